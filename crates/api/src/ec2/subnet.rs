@@ -1,0 +1,302 @@
+//! Subnet operations.
+
+use super::common::{attr_value, require_all, tag_set, tags_for};
+use super::filter::{Filters, flag, one};
+use super::page::paginate;
+use super::{Ctx, Handler, read, write};
+use crate::Outcome;
+use model::lookup;
+use model::subnet::SubnetAttribute;
+use model::{World, resources as m};
+use shapes::ec2::*;
+use wire::ApiError;
+use wire::xml::ReturnTrue;
+
+pub(super) fn handlers() -> Vec<(&'static str, Handler)> {
+    vec![
+        ("CreateSubnet", write(create_subnet)),
+        ("DeleteSubnet", write(delete_subnet)),
+        ("DescribeSubnets", read(describe_subnets)),
+        ("ModifySubnetAttribute", write(modify_subnet_attribute)),
+        ("AssociateSubnetCidrBlock", write(associate_subnet_cidr_block)),
+        ("DisassociateSubnetCidrBlock", write(disassociate_subnet_cidr_block)),
+        ("CreateDefaultSubnet", write(create_default_subnet)),
+    ]
+}
+
+fn v6_association(b: &m::SubnetIpv6CidrBlock, state: &str) -> SubnetIpv6CidrBlockAssociation {
+    SubnetIpv6CidrBlockAssociation {
+        association_id: Some(b.association_id.clone()),
+        ipv6_cidr_block: Some(b.cidr.to_string()),
+        ipv6_cidr_block_state: Some(SubnetCidrBlockState {
+            state: Some(state.into()),
+            status_message: None,
+        }),
+        ip_source: Some("amazon".into()),
+        ipv6_address_attribute: Some("public".into()),
+    }
+}
+
+pub(super) fn render(s: &m::Subnet) -> Subnet {
+    Subnet {
+        subnet_id: Some(s.id.clone()),
+        subnet_arn: Some(s.owner.arn("ec2", &format!("subnet/{}", s.id))),
+        owner_id: Some(s.owner.account.clone()),
+        vpc_id: Some(s.vpc_id.clone()),
+        state: Some("available".into()),
+        cidr_block: Some(s.cidr.to_string()),
+        availability_zone: Some(s.availability_zone.clone()),
+        availability_zone_id: Some(s.availability_zone_id.clone()),
+        available_ip_address_count: Some(i32::try_from(s.available_ip_count()).unwrap_or(i32::MAX)),
+        default_for_az: Some(s.default_for_az),
+        map_public_ip_on_launch: Some(s.map_public_ip_on_launch),
+        map_customer_owned_ip_on_launch: Some(false),
+        assign_ipv6_address_on_creation: Some(s.assign_ipv6_address_on_creation),
+        enable_dns64: Some(s.enable_dns64),
+        ipv6_native: Some(false),
+        enable_lni_at_device_index: None,
+        ipv6_cidr_block_association_set: s
+            .ipv6_cidr_blocks
+            .iter()
+            .map(|b| v6_association(b, "associated"))
+            .collect(),
+        private_dns_name_options_on_launch: Some(PrivateDnsNameOptionsOnLaunch {
+            hostname_type: Some(s.hostname_type.clone()),
+            enable_resource_name_dns_a_record: Some(s.enable_resource_name_dns_a_record),
+            enable_resource_name_dns_aaaa_record: Some(s.enable_resource_name_dns_aaaa_record),
+        }),
+        tags: tag_set(&s.tags),
+        ..Default::default()
+    }
+}
+
+fn create_subnet(
+    ctx: &Ctx,
+    w: &mut World,
+    req: CreateSubnetRequest,
+) -> Outcome<CreateSubnetResult> {
+    if req.ipv6_native == Some(true) {
+        return Err(ApiError::invalid_parameter_value(
+            "IPv6-only subnets are not supported by vpclab yet.",
+        )
+        .into());
+    }
+    if req.ipv4_ipam_pool_id.is_some() || req.ipv6_ipam_pool_id.is_some() {
+        return Err(
+            ApiError::invalid_parameter_value("IPAM pools are not supported by vpclab.").into()
+        );
+    }
+    if req.availability_zone.is_some() && req.availability_zone_id.is_some() {
+        return Err(ApiError::client(
+            "InvalidParameterCombination",
+            "Only one of AvailabilityZone or AvailabilityZoneId may be specified.",
+        )
+        .into());
+    }
+    let cidr = req.cidr_block.ok_or_else(|| ApiError::missing_parameter("CidrBlock"))?;
+    let zone = req.availability_zone.or(req.availability_zone_id);
+    let id = w.create_subnet(
+        &ctx.scope,
+        &req.vpc_id,
+        &cidr,
+        zone.as_deref(),
+        req.ipv6_cidr_block.as_deref(),
+        &tags_for(&req.tag_specifications, "subnet")?,
+    )?;
+    let mut shown = render(w.subnets.find(&lookup::SUBNET, &ctx.scope, &id)?);
+    shown.state = Some("pending".into());
+    Ok(CreateSubnetResult { subnet: Some(shown) })
+}
+
+fn create_default_subnet(
+    ctx: &Ctx,
+    w: &mut World,
+    req: CreateDefaultSubnetRequest,
+) -> Outcome<CreateDefaultSubnetResult> {
+    let zone = req
+        .availability_zone
+        .or(req.availability_zone_id)
+        .ok_or_else(|| ApiError::missing_parameter("AvailabilityZone"))?;
+    let id = w.create_default_subnet(&ctx.scope, &zone)?;
+    Ok(CreateDefaultSubnetResult {
+        subnet: Some(render(w.subnets.find(&lookup::SUBNET, &ctx.scope, &id)?)),
+    })
+}
+
+fn delete_subnet(ctx: &Ctx, w: &mut World, req: DeleteSubnetRequest) -> Outcome<ReturnTrue> {
+    w.delete_subnet(&ctx.scope, &req.subnet_id)?;
+    Ok(ReturnTrue)
+}
+
+const SUBNET_FILTERS: &[&str] = &[
+    "availability-zone",
+    "availability-zone-id",
+    "availabilityZone",
+    "available-ip-address-count",
+    "cidr-block",
+    "cidr",
+    "cidrBlock",
+    "customer-owned-ipv4-pool",
+    "default-for-az",
+    "defaultForAz",
+    "enable-dns64",
+    "enable-lni-at-device-index",
+    "ipv6-cidr-block-association.ipv6-cidr-block",
+    "ipv6-cidr-block-association.association-id",
+    "ipv6-cidr-block-association.state",
+    "ipv6-native",
+    "map-customer-owned-ip-on-launch",
+    "map-public-ip-on-launch",
+    "outpost-arn",
+    "owner-id",
+    "private-dns-name-options-on-launch.hostname-type",
+    "private-dns-name-options-on-launch.enable-resource-name-dns-a-record",
+    "private-dns-name-options-on-launch.enable-resource-name-dns-aaaa-record",
+    "state",
+    "subnet-arn",
+    "subnet-id",
+    "vpc-id",
+];
+
+fn subnet_field(s: &m::Subnet, name: &str) -> Vec<String> {
+    match name {
+        "availability-zone" | "availabilityZone" => one(&s.availability_zone),
+        "availability-zone-id" => one(&s.availability_zone_id),
+        "available-ip-address-count" => one(s.available_ip_count()),
+        "cidr-block" | "cidr" | "cidrBlock" => one(s.cidr),
+        "default-for-az" | "defaultForAz" => flag(s.default_for_az),
+        "enable-dns64" => flag(s.enable_dns64),
+        "ipv6-cidr-block-association.ipv6-cidr-block" => {
+            s.ipv6_cidr_blocks.iter().map(|b| b.cidr.to_string()).collect()
+        }
+        "ipv6-cidr-block-association.association-id" => {
+            s.ipv6_cidr_blocks.iter().map(|b| b.association_id.clone()).collect()
+        }
+        "ipv6-cidr-block-association.state" => {
+            s.ipv6_cidr_blocks.iter().map(|_| "associated".to_owned()).collect()
+        }
+        "ipv6-native" | "map-customer-owned-ip-on-launch" => flag(false),
+        "map-public-ip-on-launch" => flag(s.map_public_ip_on_launch),
+        "owner-id" => one(&s.owner.account),
+        "private-dns-name-options-on-launch.hostname-type" => one(&s.hostname_type),
+        "private-dns-name-options-on-launch.enable-resource-name-dns-a-record" => {
+            flag(s.enable_resource_name_dns_a_record)
+        }
+        "private-dns-name-options-on-launch.enable-resource-name-dns-aaaa-record" => {
+            flag(s.enable_resource_name_dns_aaaa_record)
+        }
+        "state" => one("available"),
+        "subnet-arn" => one(s.owner.arn("ec2", &format!("subnet/{}", s.id))),
+        "subnet-id" => one(&s.id),
+        "vpc-id" => one(&s.vpc_id),
+        _ => vec![],
+    }
+}
+
+fn describe_subnets(
+    ctx: &Ctx,
+    w: &World,
+    req: DescribeSubnetsRequest,
+) -> Outcome<DescribeSubnetsResult> {
+    let filters = Filters::new(&req.filters, SUBNET_FILTERS)?;
+    require_all(
+        &req.subnet_ids,
+        |id| w.subnets.find(&lookup::SUBNET, &ctx.scope, id).ok(),
+        |id| lookup::SUBNET.not_found(id),
+    )?;
+    let items = w
+        .subnets
+        .in_scope(&ctx.scope)
+        .filter(|s| req.subnet_ids.is_empty() || req.subnet_ids.contains(&s.id))
+        .filter(|s| filters.matches(&s.tags, |n| subnet_field(s, n)))
+        .map(|s| (s.id.clone(), render(s)))
+        .collect();
+    let (subnets, next_token) =
+        paginate(items, req.max_results, req.next_token.as_deref(), (5, 1000))?;
+    Ok(DescribeSubnetsResult { subnets, next_token })
+}
+
+fn modify_subnet_attribute(
+    ctx: &Ctx,
+    w: &mut World,
+    req: ModifySubnetAttributeRequest,
+) -> Outcome<ReturnTrue> {
+    let mut changes = Vec::new();
+    if let Some(v) = attr_value(&req.map_public_ip_on_launch, "MapPublicIpOnLaunch")? {
+        changes.push(SubnetAttribute::MapPublicIpOnLaunch(v));
+    }
+    if let Some(v) =
+        attr_value(&req.assign_ipv6_address_on_creation, "AssignIpv6AddressOnCreation")?
+    {
+        changes.push(SubnetAttribute::AssignIpv6AddressOnCreation(v));
+    }
+    if let Some(v) = attr_value(&req.enable_dns64, "EnableDns64")? {
+        changes.push(SubnetAttribute::EnableDns64(v));
+    }
+    if let Some(t) = req.private_dns_hostname_type_on_launch {
+        changes.push(SubnetAttribute::HostnameType(t));
+    }
+    if let Some(v) = attr_value(
+        &req.enable_resource_name_dns_a_record_on_launch,
+        "EnableResourceNameDnsARecordOnLaunch",
+    )? {
+        changes.push(SubnetAttribute::EnableResourceNameDnsARecord(v));
+    }
+    if let Some(v) = attr_value(
+        &req.enable_resource_name_dns_aaaa_record_on_launch,
+        "EnableResourceNameDnsAAAARecordOnLaunch",
+    )? {
+        changes.push(SubnetAttribute::EnableResourceNameDnsAaaaRecord(v));
+    }
+    if attr_value(&req.map_customer_owned_ip_on_launch, "MapCustomerOwnedIpOnLaunch")? == Some(true)
+    {
+        return Err(ApiError::invalid_parameter_value(
+            "Customer-owned IP pools (Outposts) are not supported by vpclab.",
+        )
+        .into());
+    }
+    w.subnets.find(&lookup::SUBNET, &ctx.scope, &req.subnet_id)?;
+    if changes.len() > 1 {
+        return Err(ApiError::client(
+            "InvalidParameterCombination",
+            "Only one attribute can be modified at a time.",
+        )
+        .into());
+    }
+    for change in changes {
+        w.modify_subnet_attribute(&ctx.scope, &req.subnet_id, change)?;
+    }
+    Ok(ReturnTrue)
+}
+
+fn associate_subnet_cidr_block(
+    ctx: &Ctx,
+    w: &mut World,
+    req: AssociateSubnetCidrBlockRequest,
+) -> Outcome<AssociateSubnetCidrBlockResult> {
+    let cidr = req.ipv6_cidr_block.ok_or_else(|| ApiError::missing_parameter("Ipv6CidrBlock"))?;
+    let (association_id, cidr) =
+        w.associate_subnet_ipv6_block(&ctx.scope, &req.subnet_id, &cidr)?;
+    Ok(AssociateSubnetCidrBlockResult {
+        subnet_id: Some(req.subnet_id),
+        ipv6_cidr_block_association: Some(v6_association(
+            &m::SubnetIpv6CidrBlock { association_id, cidr },
+            "associating",
+        )),
+    })
+}
+
+fn disassociate_subnet_cidr_block(
+    ctx: &Ctx,
+    w: &mut World,
+    req: DisassociateSubnetCidrBlockRequest,
+) -> Outcome<DisassociateSubnetCidrBlockResult> {
+    let (subnet_id, cidr) = w.disassociate_subnet_ipv6_block(&ctx.scope, &req.association_id)?;
+    Ok(DisassociateSubnetCidrBlockResult {
+        subnet_id: Some(subnet_id),
+        ipv6_cidr_block_association: Some(v6_association(
+            &m::SubnetIpv6CidrBlock { association_id: req.association_id, cidr },
+            "disassociating",
+        )),
+    })
+}

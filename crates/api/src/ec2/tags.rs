@@ -1,0 +1,76 @@
+//! CreateTags, DeleteTags, DescribeTags — for every taggable resource.
+
+use super::common::tag_pairs;
+use super::filter::{Filters, one};
+use super::page::paginate;
+use super::{Ctx, Handler, read, write};
+use crate::Outcome;
+use model::World;
+use shapes::ec2::*;
+use wire::xml::ReturnTrue;
+
+pub(super) fn handlers() -> Vec<(&'static str, Handler)> {
+    vec![
+        ("CreateTags", write(create_tags)),
+        ("DeleteTags", write(delete_tags)),
+        ("DescribeTags", read(describe_tags)),
+    ]
+}
+
+fn create_tags(ctx: &Ctx, w: &mut World, req: CreateTagsRequest) -> Outcome<ReturnTrue> {
+    if req.resources.is_empty() {
+        return Err(wire::ApiError::missing_parameter("ResourceId").into());
+    }
+    w.create_tags(&ctx.scope, &req.resources, &tag_pairs(&req.tags)?)?;
+    Ok(ReturnTrue)
+}
+
+fn delete_tags(ctx: &Ctx, w: &mut World, req: DeleteTagsRequest) -> Outcome<ReturnTrue> {
+    if req.resources.is_empty() {
+        return Err(wire::ApiError::missing_parameter("ResourceId").into());
+    }
+    let tags: Vec<(String, Option<String>)> = req
+        .tags
+        .iter()
+        .map(|t| {
+            Ok((
+                t.key.clone().ok_or_else(|| wire::ApiError::missing_parameter("Tag.N.Key"))?,
+                t.value.clone(),
+            ))
+        })
+        .collect::<Result<_, wire::ApiError>>()?;
+    w.delete_tags(&ctx.scope, &req.resources, &tags)?;
+    Ok(ReturnTrue)
+}
+
+fn describe_tags(ctx: &Ctx, w: &World, req: DescribeTagsRequest) -> Outcome<DescribeTagsResult> {
+    let filters = Filters::new(&req.filters, &["key", "resource-id", "resource-type", "value"])?;
+    let mut items = Vec::new();
+    for (id, kind, tags) in w.tagged_resources(&ctx.scope) {
+        for (key, value) in tags {
+            let passes = filters.matches(&Default::default(), |name| match name {
+                "key" => one(key),
+                "value" => one(value),
+                "resource-id" => one(&id),
+                "resource-type" => one(kind),
+                _ => vec![],
+            });
+            if passes {
+                let sort_key = format!("{id}\u{0}{key}");
+                items.push((
+                    sort_key,
+                    TagDescription {
+                        key: Some(key.clone()),
+                        value: Some(value.clone()),
+                        resource_id: Some(id.clone()),
+                        resource_type: Some(kind.to_owned()),
+                    },
+                ));
+            }
+        }
+    }
+    items.sort_by(|a, b| a.0.cmp(&b.0));
+    let (tags, next_token) =
+        paginate(items, req.max_results, req.next_token.as_deref(), (5, 1000))?;
+    Ok(DescribeTagsResult { tags, next_token })
+}

@@ -1,0 +1,215 @@
+#![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing))]
+//! The AWS services vpclab answers, over one shared [`model::World`].
+//!
+//! [`Api`] owns the world (behind a read/write lock) and the [`store::Store`]. A request arrives
+//! as a [`Request`]: the service, the caller's [`Scope`] and the decoded parameters. The service
+//! module (one per AWS service: [`ec2`], [`sts`]) finds the operation's handler, which reads its
+//! generated request shape, calls the model and returns the generated response shape.
+//!
+//! Handlers that change state run under the write lock; the rows they changed are queued to the
+//! store before the lock is released and the reply waits until the store says they are on disk.
+//! A handler that fails — or panics — has its changes rolled back, so the world is never left
+//! half-changed.
+
+pub mod ec2;
+pub mod sts;
+
+use model::{Scope, World};
+use parking_lot::RwLock;
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::sync::atomic::{AtomicBool, Ordering};
+use store::Store;
+use wire::{ApiError, ErrorFormat, QueryMap};
+
+/// The account used when the access key does not name one.
+pub const DEFAULT_ACCOUNT: &str = "123456789012";
+/// The region used when a request carries no credential scope.
+pub const DEFAULT_REGION: &str = "us-east-1";
+
+/// The services vpclab routes to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Service {
+    Ec2,
+    Sts,
+}
+
+impl Service {
+    /// The service named by a SigV4 credential scope.
+    pub fn from_signing_name(name: &str) -> Option<Self> {
+        match name {
+            "ec2" => Some(Service::Ec2),
+            "sts" => Some(Service::Sts),
+            _ => None,
+        }
+    }
+
+    pub fn error_format(self) -> ErrorFormat {
+        match self {
+            Service::Ec2 => ErrorFormat::Ec2,
+            Service::Sts => ErrorFormat::Query { xmlns: sts::XMLNS },
+        }
+    }
+}
+
+/// One decoded request.
+#[derive(Debug)]
+pub struct Request {
+    pub service: Service,
+    pub scope: Scope,
+    pub request_id: String,
+    pub params: QueryMap,
+}
+
+/// What goes back on the wire.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Reply {
+    pub status: u16,
+    pub content_type: &'static str,
+    pub body: String,
+}
+
+impl Reply {
+    pub fn error(err: &ApiError, format: ErrorFormat, request_id: &str) -> Self {
+        Reply {
+            status: err.status,
+            content_type: format.content_type(),
+            body: err.render(format, request_id),
+        }
+    }
+}
+
+/// Converts model errors for the wire, keeping AWS's code.
+pub fn from_model(e: model::Error) -> ApiError {
+    let status = e.status();
+    ApiError::new(e.code, status, e.message)
+}
+
+/// A handler's failure: either already a wire error or a model error to convert.
+#[derive(Debug)]
+pub struct Fail(pub ApiError);
+
+impl From<model::Error> for Fail {
+    fn from(e: model::Error) -> Self {
+        Fail(from_model(e))
+    }
+}
+
+impl From<ApiError> for Fail {
+    fn from(e: ApiError) -> Self {
+        Fail(e)
+    }
+}
+
+pub type Outcome<T> = Result<T, Fail>;
+
+/// The services and the state they share.
+#[derive(Debug)]
+pub struct Api {
+    world: RwLock<World>,
+    store: Store,
+    /// Set when a write could not be made durable: from then on changes are refused.
+    degraded: AtomicBool,
+}
+
+impl Api {
+    pub fn new(world: World, store: Store) -> Self {
+        Api { world: RwLock::new(world), store, degraded: AtomicBool::new(false) }
+    }
+
+    /// Whether the service can accept changes.
+    pub fn is_healthy(&self) -> bool {
+        !self.degraded.load(Ordering::Relaxed)
+    }
+
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    /// Runs `f` with read access to the world.
+    pub fn read<T>(&self, f: impl FnOnce(&World) -> T) -> T {
+        f(&self.world.read())
+    }
+
+    /// Serves one request.
+    pub async fn handle(&self, request: Request) -> Reply {
+        let format = request.service.error_format();
+        let result = match request.service {
+            Service::Ec2 => ec2::handle(self, &request).await,
+            Service::Sts => sts::handle(&request),
+        };
+        match result {
+            Ok(reply) => reply,
+            Err(e) => Reply::error(&e, format, &request.request_id),
+        }
+    }
+
+    /// Applies a change to the world: all of it, durably, or none of it.
+    pub async fn mutate<T>(
+        &self,
+        f: impl FnOnce(&mut World) -> Result<T, ApiError>,
+    ) -> Result<T, ApiError> {
+        if self.degraded.load(Ordering::Relaxed) {
+            return Err(ApiError::new(
+                "ServiceUnavailable",
+                503,
+                "vpclab could not make an earlier change durable and accepts no more changes; see its log.",
+            ));
+        }
+        let (done, durable) = tokio::sync::oneshot::channel();
+        let value = {
+            let mut world = self.world.write();
+            let result = catch_unwind(AssertUnwindSafe(|| f(&mut world))).unwrap_or_else(|_| {
+                Err(ApiError::internal("The operation failed unexpectedly; nothing was changed."))
+            });
+            let result =
+                result.and_then(|v| world.take_changes().map(|c| (v, c)).map_err(from_model));
+            match result {
+                Err(e) => {
+                    world.rollback();
+                    return Err(e);
+                }
+                Ok((value, changes)) => {
+                    let writes = changes
+                        .into_iter()
+                        .map(|c| store::Write { kind: c.kind, id: c.id, body: c.body })
+                        .collect();
+                    self.store.submit(writes, Box::new(move |r| drop(done.send(r))));
+                    value
+                }
+            }
+        };
+        match durable.await {
+            Ok(Ok(())) => Ok(value),
+            Ok(Err(e)) => {
+                self.degraded.store(true, Ordering::Relaxed);
+                Err(ApiError::internal(format!("The change could not be made durable: {e}")))
+            }
+            Err(_) => {
+                self.degraded.store(true, Ordering::Relaxed);
+                Err(ApiError::internal("The state writer stopped before the change was durable."))
+            }
+        }
+    }
+
+    /// Drops all state, durably (`/_vpclab/reset`).
+    pub async fn reset(&self) -> Result<(), ApiError> {
+        let (done, durable) = tokio::sync::oneshot::channel();
+        {
+            let mut world = self.world.write();
+            world.clear();
+            self.store.clear(Box::new(move |r| drop(done.send(r))));
+        }
+        match durable.await {
+            Ok(Ok(())) => Ok(()),
+            _ => Err(ApiError::internal("The reset could not be made durable.")),
+        }
+    }
+
+    /// Makes sure the caller's account and region exist, with their default VPC.
+    pub async fn ensure_scope(&self, scope: &Scope) -> Result<(), ApiError> {
+        if self.world.read().is_scope_initialised(scope) {
+            return Ok(());
+        }
+        self.mutate(|w| w.ensure_scope(scope).map_err(from_model)).await
+    }
+}

@@ -1,0 +1,74 @@
+//! Errors of the model, each carrying the exact AWS error code a client branches on.
+
+use std::borrow::Cow;
+use std::fmt;
+
+/// A rejected operation: AWS's error code and a message that says why.
+///
+/// Nearly all are client errors (HTTP 400); [`Error::status`] tells the exceptions.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Error {
+    pub code: Cow<'static, str>,
+    pub message: String,
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+impl Error {
+    pub fn new(code: impl Into<Cow<'static, str>>, message: impl Into<String>) -> Self {
+        Error { code: code.into(), message: message.into() }
+    }
+
+    /// The HTTP status AWS answers this code with.
+    pub fn status(&self) -> u16 {
+        match self.code.as_ref() {
+            "UnauthorizedOperation" | "AuthFailure" => 403,
+            "DryRunOperation" => 412,
+            "InternalError" => 500,
+            "RequestLimitExceeded" | "Unavailable" => 503,
+            _ => 400,
+        }
+    }
+
+    /// `<Code>.NotFound` for a missing resource: `The vpc ID 'vpc-1' does not exist`.
+    pub fn not_found(code: &'static str, noun: &str, id: &str) -> Self {
+        Error::new(code, format!("The {noun} ID '{id}' does not exist"))
+    }
+
+    /// `<Code>.Malformed` for an id that cannot be one of its kind.
+    pub fn malformed(code: &'static str, noun: &str, id: &str) -> Self {
+        Error::new(code, format!("Invalid id: \"{id}\" (expecting \"{noun}-...\")"))
+    }
+
+    pub fn invalid_parameter_value(message: impl Into<String>) -> Self {
+        Error::new("InvalidParameterValue", message)
+    }
+
+    pub fn invalid_parameter(message: impl Into<String>) -> Self {
+        Error::new("InvalidParameter", message)
+    }
+
+    pub fn invalid_combination(message: impl Into<String>) -> Self {
+        Error::new("InvalidParameterCombination", message)
+    }
+
+    pub fn missing_parameter(name: &str) -> Self {
+        Error::new("MissingParameter", format!("The request must contain the parameter {name}"))
+    }
+
+    pub fn dependency_violation(message: impl Into<String>) -> Self {
+        Error::new("DependencyViolation", message)
+    }
+
+    pub fn internal(message: impl Into<String>) -> Self {
+        Error::new("InternalError", message)
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.code, self.message)
+    }
+}
+
+impl std::error::Error for Error {}

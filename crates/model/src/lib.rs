@@ -1,0 +1,33 @@
+#![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing))]
+//! The network model: every resource of every account and region, and the rules AWS enforces
+//! when they change.
+//!
+//! A [`World`] holds one [`Table`] per resource kind (VPCs, subnets, route tables, …). Each
+//! resource records its owner [`Scope`] (account and region). Operations are methods on `World`
+//! grouped by resource in the modules below; they validate as AWS validates and fail with an
+//! [`Error`] carrying AWS's exact error code. Tables remember what an operation changed, so the
+//! caller either commits the changed rows to the store ([`World::take_changes`]) or undoes them
+//! ([`World::rollback`]): an operation is all or nothing.
+//!
+//! Nothing here does I/O or knows about HTTP: the API layer turns requests into these calls,
+//! the semantics engine reads the same structures to decide what packets do.
+
+pub mod cidr;
+pub mod dhcp;
+pub mod error;
+pub mod gateway;
+pub mod ids;
+pub mod lookup;
+pub mod network_acl;
+pub mod regions;
+pub mod resources;
+pub mod security_group;
+pub mod subnet;
+pub mod table;
+pub mod tags;
+pub mod vpc;
+pub mod world;
+
+pub use error::{Error, Result};
+pub use table::{RowChange, Table};
+pub use world::{Quotas, Scope, World};

@@ -1,0 +1,305 @@
+//! Subnets and the private addresses allocated from them.
+
+use crate::cidr::{Ipv4Cidr, Ipv6Cidr};
+use crate::error::{Error, Result};
+use crate::lookup;
+use crate::resources::*;
+use crate::world::{Scope, World};
+use std::net::Ipv4Addr;
+
+/// Subnet attributes settable with ModifySubnetAttribute.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SubnetAttribute {
+    MapPublicIpOnLaunch(bool),
+    AssignIpv6AddressOnCreation(bool),
+    EnableDns64(bool),
+    HostnameType(String),
+    EnableResourceNameDnsARecord(bool),
+    EnableResourceNameDnsAaaaRecord(bool),
+}
+
+impl World {
+    /// CreateSubnet: /16 to /28 inside one of the VPC's blocks, overlapping no other subnet.
+    /// `zone` is a zone name or zone id; without one, a zone of the region is picked.
+    pub fn create_subnet(
+        &mut self,
+        scope: &Scope,
+        vpc_id: &str,
+        cidr: &str,
+        zone: Option<&str>,
+        ipv6_cidr: Option<&str>,
+        tags: &[(String, String)],
+    ) -> Result<String> {
+        crate::tags::validate(tags)?;
+        let vpc = self.vpcs.find(&lookup::VPC, scope, vpc_id)?;
+        let block = Ipv4Cidr::parse(cidr, false).ok_or_else(|| {
+            Error::invalid_parameter_value(format!(
+                "Value ({cidr}) for parameter cidrBlock is invalid. This is not a valid CIDR block."
+            ))
+        })?;
+        if !(16..=28).contains(&block.prefix_len()) || !vpc.contains_v4(block) {
+            return Err(Error::new(
+                "InvalidSubnet.Range",
+                format!("The CIDR '{cidr}' is invalid."),
+            ));
+        }
+        if let Some(other) =
+            self.subnets.values().find(|s| s.vpc_id == vpc_id && s.cidr.overlaps(block))
+        {
+            return Err(Error::new(
+                "InvalidSubnet.Conflict",
+                format!("The CIDR '{cidr}' conflicts with another subnet ({})", other.id),
+            ));
+        }
+        if self.subnets.values().filter(|s| s.vpc_id == vpc_id).count()
+            >= self.quotas.subnets_per_vpc
+        {
+            return Err(Error::new(
+                "SubnetLimitExceeded",
+                "The maximum number of subnets has been reached.",
+            ));
+        }
+        let region = scope.region()?;
+        let zone = match zone {
+            Some(z) => region.zone(z).ok_or_else(|| {
+                Error::invalid_parameter_value(format!(
+                    "Value ({z}) for parameter availabilityZone is invalid. Subnets can currently only be created in the following availability zones: {}.",
+                    region.zones().iter().map(|z| z.name.clone()).collect::<Vec<_>>().join(", ")
+                ))
+            })?,
+            None => {
+                let zones = region.zones();
+                let n = self.subnets.values().filter(|s| s.vpc_id == vpc_id).count();
+                zones.get(n % zones.len().max(1)).cloned().ok_or_else(|| Error::internal("region without zones"))?
+            }
+        };
+        let mut ipv6_blocks = vec![];
+        if let Some(v6) = ipv6_cidr {
+            ipv6_blocks.push(SubnetIpv6CidrBlock {
+                association_id: self.fresh_id("subnet-cidr-assoc"),
+                cidr: self.check_subnet_ipv6(vpc_id, v6, None)?,
+            });
+        }
+        let id = self.fresh_id("subnet");
+        let default_acl = vpc.default_network_acl_id.clone();
+        self.subnets.insert(
+            id.clone(),
+            Subnet {
+                id: id.clone(),
+                owner: scope.clone(),
+                vpc_id: vpc_id.to_owned(),
+                cidr: block,
+                availability_zone: zone.name,
+                availability_zone_id: zone.id,
+                ipv6_cidr_blocks: ipv6_blocks,
+                map_public_ip_on_launch: false,
+                assign_ipv6_address_on_creation: false,
+                default_for_az: false,
+                enable_dns64: false,
+                hostname_type: "ip-name".into(),
+                enable_resource_name_dns_a_record: false,
+                enable_resource_name_dns_aaaa_record: false,
+                used_offsets: Default::default(),
+                tags: tags.iter().cloned().collect(),
+            },
+        );
+        // Every subnet is associated with exactly one network ACL: the default, to begin with.
+        let association = self.fresh_id("aclassoc");
+        if let Some(acl) = self.network_acls.get_mut(&default_acl) {
+            acl.associations.push(NetworkAclAssociation { id: association, subnet_id: id.clone() });
+        }
+        Ok(id)
+    }
+
+    /// A /64 inside the VPC's IPv6 block that no other subnet of the VPC uses.
+    fn check_subnet_ipv6(
+        &self,
+        vpc_id: &str,
+        cidr: &str,
+        except_subnet: Option<&str>,
+    ) -> Result<Ipv6Cidr> {
+        let block = Ipv6Cidr::parse(cidr, false)
+            .ok_or_else(|| Error::invalid_parameter_value(format!("Value ({cidr}) for parameter ipv6CidrBlock is invalid. This is not a valid IPv6 CIDR block.")))?;
+        let vpc = self.vpcs.get(vpc_id).ok_or_else(|| lookup::VPC.not_found(vpc_id))?;
+        if block.prefix_len() != 64 || !vpc.contains_v6(block) {
+            return Err(Error::new(
+                "InvalidSubnet.Range",
+                format!("The IPv6 CIDR '{cidr}' is invalid."),
+            ));
+        }
+        if self.subnets.values().any(|s| {
+            s.vpc_id == vpc_id
+                && Some(s.id.as_str()) != except_subnet
+                && s.ipv6_cidr_blocks.iter().any(|b| b.cidr.overlaps(block))
+        }) {
+            return Err(Error::new(
+                "InvalidSubnet.Conflict",
+                format!("The IPv6 CIDR '{cidr}' conflicts with another subnet"),
+            ));
+        }
+        Ok(block)
+    }
+
+    /// DeleteSubnet: refused while network interfaces remain in it.
+    pub fn delete_subnet(&mut self, scope: &Scope, id: &str) -> Result<()> {
+        self.subnets.find(&lookup::SUBNET, scope, id)?;
+        if self.network_interfaces.values().any(|e| e.subnet_id == id) {
+            return Err(Error::dependency_violation(format!(
+                "The subnet '{id}' has dependencies and cannot be deleted."
+            )));
+        }
+        self.subnets.remove(id);
+        self.network_acls.update_where(
+            |a| a.associations.iter().any(|x| x.subnet_id == id),
+            |a| a.associations.retain(|x| x.subnet_id != id),
+        );
+        self.route_tables.update_where(
+            |t| t.associations.iter().any(|x| x.target == AssociationTarget::Subnet(id.to_owned())),
+            |t| t.associations.retain(|x| x.target != AssociationTarget::Subnet(id.to_owned())),
+        );
+        Ok(())
+    }
+
+    pub fn modify_subnet_attribute(
+        &mut self,
+        scope: &Scope,
+        id: &str,
+        attribute: SubnetAttribute,
+    ) -> Result<()> {
+        let subnet = self.subnets.find_mut(&lookup::SUBNET, scope, id)?;
+        match attribute {
+            SubnetAttribute::MapPublicIpOnLaunch(v) => subnet.map_public_ip_on_launch = v,
+            SubnetAttribute::AssignIpv6AddressOnCreation(v) => {
+                if v && subnet.ipv6_cidr_blocks.is_empty() {
+                    return Err(Error::invalid_parameter_value(format!(
+                        "Invalid value for parameter AssignIpv6AddressOnCreation: subnet {id} has no IPv6 CIDR block."
+                    )));
+                }
+                subnet.assign_ipv6_address_on_creation = v
+            }
+            SubnetAttribute::EnableDns64(v) => subnet.enable_dns64 = v,
+            SubnetAttribute::HostnameType(t) => {
+                if t != "ip-name" && t != "resource-name" {
+                    return Err(Error::invalid_parameter_value(format!(
+                        "Value ({t}) for parameter PrivateDnsHostnameTypeOnLaunch is invalid."
+                    )));
+                }
+                subnet.hostname_type = t
+            }
+            SubnetAttribute::EnableResourceNameDnsARecord(v) => {
+                subnet.enable_resource_name_dns_a_record = v
+            }
+            SubnetAttribute::EnableResourceNameDnsAaaaRecord(v) => {
+                subnet.enable_resource_name_dns_aaaa_record = v
+            }
+        }
+        Ok(())
+    }
+
+    /// AssociateSubnetCidrBlock (IPv6 /64).
+    pub fn associate_subnet_ipv6_block(
+        &mut self,
+        scope: &Scope,
+        id: &str,
+        cidr: &str,
+    ) -> Result<(String, Ipv6Cidr)> {
+        let subnet = self.subnets.find(&lookup::SUBNET, scope, id)?;
+        if !subnet.ipv6_cidr_blocks.is_empty() {
+            return Err(Error::new(
+                "CidrLimitExceeded",
+                format!("This network '{id}' has met its maximum number of allowed CIDRs: 1"),
+            ));
+        }
+        let block = self.check_subnet_ipv6(&subnet.vpc_id.clone(), cidr, Some(id))?;
+        let association_id = self.fresh_id("subnet-cidr-assoc");
+        self.subnets
+            .find_mut(&lookup::SUBNET, scope, id)?
+            .ipv6_cidr_blocks
+            .push(SubnetIpv6CidrBlock { association_id: association_id.clone(), cidr: block });
+        Ok((association_id, block))
+    }
+
+    /// DisassociateSubnetCidrBlock. Returns the subnet id and the block.
+    pub fn disassociate_subnet_ipv6_block(
+        &mut self,
+        scope: &Scope,
+        association_id: &str,
+    ) -> Result<(String, Ipv6Cidr)> {
+        let subnet = self
+            .subnets
+            .in_scope(scope)
+            .find(|s| s.ipv6_cidr_blocks.iter().any(|b| b.association_id == association_id))
+            .ok_or_else(|| Error::new("InvalidSubnetCidrBlockAssociationID.NotFound", format!("The subnet CIDR block with association ID '{association_id}' does not exist")))?
+            .clone();
+        if self
+            .network_interfaces
+            .values()
+            .any(|e| e.subnet_id == subnet.id && !e.ipv6_addresses.is_empty())
+        {
+            return Err(Error::new(
+                "InvalidCidrBlock.InUse",
+                "The IPv6 CIDR block is in use by network interfaces.",
+            ));
+        }
+        let block = subnet
+            .ipv6_cidr_blocks
+            .iter()
+            .find(|b| b.association_id == association_id)
+            .map(|b| b.cidr)
+            .ok_or_else(|| Error::internal("block vanished"))?;
+        let s = self.subnets.find_mut(&lookup::SUBNET, scope, &subnet.id)?;
+        s.ipv6_cidr_blocks.retain(|b| b.association_id != association_id);
+        s.assign_ipv6_address_on_creation = false;
+        Ok((subnet.id, block))
+    }
+
+    /// Takes a private address of the subnet: `wanted` if free, else the lowest free one.
+    pub fn allocate_private_ip(
+        &mut self,
+        subnet_id: &str,
+        wanted: Option<Ipv4Addr>,
+    ) -> Result<Ipv4Addr> {
+        let subnet =
+            self.subnets.get_mut(subnet_id).ok_or_else(|| lookup::SUBNET.not_found(subnet_id))?;
+        let offset = match wanted {
+            Some(addr) => {
+                let offset = subnet.cidr.offset_of(addr).ok_or_else(|| {
+                    Error::invalid_parameter_value(format!(
+                        "Address {addr} does not fall within the subnet's address range"
+                    ))
+                })?;
+                if subnet.is_reserved_offset(offset) {
+                    return Err(Error::invalid_parameter_value(format!(
+                        "Address {addr} is in subnet's reserved address range"
+                    )));
+                }
+                if subnet.used_offsets.contains(&(offset as u32)) {
+                    return Err(Error::new(
+                        "InvalidIPAddress.InUse",
+                        format!("Address {addr} is in use."),
+                    ));
+                }
+                offset
+            }
+            None => (4..subnet.cidr.size().saturating_sub(1))
+                .find(|o| !subnet.used_offsets.contains(&(*o as u32)))
+                .ok_or_else(|| {
+                    Error::new(
+                        "InsufficientFreeAddressesInSubnet",
+                        format!("Insufficient Free IP Addresses in subnet {subnet_id}."),
+                    )
+                })?,
+        };
+        subnet.used_offsets.insert(offset as u32);
+        subnet.cidr.nth(offset).ok_or_else(|| Error::internal("offset outside subnet"))
+    }
+
+    /// Gives a private address back to its subnet.
+    pub fn release_private_ip(&mut self, subnet_id: &str, addr: Ipv4Addr) {
+        if let Some(subnet) = self.subnets.get_mut(subnet_id)
+            && let Some(offset) = subnet.cidr.offset_of(addr)
+        {
+            subnet.used_offsets.remove(&(offset as u32));
+        }
+    }
+}

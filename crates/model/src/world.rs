@@ -1,0 +1,224 @@
+//! The whole network: every resource of every account and region, in tables.
+
+use crate::error::{Error, Result};
+use crate::resources::*;
+use crate::table::{RowChange, Table};
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// The account and region a resource lives in.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct Scope {
+    pub account: String,
+    pub region: String,
+}
+
+impl Scope {
+    pub fn new(account: impl Into<String>, region: impl Into<String>) -> Self {
+        Scope { account: account.into(), region: region.into() }
+    }
+
+    /// The key of the scope's own bookkeeping row.
+    pub fn key(&self) -> String {
+        format!("{}/{}", self.account, self.region)
+    }
+
+    pub fn region(&self) -> Result<&'static crate::regions::Region> {
+        crate::regions::find(&self.region).ok_or_else(|| {
+            Error::new("InvalidRegion", format!("The region '{}' does not exist", self.region))
+        })
+    }
+
+    pub fn arn(&self, service: &str, resource: &str) -> String {
+        format!("arn:aws:{service}:{}:{}:{resource}", self.region, self.account)
+    }
+}
+
+impl fmt::Display for Scope {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}/{}", self.account, self.region)
+    }
+}
+
+macro_rules! tables {
+    ($($field:ident: $ty:ty => $kind:literal),* $(,)?) => {
+        /// Every resource, in one table per kind.
+        #[derive(Debug, Default, Clone)]
+        pub struct World {
+            $(pub $field: Table<$ty>,)*
+            /// Service quotas in force (not stored: they come from the command line).
+            pub quotas: Quotas,
+        }
+
+        impl World {
+            /// The kinds of rows the store holds, one per table.
+            pub const KINDS: &'static [&'static str] = &[$($kind),*];
+
+            /// Undoes everything the current operation changed.
+            pub fn rollback(&mut self) {
+                $(self.$field.rollback();)*
+            }
+
+            /// The rows the current operation changed, ready for the store; ends the operation.
+            pub fn take_changes(&mut self) -> Result<Vec<RowChange>> {
+                let mut out = Vec::new();
+                $(self.$field.take_changes($kind, &mut out)
+                    .map_err(|e| Error::internal(format!("serializing {}: {e}", $kind)))?;)*
+                Ok(out)
+            }
+
+            /// Whether the current operation changed anything.
+            pub fn has_changes(&self) -> bool {
+                false $(|| self.$field.has_changes())*
+            }
+
+            /// Puts back one stored row.
+            pub fn load_row(&mut self, kind: &str, id: String, body: &str) -> Result<()> {
+                let loaded = match kind {
+                    $($kind => self.$field.load(id, body),)*
+                    other => return Err(Error::internal(format!("unknown stored kind {other}"))),
+                };
+                loaded.map_err(|e| Error::internal(format!("stored {kind} row is unreadable: {e}")))
+            }
+
+            /// Forgets everything (the store is cleared separately).
+            pub fn clear(&mut self) {
+                $(self.$field.clear();)*
+            }
+        }
+    };
+}
+
+tables! {
+    scopes: ScopeState => "scope",
+    counters: u64 => "counter",
+    vpcs: Vpc => "vpc",
+    subnets: Subnet => "subnet",
+    route_tables: RouteTable => "route_table",
+    internet_gateways: InternetGateway => "internet_gateway",
+    egress_only_internet_gateways: EgressOnlyInternetGateway => "egress_only_internet_gateway",
+    addresses: Address => "address",
+    network_interfaces: NetworkInterface => "network_interface",
+    instances: Instance => "instance",
+    volumes: Volume => "volume",
+    security_groups: SecurityGroup => "security_group",
+    network_acls: NetworkAcl => "network_acl",
+    dhcp_options: DhcpOptions => "dhcp_options",
+}
+
+impl World {
+    /// Takes the next value of a named counter (starting at 0), durably.
+    pub fn next_counter(&mut self, name: &str) -> u64 {
+        let current = self.counters.get(name).copied().unwrap_or(0);
+        self.counters.insert(name.to_owned(), current + 1);
+        current
+    }
+
+    /// A fresh id of the given prefix that no table holds yet.
+    pub fn fresh_id(&self, prefix: &str) -> String {
+        loop {
+            let id = crate::ids::new_id(prefix);
+            if self.tags_of(&id).is_none() && !self.counters.contains(&id) {
+                return id;
+            }
+        }
+    }
+}
+
+/// AWS's default service quotas, per account and region unless said otherwise.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Quotas {
+    pub vpcs_per_region: usize,
+    pub subnets_per_vpc: usize,
+    pub ipv4_blocks_per_vpc: usize,
+    pub internet_gateways_per_region: usize,
+    pub egress_only_internet_gateways_per_region: usize,
+    pub elastic_ips_per_region: usize,
+    pub route_tables_per_vpc: usize,
+    pub routes_per_route_table: usize,
+    pub security_groups_per_vpc: usize,
+    pub rules_per_security_group: usize,
+    pub security_groups_per_interface: usize,
+    pub network_acls_per_vpc: usize,
+    pub rules_per_network_acl: usize,
+    pub network_interfaces_per_region: usize,
+}
+
+impl Default for Quotas {
+    fn default() -> Self {
+        Quotas {
+            vpcs_per_region: 5,
+            subnets_per_vpc: 200,
+            ipv4_blocks_per_vpc: 5,
+            internet_gateways_per_region: 5,
+            egress_only_internet_gateways_per_region: 5,
+            elastic_ips_per_region: 5,
+            route_tables_per_vpc: 200,
+            routes_per_route_table: 50,
+            security_groups_per_vpc: 2500,
+            rules_per_security_group: 60,
+            security_groups_per_interface: 5,
+            network_acls_per_vpc: 200,
+            rules_per_network_acl: 20,
+            network_interfaces_per_region: 5000,
+        }
+    }
+}
+
+impl Quotas {
+    /// Sets one quota by its name as written here (`vpcs_per_region=100`).
+    pub fn set(&mut self, name: &str, value: usize) -> Result<()> {
+        let slot = match name.replace('-', "_").as_str() {
+            "vpcs_per_region" => &mut self.vpcs_per_region,
+            "subnets_per_vpc" => &mut self.subnets_per_vpc,
+            "ipv4_blocks_per_vpc" => &mut self.ipv4_blocks_per_vpc,
+            "internet_gateways_per_region" => &mut self.internet_gateways_per_region,
+            "egress_only_internet_gateways_per_region" => {
+                &mut self.egress_only_internet_gateways_per_region
+            }
+            "elastic_ips_per_region" => &mut self.elastic_ips_per_region,
+            "route_tables_per_vpc" => &mut self.route_tables_per_vpc,
+            "routes_per_route_table" => &mut self.routes_per_route_table,
+            "security_groups_per_vpc" => &mut self.security_groups_per_vpc,
+            "rules_per_security_group" => &mut self.rules_per_security_group,
+            "security_groups_per_interface" => &mut self.security_groups_per_interface,
+            "network_acls_per_vpc" => &mut self.network_acls_per_vpc,
+            "rules_per_network_acl" => &mut self.rules_per_network_acl,
+            "network_interfaces_per_region" => &mut self.network_interfaces_per_region,
+            other => return Err(Error::invalid_parameter(format!("unknown quota {other}"))),
+        };
+        *slot = value;
+        Ok(())
+    }
+
+    /// Every quota raised as far as AWS lets it be raised (for benchmarks and large networks).
+    pub fn unlimited() -> Self {
+        let n = usize::MAX / 2;
+        Quotas {
+            vpcs_per_region: n,
+            subnets_per_vpc: n,
+            ipv4_blocks_per_vpc: 50,
+            internet_gateways_per_region: n,
+            egress_only_internet_gateways_per_region: n,
+            elastic_ips_per_region: n,
+            route_tables_per_vpc: n,
+            routes_per_route_table: 1000,
+            security_groups_per_vpc: n,
+            rules_per_security_group: 1000,
+            security_groups_per_interface: 16,
+            network_acls_per_vpc: n,
+            rules_per_network_acl: 40,
+            network_interfaces_per_region: n,
+        }
+    }
+}
+
+/// The bookkeeping of one account in one region.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ScopeState {
+    pub scope: Option<Scope>,
+    /// The default VPC, while it exists.
+    pub default_vpc_id: Option<String>,
+    /// The DHCP options set every new VPC of the region starts with.
+    pub default_dhcp_options_id: Option<String>,
+}

@@ -1,0 +1,10 @@
+//! The request and response shapes of the AWS operations vpclab serves.
+//!
+//! Every file here except this one is written by `cargo run -p codegen` from botocore's service
+//! models, for the operations listed in `crates/codegen/operations/<service>.txt`; CI re-runs the
+//! generator with `--check` and fails on a difference. Request shapes implement
+//! [`wire::FromQuery`] (with AWS's `MissingParameter` for absent required members and
+//! `InvalidParameterValue` for values outside an enum); response shapes implement [`wire::ToXml`].
+
+pub mod ec2;
+pub mod sts;

@@ -1,0 +1,68 @@
+//! The `vpclab` binary: the command line and the HTTP server that real AWS clients talk to.
+
+mod server;
+
+use anyhow::{Context, Result};
+use clap::{Parser, Subcommand};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "vpclab",
+    version,
+    about = "AWS VPC networking on one machine: the AWS APIs, and what packets do"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Serve the AWS APIs on one port.
+    Serve(ServeArgs),
+    /// List the live endpoints of a running server.
+    Endpoints {
+        /// The running server.
+        #[arg(long, default_value = "http://127.0.0.1:4566")]
+        endpoint: String,
+    },
+}
+
+#[derive(clap::Args, Debug)]
+pub struct ServeArgs {
+    /// Address to listen on.
+    #[arg(long, default_value = "127.0.0.1:4566")]
+    listen: SocketAddr,
+    /// Directory of the durable state (an SQLite file).
+    #[arg(long, default_value = "./.vpclab")]
+    state_dir: PathBuf,
+    /// Keep state in memory only; it is gone when the process ends.
+    #[arg(long)]
+    in_memory: bool,
+    /// Override an AWS default quota, e.g. `--quota vpcs_per_region=100` (repeatable).
+    #[arg(long = "quota", value_name = "NAME=VALUE")]
+    quotas: Vec<String>,
+    /// Raise every quota as far as AWS lets it be raised (for large generated networks).
+    #[arg(long)]
+    raised_quotas: bool,
+}
+
+fn main() -> Result<()> {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Serve(args) => server::serve(args),
+        Command::Endpoints { endpoint } => endpoints(&endpoint),
+    }
+}
+
+/// Prints `GET /_vpclab/endpoints` of a running server.
+fn endpoints(endpoint: &str) -> Result<()> {
+    let url = format!("{}/_vpclab/endpoints", endpoint.trim_end_matches('/'));
+    let body = server::http_get(&url).with_context(|| format!("asking {url}"))?;
+    let value: serde_json::Value =
+        serde_json::from_str(&body).context("the server's answer is not JSON")?;
+    println!("{}", serde_json::to_string_pretty(&value)?);
+    Ok(())
+}

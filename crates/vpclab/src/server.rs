@@ -1,0 +1,273 @@
+//! The HTTP front door: one port, every service.
+//!
+//! A request is routed by its SigV4 credential scope (service, region, account), then by
+//! `Action`. vpclab's own endpoints live under `/_vpclab/`; `/moto-api/reset` is accepted so
+//! suites written for moto's server mode run unchanged.
+
+use crate::ServeArgs;
+use anyhow::{Context, Result, anyhow};
+use api::{Api, Reply, Request, Service};
+use bytes::Bytes;
+use http_body_util::{BodyExt, Full, Limited};
+use hyper::body::Incoming;
+use hyper::header::{AUTHORIZATION, CONTENT_TYPE, HeaderValue};
+use hyper::{Method, StatusCode};
+use hyper_util::rt::{TokioExecutor, TokioIo};
+use model::{Quotas, Scope, World};
+use std::sync::Arc;
+use std::time::Instant;
+use store::Store;
+use wire::{ApiError, ErrorFormat, QueryMap, sigv4};
+
+/// Bodies larger than this are refused with 413.
+pub const MAX_BODY: usize = 10 * 1024 * 1024;
+
+type Response = hyper::Response<Full<Bytes>>;
+
+pub fn serve(args: ServeArgs) -> Result<()> {
+    let started = Instant::now();
+    let mut quotas = if args.raised_quotas { Quotas::unlimited() } else { Quotas::default() };
+    for q in &args.quotas {
+        let (name, value) =
+            q.split_once('=').ok_or_else(|| anyhow!("--quota wants NAME=VALUE, not {q}"))?;
+        let value: usize =
+            value.parse().with_context(|| format!("quota {name} must be a number"))?;
+        quotas.set(name, value).map_err(|e| anyhow!("{e}"))?;
+    }
+    let (store, world) = if args.in_memory {
+        (Store::in_memory(), World::default())
+    } else {
+        let (store, rows) = Store::open(&args.state_dir)
+            .with_context(|| format!("opening the state in {}", args.state_dir.display()))?;
+        let mut world = World::default();
+        for row in rows {
+            world.load_row(&row.kind, row.id, &row.body).map_err(|e| anyhow!("{e}"))?;
+        }
+        (store, world)
+    };
+    let world = World { quotas, ..world };
+    let api = Arc::new(Api::new(world, store));
+
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .context("starting the async runtime")?;
+    runtime.block_on(async move {
+        let listener = tokio::net::TcpListener::bind(args.listen)
+            .await
+            .with_context(|| format!("listening on {}", args.listen))?;
+        let state = if args.in_memory {
+            "in memory".to_owned()
+        } else {
+            args.state_dir.display().to_string()
+        };
+        eprintln!(
+            "vpclab {} listening on http://{} (state: {state}; ready in {} ms)",
+            env!("CARGO_PKG_VERSION"),
+            listener.local_addr()?,
+            started.elapsed().as_millis()
+        );
+        loop {
+            let (stream, _) = match listener.accept().await {
+                Ok(conn) => conn,
+                Err(e) => {
+                    eprintln!("accept failed: {e}");
+                    continue;
+                }
+            };
+            let _ = stream.set_nodelay(true);
+            let api = api.clone();
+            let listen = args.listen;
+            tokio::spawn(async move {
+                let service = hyper::service::service_fn(move |req| {
+                    let api = api.clone();
+                    async move { Ok::<_, std::convert::Infallible>(route(&api, req, listen).await) }
+                });
+                let _ = hyper_util::server::conn::auto::Builder::new(TokioExecutor::new())
+                    .serve_connection(TokioIo::new(stream), service)
+                    .await;
+            });
+        }
+    })
+}
+
+fn json(status: StatusCode, value: serde_json::Value) -> Response {
+    let mut r = hyper::Response::new(Full::new(Bytes::from(value.to_string())));
+    *r.status_mut() = status;
+    r.headers_mut().insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    r
+}
+
+fn reply(r: Reply, request_id: &str) -> Response {
+    let mut resp = hyper::Response::new(Full::new(Bytes::from(r.body)));
+    *resp.status_mut() =
+        StatusCode::from_u16(r.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    resp.headers_mut().insert(CONTENT_TYPE, HeaderValue::from_static(r.content_type));
+    if let Ok(v) = HeaderValue::from_str(request_id) {
+        resp.headers_mut().insert("x-amzn-requestid", v);
+    }
+    resp
+}
+
+async fn route(api: &Api, req: hyper::Request<Incoming>, listen: std::net::SocketAddr) -> Response {
+    let path = req.uri().path().to_owned();
+    match (req.method(), path.as_str()) {
+        (&Method::GET, "/_vpclab/health") => {
+            let status =
+                if api.is_healthy() { StatusCode::OK } else { StatusCode::SERVICE_UNAVAILABLE };
+            json(
+                status,
+                serde_json::json!({
+                    "status": if api.is_healthy() { "ready" } else { "degraded" },
+                    "version": env!("CARGO_PKG_VERSION"),
+                    "state": if api.store().is_durable() { "durable" } else { "in-memory" },
+                    "services": { "ec2": api::ec2::operations().len(), "sts": 1 },
+                }),
+            )
+        }
+        (&Method::POST, "/_vpclab/reset") | (&Method::POST, "/moto-api/reset") => {
+            match api.reset().await {
+                Ok(()) => json(StatusCode::OK, serde_json::json!({ "reset": true })),
+                Err(e) => json(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    serde_json::json!({ "error": e.message }),
+                ),
+            }
+        }
+        (&Method::GET, "/_vpclab/endpoints") => json(
+            StatusCode::OK,
+            serde_json::json!({
+                "endpoints": [
+                    { "kind": "aws-api", "services": ["ec2", "sts"], "url": format!("http://{listen}") }
+                ]
+            }),
+        ),
+        _ => aws(api, req).await,
+    }
+}
+
+/// An AWS API request: decode, route, answer.
+async fn aws(api: &Api, req: hyper::Request<Incoming>) -> Response {
+    let request_id = wire::request_id();
+    match decode(req, &request_id).await {
+        Ok(request) => {
+            let service = request.service;
+            let action = request.params.action().unwrap_or_default().to_owned();
+            let r = api.handle(request).await;
+            if r.status >= 500 || r.body.contains("<Code>InvalidAction</Code>") {
+                eprintln!("{service:?} {action}: HTTP {}", r.status);
+            }
+            reply(r, &request_id)
+        }
+        Err((e, format)) => reply(Reply::error(&e, format, &request_id), &request_id),
+    }
+}
+
+async fn decode(
+    req: hyper::Request<Incoming>,
+    request_id: &str,
+) -> Result<Request, (ApiError, ErrorFormat)> {
+    let (parts, body) = req.into_parts();
+    let mut params = QueryMap::default();
+    if let Some(query) = parts.uri.query() {
+        params.extend_from(query.as_bytes()).map_err(|e| (e, ErrorFormat::Ec2))?;
+    }
+    let body = match Limited::new(body, MAX_BODY).collect().await {
+        Ok(b) => b.to_bytes(),
+        Err(_) => {
+            let e = ApiError::new(
+                "RequestEntityTooLarge",
+                413,
+                format!("The request body exceeds {MAX_BODY} bytes."),
+            );
+            return Err((e, ErrorFormat::Ec2));
+        }
+    };
+    params.extend_from(&body).map_err(|e| (e, ErrorFormat::Ec2))?;
+
+    let credential = match parts.headers.get(AUTHORIZATION) {
+        Some(h) => {
+            let h = h.to_str().map_err(|_| {
+                (
+                    ApiError::client(
+                        "IncompleteSignature",
+                        "The Authorization header is not valid text.",
+                    ),
+                    ErrorFormat::Ec2,
+                )
+            })?;
+            Some(sigv4::parse_authorization(h).map_err(|e| (e, guess_format(&params)))?)
+        }
+        None => match (
+            params.peek("X-Amz-Credential"),
+            params.peek("X-Amz-SignedHeaders"),
+            params.peek("X-Amz-Signature"),
+        ) {
+            (Some(c), Some(h), Some(s)) => {
+                Some(sigv4::parse_presigned(c, h, s).map_err(|e| (e, guess_format(&params)))?)
+            }
+            _ => None,
+        },
+    };
+    let service = match &credential {
+        Some(c) => Service::from_signing_name(&c.service).ok_or_else(|| {
+            (
+                ApiError::client(
+                    "UnsupportedService",
+                    format!("vpclab does not serve the '{}' service.", c.service),
+                ),
+                ErrorFormat::Ec2,
+            )
+        })?,
+        None => guess_service(&params),
+    };
+    let region = credential.as_ref().map_or(api::DEFAULT_REGION, |c| c.region.as_str());
+    if model::regions::find(region).is_none() && service == Service::Ec2 {
+        return Err((
+            ApiError::client(
+                "InvalidRegion",
+                format!("The region '{region}' is not a commercial AWS region."),
+            ),
+            service.error_format(),
+        ));
+    }
+    let account =
+        credential.as_ref().and_then(|c| c.account_override()).unwrap_or(api::DEFAULT_ACCOUNT);
+    Ok(Request {
+        service,
+        scope: Scope::new(account, region),
+        request_id: request_id.to_owned(),
+        params,
+    })
+}
+
+/// The service of an unsigned request, from its action.
+fn guess_service(params: &QueryMap) -> Service {
+    match params.action() {
+        Some("GetCallerIdentity") => Service::Sts,
+        _ => Service::Ec2,
+    }
+}
+
+fn guess_format(params: &QueryMap) -> ErrorFormat {
+    guess_service(params).error_format()
+}
+
+/// A minimal HTTP GET for the CLI's own calls to a running server.
+pub fn http_get(url: &str) -> Result<String> {
+    let uri: hyper::Uri = url.parse().context("not a URL")?;
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+    runtime.block_on(async {
+        let client = hyper_util::client::legacy::Client::builder(TokioExecutor::new())
+            .build_http::<Full<Bytes>>();
+        let resp = client.get(uri).await.context("connecting")?;
+        let status = resp.status();
+        let body = resp.into_body().collect().await.context("reading the answer")?.to_bytes();
+        let text = String::from_utf8_lossy(&body).into_owned();
+        if !status.is_success() {
+            return Err(anyhow!("HTTP {status}: {text}"));
+        }
+        Ok(text)
+    })
+}
