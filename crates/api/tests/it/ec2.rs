@@ -1,0 +1,164 @@
+use crate::{all, call, call_as, first, memory_api};
+use model::Scope;
+
+#[test]
+fn create_vpc_renders_the_ec2_document() {
+    let api = memory_api();
+    let r = call(
+        &api,
+        &[
+            ("Action", "CreateVpc"),
+            ("CidrBlock", "10.1.2.3/16"),
+            ("TagSpecification.1.ResourceType", "vpc"),
+            ("TagSpecification.1.Tag.1.Key", "Name"),
+            ("TagSpecification.1.Tag.1.Value", "lab"),
+        ],
+    );
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert!(r.body.starts_with("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<CreateVpcResponse xmlns=\"http://ec2.amazonaws.com/doc/2016-11-15/\"><requestId>REQUEST-ID</requestId><vpc>"));
+    // Host bits are cleared as AWS does.
+    assert_eq!(first(&r.body, "cidrBlock"), Some("10.1.0.0/16"));
+    assert!(r.body.contains("<ownerId>123456789012</ownerId><state>pending</state>"), "{}", r.body);
+    assert!(r.body.contains("<tagSet><item><key>Name</key><value>lab</value></item></tagSet>"));
+    let vpc_id = first(&r.body, "vpcId").unwrap().to_owned();
+
+    let d = call(
+        &api,
+        &[("Action", "DescribeVpcs"), ("Filter.1.Name", "tag:Name"), ("Filter.1.Value.1", "l*")],
+    );
+    assert_eq!(all(&d.body, "vpcId"), vec![vpc_id.as_str()]);
+    assert!(d.body.contains("<state>available</state><tagSet>"), "{}", d.body);
+}
+
+#[test]
+fn errors_carry_aws_codes_and_statuses() {
+    let api = memory_api();
+    let cases: &[(&[(&str, &str)], u16, &str)] = &[
+        (&[("Action", "NoSuchThing")], 400, "InvalidAction"),
+        (&[("Action", "CreateVpc"), ("CidrBlock", "10.0.0.0/29")], 400, "InvalidVpc.Range"),
+        (
+            &[("Action", "CreateVpc"), ("CidrBlock", "10.0.0.0/16"), ("Bogus", "1")],
+            400,
+            "UnknownParameter",
+        ),
+        (
+            &[("Action", "CreateVpc"), ("CidrBlock", "10.0.0.0/16"), ("DryRun", "true")],
+            412,
+            "DryRunOperation",
+        ),
+        (&[("Action", "DescribeVpcs"), ("MaxResults", "abc")], 400, "InvalidParameterValue"),
+        (&[("Action", "DescribeVpcs"), ("MaxResults", "2")], 400, "InvalidParameterValue"),
+        (&[("Action", "DescribeVpcs"), ("VpcId.1", "vpc-12345678")], 400, "InvalidVpcID.NotFound"),
+        (
+            &[("Action", "DescribeVpcs"), ("Filter.1.Name", "nope"), ("Filter.1.Value.1", "x")],
+            400,
+            "InvalidParameterValue",
+        ),
+        (&[("Action", "DeleteVpc")], 400, "MissingParameter"),
+        (&[("Action", "DeleteVpc"), ("VpcId", "subnet-12345678")], 400, "InvalidVpcID.Malformed"),
+        (
+            &[
+                ("Action", "CreateVpc"),
+                ("CidrBlock", "10.0.0.0/16"),
+                ("InstanceTenancy", "shared-ish"),
+            ],
+            400,
+            "InvalidParameterValue",
+        ),
+    ];
+    for (pairs, status, code) in cases {
+        let r = call(&api, pairs);
+        assert_eq!(
+            (r.status, crate::first(&r.body, "Code")),
+            (*status, Some(*code)),
+            "{pairs:?}: {}",
+            r.body
+        );
+        assert!(r.body.contains("<RequestID>REQUEST-ID</RequestID>"));
+    }
+    // The dry run created nothing: only the default VPC exists.
+    let d = call(&api, &[("Action", "DescribeVpcs")]);
+    assert_eq!(all(&d.body, "vpcId").len(), 1);
+}
+
+#[test]
+fn a_failed_operation_changes_nothing() {
+    let api = memory_api();
+    let vpc = call(&api, &[("Action", "CreateVpc"), ("CidrBlock", "10.0.0.0/16")]);
+    let vpc_id = first(&vpc.body, "vpcId").unwrap().to_owned();
+    let before = call(&api, &[("Action", "DescribeSubnets")]).body.replace("REQUEST-ID", "");
+    // Tag validation fails after the subnet would have been made.
+    let long_key = "k".repeat(200);
+    let r = call(
+        &api,
+        &[
+            ("Action", "CreateSubnet"),
+            ("VpcId", &vpc_id),
+            ("CidrBlock", "10.0.1.0/24"),
+            ("TagSpecification.1.ResourceType", "subnet"),
+            ("TagSpecification.1.Tag.1.Key", &long_key),
+        ],
+    );
+    assert_eq!(r.status, 400);
+    assert_eq!(call(&api, &[("Action", "DescribeSubnets")]).body.replace("REQUEST-ID", ""), before);
+}
+
+#[test]
+fn pagination_walks_every_subnet_once() {
+    let api = memory_api();
+    let vpc = call(&api, &[("Action", "CreateVpc"), ("CidrBlock", "10.0.0.0/16")]);
+    let vpc_id = first(&vpc.body, "vpcId").unwrap().to_owned();
+    for i in 0..12 {
+        let r = call(
+            &api,
+            &[
+                ("Action", "CreateSubnet"),
+                ("VpcId", &vpc_id),
+                ("CidrBlock", &format!("10.0.{i}.0/24")),
+            ],
+        );
+        assert_eq!(r.status, 200, "{}", r.body);
+    }
+    let mut token: Option<String> = None;
+    let mut seen = vec![];
+    loop {
+        let mut pairs = vec![
+            ("Action", "DescribeSubnets"),
+            ("MaxResults", "5"),
+            ("Filter.1.Name", "vpc-id"),
+            ("Filter.1.Value.1", vpc_id.as_str()),
+        ];
+        if let Some(t) = &token {
+            pairs.push(("NextToken", t));
+        }
+        let r = call(&api, &pairs);
+        let ids: Vec<String> = all(&r.body, "subnetId").into_iter().map(str::to_owned).collect();
+        assert!(ids.len() <= 5);
+        seen.extend(ids);
+        match first(&r.body, "nextToken") {
+            Some(t) => token = Some(t.to_owned()),
+            None => break,
+        }
+    }
+    seen.sort();
+    seen.dedup();
+    assert_eq!(seen.len(), 12);
+}
+
+#[test]
+fn accounts_and_regions_are_separate() {
+    let api = memory_api();
+    let other = Scope::new("210987654321", "eu-west-1");
+    call_as(&api, other.clone(), &[("Action", "CreateVpc"), ("CidrBlock", "10.9.0.0/16")]);
+    let mine = call(&api, &[("Action", "DescribeVpcs")]);
+    let theirs = call_as(&api, other, &[("Action", "DescribeVpcs")]);
+    assert_eq!(all(&mine.body, "vpcId").len(), 1);
+    assert_eq!(all(&theirs.body, "vpcId").len(), 2);
+    assert!(theirs.body.contains("<ownerId>210987654321</ownerId>"));
+    let zones = call_as(
+        &api,
+        Scope::new("210987654321", "eu-west-1"),
+        &[("Action", "DescribeAvailabilityZones")],
+    );
+    assert_eq!(all(&zones.body, "zoneId"), vec!["euw1-az1", "euw1-az2", "euw1-az3"]);
+}

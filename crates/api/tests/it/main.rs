@@ -1,0 +1,61 @@
+//! Integration tests of the API layer: requests in, AWS documents out, state kept or undone.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
+
+mod durability;
+mod ec2;
+
+use api::{Api, Reply, Request, Service};
+use model::{Scope, World};
+use store::Store;
+use wire::QueryMap;
+
+pub fn block_on<F: std::future::Future>(f: F) -> F::Output {
+    tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(f)
+}
+
+pub fn scope() -> Scope {
+    Scope::new(api::DEFAULT_ACCOUNT, "us-east-1")
+}
+
+/// Sends one EC2 request made of `pairs` (Action first).
+pub fn call(api: &Api, pairs: &[(&str, &str)]) -> Reply {
+    call_as(api, scope(), pairs)
+}
+
+pub fn call_as(api: &Api, scope: Scope, pairs: &[(&str, &str)]) -> Reply {
+    let mut all = vec![("Version", "2016-11-15")];
+    all.extend_from_slice(pairs);
+    let request = Request {
+        service: Service::Ec2,
+        scope,
+        request_id: "REQUEST-ID".into(),
+        params: QueryMap::from_pairs(all.iter().map(|(k, v)| (k.to_string(), v.to_string()))),
+    };
+    block_on(api.handle(request))
+}
+
+pub fn memory_api() -> Api {
+    Api::new(World::default(), Store::in_memory())
+}
+
+/// The text of the first `<tag>` element of a document.
+pub fn first<'a>(doc: &'a str, tag: &str) -> Option<&'a str> {
+    let open = format!("<{tag}>");
+    let start = doc.find(&open)? + open.len();
+    let end = doc[start..].find(&format!("</{tag}>"))? + start;
+    Some(&doc[start..end])
+}
+
+pub fn all<'a>(doc: &'a str, tag: &str) -> Vec<&'a str> {
+    let open = format!("<{tag}>");
+    let close = format!("</{tag}>");
+    let mut out = vec![];
+    let mut rest = doc;
+    while let Some(i) = rest.find(&open) {
+        let after = &rest[i + open.len()..];
+        let Some(j) = after.find(&close) else { break };
+        out.push(&after[..j]);
+        rest = &after[j + close.len()..];
+    }
+    out
+}
