@@ -1,5 +1,6 @@
 //! The `vpclab` binary: the command line and the HTTP server that real AWS clients talk to.
 
+mod bench;
 mod server;
 
 use anyhow::{Context, Result};
@@ -22,12 +23,21 @@ struct Cli {
 enum Command {
     /// Serve the AWS APIs on one port.
     Serve(ServeArgs),
+    /// Benchmarks against a running server.
+    #[command(subcommand)]
+    Bench(BenchCommand),
     /// List the live endpoints of a running server.
     Endpoints {
         /// The running server.
         #[arg(long, default_value = "http://127.0.0.1:4566")]
         endpoint: String,
     },
+}
+
+#[derive(Subcommand, Debug)]
+enum BenchCommand {
+    /// Latency and throughput of the EC2 API (start the server with --raised-quotas).
+    Api(bench::BenchArgs),
 }
 
 #[derive(clap::Args, Debug)]
@@ -53,6 +63,7 @@ fn main() -> Result<()> {
     let cli = Cli::parse();
     match cli.command {
         Command::Serve(args) => server::serve(args),
+        Command::Bench(BenchCommand::Api(args)) => bench::run(args),
         Command::Endpoints { endpoint } => endpoints(&endpoint),
     }
 }

@@ -8,6 +8,7 @@ use wire::ApiError;
 const TOKEN_PREFIX: &str = "vpclab1.";
 
 /// One page of `items` (already filtered and sorted by id) and the token of the next page.
+/// Pass references and render only the page: rendering is the expensive part.
 /// `limits` is the operation's documented MaxResults range.
 pub fn paginate<T>(
     items: Vec<(String, T)>,

@@ -209,10 +209,11 @@ fn describe_subnets(
         .in_scope(&ctx.scope)
         .filter(|s| req.subnet_ids.is_empty() || req.subnet_ids.contains(&s.id))
         .filter(|s| filters.matches(&s.tags, |n| subnet_field(s, n)))
-        .map(|s| (s.id.clone(), render(s)))
+        .map(|s| (s.id.clone(), s))
         .collect();
-    let (subnets, next_token) =
+    let (page, next_token) =
         paginate(items, req.max_results, req.next_token.as_deref(), (5, 1000))?;
+    let subnets = page.into_iter().map(render).collect();
     Ok(DescribeSubnetsResult { subnets, next_token })
 }
 

@@ -160,10 +160,11 @@ fn describe_vpcs(ctx: &Ctx, w: &World, req: DescribeVpcsRequest) -> Outcome<Desc
         .in_scope(&ctx.scope)
         .filter(|v| req.vpc_ids.is_empty() || req.vpc_ids.contains(&v.id))
         .filter(|v| filters.matches(&v.tags, |n| vpc_field(v, n)))
-        .map(|v| (v.id.clone(), render(v)))
+        .map(|v| (v.id.clone(), v))
         .collect();
-    let (vpcs, next_token) =
+    let (page, next_token) =
         paginate(items, req.max_results, req.next_token.as_deref(), (5, 1000))?;
+    let vpcs = page.into_iter().map(render).collect();
     Ok(DescribeVpcsResult { vpcs, next_token })
 }
 

@@ -1,0 +1,157 @@
+//! `vpclab bench api`: a load generator for the EC2 API of a running server.
+//!
+//! It measures what the README reports: the latency (median and p99) of CreateVpc,
+//! CreateSubnet and DescribeSubnets with 1,000 subnets present, and the calls per second of 16
+//! concurrent clients. Run it against a server with raised quotas:
+//! `vpclab serve --in-memory --raised-quotas` (or a state dir, to include the disk sync).
+
+use anyhow::{Context, Result, anyhow};
+use bytes::Bytes;
+use http_body_util::{BodyExt, Full};
+use hyper_util::client::legacy::Client;
+use hyper_util::client::legacy::connect::HttpConnector;
+use hyper_util::rt::TokioExecutor;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+type HttpClient = Client<HttpConnector, Full<Bytes>>;
+
+#[derive(clap::Args, Debug)]
+pub struct BenchArgs {
+    /// The running server (started with --raised-quotas).
+    #[arg(long, default_value = "http://127.0.0.1:4566")]
+    endpoint: String,
+    /// Subnets to create before timing DescribeSubnets.
+    #[arg(long, default_value_t = 1000)]
+    subnets: usize,
+    /// Concurrent clients for the throughput runs.
+    #[arg(long, default_value_t = 16)]
+    concurrency: usize,
+    /// Seconds each throughput run lasts.
+    #[arg(long, default_value_t = 5)]
+    seconds: u64,
+}
+
+async fn ec2(client: &HttpClient, endpoint: &str, body: String) -> Result<String> {
+    let req = hyper::Request::post(endpoint)
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(Full::new(Bytes::from(format!("Version=2016-11-15&{body}"))))?;
+    let resp = client.request(req).await.context("sending the request")?;
+    let status = resp.status();
+    let text = String::from_utf8_lossy(&resp.into_body().collect().await?.to_bytes()).into_owned();
+    if !status.is_success() {
+        return Err(anyhow!("HTTP {status}: {text}"));
+    }
+    Ok(text)
+}
+
+fn element<'a>(doc: &'a str, tag: &str) -> Option<&'a str> {
+    let open = format!("<{tag}>");
+    let start = doc.find(&open)? + open.len();
+    let len = doc.get(start..)?.find('<')?;
+    doc.get(start..start + len)
+}
+
+struct Latencies(Vec<Duration>);
+
+impl Latencies {
+    fn report(mut self, what: &str) {
+        self.0.sort();
+        let pick = |q: f64| {
+            let i = ((self.0.len() as f64 - 1.0) * q).round() as usize;
+            self.0.get(i).copied().unwrap_or_default()
+        };
+        println!(
+            "{what:<44} n={:<5} median {:>8.3} ms   p99 {:>8.3} ms",
+            self.0.len(),
+            pick(0.5).as_secs_f64() * 1e3,
+            pick(0.99).as_secs_f64() * 1e3
+        );
+    }
+}
+
+async fn timed(
+    client: &HttpClient,
+    endpoint: &str,
+    bodies: impl IntoIterator<Item = String>,
+) -> Result<(Latencies, Vec<String>)> {
+    let mut times = Vec::new();
+    let mut answers = Vec::new();
+    for body in bodies {
+        let t = Instant::now();
+        let answer = ec2(client, endpoint, body).await?;
+        times.push(t.elapsed());
+        answers.push(answer);
+    }
+    Ok((Latencies(times), answers))
+}
+
+async fn throughput(
+    client: &HttpClient,
+    endpoint: &str,
+    args: &BenchArgs,
+    what: &str,
+    make: impl Fn(usize, usize) -> String + Send + Sync + 'static,
+) -> Result<()> {
+    let make = Arc::new(make);
+    let deadline = Instant::now() + Duration::from_secs(args.seconds);
+    let started = Instant::now();
+    let mut tasks = Vec::new();
+    for worker in 0..args.concurrency {
+        let (client, endpoint, make) = (client.clone(), endpoint.to_owned(), make.clone());
+        tasks.push(tokio::spawn(async move {
+            let mut n = 0usize;
+            while Instant::now() < deadline {
+                ec2(&client, &endpoint, make(worker, n)).await?;
+                n += 1;
+            }
+            Ok::<usize, anyhow::Error>(n)
+        }));
+    }
+    let mut total = 0;
+    for t in tasks {
+        total += t.await??;
+    }
+    let secs = started.elapsed().as_secs_f64();
+    println!(
+        "{what:<44} {} clients: {:>8.0} calls/s ({total} calls in {secs:.1} s)",
+        args.concurrency,
+        total as f64 / secs
+    );
+    Ok(())
+}
+
+pub fn run(args: BenchArgs) -> Result<()> {
+    let runtime =
+        tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()?;
+    runtime.block_on(async {
+        let client: HttpClient = Client::builder(TokioExecutor::new()).build_http();
+        let endpoint = format!("{}/", args.endpoint.trim_end_matches('/'));
+        let reset = hyper::Request::post(format!("{endpoint}_vpclab/reset")).body(Full::new(Bytes::new()))?;
+        client.request(reset).await.context("resetting the server (is it running?)")?;
+
+        let (lat, _) = timed(&client, &endpoint, (0..200).map(|i| format!("Action=CreateVpc&CidrBlock=10.{}.{}.0/24", i / 250, i % 250))).await?;
+        lat.report("CreateVpc");
+
+        let vpc = ec2(&client, &endpoint, "Action=CreateVpc&CidrBlock=172.16.0.0/16".into()).await?;
+        let vpc_id = element(&vpc, "vpcId").context("CreateVpc answered no vpcId")?.to_owned();
+        let n = args.subnets.min(4096);
+        let (lat, _) = timed(
+            &client,
+            &endpoint,
+            (0..n).map(|i| format!("Action=CreateSubnet&VpcId={vpc_id}&CidrBlock=172.16.{}.{}%2F28", i / 16, (i % 16) * 16)),
+        )
+        .await?;
+        lat.report(&format!("CreateSubnet (up to {n} in one VPC)"));
+
+        let (lat, answers) = timed(&client, &endpoint, (0..100).map(|_| "Action=DescribeSubnets".to_owned())).await?;
+        let count = answers.first().map_or(0, |a| a.matches("<subnetId>").count());
+        lat.report(&format!("DescribeSubnets ({count} subnets, one page)"));
+        let (lat, _) = timed(&client, &endpoint, (0..200).map(|_| format!("Action=DescribeSubnets&MaxResults=50&Filter.1.Name=vpc-id&Filter.1.Value.1={vpc_id}"))).await?;
+        lat.report("DescribeSubnets (filtered, MaxResults=50)");
+
+        throughput(&client, &endpoint, &args, "DescribeSubnets MaxResults=50", move |_, _| "Action=DescribeSubnets&MaxResults=50".to_owned()).await?;
+        throughput(&client, &endpoint, &args, "CreateVpc (4 resources each)", |w, n| format!("Action=CreateVpc&CidrBlock=10.{}.{}.0/24", w * 8 + n / 256 % 8, n % 256)).await?;
+        Ok(())
+    })
+}
