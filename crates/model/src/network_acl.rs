@@ -257,7 +257,8 @@ impl World {
             ));
         }
         let id = self.fresh_id("acl");
-        let mut acl = NetworkAcl::new_custom(id.clone(), scope.clone(), vpc_id.to_owned(), has_ipv6);
+        let mut acl =
+            NetworkAcl::new_custom(id.clone(), scope.clone(), vpc_id.to_owned(), has_ipv6);
         acl.tags = tags.iter().cloned().collect();
         self.network_acls.insert(id.clone(), acl);
         Ok(id)
@@ -291,11 +292,17 @@ impl World {
         let entry = resolve_entry(req)?;
         let quota = self.quotas.rules_per_network_acl;
         let acl = self.network_acls.find_mut(&lookup::NETWORK_ACL, scope, acl_id)?;
-        if acl.entries.iter().any(|e| e.egress == entry.egress && e.rule_number == entry.rule_number)
+        if acl
+            .entries
+            .iter()
+            .any(|e| e.egress == entry.egress && e.rule_number == entry.rule_number)
         {
             return Err(Error::new(
                 "NetworkAclEntryAlreadyExists",
-                format!("The network acl entry identified by {} already exists.", entry.rule_number),
+                format!(
+                    "The network acl entry identified by {} already exists.",
+                    entry.rule_number
+                ),
             ));
         }
         // Per direction, separately for IPv4 and IPv6, the `*` entry included.
@@ -307,7 +314,9 @@ impl World {
         if same.max(1) >= quota {
             return Err(Error::new(
                 "NetworkAclEntryLimitExceeded",
-                format!("The maximum number of entries for network ACL '{acl_id}' has been reached."),
+                format!(
+                    "The maximum number of entries for network ACL '{acl_id}' has been reached."
+                ),
             ));
         }
         acl.entries.push(entry);
@@ -481,7 +490,10 @@ mod tests {
         assert!(w.delete_network_acl(&s, &default).is_err());
         // an ACL of another VPC is refused
         let other = w
-            .create_vpc(&s, crate::vpc::NewVpc { cidr: Some("10.1.0.0/16".into()), ..Default::default() })
+            .create_vpc(
+                &s,
+                crate::vpc::NewVpc { cidr: Some("10.1.0.0/16".into()), ..Default::default() },
+            )
             .unwrap();
         let foreign = w.create_network_acl(&s, &other, &[]).unwrap();
         assert!(w.replace_network_acl_association(&s, &new, &foreign).is_err());

@@ -204,7 +204,10 @@ fn rule_not_found(id: &str) -> Error {
 }
 
 fn permission_not_found() -> Error {
-    Error::new("InvalidPermission.NotFound", "The specified rule does not exist in this security group.")
+    Error::new(
+        "InvalidPermission.NotFound",
+        "The specified rule does not exist in this security group.",
+    )
 }
 
 fn ports(protocol: &str, from: Option<i32>, to: Option<i32>) -> Result<(Option<i32>, Option<i32>)> {
@@ -264,7 +267,10 @@ impl World {
     /// The group `id` of `scope`, with AWS's messages.
     pub fn find_security_group(&self, scope: &Scope, id: &str) -> Result<&SecurityGroup> {
         lookup::SECURITY_GROUP.check_format(id)?;
-        self.security_groups.get(id).filter(|g| &g.owner == scope).ok_or_else(|| group_not_found(id))
+        self.security_groups
+            .get(id)
+            .filter(|g| &g.owner == scope)
+            .ok_or_else(|| group_not_found(id))
     }
 
     fn default_vpc_id(&self, scope: &Scope) -> Option<String> {
@@ -275,7 +281,11 @@ impl World {
     }
 
     /// A group named `name` in the default VPC (how EC2-Classic-era parameters name groups).
-    pub fn security_group_in_default_vpc(&self, scope: &Scope, name: &str) -> Result<&SecurityGroup> {
+    pub fn security_group_in_default_vpc(
+        &self,
+        scope: &Scope,
+        name: &str,
+    ) -> Result<&SecurityGroup> {
         let vpc = self.default_vpc_id(scope).ok_or_else(|| {
             Error::new(
                 "VPCIdNotSpecified",
@@ -323,9 +333,9 @@ impl World {
             .values()
             .filter(|g| &g.owner == scope)
             .find_map(|g| {
-                [Direction::Ingress, Direction::Egress].into_iter().find_map(|d| {
-                    g.rules(d).iter().find(|r| r.id == id).map(|r| (g, d, r))
-                })
+                [Direction::Ingress, Direction::Egress]
+                    .into_iter()
+                    .find_map(|d| g.rules(d).iter().find(|r| r.id == id).map(|r| (g, d, r)))
             })
             .ok_or_else(|| rule_not_found(id))
     }
@@ -343,7 +353,9 @@ impl World {
         check_group_text(description, "GroupDescription")?;
         crate::tags::validate(tags)?;
         if name.to_ascii_lowercase().starts_with("sg-") {
-            return Err(Error::invalid_parameter_value("Group names may not be in the format sg-*."));
+            return Err(Error::invalid_parameter_value(
+                "Group names may not be in the format sg-*.",
+            ));
         }
         let vpc_id = match vpc_id {
             Some(v) => self.vpcs.find(&lookup::VPC, scope, v)?.id.clone(),
@@ -371,7 +383,9 @@ impl World {
         if in_vpc.len() >= self.quotas.security_groups_per_vpc {
             return Err(Error::new(
                 "SecurityGroupLimitExceeded",
-                format!("The maximum number of security groups for VPC '{vpc_id}' has been reached."),
+                format!(
+                    "The maximum number of security groups for VPC '{vpc_id}' has been reached."
+                ),
             ));
         }
         let id = self.fresh_id("sg");
@@ -402,14 +416,14 @@ impl World {
     ) -> Result<String> {
         let id = self.resolve_group_id(scope, id, name)?;
         let group = self.find_security_group(scope, &id)?;
-        let is_default = self
-            .vpcs
-            .get(&group.vpc_id)
-            .is_some_and(|v| v.default_security_group_id == id);
+        let is_default =
+            self.vpcs.get(&group.vpc_id).is_some_and(|v| v.default_security_group_id == id);
         if is_default {
             return Err(Error::new(
                 "CannotDelete",
-                format!("the specified group: \"{id}\" name: \"default\" cannot be deleted by a user"),
+                format!(
+                    "the specified group: \"{id}\" name: \"default\" cannot be deleted by a user"
+                ),
             ));
         }
         let referenced = self.security_groups.values().any(|g| g.id != id && g.references(&id));
@@ -741,10 +755,22 @@ mod tests {
         assert!(g.egress[0].id.starts_with("sgr-"));
         assert!(g.ingress.is_empty());
         let err = |r: Result<String>| r.unwrap_err().code.to_string();
-        assert_eq!(err(w.create_security_group(&s, "web", "x", Some(&vpc), &[])), "InvalidGroup.Duplicate");
-        assert_eq!(err(w.create_security_group(&s, "default", "x", Some(&vpc), &[])), "InvalidGroup.Reserved");
-        assert_eq!(err(w.create_security_group(&s, "sg-1", "x", Some(&vpc), &[])), "InvalidParameterValue");
-        assert_eq!(err(w.create_security_group(&s, "é", "x", Some(&vpc), &[])), "InvalidParameterValue");
+        assert_eq!(
+            err(w.create_security_group(&s, "web", "x", Some(&vpc), &[])),
+            "InvalidGroup.Duplicate"
+        );
+        assert_eq!(
+            err(w.create_security_group(&s, "default", "x", Some(&vpc), &[])),
+            "InvalidGroup.Reserved"
+        );
+        assert_eq!(
+            err(w.create_security_group(&s, "sg-1", "x", Some(&vpc), &[])),
+            "InvalidParameterValue"
+        );
+        assert_eq!(
+            err(w.create_security_group(&s, "é", "x", Some(&vpc), &[])),
+            "InvalidParameterValue"
+        );
         // without a VPC: the default VPC
         let d = w.create_security_group(&s, "web", "x", None, &[]).unwrap();
         assert_ne!(w.find_security_group(&s, &d).unwrap().vpc_id, vpc);
@@ -755,19 +781,32 @@ mod tests {
         let (mut w, s, vpc) = setup();
         let g = w.create_security_group(&s, "web", "d", Some(&vpc), &[]).unwrap();
         let ids = w
-            .authorize_security_group_rules(&s, &g, Direction::Ingress, &[tcp(80, "10.0.0.5/8")], &[])
+            .authorize_security_group_rules(
+                &s,
+                &g,
+                Direction::Ingress,
+                &[tcp(80, "10.0.0.5/8")],
+                &[],
+            )
             .unwrap();
         let (_, _, rule) = w.find_security_group_rule(&s, &ids[0]).unwrap();
         assert_eq!(rule.protocol, "tcp");
         assert_eq!(rule.peer, RulePeer::V4(Ipv4Cidr::parse("10.0.0.0/8", true).unwrap()));
         let dup = w
-            .authorize_security_group_rules(&s, &g, Direction::Ingress, &[tcp(80, "10.0.0.0/8")], &[])
+            .authorize_security_group_rules(
+                &s,
+                &g,
+                Direction::Ingress,
+                &[tcp(80, "10.0.0.0/8")],
+                &[],
+            )
             .unwrap_err();
         assert_eq!(dup.code, "InvalidPermission.Duplicate");
         assert!(dup.message.contains("peer: 10.0.0.0/8, TCP, from port: 80, to port: 80, ALLOW"));
         w.quotas.rules_per_security_group = 2;
         let over = [tcp(1, "1.0.0.0/8"), tcp(2, "2.0.0.0/8")];
-        let e = w.authorize_security_group_rules(&s, &g, Direction::Ingress, &over, &[]).unwrap_err();
+        let e =
+            w.authorize_security_group_rules(&s, &g, Direction::Ingress, &over, &[]).unwrap_err();
         assert_eq!(e.code, "RulesPerSecurityGroupLimitExceeded");
         assert_eq!(w.find_security_group(&s, &g).unwrap().ingress.len(), 1);
         // the egress direction has its own allowance
@@ -792,7 +831,9 @@ mod tests {
             peer: PeerRequest::CidrV4("0.0.0.0/0".into()),
             description: None,
         };
-        assert!(w.authorize_security_group_rules(&s, &g, Direction::Ingress, &[icmp], &[]).is_err());
+        assert!(
+            w.authorize_security_group_rules(&s, &g, Direction::Ingress, &[icmp], &[]).is_err()
+        );
     }
 
     #[test]
@@ -804,14 +845,21 @@ mod tests {
             protocol: "-1".into(),
             from_port: None,
             to_port: None,
-            peer: PeerRequest::Group { group_id: Some(web.clone()), group_name: None, user_id: None },
+            peer: PeerRequest::Group {
+                group_id: Some(web.clone()),
+                group_name: None,
+                user_id: None,
+            },
             description: None,
         };
         w.authorize_security_group_rules(&s, &app, Direction::Ingress, &[by_web], &[]).unwrap();
         let e = w.delete_security_group(&s, Some(&web), None).unwrap_err();
         assert_eq!(e.code, "DependencyViolation");
         let default = w.vpcs.get(&vpc).unwrap().default_security_group_id.clone();
-        assert_eq!(w.delete_security_group(&s, Some(&default), None).unwrap_err().code, "CannotDelete");
+        assert_eq!(
+            w.delete_security_group(&s, Some(&default), None).unwrap_err().code,
+            "CannotDelete"
+        );
         w.delete_security_group(&s, Some(&app), None).unwrap();
         w.delete_security_group(&s, Some(&web), None).unwrap();
     }
@@ -833,7 +881,13 @@ mod tests {
         let e = w.revoke_security_group_rules(&s, &g, Direction::Egress, &[all]).unwrap_err();
         assert_eq!(e.code, "InvalidPermission.NotFound");
         let ids = w
-            .authorize_security_group_rules(&s, &g, Direction::Ingress, &[tcp(22, "10.0.0.0/8")], &[])
+            .authorize_security_group_rules(
+                &s,
+                &g,
+                Direction::Ingress,
+                &[tcp(22, "10.0.0.0/8")],
+                &[],
+            )
             .unwrap();
         let e = w.revoke_security_group_rules_by_id(&s, &g, Direction::Egress, &ids).unwrap_err();
         assert_eq!(e.code, "InvalidSecurityGroupRuleId.NotFound");
