@@ -30,6 +30,15 @@ struct Service {
     protocol: Protocol,
 }
 
+/// Nested lists AWS writes even when empty (`<ipPermissions/>`), so clients see `[]` rather
+/// than nothing: (shape, member).
+const ALWAYS_LISTED: &[(&str, &str)] = &[
+    ("SecurityGroup", "IpPermissions"),
+    ("SecurityGroup", "IpPermissionsEgress"),
+    ("NetworkAcl", "Associations"),
+    ("NetworkAcl", "Entries"),
+];
+
 const SERVICES: &[Service] = &[
     Service { name: "ec2", model: "ec2/2016-11-15", protocol: Protocol::Ec2 },
     Service { name: "sts", model: "sts/2011-06-15", protocol: Protocol::Query },
@@ -533,9 +542,11 @@ impl<'a> Generator<'a> {
                             let lm = self.list_member(target)?;
                             let item =
                                 lm.get("locationName").and_then(Value::as_str).unwrap_or("member");
+                            let always =
+                                top || ALWAYS_LISTED.iter().any(|(s, m)| name == *s && mname == m);
                             writeln!(
                                 out,
-                                "        w.list({el:?}, {item:?}, &self.{field}, {top});"
+                                "        w.list({el:?}, {item:?}, &self.{field}, {always});"
                             )?;
                         }
                     }

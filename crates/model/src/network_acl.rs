@@ -1,8 +1,10 @@
 //! Network ACLs: numbered entries, first match wins, stateless.
 
 use crate::cidr::{Ipv4Cidr, Ipv6Cidr};
+use crate::error::{Error, Result};
+use crate::lookup;
 use crate::resources::*;
-use crate::world::Scope;
+use crate::world::{Scope, World};
 
 fn entry(rule_number: i32, egress: bool, allow: bool, cidr: AclCidr) -> NetworkAclEntry {
     NetworkAclEntry {
@@ -86,5 +88,416 @@ impl NetworkAcl {
                 self.entries.push(entry(NetworkAclEntry::CATCH_ALL_V6, egress, false, v6.clone()));
             }
         }
+    }
+}
+
+impl NetworkAclEntry {
+    /// Whether the entry is about IPv6 traffic.
+    pub fn is_ipv6(&self) -> bool {
+        matches!(self.cidr, AclCidr::V6(_))
+    }
+
+    pub fn action(&self) -> &'static str {
+        if self.allow { "allow" } else { "deny" }
+    }
+}
+
+/// An entry as CreateNetworkAclEntry / ReplaceNetworkAclEntry give it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct EntryRequest {
+    pub rule_number: i32,
+    pub egress: bool,
+    pub protocol: String,
+    pub rule_action: String,
+    pub cidr_block: Option<String>,
+    pub ipv6_cidr_block: Option<String>,
+    /// `PortRange.From` / `PortRange.To`, when given.
+    pub port_range: Option<(Option<i32>, Option<i32>)>,
+    /// `IcmpTypeCode.Type` / `IcmpTypeCode.Code`, when given.
+    pub icmp_type_code: Option<(Option<i32>, Option<i32>)>,
+}
+
+/// A protocol as network ACL entries store it: `-1` or a protocol number.
+pub fn normalise_acl_protocol(p: &str) -> Result<String> {
+    let lower = p.trim().to_ascii_lowercase();
+    let n = match lower.as_str() {
+        "-1" | "all" => return Ok("-1".into()),
+        "tcp" => 6,
+        "udp" => 17,
+        "icmp" => 1,
+        "icmpv6" => 58,
+        other => match other.parse::<i32>() {
+            Ok(n) if (0..=255).contains(&n) => n,
+            Ok(-1) => return Ok("-1".into()),
+            _ => {
+                return Err(Error::invalid_parameter_value(format!(
+                    "Invalid value '{p}' for protocol. Must be a protocol number between -1 and 255 or one of tcp, udp, icmp, icmpv6, all."
+                )));
+            }
+        },
+    };
+    Ok(n.to_string())
+}
+
+fn check_rule_number(n: i32) -> Result<()> {
+    if !(1..=32766).contains(&n) {
+        return Err(Error::invalid_parameter_value(format!(
+            "Invalid value '{n}' for ruleNumber. Must be between 1 and 32766."
+        )));
+    }
+    Ok(())
+}
+
+fn entry_not_found(acl: &str, n: i32, egress: bool) -> Error {
+    Error::new(
+        "InvalidNetworkAclEntry.NotFound",
+        format!(
+            "The network acl entry identified by {n} ({}) does not exist in network ACL '{acl}'",
+            if egress { "egress" } else { "ingress" }
+        ),
+    )
+}
+
+/// Validates and normalises a requested entry.
+pub fn resolve_entry(req: &EntryRequest) -> Result<NetworkAclEntry> {
+    check_rule_number(req.rule_number)?;
+    let allow = match req.rule_action.to_ascii_lowercase().as_str() {
+        "allow" => true,
+        "deny" => false,
+        other => {
+            return Err(Error::invalid_parameter_value(format!(
+                "Invalid value '{other}' for ruleAction. Must be allow or deny."
+            )));
+        }
+    };
+    let protocol = normalise_acl_protocol(&req.protocol)?;
+    let cidr = match (&req.cidr_block, &req.ipv6_cidr_block) {
+        (Some(c), None) => AclCidr::V4(Ipv4Cidr::parse(c.trim(), false).ok_or_else(|| {
+            Error::invalid_parameter_value(format!(
+                "Value ({c}) for parameter cidrBlock is invalid. This is not a valid CIDR block."
+            ))
+        })?),
+        (None, Some(c)) => AclCidr::V6(Ipv6Cidr::parse(c.trim(), false).ok_or_else(|| {
+            Error::invalid_parameter_value(format!(
+                "Value ({c}) for parameter ipv6CidrBlock is invalid. This is not a valid IPv6 CIDR block."
+            ))
+        })?),
+        (Some(_), Some(_)) => {
+            return Err(Error::invalid_combination(
+                "Only one of cidrBlock or ipv6CidrBlock may be specified.",
+            ));
+        }
+        (None, None) => return Err(Error::missing_parameter("cidrBlock or ipv6CidrBlock")),
+    };
+    let (mut port_from, mut port_to, mut icmp_type, mut icmp_code) = (None, None, None, None);
+    match protocol.as_str() {
+        "6" | "17" => {
+            let Some((Some(f), Some(t))) = req.port_range else {
+                return Err(Error::missing_parameter("portRange"));
+            };
+            for p in [f, t] {
+                if !(0..=65535).contains(&p) {
+                    return Err(Error::invalid_parameter_value(format!(
+                        "Invalid value '{p}' for portRange. Must be in the range 0-65535."
+                    )));
+                }
+            }
+            if f > t {
+                return Err(Error::invalid_parameter_value(format!(
+                    "Invalid port range: the from port ({f}) is greater than the to port ({t})."
+                )));
+            }
+            (port_from, port_to) = (Some(f), Some(t));
+        }
+        "1" | "58" => {
+            let Some((Some(ty), Some(code))) = req.icmp_type_code else {
+                return Err(Error::missing_parameter("icmpTypeCode"));
+            };
+            for v in [ty, code] {
+                if !(-1..=255).contains(&v) {
+                    return Err(Error::invalid_parameter_value(format!(
+                        "Invalid value '{v}' for icmpTypeCode. Must be in the range -1-255."
+                    )));
+                }
+            }
+            (icmp_type, icmp_code) = (Some(ty), Some(code));
+        }
+        // All protocols or a protocol without ports: PortRange and IcmpTypeCode are ignored.
+        _ => {}
+    }
+    Ok(NetworkAclEntry {
+        rule_number: req.rule_number,
+        egress: req.egress,
+        protocol,
+        allow,
+        cidr,
+        icmp_type,
+        icmp_code,
+        port_from,
+        port_to,
+    })
+}
+
+impl World {
+    /// CreateNetworkAcl: only the `*` deny entries (IPv6 ones too when the VPC has IPv6).
+    pub fn create_network_acl(
+        &mut self,
+        scope: &Scope,
+        vpc_id: &str,
+        tags: &[(String, String)],
+    ) -> Result<String> {
+        crate::tags::validate(tags)?;
+        let vpc = self.vpcs.find(&lookup::VPC, scope, vpc_id)?;
+        let has_ipv6 = !vpc.ipv6_cidr_blocks.is_empty();
+        let count = self.network_acls.values().filter(|a| a.vpc_id == vpc_id).count();
+        if count >= self.quotas.network_acls_per_vpc {
+            return Err(Error::new(
+                "NetworkAclLimitExceeded",
+                format!("The maximum number of network ACLs for VPC '{vpc_id}' has been reached."),
+            ));
+        }
+        let id = self.fresh_id("acl");
+        let mut acl =
+            NetworkAcl::new_custom(id.clone(), scope.clone(), vpc_id.to_owned(), has_ipv6);
+        acl.tags = tags.iter().cloned().collect();
+        self.network_acls.insert(id.clone(), acl);
+        Ok(id)
+    }
+
+    /// DeleteNetworkAcl: not the default ACL, not while subnets are associated with it.
+    pub fn delete_network_acl(&mut self, scope: &Scope, id: &str) -> Result<()> {
+        let acl = self.network_acls.find(&lookup::NETWORK_ACL, scope, id)?;
+        if acl.is_default {
+            return Err(Error::invalid_parameter_value(format!(
+                "cannot delete default network ACL {id}"
+            )));
+        }
+        if !acl.associations.is_empty() {
+            return Err(Error::dependency_violation(format!(
+                "The network ACL '{id}' has dependencies and cannot be deleted."
+            )));
+        }
+        self.network_acls.remove(id);
+        Ok(())
+    }
+
+    /// CreateNetworkAclEntry.
+    pub fn create_network_acl_entry(
+        &mut self,
+        scope: &Scope,
+        acl_id: &str,
+        req: &EntryRequest,
+    ) -> Result<()> {
+        self.network_acls.find(&lookup::NETWORK_ACL, scope, acl_id)?;
+        let entry = resolve_entry(req)?;
+        let quota = self.quotas.rules_per_network_acl;
+        let acl = self.network_acls.find_mut(&lookup::NETWORK_ACL, scope, acl_id)?;
+        if acl
+            .entries
+            .iter()
+            .any(|e| e.egress == entry.egress && e.rule_number == entry.rule_number)
+        {
+            return Err(Error::new(
+                "NetworkAclEntryAlreadyExists",
+                format!(
+                    "The network acl entry identified by {} already exists.",
+                    entry.rule_number
+                ),
+            ));
+        }
+        // Per direction, separately for IPv4 and IPv6, the `*` entry included.
+        let same = acl
+            .entries
+            .iter()
+            .filter(|e| e.egress == entry.egress && e.is_ipv6() == entry.is_ipv6())
+            .count();
+        if same.max(1) >= quota {
+            return Err(Error::new(
+                "NetworkAclEntryLimitExceeded",
+                format!(
+                    "The maximum number of entries for network ACL '{acl_id}' has been reached."
+                ),
+            ));
+        }
+        acl.entries.push(entry);
+        Ok(())
+    }
+
+    /// ReplaceNetworkAclEntry: the entry (egress, rule number) must exist.
+    pub fn replace_network_acl_entry(
+        &mut self,
+        scope: &Scope,
+        acl_id: &str,
+        req: &EntryRequest,
+    ) -> Result<()> {
+        self.network_acls.find(&lookup::NETWORK_ACL, scope, acl_id)?;
+        let entry = resolve_entry(req)?;
+        let acl = self.network_acls.find_mut(&lookup::NETWORK_ACL, scope, acl_id)?;
+        let slot = acl
+            .entries
+            .iter_mut()
+            .find(|e| e.egress == entry.egress && e.rule_number == entry.rule_number)
+            .ok_or_else(|| entry_not_found(acl_id, entry.rule_number, entry.egress))?;
+        *slot = entry;
+        Ok(())
+    }
+
+    /// DeleteNetworkAclEntry.
+    pub fn delete_network_acl_entry(
+        &mut self,
+        scope: &Scope,
+        acl_id: &str,
+        rule_number: i32,
+        egress: bool,
+    ) -> Result<()> {
+        self.network_acls.find(&lookup::NETWORK_ACL, scope, acl_id)?;
+        check_rule_number(rule_number)?;
+        let acl = self.network_acls.find_mut(&lookup::NETWORK_ACL, scope, acl_id)?;
+        let before = acl.entries.len();
+        acl.entries.retain(|e| !(e.egress == egress && e.rule_number == rule_number));
+        if acl.entries.len() == before {
+            return Err(entry_not_found(acl_id, rule_number, egress));
+        }
+        Ok(())
+    }
+
+    /// ReplaceNetworkAclAssociation: moves the subnet of `association_id` to `acl_id` (which
+    /// must be in the subnet's VPC) under a new association id, returned.
+    pub fn replace_network_acl_association(
+        &mut self,
+        scope: &Scope,
+        association_id: &str,
+        acl_id: &str,
+    ) -> Result<String> {
+        let (current, subnet_id) = self
+            .network_acls
+            .in_scope(scope)
+            .find_map(|a| {
+                a.associations
+                    .iter()
+                    .find(|x| x.id == association_id)
+                    .map(|x| (a.id.clone(), x.subnet_id.clone()))
+            })
+            .ok_or_else(|| {
+                Error::new(
+                    "InvalidAssociationID.NotFound",
+                    format!("The association ID '{association_id}' does not exist"),
+                )
+            })?;
+        let target = self.network_acls.find(&lookup::NETWORK_ACL, scope, acl_id)?;
+        let subnet_vpc = self.subnets.get(&subnet_id).map(|s| s.vpc_id.clone());
+        if subnet_vpc.as_deref() != Some(target.vpc_id.as_str()) {
+            return Err(Error::invalid_parameter_value(format!(
+                "Network ACL {acl_id} and subnet {subnet_id} belong to different networks."
+            )));
+        }
+        let new_id = self.fresh_id("aclassoc");
+        if let Some(a) = self.network_acls.get_mut(&current) {
+            a.associations.retain(|x| x.id != association_id);
+        }
+        self.network_acls
+            .find_mut(&lookup::NETWORK_ACL, scope, acl_id)?
+            .associations
+            .push(NetworkAclAssociation { id: new_id.clone(), subnet_id });
+        Ok(new_id)
+    }
+
+    /// The network ACL that governs a subnet (every subnet has exactly one).
+    pub fn network_acl_for_subnet(&self, subnet_id: &str) -> Option<&NetworkAcl> {
+        self.network_acls.values().find(|a| a.associations.iter().any(|x| x.subnet_id == subnet_id))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn setup() -> (World, Scope, String, String) {
+        let mut w = World::default();
+        let scope = Scope::new("123456789012", "us-east-1");
+        w.ensure_scope(&scope).unwrap();
+        let vpc = w
+            .create_vpc(
+                &scope,
+                crate::vpc::NewVpc { cidr: Some("10.0.0.0/16".into()), ..Default::default() },
+            )
+            .unwrap();
+        let subnet = w.create_subnet(&scope, &vpc, "10.0.1.0/24", None, None, &[]).unwrap();
+        (w, scope, vpc, subnet)
+    }
+
+    fn tcp(n: i32, egress: bool) -> EntryRequest {
+        EntryRequest {
+            rule_number: n,
+            egress,
+            protocol: "tcp".into(),
+            rule_action: "allow".into(),
+            cidr_block: Some("10.0.0.0/16".into()),
+            port_range: Some((Some(22), Some(22))),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn entries_are_validated_and_unique_per_direction() {
+        let (mut w, s, vpc, _) = setup();
+        let acl = w.create_network_acl(&s, &vpc, &[]).unwrap();
+        assert_eq!(w.network_acls.get(&acl).unwrap().entries.len(), 2);
+        w.create_network_acl_entry(&s, &acl, &tcp(100, false)).unwrap();
+        let e = w.create_network_acl_entry(&s, &acl, &tcp(100, false)).unwrap_err();
+        assert_eq!(e.code, "NetworkAclEntryAlreadyExists");
+        w.create_network_acl_entry(&s, &acl, &tcp(100, true)).unwrap();
+        let stored = &w.network_acls.get(&acl).unwrap().entries;
+        assert!(stored.iter().any(|e| e.protocol == "6" && e.port_from == Some(22)));
+        for bad in [0, 32767, -3] {
+            assert!(w.create_network_acl_entry(&s, &acl, &tcp(bad, false)).is_err());
+        }
+        let mut no_ports = tcp(5, false);
+        no_ports.port_range = None;
+        assert_eq!(
+            w.create_network_acl_entry(&s, &acl, &no_ports).unwrap_err().code,
+            "MissingParameter"
+        );
+        let e = w.replace_network_acl_entry(&s, &acl, &tcp(7, false)).unwrap_err();
+        assert_eq!(e.code, "InvalidNetworkAclEntry.NotFound");
+        w.delete_network_acl_entry(&s, &acl, 100, false).unwrap();
+        assert!(w.delete_network_acl_entry(&s, &acl, 100, false).is_err());
+        assert!(w.delete_network_acl_entry(&s, &acl, 32767, false).is_err());
+    }
+
+    #[test]
+    fn entry_quota_counts_the_catch_all() {
+        let (mut w, s, vpc, _) = setup();
+        w.quotas.rules_per_network_acl = 3;
+        let acl = w.create_network_acl(&s, &vpc, &[]).unwrap();
+        w.create_network_acl_entry(&s, &acl, &tcp(1, false)).unwrap();
+        w.create_network_acl_entry(&s, &acl, &tcp(2, false)).unwrap();
+        let e = w.create_network_acl_entry(&s, &acl, &tcp(3, false)).unwrap_err();
+        assert_eq!(e.code, "NetworkAclEntryLimitExceeded");
+    }
+
+    #[test]
+    fn associations_move_between_acls_of_the_vpc() {
+        let (mut w, s, vpc, subnet) = setup();
+        let default = w.vpcs.get(&vpc).unwrap().default_network_acl_id.clone();
+        assert_eq!(w.network_acl_for_subnet(&subnet).unwrap().id, default);
+        let custom = w.create_network_acl(&s, &vpc, &[]).unwrap();
+        let assoc = w.network_acl_for_subnet(&subnet).unwrap().associations[0].id.clone();
+        let new = w.replace_network_acl_association(&s, &assoc, &custom).unwrap();
+        assert_ne!(new, assoc);
+        assert_eq!(w.network_acl_for_subnet(&subnet).unwrap().id, custom);
+        assert_eq!(w.delete_network_acl(&s, &custom).unwrap_err().code, "DependencyViolation");
+        assert!(w.delete_network_acl(&s, &default).is_err());
+        // an ACL of another VPC is refused
+        let other = w
+            .create_vpc(
+                &s,
+                crate::vpc::NewVpc { cidr: Some("10.1.0.0/16".into()), ..Default::default() },
+            )
+            .unwrap();
+        let foreign = w.create_network_acl(&s, &other, &[]).unwrap();
+        assert!(w.replace_network_acl_association(&s, &new, &foreign).is_err());
+        w.replace_network_acl_association(&s, &new, &default).unwrap();
+        w.delete_network_acl(&s, &custom).unwrap();
     }
 }

@@ -6644,8 +6644,8 @@ pub struct NetworkAcl {
 
 impl ToXml for NetworkAcl {
     fn write_xml(&self, w: &mut XmlWriter) {
-        w.list("associationSet", "item", &self.associations, false);
-        w.list("entrySet", "item", &self.entries, false);
+        w.list("associationSet", "item", &self.associations, true);
+        w.list("entrySet", "item", &self.entries, true);
         w.scalar("default", &self.is_default);
         w.scalar("networkAclId", &self.network_acl_id);
         w.scalar("ownerId", &self.owner_id);
@@ -7965,8 +7965,8 @@ impl ToXml for SecurityGroup {
         w.scalar("groupDescription", &self.description);
         w.scalar("groupId", &self.group_id);
         w.scalar("groupName", &self.group_name);
-        w.list("ipPermissions", "item", &self.ip_permissions, false);
-        w.list("ipPermissionsEgress", "item", &self.ip_permissions_egress, false);
+        w.list("ipPermissions", "item", &self.ip_permissions, true);
+        w.list("ipPermissionsEgress", "item", &self.ip_permissions_egress, true);
         w.scalar("ownerId", &self.owner_id);
         w.scalar("securityGroupArn", &self.security_group_arn);
         w.list("tagSet", "item", &self.tags, false);

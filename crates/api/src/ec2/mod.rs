@@ -10,7 +10,9 @@ pub mod common;
 pub mod filter;
 pub mod page;
 
+mod network_acl;
 mod regions;
+mod security_group;
 mod subnet;
 mod tags;
 mod vpc;
@@ -88,8 +90,14 @@ fn registry() -> &'static HashMap<&'static str, Handler> {
     static REGISTRY: OnceLock<HashMap<&'static str, Handler>> = OnceLock::new();
     REGISTRY.get_or_init(|| {
         let mut map = HashMap::new();
-        for handlers in [regions::handlers(), vpc::handlers(), subnet::handlers(), tags::handlers()]
-        {
+        for handlers in [
+            regions::handlers(),
+            vpc::handlers(),
+            subnet::handlers(),
+            tags::handlers(),
+            security_group::handlers(),
+            network_acl::handlers(),
+        ] {
             for (name, handler) in handlers {
                 map.insert(name, handler);
             }

@@ -1,0 +1,260 @@
+//! Network ACL operations.
+
+use super::common::{require_all, tag_set, tags_for};
+use super::filter::{Filters, flag, one};
+use super::page::paginate;
+use super::{Ctx, Handler, read, write};
+use crate::Outcome;
+use model::lookup;
+use model::network_acl::EntryRequest;
+use model::{World, resources as m};
+use shapes::ec2::*;
+use wire::xml::ReturnTrue;
+
+pub(super) fn handlers() -> Vec<(&'static str, Handler)> {
+    vec![
+        ("CreateNetworkAcl", write(create_network_acl)),
+        ("DeleteNetworkAcl", write(delete_network_acl)),
+        ("DescribeNetworkAcls", read(describe_network_acls)),
+        ("CreateNetworkAclEntry", write(create_network_acl_entry)),
+        ("ReplaceNetworkAclEntry", write(replace_network_acl_entry)),
+        ("DeleteNetworkAclEntry", write(delete_network_acl_entry)),
+        ("ReplaceNetworkAclAssociation", write(replace_network_acl_association)),
+    ]
+}
+
+fn render_entry(e: &m::NetworkAclEntry) -> NetworkAclEntry {
+    let (cidr_block, ipv6_cidr_block) = match &e.cidr {
+        m::AclCidr::V4(c) => (Some(c.to_string()), None),
+        m::AclCidr::V6(c) => (None, Some(c.to_string())),
+    };
+    NetworkAclEntry {
+        rule_number: Some(e.rule_number),
+        egress: Some(e.egress),
+        protocol: Some(e.protocol.clone()),
+        rule_action: Some(e.action().into()),
+        cidr_block,
+        ipv6_cidr_block,
+        port_range: match (e.port_from, e.port_to) {
+            (Some(from), Some(to)) => Some(PortRange { from: Some(from), to: Some(to) }),
+            _ => None,
+        },
+        icmp_type_code: match (e.icmp_type, e.icmp_code) {
+            (Some(t), Some(c)) => Some(IcmpTypeCode { type_: Some(t), code: Some(c) }),
+            _ => None,
+        },
+    }
+}
+
+fn render(a: &m::NetworkAcl) -> NetworkAcl {
+    // Egress entries first, each direction by rule number, as AWS lists them.
+    let mut entries: Vec<&m::NetworkAclEntry> = a.entries.iter().collect();
+    entries.sort_by_key(|e| (!e.egress, e.rule_number));
+    NetworkAcl {
+        network_acl_id: Some(a.id.clone()),
+        owner_id: Some(a.owner.account.clone()),
+        vpc_id: Some(a.vpc_id.clone()),
+        is_default: Some(a.is_default),
+        entries: entries.into_iter().map(render_entry).collect(),
+        associations: a
+            .associations
+            .iter()
+            .map(|x| NetworkAclAssociation {
+                network_acl_association_id: Some(x.id.clone()),
+                network_acl_id: Some(a.id.clone()),
+                subnet_id: Some(x.subnet_id.clone()),
+            })
+            .collect(),
+        tags: tag_set(&a.tags),
+    }
+}
+
+fn create_network_acl(
+    ctx: &Ctx,
+    w: &mut World,
+    req: CreateNetworkAclRequest,
+) -> Outcome<CreateNetworkAclResult> {
+    let tags = tags_for(&req.tag_specifications, "network-acl")?;
+    let id = w.create_network_acl(&ctx.scope, &req.vpc_id, &tags)?;
+    let acl = w.network_acls.find(&lookup::NETWORK_ACL, &ctx.scope, &id)?;
+    Ok(CreateNetworkAclResult { client_token: req.client_token, network_acl: Some(render(acl)) })
+}
+
+fn delete_network_acl(
+    ctx: &Ctx,
+    w: &mut World,
+    req: DeleteNetworkAclRequest,
+) -> Outcome<ReturnTrue> {
+    w.delete_network_acl(&ctx.scope, &req.network_acl_id)?;
+    Ok(ReturnTrue)
+}
+
+const ACL_FILTERS: &[&str] = &[
+    "association.association-id",
+    "association.network-acl-id",
+    "association.subnet-id",
+    "default",
+    "entry.cidr",
+    "entry.icmp.code",
+    "entry.icmp.type",
+    "entry.ipv6-cidr",
+    "entry.port-range.from",
+    "entry.port-range.to",
+    "entry.protocol",
+    "entry.rule-action",
+    "entry.egress",
+    "entry.rule-number",
+    "network-acl-id",
+    "owner-id",
+    "vpc-id",
+];
+
+fn opt(v: Option<i32>) -> Option<String> {
+    v.map(|v| v.to_string())
+}
+
+fn acl_field(a: &m::NetworkAcl, name: &str) -> Vec<String> {
+    let entries = a.entries.iter();
+    match name {
+        "association.association-id" => a.associations.iter().map(|x| x.id.clone()).collect(),
+        "association.network-acl-id" => {
+            if a.associations.is_empty() {
+                vec![]
+            } else {
+                one(&a.id)
+            }
+        }
+        "association.subnet-id" => a.associations.iter().map(|x| x.subnet_id.clone()).collect(),
+        "default" => flag(a.is_default),
+        "entry.cidr" => entries
+            .filter_map(|e| match &e.cidr {
+                m::AclCidr::V4(c) => Some(c.to_string()),
+                m::AclCidr::V6(_) => None,
+            })
+            .collect(),
+        "entry.ipv6-cidr" => entries
+            .filter_map(|e| match &e.cidr {
+                m::AclCidr::V6(c) => Some(c.to_string()),
+                m::AclCidr::V4(_) => None,
+            })
+            .collect(),
+        "entry.icmp.code" => entries.filter_map(|e| opt(e.icmp_code)).collect(),
+        "entry.icmp.type" => entries.filter_map(|e| opt(e.icmp_type)).collect(),
+        "entry.port-range.from" => entries.filter_map(|e| opt(e.port_from)).collect(),
+        "entry.port-range.to" => entries.filter_map(|e| opt(e.port_to)).collect(),
+        "entry.protocol" => entries.map(|e| e.protocol.clone()).collect(),
+        "entry.rule-action" => entries.map(|e| e.action().to_owned()).collect(),
+        "entry.egress" => entries.flat_map(|e| flag(e.egress)).collect(),
+        "entry.rule-number" => entries.map(|e| e.rule_number.to_string()).collect(),
+        "network-acl-id" => one(&a.id),
+        "owner-id" => one(&a.owner.account),
+        "vpc-id" => one(&a.vpc_id),
+        _ => vec![],
+    }
+}
+
+fn describe_network_acls(
+    ctx: &Ctx,
+    w: &World,
+    req: DescribeNetworkAclsRequest,
+) -> Outcome<DescribeNetworkAclsResult> {
+    let filters = Filters::new(&req.filters, ACL_FILTERS)?;
+    require_all(
+        &req.network_acl_ids,
+        |id| w.network_acls.find(&lookup::NETWORK_ACL, &ctx.scope, id).ok(),
+        |id| match lookup::NETWORK_ACL.check_format(id) {
+            Err(e) => e,
+            Ok(()) => lookup::NETWORK_ACL.not_found(id),
+        },
+    )?;
+    let items = w
+        .network_acls
+        .in_scope(&ctx.scope)
+        .filter(|a| req.network_acl_ids.is_empty() || req.network_acl_ids.contains(&a.id))
+        .filter(|a| filters.matches(&a.tags, |n| acl_field(a, n)))
+        .map(|a| (a.id.clone(), render(a)))
+        .collect();
+    let (network_acls, next_token) =
+        paginate(items, req.max_results, req.next_token.as_deref(), (5, 1000))?;
+    Ok(DescribeNetworkAclsResult { network_acls, next_token })
+}
+
+#[allow(clippy::too_many_arguments)]
+fn entry_request(
+    rule_number: i32,
+    egress: bool,
+    protocol: String,
+    rule_action: String,
+    cidr_block: Option<String>,
+    ipv6_cidr_block: Option<String>,
+    port_range: Option<PortRange>,
+    icmp: Option<IcmpTypeCode>,
+) -> EntryRequest {
+    EntryRequest {
+        rule_number,
+        egress,
+        protocol,
+        rule_action,
+        cidr_block,
+        ipv6_cidr_block,
+        port_range: port_range.map(|p| (p.from, p.to)),
+        icmp_type_code: icmp.map(|i| (i.type_, i.code)),
+    }
+}
+
+fn create_network_acl_entry(
+    ctx: &Ctx,
+    w: &mut World,
+    req: CreateNetworkAclEntryRequest,
+) -> Outcome<ReturnTrue> {
+    let entry = entry_request(
+        req.rule_number,
+        req.egress,
+        req.protocol,
+        req.rule_action,
+        req.cidr_block,
+        req.ipv6_cidr_block,
+        req.port_range,
+        req.icmp_type_code,
+    );
+    w.create_network_acl_entry(&ctx.scope, &req.network_acl_id, &entry)?;
+    Ok(ReturnTrue)
+}
+
+fn replace_network_acl_entry(
+    ctx: &Ctx,
+    w: &mut World,
+    req: ReplaceNetworkAclEntryRequest,
+) -> Outcome<ReturnTrue> {
+    let entry = entry_request(
+        req.rule_number,
+        req.egress,
+        req.protocol,
+        req.rule_action,
+        req.cidr_block,
+        req.ipv6_cidr_block,
+        req.port_range,
+        req.icmp_type_code,
+    );
+    w.replace_network_acl_entry(&ctx.scope, &req.network_acl_id, &entry)?;
+    Ok(ReturnTrue)
+}
+
+fn delete_network_acl_entry(
+    ctx: &Ctx,
+    w: &mut World,
+    req: DeleteNetworkAclEntryRequest,
+) -> Outcome<ReturnTrue> {
+    w.delete_network_acl_entry(&ctx.scope, &req.network_acl_id, req.rule_number, req.egress)?;
+    Ok(ReturnTrue)
+}
+
+fn replace_network_acl_association(
+    ctx: &Ctx,
+    w: &mut World,
+    req: ReplaceNetworkAclAssociationRequest,
+) -> Outcome<ReplaceNetworkAclAssociationResult> {
+    let id =
+        w.replace_network_acl_association(&ctx.scope, &req.association_id, &req.network_acl_id)?;
+    Ok(ReplaceNetworkAclAssociationResult { new_association_id: Some(id) })
+}
