@@ -30,6 +30,16 @@ struct Service {
     protocol: Protocol,
 }
 
+/// Lists AWS writes even when empty (`<associationSet/>`), which clients then read as `[]`
+/// rather than absent: (structure, member). Other nested lists are left out when empty, as AWS
+/// leaves them out.
+const ALWAYS_WRITTEN: &[(&str, &str)] = &[
+    ("InternetGateway", "Attachments"),
+    ("NetworkAcl", "Associations"),
+    ("RouteTable", "Associations"),
+    ("RouteTable", "PropagatingVgws"),
+];
+
 const SERVICES: &[Service] = &[
     Service { name: "ec2", model: "ec2/2016-11-15", protocol: Protocol::Ec2 },
     Service { name: "sts", model: "sts/2011-06-15", protocol: Protocol::Query },
@@ -533,9 +543,13 @@ impl<'a> Generator<'a> {
                             let lm = self.list_member(target)?;
                             let item =
                                 lm.get("locationName").and_then(Value::as_str).unwrap_or("member");
+                            let always = top
+                                || ALWAYS_WRITTEN
+                                    .iter()
+                                    .any(|(s, f)| *s == &name[..] && *f == &mname[..]);
                             writeln!(
                                 out,
-                                "        w.list({el:?}, {item:?}, &self.{field}, {top});"
+                                "        w.list({el:?}, {item:?}, &self.{field}, {always});"
                             )?;
                         }
                     }

@@ -10,7 +10,11 @@ pub mod common;
 pub mod filter;
 pub mod page;
 
+mod dhcp;
+mod gateway;
+mod prefix_list;
 mod regions;
+mod route_table;
 mod subnet;
 mod tags;
 mod vpc;
@@ -88,8 +92,16 @@ fn registry() -> &'static HashMap<&'static str, Handler> {
     static REGISTRY: OnceLock<HashMap<&'static str, Handler>> = OnceLock::new();
     REGISTRY.get_or_init(|| {
         let mut map = HashMap::new();
-        for handlers in [regions::handlers(), vpc::handlers(), subnet::handlers(), tags::handlers()]
-        {
+        for handlers in [
+            regions::handlers(),
+            vpc::handlers(),
+            subnet::handlers(),
+            route_table::handlers(),
+            gateway::handlers(),
+            dhcp::handlers(),
+            prefix_list::handlers(),
+            tags::handlers(),
+        ] {
             for (name, handler) in handlers {
                 map.insert(name, handler);
             }
