@@ -393,7 +393,14 @@ impl World {
         // gateways, local and carrier gateways, endpoints, Cloud WAN): only the id's shape is
         // checked, and the route is accepted and reported active.
         let shaped = |kind: &Kind, id: &String| -> Result<String> {
-            kind.check_format(id)?;
+            if kind.malformed == kind.not_found {
+                // AWS reports a badly shaped id of these kinds as missing.
+                if !crate::ids::is_well_formed(kind.prefix, id) {
+                    return Err(kind.not_found(id));
+                }
+            } else {
+                kind.check_format(id)?;
+            }
             Ok(id.clone())
         };
         if let Some(id) = &spec.nat_gateway_id {
@@ -905,6 +912,66 @@ mod tests {
         assert_eq!(w.vpcs.get(&vpc).unwrap().main_route_table_id, rtb);
         assert!(w.route_tables.get(&old_main).unwrap().associations.is_empty());
         w.delete_route_table(&scope, &old_main).unwrap();
+    }
+
+    fn eni(id: &str, vpc: &str, subnet: &str, scope: &Scope) -> NetworkInterface {
+        NetworkInterface {
+            id: id.into(),
+            owner: scope.clone(),
+            subnet_id: subnet.into(),
+            vpc_id: vpc.into(),
+            availability_zone: "us-east-1a".into(),
+            description: String::new(),
+            private_ips: vec![],
+            ipv6_addresses: vec![],
+            security_groups: vec![],
+            source_dest_check: true,
+            attachment: None,
+            mac_address: String::new(),
+            interface_type: "interface".into(),
+            requester_managed: false,
+            requester_id: None,
+            tags: Default::default(),
+        }
+    }
+
+    #[test]
+    fn interface_routes_are_checked_and_blackholed() {
+        let (mut w, scope, vpc, rtb) = setup();
+        let subnet = w.create_subnet(&scope, &vpc, "10.0.1.0/24", None, None, &[]).unwrap();
+        let id = "eni-0123456789abcdef0";
+        let to_eni = TargetSpec { network_interface_id: Some(id.into()), ..Default::default() };
+        assert_eq!(
+            w.create_route(&scope, &rtb, &v4("172.16.0.0/12"), &to_eni).unwrap_err().code,
+            "InvalidNetworkInterfaceID.NotFound"
+        );
+        let mut managed = eni(id, &vpc, &subnet, &scope);
+        managed.requester_managed = true;
+        w.network_interfaces.insert(id.into(), managed);
+        // Inside the VPC block: allowed for an interface (middlebox routing).
+        w.create_route(&scope, &rtb, &v4("10.0.1.0/24"), &to_eni).unwrap();
+        let state = |w: &World| {
+            let t = w.route_tables.get(&rtb).unwrap();
+            let r = t.routes.iter().find(|r| r.target != RouteTarget::Local).unwrap();
+            w.route_state(t, r)
+        };
+        assert_eq!(state(&w), "active");
+        // A detached, user-owned interface carries nothing.
+        w.network_interfaces.insert(id.into(), eni(id, &vpc, &subnet, &scope));
+        assert_eq!(state(&w), "blackhole");
+        w.network_interfaces.remove(id);
+        assert_eq!(state(&w), "blackhole");
+        w.delete_route(&scope, &rtb, &v4("10.0.1.0/24")).unwrap();
+        // An interface of another VPC is refused.
+        let other = w
+            .create_vpc(&scope, NewVpc { cidr: Some("10.1.0.0/16".into()), ..Default::default() })
+            .unwrap();
+        let other_subnet = w.create_subnet(&scope, &other, "10.1.1.0/24", None, None, &[]).unwrap();
+        w.network_interfaces.insert(id.into(), eni(id, &other, &other_subnet, &scope));
+        assert_eq!(
+            w.create_route(&scope, &rtb, &v4("172.16.0.0/12"), &to_eni).unwrap_err().code,
+            "InvalidParameterValue"
+        );
     }
 
     #[test]
