@@ -30,13 +30,17 @@ struct Service {
     protocol: Protocol,
 }
 
-/// Nested lists AWS writes even when empty (`<ipPermissions/>`), so clients see `[]` rather
-/// than nothing: (shape, member).
-const ALWAYS_LISTED: &[(&str, &str)] = &[
-    ("SecurityGroup", "IpPermissions"),
-    ("SecurityGroup", "IpPermissionsEgress"),
+/// Lists AWS writes even when empty (`<associationSet/>`), which clients then read as `[]`
+/// rather than absent: (structure, member). Other nested lists are left out when empty, as AWS
+/// leaves them out.
+const ALWAYS_WRITTEN: &[(&str, &str)] = &[
+    ("InternetGateway", "Attachments"),
     ("NetworkAcl", "Associations"),
     ("NetworkAcl", "Entries"),
+    ("RouteTable", "Associations"),
+    ("RouteTable", "PropagatingVgws"),
+    ("SecurityGroup", "IpPermissions"),
+    ("SecurityGroup", "IpPermissionsEgress"),
 ];
 
 const SERVICES: &[Service] = &[
@@ -542,8 +546,8 @@ impl<'a> Generator<'a> {
                             let lm = self.list_member(target)?;
                             let item =
                                 lm.get("locationName").and_then(Value::as_str).unwrap_or("member");
-                            let always =
-                                top || ALWAYS_LISTED.iter().any(|(s, m)| name == *s && mname == m);
+                            let always = top
+                                || ALWAYS_WRITTEN.iter().any(|(s, m)| name == *s && mname == m);
                             writeln!(
                                 out,
                                 "        w.list({el:?}, {item:?}, &self.{field}, {always});"

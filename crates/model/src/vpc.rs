@@ -216,11 +216,11 @@ impl World {
                 "The maximum number of VPCs has been reached.",
             ));
         }
+        // The region's default set, unless it was deleted: then no options.
         let dhcp = self
-            .scopes
-            .get(&scope.key())
-            .and_then(|s| s.default_dhcp_options_id.clone())
-            .unwrap_or_else(|| "default".into());
+            .default_dhcp_options(scope)
+            .map(|d| d.id.clone())
+            .unwrap_or_else(|| crate::dhcp::NONE.into());
         let id = self.fresh_id("vpc");
         let sg_id = self.fresh_id("sg");
         let acl_id = self.fresh_id("acl");

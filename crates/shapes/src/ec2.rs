@@ -6105,7 +6105,7 @@ pub struct InternetGateway {
 
 impl ToXml for InternetGateway {
     fn write_xml(&self, w: &mut XmlWriter) {
-        w.list("attachmentSet", "item", &self.attachments, false);
+        w.list("attachmentSet", "item", &self.attachments, true);
         w.scalar("internetGatewayId", &self.internet_gateway_id);
         w.scalar("ownerId", &self.owner_id);
         w.list("tagSet", "item", &self.tags, false);
@@ -7759,9 +7759,9 @@ pub struct RouteTable {
 
 impl ToXml for RouteTable {
     fn write_xml(&self, w: &mut XmlWriter) {
-        w.list("associationSet", "item", &self.associations, false);
+        w.list("associationSet", "item", &self.associations, true);
         w.scalar("ownerId", &self.owner_id);
-        w.list("propagatingVgwSet", "item", &self.propagating_vgws, false);
+        w.list("propagatingVgwSet", "item", &self.propagating_vgws, true);
         w.scalar("routeTableId", &self.route_table_id);
         w.list("routeSet", "item", &self.routes, false);
         w.list("tagSet", "item", &self.tags, false);

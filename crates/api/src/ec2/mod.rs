@@ -10,8 +10,12 @@ pub mod common;
 pub mod filter;
 pub mod page;
 
+mod dhcp;
+mod gateway;
 mod network_acl;
+mod prefix_list;
 mod regions;
+mod route_table;
 mod security_group;
 mod subnet;
 mod tags;
@@ -94,6 +98,10 @@ fn registry() -> &'static HashMap<&'static str, Handler> {
             regions::handlers(),
             vpc::handlers(),
             subnet::handlers(),
+            route_table::handlers(),
+            gateway::handlers(),
+            dhcp::handlers(),
+            prefix_list::handlers(),
             tags::handlers(),
             security_group::handlers(),
             network_acl::handlers(),

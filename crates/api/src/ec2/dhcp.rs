@@ -1,0 +1,110 @@
+//! DHCP options operations.
+
+use super::common::{require_all, tag_set, tags_for};
+use super::filter::{Filters, one};
+use super::page::paginate;
+use super::{Ctx, Handler, read, write};
+use crate::Outcome;
+use model::lookup;
+use model::{World, resources as m};
+use shapes::ec2::*;
+use wire::ApiError;
+use wire::xml::ReturnTrue;
+
+pub(super) fn handlers() -> Vec<(&'static str, Handler)> {
+    vec![
+        ("CreateDhcpOptions", write(create_dhcp_options)),
+        ("DeleteDhcpOptions", write(delete_dhcp_options)),
+        ("DescribeDhcpOptions", read(describe_dhcp_options)),
+        ("AssociateDhcpOptions", write(associate_dhcp_options)),
+    ]
+}
+
+pub(super) fn render(d: &m::DhcpOptions) -> DhcpOptions {
+    DhcpOptions {
+        dhcp_configurations: d
+            .configurations
+            .iter()
+            .map(|(k, vs)| DhcpConfiguration {
+                key: Some(k.clone()),
+                values: vs.iter().map(|v| AttributeValue { value: Some(v.clone()) }).collect(),
+            })
+            .collect(),
+        dhcp_options_id: Some(d.id.clone()),
+        owner_id: Some(d.owner.account.clone()),
+        tags: tag_set(&d.tags),
+    }
+}
+
+fn create_dhcp_options(
+    ctx: &Ctx,
+    w: &mut World,
+    req: CreateDhcpOptionsRequest,
+) -> Outcome<CreateDhcpOptionsResult> {
+    let tags = tags_for(&req.tag_specifications, "dhcp-options")?;
+    let configurations = req
+        .dhcp_configurations
+        .into_iter()
+        .map(|c| {
+            let key =
+                c.key.ok_or_else(|| ApiError::missing_parameter("DhcpConfiguration.N.Key"))?;
+            Ok((key, c.values))
+        })
+        .collect::<Result<Vec<_>, ApiError>>()?;
+    let id = w.create_dhcp_options(&ctx.scope, configurations, &tags)?;
+    let d = w.dhcp_options.find(&lookup::DHCP_OPTIONS, &ctx.scope, &id)?;
+    Ok(CreateDhcpOptionsResult { dhcp_options: Some(render(d)) })
+}
+
+fn delete_dhcp_options(
+    ctx: &Ctx,
+    w: &mut World,
+    req: DeleteDhcpOptionsRequest,
+) -> Outcome<ReturnTrue> {
+    w.delete_dhcp_options(&ctx.scope, &req.dhcp_options_id)?;
+    Ok(ReturnTrue)
+}
+
+fn associate_dhcp_options(
+    ctx: &Ctx,
+    w: &mut World,
+    req: AssociateDhcpOptionsRequest,
+) -> Outcome<ReturnTrue> {
+    w.associate_dhcp_options(&ctx.scope, &req.dhcp_options_id, &req.vpc_id)?;
+    Ok(ReturnTrue)
+}
+
+const DHCP_FILTERS: &[&str] = &["dhcp-options-id", "key", "value", "owner-id"];
+
+fn dhcp_field(d: &m::DhcpOptions, name: &str) -> Vec<String> {
+    match name {
+        "dhcp-options-id" => one(&d.id),
+        "key" => d.configurations.iter().map(|(k, _)| k.clone()).collect(),
+        "value" => d.configurations.iter().flat_map(|(_, vs)| vs.iter().cloned()).collect(),
+        "owner-id" => one(&d.owner.account),
+        _ => vec![],
+    }
+}
+
+fn describe_dhcp_options(
+    ctx: &Ctx,
+    w: &World,
+    req: DescribeDhcpOptionsRequest,
+) -> Outcome<DescribeDhcpOptionsResult> {
+    let filters = Filters::new(&req.filters, DHCP_FILTERS)?;
+    require_all(
+        &req.dhcp_options_ids,
+        |id| w.dhcp_options.find(&lookup::DHCP_OPTIONS, &ctx.scope, id).ok(),
+        |id| lookup::DHCP_OPTIONS.not_found(id),
+    )?;
+    let items = w
+        .dhcp_options
+        .in_scope(&ctx.scope)
+        .filter(|d| req.dhcp_options_ids.is_empty() || req.dhcp_options_ids.contains(&d.id))
+        .filter(|d| filters.matches(&d.tags, |n| dhcp_field(d, n)))
+        .map(|d| (d.id.clone(), render(d)))
+        .collect();
+    let (dhcp_options, next_token) =
+        paginate(items, req.max_results, req.next_token.as_deref(), (5, 1000))?;
+    Ok(DescribeDhcpOptionsResult { dhcp_options, next_token })
+}

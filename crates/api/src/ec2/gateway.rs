@@ -1,0 +1,175 @@
+//! Internet gateway and egress-only internet gateway operations.
+
+use super::common::{require_all, tag_set, tags_for};
+use super::filter::{Filters, one};
+use super::page::paginate;
+use super::{Ctx, Handler, read, write};
+use crate::Outcome;
+use model::lookup;
+use model::{World, resources as m};
+use shapes::ec2::*;
+use wire::xml::ReturnTrue;
+
+pub(super) fn handlers() -> Vec<(&'static str, Handler)> {
+    vec![
+        ("CreateInternetGateway", write(create_internet_gateway)),
+        ("DeleteInternetGateway", write(delete_internet_gateway)),
+        ("DescribeInternetGateways", read(describe_internet_gateways)),
+        ("AttachInternetGateway", write(attach_internet_gateway)),
+        ("DetachInternetGateway", write(detach_internet_gateway)),
+        ("CreateEgressOnlyInternetGateway", write(create_egress_only_internet_gateway)),
+        ("DeleteEgressOnlyInternetGateway", write(delete_egress_only_internet_gateway)),
+        ("DescribeEgressOnlyInternetGateways", read(describe_egress_only_internet_gateways)),
+    ]
+}
+
+/// An internet gateway as the API shows it: an attachment reports `available`.
+pub(super) fn render_igw(g: &m::InternetGateway) -> InternetGateway {
+    InternetGateway {
+        attachments: g
+            .attached_vpc_id
+            .iter()
+            .map(|v| InternetGatewayAttachment {
+                state: Some("available".into()),
+                vpc_id: Some(v.clone()),
+            })
+            .collect(),
+        internet_gateway_id: Some(g.id.clone()),
+        owner_id: Some(g.owner.account.clone()),
+        tags: tag_set(&g.tags),
+    }
+}
+
+/// An egress-only internet gateway: always `attached` to its VPC.
+pub(super) fn render_eigw(g: &m::EgressOnlyInternetGateway) -> EgressOnlyInternetGateway {
+    EgressOnlyInternetGateway {
+        attachments: vec![InternetGatewayAttachment {
+            state: Some("attached".into()),
+            vpc_id: Some(g.vpc_id.clone()),
+        }],
+        egress_only_internet_gateway_id: Some(g.id.clone()),
+        tags: tag_set(&g.tags),
+    }
+}
+
+fn create_internet_gateway(
+    ctx: &Ctx,
+    w: &mut World,
+    req: CreateInternetGatewayRequest,
+) -> Outcome<CreateInternetGatewayResult> {
+    let tags = tags_for(&req.tag_specifications, "internet-gateway")?;
+    let id = w.create_internet_gateway(&ctx.scope, &tags)?;
+    let g = w.internet_gateways.find(&lookup::INTERNET_GATEWAY, &ctx.scope, &id)?;
+    Ok(CreateInternetGatewayResult { internet_gateway: Some(render_igw(g)) })
+}
+
+fn delete_internet_gateway(
+    ctx: &Ctx,
+    w: &mut World,
+    req: DeleteInternetGatewayRequest,
+) -> Outcome<ReturnTrue> {
+    w.delete_internet_gateway(&ctx.scope, &req.internet_gateway_id)?;
+    Ok(ReturnTrue)
+}
+
+fn attach_internet_gateway(
+    ctx: &Ctx,
+    w: &mut World,
+    req: AttachInternetGatewayRequest,
+) -> Outcome<ReturnTrue> {
+    w.attach_internet_gateway(&ctx.scope, &req.internet_gateway_id, &req.vpc_id)?;
+    Ok(ReturnTrue)
+}
+
+fn detach_internet_gateway(
+    ctx: &Ctx,
+    w: &mut World,
+    req: DetachInternetGatewayRequest,
+) -> Outcome<ReturnTrue> {
+    w.detach_internet_gateway(&ctx.scope, &req.internet_gateway_id, &req.vpc_id)?;
+    Ok(ReturnTrue)
+}
+
+const IGW_FILTERS: &[&str] =
+    &["attachment.state", "attachment.vpc-id", "internet-gateway-id", "owner-id"];
+
+fn igw_field(g: &m::InternetGateway, name: &str) -> Vec<String> {
+    match name {
+        "attachment.state" => g.attached_vpc_id.iter().map(|_| "available".to_owned()).collect(),
+        "attachment.vpc-id" => g.attached_vpc_id.iter().cloned().collect(),
+        "internet-gateway-id" => one(&g.id),
+        "owner-id" => one(&g.owner.account),
+        _ => vec![],
+    }
+}
+
+fn describe_internet_gateways(
+    ctx: &Ctx,
+    w: &World,
+    req: DescribeInternetGatewaysRequest,
+) -> Outcome<DescribeInternetGatewaysResult> {
+    let filters = Filters::new(&req.filters, IGW_FILTERS)?;
+    require_all(
+        &req.internet_gateway_ids,
+        |id| w.internet_gateways.find(&lookup::INTERNET_GATEWAY, &ctx.scope, id).ok(),
+        |id| lookup::INTERNET_GATEWAY.not_found(id),
+    )?;
+    let items = w
+        .internet_gateways
+        .in_scope(&ctx.scope)
+        .filter(|g| req.internet_gateway_ids.is_empty() || req.internet_gateway_ids.contains(&g.id))
+        .filter(|g| filters.matches(&g.tags, |n| igw_field(g, n)))
+        .map(|g| (g.id.clone(), render_igw(g)))
+        .collect();
+    let (internet_gateways, next_token) =
+        paginate(items, req.max_results, req.next_token.as_deref(), (5, 1000))?;
+    Ok(DescribeInternetGatewaysResult { internet_gateways, next_token })
+}
+
+fn create_egress_only_internet_gateway(
+    ctx: &Ctx,
+    w: &mut World,
+    req: CreateEgressOnlyInternetGatewayRequest,
+) -> Outcome<CreateEgressOnlyInternetGatewayResult> {
+    let tags = tags_for(&req.tag_specifications, "egress-only-internet-gateway")?;
+    let id = w.create_egress_only_internet_gateway(&ctx.scope, &req.vpc_id, &tags)?;
+    let g = w.egress_only_internet_gateways.find(
+        &lookup::EGRESS_ONLY_INTERNET_GATEWAY,
+        &ctx.scope,
+        &id,
+    )?;
+    Ok(CreateEgressOnlyInternetGatewayResult {
+        client_token: req.client_token,
+        egress_only_internet_gateway: Some(render_eigw(g)),
+    })
+}
+
+fn delete_egress_only_internet_gateway(
+    ctx: &Ctx,
+    w: &mut World,
+    req: DeleteEgressOnlyInternetGatewayRequest,
+) -> Outcome<DeleteEgressOnlyInternetGatewayResult> {
+    w.delete_egress_only_internet_gateway(&ctx.scope, &req.egress_only_internet_gateway_id)?;
+    Ok(DeleteEgressOnlyInternetGatewayResult { return_code: Some(true) })
+}
+
+/// Unknown ids are not an error here: AWS answers with the gateways that exist (Terraform relies
+/// on an empty list for a deleted gateway).
+fn describe_egress_only_internet_gateways(
+    ctx: &Ctx,
+    w: &World,
+    req: DescribeEgressOnlyInternetGatewaysRequest,
+) -> Outcome<DescribeEgressOnlyInternetGatewaysResult> {
+    let filters = Filters::new(&req.filters, &[])?;
+    let ids = &req.egress_only_internet_gateway_ids;
+    let items = w
+        .egress_only_internet_gateways
+        .in_scope(&ctx.scope)
+        .filter(|g| ids.is_empty() || ids.contains(&g.id))
+        .filter(|g| filters.matches(&g.tags, |_| vec![]))
+        .map(|g| (g.id.clone(), render_eigw(g)))
+        .collect();
+    let (egress_only_internet_gateways, next_token) =
+        paginate(items, req.max_results, req.next_token.as_deref(), (5, 255))?;
+    Ok(DescribeEgressOnlyInternetGatewaysResult { egress_only_internet_gateways, next_token })
+}

@@ -1,0 +1,352 @@
+//! Route table operations: tables, routes, associations, VGW route propagation.
+
+use super::common::{require_all, tag_set, tags_for};
+use super::filter::{Filters, flag, one};
+use super::page::paginate;
+use super::{Ctx, Handler, read, write};
+use crate::Outcome;
+use model::lookup;
+use model::resources::{AssociationTarget, RouteDestination, RouteOrigin, RouteTarget};
+use model::route_table::{DestinationSpec, TargetSpec};
+use model::{World, resources as m};
+use shapes::ec2::*;
+use wire::xml::ReturnTrue;
+
+pub(super) fn handlers() -> Vec<(&'static str, Handler)> {
+    vec![
+        ("CreateRouteTable", write(create_route_table)),
+        ("DeleteRouteTable", write(delete_route_table)),
+        ("DescribeRouteTables", read(describe_route_tables)),
+        ("CreateRoute", write(create_route)),
+        ("ReplaceRoute", write(replace_route)),
+        ("DeleteRoute", write(delete_route)),
+        ("AssociateRouteTable", write(associate_route_table)),
+        ("DisassociateRouteTable", write(disassociate_route_table)),
+        ("ReplaceRouteTableAssociation", write(replace_route_table_association)),
+        ("EnableVgwRoutePropagation", write(enable_vgw_route_propagation)),
+        ("DisableVgwRoutePropagation", write(disable_vgw_route_propagation)),
+    ]
+}
+
+fn associated() -> Option<RouteTableAssociationState> {
+    Some(RouteTableAssociationState { state: Some("associated".into()), status_message: None })
+}
+
+fn origin(o: &RouteOrigin) -> &'static str {
+    match o {
+        RouteOrigin::CreateRouteTable => "CreateRouteTable",
+        RouteOrigin::CreateRoute => "CreateRoute",
+        RouteOrigin::EnableVgwRoutePropagation => "EnableVgwRoutePropagation",
+    }
+}
+
+fn render_route(w: &World, t: &m::RouteTable, r: &m::Route) -> Route {
+    let mut out = Route {
+        origin: Some(origin(&r.origin).into()),
+        state: Some(w.route_state(t, r).into()),
+        ..Default::default()
+    };
+    match &r.destination {
+        RouteDestination::V4(c) => out.destination_cidr_block = Some(c.to_string()),
+        RouteDestination::V6(c) => out.destination_ipv6_cidr_block = Some(c.to_string()),
+        RouteDestination::PrefixList(id) => out.destination_prefix_list_id = Some(id.clone()),
+    }
+    match &r.target {
+        RouteTarget::Local => out.gateway_id = Some("local".into()),
+        // Endpoints are reported as gateways, as AWS does.
+        RouteTarget::Gateway(id) | RouteTarget::VpcEndpoint(id) => {
+            out.gateway_id = Some(id.clone())
+        }
+        RouteTarget::EgressOnlyInternetGateway(id) => {
+            out.egress_only_internet_gateway_id = Some(id.clone())
+        }
+        RouteTarget::NatGateway(id) => out.nat_gateway_id = Some(id.clone()),
+        RouteTarget::Instance { instance_id, network_interface_id } => {
+            out.instance_id = Some(instance_id.clone());
+            out.instance_owner_id = Some(t.owner.account.clone());
+            out.network_interface_id = Some(network_interface_id.clone());
+        }
+        RouteTarget::NetworkInterface(id) => {
+            out.network_interface_id = Some(id.clone());
+            // A route to an instance's interface also names the instance.
+            if let Some(a) = w.network_interfaces.get(id).and_then(|e| e.attachment.as_ref()) {
+                out.instance_id = Some(a.instance_id.clone());
+                out.instance_owner_id = Some(t.owner.account.clone());
+            }
+        }
+        RouteTarget::VpcPeeringConnection(id) => out.vpc_peering_connection_id = Some(id.clone()),
+        RouteTarget::TransitGateway(id) => out.transit_gateway_id = Some(id.clone()),
+        RouteTarget::LocalGateway(id) => out.local_gateway_id = Some(id.clone()),
+        RouteTarget::CarrierGateway(id) => out.carrier_gateway_id = Some(id.clone()),
+        RouteTarget::CoreNetwork(arn) => out.core_network_arn = Some(arn.clone()),
+    }
+    out
+}
+
+fn render_association(t: &m::RouteTable, a: &m::RouteTableAssociation) -> RouteTableAssociation {
+    let mut out = RouteTableAssociation {
+        association_state: associated(),
+        main: Some(a.target == AssociationTarget::Main),
+        route_table_association_id: Some(a.id.clone()),
+        route_table_id: Some(t.id.clone()),
+        ..Default::default()
+    };
+    match &a.target {
+        AssociationTarget::Main => {}
+        AssociationTarget::Subnet(s) => out.subnet_id = Some(s.clone()),
+        AssociationTarget::Gateway(g) => out.gateway_id = Some(g.clone()),
+    }
+    out
+}
+
+pub(super) fn render(w: &World, t: &m::RouteTable) -> RouteTable {
+    RouteTable {
+        associations: t.associations.iter().map(|a| render_association(t, a)).collect(),
+        owner_id: Some(t.owner.account.clone()),
+        propagating_vgws: t
+            .propagating_vgws
+            .iter()
+            .map(|g| PropagatingVgw { gateway_id: Some(g.clone()) })
+            .collect(),
+        route_table_id: Some(t.id.clone()),
+        routes: t.routes.iter().map(|r| render_route(w, t, r)).collect(),
+        tags: tag_set(&t.tags),
+        vpc_id: Some(t.vpc_id.clone()),
+    }
+}
+
+fn create_route_table(
+    ctx: &Ctx,
+    w: &mut World,
+    req: CreateRouteTableRequest,
+) -> Outcome<CreateRouteTableResult> {
+    let tags = tags_for(&req.tag_specifications, "route-table")?;
+    let id = w.create_route_table(&ctx.scope, &req.vpc_id, &tags)?;
+    let t = w.route_tables.find(&lookup::ROUTE_TABLE, &ctx.scope, &id)?;
+    Ok(CreateRouteTableResult { client_token: req.client_token, route_table: Some(render(w, t)) })
+}
+
+fn delete_route_table(
+    ctx: &Ctx,
+    w: &mut World,
+    req: DeleteRouteTableRequest,
+) -> Outcome<ReturnTrue> {
+    w.delete_route_table(&ctx.scope, &req.route_table_id)?;
+    Ok(ReturnTrue)
+}
+
+const ROUTE_TABLE_FILTERS: &[&str] = &[
+    "association.gateway-id",
+    "association.route-table-association-id",
+    "association.route-table-id",
+    "association.subnet-id",
+    "association.main",
+    "owner-id",
+    "route-table-id",
+    "route.destination-cidr-block",
+    "route.destination-ipv6-cidr-block",
+    "route.destination-prefix-list-id",
+    "route.egress-only-internet-gateway-id",
+    "route.gateway-id",
+    "route.instance-id",
+    "route.nat-gateway-id",
+    "route.transit-gateway-id",
+    "route.origin",
+    "route.state",
+    "route.vpc-peering-connection-id",
+    "vpc-id",
+];
+
+fn route_table_field(w: &World, t: &m::RouteTable, name: &str) -> Vec<String> {
+    let assoc = |f: &dyn Fn(&m::RouteTableAssociation) -> Option<String>| -> Vec<String> {
+        t.associations.iter().filter_map(f).collect()
+    };
+    let routes = |f: &dyn Fn(&Route) -> Option<String>| -> Vec<String> {
+        t.routes.iter().map(|r| render_route(w, t, r)).filter_map(|r| f(&r)).collect()
+    };
+    match name {
+        "association.gateway-id" => assoc(&|a| match &a.target {
+            AssociationTarget::Gateway(g) => Some(g.clone()),
+            _ => None,
+        }),
+        "association.route-table-association-id" => assoc(&|a| Some(a.id.clone())),
+        "association.route-table-id" => assoc(&|_| Some(t.id.clone())),
+        "association.subnet-id" => assoc(&|a| match &a.target {
+            AssociationTarget::Subnet(s) => Some(s.clone()),
+            _ => None,
+        }),
+        "association.main" => {
+            t.associations.iter().flat_map(|a| flag(a.target == AssociationTarget::Main)).collect()
+        }
+        "owner-id" => one(&t.owner.account),
+        "route-table-id" => one(&t.id),
+        "route.destination-cidr-block" => routes(&|r| r.destination_cidr_block.clone()),
+        "route.destination-ipv6-cidr-block" => routes(&|r| r.destination_ipv6_cidr_block.clone()),
+        "route.destination-prefix-list-id" => routes(&|r| r.destination_prefix_list_id.clone()),
+        "route.egress-only-internet-gateway-id" => {
+            routes(&|r| r.egress_only_internet_gateway_id.clone())
+        }
+        "route.gateway-id" => routes(&|r| r.gateway_id.clone()),
+        "route.instance-id" => routes(&|r| r.instance_id.clone()),
+        "route.nat-gateway-id" => routes(&|r| r.nat_gateway_id.clone()),
+        "route.transit-gateway-id" => routes(&|r| r.transit_gateway_id.clone()),
+        "route.origin" => routes(&|r| r.origin.clone()),
+        "route.state" => routes(&|r| r.state.clone()),
+        "route.vpc-peering-connection-id" => routes(&|r| r.vpc_peering_connection_id.clone()),
+        "vpc-id" => one(&t.vpc_id),
+        _ => vec![],
+    }
+}
+
+fn describe_route_tables(
+    ctx: &Ctx,
+    w: &World,
+    req: DescribeRouteTablesRequest,
+) -> Outcome<DescribeRouteTablesResult> {
+    let filters = Filters::new(&req.filters, ROUTE_TABLE_FILTERS)?;
+    require_all(
+        &req.route_table_ids,
+        |id| w.route_tables.find(&lookup::ROUTE_TABLE, &ctx.scope, id).ok(),
+        |id| lookup::ROUTE_TABLE.not_found(id),
+    )?;
+    let items = w
+        .route_tables
+        .in_scope(&ctx.scope)
+        .filter(|t| req.route_table_ids.is_empty() || req.route_table_ids.contains(&t.id))
+        .filter(|t| filters.matches(&t.tags, |n| route_table_field(w, t, n)))
+        .map(|t| (t.id.clone(), render(w, t)))
+        .collect();
+    let (route_tables, next_token) =
+        paginate(items, req.max_results, req.next_token.as_deref(), (5, 100))?;
+    Ok(DescribeRouteTablesResult { next_token, route_tables })
+}
+
+fn create_route(ctx: &Ctx, w: &mut World, req: CreateRouteRequest) -> Outcome<CreateRouteResult> {
+    if req.odb_network_arn.is_some() {
+        return Err(wire::ApiError::invalid_parameter_value(
+            "Oracle Database@AWS networks are not supported by vpclab.",
+        )
+        .into());
+    }
+    let dest = DestinationSpec {
+        cidr: req.destination_cidr_block,
+        ipv6_cidr: req.destination_ipv6_cidr_block,
+        prefix_list_id: req.destination_prefix_list_id,
+    };
+    let target = TargetSpec {
+        gateway_id: req.gateway_id,
+        egress_only_internet_gateway_id: req.egress_only_internet_gateway_id,
+        nat_gateway_id: req.nat_gateway_id,
+        instance_id: req.instance_id,
+        network_interface_id: req.network_interface_id,
+        vpc_peering_connection_id: req.vpc_peering_connection_id,
+        transit_gateway_id: req.transit_gateway_id,
+        local_gateway_id: req.local_gateway_id,
+        carrier_gateway_id: req.carrier_gateway_id,
+        core_network_arn: req.core_network_arn,
+        vpc_endpoint_id: req.vpc_endpoint_id,
+        local_target: false,
+    };
+    w.create_route(&ctx.scope, &req.route_table_id, &dest, &target)?;
+    Ok(CreateRouteResult { return_: Some(true) })
+}
+
+fn replace_route(ctx: &Ctx, w: &mut World, req: ReplaceRouteRequest) -> Outcome<ReturnTrue> {
+    if req.odb_network_arn.is_some() {
+        return Err(wire::ApiError::invalid_parameter_value(
+            "Oracle Database@AWS networks are not supported by vpclab.",
+        )
+        .into());
+    }
+    let dest = DestinationSpec {
+        cidr: req.destination_cidr_block,
+        ipv6_cidr: req.destination_ipv6_cidr_block,
+        prefix_list_id: req.destination_prefix_list_id,
+    };
+    let target = TargetSpec {
+        gateway_id: req.gateway_id,
+        egress_only_internet_gateway_id: req.egress_only_internet_gateway_id,
+        nat_gateway_id: req.nat_gateway_id,
+        instance_id: req.instance_id,
+        network_interface_id: req.network_interface_id,
+        vpc_peering_connection_id: req.vpc_peering_connection_id,
+        transit_gateway_id: req.transit_gateway_id,
+        local_gateway_id: req.local_gateway_id,
+        carrier_gateway_id: req.carrier_gateway_id,
+        core_network_arn: req.core_network_arn,
+        vpc_endpoint_id: req.vpc_endpoint_id,
+        local_target: req.local_target.unwrap_or(false),
+    };
+    w.replace_route(&ctx.scope, &req.route_table_id, &dest, &target)?;
+    Ok(ReturnTrue)
+}
+
+fn delete_route(ctx: &Ctx, w: &mut World, req: DeleteRouteRequest) -> Outcome<ReturnTrue> {
+    let dest = DestinationSpec {
+        cidr: req.destination_cidr_block,
+        ipv6_cidr: req.destination_ipv6_cidr_block,
+        prefix_list_id: req.destination_prefix_list_id,
+    };
+    w.delete_route(&ctx.scope, &req.route_table_id, &dest)?;
+    Ok(ReturnTrue)
+}
+
+fn associate_route_table(
+    ctx: &Ctx,
+    w: &mut World,
+    req: AssociateRouteTableRequest,
+) -> Outcome<AssociateRouteTableResult> {
+    if req.public_ipv4_pool.is_some() {
+        return Err(wire::ApiError::invalid_parameter_value(
+            "Public IPv4 pools are not supported by vpclab.",
+        )
+        .into());
+    }
+    let id = w.associate_route_table(
+        &ctx.scope,
+        &req.route_table_id,
+        req.subnet_id.as_deref(),
+        req.gateway_id.as_deref(),
+    )?;
+    Ok(AssociateRouteTableResult { association_id: Some(id), association_state: associated() })
+}
+
+fn disassociate_route_table(
+    ctx: &Ctx,
+    w: &mut World,
+    req: DisassociateRouteTableRequest,
+) -> Outcome<ReturnTrue> {
+    w.disassociate_route_table(&ctx.scope, &req.association_id)?;
+    Ok(ReturnTrue)
+}
+
+fn replace_route_table_association(
+    ctx: &Ctx,
+    w: &mut World,
+    req: ReplaceRouteTableAssociationRequest,
+) -> Outcome<ReplaceRouteTableAssociationResult> {
+    let id =
+        w.replace_route_table_association(&ctx.scope, &req.association_id, &req.route_table_id)?;
+    Ok(ReplaceRouteTableAssociationResult {
+        association_state: associated(),
+        new_association_id: Some(id),
+    })
+}
+
+fn enable_vgw_route_propagation(
+    ctx: &Ctx,
+    w: &mut World,
+    req: EnableVgwRoutePropagationRequest,
+) -> Outcome<ReturnTrue> {
+    w.set_vgw_route_propagation(&ctx.scope, &req.route_table_id, &req.gateway_id, true)?;
+    Ok(ReturnTrue)
+}
+
+fn disable_vgw_route_propagation(
+    ctx: &Ctx,
+    w: &mut World,
+    req: DisableVgwRoutePropagationRequest,
+) -> Outcome<ReturnTrue> {
+    w.set_vgw_route_propagation(&ctx.scope, &req.route_table_id, &req.gateway_id, false)?;
+    Ok(ReturnTrue)
+}

@@ -1,0 +1,984 @@
+//! Route tables: routes, their targets, and the associations that decide which subnets (and
+//! which gateways, for edge routing) use a table.
+//!
+//! Every VPC has exactly one main association; a subnet without an explicit association uses
+//! the VPC's main table ([`World::route_table_for_subnet`]). A route's state is never stored:
+//! [`World::route_state`] derives `active` or `blackhole` from whether its target still exists
+//! and can carry traffic for the table's VPC.
+
+use crate::cidr::{Ipv4Cidr, Ipv6Cidr};
+use crate::error::{Error, Result};
+use crate::lookup::{self, Kind};
+use crate::resources::*;
+use crate::world::{Scope, World};
+
+/// Route targets whose resources the model does not hold yet (NAT gateways, peering
+/// connections, transit gateways, …). Their ids are checked for shape only; a later issue adds
+/// the resources, and the existence checks with them.
+mod unmodelled {
+    use crate::lookup::Kind;
+
+    pub const NAT_GATEWAY: Kind = Kind {
+        prefix: "nat",
+        noun: "natGateway",
+        not_found: "InvalidNatGatewayID.NotFound",
+        malformed: "InvalidNatGatewayID.NotFound",
+    };
+    pub const VPC_PEERING: Kind = Kind {
+        prefix: "pcx",
+        noun: "vpcPeeringConnection",
+        not_found: "InvalidVpcPeeringConnectionID.NotFound",
+        malformed: "InvalidVpcPeeringConnectionId.Malformed",
+    };
+    pub const TRANSIT_GATEWAY: Kind = Kind {
+        prefix: "tgw",
+        noun: "transitGateway",
+        not_found: "InvalidTransitGatewayID.NotFound",
+        malformed: "InvalidTransitGatewayID.Malformed",
+    };
+    pub const LOCAL_GATEWAY: Kind = Kind {
+        prefix: "lgw",
+        noun: "localGateway",
+        not_found: "InvalidLocalGatewayID.NotFound",
+        malformed: "InvalidLocalGatewayID.Malformed",
+    };
+    pub const CARRIER_GATEWAY: Kind = Kind {
+        prefix: "cagw",
+        noun: "carrierGateway",
+        not_found: "InvalidCarrierGatewayID.NotFound",
+        malformed: "InvalidCarrierGatewayID.NotFound",
+    };
+    pub const VPC_ENDPOINT: Kind = Kind {
+        prefix: "vpce",
+        noun: "vpcEndpoint",
+        not_found: "InvalidVpcEndpointId.NotFound",
+        malformed: "InvalidVpcEndpointId.Malformed",
+    };
+    pub const VPN_GATEWAY: Kind = Kind {
+        prefix: "vgw",
+        noun: "vpnGateway",
+        not_found: "InvalidVpnGatewayID.NotFound",
+        malformed: "InvalidVpnGatewayID.NotFound",
+    };
+}
+
+/// The target parameters of CreateRoute / ReplaceRoute, as given (ids not yet checked).
+#[derive(Debug, Clone, Default)]
+pub struct TargetSpec {
+    pub gateway_id: Option<String>,
+    pub egress_only_internet_gateway_id: Option<String>,
+    pub nat_gateway_id: Option<String>,
+    pub instance_id: Option<String>,
+    pub network_interface_id: Option<String>,
+    pub vpc_peering_connection_id: Option<String>,
+    pub transit_gateway_id: Option<String>,
+    pub local_gateway_id: Option<String>,
+    pub carrier_gateway_id: Option<String>,
+    pub core_network_arn: Option<String>,
+    pub vpc_endpoint_id: Option<String>,
+    /// ReplaceRoute's `LocalTarget=true`: give a VPC block's route back to `local`.
+    pub local_target: bool,
+}
+
+/// The destination parameters of CreateRoute / ReplaceRoute / DeleteRoute, as given.
+#[derive(Debug, Clone, Default)]
+pub struct DestinationSpec {
+    pub cidr: Option<String>,
+    pub ipv6_cidr: Option<String>,
+    pub prefix_list_id: Option<String>,
+}
+
+/// Which way a route table association was found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AssociationRef {
+    pub route_table_id: String,
+    pub association: RouteTableAssociation,
+}
+
+impl RouteDestination {
+    /// How AWS names the destination in messages (`0.0.0.0/0`, `pl-…`).
+    pub fn text(&self) -> String {
+        match self {
+            RouteDestination::V4(c) => c.to_string(),
+            RouteDestination::V6(c) => c.to_string(),
+            RouteDestination::PrefixList(id) => id.clone(),
+        }
+    }
+}
+
+fn different_networks(rtb: &str, what: &str, id: &str) -> Error {
+    Error::invalid_parameter_value(format!(
+        "route table {rtb} and {what} {id} belong to different networks"
+    ))
+}
+
+impl DestinationSpec {
+    /// Exactly one destination, parsed and canonicalised.
+    pub fn parse(&self) -> Result<RouteDestination> {
+        let given = [self.cidr.is_some(), self.ipv6_cidr.is_some(), self.prefix_list_id.is_some()]
+            .iter()
+            .filter(|b| **b)
+            .count();
+        if given == 0 {
+            return Err(Error::missing_parameter(
+                "destinationCidrBlock or destinationIpv6CidrBlock or destinationPrefixListId",
+            ));
+        }
+        if given > 1 {
+            return Err(Error::invalid_combination(
+                "Only one of destinationCidrBlock, destinationIpv6CidrBlock or destinationPrefixListId can be specified.",
+            ));
+        }
+        if let Some(c) = &self.cidr {
+            return Ipv4Cidr::parse(c, false).map(RouteDestination::V4).ok_or_else(|| {
+                Error::invalid_parameter_value(format!(
+                    "Value ({c}) for parameter destinationCidrBlock is invalid. This is not a valid CIDR block."
+                ))
+            });
+        }
+        if let Some(c) = &self.ipv6_cidr {
+            return Ipv6Cidr::parse(c, false).map(RouteDestination::V6).ok_or_else(|| {
+                Error::invalid_parameter_value(format!(
+                    "Value ({c}) for parameter destinationIpv6CidrBlock is invalid. This is not a valid IPv6 CIDR block."
+                ))
+            });
+        }
+        let id = self.prefix_list_id.clone().unwrap_or_default();
+        Ok(RouteDestination::PrefixList(id))
+    }
+}
+
+impl World {
+    /// CreateRouteTable: a table with a local route for every block of the VPC.
+    pub fn create_route_table(
+        &mut self,
+        scope: &Scope,
+        vpc_id: &str,
+        tags: &[(String, String)],
+    ) -> Result<String> {
+        crate::tags::validate(tags)?;
+        let vpc = self.vpcs.find(&lookup::VPC, scope, vpc_id)?;
+        if self.route_tables.values().filter(|t| t.vpc_id == vpc_id).count()
+            >= self.quotas.route_tables_per_vpc
+        {
+            return Err(Error::new(
+                "RouteTableLimitExceeded",
+                "The maximum number of route tables has been reached.",
+            ));
+        }
+        let routes = local_routes(vpc);
+        let id = self.fresh_id("rtb");
+        self.route_tables.insert(
+            id.clone(),
+            RouteTable {
+                id: id.clone(),
+                owner: scope.clone(),
+                vpc_id: vpc_id.to_owned(),
+                routes,
+                associations: vec![],
+                propagating_vgws: vec![],
+                tags: tags.iter().cloned().collect(),
+            },
+        );
+        Ok(id)
+    }
+
+    /// DeleteRouteTable: refused while the table has any association, the main one included.
+    pub fn delete_route_table(&mut self, scope: &Scope, id: &str) -> Result<()> {
+        let table = self.route_tables.find(&lookup::ROUTE_TABLE, scope, id)?;
+        if !table.associations.is_empty() {
+            return Err(Error::dependency_violation(format!(
+                "The routeTable '{id}' has dependencies and cannot be deleted."
+            )));
+        }
+        self.route_tables.remove(id);
+        Ok(())
+    }
+
+    /// The table a subnet's traffic uses: its explicit association, else its VPC's main table.
+    pub fn route_table_for_subnet(&self, subnet_id: &str) -> Option<&RouteTable> {
+        let subnet = self.subnets.get(subnet_id)?;
+        let explicit = AssociationTarget::Subnet(subnet_id.to_owned());
+        self.route_tables
+            .values()
+            .find(|t| {
+                t.vpc_id == subnet.vpc_id && t.associations.iter().any(|a| a.target == explicit)
+            })
+            .or_else(|| self.main_route_table(&subnet.vpc_id))
+    }
+
+    /// The VPC's main route table.
+    pub fn main_route_table(&self, vpc_id: &str) -> Option<&RouteTable> {
+        self.route_tables.values().find(|t| {
+            t.vpc_id == vpc_id && t.associations.iter().any(|a| a.target == AssociationTarget::Main)
+        })
+    }
+
+    /// `active` when the route's target exists and can carry the table's traffic, else
+    /// `blackhole` (a deleted or detached gateway, a deleted interface, a stopped or terminated
+    /// instance). Targets of kinds the model does not hold yet are reported `active`.
+    pub fn route_state(&self, table: &RouteTable, route: &Route) -> &'static str {
+        let active = match &route.target {
+            RouteTarget::Local => true,
+            RouteTarget::Gateway(id) => match crate::ids::prefix_of(id) {
+                "igw" => self
+                    .internet_gateways
+                    .get(id)
+                    .is_some_and(|g| g.attached_vpc_id.as_deref() == Some(table.vpc_id.as_str())),
+                _ => true,
+            },
+            RouteTarget::EgressOnlyInternetGateway(id) => {
+                self.egress_only_internet_gateways.get(id).is_some_and(|g| g.vpc_id == table.vpc_id)
+            }
+            RouteTarget::Instance { instance_id, network_interface_id } => {
+                self.instances.get(instance_id).is_some_and(|i| {
+                    matches!(i.state, InstanceState::Pending | InstanceState::Running)
+                }) && self.network_interfaces.contains(network_interface_id)
+            }
+            RouteTarget::NetworkInterface(id) => self.network_interfaces.get(id).is_some_and(|e| {
+                e.requester_managed
+                    || e.attachment.as_ref().is_some_and(|a| {
+                        self.instances.get(&a.instance_id).is_some_and(|i| {
+                            matches!(i.state, InstanceState::Pending | InstanceState::Running)
+                        })
+                    })
+            }),
+            RouteTarget::NatGateway(_)
+            | RouteTarget::VpcPeeringConnection(_)
+            | RouteTarget::TransitGateway(_)
+            | RouteTarget::LocalGateway(_)
+            | RouteTarget::CarrierGateway(_)
+            | RouteTarget::VpcEndpoint(_)
+            | RouteTarget::CoreNetwork(_) => true,
+        };
+        if active { "active" } else { "blackhole" }
+    }
+
+    /// Whether a prefix list id names a list the scope can use (AWS-managed lists for now;
+    /// customer-managed lists come with a later issue).
+    pub fn prefix_list_exists(&self, scope: &Scope, id: &str) -> bool {
+        crate::prefix_list::aws_managed(&scope.region).iter().any(|p| p.id == id)
+    }
+
+    fn check_destination(&self, scope: &Scope, spec: &DestinationSpec) -> Result<RouteDestination> {
+        let dest = spec.parse()?;
+        if let RouteDestination::PrefixList(id) = &dest {
+            if !crate::ids::is_well_formed("pl", id) {
+                return Err(Error::new(
+                    "InvalidPrefixListId.Malformed",
+                    format!("Invalid id: \"{id}\" (expecting \"pl-...\")"),
+                ));
+            }
+            if !self.prefix_list_exists(scope, id) {
+                return Err(Error::not_found("InvalidPrefixListID.NotFound", "prefix list", id));
+            }
+        }
+        Ok(dest)
+    }
+
+    /// Resolves and checks the one target of CreateRoute / ReplaceRoute.
+    fn check_target(
+        &self,
+        scope: &Scope,
+        table: &RouteTable,
+        dest: &RouteDestination,
+        spec: &TargetSpec,
+    ) -> Result<RouteTarget> {
+        let given = [
+            &spec.gateway_id,
+            &spec.egress_only_internet_gateway_id,
+            &spec.nat_gateway_id,
+            &spec.instance_id,
+            &spec.network_interface_id,
+            &spec.vpc_peering_connection_id,
+            &spec.transit_gateway_id,
+            &spec.local_gateway_id,
+            &spec.carrier_gateway_id,
+            &spec.core_network_arn,
+            &spec.vpc_endpoint_id,
+        ]
+        .iter()
+        .filter(|t| t.is_some())
+        .count()
+            + usize::from(spec.local_target);
+        if given == 0 {
+            return Err(Error::missing_parameter(
+                "gatewayId, egressOnlyInternetGatewayId, natGatewayId, instanceId, networkInterfaceId, vpcPeeringConnectionId, transitGatewayId, localGatewayId, carrierGatewayId, coreNetworkArn or vpcEndpointId",
+            ));
+        }
+        if given > 1 {
+            return Err(Error::invalid_combination(
+                "More than one target specified. Exactly one target must be specified.",
+            ));
+        }
+        let rtb = table.id.as_str();
+        if spec.local_target {
+            return Ok(RouteTarget::Local);
+        }
+        if let Some(id) = &spec.gateway_id {
+            return match crate::ids::prefix_of(id) {
+                "igw" if crate::ids::is_well_formed("igw", id) => {
+                    let igw = self.internet_gateways.find(&lookup::INTERNET_GATEWAY, scope, id)?;
+                    if igw.attached_vpc_id.as_deref() != Some(table.vpc_id.as_str()) {
+                        return Err(different_networks(rtb, "network gateway", id));
+                    }
+                    Ok(RouteTarget::Gateway(id.clone()))
+                }
+                // Virtual private gateways and gateway endpoints are not modelled yet: the id's
+                // shape is checked and the route accepted.
+                "vgw" if crate::ids::is_well_formed("vgw", id) => {
+                    Ok(RouteTarget::Gateway(id.clone()))
+                }
+                "vpce" if crate::ids::is_well_formed("vpce", id) => {
+                    Ok(RouteTarget::Gateway(id.clone()))
+                }
+                _ => Err(Error::not_found("InvalidGatewayID.NotFound", "gateway", id)),
+            };
+        }
+        if let Some(id) = &spec.egress_only_internet_gateway_id {
+            let eigw = self.egress_only_internet_gateways.find(
+                &lookup::EGRESS_ONLY_INTERNET_GATEWAY,
+                scope,
+                id,
+            )?;
+            if eigw.vpc_id != table.vpc_id {
+                return Err(different_networks(rtb, "egress-only internet gateway", id));
+            }
+            if matches!(dest, RouteDestination::V4(_)) {
+                return Err(Error::invalid_parameter_value(format!(
+                    "Egress-only internet gateway {id} can only be the target of IPv6 routes."
+                )));
+            }
+            return Ok(RouteTarget::EgressOnlyInternetGateway(id.clone()));
+        }
+        if let Some(id) = &spec.instance_id {
+            let instance = self.instances.find(&lookup::INSTANCE, scope, id)?;
+            if instance.state == InstanceState::Terminated {
+                return Err(Error::new(
+                    "IncorrectInstanceState",
+                    format!(
+                        "The instance '{id}' is not in a state from which it can be used as a route target."
+                    ),
+                ));
+            }
+            if instance.vpc_id != table.vpc_id {
+                return Err(different_networks(rtb, "instance", id));
+            }
+            let attached = self
+                .network_interfaces
+                .values()
+                .filter(|e| e.attachment.as_ref().is_some_and(|a| &a.instance_id == id))
+                .count();
+            if attached > 1 {
+                return Err(Error::new(
+                    "InvalidInstanceID",
+                    format!(
+                        "There are multiple interfaces attached to instance '{id}'. Please specify an interface ID for the operation instead."
+                    ),
+                ));
+            }
+            return Ok(RouteTarget::Instance {
+                instance_id: id.clone(),
+                network_interface_id: instance.primary_network_interface_id.clone(),
+            });
+        }
+        if let Some(id) = &spec.network_interface_id {
+            let eni = self.network_interfaces.find(&lookup::NETWORK_INTERFACE, scope, id)?;
+            if eni.vpc_id != table.vpc_id {
+                return Err(different_networks(rtb, "network interface", id));
+            }
+            return Ok(RouteTarget::NetworkInterface(id.clone()));
+        }
+        // The kinds below are not modelled yet (later issues add NAT gateways, peering, transit
+        // gateways, local and carrier gateways, endpoints, Cloud WAN): only the id's shape is
+        // checked, and the route is accepted and reported active.
+        let shaped = |kind: &Kind, id: &String| -> Result<String> {
+            if kind.malformed == kind.not_found {
+                // AWS reports a badly shaped id of these kinds as missing.
+                if !crate::ids::is_well_formed(kind.prefix, id) {
+                    return Err(kind.not_found(id));
+                }
+            } else {
+                kind.check_format(id)?;
+            }
+            Ok(id.clone())
+        };
+        if let Some(id) = &spec.nat_gateway_id {
+            return Ok(RouteTarget::NatGateway(shaped(&unmodelled::NAT_GATEWAY, id)?));
+        }
+        if let Some(id) = &spec.vpc_peering_connection_id {
+            return Ok(RouteTarget::VpcPeeringConnection(shaped(&unmodelled::VPC_PEERING, id)?));
+        }
+        if let Some(id) = &spec.transit_gateway_id {
+            return Ok(RouteTarget::TransitGateway(shaped(&unmodelled::TRANSIT_GATEWAY, id)?));
+        }
+        if let Some(id) = &spec.local_gateway_id {
+            return Ok(RouteTarget::LocalGateway(shaped(&unmodelled::LOCAL_GATEWAY, id)?));
+        }
+        if let Some(id) = &spec.carrier_gateway_id {
+            return Ok(RouteTarget::CarrierGateway(shaped(&unmodelled::CARRIER_GATEWAY, id)?));
+        }
+        if let Some(id) = &spec.vpc_endpoint_id {
+            return Ok(RouteTarget::VpcEndpoint(shaped(&unmodelled::VPC_ENDPOINT, id)?));
+        }
+        if let Some(arn) = &spec.core_network_arn {
+            let ok = arn.starts_with("arn:aws:networkmanager::")
+                && arn.split(':').nth(5).is_some_and(|r| r.starts_with("core-network/"));
+            if !ok {
+                return Err(Error::invalid_parameter_value(format!(
+                    "Value ({arn}) for parameter coreNetworkArn is invalid."
+                )));
+            }
+            return Ok(RouteTarget::CoreNetwork(arn.clone()));
+        }
+        Err(Error::internal("no route target"))
+    }
+
+    /// Routes inside a VPC block (more specific than a local route) may only go to middleboxes.
+    fn check_more_specific(
+        &self,
+        table: &RouteTable,
+        dest: &RouteDestination,
+        target: &RouteTarget,
+    ) -> Result<()> {
+        let Some(vpc) = self.vpcs.get(&table.vpc_id) else { return Ok(()) };
+        let inside = match dest {
+            RouteDestination::V4(c) => vpc.contains_v4(*c),
+            RouteDestination::V6(c) => vpc.contains_v6(*c),
+            RouteDestination::PrefixList(_) => false,
+        };
+        let middlebox = matches!(
+            target,
+            RouteTarget::NetworkInterface(_)
+                | RouteTarget::Instance { .. }
+                | RouteTarget::NatGateway(_)
+                | RouteTarget::VpcEndpoint(_)
+                | RouteTarget::Local
+        );
+        if inside && !middlebox {
+            return Err(Error::invalid_parameter_value(format!(
+                "The destination CIDR block {} is equal to or more specific than one of this VPC's CIDR blocks. This route can target only an interface, an instance, a NAT gateway or a VPC endpoint.",
+                dest.text()
+            )));
+        }
+        Ok(())
+    }
+
+    /// CreateRoute.
+    pub fn create_route(
+        &mut self,
+        scope: &Scope,
+        rtb_id: &str,
+        dest: &DestinationSpec,
+        target: &TargetSpec,
+    ) -> Result<()> {
+        let table = self.route_tables.find(&lookup::ROUTE_TABLE, scope, rtb_id)?;
+        if target.gateway_id.as_deref() == Some("local") {
+            return Err(Error::not_found("InvalidGatewayID.NotFound", "gateway", "local"));
+        }
+        if target.local_target {
+            return Err(Error::invalid_parameter("LocalTarget is only valid with ReplaceRoute."));
+        }
+        let destination = self.check_destination(scope, dest)?;
+        if table.routes.iter().any(|r| r.destination == destination) {
+            return Err(Error::new(
+                "RouteAlreadyExists",
+                format!("The route identified by {} already exists.", destination.text()),
+            ));
+        }
+        let resolved = self.check_target(scope, table, &destination, target)?;
+        self.check_more_specific(table, &destination, &resolved)?;
+        let user_routes =
+            table.routes.iter().filter(|r| r.origin == RouteOrigin::CreateRoute).count();
+        if user_routes >= self.quotas.routes_per_route_table {
+            return Err(Error::new(
+                "RouteLimitExceeded",
+                format!(
+                    "The maximum number of routes ({}) for route table {rtb_id} has been reached.",
+                    self.quotas.routes_per_route_table
+                ),
+            ));
+        }
+        self.route_tables.find_mut(&lookup::ROUTE_TABLE, scope, rtb_id)?.routes.push(Route {
+            destination,
+            target: resolved,
+            origin: RouteOrigin::CreateRoute,
+        });
+        Ok(())
+    }
+
+    /// ReplaceRoute: a new target for an existing destination. The local route keeps its
+    /// target; `LocalTarget` only confirms it.
+    pub fn replace_route(
+        &mut self,
+        scope: &Scope,
+        rtb_id: &str,
+        dest: &DestinationSpec,
+        target: &TargetSpec,
+    ) -> Result<()> {
+        let table = self.route_tables.find(&lookup::ROUTE_TABLE, scope, rtb_id)?;
+        let destination = self.check_destination(scope, dest)?;
+        let Some(pos) = table.routes.iter().position(|r| r.destination == destination) else {
+            return Err(Error::invalid_parameter_value(format!(
+                "There is no route defined for '{}' in the route table. Use CreateRoute instead.",
+                destination.text()
+            )));
+        };
+        let current = table.routes.get(pos).map(|r| r.target.clone());
+        let resolved = self.check_target(scope, table, &destination, target)?;
+        match (current, &resolved) {
+            (Some(RouteTarget::Local), RouteTarget::Local) => return Ok(()),
+            (Some(RouteTarget::Local), _) => {
+                return Err(Error::invalid_parameter_value(format!(
+                    "cannot replace local route {} in route table {rtb_id}",
+                    destination.text()
+                )));
+            }
+            (_, RouteTarget::Local) => {
+                return Err(Error::invalid_parameter_value(format!(
+                    "LocalTarget can only be used for the route of a VPC CIDR block; {} is not one.",
+                    destination.text()
+                )));
+            }
+            _ => {}
+        }
+        self.check_more_specific(table, &destination, &resolved)?;
+        let table = self.route_tables.find_mut(&lookup::ROUTE_TABLE, scope, rtb_id)?;
+        if let Some(route) = table.routes.get_mut(pos) {
+            route.target = resolved;
+        }
+        Ok(())
+    }
+
+    /// DeleteRoute: any route but the local ones, blackholes included.
+    pub fn delete_route(
+        &mut self,
+        scope: &Scope,
+        rtb_id: &str,
+        dest: &DestinationSpec,
+    ) -> Result<()> {
+        let table = self.route_tables.find(&lookup::ROUTE_TABLE, scope, rtb_id)?;
+        let destination = dest.parse()?;
+        let Some(route) = table.routes.iter().find(|r| r.destination == destination) else {
+            let kind = match destination {
+                RouteDestination::PrefixList(_) => "destination-prefix-list-id",
+                // AWS says destination-cidr-block for IPv6 too.
+                _ => "destination-cidr-block",
+            };
+            return Err(Error::new(
+                "InvalidRoute.NotFound",
+                format!("no route with {kind} {} in route table {rtb_id}", destination.text()),
+            ));
+        };
+        if route.target == RouteTarget::Local {
+            return Err(Error::invalid_parameter_value(format!(
+                "cannot remove local route {} in route table {rtb_id}",
+                destination.text()
+            )));
+        }
+        self.route_tables
+            .find_mut(&lookup::ROUTE_TABLE, scope, rtb_id)?
+            .routes
+            .retain(|r| r.destination != destination);
+        Ok(())
+    }
+
+    /// Finds an association by id among the scope's tables.
+    pub fn find_route_table_association(
+        &self,
+        scope: &Scope,
+        association_id: &str,
+    ) -> Result<AssociationRef> {
+        self.route_tables
+            .in_scope(scope)
+            .find_map(|t| {
+                t.associations.iter().find(|a| a.id == association_id).map(|a| AssociationRef {
+                    route_table_id: t.id.clone(),
+                    association: a.clone(),
+                })
+            })
+            .ok_or_else(|| {
+                Error::new(
+                    "InvalidAssociationID.NotFound",
+                    format!("The association ID '{association_id}' does not exist"),
+                )
+            })
+    }
+
+    /// AssociateRouteTable with a subnet (`SubnetId`) or, for edge routing, an internet
+    /// gateway (`GatewayId`). Returns the association id.
+    pub fn associate_route_table(
+        &mut self,
+        scope: &Scope,
+        rtb_id: &str,
+        subnet_id: Option<&str>,
+        gateway_id: Option<&str>,
+    ) -> Result<String> {
+        let table = self.route_tables.find(&lookup::ROUTE_TABLE, scope, rtb_id)?;
+        let target = match (subnet_id, gateway_id) {
+            (Some(_), Some(_)) => {
+                return Err(Error::invalid_combination(
+                    "Only one of subnetId or gatewayId can be specified.",
+                ));
+            }
+            (None, None) => return Err(Error::missing_parameter("subnetId or gatewayId")),
+            (Some(subnet_id), None) => {
+                let subnet = self.subnets.find(&lookup::SUBNET, scope, subnet_id)?;
+                if subnet.vpc_id != table.vpc_id {
+                    return Err(different_networks(rtb_id, "subnet", subnet_id));
+                }
+                AssociationTarget::Subnet(subnet_id.to_owned())
+            }
+            (None, Some(gw)) => {
+                match crate::ids::prefix_of(gw) {
+                    "igw" => {
+                        let igw =
+                            self.internet_gateways.find(&lookup::INTERNET_GATEWAY, scope, gw)?;
+                        if igw.attached_vpc_id.as_deref() != Some(table.vpc_id.as_str()) {
+                            return Err(different_networks(rtb_id, "gateway", gw));
+                        }
+                    }
+                    // Virtual private gateways are not modelled yet: none exists.
+                    "vgw" => return Err(unmodelled::VPN_GATEWAY.not_found(gw)),
+                    _ => {
+                        return Err(Error::invalid_parameter_value(format!(
+                            "Value ({gw}) for parameter gatewayId is invalid. Only internet gateways and virtual private gateways can be associated with a route table."
+                        )));
+                    }
+                }
+                AssociationTarget::Gateway(gw.to_owned())
+            }
+        };
+        if let Some(existing) =
+            self.route_tables.values().find(|t| t.associations.iter().any(|a| a.target == target))
+        {
+            return Err(Error::new(
+                "Resource.AlreadyAssociated",
+                format!(
+                    "the specified association for route table {rtb_id} conflicts with an existing association (route table {})",
+                    existing.id
+                ),
+            ));
+        }
+        let id = self.fresh_id("rtbassoc");
+        self.route_tables
+            .find_mut(&lookup::ROUTE_TABLE, scope, rtb_id)?
+            .associations
+            .push(RouteTableAssociation { id: id.clone(), target });
+        Ok(id)
+    }
+
+    /// DisassociateRouteTable: any association but the main one.
+    pub fn disassociate_route_table(&mut self, scope: &Scope, association_id: &str) -> Result<()> {
+        let found = self.find_route_table_association(scope, association_id)?;
+        if found.association.target == AssociationTarget::Main {
+            return Err(Error::invalid_parameter_value(format!(
+                "cannot disassociate the main route table association {association_id}"
+            )));
+        }
+        self.route_tables
+            .find_mut(&lookup::ROUTE_TABLE, scope, &found.route_table_id)?
+            .associations
+            .retain(|a| a.id != association_id);
+        Ok(())
+    }
+
+    /// ReplaceRouteTableAssociation: moves an association (the main one included) to another
+    /// table of the same VPC under a new id. Returns the new association id.
+    pub fn replace_route_table_association(
+        &mut self,
+        scope: &Scope,
+        association_id: &str,
+        rtb_id: &str,
+    ) -> Result<String> {
+        let found = self.find_route_table_association(scope, association_id)?;
+        let new_table = self.route_tables.find(&lookup::ROUTE_TABLE, scope, rtb_id)?;
+        let vpc_id = new_table.vpc_id.clone();
+        let old_vpc = self
+            .route_tables
+            .get(&found.route_table_id)
+            .map(|t| t.vpc_id.clone())
+            .ok_or_else(|| Error::internal("association's table vanished"))?;
+        if old_vpc != vpc_id {
+            return Err(Error::invalid_parameter_value(format!(
+                "Route table {rtb_id} and association {association_id} belong to different networks"
+            )));
+        }
+        let new_id = self.fresh_id("rtbassoc");
+        if let Some(old) = self.route_tables.get_mut(&found.route_table_id) {
+            old.associations.retain(|a| a.id != association_id);
+        }
+        let target = found.association.target;
+        self.route_tables
+            .find_mut(&lookup::ROUTE_TABLE, scope, rtb_id)?
+            .associations
+            .push(RouteTableAssociation { id: new_id.clone(), target: target.clone() });
+        if target == AssociationTarget::Main
+            && let Some(vpc) = self.vpcs.get_mut(&vpc_id)
+        {
+            vpc.main_route_table_id = rtb_id.to_owned();
+        }
+        Ok(new_id)
+    }
+
+    /// EnableVgwRoutePropagation / DisableVgwRoutePropagation. Virtual private gateways are
+    /// not modelled yet, so every gateway id is unknown, as AWS reports a missing gateway.
+    pub fn set_vgw_route_propagation(
+        &mut self,
+        scope: &Scope,
+        rtb_id: &str,
+        gateway_id: &str,
+        _enable: bool,
+    ) -> Result<()> {
+        self.route_tables.find(&lookup::ROUTE_TABLE, scope, rtb_id)?;
+        Err(unmodelled::VPN_GATEWAY.not_found(gateway_id))
+    }
+}
+
+/// The local routes of a new table of `vpc`: one per IPv4 and IPv6 block.
+pub(crate) fn local_routes(vpc: &Vpc) -> Vec<Route> {
+    vpc.cidr_blocks
+        .iter()
+        .map(|b| RouteDestination::V4(b.cidr))
+        .chain(vpc.ipv6_cidr_blocks.iter().map(|b| RouteDestination::V6(b.cidr)))
+        .map(|destination| Route {
+            destination,
+            target: RouteTarget::Local,
+            origin: RouteOrigin::CreateRouteTable,
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::vpc::NewVpc;
+
+    fn setup() -> (World, Scope, String, String) {
+        let mut w = World::default();
+        let scope = Scope::new("123456789012", "us-east-1");
+        w.ensure_scope(&scope).unwrap();
+        let vpc = w
+            .create_vpc(&scope, NewVpc { cidr: Some("10.0.0.0/16".into()), ..Default::default() })
+            .unwrap();
+        let rtb = w.create_route_table(&scope, &vpc, &[]).unwrap();
+        (w, scope, vpc, rtb)
+    }
+
+    fn v4(c: &str) -> DestinationSpec {
+        DestinationSpec { cidr: Some(c.into()), ..Default::default() }
+    }
+
+    fn gw(id: &str) -> TargetSpec {
+        TargetSpec { gateway_id: Some(id.into()), ..Default::default() }
+    }
+
+    #[test]
+    fn new_table_has_local_routes_for_every_block() {
+        let (mut w, scope, vpc, _) = setup();
+        w.associate_vpc_ipv6_block(&scope, &vpc).unwrap();
+        let rtb = w.create_route_table(&scope, &vpc, &[]).unwrap();
+        let t = w.route_tables.get(&rtb).unwrap();
+        assert_eq!(t.routes.len(), 2);
+        assert!(t.routes.iter().all(|r| r.target == RouteTarget::Local));
+        assert!(t.associations.is_empty());
+    }
+
+    #[test]
+    fn igw_route_goes_blackhole_when_detached_and_back() {
+        let (mut w, scope, vpc, rtb) = setup();
+        let igw = w.create_internet_gateway(&scope, &[]).unwrap();
+        assert_eq!(
+            w.create_route(&scope, &rtb, &v4("0.0.0.0/0"), &gw(&igw)).unwrap_err().code,
+            "InvalidParameterValue"
+        );
+        w.attach_internet_gateway(&scope, &igw, &vpc).unwrap();
+        w.create_route(&scope, &rtb, &v4("0.0.0.0/0"), &gw(&igw)).unwrap();
+        let state = |w: &World| {
+            let t = w.route_tables.get(&rtb).unwrap();
+            let r = t.routes.iter().find(|r| r.target != RouteTarget::Local).unwrap();
+            w.route_state(t, r)
+        };
+        assert_eq!(state(&w), "active");
+        w.detach_internet_gateway(&scope, &igw, &vpc).unwrap();
+        assert_eq!(state(&w), "blackhole");
+        w.attach_internet_gateway(&scope, &igw, &vpc).unwrap();
+        assert_eq!(state(&w), "active");
+        w.detach_internet_gateway(&scope, &igw, &vpc).unwrap();
+        w.delete_internet_gateway(&scope, &igw).unwrap();
+        assert_eq!(state(&w), "blackhole");
+        assert_eq!(w.route_tables.get(&rtb).unwrap().routes.len(), 2);
+    }
+
+    #[test]
+    fn duplicates_local_and_missing_routes() {
+        let (mut w, scope, vpc, rtb) = setup();
+        let igw = w.create_internet_gateway(&scope, &[]).unwrap();
+        w.attach_internet_gateway(&scope, &igw, &vpc).unwrap();
+        w.create_route(&scope, &rtb, &v4("0.0.0.0/0"), &gw(&igw)).unwrap();
+        let dup = w.create_route(&scope, &rtb, &v4("0.0.0.0/0"), &gw(&igw)).unwrap_err();
+        assert_eq!(dup.code, "RouteAlreadyExists");
+        let local = w.create_route(&scope, &rtb, &v4("10.0.0.0/16"), &gw(&igw)).unwrap_err();
+        assert_eq!(local.code, "RouteAlreadyExists");
+        let inside = w.create_route(&scope, &rtb, &v4("10.0.1.0/24"), &gw(&igw)).unwrap_err();
+        assert_eq!(inside.code, "InvalidParameterValue");
+        assert_eq!(
+            w.delete_route(&scope, &rtb, &v4("10.0.0.0/16")).unwrap_err().message,
+            format!("cannot remove local route 10.0.0.0/16 in route table {rtb}")
+        );
+        assert_eq!(
+            w.delete_route(&scope, &rtb, &v4("1.0.0.0/8")).unwrap_err().code,
+            "InvalidRoute.NotFound"
+        );
+        assert_eq!(
+            w.replace_route(&scope, &rtb, &v4("1.0.0.0/8"), &gw(&igw)).unwrap_err().code,
+            "InvalidParameterValue"
+        );
+        assert_eq!(
+            w.create_route(&scope, &rtb, &v4("1.0.0.0/8"), &gw("local")).unwrap_err().code,
+            "InvalidGatewayID.NotFound"
+        );
+        let two = TargetSpec {
+            gateway_id: Some(igw.clone()),
+            nat_gateway_id: Some("nat-0123456789abcdef0".into()),
+            ..Default::default()
+        };
+        assert_eq!(
+            w.create_route(&scope, &rtb, &v4("1.0.0.0/8"), &two).unwrap_err().code,
+            "InvalidParameterCombination"
+        );
+        // Unmodelled targets: shape checked, accepted, active.
+        let pcx = TargetSpec {
+            vpc_peering_connection_id: Some("pcx-0123456789abcdef0".into()),
+            ..Default::default()
+        };
+        w.create_route(&scope, &rtb, &v4("10.9.0.0/16"), &pcx).unwrap();
+        w.delete_route(&scope, &rtb, &v4("0.0.0.0/0")).unwrap();
+    }
+
+    #[test]
+    fn route_quota() {
+        let (mut w, scope, _vpc, rtb) = setup();
+        w.quotas.routes_per_route_table = 2;
+        let pcx = TargetSpec {
+            vpc_peering_connection_id: Some("pcx-0123456789abcdef0".into()),
+            ..Default::default()
+        };
+        w.create_route(&scope, &rtb, &v4("10.1.0.0/16"), &pcx).unwrap();
+        w.create_route(&scope, &rtb, &v4("10.2.0.0/16"), &pcx).unwrap();
+        assert_eq!(
+            w.create_route(&scope, &rtb, &v4("10.3.0.0/16"), &pcx).unwrap_err().code,
+            "RouteLimitExceeded"
+        );
+    }
+
+    #[test]
+    fn subnet_uses_explicit_table_else_main() {
+        let (mut w, scope, vpc, rtb) = setup();
+        let subnet = w.create_subnet(&scope, &vpc, "10.0.1.0/24", None, None, &[]).unwrap();
+        let main = w.vpcs.get(&vpc).unwrap().main_route_table_id.clone();
+        assert_eq!(w.route_table_for_subnet(&subnet).unwrap().id, main);
+        let assoc = w.associate_route_table(&scope, &rtb, Some(&subnet), None).unwrap();
+        assert_eq!(w.route_table_for_subnet(&subnet).unwrap().id, rtb);
+        assert_eq!(
+            w.associate_route_table(&scope, &main, Some(&subnet), None).unwrap_err().code,
+            "Resource.AlreadyAssociated"
+        );
+        assert_eq!(w.delete_route_table(&scope, &rtb).unwrap_err().code, "DependencyViolation");
+        w.disassociate_route_table(&scope, &assoc).unwrap();
+        assert_eq!(w.route_table_for_subnet(&subnet).unwrap().id, main);
+        assert_eq!(
+            w.disassociate_route_table(&scope, &assoc).unwrap_err().code,
+            "InvalidAssociationID.NotFound"
+        );
+    }
+
+    #[test]
+    fn main_association_moves_between_tables() {
+        let (mut w, scope, vpc, rtb) = setup();
+        let old_main = w.vpcs.get(&vpc).unwrap().main_route_table_id.clone();
+        let main_assoc = w.route_tables.get(&old_main).unwrap().associations[0].id.clone();
+        assert_eq!(
+            w.disassociate_route_table(&scope, &main_assoc).unwrap_err().code,
+            "InvalidParameterValue"
+        );
+        assert_eq!(
+            w.delete_route_table(&scope, &old_main).unwrap_err().code,
+            "DependencyViolation"
+        );
+        let new_assoc = w.replace_route_table_association(&scope, &main_assoc, &rtb).unwrap();
+        assert_ne!(new_assoc, main_assoc);
+        assert_eq!(w.main_route_table(&vpc).unwrap().id, rtb);
+        assert_eq!(w.vpcs.get(&vpc).unwrap().main_route_table_id, rtb);
+        assert!(w.route_tables.get(&old_main).unwrap().associations.is_empty());
+        w.delete_route_table(&scope, &old_main).unwrap();
+    }
+
+    fn eni(id: &str, vpc: &str, subnet: &str, scope: &Scope) -> NetworkInterface {
+        NetworkInterface {
+            id: id.into(),
+            owner: scope.clone(),
+            subnet_id: subnet.into(),
+            vpc_id: vpc.into(),
+            availability_zone: "us-east-1a".into(),
+            description: String::new(),
+            private_ips: vec![],
+            ipv6_addresses: vec![],
+            security_groups: vec![],
+            source_dest_check: true,
+            attachment: None,
+            mac_address: String::new(),
+            interface_type: "interface".into(),
+            requester_managed: false,
+            requester_id: None,
+            tags: Default::default(),
+        }
+    }
+
+    #[test]
+    fn interface_routes_are_checked_and_blackholed() {
+        let (mut w, scope, vpc, rtb) = setup();
+        let subnet = w.create_subnet(&scope, &vpc, "10.0.1.0/24", None, None, &[]).unwrap();
+        let id = "eni-0123456789abcdef0";
+        let to_eni = TargetSpec { network_interface_id: Some(id.into()), ..Default::default() };
+        assert_eq!(
+            w.create_route(&scope, &rtb, &v4("172.16.0.0/12"), &to_eni).unwrap_err().code,
+            "InvalidNetworkInterfaceID.NotFound"
+        );
+        let mut managed = eni(id, &vpc, &subnet, &scope);
+        managed.requester_managed = true;
+        w.network_interfaces.insert(id.into(), managed);
+        // Inside the VPC block: allowed for an interface (middlebox routing).
+        w.create_route(&scope, &rtb, &v4("10.0.1.0/24"), &to_eni).unwrap();
+        let state = |w: &World| {
+            let t = w.route_tables.get(&rtb).unwrap();
+            let r = t.routes.iter().find(|r| r.target != RouteTarget::Local).unwrap();
+            w.route_state(t, r)
+        };
+        assert_eq!(state(&w), "active");
+        // A detached, user-owned interface carries nothing.
+        w.network_interfaces.insert(id.into(), eni(id, &vpc, &subnet, &scope));
+        assert_eq!(state(&w), "blackhole");
+        w.network_interfaces.remove(id);
+        assert_eq!(state(&w), "blackhole");
+        w.delete_route(&scope, &rtb, &v4("10.0.1.0/24")).unwrap();
+        // An interface of another VPC is refused.
+        let other = w
+            .create_vpc(&scope, NewVpc { cidr: Some("10.1.0.0/16".into()), ..Default::default() })
+            .unwrap();
+        let other_subnet = w.create_subnet(&scope, &other, "10.1.1.0/24", None, None, &[]).unwrap();
+        w.network_interfaces.insert(id.into(), eni(id, &other, &other_subnet, &scope));
+        assert_eq!(
+            w.create_route(&scope, &rtb, &v4("172.16.0.0/12"), &to_eni).unwrap_err().code,
+            "InvalidParameterValue"
+        );
+    }
+
+    #[test]
+    fn vgw_propagation_reports_missing_gateway() {
+        let (mut w, scope, _vpc, rtb) = setup();
+        let err =
+            w.set_vgw_route_propagation(&scope, &rtb, "vgw-0123456789abcdef0", true).unwrap_err();
+        assert_eq!(err.code, "InvalidVpnGatewayID.NotFound");
+    }
+}
