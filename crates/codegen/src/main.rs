@@ -546,8 +546,8 @@ impl<'a> Generator<'a> {
                             let lm = self.list_member(target)?;
                             let item =
                                 lm.get("locationName").and_then(Value::as_str).unwrap_or("member");
-                            let always = top
-                                || ALWAYS_WRITTEN.iter().any(|(s, m)| name == *s && mname == m);
+                            let always =
+                                top || ALWAYS_WRITTEN.iter().any(|(s, m)| name == *s && mname == m);
                             writeln!(
                                 out,
                                 "        w.list({el:?}, {item:?}, &self.{field}, {always});"

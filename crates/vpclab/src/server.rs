@@ -173,6 +173,20 @@ async fn decode(
     if let Some(query) = parts.uri.query() {
         params.extend_from(query.as_bytes()).map_err(|e| (e, ErrorFormat::Ec2))?;
     }
+    let declared = parts
+        .headers
+        .get(hyper::header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok()?.parse::<u64>().ok());
+    let too_large = || {
+        ApiError::new(
+            "RequestEntityTooLarge",
+            413,
+            format!("The request body exceeds {MAX_BODY} bytes."),
+        )
+    };
+    if declared.is_some_and(|n| n > MAX_BODY as u64) {
+        return Err((too_large(), ErrorFormat::Ec2));
+    }
     let body = match Limited::new(body, MAX_BODY).collect().await {
         Ok(b) => b.to_bytes(),
         Err(_) => {
