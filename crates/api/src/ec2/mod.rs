@@ -10,6 +10,9 @@ pub mod common;
 pub mod filter;
 pub mod page;
 
+mod address;
+mod eni;
+mod instance;
 mod regions;
 mod subnet;
 mod tags;
@@ -88,8 +91,15 @@ fn registry() -> &'static HashMap<&'static str, Handler> {
     static REGISTRY: OnceLock<HashMap<&'static str, Handler>> = OnceLock::new();
     REGISTRY.get_or_init(|| {
         let mut map = HashMap::new();
-        for handlers in [regions::handlers(), vpc::handlers(), subnet::handlers(), tags::handlers()]
-        {
+        for handlers in [
+            regions::handlers(),
+            vpc::handlers(),
+            subnet::handlers(),
+            tags::handlers(),
+            eni::handlers(),
+            address::handlers(),
+            instance::handlers(),
+        ] {
             for (name, handler) in handlers {
                 map.insert(name, handler);
             }

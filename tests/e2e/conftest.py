@@ -1,0 +1,172 @@
+"""Fixtures for the vpclab end-to-end suite.
+
+Session: one `vpclab serve` process (binary from $VPCLAB_BIN, else
+<repo>/target/release/vpclab, else <repo>/target/debug/vpclab) on a free port
+with a temporary --state-dir.  Every test starts from a clean slate: an
+autouse fixture POSTs /_vpclab/reset before it.
+
+Set VPCLAB_ENDPOINT=http://127.0.0.1:PORT to run against a server you started
+yourself instead (the durability tests still start their own from the binary).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+
+import pytest
+import requests
+
+from vpclab_helpers import (
+    DEFAULT_REGION,
+    HEALTH_PATH,
+    RESET_PATH,
+    TIMINGS,
+    VpclabServer,
+    find_binary,
+    make_client,
+    missing_binary_message,
+)
+
+_SESSION_SERVER: dict = {}
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "terraform: drives the real Terraform AWS provider (slow)")
+    config.addinivalue_line("markers", "durability: starts and kills its own vpclab processes")
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    if TIMINGS:
+        terminalreporter.section("vpclab timings")
+        for line in TIMINGS:
+            terminalreporter.write_line(line)
+    srv = _SESSION_SERVER.get("server")
+    if srv is not None and exitstatus not in (0, 5):
+        terminalreporter.write_line(f"vpclab server log: {srv.log_path}")
+
+
+# --------------------------------------------------------------------------- server
+
+
+@pytest.fixture(scope="session")
+def vpclab_binary() -> Path:
+    binary = find_binary()
+    if binary is None:
+        pytest.fail(missing_binary_message(), pytrace=False)
+    return binary
+
+
+@pytest.fixture(scope="session")
+def vpclab_server(request):
+    """The shared server process (None when VPCLAB_ENDPOINT points at an external one)."""
+    external = os.environ.get("VPCLAB_ENDPOINT")
+    if external:
+        yield None
+        return
+    binary = find_binary()
+    if binary is None:
+        pytest.fail(missing_binary_message(), pytrace=False)
+    workdir = Path(tempfile.mkdtemp(prefix="vpclab-e2e-"))
+    server = VpclabServer(binary, state_dir=workdir / "state", log_path=workdir / "vpclab.log")
+    try:
+        server.start()
+    except RuntimeError as e:
+        pytest.fail(str(e), pytrace=False)
+    _SESSION_SERVER["server"] = server
+    try:
+        yield server
+    finally:
+        server.stop()
+        _SESSION_SERVER.pop("server", None)
+        if request.session.testsfailed == 0:
+            shutil.rmtree(workdir, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def endpoint(vpclab_server) -> str:
+    """Base URL of the server, e.g. http://127.0.0.1:41234 (no trailing slash)."""
+    if vpclab_server is None:
+        return os.environ["VPCLAB_ENDPOINT"].rstrip("/")
+    return vpclab_server.endpoint
+
+
+@pytest.fixture(autouse=True)
+def _reset_state(request, endpoint, vpclab_server):
+    """Drop all state before every test so tests are independent and order-free."""
+    if vpclab_server is not None and not vpclab_server.alive():
+        pytest.fail(f"vpclab server is no longer running; log tail:\n{vpclab_server.log_tail()}", pytrace=False)
+    r = requests.post(endpoint + RESET_PATH, timeout=15)
+    assert 200 <= r.status_code < 300, f"POST {RESET_PATH} -> {r.status_code}: {r.text[:500]}"
+    yield
+
+
+# --------------------------------------------------------------------------- clients
+
+
+@pytest.fixture
+def client_factory(endpoint):
+    """client_factory(service='ec2', region='us-east-1', access_key='test') -> boto3 client."""
+
+    def factory(service: str = "ec2", region: str = DEFAULT_REGION, access_key: str = "test"):
+        return make_client(endpoint, service=service, region=region, access_key=access_key)
+
+    return factory
+
+
+@pytest.fixture
+def ec2(client_factory):
+    """EC2 client: us-east-1, access key 'test' (=> default account 123456789012)."""
+    return client_factory("ec2")
+
+
+@pytest.fixture
+def sts(client_factory):
+    return client_factory("sts")
+
+
+class AwsCli:
+    """Runs AWS CLI v1 against the endpoint with an isolated environment."""
+
+    def __init__(self, endpoint: str, tmpdir: Path):
+        self.endpoint = endpoint
+        self.tmpdir = tmpdir
+
+    def env(self, region: str, access_key: str) -> dict[str, str]:
+        env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+        env.update(
+            AWS_ACCESS_KEY_ID=access_key,
+            AWS_SECRET_ACCESS_KEY="test",
+            AWS_DEFAULT_REGION=region,
+            AWS_CONFIG_FILE=str(self.tmpdir / "aws-config"),
+            AWS_SHARED_CREDENTIALS_FILE=str(self.tmpdir / "aws-credentials"),
+            AWS_MAX_ATTEMPTS="1",
+            AWS_RETRY_MODE="standard",
+            AWS_PAGER="",
+        )
+        return env
+
+    def __call__(self, *args: str, region: str = DEFAULT_REGION, access_key: str = "test",
+                 check: bool = True, timeout: float = 120) -> subprocess.CompletedProcess:
+        aws = shutil.which("aws")
+        if aws is None:
+            pytest.skip("AWS CLI `aws` is not on PATH")
+        cmd = [aws, "--endpoint-url", self.endpoint, "--output", "json", "--region", region, *args]
+        cp = subprocess.run(cmd, env=self.env(region, access_key), capture_output=True, text=True,
+                            timeout=timeout, stdin=subprocess.DEVNULL)
+        cp.json = None
+        if cp.returncode == 0 and cp.stdout.strip():
+            cp.json = json.loads(cp.stdout)
+        if check and cp.returncode != 0:
+            raise AssertionError(f"{' '.join(cmd)} exited {cp.returncode}\nstdout: {cp.stdout}\nstderr: {cp.stderr}")
+        return cp
+
+
+@pytest.fixture
+def aws_cli(endpoint, tmp_path) -> AwsCli:
+    """aws_cli('ec2', 'describe-vpcs', ...) -> CompletedProcess with .json parsed from stdout."""
+    return AwsCli(endpoint, tmp_path)
