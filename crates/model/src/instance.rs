@@ -127,12 +127,13 @@ impl World {
                 self.instances.in_scope(scope).find(|i| i.client_token.as_ref() == Some(token))
         {
             let reservation = earlier.reservation_id.clone();
-            let ids = self
+            let mut launched: Vec<&Instance> = self
                 .instances
                 .in_scope(scope)
                 .filter(|i| i.reservation_id == reservation)
-                .map(|i| i.id.clone())
                 .collect();
+            launched.sort_by_key(|i| i.ami_launch_index);
+            let ids = launched.into_iter().map(|i| i.id.clone()).collect();
             return Ok((reservation, ids));
         }
         if !is_image_id(&l.image_id) {
