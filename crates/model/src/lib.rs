@@ -12,11 +12,15 @@
 //! Nothing here does I/O or knows about HTTP: the API layer turns requests into these calls,
 //! the semantics engine reads the same structures to decide what packets do.
 
+pub mod address;
 pub mod cidr;
 pub mod dhcp;
+pub mod eni;
 pub mod error;
 pub mod gateway;
 pub mod ids;
+pub mod instance;
+pub mod instance_types;
 pub mod lookup;
 pub mod network_acl;
 pub mod prefix_list;

@@ -226,6 +226,10 @@ pub struct NetworkInterface {
     pub interface_type: String,
     pub requester_managed: bool,
     pub requester_id: Option<String>,
+    /// Whether the interface gets an AWS-assigned public IPv4 address on its primary private
+    /// address while it holds no Elastic IP there (decided at launch; given back on stop).
+    #[serde(default)]
+    pub auto_public_ip: bool,
     pub tags: Tags,
 }
 

@@ -10,8 +10,11 @@ pub mod common;
 pub mod filter;
 pub mod page;
 
+mod address;
 mod dhcp;
+mod eni;
 mod gateway;
+mod instance;
 mod network_acl;
 mod prefix_list;
 mod regions;
@@ -105,6 +108,9 @@ fn registry() -> &'static HashMap<&'static str, Handler> {
             tags::handlers(),
             security_group::handlers(),
             network_acl::handlers(),
+            eni::handlers(),
+            address::handlers(),
+            instance::handlers(),
         ] {
             for (name, handler) in handlers {
                 map.insert(name, handler);

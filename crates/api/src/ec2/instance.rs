@@ -1,0 +1,1432 @@
+//! Instance operations, and the read-only catalogues instances refer to (instance types,
+//! images, volumes).
+//!
+//! vpclab models instances as network citizens: addresses, interfaces, security groups,
+//! lifecycle states. RunInstances fields about the machine itself that vpclab does not model —
+//! placement groups, host and affinity placement, capacity reservations, Elastic GPUs and
+//! inference accelerators, licenses, enclaves, hibernation, maintenance, CPU and network
+//! performance options, kernel/ramdisk ids, additional info — are accepted and ignored, as AWS
+//! accepts them with defaults. Launch templates and spot market options are refused with a
+//! message saying so, since ignoring them would launch something else than asked.
+//!
+//! Images: vpclab has no AMI catalogue. Any well-formed image id is accepted, and
+//! DescribeImages describes each requested id as a public, available x86_64 HVM image owned by
+//! `amazon` with an 8 GiB gp3 root volume at `/dev/xvda`.
+
+use super::common::{attr_bool, attr_value, tag_set, tags_for};
+use super::eni::{count, dns_hostnames, group_identifiers, parse_ip};
+use super::filter::{Filters, flag, one};
+use super::page::paginate;
+use super::{Ctx, Handler, read, write};
+use crate::Outcome;
+use model::eni::public_dns_name;
+use model::instance::{InstanceChange, InterfaceSpec, Launch, StateChange, VolumeSpec};
+use model::instance_types::TypeInfo;
+use model::lookup;
+use model::{World, resources as m};
+use shapes::ec2::*;
+use wire::xml::ReturnTrue;
+use wire::{ApiError, Timestamp};
+
+pub(super) fn handlers() -> Vec<(&'static str, Handler)> {
+    vec![
+        ("RunInstances", write(run_instances)),
+        ("DescribeInstances", read(describe_instances)),
+        ("StartInstances", write(start_instances)),
+        ("StopInstances", write(stop_instances)),
+        ("TerminateInstances", write(terminate_instances)),
+        ("DescribeInstanceStatus", read(describe_instance_status)),
+        ("ModifyInstanceAttribute", write(modify_instance_attribute)),
+        ("DescribeInstanceAttribute", read(describe_instance_attribute)),
+        ("DescribeInstanceTypes", read(describe_instance_types)),
+        ("DescribeImages", read(describe_images)),
+        ("DescribeInstanceCreditSpecifications", read(describe_instance_credit_specifications)),
+        ("DescribeVolumes", read(describe_volumes)),
+        ("ModifyInstanceMetadataOptions", write(modify_instance_metadata_options)),
+    ]
+}
+
+fn state(s: m::InstanceState) -> Option<InstanceState> {
+    Some(InstanceState { code: Some(s.code()), name: Some(s.name().into()) })
+}
+
+fn instance_association(a: NetworkInterfaceAssociation) -> InstanceNetworkInterfaceAssociation {
+    InstanceNetworkInterfaceAssociation {
+        carrier_ip: None,
+        customer_owned_ip: None,
+        ip_owner_id: a.ip_owner_id,
+        public_dns_name: Some(a.public_dns_name.unwrap_or_default()),
+        public_ip: a.public_ip,
+    }
+}
+
+fn render_nic(w: &World, e: &m::NetworkInterface) -> InstanceNetworkInterface {
+    let shown = super::eni::render(w, e);
+    InstanceNetworkInterface {
+        association: shown.association.map(instance_association),
+        attachment: e.attachment.as_ref().map(|a| InstanceNetworkInterfaceAttachment {
+            attach_time: Some(Timestamp(a.attach_time)),
+            attachment_id: Some(a.id.clone()),
+            delete_on_termination: Some(a.delete_on_termination),
+            device_index: Some(a.device_index),
+            network_card_index: Some(0),
+            status: Some("attached".into()),
+            ..Default::default()
+        }),
+        description: shown.description,
+        groups: shown.groups,
+        interface_type: shown.interface_type,
+        ipv6_addresses: e
+            .ipv6_addresses
+            .iter()
+            .map(|a| InstanceIpv6Address {
+                ipv6_address: Some(a.to_string()),
+                is_primary_ipv6: Some(false),
+            })
+            .collect(),
+        mac_address: shown.mac_address,
+        network_interface_id: shown.network_interface_id,
+        owner_id: shown.owner_id,
+        private_dns_name: shown.private_dns_name,
+        private_ip_address: shown.private_ip_address,
+        private_ip_addresses: shown
+            .private_ip_addresses
+            .into_iter()
+            .map(|p| InstancePrivateIpAddress {
+                association: p.association.map(instance_association),
+                primary: p.primary,
+                private_dns_name: p.private_dns_name,
+                private_ip_address: p.private_ip_address,
+            })
+            .collect(),
+        source_dest_check: shown.source_dest_check,
+        status: shown.status,
+        subnet_id: shown.subnet_id,
+        vpc_id: shown.vpc_id,
+        ..Default::default()
+    }
+}
+
+fn volumes_of<'a>(w: &'a World, instance_id: &str) -> Vec<&'a m::Volume> {
+    let mut v: Vec<&m::Volume> = w
+        .volumes
+        .values()
+        .filter(|v| v.attached_instance_id.as_deref() == Some(instance_id))
+        .collect();
+    v.sort_by(|a, b| a.device.cmp(&b.device));
+    v
+}
+
+fn block_devices(w: &World, i: &m::Instance) -> Vec<InstanceBlockDeviceMapping> {
+    volumes_of(w, &i.id)
+        .into_iter()
+        .map(|v| InstanceBlockDeviceMapping {
+            device_name: v.device.clone(),
+            ebs: Some(EbsInstanceBlockDevice {
+                attach_time: Some(Timestamp(v.create_time)),
+                delete_on_termination: Some(v.delete_on_termination),
+                status: Some("attached".into()),
+                volume_id: Some(v.id.clone()),
+                ..Default::default()
+            }),
+        })
+        .collect()
+}
+
+fn type_info(name: &str) -> Option<TypeInfo> {
+    model::instance_types::info(name)
+}
+
+pub(super) fn render(w: &World, i: &m::Instance) -> Instance {
+    let nics = w.interfaces_of(&i.id);
+    let primary = nics.iter().find(|e| e.attachment.as_ref().is_some_and(|a| a.device_index == 0));
+    let public = primary.and_then(|e| e.public_ip());
+    let zone_id = w.subnets.get(&i.subnet_id).map(|s| s.availability_zone_id.clone());
+    let t = type_info(&i.instance_type);
+    let terminated = i.state == m::InstanceState::Terminated;
+    Instance {
+        ami_launch_index: Some(i.ami_launch_index),
+        architecture: Some(
+            t.as_ref()
+                .and_then(|t| t.architectures.last().map(|a| (*a).to_owned()))
+                .unwrap_or_else(|| "x86_64".into()),
+        ),
+        block_device_mappings: block_devices(w, i),
+        boot_mode: None,
+        capacity_reservation_specification: Some(CapacityReservationSpecificationResponse {
+            capacity_reservation_preference: Some("open".into()),
+            capacity_reservation_target: None,
+        }),
+        client_token: Some(i.client_token.clone().unwrap_or_default()),
+        cpu_options: t.as_ref().map(|t| CpuOptions {
+            core_count: Some(t.cores),
+            threads_per_core: Some(t.threads_per_core),
+            ..Default::default()
+        }),
+        current_instance_boot_mode: Some("legacy-bios".into()),
+        ebs_optimized: Some(i.ebs_optimized),
+        ena_support: Some(true),
+        enclave_options: Some(EnclaveOptions { enabled: Some(false) }),
+        hibernation_options: Some(HibernationOptions { configured: Some(false) }),
+        hypervisor: Some("xen".into()),
+        iam_instance_profile: i
+            .iam_instance_profile_arn
+            .as_ref()
+            .map(|arn| IamInstanceProfile { arn: Some(arn.clone()), id: Some(profile_id(arn)) }),
+        image_id: Some(i.image_id.clone()),
+        instance_id: Some(i.id.clone()),
+        instance_type: Some(i.instance_type.clone()),
+        key_name: i.key_name.clone(),
+        launch_time: Some(Timestamp(i.launch_time)),
+        maintenance_options: Some(InstanceMaintenanceOptions {
+            auto_recovery: Some("default".into()),
+            reboot_migration: None,
+        }),
+        metadata_options: Some(metadata(i)),
+        monitoring: Some(Monitoring {
+            state: Some(if i.monitoring { "enabled" } else { "disabled" }.into()),
+        }),
+        network_interfaces: nics.iter().map(|e| render_nic(w, e)).collect(),
+        placement: Some(Placement {
+            availability_zone: Some(i.availability_zone.clone()),
+            availability_zone_id: zone_id,
+            group_name: Some(String::new()),
+            tenancy: Some(i.tenancy.clone()),
+            ..Default::default()
+        }),
+        platform_details: Some("Linux/UNIX".into()),
+        private_dns_name: Some(if terminated { String::new() } else { i.private_dns_name.clone() }),
+        private_dns_name_options: Some(PrivateDnsNameOptionsResponse {
+            enable_resource_name_dns_aaaa_record: Some(false),
+            enable_resource_name_dns_a_record: Some(false),
+            hostname_type: Some("ip-name".into()),
+        }),
+        private_ip_address: primary.and_then(|e| e.primary_ip()).map(|ip| ip.to_string()),
+        product_codes: vec![],
+        public_dns_name: Some(
+            public
+                .filter(|_| dns_hostnames(w, &i.vpc_id))
+                .map(|ip| public_dns_name(&i.owner, ip))
+                .unwrap_or_default(),
+        ),
+        public_ip_address: public.map(|ip| ip.to_string()),
+        root_device_name: Some(i.root_device_name.clone()),
+        root_device_type: Some("ebs".into()),
+        security_groups: primary
+            .map(|e| group_identifiers(w, &e.security_groups))
+            .unwrap_or_default(),
+        source_dest_check: primary.map(|e| e.source_dest_check),
+        state: state(i.state),
+        state_reason: (i.state != m::InstanceState::Running).then(|| StateReason {
+            code: Some("Client.UserInitiatedShutdown".into()),
+            message: Some("Client.UserInitiatedShutdown: User initiated shutdown".into()),
+        }),
+        state_transition_reason: Some(i.state_transition_reason.clone()),
+        subnet_id: (!terminated).then(|| i.subnet_id.clone()),
+        tags: tag_set(&i.tags),
+        usage_operation: Some("RunInstances".into()),
+        usage_operation_update_time: Some(Timestamp(i.launch_time)),
+        virtualization_type: Some("hvm".into()),
+        vpc_id: (!terminated).then(|| i.vpc_id.clone()),
+        ..Default::default()
+    }
+}
+
+fn profile_id(arn: &str) -> String {
+    let h = arn
+        .bytes()
+        .fold(0xcbf29ce484222325u64, |h, b| (h ^ u64::from(b)).wrapping_mul(0x100000001b3));
+    format!("AIPA{:016X}", h)
+}
+
+fn metadata(i: &m::Instance) -> InstanceMetadataOptionsResponse {
+    InstanceMetadataOptionsResponse {
+        http_endpoint: Some(i.metadata_http_endpoint.clone()),
+        http_protocol_ipv6: Some("disabled".into()),
+        http_put_response_hop_limit: Some(i.metadata_hop_limit),
+        http_tokens: Some(i.metadata_http_tokens.clone()),
+        instance_metadata_tags: Some(i.metadata_tags.clone()),
+        state: Some("applied".into()),
+    }
+}
+
+fn reservation(owner: &str, id: &str, instances: Vec<Instance>) -> Reservation {
+    Reservation {
+        groups: vec![],
+        instances,
+        owner_id: Some(owner.to_owned()),
+        requester_id: None,
+        reservation_id: Some(id.to_owned()),
+    }
+}
+
+fn tags_of_type(specs: &[TagSpecification]) -> Result<[Vec<(String, String)>; 3], ApiError> {
+    let mut by_type: [(&str, Vec<TagSpecification>); 3] =
+        [("instance", vec![]), ("volume", vec![]), ("network-interface", vec![])];
+    for s in specs {
+        let t = s
+            .resource_type
+            .as_deref()
+            .ok_or_else(|| ApiError::missing_parameter("TagSpecification.N.ResourceType"))?;
+        match by_type.iter_mut().find(|(name, _)| *name == t) {
+            Some((_, v)) => v.push(s.clone()),
+            None => {
+                return Err(ApiError::invalid_parameter_value(format!(
+                    "'{t}' is not a valid taggable resource type for this operation."
+                )));
+            }
+        }
+    }
+    let [(_, i), (_, v), (_, n)] = by_type;
+    Ok([tags_for(&i, "instance")?, tags_for(&v, "volume")?, tags_for(&n, "network-interface")?])
+}
+
+fn run_instances(ctx: &Ctx, w: &mut World, req: RunInstancesRequest) -> Outcome<Reservation> {
+    if req.launch_template.is_some() {
+        return Err(ApiError::invalid_parameter_value(
+            "Launch templates are not supported by vpclab.",
+        )
+        .into());
+    }
+    if req.instance_market_options.is_some() {
+        return Err(ApiError::invalid_parameter_value(
+            "Spot instances are not supported by vpclab.",
+        )
+        .into());
+    }
+    if !req.secondary_interfaces.is_empty() {
+        return Err(ApiError::invalid_parameter_value(
+            "Secondary interfaces are not supported by vpclab.",
+        )
+        .into());
+    }
+    let image_id = req.image_id.clone().ok_or_else(|| ApiError::missing_parameter("ImageId"))?;
+    let [instance_tags, volume_tags, interface_tags] = tags_of_type(&req.tag_specifications)?;
+    let mut interfaces = Vec::new();
+    for (n, s) in req.network_interfaces.iter().enumerate() {
+        let mut secondary_ips = Vec::new();
+        let mut private_ip = s
+            .private_ip_address
+            .as_deref()
+            .map(|ip| parse_ip(ip, "privateIpAddress"))
+            .transpose()?;
+        for p in &s.private_ip_addresses {
+            let raw = p
+                .private_ip_address
+                .as_deref()
+                .ok_or_else(|| ApiError::missing_parameter("PrivateIpAddress"))?;
+            let ip = parse_ip(raw, "privateIpAddresses")?;
+            if p.primary == Some(true) {
+                private_ip = Some(ip);
+            } else if Some(ip) != private_ip {
+                secondary_ips.push(ip);
+            }
+        }
+        let device_index = match (s.device_index, &s.network_interface_id) {
+            (Some(d), _) => d,
+            (None, _) if n == 0 => 0,
+            (None, _) => {
+                return Err(ApiError::missing_parameter("NetworkInterface.N.DeviceIndex").into());
+            }
+        };
+        interfaces.push(InterfaceSpec {
+            device_index,
+            network_interface_id: s.network_interface_id.clone(),
+            subnet_id: s.subnet_id.clone(),
+            groups: s.groups.clone(),
+            private_ip,
+            secondary_ips,
+            secondary_count: count(
+                s.secondary_private_ip_address_count,
+                "secondaryPrivateIpAddressCount",
+            )?,
+            ipv6_count: count(s.ipv6_address_count, "ipv6AddressCount")?
+                + s.ipv6_addresses.len() as u32,
+            associate_public_ip: s.associate_public_ip_address,
+            delete_on_termination: s.delete_on_termination,
+            description: s.description.clone(),
+            interface_type: s.interface_type.clone(),
+        });
+    }
+    let mut volumes = Vec::new();
+    for b in &req.block_device_mappings {
+        let Some(ebs) = &b.ebs else { continue };
+        let device_name = b
+            .device_name
+            .clone()
+            .ok_or_else(|| ApiError::missing_parameter("BlockDeviceMapping.N.DeviceName"))?;
+        if let Some(size) = ebs.volume_size
+            && !(1..=65536).contains(&size)
+        {
+            return Err(ApiError::invalid_parameter_value(format!(
+                "Volume of size {size}GB is outside the range of 1 to 65536 GiB."
+            ))
+            .into());
+        }
+        volumes.push(VolumeSpec {
+            device_name,
+            size_gib: ebs.volume_size,
+            volume_type: ebs.volume_type.clone(),
+            iops: ebs.iops,
+            throughput: ebs.throughput,
+            encrypted: ebs.encrypted.unwrap_or(false),
+            delete_on_termination: ebs.delete_on_termination,
+        });
+    }
+    let placement = req.placement.clone().unwrap_or_default();
+    let profile = req
+        .iam_instance_profile
+        .as_ref()
+        .map(|p| match (&p.arn, &p.name) {
+            (Some(arn), _) => arn.clone(),
+            (None, Some(name)) => {
+                format!("arn:aws:iam::{}:instance-profile/{name}", ctx.scope.account)
+            }
+            (None, None) => String::new(),
+        })
+        .filter(|a| !a.is_empty());
+    let metadata = req.metadata_options.clone().unwrap_or_default();
+    let launch = Launch {
+        image_id,
+        instance_type: req.instance_type.clone().unwrap_or_else(|| "m1.small".into()),
+        min_count: req.min_count,
+        max_count: req.max_count,
+        subnet_id: req.subnet_id.clone().filter(|s| !s.is_empty()),
+        group_ids: req.security_group_ids.clone(),
+        group_names: req.security_groups.clone(),
+        private_ip: req
+            .private_ip_address
+            .as_deref()
+            .map(|ip| parse_ip(ip, "privateIpAddress"))
+            .transpose()?,
+        interfaces,
+        availability_zone: placement.availability_zone.filter(|z| !z.is_empty()),
+        tenancy: placement.tenancy.filter(|t| !t.is_empty()),
+        key_name: req.key_name.clone(),
+        user_data: req.user_data.clone().filter(|d| !d.is_empty()),
+        client_token: req.client_token.clone().filter(|t| !t.is_empty()),
+        disable_api_termination: req.disable_api_termination.unwrap_or(false),
+        disable_api_stop: req.disable_api_stop.unwrap_or(false),
+        shutdown_behavior: req.instance_initiated_shutdown_behavior.clone(),
+        cpu_credits: req.credit_specification.as_ref().map(|c| c.cpu_credits.clone()),
+        metadata_http_tokens: metadata.http_tokens,
+        metadata_http_endpoint: metadata.http_endpoint,
+        metadata_hop_limit: metadata.http_put_response_hop_limit,
+        metadata_tags: metadata.instance_metadata_tags,
+        iam_instance_profile_arn: profile,
+        monitoring: req.monitoring.as_ref().is_some_and(|m| m.enabled),
+        ebs_optimized: req.ebs_optimized.unwrap_or(false),
+        volumes,
+        instance_tags,
+        volume_tags,
+        interface_tags,
+    };
+    if let Some(c) = &launch.cpu_credits
+        && c != "standard"
+        && c != "unlimited"
+    {
+        return Err(ApiError::invalid_parameter_value(format!(
+            "Value ({c}) for parameter cpuCredits is invalid."
+        ))
+        .into());
+    }
+    if let Some(h) = launch.metadata_hop_limit
+        && !(1..=64).contains(&h)
+    {
+        return Err(ApiError::invalid_parameter_value(format!(
+            "Value ({h}) for parameter httpPutResponseHopLimit is invalid."
+        ))
+        .into());
+    }
+    if launch.private_ip.is_none() && req.ipv6_address_count.is_some_and(|n| n > 0) {
+        return Err(ApiError::invalid_parameter_value(
+            "Instance-level IPv6 addresses are only supported through NetworkInterfaces by vpclab.",
+        )
+        .into());
+    }
+    let (reservation_id, ids) = w.run_instances(&ctx.scope, launch, Timestamp::now().0)?;
+    let fresh = w
+        .instances
+        .get(&ids.first().cloned().unwrap_or_default())
+        .is_some_and(|i| i.launch_time + 1000 > Timestamp::now().0);
+    let instances = ids
+        .iter()
+        .filter_map(|id| w.instances.get(id))
+        .map(|i| {
+            let mut shown = render(w, i);
+            if fresh && i.state == m::InstanceState::Running {
+                shown.state = state(m::InstanceState::Pending);
+                shown.state_reason = None;
+            }
+            shown
+        })
+        .collect();
+    Ok(reservation(&ctx.scope.account, &reservation_id, instances))
+}
+
+const INSTANCE_FILTERS: &[&str] = &[
+    "architecture",
+    "availability-zone",
+    "availability-zone-id",
+    "block-device-mapping.delete-on-termination",
+    "block-device-mapping.device-name",
+    "block-device-mapping.status",
+    "block-device-mapping.volume-id",
+    "client-token",
+    "dns-name",
+    "ebs-optimized",
+    "ena-support",
+    "hypervisor",
+    "iam-instance-profile.arn",
+    "image-id",
+    "instance-id",
+    "instance-lifecycle",
+    "instance-state-code",
+    "instance-state-name",
+    "instance-type",
+    "instance.group-id",
+    "instance.group-name",
+    "ip-address",
+    "key-name",
+    "launch-index",
+    "metadata-options.http-endpoint",
+    "metadata-options.http-put-response-hop-limit",
+    "metadata-options.http-tokens",
+    "metadata-options.instance-metadata-tags",
+    "metadata-options.state",
+    "monitoring-state",
+    "network-interface.addresses.private-ip-address",
+    "network-interface.addresses.primary",
+    "network-interface.addresses.association.public-ip",
+    "network-interface.addresses.association.allocation-id",
+    "network-interface.association.public-ip",
+    "network-interface.association.allocation-id",
+    "network-interface.association.association-id",
+    "network-interface.attachment.attachment-id",
+    "network-interface.attachment.device-index",
+    "network-interface.attachment.instance-id",
+    "network-interface.attachment.status",
+    "network-interface.attachment.delete-on-termination",
+    "network-interface.availability-zone",
+    "network-interface.description",
+    "network-interface.group-id",
+    "network-interface.group-name",
+    "network-interface.mac-address",
+    "network-interface.network-interface-id",
+    "network-interface.owner-id",
+    "network-interface.private-dns-name",
+    "network-interface.private-ip-address",
+    "network-interface.source-dest-check",
+    "network-interface.status",
+    "network-interface.subnet-id",
+    "network-interface.vpc-id",
+    "owner-id",
+    "placement-group-name",
+    "platform-details",
+    "private-dns-name",
+    "private-ip-address",
+    "reservation-id",
+    "root-device-name",
+    "root-device-type",
+    "source-dest-check",
+    "subnet-id",
+    "tenancy",
+    "virtualization-type",
+    "vpc-id",
+];
+
+fn instance_field(w: &World, i: &m::Instance, name: &str) -> Vec<String> {
+    let nics = w.interfaces_of(&i.id);
+    let primary = nics.iter().find(|e| e.attachment.as_ref().is_some_and(|a| a.device_index == 0));
+    let each = |f: &dyn Fn(&m::NetworkInterface) -> Vec<String>| -> Vec<String> {
+        nics.iter().flat_map(|e| f(e)).collect()
+    };
+    let vols = || volumes_of(w, &i.id);
+    let terminated = i.state == m::InstanceState::Terminated;
+    match name {
+        "architecture" => one(render(w, i).architecture.unwrap_or_default()),
+        "availability-zone" => one(&i.availability_zone),
+        "availability-zone-id" => w
+            .subnets
+            .get(&i.subnet_id)
+            .map(|s| s.availability_zone_id.clone())
+            .into_iter()
+            .collect(),
+        "block-device-mapping.delete-on-termination" => {
+            vols().iter().flat_map(|v| flag(v.delete_on_termination)).collect()
+        }
+        "block-device-mapping.device-name" => {
+            vols().iter().filter_map(|v| v.device.clone()).collect()
+        }
+        "block-device-mapping.status" => vols().iter().map(|_| "attached".to_owned()).collect(),
+        "block-device-mapping.volume-id" => vols().iter().map(|v| v.id.clone()).collect(),
+        "client-token" => i.client_token.clone().into_iter().collect(),
+        "dns-name" => render(w, i).public_dns_name.filter(|d| !d.is_empty()).into_iter().collect(),
+        "ebs-optimized" => flag(i.ebs_optimized),
+        "ena-support" => flag(true),
+        "hypervisor" => one("xen"),
+        "iam-instance-profile.arn" => i.iam_instance_profile_arn.clone().into_iter().collect(),
+        "image-id" => one(&i.image_id),
+        "instance-id" => one(&i.id),
+        "instance-lifecycle" => vec![],
+        "instance-state-code" => one(i.state.code()),
+        "instance-state-name" => one(i.state.name()),
+        "instance-type" => one(&i.instance_type),
+        "instance.group-id" => primary.map(|e| e.security_groups.clone()).unwrap_or_default(),
+        "instance.group-name" => primary
+            .map(|e| {
+                e.security_groups
+                    .iter()
+                    .filter_map(|g| w.security_groups.get(g))
+                    .map(|g| g.name.clone())
+                    .collect()
+            })
+            .unwrap_or_default(),
+        "ip-address" => {
+            primary.and_then(|e| e.public_ip()).map(|ip| ip.to_string()).into_iter().collect()
+        }
+        "key-name" => i.key_name.clone().into_iter().collect(),
+        "launch-index" => one(i.ami_launch_index),
+        "metadata-options.http-endpoint" => one(&i.metadata_http_endpoint),
+        "metadata-options.http-put-response-hop-limit" => one(i.metadata_hop_limit),
+        "metadata-options.http-tokens" => one(&i.metadata_http_tokens),
+        "metadata-options.instance-metadata-tags" => one(&i.metadata_tags),
+        "metadata-options.state" => one("applied"),
+        "monitoring-state" => one(if i.monitoring { "enabled" } else { "disabled" }),
+        "network-interface.addresses.private-ip-address" => {
+            each(&|e| e.private_ips.iter().map(|p| p.address.to_string()).collect())
+        }
+        "network-interface.addresses.primary" => flag(true),
+        "network-interface.addresses.association.public-ip" => each(&|e| {
+            e.private_ips
+                .iter()
+                .filter_map(|p| p.public.as_ref())
+                .map(|p| p.address.to_string())
+                .collect()
+        }),
+        "network-interface.addresses.association.allocation-id" => each(&|e| {
+            e.private_ips
+                .iter()
+                .filter_map(|p| p.public.as_ref())
+                .filter_map(|p| p.allocation_id.clone())
+                .collect()
+        }),
+        "network-interface.association.public-ip" => {
+            each(&|e| e.public_ip().map(|ip| ip.to_string()).into_iter().collect())
+        }
+        "network-interface.association.allocation-id" => each(&|e| {
+            e.private_ips
+                .first()
+                .and_then(|p| p.public.as_ref())
+                .and_then(|p| p.allocation_id.clone())
+                .into_iter()
+                .collect()
+        }),
+        "network-interface.association.association-id" => each(&|e| {
+            w.addresses
+                .values()
+                .filter_map(|a| a.association.as_ref())
+                .filter(|a| a.network_interface_id == e.id)
+                .map(|a| a.association_id.clone())
+                .collect()
+        }),
+        "network-interface.attachment.attachment-id" => {
+            each(&|e| e.attachment.iter().map(|a| a.id.clone()).collect())
+        }
+        "network-interface.attachment.device-index" => {
+            each(&|e| e.attachment.iter().map(|a| a.device_index.to_string()).collect())
+        }
+        "network-interface.attachment.instance-id" => {
+            each(&|e| e.attachment.iter().map(|a| a.instance_id.clone()).collect())
+        }
+        "network-interface.attachment.status" => each(&|_| one("attached")),
+        "network-interface.attachment.delete-on-termination" => {
+            each(&|e| e.attachment.iter().flat_map(|a| flag(a.delete_on_termination)).collect())
+        }
+        "network-interface.availability-zone" => each(&|e| one(&e.availability_zone)),
+        "network-interface.description" => each(&|e| one(&e.description)),
+        "network-interface.group-id" => each(&|e| e.security_groups.clone()),
+        "network-interface.group-name" => each(&|e| {
+            e.security_groups
+                .iter()
+                .filter_map(|g| w.security_groups.get(g))
+                .map(|g| g.name.clone())
+                .collect()
+        }),
+        "network-interface.mac-address" => each(&|e| one(&e.mac_address)),
+        "network-interface.network-interface-id" => each(&|e| one(&e.id)),
+        "network-interface.owner-id" => each(&|e| one(&e.owner.account)),
+        "network-interface.private-dns-name" => each(&|e| {
+            e.primary_ip()
+                .map(|ip| model::eni::private_dns_name(&e.owner, ip))
+                .into_iter()
+                .collect()
+        }),
+        "network-interface.private-ip-address" => {
+            each(&|e| e.primary_ip().map(|ip| ip.to_string()).into_iter().collect())
+        }
+        "network-interface.source-dest-check" => each(&|e| flag(e.source_dest_check)),
+        "network-interface.status" => each(&|e| one(e.status())),
+        "network-interface.subnet-id" => each(&|e| one(&e.subnet_id)),
+        "network-interface.vpc-id" => each(&|e| one(&e.vpc_id)),
+        "owner-id" => one(&i.owner.account),
+        "placement-group-name" => vec![],
+        "platform-details" => one("Linux/UNIX"),
+        "private-dns-name" => {
+            (!terminated).then(|| i.private_dns_name.clone()).into_iter().collect()
+        }
+        "private-ip-address" => {
+            primary.and_then(|e| e.primary_ip()).map(|ip| ip.to_string()).into_iter().collect()
+        }
+        "reservation-id" => one(&i.reservation_id),
+        "root-device-name" => one(&i.root_device_name),
+        "root-device-type" => one("ebs"),
+        "source-dest-check" => primary.map(|e| flag(e.source_dest_check)).unwrap_or_default(),
+        "subnet-id" => (!terminated).then(|| i.subnet_id.clone()).into_iter().collect(),
+        "tenancy" => one(&i.tenancy),
+        "virtualization-type" => one("hvm"),
+        "vpc-id" => (!terminated).then(|| i.vpc_id.clone()).into_iter().collect(),
+        _ => vec![],
+    }
+}
+
+/// Instance ids a Describe names must all exist (any unknown one fails the call).
+fn check_ids(ctx: &Ctx, w: &World, ids: &[String]) -> Result<(), ApiError> {
+    let mut missing = Vec::new();
+    for id in ids {
+        lookup::INSTANCE.check_format(id).map_err(crate::from_model)?;
+        if w.instances.get(id).is_none_or(|i| i.owner != ctx.scope) {
+            missing.push(id.clone());
+        }
+    }
+    match missing.as_slice() {
+        [] => Ok(()),
+        [one] => Err(crate::from_model(lookup::INSTANCE.not_found(one))),
+        many => Err(ApiError::client(
+            "InvalidInstanceID.NotFound",
+            format!("The instance IDs '{}' do not exist", many.join(", ")),
+        )),
+    }
+}
+
+fn describe_instances(
+    ctx: &Ctx,
+    w: &World,
+    req: DescribeInstancesRequest,
+) -> Outcome<DescribeInstancesResult> {
+    if !req.instance_ids.is_empty() && req.max_results.is_some() {
+        return Err(ApiError::client(
+            "InvalidParameterCombination",
+            "The parameter instancesSet cannot be used with the parameter maxResults",
+        )
+        .into());
+    }
+    let filters = Filters::new(&req.filters, INSTANCE_FILTERS)?;
+    check_ids(ctx, w, &req.instance_ids)?;
+    // Pages are of reservations, ordered by reservation id.
+    let mut groups: std::collections::BTreeMap<String, Vec<&m::Instance>> = Default::default();
+    for i in w.instances.in_scope(&ctx.scope) {
+        if (req.instance_ids.is_empty() || req.instance_ids.contains(&i.id))
+            && filters.matches(&i.tags, |n| instance_field(w, i, n))
+        {
+            groups.entry(i.reservation_id.clone()).or_default().push(i);
+        }
+    }
+    let items = groups
+        .into_iter()
+        .map(|(rid, mut insts)| {
+            insts.sort_by_key(|i| i.ami_launch_index);
+            let owner = insts.first().map(|i| i.owner.account.clone()).unwrap_or_default();
+            let shown = insts.iter().map(|i| render(w, i)).collect();
+            (rid.clone(), reservation(&owner, &rid, shown))
+        })
+        .collect();
+    let (reservations, next_token) =
+        paginate(items, req.max_results, req.next_token.as_deref(), (5, 1000))?;
+    Ok(DescribeInstancesResult { next_token, reservations })
+}
+
+fn changes(list: Vec<StateChange>) -> Vec<InstanceStateChange> {
+    list.into_iter()
+        .map(|(id, prev, cur)| InstanceStateChange {
+            current_state: state(cur),
+            instance_id: Some(id),
+            previous_state: state(prev),
+        })
+        .collect()
+}
+
+fn start_instances(
+    ctx: &Ctx,
+    w: &mut World,
+    req: StartInstancesRequest,
+) -> Outcome<StartInstancesResult> {
+    Ok(StartInstancesResult {
+        starting_instances: changes(w.start_instances(&ctx.scope, &req.instance_ids)?),
+    })
+}
+
+fn stop_instances(
+    ctx: &Ctx,
+    w: &mut World,
+    req: StopInstancesRequest,
+) -> Outcome<StopInstancesResult> {
+    if req.hibernate == Some(true) {
+        return Err(ApiError::client(
+            "UnsupportedHibernationConfiguration",
+            "The instance was not launched with hibernation enabled.",
+        )
+        .into());
+    }
+    Ok(StopInstancesResult {
+        stopping_instances: changes(w.stop_instances(&ctx.scope, &req.instance_ids)?),
+    })
+}
+
+fn terminate_instances(
+    ctx: &Ctx,
+    w: &mut World,
+    req: TerminateInstancesRequest,
+) -> Outcome<TerminateInstancesResult> {
+    Ok(TerminateInstancesResult {
+        terminating_instances: changes(w.terminate_instances(&ctx.scope, &req.instance_ids)?),
+    })
+}
+
+const STATUS_FILTERS: &[&str] = &[
+    "availability-zone",
+    "availability-zone-id",
+    "instance-state-code",
+    "instance-state-name",
+    "instance-status.reachability",
+    "instance-status.status",
+    "system-status.reachability",
+    "system-status.status",
+];
+
+fn describe_instance_status(
+    ctx: &Ctx,
+    w: &World,
+    req: DescribeInstanceStatusRequest,
+) -> Outcome<DescribeInstanceStatusResult> {
+    if !req.instance_ids.is_empty() && req.max_results.is_some() {
+        return Err(ApiError::client(
+            "InvalidParameterCombination",
+            "The parameter instancesSet cannot be used with the parameter maxResults",
+        )
+        .into());
+    }
+    let filters = Filters::new(&req.filters, STATUS_FILTERS)?;
+    check_ids(ctx, w, &req.instance_ids)?;
+    let all = req.include_all_instances.unwrap_or(false);
+    let items = w
+        .instances
+        .in_scope(&ctx.scope)
+        .filter(|i| req.instance_ids.is_empty() || req.instance_ids.contains(&i.id))
+        .filter(|i| all || i.state == m::InstanceState::Running)
+        .filter(|i| {
+            let running = i.state == m::InstanceState::Running;
+            let status = if running { "ok" } else { "not-applicable" };
+            filters.matches(&Default::default(), |n| match n {
+                "availability-zone" => one(&i.availability_zone),
+                "availability-zone-id" => w
+                    .subnets
+                    .get(&i.subnet_id)
+                    .map(|s| s.availability_zone_id.clone())
+                    .into_iter()
+                    .collect(),
+                "instance-state-code" => one(i.state.code()),
+                "instance-state-name" => one(i.state.name()),
+                "instance-status.reachability" | "system-status.reachability" => {
+                    one(if running { "passed" } else { "not-applicable" })
+                }
+                "instance-status.status" | "system-status.status" => one(status),
+                _ => vec![],
+            })
+        })
+        .map(|i| {
+            let running = i.state == m::InstanceState::Running;
+            let summary = || {
+                Some(if running {
+                    InstanceStatusSummary {
+                        details: vec![InstanceStatusDetails {
+                            impaired_since: None,
+                            name: Some("reachability".into()),
+                            status: Some("passed".into()),
+                        }],
+                        status: Some("ok".into()),
+                    }
+                } else {
+                    InstanceStatusSummary { details: vec![], status: Some("not-applicable".into()) }
+                })
+            };
+            (
+                i.id.clone(),
+                InstanceStatus {
+                    attached_ebs_status: None,
+                    availability_zone: Some(i.availability_zone.clone()),
+                    availability_zone_id: w
+                        .subnets
+                        .get(&i.subnet_id)
+                        .map(|s| s.availability_zone_id.clone()),
+                    events: vec![],
+                    instance_id: Some(i.id.clone()),
+                    instance_state: state(i.state),
+                    instance_status: summary(),
+                    system_status: summary(),
+                    ..Default::default()
+                },
+            )
+        })
+        .collect();
+    let (instance_statuses, next_token) =
+        paginate(items, req.max_results, req.next_token.as_deref(), (5, 1000))?;
+    Ok(DescribeInstanceStatusResult { instance_statuses, next_token })
+}
+
+fn modify_instance_attribute(
+    ctx: &Ctx,
+    w: &mut World,
+    req: ModifyInstanceAttributeRequest,
+) -> Outcome<ReturnTrue> {
+    let mut list = Vec::new();
+    if !req.groups.is_empty() {
+        list.push(InstanceChange::Groups(req.groups.clone()));
+    }
+    if let Some(v) = attr_value(&req.source_dest_check, "SourceDestCheck")? {
+        list.push(InstanceChange::SourceDestCheck(v));
+    }
+    if let Some(v) = attr_value(&req.disable_api_termination, "DisableApiTermination")? {
+        list.push(InstanceChange::DisableApiTermination(v));
+    }
+    if let Some(v) = attr_value(&req.disable_api_stop, "DisableApiStop")? {
+        list.push(InstanceChange::DisableApiStop(v));
+    }
+    if let Some(v) = attr_value(&req.ebs_optimized, "EbsOptimized")? {
+        list.push(InstanceChange::EbsOptimized(v));
+    }
+    if let Some(v) = &req.instance_type {
+        let t = v.value.clone().ok_or_else(|| ApiError::missing_parameter("InstanceType.Value"))?;
+        list.push(InstanceChange::InstanceType(t));
+    }
+    if let Some(v) = &req.instance_initiated_shutdown_behavior {
+        let b = v.value.clone().ok_or_else(|| {
+            ApiError::missing_parameter("InstanceInitiatedShutdownBehavior.Value")
+        })?;
+        list.push(InstanceChange::ShutdownBehavior(b));
+    }
+    if let Some(v) = &req.user_data {
+        list.push(InstanceChange::UserData(v.value.clone().unwrap_or_default()));
+    }
+    for b in &req.block_device_mappings {
+        let device = b
+            .device_name
+            .clone()
+            .ok_or_else(|| ApiError::missing_parameter("BlockDeviceMapping.N.DeviceName"))?;
+        if let Some(d) = b.ebs.as_ref().and_then(|e| e.delete_on_termination) {
+            list.push(InstanceChange::DeleteOnTermination(device, d));
+        }
+    }
+    // The older form: Attribute=<name>&Value=<value>.
+    if let Some(attr) = &req.attribute {
+        let value = req.value.clone().ok_or_else(|| ApiError::missing_parameter("Value"))?;
+        let as_bool = || match value.as_str() {
+            "true" => Ok(true),
+            "false" => Ok(false),
+            v => Err(ApiError::invalid_parameter_value(format!(
+                "Value ({v}) for parameter value is invalid."
+            ))),
+        };
+        list.push(match attr.as_str() {
+            "instanceType" => InstanceChange::InstanceType(value.clone()),
+            "userData" => InstanceChange::UserData(value.clone()),
+            "instanceInitiatedShutdownBehavior" => InstanceChange::ShutdownBehavior(value.clone()),
+            "disableApiTermination" => InstanceChange::DisableApiTermination(as_bool()?),
+            "disableApiStop" => InstanceChange::DisableApiStop(as_bool()?),
+            "sourceDestCheck" => InstanceChange::SourceDestCheck(as_bool()?),
+            "ebsOptimized" => InstanceChange::EbsOptimized(as_bool()?),
+            other => {
+                return Err(ApiError::invalid_parameter_value(format!(
+                    "Value ({other}) for parameter attribute is invalid. Unknown attribute."
+                ))
+                .into());
+            }
+        });
+    }
+    if req.ena_support.is_some()
+        || req.sriov_net_support.is_some()
+        || req.kernel.is_some()
+        || req.ramdisk.is_some()
+    {
+        w.instances.find(&lookup::INSTANCE, &ctx.scope, &req.instance_id)?;
+        return Err(ApiError::client(
+            "UnsupportedOperation",
+            "This attribute is not supported by vpclab.",
+        )
+        .into());
+    }
+    w.instances.find(&lookup::INSTANCE, &ctx.scope, &req.instance_id)?;
+    let block_devices = list.iter().all(|c| matches!(c, InstanceChange::DeleteOnTermination(..)));
+    if list.is_empty() {
+        return Err(ApiError::missing_parameter("Attribute").into());
+    }
+    if list.len() > 1 && !block_devices {
+        return Err(ApiError::client(
+            "InvalidParameterCombination",
+            "Fields for multiple attribute types specified",
+        )
+        .into());
+    }
+    for c in list {
+        w.modify_instance(&ctx.scope, &req.instance_id, c)?;
+    }
+    Ok(ReturnTrue)
+}
+
+fn describe_instance_attribute(
+    ctx: &Ctx,
+    w: &World,
+    req: DescribeInstanceAttributeRequest,
+) -> Outcome<InstanceAttribute> {
+    let i = w.instances.find(&lookup::INSTANCE, &ctx.scope, &req.instance_id)?;
+    let primary = w
+        .interfaces_of(&i.id)
+        .into_iter()
+        .find(|e| e.attachment.as_ref().is_some_and(|a| a.device_index == 0));
+    let mut out = InstanceAttribute { instance_id: Some(i.id.clone()), ..Default::default() };
+    let value = |s: &str| Some(AttributeValue { value: Some(s.to_owned()) });
+    match req.attribute.as_str() {
+        "instanceType" => out.instance_type = value(&i.instance_type),
+        "kernel" => out.kernel_id = Some(AttributeValue { value: None }),
+        "ramdisk" => out.ramdisk_id = Some(AttributeValue { value: None }),
+        "userData" => out.user_data = Some(AttributeValue { value: i.user_data.clone() }),
+        "disableApiTermination" => {
+            out.disable_api_termination = attr_bool(i.disable_api_termination)
+        }
+        "disableApiStop" => out.disable_api_stop = attr_bool(i.disable_api_stop),
+        "instanceInitiatedShutdownBehavior" => {
+            out.instance_initiated_shutdown_behavior =
+                value(&i.instance_initiated_shutdown_behavior)
+        }
+        "rootDeviceName" => out.root_device_name = value(&i.root_device_name),
+        "blockDeviceMapping" => out.block_device_mappings = block_devices(w, i),
+        "productCodes" => {}
+        "sourceDestCheck" => {
+            out.source_dest_check = attr_bool(primary.is_none_or(|e| e.source_dest_check))
+        }
+        "groupSet" => {
+            out.groups =
+                primary.map(|e| group_identifiers(w, &e.security_groups)).unwrap_or_default()
+        }
+        "ebsOptimized" => out.ebs_optimized = attr_bool(i.ebs_optimized),
+        "sriovNetSupport" => out.sriov_net_support = Some(AttributeValue { value: None }),
+        "enaSupport" => out.ena_support = attr_bool(true),
+        "enclaveOptions" => out.enclave_options = Some(EnclaveOptions { enabled: Some(false) }),
+        other => {
+            return Err(ApiError::invalid_parameter_value(format!(
+                "Value ({other}) for parameter attribute is invalid. Unknown attribute."
+            ))
+            .into());
+        }
+    }
+    Ok(out)
+}
+
+fn type_shape(t: &TypeInfo) -> InstanceTypeInfo {
+    InstanceTypeInfo {
+        auto_recovery_supported: Some(true),
+        bare_metal: Some(false),
+        burstable_performance_supported: Some(t.burstable),
+        current_generation: Some(t.current_generation),
+        dedicated_hosts_supported: Some(!t.burstable),
+        ebs_info: Some(EbsInfo {
+            ebs_optimized_support: Some(
+                if t.hypervisor == "nitro" { "default" } else { "unsupported" }.into(),
+            ),
+            encryption_support: Some("supported".into()),
+            nvme_support: Some(
+                if t.hypervisor == "nitro" { "required" } else { "unsupported" }.into(),
+            ),
+            ..Default::default()
+        }),
+        free_tier_eligible: Some(t.name == "t2.micro" || t.name == "t3.micro"),
+        hibernation_supported: Some(false),
+        hypervisor: Some(t.hypervisor.into()),
+        instance_storage_supported: Some(false),
+        instance_type: Some(t.name.clone()),
+        memory_info: Some(MemoryInfo { size_in_mi_b: Some(t.memory_mib) }),
+        network_info: Some(NetworkInfo {
+            default_network_card_index: Some(0),
+            efa_supported: Some(false),
+            ena_support: Some(
+                if t.hypervisor == "nitro" { "required" } else { "supported" }.into(),
+            ),
+            encryption_in_transit_supported: Some(false),
+            ipv4_addresses_per_interface: Some(t.ipv4_per_interface),
+            ipv6_addresses_per_interface: Some(t.ipv4_per_interface),
+            ipv6_supported: Some(true),
+            maximum_network_cards: Some(1),
+            maximum_network_interfaces: Some(t.max_interfaces as i32),
+            network_cards: vec![NetworkCardInfo {
+                maximum_network_interfaces: Some(t.max_interfaces as i32),
+                network_card_index: Some(0),
+                network_performance: Some(t.network_performance.clone()),
+                ..Default::default()
+            }],
+            network_performance: Some(t.network_performance.clone()),
+            ..Default::default()
+        }),
+        processor_info: Some(ProcessorInfo {
+            manufacturer: Some(
+                if t.architectures.contains(&"arm64") { "AWS" } else { "Intel" }.into(),
+            ),
+            supported_architectures: t.architectures.iter().map(|a| (*a).to_owned()).collect(),
+            ..Default::default()
+        }),
+        supported_boot_modes: vec!["legacy-bios".into(), "uefi".into()],
+        supported_in_region: Some(true),
+        supported_root_device_types: vec!["ebs".into()],
+        supported_usage_classes: vec!["on-demand".into(), "spot".into()],
+        supported_virtualization_types: vec!["hvm".into()],
+        v_cpu_info: Some(VCpuInfo {
+            default_cores: Some(t.cores),
+            default_threads_per_core: Some(t.threads_per_core),
+            default_v_cpus: Some(t.vcpus),
+            valid_cores: vec![],
+            valid_threads_per_core: vec![],
+        }),
+        ..Default::default()
+    }
+}
+
+const TYPE_FILTERS: &[&str] = &[
+    "instance-type",
+    "burstable-performance-supported",
+    "current-generation",
+    "hypervisor",
+    "memory-info.size-in-mib",
+    "network-info.maximum-network-interfaces",
+    "network-info.ipv4-addresses-per-interface",
+    "processor-info.supported-architecture",
+    "vcpu-info.default-vcpus",
+    "free-tier-eligible",
+];
+
+/// DescribeInstanceTypes: without names, the catalogue; with names, each named type (any type
+/// of AWS's list, described from its size and family when it is not in the catalogue).
+fn describe_instance_types(
+    _ctx: &Ctx,
+    _w: &World,
+    req: DescribeInstanceTypesRequest,
+) -> Outcome<DescribeInstanceTypesResult> {
+    let filters = Filters::new(&req.filters, TYPE_FILTERS)?;
+    let types: Vec<TypeInfo> = if req.instance_types.is_empty() {
+        model::instance_types::catalogue()
+    } else {
+        req.instance_types
+            .iter()
+            .map(|n| {
+                type_info(n).ok_or_else(|| {
+                    ApiError::client(
+                        "InvalidInstanceType",
+                        format!("The following supplied instance types do not exist: [{n}]"),
+                    )
+                })
+            })
+            .collect::<Result<_, _>>()?
+    };
+    let items = types
+        .into_iter()
+        .filter(|t| {
+            filters.matches(&Default::default(), |n| match n {
+                "instance-type" => one(&t.name),
+                "burstable-performance-supported" => flag(t.burstable),
+                "current-generation" => flag(t.current_generation),
+                "hypervisor" => one(t.hypervisor),
+                "memory-info.size-in-mib" => one(t.memory_mib),
+                "network-info.maximum-network-interfaces" => one(t.max_interfaces),
+                "network-info.ipv4-addresses-per-interface" => one(t.ipv4_per_interface),
+                "processor-info.supported-architecture" => {
+                    t.architectures.iter().map(|a| (*a).to_owned()).collect()
+                }
+                "vcpu-info.default-vcpus" => one(t.vcpus),
+                "free-tier-eligible" => flag(t.name == "t2.micro" || t.name == "t3.micro"),
+                _ => vec![],
+            })
+        })
+        .map(|t| (t.name.clone(), type_shape(&t)))
+        .collect();
+    let (instance_types, next_token) =
+        paginate(items, req.max_results, req.next_token.as_deref(), (5, 100))?;
+    Ok(DescribeInstanceTypesResult { instance_types, next_token })
+}
+
+const IMAGE_FILTERS: &[&str] = &[
+    "architecture",
+    "image-id",
+    "image-type",
+    "is-public",
+    "name",
+    "owner-alias",
+    "owner-id",
+    "root-device-name",
+    "root-device-type",
+    "state",
+    "virtualization-type",
+];
+
+fn image(id: &str) -> Image {
+    Image {
+        architecture: Some("x86_64".into()),
+        block_device_mappings: vec![BlockDeviceMapping {
+            device_name: Some(model::instance::ROOT_DEVICE.into()),
+            ebs: Some(EbsBlockDevice {
+                delete_on_termination: Some(true),
+                encrypted: Some(false),
+                volume_size: Some(model::instance::ROOT_SIZE_GIB),
+                volume_type: Some("gp3".into()),
+                iops: Some(3000),
+                throughput: Some(125),
+                ..Default::default()
+            }),
+            ..Default::default()
+        }],
+        creation_date: Some("2024-01-01T00:00:00.000Z".into()),
+        description: Some("Image synthesised by vpclab (no AMI catalogue)".into()),
+        ena_support: Some(true),
+        hypervisor: Some("xen".into()),
+        image_id: Some(id.to_owned()),
+        image_location: Some(format!("amazon/vpclab-{id}")),
+        image_owner_alias: Some("amazon".into()),
+        image_type: Some("machine".into()),
+        name: Some(format!("vpclab-{id}")),
+        owner_id: Some("amazon".into()),
+        platform_details: Some("Linux/UNIX".into()),
+        public: Some(true),
+        root_device_name: Some(model::instance::ROOT_DEVICE.into()),
+        root_device_type: Some("ebs".into()),
+        sriov_net_support: Some("simple".into()),
+        state: Some("available".into()),
+        usage_operation: Some("RunInstances".into()),
+        virtualization_type: Some("hvm".into()),
+        ..Default::default()
+    }
+}
+
+/// DescribeImages: each requested well-formed image id, synthesised (see the module docs).
+/// Without image ids there is nothing to list.
+fn describe_images(
+    _ctx: &Ctx,
+    _w: &World,
+    req: DescribeImagesRequest,
+) -> Outcome<DescribeImagesResult> {
+    let filters = Filters::new(&req.filters, IMAGE_FILTERS)?;
+    for id in &req.image_ids {
+        if !model::instance::is_image_id(id) {
+            return Err(ApiError::client(
+                "InvalidAMIID.Malformed",
+                format!("Invalid id: \"{id}\" (expecting \"ami-...\")"),
+            )
+            .into());
+        }
+    }
+    let mut ids = req.image_ids.clone();
+    ids.sort();
+    ids.dedup();
+    let items = ids
+        .iter()
+        .map(|id| image(id))
+        .filter(|img| {
+            filters.matches(&Default::default(), |n| match n {
+                "architecture" => one("x86_64"),
+                "image-id" => img.image_id.clone().into_iter().collect(),
+                "image-type" => one("machine"),
+                "is-public" => flag(true),
+                "name" => img.name.clone().into_iter().collect(),
+                "owner-alias" | "owner-id" => one("amazon"),
+                "root-device-name" => one(model::instance::ROOT_DEVICE),
+                "root-device-type" => one("ebs"),
+                "state" => one("available"),
+                "virtualization-type" => one("hvm"),
+                _ => vec![],
+            })
+        })
+        .filter(|_| req.owners.is_empty() || req.owners.iter().any(|o| o == "amazon"))
+        .map(|img| (img.image_id.clone().unwrap_or_default(), img))
+        .collect();
+    let (images, next_token) =
+        paginate(items, req.max_results, req.next_token.as_deref(), (5, 1000))?;
+    Ok(DescribeImagesResult { images, next_token })
+}
+
+fn describe_instance_credit_specifications(
+    ctx: &Ctx,
+    w: &World,
+    req: DescribeInstanceCreditSpecificationsRequest,
+) -> Outcome<DescribeInstanceCreditSpecificationsResult> {
+    if !req.instance_ids.is_empty() && req.max_results.is_some() {
+        return Err(ApiError::client(
+            "InvalidParameterCombination",
+            "The parameter instancesSet cannot be used with the parameter maxResults",
+        )
+        .into());
+    }
+    let filters = Filters::new(&req.filters, &["instance-id"])?;
+    check_ids(ctx, w, &req.instance_ids)?;
+    let items = w
+        .instances
+        .in_scope(&ctx.scope)
+        .filter(|i| req.instance_ids.is_empty() || req.instance_ids.contains(&i.id))
+        .filter(|i| i.state != m::InstanceState::Terminated)
+        .filter(|i| {
+            filters.matches(&Default::default(), |n| {
+                if n == "instance-id" { one(&i.id) } else { vec![] }
+            })
+        })
+        .filter_map(|i| {
+            i.credit_specification.clone().map(|c| {
+                (
+                    i.id.clone(),
+                    InstanceCreditSpecification {
+                        cpu_credits: Some(c),
+                        instance_id: Some(i.id.clone()),
+                    },
+                )
+            })
+        })
+        .collect();
+    let (instance_credit_specifications, next_token) =
+        paginate(items, req.max_results, req.next_token.as_deref(), (5, 1000))?;
+    Ok(DescribeInstanceCreditSpecificationsResult { instance_credit_specifications, next_token })
+}
+
+const VOLUME_FILTERS: &[&str] = &[
+    "attachment.attach-time",
+    "attachment.delete-on-termination",
+    "attachment.device",
+    "attachment.instance-id",
+    "attachment.status",
+    "availability-zone",
+    "create-time",
+    "encrypted",
+    "multi-attach-enabled",
+    "size",
+    "status",
+    "volume-id",
+    "volume-type",
+];
+
+fn render_volume(v: &m::Volume) -> Volume {
+    Volume {
+        attachments: v
+            .attached_instance_id
+            .iter()
+            .map(|i| VolumeAttachment {
+                attach_time: Some(Timestamp(v.create_time)),
+                delete_on_termination: Some(v.delete_on_termination),
+                device: v.device.clone(),
+                instance_id: Some(i.clone()),
+                state: Some("attached".into()),
+                volume_id: Some(v.id.clone()),
+                ..Default::default()
+            })
+            .collect(),
+        availability_zone: Some(v.availability_zone.clone()),
+        availability_zone_id: v
+            .owner
+            .region()
+            .ok()
+            .and_then(|r| r.zone(&v.availability_zone))
+            .map(|z| z.id),
+        create_time: Some(Timestamp(v.create_time)),
+        encrypted: Some(v.encrypted),
+        iops: v.iops,
+        multi_attach_enabled: Some(false),
+        size: Some(v.size_gib),
+        snapshot_id: Some(String::new()),
+        state: Some(if v.attached_instance_id.is_some() { "in-use" } else { "available" }.into()),
+        tags: tag_set(&v.tags),
+        throughput: v.throughput,
+        volume_id: Some(v.id.clone()),
+        volume_type: Some(v.volume_type.clone()),
+        ..Default::default()
+    }
+}
+
+fn describe_volumes(
+    ctx: &Ctx,
+    w: &World,
+    req: DescribeVolumesRequest,
+) -> Outcome<DescribeVolumesResult> {
+    let filters = Filters::new(&req.filters, VOLUME_FILTERS)?;
+    for id in &req.volume_ids {
+        w.volumes.find(&lookup::VOLUME, &ctx.scope, id)?;
+    }
+    let items = w
+        .volumes
+        .in_scope(&ctx.scope)
+        .filter(|v| req.volume_ids.is_empty() || req.volume_ids.contains(&v.id))
+        .filter(|v| {
+            filters.matches(&v.tags, |n| match n {
+                "attachment.attach-time" => v
+                    .attached_instance_id
+                    .iter()
+                    .map(|_| Timestamp(v.create_time).to_iso8601())
+                    .collect(),
+                "attachment.delete-on-termination" => v
+                    .attached_instance_id
+                    .iter()
+                    .flat_map(|_| flag(v.delete_on_termination))
+                    .collect(),
+                "attachment.device" => v.device.clone().into_iter().collect(),
+                "attachment.instance-id" => v.attached_instance_id.clone().into_iter().collect(),
+                "attachment.status" => {
+                    v.attached_instance_id.iter().map(|_| "attached".to_owned()).collect()
+                }
+                "availability-zone" => one(&v.availability_zone),
+                "create-time" => one(Timestamp(v.create_time).to_iso8601()),
+                "encrypted" => flag(v.encrypted),
+                "multi-attach-enabled" => flag(false),
+                "size" => one(v.size_gib),
+                "status" => {
+                    one(if v.attached_instance_id.is_some() { "in-use" } else { "available" })
+                }
+                "volume-id" => one(&v.id),
+                "volume-type" => one(&v.volume_type),
+                _ => vec![],
+            })
+        })
+        .map(|v| (v.id.clone(), render_volume(v)))
+        .collect();
+    let (volumes, next_token) =
+        paginate(items, req.max_results, req.next_token.as_deref(), (5, 500))?;
+    Ok(DescribeVolumesResult { next_token, volumes })
+}
+
+fn modify_instance_metadata_options(
+    ctx: &Ctx,
+    w: &mut World,
+    req: ModifyInstanceMetadataOptionsRequest,
+) -> Outcome<ModifyInstanceMetadataOptionsResult> {
+    if req.http_protocol_ipv6.as_deref() == Some("enabled") {
+        return Err(ApiError::invalid_parameter_value(
+            "The IPv6 metadata endpoint is not supported by vpclab.",
+        )
+        .into());
+    }
+    w.modify_instance_metadata(
+        &ctx.scope,
+        &req.instance_id,
+        req.http_tokens,
+        req.http_endpoint,
+        req.http_put_response_hop_limit,
+        req.instance_metadata_tags,
+    )?;
+    let i = w.instances.find(&lookup::INSTANCE, &ctx.scope, &req.instance_id)?;
+    let mut shown = metadata(i);
+    shown.state = Some("pending".into());
+    Ok(ModifyInstanceMetadataOptionsResult {
+        instance_id: Some(i.id.clone()),
+        instance_metadata_options: Some(shown),
+    })
+}
