@@ -34,8 +34,11 @@ provider "aws" {
   region                      = var.region
   access_key                  = "test"
   secret_key                  = "test"
-  skip_credentials_validation = true
-  skip_requesting_account_id  = true
+  # Credentials are validated and the account id is learned through vpclab's STS
+  # GetCallerIdentity, as against AWS; the provider needs the account id to tell its own
+  # security groups from other accounts' in rule references.
+  skip_credentials_validation = false
+  skip_requesting_account_id  = false
   skip_metadata_api_check     = true
   skip_region_validation      = true
   max_retries                 = 2
