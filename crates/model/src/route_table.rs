@@ -931,6 +931,7 @@ mod tests {
             interface_type: "interface".into(),
             requester_managed: false,
             requester_id: None,
+            auto_public_ip: false,
             tags: Default::default(),
         }
     }

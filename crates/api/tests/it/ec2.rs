@@ -30,10 +30,13 @@ fn create_vpc_renders_the_ec2_document() {
     assert!(d.body.contains("<state>available</state><tagSet>"), "{}", d.body);
 }
 
+/// Request parameters, expected HTTP status, expected AWS error code.
+type Case<'a> = (&'a [(&'a str, &'a str)], u16, &'a str);
+
 #[test]
 fn errors_carry_aws_codes_and_statuses() {
     let api = memory_api();
-    let cases: &[(&[(&str, &str)], u16, &str)] = &[
+    let cases: &[Case] = &[
         (&[("Action", "NoSuchThing")], 400, "InvalidAction"),
         (&[("Action", "CreateVpc"), ("CidrBlock", "10.0.0.0/29")], 400, "InvalidVpc.Range"),
         (
