@@ -875,8 +875,9 @@ mod tests {
             peer: PeerRequest::CidrV4("0.0.0.0/0".into()),
             description: None,
         };
-        let (revoked, unknown) =
-            w.revoke_security_group_rules(&s, &g, Direction::Egress, &[all.clone()]).unwrap();
+        let (revoked, unknown) = w
+            .revoke_security_group_rules(&s, &g, Direction::Egress, std::slice::from_ref(&all))
+            .unwrap();
         assert_eq!((revoked.len(), unknown.len()), (1, 0));
         let e = w.revoke_security_group_rules(&s, &g, Direction::Egress, &[all]).unwrap_err();
         assert_eq!(e.code, "InvalidPermission.NotFound");
