@@ -268,16 +268,7 @@ mod tests {
 
     #[test]
     fn associate_needs_a_gateway_and_respects_reassociation() {
-        let mut w = World::default();
-        let scope = Scope::new("123456789012", "us-east-1");
-        w.ensure_scope(&scope).unwrap();
-        let vpc = w
-            .create_vpc(
-                &scope,
-                crate::vpc::NewVpc { cidr: Some("10.0.0.0/16".into()), ..Default::default() },
-            )
-            .unwrap();
-        let subnet = w.create_subnet(&scope, &vpc, "10.0.1.0/24", None, None, &[]).unwrap();
+        let (mut w, scope, vpc, subnet) = crate::testkit::world_with_subnet("10.0.1.0/24");
         let new = || NewInterface { subnet_id: subnet.clone(), ..Default::default() };
         let e1 = w.create_network_interface(&scope, new()).unwrap();
         let e2 = w.create_network_interface(&scope, new()).unwrap();

@@ -537,17 +537,7 @@ mod tests {
     use super::*;
 
     pub(crate) fn world_with_subnet(cidr: &str) -> (World, Scope, String, String) {
-        let mut w = World::default();
-        let scope = Scope::new("123456789012", "us-east-1");
-        w.ensure_scope(&scope).unwrap();
-        let vpc = w
-            .create_vpc(
-                &scope,
-                crate::vpc::NewVpc { cidr: Some("10.0.0.0/16".into()), ..Default::default() },
-            )
-            .unwrap();
-        let subnet = w.create_subnet(&scope, &vpc, cidr, Some("us-east-1a"), None, &[]).unwrap();
-        (w, scope, vpc, subnet)
+        crate::testkit::world_with_subnet(cidr)
     }
 
     #[test]

@@ -177,16 +177,9 @@ impl World {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::vpc::NewVpc;
 
     fn setup() -> (World, Scope, String) {
-        let mut w = World::default();
-        let scope = Scope::new("123456789012", "us-east-1");
-        w.ensure_scope(&scope).unwrap();
-        let vpc = w
-            .create_vpc(&scope, NewVpc { cidr: Some("10.0.0.0/16".into()), ..Default::default() })
-            .unwrap();
-        (w, scope, vpc)
+        crate::testkit::world_with_vpc()
     }
 
     #[test]

@@ -904,16 +904,7 @@ mod tests {
     use super::*;
 
     fn setup(cidr: &str, map_public: bool) -> (World, Scope, String, String) {
-        let mut w = World::default();
-        let scope = Scope::new("123456789012", "us-east-1");
-        w.ensure_scope(&scope).unwrap();
-        let vpc = w
-            .create_vpc(
-                &scope,
-                crate::vpc::NewVpc { cidr: Some("10.0.0.0/16".into()), ..Default::default() },
-            )
-            .unwrap();
-        let subnet = w.create_subnet(&scope, &vpc, cidr, Some("us-east-1a"), None, &[]).unwrap();
+        let (mut w, scope, vpc, subnet) = crate::testkit::world_with_subnet(cidr);
         w.subnets.get_mut(&subnet).unwrap().map_public_ip_on_launch = map_public;
         (w, scope, vpc, subnet)
     }

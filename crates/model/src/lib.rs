@@ -31,6 +31,8 @@ pub mod security_group;
 pub mod subnet;
 pub mod table;
 pub mod tags;
+#[cfg(test)]
+mod testkit;
 pub mod vpc;
 pub mod world;
 

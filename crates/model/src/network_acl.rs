@@ -413,17 +413,7 @@ mod tests {
     use super::*;
 
     fn setup() -> (World, Scope, String, String) {
-        let mut w = World::default();
-        let scope = Scope::new("123456789012", "us-east-1");
-        w.ensure_scope(&scope).unwrap();
-        let vpc = w
-            .create_vpc(
-                &scope,
-                crate::vpc::NewVpc { cidr: Some("10.0.0.0/16".into()), ..Default::default() },
-            )
-            .unwrap();
-        let subnet = w.create_subnet(&scope, &vpc, "10.0.1.0/24", None, None, &[]).unwrap();
-        (w, scope, vpc, subnet)
+        crate::testkit::world_with_subnet("10.0.1.0/24")
     }
 
     fn tcp(n: i32, egress: bool) -> EntryRequest {

@@ -755,12 +755,7 @@ mod tests {
     use crate::vpc::NewVpc;
 
     fn setup() -> (World, Scope, String, String) {
-        let mut w = World::default();
-        let scope = Scope::new("123456789012", "us-east-1");
-        w.ensure_scope(&scope).unwrap();
-        let vpc = w
-            .create_vpc(&scope, NewVpc { cidr: Some("10.0.0.0/16".into()), ..Default::default() })
-            .unwrap();
+        let (mut w, scope, vpc) = crate::testkit::world_with_vpc();
         let rtb = w.create_route_table(&scope, &vpc, &[]).unwrap();
         (w, scope, vpc, rtb)
     }

@@ -724,16 +724,7 @@ mod tests {
     use super::*;
 
     fn setup() -> (World, Scope, String) {
-        let mut w = World::default();
-        let scope = Scope::new("123456789012", "us-east-1");
-        w.ensure_scope(&scope).unwrap();
-        let vpc = w
-            .create_vpc(
-                &scope,
-                crate::vpc::NewVpc { cidr: Some("10.0.0.0/16".into()), ..Default::default() },
-            )
-            .unwrap();
-        (w, scope, vpc)
+        crate::testkit::world_with_vpc()
     }
 
     fn tcp(port: i32, cidr: &str) -> RuleRequest {
