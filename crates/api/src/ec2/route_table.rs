@@ -221,62 +221,48 @@ fn describe_route_tables(
     Ok(DescribeRouteTablesResult { next_token, route_tables })
 }
 
+/// CreateRoute and ReplaceRoute carry the same route fields in two generated shapes: the
+/// destination and target they name.
+macro_rules! route_spec {
+    ($req:ident, $local_target:expr) => {{
+        if $req.odb_network_arn.is_some() {
+            return Err(wire::ApiError::invalid_parameter_value(
+                "Oracle Database@AWS networks are not supported by vpclab.",
+            )
+            .into());
+        }
+        let local_target = $local_target;
+        let dest = DestinationSpec {
+            cidr: $req.destination_cidr_block,
+            ipv6_cidr: $req.destination_ipv6_cidr_block,
+            prefix_list_id: $req.destination_prefix_list_id,
+        };
+        let target = TargetSpec {
+            gateway_id: $req.gateway_id,
+            egress_only_internet_gateway_id: $req.egress_only_internet_gateway_id,
+            nat_gateway_id: $req.nat_gateway_id,
+            instance_id: $req.instance_id,
+            network_interface_id: $req.network_interface_id,
+            vpc_peering_connection_id: $req.vpc_peering_connection_id,
+            transit_gateway_id: $req.transit_gateway_id,
+            local_gateway_id: $req.local_gateway_id,
+            carrier_gateway_id: $req.carrier_gateway_id,
+            core_network_arn: $req.core_network_arn,
+            vpc_endpoint_id: $req.vpc_endpoint_id,
+            local_target,
+        };
+        (dest, target)
+    }};
+}
+
 fn create_route(ctx: &Ctx, w: &mut World, req: CreateRouteRequest) -> Outcome<CreateRouteResult> {
-    if req.odb_network_arn.is_some() {
-        return Err(wire::ApiError::invalid_parameter_value(
-            "Oracle Database@AWS networks are not supported by vpclab.",
-        )
-        .into());
-    }
-    let dest = DestinationSpec {
-        cidr: req.destination_cidr_block,
-        ipv6_cidr: req.destination_ipv6_cidr_block,
-        prefix_list_id: req.destination_prefix_list_id,
-    };
-    let target = TargetSpec {
-        gateway_id: req.gateway_id,
-        egress_only_internet_gateway_id: req.egress_only_internet_gateway_id,
-        nat_gateway_id: req.nat_gateway_id,
-        instance_id: req.instance_id,
-        network_interface_id: req.network_interface_id,
-        vpc_peering_connection_id: req.vpc_peering_connection_id,
-        transit_gateway_id: req.transit_gateway_id,
-        local_gateway_id: req.local_gateway_id,
-        carrier_gateway_id: req.carrier_gateway_id,
-        core_network_arn: req.core_network_arn,
-        vpc_endpoint_id: req.vpc_endpoint_id,
-        local_target: false,
-    };
+    let (dest, target) = route_spec!(req, false);
     w.create_route(&ctx.scope, &req.route_table_id, &dest, &target)?;
     Ok(CreateRouteResult { return_: Some(true) })
 }
 
 fn replace_route(ctx: &Ctx, w: &mut World, req: ReplaceRouteRequest) -> Outcome<ReturnTrue> {
-    if req.odb_network_arn.is_some() {
-        return Err(wire::ApiError::invalid_parameter_value(
-            "Oracle Database@AWS networks are not supported by vpclab.",
-        )
-        .into());
-    }
-    let dest = DestinationSpec {
-        cidr: req.destination_cidr_block,
-        ipv6_cidr: req.destination_ipv6_cidr_block,
-        prefix_list_id: req.destination_prefix_list_id,
-    };
-    let target = TargetSpec {
-        gateway_id: req.gateway_id,
-        egress_only_internet_gateway_id: req.egress_only_internet_gateway_id,
-        nat_gateway_id: req.nat_gateway_id,
-        instance_id: req.instance_id,
-        network_interface_id: req.network_interface_id,
-        vpc_peering_connection_id: req.vpc_peering_connection_id,
-        transit_gateway_id: req.transit_gateway_id,
-        local_gateway_id: req.local_gateway_id,
-        carrier_gateway_id: req.carrier_gateway_id,
-        core_network_arn: req.core_network_arn,
-        vpc_endpoint_id: req.vpc_endpoint_id,
-        local_target: req.local_target.unwrap_or(false),
-    };
+    let (dest, target) = route_spec!(req, req.local_target.unwrap_or(false));
     w.replace_route(&ctx.scope, &req.route_table_id, &dest, &target)?;
     Ok(ReturnTrue)
 }

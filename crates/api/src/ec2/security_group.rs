@@ -417,6 +417,24 @@ fn authorize(
         .collect())
 }
 
+/// The permissions of an Authorize or Revoke request: its `IpPermissions`, or the legacy flat
+/// parameters (`CidrIp`, `IpProtocol`, …) the four request shapes share.
+macro_rules! request_permissions {
+    ($req:ident) => {
+        all_permissions(
+            &$req.ip_permissions,
+            Flat {
+                cidr_ip: &$req.cidr_ip,
+                protocol: &$req.ip_protocol,
+                from_port: $req.from_port,
+                to_port: $req.to_port,
+                source_group_name: &$req.source_security_group_name,
+                source_owner: &$req.source_security_group_owner_id,
+            },
+        )
+    };
+}
+
 fn authorize_ingress(
     ctx: &Ctx,
     w: &mut World,
@@ -424,17 +442,7 @@ fn authorize_ingress(
 ) -> Outcome<AuthorizeSecurityGroupIngressResult> {
     let group_id =
         w.resolve_group_id(&ctx.scope, req.group_id.as_deref(), req.group_name.as_deref())?;
-    let perms = all_permissions(
-        &req.ip_permissions,
-        Flat {
-            cidr_ip: &req.cidr_ip,
-            protocol: &req.ip_protocol,
-            from_port: req.from_port,
-            to_port: req.to_port,
-            source_group_name: &req.source_security_group_name,
-            source_owner: &req.source_security_group_owner_id,
-        },
-    );
+    let perms = request_permissions!(req);
     let rules =
         authorize(&ctx.scope, w, &group_id, Direction::Ingress, &perms, &req.tag_specifications)?;
     Ok(AuthorizeSecurityGroupIngressResult { return_: Some(true), security_group_rules: rules })
@@ -446,17 +454,7 @@ fn authorize_egress(
     req: AuthorizeSecurityGroupEgressRequest,
 ) -> Outcome<AuthorizeSecurityGroupEgressResult> {
     let group_id = w.find_security_group(&ctx.scope, &req.group_id)?.id.clone();
-    let perms = all_permissions(
-        &req.ip_permissions,
-        Flat {
-            cidr_ip: &req.cidr_ip,
-            protocol: &req.ip_protocol,
-            from_port: req.from_port,
-            to_port: req.to_port,
-            source_group_name: &req.source_security_group_name,
-            source_owner: &req.source_security_group_owner_id,
-        },
-    );
+    let perms = request_permissions!(req);
     let rules =
         authorize(&ctx.scope, w, &group_id, Direction::Egress, &perms, &req.tag_specifications)?;
     Ok(AuthorizeSecurityGroupEgressResult { return_: Some(true), security_group_rules: rules })
@@ -502,17 +500,7 @@ fn revoke_ingress(
 ) -> Outcome<RevokeSecurityGroupIngressResult> {
     let group_id =
         w.resolve_group_id(&ctx.scope, req.group_id.as_deref(), req.group_name.as_deref())?;
-    let perms = all_permissions(
-        &req.ip_permissions,
-        Flat {
-            cidr_ip: &req.cidr_ip,
-            protocol: &req.ip_protocol,
-            from_port: req.from_port,
-            to_port: req.to_port,
-            source_group_name: &req.source_security_group_name,
-            source_owner: &req.source_security_group_owner_id,
-        },
-    );
+    let perms = request_permissions!(req);
     let (revoked, unknown) =
         revoke(&ctx.scope, w, &group_id, Direction::Ingress, &perms, &req.security_group_rule_ids)?;
     Ok(RevokeSecurityGroupIngressResult {
@@ -527,17 +515,7 @@ fn revoke_egress(
     w: &mut World,
     req: RevokeSecurityGroupEgressRequest,
 ) -> Outcome<RevokeSecurityGroupEgressResult> {
-    let perms = all_permissions(
-        &req.ip_permissions,
-        Flat {
-            cidr_ip: &req.cidr_ip,
-            protocol: &req.ip_protocol,
-            from_port: req.from_port,
-            to_port: req.to_port,
-            source_group_name: &req.source_security_group_name,
-            source_owner: &req.source_security_group_owner_id,
-        },
-    );
+    let perms = request_permissions!(req);
     let (revoked, unknown) = revoke(
         &ctx.scope,
         w,
