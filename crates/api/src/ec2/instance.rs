@@ -709,18 +709,23 @@ fn check_ids(ctx: &Ctx, w: &World, ids: &[String]) -> Result<(), ApiError> {
     }
 }
 
+/// AWS refuses explicit instance ids together with MaxResults.
+fn refuse_ids_with_max_results(ids: &[String], max_results: Option<i32>) -> Result<(), ApiError> {
+    if !ids.is_empty() && max_results.is_some() {
+        return Err(ApiError::client(
+            "InvalidParameterCombination",
+            "The parameter instancesSet cannot be used with the parameter maxResults",
+        ));
+    }
+    Ok(())
+}
+
 fn describe_instances(
     ctx: &Ctx,
     w: &World,
     req: DescribeInstancesRequest,
 ) -> Outcome<DescribeInstancesResult> {
-    if !req.instance_ids.is_empty() && req.max_results.is_some() {
-        return Err(ApiError::client(
-            "InvalidParameterCombination",
-            "The parameter instancesSet cannot be used with the parameter maxResults",
-        )
-        .into());
-    }
+    refuse_ids_with_max_results(&req.instance_ids, req.max_results)?;
     let filters = Filters::new(&req.filters, INSTANCE_FILTERS)?;
     check_ids(ctx, w, &req.instance_ids)?;
     // Pages are of reservations, ordered by reservation id.
@@ -809,13 +814,7 @@ fn describe_instance_status(
     w: &World,
     req: DescribeInstanceStatusRequest,
 ) -> Outcome<DescribeInstanceStatusResult> {
-    if !req.instance_ids.is_empty() && req.max_results.is_some() {
-        return Err(ApiError::client(
-            "InvalidParameterCombination",
-            "The parameter instancesSet cannot be used with the parameter maxResults",
-        )
-        .into());
-    }
+    refuse_ids_with_max_results(&req.instance_ids, req.max_results)?;
     let filters = Filters::new(&req.filters, STATUS_FILTERS)?;
     check_ids(ctx, w, &req.instance_ids)?;
     let all = req.include_all_instances.unwrap_or(false);
@@ -1264,13 +1263,7 @@ fn describe_instance_credit_specifications(
     w: &World,
     req: DescribeInstanceCreditSpecificationsRequest,
 ) -> Outcome<DescribeInstanceCreditSpecificationsResult> {
-    if !req.instance_ids.is_empty() && req.max_results.is_some() {
-        return Err(ApiError::client(
-            "InvalidParameterCombination",
-            "The parameter instancesSet cannot be used with the parameter maxResults",
-        )
-        .into());
-    }
+    refuse_ids_with_max_results(&req.instance_ids, req.max_results)?;
     let filters = Filters::new(&req.filters, &["instance-id"])?;
     check_ids(ctx, w, &req.instance_ids)?;
     let items = w

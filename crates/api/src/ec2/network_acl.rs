@@ -202,21 +202,28 @@ fn entry_request(
     }
 }
 
+/// CreateNetworkAclEntry and ReplaceNetworkAclEntry carry the same entry fields in two shapes.
+macro_rules! entry_request {
+    ($req:ident) => {
+        entry_request(
+            $req.rule_number,
+            $req.egress,
+            $req.protocol,
+            $req.rule_action,
+            $req.cidr_block,
+            $req.ipv6_cidr_block,
+            $req.port_range,
+            $req.icmp_type_code,
+        )
+    };
+}
+
 fn create_network_acl_entry(
     ctx: &Ctx,
     w: &mut World,
     req: CreateNetworkAclEntryRequest,
 ) -> Outcome<ReturnTrue> {
-    let entry = entry_request(
-        req.rule_number,
-        req.egress,
-        req.protocol,
-        req.rule_action,
-        req.cidr_block,
-        req.ipv6_cidr_block,
-        req.port_range,
-        req.icmp_type_code,
-    );
+    let entry = entry_request!(req);
     w.create_network_acl_entry(&ctx.scope, &req.network_acl_id, &entry)?;
     Ok(ReturnTrue)
 }
@@ -226,16 +233,7 @@ fn replace_network_acl_entry(
     w: &mut World,
     req: ReplaceNetworkAclEntryRequest,
 ) -> Outcome<ReturnTrue> {
-    let entry = entry_request(
-        req.rule_number,
-        req.egress,
-        req.protocol,
-        req.rule_action,
-        req.cidr_block,
-        req.ipv6_cidr_block,
-        req.port_range,
-        req.icmp_type_code,
-    );
+    let entry = entry_request!(req);
     w.replace_network_acl_entry(&ctx.scope, &req.network_acl_id, &entry)?;
     Ok(ReturnTrue)
 }
