@@ -1,0 +1,85 @@
+//! Packets as the engine sees them.
+
+use std::net::IpAddr;
+
+/// IP protocol numbers the rules name.
+pub const ICMP: u8 = 1;
+pub const TCP: u8 = 6;
+pub const UDP: u8 = 17;
+pub const ICMPV6: u8 = 58;
+
+/// One packet (or the first packet of a flow).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Packet {
+    pub protocol: u8,
+    pub source: IpAddr,
+    pub destination: IpAddr,
+    /// Source port for TCP/UDP; ICMP type for ICMP.
+    pub source_port: u16,
+    /// Destination port for TCP/UDP; ICMP code for ICMP.
+    pub destination_port: u16,
+}
+
+impl Packet {
+    pub fn tcp(
+        source: IpAddr,
+        source_port: u16,
+        destination: IpAddr,
+        destination_port: u16,
+    ) -> Self {
+        Packet { protocol: TCP, source, destination, source_port, destination_port }
+    }
+
+    pub fn udp(
+        source: IpAddr,
+        source_port: u16,
+        destination: IpAddr,
+        destination_port: u16,
+    ) -> Self {
+        Packet { protocol: UDP, source, destination, source_port, destination_port }
+    }
+
+    /// The packet that answers this one (addresses and ports swapped).
+    pub fn reply(&self) -> Self {
+        Packet {
+            protocol: self.protocol,
+            source: self.destination,
+            destination: self.source,
+            source_port: self.destination_port,
+            destination_port: self.source_port,
+        }
+    }
+
+    /// Whether the protocol carries ports.
+    pub fn has_ports(&self) -> bool {
+        matches!(self.protocol, TCP | UDP)
+    }
+}
+
+/// The number of a protocol as rules write it (`tcp`, `6`, `-1` for all). `None` for all.
+pub fn protocol_number(name: &str) -> Option<Option<u8>> {
+    match name.to_ascii_lowercase().as_str() {
+        "-1" | "all" => Some(None),
+        "tcp" => Some(Some(TCP)),
+        "udp" => Some(Some(UDP)),
+        "icmp" => Some(Some(ICMP)),
+        "icmpv6" => Some(Some(ICMPV6)),
+        n => n.parse::<u8>().ok().map(Some),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn replies_swap_ends_and_protocols_parse() {
+        let p = Packet::tcp("10.0.0.1".parse().unwrap(), 40000, "10.0.1.5".parse().unwrap(), 3306);
+        let r = p.reply();
+        assert_eq!((r.source, r.source_port, r.destination_port), (p.destination, 3306, 40000));
+        assert_eq!(protocol_number("TCP"), Some(Some(TCP)));
+        assert_eq!(protocol_number("-1"), Some(None));
+        assert_eq!(protocol_number("50"), Some(Some(50)));
+        assert_eq!(protocol_number("bogus"), None);
+    }
+}

@@ -1,0 +1,131 @@
+//! Route lookup: the most specific route wins.
+//!
+//! Among routes equally specific, AWS prefers the local route, then static routes to a CIDR,
+//! then routes to a prefix list, then routes propagated from a virtual private gateway.
+
+use model::prefix_list::find_aws_managed;
+use model::resources::{Route, RouteDestination, RouteOrigin, RouteTable, RouteTarget};
+use std::net::IpAddr;
+
+/// The route a destination takes, with how specific its match was.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RouteMatch<'a> {
+    pub route: &'a Route,
+    /// Prefix length of the matching block (for a prefix list: of its matching entry).
+    pub prefix_len: u8,
+}
+
+/// Rank of a route among equally specific ones: lower wins.
+fn preference(route: &Route) -> u8 {
+    match (&route.target, &route.destination, &route.origin) {
+        (RouteTarget::Local, _, _) => 0,
+        (_, _, RouteOrigin::EnableVgwRoutePropagation) => 3,
+        (_, RouteDestination::PrefixList(_), _) => 2,
+        _ => 1,
+    }
+}
+
+/// The prefix length with which `route` matches `destination`, if it does.
+fn matches(route: &Route, destination: IpAddr, region: &str) -> Option<u8> {
+    match (&route.destination, destination) {
+        (RouteDestination::V4(c), IpAddr::V4(a)) => c.contains_addr(a).then(|| c.prefix_len()),
+        (RouteDestination::V6(c), IpAddr::V6(a)) => c.contains_addr(a).then(|| c.prefix_len()),
+        (RouteDestination::PrefixList(id), IpAddr::V4(a)) => find_aws_managed(region, id)?
+            .cidrs
+            .iter()
+            .filter(|c| c.contains_addr(a))
+            .map(|c| c.prefix_len())
+            .max(),
+        _ => None,
+    }
+}
+
+/// The route `destination` takes in `table`, or `None` when no route covers it.
+pub fn lookup(table: &RouteTable, destination: IpAddr) -> Option<RouteMatch<'_>> {
+    let region = table.owner.region.as_str();
+    table
+        .routes
+        .iter()
+        .filter_map(|route| {
+            matches(route, destination, region).map(|prefix_len| RouteMatch { route, prefix_len })
+        })
+        .max_by(|a, b| {
+            a.prefix_len
+                .cmp(&b.prefix_len)
+                .then_with(|| preference(b.route).cmp(&preference(a.route)))
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use model::Scope;
+    use model::cidr::Ipv4Cidr;
+
+    fn route(dest: &str, target: RouteTarget) -> Route {
+        Route {
+            destination: RouteDestination::V4(Ipv4Cidr::parse(dest, true).unwrap()),
+            target,
+            origin: RouteOrigin::CreateRoute,
+        }
+    }
+
+    fn table(routes: Vec<Route>) -> RouteTable {
+        RouteTable {
+            id: "rtb-1".into(),
+            owner: Scope::new("123456789012", "us-east-1"),
+            vpc_id: "vpc-1".into(),
+            routes,
+            associations: vec![],
+            propagating_vgws: vec![],
+            tags: Default::default(),
+        }
+    }
+
+    #[test]
+    fn longest_prefix_wins_and_local_wins_ties() {
+        let t = table(vec![
+            route("10.0.0.0/16", RouteTarget::Local),
+            route("0.0.0.0/0", RouteTarget::Gateway("igw-1".into())),
+            route("10.0.5.0/24", RouteTarget::NetworkInterface("eni-fw".into())),
+            route("192.168.0.0/16", RouteTarget::VpcPeeringConnection("pcx-1".into())),
+        ]);
+        let hop = |a: &str| lookup(&t, a.parse().unwrap()).map(|m| m.route.target.clone());
+        assert_eq!(hop("10.0.1.9"), Some(RouteTarget::Local));
+        assert_eq!(hop("10.0.5.9"), Some(RouteTarget::NetworkInterface("eni-fw".into())));
+        assert_eq!(hop("192.168.3.3"), Some(RouteTarget::VpcPeeringConnection("pcx-1".into())));
+        assert_eq!(hop("8.8.8.8"), Some(RouteTarget::Gateway("igw-1".into())));
+        assert_eq!(hop("::1"), None);
+
+        let tie = table(vec![
+            route("10.0.0.0/16", RouteTarget::Gateway("igw-1".into())),
+            route("10.0.0.0/16", RouteTarget::Local),
+        ]);
+        assert_eq!(
+            lookup(&tie, "10.0.0.1".parse().unwrap()).unwrap().route.target,
+            RouteTarget::Local
+        );
+    }
+
+    #[test]
+    fn no_default_route_means_no_route() {
+        let t = table(vec![route("10.0.0.0/16", RouteTarget::Local)]);
+        assert!(lookup(&t, "1.1.1.1".parse().unwrap()).is_none());
+    }
+
+    #[test]
+    fn prefix_list_routes_match_their_entries() {
+        let s3 = model::prefix_list::aws_managed("us-east-1")
+            .into_iter()
+            .find(|p| p.name.ends_with(".s3"))
+            .unwrap();
+        let inside = s3.cidrs.first().unwrap().nth(1).unwrap();
+        let t = table(vec![Route {
+            destination: RouteDestination::PrefixList(s3.id.clone()),
+            target: RouteTarget::Gateway("vpce-1".into()),
+            origin: RouteOrigin::CreateRoute,
+        }]);
+        assert!(lookup(&t, IpAddr::V4(inside)).is_some());
+        assert!(lookup(&t, "10.9.9.9".parse().unwrap()).is_none());
+    }
+}
