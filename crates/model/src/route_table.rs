@@ -12,56 +12,6 @@ use crate::lookup::{self, Kind};
 use crate::resources::*;
 use crate::world::{Scope, World};
 
-/// Route targets whose resources the model does not hold yet (NAT gateways, peering
-/// connections, transit gateways, …). Their ids are checked for shape only; a later issue adds
-/// the resources, and the existence checks with them.
-mod unmodelled {
-    use crate::lookup::Kind;
-
-    pub const NAT_GATEWAY: Kind = Kind {
-        prefix: "nat",
-        noun: "natGateway",
-        not_found: "InvalidNatGatewayID.NotFound",
-        malformed: "InvalidNatGatewayID.NotFound",
-    };
-    pub const VPC_PEERING: Kind = Kind {
-        prefix: "pcx",
-        noun: "vpcPeeringConnection",
-        not_found: "InvalidVpcPeeringConnectionID.NotFound",
-        malformed: "InvalidVpcPeeringConnectionId.Malformed",
-    };
-    pub const TRANSIT_GATEWAY: Kind = Kind {
-        prefix: "tgw",
-        noun: "transitGateway",
-        not_found: "InvalidTransitGatewayID.NotFound",
-        malformed: "InvalidTransitGatewayID.Malformed",
-    };
-    pub const LOCAL_GATEWAY: Kind = Kind {
-        prefix: "lgw",
-        noun: "localGateway",
-        not_found: "InvalidLocalGatewayID.NotFound",
-        malformed: "InvalidLocalGatewayID.Malformed",
-    };
-    pub const CARRIER_GATEWAY: Kind = Kind {
-        prefix: "cagw",
-        noun: "carrierGateway",
-        not_found: "InvalidCarrierGatewayID.NotFound",
-        malformed: "InvalidCarrierGatewayID.NotFound",
-    };
-    pub const VPC_ENDPOINT: Kind = Kind {
-        prefix: "vpce",
-        noun: "vpcEndpoint",
-        not_found: "InvalidVpcEndpointId.NotFound",
-        malformed: "InvalidVpcEndpointId.Malformed",
-    };
-    pub const VPN_GATEWAY: Kind = Kind {
-        prefix: "vgw",
-        noun: "vpnGateway",
-        not_found: "InvalidVpnGatewayID.NotFound",
-        malformed: "InvalidVpnGatewayID.NotFound",
-    };
-}
-
 /// The target parameters of CreateRoute / ReplaceRoute, as given (ids not yet checked).
 #[derive(Debug, Clone, Default)]
 pub struct TargetSpec {
@@ -404,22 +354,25 @@ impl World {
             Ok(id.clone())
         };
         if let Some(id) = &spec.nat_gateway_id {
-            return Ok(RouteTarget::NatGateway(shaped(&unmodelled::NAT_GATEWAY, id)?));
+            return Ok(RouteTarget::NatGateway(shaped(&lookup::NAT_GATEWAY, id)?));
         }
         if let Some(id) = &spec.vpc_peering_connection_id {
-            return Ok(RouteTarget::VpcPeeringConnection(shaped(&unmodelled::VPC_PEERING, id)?));
+            return Ok(RouteTarget::VpcPeeringConnection(shaped(
+                &lookup::VPC_PEERING_CONNECTION,
+                id,
+            )?));
         }
         if let Some(id) = &spec.transit_gateway_id {
-            return Ok(RouteTarget::TransitGateway(shaped(&unmodelled::TRANSIT_GATEWAY, id)?));
+            return Ok(RouteTarget::TransitGateway(shaped(&lookup::TRANSIT_GATEWAY, id)?));
         }
         if let Some(id) = &spec.local_gateway_id {
-            return Ok(RouteTarget::LocalGateway(shaped(&unmodelled::LOCAL_GATEWAY, id)?));
+            return Ok(RouteTarget::LocalGateway(shaped(&lookup::LOCAL_GATEWAY, id)?));
         }
         if let Some(id) = &spec.carrier_gateway_id {
-            return Ok(RouteTarget::CarrierGateway(shaped(&unmodelled::CARRIER_GATEWAY, id)?));
+            return Ok(RouteTarget::CarrierGateway(shaped(&lookup::CARRIER_GATEWAY, id)?));
         }
         if let Some(id) = &spec.vpc_endpoint_id {
-            return Ok(RouteTarget::VpcEndpoint(shaped(&unmodelled::VPC_ENDPOINT, id)?));
+            return Ok(RouteTarget::VpcEndpoint(shaped(&lookup::VPC_ENDPOINT, id)?));
         }
         if let Some(arn) = &spec.core_network_arn {
             let ok = arn.starts_with("arn:aws:networkmanager::")
@@ -639,7 +592,7 @@ impl World {
                         }
                     }
                     // Virtual private gateways are not modelled yet: none exists.
-                    "vgw" => return Err(unmodelled::VPN_GATEWAY.not_found(gw)),
+                    "vgw" => return Err(lookup::VPN_GATEWAY.not_found(gw)),
                     _ => {
                         return Err(Error::invalid_parameter_value(format!(
                             "Value ({gw}) for parameter gatewayId is invalid. Only internet gateways and virtual private gateways can be associated with a route table."
@@ -731,7 +684,7 @@ impl World {
         _enable: bool,
     ) -> Result<()> {
         self.route_tables.find(&lookup::ROUTE_TABLE, scope, rtb_id)?;
-        Err(unmodelled::VPN_GATEWAY.not_found(gateway_id))
+        Err(lookup::VPN_GATEWAY.not_found(gateway_id))
     }
 }
 

@@ -3,7 +3,7 @@
 //! ACLs are stateless: the reply of an allowed flow is evaluated again, in the other direction,
 //! against its own ports (usually the client's ephemeral range, 1024–65535).
 
-use crate::packet::{ICMP, ICMPV6, Packet, protocol_number};
+use crate::packet::{Packet, TrafficSpec};
 use model::resources::{AclCidr, NetworkAcl, NetworkAclEntry};
 use std::net::IpAddr;
 
@@ -32,28 +32,11 @@ fn entry_matches(entry: &NetworkAclEntry, packet: &Packet, peer: IpAddr) -> bool
     if !in_block {
         return false;
     }
-    let protocol = match protocol_number(&entry.protocol) {
-        Some(None) => return true,
-        Some(Some(p)) => p,
-        None => return false,
-    };
-    if protocol != packet.protocol {
-        return false;
-    }
-    if packet.has_ports() {
-        let port = i32::from(packet.destination_port);
-        return match (entry.port_from, entry.port_to) {
-            (Some(from), Some(to)) => (from..=to).contains(&port),
-            _ => true,
-        };
-    }
-    if matches!(protocol, ICMP | ICMPV6) {
-        let wants =
-            |rule: Option<i32>, value: u16| rule.is_none_or(|r| r == -1 || r == i32::from(value));
-        return wants(entry.icmp_type, packet.source_port)
-            && wants(entry.icmp_code, packet.destination_port);
-    }
-    true
+    packet.matches(&TrafficSpec {
+        protocol: &entry.protocol,
+        ports: (entry.port_from, entry.port_to),
+        icmp: (entry.icmp_type, entry.icmp_code),
+    })
 }
 
 /// Evaluates `packet` crossing the boundary of a subnet with `acl`. There is always a verdict:

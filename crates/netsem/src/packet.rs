@@ -56,6 +56,45 @@ impl Packet {
     }
 }
 
+/// What a rule or ACL entry says about traffic: a protocol as rules write it, a port range
+/// (TCP/UDP) and an ICMP type and code; an absent bound or `-1` means any.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TrafficSpec<'a> {
+    pub protocol: &'a str,
+    pub ports: (Option<i32>, Option<i32>),
+    pub icmp: (Option<i32>, Option<i32>),
+}
+
+impl Packet {
+    /// Whether this packet is traffic of the kind `spec` describes.
+    pub fn matches(&self, spec: &TrafficSpec<'_>) -> bool {
+        let protocol = match protocol_number(spec.protocol) {
+            Some(None) => return true,
+            Some(Some(p)) => p,
+            None => return false,
+        };
+        if protocol != self.protocol {
+            return false;
+        }
+        if self.has_ports() {
+            let port = i32::from(self.destination_port);
+            return match spec.ports {
+                (Some(-1), Some(-1)) => true,
+                (Some(from), Some(to)) => (from..=to).contains(&port),
+                _ => true,
+            };
+        }
+        if matches!(protocol, ICMP | ICMPV6) {
+            let any_or = |bound: Option<i32>, value: u16| {
+                bound.is_none_or(|b| b == -1 || b == i32::from(value))
+            };
+            return any_or(spec.icmp.0, self.source_port)
+                && any_or(spec.icmp.1, self.destination_port);
+        }
+        true
+    }
+}
+
 /// The number of a protocol as rules write it (`tcp`, `6`, `-1` for all). `None` for all.
 pub fn protocol_number(name: &str) -> Option<Option<u8>> {
     match name.to_ascii_lowercase().as_str() {

@@ -3,7 +3,7 @@
 //! Groups are stateful: once the packet that opens a flow is admitted, its replies are allowed
 //! whatever the rules say, so the caller evaluates only the opening direction.
 
-use crate::packet::{ICMP, ICMPV6, Packet, protocol_number};
+use crate::packet::{Packet, TrafficSpec};
 use model::prefix_list::find_aws_managed;
 use model::resources::{RulePeer, SecurityGroup, SecurityGroupRule};
 use std::net::IpAddr;
@@ -44,29 +44,12 @@ fn peer_matches(rule: &SecurityGroupRule, peer: &Peer<'_>, region: &str) -> bool
 }
 
 fn traffic_matches(rule: &SecurityGroupRule, packet: &Packet) -> bool {
-    let protocol = match protocol_number(&rule.protocol) {
-        Some(None) => return true,
-        Some(Some(p)) => p,
-        None => return false,
-    };
-    if protocol != packet.protocol {
-        return false;
-    }
-    if packet.has_ports() {
-        let port = i32::from(packet.destination_port);
-        return match (rule.from_port, rule.to_port) {
-            (Some(from), Some(to)) => (from == -1 && to == -1) || (from..=to).contains(&port),
-            _ => true,
-        };
-    }
-    if matches!(protocol, ICMP | ICMPV6) {
-        // For ICMP the "ports" are the type and the code; -1 means any.
-        let any_or =
-            |rule: Option<i32>, value: u16| rule.is_none_or(|r| r == -1 || r == i32::from(value));
-        return any_or(rule.from_port, packet.source_port)
-            && any_or(rule.to_port, packet.destination_port);
-    }
-    true
+    // For ICMP a rule's "ports" are the type and the code.
+    packet.matches(&TrafficSpec {
+        protocol: &rule.protocol,
+        ports: (rule.from_port, rule.to_port),
+        icmp: (rule.from_port, rule.to_port),
+    })
 }
 
 /// The first rule, over all `groups`, that admits `packet` in `direction`; `None` means the
