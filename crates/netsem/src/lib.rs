@@ -19,6 +19,7 @@
 //!
 //! Path tracing (hop by hop, forward and return) is built from these blocks.
 
+pub mod endpoint;
 pub mod network_acls;
 pub mod packet;
 pub mod routes;
