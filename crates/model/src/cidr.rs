@@ -137,6 +137,14 @@ impl Ipv6Cidr {
         Ipv6Addr::from(self.base)
     }
 
+    pub fn first(self) -> u128 {
+        self.base
+    }
+
+    pub fn last(self) -> u128 {
+        self.base | !mask6(self.len)
+    }
+
     pub fn contains(self, other: Ipv6Cidr) -> bool {
         other.len >= self.len && other.base & mask6(self.len) == self.base
     }

@@ -20,7 +20,12 @@
 //! Path tracing (hop by hop, forward and return) is built from these blocks.
 
 pub mod endpoint;
+pub mod header;
+pub mod index;
+#[cfg(test)]
+mod lab;
 pub mod network_acls;
 pub mod packet;
 pub mod routes;
 pub mod security_groups;
+pub mod trace;

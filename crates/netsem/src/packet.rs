@@ -107,6 +107,17 @@ pub fn protocol_number(name: &str) -> Option<Option<u8>> {
     }
 }
 
+/// How rules name a protocol number in text: `tcp`, `udp`, `icmp`, `icmpv6`, else the number.
+pub fn protocol_name(protocol: u8) -> String {
+    match protocol {
+        TCP => "tcp".into(),
+        UDP => "udp".into(),
+        ICMP => "icmp".into(),
+        ICMPV6 => "icmpv6".into(),
+        n => n.to_string(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

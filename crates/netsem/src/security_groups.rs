@@ -3,10 +3,10 @@
 //! Groups are stateful: once the packet that opens a flow is admitted, its replies are allowed
 //! whatever the rules say, so the caller evaluates only the opening direction.
 
-use crate::packet::{Packet, TrafficSpec};
+use crate::header::{Constraint, Family, Header, v4_span, v6_span};
+use crate::packet::TrafficSpec;
 use model::prefix_list::find_aws_managed;
 use model::resources::{RulePeer, SecurityGroup, SecurityGroupRule};
-use std::net::IpAddr;
 
 /// Which rules apply.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -17,46 +17,59 @@ pub enum Direction {
     Egress,
 }
 
-/// The other end of the packet as rules see it: its address and, when it is an interface
-/// reached over private addressing, the groups it belongs to (for group references).
+/// The other end of the packet as rules see it: the groups of its interface when it is one
+/// reached over private addressing (for group references); its address is in the header.
 #[derive(Debug, Clone, Copy)]
 pub struct Peer<'a> {
-    pub address: IpAddr,
     pub groups: &'a [String],
 }
 
-/// The rule that admitted the packet, and its group.
+/// The rule that admitted the packets, its group, and the packets it admits.
 #[derive(Debug, Clone, Copy)]
 pub struct SgVerdict<'a> {
     pub group: &'a SecurityGroup,
     pub rule: &'a SecurityGroupRule,
+    pub header: Header,
 }
 
-fn peer_matches(rule: &SecurityGroupRule, peer: &Peer<'_>, region: &str) -> bool {
-    match (&rule.peer, peer.address) {
-        (RulePeer::V4(c), IpAddr::V4(a)) => c.contains_addr(a),
-        (RulePeer::V6(c), IpAddr::V6(a)) => c.contains_addr(a),
-        (RulePeer::PrefixList(id), IpAddr::V4(a)) => find_aws_managed(region, id)
-            .is_some_and(|pl| pl.cidrs.iter().any(|c| c.contains_addr(a))),
-        (RulePeer::Group { group_id, .. }, _) => peer.groups.contains(group_id),
-        _ => false,
+/// The packets of `header` that `rule` admits, if any.
+fn admitted(
+    rule: &SecurityGroupRule,
+    header: &Header,
+    direction: Direction,
+    peer: &Peer<'_>,
+    region: &str,
+) -> Option<Header> {
+    // For ICMP a rule's "ports" are the type and the code.
+    let traffic = Constraint::of_traffic(
+        &TrafficSpec {
+            protocol: &rule.protocol,
+            ports: (rule.from_port, rule.to_port),
+            icmp: (rule.from_port, rule.to_port),
+        },
+        header,
+    )?;
+    let peer_is_source = direction == Direction::Ingress;
+    let within = |span| header.narrow(&traffic.with_peer(span, peer_is_source));
+    match (&rule.peer, header.family) {
+        (RulePeer::V4(c), Family::V4) => within(v4_span(*c)),
+        (RulePeer::V6(c), Family::V6) => within(v6_span(*c)),
+        (RulePeer::PrefixList(id), Family::V4) => {
+            find_aws_managed(region, id)?.cidrs.iter().find_map(|c| within(v4_span(*c)))
+        }
+        (RulePeer::Group { group_id, .. }, _) if peer.groups.contains(group_id) => {
+            header.narrow(&traffic)
+        }
+        _ => None,
     }
 }
 
-fn traffic_matches(rule: &SecurityGroupRule, packet: &Packet) -> bool {
-    // For ICMP a rule's "ports" are the type and the code.
-    packet.matches(&TrafficSpec {
-        protocol: &rule.protocol,
-        ports: (rule.from_port, rule.to_port),
-        icmp: (rule.from_port, rule.to_port),
-    })
-}
-
-/// The first rule, over all `groups`, that admits `packet` in `direction`; `None` means the
-/// groups deny it (they have no deny rules: only the absence of an allow).
+/// The first rule, over all `groups`, that admits any packet of `header` in `direction`;
+/// `None` means the groups deny them all (they have no deny rules: only the absence of an
+/// allow).
 pub fn evaluate<'a>(
     groups: impl IntoIterator<Item = &'a SecurityGroup>,
-    packet: &Packet,
+    header: &Header,
     direction: Direction,
     peer: Peer<'_>,
 ) -> Option<SgVerdict<'a>> {
@@ -65,16 +78,20 @@ pub fn evaluate<'a>(
             Direction::Ingress => &group.ingress,
             Direction::Egress => &group.egress,
         };
-        rules
-            .iter()
-            .find(|r| traffic_matches(r, packet) && peer_matches(r, &peer, &group.owner.region))
-            .map(|rule| SgVerdict { group, rule })
+        rules.iter().find_map(|rule| {
+            admitted(rule, header, direction, &peer, &group.owner.region).map(|header| SgVerdict {
+                group,
+                rule,
+                header,
+            })
+        })
     })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::packet::Packet;
     use model::Scope;
     use model::cidr::Ipv4Cidr;
 
@@ -141,26 +158,26 @@ mod tests {
         let app = ["sg-app".to_owned()];
         let v = evaluate(
             [&db],
-            &to_db(22),
+            &Header::from_packet(&to_db(22)),
             Direction::Ingress,
-            Peer { address: "10.0.1.10".parse().unwrap(), groups: &bastion },
+            Peer { groups: &bastion },
         );
         assert_eq!(v.unwrap().rule.id, "sgr-ssh");
         assert!(
             evaluate(
                 [&db],
-                &to_db(22),
+                &Header::from_packet(&to_db(22)),
                 Direction::Ingress,
-                Peer { address: "10.0.1.10".parse().unwrap(), groups: &app }
+                Peer { groups: &app }
             )
             .is_none()
         );
         assert_eq!(
             evaluate(
                 [&db],
-                &to_db(3306),
+                &Header::from_packet(&to_db(3306)),
                 Direction::Ingress,
-                Peer { address: "10.0.1.10".parse().unwrap(), groups: &app }
+                Peer { groups: &app }
             )
             .unwrap()
             .rule
@@ -173,15 +190,18 @@ mod tests {
     fn tcp_allowed_but_not_udp_and_egress_default_allows_all() {
         let web =
             group("sg-web", vec![rule("sgr-https", "tcp", Some((443, 443)), v4("0.0.0.0/0"))]);
-        let anyone = Peer { address: "198.51.100.1".parse().unwrap(), groups: &[] };
+        let anyone = Peer { groups: &[] };
         let tcp =
             Packet::tcp("198.51.100.1".parse().unwrap(), 50000, "10.0.0.5".parse().unwrap(), 443);
         let udp =
             Packet::udp("198.51.100.1".parse().unwrap(), 50000, "10.0.0.5".parse().unwrap(), 443);
-        assert!(evaluate([&web], &tcp, Direction::Ingress, anyone).is_some());
-        assert!(evaluate([&web], &udp, Direction::Ingress, anyone).is_none());
+        assert!(evaluate([&web], &Header::from_packet(&tcp), Direction::Ingress, anyone).is_some());
+        assert!(evaluate([&web], &Header::from_packet(&udp), Direction::Ingress, anyone).is_none());
         assert_eq!(
-            evaluate([&web], &tcp.reply(), Direction::Egress, anyone).unwrap().rule.id,
+            evaluate([&web], &Header::from_packet(&tcp.reply()), Direction::Egress, anyone)
+                .unwrap()
+                .rule
+                .id,
             "sgr-out"
         );
     }
@@ -191,8 +211,9 @@ mod tests {
         let a = group("sg-a", vec![]);
         let b = group("sg-b", vec![rule("sgr-all", "-1", None, v4("10.0.0.0/8"))]);
         let p = Packet::udp("10.1.2.3".parse().unwrap(), 1000, "10.0.0.5".parse().unwrap(), 9999);
-        let v = evaluate([&a, &b], &p, Direction::Ingress, Peer { address: p.source, groups: &[] })
-            .unwrap();
+        let v =
+            evaluate([&a, &b], &Header::from_packet(&p), Direction::Ingress, Peer { groups: &[] })
+                .unwrap();
         assert_eq!((v.group.id.as_str(), v.rule.id.as_str()), ("sg-b", "sgr-all"));
     }
 }

@@ -1,0 +1,118 @@
+//! Lookups the engine makes on every hop, prepared once per version of the world.
+//!
+//! The model answers "which route table does this subnet use?" by scanning; a trace asks such
+//! questions a dozen times, so the engine builds these maps once for a snapshot and reuses
+//! them for every trace until the world changes.
+
+use model::World;
+use model::resources::AssociationTarget;
+use std::collections::HashMap;
+use std::net::{IpAddr, Ipv4Addr};
+
+/// An interface's address, and the private address behind a public one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Holder {
+    pub interface_id: String,
+    pub private: IpAddr,
+}
+
+#[derive(Debug, Default)]
+pub struct Index {
+    /// Private IPv4 or IPv6 address → (VPC, the interface holding it); VPCs may overlap.
+    private: HashMap<IpAddr, Vec<(String, String)>>,
+    /// Public IPv4 → (region, the interface and private address it maps to).
+    public: HashMap<Ipv4Addr, Vec<(String, Holder)>>,
+    route_table_of_subnet: HashMap<String, String>,
+    main_route_table: HashMap<String, String>,
+    /// Gateway (IGW/VGW) → the route table edge-associated with it.
+    edge_route_table: HashMap<String, String>,
+    acl_of_subnet: HashMap<String, String>,
+    internet_gateway_of_vpc: HashMap<String, String>,
+}
+
+impl Index {
+    pub fn build(world: &World) -> Index {
+        let mut index = Index::default();
+        for eni in world.network_interfaces.values() {
+            for ip in &eni.private_ips {
+                index
+                    .private
+                    .entry(IpAddr::V4(ip.address))
+                    .or_default()
+                    .push((eni.vpc_id.clone(), eni.id.clone()));
+                if let Some(public) = &ip.public {
+                    index.public.entry(public.address).or_default().push((
+                        eni.owner.region.clone(),
+                        Holder { interface_id: eni.id.clone(), private: IpAddr::V4(ip.address) },
+                    ));
+                }
+            }
+            for ip in &eni.ipv6_addresses {
+                index
+                    .private
+                    .entry(IpAddr::V6(*ip))
+                    .or_default()
+                    .push((eni.vpc_id.clone(), eni.id.clone()));
+            }
+        }
+        for table in world.route_tables.values() {
+            for association in &table.associations {
+                let map = match &association.target {
+                    AssociationTarget::Main => {
+                        index.main_route_table.insert(table.vpc_id.clone(), table.id.clone());
+                        continue;
+                    }
+                    AssociationTarget::Subnet(id) => (&mut index.route_table_of_subnet, id),
+                    AssociationTarget::Gateway(id) => (&mut index.edge_route_table, id),
+                };
+                map.0.insert(map.1.clone(), table.id.clone());
+            }
+        }
+        for acl in world.network_acls.values() {
+            for association in &acl.associations {
+                index.acl_of_subnet.insert(association.subnet_id.clone(), acl.id.clone());
+            }
+        }
+        for igw in world.internet_gateways.values() {
+            if let Some(vpc) = &igw.attached_vpc_id {
+                index.internet_gateway_of_vpc.insert(vpc.clone(), igw.id.clone());
+            }
+        }
+        index
+    }
+
+    /// The interface of `vpc` that holds the private address `address`.
+    pub fn interface_at(&self, vpc: &str, address: IpAddr) -> Option<&str> {
+        self.interfaces_at(address).find(|(v, _)| *v == vpc).map(|(_, eni)| eni)
+    }
+
+    /// Every (VPC, interface) holding the private address `address`.
+    pub fn interfaces_at(&self, address: IpAddr) -> impl Iterator<Item = (&str, &str)> {
+        self.private.get(&address).into_iter().flatten().map(|(v, e)| (v.as_str(), e.as_str()))
+    }
+
+    /// The interface and private address behind a public IPv4 address of `region`.
+    pub fn public_holder(&self, region: &str, address: Ipv4Addr) -> Option<&Holder> {
+        self.public.get(&address)?.iter().find(|(r, _)| r == region).map(|(_, h)| h)
+    }
+
+    /// The route table of a subnet: its explicit association, else its VPC's main table.
+    pub fn route_table_of_subnet(&self, subnet: &str, vpc: &str) -> Option<&str> {
+        self.route_table_of_subnet
+            .get(subnet)
+            .or_else(|| self.main_route_table.get(vpc))
+            .map(String::as_str)
+    }
+
+    pub fn edge_route_table(&self, gateway: &str) -> Option<&str> {
+        self.edge_route_table.get(gateway).map(String::as_str)
+    }
+
+    pub fn acl_of_subnet(&self, subnet: &str) -> Option<&str> {
+        self.acl_of_subnet.get(subnet).map(String::as_str)
+    }
+
+    pub fn internet_gateway_of_vpc(&self, vpc: &str) -> Option<&str> {
+        self.internet_gateway_of_vpc.get(vpc).map(String::as_str)
+    }
+}

@@ -1,0 +1,171 @@
+//! A small network built through the model's own operations, for the engine's tests.
+
+use crate::endpoint::Endpoint;
+use crate::index::Index;
+use crate::trace::{Network, Question, Trace, trace};
+use model::address::AssociateTarget;
+use model::instance::Launch;
+use model::network_acl::EntryRequest;
+use model::route_table::{DestinationSpec, TargetSpec};
+use model::security_group::{Direction, PeerRequest, RuleRequest};
+use model::vpc::NewVpc;
+use model::{Scope, World};
+
+pub struct Lab {
+    pub world: World,
+    pub scope: Scope,
+    pub vpc: String,
+}
+
+impl Lab {
+    /// A VPC `10.0.0.0/16` with an attached internet gateway (not yet routed).
+    pub fn new() -> Lab {
+        let mut world = World::default();
+        let scope = Scope::new("123456789012", "us-east-1");
+        world.ensure_scope(&scope).unwrap();
+        let vpc = world
+            .create_vpc(&scope, NewVpc { cidr: Some("10.0.0.0/16".into()), ..Default::default() })
+            .unwrap();
+        Lab { world, scope, vpc }
+    }
+
+    pub fn igw(&mut self) -> String {
+        let igw = self.world.create_internet_gateway(&self.scope, &[]).unwrap();
+        self.world.attach_internet_gateway(&self.scope, &igw, &self.vpc).unwrap();
+        igw
+    }
+
+    /// A subnet with its own route table (routes: local only).
+    pub fn subnet(&mut self, cidr: &str) -> (String, String) {
+        let subnet = self
+            .world
+            .create_subnet(&self.scope, &self.vpc, cidr, Some("us-east-1a"), None, &[])
+            .unwrap();
+        let table = self.world.create_route_table(&self.scope, &self.vpc, &[]).unwrap();
+        self.world.associate_route_table(&self.scope, &table, Some(&subnet), None).unwrap();
+        (subnet, table)
+    }
+
+    pub fn route(&mut self, table: &str, cidr: &str, target: TargetSpec) {
+        let dest = DestinationSpec { cidr: Some(cidr.into()), ..Default::default() };
+        self.world.create_route(&self.scope, table, &dest, &target).unwrap();
+    }
+
+    pub fn route_to_gateway(&mut self, table: &str, cidr: &str, gateway: &str) {
+        let target = TargetSpec { gateway_id: Some(gateway.into()), ..Default::default() };
+        self.route(table, cidr, target);
+    }
+
+    /// A group with no inbound rules and the default allow-all outbound rule.
+    pub fn group(&mut self, name: &str) -> String {
+        self.world.create_security_group(&self.scope, name, name, Some(&self.vpc), &[]).unwrap()
+    }
+
+    pub fn allow_in(&mut self, group: &str, protocol: &str, port: i32, peer: PeerRequest) {
+        let rule = RuleRequest {
+            protocol: protocol.into(),
+            from_port: Some(port),
+            to_port: Some(port),
+            peer,
+            description: None,
+        };
+        self.world
+            .authorize_security_group_rules(&self.scope, group, Direction::Ingress, &[rule], &[])
+            .unwrap();
+    }
+
+    pub fn revoke_all_egress(&mut self, group: &str) {
+        let rule = RuleRequest {
+            protocol: "-1".into(),
+            from_port: None,
+            to_port: None,
+            peer: PeerRequest::CidrV4("0.0.0.0/0".into()),
+            description: None,
+        };
+        self.world
+            .revoke_security_group_rules(&self.scope, group, Direction::Egress, &[rule])
+            .unwrap();
+    }
+
+    /// A running instance in `subnet` with `groups`; `public` gives it an Elastic IP.
+    pub fn instance(&mut self, subnet: &str, groups: &[&str], public: bool) -> String {
+        let launch = Launch {
+            image_id: "ami-12345678".into(),
+            instance_type: "t3.micro".into(),
+            min_count: 1,
+            max_count: 1,
+            subnet_id: Some(subnet.into()),
+            group_ids: groups.iter().map(|g| g.to_string()).collect(),
+            ..Default::default()
+        };
+        let (_, ids) = self.world.run_instances(&self.scope, launch, 0).unwrap();
+        let id = ids.into_iter().next().unwrap();
+        if let Some(i) = self.world.instances.get_mut(&id) {
+            i.state = model::resources::InstanceState::Running;
+        }
+        if public {
+            let eip = self.world.allocate_address(&self.scope, &[]).unwrap();
+            let target = AssociateTarget { instance_id: Some(id.clone()), ..Default::default() };
+            self.world.associate_address(&self.scope, &eip, target, false).unwrap();
+        }
+        id
+    }
+
+    /// A custom network ACL (denying all) associated with `subnet`.
+    pub fn custom_acl(&mut self, subnet: &str) -> String {
+        let acl = self.world.create_network_acl(&self.scope, &self.vpc, &[]).unwrap();
+        let association = self
+            .world
+            .network_acls
+            .values()
+            .flat_map(|a| &a.associations)
+            .find(|a| a.subnet_id == subnet)
+            .unwrap()
+            .id
+            .clone();
+        self.world.replace_network_acl_association(&self.scope, &association, &acl).unwrap();
+        acl
+    }
+
+    pub fn acl_entry(
+        &mut self,
+        acl: &str,
+        rule: i32,
+        egress: bool,
+        allow: bool,
+        ports: Option<(i32, i32)>,
+    ) {
+        let req = EntryRequest {
+            rule_number: rule,
+            egress,
+            protocol: if ports.is_some() { "6".into() } else { "-1".into() },
+            rule_action: if allow { "allow".into() } else { "deny".into() },
+            cidr_block: Some("0.0.0.0/0".into()),
+            port_range: ports.map(|(a, b)| (Some(a), Some(b))),
+            ..Default::default()
+        };
+        self.world.create_network_acl_entry(&self.scope, acl, &req).unwrap();
+    }
+
+    pub fn ask(&self, from: &str, to: &str, protocol: u8, port: u16) -> Trace {
+        let index = Index::build(&self.world);
+        let net = Network { world: &self.world, index: &index };
+        let q = Question::new(
+            Endpoint::parse(from).unwrap(),
+            Endpoint::parse(to).unwrap(),
+            protocol,
+            Some(port),
+        );
+        trace(&net, &q).unwrap()
+    }
+}
+
+/// The explanation codes of a trace, forward then return.
+pub fn codes(t: &Trace) -> Vec<(&'static str, Option<&'static str>, bool)> {
+    t.explanations.iter().map(|e| (e.code, e.direction, e.on_return)).collect()
+}
+
+/// The id prefixes of a path's components, e.g. `["igw", "acl", "sg", "eni", "i"]`.
+pub fn kinds(hops: &[crate::trace::Hop]) -> Vec<&str> {
+    hops.iter().map(|h| model::ids::prefix_of(&h.component)).collect()
+}

@@ -1,0 +1,1192 @@
+//! Path tracing: the hops a set of packets takes from a source to a destination and back, the
+//! rule or route that decided at each, and — when the path is blocked — every component that
+//! blocks it, in Reachability Analyzer's vocabulary.
+//!
+//! The walk follows what AWS does with a packet: it leaves an interface through the interface's
+//! security groups, crosses its subnet's network ACL, is routed by its subnet's route table
+//! (longest prefix), and enters the destination subnet through that subnet's ACL and the
+//! destination interface's groups. An internet gateway translates between an interface's
+//! private address and its public one. The return path is walked again with the reply:
+//! network ACLs are stateless and judge it afresh, security groups are stateful and let it by.
+//!
+//! A blocking ACL or security group does not end the walk: it is explained, and the walk goes
+//! on as if it had let the packets through, so one analysis names every blocking component. A
+//! missing route ends it, since there is nowhere further to go.
+//!
+//! Each kind of component is one function here; later components (NAT gateways, peering,
+//! transit gateways, endpoints, load balancers) are new arms of [`Walk::route`] and new
+//! functions, not changes to the others.
+
+use crate::endpoint::Endpoint;
+use crate::header::{ALL_PORTS, Family, Header, Span, address_value, v4_span, v6_span};
+use crate::index::Index;
+use crate::{network_acls, routes, security_groups};
+use model::World;
+use model::ids::prefix_of;
+use model::resources::{
+    InstanceState, NetworkAclEntry, NetworkInterface, Route, RouteDestination, RouteTable,
+    RouteTarget, SecurityGroupRule,
+};
+use std::net::IpAddr;
+
+/// Reachability Analyzer's explanation codes for the components the engine knows.
+pub mod codes {
+    pub const ENI_SG_RULES_MISMATCH: &str = "ENI_SG_RULES_MISMATCH";
+    pub const SUBNET_ACL_RESTRICTION: &str = "SUBNET_ACL_RESTRICTION";
+    pub const NO_ROUTE_TO_DESTINATION: &str = "NO_ROUTE_TO_DESTINATION";
+    pub const BAD_STATE_ROUTE: &str = "BAD_STATE_ROUTE";
+    pub const BAD_STATE: &str = "BAD_STATE";
+    pub const IGW_PRIVATE_IP_ASSOCIATION_FOR_INGRESS: &str =
+        "IGW_PRIVATE_IP_ASSOCIATION_FOR_INGRESS";
+    pub const IGW_PUBLIC_IP_ASSOCIATION_FOR_EGRESS: &str = "IGW_PUBLIC_IP_ASSOCIATION_FOR_EGRESS";
+    pub const ENI_SOURCE_DEST_CHECK_RESTRICTION: &str = "ENI_SOURCE_DEST_CHECK_RESTRICTION";
+    pub const EGRESS_ONLY_IGW_INGRESS: &str = "EGRESS_ONLY_IGW_INGRESS";
+    pub const IGW_NO_ROUTE_TO_DESTINATION: &str = "NO_ROUTE_TO_DESTINATION";
+    pub const DESTINATION_NOT_IN_VPC: &str = "NO_ROUTE_TO_DESTINATION";
+    /// Not an AWS code: the route leads to a kind of component vpclab does not model yet.
+    pub const VPCLAB_UNMODELLED_COMPONENT: &str = "VPCLAB_UNMODELLED_COMPONENT";
+}
+
+/// What is asked: from where to where, for which packets.
+#[derive(Debug, Clone)]
+pub struct Question {
+    pub source: Endpoint,
+    pub destination: Endpoint,
+    /// The source address when the source has several, or is the internet.
+    pub source_address: Option<IpAddr>,
+    /// The destination address when the destination has several, or is the internet.
+    pub destination_address: Option<IpAddr>,
+    pub protocol: u8,
+    pub source_ports: Span,
+    pub destination_ports: Span,
+}
+
+impl Question {
+    /// A question for one packet's protocol and destination port, any source port.
+    pub fn new(source: Endpoint, destination: Endpoint, protocol: u8, port: Option<u16>) -> Self {
+        Question {
+            source,
+            destination,
+            source_address: None,
+            destination_address: None,
+            protocol,
+            source_ports: ALL_PORTS,
+            destination_ports: port.map_or(ALL_PORTS, |p| Span::one(u128::from(p))),
+        }
+    }
+}
+
+/// Why a question cannot be asked of this network.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TraceError {
+    /// The resource does not exist (any more).
+    UnknownResource(String),
+    /// The resource exists but cannot be a source or destination.
+    UnsupportedEndpoint(String),
+    /// The address given is not one the resource holds.
+    AddressNotOnResource { resource: String, address: IpAddr },
+    /// Nothing tells which address the resource would use.
+    NoAddress(String),
+    /// The source and destination addresses are of different families.
+    MixedFamilies,
+}
+
+impl std::fmt::Display for TraceError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            TraceError::UnknownResource(id) => write!(f, "the resource {id} does not exist"),
+            TraceError::UnsupportedEndpoint(id) => {
+                write!(f, "{id} cannot be the source or destination of a path")
+            }
+            TraceError::AddressNotOnResource { resource, address } => {
+                write!(f, "{address} is not an address of {resource}")
+            }
+            TraceError::NoAddress(id) => write!(f, "{id} has no address to use"),
+            TraceError::MixedFamilies => {
+                f.write_str("the source and destination addresses are of different families")
+            }
+        }
+    }
+}
+
+/// The rule or route that decided at a hop.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Decision {
+    Acl(NetworkAclEntry),
+    SecurityGroup { egress: bool, rule: SecurityGroupRule },
+    Route(Route),
+}
+
+/// One component the packets cross.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Hop {
+    /// The component's id (`i-`, `eni-`, `sg-`, `acl-`, `rtb-`, `igw-` …).
+    pub component: String,
+    pub vpc: Option<String>,
+    pub subnet: Option<String>,
+    /// The resource the component is attached to (an interface's instance).
+    pub attached_to: Option<String>,
+    /// The packets as they reach the component, when it changes or receives them.
+    pub inbound: Option<Header>,
+    /// The packets as they leave the component.
+    pub outbound: Option<Header>,
+    pub decision: Option<Decision>,
+    /// The component stops these packets (it is also explained).
+    pub blocked: bool,
+}
+
+impl Hop {
+    fn new(component: &str) -> Hop {
+        Hop {
+            component: component.to_owned(),
+            vpc: None,
+            subnet: None,
+            attached_to: None,
+            inbound: None,
+            outbound: None,
+            decision: None,
+            blocked: false,
+        }
+    }
+}
+
+/// Why the packets do not get through one component.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Explanation {
+    pub code: &'static str,
+    /// `ingress` or `egress`, for ACLs and security groups.
+    pub direction: Option<&'static str>,
+    /// On the return path (the reply), not the forward path.
+    pub on_return: bool,
+    pub component: Option<String>,
+    pub vpc: Option<String>,
+    pub subnet: Option<String>,
+    pub network_interface: Option<String>,
+    pub security_groups: Vec<String>,
+    pub acl: Option<String>,
+    pub acl_rule: Option<NetworkAclEntry>,
+    pub route_table: Option<String>,
+    pub route: Option<Route>,
+    pub internet_gateway: Option<String>,
+    pub address: Option<IpAddr>,
+    pub state: Option<String>,
+    /// What was being sent when the component refused it.
+    pub header: Option<Header>,
+}
+
+/// The answer to a [`Question`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct Trace {
+    pub forward: Vec<Hop>,
+    /// The reply's path, when the forward walk got to the destination.
+    pub back: Vec<Hop>,
+    pub explanations: Vec<Explanation>,
+    /// The forward walk got to the destination (perhaps through blocking components).
+    pub arrived: bool,
+}
+
+impl Trace {
+    /// Whether the packets get there and their replies get back.
+    pub fn reachable(&self) -> bool {
+        self.arrived && self.explanations.is_empty()
+    }
+
+    /// Every component the path crosses, forward then back.
+    pub fn components(&self) -> impl Iterator<Item = &str> {
+        self.forward.iter().chain(&self.back).map(|h| h.component.as_str())
+    }
+}
+
+/// A network to ask questions of: a world and its lookups.
+#[derive(Debug, Clone, Copy)]
+pub struct Network<'w> {
+    pub world: &'w World,
+    pub index: &'w Index,
+}
+
+/// Where a walk starts or ends.
+#[derive(Debug, Clone)]
+enum End {
+    /// An interface (of an instance, or on its own) at one of its addresses.
+    Interface { eni: String, instance: Option<String>, address: IpAddr },
+    /// Hosts beyond an internet gateway (`None`: whichever gateway the route picks).
+    Internet { gateway: Option<String>, addresses: Span, family: Family },
+}
+
+impl End {
+    fn family(&self) -> Family {
+        match self {
+            End::Interface { address, .. } => Family::of(*address),
+            End::Internet { family, .. } => *family,
+        }
+    }
+
+    fn addresses(&self) -> Span {
+        match self {
+            End::Interface { address, .. } => Span::one(address_value(*address)),
+            End::Internet { addresses, .. } => *addresses,
+        }
+    }
+}
+
+/// Answers `question` on `net`.
+pub fn trace(net: &Network<'_>, question: &Question) -> Result<Trace, TraceError> {
+    let family_hint = question.source_address.or(question.destination_address).map(Family::of);
+    let source = resolve(net, &question.source, question.source_address, family_hint)?;
+    let destination = resolve(
+        net,
+        &question.destination,
+        question.destination_address,
+        family_hint.or(Some(source.family())),
+    )?;
+    if source.family() != destination.family() {
+        return Err(TraceError::MixedFamilies);
+    }
+    let header = Header {
+        protocol: question.protocol,
+        family: source.family(),
+        source: source.addresses(),
+        destination: destination.addresses(),
+        source_ports: question.source_ports,
+        destination_ports: question.destination_ports,
+    };
+    let mut forward = Walk::new(net, false);
+    let arrival = forward.run(&source, &destination, header);
+    let mut trace = Trace {
+        forward: forward.hops,
+        back: Vec::new(),
+        explanations: forward.explanations,
+        arrived: arrival.is_some(),
+    };
+    if let Some(arrived) = arrival {
+        let mut back = Walk::new(net, true);
+        back.run(&destination, &source, arrived.reply());
+        trace.back = back.hops;
+        trace.explanations.extend(back.explanations.into_iter().map(|mut e| {
+            e.on_return = true;
+            e
+        }));
+    }
+    Ok(trace)
+}
+
+fn resolve(
+    net: &Network<'_>,
+    endpoint: &Endpoint,
+    address: Option<IpAddr>,
+    family: Option<Family>,
+) -> Result<End, TraceError> {
+    let world = net.world;
+    let on_interface = |eni: &NetworkInterface, instance: Option<String>| {
+        let family = address.map(Family::of).or(family).unwrap_or(Family::V4);
+        let address = match address {
+            Some(a) => {
+                let held = eni.private_ips.iter().any(|p| IpAddr::V4(p.address) == a)
+                    || eni.ipv6_addresses.iter().any(|v6| IpAddr::V6(*v6) == a);
+                if !held {
+                    return Err(TraceError::AddressNotOnResource {
+                        resource: instance.clone().unwrap_or_else(|| eni.id.clone()),
+                        address: a,
+                    });
+                }
+                a
+            }
+            None => match family {
+                Family::V4 => eni.primary_ip().map(IpAddr::V4),
+                Family::V6 => eni.ipv6_addresses.first().copied().map(IpAddr::V6),
+            }
+            .ok_or_else(|| TraceError::NoAddress(eni.id.clone()))?,
+        };
+        Ok(End::Interface { eni: eni.id.clone(), instance, address })
+    };
+    let internet = |gateway: Option<String>| {
+        let family = address.map(Family::of).or(family).unwrap_or(Family::V4);
+        let addresses = address.map_or(family.all(), |a| Span::one(address_value(a)));
+        Ok(End::Internet { gateway, addresses, family })
+    };
+    match endpoint {
+        Endpoint::Internet => internet(None),
+        Endpoint::Address(a) => {
+            let found = net.index.interfaces_at(*a).next().map(|(_, eni)| eni.to_owned());
+            match found.and_then(|id| world.network_interfaces.get(&id)) {
+                Some(eni) => {
+                    let instance = eni.attachment.as_ref().map(|a| a.instance_id.clone());
+                    let mut end = on_interface(eni, instance)?;
+                    if let End::Interface { address: at, .. } = &mut end {
+                        *at = *a;
+                    }
+                    Ok(end)
+                }
+                None => {
+                    let family = Family::of(*a);
+                    Ok(End::Internet {
+                        gateway: None,
+                        addresses: Span::one(address_value(*a)),
+                        family,
+                    })
+                }
+            }
+        }
+        Endpoint::Resource(id) => match prefix_of(id) {
+            "i" => {
+                let instance = world
+                    .instances
+                    .get(id)
+                    .ok_or_else(|| TraceError::UnknownResource(id.clone()))?;
+                let eni = match address {
+                    Some(a) => world.network_interfaces.values().find(|e| {
+                        e.attachment.as_ref().is_some_and(|at| at.instance_id == *id)
+                            && (e.private_ips.iter().any(|p| IpAddr::V4(p.address) == a)
+                                || e.ipv6_addresses.iter().any(|v6| IpAddr::V6(*v6) == a))
+                    }),
+                    None => None,
+                }
+                .or_else(|| world.network_interfaces.get(&instance.primary_network_interface_id))
+                .ok_or_else(|| TraceError::NoAddress(id.clone()))?;
+                on_interface(eni, Some(id.clone()))
+            }
+            "eni" => {
+                let eni = world
+                    .network_interfaces
+                    .get(id)
+                    .ok_or_else(|| TraceError::UnknownResource(id.clone()))?;
+                on_interface(eni, eni.attachment.as_ref().map(|a| a.instance_id.clone()))
+            }
+            "igw" => {
+                world
+                    .internet_gateways
+                    .get(id)
+                    .ok_or_else(|| TraceError::UnknownResource(id.clone()))?;
+                internet(Some(id.clone()))
+            }
+            _ => Err(TraceError::UnsupportedEndpoint(id.clone())),
+        },
+    }
+}
+
+/// What the walk carries from hop to hop besides the packets: the groups of the interface
+/// that sent them, for security group references.
+#[derive(Debug, Clone, Default)]
+struct Sender {
+    groups: Vec<String>,
+    vpc: Option<String>,
+}
+
+/// One walk in one direction.
+struct Walk<'n, 'w> {
+    net: &'n Network<'w>,
+    /// The reply of an admitted flow: security groups let it by.
+    established: bool,
+    hops: Vec<Hop>,
+    explanations: Vec<Explanation>,
+    /// Guards against routing loops through appliances.
+    budget: u8,
+}
+
+impl<'n, 'w> Walk<'n, 'w> {
+    fn new(net: &'n Network<'w>, established: bool) -> Self {
+        Walk { net, established, hops: Vec::new(), explanations: Vec::new(), budget: 16 }
+    }
+
+    fn world(&self) -> &'w World {
+        self.net.world
+    }
+
+    /// Walks `header` from `from` to `to`; the packets as they arrive, if they do.
+    fn run(&mut self, from: &End, to: &End, header: Header) -> Option<Header> {
+        match from {
+            End::Interface { eni, instance, .. } => {
+                let eni = self.world().network_interfaces.get(eni)?;
+                if let Some(instance) = instance {
+                    self.instance_hop(instance, eni, header, false);
+                }
+                self.leave_interface(eni, header, to)
+            }
+            End::Internet { gateway, .. } => {
+                let gateway = match (gateway, to) {
+                    (Some(g), _) => g.clone(),
+                    (None, End::Interface { eni, .. }) => {
+                        let vpc = &self.world().network_interfaces.get(eni)?.vpc_id;
+                        match self.net.index.internet_gateway_of_vpc(vpc) {
+                            Some(g) => g.to_owned(),
+                            None => {
+                                self.explain(Explanation {
+                                    code: codes::NO_ROUTE_TO_DESTINATION,
+                                    vpc: Some(vpc.clone()),
+                                    header: Some(header),
+                                    ..Explanation::default()
+                                });
+                                return None;
+                            }
+                        }
+                    }
+                    (None, End::Internet { .. }) => return Some(header),
+                };
+                self.enter_from_internet(&gateway, header, to)
+            }
+        }
+    }
+
+    fn explain(&mut self, explanation: Explanation) {
+        self.explanations.push(explanation);
+    }
+
+    fn instance_hop(
+        &mut self,
+        instance_id: &str,
+        eni: &NetworkInterface,
+        h: Header,
+        arriving: bool,
+    ) {
+        let mut hop = Hop::new(instance_id);
+        hop.vpc = Some(eni.vpc_id.clone());
+        hop.subnet = Some(eni.subnet_id.clone());
+        if arriving {
+            hop.inbound = Some(h);
+        } else {
+            hop.outbound = Some(h);
+        }
+        if let Some(instance) = self.world().instances.get(instance_id)
+            && !matches!(instance.state, InstanceState::Running | InstanceState::Pending)
+        {
+            hop.blocked = true;
+            self.explain(Explanation {
+                code: codes::BAD_STATE,
+                component: Some(instance_id.to_owned()),
+                state: Some(instance.state.name().to_owned()),
+                vpc: Some(eni.vpc_id.clone()),
+                header: Some(h),
+                ..Explanation::default()
+            });
+        }
+        self.hops.push(hop);
+    }
+
+    fn interface_hop(&mut self, eni: &NetworkInterface, h: Header, arriving: bool) {
+        let mut hop = Hop::new(&eni.id);
+        hop.vpc = Some(eni.vpc_id.clone());
+        hop.subnet = Some(eni.subnet_id.clone());
+        hop.attached_to = eni.attachment.as_ref().map(|a| a.instance_id.clone());
+        if arriving {
+            hop.inbound = Some(h);
+        } else {
+            hop.outbound = Some(h);
+        }
+        self.hops.push(hop);
+    }
+
+    /// Whether `address` is one of the interface's own.
+    fn owns(eni: &NetworkInterface, address: Option<IpAddr>) -> bool {
+        address.is_some_and(|a| {
+            eni.private_ips.iter().any(|p| IpAddr::V4(p.address) == a)
+                || eni.ipv6_addresses.iter().any(|v6| IpAddr::V6(*v6) == a)
+        })
+    }
+
+    /// The source/destination check: an interface sends and receives only its own addresses
+    /// unless the check is disabled (NAT instances, appliances).
+    fn source_dest_check(&mut self, eni: &NetworkInterface, h: &Header, sending: bool) {
+        let address = if sending { h.source_address() } else { h.destination_address() };
+        if eni.source_dest_check && !Self::owns(eni, address) {
+            if let Some(hop) = self.hops.last_mut() {
+                hop.blocked = true;
+            }
+            self.explain(Explanation {
+                code: codes::ENI_SOURCE_DEST_CHECK_RESTRICTION,
+                component: Some(eni.id.clone()),
+                network_interface: Some(eni.id.clone()),
+                vpc: Some(eni.vpc_id.clone()),
+                subnet: Some(eni.subnet_id.clone()),
+                header: Some(*h),
+                ..Explanation::default()
+            });
+        }
+    }
+
+    /// The interface's security groups, in the order it lists them.
+    fn groups_of(&self, eni: &NetworkInterface) -> Vec<&'w model::resources::SecurityGroup> {
+        eni.security_groups.iter().filter_map(|g| self.world().security_groups.get(g)).collect()
+    }
+
+    /// Security groups of `eni` for packets leaving (egress) or arriving (ingress). Replies of
+    /// admitted flows pass without a hop: groups are stateful.
+    fn security_groups(
+        &mut self,
+        eni: &NetworkInterface,
+        h: Header,
+        egress: bool,
+        sender: &Sender,
+    ) -> Header {
+        if self.established {
+            return h;
+        }
+        let groups = self.groups_of(eni);
+        let direction = if egress {
+            security_groups::Direction::Egress
+        } else {
+            security_groups::Direction::Ingress
+        };
+        // Group references name the interface at the other end, reached over private
+        // addressing in the same VPC: the destination's groups for egress, the sender's for
+        // ingress.
+        let peer_groups: Vec<String> = if egress {
+            h.destination_address()
+                .and_then(|a| self.net.index.interface_at(&eni.vpc_id, a))
+                .and_then(|id| self.world().network_interfaces.get(id))
+                .map(|d| d.security_groups.clone())
+                .unwrap_or_default()
+        } else if sender.vpc.as_deref() == Some(eni.vpc_id.as_str()) {
+            sender.groups.clone()
+        } else {
+            Vec::new()
+        };
+        let peer = security_groups::Peer { groups: &peer_groups };
+        match security_groups::evaluate(groups.iter().copied(), &h, direction, peer) {
+            Some(verdict) => {
+                let mut hop = Hop::new(&verdict.group.id);
+                hop.vpc = Some(eni.vpc_id.clone());
+                hop.subnet = Some(eni.subnet_id.clone());
+                hop.decision = Some(Decision::SecurityGroup { egress, rule: verdict.rule.clone() });
+                self.hops.push(hop);
+                verdict.header
+            }
+            None => {
+                let first = eni.security_groups.first().cloned().unwrap_or_default();
+                let mut hop = Hop::new(&first);
+                hop.vpc = Some(eni.vpc_id.clone());
+                hop.subnet = Some(eni.subnet_id.clone());
+                hop.blocked = true;
+                self.hops.push(hop);
+                self.explain(Explanation {
+                    code: codes::ENI_SG_RULES_MISMATCH,
+                    direction: Some(if egress { "egress" } else { "ingress" }),
+                    component: Some(eni.id.clone()),
+                    network_interface: Some(eni.id.clone()),
+                    security_groups: eni.security_groups.clone(),
+                    vpc: Some(eni.vpc_id.clone()),
+                    subnet: Some(eni.subnet_id.clone()),
+                    header: Some(h),
+                    ..Explanation::default()
+                });
+                h
+            }
+        }
+    }
+
+    /// The network ACL of `subnet` for packets leaving (outbound) or entering it.
+    fn network_acl(&mut self, subnet: &str, vpc: &str, h: Header, outbound: bool) -> Header {
+        let Some(acl) =
+            self.net.index.acl_of_subnet(subnet).and_then(|id| self.world().network_acls.get(id))
+        else {
+            return h;
+        };
+        let direction = if outbound {
+            network_acls::Direction::Outbound
+        } else {
+            network_acls::Direction::Inbound
+        };
+        let mut hop = Hop::new(&acl.id);
+        hop.vpc = Some(vpc.to_owned());
+        hop.subnet = Some(subnet.to_owned());
+        match network_acls::evaluate(acl, &h, direction) {
+            Some(v) if v.allowed => {
+                hop.decision = Some(Decision::Acl(v.entry.clone()));
+                self.hops.push(hop);
+                v.header
+            }
+            verdict => {
+                hop.blocked = true;
+                hop.decision = verdict.map(|v| Decision::Acl(v.entry.clone()));
+                self.hops.push(hop);
+                self.explain(Explanation {
+                    code: codes::SUBNET_ACL_RESTRICTION,
+                    direction: Some(if outbound { "egress" } else { "ingress" }),
+                    component: Some(acl.id.clone()),
+                    acl: Some(acl.id.clone()),
+                    acl_rule: verdict.map(|v| v.entry.clone()),
+                    subnet: Some(subnet.to_owned()),
+                    vpc: Some(vpc.to_owned()),
+                    header: Some(h),
+                    ..Explanation::default()
+                });
+                h
+            }
+        }
+    }
+
+    /// Packets leaving an interface that sends them: its groups, then its subnet's routing.
+    fn leave_interface(&mut self, eni: &NetworkInterface, h: Header, to: &End) -> Option<Header> {
+        self.interface_hop(eni, h, false);
+        self.source_dest_check(eni, &h, true);
+        let sender = Sender { groups: eni.security_groups.clone(), vpc: Some(eni.vpc_id.clone()) };
+        let h = self.security_groups(eni, h, true, &sender);
+        self.route_from_subnet(eni, h, to, &sender)
+    }
+
+    /// Packets that left `from` (an interface of its subnet) go where its subnet's route table
+    /// sends them; within one subnet they go straight to the destination interface.
+    fn route_from_subnet(
+        &mut self,
+        from: &NetworkInterface,
+        h: Header,
+        to: &End,
+        sender: &Sender,
+    ) -> Option<Header> {
+        self.budget = self.budget.checked_sub(1)?;
+        let world = self.world();
+        if let End::Interface { eni: target, .. } = to
+            && let Some(target) = world.network_interfaces.get(target)
+            && target.subnet_id == from.subnet_id
+            && h.destination_address().is_some_and(|a| Self::owns(target, Some(a)))
+        {
+            // Traffic within a subnet is not routed and crosses no ACL.
+            return self.arrive_at_interface(target, h, to, sender);
+        }
+        let h = self.network_acl(&from.subnet_id, &from.vpc_id, h, true);
+        let table = self
+            .net
+            .index
+            .route_table_of_subnet(&from.subnet_id, &from.vpc_id)
+            .and_then(|id| world.route_tables.get(id))?;
+        let gateway_wanted = match to {
+            End::Internet { gateway, .. } => Some(gateway.as_deref()),
+            End::Interface { .. } => None,
+        };
+        let Some((route, narrowed)) = pick_route(table, &h, gateway_wanted) else {
+            self.no_route(table, from, h);
+            return None;
+        };
+        let mut hop = Hop::new(&table.id);
+        hop.vpc = Some(from.vpc_id.clone());
+        hop.subnet = Some(from.subnet_id.clone());
+        hop.decision = Some(Decision::Route(route.clone()));
+        self.hops.push(hop);
+        if world.route_state(table, route) == "blackhole" {
+            if let Some(hop) = self.hops.last_mut() {
+                hop.blocked = true;
+            }
+            self.explain(Explanation {
+                code: codes::BAD_STATE_ROUTE,
+                component: Some(table.id.clone()),
+                route_table: Some(table.id.clone()),
+                route: Some(route.clone()),
+                vpc: Some(from.vpc_id.clone()),
+                state: Some("blackhole".into()),
+                header: Some(narrowed),
+                ..Explanation::default()
+            });
+            return None;
+        }
+        self.follow_route(table, route, from, narrowed, to, sender)
+    }
+
+    fn no_route(&mut self, table: &RouteTable, from: &NetworkInterface, h: Header) {
+        let mut hop = Hop::new(&table.id);
+        hop.vpc = Some(from.vpc_id.clone());
+        hop.subnet = Some(from.subnet_id.clone());
+        hop.blocked = true;
+        self.hops.push(hop);
+        self.explain(Explanation {
+            code: codes::NO_ROUTE_TO_DESTINATION,
+            component: Some(table.id.clone()),
+            route_table: Some(table.id.clone()),
+            subnet: Some(from.subnet_id.clone()),
+            vpc: Some(from.vpc_id.clone()),
+            header: Some(h),
+            ..Explanation::default()
+        });
+    }
+
+    /// Where a route's target takes the packets.
+    fn follow_route(
+        &mut self,
+        table: &RouteTable,
+        route: &Route,
+        from: &NetworkInterface,
+        h: Header,
+        to: &End,
+        sender: &Sender,
+    ) -> Option<Header> {
+        let world = self.world();
+        match &route.target {
+            RouteTarget::Local => {
+                let Some(target) = h
+                    .destination_address()
+                    .and_then(|a| self.net.index.interface_at(&table.vpc_id, a))
+                    .and_then(|id| world.network_interfaces.get(id))
+                else {
+                    self.explain(Explanation {
+                        code: codes::DESTINATION_NOT_IN_VPC,
+                        component: Some(table.id.clone()),
+                        route_table: Some(table.id.clone()),
+                        route: Some(route.clone()),
+                        vpc: Some(table.vpc_id.clone()),
+                        header: Some(h),
+                        ..Explanation::default()
+                    });
+                    return None;
+                };
+                self.enter_subnet(target, h, to, sender)
+            }
+            RouteTarget::Gateway(id) if prefix_of(id) == "igw" => {
+                self.leave_to_internet(id, from, h, to)
+            }
+            RouteTarget::EgressOnlyInternetGateway(id) => {
+                let mut hop = Hop::new(id);
+                hop.vpc = Some(table.vpc_id.clone());
+                hop.inbound = Some(h);
+                hop.outbound = Some(h);
+                self.hops.push(hop);
+                self.arrive_in_internet(h, to)
+            }
+            RouteTarget::NetworkInterface(id)
+            | RouteTarget::Instance { network_interface_id: id, .. } => {
+                // An appliance: it receives the packets and, not being their destination,
+                // sends them on (see `arrive_at_interface`).
+                let appliance = world.network_interfaces.get(id)?;
+                self.enter_subnet(appliance, h, to, sender)
+            }
+            other => {
+                let id = target_id(other);
+                let mut hop = Hop::new(&id);
+                hop.vpc = Some(table.vpc_id.clone());
+                hop.blocked = true;
+                self.hops.push(hop);
+                self.explain(Explanation {
+                    code: codes::VPCLAB_UNMODELLED_COMPONENT,
+                    component: Some(id),
+                    route_table: Some(table.id.clone()),
+                    route: Some(route.clone()),
+                    vpc: Some(table.vpc_id.clone()),
+                    header: Some(h),
+                    ..Explanation::default()
+                });
+                None
+            }
+        }
+    }
+
+    /// Packets entering the subnet of `target` (routed there) and arriving at it.
+    fn enter_subnet(
+        &mut self,
+        target: &NetworkInterface,
+        h: Header,
+        to: &End,
+        sender: &Sender,
+    ) -> Option<Header> {
+        let h = self.network_acl(&target.subnet_id, &target.vpc_id, h, false);
+        self.arrive_at_interface(target, h, to, sender)
+    }
+
+    fn arrive_at_interface(
+        &mut self,
+        target: &NetworkInterface,
+        h: Header,
+        to: &End,
+        sender: &Sender,
+    ) -> Option<Header> {
+        let h = self.security_groups(target, h, false, sender);
+        self.interface_hop(target, h, true);
+        match to {
+            End::Interface { eni, instance, .. } if *eni == target.id => {
+                if let Some(instance) = instance {
+                    self.instance_hop(instance, target, h, true);
+                }
+                Some(h)
+            }
+            _ => {
+                // An interface that is not the destination: an appliance forwarding onward.
+                self.source_dest_check(target, &h, false);
+                let onward = Sender {
+                    groups: target.security_groups.clone(),
+                    vpc: Some(target.vpc_id.clone()),
+                };
+                let h = self.security_groups(target, h, true, &onward);
+                self.route_from_subnet(target, h, to, &onward)
+            }
+        }
+    }
+
+    /// Out through an internet gateway: IPv4 sources are translated to their public address.
+    fn leave_to_internet(
+        &mut self,
+        gateway: &str,
+        from: &NetworkInterface,
+        h: Header,
+        to: &End,
+    ) -> Option<Header> {
+        let mut hop = Hop::new(gateway);
+        hop.vpc = Some(from.vpc_id.clone());
+        hop.inbound = Some(h);
+        let translated = match h.family {
+            Family::V6 => Some(h),
+            Family::V4 => self.public_source(&from.vpc_id, &h),
+        };
+        match translated {
+            Some(out) => {
+                hop.outbound = Some(out);
+                self.hops.push(hop);
+                self.arrive_in_internet(out, to)
+            }
+            None => {
+                hop.blocked = true;
+                self.hops.push(hop);
+                self.explain(Explanation {
+                    code: codes::IGW_PUBLIC_IP_ASSOCIATION_FOR_EGRESS,
+                    component: Some(gateway.to_owned()),
+                    internet_gateway: Some(gateway.to_owned()),
+                    address: h.source_address(),
+                    vpc: Some(from.vpc_id.clone()),
+                    header: Some(h),
+                    ..Explanation::default()
+                });
+                None
+            }
+        }
+    }
+
+    /// The header with its private IPv4 source replaced by the public address mapped to it.
+    fn public_source(&self, vpc: &str, h: &Header) -> Option<Header> {
+        let source = h.source_address()?;
+        let eni = self.net.index.interface_at(vpc, source)?;
+        let eni = self.world().network_interfaces.get(eni)?;
+        let public = eni
+            .private_ips
+            .iter()
+            .find(|p| IpAddr::V4(p.address) == source)
+            .and_then(|p| p.public.as_ref())?;
+        Some(Header { source: Span::one(address_value(IpAddr::V4(public.address))), ..*h })
+    }
+
+    /// Packets out in the internet: either that is where they were going, or they come back
+    /// in through the gateway of the destination's VPC (to its public address).
+    fn arrive_in_internet(&mut self, h: Header, to: &End) -> Option<Header> {
+        match to {
+            End::Internet { .. } => Some(h),
+            End::Interface { eni, .. } => {
+                let vpc = self.world().network_interfaces.get(eni)?.vpc_id.clone();
+                let gateway = self.net.index.internet_gateway_of_vpc(&vpc)?.to_owned();
+                self.enter_from_internet(&gateway, h, to)
+            }
+        }
+    }
+
+    /// In through an internet gateway to an interface: the public destination is translated to
+    /// the private address behind it, then the gateway's edge route table (if any) routes it.
+    fn enter_from_internet(&mut self, gateway: &str, h: Header, to: &End) -> Option<Header> {
+        let world = self.world();
+        let igw = world.internet_gateways.get(gateway)?;
+        let Some(vpc) = igw.attached_vpc_id.clone() else {
+            let mut hop = Hop::new(gateway);
+            hop.blocked = true;
+            self.hops.push(hop);
+            self.explain(Explanation {
+                code: codes::BAD_STATE,
+                component: Some(gateway.to_owned()),
+                internet_gateway: Some(gateway.to_owned()),
+                state: Some("detached".into()),
+                header: Some(h),
+                ..Explanation::default()
+            });
+            return None;
+        };
+        let End::Interface { eni: target_id, address: private, .. } = to else {
+            return Some(h);
+        };
+        let target = world.network_interfaces.get(target_id)?;
+        let mut hop = Hop::new(gateway);
+        hop.vpc = Some(vpc.clone());
+        // The packets are addressed to the public address mapped to the destination.
+        let public = match private {
+            IpAddr::V6(_) => Some(*private),
+            IpAddr::V4(p) => target
+                .private_ips
+                .iter()
+                .find(|ip| ip.address == *p)
+                .and_then(|ip| ip.public.as_ref())
+                .map(|public| IpAddr::V4(public.address)),
+        };
+        let addressed_to = |a: IpAddr| Header { destination: Span::one(address_value(a)), ..h };
+        let Some(public) = public else {
+            hop.inbound = Some(h);
+            hop.blocked = true;
+            self.hops.push(hop);
+            self.explain(Explanation {
+                code: codes::IGW_PRIVATE_IP_ASSOCIATION_FOR_INGRESS,
+                component: Some(gateway.to_owned()),
+                internet_gateway: Some(gateway.to_owned()),
+                network_interface: Some(target.id.clone()),
+                address: Some(*private),
+                vpc: Some(vpc),
+                header: Some(h),
+                ..Explanation::default()
+            });
+            return None;
+        };
+        if target.vpc_id != vpc {
+            return None;
+        }
+        let inbound = addressed_to(public);
+        let outbound = addressed_to(*private);
+        hop.inbound = Some(inbound);
+        hop.outbound = Some(outbound);
+        self.hops.push(hop);
+        let sender = Sender::default();
+        // Ingress routing: a route table edge-associated with the gateway may send the packets
+        // to an appliance first.
+        if let Some(table) =
+            self.net.index.edge_route_table(gateway).and_then(|id| world.route_tables.get(id))
+            && let Some((route, narrowed)) = pick_route(table, &outbound, None)
+        {
+            let mut hop = Hop::new(&table.id);
+            hop.vpc = Some(vpc.clone());
+            hop.decision = Some(Decision::Route(route.clone()));
+            self.hops.push(hop);
+            if let RouteTarget::NetworkInterface(id)
+            | RouteTarget::Instance { network_interface_id: id, .. } = &route.target
+                && let Some(appliance) = world.network_interfaces.get(id)
+            {
+                return self.enter_subnet(appliance, narrowed, to, &sender);
+            }
+        }
+        self.enter_subnet(target, outbound, to, &sender)
+    }
+}
+
+/// The route the packets of `h` take in `table`, and the packets it carries. For a single
+/// destination address it is the longest-prefix match; for an address set bound for the
+/// internet it is a route to the wanted gateway (any internet gateway when `None`).
+fn pick_route<'t>(
+    table: &'t RouteTable,
+    h: &Header,
+    internet: Option<Option<&str>>,
+) -> Option<(&'t Route, Header)> {
+    if let Some(address) = h.destination_address() {
+        let m = routes::lookup(table, address)?;
+        return Some((m.route, *h));
+    }
+    let wanted = internet?;
+    table.routes.iter().find_map(|route| {
+        let to_gateway = match (&route.target, wanted) {
+            (RouteTarget::Gateway(g), Some(want)) => g == want,
+            (RouteTarget::Gateway(g), None) => prefix_of(g) == "igw",
+            (RouteTarget::EgressOnlyInternetGateway(_), None) => true,
+            _ => false,
+        };
+        if !to_gateway {
+            return None;
+        }
+        let span = match (&route.destination, h.family) {
+            (RouteDestination::V4(c), Family::V4) => v4_span(*c),
+            (RouteDestination::V6(c), Family::V6) => v6_span(*c),
+            _ => return None,
+        };
+        let destination = h.destination.intersect(span)?;
+        Some((route, Header { destination, ..*h }))
+    })
+}
+
+/// The id a route target names.
+fn target_id(target: &RouteTarget) -> String {
+    match target {
+        RouteTarget::Local => "local".into(),
+        RouteTarget::Gateway(id)
+        | RouteTarget::EgressOnlyInternetGateway(id)
+        | RouteTarget::NatGateway(id)
+        | RouteTarget::NetworkInterface(id)
+        | RouteTarget::VpcPeeringConnection(id)
+        | RouteTarget::TransitGateway(id)
+        | RouteTarget::LocalGateway(id)
+        | RouteTarget::CarrierGateway(id)
+        | RouteTarget::VpcEndpoint(id)
+        | RouteTarget::CoreNetwork(id) => id.clone(),
+        RouteTarget::Instance { instance_id, .. } => instance_id.clone(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::codes::*;
+    use crate::lab::{Lab, codes, kinds};
+    use crate::packet::{TCP, UDP};
+    use model::security_group::PeerRequest;
+
+    fn anywhere() -> PeerRequest {
+        PeerRequest::CidrV4("0.0.0.0/0".into())
+    }
+
+    fn from_group(g: &str) -> PeerRequest {
+        PeerRequest::Group { group_id: Some(g.into()), group_name: None, user_id: None }
+    }
+
+    /// The public/private split: web in a public subnet with an Elastic IP, db in a private one.
+    fn two_tier() -> (Lab, String, String, String, String, String) {
+        let mut lab = Lab::new();
+        let igw = lab.igw();
+        let (public, public_rt) = lab.subnet("10.0.1.0/24");
+        let (private, _) = lab.subnet("10.0.2.0/24");
+        lab.route_to_gateway(&public_rt, "0.0.0.0/0", &igw);
+        let web_sg = lab.group("web");
+        lab.allow_in(&web_sg, "tcp", 443, anywhere());
+        let db_sg = lab.group("db");
+        lab.allow_in(&db_sg, "tcp", 3306, from_group(&web_sg));
+        let web = lab.instance(&public, &[&web_sg], true);
+        let db = lab.instance(&private, &[&db_sg], false);
+        (lab, igw, web, db, web_sg, db_sg)
+    }
+
+    #[test]
+    fn internet_reaches_the_public_web_server_and_the_reply_goes_back() {
+        let (lab, igw, web, ..) = two_tier();
+        let t = lab.ask(&igw, &web, TCP, 443);
+        assert!(t.reachable(), "{:?}", t.explanations);
+        assert_eq!(kinds(&t.forward), ["igw", "acl", "sg", "eni", "i"]);
+        assert_eq!(kinds(&t.back), ["i", "eni", "acl", "rtb", "igw"]);
+        // The gateway translates the public destination to the private address.
+        let gw = &t.forward[0];
+        let private = lab.world.instances.get(&web).unwrap();
+        let eni = lab.world.network_interfaces.get(&private.primary_network_interface_id).unwrap();
+        let public = eni.public_ip().unwrap();
+        assert_eq!(gw.inbound.unwrap().destination_address(), Some(public.into()));
+        assert_eq!(
+            gw.outbound.unwrap().destination_address(),
+            Some(eni.primary_ip().unwrap().into())
+        );
+        // On the way back the source is translated to the public address again.
+        let back_gw = t.back.last().unwrap();
+        assert_eq!(back_gw.outbound.unwrap().source_address(), Some(public.into()));
+    }
+
+    #[test]
+    fn an_instance_without_a_public_address_is_not_reachable_from_the_internet() {
+        let (lab, igw, _, db, ..) = two_tier();
+        let t = lab.ask(&igw, &db, TCP, 3306);
+        assert!(!t.reachable());
+        assert_eq!(codes(&t), [(IGW_PRIVATE_IP_ASSOCIATION_FOR_INGRESS, None, false)]);
+    }
+
+    #[test]
+    fn group_references_admit_members_only() {
+        let (mut lab, _, web, db, ..) = two_tier();
+        let t = lab.ask(&web, &db, TCP, 3306);
+        assert!(t.reachable(), "{:?}", t.explanations);
+        assert_eq!(kinds(&t.forward), ["i", "eni", "sg", "acl", "rtb", "acl", "sg", "eni", "i"]);
+        // The return path: stateful groups do not appear; ACLs and the route back do.
+        assert_eq!(kinds(&t.back), ["i", "eni", "acl", "rtb", "acl", "eni", "i"]);
+        let (public, _) = (lab.world.instances.get(&web).unwrap().subnet_id.clone(), ());
+        let other_sg = lab.group("other");
+        let other = lab.instance(&public, &[&other_sg], false);
+        let t = lab.ask(&other, &db, TCP, 3306);
+        assert_eq!(codes(&t), [(ENI_SG_RULES_MISMATCH, Some("ingress"), false)]);
+    }
+
+    #[test]
+    fn tcp_allowed_but_not_udp() {
+        let (lab, igw, web, ..) = two_tier();
+        assert!(lab.ask(&igw, &web, TCP, 443).reachable());
+        let t = lab.ask(&igw, &web, UDP, 443);
+        assert_eq!(codes(&t), [(ENI_SG_RULES_MISMATCH, Some("ingress"), false)]);
+    }
+
+    #[test]
+    fn a_missing_egress_rule_blocks_at_the_source() {
+        let (mut lab, _, web, db, web_sg, _) = two_tier();
+        lab.revoke_all_egress(&web_sg);
+        let t = lab.ask(&web, &db, TCP, 3306);
+        assert_eq!(codes(&t), [(ENI_SG_RULES_MISMATCH, Some("egress"), false)]);
+    }
+
+    #[test]
+    fn stateless_acls_need_the_ephemeral_return_ports() {
+        let (mut lab, igw, web, ..) = two_tier();
+        let subnet = lab.world.instances.get(&web).unwrap().subnet_id.clone();
+        let acl = lab.custom_acl(&subnet);
+        lab.acl_entry(&acl, 100, false, true, Some((443, 443)));
+        let t = lab.ask(&igw, &web, TCP, 443);
+        assert_eq!(codes(&t), [(SUBNET_ACL_RESTRICTION, Some("egress"), true)]);
+        lab.acl_entry(&acl, 100, true, true, Some((1024, 65535)));
+        let t = lab.ask(&igw, &web, TCP, 443);
+        assert!(t.reachable(), "{:?}", t.explanations);
+    }
+
+    #[test]
+    fn a_deny_numbered_before_an_allow_wins_and_a_new_custom_acl_denies_all() {
+        let (mut lab, igw, web, ..) = two_tier();
+        let subnet = lab.world.instances.get(&web).unwrap().subnet_id.clone();
+        let acl = lab.custom_acl(&subnet);
+        let t = lab.ask(&igw, &web, TCP, 443);
+        let acl_blocks = codes(&t);
+        assert_eq!(
+            acl_blocks,
+            [
+                (SUBNET_ACL_RESTRICTION, Some("ingress"), false),
+                (SUBNET_ACL_RESTRICTION, Some("egress"), true)
+            ]
+        );
+        lab.acl_entry(&acl, 100, false, false, Some((443, 443)));
+        lab.acl_entry(&acl, 200, false, true, None);
+        lab.acl_entry(&acl, 100, true, true, None);
+        let t = lab.ask(&igw, &web, TCP, 443);
+        assert_eq!(codes(&t), [(SUBNET_ACL_RESTRICTION, Some("ingress"), false)]);
+        let rule = t.explanations[0].acl_rule.as_ref().unwrap();
+        assert_eq!((rule.rule_number, rule.allow), (100, false));
+    }
+
+    #[test]
+    fn every_blocking_component_is_named() {
+        let (mut lab, _, web, db, web_sg, _) = two_tier();
+        lab.revoke_all_egress(&web_sg);
+        let db_subnet = lab.world.instances.get(&db).unwrap().subnet_id.clone();
+        lab.custom_acl(&db_subnet);
+        let t = lab.ask(&web, &db, TCP, 3306);
+        assert_eq!(
+            codes(&t),
+            [
+                (ENI_SG_RULES_MISMATCH, Some("egress"), false),
+                (SUBNET_ACL_RESTRICTION, Some("ingress"), false),
+                (SUBNET_ACL_RESTRICTION, Some("egress"), true),
+            ]
+        );
+    }
+
+    #[test]
+    fn a_private_subnet_has_no_route_to_the_internet() {
+        let (lab, igw, _, db, ..) = two_tier();
+        let t = lab.ask(&db, &igw, TCP, 443);
+        assert_eq!(codes(&t), [(NO_ROUTE_TO_DESTINATION, None, false)]);
+        let t = lab.ask(&db, "8.8.8.8", TCP, 443);
+        assert_eq!(codes(&t), [(NO_ROUTE_TO_DESTINATION, None, false)]);
+    }
+
+    #[test]
+    fn a_public_instance_reaches_the_internet_with_its_public_address() {
+        let (lab, igw, web, ..) = two_tier();
+        let t = lab.ask(&web, "8.8.8.8", TCP, 443);
+        assert!(t.reachable(), "{:?}", t.explanations);
+        assert_eq!(kinds(&t.forward), ["i", "eni", "sg", "acl", "rtb", "igw"]);
+        assert_eq!(t.forward.last().unwrap().component, igw);
+    }
+
+    #[test]
+    fn a_route_to_a_deleted_gateway_is_a_blackhole() {
+        let (mut lab, igw, web, ..) = two_tier();
+        // (AWS refuses to detach while public addresses are mapped; a deleted target is the
+        // same blackhole to the engine.)
+        lab.world.internet_gateways.get_mut(&igw).unwrap().attached_vpc_id = None;
+        let t = lab.ask(&web, "8.8.8.8", TCP, 443);
+        assert_eq!(codes(&t), [(BAD_STATE_ROUTE, None, false)]);
+    }
+
+    #[test]
+    fn same_subnet_traffic_crosses_no_acl_or_route_table() {
+        let (mut lab, _, web, ..) = two_tier();
+        let subnet = lab.world.instances.get(&web).unwrap().subnet_id.clone();
+        let sg = lab.group("peer");
+        lab.allow_in(&sg, "tcp", 22, anywhere());
+        let peer = lab.instance(&subnet, &[&sg], false);
+        lab.custom_acl(&subnet);
+        let t = lab.ask(&web, &peer, TCP, 22);
+        assert!(t.reachable(), "{:?}", t.explanations);
+        assert_eq!(kinds(&t.forward), ["i", "eni", "sg", "sg", "eni", "i"]);
+    }
+}
