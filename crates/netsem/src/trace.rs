@@ -168,6 +168,8 @@ pub struct Explanation {
     pub route_table: Option<String>,
     pub route: Option<Route>,
     pub internet_gateway: Option<String>,
+    /// The component the packets needed to reach (e.g. the gateway a route was missing to).
+    pub destination: Option<String>,
     pub address: Option<IpAddr>,
     pub state: Option<String>,
     /// What was being sent when the component refused it.
@@ -518,6 +520,13 @@ impl<'n, 'w> Walk<'n, 'w> {
         sender: &Sender,
     ) -> Header {
         if self.established {
+            // Replies of admitted flows: the groups are crossed but judge nothing.
+            if let Some(first) = eni.security_groups.first() {
+                let mut hop = Hop::new(first);
+                hop.vpc = Some(eni.vpc_id.clone());
+                hop.subnet = Some(eni.subnet_id.clone());
+                self.hops.push(hop);
+            }
             return h;
         }
         let groups = self.groups_of(eni);
@@ -653,7 +662,13 @@ impl<'n, 'w> Walk<'n, 'w> {
             End::Interface { .. } => None,
         };
         let Some((route, narrowed)) = pick_route(table, &h, gateway_wanted) else {
-            self.no_route(table, from, h);
+            let destination = match to {
+                End::Internet { gateway, .. } => gateway.clone(),
+                End::Interface { eni, instance, .. } => {
+                    Some(instance.clone().unwrap_or_else(|| eni.clone()))
+                }
+            };
+            self.no_route(table, from, h, destination);
             return None;
         };
         let mut hop = Hop::new(&table.id);
@@ -680,7 +695,13 @@ impl<'n, 'w> Walk<'n, 'w> {
         self.follow_route(table, route, from, narrowed, to, sender)
     }
 
-    fn no_route(&mut self, table: &RouteTable, from: &NetworkInterface, h: Header) {
+    fn no_route(
+        &mut self,
+        table: &RouteTable,
+        from: &NetworkInterface,
+        h: Header,
+        destination: Option<String>,
+    ) {
         let mut hop = Hop::new(&table.id);
         hop.vpc = Some(from.vpc_id.clone());
         hop.subnet = Some(from.subnet_id.clone());
@@ -690,6 +711,7 @@ impl<'n, 'w> Walk<'n, 'w> {
             code: codes::NO_ROUTE_TO_DESTINATION,
             component: Some(table.id.clone()),
             route_table: Some(table.id.clone()),
+            destination,
             subnet: Some(from.subnet_id.clone()),
             vpc: Some(from.vpc_id.clone()),
             header: Some(h),
@@ -1006,6 +1028,7 @@ fn target_id(target: &RouteTarget) -> String {
 
 #[cfg(test)]
 mod tests {
+    use super::Decision;
     use super::codes::*;
     use crate::lab::{Lab, codes, kinds};
     use crate::packet::{TCP, UDP};
@@ -1041,7 +1064,7 @@ mod tests {
         let t = lab.ask(&igw, &web, TCP, 443);
         assert!(t.reachable(), "{:?}", t.explanations);
         assert_eq!(kinds(&t.forward), ["igw", "acl", "sg", "eni", "i"]);
-        assert_eq!(kinds(&t.back), ["i", "eni", "acl", "rtb", "igw"]);
+        assert_eq!(kinds(&t.back), ["i", "eni", "sg", "acl", "rtb", "igw"]);
         // The gateway translates the public destination to the private address.
         let gw = &t.forward[0];
         let private = lab.world.instances.get(&web).unwrap();
@@ -1071,8 +1094,9 @@ mod tests {
         let t = lab.ask(&web, &db, TCP, 3306);
         assert!(t.reachable(), "{:?}", t.explanations);
         assert_eq!(kinds(&t.forward), ["i", "eni", "sg", "acl", "rtb", "acl", "sg", "eni", "i"]);
-        // The return path: stateful groups do not appear; ACLs and the route back do.
-        assert_eq!(kinds(&t.back), ["i", "eni", "acl", "rtb", "acl", "eni", "i"]);
+        // The return path: stateful groups are crossed without a rule; ACLs judge again.
+        assert_eq!(kinds(&t.back), ["i", "eni", "sg", "acl", "rtb", "acl", "sg", "eni", "i"]);
+        assert!(t.back.iter().all(|h| !matches!(h.decision, Some(Decision::SecurityGroup { .. }))));
         let (public, _) = (lab.world.instances.get(&web).unwrap().subnet_id.clone(), ());
         let other_sg = lab.group("other");
         let other = lab.instance(&public, &[&other_sg], false);
