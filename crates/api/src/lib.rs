@@ -13,10 +13,12 @@
 
 pub mod ec2;
 pub mod sts;
+pub mod trace;
 
 use model::{Scope, World};
 use parking_lot::RwLock;
 use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use store::Store;
 use wire::{ApiError, ErrorFormat, QueryMap};
@@ -109,11 +111,18 @@ pub struct Api {
     store: Store,
     /// Set when a write could not be made durable: from then on changes are refused.
     degraded: AtomicBool,
+    /// The semantics engine's lookups for the current world.
+    network_index: Arc<netsem::index::Cache>,
 }
 
 impl Api {
     pub fn new(world: World, store: Store) -> Self {
-        Api { world: RwLock::new(world), store, degraded: AtomicBool::new(false) }
+        Api {
+            world: RwLock::new(world),
+            store,
+            degraded: AtomicBool::new(false),
+            network_index: Arc::default(),
+        }
     }
 
     /// Whether the service can accept changes.
@@ -128,6 +137,18 @@ impl Api {
     /// Runs `f` with read access to the world.
     pub fn read<T>(&self, f: impl FnOnce(&World) -> T) -> T {
         f(&self.world.read())
+    }
+
+    /// Runs `f` on the network as it is now (the world and the engine's index of it).
+    pub fn with_network<T>(&self, f: impl FnOnce(netsem::trace::Network<'_>) -> T) -> T {
+        let world = self.world.read();
+        let index = self.network_index.get(&world);
+        f(netsem::trace::Network { world: &world, index: &index })
+    }
+
+    /// The engine's index cache, for handlers that analyse the network.
+    pub fn network_index(&self) -> &Arc<netsem::index::Cache> {
+        &self.network_index
     }
 
     /// Serves one request.

@@ -48,6 +48,9 @@ macro_rules! tables {
             $(pub $field: Table<$ty>,)*
             /// Service quotas in force (not stored: they come from the command line).
             pub quotas: Quotas,
+            /// Counts committed changes (and clears), so readers can cache what they derive
+            /// from the world until it changes. Not stored.
+            pub version: u64,
         }
 
         impl World {
@@ -64,6 +67,9 @@ macro_rules! tables {
                 let mut out = Vec::new();
                 $(self.$field.take_changes($kind, &mut out)
                     .map_err(|e| Error::internal(format!("serializing {}: {e}", $kind)))?;)*
+                if !out.is_empty() {
+                    self.version += 1;
+                }
                 Ok(out)
             }
 
@@ -84,6 +90,7 @@ macro_rules! tables {
             /// Forgets everything (the store is cleared separately).
             pub fn clear(&mut self) {
                 $(self.$field.clear();)*
+                self.version += 1;
             }
         }
     };

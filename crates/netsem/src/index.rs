@@ -8,6 +8,7 @@ use model::World;
 use model::resources::AssociationTarget;
 use std::collections::HashMap;
 use std::net::{IpAddr, Ipv4Addr};
+use std::sync::{Arc, Mutex};
 
 /// An interface's address, and the private address behind a public one.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -114,5 +115,26 @@ impl Index {
 
     pub fn internet_gateway_of_vpc(&self, vpc: &str) -> Option<&str> {
         self.internet_gateway_of_vpc.get(vpc).map(String::as_str)
+    }
+}
+
+/// The index of the latest version of a world, rebuilt only when the world has changed.
+#[derive(Debug, Default)]
+pub struct Cache {
+    latest: Mutex<Option<(u64, Arc<Index>)>>,
+}
+
+impl Cache {
+    /// The index of `world` as it is now.
+    pub fn get(&self, world: &World) -> Arc<Index> {
+        let mut latest = self.latest.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        match &*latest {
+            Some((version, index)) if *version == world.version => index.clone(),
+            _ => {
+                let index = Arc::new(Index::build(world));
+                *latest = Some((world.version, index.clone()));
+                index
+            }
+        }
     }
 }

@@ -20,6 +20,7 @@
 //! Path tracing (hop by hop, forward and return) is built from these blocks.
 
 pub mod endpoint;
+pub mod explain;
 pub mod header;
 pub mod index;
 #[cfg(test)]

@@ -1009,7 +1009,7 @@ fn pick_route<'t>(
 }
 
 /// The id a route target names.
-fn target_id(target: &RouteTarget) -> String {
+pub fn target_id(target: &RouteTarget) -> String {
     match target {
         RouteTarget::Local => "local".into(),
         RouteTarget::Gateway(id)

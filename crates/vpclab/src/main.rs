@@ -2,6 +2,7 @@
 
 mod bench;
 mod server;
+mod trace_cmd;
 
 use anyhow::{Context, Result};
 use clap::{Parser, Subcommand};
@@ -26,6 +27,9 @@ enum Command {
     /// Benchmarks against a running server.
     #[command(subcommand)]
     Bench(BenchCommand),
+    /// Ask a running server what happens to packets from one place to another, hop by hop.
+    /// Exits 0 when the path is reachable, 1 when it is not.
+    Trace(trace_cmd::TraceArgs),
     /// List the live endpoints of a running server.
     Endpoints {
         /// The running server.
@@ -65,6 +69,15 @@ fn main() -> Result<()> {
         Command::Serve(args) => server::serve(args),
         Command::Bench(BenchCommand::Api(args)) => bench::run(args),
         Command::Endpoints { endpoint } => endpoints(&endpoint),
+        // Exit 0: reachable; 1: not reachable; 2: the question could not be answered.
+        Command::Trace(args) => match trace_cmd::run(args) {
+            Ok(true) => Ok(()),
+            Ok(false) => std::process::exit(1),
+            Err(e) => {
+                eprintln!("vpclab trace: {e:#}");
+                std::process::exit(2)
+            }
+        },
     }
 }
 

@@ -143,7 +143,40 @@ async fn route(api: &Api, req: hyper::Request<Incoming>, listen: std::net::Socke
                 ]
             }),
         ),
+        (&Method::POST, "/_vpclab/trace") => match read_body(req.into_body()).await {
+            Ok(body) => match api::trace::question(&body)
+                .and_then(|q| api.trace(&q).map(|t| api::trace::trace_json(&q, &t)))
+            {
+                Ok(answer) => json(StatusCode::OK, answer),
+                Err(e) => error_json(&e),
+            },
+            Err(e) => error_json(&e),
+        },
         _ => aws(api, req).await,
+    }
+}
+
+/// An error of vpclab's own endpoints, as JSON.
+fn error_json(e: &ApiError) -> Response {
+    json(
+        StatusCode::from_u16(e.status).unwrap_or(StatusCode::BAD_REQUEST),
+        serde_json::json!({ "error": { "code": e.code, "message": e.message } }),
+    )
+}
+
+fn too_large() -> ApiError {
+    ApiError::new(
+        "RequestEntityTooLarge",
+        413,
+        format!("The request body exceeds {MAX_BODY} bytes."),
+    )
+}
+
+/// A request body, refused past [`MAX_BODY`].
+async fn read_body(body: Incoming) -> Result<Bytes, ApiError> {
+    match Limited::new(body, MAX_BODY).collect().await {
+        Ok(b) => Ok(b.to_bytes()),
+        Err(_) => Err(too_large()),
     }
 }
 
@@ -177,27 +210,10 @@ async fn decode(
         .headers
         .get(hyper::header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok()?.parse::<u64>().ok());
-    let too_large = || {
-        ApiError::new(
-            "RequestEntityTooLarge",
-            413,
-            format!("The request body exceeds {MAX_BODY} bytes."),
-        )
-    };
     if declared.is_some_and(|n| n > MAX_BODY as u64) {
         return Err((too_large(), ErrorFormat::Ec2));
     }
-    let body = match Limited::new(body, MAX_BODY).collect().await {
-        Ok(b) => b.to_bytes(),
-        Err(_) => {
-            let e = ApiError::new(
-                "RequestEntityTooLarge",
-                413,
-                format!("The request body exceeds {MAX_BODY} bytes."),
-            );
-            return Err((e, ErrorFormat::Ec2));
-        }
-    };
+    let body = read_body(body).await.map_err(|e| (e, ErrorFormat::Ec2))?;
     params.extend_from(&body).map_err(|e| (e, ErrorFormat::Ec2))?;
 
     let credential = match parts.headers.get(AUTHORIZATION) {
@@ -270,18 +286,29 @@ fn guess_format(params: &QueryMap) -> ErrorFormat {
 
 /// A minimal HTTP GET for the CLI's own calls to a running server.
 pub fn http_get(url: &str) -> Result<String> {
+    let (status, text) = http_call(Method::GET, url, Bytes::new())?;
+    if !status.is_success() {
+        return Err(anyhow!("HTTP {status}: {text}"));
+    }
+    Ok(text)
+}
+
+/// One HTTP request to a running server: the status and the body as text.
+pub fn http_call(method: Method, url: &str, body: Bytes) -> Result<(StatusCode, String)> {
     let uri: hyper::Uri = url.parse().context("not a URL")?;
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
     runtime.block_on(async {
         let client = hyper_util::client::legacy::Client::builder(TokioExecutor::new())
             .build_http::<Full<Bytes>>();
-        let resp = client.get(uri).await.context("connecting")?;
+        let request = hyper::Request::builder()
+            .method(method)
+            .uri(uri)
+            .header(CONTENT_TYPE, "application/json")
+            .body(Full::new(body))
+            .context("building the request")?;
+        let resp = client.request(request).await.context("connecting")?;
         let status = resp.status();
         let body = resp.into_body().collect().await.context("reading the answer")?.to_bytes();
-        let text = String::from_utf8_lossy(&body).into_owned();
-        if !status.is_success() {
-            return Err(anyhow!("HTTP {status}: {text}"));
-        }
-        Ok(text)
+        Ok((status, String::from_utf8_lossy(&body).into_owned()))
     })
 }

@@ -1,0 +1,171 @@
+//! Words for people: what a component is, what a rule says, why a component said no.
+
+use crate::packet::protocol_number;
+use crate::trace::{Decision, Explanation, codes};
+use model::ids::prefix_of;
+use model::resources::{
+    AclCidr, NetworkAclEntry, Route, RouteDestination, RulePeer, SecurityGroupRule,
+};
+
+/// What kind of component an id names, in AWS's words.
+pub fn kind_of(id: &str) -> &'static str {
+    match prefix_of(id) {
+        "i" => "instance",
+        "eni" => "network interface",
+        "sg" => "security group",
+        "acl" => "network ACL",
+        "rtb" => "route table",
+        "igw" => "internet gateway",
+        "eigw" => "egress-only internet gateway",
+        "subnet" => "subnet",
+        "vpc" => "VPC",
+        "nat" => "NAT gateway",
+        "pcx" => "peering connection",
+        "tgw" => "transit gateway",
+        "vgw" => "virtual private gateway",
+        "vpce" => "VPC endpoint",
+        _ => "component",
+    }
+}
+
+/// A protocol as a rule writes it, for people: `tcp`, `udp`, `icmp`, `all`, or the number.
+pub fn protocol_text(protocol: &str) -> String {
+    match protocol_number(protocol) {
+        Some(None) => "all traffic".into(),
+        Some(Some(p)) => crate::packet::protocol_name(p),
+        None => protocol.to_owned(),
+    }
+}
+
+fn ports_text(from: Option<i32>, to: Option<i32>) -> String {
+    match (from, to) {
+        (Some(a), Some(b)) if a == b && a >= 0 => format!(" port {a}"),
+        (Some(0), Some(65535)) | (Some(-1), _) | (None, _) | (_, None) => String::new(),
+        (Some(a), Some(b)) => format!(" ports {a}-{b}"),
+    }
+}
+
+/// An ACL entry as a sentence: `rule 100: allow tcp port 443 from 0.0.0.0/0`.
+pub fn acl_entry_text(e: &NetworkAclEntry) -> String {
+    let number = if e.rule_number >= NetworkAclEntry::CATCH_ALL_V4 {
+        "rule *".to_owned()
+    } else {
+        format!("rule {}", e.rule_number)
+    };
+    let cidr = match &e.cidr {
+        AclCidr::V4(c) => c.to_string(),
+        AclCidr::V6(c) => c.to_string(),
+    };
+    format!(
+        "{number}: {} {}{} {} {cidr}",
+        if e.allow { "allow" } else { "deny" },
+        protocol_text(&e.protocol),
+        ports_text(e.port_from, e.port_to),
+        if e.egress { "to" } else { "from" },
+    )
+}
+
+/// A security group rule as a sentence: `allow tcp port 22 from sg-0abc (sgr-…)`.
+pub fn sg_rule_text(rule: &SecurityGroupRule, egress: bool) -> String {
+    let peer = match &rule.peer {
+        RulePeer::V4(c) => c.to_string(),
+        RulePeer::V6(c) => c.to_string(),
+        RulePeer::PrefixList(id) => id.clone(),
+        RulePeer::Group { group_id, .. } => group_id.clone(),
+    };
+    format!(
+        "{} rule {}: allow {}{} {} {peer}",
+        if egress { "outbound" } else { "inbound" },
+        rule.id,
+        protocol_text(&rule.protocol),
+        ports_text(rule.from_port, rule.to_port),
+        if egress { "to" } else { "from" },
+    )
+}
+
+/// A route as a sentence: `10.0.0.0/16 → local`.
+pub fn route_text(route: &Route) -> String {
+    let destination = match &route.destination {
+        RouteDestination::V4(c) => c.to_string(),
+        RouteDestination::V6(c) => c.to_string(),
+        RouteDestination::PrefixList(id) => id.clone(),
+    };
+    format!("route {destination} → {}", crate::trace::target_id(&route.target))
+}
+
+/// What decided at a hop, in words.
+pub fn decision_text(decision: &Decision) -> String {
+    match decision {
+        Decision::Acl(entry) => acl_entry_text(entry),
+        Decision::SecurityGroup { egress, rule } => sg_rule_text(rule, *egress),
+        Decision::Route(route) => route_text(route),
+    }
+}
+
+impl Explanation {
+    /// Why the packets stop here, as a sentence.
+    pub fn message(&self) -> String {
+        let or_unknown = |v: &Option<String>| v.clone().unwrap_or_else(|| "?".into());
+        let way = |inbound: &str, outbound: &str| {
+            if self.direction == Some("egress") { outbound.to_owned() } else { inbound.to_owned() }
+        };
+        let reply = if self.on_return { " (on the reply's way back)" } else { "" };
+        let text = match self.code {
+            codes::ENI_SG_RULES_MISMATCH => format!(
+                "no {} rule of the security groups of {} ({}) allows these packets",
+                way("inbound", "outbound"),
+                or_unknown(&self.network_interface),
+                self.security_groups.join(", "),
+            ),
+            codes::SUBNET_ACL_RESTRICTION => format!(
+                "network ACL {} of {} does not allow {} traffic: {}",
+                or_unknown(&self.acl),
+                or_unknown(&self.subnet),
+                way("inbound", "outbound"),
+                self.acl_rule.as_ref().map_or_else(|| "no rule matches".into(), acl_entry_text),
+            ),
+            codes::NO_ROUTE_TO_DESTINATION => match &self.destination {
+                Some(d) => format!(
+                    "route table {} has no route that applies to {d}",
+                    or_unknown(&self.route_table)
+                ),
+                None => format!(
+                    "route table {} has no route to the destination",
+                    or_unknown(&self.route_table)
+                ),
+            },
+            codes::BAD_STATE_ROUTE => format!(
+                "{} in {} is a blackhole: its target is gone or detached",
+                self.route.as_ref().map_or_else(|| "the route".into(), route_text),
+                or_unknown(&self.route_table),
+            ),
+            codes::BAD_STATE => format!(
+                "{} {} is {}",
+                kind_of(self.component.as_deref().unwrap_or_default()),
+                or_unknown(&self.component),
+                or_unknown(&self.state),
+            ),
+            codes::IGW_PRIVATE_IP_ASSOCIATION_FOR_INGRESS => format!(
+                "internet gateway {} cannot reach {}: it has no public or Elastic IP address",
+                or_unknown(&self.internet_gateway),
+                self.address.map_or_else(|| "the destination".into(), |a| a.to_string()),
+            ),
+            codes::IGW_PUBLIC_IP_ASSOCIATION_FOR_EGRESS => format!(
+                "internet gateway {} cannot send from {}: the source has no public or Elastic IP address",
+                or_unknown(&self.internet_gateway),
+                self.address.map_or_else(|| "the source".into(), |a| a.to_string()),
+            ),
+            codes::ENI_SOURCE_DEST_CHECK_RESTRICTION => format!(
+                "{} has its source/destination check on and these packets are not its own",
+                or_unknown(&self.network_interface),
+            ),
+            codes::VPCLAB_UNMODELLED_COMPONENT => format!(
+                "the route leads to {} {}, which vpclab does not model yet",
+                kind_of(self.component.as_deref().unwrap_or_default()),
+                or_unknown(&self.component),
+            ),
+            other => other.to_owned(),
+        };
+        format!("{text}{reply}")
+    }
+}
