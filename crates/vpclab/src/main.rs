@@ -1,6 +1,7 @@
 //! The `vpclab` binary: the command line and the HTTP server that real AWS clients talk to.
 
 mod bench;
+mod bench_trace;
 mod server;
 mod trace_cmd;
 
@@ -42,6 +43,8 @@ enum Command {
 enum BenchCommand {
     /// Latency and throughput of the EC2 API (start the server with --raised-quotas).
     Api(bench::BenchArgs),
+    /// Traces per second of the semantics engine on generated networks (in process).
+    Trace(bench_trace::TraceBenchArgs),
 }
 
 #[derive(clap::Args, Debug)]
@@ -68,6 +71,7 @@ fn main() -> Result<()> {
     match cli.command {
         Command::Serve(args) => server::serve(args),
         Command::Bench(BenchCommand::Api(args)) => bench::run(args),
+        Command::Bench(BenchCommand::Trace(args)) => bench_trace::run(args),
         Command::Endpoints { endpoint } => endpoints(&endpoint),
         // Exit 0: reachable; 1: not reachable; 2: the question could not be answered.
         Command::Trace(args) => match trace_cmd::run(args) {
