@@ -12,6 +12,7 @@
 //! half-changed.
 
 pub mod ec2;
+pub mod flow_delivery;
 pub mod sts;
 
 use model::{Scope, World};
