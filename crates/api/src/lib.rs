@@ -6,12 +6,16 @@
 //! module (one per AWS service: [`ec2`], [`sts`]) finds the operation's handler, which reads its
 //! generated request shape, calls the model and returns the generated response shape.
 //!
+//! [`flow_delivery`] writes VPC flow log records (made by the semantics engine) to files laid out
+//! as AWS lays out its S3 objects and CloudWatch log streams.
+//!
 //! Handlers that change state run under the write lock; the rows they changed are queued to the
 //! store before the lock is released and the reply waits until the store says they are on disk.
 //! A handler that fails — or panics — has its changes rolled back, so the world is never left
 //! half-changed.
 
 pub mod ec2;
+pub mod flow_delivery;
 pub mod sts;
 pub mod trace;
 

@@ -273,6 +273,7 @@ impl World {
     /// disassociated.
     pub(crate) fn remove_interface(&mut self, id: &str) {
         let Some(eni) = self.network_interfaces.remove(id) else { return };
+        self.drop_flow_logs_of(id);
         for ip in &eni.private_ips {
             self.release_private_ip(&eni.subnet_id, ip.address);
         }

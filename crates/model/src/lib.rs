@@ -17,6 +17,7 @@ pub mod cidr;
 pub mod dhcp;
 pub mod eni;
 pub mod error;
+pub mod flow_log;
 pub mod gateway;
 pub mod ids;
 pub mod instance;

@@ -35,6 +35,7 @@ kinds! {
     SECURITY_GROUP = "sg", "security group", "InvalidGroup.NotFound", "InvalidGroupId.Malformed";
     NETWORK_ACL = "acl", "network ACL", "InvalidNetworkAclID.NotFound", "InvalidNetworkAclId.Malformed";
     DHCP_OPTIONS = "dopt", "DHCP options", "InvalidDhcpOptionID.NotFound", "InvalidDhcpOptionsId.Malformed";
+    FLOW_LOG = "fl", "flow log", "InvalidFlowLogId.NotFound", "InvalidFlowLogId.Malformed";
     // Route targets whose resources the model does not hold yet: routes check their ids for
     // shape only until a later issue adds the resources and the existence checks with them.
     NAT_GATEWAY = "nat", "natGateway", "InvalidNatGatewayID.NotFound", "InvalidNatGatewayID.NotFound";
@@ -90,7 +91,8 @@ owned!(
     Volume,
     SecurityGroup,
     NetworkAcl,
-    DhcpOptions
+    DhcpOptions,
+    crate::flow_log::FlowLog
 );
 
 impl<T: Owned + Clone + Serialize + DeserializeOwned> Table<T> {

@@ -149,6 +149,7 @@ impl World {
             )));
         }
         self.subnets.remove(id);
+        self.drop_flow_logs_of(id);
         self.network_acls.update_where(
             |a| a.associations.iter().any(|x| x.subnet_id == id),
             |a| a.associations.retain(|x| x.subnet_id != id),

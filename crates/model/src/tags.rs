@@ -73,6 +73,7 @@ tagged! {
     "sg" => security_groups, "security-group", owner;
     "acl" => network_acls, "network-acl", owner;
     "dopt" => dhcp_options, "dhcp-options", owner;
+    "fl" => flow_logs, "vpc-flow-log", owner;
 }
 
 /// Checks a set of tags against AWS's rules before it is applied.
@@ -182,6 +183,7 @@ pub fn not_found_for_id(id: &str) -> Error {
         "sgr" => ("InvalidSecurityGroupRuleId.NotFound", "security group rule"),
         "acl" => ("InvalidNetworkAclID.NotFound", "network ACL"),
         "dopt" => ("InvalidDhcpOptionID.NotFound", "DHCP options"),
+        "fl" => ("InvalidFlowLogId.NotFound", "flow log"),
         _ => {
             return Error::new("InvalidID", format!("The ID '{id}' is not valid"));
         }

@@ -333,6 +333,7 @@ impl World {
         self.network_acls.remove(&vpc.default_network_acl_id);
         self.security_groups.remove(&vpc.default_security_group_id);
         self.vpcs.remove(id);
+        self.drop_flow_logs_of(id);
         if vpc.is_default
             && let Some(state) = self.scopes.get_mut(&scope.key())
             && state.default_vpc_id.as_deref() == Some(id)

@@ -111,6 +111,7 @@ tables! {
     security_groups: SecurityGroup => "security_group",
     network_acls: NetworkAcl => "network_acl",
     dhcp_options: DhcpOptions => "dhcp_options",
+    flow_logs: crate::flow_log::FlowLog => "flow_log",
 }
 
 impl World {

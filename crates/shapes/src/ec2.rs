@@ -214,6 +214,9 @@ pub const OPERATIONS: &[(&str, &str, &str)] = &[
     ("CreateTags", "CreateTagsRequest", ""),
     ("DeleteTags", "DeleteTagsRequest", ""),
     ("DescribeTags", "DescribeTagsRequest", "DescribeTagsResult"),
+    ("CreateFlowLogs", "CreateFlowLogsRequest", "CreateFlowLogsResult"),
+    ("DeleteFlowLogs", "DeleteFlowLogsRequest", "DeleteFlowLogsResult"),
+    ("DescribeFlowLogs", "DescribeFlowLogsRequest", "DescribeFlowLogsResult"),
 ];
 
 pub const ACCOUNT_ATTRIBUTE_NAME_VALUES: &[&str] = &["supported-platforms", "default-vpc"];
@@ -221,7 +224,16 @@ pub const ADDRESS_ATTRIBUTE_NAME_VALUES: &[&str] = &["domain-name"];
 pub const AMD_SEV_SNP_SPECIFICATION_VALUES: &[&str] = &["enabled", "disabled"];
 pub const CAPACITY_RESERVATION_PREFERENCE_VALUES: &[&str] =
     &["capacity-reservations-only", "open", "none"];
+pub const DESTINATION_FILE_FORMAT_VALUES: &[&str] = &["plain-text", "parquet"];
 pub const DOMAIN_TYPE_VALUES: &[&str] = &["vpc", "standard"];
+pub const FLOW_LOGS_RESOURCE_TYPE_VALUES: &[&str] = &[
+    "VPC",
+    "Subnet",
+    "NetworkInterface",
+    "TransitGateway",
+    "TransitGatewayAttachment",
+    "RegionalNatGateway",
+];
 pub const HOSTNAME_TYPE_VALUES: &[&str] = &["ip-name", "resource-name"];
 pub const HTTP_TOKENS_STATE_VALUES: &[&str] = &["optional", "required"];
 pub const INSTANCE_ATTRIBUTE_NAME_VALUES: &[&str] = &[
@@ -1462,6 +1474,8 @@ pub const INSTANCE_TYPE_VALUES: &[&str] = &[
     "m8id.metal-96xl",
     "hpc8a.96xlarge",
 ];
+pub const LOG_DESTINATION_TYPE_VALUES: &[&str] =
+    &["cloud-watch-logs", "s3", "kinesis-data-firehose"];
 pub const MARKET_TYPE_VALUES: &[&str] =
     &["spot", "capacity-block", "interruptible-capacity-reservation"];
 pub const NESTED_VIRTUALIZATION_SPECIFICATION_VALUES: &[&str] = &["enabled", "disabled"];
@@ -1583,6 +1597,7 @@ pub const SECONDARY_INTERFACE_TYPE_VALUES: &[&str] = &["secondary"];
 pub const SHUTDOWN_BEHAVIOR_VALUES: &[&str] = &["stop", "terminate"];
 pub const SPOT_INSTANCE_TYPE_VALUES: &[&str] = &["one-time", "persistent"];
 pub const TENANCY_VALUES: &[&str] = &["default", "dedicated", "host"];
+pub const TRAFFIC_TYPE_VALUES: &[&str] = &["ACCEPT", "REJECT", "ALL"];
 pub const VOLUME_TYPE_VALUES: &[&str] = &["standard", "io1", "io2", "gp2", "sc1", "st1", "gp3"];
 pub const VPC_ATTRIBUTE_NAME_VALUES: &[&str] =
     &["enableDnsSupport", "enableDnsHostnames", "enableNetworkAddressUsageMetrics"];
@@ -2563,6 +2578,72 @@ impl ToXml for CreateEgressOnlyInternetGatewayResult {
 }
 
 #[derive(Debug, Clone, Default, PartialEq)]
+pub struct CreateFlowLogsRequest {
+    pub client_token: Option<String>,
+    pub deliver_cross_account_role: Option<String>,
+    pub deliver_logs_permission_arn: Option<String>,
+    pub destination_options: Option<DestinationOptionsRequest>,
+    pub dry_run: Option<bool>,
+    pub log_destination: Option<String>,
+    pub log_destination_type: Option<String>,
+    pub log_format: Option<String>,
+    pub log_group_name: Option<String>,
+    pub max_aggregation_interval: Option<i32>,
+    pub resource_ids: Vec<String>,
+    pub resource_type: String,
+    pub tag_specifications: Vec<TagSpecification>,
+    pub traffic_type: Option<String>,
+}
+
+impl FromQuery for CreateFlowLogsRequest {
+    fn from_query(q: &QueryMap, p: &str) -> Result<Self, ApiError> {
+        Ok(Self {
+            client_token: q.scalar::<String>(&join(p, "ClientToken"))?,
+            deliver_cross_account_role: q.scalar::<String>(&join(p, "DeliverCrossAccountRole"))?,
+            deliver_logs_permission_arn: q
+                .scalar::<String>(&join(p, "DeliverLogsPermissionArn"))?,
+            destination_options: q
+                .structure::<DestinationOptionsRequest>(&join(p, "DestinationOptions"))?,
+            dry_run: q.scalar::<bool>(&join(p, "DryRun"))?,
+            log_destination: q.scalar::<String>(&join(p, "LogDestination"))?,
+            log_destination_type: q
+                .enum_scalar(&join(p, "LogDestinationType"), LOG_DESTINATION_TYPE_VALUES)?,
+            log_format: q.scalar::<String>(&join(p, "LogFormat"))?,
+            log_group_name: q.scalar::<String>(&join(p, "LogGroupName"))?,
+            max_aggregation_interval: q.scalar::<i32>(&join(p, "MaxAggregationInterval"))?,
+            resource_ids: required_list(
+                q.list(&join(p, "ResourceId"), |q: &QueryMap, k: &str| {
+                    required(q.scalar::<String>(k)?, k)
+                })?,
+                &join(p, "ResourceId"),
+            )?,
+            resource_type: required(
+                q.enum_scalar(&join(p, "ResourceType"), FLOW_LOGS_RESOURCE_TYPE_VALUES)?,
+                &join(p, "ResourceType"),
+            )?,
+            tag_specifications: q
+                .list(&join(p, "TagSpecification"), TagSpecification::from_query)?,
+            traffic_type: q.enum_scalar(&join(p, "TrafficType"), TRAFFIC_TYPE_VALUES)?,
+        })
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct CreateFlowLogsResult {
+    pub client_token: Option<String>,
+    pub flow_log_ids: Vec<String>,
+    pub unsuccessful: Vec<UnsuccessfulItem>,
+}
+
+impl ToXml for CreateFlowLogsResult {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.scalar("clientToken", &self.client_token);
+        w.list("flowLogIdSet", "item", &self.flow_log_ids, true);
+        w.list("unsuccessful", "item", &self.unsuccessful, true);
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct CreateInternetGatewayRequest {
     pub dry_run: Option<bool>,
     pub tag_specifications: Vec<TagSpecification>,
@@ -3075,6 +3156,37 @@ impl ToXml for DeleteEgressOnlyInternetGatewayResult {
 }
 
 #[derive(Debug, Clone, Default, PartialEq)]
+pub struct DeleteFlowLogsRequest {
+    pub dry_run: Option<bool>,
+    pub flow_log_ids: Vec<String>,
+}
+
+impl FromQuery for DeleteFlowLogsRequest {
+    fn from_query(q: &QueryMap, p: &str) -> Result<Self, ApiError> {
+        Ok(Self {
+            dry_run: q.scalar::<bool>(&join(p, "DryRun"))?,
+            flow_log_ids: required_list(
+                q.list(&join(p, "FlowLogId"), |q: &QueryMap, k: &str| {
+                    required(q.scalar::<String>(k)?, k)
+                })?,
+                &join(p, "FlowLogId"),
+            )?,
+        })
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct DeleteFlowLogsResult {
+    pub unsuccessful: Vec<UnsuccessfulItem>,
+}
+
+impl ToXml for DeleteFlowLogsResult {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.list("unsuccessful", "item", &self.unsuccessful, true);
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct DeleteInternetGatewayRequest {
     pub dry_run: Option<bool>,
     pub internet_gateway_id: String,
@@ -3481,6 +3593,42 @@ pub struct DescribeEgressOnlyInternetGatewaysResult {
 impl ToXml for DescribeEgressOnlyInternetGatewaysResult {
     fn write_xml(&self, w: &mut XmlWriter) {
         w.list("egressOnlyInternetGatewaySet", "item", &self.egress_only_internet_gateways, true);
+        w.scalar("nextToken", &self.next_token);
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct DescribeFlowLogsRequest {
+    pub dry_run: Option<bool>,
+    pub filter: Vec<Filter>,
+    pub flow_log_ids: Vec<String>,
+    pub max_results: Option<i32>,
+    pub next_token: Option<String>,
+}
+
+impl FromQuery for DescribeFlowLogsRequest {
+    fn from_query(q: &QueryMap, p: &str) -> Result<Self, ApiError> {
+        Ok(Self {
+            dry_run: q.scalar::<bool>(&join(p, "DryRun"))?,
+            filter: q.list(&join(p, "Filter"), Filter::from_query)?,
+            flow_log_ids: q.list(&join(p, "FlowLogId"), |q: &QueryMap, k: &str| {
+                required(q.scalar::<String>(k)?, k)
+            })?,
+            max_results: q.scalar::<i32>(&join(p, "MaxResults"))?,
+            next_token: q.scalar::<String>(&join(p, "NextToken"))?,
+        })
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct DescribeFlowLogsResult {
+    pub flow_logs: Vec<FlowLog>,
+    pub next_token: Option<String>,
+}
+
+impl ToXml for DescribeFlowLogsResult {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.list("flowLogSet", "item", &self.flow_logs, true);
         w.scalar("nextToken", &self.next_token);
     }
 }
@@ -4264,6 +4412,38 @@ impl ToXml for DescribeVpcsResult {
 }
 
 #[derive(Debug, Clone, Default, PartialEq)]
+pub struct DestinationOptionsRequest {
+    pub file_format: Option<String>,
+    pub hive_compatible_partitions: Option<bool>,
+    pub per_hour_partition: Option<bool>,
+}
+
+impl FromQuery for DestinationOptionsRequest {
+    fn from_query(q: &QueryMap, p: &str) -> Result<Self, ApiError> {
+        Ok(Self {
+            file_format: q.enum_scalar(&join(p, "FileFormat"), DESTINATION_FILE_FORMAT_VALUES)?,
+            hive_compatible_partitions: q.scalar::<bool>(&join(p, "HiveCompatiblePartitions"))?,
+            per_hour_partition: q.scalar::<bool>(&join(p, "PerHourPartition"))?,
+        })
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct DestinationOptionsResponse {
+    pub file_format: Option<String>,
+    pub hive_compatible_partitions: Option<bool>,
+    pub per_hour_partition: Option<bool>,
+}
+
+impl ToXml for DestinationOptionsResponse {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.scalar("fileFormat", &self.file_format);
+        w.scalar("hiveCompatiblePartitions", &self.hive_compatible_partitions);
+        w.scalar("perHourPartition", &self.per_hour_partition);
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct DetachInternetGatewayRequest {
     pub dry_run: Option<bool>,
     pub internet_gateway_id: String,
@@ -4866,6 +5046,47 @@ impl FromQuery for Filter {
                 required(q.scalar::<String>(k)?, k)
             })?,
         })
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct FlowLog {
+    pub creation_time: Option<Timestamp>,
+    pub deliver_cross_account_role: Option<String>,
+    pub deliver_logs_error_message: Option<String>,
+    pub deliver_logs_permission_arn: Option<String>,
+    pub deliver_logs_status: Option<String>,
+    pub destination_options: Option<DestinationOptionsResponse>,
+    pub flow_log_id: Option<String>,
+    pub flow_log_status: Option<String>,
+    pub log_destination: Option<String>,
+    pub log_destination_type: Option<String>,
+    pub log_format: Option<String>,
+    pub log_group_name: Option<String>,
+    pub max_aggregation_interval: Option<i32>,
+    pub resource_id: Option<String>,
+    pub tags: Vec<Tag>,
+    pub traffic_type: Option<String>,
+}
+
+impl ToXml for FlowLog {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.scalar("creationTime", &self.creation_time);
+        w.scalar("deliverCrossAccountRole", &self.deliver_cross_account_role);
+        w.scalar("deliverLogsErrorMessage", &self.deliver_logs_error_message);
+        w.scalar("deliverLogsPermissionArn", &self.deliver_logs_permission_arn);
+        w.scalar("deliverLogsStatus", &self.deliver_logs_status);
+        w.structure("destinationOptions", &self.destination_options);
+        w.scalar("flowLogId", &self.flow_log_id);
+        w.scalar("flowLogStatus", &self.flow_log_status);
+        w.scalar("logDestination", &self.log_destination);
+        w.scalar("logDestinationType", &self.log_destination_type);
+        w.scalar("logFormat", &self.log_format);
+        w.scalar("logGroupName", &self.log_group_name);
+        w.scalar("maxAggregationInterval", &self.max_aggregation_interval);
+        w.scalar("resourceId", &self.resource_id);
+        w.list("tagSet", "item", &self.tags, false);
+        w.scalar("trafficType", &self.traffic_type);
     }
 }
 
@@ -8378,6 +8599,32 @@ impl FromQuery for UnassignPrivateIpAddressesRequest {
                     required(q.scalar::<String>(k)?, k)
                 })?,
         })
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct UnsuccessfulItem {
+    pub error: Option<UnsuccessfulItemError>,
+    pub resource_id: Option<String>,
+}
+
+impl ToXml for UnsuccessfulItem {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.structure("error", &self.error);
+        w.scalar("resourceId", &self.resource_id);
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct UnsuccessfulItemError {
+    pub code: Option<String>,
+    pub message: Option<String>,
+}
+
+impl ToXml for UnsuccessfulItemError {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.scalar("code", &self.code);
+        w.scalar("message", &self.message);
     }
 }
 

@@ -13,6 +13,7 @@ pub mod page;
 mod address;
 mod dhcp;
 mod eni;
+mod flow_log;
 mod gateway;
 mod instance;
 mod network_acl;
@@ -111,6 +112,7 @@ fn registry() -> &'static HashMap<&'static str, Handler> {
             eni::handlers(),
             address::handlers(),
             instance::handlers(),
+            flow_log::handlers(),
         ] {
             for (name, handler) in handlers {
                 map.insert(name, handler);

@@ -53,3 +53,33 @@ fn state_survives_a_restart_and_reset_is_durable() {
     assert!(!d.body.contains(&vpc_id));
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn flow_logs_survive_a_restart() {
+    let dir = std::env::temp_dir().join(format!("vpclab-it-flow-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let id = {
+        let api = open(&dir);
+        let r = call(&api, &[("Action", "CreateVpc"), ("CidrBlock", "10.0.0.0/16")]);
+        let vpc_id = first(&r.body, "vpcId").unwrap().to_owned();
+        let r = call(
+            &api,
+            &[
+                ("Action", "CreateFlowLogs"),
+                ("ResourceType", "VPC"),
+                ("ResourceId.1", &vpc_id),
+                ("TrafficType", "ACCEPT"),
+                ("LogDestinationType", "s3"),
+                ("LogDestination", "arn:aws:s3:::bucket"),
+                ("LogFormat", "${srcaddr} ${action}"),
+            ],
+        );
+        all(&r.body, "item")[0].to_owned()
+    };
+    let api = open(&dir);
+    let d = call(&api, &[("Action", "DescribeFlowLogs")]);
+    assert_eq!(first(&d.body, "flowLogId"), Some(id.as_str()));
+    assert_eq!(first(&d.body, "logFormat"), Some("${srcaddr} ${action}"));
+    assert_eq!(first(&d.body, "trafficType"), Some("ACCEPT"));
+    let _ = std::fs::remove_dir_all(&dir);
+}
