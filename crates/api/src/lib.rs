@@ -18,6 +18,7 @@ pub mod ec2;
 pub mod flow_delivery;
 pub mod sts;
 pub mod trace;
+pub mod traffic;
 
 use model::{Scope, World};
 use parking_lot::RwLock;

@@ -21,6 +21,7 @@
 
 pub mod endpoint;
 pub mod explain;
+pub mod flows;
 pub mod header;
 pub mod index;
 #[cfg(test)]

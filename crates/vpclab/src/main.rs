@@ -4,6 +4,7 @@ mod bench;
 mod bench_trace;
 mod server;
 mod trace_cmd;
+mod traffic_cmd;
 
 use anyhow::{Context, Result};
 use clap::{Parser, Subcommand};
@@ -31,6 +32,9 @@ enum Command {
     /// Ask a running server what happens to packets from one place to another, hop by hop.
     /// Exits 0 when the path is reachable, 1 when it is not.
     Trace(trace_cmd::TraceArgs),
+    /// Replay a traffic file through a running server: each flow is traced and leaves the flow
+    /// log records AWS would write at the interfaces it crosses.
+    Traffic(traffic_cmd::TrafficArgs),
     /// List the live endpoints of a running server.
     Endpoints {
         /// The running server.
@@ -73,6 +77,7 @@ fn main() -> Result<()> {
         Command::Bench(BenchCommand::Api(args)) => bench::run(args),
         Command::Bench(BenchCommand::Trace(args)) => bench_trace::run(args),
         Command::Endpoints { endpoint } => endpoints(&endpoint),
+        Command::Traffic(args) => traffic_cmd::run(args),
         // Exit 0: reachable; 1: not reachable; 2: the question could not be answered.
         Command::Trace(args) => match trace_cmd::run(args) {
             Ok(true) => Ok(()),

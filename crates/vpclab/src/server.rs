@@ -62,12 +62,20 @@ pub fn serve(args: ServeArgs) -> Result<()> {
         } else {
             args.state_dir.display().to_string()
         };
+        // Flow logs land under the state dir; in-memory servers use a directory of their own.
+        let flow_log_root = if args.in_memory {
+            std::env::temp_dir().join(format!("vpclab-{}", std::process::id()))
+        } else {
+            args.state_dir.clone()
+        };
         eprintln!(
-            "vpclab {} listening on http://{} (state: {state}; ready in {} ms)",
+            "vpclab {} listening on http://{} (state: {state}; flow logs under {}; ready in {} ms)",
             env!("CARGO_PKG_VERSION"),
             listener.local_addr()?,
+            flow_log_root.display(),
             started.elapsed().as_millis()
         );
+        let site = Arc::new(Site { listen: args.listen, flow_log_root });
         loop {
             let (stream, _) = match listener.accept().await {
                 Ok(conn) => conn,
@@ -78,11 +86,12 @@ pub fn serve(args: ServeArgs) -> Result<()> {
             };
             let _ = stream.set_nodelay(true);
             let api = api.clone();
-            let listen = args.listen;
+            let site = site.clone();
             tokio::spawn(async move {
                 let service = hyper::service::service_fn(move |req| {
                     let api = api.clone();
-                    async move { Ok::<_, std::convert::Infallible>(route(&api, req, listen).await) }
+                    let site = site.clone();
+                    async move { Ok::<_, std::convert::Infallible>(route(&api, req, &site).await) }
                 });
                 let _ = hyper_util::server::conn::auto::Builder::new(TokioExecutor::new())
                     .serve_connection(TokioIo::new(stream), service)
@@ -110,7 +119,14 @@ fn reply(r: Reply, request_id: &str) -> Response {
     resp
 }
 
-async fn route(api: &Api, req: hyper::Request<Incoming>, listen: std::net::SocketAddr) -> Response {
+/// Where this server lives: its address and where it writes flow logs.
+struct Site {
+    listen: std::net::SocketAddr,
+    flow_log_root: std::path::PathBuf,
+}
+
+async fn route(api: &Api, req: hyper::Request<Incoming>, site: &Site) -> Response {
+    let listen = site.listen;
     let path = req.uri().path().to_owned();
     match (req.method(), path.as_str()) {
         (&Method::GET, "/_vpclab/health") => {
@@ -139,7 +155,8 @@ async fn route(api: &Api, req: hyper::Request<Incoming>, listen: std::net::Socke
             StatusCode::OK,
             serde_json::json!({
                 "endpoints": [
-                    { "kind": "aws-api", "services": ["ec2", "sts"], "url": format!("http://{listen}") }
+                    { "kind": "aws-api", "services": ["ec2", "sts"], "url": format!("http://{listen}") },
+                    { "kind": "flow-logs", "path": site.flow_log_root.display().to_string() }
                 ]
             }),
         ),
@@ -150,6 +167,16 @@ async fn route(api: &Api, req: hyper::Request<Incoming>, listen: std::net::Socke
                 Ok(answer) => json(StatusCode::OK, answer),
                 Err(e) => error_json(&e),
             },
+            Err(e) => error_json(&e),
+        },
+        (&Method::POST, "/_vpclab/traffic") => match read_body(req.into_body()).await {
+            Ok(body) => {
+                let now = wire::time::Timestamp::now().0 / 1000;
+                match api.replay_traffic(&body, &site.flow_log_root, now) {
+                    Ok(answer) => json(StatusCode::OK, answer),
+                    Err(e) => error_json(&e),
+                }
+            }
             Err(e) => error_json(&e),
         },
         _ => aws(api, req).await,
