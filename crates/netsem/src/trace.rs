@@ -1213,4 +1213,46 @@ mod tests {
         assert!(t.reachable(), "{:?}", t.explanations);
         assert_eq!(kinds(&t.forward), ["i", "eni", "sg", "sg", "eni", "i"]);
     }
+
+    #[test]
+    fn a_public_instance_in_a_subnet_without_the_gateway_route_cannot_answer() {
+        let mut lab = Lab::new();
+        let igw = lab.igw();
+        let (subnet, _) = lab.subnet("10.0.1.0/24");
+        let sg = lab.group("web");
+        lab.allow_in(&sg, "tcp", 443, anywhere());
+        let web = lab.instance(&subnet, &[&sg], true);
+        let t = lab.ask(&igw, &web, TCP, 443);
+        assert!(t.arrived);
+        assert_eq!(codes(&t), [(NO_ROUTE_TO_DESTINATION, None, true)]);
+        assert_eq!(t.explanations[0].destination.as_deref(), Some(igw.as_str()));
+    }
+
+    #[test]
+    fn an_appliance_forwards_only_with_its_source_dest_check_off() {
+        let (mut lab, _, web, db, ..) = two_tier();
+        // Route the public subnet's traffic for the private subnet through an appliance.
+        let (fw_subnet, _) = lab.subnet("10.0.3.0/24");
+        let fw_sg = lab.group("fw");
+        lab.allow_in(&fw_sg, "-1", 0, PeerRequest::CidrV4("10.0.0.0/16".into()));
+        let fw = lab.instance(&fw_subnet, &[&fw_sg], false);
+        let fw_eni = lab.world.instances.get(&fw).unwrap().primary_network_interface_id.clone();
+        let web_subnet = lab.world.instances.get(&web).unwrap().subnet_id.clone();
+        let web_table = lab.world.route_table_for_subnet(&web_subnet).unwrap().id.clone();
+        let target = model::route_table::TargetSpec {
+            network_interface_id: Some(fw_eni.clone()),
+            ..Default::default()
+        };
+        lab.route(&web_table, "10.0.2.0/24", target);
+        let t = lab.ask(&web, &db, TCP, 3306);
+        assert!(t.components().any(|c| c == fw_eni));
+        assert!(codes(&t).contains(&(ENI_SOURCE_DEST_CHECK_RESTRICTION, None, false)));
+        lab.world.network_interfaces.get_mut(&fw_eni).unwrap().source_dest_check = false;
+        let t = lab.ask(&web, &db, TCP, 3306);
+        let forward: Vec<&str> = t.forward.iter().map(|h| h.component.as_str()).collect();
+        assert!(forward.contains(&fw_eni.as_str()), "{forward:?}");
+        // The group reference still names web: the appliance is not the database's peer, so
+        // the database's rule (from the web group) does not admit the forwarded packets.
+        assert_eq!(codes(&t), [(ENI_SG_RULES_MISMATCH, Some("ingress"), false)]);
+    }
 }
