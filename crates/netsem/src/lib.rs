@@ -5,19 +5,23 @@
 //! analyses, flow logs and the live data planes can never disagree. It does no I/O and knows
 //! nothing of HTTP.
 //!
-//! The building blocks, each answering with the rule or route that decided so that every
-//! verdict can be explained:
+//! How it fits together:
 //!
-//! - [`packet`]: a [`packet::Packet`] — protocol, addresses and ports.
+//! - [`header`]: packet *sets* — a protocol and a span per field (addresses, ports). A single
+//!   packet ([`packet::Packet`]) is the set with one value per field. Rules narrow sets.
 //! - [`routes`]: longest-prefix match in a route table ([`routes::lookup`]), with AWS's order
 //!   among equally specific routes.
-//! - [`network_acls`]: numbered entries evaluated in order, first match wins, stateless
-//!   ([`network_acls::evaluate`]).
+//! - [`network_acls`]: numbered entries, first match wins, stateless, set-wise (a deny numbered
+//!   first carves its packets out of a later allow).
 //! - [`security_groups`]: allow-only rules of all the groups of an interface, with group
-//!   references and prefix lists ([`security_groups::evaluate`]); stateful — the caller asks
-//!   only about the direction that opens a flow.
-//!
-//! Path tracing (hop by hop, forward and return) is built from these blocks.
+//!   references and prefix lists; stateful — only the opening direction is judged.
+//! - [`trace`]: the walk from a source ([`endpoint::Endpoint`]) to a destination and back,
+//!   hop by hop, each hop naming the rule or route that decided, and every blocking component
+//!   explained with Reachability Analyzer's codes. [`index::Index`] holds the lookups a walk
+//!   makes, built once per version of the world.
+//! - [`flows`]: traffic files replayed through [`trace`], giving the flow log records each
+//!   interface writes.
+//! - [`explain`]: components, rules and explanations in words.
 
 pub mod endpoint;
 pub mod explain;
