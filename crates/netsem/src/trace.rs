@@ -14,7 +14,7 @@
 //! missing route ends it, since there is nowhere further to go.
 //!
 //! Each kind of component is one function here; later components (NAT gateways, peering,
-//! transit gateways, endpoints, load balancers) are new arms of [`Walk::route`] and new
+//! transit gateways, endpoints, load balancers) are new arms of `Walk::follow_route` and new
 //! functions, not changes to the others.
 
 use crate::endpoint::Endpoint;
