@@ -137,10 +137,15 @@ pub struct Hop {
 
 impl Hop {
     fn new(component: &str) -> Hop {
+        Hop::located(component, None, None)
+    }
+
+    /// A hop in a VPC (and subnet).
+    fn located(component: &str, vpc: Option<&str>, subnet: Option<&str>) -> Hop {
         Hop {
             component: component.to_owned(),
-            vpc: None,
-            subnet: None,
+            vpc: vpc.map(str::to_owned),
+            subnet: subnet.map(str::to_owned),
             attached_to: None,
             inbound: None,
             outbound: None,
@@ -433,6 +438,21 @@ impl<'n, 'w> Walk<'n, 'w> {
         self.explanations.push(explanation);
     }
 
+    /// A hop that stops the packets, for the reason given.
+    fn push_blocked(&mut self, mut hop: Hop, explanation: Explanation) {
+        hop.blocked = true;
+        self.hops.push(hop);
+        self.explain(explanation);
+    }
+
+    /// The last hop stops the packets, for the reason given.
+    fn block_last(&mut self, explanation: Explanation) {
+        if let Some(hop) = self.hops.last_mut() {
+            hop.blocked = true;
+        }
+        self.explain(explanation);
+    }
+
     fn instance_hop(
         &mut self,
         instance_id: &str,
@@ -440,9 +460,7 @@ impl<'n, 'w> Walk<'n, 'w> {
         h: Header,
         arriving: bool,
     ) {
-        let mut hop = Hop::new(instance_id);
-        hop.vpc = Some(eni.vpc_id.clone());
-        hop.subnet = Some(eni.subnet_id.clone());
+        let mut hop = Hop::located(instance_id, Some(&eni.vpc_id), Some(&eni.subnet_id));
         if arriving {
             hop.inbound = Some(h);
         } else {
@@ -465,9 +483,7 @@ impl<'n, 'w> Walk<'n, 'w> {
     }
 
     fn interface_hop(&mut self, eni: &NetworkInterface, h: Header, arriving: bool) {
-        let mut hop = Hop::new(&eni.id);
-        hop.vpc = Some(eni.vpc_id.clone());
-        hop.subnet = Some(eni.subnet_id.clone());
+        let mut hop = Hop::located(&eni.id, Some(&eni.vpc_id), Some(&eni.subnet_id));
         hop.attached_to = eni.attachment.as_ref().map(|a| a.instance_id.clone());
         if arriving {
             hop.inbound = Some(h);
@@ -490,10 +506,7 @@ impl<'n, 'w> Walk<'n, 'w> {
     fn source_dest_check(&mut self, eni: &NetworkInterface, h: &Header, sending: bool) {
         let address = if sending { h.source_address() } else { h.destination_address() };
         if eni.source_dest_check && !Self::owns(eni, address) {
-            if let Some(hop) = self.hops.last_mut() {
-                hop.blocked = true;
-            }
-            self.explain(Explanation {
+            self.block_last(Explanation {
                 code: codes::ENI_SOURCE_DEST_CHECK_RESTRICTION,
                 component: Some(eni.id.clone()),
                 network_interface: Some(eni.id.clone()),
@@ -522,9 +535,7 @@ impl<'n, 'w> Walk<'n, 'w> {
         if self.established {
             // Replies of admitted flows: the groups are crossed but judge nothing.
             if let Some(first) = eni.security_groups.first() {
-                let mut hop = Hop::new(first);
-                hop.vpc = Some(eni.vpc_id.clone());
-                hop.subnet = Some(eni.subnet_id.clone());
+                let hop = Hop::located(first, Some(&eni.vpc_id), Some(&eni.subnet_id));
                 self.hops.push(hop);
             }
             return h;
@@ -552,31 +563,29 @@ impl<'n, 'w> Walk<'n, 'w> {
         let peer = security_groups::Peer { groups: &peer_groups };
         match security_groups::evaluate(groups.iter().copied(), &h, direction, peer) {
             Some(verdict) => {
-                let mut hop = Hop::new(&verdict.group.id);
-                hop.vpc = Some(eni.vpc_id.clone());
-                hop.subnet = Some(eni.subnet_id.clone());
+                let mut hop =
+                    Hop::located(&verdict.group.id, Some(&eni.vpc_id), Some(&eni.subnet_id));
                 hop.decision = Some(Decision::SecurityGroup { egress, rule: verdict.rule.clone() });
                 self.hops.push(hop);
                 verdict.header
             }
             None => {
                 let first = eni.security_groups.first().cloned().unwrap_or_default();
-                let mut hop = Hop::new(&first);
-                hop.vpc = Some(eni.vpc_id.clone());
-                hop.subnet = Some(eni.subnet_id.clone());
-                hop.blocked = true;
-                self.hops.push(hop);
-                self.explain(Explanation {
-                    code: codes::ENI_SG_RULES_MISMATCH,
-                    direction: Some(if egress { "egress" } else { "ingress" }),
-                    component: Some(eni.id.clone()),
-                    network_interface: Some(eni.id.clone()),
-                    security_groups: eni.security_groups.clone(),
-                    vpc: Some(eni.vpc_id.clone()),
-                    subnet: Some(eni.subnet_id.clone()),
-                    header: Some(h),
-                    ..Explanation::default()
-                });
+                let hop = Hop::located(&first, Some(&eni.vpc_id), Some(&eni.subnet_id));
+                self.push_blocked(
+                    hop,
+                    Explanation {
+                        code: codes::ENI_SG_RULES_MISMATCH,
+                        direction: Some(if egress { "egress" } else { "ingress" }),
+                        component: Some(eni.id.clone()),
+                        network_interface: Some(eni.id.clone()),
+                        security_groups: eni.security_groups.clone(),
+                        vpc: Some(eni.vpc_id.clone()),
+                        subnet: Some(eni.subnet_id.clone()),
+                        header: Some(h),
+                        ..Explanation::default()
+                    },
+                );
                 h
             }
         }
@@ -594,9 +603,7 @@ impl<'n, 'w> Walk<'n, 'w> {
         } else {
             network_acls::Direction::Inbound
         };
-        let mut hop = Hop::new(&acl.id);
-        hop.vpc = Some(vpc.to_owned());
-        hop.subnet = Some(subnet.to_owned());
+        let mut hop = Hop::located(&acl.id, Some(vpc), Some(subnet));
         match network_acls::evaluate(acl, &h, direction) {
             Some(v) if v.allowed => {
                 hop.decision = Some(Decision::Acl(v.entry.clone()));
@@ -604,20 +611,21 @@ impl<'n, 'w> Walk<'n, 'w> {
                 v.header
             }
             verdict => {
-                hop.blocked = true;
                 hop.decision = verdict.map(|v| Decision::Acl(v.entry.clone()));
-                self.hops.push(hop);
-                self.explain(Explanation {
-                    code: codes::SUBNET_ACL_RESTRICTION,
-                    direction: Some(if outbound { "egress" } else { "ingress" }),
-                    component: Some(acl.id.clone()),
-                    acl: Some(acl.id.clone()),
-                    acl_rule: verdict.map(|v| v.entry.clone()),
-                    subnet: Some(subnet.to_owned()),
-                    vpc: Some(vpc.to_owned()),
-                    header: Some(h),
-                    ..Explanation::default()
-                });
+                self.push_blocked(
+                    hop,
+                    Explanation {
+                        code: codes::SUBNET_ACL_RESTRICTION,
+                        direction: Some(if outbound { "egress" } else { "ingress" }),
+                        component: Some(acl.id.clone()),
+                        acl: Some(acl.id.clone()),
+                        acl_rule: verdict.map(|v| v.entry.clone()),
+                        subnet: Some(subnet.to_owned()),
+                        vpc: Some(vpc.to_owned()),
+                        header: Some(h),
+                        ..Explanation::default()
+                    },
+                );
                 h
             }
         }
@@ -671,16 +679,11 @@ impl<'n, 'w> Walk<'n, 'w> {
             self.no_route(table, from, h, destination);
             return None;
         };
-        let mut hop = Hop::new(&table.id);
-        hop.vpc = Some(from.vpc_id.clone());
-        hop.subnet = Some(from.subnet_id.clone());
+        let mut hop = Hop::located(&table.id, Some(&from.vpc_id), Some(&from.subnet_id));
         hop.decision = Some(Decision::Route(route.clone()));
         self.hops.push(hop);
         if world.route_state(table, route) == "blackhole" {
-            if let Some(hop) = self.hops.last_mut() {
-                hop.blocked = true;
-            }
-            self.explain(Explanation {
+            self.block_last(Explanation {
                 code: codes::BAD_STATE_ROUTE,
                 component: Some(table.id.clone()),
                 route_table: Some(table.id.clone()),
@@ -702,21 +705,20 @@ impl<'n, 'w> Walk<'n, 'w> {
         h: Header,
         destination: Option<String>,
     ) {
-        let mut hop = Hop::new(&table.id);
-        hop.vpc = Some(from.vpc_id.clone());
-        hop.subnet = Some(from.subnet_id.clone());
-        hop.blocked = true;
-        self.hops.push(hop);
-        self.explain(Explanation {
-            code: codes::NO_ROUTE_TO_DESTINATION,
-            component: Some(table.id.clone()),
-            route_table: Some(table.id.clone()),
-            destination,
-            subnet: Some(from.subnet_id.clone()),
-            vpc: Some(from.vpc_id.clone()),
-            header: Some(h),
-            ..Explanation::default()
-        });
+        let hop = Hop::located(&table.id, Some(&from.vpc_id), Some(&from.subnet_id));
+        self.push_blocked(
+            hop,
+            Explanation {
+                code: codes::NO_ROUTE_TO_DESTINATION,
+                component: Some(table.id.clone()),
+                route_table: Some(table.id.clone()),
+                destination,
+                subnet: Some(from.subnet_id.clone()),
+                vpc: Some(from.vpc_id.clone()),
+                header: Some(h),
+                ..Explanation::default()
+            },
+        );
     }
 
     /// Where a route's target takes the packets.
@@ -754,8 +756,7 @@ impl<'n, 'w> Walk<'n, 'w> {
                 self.leave_to_internet(id, from, h, to)
             }
             RouteTarget::EgressOnlyInternetGateway(id) => {
-                let mut hop = Hop::new(id);
-                hop.vpc = Some(table.vpc_id.clone());
+                let mut hop = Hop::located(id, Some(&table.vpc_id), None);
                 hop.inbound = Some(h);
                 hop.outbound = Some(h);
                 self.hops.push(hop);
@@ -770,19 +771,19 @@ impl<'n, 'w> Walk<'n, 'w> {
             }
             other => {
                 let id = target_id(other);
-                let mut hop = Hop::new(&id);
-                hop.vpc = Some(table.vpc_id.clone());
-                hop.blocked = true;
-                self.hops.push(hop);
-                self.explain(Explanation {
-                    code: codes::VPCLAB_UNMODELLED_COMPONENT,
-                    component: Some(id),
-                    route_table: Some(table.id.clone()),
-                    route: Some(route.clone()),
-                    vpc: Some(table.vpc_id.clone()),
-                    header: Some(h),
-                    ..Explanation::default()
-                });
+                let hop = Hop::located(&id, Some(&table.vpc_id), None);
+                self.push_blocked(
+                    hop,
+                    Explanation {
+                        code: codes::VPCLAB_UNMODELLED_COMPONENT,
+                        component: Some(id),
+                        route_table: Some(table.id.clone()),
+                        route: Some(route.clone()),
+                        vpc: Some(table.vpc_id.clone()),
+                        header: Some(h),
+                        ..Explanation::default()
+                    },
+                );
                 None
             }
         }
@@ -837,8 +838,7 @@ impl<'n, 'w> Walk<'n, 'w> {
         h: Header,
         to: &End,
     ) -> Option<Header> {
-        let mut hop = Hop::new(gateway);
-        hop.vpc = Some(from.vpc_id.clone());
+        let mut hop = Hop::located(gateway, Some(&from.vpc_id), None);
         hop.inbound = Some(h);
         let translated = match h.family {
             Family::V6 => Some(h),
@@ -851,17 +851,18 @@ impl<'n, 'w> Walk<'n, 'w> {
                 self.arrive_in_internet(out, to)
             }
             None => {
-                hop.blocked = true;
-                self.hops.push(hop);
-                self.explain(Explanation {
-                    code: codes::IGW_PUBLIC_IP_ASSOCIATION_FOR_EGRESS,
-                    component: Some(gateway.to_owned()),
-                    internet_gateway: Some(gateway.to_owned()),
-                    address: h.source_address(),
-                    vpc: Some(from.vpc_id.clone()),
-                    header: Some(h),
-                    ..Explanation::default()
-                });
+                self.push_blocked(
+                    hop,
+                    Explanation {
+                        code: codes::IGW_PUBLIC_IP_ASSOCIATION_FOR_EGRESS,
+                        component: Some(gateway.to_owned()),
+                        internet_gateway: Some(gateway.to_owned()),
+                        address: h.source_address(),
+                        vpc: Some(from.vpc_id.clone()),
+                        header: Some(h),
+                        ..Explanation::default()
+                    },
+                );
                 None
             }
         }
@@ -899,25 +900,25 @@ impl<'n, 'w> Walk<'n, 'w> {
         let world = self.world();
         let igw = world.internet_gateways.get(gateway)?;
         let Some(vpc) = igw.attached_vpc_id.clone() else {
-            let mut hop = Hop::new(gateway);
-            hop.blocked = true;
-            self.hops.push(hop);
-            self.explain(Explanation {
-                code: codes::BAD_STATE,
-                component: Some(gateway.to_owned()),
-                internet_gateway: Some(gateway.to_owned()),
-                state: Some("detached".into()),
-                header: Some(h),
-                ..Explanation::default()
-            });
+            let hop = Hop::new(gateway);
+            self.push_blocked(
+                hop,
+                Explanation {
+                    code: codes::BAD_STATE,
+                    component: Some(gateway.to_owned()),
+                    internet_gateway: Some(gateway.to_owned()),
+                    state: Some("detached".into()),
+                    header: Some(h),
+                    ..Explanation::default()
+                },
+            );
             return None;
         };
         let End::Interface { eni: target_id, address: private, .. } = to else {
             return Some(h);
         };
         let target = world.network_interfaces.get(target_id)?;
-        let mut hop = Hop::new(gateway);
-        hop.vpc = Some(vpc.clone());
+        let mut hop = Hop::located(gateway, Some(&vpc), None);
         // The packets are addressed to the public address mapped to the destination.
         let public = match private {
             IpAddr::V6(_) => Some(*private),
@@ -931,18 +932,19 @@ impl<'n, 'w> Walk<'n, 'w> {
         let addressed_to = |a: IpAddr| Header { destination: Span::one(address_value(a)), ..h };
         let Some(public) = public else {
             hop.inbound = Some(h);
-            hop.blocked = true;
-            self.hops.push(hop);
-            self.explain(Explanation {
-                code: codes::IGW_PRIVATE_IP_ASSOCIATION_FOR_INGRESS,
-                component: Some(gateway.to_owned()),
-                internet_gateway: Some(gateway.to_owned()),
-                network_interface: Some(target.id.clone()),
-                address: Some(*private),
-                vpc: Some(vpc),
-                header: Some(h),
-                ..Explanation::default()
-            });
+            self.push_blocked(
+                hop,
+                Explanation {
+                    code: codes::IGW_PRIVATE_IP_ASSOCIATION_FOR_INGRESS,
+                    component: Some(gateway.to_owned()),
+                    internet_gateway: Some(gateway.to_owned()),
+                    network_interface: Some(target.id.clone()),
+                    address: Some(*private),
+                    vpc: Some(vpc),
+                    header: Some(h),
+                    ..Explanation::default()
+                },
+            );
             return None;
         };
         if target.vpc_id != vpc {
@@ -960,8 +962,7 @@ impl<'n, 'w> Walk<'n, 'w> {
             self.net.index.edge_route_table(gateway).and_then(|id| world.route_tables.get(id))
             && let Some((route, narrowed)) = pick_route(table, &outbound, None)
         {
-            let mut hop = Hop::new(&table.id);
-            hop.vpc = Some(vpc.clone());
+            let mut hop = Hop::located(&table.id, Some(&vpc), None);
             hop.decision = Some(Decision::Route(route.clone()));
             self.hops.push(hop);
             if let RouteTarget::NetworkInterface(id)
