@@ -12,15 +12,13 @@ import subprocess
 import pytest
 import requests
 
-from vpclab_helpers import create_network, run_instance
+from vpclab_helpers import create_network, make_public, run_instance
 
 
 @pytest.fixture
 def web_and_db(ec2):
     net = create_network(ec2)
-    rt = ec2.create_route_table(VpcId=net.vpc_id)["RouteTable"]["RouteTableId"]
-    ec2.associate_route_table(RouteTableId=rt, SubnetId=net.subnet_id)
-    ec2.create_route(RouteTableId=rt, DestinationCidrBlock="0.0.0.0/0", GatewayId=net.igw_id)
+    make_public(ec2, net)
     private = ec2.create_subnet(VpcId=net.vpc_id, CidrBlock="10.0.2.0/24")["Subnet"]["SubnetId"]
     web_sg = ec2.create_security_group(GroupName="web", Description="web", VpcId=net.vpc_id)["GroupId"]
     ec2.authorize_security_group_ingress(GroupId=web_sg, IpPermissions=[

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from vpclab_helpers import DEFAULT_ACCOUNT, DEFAULT_REGION, create_network, run_instance
+from vpclab_helpers import DEFAULT_ACCOUNT, DEFAULT_REGION, create_network, make_public, run_instance
 
 ROLE = f"arn:aws:iam::{DEFAULT_ACCOUNT}:role/flow-logs"
 
@@ -30,9 +30,7 @@ def flow_log_root(endpoint) -> Path:
 @pytest.fixture
 def shop(ec2):
     net = create_network(ec2)
-    rt = ec2.create_route_table(VpcId=net.vpc_id)["RouteTable"]["RouteTableId"]
-    ec2.associate_route_table(RouteTableId=rt, SubnetId=net.subnet_id)
-    ec2.create_route(RouteTableId=rt, DestinationCidrBlock="0.0.0.0/0", GatewayId=net.igw_id)
+    make_public(ec2, net)
     web_sg = ec2.create_security_group(GroupName="web", Description="web", VpcId=net.vpc_id)["GroupId"]
     ec2.authorize_security_group_ingress(GroupId=web_sg, IpPermissions=[
         {"IpProtocol": "tcp", "FromPort": 443, "ToPort": 443, "IpRanges": [{"CidrIp": "0.0.0.0/0"}]},

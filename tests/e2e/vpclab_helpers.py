@@ -385,6 +385,14 @@ def create_network(ec2, vpc_cidr: str = "10.0.0.0/16", subnet_cidr: str = "10.0.
     return Network(vpc_id, vpc_cidr, subnet_id, subnet_cidr, az, igw_id)
 
 
+def make_public(ec2, net: Network) -> str:
+    """Gives the network's subnet its own route table with 0.0.0.0/0 → its internet gateway."""
+    rt = ec2.create_route_table(VpcId=net.vpc_id)["RouteTable"]["RouteTableId"]
+    ec2.associate_route_table(RouteTableId=rt, SubnetId=net.subnet_id)
+    ec2.create_route(RouteTableId=rt, DestinationCidrBlock="0.0.0.0/0", GatewayId=net.igw_id)
+    return rt
+
+
 def get_vpc(ec2, vpc_id: str) -> dict:
     return ec2.describe_vpcs(VpcIds=[vpc_id])["Vpcs"][0]
 
