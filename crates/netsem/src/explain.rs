@@ -159,6 +159,18 @@ impl Explanation {
                 "{} has its source/destination check on and these packets are not its own",
                 or_unknown(&self.network_interface),
             ),
+            codes::IGW_DESTINATION_ADDRESS_NOT_IN_RFC1918_EGRESS
+            | codes::IGW_DESTINATION_ADDRESS_NOT_IN_RFC6598_EGRESS => format!(
+                "internet gateway {} does not send to {}: a private or shared address is not on the internet",
+                or_unknown(&self.internet_gateway),
+                self.address.map_or_else(|| "the destination".into(), |a| a.to_string()),
+            ),
+            codes::IGW_SOURCE_ADDRESS_NOT_IN_RFC1918_INGRESS
+            | codes::IGW_SOURCE_ADDRESS_NOT_IN_RFC6598_INGRESS => format!(
+                "internet gateway {} does not accept packets from {}: a private or shared address is not on the internet",
+                or_unknown(&self.internet_gateway),
+                self.address.map_or_else(|| "the source".into(), |a| a.to_string()),
+            ),
             codes::VPCLAB_UNMODELLED_COMPONENT => format!(
                 "the route leads to {} {}, which vpclab does not model yet",
                 kind_of(self.component.as_deref().unwrap_or_default()),

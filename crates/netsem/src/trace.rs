@@ -40,6 +40,14 @@ pub mod codes {
         "IGW_PRIVATE_IP_ASSOCIATION_FOR_INGRESS";
     pub const IGW_PUBLIC_IP_ASSOCIATION_FOR_EGRESS: &str = "IGW_PUBLIC_IP_ASSOCIATION_FOR_EGRESS";
     pub const ENI_SOURCE_DEST_CHECK_RESTRICTION: &str = "ENI_SOURCE_DEST_CHECK_RESTRICTION";
+    pub const IGW_DESTINATION_ADDRESS_NOT_IN_RFC1918_EGRESS: &str =
+        "IGW_DESTINATION_ADDRESS_NOT_IN_RFC1918_EGRESS";
+    pub const IGW_DESTINATION_ADDRESS_NOT_IN_RFC6598_EGRESS: &str =
+        "IGW_DESTINATION_ADDRESS_NOT_IN_RFC6598_EGRESS";
+    pub const IGW_SOURCE_ADDRESS_NOT_IN_RFC1918_INGRESS: &str =
+        "IGW_SOURCE_ADDRESS_NOT_IN_RFC1918_INGRESS";
+    pub const IGW_SOURCE_ADDRESS_NOT_IN_RFC6598_INGRESS: &str =
+        "IGW_SOURCE_ADDRESS_NOT_IN_RFC6598_INGRESS";
     pub const EGRESS_ONLY_IGW_INGRESS: &str = "EGRESS_ONLY_IGW_INGRESS";
     pub const IGW_NO_ROUTE_TO_DESTINATION: &str = "NO_ROUTE_TO_DESTINATION";
     pub const DESTINATION_NOT_IN_VPC: &str = "NO_ROUTE_TO_DESTINATION";
@@ -840,6 +848,19 @@ impl<'n, 'w> Walk<'n, 'w> {
     ) -> Option<Header> {
         let mut hop = Hop::located(gateway, Some(&from.vpc_id), None);
         hop.inbound = Some(h);
+        if let Some(code) = h.destination_address().and_then(|a| not_routable(a, true)) {
+            let explanation = Explanation {
+                code,
+                component: Some(gateway.to_owned()),
+                internet_gateway: Some(gateway.to_owned()),
+                address: h.destination_address(),
+                vpc: Some(from.vpc_id.clone()),
+                header: Some(h),
+                ..Explanation::default()
+            };
+            self.push_blocked(hop, explanation);
+            return None;
+        }
         let translated = match h.family {
             Family::V6 => Some(h),
             Family::V4 => self.public_source(&from.vpc_id, &h),
@@ -899,6 +920,22 @@ impl<'n, 'w> Walk<'n, 'w> {
     fn enter_from_internet(&mut self, gateway: &str, h: Header, to: &End) -> Option<Header> {
         let world = self.world();
         let igw = world.internet_gateways.get(gateway)?;
+        if let Some(code) = h.source_address().and_then(|a| not_routable(a, false)) {
+            let explanation = Explanation {
+                code,
+                component: Some(gateway.to_owned()),
+                internet_gateway: Some(gateway.to_owned()),
+                address: h.source_address(),
+                vpc: igw.attached_vpc_id.clone(),
+                header: Some(h),
+                ..Explanation::default()
+            };
+            self.push_blocked(
+                Hop::located(gateway, igw.attached_vpc_id.as_deref(), None),
+                explanation,
+            );
+            return None;
+        }
         let Some(vpc) = igw.attached_vpc_id.clone() else {
             let hop = Hop::new(gateway);
             self.push_blocked(
@@ -1007,6 +1044,24 @@ fn pick_route<'t>(
         let destination = h.destination.intersect(span)?;
         Some((route, Header { destination, ..*h }))
     })
+}
+
+/// Why an internet gateway refuses an address that cannot be on the internet: a private
+/// (RFC 1918) or shared (RFC 6598) IPv4 destination going out, or source coming in.
+fn not_routable(address: IpAddr, egress: bool) -> Option<&'static str> {
+    let IpAddr::V4(a) = address else { return None };
+    let [first, second, ..] = a.octets();
+    let private = first == 10
+        || (first == 172 && (16..32).contains(&second))
+        || (first == 192 && second == 168);
+    let shared = first == 100 && (64..128).contains(&second);
+    match (private, shared, egress) {
+        (true, _, true) => Some(codes::IGW_DESTINATION_ADDRESS_NOT_IN_RFC1918_EGRESS),
+        (_, true, true) => Some(codes::IGW_DESTINATION_ADDRESS_NOT_IN_RFC6598_EGRESS),
+        (true, _, false) => Some(codes::IGW_SOURCE_ADDRESS_NOT_IN_RFC1918_INGRESS),
+        (_, true, false) => Some(codes::IGW_SOURCE_ADDRESS_NOT_IN_RFC6598_INGRESS),
+        _ => None,
+    }
 }
 
 /// The id a route target names.
@@ -1255,5 +1310,26 @@ mod tests {
         // The group reference still names web: the appliance is not the database's peer, so
         // the database's rule (from the web group) does not admit the forwarded packets.
         assert_eq!(codes(&t), [(ENI_SG_RULES_MISMATCH, Some("ingress"), false)]);
+    }
+
+    #[test]
+    fn internet_gateways_refuse_private_addresses() {
+        let (mut lab, igw, web, ..) = two_tier();
+        let subnet = lab.world.instances.get(&web).unwrap().subnet_id.clone();
+        let table = lab.world.route_table_for_subnet(&subnet).unwrap().id.clone();
+        lab.route_to_gateway(&table, "192.168.0.0/16", &igw);
+        let t = lab.ask(&web, "192.168.1.1", TCP, 443);
+        assert_eq!(codes(&t), [(IGW_DESTINATION_ADDRESS_NOT_IN_RFC1918_EGRESS, None, false)]);
+        let mut q = super::Question::new(
+            crate::endpoint::Endpoint::Resource(igw.clone()),
+            crate::endpoint::Endpoint::Resource(web.clone()),
+            TCP,
+            Some(443),
+        );
+        q.source_address = Some("10.9.9.9".parse().unwrap());
+        let index = crate::index::Index::build(&lab.world);
+        let net = super::Network { world: &lab.world, index: &index };
+        let t = super::trace(&net, &q).unwrap();
+        assert_eq!(codes(&t), [(IGW_SOURCE_ADDRESS_NOT_IN_RFC1918_INGRESS, None, false)]);
     }
 }
