@@ -181,3 +181,69 @@ impl Explanation {
         format!("{text}{reply}")
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use model::cidr::Ipv4Cidr;
+    use model::resources::{RouteOrigin, RouteTarget};
+
+    #[test]
+    fn rules_and_routes_read_as_sentences() {
+        let entry = NetworkAclEntry {
+            rule_number: 100,
+            egress: false,
+            protocol: "6".into(),
+            allow: true,
+            cidr: AclCidr::V4(Ipv4Cidr::parse("0.0.0.0/0", true).unwrap()),
+            icmp_type: None,
+            icmp_code: None,
+            port_from: Some(1024),
+            port_to: Some(65535),
+        };
+        assert_eq!(acl_entry_text(&entry), "rule 100: allow tcp ports 1024-65535 from 0.0.0.0/0");
+        let catch_all = NetworkAclEntry {
+            rule_number: NetworkAclEntry::CATCH_ALL_V4,
+            egress: true,
+            protocol: "-1".into(),
+            allow: false,
+            port_from: None,
+            port_to: None,
+            ..entry
+        };
+        assert_eq!(acl_entry_text(&catch_all), "rule *: deny all traffic to 0.0.0.0/0");
+        let rule = SecurityGroupRule {
+            id: "sgr-1".into(),
+            protocol: "tcp".into(),
+            from_port: Some(3306),
+            to_port: Some(3306),
+            peer: RulePeer::Group { group_id: "sg-app".into(), user_id: "1".into() },
+            description: None,
+            tags: Default::default(),
+        };
+        assert_eq!(
+            sg_rule_text(&rule, false),
+            "inbound rule sgr-1: allow tcp port 3306 from sg-app"
+        );
+        let route = Route {
+            destination: RouteDestination::V4(Ipv4Cidr::parse("0.0.0.0/0", true).unwrap()),
+            target: RouteTarget::Gateway("igw-1".into()),
+            origin: RouteOrigin::CreateRoute,
+        };
+        assert_eq!(route_text(&route), "route 0.0.0.0/0 → igw-1");
+        let e = Explanation {
+            code: codes::SUBNET_ACL_RESTRICTION,
+            direction: Some("egress"),
+            on_return: true,
+            acl: Some("acl-1".into()),
+            subnet: Some("subnet-1".into()),
+            acl_rule: Some(catch_all),
+            ..Explanation::default()
+        };
+        assert_eq!(
+            e.message(),
+            "network ACL acl-1 of subnet-1 does not allow outbound traffic: rule *: deny all \
+             traffic to 0.0.0.0/0 (on the reply's way back)"
+        );
+    }
+}
