@@ -35,6 +35,8 @@ kinds! {
     SECURITY_GROUP = "sg", "security group", "InvalidGroup.NotFound", "InvalidGroupId.Malformed";
     NETWORK_ACL = "acl", "network ACL", "InvalidNetworkAclID.NotFound", "InvalidNetworkAclId.Malformed";
     DHCP_OPTIONS = "dopt", "DHCP options", "InvalidDhcpOptionID.NotFound", "InvalidDhcpOptionsId.Malformed";
+    NETWORK_INSIGHTS_PATH = "nip", "NetworkInsightsPath", "InvalidNetworkInsightsPathId.NotFound", "InvalidNetworkInsightsPathId.Malformed";
+    NETWORK_INSIGHTS_ANALYSIS = "nia", "NetworkInsightsAnalysis", "InvalidNetworkInsightsAnalysisId.NotFound", "InvalidNetworkInsightsAnalysisId.Malformed";
     // Route targets whose resources the model does not hold yet: routes check their ids for
     // shape only until a later issue adds the resources and the existence checks with them.
     NAT_GATEWAY = "nat", "natGateway", "InvalidNatGatewayID.NotFound", "InvalidNatGatewayID.NotFound";
@@ -90,7 +92,9 @@ owned!(
     Volume,
     SecurityGroup,
     NetworkAcl,
-    DhcpOptions
+    DhcpOptions,
+    NetworkInsightsPath,
+    NetworkInsightsAnalysis
 );
 
 impl<T: Owned + Clone + Serialize + DeserializeOwned> Table<T> {

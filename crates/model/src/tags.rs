@@ -73,6 +73,8 @@ tagged! {
     "sg" => security_groups, "security-group", owner;
     "acl" => network_acls, "network-acl", owner;
     "dopt" => dhcp_options, "dhcp-options", owner;
+    "nip" => network_insights_paths, "network-insights-path", owner;
+    "nia" => network_insights_analyses, "network-insights-analysis", owner;
 }
 
 /// Checks a set of tags against AWS's rules before it is applied.
@@ -182,6 +184,8 @@ pub fn not_found_for_id(id: &str) -> Error {
         "sgr" => ("InvalidSecurityGroupRuleId.NotFound", "security group rule"),
         "acl" => ("InvalidNetworkAclID.NotFound", "network ACL"),
         "dopt" => ("InvalidDhcpOptionID.NotFound", "DHCP options"),
+        "nip" => ("InvalidNetworkInsightsPathId.NotFound", "NetworkInsightsPath"),
+        "nia" => ("InvalidNetworkInsightsAnalysisId.NotFound", "NetworkInsightsAnalysis"),
         _ => {
             return Error::new("InvalidID", format!("The ID '{id}' is not valid"));
         }

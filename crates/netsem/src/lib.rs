@@ -17,8 +17,10 @@
 //!   references and prefix lists ([`security_groups::evaluate`]); stateful — the caller asks
 //!   only about the direction that opens a flow.
 //!
-//! Path tracing (hop by hop, forward and return) is built from these blocks.
+//! Path tracing (hop by hop, forward and return, [`trace`]) is built from these blocks, and
+//! [`analysis`] writes a trace down as a Reachability Analyzer analysis stores it.
 
+pub mod analysis;
 pub mod endpoint;
 pub mod header;
 pub mod index;

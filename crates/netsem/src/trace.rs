@@ -495,6 +495,7 @@ impl<'n, 'w> Walk<'n, 'w> {
             }
             self.explain(Explanation {
                 code: codes::ENI_SOURCE_DEST_CHECK_RESTRICTION,
+                direction: Some(if sending { "egress" } else { "ingress" }),
                 component: Some(eni.id.clone()),
                 network_interface: Some(eni.id.clone()),
                 vpc: Some(eni.vpc_id.clone()),

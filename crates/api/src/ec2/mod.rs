@@ -16,6 +16,7 @@ mod eni;
 mod gateway;
 mod instance;
 mod network_acl;
+mod network_insights;
 mod prefix_list;
 mod regions;
 mod route_table;
@@ -111,6 +112,7 @@ fn registry() -> &'static HashMap<&'static str, Handler> {
             eni::handlers(),
             address::handlers(),
             instance::handlers(),
+            network_insights::handlers(),
         ] {
             for (name, handler) in handlers {
                 map.insert(name, handler);

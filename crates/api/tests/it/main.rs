@@ -3,6 +3,7 @@
 
 mod durability;
 mod ec2;
+mod network_insights;
 
 use api::{Api, Reply, Request, Service};
 use model::{Scope, World};
