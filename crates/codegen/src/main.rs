@@ -37,11 +37,26 @@ const ALWAYS_WRITTEN: &[(&str, &str)] = &[
     ("InternetGateway", "Attachments"),
     ("NetworkAcl", "Associations"),
     ("NetworkAcl", "Entries"),
+    ("PathComponent", "AdditionalDetails"),
+    ("PathComponent", "Explanations"),
     ("RouteTable", "Associations"),
     ("RouteTable", "PropagatingVgws"),
     ("SecurityGroup", "IpPermissions"),
     ("SecurityGroup", "IpPermissionsEgress"),
 ];
+
+/// Enum shapes AWS reads whatever their case (`--protocol TCP` creates a path with `tcp`); the
+/// model normalises them. Other enums must match exactly.
+const CASE_INSENSITIVE_ENUMS: &[&str] = &["Protocol"];
+
+/// The `QueryMap` method that reads a value of the enum shape `shape`.
+fn enum_reader(shape: &str) -> &'static str {
+    if CASE_INSENSITIVE_ENUMS.contains(&shape) {
+        "enum_scalar_ignoring_case"
+    } else {
+        "enum_scalar"
+    }
+}
 
 const SERVICES: &[Service] = &[
     Service { name: "ec2", model: "ec2/2016-11-15", protocol: Protocol::Ec2 },
@@ -383,7 +398,8 @@ impl<'a> Generator<'a> {
             }
             _ if self.shape(shape)?.contains_key("enum") => {
                 format!(
-                    "|q: &QueryMap, k: &str| required(q.enum_scalar(k, {})?, k)",
+                    "|q: &QueryMap, k: &str| required(q.{}(k, {})?, k)",
+                    enum_reader(shape),
                     const_name(shape)
                 )
             }
@@ -518,7 +534,7 @@ impl<'a> Generator<'a> {
                     }
                     _ => {
                         let read = if self.shape(target)?.contains_key("enum") {
-                            format!("q.enum_scalar({key}, {})?", const_name(target))
+                            format!("q.{}({key}, {})?", enum_reader(target), const_name(target))
                         } else {
                             format!("q.scalar::<{}>({key})?", self.rust_type(target)?)
                         };

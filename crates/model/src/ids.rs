@@ -18,6 +18,52 @@ pub fn prefix_of(id: &str) -> &str {
     id.rsplit_once('-').map_or(id, |(p, _)| p)
 }
 
+/// The resource type an EC2 ARN names for ids of this prefix (`arn:…:<type>/<id>`).
+pub fn arn_resource_type(prefix: &str) -> Option<&'static str> {
+    Some(match prefix {
+        "vpc" => "vpc",
+        "subnet" => "subnet",
+        "rtb" => "route-table",
+        "igw" => "internet-gateway",
+        "eigw" => "egress-only-internet-gateway",
+        "eipalloc" => "elastic-ip",
+        "eni" => "network-interface",
+        "i" => "instance",
+        "vol" => "volume",
+        "sg" => "security-group",
+        "sgr" => "security-group-rule",
+        "acl" => "network-acl",
+        "dopt" => "dhcp-options",
+        "pl" => "prefix-list",
+        "nat" => "natgateway",
+        "pcx" => "vpc-peering-connection",
+        "tgw" => "transit-gateway",
+        "tgw-attach" => "transit-gateway-attachment",
+        "vgw" => "vpn-gateway",
+        "vpce" => "vpc-endpoint",
+        "vpce-svc" => "vpc-endpoint-service",
+        "lgw" => "local-gateway",
+        "cagw" => "carrier-gateway",
+        "nip" => "network-insights-path",
+        "nia" => "network-insights-analysis",
+        _ => return None,
+    })
+}
+
+/// The id an EC2 ARN names (`arn:aws:ec2:us-east-1:123456789012:instance/i-0abc…` →
+/// (region, account, `i-0abc…`)); `None` when `text` is not such an ARN.
+pub fn parse_ec2_arn(text: &str) -> Option<(&str, &str, &str)> {
+    let rest = text.strip_prefix("arn:")?;
+    let mut parts = rest.splitn(5, ':');
+    let (_partition, service) = (parts.next()?, parts.next()?);
+    let (region, account, resource) = (parts.next()?, parts.next()?, parts.next()?);
+    if service != "ec2" {
+        return None;
+    }
+    let (kind, id) = resource.split_once('/')?;
+    (arn_resource_type(prefix_of(id)) == Some(kind)).then_some((region, account, id))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -32,5 +78,15 @@ mod tests {
         assert!(!is_well_formed("vpc", "subnet-12345678"));
         assert_eq!(prefix_of("rtbassoc-0123"), "rtbassoc");
         assert_eq!(prefix_of("eigw-0123"), "eigw");
+        assert_eq!(prefix_of("tgw-attach-0123"), "tgw-attach");
+    }
+
+    #[test]
+    fn arns_name_ids() {
+        let arn = "arn:aws:ec2:us-east-1:123456789012:instance/i-0123456789abcdef0";
+        assert_eq!(parse_ec2_arn(arn), Some(("us-east-1", "123456789012", "i-0123456789abcdef0")));
+        assert_eq!(parse_ec2_arn("arn:aws:ec2:us-east-1:1:vpc/i-0123"), None);
+        assert_eq!(parse_ec2_arn("i-0123"), None);
+        assert_eq!(arn_resource_type("eni"), Some("network-interface"));
     }
 }

@@ -24,6 +24,7 @@ pub mod instance;
 pub mod instance_types;
 pub mod lookup;
 pub mod network_acl;
+pub mod network_insights;
 pub mod prefix_list;
 pub mod regions;
 pub mod resources;

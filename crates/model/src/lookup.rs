@@ -36,6 +36,8 @@ kinds! {
     NETWORK_ACL = "acl", "network ACL", "InvalidNetworkAclID.NotFound", "InvalidNetworkAclId.Malformed";
     DHCP_OPTIONS = "dopt", "DHCP options", "InvalidDhcpOptionID.NotFound", "InvalidDhcpOptionsId.Malformed";
     FLOW_LOG = "fl", "flow log", "InvalidFlowLogId.NotFound", "InvalidFlowLogId.Malformed";
+    NETWORK_INSIGHTS_PATH = "nip", "NetworkInsightsPath", "InvalidNetworkInsightsPathId.NotFound", "InvalidNetworkInsightsPathId.Malformed";
+    NETWORK_INSIGHTS_ANALYSIS = "nia", "NetworkInsightsAnalysis", "InvalidNetworkInsightsAnalysisId.NotFound", "InvalidNetworkInsightsAnalysisId.Malformed";
     // Route targets whose resources the model does not hold yet: routes check their ids for
     // shape only until a later issue adds the resources and the existence checks with them.
     NAT_GATEWAY = "nat", "natGateway", "InvalidNatGatewayID.NotFound", "InvalidNatGatewayID.NotFound";
@@ -92,7 +94,9 @@ owned!(
     SecurityGroup,
     NetworkAcl,
     DhcpOptions,
-    crate::flow_log::FlowLog
+    crate::flow_log::FlowLog,
+    NetworkInsightsPath,
+    NetworkInsightsAnalysis
 );
 
 impl<T: Owned + Clone + Serialize + DeserializeOwned> Table<T> {

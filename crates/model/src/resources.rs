@@ -448,3 +448,63 @@ pub struct DhcpOptions {
     pub configurations: Vec<(String, Vec<String>)>,
     pub tags: Tags,
 }
+
+/// A Reachability Analyzer path: the question (source, destination, packets) to analyse.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct NetworkInsightsPath {
+    pub id: String,
+    pub owner: Scope,
+    /// Milliseconds since the epoch.
+    pub created: i64,
+    pub spec: PathSpec,
+    /// The idempotency token of the request that created it.
+    pub client_token: Option<String>,
+    pub tags: Tags,
+}
+
+/// What a path asks, as validated: resources by id (an ARN given is reduced to its id).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PathSpec {
+    pub source: String,
+    pub destination: Option<String>,
+    pub source_ip: Option<Ipv4Addr>,
+    pub destination_ip: Option<Ipv4Addr>,
+    /// `tcp` or `udp`.
+    pub protocol: String,
+    pub destination_port: Option<u16>,
+    pub filter_at_source: Option<PathFilter>,
+    pub filter_at_destination: Option<PathFilter>,
+}
+
+/// The packets a path is about, as seen at its source or at its destination.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PathFilter {
+    pub source_address: Option<Ipv4Addr>,
+    pub source_port_range: Option<PortSpan>,
+    pub destination_address: Option<Ipv4Addr>,
+    pub destination_port_range: Option<PortSpan>,
+}
+
+/// An inclusive port range.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PortSpan {
+    pub from: u16,
+    pub to: u16,
+}
+
+/// One analysis of a path, with the answer found when it ran: the network may change later,
+/// the answer stays what it was.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct NetworkInsightsAnalysis {
+    pub id: String,
+    pub owner: Scope,
+    pub path_id: String,
+    /// Milliseconds since the epoch.
+    pub started: i64,
+    pub filter_in_arns: Vec<String>,
+    pub filter_out_arns: Vec<String>,
+    pub additional_accounts: Vec<String>,
+    pub client_token: Option<String>,
+    pub result: crate::network_insights::AnalysisResult,
+    pub tags: Tags,
+}

@@ -74,6 +74,8 @@ tagged! {
     "acl" => network_acls, "network-acl", owner;
     "dopt" => dhcp_options, "dhcp-options", owner;
     "fl" => flow_logs, "vpc-flow-log", owner;
+    "nip" => network_insights_paths, "network-insights-path", owner;
+    "nia" => network_insights_analyses, "network-insights-analysis", owner;
 }
 
 /// Checks a set of tags against AWS's rules before it is applied.
@@ -184,6 +186,8 @@ pub fn not_found_for_id(id: &str) -> Error {
         "acl" => ("InvalidNetworkAclID.NotFound", "network ACL"),
         "dopt" => ("InvalidDhcpOptionID.NotFound", "DHCP options"),
         "fl" => ("InvalidFlowLogId.NotFound", "flow log"),
+        "nip" => ("InvalidNetworkInsightsPathId.NotFound", "NetworkInsightsPath"),
+        "nia" => ("InvalidNetworkInsightsAnalysisId.NotFound", "NetworkInsightsAnalysis"),
         _ => {
             return Error::new("InvalidID", format!("The ID '{id}' is not valid"));
         }

@@ -32,6 +32,13 @@ impl Scope {
     pub fn arn(&self, service: &str, resource: &str) -> String {
         format!("arn:aws:{service}:{}:{}:{resource}", self.region, self.account)
     }
+
+    /// The ARN of an EC2 resource of this scope, by id (`…:instance/i-0abc…`); `None` for an
+    /// id of a kind that has no ARN.
+    pub fn ec2_arn(&self, id: &str) -> Option<String> {
+        let kind = crate::ids::arn_resource_type(crate::ids::prefix_of(id))?;
+        Some(self.arn("ec2", &format!("{kind}/{id}")))
+    }
 }
 
 impl fmt::Display for Scope {
@@ -112,6 +119,8 @@ tables! {
     network_acls: NetworkAcl => "network_acl",
     dhcp_options: DhcpOptions => "dhcp_options",
     flow_logs: crate::flow_log::FlowLog => "flow_log",
+    network_insights_paths: NetworkInsightsPath => "network_insights_path",
+    network_insights_analyses: NetworkInsightsAnalysis => "network_insights_analysis",
 }
 
 impl World {
@@ -150,6 +159,8 @@ pub struct Quotas {
     pub network_acls_per_vpc: usize,
     pub rules_per_network_acl: usize,
     pub network_interfaces_per_region: usize,
+    pub network_insights_paths_per_region: usize,
+    pub network_insights_analyses_per_region: usize,
 }
 
 impl Default for Quotas {
@@ -169,6 +180,8 @@ impl Default for Quotas {
             network_acls_per_vpc: 200,
             rules_per_network_acl: 20,
             network_interfaces_per_region: 5000,
+            network_insights_paths_per_region: 1000,
+            network_insights_analyses_per_region: 10000,
         }
     }
 }
@@ -193,6 +206,10 @@ impl Quotas {
             "network_acls_per_vpc" => &mut self.network_acls_per_vpc,
             "rules_per_network_acl" => &mut self.rules_per_network_acl,
             "network_interfaces_per_region" => &mut self.network_interfaces_per_region,
+            "network_insights_paths_per_region" => &mut self.network_insights_paths_per_region,
+            "network_insights_analyses_per_region" => {
+                &mut self.network_insights_analyses_per_region
+            }
             other => return Err(Error::invalid_parameter(format!("unknown quota {other}"))),
         };
         *slot = value;
@@ -217,6 +234,8 @@ impl Quotas {
             network_acls_per_vpc: n,
             rules_per_network_acl: 40,
             network_interfaces_per_region: n,
+            network_insights_paths_per_region: n,
+            network_insights_analyses_per_region: n,
         }
     }
 }

@@ -285,6 +285,28 @@ pub fn span_cidrs(family: Family, span: Span) -> Vec<String> {
     }
 }
 
+/// IPv4 blocks no internet host holds: private (RFC 1918) and shared (RFC 6598) space.
+const NOT_PUBLIC_V4: [(u32, u32); 4] = [
+    (0x0A00_0000, 0x0AFF_FFFF), // 10.0.0.0/8
+    (0x6440_0000, 0x647F_FFFF), // 100.64.0.0/10
+    (0xAC10_0000, 0xAC1F_FFFF), // 172.16.0.0/12
+    (0xC0A8_0000, 0xC0A8_FFFF), // 192.168.0.0/16
+];
+
+/// The CIDR blocks of the public addresses in `span`, as AWS writes a set of internet hosts
+/// (`0.0.0.0/5`, `8.0.0.0/7`, `11.0.0.0/8`, … around the private and shared blocks).
+pub fn public_cidrs(family: Family, span: Span) -> Vec<String> {
+    if family == Family::V6 {
+        return span_cidrs(family, span);
+    }
+    let mut pieces = vec![span];
+    for (lo, hi) in NOT_PUBLIC_V4 {
+        let block = Span::new(u128::from(lo), u128::from(hi));
+        pieces = pieces.into_iter().flat_map(|p| p.minus(block).collect::<Vec<_>>()).collect();
+    }
+    pieces.into_iter().flat_map(|p| span_cidrs(family, p)).collect()
+}
+
 impl fmt::Display for Header {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let ports = |s: Span| {
@@ -357,5 +379,15 @@ mod tests {
         assert_eq!(span_cidrs(Family::V4, Span::new(167772160, 167772671)), vec!["10.0.0.0/23"]);
         assert_eq!(span_cidrs(Family::V4, Span::new(1, 3)), vec!["0.0.0.1", "0.0.0.2/31"]);
         assert_eq!(span_cidrs(Family::V6, Family::V6.all()), vec!["::/0"]);
+    }
+
+    #[test]
+    fn the_internet_is_public_space() {
+        let internet = public_cidrs(Family::V4, Family::V4.all());
+        assert_eq!(internet[..4], ["0.0.0.0/5", "8.0.0.0/7", "11.0.0.0/8", "12.0.0.0/6"]);
+        assert!(!internet.iter().any(|c| c.starts_with("10.") || c.starts_with("192.168.")));
+        assert!(internet.contains(&"172.32.0.0/11".to_owned()), "{internet:?}");
+        let private = Span::new(0x0A00_0000, 0x0A00_00FF);
+        assert!(public_cidrs(Family::V4, private).is_empty());
     }
 }

@@ -6,6 +6,8 @@ use crate::trace::{Network, Question, Trace, trace};
 use model::address::AssociateTarget;
 use model::instance::Launch;
 use model::network_acl::EntryRequest;
+use model::network_insights::AnalysisResult;
+use model::resources::{NetworkInsightsPath, PathSpec};
 use model::route_table::{DestinationSpec, TargetSpec};
 use model::security_group::{Direction, PeerRequest, RuleRequest};
 use model::vpc::NewVpc;
@@ -145,6 +147,31 @@ impl Lab {
             ..Default::default()
         };
         self.world.create_network_acl_entry(&self.scope, acl, &req).unwrap();
+    }
+
+    /// A network insights path (not stored) from `from` to `to` for TCP to `port`.
+    pub fn path(&self, from: &str, to: &str, port: u16) -> NetworkInsightsPath {
+        NetworkInsightsPath {
+            id: "nip-0123456789abcdef0".into(),
+            owner: self.scope.clone(),
+            created: 0,
+            spec: PathSpec {
+                source: from.into(),
+                destination: Some(to.into()),
+                protocol: "tcp".into(),
+                destination_port: Some(port),
+                ..Default::default()
+            },
+            client_token: None,
+            tags: Default::default(),
+        }
+    }
+
+    /// Analyses `path`, which must traverse `filter_in`.
+    pub fn analyse(&self, path: &NetworkInsightsPath, filter_in: &[String]) -> AnalysisResult {
+        let index = Index::build(&self.world);
+        let net = Network { world: &self.world, index: &index };
+        crate::analysis::analyse(&net, path, filter_in, &[])
     }
 
     pub fn ask(&self, from: &str, to: &str, protocol: u8, port: u16) -> Trace {

@@ -21,8 +21,10 @@
 //!   makes, built once per version of the world.
 //! - [`flows`]: traffic files replayed through [`trace`], giving the flow log records each
 //!   interface writes.
+//! - [`analysis`]: a trace written down as a Reachability Analyzer analysis stores it.
 //! - [`explain`]: components, rules and explanations in words.
 
+pub mod analysis;
 pub mod endpoint;
 pub mod explain;
 pub mod flows;

@@ -516,6 +516,7 @@ impl<'n, 'w> Walk<'n, 'w> {
         if eni.source_dest_check && !Self::owns(eni, address) {
             self.block_last(Explanation {
                 code: codes::ENI_SOURCE_DEST_CHECK_RESTRICTION,
+                direction: Some(if sending { "egress" } else { "ingress" }),
                 component: Some(eni.id.clone()),
                 network_interface: Some(eni.id.clone()),
                 vpc: Some(eni.vpc_id.clone()),
@@ -1302,7 +1303,7 @@ mod tests {
         lab.route(&web_table, "10.0.2.0/24", target);
         let t = lab.ask(&web, &db, TCP, 3306);
         assert!(t.components().any(|c| c == fw_eni));
-        assert!(codes(&t).contains(&(ENI_SOURCE_DEST_CHECK_RESTRICTION, None, false)));
+        assert!(codes(&t).contains(&(ENI_SOURCE_DEST_CHECK_RESTRICTION, Some("ingress"), false)));
         lab.world.network_interfaces.get_mut(&fw_eni).unwrap().source_dest_check = false;
         let t = lab.ask(&web, &db, TCP, 3306);
         let forward: Vec<&str> = t.forward.iter().map(|h| h.component.as_str()).collect();

@@ -217,6 +217,36 @@ pub const OPERATIONS: &[(&str, &str, &str)] = &[
     ("CreateFlowLogs", "CreateFlowLogsRequest", "CreateFlowLogsResult"),
     ("DeleteFlowLogs", "DeleteFlowLogsRequest", "DeleteFlowLogsResult"),
     ("DescribeFlowLogs", "DescribeFlowLogsRequest", "DescribeFlowLogsResult"),
+    (
+        "CreateNetworkInsightsPath",
+        "CreateNetworkInsightsPathRequest",
+        "CreateNetworkInsightsPathResult",
+    ),
+    (
+        "DeleteNetworkInsightsPath",
+        "DeleteNetworkInsightsPathRequest",
+        "DeleteNetworkInsightsPathResult",
+    ),
+    (
+        "DescribeNetworkInsightsPaths",
+        "DescribeNetworkInsightsPathsRequest",
+        "DescribeNetworkInsightsPathsResult",
+    ),
+    (
+        "StartNetworkInsightsAnalysis",
+        "StartNetworkInsightsAnalysisRequest",
+        "StartNetworkInsightsAnalysisResult",
+    ),
+    (
+        "DeleteNetworkInsightsAnalysis",
+        "DeleteNetworkInsightsAnalysisRequest",
+        "DeleteNetworkInsightsAnalysisResult",
+    ),
+    (
+        "DescribeNetworkInsightsAnalyses",
+        "DescribeNetworkInsightsAnalysesRequest",
+        "DescribeNetworkInsightsAnalysesResult",
+    ),
 ];
 
 pub const ACCOUNT_ATTRIBUTE_NAME_VALUES: &[&str] = &["supported-platforms", "default-vpc"];
@@ -1482,6 +1512,7 @@ pub const NESTED_VIRTUALIZATION_SPECIFICATION_VALUES: &[&str] = &["enabled", "di
 pub const NETWORK_INTERFACE_ATTRIBUTE_VALUES: &[&str] =
     &["description", "groupSet", "sourceDestCheck", "attachment", "associatePublicIpAddress"];
 pub const NETWORK_INTERFACE_CREATION_TYPE_VALUES: &[&str] = &["efa", "efa-only", "branch", "trunk"];
+pub const PROTOCOL_VALUES: &[&str] = &["tcp", "udp"];
 pub const RESOURCE_TYPE_VALUES: &[&str] = &[
     "capacity-reservation",
     "client-vpn-endpoint",
@@ -1629,6 +1660,31 @@ impl ToXml for AccountAttributeValue {
 }
 
 #[derive(Debug, Clone, Default, PartialEq)]
+pub struct AdditionalDetail {
+    pub additional_detail_type: Option<String>,
+    pub component: Option<AnalysisComponent>,
+    pub load_balancers: Vec<AnalysisComponent>,
+    pub rule_group_rule_options_pairs: Vec<RuleGroupRuleOptionsPair>,
+    pub rule_group_type_pairs: Vec<RuleGroupTypePair>,
+    pub rule_options: Vec<RuleOption>,
+    pub service_name: Option<String>,
+    pub vpc_endpoint_service: Option<AnalysisComponent>,
+}
+
+impl ToXml for AdditionalDetail {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.scalar("additionalDetailType", &self.additional_detail_type);
+        w.structure("component", &self.component);
+        w.list("loadBalancerSet", "item", &self.load_balancers, false);
+        w.list("ruleGroupRuleOptionsPairSet", "item", &self.rule_group_rule_options_pairs, false);
+        w.list("ruleGroupTypePairSet", "item", &self.rule_group_type_pairs, false);
+        w.list("ruleOptionSet", "item", &self.rule_options, false);
+        w.scalar("serviceName", &self.service_name);
+        w.structure("vpcEndpointService", &self.vpc_endpoint_service);
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct Address {
     pub allocation_id: Option<String>,
     pub association_id: Option<String>,
@@ -1736,6 +1792,164 @@ impl ToXml for AllocateAddressResult {
         w.scalar("networkBorderGroup", &self.network_border_group);
         w.scalar("publicIp", &self.public_ip);
         w.scalar("publicIpv4Pool", &self.public_ipv4_pool);
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct AlternatePathHint {
+    pub component_arn: Option<String>,
+    pub component_id: Option<String>,
+}
+
+impl ToXml for AlternatePathHint {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.scalar("componentArn", &self.component_arn);
+        w.scalar("componentId", &self.component_id);
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct AnalysisAclRule {
+    pub cidr: Option<String>,
+    pub egress: Option<bool>,
+    pub port_range: Option<PortRange>,
+    pub protocol: Option<String>,
+    pub rule_action: Option<String>,
+    pub rule_number: Option<i32>,
+}
+
+impl ToXml for AnalysisAclRule {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.scalar("cidr", &self.cidr);
+        w.scalar("egress", &self.egress);
+        w.structure("portRange", &self.port_range);
+        w.scalar("protocol", &self.protocol);
+        w.scalar("ruleAction", &self.rule_action);
+        w.scalar("ruleNumber", &self.rule_number);
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct AnalysisComponent {
+    pub arn: Option<String>,
+    pub id: Option<String>,
+    pub name: Option<String>,
+}
+
+impl ToXml for AnalysisComponent {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.scalar("arn", &self.arn);
+        w.scalar("id", &self.id);
+        w.scalar("name", &self.name);
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct AnalysisLoadBalancerListener {
+    pub instance_port: Option<i32>,
+    pub load_balancer_port: Option<i32>,
+}
+
+impl ToXml for AnalysisLoadBalancerListener {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.scalar("instancePort", &self.instance_port);
+        w.scalar("loadBalancerPort", &self.load_balancer_port);
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct AnalysisLoadBalancerTarget {
+    pub address: Option<String>,
+    pub availability_zone: Option<String>,
+    pub availability_zone_id: Option<String>,
+    pub instance: Option<AnalysisComponent>,
+    pub port: Option<i32>,
+}
+
+impl ToXml for AnalysisLoadBalancerTarget {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.scalar("address", &self.address);
+        w.scalar("availabilityZone", &self.availability_zone);
+        w.scalar("availabilityZoneId", &self.availability_zone_id);
+        w.structure("instance", &self.instance);
+        w.scalar("port", &self.port);
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct AnalysisPacketHeader {
+    pub destination_addresses: Vec<String>,
+    pub destination_port_ranges: Vec<PortRange>,
+    pub protocol: Option<String>,
+    pub source_addresses: Vec<String>,
+    pub source_port_ranges: Vec<PortRange>,
+}
+
+impl ToXml for AnalysisPacketHeader {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.list("destinationAddressSet", "item", &self.destination_addresses, false);
+        w.list("destinationPortRangeSet", "item", &self.destination_port_ranges, false);
+        w.scalar("protocol", &self.protocol);
+        w.list("sourceAddressSet", "item", &self.source_addresses, false);
+        w.list("sourcePortRangeSet", "item", &self.source_port_ranges, false);
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct AnalysisRouteTableRoute {
+    pub carrier_gateway_id: Option<String>,
+    pub core_network_arn: Option<String>,
+    pub destination_cidr: Option<String>,
+    pub destination_prefix_list_id: Option<String>,
+    pub egress_only_internet_gateway_id: Option<String>,
+    pub gateway_id: Option<String>,
+    pub instance_id: Option<String>,
+    pub local_gateway_id: Option<String>,
+    pub nat_gateway_id: Option<String>,
+    pub network_interface_id: Option<String>,
+    pub origin: Option<String>,
+    pub state: Option<String>,
+    pub transit_gateway_id: Option<String>,
+    pub vpc_peering_connection_id: Option<String>,
+}
+
+impl ToXml for AnalysisRouteTableRoute {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.scalar("carrierGatewayId", &self.carrier_gateway_id);
+        w.scalar("coreNetworkArn", &self.core_network_arn);
+        w.scalar("destinationCidr", &self.destination_cidr);
+        w.scalar("destinationPrefixListId", &self.destination_prefix_list_id);
+        w.scalar("egressOnlyInternetGatewayId", &self.egress_only_internet_gateway_id);
+        w.scalar("gatewayId", &self.gateway_id);
+        w.scalar("instanceId", &self.instance_id);
+        w.scalar("localGatewayId", &self.local_gateway_id);
+        w.scalar("natGatewayId", &self.nat_gateway_id);
+        w.scalar("networkInterfaceId", &self.network_interface_id);
+        w.scalar("origin", &self.origin);
+        w.scalar("state", &self.state);
+        w.scalar("transitGatewayId", &self.transit_gateway_id);
+        w.scalar("vpcPeeringConnectionId", &self.vpc_peering_connection_id);
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct AnalysisSecurityGroupRule {
+    pub cidr: Option<String>,
+    pub direction: Option<String>,
+    pub port_range: Option<PortRange>,
+    pub prefix_list_id: Option<String>,
+    pub protocol: Option<String>,
+    pub security_group_id: Option<String>,
+}
+
+impl ToXml for AnalysisSecurityGroupRule {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.scalar("cidr", &self.cidr);
+        w.scalar("direction", &self.direction);
+        w.structure("portRange", &self.port_range);
+        w.scalar("prefixListId", &self.prefix_list_id);
+        w.scalar("protocol", &self.protocol);
+        w.scalar("securityGroupId", &self.security_group_id);
     }
 }
 
@@ -2744,6 +2958,58 @@ impl ToXml for CreateNetworkAclResult {
 }
 
 #[derive(Debug, Clone, Default, PartialEq)]
+pub struct CreateNetworkInsightsPathRequest {
+    pub client_token: String,
+    pub destination: Option<String>,
+    pub destination_ip: Option<String>,
+    pub destination_port: Option<i32>,
+    pub dry_run: Option<bool>,
+    pub filter_at_destination: Option<PathRequestFilter>,
+    pub filter_at_source: Option<PathRequestFilter>,
+    pub protocol: String,
+    pub source: String,
+    pub source_ip: Option<String>,
+    pub tag_specifications: Vec<TagSpecification>,
+}
+
+impl FromQuery for CreateNetworkInsightsPathRequest {
+    fn from_query(q: &QueryMap, p: &str) -> Result<Self, ApiError> {
+        Ok(Self {
+            client_token: required(
+                q.scalar::<String>(&join(p, "ClientToken"))?,
+                &join(p, "ClientToken"),
+            )?,
+            destination: q.scalar::<String>(&join(p, "Destination"))?,
+            destination_ip: q.scalar::<String>(&join(p, "DestinationIp"))?,
+            destination_port: q.scalar::<i32>(&join(p, "DestinationPort"))?,
+            dry_run: q.scalar::<bool>(&join(p, "DryRun"))?,
+            filter_at_destination: q
+                .structure::<PathRequestFilter>(&join(p, "FilterAtDestination"))?,
+            filter_at_source: q.structure::<PathRequestFilter>(&join(p, "FilterAtSource"))?,
+            protocol: required(
+                q.enum_scalar_ignoring_case(&join(p, "Protocol"), PROTOCOL_VALUES)?,
+                &join(p, "Protocol"),
+            )?,
+            source: required(q.scalar::<String>(&join(p, "Source"))?, &join(p, "Source"))?,
+            source_ip: q.scalar::<String>(&join(p, "SourceIp"))?,
+            tag_specifications: q
+                .list(&join(p, "TagSpecification"), TagSpecification::from_query)?,
+        })
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct CreateNetworkInsightsPathResult {
+    pub network_insights_path: Option<NetworkInsightsPath>,
+}
+
+impl ToXml for CreateNetworkInsightsPathResult {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.structure("networkInsightsPath", &self.network_insights_path);
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct CreateNetworkInterfaceRequest {
     pub client_token: Option<String>,
     pub connection_tracking_specification: Option<ConnectionTrackingSpecificationRequest>,
@@ -3244,6 +3510,64 @@ impl FromQuery for DeleteNetworkAclRequest {
                 &join(p, "NetworkAclId"),
             )?,
         })
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct DeleteNetworkInsightsAnalysisRequest {
+    pub dry_run: Option<bool>,
+    pub network_insights_analysis_id: String,
+}
+
+impl FromQuery for DeleteNetworkInsightsAnalysisRequest {
+    fn from_query(q: &QueryMap, p: &str) -> Result<Self, ApiError> {
+        Ok(Self {
+            dry_run: q.scalar::<bool>(&join(p, "DryRun"))?,
+            network_insights_analysis_id: required(
+                q.scalar::<String>(&join(p, "NetworkInsightsAnalysisId"))?,
+                &join(p, "NetworkInsightsAnalysisId"),
+            )?,
+        })
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct DeleteNetworkInsightsAnalysisResult {
+    pub network_insights_analysis_id: Option<String>,
+}
+
+impl ToXml for DeleteNetworkInsightsAnalysisResult {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.scalar("networkInsightsAnalysisId", &self.network_insights_analysis_id);
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct DeleteNetworkInsightsPathRequest {
+    pub dry_run: Option<bool>,
+    pub network_insights_path_id: String,
+}
+
+impl FromQuery for DeleteNetworkInsightsPathRequest {
+    fn from_query(q: &QueryMap, p: &str) -> Result<Self, ApiError> {
+        Ok(Self {
+            dry_run: q.scalar::<bool>(&join(p, "DryRun"))?,
+            network_insights_path_id: required(
+                q.scalar::<String>(&join(p, "NetworkInsightsPathId"))?,
+                &join(p, "NetworkInsightsPathId"),
+            )?,
+        })
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct DeleteNetworkInsightsPathResult {
+    pub network_insights_path_id: Option<String>,
+}
+
+impl ToXml for DeleteNetworkInsightsPathResult {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.scalar("networkInsightsPathId", &self.network_insights_path_id);
     }
 }
 
@@ -3967,6 +4291,86 @@ pub struct DescribeNetworkAclsResult {
 impl ToXml for DescribeNetworkAclsResult {
     fn write_xml(&self, w: &mut XmlWriter) {
         w.list("networkAclSet", "item", &self.network_acls, true);
+        w.scalar("nextToken", &self.next_token);
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct DescribeNetworkInsightsAnalysesRequest {
+    pub analysis_end_time: Option<Timestamp>,
+    pub analysis_start_time: Option<Timestamp>,
+    pub dry_run: Option<bool>,
+    pub filters: Vec<Filter>,
+    pub max_results: Option<i32>,
+    pub network_insights_analysis_ids: Vec<String>,
+    pub network_insights_path_id: Option<String>,
+    pub next_token: Option<String>,
+}
+
+impl FromQuery for DescribeNetworkInsightsAnalysesRequest {
+    fn from_query(q: &QueryMap, p: &str) -> Result<Self, ApiError> {
+        Ok(Self {
+            analysis_end_time: q.scalar::<Timestamp>(&join(p, "AnalysisEndTime"))?,
+            analysis_start_time: q.scalar::<Timestamp>(&join(p, "AnalysisStartTime"))?,
+            dry_run: q.scalar::<bool>(&join(p, "DryRun"))?,
+            filters: q.list(&join(p, "Filter"), Filter::from_query)?,
+            max_results: q.scalar::<i32>(&join(p, "MaxResults"))?,
+            network_insights_analysis_ids: q
+                .list(&join(p, "NetworkInsightsAnalysisId"), |q: &QueryMap, k: &str| {
+                    required(q.scalar::<String>(k)?, k)
+                })?,
+            network_insights_path_id: q.scalar::<String>(&join(p, "NetworkInsightsPathId"))?,
+            next_token: q.scalar::<String>(&join(p, "NextToken"))?,
+        })
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct DescribeNetworkInsightsAnalysesResult {
+    pub network_insights_analyses: Vec<NetworkInsightsAnalysis>,
+    pub next_token: Option<String>,
+}
+
+impl ToXml for DescribeNetworkInsightsAnalysesResult {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.list("networkInsightsAnalysisSet", "item", &self.network_insights_analyses, true);
+        w.scalar("nextToken", &self.next_token);
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct DescribeNetworkInsightsPathsRequest {
+    pub dry_run: Option<bool>,
+    pub filters: Vec<Filter>,
+    pub max_results: Option<i32>,
+    pub network_insights_path_ids: Vec<String>,
+    pub next_token: Option<String>,
+}
+
+impl FromQuery for DescribeNetworkInsightsPathsRequest {
+    fn from_query(q: &QueryMap, p: &str) -> Result<Self, ApiError> {
+        Ok(Self {
+            dry_run: q.scalar::<bool>(&join(p, "DryRun"))?,
+            filters: q.list(&join(p, "Filter"), Filter::from_query)?,
+            max_results: q.scalar::<i32>(&join(p, "MaxResults"))?,
+            network_insights_path_ids: q
+                .list(&join(p, "NetworkInsightsPathId"), |q: &QueryMap, k: &str| {
+                    required(q.scalar::<String>(k)?, k)
+                })?,
+            next_token: q.scalar::<String>(&join(p, "NextToken"))?,
+        })
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct DescribeNetworkInsightsPathsResult {
+    pub network_insights_paths: Vec<NetworkInsightsPath>,
+    pub next_token: Option<String>,
+}
+
+impl ToXml for DescribeNetworkInsightsPathsResult {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.list("networkInsightsPathSet", "item", &self.network_insights_paths, true);
         w.scalar("nextToken", &self.next_token);
     }
 }
@@ -5033,6 +5437,123 @@ impl FromQuery for EnclaveOptionsRequest {
 }
 
 #[derive(Debug, Clone, Default, PartialEq)]
+pub struct Explanation {
+    pub acl: Option<AnalysisComponent>,
+    pub acl_rule: Option<AnalysisAclRule>,
+    pub address: Option<String>,
+    pub addresses: Vec<String>,
+    pub attached_to: Option<AnalysisComponent>,
+    pub availability_zone_ids: Vec<String>,
+    pub availability_zones: Vec<String>,
+    pub cidrs: Vec<String>,
+    pub classic_load_balancer_listener: Option<AnalysisLoadBalancerListener>,
+    pub component: Option<AnalysisComponent>,
+    pub component_account: Option<String>,
+    pub component_region: Option<String>,
+    pub customer_gateway: Option<AnalysisComponent>,
+    pub destination: Option<AnalysisComponent>,
+    pub destination_vpc: Option<AnalysisComponent>,
+    pub direction: Option<String>,
+    pub elastic_load_balancer_listener: Option<AnalysisComponent>,
+    pub explanation_code: Option<String>,
+    pub firewall_stateful_rule: Option<FirewallStatefulRule>,
+    pub firewall_stateless_rule: Option<FirewallStatelessRule>,
+    pub ingress_route_table: Option<AnalysisComponent>,
+    pub internet_gateway: Option<AnalysisComponent>,
+    pub load_balancer_arn: Option<String>,
+    pub load_balancer_listener_port: Option<i32>,
+    pub load_balancer_target: Option<AnalysisLoadBalancerTarget>,
+    pub load_balancer_target_group: Option<AnalysisComponent>,
+    pub load_balancer_target_groups: Vec<AnalysisComponent>,
+    pub load_balancer_target_port: Option<i32>,
+    pub missing_component: Option<String>,
+    pub nat_gateway: Option<AnalysisComponent>,
+    pub network_interface: Option<AnalysisComponent>,
+    pub packet_field: Option<String>,
+    pub port: Option<i32>,
+    pub port_ranges: Vec<PortRange>,
+    pub prefix_list: Option<AnalysisComponent>,
+    pub protocols: Vec<String>,
+    pub route_table: Option<AnalysisComponent>,
+    pub route_table_route: Option<AnalysisRouteTableRoute>,
+    pub security_group: Option<AnalysisComponent>,
+    pub security_group_rule: Option<AnalysisSecurityGroupRule>,
+    pub security_groups: Vec<AnalysisComponent>,
+    pub source_vpc: Option<AnalysisComponent>,
+    pub state: Option<String>,
+    pub subnet: Option<AnalysisComponent>,
+    pub subnet_route_table: Option<AnalysisComponent>,
+    pub transit_gateway: Option<AnalysisComponent>,
+    pub transit_gateway_attachment: Option<AnalysisComponent>,
+    pub transit_gateway_route_table: Option<AnalysisComponent>,
+    pub transit_gateway_route_table_route: Option<TransitGatewayRouteTableRoute>,
+    pub vpc: Option<AnalysisComponent>,
+    pub vpc_endpoint: Option<AnalysisComponent>,
+    pub vpc_peering_connection: Option<AnalysisComponent>,
+    pub vpn_connection: Option<AnalysisComponent>,
+    pub vpn_gateway: Option<AnalysisComponent>,
+}
+
+impl ToXml for Explanation {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.structure("acl", &self.acl);
+        w.structure("aclRule", &self.acl_rule);
+        w.scalar("address", &self.address);
+        w.list("addressSet", "item", &self.addresses, false);
+        w.structure("attachedTo", &self.attached_to);
+        w.list("availabilityZoneIdSet", "item", &self.availability_zone_ids, false);
+        w.list("availabilityZoneSet", "item", &self.availability_zones, false);
+        w.list("cidrSet", "item", &self.cidrs, false);
+        w.structure("classicLoadBalancerListener", &self.classic_load_balancer_listener);
+        w.structure("component", &self.component);
+        w.scalar("componentAccount", &self.component_account);
+        w.scalar("componentRegion", &self.component_region);
+        w.structure("customerGateway", &self.customer_gateway);
+        w.structure("destination", &self.destination);
+        w.structure("destinationVpc", &self.destination_vpc);
+        w.scalar("direction", &self.direction);
+        w.structure("elasticLoadBalancerListener", &self.elastic_load_balancer_listener);
+        w.scalar("explanationCode", &self.explanation_code);
+        w.structure("firewallStatefulRule", &self.firewall_stateful_rule);
+        w.structure("firewallStatelessRule", &self.firewall_stateless_rule);
+        w.structure("ingressRouteTable", &self.ingress_route_table);
+        w.structure("internetGateway", &self.internet_gateway);
+        w.scalar("loadBalancerArn", &self.load_balancer_arn);
+        w.scalar("loadBalancerListenerPort", &self.load_balancer_listener_port);
+        w.structure("loadBalancerTarget", &self.load_balancer_target);
+        w.structure("loadBalancerTargetGroup", &self.load_balancer_target_group);
+        w.list("loadBalancerTargetGroupSet", "item", &self.load_balancer_target_groups, false);
+        w.scalar("loadBalancerTargetPort", &self.load_balancer_target_port);
+        w.scalar("missingComponent", &self.missing_component);
+        w.structure("natGateway", &self.nat_gateway);
+        w.structure("networkInterface", &self.network_interface);
+        w.scalar("packetField", &self.packet_field);
+        w.scalar("port", &self.port);
+        w.list("portRangeSet", "item", &self.port_ranges, false);
+        w.structure("prefixList", &self.prefix_list);
+        w.list("protocolSet", "item", &self.protocols, false);
+        w.structure("routeTable", &self.route_table);
+        w.structure("routeTableRoute", &self.route_table_route);
+        w.structure("securityGroup", &self.security_group);
+        w.structure("securityGroupRule", &self.security_group_rule);
+        w.list("securityGroupSet", "item", &self.security_groups, false);
+        w.structure("sourceVpc", &self.source_vpc);
+        w.scalar("state", &self.state);
+        w.structure("subnet", &self.subnet);
+        w.structure("subnetRouteTable", &self.subnet_route_table);
+        w.structure("transitGateway", &self.transit_gateway);
+        w.structure("transitGatewayAttachment", &self.transit_gateway_attachment);
+        w.structure("transitGatewayRouteTable", &self.transit_gateway_route_table);
+        w.structure("transitGatewayRouteTableRoute", &self.transit_gateway_route_table_route);
+        w.structure("vpc", &self.vpc);
+        w.structure("vpcEndpoint", &self.vpc_endpoint);
+        w.structure("vpcPeeringConnection", &self.vpc_peering_connection);
+        w.structure("vpnConnection", &self.vpn_connection);
+        w.structure("vpnGateway", &self.vpn_gateway);
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct Filter {
     pub name: Option<String>,
     pub values: Vec<String>,
@@ -5046,6 +5567,69 @@ impl FromQuery for Filter {
                 required(q.scalar::<String>(k)?, k)
             })?,
         })
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct FilterPortRange {
+    pub from_port: Option<i32>,
+    pub to_port: Option<i32>,
+}
+
+impl ToXml for FilterPortRange {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.scalar("fromPort", &self.from_port);
+        w.scalar("toPort", &self.to_port);
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct FirewallStatefulRule {
+    pub destination_ports: Vec<PortRange>,
+    pub destinations: Vec<String>,
+    pub direction: Option<String>,
+    pub protocol: Option<String>,
+    pub rule_action: Option<String>,
+    pub rule_group_arn: Option<String>,
+    pub source_ports: Vec<PortRange>,
+    pub sources: Vec<String>,
+}
+
+impl ToXml for FirewallStatefulRule {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.list("destinationPortSet", "item", &self.destination_ports, false);
+        w.list("destinationSet", "item", &self.destinations, false);
+        w.scalar("direction", &self.direction);
+        w.scalar("protocol", &self.protocol);
+        w.scalar("ruleAction", &self.rule_action);
+        w.scalar("ruleGroupArn", &self.rule_group_arn);
+        w.list("sourcePortSet", "item", &self.source_ports, false);
+        w.list("sourceSet", "item", &self.sources, false);
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct FirewallStatelessRule {
+    pub destination_ports: Vec<PortRange>,
+    pub destinations: Vec<String>,
+    pub priority: Option<i32>,
+    pub protocols: Vec<i32>,
+    pub rule_action: Option<String>,
+    pub rule_group_arn: Option<String>,
+    pub source_ports: Vec<PortRange>,
+    pub sources: Vec<String>,
+}
+
+impl ToXml for FirewallStatelessRule {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.list("destinationPortSet", "item", &self.destination_ports, false);
+        w.list("destinationSet", "item", &self.destinations, false);
+        w.scalar("priority", &self.priority);
+        w.list("protocolSet", "item", &self.protocols, false);
+        w.scalar("ruleAction", &self.rule_action);
+        w.scalar("ruleGroupArn", &self.rule_group_arn);
+        w.list("sourcePortSet", "item", &self.source_ports, false);
+        w.list("sourceSet", "item", &self.sources, false);
     }
 }
 
@@ -6996,6 +7580,86 @@ impl ToXml for NetworkInfo {
 }
 
 #[derive(Debug, Clone, Default, PartialEq)]
+pub struct NetworkInsightsAnalysis {
+    pub additional_accounts: Vec<String>,
+    pub alternate_path_hints: Vec<AlternatePathHint>,
+    pub explanations: Vec<Explanation>,
+    pub filter_in_arns: Vec<String>,
+    pub filter_out_arns: Vec<String>,
+    pub forward_path_components: Vec<PathComponent>,
+    pub network_insights_analysis_arn: Option<String>,
+    pub network_insights_analysis_id: Option<String>,
+    pub network_insights_path_id: Option<String>,
+    pub network_path_found: Option<bool>,
+    pub return_path_components: Vec<PathComponent>,
+    pub start_date: Option<Timestamp>,
+    pub status: Option<String>,
+    pub status_message: Option<String>,
+    pub suggested_accounts: Vec<String>,
+    pub tags: Vec<Tag>,
+    pub warning_message: Option<String>,
+}
+
+impl ToXml for NetworkInsightsAnalysis {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.list("additionalAccountSet", "item", &self.additional_accounts, false);
+        w.list("alternatePathHintSet", "item", &self.alternate_path_hints, false);
+        w.list("explanationSet", "item", &self.explanations, false);
+        w.list("filterInArnSet", "item", &self.filter_in_arns, false);
+        w.list("filterOutArnSet", "item", &self.filter_out_arns, false);
+        w.list("forwardPathComponentSet", "item", &self.forward_path_components, false);
+        w.scalar("networkInsightsAnalysisArn", &self.network_insights_analysis_arn);
+        w.scalar("networkInsightsAnalysisId", &self.network_insights_analysis_id);
+        w.scalar("networkInsightsPathId", &self.network_insights_path_id);
+        w.scalar("networkPathFound", &self.network_path_found);
+        w.list("returnPathComponentSet", "item", &self.return_path_components, false);
+        w.scalar("startDate", &self.start_date);
+        w.scalar("status", &self.status);
+        w.scalar("statusMessage", &self.status_message);
+        w.list("suggestedAccountSet", "item", &self.suggested_accounts, false);
+        w.list("tagSet", "item", &self.tags, false);
+        w.scalar("warningMessage", &self.warning_message);
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct NetworkInsightsPath {
+    pub created_date: Option<Timestamp>,
+    pub destination: Option<String>,
+    pub destination_arn: Option<String>,
+    pub destination_ip: Option<String>,
+    pub destination_port: Option<i32>,
+    pub filter_at_destination: Option<PathFilter>,
+    pub filter_at_source: Option<PathFilter>,
+    pub network_insights_path_arn: Option<String>,
+    pub network_insights_path_id: Option<String>,
+    pub protocol: Option<String>,
+    pub source: Option<String>,
+    pub source_arn: Option<String>,
+    pub source_ip: Option<String>,
+    pub tags: Vec<Tag>,
+}
+
+impl ToXml for NetworkInsightsPath {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.scalar("createdDate", &self.created_date);
+        w.scalar("destination", &self.destination);
+        w.scalar("destinationArn", &self.destination_arn);
+        w.scalar("destinationIp", &self.destination_ip);
+        w.scalar("destinationPort", &self.destination_port);
+        w.structure("filterAtDestination", &self.filter_at_destination);
+        w.structure("filterAtSource", &self.filter_at_source);
+        w.scalar("networkInsightsPathArn", &self.network_insights_path_arn);
+        w.scalar("networkInsightsPathId", &self.network_insights_path_id);
+        w.scalar("protocol", &self.protocol);
+        w.scalar("source", &self.source);
+        w.scalar("sourceArn", &self.source_arn);
+        w.scalar("sourceIp", &self.source_ip);
+        w.list("tagSet", "item", &self.tags, false);
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct NetworkInterface {
     pub associated_subnets: Vec<String>,
     pub association: Option<NetworkInterfaceAssociation>,
@@ -7276,6 +7940,93 @@ impl ToXml for OperatorResponse {
         w.scalar("hiddenByDefault", &self.hidden_by_default);
         w.scalar("managed", &self.managed);
         w.scalar("principal", &self.principal);
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct PathComponent {
+    pub acl_rule: Option<AnalysisAclRule>,
+    pub additional_details: Vec<AdditionalDetail>,
+    pub attached_to: Option<AnalysisComponent>,
+    pub component: Option<AnalysisComponent>,
+    pub destination_vpc: Option<AnalysisComponent>,
+    pub elastic_load_balancer_listener: Option<AnalysisComponent>,
+    pub explanations: Vec<Explanation>,
+    pub firewall_stateful_rule: Option<FirewallStatefulRule>,
+    pub firewall_stateless_rule: Option<FirewallStatelessRule>,
+    pub inbound_header: Option<AnalysisPacketHeader>,
+    pub outbound_header: Option<AnalysisPacketHeader>,
+    pub route_table_route: Option<AnalysisRouteTableRoute>,
+    pub security_group_rule: Option<AnalysisSecurityGroupRule>,
+    pub sequence_number: Option<i32>,
+    pub service_name: Option<String>,
+    pub source_vpc: Option<AnalysisComponent>,
+    pub subnet: Option<AnalysisComponent>,
+    pub transit_gateway: Option<AnalysisComponent>,
+    pub transit_gateway_route_table_route: Option<TransitGatewayRouteTableRoute>,
+    pub vpc: Option<AnalysisComponent>,
+}
+
+impl ToXml for PathComponent {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.structure("aclRule", &self.acl_rule);
+        w.list("additionalDetailSet", "item", &self.additional_details, true);
+        w.structure("attachedTo", &self.attached_to);
+        w.structure("component", &self.component);
+        w.structure("destinationVpc", &self.destination_vpc);
+        w.structure("elasticLoadBalancerListener", &self.elastic_load_balancer_listener);
+        w.list("explanationSet", "item", &self.explanations, true);
+        w.structure("firewallStatefulRule", &self.firewall_stateful_rule);
+        w.structure("firewallStatelessRule", &self.firewall_stateless_rule);
+        w.structure("inboundHeader", &self.inbound_header);
+        w.structure("outboundHeader", &self.outbound_header);
+        w.structure("routeTableRoute", &self.route_table_route);
+        w.structure("securityGroupRule", &self.security_group_rule);
+        w.scalar("sequenceNumber", &self.sequence_number);
+        w.scalar("serviceName", &self.service_name);
+        w.structure("sourceVpc", &self.source_vpc);
+        w.structure("subnet", &self.subnet);
+        w.structure("transitGateway", &self.transit_gateway);
+        w.structure("transitGatewayRouteTableRoute", &self.transit_gateway_route_table_route);
+        w.structure("vpc", &self.vpc);
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct PathFilter {
+    pub destination_address: Option<String>,
+    pub destination_port_range: Option<FilterPortRange>,
+    pub source_address: Option<String>,
+    pub source_port_range: Option<FilterPortRange>,
+}
+
+impl ToXml for PathFilter {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.scalar("destinationAddress", &self.destination_address);
+        w.structure("destinationPortRange", &self.destination_port_range);
+        w.scalar("sourceAddress", &self.source_address);
+        w.structure("sourcePortRange", &self.source_port_range);
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct PathRequestFilter {
+    pub destination_address: Option<String>,
+    pub destination_port_range: Option<RequestFilterPortRange>,
+    pub source_address: Option<String>,
+    pub source_port_range: Option<RequestFilterPortRange>,
+}
+
+impl FromQuery for PathRequestFilter {
+    fn from_query(q: &QueryMap, p: &str) -> Result<Self, ApiError> {
+        Ok(Self {
+            destination_address: q.scalar::<String>(&join(p, "DestinationAddress"))?,
+            destination_port_range: q
+                .structure::<RequestFilterPortRange>(&join(p, "DestinationPortRange"))?,
+            source_address: q.scalar::<String>(&join(p, "SourceAddress"))?,
+            source_port_range: q
+                .structure::<RequestFilterPortRange>(&join(p, "SourcePortRange"))?,
+        })
     }
 }
 
@@ -7771,6 +8522,21 @@ impl ToXml for ReplaceRouteTableAssociationResult {
 }
 
 #[derive(Debug, Clone, Default, PartialEq)]
+pub struct RequestFilterPortRange {
+    pub from_port: Option<i32>,
+    pub to_port: Option<i32>,
+}
+
+impl FromQuery for RequestFilterPortRange {
+    fn from_query(q: &QueryMap, p: &str) -> Result<Self, ApiError> {
+        Ok(Self {
+            from_port: q.scalar::<i32>(&join(p, "FromPort"))?,
+            to_port: q.scalar::<i32>(&join(p, "ToPort"))?,
+        })
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct Reservation {
     pub groups: Vec<GroupIdentifier>,
     pub instances: Vec<Instance>,
@@ -8023,6 +8789,45 @@ impl ToXml for RouteTableAssociationState {
     fn write_xml(&self, w: &mut XmlWriter) {
         w.scalar("state", &self.state);
         w.scalar("statusMessage", &self.status_message);
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct RuleGroupRuleOptionsPair {
+    pub rule_group_arn: Option<String>,
+    pub rule_options: Vec<RuleOption>,
+}
+
+impl ToXml for RuleGroupRuleOptionsPair {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.scalar("ruleGroupArn", &self.rule_group_arn);
+        w.list("ruleOptionSet", "item", &self.rule_options, false);
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct RuleGroupTypePair {
+    pub rule_group_arn: Option<String>,
+    pub rule_group_type: Option<String>,
+}
+
+impl ToXml for RuleGroupTypePair {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.scalar("ruleGroupArn", &self.rule_group_arn);
+        w.scalar("ruleGroupType", &self.rule_group_type);
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct RuleOption {
+    pub keyword: Option<String>,
+    pub settings: Vec<String>,
+}
+
+impl ToXml for RuleOption {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.scalar("keyword", &self.keyword);
+        w.list("settingSet", "item", &self.settings, false);
     }
 }
 
@@ -8352,6 +9157,56 @@ impl ToXml for StartInstancesResult {
 }
 
 #[derive(Debug, Clone, Default, PartialEq)]
+pub struct StartNetworkInsightsAnalysisRequest {
+    pub additional_accounts: Vec<String>,
+    pub client_token: String,
+    pub dry_run: Option<bool>,
+    pub filter_in_arns: Vec<String>,
+    pub filter_out_arns: Vec<String>,
+    pub network_insights_path_id: String,
+    pub tag_specifications: Vec<TagSpecification>,
+}
+
+impl FromQuery for StartNetworkInsightsAnalysisRequest {
+    fn from_query(q: &QueryMap, p: &str) -> Result<Self, ApiError> {
+        Ok(Self {
+            additional_accounts: q
+                .list(&join(p, "AdditionalAccount"), |q: &QueryMap, k: &str| {
+                    required(q.scalar::<String>(k)?, k)
+                })?,
+            client_token: required(
+                q.scalar::<String>(&join(p, "ClientToken"))?,
+                &join(p, "ClientToken"),
+            )?,
+            dry_run: q.scalar::<bool>(&join(p, "DryRun"))?,
+            filter_in_arns: q.list(&join(p, "FilterInArn"), |q: &QueryMap, k: &str| {
+                required(q.scalar::<String>(k)?, k)
+            })?,
+            filter_out_arns: q.list(&join(p, "FilterOutArn"), |q: &QueryMap, k: &str| {
+                required(q.scalar::<String>(k)?, k)
+            })?,
+            network_insights_path_id: required(
+                q.scalar::<String>(&join(p, "NetworkInsightsPathId"))?,
+                &join(p, "NetworkInsightsPathId"),
+            )?,
+            tag_specifications: q
+                .list(&join(p, "TagSpecification"), TagSpecification::from_query)?,
+        })
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct StartNetworkInsightsAnalysisResult {
+    pub network_insights_analysis: Option<NetworkInsightsAnalysis>,
+}
+
+impl ToXml for StartNetworkInsightsAnalysisResult {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.structure("networkInsightsAnalysis", &self.network_insights_analysis);
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct StateReason {
     pub code: Option<String>,
     pub message: Option<String>,
@@ -8574,6 +9429,29 @@ pub struct TerminateInstancesResult {
 impl ToXml for TerminateInstancesResult {
     fn write_xml(&self, w: &mut XmlWriter) {
         w.list("instancesSet", "item", &self.terminating_instances, true);
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct TransitGatewayRouteTableRoute {
+    pub attachment_id: Option<String>,
+    pub destination_cidr: Option<String>,
+    pub prefix_list_id: Option<String>,
+    pub resource_id: Option<String>,
+    pub resource_type: Option<String>,
+    pub route_origin: Option<String>,
+    pub state: Option<String>,
+}
+
+impl ToXml for TransitGatewayRouteTableRoute {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.scalar("attachmentId", &self.attachment_id);
+        w.scalar("destinationCidr", &self.destination_cidr);
+        w.scalar("prefixListId", &self.prefix_list_id);
+        w.scalar("resourceId", &self.resource_id);
+        w.scalar("resourceType", &self.resource_type);
+        w.scalar("routeOrigin", &self.route_origin);
+        w.scalar("state", &self.state);
     }
 }
 

@@ -108,6 +108,24 @@ impl QueryMap {
         }
     }
 
+    /// As [`QueryMap::enum_scalar`], accepting the allowed values in any case; the value is
+    /// returned as given.
+    pub fn enum_scalar_ignoring_case(
+        &self,
+        key: &str,
+        allowed: &[&str],
+    ) -> Result<Option<String>, ApiError> {
+        match self.get(key) {
+            Some(raw) if !allowed.iter().any(|a| a.eq_ignore_ascii_case(raw)) => {
+                Err(ApiError::invalid_parameter_value(format!(
+                    "Value ({raw}) for parameter {key} is invalid. Valid values are: {}",
+                    allowed.join(", ")
+                )))
+            }
+            raw => Ok(raw.map(str::to_owned)),
+        }
+    }
+
     /// Whether any parameter lies at `prefix` or below it (`prefix.…`).
     pub fn has_any(&self, prefix: &str) -> bool {
         if self.params.contains_key(prefix) {
@@ -291,6 +309,18 @@ mod tests {
         assert_eq!(q.scalar::<i32>("Big").unwrap_err().status, 400);
         assert!(q.scalar::<bool>("Flag").is_err());
         assert_eq!(q.scalar::<i32>("Missing").unwrap(), None);
+    }
+
+    #[test]
+    fn enums_match_exactly_unless_aws_ignores_their_case() {
+        let q = QueryMap::parse(b"Protocol=TCP").unwrap();
+        assert_eq!(q.enum_scalar("Protocol", &["tcp"]).unwrap_err().code, "InvalidParameterValue");
+        assert_eq!(
+            q.enum_scalar_ignoring_case("Protocol", &["tcp"]).unwrap().as_deref(),
+            Some("TCP")
+        );
+        let q = QueryMap::parse(b"Protocol=icmp").unwrap();
+        assert!(q.enum_scalar_ignoring_case("Protocol", &["tcp", "udp"]).is_err());
     }
 
     #[test]

@@ -17,6 +17,7 @@ mod flow_log;
 mod gateway;
 mod instance;
 mod network_acl;
+mod network_insights;
 mod prefix_list;
 mod regions;
 mod route_table;
@@ -39,6 +40,8 @@ pub const XMLNS: &str = "http://ec2.amazonaws.com/doc/2016-11-15/";
 pub struct Ctx {
     pub scope: Scope,
     pub request_id: String,
+    /// The semantics engine's lookups, cached per version of the world.
+    pub network_index: std::sync::Arc<netsem::index::Cache>,
 }
 
 type ReadFn = Box<dyn Fn(&Ctx, &World, &QueryMap) -> Result<String, ApiError> + Send + Sync>;
@@ -113,6 +116,7 @@ fn registry() -> &'static HashMap<&'static str, Handler> {
             address::handlers(),
             instance::handlers(),
             flow_log::handlers(),
+            network_insights::handlers(),
         ] {
             for (name, handler) in handlers {
                 map.insert(name, handler);
@@ -137,7 +141,11 @@ pub(crate) async fn handle(api: &Api, request: &Request) -> Result<Reply, ApiErr
     };
     let handler =
         registry().get(action.as_str()).ok_or_else(|| ApiError::invalid_action(&action))?;
-    let ctx = Ctx { scope: request.scope.clone(), request_id: request.request_id.clone() };
+    let ctx = Ctx {
+        scope: request.scope.clone(),
+        request_id: request.request_id.clone(),
+        network_index: api.network_index().clone(),
+    };
     api.ensure_scope(&ctx.scope).await?;
     let body = match handler {
         Handler::Read(f) => api.read(|w| f(&ctx, w, q))?,

@@ -4,6 +4,7 @@
 mod durability;
 mod ec2;
 mod flow_logs;
+mod network_insights;
 
 use api::{Api, Reply, Request, Service};
 use model::{Scope, World};

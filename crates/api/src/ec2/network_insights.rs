@@ -1,0 +1,413 @@
+//! Reachability Analyzer: network insights paths and analyses.
+//!
+//! The model validates paths and keeps analyses; the semantics engine answers an analysis when
+//! it starts ([`netsem::analysis::analyse`]) and the answer is stored with it. The start call
+//! reports the analysis `running`, as AWS does; by the time a client describes it, it has
+//! `succeeded` (or `failed`) with its result.
+
+use super::common::{require_all, tag_set, tags_for};
+use super::filter::{Filters, flag, one};
+use super::page::paginate;
+use super::{Ctx, Handler, read, write};
+use crate::Outcome;
+use model::World;
+use model::lookup;
+use model::network_insights::{
+    self as ni, AclRuleRecord, AnalysisStatus, ComponentRef, ExplanationRecord, HeaderRecord,
+    PathComponentRecord, RouteRecord, SecurityGroupRuleRecord,
+};
+use model::resources::{self as m, PortSpan};
+use netsem::trace::Network;
+use shapes::ec2::*;
+use wire::Timestamp;
+
+pub(super) fn handlers() -> Vec<(&'static str, Handler)> {
+    vec![
+        ("CreateNetworkInsightsPath", write(create_network_insights_path)),
+        ("DeleteNetworkInsightsPath", write(delete_network_insights_path)),
+        ("DescribeNetworkInsightsPaths", read(describe_network_insights_paths)),
+        ("StartNetworkInsightsAnalysis", write(start_network_insights_analysis)),
+        ("DeleteNetworkInsightsAnalysis", write(delete_network_insights_analysis)),
+        ("DescribeNetworkInsightsAnalyses", read(describe_network_insights_analyses)),
+    ]
+}
+
+fn filter_request(f: &Option<PathRequestFilter>) -> Option<ni::FilterRequest> {
+    let range = |r: &Option<RequestFilterPortRange>| r.as_ref().map(|r| (r.from_port, r.to_port));
+    f.as_ref().map(|f| ni::FilterRequest {
+        source_address: f.source_address.clone(),
+        source_port_range: range(&f.source_port_range),
+        destination_address: f.destination_address.clone(),
+        destination_port_range: range(&f.destination_port_range),
+    })
+}
+
+fn port_range(p: &Option<PortSpan>) -> Option<FilterPortRange> {
+    p.map(|p| FilterPortRange { from_port: Some(p.from.into()), to_port: Some(p.to.into()) })
+}
+
+fn path_filter(f: &Option<m::PathFilter>) -> Option<PathFilter> {
+    f.as_ref().map(|f| PathFilter {
+        source_address: f.source_address.map(|a| a.to_string()),
+        source_port_range: port_range(&f.source_port_range),
+        destination_address: f.destination_address.map(|a| a.to_string()),
+        destination_port_range: port_range(&f.destination_port_range),
+    })
+}
+
+fn render_path(p: &m::NetworkInsightsPath) -> NetworkInsightsPath {
+    let s = &p.spec;
+    NetworkInsightsPath {
+        created_date: Some(Timestamp(p.created)),
+        destination: s.destination.clone(),
+        destination_arn: s.destination.as_deref().and_then(|d| p.owner.ec2_arn(d)),
+        destination_ip: s.destination_ip.map(|a| a.to_string()),
+        destination_port: s.destination_port.map(i32::from),
+        filter_at_destination: path_filter(&s.filter_at_destination),
+        filter_at_source: path_filter(&s.filter_at_source),
+        network_insights_path_arn: p.owner.ec2_arn(&p.id),
+        network_insights_path_id: Some(p.id.clone()),
+        protocol: Some(s.protocol.clone()),
+        source: Some(s.source.clone()),
+        source_arn: p.owner.ec2_arn(&s.source),
+        source_ip: s.source_ip.map(|a| a.to_string()),
+        tags: tag_set(&p.tags),
+    }
+}
+
+fn create_network_insights_path(
+    ctx: &Ctx,
+    w: &mut World,
+    req: CreateNetworkInsightsPathRequest,
+) -> Outcome<CreateNetworkInsightsPathResult> {
+    let tags = tags_for(&req.tag_specifications, "network-insights-path")?;
+    let new = ni::NewPath {
+        source: req.source,
+        destination: req.destination,
+        source_ip: req.source_ip,
+        destination_ip: req.destination_ip,
+        protocol: req.protocol,
+        destination_port: req.destination_port,
+        filter_at_source: filter_request(&req.filter_at_source),
+        filter_at_destination: filter_request(&req.filter_at_destination),
+        client_token: Some(req.client_token),
+        tags,
+    };
+    let id = w.create_network_insights_path(&ctx.scope, new, Timestamp::now().0)?;
+    let p = w.network_insights_paths.find(&lookup::NETWORK_INSIGHTS_PATH, &ctx.scope, &id)?;
+    Ok(CreateNetworkInsightsPathResult { network_insights_path: Some(render_path(p)) })
+}
+
+fn delete_network_insights_path(
+    ctx: &Ctx,
+    w: &mut World,
+    req: DeleteNetworkInsightsPathRequest,
+) -> Outcome<DeleteNetworkInsightsPathResult> {
+    w.delete_network_insights_path(&ctx.scope, &req.network_insights_path_id)?;
+    Ok(DeleteNetworkInsightsPathResult {
+        network_insights_path_id: Some(req.network_insights_path_id),
+    })
+}
+
+const PATH_FILTERS: &[&str] = &[
+    "destination",
+    "source",
+    "protocol",
+    "filter-at-source.source-address",
+    "filter-at-source.source-port-range",
+    "filter-at-source.destination-address",
+    "filter-at-source.destination-port-range",
+    "filter-at-destination.source-address",
+    "filter-at-destination.source-port-range",
+    "filter-at-destination.destination-address",
+    "filter-at-destination.destination-port-range",
+];
+
+/// A path filter's field as filters compare it; port ranges as `from-to`.
+fn path_filter_field(f: &Option<m::PathFilter>, field: &str) -> Vec<String> {
+    let Some(f) = f else { return vec![] };
+    let range = |r: Option<PortSpan>| r.map(|r| format!("{}-{}", r.from, r.to));
+    match field {
+        "source-address" => f.source_address.map(|a| a.to_string()),
+        "source-port-range" => range(f.source_port_range),
+        "destination-address" => f.destination_address.map(|a| a.to_string()),
+        "destination-port-range" => range(f.destination_port_range),
+        _ => None,
+    }
+    .into_iter()
+    .collect()
+}
+
+fn path_field(p: &m::NetworkInsightsPath, name: &str) -> Vec<String> {
+    let s = &p.spec;
+    match name.split_once('.') {
+        Some(("filter-at-source", field)) => path_filter_field(&s.filter_at_source, field),
+        Some(("filter-at-destination", field)) => {
+            path_filter_field(&s.filter_at_destination, field)
+        }
+        _ => match name {
+            "destination" => s.destination.iter().cloned().collect(),
+            "source" => one(&s.source),
+            "protocol" => one(&s.protocol),
+            _ => vec![],
+        },
+    }
+}
+
+/// MaxResults of the network insights Describe calls.
+const PAGE_LIMITS: (i32, i32) = (1, 100);
+
+fn describe_network_insights_paths(
+    ctx: &Ctx,
+    w: &World,
+    req: DescribeNetworkInsightsPathsRequest,
+) -> Outcome<DescribeNetworkInsightsPathsResult> {
+    let filters = Filters::new(&req.filters, PATH_FILTERS)?;
+    let ids = &req.network_insights_path_ids;
+    require_all(
+        ids,
+        |id| w.network_insights_paths.find(&lookup::NETWORK_INSIGHTS_PATH, &ctx.scope, id).ok(),
+        |id| lookup::NETWORK_INSIGHTS_PATH.not_found(id),
+    )?;
+    let items = w
+        .network_insights_paths
+        .in_scope(&ctx.scope)
+        .filter(|p| ids.is_empty() || ids.contains(&p.id))
+        .filter(|p| filters.matches(&p.tags, |n| path_field(p, n)))
+        .map(|p| (p.id.clone(), p))
+        .collect();
+    let (page, next_token) =
+        paginate(items, req.max_results, req.next_token.as_deref(), PAGE_LIMITS)?;
+    Ok(DescribeNetworkInsightsPathsResult {
+        network_insights_paths: page.into_iter().map(render_path).collect(),
+        next_token,
+    })
+}
+
+fn start_network_insights_analysis(
+    ctx: &Ctx,
+    w: &mut World,
+    req: StartNetworkInsightsAnalysisRequest,
+) -> Outcome<StartNetworkInsightsAnalysisResult> {
+    let tags = tags_for(&req.tag_specifications, "network-insights-analysis")?;
+    let (filter_in, filter_out) = (req.filter_in_arns.clone(), req.filter_out_arns.clone());
+    let new = ni::NewAnalysis {
+        path_id: req.network_insights_path_id,
+        filter_in_arns: req.filter_in_arns,
+        filter_out_arns: req.filter_out_arns,
+        additional_accounts: req.additional_accounts,
+        client_token: Some(req.client_token),
+        tags,
+    };
+    let id =
+        w.start_network_insights_analysis(&ctx.scope, new, Timestamp::now().0, |world, path| {
+            // The analysis runs before this call changes anything the engine looks at, so the
+            // index of the last committed version is the network's.
+            let index = ctx.network_index.get(world);
+            let net = Network { world, index: &index };
+            netsem::analysis::analyse(&net, path, &filter_in, &filter_out)
+        })?;
+    let a =
+        w.network_insights_analyses.find(&lookup::NETWORK_INSIGHTS_ANALYSIS, &ctx.scope, &id)?;
+    Ok(StartNetworkInsightsAnalysisResult {
+        network_insights_analysis: Some(render_analysis(a, AnalysisStatus::Running)),
+    })
+}
+
+fn delete_network_insights_analysis(
+    ctx: &Ctx,
+    w: &mut World,
+    req: DeleteNetworkInsightsAnalysisRequest,
+) -> Outcome<DeleteNetworkInsightsAnalysisResult> {
+    w.delete_network_insights_analysis(&ctx.scope, &req.network_insights_analysis_id)?;
+    Ok(DeleteNetworkInsightsAnalysisResult {
+        network_insights_analysis_id: Some(req.network_insights_analysis_id),
+    })
+}
+
+const ANALYSIS_FILTERS: &[&str] = &["path-found", "status"];
+
+fn analysis_field(a: &m::NetworkInsightsAnalysis, name: &str) -> Vec<String> {
+    match name {
+        "path-found" => a.result.path_found.map(flag).unwrap_or_default(),
+        "status" => one(a.result.status.as_str()),
+        _ => vec![],
+    }
+}
+
+fn describe_network_insights_analyses(
+    ctx: &Ctx,
+    w: &World,
+    req: DescribeNetworkInsightsAnalysesRequest,
+) -> Outcome<DescribeNetworkInsightsAnalysesResult> {
+    let filters = Filters::new(&req.filters, ANALYSIS_FILTERS)?;
+    if let Some(path) = &req.network_insights_path_id {
+        lookup::NETWORK_INSIGHTS_PATH.check_format(path)?;
+    }
+    let ids = &req.network_insights_analysis_ids;
+    require_all(
+        ids,
+        |id| {
+            w.network_insights_analyses
+                .find(&lookup::NETWORK_INSIGHTS_ANALYSIS, &ctx.scope, id)
+                .ok()
+        },
+        |id| lookup::NETWORK_INSIGHTS_ANALYSIS.not_found(id),
+    )?;
+    let (from, until) = (req.analysis_start_time, req.analysis_end_time);
+    let items = w
+        .network_insights_analyses
+        .in_scope(&ctx.scope)
+        .filter(|a| ids.is_empty() || ids.contains(&a.id))
+        .filter(|a| req.network_insights_path_id.as_ref().is_none_or(|p| *p == a.path_id))
+        .filter(|a| from.is_none_or(|t| a.started >= t.0) && until.is_none_or(|t| a.started <= t.0))
+        .filter(|a| filters.matches(&a.tags, |n| analysis_field(a, n)))
+        .map(|a| (a.id.clone(), a))
+        .collect();
+    let (page, next_token) =
+        paginate(items, req.max_results, req.next_token.as_deref(), PAGE_LIMITS)?;
+    Ok(DescribeNetworkInsightsAnalysesResult {
+        network_insights_analyses: page
+            .into_iter()
+            .map(|a| render_analysis(a, a.result.status))
+            .collect(),
+        next_token,
+    })
+}
+
+/// An analysis as reported with `status`: while `running`, without its result.
+fn render_analysis(
+    a: &m::NetworkInsightsAnalysis,
+    status: AnalysisStatus,
+) -> NetworkInsightsAnalysis {
+    let mut out = NetworkInsightsAnalysis {
+        additional_accounts: a.additional_accounts.clone(),
+        filter_in_arns: a.filter_in_arns.clone(),
+        filter_out_arns: a.filter_out_arns.clone(),
+        network_insights_analysis_arn: a.owner.ec2_arn(&a.id),
+        network_insights_analysis_id: Some(a.id.clone()),
+        network_insights_path_id: Some(a.path_id.clone()),
+        start_date: Some(Timestamp(a.started)),
+        status: Some(status.as_str().to_owned()),
+        tags: tag_set(&a.tags),
+        ..NetworkInsightsAnalysis::default()
+    };
+    if status != AnalysisStatus::Running {
+        let r = &a.result;
+        out.status_message = r.status_message.clone();
+        out.network_path_found = r.path_found;
+        out.forward_path_components = r.forward.iter().map(path_component).collect();
+        out.return_path_components = r.back.iter().map(path_component).collect();
+        out.explanations = r.explanations.iter().map(explanation).collect();
+    }
+    out
+}
+
+fn component(c: &ComponentRef) -> AnalysisComponent {
+    AnalysisComponent { arn: c.arn.clone(), id: Some(c.id.clone()), name: c.name.clone() }
+}
+
+fn opt_component(c: &Option<ComponentRef>) -> Option<AnalysisComponent> {
+    c.as_ref().map(component)
+}
+
+fn port_range_shape(p: PortSpan) -> PortRange {
+    PortRange { from: Some(p.from.into()), to: Some(p.to.into()) }
+}
+
+fn port_ranges(spans: &[PortSpan]) -> Vec<PortRange> {
+    spans.iter().copied().map(port_range_shape).collect()
+}
+
+fn port(p: &Option<PortSpan>) -> Option<PortRange> {
+    p.map(port_range_shape)
+}
+
+fn header(h: &HeaderRecord) -> AnalysisPacketHeader {
+    AnalysisPacketHeader {
+        destination_addresses: h.destination_addresses.clone(),
+        destination_port_ranges: port_ranges(&h.destination_port_ranges),
+        protocol: h.protocol.clone(),
+        source_addresses: h.source_addresses.clone(),
+        source_port_ranges: port_ranges(&h.source_port_ranges),
+    }
+}
+
+fn acl_rule(r: &AclRuleRecord) -> AnalysisAclRule {
+    AnalysisAclRule {
+        cidr: r.cidr.clone(),
+        egress: Some(r.egress),
+        port_range: port(&r.port_range),
+        protocol: Some(r.protocol.clone()),
+        rule_action: Some(r.rule_action.clone()),
+        rule_number: Some(r.rule_number),
+    }
+}
+
+fn security_group_rule(r: &SecurityGroupRuleRecord) -> AnalysisSecurityGroupRule {
+    AnalysisSecurityGroupRule {
+        cidr: r.cidr.clone(),
+        direction: Some(r.direction.clone()),
+        port_range: port(&r.port_range),
+        prefix_list_id: r.prefix_list_id.clone(),
+        protocol: Some(r.protocol.clone()),
+        security_group_id: r.security_group_id.clone(),
+    }
+}
+
+fn route(r: &RouteRecord) -> AnalysisRouteTableRoute {
+    AnalysisRouteTableRoute {
+        carrier_gateway_id: r.carrier_gateway_id.clone(),
+        core_network_arn: r.core_network_arn.clone(),
+        destination_cidr: r.destination_cidr.clone(),
+        destination_prefix_list_id: r.destination_prefix_list_id.clone(),
+        egress_only_internet_gateway_id: r.egress_only_internet_gateway_id.clone(),
+        gateway_id: r.gateway_id.clone(),
+        instance_id: r.instance_id.clone(),
+        local_gateway_id: r.local_gateway_id.clone(),
+        nat_gateway_id: r.nat_gateway_id.clone(),
+        network_interface_id: r.network_interface_id.clone(),
+        origin: Some(r.origin.clone()),
+        state: Some(r.state.clone()),
+        transit_gateway_id: r.transit_gateway_id.clone(),
+        vpc_peering_connection_id: r.vpc_peering_connection_id.clone(),
+    }
+}
+
+fn path_component(c: &PathComponentRecord) -> PathComponent {
+    PathComponent {
+        acl_rule: c.acl_rule.as_ref().map(acl_rule),
+        attached_to: opt_component(&c.attached_to),
+        component: Some(component(&c.component)),
+        inbound_header: c.inbound_header.as_ref().map(header),
+        outbound_header: c.outbound_header.as_ref().map(header),
+        route_table_route: c.route_table_route.as_ref().map(route),
+        security_group_rule: c.security_group_rule.as_ref().map(security_group_rule),
+        sequence_number: Some(c.sequence_number),
+        subnet: opt_component(&c.subnet),
+        vpc: opt_component(&c.vpc),
+        ..PathComponent::default()
+    }
+}
+
+fn explanation(e: &ExplanationRecord) -> Explanation {
+    Explanation {
+        acl: opt_component(&e.acl),
+        acl_rule: e.acl_rule.as_ref().map(acl_rule),
+        address: e.address.clone(),
+        attached_to: opt_component(&e.attached_to),
+        component: opt_component(&e.component),
+        destination: opt_component(&e.destination),
+        direction: e.direction.clone(),
+        explanation_code: Some(e.code.clone()),
+        internet_gateway: opt_component(&e.internet_gateway),
+        network_interface: opt_component(&e.network_interface),
+        route_table: opt_component(&e.route_table),
+        route_table_route: e.route_table_route.as_ref().map(route),
+        security_groups: e.security_groups.iter().map(component).collect(),
+        state: e.state.clone(),
+        subnet: opt_component(&e.subnet),
+        vpc: opt_component(&e.vpc),
+        ..Explanation::default()
+    }
+}
