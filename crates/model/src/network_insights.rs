@@ -802,7 +802,7 @@ mod tests {
             (kind, tags.get("Name").map(String::as_str)),
             ("network-insights-path", Some("web"))
         );
-        w.create_tags(&scope, &[p.clone()], &[("env".into(), "dev".into())]).unwrap();
+        w.create_tags(&scope, std::slice::from_ref(&p), &[("env".into(), "dev".into())]).unwrap();
         assert_eq!(w.network_insights_paths.get(&p).unwrap().tags.len(), 2);
     }
 }

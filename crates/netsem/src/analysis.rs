@@ -561,7 +561,7 @@ mod tests {
         assert_eq!(gw.vpc.as_ref().map(|v| v.id.as_str()), Some(t.lab.vpc.as_str()));
         let inbound = gw.inbound_header.as_ref().unwrap();
         assert_eq!(inbound.protocol.as_deref(), Some("6"));
-        assert_eq!(inbound.destination_addresses, [public.clone()]);
+        assert_eq!(inbound.destination_addresses, std::slice::from_ref(&public));
         assert_eq!(inbound.source_addresses[..3], ["0.0.0.0/5", "8.0.0.0/7", "11.0.0.0/8"]);
         assert_eq!(
             (&inbound.source_port_ranges, &inbound.destination_port_ranges),
@@ -569,7 +569,7 @@ mod tests {
         );
         // Entering, the gateway's outbound header holds only what it translated.
         let outbound = gw.outbound_header.as_ref().unwrap();
-        assert_eq!(outbound.destination_addresses, [private.clone()]);
+        assert_eq!(outbound.destination_addresses, std::slice::from_ref(&private));
         assert!(outbound.protocol.is_none() && outbound.source_addresses.is_empty());
 
         let rule = acl.acl_rule.as_ref().unwrap();
@@ -599,7 +599,7 @@ mod tests {
         assert!(interface.inbound_header.is_none());
         assert_eq!(
             instance.inbound_header.as_ref().unwrap().destination_addresses,
-            [private.clone()]
+            std::slice::from_ref(&private)
         );
 
         let [from, .., table, gw_out] = &r.back[..] else { panic!() };
