@@ -1,8 +1,8 @@
 //! `vpclab bench api`: a load generator for the EC2 API of a running server.
 //!
 //! It measures what the README reports: the latency (median and p99) of CreateVpc,
-//! CreateSubnet and DescribeSubnets with 1,000 subnets present, and the calls per second of 16
-//! concurrent clients. Run it against a server with raised quotas:
+//! CreateSubnet and DescribeSubnets with 1,000 subnets present, of a Reachability Analyzer
+//! analysis (start, then describe), and the calls per second of 16 concurrent clients. Run it against a server with raised quotas:
 //! `vpclab serve --in-memory --raised-quotas` (or a state dir, to include the disk sync).
 
 use anyhow::{Context, Result, anyhow};
@@ -149,6 +149,19 @@ pub fn run(args: BenchArgs) -> Result<()> {
         lat.report(&format!("DescribeSubnets ({count} subnets, one page)"));
         let (lat, _) = timed(&client, &endpoint, (0..200).map(|_| format!("Action=DescribeSubnets&MaxResults=50&Filter.1.Name=vpc-id&Filter.1.Value.1={vpc_id}"))).await?;
         lat.report("DescribeSubnets (filtered, MaxResults=50)");
+
+        // Reachability Analyzer: the internet (the default VPC's gateway) to an instance.
+        let igws = ec2(&client, &endpoint, "Action=DescribeInternetGateways".into()).await?;
+        let igw = element(&igws, "internetGatewayId").context("no default internet gateway")?.to_owned();
+        let run = ec2(&client, &endpoint, "Action=RunInstances&ImageId=ami-12345678&MinCount=1&MaxCount=1&InstanceType=t3.micro".into()).await?;
+        let instance = element(&run, "instanceId").context("RunInstances answered no instanceId")?.to_owned();
+        let path = ec2(&client, &endpoint, format!("Action=CreateNetworkInsightsPath&Source={igw}&Destination={instance}&Protocol=tcp&DestinationPort=22")).await?;
+        let path = element(&path, "networkInsightsPathId").context("no path id")?.to_owned();
+        let (lat, answers) = timed(&client, &endpoint, (0..200).map(|_| format!("Action=StartNetworkInsightsAnalysis&NetworkInsightsPathId={path}"))).await?;
+        lat.report("StartNetworkInsightsAnalysis (answered, stored)");
+        let ids: Vec<String> = answers.iter().filter_map(|a| element(a, "networkInsightsAnalysisId").map(str::to_owned)).collect();
+        let (lat, _) = timed(&client, &endpoint, ids.iter().map(|id| format!("Action=DescribeNetworkInsightsAnalyses&NetworkInsightsAnalysisId.1={id}"))).await?;
+        lat.report("DescribeNetworkInsightsAnalyses (one, succeeded)");
 
         throughput(&client, &endpoint, &args, "DescribeSubnets MaxResults=50", move |_, _| "Action=DescribeSubnets&MaxResults=50".to_owned()).await?;
         throughput(&client, &endpoint, &args, "CreateVpc (4 resources each)", |w, n| format!("Action=CreateVpc&CidrBlock=10.{}.{}.0/24", w * 8 + n / 256 % 8, n % 256)).await?;
