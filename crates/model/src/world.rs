@@ -55,8 +55,9 @@ macro_rules! tables {
             $(pub $field: Table<$ty>,)*
             /// Service quotas in force (not stored: they come from the command line).
             pub quotas: Quotas,
-            /// Counts committed changes (and clears), so readers can cache what they derive
-            /// from the world until it changes. Not stored.
+            /// Counts committed changes to the network (every kind but the records of
+            /// [`World::NOT_NETWORK`]) and clears, so readers can cache what they derive from
+            /// the network until it changes. Not stored.
             pub version: u64,
         }
 
@@ -74,7 +75,7 @@ macro_rules! tables {
                 let mut out = Vec::new();
                 $(self.$field.take_changes($kind, &mut out)
                     .map_err(|e| Error::internal(format!("serializing {}: {e}", $kind)))?;)*
-                if !out.is_empty() {
+                if out.iter().any(|c| !Self::NOT_NETWORK.contains(&c.kind)) {
                     self.version += 1;
                 }
                 Ok(out)
@@ -124,6 +125,11 @@ tables! {
 }
 
 impl World {
+    /// Kinds that record things about the network without being part of it: analyses and
+    /// flow logs do not change what a packet meets.
+    pub const NOT_NETWORK: &'static [&'static str] =
+        &["counter", "network_insights_path", "network_insights_analysis", "flow_log"];
+
     /// Takes the next value of a named counter (starting at 0), durably.
     pub fn next_counter(&mut self, name: &str) -> u64 {
         let current = self.counters.get(name).copied().unwrap_or(0);
@@ -248,4 +254,24 @@ pub struct ScopeState {
     pub default_vpc_id: Option<String>,
     /// The DHCP options set every new VPC of the region starts with.
     pub default_dhcp_options_id: Option<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::testkit::world_with_vpc;
+
+    #[test]
+    fn the_version_counts_network_changes_only() {
+        let (mut w, scope, _) = world_with_vpc();
+        w.take_changes().unwrap();
+        let before = w.version;
+        w.next_counter("something");
+        w.take_changes().unwrap();
+        assert_eq!(w.version, before, "a counter is not the network");
+        w.create_internet_gateway(&scope, &[]).unwrap();
+        w.take_changes().unwrap();
+        assert_eq!(w.version, before + 1);
+        w.clear();
+        assert_eq!(w.version, before + 2);
+    }
 }

@@ -155,9 +155,9 @@ pub fn run(args: BenchArgs) -> Result<()> {
         let igw = element(&igws, "internetGatewayId").context("no default internet gateway")?.to_owned();
         let run = ec2(&client, &endpoint, "Action=RunInstances&ImageId=ami-12345678&MinCount=1&MaxCount=1&InstanceType=t3.micro".into()).await?;
         let instance = element(&run, "instanceId").context("RunInstances answered no instanceId")?.to_owned();
-        let path = ec2(&client, &endpoint, format!("Action=CreateNetworkInsightsPath&Source={igw}&Destination={instance}&Protocol=tcp&DestinationPort=22")).await?;
+        let path = ec2(&client, &endpoint, format!("Action=CreateNetworkInsightsPath&Source={igw}&Destination={instance}&Protocol=tcp&DestinationPort=22&ClientToken=bench-path")).await?;
         let path = element(&path, "networkInsightsPathId").context("no path id")?.to_owned();
-        let (lat, answers) = timed(&client, &endpoint, (0..200).map(|_| format!("Action=StartNetworkInsightsAnalysis&NetworkInsightsPathId={path}"))).await?;
+        let (lat, answers) = timed(&client, &endpoint, (0..200).map(|i| format!("Action=StartNetworkInsightsAnalysis&NetworkInsightsPathId={path}&ClientToken=bench-{i}"))).await?;
         lat.report("StartNetworkInsightsAnalysis (answered, stored)");
         let ids: Vec<String> = answers.iter().filter_map(|a| element(a, "networkInsightsAnalysisId").map(str::to_owned)).collect();
         let (lat, _) = timed(&client, &endpoint, ids.iter().map(|id| format!("Action=DescribeNetworkInsightsAnalyses&NetworkInsightsAnalysisId.1={id}"))).await?;
