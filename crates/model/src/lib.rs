@@ -23,6 +23,7 @@ pub mod ids;
 pub mod instance;
 pub mod instance_types;
 pub mod lookup;
+pub mod nat_gateway;
 pub mod network_acl;
 pub mod network_insights;
 pub mod prefix_list;

@@ -508,3 +508,71 @@ pub struct NetworkInsightsAnalysis {
     pub result: crate::network_insights::AnalysisResult,
     pub tags: Tags,
 }
+
+/// The life of a NAT gateway. vpclab makes one `available` at once; a deleted one stays
+/// listed (`deleted`) for an hour, as on AWS.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum NatGatewayState {
+    Pending,
+    Available,
+    Deleting,
+    Deleted,
+    Failed,
+}
+
+impl NatGatewayState {
+    pub fn name(self) -> &'static str {
+        match self {
+            NatGatewayState::Pending => "pending",
+            NatGatewayState::Available => "available",
+            NatGatewayState::Deleting => "deleting",
+            NatGatewayState::Deleted => "deleted",
+            NatGatewayState::Failed => "failed",
+        }
+    }
+
+    /// Whether the gateway still carries traffic.
+    pub fn is_live(self) -> bool {
+        matches!(self, NatGatewayState::Pending | NatGatewayState::Available)
+    }
+}
+
+/// A NAT gateway: a requester-managed interface in one subnet whose addresses it translates
+/// to. A public gateway maps an Elastic IP on each of them.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct NatGateway {
+    pub id: String,
+    pub owner: Scope,
+    pub vpc_id: String,
+    pub subnet_id: String,
+    /// `public` or `private`.
+    pub connectivity_type: String,
+    pub state: NatGatewayState,
+    pub network_interface_id: String,
+    /// The first is the primary address.
+    pub addresses: Vec<NatGatewayAddress>,
+    /// Milliseconds since the epoch.
+    pub create_time: i64,
+    pub delete_time: Option<i64>,
+    pub client_token: Option<String>,
+    pub tags: Tags,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct NatGatewayAddress {
+    pub private_ip: Ipv4Addr,
+    pub allocation_id: Option<String>,
+    pub association_id: Option<String>,
+    pub public_ip: Option<Ipv4Addr>,
+    pub is_primary: bool,
+}
+
+impl NatGateway {
+    pub fn is_public(&self) -> bool {
+        self.connectivity_type == "public"
+    }
+
+    pub fn primary_private_ip(&self) -> Option<Ipv4Addr> {
+        self.addresses.first().map(|a| a.private_ip)
+    }
+}

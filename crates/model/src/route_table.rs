@@ -193,8 +193,11 @@ impl World {
                         })
                     })
             }),
-            RouteTarget::NatGateway(_)
-            | RouteTarget::VpcPeeringConnection(_)
+            RouteTarget::NatGateway(id) => self
+                .nat_gateways
+                .get(id)
+                .is_some_and(|n| n.state.is_live() && n.vpc_id == table.vpc_id),
+            RouteTarget::VpcPeeringConnection(_)
             | RouteTarget::TransitGateway(_)
             | RouteTarget::LocalGateway(_)
             | RouteTarget::CarrierGateway(_)
@@ -354,7 +357,16 @@ impl World {
             Ok(id.clone())
         };
         if let Some(id) = &spec.nat_gateway_id {
-            return Ok(RouteTarget::NatGateway(shaped(&lookup::NAT_GATEWAY, id)?));
+            let id = shaped(&lookup::NAT_GATEWAY, id)?;
+            let nat = self
+                .nat_gateways
+                .get(&id)
+                .filter(|n| &n.owner == scope && n.state.is_live())
+                .ok_or_else(|| lookup::NAT_GATEWAY.not_found(&id))?;
+            if nat.vpc_id != table.vpc_id {
+                return Err(different_networks(rtb, "NAT gateway", &id));
+            }
+            return Ok(RouteTarget::NatGateway(id));
         }
         if let Some(id) = &spec.vpc_peering_connection_id {
             return Ok(RouteTarget::VpcPeeringConnection(shaped(

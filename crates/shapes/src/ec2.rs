@@ -247,13 +247,18 @@ pub const OPERATIONS: &[(&str, &str, &str)] = &[
         "DescribeNetworkInsightsAnalysesRequest",
         "DescribeNetworkInsightsAnalysesResult",
     ),
+    ("CreateNatGateway", "CreateNatGatewayRequest", "CreateNatGatewayResult"),
+    ("DeleteNatGateway", "DeleteNatGatewayRequest", "DeleteNatGatewayResult"),
+    ("DescribeNatGateways", "DescribeNatGatewaysRequest", "DescribeNatGatewaysResult"),
 ];
 
 pub const ACCOUNT_ATTRIBUTE_NAME_VALUES: &[&str] = &["supported-platforms", "default-vpc"];
 pub const ADDRESS_ATTRIBUTE_NAME_VALUES: &[&str] = &["domain-name"];
 pub const AMD_SEV_SNP_SPECIFICATION_VALUES: &[&str] = &["enabled", "disabled"];
+pub const AVAILABILITY_MODE_VALUES: &[&str] = &["zonal", "regional"];
 pub const CAPACITY_RESERVATION_PREFERENCE_VALUES: &[&str] =
     &["capacity-reservations-only", "open", "none"];
+pub const CONNECTIVITY_TYPE_VALUES: &[&str] = &["private", "public"];
 pub const DESTINATION_FILE_FORMAT_VALUES: &[&str] = &["plain-text", "parquet"];
 pub const DOMAIN_TYPE_VALUES: &[&str] = &["vpc", "standard"];
 pub const FLOW_LOGS_RESOURCE_TYPE_VALUES: &[&str] = &[
@@ -2442,6 +2447,25 @@ impl ToXml for AvailabilityZone {
 }
 
 #[derive(Debug, Clone, Default, PartialEq)]
+pub struct AvailabilityZoneAddress {
+    pub allocation_ids: Vec<String>,
+    pub availability_zone: Option<String>,
+    pub availability_zone_id: Option<String>,
+}
+
+impl FromQuery for AvailabilityZoneAddress {
+    fn from_query(q: &QueryMap, p: &str) -> Result<Self, ApiError> {
+        Ok(Self {
+            allocation_ids: q.list(&join(p, "AllocationId"), |q: &QueryMap, k: &str| {
+                required(q.scalar::<String>(k)?, k)
+            })?,
+            availability_zone: q.scalar::<String>(&join(p, "AvailabilityZone"))?,
+            availability_zone_id: q.scalar::<String>(&join(p, "AvailabilityZoneId"))?,
+        })
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct AvailabilityZoneGeography {
     pub name: Option<String>,
 }
@@ -2881,6 +2905,67 @@ pub struct CreateInternetGatewayResult {
 impl ToXml for CreateInternetGatewayResult {
     fn write_xml(&self, w: &mut XmlWriter) {
         w.structure("internetGateway", &self.internet_gateway);
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct CreateNatGatewayRequest {
+    pub allocation_id: Option<String>,
+    pub availability_mode: Option<String>,
+    pub availability_zone_addresses: Vec<AvailabilityZoneAddress>,
+    pub client_token: Option<String>,
+    pub connectivity_type: Option<String>,
+    pub dry_run: Option<bool>,
+    pub private_ip_address: Option<String>,
+    pub secondary_allocation_ids: Vec<String>,
+    pub secondary_private_ip_address_count: Option<i32>,
+    pub secondary_private_ip_addresses: Vec<String>,
+    pub subnet_id: Option<String>,
+    pub tag_specifications: Vec<TagSpecification>,
+    pub vpc_id: Option<String>,
+}
+
+impl FromQuery for CreateNatGatewayRequest {
+    fn from_query(q: &QueryMap, p: &str) -> Result<Self, ApiError> {
+        Ok(Self {
+            allocation_id: q.scalar::<String>(&join(p, "AllocationId"))?,
+            availability_mode: q
+                .enum_scalar(&join(p, "AvailabilityMode"), AVAILABILITY_MODE_VALUES)?,
+            availability_zone_addresses: q
+                .list(&join(p, "AvailabilityZoneAddress"), AvailabilityZoneAddress::from_query)?,
+            client_token: q.scalar::<String>(&join(p, "ClientToken"))?,
+            connectivity_type: q
+                .enum_scalar(&join(p, "ConnectivityType"), CONNECTIVITY_TYPE_VALUES)?,
+            dry_run: q.scalar::<bool>(&join(p, "DryRun"))?,
+            private_ip_address: q.scalar::<String>(&join(p, "PrivateIpAddress"))?,
+            secondary_allocation_ids: q
+                .list(&join(p, "SecondaryAllocationId"), |q: &QueryMap, k: &str| {
+                    required(q.scalar::<String>(k)?, k)
+                })?,
+            secondary_private_ip_address_count: q
+                .scalar::<i32>(&join(p, "SecondaryPrivateIpAddressCount"))?,
+            secondary_private_ip_addresses: q
+                .list(&join(p, "SecondaryPrivateIpAddress"), |q: &QueryMap, k: &str| {
+                    required(q.scalar::<String>(k)?, k)
+                })?,
+            subnet_id: q.scalar::<String>(&join(p, "SubnetId"))?,
+            tag_specifications: q
+                .list(&join(p, "TagSpecification"), TagSpecification::from_query)?,
+            vpc_id: q.scalar::<String>(&join(p, "VpcId"))?,
+        })
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct CreateNatGatewayResult {
+    pub client_token: Option<String>,
+    pub nat_gateway: Option<NatGateway>,
+}
+
+impl ToXml for CreateNatGatewayResult {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.scalar("clientToken", &self.client_token);
+        w.structure("natGateway", &self.nat_gateway);
     }
 }
 
@@ -3467,6 +3552,35 @@ impl FromQuery for DeleteInternetGatewayRequest {
                 &join(p, "InternetGatewayId"),
             )?,
         })
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct DeleteNatGatewayRequest {
+    pub dry_run: Option<bool>,
+    pub nat_gateway_id: String,
+}
+
+impl FromQuery for DeleteNatGatewayRequest {
+    fn from_query(q: &QueryMap, p: &str) -> Result<Self, ApiError> {
+        Ok(Self {
+            dry_run: q.scalar::<bool>(&join(p, "DryRun"))?,
+            nat_gateway_id: required(
+                q.scalar::<String>(&join(p, "NatGatewayId"))?,
+                &join(p, "NatGatewayId"),
+            )?,
+        })
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct DeleteNatGatewayResult {
+    pub nat_gateway_id: Option<String>,
+}
+
+impl ToXml for DeleteNatGatewayResult {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.scalar("natGatewayId", &self.nat_gateway_id);
     }
 }
 
@@ -4256,6 +4370,42 @@ impl ToXml for DescribeManagedPrefixListsResult {
     fn write_xml(&self, w: &mut XmlWriter) {
         w.scalar("nextToken", &self.next_token);
         w.list("prefixListSet", "item", &self.prefix_lists, true);
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct DescribeNatGatewaysRequest {
+    pub dry_run: Option<bool>,
+    pub filter: Vec<Filter>,
+    pub max_results: Option<i32>,
+    pub nat_gateway_ids: Vec<String>,
+    pub next_token: Option<String>,
+}
+
+impl FromQuery for DescribeNatGatewaysRequest {
+    fn from_query(q: &QueryMap, p: &str) -> Result<Self, ApiError> {
+        Ok(Self {
+            dry_run: q.scalar::<bool>(&join(p, "DryRun"))?,
+            filter: q.list(&join(p, "Filter"), Filter::from_query)?,
+            max_results: q.scalar::<i32>(&join(p, "MaxResults"))?,
+            nat_gateway_ids: q.list(&join(p, "NatGatewayId"), |q: &QueryMap, k: &str| {
+                required(q.scalar::<String>(k)?, k)
+            })?,
+            next_token: q.scalar::<String>(&join(p, "NextToken"))?,
+        })
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct DescribeNatGatewaysResult {
+    pub nat_gateways: Vec<NatGateway>,
+    pub next_token: Option<String>,
+}
+
+impl ToXml for DescribeNatGatewaysResult {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.list("natGatewaySet", "item", &self.nat_gateways, true);
+        w.scalar("nextToken", &self.next_token);
     }
 }
 
@@ -7437,6 +7587,101 @@ impl ToXml for Monitoring {
 }
 
 #[derive(Debug, Clone, Default, PartialEq)]
+pub struct NatGateway {
+    pub attached_appliances: Vec<NatGatewayAttachedAppliance>,
+    pub auto_provision_zones: Option<String>,
+    pub auto_scaling_ips: Option<String>,
+    pub availability_mode: Option<String>,
+    pub connectivity_type: Option<String>,
+    pub create_time: Option<Timestamp>,
+    pub delete_time: Option<Timestamp>,
+    pub failure_code: Option<String>,
+    pub failure_message: Option<String>,
+    pub nat_gateway_addresses: Vec<NatGatewayAddress>,
+    pub nat_gateway_id: Option<String>,
+    pub provisioned_bandwidth: Option<ProvisionedBandwidth>,
+    pub route_table_id: Option<String>,
+    pub state: Option<String>,
+    pub subnet_id: Option<String>,
+    pub tags: Vec<Tag>,
+    pub vpc_id: Option<String>,
+}
+
+impl ToXml for NatGateway {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.list("attachedApplianceSet", "item", &self.attached_appliances, false);
+        w.scalar("autoProvisionZones", &self.auto_provision_zones);
+        w.scalar("autoScalingIps", &self.auto_scaling_ips);
+        w.scalar("availabilityMode", &self.availability_mode);
+        w.scalar("connectivityType", &self.connectivity_type);
+        w.scalar("createTime", &self.create_time);
+        w.scalar("deleteTime", &self.delete_time);
+        w.scalar("failureCode", &self.failure_code);
+        w.scalar("failureMessage", &self.failure_message);
+        w.list("natGatewayAddressSet", "item", &self.nat_gateway_addresses, false);
+        w.scalar("natGatewayId", &self.nat_gateway_id);
+        w.structure("provisionedBandwidth", &self.provisioned_bandwidth);
+        w.scalar("routeTableId", &self.route_table_id);
+        w.scalar("state", &self.state);
+        w.scalar("subnetId", &self.subnet_id);
+        w.list("tagSet", "item", &self.tags, false);
+        w.scalar("vpcId", &self.vpc_id);
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct NatGatewayAddress {
+    pub allocation_id: Option<String>,
+    pub association_id: Option<String>,
+    pub availability_zone: Option<String>,
+    pub availability_zone_id: Option<String>,
+    pub failure_message: Option<String>,
+    pub is_primary: Option<bool>,
+    pub network_interface_id: Option<String>,
+    pub private_ip: Option<String>,
+    pub public_ip: Option<String>,
+    pub status: Option<String>,
+}
+
+impl ToXml for NatGatewayAddress {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.scalar("allocationId", &self.allocation_id);
+        w.scalar("associationId", &self.association_id);
+        w.scalar("availabilityZone", &self.availability_zone);
+        w.scalar("availabilityZoneId", &self.availability_zone_id);
+        w.scalar("failureMessage", &self.failure_message);
+        w.scalar("isPrimary", &self.is_primary);
+        w.scalar("networkInterfaceId", &self.network_interface_id);
+        w.scalar("privateIp", &self.private_ip);
+        w.scalar("publicIp", &self.public_ip);
+        w.scalar("status", &self.status);
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct NatGatewayAttachedAppliance {
+    pub appliance_arn: Option<String>,
+    pub attachment_state: Option<String>,
+    pub failure_code: Option<String>,
+    pub failure_message: Option<String>,
+    pub modification_state: Option<String>,
+    pub type_: Option<String>,
+    pub vpc_endpoint_id: Option<String>,
+}
+
+impl ToXml for NatGatewayAttachedAppliance {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.scalar("applianceArn", &self.appliance_arn);
+        w.scalar("attachmentState", &self.attachment_state);
+        w.scalar("failureCode", &self.failure_code);
+        w.scalar("failureMessage", &self.failure_message);
+        w.scalar("modificationState", &self.modification_state);
+        w.scalar("type", &self.type_);
+        w.scalar("vpcEndpointId", &self.vpc_endpoint_id);
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct NetworkAcl {
     pub associations: Vec<NetworkAclAssociation>,
     pub entries: Vec<NetworkAclEntry>,
@@ -8258,6 +8503,25 @@ pub struct PropagatingVgw {
 impl ToXml for PropagatingVgw {
     fn write_xml(&self, w: &mut XmlWriter) {
         w.scalar("gatewayId", &self.gateway_id);
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ProvisionedBandwidth {
+    pub provision_time: Option<Timestamp>,
+    pub provisioned: Option<String>,
+    pub request_time: Option<Timestamp>,
+    pub requested: Option<String>,
+    pub status: Option<String>,
+}
+
+impl ToXml for ProvisionedBandwidth {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.scalar("provisionTime", &self.provision_time);
+        w.scalar("provisioned", &self.provisioned);
+        w.scalar("requestTime", &self.request_time);
+        w.scalar("requested", &self.requested);
+        w.scalar("status", &self.status);
     }
 }
 
