@@ -16,6 +16,7 @@ mod eni;
 mod flow_log;
 mod gateway;
 mod instance;
+mod nat_gateway;
 mod network_acl;
 mod network_insights;
 mod prefix_list;
@@ -117,6 +118,7 @@ fn registry() -> &'static HashMap<&'static str, Handler> {
             instance::handlers(),
             flow_log::handlers(),
             network_insights::handlers(),
+            nat_gateway::handlers(),
         ] {
             for (name, handler) in handlers {
                 map.insert(name, handler);

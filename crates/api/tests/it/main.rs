@@ -4,6 +4,7 @@
 mod durability;
 mod ec2;
 mod flow_logs;
+mod nat_gateways;
 mod network_insights;
 
 use api::{Api, Reply, Request, Service};

@@ -1,0 +1,141 @@
+//! NAT gateway operations.
+
+use super::common::{tag_set, tags_for};
+use super::eni::parse_ip;
+use super::filter::{Filters, one};
+use super::page::paginate;
+use super::{Ctx, Handler, read, write};
+use crate::Outcome;
+use model::nat_gateway::NewNatGateway;
+use model::{World, resources as m};
+use shapes::ec2::*;
+use wire::{ApiError, Timestamp};
+
+pub(super) fn handlers() -> Vec<(&'static str, Handler)> {
+    vec![
+        ("CreateNatGateway", write(create_nat_gateway)),
+        ("DeleteNatGateway", write(delete_nat_gateway)),
+        ("DescribeNatGateways", read(describe_nat_gateways)),
+    ]
+}
+
+/// A NAT gateway as the API shows it; `state` overrides the stored one (a new gateway is
+/// reported `pending` by the call that creates it, as on AWS).
+fn render(n: &m::NatGateway, state: Option<&str>) -> NatGateway {
+    let live = n.state.is_live();
+    NatGateway {
+        connectivity_type: Some(n.connectivity_type.clone()),
+        create_time: Some(Timestamp(n.create_time)),
+        delete_time: n.delete_time.map(Timestamp),
+        nat_gateway_addresses: n
+            .addresses
+            .iter()
+            .map(|a| NatGatewayAddress {
+                allocation_id: a.allocation_id.clone(),
+                association_id: a.association_id.clone(),
+                is_primary: Some(a.is_primary),
+                network_interface_id: Some(n.network_interface_id.clone()),
+                private_ip: Some(a.private_ip.to_string()),
+                public_ip: a.public_ip.map(|p| p.to_string()),
+                status: Some(if live { "succeeded" } else { "disassociated" }.into()),
+                ..Default::default()
+            })
+            .collect(),
+        nat_gateway_id: Some(n.id.clone()),
+        state: Some(state.unwrap_or(n.state.name()).to_owned()),
+        subnet_id: Some(n.subnet_id.clone()),
+        tags: tag_set(&n.tags),
+        vpc_id: Some(n.vpc_id.clone()),
+        ..Default::default()
+    }
+}
+
+fn create_nat_gateway(
+    ctx: &Ctx,
+    w: &mut World,
+    req: CreateNatGatewayRequest,
+) -> Outcome<CreateNatGatewayResult> {
+    if req.availability_mode.as_deref().is_some_and(|m| m != "zonal")
+        || !req.availability_zone_addresses.is_empty()
+    {
+        return Err(ApiError::invalid_parameter_value(
+            "Regional NAT gateways are not supported by vpclab; use AvailabilityMode zonal.",
+        )
+        .into());
+    }
+    let subnet_id = req.subnet_id.clone().ok_or_else(|| ApiError::missing_parameter("SubnetId"))?;
+    let ips = |raw: &[String], param: &str| {
+        raw.iter().map(|r| parse_ip(r, param)).collect::<Result<Vec<_>, _>>()
+    };
+    let new = NewNatGateway {
+        subnet_id,
+        connectivity_type: req.connectivity_type.clone(),
+        allocation_id: req.allocation_id.clone(),
+        private_ip: req
+            .private_ip_address
+            .as_deref()
+            .map(|r| parse_ip(r, "privateIpAddress"))
+            .transpose()?,
+        secondary_allocation_ids: req.secondary_allocation_ids.clone(),
+        secondary_private_ips: ips(
+            &req.secondary_private_ip_addresses,
+            "secondaryPrivateIpAddress",
+        )?,
+        secondary_private_ip_count: req.secondary_private_ip_address_count,
+        client_token: req.client_token.clone(),
+        tags: tags_for(&req.tag_specifications, "natgateway")?,
+    };
+    let id = w.create_nat_gateway(&ctx.scope, new, Timestamp::now().0)?;
+    let n = w.find_nat_gateway(&ctx.scope, &id)?;
+    Ok(CreateNatGatewayResult {
+        client_token: req.client_token,
+        nat_gateway: Some(render(n, Some("pending"))),
+    })
+}
+
+fn delete_nat_gateway(
+    ctx: &Ctx,
+    w: &mut World,
+    req: DeleteNatGatewayRequest,
+) -> Outcome<DeleteNatGatewayResult> {
+    w.delete_nat_gateway(&ctx.scope, &req.nat_gateway_id, Timestamp::now().0)?;
+    Ok(DeleteNatGatewayResult { nat_gateway_id: Some(req.nat_gateway_id) })
+}
+
+const FILTERS: &[&str] = &["nat-gateway-id", "state", "subnet-id", "vpc-id"];
+
+fn field(n: &m::NatGateway, name: &str) -> Vec<String> {
+    match name {
+        "nat-gateway-id" => one(&n.id),
+        "state" => one(n.state.name()),
+        "subnet-id" => one(&n.subnet_id),
+        "vpc-id" => one(&n.vpc_id),
+        _ => vec![],
+    }
+}
+
+/// Every id named must be listed (a deleted gateway is, for an hour); an unknown one fails the
+/// call with `NatGatewayNotFound`.
+fn describe_nat_gateways(
+    ctx: &Ctx,
+    w: &World,
+    req: DescribeNatGatewaysRequest,
+) -> Outcome<DescribeNatGatewaysResult> {
+    let filters = Filters::new(&req.filter, FILTERS)?;
+    let now = Timestamp::now().0;
+    let listed: Vec<&m::NatGateway> = w.listed_nat_gateways(&ctx.scope, now).collect();
+    if let Some(missing) =
+        req.nat_gateway_ids.iter().find(|id| !listed.iter().any(|n| &n.id == *id))
+    {
+        return Err(model::nat_gateway::not_found(missing).into());
+    }
+    let items = listed
+        .into_iter()
+        .filter(|n| req.nat_gateway_ids.is_empty() || req.nat_gateway_ids.contains(&n.id))
+        .filter(|n| filters.matches(&n.tags, |f| field(n, f)))
+        .map(|n| (n.id.clone(), render(n, None)))
+        .collect();
+    let (nat_gateways, next_token) =
+        paginate(items, req.max_results, req.next_token.as_deref(), (5, 1000))?;
+    Ok(DescribeNatGatewaysResult { nat_gateways, next_token })
+}
