@@ -308,6 +308,15 @@ impl Names<'_> {
                     (inbound, None) => c.inbound_header = inbound.as_ref().map(header),
                 }
             }
+            "nat" => {
+                // A NAT gateway translates: the packets as they came, and the fields it changed.
+                c.vpc = hop.vpc.as_deref().map(|v| self.component(v));
+                c.subnet = hop.subnet.as_deref().map(|s| self.component(s));
+                c.inbound_header = hop.inbound.as_ref().map(header);
+                if let (Some(inbound), Some(outbound)) = (&hop.inbound, &hop.outbound) {
+                    c.outbound_header = Some(translated_fields(inbound, outbound));
+                }
+            }
             _ => {}
         }
         match &hop.decision {
@@ -389,6 +398,34 @@ fn header(h: &Header) -> HeaderRecord {
         destination_addresses: addresses(h.family, h.destination),
         source_port_ranges: ports(h.source_ports),
         destination_port_ranges: ports(h.destination_ports),
+    }
+}
+
+/// Only the fields a translating component changed, as AWS writes its outbound header.
+fn translated_fields(inbound: &Header, outbound: &Header) -> HeaderRecord {
+    let full = header(outbound);
+    HeaderRecord {
+        protocol: None,
+        source_addresses: if inbound.source != outbound.source {
+            full.source_addresses
+        } else {
+            vec![]
+        },
+        destination_addresses: if inbound.destination != outbound.destination {
+            full.destination_addresses
+        } else {
+            vec![]
+        },
+        source_port_ranges: if inbound.source_ports != outbound.source_ports {
+            full.source_port_ranges
+        } else {
+            vec![]
+        },
+        destination_port_ranges: if inbound.destination_ports != outbound.destination_ports {
+            full.destination_port_ranges
+        } else {
+            vec![]
+        },
     }
 }
 

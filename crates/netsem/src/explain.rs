@@ -171,6 +171,12 @@ impl Explanation {
                 or_unknown(&self.internet_gateway),
                 self.address.map_or_else(|| "the source".into(), |a| a.to_string()),
             ),
+            codes::NGW_REQUIRES_SOURCE_IN_VPC => format!(
+                "NAT gateway {} forwards only traffic from its own VPC {}, not from {}; nothing from outside can open a connection through it",
+                or_unknown(&self.component),
+                or_unknown(&self.vpc),
+                self.address.map_or_else(|| "the source".into(), |a| a.to_string()),
+            ),
             codes::VPCLAB_UNMODELLED_COMPONENT => format!(
                 "the route leads to {} {}, which vpclab does not model yet",
                 kind_of(self.component.as_deref().unwrap_or_default()),

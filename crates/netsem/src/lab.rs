@@ -58,6 +58,23 @@ impl Lab {
         self.route(table, cidr, target);
     }
 
+    /// A NAT gateway in `subnet`: public (with a fresh Elastic IP) or private.
+    pub fn nat(&mut self, subnet: &str, public: bool) -> String {
+        let allocation_id = public.then(|| self.world.allocate_address(&self.scope, &[]).unwrap());
+        let req = model::nat_gateway::NewNatGateway {
+            subnet_id: subnet.into(),
+            connectivity_type: Some(if public { "public" } else { "private" }.into()),
+            allocation_id,
+            ..Default::default()
+        };
+        self.world.create_nat_gateway(&self.scope, req, 0).unwrap()
+    }
+
+    pub fn route_to_nat(&mut self, table: &str, cidr: &str, nat: &str) {
+        let target = TargetSpec { nat_gateway_id: Some(nat.into()), ..Default::default() };
+        self.route(table, cidr, target);
+    }
+
     /// A group with no inbound rules and the default allow-all outbound rule.
     pub fn group(&mut self, name: &str) -> String {
         self.world.create_security_group(&self.scope, name, name, Some(&self.vpc), &[]).unwrap()

@@ -49,6 +49,7 @@ pub mod codes {
     pub const IGW_SOURCE_ADDRESS_NOT_IN_RFC6598_INGRESS: &str =
         "IGW_SOURCE_ADDRESS_NOT_IN_RFC6598_INGRESS";
     pub const EGRESS_ONLY_IGW_INGRESS: &str = "EGRESS_ONLY_IGW_INGRESS";
+    pub const NGW_REQUIRES_SOURCE_IN_VPC: &str = "NGW_REQUIRES_SOURCE_IN_VPC";
     pub const IGW_NO_ROUTE_TO_DESTINATION: &str = "NO_ROUTE_TO_DESTINATION";
     pub const DESTINATION_NOT_IN_VPC: &str = "NO_ROUTE_TO_DESTINATION";
     /// Not an AWS code: the route leads to a kind of component vpclab does not model yet.
@@ -275,6 +276,7 @@ pub fn trace(net: &Network<'_>, question: &Question) -> Result<Trace, TraceError
     };
     if let Some(arrived) = arrival {
         let mut back = Walk::new(net, true);
+        back.nat_sessions = forward.nat_sessions;
         back.run(&destination, &source, arrived.reply());
         trace.back = back.hops;
         trace.explanations.extend(back.explanations.into_iter().map(|mut e| {
@@ -333,6 +335,10 @@ fn resolve(
                     Ok(end)
                 }
                 None => {
+                    // A NAT gateway's Elastic IP is the gateway's interface, seen from outside.
+                    if let Some((eni, private)) = nat_interface_at_public(world, *a) {
+                        return Ok(End::Interface { eni, instance: None, address: private });
+                    }
                     let family = Family::of(*a);
                     Ok(End::Internet {
                         gateway: None,
@@ -396,11 +402,31 @@ struct Walk<'n, 'w> {
     explanations: Vec<Explanation>,
     /// Guards against routing loops through appliances.
     budget: u8,
+    /// Translations NAT gateways made on the forward walk, for the reply to undo.
+    nat_sessions: Vec<NatSession>,
 }
+
+/// What a NAT gateway replaced in the packets it forwarded: the reply is translated back.
+#[derive(Debug, Clone)]
+struct NatSession {
+    nat: String,
+    inside_source: Span,
+    inside_ports: Span,
+}
+
+/// The source ports a NAT gateway maps connections to.
+pub const EPHEMERAL_PORTS: Span = Span::new(1024, 65535);
 
 impl<'n, 'w> Walk<'n, 'w> {
     fn new(net: &'n Network<'w>, established: bool) -> Self {
-        Walk { net, established, hops: Vec::new(), explanations: Vec::new(), budget: 16 }
+        Walk {
+            net,
+            established,
+            hops: Vec::new(),
+            explanations: Vec::new(),
+            budget: 16,
+            nat_sessions: Vec::new(),
+        }
     }
 
     fn world(&self) -> &'w World {
@@ -771,6 +797,12 @@ impl<'n, 'w> Walk<'n, 'w> {
                 self.hops.push(hop);
                 self.arrive_in_internet(h, to)
             }
+            RouteTarget::NatGateway(id) => {
+                // The gateway's interface receives the packets (see `arrive_at_interface`).
+                let nat = world.nat_gateways.get(id)?;
+                let eni = world.network_interfaces.get(&nat.network_interface_id)?;
+                self.enter_subnet(eni, h, to, sender)
+            }
             RouteTarget::NetworkInterface(id)
             | RouteTarget::Instance { network_interface_id: id, .. } => {
                 // An appliance: it receives the packets and, not being their destination,
@@ -817,6 +849,9 @@ impl<'n, 'w> Walk<'n, 'w> {
         to: &End,
         sender: &Sender,
     ) -> Option<Header> {
+        if let Some(nat) = self.world().nat_gateway_of_interface(&target.id) {
+            return self.through_nat_gateway(nat, target, h, to);
+        }
         let h = self.security_groups(target, h, false, sender);
         self.interface_hop(target, h, true);
         match to {
@@ -956,6 +991,15 @@ impl<'n, 'w> Walk<'n, 'w> {
             return Some(h);
         };
         let target = world.network_interfaces.get(target_id)?;
+        // Packets to a NAT gateway's Elastic IP go to the gateway's interface.
+        let nat_target = h
+            .destination_address()
+            .and_then(|a| self.nat_public_address(&vpc, a))
+            .filter(|(eni, _)| eni.id != target.id);
+        let (target, private) = match &nat_target {
+            Some((eni, private)) => (*eni, private),
+            None => (target, private),
+        };
         let mut hop = Hop::located(gateway, Some(&vpc), None);
         // The packets are addressed to the public address mapped to the destination.
         let public = match private {
@@ -1012,6 +1056,87 @@ impl<'n, 'w> Walk<'n, 'w> {
         }
         self.enter_subnet(target, outbound, to, &sender)
     }
+
+    /// The interface of a live NAT gateway of `vpc` whose Elastic IP is `address`, and the
+    /// private address the Elastic IP maps to.
+    fn nat_public_address(
+        &self,
+        vpc: &str,
+        address: IpAddr,
+    ) -> Option<(&'w NetworkInterface, IpAddr)> {
+        let world = self.world();
+        world.nat_gateways.values().filter(|n| n.vpc_id == vpc && n.state.is_live()).find_map(|n| {
+            let a = n.addresses.iter().find(|a| a.public_ip.map(IpAddr::V4) == Some(address))?;
+            let eni = world.network_interfaces.get(&n.network_interface_id)?;
+            Some((eni, IpAddr::V4(a.private_ip)))
+        })
+    }
+
+    /// Packets at a NAT gateway's interface. Going out, the gateway takes them only from its own
+    /// VPC, and sends them on from its private address and an ephemeral port, routed by its
+    /// subnet's table (to an internet gateway, which maps that address to the Elastic IP). A
+    /// reply is translated back to the address and port that opened the connection.
+    fn through_nat_gateway(
+        &mut self,
+        nat: &'w model::resources::NatGateway,
+        eni: &NetworkInterface,
+        h: Header,
+        to: &End,
+    ) -> Option<Header> {
+        let mut hop = Hop::located(&nat.id, Some(&nat.vpc_id), Some(&nat.subnet_id));
+        hop.inbound = Some(h);
+        let session = self.nat_sessions.iter().rev().find(|s| s.nat == nat.id).cloned();
+        let translated = match (self.established, session) {
+            (true, Some(session)) => Header {
+                destination: session.inside_source,
+                destination_ports: session.inside_ports,
+                ..h
+            },
+            _ => {
+                let inside = self.world().vpcs.get(&nat.vpc_id).is_some_and(|v| {
+                    v.cidr_blocks.iter().any(|b| v4_span(b.cidr).contains(h.source))
+                });
+                if h.family != Family::V4 || !inside {
+                    self.push_blocked(
+                        hop,
+                        Explanation {
+                            code: codes::NGW_REQUIRES_SOURCE_IN_VPC,
+                            component: Some(nat.id.clone()),
+                            vpc: Some(nat.vpc_id.clone()),
+                            subnet: Some(nat.subnet_id.clone()),
+                            address: h.source_address(),
+                            header: Some(h),
+                            ..Explanation::default()
+                        },
+                    );
+                    return None;
+                }
+                if matches!(to, End::Interface { eni: id, .. } if *id == eni.id) {
+                    // The gateway's own address is the destination: it answers nothing.
+                    hop.blocked = true;
+                    self.hops.push(hop);
+                    return Some(h);
+                }
+                let private = nat.primary_private_ip()?;
+                self.nat_sessions.push(NatSession {
+                    nat: nat.id.clone(),
+                    inside_source: h.source,
+                    inside_ports: h.source_ports,
+                });
+                let ports = if h.has_ports() { EPHEMERAL_PORTS } else { h.source_ports };
+                Header {
+                    source: Span::one(address_value(IpAddr::V4(private))),
+                    source_ports: ports,
+                    ..h
+                }
+            }
+        };
+        hop.outbound = Some(translated);
+        self.hops.push(hop);
+        // Security group references do not survive the translation.
+        let sender = Sender { groups: Vec::new(), vpc: Some(nat.vpc_id.clone()) };
+        self.route_from_subnet(eni, translated, to, &sender)
+    }
 }
 
 /// The route the packets of `h` take in `table`, and the packets it carries. For a single
@@ -1032,6 +1157,8 @@ fn pick_route<'t>(
             (RouteTarget::Gateway(g), Some(want)) => g == want,
             (RouteTarget::Gateway(g), None) => prefix_of(g) == "igw",
             (RouteTarget::EgressOnlyInternetGateway(_), None) => true,
+            // A NAT gateway sends the packets on towards the internet.
+            (RouteTarget::NatGateway(_), _) => true,
             _ => false,
         };
         if !to_gateway {
@@ -1044,6 +1171,16 @@ fn pick_route<'t>(
         };
         let destination = h.destination.intersect(span)?;
         Some((route, Header { destination, ..*h }))
+    })
+}
+
+/// The interface of the live NAT gateway whose Elastic IP is `address`, and the private
+/// address behind it.
+fn nat_interface_at_public(world: &World, address: IpAddr) -> Option<(String, IpAddr)> {
+    let IpAddr::V4(address) = address else { return None };
+    world.nat_gateways.values().filter(|n| n.state.is_live()).find_map(|n| {
+        let a = n.addresses.iter().find(|a| a.public_ip == Some(address))?;
+        Some((n.network_interface_id.clone(), IpAddr::V4(a.private_ip)))
     })
 }
 
