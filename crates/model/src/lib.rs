@@ -25,6 +25,7 @@ pub mod instance_types;
 pub mod lookup;
 pub mod network_acl;
 pub mod network_insights;
+pub mod peering;
 pub mod prefix_list;
 pub mod regions;
 pub mod resources;

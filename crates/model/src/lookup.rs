@@ -96,7 +96,8 @@ owned!(
     DhcpOptions,
     crate::flow_log::FlowLog,
     NetworkInsightsPath,
-    NetworkInsightsAnalysis
+    NetworkInsightsAnalysis,
+    crate::peering::VpcPeeringConnection
 );
 
 impl<T: Owned + Clone + Serialize + DeserializeOwned> Table<T> {

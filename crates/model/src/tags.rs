@@ -47,6 +47,11 @@ macro_rules! tagged {
                 $(for r in self.$table.values().filter(|r| &r.$owner == scope) {
                     out.push((tagged!(@id r, $table), $kind, &r.tags));
                 })*
+                for p in self.vpc_peering_connections.values() {
+                    if &p.accepter == scope && &p.owner != scope {
+                        out.push((p.id.clone(), "vpc-peering-connection", &p.tags));
+                    }
+                }
                 for g in self.security_groups.values().filter(|g| &g.owner == scope) {
                     for r in g.ingress.iter().chain(g.egress.iter()) {
                         out.push((r.id.clone(), "security-group-rule", &r.tags));
@@ -76,6 +81,7 @@ tagged! {
     "fl" => flow_logs, "vpc-flow-log", owner;
     "nip" => network_insights_paths, "network-insights-path", owner;
     "nia" => network_insights_analyses, "network-insights-analysis", owner;
+    "pcx" => vpc_peering_connections, "vpc-peering-connection", owner;
 }
 
 /// Checks a set of tags against AWS's rules before it is applied.
@@ -164,6 +170,10 @@ impl World {
     fn check_taggable(&self, scope: &Scope, id: &str) -> Result<()> {
         match self.tags_of(id) {
             Some((_, owner, _)) if owner == scope => Ok(()),
+            // Both sides of a peering connection tag it.
+            Some(_) if self.vpc_peering_connections.get(id).is_some_and(|p| p.is_side(scope)) => {
+                Ok(())
+            }
             _ => Err(not_found_for_id(id)),
         }
     }
@@ -188,6 +198,7 @@ pub fn not_found_for_id(id: &str) -> Error {
         "fl" => ("InvalidFlowLogId.NotFound", "flow log"),
         "nip" => ("InvalidNetworkInsightsPathId.NotFound", "NetworkInsightsPath"),
         "nia" => ("InvalidNetworkInsightsAnalysisId.NotFound", "NetworkInsightsAnalysis"),
+        "pcx" => ("InvalidVpcPeeringConnectionID.NotFound", "vpcPeeringConnection"),
         _ => {
             return Error::new("InvalidID", format!("The ID '{id}' is not valid"));
         }

@@ -122,6 +122,7 @@ tables! {
     flow_logs: crate::flow_log::FlowLog => "flow_log",
     network_insights_paths: NetworkInsightsPath => "network_insights_path",
     network_insights_analyses: NetworkInsightsAnalysis => "network_insights_analysis",
+    vpc_peering_connections: crate::peering::VpcPeeringConnection => "vpc_peering_connection",
 }
 
 impl World {

@@ -32,6 +32,8 @@ pub mod header;
 pub mod index;
 #[cfg(test)]
 mod lab;
+#[cfg(test)]
+mod lab_peering;
 pub mod network_acls;
 pub mod packet;
 pub mod routes;

@@ -18,6 +18,7 @@ mod gateway;
 mod instance;
 mod network_acl;
 mod network_insights;
+mod peering;
 mod prefix_list;
 mod regions;
 mod route_table;
@@ -117,6 +118,7 @@ fn registry() -> &'static HashMap<&'static str, Handler> {
             instance::handlers(),
             flow_log::handlers(),
             network_insights::handlers(),
+            peering::handlers(),
         ] {
             for (name, handler) in handlers {
                 map.insert(name, handler);
