@@ -110,7 +110,11 @@ pub struct VpcPeeringConnection {
     pub created: i64,
     /// When it was closed (deleted, rejected, failed), if it was at a known time.
     pub closed: Option<i64>,
+    /// The requester's tags.
     pub tags: Tags,
+    /// The accepter's tags, when it is another account or region: each side tags its own.
+    #[serde(default)]
+    pub accepter_tags: Tags,
 }
 
 impl VpcPeeringConnection {
@@ -147,6 +151,24 @@ impl VpcPeeringConnection {
             && self.closed.is_none_or(|t| now.saturating_sub(t) <= CLOSED_VISIBLE_MS)
             && !(self.state_at(now) == PeeringState::Expired
                 && now.saturating_sub(self.expiration()) > CLOSED_VISIBLE_MS)
+    }
+
+    /// The tags `scope` sees: the accepter's own when it is another account or region.
+    pub fn tags_seen_by(&self, scope: &Scope) -> &Tags {
+        if &self.accepter == scope && &self.owner != scope {
+            &self.accepter_tags
+        } else {
+            &self.tags
+        }
+    }
+
+    /// As [`VpcPeeringConnection::tags_seen_by`], for writing.
+    pub fn tags_of_side(&mut self, scope: &Scope) -> &mut Tags {
+        if &self.accepter == scope && &self.owner != scope {
+            &mut self.accepter_tags
+        } else {
+            &mut self.tags
+        }
     }
 
     /// Whether it joins `vpc` to another VPC; the other VPC's id.
@@ -278,6 +300,7 @@ impl World {
                 created: now,
                 closed,
                 tags: req.tags.into_iter().collect(),
+                accepter_tags: Tags::new(),
             },
         );
         Ok(id)

@@ -49,7 +49,7 @@ macro_rules! tagged {
                 })*
                 for p in self.vpc_peering_connections.values() {
                     if &p.accepter == scope && &p.owner != scope {
-                        out.push((p.id.clone(), "vpc-peering-connection", &p.tags));
+                        out.push((p.id.clone(), "vpc-peering-connection", &p.accepter_tags));
                     }
                 }
                 for g in self.security_groups.values().filter(|g| &g.owner == scope) {
@@ -138,7 +138,7 @@ impl World {
         validate(tags)?;
         for id in ids {
             self.check_taggable(scope, id)?;
-            if let Some(t) = self.tags_mut(id) {
+            if let Some(t) = self.tags_mut_for(scope, id) {
                 apply(t, tags)?;
             }
         }
@@ -154,7 +154,7 @@ impl World {
     ) -> Result<()> {
         for id in ids {
             self.check_taggable(scope, id)?;
-            let Some(t) = self.tags_mut(id) else { continue };
+            let Some(t) = self.tags_mut_for(scope, id) else { continue };
             if tags.is_empty() {
                 t.clear();
             }
@@ -165,6 +165,14 @@ impl World {
             }
         }
         Ok(())
+    }
+
+    /// The tags `scope` writes on `id`: a peering connection's accepter has its own.
+    fn tags_mut_for(&mut self, scope: &Scope, id: &str) -> Option<&mut Tags> {
+        if crate::ids::prefix_of(id) == "pcx" {
+            return self.vpc_peering_connections.get_mut(id).map(|p| p.tags_of_side(scope));
+        }
+        self.tags_mut(id)
     }
 
     fn check_taggable(&self, scope: &Scope, id: &str) -> Result<()> {

@@ -83,6 +83,7 @@ fn side(
 /// create call answers `initiating-request`).
 fn render(
     w: &World,
+    viewer: &Scope,
     p: &VpcPeeringConnection,
     now: i64,
     status: Option<(&str, String)>,
@@ -113,7 +114,7 @@ fn render(
             code: Some(code.to_owned()),
             message: Some(message),
         }),
-        tags: tag_set(&p.tags),
+        tags: tag_set(p.tags_seen_by(viewer)),
         vpc_peering_connection_id: Some(p.id.clone()),
     }
 }
@@ -138,7 +139,7 @@ fn create_vpc_peering_connection(
     let initiating =
         ("initiating-request", format!("Initiating Request to {}", p.accepter.account));
     Ok(CreateVpcPeeringConnectionResult {
-        vpc_peering_connection: Some(render(w, p, now, Some(initiating))),
+        vpc_peering_connection: Some(render(w, &ctx.scope, p, now, Some(initiating))),
     })
 }
 
@@ -151,7 +152,9 @@ fn accept_vpc_peering_connection(
     let id = &req.vpc_peering_connection_id;
     w.accept_vpc_peering_connection(&ctx.scope, id, now)?;
     let p = w.find_vpc_peering_connection(&ctx.scope, id, now)?;
-    Ok(AcceptVpcPeeringConnectionResult { vpc_peering_connection: Some(render(w, p, now, None)) })
+    Ok(AcceptVpcPeeringConnectionResult {
+        vpc_peering_connection: Some(render(w, &ctx.scope, p, now, None)),
+    })
 }
 
 fn reject_vpc_peering_connection(
@@ -269,13 +272,16 @@ fn describe_vpc_peering_connections(
             req.vpc_peering_connection_ids.is_empty()
                 || req.vpc_peering_connection_ids.contains(&p.id)
         })
-        .filter(|p| filters.matches(&p.tags, |n| field(w, p, now, n)))
+        .filter(|p| filters.matches(p.tags_seen_by(&ctx.scope), |n| field(w, p, now, n)))
         .map(|p| (p.id.clone(), p))
         .collect();
     let (page, next_token) =
         paginate(items, req.max_results, req.next_token.as_deref(), (5, 1000))?;
     Ok(DescribeVpcPeeringConnectionsResult {
         next_token,
-        vpc_peering_connections: page.into_iter().map(|p| render(w, p, now, None)).collect(),
+        vpc_peering_connections: page
+            .into_iter()
+            .map(|p| render(w, &ctx.scope, p, now, None))
+            .collect(),
     })
 }
