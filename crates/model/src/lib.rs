@@ -26,6 +26,7 @@ pub mod lookup;
 pub mod nat_gateway;
 pub mod network_acl;
 pub mod network_insights;
+pub mod peering;
 pub mod prefix_list;
 pub mod regions;
 pub mod resources;

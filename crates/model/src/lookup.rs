@@ -97,7 +97,8 @@ owned!(
     crate::flow_log::FlowLog,
     NetworkInsightsPath,
     NetworkInsightsAnalysis,
-    NatGateway
+    NatGateway,
+    crate::peering::VpcPeeringConnection
 );
 
 impl<T: Owned + Clone + Serialize + DeserializeOwned> Table<T> {

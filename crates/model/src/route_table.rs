@@ -197,8 +197,11 @@ impl World {
                 .nat_gateways
                 .get(id)
                 .is_some_and(|n| n.state.is_live() && n.vpc_id == table.vpc_id),
-            RouteTarget::VpcPeeringConnection(_)
-            | RouteTarget::TransitGateway(_)
+            RouteTarget::VpcPeeringConnection(id) => self
+                .vpc_peering_connections
+                .get(id)
+                .is_some_and(|p| p.is_active() && p.peer_of(&table.vpc_id).is_some()),
+            RouteTarget::TransitGateway(_)
             | RouteTarget::LocalGateway(_)
             | RouteTarget::CarrierGateway(_)
             | RouteTarget::VpcEndpoint(_)
@@ -369,10 +372,7 @@ impl World {
             return Ok(RouteTarget::NatGateway(id));
         }
         if let Some(id) = &spec.vpc_peering_connection_id {
-            return Ok(RouteTarget::VpcPeeringConnection(shaped(
-                &lookup::VPC_PEERING_CONNECTION,
-                id,
-            )?));
+            return self.check_peering_target(table, id);
         }
         if let Some(id) = &spec.transit_gateway_id {
             return Ok(RouteTarget::TransitGateway(shaped(&lookup::TRANSIT_GATEWAY, id)?));
@@ -397,6 +397,21 @@ impl World {
             return Ok(RouteTarget::CoreNetwork(arn.clone()));
         }
         Err(Error::internal("no route target"))
+    }
+
+    /// A route to a peering connection: one of the table's VPC's own, pending or active.
+    fn check_peering_target(&self, table: &RouteTable, id: &str) -> Result<RouteTarget> {
+        let kind = &lookup::VPC_PEERING_CONNECTION;
+        kind.check_format(id)?;
+        let p = self
+            .vpc_peering_connections
+            .get(id)
+            .filter(|p| p.is_side(&table.owner) && !p.state.is_closed())
+            .ok_or_else(|| kind.not_found(id))?;
+        if p.peer_of(&table.vpc_id).is_none() {
+            return Err(different_networks(&table.id, "vpc peering connection", id));
+        }
+        Ok(RouteTarget::VpcPeeringConnection(id.to_owned()))
     }
 
     /// Routes inside a VPC block (more specific than a local route) may only go to middleboxes.
@@ -808,11 +823,20 @@ mod tests {
             "InvalidParameterCombination"
         );
         // Unmodelled targets: shape checked, accepted, active.
+        let lgw = TargetSpec {
+            local_gateway_id: Some("lgw-0123456789abcdef0".into()),
+            ..Default::default()
+        };
+        w.create_route(&scope, &rtb, &v4("10.9.0.0/16"), &lgw).unwrap();
+        // A peering connection must exist and join the table's VPC.
         let pcx = TargetSpec {
             vpc_peering_connection_id: Some("pcx-0123456789abcdef0".into()),
             ..Default::default()
         };
-        w.create_route(&scope, &rtb, &v4("10.9.0.0/16"), &pcx).unwrap();
+        assert_eq!(
+            w.create_route(&scope, &rtb, &v4("10.8.0.0/16"), &pcx).unwrap_err().code,
+            "InvalidVpcPeeringConnectionID.NotFound"
+        );
         w.delete_route(&scope, &rtb, &v4("0.0.0.0/0")).unwrap();
     }
 
@@ -821,7 +845,7 @@ mod tests {
         let (mut w, scope, _vpc, rtb) = setup();
         w.quotas.routes_per_route_table = 2;
         let pcx = TargetSpec {
-            vpc_peering_connection_id: Some("pcx-0123456789abcdef0".into()),
+            local_gateway_id: Some("lgw-0123456789abcdef0".into()),
             ..Default::default()
         };
         w.create_route(&scope, &rtb, &v4("10.1.0.0/16"), &pcx).unwrap();

@@ -303,6 +303,21 @@ impl World {
             })
     }
 
+    /// A group of another account (`account`, else any) whose VPC is actively peered with the
+    /// VPC of `group`, in the same region: rules may name it.
+    fn peered_group(
+        &self,
+        group: &SecurityGroup,
+        id: &str,
+        account: Option<&str>,
+    ) -> Option<&SecurityGroup> {
+        self.security_groups.get(id).filter(|peer| {
+            account.is_none_or(|a| peer.owner.account == a)
+                && peer.owner.region == group.owner.region
+                && self.active_peering_between(&group.vpc_id, &peer.vpc_id).is_some()
+        })
+    }
+
     /// The id of a group named by id, or else by name in the default VPC.
     pub fn resolve_group_id(
         &self,
@@ -463,7 +478,10 @@ impl World {
             }
             PeerRequest::Group { group_id: peer_id, group_name, user_id } => {
                 let peer = match (peer_id, group_name) {
-                    (Some(pid), _) => self.find_security_group(scope, pid)?,
+                    (Some(pid), _) => match self.find_security_group(scope, pid) {
+                        Ok(g) => g,
+                        Err(e) => self.peered_group(group, pid, user_id.as_deref()).ok_or(e)?,
+                    },
                     (None, Some(n)) => self
                         .security_groups
                         .in_scope(scope)
@@ -482,19 +500,21 @@ impl World {
                     }
                 };
                 if let Some(u) = user_id
-                    && u != &scope.account
+                    && u != &peer.owner.account
                 {
-                    // Cross-account references need a peering connection (not modelled yet).
                     return Err(group_not_found(&peer.id));
                 }
-                if peer.vpc_id != group.vpc_id {
-                    // Peered-VPC references come with VPC peering.
+                // A group of the same VPC, or of a VPC peered with it in the same region.
+                if peer.vpc_id != group.vpc_id
+                    && (peer.owner.region != group.owner.region
+                        || self.active_peering_between(&group.vpc_id, &peer.vpc_id).is_none())
+                {
                     return Err(Error::new(
                         "InvalidGroup.NotFound",
                         "You have specified two resources that belong to different networks.",
                     ));
                 }
-                RulePeer::Group { group_id: peer.id.clone(), user_id: scope.account.clone() }
+                RulePeer::Group { group_id: peer.id.clone(), user_id: peer.owner.account.clone() }
             }
         };
         if let Some(d) = &req.description {

@@ -47,6 +47,11 @@ macro_rules! tagged {
                 $(for r in self.$table.values().filter(|r| &r.$owner == scope) {
                     out.push((tagged!(@id r, $table), $kind, &r.tags));
                 })*
+                for p in self.vpc_peering_connections.values() {
+                    if &p.accepter == scope && &p.owner != scope {
+                        out.push((p.id.clone(), "vpc-peering-connection", &p.accepter_tags));
+                    }
+                }
                 for g in self.security_groups.values().filter(|g| &g.owner == scope) {
                     for r in g.ingress.iter().chain(g.egress.iter()) {
                         out.push((r.id.clone(), "security-group-rule", &r.tags));
@@ -77,6 +82,7 @@ tagged! {
     "nip" => network_insights_paths, "network-insights-path", owner;
     "nia" => network_insights_analyses, "network-insights-analysis", owner;
     "nat" => nat_gateways, "natgateway", owner;
+    "pcx" => vpc_peering_connections, "vpc-peering-connection", owner;
 }
 
 /// Checks a set of tags against AWS's rules before it is applied.
@@ -133,7 +139,7 @@ impl World {
         validate(tags)?;
         for id in ids {
             self.check_taggable(scope, id)?;
-            if let Some(t) = self.tags_mut(id) {
+            if let Some(t) = self.tags_mut_for(scope, id) {
                 apply(t, tags)?;
             }
         }
@@ -149,7 +155,7 @@ impl World {
     ) -> Result<()> {
         for id in ids {
             self.check_taggable(scope, id)?;
-            let Some(t) = self.tags_mut(id) else { continue };
+            let Some(t) = self.tags_mut_for(scope, id) else { continue };
             if tags.is_empty() {
                 t.clear();
             }
@@ -162,9 +168,21 @@ impl World {
         Ok(())
     }
 
+    /// The tags `scope` writes on `id`: a peering connection's accepter has its own.
+    fn tags_mut_for(&mut self, scope: &Scope, id: &str) -> Option<&mut Tags> {
+        if crate::ids::prefix_of(id) == "pcx" {
+            return self.vpc_peering_connections.get_mut(id).map(|p| p.tags_of_side(scope));
+        }
+        self.tags_mut(id)
+    }
+
     fn check_taggable(&self, scope: &Scope, id: &str) -> Result<()> {
         match self.tags_of(id) {
             Some((_, owner, _)) if owner == scope => Ok(()),
+            // Both sides of a peering connection tag it.
+            Some(_) if self.vpc_peering_connections.get(id).is_some_and(|p| p.is_side(scope)) => {
+                Ok(())
+            }
             _ => Err(not_found_for_id(id)),
         }
     }
@@ -190,6 +208,7 @@ pub fn not_found_for_id(id: &str) -> Error {
         "nip" => ("InvalidNetworkInsightsPathId.NotFound", "NetworkInsightsPath"),
         "nia" => ("InvalidNetworkInsightsAnalysisId.NotFound", "NetworkInsightsAnalysis"),
         "nat" => return crate::nat_gateway::not_found(id),
+        "pcx" => ("InvalidVpcPeeringConnectionID.NotFound", "vpcPeeringConnection"),
         _ => {
             return Error::new("InvalidID", format!("The ID '{id}' is not valid"));
         }

@@ -334,6 +334,7 @@ impl World {
         self.security_groups.remove(&vpc.default_security_group_id);
         self.vpcs.remove(id);
         self.drop_flow_logs_of(id);
+        self.close_peerings_of_vpc(id, scope);
         if vpc.is_default
             && let Some(state) = self.scopes.get_mut(&scope.key())
             && state.default_vpc_id.as_deref() == Some(id)

@@ -123,6 +123,7 @@ tables! {
     network_insights_paths: NetworkInsightsPath => "network_insights_path",
     network_insights_analyses: NetworkInsightsAnalysis => "network_insights_analysis",
     nat_gateways: NatGateway => "nat_gateway",
+    vpc_peering_connections: crate::peering::VpcPeeringConnection => "vpc_peering_connection",
 }
 
 impl World {

@@ -261,8 +261,11 @@ struct Names<'w> {
 
 impl Names<'_> {
     fn component(&self, id: &str) -> ComponentRef {
-        let name = self.world.tags_of(id).and_then(|(_, _, tags)| tags.get("Name").cloned());
-        ComponentRef { id: id.to_owned(), arn: self.scope.ec2_arn(id), name }
+        let tagged = self.world.tags_of(id);
+        let name = tagged.and_then(|(_, _, tags)| tags.get("Name").cloned());
+        // A component of a peered VPC is another account's or region's: its ARN says so.
+        let owner = tagged.map_or(self.scope, |(_, owner, _)| owner);
+        ComponentRef { id: id.to_owned(), arn: owner.ec2_arn(id), name }
     }
 
     fn components(&self, hops: &[Hop]) -> Vec<PathComponentRecord> {

@@ -177,6 +177,12 @@ impl Explanation {
                 or_unknown(&self.vpc),
                 self.address.map_or_else(|| "the source".into(), |a| a.to_string()),
             ),
+            codes::PCX_REQUIRES_ADDRESS_IN_VPC_CIDR => format!(
+                "peering connection {} carries only packets between the addresses of the two VPCs; {} is not within {} (peering is not transitive)",
+                or_unknown(&self.component),
+                self.address.map_or_else(|| "the address".into(), |a| a.to_string()),
+                or_unknown(&self.vpc),
+            ),
             codes::VPCLAB_UNMODELLED_COMPONENT => format!(
                 "the route leads to {} {}, which vpclab does not model yet",
                 kind_of(self.component.as_deref().unwrap_or_default()),
@@ -250,6 +256,18 @@ mod tests {
             e.message(),
             "network ACL acl-1 of subnet-1 does not allow outbound traffic: rule *: deny all \
              traffic to 0.0.0.0/0 (on the reply's way back)"
+        );
+        let e = Explanation {
+            code: codes::PCX_REQUIRES_ADDRESS_IN_VPC_CIDR,
+            component: Some("pcx-1".into()),
+            vpc: Some("vpc-b".into()),
+            address: Some("10.2.0.5".parse().unwrap()),
+            ..Explanation::default()
+        };
+        assert_eq!(
+            e.message(),
+            "peering connection pcx-1 carries only packets between the addresses of the two \
+             VPCs; 10.2.0.5 is not within vpc-b (peering is not transitive)"
         );
     }
 }

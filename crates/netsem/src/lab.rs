@@ -75,6 +75,43 @@ impl Lab {
         self.route(table, cidr, target);
     }
 
+    /// Another VPC of the lab's account and region.
+    pub fn new_vpc(&mut self, cidr: &str) -> String {
+        let new = NewVpc { cidr: Some(cidr.into()), ..Default::default() };
+        self.world.create_vpc(&self.scope, new).unwrap()
+    }
+
+    /// As [`Lab::subnet`], in another VPC of the lab.
+    pub fn subnet_in(&mut self, vpc: &str, cidr: &str) -> (String, String) {
+        let home = std::mem::replace(&mut self.vpc, vpc.to_owned());
+        let made = self.subnet(cidr);
+        self.vpc = home;
+        made
+    }
+
+    /// As [`Lab::group`], in another VPC of the lab.
+    pub fn group_in(&mut self, vpc: &str, name: &str) -> String {
+        self.world.create_security_group(&self.scope, name, name, Some(vpc), &[]).unwrap()
+    }
+
+    /// An active peering connection between two VPCs of the lab.
+    pub fn peering(&mut self, a: &str, b: &str) -> String {
+        let req = model::peering::NewPeering {
+            vpc_id: a.into(),
+            peer_vpc_id: Some(b.into()),
+            ..Default::default()
+        };
+        let id = self.world.create_vpc_peering_connection(&self.scope, req, 0).unwrap();
+        self.world.accept_vpc_peering_connection(&self.scope, &id, 0).unwrap();
+        id
+    }
+
+    pub fn route_to_peering(&mut self, table: &str, cidr: &str, pcx: &str) {
+        let target =
+            TargetSpec { vpc_peering_connection_id: Some(pcx.into()), ..Default::default() };
+        self.route(table, cidr, target);
+    }
+
     /// A group with no inbound rules and the default allow-all outbound rule.
     pub fn group(&mut self, name: &str) -> String {
         self.world.create_security_group(&self.scope, name, name, Some(&self.vpc), &[]).unwrap()

@@ -36,6 +36,8 @@ mod lab;
 mod nat_tests;
 pub mod network_acls;
 pub mod packet;
+#[cfg(test)]
+mod peering_tests;
 pub mod routes;
 pub mod security_groups;
 pub mod trace;

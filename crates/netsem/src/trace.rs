@@ -52,6 +52,7 @@ pub mod codes {
     pub const NGW_REQUIRES_SOURCE_IN_VPC: &str = "NGW_REQUIRES_SOURCE_IN_VPC";
     pub const IGW_NO_ROUTE_TO_DESTINATION: &str = "NO_ROUTE_TO_DESTINATION";
     pub const DESTINATION_NOT_IN_VPC: &str = "NO_ROUTE_TO_DESTINATION";
+    pub const PCX_REQUIRES_ADDRESS_IN_VPC_CIDR: &str = "PCX_REQUIRES_ADDRESS_IN_VPC_CIDR";
     /// Not an AWS code: the route leads to a kind of component vpclab does not model yet.
     pub const VPCLAB_UNMODELLED_COMPONENT: &str = "VPCLAB_UNMODELLED_COMPONENT";
 }
@@ -586,11 +587,10 @@ impl<'n, 'w> Walk<'n, 'w> {
         // ingress.
         let peer_groups: Vec<String> = if egress {
             h.destination_address()
-                .and_then(|a| self.net.index.interface_at(&eni.vpc_id, a))
-                .and_then(|id| self.world().network_interfaces.get(id))
+                .and_then(|a| self.group_peer_at(&eni.vpc_id, a))
                 .map(|d| d.security_groups.clone())
                 .unwrap_or_default()
-        } else if sender.vpc.as_deref() == Some(eni.vpc_id.as_str()) {
+        } else if sender.vpc.as_deref().is_some_and(|v| self.groups_reach(v, &eni.vpc_id)) {
             sender.groups.clone()
         } else {
             Vec::new()
@@ -802,6 +802,9 @@ impl<'n, 'w> Walk<'n, 'w> {
                 let nat = world.nat_gateways.get(id)?;
                 let eni = world.network_interfaces.get(&nat.network_interface_id)?;
                 self.enter_subnet(eni, h, to, sender)
+            }
+            RouteTarget::VpcPeeringConnection(id) => {
+                self.cross_peering(id, table, route, h, to, sender)
             }
             RouteTarget::NetworkInterface(id)
             | RouteTarget::Instance { network_interface_id: id, .. } => {
@@ -1136,6 +1139,94 @@ impl<'n, 'w> Walk<'n, 'w> {
         // Security group references do not survive the translation.
         let sender = Sender { groups: Vec::new(), vpc: Some(nat.vpc_id.clone()) };
         self.route_from_subnet(eni, translated, to, &sender)
+    }
+}
+
+/// VPC peering: packets cross to the peer VPC, where only its local route delivers them.
+impl Walk<'_, '_> {
+    /// Whether group references of `from`'s groups count in `to`: the same VPC, or a VPC
+    /// actively peered with it in the same region.
+    fn groups_reach(&self, from: &str, to: &str) -> bool {
+        from == to || {
+            let world = self.world();
+            let region = |v: &str| world.vpcs.get(v).map(|v| v.owner.region.clone());
+            world.active_peering_between(from, to).is_some() && region(from) == region(to)
+        }
+    }
+
+    /// The interface at `address` whose groups a rule of a group in `vpc` may name: in the
+    /// VPC itself, else in a VPC peered with it in the same region.
+    fn group_peer_at(&self, vpc: &str, address: IpAddr) -> Option<&'_ NetworkInterface> {
+        let index = self.net.index;
+        let found = index.interface_at(vpc, address).or_else(|| {
+            index.interfaces_at(address).find(|(v, _)| self.groups_reach(vpc, v)).map(|(_, e)| e)
+        })?;
+        self.world().network_interfaces.get(found)
+    }
+
+    /// Across the peering connection `id` from the VPC of `table`: only packets from the local
+    /// VPC's addresses to the peer VPC's addresses cross (no transit, no edge-to-edge), and in
+    /// the peer VPC they go straight to the interface holding the destination.
+    fn cross_peering(
+        &mut self,
+        id: &str,
+        table: &RouteTable,
+        route: &Route,
+        h: Header,
+        to: &End,
+        sender: &Sender,
+    ) -> Option<Header> {
+        let world = self.world();
+        let pcx = world.vpc_peering_connections.get(id)?;
+        let local = world.vpcs.get(&table.vpc_id)?;
+        let peer_id = pcx.peer_of(&local.id)?.to_owned();
+        let peer = world.vpcs.get(&peer_id)?;
+        let hop = Hop::located(id, Some(&local.id), None);
+        let in_vpc = |vpc: &model::resources::Vpc, a: Option<IpAddr>| match a {
+            Some(IpAddr::V4(a)) => vpc.cidr_blocks.iter().any(|b| b.cidr.contains_addr(a)),
+            Some(IpAddr::V6(a)) => vpc.ipv6_cidr_blocks.iter().any(|b| b.cidr.contains_addr(a)),
+            None => false,
+        };
+        let (source, destination) = (h.source_address(), h.destination_address());
+        let outside = if !in_vpc(peer, destination) {
+            Some((destination, &peer_id))
+        } else if !in_vpc(local, source) {
+            Some((source, &local.id))
+        } else {
+            None
+        };
+        if let Some((address, vpc)) = outside {
+            self.push_blocked(
+                hop,
+                Explanation {
+                    code: codes::PCX_REQUIRES_ADDRESS_IN_VPC_CIDR,
+                    component: Some(id.to_owned()),
+                    route_table: Some(table.id.clone()),
+                    route: Some(route.clone()),
+                    vpc: Some(vpc.clone()),
+                    address,
+                    header: Some(h),
+                    ..Explanation::default()
+                },
+            );
+            return None;
+        }
+        self.hops.push(hop);
+        let target = destination
+            .and_then(|a| self.net.index.interface_at(&peer_id, a))
+            .and_then(|e| world.network_interfaces.get(e));
+        let Some(target) = target else {
+            self.block_last(Explanation {
+                code: codes::DESTINATION_NOT_IN_VPC,
+                component: Some(id.to_owned()),
+                vpc: Some(peer_id),
+                address: destination,
+                header: Some(h),
+                ..Explanation::default()
+            });
+            return None;
+        };
+        self.enter_subnet(target, h, to, sender)
     }
 }
 

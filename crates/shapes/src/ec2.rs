@@ -250,6 +250,36 @@ pub const OPERATIONS: &[(&str, &str, &str)] = &[
     ("CreateNatGateway", "CreateNatGatewayRequest", "CreateNatGatewayResult"),
     ("DeleteNatGateway", "DeleteNatGatewayRequest", "DeleteNatGatewayResult"),
     ("DescribeNatGateways", "DescribeNatGatewaysRequest", "DescribeNatGatewaysResult"),
+    (
+        "CreateVpcPeeringConnection",
+        "CreateVpcPeeringConnectionRequest",
+        "CreateVpcPeeringConnectionResult",
+    ),
+    (
+        "AcceptVpcPeeringConnection",
+        "AcceptVpcPeeringConnectionRequest",
+        "AcceptVpcPeeringConnectionResult",
+    ),
+    (
+        "RejectVpcPeeringConnection",
+        "RejectVpcPeeringConnectionRequest",
+        "RejectVpcPeeringConnectionResult",
+    ),
+    (
+        "DeleteVpcPeeringConnection",
+        "DeleteVpcPeeringConnectionRequest",
+        "DeleteVpcPeeringConnectionResult",
+    ),
+    (
+        "DescribeVpcPeeringConnections",
+        "DescribeVpcPeeringConnectionsRequest",
+        "DescribeVpcPeeringConnectionsResult",
+    ),
+    (
+        "ModifyVpcPeeringConnectionOptions",
+        "ModifyVpcPeeringConnectionOptionsRequest",
+        "ModifyVpcPeeringConnectionOptionsResult",
+    ),
 ];
 
 pub const ACCOUNT_ATTRIBUTE_NAME_VALUES: &[&str] = &["supported-platforms", "default-vpc"];
@@ -1641,6 +1671,35 @@ pub const VPC_ENCRYPTION_CONTROL_EXCLUSION_STATE_INPUT_VALUES: &[&str] = &["enab
 pub const VPC_ENCRYPTION_CONTROL_MODE_VALUES: &[&str] = &["monitor", "enforce"];
 
 #[derive(Debug, Clone, Default, PartialEq)]
+pub struct AcceptVpcPeeringConnectionRequest {
+    pub dry_run: Option<bool>,
+    pub vpc_peering_connection_id: String,
+}
+
+impl FromQuery for AcceptVpcPeeringConnectionRequest {
+    fn from_query(q: &QueryMap, p: &str) -> Result<Self, ApiError> {
+        Ok(Self {
+            dry_run: q.scalar::<bool>(&join(p, "DryRun"))?,
+            vpc_peering_connection_id: required(
+                q.scalar::<String>(&join(p, "VpcPeeringConnectionId"))?,
+                &join(p, "VpcPeeringConnectionId"),
+            )?,
+        })
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct AcceptVpcPeeringConnectionResult {
+    pub vpc_peering_connection: Option<VpcPeeringConnection>,
+}
+
+impl ToXml for AcceptVpcPeeringConnectionResult {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.structure("vpcPeeringConnection", &self.vpc_peering_connection);
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct AccountAttribute {
     pub attribute_name: Option<String>,
     pub attribute_values: Vec<AccountAttributeValue>,
@@ -2613,6 +2672,17 @@ impl ToXml for CapacityReservationTargetResponse {
 }
 
 #[derive(Debug, Clone, Default, PartialEq)]
+pub struct CidrBlock {
+    pub cidr_block: Option<String>,
+}
+
+impl ToXml for CidrBlock {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.scalar("cidrBlock", &self.cidr_block);
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct ConnectionTrackingConfiguration {
     pub tcp_established_timeout: Option<i32>,
     pub udp_stream_timeout: Option<i32>,
@@ -3377,6 +3447,41 @@ impl FromQuery for CreateTagsRequest {
 }
 
 #[derive(Debug, Clone, Default, PartialEq)]
+pub struct CreateVpcPeeringConnectionRequest {
+    pub dry_run: Option<bool>,
+    pub peer_owner_id: Option<String>,
+    pub peer_region: Option<String>,
+    pub peer_vpc_id: Option<String>,
+    pub tag_specifications: Vec<TagSpecification>,
+    pub vpc_id: String,
+}
+
+impl FromQuery for CreateVpcPeeringConnectionRequest {
+    fn from_query(q: &QueryMap, p: &str) -> Result<Self, ApiError> {
+        Ok(Self {
+            dry_run: q.scalar::<bool>(&join(p, "DryRun"))?,
+            peer_owner_id: q.scalar::<String>(&join(p, "PeerOwnerId"))?,
+            peer_region: q.scalar::<String>(&join(p, "PeerRegion"))?,
+            peer_vpc_id: q.scalar::<String>(&join(p, "PeerVpcId"))?,
+            tag_specifications: q
+                .list(&join(p, "TagSpecification"), TagSpecification::from_query)?,
+            vpc_id: required(q.scalar::<String>(&join(p, "VpcId"))?, &join(p, "VpcId"))?,
+        })
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct CreateVpcPeeringConnectionResult {
+    pub vpc_peering_connection: Option<VpcPeeringConnection>,
+}
+
+impl ToXml for CreateVpcPeeringConnectionResult {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.structure("vpcPeeringConnection", &self.vpc_peering_connection);
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct CreateVpcRequest {
     pub amazon_provided_ipv6_cidr_block: Option<bool>,
     pub cidr_block: Option<String>,
@@ -3810,6 +3915,35 @@ impl FromQuery for DeleteTagsRequest {
             )?,
             tags: q.list(&join(p, "Tag"), Tag::from_query)?,
         })
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct DeleteVpcPeeringConnectionRequest {
+    pub dry_run: Option<bool>,
+    pub vpc_peering_connection_id: String,
+}
+
+impl FromQuery for DeleteVpcPeeringConnectionRequest {
+    fn from_query(q: &QueryMap, p: &str) -> Result<Self, ApiError> {
+        Ok(Self {
+            dry_run: q.scalar::<bool>(&join(p, "DryRun"))?,
+            vpc_peering_connection_id: required(
+                q.scalar::<String>(&join(p, "VpcPeeringConnectionId"))?,
+                &join(p, "VpcPeeringConnectionId"),
+            )?,
+        })
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct DeleteVpcPeeringConnectionResult {
+    pub return_: Option<bool>,
+}
+
+impl ToXml for DeleteVpcPeeringConnectionResult {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.scalar("return", &self.return_);
     }
 }
 
@@ -4926,6 +5060,43 @@ impl ToXml for DescribeVpcAttributeResult {
         w.structure("enableDnsSupport", &self.enable_dns_support);
         w.structure("enableNetworkAddressUsageMetrics", &self.enable_network_address_usage_metrics);
         w.scalar("vpcId", &self.vpc_id);
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct DescribeVpcPeeringConnectionsRequest {
+    pub dry_run: Option<bool>,
+    pub filters: Vec<Filter>,
+    pub max_results: Option<i32>,
+    pub next_token: Option<String>,
+    pub vpc_peering_connection_ids: Vec<String>,
+}
+
+impl FromQuery for DescribeVpcPeeringConnectionsRequest {
+    fn from_query(q: &QueryMap, p: &str) -> Result<Self, ApiError> {
+        Ok(Self {
+            dry_run: q.scalar::<bool>(&join(p, "DryRun"))?,
+            filters: q.list(&join(p, "Filter"), Filter::from_query)?,
+            max_results: q.scalar::<i32>(&join(p, "MaxResults"))?,
+            next_token: q.scalar::<String>(&join(p, "NextToken"))?,
+            vpc_peering_connection_ids: q
+                .list(&join(p, "VpcPeeringConnectionId"), |q: &QueryMap, k: &str| {
+                    required(q.scalar::<String>(k)?, k)
+                })?,
+        })
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct DescribeVpcPeeringConnectionsResult {
+    pub next_token: Option<String>,
+    pub vpc_peering_connections: Vec<VpcPeeringConnection>,
+}
+
+impl ToXml for DescribeVpcPeeringConnectionsResult {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.scalar("nextToken", &self.next_token);
+        w.list("vpcPeeringConnectionSet", "item", &self.vpc_peering_connections, true);
     }
 }
 
@@ -7162,6 +7333,17 @@ impl FromQuery for Ipv4PrefixSpecificationRequest {
 }
 
 #[derive(Debug, Clone, Default, PartialEq)]
+pub struct Ipv6CidrBlock {
+    pub ipv6_cidr_block: Option<String>,
+}
+
+impl ToXml for Ipv6CidrBlock {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.scalar("ipv6CidrBlock", &self.ipv6_cidr_block);
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct Ipv6PrefixSpecification {
     pub ipv6_prefix: Option<String>,
 }
@@ -7572,6 +7754,48 @@ impl FromQuery for ModifyVpcAttributeRequest {
                 .structure::<AttributeBooleanValue>(&join(p, "EnableNetworkAddressUsageMetrics"))?,
             vpc_id: required(q.scalar::<String>(&join(p, "VpcId"))?, &join(p, "VpcId"))?,
         })
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ModifyVpcPeeringConnectionOptionsRequest {
+    pub accepter_peering_connection_options: Option<PeeringConnectionOptionsRequest>,
+    pub dry_run: Option<bool>,
+    pub requester_peering_connection_options: Option<PeeringConnectionOptionsRequest>,
+    pub vpc_peering_connection_id: String,
+}
+
+impl FromQuery for ModifyVpcPeeringConnectionOptionsRequest {
+    fn from_query(q: &QueryMap, p: &str) -> Result<Self, ApiError> {
+        Ok(Self {
+            accepter_peering_connection_options: q.structure::<PeeringConnectionOptionsRequest>(
+                &join(p, "AccepterPeeringConnectionOptions"),
+            )?,
+            dry_run: q.scalar::<bool>(&join(p, "DryRun"))?,
+            requester_peering_connection_options: q.structure::<PeeringConnectionOptionsRequest>(
+                &join(p, "RequesterPeeringConnectionOptions"),
+            )?,
+            vpc_peering_connection_id: required(
+                q.scalar::<String>(&join(p, "VpcPeeringConnectionId"))?,
+                &join(p, "VpcPeeringConnectionId"),
+            )?,
+        })
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ModifyVpcPeeringConnectionOptionsResult {
+    pub accepter_peering_connection_options: Option<PeeringConnectionOptions>,
+    pub requester_peering_connection_options: Option<PeeringConnectionOptions>,
+}
+
+impl ToXml for ModifyVpcPeeringConnectionOptionsResult {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.structure("accepterPeeringConnectionOptions", &self.accepter_peering_connection_options);
+        w.structure(
+            "requesterPeeringConnectionOptions",
+            &self.requester_peering_connection_options,
+        );
     }
 }
 
@@ -8276,6 +8500,47 @@ impl FromQuery for PathRequestFilter {
 }
 
 #[derive(Debug, Clone, Default, PartialEq)]
+pub struct PeeringConnectionOptions {
+    pub allow_dns_resolution_from_remote_vpc: Option<bool>,
+    pub allow_egress_from_local_classic_link_to_remote_vpc: Option<bool>,
+    pub allow_egress_from_local_vpc_to_remote_classic_link: Option<bool>,
+}
+
+impl ToXml for PeeringConnectionOptions {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.scalar("allowDnsResolutionFromRemoteVpc", &self.allow_dns_resolution_from_remote_vpc);
+        w.scalar(
+            "allowEgressFromLocalClassicLinkToRemoteVpc",
+            &self.allow_egress_from_local_classic_link_to_remote_vpc,
+        );
+        w.scalar(
+            "allowEgressFromLocalVpcToRemoteClassicLink",
+            &self.allow_egress_from_local_vpc_to_remote_classic_link,
+        );
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct PeeringConnectionOptionsRequest {
+    pub allow_dns_resolution_from_remote_vpc: Option<bool>,
+    pub allow_egress_from_local_classic_link_to_remote_vpc: Option<bool>,
+    pub allow_egress_from_local_vpc_to_remote_classic_link: Option<bool>,
+}
+
+impl FromQuery for PeeringConnectionOptionsRequest {
+    fn from_query(q: &QueryMap, p: &str) -> Result<Self, ApiError> {
+        Ok(Self {
+            allow_dns_resolution_from_remote_vpc: q
+                .scalar::<bool>(&join(p, "AllowDnsResolutionFromRemoteVpc"))?,
+            allow_egress_from_local_classic_link_to_remote_vpc: q
+                .scalar::<bool>(&join(p, "AllowEgressFromLocalClassicLinkToRemoteVpc"))?,
+            allow_egress_from_local_vpc_to_remote_classic_link: q
+                .scalar::<bool>(&join(p, "AllowEgressFromLocalVpcToRemoteClassicLink"))?,
+        })
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct Placement {
     pub affinity: Option<String>,
     pub availability_zone: Option<String>,
@@ -8601,6 +8866,35 @@ pub struct RegionGeography {
 impl ToXml for RegionGeography {
     fn write_xml(&self, w: &mut XmlWriter) {
         w.scalar("name", &self.name);
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct RejectVpcPeeringConnectionRequest {
+    pub dry_run: Option<bool>,
+    pub vpc_peering_connection_id: String,
+}
+
+impl FromQuery for RejectVpcPeeringConnectionRequest {
+    fn from_query(q: &QueryMap, p: &str) -> Result<Self, ApiError> {
+        Ok(Self {
+            dry_run: q.scalar::<bool>(&join(p, "DryRun"))?,
+            vpc_peering_connection_id: required(
+                q.scalar::<String>(&join(p, "VpcPeeringConnectionId"))?,
+                &join(p, "VpcPeeringConnectionId"),
+            )?,
+        })
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct RejectVpcPeeringConnectionResult {
+    pub return_: Option<bool>,
+}
+
+impl ToXml for RejectVpcPeeringConnectionResult {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.scalar("return", &self.return_);
     }
 }
 
@@ -10172,5 +10466,83 @@ impl ToXml for VpcIpv6CidrBlockAssociation {
         w.structure("ipv6CidrBlockState", &self.ipv6_cidr_block_state);
         w.scalar("ipv6Pool", &self.ipv6_pool);
         w.scalar("networkBorderGroup", &self.network_border_group);
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct VpcPeeringConnection {
+    pub accepter_vpc_info: Option<VpcPeeringConnectionVpcInfo>,
+    pub expiration_time: Option<Timestamp>,
+    pub requester_vpc_info: Option<VpcPeeringConnectionVpcInfo>,
+    pub status: Option<VpcPeeringConnectionStateReason>,
+    pub tags: Vec<Tag>,
+    pub vpc_peering_connection_id: Option<String>,
+}
+
+impl ToXml for VpcPeeringConnection {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.structure("accepterVpcInfo", &self.accepter_vpc_info);
+        w.scalar("expirationTime", &self.expiration_time);
+        w.structure("requesterVpcInfo", &self.requester_vpc_info);
+        w.structure("status", &self.status);
+        w.list("tagSet", "item", &self.tags, false);
+        w.scalar("vpcPeeringConnectionId", &self.vpc_peering_connection_id);
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct VpcPeeringConnectionOptionsDescription {
+    pub allow_dns_resolution_from_remote_vpc: Option<bool>,
+    pub allow_egress_from_local_classic_link_to_remote_vpc: Option<bool>,
+    pub allow_egress_from_local_vpc_to_remote_classic_link: Option<bool>,
+}
+
+impl ToXml for VpcPeeringConnectionOptionsDescription {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.scalar("allowDnsResolutionFromRemoteVpc", &self.allow_dns_resolution_from_remote_vpc);
+        w.scalar(
+            "allowEgressFromLocalClassicLinkToRemoteVpc",
+            &self.allow_egress_from_local_classic_link_to_remote_vpc,
+        );
+        w.scalar(
+            "allowEgressFromLocalVpcToRemoteClassicLink",
+            &self.allow_egress_from_local_vpc_to_remote_classic_link,
+        );
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct VpcPeeringConnectionStateReason {
+    pub code: Option<String>,
+    pub message: Option<String>,
+}
+
+impl ToXml for VpcPeeringConnectionStateReason {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.scalar("code", &self.code);
+        w.scalar("message", &self.message);
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct VpcPeeringConnectionVpcInfo {
+    pub cidr_block: Option<String>,
+    pub cidr_block_set: Vec<CidrBlock>,
+    pub ipv6_cidr_block_set: Vec<Ipv6CidrBlock>,
+    pub owner_id: Option<String>,
+    pub peering_options: Option<VpcPeeringConnectionOptionsDescription>,
+    pub region: Option<String>,
+    pub vpc_id: Option<String>,
+}
+
+impl ToXml for VpcPeeringConnectionVpcInfo {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.scalar("cidrBlock", &self.cidr_block);
+        w.list("cidrBlockSet", "item", &self.cidr_block_set, false);
+        w.list("ipv6CidrBlockSet", "item", &self.ipv6_cidr_block_set, false);
+        w.scalar("ownerId", &self.owner_id);
+        w.structure("peeringOptions", &self.peering_options);
+        w.scalar("region", &self.region);
+        w.scalar("vpcId", &self.vpc_id);
     }
 }

@@ -19,6 +19,7 @@ mod instance;
 mod nat_gateway;
 mod network_acl;
 mod network_insights;
+mod peering;
 mod prefix_list;
 mod regions;
 mod route_table;
@@ -119,6 +120,7 @@ fn registry() -> &'static HashMap<&'static str, Handler> {
             flow_log::handlers(),
             network_insights::handlers(),
             nat_gateway::handlers(),
+            peering::handlers(),
         ] {
             for (name, handler) in handlers {
                 map.insert(name, handler);

@@ -6,6 +6,7 @@ mod ec2;
 mod flow_logs;
 mod nat_gateways;
 mod network_insights;
+mod peering;
 
 use api::{Api, Reply, Request, Service};
 use model::{Scope, World};
