@@ -76,6 +76,7 @@ tagged! {
     "fl" => flow_logs, "vpc-flow-log", owner;
     "nip" => network_insights_paths, "network-insights-path", owner;
     "nia" => network_insights_analyses, "network-insights-analysis", owner;
+    "pl" => prefix_lists, "prefix-list", owner;
 }
 
 /// Checks a set of tags against AWS's rules before it is applied.
@@ -188,6 +189,7 @@ pub fn not_found_for_id(id: &str) -> Error {
         "fl" => ("InvalidFlowLogId.NotFound", "flow log"),
         "nip" => ("InvalidNetworkInsightsPathId.NotFound", "NetworkInsightsPath"),
         "nia" => ("InvalidNetworkInsightsAnalysisId.NotFound", "NetworkInsightsAnalysis"),
+        "pl" => ("InvalidPrefixListID.NotFound", "prefix list"),
         _ => {
             return Error::new("InvalidID", format!("The ID '{id}' is not valid"));
         }

@@ -122,6 +122,7 @@ tables! {
     flow_logs: crate::flow_log::FlowLog => "flow_log",
     network_insights_paths: NetworkInsightsPath => "network_insights_path",
     network_insights_analyses: NetworkInsightsAnalysis => "network_insights_analysis",
+    prefix_lists: crate::prefix_list::CustomerPrefixList => "prefix_list",
 }
 
 impl World {
@@ -167,6 +168,7 @@ pub struct Quotas {
     pub network_interfaces_per_region: usize,
     pub network_insights_paths_per_region: usize,
     pub network_insights_analyses_per_region: usize,
+    pub prefix_lists_per_region: usize,
 }
 
 impl Default for Quotas {
@@ -188,6 +190,7 @@ impl Default for Quotas {
             network_interfaces_per_region: 5000,
             network_insights_paths_per_region: 1000,
             network_insights_analyses_per_region: 10000,
+            prefix_lists_per_region: 100,
         }
     }
 }
@@ -216,6 +219,7 @@ impl Quotas {
             "network_insights_analyses_per_region" => {
                 &mut self.network_insights_analyses_per_region
             }
+            "prefix_lists_per_region" => &mut self.prefix_lists_per_region,
             other => return Err(Error::invalid_parameter(format!("unknown quota {other}"))),
         };
         *slot = value;
@@ -242,6 +246,7 @@ impl Quotas {
             network_interfaces_per_region: n,
             network_insights_paths_per_region: n,
             network_insights_analyses_per_region: n,
+            prefix_lists_per_region: n,
         }
     }
 }
