@@ -230,7 +230,7 @@ impl CustomerPrefixList {
 
     /// Stores `entries` as the next version.
     fn push_version(&mut self, mut entries: Vec<Entry>) {
-        entries.sort_by(|a, b| a.cidr.cmp(&b.cidr));
+        entries.sort_by_key(|e| e.cidr);
         let number = self.versions.last().map_or(1, |v| v.number + 1);
         self.versions.push(Version { number, entries });
         if self.versions.len() > MAX_VERSIONS {
@@ -513,7 +513,7 @@ impl World {
                 list.entries().len()
             )));
         }
-        let mut entries: Vec<Entry> = list
+        let entries: Vec<Entry> = list
             .entries()
             .iter()
             .filter(|e| !removed.contains(&e.cidr))
@@ -543,7 +543,6 @@ impl World {
             list.max_entries = max;
         }
         if changes_entries {
-            entries.sort_by(|a, b| a.cidr.cmp(&b.cidr));
             list.push_version(entries);
         }
         list.state = State::ModifyComplete;

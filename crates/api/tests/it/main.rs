@@ -5,6 +5,7 @@ mod durability;
 mod ec2;
 mod flow_logs;
 mod network_insights;
+mod prefix_lists;
 
 use api::{Api, Reply, Request, Service};
 use model::{Scope, World};
