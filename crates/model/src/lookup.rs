@@ -38,6 +38,7 @@ kinds! {
     FLOW_LOG = "fl", "flow log", "InvalidFlowLogId.NotFound", "InvalidFlowLogId.Malformed";
     NETWORK_INSIGHTS_PATH = "nip", "NetworkInsightsPath", "InvalidNetworkInsightsPathId.NotFound", "InvalidNetworkInsightsPathId.Malformed";
     NETWORK_INSIGHTS_ANALYSIS = "nia", "NetworkInsightsAnalysis", "InvalidNetworkInsightsAnalysisId.NotFound", "InvalidNetworkInsightsAnalysisId.Malformed";
+    PREFIX_LIST = "pl", "prefix list", "InvalidPrefixListID.NotFound", "InvalidPrefixListId.Malformed";
     // Route targets whose resources the model does not hold yet: routes check their ids for
     // shape only until a later issue adds the resources and the existence checks with them.
     NAT_GATEWAY = "nat", "natGateway", "InvalidNatGatewayID.NotFound", "InvalidNatGatewayID.NotFound";
@@ -98,7 +99,8 @@ owned!(
     NetworkInsightsPath,
     NetworkInsightsAnalysis,
     NatGateway,
-    crate::peering::VpcPeeringConnection
+    crate::peering::VpcPeeringConnection,
+    crate::prefix_list::CustomerPrefixList
 );
 
 impl<T: Owned + Clone + Serialize + DeserializeOwned> Table<T> {

@@ -210,10 +210,30 @@ impl World {
         if active { "active" } else { "blackhole" }
     }
 
-    /// Whether a prefix list id names a list the scope can use (AWS-managed lists for now;
-    /// customer-managed lists come with a later issue).
+    /// Whether a prefix list id names a list the scope can use: an AWS-managed list of its
+    /// region or one of its own customer-managed lists.
     pub fn prefix_list_exists(&self, scope: &Scope, id: &str) -> bool {
-        crate::prefix_list::aws_managed(&scope.region).iter().any(|p| p.id == id)
+        self.resolve_prefix_list(scope, id).is_some()
+    }
+
+    /// How many routes a route counts as against the route quota: one, or a prefix list's
+    /// weight (its `MaxEntries`).
+    pub fn route_weight(&self, owner: &Scope, destination: &RouteDestination) -> usize {
+        match destination {
+            RouteDestination::PrefixList(id) => self.prefix_list_weight(owner, id),
+            _ => 1,
+        }
+    }
+
+    /// The routes of a table that count against the route quota (those added by CreateRoute),
+    /// weighted.
+    pub fn route_table_weight(&self, table: &RouteTable) -> usize {
+        table
+            .routes
+            .iter()
+            .filter(|r| r.origin == RouteOrigin::CreateRoute)
+            .map(|r| self.route_weight(&table.owner, &r.destination))
+            .sum()
     }
 
     fn check_destination(&self, scope: &Scope, spec: &DestinationSpec) -> Result<RouteDestination> {
@@ -468,9 +488,9 @@ impl World {
         }
         let resolved = self.check_target(scope, table, &destination, target)?;
         self.check_more_specific(table, &destination, &resolved)?;
-        let user_routes =
-            table.routes.iter().filter(|r| r.origin == RouteOrigin::CreateRoute).count();
-        if user_routes >= self.quotas.routes_per_route_table {
+        // A route to a prefix list counts as many routes as the list's MaxEntries.
+        let weight = self.route_table_weight(table) + self.route_weight(scope, &destination);
+        if weight > self.quotas.routes_per_route_table {
             return Err(Error::new(
                 "RouteLimitExceeded",
                 format!(

@@ -467,12 +467,14 @@ impl World {
             PeerRequest::CidrV4(c) => RulePeer::V4(sg_cidr_v4(c)?),
             PeerRequest::CidrV6(c) => RulePeer::V6(sg_cidr_v6(c)?),
             PeerRequest::PrefixList(p) => {
-                // Managed prefix lists may not be modelled yet: any well-formed id is accepted.
                 if !crate::ids::is_well_formed("pl", p) {
                     return Err(Error::new(
                         "InvalidPrefixListId.Malformed",
                         format!("Invalid id: \"{p}\" (expecting \"pl-...\")"),
                     ));
+                }
+                if !self.prefix_list_exists(scope, p) {
+                    return Err(Error::not_found("InvalidPrefixListID.NotFound", "prefix list", p));
                 }
                 RulePeer::PrefixList(p.clone())
             }
@@ -531,6 +533,39 @@ impl World {
         })
     }
 
+    /// How many rules of one direction `rules` count as against the quota, which is enforced
+    /// separately for IPv4 and IPv6 rules: a CIDR rule counts in its family, a group
+    /// reference in both, a prefix list reference as its weight (`MaxEntries`) in both.
+    pub fn rules_weight<'r>(
+        &self,
+        scope: &Scope,
+        rules: impl Iterator<Item = &'r SecurityGroupRule>,
+        v6: bool,
+    ) -> usize {
+        rules
+            .map(|r| match &r.peer {
+                RulePeer::V4(_) => usize::from(!v6),
+                RulePeer::V6(_) => usize::from(v6),
+                RulePeer::PrefixList(p) => self.prefix_list_weight(scope, p),
+                RulePeer::Group { .. } => 1,
+            })
+            .sum()
+    }
+
+    fn check_rule_quota(&self, scope: &Scope, rules: &[&SecurityGroupRule]) -> Result<()> {
+        let over = |v6| {
+            self.rules_weight(scope, rules.iter().copied(), v6)
+                > self.quotas.rules_per_security_group
+        };
+        if over(false) || over(true) {
+            return Err(Error::new(
+                "RulesPerSecurityGroupLimitExceeded",
+                "The maximum number of rules per security group has been reached.",
+            ));
+        }
+        Ok(())
+    }
+
     /// AuthorizeSecurityGroupIngress/Egress: adds every rule or none. Returns the new rules'
     /// ids in request order.
     pub fn authorize_security_group_rules(
@@ -561,24 +596,8 @@ impl World {
                 ));
             }
         }
-        // The quota is per direction and enforced separately for IPv4 and IPv6 rules.
-        let count = |v6: bool| {
-            let is = |p: &RulePeer| match p {
-                RulePeer::V4(_) => !v6,
-                RulePeer::V6(_) => v6,
-                _ => true,
-            };
-            existing.iter().filter(|r| is(&r.peer)).count()
-                + new.iter().filter(|r| is(&r.peer)).count()
-        };
-        if count(false) > self.quotas.rules_per_security_group
-            || count(true) > self.quotas.rules_per_security_group
-        {
-            return Err(Error::new(
-                "RulesPerSecurityGroupLimitExceeded",
-                "The maximum number of rules per security group has been reached.",
-            ));
-        }
+        let all: Vec<&SecurityGroupRule> = existing.iter().chain(&new).collect();
+        self.check_rule_quota(scope, &all)?;
         let mut ids = Vec::with_capacity(new.len());
         for mut rule in new {
             rule.id = self.fresh_id("sgr");
@@ -676,6 +695,9 @@ impl World {
                 format!("the specified rule \"{}\" already exists", rule.describe()),
             ));
         }
+        let after: Vec<&SecurityGroupRule> =
+            group.rules(dir).iter().filter(|r| r.id != rule_id).chain([&rule]).collect();
+        self.check_rule_quota(scope, &after)?;
         let g = self.security_groups.get_mut(group_id).ok_or_else(|| group_not_found(group_id))?;
         if let Some(slot) = g.rules_mut(dir).iter_mut().find(|r| r.id == rule_id) {
             rule.id = slot.id.clone();

@@ -83,6 +83,7 @@ tagged! {
     "nia" => network_insights_analyses, "network-insights-analysis", owner;
     "nat" => nat_gateways, "natgateway", owner;
     "pcx" => vpc_peering_connections, "vpc-peering-connection", owner;
+    "pl" => prefix_lists, "prefix-list", owner;
 }
 
 /// Checks a set of tags against AWS's rules before it is applied.
@@ -209,6 +210,7 @@ pub fn not_found_for_id(id: &str) -> Error {
         "nia" => ("InvalidNetworkInsightsAnalysisId.NotFound", "NetworkInsightsAnalysis"),
         "nat" => return crate::nat_gateway::not_found(id),
         "pcx" => ("InvalidVpcPeeringConnectionID.NotFound", "vpcPeeringConnection"),
+        "pl" => ("InvalidPrefixListID.NotFound", "prefix list"),
         _ => {
             return Error::new("InvalidID", format!("The ID '{id}' is not valid"));
         }

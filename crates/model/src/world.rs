@@ -124,6 +124,7 @@ tables! {
     network_insights_analyses: NetworkInsightsAnalysis => "network_insights_analysis",
     nat_gateways: NatGateway => "nat_gateway",
     vpc_peering_connections: crate::peering::VpcPeeringConnection => "vpc_peering_connection",
+    prefix_lists: crate::prefix_list::CustomerPrefixList => "prefix_list",
 }
 
 impl World {
@@ -170,6 +171,7 @@ pub struct Quotas {
     pub network_insights_paths_per_region: usize,
     pub network_insights_analyses_per_region: usize,
     pub nat_gateways_per_zone: usize,
+    pub prefix_lists_per_region: usize,
 }
 
 impl Default for Quotas {
@@ -192,6 +194,7 @@ impl Default for Quotas {
             network_insights_paths_per_region: 1000,
             network_insights_analyses_per_region: 10000,
             nat_gateways_per_zone: 5,
+            prefix_lists_per_region: 100,
         }
     }
 }
@@ -221,6 +224,7 @@ impl Quotas {
                 &mut self.network_insights_analyses_per_region
             }
             "nat_gateways_per_zone" => &mut self.nat_gateways_per_zone,
+            "prefix_lists_per_region" => &mut self.prefix_lists_per_region,
             other => return Err(Error::invalid_parameter(format!("unknown quota {other}"))),
         };
         *slot = value;
@@ -248,6 +252,7 @@ impl Quotas {
             network_insights_paths_per_region: n,
             network_insights_analyses_per_region: n,
             nat_gateways_per_zone: n,
+            prefix_lists_per_region: n,
         }
     }
 }

@@ -4,6 +4,7 @@
 //! questions a dozen times, so the engine builds these maps once for a snapshot and reuses
 //! them for every trace until the world changes.
 
+use crate::prefix_lists::PrefixLists;
 use model::World;
 use model::resources::AssociationTarget;
 use std::collections::HashMap;
@@ -29,11 +30,13 @@ pub struct Index {
     edge_route_table: HashMap<String, String>,
     acl_of_subnet: HashMap<String, String>,
     internet_gateway_of_vpc: HashMap<String, String>,
+    /// The blocks of every prefix list a route or rule references.
+    pub prefix_lists: PrefixLists,
 }
 
 impl Index {
     pub fn build(world: &World) -> Index {
-        let mut index = Index::default();
+        let mut index = Index { prefix_lists: PrefixLists::build(world), ..Index::default() };
         for eni in world.network_interfaces.values() {
             for ip in &eni.private_ips {
                 index

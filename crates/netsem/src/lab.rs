@@ -53,6 +53,25 @@ impl Lab {
         self.world.create_route(&self.scope, table, &dest, &target).unwrap();
     }
 
+    /// A customer-managed IPv4 prefix list with `entries`, sized for ten.
+    pub fn prefix_list(&mut self, name: &str, entries: &[&str]) -> String {
+        let new = model::prefix_list::NewPrefixList {
+            name: name.into(),
+            max_entries: 10,
+            address_family: "IPv4".into(),
+            entries: entries.iter().map(|c| (c.to_string(), None)).collect(),
+            ..Default::default()
+        };
+        self.world.create_managed_prefix_list(&self.scope, new).unwrap()
+    }
+
+    /// A route to the prefix list `list` through `gateway`.
+    pub fn route_list_to_gateway(&mut self, table: &str, list: &str, gateway: &str) {
+        let dest = DestinationSpec { prefix_list_id: Some(list.into()), ..Default::default() };
+        let target = TargetSpec { gateway_id: Some(gateway.into()), ..Default::default() };
+        self.world.create_route(&self.scope, table, &dest, &target).unwrap();
+    }
+
     pub fn route_to_gateway(&mut self, table: &str, cidr: &str, gateway: &str) {
         let target = TargetSpec { gateway_id: Some(gateway.into()), ..Default::default() };
         self.route(table, cidr, target);

@@ -15,6 +15,8 @@
 //!   first carves its packets out of a later allow).
 //! - [`security_groups`]: allow-only rules of all the groups of an interface, with group
 //!   references and prefix lists; stateful — only the opening direction is judged.
+//! - [`prefix_lists`]: the blocks of the prefix lists (AWS- and customer-managed) that routes
+//!   and rules reference, resolved once per version of the world.
 //! - [`trace`]: the walk from a source ([`endpoint::Endpoint`]) to a destination and back,
 //!   hop by hop, each hop naming the rule or route that decided, and every blocking component
 //!   explained with Reachability Analyzer's codes. [`index::Index`] holds the lookups a walk
@@ -38,6 +40,7 @@ pub mod network_acls;
 pub mod packet;
 #[cfg(test)]
 mod peering_tests;
+pub mod prefix_lists;
 pub mod routes;
 pub mod security_groups;
 pub mod trace;

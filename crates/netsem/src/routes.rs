@@ -3,7 +3,8 @@
 //! Among routes equally specific, AWS prefers the local route, then static routes to a CIDR,
 //! then routes to a prefix list, then routes propagated from a virtual private gateway.
 
-use model::prefix_list::find_aws_managed;
+use crate::prefix_lists::PrefixLists;
+use model::cidr::Cidr;
 use model::resources::{Route, RouteDestination, RouteOrigin, RouteTable, RouteTarget};
 use std::net::IpAddr;
 
@@ -25,29 +26,46 @@ fn preference(route: &Route) -> u8 {
     }
 }
 
-/// The prefix length with which `route` matches `destination`, if it does.
-fn matches(route: &Route, destination: IpAddr, region: &str) -> Option<u8> {
-    match (&route.destination, destination) {
-        (RouteDestination::V4(c), IpAddr::V4(a)) => c.contains_addr(a).then(|| c.prefix_len()),
-        (RouteDestination::V6(c), IpAddr::V6(a)) => c.contains_addr(a).then(|| c.prefix_len()),
-        (RouteDestination::PrefixList(id), IpAddr::V4(a)) => find_aws_managed(region, id)?
-            .cidrs
-            .iter()
-            .filter(|c| c.contains_addr(a))
-            .map(|c| c.prefix_len())
-            .max(),
+/// The prefix length with which a block matches `destination`, if it does.
+fn block_matches(block: &Cidr, destination: IpAddr) -> Option<u8> {
+    match (block, destination) {
+        (Cidr::V4(c), IpAddr::V4(a)) => c.contains_addr(a).then(|| c.prefix_len()),
+        (Cidr::V6(c), IpAddr::V6(a)) => c.contains_addr(a).then(|| c.prefix_len()),
         _ => None,
     }
 }
 
+/// The prefix length with which a route of `table` matches `destination`, if it does; a
+/// route to a prefix list matches with its most specific matching entry.
+fn matches(
+    table: &RouteTable,
+    route: &Route,
+    destination: IpAddr,
+    lists: &PrefixLists,
+) -> Option<u8> {
+    match &route.destination {
+        RouteDestination::V4(c) => block_matches(&Cidr::V4(*c), destination),
+        RouteDestination::V6(c) => block_matches(&Cidr::V6(*c), destination),
+        RouteDestination::PrefixList(id) => lists
+            .blocks(&table.owner, id)
+            .iter()
+            .filter_map(|c| block_matches(c, destination))
+            .max(),
+    }
+}
+
 /// The route `destination` takes in `table`, or `None` when no route covers it.
-pub fn lookup(table: &RouteTable, destination: IpAddr) -> Option<RouteMatch<'_>> {
-    let region = table.owner.region.as_str();
+pub fn lookup<'t>(
+    table: &'t RouteTable,
+    destination: IpAddr,
+    lists: &PrefixLists,
+) -> Option<RouteMatch<'t>> {
     table
         .routes
         .iter()
         .filter_map(|route| {
-            matches(route, destination, region).map(|prefix_len| RouteMatch { route, prefix_len })
+            matches(table, route, destination, lists)
+                .map(|prefix_len| RouteMatch { route, prefix_len })
         })
         .max_by(|a, b| {
             a.prefix_len
@@ -90,7 +108,9 @@ mod tests {
             route("10.0.5.0/24", RouteTarget::NetworkInterface("eni-fw".into())),
             route("192.168.0.0/16", RouteTarget::VpcPeeringConnection("pcx-1".into())),
         ]);
-        let hop = |a: &str| lookup(&t, a.parse().unwrap()).map(|m| m.route.target.clone());
+        let hop = |a: &str| {
+            lookup(&t, a.parse().unwrap(), &PrefixLists::default()).map(|m| m.route.target.clone())
+        };
         assert_eq!(hop("10.0.1.9"), Some(RouteTarget::Local));
         assert_eq!(hop("10.0.5.9"), Some(RouteTarget::NetworkInterface("eni-fw".into())));
         assert_eq!(hop("192.168.3.3"), Some(RouteTarget::VpcPeeringConnection("pcx-1".into())));
@@ -102,7 +122,10 @@ mod tests {
             route("10.0.0.0/16", RouteTarget::Local),
         ]);
         assert_eq!(
-            lookup(&tie, "10.0.0.1".parse().unwrap()).unwrap().route.target,
+            lookup(&tie, "10.0.0.1".parse().unwrap(), &PrefixLists::default())
+                .unwrap()
+                .route
+                .target,
             RouteTarget::Local
         );
     }
@@ -110,7 +133,7 @@ mod tests {
     #[test]
     fn no_default_route_means_no_route() {
         let t = table(vec![route("10.0.0.0/16", RouteTarget::Local)]);
-        assert!(lookup(&t, "1.1.1.1".parse().unwrap()).is_none());
+        assert!(lookup(&t, "1.1.1.1".parse().unwrap(), &PrefixLists::default()).is_none());
     }
 
     #[test]
@@ -125,7 +148,13 @@ mod tests {
             target: RouteTarget::Gateway("vpce-1".into()),
             origin: RouteOrigin::CreateRoute,
         }]);
-        assert!(lookup(&t, IpAddr::V4(inside)).is_some());
-        assert!(lookup(&t, "10.9.9.9".parse().unwrap()).is_none());
+        let mut lists = PrefixLists::default();
+        assert!(
+            lookup(&t, IpAddr::V4(inside), &lists).is_none(),
+            "an unresolved list matches nothing"
+        );
+        lists.insert(&t.owner, &s3.id, s3.cidrs.iter().map(|c| Cidr::V4(*c)).collect());
+        assert!(lookup(&t, IpAddr::V4(inside), &lists).is_some());
+        assert!(lookup(&t, "10.9.9.9".parse().unwrap(), &lists).is_none());
     }
 }

@@ -5,7 +5,9 @@
 
 use crate::header::{Constraint, Family, Header, v4_span, v6_span};
 use crate::packet::TrafficSpec;
-use model::prefix_list::find_aws_managed;
+use crate::prefix_lists::PrefixLists;
+use model::Scope;
+use model::cidr::Cidr;
 use model::resources::{RulePeer, SecurityGroup, SecurityGroupRule};
 
 /// Which rules apply.
@@ -38,7 +40,8 @@ fn admitted(
     header: &Header,
     direction: Direction,
     peer: &Peer<'_>,
-    region: &str,
+    owner: &Scope,
+    lists: &PrefixLists,
 ) -> Option<Header> {
     // For ICMP a rule's "ports" are the type and the code.
     let traffic = Constraint::of_traffic(
@@ -54,8 +57,12 @@ fn admitted(
     match (&rule.peer, header.family) {
         (RulePeer::V4(c), Family::V4) => within(v4_span(*c)),
         (RulePeer::V6(c), Family::V6) => within(v6_span(*c)),
-        (RulePeer::PrefixList(id), Family::V4) => {
-            find_aws_managed(region, id)?.cidrs.iter().find_map(|c| within(v4_span(*c)))
+        (RulePeer::PrefixList(id), family) => {
+            lists.blocks(owner, id).iter().find_map(|c| match (c, family) {
+                (Cidr::V4(c), Family::V4) => within(v4_span(*c)),
+                (Cidr::V6(c), Family::V6) => within(v6_span(*c)),
+                _ => None,
+            })
         }
         (RulePeer::Group { group_id, .. }, _) if peer.groups.contains(group_id) => {
             header.narrow(&traffic)
@@ -72,6 +79,7 @@ pub fn evaluate<'a>(
     header: &Header,
     direction: Direction,
     peer: Peer<'_>,
+    lists: &PrefixLists,
 ) -> Option<SgVerdict<'a>> {
     groups.into_iter().find_map(|group| {
         let rules = match direction {
@@ -79,7 +87,7 @@ pub fn evaluate<'a>(
             Direction::Egress => &group.egress,
         };
         rules.iter().find_map(|rule| {
-            admitted(rule, header, direction, &peer, &group.owner.region).map(|header| SgVerdict {
+            admitted(rule, header, direction, &peer, &group.owner, lists).map(|header| SgVerdict {
                 group,
                 rule,
                 header,
@@ -161,6 +169,7 @@ mod tests {
             &Header::from_packet(&to_db(22)),
             Direction::Ingress,
             Peer { groups: &bastion },
+            &PrefixLists::default(),
         );
         assert_eq!(v.unwrap().rule.id, "sgr-ssh");
         assert!(
@@ -168,7 +177,8 @@ mod tests {
                 [&db],
                 &Header::from_packet(&to_db(22)),
                 Direction::Ingress,
-                Peer { groups: &app }
+                Peer { groups: &app },
+                &PrefixLists::default(),
             )
             .is_none()
         );
@@ -177,7 +187,8 @@ mod tests {
                 [&db],
                 &Header::from_packet(&to_db(3306)),
                 Direction::Ingress,
-                Peer { groups: &app }
+                Peer { groups: &app },
+                &PrefixLists::default(),
             )
             .unwrap()
             .rule
@@ -191,14 +202,21 @@ mod tests {
         let web =
             group("sg-web", vec![rule("sgr-https", "tcp", Some((443, 443)), v4("0.0.0.0/0"))]);
         let anyone = Peer { groups: &[] };
+        let none = PrefixLists::default();
         let tcp =
             Packet::tcp("198.51.100.1".parse().unwrap(), 50000, "10.0.0.5".parse().unwrap(), 443);
         let udp =
             Packet::udp("198.51.100.1".parse().unwrap(), 50000, "10.0.0.5".parse().unwrap(), 443);
-        assert!(evaluate([&web], &Header::from_packet(&tcp), Direction::Ingress, anyone).is_some());
-        assert!(evaluate([&web], &Header::from_packet(&udp), Direction::Ingress, anyone).is_none());
+        assert!(
+            evaluate([&web], &Header::from_packet(&tcp), Direction::Ingress, anyone, &none)
+                .is_some()
+        );
+        assert!(
+            evaluate([&web], &Header::from_packet(&udp), Direction::Ingress, anyone, &none)
+                .is_none()
+        );
         assert_eq!(
-            evaluate([&web], &Header::from_packet(&tcp.reply()), Direction::Egress, anyone)
+            evaluate([&web], &Header::from_packet(&tcp.reply()), Direction::Egress, anyone, &none)
                 .unwrap()
                 .rule
                 .id,
@@ -211,9 +229,14 @@ mod tests {
         let a = group("sg-a", vec![]);
         let b = group("sg-b", vec![rule("sgr-all", "-1", None, v4("10.0.0.0/8"))]);
         let p = Packet::udp("10.1.2.3".parse().unwrap(), 1000, "10.0.0.5".parse().unwrap(), 9999);
-        let v =
-            evaluate([&a, &b], &Header::from_packet(&p), Direction::Ingress, Peer { groups: &[] })
-                .unwrap();
+        let v = evaluate(
+            [&a, &b],
+            &Header::from_packet(&p),
+            Direction::Ingress,
+            Peer { groups: &[] },
+            &PrefixLists::default(),
+        )
+        .unwrap();
         assert_eq!((v.group.id.as_str(), v.rule.id.as_str()), ("sg-b", "sgr-all"));
     }
 }

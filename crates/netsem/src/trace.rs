@@ -20,8 +20,10 @@
 use crate::endpoint::Endpoint;
 use crate::header::{ALL_PORTS, Family, Header, Span, address_value, v4_span, v6_span};
 use crate::index::Index;
+use crate::prefix_lists::PrefixLists;
 use crate::{network_acls, routes, security_groups};
 use model::World;
+use model::cidr::Cidr;
 use model::ids::prefix_of;
 use model::resources::{
     InstanceState, NetworkAclEntry, NetworkInterface, Route, RouteDestination, RouteTable,
@@ -596,7 +598,8 @@ impl<'n, 'w> Walk<'n, 'w> {
             Vec::new()
         };
         let peer = security_groups::Peer { groups: &peer_groups };
-        match security_groups::evaluate(groups.iter().copied(), &h, direction, peer) {
+        let lists = &self.net.index.prefix_lists;
+        match security_groups::evaluate(groups.iter().copied(), &h, direction, peer, lists) {
             Some(verdict) => {
                 let mut hop =
                     Hop::located(&verdict.group.id, Some(&eni.vpc_id), Some(&eni.subnet_id));
@@ -704,7 +707,8 @@ impl<'n, 'w> Walk<'n, 'w> {
             End::Internet { gateway, .. } => Some(gateway.as_deref()),
             End::Interface { .. } => None,
         };
-        let Some((route, narrowed)) = pick_route(table, &h, gateway_wanted) else {
+        let lists = &self.net.index.prefix_lists;
+        let Some((route, narrowed)) = pick_route(table, &h, gateway_wanted, lists) else {
             let destination = match to {
                 End::Internet { gateway, .. } => gateway.clone(),
                 End::Interface { eni, instance, .. } => {
@@ -1045,7 +1049,8 @@ impl<'n, 'w> Walk<'n, 'w> {
         // to an appliance first.
         if let Some(table) =
             self.net.index.edge_route_table(gateway).and_then(|id| world.route_tables.get(id))
-            && let Some((route, narrowed)) = pick_route(table, &outbound, None)
+            && let Some((route, narrowed)) =
+                pick_route(table, &outbound, None, &self.net.index.prefix_lists)
         {
             let mut hop = Hop::located(&table.id, Some(&vpc), None);
             hop.decision = Some(Decision::Route(route.clone()));
@@ -1237,9 +1242,10 @@ fn pick_route<'t>(
     table: &'t RouteTable,
     h: &Header,
     internet: Option<Option<&str>>,
+    lists: &PrefixLists,
 ) -> Option<(&'t Route, Header)> {
     if let Some(address) = h.destination_address() {
-        let m = routes::lookup(table, address)?;
+        let m = routes::lookup(table, address, lists)?;
         return Some((m.route, *h));
     }
     let wanted = internet?;
@@ -1255,12 +1261,19 @@ fn pick_route<'t>(
         if !to_gateway {
             return None;
         }
-        let span = match (&route.destination, h.family) {
-            (RouteDestination::V4(c), Family::V4) => v4_span(*c),
-            (RouteDestination::V6(c), Family::V6) => v6_span(*c),
-            _ => return None,
+        let span = |c: &Cidr| match (c, h.family) {
+            (Cidr::V4(c), Family::V4) => Some(v4_span(*c)),
+            (Cidr::V6(c), Family::V6) => Some(v6_span(*c)),
+            _ => None,
         };
-        let destination = h.destination.intersect(span)?;
+        let blocks = match &route.destination {
+            RouteDestination::V4(c) => vec![Cidr::V4(*c)],
+            RouteDestination::V6(c) => vec![Cidr::V6(*c)],
+            RouteDestination::PrefixList(id) => lists.blocks(&table.owner, id).to_vec(),
+        };
+        // A prefix list carries the part of the set within its first entry that meets it.
+        let destination =
+            blocks.iter().find_map(|c| span(c).and_then(|s| h.destination.intersect(s)))?;
         Some((route, Header { destination, ..*h }))
     })
 }

@@ -280,6 +280,19 @@ pub const OPERATIONS: &[(&str, &str, &str)] = &[
         "ModifyVpcPeeringConnectionOptionsRequest",
         "ModifyVpcPeeringConnectionOptionsResult",
     ),
+    ("CreateManagedPrefixList", "CreateManagedPrefixListRequest", "CreateManagedPrefixListResult"),
+    ("ModifyManagedPrefixList", "ModifyManagedPrefixListRequest", "ModifyManagedPrefixListResult"),
+    ("DeleteManagedPrefixList", "DeleteManagedPrefixListRequest", "DeleteManagedPrefixListResult"),
+    (
+        "RestoreManagedPrefixListVersion",
+        "RestoreManagedPrefixListVersionRequest",
+        "RestoreManagedPrefixListVersionResult",
+    ),
+    (
+        "GetManagedPrefixListAssociations",
+        "GetManagedPrefixListAssociationsRequest",
+        "GetManagedPrefixListAssociationsResult",
+    ),
 ];
 
 pub const ACCOUNT_ATTRIBUTE_NAME_VALUES: &[&str] = &["supported-platforms", "default-vpc"];
@@ -1724,6 +1737,21 @@ impl ToXml for AccountAttributeValue {
 }
 
 #[derive(Debug, Clone, Default, PartialEq)]
+pub struct AddPrefixListEntry {
+    pub cidr: String,
+    pub description: Option<String>,
+}
+
+impl FromQuery for AddPrefixListEntry {
+    fn from_query(q: &QueryMap, p: &str) -> Result<Self, ApiError> {
+        Ok(Self {
+            cidr: required(q.scalar::<String>(&join(p, "Cidr"))?, &join(p, "Cidr"))?,
+            description: q.scalar::<String>(&join(p, "Description"))?,
+        })
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct AdditionalDetail {
     pub additional_detail_type: Option<String>,
     pub component: Option<AnalysisComponent>,
@@ -2979,6 +3007,52 @@ impl ToXml for CreateInternetGatewayResult {
 }
 
 #[derive(Debug, Clone, Default, PartialEq)]
+pub struct CreateManagedPrefixListRequest {
+    pub address_family: String,
+    pub client_token: Option<String>,
+    pub dry_run: Option<bool>,
+    pub entries: Vec<AddPrefixListEntry>,
+    pub max_entries: i32,
+    pub prefix_list_name: String,
+    pub tag_specifications: Vec<TagSpecification>,
+}
+
+impl FromQuery for CreateManagedPrefixListRequest {
+    fn from_query(q: &QueryMap, p: &str) -> Result<Self, ApiError> {
+        Ok(Self {
+            address_family: required(
+                q.scalar::<String>(&join(p, "AddressFamily"))?,
+                &join(p, "AddressFamily"),
+            )?,
+            client_token: q.scalar::<String>(&join(p, "ClientToken"))?,
+            dry_run: q.scalar::<bool>(&join(p, "DryRun"))?,
+            entries: q.list(&join(p, "Entry"), AddPrefixListEntry::from_query)?,
+            max_entries: required(
+                q.scalar::<i32>(&join(p, "MaxEntries"))?,
+                &join(p, "MaxEntries"),
+            )?,
+            prefix_list_name: required(
+                q.scalar::<String>(&join(p, "PrefixListName"))?,
+                &join(p, "PrefixListName"),
+            )?,
+            tag_specifications: q
+                .list(&join(p, "TagSpecification"), TagSpecification::from_query)?,
+        })
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct CreateManagedPrefixListResult {
+    pub prefix_list: Option<ManagedPrefixList>,
+}
+
+impl ToXml for CreateManagedPrefixListResult {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.structure("prefixList", &self.prefix_list);
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct CreateNatGatewayRequest {
     pub allocation_id: Option<String>,
     pub availability_mode: Option<String>,
@@ -3657,6 +3731,35 @@ impl FromQuery for DeleteInternetGatewayRequest {
                 &join(p, "InternetGatewayId"),
             )?,
         })
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct DeleteManagedPrefixListRequest {
+    pub dry_run: Option<bool>,
+    pub prefix_list_id: String,
+}
+
+impl FromQuery for DeleteManagedPrefixListRequest {
+    fn from_query(q: &QueryMap, p: &str) -> Result<Self, ApiError> {
+        Ok(Self {
+            dry_run: q.scalar::<bool>(&join(p, "DryRun"))?,
+            prefix_list_id: required(
+                q.scalar::<String>(&join(p, "PrefixListId"))?,
+                &join(p, "PrefixListId"),
+            )?,
+        })
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct DeleteManagedPrefixListResult {
+    pub prefix_list: Option<ManagedPrefixList>,
+}
+
+impl ToXml for DeleteManagedPrefixListResult {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.structure("prefixList", &self.prefix_list);
     }
 }
 
@@ -6037,6 +6140,41 @@ impl ToXml for FpgaInfo {
 }
 
 #[derive(Debug, Clone, Default, PartialEq)]
+pub struct GetManagedPrefixListAssociationsRequest {
+    pub dry_run: Option<bool>,
+    pub max_results: Option<i32>,
+    pub next_token: Option<String>,
+    pub prefix_list_id: String,
+}
+
+impl FromQuery for GetManagedPrefixListAssociationsRequest {
+    fn from_query(q: &QueryMap, p: &str) -> Result<Self, ApiError> {
+        Ok(Self {
+            dry_run: q.scalar::<bool>(&join(p, "DryRun"))?,
+            max_results: q.scalar::<i32>(&join(p, "MaxResults"))?,
+            next_token: q.scalar::<String>(&join(p, "NextToken"))?,
+            prefix_list_id: required(
+                q.scalar::<String>(&join(p, "PrefixListId"))?,
+                &join(p, "PrefixListId"),
+            )?,
+        })
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct GetManagedPrefixListAssociationsResult {
+    pub next_token: Option<String>,
+    pub prefix_list_associations: Vec<PrefixListAssociation>,
+}
+
+impl ToXml for GetManagedPrefixListAssociationsResult {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.scalar("nextToken", &self.next_token);
+        w.list("prefixListAssociationSet", "item", &self.prefix_list_associations, true);
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct GetManagedPrefixListEntriesRequest {
     pub dry_run: Option<bool>,
     pub max_results: Option<i32>,
@@ -7617,6 +7755,48 @@ impl ToXml for ModifyInstanceMetadataOptionsResult {
 }
 
 #[derive(Debug, Clone, Default, PartialEq)]
+pub struct ModifyManagedPrefixListRequest {
+    pub add_entries: Vec<AddPrefixListEntry>,
+    pub current_version: Option<i64>,
+    pub dry_run: Option<bool>,
+    pub ipam_prefix_list_resolver_sync_enabled: Option<bool>,
+    pub max_entries: Option<i32>,
+    pub prefix_list_id: String,
+    pub prefix_list_name: Option<String>,
+    pub remove_entries: Vec<RemovePrefixListEntry>,
+}
+
+impl FromQuery for ModifyManagedPrefixListRequest {
+    fn from_query(q: &QueryMap, p: &str) -> Result<Self, ApiError> {
+        Ok(Self {
+            add_entries: q.list(&join(p, "AddEntry"), AddPrefixListEntry::from_query)?,
+            current_version: q.scalar::<i64>(&join(p, "CurrentVersion"))?,
+            dry_run: q.scalar::<bool>(&join(p, "DryRun"))?,
+            ipam_prefix_list_resolver_sync_enabled: q
+                .scalar::<bool>(&join(p, "IpamPrefixListResolverSyncEnabled"))?,
+            max_entries: q.scalar::<i32>(&join(p, "MaxEntries"))?,
+            prefix_list_id: required(
+                q.scalar::<String>(&join(p, "PrefixListId"))?,
+                &join(p, "PrefixListId"),
+            )?,
+            prefix_list_name: q.scalar::<String>(&join(p, "PrefixListName"))?,
+            remove_entries: q.list(&join(p, "RemoveEntry"), RemovePrefixListEntry::from_query)?,
+        })
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ModifyManagedPrefixListResult {
+    pub prefix_list: Option<ManagedPrefixList>,
+}
+
+impl ToXml for ModifyManagedPrefixListResult {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.structure("prefixList", &self.prefix_list);
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct ModifyNetworkInterfaceAttributeRequest {
     pub associate_public_ip_address: Option<bool>,
     pub associated_subnet_ids: Vec<String>,
@@ -8632,6 +8812,19 @@ impl ToXml for PrefixList {
 }
 
 #[derive(Debug, Clone, Default, PartialEq)]
+pub struct PrefixListAssociation {
+    pub resource_id: Option<String>,
+    pub resource_owner: Option<String>,
+}
+
+impl ToXml for PrefixListAssociation {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.scalar("resourceId", &self.resource_id);
+        w.scalar("resourceOwner", &self.resource_owner);
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct PrefixListEntry {
     pub cidr: Option<String>,
     pub description: Option<String>,
@@ -8918,6 +9111,17 @@ impl FromQuery for ReleaseAddressRequest {
 }
 
 #[derive(Debug, Clone, Default, PartialEq)]
+pub struct RemovePrefixListEntry {
+    pub cidr: String,
+}
+
+impl FromQuery for RemovePrefixListEntry {
+    fn from_query(q: &QueryMap, p: &str) -> Result<Self, ApiError> {
+        Ok(Self { cidr: required(q.scalar::<String>(&join(p, "Cidr"))?, &join(p, "Cidr"))? })
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct ReplaceNetworkAclAssociationRequest {
     pub association_id: String,
     pub dry_run: Option<bool>,
@@ -9110,6 +9314,45 @@ impl ToXml for Reservation {
         w.scalar("ownerId", &self.owner_id);
         w.scalar("requesterId", &self.requester_id);
         w.scalar("reservationId", &self.reservation_id);
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct RestoreManagedPrefixListVersionRequest {
+    pub current_version: i64,
+    pub dry_run: Option<bool>,
+    pub prefix_list_id: String,
+    pub previous_version: i64,
+}
+
+impl FromQuery for RestoreManagedPrefixListVersionRequest {
+    fn from_query(q: &QueryMap, p: &str) -> Result<Self, ApiError> {
+        Ok(Self {
+            current_version: required(
+                q.scalar::<i64>(&join(p, "CurrentVersion"))?,
+                &join(p, "CurrentVersion"),
+            )?,
+            dry_run: q.scalar::<bool>(&join(p, "DryRun"))?,
+            prefix_list_id: required(
+                q.scalar::<String>(&join(p, "PrefixListId"))?,
+                &join(p, "PrefixListId"),
+            )?,
+            previous_version: required(
+                q.scalar::<i64>(&join(p, "PreviousVersion"))?,
+                &join(p, "PreviousVersion"),
+            )?,
+        })
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct RestoreManagedPrefixListVersionResult {
+    pub prefix_list: Option<ManagedPrefixList>,
+}
+
+impl ToXml for RestoreManagedPrefixListVersionResult {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.structure("prefixList", &self.prefix_list);
     }
 }
 

@@ -7,6 +7,7 @@ mod flow_logs;
 mod nat_gateways;
 mod network_insights;
 mod peering;
+mod prefix_lists;
 
 use api::{Api, Reply, Request, Service};
 use model::{Scope, World};
