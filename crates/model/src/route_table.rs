@@ -175,6 +175,7 @@ impl World {
                     .internet_gateways
                     .get(id)
                     .is_some_and(|g| g.attached_vpc_id.as_deref() == Some(table.vpc_id.as_str())),
+                "vpce" => self.live_gateway_endpoint(id).is_some_and(|e| e.vpc_id == table.vpc_id),
                 _ => true,
             },
             RouteTarget::EgressOnlyInternetGateway(id) => {
