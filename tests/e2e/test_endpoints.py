@@ -8,6 +8,9 @@ CreateRoute) and the interface endpoint interfaces (type vpc_endpoint, requester
 
 from __future__ import annotations
 
+import json
+import shutil
+
 import pytest
 
 from vpclab_helpers import AMI, INSTANCE_TYPE, aws_error, f, tags_of
@@ -217,3 +220,39 @@ def test_instance_reaches_an_interface_endpoint_its_groups_admit(ec2):
     for destination in (eni, vpce["VpcEndpointId"]):
         found = _analyse(ec2, app, destination, DestinationPort=443)
         assert found["NetworkPathFound"] is True, found.get("Explanations")
+
+
+# ----------------------------------------------------------------------------------- Terraform
+
+def test_terraform_vpc_endpoints(endpoint, ec2, tmp_path):
+    import test_terraform as tf  # the provider mirror set-up is shared with the main Terraform test
+
+    if tf.TERRAFORM is None:
+        pytest.skip("terraform is not on PATH; skipping the aws_vpc_endpoint Terraform test")
+    if not tf.MIRROR.is_dir():
+        pytest.skip(f"no Terraform provider mirror at {tf.MIRROR} (set VPCLAB_TF_PLUGIN_MIRROR)")
+    work = tmp_path / "tf"
+    shutil.copytree(tf.TF_DIR.parent / "terraform_endpoints", work)
+    env = tf._tf_env(tmp_path)
+    var = ["-var", f"endpoint={endpoint}"]
+    tf._tf(["init", "-input=false", "-no-color"], work, env, timeout=180)
+    tf._tf(["apply", "-auto-approve", "-input=false", "-no-color", *var], work, env, timeout=600)
+    out = {k: v["value"] for k, v in json.loads(tf._tf(["output", "-json"], work, env, timeout=60).stdout).items()}
+
+    s3 = ec2.describe_vpc_endpoints(VpcEndpointIds=[out["s3_id"]])["VpcEndpoints"][0]
+    one, two = out["table_ids"]
+    assert s3["RouteTableIds"] == [one] and tags_of(s3) == {"Name": "s3"}
+    assert out["s3_prefix_list_id"] == _prefix_list_id(ec2, S3)
+    assert [r["GatewayId"] for r in _endpoint_routes(ec2, one)] == [out["s3_id"]]
+    assert [r["GatewayId"] for r in _endpoint_routes(ec2, two)] == [out["dynamodb_id"]]
+    ssm = ec2.describe_vpc_endpoints(VpcEndpointIds=[out["ssm_id"]])["VpcEndpoints"][0]
+    assert ssm["State"] == "available" and len(ssm["NetworkInterfaceIds"]) == 1
+    assert out["ssm_dns"].endswith(".ssm.us-east-1.vpce.amazonaws.com")
+
+    plan = tf._tf(["plan", "-detailed-exitcode", "-input=false", "-no-color", *var], work, env, timeout=300,
+                  ok_codes=(0, 2))
+    assert plan.returncode == 0, f"terraform plan found drift after apply:\n{plan.stdout[-8000:]}"
+
+    tf._tf(["destroy", "-auto-approve", "-input=false", "-no-color", *var], work, env, timeout=600)
+    live = [e for e in ec2.describe_vpc_endpoints()["VpcEndpoints"] if e["State"] != "deleted"]
+    assert live == []
