@@ -125,6 +125,8 @@ def test_interface_endpoint_interfaces_and_groups(ec2):
     assert eni["InterfaceType"] == "vpc_endpoint" and eni["RequesterManaged"] is True
     assert eni["Description"] == f"VPC Endpoint Interface {vpce}"
     assert [g["GroupId"] for g in eni["Groups"]] == [sg]
+    with aws_error("InvalidParameterValue"):  # [C] cloud-nuke#431: "... is currently in use."
+        ec2.delete_network_interface(NetworkInterfaceId=eni_id)
     names = [d["DnsName"] for d in created["DnsEntries"]]
     assert names[0].startswith(vpce) and names[0].endswith(f".ssm.{REGION}.vpce.amazonaws.com")
     assert f"ssm.{REGION}.amazonaws.com" in names
