@@ -724,6 +724,35 @@ mod tests {
     }
 
     #[test]
+    fn a_route_made_to_a_deleted_endpoint_is_a_blackhole() {
+        let (mut w, scope, vpc) = crate::testkit::world_with_vpc();
+        let rtb = w.create_route_table(&scope, &vpc, &[]).unwrap();
+        let id = w.create_vpc_endpoint(&scope, s3(&vpc, &[]), 0).unwrap();
+        let dest = crate::route_table::DestinationSpec {
+            cidr: Some("52.216.0.0/15".into()),
+            ..Default::default()
+        };
+        let target =
+            crate::route_table::TargetSpec { gateway_id: Some(id.clone()), ..Default::default() };
+        w.create_route(&scope, &rtb, &dest, &target).unwrap();
+        let state = |w: &World| {
+            let t = w.route_tables.get(&rtb).unwrap();
+            w.route_state(t, t.routes.last().unwrap())
+        };
+        assert_eq!(state(&w), "active");
+        w.delete_vpc_endpoint(&scope, &id, 0).unwrap();
+        assert_eq!(state(&w), "blackhole");
+        let err = w.create_route(&scope, &rtb, &dest, &target).unwrap_err();
+        assert_eq!(err.code, "RouteAlreadyExists");
+        let other = crate::route_table::DestinationSpec {
+            cidr: Some("54.231.0.0/16".into()),
+            ..Default::default()
+        };
+        let err = w.create_route(&scope, &rtb, &other, &target).unwrap_err();
+        assert_eq!(err.code, "InvalidGatewayID.NotFound");
+    }
+
+    #[test]
     fn unknown_services_and_wrong_types_are_refused() {
         let (mut w, scope, vpc) = crate::testkit::world_with_vpc();
         let mut req = s3(&vpc, &[]);

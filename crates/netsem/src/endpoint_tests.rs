@@ -65,3 +65,15 @@ fn an_instance_reaches_an_interface_endpoint_its_groups_admit() {
         assert_eq!(kinds(&t.forward).last(), Some(&"eni"));
     }
 }
+
+#[test]
+fn a_route_made_to_a_deleted_endpoint_is_a_blackhole() {
+    let (mut lab, app, table, _) = private_app();
+    let vpce = lab.gateway_endpoint("s3", &[]);
+    lab.route_to_gateway(&table, "52.216.0.0/15", &vpce);
+    assert!(lab.ask(&app, S3_ADDRESS, TCP, 443).reachable());
+    let scope = lab.scope.clone();
+    lab.world.delete_vpc_endpoint(&scope, &vpce, 0).unwrap();
+    let t = lab.ask(&app, S3_ADDRESS, TCP, 443);
+    assert_eq!(codes(&t), [(BAD_STATE_ROUTE, None, false)]);
+}
