@@ -259,6 +259,12 @@ impl World {
                 format!("The network interface '{id}' is currently in use."),
             ));
         }
+        if eni.interface_type == "vpc_endpoint" {
+            // What AWS answers for an interface endpoint's interface (cloud-nuke#431).
+            return Err(Error::invalid_parameter_value(format!(
+                "Network interface '{id}' is currently in use."
+            )));
+        }
         if eni.requester_managed {
             return Err(Error::new(
                 "OperationNotPermitted",

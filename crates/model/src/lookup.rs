@@ -100,7 +100,8 @@ owned!(
     NetworkInsightsAnalysis,
     NatGateway,
     crate::peering::VpcPeeringConnection,
-    crate::prefix_list::CustomerPrefixList
+    crate::prefix_list::CustomerPrefixList,
+    crate::vpc_endpoint::VpcEndpoint
 );
 
 impl<T: Owned + Clone + Serialize + DeserializeOwned> Table<T> {

@@ -175,6 +175,7 @@ impl World {
                     .internet_gateways
                     .get(id)
                     .is_some_and(|g| g.attached_vpc_id.as_deref() == Some(table.vpc_id.as_str())),
+                "vpce" => self.live_gateway_endpoint(id).is_some_and(|e| e.vpc_id == table.vpc_id),
                 _ => true,
             },
             RouteTarget::EgressOnlyInternetGateway(id) => {
@@ -300,12 +301,19 @@ impl World {
                     }
                     Ok(RouteTarget::Gateway(id.clone()))
                 }
-                // Virtual private gateways and gateway endpoints are not modelled yet: the id's
-                // shape is checked and the route accepted.
+                // Virtual private gateways are not modelled yet: the id's shape is checked and
+                // the route accepted.
                 "vgw" if crate::ids::is_well_formed("vgw", id) => {
                     Ok(RouteTarget::Gateway(id.clone()))
                 }
                 "vpce" if crate::ids::is_well_formed("vpce", id) => {
+                    let e =
+                        self.live_gateway_endpoint(id).filter(|e| &e.owner == scope).ok_or_else(
+                            || Error::not_found("InvalidGatewayID.NotFound", "gateway", id),
+                        )?;
+                    if e.vpc_id != table.vpc_id {
+                        return Err(different_networks(rtb, "network gateway", id));
+                    }
                     Ok(RouteTarget::Gateway(id.clone()))
                 }
                 _ => Err(Error::not_found("InvalidGatewayID.NotFound", "gateway", id)),

@@ -84,6 +84,7 @@ tagged! {
     "nat" => nat_gateways, "natgateway", owner;
     "pcx" => vpc_peering_connections, "vpc-peering-connection", owner;
     "pl" => prefix_lists, "prefix-list", owner;
+    "vpce" => vpc_endpoints, "vpc-endpoint", owner;
 }
 
 /// Checks a set of tags against AWS's rules before it is applied.

@@ -312,6 +312,9 @@ impl World {
         if self.egress_only_internet_gateways.values().any(|g| g.vpc_id == id) {
             return depends("egress-only internet gateway");
         }
+        if self.vpc_has_endpoints(id) {
+            return depends("VPC endpoints");
+        }
         if self.network_interfaces.values().any(|e| e.vpc_id == id) {
             return depends("network interfaces");
         }

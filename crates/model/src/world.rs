@@ -125,6 +125,7 @@ tables! {
     nat_gateways: NatGateway => "nat_gateway",
     vpc_peering_connections: crate::peering::VpcPeeringConnection => "vpc_peering_connection",
     prefix_lists: crate::prefix_list::CustomerPrefixList => "prefix_list",
+    vpc_endpoints: crate::vpc_endpoint::VpcEndpoint => "vpc_endpoint",
 }
 
 impl World {

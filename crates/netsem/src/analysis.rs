@@ -311,6 +311,10 @@ impl Names<'_> {
                     (inbound, None) => c.inbound_header = inbound.as_ref().map(header),
                 }
             }
+            "vpce" => {
+                c.vpc = hop.vpc.as_deref().map(|v| self.component(v));
+                c.inbound_header = hop.inbound.as_ref().map(header);
+            }
             "nat" => {
                 // A NAT gateway translates: the packets as they came, and the fields it changed.
                 c.vpc = hop.vpc.as_deref().map(|v| self.component(v));

@@ -183,6 +183,10 @@ impl Explanation {
                 self.address.map_or_else(|| "the address".into(), |a| a.to_string()),
                 or_unknown(&self.vpc),
             ),
+            codes::VPCE_GATEWAY_PROTOCOL_RESTRICTION => format!(
+                "gateway endpoint {} carries only TCP traffic to its service",
+                or_unknown(&self.component),
+            ),
             codes::VPCLAB_UNMODELLED_COMPONENT => format!(
                 "the route leads to {} {}, which vpclab does not model yet",
                 kind_of(self.component.as_deref().unwrap_or_default()),

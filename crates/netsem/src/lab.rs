@@ -94,6 +94,39 @@ impl Lab {
         self.route(table, cidr, target);
     }
 
+    /// A gateway endpoint to `service` (`s3`, `dynamodb`) routing `tables`.
+    pub fn gateway_endpoint(&mut self, service: &str, tables: &[&str]) -> String {
+        let req = model::vpc_endpoint::NewVpcEndpoint {
+            vpc_id: self.vpc.clone(),
+            service_name: format!("com.amazonaws.{}.{service}", self.scope.region),
+            route_table_ids: tables.iter().map(|t| (*t).to_owned()).collect(),
+            ..Default::default()
+        };
+        self.world.create_vpc_endpoint(&self.scope, req, 0).unwrap()
+    }
+
+    /// An interface endpoint to `service` in `subnets` with `groups` (the default group when
+    /// none); returns the endpoint and its first interface.
+    pub fn interface_endpoint(
+        &mut self,
+        service: &str,
+        subnets: &[&str],
+        groups: &[&str],
+    ) -> (String, String) {
+        let req = model::vpc_endpoint::NewVpcEndpoint {
+            vpc_id: self.vpc.clone(),
+            service_name: format!("com.amazonaws.{}.{service}", self.scope.region),
+            endpoint_type: Some("Interface".into()),
+            subnet_ids: subnets.iter().map(|t| (*t).to_owned()).collect(),
+            security_group_ids: groups.iter().map(|t| (*t).to_owned()).collect(),
+            private_dns_enabled: Some(false),
+            ..Default::default()
+        };
+        let id = self.world.create_vpc_endpoint(&self.scope, req, 0).unwrap();
+        let eni = self.world.vpc_endpoints.get(&id).unwrap().network_interface_ids[0].clone();
+        (id, eni)
+    }
+
     /// Another VPC of the lab's account and region.
     pub fn new_vpc(&mut self, cidr: &str) -> String {
         let new = NewVpc { cidr: Some(cidr.into()), ..Default::default() };

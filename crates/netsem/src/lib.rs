@@ -28,6 +28,8 @@
 
 pub mod analysis;
 pub mod endpoint;
+#[cfg(test)]
+mod endpoint_tests;
 pub mod explain;
 pub mod flows;
 pub mod header;

@@ -56,6 +56,7 @@ pub mod codes {
     pub const DESTINATION_NOT_IN_VPC: &str = "NO_ROUTE_TO_DESTINATION";
     pub const PCX_REQUIRES_ADDRESS_IN_VPC_CIDR: &str = "PCX_REQUIRES_ADDRESS_IN_VPC_CIDR";
     /// Not an AWS code: the route leads to a kind of component vpclab does not model yet.
+    pub const VPCE_GATEWAY_PROTOCOL_RESTRICTION: &str = "VPCE_GATEWAY_PROTOCOL_RESTRICTION";
     pub const VPCLAB_UNMODELLED_COMPONENT: &str = "VPCLAB_UNMODELLED_COMPONENT";
 }
 
@@ -280,6 +281,7 @@ pub fn trace(net: &Network<'_>, question: &Question) -> Result<Trace, TraceError
     if let Some(arrived) = arrival {
         let mut back = Walk::new(net, true);
         back.nat_sessions = forward.nat_sessions;
+        back.gateway_endpoint = forward.gateway_endpoint;
         back.run(&destination, &source, arrived.reply());
         trace.back = back.hops;
         trace.explanations.extend(back.explanations.into_iter().map(|mut e| {
@@ -383,6 +385,26 @@ fn resolve(
                     .ok_or_else(|| TraceError::UnknownResource(id.clone()))?;
                 internet(Some(id.clone()))
             }
+            "vpce" => {
+                // A gateway endpoint stands for its service; an interface endpoint is its
+                // first interface.
+                let e = world
+                    .vpc_endpoints
+                    .get(id)
+                    .filter(|e| e.is_live())
+                    .ok_or_else(|| TraceError::UnknownResource(id.clone()))?;
+                match e.endpoint_type {
+                    model::vpc_endpoint::EndpointType::Gateway => internet(Some(id.clone())),
+                    model::vpc_endpoint::EndpointType::Interface => {
+                        let eni = e
+                            .network_interface_ids
+                            .first()
+                            .and_then(|n| world.network_interfaces.get(n))
+                            .ok_or_else(|| TraceError::NoAddress(id.clone()))?;
+                        on_interface(eni, None)
+                    }
+                }
+            }
             _ => Err(TraceError::UnsupportedEndpoint(id.clone())),
         },
     }
@@ -407,6 +429,9 @@ struct Walk<'n, 'w> {
     budget: u8,
     /// Translations NAT gateways made on the forward walk, for the reply to undo.
     nat_sessions: Vec<NatSession>,
+    /// The gateway endpoint the forward walk reached its service through: the reply comes
+    /// back from it.
+    gateway_endpoint: Option<String>,
 }
 
 /// What a NAT gateway replaced in the packets it forwarded: the reply is translated back.
@@ -429,6 +454,7 @@ impl<'n, 'w> Walk<'n, 'w> {
             explanations: Vec::new(),
             budget: 16,
             nat_sessions: Vec::new(),
+            gateway_endpoint: None,
         }
     }
 
@@ -447,6 +473,24 @@ impl<'n, 'w> Walk<'n, 'w> {
                 self.leave_interface(eni, header, to)
             }
             End::Internet { gateway, .. } => {
+                let endpoint = gateway
+                    .clone()
+                    .filter(|g| prefix_of(g) == "vpce")
+                    .or_else(|| self.gateway_endpoint.clone());
+                if let (Some(endpoint), End::Interface { eni, .. }) = (endpoint, to) {
+                    if !self.established {
+                        // A service behind a gateway endpoint only answers.
+                        self.explain(Explanation {
+                            code: codes::NO_ROUTE_TO_DESTINATION,
+                            component: Some(endpoint),
+                            destination: Some(eni.clone()),
+                            header: Some(header),
+                            ..Explanation::default()
+                        });
+                        return None;
+                    }
+                    return self.back_from_gateway_endpoint(&endpoint, eni, header, to);
+                }
                 let gateway = match (gateway, to) {
                     (Some(g), _) => g.clone(),
                     (None, End::Interface { eni, .. }) => {
@@ -794,6 +838,9 @@ impl<'n, 'w> Walk<'n, 'w> {
             RouteTarget::Gateway(id) if prefix_of(id) == "igw" => {
                 self.leave_to_internet(id, from, h, to)
             }
+            RouteTarget::Gateway(id) if prefix_of(id) == "vpce" => {
+                self.through_gateway_endpoint(id, table, route, h, to)
+            }
             RouteTarget::EgressOnlyInternetGateway(id) => {
                 let mut hop = Hop::located(id, Some(&table.vpc_id), None);
                 hop.inbound = Some(h);
@@ -835,6 +882,74 @@ impl<'n, 'w> Walk<'n, 'w> {
                 None
             }
         }
+    }
+
+    /// Packets routed to a gateway endpoint (S3, DynamoDB): it carries TCP only, and the
+    /// packets reach the service (the destination addresses are within the service's prefix
+    /// list, which is what the route matched).
+    fn through_gateway_endpoint(
+        &mut self,
+        id: &str,
+        table: &RouteTable,
+        route: &Route,
+        h: Header,
+        to: &End,
+    ) -> Option<Header> {
+        let mut hop = Hop::located(id, Some(&table.vpc_id), None);
+        hop.inbound = Some(h);
+        if h.protocol != crate::packet::TCP {
+            self.push_blocked(
+                hop,
+                Explanation {
+                    code: codes::VPCE_GATEWAY_PROTOCOL_RESTRICTION,
+                    component: Some(id.to_owned()),
+                    route_table: Some(table.id.clone()),
+                    route: Some(route.clone()),
+                    vpc: Some(table.vpc_id.clone()),
+                    header: Some(h),
+                    ..Explanation::default()
+                },
+            );
+            return None;
+        }
+        hop.outbound = Some(h);
+        self.hops.push(hop);
+        match to {
+            End::Internet { .. } => {
+                self.gateway_endpoint = Some(id.to_owned());
+                Some(h)
+            }
+            End::Interface { eni, instance, .. } => {
+                self.explain(Explanation {
+                    code: codes::NO_ROUTE_TO_DESTINATION,
+                    component: Some(id.to_owned()),
+                    destination: Some(instance.clone().unwrap_or_else(|| eni.clone())),
+                    vpc: Some(table.vpc_id.clone()),
+                    header: Some(h),
+                    ..Explanation::default()
+                });
+                None
+            }
+        }
+    }
+
+    /// The reply of a service reached through a gateway endpoint: from the endpoint into the
+    /// subnet of the interface that asked.
+    fn back_from_gateway_endpoint(
+        &mut self,
+        endpoint: &str,
+        eni: &str,
+        h: Header,
+        to: &End,
+    ) -> Option<Header> {
+        let world = self.world();
+        let target = world.network_interfaces.get(eni)?;
+        let vpc = world.vpc_endpoints.get(endpoint).map(|e| e.vpc_id.clone());
+        let mut hop = Hop::located(endpoint, vpc.as_deref(), None);
+        hop.inbound = Some(h);
+        hop.outbound = Some(h);
+        self.hops.push(hop);
+        self.enter_subnet(target, h, to, &Sender::default())
     }
 
     /// Packets entering the subnet of `target` (routed there) and arriving at it.

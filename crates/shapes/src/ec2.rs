@@ -293,6 +293,15 @@ pub const OPERATIONS: &[(&str, &str, &str)] = &[
         "GetManagedPrefixListAssociationsRequest",
         "GetManagedPrefixListAssociationsResult",
     ),
+    ("CreateVpcEndpoint", "CreateVpcEndpointRequest", "CreateVpcEndpointResult"),
+    ("DeleteVpcEndpoints", "DeleteVpcEndpointsRequest", "DeleteVpcEndpointsResult"),
+    ("DescribeVpcEndpoints", "DescribeVpcEndpointsRequest", "DescribeVpcEndpointsResult"),
+    ("ModifyVpcEndpoint", "ModifyVpcEndpointRequest", "ModifyVpcEndpointResult"),
+    (
+        "DescribeVpcEndpointServices",
+        "DescribeVpcEndpointServicesRequest",
+        "DescribeVpcEndpointServicesResult",
+    ),
 ];
 
 pub const ACCOUNT_ATTRIBUTE_NAME_VALUES: &[&str] = &["supported-platforms", "default-vpc"];
@@ -303,6 +312,7 @@ pub const CAPACITY_RESERVATION_PREFERENCE_VALUES: &[&str] =
     &["capacity-reservations-only", "open", "none"];
 pub const CONNECTIVITY_TYPE_VALUES: &[&str] = &["private", "public"];
 pub const DESTINATION_FILE_FORMAT_VALUES: &[&str] = &["plain-text", "parquet"];
+pub const DNS_RECORD_IP_TYPE_VALUES: &[&str] = &["ipv4", "dualstack", "ipv6", "service-defined"];
 pub const DOMAIN_TYPE_VALUES: &[&str] = &["vpc", "standard"];
 pub const FLOW_LOGS_RESOURCE_TYPE_VALUES: &[&str] = &[
     "VPC",
@@ -1552,6 +1562,7 @@ pub const INSTANCE_TYPE_VALUES: &[&str] = &[
     "m8id.metal-96xl",
     "hpc8a.96xlarge",
 ];
+pub const IP_ADDRESS_TYPE_VALUES: &[&str] = &["ipv4", "dualstack", "ipv6"];
 pub const LOG_DESTINATION_TYPE_VALUES: &[&str] =
     &["cloud-watch-logs", "s3", "kinesis-data-firehose"];
 pub const MARKET_TYPE_VALUES: &[&str] =
@@ -1682,6 +1693,8 @@ pub const VPC_ATTRIBUTE_NAME_VALUES: &[&str] =
     &["enableDnsSupport", "enableDnsHostnames", "enableNetworkAddressUsageMetrics"];
 pub const VPC_ENCRYPTION_CONTROL_EXCLUSION_STATE_INPUT_VALUES: &[&str] = &["enable", "disable"];
 pub const VPC_ENCRYPTION_CONTROL_MODE_VALUES: &[&str] = &["monitor", "enforce"];
+pub const VPC_ENDPOINT_TYPE_VALUES: &[&str] =
+    &["Interface", "Gateway", "GatewayLoadBalancer", "Resource", "ServiceNetwork"];
 
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct AcceptVpcPeeringConnectionRequest {
@@ -3521,6 +3534,73 @@ impl FromQuery for CreateTagsRequest {
 }
 
 #[derive(Debug, Clone, Default, PartialEq)]
+pub struct CreateVpcEndpointRequest {
+    pub client_token: Option<String>,
+    pub dns_options: Option<DnsOptionsSpecification>,
+    pub dry_run: Option<bool>,
+    pub ip_address_type: Option<String>,
+    pub policy_document: Option<String>,
+    pub private_dns_enabled: Option<bool>,
+    pub resource_configuration_arn: Option<String>,
+    pub route_table_ids: Vec<String>,
+    pub security_group_ids: Vec<String>,
+    pub service_name: Option<String>,
+    pub service_network_arn: Option<String>,
+    pub service_region: Option<String>,
+    pub subnet_configurations: Vec<SubnetConfiguration>,
+    pub subnet_ids: Vec<String>,
+    pub tag_specifications: Vec<TagSpecification>,
+    pub vpc_endpoint_type: Option<String>,
+    pub vpc_id: String,
+}
+
+impl FromQuery for CreateVpcEndpointRequest {
+    fn from_query(q: &QueryMap, p: &str) -> Result<Self, ApiError> {
+        Ok(Self {
+            client_token: q.scalar::<String>(&join(p, "ClientToken"))?,
+            dns_options: q.structure::<DnsOptionsSpecification>(&join(p, "DnsOptions"))?,
+            dry_run: q.scalar::<bool>(&join(p, "DryRun"))?,
+            ip_address_type: q.enum_scalar(&join(p, "IpAddressType"), IP_ADDRESS_TYPE_VALUES)?,
+            policy_document: q.scalar::<String>(&join(p, "PolicyDocument"))?,
+            private_dns_enabled: q.scalar::<bool>(&join(p, "PrivateDnsEnabled"))?,
+            resource_configuration_arn: q.scalar::<String>(&join(p, "ResourceConfigurationArn"))?,
+            route_table_ids: q.list(&join(p, "RouteTableId"), |q: &QueryMap, k: &str| {
+                required(q.scalar::<String>(k)?, k)
+            })?,
+            security_group_ids: q.list(&join(p, "SecurityGroupId"), |q: &QueryMap, k: &str| {
+                required(q.scalar::<String>(k)?, k)
+            })?,
+            service_name: q.scalar::<String>(&join(p, "ServiceName"))?,
+            service_network_arn: q.scalar::<String>(&join(p, "ServiceNetworkArn"))?,
+            service_region: q.scalar::<String>(&join(p, "ServiceRegion"))?,
+            subnet_configurations: q
+                .list(&join(p, "SubnetConfiguration"), SubnetConfiguration::from_query)?,
+            subnet_ids: q.list(&join(p, "SubnetId"), |q: &QueryMap, k: &str| {
+                required(q.scalar::<String>(k)?, k)
+            })?,
+            tag_specifications: q
+                .list(&join(p, "TagSpecification"), TagSpecification::from_query)?,
+            vpc_endpoint_type: q
+                .enum_scalar(&join(p, "VpcEndpointType"), VPC_ENDPOINT_TYPE_VALUES)?,
+            vpc_id: required(q.scalar::<String>(&join(p, "VpcId"))?, &join(p, "VpcId"))?,
+        })
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct CreateVpcEndpointResult {
+    pub client_token: Option<String>,
+    pub vpc_endpoint: Option<VpcEndpoint>,
+}
+
+impl ToXml for CreateVpcEndpointResult {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.scalar("clientToken", &self.client_token);
+        w.structure("vpcEndpoint", &self.vpc_endpoint);
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct CreateVpcPeeringConnectionRequest {
     pub dry_run: Option<bool>,
     pub peer_owner_id: Option<String>,
@@ -4018,6 +4098,37 @@ impl FromQuery for DeleteTagsRequest {
             )?,
             tags: q.list(&join(p, "Tag"), Tag::from_query)?,
         })
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct DeleteVpcEndpointsRequest {
+    pub dry_run: Option<bool>,
+    pub vpc_endpoint_ids: Vec<String>,
+}
+
+impl FromQuery for DeleteVpcEndpointsRequest {
+    fn from_query(q: &QueryMap, p: &str) -> Result<Self, ApiError> {
+        Ok(Self {
+            dry_run: q.scalar::<bool>(&join(p, "DryRun"))?,
+            vpc_endpoint_ids: required_list(
+                q.list(&join(p, "VpcEndpointId"), |q: &QueryMap, k: &str| {
+                    required(q.scalar::<String>(k)?, k)
+                })?,
+                &join(p, "VpcEndpointId"),
+            )?,
+        })
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct DeleteVpcEndpointsResult {
+    pub unsuccessful: Vec<UnsuccessfulItem>,
+}
+
+impl ToXml for DeleteVpcEndpointsResult {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.list("unsuccessful", "item", &self.unsuccessful, true);
     }
 }
 
@@ -5167,6 +5278,84 @@ impl ToXml for DescribeVpcAttributeResult {
 }
 
 #[derive(Debug, Clone, Default, PartialEq)]
+pub struct DescribeVpcEndpointServicesRequest {
+    pub dry_run: Option<bool>,
+    pub filters: Vec<Filter>,
+    pub max_results: Option<i32>,
+    pub next_token: Option<String>,
+    pub service_names: Vec<String>,
+    pub service_regions: Vec<String>,
+}
+
+impl FromQuery for DescribeVpcEndpointServicesRequest {
+    fn from_query(q: &QueryMap, p: &str) -> Result<Self, ApiError> {
+        Ok(Self {
+            dry_run: q.scalar::<bool>(&join(p, "DryRun"))?,
+            filters: q.list(&join(p, "Filter"), Filter::from_query)?,
+            max_results: q.scalar::<i32>(&join(p, "MaxResults"))?,
+            next_token: q.scalar::<String>(&join(p, "NextToken"))?,
+            service_names: q.list(&join(p, "ServiceName"), |q: &QueryMap, k: &str| {
+                required(q.scalar::<String>(k)?, k)
+            })?,
+            service_regions: q.list(&join(p, "ServiceRegion"), |q: &QueryMap, k: &str| {
+                required(q.scalar::<String>(k)?, k)
+            })?,
+        })
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct DescribeVpcEndpointServicesResult {
+    pub next_token: Option<String>,
+    pub service_details: Vec<ServiceDetail>,
+    pub service_names: Vec<String>,
+}
+
+impl ToXml for DescribeVpcEndpointServicesResult {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.scalar("nextToken", &self.next_token);
+        w.list("serviceDetailSet", "item", &self.service_details, true);
+        w.list("serviceNameSet", "item", &self.service_names, true);
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct DescribeVpcEndpointsRequest {
+    pub dry_run: Option<bool>,
+    pub filters: Vec<Filter>,
+    pub max_results: Option<i32>,
+    pub next_token: Option<String>,
+    pub vpc_endpoint_ids: Vec<String>,
+}
+
+impl FromQuery for DescribeVpcEndpointsRequest {
+    fn from_query(q: &QueryMap, p: &str) -> Result<Self, ApiError> {
+        Ok(Self {
+            dry_run: q.scalar::<bool>(&join(p, "DryRun"))?,
+            filters: q.list(&join(p, "Filter"), Filter::from_query)?,
+            max_results: q.scalar::<i32>(&join(p, "MaxResults"))?,
+            next_token: q.scalar::<String>(&join(p, "NextToken"))?,
+            vpc_endpoint_ids: q.list(&join(p, "VpcEndpointId"), |q: &QueryMap, k: &str| {
+                required(q.scalar::<String>(k)?, k)
+            })?,
+        })
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct DescribeVpcEndpointsResult {
+    pub next_token: Option<String>,
+    pub vpc_endpoints: Vec<VpcEndpoint>,
+}
+
+impl ToXml for DescribeVpcEndpointsResult {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.scalar("nextToken", &self.next_token);
+        w.list("vpcEndpointSet", "item", &self.vpc_endpoints, true);
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct DescribeVpcPeeringConnectionsRequest {
     pub dry_run: Option<bool>,
     pub filters: Vec<Filter>,
@@ -5471,6 +5660,63 @@ impl ToXml for DiskInfo {
         w.scalar("count", &self.count);
         w.scalar("sizeInGB", &self.size_in_gb);
         w.scalar("type", &self.type_);
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct DnsEntry {
+    pub dns_name: Option<String>,
+    pub hosted_zone_id: Option<String>,
+}
+
+impl ToXml for DnsEntry {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.scalar("dnsName", &self.dns_name);
+        w.scalar("hostedZoneId", &self.hosted_zone_id);
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct DnsOptions {
+    pub dns_record_ip_type: Option<String>,
+    pub private_dns_only_for_inbound_resolver_endpoint: Option<bool>,
+    pub private_dns_preference: Option<String>,
+    pub private_dns_specified_domains: Vec<String>,
+}
+
+impl ToXml for DnsOptions {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.scalar("dnsRecordIpType", &self.dns_record_ip_type);
+        w.scalar(
+            "privateDnsOnlyForInboundResolverEndpoint",
+            &self.private_dns_only_for_inbound_resolver_endpoint,
+        );
+        w.scalar("privateDnsPreference", &self.private_dns_preference);
+        w.list("privateDnsSpecifiedDomainSet", "item", &self.private_dns_specified_domains, false);
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct DnsOptionsSpecification {
+    pub dns_record_ip_type: Option<String>,
+    pub private_dns_only_for_inbound_resolver_endpoint: Option<bool>,
+    pub private_dns_preference: Option<String>,
+    pub private_dns_specified_domains: Vec<String>,
+}
+
+impl FromQuery for DnsOptionsSpecification {
+    fn from_query(q: &QueryMap, p: &str) -> Result<Self, ApiError> {
+        Ok(Self {
+            dns_record_ip_type: q
+                .enum_scalar(&join(p, "DnsRecordIpType"), DNS_RECORD_IP_TYPE_VALUES)?,
+            private_dns_only_for_inbound_resolver_endpoint: q
+                .scalar::<bool>(&join(p, "PrivateDnsOnlyForInboundResolverEndpoint"))?,
+            private_dns_preference: q.scalar::<String>(&join(p, "PrivateDnsPreference"))?,
+            private_dns_specified_domains: q
+                .list(&join(p, "PrivateDnsSpecifiedDomain"), |q: &QueryMap, k: &str| {
+                    required(q.scalar::<String>(k)?, k)
+                })?,
+        })
     }
 }
 
@@ -7526,6 +7772,19 @@ impl ToXml for Ipv6Range {
 }
 
 #[derive(Debug, Clone, Default, PartialEq)]
+pub struct LastError {
+    pub code: Option<String>,
+    pub message: Option<String>,
+}
+
+impl ToXml for LastError {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.scalar("code", &self.code);
+        w.scalar("message", &self.message);
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct LaunchTemplateSpecification {
     pub launch_template_id: Option<String>,
     pub launch_template_name: Option<String>,
@@ -7934,6 +8193,75 @@ impl FromQuery for ModifyVpcAttributeRequest {
                 .structure::<AttributeBooleanValue>(&join(p, "EnableNetworkAddressUsageMetrics"))?,
             vpc_id: required(q.scalar::<String>(&join(p, "VpcId"))?, &join(p, "VpcId"))?,
         })
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ModifyVpcEndpointRequest {
+    pub add_route_table_ids: Vec<String>,
+    pub add_security_group_ids: Vec<String>,
+    pub add_subnet_ids: Vec<String>,
+    pub dns_options: Option<DnsOptionsSpecification>,
+    pub dry_run: Option<bool>,
+    pub ip_address_type: Option<String>,
+    pub policy_document: Option<String>,
+    pub private_dns_enabled: Option<bool>,
+    pub remove_route_table_ids: Vec<String>,
+    pub remove_security_group_ids: Vec<String>,
+    pub remove_subnet_ids: Vec<String>,
+    pub reset_policy: Option<bool>,
+    pub subnet_configurations: Vec<SubnetConfiguration>,
+    pub vpc_endpoint_id: String,
+}
+
+impl FromQuery for ModifyVpcEndpointRequest {
+    fn from_query(q: &QueryMap, p: &str) -> Result<Self, ApiError> {
+        Ok(Self {
+            add_route_table_ids: q.list(&join(p, "AddRouteTableId"), |q: &QueryMap, k: &str| {
+                required(q.scalar::<String>(k)?, k)
+            })?,
+            add_security_group_ids: q
+                .list(&join(p, "AddSecurityGroupId"), |q: &QueryMap, k: &str| {
+                    required(q.scalar::<String>(k)?, k)
+                })?,
+            add_subnet_ids: q.list(&join(p, "AddSubnetId"), |q: &QueryMap, k: &str| {
+                required(q.scalar::<String>(k)?, k)
+            })?,
+            dns_options: q.structure::<DnsOptionsSpecification>(&join(p, "DnsOptions"))?,
+            dry_run: q.scalar::<bool>(&join(p, "DryRun"))?,
+            ip_address_type: q.enum_scalar(&join(p, "IpAddressType"), IP_ADDRESS_TYPE_VALUES)?,
+            policy_document: q.scalar::<String>(&join(p, "PolicyDocument"))?,
+            private_dns_enabled: q.scalar::<bool>(&join(p, "PrivateDnsEnabled"))?,
+            remove_route_table_ids: q
+                .list(&join(p, "RemoveRouteTableId"), |q: &QueryMap, k: &str| {
+                    required(q.scalar::<String>(k)?, k)
+                })?,
+            remove_security_group_ids: q
+                .list(&join(p, "RemoveSecurityGroupId"), |q: &QueryMap, k: &str| {
+                    required(q.scalar::<String>(k)?, k)
+                })?,
+            remove_subnet_ids: q.list(&join(p, "RemoveSubnetId"), |q: &QueryMap, k: &str| {
+                required(q.scalar::<String>(k)?, k)
+            })?,
+            reset_policy: q.scalar::<bool>(&join(p, "ResetPolicy"))?,
+            subnet_configurations: q
+                .list(&join(p, "SubnetConfiguration"), SubnetConfiguration::from_query)?,
+            vpc_endpoint_id: required(
+                q.scalar::<String>(&join(p, "VpcEndpointId"))?,
+                &join(p, "VpcEndpointId"),
+            )?,
+        })
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ModifyVpcEndpointResult {
+    pub return_: Option<bool>,
+}
+
+impl ToXml for ModifyVpcEndpointResult {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.scalar("return", &self.return_);
     }
 }
 
@@ -8856,6 +9184,17 @@ impl ToXml for PrefixListId {
     fn write_xml(&self, w: &mut XmlWriter) {
         w.scalar("description", &self.description);
         w.scalar("prefixListId", &self.prefix_list_id);
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct PrivateDnsDetails {
+    pub private_dns_name: Option<String>,
+}
+
+impl ToXml for PrivateDnsDetails {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.scalar("privateDnsName", &self.private_dns_name);
     }
 }
 
@@ -9802,6 +10141,19 @@ impl ToXml for SecurityGroup {
 }
 
 #[derive(Debug, Clone, Default, PartialEq)]
+pub struct SecurityGroupIdentifier {
+    pub group_id: Option<String>,
+    pub group_name: Option<String>,
+}
+
+impl ToXml for SecurityGroupIdentifier {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.scalar("groupId", &self.group_id);
+        w.scalar("groupName", &self.group_name);
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct SecurityGroupRule {
     pub cidr_ipv4: Option<String>,
     pub cidr_ipv6: Option<String>,
@@ -9896,6 +10248,60 @@ impl FromQuery for SecurityGroupRuleUpdate {
                 &join(p, "SecurityGroupRuleId"),
             )?,
         })
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ServiceDetail {
+    pub acceptance_required: Option<bool>,
+    pub availability_zone_ids: Vec<String>,
+    pub availability_zones: Vec<String>,
+    pub base_endpoint_dns_names: Vec<String>,
+    pub manages_vpc_endpoints: Option<bool>,
+    pub owner: Option<String>,
+    pub payer_responsibility: Option<String>,
+    pub private_dns_name: Option<String>,
+    pub private_dns_name_verification_state: Option<String>,
+    pub private_dns_names: Vec<PrivateDnsDetails>,
+    pub service_id: Option<String>,
+    pub service_name: Option<String>,
+    pub service_region: Option<String>,
+    pub service_type: Vec<ServiceTypeDetail>,
+    pub supported_ip_address_types: Vec<String>,
+    pub tags: Vec<Tag>,
+    pub vpc_endpoint_policy_supported: Option<bool>,
+}
+
+impl ToXml for ServiceDetail {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.scalar("acceptanceRequired", &self.acceptance_required);
+        w.list("availabilityZoneIdSet", "item", &self.availability_zone_ids, false);
+        w.list("availabilityZoneSet", "item", &self.availability_zones, false);
+        w.list("baseEndpointDnsNameSet", "item", &self.base_endpoint_dns_names, false);
+        w.scalar("managesVpcEndpoints", &self.manages_vpc_endpoints);
+        w.scalar("owner", &self.owner);
+        w.scalar("payerResponsibility", &self.payer_responsibility);
+        w.scalar("privateDnsName", &self.private_dns_name);
+        w.scalar("privateDnsNameVerificationState", &self.private_dns_name_verification_state);
+        w.list("privateDnsNameSet", "item", &self.private_dns_names, false);
+        w.scalar("serviceId", &self.service_id);
+        w.scalar("serviceName", &self.service_name);
+        w.scalar("serviceRegion", &self.service_region);
+        w.list("serviceType", "item", &self.service_type, false);
+        w.list("supportedIpAddressTypeSet", "item", &self.supported_ip_address_types, false);
+        w.list("tagSet", "item", &self.tags, false);
+        w.scalar("vpcEndpointPolicySupported", &self.vpc_endpoint_policy_supported);
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ServiceTypeDetail {
+    pub service_type: Option<String>,
+}
+
+impl ToXml for ServiceTypeDetail {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.scalar("serviceType", &self.service_type);
     }
 }
 
@@ -10122,6 +10528,36 @@ impl ToXml for SubnetCidrBlockState {
     fn write_xml(&self, w: &mut XmlWriter) {
         w.scalar("state", &self.state);
         w.scalar("statusMessage", &self.status_message);
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct SubnetConfiguration {
+    pub ipv4: Option<String>,
+    pub ipv6: Option<String>,
+    pub subnet_id: Option<String>,
+}
+
+impl FromQuery for SubnetConfiguration {
+    fn from_query(q: &QueryMap, p: &str) -> Result<Self, ApiError> {
+        Ok(Self {
+            ipv4: q.scalar::<String>(&join(p, "Ipv4"))?,
+            ipv6: q.scalar::<String>(&join(p, "Ipv6"))?,
+            subnet_id: q.scalar::<String>(&join(p, "SubnetId"))?,
+        })
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct SubnetIpPrefixes {
+    pub ip_prefixes: Vec<String>,
+    pub subnet_id: Option<String>,
+}
+
+impl ToXml for SubnetIpPrefixes {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.list("ipPrefixSet", "item", &self.ip_prefixes, false);
+        w.scalar("subnetId", &self.subnet_id);
     }
 }
 
@@ -10686,6 +11122,65 @@ impl ToXml for VpcEncryptionControlExclusions {
         w.structure("virtualPrivateGateway", &self.virtual_private_gateway);
         w.structure("vpcLattice", &self.vpc_lattice);
         w.structure("vpcPeering", &self.vpc_peering);
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct VpcEndpoint {
+    pub creation_timestamp: Option<Timestamp>,
+    pub dns_entries: Vec<DnsEntry>,
+    pub dns_options: Option<DnsOptions>,
+    pub failure_reason: Option<String>,
+    pub groups: Vec<SecurityGroupIdentifier>,
+    pub ip_address_type: Option<String>,
+    pub ipv4_prefixes: Vec<SubnetIpPrefixes>,
+    pub ipv6_prefixes: Vec<SubnetIpPrefixes>,
+    pub last_error: Option<LastError>,
+    pub network_interface_ids: Vec<String>,
+    pub owner_id: Option<String>,
+    pub policy_document: Option<String>,
+    pub private_dns_enabled: Option<bool>,
+    pub requester_managed: Option<bool>,
+    pub resource_configuration_arn: Option<String>,
+    pub route_table_ids: Vec<String>,
+    pub service_name: Option<String>,
+    pub service_network_arn: Option<String>,
+    pub service_region: Option<String>,
+    pub state: Option<String>,
+    pub subnet_ids: Vec<String>,
+    pub tags: Vec<Tag>,
+    pub vpc_endpoint_id: Option<String>,
+    pub vpc_endpoint_type: Option<String>,
+    pub vpc_id: Option<String>,
+}
+
+impl ToXml for VpcEndpoint {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.scalar("creationTimestamp", &self.creation_timestamp);
+        w.list("dnsEntrySet", "item", &self.dns_entries, false);
+        w.structure("dnsOptions", &self.dns_options);
+        w.scalar("failureReason", &self.failure_reason);
+        w.list("groupSet", "item", &self.groups, false);
+        w.scalar("ipAddressType", &self.ip_address_type);
+        w.list("ipv4PrefixSet", "item", &self.ipv4_prefixes, false);
+        w.list("ipv6PrefixSet", "item", &self.ipv6_prefixes, false);
+        w.structure("lastError", &self.last_error);
+        w.list("networkInterfaceIdSet", "item", &self.network_interface_ids, false);
+        w.scalar("ownerId", &self.owner_id);
+        w.scalar("policyDocument", &self.policy_document);
+        w.scalar("privateDnsEnabled", &self.private_dns_enabled);
+        w.scalar("requesterManaged", &self.requester_managed);
+        w.scalar("resourceConfigurationArn", &self.resource_configuration_arn);
+        w.list("routeTableIdSet", "item", &self.route_table_ids, false);
+        w.scalar("serviceName", &self.service_name);
+        w.scalar("serviceNetworkArn", &self.service_network_arn);
+        w.scalar("serviceRegion", &self.service_region);
+        w.scalar("state", &self.state);
+        w.list("subnetIdSet", "item", &self.subnet_ids, false);
+        w.list("tagSet", "item", &self.tags, false);
+        w.scalar("vpcEndpointId", &self.vpc_endpoint_id);
+        w.scalar("vpcEndpointType", &self.vpc_endpoint_type);
+        w.scalar("vpcId", &self.vpc_id);
     }
 }
 
