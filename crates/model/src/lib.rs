@@ -38,6 +38,7 @@ pub mod tags;
 #[cfg(test)]
 mod testkit;
 pub mod vpc;
+pub mod vpn;
 pub mod world;
 
 pub use error::{Error, Result};

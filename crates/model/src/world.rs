@@ -125,6 +125,9 @@ tables! {
     nat_gateways: NatGateway => "nat_gateway",
     vpc_peering_connections: crate::peering::VpcPeeringConnection => "vpc_peering_connection",
     prefix_lists: crate::prefix_list::CustomerPrefixList => "prefix_list",
+    vpn_gateways: crate::vpn::VpnGateway => "vpn_gateway",
+    customer_gateways: crate::vpn::CustomerGateway => "customer_gateway",
+    vpn_connections: crate::vpn::VpnConnection => "vpn_connection",
 }
 
 impl World {

@@ -27,6 +27,7 @@ mod security_group;
 mod subnet;
 mod tags;
 mod vpc;
+mod vpn;
 
 use crate::{Api, Fail, Outcome, Reply, Request};
 use model::{Scope, World};
@@ -121,6 +122,7 @@ fn registry() -> &'static HashMap<&'static str, Handler> {
             network_insights::handlers(),
             nat_gateway::handlers(),
             peering::handlers(),
+            vpn::handlers(),
         ] {
             for (name, handler) in handlers {
                 map.insert(name, handler);

@@ -8,6 +8,7 @@ mod nat_gateways;
 mod network_insights;
 mod peering;
 mod prefix_lists;
+mod vpn;
 
 use api::{Api, Reply, Request, Service};
 use model::{Scope, World};
