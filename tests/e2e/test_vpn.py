@@ -208,3 +208,43 @@ def test_reachability_from_a_private_instance_to_on_premises(ec2):
     a = analyze(ec2, s.vgw, s.instance, FilterAtSource={
         "SourceAddress": ON_PREM_HOST, "DestinationPortRange": {"FromPort": 22, "ToPort": 22}})
     assert a["NetworkPathFound"] is True, dump(a)
+
+
+# ----------------------------------------------------------------------------------- Terraform
+
+def test_terraform_vpn(endpoint, ec2, tmp_path):
+    import json
+    import shutil
+
+    import pytest
+    import test_terraform as tf
+
+    if tf.TERRAFORM is None:
+        pytest.skip("terraform is not on PATH; skipping the VPN Terraform test")
+    if not tf.MIRROR.is_dir():
+        pytest.skip(f"no Terraform provider mirror at {tf.MIRROR} (set VPCLAB_TF_PLUGIN_MIRROR)")
+    work = tmp_path / "tf"
+    shutil.copytree(tf.TF_DIR.parent / "terraform_vpn", work)
+    env = tf._tf_env(tmp_path)
+    var = ["-var", f"endpoint={endpoint}"]
+    tf._tf(["init", "-input=false", "-no-color"], work, env, timeout=180)
+    tf._tf(["apply", "-auto-approve", "-input=false", "-no-color", *var], work, env, timeout=600)
+    out = {k: v["value"] for k, v in json.loads(tf._tf(["output", "-json"], work, env, timeout=60).stdout).items()}
+
+    [conn] = ec2.describe_vpn_connections(VpnConnectionIds=[out["vpn_id"]])["VpnConnections"]
+    assert conn["State"] == "available"
+    assert out["tunnel1_address"] in [t["OutsideIpAddress"] for t in conn["VgwTelemetry"]]
+    assert out["tunnel1_cgw_inside_address"] == "169.254.50.2"
+    rt = get_rt(ec2, out["rtb_id"])
+    assert rt["PropagatingVgws"] == [{"GatewayId": out["vgw_id"]}]
+    assert any(r.get("DestinationCidrBlock") == ON_PREM and r.get("Origin") == "EnableVgwRoutePropagation"
+               for r in rt["Routes"]), dump(rt)
+
+    plan = tf._tf(["plan", "-detailed-exitcode", "-input=false", "-no-color", *var], work, env, timeout=300,
+                  ok_codes=(0, 2))
+    assert plan.returncode == 0, f"terraform plan found drift after apply:\n{plan.stdout[-8000:]}"
+
+    tf._tf(["destroy", "-auto-approve", "-input=false", "-no-color", *var], work, env, timeout=600)
+    assert ec2.describe_vpn_connections()["VpnConnections"] == []
+    assert ec2.describe_vpn_gateways()["VpnGateways"] == []
+    assert ec2.describe_customer_gateways()["CustomerGateways"] == []

@@ -58,7 +58,8 @@ fn create_vpn_gateway(
         &ctx.scope,
         &req.type_,
         req.amazon_side_asn,
-        req.availability_zone.as_deref(),
+        // Terraform sends an empty zone for "none".
+        req.availability_zone.as_deref().filter(|z| !z.is_empty()),
         &tags,
     )?;
     let g = w.vpn_gateways.find(&lookup::VPN_GATEWAY, &ctx.scope, &id)?;
