@@ -40,6 +40,8 @@ pub fn arn_resource_type(prefix: &str) -> Option<&'static str> {
         "tgw" => "transit-gateway",
         "tgw-attach" => "transit-gateway-attachment",
         "vgw" => "vpn-gateway",
+        "cgw" => "customer-gateway",
+        "vpn" => "vpn-connection",
         "vpce" => "vpc-endpoint",
         "vpce-svc" => "vpc-endpoint-service",
         "lgw" => "local-gateway",

@@ -39,6 +39,7 @@ pub mod tags;
 mod testkit;
 pub mod vpc;
 pub mod vpc_endpoint;
+pub mod vpn;
 pub mod world;
 
 pub use error::{Error, Result};

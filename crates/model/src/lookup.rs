@@ -39,6 +39,8 @@ kinds! {
     NETWORK_INSIGHTS_PATH = "nip", "NetworkInsightsPath", "InvalidNetworkInsightsPathId.NotFound", "InvalidNetworkInsightsPathId.Malformed";
     NETWORK_INSIGHTS_ANALYSIS = "nia", "NetworkInsightsAnalysis", "InvalidNetworkInsightsAnalysisId.NotFound", "InvalidNetworkInsightsAnalysisId.Malformed";
     PREFIX_LIST = "pl", "prefix list", "InvalidPrefixListID.NotFound", "InvalidPrefixListId.Malformed";
+    CUSTOMER_GATEWAY = "cgw", "customerGateway", "InvalidCustomerGatewayID.NotFound", "InvalidCustomerGatewayId.Malformed";
+    VPN_CONNECTION = "vpn", "vpnConnection", "InvalidVpnConnectionID.NotFound", "InvalidVpnConnectionID.NotFound";
     // Route targets whose resources the model does not hold yet: routes check their ids for
     // shape only until a later issue adds the resources and the existence checks with them.
     NAT_GATEWAY = "nat", "natGateway", "InvalidNatGatewayID.NotFound", "InvalidNatGatewayID.NotFound";
@@ -101,7 +103,10 @@ owned!(
     NatGateway,
     crate::peering::VpcPeeringConnection,
     crate::prefix_list::CustomerPrefixList,
-    crate::vpc_endpoint::VpcEndpoint
+    crate::vpc_endpoint::VpcEndpoint,
+    crate::vpn::VpnGateway,
+    crate::vpn::CustomerGateway,
+    crate::vpn::VpnConnection
 );
 
 impl<T: Owned + Clone + Serialize + DeserializeOwned> Table<T> {

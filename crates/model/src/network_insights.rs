@@ -252,7 +252,6 @@ impl End {
 const NOT_YET_MODELLED: &[(&str, &str)] = &[
     ("tgw", "transit gateways"),
     ("tgw-attach", "transit gateway attachments"),
-    ("vgw", "virtual private gateways"),
     ("vpce-svc", "VPC endpoint services"),
     ("pcx", "VPC peering connections"),
 ];
@@ -281,7 +280,7 @@ fn end_id(scope: &Scope, text: &str, end: End) -> Result<String> {
         text.to_owned()
     };
     let prefix = prefix_of(&id);
-    if matches!(prefix, "i" | "eni" | "igw" | "vpce") {
+    if matches!(prefix, "i" | "eni" | "igw" | "vpce" | "vgw") {
         return Ok(id);
     }
     if let Some((_, kinds)) = NOT_YET_MODELLED.iter().find(|(p, _)| *p == prefix) {
@@ -425,6 +424,7 @@ impl World {
             "eni" => self.network_interfaces.find(&lookup::NETWORK_INTERFACE, scope, id).is_ok(),
             "igw" => self.internet_gateways.find(&lookup::INTERNET_GATEWAY, scope, id).is_ok(),
             "vpce" => self.find_vpc_endpoint(scope, id).is_ok_and(|e| e.is_live()),
+            "vgw" => self.vpn_gateways.find(&lookup::VPN_GATEWAY, scope, id).is_ok(),
             _ => false,
         }
     }

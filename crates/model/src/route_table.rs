@@ -176,6 +176,10 @@ impl World {
                     .get(id)
                     .is_some_and(|g| g.attached_vpc_id.as_deref() == Some(table.vpc_id.as_str())),
                 "vpce" => self.live_gateway_endpoint(id).is_some_and(|e| e.vpc_id == table.vpc_id),
+                "vgw" => self
+                    .vpn_gateways
+                    .get(id)
+                    .is_some_and(|g| g.attached_vpc() == Some(table.vpc_id.as_str())),
                 _ => true,
             },
             RouteTarget::EgressOnlyInternetGateway(id) => {
@@ -301,9 +305,11 @@ impl World {
                     }
                     Ok(RouteTarget::Gateway(id.clone()))
                 }
-                // Virtual private gateways are not modelled yet: the id's shape is checked and
-                // the route accepted.
                 "vgw" if crate::ids::is_well_formed("vgw", id) => {
+                    let vgw = self.vpn_gateways.find(&lookup::VPN_GATEWAY, scope, id)?;
+                    if vgw.attached_vpc() != Some(table.vpc_id.as_str()) {
+                        return Err(different_networks(rtb, "network gateway", id));
+                    }
                     Ok(RouteTarget::Gateway(id.clone()))
                 }
                 "vpce" if crate::ids::is_well_formed("vpce", id) => {
@@ -646,8 +652,12 @@ impl World {
                             return Err(different_networks(rtb_id, "gateway", gw));
                         }
                     }
-                    // Virtual private gateways are not modelled yet: none exists.
-                    "vgw" => return Err(lookup::VPN_GATEWAY.not_found(gw)),
+                    "vgw" => {
+                        let vgw = self.vpn_gateways.find(&lookup::VPN_GATEWAY, scope, gw)?;
+                        if vgw.attached_vpc() != Some(table.vpc_id.as_str()) {
+                            return Err(different_networks(rtb_id, "gateway", gw));
+                        }
+                    }
                     _ => {
                         return Err(Error::invalid_parameter_value(format!(
                             "Value ({gw}) for parameter gatewayId is invalid. Only internet gateways and virtual private gateways can be associated with a route table."
@@ -729,17 +739,32 @@ impl World {
         Ok(new_id)
     }
 
-    /// EnableVgwRoutePropagation / DisableVgwRoutePropagation. Virtual private gateways are
-    /// not modelled yet, so every gateway id is unknown, as AWS reports a missing gateway.
+    /// EnableVgwRoutePropagation / DisableVgwRoutePropagation. Enabling needs the gateway
+    /// attached to the table's VPC; the propagated routes themselves are derived on demand
+    /// ([`World::propagated_routes`]).
     pub fn set_vgw_route_propagation(
         &mut self,
         scope: &Scope,
         rtb_id: &str,
         gateway_id: &str,
-        _enable: bool,
+        enable: bool,
     ) -> Result<()> {
-        self.route_tables.find(&lookup::ROUTE_TABLE, scope, rtb_id)?;
-        Err(lookup::VPN_GATEWAY.not_found(gateway_id))
+        let table = self.route_tables.find(&lookup::ROUTE_TABLE, scope, rtb_id)?;
+        let vgw = self.vpn_gateways.find(&lookup::VPN_GATEWAY, scope, gateway_id)?;
+        if enable && vgw.attached_vpc() != Some(table.vpc_id.as_str()) {
+            return Err(Error::new(
+                "Gateway.NotAttached",
+                format!("resource {gateway_id} is not attached to network {}", table.vpc_id),
+            ));
+        }
+        let table = self.route_tables.find_mut(&lookup::ROUTE_TABLE, scope, rtb_id)?;
+        let present = table.propagating_vgws.iter().any(|g| g == gateway_id);
+        if enable && !present {
+            table.propagating_vgws.push(gateway_id.to_owned());
+        } else if !enable && present {
+            table.propagating_vgws.retain(|g| g != gateway_id);
+        }
+        Ok(())
     }
 }
 

@@ -85,6 +85,9 @@ tagged! {
     "pcx" => vpc_peering_connections, "vpc-peering-connection", owner;
     "pl" => prefix_lists, "prefix-list", owner;
     "vpce" => vpc_endpoints, "vpc-endpoint", owner;
+    "vgw" => vpn_gateways, "vpn-gateway", owner;
+    "cgw" => customer_gateways, "customer-gateway", owner;
+    "vpn" => vpn_connections, "vpn-connection", owner;
 }
 
 /// Checks a set of tags against AWS's rules before it is applied.
@@ -212,6 +215,9 @@ pub fn not_found_for_id(id: &str) -> Error {
         "nat" => return crate::nat_gateway::not_found(id),
         "pcx" => ("InvalidVpcPeeringConnectionID.NotFound", "vpcPeeringConnection"),
         "pl" => ("InvalidPrefixListID.NotFound", "prefix list"),
+        "vgw" => ("InvalidVpnGatewayID.NotFound", "vpnGateway"),
+        "cgw" => ("InvalidCustomerGatewayID.NotFound", "customerGateway"),
+        "vpn" => ("InvalidVpnConnectionID.NotFound", "vpnConnection"),
         _ => {
             return Error::new("InvalidID", format!("The ID '{id}' is not valid"));
         }

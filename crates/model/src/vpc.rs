@@ -309,6 +309,9 @@ impl World {
         if self.internet_gateways.values().any(|g| g.attached_vpc_id.as_deref() == Some(id)) {
             return depends("internet gateway attached");
         }
+        if self.vpn_gateways.values().any(|g| g.attached_vpc() == Some(id)) {
+            return depends("virtual private gateway attached");
+        }
         if self.egress_only_internet_gateways.values().any(|g| g.vpc_id == id) {
             return depends("egress-only internet gateway");
         }

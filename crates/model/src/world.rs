@@ -126,6 +126,9 @@ tables! {
     vpc_peering_connections: crate::peering::VpcPeeringConnection => "vpc_peering_connection",
     prefix_lists: crate::prefix_list::CustomerPrefixList => "prefix_list",
     vpc_endpoints: crate::vpc_endpoint::VpcEndpoint => "vpc_endpoint",
+    vpn_gateways: crate::vpn::VpnGateway => "vpn_gateway",
+    customer_gateways: crate::vpn::CustomerGateway => "customer_gateway",
+    vpn_connections: crate::vpn::VpnConnection => "vpn_connection",
 }
 
 impl World {

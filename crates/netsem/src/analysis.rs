@@ -294,7 +294,7 @@ impl Names<'_> {
                     c.attached_to = hop.attached_to.as_deref().map(|a| self.component(a));
                 }
             }
-            "igw" | "eigw" => {
+            "igw" | "eigw" | "vgw" => {
                 c.vpc = hop.vpc.as_deref().map(|v| self.component(v));
                 match (&hop.inbound, &hop.outbound) {
                     // Entering: the gateway translated the public destination.

@@ -23,6 +23,8 @@ pub fn kind_of(id: &str) -> &'static str {
         "pcx" => "peering connection",
         "tgw" => "transit gateway",
         "vgw" => "virtual private gateway",
+        "vpn" => "VPN connection",
+        "cgw" => "customer gateway",
         "vpce" => "VPC endpoint",
         _ => "component",
     }
@@ -124,6 +126,15 @@ impl Explanation {
                 way("inbound", "outbound"),
                 self.acl_rule.as_ref().map_or_else(|| "no rule matches".into(), acl_entry_text),
             ),
+            codes::VGW_NO_ROUTE_TO_DESTINATION
+                if self.component.as_deref().is_some_and(|c| prefix_of(c) == "vgw") =>
+            {
+                format!(
+                    "virtual private gateway {} has no VPN connection with a static route to {} (vpclab models static routes only, not BGP or VPN CloudHub)",
+                    or_unknown(&self.component),
+                    self.address.map_or_else(|| "the destination".into(), |a| a.to_string()),
+                )
+            }
             codes::NO_ROUTE_TO_DESTINATION => match &self.destination {
                 Some(d) => format!(
                     "route table {} has no route that applies to {d}",
@@ -186,6 +197,18 @@ impl Explanation {
             codes::VPCE_GATEWAY_PROTOCOL_RESTRICTION => format!(
                 "gateway endpoint {} carries only TCP traffic to its service",
                 or_unknown(&self.component),
+            ),
+            codes::VGW_PRIVATE_IP_ASSOCIATION_FOR_EGRESS => format!(
+                "virtual private gateway {} carries only packets from the private addresses of {}; {} is not one",
+                or_unknown(&self.component),
+                or_unknown(&self.vpc),
+                self.address.map_or_else(|| "the source".into(), |a| a.to_string()),
+            ),
+            codes::VGW_PRIVATE_IP_ASSOCIATION_FOR_INGRESS => format!(
+                "virtual private gateway {} delivers only to the private addresses of {}; {} is not one",
+                or_unknown(&self.component),
+                or_unknown(&self.vpc),
+                self.address.map_or_else(|| "the destination".into(), |a| a.to_string()),
             ),
             codes::VPCLAB_UNMODELLED_COMPONENT => format!(
                 "the route leads to {} {}, which vpclab does not model yet",

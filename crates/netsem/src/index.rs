@@ -6,7 +6,7 @@
 
 use crate::prefix_lists::PrefixLists;
 use model::World;
-use model::resources::AssociationTarget;
+use model::resources::{AssociationTarget, RouteTable};
 use std::collections::HashMap;
 use std::net::{IpAddr, Ipv4Addr};
 use std::sync::{Arc, Mutex};
@@ -32,6 +32,9 @@ pub struct Index {
     internet_gateway_of_vpc: HashMap<String, String>,
     /// The blocks of every prefix list a route or rule references.
     pub prefix_lists: PrefixLists,
+    /// Route tables that receive propagated routes (from virtual private gateways), with
+    /// those routes added: what the engine routes by.
+    effective_route_tables: HashMap<String, RouteTable>,
 }
 
 impl Index {
@@ -72,6 +75,14 @@ impl Index {
                 map.0.insert(map.1.clone(), table.id.clone());
             }
         }
+        for table in world.route_tables.values().filter(|t| !t.propagating_vgws.is_empty()) {
+            let propagated = world.propagated_routes(table);
+            if !propagated.is_empty() {
+                let mut effective = table.clone();
+                effective.routes.extend(propagated);
+                index.effective_route_tables.insert(table.id.clone(), effective);
+            }
+        }
         for acl in world.network_acls.values() {
             for association in &acl.associations {
                 index.acl_of_subnet.insert(association.subnet_id.clone(), acl.id.clone());
@@ -106,6 +117,11 @@ impl Index {
             .get(subnet)
             .or_else(|| self.main_route_table.get(vpc))
             .map(String::as_str)
+    }
+
+    /// A route table as the engine routes by it: with the routes propagated into it.
+    pub fn route_table<'a>(&'a self, world: &'a World, id: &str) -> Option<&'a RouteTable> {
+        self.effective_route_tables.get(id).or_else(|| world.route_tables.get(id))
     }
 
     pub fn edge_route_table(&self, gateway: &str) -> Option<&str> {

@@ -255,6 +255,30 @@ impl Lab {
         self.world.create_network_acl_entry(&self.scope, acl, &req).unwrap();
     }
 
+    /// A virtual private gateway attached to the lab's VPC, with a customer gateway and a
+    /// static-routed VPN connection to the on-premises blocks `on_premises`: (vgw, vpn).
+    pub fn vpn(&mut self, on_premises: &[&str]) -> (String, String) {
+        use model::vpn::{IPSEC_1, NewVpnConnection};
+        let vgw = self.world.create_vpn_gateway(&self.scope, IPSEC_1, None, None, &[]).unwrap();
+        self.world.attach_vpn_gateway(&self.scope, &vgw, &self.vpc).unwrap();
+        let cgw = self
+            .world
+            .create_customer_gateway(&self.scope, IPSEC_1, None, Some("198.51.100.1"), None, &[])
+            .unwrap();
+        let spec = NewVpnConnection {
+            type_: IPSEC_1.into(),
+            customer_gateway_id: cgw,
+            vpn_gateway_id: Some(vgw.clone()),
+            static_routes_only: true,
+            ..Default::default()
+        };
+        let vpn = self.world.create_vpn_connection(&self.scope, &spec, &[]).unwrap();
+        for cidr in on_premises {
+            self.world.set_vpn_connection_route(&self.scope, &vpn, cidr, true).unwrap();
+        }
+        (vgw, vpn)
+    }
+
     /// A network insights path (not stored) from `from` to `to` for TCP to `port`.
     pub fn path(&self, from: &str, to: &str, port: u16) -> NetworkInsightsPath {
         NetworkInsightsPath {

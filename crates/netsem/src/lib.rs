@@ -46,3 +46,5 @@ pub mod prefix_lists;
 pub mod routes;
 pub mod security_groups;
 pub mod trace;
+#[cfg(test)]
+mod vpn_tests;

@@ -55,6 +55,11 @@ pub mod codes {
     pub const IGW_NO_ROUTE_TO_DESTINATION: &str = "NO_ROUTE_TO_DESTINATION";
     pub const DESTINATION_NOT_IN_VPC: &str = "NO_ROUTE_TO_DESTINATION";
     pub const PCX_REQUIRES_ADDRESS_IN_VPC_CIDR: &str = "PCX_REQUIRES_ADDRESS_IN_VPC_CIDR";
+    pub const VGW_PRIVATE_IP_ASSOCIATION_FOR_EGRESS: &str = "VGW_PRIVATE_IP_ASSOCIATION_FOR_EGRESS";
+    pub const VGW_PRIVATE_IP_ASSOCIATION_FOR_INGRESS: &str =
+        "VGW_PRIVATE_IP_ASSOCIATION_FOR_INGRESS";
+    /// No VPN connection of the virtual private gateway has a route to the destination.
+    pub const VGW_NO_ROUTE_TO_DESTINATION: &str = "NO_ROUTE_TO_DESTINATION";
     /// Not an AWS code: the route leads to a kind of component vpclab does not model yet.
     pub const VPCE_GATEWAY_PROTOCOL_RESTRICTION: &str = "VPCE_GATEWAY_PROTOCOL_RESTRICTION";
     pub const VPCLAB_UNMODELLED_COMPONENT: &str = "VPCLAB_UNMODELLED_COMPONENT";
@@ -282,6 +287,13 @@ pub fn trace(net: &Network<'_>, question: &Question) -> Result<Trace, TraceError
         let mut back = Walk::new(net, true);
         back.nat_sessions = forward.nat_sessions;
         back.gateway_endpoint = forward.gateway_endpoint;
+        // Replies from on premises come back in through the gateway the packets left by.
+        let destination = match (destination, forward.vpn_exit) {
+            (End::Internet { gateway: None, addresses, family }, Some(vgw)) => {
+                End::Internet { gateway: Some(vgw), addresses, family }
+            }
+            (destination, _) => destination,
+        };
         back.run(&destination, &source, arrived.reply());
         trace.back = back.hops;
         trace.explanations.extend(back.explanations.into_iter().map(|mut e| {
@@ -405,6 +417,14 @@ fn resolve(
                     }
                 }
             }
+            // A virtual private gateway stands for the on-premises network behind it.
+            "vgw" => {
+                world
+                    .vpn_gateways
+                    .get(id)
+                    .ok_or_else(|| TraceError::UnknownResource(id.clone()))?;
+                internet(Some(id.clone()))
+            }
             _ => Err(TraceError::UnsupportedEndpoint(id.clone())),
         },
     }
@@ -432,6 +452,8 @@ struct Walk<'n, 'w> {
     /// The gateway endpoint the forward walk reached its service through: the reply comes
     /// back from it.
     gateway_endpoint: Option<String>,
+    /// The virtual private gateway the packets left the VPC by, to on premises.
+    vpn_exit: Option<String>,
 }
 
 /// What a NAT gateway replaced in the packets it forwarded: the reply is translated back.
@@ -455,6 +477,7 @@ impl<'n, 'w> Walk<'n, 'w> {
             budget: 16,
             nat_sessions: Vec::new(),
             gateway_endpoint: None,
+            vpn_exit: None,
         }
     }
 
@@ -510,6 +533,9 @@ impl<'n, 'w> Walk<'n, 'w> {
                     }
                     (None, End::Internet { .. }) => return Some(header),
                 };
+                if prefix_of(&gateway) == "vgw" {
+                    return self.enter_from_vpn(&gateway, header, to);
+                }
                 self.enter_from_internet(&gateway, header, to)
             }
         }
@@ -746,7 +772,7 @@ impl<'n, 'w> Walk<'n, 'w> {
             .net
             .index
             .route_table_of_subnet(&from.subnet_id, &from.vpc_id)
-            .and_then(|id| world.route_tables.get(id))?;
+            .and_then(|id| self.net.index.route_table(world, id))?;
         let gateway_wanted = match to {
             End::Internet { gateway, .. } => Some(gateway.as_deref()),
             End::Interface { .. } => None,
@@ -840,6 +866,9 @@ impl<'n, 'w> Walk<'n, 'w> {
             }
             RouteTarget::Gateway(id) if prefix_of(id) == "vpce" => {
                 self.through_gateway_endpoint(id, table, route, h, to)
+            }
+            RouteTarget::Gateway(id) if prefix_of(id) == "vgw" => {
+                self.leave_through_vpn(id, table, route, h, to)
             }
             RouteTarget::EgressOnlyInternetGateway(id) => {
                 let mut hop = Hop::located(id, Some(&table.vpc_id), None);
@@ -1282,6 +1311,129 @@ impl Walk<'_, '_> {
             index.interfaces_at(address).find(|(v, _)| self.groups_reach(vpc, v)).map(|(_, e)| e)
         })?;
         self.world().network_interfaces.get(found)
+    }
+
+    /// Out through the virtual private gateway `id`: the packets must come from a private
+    /// address of the gateway's VPC, and go to an on-premises address (inside a static route
+    /// of one of the gateway's VPN connections), which they reach through that connection.
+    /// BGP-learned routes and VPN CloudHub (on premises to on premises) are not modelled.
+    fn leave_through_vpn(
+        &mut self,
+        id: &str,
+        table: &RouteTable,
+        route: &Route,
+        h: Header,
+        to: &End,
+    ) -> Option<Header> {
+        let world = self.world();
+        let mut hop = Hop::located(id, Some(&table.vpc_id), None);
+        hop.inbound = Some(h);
+        let source = h.source_address();
+        if source.is_none_or(|a| self.net.index.interface_at(&table.vpc_id, a).is_none()) {
+            self.push_blocked(
+                hop,
+                Explanation {
+                    code: codes::VGW_PRIVATE_IP_ASSOCIATION_FOR_EGRESS,
+                    component: Some(id.to_owned()),
+                    route_table: Some(table.id.clone()),
+                    route: Some(route.clone()),
+                    vpc: Some(table.vpc_id.clone()),
+                    address: source,
+                    header: Some(h),
+                    ..Explanation::default()
+                },
+            );
+            return None;
+        }
+        let destination = h.destination_address();
+        let connection = match destination {
+            Some(IpAddr::V4(a)) => world.vpn_connection_to(id, a),
+            _ => None,
+        };
+        let Some(connection) = connection else {
+            self.push_blocked(
+                hop,
+                Explanation {
+                    code: codes::VGW_NO_ROUTE_TO_DESTINATION,
+                    component: Some(id.to_owned()),
+                    vpc: Some(table.vpc_id.clone()),
+                    address: destination,
+                    header: Some(h),
+                    ..Explanation::default()
+                },
+            );
+            return None;
+        };
+        hop.outbound = Some(h);
+        self.hops.push(hop);
+        let mut tunnel = Hop::new(&connection.id);
+        tunnel.inbound = Some(h);
+        tunnel.outbound = Some(h);
+        self.hops.push(tunnel);
+        match to {
+            End::Internet { .. } => {
+                self.vpn_exit = Some(id.to_owned());
+                Some(h)
+            }
+            // An address in a VPC is not on premises (no VPN CloudHub or transit).
+            End::Interface { .. } => None,
+        }
+    }
+
+    /// In through the virtual private gateway `id` from on premises, to a private address of
+    /// its VPC.
+    fn enter_from_vpn(&mut self, id: &str, h: Header, to: &End) -> Option<Header> {
+        let world = self.world();
+        let vgw = world.vpn_gateways.get(id)?;
+        let Some(vpc) = vgw.attached_vpc().map(str::to_owned) else {
+            self.push_blocked(
+                Hop::new(id),
+                Explanation {
+                    code: codes::BAD_STATE,
+                    component: Some(id.to_owned()),
+                    state: Some("detached".into()),
+                    header: Some(h),
+                    ..Explanation::default()
+                },
+            );
+            return None;
+        };
+        if let Some(IpAddr::V4(source)) = h.source_address()
+            && let Some(connection) = world.vpn_connection_to(id, source)
+        {
+            let mut tunnel = Hop::new(&connection.id);
+            tunnel.inbound = Some(h);
+            tunnel.outbound = Some(h);
+            self.hops.push(tunnel);
+        }
+        let mut hop = Hop::located(id, Some(&vpc), None);
+        hop.inbound = Some(h);
+        let End::Interface { eni, .. } = to else {
+            self.hops.push(hop);
+            return Some(h);
+        };
+        let target = world.network_interfaces.get(eni)?;
+        let destination = h.destination_address();
+        if target.vpc_id != vpc
+            || destination.is_none_or(|a| self.net.index.interface_at(&vpc, a).is_none())
+        {
+            self.push_blocked(
+                hop,
+                Explanation {
+                    code: codes::VGW_PRIVATE_IP_ASSOCIATION_FOR_INGRESS,
+                    component: Some(id.to_owned()),
+                    network_interface: Some(target.id.clone()),
+                    vpc: Some(vpc),
+                    address: destination,
+                    header: Some(h),
+                    ..Explanation::default()
+                },
+            );
+            return None;
+        }
+        hop.outbound = Some(h);
+        self.hops.push(hop);
+        self.enter_subnet(target, h, to, &Sender::default())
     }
 
     /// Across the peering connection `id` from the VPC of `table`: only packets from the local

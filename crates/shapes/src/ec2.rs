@@ -302,6 +302,23 @@ pub const OPERATIONS: &[(&str, &str, &str)] = &[
         "DescribeVpcEndpointServicesRequest",
         "DescribeVpcEndpointServicesResult",
     ),
+    ("CreateVpnGateway", "CreateVpnGatewayRequest", "CreateVpnGatewayResult"),
+    ("AttachVpnGateway", "AttachVpnGatewayRequest", "AttachVpnGatewayResult"),
+    ("DetachVpnGateway", "DetachVpnGatewayRequest", ""),
+    ("DeleteVpnGateway", "DeleteVpnGatewayRequest", ""),
+    ("DescribeVpnGateways", "DescribeVpnGatewaysRequest", "DescribeVpnGatewaysResult"),
+    ("CreateCustomerGateway", "CreateCustomerGatewayRequest", "CreateCustomerGatewayResult"),
+    ("DeleteCustomerGateway", "DeleteCustomerGatewayRequest", ""),
+    (
+        "DescribeCustomerGateways",
+        "DescribeCustomerGatewaysRequest",
+        "DescribeCustomerGatewaysResult",
+    ),
+    ("CreateVpnConnection", "CreateVpnConnectionRequest", "CreateVpnConnectionResult"),
+    ("DeleteVpnConnection", "DeleteVpnConnectionRequest", ""),
+    ("DescribeVpnConnections", "DescribeVpnConnectionsRequest", "DescribeVpnConnectionsResult"),
+    ("CreateVpnConnectionRoute", "CreateVpnConnectionRouteRequest", ""),
+    ("DeleteVpnConnectionRoute", "DeleteVpnConnectionRouteRequest", ""),
 ];
 
 pub const ACCOUNT_ATTRIBUTE_NAME_VALUES: &[&str] = &["supported-platforms", "default-vpc"];
@@ -322,6 +339,7 @@ pub const FLOW_LOGS_RESOURCE_TYPE_VALUES: &[&str] = &[
     "TransitGatewayAttachment",
     "RegionalNatGateway",
 ];
+pub const GATEWAY_TYPE_VALUES: &[&str] = &["ipsec.1"];
 pub const HOSTNAME_TYPE_VALUES: &[&str] = &["ip-name", "resource-name"];
 pub const HTTP_TOKENS_STATE_VALUES: &[&str] = &["optional", "required"];
 pub const INSTANCE_ATTRIBUTE_NAME_VALUES: &[&str] = &[
@@ -1688,6 +1706,7 @@ pub const SHUTDOWN_BEHAVIOR_VALUES: &[&str] = &["stop", "terminate"];
 pub const SPOT_INSTANCE_TYPE_VALUES: &[&str] = &["one-time", "persistent"];
 pub const TENANCY_VALUES: &[&str] = &["default", "dedicated", "host"];
 pub const TRAFFIC_TYPE_VALUES: &[&str] = &["ACCEPT", "REJECT", "ALL"];
+pub const TUNNEL_INSIDE_IP_VERSION_VALUES: &[&str] = &["ipv4", "ipv6"];
 pub const VOLUME_TYPE_VALUES: &[&str] = &["standard", "io1", "io2", "gp2", "sc1", "st1", "gp3"];
 pub const VPC_ATTRIBUTE_NAME_VALUES: &[&str] =
     &["enableDnsSupport", "enableDnsHostnames", "enableNetworkAddressUsageMetrics"];
@@ -1695,6 +1714,7 @@ pub const VPC_ENCRYPTION_CONTROL_EXCLUSION_STATE_INPUT_VALUES: &[&str] = &["enab
 pub const VPC_ENCRYPTION_CONTROL_MODE_VALUES: &[&str] = &["monitor", "enforce"];
 pub const VPC_ENDPOINT_TYPE_VALUES: &[&str] =
     &["Interface", "Gateway", "GatewayLoadBalancer", "Resource", "ServiceNetwork"];
+pub const VPN_TUNNEL_BANDWIDTH_VALUES: &[&str] = &["standard", "large"];
 
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct AcceptVpcPeeringConnectionRequest {
@@ -2358,6 +2378,37 @@ impl ToXml for AttachNetworkInterfaceResult {
 }
 
 #[derive(Debug, Clone, Default, PartialEq)]
+pub struct AttachVpnGatewayRequest {
+    pub dry_run: Option<bool>,
+    pub vpc_id: String,
+    pub vpn_gateway_id: String,
+}
+
+impl FromQuery for AttachVpnGatewayRequest {
+    fn from_query(q: &QueryMap, p: &str) -> Result<Self, ApiError> {
+        Ok(Self {
+            dry_run: q.scalar::<bool>(&join(p, "DryRun"))?,
+            vpc_id: required(q.scalar::<String>(&join(p, "VpcId"))?, &join(p, "VpcId"))?,
+            vpn_gateway_id: required(
+                q.scalar::<String>(&join(p, "VpnGatewayId"))?,
+                &join(p, "VpnGatewayId"),
+            )?,
+        })
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct AttachVpnGatewayResult {
+    pub vpc_attachment: Option<VpcAttachment>,
+}
+
+impl ToXml for AttachVpnGatewayResult {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.structure("attachment", &self.vpc_attachment);
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct AttachmentEnaSrdSpecification {
     pub ena_srd_enabled: Option<bool>,
     pub ena_srd_udp_specification: Option<AttachmentEnaSrdUdpSpecification>,
@@ -2724,6 +2775,50 @@ impl ToXml for CidrBlock {
 }
 
 #[derive(Debug, Clone, Default, PartialEq)]
+pub struct CloudWatchLogOptions {
+    pub bgp_log_enabled: Option<bool>,
+    pub bgp_log_group_arn: Option<String>,
+    pub bgp_log_output_format: Option<String>,
+    pub log_enabled: Option<bool>,
+    pub log_group_arn: Option<String>,
+    pub log_output_format: Option<String>,
+}
+
+impl ToXml for CloudWatchLogOptions {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.scalar("bgpLogEnabled", &self.bgp_log_enabled);
+        w.scalar("bgpLogGroupArn", &self.bgp_log_group_arn);
+        w.scalar("bgpLogOutputFormat", &self.bgp_log_output_format);
+        w.scalar("logEnabled", &self.log_enabled);
+        w.scalar("logGroupArn", &self.log_group_arn);
+        w.scalar("logOutputFormat", &self.log_output_format);
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct CloudWatchLogOptionsSpecification {
+    pub bgp_log_enabled: Option<bool>,
+    pub bgp_log_group_arn: Option<String>,
+    pub bgp_log_output_format: Option<String>,
+    pub log_enabled: Option<bool>,
+    pub log_group_arn: Option<String>,
+    pub log_output_format: Option<String>,
+}
+
+impl FromQuery for CloudWatchLogOptionsSpecification {
+    fn from_query(q: &QueryMap, p: &str) -> Result<Self, ApiError> {
+        Ok(Self {
+            bgp_log_enabled: q.scalar::<bool>(&join(p, "BgpLogEnabled"))?,
+            bgp_log_group_arn: q.scalar::<String>(&join(p, "BgpLogGroupArn"))?,
+            bgp_log_output_format: q.scalar::<String>(&join(p, "BgpLogOutputFormat"))?,
+            log_enabled: q.scalar::<bool>(&join(p, "LogEnabled"))?,
+            log_group_arn: q.scalar::<String>(&join(p, "LogGroupArn"))?,
+            log_output_format: q.scalar::<String>(&join(p, "LogOutputFormat"))?,
+        })
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct ConnectionTrackingConfiguration {
     pub tcp_established_timeout: Option<i32>,
     pub udp_stream_timeout: Option<i32>,
@@ -2806,6 +2901,50 @@ impl FromQuery for CpuOptionsRequest {
             )?,
             threads_per_core: q.scalar::<i32>(&join(p, "ThreadsPerCore"))?,
         })
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct CreateCustomerGatewayRequest {
+    pub bgp_asn: Option<i32>,
+    pub bgp_asn_extended: Option<i64>,
+    pub certificate_arn: Option<String>,
+    pub device_name: Option<String>,
+    pub dry_run: Option<bool>,
+    pub ip_address: Option<String>,
+    pub public_ip: Option<String>,
+    pub tag_specifications: Vec<TagSpecification>,
+    pub type_: String,
+}
+
+impl FromQuery for CreateCustomerGatewayRequest {
+    fn from_query(q: &QueryMap, p: &str) -> Result<Self, ApiError> {
+        Ok(Self {
+            bgp_asn: q.scalar::<i32>(&join(p, "BgpAsn"))?,
+            bgp_asn_extended: q.scalar::<i64>(&join(p, "BgpAsnExtended"))?,
+            certificate_arn: q.scalar::<String>(&join(p, "CertificateArn"))?,
+            device_name: q.scalar::<String>(&join(p, "DeviceName"))?,
+            dry_run: q.scalar::<bool>(&join(p, "DryRun"))?,
+            ip_address: q.scalar::<String>(&join(p, "IpAddress"))?,
+            public_ip: q.scalar::<String>(&join(p, "PublicIp"))?,
+            tag_specifications: q
+                .list(&join(p, "TagSpecification"), TagSpecification::from_query)?,
+            type_: required(
+                q.enum_scalar(&join(p, "Type"), GATEWAY_TYPE_VALUES)?,
+                &join(p, "Type"),
+            )?,
+        })
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct CreateCustomerGatewayResult {
+    pub customer_gateway: Option<CustomerGateway>,
+}
+
+impl ToXml for CreateCustomerGatewayResult {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.structure("customerGateway", &self.customer_gateway);
     }
 }
 
@@ -3688,6 +3827,107 @@ impl ToXml for CreateVpcResult {
 }
 
 #[derive(Debug, Clone, Default, PartialEq)]
+pub struct CreateVpnConnectionRequest {
+    pub customer_gateway_id: String,
+    pub dry_run: Option<bool>,
+    pub options: Option<VpnConnectionOptionsSpecification>,
+    pub pre_shared_key_storage: Option<String>,
+    pub tag_specifications: Vec<TagSpecification>,
+    pub transit_gateway_id: Option<String>,
+    pub type_: String,
+    pub vpn_concentrator_id: Option<String>,
+    pub vpn_gateway_id: Option<String>,
+}
+
+impl FromQuery for CreateVpnConnectionRequest {
+    fn from_query(q: &QueryMap, p: &str) -> Result<Self, ApiError> {
+        Ok(Self {
+            customer_gateway_id: required(
+                q.scalar::<String>(&join(p, "CustomerGatewayId"))?,
+                &join(p, "CustomerGatewayId"),
+            )?,
+            dry_run: q.scalar::<bool>(&join(p, "DryRun"))?,
+            options: q.structure::<VpnConnectionOptionsSpecification>(&join(p, "Options"))?,
+            pre_shared_key_storage: q.scalar::<String>(&join(p, "PreSharedKeyStorage"))?,
+            tag_specifications: q
+                .list(&join(p, "TagSpecification"), TagSpecification::from_query)?,
+            transit_gateway_id: q.scalar::<String>(&join(p, "TransitGatewayId"))?,
+            type_: required(q.scalar::<String>(&join(p, "Type"))?, &join(p, "Type"))?,
+            vpn_concentrator_id: q.scalar::<String>(&join(p, "VpnConcentratorId"))?,
+            vpn_gateway_id: q.scalar::<String>(&join(p, "VpnGatewayId"))?,
+        })
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct CreateVpnConnectionResult {
+    pub vpn_connection: Option<VpnConnection>,
+}
+
+impl ToXml for CreateVpnConnectionResult {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.structure("vpnConnection", &self.vpn_connection);
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct CreateVpnConnectionRouteRequest {
+    pub destination_cidr_block: String,
+    pub vpn_connection_id: String,
+}
+
+impl FromQuery for CreateVpnConnectionRouteRequest {
+    fn from_query(q: &QueryMap, p: &str) -> Result<Self, ApiError> {
+        Ok(Self {
+            destination_cidr_block: required(
+                q.scalar::<String>(&join(p, "DestinationCidrBlock"))?,
+                &join(p, "DestinationCidrBlock"),
+            )?,
+            vpn_connection_id: required(
+                q.scalar::<String>(&join(p, "VpnConnectionId"))?,
+                &join(p, "VpnConnectionId"),
+            )?,
+        })
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct CreateVpnGatewayRequest {
+    pub amazon_side_asn: Option<i64>,
+    pub availability_zone: Option<String>,
+    pub dry_run: Option<bool>,
+    pub tag_specifications: Vec<TagSpecification>,
+    pub type_: String,
+}
+
+impl FromQuery for CreateVpnGatewayRequest {
+    fn from_query(q: &QueryMap, p: &str) -> Result<Self, ApiError> {
+        Ok(Self {
+            amazon_side_asn: q.scalar::<i64>(&join(p, "AmazonSideAsn"))?,
+            availability_zone: q.scalar::<String>(&join(p, "AvailabilityZone"))?,
+            dry_run: q.scalar::<bool>(&join(p, "DryRun"))?,
+            tag_specifications: q
+                .list(&join(p, "TagSpecification"), TagSpecification::from_query)?,
+            type_: required(
+                q.enum_scalar(&join(p, "Type"), GATEWAY_TYPE_VALUES)?,
+                &join(p, "Type"),
+            )?,
+        })
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct CreateVpnGatewayResult {
+    pub vpn_gateway: Option<VpnGateway>,
+}
+
+impl ToXml for CreateVpnGatewayResult {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.structure("vpnGateway", &self.vpn_gateway);
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct CreditSpecificationRequest {
     pub cpu_credits: String,
 }
@@ -3704,6 +3944,33 @@ impl FromQuery for CreditSpecificationRequest {
 }
 
 #[derive(Debug, Clone, Default, PartialEq)]
+pub struct CustomerGateway {
+    pub bgp_asn: Option<String>,
+    pub bgp_asn_extended: Option<String>,
+    pub certificate_arn: Option<String>,
+    pub customer_gateway_id: Option<String>,
+    pub device_name: Option<String>,
+    pub ip_address: Option<String>,
+    pub state: Option<String>,
+    pub tags: Vec<Tag>,
+    pub type_: Option<String>,
+}
+
+impl ToXml for CustomerGateway {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.scalar("bgpAsn", &self.bgp_asn);
+        w.scalar("bgpAsnExtended", &self.bgp_asn_extended);
+        w.scalar("certificateArn", &self.certificate_arn);
+        w.scalar("customerGatewayId", &self.customer_gateway_id);
+        w.scalar("deviceName", &self.device_name);
+        w.scalar("ipAddress", &self.ip_address);
+        w.scalar("state", &self.state);
+        w.list("tagSet", "item", &self.tags, false);
+        w.scalar("type", &self.type_);
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct DefaultConnectionTrackingConfiguration {
     pub default_tcp_established_timeout: Option<i32>,
     pub default_udp_stream_timeout: Option<i32>,
@@ -3715,6 +3982,24 @@ impl ToXml for DefaultConnectionTrackingConfiguration {
         w.scalar("defaultTcpEstablishedTimeout", &self.default_tcp_established_timeout);
         w.scalar("defaultUdpStreamTimeout", &self.default_udp_stream_timeout);
         w.scalar("defaultUdpTimeout", &self.default_udp_timeout);
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct DeleteCustomerGatewayRequest {
+    pub customer_gateway_id: String,
+    pub dry_run: Option<bool>,
+}
+
+impl FromQuery for DeleteCustomerGatewayRequest {
+    fn from_query(q: &QueryMap, p: &str) -> Result<Self, ApiError> {
+        Ok(Self {
+            customer_gateway_id: required(
+                q.scalar::<String>(&join(p, "CustomerGatewayId"))?,
+                &join(p, "CustomerGatewayId"),
+            )?,
+            dry_run: q.scalar::<bool>(&join(p, "DryRun"))?,
+        })
     }
 }
 
@@ -4177,6 +4462,63 @@ impl FromQuery for DeleteVpcRequest {
 }
 
 #[derive(Debug, Clone, Default, PartialEq)]
+pub struct DeleteVpnConnectionRequest {
+    pub dry_run: Option<bool>,
+    pub vpn_connection_id: String,
+}
+
+impl FromQuery for DeleteVpnConnectionRequest {
+    fn from_query(q: &QueryMap, p: &str) -> Result<Self, ApiError> {
+        Ok(Self {
+            dry_run: q.scalar::<bool>(&join(p, "DryRun"))?,
+            vpn_connection_id: required(
+                q.scalar::<String>(&join(p, "VpnConnectionId"))?,
+                &join(p, "VpnConnectionId"),
+            )?,
+        })
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct DeleteVpnConnectionRouteRequest {
+    pub destination_cidr_block: String,
+    pub vpn_connection_id: String,
+}
+
+impl FromQuery for DeleteVpnConnectionRouteRequest {
+    fn from_query(q: &QueryMap, p: &str) -> Result<Self, ApiError> {
+        Ok(Self {
+            destination_cidr_block: required(
+                q.scalar::<String>(&join(p, "DestinationCidrBlock"))?,
+                &join(p, "DestinationCidrBlock"),
+            )?,
+            vpn_connection_id: required(
+                q.scalar::<String>(&join(p, "VpnConnectionId"))?,
+                &join(p, "VpnConnectionId"),
+            )?,
+        })
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct DeleteVpnGatewayRequest {
+    pub dry_run: Option<bool>,
+    pub vpn_gateway_id: String,
+}
+
+impl FromQuery for DeleteVpnGatewayRequest {
+    fn from_query(q: &QueryMap, p: &str) -> Result<Self, ApiError> {
+        Ok(Self {
+            dry_run: q.scalar::<bool>(&join(p, "DryRun"))?,
+            vpn_gateway_id: required(
+                q.scalar::<String>(&join(p, "VpnGatewayId"))?,
+                &join(p, "VpnGatewayId"),
+            )?,
+        })
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct DescribeAccountAttributesRequest {
     pub attribute_names: Vec<String>,
     pub dry_run: Option<bool>,
@@ -4307,6 +4649,37 @@ pub struct DescribeAvailabilityZonesResult {
 impl ToXml for DescribeAvailabilityZonesResult {
     fn write_xml(&self, w: &mut XmlWriter) {
         w.list("availabilityZoneInfo", "item", &self.availability_zones, true);
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct DescribeCustomerGatewaysRequest {
+    pub customer_gateway_ids: Vec<String>,
+    pub dry_run: Option<bool>,
+    pub filters: Vec<Filter>,
+}
+
+impl FromQuery for DescribeCustomerGatewaysRequest {
+    fn from_query(q: &QueryMap, p: &str) -> Result<Self, ApiError> {
+        Ok(Self {
+            customer_gateway_ids: q
+                .list(&join(p, "CustomerGatewayId"), |q: &QueryMap, k: &str| {
+                    required(q.scalar::<String>(k)?, k)
+                })?,
+            dry_run: q.scalar::<bool>(&join(p, "DryRun"))?,
+            filters: q.list(&join(p, "Filter"), Filter::from_query)?,
+        })
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct DescribeCustomerGatewaysResult {
+    pub customer_gateways: Vec<CustomerGateway>,
+}
+
+impl ToXml for DescribeCustomerGatewaysResult {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.list("customerGatewaySet", "item", &self.customer_gateways, true);
     }
 }
 
@@ -5429,6 +5802,66 @@ impl ToXml for DescribeVpcsResult {
 }
 
 #[derive(Debug, Clone, Default, PartialEq)]
+pub struct DescribeVpnConnectionsRequest {
+    pub dry_run: Option<bool>,
+    pub filters: Vec<Filter>,
+    pub vpn_connection_ids: Vec<String>,
+}
+
+impl FromQuery for DescribeVpnConnectionsRequest {
+    fn from_query(q: &QueryMap, p: &str) -> Result<Self, ApiError> {
+        Ok(Self {
+            dry_run: q.scalar::<bool>(&join(p, "DryRun"))?,
+            filters: q.list(&join(p, "Filter"), Filter::from_query)?,
+            vpn_connection_ids: q.list(&join(p, "VpnConnectionId"), |q: &QueryMap, k: &str| {
+                required(q.scalar::<String>(k)?, k)
+            })?,
+        })
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct DescribeVpnConnectionsResult {
+    pub vpn_connections: Vec<VpnConnection>,
+}
+
+impl ToXml for DescribeVpnConnectionsResult {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.list("vpnConnectionSet", "item", &self.vpn_connections, true);
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct DescribeVpnGatewaysRequest {
+    pub dry_run: Option<bool>,
+    pub filters: Vec<Filter>,
+    pub vpn_gateway_ids: Vec<String>,
+}
+
+impl FromQuery for DescribeVpnGatewaysRequest {
+    fn from_query(q: &QueryMap, p: &str) -> Result<Self, ApiError> {
+        Ok(Self {
+            dry_run: q.scalar::<bool>(&join(p, "DryRun"))?,
+            filters: q.list(&join(p, "Filter"), Filter::from_query)?,
+            vpn_gateway_ids: q.list(&join(p, "VpnGatewayId"), |q: &QueryMap, k: &str| {
+                required(q.scalar::<String>(k)?, k)
+            })?,
+        })
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct DescribeVpnGatewaysResult {
+    pub vpn_gateways: Vec<VpnGateway>,
+}
+
+impl ToXml for DescribeVpnGatewaysResult {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.list("vpnGatewaySet", "item", &self.vpn_gateways, true);
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct DestinationOptionsRequest {
     pub file_format: Option<String>,
     pub hive_compatible_partitions: Option<bool>,
@@ -5496,6 +5929,26 @@ impl FromQuery for DetachNetworkInterfaceRequest {
             )?,
             dry_run: q.scalar::<bool>(&join(p, "DryRun"))?,
             force: q.scalar::<bool>(&join(p, "Force"))?,
+        })
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct DetachVpnGatewayRequest {
+    pub dry_run: Option<bool>,
+    pub vpc_id: String,
+    pub vpn_gateway_id: String,
+}
+
+impl FromQuery for DetachVpnGatewayRequest {
+    fn from_query(q: &QueryMap, p: &str) -> Result<Self, ApiError> {
+        Ok(Self {
+            dry_run: q.scalar::<bool>(&join(p, "DryRun"))?,
+            vpc_id: required(q.scalar::<String>(&join(p, "VpcId"))?, &join(p, "VpcId"))?,
+            vpn_gateway_id: required(
+                q.scalar::<String>(&join(p, "VpnGatewayId"))?,
+                &join(p, "VpnGatewayId"),
+            )?,
         })
     }
 }
@@ -6536,6 +6989,28 @@ pub struct HibernationOptionsRequest {
 impl FromQuery for HibernationOptionsRequest {
     fn from_query(q: &QueryMap, p: &str) -> Result<Self, ApiError> {
         Ok(Self { configured: q.scalar::<bool>(&join(p, "Configured"))? })
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct IKEVersionsListValue {
+    pub value: Option<String>,
+}
+
+impl ToXml for IKEVersionsListValue {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.scalar("value", &self.value);
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct IKEVersionsRequestListValue {
+    pub value: Option<String>,
+}
+
+impl FromQuery for IKEVersionsRequestListValue {
+    fn from_query(q: &QueryMap, p: &str) -> Result<Self, ApiError> {
+        Ok(Self { value: q.scalar::<String>(&join(p, "Value"))? })
     }
 }
 
@@ -9049,6 +9524,138 @@ impl FromQuery for PeeringConnectionOptionsRequest {
 }
 
 #[derive(Debug, Clone, Default, PartialEq)]
+pub struct Phase1DHGroupNumbersListValue {
+    pub value: Option<i32>,
+}
+
+impl ToXml for Phase1DHGroupNumbersListValue {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.scalar("value", &self.value);
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Phase1DHGroupNumbersRequestListValue {
+    pub value: Option<i32>,
+}
+
+impl FromQuery for Phase1DHGroupNumbersRequestListValue {
+    fn from_query(q: &QueryMap, p: &str) -> Result<Self, ApiError> {
+        Ok(Self { value: q.scalar::<i32>(&join(p, "Value"))? })
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Phase1EncryptionAlgorithmsListValue {
+    pub value: Option<String>,
+}
+
+impl ToXml for Phase1EncryptionAlgorithmsListValue {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.scalar("value", &self.value);
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Phase1EncryptionAlgorithmsRequestListValue {
+    pub value: Option<String>,
+}
+
+impl FromQuery for Phase1EncryptionAlgorithmsRequestListValue {
+    fn from_query(q: &QueryMap, p: &str) -> Result<Self, ApiError> {
+        Ok(Self { value: q.scalar::<String>(&join(p, "Value"))? })
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Phase1IntegrityAlgorithmsListValue {
+    pub value: Option<String>,
+}
+
+impl ToXml for Phase1IntegrityAlgorithmsListValue {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.scalar("value", &self.value);
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Phase1IntegrityAlgorithmsRequestListValue {
+    pub value: Option<String>,
+}
+
+impl FromQuery for Phase1IntegrityAlgorithmsRequestListValue {
+    fn from_query(q: &QueryMap, p: &str) -> Result<Self, ApiError> {
+        Ok(Self { value: q.scalar::<String>(&join(p, "Value"))? })
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Phase2DHGroupNumbersListValue {
+    pub value: Option<i32>,
+}
+
+impl ToXml for Phase2DHGroupNumbersListValue {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.scalar("value", &self.value);
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Phase2DHGroupNumbersRequestListValue {
+    pub value: Option<i32>,
+}
+
+impl FromQuery for Phase2DHGroupNumbersRequestListValue {
+    fn from_query(q: &QueryMap, p: &str) -> Result<Self, ApiError> {
+        Ok(Self { value: q.scalar::<i32>(&join(p, "Value"))? })
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Phase2EncryptionAlgorithmsListValue {
+    pub value: Option<String>,
+}
+
+impl ToXml for Phase2EncryptionAlgorithmsListValue {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.scalar("value", &self.value);
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Phase2EncryptionAlgorithmsRequestListValue {
+    pub value: Option<String>,
+}
+
+impl FromQuery for Phase2EncryptionAlgorithmsRequestListValue {
+    fn from_query(q: &QueryMap, p: &str) -> Result<Self, ApiError> {
+        Ok(Self { value: q.scalar::<String>(&join(p, "Value"))? })
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Phase2IntegrityAlgorithmsListValue {
+    pub value: Option<String>,
+}
+
+impl ToXml for Phase2IntegrityAlgorithmsListValue {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.scalar("value", &self.value);
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Phase2IntegrityAlgorithmsRequestListValue {
+    pub value: Option<String>,
+}
+
+impl FromQuery for Phase2IntegrityAlgorithmsRequestListValue {
+    fn from_query(q: &QueryMap, p: &str) -> Result<Self, ApiError> {
+        Ok(Self { value: q.scalar::<String>(&join(p, "Value"))? })
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct Placement {
     pub affinity: Option<String>,
     pub availability_zone: Option<String>,
@@ -10693,6 +11300,57 @@ impl ToXml for TransitGatewayRouteTableRoute {
 }
 
 #[derive(Debug, Clone, Default, PartialEq)]
+pub struct TunnelOption {
+    pub dpd_timeout_action: Option<String>,
+    pub dpd_timeout_seconds: Option<i32>,
+    pub enable_tunnel_lifecycle_control: Option<bool>,
+    pub ike_versions: Vec<IKEVersionsListValue>,
+    pub log_options: Option<VpnTunnelLogOptions>,
+    pub outside_ip_address: Option<String>,
+    pub phase1_dh_group_numbers: Vec<Phase1DHGroupNumbersListValue>,
+    pub phase1_encryption_algorithms: Vec<Phase1EncryptionAlgorithmsListValue>,
+    pub phase1_integrity_algorithms: Vec<Phase1IntegrityAlgorithmsListValue>,
+    pub phase1_lifetime_seconds: Option<i32>,
+    pub phase2_dh_group_numbers: Vec<Phase2DHGroupNumbersListValue>,
+    pub phase2_encryption_algorithms: Vec<Phase2EncryptionAlgorithmsListValue>,
+    pub phase2_integrity_algorithms: Vec<Phase2IntegrityAlgorithmsListValue>,
+    pub phase2_lifetime_seconds: Option<i32>,
+    pub pre_shared_key: Option<String>,
+    pub rekey_fuzz_percentage: Option<i32>,
+    pub rekey_margin_time_seconds: Option<i32>,
+    pub replay_window_size: Option<i32>,
+    pub startup_action: Option<String>,
+    pub tunnel_inside_cidr: Option<String>,
+    pub tunnel_inside_ipv6_cidr: Option<String>,
+}
+
+impl ToXml for TunnelOption {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.scalar("dpdTimeoutAction", &self.dpd_timeout_action);
+        w.scalar("dpdTimeoutSeconds", &self.dpd_timeout_seconds);
+        w.scalar("enableTunnelLifecycleControl", &self.enable_tunnel_lifecycle_control);
+        w.list("ikeVersionSet", "item", &self.ike_versions, false);
+        w.structure("logOptions", &self.log_options);
+        w.scalar("outsideIpAddress", &self.outside_ip_address);
+        w.list("phase1DHGroupNumberSet", "item", &self.phase1_dh_group_numbers, false);
+        w.list("phase1EncryptionAlgorithmSet", "item", &self.phase1_encryption_algorithms, false);
+        w.list("phase1IntegrityAlgorithmSet", "item", &self.phase1_integrity_algorithms, false);
+        w.scalar("phase1LifetimeSeconds", &self.phase1_lifetime_seconds);
+        w.list("phase2DHGroupNumberSet", "item", &self.phase2_dh_group_numbers, false);
+        w.list("phase2EncryptionAlgorithmSet", "item", &self.phase2_encryption_algorithms, false);
+        w.list("phase2IntegrityAlgorithmSet", "item", &self.phase2_integrity_algorithms, false);
+        w.scalar("phase2LifetimeSeconds", &self.phase2_lifetime_seconds);
+        w.scalar("preSharedKey", &self.pre_shared_key);
+        w.scalar("rekeyFuzzPercentage", &self.rekey_fuzz_percentage);
+        w.scalar("rekeyMarginTimeSeconds", &self.rekey_margin_time_seconds);
+        w.scalar("replayWindowSize", &self.replay_window_size);
+        w.scalar("startupAction", &self.startup_action);
+        w.scalar("tunnelInsideCidr", &self.tunnel_inside_cidr);
+        w.scalar("tunnelInsideIpv6Cidr", &self.tunnel_inside_ipv6_cidr);
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct UnassignPrivateIpAddressesRequest {
     pub ipv4_prefixes: Vec<String>,
     pub network_interface_id: String,
@@ -10870,6 +11528,27 @@ impl ToXml for VCpuInfo {
 }
 
 #[derive(Debug, Clone, Default, PartialEq)]
+pub struct VgwTelemetry {
+    pub accepted_route_count: Option<i32>,
+    pub certificate_arn: Option<String>,
+    pub last_status_change: Option<Timestamp>,
+    pub outside_ip_address: Option<String>,
+    pub status: Option<String>,
+    pub status_message: Option<String>,
+}
+
+impl ToXml for VgwTelemetry {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.scalar("acceptedRouteCount", &self.accepted_route_count);
+        w.scalar("certificateArn", &self.certificate_arn);
+        w.scalar("lastStatusChange", &self.last_status_change);
+        w.scalar("outsideIpAddress", &self.outside_ip_address);
+        w.scalar("status", &self.status);
+        w.scalar("statusMessage", &self.status_message);
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct Volume {
     pub attachments: Vec<VolumeAttachment>,
     pub availability_zone: Option<String>,
@@ -10976,6 +11655,19 @@ impl ToXml for Vpc {
         w.scalar("ownerId", &self.owner_id);
         w.scalar("state", &self.state);
         w.list("tagSet", "item", &self.tags, false);
+        w.scalar("vpcId", &self.vpc_id);
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct VpcAttachment {
+    pub state: Option<String>,
+    pub vpc_id: Option<String>,
+}
+
+impl ToXml for VpcAttachment {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.scalar("state", &self.state);
         w.scalar("vpcId", &self.vpc_id);
     }
 }
@@ -11282,5 +11974,253 @@ impl ToXml for VpcPeeringConnectionVpcInfo {
         w.structure("peeringOptions", &self.peering_options);
         w.scalar("region", &self.region);
         w.scalar("vpcId", &self.vpc_id);
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct VpnConnection {
+    pub category: Option<String>,
+    pub core_network_arn: Option<String>,
+    pub core_network_attachment_arn: Option<String>,
+    pub customer_gateway_configuration: Option<String>,
+    pub customer_gateway_id: Option<String>,
+    pub gateway_association_state: Option<String>,
+    pub options: Option<VpnConnectionOptions>,
+    pub pre_shared_key_arn: Option<String>,
+    pub routes: Vec<VpnStaticRoute>,
+    pub state: Option<String>,
+    pub tags: Vec<Tag>,
+    pub transit_gateway_id: Option<String>,
+    pub type_: Option<String>,
+    pub vgw_telemetry: Vec<VgwTelemetry>,
+    pub vpn_concentrator_id: Option<String>,
+    pub vpn_connection_id: Option<String>,
+    pub vpn_gateway_id: Option<String>,
+}
+
+impl ToXml for VpnConnection {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.scalar("category", &self.category);
+        w.scalar("coreNetworkArn", &self.core_network_arn);
+        w.scalar("coreNetworkAttachmentArn", &self.core_network_attachment_arn);
+        w.scalar("customerGatewayConfiguration", &self.customer_gateway_configuration);
+        w.scalar("customerGatewayId", &self.customer_gateway_id);
+        w.scalar("gatewayAssociationState", &self.gateway_association_state);
+        w.structure("options", &self.options);
+        w.scalar("preSharedKeyArn", &self.pre_shared_key_arn);
+        w.list("routes", "item", &self.routes, false);
+        w.scalar("state", &self.state);
+        w.list("tagSet", "item", &self.tags, false);
+        w.scalar("transitGatewayId", &self.transit_gateway_id);
+        w.scalar("type", &self.type_);
+        w.list("vgwTelemetry", "item", &self.vgw_telemetry, false);
+        w.scalar("vpnConcentratorId", &self.vpn_concentrator_id);
+        w.scalar("vpnConnectionId", &self.vpn_connection_id);
+        w.scalar("vpnGatewayId", &self.vpn_gateway_id);
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct VpnConnectionOptions {
+    pub enable_acceleration: Option<bool>,
+    pub local_ipv4_network_cidr: Option<String>,
+    pub local_ipv6_network_cidr: Option<String>,
+    pub outside_ip_address_type: Option<String>,
+    pub remote_ipv4_network_cidr: Option<String>,
+    pub remote_ipv6_network_cidr: Option<String>,
+    pub static_routes_only: Option<bool>,
+    pub transport_transit_gateway_attachment_id: Option<String>,
+    pub tunnel_bandwidth: Option<String>,
+    pub tunnel_inside_ip_version: Option<String>,
+    pub tunnel_options: Vec<TunnelOption>,
+}
+
+impl ToXml for VpnConnectionOptions {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.scalar("enableAcceleration", &self.enable_acceleration);
+        w.scalar("localIpv4NetworkCidr", &self.local_ipv4_network_cidr);
+        w.scalar("localIpv6NetworkCidr", &self.local_ipv6_network_cidr);
+        w.scalar("outsideIpAddressType", &self.outside_ip_address_type);
+        w.scalar("remoteIpv4NetworkCidr", &self.remote_ipv4_network_cidr);
+        w.scalar("remoteIpv6NetworkCidr", &self.remote_ipv6_network_cidr);
+        w.scalar("staticRoutesOnly", &self.static_routes_only);
+        w.scalar(
+            "transportTransitGatewayAttachmentId",
+            &self.transport_transit_gateway_attachment_id,
+        );
+        w.scalar("tunnelBandwidth", &self.tunnel_bandwidth);
+        w.scalar("tunnelInsideIpVersion", &self.tunnel_inside_ip_version);
+        w.list("tunnelOptionSet", "item", &self.tunnel_options, false);
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct VpnConnectionOptionsSpecification {
+    pub enable_acceleration: Option<bool>,
+    pub local_ipv4_network_cidr: Option<String>,
+    pub local_ipv6_network_cidr: Option<String>,
+    pub outside_ip_address_type: Option<String>,
+    pub remote_ipv4_network_cidr: Option<String>,
+    pub remote_ipv6_network_cidr: Option<String>,
+    pub static_routes_only: Option<bool>,
+    pub transport_transit_gateway_attachment_id: Option<String>,
+    pub tunnel_bandwidth: Option<String>,
+    pub tunnel_inside_ip_version: Option<String>,
+    pub tunnel_options: Vec<VpnTunnelOptionsSpecification>,
+}
+
+impl FromQuery for VpnConnectionOptionsSpecification {
+    fn from_query(q: &QueryMap, p: &str) -> Result<Self, ApiError> {
+        Ok(Self {
+            enable_acceleration: q.scalar::<bool>(&join(p, "EnableAcceleration"))?,
+            local_ipv4_network_cidr: q.scalar::<String>(&join(p, "LocalIpv4NetworkCidr"))?,
+            local_ipv6_network_cidr: q.scalar::<String>(&join(p, "LocalIpv6NetworkCidr"))?,
+            outside_ip_address_type: q.scalar::<String>(&join(p, "OutsideIpAddressType"))?,
+            remote_ipv4_network_cidr: q.scalar::<String>(&join(p, "RemoteIpv4NetworkCidr"))?,
+            remote_ipv6_network_cidr: q.scalar::<String>(&join(p, "RemoteIpv6NetworkCidr"))?,
+            static_routes_only: q.scalar::<bool>(&join(p, "StaticRoutesOnly"))?,
+            transport_transit_gateway_attachment_id: q
+                .scalar::<String>(&join(p, "TransportTransitGatewayAttachmentId"))?,
+            tunnel_bandwidth: q
+                .enum_scalar(&join(p, "TunnelBandwidth"), VPN_TUNNEL_BANDWIDTH_VALUES)?,
+            tunnel_inside_ip_version: q
+                .enum_scalar(&join(p, "TunnelInsideIpVersion"), TUNNEL_INSIDE_IP_VERSION_VALUES)?,
+            tunnel_options: q
+                .list(&join(p, "TunnelOptions"), VpnTunnelOptionsSpecification::from_query)?,
+        })
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct VpnGateway {
+    pub amazon_side_asn: Option<i64>,
+    pub availability_zone: Option<String>,
+    pub state: Option<String>,
+    pub tags: Vec<Tag>,
+    pub type_: Option<String>,
+    pub vpc_attachments: Vec<VpcAttachment>,
+    pub vpn_gateway_id: Option<String>,
+}
+
+impl ToXml for VpnGateway {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.scalar("amazonSideAsn", &self.amazon_side_asn);
+        w.scalar("availabilityZone", &self.availability_zone);
+        w.scalar("state", &self.state);
+        w.list("tagSet", "item", &self.tags, false);
+        w.scalar("type", &self.type_);
+        w.list("attachments", "item", &self.vpc_attachments, false);
+        w.scalar("vpnGatewayId", &self.vpn_gateway_id);
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct VpnStaticRoute {
+    pub destination_cidr_block: Option<String>,
+    pub source: Option<String>,
+    pub state: Option<String>,
+}
+
+impl ToXml for VpnStaticRoute {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.scalar("destinationCidrBlock", &self.destination_cidr_block);
+        w.scalar("source", &self.source);
+        w.scalar("state", &self.state);
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct VpnTunnelLogOptions {
+    pub cloud_watch_log_options: Option<CloudWatchLogOptions>,
+}
+
+impl ToXml for VpnTunnelLogOptions {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.structure("cloudWatchLogOptions", &self.cloud_watch_log_options);
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct VpnTunnelLogOptionsSpecification {
+    pub cloud_watch_log_options: Option<CloudWatchLogOptionsSpecification>,
+}
+
+impl FromQuery for VpnTunnelLogOptionsSpecification {
+    fn from_query(q: &QueryMap, p: &str) -> Result<Self, ApiError> {
+        Ok(Self {
+            cloud_watch_log_options: q
+                .structure::<CloudWatchLogOptionsSpecification>(&join(p, "CloudWatchLogOptions"))?,
+        })
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct VpnTunnelOptionsSpecification {
+    pub dpd_timeout_action: Option<String>,
+    pub dpd_timeout_seconds: Option<i32>,
+    pub enable_tunnel_lifecycle_control: Option<bool>,
+    pub ike_versions: Vec<IKEVersionsRequestListValue>,
+    pub log_options: Option<VpnTunnelLogOptionsSpecification>,
+    pub phase1_dh_group_numbers: Vec<Phase1DHGroupNumbersRequestListValue>,
+    pub phase1_encryption_algorithms: Vec<Phase1EncryptionAlgorithmsRequestListValue>,
+    pub phase1_integrity_algorithms: Vec<Phase1IntegrityAlgorithmsRequestListValue>,
+    pub phase1_lifetime_seconds: Option<i32>,
+    pub phase2_dh_group_numbers: Vec<Phase2DHGroupNumbersRequestListValue>,
+    pub phase2_encryption_algorithms: Vec<Phase2EncryptionAlgorithmsRequestListValue>,
+    pub phase2_integrity_algorithms: Vec<Phase2IntegrityAlgorithmsRequestListValue>,
+    pub phase2_lifetime_seconds: Option<i32>,
+    pub pre_shared_key: Option<String>,
+    pub rekey_fuzz_percentage: Option<i32>,
+    pub rekey_margin_time_seconds: Option<i32>,
+    pub replay_window_size: Option<i32>,
+    pub startup_action: Option<String>,
+    pub tunnel_inside_cidr: Option<String>,
+    pub tunnel_inside_ipv6_cidr: Option<String>,
+}
+
+impl FromQuery for VpnTunnelOptionsSpecification {
+    fn from_query(q: &QueryMap, p: &str) -> Result<Self, ApiError> {
+        Ok(Self {
+            dpd_timeout_action: q.scalar::<String>(&join(p, "DPDTimeoutAction"))?,
+            dpd_timeout_seconds: q.scalar::<i32>(&join(p, "DPDTimeoutSeconds"))?,
+            enable_tunnel_lifecycle_control: q
+                .scalar::<bool>(&join(p, "EnableTunnelLifecycleControl"))?,
+            ike_versions: q
+                .list(&join(p, "IKEVersion"), IKEVersionsRequestListValue::from_query)?,
+            log_options: q.structure::<VpnTunnelLogOptionsSpecification>(&join(p, "LogOptions"))?,
+            phase1_dh_group_numbers: q.list(
+                &join(p, "Phase1DHGroupNumber"),
+                Phase1DHGroupNumbersRequestListValue::from_query,
+            )?,
+            phase1_encryption_algorithms: q.list(
+                &join(p, "Phase1EncryptionAlgorithm"),
+                Phase1EncryptionAlgorithmsRequestListValue::from_query,
+            )?,
+            phase1_integrity_algorithms: q.list(
+                &join(p, "Phase1IntegrityAlgorithm"),
+                Phase1IntegrityAlgorithmsRequestListValue::from_query,
+            )?,
+            phase1_lifetime_seconds: q.scalar::<i32>(&join(p, "Phase1LifetimeSeconds"))?,
+            phase2_dh_group_numbers: q.list(
+                &join(p, "Phase2DHGroupNumber"),
+                Phase2DHGroupNumbersRequestListValue::from_query,
+            )?,
+            phase2_encryption_algorithms: q.list(
+                &join(p, "Phase2EncryptionAlgorithm"),
+                Phase2EncryptionAlgorithmsRequestListValue::from_query,
+            )?,
+            phase2_integrity_algorithms: q.list(
+                &join(p, "Phase2IntegrityAlgorithm"),
+                Phase2IntegrityAlgorithmsRequestListValue::from_query,
+            )?,
+            phase2_lifetime_seconds: q.scalar::<i32>(&join(p, "Phase2LifetimeSeconds"))?,
+            pre_shared_key: q.scalar::<String>(&join(p, "PreSharedKey"))?,
+            rekey_fuzz_percentage: q.scalar::<i32>(&join(p, "RekeyFuzzPercentage"))?,
+            rekey_margin_time_seconds: q.scalar::<i32>(&join(p, "RekeyMarginTimeSeconds"))?,
+            replay_window_size: q.scalar::<i32>(&join(p, "ReplayWindowSize"))?,
+            startup_action: q.scalar::<String>(&join(p, "StartupAction"))?,
+            tunnel_inside_cidr: q.scalar::<String>(&join(p, "TunnelInsideCidr"))?,
+            tunnel_inside_ipv6_cidr: q.scalar::<String>(&join(p, "TunnelInsideIpv6Cidr"))?,
+        })
     }
 }

@@ -28,6 +28,7 @@ mod subnet;
 mod tags;
 mod vpc;
 mod vpc_endpoint;
+mod vpn;
 
 use crate::{Api, Fail, Outcome, Reply, Request};
 use model::{Scope, World};
@@ -123,6 +124,7 @@ fn registry() -> &'static HashMap<&'static str, Handler> {
             nat_gateway::handlers(),
             peering::handlers(),
             vpc_endpoint::handlers(),
+            vpn::handlers(),
         ] {
             for (name, handler) in handlers {
                 map.insert(name, handler);

@@ -109,7 +109,7 @@ pub(super) fn render(w: &World, t: &m::RouteTable) -> RouteTable {
             .map(|g| PropagatingVgw { gateway_id: Some(g.clone()) })
             .collect(),
         route_table_id: Some(t.id.clone()),
-        routes: t.routes.iter().map(|r| render_route(w, t, r)).collect(),
+        routes: w.effective_routes(t).iter().map(|r| render_route(w, t, r)).collect(),
         tags: tag_set(&t.tags),
         vpc_id: Some(t.vpc_id.clone()),
     }
@@ -162,7 +162,7 @@ fn route_table_field(w: &World, t: &m::RouteTable, name: &str) -> Vec<String> {
         t.associations.iter().filter_map(f).collect()
     };
     let routes = |f: &dyn Fn(&Route) -> Option<String>| -> Vec<String> {
-        t.routes.iter().map(|r| render_route(w, t, r)).filter_map(|r| f(&r)).collect()
+        w.effective_routes(t).iter().map(|r| render_route(w, t, r)).filter_map(|r| f(&r)).collect()
     };
     match name {
         "association.gateway-id" => assoc(&|a| match &a.target {

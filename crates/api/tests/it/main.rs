@@ -9,6 +9,7 @@ mod network_insights;
 mod peering;
 mod prefix_lists;
 mod vpc_endpoints;
+mod vpn;
 
 use api::{Api, Reply, Request, Service};
 use model::{Scope, World};
