@@ -199,6 +199,27 @@ pub struct Explanation {
     pub header: Option<Header>,
 }
 
+impl Explanation {
+    /// A refusal at a route of `table` (or at the component it leads to).
+    fn at_route(
+        code: &'static str,
+        component: &str,
+        table: &RouteTable,
+        route: &Route,
+        h: Header,
+    ) -> Explanation {
+        Explanation {
+            code,
+            component: Some(component.to_owned()),
+            route_table: Some(table.id.clone()),
+            route: Some(route.clone()),
+            vpc: Some(table.vpc_id.clone()),
+            header: Some(h),
+            ..Explanation::default()
+        }
+    }
+}
+
 /// The answer to a [`Question`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct Trace {
@@ -793,14 +814,8 @@ impl<'n, 'w> Walk<'n, 'w> {
         self.hops.push(hop);
         if world.route_state(table, route) == "blackhole" {
             self.block_last(Explanation {
-                code: codes::BAD_STATE_ROUTE,
-                component: Some(table.id.clone()),
-                route_table: Some(table.id.clone()),
-                route: Some(route.clone()),
-                vpc: Some(from.vpc_id.clone()),
                 state: Some("blackhole".into()),
-                header: Some(narrowed),
-                ..Explanation::default()
+                ..Explanation::at_route(codes::BAD_STATE_ROUTE, &table.id, table, route, narrowed)
             });
             return None;
         }
@@ -848,15 +863,13 @@ impl<'n, 'w> Walk<'n, 'w> {
                     .and_then(|a| self.net.index.interface_at(&table.vpc_id, a))
                     .and_then(|id| world.network_interfaces.get(id))
                 else {
-                    self.explain(Explanation {
-                        code: codes::DESTINATION_NOT_IN_VPC,
-                        component: Some(table.id.clone()),
-                        route_table: Some(table.id.clone()),
-                        route: Some(route.clone()),
-                        vpc: Some(table.vpc_id.clone()),
-                        header: Some(h),
-                        ..Explanation::default()
-                    });
+                    self.explain(Explanation::at_route(
+                        codes::DESTINATION_NOT_IN_VPC,
+                        &table.id,
+                        table,
+                        route,
+                        h,
+                    ));
                     return None;
                 };
                 self.enter_subnet(target, h, to, sender)
@@ -898,15 +911,7 @@ impl<'n, 'w> Walk<'n, 'w> {
                 let hop = Hop::located(&id, Some(&table.vpc_id), None);
                 self.push_blocked(
                     hop,
-                    Explanation {
-                        code: codes::VPCLAB_UNMODELLED_COMPONENT,
-                        component: Some(id),
-                        route_table: Some(table.id.clone()),
-                        route: Some(route.clone()),
-                        vpc: Some(table.vpc_id.clone()),
-                        header: Some(h),
-                        ..Explanation::default()
-                    },
+                    Explanation::at_route(codes::VPCLAB_UNMODELLED_COMPONENT, &id, table, route, h),
                 );
                 None
             }
@@ -929,15 +934,13 @@ impl<'n, 'w> Walk<'n, 'w> {
         if h.protocol != crate::packet::TCP {
             self.push_blocked(
                 hop,
-                Explanation {
-                    code: codes::VPCE_GATEWAY_PROTOCOL_RESTRICTION,
-                    component: Some(id.to_owned()),
-                    route_table: Some(table.id.clone()),
-                    route: Some(route.clone()),
-                    vpc: Some(table.vpc_id.clone()),
-                    header: Some(h),
-                    ..Explanation::default()
-                },
+                Explanation::at_route(
+                    codes::VPCE_GATEWAY_PROTOCOL_RESTRICTION,
+                    id,
+                    table,
+                    route,
+                    h,
+                ),
             );
             return None;
         }
@@ -1000,7 +1003,11 @@ impl<'n, 'w> Walk<'n, 'w> {
         to: &End,
         sender: &Sender,
     ) -> Option<Header> {
-        if let Some(nat) = self.world().nat_gateway_of_interface(&target.id) {
+        // Only a NAT gateway's own interface (its type says so) needs the gateway looked up.
+        if let Some(nat) = (target.interface_type == "nat_gateway")
+            .then(|| self.world().nat_gateway_of_interface(&target.id))
+            .flatten()
+        {
             return self.through_nat_gateway(nat, target, h, to);
         }
         let h = self.security_groups(target, h, false, sender);
@@ -1216,12 +1223,9 @@ impl<'n, 'w> Walk<'n, 'w> {
         vpc: &str,
         address: IpAddr,
     ) -> Option<(&'w NetworkInterface, IpAddr)> {
-        let world = self.world();
-        world.nat_gateways.values().filter(|n| n.vpc_id == vpc && n.state.is_live()).find_map(|n| {
-            let a = n.addresses.iter().find(|a| a.public_ip.map(IpAddr::V4) == Some(address))?;
-            let eni = world.network_interfaces.get(&n.network_interface_id)?;
-            Some((eni, IpAddr::V4(a.private_ip)))
-        })
+        let (eni, private) = nat_interface_at_public(self.world(), address)?;
+        let eni = self.world().network_interfaces.get(&eni)?;
+        (eni.vpc_id == vpc).then_some((eni, private))
     }
 
     /// Packets at a NAT gateway's interface. Going out, the gateway takes them only from its own
@@ -1333,14 +1337,14 @@ impl Walk<'_, '_> {
             self.push_blocked(
                 hop,
                 Explanation {
-                    code: codes::VGW_PRIVATE_IP_ASSOCIATION_FOR_EGRESS,
-                    component: Some(id.to_owned()),
-                    route_table: Some(table.id.clone()),
-                    route: Some(route.clone()),
-                    vpc: Some(table.vpc_id.clone()),
                     address: source,
-                    header: Some(h),
-                    ..Explanation::default()
+                    ..Explanation::at_route(
+                        codes::VGW_PRIVATE_IP_ASSOCIATION_FOR_EGRESS,
+                        id,
+                        table,
+                        route,
+                        h,
+                    )
                 },
             );
             return None;
