@@ -23,7 +23,7 @@ impl World {
     /// AllocateAddress (domain `vpc`).
     pub fn allocate_address(&mut self, scope: &Scope, tags: &[(String, String)]) -> Result<String> {
         crate::tags::validate(tags)?;
-        if self.addresses.in_scope(scope).count() >= self.quotas.elastic_ips_per_region {
+        if self.addresses.reaches(scope, self.quotas.elastic_ips_per_region) {
             return Err(Error::new(
                 "AddressLimitExceeded",
                 "The maximum number of addresses has been reached.",

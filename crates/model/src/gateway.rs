@@ -13,9 +13,7 @@ impl World {
         tags: &[(String, String)],
     ) -> Result<String> {
         crate::tags::validate(tags)?;
-        if self.internet_gateways.in_scope(scope).count()
-            >= self.quotas.internet_gateways_per_region
-        {
+        if self.internet_gateways.reaches(scope, self.quotas.internet_gateways_per_region) {
             return Err(Error::new(
                 "InternetGatewayLimitExceeded",
                 "The maximum number of internet gateways has been reached.",
@@ -83,8 +81,9 @@ impl World {
     ) -> Result<String> {
         crate::tags::validate(tags)?;
         self.vpcs.find(&lookup::VPC, scope, vpc_id)?;
-        if self.egress_only_internet_gateways.in_scope(scope).count()
-            >= self.quotas.egress_only_internet_gateways_per_region
+        if self
+            .egress_only_internet_gateways
+            .reaches(scope, self.quotas.egress_only_internet_gateways_per_region)
         {
             return Err(Error::new(
                 "EgressOnlyInternetGatewayLimitExceeded",

@@ -129,4 +129,10 @@ impl<T: Owned + Clone + Serialize + DeserializeOwned> Table<T> {
     pub fn in_scope<'a>(&'a self, scope: &'a Scope) -> impl Iterator<Item = &'a T> + 'a {
         self.values().filter(move |r| r.owner() == scope)
     }
+
+    /// Whether `scope` holds `quota` resources or more: a quota check that stops counting at the
+    /// quota, and does not count at all when quotas are raised (so bulk creation stays linear).
+    pub fn reaches(&self, scope: &Scope, quota: usize) -> bool {
+        quota < crate::world::Quotas::UNLIMITED && self.in_scope(scope).take(quota).count() >= quota
+    }
 }

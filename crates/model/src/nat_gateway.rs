@@ -190,9 +190,7 @@ impl World {
                 "The maximum number of NAT gateways has been reached.",
             ));
         }
-        if self.network_interfaces.in_scope(scope).count()
-            >= self.quotas.network_interfaces_per_region
-        {
+        if self.network_interfaces.reaches(scope, self.quotas.network_interfaces_per_region) {
             return Err(Error::new(
                 "NetworkInterfaceLimitExceeded",
                 "The maximum number of network interfaces has been reached.",

@@ -460,8 +460,7 @@ impl World {
         {
             return Err(End::Destination.not_found(d));
         }
-        if self.network_insights_paths.in_scope(scope).count()
-            >= self.quotas.network_insights_paths_per_region
+        if self.network_insights_paths.reaches(scope, self.quotas.network_insights_paths_per_region)
         {
             return Err(Error::new(
                 "NetworkInsightsPath.LimitExceeded",
@@ -546,8 +545,9 @@ impl World {
                 && earlier.tags == tags;
             return if same { Ok(earlier.id.clone()) } else { Err(idempotent_mismatch(t)) };
         }
-        if self.network_insights_analyses.in_scope(scope).count()
-            >= self.quotas.network_insights_analyses_per_region
+        if self
+            .network_insights_analyses
+            .reaches(scope, self.quotas.network_insights_analyses_per_region)
         {
             return Err(Error::new(
                 "NetworkInsightsAnalysis.LimitExceeded",

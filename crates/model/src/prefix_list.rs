@@ -424,7 +424,7 @@ impl World {
         if entries.len() > max_entries {
             return Err(max_entries_exceeded(max_entries));
         }
-        if self.prefix_lists.in_scope(scope).count() >= self.quotas.prefix_lists_per_region {
+        if self.prefix_lists.reaches(scope, self.quotas.prefix_lists_per_region) {
             return Err(Error::new(
                 "PrefixListLimitExceeded",
                 "The maximum number of prefix lists has been reached.",

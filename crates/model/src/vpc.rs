@@ -209,8 +209,7 @@ impl World {
         tags: &[(String, String)],
     ) -> Result<String> {
         crate::tags::validate(tags)?;
-        let count = self.vpcs.in_scope(scope).count();
-        if count >= self.quotas.vpcs_per_region {
+        if self.vpcs.reaches(scope, self.quotas.vpcs_per_region) {
             return Err(Error::new(
                 "VpcLimitExceeded",
                 "The maximum number of VPCs has been reached.",

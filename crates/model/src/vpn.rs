@@ -211,7 +211,7 @@ impl World {
                 )));
             }
         }
-        if self.vpn_gateways.in_scope(scope).count() >= VPN_GATEWAYS_PER_REGION {
+        if self.vpn_gateways.reaches(scope, VPN_GATEWAYS_PER_REGION) {
             return Err(Error::new(
                 "VpnGatewayLimitExceeded",
                 "The maximum number of virtual private gateways has been reached.",

@@ -236,8 +236,11 @@ impl Quotas {
     }
 
     /// Every quota raised as far as AWS lets it be raised (for benchmarks and large networks).
+    /// The value of a quota that is never reached.
+    pub const UNLIMITED: usize = usize::MAX / 2;
+
     pub fn unlimited() -> Self {
-        let n = usize::MAX / 2;
+        let n = Self::UNLIMITED;
         Quotas {
             vpcs_per_region: n,
             subnets_per_vpc: n,
