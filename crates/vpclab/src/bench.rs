@@ -14,7 +14,7 @@ use hyper_util::rt::TokioExecutor;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-type HttpClient = Client<HttpConnector, Full<Bytes>>;
+pub(crate) type HttpClient = Client<HttpConnector, Full<Bytes>>;
 
 #[derive(clap::Args, Debug)]
 pub struct BenchArgs {
@@ -32,7 +32,7 @@ pub struct BenchArgs {
     seconds: u64,
 }
 
-async fn ec2(client: &HttpClient, endpoint: &str, body: String) -> Result<String> {
+pub(crate) async fn ec2(client: &HttpClient, endpoint: &str, body: String) -> Result<String> {
     let req = hyper::Request::post(endpoint)
         .header("content-type", "application/x-www-form-urlencoded")
         .body(Full::new(Bytes::from(format!("Version=2016-11-15&{body}"))))?;
@@ -45,17 +45,17 @@ async fn ec2(client: &HttpClient, endpoint: &str, body: String) -> Result<String
     Ok(text)
 }
 
-fn element<'a>(doc: &'a str, tag: &str) -> Option<&'a str> {
+pub(crate) fn element<'a>(doc: &'a str, tag: &str) -> Option<&'a str> {
     let open = format!("<{tag}>");
     let start = doc.find(&open)? + open.len();
     let len = doc.get(start..)?.find('<')?;
     doc.get(start..start + len)
 }
 
-struct Latencies(Vec<Duration>);
+pub(crate) struct Latencies(pub(crate) Vec<Duration>);
 
 impl Latencies {
-    fn report(mut self, what: &str) {
+    pub(crate) fn report(mut self, what: &str) {
         self.0.sort();
         let pick = |q: f64| {
             let i = ((self.0.len() as f64 - 1.0) * q).round() as usize;

@@ -1,6 +1,7 @@
 //! The `vpclab` binary: the command line and the HTTP server that real AWS clients talk to.
 
 mod bench;
+mod bench_hub;
 mod bench_trace;
 mod server;
 mod trace_cmd;
@@ -49,6 +50,9 @@ enum BenchCommand {
     Api(bench::BenchArgs),
     /// Traces per second of the semantics engine on generated networks (in process).
     Trace(bench_trace::TraceBenchArgs),
+    /// A 1,000-VPC hub-and-spoke on a transit gateway: build time through the API, and trace
+    /// latency (start the server with --raised-quotas).
+    Hub(bench_hub::HubBenchArgs),
 }
 
 #[derive(clap::Args, Debug)]
@@ -76,6 +80,7 @@ fn main() -> Result<()> {
         Command::Serve(args) => server::serve(args),
         Command::Bench(BenchCommand::Api(args)) => bench::run(args),
         Command::Bench(BenchCommand::Trace(args)) => bench_trace::run(args),
+        Command::Bench(BenchCommand::Hub(args)) => bench_hub::run(args),
         Command::Endpoints { endpoint } => endpoints(&endpoint),
         Command::Traffic(args) => traffic_cmd::run(args),
         // Exit 0: reachable; 1: not reachable; 2: the question could not be answered.
