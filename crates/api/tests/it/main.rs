@@ -37,6 +37,8 @@ pub fn call_as(api: &Api, scope: Scope, pairs: &[(&str, &str)]) -> Reply {
         scope,
         request_id: "REQUEST-ID".into(),
         params: QueryMap::from_pairs(all.iter().map(|(k, v)| (k.to_string(), v.to_string()))),
+        target: None,
+        body: Vec::new(),
     };
     block_on(api.handle(request))
 }
