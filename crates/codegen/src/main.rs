@@ -626,14 +626,15 @@ impl<'a> Generator<'a> {
         }
 
         if reach.output.contains(name) {
-            let top = reach.top_level_outputs.contains(name);
+            // AWS's JSON services write empty lists (`"tags": []`) rather than leave them out.
+            let always = true;
             writeln!(out, "impl ToJson for {ty} {{")?;
             writeln!(out, "    fn write_json(&self, out: &mut JsonOut) {{")?;
             for (mname, _, target, field, _, _, is_required, _) in &fields {
                 match self.kind(target)? {
                     "list" => {
                         let items = self.json_list_writer(target, &format!("self.{field}"))?;
-                        writeln!(out, "        out.list({mname:?}, {items}, {top});")?;
+                        writeln!(out, "        out.list({mname:?}, {items}, {always});")?;
                     }
                     "structure" if *is_required => {
                         writeln!(out, "        out.object({mname:?}, &self.{field});")?

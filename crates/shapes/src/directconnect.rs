@@ -786,7 +786,7 @@ impl ToJson for DirectConnectGateway {
         out.scalar("directConnectGatewayState", &self.direct_connect_gateway_state);
         out.scalar("ownerAccount", &self.owner_account);
         out.scalar("stateChangeError", &self.state_change_error);
-        out.list("tags", self.tags.iter().map(ToJson::to_json).collect(), false);
+        out.list("tags", self.tags.iter().map(ToJson::to_json).collect(), true);
     }
 }
 
@@ -810,7 +810,7 @@ impl ToJson for DirectConnectGatewayAssociation {
         out.list(
             "allowedPrefixesToDirectConnectGateway",
             self.allowed_prefixes_to_direct_connect_gateway.iter().map(ToJson::to_json).collect(),
-            false,
+            true,
         );
         out.structure("associatedCoreNetwork", &self.associated_core_network);
         out.structure("associatedGateway", &self.associated_gateway);
@@ -904,17 +904,17 @@ impl ToJson for Location {
         out.list(
             "availableMacSecPortSpeeds",
             self.available_mac_sec_port_speeds.iter().map(JsonElement::element).collect(),
-            false,
+            true,
         );
         out.list(
             "availablePortSpeeds",
             self.available_port_speeds.iter().map(JsonElement::element).collect(),
-            false,
+            true,
         );
         out.list(
             "availableProviders",
             self.available_providers.iter().map(JsonElement::element).collect(),
-            false,
+            true,
         );
         out.scalar("locationCode", &self.location_code);
         out.scalar("locationName", &self.location_name);
@@ -1094,7 +1094,7 @@ pub struct ResourceTag {
 impl ToJson for ResourceTag {
     fn write_json(&self, out: &mut JsonOut) {
         out.scalar("resourceArn", &self.resource_arn);
-        out.list("tags", self.tags.iter().map(ToJson::to_json).collect(), false);
+        out.list("tags", self.tags.iter().map(ToJson::to_json).collect(), true);
     }
 }
 
