@@ -66,7 +66,10 @@ async fn write<T: ToJson>(
     api.mutate(|w| f(w).map_err(from_model)).await.map(|v| v.to_json())
 }
 
-fn read<T: ToJson>(api: &Api, f: impl FnOnce(&World) -> model::Result<T>) -> Result<Value, ApiError> {
+fn read<T: ToJson>(
+    api: &Api,
+    f: impl FnOnce(&World) -> model::Result<T>,
+) -> Result<Value, ApiError> {
     api.read(f).map_err(from_model).map(|v| v.to_json())
 }
 
@@ -191,7 +194,9 @@ async fn dispatch(api: &Api, scope: &Scope, op: &str, body: &Value) -> Result<Va
                 route_filter_prefixes: Vec::new(),
                 tags: tags_in(&n.tags),
             };
-            create_vif(api, scope, VifKind::Private, r.connection_id, spec).await.map(|v| v.to_json())
+            create_vif(api, scope, VifKind::Private, r.connection_id, spec)
+                .await
+                .map(|v| v.to_json())
         }
         "CreatePublicVirtualInterface" => {
             let r: s::CreatePublicVirtualInterfaceRequest = input(body)?;
@@ -208,7 +213,9 @@ async fn dispatch(api: &Api, scope: &Scope, op: &str, body: &Value) -> Result<Va
                 tags: tags_in(&n.tags),
                 ..NewVif::default()
             };
-            create_vif(api, scope, VifKind::Public, r.connection_id, spec).await.map(|v| v.to_json())
+            create_vif(api, scope, VifKind::Public, r.connection_id, spec)
+                .await
+                .map(|v| v.to_json())
         }
         "CreateTransitVirtualInterface" => {
             let r: s::CreateTransitVirtualInterfaceRequest = input(body)?;
@@ -330,10 +337,8 @@ async fn dispatch(api: &Api, scope: &Scope, op: &str, body: &Value) -> Result<Va
         }
         "CreateDirectConnectGatewayAssociation" => {
             let r: s::CreateDirectConnectGatewayAssociationRequest = input(body)?;
-            let gateway = r
-                .gateway_id
-                .or(r.virtual_gateway_id)
-                .ok_or_else(|| missing("gatewayId"))?;
+            let gateway =
+                r.gateway_id.or(r.virtual_gateway_id).ok_or_else(|| missing("gatewayId"))?;
             let prefixes = prefixes_in(&r.add_allowed_prefixes_to_direct_connect_gateway);
             write(api, |w| {
                 let id = w.create_dx_gateway_association(
@@ -551,7 +556,10 @@ fn asn_fields(asn: i64) -> (Option<i32>, Option<i64>) {
     (Some(i32::try_from(asn).unwrap_or(0)), Some(asn))
 }
 
-fn virtual_interface(w: &World, v: &model::direct_connect::VirtualInterface) -> s::VirtualInterface {
+fn virtual_interface(
+    w: &World,
+    v: &model::direct_connect::VirtualInterface,
+) -> s::VirtualInterface {
     let peer = v.primary_peer();
     let (asn, asn_long) = asn_fields(peer.map_or(0, |p| p.asn));
     let device = w

@@ -63,11 +63,7 @@ fn enum_reader(shape: &str) -> &'static str {
 const SERVICES: &[Service] = &[
     Service { name: "ec2", model: "ec2/2016-11-15", protocol: Protocol::Ec2 },
     Service { name: "sts", model: "sts/2011-06-15", protocol: Protocol::Query },
-    Service {
-        name: "directconnect",
-        model: "directconnect/2012-10-25",
-        protocol: Protocol::Json,
-    },
+    Service { name: "directconnect", model: "directconnect/2012-10-25", protocol: Protocol::Json },
 ];
 
 fn main() -> Result<()> {
@@ -453,7 +449,10 @@ impl<'a> Generator<'a> {
         if self.protocol == Protocol::Json {
             writeln!(out, "use wire::json::{{")?;
             writeln!(out, "    read_enum, read_list, read_scalar, read_structure, required,")?;
-            writeln!(out, "    required_list, FromJson, JsonElement, JsonIn, JsonOut, ToJson, Value,")?;
+            writeln!(
+                out,
+                "    required_list, FromJson, JsonElement, JsonIn, JsonOut, ToJson, Value,"
+            )?;
             writeln!(out, "}};\n")?;
             let prefix =
                 self.metadata.get("targetPrefix").and_then(Value::as_str).unwrap_or_default();
@@ -639,8 +638,12 @@ impl<'a> Generator<'a> {
                     "structure" if *is_required => {
                         writeln!(out, "        out.object({mname:?}, &self.{field});")?
                     }
-                    "structure" => writeln!(out, "        out.structure({mname:?}, &self.{field});")?,
-                    _ if *is_required => writeln!(out, "        out.value({mname:?}, &self.{field});")?,
+                    "structure" => {
+                        writeln!(out, "        out.structure({mname:?}, &self.{field});")?
+                    }
+                    _ if *is_required => {
+                        writeln!(out, "        out.value({mname:?}, &self.{field});")?
+                    }
                     _ => writeln!(out, "        out.scalar({mname:?}, &self.{field});")?,
                 }
             }

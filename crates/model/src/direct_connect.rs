@@ -408,6 +408,7 @@ impl World {
     }
 
     /// CreateConnection: `available` at once at a location of the region.
+    #[allow(clippy::too_many_arguments)]
     pub fn create_dx_connection(
         &mut self,
         scope: &Scope,

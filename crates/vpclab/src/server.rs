@@ -251,11 +251,7 @@ async fn decode(
         return Err((too_large(), ErrorFormat::Ec2));
     }
     // JSON protocols name the operation in `X-Amz-Target` and carry a JSON body.
-    let target = parts
-        .headers
-        .get("x-amz-target")
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_owned);
+    let target = parts.headers.get("x-amz-target").and_then(|v| v.to_str().ok()).map(str::to_owned);
     let is_json = target.is_some()
         || parts
             .headers
@@ -292,11 +288,10 @@ async fn decode(
             params.peek("X-Amz-SignedHeaders"),
             params.peek("X-Amz-Signature"),
         ) {
-            (Some(c), Some(h), Some(s)) => {
-                Some(sigv4::parse_presigned(c, h, s).map_err(|e| {
-                    (e, guess_service(&params, target.as_deref()).error_format())
-                })?)
-            }
+            (Some(c), Some(h), Some(s)) => Some(
+                sigv4::parse_presigned(c, h, s)
+                    .map_err(|e| (e, guess_service(&params, target.as_deref()).error_format()))?,
+            ),
             _ => None,
         },
     };
@@ -346,7 +341,6 @@ fn guess_service(params: &QueryMap, target: Option<&str>) -> Service {
         _ => Service::Ec2,
     }
 }
-
 
 /// A minimal HTTP GET for the CLI's own calls to a running server.
 pub fn http_get(url: &str) -> Result<String> {

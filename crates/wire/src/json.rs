@@ -219,8 +219,7 @@ pub fn read_list<T>(
     path: &str,
     element: impl Fn(&Value, &str) -> Result<T, ApiError>,
 ) -> Result<Vec<T>, ApiError> {
-    let items =
-        v.as_array().ok_or_else(|| serialization(format!("Expected a list at {path}.")))?;
+    let items = v.as_array().ok_or_else(|| serialization(format!("Expected a list at {path}.")))?;
     if items.len() > crate::query::MAX_LIST_LEN {
         return Err(serialization(format!("The list at {path} is too long.")));
     }
@@ -238,7 +237,11 @@ pub fn required<T>(value: Option<T>, input: &JsonIn<'_>, name: &str) -> Result<T
 }
 
 /// A required list: absent or empty is a validation error.
-pub fn required_list<T>(values: Vec<T>, input: &JsonIn<'_>, name: &str) -> Result<Vec<T>, ApiError> {
+pub fn required_list<T>(
+    values: Vec<T>,
+    input: &JsonIn<'_>,
+    name: &str,
+) -> Result<Vec<T>, ApiError> {
     if values.is_empty() {
         Err(validation(format!(
             "Value at '{}' failed to satisfy constraint: Member must have length greater than or equal to 1",
