@@ -3,7 +3,7 @@
 //!
 //! [`Api`] owns the world (behind a read/write lock) and the [`store::Store`]. A request arrives
 //! as a [`Request`]: the service, the caller's [`Scope`] and the decoded parameters. The service
-//! module (one per AWS service: [`ec2`], [`sts`]) finds the operation's handler, which reads its
+//! module (one per AWS service: [`ec2`], [`sts`], [`directconnect`]) finds the operation's handler, which reads its
 //! generated request shape, calls the model and returns the generated response shape.
 //!
 //! [`flow_delivery`] writes VPC flow log records (made by the semantics engine) to files laid out
@@ -14,6 +14,7 @@
 //! A handler that fails — or panics — has its changes rolled back, so the world is never left
 //! half-changed.
 
+pub mod directconnect;
 pub mod ec2;
 pub mod flow_delivery;
 pub mod sts;
@@ -38,6 +39,8 @@ pub const DEFAULT_REGION: &str = "us-east-1";
 pub enum Service {
     Ec2,
     Sts,
+    /// AWS Direct Connect (awsJson 1.1, routed by `X-Amz-Target`).
+    DirectConnect,
 }
 
 impl Service {
@@ -46,6 +49,7 @@ impl Service {
         match name {
             "ec2" => Some(Service::Ec2),
             "sts" => Some(Service::Sts),
+            "directconnect" => Some(Service::DirectConnect),
             _ => None,
         }
     }
@@ -54,6 +58,7 @@ impl Service {
         match self {
             Service::Ec2 => ErrorFormat::Ec2,
             Service::Sts => ErrorFormat::Query { xmlns: sts::XMLNS },
+            Service::DirectConnect => ErrorFormat::Json,
         }
     }
 }
@@ -64,7 +69,12 @@ pub struct Request {
     pub service: Service,
     pub scope: Scope,
     pub request_id: String,
+    /// The form parameters (query protocols); empty for JSON protocols.
     pub params: QueryMap,
+    /// `X-Amz-Target` (JSON protocols: `OvertureService.CreateConnection`).
+    pub target: Option<String>,
+    /// The raw body of a JSON protocol request; empty for query protocols.
+    pub body: Vec<u8>,
 }
 
 /// What goes back on the wire.
@@ -162,6 +172,7 @@ impl Api {
         let result = match request.service {
             Service::Ec2 => ec2::handle(self, &request).await,
             Service::Sts => sts::handle(&request),
+            Service::DirectConnect => directconnect::handle(self, &request).await,
         };
         match result {
             Ok(reply) => reply,

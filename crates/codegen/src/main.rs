@@ -22,6 +22,8 @@ use std::path::{Path, PathBuf};
 enum Protocol {
     Ec2,
     Query,
+    /// awsJson 1.1: members by their model names, timestamps as epoch seconds.
+    Json,
 }
 
 struct Service {
@@ -61,6 +63,7 @@ fn enum_reader(shape: &str) -> &'static str {
 const SERVICES: &[Service] = &[
     Service { name: "ec2", model: "ec2/2016-11-15", protocol: Protocol::Ec2 },
     Service { name: "sts", model: "sts/2011-06-15", protocol: Protocol::Query },
+    Service { name: "directconnect", model: "directconnect/2012-10-25", protocol: Protocol::Json },
 ];
 
 fn main() -> Result<()> {
@@ -361,6 +364,7 @@ impl<'a> Generator<'a> {
                 }
             }
             Protocol::Query => s("locationName").unwrap_or(member_name).to_owned(),
+            Protocol::Json => member_name.to_owned(),
         }
     }
 
@@ -375,7 +379,7 @@ impl<'a> Generator<'a> {
     /// Expression for the key prefix of a list's elements, given the expression of its key.
     fn items_key(&self, list: &str, key_expr: &str) -> Result<String> {
         Ok(match self.protocol {
-            Protocol::Ec2 => key_expr.to_owned(),
+            Protocol::Ec2 | Protocol::Json => key_expr.to_owned(),
             Protocol::Query if self.flattened(list)? => key_expr.to_owned(),
             Protocol::Query => {
                 let m = self.list_member(list)?;
@@ -441,13 +445,32 @@ impl<'a> Generator<'a> {
         )?;
         writeln!(out, "#![allow(clippy::all, dead_code, unused_imports, unused_variables)]\n")?;
         writeln!(out, "use wire::error::ApiError;")?;
-        writeln!(out, "use wire::query::{{join, required, required_list, FromQuery, QueryMap}};")?;
         writeln!(out, "use wire::time::Timestamp;")?;
-        writeln!(out, "use wire::xml::{{ToXml, XmlWriter}};\n")?;
-        writeln!(out, "/// The API version clients send in `Version`.")?;
-        writeln!(out, "pub const API_VERSION: &str = {api_version:?};")?;
-        writeln!(out, "/// The XML namespace of response documents.")?;
-        writeln!(out, "pub const XML_NAMESPACE: &str = {ns:?};\n")?;
+        if self.protocol == Protocol::Json {
+            writeln!(out, "use wire::json::{{")?;
+            writeln!(out, "    read_enum, read_list, read_scalar, read_structure, required,")?;
+            writeln!(
+                out,
+                "    required_list, FromJson, JsonElement, JsonIn, JsonOut, ToJson, Value,"
+            )?;
+            writeln!(out, "}};\n")?;
+            let prefix =
+                self.metadata.get("targetPrefix").and_then(Value::as_str).unwrap_or_default();
+            writeln!(out, "/// The API version of the model.")?;
+            writeln!(out, "pub const API_VERSION: &str = {api_version:?};")?;
+            writeln!(out, "/// `X-Amz-Target` is `<TARGET_PREFIX>.<Operation>`.")?;
+            writeln!(out, "pub const TARGET_PREFIX: &str = {prefix:?};\n")?;
+        } else {
+            writeln!(
+                out,
+                "use wire::query::{{join, required, required_list, FromQuery, QueryMap}};"
+            )?;
+            writeln!(out, "use wire::xml::{{ToXml, XmlWriter}};\n")?;
+            writeln!(out, "/// The API version clients send in `Version`.")?;
+            writeln!(out, "pub const API_VERSION: &str = {api_version:?};")?;
+            writeln!(out, "/// The XML namespace of response documents.")?;
+            writeln!(out, "pub const XML_NAMESPACE: &str = {ns:?};\n")?;
+        }
         writeln!(out, "/// The operations generated here: (name, input shape, output shape).")?;
         writeln!(out, "pub const OPERATIONS: &[(&str, &str, &str)] = &[")?;
         for (op, i, o) in &op_rows {
@@ -478,9 +501,156 @@ impl<'a> Generator<'a> {
             .filter(|s| matches!(self.kind(s), Ok("structure")))
             .collect();
         for s in structs {
-            self.write_struct(&mut out, s, &reach)?;
+            if self.protocol == Protocol::Json {
+                self.write_json_struct(&mut out, s, &reach)?;
+            } else {
+                self.write_struct(&mut out, s, &reach)?;
+            }
         }
         Ok(out)
+    }
+
+    /// The fields of structure `name`: (member, member def, target shape, field, Rust type, is
+    /// list, is required, boxed).
+    #[allow(clippy::type_complexity)]
+    fn fields(
+        &self,
+        name: &str,
+    ) -> Result<Vec<(&'a str, &'a Map<String, Value>, &'a str, String, String, bool, bool, bool)>>
+    {
+        let required = self.required(name)?;
+        let mut fields = Vec::new();
+        let mut seen = BTreeSet::new();
+        for (mname, m) in self.members(name)? {
+            let target = Self::target(m)?;
+            let field = snake_case(mname);
+            if !seen.insert(field.clone()) {
+                bail!("{name}: two members map to field {field}");
+            }
+            let base = self.rust_type(target)?;
+            let boxed = self.kind(target)? == "structure"
+                && (target == name || self.contains(target, name, &mut BTreeSet::new())?);
+            let base = if boxed { format!("Box<{base}>") } else { base };
+            let is_list = self.kind(target)? == "list";
+            let is_required = required.contains(mname.as_str());
+            let rust =
+                if is_list || is_required { base.clone() } else { format!("Option<{base}>") };
+            fields.push((mname.as_str(), m, target, field, rust, is_list, is_required, boxed));
+        }
+        Ok(fields)
+    }
+
+    /// An expression of type `impl Fn(&Value, &str) -> Result<T, ApiError>` reading one JSON
+    /// list element.
+    fn json_element_reader(&self, shape: &str) -> Result<String> {
+        Ok(match self.kind(shape)? {
+            "structure" => format!("read_structure::<{}>", type_name(shape)),
+            "list" => format!(
+                "|v: &Value, p: &str| read_list(v, p, {})",
+                self.json_element_reader(Self::target(self.list_member(shape)?)?)?
+            ),
+            _ if self.shape(shape)?.contains_key("enum") => {
+                format!("|v: &Value, p: &str| read_enum(v, p, {})", const_name(shape))
+            }
+            _ => format!("read_scalar::<{}>", self.rust_type(shape)?),
+        })
+    }
+
+    /// An expression turning the list `items` (an expression) of `shape` into JSON values.
+    fn json_list_writer(&self, shape: &str, items: &str) -> Result<String> {
+        let element = Self::target(self.list_member(shape)?)?;
+        Ok(match self.kind(element)? {
+            "structure" => format!("{items}.iter().map(ToJson::to_json).collect()"),
+            "list" => format!(
+                "{items}.iter().map(|l| Value::Array({})).collect()",
+                self.json_list_writer(element, "l")?
+            ),
+            _ => format!("{items}.iter().map(JsonElement::element).collect()"),
+        })
+    }
+
+    fn write_json_struct(&self, out: &mut String, name: &str, reach: &Reach) -> Result<()> {
+        let ty = type_name(name);
+        let fields = self.fields(name)?;
+        writeln!(out, "#[derive(Debug, Clone, Default, PartialEq)]")?;
+        writeln!(out, "pub struct {ty} {{")?;
+        for (_, _, _, field, rust, ..) in &fields {
+            writeln!(out, "    pub {field}: {rust},")?;
+        }
+        writeln!(out, "}}\n")?;
+
+        if reach.input.contains(name) {
+            writeln!(out, "impl FromJson for {ty} {{")?;
+            writeln!(out, "    fn from_json(input: JsonIn<'_>) -> Result<Self, ApiError> {{")?;
+            writeln!(out, "        Ok(Self {{")?;
+            for (mname, _, target, field, _, _, is_required, boxed) in &fields {
+                let expr = match self.kind(target)? {
+                    "list" => {
+                        let reader =
+                            self.json_element_reader(Self::target(self.list_member(target)?)?)?;
+                        let read = format!("input.list({mname:?}, {reader})?");
+                        if *is_required {
+                            format!("required_list({read}, &input, {mname:?})?")
+                        } else {
+                            read
+                        }
+                    }
+                    "structure" => {
+                        let read = format!("input.structure::<{}>({mname:?})?", type_name(target));
+                        let read = if *boxed { format!("{read}.map(Box::new)") } else { read };
+                        if *is_required {
+                            format!("required({read}, &input, {mname:?})?")
+                        } else {
+                            read
+                        }
+                    }
+                    _ => {
+                        let read = if self.shape(target)?.contains_key("enum") {
+                            format!("input.enum_scalar({mname:?}, {})?", const_name(target))
+                        } else {
+                            format!("input.scalar::<{}>({mname:?})?", self.rust_type(target)?)
+                        };
+                        if *is_required {
+                            format!("required({read}, &input, {mname:?})?")
+                        } else {
+                            read
+                        }
+                    }
+                };
+                writeln!(out, "            {field}: {expr},")?;
+            }
+            writeln!(out, "        }})")?;
+            writeln!(out, "    }}")?;
+            writeln!(out, "}}\n")?;
+        }
+
+        if reach.output.contains(name) {
+            // AWS's JSON services write empty lists (`"tags": []`) rather than leave them out.
+            let always = true;
+            writeln!(out, "impl ToJson for {ty} {{")?;
+            writeln!(out, "    fn write_json(&self, out: &mut JsonOut) {{")?;
+            for (mname, _, target, field, _, _, is_required, _) in &fields {
+                match self.kind(target)? {
+                    "list" => {
+                        let items = self.json_list_writer(target, &format!("self.{field}"))?;
+                        writeln!(out, "        out.list({mname:?}, {items}, {always});")?;
+                    }
+                    "structure" if *is_required => {
+                        writeln!(out, "        out.object({mname:?}, &self.{field});")?
+                    }
+                    "structure" => {
+                        writeln!(out, "        out.structure({mname:?}, &self.{field});")?
+                    }
+                    _ if *is_required => {
+                        writeln!(out, "        out.value({mname:?}, &self.{field});")?
+                    }
+                    _ => writeln!(out, "        out.scalar({mname:?}, &self.{field});")?,
+                }
+            }
+            writeln!(out, "    }}")?;
+            writeln!(out, "}}\n")?;
+        }
+        Ok(())
     }
 
     fn write_struct(&self, out: &mut String, name: &str, reach: &Reach) -> Result<()> {

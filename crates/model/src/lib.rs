@@ -15,6 +15,7 @@
 pub mod address;
 pub mod cidr;
 pub mod dhcp;
+pub mod direct_connect;
 pub mod eni;
 pub mod error;
 pub mod flow_log;

@@ -278,11 +278,17 @@ impl World {
         Ok(())
     }
 
-    /// DeleteVpnGateway: refused while attached or used by a VPN connection.
+    /// DeleteVpnGateway: refused while attached or used by a VPN connection, a Direct Connect
+    /// virtual interface or a Direct Connect gateway association.
     pub fn delete_vpn_gateway(&mut self, scope: &Scope, vgw_id: &str) -> Result<()> {
         let vgw = self.vpn_gateways.find(&lookup::VPN_GATEWAY, scope, vgw_id)?;
         if vgw.attached_vpc().is_some()
             || self.vpn_connections.values().any(|c| c.vpn_gateway_id == vgw_id)
+            || self.dx_gateway_associations.values().any(|a| a.gateway_id == vgw_id)
+            || self
+                .dx_virtual_interfaces
+                .values()
+                .any(|v| v.virtual_gateway_id.as_deref() == Some(vgw_id))
         {
             return Err(in_use("VPN gateway", vgw_id));
         }
@@ -477,7 +483,8 @@ impl World {
     }
 
     /// The routes a virtual private gateway propagates into `table`: the static routes of its
-    /// VPN connections, for each gateway the table propagates from that is attached to the
+    /// VPN connections and the prefixes it learns over Direct Connect
+    /// ([`World::direct_connect_routes_via_vgw`]), for each gateway the table propagates from that is attached to the
     /// table's VPC. A destination the table already routes statically is not repeated.
     /// Derived on demand, never stored.
     pub fn propagated_routes(&self, table: &RouteTable) -> Vec<Route> {
@@ -490,18 +497,24 @@ impl World {
             if !attached {
                 continue;
             }
-            for conn in self.vpn_connections.values().filter(|c| &c.vpn_gateway_id == vgw_id) {
-                for block in &conn.routes {
-                    let destination = RouteDestination::V4(*block);
-                    let known =
-                        table.routes.iter().chain(out.iter()).any(|r| r.destination == destination);
-                    if !known {
-                        out.push(Route {
-                            destination,
-                            target: RouteTarget::Gateway(vgw_id.clone()),
-                            origin: RouteOrigin::EnableVgwRoutePropagation,
-                        });
-                    }
+            let static_routes = self
+                .vpn_connections
+                .values()
+                .filter(|c| &c.vpn_gateway_id == vgw_id)
+                .flat_map(|c| c.routes.iter().copied());
+            // Direct Connect: what private virtual interfaces advertise to the gateway.
+            let learned =
+                self.direct_connect_routes_via_vgw(vgw_id).into_iter().map(|(block, _)| block);
+            for block in static_routes.chain(learned).collect::<Vec<_>>() {
+                let destination = RouteDestination::V4(block);
+                let known =
+                    table.routes.iter().chain(out.iter()).any(|r| r.destination == destination);
+                if !known {
+                    out.push(Route {
+                        destination,
+                        target: RouteTarget::Gateway(vgw_id.clone()),
+                        origin: RouteOrigin::EnableVgwRoutePropagation,
+                    });
                 }
             }
         }

@@ -129,6 +129,11 @@ tables! {
     vpn_gateways: crate::vpn::VpnGateway => "vpn_gateway",
     customer_gateways: crate::vpn::CustomerGateway => "customer_gateway",
     vpn_connections: crate::vpn::VpnConnection => "vpn_connection",
+    dx_connections: crate::direct_connect::DxConnection => "dx_connection",
+    dx_lags: crate::direct_connect::DxLag => "dx_lag",
+    dx_virtual_interfaces: crate::direct_connect::VirtualInterface => "dx_virtual_interface",
+    dx_gateways: crate::direct_connect::DxGateway => "dx_gateway",
+    dx_gateway_associations: crate::direct_connect::DxGatewayAssociation => "dx_gateway_association",
 }
 
 impl World {

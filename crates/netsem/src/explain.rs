@@ -9,6 +9,10 @@ use model::resources::{
 
 /// What kind of component an id names, in AWS's words.
 pub fn kind_of(id: &str) -> &'static str {
+    // Direct Connect gateways have UUIDs for ids.
+    if id.len() == 36 && id.bytes().filter(|b| *b == b'-').count() == 4 {
+        return "Direct Connect gateway";
+    }
     match prefix_of(id) {
         "i" => "instance",
         "eni" => "network interface",
@@ -26,6 +30,7 @@ pub fn kind_of(id: &str) -> &'static str {
         "vpn" => "VPN connection",
         "cgw" => "customer gateway",
         "vpce" => "VPC endpoint",
+        "dxvif" => "Direct Connect virtual interface",
         _ => "component",
     }
 }

@@ -279,6 +279,41 @@ impl Lab {
         (vgw, vpn)
     }
 
+    /// A virtual private gateway attached to the lab's VPC, reached from on premises over a
+    /// Direct Connect private virtual interface advertising `on_premises` (the
+    /// `vpclab:advertised-cidrs` tag) — on a Direct Connect gateway associated with the VGW
+    /// when `via_dx_gateway`, else on the VGW itself: (vgw, vif, dx gateway).
+    pub fn direct_connect(
+        &mut self,
+        on_premises: &[&str],
+        via_dx_gateway: bool,
+    ) -> (String, String, Option<String>) {
+        use model::direct_connect::{ADVERTISED_CIDRS_TAG, NewVif, VifKind};
+        use model::vpn::IPSEC_1;
+        let w = &mut self.world;
+        let vgw = w.create_vpn_gateway(&self.scope, IPSEC_1, None, None, &[]).unwrap();
+        w.attach_vpn_gateway(&self.scope, &vgw, &self.vpc).unwrap();
+        let con =
+            w.create_dx_connection(&self.scope, "dc", "EqDC2", "1Gbps", None, None, &[]).unwrap();
+        let dxgw = via_dx_gateway.then(|| {
+            let id = w.create_dx_gateway(&self.scope, "dxgw", None, &[]).unwrap();
+            w.create_dx_gateway_association(&self.scope, &id, &vgw, &[]).unwrap();
+            id
+        });
+        let spec = NewVif {
+            name: "vif".into(),
+            vlan: 100,
+            asn: Some(65000),
+            virtual_gateway_id: (!via_dx_gateway).then(|| vgw.clone()),
+            direct_connect_gateway_id: dxgw.clone(),
+            tags: vec![(ADVERTISED_CIDRS_TAG.into(), Some(on_premises.join(",")))],
+            ..Default::default()
+        };
+        let vif =
+            w.create_dx_virtual_interface(&self.scope, VifKind::Private, &con, &spec).unwrap();
+        (vgw, vif, dxgw)
+    }
+
     /// A network insights path (not stored) from `from` to `to` for TCP to `port`.
     pub fn path(&self, from: &str, to: &str, port: u16) -> NetworkInsightsPath {
         NetworkInsightsPath {

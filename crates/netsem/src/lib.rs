@@ -27,6 +27,8 @@
 //! - [`explain`]: components, rules and explanations in words.
 
 pub mod analysis;
+#[cfg(test)]
+mod direct_connect_tests;
 pub mod endpoint;
 #[cfg(test)]
 mod endpoint_tests;

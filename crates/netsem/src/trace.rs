@@ -29,7 +29,7 @@ use model::resources::{
     InstanceState, NetworkAclEntry, NetworkInterface, Route, RouteDestination, RouteTable,
     RouteTarget, SecurityGroupRule,
 };
-use std::net::IpAddr;
+use std::net::{IpAddr, Ipv4Addr};
 
 /// Reachability Analyzer's explanation codes for the components the engine knows.
 pub mod codes {
@@ -1318,9 +1318,11 @@ impl Walk<'_, '_> {
     }
 
     /// Out through the virtual private gateway `id`: the packets must come from a private
-    /// address of the gateway's VPC, and go to an on-premises address (inside a static route
-    /// of one of the gateway's VPN connections), which they reach through that connection.
-    /// BGP-learned routes and VPN CloudHub (on premises to on premises) are not modelled.
+    /// address of the gateway's VPC, and go to an on-premises address — inside a static route
+    /// of one of the gateway's VPN connections, or a prefix a Direct Connect private virtual
+    /// interface advertises to the gateway (see [`on_premises_link`]) — which they reach
+    /// through that connection or interface. VPN BGP and VPN CloudHub (on premises to on
+    /// premises) are not modelled.
     fn leave_through_vpn(
         &mut self,
         id: &str,
@@ -1350,11 +1352,11 @@ impl Walk<'_, '_> {
             return None;
         }
         let destination = h.destination_address();
-        let connection = match destination {
-            Some(IpAddr::V4(a)) => world.vpn_connection_to(id, a),
+        let link = match destination {
+            Some(IpAddr::V4(a)) => on_premises_link(world, id, a),
             _ => None,
         };
-        let Some(connection) = connection else {
+        let Some(link) = link else {
             self.push_blocked(
                 hop,
                 Explanation {
@@ -1370,10 +1372,12 @@ impl Walk<'_, '_> {
         };
         hop.outbound = Some(h);
         self.hops.push(hop);
-        let mut tunnel = Hop::new(&connection.id);
-        tunnel.inbound = Some(h);
-        tunnel.outbound = Some(h);
-        self.hops.push(tunnel);
+        for component in link.components() {
+            let mut tunnel = Hop::new(component);
+            tunnel.inbound = Some(h);
+            tunnel.outbound = Some(h);
+            self.hops.push(tunnel);
+        }
         match to {
             End::Internet { .. } => {
                 self.vpn_exit = Some(id.to_owned());
@@ -1403,12 +1407,14 @@ impl Walk<'_, '_> {
             return None;
         };
         if let Some(IpAddr::V4(source)) = h.source_address()
-            && let Some(connection) = world.vpn_connection_to(id, source)
+            && let Some(link) = on_premises_link(world, id, source)
         {
-            let mut tunnel = Hop::new(&connection.id);
-            tunnel.inbound = Some(h);
-            tunnel.outbound = Some(h);
-            self.hops.push(tunnel);
+            for component in link.components().into_iter().rev() {
+                let mut tunnel = Hop::new(component);
+                tunnel.inbound = Some(h);
+                tunnel.outbound = Some(h);
+                self.hops.push(tunnel);
+            }
         }
         let mut hop = Hop::located(id, Some(&vpc), None);
         hop.inbound = Some(h);
@@ -1592,6 +1598,54 @@ pub fn target_id(target: &RouteTarget) -> String {
         | RouteTarget::VpcEndpoint(id)
         | RouteTarget::CoreNetwork(id) => id.clone(),
         RouteTarget::Instance { instance_id, .. } => instance_id.clone(),
+    }
+}
+
+/// How a virtual private gateway reaches on premises.
+enum OnPremisesLink<'w> {
+    /// Over a site-to-site VPN connection (its static routes).
+    Vpn(&'w model::vpn::VpnConnection),
+    /// Over a Direct Connect private virtual interface, on the gateway itself or on a Direct
+    /// Connect gateway associated with it.
+    DirectConnect { vif: &'w model::direct_connect::VirtualInterface, dx_gateway: Option<&'w str> },
+}
+
+impl OnPremisesLink<'_> {
+    /// The components the packets cross beyond the gateway, outward.
+    fn components(&self) -> Vec<&str> {
+        match self {
+            OnPremisesLink::Vpn(c) => vec![c.id.as_str()],
+            OnPremisesLink::DirectConnect { vif, dx_gateway } => {
+                dx_gateway.iter().copied().chain([vif.id.as_str()]).collect()
+            }
+        }
+    }
+}
+
+/// The link by which virtual private gateway `vgw` reaches on-premises `address`: the longest
+/// matching prefix among its VPN connections' static routes and the prefixes Direct Connect
+/// advertises to it; on a tie Direct Connect wins, as AWS prefers Direct Connect BGP routes
+/// over VPN static routes.
+fn on_premises_link<'w>(
+    world: &'w World,
+    vgw: &str,
+    address: Ipv4Addr,
+) -> Option<OnPremisesLink<'w>> {
+    let vpn = world.vpn_connection_to(vgw, address).map(|c| {
+        let len = c.routes.iter().filter(|b| b.contains_addr(address)).map(|b| b.prefix_len());
+        (len.max().unwrap_or(0), c)
+    });
+    let dx = world.direct_connect_route_to(vgw, address);
+    match (vpn, dx) {
+        (Some((vpn_len, c)), Some((dx_len, ..))) if vpn_len > dx_len => {
+            Some(OnPremisesLink::Vpn(c))
+        }
+        (_, Some((_, vif, association))) => Some(OnPremisesLink::DirectConnect {
+            vif,
+            dx_gateway: association.map(|a| a.dx_gateway_id.as_str()),
+        }),
+        (Some((_, c)), None) => Some(OnPremisesLink::Vpn(c)),
+        (None, None) => None,
     }
 }
 

@@ -6,5 +6,6 @@
 //! [`wire::FromQuery`] (with AWS's `MissingParameter` for absent required members and
 //! `InvalidParameterValue` for values outside an enum); response shapes implement [`wire::ToXml`].
 
+pub mod directconnect;
 pub mod ec2;
 pub mod sts;

@@ -1,7 +1,7 @@
 //! The HTTP front door: one port, every service.
 //!
 //! A request is routed by its SigV4 credential scope (service, region, account), then by
-//! `Action`. vpclab's own endpoints live under `/_vpclab/`; `/moto-api/reset` is accepted so
+//! `Action` (query protocols) or `X-Amz-Target` (JSON protocols: Direct Connect). vpclab's own endpoints live under `/_vpclab/`; `/moto-api/reset` is accepted so
 //! suites written for moto's server mode run unchanged.
 
 use crate::ServeArgs;
@@ -138,7 +138,11 @@ async fn route(api: &Api, req: hyper::Request<Incoming>, site: &Site) -> Respons
                     "status": if api.is_healthy() { "ready" } else { "degraded" },
                     "version": env!("CARGO_PKG_VERSION"),
                     "state": if api.store().is_durable() { "durable" } else { "in-memory" },
-                    "services": { "ec2": api::ec2::operations().len(), "sts": 1 },
+                    "services": {
+                        "ec2": api::ec2::operations().len(),
+                        "sts": 1,
+                        "directconnect": api::directconnect::operations().len(),
+                    },
                 }),
             )
         }
@@ -155,7 +159,7 @@ async fn route(api: &Api, req: hyper::Request<Incoming>, site: &Site) -> Respons
             StatusCode::OK,
             serde_json::json!({
                 "endpoints": [
-                    { "kind": "aws-api", "services": ["ec2", "sts"], "url": format!("http://{listen}") },
+                    { "kind": "aws-api", "services": ["ec2", "sts", "directconnect"], "url": format!("http://{listen}") },
                     { "kind": "flow-logs", "path": site.flow_log_root.display().to_string() }
                 ]
             }),
@@ -213,9 +217,15 @@ async fn aws(api: &Api, req: hyper::Request<Incoming>) -> Response {
     match decode(req, &request_id).await {
         Ok(request) => {
             let service = request.service;
-            let action = request.params.action().unwrap_or_default().to_owned();
+            let action = request
+                .target
+                .clone()
+                .unwrap_or_else(|| request.params.action().unwrap_or_default().to_owned());
             let r = api.handle(request).await;
-            if r.status >= 500 || r.body.contains("<Code>InvalidAction</Code>") {
+            if r.status >= 500
+                || r.body.contains("<Code>InvalidAction</Code>")
+                || r.body.contains("UnknownOperationException")
+            {
                 eprintln!("{service:?} {action}: HTTP {}", r.status);
             }
             reply(r, &request_id)
@@ -240,8 +250,22 @@ async fn decode(
     if declared.is_some_and(|n| n > MAX_BODY as u64) {
         return Err((too_large(), ErrorFormat::Ec2));
     }
-    let body = read_body(body).await.map_err(|e| (e, ErrorFormat::Ec2))?;
-    params.extend_from(&body).map_err(|e| (e, ErrorFormat::Ec2))?;
+    // JSON protocols name the operation in `X-Amz-Target` and carry a JSON body.
+    let target = parts.headers.get("x-amz-target").and_then(|v| v.to_str().ok()).map(str::to_owned);
+    let is_json = target.is_some()
+        || parts
+            .headers
+            .get(CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|t| t.starts_with("application/x-amz-json"));
+    let body_format = if is_json { ErrorFormat::Json } else { ErrorFormat::Ec2 };
+    let body = read_body(body).await.map_err(|e| (e, body_format))?;
+    let body = if is_json {
+        body.to_vec()
+    } else {
+        params.extend_from(&body).map_err(|e| (e, ErrorFormat::Ec2))?;
+        Vec::new()
+    };
 
     let credential = match parts.headers.get(AUTHORIZATION) {
         Some(h) => {
@@ -254,16 +278,20 @@ async fn decode(
                     ErrorFormat::Ec2,
                 )
             })?;
-            Some(sigv4::parse_authorization(h).map_err(|e| (e, guess_format(&params)))?)
+            Some(
+                sigv4::parse_authorization(h)
+                    .map_err(|e| (e, guess_service(&params, target.as_deref()).error_format()))?,
+            )
         }
         None => match (
             params.peek("X-Amz-Credential"),
             params.peek("X-Amz-SignedHeaders"),
             params.peek("X-Amz-Signature"),
         ) {
-            (Some(c), Some(h), Some(s)) => {
-                Some(sigv4::parse_presigned(c, h, s).map_err(|e| (e, guess_format(&params)))?)
-            }
+            (Some(c), Some(h), Some(s)) => Some(
+                sigv4::parse_presigned(c, h, s)
+                    .map_err(|e| (e, guess_service(&params, target.as_deref()).error_format()))?,
+            ),
             _ => None,
         },
     };
@@ -274,13 +302,15 @@ async fn decode(
                     "UnsupportedService",
                     format!("vpclab does not serve the '{}' service.", c.service),
                 ),
-                ErrorFormat::Ec2,
+                body_format,
             )
         })?,
-        None => guess_service(&params),
+        None => guess_service(&params, target.as_deref()),
     };
     let region = credential.as_ref().map_or(api::DEFAULT_REGION, |c| c.region.as_str());
-    if model::regions::find(region).is_none() && service == Service::Ec2 {
+    if model::regions::find(region).is_none()
+        && matches!(service, Service::Ec2 | Service::DirectConnect)
+    {
         return Err((
             ApiError::client(
                 "InvalidRegion",
@@ -296,19 +326,20 @@ async fn decode(
         scope: Scope::new(account, region),
         request_id: request_id.to_owned(),
         params,
+        target,
+        body,
     })
 }
 
-/// The service of an unsigned request, from its action.
-fn guess_service(params: &QueryMap) -> Service {
+/// The service of an unsigned request, from its target or action.
+fn guess_service(params: &QueryMap, target: Option<&str>) -> Service {
+    if target.is_some_and(|t| t.starts_with(api::directconnect::TARGET_PREFIX)) {
+        return Service::DirectConnect;
+    }
     match params.action() {
         Some("GetCallerIdentity") => Service::Sts,
         _ => Service::Ec2,
     }
-}
-
-fn guess_format(params: &QueryMap) -> ErrorFormat {
-    guess_service(params).error_format()
 }
 
 /// A minimal HTTP GET for the CLI's own calls to a running server.

@@ -14,9 +14,12 @@
 //! - [`xml`] writes response documents; the generated response shapes implement [`xml::ToXml`].
 //! - [`error`] holds [`ApiError`], the one error type that reaches the wire: an AWS error code,
 //!   an HTTP status and a message, rendered in the service's error format.
+//! - [`json`] reads awsJson request bodies and writes their answers ([`json::FromJson`],
+//!   [`json::ToJson`]); errors render as `{"__type", "message"}`.
 //! - [`time`] formats and parses the ISO 8601 timestamps of the query protocols.
 
 pub mod error;
+pub mod json;
 pub mod query;
 pub mod sigv4;
 pub mod time;

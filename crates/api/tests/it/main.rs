@@ -1,6 +1,7 @@
 //! Integration tests of the API layer: requests in, AWS documents out, state kept or undone.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
 
+mod direct_connect;
 mod durability;
 mod ec2;
 mod flow_logs;
@@ -37,6 +38,8 @@ pub fn call_as(api: &Api, scope: Scope, pairs: &[(&str, &str)]) -> Reply {
         scope,
         request_id: "REQUEST-ID".into(),
         params: QueryMap::from_pairs(all.iter().map(|(k, v)| (k.to_string(), v.to_string()))),
+        target: None,
+        body: Vec::new(),
     };
     block_on(api.handle(request))
 }

@@ -1,0 +1,1450 @@
+//! AWS Direct Connect: dedicated connections at a Direct Connect location (alone or bundled in a
+//! link aggregation group), virtual interfaces on them (private to a virtual private gateway or a
+//! Direct Connect gateway, public, transit), BGP peers, Direct Connect gateways and their
+//! associations with virtual private gateways (and transit gateways) with allowed prefixes.
+//!
+//! Everything is ready at once: a connection is `available` as if its cross-connect were done and
+//! the link up, a virtual interface `available` with its BGP session `up`, a gateway `available`,
+//! an association `associated`. Deleted resources leave the tables at once (their delete answers
+//! say `deleted`).
+//!
+//! What the on-premises router advertises over BGP cannot come from the AWS API: vpclab reads it
+//! from the tag [`ADVERTISED_CIDRS_TAG`] (comma-separated IPv4 CIDRs) on a virtual interface.
+//! [`World::direct_connect_routes_via_vgw`] gives the prefixes a virtual private gateway learns
+//! that way — from private virtual interfaces on the gateway itself, or on a Direct Connect
+//! gateway associated with it — which the gateway propagates into route tables and which the
+//! semantics engine follows to on premises.
+//!
+//! Errors are Direct Connect's: `DirectConnectClientException` with a message (the service has
+//! no finer codes), `DuplicateTagKeysException`, `TooManyTagsException`.
+
+use crate::cidr::Ipv4Cidr;
+use crate::error::{Error, Result};
+use crate::resources::Tags;
+use crate::world::{Scope, World};
+use serde::{Deserialize, Serialize};
+use std::net::Ipv4Addr;
+
+/// The tag of a virtual interface listing the on-premises CIDRs its BGP session advertises.
+pub const ADVERTISED_CIDRS_TAG: &str = "vpclab:advertised-cidrs";
+/// Direct Connect's one client error code.
+pub const CLIENT_EXCEPTION: &str = "DirectConnectClientException";
+/// The Amazon side ASN of a Direct Connect gateway created without one.
+pub const DEFAULT_AMAZON_SIDE_ASN: i64 = 64512;
+/// Tags per Direct Connect resource.
+pub const MAX_TAGS: usize = 50;
+/// Port speeds of dedicated connections.
+pub const PORT_SPEEDS: &[&str] = &["1Gbps", "10Gbps", "100Gbps", "400Gbps"];
+/// Connections in one LAG (1 and 10 Gbps ports; 100 and 400 Gbps ports allow 2).
+pub const MAX_LAG_CONNECTIONS: i32 = 4;
+
+/// A client error of Direct Connect.
+pub fn client_error(message: impl Into<String>) -> Error {
+    Error::new(CLIENT_EXCEPTION, message)
+}
+
+/// A Direct Connect location: (region, code, name).
+pub const LOCATIONS: &[(&str, &str, &str)] = &[
+    ("us-east-1", "EqDC2", "Equinix DC1 - DC6 & DC10-DC11, Ashburn, VA"),
+    ("us-east-1", "CSVA1", "CoreSite VA1 & VA2, Reston, VA"),
+    ("us-east-1", "EqNY9", "Equinix NY9, New York, NY"),
+    ("us-east-2", "CSCH1", "CoreSite CH1, Chicago, IL"),
+    ("us-east-2", "CyrusOne", "CyrusOne West III, Columbus, OH"),
+    ("us-west-1", "EqSV5", "Equinix SV5, San Jose, CA"),
+    ("us-west-1", "CSLA1", "CoreSite LA1, Los Angeles, CA"),
+    ("us-west-2", "EqSe2", "Equinix SE2, Seattle, WA"),
+    ("us-west-2", "PDX50", "Pittock Block, Portland, OR"),
+    ("eu-west-1", "EirGB", "Eircom Clonshaugh, Dublin"),
+    ("eu-west-1", "TCSH", "Digital Realty Dublin, Clonshaugh"),
+    ("eu-central-1", "EqFA5", "Equinix FR5, Frankfurt"),
+    ("eu-central-1", "InFra", "Interxion FRA6, Frankfurt"),
+    ("eu-west-2", "LD5", "Equinix LD5, London Slough"),
+    ("ap-northeast-1", "EqTY2", "Equinix TY2, Tokyo"),
+    ("ap-southeast-1", "EqSG2", "Equinix SG2, Singapore"),
+    ("ap-southeast-2", "EqSY3", "Equinix SY3, Sydney"),
+];
+
+/// The locations of a region: the known ones, else one generic location named after it.
+pub fn locations_of(region: &str) -> Vec<(String, String)> {
+    let known: Vec<(String, String)> = LOCATIONS
+        .iter()
+        .filter(|(r, ..)| *r == region)
+        .map(|(_, code, name)| ((*code).to_owned(), (*name).to_owned()))
+        .collect();
+    if known.is_empty() {
+        vec![(format!("{region}-dx1"), format!("Direct Connect location 1, {region}"))]
+    } else {
+        known
+    }
+}
+
+/// A dedicated connection (or a member of a LAG).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DxConnection {
+    pub id: String,
+    pub owner: Scope,
+    pub name: String,
+    pub location: String,
+    pub bandwidth: String,
+    pub lag_id: Option<String>,
+    pub provider_name: Option<String>,
+    /// Milliseconds since the epoch: when the letter of authorization was issued.
+    pub loa_issue_time: i64,
+    pub aws_device: String,
+    pub tags: Tags,
+}
+
+/// A link aggregation group: its connections are those whose `lag_id` names it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DxLag {
+    pub id: String,
+    pub owner: Scope,
+    pub name: String,
+    pub location: String,
+    pub bandwidth: String,
+    pub minimum_links: i32,
+    pub provider_name: Option<String>,
+    pub aws_device: String,
+    pub tags: Tags,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum VifKind {
+    Private,
+    Public,
+    Transit,
+}
+
+impl VifKind {
+    /// As DescribeVirtualInterfaces writes `virtualInterfaceType`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            VifKind::Private => "private",
+            VifKind::Public => "public",
+            VifKind::Transit => "transit",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BgpPeer {
+    pub id: String,
+    pub asn: i64,
+    pub auth_key: String,
+    pub address_family: String,
+    pub amazon_address: Option<String>,
+    pub customer_address: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct VirtualInterface {
+    pub id: String,
+    pub owner: Scope,
+    pub kind: VifKind,
+    /// The connection or LAG it rides on.
+    pub connection_id: String,
+    pub location: String,
+    pub name: String,
+    pub vlan: i32,
+    pub amazon_side_asn: i64,
+    pub mtu: i32,
+    pub virtual_gateway_id: Option<String>,
+    pub direct_connect_gateway_id: Option<String>,
+    pub route_filter_prefixes: Vec<String>,
+    /// The first is the peer created with the interface.
+    pub bgp_peers: Vec<BgpPeer>,
+    pub tags: Tags,
+}
+
+impl VirtualInterface {
+    /// The on-premises CIDRs the customer router advertises (the [`ADVERTISED_CIDRS_TAG`] tag);
+    /// entries that are not CIDRs are ignored.
+    pub fn advertised_cidrs(&self) -> Vec<Ipv4Cidr> {
+        self.tags
+            .get(ADVERTISED_CIDRS_TAG)
+            .map(|v| v.split(',').filter_map(|c| Ipv4Cidr::parse(c.trim(), false)).collect())
+            .unwrap_or_default()
+    }
+
+    /// The first (creation) peer.
+    pub fn primary_peer(&self) -> Option<&BgpPeer> {
+        self.bgp_peers.first()
+    }
+}
+
+/// A Direct Connect gateway: global, owned by an account (`owner.region` is where it was
+/// created, which does not limit it).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DxGateway {
+    pub id: String,
+    pub owner: Scope,
+    pub name: String,
+    pub amazon_side_asn: i64,
+    pub tags: Tags,
+}
+
+/// A Direct Connect gateway's tie to a virtual private gateway or a transit gateway.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DxGatewayAssociation {
+    pub id: String,
+    pub dx_gateway_id: String,
+    pub dx_gateway_owner: String,
+    /// `vgw-…` or `tgw-…`.
+    pub gateway_id: String,
+    /// The associated gateway's account and region.
+    pub gateway_owner: Scope,
+    /// The prefixes advertised to on premises through the Direct Connect gateway.
+    pub allowed_prefixes: Vec<Ipv4Cidr>,
+}
+
+impl DxGatewayAssociation {
+    /// `virtualPrivateGateway` or `transitGateway`.
+    pub fn gateway_type(&self) -> &'static str {
+        if crate::ids::prefix_of(&self.gateway_id) == "tgw" {
+            "transitGateway"
+        } else {
+            "virtualPrivateGateway"
+        }
+    }
+}
+
+/// What CreatePrivate/Public/TransitVirtualInterface ask for.
+#[derive(Debug, Clone, Default)]
+pub struct NewVif {
+    pub name: String,
+    pub vlan: i32,
+    pub asn: Option<i64>,
+    pub mtu: Option<i32>,
+    pub auth_key: Option<String>,
+    pub amazon_address: Option<String>,
+    pub customer_address: Option<String>,
+    pub address_family: Option<String>,
+    pub virtual_gateway_id: Option<String>,
+    pub direct_connect_gateway_id: Option<String>,
+    pub route_filter_prefixes: Vec<String>,
+    pub tags: Vec<(String, Option<String>)>,
+}
+
+/// What CreateBGPPeer asks for.
+#[derive(Debug, Clone, Default)]
+pub struct NewBgpPeer {
+    pub asn: Option<i64>,
+    pub auth_key: Option<String>,
+    pub address_family: Option<String>,
+    pub amazon_address: Option<String>,
+    pub customer_address: Option<String>,
+}
+
+/// An id of Direct Connect's shape: the prefix, a dash and eight lowercase letters and digits.
+fn dx_id(w: &World, prefix: &str) -> String {
+    const ALPHABET: &[u8] = b"abcdefghijklmnopqrstuvwxyz0123456789";
+    loop {
+        let mut id = format!("{prefix}-");
+        for _ in 0..8 {
+            let i = fastrand::usize(..ALPHABET.len());
+            id.push(char::from(ALPHABET.get(i).copied().unwrap_or(b'x')));
+        }
+        if w.dx_tags(&id).is_none() && !w.counters.contains(&id) {
+            return id;
+        }
+    }
+}
+
+/// A UUID-shaped id (Direct Connect gateways and associations).
+fn uuid() -> String {
+    let a = fastrand::u64(..);
+    let b = fastrand::u64(..);
+    format!(
+        "{:08x}-{:04x}-4{:03x}-{:04x}-{:012x}",
+        a >> 32,
+        (a >> 16) & 0xffff,
+        a & 0x0fff,
+        ((b >> 48) & 0x3fff) | 0x8000,
+        b & 0xffff_ffff_ffff
+    )
+}
+
+fn aws_device(location: &str) -> String {
+    format!("{location}-{}", fastrand::u32(1..=9))
+}
+
+/// Validates Direct Connect tags: `DuplicateTagKeysException`, `TooManyTagsException`, and the
+/// key and value lengths.
+pub fn check_tags(existing: &Tags, tags: &[(String, Option<String>)]) -> Result<Tags> {
+    let mut out = existing.clone();
+    let mut seen = std::collections::BTreeSet::new();
+    for (key, value) in tags {
+        if !seen.insert(key.as_str()) {
+            return Err(Error::new(
+                "DuplicateTagKeysException",
+                format!("Duplicate tag key: {key}"),
+            ));
+        }
+        let value = value.clone().unwrap_or_default();
+        crate::tags::validate(&[(key.clone(), value.clone())])
+            .map_err(|e| client_error(e.message))?;
+        out.insert(key.clone(), value);
+    }
+    if out.len() > MAX_TAGS {
+        return Err(Error::new(
+            "TooManyTagsException",
+            format!("A resource can have at most {MAX_TAGS} tags."),
+        ));
+    }
+    Ok(out)
+}
+
+fn check_asn(asn: i64, what: &str) -> Result<()> {
+    if (1..=4_294_967_294).contains(&asn) {
+        Ok(())
+    } else {
+        Err(client_error(format!("The {what} ASN {asn} is not a valid ASN.")))
+    }
+}
+
+fn check_amazon_side_asn(asn: i64) -> Result<()> {
+    let private16 = (64512..=65534).contains(&asn);
+    let private32 = (4_200_000_000..=4_294_967_294).contains(&asn);
+    if private16 || private32 {
+        Ok(())
+    } else {
+        Err(client_error(format!(
+            "The Amazon side ASN {asn} is not valid: use a private ASN (64512-65534 or 4200000000-4294967294)."
+        )))
+    }
+}
+
+fn check_location(scope: &Scope, location: &str) -> Result<()> {
+    if locations_of(&scope.region).iter().any(|(code, _)| code == location) {
+        Ok(())
+    } else {
+        Err(client_error(format!(
+            "Location {location} is not a Direct Connect location of {}.",
+            scope.region
+        )))
+    }
+}
+
+fn check_bandwidth(bandwidth: &str) -> Result<()> {
+    if PORT_SPEEDS.contains(&bandwidth) {
+        Ok(())
+    } else {
+        Err(client_error(format!(
+            "Bandwidth {bandwidth} is not available for dedicated connections: use one of {}.",
+            PORT_SPEEDS.join(", ")
+        )))
+    }
+}
+
+/// A link-local /30 pair (Amazon .1, customer .2) that no interface of the connection uses.
+fn link_local_pair(taken: &[String]) -> (String, String) {
+    loop {
+        let n = fastrand::u32(0..16384);
+        let base = u32::from(Ipv4Addr::new(169, 254, 0, 0)) + n * 4;
+        let amazon = format!("{}/30", Ipv4Addr::from(base + 1));
+        let customer = format!("{}/30", Ipv4Addr::from(base + 2));
+        if !taken.contains(&amazon) {
+            return (amazon, customer);
+        }
+    }
+}
+
+fn parse_peer_address(text: &str, family: &str) -> Result<()> {
+    let (addr, len) = text.split_once('/').unwrap_or((text, ""));
+    let ok = match family {
+        "ipv6" => addr.parse::<std::net::Ipv6Addr>().is_ok(),
+        _ => addr.parse::<Ipv4Addr>().is_ok(),
+    } && (len.is_empty() || len.parse::<u8>().is_ok_and(|l| l <= 128));
+    if ok {
+        Ok(())
+    } else {
+        Err(client_error(format!("The address {text} is not a valid {family} peer address.")))
+    }
+}
+
+impl World {
+    /// The connection `id` of the caller's region.
+    pub fn dx_connection(&self, scope: &Scope, id: &str) -> Result<&DxConnection> {
+        self.dx_connections
+            .get(id)
+            .filter(|c| &c.owner == scope)
+            .ok_or_else(|| client_error(format!("Could not find Connection with ID {id}")))
+    }
+
+    pub fn dx_lag(&self, scope: &Scope, id: &str) -> Result<&DxLag> {
+        self.dx_lags
+            .get(id)
+            .filter(|l| &l.owner == scope)
+            .ok_or_else(|| client_error(format!("Could not find Lag with ID {id}")))
+    }
+
+    pub fn dx_virtual_interface(&self, scope: &Scope, id: &str) -> Result<&VirtualInterface> {
+        self.dx_virtual_interfaces
+            .get(id)
+            .filter(|v| &v.owner == scope)
+            .ok_or_else(|| client_error(format!("Virtual interface {id} does not exist.")))
+    }
+
+    /// A Direct Connect gateway of the caller's account (gateways are global).
+    pub fn dx_gateway(&self, scope: &Scope, id: &str) -> Result<&DxGateway> {
+        self.dx_gateways
+            .get(id)
+            .filter(|g| g.owner.account == scope.account)
+            .ok_or_else(|| client_error(format!("Direct Connect Gateway {id} does not exist.")))
+    }
+
+    pub fn dx_gateway_association(&self, scope: &Scope, id: &str) -> Result<&DxGatewayAssociation> {
+        self.dx_gateway_associations
+            .get(id)
+            .filter(|a| a.dx_gateway_owner == scope.account || a.gateway_owner == *scope)
+            .ok_or_else(|| {
+                client_error(format!("Direct Connect Gateway Association {id} does not exist."))
+            })
+    }
+
+    /// The connections of a LAG.
+    pub fn dx_lag_connections(&self, lag_id: &str) -> Vec<&DxConnection> {
+        self.dx_connections.values().filter(|c| c.lag_id.as_deref() == Some(lag_id)).collect()
+    }
+
+    /// CreateConnection: `available` at once at a location of the region.
+    #[allow(clippy::too_many_arguments)]
+    pub fn create_dx_connection(
+        &mut self,
+        scope: &Scope,
+        name: &str,
+        location: &str,
+        bandwidth: &str,
+        lag_id: Option<&str>,
+        provider_name: Option<&str>,
+        tags: &[(String, Option<String>)],
+    ) -> Result<String> {
+        let tags = check_tags(&Tags::new(), tags)?;
+        check_location(scope, location)?;
+        check_bandwidth(bandwidth)?;
+        if let Some(lag) = lag_id {
+            let lag = self.dx_lag(scope, lag)?;
+            if lag.location != location || lag.bandwidth != bandwidth {
+                return Err(client_error(format!(
+                    "Connection must be at location {} with bandwidth {} to join LAG {}.",
+                    lag.location, lag.bandwidth, lag.id
+                )));
+            }
+        }
+        let id = dx_id(self, "dxcon");
+        self.dx_connections.insert(
+            id.clone(),
+            DxConnection {
+                id: id.clone(),
+                owner: scope.clone(),
+                name: name.to_owned(),
+                location: location.to_owned(),
+                bandwidth: bandwidth.to_owned(),
+                lag_id: lag_id.map(str::to_owned),
+                provider_name: provider_name.map(str::to_owned),
+                loa_issue_time: now_millis(),
+                aws_device: aws_device(location),
+                tags,
+            },
+        );
+        Ok(id)
+    }
+
+    /// DeleteConnection: refused while virtual interfaces use it.
+    pub fn delete_dx_connection(&mut self, scope: &Scope, id: &str) -> Result<DxConnection> {
+        self.dx_connection(scope, id)?;
+        if let Some(vif) = self.dx_virtual_interfaces.values().find(|v| v.connection_id == id) {
+            return Err(client_error(format!(
+                "Connection {id} has virtual interface {} on it: delete the virtual interfaces first.",
+                vif.id
+            )));
+        }
+        self.dx_connections
+            .remove(id)
+            .ok_or_else(|| client_error(format!("Could not find Connection with ID {id}")))
+    }
+
+    /// CreateLag: a LAG with `count` new connections (or with an existing connection).
+    #[allow(clippy::too_many_arguments)]
+    pub fn create_dx_lag(
+        &mut self,
+        scope: &Scope,
+        name: &str,
+        location: &str,
+        bandwidth: &str,
+        count: i32,
+        connection_id: Option<&str>,
+        provider_name: Option<&str>,
+        tags: &[(String, Option<String>)],
+        child_tags: &[(String, Option<String>)],
+    ) -> Result<String> {
+        let tags = check_tags(&Tags::new(), tags)?;
+        check_tags(&Tags::new(), child_tags)?;
+        check_location(scope, location)?;
+        check_bandwidth(bandwidth)?;
+        let max = if matches!(bandwidth, "100Gbps" | "400Gbps") { 2 } else { MAX_LAG_CONNECTIONS };
+        if !(1..=max).contains(&count) {
+            return Err(client_error(format!(
+                "numberOfConnections must be between 1 and {max} for {bandwidth} connections."
+            )));
+        }
+        if let Some(conn) = connection_id {
+            let c = self.dx_connection(scope, conn)?;
+            if c.location != location || c.bandwidth != bandwidth {
+                return Err(client_error(format!(
+                    "Connection {conn} must be at location {location} with bandwidth {bandwidth}."
+                )));
+            }
+            if let Some(lag) = &c.lag_id {
+                return Err(client_error(format!("Connection {conn} is already in LAG {lag}.")));
+            }
+        }
+        let id = dx_id(self, "dxlag");
+        let device = aws_device(location);
+        self.dx_lags.insert(
+            id.clone(),
+            DxLag {
+                id: id.clone(),
+                owner: scope.clone(),
+                name: name.to_owned(),
+                location: location.to_owned(),
+                bandwidth: bandwidth.to_owned(),
+                minimum_links: 0,
+                provider_name: provider_name.map(str::to_owned),
+                aws_device: device,
+                tags,
+            },
+        );
+        if let Some(conn) = connection_id {
+            if let Some(c) = self.dx_connections.get_mut(conn) {
+                c.lag_id = Some(id.clone());
+            }
+        } else {
+            for _ in 0..count {
+                self.create_dx_connection(
+                    scope,
+                    name,
+                    location,
+                    bandwidth,
+                    Some(&id),
+                    provider_name,
+                    child_tags,
+                )?;
+            }
+        }
+        Ok(id)
+    }
+
+    /// DeleteLag: refused while virtual interfaces use the LAG or its connections; its
+    /// connections are deleted with it.
+    pub fn delete_dx_lag(&mut self, scope: &Scope, id: &str) -> Result<DxLag> {
+        self.dx_lag(scope, id)?;
+        let members: Vec<String> =
+            self.dx_lag_connections(id).into_iter().map(|c| c.id.clone()).collect();
+        if let Some(vif) = self
+            .dx_virtual_interfaces
+            .values()
+            .find(|v| v.connection_id == id || members.contains(&v.connection_id))
+        {
+            return Err(client_error(format!(
+                "Lag {id} has virtual interface {} on it: delete the virtual interfaces first.",
+                vif.id
+            )));
+        }
+        for m in &members {
+            self.dx_connections.remove(m);
+        }
+        self.dx_lags
+            .remove(id)
+            .ok_or_else(|| client_error(format!("Could not find Lag with ID {id}")))
+    }
+
+    /// AssociateConnectionWithLag: same location and bandwidth; the connection leaves any
+    /// LAG it was in.
+    pub fn associate_dx_connection_with_lag(
+        &mut self,
+        scope: &Scope,
+        connection_id: &str,
+        lag_id: &str,
+    ) -> Result<()> {
+        let lag = self.dx_lag(scope, lag_id)?;
+        let conn = self.dx_connection(scope, connection_id)?;
+        if conn.location != lag.location || conn.bandwidth != lag.bandwidth {
+            return Err(client_error(format!(
+                "Connection {connection_id} must be at location {} with bandwidth {} to join LAG {lag_id}.",
+                lag.location, lag.bandwidth
+            )));
+        }
+        let max = if matches!(lag.bandwidth.as_str(), "100Gbps" | "400Gbps") {
+            2
+        } else {
+            MAX_LAG_CONNECTIONS
+        };
+        let members = self.dx_lag_connections(lag_id).len();
+        if conn.lag_id.as_deref() != Some(lag_id) && members >= max as usize {
+            return Err(client_error(format!("Lag {lag_id} already has {max} connections.")));
+        }
+        if let Some(c) = self.dx_connections.get_mut(connection_id) {
+            c.lag_id = Some(lag_id.to_owned());
+        }
+        Ok(())
+    }
+
+    /// CreateDirectConnectGateway: global, `available` at once.
+    pub fn create_dx_gateway(
+        &mut self,
+        scope: &Scope,
+        name: &str,
+        amazon_side_asn: Option<i64>,
+        tags: &[(String, Option<String>)],
+    ) -> Result<String> {
+        let tags = check_tags(&Tags::new(), tags)?;
+        if name.is_empty() || name.len() > 100 {
+            return Err(client_error(
+                "The Direct Connect gateway name must be 1 to 100 characters.",
+            ));
+        }
+        let asn = amazon_side_asn.unwrap_or(DEFAULT_AMAZON_SIDE_ASN);
+        check_amazon_side_asn(asn)?;
+        let id = uuid();
+        self.dx_gateways.insert(
+            id.clone(),
+            DxGateway {
+                id: id.clone(),
+                owner: scope.clone(),
+                name: name.to_owned(),
+                amazon_side_asn: asn,
+                tags,
+            },
+        );
+        Ok(id)
+    }
+
+    /// DeleteDirectConnectGateway: refused while associated or used by virtual interfaces.
+    pub fn delete_dx_gateway(&mut self, scope: &Scope, id: &str) -> Result<DxGateway> {
+        self.dx_gateway(scope, id)?;
+        if let Some(a) = self.dx_gateway_associations.values().find(|a| a.dx_gateway_id == id) {
+            return Err(client_error(format!(
+                "Direct Connect Gateway {id} is associated with {}: delete the association first.",
+                a.gateway_id
+            )));
+        }
+        if let Some(v) = self
+            .dx_virtual_interfaces
+            .values()
+            .find(|v| v.direct_connect_gateway_id.as_deref() == Some(id))
+        {
+            return Err(client_error(format!(
+                "Direct Connect Gateway {id} has virtual interface {} attached.",
+                v.id
+            )));
+        }
+        self.dx_gateways
+            .remove(id)
+            .ok_or_else(|| client_error(format!("Direct Connect Gateway {id} does not exist.")))
+    }
+
+    /// The kinds of virtual interfaces attached to a Direct Connect gateway.
+    fn dx_gateway_vif_kinds(&self, dx_gateway_id: &str) -> Vec<VifKind> {
+        self.dx_virtual_interfaces
+            .values()
+            .filter(|v| v.direct_connect_gateway_id.as_deref() == Some(dx_gateway_id))
+            .map(|v| v.kind)
+            .collect()
+    }
+
+    /// CreateDirectConnectGatewayAssociation with a virtual private gateway (of the caller's
+    /// account and region, attached to a VPC) or a transit gateway. The allowed prefixes
+    /// default to the VPC's CIDRs for a virtual private gateway.
+    pub fn create_dx_gateway_association(
+        &mut self,
+        scope: &Scope,
+        dx_gateway_id: &str,
+        gateway_id: &str,
+        allowed_prefixes: &[String],
+    ) -> Result<String> {
+        let dxgw = self.dx_gateway(scope, dx_gateway_id)?;
+        let dx_gateway_owner = dxgw.owner.account.clone();
+        let prefixes = parse_prefixes(allowed_prefixes)?;
+        let kinds = self.dx_gateway_vif_kinds(dx_gateway_id);
+        let prefixes = match crate::ids::prefix_of(gateway_id) {
+            "vgw" => {
+                let vgw =
+                    self.vpn_gateways.get(gateway_id).filter(|g| g.owner == *scope).ok_or_else(
+                        || {
+                            client_error(format!(
+                                "Virtual private gateway {gateway_id} does not exist."
+                            ))
+                        },
+                    )?;
+                let vpc = vgw.attached_vpc().and_then(|v| self.vpcs.get(v)).ok_or_else(|| {
+                    client_error(format!(
+                        "Virtual private gateway {gateway_id} is not attached to a VPC."
+                    ))
+                })?;
+                if kinds.contains(&VifKind::Transit) {
+                    return Err(client_error(format!(
+                        "Direct Connect Gateway {dx_gateway_id} has transit virtual interfaces: it cannot be associated with a virtual private gateway."
+                    )));
+                }
+                if let Some(other) =
+                    self.dx_gateway_associations.values().find(|a| a.gateway_id == gateway_id)
+                {
+                    return Err(client_error(format!(
+                        "Virtual private gateway {gateway_id} is already associated with Direct Connect Gateway {}.",
+                        other.dx_gateway_id
+                    )));
+                }
+                if prefixes.is_empty() {
+                    vpc.cidr_blocks.iter().map(|b| b.cidr).collect()
+                } else {
+                    prefixes
+                }
+            }
+            "tgw" => {
+                crate::lookup::TRANSIT_GATEWAY.check_format(gateway_id).map_err(|_| {
+                    client_error(format!("Transit gateway {gateway_id} does not exist."))
+                })?;
+                // TGW: check existence once transit gateways land (the gateway must exist in the
+                // caller's account and region; its allowed prefixes are required).
+                if kinds.contains(&VifKind::Private) {
+                    return Err(client_error(format!(
+                        "Direct Connect Gateway {dx_gateway_id} has private virtual interfaces: it cannot be associated with a transit gateway."
+                    )));
+                }
+                if prefixes.is_empty() {
+                    return Err(client_error(
+                        "addAllowedPrefixesToDirectConnectGateway is required for a transit gateway association.",
+                    ));
+                }
+                prefixes
+            }
+            _ => {
+                return Err(client_error(format!(
+                    "Gateway {gateway_id} is neither a virtual private gateway nor a transit gateway."
+                )));
+            }
+        };
+        if self
+            .dx_gateway_associations
+            .values()
+            .any(|a| a.dx_gateway_id == dx_gateway_id && a.gateway_id == gateway_id)
+        {
+            return Err(client_error(format!(
+                "Direct Connect Gateway {dx_gateway_id} is already associated with {gateway_id}."
+            )));
+        }
+        check_prefix_overlap(self, dx_gateway_id, None, &prefixes)?;
+        let id = uuid();
+        self.dx_gateway_associations.insert(
+            id.clone(),
+            DxGatewayAssociation {
+                id: id.clone(),
+                dx_gateway_id: dx_gateway_id.to_owned(),
+                dx_gateway_owner,
+                gateway_id: gateway_id.to_owned(),
+                gateway_owner: scope.clone(),
+                allowed_prefixes: prefixes,
+            },
+        );
+        Ok(id)
+    }
+
+    /// UpdateDirectConnectGatewayAssociation: adds and removes allowed prefixes.
+    pub fn update_dx_gateway_association(
+        &mut self,
+        scope: &Scope,
+        id: &str,
+        add: &[String],
+        remove: &[String],
+    ) -> Result<()> {
+        let assoc = self.dx_gateway_association(scope, id)?.clone();
+        let add = parse_prefixes(add)?;
+        let remove = parse_prefixes(remove)?;
+        let mut prefixes: Vec<Ipv4Cidr> =
+            assoc.allowed_prefixes.iter().copied().filter(|p| !remove.contains(p)).collect();
+        for p in add {
+            if !prefixes.contains(&p) {
+                prefixes.push(p);
+            }
+        }
+        check_prefix_overlap(self, &assoc.dx_gateway_id, Some(id), &prefixes)?;
+        if let Some(a) = self.dx_gateway_associations.get_mut(id) {
+            a.allowed_prefixes = prefixes;
+        }
+        Ok(())
+    }
+
+    /// DeleteDirectConnectGatewayAssociation, by id or by (Direct Connect gateway, virtual
+    /// private gateway).
+    pub fn delete_dx_gateway_association(
+        &mut self,
+        scope: &Scope,
+        id: Option<&str>,
+        dx_gateway_id: Option<&str>,
+        virtual_gateway_id: Option<&str>,
+    ) -> Result<DxGatewayAssociation> {
+        let id = match (id, dx_gateway_id, virtual_gateway_id) {
+            (Some(id), ..) => self.dx_gateway_association(scope, id)?.id.clone(),
+            (None, Some(dx), Some(vgw)) => self
+                .dx_gateway_associations
+                .values()
+                .find(|a| a.dx_gateway_id == dx && a.gateway_id == vgw)
+                .filter(|a| a.dx_gateway_owner == scope.account || a.gateway_owner == *scope)
+                .map(|a| a.id.clone())
+                .ok_or_else(|| {
+                    client_error(format!(
+                        "The association between Direct Connect Gateway {dx} and {vgw} does not exist."
+                    ))
+                })?,
+            _ => {
+                return Err(client_error(
+                    "Give associationId, or directConnectGatewayId and virtualGatewayId.",
+                ));
+            }
+        };
+        self.dx_gateway_associations.remove(&id).ok_or_else(|| {
+            client_error(format!("Direct Connect Gateway Association {id} does not exist."))
+        })
+    }
+
+    /// CreatePrivate/Public/TransitVirtualInterface on a connection or LAG of the caller's
+    /// region: a VLAN free on it, BGP addresses (link-local ones picked when not given for a
+    /// private or transit interface), the gateway it ends at.
+    pub fn create_dx_virtual_interface(
+        &mut self,
+        scope: &Scope,
+        kind: VifKind,
+        connection_id: &str,
+        spec: &NewVif,
+    ) -> Result<String> {
+        let tags = check_tags(&Tags::new(), &spec.tags)?;
+        let location = match crate::ids::prefix_of(connection_id) {
+            "dxlag" => self.dx_lag(scope, connection_id)?.location.clone(),
+            _ => self.dx_connection(scope, connection_id)?.location.clone(),
+        };
+        if !(1..=4094).contains(&spec.vlan) {
+            return Err(client_error(format!(
+                "VLAN {} is not valid: it must be between 1 and 4094.",
+                spec.vlan
+            )));
+        }
+        if let Some(other) = self
+            .dx_virtual_interfaces
+            .values()
+            .find(|v| v.connection_id == connection_id && v.vlan == spec.vlan)
+        {
+            return Err(client_error(format!(
+                "VLAN {} is already in use by virtual interface {} on {connection_id}.",
+                spec.vlan, other.id
+            )));
+        }
+        let asn = spec.asn.ok_or_else(|| client_error("asn or asnLong is required."))?;
+        check_asn(asn, "customer")?;
+        let family = spec.address_family.clone().unwrap_or_else(|| "ipv4".to_owned());
+        let (amazon, customer) = match (&spec.amazon_address, &spec.customer_address) {
+            (Some(a), Some(c)) => {
+                parse_peer_address(a, &family)?;
+                parse_peer_address(c, &family)?;
+                if a == c {
+                    return Err(client_error(
+                        "amazonAddress and customerAddress must be different addresses.",
+                    ));
+                }
+                (Some(a.clone()), Some(c.clone()))
+            }
+            (None, None) if kind == VifKind::Public && family == "ipv4" => {
+                return Err(client_error(
+                    "amazonAddress and customerAddress are required for a public virtual interface.",
+                ));
+            }
+            (None, None) if family == "ipv4" => {
+                let taken: Vec<String> = self
+                    .dx_virtual_interfaces
+                    .values()
+                    .filter(|v| v.connection_id == connection_id)
+                    .flat_map(|v| v.bgp_peers.iter().filter_map(|p| p.amazon_address.clone()))
+                    .collect();
+                let (a, c) = link_local_pair(&taken);
+                (Some(a), Some(c))
+            }
+            (None, None) => (None, None),
+            _ => {
+                return Err(client_error(
+                    "amazonAddress and customerAddress must be given together.",
+                ));
+            }
+        };
+        let mtu = spec.mtu.unwrap_or(1500);
+        let allowed_mtu: &[i32] = match kind {
+            VifKind::Private => &[1500, 9001],
+            VifKind::Transit => &[1500, 8500],
+            VifKind::Public => &[1500],
+        };
+        if !allowed_mtu.contains(&mtu) {
+            return Err(client_error(format!(
+                "MTU {mtu} is not valid for a {} virtual interface.",
+                kind.as_str()
+            )));
+        }
+        let amazon_side_asn = match (
+            kind,
+            &spec.virtual_gateway_id,
+            &spec.direct_connect_gateway_id,
+        ) {
+            (VifKind::Private, Some(_), Some(_)) => {
+                return Err(client_error(
+                    "Give either virtualGatewayId or directConnectGatewayId, not both.",
+                ));
+            }
+            (VifKind::Private, None, None) => {
+                return Err(client_error(
+                    "A private virtual interface needs virtualGatewayId or directConnectGatewayId.",
+                ));
+            }
+            (VifKind::Private, Some(vgw), None) => {
+                self.vpn_gateways
+                    .get(vgw)
+                    .filter(|g| g.owner == *scope)
+                    .ok_or_else(|| {
+                        client_error(format!("Virtual private gateway {vgw} does not exist."))
+                    })?
+                    .amazon_side_asn
+            }
+            (VifKind::Private | VifKind::Transit, _, Some(dx)) => {
+                let gw = self.dx_gateway(scope, dx)?.amazon_side_asn;
+                let (other_kind, other_type) = if kind == VifKind::Private {
+                    (VifKind::Transit, "transitGateway")
+                } else {
+                    (VifKind::Private, "virtualPrivateGateway")
+                };
+                let mixed = self.dx_gateway_vif_kinds(dx).contains(&other_kind)
+                    || self
+                        .dx_gateway_associations
+                        .values()
+                        .any(|a| a.dx_gateway_id == *dx && a.gateway_type() == other_type);
+                if mixed {
+                    return Err(client_error(format!(
+                        "Direct Connect Gateway {dx} is used for {} virtual interfaces: it cannot take a {} one.",
+                        other_kind.as_str(),
+                        kind.as_str()
+                    )));
+                }
+                gw
+            }
+            (VifKind::Transit, _, None) => {
+                return Err(client_error(
+                    "A transit virtual interface needs directConnectGatewayId.",
+                ));
+            }
+            (VifKind::Public, ..) => {
+                if spec.route_filter_prefixes.is_empty() && family == "ipv4" {
+                    return Err(client_error(
+                        "routeFilterPrefixes is required for a public virtual interface.",
+                    ));
+                }
+                7224
+            }
+        };
+        if kind == VifKind::Public {
+            parse_prefixes(&spec.route_filter_prefixes)?;
+        }
+        let id = dx_id(self, "dxvif");
+        let peer = BgpPeer {
+            id: dx_id(self, "dxpeer"),
+            asn,
+            auth_key: spec.auth_key.clone().unwrap_or_else(new_auth_key),
+            address_family: family,
+            amazon_address: amazon,
+            customer_address: customer,
+        };
+        self.dx_virtual_interfaces.insert(
+            id.clone(),
+            VirtualInterface {
+                id: id.clone(),
+                owner: scope.clone(),
+                kind,
+                connection_id: connection_id.to_owned(),
+                location,
+                name: spec.name.clone(),
+                vlan: spec.vlan,
+                amazon_side_asn,
+                mtu,
+                virtual_gateway_id: spec
+                    .virtual_gateway_id
+                    .clone()
+                    .filter(|_| kind == VifKind::Private),
+                direct_connect_gateway_id: spec
+                    .direct_connect_gateway_id
+                    .clone()
+                    .filter(|_| kind != VifKind::Public),
+                route_filter_prefixes: if kind == VifKind::Public {
+                    spec.route_filter_prefixes.clone()
+                } else {
+                    Vec::new()
+                },
+                bgp_peers: vec![peer],
+                tags,
+            },
+        );
+        Ok(id)
+    }
+
+    /// DeleteVirtualInterface.
+    pub fn delete_dx_virtual_interface(&mut self, scope: &Scope, id: &str) -> Result<()> {
+        self.dx_virtual_interface(scope, id)?;
+        self.dx_virtual_interfaces.remove(id);
+        Ok(())
+    }
+
+    /// CreateBGPPeer: one peer per address family on an interface.
+    pub fn create_dx_bgp_peer(
+        &mut self,
+        scope: &Scope,
+        vif_id: &str,
+        spec: &NewBgpPeer,
+    ) -> Result<String> {
+        let vif = self.dx_virtual_interface(scope, vif_id)?;
+        let family = spec
+            .address_family
+            .clone()
+            .ok_or_else(|| client_error("addressFamily is required."))?;
+        if vif.bgp_peers.iter().any(|p| p.address_family == family) {
+            return Err(client_error(format!(
+                "Virtual interface {vif_id} already has an {family} BGP peer."
+            )));
+        }
+        let asn = spec.asn.ok_or_else(|| client_error("asn or asnLong is required."))?;
+        check_asn(asn, "customer")?;
+        for a in [&spec.amazon_address, &spec.customer_address].into_iter().flatten() {
+            parse_peer_address(a, &family)?;
+        }
+        if spec.amazon_address.is_some() != spec.customer_address.is_some() {
+            return Err(client_error("amazonAddress and customerAddress must be given together."));
+        }
+        let (amazon, customer) = match (&spec.amazon_address, &spec.customer_address) {
+            (Some(a), Some(c)) => (Some(a.clone()), Some(c.clone())),
+            _ if family == "ipv4" => {
+                let (a, c) = link_local_pair(&[]);
+                (Some(a), Some(c))
+            }
+            _ => (None, None),
+        };
+        let peer = BgpPeer {
+            id: dx_id(self, "dxpeer"),
+            asn,
+            auth_key: spec.auth_key.clone().unwrap_or_else(new_auth_key),
+            address_family: family,
+            amazon_address: amazon,
+            customer_address: customer,
+        };
+        let peer_id = peer.id.clone();
+        if let Some(v) = self.dx_virtual_interfaces.get_mut(vif_id) {
+            v.bgp_peers.push(peer);
+        }
+        Ok(peer_id)
+    }
+
+    /// DeleteBGPPeer, by peer id or by (ASN, customer address); the last peer stays.
+    pub fn delete_dx_bgp_peer(
+        &mut self,
+        scope: &Scope,
+        vif_id: &str,
+        peer_id: Option<&str>,
+        asn: Option<i64>,
+        customer_address: Option<&str>,
+    ) -> Result<()> {
+        let vif = self.dx_virtual_interface(scope, vif_id)?;
+        let index = vif
+            .bgp_peers
+            .iter()
+            .position(|p| match peer_id {
+                Some(id) => p.id == id,
+                None => Some(p.asn) == asn && p.customer_address.as_deref() == customer_address,
+            })
+            .ok_or_else(|| {
+                client_error(format!("The BGP peer does not exist on virtual interface {vif_id}."))
+            })?;
+        if vif.bgp_peers.len() == 1 {
+            return Err(client_error(format!(
+                "The BGP peer is the last one of virtual interface {vif_id}: delete the virtual interface instead."
+            )));
+        }
+        if let Some(v) = self.dx_virtual_interfaces.get_mut(vif_id) {
+            v.bgp_peers.remove(index);
+        }
+        Ok(())
+    }
+
+    /// The region-qualified ARN of a Direct Connect resource.
+    pub fn dx_arn(&self, id: &str) -> Option<String> {
+        let (kind, owner, _) = self.dx_tags(id)?;
+        let region = if kind == "dx-gateway" { "" } else { owner.region.as_str() };
+        Some(format!("arn:aws:directconnect:{region}:{}:{kind}/{id}", owner.account))
+    }
+
+    /// The ARN resource type, owner and tags of a Direct Connect resource.
+    pub fn dx_tags(&self, id: &str) -> Option<(&'static str, &Scope, &Tags)> {
+        match crate::ids::prefix_of(id) {
+            "dxcon" => self.dx_connections.get(id).map(|r| ("dxcon", &r.owner, &r.tags)),
+            "dxlag" => self.dx_lags.get(id).map(|r| ("dxlag", &r.owner, &r.tags)),
+            "dxvif" => self.dx_virtual_interfaces.get(id).map(|r| ("dxvif", &r.owner, &r.tags)),
+            _ => self.dx_gateways.get(id).map(|r| ("dx-gateway", &r.owner, &r.tags)),
+        }
+    }
+
+    fn dx_tags_mut(&mut self, id: &str) -> Option<&mut Tags> {
+        match crate::ids::prefix_of(id) {
+            "dxcon" => self.dx_connections.get_mut(id).map(|r| &mut r.tags),
+            "dxlag" => self.dx_lags.get_mut(id).map(|r| &mut r.tags),
+            "dxvif" => self.dx_virtual_interfaces.get_mut(id).map(|r| &mut r.tags),
+            _ => self.dx_gateways.get_mut(id).map(|r| &mut r.tags),
+        }
+    }
+
+    /// The resource an ARN names, if the caller may see it: its id.
+    pub fn dx_resource_of_arn(&self, scope: &Scope, arn: &str) -> Result<String> {
+        let missing = || client_error(format!("Resource {arn} does not exist."));
+        let rest = arn.strip_prefix("arn:aws:directconnect:").ok_or_else(missing)?;
+        let id = rest.rsplit('/').next().ok_or_else(missing)?;
+        let (kind, owner, _) = self.dx_tags(id).ok_or_else(missing)?;
+        let visible = owner.account == scope.account && (kind == "dx-gateway" || owner == scope);
+        if visible { Ok(id.to_owned()) } else { Err(missing()) }
+    }
+
+    /// TagResource.
+    pub fn dx_tag_resource(
+        &mut self,
+        scope: &Scope,
+        arn: &str,
+        tags: &[(String, Option<String>)],
+    ) -> Result<()> {
+        let id = self.dx_resource_of_arn(scope, arn)?;
+        let current = self.dx_tags(&id).map(|(_, _, t)| t.clone()).unwrap_or_default();
+        let merged = check_tags(&current, tags)?;
+        if let Some(t) = self.dx_tags_mut(&id) {
+            *t = merged;
+        }
+        Ok(())
+    }
+
+    /// UntagResource.
+    pub fn dx_untag_resource(&mut self, scope: &Scope, arn: &str, keys: &[String]) -> Result<()> {
+        let id = self.dx_resource_of_arn(scope, arn)?;
+        if let Some(t) = self.dx_tags_mut(&id) {
+            for k in keys {
+                t.remove(k);
+            }
+        }
+        Ok(())
+    }
+
+    /// The on-premises prefixes virtual private gateway `vgw_id` learns over Direct Connect,
+    /// each with the private virtual interface that advertises it: interfaces on the gateway
+    /// itself, and interfaces on a Direct Connect gateway associated with it. Derived, never
+    /// stored.
+    pub fn direct_connect_routes_via_vgw(&self, vgw_id: &str) -> Vec<(Ipv4Cidr, String)> {
+        let dx_gateways: Vec<&str> = self
+            .dx_gateway_associations
+            .values()
+            .filter(|a| a.gateway_id == vgw_id)
+            .map(|a| a.dx_gateway_id.as_str())
+            .collect();
+        let mut out = Vec::new();
+        for vif in self.dx_virtual_interfaces.values().filter(|v| v.kind == VifKind::Private) {
+            let on_vgw = vif.virtual_gateway_id.as_deref() == Some(vgw_id);
+            let via_dxgw =
+                vif.direct_connect_gateway_id.as_deref().is_some_and(|d| dx_gateways.contains(&d));
+            if on_vgw || via_dxgw {
+                for cidr in vif.advertised_cidrs() {
+                    out.push((cidr, vif.id.clone()));
+                }
+            }
+        }
+        out
+    }
+
+    /// The private virtual interface through which virtual private gateway `vgw_id` reaches
+    /// `address` (the most specific advertised prefix), with that prefix's length and the
+    /// Direct Connect gateway association it goes through, if any.
+    pub fn direct_connect_route_to(
+        &self,
+        vgw_id: &str,
+        address: Ipv4Addr,
+    ) -> Option<(u8, &VirtualInterface, Option<&DxGatewayAssociation>)> {
+        let (cidr, vif_id) = self
+            .direct_connect_routes_via_vgw(vgw_id)
+            .into_iter()
+            .filter(|(c, _)| c.contains_addr(address))
+            .max_by_key(|(c, _)| c.prefix_len())?;
+        let vif = self.dx_virtual_interfaces.get(&vif_id)?;
+        let association = vif.direct_connect_gateway_id.as_deref().and_then(|d| {
+            self.dx_gateway_associations
+                .values()
+                .find(|a| a.dx_gateway_id == d && a.gateway_id == vgw_id)
+        });
+        Some((cidr.prefix_len(), vif, association))
+    }
+}
+
+fn parse_prefixes(prefixes: &[String]) -> Result<Vec<Ipv4Cidr>> {
+    let mut out = Vec::new();
+    for p in prefixes {
+        let cidr = Ipv4Cidr::parse(p, true)
+            .ok_or_else(|| client_error(format!("{p} is not a valid IPv4 CIDR prefix.")))?;
+        if !out.contains(&cidr) {
+            out.push(cidr);
+        }
+    }
+    Ok(out)
+}
+
+/// Allowed prefixes of one Direct Connect gateway's associations must not overlap.
+fn check_prefix_overlap(
+    w: &World,
+    dx_gateway_id: &str,
+    except: Option<&str>,
+    prefixes: &[Ipv4Cidr],
+) -> Result<()> {
+    for a in w.dx_gateway_associations.values() {
+        if a.dx_gateway_id != dx_gateway_id || Some(a.id.as_str()) == except {
+            continue;
+        }
+        for p in prefixes {
+            if let Some(q) = a.allowed_prefixes.iter().find(|q| q.overlaps(*p)) {
+                return Err(client_error(format!(
+                    "The allowed prefix {p} overlaps {q} of the association with {} on Direct Connect Gateway {dx_gateway_id}.",
+                    a.gateway_id
+                )));
+            }
+        }
+    }
+    Ok(())
+}
+
+fn new_auth_key() -> String {
+    const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+    (0..24)
+        .map(|_| {
+            let i = fastrand::usize(..ALPHABET.len());
+            char::from(ALPHABET.get(i).copied().unwrap_or(b'x'))
+        })
+        .collect()
+}
+
+fn now_millis() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as i64)
+        .unwrap_or(0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testkit::world_with_vpc;
+    use crate::vpn::IPSEC_1;
+
+    fn tag(k: &str, v: &str) -> (String, Option<String>) {
+        (k.to_owned(), Some(v.to_owned()))
+    }
+
+    /// A VPC with an attached VGW, a connection and a DX gateway: (world, scope, vpc, vgw,
+    /// connection, dx gateway).
+    fn dx_world() -> (World, Scope, String, String, String, String) {
+        let (mut w, scope, vpc) = world_with_vpc();
+        let vgw = w.create_vpn_gateway(&scope, IPSEC_1, None, None, &[]).unwrap();
+        w.attach_vpn_gateway(&scope, &vgw, &vpc).unwrap();
+        let con = w.create_dx_connection(&scope, "c", "EqDC2", "1Gbps", None, None, &[]).unwrap();
+        let dxgw = w.create_dx_gateway(&scope, "gw", Some(64600), &[]).unwrap();
+        (w, scope, vpc, vgw, con, dxgw)
+    }
+
+    fn private_vif(dxgw: Option<&str>, vgw: Option<&str>, vlan: i32) -> NewVif {
+        NewVif {
+            name: "vif".into(),
+            vlan,
+            asn: Some(65100),
+            direct_connect_gateway_id: dxgw.map(str::to_owned),
+            virtual_gateway_id: vgw.map(str::to_owned),
+            tags: vec![tag(ADVERTISED_CIDRS_TAG, "192.168.0.0/16, 172.16.5.0/24, nonsense")],
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn connections_check_location_bandwidth_and_lookups() {
+        let (mut w, scope, ..) = dx_world();
+        let err = w.create_dx_connection(&scope, "c", "Nowhere", "1Gbps", None, None, &[]);
+        assert_eq!(err.unwrap_err().code, CLIENT_EXCEPTION);
+        let err = w.create_dx_connection(&scope, "c", "EqDC2", "3Gbps", None, None, &[]);
+        assert_eq!(err.unwrap_err().code, CLIENT_EXCEPTION);
+        let err = w.dx_connection(&scope, "dxcon-zzzzzzzz").unwrap_err();
+        assert!(err.message.contains("Could not find Connection with ID"), "{}", err.message);
+        let dup = w.create_dx_connection(
+            &scope,
+            "c",
+            "EqDC2",
+            "1Gbps",
+            None,
+            None,
+            &[tag("a", "1"), tag("a", "2")],
+        );
+        assert_eq!(dup.unwrap_err().code, "DuplicateTagKeysException");
+        let many: Vec<_> = (0..51).map(|i| tag(&format!("k{i}"), "v")).collect();
+        let too_many = w.create_dx_connection(&scope, "c", "EqDC2", "1Gbps", None, None, &many);
+        assert_eq!(too_many.unwrap_err().code, "TooManyTagsException");
+    }
+
+    #[test]
+    fn lags_bundle_connections() {
+        let (mut w, scope, ..) = dx_world();
+        let lag = w.create_dx_lag(&scope, "l", "EqDC2", "10Gbps", 2, None, None, &[], &[]).unwrap();
+        assert_eq!(w.dx_lag_connections(&lag).len(), 2);
+        let extra =
+            w.create_dx_connection(&scope, "x", "EqDC2", "10Gbps", None, None, &[]).unwrap();
+        w.associate_dx_connection_with_lag(&scope, &extra, &lag).unwrap();
+        assert_eq!(w.dx_lag_connections(&lag).len(), 3);
+        let slow = w.create_dx_connection(&scope, "s", "EqDC2", "1Gbps", None, None, &[]).unwrap();
+        assert!(w.associate_dx_connection_with_lag(&scope, &slow, &lag).is_err());
+        w.delete_dx_lag(&scope, &lag).unwrap();
+        assert!(w.dx_connections.get(&extra).is_none());
+    }
+
+    #[test]
+    fn virtual_interfaces_need_a_free_vlan_and_one_gateway() {
+        let (mut w, scope, _vpc, vgw, con, dxgw) = dx_world();
+        let vif = w
+            .create_dx_virtual_interface(
+                &scope,
+                VifKind::Private,
+                &con,
+                &private_vif(Some(&dxgw), None, 101),
+            )
+            .unwrap();
+        let v = w.dx_virtual_interfaces.get(&vif).unwrap();
+        assert_eq!(v.amazon_side_asn, 64600);
+        assert!(
+            v.primary_peer().unwrap().amazon_address.as_deref().unwrap().starts_with("169.254.")
+        );
+        assert_eq!(v.advertised_cidrs().len(), 2);
+        let again = w.create_dx_virtual_interface(
+            &scope,
+            VifKind::Private,
+            &con,
+            &private_vif(None, Some(&vgw), 101),
+        );
+        assert!(again.unwrap_err().message.contains("VLAN 101"));
+        let both = w.create_dx_virtual_interface(
+            &scope,
+            VifKind::Private,
+            &con,
+            &private_vif(Some(&dxgw), Some(&vgw), 102),
+        );
+        assert_eq!(both.unwrap_err().code, CLIENT_EXCEPTION);
+        let bad_vlan = w.create_dx_virtual_interface(
+            &scope,
+            VifKind::Private,
+            &con,
+            &private_vif(None, Some(&vgw), 4095),
+        );
+        assert!(bad_vlan.is_err());
+        let transit = w.create_dx_virtual_interface(
+            &scope,
+            VifKind::Transit,
+            &con,
+            &NewVif {
+                direct_connect_gateway_id: Some(dxgw.clone()),
+                ..private_vif(None, None, 103)
+            },
+        );
+        assert!(transit.unwrap_err().message.contains("private"));
+        assert!(w.delete_dx_connection(&scope, &con).is_err());
+        assert!(w.delete_dx_gateway(&scope, &dxgw).is_err());
+        // BGP peers: one per family, the last one stays.
+        let peer = w
+            .create_dx_bgp_peer(
+                &scope,
+                &vif,
+                &NewBgpPeer {
+                    asn: Some(65100),
+                    address_family: Some("ipv6".into()),
+                    ..Default::default()
+                },
+            )
+            .unwrap();
+        let dup = w.create_dx_bgp_peer(
+            &scope,
+            &vif,
+            &NewBgpPeer {
+                asn: Some(65100),
+                address_family: Some("ipv6".into()),
+                ..Default::default()
+            },
+        );
+        assert!(dup.is_err());
+        w.delete_dx_bgp_peer(&scope, &vif, Some(&peer), None, None).unwrap();
+        let first = w.dx_virtual_interfaces.get(&vif).unwrap().bgp_peers[0].id.clone();
+        assert!(w.delete_dx_bgp_peer(&scope, &vif, Some(&first), None, None).is_err());
+        w.delete_dx_virtual_interface(&scope, &vif).unwrap();
+        w.delete_dx_connection(&scope, &con).unwrap();
+    }
+
+    #[test]
+    fn routes_reach_a_vgw_directly_or_through_an_associated_dx_gateway() {
+        let (mut w, scope, _vpc, vgw, con, dxgw) = dx_world();
+        w.create_dx_virtual_interface(
+            &scope,
+            VifKind::Private,
+            &con,
+            &private_vif(Some(&dxgw), None, 101),
+        )
+        .unwrap();
+        assert!(w.direct_connect_routes_via_vgw(&vgw).is_empty(), "not associated yet");
+        let assoc = w.create_dx_gateway_association(&scope, &dxgw, &vgw, &[]).unwrap();
+        let a = w.dx_gateway_associations.get(&assoc).unwrap();
+        assert_eq!(a.allowed_prefixes, vec![Ipv4Cidr::parse("10.0.0.0/16", true).unwrap()]);
+        assert_eq!(w.direct_connect_routes_via_vgw(&vgw).len(), 2);
+        let (len, vif, via) =
+            w.direct_connect_route_to(&vgw, "172.16.5.9".parse().unwrap()).unwrap();
+        assert_eq!((len, via.map(|a| a.id.clone())), (24, Some(assoc.clone())));
+        assert_eq!(vif.vlan, 101);
+        assert!(w.direct_connect_route_to(&vgw, "8.8.8.8".parse().unwrap()).is_none());
+        assert!(w.create_dx_gateway_association(&scope, &dxgw, &vgw, &[]).is_err());
+        w.update_dx_gateway_association(&scope, &assoc, &["10.1.0.0/16".into()], &[]).unwrap();
+        assert_eq!(w.dx_gateway_associations.get(&assoc).unwrap().allowed_prefixes.len(), 2);
+        w.delete_dx_gateway_association(&scope, None, Some(&dxgw), Some(&vgw)).unwrap();
+        assert!(w.direct_connect_routes_via_vgw(&vgw).is_empty());
+        // A VIF straight on the VGW.
+        w.create_dx_virtual_interface(
+            &scope,
+            VifKind::Private,
+            &con,
+            &private_vif(None, Some(&vgw), 102),
+        )
+        .unwrap();
+        assert_eq!(w.direct_connect_routes_via_vgw(&vgw).len(), 2);
+    }
+
+    #[test]
+    fn associations_check_their_gateways() {
+        let (mut w, scope, _vpc, _vgw, _con, dxgw) = dx_world();
+        let detached = w.create_vpn_gateway(&scope, IPSEC_1, None, None, &[]).unwrap();
+        let err = w.create_dx_gateway_association(&scope, &dxgw, &detached, &[]).unwrap_err();
+        assert!(err.message.contains("not attached"), "{}", err.message);
+        let err = w
+            .create_dx_gateway_association(&scope, &dxgw, "vgw-0123456789abcdef0", &[])
+            .unwrap_err();
+        assert!(err.message.contains("does not exist"));
+        let tgw = "tgw-0123456789abcdef0";
+        assert!(w.create_dx_gateway_association(&scope, &dxgw, tgw, &[]).is_err());
+        w.create_dx_gateway_association(&scope, &dxgw, tgw, &["10.9.0.0/16".into()]).unwrap();
+        assert!(w.create_dx_gateway(&scope, "x", Some(100), &[]).is_err());
+        let arn = w.dx_arn(&dxgw).unwrap();
+        assert!(arn.starts_with("arn:aws:directconnect::123456789012:dx-gateway/"));
+        w.dx_tag_resource(&scope, &arn, &[tag("Name", "hub")]).unwrap();
+        assert_eq!(w.dx_gateways.get(&dxgw).unwrap().tags.get("Name").unwrap(), "hub");
+        w.dx_untag_resource(&scope, &arn, &["Name".into()]).unwrap();
+        assert!(w.dx_gateways.get(&dxgw).unwrap().tags.is_empty());
+    }
+}
