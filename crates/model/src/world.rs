@@ -129,6 +129,9 @@ tables! {
     vpn_gateways: crate::vpn::VpnGateway => "vpn_gateway",
     customer_gateways: crate::vpn::CustomerGateway => "customer_gateway",
     vpn_connections: crate::vpn::VpnConnection => "vpn_connection",
+    transit_gateways: crate::transit_gateway::TransitGateway => "transit_gateway",
+    transit_gateway_attachments: crate::transit_gateway::TgwAttachment => "transit_gateway_attachment",
+    transit_gateway_route_tables: crate::transit_gateway::TgwRouteTable => "transit_gateway_route_table",
 }
 
 impl World {
