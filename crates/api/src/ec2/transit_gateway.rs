@@ -713,7 +713,8 @@ fn route_target(
     attachment: Option<String>,
     blackhole: Option<bool>,
 ) -> Result<TgwRouteTarget, ApiError> {
-    match (attachment, blackhole.unwrap_or(false)) {
+    // Terraform sends an empty attachment id with a blackhole route.
+    match (attachment.filter(|a| !a.is_empty()), blackhole.unwrap_or(false)) {
         (Some(_), true) => Err(ApiError::client(
             "InvalidParameterCombination",
             "Blackhole and TransitGatewayAttachmentId cannot both be specified.",
