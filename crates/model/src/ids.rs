@@ -39,6 +39,7 @@ pub fn arn_resource_type(prefix: &str) -> Option<&'static str> {
         "pcx" => "vpc-peering-connection",
         "tgw" => "transit-gateway",
         "tgw-attach" => "transit-gateway-attachment",
+        "tgw-rtb" => "transit-gateway-route-table",
         "vgw" => "vpn-gateway",
         "cgw" => "customer-gateway",
         "vpn" => "vpn-connection",

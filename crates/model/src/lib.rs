@@ -38,6 +38,7 @@ pub mod table;
 pub mod tags;
 #[cfg(test)]
 mod testkit;
+pub mod transit_gateway;
 pub mod vpc;
 pub mod vpc_endpoint;
 pub mod vpn;

@@ -50,6 +50,8 @@ kinds! {
     CARRIER_GATEWAY = "cagw", "carrierGateway", "InvalidCarrierGatewayID.NotFound", "InvalidCarrierGatewayID.NotFound";
     VPC_ENDPOINT = "vpce", "vpcEndpoint", "InvalidVpcEndpointId.NotFound", "InvalidVpcEndpointId.Malformed";
     VPN_GATEWAY = "vgw", "vpnGateway", "InvalidVpnGatewayID.NotFound", "InvalidVpnGatewayID.NotFound";
+    TRANSIT_GATEWAY_ATTACHMENT = "tgw-attach", "transitGatewayAttachment", "InvalidTransitGatewayAttachmentID.NotFound", "InvalidTransitGatewayAttachmentID.Malformed";
+    TRANSIT_GATEWAY_ROUTE_TABLE = "tgw-rtb", "transitGatewayRouteTable", "InvalidRouteTableID.NotFound", "InvalidRouteTableId.Malformed";
 }
 
 impl Kind {
@@ -106,7 +108,10 @@ owned!(
     crate::vpc_endpoint::VpcEndpoint,
     crate::vpn::VpnGateway,
     crate::vpn::CustomerGateway,
-    crate::vpn::VpnConnection
+    crate::vpn::VpnConnection,
+    crate::transit_gateway::TransitGateway,
+    crate::transit_gateway::TgwAttachment,
+    crate::transit_gateway::TgwRouteTable
 );
 
 impl<T: Owned + Clone + Serialize + DeserializeOwned> Table<T> {

@@ -206,8 +206,8 @@ impl World {
                 .vpc_peering_connections
                 .get(id)
                 .is_some_and(|p| p.is_active() && p.peer_of(&table.vpc_id).is_some()),
-            RouteTarget::TransitGateway(_)
-            | RouteTarget::LocalGateway(_)
+            RouteTarget::TransitGateway(id) => self.tgw_route_active(id, &table.vpc_id),
+            RouteTarget::LocalGateway(_)
             | RouteTarget::CarrierGateway(_)
             | RouteTarget::VpcEndpoint(_)
             | RouteTarget::CoreNetwork(_) => true,
@@ -409,7 +409,14 @@ impl World {
             return self.check_peering_target(table, id);
         }
         if let Some(id) = &spec.transit_gateway_id {
-            return Ok(RouteTarget::TransitGateway(shaped(&lookup::TRANSIT_GATEWAY, id)?));
+            // The gateway must exist; without an attachment in the VPC the route is a
+            // blackhole (see `route_state`).
+            let id = shaped(&lookup::TRANSIT_GATEWAY, id)?;
+            self.transit_gateways
+                .get(&id)
+                .filter(|g| &g.owner == scope && g.is_live())
+                .ok_or_else(|| lookup::TRANSIT_GATEWAY.not_found(&id))?;
+            return Ok(RouteTarget::TransitGateway(id));
         }
         if let Some(id) = &spec.local_gateway_id {
             return Ok(RouteTarget::LocalGateway(shaped(&lookup::LOCAL_GATEWAY, id)?));

@@ -88,6 +88,9 @@ tagged! {
     "vgw" => vpn_gateways, "vpn-gateway", owner;
     "cgw" => customer_gateways, "customer-gateway", owner;
     "vpn" => vpn_connections, "vpn-connection", owner;
+    "tgw" => transit_gateways, "transit-gateway", owner;
+    "tgw-attach" => transit_gateway_attachments, "transit-gateway-attachment", owner;
+    "tgw-rtb" => transit_gateway_route_tables, "transit-gateway-route-table", owner;
 }
 
 /// Checks a set of tags against AWS's rules before it is applied.

@@ -363,7 +363,7 @@ impl World {
         if spec.transit_gateway_id.is_some() {
             return Err(Error::new(
                 "UnsupportedOperation",
-                "vpclab does not model transit gateways yet: give VpnGatewayId.",
+                "vpclab does not model VPN attachments to transit gateways yet: give VpnGatewayId.",
             ));
         }
         let vgw_id = spec

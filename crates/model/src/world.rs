@@ -134,6 +134,9 @@ tables! {
     dx_virtual_interfaces: crate::direct_connect::VirtualInterface => "dx_virtual_interface",
     dx_gateways: crate::direct_connect::DxGateway => "dx_gateway",
     dx_gateway_associations: crate::direct_connect::DxGatewayAssociation => "dx_gateway_association",
+    transit_gateways: crate::transit_gateway::TransitGateway => "transit_gateway",
+    transit_gateway_attachments: crate::transit_gateway::TgwAttachment => "transit_gateway_attachment",
+    transit_gateway_route_tables: crate::transit_gateway::TgwRouteTable => "transit_gateway_route_table",
 }
 
 impl World {

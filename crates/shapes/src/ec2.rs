@@ -319,18 +319,118 @@ pub const OPERATIONS: &[(&str, &str, &str)] = &[
     ("DescribeVpnConnections", "DescribeVpnConnectionsRequest", "DescribeVpnConnectionsResult"),
     ("CreateVpnConnectionRoute", "CreateVpnConnectionRouteRequest", ""),
     ("DeleteVpnConnectionRoute", "DeleteVpnConnectionRouteRequest", ""),
+    ("CreateTransitGateway", "CreateTransitGatewayRequest", "CreateTransitGatewayResult"),
+    ("DescribeTransitGateways", "DescribeTransitGatewaysRequest", "DescribeTransitGatewaysResult"),
+    ("ModifyTransitGateway", "ModifyTransitGatewayRequest", "ModifyTransitGatewayResult"),
+    ("DeleteTransitGateway", "DeleteTransitGatewayRequest", "DeleteTransitGatewayResult"),
+    (
+        "CreateTransitGatewayVpcAttachment",
+        "CreateTransitGatewayVpcAttachmentRequest",
+        "CreateTransitGatewayVpcAttachmentResult",
+    ),
+    (
+        "DescribeTransitGatewayVpcAttachments",
+        "DescribeTransitGatewayVpcAttachmentsRequest",
+        "DescribeTransitGatewayVpcAttachmentsResult",
+    ),
+    (
+        "ModifyTransitGatewayVpcAttachment",
+        "ModifyTransitGatewayVpcAttachmentRequest",
+        "ModifyTransitGatewayVpcAttachmentResult",
+    ),
+    (
+        "DeleteTransitGatewayVpcAttachment",
+        "DeleteTransitGatewayVpcAttachmentRequest",
+        "DeleteTransitGatewayVpcAttachmentResult",
+    ),
+    (
+        "DescribeTransitGatewayAttachments",
+        "DescribeTransitGatewayAttachmentsRequest",
+        "DescribeTransitGatewayAttachmentsResult",
+    ),
+    (
+        "CreateTransitGatewayRouteTable",
+        "CreateTransitGatewayRouteTableRequest",
+        "CreateTransitGatewayRouteTableResult",
+    ),
+    (
+        "DescribeTransitGatewayRouteTables",
+        "DescribeTransitGatewayRouteTablesRequest",
+        "DescribeTransitGatewayRouteTablesResult",
+    ),
+    (
+        "DeleteTransitGatewayRouteTable",
+        "DeleteTransitGatewayRouteTableRequest",
+        "DeleteTransitGatewayRouteTableResult",
+    ),
+    (
+        "AssociateTransitGatewayRouteTable",
+        "AssociateTransitGatewayRouteTableRequest",
+        "AssociateTransitGatewayRouteTableResult",
+    ),
+    (
+        "DisassociateTransitGatewayRouteTable",
+        "DisassociateTransitGatewayRouteTableRequest",
+        "DisassociateTransitGatewayRouteTableResult",
+    ),
+    (
+        "EnableTransitGatewayRouteTablePropagation",
+        "EnableTransitGatewayRouteTablePropagationRequest",
+        "EnableTransitGatewayRouteTablePropagationResult",
+    ),
+    (
+        "DisableTransitGatewayRouteTablePropagation",
+        "DisableTransitGatewayRouteTablePropagationRequest",
+        "DisableTransitGatewayRouteTablePropagationResult",
+    ),
+    (
+        "CreateTransitGatewayRoute",
+        "CreateTransitGatewayRouteRequest",
+        "CreateTransitGatewayRouteResult",
+    ),
+    (
+        "DeleteTransitGatewayRoute",
+        "DeleteTransitGatewayRouteRequest",
+        "DeleteTransitGatewayRouteResult",
+    ),
+    (
+        "ReplaceTransitGatewayRoute",
+        "ReplaceTransitGatewayRouteRequest",
+        "ReplaceTransitGatewayRouteResult",
+    ),
+    (
+        "SearchTransitGatewayRoutes",
+        "SearchTransitGatewayRoutesRequest",
+        "SearchTransitGatewayRoutesResult",
+    ),
+    (
+        "GetTransitGatewayRouteTableAssociations",
+        "GetTransitGatewayRouteTableAssociationsRequest",
+        "GetTransitGatewayRouteTableAssociationsResult",
+    ),
+    (
+        "GetTransitGatewayRouteTablePropagations",
+        "GetTransitGatewayRouteTablePropagationsRequest",
+        "GetTransitGatewayRouteTablePropagationsResult",
+    ),
 ];
 
 pub const ACCOUNT_ATTRIBUTE_NAME_VALUES: &[&str] = &["supported-platforms", "default-vpc"];
 pub const ADDRESS_ATTRIBUTE_NAME_VALUES: &[&str] = &["domain-name"];
 pub const AMD_SEV_SNP_SPECIFICATION_VALUES: &[&str] = &["enabled", "disabled"];
+pub const APPLIANCE_MODE_SUPPORT_VALUE_VALUES: &[&str] = &["enable", "disable"];
+pub const AUTO_ACCEPT_SHARED_ATTACHMENTS_VALUE_VALUES: &[&str] = &["enable", "disable"];
 pub const AVAILABILITY_MODE_VALUES: &[&str] = &["zonal", "regional"];
 pub const CAPACITY_RESERVATION_PREFERENCE_VALUES: &[&str] =
     &["capacity-reservations-only", "open", "none"];
 pub const CONNECTIVITY_TYPE_VALUES: &[&str] = &["private", "public"];
+pub const DEFAULT_ROUTE_TABLE_ASSOCIATION_VALUE_VALUES: &[&str] = &["enable", "disable"];
+pub const DEFAULT_ROUTE_TABLE_PROPAGATION_VALUE_VALUES: &[&str] = &["enable", "disable"];
 pub const DESTINATION_FILE_FORMAT_VALUES: &[&str] = &["plain-text", "parquet"];
 pub const DNS_RECORD_IP_TYPE_VALUES: &[&str] = &["ipv4", "dualstack", "ipv6", "service-defined"];
+pub const DNS_SUPPORT_VALUE_VALUES: &[&str] = &["enable", "disable"];
 pub const DOMAIN_TYPE_VALUES: &[&str] = &["vpc", "standard"];
+pub const ENCRYPTION_SUPPORT_OPTION_VALUE_VALUES: &[&str] = &["enable", "disable"];
 pub const FLOW_LOGS_RESOURCE_TYPE_VALUES: &[&str] = &[
     "VPC",
     "Subnet",
@@ -1581,10 +1681,12 @@ pub const INSTANCE_TYPE_VALUES: &[&str] = &[
     "hpc8a.96xlarge",
 ];
 pub const IP_ADDRESS_TYPE_VALUES: &[&str] = &["ipv4", "dualstack", "ipv6"];
+pub const IPV6_SUPPORT_VALUE_VALUES: &[&str] = &["enable", "disable"];
 pub const LOG_DESTINATION_TYPE_VALUES: &[&str] =
     &["cloud-watch-logs", "s3", "kinesis-data-firehose"];
 pub const MARKET_TYPE_VALUES: &[&str] =
     &["spot", "capacity-block", "interruptible-capacity-reservation"];
+pub const MULTICAST_SUPPORT_VALUE_VALUES: &[&str] = &["enable", "disable"];
 pub const NESTED_VIRTUALIZATION_SPECIFICATION_VALUES: &[&str] = &["enabled", "disabled"];
 pub const NETWORK_INTERFACE_ATTRIBUTE_VALUES: &[&str] =
     &["description", "groupSet", "sourceDestCheck", "attachment", "associatePublicIpAddress"];
@@ -1702,6 +1804,7 @@ pub const RESOURCE_TYPE_VALUES: &[&str] = &[
 ];
 pub const RULE_ACTION_VALUES: &[&str] = &["allow", "deny"];
 pub const SECONDARY_INTERFACE_TYPE_VALUES: &[&str] = &["secondary"];
+pub const SECURITY_GROUP_REFERENCING_SUPPORT_VALUE_VALUES: &[&str] = &["enable", "disable"];
 pub const SHUTDOWN_BEHAVIOR_VALUES: &[&str] = &["stop", "terminate"];
 pub const SPOT_INSTANCE_TYPE_VALUES: &[&str] = &["one-time", "persistent"];
 pub const TENANCY_VALUES: &[&str] = &["default", "dedicated", "host"];
@@ -1714,6 +1817,7 @@ pub const VPC_ENCRYPTION_CONTROL_EXCLUSION_STATE_INPUT_VALUES: &[&str] = &["enab
 pub const VPC_ENCRYPTION_CONTROL_MODE_VALUES: &[&str] = &["monitor", "enforce"];
 pub const VPC_ENDPOINT_TYPE_VALUES: &[&str] =
     &["Interface", "Gateway", "GatewayLoadBalancer", "Resource", "ServiceNetwork"];
+pub const VPN_ECMP_SUPPORT_VALUE_VALUES: &[&str] = &["enable", "disable"];
 pub const VPN_TUNNEL_BANDWIDTH_VALUES: &[&str] = &["standard", "large"];
 
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -2258,6 +2362,40 @@ impl ToXml for AssociateSubnetCidrBlockResult {
     fn write_xml(&self, w: &mut XmlWriter) {
         w.structure("ipv6CidrBlockAssociation", &self.ipv6_cidr_block_association);
         w.scalar("subnetId", &self.subnet_id);
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct AssociateTransitGatewayRouteTableRequest {
+    pub dry_run: Option<bool>,
+    pub transit_gateway_attachment_id: String,
+    pub transit_gateway_route_table_id: String,
+}
+
+impl FromQuery for AssociateTransitGatewayRouteTableRequest {
+    fn from_query(q: &QueryMap, p: &str) -> Result<Self, ApiError> {
+        Ok(Self {
+            dry_run: q.scalar::<bool>(&join(p, "DryRun"))?,
+            transit_gateway_attachment_id: required(
+                q.scalar::<String>(&join(p, "TransitGatewayAttachmentId"))?,
+                &join(p, "TransitGatewayAttachmentId"),
+            )?,
+            transit_gateway_route_table_id: required(
+                q.scalar::<String>(&join(p, "TransitGatewayRouteTableId"))?,
+                &join(p, "TransitGatewayRouteTableId"),
+            )?,
+        })
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct AssociateTransitGatewayRouteTableResult {
+    pub association: Option<TransitGatewayAssociation>,
+}
+
+impl ToXml for AssociateTransitGatewayRouteTableResult {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.structure("association", &self.association);
     }
 }
 
@@ -3673,6 +3811,178 @@ impl FromQuery for CreateTagsRequest {
 }
 
 #[derive(Debug, Clone, Default, PartialEq)]
+pub struct CreateTransitGatewayRequest {
+    pub description: Option<String>,
+    pub dry_run: Option<bool>,
+    pub options: Option<TransitGatewayRequestOptions>,
+    pub tag_specifications: Vec<TagSpecification>,
+}
+
+impl FromQuery for CreateTransitGatewayRequest {
+    fn from_query(q: &QueryMap, p: &str) -> Result<Self, ApiError> {
+        Ok(Self {
+            description: q.scalar::<String>(&join(p, "Description"))?,
+            dry_run: q.scalar::<bool>(&join(p, "DryRun"))?,
+            options: q.structure::<TransitGatewayRequestOptions>(&join(p, "Options"))?,
+            tag_specifications: q
+                .list(&join(p, "TagSpecification"), TagSpecification::from_query)?,
+        })
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct CreateTransitGatewayResult {
+    pub transit_gateway: Option<TransitGateway>,
+}
+
+impl ToXml for CreateTransitGatewayResult {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.structure("transitGateway", &self.transit_gateway);
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct CreateTransitGatewayRouteRequest {
+    pub blackhole: Option<bool>,
+    pub destination_cidr_block: String,
+    pub dry_run: Option<bool>,
+    pub transit_gateway_attachment_id: Option<String>,
+    pub transit_gateway_route_table_id: String,
+}
+
+impl FromQuery for CreateTransitGatewayRouteRequest {
+    fn from_query(q: &QueryMap, p: &str) -> Result<Self, ApiError> {
+        Ok(Self {
+            blackhole: q.scalar::<bool>(&join(p, "Blackhole"))?,
+            destination_cidr_block: required(
+                q.scalar::<String>(&join(p, "DestinationCidrBlock"))?,
+                &join(p, "DestinationCidrBlock"),
+            )?,
+            dry_run: q.scalar::<bool>(&join(p, "DryRun"))?,
+            transit_gateway_attachment_id: q
+                .scalar::<String>(&join(p, "TransitGatewayAttachmentId"))?,
+            transit_gateway_route_table_id: required(
+                q.scalar::<String>(&join(p, "TransitGatewayRouteTableId"))?,
+                &join(p, "TransitGatewayRouteTableId"),
+            )?,
+        })
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct CreateTransitGatewayRouteResult {
+    pub route: Option<TransitGatewayRoute>,
+}
+
+impl ToXml for CreateTransitGatewayRouteResult {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.structure("route", &self.route);
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct CreateTransitGatewayRouteTableRequest {
+    pub dry_run: Option<bool>,
+    pub tag_specifications: Vec<TagSpecification>,
+    pub transit_gateway_id: String,
+}
+
+impl FromQuery for CreateTransitGatewayRouteTableRequest {
+    fn from_query(q: &QueryMap, p: &str) -> Result<Self, ApiError> {
+        Ok(Self {
+            dry_run: q.scalar::<bool>(&join(p, "DryRun"))?,
+            tag_specifications: q
+                .list(&join(p, "TagSpecifications"), TagSpecification::from_query)?,
+            transit_gateway_id: required(
+                q.scalar::<String>(&join(p, "TransitGatewayId"))?,
+                &join(p, "TransitGatewayId"),
+            )?,
+        })
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct CreateTransitGatewayRouteTableResult {
+    pub transit_gateway_route_table: Option<TransitGatewayRouteTable>,
+}
+
+impl ToXml for CreateTransitGatewayRouteTableResult {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.structure("transitGatewayRouteTable", &self.transit_gateway_route_table);
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct CreateTransitGatewayVpcAttachmentRequest {
+    pub dry_run: Option<bool>,
+    pub options: Option<CreateTransitGatewayVpcAttachmentRequestOptions>,
+    pub subnet_ids: Vec<String>,
+    pub tag_specifications: Vec<TagSpecification>,
+    pub transit_gateway_id: String,
+    pub vpc_id: String,
+}
+
+impl FromQuery for CreateTransitGatewayVpcAttachmentRequest {
+    fn from_query(q: &QueryMap, p: &str) -> Result<Self, ApiError> {
+        Ok(Self {
+            dry_run: q.scalar::<bool>(&join(p, "DryRun"))?,
+            options: q.structure::<CreateTransitGatewayVpcAttachmentRequestOptions>(&join(
+                p, "Options",
+            ))?,
+            subnet_ids: required_list(
+                q.list(&join(p, "SubnetIds"), |q: &QueryMap, k: &str| {
+                    required(q.scalar::<String>(k)?, k)
+                })?,
+                &join(p, "SubnetIds"),
+            )?,
+            tag_specifications: q
+                .list(&join(p, "TagSpecifications"), TagSpecification::from_query)?,
+            transit_gateway_id: required(
+                q.scalar::<String>(&join(p, "TransitGatewayId"))?,
+                &join(p, "TransitGatewayId"),
+            )?,
+            vpc_id: required(q.scalar::<String>(&join(p, "VpcId"))?, &join(p, "VpcId"))?,
+        })
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct CreateTransitGatewayVpcAttachmentRequestOptions {
+    pub appliance_mode_support: Option<String>,
+    pub dns_support: Option<String>,
+    pub ipv6_support: Option<String>,
+    pub security_group_referencing_support: Option<String>,
+}
+
+impl FromQuery for CreateTransitGatewayVpcAttachmentRequestOptions {
+    fn from_query(q: &QueryMap, p: &str) -> Result<Self, ApiError> {
+        Ok(Self {
+            appliance_mode_support: q.enum_scalar(
+                &join(p, "ApplianceModeSupport"),
+                APPLIANCE_MODE_SUPPORT_VALUE_VALUES,
+            )?,
+            dns_support: q.enum_scalar(&join(p, "DnsSupport"), DNS_SUPPORT_VALUE_VALUES)?,
+            ipv6_support: q.enum_scalar(&join(p, "Ipv6Support"), IPV6_SUPPORT_VALUE_VALUES)?,
+            security_group_referencing_support: q.enum_scalar(
+                &join(p, "SecurityGroupReferencingSupport"),
+                SECURITY_GROUP_REFERENCING_SUPPORT_VALUE_VALUES,
+            )?,
+        })
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct CreateTransitGatewayVpcAttachmentResult {
+    pub transit_gateway_vpc_attachment: Option<TransitGatewayVpcAttachment>,
+}
+
+impl ToXml for CreateTransitGatewayVpcAttachmentResult {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.structure("transitGatewayVpcAttachment", &self.transit_gateway_vpc_attachment);
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct CreateVpcEndpointRequest {
     pub client_token: Option<String>,
     pub dns_options: Option<DnsOptionsSpecification>,
@@ -4383,6 +4693,127 @@ impl FromQuery for DeleteTagsRequest {
             )?,
             tags: q.list(&join(p, "Tag"), Tag::from_query)?,
         })
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct DeleteTransitGatewayRequest {
+    pub dry_run: Option<bool>,
+    pub transit_gateway_id: String,
+}
+
+impl FromQuery for DeleteTransitGatewayRequest {
+    fn from_query(q: &QueryMap, p: &str) -> Result<Self, ApiError> {
+        Ok(Self {
+            dry_run: q.scalar::<bool>(&join(p, "DryRun"))?,
+            transit_gateway_id: required(
+                q.scalar::<String>(&join(p, "TransitGatewayId"))?,
+                &join(p, "TransitGatewayId"),
+            )?,
+        })
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct DeleteTransitGatewayResult {
+    pub transit_gateway: Option<TransitGateway>,
+}
+
+impl ToXml for DeleteTransitGatewayResult {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.structure("transitGateway", &self.transit_gateway);
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct DeleteTransitGatewayRouteRequest {
+    pub destination_cidr_block: String,
+    pub dry_run: Option<bool>,
+    pub transit_gateway_route_table_id: String,
+}
+
+impl FromQuery for DeleteTransitGatewayRouteRequest {
+    fn from_query(q: &QueryMap, p: &str) -> Result<Self, ApiError> {
+        Ok(Self {
+            destination_cidr_block: required(
+                q.scalar::<String>(&join(p, "DestinationCidrBlock"))?,
+                &join(p, "DestinationCidrBlock"),
+            )?,
+            dry_run: q.scalar::<bool>(&join(p, "DryRun"))?,
+            transit_gateway_route_table_id: required(
+                q.scalar::<String>(&join(p, "TransitGatewayRouteTableId"))?,
+                &join(p, "TransitGatewayRouteTableId"),
+            )?,
+        })
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct DeleteTransitGatewayRouteResult {
+    pub route: Option<TransitGatewayRoute>,
+}
+
+impl ToXml for DeleteTransitGatewayRouteResult {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.structure("route", &self.route);
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct DeleteTransitGatewayRouteTableRequest {
+    pub dry_run: Option<bool>,
+    pub transit_gateway_route_table_id: String,
+}
+
+impl FromQuery for DeleteTransitGatewayRouteTableRequest {
+    fn from_query(q: &QueryMap, p: &str) -> Result<Self, ApiError> {
+        Ok(Self {
+            dry_run: q.scalar::<bool>(&join(p, "DryRun"))?,
+            transit_gateway_route_table_id: required(
+                q.scalar::<String>(&join(p, "TransitGatewayRouteTableId"))?,
+                &join(p, "TransitGatewayRouteTableId"),
+            )?,
+        })
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct DeleteTransitGatewayRouteTableResult {
+    pub transit_gateway_route_table: Option<TransitGatewayRouteTable>,
+}
+
+impl ToXml for DeleteTransitGatewayRouteTableResult {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.structure("transitGatewayRouteTable", &self.transit_gateway_route_table);
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct DeleteTransitGatewayVpcAttachmentRequest {
+    pub dry_run: Option<bool>,
+    pub transit_gateway_attachment_id: String,
+}
+
+impl FromQuery for DeleteTransitGatewayVpcAttachmentRequest {
+    fn from_query(q: &QueryMap, p: &str) -> Result<Self, ApiError> {
+        Ok(Self {
+            dry_run: q.scalar::<bool>(&join(p, "DryRun"))?,
+            transit_gateway_attachment_id: required(
+                q.scalar::<String>(&join(p, "TransitGatewayAttachmentId"))?,
+                &join(p, "TransitGatewayAttachmentId"),
+            )?,
+        })
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct DeleteTransitGatewayVpcAttachmentResult {
+    pub transit_gateway_vpc_attachment: Option<TransitGatewayVpcAttachment>,
+}
+
+impl ToXml for DeleteTransitGatewayVpcAttachmentResult {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.structure("transitGatewayVpcAttachment", &self.transit_gateway_vpc_attachment);
     }
 }
 
@@ -5576,6 +6007,154 @@ impl ToXml for DescribeTagsResult {
 }
 
 #[derive(Debug, Clone, Default, PartialEq)]
+pub struct DescribeTransitGatewayAttachmentsRequest {
+    pub dry_run: Option<bool>,
+    pub filters: Vec<Filter>,
+    pub max_results: Option<i32>,
+    pub next_token: Option<String>,
+    pub transit_gateway_attachment_ids: Vec<String>,
+}
+
+impl FromQuery for DescribeTransitGatewayAttachmentsRequest {
+    fn from_query(q: &QueryMap, p: &str) -> Result<Self, ApiError> {
+        Ok(Self {
+            dry_run: q.scalar::<bool>(&join(p, "DryRun"))?,
+            filters: q.list(&join(p, "Filter"), Filter::from_query)?,
+            max_results: q.scalar::<i32>(&join(p, "MaxResults"))?,
+            next_token: q.scalar::<String>(&join(p, "NextToken"))?,
+            transit_gateway_attachment_ids: q
+                .list(&join(p, "TransitGatewayAttachmentIds"), |q: &QueryMap, k: &str| {
+                    required(q.scalar::<String>(k)?, k)
+                })?,
+        })
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct DescribeTransitGatewayAttachmentsResult {
+    pub next_token: Option<String>,
+    pub transit_gateway_attachments: Vec<TransitGatewayAttachment>,
+}
+
+impl ToXml for DescribeTransitGatewayAttachmentsResult {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.scalar("nextToken", &self.next_token);
+        w.list("transitGatewayAttachments", "item", &self.transit_gateway_attachments, true);
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct DescribeTransitGatewayRouteTablesRequest {
+    pub dry_run: Option<bool>,
+    pub filters: Vec<Filter>,
+    pub max_results: Option<i32>,
+    pub next_token: Option<String>,
+    pub transit_gateway_route_table_ids: Vec<String>,
+}
+
+impl FromQuery for DescribeTransitGatewayRouteTablesRequest {
+    fn from_query(q: &QueryMap, p: &str) -> Result<Self, ApiError> {
+        Ok(Self {
+            dry_run: q.scalar::<bool>(&join(p, "DryRun"))?,
+            filters: q.list(&join(p, "Filter"), Filter::from_query)?,
+            max_results: q.scalar::<i32>(&join(p, "MaxResults"))?,
+            next_token: q.scalar::<String>(&join(p, "NextToken"))?,
+            transit_gateway_route_table_ids: q
+                .list(&join(p, "TransitGatewayRouteTableIds"), |q: &QueryMap, k: &str| {
+                    required(q.scalar::<String>(k)?, k)
+                })?,
+        })
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct DescribeTransitGatewayRouteTablesResult {
+    pub next_token: Option<String>,
+    pub transit_gateway_route_tables: Vec<TransitGatewayRouteTable>,
+}
+
+impl ToXml for DescribeTransitGatewayRouteTablesResult {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.scalar("nextToken", &self.next_token);
+        w.list("transitGatewayRouteTables", "item", &self.transit_gateway_route_tables, true);
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct DescribeTransitGatewayVpcAttachmentsRequest {
+    pub dry_run: Option<bool>,
+    pub filters: Vec<Filter>,
+    pub max_results: Option<i32>,
+    pub next_token: Option<String>,
+    pub transit_gateway_attachment_ids: Vec<String>,
+}
+
+impl FromQuery for DescribeTransitGatewayVpcAttachmentsRequest {
+    fn from_query(q: &QueryMap, p: &str) -> Result<Self, ApiError> {
+        Ok(Self {
+            dry_run: q.scalar::<bool>(&join(p, "DryRun"))?,
+            filters: q.list(&join(p, "Filter"), Filter::from_query)?,
+            max_results: q.scalar::<i32>(&join(p, "MaxResults"))?,
+            next_token: q.scalar::<String>(&join(p, "NextToken"))?,
+            transit_gateway_attachment_ids: q
+                .list(&join(p, "TransitGatewayAttachmentIds"), |q: &QueryMap, k: &str| {
+                    required(q.scalar::<String>(k)?, k)
+                })?,
+        })
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct DescribeTransitGatewayVpcAttachmentsResult {
+    pub next_token: Option<String>,
+    pub transit_gateway_vpc_attachments: Vec<TransitGatewayVpcAttachment>,
+}
+
+impl ToXml for DescribeTransitGatewayVpcAttachmentsResult {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.scalar("nextToken", &self.next_token);
+        w.list("transitGatewayVpcAttachments", "item", &self.transit_gateway_vpc_attachments, true);
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct DescribeTransitGatewaysRequest {
+    pub dry_run: Option<bool>,
+    pub filters: Vec<Filter>,
+    pub max_results: Option<i32>,
+    pub next_token: Option<String>,
+    pub transit_gateway_ids: Vec<String>,
+}
+
+impl FromQuery for DescribeTransitGatewaysRequest {
+    fn from_query(q: &QueryMap, p: &str) -> Result<Self, ApiError> {
+        Ok(Self {
+            dry_run: q.scalar::<bool>(&join(p, "DryRun"))?,
+            filters: q.list(&join(p, "Filter"), Filter::from_query)?,
+            max_results: q.scalar::<i32>(&join(p, "MaxResults"))?,
+            next_token: q.scalar::<String>(&join(p, "NextToken"))?,
+            transit_gateway_ids: q
+                .list(&join(p, "TransitGatewayIds"), |q: &QueryMap, k: &str| {
+                    required(q.scalar::<String>(k)?, k)
+                })?,
+        })
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct DescribeTransitGatewaysResult {
+    pub next_token: Option<String>,
+    pub transit_gateways: Vec<TransitGateway>,
+}
+
+impl ToXml for DescribeTransitGatewaysResult {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.scalar("nextToken", &self.next_token);
+        w.list("transitGatewaySet", "item", &self.transit_gateways, true);
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct DescribeVolumesRequest {
     pub dry_run: Option<bool>,
     pub filters: Vec<Filter>,
@@ -5984,6 +6563,41 @@ impl ToXml for DhcpOptions {
 }
 
 #[derive(Debug, Clone, Default, PartialEq)]
+pub struct DisableTransitGatewayRouteTablePropagationRequest {
+    pub dry_run: Option<bool>,
+    pub transit_gateway_attachment_id: Option<String>,
+    pub transit_gateway_route_table_announcement_id: Option<String>,
+    pub transit_gateway_route_table_id: String,
+}
+
+impl FromQuery for DisableTransitGatewayRouteTablePropagationRequest {
+    fn from_query(q: &QueryMap, p: &str) -> Result<Self, ApiError> {
+        Ok(Self {
+            dry_run: q.scalar::<bool>(&join(p, "DryRun"))?,
+            transit_gateway_attachment_id: q
+                .scalar::<String>(&join(p, "TransitGatewayAttachmentId"))?,
+            transit_gateway_route_table_announcement_id: q
+                .scalar::<String>(&join(p, "TransitGatewayRouteTableAnnouncementId"))?,
+            transit_gateway_route_table_id: required(
+                q.scalar::<String>(&join(p, "TransitGatewayRouteTableId"))?,
+                &join(p, "TransitGatewayRouteTableId"),
+            )?,
+        })
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct DisableTransitGatewayRouteTablePropagationResult {
+    pub propagation: Option<TransitGatewayPropagation>,
+}
+
+impl ToXml for DisableTransitGatewayRouteTablePropagationResult {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.structure("propagation", &self.propagation);
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct DisableVgwRoutePropagationRequest {
     pub dry_run: Option<bool>,
     pub gateway_id: String,
@@ -6067,6 +6681,40 @@ impl ToXml for DisassociateSubnetCidrBlockResult {
     fn write_xml(&self, w: &mut XmlWriter) {
         w.structure("ipv6CidrBlockAssociation", &self.ipv6_cidr_block_association);
         w.scalar("subnetId", &self.subnet_id);
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct DisassociateTransitGatewayRouteTableRequest {
+    pub dry_run: Option<bool>,
+    pub transit_gateway_attachment_id: String,
+    pub transit_gateway_route_table_id: String,
+}
+
+impl FromQuery for DisassociateTransitGatewayRouteTableRequest {
+    fn from_query(q: &QueryMap, p: &str) -> Result<Self, ApiError> {
+        Ok(Self {
+            dry_run: q.scalar::<bool>(&join(p, "DryRun"))?,
+            transit_gateway_attachment_id: required(
+                q.scalar::<String>(&join(p, "TransitGatewayAttachmentId"))?,
+                &join(p, "TransitGatewayAttachmentId"),
+            )?,
+            transit_gateway_route_table_id: required(
+                q.scalar::<String>(&join(p, "TransitGatewayRouteTableId"))?,
+                &join(p, "TransitGatewayRouteTableId"),
+            )?,
+        })
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct DisassociateTransitGatewayRouteTableResult {
+    pub association: Option<TransitGatewayAssociation>,
+}
+
+impl ToXml for DisassociateTransitGatewayRouteTableResult {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.structure("association", &self.association);
     }
 }
 
@@ -6515,6 +7163,41 @@ impl FromQuery for EnaSrdUdpSpecificationRequest {
 }
 
 #[derive(Debug, Clone, Default, PartialEq)]
+pub struct EnableTransitGatewayRouteTablePropagationRequest {
+    pub dry_run: Option<bool>,
+    pub transit_gateway_attachment_id: Option<String>,
+    pub transit_gateway_route_table_announcement_id: Option<String>,
+    pub transit_gateway_route_table_id: String,
+}
+
+impl FromQuery for EnableTransitGatewayRouteTablePropagationRequest {
+    fn from_query(q: &QueryMap, p: &str) -> Result<Self, ApiError> {
+        Ok(Self {
+            dry_run: q.scalar::<bool>(&join(p, "DryRun"))?,
+            transit_gateway_attachment_id: q
+                .scalar::<String>(&join(p, "TransitGatewayAttachmentId"))?,
+            transit_gateway_route_table_announcement_id: q
+                .scalar::<String>(&join(p, "TransitGatewayRouteTableAnnouncementId"))?,
+            transit_gateway_route_table_id: required(
+                q.scalar::<String>(&join(p, "TransitGatewayRouteTableId"))?,
+                &join(p, "TransitGatewayRouteTableId"),
+            )?,
+        })
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct EnableTransitGatewayRouteTablePropagationResult {
+    pub propagation: Option<TransitGatewayPropagation>,
+}
+
+impl ToXml for EnableTransitGatewayRouteTablePropagationResult {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.structure("propagation", &self.propagation);
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct EnableVgwRoutePropagationRequest {
     pub dry_run: Option<bool>,
     pub gateway_id: String,
@@ -6556,6 +7239,19 @@ pub struct EnclaveOptionsRequest {
 impl FromQuery for EnclaveOptionsRequest {
     fn from_query(q: &QueryMap, p: &str) -> Result<Self, ApiError> {
         Ok(Self { enabled: q.scalar::<bool>(&join(p, "Enabled"))? })
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct EncryptionSupport {
+    pub encryption_state: Option<String>,
+    pub state_message: Option<String>,
+}
+
+impl ToXml for EncryptionSupport {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.scalar("encryptionState", &self.encryption_state);
+        w.scalar("stateMessage", &self.state_message);
     }
 }
 
@@ -6907,6 +7603,85 @@ impl ToXml for GetManagedPrefixListEntriesResult {
     fn write_xml(&self, w: &mut XmlWriter) {
         w.list("entrySet", "item", &self.entries, true);
         w.scalar("nextToken", &self.next_token);
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct GetTransitGatewayRouteTableAssociationsRequest {
+    pub dry_run: Option<bool>,
+    pub filters: Vec<Filter>,
+    pub max_results: Option<i32>,
+    pub next_token: Option<String>,
+    pub transit_gateway_route_table_id: String,
+}
+
+impl FromQuery for GetTransitGatewayRouteTableAssociationsRequest {
+    fn from_query(q: &QueryMap, p: &str) -> Result<Self, ApiError> {
+        Ok(Self {
+            dry_run: q.scalar::<bool>(&join(p, "DryRun"))?,
+            filters: q.list(&join(p, "Filter"), Filter::from_query)?,
+            max_results: q.scalar::<i32>(&join(p, "MaxResults"))?,
+            next_token: q.scalar::<String>(&join(p, "NextToken"))?,
+            transit_gateway_route_table_id: required(
+                q.scalar::<String>(&join(p, "TransitGatewayRouteTableId"))?,
+                &join(p, "TransitGatewayRouteTableId"),
+            )?,
+        })
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct GetTransitGatewayRouteTableAssociationsResult {
+    pub associations: Vec<TransitGatewayRouteTableAssociation>,
+    pub next_token: Option<String>,
+}
+
+impl ToXml for GetTransitGatewayRouteTableAssociationsResult {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.list("associations", "item", &self.associations, true);
+        w.scalar("nextToken", &self.next_token);
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct GetTransitGatewayRouteTablePropagationsRequest {
+    pub dry_run: Option<bool>,
+    pub filters: Vec<Filter>,
+    pub max_results: Option<i32>,
+    pub next_token: Option<String>,
+    pub transit_gateway_route_table_id: String,
+}
+
+impl FromQuery for GetTransitGatewayRouteTablePropagationsRequest {
+    fn from_query(q: &QueryMap, p: &str) -> Result<Self, ApiError> {
+        Ok(Self {
+            dry_run: q.scalar::<bool>(&join(p, "DryRun"))?,
+            filters: q.list(&join(p, "Filter"), Filter::from_query)?,
+            max_results: q.scalar::<i32>(&join(p, "MaxResults"))?,
+            next_token: q.scalar::<String>(&join(p, "NextToken"))?,
+            transit_gateway_route_table_id: required(
+                q.scalar::<String>(&join(p, "TransitGatewayRouteTableId"))?,
+                &join(p, "TransitGatewayRouteTableId"),
+            )?,
+        })
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct GetTransitGatewayRouteTablePropagationsResult {
+    pub next_token: Option<String>,
+    pub transit_gateway_route_table_propagations: Vec<TransitGatewayRouteTablePropagation>,
+}
+
+impl ToXml for GetTransitGatewayRouteTablePropagationsResult {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.scalar("nextToken", &self.next_token);
+        w.list(
+            "transitGatewayRouteTablePropagations",
+            "item",
+            &self.transit_gateway_route_table_propagations,
+            true,
+        );
     }
 }
 
@@ -8650,6 +9425,164 @@ impl FromQuery for ModifySubnetAttributeRequest {
 }
 
 #[derive(Debug, Clone, Default, PartialEq)]
+pub struct ModifyTransitGatewayOptions {
+    pub add_transit_gateway_cidr_blocks: Vec<String>,
+    pub amazon_side_asn: Option<i64>,
+    pub association_default_route_table_id: Option<String>,
+    pub auto_accept_shared_attachments: Option<String>,
+    pub default_route_table_association: Option<String>,
+    pub default_route_table_propagation: Option<String>,
+    pub dns_support: Option<String>,
+    pub encryption_support: Option<String>,
+    pub propagation_default_route_table_id: Option<String>,
+    pub remove_transit_gateway_cidr_blocks: Vec<String>,
+    pub security_group_referencing_support: Option<String>,
+    pub vpn_ecmp_support: Option<String>,
+}
+
+impl FromQuery for ModifyTransitGatewayOptions {
+    fn from_query(q: &QueryMap, p: &str) -> Result<Self, ApiError> {
+        Ok(Self {
+            add_transit_gateway_cidr_blocks: q
+                .list(&join(p, "AddTransitGatewayCidrBlocks"), |q: &QueryMap, k: &str| {
+                    required(q.scalar::<String>(k)?, k)
+                })?,
+            amazon_side_asn: q.scalar::<i64>(&join(p, "AmazonSideAsn"))?,
+            association_default_route_table_id: q
+                .scalar::<String>(&join(p, "AssociationDefaultRouteTableId"))?,
+            auto_accept_shared_attachments: q.enum_scalar(
+                &join(p, "AutoAcceptSharedAttachments"),
+                AUTO_ACCEPT_SHARED_ATTACHMENTS_VALUE_VALUES,
+            )?,
+            default_route_table_association: q.enum_scalar(
+                &join(p, "DefaultRouteTableAssociation"),
+                DEFAULT_ROUTE_TABLE_ASSOCIATION_VALUE_VALUES,
+            )?,
+            default_route_table_propagation: q.enum_scalar(
+                &join(p, "DefaultRouteTablePropagation"),
+                DEFAULT_ROUTE_TABLE_PROPAGATION_VALUE_VALUES,
+            )?,
+            dns_support: q.enum_scalar(&join(p, "DnsSupport"), DNS_SUPPORT_VALUE_VALUES)?,
+            encryption_support: q.enum_scalar(
+                &join(p, "EncryptionSupport"),
+                ENCRYPTION_SUPPORT_OPTION_VALUE_VALUES,
+            )?,
+            propagation_default_route_table_id: q
+                .scalar::<String>(&join(p, "PropagationDefaultRouteTableId"))?,
+            remove_transit_gateway_cidr_blocks: q
+                .list(&join(p, "RemoveTransitGatewayCidrBlocks"), |q: &QueryMap, k: &str| {
+                    required(q.scalar::<String>(k)?, k)
+                })?,
+            security_group_referencing_support: q.enum_scalar(
+                &join(p, "SecurityGroupReferencingSupport"),
+                SECURITY_GROUP_REFERENCING_SUPPORT_VALUE_VALUES,
+            )?,
+            vpn_ecmp_support: q
+                .enum_scalar(&join(p, "VpnEcmpSupport"), VPN_ECMP_SUPPORT_VALUE_VALUES)?,
+        })
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ModifyTransitGatewayRequest {
+    pub description: Option<String>,
+    pub dry_run: Option<bool>,
+    pub options: Option<ModifyTransitGatewayOptions>,
+    pub transit_gateway_id: String,
+}
+
+impl FromQuery for ModifyTransitGatewayRequest {
+    fn from_query(q: &QueryMap, p: &str) -> Result<Self, ApiError> {
+        Ok(Self {
+            description: q.scalar::<String>(&join(p, "Description"))?,
+            dry_run: q.scalar::<bool>(&join(p, "DryRun"))?,
+            options: q.structure::<ModifyTransitGatewayOptions>(&join(p, "Options"))?,
+            transit_gateway_id: required(
+                q.scalar::<String>(&join(p, "TransitGatewayId"))?,
+                &join(p, "TransitGatewayId"),
+            )?,
+        })
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ModifyTransitGatewayResult {
+    pub transit_gateway: Option<TransitGateway>,
+}
+
+impl ToXml for ModifyTransitGatewayResult {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.structure("transitGateway", &self.transit_gateway);
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ModifyTransitGatewayVpcAttachmentRequest {
+    pub add_subnet_ids: Vec<String>,
+    pub dry_run: Option<bool>,
+    pub options: Option<ModifyTransitGatewayVpcAttachmentRequestOptions>,
+    pub remove_subnet_ids: Vec<String>,
+    pub transit_gateway_attachment_id: String,
+}
+
+impl FromQuery for ModifyTransitGatewayVpcAttachmentRequest {
+    fn from_query(q: &QueryMap, p: &str) -> Result<Self, ApiError> {
+        Ok(Self {
+            add_subnet_ids: q.list(&join(p, "AddSubnetIds"), |q: &QueryMap, k: &str| {
+                required(q.scalar::<String>(k)?, k)
+            })?,
+            dry_run: q.scalar::<bool>(&join(p, "DryRun"))?,
+            options: q.structure::<ModifyTransitGatewayVpcAttachmentRequestOptions>(&join(
+                p, "Options",
+            ))?,
+            remove_subnet_ids: q.list(&join(p, "RemoveSubnetIds"), |q: &QueryMap, k: &str| {
+                required(q.scalar::<String>(k)?, k)
+            })?,
+            transit_gateway_attachment_id: required(
+                q.scalar::<String>(&join(p, "TransitGatewayAttachmentId"))?,
+                &join(p, "TransitGatewayAttachmentId"),
+            )?,
+        })
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ModifyTransitGatewayVpcAttachmentRequestOptions {
+    pub appliance_mode_support: Option<String>,
+    pub dns_support: Option<String>,
+    pub ipv6_support: Option<String>,
+    pub security_group_referencing_support: Option<String>,
+}
+
+impl FromQuery for ModifyTransitGatewayVpcAttachmentRequestOptions {
+    fn from_query(q: &QueryMap, p: &str) -> Result<Self, ApiError> {
+        Ok(Self {
+            appliance_mode_support: q.enum_scalar(
+                &join(p, "ApplianceModeSupport"),
+                APPLIANCE_MODE_SUPPORT_VALUE_VALUES,
+            )?,
+            dns_support: q.enum_scalar(&join(p, "DnsSupport"), DNS_SUPPORT_VALUE_VALUES)?,
+            ipv6_support: q.enum_scalar(&join(p, "Ipv6Support"), IPV6_SUPPORT_VALUE_VALUES)?,
+            security_group_referencing_support: q.enum_scalar(
+                &join(p, "SecurityGroupReferencingSupport"),
+                SECURITY_GROUP_REFERENCING_SUPPORT_VALUE_VALUES,
+            )?,
+        })
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ModifyTransitGatewayVpcAttachmentResult {
+    pub transit_gateway_vpc_attachment: Option<TransitGatewayVpcAttachment>,
+}
+
+impl ToXml for ModifyTransitGatewayVpcAttachmentResult {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.structure("transitGatewayVpcAttachment", &self.transit_gateway_vpc_attachment);
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct ModifyVpcAttributeRequest {
     pub enable_dns_hostnames: Option<AttributeBooleanValue>,
     pub enable_dns_support: Option<AttributeBooleanValue>,
@@ -10230,6 +11163,45 @@ impl ToXml for ReplaceRouteTableAssociationResult {
 }
 
 #[derive(Debug, Clone, Default, PartialEq)]
+pub struct ReplaceTransitGatewayRouteRequest {
+    pub blackhole: Option<bool>,
+    pub destination_cidr_block: String,
+    pub dry_run: Option<bool>,
+    pub transit_gateway_attachment_id: Option<String>,
+    pub transit_gateway_route_table_id: String,
+}
+
+impl FromQuery for ReplaceTransitGatewayRouteRequest {
+    fn from_query(q: &QueryMap, p: &str) -> Result<Self, ApiError> {
+        Ok(Self {
+            blackhole: q.scalar::<bool>(&join(p, "Blackhole"))?,
+            destination_cidr_block: required(
+                q.scalar::<String>(&join(p, "DestinationCidrBlock"))?,
+                &join(p, "DestinationCidrBlock"),
+            )?,
+            dry_run: q.scalar::<bool>(&join(p, "DryRun"))?,
+            transit_gateway_attachment_id: q
+                .scalar::<String>(&join(p, "TransitGatewayAttachmentId"))?,
+            transit_gateway_route_table_id: required(
+                q.scalar::<String>(&join(p, "TransitGatewayRouteTableId"))?,
+                &join(p, "TransitGatewayRouteTableId"),
+            )?,
+        })
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ReplaceTransitGatewayRouteResult {
+    pub route: Option<TransitGatewayRoute>,
+}
+
+impl ToXml for ReplaceTransitGatewayRouteResult {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.structure("route", &self.route);
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct RequestFilterPortRange {
     pub from_port: Option<i32>,
     pub to_port: Option<i32>,
@@ -10717,6 +11689,48 @@ impl FromQuery for RunInstancesRequest {
                 .list(&join(p, "TagSpecification"), TagSpecification::from_query)?,
             user_data: q.scalar::<String>(&join(p, "UserData"))?,
         })
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct SearchTransitGatewayRoutesRequest {
+    pub dry_run: Option<bool>,
+    pub filters: Vec<Filter>,
+    pub max_results: Option<i32>,
+    pub next_token: Option<String>,
+    pub transit_gateway_route_table_id: String,
+}
+
+impl FromQuery for SearchTransitGatewayRoutesRequest {
+    fn from_query(q: &QueryMap, p: &str) -> Result<Self, ApiError> {
+        Ok(Self {
+            dry_run: q.scalar::<bool>(&join(p, "DryRun"))?,
+            filters: required_list(
+                q.list(&join(p, "Filter"), Filter::from_query)?,
+                &join(p, "Filter"),
+            )?,
+            max_results: q.scalar::<i32>(&join(p, "MaxResults"))?,
+            next_token: q.scalar::<String>(&join(p, "NextToken"))?,
+            transit_gateway_route_table_id: required(
+                q.scalar::<String>(&join(p, "TransitGatewayRouteTableId"))?,
+                &join(p, "TransitGatewayRouteTableId"),
+            )?,
+        })
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct SearchTransitGatewayRoutesResult {
+    pub additional_routes_available: Option<bool>,
+    pub next_token: Option<String>,
+    pub routes: Vec<TransitGatewayRoute>,
+}
+
+impl ToXml for SearchTransitGatewayRoutesResult {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.scalar("additionalRoutesAvailable", &self.additional_routes_available);
+        w.scalar("nextToken", &self.next_token);
+        w.list("routeSet", "item", &self.routes, true);
     }
 }
 
@@ -11277,6 +12291,296 @@ impl ToXml for TerminateInstancesResult {
 }
 
 #[derive(Debug, Clone, Default, PartialEq)]
+pub struct TransitGateway {
+    pub creation_time: Option<Timestamp>,
+    pub description: Option<String>,
+    pub options: Option<TransitGatewayOptions>,
+    pub owner_id: Option<String>,
+    pub state: Option<String>,
+    pub tags: Vec<Tag>,
+    pub transit_gateway_arn: Option<String>,
+    pub transit_gateway_id: Option<String>,
+}
+
+impl ToXml for TransitGateway {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.scalar("creationTime", &self.creation_time);
+        w.scalar("description", &self.description);
+        w.structure("options", &self.options);
+        w.scalar("ownerId", &self.owner_id);
+        w.scalar("state", &self.state);
+        w.list("tagSet", "item", &self.tags, false);
+        w.scalar("transitGatewayArn", &self.transit_gateway_arn);
+        w.scalar("transitGatewayId", &self.transit_gateway_id);
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct TransitGatewayAssociation {
+    pub resource_id: Option<String>,
+    pub resource_type: Option<String>,
+    pub state: Option<String>,
+    pub transit_gateway_attachment_id: Option<String>,
+    pub transit_gateway_route_table_id: Option<String>,
+}
+
+impl ToXml for TransitGatewayAssociation {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.scalar("resourceId", &self.resource_id);
+        w.scalar("resourceType", &self.resource_type);
+        w.scalar("state", &self.state);
+        w.scalar("transitGatewayAttachmentId", &self.transit_gateway_attachment_id);
+        w.scalar("transitGatewayRouteTableId", &self.transit_gateway_route_table_id);
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct TransitGatewayAttachment {
+    pub association: Option<TransitGatewayAttachmentAssociation>,
+    pub creation_time: Option<Timestamp>,
+    pub resource_id: Option<String>,
+    pub resource_owner_id: Option<String>,
+    pub resource_type: Option<String>,
+    pub state: Option<String>,
+    pub tags: Vec<Tag>,
+    pub transit_gateway_attachment_id: Option<String>,
+    pub transit_gateway_id: Option<String>,
+    pub transit_gateway_owner_id: Option<String>,
+}
+
+impl ToXml for TransitGatewayAttachment {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.structure("association", &self.association);
+        w.scalar("creationTime", &self.creation_time);
+        w.scalar("resourceId", &self.resource_id);
+        w.scalar("resourceOwnerId", &self.resource_owner_id);
+        w.scalar("resourceType", &self.resource_type);
+        w.scalar("state", &self.state);
+        w.list("tagSet", "item", &self.tags, false);
+        w.scalar("transitGatewayAttachmentId", &self.transit_gateway_attachment_id);
+        w.scalar("transitGatewayId", &self.transit_gateway_id);
+        w.scalar("transitGatewayOwnerId", &self.transit_gateway_owner_id);
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct TransitGatewayAttachmentAssociation {
+    pub state: Option<String>,
+    pub transit_gateway_route_table_id: Option<String>,
+}
+
+impl ToXml for TransitGatewayAttachmentAssociation {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.scalar("state", &self.state);
+        w.scalar("transitGatewayRouteTableId", &self.transit_gateway_route_table_id);
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct TransitGatewayOptions {
+    pub amazon_side_asn: Option<i64>,
+    pub association_default_route_table_id: Option<String>,
+    pub auto_accept_shared_attachments: Option<String>,
+    pub default_route_table_association: Option<String>,
+    pub default_route_table_propagation: Option<String>,
+    pub dns_support: Option<String>,
+    pub encryption_support: Option<EncryptionSupport>,
+    pub multicast_support: Option<String>,
+    pub propagation_default_route_table_id: Option<String>,
+    pub security_group_referencing_support: Option<String>,
+    pub transit_gateway_cidr_blocks: Vec<String>,
+    pub vpn_ecmp_support: Option<String>,
+}
+
+impl ToXml for TransitGatewayOptions {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.scalar("amazonSideAsn", &self.amazon_side_asn);
+        w.scalar("associationDefaultRouteTableId", &self.association_default_route_table_id);
+        w.scalar("autoAcceptSharedAttachments", &self.auto_accept_shared_attachments);
+        w.scalar("defaultRouteTableAssociation", &self.default_route_table_association);
+        w.scalar("defaultRouteTablePropagation", &self.default_route_table_propagation);
+        w.scalar("dnsSupport", &self.dns_support);
+        w.structure("encryptionSupport", &self.encryption_support);
+        w.scalar("multicastSupport", &self.multicast_support);
+        w.scalar("propagationDefaultRouteTableId", &self.propagation_default_route_table_id);
+        w.scalar("securityGroupReferencingSupport", &self.security_group_referencing_support);
+        w.list("transitGatewayCidrBlocks", "item", &self.transit_gateway_cidr_blocks, false);
+        w.scalar("vpnEcmpSupport", &self.vpn_ecmp_support);
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct TransitGatewayPropagation {
+    pub resource_id: Option<String>,
+    pub resource_type: Option<String>,
+    pub state: Option<String>,
+    pub transit_gateway_attachment_id: Option<String>,
+    pub transit_gateway_route_table_announcement_id: Option<String>,
+    pub transit_gateway_route_table_id: Option<String>,
+}
+
+impl ToXml for TransitGatewayPropagation {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.scalar("resourceId", &self.resource_id);
+        w.scalar("resourceType", &self.resource_type);
+        w.scalar("state", &self.state);
+        w.scalar("transitGatewayAttachmentId", &self.transit_gateway_attachment_id);
+        w.scalar(
+            "transitGatewayRouteTableAnnouncementId",
+            &self.transit_gateway_route_table_announcement_id,
+        );
+        w.scalar("transitGatewayRouteTableId", &self.transit_gateway_route_table_id);
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct TransitGatewayRequestOptions {
+    pub amazon_side_asn: Option<i64>,
+    pub auto_accept_shared_attachments: Option<String>,
+    pub default_route_table_association: Option<String>,
+    pub default_route_table_propagation: Option<String>,
+    pub dns_support: Option<String>,
+    pub multicast_support: Option<String>,
+    pub security_group_referencing_support: Option<String>,
+    pub transit_gateway_cidr_blocks: Vec<String>,
+    pub vpn_ecmp_support: Option<String>,
+}
+
+impl FromQuery for TransitGatewayRequestOptions {
+    fn from_query(q: &QueryMap, p: &str) -> Result<Self, ApiError> {
+        Ok(Self {
+            amazon_side_asn: q.scalar::<i64>(&join(p, "AmazonSideAsn"))?,
+            auto_accept_shared_attachments: q.enum_scalar(
+                &join(p, "AutoAcceptSharedAttachments"),
+                AUTO_ACCEPT_SHARED_ATTACHMENTS_VALUE_VALUES,
+            )?,
+            default_route_table_association: q.enum_scalar(
+                &join(p, "DefaultRouteTableAssociation"),
+                DEFAULT_ROUTE_TABLE_ASSOCIATION_VALUE_VALUES,
+            )?,
+            default_route_table_propagation: q.enum_scalar(
+                &join(p, "DefaultRouteTablePropagation"),
+                DEFAULT_ROUTE_TABLE_PROPAGATION_VALUE_VALUES,
+            )?,
+            dns_support: q.enum_scalar(&join(p, "DnsSupport"), DNS_SUPPORT_VALUE_VALUES)?,
+            multicast_support: q
+                .enum_scalar(&join(p, "MulticastSupport"), MULTICAST_SUPPORT_VALUE_VALUES)?,
+            security_group_referencing_support: q.enum_scalar(
+                &join(p, "SecurityGroupReferencingSupport"),
+                SECURITY_GROUP_REFERENCING_SUPPORT_VALUE_VALUES,
+            )?,
+            transit_gateway_cidr_blocks: q
+                .list(&join(p, "TransitGatewayCidrBlocks"), |q: &QueryMap, k: &str| {
+                    required(q.scalar::<String>(k)?, k)
+                })?,
+            vpn_ecmp_support: q
+                .enum_scalar(&join(p, "VpnEcmpSupport"), VPN_ECMP_SUPPORT_VALUE_VALUES)?,
+        })
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct TransitGatewayRoute {
+    pub destination_cidr_block: Option<String>,
+    pub prefix_list_id: Option<String>,
+    pub state: Option<String>,
+    pub transit_gateway_attachments: Vec<TransitGatewayRouteAttachment>,
+    pub transit_gateway_route_table_announcement_id: Option<String>,
+    pub type_: Option<String>,
+}
+
+impl ToXml for TransitGatewayRoute {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.scalar("destinationCidrBlock", &self.destination_cidr_block);
+        w.scalar("prefixListId", &self.prefix_list_id);
+        w.scalar("state", &self.state);
+        w.list("transitGatewayAttachments", "item", &self.transit_gateway_attachments, false);
+        w.scalar(
+            "transitGatewayRouteTableAnnouncementId",
+            &self.transit_gateway_route_table_announcement_id,
+        );
+        w.scalar("type", &self.type_);
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct TransitGatewayRouteAttachment {
+    pub resource_id: Option<String>,
+    pub resource_type: Option<String>,
+    pub transit_gateway_attachment_id: Option<String>,
+}
+
+impl ToXml for TransitGatewayRouteAttachment {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.scalar("resourceId", &self.resource_id);
+        w.scalar("resourceType", &self.resource_type);
+        w.scalar("transitGatewayAttachmentId", &self.transit_gateway_attachment_id);
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct TransitGatewayRouteTable {
+    pub creation_time: Option<Timestamp>,
+    pub default_association_route_table: Option<bool>,
+    pub default_propagation_route_table: Option<bool>,
+    pub state: Option<String>,
+    pub tags: Vec<Tag>,
+    pub transit_gateway_id: Option<String>,
+    pub transit_gateway_route_table_id: Option<String>,
+}
+
+impl ToXml for TransitGatewayRouteTable {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.scalar("creationTime", &self.creation_time);
+        w.scalar("defaultAssociationRouteTable", &self.default_association_route_table);
+        w.scalar("defaultPropagationRouteTable", &self.default_propagation_route_table);
+        w.scalar("state", &self.state);
+        w.list("tagSet", "item", &self.tags, false);
+        w.scalar("transitGatewayId", &self.transit_gateway_id);
+        w.scalar("transitGatewayRouteTableId", &self.transit_gateway_route_table_id);
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct TransitGatewayRouteTableAssociation {
+    pub resource_id: Option<String>,
+    pub resource_type: Option<String>,
+    pub state: Option<String>,
+    pub transit_gateway_attachment_id: Option<String>,
+}
+
+impl ToXml for TransitGatewayRouteTableAssociation {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.scalar("resourceId", &self.resource_id);
+        w.scalar("resourceType", &self.resource_type);
+        w.scalar("state", &self.state);
+        w.scalar("transitGatewayAttachmentId", &self.transit_gateway_attachment_id);
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct TransitGatewayRouteTablePropagation {
+    pub resource_id: Option<String>,
+    pub resource_type: Option<String>,
+    pub state: Option<String>,
+    pub transit_gateway_attachment_id: Option<String>,
+    pub transit_gateway_route_table_announcement_id: Option<String>,
+}
+
+impl ToXml for TransitGatewayRouteTablePropagation {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.scalar("resourceId", &self.resource_id);
+        w.scalar("resourceType", &self.resource_type);
+        w.scalar("state", &self.state);
+        w.scalar("transitGatewayAttachmentId", &self.transit_gateway_attachment_id);
+        w.scalar(
+            "transitGatewayRouteTableAnnouncementId",
+            &self.transit_gateway_route_table_announcement_id,
+        );
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct TransitGatewayRouteTableRoute {
     pub attachment_id: Option<String>,
     pub destination_cidr: Option<String>,
@@ -11296,6 +12600,50 @@ impl ToXml for TransitGatewayRouteTableRoute {
         w.scalar("resourceType", &self.resource_type);
         w.scalar("routeOrigin", &self.route_origin);
         w.scalar("state", &self.state);
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct TransitGatewayVpcAttachment {
+    pub creation_time: Option<Timestamp>,
+    pub options: Option<TransitGatewayVpcAttachmentOptions>,
+    pub state: Option<String>,
+    pub subnet_ids: Vec<String>,
+    pub tags: Vec<Tag>,
+    pub transit_gateway_attachment_id: Option<String>,
+    pub transit_gateway_id: Option<String>,
+    pub vpc_id: Option<String>,
+    pub vpc_owner_id: Option<String>,
+}
+
+impl ToXml for TransitGatewayVpcAttachment {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.scalar("creationTime", &self.creation_time);
+        w.structure("options", &self.options);
+        w.scalar("state", &self.state);
+        w.list("subnetIds", "item", &self.subnet_ids, false);
+        w.list("tagSet", "item", &self.tags, false);
+        w.scalar("transitGatewayAttachmentId", &self.transit_gateway_attachment_id);
+        w.scalar("transitGatewayId", &self.transit_gateway_id);
+        w.scalar("vpcId", &self.vpc_id);
+        w.scalar("vpcOwnerId", &self.vpc_owner_id);
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct TransitGatewayVpcAttachmentOptions {
+    pub appliance_mode_support: Option<String>,
+    pub dns_support: Option<String>,
+    pub ipv6_support: Option<String>,
+    pub security_group_referencing_support: Option<String>,
+}
+
+impl ToXml for TransitGatewayVpcAttachmentOptions {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.scalar("applianceModeSupport", &self.appliance_mode_support);
+        w.scalar("dnsSupport", &self.dns_support);
+        w.scalar("ipv6Support", &self.ipv6_support);
+        w.scalar("securityGroupReferencingSupport", &self.security_group_referencing_support);
     }
 }
 

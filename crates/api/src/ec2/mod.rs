@@ -26,6 +26,7 @@ mod route_table;
 mod security_group;
 mod subnet;
 mod tags;
+mod transit_gateway;
 mod vpc;
 mod vpc_endpoint;
 mod vpn;
@@ -125,6 +126,7 @@ fn registry() -> &'static HashMap<&'static str, Handler> {
             peering::handlers(),
             vpc_endpoint::handlers(),
             vpn::handlers(),
+            transit_gateway::handlers(),
         ] {
             for (name, handler) in handlers {
                 map.insert(name, handler);

@@ -9,6 +9,7 @@ mod nat_gateways;
 mod network_insights;
 mod peering;
 mod prefix_lists;
+mod transit_gateways;
 mod vpc_endpoints;
 mod vpn;
 
@@ -68,4 +69,18 @@ pub fn all<'a>(doc: &'a str, tag: &str) -> Vec<&'a str> {
         rest = &after[j + close.len()..];
     }
     out
+}
+
+/// The body of a call that must succeed.
+pub fn ok(api: &Api, pairs: &[(&str, &str)]) -> String {
+    let r = call(api, pairs);
+    assert_eq!(r.status, 200, "{}", r.body);
+    r.body
+}
+
+/// The error code of a call that must fail.
+pub fn code(api: &Api, pairs: &[(&str, &str)]) -> String {
+    let r = call(api, pairs);
+    assert_ne!(r.status, 200, "{}", r.body);
+    first(&r.body, "Code").unwrap().to_owned()
 }

@@ -1,0 +1,888 @@
+//! Transit gateway operations: gateways, VPC attachments (and the generic attachment listing),
+//! route tables with their associations, propagations and static routes.
+//!
+//! Create calls answer `pending` (associations `associating`, propagations `enabling`, deletes
+//! `deleting`), as AWS does; the next read shows the settled state, which vpclab reaches at
+//! once.
+
+use super::common::{tag_set, tags_for};
+use super::filter::{Filters, flag, one};
+use super::page::paginate;
+use super::{Ctx, Handler, read, write};
+use crate::Outcome;
+use model::World;
+use model::cidr::Ipv4Cidr;
+use model::transit_gateway::{
+    self as t, NewTransitGateway, NewVpcAttachment, RouteChange, TgwAttachment, TgwModification,
+    TgwRoute, TgwRouteTarget, VpcAttachmentModification, flag_name,
+};
+use shapes::ec2::*;
+use wire::{ApiError, Timestamp};
+
+pub(super) fn handlers() -> Vec<(&'static str, Handler)> {
+    vec![
+        ("CreateTransitGateway", write(create_transit_gateway)),
+        ("DescribeTransitGateways", read(describe_transit_gateways)),
+        ("ModifyTransitGateway", write(modify_transit_gateway)),
+        ("DeleteTransitGateway", write(delete_transit_gateway)),
+        ("CreateTransitGatewayVpcAttachment", write(create_vpc_attachment)),
+        ("DescribeTransitGatewayVpcAttachments", read(describe_vpc_attachments)),
+        ("ModifyTransitGatewayVpcAttachment", write(modify_vpc_attachment)),
+        ("DeleteTransitGatewayVpcAttachment", write(delete_vpc_attachment)),
+        ("DescribeTransitGatewayAttachments", read(describe_attachments)),
+        ("CreateTransitGatewayRouteTable", write(create_route_table)),
+        ("DescribeTransitGatewayRouteTables", read(describe_route_tables)),
+        ("DeleteTransitGatewayRouteTable", write(delete_route_table)),
+        ("AssociateTransitGatewayRouteTable", write(associate_route_table)),
+        ("DisassociateTransitGatewayRouteTable", write(disassociate_route_table)),
+        ("EnableTransitGatewayRouteTablePropagation", write(enable_propagation)),
+        ("DisableTransitGatewayRouteTablePropagation", write(disable_propagation)),
+        ("CreateTransitGatewayRoute", write(create_route)),
+        ("DeleteTransitGatewayRoute", write(delete_route)),
+        ("ReplaceTransitGatewayRoute", write(replace_route)),
+        ("SearchTransitGatewayRoutes", read(search_routes)),
+        ("GetTransitGatewayRouteTableAssociations", read(get_associations)),
+        ("GetTransitGatewayRouteTablePropagations", read(get_propagations)),
+    ]
+}
+
+/// MaxResults range of every paginated transit gateway call.
+const PAGE_LIMITS: (i32, i32) = (5, 1000);
+
+fn now() -> i64 {
+    Timestamp::now().0
+}
+
+// ---- gateways ----
+
+fn render_tgw(g: &t::TransitGateway, state: Option<&str>) -> TransitGateway {
+    let o = &g.options;
+    TransitGateway {
+        creation_time: Some(Timestamp(g.create_time)),
+        description: g.description.clone(),
+        options: Some(TransitGatewayOptions {
+            amazon_side_asn: Some(o.amazon_side_asn),
+            association_default_route_table_id: o.association_default_route_table_id.clone(),
+            auto_accept_shared_attachments: Some(
+                flag_name(o.auto_accept_shared_attachments).into(),
+            ),
+            default_route_table_association: Some(
+                flag_name(o.default_route_table_association).into(),
+            ),
+            default_route_table_propagation: Some(
+                flag_name(o.default_route_table_propagation).into(),
+            ),
+            dns_support: Some(flag_name(o.dns_support).into()),
+            encryption_support: None,
+            multicast_support: Some(flag_name(o.multicast_support).into()),
+            propagation_default_route_table_id: o.propagation_default_route_table_id.clone(),
+            security_group_referencing_support: Some(
+                flag_name(o.security_group_referencing_support).into(),
+            ),
+            transit_gateway_cidr_blocks: o.cidr_blocks.clone(),
+            vpn_ecmp_support: Some(flag_name(o.vpn_ecmp_support).into()),
+        }),
+        owner_id: Some(g.owner.account.clone()),
+        state: Some(state.unwrap_or(g.state()).to_owned()),
+        tags: tag_set(&g.tags),
+        transit_gateway_arn: Some(g.arn()),
+        transit_gateway_id: Some(g.id.clone()),
+    }
+}
+
+fn create_transit_gateway(
+    ctx: &Ctx,
+    w: &mut World,
+    req: CreateTransitGatewayRequest,
+) -> Outcome<CreateTransitGatewayResult> {
+    let o = req.options.unwrap_or_default();
+    let new = NewTransitGateway {
+        description: req.description,
+        amazon_side_asn: o.amazon_side_asn,
+        auto_accept_shared_attachments: o.auto_accept_shared_attachments,
+        default_route_table_association: o.default_route_table_association,
+        default_route_table_propagation: o.default_route_table_propagation,
+        dns_support: o.dns_support,
+        vpn_ecmp_support: o.vpn_ecmp_support,
+        multicast_support: o.multicast_support,
+        security_group_referencing_support: o.security_group_referencing_support,
+        cidr_blocks: o.transit_gateway_cidr_blocks,
+        tags: tags_for(&req.tag_specifications, "transit-gateway")?,
+    };
+    let id = w.create_transit_gateway(&ctx.scope, new, now())?;
+    let g = w.find_transit_gateway(&ctx.scope, &id)?;
+    Ok(CreateTransitGatewayResult { transit_gateway: Some(render_tgw(g, Some("pending"))) })
+}
+
+fn modify_transit_gateway(
+    ctx: &Ctx,
+    w: &mut World,
+    req: ModifyTransitGatewayRequest,
+) -> Outcome<ModifyTransitGatewayResult> {
+    let o = req.options.unwrap_or_default();
+    let m = TgwModification {
+        description: req.description,
+        amazon_side_asn: o.amazon_side_asn,
+        auto_accept_shared_attachments: o.auto_accept_shared_attachments,
+        default_route_table_association: o.default_route_table_association,
+        default_route_table_propagation: o.default_route_table_propagation,
+        association_default_route_table_id: o.association_default_route_table_id,
+        propagation_default_route_table_id: o.propagation_default_route_table_id,
+        dns_support: o.dns_support,
+        vpn_ecmp_support: o.vpn_ecmp_support,
+        security_group_referencing_support: o.security_group_referencing_support,
+        add_cidr_blocks: o.add_transit_gateway_cidr_blocks,
+        remove_cidr_blocks: o.remove_transit_gateway_cidr_blocks,
+    };
+    w.modify_transit_gateway(&ctx.scope, &req.transit_gateway_id, m, now())?;
+    let g = w.find_transit_gateway(&ctx.scope, &req.transit_gateway_id)?;
+    Ok(ModifyTransitGatewayResult { transit_gateway: Some(render_tgw(g, Some("modifying"))) })
+}
+
+fn delete_transit_gateway(
+    ctx: &Ctx,
+    w: &mut World,
+    req: DeleteTransitGatewayRequest,
+) -> Outcome<DeleteTransitGatewayResult> {
+    w.delete_transit_gateway(&ctx.scope, &req.transit_gateway_id, now())?;
+    let g = w
+        .transit_gateways
+        .get(&req.transit_gateway_id)
+        .ok_or_else(|| t::gateway_not_found(&req.transit_gateway_id))?;
+    Ok(DeleteTransitGatewayResult { transit_gateway: Some(render_tgw(g, Some("deleting"))) })
+}
+
+const TGW_FILTERS: &[&str] = &[
+    "options.propagation-default-route-table-id",
+    "options.amazon-side-asn",
+    "options.association-default-route-table-id",
+    "options.auto-accept-shared-attachments",
+    "options.default-route-table-association",
+    "options.default-route-table-propagation",
+    "options.dns-support",
+    "options.vpn-ecmp-support",
+    "owner-id",
+    "state",
+    "transit-gateway-id",
+];
+
+fn tgw_field(g: &t::TransitGateway, name: &str) -> Vec<String> {
+    let o = &g.options;
+    match name {
+        "options.propagation-default-route-table-id" => {
+            o.propagation_default_route_table_id.iter().cloned().collect()
+        }
+        "options.amazon-side-asn" => one(o.amazon_side_asn),
+        "options.association-default-route-table-id" => {
+            o.association_default_route_table_id.iter().cloned().collect()
+        }
+        "options.auto-accept-shared-attachments" => {
+            one(flag_name(o.auto_accept_shared_attachments))
+        }
+        "options.default-route-table-association" => {
+            one(flag_name(o.default_route_table_association))
+        }
+        "options.default-route-table-propagation" => {
+            one(flag_name(o.default_route_table_propagation))
+        }
+        "options.dns-support" => one(flag_name(o.dns_support)),
+        "options.vpn-ecmp-support" => one(flag_name(o.vpn_ecmp_support)),
+        "owner-id" => one(&g.owner.account),
+        "state" => one(g.state()),
+        "transit-gateway-id" => one(&g.id),
+        _ => vec![],
+    }
+}
+
+/// Every id named must be listed (deleted ones are, for a while).
+fn require_listed<T>(
+    ids: &[String],
+    listed: &[&T],
+    id_of: impl Fn(&T) -> &str,
+    not_found: impl Fn(&str) -> model::Error,
+) -> Result<(), model::Error> {
+    if let Some(missing) = ids.iter().find(|id| !listed.iter().any(|x| id_of(x) == id.as_str())) {
+        return Err(not_found(missing));
+    }
+    Ok(())
+}
+
+fn describe_transit_gateways(
+    ctx: &Ctx,
+    w: &World,
+    req: DescribeTransitGatewaysRequest,
+) -> Outcome<DescribeTransitGatewaysResult> {
+    let filters = Filters::new(&req.filters, TGW_FILTERS)?;
+    let ids = &req.transit_gateway_ids;
+    for id in ids {
+        model::lookup::TRANSIT_GATEWAY.check_format(id)?;
+    }
+    let listed: Vec<&t::TransitGateway> = w.listed_transit_gateways(&ctx.scope, now()).collect();
+    require_listed(ids, &listed, |g| &g.id, t::gateway_not_found)?;
+    let items = listed
+        .into_iter()
+        .filter(|g| ids.is_empty() || ids.contains(&g.id))
+        .filter(|g| filters.matches(&g.tags, |n| tgw_field(g, n)))
+        .map(|g| (g.id.clone(), g))
+        .collect();
+    let (page, next_token) =
+        paginate(items, req.max_results, req.next_token.as_deref(), PAGE_LIMITS)?;
+    Ok(DescribeTransitGatewaysResult {
+        transit_gateways: page.into_iter().map(|g| render_tgw(g, None)).collect(),
+        next_token,
+    })
+}
+
+// ---- attachments ----
+
+fn render_vpc_attachment(a: &TgwAttachment, state: Option<&str>) -> TransitGatewayVpcAttachment {
+    let v = a.vpc();
+    TransitGatewayVpcAttachment {
+        creation_time: Some(Timestamp(a.create_time)),
+        options: v.map(|v| TransitGatewayVpcAttachmentOptions {
+            appliance_mode_support: Some(flag_name(v.appliance_mode_support).into()),
+            dns_support: Some(flag_name(v.dns_support).into()),
+            ipv6_support: Some(flag_name(v.ipv6_support).into()),
+            security_group_referencing_support: Some(
+                flag_name(v.security_group_referencing_support).into(),
+            ),
+        }),
+        state: Some(state.unwrap_or(a.state.name()).to_owned()),
+        subnet_ids: v.map(|v| v.subnet_ids.clone()).unwrap_or_default(),
+        tags: tag_set(&a.tags),
+        transit_gateway_attachment_id: Some(a.id.clone()),
+        transit_gateway_id: Some(a.transit_gateway_id.clone()),
+        vpc_id: v.map(|v| v.vpc_id.clone()),
+        vpc_owner_id: Some(a.owner.account.clone()),
+    }
+}
+
+fn tgw_owner(w: &World, a: &TgwAttachment) -> Option<String> {
+    w.transit_gateways.get(&a.transit_gateway_id).map(|g| g.owner.account.clone())
+}
+
+fn render_attachment(w: &World, a: &TgwAttachment) -> TransitGatewayAttachment {
+    TransitGatewayAttachment {
+        association: a.association.as_ref().map(|rtb| TransitGatewayAttachmentAssociation {
+            state: Some("associated".into()),
+            transit_gateway_route_table_id: Some(rtb.clone()),
+        }),
+        creation_time: Some(Timestamp(a.create_time)),
+        resource_id: Some(a.resource.resource_id().to_owned()),
+        resource_owner_id: Some(a.owner.account.clone()),
+        resource_type: Some(a.resource.resource_type().into()),
+        state: Some(a.state.name().into()),
+        tags: tag_set(&a.tags),
+        transit_gateway_attachment_id: Some(a.id.clone()),
+        transit_gateway_id: Some(a.transit_gateway_id.clone()),
+        transit_gateway_owner_id: tgw_owner(w, a),
+    }
+}
+
+fn create_vpc_attachment(
+    ctx: &Ctx,
+    w: &mut World,
+    req: CreateTransitGatewayVpcAttachmentRequest,
+) -> Outcome<CreateTransitGatewayVpcAttachmentResult> {
+    let o = req.options.unwrap_or_default();
+    let new = NewVpcAttachment {
+        transit_gateway_id: req.transit_gateway_id,
+        vpc_id: req.vpc_id,
+        subnet_ids: req.subnet_ids,
+        appliance_mode_support: o.appliance_mode_support,
+        dns_support: o.dns_support,
+        ipv6_support: o.ipv6_support,
+        security_group_referencing_support: o.security_group_referencing_support,
+        tags: tags_for(&req.tag_specifications, "transit-gateway-attachment")?,
+    };
+    let id = w.create_tgw_vpc_attachment(&ctx.scope, new, now())?;
+    let a = w.find_tgw_attachment(&ctx.scope, &id)?;
+    Ok(CreateTransitGatewayVpcAttachmentResult {
+        transit_gateway_vpc_attachment: Some(render_vpc_attachment(a, Some("pending"))),
+    })
+}
+
+fn modify_vpc_attachment(
+    ctx: &Ctx,
+    w: &mut World,
+    req: ModifyTransitGatewayVpcAttachmentRequest,
+) -> Outcome<ModifyTransitGatewayVpcAttachmentResult> {
+    let o = req.options.unwrap_or_default();
+    let m = VpcAttachmentModification {
+        add_subnet_ids: req.add_subnet_ids,
+        remove_subnet_ids: req.remove_subnet_ids,
+        appliance_mode_support: o.appliance_mode_support,
+        dns_support: o.dns_support,
+        ipv6_support: o.ipv6_support,
+        security_group_referencing_support: o.security_group_referencing_support,
+    };
+    w.modify_tgw_vpc_attachment(&ctx.scope, &req.transit_gateway_attachment_id, m)?;
+    let a = w.find_tgw_attachment(&ctx.scope, &req.transit_gateway_attachment_id)?;
+    Ok(ModifyTransitGatewayVpcAttachmentResult {
+        transit_gateway_vpc_attachment: Some(render_vpc_attachment(a, Some("modifying"))),
+    })
+}
+
+/// The VPC attachment `id` of the scope (another kind of attachment is not found here).
+fn find_vpc_attachment<'a>(
+    ctx: &Ctx,
+    w: &'a World,
+    id: &str,
+) -> Result<&'a TgwAttachment, model::Error> {
+    w.find_tgw_attachment(&ctx.scope, id)?;
+    w.transit_gateway_attachments
+        .get(id)
+        .filter(|a| a.vpc().is_some())
+        .ok_or_else(|| t::attachment_not_found(id))
+}
+
+fn delete_vpc_attachment(
+    ctx: &Ctx,
+    w: &mut World,
+    req: DeleteTransitGatewayVpcAttachmentRequest,
+) -> Outcome<DeleteTransitGatewayVpcAttachmentResult> {
+    let id = &req.transit_gateway_attachment_id;
+    find_vpc_attachment(ctx, w, id)?;
+    w.delete_tgw_attachment(&ctx.scope, id, now())?;
+    let a = w.transit_gateway_attachments.get(id).ok_or_else(|| t::attachment_not_found(id))?;
+    Ok(DeleteTransitGatewayVpcAttachmentResult {
+        transit_gateway_vpc_attachment: Some(render_vpc_attachment(a, Some("deleting"))),
+    })
+}
+
+const VPC_ATTACHMENT_FILTERS: &[&str] =
+    &["state", "transit-gateway-attachment-id", "transit-gateway-id", "vpc-id"];
+
+const ATTACHMENT_FILTERS: &[&str] = &[
+    "association.transit-gateway-route-table-id",
+    "association.state",
+    "resource-id",
+    "resource-owner-id",
+    "resource-type",
+    "state",
+    "transit-gateway-attachment-id",
+    "transit-gateway-id",
+    "transit-gateway-owner-id",
+];
+
+fn attachment_field(w: &World, a: &TgwAttachment, name: &str) -> Vec<String> {
+    match name {
+        "association.transit-gateway-route-table-id" => a.association.iter().cloned().collect(),
+        "association.state" => a.association.iter().map(|_| "associated".to_owned()).collect(),
+        "resource-id" => one(a.resource.resource_id()),
+        "resource-owner-id" => one(&a.owner.account),
+        "resource-type" => one(a.resource.resource_type()),
+        "state" => one(a.state.name()),
+        "transit-gateway-attachment-id" => one(&a.id),
+        "transit-gateway-id" => one(&a.transit_gateway_id),
+        "transit-gateway-owner-id" => tgw_owner(w, a).into_iter().collect(),
+        "vpc-id" => a.vpc().map(|v| one(&v.vpc_id)).unwrap_or_default(),
+        _ => vec![],
+    }
+}
+
+/// The attachments a Describe call lists: named ones must exist (for the kind asked).
+fn listed_attachments<'a>(
+    ctx: &'a Ctx,
+    w: &'a World,
+    ids: &[String],
+    filters: &Filters,
+    vpc_only: bool,
+) -> Result<Vec<(String, &'a TgwAttachment)>, model::Error> {
+    for id in ids {
+        model::lookup::TRANSIT_GATEWAY_ATTACHMENT.check_format(id)?;
+    }
+    let listed: Vec<&TgwAttachment> = w
+        .listed_tgw_attachments(&ctx.scope, now())
+        .filter(|a| !vpc_only || a.vpc().is_some())
+        .collect();
+    require_listed(ids, &listed, |a| &a.id, t::attachment_not_found)?;
+    Ok(listed
+        .into_iter()
+        .filter(|a| ids.is_empty() || ids.contains(&a.id))
+        .filter(|a| filters.matches(&a.tags, |n| attachment_field(w, a, n)))
+        .map(|a| (a.id.clone(), a))
+        .collect())
+}
+
+fn describe_vpc_attachments(
+    ctx: &Ctx,
+    w: &World,
+    req: DescribeTransitGatewayVpcAttachmentsRequest,
+) -> Outcome<DescribeTransitGatewayVpcAttachmentsResult> {
+    let filters = Filters::new(&req.filters, VPC_ATTACHMENT_FILTERS)?;
+    let items = listed_attachments(ctx, w, &req.transit_gateway_attachment_ids, &filters, true)?;
+    let (page, next_token) =
+        paginate(items, req.max_results, req.next_token.as_deref(), PAGE_LIMITS)?;
+    Ok(DescribeTransitGatewayVpcAttachmentsResult {
+        transit_gateway_vpc_attachments: page
+            .into_iter()
+            .map(|a| render_vpc_attachment(a, None))
+            .collect(),
+        next_token,
+    })
+}
+
+fn describe_attachments(
+    ctx: &Ctx,
+    w: &World,
+    req: DescribeTransitGatewayAttachmentsRequest,
+) -> Outcome<DescribeTransitGatewayAttachmentsResult> {
+    let filters = Filters::new(&req.filters, ATTACHMENT_FILTERS)?;
+    let items = listed_attachments(ctx, w, &req.transit_gateway_attachment_ids, &filters, false)?;
+    let (page, next_token) =
+        paginate(items, req.max_results, req.next_token.as_deref(), PAGE_LIMITS)?;
+    Ok(DescribeTransitGatewayAttachmentsResult {
+        transit_gateway_attachments: page.into_iter().map(|a| render_attachment(w, a)).collect(),
+        next_token,
+    })
+}
+
+// ---- route tables ----
+
+fn render_route_table(
+    w: &World,
+    rt: &t::TgwRouteTable,
+    state: Option<&str>,
+) -> TransitGatewayRouteTable {
+    let g = w.transit_gateways.get(&rt.transit_gateway_id);
+    let is = |f: fn(&t::TgwOptions) -> &Option<String>| {
+        g.is_some_and(|g| f(&g.options).as_deref() == Some(rt.id.as_str()))
+    };
+    TransitGatewayRouteTable {
+        creation_time: Some(Timestamp(rt.create_time)),
+        default_association_route_table: Some(is(|o| &o.association_default_route_table_id)),
+        default_propagation_route_table: Some(is(|o| &o.propagation_default_route_table_id)),
+        state: Some(state.unwrap_or(rt.state()).to_owned()),
+        tags: tag_set(&rt.tags),
+        transit_gateway_id: Some(rt.transit_gateway_id.clone()),
+        transit_gateway_route_table_id: Some(rt.id.clone()),
+    }
+}
+
+fn create_route_table(
+    ctx: &Ctx,
+    w: &mut World,
+    req: CreateTransitGatewayRouteTableRequest,
+) -> Outcome<CreateTransitGatewayRouteTableResult> {
+    let tags = tags_for(&req.tag_specifications, "transit-gateway-route-table")?;
+    let id = w.create_tgw_route_table(&ctx.scope, &req.transit_gateway_id, &tags, now())?;
+    let rt = w.find_tgw_route_table(&ctx.scope, &id)?;
+    Ok(CreateTransitGatewayRouteTableResult {
+        transit_gateway_route_table: Some(render_route_table(w, rt, Some("pending"))),
+    })
+}
+
+fn delete_route_table(
+    ctx: &Ctx,
+    w: &mut World,
+    req: DeleteTransitGatewayRouteTableRequest,
+) -> Outcome<DeleteTransitGatewayRouteTableResult> {
+    let id = &req.transit_gateway_route_table_id;
+    w.delete_tgw_route_table(&ctx.scope, id, now())?;
+    let rt = w.transit_gateway_route_tables.get(id).ok_or_else(|| t::route_table_not_found(id))?;
+    Ok(DeleteTransitGatewayRouteTableResult {
+        transit_gateway_route_table: Some(render_route_table(w, rt, Some("deleting"))),
+    })
+}
+
+const ROUTE_TABLE_FILTERS: &[&str] = &[
+    "default-association-route-table",
+    "default-propagation-route-table",
+    "state",
+    "transit-gateway-id",
+    "transit-gateway-route-table-id",
+];
+
+fn describe_route_tables(
+    ctx: &Ctx,
+    w: &World,
+    req: DescribeTransitGatewayRouteTablesRequest,
+) -> Outcome<DescribeTransitGatewayRouteTablesResult> {
+    let filters = Filters::new(&req.filters, ROUTE_TABLE_FILTERS)?;
+    let ids = &req.transit_gateway_route_table_ids;
+    for id in ids {
+        model::lookup::TRANSIT_GATEWAY_ROUTE_TABLE.check_format(id)?;
+    }
+    let listed: Vec<&t::TgwRouteTable> = w.listed_tgw_route_tables(&ctx.scope, now()).collect();
+    require_listed(ids, &listed, |t| &t.id, t::route_table_not_found)?;
+    let items = listed
+        .into_iter()
+        .filter(|rt| ids.is_empty() || ids.contains(&rt.id))
+        .map(|rt| (rt, render_route_table(w, rt, None)))
+        .filter(|(rt, r)| {
+            filters.matches(&rt.tags, |n| match n {
+                "default-association-route-table" => {
+                    flag(r.default_association_route_table == Some(true))
+                }
+                "default-propagation-route-table" => {
+                    flag(r.default_propagation_route_table == Some(true))
+                }
+                "state" => one(rt.state()),
+                "transit-gateway-id" => one(&rt.transit_gateway_id),
+                "transit-gateway-route-table-id" => one(&rt.id),
+                _ => vec![],
+            })
+        })
+        .map(|(rt, r)| (rt.id.clone(), r))
+        .collect();
+    let (transit_gateway_route_tables, next_token) =
+        paginate(items, req.max_results, req.next_token.as_deref(), PAGE_LIMITS)?;
+    Ok(DescribeTransitGatewayRouteTablesResult { transit_gateway_route_tables, next_token })
+}
+
+// ---- associations and propagations ----
+
+fn association(a: &TgwAttachment, rtb: &str, state: &str) -> TransitGatewayAssociation {
+    TransitGatewayAssociation {
+        resource_id: Some(a.resource.resource_id().to_owned()),
+        resource_type: Some(a.resource.resource_type().into()),
+        state: Some(state.into()),
+        transit_gateway_attachment_id: Some(a.id.clone()),
+        transit_gateway_route_table_id: Some(rtb.to_owned()),
+    }
+}
+
+fn propagation(a: &TgwAttachment, rtb: &str, state: &str) -> TransitGatewayPropagation {
+    TransitGatewayPropagation {
+        resource_id: Some(a.resource.resource_id().to_owned()),
+        resource_type: Some(a.resource.resource_type().into()),
+        state: Some(state.into()),
+        transit_gateway_attachment_id: Some(a.id.clone()),
+        transit_gateway_route_table_announcement_id: None,
+        transit_gateway_route_table_id: Some(rtb.to_owned()),
+    }
+}
+
+fn associate_route_table(
+    ctx: &Ctx,
+    w: &mut World,
+    req: AssociateTransitGatewayRouteTableRequest,
+) -> Outcome<AssociateTransitGatewayRouteTableResult> {
+    let (rtb, att) = (&req.transit_gateway_route_table_id, &req.transit_gateway_attachment_id);
+    w.associate_tgw_route_table(&ctx.scope, rtb, att)?;
+    let a = w.find_tgw_attachment(&ctx.scope, att)?;
+    Ok(AssociateTransitGatewayRouteTableResult {
+        association: Some(association(a, rtb, "associating")),
+    })
+}
+
+fn disassociate_route_table(
+    ctx: &Ctx,
+    w: &mut World,
+    req: DisassociateTransitGatewayRouteTableRequest,
+) -> Outcome<DisassociateTransitGatewayRouteTableResult> {
+    let (rtb, att) = (&req.transit_gateway_route_table_id, &req.transit_gateway_attachment_id);
+    w.disassociate_tgw_route_table(&ctx.scope, rtb, att)?;
+    let a = w.find_tgw_attachment(&ctx.scope, att)?;
+    Ok(DisassociateTransitGatewayRouteTableResult {
+        association: Some(association(a, rtb, "disassociating")),
+    })
+}
+
+fn propagation_attachment(id: &Option<String>) -> Result<&str, ApiError> {
+    id.as_deref().ok_or_else(|| ApiError::missing_parameter("TransitGatewayAttachmentId"))
+}
+
+fn enable_propagation(
+    ctx: &Ctx,
+    w: &mut World,
+    req: EnableTransitGatewayRouteTablePropagationRequest,
+) -> Outcome<EnableTransitGatewayRouteTablePropagationResult> {
+    let rtb = &req.transit_gateway_route_table_id;
+    let att = propagation_attachment(&req.transit_gateway_attachment_id)?;
+    w.set_tgw_propagation(&ctx.scope, rtb, att, true)?;
+    let a = w.find_tgw_attachment(&ctx.scope, att)?;
+    Ok(EnableTransitGatewayRouteTablePropagationResult {
+        propagation: Some(propagation(a, rtb, "enabling")),
+    })
+}
+
+fn disable_propagation(
+    ctx: &Ctx,
+    w: &mut World,
+    req: DisableTransitGatewayRouteTablePropagationRequest,
+) -> Outcome<DisableTransitGatewayRouteTablePropagationResult> {
+    let rtb = &req.transit_gateway_route_table_id;
+    let att = propagation_attachment(&req.transit_gateway_attachment_id)?;
+    w.set_tgw_propagation(&ctx.scope, rtb, att, false)?;
+    let a = w.find_tgw_attachment(&ctx.scope, att)?;
+    Ok(DisableTransitGatewayRouteTablePropagationResult {
+        propagation: Some(propagation(a, rtb, "disabling")),
+    })
+}
+
+const ASSOCIATION_FILTERS: &[&str] =
+    &["resource-id", "resource-type", "transit-gateway-attachment-id"];
+
+fn association_field(a: &TgwAttachment, name: &str) -> Vec<String> {
+    match name {
+        "resource-id" => one(a.resource.resource_id()),
+        "resource-type" => one(a.resource.resource_type()),
+        "transit-gateway-attachment-id" => one(&a.id),
+        _ => vec![],
+    }
+}
+
+fn get_associations(
+    ctx: &Ctx,
+    w: &World,
+    req: GetTransitGatewayRouteTableAssociationsRequest,
+) -> Outcome<GetTransitGatewayRouteTableAssociationsResult> {
+    let filters = Filters::new(&req.filters, ASSOCIATION_FILTERS)?;
+    let rtb = w.find_tgw_route_table(&ctx.scope, &req.transit_gateway_route_table_id)?;
+    let items = w
+        .tgw_route_table_associations(&rtb.id)
+        .filter(|a| filters.matches(&Default::default(), |n| association_field(a, n)))
+        .map(|a| {
+            (
+                a.id.clone(),
+                TransitGatewayRouteTableAssociation {
+                    resource_id: Some(a.resource.resource_id().to_owned()),
+                    resource_type: Some(a.resource.resource_type().into()),
+                    state: Some("associated".into()),
+                    transit_gateway_attachment_id: Some(a.id.clone()),
+                },
+            )
+        })
+        .collect();
+    let (associations, next_token) =
+        paginate(items, req.max_results, req.next_token.as_deref(), PAGE_LIMITS)?;
+    Ok(GetTransitGatewayRouteTableAssociationsResult { associations, next_token })
+}
+
+fn get_propagations(
+    ctx: &Ctx,
+    w: &World,
+    req: GetTransitGatewayRouteTablePropagationsRequest,
+) -> Outcome<GetTransitGatewayRouteTablePropagationsResult> {
+    let filters = Filters::new(&req.filters, ASSOCIATION_FILTERS)?;
+    let rtb = w.find_tgw_route_table(&ctx.scope, &req.transit_gateway_route_table_id)?;
+    let mut items: Vec<(String, TransitGatewayRouteTablePropagation)> = rtb
+        .propagations
+        .iter()
+        .filter_map(|id| w.transit_gateway_attachments.get(id))
+        .filter(|a| filters.matches(&Default::default(), |n| association_field(a, n)))
+        .map(|a| {
+            (
+                a.id.clone(),
+                TransitGatewayRouteTablePropagation {
+                    resource_id: Some(a.resource.resource_id().to_owned()),
+                    resource_type: Some(a.resource.resource_type().into()),
+                    state: Some("enabled".into()),
+                    transit_gateway_attachment_id: Some(a.id.clone()),
+                    transit_gateway_route_table_announcement_id: None,
+                },
+            )
+        })
+        .collect();
+    items.sort_by(|a, b| a.0.cmp(&b.0));
+    let (transit_gateway_route_table_propagations, next_token) =
+        paginate(items, req.max_results, req.next_token.as_deref(), PAGE_LIMITS)?;
+    Ok(GetTransitGatewayRouteTablePropagationsResult {
+        transit_gateway_route_table_propagations,
+        next_token,
+    })
+}
+
+// ---- routes ----
+
+fn render_route(w: &World, r: &TgwRoute) -> TransitGatewayRoute {
+    TransitGatewayRoute {
+        destination_cidr_block: Some(r.destination.to_string()),
+        prefix_list_id: None,
+        state: Some(r.state.name().into()),
+        transit_gateway_attachments: r
+            .attachment_ids
+            .iter()
+            .map(|id| {
+                let a = w.transit_gateway_attachments.get(id);
+                TransitGatewayRouteAttachment {
+                    resource_id: a.map(|a| a.resource.resource_id().to_owned()),
+                    resource_type: a.map(|a| a.resource.resource_type().to_owned()),
+                    transit_gateway_attachment_id: Some(id.clone()),
+                }
+            })
+            .collect(),
+        transit_gateway_route_table_announcement_id: None,
+        type_: Some(r.route_type.name().into()),
+    }
+}
+
+fn route_target(
+    attachment: Option<String>,
+    blackhole: Option<bool>,
+) -> Result<TgwRouteTarget, ApiError> {
+    // Terraform sends an empty attachment id with a blackhole route.
+    match (attachment.filter(|a| !a.is_empty()), blackhole.unwrap_or(false)) {
+        (Some(_), true) => Err(ApiError::client(
+            "InvalidParameterCombination",
+            "Blackhole and TransitGatewayAttachmentId cannot both be specified.",
+        )),
+        (Some(a), false) => Ok(TgwRouteTarget::Attachment(a)),
+        (None, true) => Ok(TgwRouteTarget::Blackhole),
+        (None, false) => Err(ApiError::missing_parameter("TransitGatewayAttachmentId")),
+    }
+}
+
+/// The route now in force for exactly `cidr` in the table (after a change).
+fn route_now(w: &World, rtb: &str, cidr: &str) -> Option<TransitGatewayRoute> {
+    let dest = Ipv4Cidr::parse(cidr, false)?;
+    w.transit_gateway_routes(rtb).iter().find(|r| r.destination == dest).map(|r| render_route(w, r))
+}
+
+fn create_route(
+    ctx: &Ctx,
+    w: &mut World,
+    req: CreateTransitGatewayRouteRequest,
+) -> Outcome<CreateTransitGatewayRouteResult> {
+    let target = route_target(req.transit_gateway_attachment_id, req.blackhole)?;
+    let (rtb, cidr) = (&req.transit_gateway_route_table_id, &req.destination_cidr_block);
+    w.change_tgw_route(&ctx.scope, rtb, cidr, Some(target), RouteChange::Create)?;
+    Ok(CreateTransitGatewayRouteResult { route: route_now(w, rtb, cidr) })
+}
+
+fn replace_route(
+    ctx: &Ctx,
+    w: &mut World,
+    req: ReplaceTransitGatewayRouteRequest,
+) -> Outcome<ReplaceTransitGatewayRouteResult> {
+    let target = route_target(req.transit_gateway_attachment_id, req.blackhole)?;
+    let (rtb, cidr) = (&req.transit_gateway_route_table_id, &req.destination_cidr_block);
+    w.change_tgw_route(&ctx.scope, rtb, cidr, Some(target), RouteChange::Replace)?;
+    Ok(ReplaceTransitGatewayRouteResult { route: route_now(w, rtb, cidr) })
+}
+
+fn delete_route(
+    ctx: &Ctx,
+    w: &mut World,
+    req: DeleteTransitGatewayRouteRequest,
+) -> Outcome<DeleteTransitGatewayRouteResult> {
+    let (rtb, cidr) = (&req.transit_gateway_route_table_id, &req.destination_cidr_block);
+    let before = route_now(w, rtb, cidr).map(|mut r| {
+        r.state = Some("deleted".into());
+        r
+    });
+    w.change_tgw_route(&ctx.scope, rtb, cidr, None, RouteChange::Delete)?;
+    Ok(DeleteTransitGatewayRouteResult { route: before })
+}
+
+const ROUTE_FILTERS: &[&str] = &[
+    "attachment.transit-gateway-attachment-id",
+    "attachment.resource-id",
+    "attachment.resource-type",
+    "prefix-list-id",
+    "route-search.exact-match",
+    "route-search.longest-prefix-match",
+    "route-search.subnet-of-match",
+    "route-search.supernet-of-match",
+    "state",
+    "transit-gateway-route-destination-cidr-block",
+    "type",
+];
+
+/// The route-search filters compare CIDRs, not text.
+fn cidr_values(values: &[String], name: &str) -> Result<Vec<Ipv4Cidr>, ApiError> {
+    values
+        .iter()
+        .map(|v| {
+            Ipv4Cidr::parse(v, false).ok_or_else(|| {
+                ApiError::invalid_parameter_value(format!(
+                    "The value '{v}' of filter {name} is not a valid CIDR block."
+                ))
+            })
+        })
+        .collect()
+}
+
+fn search_routes(
+    ctx: &Ctx,
+    w: &World,
+    req: SearchTransitGatewayRoutesRequest,
+) -> Outcome<SearchTransitGatewayRoutesResult> {
+    Filters::new(&req.filters, ROUTE_FILTERS)?;
+    // The route-search filters compare CIDRs (below); the others match values.
+    let (searches, plain): (Vec<Filter>, Vec<Filter>) = req
+        .filters
+        .iter()
+        .cloned()
+        .partition(|f| f.name.as_deref().is_some_and(|n| n.starts_with("route-search.")));
+    let filters = Filters::new(&plain, ROUTE_FILTERS)?;
+    if req.filters.is_empty() {
+        return Err(ApiError::missing_parameter("Filters").into());
+    }
+    if let Some(max) = req.max_results
+        && !(PAGE_LIMITS.0..=PAGE_LIMITS.1).contains(&max)
+    {
+        return Err(ApiError::invalid_parameter_value(format!(
+            "Value ( {max} ) for parameter maxResults is invalid. Expecting a value between {} and {}.",
+            PAGE_LIMITS.0, PAGE_LIMITS.1
+        ))
+        .into());
+    }
+    let rtb = w.find_tgw_route_table(&ctx.scope, &req.transit_gateway_route_table_id)?;
+    // CIDR relations, by filter name.
+    let mut cidr_filters: Vec<(&str, Vec<Ipv4Cidr>)> = Vec::new();
+    for f in &searches {
+        let name = f.name.as_deref().unwrap_or_default();
+        cidr_filters.push((name, cidr_values(&f.values, name)?));
+    }
+    let mut routes = w.transit_gateway_routes(&rtb.id);
+    for (name, values) in &cidr_filters {
+        match *name {
+            "route-search.exact-match" => routes.retain(|r| values.contains(&r.destination)),
+            "route-search.subnet-of-match" => {
+                routes.retain(|r| values.iter().any(|v| v.contains(r.destination)))
+            }
+            "route-search.supernet-of-match" => {
+                routes.retain(|r| values.iter().any(|v| r.destination.contains(*v)))
+            }
+            _ => {
+                // longest-prefix-match: for each value, the most specific route containing it.
+                let best: Vec<Ipv4Cidr> = values
+                    .iter()
+                    .filter_map(|v| {
+                        routes
+                            .iter()
+                            .filter(|r| r.destination.contains(*v))
+                            .map(|r| r.destination)
+                            .max_by_key(|d| d.prefix_len())
+                    })
+                    .collect();
+                routes.retain(|r| best.contains(&r.destination));
+            }
+        }
+    }
+    let rendered: Vec<TransitGatewayRoute> = routes
+        .iter()
+        .filter(|r| {
+            filters.matches(&Default::default(), |n| match n {
+                "attachment.transit-gateway-attachment-id" => r.attachment_ids.clone(),
+                "attachment.resource-id" => r
+                    .attachment_ids
+                    .iter()
+                    .filter_map(|id| w.transit_gateway_attachments.get(id))
+                    .map(|a| a.resource.resource_id().to_owned())
+                    .collect(),
+                "attachment.resource-type" => r
+                    .attachment_ids
+                    .iter()
+                    .filter_map(|id| w.transit_gateway_attachments.get(id))
+                    .map(|a| a.resource.resource_type().to_owned())
+                    .collect(),
+                "state" => one(r.state.name()),
+                "type" => one(r.route_type.name()),
+                "transit-gateway-route-destination-cidr-block" => one(r.destination),
+                _ => vec![],
+            })
+        })
+        .map(|r| render_route(w, r))
+        .collect();
+    let limit = req.max_results.map_or(usize::MAX, |m| m as usize);
+    let more = rendered.len() > limit;
+    Ok(SearchTransitGatewayRoutesResult {
+        additional_routes_available: Some(more),
+        next_token: None,
+        routes: rendered.into_iter().take(limit).collect(),
+    })
+}
