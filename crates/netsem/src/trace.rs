@@ -950,7 +950,7 @@ impl<'n, 'w> Walk<'n, 'w> {
                 self.cross_peering(id, table, route, h, to, sender)
             }
             RouteTarget::TransitGateway(id) => {
-                self.into_transit_gateway(id, table, from, h, to, sender)
+                self.enter_transit_gateway(id, table, from, h, to, sender)
             }
             RouteTarget::NetworkInterface(id)
             | RouteTarget::Instance { network_interface_id: id, .. } => {

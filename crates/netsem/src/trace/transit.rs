@@ -15,7 +15,7 @@ use model::transit_gateway::{AttachmentResource, TgwAttachment, TgwRouteState};
 
 impl<'w> Walk<'_, 'w> {
     /// From the VPC of `table` into transit gateway `tgw`, the target of the route taken.
-    pub(super) fn into_transit_gateway(
+    pub(super) fn enter_transit_gateway(
         &mut self,
         tgw: &str,
         table: &RouteTable,
@@ -100,7 +100,7 @@ impl<'w> Walk<'_, 'w> {
         let Some(table) = ingress
             .association
             .as_deref()
-            .filter(|t| world.transit_gateway_route_tables.get(*t).is_some_and(|t| t.is_live()))
+            .filter(|t| world.transit_gateway_route_tables.get(t).is_some_and(|t| t.is_live()))
         else {
             self.push_blocked(
                 Hop::new(tgw),
@@ -204,9 +204,11 @@ impl<'w> Walk<'_, 'w> {
                 tunnel.inbound = Some(h);
                 tunnel.outbound = Some(h);
                 self.hops.push(tunnel);
-                self.to_on_premises(egress, h, to)
+                self.leave_to_on_premises(egress, h, to)
             }
-            AttachmentResource::DirectConnectGateway { .. } => self.to_on_premises(egress, h, to),
+            AttachmentResource::DirectConnectGateway { .. } => {
+                self.leave_to_on_premises(egress, h, to)
+            }
             AttachmentResource::Peering { peer_transit_gateway_id, .. } => {
                 // The peer gateway's side of the same peering routes the packets on.
                 let tgw = &egress.transit_gateway_id;
@@ -223,7 +225,12 @@ impl<'w> Walk<'_, 'w> {
 
     /// Packets left for on premises by `egress`: they arrive when that is where they were
     /// going, and the reply comes back in by the same attachment.
-    fn to_on_premises(&mut self, egress: &TgwAttachment, h: Header, to: &End) -> Option<Header> {
+    fn leave_to_on_premises(
+        &mut self,
+        egress: &TgwAttachment,
+        h: Header,
+        to: &End,
+    ) -> Option<Header> {
         match to {
             End::Internet { .. } => {
                 self.vpn_exit = Some(egress.id.clone());
