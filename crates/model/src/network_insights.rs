@@ -111,6 +111,26 @@ pub struct PathComponentRecord {
     pub acl_rule: Option<AclRuleRecord>,
     pub security_group_rule: Option<SecurityGroupRuleRecord>,
     pub route_table_route: Option<RouteRecord>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub transit_gateway: Option<ComponentRef>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub transit_gateway_route_table_route: Option<TransitRouteRecord>,
+}
+
+/// `TransitGatewayRouteTableRoute`: the route a transit gateway route table took.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TransitRouteRecord {
+    pub destination_cidr: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub attachment_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resource_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resource_type: Option<String>,
+    /// `static` or `propagated`.
+    pub route_origin: String,
+    /// `active` or `blackhole`.
+    pub state: String,
 }
 
 /// `AnalysisPacketHeader`: addresses as CIDR blocks, the protocol as its number (`"6"`).
@@ -217,6 +237,14 @@ pub struct ExplanationRecord {
     pub address: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub state: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub transit_gateway: Option<ComponentRef>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub transit_gateway_attachment: Option<ComponentRef>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub transit_gateway_route_table: Option<ComponentRef>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub transit_gateway_route_table_route: Option<TransitRouteRecord>,
 }
 
 /// Which end of a path a resource parameter names.

@@ -20,12 +20,13 @@ use crate::trace::{Decision, Explanation, Hop, Network, Question, Trace, TraceEr
 use model::ids::{parse_ec2_arn, prefix_of};
 use model::network_insights::{
     AclRuleRecord, AnalysisResult, AnalysisStatus, ComponentRef, ExplanationRecord, HeaderRecord,
-    PathComponentRecord, RouteRecord, SecurityGroupRuleRecord,
+    PathComponentRecord, RouteRecord, SecurityGroupRuleRecord, TransitRouteRecord,
 };
 use model::resources::{
     AclCidr, NetworkAclEntry, NetworkInsightsPath, PathFilter, PortSpan, Route, RouteDestination,
     RouteOrigin, RouteTarget, RulePeer, SecurityGroupRule,
 };
+use model::transit_gateway::TgwRoute;
 use model::{Scope, World};
 use std::net::{IpAddr, Ipv4Addr};
 
@@ -334,6 +335,9 @@ impl Names<'_> {
             Some(Decision::Route(route)) => {
                 c.route_table_route = Some(self.route(&hop.component, route, None));
             }
+            Some(Decision::TransitGatewayRoute(route)) => {
+                c.transit_gateway_route_table_route = Some(self.transit_route(route));
+            }
             None => {}
         }
         c
@@ -388,6 +392,29 @@ impl Names<'_> {
             destination: named(&e.destination),
             address: e.address.map(|a| a.to_string()),
             state: e.state.clone(),
+            transit_gateway: named(&e.transit_gateway),
+            transit_gateway_attachment: named(&e.transit_gateway_attachment),
+            transit_gateway_route_table: named(&e.transit_gateway_route_table),
+            transit_gateway_route_table_route: e
+                .transit_gateway_route
+                .as_ref()
+                .map(|r| self.transit_route(r)),
+        }
+    }
+
+    /// A transit gateway route as analyses show it, with the resource behind its attachment.
+    fn transit_route(&self, route: &TgwRoute) -> TransitRouteRecord {
+        let attachment = route
+            .attachment_ids
+            .first()
+            .and_then(|a| self.world.transit_gateway_attachments.get(a));
+        TransitRouteRecord {
+            destination_cidr: route.destination.to_string(),
+            attachment_id: attachment.map(|a| a.id.clone()),
+            resource_id: attachment.map(|a| a.resource.resource_id().to_owned()),
+            resource_type: attachment.map(|a| a.resource.resource_type().to_owned()),
+            route_origin: route.route_type.name().to_owned(),
+            state: route.state.name().to_owned(),
         }
     }
 }

@@ -26,9 +26,12 @@ impl Endpoint {
         if let Ok(address) = text.parse::<IpAddr>() {
             return Some(Endpoint::Address(address));
         }
-        let (prefix, rest) = text.split_once('-')?;
+        // Prefixes may have several words: `tgw-attach-0abc…`, `vpce-svc-0abc…`.
+        let (prefix, rest) = text.rsplit_once('-')?;
         let well_formed = !prefix.is_empty()
-            && prefix.bytes().all(|b| b.is_ascii_lowercase())
+            && prefix
+                .split('-')
+                .all(|w| !w.is_empty() && w.bytes().all(|b| b.is_ascii_lowercase()))
             && !rest.is_empty()
             && rest.bytes().all(|b| b.is_ascii_alphanumeric());
         well_formed.then(|| Endpoint::Resource(text.to_owned()))

@@ -6,6 +6,7 @@ use model::ids::prefix_of;
 use model::resources::{
     AclCidr, NetworkAclEntry, Route, RouteDestination, RulePeer, SecurityGroupRule,
 };
+use model::transit_gateway::TgwRoute;
 
 /// What kind of component an id names, in AWS's words.
 pub fn kind_of(id: &str) -> &'static str {
@@ -26,6 +27,8 @@ pub fn kind_of(id: &str) -> &'static str {
         "nat" => "NAT gateway",
         "pcx" => "peering connection",
         "tgw" => "transit gateway",
+        "tgw-attach" => "transit gateway attachment",
+        "tgw-rtb" => "transit gateway route table",
         "vgw" => "virtual private gateway",
         "vpn" => "VPN connection",
         "cgw" => "customer gateway",
@@ -100,12 +103,22 @@ pub fn route_text(route: &Route) -> String {
     format!("route {destination} → {}", crate::trace::target_id(&route.target))
 }
 
+/// A transit gateway route as a sentence: `propagated route 10.1.0.0/16 → tgw-attach-…`.
+pub fn transit_route_text(route: &TgwRoute) -> String {
+    let target = match route.attachment_ids.as_slice() {
+        [] => "blackhole".to_owned(),
+        ids => ids.join(", "),
+    };
+    format!("{} route {} → {target}", route.route_type.name(), route.destination)
+}
+
 /// What decided at a hop, in words.
 pub fn decision_text(decision: &Decision) -> String {
     match decision {
         Decision::Acl(entry) => acl_entry_text(entry),
         Decision::SecurityGroup { egress, rule } => sg_rule_text(rule, *egress),
         Decision::Route(route) => route_text(route),
+        Decision::TransitGatewayRoute(route) => transit_route_text(route),
     }
 }
 
@@ -138,6 +151,15 @@ impl Explanation {
                     "virtual private gateway {} has no VPN connection with a static route to {} (vpclab models static routes only, not BGP or VPN CloudHub)",
                     or_unknown(&self.component),
                     self.address.map_or_else(|| "the destination".into(), |a| a.to_string()),
+                )
+            }
+            codes::NO_ROUTE_TO_DESTINATION
+                if self.component.as_deref().is_some_and(|c| prefix_of(c) == "tgw-attach") =>
+            {
+                format!(
+                    "transit gateway attachment {} leads on premises, not to {}",
+                    or_unknown(&self.component),
+                    or_unknown(&self.destination),
                 )
             }
             codes::NO_ROUTE_TO_DESTINATION => match &self.destination {
@@ -214,6 +236,29 @@ impl Explanation {
                 or_unknown(&self.component),
                 or_unknown(&self.vpc),
                 self.address.map_or_else(|| "the destination".into(), |a| a.to_string()),
+            ),
+            codes::TGW_ATTACH_VPC_AZ_RESTRICTION => format!(
+                "transit gateway attachment {} has no subnet in the availability zone of {}: resources there cannot reach transit gateway {}",
+                or_unknown(&self.transit_gateway_attachment),
+                or_unknown(&self.subnet),
+                or_unknown(&self.transit_gateway),
+            ),
+            codes::TGW_ATTACH_MISSING_TGW_RTB_ASSOCIATION => format!(
+                "transit gateway attachment {} is associated with no route table of transit gateway {}, so nothing routes what enters by it",
+                or_unknown(&self.transit_gateway_attachment),
+                or_unknown(&self.transit_gateway),
+            ),
+            codes::TGW_RTB_NO_ROUTE_TO_TGW_ATTACHMENT => format!(
+                "transit gateway route table {} has no route to {} (no static route, and no attachment propagates a block holding it)",
+                or_unknown(&self.transit_gateway_route_table),
+                self.address.map_or_else(|| "the destination".into(), |a| a.to_string()),
+            ),
+            codes::TGW_RTB_BAD_STATE_ROUTE => format!(
+                "{} in transit gateway route table {} is a blackhole",
+                self.transit_gateway_route
+                    .as_ref()
+                    .map_or_else(|| "the route".into(), transit_route_text),
+                or_unknown(&self.transit_gateway_route_table),
             ),
             codes::VPCLAB_UNMODELLED_COMPONENT => format!(
                 "the route leads to {} {}, which vpclab does not model yet",

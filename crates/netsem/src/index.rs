@@ -4,9 +4,11 @@
 //! questions a dozen times, so the engine builds these maps once for a snapshot and reuses
 //! them for every trace until the world changes.
 
+use crate::header::{Span, v4_span};
 use crate::prefix_lists::PrefixLists;
 use model::World;
 use model::resources::{AssociationTarget, RouteTable};
+use model::transit_gateway::{TgwRoute, TgwRouteType};
 use std::collections::HashMap;
 use std::net::{IpAddr, Ipv4Addr};
 use std::sync::{Arc, Mutex};
@@ -35,6 +37,9 @@ pub struct Index {
     /// Route tables that receive propagated routes (from virtual private gateways), with
     /// those routes added: what the engine routes by.
     effective_route_tables: HashMap<String, RouteTable>,
+    /// Transit gateway route table → its routes in force, most specific first (static before
+    /// propagated on equal prefixes): the first that covers a destination is the one taken.
+    transit_routes: HashMap<String, Vec<(Span, TgwRoute)>>,
 }
 
 impl Index {
@@ -93,7 +98,44 @@ impl Index {
                 index.internet_gateway_of_vpc.insert(vpc.clone(), igw.id.clone());
             }
         }
+        for table in world.transit_gateway_route_tables.values().filter(|t| t.is_live()) {
+            let mut routes: Vec<(Span, TgwRoute)> = world
+                .transit_gateway_routes(&table.id)
+                .into_iter()
+                .map(|r| (v4_span(r.destination), r))
+                .collect();
+            routes.sort_by_key(|(_, r)| {
+                (
+                    std::cmp::Reverse(r.destination.prefix_len()),
+                    r.route_type != TgwRouteType::Static,
+                )
+            });
+            index.transit_routes.insert(table.id.clone(), routes);
+        }
         index
+    }
+
+    /// The route transit gateway route table `table` sends `destinations` by: the most specific
+    /// route covering all of them.
+    pub fn transit_route(&self, table: &str, destinations: Span) -> Option<&TgwRoute> {
+        let routes = self.transit_routes.get(table)?;
+        routes.iter().find(|(span, _)| span.contains(destinations)).map(|(_, r)| r)
+    }
+
+    /// The most specific route of `table` to attachment `attachment` that meets
+    /// `destinations`, and the destinations it carries.
+    pub fn transit_route_to(
+        &self,
+        table: &str,
+        attachment: &str,
+        destinations: Span,
+    ) -> Option<(&TgwRoute, Span)> {
+        self.transit_routes.get(table)?.iter().find_map(|(span, r)| {
+            if !r.attachment_ids.iter().any(|a| a == attachment) {
+                return None;
+            }
+            Some((r, span.intersect(destinations)?))
+        })
     }
 
     /// The interface of `vpc` that holds the private address `address`.

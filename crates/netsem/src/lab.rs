@@ -314,6 +314,43 @@ impl Lab {
         (vgw, vif, dxgw)
     }
 
+    /// As [`Lab::subnet_in`], in availability zone `zone`.
+    pub fn subnet_in_zone(&mut self, vpc: &str, cidr: &str, zone: &str) -> (String, String) {
+        let subnet =
+            self.world.create_subnet(&self.scope, vpc, cidr, Some(zone), None, &[]).unwrap();
+        let table = self.world.create_route_table(&self.scope, vpc, &[]).unwrap();
+        self.world.associate_route_table(&self.scope, &table, Some(&subnet), None).unwrap();
+        (subnet, table)
+    }
+
+    /// A transit gateway; `defaults` keeps AWS's default route table association and
+    /// propagation.
+    pub fn transit_gateway(&mut self, defaults: bool) -> String {
+        let off = (!defaults).then(|| "disable".to_owned());
+        let req = model::transit_gateway::NewTransitGateway {
+            default_route_table_association: off.clone(),
+            default_route_table_propagation: off,
+            ..Default::default()
+        };
+        self.world.create_transit_gateway(&self.scope, req, 0).unwrap()
+    }
+
+    /// A VPC attachment of `tgw` in `subnets`.
+    pub fn attach(&mut self, tgw: &str, vpc: &str, subnets: &[&str]) -> String {
+        let req = model::transit_gateway::NewVpcAttachment {
+            transit_gateway_id: tgw.into(),
+            vpc_id: vpc.into(),
+            subnet_ids: subnets.iter().map(|s| (*s).to_owned()).collect(),
+            ..Default::default()
+        };
+        self.world.create_tgw_vpc_attachment(&self.scope, req, 0).unwrap()
+    }
+
+    pub fn route_to_tgw(&mut self, table: &str, cidr: &str, tgw: &str) {
+        let target = TargetSpec { transit_gateway_id: Some(tgw.into()), ..Default::default() };
+        self.route(table, cidr, target);
+    }
+
     /// A network insights path (not stored) from `from` to `to` for TCP to `port`.
     pub fn path(&self, from: &str, to: &str, port: u16) -> NetworkInsightsPath {
         NetworkInsightsPath {

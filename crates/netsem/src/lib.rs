@@ -49,4 +49,6 @@ pub mod routes;
 pub mod security_groups;
 pub mod trace;
 #[cfg(test)]
+mod transit_tests;
+#[cfg(test)]
 mod vpn_tests;

@@ -29,7 +29,10 @@ use model::resources::{
     InstanceState, NetworkAclEntry, NetworkInterface, Route, RouteDestination, RouteTable,
     RouteTarget, SecurityGroupRule,
 };
+use model::transit_gateway::TgwRoute;
 use std::net::{IpAddr, Ipv4Addr};
+
+mod transit;
 
 /// Reachability Analyzer's explanation codes for the components the engine knows.
 pub mod codes {
@@ -63,6 +66,15 @@ pub mod codes {
     /// Not an AWS code: the route leads to a kind of component vpclab does not model yet.
     pub const VPCE_GATEWAY_PROTOCOL_RESTRICTION: &str = "VPCE_GATEWAY_PROTOCOL_RESTRICTION";
     pub const VPCLAB_UNMODELLED_COMPONENT: &str = "VPCLAB_UNMODELLED_COMPONENT";
+    /// The source's availability zone has no subnet of the VPC's transit gateway attachment.
+    pub const TGW_ATTACH_VPC_AZ_RESTRICTION: &str = "TGW_ATTACH_VPC_AZ_RESTRICTION";
+    /// The attachment the packets entered the transit gateway by has no route table.
+    pub const TGW_ATTACH_MISSING_TGW_RTB_ASSOCIATION: &str =
+        "TGW_ATTACH_MISSING_TGW_RTB_ASSOCIATION";
+    /// The transit gateway route table has no route for the destination.
+    pub const TGW_RTB_NO_ROUTE_TO_TGW_ATTACHMENT: &str = "TGW_RTB_NO_ROUTE_TO_TGW_ATTACHMENT";
+    /// The transit gateway route that matched is a blackhole.
+    pub const TGW_RTB_BAD_STATE_ROUTE: &str = "TGW_RTB_BAD_STATE_ROUTE";
 }
 
 /// What is asked: from where to where, for which packets.
@@ -131,8 +143,13 @@ impl std::fmt::Display for TraceError {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Decision {
     Acl(NetworkAclEntry),
-    SecurityGroup { egress: bool, rule: SecurityGroupRule },
+    SecurityGroup {
+        egress: bool,
+        rule: SecurityGroupRule,
+    },
     Route(Route),
+    /// A route of a transit gateway route table.
+    TransitGatewayRoute(TgwRoute),
 }
 
 /// One component the packets cross.
@@ -195,6 +212,10 @@ pub struct Explanation {
     pub destination: Option<String>,
     pub address: Option<IpAddr>,
     pub state: Option<String>,
+    pub transit_gateway: Option<String>,
+    pub transit_gateway_attachment: Option<String>,
+    pub transit_gateway_route_table: Option<String>,
+    pub transit_gateway_route: Option<TgwRoute>,
     /// What was being sent when the component refused it.
     pub header: Option<Header>,
 }
@@ -438,6 +459,16 @@ fn resolve(
                     }
                 }
             }
+            // A transit gateway attachment stands for what is behind it: packets from it enter
+            // the gateway by it; packets to it leave the gateway by it.
+            "tgw-attach" => {
+                world
+                    .transit_gateway_attachments
+                    .get(id)
+                    .filter(|a| a.is_live())
+                    .ok_or_else(|| TraceError::UnknownResource(id.clone()))?;
+                internet(Some(id.clone()))
+            }
             // A virtual private gateway stands for the on-premises network behind it.
             "vgw" => {
                 world
@@ -457,6 +488,8 @@ fn resolve(
 struct Sender {
     groups: Vec<String>,
     vpc: Option<String>,
+    /// The packets came into this VPC out of a transit gateway (a NAT gateway forwards them).
+    through_transit: bool,
 }
 
 /// One walk in one direction.
@@ -473,8 +506,11 @@ struct Walk<'n, 'w> {
     /// The gateway endpoint the forward walk reached its service through: the reply comes
     /// back from it.
     gateway_endpoint: Option<String>,
-    /// The virtual private gateway the packets left the VPC by, to on premises.
+    /// The gateway (a virtual private gateway, or a transit gateway's VPN or Direct Connect
+    /// attachment) the packets left by, to on premises: the reply comes back in by it.
     vpn_exit: Option<String>,
+    /// The availability zone the packets entered a transit gateway from: it keeps them there.
+    transit_zone: Option<String>,
 }
 
 /// What a NAT gateway replaced in the packets it forwarded: the reply is translated back.
@@ -499,6 +535,7 @@ impl<'n, 'w> Walk<'n, 'w> {
             nat_sessions: Vec::new(),
             gateway_endpoint: None,
             vpn_exit: None,
+            transit_zone: None,
         }
     }
 
@@ -538,7 +575,13 @@ impl<'n, 'w> Walk<'n, 'w> {
                 let gateway = match (gateway, to) {
                     (Some(g), _) => g.clone(),
                     (None, End::Interface { eni, .. }) => {
-                        let vpc = &self.world().network_interfaces.get(eni)?.vpc_id;
+                        // A reply to a NAT gateway's connection comes back by the gateway's
+                        // VPC (another VPC than the destination's, behind a transit gateway).
+                        let world = self.world();
+                        let vpc = match self.nat_sessions.last() {
+                            Some(s) => &world.nat_gateways.get(&s.nat)?.vpc_id,
+                            None => &world.network_interfaces.get(eni)?.vpc_id,
+                        };
                         match self.net.index.internet_gateway_of_vpc(vpc) {
                             Some(g) => g.to_owned(),
                             None => {
@@ -556,6 +599,9 @@ impl<'n, 'w> Walk<'n, 'w> {
                 };
                 if prefix_of(&gateway) == "vgw" {
                     return self.enter_from_vpn(&gateway, header, to);
+                }
+                if prefix_of(&gateway) == "tgw-attach" {
+                    return self.enter_from_transit_attachment(&gateway, header, to);
                 }
                 self.enter_from_internet(&gateway, header, to)
             }
@@ -764,7 +810,11 @@ impl<'n, 'w> Walk<'n, 'w> {
     fn leave_interface(&mut self, eni: &NetworkInterface, h: Header, to: &End) -> Option<Header> {
         self.interface_hop(eni, h, false);
         self.source_dest_check(eni, &h, true);
-        let sender = Sender { groups: eni.security_groups.clone(), vpc: Some(eni.vpc_id.clone()) };
+        let sender = Sender {
+            groups: eni.security_groups.clone(),
+            vpc: Some(eni.vpc_id.clone()),
+            through_transit: false,
+        };
         let h = self.security_groups(eni, h, true, &sender);
         self.route_from_subnet(eni, h, to, &sender)
     }
@@ -899,6 +949,9 @@ impl<'n, 'w> Walk<'n, 'w> {
             RouteTarget::VpcPeeringConnection(id) => {
                 self.cross_peering(id, table, route, h, to, sender)
             }
+            RouteTarget::TransitGateway(id) => {
+                self.enter_transit_gateway(id, table, from, h, to, sender)
+            }
             RouteTarget::NetworkInterface(id)
             | RouteTarget::Instance { network_interface_id: id, .. } => {
                 // An appliance: it receives the packets and, not being their destination,
@@ -1008,7 +1061,7 @@ impl<'n, 'w> Walk<'n, 'w> {
             .then(|| self.world().nat_gateway_of_interface(&target.id))
             .flatten()
         {
-            return self.through_nat_gateway(nat, target, h, to);
+            return self.through_nat_gateway(nat, target, h, to, sender.through_transit);
         }
         let h = self.security_groups(target, h, false, sender);
         self.interface_hop(target, h, true);
@@ -1025,6 +1078,7 @@ impl<'n, 'w> Walk<'n, 'w> {
                 let onward = Sender {
                     groups: target.security_groups.clone(),
                     vpc: Some(target.vpc_id.clone()),
+                    through_transit: sender.through_transit,
                 };
                 let h = self.security_groups(target, h, true, &onward);
                 self.route_from_subnet(target, h, to, &onward)
@@ -1238,6 +1292,7 @@ impl<'n, 'w> Walk<'n, 'w> {
         eni: &NetworkInterface,
         h: Header,
         to: &End,
+        through_transit: bool,
     ) -> Option<Header> {
         let mut hop = Hop::located(&nat.id, Some(&nat.vpc_id), Some(&nat.subnet_id));
         hop.inbound = Some(h);
@@ -1249,9 +1304,12 @@ impl<'n, 'w> Walk<'n, 'w> {
                 ..h
             },
             _ => {
-                let inside = self.world().vpcs.get(&nat.vpc_id).is_some_and(|v| {
-                    v.cidr_blocks.iter().any(|b| v4_span(b.cidr).contains(h.source))
-                });
+                // Its own VPC's sources, or other VPCs' through a transit gateway (centralised
+                // egress); not a peer's (no edge-to-edge routing).
+                let inside = through_transit
+                    || self.world().vpcs.get(&nat.vpc_id).is_some_and(|v| {
+                        v.cidr_blocks.iter().any(|b| v4_span(b.cidr).contains(h.source))
+                    });
                 if h.family != Family::V4 || !inside {
                     self.push_blocked(
                         hop,
@@ -1290,7 +1348,8 @@ impl<'n, 'w> Walk<'n, 'w> {
         hop.outbound = Some(translated);
         self.hops.push(hop);
         // Security group references do not survive the translation.
-        let sender = Sender { groups: Vec::new(), vpc: Some(nat.vpc_id.clone()) };
+        let sender =
+            Sender { groups: Vec::new(), vpc: Some(nat.vpc_id.clone()), through_transit: false };
         self.route_from_subnet(eni, translated, to, &sender)
     }
 }
@@ -1533,6 +1592,14 @@ fn pick_route<'t>(
             (RouteTarget::EgressOnlyInternetGateway(_), None) => true,
             // A NAT gateway sends the packets on towards the internet.
             (RouteTarget::NatGateway(_), _) => true,
+            // A transit gateway: to one of its attachments, or to the internet by a default
+            // route (centralised egress through another VPC).
+            (RouteTarget::TransitGateway(_), Some(want)) => prefix_of(want) == "tgw-attach",
+            (RouteTarget::TransitGateway(_), None) => match &route.destination {
+                RouteDestination::V4(c) => c.prefix_len() == 0,
+                RouteDestination::V6(c) => c.prefix_len() == 0,
+                RouteDestination::PrefixList(_) => false,
+            },
             _ => false,
         };
         if !to_gateway {

@@ -14,7 +14,7 @@ use model::World;
 use model::lookup;
 use model::network_insights::{
     self as ni, AclRuleRecord, AnalysisStatus, ComponentRef, ExplanationRecord, HeaderRecord,
-    PathComponentRecord, RouteRecord, SecurityGroupRuleRecord,
+    PathComponentRecord, RouteRecord, SecurityGroupRuleRecord, TransitRouteRecord,
 };
 use model::resources::{self as m, PortSpan};
 use netsem::trace::Network;
@@ -385,8 +385,25 @@ fn path_component(c: &PathComponentRecord) -> PathComponent {
         security_group_rule: c.security_group_rule.as_ref().map(security_group_rule),
         sequence_number: Some(c.sequence_number),
         subnet: opt_component(&c.subnet),
+        transit_gateway: opt_component(&c.transit_gateway),
+        transit_gateway_route_table_route: c
+            .transit_gateway_route_table_route
+            .as_ref()
+            .map(transit_route),
         vpc: opt_component(&c.vpc),
         ..PathComponent::default()
+    }
+}
+
+fn transit_route(r: &TransitRouteRecord) -> TransitGatewayRouteTableRoute {
+    TransitGatewayRouteTableRoute {
+        attachment_id: r.attachment_id.clone(),
+        destination_cidr: Some(r.destination_cidr.clone()),
+        prefix_list_id: None,
+        resource_id: r.resource_id.clone(),
+        resource_type: r.resource_type.clone(),
+        route_origin: Some(r.route_origin.clone()),
+        state: Some(r.state.clone()),
     }
 }
 
@@ -407,6 +424,13 @@ fn explanation(e: &ExplanationRecord) -> Explanation {
         security_groups: e.security_groups.iter().map(component).collect(),
         state: e.state.clone(),
         subnet: opt_component(&e.subnet),
+        transit_gateway: opt_component(&e.transit_gateway),
+        transit_gateway_attachment: opt_component(&e.transit_gateway_attachment),
+        transit_gateway_route_table: opt_component(&e.transit_gateway_route_table),
+        transit_gateway_route_table_route: e
+            .transit_gateway_route_table_route
+            .as_ref()
+            .map(transit_route),
         vpc: opt_component(&e.vpc),
         ..Explanation::default()
     }
