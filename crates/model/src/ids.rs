@@ -48,6 +48,7 @@ pub fn arn_resource_type(prefix: &str) -> Option<&'static str> {
         "cagw" => "carrier-gateway",
         "nip" => "network-insights-path",
         "nia" => "network-insights-analysis",
+        "cvpn-endpoint" => "client-vpn-endpoint",
         _ => return None,
     })
 }

@@ -14,6 +14,7 @@
 
 pub mod address;
 pub mod cidr;
+pub mod client_vpn;
 pub mod dhcp;
 pub mod eni;
 pub mod error;

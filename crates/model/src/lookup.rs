@@ -106,7 +106,8 @@ owned!(
     crate::vpc_endpoint::VpcEndpoint,
     crate::vpn::VpnGateway,
     crate::vpn::CustomerGateway,
-    crate::vpn::VpnConnection
+    crate::vpn::VpnConnection,
+    crate::client_vpn::ClientVpnEndpoint
 );
 
 impl<T: Owned + Clone + Serialize + DeserializeOwned> Table<T> {

@@ -88,6 +88,7 @@ tagged! {
     "vgw" => vpn_gateways, "vpn-gateway", owner;
     "cgw" => customer_gateways, "customer-gateway", owner;
     "vpn" => vpn_connections, "vpn-connection", owner;
+    "cvpn-endpoint" => client_vpn_endpoints, "client-vpn-endpoint", owner;
 }
 
 /// Checks a set of tags against AWS's rules before it is applied.
@@ -218,6 +219,7 @@ pub fn not_found_for_id(id: &str) -> Error {
         "vgw" => ("InvalidVpnGatewayID.NotFound", "vpnGateway"),
         "cgw" => ("InvalidCustomerGatewayID.NotFound", "customerGateway"),
         "vpn" => ("InvalidVpnConnectionID.NotFound", "vpnConnection"),
+        "cvpn-endpoint" => return crate::client_vpn::not_found(id),
         _ => {
             return Error::new("InvalidID", format!("The ID '{id}' is not valid"));
         }

@@ -129,6 +129,7 @@ tables! {
     vpn_gateways: crate::vpn::VpnGateway => "vpn_gateway",
     customer_gateways: crate::vpn::CustomerGateway => "customer_gateway",
     vpn_connections: crate::vpn::VpnConnection => "vpn_connection",
+    client_vpn_endpoints: crate::client_vpn::ClientVpnEndpoint => "client_vpn_endpoint",
 }
 
 impl World {

@@ -11,6 +11,7 @@ pub mod filter;
 pub mod page;
 
 mod address;
+mod client_vpn;
 mod dhcp;
 mod eni;
 mod flow_log;
@@ -125,6 +126,7 @@ fn registry() -> &'static HashMap<&'static str, Handler> {
             peering::handlers(),
             vpc_endpoint::handlers(),
             vpn::handlers(),
+            client_vpn::handlers(),
         ] {
             for (name, handler) in handlers {
                 map.insert(name, handler);
