@@ -26,6 +26,7 @@ pub fn kind_of(id: &str) -> &'static str {
         "vpn" => "VPN connection",
         "cgw" => "customer gateway",
         "vpce" => "VPC endpoint",
+        "cvpn-endpoint" => "Client VPN endpoint",
         _ => "component",
     }
 }
@@ -135,6 +136,15 @@ impl Explanation {
                     self.address.map_or_else(|| "the destination".into(), |a| a.to_string()),
                 )
             }
+            codes::CLIENT_VPN_NO_ROUTE_TO_DESTINATION
+                if self.component.as_deref().is_some_and(|c| prefix_of(c) == "cvpn-endpoint") =>
+            {
+                format!(
+                    "the route table of Client VPN endpoint {} has no route to {}",
+                    or_unknown(&self.component),
+                    self.address.map_or_else(|| "the destination".into(), |a| a.to_string()),
+                )
+            }
             codes::NO_ROUTE_TO_DESTINATION => match &self.destination {
                 Some(d) => format!(
                     "route table {} has no route that applies to {d}",
@@ -208,6 +218,11 @@ impl Explanation {
                 "virtual private gateway {} delivers only to the private addresses of {}; {} is not one",
                 or_unknown(&self.component),
                 or_unknown(&self.vpc),
+                self.address.map_or_else(|| "the destination".into(), |a| a.to_string()),
+            ),
+            codes::VPCLAB_CLIENT_VPN_NOT_AUTHORIZED => format!(
+                "no authorization rule of Client VPN endpoint {} covers {}: its clients may not reach it",
+                or_unknown(&self.component),
                 self.address.map_or_else(|| "the destination".into(), |a| a.to_string()),
             ),
             codes::VPCLAB_UNMODELLED_COMPONENT => format!(

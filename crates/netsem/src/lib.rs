@@ -27,6 +27,8 @@
 //! - [`explain`]: components, rules and explanations in words.
 
 pub mod analysis;
+#[cfg(test)]
+mod client_vpn_tests;
 pub mod endpoint;
 #[cfg(test)]
 mod endpoint_tests;
