@@ -49,6 +49,10 @@ pub fn arn_resource_type(prefix: &str) -> Option<&'static str> {
         "nip" => "network-insights-path",
         "nia" => "network-insights-analysis",
         "cvpn-endpoint" => "client-vpn-endpoint",
+        "tmt" => "traffic-mirror-target",
+        "tmf" => "traffic-mirror-filter",
+        "tmfr" => "traffic-mirror-filter-rule",
+        "tms" => "traffic-mirror-session",
         _ => return None,
     })
 }

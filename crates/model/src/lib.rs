@@ -38,6 +38,7 @@ pub mod table;
 pub mod tags;
 #[cfg(test)]
 mod testkit;
+pub mod traffic_mirror;
 pub mod vpc;
 pub mod vpc_endpoint;
 pub mod vpn;

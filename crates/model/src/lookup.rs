@@ -107,7 +107,10 @@ owned!(
     crate::vpn::VpnGateway,
     crate::vpn::CustomerGateway,
     crate::vpn::VpnConnection,
-    crate::client_vpn::ClientVpnEndpoint
+    crate::client_vpn::ClientVpnEndpoint,
+    crate::traffic_mirror::TrafficMirrorTarget,
+    crate::traffic_mirror::TrafficMirrorFilter,
+    crate::traffic_mirror::TrafficMirrorSession
 );
 
 impl<T: Owned + Clone + Serialize + DeserializeOwned> Table<T> {

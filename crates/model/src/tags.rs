@@ -89,6 +89,9 @@ tagged! {
     "cgw" => customer_gateways, "customer-gateway", owner;
     "vpn" => vpn_connections, "vpn-connection", owner;
     "cvpn-endpoint" => client_vpn_endpoints, "client-vpn-endpoint", owner;
+    "tmt" => traffic_mirror_targets, "traffic-mirror-target", owner;
+    "tmf" => traffic_mirror_filters, "traffic-mirror-filter", owner;
+    "tms" => traffic_mirror_sessions, "traffic-mirror-session", owner;
 }
 
 /// Checks a set of tags against AWS's rules before it is applied.
@@ -220,6 +223,9 @@ pub fn not_found_for_id(id: &str) -> Error {
         "cgw" => ("InvalidCustomerGatewayID.NotFound", "customerGateway"),
         "vpn" => ("InvalidVpnConnectionID.NotFound", "vpnConnection"),
         "cvpn-endpoint" => return crate::client_vpn::not_found(id),
+        "tmt" => return crate::traffic_mirror::target_not_found(id),
+        "tmf" => return crate::traffic_mirror::filter_not_found(id),
+        "tms" => return crate::traffic_mirror::session_not_found(id),
         _ => {
             return Error::new("InvalidID", format!("The ID '{id}' is not valid"));
         }

@@ -130,6 +130,9 @@ tables! {
     customer_gateways: crate::vpn::CustomerGateway => "customer_gateway",
     vpn_connections: crate::vpn::VpnConnection => "vpn_connection",
     client_vpn_endpoints: crate::client_vpn::ClientVpnEndpoint => "client_vpn_endpoint",
+    traffic_mirror_targets: crate::traffic_mirror::TrafficMirrorTarget => "traffic_mirror_target",
+    traffic_mirror_filters: crate::traffic_mirror::TrafficMirrorFilter => "traffic_mirror_filter",
+    traffic_mirror_sessions: crate::traffic_mirror::TrafficMirrorSession => "traffic_mirror_session",
 }
 
 impl World {

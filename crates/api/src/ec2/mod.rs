@@ -27,6 +27,7 @@ mod route_table;
 mod security_group;
 mod subnet;
 mod tags;
+mod traffic_mirror;
 mod vpc;
 mod vpc_endpoint;
 mod vpn;
@@ -127,6 +128,7 @@ fn registry() -> &'static HashMap<&'static str, Handler> {
             vpc_endpoint::handlers(),
             vpn::handlers(),
             client_vpn::handlers(),
+            traffic_mirror::handlers(),
         ] {
             for (name, handler) in handlers {
                 map.insert(name, handler);
