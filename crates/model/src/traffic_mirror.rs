@@ -114,6 +114,17 @@ pub fn session_not_found(id: &str) -> Error {
     not_found("InvalidTrafficMirrorSessionId.NotFound", "session", id)
 }
 
+/// What CreateTrafficMirrorTarget asks for: one of an interface, an NLB ARN, a GWLB endpoint.
+#[derive(Debug, Clone, Default)]
+pub struct NewTarget {
+    pub eni: Option<String>,
+    pub nlb: Option<String>,
+    pub gwlbe: Option<String>,
+    pub description: Option<String>,
+    pub client_token: Option<String>,
+    pub tags: Vec<(String, String)>,
+}
+
 /// What CreateTrafficMirrorFilterRule / ModifyTrafficMirrorFilterRule give (`None`: absent).
 #[derive(Debug, Clone, Default)]
 pub struct RuleSpec {
@@ -233,13 +244,9 @@ impl World {
     pub fn create_traffic_mirror_target(
         &mut self,
         scope: &Scope,
-        eni: Option<String>,
-        nlb: Option<String>,
-        gwlbe: Option<String>,
-        description: Option<String>,
-        client_token: Option<String>,
-        tags: Vec<(String, String)>,
+        req: NewTarget,
     ) -> Result<String> {
+        let NewTarget { eni, nlb, gwlbe, description, client_token, tags } = req;
         crate::tags::validate(&tags)?;
         if let Some(token) = &client_token
             && let Some(t) = self
@@ -711,12 +718,13 @@ mod tests {
                 crate::eni::NewInterface { subnet_id: subnet.clone(), ..Default::default() },
             )
             .unwrap();
-        let err = w
-            .create_traffic_mirror_target(&scope, None, None, None, None, None, vec![])
-            .unwrap_err();
+        let err = w.create_traffic_mirror_target(&scope, NewTarget::default()).unwrap_err();
         assert_eq!(err.code, "MissingParameter");
         let t = w
-            .create_traffic_mirror_target(&scope, Some(dst.clone()), None, None, None, None, vec![])
+            .create_traffic_mirror_target(
+                &scope,
+                NewTarget { eni: Some(dst.clone()), ..Default::default() },
+            )
             .unwrap();
         let f = w.create_traffic_mirror_filter(&scope, None, None, vec![]).unwrap();
         w.modify_traffic_mirror_network_services(&scope, &f, &["amazon-dns".into()], &[]).unwrap();

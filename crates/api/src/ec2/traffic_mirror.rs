@@ -56,15 +56,15 @@ fn create_target(
     w: &mut World,
     req: CreateTrafficMirrorTargetRequest,
 ) -> Outcome<CreateTrafficMirrorTargetResult> {
-    let id = w.create_traffic_mirror_target(
-        &ctx.scope,
-        req.network_interface_id,
-        req.network_load_balancer_arn,
-        req.gateway_load_balancer_endpoint_id,
-        req.description,
-        req.client_token.clone(),
-        tags_for(&req.tag_specifications, "traffic-mirror-target")?,
-    )?;
+    let new = tm::NewTarget {
+        eni: req.network_interface_id,
+        nlb: req.network_load_balancer_arn,
+        gwlbe: req.gateway_load_balancer_endpoint_id,
+        description: req.description,
+        client_token: req.client_token.clone(),
+        tags: tags_for(&req.tag_specifications, "traffic-mirror-target")?,
+    };
+    let id = w.create_traffic_mirror_target(&ctx.scope, new)?;
     let t = w.find_traffic_mirror_target(&ctx.scope, &id)?;
     Ok(CreateTrafficMirrorTargetResult {
         client_token: req.client_token,
