@@ -49,6 +49,11 @@ pub fn arn_resource_type(prefix: &str) -> Option<&'static str> {
         "cagw" => "carrier-gateway",
         "nip" => "network-insights-path",
         "nia" => "network-insights-analysis",
+        "cvpn-endpoint" => "client-vpn-endpoint",
+        "tmt" => "traffic-mirror-target",
+        "tmf" => "traffic-mirror-filter",
+        "tmfr" => "traffic-mirror-filter-rule",
+        "tms" => "traffic-mirror-session",
         _ => return None,
     })
 }

@@ -14,6 +14,7 @@
 
 pub mod address;
 pub mod cidr;
+pub mod client_vpn;
 pub mod dhcp;
 pub mod direct_connect;
 pub mod eni;
@@ -38,6 +39,7 @@ pub mod table;
 pub mod tags;
 #[cfg(test)]
 mod testkit;
+pub mod traffic_mirror;
 pub mod transit_gateway;
 pub mod vpc;
 pub mod vpc_endpoint;

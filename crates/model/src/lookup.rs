@@ -111,7 +111,11 @@ owned!(
     crate::vpn::VpnConnection,
     crate::transit_gateway::TransitGateway,
     crate::transit_gateway::TgwAttachment,
-    crate::transit_gateway::TgwRouteTable
+    crate::transit_gateway::TgwRouteTable,
+    crate::client_vpn::ClientVpnEndpoint,
+    crate::traffic_mirror::TrafficMirrorTarget,
+    crate::traffic_mirror::TrafficMirrorFilter,
+    crate::traffic_mirror::TrafficMirrorSession
 );
 
 impl<T: Owned + Clone + Serialize + DeserializeOwned> Table<T> {

@@ -91,6 +91,10 @@ tagged! {
     "tgw" => transit_gateways, "transit-gateway", owner;
     "tgw-attach" => transit_gateway_attachments, "transit-gateway-attachment", owner;
     "tgw-rtb" => transit_gateway_route_tables, "transit-gateway-route-table", owner;
+    "cvpn-endpoint" => client_vpn_endpoints, "client-vpn-endpoint", owner;
+    "tmt" => traffic_mirror_targets, "traffic-mirror-target", owner;
+    "tmf" => traffic_mirror_filters, "traffic-mirror-filter", owner;
+    "tms" => traffic_mirror_sessions, "traffic-mirror-session", owner;
 }
 
 /// Checks a set of tags against AWS's rules before it is applied.
@@ -221,6 +225,10 @@ pub fn not_found_for_id(id: &str) -> Error {
         "vgw" => ("InvalidVpnGatewayID.NotFound", "vpnGateway"),
         "cgw" => ("InvalidCustomerGatewayID.NotFound", "customerGateway"),
         "vpn" => ("InvalidVpnConnectionID.NotFound", "vpnConnection"),
+        "cvpn-endpoint" => return crate::client_vpn::not_found(id),
+        "tmt" => return crate::traffic_mirror::target_not_found(id),
+        "tmf" => return crate::traffic_mirror::filter_not_found(id),
+        "tms" => return crate::traffic_mirror::session_not_found(id),
         _ => {
             return Error::new("InvalidID", format!("The ID '{id}' is not valid"));
         }

@@ -137,6 +137,10 @@ tables! {
     transit_gateways: crate::transit_gateway::TransitGateway => "transit_gateway",
     transit_gateway_attachments: crate::transit_gateway::TgwAttachment => "transit_gateway_attachment",
     transit_gateway_route_tables: crate::transit_gateway::TgwRouteTable => "transit_gateway_route_table",
+    client_vpn_endpoints: crate::client_vpn::ClientVpnEndpoint => "client_vpn_endpoint",
+    traffic_mirror_targets: crate::traffic_mirror::TrafficMirrorTarget => "traffic_mirror_target",
+    traffic_mirror_filters: crate::traffic_mirror::TrafficMirrorFilter => "traffic_mirror_filter",
+    traffic_mirror_sessions: crate::traffic_mirror::TrafficMirrorSession => "traffic_mirror_session",
 }
 
 impl World {

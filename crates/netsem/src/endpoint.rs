@@ -33,7 +33,8 @@ impl Endpoint {
                 .split('-')
                 .all(|w| !w.is_empty() && w.bytes().all(|b| b.is_ascii_lowercase()))
             && !rest.is_empty()
-            && rest.bytes().all(|b| b.is_ascii_alphanumeric());
+            && !rest.ends_with('-')
+            && rest.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-');
         well_formed.then(|| Endpoint::Resource(text.to_owned()))
     }
 }
@@ -62,5 +63,9 @@ mod tests {
         assert_eq!(Endpoint::parse("i-0abc12"), Some(Endpoint::Resource("i-0abc12".into())));
         assert_eq!(Endpoint::parse("nonsense"), None);
         assert_eq!(Endpoint::parse("i-"), None);
+        assert_eq!(
+            Endpoint::parse("cvpn-endpoint-0abc12"),
+            Some(Endpoint::Resource("cvpn-endpoint-0abc12".into()))
+        );
     }
 }

@@ -34,6 +34,7 @@ pub fn kind_of(id: &str) -> &'static str {
         "cgw" => "customer gateway",
         "vpce" => "VPC endpoint",
         "dxvif" => "Direct Connect virtual interface",
+        "cvpn-endpoint" => "Client VPN endpoint",
         _ => "component",
     }
 }
@@ -162,6 +163,15 @@ impl Explanation {
                     or_unknown(&self.destination),
                 )
             }
+            codes::CLIENT_VPN_NO_ROUTE_TO_DESTINATION
+                if self.component.as_deref().is_some_and(|c| prefix_of(c) == "cvpn-endpoint") =>
+            {
+                format!(
+                    "the route table of Client VPN endpoint {} has no route to {}",
+                    or_unknown(&self.component),
+                    self.address.map_or_else(|| "the destination".into(), |a| a.to_string()),
+                )
+            }
             codes::NO_ROUTE_TO_DESTINATION => match &self.destination {
                 Some(d) => format!(
                     "route table {} has no route that applies to {d}",
@@ -259,6 +269,11 @@ impl Explanation {
                     .as_ref()
                     .map_or_else(|| "the route".into(), transit_route_text),
                 or_unknown(&self.transit_gateway_route_table),
+            ),
+            codes::VPCLAB_CLIENT_VPN_NOT_AUTHORIZED => format!(
+                "no authorization rule of Client VPN endpoint {} covers {}: its clients may not reach it",
+                or_unknown(&self.component),
+                self.address.map_or_else(|| "the destination".into(), |a| a.to_string()),
             ),
             codes::VPCLAB_UNMODELLED_COMPONENT => format!(
                 "the route leads to {} {}, which vpclab does not model yet",

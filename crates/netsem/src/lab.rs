@@ -351,6 +351,28 @@ impl Lab {
         self.route(table, cidr, target);
     }
 
+    /// A Client VPN endpoint for clients in 172.16.0.0/22 with its security groups `groups`
+    /// (the VPC's default group when none), associated with `subnet`; no authorization rules.
+    pub fn client_vpn(&mut self, subnet: &str, groups: &[&str]) -> String {
+        use model::client_vpn::{Authentication, NewClientVpnEndpoint};
+        let cert = "arn:aws:acm:us-east-1:123456789012:certificate/lab".to_owned();
+        let new = NewClientVpnEndpoint {
+            client_cidr_block: Some("172.16.0.0/22".into()),
+            server_certificate_arn: cert.clone(),
+            authentication: vec![Authentication {
+                kind: "certificate-authentication".into(),
+                client_root_certificate_chain_arn: Some(cert),
+                ..Default::default()
+            }],
+            vpc_id: Some(self.vpc.clone()),
+            security_group_ids: groups.iter().map(|g| (*g).to_owned()).collect(),
+            ..Default::default()
+        };
+        let id = self.world.create_client_vpn_endpoint(&self.scope, new, 0).unwrap();
+        self.world.associate_client_vpn_target_network(&self.scope, &id, subnet).unwrap();
+        id
+    }
+
     /// A network insights path (not stored) from `from` to `to` for TCP to `port`.
     pub fn path(&self, from: &str, to: &str, port: u16) -> NetworkInsightsPath {
         NetworkInsightsPath {

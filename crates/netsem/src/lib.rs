@@ -28,6 +28,8 @@
 
 pub mod analysis;
 #[cfg(test)]
+mod client_vpn_tests;
+#[cfg(test)]
 mod direct_connect_tests;
 pub mod endpoint;
 #[cfg(test)]

@@ -75,6 +75,11 @@ pub mod codes {
     pub const TGW_RTB_NO_ROUTE_TO_TGW_ATTACHMENT: &str = "TGW_RTB_NO_ROUTE_TO_TGW_ATTACHMENT";
     /// The transit gateway route that matched is a blackhole.
     pub const TGW_RTB_BAD_STATE_ROUTE: &str = "TGW_RTB_BAD_STATE_ROUTE";
+    /// Not an AWS code (Reachability Analyzer has no Client VPN): no authorization rule of
+    /// the Client VPN endpoint covers the destination.
+    pub const VPCLAB_CLIENT_VPN_NOT_AUTHORIZED: &str = "VPCLAB_CLIENT_VPN_NOT_AUTHORIZED";
+    /// The Client VPN endpoint's route table has no route to the destination.
+    pub const CLIENT_VPN_NO_ROUTE_TO_DESTINATION: &str = "NO_ROUTE_TO_DESTINATION";
 }
 
 /// What is asked: from where to where, for which packets.
@@ -469,6 +474,31 @@ fn resolve(
                     .ok_or_else(|| TraceError::UnknownResource(id.clone()))?;
                 internet(Some(id.clone()))
             }
+            // A Client VPN endpoint stands for a client connected to it, at an address of its
+            // client CIDR (the first usable one unless given).
+            "cvpn-endpoint" => {
+                let e = world
+                    .client_vpn_endpoints
+                    .get(id)
+                    .ok_or_else(|| TraceError::UnknownResource(id.clone()))?;
+                let client = match address {
+                    None => {
+                        e.first_client_address().ok_or_else(|| TraceError::NoAddress(id.clone()))?
+                    }
+                    Some(IpAddr::V4(a)) if e.client_cidr.contains_addr(a) => a,
+                    Some(a) => {
+                        return Err(TraceError::AddressNotOnResource {
+                            resource: id.clone(),
+                            address: a,
+                        });
+                    }
+                };
+                Ok(End::Internet {
+                    gateway: Some(id.clone()),
+                    addresses: Span::one(address_value(IpAddr::V4(client))),
+                    family: Family::V4,
+                })
+            }
             // A virtual private gateway stands for the on-premises network behind it.
             "vgw" => {
                 world
@@ -552,6 +582,9 @@ impl<'n, 'w> Walk<'n, 'w> {
                     self.instance_hop(instance, eni, header, false);
                 }
                 self.leave_interface(eni, header, to)
+            }
+            End::Internet { gateway: Some(g), .. } if prefix_of(g) == "cvpn-endpoint" => {
+                self.enter_from_client_vpn(g, header, to)
             }
             End::Internet { gateway, .. } => {
                 let endpoint = gateway
@@ -1056,6 +1089,15 @@ impl<'n, 'w> Walk<'n, 'w> {
         to: &End,
         sender: &Sender,
     ) -> Option<Header> {
+        // The reply to a Client VPN client reaches the association's interface.
+        if let End::Internet { gateway: Some(g), .. } = to
+            && prefix_of(g) == "cvpn-endpoint"
+            && target.requester_managed
+            && let Some(cvpn) = self.world().client_vpn_of_interface(&target.id)
+            && cvpn.id == *g
+        {
+            return self.back_to_client_vpn(cvpn, target, h, sender);
+        }
         // Only a NAT gateway's own interface (its type says so) needs the gateway looked up.
         if let Some(nat) = (target.interface_type == "nat_gateway")
             .then(|| self.world().nat_gateway_of_interface(&target.id))
@@ -1568,6 +1610,104 @@ impl Walk<'_, '_> {
             return None;
         };
         self.enter_subnet(target, h, to, sender)
+    }
+}
+
+/// Client VPN: a connected client's packets enter the VPC through the endpoint.
+impl<'w> Walk<'_, 'w> {
+    /// From a client of the Client VPN endpoint `id`: the endpoint's route table picks the
+    /// target subnet (longest prefix), an authorization rule must cover the destination, and
+    /// the packets leave the association's interface source-NATed to its address, with the
+    /// endpoint's security groups, routed by the subnet's table like any other.
+    fn enter_from_client_vpn(&mut self, id: &str, h: Header, to: &End) -> Option<Header> {
+        let world = self.world();
+        let e = world.client_vpn_endpoints.get(id)?;
+        let mut hop = Hop::located(id, e.vpc_id.as_deref(), None);
+        hop.inbound = Some(h);
+        if e.state != model::client_vpn::EndpointState::Available {
+            self.push_blocked(
+                hop,
+                Explanation {
+                    code: codes::BAD_STATE,
+                    component: Some(id.to_owned()),
+                    state: Some(e.state.name().to_owned()),
+                    header: Some(h),
+                    ..Explanation::default()
+                },
+            );
+            return None;
+        }
+        let destination = match h.destination_address() {
+            Some(IpAddr::V4(a)) => a,
+            Some(IpAddr::V6(_)) => return None,
+            // A set of destinations (the internet): the route of its lowest address.
+            None => std::net::Ipv4Addr::from(u32::try_from(h.destination.lo).unwrap_or(0)),
+        };
+        let refusal = |code: &'static str| Explanation {
+            code,
+            component: Some(id.to_owned()),
+            vpc: e.vpc_id.clone(),
+            address: Some(IpAddr::V4(destination)),
+            header: Some(h),
+            ..Explanation::default()
+        };
+        let Some(route) = e.route_to(destination) else {
+            self.push_blocked(hop, refusal(codes::CLIENT_VPN_NO_ROUTE_TO_DESTINATION));
+            return None;
+        };
+        let authorized = e.authorization_for(destination).is_some();
+        let association = e.association_in(&route.target_subnet);
+        let Some(eni) =
+            association.and_then(|a| world.network_interfaces.get(&a.network_interface_id))
+        else {
+            // The client-to-client route: only another client is there.
+            if !authorized {
+                self.push_blocked(hop, refusal(codes::VPCLAB_CLIENT_VPN_NOT_AUTHORIZED));
+                return None;
+            }
+            hop.outbound = Some(h);
+            self.hops.push(hop);
+            return matches!(to, End::Internet { gateway: Some(g), .. } if g == id).then_some(h);
+        };
+        let private = eni.primary_ip()?;
+        let translated = Header { source: Span::one(address_value(IpAddr::V4(private))), ..h };
+        hop.outbound = Some(translated);
+        hop.subnet = Some(eni.subnet_id.clone());
+        if authorized {
+            self.hops.push(hop);
+        } else {
+            // The walk goes on, so every other blocking component is named too.
+            self.push_blocked(hop, refusal(codes::VPCLAB_CLIENT_VPN_NOT_AUTHORIZED));
+        }
+        self.nat_sessions.push(NatSession {
+            nat: id.to_owned(),
+            inside_source: h.source,
+            inside_ports: h.source_ports,
+        });
+        self.leave_interface(eni, translated, to)
+    }
+
+    /// The reply at the association's interface goes back to the client it came from.
+    fn back_to_client_vpn(
+        &mut self,
+        cvpn: &'w model::client_vpn::ClientVpnEndpoint,
+        eni: &NetworkInterface,
+        h: Header,
+        sender: &Sender,
+    ) -> Option<Header> {
+        let h = self.security_groups(eni, h, false, sender);
+        self.interface_hop(eni, h, true);
+        let session = self.nat_sessions.iter().rev().find(|s| s.nat == cvpn.id).cloned()?;
+        let back = Header {
+            destination: session.inside_source,
+            destination_ports: session.inside_ports,
+            ..h
+        };
+        let mut hop = Hop::located(&cvpn.id, cvpn.vpc_id.as_deref(), None);
+        hop.inbound = Some(h);
+        hop.outbound = Some(back);
+        self.hops.push(hop);
+        Some(back)
     }
 }
 

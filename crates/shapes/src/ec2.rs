@@ -413,6 +413,133 @@ pub const OPERATIONS: &[(&str, &str, &str)] = &[
         "GetTransitGatewayRouteTablePropagationsRequest",
         "GetTransitGatewayRouteTablePropagationsResult",
     ),
+    ("CreateClientVpnEndpoint", "CreateClientVpnEndpointRequest", "CreateClientVpnEndpointResult"),
+    (
+        "DescribeClientVpnEndpoints",
+        "DescribeClientVpnEndpointsRequest",
+        "DescribeClientVpnEndpointsResult",
+    ),
+    ("ModifyClientVpnEndpoint", "ModifyClientVpnEndpointRequest", "ModifyClientVpnEndpointResult"),
+    ("DeleteClientVpnEndpoint", "DeleteClientVpnEndpointRequest", "DeleteClientVpnEndpointResult"),
+    (
+        "AssociateClientVpnTargetNetwork",
+        "AssociateClientVpnTargetNetworkRequest",
+        "AssociateClientVpnTargetNetworkResult",
+    ),
+    (
+        "DisassociateClientVpnTargetNetwork",
+        "DisassociateClientVpnTargetNetworkRequest",
+        "DisassociateClientVpnTargetNetworkResult",
+    ),
+    (
+        "DescribeClientVpnTargetNetworks",
+        "DescribeClientVpnTargetNetworksRequest",
+        "DescribeClientVpnTargetNetworksResult",
+    ),
+    (
+        "ApplySecurityGroupsToClientVpnTargetNetwork",
+        "ApplySecurityGroupsToClientVpnTargetNetworkRequest",
+        "ApplySecurityGroupsToClientVpnTargetNetworkResult",
+    ),
+    (
+        "AuthorizeClientVpnIngress",
+        "AuthorizeClientVpnIngressRequest",
+        "AuthorizeClientVpnIngressResult",
+    ),
+    ("RevokeClientVpnIngress", "RevokeClientVpnIngressRequest", "RevokeClientVpnIngressResult"),
+    (
+        "DescribeClientVpnAuthorizationRules",
+        "DescribeClientVpnAuthorizationRulesRequest",
+        "DescribeClientVpnAuthorizationRulesResult",
+    ),
+    ("CreateClientVpnRoute", "CreateClientVpnRouteRequest", "CreateClientVpnRouteResult"),
+    ("DeleteClientVpnRoute", "DeleteClientVpnRouteRequest", "DeleteClientVpnRouteResult"),
+    ("DescribeClientVpnRoutes", "DescribeClientVpnRoutesRequest", "DescribeClientVpnRoutesResult"),
+    (
+        "DescribeClientVpnConnections",
+        "DescribeClientVpnConnectionsRequest",
+        "DescribeClientVpnConnectionsResult",
+    ),
+    (
+        "ExportClientVpnClientConfiguration",
+        "ExportClientVpnClientConfigurationRequest",
+        "ExportClientVpnClientConfigurationResult",
+    ),
+    (
+        "CreateTrafficMirrorTarget",
+        "CreateTrafficMirrorTargetRequest",
+        "CreateTrafficMirrorTargetResult",
+    ),
+    (
+        "DescribeTrafficMirrorTargets",
+        "DescribeTrafficMirrorTargetsRequest",
+        "DescribeTrafficMirrorTargetsResult",
+    ),
+    (
+        "DeleteTrafficMirrorTarget",
+        "DeleteTrafficMirrorTargetRequest",
+        "DeleteTrafficMirrorTargetResult",
+    ),
+    (
+        "CreateTrafficMirrorFilter",
+        "CreateTrafficMirrorFilterRequest",
+        "CreateTrafficMirrorFilterResult",
+    ),
+    (
+        "DescribeTrafficMirrorFilters",
+        "DescribeTrafficMirrorFiltersRequest",
+        "DescribeTrafficMirrorFiltersResult",
+    ),
+    (
+        "DeleteTrafficMirrorFilter",
+        "DeleteTrafficMirrorFilterRequest",
+        "DeleteTrafficMirrorFilterResult",
+    ),
+    (
+        "CreateTrafficMirrorFilterRule",
+        "CreateTrafficMirrorFilterRuleRequest",
+        "CreateTrafficMirrorFilterRuleResult",
+    ),
+    (
+        "ModifyTrafficMirrorFilterRule",
+        "ModifyTrafficMirrorFilterRuleRequest",
+        "ModifyTrafficMirrorFilterRuleResult",
+    ),
+    (
+        "DeleteTrafficMirrorFilterRule",
+        "DeleteTrafficMirrorFilterRuleRequest",
+        "DeleteTrafficMirrorFilterRuleResult",
+    ),
+    (
+        "DescribeTrafficMirrorFilterRules",
+        "DescribeTrafficMirrorFilterRulesRequest",
+        "DescribeTrafficMirrorFilterRulesResult",
+    ),
+    (
+        "ModifyTrafficMirrorFilterNetworkServices",
+        "ModifyTrafficMirrorFilterNetworkServicesRequest",
+        "ModifyTrafficMirrorFilterNetworkServicesResult",
+    ),
+    (
+        "CreateTrafficMirrorSession",
+        "CreateTrafficMirrorSessionRequest",
+        "CreateTrafficMirrorSessionResult",
+    ),
+    (
+        "DescribeTrafficMirrorSessions",
+        "DescribeTrafficMirrorSessionsRequest",
+        "DescribeTrafficMirrorSessionsResult",
+    ),
+    (
+        "ModifyTrafficMirrorSession",
+        "ModifyTrafficMirrorSessionRequest",
+        "ModifyTrafficMirrorSessionResult",
+    ),
+    (
+        "DeleteTrafficMirrorSession",
+        "DeleteTrafficMirrorSessionRequest",
+        "DeleteTrafficMirrorSessionResult",
+    ),
 ];
 
 pub const ACCOUNT_ATTRIBUTE_NAME_VALUES: &[&str] = &["supported-platforms", "default-vpc"];
@@ -423,6 +550,8 @@ pub const AUTO_ACCEPT_SHARED_ATTACHMENTS_VALUE_VALUES: &[&str] = &["enable", "di
 pub const AVAILABILITY_MODE_VALUES: &[&str] = &["zonal", "regional"];
 pub const CAPACITY_RESERVATION_PREFERENCE_VALUES: &[&str] =
     &["capacity-reservations-only", "open", "none"];
+pub const CLIENT_VPN_AUTHENTICATION_TYPE_VALUES: &[&str] =
+    &["certificate-authentication", "directory-service-authentication", "federated-authentication"];
 pub const CONNECTIVITY_TYPE_VALUES: &[&str] = &["private", "public"];
 pub const DEFAULT_ROUTE_TABLE_ASSOCIATION_VALUE_VALUES: &[&str] = &["enable", "disable"];
 pub const DEFAULT_ROUTE_TABLE_PROPAGATION_VALUE_VALUES: &[&str] = &["enable", "disable"];
@@ -431,6 +560,7 @@ pub const DNS_RECORD_IP_TYPE_VALUES: &[&str] = &["ipv4", "dualstack", "ipv6", "s
 pub const DNS_SUPPORT_VALUE_VALUES: &[&str] = &["enable", "disable"];
 pub const DOMAIN_TYPE_VALUES: &[&str] = &["vpc", "standard"];
 pub const ENCRYPTION_SUPPORT_OPTION_VALUE_VALUES: &[&str] = &["enable", "disable"];
+pub const ENDPOINT_IP_ADDRESS_TYPE_VALUES: &[&str] = &["ipv4", "ipv6", "dual-stack"];
 pub const FLOW_LOGS_RESOURCE_TYPE_VALUES: &[&str] = &[
     "VPC",
     "Subnet",
@@ -1805,10 +1935,20 @@ pub const RESOURCE_TYPE_VALUES: &[&str] = &[
 pub const RULE_ACTION_VALUES: &[&str] = &["allow", "deny"];
 pub const SECONDARY_INTERFACE_TYPE_VALUES: &[&str] = &["secondary"];
 pub const SECURITY_GROUP_REFERENCING_SUPPORT_VALUE_VALUES: &[&str] = &["enable", "disable"];
+pub const SELF_SERVICE_PORTAL_VALUES: &[&str] = &["enabled", "disabled"];
 pub const SHUTDOWN_BEHAVIOR_VALUES: &[&str] = &["stop", "terminate"];
 pub const SPOT_INSTANCE_TYPE_VALUES: &[&str] = &["one-time", "persistent"];
 pub const TENANCY_VALUES: &[&str] = &["default", "dedicated", "host"];
+pub const TRAFFIC_DIRECTION_VALUES: &[&str] = &["ingress", "egress"];
+pub const TRAFFIC_IP_ADDRESS_TYPE_VALUES: &[&str] = &["ipv4", "ipv6", "dual-stack"];
+pub const TRAFFIC_MIRROR_FILTER_RULE_FIELD_VALUES: &[&str] =
+    &["destination-port-range", "source-port-range", "protocol", "description"];
+pub const TRAFFIC_MIRROR_NETWORK_SERVICE_VALUES: &[&str] = &["amazon-dns"];
+pub const TRAFFIC_MIRROR_RULE_ACTION_VALUES: &[&str] = &["accept", "reject"];
+pub const TRAFFIC_MIRROR_SESSION_FIELD_VALUES: &[&str] =
+    &["packet-length", "description", "virtual-network-id"];
 pub const TRAFFIC_TYPE_VALUES: &[&str] = &["ACCEPT", "REJECT", "ALL"];
+pub const TRANSPORT_PROTOCOL_VALUES: &[&str] = &["tcp", "udp"];
 pub const TUNNEL_INSIDE_IP_VERSION_VALUES: &[&str] = &["ipv4", "ipv6"];
 pub const VOLUME_TYPE_VALUES: &[&str] = &["standard", "io1", "io2", "gp2", "sc1", "st1", "gp3"];
 pub const VPC_ATTRIBUTE_NAME_VALUES: &[&str] =
@@ -2183,6 +2323,44 @@ impl ToXml for AnalysisSecurityGroupRule {
 }
 
 #[derive(Debug, Clone, Default, PartialEq)]
+pub struct ApplySecurityGroupsToClientVpnTargetNetworkRequest {
+    pub client_vpn_endpoint_id: String,
+    pub dry_run: Option<bool>,
+    pub security_group_ids: Vec<String>,
+    pub vpc_id: String,
+}
+
+impl FromQuery for ApplySecurityGroupsToClientVpnTargetNetworkRequest {
+    fn from_query(q: &QueryMap, p: &str) -> Result<Self, ApiError> {
+        Ok(Self {
+            client_vpn_endpoint_id: required(
+                q.scalar::<String>(&join(p, "ClientVpnEndpointId"))?,
+                &join(p, "ClientVpnEndpointId"),
+            )?,
+            dry_run: q.scalar::<bool>(&join(p, "DryRun"))?,
+            security_group_ids: required_list(
+                q.list(&join(p, "SecurityGroupId"), |q: &QueryMap, k: &str| {
+                    required(q.scalar::<String>(k)?, k)
+                })?,
+                &join(p, "SecurityGroupId"),
+            )?,
+            vpc_id: required(q.scalar::<String>(&join(p, "VpcId"))?, &join(p, "VpcId"))?,
+        })
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ApplySecurityGroupsToClientVpnTargetNetworkResult {
+    pub security_group_ids: Vec<String>,
+}
+
+impl ToXml for ApplySecurityGroupsToClientVpnTargetNetworkResult {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.list("securityGroupIds", "item", &self.security_group_ids, true);
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct AssignPrivateIpAddressesRequest {
     pub allow_reassignment: Option<bool>,
     pub ipv4_prefix_count: Option<i32>,
@@ -2273,6 +2451,45 @@ pub struct AssociateAddressResult {
 impl ToXml for AssociateAddressResult {
     fn write_xml(&self, w: &mut XmlWriter) {
         w.scalar("associationId", &self.association_id);
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct AssociateClientVpnTargetNetworkRequest {
+    pub availability_zone: Option<String>,
+    pub availability_zone_id: Option<String>,
+    pub client_token: Option<String>,
+    pub client_vpn_endpoint_id: String,
+    pub dry_run: Option<bool>,
+    pub subnet_id: Option<String>,
+}
+
+impl FromQuery for AssociateClientVpnTargetNetworkRequest {
+    fn from_query(q: &QueryMap, p: &str) -> Result<Self, ApiError> {
+        Ok(Self {
+            availability_zone: q.scalar::<String>(&join(p, "AvailabilityZone"))?,
+            availability_zone_id: q.scalar::<String>(&join(p, "AvailabilityZoneId"))?,
+            client_token: q.scalar::<String>(&join(p, "ClientToken"))?,
+            client_vpn_endpoint_id: required(
+                q.scalar::<String>(&join(p, "ClientVpnEndpointId"))?,
+                &join(p, "ClientVpnEndpointId"),
+            )?,
+            dry_run: q.scalar::<bool>(&join(p, "DryRun"))?,
+            subnet_id: q.scalar::<String>(&join(p, "SubnetId"))?,
+        })
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct AssociateClientVpnTargetNetworkResult {
+    pub association_id: Option<String>,
+    pub status: Option<AssociationStatus>,
+}
+
+impl ToXml for AssociateClientVpnTargetNetworkResult {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.scalar("associationId", &self.association_id);
+        w.structure("status", &self.status);
     }
 }
 
@@ -2448,6 +2665,32 @@ impl ToXml for AssociateVpcCidrBlockResult {
 }
 
 #[derive(Debug, Clone, Default, PartialEq)]
+pub struct AssociatedTargetNetwork {
+    pub network_id: Option<String>,
+    pub network_type: Option<String>,
+}
+
+impl ToXml for AssociatedTargetNetwork {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.scalar("networkId", &self.network_id);
+        w.scalar("networkType", &self.network_type);
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct AssociationStatus {
+    pub code: Option<String>,
+    pub message: Option<String>,
+}
+
+impl ToXml for AssociationStatus {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.scalar("code", &self.code);
+        w.scalar("message", &self.message);
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct AttachInternetGatewayRequest {
     pub dry_run: Option<bool>,
     pub internet_gateway_id: String,
@@ -2601,6 +2844,69 @@ impl FromQuery for AttributeValue {
 impl ToXml for AttributeValue {
     fn write_xml(&self, w: &mut XmlWriter) {
         w.scalar("value", &self.value);
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct AuthorizationRule {
+    pub access_all: Option<bool>,
+    pub client_vpn_endpoint_id: Option<String>,
+    pub description: Option<String>,
+    pub destination_cidr: Option<String>,
+    pub group_id: Option<String>,
+    pub status: Option<ClientVpnAuthorizationRuleStatus>,
+}
+
+impl ToXml for AuthorizationRule {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.scalar("accessAll", &self.access_all);
+        w.scalar("clientVpnEndpointId", &self.client_vpn_endpoint_id);
+        w.scalar("description", &self.description);
+        w.scalar("destinationCidr", &self.destination_cidr);
+        w.scalar("groupId", &self.group_id);
+        w.structure("status", &self.status);
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct AuthorizeClientVpnIngressRequest {
+    pub access_group_id: Option<String>,
+    pub authorize_all_groups: Option<bool>,
+    pub client_token: Option<String>,
+    pub client_vpn_endpoint_id: String,
+    pub description: Option<String>,
+    pub dry_run: Option<bool>,
+    pub target_network_cidr: String,
+}
+
+impl FromQuery for AuthorizeClientVpnIngressRequest {
+    fn from_query(q: &QueryMap, p: &str) -> Result<Self, ApiError> {
+        Ok(Self {
+            access_group_id: q.scalar::<String>(&join(p, "AccessGroupId"))?,
+            authorize_all_groups: q.scalar::<bool>(&join(p, "AuthorizeAllGroups"))?,
+            client_token: q.scalar::<String>(&join(p, "ClientToken"))?,
+            client_vpn_endpoint_id: required(
+                q.scalar::<String>(&join(p, "ClientVpnEndpointId"))?,
+                &join(p, "ClientVpnEndpointId"),
+            )?,
+            description: q.scalar::<String>(&join(p, "Description"))?,
+            dry_run: q.scalar::<bool>(&join(p, "DryRun"))?,
+            target_network_cidr: required(
+                q.scalar::<String>(&join(p, "TargetNetworkCidr"))?,
+                &join(p, "TargetNetworkCidr"),
+            )?,
+        })
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct AuthorizeClientVpnIngressResult {
+    pub status: Option<ClientVpnAuthorizationRuleStatus>,
+}
+
+impl ToXml for AuthorizeClientVpnIngressResult {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.structure("status", &self.status);
     }
 }
 
@@ -2902,6 +3208,31 @@ impl ToXml for CapacityReservationTargetResponse {
 }
 
 #[derive(Debug, Clone, Default, PartialEq)]
+pub struct CertificateAuthentication {
+    pub client_root_certificate_chain: Option<String>,
+}
+
+impl ToXml for CertificateAuthentication {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.scalar("clientRootCertificateChain", &self.client_root_certificate_chain);
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct CertificateAuthenticationRequest {
+    pub client_root_certificate_chain_arn: Option<String>,
+}
+
+impl FromQuery for CertificateAuthenticationRequest {
+    fn from_query(q: &QueryMap, p: &str) -> Result<Self, ApiError> {
+        Ok(Self {
+            client_root_certificate_chain_arn: q
+                .scalar::<String>(&join(p, "ClientRootCertificateChainArn"))?,
+        })
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct CidrBlock {
     pub cidr_block: Option<String>,
 }
@@ -2909,6 +3240,319 @@ pub struct CidrBlock {
 impl ToXml for CidrBlock {
     fn write_xml(&self, w: &mut XmlWriter) {
         w.scalar("cidrBlock", &self.cidr_block);
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ClientConnectOptions {
+    pub enabled: Option<bool>,
+    pub lambda_function_arn: Option<String>,
+}
+
+impl FromQuery for ClientConnectOptions {
+    fn from_query(q: &QueryMap, p: &str) -> Result<Self, ApiError> {
+        Ok(Self {
+            enabled: q.scalar::<bool>(&join(p, "Enabled"))?,
+            lambda_function_arn: q.scalar::<String>(&join(p, "LambdaFunctionArn"))?,
+        })
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ClientConnectResponseOptions {
+    pub enabled: Option<bool>,
+    pub lambda_function_arn: Option<String>,
+    pub status: Option<ClientVpnEndpointAttributeStatus>,
+}
+
+impl ToXml for ClientConnectResponseOptions {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.scalar("enabled", &self.enabled);
+        w.scalar("lambdaFunctionArn", &self.lambda_function_arn);
+        w.structure("status", &self.status);
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ClientLoginBannerOptions {
+    pub banner_text: Option<String>,
+    pub enabled: Option<bool>,
+}
+
+impl FromQuery for ClientLoginBannerOptions {
+    fn from_query(q: &QueryMap, p: &str) -> Result<Self, ApiError> {
+        Ok(Self {
+            banner_text: q.scalar::<String>(&join(p, "BannerText"))?,
+            enabled: q.scalar::<bool>(&join(p, "Enabled"))?,
+        })
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ClientLoginBannerResponseOptions {
+    pub banner_text: Option<String>,
+    pub enabled: Option<bool>,
+}
+
+impl ToXml for ClientLoginBannerResponseOptions {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.scalar("bannerText", &self.banner_text);
+        w.scalar("enabled", &self.enabled);
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ClientRouteEnforcementOptions {
+    pub enforced: Option<bool>,
+}
+
+impl FromQuery for ClientRouteEnforcementOptions {
+    fn from_query(q: &QueryMap, p: &str) -> Result<Self, ApiError> {
+        Ok(Self { enforced: q.scalar::<bool>(&join(p, "Enforced"))? })
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ClientRouteEnforcementResponseOptions {
+    pub enforced: Option<bool>,
+}
+
+impl ToXml for ClientRouteEnforcementResponseOptions {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.scalar("enforced", &self.enforced);
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ClientVpnAuthentication {
+    pub active_directory: Option<DirectoryServiceAuthentication>,
+    pub federated_authentication: Option<FederatedAuthentication>,
+    pub mutual_authentication: Option<CertificateAuthentication>,
+    pub type_: Option<String>,
+}
+
+impl ToXml for ClientVpnAuthentication {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.structure("activeDirectory", &self.active_directory);
+        w.structure("federatedAuthentication", &self.federated_authentication);
+        w.structure("mutualAuthentication", &self.mutual_authentication);
+        w.scalar("type", &self.type_);
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ClientVpnAuthenticationRequest {
+    pub active_directory: Option<DirectoryServiceAuthenticationRequest>,
+    pub federated_authentication: Option<FederatedAuthenticationRequest>,
+    pub mutual_authentication: Option<CertificateAuthenticationRequest>,
+    pub type_: Option<String>,
+}
+
+impl FromQuery for ClientVpnAuthenticationRequest {
+    fn from_query(q: &QueryMap, p: &str) -> Result<Self, ApiError> {
+        Ok(Self {
+            active_directory: q
+                .structure::<DirectoryServiceAuthenticationRequest>(&join(p, "ActiveDirectory"))?,
+            federated_authentication: q
+                .structure::<FederatedAuthenticationRequest>(&join(p, "FederatedAuthentication"))?,
+            mutual_authentication: q
+                .structure::<CertificateAuthenticationRequest>(&join(p, "MutualAuthentication"))?,
+            type_: q.enum_scalar(&join(p, "Type"), CLIENT_VPN_AUTHENTICATION_TYPE_VALUES)?,
+        })
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ClientVpnAuthorizationRuleStatus {
+    pub code: Option<String>,
+    pub message: Option<String>,
+}
+
+impl ToXml for ClientVpnAuthorizationRuleStatus {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.scalar("code", &self.code);
+        w.scalar("message", &self.message);
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ClientVpnConnection {
+    pub client_ip: Option<String>,
+    pub client_ipv6_address: Option<String>,
+    pub client_vpn_endpoint_id: Option<String>,
+    pub common_name: Option<String>,
+    pub connection_end_time: Option<String>,
+    pub connection_established_time: Option<String>,
+    pub connection_id: Option<String>,
+    pub egress_bytes: Option<String>,
+    pub egress_packets: Option<String>,
+    pub ingress_bytes: Option<String>,
+    pub ingress_packets: Option<String>,
+    pub posture_compliance_statuses: Vec<String>,
+    pub status: Option<ClientVpnConnectionStatus>,
+    pub timestamp: Option<String>,
+    pub username: Option<String>,
+}
+
+impl ToXml for ClientVpnConnection {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.scalar("clientIp", &self.client_ip);
+        w.scalar("clientIpv6Address", &self.client_ipv6_address);
+        w.scalar("clientVpnEndpointId", &self.client_vpn_endpoint_id);
+        w.scalar("commonName", &self.common_name);
+        w.scalar("connectionEndTime", &self.connection_end_time);
+        w.scalar("connectionEstablishedTime", &self.connection_established_time);
+        w.scalar("connectionId", &self.connection_id);
+        w.scalar("egressBytes", &self.egress_bytes);
+        w.scalar("egressPackets", &self.egress_packets);
+        w.scalar("ingressBytes", &self.ingress_bytes);
+        w.scalar("ingressPackets", &self.ingress_packets);
+        w.list("postureComplianceStatusSet", "item", &self.posture_compliance_statuses, false);
+        w.structure("status", &self.status);
+        w.scalar("timestamp", &self.timestamp);
+        w.scalar("username", &self.username);
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ClientVpnConnectionStatus {
+    pub code: Option<String>,
+    pub message: Option<String>,
+}
+
+impl ToXml for ClientVpnConnectionStatus {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.scalar("code", &self.code);
+        w.scalar("message", &self.message);
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ClientVpnEndpoint {
+    pub associated_target_networks: Vec<AssociatedTargetNetwork>,
+    pub authentication_options: Vec<ClientVpnAuthentication>,
+    pub client_cidr_block: Option<String>,
+    pub client_connect_options: Option<ClientConnectResponseOptions>,
+    pub client_login_banner_options: Option<ClientLoginBannerResponseOptions>,
+    pub client_route_enforcement_options: Option<ClientRouteEnforcementResponseOptions>,
+    pub client_vpn_endpoint_id: Option<String>,
+    pub connection_log_options: Option<ConnectionLogResponseOptions>,
+    pub creation_time: Option<String>,
+    pub deletion_time: Option<String>,
+    pub description: Option<String>,
+    pub disconnect_on_session_timeout: Option<bool>,
+    pub dns_name: Option<String>,
+    pub dns_servers: Vec<String>,
+    pub endpoint_ip_address_type: Option<String>,
+    pub security_group_ids: Vec<String>,
+    pub self_service_portal_url: Option<String>,
+    pub server_certificate_arn: Option<String>,
+    pub session_timeout_hours: Option<i32>,
+    pub split_tunnel: Option<bool>,
+    pub status: Option<ClientVpnEndpointStatus>,
+    pub tags: Vec<Tag>,
+    pub traffic_ip_address_type: Option<String>,
+    pub transit_gateway_configuration: Option<TransitGatewayConfigurationDescribeEndpointStructure>,
+    pub transport_protocol: Option<String>,
+    pub vpc_id: Option<String>,
+    pub vpn_port: Option<i32>,
+    pub vpn_protocol: Option<String>,
+}
+
+impl ToXml for ClientVpnEndpoint {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.list("associatedTargetNetwork", "item", &self.associated_target_networks, false);
+        w.list("authenticationOptions", "item", &self.authentication_options, false);
+        w.scalar("clientCidrBlock", &self.client_cidr_block);
+        w.structure("clientConnectOptions", &self.client_connect_options);
+        w.structure("clientLoginBannerOptions", &self.client_login_banner_options);
+        w.structure("clientRouteEnforcementOptions", &self.client_route_enforcement_options);
+        w.scalar("clientVpnEndpointId", &self.client_vpn_endpoint_id);
+        w.structure("connectionLogOptions", &self.connection_log_options);
+        w.scalar("creationTime", &self.creation_time);
+        w.scalar("deletionTime", &self.deletion_time);
+        w.scalar("description", &self.description);
+        w.scalar("disconnectOnSessionTimeout", &self.disconnect_on_session_timeout);
+        w.scalar("dnsName", &self.dns_name);
+        w.list("dnsServer", "item", &self.dns_servers, false);
+        w.scalar("endpointIpAddressType", &self.endpoint_ip_address_type);
+        w.list("securityGroupIdSet", "item", &self.security_group_ids, false);
+        w.scalar("selfServicePortalUrl", &self.self_service_portal_url);
+        w.scalar("serverCertificateArn", &self.server_certificate_arn);
+        w.scalar("sessionTimeoutHours", &self.session_timeout_hours);
+        w.scalar("splitTunnel", &self.split_tunnel);
+        w.structure("status", &self.status);
+        w.list("tagSet", "item", &self.tags, false);
+        w.scalar("trafficIpAddressType", &self.traffic_ip_address_type);
+        w.structure("transitGatewayConfiguration", &self.transit_gateway_configuration);
+        w.scalar("transportProtocol", &self.transport_protocol);
+        w.scalar("vpcId", &self.vpc_id);
+        w.scalar("vpnPort", &self.vpn_port);
+        w.scalar("vpnProtocol", &self.vpn_protocol);
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ClientVpnEndpointAttributeStatus {
+    pub code: Option<String>,
+    pub message: Option<String>,
+}
+
+impl ToXml for ClientVpnEndpointAttributeStatus {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.scalar("code", &self.code);
+        w.scalar("message", &self.message);
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ClientVpnEndpointStatus {
+    pub code: Option<String>,
+    pub message: Option<String>,
+}
+
+impl ToXml for ClientVpnEndpointStatus {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.scalar("code", &self.code);
+        w.scalar("message", &self.message);
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ClientVpnRoute {
+    pub client_vpn_endpoint_id: Option<String>,
+    pub description: Option<String>,
+    pub destination_cidr: Option<String>,
+    pub origin: Option<String>,
+    pub status: Option<ClientVpnRouteStatus>,
+    pub target_subnet: Option<String>,
+    pub transit_gateway_attachment_id: Option<String>,
+    pub type_: Option<String>,
+}
+
+impl ToXml for ClientVpnRoute {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.scalar("clientVpnEndpointId", &self.client_vpn_endpoint_id);
+        w.scalar("description", &self.description);
+        w.scalar("destinationCidr", &self.destination_cidr);
+        w.scalar("origin", &self.origin);
+        w.structure("status", &self.status);
+        w.scalar("targetSubnet", &self.target_subnet);
+        w.scalar("transitGatewayAttachmentId", &self.transit_gateway_attachment_id);
+        w.scalar("type", &self.type_);
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ClientVpnRouteStatus {
+    pub code: Option<String>,
+    pub message: Option<String>,
+}
+
+impl ToXml for ClientVpnRouteStatus {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.scalar("code", &self.code);
+        w.scalar("message", &self.message);
     }
 }
 
@@ -2953,6 +3597,38 @@ impl FromQuery for CloudWatchLogOptionsSpecification {
             log_group_arn: q.scalar::<String>(&join(p, "LogGroupArn"))?,
             log_output_format: q.scalar::<String>(&join(p, "LogOutputFormat"))?,
         })
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ConnectionLogOptions {
+    pub cloudwatch_log_group: Option<String>,
+    pub cloudwatch_log_stream: Option<String>,
+    pub enabled: Option<bool>,
+}
+
+impl FromQuery for ConnectionLogOptions {
+    fn from_query(q: &QueryMap, p: &str) -> Result<Self, ApiError> {
+        Ok(Self {
+            cloudwatch_log_group: q.scalar::<String>(&join(p, "CloudwatchLogGroup"))?,
+            cloudwatch_log_stream: q.scalar::<String>(&join(p, "CloudwatchLogStream"))?,
+            enabled: q.scalar::<bool>(&join(p, "Enabled"))?,
+        })
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ConnectionLogResponseOptions {
+    pub cloudwatch_log_group: Option<String>,
+    pub cloudwatch_log_stream: Option<String>,
+    pub enabled: Option<bool>,
+}
+
+impl ToXml for ConnectionLogResponseOptions {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.scalar("CloudwatchLogGroup", &self.cloudwatch_log_group);
+        w.scalar("CloudwatchLogStream", &self.cloudwatch_log_stream);
+        w.scalar("Enabled", &self.enabled);
     }
 }
 
@@ -3039,6 +3715,145 @@ impl FromQuery for CpuOptionsRequest {
             )?,
             threads_per_core: q.scalar::<i32>(&join(p, "ThreadsPerCore"))?,
         })
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct CreateClientVpnEndpointRequest {
+    pub authentication_options: Vec<ClientVpnAuthenticationRequest>,
+    pub client_cidr_block: Option<String>,
+    pub client_connect_options: Option<ClientConnectOptions>,
+    pub client_login_banner_options: Option<ClientLoginBannerOptions>,
+    pub client_route_enforcement_options: Option<ClientRouteEnforcementOptions>,
+    pub client_token: Option<String>,
+    pub connection_log_options: ConnectionLogOptions,
+    pub description: Option<String>,
+    pub disconnect_on_session_timeout: Option<bool>,
+    pub dns_servers: Vec<String>,
+    pub dry_run: Option<bool>,
+    pub endpoint_ip_address_type: Option<String>,
+    pub security_group_ids: Vec<String>,
+    pub self_service_portal: Option<String>,
+    pub server_certificate_arn: String,
+    pub session_timeout_hours: Option<i32>,
+    pub split_tunnel: Option<bool>,
+    pub tag_specifications: Vec<TagSpecification>,
+    pub traffic_ip_address_type: Option<String>,
+    pub transit_gateway_configuration: Option<TransitGatewayConfigurationInputStructure>,
+    pub transport_protocol: Option<String>,
+    pub vpc_id: Option<String>,
+    pub vpn_port: Option<i32>,
+}
+
+impl FromQuery for CreateClientVpnEndpointRequest {
+    fn from_query(q: &QueryMap, p: &str) -> Result<Self, ApiError> {
+        Ok(Self {
+            authentication_options: required_list(
+                q.list(&join(p, "Authentication"), ClientVpnAuthenticationRequest::from_query)?,
+                &join(p, "Authentication"),
+            )?,
+            client_cidr_block: q.scalar::<String>(&join(p, "ClientCidrBlock"))?,
+            client_connect_options: q
+                .structure::<ClientConnectOptions>(&join(p, "ClientConnectOptions"))?,
+            client_login_banner_options: q
+                .structure::<ClientLoginBannerOptions>(&join(p, "ClientLoginBannerOptions"))?,
+            client_route_enforcement_options: q.structure::<ClientRouteEnforcementOptions>(
+                &join(p, "ClientRouteEnforcementOptions"),
+            )?,
+            client_token: q.scalar::<String>(&join(p, "ClientToken"))?,
+            connection_log_options: required(
+                q.structure::<ConnectionLogOptions>(&join(p, "ConnectionLogOptions"))?,
+                &join(p, "ConnectionLogOptions"),
+            )?,
+            description: q.scalar::<String>(&join(p, "Description"))?,
+            disconnect_on_session_timeout: q
+                .scalar::<bool>(&join(p, "DisconnectOnSessionTimeout"))?,
+            dns_servers: q.list(&join(p, "DnsServers"), |q: &QueryMap, k: &str| {
+                required(q.scalar::<String>(k)?, k)
+            })?,
+            dry_run: q.scalar::<bool>(&join(p, "DryRun"))?,
+            endpoint_ip_address_type: q
+                .enum_scalar(&join(p, "EndpointIpAddressType"), ENDPOINT_IP_ADDRESS_TYPE_VALUES)?,
+            security_group_ids: q.list(&join(p, "SecurityGroupId"), |q: &QueryMap, k: &str| {
+                required(q.scalar::<String>(k)?, k)
+            })?,
+            self_service_portal: q
+                .enum_scalar(&join(p, "SelfServicePortal"), SELF_SERVICE_PORTAL_VALUES)?,
+            server_certificate_arn: required(
+                q.scalar::<String>(&join(p, "ServerCertificateArn"))?,
+                &join(p, "ServerCertificateArn"),
+            )?,
+            session_timeout_hours: q.scalar::<i32>(&join(p, "SessionTimeoutHours"))?,
+            split_tunnel: q.scalar::<bool>(&join(p, "SplitTunnel"))?,
+            tag_specifications: q
+                .list(&join(p, "TagSpecification"), TagSpecification::from_query)?,
+            traffic_ip_address_type: q
+                .enum_scalar(&join(p, "TrafficIpAddressType"), TRAFFIC_IP_ADDRESS_TYPE_VALUES)?,
+            transit_gateway_configuration: q
+                .structure::<TransitGatewayConfigurationInputStructure>(&join(
+                    p,
+                    "TransitGatewayConfiguration",
+                ))?,
+            transport_protocol: q
+                .enum_scalar(&join(p, "TransportProtocol"), TRANSPORT_PROTOCOL_VALUES)?,
+            vpc_id: q.scalar::<String>(&join(p, "VpcId"))?,
+            vpn_port: q.scalar::<i32>(&join(p, "VpnPort"))?,
+        })
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct CreateClientVpnEndpointResult {
+    pub client_vpn_endpoint_id: Option<String>,
+    pub dns_name: Option<String>,
+    pub status: Option<ClientVpnEndpointStatus>,
+}
+
+impl ToXml for CreateClientVpnEndpointResult {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.scalar("clientVpnEndpointId", &self.client_vpn_endpoint_id);
+        w.scalar("dnsName", &self.dns_name);
+        w.structure("status", &self.status);
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct CreateClientVpnRouteRequest {
+    pub client_token: Option<String>,
+    pub client_vpn_endpoint_id: String,
+    pub description: Option<String>,
+    pub destination_cidr_block: String,
+    pub dry_run: Option<bool>,
+    pub target_vpc_subnet_id: Option<String>,
+}
+
+impl FromQuery for CreateClientVpnRouteRequest {
+    fn from_query(q: &QueryMap, p: &str) -> Result<Self, ApiError> {
+        Ok(Self {
+            client_token: q.scalar::<String>(&join(p, "ClientToken"))?,
+            client_vpn_endpoint_id: required(
+                q.scalar::<String>(&join(p, "ClientVpnEndpointId"))?,
+                &join(p, "ClientVpnEndpointId"),
+            )?,
+            description: q.scalar::<String>(&join(p, "Description"))?,
+            destination_cidr_block: required(
+                q.scalar::<String>(&join(p, "DestinationCidrBlock"))?,
+                &join(p, "DestinationCidrBlock"),
+            )?,
+            dry_run: q.scalar::<bool>(&join(p, "DryRun"))?,
+            target_vpc_subnet_id: q.scalar::<String>(&join(p, "TargetVpcSubnetId"))?,
+        })
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct CreateClientVpnRouteResult {
+    pub status: Option<ClientVpnRouteStatus>,
+}
+
+impl ToXml for CreateClientVpnRouteResult {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.structure("status", &self.status);
     }
 }
 
@@ -3811,6 +4626,207 @@ impl FromQuery for CreateTagsRequest {
 }
 
 #[derive(Debug, Clone, Default, PartialEq)]
+pub struct CreateTrafficMirrorFilterRequest {
+    pub client_token: Option<String>,
+    pub description: Option<String>,
+    pub dry_run: Option<bool>,
+    pub tag_specifications: Vec<TagSpecification>,
+}
+
+impl FromQuery for CreateTrafficMirrorFilterRequest {
+    fn from_query(q: &QueryMap, p: &str) -> Result<Self, ApiError> {
+        Ok(Self {
+            client_token: q.scalar::<String>(&join(p, "ClientToken"))?,
+            description: q.scalar::<String>(&join(p, "Description"))?,
+            dry_run: q.scalar::<bool>(&join(p, "DryRun"))?,
+            tag_specifications: q
+                .list(&join(p, "TagSpecification"), TagSpecification::from_query)?,
+        })
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct CreateTrafficMirrorFilterResult {
+    pub client_token: Option<String>,
+    pub traffic_mirror_filter: Option<TrafficMirrorFilter>,
+}
+
+impl ToXml for CreateTrafficMirrorFilterResult {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.scalar("clientToken", &self.client_token);
+        w.structure("trafficMirrorFilter", &self.traffic_mirror_filter);
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct CreateTrafficMirrorFilterRuleRequest {
+    pub client_token: Option<String>,
+    pub description: Option<String>,
+    pub destination_cidr_block: String,
+    pub destination_port_range: Option<TrafficMirrorPortRangeRequest>,
+    pub dry_run: Option<bool>,
+    pub protocol: Option<i32>,
+    pub rule_action: String,
+    pub rule_number: i32,
+    pub source_cidr_block: String,
+    pub source_port_range: Option<TrafficMirrorPortRangeRequest>,
+    pub tag_specifications: Vec<TagSpecification>,
+    pub traffic_direction: String,
+    pub traffic_mirror_filter_id: String,
+}
+
+impl FromQuery for CreateTrafficMirrorFilterRuleRequest {
+    fn from_query(q: &QueryMap, p: &str) -> Result<Self, ApiError> {
+        Ok(Self {
+            client_token: q.scalar::<String>(&join(p, "ClientToken"))?,
+            description: q.scalar::<String>(&join(p, "Description"))?,
+            destination_cidr_block: required(
+                q.scalar::<String>(&join(p, "DestinationCidrBlock"))?,
+                &join(p, "DestinationCidrBlock"),
+            )?,
+            destination_port_range: q
+                .structure::<TrafficMirrorPortRangeRequest>(&join(p, "DestinationPortRange"))?,
+            dry_run: q.scalar::<bool>(&join(p, "DryRun"))?,
+            protocol: q.scalar::<i32>(&join(p, "Protocol"))?,
+            rule_action: required(
+                q.enum_scalar(&join(p, "RuleAction"), TRAFFIC_MIRROR_RULE_ACTION_VALUES)?,
+                &join(p, "RuleAction"),
+            )?,
+            rule_number: required(
+                q.scalar::<i32>(&join(p, "RuleNumber"))?,
+                &join(p, "RuleNumber"),
+            )?,
+            source_cidr_block: required(
+                q.scalar::<String>(&join(p, "SourceCidrBlock"))?,
+                &join(p, "SourceCidrBlock"),
+            )?,
+            source_port_range: q
+                .structure::<TrafficMirrorPortRangeRequest>(&join(p, "SourcePortRange"))?,
+            tag_specifications: q
+                .list(&join(p, "TagSpecification"), TagSpecification::from_query)?,
+            traffic_direction: required(
+                q.enum_scalar(&join(p, "TrafficDirection"), TRAFFIC_DIRECTION_VALUES)?,
+                &join(p, "TrafficDirection"),
+            )?,
+            traffic_mirror_filter_id: required(
+                q.scalar::<String>(&join(p, "TrafficMirrorFilterId"))?,
+                &join(p, "TrafficMirrorFilterId"),
+            )?,
+        })
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct CreateTrafficMirrorFilterRuleResult {
+    pub client_token: Option<String>,
+    pub traffic_mirror_filter_rule: Option<TrafficMirrorFilterRule>,
+}
+
+impl ToXml for CreateTrafficMirrorFilterRuleResult {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.scalar("clientToken", &self.client_token);
+        w.structure("trafficMirrorFilterRule", &self.traffic_mirror_filter_rule);
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct CreateTrafficMirrorSessionRequest {
+    pub client_token: Option<String>,
+    pub description: Option<String>,
+    pub dry_run: Option<bool>,
+    pub network_interface_id: String,
+    pub packet_length: Option<i32>,
+    pub session_number: i32,
+    pub tag_specifications: Vec<TagSpecification>,
+    pub traffic_mirror_filter_id: String,
+    pub traffic_mirror_target_id: String,
+    pub virtual_network_id: Option<i32>,
+}
+
+impl FromQuery for CreateTrafficMirrorSessionRequest {
+    fn from_query(q: &QueryMap, p: &str) -> Result<Self, ApiError> {
+        Ok(Self {
+            client_token: q.scalar::<String>(&join(p, "ClientToken"))?,
+            description: q.scalar::<String>(&join(p, "Description"))?,
+            dry_run: q.scalar::<bool>(&join(p, "DryRun"))?,
+            network_interface_id: required(
+                q.scalar::<String>(&join(p, "NetworkInterfaceId"))?,
+                &join(p, "NetworkInterfaceId"),
+            )?,
+            packet_length: q.scalar::<i32>(&join(p, "PacketLength"))?,
+            session_number: required(
+                q.scalar::<i32>(&join(p, "SessionNumber"))?,
+                &join(p, "SessionNumber"),
+            )?,
+            tag_specifications: q
+                .list(&join(p, "TagSpecification"), TagSpecification::from_query)?,
+            traffic_mirror_filter_id: required(
+                q.scalar::<String>(&join(p, "TrafficMirrorFilterId"))?,
+                &join(p, "TrafficMirrorFilterId"),
+            )?,
+            traffic_mirror_target_id: required(
+                q.scalar::<String>(&join(p, "TrafficMirrorTargetId"))?,
+                &join(p, "TrafficMirrorTargetId"),
+            )?,
+            virtual_network_id: q.scalar::<i32>(&join(p, "VirtualNetworkId"))?,
+        })
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct CreateTrafficMirrorSessionResult {
+    pub client_token: Option<String>,
+    pub traffic_mirror_session: Option<TrafficMirrorSession>,
+}
+
+impl ToXml for CreateTrafficMirrorSessionResult {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.scalar("clientToken", &self.client_token);
+        w.structure("trafficMirrorSession", &self.traffic_mirror_session);
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct CreateTrafficMirrorTargetRequest {
+    pub client_token: Option<String>,
+    pub description: Option<String>,
+    pub dry_run: Option<bool>,
+    pub gateway_load_balancer_endpoint_id: Option<String>,
+    pub network_interface_id: Option<String>,
+    pub network_load_balancer_arn: Option<String>,
+    pub tag_specifications: Vec<TagSpecification>,
+}
+
+impl FromQuery for CreateTrafficMirrorTargetRequest {
+    fn from_query(q: &QueryMap, p: &str) -> Result<Self, ApiError> {
+        Ok(Self {
+            client_token: q.scalar::<String>(&join(p, "ClientToken"))?,
+            description: q.scalar::<String>(&join(p, "Description"))?,
+            dry_run: q.scalar::<bool>(&join(p, "DryRun"))?,
+            gateway_load_balancer_endpoint_id: q
+                .scalar::<String>(&join(p, "GatewayLoadBalancerEndpointId"))?,
+            network_interface_id: q.scalar::<String>(&join(p, "NetworkInterfaceId"))?,
+            network_load_balancer_arn: q.scalar::<String>(&join(p, "NetworkLoadBalancerArn"))?,
+            tag_specifications: q
+                .list(&join(p, "TagSpecification"), TagSpecification::from_query)?,
+        })
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct CreateTrafficMirrorTargetResult {
+    pub client_token: Option<String>,
+    pub traffic_mirror_target: Option<TrafficMirrorTarget>,
+}
+
+impl ToXml for CreateTrafficMirrorTargetResult {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.scalar("clientToken", &self.client_token);
+        w.structure("trafficMirrorTarget", &self.traffic_mirror_target);
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct CreateTransitGatewayRequest {
     pub description: Option<String>,
     pub dry_run: Option<bool>,
@@ -4296,6 +5312,71 @@ impl ToXml for DefaultConnectionTrackingConfiguration {
 }
 
 #[derive(Debug, Clone, Default, PartialEq)]
+pub struct DeleteClientVpnEndpointRequest {
+    pub client_vpn_endpoint_id: String,
+    pub dry_run: Option<bool>,
+}
+
+impl FromQuery for DeleteClientVpnEndpointRequest {
+    fn from_query(q: &QueryMap, p: &str) -> Result<Self, ApiError> {
+        Ok(Self {
+            client_vpn_endpoint_id: required(
+                q.scalar::<String>(&join(p, "ClientVpnEndpointId"))?,
+                &join(p, "ClientVpnEndpointId"),
+            )?,
+            dry_run: q.scalar::<bool>(&join(p, "DryRun"))?,
+        })
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct DeleteClientVpnEndpointResult {
+    pub status: Option<ClientVpnEndpointStatus>,
+}
+
+impl ToXml for DeleteClientVpnEndpointResult {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.structure("status", &self.status);
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct DeleteClientVpnRouteRequest {
+    pub client_vpn_endpoint_id: String,
+    pub destination_cidr_block: String,
+    pub dry_run: Option<bool>,
+    pub target_vpc_subnet_id: Option<String>,
+}
+
+impl FromQuery for DeleteClientVpnRouteRequest {
+    fn from_query(q: &QueryMap, p: &str) -> Result<Self, ApiError> {
+        Ok(Self {
+            client_vpn_endpoint_id: required(
+                q.scalar::<String>(&join(p, "ClientVpnEndpointId"))?,
+                &join(p, "ClientVpnEndpointId"),
+            )?,
+            destination_cidr_block: required(
+                q.scalar::<String>(&join(p, "DestinationCidrBlock"))?,
+                &join(p, "DestinationCidrBlock"),
+            )?,
+            dry_run: q.scalar::<bool>(&join(p, "DryRun"))?,
+            target_vpc_subnet_id: q.scalar::<String>(&join(p, "TargetVpcSubnetId"))?,
+        })
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct DeleteClientVpnRouteResult {
+    pub status: Option<ClientVpnRouteStatus>,
+}
+
+impl ToXml for DeleteClientVpnRouteResult {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.structure("status", &self.status);
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct DeleteCustomerGatewayRequest {
     pub customer_gateway_id: String,
     pub dry_run: Option<bool>,
@@ -4697,6 +5778,122 @@ impl FromQuery for DeleteTagsRequest {
 }
 
 #[derive(Debug, Clone, Default, PartialEq)]
+pub struct DeleteTrafficMirrorFilterRequest {
+    pub dry_run: Option<bool>,
+    pub traffic_mirror_filter_id: String,
+}
+
+impl FromQuery for DeleteTrafficMirrorFilterRequest {
+    fn from_query(q: &QueryMap, p: &str) -> Result<Self, ApiError> {
+        Ok(Self {
+            dry_run: q.scalar::<bool>(&join(p, "DryRun"))?,
+            traffic_mirror_filter_id: required(
+                q.scalar::<String>(&join(p, "TrafficMirrorFilterId"))?,
+                &join(p, "TrafficMirrorFilterId"),
+            )?,
+        })
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct DeleteTrafficMirrorFilterResult {
+    pub traffic_mirror_filter_id: Option<String>,
+}
+
+impl ToXml for DeleteTrafficMirrorFilterResult {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.scalar("trafficMirrorFilterId", &self.traffic_mirror_filter_id);
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct DeleteTrafficMirrorFilterRuleRequest {
+    pub dry_run: Option<bool>,
+    pub traffic_mirror_filter_rule_id: String,
+}
+
+impl FromQuery for DeleteTrafficMirrorFilterRuleRequest {
+    fn from_query(q: &QueryMap, p: &str) -> Result<Self, ApiError> {
+        Ok(Self {
+            dry_run: q.scalar::<bool>(&join(p, "DryRun"))?,
+            traffic_mirror_filter_rule_id: required(
+                q.scalar::<String>(&join(p, "TrafficMirrorFilterRuleId"))?,
+                &join(p, "TrafficMirrorFilterRuleId"),
+            )?,
+        })
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct DeleteTrafficMirrorFilterRuleResult {
+    pub traffic_mirror_filter_rule_id: Option<String>,
+}
+
+impl ToXml for DeleteTrafficMirrorFilterRuleResult {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.scalar("trafficMirrorFilterRuleId", &self.traffic_mirror_filter_rule_id);
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct DeleteTrafficMirrorSessionRequest {
+    pub dry_run: Option<bool>,
+    pub traffic_mirror_session_id: String,
+}
+
+impl FromQuery for DeleteTrafficMirrorSessionRequest {
+    fn from_query(q: &QueryMap, p: &str) -> Result<Self, ApiError> {
+        Ok(Self {
+            dry_run: q.scalar::<bool>(&join(p, "DryRun"))?,
+            traffic_mirror_session_id: required(
+                q.scalar::<String>(&join(p, "TrafficMirrorSessionId"))?,
+                &join(p, "TrafficMirrorSessionId"),
+            )?,
+        })
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct DeleteTrafficMirrorSessionResult {
+    pub traffic_mirror_session_id: Option<String>,
+}
+
+impl ToXml for DeleteTrafficMirrorSessionResult {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.scalar("trafficMirrorSessionId", &self.traffic_mirror_session_id);
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct DeleteTrafficMirrorTargetRequest {
+    pub dry_run: Option<bool>,
+    pub traffic_mirror_target_id: String,
+}
+
+impl FromQuery for DeleteTrafficMirrorTargetRequest {
+    fn from_query(q: &QueryMap, p: &str) -> Result<Self, ApiError> {
+        Ok(Self {
+            dry_run: q.scalar::<bool>(&join(p, "DryRun"))?,
+            traffic_mirror_target_id: required(
+                q.scalar::<String>(&join(p, "TrafficMirrorTargetId"))?,
+                &join(p, "TrafficMirrorTargetId"),
+            )?,
+        })
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct DeleteTrafficMirrorTargetResult {
+    pub traffic_mirror_target_id: Option<String>,
+}
+
+impl ToXml for DeleteTrafficMirrorTargetResult {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.scalar("trafficMirrorTargetId", &self.traffic_mirror_target_id);
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct DeleteTransitGatewayRequest {
     pub dry_run: Option<bool>,
     pub transit_gateway_id: String,
@@ -5080,6 +6277,195 @@ pub struct DescribeAvailabilityZonesResult {
 impl ToXml for DescribeAvailabilityZonesResult {
     fn write_xml(&self, w: &mut XmlWriter) {
         w.list("availabilityZoneInfo", "item", &self.availability_zones, true);
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct DescribeClientVpnAuthorizationRulesRequest {
+    pub client_vpn_endpoint_id: String,
+    pub dry_run: Option<bool>,
+    pub filters: Vec<Filter>,
+    pub max_results: Option<i32>,
+    pub next_token: Option<String>,
+}
+
+impl FromQuery for DescribeClientVpnAuthorizationRulesRequest {
+    fn from_query(q: &QueryMap, p: &str) -> Result<Self, ApiError> {
+        Ok(Self {
+            client_vpn_endpoint_id: required(
+                q.scalar::<String>(&join(p, "ClientVpnEndpointId"))?,
+                &join(p, "ClientVpnEndpointId"),
+            )?,
+            dry_run: q.scalar::<bool>(&join(p, "DryRun"))?,
+            filters: q.list(&join(p, "Filter"), Filter::from_query)?,
+            max_results: q.scalar::<i32>(&join(p, "MaxResults"))?,
+            next_token: q.scalar::<String>(&join(p, "NextToken"))?,
+        })
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct DescribeClientVpnAuthorizationRulesResult {
+    pub authorization_rules: Vec<AuthorizationRule>,
+    pub next_token: Option<String>,
+}
+
+impl ToXml for DescribeClientVpnAuthorizationRulesResult {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.list("authorizationRule", "item", &self.authorization_rules, true);
+        w.scalar("nextToken", &self.next_token);
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct DescribeClientVpnConnectionsRequest {
+    pub client_vpn_endpoint_id: String,
+    pub dry_run: Option<bool>,
+    pub filters: Vec<Filter>,
+    pub max_results: Option<i32>,
+    pub next_token: Option<String>,
+}
+
+impl FromQuery for DescribeClientVpnConnectionsRequest {
+    fn from_query(q: &QueryMap, p: &str) -> Result<Self, ApiError> {
+        Ok(Self {
+            client_vpn_endpoint_id: required(
+                q.scalar::<String>(&join(p, "ClientVpnEndpointId"))?,
+                &join(p, "ClientVpnEndpointId"),
+            )?,
+            dry_run: q.scalar::<bool>(&join(p, "DryRun"))?,
+            filters: q.list(&join(p, "Filter"), Filter::from_query)?,
+            max_results: q.scalar::<i32>(&join(p, "MaxResults"))?,
+            next_token: q.scalar::<String>(&join(p, "NextToken"))?,
+        })
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct DescribeClientVpnConnectionsResult {
+    pub connections: Vec<ClientVpnConnection>,
+    pub next_token: Option<String>,
+}
+
+impl ToXml for DescribeClientVpnConnectionsResult {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.list("connections", "item", &self.connections, true);
+        w.scalar("nextToken", &self.next_token);
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct DescribeClientVpnEndpointsRequest {
+    pub client_vpn_endpoint_ids: Vec<String>,
+    pub dry_run: Option<bool>,
+    pub filters: Vec<Filter>,
+    pub max_results: Option<i32>,
+    pub next_token: Option<String>,
+}
+
+impl FromQuery for DescribeClientVpnEndpointsRequest {
+    fn from_query(q: &QueryMap, p: &str) -> Result<Self, ApiError> {
+        Ok(Self {
+            client_vpn_endpoint_ids: q
+                .list(&join(p, "ClientVpnEndpointId"), |q: &QueryMap, k: &str| {
+                    required(q.scalar::<String>(k)?, k)
+                })?,
+            dry_run: q.scalar::<bool>(&join(p, "DryRun"))?,
+            filters: q.list(&join(p, "Filter"), Filter::from_query)?,
+            max_results: q.scalar::<i32>(&join(p, "MaxResults"))?,
+            next_token: q.scalar::<String>(&join(p, "NextToken"))?,
+        })
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct DescribeClientVpnEndpointsResult {
+    pub client_vpn_endpoints: Vec<ClientVpnEndpoint>,
+    pub next_token: Option<String>,
+}
+
+impl ToXml for DescribeClientVpnEndpointsResult {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.list("clientVpnEndpoint", "item", &self.client_vpn_endpoints, true);
+        w.scalar("nextToken", &self.next_token);
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct DescribeClientVpnRoutesRequest {
+    pub client_vpn_endpoint_id: String,
+    pub dry_run: Option<bool>,
+    pub filters: Vec<Filter>,
+    pub max_results: Option<i32>,
+    pub next_token: Option<String>,
+}
+
+impl FromQuery for DescribeClientVpnRoutesRequest {
+    fn from_query(q: &QueryMap, p: &str) -> Result<Self, ApiError> {
+        Ok(Self {
+            client_vpn_endpoint_id: required(
+                q.scalar::<String>(&join(p, "ClientVpnEndpointId"))?,
+                &join(p, "ClientVpnEndpointId"),
+            )?,
+            dry_run: q.scalar::<bool>(&join(p, "DryRun"))?,
+            filters: q.list(&join(p, "Filter"), Filter::from_query)?,
+            max_results: q.scalar::<i32>(&join(p, "MaxResults"))?,
+            next_token: q.scalar::<String>(&join(p, "NextToken"))?,
+        })
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct DescribeClientVpnRoutesResult {
+    pub next_token: Option<String>,
+    pub routes: Vec<ClientVpnRoute>,
+}
+
+impl ToXml for DescribeClientVpnRoutesResult {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.scalar("nextToken", &self.next_token);
+        w.list("routes", "item", &self.routes, true);
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct DescribeClientVpnTargetNetworksRequest {
+    pub association_ids: Vec<String>,
+    pub client_vpn_endpoint_id: String,
+    pub dry_run: Option<bool>,
+    pub filters: Vec<Filter>,
+    pub max_results: Option<i32>,
+    pub next_token: Option<String>,
+}
+
+impl FromQuery for DescribeClientVpnTargetNetworksRequest {
+    fn from_query(q: &QueryMap, p: &str) -> Result<Self, ApiError> {
+        Ok(Self {
+            association_ids: q.list(&join(p, "AssociationIds"), |q: &QueryMap, k: &str| {
+                required(q.scalar::<String>(k)?, k)
+            })?,
+            client_vpn_endpoint_id: required(
+                q.scalar::<String>(&join(p, "ClientVpnEndpointId"))?,
+                &join(p, "ClientVpnEndpointId"),
+            )?,
+            dry_run: q.scalar::<bool>(&join(p, "DryRun"))?,
+            filters: q.list(&join(p, "Filter"), Filter::from_query)?,
+            max_results: q.scalar::<i32>(&join(p, "MaxResults"))?,
+            next_token: q.scalar::<String>(&join(p, "NextToken"))?,
+        })
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct DescribeClientVpnTargetNetworksResult {
+    pub client_vpn_target_networks: Vec<TargetNetwork>,
+    pub next_token: Option<String>,
+}
+
+impl ToXml for DescribeClientVpnTargetNetworksResult {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.list("clientVpnTargetNetworks", "item", &self.client_vpn_target_networks, true);
+        w.scalar("nextToken", &self.next_token);
     }
 }
 
@@ -6007,6 +7393,156 @@ impl ToXml for DescribeTagsResult {
 }
 
 #[derive(Debug, Clone, Default, PartialEq)]
+pub struct DescribeTrafficMirrorFilterRulesRequest {
+    pub dry_run: Option<bool>,
+    pub filters: Vec<Filter>,
+    pub max_results: Option<i32>,
+    pub next_token: Option<String>,
+    pub traffic_mirror_filter_id: Option<String>,
+    pub traffic_mirror_filter_rule_ids: Vec<String>,
+}
+
+impl FromQuery for DescribeTrafficMirrorFilterRulesRequest {
+    fn from_query(q: &QueryMap, p: &str) -> Result<Self, ApiError> {
+        Ok(Self {
+            dry_run: q.scalar::<bool>(&join(p, "DryRun"))?,
+            filters: q.list(&join(p, "Filter"), Filter::from_query)?,
+            max_results: q.scalar::<i32>(&join(p, "MaxResults"))?,
+            next_token: q.scalar::<String>(&join(p, "NextToken"))?,
+            traffic_mirror_filter_id: q.scalar::<String>(&join(p, "TrafficMirrorFilterId"))?,
+            traffic_mirror_filter_rule_ids: q
+                .list(&join(p, "TrafficMirrorFilterRuleId"), |q: &QueryMap, k: &str| {
+                    required(q.scalar::<String>(k)?, k)
+                })?,
+        })
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct DescribeTrafficMirrorFilterRulesResult {
+    pub next_token: Option<String>,
+    pub traffic_mirror_filter_rules: Vec<TrafficMirrorFilterRule>,
+}
+
+impl ToXml for DescribeTrafficMirrorFilterRulesResult {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.scalar("nextToken", &self.next_token);
+        w.list("trafficMirrorFilterRuleSet", "item", &self.traffic_mirror_filter_rules, true);
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct DescribeTrafficMirrorFiltersRequest {
+    pub dry_run: Option<bool>,
+    pub filters: Vec<Filter>,
+    pub max_results: Option<i32>,
+    pub next_token: Option<String>,
+    pub traffic_mirror_filter_ids: Vec<String>,
+}
+
+impl FromQuery for DescribeTrafficMirrorFiltersRequest {
+    fn from_query(q: &QueryMap, p: &str) -> Result<Self, ApiError> {
+        Ok(Self {
+            dry_run: q.scalar::<bool>(&join(p, "DryRun"))?,
+            filters: q.list(&join(p, "Filter"), Filter::from_query)?,
+            max_results: q.scalar::<i32>(&join(p, "MaxResults"))?,
+            next_token: q.scalar::<String>(&join(p, "NextToken"))?,
+            traffic_mirror_filter_ids: q
+                .list(&join(p, "TrafficMirrorFilterId"), |q: &QueryMap, k: &str| {
+                    required(q.scalar::<String>(k)?, k)
+                })?,
+        })
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct DescribeTrafficMirrorFiltersResult {
+    pub next_token: Option<String>,
+    pub traffic_mirror_filters: Vec<TrafficMirrorFilter>,
+}
+
+impl ToXml for DescribeTrafficMirrorFiltersResult {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.scalar("nextToken", &self.next_token);
+        w.list("trafficMirrorFilterSet", "item", &self.traffic_mirror_filters, true);
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct DescribeTrafficMirrorSessionsRequest {
+    pub dry_run: Option<bool>,
+    pub filters: Vec<Filter>,
+    pub max_results: Option<i32>,
+    pub next_token: Option<String>,
+    pub traffic_mirror_session_ids: Vec<String>,
+}
+
+impl FromQuery for DescribeTrafficMirrorSessionsRequest {
+    fn from_query(q: &QueryMap, p: &str) -> Result<Self, ApiError> {
+        Ok(Self {
+            dry_run: q.scalar::<bool>(&join(p, "DryRun"))?,
+            filters: q.list(&join(p, "Filter"), Filter::from_query)?,
+            max_results: q.scalar::<i32>(&join(p, "MaxResults"))?,
+            next_token: q.scalar::<String>(&join(p, "NextToken"))?,
+            traffic_mirror_session_ids: q
+                .list(&join(p, "TrafficMirrorSessionId"), |q: &QueryMap, k: &str| {
+                    required(q.scalar::<String>(k)?, k)
+                })?,
+        })
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct DescribeTrafficMirrorSessionsResult {
+    pub next_token: Option<String>,
+    pub traffic_mirror_sessions: Vec<TrafficMirrorSession>,
+}
+
+impl ToXml for DescribeTrafficMirrorSessionsResult {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.scalar("nextToken", &self.next_token);
+        w.list("trafficMirrorSessionSet", "item", &self.traffic_mirror_sessions, true);
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct DescribeTrafficMirrorTargetsRequest {
+    pub dry_run: Option<bool>,
+    pub filters: Vec<Filter>,
+    pub max_results: Option<i32>,
+    pub next_token: Option<String>,
+    pub traffic_mirror_target_ids: Vec<String>,
+}
+
+impl FromQuery for DescribeTrafficMirrorTargetsRequest {
+    fn from_query(q: &QueryMap, p: &str) -> Result<Self, ApiError> {
+        Ok(Self {
+            dry_run: q.scalar::<bool>(&join(p, "DryRun"))?,
+            filters: q.list(&join(p, "Filter"), Filter::from_query)?,
+            max_results: q.scalar::<i32>(&join(p, "MaxResults"))?,
+            next_token: q.scalar::<String>(&join(p, "NextToken"))?,
+            traffic_mirror_target_ids: q
+                .list(&join(p, "TrafficMirrorTargetId"), |q: &QueryMap, k: &str| {
+                    required(q.scalar::<String>(k)?, k)
+                })?,
+        })
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct DescribeTrafficMirrorTargetsResult {
+    pub next_token: Option<String>,
+    pub traffic_mirror_targets: Vec<TrafficMirrorTarget>,
+}
+
+impl ToXml for DescribeTrafficMirrorTargetsResult {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.scalar("nextToken", &self.next_token);
+        w.list("trafficMirrorTargetSet", "item", &self.traffic_mirror_targets, true);
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct DescribeTransitGatewayAttachmentsRequest {
     pub dry_run: Option<bool>,
     pub filters: Vec<Filter>,
@@ -6563,6 +8099,28 @@ impl ToXml for DhcpOptions {
 }
 
 #[derive(Debug, Clone, Default, PartialEq)]
+pub struct DirectoryServiceAuthentication {
+    pub directory_id: Option<String>,
+}
+
+impl ToXml for DirectoryServiceAuthentication {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.scalar("directoryId", &self.directory_id);
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct DirectoryServiceAuthenticationRequest {
+    pub directory_id: Option<String>,
+}
+
+impl FromQuery for DirectoryServiceAuthenticationRequest {
+    fn from_query(q: &QueryMap, p: &str) -> Result<Self, ApiError> {
+        Ok(Self { directory_id: q.scalar::<String>(&join(p, "DirectoryId"))? })
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct DisableTransitGatewayRouteTablePropagationRequest {
     pub dry_run: Option<bool>,
     pub transit_gateway_attachment_id: Option<String>,
@@ -6634,6 +8192,42 @@ impl FromQuery for DisassociateAddressRequest {
             dry_run: q.scalar::<bool>(&join(p, "DryRun"))?,
             public_ip: q.scalar::<String>(&join(p, "PublicIp"))?,
         })
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct DisassociateClientVpnTargetNetworkRequest {
+    pub association_id: String,
+    pub client_vpn_endpoint_id: String,
+    pub dry_run: Option<bool>,
+}
+
+impl FromQuery for DisassociateClientVpnTargetNetworkRequest {
+    fn from_query(q: &QueryMap, p: &str) -> Result<Self, ApiError> {
+        Ok(Self {
+            association_id: required(
+                q.scalar::<String>(&join(p, "AssociationId"))?,
+                &join(p, "AssociationId"),
+            )?,
+            client_vpn_endpoint_id: required(
+                q.scalar::<String>(&join(p, "ClientVpnEndpointId"))?,
+                &join(p, "ClientVpnEndpointId"),
+            )?,
+            dry_run: q.scalar::<bool>(&join(p, "DryRun"))?,
+        })
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct DisassociateClientVpnTargetNetworkResult {
+    pub association_id: Option<String>,
+    pub status: Option<AssociationStatus>,
+}
+
+impl ToXml for DisassociateClientVpnTargetNetworkResult {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.scalar("associationId", &self.association_id);
+        w.structure("status", &self.status);
     }
 }
 
@@ -6817,6 +8411,23 @@ impl FromQuery for DnsOptionsSpecification {
                 .list(&join(p, "PrivateDnsSpecifiedDomain"), |q: &QueryMap, k: &str| {
                     required(q.scalar::<String>(k)?, k)
                 })?,
+        })
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct DnsServersOptionsModifyStructure {
+    pub custom_dns_servers: Vec<String>,
+    pub enabled: Option<bool>,
+}
+
+impl FromQuery for DnsServersOptionsModifyStructure {
+    fn from_query(q: &QueryMap, p: &str) -> Result<Self, ApiError> {
+        Ok(Self {
+            custom_dns_servers: q.list(&join(p, "CustomDnsServers"), |q: &QueryMap, k: &str| {
+                required(q.scalar::<String>(k)?, k)
+            })?,
+            enabled: q.scalar::<bool>(&join(p, "Enabled"))?,
         })
     }
 }
@@ -7369,6 +8980,64 @@ impl ToXml for Explanation {
         w.structure("vpcPeeringConnection", &self.vpc_peering_connection);
         w.structure("vpnConnection", &self.vpn_connection);
         w.structure("vpnGateway", &self.vpn_gateway);
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ExportClientVpnClientConfigurationRequest {
+    pub client_vpn_endpoint_id: String,
+    pub dry_run: Option<bool>,
+}
+
+impl FromQuery for ExportClientVpnClientConfigurationRequest {
+    fn from_query(q: &QueryMap, p: &str) -> Result<Self, ApiError> {
+        Ok(Self {
+            client_vpn_endpoint_id: required(
+                q.scalar::<String>(&join(p, "ClientVpnEndpointId"))?,
+                &join(p, "ClientVpnEndpointId"),
+            )?,
+            dry_run: q.scalar::<bool>(&join(p, "DryRun"))?,
+        })
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ExportClientVpnClientConfigurationResult {
+    pub client_configuration: Option<String>,
+}
+
+impl ToXml for ExportClientVpnClientConfigurationResult {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.scalar("clientConfiguration", &self.client_configuration);
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct FederatedAuthentication {
+    pub saml_provider_arn: Option<String>,
+    pub self_service_saml_provider_arn: Option<String>,
+}
+
+impl ToXml for FederatedAuthentication {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.scalar("samlProviderArn", &self.saml_provider_arn);
+        w.scalar("selfServiceSamlProviderArn", &self.self_service_saml_provider_arn);
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct FederatedAuthenticationRequest {
+    pub saml_provider_arn: Option<String>,
+    pub self_service_saml_provider_arn: Option<String>,
+}
+
+impl FromQuery for FederatedAuthenticationRequest {
+    fn from_query(q: &QueryMap, p: &str) -> Result<Self, ApiError> {
+        Ok(Self {
+            saml_provider_arn: q.scalar::<String>(&join(p, "SAMLProviderArn"))?,
+            self_service_saml_provider_arn: q
+                .scalar::<String>(&join(p, "SelfServiceSAMLProviderArn"))?,
+        })
     }
 }
 
@@ -9161,6 +10830,78 @@ impl ToXml for MemoryInfo {
 }
 
 #[derive(Debug, Clone, Default, PartialEq)]
+pub struct ModifyClientVpnEndpointRequest {
+    pub client_connect_options: Option<ClientConnectOptions>,
+    pub client_login_banner_options: Option<ClientLoginBannerOptions>,
+    pub client_route_enforcement_options: Option<ClientRouteEnforcementOptions>,
+    pub client_vpn_endpoint_id: String,
+    pub connection_log_options: Option<ConnectionLogOptions>,
+    pub description: Option<String>,
+    pub disconnect_on_session_timeout: Option<bool>,
+    pub dns_servers: Option<DnsServersOptionsModifyStructure>,
+    pub dry_run: Option<bool>,
+    pub security_group_ids: Vec<String>,
+    pub self_service_portal: Option<String>,
+    pub server_certificate_arn: Option<String>,
+    pub session_timeout_hours: Option<i32>,
+    pub split_tunnel: Option<bool>,
+    pub transit_gateway_configuration: Option<TransitGatewayConfigurationInputStructure>,
+    pub vpc_id: Option<String>,
+    pub vpn_port: Option<i32>,
+}
+
+impl FromQuery for ModifyClientVpnEndpointRequest {
+    fn from_query(q: &QueryMap, p: &str) -> Result<Self, ApiError> {
+        Ok(Self {
+            client_connect_options: q
+                .structure::<ClientConnectOptions>(&join(p, "ClientConnectOptions"))?,
+            client_login_banner_options: q
+                .structure::<ClientLoginBannerOptions>(&join(p, "ClientLoginBannerOptions"))?,
+            client_route_enforcement_options: q.structure::<ClientRouteEnforcementOptions>(
+                &join(p, "ClientRouteEnforcementOptions"),
+            )?,
+            client_vpn_endpoint_id: required(
+                q.scalar::<String>(&join(p, "ClientVpnEndpointId"))?,
+                &join(p, "ClientVpnEndpointId"),
+            )?,
+            connection_log_options: q
+                .structure::<ConnectionLogOptions>(&join(p, "ConnectionLogOptions"))?,
+            description: q.scalar::<String>(&join(p, "Description"))?,
+            disconnect_on_session_timeout: q
+                .scalar::<bool>(&join(p, "DisconnectOnSessionTimeout"))?,
+            dns_servers: q.structure::<DnsServersOptionsModifyStructure>(&join(p, "DnsServers"))?,
+            dry_run: q.scalar::<bool>(&join(p, "DryRun"))?,
+            security_group_ids: q.list(&join(p, "SecurityGroupId"), |q: &QueryMap, k: &str| {
+                required(q.scalar::<String>(k)?, k)
+            })?,
+            self_service_portal: q
+                .enum_scalar(&join(p, "SelfServicePortal"), SELF_SERVICE_PORTAL_VALUES)?,
+            server_certificate_arn: q.scalar::<String>(&join(p, "ServerCertificateArn"))?,
+            session_timeout_hours: q.scalar::<i32>(&join(p, "SessionTimeoutHours"))?,
+            split_tunnel: q.scalar::<bool>(&join(p, "SplitTunnel"))?,
+            transit_gateway_configuration: q
+                .structure::<TransitGatewayConfigurationInputStructure>(&join(
+                    p,
+                    "TransitGatewayConfiguration",
+                ))?,
+            vpc_id: q.scalar::<String>(&join(p, "VpcId"))?,
+            vpn_port: q.scalar::<i32>(&join(p, "VpnPort"))?,
+        })
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ModifyClientVpnEndpointResult {
+    pub return_: Option<bool>,
+}
+
+impl ToXml for ModifyClientVpnEndpointResult {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.scalar("return", &self.return_);
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct ModifyInstanceAttributeRequest {
     pub attribute: Option<String>,
     pub block_device_mappings: Vec<InstanceBlockDeviceMappingSpecification>,
@@ -9421,6 +11162,149 @@ impl FromQuery for ModifySubnetAttributeRequest {
                 .enum_scalar(&join(p, "PrivateDnsHostnameTypeOnLaunch"), HOSTNAME_TYPE_VALUES)?,
             subnet_id: required(q.scalar::<String>(&join(p, "SubnetId"))?, &join(p, "SubnetId"))?,
         })
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ModifyTrafficMirrorFilterNetworkServicesRequest {
+    pub add_network_services: Vec<String>,
+    pub dry_run: Option<bool>,
+    pub remove_network_services: Vec<String>,
+    pub traffic_mirror_filter_id: String,
+}
+
+impl FromQuery for ModifyTrafficMirrorFilterNetworkServicesRequest {
+    fn from_query(q: &QueryMap, p: &str) -> Result<Self, ApiError> {
+        Ok(Self {
+            add_network_services: q.list(
+                &join(p, "AddNetworkService"),
+                |q: &QueryMap, k: &str| {
+                    required(q.enum_scalar(k, TRAFFIC_MIRROR_NETWORK_SERVICE_VALUES)?, k)
+                },
+            )?,
+            dry_run: q.scalar::<bool>(&join(p, "DryRun"))?,
+            remove_network_services: q.list(
+                &join(p, "RemoveNetworkService"),
+                |q: &QueryMap, k: &str| {
+                    required(q.enum_scalar(k, TRAFFIC_MIRROR_NETWORK_SERVICE_VALUES)?, k)
+                },
+            )?,
+            traffic_mirror_filter_id: required(
+                q.scalar::<String>(&join(p, "TrafficMirrorFilterId"))?,
+                &join(p, "TrafficMirrorFilterId"),
+            )?,
+        })
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ModifyTrafficMirrorFilterNetworkServicesResult {
+    pub traffic_mirror_filter: Option<TrafficMirrorFilter>,
+}
+
+impl ToXml for ModifyTrafficMirrorFilterNetworkServicesResult {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.structure("trafficMirrorFilter", &self.traffic_mirror_filter);
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ModifyTrafficMirrorFilterRuleRequest {
+    pub description: Option<String>,
+    pub destination_cidr_block: Option<String>,
+    pub destination_port_range: Option<TrafficMirrorPortRangeRequest>,
+    pub dry_run: Option<bool>,
+    pub protocol: Option<i32>,
+    pub remove_fields: Vec<String>,
+    pub rule_action: Option<String>,
+    pub rule_number: Option<i32>,
+    pub source_cidr_block: Option<String>,
+    pub source_port_range: Option<TrafficMirrorPortRangeRequest>,
+    pub traffic_direction: Option<String>,
+    pub traffic_mirror_filter_rule_id: String,
+}
+
+impl FromQuery for ModifyTrafficMirrorFilterRuleRequest {
+    fn from_query(q: &QueryMap, p: &str) -> Result<Self, ApiError> {
+        Ok(Self {
+            description: q.scalar::<String>(&join(p, "Description"))?,
+            destination_cidr_block: q.scalar::<String>(&join(p, "DestinationCidrBlock"))?,
+            destination_port_range: q
+                .structure::<TrafficMirrorPortRangeRequest>(&join(p, "DestinationPortRange"))?,
+            dry_run: q.scalar::<bool>(&join(p, "DryRun"))?,
+            protocol: q.scalar::<i32>(&join(p, "Protocol"))?,
+            remove_fields: q.list(&join(p, "RemoveField"), |q: &QueryMap, k: &str| {
+                required(q.enum_scalar(k, TRAFFIC_MIRROR_FILTER_RULE_FIELD_VALUES)?, k)
+            })?,
+            rule_action: q
+                .enum_scalar(&join(p, "RuleAction"), TRAFFIC_MIRROR_RULE_ACTION_VALUES)?,
+            rule_number: q.scalar::<i32>(&join(p, "RuleNumber"))?,
+            source_cidr_block: q.scalar::<String>(&join(p, "SourceCidrBlock"))?,
+            source_port_range: q
+                .structure::<TrafficMirrorPortRangeRequest>(&join(p, "SourcePortRange"))?,
+            traffic_direction: q
+                .enum_scalar(&join(p, "TrafficDirection"), TRAFFIC_DIRECTION_VALUES)?,
+            traffic_mirror_filter_rule_id: required(
+                q.scalar::<String>(&join(p, "TrafficMirrorFilterRuleId"))?,
+                &join(p, "TrafficMirrorFilterRuleId"),
+            )?,
+        })
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ModifyTrafficMirrorFilterRuleResult {
+    pub traffic_mirror_filter_rule: Option<TrafficMirrorFilterRule>,
+}
+
+impl ToXml for ModifyTrafficMirrorFilterRuleResult {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.structure("trafficMirrorFilterRule", &self.traffic_mirror_filter_rule);
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ModifyTrafficMirrorSessionRequest {
+    pub description: Option<String>,
+    pub dry_run: Option<bool>,
+    pub packet_length: Option<i32>,
+    pub remove_fields: Vec<String>,
+    pub session_number: Option<i32>,
+    pub traffic_mirror_filter_id: Option<String>,
+    pub traffic_mirror_session_id: String,
+    pub traffic_mirror_target_id: Option<String>,
+    pub virtual_network_id: Option<i32>,
+}
+
+impl FromQuery for ModifyTrafficMirrorSessionRequest {
+    fn from_query(q: &QueryMap, p: &str) -> Result<Self, ApiError> {
+        Ok(Self {
+            description: q.scalar::<String>(&join(p, "Description"))?,
+            dry_run: q.scalar::<bool>(&join(p, "DryRun"))?,
+            packet_length: q.scalar::<i32>(&join(p, "PacketLength"))?,
+            remove_fields: q.list(&join(p, "RemoveField"), |q: &QueryMap, k: &str| {
+                required(q.enum_scalar(k, TRAFFIC_MIRROR_SESSION_FIELD_VALUES)?, k)
+            })?,
+            session_number: q.scalar::<i32>(&join(p, "SessionNumber"))?,
+            traffic_mirror_filter_id: q.scalar::<String>(&join(p, "TrafficMirrorFilterId"))?,
+            traffic_mirror_session_id: required(
+                q.scalar::<String>(&join(p, "TrafficMirrorSessionId"))?,
+                &join(p, "TrafficMirrorSessionId"),
+            )?,
+            traffic_mirror_target_id: q.scalar::<String>(&join(p, "TrafficMirrorTargetId"))?,
+            virtual_network_id: q.scalar::<i32>(&join(p, "VirtualNetworkId"))?,
+        })
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ModifyTrafficMirrorSessionResult {
+    pub traffic_mirror_session: Option<TrafficMirrorSession>,
+}
+
+impl ToXml for ModifyTrafficMirrorSessionResult {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.structure("trafficMirrorSession", &self.traffic_mirror_session);
     }
 }
 
@@ -11275,6 +13159,44 @@ impl ToXml for RestoreManagedPrefixListVersionResult {
 }
 
 #[derive(Debug, Clone, Default, PartialEq)]
+pub struct RevokeClientVpnIngressRequest {
+    pub access_group_id: Option<String>,
+    pub client_vpn_endpoint_id: String,
+    pub dry_run: Option<bool>,
+    pub revoke_all_groups: Option<bool>,
+    pub target_network_cidr: String,
+}
+
+impl FromQuery for RevokeClientVpnIngressRequest {
+    fn from_query(q: &QueryMap, p: &str) -> Result<Self, ApiError> {
+        Ok(Self {
+            access_group_id: q.scalar::<String>(&join(p, "AccessGroupId"))?,
+            client_vpn_endpoint_id: required(
+                q.scalar::<String>(&join(p, "ClientVpnEndpointId"))?,
+                &join(p, "ClientVpnEndpointId"),
+            )?,
+            dry_run: q.scalar::<bool>(&join(p, "DryRun"))?,
+            revoke_all_groups: q.scalar::<bool>(&join(p, "RevokeAllGroups"))?,
+            target_network_cidr: required(
+                q.scalar::<String>(&join(p, "TargetNetworkCidr"))?,
+                &join(p, "TargetNetworkCidr"),
+            )?,
+        })
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct RevokeClientVpnIngressResult {
+    pub status: Option<ClientVpnAuthorizationRuleStatus>,
+}
+
+impl ToXml for RevokeClientVpnIngressResult {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.structure("status", &self.status);
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct RevokeSecurityGroupEgressRequest {
     pub cidr_ip: Option<String>,
     pub dry_run: Option<bool>,
@@ -12256,6 +14178,31 @@ impl FromQuery for TagSpecification {
 }
 
 #[derive(Debug, Clone, Default, PartialEq)]
+pub struct TargetNetwork {
+    pub association_id: Option<String>,
+    pub availability_zone_ids: Vec<String>,
+    pub availability_zones: Vec<String>,
+    pub client_vpn_endpoint_id: Option<String>,
+    pub security_groups: Vec<String>,
+    pub status: Option<AssociationStatus>,
+    pub target_network_id: Option<String>,
+    pub vpc_id: Option<String>,
+}
+
+impl ToXml for TargetNetwork {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.scalar("associationId", &self.association_id);
+        w.list("availabilityZoneIdSet", "item", &self.availability_zone_ids, false);
+        w.list("availabilityZoneSet", "item", &self.availability_zones, false);
+        w.scalar("clientVpnEndpointId", &self.client_vpn_endpoint_id);
+        w.list("securityGroups", "item", &self.security_groups, false);
+        w.structure("status", &self.status);
+        w.scalar("targetNetworkId", &self.target_network_id);
+        w.scalar("vpcId", &self.vpc_id);
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct TerminateInstancesRequest {
     pub dry_run: Option<bool>,
     pub force: Option<bool>,
@@ -12287,6 +14234,142 @@ pub struct TerminateInstancesResult {
 impl ToXml for TerminateInstancesResult {
     fn write_xml(&self, w: &mut XmlWriter) {
         w.list("instancesSet", "item", &self.terminating_instances, true);
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct TrafficMirrorFilter {
+    pub description: Option<String>,
+    pub egress_filter_rules: Vec<TrafficMirrorFilterRule>,
+    pub ingress_filter_rules: Vec<TrafficMirrorFilterRule>,
+    pub network_services: Vec<String>,
+    pub tags: Vec<Tag>,
+    pub traffic_mirror_filter_id: Option<String>,
+}
+
+impl ToXml for TrafficMirrorFilter {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.scalar("description", &self.description);
+        w.list("egressFilterRuleSet", "item", &self.egress_filter_rules, false);
+        w.list("ingressFilterRuleSet", "item", &self.ingress_filter_rules, false);
+        w.list("networkServiceSet", "item", &self.network_services, false);
+        w.list("tagSet", "item", &self.tags, false);
+        w.scalar("trafficMirrorFilterId", &self.traffic_mirror_filter_id);
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct TrafficMirrorFilterRule {
+    pub description: Option<String>,
+    pub destination_cidr_block: Option<String>,
+    pub destination_port_range: Option<TrafficMirrorPortRange>,
+    pub protocol: Option<i32>,
+    pub rule_action: Option<String>,
+    pub rule_number: Option<i32>,
+    pub source_cidr_block: Option<String>,
+    pub source_port_range: Option<TrafficMirrorPortRange>,
+    pub tags: Vec<Tag>,
+    pub traffic_direction: Option<String>,
+    pub traffic_mirror_filter_id: Option<String>,
+    pub traffic_mirror_filter_rule_id: Option<String>,
+}
+
+impl ToXml for TrafficMirrorFilterRule {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.scalar("description", &self.description);
+        w.scalar("destinationCidrBlock", &self.destination_cidr_block);
+        w.structure("destinationPortRange", &self.destination_port_range);
+        w.scalar("protocol", &self.protocol);
+        w.scalar("ruleAction", &self.rule_action);
+        w.scalar("ruleNumber", &self.rule_number);
+        w.scalar("sourceCidrBlock", &self.source_cidr_block);
+        w.structure("sourcePortRange", &self.source_port_range);
+        w.list("tagSet", "item", &self.tags, false);
+        w.scalar("trafficDirection", &self.traffic_direction);
+        w.scalar("trafficMirrorFilterId", &self.traffic_mirror_filter_id);
+        w.scalar("trafficMirrorFilterRuleId", &self.traffic_mirror_filter_rule_id);
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct TrafficMirrorPortRange {
+    pub from_port: Option<i32>,
+    pub to_port: Option<i32>,
+}
+
+impl ToXml for TrafficMirrorPortRange {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.scalar("fromPort", &self.from_port);
+        w.scalar("toPort", &self.to_port);
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct TrafficMirrorPortRangeRequest {
+    pub from_port: Option<i32>,
+    pub to_port: Option<i32>,
+}
+
+impl FromQuery for TrafficMirrorPortRangeRequest {
+    fn from_query(q: &QueryMap, p: &str) -> Result<Self, ApiError> {
+        Ok(Self {
+            from_port: q.scalar::<i32>(&join(p, "FromPort"))?,
+            to_port: q.scalar::<i32>(&join(p, "ToPort"))?,
+        })
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct TrafficMirrorSession {
+    pub description: Option<String>,
+    pub network_interface_id: Option<String>,
+    pub owner_id: Option<String>,
+    pub packet_length: Option<i32>,
+    pub session_number: Option<i32>,
+    pub tags: Vec<Tag>,
+    pub traffic_mirror_filter_id: Option<String>,
+    pub traffic_mirror_session_id: Option<String>,
+    pub traffic_mirror_target_id: Option<String>,
+    pub virtual_network_id: Option<i32>,
+}
+
+impl ToXml for TrafficMirrorSession {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.scalar("description", &self.description);
+        w.scalar("networkInterfaceId", &self.network_interface_id);
+        w.scalar("ownerId", &self.owner_id);
+        w.scalar("packetLength", &self.packet_length);
+        w.scalar("sessionNumber", &self.session_number);
+        w.list("tagSet", "item", &self.tags, false);
+        w.scalar("trafficMirrorFilterId", &self.traffic_mirror_filter_id);
+        w.scalar("trafficMirrorSessionId", &self.traffic_mirror_session_id);
+        w.scalar("trafficMirrorTargetId", &self.traffic_mirror_target_id);
+        w.scalar("virtualNetworkId", &self.virtual_network_id);
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct TrafficMirrorTarget {
+    pub description: Option<String>,
+    pub gateway_load_balancer_endpoint_id: Option<String>,
+    pub network_interface_id: Option<String>,
+    pub network_load_balancer_arn: Option<String>,
+    pub owner_id: Option<String>,
+    pub tags: Vec<Tag>,
+    pub traffic_mirror_target_id: Option<String>,
+    pub type_: Option<String>,
+}
+
+impl ToXml for TrafficMirrorTarget {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.scalar("description", &self.description);
+        w.scalar("gatewayLoadBalancerEndpointId", &self.gateway_load_balancer_endpoint_id);
+        w.scalar("networkInterfaceId", &self.network_interface_id);
+        w.scalar("networkLoadBalancerArn", &self.network_load_balancer_arn);
+        w.scalar("ownerId", &self.owner_id);
+        w.list("tagSet", "item", &self.tags, false);
+        w.scalar("trafficMirrorTargetId", &self.traffic_mirror_target_id);
+        w.scalar("type", &self.type_);
     }
 }
 
@@ -12373,6 +14456,45 @@ impl ToXml for TransitGatewayAttachmentAssociation {
     fn write_xml(&self, w: &mut XmlWriter) {
         w.scalar("state", &self.state);
         w.scalar("transitGatewayRouteTableId", &self.transit_gateway_route_table_id);
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct TransitGatewayConfigurationDescribeEndpointStructure {
+    pub availability_zone_ids: Vec<String>,
+    pub availability_zones: Vec<String>,
+    pub transit_gateway_attachment_id: Option<String>,
+    pub transit_gateway_id: Option<String>,
+}
+
+impl ToXml for TransitGatewayConfigurationDescribeEndpointStructure {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.list("availabilityZoneIdSet", "item", &self.availability_zone_ids, false);
+        w.list("availabilityZoneSet", "item", &self.availability_zones, false);
+        w.scalar("transitGatewayAttachmentId", &self.transit_gateway_attachment_id);
+        w.scalar("transitGatewayId", &self.transit_gateway_id);
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct TransitGatewayConfigurationInputStructure {
+    pub availability_zone_ids: Vec<String>,
+    pub availability_zones: Vec<String>,
+    pub transit_gateway_id: Option<String>,
+}
+
+impl FromQuery for TransitGatewayConfigurationInputStructure {
+    fn from_query(q: &QueryMap, p: &str) -> Result<Self, ApiError> {
+        Ok(Self {
+            availability_zone_ids: q
+                .list(&join(p, "AvailabilityZoneId"), |q: &QueryMap, k: &str| {
+                    required(q.scalar::<String>(k)?, k)
+                })?,
+            availability_zones: q.list(&join(p, "AvailabilityZone"), |q: &QueryMap, k: &str| {
+                required(q.scalar::<String>(k)?, k)
+            })?,
+            transit_gateway_id: q.scalar::<String>(&join(p, "TransitGatewayId"))?,
+        })
     }
 }
 

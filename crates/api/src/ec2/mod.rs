@@ -11,6 +11,7 @@ pub mod filter;
 pub mod page;
 
 mod address;
+mod client_vpn;
 mod dhcp;
 mod eni;
 mod flow_log;
@@ -26,6 +27,7 @@ mod route_table;
 mod security_group;
 mod subnet;
 mod tags;
+mod traffic_mirror;
 mod transit_gateway;
 mod vpc;
 mod vpc_endpoint;
@@ -127,6 +129,8 @@ fn registry() -> &'static HashMap<&'static str, Handler> {
             vpc_endpoint::handlers(),
             vpn::handlers(),
             transit_gateway::handlers(),
+            client_vpn::handlers(),
+            traffic_mirror::handlers(),
         ] {
             for (name, handler) in handlers {
                 map.insert(name, handler);
