@@ -1,20 +1,8 @@
 //! Client VPN endpoints and traffic mirroring through the API: the documents AWS clients read,
 //! and the errors they get.
 
-use crate::{all, call, first, memory_api};
+use crate::{all, code, first, memory_api, ok};
 use api::Api;
-
-fn ok(api: &Api, pairs: &[(&str, &str)]) -> String {
-    let r = call(api, pairs);
-    assert_eq!(r.status, 200, "{}", r.body);
-    r.body
-}
-
-fn code(api: &Api, pairs: &[(&str, &str)]) -> String {
-    let r = call(api, pairs);
-    assert_ne!(r.status, 200, "{}", r.body);
-    first(&r.body, "Code").unwrap().to_owned()
-}
 
 const CERT: &str = "arn:aws:acm:us-east-1:123456789012:certificate/abc";
 

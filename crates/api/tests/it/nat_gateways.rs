@@ -1,20 +1,8 @@
 //! NAT gateways through the API: the documents, the Elastic IP and interface they take, the
 //! states, filters, errors, and routes to them.
 
-use crate::{all, call, first, memory_api};
+use crate::{all, code, first, memory_api, ok};
 use api::Api;
-
-fn ok(api: &Api, pairs: &[(&str, &str)]) -> String {
-    let r = call(api, pairs);
-    assert_eq!(r.status, 200, "{}", r.body);
-    r.body
-}
-
-fn code(api: &Api, pairs: &[(&str, &str)]) -> String {
-    let r = call(api, pairs);
-    assert_ne!(r.status, 200, "{}", r.body);
-    first(&r.body, "Code").unwrap().to_owned()
-}
 
 /// A VPC with an internet gateway and a subnet: (vpc, subnet).
 fn network(api: &Api) -> (String, String) {

@@ -1,20 +1,8 @@
 //! VPC endpoints through the API: the documents, the routes a gateway endpoint adds, the
 //! interfaces of an interface endpoint, filters and errors, and rollback of a failed create.
 
-use crate::{all, call, first, memory_api};
+use crate::{all, code, first, memory_api, ok};
 use api::Api;
-
-fn ok(api: &Api, pairs: &[(&str, &str)]) -> String {
-    let r = call(api, pairs);
-    assert_eq!(r.status, 200, "{}", r.body);
-    r.body
-}
-
-fn code(api: &Api, pairs: &[(&str, &str)]) -> String {
-    let r = call(api, pairs);
-    assert_ne!(r.status, 200, "{}", r.body);
-    first(&r.body, "Code").unwrap().to_owned()
-}
 
 /// A VPC with a subnet and a route table: (vpc, subnet, table).
 fn network(api: &Api) -> (String, String, String) {

@@ -1,20 +1,8 @@
 //! Site-to-site VPN through the API: virtual private gateways and their attachments,
 //! customer gateways, VPN connections with static routes, and route propagation.
 
-use crate::{all, call, first, memory_api};
+use crate::{all, code, first, memory_api, ok};
 use api::Api;
-
-fn ok(api: &Api, pairs: &[(&str, &str)]) -> String {
-    let r = call(api, pairs);
-    assert_eq!(r.status, 200, "{}", r.body);
-    r.body
-}
-
-fn code(api: &Api, pairs: &[(&str, &str)]) -> String {
-    let r = call(api, pairs);
-    assert_ne!(r.status, 200, "{}", r.body);
-    first(&r.body, "Code").unwrap().to_owned()
-}
 
 fn vpc(api: &Api) -> String {
     let vpc = ok(api, &[("Action", "CreateVpc"), ("CidrBlock", "10.0.0.0/16")]);
