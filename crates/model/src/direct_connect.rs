@@ -25,8 +25,7 @@ use crate::world::{Scope, World};
 use serde::{Deserialize, Serialize};
 use std::net::Ipv4Addr;
 
-/// The tag of a virtual interface listing the on-premises CIDRs its BGP session advertises.
-pub const ADVERTISED_CIDRS_TAG: &str = "vpclab:advertised-cidrs";
+pub use crate::tags::ADVERTISED_CIDRS_TAG;
 /// Direct Connect's one client error code.
 pub const CLIENT_EXCEPTION: &str = "DirectConnectClientException";
 /// The Amazon side ASN of a Direct Connect gateway created without one.
@@ -160,10 +159,7 @@ impl VirtualInterface {
     /// The on-premises CIDRs the customer router advertises (the [`ADVERTISED_CIDRS_TAG`] tag);
     /// entries that are not CIDRs are ignored.
     pub fn advertised_cidrs(&self) -> Vec<Ipv4Cidr> {
-        self.tags
-            .get(ADVERTISED_CIDRS_TAG)
-            .map(|v| v.split(',').filter_map(|c| Ipv4Cidr::parse(c.trim(), false)).collect())
-            .unwrap_or_default()
+        crate::tags::advertised_cidrs(&self.tags)
     }
 
     /// The first (creation) peer.

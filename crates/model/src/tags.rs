@@ -4,6 +4,21 @@ use crate::error::{Error, Result};
 use crate::resources::Tags;
 use crate::world::{Scope, World};
 
+/// The tag listing the on-premises CIDRs a customer router advertises over BGP — on a customer
+/// gateway (VPN) or a Direct Connect virtual interface. vpclab runs no BGP: this tag stands in
+/// for what the router would announce.
+pub const ADVERTISED_CIDRS_TAG: &str = "vpclab:advertised-cidrs";
+
+/// The CIDRs of the [`ADVERTISED_CIDRS_TAG`] tag in `tags` (entries that are not CIDRs are
+/// ignored).
+pub fn advertised_cidrs(tags: &Tags) -> Vec<crate::cidr::Ipv4Cidr> {
+    tags.get(ADVERTISED_CIDRS_TAG)
+        .map(|v| {
+            v.split(',').filter_map(|c| crate::cidr::Ipv4Cidr::parse(c.trim(), false)).collect()
+        })
+        .unwrap_or_default()
+}
+
 /// AWS's limits: 50 tags a resource, keys up to 128 characters, values up to 256.
 pub const MAX_TAGS: usize = 50;
 pub const MAX_KEY_LEN: usize = 128;

@@ -482,11 +482,23 @@ impl World {
         Ok(())
     }
 
-    /// The routes a virtual private gateway propagates into `table`: the static routes of its
-    /// VPN connections and the prefixes it learns over Direct Connect
-    /// ([`World::direct_connect_routes_via_vgw`]), for each gateway the table propagates from that is attached to the
-    /// table's VPC. A destination the table already routes statically is not repeated.
-    /// Derived on demand, never stored.
+    /// The on-premises blocks VPN connection `c` reaches: its static routes and, for a BGP
+    /// connection, what its customer gateway advertises (the `vpclab:advertised-cidrs` tag).
+    pub fn vpn_on_premises_blocks(&self, c: &VpnConnection) -> Vec<Ipv4Cidr> {
+        let mut blocks = c.routes.clone();
+        if !c.static_routes_only
+            && let Some(cgw) = self.customer_gateways.get(&c.customer_gateway_id)
+        {
+            blocks.extend(crate::tags::advertised_cidrs(&cgw.tags));
+        }
+        blocks
+    }
+
+    /// The routes a virtual private gateway propagates into `table`: the on-premises blocks of
+    /// its VPN connections ([`World::vpn_on_premises_blocks`]) and the prefixes it learns over
+    /// Direct Connect ([`World::direct_connect_routes_via_vgw`]), for each gateway the table
+    /// propagates from that is attached to the table's VPC. A destination the table already
+    /// routes statically is not repeated. Derived on demand, never stored.
     pub fn propagated_routes(&self, table: &RouteTable) -> Vec<Route> {
         let mut out: Vec<Route> = Vec::new();
         for vgw_id in &table.propagating_vgws {
@@ -501,7 +513,7 @@ impl World {
                 .vpn_connections
                 .values()
                 .filter(|c| &c.vpn_gateway_id == vgw_id)
-                .flat_map(|c| c.routes.iter().copied());
+                .flat_map(|c| self.vpn_on_premises_blocks(c));
             // Direct Connect: what private virtual interfaces advertise to the gateway.
             let learned =
                 self.direct_connect_routes_via_vgw(vgw_id).into_iter().map(|(block, _)| block);
@@ -535,7 +547,7 @@ impl World {
             .values()
             .filter(|c| c.vpn_gateway_id == vgw_id)
             .filter_map(|c| {
-                c.routes
+                self.vpn_on_premises_blocks(c)
                     .iter()
                     .filter(|b| b.contains_addr(address))
                     .map(|b| b.prefix_len())

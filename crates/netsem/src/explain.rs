@@ -149,7 +149,7 @@ impl Explanation {
                 if self.component.as_deref().is_some_and(|c| prefix_of(c) == "vgw") =>
             {
                 format!(
-                    "virtual private gateway {} has no VPN connection with a static route to {} (vpclab models static routes only, not BGP or VPN CloudHub)",
+                    "virtual private gateway {} has no VPN connection or Direct Connect interface whose routes hold {} (static routes, or the customer gateway's vpclab:advertised-cidrs tag for BGP)",
                     or_unknown(&self.component),
                     self.address.map_or_else(|| "the destination".into(), |a| a.to_string()),
                 )

@@ -1484,7 +1484,7 @@ impl Walk<'_, '_> {
                 self.vpn_exit = Some(id.to_owned());
                 Some(h)
             }
-            // An address in a VPC is not on premises (no VPN CloudHub or transit).
+            // An address in a VPC is not on premises (and a VGW is no transit for VPCs).
             End::Interface { .. } => None,
         }
     }
@@ -1520,8 +1520,7 @@ impl Walk<'_, '_> {
         let mut hop = Hop::located(id, Some(&vpc), None);
         hop.inbound = Some(h);
         let End::Interface { eni, .. } = to else {
-            self.hops.push(hop);
-            return Some(h);
+            return self.between_sites(id, hop, h);
         };
         let target = world.network_interfaces.get(eni)?;
         let destination = h.destination_address();
@@ -1545,6 +1544,39 @@ impl Walk<'_, '_> {
         hop.outbound = Some(h);
         self.hops.push(hop);
         self.enter_subnet(target, h, to, &Sender::default())
+    }
+
+    /// VPN CloudHub: from one on-premises site to another through virtual private gateway
+    /// `id`, by the link (VPN connection or Direct Connect) whose routes hold the destination.
+    fn between_sites(&mut self, id: &str, mut hop: Hop, h: Header) -> Option<Header> {
+        let destination = h.destination_address();
+        let link = match destination {
+            Some(IpAddr::V4(a)) => on_premises_link(self.world(), id, a),
+            _ => None,
+        };
+        let Some(link) = link else {
+            self.push_blocked(
+                hop,
+                Explanation {
+                    code: codes::VGW_NO_ROUTE_TO_DESTINATION,
+                    component: Some(id.to_owned()),
+                    address: destination,
+                    header: Some(h),
+                    ..Explanation::default()
+                },
+            );
+            return None;
+        };
+        hop.outbound = Some(h);
+        self.hops.push(hop);
+        for component in link.components() {
+            let mut tunnel = Hop::new(component);
+            tunnel.inbound = Some(h);
+            tunnel.outbound = Some(h);
+            self.hops.push(tunnel);
+        }
+        self.vpn_exit = Some(id.to_owned());
+        Some(h)
     }
 
     /// Across the peering connection `id` from the VPC of `table`: only packets from the local
@@ -1839,7 +1871,8 @@ fn on_premises_link<'w>(
     address: Ipv4Addr,
 ) -> Option<OnPremisesLink<'w>> {
     let vpn = world.vpn_connection_to(vgw, address).map(|c| {
-        let len = c.routes.iter().filter(|b| b.contains_addr(address)).map(|b| b.prefix_len());
+        let blocks = world.vpn_on_premises_blocks(c);
+        let len = blocks.iter().filter(|b| b.contains_addr(address)).map(|b| b.prefix_len());
         (len.max().unwrap_or(0), c)
     });
     let dx = world.direct_connect_route_to(vgw, address);

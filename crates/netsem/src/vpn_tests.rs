@@ -123,3 +123,73 @@ fn analyses_name_the_gateway_and_the_connection() {
     let arns: Vec<String> = r.forward.iter().filter_map(|c| c.component.arn.clone()).collect();
     assert!(arns.iter().any(|a| a.contains(":vpn-gateway/vgw-")), "{arns:?}");
 }
+
+/// A question from on premises (`source`, behind the gateway) to `to`.
+fn from_on_premises(s: &Site, source: &str, to: &str, port: u16) -> crate::trace::Trace {
+    let index = crate::index::Index::build(&s.lab.world);
+    let net = crate::trace::Network { world: &s.lab.world, index: &index };
+    let mut q = crate::trace::Question::new(
+        crate::endpoint::Endpoint::Resource(s.vgw.clone()),
+        crate::endpoint::Endpoint::parse(to).unwrap(),
+        TCP,
+        Some(port),
+    );
+    q.source_address = Some(source.parse().unwrap());
+    crate::trace::trace(&net, &q).unwrap()
+}
+
+#[test]
+fn vpn_cloudhub_joins_two_sites_through_one_gateway() {
+    let mut s = site();
+    // A second site, 10.50.0.0/16, on its own connection to the same gateway.
+    use model::vpn::{IPSEC_1, NewVpnConnection};
+    let scope = s.lab.scope.clone();
+    let w = &mut s.lab.world;
+    let cgw =
+        w.create_customer_gateway(&scope, IPSEC_1, None, Some("198.51.100.2"), None, &[]).unwrap();
+    let spec = NewVpnConnection {
+        type_: IPSEC_1.into(),
+        customer_gateway_id: cgw,
+        vpn_gateway_id: Some(s.vgw.clone()),
+        static_routes_only: true,
+        ..Default::default()
+    };
+    let second = w.create_vpn_connection(&scope, &spec, &[]).unwrap();
+    w.set_vpn_connection_route(&scope, &second, "10.50.0.0/16", true).unwrap();
+    let t = from_on_premises(&s, ON_PREM_HOST, "10.50.1.9", 443);
+    assert!(t.reachable(), "{:?}", t.explanations);
+    assert_eq!(kinds(&t.forward), ["vpn", "vgw", "vpn"]);
+    assert_eq!(t.forward[0].component, s.vpn);
+    assert_eq!(t.forward[2].component, second);
+    assert_eq!(t.back.last().map(|h| h.component.as_str()), Some(s.vpn.as_str()));
+    // No site holds 10.60.0.0/16.
+    let t = from_on_premises(&s, ON_PREM_HOST, "10.60.1.9", 443);
+    assert_eq!(codes(&t), [(VGW_NO_ROUTE_TO_DESTINATION, None, false)]);
+}
+
+#[test]
+fn a_bgp_connection_reaches_what_its_customer_gateway_advertises() {
+    use model::tags::ADVERTISED_CIDRS_TAG;
+    use model::vpn::{IPSEC_1, NewVpnConnection};
+    let mut s = site();
+    let scope = s.lab.scope.clone();
+    let w = &mut s.lab.world;
+    let cgw = w
+        .create_customer_gateway(&scope, IPSEC_1, Some(65010), Some("198.51.100.3"), None, &[])
+        .unwrap();
+    let tags = [(ADVERTISED_CIDRS_TAG.to_owned(), "172.20.0.0/16".to_owned())];
+    w.create_tags(&scope, std::slice::from_ref(&cgw), &tags).unwrap();
+    let spec = NewVpnConnection {
+        type_: IPSEC_1.into(),
+        customer_gateway_id: cgw,
+        vpn_gateway_id: Some(s.vgw.clone()),
+        static_routes_only: false,
+        ..Default::default()
+    };
+    let bgp = w.create_vpn_connection(&scope, &spec, &[]).unwrap();
+    let (table, vgw) = (s.table.clone(), s.vgw.clone());
+    w.set_vgw_route_propagation(&scope, &table, &vgw, true).unwrap();
+    let t = s.lab.ask(&s.app, "172.20.3.4", TCP, 443);
+    assert!(t.reachable(), "{:?}", t.explanations);
+    assert!(t.forward.iter().any(|h| h.component == bgp));
+}
