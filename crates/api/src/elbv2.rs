@@ -159,8 +159,8 @@ fn select<'w>(
 }
 
 /// One page of `items` after `marker` (an ARN), at most `size` long; the next marker.
-fn page<'a, T>(
-    items: Vec<(&'a str, T)>,
+fn page<T>(
+    items: Vec<(&str, T)>,
     marker: Option<&str>,
     size: Option<i32>,
 ) -> model::Result<(Vec<T>, Option<String>)> {

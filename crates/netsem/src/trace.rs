@@ -1128,7 +1128,7 @@ impl<'n, 'w> Walk<'n, 'w> {
                     self.instance_hop(instance, target, h, true);
                 }
                 if !self.established && target.interface_type.ends_with("endpoint") {
-                    return self.into_endpoint_service(target, h);
+                    return self.on_to_endpoint_service(target, h);
                 }
                 Some(h)
             }

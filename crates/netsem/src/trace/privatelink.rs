@@ -43,7 +43,7 @@ pub(super) fn service_as_endpoint(
 impl Walk<'_, '_> {
     /// Past an endpoint's interface (the destination), on to its endpoint service: through
     /// when the connection is available; `None` when the endpoint stops the packets.
-    pub(super) fn into_endpoint_service(
+    pub(super) fn on_to_endpoint_service(
         &mut self,
         eni: &NetworkInterface,
         h: Header,
