@@ -241,3 +241,40 @@ def test_privatelink_errors(ec2, elbv2, consumer_ec2):
     ec2.modify_vpc_endpoint_service_configuration(ServiceId=sid, AcceptanceRequired=False)
     [c] = ec2.describe_vpc_endpoint_service_configurations(ServiceIds=[sid])["ServiceConfigurations"]
     assert c["AcceptanceRequired"] is False
+
+
+# ----------------------------------------------------------------------------------- Terraform
+
+
+def test_terraform_privatelink(endpoint, ec2, elbv2, tmp_path):
+    import json
+    import shutil
+
+    import test_terraform as tf  # the provider mirror set-up is shared with the main Terraform test
+
+    if tf.TERRAFORM is None:
+        pytest.skip("terraform is not on PATH; skipping the PrivateLink Terraform test")
+    if not tf.MIRROR.is_dir():
+        pytest.skip(f"no Terraform provider mirror at {tf.MIRROR} (set VPCLAB_TF_PLUGIN_MIRROR)")
+    work = tmp_path / "tf"
+    shutil.copytree(tf.TF_DIR.parent / "terraform_privatelink", work)
+    env = tf._tf_env(tmp_path)
+    var = ["-var", f"endpoint={endpoint}"]
+    tf._tf(["init", "-input=false", "-no-color"], work, env, timeout=180)
+    tf._tf(["apply", "-auto-approve", "-input=false", "-no-color", *var], work, env, timeout=600)
+    out = {k: v["value"] for k, v in json.loads(tf._tf(["output", "-json"], work, env, timeout=60).stdout).items()}
+
+    [lb] = elbv2.describe_load_balancers(LoadBalancerArns=[out["lb_arn"]])["LoadBalancers"]
+    assert lb["DNSName"] == out["lb_dns"] and lb["Type"] == "network"
+    [svc] = ec2.describe_vpc_endpoint_service_configurations(ServiceIds=[out["service_id"]])["ServiceConfigurations"]
+    assert svc["NetworkLoadBalancerArns"] == [out["lb_arn"]] and svc["ServiceName"] == out["service_name"]
+    [e] = ec2.describe_vpc_endpoints(VpcEndpointIds=[out["endpoint_id"]])["VpcEndpoints"]
+    assert e["State"] == "available"
+
+    plan = tf._tf(["plan", "-detailed-exitcode", "-input=false", "-no-color", *var], work, env, timeout=300,
+                  ok_codes=(0, 2))
+    assert plan.returncode == 0, f"terraform plan found drift after apply:\n{plan.stdout[-8000:]}"
+
+    tf._tf(["destroy", "-auto-approve", "-input=false", "-no-color", *var], work, env, timeout=600)
+    assert elbv2.describe_load_balancers()["LoadBalancers"] == []
+    assert ec2.describe_vpc_endpoint_service_configurations()["ServiceConfigurations"] == []
