@@ -3,7 +3,7 @@
 //!
 //! [`Api`] owns the world (behind a read/write lock) and the [`store::Store`]. A request arrives
 //! as a [`Request`]: the service, the caller's [`Scope`] and the decoded parameters. The service
-//! module (one per AWS service: [`ec2`], [`sts`], [`directconnect`]) finds the operation's handler, which reads its
+//! module (one per AWS service: [`ec2`], [`sts`], [`directconnect`], [`elbv2`]) finds the operation's handler, which reads its
 //! generated request shape, calls the model and returns the generated response shape.
 //!
 //! [`flow_delivery`] writes VPC flow log records (made by the semantics engine) to files laid out
@@ -16,6 +16,7 @@
 
 pub mod directconnect;
 pub mod ec2;
+pub mod elbv2;
 pub mod flow_delivery;
 pub mod sts;
 pub mod trace;
@@ -41,6 +42,8 @@ pub enum Service {
     Sts,
     /// AWS Direct Connect (awsJson 1.1, routed by `X-Amz-Target`).
     DirectConnect,
+    /// Elastic Load Balancing v2 (awsQuery, signing name `elasticloadbalancing`).
+    Elbv2,
 }
 
 impl Service {
@@ -50,6 +53,7 @@ impl Service {
             "ec2" => Some(Service::Ec2),
             "sts" => Some(Service::Sts),
             "directconnect" => Some(Service::DirectConnect),
+            "elasticloadbalancing" => Some(Service::Elbv2),
             _ => None,
         }
     }
@@ -59,6 +63,7 @@ impl Service {
             Service::Ec2 => ErrorFormat::Ec2,
             Service::Sts => ErrorFormat::Query { xmlns: sts::XMLNS },
             Service::DirectConnect => ErrorFormat::Json,
+            Service::Elbv2 => ErrorFormat::Query { xmlns: elbv2::XMLNS },
         }
     }
 }
@@ -173,6 +178,7 @@ impl Api {
             Service::Ec2 => ec2::handle(self, &request).await,
             Service::Sts => sts::handle(&request),
             Service::DirectConnect => directconnect::handle(self, &request).await,
+            Service::Elbv2 => elbv2::handle(self, &request).await,
         };
         match result {
             Ok(reply) => reply,

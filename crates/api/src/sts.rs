@@ -28,7 +28,12 @@ pub fn handle(request: &Request) -> Result<Reply, ApiError> {
 }
 
 /// The awsQuery success document: `<XResponse><XResult>…</XResult><ResponseMetadata>…`.
-pub fn render_query(action: &str, xmlns: &str, result: &impl ToXml, request_id: &str) -> Reply {
+pub fn render_query(
+    action: &str,
+    xmlns: &str,
+    result: &(impl ToXml + ?Sized),
+    request_id: &str,
+) -> Reply {
     let mut w = XmlWriter::document();
     w.open_with_xmlns(&format!("{action}Response"), xmlns);
     w.open(&format!("{action}Result"));

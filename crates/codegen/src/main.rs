@@ -64,6 +64,7 @@ const SERVICES: &[Service] = &[
     Service { name: "ec2", model: "ec2/2016-11-15", protocol: Protocol::Ec2 },
     Service { name: "sts", model: "sts/2011-06-15", protocol: Protocol::Query },
     Service { name: "directconnect", model: "directconnect/2012-10-25", protocol: Protocol::Json },
+    Service { name: "elasticloadbalancing", model: "elbv2/2015-12-01", protocol: Protocol::Query },
 ];
 
 fn main() -> Result<()> {

@@ -51,6 +51,7 @@ kinds! {
     VPC_ENDPOINT = "vpce", "vpcEndpoint", "InvalidVpcEndpointId.NotFound", "InvalidVpcEndpointId.Malformed";
     VPN_GATEWAY = "vgw", "vpnGateway", "InvalidVpnGatewayID.NotFound", "InvalidVpnGatewayID.NotFound";
     TRANSIT_GATEWAY_ATTACHMENT = "tgw-attach", "transitGatewayAttachment", "InvalidTransitGatewayAttachmentID.NotFound", "InvalidTransitGatewayAttachmentID.Malformed";
+    VPC_ENDPOINT_SERVICE = "vpce-svc", "VpcEndpointService", "InvalidVpcEndpointServiceId.NotFound", "InvalidVpcEndpointServiceId.Malformed";
     TRANSIT_GATEWAY_ROUTE_TABLE = "tgw-rtb", "transitGatewayRouteTable", "InvalidRouteTableID.NotFound", "InvalidRouteTableId.Malformed";
 }
 
@@ -115,7 +116,9 @@ owned!(
     crate::client_vpn::ClientVpnEndpoint,
     crate::traffic_mirror::TrafficMirrorTarget,
     crate::traffic_mirror::TrafficMirrorFilter,
-    crate::traffic_mirror::TrafficMirrorSession
+    crate::traffic_mirror::TrafficMirrorSession,
+    crate::load_balancer::LoadBalancer,
+    crate::endpoint_service::EndpointService
 );
 
 impl<T: Owned + Clone + Serialize + DeserializeOwned> Table<T> {

@@ -280,7 +280,6 @@ impl End {
 const NOT_YET_MODELLED: &[(&str, &str)] = &[
     ("tgw", "transit gateways"),
     ("tgw-attach", "transit gateway attachments"),
-    ("vpce-svc", "VPC endpoint services"),
     ("pcx", "VPC peering connections"),
 ];
 
@@ -308,7 +307,7 @@ fn end_id(scope: &Scope, text: &str, end: End) -> Result<String> {
         text.to_owned()
     };
     let prefix = prefix_of(&id);
-    if matches!(prefix, "i" | "eni" | "igw" | "vpce" | "vgw") {
+    if matches!(prefix, "i" | "eni" | "igw" | "vpce" | "vgw" | "vpce-svc") {
         return Ok(id);
     }
     if let Some((_, kinds)) = NOT_YET_MODELLED.iter().find(|(p, _)| *p == prefix) {
@@ -453,6 +452,8 @@ impl World {
             "igw" => self.internet_gateways.find(&lookup::INTERNET_GATEWAY, scope, id).is_ok(),
             "vpce" => self.find_vpc_endpoint(scope, id).is_ok_and(|e| e.is_live()),
             "vgw" => self.vpn_gateways.find(&lookup::VPN_GATEWAY, scope, id).is_ok(),
+            // A provider's endpoint service the caller may use (PrivateLink).
+            "vpce-svc" => self.visible_endpoint_services(scope).any(|s| s.id == id),
             _ => false,
         }
     }

@@ -110,6 +110,7 @@ tagged! {
     "tmt" => traffic_mirror_targets, "traffic-mirror-target", owner;
     "tmf" => traffic_mirror_filters, "traffic-mirror-filter", owner;
     "tms" => traffic_mirror_sessions, "traffic-mirror-session", owner;
+    "vpce-svc" => vpc_endpoint_services, "vpc-endpoint-service", owner;
 }
 
 /// Checks a set of tags against AWS's rules before it is applied.

@@ -15,11 +15,13 @@ use crate::resources::*;
 use crate::world::{Scope, World};
 use serde::{Deserialize, Serialize};
 
-/// `Gateway` or `Interface`.
+/// `Gateway`, `Interface` or `GatewayLoadBalancer` (to a Gateway Load Balancer endpoint
+/// service).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum EndpointType {
     Gateway,
     Interface,
+    GatewayLoadBalancer,
 }
 
 impl EndpointType {
@@ -27,6 +29,7 @@ impl EndpointType {
         match self {
             EndpointType::Gateway => "Gateway",
             EndpointType::Interface => "Interface",
+            EndpointType::GatewayLoadBalancer => "GatewayLoadBalancer",
         }
     }
 
@@ -34,15 +37,21 @@ impl EndpointType {
         match s {
             "Gateway" => Some(EndpointType::Gateway),
             "Interface" => Some(EndpointType::Interface),
+            "GatewayLoadBalancer" => Some(EndpointType::GatewayLoadBalancer),
             _ => None,
         }
     }
 }
 
+/// An endpoint's state; to an endpoint service it is also the connection's state.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum EndpointState {
     Available,
     Deleted,
+    /// Waiting for the endpoint service's owner to accept it.
+    PendingAcceptance,
+    /// The endpoint service's owner rejected it.
+    Rejected,
 }
 
 impl EndpointState {
@@ -50,6 +59,8 @@ impl EndpointState {
         match self {
             EndpointState::Available => "available",
             EndpointState::Deleted => "deleted",
+            EndpointState::PendingAcceptance => "pendingAcceptance",
+            EndpointState::Rejected => "rejected",
         }
     }
 }
@@ -76,7 +87,14 @@ pub struct VpcEndpoint {
 }
 
 impl VpcEndpoint {
+    /// Not deleted: it holds its interfaces and routes (whether traffic passes depends on
+    /// [`VpcEndpoint::passes_traffic`]).
     pub fn is_live(&self) -> bool {
+        self.state != EndpointState::Deleted
+    }
+
+    /// Available: an endpoint waiting for acceptance, or rejected, carries nothing.
+    pub fn passes_traffic(&self) -> bool {
         self.state == EndpointState::Available
     }
 }
@@ -290,12 +308,19 @@ impl World {
                 ))
             })?,
         };
-        let service = find_service(&scope.region, &req.service_name).ok_or_else(|| {
-            Error::new(
-                "InvalidServiceName",
-                format!("The Vpc Endpoint Service '{}' does not exist", req.service_name),
-            )
-        })?;
+        let provided = self
+            .endpoint_service_for_consumer(scope, &req.service_name)?
+            .map(|s| (s.initial_state(scope), s.service_type, s.private_dns_name.clone()));
+        let service = match &provided {
+            Some((_, service_type, dns)) => Service {
+                name: req.service_name.clone(),
+                short: "",
+                types: vec![*service_type],
+                private_dns_name: dns.clone(),
+            },
+            None => find_service(&scope.region, &req.service_name)
+                .ok_or_else(|| crate::endpoint_service::invalid_service_name(&req.service_name))?,
+        };
         if !service.supports(endpoint_type) {
             return Err(Error::invalid_parameter(format!(
                 "The Vpc Endpoint Service '{}' does not support endpoint type {}.",
@@ -313,8 +338,12 @@ impl World {
             vpc_id: vpc.id.clone(),
             service_name: service.name.clone(),
             endpoint_type,
-            state: EndpointState::Available,
-            policy_document: Some(req.policy_document.clone().unwrap_or(DEFAULT_POLICY.into())),
+            state: provided.as_ref().map_or(EndpointState::Available, |p| p.0),
+            policy_document: match (&provided, &req.policy_document) {
+                (_, Some(p)) => Some(p.clone()),
+                (Some(_), None) => None,
+                (None, None) => Some(DEFAULT_POLICY.into()),
+            },
             route_table_ids: vec![],
             subnet_ids: vec![],
             network_interface_ids: vec![],
@@ -346,7 +375,14 @@ impl World {
                         "Route tables can only be specified for Gateway endpoints.",
                     ));
                 }
-                let private_dns = req.private_dns_enabled.unwrap_or(service.short != "s3");
+                let default_dns = service.private_dns_name.is_some() && service.short != "s3";
+                let private_dns = req.private_dns_enabled.unwrap_or(default_dns);
+                if private_dns && service.private_dns_name.is_none() {
+                    return Err(Error::invalid_parameter(format!(
+                        "Private DNS can't be enabled because the service {} does not provide a private DNS name.",
+                        service.name
+                    )));
+                }
                 if private_dns && !(vpc.enable_dns_support && vpc.enable_dns_hostnames) {
                     return Err(Error::invalid_parameter(format!(
                         "Enabling private DNS requires both enableDnsSupport and enableDnsHostnames VPC attributes set to true for {}",
@@ -363,6 +399,32 @@ impl World {
                     self.check_endpoint_groups(scope, &vpc.id, &groups)?;
                 self.vpc_endpoints.insert(id.clone(), endpoint);
                 self.add_endpoint_subnets(scope, &id, &req.subnet_ids)?;
+            }
+            EndpointType::GatewayLoadBalancer => {
+                if !req.route_table_ids.is_empty() || !req.security_group_ids.is_empty() {
+                    return Err(Error::invalid_parameter(
+                        "Route tables and security groups cannot be specified for Gateway Load Balancer endpoints.",
+                    ));
+                }
+                if req.private_dns_enabled == Some(true) {
+                    return Err(Error::invalid_parameter(
+                        "Private DNS can only be enabled for Interface endpoints.",
+                    ));
+                }
+                if req.subnet_ids.len() != 1 {
+                    return Err(Error::invalid_parameter(
+                        "A Gateway Load Balancer endpoint must be created in exactly one subnet.",
+                    ));
+                }
+                self.vpc_endpoints.insert(id.clone(), endpoint);
+                self.add_endpoint_subnets(scope, &id, &req.subnet_ids)?;
+                let enis = self.vpc_endpoints.get(&id).map(|e| e.network_interface_ids.clone());
+                for eni in enis.unwrap_or_default() {
+                    if let Some(n) = self.network_interfaces.get_mut(&eni) {
+                        n.interface_type = "gateway_load_balancer_endpoint".into();
+                        n.security_groups.clear();
+                    }
+                }
             }
         }
         Ok(id)

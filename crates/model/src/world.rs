@@ -141,6 +141,8 @@ tables! {
     traffic_mirror_targets: crate::traffic_mirror::TrafficMirrorTarget => "traffic_mirror_target",
     traffic_mirror_filters: crate::traffic_mirror::TrafficMirrorFilter => "traffic_mirror_filter",
     traffic_mirror_sessions: crate::traffic_mirror::TrafficMirrorSession => "traffic_mirror_session",
+    load_balancers: crate::load_balancer::LoadBalancer => "load_balancer",
+    vpc_endpoint_services: crate::endpoint_service::EndpointService => "vpc_endpoint_service",
 }
 
 impl World {

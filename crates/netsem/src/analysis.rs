@@ -221,6 +221,9 @@ fn trace_error(names: &Names<'_>, path: &NetworkInsightsPath, e: &TraceError) ->
             }
         }
         TraceError::MixedFamilies => explanation(codes::NO_PATH, None),
+        TraceError::NoEndpointToService { service, .. } => {
+            explanation(codes::NO_PATH, Some(names.component(service)))
+        }
     }
 }
 
@@ -312,7 +315,7 @@ impl Names<'_> {
                     (inbound, None) => c.inbound_header = inbound.as_ref().map(header),
                 }
             }
-            "vpce" => {
+            "vpce" | "vpce-svc" => {
                 c.vpc = hop.vpc.as_deref().map(|v| self.component(v));
                 c.inbound_header = hop.inbound.as_ref().map(header);
             }

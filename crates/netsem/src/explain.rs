@@ -33,6 +33,7 @@ pub fn kind_of(id: &str) -> &'static str {
         "vpn" => "VPN connection",
         "cgw" => "customer gateway",
         "vpce" => "VPC endpoint",
+        "vpce-svc" => "VPC endpoint service",
         "dxvif" => "Direct Connect virtual interface",
         "cvpn-endpoint" => "Client VPN endpoint",
         _ => "component",

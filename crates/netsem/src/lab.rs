@@ -127,6 +127,57 @@ impl Lab {
         (id, eni)
     }
 
+    /// A provider account (`210987654321`) with an internal NLB in its own VPC and an
+    /// endpoint service for it that requires acceptance and allows the lab's account: the
+    /// service id and name.
+    pub fn endpoint_service(&mut self) -> (String, String) {
+        let provider = Scope::new("210987654321", &self.scope.region);
+        self.world.ensure_scope(&provider).unwrap();
+        let new = NewVpc { cidr: Some("172.16.0.0/16".into()), ..Default::default() };
+        let vpc = self.world.create_vpc(&provider, new).unwrap();
+        let subnet = self
+            .world
+            .create_subnet(&provider, &vpc, "172.16.1.0/24", Some("us-east-1a"), None, &[])
+            .unwrap();
+        let nlb = model::load_balancer::NewLoadBalancer {
+            name: "svc".into(),
+            lb_type: Some("network".into()),
+            scheme: Some("internal".into()),
+            subnets: vec![subnet],
+            ..Default::default()
+        };
+        let nlb = self.world.create_load_balancer(&provider, nlb, 0).unwrap();
+        let new = model::endpoint_service::NewEndpointService {
+            network_load_balancer_arns: vec![nlb],
+            acceptance_required: Some(true),
+            ..Default::default()
+        };
+        let id = self.world.create_endpoint_service(&provider, new, 0).unwrap();
+        let me = format!("arn:aws:iam::{}:root", self.scope.account);
+        self.world.modify_endpoint_service_permissions(&provider, &id, &[me], &[]).unwrap();
+        let name = self.world.vpc_endpoint_services.get(&id).unwrap().service_name.clone();
+        (id, name)
+    }
+
+    /// The provider of [`Lab::endpoint_service`] accepts (or rejects) an endpoint.
+    pub fn decide_connection(&mut self, service: &str, endpoint: &str, accept: bool) {
+        let provider = Scope::new("210987654321", &self.scope.region);
+        self.world.decide_endpoint_connection(&provider, service, endpoint, accept).unwrap();
+    }
+
+    /// An interface endpoint of the lab's VPC to an endpoint service by name.
+    pub fn privatelink_endpoint(&mut self, name: &str, subnet: &str, groups: &[&str]) -> String {
+        let req = model::vpc_endpoint::NewVpcEndpoint {
+            vpc_id: self.vpc.clone(),
+            service_name: name.into(),
+            endpoint_type: Some("Interface".into()),
+            subnet_ids: vec![subnet.into()],
+            security_group_ids: groups.iter().map(|t| (*t).to_owned()).collect(),
+            ..Default::default()
+        };
+        self.world.create_vpc_endpoint(&self.scope, req, 0).unwrap()
+    }
+
     /// Another VPC of the lab's account and region.
     pub fn new_vpc(&mut self, cidr: &str) -> String {
         let new = NewVpc { cidr: Some(cidr.into()), ..Default::default() };

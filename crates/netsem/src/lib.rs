@@ -47,6 +47,8 @@ pub mod packet;
 #[cfg(test)]
 mod peering_tests;
 pub mod prefix_lists;
+#[cfg(test)]
+mod privatelink_tests;
 pub mod routes;
 pub mod security_groups;
 pub mod trace;

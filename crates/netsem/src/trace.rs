@@ -32,6 +32,7 @@ use model::resources::{
 use model::transit_gateway::TgwRoute;
 use std::net::{IpAddr, Ipv4Addr};
 
+mod privatelink;
 mod transit;
 
 /// Reachability Analyzer's explanation codes for the components the engine knows.
@@ -124,6 +125,8 @@ pub enum TraceError {
     NoAddress(String),
     /// The source and destination addresses are of different families.
     MixedFamilies,
+    /// The destination is an endpoint service the source's VPC has no endpoint to.
+    NoEndpointToService { service: String, vpc: Option<String> },
 }
 
 impl std::fmt::Display for TraceError {
@@ -139,6 +142,15 @@ impl std::fmt::Display for TraceError {
             TraceError::NoAddress(id) => write!(f, "{id} has no address to use"),
             TraceError::MixedFamilies => {
                 f.write_str("the source and destination addresses are of different families")
+            }
+            TraceError::NoEndpointToService { service, vpc: Some(vpc) } => {
+                write!(f, "{vpc} has no endpoint to the endpoint service {service}")
+            }
+            TraceError::NoEndpointToService { service, vpc: None } => {
+                write!(
+                    f,
+                    "the source is in no VPC with an endpoint to the endpoint service {service}"
+                )
             }
         }
     }
@@ -305,9 +317,11 @@ impl End {
 pub fn trace(net: &Network<'_>, question: &Question) -> Result<Trace, TraceError> {
     let family_hint = question.source_address.or(question.destination_address).map(Family::of);
     let source = resolve(net, &question.source, question.source_address, family_hint)?;
+    // An endpoint service is reached through the source VPC's endpoint to it.
+    let destination_end = privatelink::service_as_endpoint(net, &question.destination, &source)?;
     let destination = resolve(
         net,
-        &question.destination,
+        &destination_end,
         question.destination_address,
         family_hint.or(Some(source.family())),
     )?;
@@ -454,7 +468,8 @@ fn resolve(
                     .ok_or_else(|| TraceError::UnknownResource(id.clone()))?;
                 match e.endpoint_type {
                     model::vpc_endpoint::EndpointType::Gateway => internet(Some(id.clone())),
-                    model::vpc_endpoint::EndpointType::Interface => {
+                    model::vpc_endpoint::EndpointType::Interface
+                    | model::vpc_endpoint::EndpointType::GatewayLoadBalancer => {
                         let eni = e
                             .network_interface_ids
                             .first()
@@ -1111,6 +1126,9 @@ impl<'n, 'w> Walk<'n, 'w> {
             End::Interface { eni, instance, .. } if *eni == target.id => {
                 if let Some(instance) = instance {
                     self.instance_hop(instance, target, h, true);
+                }
+                if !self.established && target.interface_type.ends_with("endpoint") {
+                    return self.on_to_endpoint_service(target, h);
                 }
                 Some(h)
             }

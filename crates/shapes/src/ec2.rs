@@ -540,6 +540,51 @@ pub const OPERATIONS: &[(&str, &str, &str)] = &[
         "DeleteTrafficMirrorSessionRequest",
         "DeleteTrafficMirrorSessionResult",
     ),
+    (
+        "CreateVpcEndpointServiceConfiguration",
+        "CreateVpcEndpointServiceConfigurationRequest",
+        "CreateVpcEndpointServiceConfigurationResult",
+    ),
+    (
+        "DescribeVpcEndpointServiceConfigurations",
+        "DescribeVpcEndpointServiceConfigurationsRequest",
+        "DescribeVpcEndpointServiceConfigurationsResult",
+    ),
+    (
+        "ModifyVpcEndpointServiceConfiguration",
+        "ModifyVpcEndpointServiceConfigurationRequest",
+        "ModifyVpcEndpointServiceConfigurationResult",
+    ),
+    (
+        "DeleteVpcEndpointServiceConfigurations",
+        "DeleteVpcEndpointServiceConfigurationsRequest",
+        "DeleteVpcEndpointServiceConfigurationsResult",
+    ),
+    (
+        "ModifyVpcEndpointServicePermissions",
+        "ModifyVpcEndpointServicePermissionsRequest",
+        "ModifyVpcEndpointServicePermissionsResult",
+    ),
+    (
+        "DescribeVpcEndpointServicePermissions",
+        "DescribeVpcEndpointServicePermissionsRequest",
+        "DescribeVpcEndpointServicePermissionsResult",
+    ),
+    (
+        "DescribeVpcEndpointConnections",
+        "DescribeVpcEndpointConnectionsRequest",
+        "DescribeVpcEndpointConnectionsResult",
+    ),
+    (
+        "AcceptVpcEndpointConnections",
+        "AcceptVpcEndpointConnectionsRequest",
+        "AcceptVpcEndpointConnectionsResult",
+    ),
+    (
+        "RejectVpcEndpointConnections",
+        "RejectVpcEndpointConnectionsRequest",
+        "RejectVpcEndpointConnectionsResult",
+    ),
 ];
 
 pub const ACCOUNT_ATTRIBUTE_NAME_VALUES: &[&str] = &["supported-platforms", "default-vpc"];
@@ -1961,6 +2006,42 @@ pub const VPN_ECMP_SUPPORT_VALUE_VALUES: &[&str] = &["enable", "disable"];
 pub const VPN_TUNNEL_BANDWIDTH_VALUES: &[&str] = &["standard", "large"];
 
 #[derive(Debug, Clone, Default, PartialEq)]
+pub struct AcceptVpcEndpointConnectionsRequest {
+    pub dry_run: Option<bool>,
+    pub service_id: String,
+    pub vpc_endpoint_ids: Vec<String>,
+}
+
+impl FromQuery for AcceptVpcEndpointConnectionsRequest {
+    fn from_query(q: &QueryMap, p: &str) -> Result<Self, ApiError> {
+        Ok(Self {
+            dry_run: q.scalar::<bool>(&join(p, "DryRun"))?,
+            service_id: required(
+                q.scalar::<String>(&join(p, "ServiceId"))?,
+                &join(p, "ServiceId"),
+            )?,
+            vpc_endpoint_ids: required_list(
+                q.list(&join(p, "VpcEndpointId"), |q: &QueryMap, k: &str| {
+                    required(q.scalar::<String>(k)?, k)
+                })?,
+                &join(p, "VpcEndpointId"),
+            )?,
+        })
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct AcceptVpcEndpointConnectionsResult {
+    pub unsuccessful: Vec<UnsuccessfulItem>,
+}
+
+impl ToXml for AcceptVpcEndpointConnectionsResult {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.list("unsuccessful", "item", &self.unsuccessful, true);
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct AcceptVpcPeeringConnectionRequest {
     pub dry_run: Option<bool>,
     pub vpc_peering_connection_id: String,
@@ -2025,6 +2106,23 @@ impl FromQuery for AddPrefixListEntry {
             cidr: required(q.scalar::<String>(&join(p, "Cidr"))?, &join(p, "Cidr"))?,
             description: q.scalar::<String>(&join(p, "Description"))?,
         })
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct AddedPrincipal {
+    pub principal: Option<String>,
+    pub principal_type: Option<String>,
+    pub service_id: Option<String>,
+    pub service_permission_id: Option<String>,
+}
+
+impl ToXml for AddedPrincipal {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.scalar("principal", &self.principal);
+        w.scalar("principalType", &self.principal_type);
+        w.scalar("serviceId", &self.service_id);
+        w.scalar("servicePermissionId", &self.service_permission_id);
     }
 }
 
@@ -2161,6 +2259,25 @@ impl ToXml for AllocateAddressResult {
         w.scalar("networkBorderGroup", &self.network_border_group);
         w.scalar("publicIp", &self.public_ip);
         w.scalar("publicIpv4Pool", &self.public_ipv4_pool);
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct AllowedPrincipal {
+    pub principal: Option<String>,
+    pub principal_type: Option<String>,
+    pub service_id: Option<String>,
+    pub service_permission_id: Option<String>,
+    pub tags: Vec<Tag>,
+}
+
+impl ToXml for AllowedPrincipal {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.scalar("principal", &self.principal);
+        w.scalar("principalType", &self.principal_type);
+        w.scalar("serviceId", &self.service_id);
+        w.scalar("servicePermissionId", &self.service_permission_id);
+        w.list("tagSet", "item", &self.tags, false);
     }
 }
 
@@ -5066,6 +5183,60 @@ impl ToXml for CreateVpcEndpointResult {
 }
 
 #[derive(Debug, Clone, Default, PartialEq)]
+pub struct CreateVpcEndpointServiceConfigurationRequest {
+    pub acceptance_required: Option<bool>,
+    pub client_token: Option<String>,
+    pub dry_run: Option<bool>,
+    pub gateway_load_balancer_arns: Vec<String>,
+    pub network_load_balancer_arns: Vec<String>,
+    pub private_dns_name: Option<String>,
+    pub supported_ip_address_types: Vec<String>,
+    pub supported_regions: Vec<String>,
+    pub tag_specifications: Vec<TagSpecification>,
+}
+
+impl FromQuery for CreateVpcEndpointServiceConfigurationRequest {
+    fn from_query(q: &QueryMap, p: &str) -> Result<Self, ApiError> {
+        Ok(Self {
+            acceptance_required: q.scalar::<bool>(&join(p, "AcceptanceRequired"))?,
+            client_token: q.scalar::<String>(&join(p, "ClientToken"))?,
+            dry_run: q.scalar::<bool>(&join(p, "DryRun"))?,
+            gateway_load_balancer_arns: q
+                .list(&join(p, "GatewayLoadBalancerArn"), |q: &QueryMap, k: &str| {
+                    required(q.scalar::<String>(k)?, k)
+                })?,
+            network_load_balancer_arns: q
+                .list(&join(p, "NetworkLoadBalancerArn"), |q: &QueryMap, k: &str| {
+                    required(q.scalar::<String>(k)?, k)
+                })?,
+            private_dns_name: q.scalar::<String>(&join(p, "PrivateDnsName"))?,
+            supported_ip_address_types: q
+                .list(&join(p, "SupportedIpAddressType"), |q: &QueryMap, k: &str| {
+                    required(q.scalar::<String>(k)?, k)
+                })?,
+            supported_regions: q.list(&join(p, "SupportedRegion"), |q: &QueryMap, k: &str| {
+                required(q.scalar::<String>(k)?, k)
+            })?,
+            tag_specifications: q
+                .list(&join(p, "TagSpecification"), TagSpecification::from_query)?,
+        })
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct CreateVpcEndpointServiceConfigurationResult {
+    pub client_token: Option<String>,
+    pub service_configuration: Option<ServiceConfiguration>,
+}
+
+impl ToXml for CreateVpcEndpointServiceConfigurationResult {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.scalar("clientToken", &self.client_token);
+        w.structure("serviceConfiguration", &self.service_configuration);
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct CreateVpcPeeringConnectionRequest {
     pub dry_run: Option<bool>,
     pub peer_owner_id: Option<String>,
@@ -6011,6 +6182,37 @@ pub struct DeleteTransitGatewayVpcAttachmentResult {
 impl ToXml for DeleteTransitGatewayVpcAttachmentResult {
     fn write_xml(&self, w: &mut XmlWriter) {
         w.structure("transitGatewayVpcAttachment", &self.transit_gateway_vpc_attachment);
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct DeleteVpcEndpointServiceConfigurationsRequest {
+    pub dry_run: Option<bool>,
+    pub service_ids: Vec<String>,
+}
+
+impl FromQuery for DeleteVpcEndpointServiceConfigurationsRequest {
+    fn from_query(q: &QueryMap, p: &str) -> Result<Self, ApiError> {
+        Ok(Self {
+            dry_run: q.scalar::<bool>(&join(p, "DryRun"))?,
+            service_ids: required_list(
+                q.list(&join(p, "ServiceId"), |q: &QueryMap, k: &str| {
+                    required(q.scalar::<String>(k)?, k)
+                })?,
+                &join(p, "ServiceId"),
+            )?,
+        })
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct DeleteVpcEndpointServiceConfigurationsResult {
+    pub unsuccessful: Vec<UnsuccessfulItem>,
+}
+
+impl ToXml for DeleteVpcEndpointServiceConfigurationsResult {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.list("unsuccessful", "item", &self.unsuccessful, true);
     }
 }
 
@@ -7762,6 +7964,111 @@ impl ToXml for DescribeVpcAttributeResult {
         w.structure("enableDnsSupport", &self.enable_dns_support);
         w.structure("enableNetworkAddressUsageMetrics", &self.enable_network_address_usage_metrics);
         w.scalar("vpcId", &self.vpc_id);
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct DescribeVpcEndpointConnectionsRequest {
+    pub dry_run: Option<bool>,
+    pub filters: Vec<Filter>,
+    pub max_results: Option<i32>,
+    pub next_token: Option<String>,
+}
+
+impl FromQuery for DescribeVpcEndpointConnectionsRequest {
+    fn from_query(q: &QueryMap, p: &str) -> Result<Self, ApiError> {
+        Ok(Self {
+            dry_run: q.scalar::<bool>(&join(p, "DryRun"))?,
+            filters: q.list(&join(p, "Filter"), Filter::from_query)?,
+            max_results: q.scalar::<i32>(&join(p, "MaxResults"))?,
+            next_token: q.scalar::<String>(&join(p, "NextToken"))?,
+        })
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct DescribeVpcEndpointConnectionsResult {
+    pub next_token: Option<String>,
+    pub vpc_endpoint_connections: Vec<VpcEndpointConnection>,
+}
+
+impl ToXml for DescribeVpcEndpointConnectionsResult {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.scalar("nextToken", &self.next_token);
+        w.list("vpcEndpointConnectionSet", "item", &self.vpc_endpoint_connections, true);
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct DescribeVpcEndpointServiceConfigurationsRequest {
+    pub dry_run: Option<bool>,
+    pub filters: Vec<Filter>,
+    pub max_results: Option<i32>,
+    pub next_token: Option<String>,
+    pub service_ids: Vec<String>,
+}
+
+impl FromQuery for DescribeVpcEndpointServiceConfigurationsRequest {
+    fn from_query(q: &QueryMap, p: &str) -> Result<Self, ApiError> {
+        Ok(Self {
+            dry_run: q.scalar::<bool>(&join(p, "DryRun"))?,
+            filters: q.list(&join(p, "Filter"), Filter::from_query)?,
+            max_results: q.scalar::<i32>(&join(p, "MaxResults"))?,
+            next_token: q.scalar::<String>(&join(p, "NextToken"))?,
+            service_ids: q.list(&join(p, "ServiceId"), |q: &QueryMap, k: &str| {
+                required(q.scalar::<String>(k)?, k)
+            })?,
+        })
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct DescribeVpcEndpointServiceConfigurationsResult {
+    pub next_token: Option<String>,
+    pub service_configurations: Vec<ServiceConfiguration>,
+}
+
+impl ToXml for DescribeVpcEndpointServiceConfigurationsResult {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.scalar("nextToken", &self.next_token);
+        w.list("serviceConfigurationSet", "item", &self.service_configurations, true);
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct DescribeVpcEndpointServicePermissionsRequest {
+    pub dry_run: Option<bool>,
+    pub filters: Vec<Filter>,
+    pub max_results: Option<i32>,
+    pub next_token: Option<String>,
+    pub service_id: String,
+}
+
+impl FromQuery for DescribeVpcEndpointServicePermissionsRequest {
+    fn from_query(q: &QueryMap, p: &str) -> Result<Self, ApiError> {
+        Ok(Self {
+            dry_run: q.scalar::<bool>(&join(p, "DryRun"))?,
+            filters: q.list(&join(p, "Filter"), Filter::from_query)?,
+            max_results: q.scalar::<i32>(&join(p, "MaxResults"))?,
+            next_token: q.scalar::<String>(&join(p, "NextToken"))?,
+            service_id: required(
+                q.scalar::<String>(&join(p, "ServiceId"))?,
+                &join(p, "ServiceId"),
+            )?,
+        })
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct DescribeVpcEndpointServicePermissionsResult {
+    pub allowed_principals: Vec<AllowedPrincipal>,
+    pub next_token: Option<String>,
+}
+
+impl ToXml for DescribeVpcEndpointServicePermissionsResult {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.list("allowedPrincipals", "item", &self.allowed_principals, true);
+        w.scalar("nextToken", &self.next_token);
     }
 }
 
@@ -11558,6 +11865,122 @@ impl ToXml for ModifyVpcEndpointResult {
 }
 
 #[derive(Debug, Clone, Default, PartialEq)]
+pub struct ModifyVpcEndpointServiceConfigurationRequest {
+    pub acceptance_required: Option<bool>,
+    pub add_gateway_load_balancer_arns: Vec<String>,
+    pub add_network_load_balancer_arns: Vec<String>,
+    pub add_supported_ip_address_types: Vec<String>,
+    pub add_supported_regions: Vec<String>,
+    pub dry_run: Option<bool>,
+    pub private_dns_name: Option<String>,
+    pub remove_gateway_load_balancer_arns: Vec<String>,
+    pub remove_network_load_balancer_arns: Vec<String>,
+    pub remove_private_dns_name: Option<bool>,
+    pub remove_supported_ip_address_types: Vec<String>,
+    pub remove_supported_regions: Vec<String>,
+    pub service_id: String,
+}
+
+impl FromQuery for ModifyVpcEndpointServiceConfigurationRequest {
+    fn from_query(q: &QueryMap, p: &str) -> Result<Self, ApiError> {
+        Ok(Self {
+            acceptance_required: q.scalar::<bool>(&join(p, "AcceptanceRequired"))?,
+            add_gateway_load_balancer_arns: q
+                .list(&join(p, "AddGatewayLoadBalancerArn"), |q: &QueryMap, k: &str| {
+                    required(q.scalar::<String>(k)?, k)
+                })?,
+            add_network_load_balancer_arns: q
+                .list(&join(p, "AddNetworkLoadBalancerArn"), |q: &QueryMap, k: &str| {
+                    required(q.scalar::<String>(k)?, k)
+                })?,
+            add_supported_ip_address_types: q
+                .list(&join(p, "AddSupportedIpAddressType"), |q: &QueryMap, k: &str| {
+                    required(q.scalar::<String>(k)?, k)
+                })?,
+            add_supported_regions: q
+                .list(&join(p, "AddSupportedRegion"), |q: &QueryMap, k: &str| {
+                    required(q.scalar::<String>(k)?, k)
+                })?,
+            dry_run: q.scalar::<bool>(&join(p, "DryRun"))?,
+            private_dns_name: q.scalar::<String>(&join(p, "PrivateDnsName"))?,
+            remove_gateway_load_balancer_arns: q
+                .list(&join(p, "RemoveGatewayLoadBalancerArn"), |q: &QueryMap, k: &str| {
+                    required(q.scalar::<String>(k)?, k)
+                })?,
+            remove_network_load_balancer_arns: q
+                .list(&join(p, "RemoveNetworkLoadBalancerArn"), |q: &QueryMap, k: &str| {
+                    required(q.scalar::<String>(k)?, k)
+                })?,
+            remove_private_dns_name: q.scalar::<bool>(&join(p, "RemovePrivateDnsName"))?,
+            remove_supported_ip_address_types: q
+                .list(&join(p, "RemoveSupportedIpAddressType"), |q: &QueryMap, k: &str| {
+                    required(q.scalar::<String>(k)?, k)
+                })?,
+            remove_supported_regions: q
+                .list(&join(p, "RemoveSupportedRegion"), |q: &QueryMap, k: &str| {
+                    required(q.scalar::<String>(k)?, k)
+                })?,
+            service_id: required(
+                q.scalar::<String>(&join(p, "ServiceId"))?,
+                &join(p, "ServiceId"),
+            )?,
+        })
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ModifyVpcEndpointServiceConfigurationResult {
+    pub return_: Option<bool>,
+}
+
+impl ToXml for ModifyVpcEndpointServiceConfigurationResult {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.scalar("return", &self.return_);
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ModifyVpcEndpointServicePermissionsRequest {
+    pub add_allowed_principals: Vec<String>,
+    pub dry_run: Option<bool>,
+    pub remove_allowed_principals: Vec<String>,
+    pub service_id: String,
+}
+
+impl FromQuery for ModifyVpcEndpointServicePermissionsRequest {
+    fn from_query(q: &QueryMap, p: &str) -> Result<Self, ApiError> {
+        Ok(Self {
+            add_allowed_principals: q
+                .list(&join(p, "AddAllowedPrincipals"), |q: &QueryMap, k: &str| {
+                    required(q.scalar::<String>(k)?, k)
+                })?,
+            dry_run: q.scalar::<bool>(&join(p, "DryRun"))?,
+            remove_allowed_principals: q
+                .list(&join(p, "RemoveAllowedPrincipals"), |q: &QueryMap, k: &str| {
+                    required(q.scalar::<String>(k)?, k)
+                })?,
+            service_id: required(
+                q.scalar::<String>(&join(p, "ServiceId"))?,
+                &join(p, "ServiceId"),
+            )?,
+        })
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ModifyVpcEndpointServicePermissionsResult {
+    pub added_principals: Vec<AddedPrincipal>,
+    pub return_value: Option<bool>,
+}
+
+impl ToXml for ModifyVpcEndpointServicePermissionsResult {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.list("addedPrincipalSet", "item", &self.added_principals, true);
+        w.scalar("return", &self.return_value);
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct ModifyVpcPeeringConnectionOptionsRequest {
     pub accepter_peering_connection_options: Option<PeeringConnectionOptionsRequest>,
     pub dry_run: Option<bool>,
@@ -12623,6 +13046,23 @@ impl ToXml for PrivateDnsDetails {
 }
 
 #[derive(Debug, Clone, Default, PartialEq)]
+pub struct PrivateDnsNameConfiguration {
+    pub name: Option<String>,
+    pub state: Option<String>,
+    pub type_: Option<String>,
+    pub value: Option<String>,
+}
+
+impl ToXml for PrivateDnsNameConfiguration {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.scalar("name", &self.name);
+        w.scalar("state", &self.state);
+        w.scalar("type", &self.type_);
+        w.scalar("value", &self.value);
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct PrivateDnsNameOptionsOnLaunch {
     pub enable_resource_name_dns_aaaa_record: Option<bool>,
     pub enable_resource_name_dns_a_record: Option<bool>,
@@ -12822,6 +13262,42 @@ pub struct RegionGeography {
 impl ToXml for RegionGeography {
     fn write_xml(&self, w: &mut XmlWriter) {
         w.scalar("name", &self.name);
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct RejectVpcEndpointConnectionsRequest {
+    pub dry_run: Option<bool>,
+    pub service_id: String,
+    pub vpc_endpoint_ids: Vec<String>,
+}
+
+impl FromQuery for RejectVpcEndpointConnectionsRequest {
+    fn from_query(q: &QueryMap, p: &str) -> Result<Self, ApiError> {
+        Ok(Self {
+            dry_run: q.scalar::<bool>(&join(p, "DryRun"))?,
+            service_id: required(
+                q.scalar::<String>(&join(p, "ServiceId"))?,
+                &join(p, "ServiceId"),
+            )?,
+            vpc_endpoint_ids: required_list(
+                q.list(&join(p, "VpcEndpointId"), |q: &QueryMap, k: &str| {
+                    required(q.scalar::<String>(k)?, k)
+                })?,
+                &join(p, "VpcEndpointId"),
+            )?,
+        })
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct RejectVpcEndpointConnectionsResult {
+    pub unsuccessful: Vec<UnsuccessfulItem>,
+}
+
+impl ToXml for RejectVpcEndpointConnectionsResult {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.list("unsuccessful", "item", &self.unsuccessful, true);
     }
 }
 
@@ -13795,6 +14271,51 @@ impl FromQuery for SecurityGroupRuleUpdate {
 }
 
 #[derive(Debug, Clone, Default, PartialEq)]
+pub struct ServiceConfiguration {
+    pub acceptance_required: Option<bool>,
+    pub availability_zone_ids: Vec<String>,
+    pub availability_zones: Vec<String>,
+    pub base_endpoint_dns_names: Vec<String>,
+    pub gateway_load_balancer_arns: Vec<String>,
+    pub manages_vpc_endpoints: Option<bool>,
+    pub network_load_balancer_arns: Vec<String>,
+    pub payer_responsibility: Option<String>,
+    pub private_dns_name: Option<String>,
+    pub private_dns_name_configuration: Option<PrivateDnsNameConfiguration>,
+    pub remote_access_enabled: Option<bool>,
+    pub service_id: Option<String>,
+    pub service_name: Option<String>,
+    pub service_state: Option<String>,
+    pub service_type: Vec<ServiceTypeDetail>,
+    pub supported_ip_address_types: Vec<String>,
+    pub supported_regions: Vec<SupportedRegionDetail>,
+    pub tags: Vec<Tag>,
+}
+
+impl ToXml for ServiceConfiguration {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.scalar("acceptanceRequired", &self.acceptance_required);
+        w.list("availabilityZoneIdSet", "item", &self.availability_zone_ids, false);
+        w.list("availabilityZoneSet", "item", &self.availability_zones, false);
+        w.list("baseEndpointDnsNameSet", "item", &self.base_endpoint_dns_names, false);
+        w.list("gatewayLoadBalancerArnSet", "item", &self.gateway_load_balancer_arns, false);
+        w.scalar("managesVpcEndpoints", &self.manages_vpc_endpoints);
+        w.list("networkLoadBalancerArnSet", "item", &self.network_load_balancer_arns, false);
+        w.scalar("payerResponsibility", &self.payer_responsibility);
+        w.scalar("privateDnsName", &self.private_dns_name);
+        w.structure("privateDnsNameConfiguration", &self.private_dns_name_configuration);
+        w.scalar("remoteAccessEnabled", &self.remote_access_enabled);
+        w.scalar("serviceId", &self.service_id);
+        w.scalar("serviceName", &self.service_name);
+        w.scalar("serviceState", &self.service_state);
+        w.list("serviceType", "item", &self.service_type, false);
+        w.list("supportedIpAddressTypeSet", "item", &self.supported_ip_address_types, false);
+        w.list("supportedRegionSet", "item", &self.supported_regions, false);
+        w.list("tagSet", "item", &self.tags, false);
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct ServiceDetail {
     pub acceptance_required: Option<bool>,
     pub availability_zone_ids: Vec<String>,
@@ -14120,6 +14641,19 @@ impl ToXml for SubnetIpv6CidrBlockAssociation {
         w.scalar("ipv6AddressAttribute", &self.ipv6_address_attribute);
         w.scalar("ipv6CidrBlock", &self.ipv6_cidr_block);
         w.structure("ipv6CidrBlockState", &self.ipv6_cidr_block_state);
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct SupportedRegionDetail {
+    pub region: Option<String>,
+    pub service_state: Option<String>,
+}
+
+impl ToXml for SupportedRegionDetail {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.scalar("region", &self.region);
+        w.scalar("serviceState", &self.service_state);
     }
 }
 
@@ -15343,6 +15877,39 @@ impl ToXml for VpcEndpoint {
         w.scalar("vpcEndpointId", &self.vpc_endpoint_id);
         w.scalar("vpcEndpointType", &self.vpc_endpoint_type);
         w.scalar("vpcId", &self.vpc_id);
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct VpcEndpointConnection {
+    pub creation_timestamp: Option<Timestamp>,
+    pub dns_entries: Vec<DnsEntry>,
+    pub gateway_load_balancer_arns: Vec<String>,
+    pub ip_address_type: Option<String>,
+    pub network_load_balancer_arns: Vec<String>,
+    pub service_id: Option<String>,
+    pub tags: Vec<Tag>,
+    pub vpc_endpoint_connection_id: Option<String>,
+    pub vpc_endpoint_id: Option<String>,
+    pub vpc_endpoint_owner: Option<String>,
+    pub vpc_endpoint_region: Option<String>,
+    pub vpc_endpoint_state: Option<String>,
+}
+
+impl ToXml for VpcEndpointConnection {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.scalar("creationTimestamp", &self.creation_timestamp);
+        w.list("dnsEntrySet", "item", &self.dns_entries, false);
+        w.list("gatewayLoadBalancerArnSet", "item", &self.gateway_load_balancer_arns, false);
+        w.scalar("ipAddressType", &self.ip_address_type);
+        w.list("networkLoadBalancerArnSet", "item", &self.network_load_balancer_arns, false);
+        w.scalar("serviceId", &self.service_id);
+        w.list("tagSet", "item", &self.tags, false);
+        w.scalar("vpcEndpointConnectionId", &self.vpc_endpoint_connection_id);
+        w.scalar("vpcEndpointId", &self.vpc_endpoint_id);
+        w.scalar("vpcEndpointOwner", &self.vpc_endpoint_owner);
+        w.scalar("vpcEndpointRegion", &self.vpc_endpoint_region);
+        w.scalar("vpcEndpointState", &self.vpc_endpoint_state);
     }
 }
 

@@ -8,4 +8,5 @@
 
 pub mod directconnect;
 pub mod ec2;
+pub mod elasticloadbalancing;
 pub mod sts;

@@ -142,6 +142,7 @@ async fn route(api: &Api, req: hyper::Request<Incoming>, site: &Site) -> Respons
                         "ec2": api::ec2::operations().len(),
                         "sts": 1,
                         "directconnect": api::directconnect::operations().len(),
+                        "elasticloadbalancing": api::elbv2::operations().len(),
                     },
                 }),
             )
@@ -159,7 +160,7 @@ async fn route(api: &Api, req: hyper::Request<Incoming>, site: &Site) -> Respons
             StatusCode::OK,
             serde_json::json!({
                 "endpoints": [
-                    { "kind": "aws-api", "services": ["ec2", "sts", "directconnect"], "url": format!("http://{listen}") },
+                    { "kind": "aws-api", "services": ["ec2", "sts", "directconnect", "elasticloadbalancing"], "url": format!("http://{listen}") },
                     { "kind": "flow-logs", "path": site.flow_log_root.display().to_string() }
                 ]
             }),
@@ -309,7 +310,7 @@ async fn decode(
     };
     let region = credential.as_ref().map_or(api::DEFAULT_REGION, |c| c.region.as_str());
     if model::regions::find(region).is_none()
-        && matches!(service, Service::Ec2 | Service::DirectConnect)
+        && matches!(service, Service::Ec2 | Service::DirectConnect | Service::Elbv2)
     {
         return Err((
             ApiError::client(
@@ -335,6 +336,9 @@ async fn decode(
 fn guess_service(params: &QueryMap, target: Option<&str>) -> Service {
     if target.is_some_and(|t| t.starts_with(api::directconnect::TARGET_PREFIX)) {
         return Service::DirectConnect;
+    }
+    if params.peek("Version") == Some(api::elbv2::API_VERSION) {
+        return Service::Elbv2;
     }
     match params.action() {
         Some("GetCallerIdentity") => Service::Sts,

@@ -13,6 +13,7 @@ pub mod page;
 mod address;
 mod client_vpn;
 mod dhcp;
+mod endpoint_service;
 mod eni;
 mod flow_log;
 mod gateway;
@@ -131,6 +132,7 @@ fn registry() -> &'static HashMap<&'static str, Handler> {
             transit_gateway::handlers(),
             client_vpn::handlers(),
             traffic_mirror::handlers(),
+            endpoint_service::handlers(),
         ] {
             for (name, handler) in handlers {
                 map.insert(name, handler);

@@ -195,14 +195,19 @@ const SERVICE_FILTERS: &[&str] = &["owner", "service-name", "service-region", "s
 
 fn describe_vpc_endpoint_services(
     ctx: &Ctx,
-    _w: &World,
+    w: &World,
     req: DescribeVpcEndpointServicesRequest,
 ) -> Outcome<DescribeVpcEndpointServicesResult> {
     let filters = Filters::new(&req.filters, SERVICE_FILTERS)?;
     let region = ctx.scope.region()?;
     let services = ve::services(region.name);
+    // Endpoint services (PrivateLink) the caller owns or is allowed to use.
+    let provided: Vec<&model::endpoint_service::EndpointService> =
+        w.visible_endpoint_services(&ctx.scope).collect();
     for name in &req.service_names {
-        if !services.iter().any(|s| &s.name == name) {
+        if !services.iter().any(|s| &s.name == name)
+            && !provided.iter().any(|s| &s.service_name == name)
+        {
             return Err(ApiError::client(
                 "InvalidServiceName",
                 format!("The Vpc Endpoint Service '{name}' does not exist"),
@@ -213,7 +218,7 @@ fn describe_vpc_endpoint_services(
     let zones: Vec<String> = region.zones().into_iter().map(|z| z.name).collect();
     let zone_ids: Vec<String> = region.zones().into_iter().map(|z| z.id).collect();
     let no_tags = Default::default();
-    let items: Vec<(String, ServiceDetail)> = services
+    let mut items: Vec<(String, ServiceDetail)> = services
         .into_iter()
         .filter(|s| req.service_names.is_empty() || req.service_names.contains(&s.name))
         .filter(|s| {
@@ -264,6 +269,22 @@ fn describe_vpc_endpoint_services(
             (s.name.clone(), detail)
         })
         .collect();
+    items.extend(
+        provided
+            .into_iter()
+            .filter(|s| req.service_names.is_empty() || req.service_names.contains(&s.service_name))
+            .filter(|s| {
+                filters.matches(&s.tags, |f| match f {
+                    "owner" => one(&s.owner.account),
+                    "service-name" => one(&s.service_name),
+                    "service-region" => one(&s.owner.region),
+                    "service-type" => one(s.service_type.name()),
+                    _ => vec![],
+                })
+            })
+            .map(|s| (s.service_name.clone(), super::endpoint_service::service_detail(w, s))),
+    );
+    items.sort_by(|a, b| a.0.cmp(&b.0));
     let (service_details, next_token) =
         paginate(items, req.max_results, req.next_token.as_deref(), (5, 1000))?;
     let service_names = service_details.iter().filter_map(|d| d.service_name.clone()).collect();

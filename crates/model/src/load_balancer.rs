@@ -1,0 +1,856 @@
+//! Elastic Load Balancing v2 load balancers: application, network and gateway.
+//!
+//! This is the first brick of ELBv2 (issue 5 adds listeners, target groups and the data plane):
+//! a load balancer lives in one VPC, with one subnet per Availability Zone and, in each, a
+//! requester-managed network interface that AWS creates for it (`ELB net/<name>/<id>`; type
+//! `network_load_balancer`, `gateway_load_balancer`, or `interface` for an ALB). Its ARN
+//! (`arn:aws:elasticloadbalancing:<region>:<account>:loadbalancer/<app|net|gwy>/<name>/<16 hex>`)
+//! is its id; the table is keyed by it.
+//!
+//! AWS creates a load balancer in state `provisioning` and moves it to `active` minutes later;
+//! vpclab makes it `active` at once (Terraform's waiter then returns at its first poll).
+//!
+//! Errors carry ELBv2's codes (`DuplicateLoadBalancerName`, `LoadBalancerNotFound`,
+//! `SubnetNotFound`, `InvalidSubnet`, `InvalidConfigurationRequest`, `InvalidSecurityGroup`,
+//! `ValidationError`, …), which are not EC2's.
+
+use crate::error::{Error, Result};
+use crate::lookup;
+use crate::resources::*;
+use crate::world::{Scope, World};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::net::Ipv4Addr;
+
+/// ELBv2's default quota of load balancers per region.
+pub const LOAD_BALANCERS_PER_REGION: usize = 50;
+
+/// ELBv2's limit of tags per resource.
+pub const MAX_TAGS: usize = 50;
+
+/// `application`, `network` or `gateway`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum LbType {
+    Application,
+    Network,
+    Gateway,
+}
+
+impl LbType {
+    pub fn name(self) -> &'static str {
+        match self {
+            LbType::Application => "application",
+            LbType::Network => "network",
+            LbType::Gateway => "gateway",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "application" => Some(LbType::Application),
+            "network" => Some(LbType::Network),
+            "gateway" => Some(LbType::Gateway),
+            _ => None,
+        }
+    }
+
+    /// The ARN's and interface description's short kind: `app`, `net`, `gwy`.
+    pub fn short(self) -> &'static str {
+        match self {
+            LbType::Application => "app",
+            LbType::Network => "net",
+            LbType::Gateway => "gwy",
+        }
+    }
+
+    /// The `InterfaceType` of the load balancer's network interfaces.
+    pub fn interface_type(self) -> &'static str {
+        match self {
+            LbType::Application => "interface",
+            LbType::Network => "network_load_balancer",
+            LbType::Gateway => "gateway_load_balancer",
+        }
+    }
+}
+
+/// The load balancer's presence in one Availability Zone.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LbZone {
+    pub zone: String,
+    pub subnet_id: String,
+    pub network_interface_id: String,
+    pub private_ip: Ipv4Addr,
+    /// The Elastic IP of an internet-facing NLB's subnet mapping.
+    pub allocation_id: Option<String>,
+    /// Whether the private address was asked for (an internal NLB's subnet mapping).
+    pub private_ip_requested: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LoadBalancer {
+    pub arn: String,
+    pub owner: Scope,
+    pub name: String,
+    pub lb_type: LbType,
+    /// `internet-facing` or `internal`.
+    pub scheme: String,
+    pub vpc_id: String,
+    /// `ipv4` or `dualstack`.
+    pub ip_address_type: String,
+    pub zones: Vec<LbZone>,
+    pub security_group_ids: Vec<String>,
+    pub dns_name: String,
+    /// Milliseconds since the epoch.
+    pub create_time: i64,
+    pub attributes: BTreeMap<String, String>,
+    pub tags: Tags,
+}
+
+impl LoadBalancer {
+    /// `net/<name>/<hex>`: the ARN's tail, as interface descriptions and endpoint services
+    /// name the load balancer.
+    pub fn resource_id(&self) -> &str {
+        self.arn.split_once(":loadbalancer/").map_or("", |x| x.1)
+    }
+
+    pub fn is_internet_facing(&self) -> bool {
+        self.scheme == "internet-facing"
+    }
+
+    /// The Route 53 zone of its DNS name.
+    pub fn canonical_hosted_zone_id(&self) -> &'static str {
+        canonical_hosted_zone(&self.owner.region, self.lb_type)
+    }
+}
+
+/// Route 53 hosted zones of ELB DNS names per region: (region, ALB zone, NLB zone). Regions
+/// not listed use us-east-1's.
+const HOSTED_ZONES: &[(&str, &str, &str)] = &[
+    ("us-east-1", "Z35SXDOTRQ7X7K", "Z26RNL4JYFTOTI"),
+    ("us-east-2", "Z3AADJGX6KTTL2", "ZLMOA37VPKANP"),
+    ("us-west-1", "Z368ELLRRE2KJ0", "Z24FKFUX50B4VW"),
+    ("us-west-2", "Z1H1FL5HABSF5", "Z18D5FSROUN65G"),
+    ("eu-west-1", "Z32O12XQLNTSW2", "Z2IFOLAFXWLO4F"),
+    ("eu-central-1", "Z215JYRZR1TBD5", "Z3F0SRJ5LGBH90"),
+    ("ap-southeast-1", "Z1LMS91P8CMLE5", "ZKVM4W9LS7TM"),
+    ("ap-northeast-1", "Z14GRHDCWA56QT", "Z31USIVHYNEOWT"),
+];
+
+/// The hosted zone of a load balancer's DNS name (GWLB names share the NLB zone).
+pub fn canonical_hosted_zone(region: &str, t: LbType) -> &'static str {
+    let row = HOSTED_ZONES.iter().find(|(r, ..)| *r == region).or(HOSTED_ZONES.first());
+    match (row, t) {
+        (Some((_, alb, _)), LbType::Application) => alb,
+        (Some((_, _, nlb)), _) => nlb,
+        (None, _) => "",
+    }
+}
+
+/// The attributes a new load balancer of this type has, with AWS's defaults.
+pub fn default_attributes(t: LbType) -> BTreeMap<String, String> {
+    let common: &[(&str, &str)] =
+        &[("deletion_protection.enabled", "false"), ("load_balancing.cross_zone.enabled", "false")];
+    let logs: &[(&str, &str)] = &[
+        ("access_logs.s3.enabled", "false"),
+        ("access_logs.s3.bucket", ""),
+        ("access_logs.s3.prefix", ""),
+    ];
+    let specific: &[(&str, &str)] = match t {
+        LbType::Application => &[
+            ("load_balancing.cross_zone.enabled", "true"),
+            ("idle_timeout.timeout_seconds", "60"),
+            ("client_keep_alive.seconds", "3600"),
+            ("connection_logs.s3.enabled", "false"),
+            ("connection_logs.s3.bucket", ""),
+            ("connection_logs.s3.prefix", ""),
+            ("routing.http.desync_mitigation_mode", "defensive"),
+            ("routing.http.drop_invalid_header_fields.enabled", "false"),
+            ("routing.http.preserve_host_header.enabled", "false"),
+            ("routing.http.x_amzn_tls_version_and_cipher_suite.enabled", "false"),
+            ("routing.http.xff_client_port.enabled", "false"),
+            ("routing.http.xff_header_processing.mode", "append"),
+            ("routing.http2.enabled", "true"),
+            ("waf.fail_open.enabled", "false"),
+            ("zonal_shift.config.enabled", "false"),
+        ],
+        LbType::Network => &[
+            ("dns_record.client_routing_policy", "any_availability_zone"),
+            ("zonal_shift.config.enabled", "false"),
+        ],
+        LbType::Gateway => &[],
+    };
+    let mut out = BTreeMap::new();
+    let with_logs = if t == LbType::Gateway { &[][..] } else { logs };
+    for (k, v) in common.iter().chain(with_logs).chain(specific) {
+        out.insert((*k).to_owned(), (*v).to_owned());
+    }
+    out
+}
+
+/// Attribute keys AWS accepts for a type besides the defaults it reports.
+fn extra_attribute_keys(t: LbType) -> &'static [&'static str] {
+    match t {
+        LbType::Application => &[
+            "ipv6.deny_all_igw_traffic",
+            "health_check_logs.s3.enabled",
+            "health_check_logs.s3.bucket",
+            "health_check_logs.s3.prefix",
+            "routing.http.xff_header_processing.mode",
+        ],
+        LbType::Network => &["ipv6.deny_all_igw_traffic", "secondary_ips.auto_assigned.per_subnet"],
+        LbType::Gateway => &[],
+    }
+}
+
+/// What CreateLoadBalancer asks for.
+#[derive(Debug, Clone, Default)]
+pub struct NewLoadBalancer {
+    pub name: String,
+    pub lb_type: Option<String>,
+    pub scheme: Option<String>,
+    pub subnets: Vec<String>,
+    pub subnet_mappings: Vec<SubnetMappingSpec>,
+    pub security_groups: Vec<String>,
+    pub ip_address_type: Option<String>,
+    pub tags: Vec<(String, Option<String>)>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct SubnetMappingSpec {
+    pub subnet_id: String,
+    pub allocation_id: Option<String>,
+    pub private_ipv4_address: Option<String>,
+}
+
+fn validation(message: impl Into<String>) -> Error {
+    Error::new("ValidationError", message)
+}
+
+fn invalid_configuration(message: impl Into<String>) -> Error {
+    Error::new("InvalidConfigurationRequest", message)
+}
+
+/// ELBv2's answer for load balancers (by ARN or name) that do not exist.
+pub fn not_found(what: &[String]) -> Error {
+    Error::new("LoadBalancerNotFound", format!("Load balancers '[{}]' not found", what.join(", ")))
+}
+
+/// Checks an ARN's shape: `ValidationError` when it cannot name a load balancer.
+pub fn check_arn(arn: &str) -> Result<()> {
+    let parts: Vec<&str> = arn.splitn(6, ':').collect();
+    let ok = matches!(parts.as_slice(),
+        ["arn", "aws", "elasticloadbalancing", region, account, rest]
+            if !region.is_empty() && account.len() == 12
+                && rest.strip_prefix("loadbalancer/").is_some_and(|r| r.split('/').count() == 3));
+    if ok { Ok(()) } else { Err(validation(format!("'{arn}' is not a valid load balancer ARN"))) }
+}
+
+/// Checks a name as AWS does: 1–32 characters, letters, digits and hyphens, no hyphen at
+/// either end, not starting with `internal-`.
+pub fn check_name(name: &str) -> Result<()> {
+    if name.is_empty() || name.len() > 32 {
+        return Err(validation(format!(
+            "The load balancer name '{name}' must be between 1 and 32 characters long"
+        )));
+    }
+    if !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
+        return Err(validation(format!(
+            "The load balancer name '{name}' can contain only alphanumeric characters and hyphens"
+        )));
+    }
+    if name.starts_with('-') || name.ends_with('-') {
+        return Err(validation(format!(
+            "The load balancer name '{name}' cannot begin or end with a hyphen"
+        )));
+    }
+    if name.starts_with("internal-") {
+        return Err(validation(format!(
+            "The load balancer name '{name}' cannot begin with 'internal-'"
+        )));
+    }
+    Ok(())
+}
+
+/// Checks tags for a create or AddTags: at most 50, no key twice.
+pub fn check_tags(existing: &Tags, tags: &[(String, Option<String>)]) -> Result<()> {
+    let mut keys: Vec<&str> = Vec::new();
+    for (k, v) in tags {
+        if keys.contains(&k.as_str()) {
+            return Err(Error::new("DuplicateTagKeys", format!("Tag key '{k}' is duplicated")));
+        }
+        keys.push(k);
+        if k.is_empty() || k.len() > 128 || v.as_ref().is_some_and(|v| v.len() > 256) {
+            return Err(validation(format!("The tag '{k}' is not valid")));
+        }
+        if k.starts_with("aws:") {
+            return Err(validation("Tag keys starting with 'aws:' are reserved for internal use"));
+        }
+    }
+    let total = existing.len() + keys.iter().filter(|k| !existing.contains_key(**k)).count();
+    if total > MAX_TAGS {
+        return Err(Error::new(
+            "TooManyTags",
+            format!("A resource can have at most {MAX_TAGS} tags"),
+        ));
+    }
+    Ok(())
+}
+
+fn hex16() -> String {
+    format!("{:016x}", fastrand::u64(..))
+}
+
+impl World {
+    /// A load balancer of the scope by ARN.
+    pub fn find_load_balancer(&self, scope: &Scope, arn: &str) -> Result<&LoadBalancer> {
+        check_arn(arn)?;
+        self.load_balancers
+            .get(arn)
+            .filter(|lb| &lb.owner == scope)
+            .ok_or_else(|| not_found(&[arn.to_owned()]))
+    }
+
+    /// The load balancer whose requester-managed interface this is.
+    pub fn load_balancer_of_interface(&self, eni_id: &str) -> Option<&LoadBalancer> {
+        self.load_balancers
+            .values()
+            .find(|lb| lb.zones.iter().any(|z| z.network_interface_id == eni_id))
+    }
+
+    /// CreateLoadBalancer. A repeat with the same name and settings returns the existing ARN.
+    pub fn create_load_balancer(
+        &mut self,
+        scope: &Scope,
+        req: NewLoadBalancer,
+        now: i64,
+    ) -> Result<String> {
+        check_name(&req.name)?;
+        let lb_type = match req.lb_type.as_deref() {
+            None => LbType::Application,
+            Some(t) => LbType::parse(t)
+                .ok_or_else(|| validation(format!("Load balancer type '{t}' is not valid")))?,
+        };
+        let scheme = match (lb_type, req.scheme.as_deref()) {
+            (LbType::Gateway, Some(_)) => {
+                return Err(invalid_configuration(
+                    "A scheme cannot be specified for Gateway Load Balancers",
+                ));
+            }
+            (LbType::Gateway, None) => "internal",
+            (_, None | Some("internet-facing")) => "internet-facing",
+            (_, Some("internal")) => "internal",
+            (_, Some(s)) => {
+                return Err(Error::new("InvalidScheme", format!("Scheme '{s}' is not valid")));
+            }
+        };
+        let ip_address_type = req.ip_address_type.clone().unwrap_or_else(|| "ipv4".into());
+        if !matches!(ip_address_type.as_str(), "ipv4" | "dualstack") {
+            return Err(validation(format!(
+                "IP address type '{ip_address_type}' is not supported by vpclab (ipv4, dualstack)"
+            )));
+        }
+        let mappings: Vec<SubnetMappingSpec> =
+            match (req.subnets.is_empty(), req.subnet_mappings.is_empty()) {
+                (false, false) => {
+                    return Err(validation("You can specify subnets or subnet mappings, not both"));
+                }
+                (true, true) => {
+                    return Err(validation(
+                        "At least one subnet or subnet mapping must be specified",
+                    ));
+                }
+                (false, true) => req
+                    .subnets
+                    .iter()
+                    .map(|s| SubnetMappingSpec { subnet_id: s.clone(), ..Default::default() })
+                    .collect(),
+                (true, false) => req.subnet_mappings.clone(),
+            };
+        // Subnets: they exist, share one VPC, one per zone.
+        let mut subnets: Vec<Subnet> = Vec::new();
+        for m in &mappings {
+            let subnet =
+                self.subnets.get(&m.subnet_id).filter(|s| &s.owner == scope).cloned().ok_or_else(
+                    || {
+                        Error::new(
+                            "SubnetNotFound",
+                            format!("The subnet ID '{}' is not valid", m.subnet_id),
+                        )
+                    },
+                )?;
+            if let Some(first) = subnets.first()
+                && first.vpc_id != subnet.vpc_id
+            {
+                return Err(Error::new(
+                    "InvalidSubnet",
+                    "The subnets of a load balancer must all belong to the same VPC",
+                ));
+            }
+            if subnets.iter().any(|s| s.availability_zone == subnet.availability_zone) {
+                return Err(invalid_configuration(
+                    "A load balancer cannot be attached to multiple subnets in the same Availability Zone",
+                ));
+            }
+            if ip_address_type == "dualstack" && subnet.ipv6_cidr_blocks.is_empty() {
+                return Err(Error::new(
+                    "InvalidSubnet",
+                    format!("Subnet '{}' does not have an IPv6 CIDR block", subnet.id),
+                ));
+            }
+            subnets.push(subnet);
+        }
+        let Some(vpc_id) = subnets.first().map(|s| s.vpc_id.clone()) else {
+            return Err(validation("At least one subnet or subnet mapping must be specified"));
+        };
+        if lb_type == LbType::Application && subnets.len() < 2 {
+            return Err(invalid_configuration(
+                "At least two subnets in two different Availability Zones must be specified",
+            ));
+        }
+        let has_igw =
+            self.internet_gateways.values().any(|g| g.attached_vpc_id.as_deref() == Some(&vpc_id));
+        if scheme == "internet-facing" && !has_igw {
+            return Err(Error::new(
+                "InvalidSubnet",
+                format!("VPC {vpc_id} has no internet gateway"),
+            ));
+        }
+        for m in &mappings {
+            if m.allocation_id.is_some() || m.private_ipv4_address.is_some() {
+                if lb_type != LbType::Network {
+                    return Err(invalid_configuration(
+                        "Elastic IP addresses and private IPv4 addresses can be specified only for Network Load Balancers",
+                    ));
+                }
+                if m.allocation_id.is_some() && scheme == "internal" {
+                    return Err(invalid_configuration(
+                        "Elastic IP addresses cannot be specified for an internal load balancer",
+                    ));
+                }
+                if m.private_ipv4_address.is_some() && scheme == "internet-facing" {
+                    return Err(invalid_configuration(
+                        "Private IPv4 addresses can be specified only for an internal load balancer",
+                    ));
+                }
+            }
+            if let Some(a) = &m.allocation_id {
+                let address = self.addresses.get(a).filter(|x| &x.owner == scope);
+                match address {
+                    None => {
+                        return Err(Error::new(
+                            "AllocationIdNotFound",
+                            format!("The allocation ID '{a}' does not exist"),
+                        ));
+                    }
+                    Some(x) if x.association.is_some() => {
+                        return Err(invalid_configuration(format!(
+                            "The Elastic IP address '{a}' is already associated"
+                        )));
+                    }
+                    Some(_) => {}
+                }
+            }
+        }
+        // Security groups: ALB (the VPC's default group when none), NLB (optional), not GWLB.
+        let mut groups: Vec<String> = Vec::new();
+        if lb_type == LbType::Gateway && !req.security_groups.is_empty() {
+            return Err(invalid_configuration(
+                "Security groups are not supported for load balancers with type 'gateway'",
+            ));
+        }
+        for g in &req.security_groups {
+            let ok = self
+                .security_groups
+                .get(g)
+                .is_some_and(|sg| &sg.owner == scope && sg.vpc_id == vpc_id);
+            if !ok {
+                return Err(Error::new(
+                    "InvalidSecurityGroup",
+                    format!("Security group '{g}' does not exist in VPC '{vpc_id}'"),
+                ));
+            }
+            if !groups.contains(g) {
+                groups.push(g.clone());
+            }
+        }
+        if groups.len() > 5 {
+            return Err(validation("A load balancer can have at most 5 security groups"));
+        }
+        if lb_type == LbType::Application && groups.is_empty() {
+            let default =
+                self.vpcs.find(&lookup::VPC, scope, &vpc_id)?.default_security_group_id.clone();
+            groups.push(default);
+        }
+        // The same name: the same load balancer again, or a conflict.
+        if let Some(existing) = self.load_balancers.in_scope(scope).find(|lb| lb.name == req.name) {
+            let same_subnets = existing.zones.len() == subnets.len()
+                && subnets.iter().all(|s| existing.zones.iter().any(|z| z.subnet_id == s.id));
+            if existing.lb_type == lb_type && existing.scheme == scheme && same_subnets {
+                return Ok(existing.arn.clone());
+            }
+            return Err(Error::new(
+                "DuplicateLoadBalancerName",
+                format!(
+                    "A load balancer with the same name '{}' exists, but with different settings",
+                    req.name
+                ),
+            ));
+        }
+        let count = self.load_balancers.in_scope(scope).count();
+        if count >= LOAD_BALANCERS_PER_REGION {
+            return Err(Error::new(
+                "TooManyLoadBalancers",
+                format!(
+                    "The maximum number of load balancers ({}) has been reached",
+                    LOAD_BALANCERS_PER_REGION
+                ),
+            ));
+        }
+        let tags: Vec<(String, Option<String>)> = req.tags.clone();
+        check_tags(&Tags::new(), &tags)?;
+
+        let hex = hex16();
+        let arn = format!(
+            "arn:aws:elasticloadbalancing:{}:{}:loadbalancer/{}/{}/{hex}",
+            scope.region,
+            scope.account,
+            lb_type.short(),
+            req.name
+        );
+        let region = &scope.region;
+        let dns_name = match lb_type {
+            LbType::Application => {
+                let n = fastrand::u64(1_000_000_000..10_000_000_000);
+                let internal = if scheme == "internal" { "internal-" } else { "" };
+                format!("{internal}{}-{n}.{region}.elb.amazonaws.com", req.name)
+            }
+            LbType::Network | LbType::Gateway => {
+                format!("{}-{hex}.elb.{region}.amazonaws.com", req.name)
+            }
+        };
+        let description = format!("ELB {}/{}/{hex}", lb_type.short(), req.name);
+        let mut zones = Vec::new();
+        for (m, subnet) in mappings.iter().zip(&subnets) {
+            let wanted = match &m.private_ipv4_address {
+                Some(ip) => Some(ip.parse::<Ipv4Addr>().map_err(|_| {
+                    validation(format!("The private IPv4 address '{ip}' is not valid"))
+                })?),
+                None => None,
+            };
+            let ip = self
+                .allocate_private_ip(&subnet.id, wanted)
+                .map_err(|e| if wanted.is_some() { invalid_configuration(e.message) } else { e })?;
+            let eni_id = self.fresh_id("eni");
+            let public = if scheme == "internet-facing" {
+                let (address, allocation_id) = match &m.allocation_id {
+                    Some(a) => {
+                        let assoc = self.fresh_id("eipassoc");
+                        let x = self.addresses.get_mut(a).ok_or_else(|| {
+                            Error::new(
+                                "AllocationIdNotFound",
+                                format!("The allocation ID '{a}' does not exist"),
+                            )
+                        })?;
+                        x.association = Some(AddressAssociation {
+                            association_id: assoc,
+                            network_interface_id: eni_id.clone(),
+                            private_ip: ip,
+                        });
+                        (x.public_ip, Some(a.clone()))
+                    }
+                    None => (self.allocate_public_ipv4(), None),
+                };
+                Some(PublicIp { address, allocation_id })
+            } else {
+                None
+            };
+            self.network_interfaces.insert(
+                eni_id.clone(),
+                NetworkInterface {
+                    id: eni_id.clone(),
+                    owner: scope.clone(),
+                    subnet_id: subnet.id.clone(),
+                    vpc_id: subnet.vpc_id.clone(),
+                    availability_zone: subnet.availability_zone.clone(),
+                    description: description.clone(),
+                    private_ips: vec![PrivateIp { address: ip, public }],
+                    ipv6_addresses: vec![],
+                    security_groups: groups.clone(),
+                    source_dest_check: true,
+                    attachment: None,
+                    mac_address: crate::eni::mac_for(&eni_id),
+                    interface_type: lb_type.interface_type().into(),
+                    requester_managed: true,
+                    requester_id: Some("amazon-elb".into()),
+                    auto_public_ip: false,
+                    tags: Default::default(),
+                },
+            );
+            zones.push(LbZone {
+                zone: subnet.availability_zone.clone(),
+                subnet_id: subnet.id.clone(),
+                network_interface_id: eni_id,
+                private_ip: ip,
+                allocation_id: m.allocation_id.clone(),
+                private_ip_requested: wanted.is_some(),
+            });
+        }
+        self.load_balancers.insert(
+            arn.clone(),
+            LoadBalancer {
+                arn: arn.clone(),
+                owner: scope.clone(),
+                name: req.name.clone(),
+                lb_type,
+                scheme: scheme.into(),
+                vpc_id,
+                ip_address_type,
+                zones,
+                security_group_ids: groups,
+                dns_name,
+                create_time: now,
+                attributes: default_attributes(lb_type),
+                tags: tags.into_iter().map(|(k, v)| (k, v.unwrap_or_default())).collect(),
+            },
+        );
+        Ok(arn)
+    }
+
+    /// DeleteLoadBalancer: its interfaces go. An ARN that names nothing is accepted (AWS
+    /// answers success for a load balancer already gone).
+    pub fn delete_load_balancer(&mut self, scope: &Scope, arn: &str) -> Result<()> {
+        check_arn(arn)?;
+        let Some(lb) = self.load_balancers.get(arn).filter(|lb| &lb.owner == scope).cloned() else {
+            return Ok(());
+        };
+        if lb.attributes.get("deletion_protection.enabled").is_some_and(|v| v == "true") {
+            return Err(Error::new(
+                "OperationNotPermitted",
+                format!(
+                    "Load balancer '{arn}' cannot be deleted because deletion protection is enabled"
+                ),
+            ));
+        }
+        if let Some(service) = self.endpoint_service_using(arn) {
+            return Err(Error::new(
+                "ResourceInUse",
+                format!(
+                    "Load balancer '{arn}' cannot be deleted because it is currently associated with another service ({service})"
+                ),
+            ));
+        }
+        for z in &lb.zones {
+            self.remove_interface(&z.network_interface_id);
+        }
+        self.load_balancers.remove(arn);
+        Ok(())
+    }
+
+    /// ModifyLoadBalancerAttributes: known keys only, values checked where AWS checks them.
+    pub fn modify_load_balancer_attributes(
+        &mut self,
+        scope: &Scope,
+        arn: &str,
+        changes: &[(String, String)],
+    ) -> Result<()> {
+        let lb = self.find_load_balancer(scope, arn)?.clone();
+        let defaults = default_attributes(lb.lb_type);
+        for (k, v) in changes {
+            if !defaults.contains_key(k) && !extra_attribute_keys(lb.lb_type).contains(&k.as_str())
+            {
+                return Err(invalid_configuration(format!("Key {k} not valid")));
+            }
+            let boolean = k.ends_with(".enabled") || k == "ipv6.deny_all_igw_traffic";
+            if boolean && v != "true" && v != "false" {
+                return Err(invalid_configuration(format!(
+                    "Attribute '{k}' must be 'true' or 'false'"
+                )));
+            }
+            if k == "load_balancing.cross_zone.enabled"
+                && lb.lb_type == LbType::Application
+                && v != "true"
+            {
+                return Err(invalid_configuration(
+                    "Cross-zone load balancing cannot be disabled for Application Load Balancers",
+                ));
+            }
+            if k == "idle_timeout.timeout_seconds"
+                && !v.parse::<u32>().is_ok_and(|n| (1..=4000).contains(&n))
+            {
+                return Err(validation(format!(
+                    "Attribute '{k}' must be an integer from 1 to 4000"
+                )));
+            }
+        }
+        if let Some(lb) = self.load_balancers.get_mut(arn) {
+            for (k, v) in changes {
+                lb.attributes.insert(k.clone(), v.clone());
+            }
+        }
+        Ok(())
+    }
+
+    /// AddTags on a load balancer.
+    pub fn add_load_balancer_tags(
+        &mut self,
+        scope: &Scope,
+        arn: &str,
+        tags: &[(String, Option<String>)],
+    ) -> Result<()> {
+        let lb = self.find_load_balancer(scope, arn)?;
+        check_tags(&lb.tags, tags)?;
+        if let Some(lb) = self.load_balancers.get_mut(arn) {
+            for (k, v) in tags {
+                lb.tags.insert(k.clone(), v.clone().unwrap_or_default());
+            }
+        }
+        Ok(())
+    }
+
+    /// RemoveTags on a load balancer.
+    pub fn remove_load_balancer_tags(
+        &mut self,
+        scope: &Scope,
+        arn: &str,
+        keys: &[String],
+    ) -> Result<()> {
+        self.find_load_balancer(scope, arn)?;
+        if let Some(lb) = self.load_balancers.get_mut(arn) {
+            lb.tags.retain(|k, _| !keys.contains(k));
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testkit::world_with_vpc;
+
+    fn two_subnets(w: &mut World, scope: &Scope, vpc: &str) -> (String, String) {
+        let a = w.create_subnet(scope, vpc, "10.0.1.0/24", Some("us-east-1a"), None, &[]).unwrap();
+        let b = w.create_subnet(scope, vpc, "10.0.2.0/24", Some("us-east-1b"), None, &[]).unwrap();
+        (a, b)
+    }
+
+    fn nlb(name: &str, subnets: &[&str]) -> NewLoadBalancer {
+        NewLoadBalancer {
+            name: name.into(),
+            lb_type: Some("network".into()),
+            scheme: Some("internal".into()),
+            subnets: subnets.iter().map(|s| (*s).to_owned()).collect(),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn a_network_load_balancer_has_an_interface_per_subnet() {
+        let (mut w, scope, vpc) = world_with_vpc();
+        let (a, b) = two_subnets(&mut w, &scope, &vpc);
+        let arn = w.create_load_balancer(&scope, nlb("svc", &[&a, &b]), 0).unwrap();
+        assert!(arn.starts_with(
+            "arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/net/svc/"
+        ));
+        let lb = w.find_load_balancer(&scope, &arn).unwrap().clone();
+        let hex = arn.rsplit('/').next().unwrap();
+        assert_eq!(hex.len(), 16);
+        assert_eq!(lb.dns_name, format!("svc-{hex}.elb.us-east-1.amazonaws.com"));
+        assert_eq!(lb.zones.len(), 2);
+        let eni = w.network_interfaces.get(&lb.zones[0].network_interface_id).unwrap();
+        assert_eq!(eni.interface_type, "network_load_balancer");
+        assert_eq!(eni.description, format!("ELB net/svc/{hex}"));
+        assert!(eni.requester_managed);
+        assert_eq!(lb.resource_id(), format!("net/svc/{hex}"));
+        assert_eq!(lb.attributes["load_balancing.cross_zone.enabled"], "false");
+
+        // The same request again returns the same load balancer; other settings conflict.
+        assert_eq!(w.create_load_balancer(&scope, nlb("svc", &[&a, &b]), 0).unwrap(), arn);
+        let err = w.create_load_balancer(&scope, nlb("svc", &[&a]), 0).unwrap_err();
+        assert_eq!(err.code, "DuplicateLoadBalancerName");
+
+        let enis: Vec<String> = lb.zones.iter().map(|z| z.network_interface_id.clone()).collect();
+        w.delete_load_balancer(&scope, &arn).unwrap();
+        assert!(enis.iter().all(|e| !w.network_interfaces.contains(e)));
+        assert_eq!(w.find_load_balancer(&scope, &arn).unwrap_err().code, "LoadBalancerNotFound");
+        w.delete_load_balancer(&scope, &arn).unwrap();
+    }
+
+    #[test]
+    fn an_application_load_balancer_needs_two_zones_and_an_internet_gateway() {
+        let (mut w, scope, vpc) = world_with_vpc();
+        let (a, b) = two_subnets(&mut w, &scope, &vpc);
+        let alb = |subnets: &[&str], scheme: &str| NewLoadBalancer {
+            name: "web".into(),
+            scheme: Some(scheme.into()),
+            subnets: subnets.iter().map(|s| (*s).to_owned()).collect(),
+            ..Default::default()
+        };
+        let err = w.create_load_balancer(&scope, alb(&[&a], "internal"), 0).unwrap_err();
+        assert_eq!(err.code, "InvalidConfigurationRequest");
+        let err = w.create_load_balancer(&scope, alb(&[&a, &b], "internet-facing"), 0).unwrap_err();
+        assert_eq!(err.code, "InvalidSubnet");
+        let arn = w.create_load_balancer(&scope, alb(&[&a, &b], "internal"), 0).unwrap();
+        let lb = w.find_load_balancer(&scope, &arn).unwrap();
+        assert!(lb.dns_name.starts_with("internal-web-"));
+        assert!(lb.dns_name.ends_with(".us-east-1.elb.amazonaws.com"));
+        let default_sg = w.vpcs.get(&vpc).unwrap().default_security_group_id.clone();
+        assert_eq!(lb.security_group_ids, vec![default_sg]);
+        let err = w
+            .modify_load_balancer_attributes(
+                &scope,
+                &arn,
+                &[("load_balancing.cross_zone.enabled".into(), "false".into())],
+            )
+            .unwrap_err();
+        assert_eq!(err.code, "InvalidConfigurationRequest");
+        w.modify_load_balancer_attributes(
+            &scope,
+            &arn,
+            &[("deletion_protection.enabled".into(), "true".into())],
+        )
+        .unwrap();
+        assert_eq!(w.delete_load_balancer(&scope, &arn).unwrap_err().code, "OperationNotPermitted");
+    }
+
+    #[test]
+    fn bad_requests_get_elb_codes() {
+        let (mut w, scope, vpc) = world_with_vpc();
+        let (a, _) = two_subnets(&mut w, &scope, &vpc);
+        let other =
+            w.create_subnet(&scope, &vpc, "10.0.3.0/24", Some("us-east-1a"), None, &[]).unwrap();
+        let code = |w: &mut World, r: NewLoadBalancer| {
+            w.create_load_balancer(&scope, r, 0).unwrap_err().code
+        };
+        assert_eq!(code(&mut w, nlb("-bad", &[&a])), "ValidationError");
+        assert_eq!(code(&mut w, nlb("internal-x", &[&a])), "ValidationError");
+        assert_eq!(code(&mut w, nlb("x", &["subnet-0123456789abcdef0"])), "SubnetNotFound");
+        assert_eq!(code(&mut w, nlb("x", &[&a, &other])), "InvalidConfigurationRequest");
+        assert_eq!(code(&mut w, nlb("x", &[])), "ValidationError");
+        let mut r = nlb("x", &[&a]);
+        r.security_groups = vec!["sg-0123456789abcdef0".into()];
+        assert_eq!(code(&mut w, r), "InvalidSecurityGroup");
+        let mut r = nlb("x", &[&a]);
+        r.lb_type = Some("gateway".into());
+        assert_eq!(code(&mut w, r), "InvalidConfigurationRequest");
+        let mut r = nlb("x", &[&a]);
+        r.tags = vec![("k".into(), None), ("k".into(), Some("v".into()))];
+        assert_eq!(code(&mut w, r), "DuplicateTagKeys");
+        assert_eq!(check_arn("arn:aws:ec2:x").unwrap_err().code, "ValidationError");
+    }
+
+    #[test]
+    fn a_gateway_load_balancer_is_internal_without_security_groups() {
+        let (mut w, scope, vpc) = world_with_vpc();
+        let (a, _) = two_subnets(&mut w, &scope, &vpc);
+        let mut r = nlb("fw", &[&a]);
+        r.lb_type = Some("gateway".into());
+        r.scheme = None;
+        let arn = w.create_load_balancer(&scope, r, 0).unwrap();
+        assert!(arn.contains(":loadbalancer/gwy/fw/"));
+        let lb = w.find_load_balancer(&scope, &arn).unwrap();
+        assert_eq!(lb.scheme, "internal");
+        assert!(lb.security_group_ids.is_empty());
+        let eni = w.network_interfaces.get(&lb.zones[0].network_interface_id).unwrap();
+        assert_eq!(eni.interface_type, "gateway_load_balancer");
+    }
+}
