@@ -26,7 +26,9 @@ provider "aws" {
   max_retries                 = 2
 
   endpoints {
-    ec2 = var.endpoint
-    sts = var.endpoint
+    ec2           = var.endpoint
+    sts           = var.endpoint
+    elbv2         = var.endpoint
+    directconnect = var.endpoint
   }
 }

@@ -2,36 +2,7 @@
 # Network Load Balancer, an endpoint service for it (no acceptance: same account), and an
 # interface endpoint to the service from another VPC.
 
-terraform {
-  required_version = ">= 1.5"
-  required_providers {
-    aws = {
-      source  = "hashicorp/aws"
-      version = ">= 5.0, < 6.0"
-    }
-  }
-}
-
-variable "endpoint" {
-  type = string
-}
-
-provider "aws" {
-  region                      = "us-east-1"
-  access_key                  = "test"
-  secret_key                  = "test"
-  skip_credentials_validation = false
-  skip_requesting_account_id  = false
-  skip_metadata_api_check     = true
-  skip_region_validation      = true
-  max_retries                 = 2
-
-  endpoints {
-    ec2   = var.endpoint
-    sts   = var.endpoint
-    elbv2 = var.endpoint
-  }
-}
+# The provider set-up is terraform_common/provider.tf (provider.tf here links to it).
 
 resource "aws_vpc" "provider" {
   cidr_block = "172.16.0.0/16"
