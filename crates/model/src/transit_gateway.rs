@@ -763,6 +763,23 @@ impl World {
             ));
         }
         self.check_attachment_subnets(scope, &req.vpc_id, &[], &req.subnet_ids)?;
+        let tags = req.tags.into_iter().collect();
+        let id =
+            self.insert_tgw_attachment(scope, &tgw.id, AttachmentResource::Vpc(data), tags, now);
+        self.add_attachment_subnets(scope, &id, &req.subnet_ids)?;
+        Ok(id)
+    }
+
+    /// A new `available` attachment of `resource` (owned by `scope`) on live gateway `tgw_id`,
+    /// associated with and propagating into the gateway's default tables as its options say.
+    pub(crate) fn insert_tgw_attachment(
+        &mut self,
+        scope: &Scope,
+        tgw_id: &str,
+        resource: AttachmentResource,
+        tags: Tags,
+        now: i64,
+    ) -> String {
         self.purge_deleted_transit_gateways(now);
         let id = self.fresh_id("tgw-attach");
         self.transit_gateway_attachments.insert(
@@ -770,18 +787,27 @@ impl World {
             TgwAttachment {
                 id: id.clone(),
                 owner: scope.clone(),
-                transit_gateway_id: tgw.id.clone(),
-                resource: AttachmentResource::Vpc(data),
+                transit_gateway_id: tgw_id.to_owned(),
+                resource,
                 state: AttachmentState::Available,
                 association: None,
                 create_time: now,
                 delete_time: None,
-                tags: req.tags.into_iter().collect(),
+                tags,
             },
         );
-        self.add_attachment_subnets(scope, &id, &req.subnet_ids)?;
-        self.apply_default_tables(&tgw, &id);
-        Ok(id)
+        if let Some(tgw) = self.transit_gateways.get(tgw_id).cloned() {
+            self.apply_default_tables(&tgw, &id);
+        }
+        id
+    }
+
+    /// The id of the live attachment whose resource satisfies `is`, if any.
+    pub fn tgw_attachment_of(&self, is: impl Fn(&AttachmentResource) -> bool) -> Option<String> {
+        self.transit_gateway_attachments
+            .values()
+            .find(|a| a.is_live() && is(&a.resource))
+            .map(|a| a.id.clone())
     }
 
     /// Associates a new attachment with the gateway's default association table and makes it
@@ -1705,5 +1731,88 @@ mod tests {
             w.modify_transit_gateway(&scope, &tgw, m, NOW).unwrap_err().code,
             "InvalidParameterValue"
         );
+    }
+
+    fn customer_gateway(w: &mut World, scope: &Scope, advertised: Option<&str>) -> String {
+        let tags: Vec<(String, String)> = advertised
+            .map(|a| (ADVERTISED_CIDRS_TAG.to_owned(), a.to_owned()))
+            .into_iter()
+            .collect();
+        w.create_customer_gateway(
+            scope,
+            crate::vpn::IPSEC_1,
+            None,
+            Some("198.51.100.9"),
+            None,
+            &tags,
+        )
+        .unwrap()
+    }
+
+    fn vpn_spec(cgw: &str, tgw: &str, static_routes_only: bool) -> crate::vpn::NewVpnConnection {
+        crate::vpn::NewVpnConnection {
+            type_: crate::vpn::IPSEC_1.into(),
+            customer_gateway_id: cgw.into(),
+            transit_gateway_id: Some(tgw.into()),
+            static_routes_only,
+            now: NOW,
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn vpn_connections_attach_to_a_transit_gateway() {
+        let (mut w, scope, _) = world_with_vpc();
+        let tgw = w.create_transit_gateway(&scope, NewTransitGateway::default(), NOW).unwrap();
+        let rtb = w
+            .transit_gateways
+            .get(&tgw)
+            .unwrap()
+            .options
+            .association_default_route_table_id
+            .clone()
+            .unwrap();
+        let cgw = customer_gateway(&mut w, &scope, None);
+        let vpn = w.create_vpn_connection(&scope, &vpn_spec(&cgw, &tgw, true), &[]).unwrap();
+        let is_vpn = |r: &AttachmentResource| matches!(r, AttachmentResource::Vpn { vpn_connection_id } if *vpn_connection_id == vpn);
+        let att = w.tgw_attachment_of(is_vpn).unwrap();
+        let a = w.transit_gateway_attachments.get(&att).unwrap();
+        assert_eq!((a.resource.resource_type(), a.resource.resource_id()), ("vpn", vpn.as_str()));
+        assert_eq!(a.association.as_deref(), Some(rtb.as_str()));
+        assert_eq!(w.vpn_connections.get(&vpn).unwrap().gateway_id(), tgw);
+        // Static routes propagate into the default table.
+        w.set_vpn_connection_route(&scope, &vpn, "192.168.0.0/16", true).unwrap();
+        assert_eq!(
+            w.tgw_route_for(&rtb, addr("192.168.3.3")).unwrap().attachment_ids,
+            vec![att.clone()]
+        );
+        // A BGP connection propagates what its customer gateway advertises.
+        let bgp_cgw = customer_gateway(&mut w, &scope, Some("172.20.0.0/16, 172.21.0.0/16"));
+        let bgp = w.create_vpn_connection(&scope, &vpn_spec(&bgp_cgw, &tgw, false), &[]).unwrap();
+        let r = w.tgw_route_for(&rtb, addr("172.21.0.1")).unwrap();
+        assert_eq!(r.route_type, TgwRouteType::Propagated);
+        // Both gateways, or neither, are refused; so is a gateway that does not exist.
+        let mut both = vpn_spec(&cgw, &tgw, true);
+        both.vpn_gateway_id = Some("vgw-0123456789abcdef0".into());
+        assert_eq!(
+            w.create_vpn_connection(&scope, &both, &[]).unwrap_err().code,
+            "InvalidParameterCombination"
+        );
+        let missing = vpn_spec(&cgw, "tgw-0123456789abcdef0", true);
+        assert_eq!(
+            w.create_vpn_connection(&scope, &missing, &[]).unwrap_err().code,
+            "InvalidTransitGatewayID.NotFound"
+        );
+        // The gateway cannot go while the connections are attached; deleting a connection
+        // deletes its attachment and its routes.
+        assert_eq!(w.delete_transit_gateway(&scope, &tgw, NOW).unwrap_err().code, "IncorrectState");
+        w.delete_vpn_connection(&scope, &vpn, NOW).unwrap();
+        assert_eq!(
+            w.transit_gateway_attachments.get(&att).unwrap().state,
+            AttachmentState::Deleted
+        );
+        assert!(w.tgw_route_for(&rtb, addr("192.168.3.3")).is_none());
+        w.delete_vpn_connection(&scope, &bgp, NOW).unwrap();
+        w.delete_transit_gateway(&scope, &tgw, NOW).unwrap();
     }
 }

@@ -220,3 +220,42 @@ fn analyses_name_the_transit_gateway_route_taken() {
     assert_eq!(route.resource_type.as_deref(), Some("vpc"));
     assert_eq!(route.resource_id.as_deref(), Some(h.spokes[1].0.as_str()));
 }
+
+#[test]
+fn a_spoke_reaches_on_premises_through_a_vpn_attachment_and_back() {
+    let mut h = hub(true);
+    let tgw = h.tgw.clone();
+    let (vpn, attachment) = h.lab.vpn_to_tgw(&tgw, &["192.168.0.0/16"]);
+    let table = h.spokes[0].2.clone();
+    h.lab.route_to_tgw(&table, "192.168.0.0/16", &tgw);
+    let t = h.lab.ask(instance(&h, 0), "192.168.1.10", TCP, 443);
+    assert!(t.reachable(), "{:?}", t.explanations);
+    let forward: Vec<&str> = t.forward.iter().map(|hop| hop.component.as_str()).collect();
+    assert!(forward.ends_with(&[attachment.as_str(), vpn.as_str()]), "{forward:?}");
+    // The reply enters the gateway by the VPN attachment and is routed by its table.
+    let back: Vec<&str> = t.back.iter().map(|hop| hop.component.as_str()).collect();
+    assert_eq!(back[..2], [vpn.as_str(), attachment.as_str()], "{back:?}");
+    assert!(back.contains(&h.spokes[0].4.as_str()), "{back:?}");
+    // Without the static route the on-premises block is not propagated: no route.
+    let scope = h.lab.scope.clone();
+    h.lab.world.set_vpn_connection_route(&scope, &vpn, "192.168.0.0/16", false).unwrap();
+    let t = h.lab.ask(instance(&h, 0), "192.168.1.10", TCP, 443);
+    assert_eq!(codes(&t), [(TGW_RTB_NO_ROUTE_TO_TGW_ATTACHMENT, None, false)]);
+}
+
+#[test]
+fn on_premises_reaches_a_spoke_through_the_vpn_attachment() {
+    let mut h = hub(true);
+    let tgw = h.tgw.clone();
+    let (_, attachment) = h.lab.vpn_to_tgw(&tgw, &["192.168.0.0/16"]);
+    let table = h.spokes[0].2.clone();
+    h.lab.route_to_tgw(&table, "192.168.0.0/16", &tgw);
+    let w = &h.lab.world;
+    let eni = &w.instances.get(instance(&h, 0)).unwrap().primary_network_interface_id;
+    let sg = w.network_interfaces.get(eni).unwrap().security_groups[0].clone();
+    h.lab.allow_in(&sg, "tcp", 443, PeerRequest::CidrV4("192.168.0.0/16".into()));
+    let t = h.lab.ask_from(&attachment, "192.168.7.7", instance(&h, 0), TCP, 443);
+    assert!(t.reachable(), "{:?}", t.explanations);
+    assert!(t.forward.iter().take(2).any(|hop| hop.component == attachment));
+    assert!(t.back.iter().any(|hop| hop.component == attachment));
+}

@@ -10,6 +10,7 @@ mod nat_gateways;
 mod network_insights;
 mod peering;
 mod prefix_lists;
+mod transit_gateway_attachments;
 mod transit_gateways;
 mod vpc_endpoints;
 mod vpn;

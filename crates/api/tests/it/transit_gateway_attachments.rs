@@ -1,0 +1,108 @@
+//! Transit gateway attachments other than VPCs through the API: VPN connections, Direct
+//! Connect gateway associations, peerings with other gateways, prefix-list references.
+
+use crate::{all, code, first, memory_api, ok};
+use api::Api;
+
+/// A gateway with AWS's default options: (gateway, its default route table).
+fn tgw(api: &Api) -> (String, String) {
+    let g = ok(api, &[("Action", "CreateTransitGateway")]);
+    let id = first(&g, "transitGatewayId").unwrap().to_owned();
+    let rtb = first(&g, "associationDefaultRouteTableId").unwrap().to_owned();
+    (id, rtb)
+}
+
+fn customer_gateway(api: &Api) -> String {
+    let c = ok(
+        api,
+        &[
+            ("Action", "CreateCustomerGateway"),
+            ("Type", "ipsec.1"),
+            ("BgpAsn", "65000"),
+            ("IpAddress", "198.51.100.20"),
+        ],
+    );
+    first(&c, "customerGatewayId").unwrap().to_owned()
+}
+
+#[test]
+fn vpn_connections_to_a_transit_gateway() {
+    let api = memory_api();
+    let (tgw, rtb) = tgw(&api);
+    let cgw = customer_gateway(&api);
+    let v = ok(
+        &api,
+        &[
+            ("Action", "CreateVpnConnection"),
+            ("Type", "ipsec.1"),
+            ("CustomerGatewayId", &cgw),
+            ("TransitGatewayId", &tgw),
+            ("Options.StaticRoutesOnly", "true"),
+        ],
+    );
+    assert_eq!(first(&v, "transitGatewayId"), Some(tgw.as_str()));
+    assert_eq!(first(&v, "vpnGatewayId"), None);
+    let vpn = first(&v, "vpnConnectionId").unwrap().to_owned();
+    ok(
+        &api,
+        &[
+            ("Action", "CreateVpnConnectionRoute"),
+            ("VpnConnectionId", &vpn),
+            ("DestinationCidrBlock", "192.168.0.0/16"),
+        ],
+    );
+    let d = ok(
+        &api,
+        &[
+            ("Action", "DescribeVpnConnections"),
+            ("Filter.1.Name", "transit-gateway-id"),
+            ("Filter.1.Value.1", &tgw),
+        ],
+    );
+    assert_eq!(all(&d, "vpnConnectionId"), vec![vpn.as_str()]);
+    let atts = ok(
+        &api,
+        &[
+            ("Action", "DescribeTransitGatewayAttachments"),
+            ("Filter.1.Name", "resource-type"),
+            ("Filter.1.Value.1", "vpn"),
+        ],
+    );
+    assert_eq!(first(&atts, "resourceId"), Some(vpn.as_str()));
+    assert_eq!(first(&atts, "transitGatewayRouteTableId"), Some(rtb.as_str()));
+    let att = first(&atts, "transitGatewayAttachmentId").unwrap().to_owned();
+    let routes = ok(
+        &api,
+        &[
+            ("Action", "SearchTransitGatewayRoutes"),
+            ("TransitGatewayRouteTableId", &rtb),
+            ("Filter.1.Name", "type"),
+            ("Filter.1.Value.1", "propagated"),
+        ],
+    );
+    assert_eq!(first(&routes, "destinationCidrBlock"), Some("192.168.0.0/16"));
+    assert_eq!(first(&routes, "resourceType"), Some("vpn"));
+    assert_eq!(
+        code(
+            &api,
+            &[
+                ("Action", "CreateVpnConnection"),
+                ("Type", "ipsec.1"),
+                ("CustomerGatewayId", &cgw),
+                ("TransitGatewayId", "tgw-0123456789abcdef0"),
+            ],
+        ),
+        "InvalidTransitGatewayID.NotFound"
+    );
+    assert_eq!(
+        code(&api, &[("Action", "DeleteTransitGateway"), ("TransitGatewayId", &tgw)]),
+        "IncorrectState"
+    );
+    ok(&api, &[("Action", "DeleteVpnConnection"), ("VpnConnectionId", &vpn)]);
+    let atts = ok(
+        &api,
+        &[("Action", "DescribeTransitGatewayAttachments"), ("TransitGatewayAttachmentIds.1", &att)],
+    );
+    assert_eq!(first(&atts, "state"), Some("deleted"));
+    ok(&api, &[("Action", "DeleteTransitGateway"), ("TransitGatewayId", &tgw)]);
+}
