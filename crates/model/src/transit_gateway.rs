@@ -1296,7 +1296,8 @@ impl World {
     /// - VPN: the VPN connection's static routes, and the customer gateway's
     ///   `vpclab:advertised-cidrs` tag for a BGP connection (the project's stand-in for BGP);
     /// - peering: nothing (AWS does not propagate over peering attachments: static routes only);
-    /// - Direct Connect gateway: nothing yet (its allowed prefixes, when modelled).
+    /// - Direct Connect gateway: what the transit virtual interfaces on it advertise (their
+    ///   `vpclab:advertised-cidrs` tag, see [`World::direct_connect_routes_via_dx_gateway`]).
     pub fn tgw_propagated_cidrs(&self, a: &TgwAttachment) -> Vec<Ipv4Cidr> {
         if !a.is_available() {
             return Vec::new();
@@ -1320,8 +1321,10 @@ impl World {
                 }
                 out
             }
-            AttachmentResource::Peering { .. }
-            | AttachmentResource::DirectConnectGateway { .. } => Vec::new(),
+            AttachmentResource::DirectConnectGateway { direct_connect_gateway_id } => {
+                self.direct_connect_routes_via_dx_gateway(direct_connect_gateway_id)
+            }
+            AttachmentResource::Peering { .. } => Vec::new(),
         }
     }
 

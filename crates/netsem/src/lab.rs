@@ -297,7 +297,7 @@ impl Lab {
             w.create_dx_connection(&self.scope, "dc", "EqDC2", "1Gbps", None, None, &[]).unwrap();
         let dxgw = via_dx_gateway.then(|| {
             let id = w.create_dx_gateway(&self.scope, "dxgw", None, &[]).unwrap();
-            w.create_dx_gateway_association(&self.scope, &id, &vgw, &[]).unwrap();
+            w.create_dx_gateway_association(&self.scope, &id, &vgw, &[], 0).unwrap();
             id
         });
         let spec = NewVif {
@@ -373,6 +373,30 @@ impl Lab {
             })
             .unwrap();
         (vpn, attachment)
+    }
+
+    /// A Direct Connect gateway associated with transit gateway `tgw` (allowed prefix
+    /// 10.0.0.0/8), with a transit virtual interface advertising `on_premises`: (dx gateway,
+    /// attachment).
+    pub fn direct_connect_to_tgw(&mut self, tgw: &str, on_premises: &[&str]) -> (String, String) {
+        use model::direct_connect::{ADVERTISED_CIDRS_TAG, NewVif, VifKind};
+        let w = &mut self.world;
+        let con =
+            w.create_dx_connection(&self.scope, "dc", "EqDC2", "1Gbps", None, None, &[]).unwrap();
+        let dxgw = w.create_dx_gateway(&self.scope, "dxgw", None, &[]).unwrap();
+        w.create_dx_gateway_association(&self.scope, &dxgw, tgw, &["10.0.0.0/8".into()], 0)
+            .unwrap();
+        let spec = NewVif {
+            name: "transit".into(),
+            vlan: 200,
+            asn: Some(65000),
+            direct_connect_gateway_id: Some(dxgw.clone()),
+            tags: vec![(ADVERTISED_CIDRS_TAG.into(), Some(on_premises.join(",")))],
+            ..Default::default()
+        };
+        w.create_dx_virtual_interface(&self.scope, VifKind::Transit, &con, &spec).unwrap();
+        let attachment = w.tgw_dx_gateway_attachment(tgw, &dxgw).unwrap();
+        (dxgw, attachment)
     }
 
     pub fn route_to_tgw(&mut self, table: &str, cidr: &str, tgw: &str) {

@@ -259,3 +259,20 @@ fn on_premises_reaches_a_spoke_through_the_vpn_attachment() {
     assert!(t.forward.iter().take(2).any(|hop| hop.component == attachment));
     assert!(t.back.iter().any(|hop| hop.component == attachment));
 }
+
+#[test]
+fn a_spoke_reaches_on_premises_through_a_direct_connect_gateway_attachment() {
+    let mut h = hub(true);
+    let tgw = h.tgw.clone();
+    let (_, attachment) = h.lab.direct_connect_to_tgw(&tgw, &["172.30.0.0/16"]);
+    let table = h.spokes[1].2.clone();
+    h.lab.route_to_tgw(&table, "172.30.0.0/16", &tgw);
+    let t = h.lab.ask(instance(&h, 1), "172.30.4.4", TCP, 443);
+    assert!(t.reachable(), "{:?}", t.explanations);
+    assert_eq!(t.forward.last().map(|hop| hop.component.as_str()), Some(attachment.as_str()));
+    assert_eq!(t.back.first().map(|hop| hop.component.as_str()), Some(attachment.as_str()));
+    assert!(t.back.iter().any(|hop| hop.component == h.spokes[1].4));
+    // Not advertised: no route.
+    let t = h.lab.ask(instance(&h, 1), "172.31.4.4", TCP, 443);
+    assert_eq!(codes(&t), [(NO_ROUTE_TO_DESTINATION, None, false)]);
+}

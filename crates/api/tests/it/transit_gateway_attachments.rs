@@ -106,3 +106,48 @@ fn vpn_connections_to_a_transit_gateway() {
     assert_eq!(first(&atts, "state"), Some("deleted"));
     ok(&api, &[("Action", "DeleteTransitGateway"), ("TransitGatewayId", &tgw)]);
 }
+
+#[test]
+fn a_direct_connect_gateway_associated_with_a_transit_gateway_is_attached() {
+    use crate::direct_connect::{err as dx_err, ok as dx_ok};
+    use serde_json::json;
+    let api = memory_api();
+    let (tgw, rtb) = tgw(&api);
+    let g = dx_ok(
+        &api,
+        "CreateDirectConnectGateway",
+        json!({"directConnectGatewayName": "dxgw", "amazonSideAsn": 64600}),
+    );
+    let dxgw = g["directConnectGateway"]["directConnectGatewayId"].as_str().unwrap().to_owned();
+    let (kind, _) = dx_err(
+        &api,
+        "CreateDirectConnectGatewayAssociation",
+        json!({"directConnectGatewayId": dxgw, "gatewayId": "tgw-0123456789abcdef0",
+               "addAllowedPrefixesToDirectConnectGateway": [{"cidr": "10.0.0.0/8"}]}),
+    );
+    assert_eq!(kind, "DirectConnectClientException");
+    let a = dx_ok(
+        &api,
+        "CreateDirectConnectGatewayAssociation",
+        json!({"directConnectGatewayId": dxgw, "gatewayId": tgw,
+               "addAllowedPrefixesToDirectConnectGateway": [{"cidr": "10.0.0.0/8"}]}),
+    );
+    let assoc = a["directConnectGatewayAssociation"]["associationId"].as_str().unwrap().to_owned();
+    let atts = ok(
+        &api,
+        &[
+            ("Action", "DescribeTransitGatewayAttachments"),
+            ("Filter.1.Name", "resource-type"),
+            ("Filter.1.Value.1", "direct-connect-gateway"),
+        ],
+    );
+    assert_eq!(first(&atts, "resourceId"), Some(dxgw.as_str()));
+    assert_eq!(first(&atts, "transitGatewayRouteTableId"), Some(rtb.as_str()));
+    let att = first(&atts, "transitGatewayAttachmentId").unwrap().to_owned();
+    dx_ok(&api, "DeleteDirectConnectGatewayAssociation", json!({"associationId": assoc}));
+    let atts = ok(
+        &api,
+        &[("Action", "DescribeTransitGatewayAttachments"), ("TransitGatewayAttachmentIds.1", &att)],
+    );
+    assert_eq!(first(&atts, "state"), Some("deleted"));
+}
