@@ -178,6 +178,8 @@ pub enum AttachmentState {
     /// A peering attachment waiting for the peer's owner (AcceptTransitGatewayPeeringAttachment).
     PendingAcceptance,
     Rejected,
+    /// A peering whose peer gateway does not exist.
+    Failed,
     Deleted,
 }
 
@@ -187,6 +189,7 @@ impl AttachmentState {
             AttachmentState::Available => "available",
             AttachmentState::PendingAcceptance => "pendingAcceptance",
             AttachmentState::Rejected => "rejected",
+            AttachmentState::Failed => "failed",
             AttachmentState::Deleted => "deleted",
         }
     }
@@ -214,10 +217,17 @@ pub enum AttachmentResource {
     Vpn {
         vpn_connection_id: String,
     },
-    /// A peering with another transit gateway (possibly of another region or account).
+    /// A peering with another transit gateway (possibly of another region or account). ONE
+    /// attachment, seen from both gateways: the requester's is
+    /// [`TgwAttachment::transit_gateway_id`] (its route table association in
+    /// [`TgwAttachment::association`]), the accepter's is `peer_transit_gateway_id`, with its
+    /// own association `peer_association`.
     Peering {
         peer_transit_gateway_id: String,
         peer_owner: Scope,
+        /// The accepter gateway's route table for what enters it by the peering.
+        #[serde(default)]
+        peer_association: Option<String>,
     },
     DirectConnectGateway {
         direct_connect_gateway_id: String,
@@ -265,9 +275,80 @@ pub struct TgwAttachment {
 }
 
 impl TgwAttachment {
-    /// Neither deleted nor rejected.
+    /// Neither deleted, rejected nor failed.
     pub fn is_live(&self) -> bool {
-        !matches!(self.state, AttachmentState::Deleted | AttachmentState::Rejected)
+        !matches!(
+            self.state,
+            AttachmentState::Deleted | AttachmentState::Rejected | AttachmentState::Failed
+        )
+    }
+
+    /// The accepter gateway of a peering.
+    pub fn peer_gateway(&self) -> Option<&str> {
+        match &self.resource {
+            AttachmentResource::Peering { peer_transit_gateway_id, .. } => {
+                Some(peer_transit_gateway_id)
+            }
+            _ => None,
+        }
+    }
+
+    /// Whether the attachment is on gateway `tgw` (a peering is on two).
+    pub fn on_gateway(&self, tgw: &str) -> bool {
+        self.transit_gateway_id == tgw || self.peer_gateway() == Some(tgw)
+    }
+
+    /// The gateway at the other end of a peering, seen from `tgw`.
+    pub fn across(&self, tgw: &str) -> Option<&str> {
+        let peer = self.peer_gateway()?;
+        if tgw == self.transit_gateway_id {
+            Some(peer)
+        } else if tgw == peer {
+            Some(&self.transit_gateway_id)
+        } else {
+            None
+        }
+    }
+
+    /// The route table the attachment is associated with on gateway `tgw`: the one that
+    /// routes what enters `tgw` by it.
+    pub fn association_on(&self, tgw: &str) -> Option<&str> {
+        match &self.resource {
+            _ if tgw == self.transit_gateway_id => self.association.as_deref(),
+            AttachmentResource::Peering { peer_transit_gateway_id, peer_association, .. }
+                if peer_transit_gateway_id == tgw =>
+            {
+                peer_association.as_deref()
+            }
+            _ => None,
+        }
+    }
+
+    /// The association slot of gateway `tgw`'s side.
+    fn association_slot(&mut self, tgw: &str) -> Option<&mut Option<String>> {
+        if tgw == self.transit_gateway_id {
+            return Some(&mut self.association);
+        }
+        match &mut self.resource {
+            AttachmentResource::Peering { peer_transit_gateway_id, peer_association, .. }
+                if peer_transit_gateway_id == tgw =>
+            {
+                Some(peer_association)
+            }
+            _ => None,
+        }
+    }
+
+    /// The id of what is behind the attachment seen from gateway `tgw`: for a peering, the
+    /// gateway at the other end.
+    pub fn resource_id_from<'a>(&'a self, tgw: &str) -> &'a str {
+        self.across(tgw).unwrap_or(self.resource.resource_id())
+    }
+
+    /// Whether one side of the attachment is associated with route table `rtb_id`.
+    pub fn associated_with(&self, rtb_id: &str) -> bool {
+        self.association.as_deref() == Some(rtb_id)
+            || matches!(&self.resource, AttachmentResource::Peering { peer_association: Some(p), .. } if p == rtb_id)
     }
 
     /// Carries traffic.
@@ -448,10 +529,32 @@ impl World {
             .ok_or_else(|| attachment_not_found(id))
     }
 
-    /// Whether `scope` sees an attachment: it owns the resource or the gateway.
+    /// Whether `scope` sees an attachment: it owns the resource or a gateway it is on.
     pub fn tgw_attachment_visible(&self, scope: &Scope, a: &TgwAttachment) -> bool {
-        &a.owner == scope
-            || self.transit_gateways.get(&a.transit_gateway_id).is_some_and(|g| &g.owner == scope)
+        let owns = |tgw: &str| self.transit_gateways.get(tgw).is_some_and(|g| &g.owner == scope);
+        &a.owner == scope || owns(&a.transit_gateway_id) || a.peer_gateway().is_some_and(owns)
+    }
+
+    /// The gateway an attachment is on as `scope` sees it: for a peering seen by the
+    /// accepter gateway's owner (and not the requester's), the accepter gateway.
+    pub fn tgw_attachment_side<'a>(&self, scope: &Scope, a: &'a TgwAttachment) -> &'a str {
+        let owns = |tgw: &str| self.transit_gateways.get(tgw).is_some_and(|g| &g.owner == scope);
+        match a.peer_gateway() {
+            Some(peer) if !owns(&a.transit_gateway_id) && owns(peer) => peer,
+            _ => &a.transit_gateway_id,
+        }
+    }
+
+    /// The account that owns what is behind attachment `a` seen from gateway `tgw`: for a
+    /// peering, the other gateway's owner.
+    pub fn tgw_attachment_resource_owner(&self, a: &TgwAttachment, tgw: &str) -> String {
+        match a.across(tgw) {
+            Some(other) => self
+                .transit_gateways
+                .get(other)
+                .map_or_else(|| a.owner.account.clone(), |g| g.owner.account.clone()),
+            None => a.owner.account.clone(),
+        }
     }
 
     /// A live transit gateway route table of the scope.
@@ -689,7 +792,7 @@ impl World {
         let attached: Vec<String> = self
             .transit_gateway_attachments
             .values()
-            .filter(|a| a.transit_gateway_id == id && a.is_live())
+            .filter(|a| a.on_gateway(id) && a.is_live())
             .map(|a| a.id.clone())
             .collect();
         if !attached.is_empty() {
@@ -771,7 +874,8 @@ impl World {
     }
 
     /// A new `available` attachment of `resource` (owned by `scope`) on live gateway `tgw_id`,
-    /// associated with and propagating into the gateway's default tables as its options say.
+    /// associated with and propagating into the gateway's default tables as its options say —
+    /// or, for a peering, `pendingAcceptance` and associated with nothing yet.
     pub(crate) fn insert_tgw_attachment(
         &mut self,
         scope: &Scope,
@@ -782,6 +886,7 @@ impl World {
     ) -> String {
         self.purge_deleted_transit_gateways(now);
         let id = self.fresh_id("tgw-attach");
+        let peering = matches!(resource, AttachmentResource::Peering { .. });
         self.transit_gateway_attachments.insert(
             id.clone(),
             TgwAttachment {
@@ -789,14 +894,20 @@ impl World {
                 owner: scope.clone(),
                 transit_gateway_id: tgw_id.to_owned(),
                 resource,
-                state: AttachmentState::Available,
+                state: if peering {
+                    AttachmentState::PendingAcceptance
+                } else {
+                    AttachmentState::Available
+                },
                 association: None,
                 create_time: now,
                 delete_time: None,
                 tags,
             },
         );
-        if let Some(tgw) = self.transit_gateways.get(tgw_id).cloned() {
+        if let Some(tgw) = self.transit_gateways.get(tgw_id).cloned()
+            && !peering
+        {
             self.apply_default_tables(&tgw, &id);
         }
         id
@@ -1013,6 +1124,9 @@ impl World {
         if let Some(a) = self.transit_gateway_attachments.get_mut(id) {
             a.state = state;
             a.association = None;
+            if let AttachmentResource::Peering { peer_association, .. } = &mut a.resource {
+                *peer_association = None;
+            }
             a.delete_time = Some(now);
         }
         self.transit_gateway_route_tables.update_where(
@@ -1082,7 +1196,7 @@ impl World {
     ) -> Result<(TgwRouteTable, TgwAttachment)> {
         let t = self.find_tgw_route_table(scope, rtb_id)?.clone();
         let a = self.find_tgw_attachment(scope, attachment_id)?.clone();
-        if a.transit_gateway_id != t.transit_gateway_id {
+        if !a.on_gateway(&t.transit_gateway_id) {
             return Err(Error::invalid_parameter_value(format!(
                 "Transit Gateway Attachment {attachment_id} and Transit Gateway Route Table {rtb_id} belong to different Transit Gateways."
             )));
@@ -1103,8 +1217,8 @@ impl World {
         rtb_id: &str,
         attachment_id: &str,
     ) -> Result<()> {
-        let (_, a) = self.table_and_attachment(scope, rtb_id, attachment_id)?;
-        if a.association.is_some() {
+        let (t, a) = self.table_and_attachment(scope, rtb_id, attachment_id)?;
+        if a.association_on(&t.transit_gateway_id).is_some() {
             return Err(Error::new(
                 "Resource.AlreadyAssociated",
                 format!(
@@ -1112,8 +1226,12 @@ impl World {
                 ),
             ));
         }
-        if let Some(a) = self.transit_gateway_attachments.get_mut(attachment_id) {
-            a.association = Some(rtb_id.to_owned());
+        if let Some(slot) = self
+            .transit_gateway_attachments
+            .get_mut(attachment_id)
+            .and_then(|a| a.association_slot(&t.transit_gateway_id))
+        {
+            *slot = Some(rtb_id.to_owned());
         }
         Ok(())
     }
@@ -1125,9 +1243,9 @@ impl World {
         rtb_id: &str,
         attachment_id: &str,
     ) -> Result<()> {
-        let t = self.find_tgw_route_table(scope, rtb_id)?;
+        let t = self.find_tgw_route_table(scope, rtb_id)?.clone();
         let a = self.find_tgw_attachment(scope, attachment_id)?;
-        if a.association.as_deref() != Some(t.id.as_str()) {
+        if a.association_on(&t.transit_gateway_id) != Some(t.id.as_str()) {
             return Err(Error::new(
                 "InvalidAssociation.NotFound",
                 format!(
@@ -1135,8 +1253,12 @@ impl World {
                 ),
             ));
         }
-        if let Some(a) = self.transit_gateway_attachments.get_mut(attachment_id) {
-            a.association = None;
+        if let Some(slot) = self
+            .transit_gateway_attachments
+            .get_mut(attachment_id)
+            .and_then(|a| a.association_slot(&t.transit_gateway_id))
+        {
+            *slot = None;
         }
         Ok(())
     }
@@ -1150,7 +1272,12 @@ impl World {
         enable: bool,
     ) -> Result<()> {
         let present = if enable {
-            let (t, _) = self.table_and_attachment(scope, rtb_id, attachment_id)?;
+            let (t, a) = self.table_and_attachment(scope, rtb_id, attachment_id)?;
+            if a.peer_gateway().is_some() {
+                return Err(Error::invalid_parameter_value(format!(
+                    "Transit Gateway Attachment {attachment_id} is a peering attachment: peering attachments do not propagate routes."
+                )));
+            }
             t.propagations.iter().any(|p| p == attachment_id)
         } else {
             self.find_tgw_route_table(scope, rtb_id)?
@@ -1205,7 +1332,7 @@ impl World {
             }
             (_, Some(TgwRouteTarget::Attachment(att))) => {
                 let a = self.find_tgw_attachment(scope, &att)?;
-                if a.transit_gateway_id != t.transit_gateway_id {
+                if !a.on_gateway(&t.transit_gateway_id) {
                     return Err(Error::invalid_parameter_value(format!(
                         "Transit Gateway Attachment {att} does not belong to the Transit Gateway of {rtb_id}."
                     )));
@@ -1287,7 +1414,7 @@ impl World {
     ) -> impl Iterator<Item = &'a TgwAttachment> + 'a {
         self.transit_gateway_attachments
             .values()
-            .filter(move |a| a.is_live() && a.association.as_deref() == Some(rtb_id))
+            .filter(move |a| a.is_live() && a.associated_with(rtb_id))
     }
 
     /// The CIDRs an attachment propagates into the tables it propagates to, by kind. The hook

@@ -27,6 +27,7 @@ mod route_table;
 mod security_group;
 mod subnet;
 mod tags;
+mod tgw_peering;
 mod traffic_mirror;
 mod transit_gateway;
 mod vpc;
@@ -131,6 +132,7 @@ fn registry() -> &'static HashMap<&'static str, Handler> {
             transit_gateway::handlers(),
             client_vpn::handlers(),
             traffic_mirror::handlers(),
+            tgw_peering::handlers(),
         ] {
             for (name, handler) in handlers {
                 map.insert(name, handler);

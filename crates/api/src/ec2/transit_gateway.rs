@@ -10,12 +10,12 @@ use super::filter::{Filters, flag, one};
 use super::page::paginate;
 use super::{Ctx, Handler, read, write};
 use crate::Outcome;
-use model::World;
 use model::cidr::Ipv4Cidr;
 use model::transit_gateway::{
     self as t, NewTransitGateway, NewVpcAttachment, RouteChange, TgwAttachment, TgwModification,
     TgwRoute, TgwRouteTarget, VpcAttachmentModification, flag_name,
 };
+use model::{Scope, World};
 use shapes::ec2::*;
 use wire::{ApiError, Timestamp};
 
@@ -47,9 +47,9 @@ pub(super) fn handlers() -> Vec<(&'static str, Handler)> {
 }
 
 /// MaxResults range of every paginated transit gateway call.
-const PAGE_LIMITS: (i32, i32) = (5, 1000);
+pub(super) const PAGE_LIMITS: (i32, i32) = (5, 1000);
 
-fn now() -> i64 {
+pub(super) fn now() -> i64 {
     Timestamp::now().0
 }
 
@@ -195,7 +195,7 @@ fn tgw_field(g: &t::TransitGateway, name: &str) -> Vec<String> {
 }
 
 /// Every id named must be listed (deleted ones are, for a while).
-fn require_listed<T>(
+pub(super) fn require_listed<T>(
     ids: &[String],
     listed: &[&T],
     id_of: impl Fn(&T) -> &str,
@@ -257,25 +257,27 @@ fn render_vpc_attachment(a: &TgwAttachment, state: Option<&str>) -> TransitGatew
     }
 }
 
-fn tgw_owner(w: &World, a: &TgwAttachment) -> Option<String> {
-    w.transit_gateways.get(&a.transit_gateway_id).map(|g| g.owner.account.clone())
-}
-
-fn render_attachment(w: &World, a: &TgwAttachment) -> TransitGatewayAttachment {
+/// An attachment as `scope` sees it (a peering from the side of the caller's gateway).
+pub(super) fn render_attachment(
+    w: &World,
+    scope: &Scope,
+    a: &TgwAttachment,
+) -> TransitGatewayAttachment {
+    let side = w.tgw_attachment_side(scope, a);
     TransitGatewayAttachment {
-        association: a.association.as_ref().map(|rtb| TransitGatewayAttachmentAssociation {
+        association: a.association_on(side).map(|rtb| TransitGatewayAttachmentAssociation {
             state: Some("associated".into()),
-            transit_gateway_route_table_id: Some(rtb.clone()),
+            transit_gateway_route_table_id: Some(rtb.to_owned()),
         }),
         creation_time: Some(Timestamp(a.create_time)),
-        resource_id: Some(a.resource.resource_id().to_owned()),
-        resource_owner_id: Some(a.owner.account.clone()),
+        resource_id: Some(a.resource_id_from(side).to_owned()),
+        resource_owner_id: Some(w.tgw_attachment_resource_owner(a, side)),
         resource_type: Some(a.resource.resource_type().into()),
         state: Some(a.state.name().into()),
         tags: tag_set(&a.tags),
         transit_gateway_attachment_id: Some(a.id.clone()),
-        transit_gateway_id: Some(a.transit_gateway_id.clone()),
-        transit_gateway_owner_id: tgw_owner(w, a),
+        transit_gateway_id: Some(side.to_owned()),
+        transit_gateway_owner_id: w.transit_gateways.get(side).map(|g| g.owner.account.clone()),
     }
 }
 
@@ -365,17 +367,24 @@ const ATTACHMENT_FILTERS: &[&str] = &[
     "transit-gateway-owner-id",
 ];
 
-fn attachment_field(w: &World, a: &TgwAttachment, name: &str) -> Vec<String> {
+fn attachment_field(w: &World, scope: &Scope, a: &TgwAttachment, name: &str) -> Vec<String> {
+    let side = w.tgw_attachment_side(scope, a);
     match name {
-        "association.transit-gateway-route-table-id" => a.association.iter().cloned().collect(),
-        "association.state" => a.association.iter().map(|_| "associated".to_owned()).collect(),
-        "resource-id" => one(a.resource.resource_id()),
-        "resource-owner-id" => one(&a.owner.account),
+        "association.transit-gateway-route-table-id" => {
+            a.association_on(side).map(one).unwrap_or_default()
+        }
+        "association.state" => {
+            a.association_on(side).map(|_| "associated".to_owned()).into_iter().collect()
+        }
+        "resource-id" => one(a.resource_id_from(side)),
+        "resource-owner-id" => one(w.tgw_attachment_resource_owner(a, side)),
         "resource-type" => one(a.resource.resource_type()),
         "state" => one(a.state.name()),
         "transit-gateway-attachment-id" => one(&a.id),
-        "transit-gateway-id" => one(&a.transit_gateway_id),
-        "transit-gateway-owner-id" => tgw_owner(w, a).into_iter().collect(),
+        "transit-gateway-id" => one(side),
+        "transit-gateway-owner-id" => {
+            w.transit_gateways.get(side).map(|g| one(&g.owner.account)).unwrap_or_default()
+        }
         "vpc-id" => a.vpc().map(|v| one(&v.vpc_id)).unwrap_or_default(),
         _ => vec![],
     }
@@ -400,7 +409,7 @@ fn listed_attachments<'a>(
     Ok(listed
         .into_iter()
         .filter(|a| ids.is_empty() || ids.contains(&a.id))
-        .filter(|a| filters.matches(&a.tags, |n| attachment_field(w, a, n)))
+        .filter(|a| filters.matches(&a.tags, |n| attachment_field(w, &ctx.scope, a, n)))
         .map(|a| (a.id.clone(), a))
         .collect())
 }
@@ -433,7 +442,10 @@ fn describe_attachments(
     let (page, next_token) =
         paginate(items, req.max_results, req.next_token.as_deref(), PAGE_LIMITS)?;
     Ok(DescribeTransitGatewayAttachmentsResult {
-        transit_gateway_attachments: page.into_iter().map(|a| render_attachment(w, a)).collect(),
+        transit_gateway_attachments: page
+            .into_iter()
+            .map(|a| render_attachment(w, &ctx.scope, a))
+            .collect(),
         next_token,
     })
 }
@@ -638,7 +650,7 @@ fn get_associations(
             (
                 a.id.clone(),
                 TransitGatewayRouteTableAssociation {
-                    resource_id: Some(a.resource.resource_id().to_owned()),
+                    resource_id: Some(a.resource_id_from(&rtb.transit_gateway_id).to_owned()),
                     resource_type: Some(a.resource.resource_type().into()),
                     state: Some("associated".into()),
                     transit_gateway_attachment_id: Some(a.id.clone()),

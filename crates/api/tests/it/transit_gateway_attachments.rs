@@ -151,3 +151,116 @@ fn a_direct_connect_gateway_associated_with_a_transit_gateway_is_attached() {
     );
     assert_eq!(first(&atts, "state"), Some("deleted"));
 }
+
+fn peering_request<'a>(tgw: &'a str, peer: &'a str) -> [(&'a str, &'a str); 5] {
+    [
+        ("Action", "CreateTransitGatewayPeeringAttachment"),
+        ("TransitGatewayId", tgw),
+        ("PeerTransitGatewayId", peer),
+        ("PeerAccountId", "210987654321"),
+        ("PeerRegion", "us-west-2"),
+    ]
+}
+
+#[test]
+fn peering_attachments_across_regions_and_accounts() {
+    use crate::call_as;
+    use model::Scope;
+    let api = memory_api();
+    let west = Scope::new("210987654321", "us-west-2");
+    let as_west = |pairs: &[(&str, &str)]| {
+        let r = call_as(&api, west.clone(), pairs);
+        (r.status, r.body)
+    };
+    let (a, a_rtb) = tgw(&api);
+    let (status, body) = as_west(&[("Action", "CreateTransitGateway")]);
+    assert_eq!(status, 200, "{body}");
+    let b = first(&body, "transitGatewayId").unwrap().to_owned();
+    let b_rtb = first(&body, "associationDefaultRouteTableId").unwrap().to_owned();
+    assert_eq!(code(&api, &peering_request(&a, &a)), "InvalidParameterValue");
+    let p = ok(&api, &peering_request(&a, &b));
+    assert_eq!(first(&p, "state"), Some("initiatingRequest"));
+    let id = first(&p, "transitGatewayAttachmentId").unwrap().to_owned();
+    let d = ok(
+        &api,
+        &[
+            ("Action", "DescribeTransitGatewayPeeringAttachments"),
+            ("TransitGatewayAttachmentIds.1", &id),
+        ],
+    );
+    assert_eq!(first(&d, "state"), Some("pendingAcceptance"));
+    assert!(d.contains("<region>us-west-2</region>"), "{d}");
+    // The requester cannot accept; the accepter can, once.
+    assert_eq!(
+        code(
+            &api,
+            &[
+                ("Action", "AcceptTransitGatewayPeeringAttachment"),
+                ("TransitGatewayAttachmentId", &id)
+            ]
+        ),
+        "InvalidParameterValue"
+    );
+    let accept = [
+        ("Action", "AcceptTransitGatewayPeeringAttachment"),
+        ("TransitGatewayAttachmentId", id.as_str()),
+    ];
+    let (status, body) = as_west(&accept);
+    assert_eq!(status, 200, "{body}");
+    let (status, body) = as_west(&accept);
+    assert_eq!((status, first(&body, "Code")), (400, Some("IncorrectState")));
+    // Each side sees the attachment on its own gateway, associated with its own table.
+    let (_, body) = as_west(&[
+        ("Action", "DescribeTransitGatewayAttachments"),
+        ("TransitGatewayAttachmentIds.1", &id),
+    ]);
+    assert_eq!(first(&body, "transitGatewayId"), Some(b.as_str()));
+    assert_eq!(first(&body, "resourceId"), Some(a.as_str()));
+    assert_eq!(first(&body, "transitGatewayRouteTableId"), Some(b_rtb.as_str()));
+    let mine = ok(
+        &api,
+        &[("Action", "DescribeTransitGatewayAttachments"), ("TransitGatewayAttachmentIds.1", &id)],
+    );
+    assert_eq!(first(&mine, "transitGatewayId"), Some(a.as_str()));
+    assert_eq!(first(&mine, "resourceType"), Some("peering"));
+    assert_eq!(first(&mine, "transitGatewayRouteTableId"), Some(a_rtb.as_str()));
+    // Static routes to it on both sides.
+    ok(
+        &api,
+        &[
+            ("Action", "CreateTransitGatewayRoute"),
+            ("TransitGatewayRouteTableId", &a_rtb),
+            ("DestinationCidrBlock", "10.50.0.0/16"),
+            ("TransitGatewayAttachmentId", &id),
+        ],
+    );
+    let (status, body) = as_west(&[
+        ("Action", "CreateTransitGatewayRoute"),
+        ("TransitGatewayRouteTableId", &b_rtb),
+        ("DestinationCidrBlock", "10.0.0.0/16"),
+        ("TransitGatewayAttachmentId", &id),
+    ]);
+    assert_eq!(status, 200, "{body}");
+    ok(
+        &api,
+        &[("Action", "DeleteTransitGatewayPeeringAttachment"), ("TransitGatewayAttachmentId", &id)],
+    );
+    assert_eq!(
+        code(
+            &api,
+            &[
+                ("Action", "DeleteTransitGatewayPeeringAttachment"),
+                ("TransitGatewayAttachmentId", &id)
+            ]
+        ),
+        "InvalidTransitGatewayAttachmentID.NotFound"
+    );
+    let d = ok(
+        &api,
+        &[
+            ("Action", "DescribeTransitGatewayPeeringAttachments"),
+            ("TransitGatewayAttachmentIds.1", &id),
+        ],
+    );
+    assert_eq!(first(&d, "state"), Some("deleted"));
+}
