@@ -379,6 +379,14 @@ pub struct TgwStaticRoute {
     pub target: TgwRouteTarget,
 }
 
+/// A prefix-list reference: a route to `target` for every entry of a customer-managed prefix
+/// list (CreateTransitGatewayPrefixListReference).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TgwPrefixListReference {
+    pub prefix_list_id: String,
+    pub target: TgwRouteTarget,
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TgwRouteTable {
     pub id: String,
@@ -388,6 +396,9 @@ pub struct TgwRouteTable {
     /// Attachments propagating their routes into the table (EnableTransitGatewayRouteTablePropagation).
     pub propagations: Vec<String>,
     pub routes: Vec<TgwStaticRoute>,
+    /// Prefix-list references: static routes for every entry of each list.
+    #[serde(default)]
+    pub prefix_list_references: Vec<TgwPrefixListReference>,
     pub create_time: i64,
     pub delete_time: Option<i64>,
     pub tags: Tags,
@@ -444,6 +455,8 @@ pub struct TgwRoute {
     pub attachment_ids: Vec<String>,
     /// Blackhole for a blackhole route and for a static route whose attachment is gone.
     pub state: TgwRouteState,
+    /// The prefix list of a route made by a prefix-list reference.
+    pub prefix_list_id: Option<String>,
 }
 
 /// CreateTransitGatewayRoute / ReplaceTransitGatewayRoute / DeleteTransitGatewayRoute.
@@ -697,6 +710,7 @@ impl World {
                 transit_gateway_id: tgw_id.to_owned(),
                 propagations: Vec::new(),
                 routes: Vec::new(),
+                prefix_list_references: Vec::new(),
                 create_time: now,
                 delete_time: None,
                 tags,
@@ -1384,6 +1398,71 @@ impl World {
         }
     }
 
+    /// CreateTransitGatewayPrefixListReference / Modify… / Delete…: one reference per
+    /// (table, customer-managed prefix list of the scope), to an attachment of the table's
+    /// gateway or a blackhole. `target` is given for Create and Replace (Modify).
+    pub fn change_tgw_prefix_list_reference(
+        &mut self,
+        scope: &Scope,
+        rtb_id: &str,
+        prefix_list_id: &str,
+        target: Option<TgwRouteTarget>,
+        change: RouteChange,
+    ) -> Result<()> {
+        let t = self.find_tgw_route_table(scope, rtb_id)?.clone();
+        let list = self.find_customer_prefix_list(scope, prefix_list_id)?;
+        if list.address_family != crate::prefix_list::AddressFamily::IPv4 {
+            return Err(Error::invalid_parameter_value(format!(
+                "The prefix list {prefix_list_id} is not an IPv4 prefix list."
+            )));
+        }
+        let existing =
+            t.prefix_list_references.iter().position(|r| r.prefix_list_id == prefix_list_id);
+        if let Some(TgwRouteTarget::Attachment(att)) = &target {
+            let a = self.find_tgw_attachment(scope, att)?;
+            if !a.on_gateway(&t.transit_gateway_id) {
+                return Err(Error::invalid_parameter_value(format!(
+                    "Transit Gateway Attachment {att} does not belong to the Transit Gateway of {rtb_id}."
+                )));
+            }
+        }
+        let Some(t) = self.transit_gateway_route_tables.get_mut(rtb_id) else {
+            return Err(route_table_not_found(rtb_id));
+        };
+        match (change, existing, target) {
+            (RouteChange::Create, Some(_), _) => Err(Error::new(
+                "RouteAlreadyExists",
+                format!(
+                    "Transit Gateway Route Table {rtb_id} already has a reference to prefix list {prefix_list_id}."
+                ),
+            )),
+            (RouteChange::Create, None, Some(target)) => {
+                t.prefix_list_references
+                    .push(TgwPrefixListReference { prefix_list_id: prefix_list_id.into(), target });
+                Ok(())
+            }
+            (RouteChange::Replace, Some(i), Some(target)) => {
+                if let Some(r) = t.prefix_list_references.get_mut(i) {
+                    r.target = target;
+                }
+                Ok(())
+            }
+            (RouteChange::Delete, Some(i), _) => {
+                t.prefix_list_references.remove(i);
+                Ok(())
+            }
+            (_, None, _) => Err(Error::new(
+                "InvalidRoute.NotFound",
+                format!(
+                    "Transit Gateway Route Table {rtb_id} has no reference to prefix list {prefix_list_id}."
+                ),
+            )),
+            (_, Some(_), None) => {
+                Err(Error::missing_parameter("TransitGatewayAttachmentId or Blackhole"))
+            }
+        }
+    }
+
     /// The live VPC attachment of gateway `tgw_id` in VPC `vpc_id`, if any.
     pub fn tgw_attachment_in_vpc(&self, tgw_id: &str, vpc_id: &str) -> Option<&TgwAttachment> {
         self.transit_gateway_attachments.values().find(|a| {
@@ -1464,28 +1543,39 @@ impl World {
         let Some(t) = self.transit_gateway_route_tables.get(rtb_id).filter(|t| t.is_live()) else {
             return Vec::new();
         };
-        let mut out: Vec<TgwRoute> = t
-            .routes
-            .iter()
-            .map(|r| match &r.target {
-                TgwRouteTarget::Blackhole => TgwRoute {
-                    destination: r.destination,
-                    route_type: TgwRouteType::Static,
-                    attachment_ids: Vec::new(),
-                    state: TgwRouteState::Blackhole,
-                },
-                TgwRouteTarget::Attachment(id) => {
-                    let up =
-                        self.transit_gateway_attachments.get(id).is_some_and(|a| a.is_available());
-                    TgwRoute {
-                        destination: r.destination,
-                        route_type: TgwRouteType::Static,
-                        attachment_ids: vec![id.clone()],
-                        state: if up { TgwRouteState::Active } else { TgwRouteState::Blackhole },
-                    }
+        let static_route = |destination: Ipv4Cidr, target: &TgwRouteTarget, list: Option<&str>| {
+            let (attachment_ids, up) = match target {
+                TgwRouteTarget::Blackhole => (Vec::new(), false),
+                TgwRouteTarget::Attachment(id) => (
+                    vec![id.clone()],
+                    self.transit_gateway_attachments.get(id).is_some_and(|a| a.is_available()),
+                ),
+            };
+            TgwRoute {
+                destination,
+                route_type: TgwRouteType::Static,
+                attachment_ids,
+                state: if up { TgwRouteState::Active } else { TgwRouteState::Blackhole },
+                prefix_list_id: list.map(str::to_owned),
+            }
+        };
+        let mut out: Vec<TgwRoute> =
+            t.routes.iter().map(|r| static_route(r.destination, &r.target, None)).collect();
+        // A prefix-list reference routes each entry no static route names exactly.
+        for reference in &t.prefix_list_references {
+            let Some(list) = self.prefix_lists.get(&reference.prefix_list_id) else { continue };
+            for cidr in list.cidrs() {
+                if let crate::cidr::Cidr::V4(destination) = cidr
+                    && !out.iter().any(|r| r.destination == destination)
+                {
+                    out.push(static_route(
+                        destination,
+                        &reference.target,
+                        Some(&reference.prefix_list_id),
+                    ));
                 }
-            })
-            .collect();
+            }
+        }
         let statics = out.len();
         for att_id in &t.propagations {
             let Some(a) = self.transit_gateway_attachments.get(att_id) else { continue };
@@ -1504,6 +1594,7 @@ impl World {
                         route_type: TgwRouteType::Propagated,
                         attachment_ids: vec![att_id.clone()],
                         state: TgwRouteState::Active,
+                        prefix_list_id: None,
                     }),
                 }
             }
@@ -1944,5 +2035,79 @@ mod tests {
         assert!(w.tgw_route_for(&rtb, addr("192.168.3.3")).is_none());
         w.delete_vpn_connection(&scope, &bgp, NOW).unwrap();
         w.delete_transit_gateway(&scope, &tgw, NOW).unwrap();
+    }
+
+    #[test]
+    fn prefix_list_references_route_every_entry() {
+        let (mut w, scope, v) = world_with_vpc();
+        let s = subnet(&mut w, &scope, &v, "10.0.1.0/24", "us-east-1a");
+        let tgw = w.create_transit_gateway(&scope, NewTransitGateway::default(), NOW).unwrap();
+        let att = attach(&mut w, &scope, &tgw, &v, &[&s]);
+        let rtb = w.transit_gateway_attachments.get(&att).unwrap().association.clone().unwrap();
+        let list = w
+            .create_managed_prefix_list(
+                &scope,
+                crate::prefix_list::NewPrefixList {
+                    name: "corp".into(),
+                    max_entries: 5,
+                    address_family: "IPv4".into(),
+                    entries: vec![("192.168.0.0/16".into(), None), ("172.16.0.0/12".into(), None)],
+                    client_token: None,
+                    tags: vec![],
+                },
+            )
+            .unwrap();
+        let to = |a: &str| Some(TgwRouteTarget::Attachment(a.to_owned()));
+        w.change_tgw_prefix_list_reference(&scope, &rtb, &list, to(&att), RouteChange::Create)
+            .unwrap();
+        assert_eq!(
+            w.change_tgw_prefix_list_reference(&scope, &rtb, &list, to(&att), RouteChange::Create)
+                .unwrap_err()
+                .code,
+            "RouteAlreadyExists"
+        );
+        let r = w.tgw_route_for(&rtb, addr("172.20.0.1")).unwrap();
+        assert_eq!(
+            (r.route_type, r.prefix_list_id.as_deref()),
+            (TgwRouteType::Static, Some(list.as_str()))
+        );
+        assert_eq!(r.attachment_ids, vec![att.clone()]);
+        // The list is in use; a blackhole replaces the target.
+        assert_eq!(
+            w.delete_managed_prefix_list(&scope, &list).unwrap().state,
+            crate::prefix_list::State::DeleteFailed
+        );
+        w.change_tgw_prefix_list_reference(
+            &scope,
+            &rtb,
+            &list,
+            Some(TgwRouteTarget::Blackhole),
+            RouteChange::Replace,
+        )
+        .unwrap();
+        assert_eq!(
+            w.tgw_route_for(&rtb, addr("192.168.1.1")).unwrap().state,
+            TgwRouteState::Blackhole
+        );
+        w.change_tgw_prefix_list_reference(&scope, &rtb, &list, None, RouteChange::Delete).unwrap();
+        assert!(w.tgw_route_for(&rtb, addr("192.168.1.1")).is_none());
+        assert_eq!(
+            w.change_tgw_prefix_list_reference(&scope, &rtb, &list, None, RouteChange::Delete)
+                .unwrap_err()
+                .code,
+            "InvalidRoute.NotFound"
+        );
+        assert_eq!(
+            w.change_tgw_prefix_list_reference(
+                &scope,
+                &rtb,
+                "pl-0123456789abcdef0",
+                None,
+                RouteChange::Delete
+            )
+            .unwrap_err()
+            .code,
+            "InvalidPrefixListID.NotFound"
+        );
     }
 }

@@ -43,6 +43,10 @@ pub(super) fn handlers() -> Vec<(&'static str, Handler)> {
         ("SearchTransitGatewayRoutes", read(search_routes)),
         ("GetTransitGatewayRouteTableAssociations", read(get_associations)),
         ("GetTransitGatewayRouteTablePropagations", read(get_propagations)),
+        ("CreateTransitGatewayPrefixListReference", write(create_prefix_list_reference)),
+        ("ModifyTransitGatewayPrefixListReference", write(modify_prefix_list_reference)),
+        ("DeleteTransitGatewayPrefixListReference", write(delete_prefix_list_reference)),
+        ("GetTransitGatewayPrefixListReferences", read(get_prefix_list_references)),
     ]
 }
 
@@ -702,7 +706,7 @@ fn get_propagations(
 fn render_route(w: &World, r: &TgwRoute) -> TransitGatewayRoute {
     TransitGatewayRoute {
         destination_cidr_block: Some(r.destination.to_string()),
-        prefix_list_id: None,
+        prefix_list_id: r.prefix_list_id.clone(),
         state: Some(r.state.name().into()),
         transit_gateway_attachments: r
             .attachment_ids
@@ -882,6 +886,7 @@ fn search_routes(
                     .filter_map(|id| w.transit_gateway_attachments.get(id))
                     .map(|a| a.resource.resource_type().to_owned())
                     .collect(),
+                "prefix-list-id" => r.prefix_list_id.iter().cloned().collect(),
                 "state" => one(r.state.name()),
                 "type" => one(r.route_type.name()),
                 "transit-gateway-route-destination-cidr-block" => one(r.destination),
@@ -896,5 +901,140 @@ fn search_routes(
         additional_routes_available: Some(more),
         next_token: None,
         routes: rendered.into_iter().take(limit).collect(),
+    })
+}
+
+// ---- prefix-list references ----
+
+fn render_reference(
+    w: &World,
+    rtb: &str,
+    r: &t::TgwPrefixListReference,
+    state: &str,
+) -> TransitGatewayPrefixListReference {
+    let attachment = match &r.target {
+        TgwRouteTarget::Attachment(id) => Some(id),
+        TgwRouteTarget::Blackhole => None,
+    };
+    let tgw = w.transit_gateway_route_tables.get(rtb).map(|t| t.transit_gateway_id.as_str());
+    TransitGatewayPrefixListReference {
+        blackhole: Some(attachment.is_none()),
+        prefix_list_id: Some(r.prefix_list_id.clone()),
+        prefix_list_owner_id: w
+            .prefix_lists
+            .get(&r.prefix_list_id)
+            .map(|p| p.owner.account.clone()),
+        state: Some(state.into()),
+        transit_gateway_attachment: attachment.map(|id| {
+            let a = w.transit_gateway_attachments.get(id);
+            TransitGatewayPrefixListAttachment {
+                resource_id: a.map(|a| a.resource_id_from(tgw.unwrap_or_default()).to_owned()),
+                resource_type: a.map(|a| a.resource.resource_type().to_owned()),
+                transit_gateway_attachment_id: Some(id.clone()),
+            }
+        }),
+        transit_gateway_route_table_id: Some(rtb.to_owned()),
+    }
+}
+
+/// The reference of table `rtb` to list `pl` as it is now (or was, before a deletion).
+fn reference_now(
+    w: &World,
+    rtb: &str,
+    pl: &str,
+    state: &str,
+) -> Option<TransitGatewayPrefixListReference> {
+    let t = w.transit_gateway_route_tables.get(rtb)?;
+    let r = t.prefix_list_references.iter().find(|r| r.prefix_list_id == pl)?;
+    Some(render_reference(w, rtb, r, state))
+}
+
+fn create_prefix_list_reference(
+    ctx: &Ctx,
+    w: &mut World,
+    req: CreateTransitGatewayPrefixListReferenceRequest,
+) -> Outcome<CreateTransitGatewayPrefixListReferenceResult> {
+    let target = route_target(req.transit_gateway_attachment_id, req.blackhole)?;
+    let (rtb, pl) = (&req.transit_gateway_route_table_id, &req.prefix_list_id);
+    w.change_tgw_prefix_list_reference(&ctx.scope, rtb, pl, Some(target), RouteChange::Create)?;
+    Ok(CreateTransitGatewayPrefixListReferenceResult {
+        transit_gateway_prefix_list_reference: reference_now(w, rtb, pl, "pending"),
+    })
+}
+
+fn modify_prefix_list_reference(
+    ctx: &Ctx,
+    w: &mut World,
+    req: ModifyTransitGatewayPrefixListReferenceRequest,
+) -> Outcome<ModifyTransitGatewayPrefixListReferenceResult> {
+    let target = route_target(req.transit_gateway_attachment_id, req.blackhole)?;
+    let (rtb, pl) = (&req.transit_gateway_route_table_id, &req.prefix_list_id);
+    w.change_tgw_prefix_list_reference(&ctx.scope, rtb, pl, Some(target), RouteChange::Replace)?;
+    Ok(ModifyTransitGatewayPrefixListReferenceResult {
+        transit_gateway_prefix_list_reference: reference_now(w, rtb, pl, "modifying"),
+    })
+}
+
+fn delete_prefix_list_reference(
+    ctx: &Ctx,
+    w: &mut World,
+    req: DeleteTransitGatewayPrefixListReferenceRequest,
+) -> Outcome<DeleteTransitGatewayPrefixListReferenceResult> {
+    let (rtb, pl) = (&req.transit_gateway_route_table_id, &req.prefix_list_id);
+    let before = reference_now(w, rtb, pl, "deleting");
+    w.change_tgw_prefix_list_reference(&ctx.scope, rtb, pl, None, RouteChange::Delete)?;
+    Ok(DeleteTransitGatewayPrefixListReferenceResult {
+        transit_gateway_prefix_list_reference: before,
+    })
+}
+
+const REFERENCE_FILTERS: &[&str] = &[
+    "attachment.resource-id",
+    "attachment.resource-type",
+    "attachment.transit-gateway-attachment-id",
+    "is-blackhole",
+    "prefix-list-id",
+    "prefix-list-owner-id",
+    "state",
+];
+
+fn get_prefix_list_references(
+    ctx: &Ctx,
+    w: &World,
+    req: GetTransitGatewayPrefixListReferencesRequest,
+) -> Outcome<GetTransitGatewayPrefixListReferencesResult> {
+    let filters = Filters::new(&req.filters, REFERENCE_FILTERS)?;
+    let rtb = w.find_tgw_route_table(&ctx.scope, &req.transit_gateway_route_table_id)?;
+    let items = rtb
+        .prefix_list_references
+        .iter()
+        .map(|r| render_reference(w, &rtb.id, r, "available"))
+        .filter(|r| {
+            let attachment = r.transit_gateway_attachment.as_ref();
+            filters.matches(&Default::default(), |n| match n {
+                "attachment.resource-id" => {
+                    attachment.and_then(|a| a.resource_id.clone()).into_iter().collect()
+                }
+                "attachment.resource-type" => {
+                    attachment.and_then(|a| a.resource_type.clone()).into_iter().collect()
+                }
+                "attachment.transit-gateway-attachment-id" => attachment
+                    .and_then(|a| a.transit_gateway_attachment_id.clone())
+                    .into_iter()
+                    .collect(),
+                "is-blackhole" => flag(r.blackhole.unwrap_or(false)),
+                "prefix-list-id" => r.prefix_list_id.iter().cloned().collect(),
+                "prefix-list-owner-id" => r.prefix_list_owner_id.iter().cloned().collect(),
+                "state" => r.state.iter().cloned().collect(),
+                _ => vec![],
+            })
+        })
+        .map(|r| (r.prefix_list_id.clone().unwrap_or_default(), r))
+        .collect();
+    let (transit_gateway_prefix_list_references, next_token) =
+        paginate(items, req.max_results, req.next_token.as_deref(), PAGE_LIMITS)?;
+    Ok(GetTransitGatewayPrefixListReferencesResult {
+        transit_gateway_prefix_list_references,
+        next_token,
     })
 }

@@ -264,3 +264,91 @@ fn peering_attachments_across_regions_and_accounts() {
     );
     assert_eq!(first(&d, "state"), Some("deleted"));
 }
+
+#[test]
+fn prefix_list_references_route_each_entry() {
+    let api = memory_api();
+    let (tgw, rtb) = tgw(&api);
+    let v = ok(&api, &[("Action", "CreateVpc"), ("CidrBlock", "10.1.0.0/16")]);
+    let vpc = first(&v, "vpcId").unwrap().to_owned();
+    let s = ok(
+        &api,
+        &[
+            ("Action", "CreateSubnet"),
+            ("VpcId", &vpc),
+            ("CidrBlock", "10.1.1.0/24"),
+            ("AvailabilityZone", "us-east-1a"),
+        ],
+    );
+    let subnet = first(&s, "subnetId").unwrap().to_owned();
+    let a = ok(
+        &api,
+        &[
+            ("Action", "CreateTransitGatewayVpcAttachment"),
+            ("TransitGatewayId", &tgw),
+            ("VpcId", &vpc),
+            ("SubnetIds.1", &subnet),
+        ],
+    );
+    let att = first(&a, "transitGatewayAttachmentId").unwrap().to_owned();
+    let p = ok(
+        &api,
+        &[
+            ("Action", "CreateManagedPrefixList"),
+            ("PrefixListName", "corp"),
+            ("MaxEntries", "5"),
+            ("AddressFamily", "IPv4"),
+            ("Entry.1.Cidr", "192.168.0.0/16"),
+            ("Entry.2.Cidr", "172.16.0.0/12"),
+        ],
+    );
+    let pl = first(&p, "prefixListId").unwrap().to_owned();
+    let reference = |action: &'static str, target: &[(&'static str, &str)]| {
+        let mut pairs = vec![
+            ("Action", action),
+            ("TransitGatewayRouteTableId", rtb.as_str()),
+            ("PrefixListId", pl.as_str()),
+        ];
+        pairs.extend_from_slice(target);
+        pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect::<Vec<_>>()
+    };
+    let send = |pairs: Vec<(String, String)>| {
+        let borrowed: Vec<(&str, &str)> =
+            pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        crate::call(&api, &borrowed)
+    };
+    let r = send(reference(
+        "CreateTransitGatewayPrefixListReference",
+        &[("TransitGatewayAttachmentId", &att)],
+    ));
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(first(&r.body, "state"), Some("pending"));
+    let r = send(reference("CreateTransitGatewayPrefixListReference", &[("Blackhole", "true")]));
+    assert_eq!(first(&r.body, "Code"), Some("RouteAlreadyExists"));
+    let routes = ok(
+        &api,
+        &[
+            ("Action", "SearchTransitGatewayRoutes"),
+            ("TransitGatewayRouteTableId", &rtb),
+            ("Filter.1.Name", "prefix-list-id"),
+            ("Filter.1.Value.1", &pl),
+        ],
+    );
+    assert_eq!(all(&routes, "destinationCidrBlock"), vec!["172.16.0.0/12", "192.168.0.0/16"]);
+    assert_eq!(all(&routes, "prefixListId"), vec![pl.as_str(); 2]);
+    let r = send(reference("ModifyTransitGatewayPrefixListReference", &[("Blackhole", "true")]));
+    assert_eq!(r.status, 200, "{}", r.body);
+    let got = ok(
+        &api,
+        &[
+            ("Action", "GetTransitGatewayPrefixListReferences"),
+            ("TransitGatewayRouteTableId", &rtb),
+        ],
+    );
+    assert_eq!(first(&got, "blackhole"), Some("true"));
+    assert_eq!(first(&got, "prefixListId"), Some(pl.as_str()));
+    let r = send(reference("DeleteTransitGatewayPrefixListReference", &[]));
+    assert_eq!(r.status, 200, "{}", r.body);
+    let r = send(reference("DeleteTransitGatewayPrefixListReference", &[]));
+    assert_eq!(first(&r.body, "Code"), Some("InvalidRoute.NotFound"));
+}
