@@ -352,3 +352,31 @@ fn prefix_list_references_route_each_entry() {
     let r = send(reference("DeleteTransitGatewayPrefixListReference", &[]));
     assert_eq!(first(&r.body, "Code"), Some("InvalidRoute.NotFound"));
 }
+
+#[test]
+fn flow_logs_for_transit_gateways() {
+    let api = memory_api();
+    let (tgw, _) = tgw(&api);
+    let f = ok(
+        &api,
+        &[
+            ("Action", "CreateFlowLogs"),
+            ("ResourceType", "TransitGateway"),
+            ("ResourceId.1", &tgw),
+            ("ResourceId.2", "tgw-0123456789abcdef0"),
+            ("LogDestinationType", "s3"),
+            ("LogDestination", "arn:aws:s3:::flow-bucket"),
+        ],
+    );
+    assert_eq!(all(&f, "flowLogIdSet").len(), 1, "{f}");
+    assert!(f.contains("InvalidTransitGatewayID.NotFound"), "{f}");
+    let d = ok(
+        &api,
+        &[
+            ("Action", "DescribeFlowLogs"),
+            ("Filter.1.Name", "resource-id"),
+            ("Filter.1.Value.1", &tgw),
+        ],
+    );
+    assert_eq!(first(&d, "resourceId"), Some(tgw.as_str()));
+}
