@@ -214,3 +214,43 @@ def test_prefix_list_reference_and_flow_logs(ec2):
     assert out["Unsuccessful"] == [], dump(out)
     logs = ec2.describe_flow_logs(Filter=[f("resource-id", tgw)])["FlowLogs"]
     assert [fl["ResourceId"] for fl in logs] == [tgw]
+
+
+# ----------------------------------------------------------------------------------- Terraform
+
+def test_terraform_peering_and_vpn_attachments(endpoint, ec2, client_factory, tmp_path):
+    import shutil
+
+    import pytest
+    import test_terraform as tf
+
+    if tf.TERRAFORM is None:
+        pytest.skip("terraform is not on PATH; skipping the transit gateway attachments Terraform test")
+    if not tf.MIRROR.is_dir():
+        pytest.skip(f"no Terraform provider mirror at {tf.MIRROR} (set VPCLAB_TF_PLUGIN_MIRROR)")
+    work = tmp_path / "tf"
+    shutil.copytree(tf.TF_DIR.parent / "terraform_tgw_attachments", work)
+    env = tf._tf_env(tmp_path)
+    var = ["-var", f"endpoint={endpoint}"]
+    tf._tf(["init", "-input=false", "-no-color"], work, env, timeout=180)
+    tf._tf(["apply", "-auto-approve", "-input=false", "-no-color", *var], work, env, timeout=900)
+    out = {k: v["value"] for k, v in json.loads(tf._tf(["output", "-json"], work, env, timeout=60).stdout).items()}
+
+    [p] = ec2.describe_transit_gateway_peering_attachments(TransitGatewayAttachmentIds=[out["peering_id"]])[
+        "TransitGatewayPeeringAttachments"]
+    assert p["State"] == "available", dump(p)
+    [vpn] = ec2.describe_transit_gateway_attachments(TransitGatewayAttachmentIds=[out["vpn_attachment_id"]])[
+        "TransitGatewayAttachments"]
+    assert vpn["ResourceType"] == "vpn" and vpn["State"] == "available", dump(vpn)
+    [r] = ec2.search_transit_gateway_routes(TransitGatewayRouteTableId=out["east_rtb_id"],
+                                            Filters=[f("type", "static")])["Routes"]
+    assert (r["DestinationCidrBlock"], r["State"]) == ("10.50.0.0/16", "active"), dump(r)
+
+    plan = tf._tf(["plan", "-detailed-exitcode", "-input=false", "-no-color", *var], work, env, timeout=300,
+                  ok_codes=(0, 2))
+    assert plan.returncode == 0, f"terraform plan found drift after apply:\n{plan.stdout[-8000:]}"
+
+    tf._tf(["destroy", "-auto-approve", "-input=false", "-no-color", *var], work, env, timeout=900)
+    for client in (ec2, client_factory("ec2", region="us-west-2", access_key="210987654321")):
+        live = [g for g in client.describe_transit_gateways()["TransitGateways"] if g["State"] != "deleted"]
+        assert live == [], dump(live)

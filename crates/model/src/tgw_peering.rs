@@ -100,6 +100,7 @@ impl World {
             peer_transit_gateway_id: peer,
             peer_owner,
             peer_association: None,
+            accepter_tags: Tags::default(),
         };
         let tags: Tags = req.tags.into_iter().collect();
         let id = self.insert_tgw_attachment(scope, &tgw, resource, tags, now);

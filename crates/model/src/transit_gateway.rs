@@ -228,6 +228,9 @@ pub enum AttachmentResource {
         /// The accepter gateway's route table for what enters it by the peering.
         #[serde(default)]
         peer_association: Option<String>,
+        /// The accepter's own tags on the attachment (each side tags it for itself).
+        #[serde(default)]
+        accepter_tags: Tags,
     },
     DirectConnectGateway {
         direct_connect_gateway_id: String,
@@ -336,6 +339,18 @@ impl TgwAttachment {
                 Some(peer_association)
             }
             _ => None,
+        }
+    }
+
+    /// The tags of the attachment seen from gateway `tgw`: a peering's accepter has its own.
+    pub fn tags_seen_from(&self, tgw: &str) -> &Tags {
+        match &self.resource {
+            AttachmentResource::Peering { peer_transit_gateway_id, accepter_tags, .. }
+                if peer_transit_gateway_id == tgw =>
+            {
+                accepter_tags
+            }
+            _ => &self.tags,
         }
     }
 

@@ -10,9 +10,9 @@ use super::page::paginate;
 use super::transit_gateway::{PAGE_LIMITS, now, require_listed};
 use super::{Ctx, Handler, read, write};
 use crate::Outcome;
-use model::World;
 use model::tgw_peering::{NewTgwPeering, peering_sides};
 use model::transit_gateway::{self as t, AttachmentState, TgwAttachment};
+use model::{Scope, World};
 use shapes::ec2::*;
 use wire::Timestamp;
 
@@ -46,23 +46,28 @@ fn status_message(a: &TgwAttachment, accepter_account: &str) -> String {
     }
 }
 
-fn render(a: &TgwAttachment, state: Option<&str>) -> TransitGatewayPeeringAttachment {
+/// The peering as `scope` sees it (the accepter has its own tags).
+fn render(
+    w: &World,
+    scope: &Scope,
+    a: &TgwAttachment,
+    state: Option<&str>,
+) -> TransitGatewayPeeringAttachment {
     let sides = peering_sides(a);
     let code = state.unwrap_or(a.state.name()).to_owned();
     TransitGatewayPeeringAttachment {
         accepter_tgw_info: sides.map(|(_, (g, o))| tgw_info(g, o)),
         accepter_transit_gateway_attachment_id: None,
         creation_time: Some(Timestamp(a.create_time)),
-        options: Some(TransitGatewayPeeringAttachmentOptions {
-            dynamic_routing: Some("disable".into()),
-        }),
+        // Dynamic routing over peerings is not modelled: no options are reported.
+        options: None,
         requester_tgw_info: sides.map(|((g, _), _)| tgw_info(g, &a.owner)),
         state: Some(code.clone()),
         status: Some(PeeringAttachmentStatus {
             code: Some(code),
             message: sides.map(|(_, (_, o))| status_message(a, &o.account)),
         }),
-        tags: tag_set(&a.tags),
+        tags: tag_set(a.tags_seen_from(w.tgw_attachment_side(scope, a))),
         transit_gateway_attachment_id: Some(a.id.clone()),
     }
 }
@@ -90,6 +95,8 @@ fn create_peering(
     let id = w.create_tgw_peering(&ctx.scope, new, now())?;
     Ok(CreateTransitGatewayPeeringAttachmentResult {
         transit_gateway_peering_attachment: Some(render(
+            w,
+            &ctx.scope,
             peering(w, &id)?,
             Some("initiatingRequest"),
         )),
@@ -104,7 +111,12 @@ fn accept_peering(
     let id = &req.transit_gateway_attachment_id;
     w.answer_tgw_peering(&ctx.scope, id, true, now())?;
     Ok(AcceptTransitGatewayPeeringAttachmentResult {
-        transit_gateway_peering_attachment: Some(render(peering(w, id)?, Some("pending"))),
+        transit_gateway_peering_attachment: Some(render(
+            w,
+            &ctx.scope,
+            peering(w, id)?,
+            Some("pending"),
+        )),
     })
 }
 
@@ -116,7 +128,12 @@ fn reject_peering(
     let id = &req.transit_gateway_attachment_id;
     w.answer_tgw_peering(&ctx.scope, id, false, now())?;
     Ok(RejectTransitGatewayPeeringAttachmentResult {
-        transit_gateway_peering_attachment: Some(render(peering(w, id)?, Some("rejecting"))),
+        transit_gateway_peering_attachment: Some(render(
+            w,
+            &ctx.scope,
+            peering(w, id)?,
+            Some("rejecting"),
+        )),
     })
 }
 
@@ -128,7 +145,12 @@ fn delete_peering(
     let id = &req.transit_gateway_attachment_id;
     w.delete_tgw_peering(&ctx.scope, id, now())?;
     Ok(DeleteTransitGatewayPeeringAttachmentResult {
-        transit_gateway_peering_attachment: Some(render(peering(w, id)?, Some("deleting"))),
+        transit_gateway_peering_attachment: Some(render(
+            w,
+            &ctx.scope,
+            peering(w, id)?,
+            Some("deleting"),
+        )),
     })
 }
 
@@ -172,13 +194,19 @@ fn describe_peerings(
     let items = listed
         .into_iter()
         .filter(|a| ids.is_empty() || ids.contains(&a.id))
-        .filter(|a| filters.matches(&a.tags, |n| peering_field(w, ctx, a, n)))
+        .filter(|a| {
+            let tags = a.tags_seen_from(w.tgw_attachment_side(&ctx.scope, a));
+            filters.matches(tags, |n| peering_field(w, ctx, a, n))
+        })
         .map(|a| (a.id.clone(), a))
         .collect();
     let (page, next_token) =
         paginate(items, req.max_results, req.next_token.as_deref(), PAGE_LIMITS)?;
     Ok(DescribeTransitGatewayPeeringAttachmentsResult {
-        transit_gateway_peering_attachments: page.into_iter().map(|a| render(a, None)).collect(),
+        transit_gateway_peering_attachments: page
+            .into_iter()
+            .map(|a| render(w, &ctx.scope, a, None))
+            .collect(),
         next_token,
     })
 }

@@ -278,7 +278,7 @@ pub(super) fn render_attachment(
         resource_owner_id: Some(w.tgw_attachment_resource_owner(a, side)),
         resource_type: Some(a.resource.resource_type().into()),
         state: Some(a.state.name().into()),
-        tags: tag_set(&a.tags),
+        tags: tag_set(a.tags_seen_from(side)),
         transit_gateway_attachment_id: Some(a.id.clone()),
         transit_gateway_id: Some(side.to_owned()),
         transit_gateway_owner_id: w.transit_gateways.get(side).map(|g| g.owner.account.clone()),
@@ -413,7 +413,10 @@ fn listed_attachments<'a>(
     Ok(listed
         .into_iter()
         .filter(|a| ids.is_empty() || ids.contains(&a.id))
-        .filter(|a| filters.matches(&a.tags, |n| attachment_field(w, &ctx.scope, a, n)))
+        .filter(|a| {
+            let tags = a.tags_seen_from(w.tgw_attachment_side(&ctx.scope, a));
+            filters.matches(tags, |n| attachment_field(w, &ctx.scope, a, n))
+        })
         .map(|a| (a.id.clone(), a))
         .collect())
 }
