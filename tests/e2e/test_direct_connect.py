@@ -216,9 +216,14 @@ def test_gateways_associations_and_tags(ec2, dx):
     with client_error(fragment="does not exist"):
         dx.create_direct_connect_gateway_association(
             directConnectGatewayId=gw["directConnectGatewayId"], gatewayId="vgw-0123456789abcdef0")
-    with client_error(fragment="private virtual interfaces"):
+    with client_error(fragment="does not exist"):
         dx.create_direct_connect_gateway_association(
             directConnectGatewayId=gw["directConnectGatewayId"], gatewayId="tgw-0123456789abcdef0",
+            addAllowedPrefixesToDirectConnectGateway=[{"cidr": "10.9.0.0/16"}])
+    tgw = ec2.create_transit_gateway()["TransitGateway"]["TransitGatewayId"]
+    with client_error(fragment="private virtual interfaces"):
+        dx.create_direct_connect_gateway_association(
+            directConnectGatewayId=gw["directConnectGatewayId"], gatewayId=tgw,
             addAllowedPrefixesToDirectConnectGateway=[{"cidr": "10.9.0.0/16"}])
     with client_error(fragment="does not exist"):
         dx.create_direct_connect_gateway_association(

@@ -346,6 +346,7 @@ async fn dispatch(api: &Api, scope: &Scope, op: &str, body: &Value) -> Result<Va
                     &r.direct_connect_gateway_id,
                     &gateway,
                     &prefixes,
+                    wire::Timestamp::now().0,
                 )?;
                 let a = association(w.dx_gateway_association(&scope, &id)?, "associated");
                 Ok(s::CreateDirectConnectGatewayAssociationResult {
@@ -403,6 +404,7 @@ async fn dispatch(api: &Api, scope: &Scope, op: &str, body: &Value) -> Result<Va
                     r.association_id.as_deref(),
                     r.direct_connect_gateway_id.as_deref(),
                     r.virtual_gateway_id.as_deref(),
+                    wire::Timestamp::now().0,
                 )?;
                 Ok(s::DeleteDirectConnectGatewayAssociationResult {
                     direct_connect_gateway_association: Some(association(&gone, "disassociated")),

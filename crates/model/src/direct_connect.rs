@@ -21,6 +21,7 @@
 use crate::cidr::Ipv4Cidr;
 use crate::error::{Error, Result};
 use crate::resources::Tags;
+use crate::transit_gateway::{AttachmentResource, AttachmentState};
 use crate::world::{Scope, World};
 use serde::{Deserialize, Serialize};
 use std::net::Ipv4Addr;
@@ -658,6 +659,7 @@ impl World {
         dx_gateway_id: &str,
         gateway_id: &str,
         allowed_prefixes: &[String],
+        now: i64,
     ) -> Result<String> {
         let dxgw = self.dx_gateway(scope, dx_gateway_id)?;
         let dx_gateway_owner = dxgw.owner.account.clone();
@@ -698,11 +700,9 @@ impl World {
                 }
             }
             "tgw" => {
-                crate::lookup::TRANSIT_GATEWAY.check_format(gateway_id).map_err(|_| {
+                self.find_transit_gateway(scope, gateway_id).map_err(|_| {
                     client_error(format!("Transit gateway {gateway_id} does not exist."))
                 })?;
-                // TGW: check existence once transit gateways land (the gateway must exist in the
-                // caller's account and region; its allowed prefixes are required).
                 if kinds.contains(&VifKind::Private) {
                     return Err(client_error(format!(
                         "Direct Connect Gateway {dx_gateway_id} has private virtual interfaces: it cannot be associated with a transit gateway."
@@ -743,6 +743,12 @@ impl World {
                 allowed_prefixes: prefixes,
             },
         );
+        if crate::ids::prefix_of(gateway_id) == "tgw" {
+            let resource = AttachmentResource::DirectConnectGateway {
+                direct_connect_gateway_id: dx_gateway_id.to_owned(),
+            };
+            self.insert_tgw_attachment(scope, gateway_id, resource, Tags::new(), now);
+        }
         Ok(id)
     }
 
@@ -772,13 +778,15 @@ impl World {
     }
 
     /// DeleteDirectConnectGatewayAssociation, by id or by (Direct Connect gateway, virtual
-    /// private gateway).
+    /// private gateway). The transit gateway attachment of an association with a transit
+    /// gateway is deleted with it.
     pub fn delete_dx_gateway_association(
         &mut self,
         scope: &Scope,
         id: Option<&str>,
         dx_gateway_id: Option<&str>,
         virtual_gateway_id: Option<&str>,
+        now: i64,
     ) -> Result<DxGatewayAssociation> {
         let id = match (id, dx_gateway_id, virtual_gateway_id) {
             (Some(id), ..) => self.dx_gateway_association(scope, id)?.id.clone(),
@@ -799,9 +807,40 @@ impl World {
                 ));
             }
         };
-        self.dx_gateway_associations.remove(&id).ok_or_else(|| {
+        let gone = self.dx_gateway_associations.remove(&id).ok_or_else(|| {
             client_error(format!("Direct Connect Gateway Association {id} does not exist."))
-        })
+        })?;
+        if let Some(a) = self.tgw_dx_gateway_attachment(&gone.gateway_id, &gone.dx_gateway_id) {
+            self.end_tgw_attachment(&a, AttachmentState::Deleted, now);
+        }
+        Ok(gone)
+    }
+
+    /// The live attachment of Direct Connect gateway `dx_gateway_id` on transit gateway
+    /// `tgw_id`, if any.
+    pub fn tgw_dx_gateway_attachment(&self, tgw_id: &str, dx_gateway_id: &str) -> Option<String> {
+        self.transit_gateway_attachments
+            .values()
+            .find(|a| {
+                a.is_live()
+                    && a.transit_gateway_id == tgw_id
+                    && matches!(&a.resource, AttachmentResource::DirectConnectGateway { direct_connect_gateway_id: d } if d == dx_gateway_id)
+            })
+            .map(|a| a.id.clone())
+    }
+
+    /// The on-premises prefixes a Direct Connect gateway brings to the transit gateways it is
+    /// associated with: what its transit virtual interfaces advertise (their
+    /// `vpclab:advertised-cidrs` tag).
+    pub fn direct_connect_routes_via_dx_gateway(&self, dx_gateway_id: &str) -> Vec<Ipv4Cidr> {
+        self.dx_virtual_interfaces
+            .values()
+            .filter(|v| {
+                v.kind == VifKind::Transit
+                    && v.direct_connect_gateway_id.as_deref() == Some(dx_gateway_id)
+            })
+            .flat_map(|v| v.advertised_cidrs())
+            .collect()
     }
 
     /// CreatePrivate/Public/TransitVirtualInterface on a connection or LAG of the caller's
@@ -1397,7 +1436,7 @@ mod tests {
         )
         .unwrap();
         assert!(w.direct_connect_routes_via_vgw(&vgw).is_empty(), "not associated yet");
-        let assoc = w.create_dx_gateway_association(&scope, &dxgw, &vgw, &[]).unwrap();
+        let assoc = w.create_dx_gateway_association(&scope, &dxgw, &vgw, &[], 0).unwrap();
         let a = w.dx_gateway_associations.get(&assoc).unwrap();
         assert_eq!(a.allowed_prefixes, vec![Ipv4Cidr::parse("10.0.0.0/16", true).unwrap()]);
         assert_eq!(w.direct_connect_routes_via_vgw(&vgw).len(), 2);
@@ -1406,10 +1445,10 @@ mod tests {
         assert_eq!((len, via.map(|a| a.id.clone())), (24, Some(assoc.clone())));
         assert_eq!(vif.vlan, 101);
         assert!(w.direct_connect_route_to(&vgw, "8.8.8.8".parse().unwrap()).is_none());
-        assert!(w.create_dx_gateway_association(&scope, &dxgw, &vgw, &[]).is_err());
+        assert!(w.create_dx_gateway_association(&scope, &dxgw, &vgw, &[], 0).is_err());
         w.update_dx_gateway_association(&scope, &assoc, &["10.1.0.0/16".into()], &[]).unwrap();
         assert_eq!(w.dx_gateway_associations.get(&assoc).unwrap().allowed_prefixes.len(), 2);
-        w.delete_dx_gateway_association(&scope, None, Some(&dxgw), Some(&vgw)).unwrap();
+        w.delete_dx_gateway_association(&scope, None, Some(&dxgw), Some(&vgw), 0).unwrap();
         assert!(w.direct_connect_routes_via_vgw(&vgw).is_empty());
         // A VIF straight on the VGW.
         w.create_dx_virtual_interface(
@@ -1424,17 +1463,40 @@ mod tests {
 
     #[test]
     fn associations_check_their_gateways() {
-        let (mut w, scope, _vpc, _vgw, _con, dxgw) = dx_world();
+        let (mut w, scope, _vpc, _vgw, con, dxgw) = dx_world();
         let detached = w.create_vpn_gateway(&scope, IPSEC_1, None, None, &[]).unwrap();
-        let err = w.create_dx_gateway_association(&scope, &dxgw, &detached, &[]).unwrap_err();
+        let err = w.create_dx_gateway_association(&scope, &dxgw, &detached, &[], 0).unwrap_err();
         assert!(err.message.contains("not attached"), "{}", err.message);
         let err = w
-            .create_dx_gateway_association(&scope, &dxgw, "vgw-0123456789abcdef0", &[])
+            .create_dx_gateway_association(&scope, &dxgw, "vgw-0123456789abcdef0", &[], 0)
             .unwrap_err();
         assert!(err.message.contains("does not exist"));
-        let tgw = "tgw-0123456789abcdef0";
-        assert!(w.create_dx_gateway_association(&scope, &dxgw, tgw, &[]).is_err());
-        w.create_dx_gateway_association(&scope, &dxgw, tgw, &["10.9.0.0/16".into()]).unwrap();
+        let missing = "tgw-0123456789abcdef0";
+        let err = w
+            .create_dx_gateway_association(&scope, &dxgw, missing, &["10.9.0.0/16".into()], 0)
+            .unwrap_err();
+        assert!(err.message.contains("does not exist"));
+        let tgw = w
+            .create_transit_gateway(&scope, crate::transit_gateway::NewTransitGateway::default(), 0)
+            .unwrap();
+        assert!(w.create_dx_gateway_association(&scope, &dxgw, &tgw, &[], 0).is_err());
+        let assoc = w
+            .create_dx_gateway_association(&scope, &dxgw, &tgw, &["10.9.0.0/16".into()], 0)
+            .unwrap();
+        // The association is an attachment of the transit gateway, which propagates what the
+        // transit virtual interfaces on the Direct Connect gateway advertise.
+        let att = w.tgw_dx_gateway_attachment(&tgw, &dxgw).unwrap();
+        let a = w.transit_gateway_attachments.get(&att).unwrap();
+        assert_eq!(a.resource.resource_type(), "direct-connect-gateway");
+        let rtb = a.association.clone().unwrap();
+        let mut spec = private_vif(Some(&dxgw), None, 103);
+        spec.tags = vec![tag(ADVERTISED_CIDRS_TAG, "172.30.0.0/16")];
+        w.create_dx_virtual_interface(&scope, VifKind::Transit, &con, &spec).unwrap();
+        let route = w.tgw_route_for(&rtb, "172.30.1.1".parse().unwrap()).unwrap();
+        assert_eq!(route.attachment_ids, vec![att.clone()]);
+        w.delete_dx_gateway_association(&scope, Some(&assoc), None, None, 0).unwrap();
+        assert!(w.tgw_dx_gateway_attachment(&tgw, &dxgw).is_none());
+        assert!(w.tgw_route_for(&rtb, "172.30.1.1".parse().unwrap()).is_none());
         assert!(w.create_dx_gateway(&scope, "x", Some(100), &[]).is_err());
         let arn = w.dx_arn(&dxgw).unwrap();
         assert!(arn.starts_with("arn:aws:directconnect::123456789012:dx-gateway/"));

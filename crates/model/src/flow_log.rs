@@ -500,10 +500,12 @@ pub enum FlowLogResource {
     Vpc,
     Subnet,
     NetworkInterface,
-    /// Kinds vpclab does not model yet: every id is reported missing, as AWS reports an id
-    /// it does not know.
+    /// Transit gateways and their attachments: accepted and described (records are not
+    /// delivered).
     TransitGateway,
     TransitGatewayAttachment,
+    /// A kind vpclab does not model yet: every id is reported missing, as AWS reports an id
+    /// it does not know.
     RegionalNatGateway,
 }
 
@@ -713,6 +715,10 @@ impl World {
             FlowLogResource::Subnet => self.subnets.find(&lookup::SUBNET, scope, id).map(|_| ()),
             FlowLogResource::NetworkInterface => {
                 self.network_interfaces.find(&lookup::NETWORK_INTERFACE, scope, id).map(|_| ())
+            }
+            FlowLogResource::TransitGateway => self.find_transit_gateway(scope, id).map(|_| ()),
+            FlowLogResource::TransitGatewayAttachment => {
+                self.find_tgw_attachment(scope, id).map(|_| ())
             }
             other => {
                 let k = other.kind();
@@ -1161,8 +1167,25 @@ mod tests {
     }
 
     #[test]
-    fn kinds_vpclab_lacks_are_reported_missing() {
-        let (mut w, scope, _, _) = world_with_subnet("10.0.1.0/24");
+    fn transit_gateways_and_their_attachments_have_flow_logs() {
+        let (mut w, scope, vpc, subnet) = world_with_subnet("10.0.1.0/24");
+        let tgw = w
+            .create_transit_gateway(&scope, crate::transit_gateway::NewTransitGateway::default(), 0)
+            .unwrap();
+        let req = crate::transit_gateway::NewVpcAttachment {
+            transit_gateway_id: tgw.clone(),
+            vpc_id: vpc,
+            subnet_ids: vec![subnet],
+            ..Default::default()
+        };
+        let att = w.create_tgw_vpc_attachment(&scope, req, 0).unwrap();
+        for (kind, id) in [("TransitGateway", &tgw), ("TransitGatewayAttachment", &att)] {
+            let mut req = s3(kind, &[id]);
+            req.traffic_type = None;
+            let out = w.create_flow_logs(&scope, req, 0).unwrap();
+            assert!(out.unsuccessful.is_empty(), "{:?}", out.unsuccessful);
+            assert_eq!(out.flow_log_ids.len(), 1);
+        }
         let mut req = s3("TransitGateway", &["tgw-0123456789abcdef0", "tgw-attach-12345678"]);
         req.traffic_type = None;
         let out = w.create_flow_logs(&scope, req, 0).unwrap();

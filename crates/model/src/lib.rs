@@ -41,6 +41,7 @@ pub mod table;
 pub mod tags;
 #[cfg(test)]
 mod testkit;
+pub mod tgw_peering;
 pub mod traffic_mirror;
 pub mod transit_gateway;
 pub mod vpc;

@@ -631,7 +631,14 @@ impl World {
                     .any(|r| matches!(&r.peer, RulePeer::PrefixList(p) if p == id))
             })
             .map(|g| g.id.clone());
-        let mut out: Vec<String> = tables.chain(groups).collect();
+        let tgw_tables = self
+            .transit_gateway_route_tables
+            .in_scope(scope)
+            .filter(|t| {
+                t.is_live() && t.prefix_list_references.iter().any(|r| r.prefix_list_id == id)
+            })
+            .map(|t| t.id.clone());
+        let mut out: Vec<String> = tables.chain(groups).chain(tgw_tables).collect();
         out.sort();
         out
     }

@@ -67,6 +67,16 @@ macro_rules! tagged {
                         out.push((p.id.clone(), "vpc-peering-connection", &p.accepter_tags));
                     }
                 }
+                for a in self.transit_gateway_attachments.values() {
+                    if let crate::transit_gateway::AttachmentResource::Peering {
+                        peer_owner, accepter_tags, ..
+                    } = &a.resource
+                        && peer_owner == scope
+                        && &a.owner != scope
+                    {
+                        out.push((a.id.clone(), "transit-gateway-attachment", accepter_tags));
+                    }
+                }
                 for g in self.security_groups.values().filter(|g| &g.owner == scope) {
                     for r in g.ingress.iter().chain(g.egress.iter()) {
                         out.push((r.id.clone(), "security-group-rule", &r.tags));
@@ -201,6 +211,18 @@ impl World {
         if crate::ids::prefix_of(id) == "pcx" {
             return self.vpc_peering_connections.get_mut(id).map(|p| p.tags_of_side(scope));
         }
+        if let Some(a) = self.transit_gateway_attachments.get(id)
+            && a.peer_gateway().is_some()
+            && &a.owner != scope
+        {
+            // The accepter side of a transit gateway peering tags it for itself.
+            return match &mut self.transit_gateway_attachments.get_mut(id)?.resource {
+                crate::transit_gateway::AttachmentResource::Peering { accepter_tags, .. } => {
+                    Some(accepter_tags)
+                }
+                _ => None,
+            };
+        }
         self.tags_mut(id)
     }
 
@@ -209,6 +231,14 @@ impl World {
             Some((_, owner, _)) if owner == scope => Ok(()),
             // Both sides of a peering connection tag it.
             Some(_) if self.vpc_peering_connections.get(id).is_some_and(|p| p.is_side(scope)) => {
+                Ok(())
+            }
+            // Both sides of a transit gateway peering tag it.
+            Some(_)
+                if self.transit_gateway_attachments.get(id).is_some_and(|a| {
+                    a.peer_gateway().is_some() && self.tgw_attachment_visible(scope, a)
+                }) =>
+            {
                 Ok(())
             }
             _ => Err(not_found_for_id(id)),

@@ -178,6 +178,8 @@ pub enum AttachmentState {
     /// A peering attachment waiting for the peer's owner (AcceptTransitGatewayPeeringAttachment).
     PendingAcceptance,
     Rejected,
+    /// A peering whose peer gateway does not exist.
+    Failed,
     Deleted,
 }
 
@@ -187,6 +189,7 @@ impl AttachmentState {
             AttachmentState::Available => "available",
             AttachmentState::PendingAcceptance => "pendingAcceptance",
             AttachmentState::Rejected => "rejected",
+            AttachmentState::Failed => "failed",
             AttachmentState::Deleted => "deleted",
         }
     }
@@ -214,10 +217,20 @@ pub enum AttachmentResource {
     Vpn {
         vpn_connection_id: String,
     },
-    /// A peering with another transit gateway (possibly of another region or account).
+    /// A peering with another transit gateway (possibly of another region or account). ONE
+    /// attachment, seen from both gateways: the requester's is
+    /// [`TgwAttachment::transit_gateway_id`] (its route table association in
+    /// [`TgwAttachment::association`]), the accepter's is `peer_transit_gateway_id`, with its
+    /// own association `peer_association`.
     Peering {
         peer_transit_gateway_id: String,
         peer_owner: Scope,
+        /// The accepter gateway's route table for what enters it by the peering.
+        #[serde(default)]
+        peer_association: Option<String>,
+        /// The accepter's own tags on the attachment (each side tags it for itself).
+        #[serde(default)]
+        accepter_tags: Tags,
     },
     DirectConnectGateway {
         direct_connect_gateway_id: String,
@@ -265,9 +278,92 @@ pub struct TgwAttachment {
 }
 
 impl TgwAttachment {
-    /// Neither deleted nor rejected.
+    /// Neither deleted, rejected nor failed.
     pub fn is_live(&self) -> bool {
-        !matches!(self.state, AttachmentState::Deleted | AttachmentState::Rejected)
+        !matches!(
+            self.state,
+            AttachmentState::Deleted | AttachmentState::Rejected | AttachmentState::Failed
+        )
+    }
+
+    /// The accepter gateway of a peering.
+    pub fn peer_gateway(&self) -> Option<&str> {
+        match &self.resource {
+            AttachmentResource::Peering { peer_transit_gateway_id, .. } => {
+                Some(peer_transit_gateway_id)
+            }
+            _ => None,
+        }
+    }
+
+    /// Whether the attachment is on gateway `tgw` (a peering is on two).
+    pub fn on_gateway(&self, tgw: &str) -> bool {
+        self.transit_gateway_id == tgw || self.peer_gateway() == Some(tgw)
+    }
+
+    /// The gateway at the other end of a peering, seen from `tgw`.
+    pub fn across(&self, tgw: &str) -> Option<&str> {
+        let peer = self.peer_gateway()?;
+        if tgw == self.transit_gateway_id {
+            Some(peer)
+        } else if tgw == peer {
+            Some(&self.transit_gateway_id)
+        } else {
+            None
+        }
+    }
+
+    /// The route table the attachment is associated with on gateway `tgw`: the one that
+    /// routes what enters `tgw` by it.
+    pub fn association_on(&self, tgw: &str) -> Option<&str> {
+        match &self.resource {
+            _ if tgw == self.transit_gateway_id => self.association.as_deref(),
+            AttachmentResource::Peering { peer_transit_gateway_id, peer_association, .. }
+                if peer_transit_gateway_id == tgw =>
+            {
+                peer_association.as_deref()
+            }
+            _ => None,
+        }
+    }
+
+    /// The association slot of gateway `tgw`'s side.
+    fn association_slot(&mut self, tgw: &str) -> Option<&mut Option<String>> {
+        if tgw == self.transit_gateway_id {
+            return Some(&mut self.association);
+        }
+        match &mut self.resource {
+            AttachmentResource::Peering { peer_transit_gateway_id, peer_association, .. }
+                if peer_transit_gateway_id == tgw =>
+            {
+                Some(peer_association)
+            }
+            _ => None,
+        }
+    }
+
+    /// The tags of the attachment seen from gateway `tgw`: a peering's accepter has its own.
+    pub fn tags_seen_from(&self, tgw: &str) -> &Tags {
+        match &self.resource {
+            AttachmentResource::Peering { peer_transit_gateway_id, accepter_tags, .. }
+                if peer_transit_gateway_id == tgw =>
+            {
+                accepter_tags
+            }
+            _ => &self.tags,
+        }
+    }
+
+    /// The id of what is behind the attachment seen from gateway `tgw`: for a peering, the
+    /// gateway at the other end.
+    pub fn resource_id_from<'a>(&'a self, tgw: &str) -> &'a str {
+        self.across(tgw).unwrap_or(self.resource.resource_id())
+    }
+
+    /// Whether one side of the attachment is associated with route table `rtb_id`.
+    pub fn associated_with(&self, rtb_id: &str) -> bool {
+        self.association.as_deref() == Some(rtb_id)
+            || matches!(&self.resource, AttachmentResource::Peering { peer_association: Some(p), .. } if p == rtb_id)
     }
 
     /// Carries traffic.
@@ -298,6 +394,14 @@ pub struct TgwStaticRoute {
     pub target: TgwRouteTarget,
 }
 
+/// A prefix-list reference: a route to `target` for every entry of a customer-managed prefix
+/// list (CreateTransitGatewayPrefixListReference).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TgwPrefixListReference {
+    pub prefix_list_id: String,
+    pub target: TgwRouteTarget,
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TgwRouteTable {
     pub id: String,
@@ -307,6 +411,9 @@ pub struct TgwRouteTable {
     /// Attachments propagating their routes into the table (EnableTransitGatewayRouteTablePropagation).
     pub propagations: Vec<String>,
     pub routes: Vec<TgwStaticRoute>,
+    /// Prefix-list references: static routes for every entry of each list.
+    #[serde(default)]
+    pub prefix_list_references: Vec<TgwPrefixListReference>,
     pub create_time: i64,
     pub delete_time: Option<i64>,
     pub tags: Tags,
@@ -363,6 +470,8 @@ pub struct TgwRoute {
     pub attachment_ids: Vec<String>,
     /// Blackhole for a blackhole route and for a static route whose attachment is gone.
     pub state: TgwRouteState,
+    /// The prefix list of a route made by a prefix-list reference.
+    pub prefix_list_id: Option<String>,
 }
 
 /// CreateTransitGatewayRoute / ReplaceTransitGatewayRoute / DeleteTransitGatewayRoute.
@@ -448,10 +557,32 @@ impl World {
             .ok_or_else(|| attachment_not_found(id))
     }
 
-    /// Whether `scope` sees an attachment: it owns the resource or the gateway.
+    /// Whether `scope` sees an attachment: it owns the resource or a gateway it is on.
     pub fn tgw_attachment_visible(&self, scope: &Scope, a: &TgwAttachment) -> bool {
-        &a.owner == scope
-            || self.transit_gateways.get(&a.transit_gateway_id).is_some_and(|g| &g.owner == scope)
+        let owns = |tgw: &str| self.transit_gateways.get(tgw).is_some_and(|g| &g.owner == scope);
+        &a.owner == scope || owns(&a.transit_gateway_id) || a.peer_gateway().is_some_and(owns)
+    }
+
+    /// The gateway an attachment is on as `scope` sees it: for a peering seen by the
+    /// accepter gateway's owner (and not the requester's), the accepter gateway.
+    pub fn tgw_attachment_side<'a>(&self, scope: &Scope, a: &'a TgwAttachment) -> &'a str {
+        let owns = |tgw: &str| self.transit_gateways.get(tgw).is_some_and(|g| &g.owner == scope);
+        match a.peer_gateway() {
+            Some(peer) if !owns(&a.transit_gateway_id) && owns(peer) => peer,
+            _ => &a.transit_gateway_id,
+        }
+    }
+
+    /// The account that owns what is behind attachment `a` seen from gateway `tgw`: for a
+    /// peering, the other gateway's owner.
+    pub fn tgw_attachment_resource_owner(&self, a: &TgwAttachment, tgw: &str) -> String {
+        match a.across(tgw) {
+            Some(other) => self
+                .transit_gateways
+                .get(other)
+                .map_or_else(|| a.owner.account.clone(), |g| g.owner.account.clone()),
+            None => a.owner.account.clone(),
+        }
     }
 
     /// A live transit gateway route table of the scope.
@@ -594,6 +725,7 @@ impl World {
                 transit_gateway_id: tgw_id.to_owned(),
                 propagations: Vec::new(),
                 routes: Vec::new(),
+                prefix_list_references: Vec::new(),
                 create_time: now,
                 delete_time: None,
                 tags,
@@ -689,7 +821,7 @@ impl World {
         let attached: Vec<String> = self
             .transit_gateway_attachments
             .values()
-            .filter(|a| a.transit_gateway_id == id && a.is_live())
+            .filter(|a| a.on_gateway(id) && a.is_live())
             .map(|a| a.id.clone())
             .collect();
         if !attached.is_empty() {
@@ -763,25 +895,59 @@ impl World {
             ));
         }
         self.check_attachment_subnets(scope, &req.vpc_id, &[], &req.subnet_ids)?;
+        let tags = req.tags.into_iter().collect();
+        let id =
+            self.insert_tgw_attachment(scope, &tgw.id, AttachmentResource::Vpc(data), tags, now);
+        self.add_attachment_subnets(scope, &id, &req.subnet_ids)?;
+        Ok(id)
+    }
+
+    /// A new `available` attachment of `resource` (owned by `scope`) on live gateway `tgw_id`,
+    /// associated with and propagating into the gateway's default tables as its options say —
+    /// or, for a peering, `pendingAcceptance` and associated with nothing yet.
+    pub(crate) fn insert_tgw_attachment(
+        &mut self,
+        scope: &Scope,
+        tgw_id: &str,
+        resource: AttachmentResource,
+        tags: Tags,
+        now: i64,
+    ) -> String {
         self.purge_deleted_transit_gateways(now);
         let id = self.fresh_id("tgw-attach");
+        let peering = matches!(resource, AttachmentResource::Peering { .. });
         self.transit_gateway_attachments.insert(
             id.clone(),
             TgwAttachment {
                 id: id.clone(),
                 owner: scope.clone(),
-                transit_gateway_id: tgw.id.clone(),
-                resource: AttachmentResource::Vpc(data),
-                state: AttachmentState::Available,
+                transit_gateway_id: tgw_id.to_owned(),
+                resource,
+                state: if peering {
+                    AttachmentState::PendingAcceptance
+                } else {
+                    AttachmentState::Available
+                },
                 association: None,
                 create_time: now,
                 delete_time: None,
-                tags: req.tags.into_iter().collect(),
+                tags,
             },
         );
-        self.add_attachment_subnets(scope, &id, &req.subnet_ids)?;
-        self.apply_default_tables(&tgw, &id);
-        Ok(id)
+        if let Some(tgw) = self.transit_gateways.get(tgw_id).cloned()
+            && !peering
+        {
+            self.apply_default_tables(&tgw, &id);
+        }
+        id
+    }
+
+    /// The id of the live attachment whose resource satisfies `is`, if any.
+    pub fn tgw_attachment_of(&self, is: impl Fn(&AttachmentResource) -> bool) -> Option<String> {
+        self.transit_gateway_attachments
+            .values()
+            .find(|a| a.is_live() && is(&a.resource))
+            .map(|a| a.id.clone())
     }
 
     /// Associates a new attachment with the gateway's default association table and makes it
@@ -987,6 +1153,9 @@ impl World {
         if let Some(a) = self.transit_gateway_attachments.get_mut(id) {
             a.state = state;
             a.association = None;
+            if let AttachmentResource::Peering { peer_association, .. } = &mut a.resource {
+                *peer_association = None;
+            }
             a.delete_time = Some(now);
         }
         self.transit_gateway_route_tables.update_where(
@@ -1056,7 +1225,7 @@ impl World {
     ) -> Result<(TgwRouteTable, TgwAttachment)> {
         let t = self.find_tgw_route_table(scope, rtb_id)?.clone();
         let a = self.find_tgw_attachment(scope, attachment_id)?.clone();
-        if a.transit_gateway_id != t.transit_gateway_id {
+        if !a.on_gateway(&t.transit_gateway_id) {
             return Err(Error::invalid_parameter_value(format!(
                 "Transit Gateway Attachment {attachment_id} and Transit Gateway Route Table {rtb_id} belong to different Transit Gateways."
             )));
@@ -1077,8 +1246,8 @@ impl World {
         rtb_id: &str,
         attachment_id: &str,
     ) -> Result<()> {
-        let (_, a) = self.table_and_attachment(scope, rtb_id, attachment_id)?;
-        if a.association.is_some() {
+        let (t, a) = self.table_and_attachment(scope, rtb_id, attachment_id)?;
+        if a.association_on(&t.transit_gateway_id).is_some() {
             return Err(Error::new(
                 "Resource.AlreadyAssociated",
                 format!(
@@ -1086,8 +1255,12 @@ impl World {
                 ),
             ));
         }
-        if let Some(a) = self.transit_gateway_attachments.get_mut(attachment_id) {
-            a.association = Some(rtb_id.to_owned());
+        if let Some(slot) = self
+            .transit_gateway_attachments
+            .get_mut(attachment_id)
+            .and_then(|a| a.association_slot(&t.transit_gateway_id))
+        {
+            *slot = Some(rtb_id.to_owned());
         }
         Ok(())
     }
@@ -1099,9 +1272,9 @@ impl World {
         rtb_id: &str,
         attachment_id: &str,
     ) -> Result<()> {
-        let t = self.find_tgw_route_table(scope, rtb_id)?;
+        let t = self.find_tgw_route_table(scope, rtb_id)?.clone();
         let a = self.find_tgw_attachment(scope, attachment_id)?;
-        if a.association.as_deref() != Some(t.id.as_str()) {
+        if a.association_on(&t.transit_gateway_id) != Some(t.id.as_str()) {
             return Err(Error::new(
                 "InvalidAssociation.NotFound",
                 format!(
@@ -1109,8 +1282,12 @@ impl World {
                 ),
             ));
         }
-        if let Some(a) = self.transit_gateway_attachments.get_mut(attachment_id) {
-            a.association = None;
+        if let Some(slot) = self
+            .transit_gateway_attachments
+            .get_mut(attachment_id)
+            .and_then(|a| a.association_slot(&t.transit_gateway_id))
+        {
+            *slot = None;
         }
         Ok(())
     }
@@ -1124,7 +1301,12 @@ impl World {
         enable: bool,
     ) -> Result<()> {
         let present = if enable {
-            let (t, _) = self.table_and_attachment(scope, rtb_id, attachment_id)?;
+            let (t, a) = self.table_and_attachment(scope, rtb_id, attachment_id)?;
+            if a.peer_gateway().is_some() {
+                return Err(Error::invalid_parameter_value(format!(
+                    "Transit Gateway Attachment {attachment_id} is a peering attachment: peering attachments do not propagate routes."
+                )));
+            }
             t.propagations.iter().any(|p| p == attachment_id)
         } else {
             self.find_tgw_route_table(scope, rtb_id)?
@@ -1179,7 +1361,7 @@ impl World {
             }
             (_, Some(TgwRouteTarget::Attachment(att))) => {
                 let a = self.find_tgw_attachment(scope, &att)?;
-                if a.transit_gateway_id != t.transit_gateway_id {
+                if !a.on_gateway(&t.transit_gateway_id) {
                     return Err(Error::invalid_parameter_value(format!(
                         "Transit Gateway Attachment {att} does not belong to the Transit Gateway of {rtb_id}."
                     )));
@@ -1231,6 +1413,71 @@ impl World {
         }
     }
 
+    /// CreateTransitGatewayPrefixListReference / Modify… / Delete…: one reference per
+    /// (table, customer-managed prefix list of the scope), to an attachment of the table's
+    /// gateway or a blackhole. `target` is given for Create and Replace (Modify).
+    pub fn change_tgw_prefix_list_reference(
+        &mut self,
+        scope: &Scope,
+        rtb_id: &str,
+        prefix_list_id: &str,
+        target: Option<TgwRouteTarget>,
+        change: RouteChange,
+    ) -> Result<()> {
+        let t = self.find_tgw_route_table(scope, rtb_id)?.clone();
+        let list = self.find_customer_prefix_list(scope, prefix_list_id)?;
+        if list.address_family != crate::prefix_list::AddressFamily::IPv4 {
+            return Err(Error::invalid_parameter_value(format!(
+                "The prefix list {prefix_list_id} is not an IPv4 prefix list."
+            )));
+        }
+        let existing =
+            t.prefix_list_references.iter().position(|r| r.prefix_list_id == prefix_list_id);
+        if let Some(TgwRouteTarget::Attachment(att)) = &target {
+            let a = self.find_tgw_attachment(scope, att)?;
+            if !a.on_gateway(&t.transit_gateway_id) {
+                return Err(Error::invalid_parameter_value(format!(
+                    "Transit Gateway Attachment {att} does not belong to the Transit Gateway of {rtb_id}."
+                )));
+            }
+        }
+        let Some(t) = self.transit_gateway_route_tables.get_mut(rtb_id) else {
+            return Err(route_table_not_found(rtb_id));
+        };
+        match (change, existing, target) {
+            (RouteChange::Create, Some(_), _) => Err(Error::new(
+                "RouteAlreadyExists",
+                format!(
+                    "Transit Gateway Route Table {rtb_id} already has a reference to prefix list {prefix_list_id}."
+                ),
+            )),
+            (RouteChange::Create, None, Some(target)) => {
+                t.prefix_list_references
+                    .push(TgwPrefixListReference { prefix_list_id: prefix_list_id.into(), target });
+                Ok(())
+            }
+            (RouteChange::Replace, Some(i), Some(target)) => {
+                if let Some(r) = t.prefix_list_references.get_mut(i) {
+                    r.target = target;
+                }
+                Ok(())
+            }
+            (RouteChange::Delete, Some(i), _) => {
+                t.prefix_list_references.remove(i);
+                Ok(())
+            }
+            (_, None, _) => Err(Error::new(
+                "InvalidRoute.NotFound",
+                format!(
+                    "Transit Gateway Route Table {rtb_id} has no reference to prefix list {prefix_list_id}."
+                ),
+            )),
+            (_, Some(_), None) => {
+                Err(Error::missing_parameter("TransitGatewayAttachmentId or Blackhole"))
+            }
+        }
+    }
+
     /// The live VPC attachment of gateway `tgw_id` in VPC `vpc_id`, if any.
     pub fn tgw_attachment_in_vpc(&self, tgw_id: &str, vpc_id: &str) -> Option<&TgwAttachment> {
         self.transit_gateway_attachments.values().find(|a| {
@@ -1261,7 +1508,7 @@ impl World {
     ) -> impl Iterator<Item = &'a TgwAttachment> + 'a {
         self.transit_gateway_attachments
             .values()
-            .filter(move |a| a.is_live() && a.association.as_deref() == Some(rtb_id))
+            .filter(move |a| a.is_live() && a.associated_with(rtb_id))
     }
 
     /// The CIDRs an attachment propagates into the tables it propagates to, by kind. The hook
@@ -1270,7 +1517,8 @@ impl World {
     /// - VPN: the VPN connection's static routes, and the customer gateway's
     ///   `vpclab:advertised-cidrs` tag for a BGP connection (the project's stand-in for BGP);
     /// - peering: nothing (AWS does not propagate over peering attachments: static routes only);
-    /// - Direct Connect gateway: nothing yet (its allowed prefixes, when modelled).
+    /// - Direct Connect gateway: what the transit virtual interfaces on it advertise (their
+    ///   `vpclab:advertised-cidrs` tag, see [`World::direct_connect_routes_via_dx_gateway`]).
     pub fn tgw_propagated_cidrs(&self, a: &TgwAttachment) -> Vec<Ipv4Cidr> {
         if !a.is_available() {
             return Vec::new();
@@ -1294,8 +1542,10 @@ impl World {
                 }
                 out
             }
-            AttachmentResource::Peering { .. }
-            | AttachmentResource::DirectConnectGateway { .. } => Vec::new(),
+            AttachmentResource::DirectConnectGateway { direct_connect_gateway_id } => {
+                self.direct_connect_routes_via_dx_gateway(direct_connect_gateway_id)
+            }
+            AttachmentResource::Peering { .. } => Vec::new(),
         }
     }
 
@@ -1308,28 +1558,39 @@ impl World {
         let Some(t) = self.transit_gateway_route_tables.get(rtb_id).filter(|t| t.is_live()) else {
             return Vec::new();
         };
-        let mut out: Vec<TgwRoute> = t
-            .routes
-            .iter()
-            .map(|r| match &r.target {
-                TgwRouteTarget::Blackhole => TgwRoute {
-                    destination: r.destination,
-                    route_type: TgwRouteType::Static,
-                    attachment_ids: Vec::new(),
-                    state: TgwRouteState::Blackhole,
-                },
-                TgwRouteTarget::Attachment(id) => {
-                    let up =
-                        self.transit_gateway_attachments.get(id).is_some_and(|a| a.is_available());
-                    TgwRoute {
-                        destination: r.destination,
-                        route_type: TgwRouteType::Static,
-                        attachment_ids: vec![id.clone()],
-                        state: if up { TgwRouteState::Active } else { TgwRouteState::Blackhole },
-                    }
+        let static_route = |destination: Ipv4Cidr, target: &TgwRouteTarget, list: Option<&str>| {
+            let (attachment_ids, up) = match target {
+                TgwRouteTarget::Blackhole => (Vec::new(), false),
+                TgwRouteTarget::Attachment(id) => (
+                    vec![id.clone()],
+                    self.transit_gateway_attachments.get(id).is_some_and(|a| a.is_available()),
+                ),
+            };
+            TgwRoute {
+                destination,
+                route_type: TgwRouteType::Static,
+                attachment_ids,
+                state: if up { TgwRouteState::Active } else { TgwRouteState::Blackhole },
+                prefix_list_id: list.map(str::to_owned),
+            }
+        };
+        let mut out: Vec<TgwRoute> =
+            t.routes.iter().map(|r| static_route(r.destination, &r.target, None)).collect();
+        // A prefix-list reference routes each entry no static route names exactly.
+        for reference in &t.prefix_list_references {
+            let Some(list) = self.prefix_lists.get(&reference.prefix_list_id) else { continue };
+            for cidr in list.cidrs() {
+                if let crate::cidr::Cidr::V4(destination) = cidr
+                    && !out.iter().any(|r| r.destination == destination)
+                {
+                    out.push(static_route(
+                        destination,
+                        &reference.target,
+                        Some(&reference.prefix_list_id),
+                    ));
                 }
-            })
-            .collect();
+            }
+        }
         let statics = out.len();
         for att_id in &t.propagations {
             let Some(a) = self.transit_gateway_attachments.get(att_id) else { continue };
@@ -1348,6 +1609,7 @@ impl World {
                         route_type: TgwRouteType::Propagated,
                         attachment_ids: vec![att_id.clone()],
                         state: TgwRouteState::Active,
+                        prefix_list_id: None,
                     }),
                 }
             }
@@ -1704,6 +1966,163 @@ mod tests {
         assert_eq!(
             w.modify_transit_gateway(&scope, &tgw, m, NOW).unwrap_err().code,
             "InvalidParameterValue"
+        );
+    }
+
+    fn customer_gateway(w: &mut World, scope: &Scope, advertised: Option<&str>) -> String {
+        let tags: Vec<(String, String)> = advertised
+            .map(|a| (ADVERTISED_CIDRS_TAG.to_owned(), a.to_owned()))
+            .into_iter()
+            .collect();
+        w.create_customer_gateway(
+            scope,
+            crate::vpn::IPSEC_1,
+            None,
+            Some("198.51.100.9"),
+            None,
+            &tags,
+        )
+        .unwrap()
+    }
+
+    fn vpn_spec(cgw: &str, tgw: &str, static_routes_only: bool) -> crate::vpn::NewVpnConnection {
+        crate::vpn::NewVpnConnection {
+            type_: crate::vpn::IPSEC_1.into(),
+            customer_gateway_id: cgw.into(),
+            transit_gateway_id: Some(tgw.into()),
+            static_routes_only,
+            now: NOW,
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn vpn_connections_attach_to_a_transit_gateway() {
+        let (mut w, scope, _) = world_with_vpc();
+        let tgw = w.create_transit_gateway(&scope, NewTransitGateway::default(), NOW).unwrap();
+        let rtb = w
+            .transit_gateways
+            .get(&tgw)
+            .unwrap()
+            .options
+            .association_default_route_table_id
+            .clone()
+            .unwrap();
+        let cgw = customer_gateway(&mut w, &scope, None);
+        let vpn = w.create_vpn_connection(&scope, &vpn_spec(&cgw, &tgw, true), &[]).unwrap();
+        let is_vpn = |r: &AttachmentResource| matches!(r, AttachmentResource::Vpn { vpn_connection_id } if *vpn_connection_id == vpn);
+        let att = w.tgw_attachment_of(is_vpn).unwrap();
+        let a = w.transit_gateway_attachments.get(&att).unwrap();
+        assert_eq!((a.resource.resource_type(), a.resource.resource_id()), ("vpn", vpn.as_str()));
+        assert_eq!(a.association.as_deref(), Some(rtb.as_str()));
+        assert_eq!(w.vpn_connections.get(&vpn).unwrap().gateway_id(), tgw);
+        // Static routes propagate into the default table.
+        w.set_vpn_connection_route(&scope, &vpn, "192.168.0.0/16", true).unwrap();
+        assert_eq!(
+            w.tgw_route_for(&rtb, addr("192.168.3.3")).unwrap().attachment_ids,
+            vec![att.clone()]
+        );
+        // A BGP connection propagates what its customer gateway advertises.
+        let bgp_cgw = customer_gateway(&mut w, &scope, Some("172.20.0.0/16, 172.21.0.0/16"));
+        let bgp = w.create_vpn_connection(&scope, &vpn_spec(&bgp_cgw, &tgw, false), &[]).unwrap();
+        let r = w.tgw_route_for(&rtb, addr("172.21.0.1")).unwrap();
+        assert_eq!(r.route_type, TgwRouteType::Propagated);
+        // Both gateways, or neither, are refused; so is a gateway that does not exist.
+        let mut both = vpn_spec(&cgw, &tgw, true);
+        both.vpn_gateway_id = Some("vgw-0123456789abcdef0".into());
+        assert_eq!(
+            w.create_vpn_connection(&scope, &both, &[]).unwrap_err().code,
+            "InvalidParameterCombination"
+        );
+        let missing = vpn_spec(&cgw, "tgw-0123456789abcdef0", true);
+        assert_eq!(
+            w.create_vpn_connection(&scope, &missing, &[]).unwrap_err().code,
+            "InvalidTransitGatewayID.NotFound"
+        );
+        // The gateway cannot go while the connections are attached; deleting a connection
+        // deletes its attachment and its routes.
+        assert_eq!(w.delete_transit_gateway(&scope, &tgw, NOW).unwrap_err().code, "IncorrectState");
+        w.delete_vpn_connection(&scope, &vpn, NOW).unwrap();
+        assert_eq!(
+            w.transit_gateway_attachments.get(&att).unwrap().state,
+            AttachmentState::Deleted
+        );
+        assert!(w.tgw_route_for(&rtb, addr("192.168.3.3")).is_none());
+        w.delete_vpn_connection(&scope, &bgp, NOW).unwrap();
+        w.delete_transit_gateway(&scope, &tgw, NOW).unwrap();
+    }
+
+    #[test]
+    fn prefix_list_references_route_every_entry() {
+        let (mut w, scope, v) = world_with_vpc();
+        let s = subnet(&mut w, &scope, &v, "10.0.1.0/24", "us-east-1a");
+        let tgw = w.create_transit_gateway(&scope, NewTransitGateway::default(), NOW).unwrap();
+        let att = attach(&mut w, &scope, &tgw, &v, &[&s]);
+        let rtb = w.transit_gateway_attachments.get(&att).unwrap().association.clone().unwrap();
+        let list = w
+            .create_managed_prefix_list(
+                &scope,
+                crate::prefix_list::NewPrefixList {
+                    name: "corp".into(),
+                    max_entries: 5,
+                    address_family: "IPv4".into(),
+                    entries: vec![("192.168.0.0/16".into(), None), ("172.16.0.0/12".into(), None)],
+                    client_token: None,
+                    tags: vec![],
+                },
+            )
+            .unwrap();
+        let to = |a: &str| Some(TgwRouteTarget::Attachment(a.to_owned()));
+        w.change_tgw_prefix_list_reference(&scope, &rtb, &list, to(&att), RouteChange::Create)
+            .unwrap();
+        assert_eq!(
+            w.change_tgw_prefix_list_reference(&scope, &rtb, &list, to(&att), RouteChange::Create)
+                .unwrap_err()
+                .code,
+            "RouteAlreadyExists"
+        );
+        let r = w.tgw_route_for(&rtb, addr("172.20.0.1")).unwrap();
+        assert_eq!(
+            (r.route_type, r.prefix_list_id.as_deref()),
+            (TgwRouteType::Static, Some(list.as_str()))
+        );
+        assert_eq!(r.attachment_ids, vec![att.clone()]);
+        // The list is in use; a blackhole replaces the target.
+        assert_eq!(
+            w.delete_managed_prefix_list(&scope, &list).unwrap().state,
+            crate::prefix_list::State::DeleteFailed
+        );
+        w.change_tgw_prefix_list_reference(
+            &scope,
+            &rtb,
+            &list,
+            Some(TgwRouteTarget::Blackhole),
+            RouteChange::Replace,
+        )
+        .unwrap();
+        assert_eq!(
+            w.tgw_route_for(&rtb, addr("192.168.1.1")).unwrap().state,
+            TgwRouteState::Blackhole
+        );
+        w.change_tgw_prefix_list_reference(&scope, &rtb, &list, None, RouteChange::Delete).unwrap();
+        assert!(w.tgw_route_for(&rtb, addr("192.168.1.1")).is_none());
+        assert_eq!(
+            w.change_tgw_prefix_list_reference(&scope, &rtb, &list, None, RouteChange::Delete)
+                .unwrap_err()
+                .code,
+            "InvalidRoute.NotFound"
+        );
+        assert_eq!(
+            w.change_tgw_prefix_list_reference(
+                &scope,
+                &rtb,
+                "pl-0123456789abcdef0",
+                None,
+                RouteChange::Delete
+            )
+            .unwrap_err()
+            .code,
+            "InvalidPrefixListID.NotFound"
         );
     }
 }

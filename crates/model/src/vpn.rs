@@ -11,6 +11,7 @@ use crate::cidr::Ipv4Cidr;
 use crate::error::{Error, Result};
 use crate::lookup;
 use crate::resources::{Route, RouteDestination, RouteOrigin, RouteTable, RouteTarget, Tags};
+use crate::transit_gateway::{AttachmentResource, AttachmentState};
 use crate::world::{Scope, World};
 use serde::{Deserialize, Serialize};
 use std::net::Ipv4Addr;
@@ -82,7 +83,12 @@ pub struct VpnConnection {
     pub id: String,
     pub owner: Scope,
     pub customer_gateway_id: String,
-    pub vpn_gateway_id: String,
+    /// The virtual private gateway the connection ends at, or none for a connection to a
+    /// transit gateway.
+    pub vpn_gateway_id: Option<String>,
+    /// The transit gateway the connection ends at (through a `vpn` attachment).
+    #[serde(default)]
+    pub transit_gateway_id: Option<String>,
     pub static_routes_only: bool,
     /// The on-premises CIDRs reached through the connection (CreateVpnConnectionRoute).
     pub routes: Vec<Ipv4Cidr>,
@@ -91,6 +97,11 @@ pub struct VpnConnection {
 }
 
 impl VpnConnection {
+    /// The gateway the connection ends at: `vgw-…` or `tgw-…`.
+    pub fn gateway_id(&self) -> &str {
+        self.vpn_gateway_id.as_deref().or(self.transit_gateway_id.as_deref()).unwrap_or_default()
+    }
+
     /// Whether `address` is on premises: inside one of the connection's static routes.
     pub fn reaches(&self, address: Ipv4Addr) -> bool {
         self.routes.iter().any(|c| c.contains_addr(address))
@@ -107,6 +118,8 @@ pub struct NewVpnConnection {
     pub static_routes_only: bool,
     /// Per tunnel: the inside CIDR and pre-shared key asked for, if any.
     pub tunnels: Vec<(Option<String>, Option<String>)>,
+    /// When the request came (the creation time of a transit gateway attachment).
+    pub now: i64,
 }
 
 fn check_type(type_: &str) -> Result<()> {
@@ -283,7 +296,7 @@ impl World {
     pub fn delete_vpn_gateway(&mut self, scope: &Scope, vgw_id: &str) -> Result<()> {
         let vgw = self.vpn_gateways.find(&lookup::VPN_GATEWAY, scope, vgw_id)?;
         if vgw.attached_vpc().is_some()
-            || self.vpn_connections.values().any(|c| c.vpn_gateway_id == vgw_id)
+            || self.vpn_connections.values().any(|c| c.vpn_gateway_id.as_deref() == Some(vgw_id))
             || self.dx_gateway_associations.values().any(|a| a.gateway_id == vgw_id)
             || self
                 .dx_virtual_interfaces
@@ -360,17 +373,22 @@ impl World {
         crate::tags::validate(tags)?;
         check_type(&spec.type_)?;
         self.customer_gateways.find(&lookup::CUSTOMER_GATEWAY, scope, &spec.customer_gateway_id)?;
-        if spec.transit_gateway_id.is_some() {
-            return Err(Error::new(
-                "UnsupportedOperation",
-                "vpclab does not model VPN attachments to transit gateways yet: give VpnGatewayId.",
-            ));
-        }
-        let vgw_id = spec
-            .vpn_gateway_id
-            .as_deref()
-            .ok_or_else(|| Error::missing_parameter("vpnGatewayId or transitGatewayId"))?;
-        self.vpn_gateways.find(&lookup::VPN_GATEWAY, scope, vgw_id)?;
+        let gateway = match (&spec.vpn_gateway_id, &spec.transit_gateway_id) {
+            (Some(_), Some(_)) => {
+                return Err(Error::new(
+                    "InvalidParameterCombination",
+                    "Specify either VpnGatewayId or TransitGatewayId, not both.",
+                ));
+            }
+            (Some(vgw), None) => {
+                self.vpn_gateways.find(&lookup::VPN_GATEWAY, scope, vgw)?.id.clone()
+            }
+            (None, Some(tgw)) => self.find_transit_gateway(scope, tgw)?.id.clone(),
+            (None, None) => {
+                return Err(Error::missing_parameter("vpnGatewayId or transitGatewayId"));
+            }
+        };
+        let vgw_id = gateway.as_str();
         if spec.tunnels.len() > 2 {
             return Err(Error::invalid_parameter_value(
                 "A VPN connection has two tunnels: give at most two TunnelOptions.",
@@ -388,7 +406,7 @@ impl World {
         let mut taken: Vec<Ipv4Cidr> = self
             .vpn_connections
             .values()
-            .filter(|c| c.vpn_gateway_id == vgw_id)
+            .filter(|c| c.gateway_id() == vgw_id)
             .flat_map(|c| c.tunnels.iter().map(|t| t.inside_cidr))
             .collect();
         let mut tunnels = Vec::new();
@@ -416,20 +434,31 @@ impl World {
                 id: id.clone(),
                 owner: scope.clone(),
                 customer_gateway_id: spec.customer_gateway_id.clone(),
-                vpn_gateway_id: vgw_id.to_owned(),
+                vpn_gateway_id: spec.vpn_gateway_id.clone(),
+                transit_gateway_id: spec.transit_gateway_id.clone(),
                 static_routes_only: spec.static_routes_only,
                 routes: Vec::new(),
                 tunnels,
                 tags: tags.iter().cloned().collect(),
             },
         );
+        if let Some(tgw) = &spec.transit_gateway_id {
+            let resource = AttachmentResource::Vpn { vpn_connection_id: id.clone() };
+            self.insert_tgw_attachment(scope, tgw, resource, Tags::default(), spec.now);
+        }
         Ok(id)
     }
 
-    /// DeleteVpnConnection: its routes leave every route table it propagated to.
-    pub fn delete_vpn_connection(&mut self, scope: &Scope, id: &str) -> Result<()> {
+    /// DeleteVpnConnection: its routes leave every route table it propagated to; its transit
+    /// gateway attachment, if any, is deleted.
+    pub fn delete_vpn_connection(&mut self, scope: &Scope, id: &str, now: i64) -> Result<()> {
         self.vpn_connections.find(&lookup::VPN_CONNECTION, scope, id)?;
         self.vpn_connections.remove(id);
+        if let Some(a) = self.tgw_attachment_of(|r| {
+            matches!(r, AttachmentResource::Vpn { vpn_connection_id } if vpn_connection_id == id)
+        }) {
+            self.end_tgw_attachment(&a, AttachmentState::Deleted, now);
+        }
         Ok(())
     }
 
@@ -512,7 +541,7 @@ impl World {
             let static_routes = self
                 .vpn_connections
                 .values()
-                .filter(|c| &c.vpn_gateway_id == vgw_id)
+                .filter(|c| c.vpn_gateway_id.as_ref() == Some(vgw_id))
                 .flat_map(|c| self.vpn_on_premises_blocks(c));
             // Direct Connect: what private virtual interfaces advertise to the gateway.
             let learned =
@@ -545,7 +574,7 @@ impl World {
     pub fn vpn_connection_to(&self, vgw_id: &str, address: Ipv4Addr) -> Option<&VpnConnection> {
         self.vpn_connections
             .values()
-            .filter(|c| c.vpn_gateway_id == vgw_id)
+            .filter(|c| c.vpn_gateway_id.as_deref() == Some(vgw_id))
             .filter_map(|c| {
                 self.vpn_on_premises_blocks(c)
                     .iter()
@@ -633,7 +662,7 @@ mod tests {
             w.set_vpn_connection_route(&scope, &vpn, "192.168.0.0/16", false).unwrap_err().code,
             "InvalidRoute.NotFound"
         );
-        w.delete_vpn_connection(&scope, &vpn).unwrap();
+        w.delete_vpn_connection(&scope, &vpn, 0).unwrap();
         w.delete_customer_gateway(&scope, &cgw).unwrap();
     }
 

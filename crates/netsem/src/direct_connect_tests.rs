@@ -75,7 +75,7 @@ fn deleting_the_association_withdraws_the_routes() {
     let mut s = site(true);
     let scope = s.lab.scope.clone();
     let dxgw = s.dxgw.clone().unwrap();
-    s.lab.world.delete_dx_gateway_association(&scope, None, Some(&dxgw), Some(&s.vgw)).unwrap();
+    s.lab.world.delete_dx_gateway_association(&scope, None, Some(&dxgw), Some(&s.vgw), 0).unwrap();
     let table = s.lab.world.route_tables.get(&s.table).unwrap().clone();
     assert!(s.lab.world.propagated_routes(&table).is_empty());
     let t = s.lab.ask(&s.app, ON_PREM_HOST, TCP, 443);

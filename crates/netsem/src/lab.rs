@@ -348,7 +348,7 @@ impl Lab {
             w.create_dx_connection(&self.scope, "dc", "EqDC2", "1Gbps", None, None, &[]).unwrap();
         let dxgw = via_dx_gateway.then(|| {
             let id = w.create_dx_gateway(&self.scope, "dxgw", None, &[]).unwrap();
-            w.create_dx_gateway_association(&self.scope, &id, &vgw, &[]).unwrap();
+            w.create_dx_gateway_association(&self.scope, &id, &vgw, &[], 0).unwrap();
             id
         });
         let spec = NewVif {
@@ -395,6 +395,59 @@ impl Lab {
             ..Default::default()
         };
         self.world.create_tgw_vpc_attachment(&self.scope, req, 0).unwrap()
+    }
+
+    /// A static-routed VPN connection from a customer gateway to transit gateway `tgw`, with
+    /// the on-premises blocks `on_premises` as its static routes: (vpn, attachment).
+    pub fn vpn_to_tgw(&mut self, tgw: &str, on_premises: &[&str]) -> (String, String) {
+        use model::transit_gateway::AttachmentResource;
+        use model::vpn::{IPSEC_1, NewVpnConnection};
+        let cgw = self
+            .world
+            .create_customer_gateway(&self.scope, IPSEC_1, None, Some("198.51.100.2"), None, &[])
+            .unwrap();
+        let spec = NewVpnConnection {
+            type_: IPSEC_1.into(),
+            customer_gateway_id: cgw,
+            transit_gateway_id: Some(tgw.into()),
+            static_routes_only: true,
+            ..Default::default()
+        };
+        let vpn = self.world.create_vpn_connection(&self.scope, &spec, &[]).unwrap();
+        for cidr in on_premises {
+            self.world.set_vpn_connection_route(&self.scope, &vpn, cidr, true).unwrap();
+        }
+        let attachment = self
+            .world
+            .tgw_attachment_of(|r| {
+                matches!(r, AttachmentResource::Vpn { vpn_connection_id } if *vpn_connection_id == vpn)
+            })
+            .unwrap();
+        (vpn, attachment)
+    }
+
+    /// A Direct Connect gateway associated with transit gateway `tgw` (allowed prefix
+    /// 10.0.0.0/8), with a transit virtual interface advertising `on_premises`: (dx gateway,
+    /// attachment).
+    pub fn direct_connect_to_tgw(&mut self, tgw: &str, on_premises: &[&str]) -> (String, String) {
+        use model::direct_connect::{ADVERTISED_CIDRS_TAG, NewVif, VifKind};
+        let w = &mut self.world;
+        let con =
+            w.create_dx_connection(&self.scope, "dc", "EqDC2", "1Gbps", None, None, &[]).unwrap();
+        let dxgw = w.create_dx_gateway(&self.scope, "dxgw", None, &[]).unwrap();
+        w.create_dx_gateway_association(&self.scope, &dxgw, tgw, &["10.0.0.0/8".into()], 0)
+            .unwrap();
+        let spec = NewVif {
+            name: "transit".into(),
+            vlan: 200,
+            asn: Some(65000),
+            direct_connect_gateway_id: Some(dxgw.clone()),
+            tags: vec![(ADVERTISED_CIDRS_TAG.into(), Some(on_premises.join(",")))],
+            ..Default::default()
+        };
+        w.create_dx_virtual_interface(&self.scope, VifKind::Transit, &con, &spec).unwrap();
+        let attachment = w.tgw_dx_gateway_attachment(tgw, &dxgw).unwrap();
+        (dxgw, attachment)
     }
 
     pub fn route_to_tgw(&mut self, table: &str, cidr: &str, tgw: &str) {
@@ -450,14 +503,30 @@ impl Lab {
     }
 
     pub fn ask(&self, from: &str, to: &str, protocol: u8, port: u16) -> Trace {
-        let index = Index::build(&self.world);
-        let net = Network { world: &self.world, index: &index };
-        let q = Question::new(
+        self.ask_question(Question::new(
+            Endpoint::parse(from).unwrap(),
+            Endpoint::parse(to).unwrap(),
+            protocol,
+            Some(port),
+        ))
+    }
+
+    /// As [`Lab::ask`], from address `address` of `from` (e.g. on premises behind an
+    /// attachment).
+    pub fn ask_from(&self, from: &str, address: &str, to: &str, protocol: u8, port: u16) -> Trace {
+        let mut q = Question::new(
             Endpoint::parse(from).unwrap(),
             Endpoint::parse(to).unwrap(),
             protocol,
             Some(port),
         );
+        q.source_address = Some(address.parse().unwrap());
+        self.ask_question(q)
+    }
+
+    fn ask_question(&self, q: Question) -> Trace {
+        let index = Index::build(&self.world);
+        let net = Network { world: &self.world, index: &index };
         trace(&net, &q).unwrap()
     }
 }

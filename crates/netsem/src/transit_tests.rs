@@ -220,3 +220,125 @@ fn analyses_name_the_transit_gateway_route_taken() {
     assert_eq!(route.resource_type.as_deref(), Some("vpc"));
     assert_eq!(route.resource_id.as_deref(), Some(h.spokes[1].0.as_str()));
 }
+
+#[test]
+fn a_spoke_reaches_on_premises_through_a_vpn_attachment_and_back() {
+    let mut h = hub(true);
+    let tgw = h.tgw.clone();
+    let (vpn, attachment) = h.lab.vpn_to_tgw(&tgw, &["192.168.0.0/16"]);
+    let table = h.spokes[0].2.clone();
+    h.lab.route_to_tgw(&table, "192.168.0.0/16", &tgw);
+    let t = h.lab.ask(instance(&h, 0), "192.168.1.10", TCP, 443);
+    assert!(t.reachable(), "{:?}", t.explanations);
+    let forward: Vec<&str> = t.forward.iter().map(|hop| hop.component.as_str()).collect();
+    assert!(forward.ends_with(&[attachment.as_str(), vpn.as_str()]), "{forward:?}");
+    // The reply enters the gateway by the VPN attachment and is routed by its table.
+    let back: Vec<&str> = t.back.iter().map(|hop| hop.component.as_str()).collect();
+    assert_eq!(back[..2], [vpn.as_str(), attachment.as_str()], "{back:?}");
+    assert!(back.contains(&h.spokes[0].4.as_str()), "{back:?}");
+    // Without the static route the on-premises block is not propagated: no route.
+    let scope = h.lab.scope.clone();
+    h.lab.world.set_vpn_connection_route(&scope, &vpn, "192.168.0.0/16", false).unwrap();
+    let t = h.lab.ask(instance(&h, 0), "192.168.1.10", TCP, 443);
+    assert_eq!(codes(&t), [(TGW_RTB_NO_ROUTE_TO_TGW_ATTACHMENT, None, false)]);
+}
+
+#[test]
+fn on_premises_reaches_a_spoke_through_the_vpn_attachment() {
+    let mut h = hub(true);
+    let tgw = h.tgw.clone();
+    let (_, attachment) = h.lab.vpn_to_tgw(&tgw, &["192.168.0.0/16"]);
+    let table = h.spokes[0].2.clone();
+    h.lab.route_to_tgw(&table, "192.168.0.0/16", &tgw);
+    let w = &h.lab.world;
+    let eni = &w.instances.get(instance(&h, 0)).unwrap().primary_network_interface_id;
+    let sg = w.network_interfaces.get(eni).unwrap().security_groups[0].clone();
+    h.lab.allow_in(&sg, "tcp", 443, PeerRequest::CidrV4("192.168.0.0/16".into()));
+    let t = h.lab.ask_from(&attachment, "192.168.7.7", instance(&h, 0), TCP, 443);
+    assert!(t.reachable(), "{:?}", t.explanations);
+    assert!(t.forward.iter().take(2).any(|hop| hop.component == attachment));
+    assert!(t.back.iter().any(|hop| hop.component == attachment));
+}
+
+#[test]
+fn a_spoke_reaches_on_premises_through_a_direct_connect_gateway_attachment() {
+    let mut h = hub(true);
+    let tgw = h.tgw.clone();
+    let (_, attachment) = h.lab.direct_connect_to_tgw(&tgw, &["172.30.0.0/16"]);
+    let table = h.spokes[1].2.clone();
+    h.lab.route_to_tgw(&table, "172.30.0.0/16", &tgw);
+    let t = h.lab.ask(instance(&h, 1), "172.30.4.4", TCP, 443);
+    assert!(t.reachable(), "{:?}", t.explanations);
+    assert_eq!(t.forward.last().map(|hop| hop.component.as_str()), Some(attachment.as_str()));
+    assert_eq!(t.back.first().map(|hop| hop.component.as_str()), Some(attachment.as_str()));
+    assert!(t.back.iter().any(|hop| hop.component == h.spokes[1].4));
+    // Not advertised: no route.
+    let t = h.lab.ask(instance(&h, 1), "172.31.4.4", TCP, 443);
+    assert_eq!(codes(&t), [(NO_ROUTE_TO_DESTINATION, None, false)]);
+}
+
+/// The default association table of gateway `tgw`.
+fn default_table(lab: &crate::lab::Lab, tgw: &str) -> String {
+    let g = lab.world.transit_gateways.get(tgw).unwrap();
+    g.options.association_default_route_table_id.clone().unwrap()
+}
+
+#[test]
+fn spokes_of_peered_gateways_in_two_regions_reach_each_other() {
+    use model::Scope;
+    use model::tgw_peering::NewTgwPeering;
+    let mut h = hub(true);
+    let east = h.lab.scope.clone();
+    let west = Scope::new("210987654321", "us-west-2");
+    h.lab.world.ensure_scope(&west).unwrap();
+    // A spoke 10.50.0.0/16 on a gateway of another account in us-west-2.
+    h.lab.scope = west.clone();
+    let far_tgw = h.lab.transit_gateway(true);
+    let far_vpc = h.lab.new_vpc("10.50.0.0/16");
+    let (far_subnet, far_table) = h.lab.subnet_in_zone(&far_vpc, "10.50.1.0/24", "us-west-2a");
+    let sg = h.lab.group_in(&far_vpc, "web");
+    h.lab.allow_in(&sg, "tcp", 443, PeerRequest::CidrV4("10.0.0.0/8".into()));
+    let far = h.lab.instance(&far_subnet, &[&sg], false);
+    h.lab.attach(&far_tgw, &far_vpc, &[&far_subnet]);
+    h.lab.route_to_tgw(&far_table, "10.0.0.0/8", &far_tgw);
+    h.lab.scope = east.clone();
+    // The peering, accepted by the far gateway's owner, with static routes both ways.
+    let req = NewTgwPeering {
+        transit_gateway_id: h.tgw.clone(),
+        peer_transit_gateway_id: far_tgw.clone(),
+        peer_account_id: Some(west.account.clone()),
+        peer_region: Some(west.region.clone()),
+        tags: vec![],
+    };
+    let w = &mut h.lab.world;
+    let pcx = w.create_tgw_peering(&east, req, 0).unwrap();
+    let t = h.lab.ask(instance(&h, 0), &far, TCP, 443);
+    assert_eq!(codes(&t), [(TGW_RTB_NO_ROUTE_TO_TGW_ATTACHMENT, None, false)]);
+    let w = &mut h.lab.world;
+    w.answer_tgw_peering(&west, &pcx, true, 0).unwrap();
+    let (near_rtb, far_rtb) = (default_table(&h.lab, &h.tgw), default_table(&h.lab, &far_tgw));
+    let to_peering = || Some(TgwRouteTarget::Attachment(pcx.clone()));
+    let w = &mut h.lab.world;
+    w.change_tgw_route(&east, &near_rtb, "10.50.0.0/16", to_peering(), RouteChange::Create)
+        .unwrap();
+    // One way only: the reply finds no route back on the far gateway.
+    let t = h.lab.ask(instance(&h, 0), &far, TCP, 443);
+    assert_eq!(codes(&t), [(TGW_RTB_NO_ROUTE_TO_TGW_ATTACHMENT, None, true)]);
+    let w = &mut h.lab.world;
+    w.change_tgw_route(&west, &far_rtb, "10.0.0.0/16", to_peering(), RouteChange::Create).unwrap();
+    let t = h.lab.ask(instance(&h, 0), &far, TCP, 443);
+    assert!(t.reachable(), "{:?}", t.explanations);
+    // Across the peering the far gateway routes by ITS table for the attachment.
+    let tables: Vec<&str> = t
+        .forward
+        .iter()
+        .map(|hop| hop.component.as_str())
+        .filter(|c| c.starts_with("tgw-rtb-"))
+        .collect();
+    assert_eq!(tables, [near_rtb.as_str(), far_rtb.as_str()]);
+    // The far side without an association for the peering drops what comes across.
+    let w = &mut h.lab.world;
+    w.disassociate_tgw_route_table(&west, &far_rtb, &pcx).unwrap();
+    let t = h.lab.ask(instance(&h, 0), &far, TCP, 443);
+    assert_eq!(codes(&t), [(TGW_ATTACH_MISSING_TGW_RTB_ASSOCIATION, None, false)]);
+}

@@ -585,6 +585,51 @@ pub const OPERATIONS: &[(&str, &str, &str)] = &[
         "RejectVpcEndpointConnectionsRequest",
         "RejectVpcEndpointConnectionsResult",
     ),
+    (
+        "CreateTransitGatewayPeeringAttachment",
+        "CreateTransitGatewayPeeringAttachmentRequest",
+        "CreateTransitGatewayPeeringAttachmentResult",
+    ),
+    (
+        "AcceptTransitGatewayPeeringAttachment",
+        "AcceptTransitGatewayPeeringAttachmentRequest",
+        "AcceptTransitGatewayPeeringAttachmentResult",
+    ),
+    (
+        "RejectTransitGatewayPeeringAttachment",
+        "RejectTransitGatewayPeeringAttachmentRequest",
+        "RejectTransitGatewayPeeringAttachmentResult",
+    ),
+    (
+        "DeleteTransitGatewayPeeringAttachment",
+        "DeleteTransitGatewayPeeringAttachmentRequest",
+        "DeleteTransitGatewayPeeringAttachmentResult",
+    ),
+    (
+        "DescribeTransitGatewayPeeringAttachments",
+        "DescribeTransitGatewayPeeringAttachmentsRequest",
+        "DescribeTransitGatewayPeeringAttachmentsResult",
+    ),
+    (
+        "CreateTransitGatewayPrefixListReference",
+        "CreateTransitGatewayPrefixListReferenceRequest",
+        "CreateTransitGatewayPrefixListReferenceResult",
+    ),
+    (
+        "ModifyTransitGatewayPrefixListReference",
+        "ModifyTransitGatewayPrefixListReferenceRequest",
+        "ModifyTransitGatewayPrefixListReferenceResult",
+    ),
+    (
+        "DeleteTransitGatewayPrefixListReference",
+        "DeleteTransitGatewayPrefixListReferenceRequest",
+        "DeleteTransitGatewayPrefixListReferenceResult",
+    ),
+    (
+        "GetTransitGatewayPrefixListReferences",
+        "GetTransitGatewayPrefixListReferencesRequest",
+        "GetTransitGatewayPrefixListReferencesResult",
+    ),
 ];
 
 pub const ACCOUNT_ATTRIBUTE_NAME_VALUES: &[&str] = &["supported-platforms", "default-vpc"];
@@ -604,6 +649,7 @@ pub const DESTINATION_FILE_FORMAT_VALUES: &[&str] = &["plain-text", "parquet"];
 pub const DNS_RECORD_IP_TYPE_VALUES: &[&str] = &["ipv4", "dualstack", "ipv6", "service-defined"];
 pub const DNS_SUPPORT_VALUE_VALUES: &[&str] = &["enable", "disable"];
 pub const DOMAIN_TYPE_VALUES: &[&str] = &["vpc", "standard"];
+pub const DYNAMIC_ROUTING_VALUE_VALUES: &[&str] = &["enable", "disable"];
 pub const ENCRYPTION_SUPPORT_OPTION_VALUE_VALUES: &[&str] = &["enable", "disable"];
 pub const ENDPOINT_IP_ADDRESS_TYPE_VALUES: &[&str] = &["ipv4", "ipv6", "dual-stack"];
 pub const FLOW_LOGS_RESOURCE_TYPE_VALUES: &[&str] = &[
@@ -2004,6 +2050,35 @@ pub const VPC_ENDPOINT_TYPE_VALUES: &[&str] =
     &["Interface", "Gateway", "GatewayLoadBalancer", "Resource", "ServiceNetwork"];
 pub const VPN_ECMP_SUPPORT_VALUE_VALUES: &[&str] = &["enable", "disable"];
 pub const VPN_TUNNEL_BANDWIDTH_VALUES: &[&str] = &["standard", "large"];
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct AcceptTransitGatewayPeeringAttachmentRequest {
+    pub dry_run: Option<bool>,
+    pub transit_gateway_attachment_id: String,
+}
+
+impl FromQuery for AcceptTransitGatewayPeeringAttachmentRequest {
+    fn from_query(q: &QueryMap, p: &str) -> Result<Self, ApiError> {
+        Ok(Self {
+            dry_run: q.scalar::<bool>(&join(p, "DryRun"))?,
+            transit_gateway_attachment_id: required(
+                q.scalar::<String>(&join(p, "TransitGatewayAttachmentId"))?,
+                &join(p, "TransitGatewayAttachmentId"),
+            )?,
+        })
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct AcceptTransitGatewayPeeringAttachmentResult {
+    pub transit_gateway_peering_attachment: Option<TransitGatewayPeeringAttachment>,
+}
+
+impl ToXml for AcceptTransitGatewayPeeringAttachmentResult {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.structure("transitGatewayPeeringAttachment", &self.transit_gateway_peering_attachment);
+    }
+}
 
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct AcceptVpcEndpointConnectionsRequest {
@@ -4944,6 +5019,113 @@ impl ToXml for CreateTrafficMirrorTargetResult {
 }
 
 #[derive(Debug, Clone, Default, PartialEq)]
+pub struct CreateTransitGatewayPeeringAttachmentRequest {
+    pub dry_run: Option<bool>,
+    pub options: Option<CreateTransitGatewayPeeringAttachmentRequestOptions>,
+    pub peer_account_id: String,
+    pub peer_region: String,
+    pub peer_transit_gateway_id: String,
+    pub tag_specifications: Vec<TagSpecification>,
+    pub transit_gateway_id: String,
+}
+
+impl FromQuery for CreateTransitGatewayPeeringAttachmentRequest {
+    fn from_query(q: &QueryMap, p: &str) -> Result<Self, ApiError> {
+        Ok(Self {
+            dry_run: q.scalar::<bool>(&join(p, "DryRun"))?,
+            options: q.structure::<CreateTransitGatewayPeeringAttachmentRequestOptions>(&join(
+                p, "Options",
+            ))?,
+            peer_account_id: required(
+                q.scalar::<String>(&join(p, "PeerAccountId"))?,
+                &join(p, "PeerAccountId"),
+            )?,
+            peer_region: required(
+                q.scalar::<String>(&join(p, "PeerRegion"))?,
+                &join(p, "PeerRegion"),
+            )?,
+            peer_transit_gateway_id: required(
+                q.scalar::<String>(&join(p, "PeerTransitGatewayId"))?,
+                &join(p, "PeerTransitGatewayId"),
+            )?,
+            tag_specifications: q
+                .list(&join(p, "TagSpecification"), TagSpecification::from_query)?,
+            transit_gateway_id: required(
+                q.scalar::<String>(&join(p, "TransitGatewayId"))?,
+                &join(p, "TransitGatewayId"),
+            )?,
+        })
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct CreateTransitGatewayPeeringAttachmentRequestOptions {
+    pub dynamic_routing: Option<String>,
+}
+
+impl FromQuery for CreateTransitGatewayPeeringAttachmentRequestOptions {
+    fn from_query(q: &QueryMap, p: &str) -> Result<Self, ApiError> {
+        Ok(Self {
+            dynamic_routing: q
+                .enum_scalar(&join(p, "DynamicRouting"), DYNAMIC_ROUTING_VALUE_VALUES)?,
+        })
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct CreateTransitGatewayPeeringAttachmentResult {
+    pub transit_gateway_peering_attachment: Option<TransitGatewayPeeringAttachment>,
+}
+
+impl ToXml for CreateTransitGatewayPeeringAttachmentResult {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.structure("transitGatewayPeeringAttachment", &self.transit_gateway_peering_attachment);
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct CreateTransitGatewayPrefixListReferenceRequest {
+    pub blackhole: Option<bool>,
+    pub dry_run: Option<bool>,
+    pub prefix_list_id: String,
+    pub transit_gateway_attachment_id: Option<String>,
+    pub transit_gateway_route_table_id: String,
+}
+
+impl FromQuery for CreateTransitGatewayPrefixListReferenceRequest {
+    fn from_query(q: &QueryMap, p: &str) -> Result<Self, ApiError> {
+        Ok(Self {
+            blackhole: q.scalar::<bool>(&join(p, "Blackhole"))?,
+            dry_run: q.scalar::<bool>(&join(p, "DryRun"))?,
+            prefix_list_id: required(
+                q.scalar::<String>(&join(p, "PrefixListId"))?,
+                &join(p, "PrefixListId"),
+            )?,
+            transit_gateway_attachment_id: q
+                .scalar::<String>(&join(p, "TransitGatewayAttachmentId"))?,
+            transit_gateway_route_table_id: required(
+                q.scalar::<String>(&join(p, "TransitGatewayRouteTableId"))?,
+                &join(p, "TransitGatewayRouteTableId"),
+            )?,
+        })
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct CreateTransitGatewayPrefixListReferenceResult {
+    pub transit_gateway_prefix_list_reference: Option<TransitGatewayPrefixListReference>,
+}
+
+impl ToXml for CreateTransitGatewayPrefixListReferenceResult {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.structure(
+            "transitGatewayPrefixListReference",
+            &self.transit_gateway_prefix_list_reference,
+        );
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct CreateTransitGatewayRequest {
     pub description: Option<String>,
     pub dry_run: Option<bool>,
@@ -6061,6 +6243,72 @@ pub struct DeleteTrafficMirrorTargetResult {
 impl ToXml for DeleteTrafficMirrorTargetResult {
     fn write_xml(&self, w: &mut XmlWriter) {
         w.scalar("trafficMirrorTargetId", &self.traffic_mirror_target_id);
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct DeleteTransitGatewayPeeringAttachmentRequest {
+    pub dry_run: Option<bool>,
+    pub transit_gateway_attachment_id: String,
+}
+
+impl FromQuery for DeleteTransitGatewayPeeringAttachmentRequest {
+    fn from_query(q: &QueryMap, p: &str) -> Result<Self, ApiError> {
+        Ok(Self {
+            dry_run: q.scalar::<bool>(&join(p, "DryRun"))?,
+            transit_gateway_attachment_id: required(
+                q.scalar::<String>(&join(p, "TransitGatewayAttachmentId"))?,
+                &join(p, "TransitGatewayAttachmentId"),
+            )?,
+        })
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct DeleteTransitGatewayPeeringAttachmentResult {
+    pub transit_gateway_peering_attachment: Option<TransitGatewayPeeringAttachment>,
+}
+
+impl ToXml for DeleteTransitGatewayPeeringAttachmentResult {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.structure("transitGatewayPeeringAttachment", &self.transit_gateway_peering_attachment);
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct DeleteTransitGatewayPrefixListReferenceRequest {
+    pub dry_run: Option<bool>,
+    pub prefix_list_id: String,
+    pub transit_gateway_route_table_id: String,
+}
+
+impl FromQuery for DeleteTransitGatewayPrefixListReferenceRequest {
+    fn from_query(q: &QueryMap, p: &str) -> Result<Self, ApiError> {
+        Ok(Self {
+            dry_run: q.scalar::<bool>(&join(p, "DryRun"))?,
+            prefix_list_id: required(
+                q.scalar::<String>(&join(p, "PrefixListId"))?,
+                &join(p, "PrefixListId"),
+            )?,
+            transit_gateway_route_table_id: required(
+                q.scalar::<String>(&join(p, "TransitGatewayRouteTableId"))?,
+                &join(p, "TransitGatewayRouteTableId"),
+            )?,
+        })
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct DeleteTransitGatewayPrefixListReferenceResult {
+    pub transit_gateway_prefix_list_reference: Option<TransitGatewayPrefixListReference>,
+}
+
+impl ToXml for DeleteTransitGatewayPrefixListReferenceResult {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.structure(
+            "transitGatewayPrefixListReference",
+            &self.transit_gateway_prefix_list_reference,
+        );
     }
 }
 
@@ -7778,6 +8026,48 @@ impl ToXml for DescribeTransitGatewayAttachmentsResult {
     fn write_xml(&self, w: &mut XmlWriter) {
         w.scalar("nextToken", &self.next_token);
         w.list("transitGatewayAttachments", "item", &self.transit_gateway_attachments, true);
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct DescribeTransitGatewayPeeringAttachmentsRequest {
+    pub dry_run: Option<bool>,
+    pub filters: Vec<Filter>,
+    pub max_results: Option<i32>,
+    pub next_token: Option<String>,
+    pub transit_gateway_attachment_ids: Vec<String>,
+}
+
+impl FromQuery for DescribeTransitGatewayPeeringAttachmentsRequest {
+    fn from_query(q: &QueryMap, p: &str) -> Result<Self, ApiError> {
+        Ok(Self {
+            dry_run: q.scalar::<bool>(&join(p, "DryRun"))?,
+            filters: q.list(&join(p, "Filter"), Filter::from_query)?,
+            max_results: q.scalar::<i32>(&join(p, "MaxResults"))?,
+            next_token: q.scalar::<String>(&join(p, "NextToken"))?,
+            transit_gateway_attachment_ids: q
+                .list(&join(p, "TransitGatewayAttachmentIds"), |q: &QueryMap, k: &str| {
+                    required(q.scalar::<String>(k)?, k)
+                })?,
+        })
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct DescribeTransitGatewayPeeringAttachmentsResult {
+    pub next_token: Option<String>,
+    pub transit_gateway_peering_attachments: Vec<TransitGatewayPeeringAttachment>,
+}
+
+impl ToXml for DescribeTransitGatewayPeeringAttachmentsResult {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.scalar("nextToken", &self.next_token);
+        w.list(
+            "transitGatewayPeeringAttachments",
+            "item",
+            &self.transit_gateway_peering_attachments,
+            true,
+        );
     }
 }
 
@@ -9579,6 +9869,48 @@ impl ToXml for GetManagedPrefixListEntriesResult {
     fn write_xml(&self, w: &mut XmlWriter) {
         w.list("entrySet", "item", &self.entries, true);
         w.scalar("nextToken", &self.next_token);
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct GetTransitGatewayPrefixListReferencesRequest {
+    pub dry_run: Option<bool>,
+    pub filters: Vec<Filter>,
+    pub max_results: Option<i32>,
+    pub next_token: Option<String>,
+    pub transit_gateway_route_table_id: String,
+}
+
+impl FromQuery for GetTransitGatewayPrefixListReferencesRequest {
+    fn from_query(q: &QueryMap, p: &str) -> Result<Self, ApiError> {
+        Ok(Self {
+            dry_run: q.scalar::<bool>(&join(p, "DryRun"))?,
+            filters: q.list(&join(p, "Filter"), Filter::from_query)?,
+            max_results: q.scalar::<i32>(&join(p, "MaxResults"))?,
+            next_token: q.scalar::<String>(&join(p, "NextToken"))?,
+            transit_gateway_route_table_id: required(
+                q.scalar::<String>(&join(p, "TransitGatewayRouteTableId"))?,
+                &join(p, "TransitGatewayRouteTableId"),
+            )?,
+        })
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct GetTransitGatewayPrefixListReferencesResult {
+    pub next_token: Option<String>,
+    pub transit_gateway_prefix_list_references: Vec<TransitGatewayPrefixListReference>,
+}
+
+impl ToXml for GetTransitGatewayPrefixListReferencesResult {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.scalar("nextToken", &self.next_token);
+        w.list(
+            "transitGatewayPrefixListReferenceSet",
+            "item",
+            &self.transit_gateway_prefix_list_references,
+            true,
+        );
     }
 }
 
@@ -11675,6 +12007,48 @@ impl FromQuery for ModifyTransitGatewayOptions {
 }
 
 #[derive(Debug, Clone, Default, PartialEq)]
+pub struct ModifyTransitGatewayPrefixListReferenceRequest {
+    pub blackhole: Option<bool>,
+    pub dry_run: Option<bool>,
+    pub prefix_list_id: String,
+    pub transit_gateway_attachment_id: Option<String>,
+    pub transit_gateway_route_table_id: String,
+}
+
+impl FromQuery for ModifyTransitGatewayPrefixListReferenceRequest {
+    fn from_query(q: &QueryMap, p: &str) -> Result<Self, ApiError> {
+        Ok(Self {
+            blackhole: q.scalar::<bool>(&join(p, "Blackhole"))?,
+            dry_run: q.scalar::<bool>(&join(p, "DryRun"))?,
+            prefix_list_id: required(
+                q.scalar::<String>(&join(p, "PrefixListId"))?,
+                &join(p, "PrefixListId"),
+            )?,
+            transit_gateway_attachment_id: q
+                .scalar::<String>(&join(p, "TransitGatewayAttachmentId"))?,
+            transit_gateway_route_table_id: required(
+                q.scalar::<String>(&join(p, "TransitGatewayRouteTableId"))?,
+                &join(p, "TransitGatewayRouteTableId"),
+            )?,
+        })
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ModifyTransitGatewayPrefixListReferenceResult {
+    pub transit_gateway_prefix_list_reference: Option<TransitGatewayPrefixListReference>,
+}
+
+impl ToXml for ModifyTransitGatewayPrefixListReferenceResult {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.structure(
+            "transitGatewayPrefixListReference",
+            &self.transit_gateway_prefix_list_reference,
+        );
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct ModifyTransitGatewayRequest {
     pub description: Option<String>,
     pub dry_run: Option<bool>,
@@ -12723,6 +13097,19 @@ impl FromQuery for PathRequestFilter {
 }
 
 #[derive(Debug, Clone, Default, PartialEq)]
+pub struct PeeringAttachmentStatus {
+    pub code: Option<String>,
+    pub message: Option<String>,
+}
+
+impl ToXml for PeeringAttachmentStatus {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.scalar("code", &self.code);
+        w.scalar("message", &self.message);
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct PeeringConnectionOptions {
     pub allow_dns_resolution_from_remote_vpc: Option<bool>,
     pub allow_egress_from_local_classic_link_to_remote_vpc: Option<bool>,
@@ -12760,6 +13147,23 @@ impl FromQuery for PeeringConnectionOptionsRequest {
             allow_egress_from_local_vpc_to_remote_classic_link: q
                 .scalar::<bool>(&join(p, "AllowEgressFromLocalVpcToRemoteClassicLink"))?,
         })
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct PeeringTgwInfo {
+    pub core_network_id: Option<String>,
+    pub owner_id: Option<String>,
+    pub region: Option<String>,
+    pub transit_gateway_id: Option<String>,
+}
+
+impl ToXml for PeeringTgwInfo {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.scalar("coreNetworkId", &self.core_network_id);
+        w.scalar("ownerId", &self.owner_id);
+        w.scalar("region", &self.region);
+        w.scalar("transitGatewayId", &self.transit_gateway_id);
     }
 }
 
@@ -13262,6 +13666,35 @@ pub struct RegionGeography {
 impl ToXml for RegionGeography {
     fn write_xml(&self, w: &mut XmlWriter) {
         w.scalar("name", &self.name);
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct RejectTransitGatewayPeeringAttachmentRequest {
+    pub dry_run: Option<bool>,
+    pub transit_gateway_attachment_id: String,
+}
+
+impl FromQuery for RejectTransitGatewayPeeringAttachmentRequest {
+    fn from_query(q: &QueryMap, p: &str) -> Result<Self, ApiError> {
+        Ok(Self {
+            dry_run: q.scalar::<bool>(&join(p, "DryRun"))?,
+            transit_gateway_attachment_id: required(
+                q.scalar::<String>(&join(p, "TransitGatewayAttachmentId"))?,
+                &join(p, "TransitGatewayAttachmentId"),
+            )?,
+        })
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct RejectTransitGatewayPeeringAttachmentResult {
+    pub transit_gateway_peering_attachment: Option<TransitGatewayPeeringAttachment>,
+}
+
+impl ToXml for RejectTransitGatewayPeeringAttachmentResult {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.structure("transitGatewayPeeringAttachment", &self.transit_gateway_peering_attachment);
     }
 }
 
@@ -15062,6 +15495,83 @@ impl ToXml for TransitGatewayOptions {
         w.scalar("securityGroupReferencingSupport", &self.security_group_referencing_support);
         w.list("transitGatewayCidrBlocks", "item", &self.transit_gateway_cidr_blocks, false);
         w.scalar("vpnEcmpSupport", &self.vpn_ecmp_support);
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct TransitGatewayPeeringAttachment {
+    pub accepter_tgw_info: Option<PeeringTgwInfo>,
+    pub accepter_transit_gateway_attachment_id: Option<String>,
+    pub creation_time: Option<Timestamp>,
+    pub options: Option<TransitGatewayPeeringAttachmentOptions>,
+    pub requester_tgw_info: Option<PeeringTgwInfo>,
+    pub state: Option<String>,
+    pub status: Option<PeeringAttachmentStatus>,
+    pub tags: Vec<Tag>,
+    pub transit_gateway_attachment_id: Option<String>,
+}
+
+impl ToXml for TransitGatewayPeeringAttachment {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.structure("accepterTgwInfo", &self.accepter_tgw_info);
+        w.scalar(
+            "accepterTransitGatewayAttachmentId",
+            &self.accepter_transit_gateway_attachment_id,
+        );
+        w.scalar("creationTime", &self.creation_time);
+        w.structure("options", &self.options);
+        w.structure("requesterTgwInfo", &self.requester_tgw_info);
+        w.scalar("state", &self.state);
+        w.structure("status", &self.status);
+        w.list("tagSet", "item", &self.tags, false);
+        w.scalar("transitGatewayAttachmentId", &self.transit_gateway_attachment_id);
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct TransitGatewayPeeringAttachmentOptions {
+    pub dynamic_routing: Option<String>,
+}
+
+impl ToXml for TransitGatewayPeeringAttachmentOptions {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.scalar("dynamicRouting", &self.dynamic_routing);
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct TransitGatewayPrefixListAttachment {
+    pub resource_id: Option<String>,
+    pub resource_type: Option<String>,
+    pub transit_gateway_attachment_id: Option<String>,
+}
+
+impl ToXml for TransitGatewayPrefixListAttachment {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.scalar("resourceId", &self.resource_id);
+        w.scalar("resourceType", &self.resource_type);
+        w.scalar("transitGatewayAttachmentId", &self.transit_gateway_attachment_id);
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct TransitGatewayPrefixListReference {
+    pub blackhole: Option<bool>,
+    pub prefix_list_id: Option<String>,
+    pub prefix_list_owner_id: Option<String>,
+    pub state: Option<String>,
+    pub transit_gateway_attachment: Option<TransitGatewayPrefixListAttachment>,
+    pub transit_gateway_route_table_id: Option<String>,
+}
+
+impl ToXml for TransitGatewayPrefixListReference {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.scalar("blackhole", &self.blackhole);
+        w.scalar("prefixListId", &self.prefix_list_id);
+        w.scalar("prefixListOwnerId", &self.prefix_list_owner_id);
+        w.scalar("state", &self.state);
+        w.structure("transitGatewayAttachment", &self.transit_gateway_attachment);
+        w.scalar("transitGatewayRouteTableId", &self.transit_gateway_route_table_id);
     }
 }
 

@@ -28,6 +28,7 @@ mod route_table;
 mod security_group;
 mod subnet;
 mod tags;
+mod tgw_peering;
 mod traffic_mirror;
 mod transit_gateway;
 mod vpc;
@@ -133,6 +134,7 @@ fn registry() -> &'static HashMap<&'static str, Handler> {
             client_vpn::handlers(),
             traffic_mirror::handlers(),
             endpoint_service::handlers(),
+            tgw_peering::handlers(),
         ] {
             for (name, handler) in handlers {
                 map.insert(name, handler);

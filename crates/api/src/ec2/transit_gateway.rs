@@ -10,12 +10,12 @@ use super::filter::{Filters, flag, one};
 use super::page::paginate;
 use super::{Ctx, Handler, read, write};
 use crate::Outcome;
-use model::World;
 use model::cidr::Ipv4Cidr;
 use model::transit_gateway::{
     self as t, NewTransitGateway, NewVpcAttachment, RouteChange, TgwAttachment, TgwModification,
     TgwRoute, TgwRouteTarget, VpcAttachmentModification, flag_name,
 };
+use model::{Scope, World};
 use shapes::ec2::*;
 use wire::{ApiError, Timestamp};
 
@@ -43,13 +43,17 @@ pub(super) fn handlers() -> Vec<(&'static str, Handler)> {
         ("SearchTransitGatewayRoutes", read(search_routes)),
         ("GetTransitGatewayRouteTableAssociations", read(get_associations)),
         ("GetTransitGatewayRouteTablePropagations", read(get_propagations)),
+        ("CreateTransitGatewayPrefixListReference", write(create_prefix_list_reference)),
+        ("ModifyTransitGatewayPrefixListReference", write(modify_prefix_list_reference)),
+        ("DeleteTransitGatewayPrefixListReference", write(delete_prefix_list_reference)),
+        ("GetTransitGatewayPrefixListReferences", read(get_prefix_list_references)),
     ]
 }
 
 /// MaxResults range of every paginated transit gateway call.
-const PAGE_LIMITS: (i32, i32) = (5, 1000);
+pub(super) const PAGE_LIMITS: (i32, i32) = (5, 1000);
 
-fn now() -> i64 {
+pub(super) fn now() -> i64 {
     Timestamp::now().0
 }
 
@@ -195,7 +199,7 @@ fn tgw_field(g: &t::TransitGateway, name: &str) -> Vec<String> {
 }
 
 /// Every id named must be listed (deleted ones are, for a while).
-fn require_listed<T>(
+pub(super) fn require_listed<T>(
     ids: &[String],
     listed: &[&T],
     id_of: impl Fn(&T) -> &str,
@@ -257,25 +261,27 @@ fn render_vpc_attachment(a: &TgwAttachment, state: Option<&str>) -> TransitGatew
     }
 }
 
-fn tgw_owner(w: &World, a: &TgwAttachment) -> Option<String> {
-    w.transit_gateways.get(&a.transit_gateway_id).map(|g| g.owner.account.clone())
-}
-
-fn render_attachment(w: &World, a: &TgwAttachment) -> TransitGatewayAttachment {
+/// An attachment as `scope` sees it (a peering from the side of the caller's gateway).
+pub(super) fn render_attachment(
+    w: &World,
+    scope: &Scope,
+    a: &TgwAttachment,
+) -> TransitGatewayAttachment {
+    let side = w.tgw_attachment_side(scope, a);
     TransitGatewayAttachment {
-        association: a.association.as_ref().map(|rtb| TransitGatewayAttachmentAssociation {
+        association: a.association_on(side).map(|rtb| TransitGatewayAttachmentAssociation {
             state: Some("associated".into()),
-            transit_gateway_route_table_id: Some(rtb.clone()),
+            transit_gateway_route_table_id: Some(rtb.to_owned()),
         }),
         creation_time: Some(Timestamp(a.create_time)),
-        resource_id: Some(a.resource.resource_id().to_owned()),
-        resource_owner_id: Some(a.owner.account.clone()),
+        resource_id: Some(a.resource_id_from(side).to_owned()),
+        resource_owner_id: Some(w.tgw_attachment_resource_owner(a, side)),
         resource_type: Some(a.resource.resource_type().into()),
         state: Some(a.state.name().into()),
-        tags: tag_set(&a.tags),
+        tags: tag_set(a.tags_seen_from(side)),
         transit_gateway_attachment_id: Some(a.id.clone()),
-        transit_gateway_id: Some(a.transit_gateway_id.clone()),
-        transit_gateway_owner_id: tgw_owner(w, a),
+        transit_gateway_id: Some(side.to_owned()),
+        transit_gateway_owner_id: w.transit_gateways.get(side).map(|g| g.owner.account.clone()),
     }
 }
 
@@ -365,17 +371,24 @@ const ATTACHMENT_FILTERS: &[&str] = &[
     "transit-gateway-owner-id",
 ];
 
-fn attachment_field(w: &World, a: &TgwAttachment, name: &str) -> Vec<String> {
+fn attachment_field(w: &World, scope: &Scope, a: &TgwAttachment, name: &str) -> Vec<String> {
+    let side = w.tgw_attachment_side(scope, a);
     match name {
-        "association.transit-gateway-route-table-id" => a.association.iter().cloned().collect(),
-        "association.state" => a.association.iter().map(|_| "associated".to_owned()).collect(),
-        "resource-id" => one(a.resource.resource_id()),
-        "resource-owner-id" => one(&a.owner.account),
+        "association.transit-gateway-route-table-id" => {
+            a.association_on(side).map(one).unwrap_or_default()
+        }
+        "association.state" => {
+            a.association_on(side).map(|_| "associated".to_owned()).into_iter().collect()
+        }
+        "resource-id" => one(a.resource_id_from(side)),
+        "resource-owner-id" => one(w.tgw_attachment_resource_owner(a, side)),
         "resource-type" => one(a.resource.resource_type()),
         "state" => one(a.state.name()),
         "transit-gateway-attachment-id" => one(&a.id),
-        "transit-gateway-id" => one(&a.transit_gateway_id),
-        "transit-gateway-owner-id" => tgw_owner(w, a).into_iter().collect(),
+        "transit-gateway-id" => one(side),
+        "transit-gateway-owner-id" => {
+            w.transit_gateways.get(side).map(|g| one(&g.owner.account)).unwrap_or_default()
+        }
         "vpc-id" => a.vpc().map(|v| one(&v.vpc_id)).unwrap_or_default(),
         _ => vec![],
     }
@@ -400,7 +413,10 @@ fn listed_attachments<'a>(
     Ok(listed
         .into_iter()
         .filter(|a| ids.is_empty() || ids.contains(&a.id))
-        .filter(|a| filters.matches(&a.tags, |n| attachment_field(w, a, n)))
+        .filter(|a| {
+            let tags = a.tags_seen_from(w.tgw_attachment_side(&ctx.scope, a));
+            filters.matches(tags, |n| attachment_field(w, &ctx.scope, a, n))
+        })
         .map(|a| (a.id.clone(), a))
         .collect())
 }
@@ -433,7 +449,10 @@ fn describe_attachments(
     let (page, next_token) =
         paginate(items, req.max_results, req.next_token.as_deref(), PAGE_LIMITS)?;
     Ok(DescribeTransitGatewayAttachmentsResult {
-        transit_gateway_attachments: page.into_iter().map(|a| render_attachment(w, a)).collect(),
+        transit_gateway_attachments: page
+            .into_iter()
+            .map(|a| render_attachment(w, &ctx.scope, a))
+            .collect(),
         next_token,
     })
 }
@@ -638,7 +657,7 @@ fn get_associations(
             (
                 a.id.clone(),
                 TransitGatewayRouteTableAssociation {
-                    resource_id: Some(a.resource.resource_id().to_owned()),
+                    resource_id: Some(a.resource_id_from(&rtb.transit_gateway_id).to_owned()),
                     resource_type: Some(a.resource.resource_type().into()),
                     state: Some("associated".into()),
                     transit_gateway_attachment_id: Some(a.id.clone()),
@@ -690,7 +709,7 @@ fn get_propagations(
 fn render_route(w: &World, r: &TgwRoute) -> TransitGatewayRoute {
     TransitGatewayRoute {
         destination_cidr_block: Some(r.destination.to_string()),
-        prefix_list_id: None,
+        prefix_list_id: r.prefix_list_id.clone(),
         state: Some(r.state.name().into()),
         transit_gateway_attachments: r
             .attachment_ids
@@ -870,6 +889,7 @@ fn search_routes(
                     .filter_map(|id| w.transit_gateway_attachments.get(id))
                     .map(|a| a.resource.resource_type().to_owned())
                     .collect(),
+                "prefix-list-id" => r.prefix_list_id.iter().cloned().collect(),
                 "state" => one(r.state.name()),
                 "type" => one(r.route_type.name()),
                 "transit-gateway-route-destination-cidr-block" => one(r.destination),
@@ -884,5 +904,140 @@ fn search_routes(
         additional_routes_available: Some(more),
         next_token: None,
         routes: rendered.into_iter().take(limit).collect(),
+    })
+}
+
+// ---- prefix-list references ----
+
+fn render_reference(
+    w: &World,
+    rtb: &str,
+    r: &t::TgwPrefixListReference,
+    state: &str,
+) -> TransitGatewayPrefixListReference {
+    let attachment = match &r.target {
+        TgwRouteTarget::Attachment(id) => Some(id),
+        TgwRouteTarget::Blackhole => None,
+    };
+    let tgw = w.transit_gateway_route_tables.get(rtb).map(|t| t.transit_gateway_id.as_str());
+    TransitGatewayPrefixListReference {
+        blackhole: Some(attachment.is_none()),
+        prefix_list_id: Some(r.prefix_list_id.clone()),
+        prefix_list_owner_id: w
+            .prefix_lists
+            .get(&r.prefix_list_id)
+            .map(|p| p.owner.account.clone()),
+        state: Some(state.into()),
+        transit_gateway_attachment: attachment.map(|id| {
+            let a = w.transit_gateway_attachments.get(id);
+            TransitGatewayPrefixListAttachment {
+                resource_id: a.map(|a| a.resource_id_from(tgw.unwrap_or_default()).to_owned()),
+                resource_type: a.map(|a| a.resource.resource_type().to_owned()),
+                transit_gateway_attachment_id: Some(id.clone()),
+            }
+        }),
+        transit_gateway_route_table_id: Some(rtb.to_owned()),
+    }
+}
+
+/// The reference of table `rtb` to list `pl` as it is now (or was, before a deletion).
+fn reference_now(
+    w: &World,
+    rtb: &str,
+    pl: &str,
+    state: &str,
+) -> Option<TransitGatewayPrefixListReference> {
+    let t = w.transit_gateway_route_tables.get(rtb)?;
+    let r = t.prefix_list_references.iter().find(|r| r.prefix_list_id == pl)?;
+    Some(render_reference(w, rtb, r, state))
+}
+
+fn create_prefix_list_reference(
+    ctx: &Ctx,
+    w: &mut World,
+    req: CreateTransitGatewayPrefixListReferenceRequest,
+) -> Outcome<CreateTransitGatewayPrefixListReferenceResult> {
+    let target = route_target(req.transit_gateway_attachment_id, req.blackhole)?;
+    let (rtb, pl) = (&req.transit_gateway_route_table_id, &req.prefix_list_id);
+    w.change_tgw_prefix_list_reference(&ctx.scope, rtb, pl, Some(target), RouteChange::Create)?;
+    Ok(CreateTransitGatewayPrefixListReferenceResult {
+        transit_gateway_prefix_list_reference: reference_now(w, rtb, pl, "pending"),
+    })
+}
+
+fn modify_prefix_list_reference(
+    ctx: &Ctx,
+    w: &mut World,
+    req: ModifyTransitGatewayPrefixListReferenceRequest,
+) -> Outcome<ModifyTransitGatewayPrefixListReferenceResult> {
+    let target = route_target(req.transit_gateway_attachment_id, req.blackhole)?;
+    let (rtb, pl) = (&req.transit_gateway_route_table_id, &req.prefix_list_id);
+    w.change_tgw_prefix_list_reference(&ctx.scope, rtb, pl, Some(target), RouteChange::Replace)?;
+    Ok(ModifyTransitGatewayPrefixListReferenceResult {
+        transit_gateway_prefix_list_reference: reference_now(w, rtb, pl, "modifying"),
+    })
+}
+
+fn delete_prefix_list_reference(
+    ctx: &Ctx,
+    w: &mut World,
+    req: DeleteTransitGatewayPrefixListReferenceRequest,
+) -> Outcome<DeleteTransitGatewayPrefixListReferenceResult> {
+    let (rtb, pl) = (&req.transit_gateway_route_table_id, &req.prefix_list_id);
+    let before = reference_now(w, rtb, pl, "deleting");
+    w.change_tgw_prefix_list_reference(&ctx.scope, rtb, pl, None, RouteChange::Delete)?;
+    Ok(DeleteTransitGatewayPrefixListReferenceResult {
+        transit_gateway_prefix_list_reference: before,
+    })
+}
+
+const REFERENCE_FILTERS: &[&str] = &[
+    "attachment.resource-id",
+    "attachment.resource-type",
+    "attachment.transit-gateway-attachment-id",
+    "is-blackhole",
+    "prefix-list-id",
+    "prefix-list-owner-id",
+    "state",
+];
+
+fn get_prefix_list_references(
+    ctx: &Ctx,
+    w: &World,
+    req: GetTransitGatewayPrefixListReferencesRequest,
+) -> Outcome<GetTransitGatewayPrefixListReferencesResult> {
+    let filters = Filters::new(&req.filters, REFERENCE_FILTERS)?;
+    let rtb = w.find_tgw_route_table(&ctx.scope, &req.transit_gateway_route_table_id)?;
+    let items = rtb
+        .prefix_list_references
+        .iter()
+        .map(|r| render_reference(w, &rtb.id, r, "available"))
+        .filter(|r| {
+            let attachment = r.transit_gateway_attachment.as_ref();
+            filters.matches(&Default::default(), |n| match n {
+                "attachment.resource-id" => {
+                    attachment.and_then(|a| a.resource_id.clone()).into_iter().collect()
+                }
+                "attachment.resource-type" => {
+                    attachment.and_then(|a| a.resource_type.clone()).into_iter().collect()
+                }
+                "attachment.transit-gateway-attachment-id" => attachment
+                    .and_then(|a| a.transit_gateway_attachment_id.clone())
+                    .into_iter()
+                    .collect(),
+                "is-blackhole" => flag(r.blackhole.unwrap_or(false)),
+                "prefix-list-id" => r.prefix_list_id.iter().cloned().collect(),
+                "prefix-list-owner-id" => r.prefix_list_owner_id.iter().cloned().collect(),
+                "state" => r.state.iter().cloned().collect(),
+                _ => vec![],
+            })
+        })
+        .map(|r| (r.prefix_list_id.clone().unwrap_or_default(), r))
+        .collect();
+    let (transit_gateway_prefix_list_references, next_token) =
+        paginate(items, req.max_results, req.next_token.as_deref(), PAGE_LIMITS)?;
+    Ok(GetTransitGatewayPrefixListReferencesResult {
+        transit_gateway_prefix_list_references,
+        next_token,
     })
 }

@@ -232,17 +232,17 @@ fn inside_addresses(t: &v::Tunnel) -> (String, String) {
 fn customer_gateway_configuration(
     c: &v::VpnConnection,
     cgw: Option<&v::CustomerGateway>,
-    vgw: Option<&v::VpnGateway>,
+    amazon_asn: Option<i64>,
 ) -> String {
     use wire::xml::escape;
     let cgw_ip = cgw.map(|g| g.ip_address.to_string()).unwrap_or_default();
     let cgw_asn = cgw.map_or(v::DEFAULT_BGP_ASN, |g| g.bgp_asn);
-    let vgw_asn = vgw.map_or(v::DEFAULT_AMAZON_SIDE_ASN, |g| g.amazon_side_asn);
+    let vgw_asn = amazon_asn.unwrap_or(v::DEFAULT_AMAZON_SIDE_ASN);
     let mut doc = format!(
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<vpn_connection id=\"{}\">\n  <customer_gateway_id>{}</customer_gateway_id>\n  <vpn_gateway_id>{}</vpn_gateway_id>\n  <vpn_connection_type>ipsec.1</vpn_connection_type>\n",
         escape(&c.id),
         escape(&c.customer_gateway_id),
-        escape(&c.vpn_gateway_id)
+        escape(c.gateway_id())
     );
     for t in &c.tunnels {
         let (aws_inside, cgw_inside) = inside_addresses(t);
@@ -271,10 +271,14 @@ fn customer_gateway_configuration(
 
 fn render_vpn(w: &World, c: &v::VpnConnection) -> VpnConnection {
     let cgw = w.customer_gateways.get(&c.customer_gateway_id);
-    let vgw = w.vpn_gateways.get(&c.vpn_gateway_id);
+    let amazon_asn = match (&c.vpn_gateway_id, &c.transit_gateway_id) {
+        (Some(vgw), _) => w.vpn_gateways.get(vgw).map(|g| g.amazon_side_asn),
+        (None, Some(tgw)) => w.transit_gateways.get(tgw).map(|g| g.options.amazon_side_asn),
+        (None, None) => None,
+    };
     VpnConnection {
         category: Some("VPN".into()),
-        customer_gateway_configuration: Some(customer_gateway_configuration(c, cgw, vgw)),
+        customer_gateway_configuration: Some(customer_gateway_configuration(c, cgw, amazon_asn)),
         customer_gateway_id: Some(c.customer_gateway_id.clone()),
         options: Some(VpnConnectionOptions {
             enable_acceleration: Some(false),
@@ -319,7 +323,8 @@ fn render_vpn(w: &World, c: &v::VpnConnection) -> VpnConnection {
             })
             .collect(),
         vpn_connection_id: Some(c.id.clone()),
-        vpn_gateway_id: Some(c.vpn_gateway_id.clone()),
+        vpn_gateway_id: c.vpn_gateway_id.clone(),
+        transit_gateway_id: c.transit_gateway_id.clone(),
         ..Default::default()
     }
 }
@@ -342,6 +347,7 @@ fn create_vpn_connection(
             .iter()
             .map(|t| (t.tunnel_inside_cidr.clone(), t.pre_shared_key.clone()))
             .collect(),
+        now: wire::Timestamp::now().0,
     };
     let id = w.create_vpn_connection(&ctx.scope, &spec, &tags)?;
     let c = w.vpn_connections.find(&lookup::VPN_CONNECTION, &ctx.scope, &id)?;
@@ -353,7 +359,7 @@ fn delete_vpn_connection(
     w: &mut World,
     req: DeleteVpnConnectionRequest,
 ) -> Outcome<ReturnTrue> {
-    w.delete_vpn_connection(&ctx.scope, &req.vpn_connection_id)?;
+    w.delete_vpn_connection(&ctx.scope, &req.vpn_connection_id, wire::Timestamp::now().0)?;
     Ok(ReturnTrue)
 }
 
@@ -367,6 +373,7 @@ const VPN_FILTERS: &[&str] = &[
     "type",
     "vpn-connection-id",
     "vpn-gateway-id",
+    "transit-gateway-id",
 ];
 
 fn vpn_field(w: &World, c: &v::VpnConnection, name: &str) -> Vec<String> {
@@ -382,7 +389,8 @@ fn vpn_field(w: &World, c: &v::VpnConnection, name: &str) -> Vec<String> {
             .unwrap_or_default(),
         "type" => one(v::IPSEC_1),
         "vpn-connection-id" => one(&c.id),
-        "vpn-gateway-id" => one(&c.vpn_gateway_id),
+        "vpn-gateway-id" => c.vpn_gateway_id.iter().cloned().collect(),
+        "transit-gateway-id" => c.transit_gateway_id.iter().cloned().collect(),
         _ => vec![],
     }
 }

@@ -6,7 +6,7 @@ use api::{Api, Reply, Request, Service};
 use serde_json::{Value, json};
 use wire::QueryMap;
 
-fn dx(api: &Api, op: &str, body: Value) -> Reply {
+pub(crate) fn dx(api: &Api, op: &str, body: Value) -> Reply {
     let request = Request {
         service: Service::DirectConnect,
         scope: scope(),
@@ -18,14 +18,14 @@ fn dx(api: &Api, op: &str, body: Value) -> Reply {
     block_on(api.handle(request))
 }
 
-fn ok(api: &Api, op: &str, body: Value) -> Value {
+pub(crate) fn ok(api: &Api, op: &str, body: Value) -> Value {
     let r = dx(api, op, body);
     assert_eq!(r.status, 200, "{op}: {}", r.body);
     assert_eq!(r.content_type, "application/x-amz-json-1.1");
     serde_json::from_str(&r.body).unwrap()
 }
 
-fn err(api: &Api, op: &str, body: Value) -> (String, String) {
+pub(crate) fn err(api: &Api, op: &str, body: Value) -> (String, String) {
     let r = dx(api, op, body);
     assert_eq!(r.status, 400, "{op}: {}", r.body);
     let v: Value = serde_json::from_str(&r.body).unwrap();

@@ -11,6 +11,7 @@ mod network_insights;
 mod peering;
 mod prefix_lists;
 mod privatelink;
+mod transit_gateway_attachments;
 mod transit_gateways;
 mod vpc_endpoints;
 mod vpn;

@@ -52,7 +52,8 @@ impl<'w> Walk<'_, 'w> {
         hop.outbound = Some(h);
         self.hops.push(hop);
         self.transit_zone = zone;
-        self.across_transit_gateway(attachment, h, to, sender)
+        let tgw = attachment.transit_gateway_id.as_str();
+        self.across_transit_gateway(attachment, tgw, h, to, sender)
     }
 
     /// In by the attachment `id` from what is behind it (on premises, or a walk's end).
@@ -74,21 +75,23 @@ impl<'w> Walk<'_, 'w> {
         hop.inbound = Some(h);
         hop.outbound = Some(h);
         self.hops.push(hop);
-        self.across_transit_gateway(attachment, h, to, &Sender::default())
+        let tgw = attachment.transit_gateway_id.as_str();
+        self.across_transit_gateway(attachment, tgw, h, to, &Sender::default())
     }
 
-    /// Packets that entered the gateway by `ingress`, routed by its associated table to the
-    /// attachment they leave by.
+    /// Packets that entered gateway `tgw` by `ingress`, routed by the table `ingress` is
+    /// associated with on that gateway (a peering has one per side) to the attachment they
+    /// leave by.
     fn across_transit_gateway(
         &mut self,
         ingress: &'w TgwAttachment,
+        tgw: &'w str,
         h: Header,
         to: &End,
         sender: &Sender,
     ) -> Option<Header> {
         self.budget = self.budget.checked_sub(1)?;
         let world = self.world();
-        let tgw = ingress.transit_gateway_id.as_str();
         let refusal = |code: &'static str| Explanation {
             code,
             component: Some(tgw.to_owned()),
@@ -98,8 +101,7 @@ impl<'w> Walk<'_, 'w> {
             ..Explanation::default()
         };
         let Some(table) = ingress
-            .association
-            .as_deref()
+            .association_on(tgw)
             .filter(|t| world.transit_gateway_route_tables.get(t).is_some_and(|t| t.is_live()))
         else {
             self.push_blocked(
@@ -161,13 +163,14 @@ impl<'w> Walk<'_, 'w> {
         if wanted.is_some_and(|w| *w == egress.id) {
             return Some(h);
         }
-        self.leave_transit_gateway(egress, h, to, sender)
+        self.leave_transit_gateway(egress, tgw, h, to, sender)
     }
 
-    /// Out of the gateway by `egress`, to what is behind it.
+    /// Out of gateway `tgw` by `egress`, to what is behind it.
     fn leave_transit_gateway(
         &mut self,
         egress: &'w TgwAttachment,
+        tgw: &'w str,
         h: Header,
         to: &End,
         sender: &Sender,
@@ -209,16 +212,11 @@ impl<'w> Walk<'_, 'w> {
             AttachmentResource::DirectConnectGateway { .. } => {
                 self.leave_to_on_premises(egress, h, to)
             }
-            AttachmentResource::Peering { peer_transit_gateway_id, .. } => {
-                // The peer gateway's side of the same peering routes the packets on.
-                let tgw = &egress.transit_gateway_id;
-                let peer_side = world.transit_gateway_attachments.values().find(|a| {
-                    a.transit_gateway_id == *peer_transit_gateway_id
-                        && a.is_available()
-                        && matches!(&a.resource,
-                            AttachmentResource::Peering { peer_transit_gateway_id: p, .. } if p == tgw)
-                })?;
-                self.across_transit_gateway(peer_side, h, to, sender)
+            AttachmentResource::Peering { .. } => {
+                // The same attachment, on the peer gateway's side: that gateway routes the
+                // packets on by the table it associates the peering with.
+                let peer = egress.across(tgw)?;
+                self.across_transit_gateway(egress, peer, h, to, sender)
             }
         }
     }
