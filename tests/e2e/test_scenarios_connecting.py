@@ -170,10 +170,14 @@ class Stack:
         self.env = self.tf._tf_env(tmp_path)
         self.var = ["-var", f"endpoint={endpoint}"]
         self.started = time.monotonic()
+        self.steps: list[str] = []
         self.run("init", "-input=false", "-no-color", timeout=180)
 
     def run(self, *args: str, timeout: float = 600, ok_codes=(0,)) -> subprocess.CompletedProcess:
-        return self.tf._tf(list(args), self.work, self.env, timeout=timeout, ok_codes=ok_codes)
+        t = time.monotonic()
+        cp = self.tf._tf(list(args), self.work, self.env, timeout=timeout, ok_codes=ok_codes)
+        self.steps.append(f"{args[0]} {time.monotonic() - t:.0f}s")
+        return cp
 
     def apply(self, *extra: str) -> dict:
         self.run("apply", "-auto-approve", "-input=false", "-no-color", *self.var, *extra, timeout=900)
@@ -187,7 +191,7 @@ class Stack:
 
     def destroy(self, *extra: str) -> None:
         self.run("destroy", "-auto-approve", "-input=false", "-no-color", *self.var, *extra, timeout=900)
-        TIMINGS.append(f"{self.name}: init+apply+plan+destroy {time.monotonic() - self.started:.1f}s")
+        TIMINGS.append(f"{self.name}: {time.monotonic() - self.started:.1f}s ({', '.join(self.steps)})")
 
 
 # =========================================================================== 1. hub and spoke
@@ -451,12 +455,13 @@ def test_nat_gateway_per_zone_terraform(endpoint, ec2, tmp_path):
     check_nat_per_zone(ec2, out["eni_ids"], out["nat_ids"], out["igw_id"])
     stack.assert_no_drift()
 
-    only_a = ["-var", 'routed_zones=["0"]']
-    stack.apply(*only_a)
+    # Zone b loses its default route (by hand: one more apply and plan would cost ~40 s of
+    # provider start-up for what the boto3 variant already shows); the destroy then meets a
+    # route that is already gone, as it would on AWS.
+    ec2.delete_route(RouteTableId=out["private_rtb_ids"][1], DestinationCidrBlock="0.0.0.0/0")
     check_only_zone_b_broken(ec2, out["eni_ids"], out["nat_ids"], out["igw_id"])
-    stack.assert_no_drift(*only_a)
 
-    stack.destroy(*only_a)
+    stack.destroy()
     live = [n for n in ec2.describe_nat_gateways()["NatGateways"] if n["State"] != "deleted"]
     assert live == [], dump(live)
     assert ec2.describe_addresses()["Addresses"] == []

@@ -1,6 +1,5 @@
 # Private subnets whose only way out is a NAT gateway per AZ (two AZs), applied by
-# test_scenarios_connecting.py; routed_zones lists the zones (by index) whose private route
-# table has its default route to the zone's NAT gateway.
+# test_scenarios_connecting.py.
 
 
 terraform {
@@ -15,11 +14,6 @@ terraform {
 
 variable "endpoint" {
   type = string
-}
-
-variable "routed_zones" {
-  type    = set(string)
-  default = ["0", "1"]
 }
 
 provider "aws" {
@@ -97,10 +91,10 @@ resource "aws_route_table" "private" {
 }
 
 resource "aws_route" "private_default" {
-  for_each               = var.routed_zones
-  route_table_id         = aws_route_table.private[tonumber(each.key)].id
+  count                  = 2
+  route_table_id         = aws_route_table.private[count.index].id
   destination_cidr_block = "0.0.0.0/0"
-  nat_gateway_id         = aws_nat_gateway.zone[tonumber(each.key)].id
+  nat_gateway_id         = aws_nat_gateway.zone[count.index].id
 }
 
 resource "aws_route_table_association" "private" {
@@ -120,6 +114,10 @@ output "igw_id" {
 
 output "nat_ids" {
   value = aws_nat_gateway.zone[*].id
+}
+
+output "private_rtb_ids" {
+  value = aws_route_table.private[*].id
 }
 
 output "eni_ids" {
