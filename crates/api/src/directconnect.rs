@@ -358,9 +358,8 @@ async fn dispatch(api: &Api, scope: &Scope, op: &str, body: &Value) -> Result<Va
         "DescribeDirectConnectGatewayAssociations" => {
             let r: s::DescribeDirectConnectGatewayAssociationsRequest = input(body)?;
             read(api, |w| {
-                if let Some(id) = &r.association_id {
-                    w.dx_gateway_association(&scope, id)?;
-                }
+                // An association id that is gone (or never was) lists nothing: the Terraform
+                // provider waits for a deletion by polling this until the list is empty.
                 if let Some(id) = &r.direct_connect_gateway_id {
                     w.dx_gateway(&scope, id)?;
                 }

@@ -110,3 +110,16 @@ fn a_failed_operation_changes_nothing() {
     assert_eq!(all["virtualInterfaces"].as_array().unwrap().len(), 1);
     assert_eq!(api.read(|w| w.dx_virtual_interfaces.len()), 1);
 }
+
+#[test]
+fn a_gone_association_lists_nothing() {
+    // The Terraform provider waits for a deleted association by describing it by id until the
+    // list is empty; an error there fails `terraform destroy`.
+    let api = memory_api();
+    let listed = ok(
+        &api,
+        "DescribeDirectConnectGatewayAssociations",
+        json!({"associationId": "5f294f92-bafb-4011-916d-9b0b00000000"}),
+    );
+    assert_eq!(listed["directConnectGatewayAssociations"], json!([]));
+}
