@@ -17,11 +17,9 @@ trace`, then torn down.
    mirroring: apply, no drift, destroy.
 
 Follow-ups (being built in parallel, not on this branch's base yet):
-- TODO(issue 4, TGW VPN attachment): add a VPN attachment to an on-premises CIDR to the hub and
-  spoke (`create_vpn_connection(TransitGatewayId=...)`, aws_vpn_connection with
-  transit_gateway_id) and trace a spoke to on premises through it.
-- TODO(issue 4, DX to TGW): Direct Connect gateway associated with a transit gateway (transit
-  virtual interface) and the trace from a spoke to on premises through it.
+- The hub's VPN attachment to on premises is asked with the Network Insights API (the attachment
+  as destination and as source); Direct Connect through a DX gateway to a transit gateway is in
+  test_transit_gateway_attachments.py.
 """
 
 from __future__ import annotations
@@ -262,6 +260,37 @@ def test_hub_and_spoke_boto3(ec2, vpclab_binary, endpoint):
     assert answer["reachable"] is True
     hops = [h["component"] for h in answer["forward"]]
     assert attachments[0] in hops and default_rtb in hops and attachments[2] in hops, hops
+
+    # The seeds' VPN to on premises on the hub: a BGP connection whose customer gateway
+    # advertises the on-premises block (vpclab's stand-in for BGP), propagated into the table.
+    cgw = ec2.create_customer_gateway(Type="ipsec.1", BgpAsn=65020, PublicIp="198.51.100.30",
+                                      TagSpecifications=[{"ResourceType": "customer-gateway",
+                                                          "Tags": [{"Key": ADVERTISED, "Value": ON_PREM}]}])[
+        "CustomerGateway"]["CustomerGatewayId"]
+    vpn = ec2.create_vpn_connection(Type="ipsec.1", CustomerGatewayId=cgw, TransitGatewayId=tgw)[
+        "VpnConnection"]["VpnConnectionId"]
+    [vpn_att] = [a["TransitGatewayAttachmentId"] for a in ec2.describe_transit_gateway_attachments(
+        Filters=[f("resource-type", "vpn"), f("resource-id", vpn)])["TransitGatewayAttachments"]]
+    for vpc in vpcs:
+        rtb = ec2.describe_route_tables(Filters=[f("vpc-id", vpc), f("association.main", "true")])[
+            "RouteTables"][0]["RouteTableId"]
+        ec2.create_route(RouteTableId=rtb, DestinationCidrBlock=ON_PREM, TransitGatewayId=tgw)
+    a = analyze(ec2, ends[1], vpn_att, **to_address(ON_PREM_HOST))
+    assert_found(a)
+    [route] = [c["TransitGatewayRouteTableRoute"] for c in a["ForwardPathComponents"]
+               if c.get("TransitGatewayRouteTableRoute")]
+    assert (route["DestinationCidr"], route["AttachmentId"], route["ResourceType"]) == (ON_PREM, vpn_att, "vpn")
+    assert return_ids(a)[:1] == [vpn_att] or vpn in return_ids(a)[:2], return_ids(a)
+    # From on premises in: the spoke's group admits 10/8 only, until on premises is added.
+    from_on_prem = {"SourceAddress": ON_PREM_HOST, "DestinationPortRange": {"FromPort": 22, "ToPort": 22}}
+    e = assert_blocked(analyze(ec2, vpn_att, ends[0], FilterAtSource=from_on_prem), "ENI_SG_RULES_MISMATCH")
+    [group] = e["SecurityGroups"]
+    ec2.authorize_security_group_ingress(GroupId=group["Id"], IpPermissions=[{
+        "IpProtocol": "tcp", "FromPort": 22, "ToPort": 22, "IpRanges": [{"CidrIp": ON_PREM}]}])
+    a = analyze(ec2, vpn_att, ends[0], FilterAtSource=from_on_prem)
+    assert_found(a)
+    assert forward_ids(a)[-1] == ends[0], forward_ids(a)
+    ec2.delete_vpn_connection(VpnConnectionId=vpn)
 
     # Isolate spoke 3: move its association to a custom table without routes.
     isolated = ec2.create_transit_gateway_route_table(TransitGatewayId=tgw)["TransitGatewayRouteTable"][
@@ -634,9 +663,6 @@ def test_on_premises_over_direct_connect_to_two_vpcs(ec2, client_factory, vpclab
     assert cut.returncode == 1 and "NO_ROUTE_TO_DESTINATION" in cut.stdout, cut.stdout
     still = trace(vpclab_binary, endpoint, "--from", sites[0]["host"], "--to", ON_PREM_HOST, "--port", "443")
     assert still.returncode == 0, still.stdout
-
-    # TODO(issue 4, DX to TGW): associate the Direct Connect gateway with a transit gateway
-    # (transit virtual interface) and trace a spoke to on premises through it.
 
     terminate(ec2, [s["host"] for s in sites])
     dx.delete_direct_connect_gateway_association(associationId=sites[0]["association"])

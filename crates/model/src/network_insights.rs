@@ -279,7 +279,6 @@ impl End {
 /// Kinds of resource AWS accepts as a path's source or destination but vpclab does not model.
 const NOT_YET_MODELLED: &[(&str, &str)] = &[
     ("tgw", "transit gateways"),
-    ("tgw-attach", "transit gateway attachments"),
     ("pcx", "VPC peering connections"),
 ];
 
@@ -307,7 +306,7 @@ fn end_id(scope: &Scope, text: &str, end: End) -> Result<String> {
         text.to_owned()
     };
     let prefix = prefix_of(&id);
-    if matches!(prefix, "i" | "eni" | "igw" | "vpce" | "vgw" | "vpce-svc") {
+    if matches!(prefix, "i" | "eni" | "igw" | "vpce" | "vgw" | "vpce-svc" | "tgw-attach") {
         return Ok(id);
     }
     if let Some((_, kinds)) = NOT_YET_MODELLED.iter().find(|(p, _)| *p == prefix) {
@@ -452,6 +451,8 @@ impl World {
             "igw" => self.internet_gateways.find(&lookup::INTERNET_GATEWAY, scope, id).is_ok(),
             "vpce" => self.find_vpc_endpoint(scope, id).is_ok_and(|e| e.is_live()),
             "vgw" => self.vpn_gateways.find(&lookup::VPN_GATEWAY, scope, id).is_ok(),
+            // What is behind a transit gateway attachment (on premises, a peer, a VPC).
+            "tgw-attach" => self.find_tgw_attachment(scope, id).is_ok_and(|a| a.is_live()),
             // A provider's endpoint service the caller may use (PrivateLink).
             "vpce-svc" => self.visible_endpoint_services(scope).any(|s| s.id == id),
             _ => false,

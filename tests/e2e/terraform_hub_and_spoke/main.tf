@@ -2,7 +2,7 @@
 # propagation), each spoke routing 10.0.0.0/8 to the gateway; with isolate_spoke_3 the third
 # spoke is moved to a custom TGW route table with no routes. Applied by
 # test_scenarios_connecting.py.
-# TODO(issue 4, TGW VPN attachment): a VPN attachment to an on-premises CIDR on the hub.
+# (The hub's VPN attachment is asked through boto3 in test_hub_and_spoke_boto3.)
 
 
 terraform {
