@@ -277,10 +277,8 @@ impl End {
 }
 
 /// Kinds of resource AWS accepts as a path's source or destination but vpclab does not model.
-const NOT_YET_MODELLED: &[(&str, &str)] = &[
-    ("tgw", "transit gateways"),
-    ("pcx", "VPC peering connections"),
-];
+const NOT_YET_MODELLED: &[(&str, &str)] =
+    &[("tgw", "transit gateways"), ("pcx", "VPC peering connections")];
 
 /// The id a `Source`/`Destination` parameter names (an id, or an ARN of the caller's account
 /// and region), if it is of a kind a path can start or end at.

@@ -35,6 +35,7 @@ use crate::lookup;
 use crate::resources::{NetworkInterface, PrivateIp, Tags};
 use crate::world::{Scope, World};
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 use std::net::Ipv4Addr;
 
 /// The Amazon side ASN of a gateway created without one.
@@ -1529,19 +1530,11 @@ impl World {
                 .get(&v.vpc_id)
                 .map(|vpc| vpc.cidr_blocks.iter().map(|b| b.cidr).collect())
                 .unwrap_or_default(),
-            AttachmentResource::Vpn { vpn_connection_id } => {
-                let Some(conn) = self.vpn_connections.get(vpn_connection_id) else {
-                    return Vec::new();
-                };
-                let mut out = conn.routes.clone();
-                if !conn.static_routes_only
-                    && let Some(cgw) = self.customer_gateways.get(&conn.customer_gateway_id)
-                    && let Some(list) = cgw.tags.get(ADVERTISED_CIDRS_TAG)
-                {
-                    out.extend(list.split(',').filter_map(|c| Ipv4Cidr::parse(c.trim(), false)));
-                }
-                out
-            }
+            AttachmentResource::Vpn { vpn_connection_id } => self
+                .vpn_connections
+                .get(vpn_connection_id)
+                .map(|c| self.vpn_on_premises_blocks(c))
+                .unwrap_or_default(),
             AttachmentResource::DirectConnectGateway { direct_connect_gateway_id } => {
                 self.direct_connect_routes_via_dx_gateway(direct_connect_gateway_id)
             }
@@ -1574,46 +1567,48 @@ impl World {
                 prefix_list_id: list.map(str::to_owned),
             }
         };
-        let mut out: Vec<TgwRoute> =
-            t.routes.iter().map(|r| static_route(r.destination, &r.target, None)).collect();
+        // By destination, so a table of thousands of propagated routes is built in n log n.
+        let mut statics: BTreeMap<Ipv4Cidr, TgwRoute> = t
+            .routes
+            .iter()
+            .map(|r| (r.destination, static_route(r.destination, &r.target, None)))
+            .collect();
         // A prefix-list reference routes each entry no static route names exactly.
         for reference in &t.prefix_list_references {
             let Some(list) = self.prefix_lists.get(&reference.prefix_list_id) else { continue };
             for cidr in list.cidrs() {
-                if let crate::cidr::Cidr::V4(destination) = cidr
-                    && !out.iter().any(|r| r.destination == destination)
-                {
-                    out.push(static_route(
-                        destination,
-                        &reference.target,
-                        Some(&reference.prefix_list_id),
-                    ));
+                if let crate::cidr::Cidr::V4(destination) = cidr {
+                    statics.entry(destination).or_insert_with(|| {
+                        static_route(
+                            destination,
+                            &reference.target,
+                            Some(&reference.prefix_list_id),
+                        )
+                    });
                 }
             }
         }
-        let statics = out.len();
+        let mut propagated: BTreeMap<Ipv4Cidr, TgwRoute> = BTreeMap::new();
         for att_id in &t.propagations {
             let Some(a) = self.transit_gateway_attachments.get(att_id) else { continue };
             for destination in self.tgw_propagated_cidrs(a) {
-                if out.iter().take(statics).any(|r| r.destination == destination) {
+                if statics.contains_key(&destination) {
                     continue;
                 }
-                match out.iter_mut().skip(statics).find(|r| r.destination == destination) {
-                    Some(r) => {
-                        if !r.attachment_ids.contains(att_id) {
-                            r.attachment_ids.push(att_id.clone());
-                        }
-                    }
-                    None => out.push(TgwRoute {
-                        destination,
-                        route_type: TgwRouteType::Propagated,
-                        attachment_ids: vec![att_id.clone()],
-                        state: TgwRouteState::Active,
-                        prefix_list_id: None,
-                    }),
+                let route = propagated.entry(destination).or_insert_with(|| TgwRoute {
+                    destination,
+                    route_type: TgwRouteType::Propagated,
+                    attachment_ids: Vec::new(),
+                    state: TgwRouteState::Active,
+                    prefix_list_id: None,
+                });
+                if !route.attachment_ids.contains(att_id) {
+                    route.attachment_ids.push(att_id.clone());
                 }
             }
         }
+        let mut out: Vec<TgwRoute> =
+            statics.into_values().chain(propagated.into_values()).collect();
         out.sort_by_key(|r| (r.destination, r.route_type));
         out
     }
@@ -1636,9 +1631,7 @@ impl World {
     }
 }
 
-/// The tag on a customer gateway listing the CIDRs the on-premises side advertises over BGP
-/// (the project's stand-in for BGP, see BRIEF5).
-pub const ADVERTISED_CIDRS_TAG: &str = "vpclab:advertised-cidrs";
+pub use crate::tags::ADVERTISED_CIDRS_TAG;
 
 fn recent(delete_time: Option<i64>, now: i64) -> bool {
     delete_time.is_none_or(|t| now.saturating_sub(t) < DELETED_RETENTION_MS)
