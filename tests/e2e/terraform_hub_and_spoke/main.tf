@@ -4,40 +4,11 @@
 # test_scenarios_connecting.py.
 # (The hub's VPN attachment is asked through boto3 in test_hub_and_spoke_boto3.)
 
-
-terraform {
-  required_version = ">= 1.5"
-  required_providers {
-    aws = {
-      source  = "hashicorp/aws"
-      version = ">= 5.0, < 6.0"
-    }
-  }
-}
-
-variable "endpoint" {
-  type = string
-}
+# The provider set-up is terraform_common/provider.tf (provider.tf here links to it).
 
 variable "isolate_spoke_3" {
   type    = bool
   default = false
-}
-
-provider "aws" {
-  region                      = "us-east-1"
-  access_key                  = "test"
-  secret_key                  = "test"
-  skip_credentials_validation = false
-  skip_requesting_account_id  = false
-  skip_metadata_api_check     = true
-  skip_region_validation      = true
-  max_retries                 = 2
-
-  endpoints {
-    ec2 = var.endpoint
-    sts = var.endpoint
-  }
 }
 
 resource "aws_ec2_transit_gateway" "hub" {

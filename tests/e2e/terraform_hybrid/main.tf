@@ -3,43 +3,13 @@
 # a Client VPN endpoint (certificate authentication, made-up ACM ARNs) with a target network
 # association and an authorization rule, and traffic mirroring (filter + rule, target, session).
 
-
-terraform {
-  required_version = ">= 1.5"
-  required_providers {
-    aws = {
-      source  = "hashicorp/aws"
-      version = ">= 5.0, < 6.0"
-    }
-  }
-}
-
-variable "endpoint" {
-  type = string
-}
+# The provider set-up is terraform_common/provider.tf (provider.tf here links to it).
 
 # The provider waits a fixed 4 minutes after creating and after deleting a network association;
 # the test makes it with boto3 and imports it unless VPCLAB_E2E_SLOW=1.
 variable "client_vpn_association" {
   type    = bool
   default = true
-}
-
-provider "aws" {
-  region                      = "us-east-1"
-  access_key                  = "test"
-  secret_key                  = "test"
-  skip_credentials_validation = false
-  skip_requesting_account_id  = false
-  skip_metadata_api_check     = true
-  skip_region_validation      = true
-  max_retries                 = 2
-
-  endpoints {
-    ec2           = var.endpoint
-    sts           = var.endpoint
-    directconnect = var.endpoint
-  }
 }
 
 locals {

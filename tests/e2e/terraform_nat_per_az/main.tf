@@ -1,36 +1,7 @@
 # Private subnets whose only way out is a NAT gateway per AZ (two AZs), applied by
 # test_scenarios_connecting.py.
 
-
-terraform {
-  required_version = ">= 1.5"
-  required_providers {
-    aws = {
-      source  = "hashicorp/aws"
-      version = ">= 5.0, < 6.0"
-    }
-  }
-}
-
-variable "endpoint" {
-  type = string
-}
-
-provider "aws" {
-  region                      = "us-east-1"
-  access_key                  = "test"
-  secret_key                  = "test"
-  skip_credentials_validation = false
-  skip_requesting_account_id  = false
-  skip_metadata_api_check     = true
-  skip_region_validation      = true
-  max_retries                 = 2
-
-  endpoints {
-    ec2 = var.endpoint
-    sts = var.endpoint
-  }
-}
+# The provider set-up is terraform_common/provider.tf (provider.tf here links to it).
 
 locals {
   zones = ["us-east-1a", "us-east-1b"]
