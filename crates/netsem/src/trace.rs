@@ -660,6 +660,13 @@ impl<'n, 'w> Walk<'n, 'w> {
         self.explanations.push(explanation);
     }
 
+    /// A hop the packets cross unchanged.
+    fn pass_through(&mut self, mut hop: Hop, h: Header) {
+        hop.inbound = Some(h);
+        hop.outbound = Some(h);
+        self.hops.push(hop);
+    }
+
     /// A hop that stops the packets, for the reason given.
     fn push_blocked(&mut self, mut hop: Hop, explanation: Explanation) {
         hop.blocked = true;
@@ -982,10 +989,7 @@ impl<'n, 'w> Walk<'n, 'w> {
                 self.leave_through_vpn(id, table, route, h, to)
             }
             RouteTarget::EgressOnlyInternetGateway(id) => {
-                let mut hop = Hop::located(id, Some(&table.vpc_id), None);
-                hop.inbound = Some(h);
-                hop.outbound = Some(h);
-                self.hops.push(hop);
+                self.pass_through(Hop::located(id, Some(&table.vpc_id), None), h);
                 self.arrive_in_internet(h, to)
             }
             RouteTarget::NatGateway(id) => {
@@ -1078,10 +1082,7 @@ impl<'n, 'w> Walk<'n, 'w> {
         let world = self.world();
         let target = world.network_interfaces.get(eni)?;
         let vpc = world.vpc_endpoints.get(endpoint).map(|e| e.vpc_id.clone());
-        let mut hop = Hop::located(endpoint, vpc.as_deref(), None);
-        hop.inbound = Some(h);
-        hop.outbound = Some(h);
-        self.hops.push(hop);
+        self.pass_through(Hop::located(endpoint, vpc.as_deref(), None), h);
         self.enter_subnet(target, h, to, &Sender::default())
     }
 
@@ -1492,10 +1493,7 @@ impl Walk<'_, '_> {
         hop.outbound = Some(h);
         self.hops.push(hop);
         for component in link.components() {
-            let mut tunnel = Hop::new(component);
-            tunnel.inbound = Some(h);
-            tunnel.outbound = Some(h);
-            self.hops.push(tunnel);
+            self.pass_through(Hop::new(component), h);
         }
         match to {
             End::Internet { .. } => {
@@ -1529,10 +1527,7 @@ impl Walk<'_, '_> {
             && let Some(link) = on_premises_link(world, id, source)
         {
             for component in link.components().into_iter().rev() {
-                let mut tunnel = Hop::new(component);
-                tunnel.inbound = Some(h);
-                tunnel.outbound = Some(h);
-                self.hops.push(tunnel);
+                self.pass_through(Hop::new(component), h);
             }
         }
         let mut hop = Hop::located(id, Some(&vpc), None);
@@ -1588,10 +1583,7 @@ impl Walk<'_, '_> {
         hop.outbound = Some(h);
         self.hops.push(hop);
         for component in link.components() {
-            let mut tunnel = Hop::new(component);
-            tunnel.inbound = Some(h);
-            tunnel.outbound = Some(h);
-            self.hops.push(tunnel);
+            self.pass_through(Hop::new(component), h);
         }
         self.vpn_exit = Some(id.to_owned());
         Some(h)

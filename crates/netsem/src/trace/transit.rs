@@ -66,15 +66,9 @@ impl<'w> Walk<'_, 'w> {
         let world = self.world();
         let attachment = world.transit_gateway_attachments.get(id)?;
         if let AttachmentResource::Vpn { vpn_connection_id } = &attachment.resource {
-            let mut tunnel = Hop::new(vpn_connection_id);
-            tunnel.inbound = Some(h);
-            tunnel.outbound = Some(h);
-            self.hops.push(tunnel);
+            self.pass_through(Hop::new(vpn_connection_id), h);
         }
-        let mut hop = Hop::new(id);
-        hop.inbound = Some(h);
-        hop.outbound = Some(h);
-        self.hops.push(hop);
+        self.pass_through(Hop::new(id), h);
         let tgw = attachment.transit_gateway_id.as_str();
         self.across_transit_gateway(attachment, tgw, h, to, &Sender::default())
     }
@@ -156,10 +150,7 @@ impl<'w> Walk<'_, 'w> {
         };
         hop.outbound = Some(h);
         self.hops.push(hop);
-        let mut out = Hop::new(&egress.id);
-        out.inbound = Some(h);
-        out.outbound = Some(h);
-        self.hops.push(out);
+        self.pass_through(Hop::new(&egress.id), h);
         if wanted.is_some_and(|w| *w == egress.id) {
             return Some(h);
         }
@@ -203,10 +194,7 @@ impl<'w> Walk<'_, 'w> {
                 self.route_from_subnet(eni, h, to, &sender)
             }
             AttachmentResource::Vpn { vpn_connection_id } => {
-                let mut tunnel = Hop::new(vpn_connection_id);
-                tunnel.inbound = Some(h);
-                tunnel.outbound = Some(h);
-                self.hops.push(tunnel);
+                self.pass_through(Hop::new(vpn_connection_id), h);
                 self.leave_to_on_premises(egress, h, to)
             }
             AttachmentResource::DirectConnectGateway { .. } => {
