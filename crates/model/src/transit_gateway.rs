@@ -1256,13 +1256,7 @@ impl World {
                 ),
             ));
         }
-        if let Some(slot) = self
-            .transit_gateway_attachments
-            .get_mut(attachment_id)
-            .and_then(|a| a.association_slot(&t.transit_gateway_id))
-        {
-            *slot = Some(rtb_id.to_owned());
-        }
+        self.set_tgw_association(attachment_id, &t.transit_gateway_id, Some(rtb_id));
         Ok(())
     }
 
@@ -1283,14 +1277,20 @@ impl World {
                 ),
             ));
         }
+        self.set_tgw_association(attachment_id, &t.transit_gateway_id, None);
+        Ok(())
+    }
+
+    /// Sets (or clears) the route table attachment `attachment_id` is associated with on
+    /// gateway `tgw` (a peering attachment has one association per side).
+    fn set_tgw_association(&mut self, attachment_id: &str, tgw: &str, rtb_id: Option<&str>) {
         if let Some(slot) = self
             .transit_gateway_attachments
             .get_mut(attachment_id)
-            .and_then(|a| a.association_slot(&t.transit_gateway_id))
+            .and_then(|a| a.association_slot(tgw))
         {
-            *slot = None;
+            *slot = rtb_id.map(str::to_owned);
         }
-        Ok(())
     }
 
     /// EnableTransitGatewayRouteTablePropagation (`enable`) / Disable….
