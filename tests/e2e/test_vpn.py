@@ -1,7 +1,7 @@
 """Site-to-site VPN end to end with boto3: virtual private gateways (attach/detach lifecycle
 and errors), customer gateways, VPN connections with static routes, route propagation seen in
 DescribeRouteTables, and Reachability Analyzer paths from a private instance to an
-on-premises address through the gateway. BGP and VPN CloudHub are not modelled."""
+on-premises address through the gateway (BGP and VPN CloudHub: see netsem vpn_tests)."""
 
 from __future__ import annotations
 

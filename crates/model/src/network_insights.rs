@@ -277,8 +277,7 @@ impl End {
 }
 
 /// Kinds of resource AWS accepts as a path's source or destination but vpclab does not model.
-const NOT_YET_MODELLED: &[(&str, &str)] =
-    &[("tgw", "transit gateways"), ("pcx", "VPC peering connections")];
+const NOT_YET_MODELLED: &[(&str, &str)] = &[("tgw", "transit gateways")];
 
 /// The id a `Source`/`Destination` parameter names (an id, or an ARN of the caller's account
 /// and region), if it is of a kind a path can start or end at.
@@ -304,7 +303,7 @@ fn end_id(scope: &Scope, text: &str, end: End) -> Result<String> {
         text.to_owned()
     };
     let prefix = prefix_of(&id);
-    if matches!(prefix, "i" | "eni" | "igw" | "vpce" | "vgw" | "vpce-svc" | "tgw-attach") {
+    if matches!(prefix, "i" | "eni" | "igw" | "vpce" | "vgw" | "vpce-svc" | "tgw-attach" | "pcx") {
         return Ok(id);
     }
     if let Some((_, kinds)) = NOT_YET_MODELLED.iter().find(|(p, _)| *p == prefix) {
@@ -451,6 +450,11 @@ impl World {
             "vgw" => self.vpn_gateways.find(&lookup::VPN_GATEWAY, scope, id).is_ok(),
             // What is behind a transit gateway attachment (on premises, a peer, a VPC).
             "tgw-attach" => self.find_tgw_attachment(scope, id).is_ok_and(|a| a.is_live()),
+            // The VPC across an active peering connection the caller's side is part of.
+            "pcx" => self
+                .vpc_peering_connections
+                .get(id)
+                .is_some_and(|p| p.is_active() && (p.owner == *scope || p.accepter == *scope)),
             // A provider's endpoint service the caller may use (PrivateLink).
             "vpce-svc" => self.visible_endpoint_services(scope).any(|s| s.id == id),
             _ => false,

@@ -170,3 +170,31 @@ fn analyses_name_the_peering_connection_by_its_arn() {
         )
     );
 }
+
+#[test]
+fn a_peering_connection_is_a_path_end_for_the_vpc_across_it() {
+    let p = peered(true);
+    // To the peering connection, for an address of B: out of A and across.
+    let mut path = p.lab.path(&p.a, &p.pcx, 22);
+    path.spec.filter_at_source = Some(model::resources::PathFilter {
+        destination_address: Some("10.1.1.10".parse().unwrap()),
+        ..Default::default()
+    });
+    let r = p.lab.analyse(&path, &[]);
+    assert_eq!(r.path_found, Some(true), "{:?}", r.explanations);
+    assert_eq!(r.forward.last().map(|c| c.component.id.as_str()), Some(p.pcx.as_str()));
+    // From it: B's addresses in to A's instance, which admits 10/8.
+    let t = p.lab.ask(&p.pcx, &p.a, TCP, 22);
+    assert!(t.reachable(), "{:?}", t.explanations);
+    assert_eq!(kinds(&t.forward), ["pcx", "acl", "sg", "eni", "i"]);
+    assert!(kinds(&t.back).contains(&"pcx"));
+    // An address outside B does not come across.
+    let mut path = p.lab.path(&p.pcx, &p.a, 22);
+    path.spec.filter_at_source = Some(model::resources::PathFilter {
+        source_address: Some("192.168.1.1".parse().unwrap()),
+        ..Default::default()
+    });
+    let r = p.lab.analyse(&path, &[]);
+    assert_eq!(r.path_found, Some(false));
+    assert_eq!(r.explanations[0].code, PCX_REQUIRES_ADDRESS_IN_VPC_CIDR);
+}

@@ -514,6 +514,15 @@ fn resolve(
                     family: Family::V4,
                 })
             }
+            // A peering connection stands for the VPC across it.
+            "pcx" => {
+                world
+                    .vpc_peering_connections
+                    .get(id)
+                    .filter(|p| p.is_active())
+                    .ok_or_else(|| TraceError::UnknownResource(id.clone()))?;
+                internet(Some(id.clone()))
+            }
             // A virtual private gateway stands for the on-premises network behind it.
             "vgw" => {
                 world
@@ -650,6 +659,9 @@ impl<'n, 'w> Walk<'n, 'w> {
                 }
                 if prefix_of(&gateway) == "tgw-attach" {
                     return self.enter_from_transit_attachment(&gateway, header, to);
+                }
+                if prefix_of(&gateway) == "pcx" {
+                    return self.enter_from_peering(&gateway, header, to);
                 }
                 self.enter_from_internet(&gateway, header, to)
             }
@@ -1607,15 +1619,10 @@ impl Walk<'_, '_> {
         let peer_id = pcx.peer_of(&local.id)?.to_owned();
         let peer = world.vpcs.get(&peer_id)?;
         let hop = Hop::located(id, Some(&local.id), None);
-        let in_vpc = |vpc: &model::resources::Vpc, a: Option<IpAddr>| match a {
-            Some(IpAddr::V4(a)) => vpc.cidr_blocks.iter().any(|b| b.cidr.contains_addr(a)),
-            Some(IpAddr::V6(a)) => vpc.ipv6_cidr_blocks.iter().any(|b| b.cidr.contains_addr(a)),
-            None => false,
-        };
         let (source, destination) = (h.source_address(), h.destination_address());
-        let outside = if !in_vpc(peer, destination) {
+        let outside = if !vpc_holds(peer, h.family, h.destination) {
             Some((destination, &peer_id))
-        } else if !in_vpc(local, source) {
+        } else if !vpc_holds(local, h.family, h.source) {
             Some((source, &local.id))
         } else {
             None
@@ -1637,6 +1644,10 @@ impl Walk<'_, '_> {
             return None;
         }
         self.hops.push(hop);
+        if matches!(to, End::Internet { gateway: Some(g), .. } if g == id) {
+            // The peering connection is where the packets were going.
+            return Some(h);
+        }
         let target = destination
             .and_then(|a| self.net.index.interface_at(&peer_id, a))
             .and_then(|e| world.network_interfaces.get(e));
@@ -1652,6 +1663,49 @@ impl Walk<'_, '_> {
             return None;
         };
         self.enter_subnet(target, h, to, sender)
+    }
+}
+
+impl Walk<'_, '_> {
+    /// In across the peering connection `id` (a path's source) to an interface of one of its
+    /// VPCs: the packets come from the other VPC's addresses (its first block unless given).
+    fn enter_from_peering(&mut self, id: &str, h: Header, to: &End) -> Option<Header> {
+        let world = self.world();
+        let pcx = world.vpc_peering_connections.get(id)?;
+        let End::Interface { eni, .. } = to else { return None };
+        let target = world.network_interfaces.get(eni)?;
+        let from_vpc = world.vpcs.get(pcx.peer_of(&target.vpc_id)?)?;
+        let mut h = h;
+        if h.source == h.family.all()
+            && let Some(block) = from_vpc.cidr_blocks.first()
+        {
+            h.source = v4_span(block.cidr);
+        }
+        let hop = Hop::located(id, Some(&target.vpc_id), None);
+        if !vpc_holds(from_vpc, h.family, h.source) {
+            self.push_blocked(
+                hop,
+                Explanation {
+                    code: codes::PCX_REQUIRES_ADDRESS_IN_VPC_CIDR,
+                    component: Some(id.to_owned()),
+                    vpc: Some(from_vpc.id.clone()),
+                    address: h.source_address(),
+                    header: Some(h),
+                    ..Explanation::default()
+                },
+            );
+            return None;
+        }
+        self.pass_through(hop, h);
+        self.enter_subnet(target, h, to, &Sender::default())
+    }
+}
+
+/// Whether the blocks of `vpc` hold every address of `span`.
+fn vpc_holds(vpc: &model::resources::Vpc, family: Family, span: Span) -> bool {
+    match family {
+        Family::V4 => vpc.cidr_blocks.iter().any(|b| v4_span(b.cidr).contains(span)),
+        Family::V6 => vpc.ipv6_cidr_blocks.iter().any(|b| v6_span(b.cidr).contains(span)),
     }
 }
 
@@ -1777,6 +1831,7 @@ fn pick_route<'t>(
             // A transit gateway: to one of its attachments, or to the internet by a default
             // route (centralised egress through another VPC).
             (RouteTarget::TransitGateway(_), Some(want)) => prefix_of(want) == "tgw-attach",
+            (RouteTarget::VpcPeeringConnection(p), Some(want)) => p == want,
             (RouteTarget::TransitGateway(_), None) => match &route.destination {
                 RouteDestination::V4(c) => c.prefix_len() == 0,
                 RouteDestination::V6(c) => c.prefix_len() == 0,
