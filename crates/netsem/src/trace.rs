@@ -1463,7 +1463,6 @@ impl Walk<'_, '_> {
         h: Header,
         to: &End,
     ) -> Option<Header> {
-        let world = self.world();
         let mut hop = Hop::located(id, Some(&table.vpc_id), None);
         hop.inbound = Some(h);
         let source = h.source_address();
@@ -1483,38 +1482,9 @@ impl Walk<'_, '_> {
             );
             return None;
         }
-        let destination = h.destination_address();
-        let link = match destination {
-            Some(IpAddr::V4(a)) => on_premises_link(world, id, a),
-            _ => None,
-        };
-        let Some(link) = link else {
-            self.push_blocked(
-                hop,
-                Explanation {
-                    code: codes::VGW_NO_ROUTE_TO_DESTINATION,
-                    component: Some(id.to_owned()),
-                    vpc: Some(table.vpc_id.clone()),
-                    address: destination,
-                    header: Some(h),
-                    ..Explanation::default()
-                },
-            );
-            return None;
-        };
-        hop.outbound = Some(h);
-        self.hops.push(hop);
-        for component in link.components() {
-            self.pass_through(Hop::new(component), h);
-        }
-        match to {
-            End::Internet { .. } => {
-                self.vpn_exit = Some(id.to_owned());
-                Some(h)
-            }
-            // An address in a VPC is not on premises (and a VGW is no transit for VPCs).
-            End::Interface { .. } => None,
-        }
+        let h = self.out_to_site(id, hop, h, Some(&table.vpc_id))?;
+        // An address in a VPC is not on premises (and a VGW is no transit for VPCs).
+        matches!(to, End::Internet { .. }).then_some(h)
     }
 
     /// In through the virtual private gateway `id` from on premises, to a private address of
@@ -1545,7 +1515,8 @@ impl Walk<'_, '_> {
         let mut hop = Hop::located(id, Some(&vpc), None);
         hop.inbound = Some(h);
         let End::Interface { eni, .. } = to else {
-            return self.between_sites(id, hop, h);
+            // VPN CloudHub: from one site to another through the gateway.
+            return self.out_to_site(id, hop, h, None);
         };
         let target = world.network_interfaces.get(eni)?;
         let destination = h.destination_address();
@@ -1571,9 +1542,16 @@ impl Walk<'_, '_> {
         self.enter_subnet(target, h, to, &Sender::default())
     }
 
-    /// VPN CloudHub: from one on-premises site to another through virtual private gateway
-    /// `id`, by the link (VPN connection or Direct Connect) whose routes hold the destination.
-    fn between_sites(&mut self, id: &str, mut hop: Hop, h: Header) -> Option<Header> {
+    /// Out of virtual private gateway `id` (hop `hop`, of `vpc` when the packets come from
+    /// one) to the on-premises site whose link (VPN connection or Direct Connect) has a route
+    /// holding the destination; the reply comes back in by the gateway.
+    fn out_to_site(
+        &mut self,
+        id: &str,
+        mut hop: Hop,
+        h: Header,
+        vpc: Option<&str>,
+    ) -> Option<Header> {
         let destination = h.destination_address();
         let link = match destination {
             Some(IpAddr::V4(a)) => on_premises_link(self.world(), id, a),
@@ -1585,6 +1563,7 @@ impl Walk<'_, '_> {
                 Explanation {
                     code: codes::VGW_NO_ROUTE_TO_DESTINATION,
                     component: Some(id.to_owned()),
+                    vpc: vpc.map(str::to_owned),
                     address: destination,
                     header: Some(h),
                     ..Explanation::default()
