@@ -25,6 +25,7 @@ pub mod gateway;
 pub mod ids;
 pub mod instance;
 pub mod instance_types;
+pub mod listener;
 pub mod load_balancer;
 pub mod lookup;
 pub mod nat_gateway;
@@ -39,6 +40,7 @@ pub mod security_group;
 pub mod subnet;
 pub mod table;
 pub mod tags;
+pub mod target_group;
 #[cfg(test)]
 mod testkit;
 pub mod tgw_peering;

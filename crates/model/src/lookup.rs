@@ -118,6 +118,9 @@ owned!(
     crate::traffic_mirror::TrafficMirrorFilter,
     crate::traffic_mirror::TrafficMirrorSession,
     crate::load_balancer::LoadBalancer,
+    crate::target_group::TargetGroup,
+    crate::listener::Listener,
+    crate::listener::Rule,
     crate::endpoint_service::EndpointService
 );
 

@@ -9,6 +9,12 @@ use crate::world::{Scope, World};
 /// for what the router would announce.
 pub const ADVERTISED_CIDRS_TAG: &str = "vpclab:advertised-cidrs";
 
+/// The tag on an EC2 instance giving the local address (e.g. `127.0.0.1`) where vpclab's load
+/// balancers reach it when it is registered as an `instance` target: the instance itself does
+/// not run, so something on this machine stands in for it. Without the tag the data plane has
+/// no address to connect to and the target fails its health checks.
+pub const LOCAL_ADDRESS_TAG: &str = "vpclab:local-address";
+
 /// The CIDRs of the [`ADVERTISED_CIDRS_TAG`] tag in `tags` (entries that are not CIDRs are
 /// ignored).
 pub fn advertised_cidrs(tags: &Tags) -> Vec<crate::cidr::Ipv4Cidr> {

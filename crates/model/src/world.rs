@@ -142,6 +142,9 @@ tables! {
     traffic_mirror_filters: crate::traffic_mirror::TrafficMirrorFilter => "traffic_mirror_filter",
     traffic_mirror_sessions: crate::traffic_mirror::TrafficMirrorSession => "traffic_mirror_session",
     load_balancers: crate::load_balancer::LoadBalancer => "load_balancer",
+    target_groups: crate::target_group::TargetGroup => "target_group",
+    listeners: crate::listener::Listener => "listener",
+    listener_rules: crate::listener::Rule => "listener_rule",
     vpc_endpoint_services: crate::endpoint_service::EndpointService => "vpc_endpoint_service",
 }
 
