@@ -115,6 +115,9 @@ pub struct PathComponentRecord {
     pub transit_gateway: Option<ComponentRef>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub transit_gateway_route_table_route: Option<TransitRouteRecord>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// The load balancer listener (by ARN) that took the packets.
+    pub elastic_load_balancer_listener: Option<ComponentRef>,
 }
 
 /// `TransitGatewayRouteTableRoute`: the route a transit gateway route table took.
@@ -245,6 +248,8 @@ pub struct ExplanationRecord {
     pub transit_gateway_route_table: Option<ComponentRef>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub transit_gateway_route_table_route: Option<TransitRouteRecord>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub load_balancer_arn: Option<String>,
 }
 
 /// Which end of a path a resource parameter names.

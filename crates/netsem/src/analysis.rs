@@ -265,6 +265,11 @@ struct Names<'w> {
 
 impl Names<'_> {
     fn component(&self, id: &str) -> ComponentRef {
+        // Load balancers are named by ARN.
+        if id.starts_with("arn:") {
+            let name = self.world.load_balancers.get(id).map(|b| b.name.clone());
+            return ComponentRef { id: id.to_owned(), arn: Some(id.to_owned()), name };
+        }
         let tagged = self.world.tags_of(id);
         let name = tagged.and_then(|(_, _, tags)| tags.get("Name").cloned());
         // A component of a peered VPC is another account's or region's: its ARN says so.
@@ -278,7 +283,8 @@ impl Names<'_> {
     }
 
     fn path_component(&self, hop: &Hop, index: usize, last: bool) -> PathComponentRecord {
-        let kind = prefix_of(&hop.component);
+        let kind =
+            if hop.component.starts_with("arn:") { "elb" } else { prefix_of(&hop.component) };
         let mut c = PathComponentRecord {
             sequence_number: i32::try_from(index + 1).unwrap_or(i32::MAX),
             component: self.component(&hop.component),
@@ -319,6 +325,13 @@ impl Names<'_> {
                 c.vpc = hop.vpc.as_deref().map(|v| self.component(v));
                 c.inbound_header = hop.inbound.as_ref().map(header);
             }
+            "elb" => {
+                // A load balancer: the packets it took, and its own connection to the target.
+                c.vpc = hop.vpc.as_deref().map(|v| self.component(v));
+                c.subnet = hop.subnet.as_deref().map(|s| self.component(s));
+                c.inbound_header = hop.inbound.as_ref().map(header);
+                c.outbound_header = hop.outbound.as_ref().map(header);
+            }
             "nat" => {
                 // A NAT gateway translates: the packets as they came, and the fields it changed.
                 c.vpc = hop.vpc.as_deref().map(|v| self.component(v));
@@ -340,6 +353,9 @@ impl Names<'_> {
             }
             Some(Decision::TransitGatewayRoute(route)) => {
                 c.transit_gateway_route_table_route = Some(self.transit_route(route));
+            }
+            Some(Decision::Listener { listener, .. }) => {
+                c.elastic_load_balancer_listener = Some(self.component(listener));
             }
             None => {}
         }
@@ -402,6 +418,7 @@ impl Names<'_> {
                 .transit_gateway_route
                 .as_ref()
                 .map(|r| self.transit_route(r)),
+            load_balancer_arn: e.load_balancer.clone(),
         }
     }
 

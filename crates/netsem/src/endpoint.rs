@@ -26,6 +26,10 @@ impl Endpoint {
         if let Ok(address) = text.parse::<IpAddr>() {
             return Some(Endpoint::Address(address));
         }
+        // Resources without an EC2 id are named by ARN (load balancers).
+        if text.starts_with("arn:") && text.len() <= 2048 && !text.contains(char::is_whitespace) {
+            return Some(Endpoint::Resource(text.to_owned()));
+        }
         // Prefixes may have several words: `tgw-attach-0abc…`, `vpce-svc-0abc…`.
         let (prefix, rest) = text.rsplit_once('-')?;
         let well_formed = !prefix.is_empty()

@@ -14,6 +14,9 @@ pub fn kind_of(id: &str) -> &'static str {
     if id.len() == 36 && id.bytes().filter(|b| *b == b'-').count() == 4 {
         return "Direct Connect gateway";
     }
+    if id.starts_with("arn:") && id.contains(":loadbalancer/") {
+        return "load balancer";
+    }
     match prefix_of(id) {
         "i" => "instance",
         "eni" => "network interface",
@@ -121,6 +124,12 @@ pub fn decision_text(decision: &Decision) -> String {
         Decision::SecurityGroup { egress, rule } => sg_rule_text(rule, *egress),
         Decision::Route(route) => route_text(route),
         Decision::TransitGatewayRoute(route) => transit_route_text(route),
+        Decision::Listener { port, target_group, target_port, .. } => {
+            match (target_group, target_port) {
+                (Some(group), Some(to)) => format!("listener on port {port} → {group} port {to}"),
+                _ => format!("listener on port {port}"),
+            }
+        }
     }
 }
 
@@ -203,6 +212,15 @@ impl Explanation {
                 "internet gateway {} cannot send from {}: the source has no public or Elastic IP address",
                 or_unknown(&self.internet_gateway),
                 self.address.map_or_else(|| "the source".into(), |a| a.to_string()),
+            ),
+            codes::ELBV2_LISTENERS_MISMATCH => format!(
+                "load balancer {} has no listener for these packets' protocol and port",
+                or_unknown(&self.load_balancer),
+            ),
+            codes::ELB_INSTALLED_AZ_RESTRICTION => format!(
+                "load balancer {} is not enabled in {}, the target's Availability Zone",
+                or_unknown(&self.load_balancer),
+                or_unknown(&self.state),
             ),
             codes::ENI_SOURCE_DEST_CHECK_RESTRICTION => format!(
                 "{} has its source/destination check on and these packets are not its own",

@@ -32,11 +32,16 @@ use model::resources::{
 use model::transit_gateway::TgwRoute;
 use std::net::{IpAddr, Ipv4Addr};
 
+mod load_balancer;
 mod privatelink;
 mod transit;
 
 /// Reachability Analyzer's explanation codes for the components the engine knows.
 pub mod codes {
+    /// No listener of the load balancer takes the packets' protocol and port.
+    pub const ELBV2_LISTENERS_MISMATCH: &str = "ELBV2_LISTENERS_MISMATCH";
+    /// The load balancer sends only to targets in its enabled zones.
+    pub const ELB_INSTALLED_AZ_RESTRICTION: &str = "ELB_INSTALLED_AZ_RESTRICTION";
     pub const ENI_SG_RULES_MISMATCH: &str = "ENI_SG_RULES_MISMATCH";
     pub const SUBNET_ACL_RESTRICTION: &str = "SUBNET_ACL_RESTRICTION";
     pub const NO_ROUTE_TO_DESTINATION: &str = "NO_ROUTE_TO_DESTINATION";
@@ -167,6 +172,13 @@ pub enum Decision {
     Route(Route),
     /// A route of a transit gateway route table.
     TransitGatewayRoute(TgwRoute),
+    /// The load balancer listener that took the packets, and where it sent them.
+    Listener {
+        listener: String,
+        port: u16,
+        target_group: Option<String>,
+        target_port: Option<u16>,
+    },
 }
 
 /// One component the packets cross.
@@ -233,6 +245,8 @@ pub struct Explanation {
     pub transit_gateway_attachment: Option<String>,
     pub transit_gateway_route_table: Option<String>,
     pub transit_gateway_route: Option<TgwRoute>,
+    /// The load balancer (its ARN) that refused the packets.
+    pub load_balancer: Option<String>,
     /// What was being sent when the component refused it.
     pub header: Option<Header>,
 }
@@ -317,6 +331,9 @@ impl End {
 pub fn trace(net: &Network<'_>, question: &Question) -> Result<Trace, TraceError> {
     let family_hint = question.source_address.or(question.destination_address).map(Family::of);
     let source = resolve(net, &question.source, question.source_address, family_hint)?;
+    if let Some(trace) = load_balancer::to_balancer(net, question, &source)? {
+        return Ok(trace);
+    }
     // An endpoint service is reached through the source VPC's endpoint to it.
     let destination_end = privatelink::service_as_endpoint(net, &question.destination, &source)?;
     let destination = resolve(
@@ -336,8 +353,18 @@ pub fn trace(net: &Network<'_>, question: &Question) -> Result<Trace, TraceError
         source_ports: question.source_ports,
         destination_ports: question.destination_ports,
     };
+    let direct = walk_both_ways(net, &source, &destination, header);
+    if direct.reachable() {
+        return Ok(direct);
+    }
+    // Not reachable directly: perhaps through a load balancer the destination is a target of.
+    Ok(load_balancer::through_balancers(net, question, &source, &destination).unwrap_or(direct))
+}
+
+/// Walks `header` from `source` to `destination` and, when it arrives, its reply back.
+fn walk_both_ways(net: &Network<'_>, source: &End, destination: &End, header: Header) -> Trace {
     let mut forward = Walk::new(net, false);
-    let arrival = forward.run(&source, &destination, header);
+    let arrival = forward.run(source, destination, header);
     let mut trace = Trace {
         forward: forward.hops,
         back: Vec::new(),
@@ -351,18 +378,18 @@ pub fn trace(net: &Network<'_>, question: &Question) -> Result<Trace, TraceError
         // Replies from on premises come back in through the gateway the packets left by.
         let destination = match (destination, forward.vpn_exit) {
             (End::Internet { gateway: None, addresses, family }, Some(vgw)) => {
-                End::Internet { gateway: Some(vgw), addresses, family }
+                End::Internet { gateway: Some(vgw), addresses: *addresses, family: *family }
             }
-            (destination, _) => destination,
+            (destination, _) => destination.clone(),
         };
-        back.run(&destination, &source, arrived.reply());
+        back.run(&destination, source, arrived.reply());
         trace.back = back.hops;
         trace.explanations.extend(back.explanations.into_iter().map(|mut e| {
             e.on_return = true;
             e
         }));
     }
-    Ok(trace)
+    trace
 }
 
 fn resolve(
@@ -746,7 +773,10 @@ impl<'n, 'w> Walk<'n, 'w> {
     /// unless the check is disabled (NAT instances, appliances).
     fn source_dest_check(&mut self, eni: &NetworkInterface, h: &Header, sending: bool) {
         let address = if sending { h.source_address() } else { h.destination_address() };
-        if eni.source_dest_check && !Self::owns(eni, address) {
+        // A Network Load Balancer sends to targets with its clients' addresses when its target
+        // group preserves them.
+        let forwards_clients = sending && eni.interface_type == "network_load_balancer";
+        if eni.source_dest_check && !forwards_clients && !Self::owns(eni, address) {
             self.block_last(Explanation {
                 code: codes::ENI_SOURCE_DEST_CHECK_RESTRICTION,
                 direction: Some(if sending { "egress" } else { "ingress" }),

@@ -391,6 +391,7 @@ fn path_component(c: &PathComponentRecord) -> PathComponent {
             .as_ref()
             .map(transit_route),
         vpc: opt_component(&c.vpc),
+        elastic_load_balancer_listener: opt_component(&c.elastic_load_balancer_listener),
         ..PathComponent::default()
     }
 }
@@ -432,6 +433,7 @@ fn explanation(e: &ExplanationRecord) -> Explanation {
             .as_ref()
             .map(transit_route),
         vpc: opt_component(&e.vpc),
+        load_balancer_arn: e.load_balancer_arn.clone(),
         ..Explanation::default()
     }
 }
