@@ -17,6 +17,7 @@ pub mod cidr;
 pub mod client_vpn;
 pub mod dhcp;
 pub mod direct_connect;
+pub mod elb_catalog;
 pub mod endpoint_service;
 pub mod eni;
 pub mod error;

@@ -222,11 +222,13 @@ pub struct SubnetMappingSpec {
     pub private_ipv4_address: Option<String>,
 }
 
-fn validation(message: impl Into<String>) -> Error {
+/// ELBv2's `ValidationError`.
+pub fn validation(message: impl Into<String>) -> Error {
     Error::new("ValidationError", message)
 }
 
-fn invalid_configuration(message: impl Into<String>) -> Error {
+/// ELBv2's `InvalidConfigurationRequest`.
+pub fn invalid_configuration(message: impl Into<String>) -> Error {
     Error::new("InvalidConfigurationRequest", message)
 }
 
@@ -245,24 +247,30 @@ pub fn check_arn(arn: &str) -> Result<()> {
     if ok { Ok(()) } else { Err(validation(format!("'{arn}' is not a valid load balancer ARN"))) }
 }
 
-/// Checks a name as AWS does: 1–32 characters, letters, digits and hyphens, no hyphen at
-/// either end, not starting with `internal-`.
-pub fn check_name(name: &str) -> Result<()> {
+/// Checks a load balancer's or target group's (`noun`) name as AWS does: 1–32 characters,
+/// letters, digits and hyphens, no hyphen at either end.
+pub fn check_elb_name(noun: &str, name: &str) -> Result<()> {
     if name.is_empty() || name.len() > 32 {
         return Err(validation(format!(
-            "The load balancer name '{name}' must be between 1 and 32 characters long"
+            "The {noun} name '{name}' must be between 1 and 32 characters long"
         )));
     }
     if !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
         return Err(validation(format!(
-            "The load balancer name '{name}' can contain only alphanumeric characters and hyphens"
+            "The {noun} name '{name}' can contain only alphanumeric characters and hyphens"
         )));
     }
     if name.starts_with('-') || name.ends_with('-') {
         return Err(validation(format!(
-            "The load balancer name '{name}' cannot begin or end with a hyphen"
+            "The {noun} name '{name}' cannot begin or end with a hyphen"
         )));
     }
+    Ok(())
+}
+
+/// Checks a load balancer name: [`check_elb_name`], and not starting with `internal-`.
+pub fn check_name(name: &str) -> Result<()> {
+    check_elb_name("load balancer", name)?;
     if name.starts_with("internal-") {
         return Err(validation(format!(
             "The load balancer name '{name}' cannot begin with 'internal-'"
@@ -296,7 +304,8 @@ pub fn check_tags(existing: &Tags, tags: &[(String, Option<String>)]) -> Result<
     Ok(())
 }
 
-fn hex16() -> String {
+/// The random 16 hex digits that end ELBv2 ARNs.
+pub fn hex16() -> String {
     format!("{:016x}", fastrand::u64(..))
 }
 
@@ -642,6 +651,7 @@ impl World {
         for z in &lb.zones {
             self.remove_interface(&z.network_interface_id);
         }
+        self.delete_listeners_of(arn);
         self.load_balancers.remove(arn);
         Ok(())
     }
@@ -690,33 +700,136 @@ impl World {
         Ok(())
     }
 
-    /// AddTags on a load balancer.
-    pub fn add_load_balancer_tags(
+    /// The tags of any ELBv2 resource of the scope by ARN: load balancer, target group,
+    /// listener or rule (a default rule's tags live on its listener).
+    pub fn elb_tags(&self, scope: &Scope, arn: &str) -> Result<&Tags> {
+        let kind = arn.splitn(6, ':').nth(5).and_then(|r| r.split('/').next()).unwrap_or_default();
+        match kind {
+            "targetgroup" => Ok(&self.find_target_group(scope, arn)?.tags),
+            "listener" => Ok(&self.find_listener(scope, arn)?.tags),
+            "listener-rule" => match self.listener_of_default_rule(scope, arn) {
+                Some(l) => Ok(&l.default_rule_tags),
+                None => Ok(&self.find_rule(scope, arn)?.tags),
+            },
+            _ => Ok(&self.find_load_balancer(scope, arn)?.tags),
+        }
+    }
+
+    fn elb_tags_mut(&mut self, scope: &Scope, arn: &str) -> Result<&mut Tags> {
+        self.elb_tags(scope, arn)?;
+        let owner = self.listener_of_default_rule(scope, arn).map(|l| l.arn.clone());
+        let tags = match owner {
+            Some(l) => self.listeners.get_mut(&l).map(|l| &mut l.default_rule_tags),
+            None => self
+                .load_balancers
+                .get_mut(arn)
+                .map(|x| &mut x.tags)
+                .or(self.target_groups.get_mut(arn).map(|x| &mut x.tags))
+                .or(self.listeners.get_mut(arn).map(|x| &mut x.tags))
+                .or(self.listener_rules.get_mut(arn).map(|x| &mut x.tags)),
+        };
+        tags.ok_or_else(|| not_found(&[arn.to_owned()]))
+    }
+
+    /// AddTags on any ELBv2 resource.
+    pub fn add_elb_tags(
         &mut self,
         scope: &Scope,
         arn: &str,
         tags: &[(String, Option<String>)],
     ) -> Result<()> {
-        let lb = self.find_load_balancer(scope, arn)?;
-        check_tags(&lb.tags, tags)?;
-        if let Some(lb) = self.load_balancers.get_mut(arn) {
-            for (k, v) in tags {
-                lb.tags.insert(k.clone(), v.clone().unwrap_or_default());
-            }
+        check_tags(self.elb_tags(scope, arn)?, tags)?;
+        let existing = self.elb_tags_mut(scope, arn)?;
+        for (k, v) in tags {
+            existing.insert(k.clone(), v.clone().unwrap_or_default());
         }
         Ok(())
     }
 
-    /// RemoveTags on a load balancer.
-    pub fn remove_load_balancer_tags(
+    /// RemoveTags on any ELBv2 resource.
+    pub fn remove_elb_tags(&mut self, scope: &Scope, arn: &str, keys: &[String]) -> Result<()> {
+        self.elb_tags_mut(scope, arn)?.retain(|k, _| !keys.contains(k));
+        Ok(())
+    }
+
+    /// SetSecurityGroups on an Application or Network Load Balancer.
+    pub fn set_load_balancer_security_groups(
         &mut self,
         scope: &Scope,
         arn: &str,
-        keys: &[String],
+        groups: &[String],
     ) -> Result<()> {
-        self.find_load_balancer(scope, arn)?;
-        if let Some(lb) = self.load_balancers.get_mut(arn) {
-            lb.tags.retain(|k, _| !keys.contains(k));
+        let lb = self.find_load_balancer(scope, arn)?.clone();
+        if lb.lb_type == LbType::Gateway {
+            return Err(invalid_configuration(
+                "Security groups are not supported for load balancers with type 'gateway'",
+            ));
+        }
+        if lb.lb_type == LbType::Network && lb.security_group_ids.is_empty() && !groups.is_empty() {
+            return Err(invalid_configuration(
+                "A Network Load Balancer created without security groups cannot get any",
+            ));
+        }
+        let mut unique: Vec<String> = Vec::new();
+        for g in groups {
+            let ok = self
+                .security_groups
+                .get(g)
+                .is_some_and(|sg| &sg.owner == scope && sg.vpc_id == lb.vpc_id);
+            if !ok {
+                return Err(Error::new(
+                    "InvalidSecurityGroup",
+                    format!("Security group '{g}' does not exist in VPC '{}'", lb.vpc_id),
+                ));
+            }
+            if !unique.contains(g) {
+                unique.push(g.clone());
+            }
+        }
+        if unique.len() > 5 {
+            return Err(validation("A load balancer can have at most 5 security groups"));
+        }
+        if lb.lb_type == LbType::Application && unique.is_empty() {
+            return Err(validation(
+                "An Application Load Balancer needs at least one security group",
+            ));
+        }
+        for z in &lb.zones {
+            if let Some(eni) = self.network_interfaces.get_mut(&z.network_interface_id) {
+                eni.security_groups = unique.clone();
+            }
+        }
+        if let Some(l) = self.load_balancers.get_mut(arn) {
+            l.security_group_ids = unique;
+        }
+        Ok(())
+    }
+
+    /// SetIpAddressType: `ipv4` or `dualstack` (every subnet needs an IPv6 block).
+    pub fn set_load_balancer_ip_address_type(
+        &mut self,
+        scope: &Scope,
+        arn: &str,
+        ip_address_type: &str,
+    ) -> Result<()> {
+        let lb = self.find_load_balancer(scope, arn)?.clone();
+        if !matches!(ip_address_type, "ipv4" | "dualstack") {
+            return Err(validation(format!(
+                "IP address type '{ip_address_type}' is not supported by vpclab (ipv4, dualstack)"
+            )));
+        }
+        if ip_address_type == "dualstack" {
+            for z in &lb.zones {
+                if self.subnets.get(&z.subnet_id).is_some_and(|s| s.ipv6_cidr_blocks.is_empty()) {
+                    return Err(Error::new(
+                        "InvalidSubnet",
+                        format!("Subnet '{}' does not have an IPv6 CIDR block", z.subnet_id),
+                    ));
+                }
+            }
+        }
+        if let Some(l) = self.load_balancers.get_mut(arn) {
+            l.ip_address_type = ip_address_type.to_owned();
         }
         Ok(())
     }

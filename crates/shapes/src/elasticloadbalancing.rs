@@ -13,28 +13,191 @@ pub const XML_NAMESPACE: &str = "http://elasticloadbalancing.amazonaws.com/doc/2
 
 /// The operations generated here: (name, input shape, output shape).
 pub const OPERATIONS: &[(&str, &str, &str)] = &[
+    ("AddListenerCertificates", "AddListenerCertificatesInput", "AddListenerCertificatesOutput"),
     ("AddTags", "AddTagsInput", "AddTagsOutput"),
+    ("CreateListener", "CreateListenerInput", "CreateListenerOutput"),
     ("CreateLoadBalancer", "CreateLoadBalancerInput", "CreateLoadBalancerOutput"),
+    ("CreateRule", "CreateRuleInput", "CreateRuleOutput"),
+    ("CreateTargetGroup", "CreateTargetGroupInput", "CreateTargetGroupOutput"),
+    ("DeleteListener", "DeleteListenerInput", "DeleteListenerOutput"),
     ("DeleteLoadBalancer", "DeleteLoadBalancerInput", "DeleteLoadBalancerOutput"),
+    ("DeleteRule", "DeleteRuleInput", "DeleteRuleOutput"),
+    ("DeleteTargetGroup", "DeleteTargetGroupInput", "DeleteTargetGroupOutput"),
+    ("DeregisterTargets", "DeregisterTargetsInput", "DeregisterTargetsOutput"),
+    ("DescribeAccountLimits", "DescribeAccountLimitsInput", "DescribeAccountLimitsOutput"),
+    (
+        "DescribeCapacityReservation",
+        "DescribeCapacityReservationInput",
+        "DescribeCapacityReservationOutput",
+    ),
+    (
+        "DescribeListenerAttributes",
+        "DescribeListenerAttributesInput",
+        "DescribeListenerAttributesOutput",
+    ),
+    (
+        "DescribeListenerCertificates",
+        "DescribeListenerCertificatesInput",
+        "DescribeListenerCertificatesOutput",
+    ),
+    ("DescribeListeners", "DescribeListenersInput", "DescribeListenersOutput"),
     (
         "DescribeLoadBalancerAttributes",
         "DescribeLoadBalancerAttributesInput",
         "DescribeLoadBalancerAttributesOutput",
     ),
     ("DescribeLoadBalancers", "DescribeLoadBalancersInput", "DescribeLoadBalancersOutput"),
+    ("DescribeRules", "DescribeRulesInput", "DescribeRulesOutput"),
+    ("DescribeSSLPolicies", "DescribeSSLPoliciesInput", "DescribeSSLPoliciesOutput"),
     ("DescribeTags", "DescribeTagsInput", "DescribeTagsOutput"),
+    (
+        "DescribeTargetGroupAttributes",
+        "DescribeTargetGroupAttributesInput",
+        "DescribeTargetGroupAttributesOutput",
+    ),
+    ("DescribeTargetGroups", "DescribeTargetGroupsInput", "DescribeTargetGroupsOutput"),
+    ("DescribeTargetHealth", "DescribeTargetHealthInput", "DescribeTargetHealthOutput"),
+    ("DescribeTrustStores", "DescribeTrustStoresInput", "DescribeTrustStoresOutput"),
+    ("ModifyListener", "ModifyListenerInput", "ModifyListenerOutput"),
+    ("ModifyListenerAttributes", "ModifyListenerAttributesInput", "ModifyListenerAttributesOutput"),
     (
         "ModifyLoadBalancerAttributes",
         "ModifyLoadBalancerAttributesInput",
         "ModifyLoadBalancerAttributesOutput",
     ),
+    ("ModifyRule", "ModifyRuleInput", "ModifyRuleOutput"),
+    ("ModifyTargetGroup", "ModifyTargetGroupInput", "ModifyTargetGroupOutput"),
+    (
+        "ModifyTargetGroupAttributes",
+        "ModifyTargetGroupAttributesInput",
+        "ModifyTargetGroupAttributesOutput",
+    ),
+    ("RegisterTargets", "RegisterTargetsInput", "RegisterTargetsOutput"),
+    (
+        "RemoveListenerCertificates",
+        "RemoveListenerCertificatesInput",
+        "RemoveListenerCertificatesOutput",
+    ),
     ("RemoveTags", "RemoveTagsInput", "RemoveTagsOutput"),
+    ("SetIpAddressType", "SetIpAddressTypeInput", "SetIpAddressTypeOutput"),
+    ("SetRulePriorities", "SetRulePrioritiesInput", "SetRulePrioritiesOutput"),
+    ("SetSecurityGroups", "SetSecurityGroupsInput", "SetSecurityGroupsOutput"),
+    ("SetSubnets", "SetSubnetsInput", "SetSubnetsOutput"),
 ];
 
+pub const ACTION_TYPE_ENUM_VALUES: &[&str] = &[
+    "forward",
+    "authenticate-oidc",
+    "authenticate-cognito",
+    "redirect",
+    "fixed-response",
+    "jwt-validation",
+];
+pub const ADVERTISE_TRUST_STORE_CA_NAMES_ENUM_VALUES: &[&str] = &["on", "off"];
+pub const AUTHENTICATE_COGNITO_ACTION_CONDITIONAL_BEHAVIOR_ENUM_VALUES: &[&str] =
+    &["deny", "allow", "authenticate"];
+pub const AUTHENTICATE_OIDC_ACTION_CONDITIONAL_BEHAVIOR_ENUM_VALUES: &[&str] =
+    &["deny", "allow", "authenticate"];
+pub const DESCRIBE_TARGET_HEALTH_INPUT_INCLUDE_ENUM_VALUES: &[&str] = &["AnomalyDetection", "All"];
 pub const ENABLE_PREFIX_FOR_IPV6_SOURCE_NAT_ENUM_VALUES: &[&str] = &["on", "off"];
+pub const ENFORCE_SECURITY_GROUP_INBOUND_RULES_ON_PRIVATE_LINK_TRAFFIC_ENUM_VALUES: &[&str] =
+    &["on", "off"];
 pub const IP_ADDRESS_TYPE_VALUES: &[&str] = &["ipv4", "dualstack", "dualstack-without-public-ipv4"];
+pub const JWT_VALIDATION_ACTION_ADDITIONAL_CLAIM_FORMAT_ENUM_VALUES: &[&str] =
+    &["single-string", "string-array", "space-separated-values"];
 pub const LOAD_BALANCER_SCHEME_ENUM_VALUES: &[&str] = &["internet-facing", "internal"];
 pub const LOAD_BALANCER_TYPE_ENUM_VALUES: &[&str] = &["application", "network", "gateway"];
+pub const PROTOCOL_ENUM_VALUES: &[&str] =
+    &["HTTP", "HTTPS", "TCP", "TLS", "UDP", "TCP_UDP", "GENEVE", "QUIC", "TCP_QUIC"];
+pub const REDIRECT_ACTION_STATUS_CODE_ENUM_VALUES: &[&str] = &["HTTP_301", "HTTP_302"];
+pub const TARGET_GROUP_IP_ADDRESS_TYPE_ENUM_VALUES: &[&str] = &["ipv4", "ipv6"];
+pub const TARGET_TYPE_ENUM_VALUES: &[&str] = &["instance", "ip", "lambda", "alb"];
+pub const TRANSFORM_TYPE_ENUM_VALUES: &[&str] = &["host-header-rewrite", "url-rewrite"];
+pub const TRUST_STORE_ASSOCIATION_STATUS_ENUM_VALUES: &[&str] = &["active", "removed"];
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Action {
+    pub authenticate_cognito_config: Option<AuthenticateCognitoActionConfig>,
+    pub authenticate_oidc_config: Option<AuthenticateOidcActionConfig>,
+    pub fixed_response_config: Option<FixedResponseActionConfig>,
+    pub forward_config: Option<ForwardActionConfig>,
+    pub jwt_validation_config: Option<JwtValidationActionConfig>,
+    pub order: Option<i32>,
+    pub redirect_config: Option<RedirectActionConfig>,
+    pub target_group_arn: Option<String>,
+    pub type_: String,
+}
+
+impl FromQuery for Action {
+    fn from_query(q: &QueryMap, p: &str) -> Result<Self, ApiError> {
+        Ok(Self {
+            authenticate_cognito_config: q.structure::<AuthenticateCognitoActionConfig>(&join(
+                p,
+                "AuthenticateCognitoConfig",
+            ))?,
+            authenticate_oidc_config: q
+                .structure::<AuthenticateOidcActionConfig>(&join(p, "AuthenticateOidcConfig"))?,
+            fixed_response_config: q
+                .structure::<FixedResponseActionConfig>(&join(p, "FixedResponseConfig"))?,
+            forward_config: q.structure::<ForwardActionConfig>(&join(p, "ForwardConfig"))?,
+            jwt_validation_config: q
+                .structure::<JwtValidationActionConfig>(&join(p, "JwtValidationConfig"))?,
+            order: q.scalar::<i32>(&join(p, "Order"))?,
+            redirect_config: q.structure::<RedirectActionConfig>(&join(p, "RedirectConfig"))?,
+            target_group_arn: q.scalar::<String>(&join(p, "TargetGroupArn"))?,
+            type_: required(
+                q.enum_scalar(&join(p, "Type"), ACTION_TYPE_ENUM_VALUES)?,
+                &join(p, "Type"),
+            )?,
+        })
+    }
+}
+
+impl ToXml for Action {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.structure("AuthenticateCognitoConfig", &self.authenticate_cognito_config);
+        w.structure("AuthenticateOidcConfig", &self.authenticate_oidc_config);
+        w.structure("FixedResponseConfig", &self.fixed_response_config);
+        w.structure("ForwardConfig", &self.forward_config);
+        w.structure("JwtValidationConfig", &self.jwt_validation_config);
+        w.scalar("Order", &self.order);
+        w.structure("RedirectConfig", &self.redirect_config);
+        w.scalar("TargetGroupArn", &self.target_group_arn);
+        w.value("Type", &self.type_);
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct AddListenerCertificatesInput {
+    pub certificates: Vec<Certificate>,
+    pub listener_arn: String,
+}
+
+impl FromQuery for AddListenerCertificatesInput {
+    fn from_query(q: &QueryMap, p: &str) -> Result<Self, ApiError> {
+        Ok(Self {
+            certificates: required_list(
+                q.list(&format!("{}.member", &join(p, "Certificates")), Certificate::from_query)?,
+                &join(p, "Certificates"),
+            )?,
+            listener_arn: required(
+                q.scalar::<String>(&join(p, "ListenerArn"))?,
+                &join(p, "ListenerArn"),
+            )?,
+        })
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct AddListenerCertificatesOutput {
+    pub certificates: Vec<Certificate>,
+}
+
+impl ToXml for AddListenerCertificatesOutput {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.list("Certificates", "member", &self.certificates, true);
+    }
+}
 
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct AddTagsInput {
@@ -68,6 +231,144 @@ impl ToXml for AddTagsOutput {
 }
 
 #[derive(Debug, Clone, Default, PartialEq)]
+pub struct AdministrativeOverride {
+    pub description: Option<String>,
+    pub reason: Option<String>,
+    pub state: Option<String>,
+}
+
+impl ToXml for AdministrativeOverride {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.scalar("Description", &self.description);
+        w.scalar("Reason", &self.reason);
+        w.scalar("State", &self.state);
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct AnomalyDetection {
+    pub mitigation_in_effect: Option<String>,
+    pub result: Option<String>,
+}
+
+impl ToXml for AnomalyDetection {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.scalar("MitigationInEffect", &self.mitigation_in_effect);
+        w.scalar("Result", &self.result);
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct AuthenticateCognitoActionConfig {
+    pub on_unauthenticated_request: Option<String>,
+    pub scope: Option<String>,
+    pub session_cookie_name: Option<String>,
+    pub session_timeout: Option<i64>,
+    pub user_pool_arn: String,
+    pub user_pool_client_id: String,
+    pub user_pool_domain: String,
+}
+
+impl FromQuery for AuthenticateCognitoActionConfig {
+    fn from_query(q: &QueryMap, p: &str) -> Result<Self, ApiError> {
+        Ok(Self {
+            on_unauthenticated_request: q.enum_scalar(
+                &join(p, "OnUnauthenticatedRequest"),
+                AUTHENTICATE_COGNITO_ACTION_CONDITIONAL_BEHAVIOR_ENUM_VALUES,
+            )?,
+            scope: q.scalar::<String>(&join(p, "Scope"))?,
+            session_cookie_name: q.scalar::<String>(&join(p, "SessionCookieName"))?,
+            session_timeout: q.scalar::<i64>(&join(p, "SessionTimeout"))?,
+            user_pool_arn: required(
+                q.scalar::<String>(&join(p, "UserPoolArn"))?,
+                &join(p, "UserPoolArn"),
+            )?,
+            user_pool_client_id: required(
+                q.scalar::<String>(&join(p, "UserPoolClientId"))?,
+                &join(p, "UserPoolClientId"),
+            )?,
+            user_pool_domain: required(
+                q.scalar::<String>(&join(p, "UserPoolDomain"))?,
+                &join(p, "UserPoolDomain"),
+            )?,
+        })
+    }
+}
+
+impl ToXml for AuthenticateCognitoActionConfig {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.scalar("OnUnauthenticatedRequest", &self.on_unauthenticated_request);
+        w.scalar("Scope", &self.scope);
+        w.scalar("SessionCookieName", &self.session_cookie_name);
+        w.scalar("SessionTimeout", &self.session_timeout);
+        w.value("UserPoolArn", &self.user_pool_arn);
+        w.value("UserPoolClientId", &self.user_pool_client_id);
+        w.value("UserPoolDomain", &self.user_pool_domain);
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct AuthenticateOidcActionConfig {
+    pub authorization_endpoint: String,
+    pub client_id: String,
+    pub client_secret: Option<String>,
+    pub issuer: String,
+    pub on_unauthenticated_request: Option<String>,
+    pub scope: Option<String>,
+    pub session_cookie_name: Option<String>,
+    pub session_timeout: Option<i64>,
+    pub token_endpoint: String,
+    pub use_existing_client_secret: Option<bool>,
+    pub user_info_endpoint: String,
+}
+
+impl FromQuery for AuthenticateOidcActionConfig {
+    fn from_query(q: &QueryMap, p: &str) -> Result<Self, ApiError> {
+        Ok(Self {
+            authorization_endpoint: required(
+                q.scalar::<String>(&join(p, "AuthorizationEndpoint"))?,
+                &join(p, "AuthorizationEndpoint"),
+            )?,
+            client_id: required(q.scalar::<String>(&join(p, "ClientId"))?, &join(p, "ClientId"))?,
+            client_secret: q.scalar::<String>(&join(p, "ClientSecret"))?,
+            issuer: required(q.scalar::<String>(&join(p, "Issuer"))?, &join(p, "Issuer"))?,
+            on_unauthenticated_request: q.enum_scalar(
+                &join(p, "OnUnauthenticatedRequest"),
+                AUTHENTICATE_OIDC_ACTION_CONDITIONAL_BEHAVIOR_ENUM_VALUES,
+            )?,
+            scope: q.scalar::<String>(&join(p, "Scope"))?,
+            session_cookie_name: q.scalar::<String>(&join(p, "SessionCookieName"))?,
+            session_timeout: q.scalar::<i64>(&join(p, "SessionTimeout"))?,
+            token_endpoint: required(
+                q.scalar::<String>(&join(p, "TokenEndpoint"))?,
+                &join(p, "TokenEndpoint"),
+            )?,
+            use_existing_client_secret: q.scalar::<bool>(&join(p, "UseExistingClientSecret"))?,
+            user_info_endpoint: required(
+                q.scalar::<String>(&join(p, "UserInfoEndpoint"))?,
+                &join(p, "UserInfoEndpoint"),
+            )?,
+        })
+    }
+}
+
+impl ToXml for AuthenticateOidcActionConfig {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.value("AuthorizationEndpoint", &self.authorization_endpoint);
+        w.value("ClientId", &self.client_id);
+        w.scalar("ClientSecret", &self.client_secret);
+        w.value("Issuer", &self.issuer);
+        w.scalar("OnUnauthenticatedRequest", &self.on_unauthenticated_request);
+        w.scalar("Scope", &self.scope);
+        w.scalar("SessionCookieName", &self.session_cookie_name);
+        w.scalar("SessionTimeout", &self.session_timeout);
+        w.value("TokenEndpoint", &self.token_endpoint);
+        w.scalar("UseExistingClientSecret", &self.use_existing_client_secret);
+        w.value("UserInfoEndpoint", &self.user_info_endpoint);
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct AvailabilityZone {
     pub load_balancer_addresses: Vec<LoadBalancerAddress>,
     pub outpost_id: Option<String>,
@@ -83,6 +384,105 @@ impl ToXml for AvailabilityZone {
         w.list("SourceNatIpv6Prefixes", "member", &self.source_nat_ipv6_prefixes, false);
         w.scalar("SubnetId", &self.subnet_id);
         w.scalar("ZoneName", &self.zone_name);
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct CapacityReservationStatus {
+    pub code: Option<String>,
+    pub reason: Option<String>,
+}
+
+impl ToXml for CapacityReservationStatus {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.scalar("Code", &self.code);
+        w.scalar("Reason", &self.reason);
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Certificate {
+    pub certificate_arn: Option<String>,
+    pub is_default: Option<bool>,
+}
+
+impl FromQuery for Certificate {
+    fn from_query(q: &QueryMap, p: &str) -> Result<Self, ApiError> {
+        Ok(Self {
+            certificate_arn: q.scalar::<String>(&join(p, "CertificateArn"))?,
+            is_default: q.scalar::<bool>(&join(p, "IsDefault"))?,
+        })
+    }
+}
+
+impl ToXml for Certificate {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.scalar("CertificateArn", &self.certificate_arn);
+        w.scalar("IsDefault", &self.is_default);
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Cipher {
+    pub name: Option<String>,
+    pub priority: Option<i32>,
+}
+
+impl ToXml for Cipher {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.scalar("Name", &self.name);
+        w.scalar("Priority", &self.priority);
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct CreateListenerInput {
+    pub alpn_policy: Vec<String>,
+    pub certificates: Vec<Certificate>,
+    pub default_actions: Vec<Action>,
+    pub load_balancer_arn: String,
+    pub mutual_authentication: Option<MutualAuthenticationAttributes>,
+    pub port: Option<i32>,
+    pub protocol: Option<String>,
+    pub ssl_policy: Option<String>,
+    pub tags: Vec<Tag>,
+}
+
+impl FromQuery for CreateListenerInput {
+    fn from_query(q: &QueryMap, p: &str) -> Result<Self, ApiError> {
+        Ok(Self {
+            alpn_policy: q
+                .list(&format!("{}.member", &join(p, "AlpnPolicy")), |q: &QueryMap, k: &str| {
+                    required(q.scalar::<String>(k)?, k)
+                })?,
+            certificates: q
+                .list(&format!("{}.member", &join(p, "Certificates")), Certificate::from_query)?,
+            default_actions: required_list(
+                q.list(&format!("{}.member", &join(p, "DefaultActions")), Action::from_query)?,
+                &join(p, "DefaultActions"),
+            )?,
+            load_balancer_arn: required(
+                q.scalar::<String>(&join(p, "LoadBalancerArn"))?,
+                &join(p, "LoadBalancerArn"),
+            )?,
+            mutual_authentication: q
+                .structure::<MutualAuthenticationAttributes>(&join(p, "MutualAuthentication"))?,
+            port: q.scalar::<i32>(&join(p, "Port"))?,
+            protocol: q.enum_scalar(&join(p, "Protocol"), PROTOCOL_ENUM_VALUES)?,
+            ssl_policy: q.scalar::<String>(&join(p, "SslPolicy"))?,
+            tags: q.list(&format!("{}.member", &join(p, "Tags")), Tag::from_query)?,
+        })
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct CreateListenerOutput {
+    pub listeners: Vec<Listener>,
+}
+
+impl ToXml for CreateListenerOutput {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.list("Listeners", "member", &self.listeners, true);
     }
 }
 
@@ -143,6 +543,134 @@ impl ToXml for CreateLoadBalancerOutput {
 }
 
 #[derive(Debug, Clone, Default, PartialEq)]
+pub struct CreateRuleInput {
+    pub actions: Vec<Action>,
+    pub conditions: Vec<RuleCondition>,
+    pub listener_arn: String,
+    pub priority: i32,
+    pub tags: Vec<Tag>,
+    pub transforms: Vec<RuleTransform>,
+}
+
+impl FromQuery for CreateRuleInput {
+    fn from_query(q: &QueryMap, p: &str) -> Result<Self, ApiError> {
+        Ok(Self {
+            actions: required_list(
+                q.list(&format!("{}.member", &join(p, "Actions")), Action::from_query)?,
+                &join(p, "Actions"),
+            )?,
+            conditions: required_list(
+                q.list(&format!("{}.member", &join(p, "Conditions")), RuleCondition::from_query)?,
+                &join(p, "Conditions"),
+            )?,
+            listener_arn: required(
+                q.scalar::<String>(&join(p, "ListenerArn"))?,
+                &join(p, "ListenerArn"),
+            )?,
+            priority: required(q.scalar::<i32>(&join(p, "Priority"))?, &join(p, "Priority"))?,
+            tags: q.list(&format!("{}.member", &join(p, "Tags")), Tag::from_query)?,
+            transforms: q
+                .list(&format!("{}.member", &join(p, "Transforms")), RuleTransform::from_query)?,
+        })
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct CreateRuleOutput {
+    pub rules: Vec<Rule>,
+}
+
+impl ToXml for CreateRuleOutput {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.list("Rules", "member", &self.rules, true);
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct CreateTargetGroupInput {
+    pub health_check_enabled: Option<bool>,
+    pub health_check_interval_seconds: Option<i32>,
+    pub health_check_path: Option<String>,
+    pub health_check_port: Option<String>,
+    pub health_check_protocol: Option<String>,
+    pub health_check_timeout_seconds: Option<i32>,
+    pub healthy_threshold_count: Option<i32>,
+    pub ip_address_type: Option<String>,
+    pub matcher: Option<Matcher>,
+    pub name: String,
+    pub port: Option<i32>,
+    pub protocol: Option<String>,
+    pub protocol_version: Option<String>,
+    pub tags: Vec<Tag>,
+    pub target_control_port: Option<i32>,
+    pub target_type: Option<String>,
+    pub unhealthy_threshold_count: Option<i32>,
+    pub vpc_id: Option<String>,
+}
+
+impl FromQuery for CreateTargetGroupInput {
+    fn from_query(q: &QueryMap, p: &str) -> Result<Self, ApiError> {
+        Ok(Self {
+            health_check_enabled: q.scalar::<bool>(&join(p, "HealthCheckEnabled"))?,
+            health_check_interval_seconds: q
+                .scalar::<i32>(&join(p, "HealthCheckIntervalSeconds"))?,
+            health_check_path: q.scalar::<String>(&join(p, "HealthCheckPath"))?,
+            health_check_port: q.scalar::<String>(&join(p, "HealthCheckPort"))?,
+            health_check_protocol: q
+                .enum_scalar(&join(p, "HealthCheckProtocol"), PROTOCOL_ENUM_VALUES)?,
+            health_check_timeout_seconds: q.scalar::<i32>(&join(p, "HealthCheckTimeoutSeconds"))?,
+            healthy_threshold_count: q.scalar::<i32>(&join(p, "HealthyThresholdCount"))?,
+            ip_address_type: q
+                .enum_scalar(&join(p, "IpAddressType"), TARGET_GROUP_IP_ADDRESS_TYPE_ENUM_VALUES)?,
+            matcher: q.structure::<Matcher>(&join(p, "Matcher"))?,
+            name: required(q.scalar::<String>(&join(p, "Name"))?, &join(p, "Name"))?,
+            port: q.scalar::<i32>(&join(p, "Port"))?,
+            protocol: q.enum_scalar(&join(p, "Protocol"), PROTOCOL_ENUM_VALUES)?,
+            protocol_version: q.scalar::<String>(&join(p, "ProtocolVersion"))?,
+            tags: q.list(&format!("{}.member", &join(p, "Tags")), Tag::from_query)?,
+            target_control_port: q.scalar::<i32>(&join(p, "TargetControlPort"))?,
+            target_type: q.enum_scalar(&join(p, "TargetType"), TARGET_TYPE_ENUM_VALUES)?,
+            unhealthy_threshold_count: q.scalar::<i32>(&join(p, "UnhealthyThresholdCount"))?,
+            vpc_id: q.scalar::<String>(&join(p, "VpcId"))?,
+        })
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct CreateTargetGroupOutput {
+    pub target_groups: Vec<TargetGroup>,
+}
+
+impl ToXml for CreateTargetGroupOutput {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.list("TargetGroups", "member", &self.target_groups, true);
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct DeleteListenerInput {
+    pub listener_arn: String,
+}
+
+impl FromQuery for DeleteListenerInput {
+    fn from_query(q: &QueryMap, p: &str) -> Result<Self, ApiError> {
+        Ok(Self {
+            listener_arn: required(
+                q.scalar::<String>(&join(p, "ListenerArn"))?,
+                &join(p, "ListenerArn"),
+            )?,
+        })
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct DeleteListenerOutput {}
+
+impl ToXml for DeleteListenerOutput {
+    fn write_xml(&self, w: &mut XmlWriter) {}
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct DeleteLoadBalancerInput {
     pub load_balancer_arn: String,
 }
@@ -163,6 +691,233 @@ pub struct DeleteLoadBalancerOutput {}
 
 impl ToXml for DeleteLoadBalancerOutput {
     fn write_xml(&self, w: &mut XmlWriter) {}
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct DeleteRuleInput {
+    pub rule_arn: String,
+}
+
+impl FromQuery for DeleteRuleInput {
+    fn from_query(q: &QueryMap, p: &str) -> Result<Self, ApiError> {
+        Ok(Self {
+            rule_arn: required(q.scalar::<String>(&join(p, "RuleArn"))?, &join(p, "RuleArn"))?,
+        })
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct DeleteRuleOutput {}
+
+impl ToXml for DeleteRuleOutput {
+    fn write_xml(&self, w: &mut XmlWriter) {}
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct DeleteTargetGroupInput {
+    pub target_group_arn: String,
+}
+
+impl FromQuery for DeleteTargetGroupInput {
+    fn from_query(q: &QueryMap, p: &str) -> Result<Self, ApiError> {
+        Ok(Self {
+            target_group_arn: required(
+                q.scalar::<String>(&join(p, "TargetGroupArn"))?,
+                &join(p, "TargetGroupArn"),
+            )?,
+        })
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct DeleteTargetGroupOutput {}
+
+impl ToXml for DeleteTargetGroupOutput {
+    fn write_xml(&self, w: &mut XmlWriter) {}
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct DeregisterTargetsInput {
+    pub target_group_arn: String,
+    pub targets: Vec<TargetDescription>,
+}
+
+impl FromQuery for DeregisterTargetsInput {
+    fn from_query(q: &QueryMap, p: &str) -> Result<Self, ApiError> {
+        Ok(Self {
+            target_group_arn: required(
+                q.scalar::<String>(&join(p, "TargetGroupArn"))?,
+                &join(p, "TargetGroupArn"),
+            )?,
+            targets: required_list(
+                q.list(&format!("{}.member", &join(p, "Targets")), TargetDescription::from_query)?,
+                &join(p, "Targets"),
+            )?,
+        })
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct DeregisterTargetsOutput {}
+
+impl ToXml for DeregisterTargetsOutput {
+    fn write_xml(&self, w: &mut XmlWriter) {}
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct DescribeAccountLimitsInput {
+    pub marker: Option<String>,
+    pub page_size: Option<i32>,
+}
+
+impl FromQuery for DescribeAccountLimitsInput {
+    fn from_query(q: &QueryMap, p: &str) -> Result<Self, ApiError> {
+        Ok(Self {
+            marker: q.scalar::<String>(&join(p, "Marker"))?,
+            page_size: q.scalar::<i32>(&join(p, "PageSize"))?,
+        })
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct DescribeAccountLimitsOutput {
+    pub limits: Vec<Limit>,
+    pub next_marker: Option<String>,
+}
+
+impl ToXml for DescribeAccountLimitsOutput {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.list("Limits", "member", &self.limits, true);
+        w.scalar("NextMarker", &self.next_marker);
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct DescribeCapacityReservationInput {
+    pub load_balancer_arn: String,
+}
+
+impl FromQuery for DescribeCapacityReservationInput {
+    fn from_query(q: &QueryMap, p: &str) -> Result<Self, ApiError> {
+        Ok(Self {
+            load_balancer_arn: required(
+                q.scalar::<String>(&join(p, "LoadBalancerArn"))?,
+                &join(p, "LoadBalancerArn"),
+            )?,
+        })
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct DescribeCapacityReservationOutput {
+    pub capacity_reservation_state: Vec<ZonalCapacityReservationState>,
+    pub decrease_requests_remaining: Option<i32>,
+    pub last_modified_time: Option<Timestamp>,
+    pub minimum_load_balancer_capacity: Option<MinimumLoadBalancerCapacity>,
+}
+
+impl ToXml for DescribeCapacityReservationOutput {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.list("CapacityReservationState", "member", &self.capacity_reservation_state, true);
+        w.scalar("DecreaseRequestsRemaining", &self.decrease_requests_remaining);
+        w.scalar("LastModifiedTime", &self.last_modified_time);
+        w.structure("MinimumLoadBalancerCapacity", &self.minimum_load_balancer_capacity);
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct DescribeListenerAttributesInput {
+    pub listener_arn: String,
+}
+
+impl FromQuery for DescribeListenerAttributesInput {
+    fn from_query(q: &QueryMap, p: &str) -> Result<Self, ApiError> {
+        Ok(Self {
+            listener_arn: required(
+                q.scalar::<String>(&join(p, "ListenerArn"))?,
+                &join(p, "ListenerArn"),
+            )?,
+        })
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct DescribeListenerAttributesOutput {
+    pub attributes: Vec<ListenerAttribute>,
+}
+
+impl ToXml for DescribeListenerAttributesOutput {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.list("Attributes", "member", &self.attributes, true);
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct DescribeListenerCertificatesInput {
+    pub listener_arn: String,
+    pub marker: Option<String>,
+    pub page_size: Option<i32>,
+}
+
+impl FromQuery for DescribeListenerCertificatesInput {
+    fn from_query(q: &QueryMap, p: &str) -> Result<Self, ApiError> {
+        Ok(Self {
+            listener_arn: required(
+                q.scalar::<String>(&join(p, "ListenerArn"))?,
+                &join(p, "ListenerArn"),
+            )?,
+            marker: q.scalar::<String>(&join(p, "Marker"))?,
+            page_size: q.scalar::<i32>(&join(p, "PageSize"))?,
+        })
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct DescribeListenerCertificatesOutput {
+    pub certificates: Vec<Certificate>,
+    pub next_marker: Option<String>,
+}
+
+impl ToXml for DescribeListenerCertificatesOutput {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.list("Certificates", "member", &self.certificates, true);
+        w.scalar("NextMarker", &self.next_marker);
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct DescribeListenersInput {
+    pub listener_arns: Vec<String>,
+    pub load_balancer_arn: Option<String>,
+    pub marker: Option<String>,
+    pub page_size: Option<i32>,
+}
+
+impl FromQuery for DescribeListenersInput {
+    fn from_query(q: &QueryMap, p: &str) -> Result<Self, ApiError> {
+        Ok(Self {
+            listener_arns: q.list(
+                &format!("{}.member", &join(p, "ListenerArns")),
+                |q: &QueryMap, k: &str| required(q.scalar::<String>(k)?, k),
+            )?,
+            load_balancer_arn: q.scalar::<String>(&join(p, "LoadBalancerArn"))?,
+            marker: q.scalar::<String>(&join(p, "Marker"))?,
+            page_size: q.scalar::<i32>(&join(p, "PageSize"))?,
+        })
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct DescribeListenersOutput {
+    pub listeners: Vec<Listener>,
+    pub next_marker: Option<String>,
+}
+
+impl ToXml for DescribeListenersOutput {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.list("Listeners", "member", &self.listeners, true);
+        w.scalar("NextMarker", &self.next_marker);
+    }
 }
 
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -230,6 +985,76 @@ impl ToXml for DescribeLoadBalancersOutput {
 }
 
 #[derive(Debug, Clone, Default, PartialEq)]
+pub struct DescribeRulesInput {
+    pub listener_arn: Option<String>,
+    pub marker: Option<String>,
+    pub page_size: Option<i32>,
+    pub rule_arns: Vec<String>,
+}
+
+impl FromQuery for DescribeRulesInput {
+    fn from_query(q: &QueryMap, p: &str) -> Result<Self, ApiError> {
+        Ok(Self {
+            listener_arn: q.scalar::<String>(&join(p, "ListenerArn"))?,
+            marker: q.scalar::<String>(&join(p, "Marker"))?,
+            page_size: q.scalar::<i32>(&join(p, "PageSize"))?,
+            rule_arns: q
+                .list(&format!("{}.member", &join(p, "RuleArns")), |q: &QueryMap, k: &str| {
+                    required(q.scalar::<String>(k)?, k)
+                })?,
+        })
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct DescribeRulesOutput {
+    pub next_marker: Option<String>,
+    pub rules: Vec<Rule>,
+}
+
+impl ToXml for DescribeRulesOutput {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.scalar("NextMarker", &self.next_marker);
+        w.list("Rules", "member", &self.rules, true);
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct DescribeSSLPoliciesInput {
+    pub load_balancer_type: Option<String>,
+    pub marker: Option<String>,
+    pub names: Vec<String>,
+    pub page_size: Option<i32>,
+}
+
+impl FromQuery for DescribeSSLPoliciesInput {
+    fn from_query(q: &QueryMap, p: &str) -> Result<Self, ApiError> {
+        Ok(Self {
+            load_balancer_type: q
+                .enum_scalar(&join(p, "LoadBalancerType"), LOAD_BALANCER_TYPE_ENUM_VALUES)?,
+            marker: q.scalar::<String>(&join(p, "Marker"))?,
+            names: q.list(&format!("{}.member", &join(p, "Names")), |q: &QueryMap, k: &str| {
+                required(q.scalar::<String>(k)?, k)
+            })?,
+            page_size: q.scalar::<i32>(&join(p, "PageSize"))?,
+        })
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct DescribeSSLPoliciesOutput {
+    pub next_marker: Option<String>,
+    pub ssl_policies: Vec<SslPolicy>,
+}
+
+impl ToXml for DescribeSSLPoliciesOutput {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.scalar("NextMarker", &self.next_marker);
+        w.list("SslPolicies", "member", &self.ssl_policies, true);
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct DescribeTagsInput {
     pub resource_arns: Vec<String>,
 }
@@ -260,6 +1085,303 @@ impl ToXml for DescribeTagsOutput {
 }
 
 #[derive(Debug, Clone, Default, PartialEq)]
+pub struct DescribeTargetGroupAttributesInput {
+    pub target_group_arn: String,
+}
+
+impl FromQuery for DescribeTargetGroupAttributesInput {
+    fn from_query(q: &QueryMap, p: &str) -> Result<Self, ApiError> {
+        Ok(Self {
+            target_group_arn: required(
+                q.scalar::<String>(&join(p, "TargetGroupArn"))?,
+                &join(p, "TargetGroupArn"),
+            )?,
+        })
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct DescribeTargetGroupAttributesOutput {
+    pub attributes: Vec<TargetGroupAttribute>,
+}
+
+impl ToXml for DescribeTargetGroupAttributesOutput {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.list("Attributes", "member", &self.attributes, true);
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct DescribeTargetGroupsInput {
+    pub load_balancer_arn: Option<String>,
+    pub marker: Option<String>,
+    pub names: Vec<String>,
+    pub page_size: Option<i32>,
+    pub target_group_arns: Vec<String>,
+}
+
+impl FromQuery for DescribeTargetGroupsInput {
+    fn from_query(q: &QueryMap, p: &str) -> Result<Self, ApiError> {
+        Ok(Self {
+            load_balancer_arn: q.scalar::<String>(&join(p, "LoadBalancerArn"))?,
+            marker: q.scalar::<String>(&join(p, "Marker"))?,
+            names: q.list(&format!("{}.member", &join(p, "Names")), |q: &QueryMap, k: &str| {
+                required(q.scalar::<String>(k)?, k)
+            })?,
+            page_size: q.scalar::<i32>(&join(p, "PageSize"))?,
+            target_group_arns: q.list(
+                &format!("{}.member", &join(p, "TargetGroupArns")),
+                |q: &QueryMap, k: &str| required(q.scalar::<String>(k)?, k),
+            )?,
+        })
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct DescribeTargetGroupsOutput {
+    pub next_marker: Option<String>,
+    pub target_groups: Vec<TargetGroup>,
+}
+
+impl ToXml for DescribeTargetGroupsOutput {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.scalar("NextMarker", &self.next_marker);
+        w.list("TargetGroups", "member", &self.target_groups, true);
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct DescribeTargetHealthInput {
+    pub include: Vec<String>,
+    pub target_group_arn: String,
+    pub targets: Vec<TargetDescription>,
+}
+
+impl FromQuery for DescribeTargetHealthInput {
+    fn from_query(q: &QueryMap, p: &str) -> Result<Self, ApiError> {
+        Ok(Self {
+            include: q.list(
+                &format!("{}.member", &join(p, "Include")),
+                |q: &QueryMap, k: &str| {
+                    required(q.enum_scalar(k, DESCRIBE_TARGET_HEALTH_INPUT_INCLUDE_ENUM_VALUES)?, k)
+                },
+            )?,
+            target_group_arn: required(
+                q.scalar::<String>(&join(p, "TargetGroupArn"))?,
+                &join(p, "TargetGroupArn"),
+            )?,
+            targets: q
+                .list(&format!("{}.member", &join(p, "Targets")), TargetDescription::from_query)?,
+        })
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct DescribeTargetHealthOutput {
+    pub target_health_descriptions: Vec<TargetHealthDescription>,
+}
+
+impl ToXml for DescribeTargetHealthOutput {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.list("TargetHealthDescriptions", "member", &self.target_health_descriptions, true);
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct DescribeTrustStoresInput {
+    pub marker: Option<String>,
+    pub names: Vec<String>,
+    pub page_size: Option<i32>,
+    pub trust_store_arns: Vec<String>,
+}
+
+impl FromQuery for DescribeTrustStoresInput {
+    fn from_query(q: &QueryMap, p: &str) -> Result<Self, ApiError> {
+        Ok(Self {
+            marker: q.scalar::<String>(&join(p, "Marker"))?,
+            names: q.list(&format!("{}.member", &join(p, "Names")), |q: &QueryMap, k: &str| {
+                required(q.scalar::<String>(k)?, k)
+            })?,
+            page_size: q.scalar::<i32>(&join(p, "PageSize"))?,
+            trust_store_arns: q.list(
+                &format!("{}.member", &join(p, "TrustStoreArns")),
+                |q: &QueryMap, k: &str| required(q.scalar::<String>(k)?, k),
+            )?,
+        })
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct DescribeTrustStoresOutput {
+    pub next_marker: Option<String>,
+    pub trust_stores: Vec<TrustStore>,
+}
+
+impl ToXml for DescribeTrustStoresOutput {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.scalar("NextMarker", &self.next_marker);
+        w.list("TrustStores", "member", &self.trust_stores, true);
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct FixedResponseActionConfig {
+    pub content_type: Option<String>,
+    pub message_body: Option<String>,
+    pub status_code: String,
+}
+
+impl FromQuery for FixedResponseActionConfig {
+    fn from_query(q: &QueryMap, p: &str) -> Result<Self, ApiError> {
+        Ok(Self {
+            content_type: q.scalar::<String>(&join(p, "ContentType"))?,
+            message_body: q.scalar::<String>(&join(p, "MessageBody"))?,
+            status_code: required(
+                q.scalar::<String>(&join(p, "StatusCode"))?,
+                &join(p, "StatusCode"),
+            )?,
+        })
+    }
+}
+
+impl ToXml for FixedResponseActionConfig {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.scalar("ContentType", &self.content_type);
+        w.scalar("MessageBody", &self.message_body);
+        w.value("StatusCode", &self.status_code);
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ForwardActionConfig {
+    pub target_group_stickiness_config: Option<TargetGroupStickinessConfig>,
+    pub target_groups: Vec<TargetGroupTuple>,
+}
+
+impl FromQuery for ForwardActionConfig {
+    fn from_query(q: &QueryMap, p: &str) -> Result<Self, ApiError> {
+        Ok(Self {
+            target_group_stickiness_config: q.structure::<TargetGroupStickinessConfig>(&join(
+                p,
+                "TargetGroupStickinessConfig",
+            ))?,
+            target_groups: q.list(
+                &format!("{}.member", &join(p, "TargetGroups")),
+                TargetGroupTuple::from_query,
+            )?,
+        })
+    }
+}
+
+impl ToXml for ForwardActionConfig {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.structure("TargetGroupStickinessConfig", &self.target_group_stickiness_config);
+        w.list("TargetGroups", "member", &self.target_groups, false);
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct HostHeaderConditionConfig {
+    pub regex_values: Vec<String>,
+    pub values: Vec<String>,
+}
+
+impl FromQuery for HostHeaderConditionConfig {
+    fn from_query(q: &QueryMap, p: &str) -> Result<Self, ApiError> {
+        Ok(Self {
+            regex_values: q
+                .list(&format!("{}.member", &join(p, "RegexValues")), |q: &QueryMap, k: &str| {
+                    required(q.scalar::<String>(k)?, k)
+                })?,
+            values: q
+                .list(&format!("{}.member", &join(p, "Values")), |q: &QueryMap, k: &str| {
+                    required(q.scalar::<String>(k)?, k)
+                })?,
+        })
+    }
+}
+
+impl ToXml for HostHeaderConditionConfig {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.list("RegexValues", "member", &self.regex_values, false);
+        w.list("Values", "member", &self.values, false);
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct HostHeaderRewriteConfig {
+    pub rewrites: Vec<RewriteConfig>,
+}
+
+impl FromQuery for HostHeaderRewriteConfig {
+    fn from_query(q: &QueryMap, p: &str) -> Result<Self, ApiError> {
+        Ok(Self {
+            rewrites: q
+                .list(&format!("{}.member", &join(p, "Rewrites")), RewriteConfig::from_query)?,
+        })
+    }
+}
+
+impl ToXml for HostHeaderRewriteConfig {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.list("Rewrites", "member", &self.rewrites, false);
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct HttpHeaderConditionConfig {
+    pub http_header_name: Option<String>,
+    pub regex_values: Vec<String>,
+    pub values: Vec<String>,
+}
+
+impl FromQuery for HttpHeaderConditionConfig {
+    fn from_query(q: &QueryMap, p: &str) -> Result<Self, ApiError> {
+        Ok(Self {
+            http_header_name: q.scalar::<String>(&join(p, "HttpHeaderName"))?,
+            regex_values: q
+                .list(&format!("{}.member", &join(p, "RegexValues")), |q: &QueryMap, k: &str| {
+                    required(q.scalar::<String>(k)?, k)
+                })?,
+            values: q
+                .list(&format!("{}.member", &join(p, "Values")), |q: &QueryMap, k: &str| {
+                    required(q.scalar::<String>(k)?, k)
+                })?,
+        })
+    }
+}
+
+impl ToXml for HttpHeaderConditionConfig {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.scalar("HttpHeaderName", &self.http_header_name);
+        w.list("RegexValues", "member", &self.regex_values, false);
+        w.list("Values", "member", &self.values, false);
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct HttpRequestMethodConditionConfig {
+    pub values: Vec<String>,
+}
+
+impl FromQuery for HttpRequestMethodConditionConfig {
+    fn from_query(q: &QueryMap, p: &str) -> Result<Self, ApiError> {
+        Ok(Self {
+            values: q
+                .list(&format!("{}.member", &join(p, "Values")), |q: &QueryMap, k: &str| {
+                    required(q.scalar::<String>(k)?, k)
+                })?,
+        })
+    }
+}
+
+impl ToXml for HttpRequestMethodConditionConfig {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.list("Values", "member", &self.values, false);
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct IpamPools {
     pub ipv4_ipam_pool_id: Option<String>,
 }
@@ -273,6 +1395,135 @@ impl FromQuery for IpamPools {
 impl ToXml for IpamPools {
     fn write_xml(&self, w: &mut XmlWriter) {
         w.scalar("Ipv4IpamPoolId", &self.ipv4_ipam_pool_id);
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct JwtValidationActionAdditionalClaim {
+    pub format: String,
+    pub name: String,
+    pub values: Vec<String>,
+}
+
+impl FromQuery for JwtValidationActionAdditionalClaim {
+    fn from_query(q: &QueryMap, p: &str) -> Result<Self, ApiError> {
+        Ok(Self {
+            format: required(
+                q.enum_scalar(
+                    &join(p, "Format"),
+                    JWT_VALIDATION_ACTION_ADDITIONAL_CLAIM_FORMAT_ENUM_VALUES,
+                )?,
+                &join(p, "Format"),
+            )?,
+            name: required(q.scalar::<String>(&join(p, "Name"))?, &join(p, "Name"))?,
+            values: required_list(
+                q.list(&format!("{}.member", &join(p, "Values")), |q: &QueryMap, k: &str| {
+                    required(q.scalar::<String>(k)?, k)
+                })?,
+                &join(p, "Values"),
+            )?,
+        })
+    }
+}
+
+impl ToXml for JwtValidationActionAdditionalClaim {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.value("Format", &self.format);
+        w.value("Name", &self.name);
+        w.list("Values", "member", &self.values, false);
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct JwtValidationActionConfig {
+    pub additional_claims: Vec<JwtValidationActionAdditionalClaim>,
+    pub issuer: String,
+    pub jwks_endpoint: String,
+}
+
+impl FromQuery for JwtValidationActionConfig {
+    fn from_query(q: &QueryMap, p: &str) -> Result<Self, ApiError> {
+        Ok(Self {
+            additional_claims: q.list(
+                &format!("{}.member", &join(p, "AdditionalClaims")),
+                JwtValidationActionAdditionalClaim::from_query,
+            )?,
+            issuer: required(q.scalar::<String>(&join(p, "Issuer"))?, &join(p, "Issuer"))?,
+            jwks_endpoint: required(
+                q.scalar::<String>(&join(p, "JwksEndpoint"))?,
+                &join(p, "JwksEndpoint"),
+            )?,
+        })
+    }
+}
+
+impl ToXml for JwtValidationActionConfig {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.list("AdditionalClaims", "member", &self.additional_claims, false);
+        w.value("Issuer", &self.issuer);
+        w.value("JwksEndpoint", &self.jwks_endpoint);
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Limit {
+    pub max: Option<String>,
+    pub name: Option<String>,
+}
+
+impl ToXml for Limit {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.scalar("Max", &self.max);
+        w.scalar("Name", &self.name);
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Listener {
+    pub alpn_policy: Vec<String>,
+    pub certificates: Vec<Certificate>,
+    pub default_actions: Vec<Action>,
+    pub listener_arn: Option<String>,
+    pub load_balancer_arn: Option<String>,
+    pub mutual_authentication: Option<MutualAuthenticationAttributes>,
+    pub port: Option<i32>,
+    pub protocol: Option<String>,
+    pub ssl_policy: Option<String>,
+}
+
+impl ToXml for Listener {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.list("AlpnPolicy", "member", &self.alpn_policy, false);
+        w.list("Certificates", "member", &self.certificates, false);
+        w.list("DefaultActions", "member", &self.default_actions, false);
+        w.scalar("ListenerArn", &self.listener_arn);
+        w.scalar("LoadBalancerArn", &self.load_balancer_arn);
+        w.structure("MutualAuthentication", &self.mutual_authentication);
+        w.scalar("Port", &self.port);
+        w.scalar("Protocol", &self.protocol);
+        w.scalar("SslPolicy", &self.ssl_policy);
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ListenerAttribute {
+    pub key: Option<String>,
+    pub value: Option<String>,
+}
+
+impl FromQuery for ListenerAttribute {
+    fn from_query(q: &QueryMap, p: &str) -> Result<Self, ApiError> {
+        Ok(Self {
+            key: q.scalar::<String>(&join(p, "Key"))?,
+            value: q.scalar::<String>(&join(p, "Value"))?,
+        })
+    }
+}
+
+impl ToXml for ListenerAttribute {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.scalar("Key", &self.key);
+        w.scalar("Value", &self.value);
     }
 }
 
@@ -373,6 +1624,121 @@ impl ToXml for LoadBalancerState {
 }
 
 #[derive(Debug, Clone, Default, PartialEq)]
+pub struct Matcher {
+    pub grpc_code: Option<String>,
+    pub http_code: Option<String>,
+}
+
+impl FromQuery for Matcher {
+    fn from_query(q: &QueryMap, p: &str) -> Result<Self, ApiError> {
+        Ok(Self {
+            grpc_code: q.scalar::<String>(&join(p, "GrpcCode"))?,
+            http_code: q.scalar::<String>(&join(p, "HttpCode"))?,
+        })
+    }
+}
+
+impl ToXml for Matcher {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.scalar("GrpcCode", &self.grpc_code);
+        w.scalar("HttpCode", &self.http_code);
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct MinimumLoadBalancerCapacity {
+    pub capacity_units: Option<i32>,
+}
+
+impl ToXml for MinimumLoadBalancerCapacity {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.scalar("CapacityUnits", &self.capacity_units);
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ModifyListenerAttributesInput {
+    pub attributes: Vec<ListenerAttribute>,
+    pub listener_arn: String,
+}
+
+impl FromQuery for ModifyListenerAttributesInput {
+    fn from_query(q: &QueryMap, p: &str) -> Result<Self, ApiError> {
+        Ok(Self {
+            attributes: required_list(
+                q.list(
+                    &format!("{}.member", &join(p, "Attributes")),
+                    ListenerAttribute::from_query,
+                )?,
+                &join(p, "Attributes"),
+            )?,
+            listener_arn: required(
+                q.scalar::<String>(&join(p, "ListenerArn"))?,
+                &join(p, "ListenerArn"),
+            )?,
+        })
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ModifyListenerAttributesOutput {
+    pub attributes: Vec<ListenerAttribute>,
+}
+
+impl ToXml for ModifyListenerAttributesOutput {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.list("Attributes", "member", &self.attributes, true);
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ModifyListenerInput {
+    pub alpn_policy: Vec<String>,
+    pub certificates: Vec<Certificate>,
+    pub default_actions: Vec<Action>,
+    pub listener_arn: String,
+    pub mutual_authentication: Option<MutualAuthenticationAttributes>,
+    pub port: Option<i32>,
+    pub protocol: Option<String>,
+    pub ssl_policy: Option<String>,
+}
+
+impl FromQuery for ModifyListenerInput {
+    fn from_query(q: &QueryMap, p: &str) -> Result<Self, ApiError> {
+        Ok(Self {
+            alpn_policy: q
+                .list(&format!("{}.member", &join(p, "AlpnPolicy")), |q: &QueryMap, k: &str| {
+                    required(q.scalar::<String>(k)?, k)
+                })?,
+            certificates: q
+                .list(&format!("{}.member", &join(p, "Certificates")), Certificate::from_query)?,
+            default_actions: q
+                .list(&format!("{}.member", &join(p, "DefaultActions")), Action::from_query)?,
+            listener_arn: required(
+                q.scalar::<String>(&join(p, "ListenerArn"))?,
+                &join(p, "ListenerArn"),
+            )?,
+            mutual_authentication: q
+                .structure::<MutualAuthenticationAttributes>(&join(p, "MutualAuthentication"))?,
+            port: q.scalar::<i32>(&join(p, "Port"))?,
+            protocol: q.enum_scalar(&join(p, "Protocol"), PROTOCOL_ENUM_VALUES)?,
+            ssl_policy: q.scalar::<String>(&join(p, "SslPolicy"))?,
+        })
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ModifyListenerOutput {
+    pub listeners: Vec<Listener>,
+}
+
+impl ToXml for ModifyListenerOutput {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.list("Listeners", "member", &self.listeners, true);
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct ModifyLoadBalancerAttributesInput {
     pub attributes: Vec<LoadBalancerAttribute>,
     pub load_balancer_arn: String,
@@ -408,6 +1774,325 @@ impl ToXml for ModifyLoadBalancerAttributesOutput {
 }
 
 #[derive(Debug, Clone, Default, PartialEq)]
+pub struct ModifyRuleInput {
+    pub actions: Vec<Action>,
+    pub conditions: Vec<RuleCondition>,
+    pub reset_transforms: Option<bool>,
+    pub rule_arn: String,
+    pub transforms: Vec<RuleTransform>,
+}
+
+impl FromQuery for ModifyRuleInput {
+    fn from_query(q: &QueryMap, p: &str) -> Result<Self, ApiError> {
+        Ok(Self {
+            actions: q.list(&format!("{}.member", &join(p, "Actions")), Action::from_query)?,
+            conditions: q
+                .list(&format!("{}.member", &join(p, "Conditions")), RuleCondition::from_query)?,
+            reset_transforms: q.scalar::<bool>(&join(p, "ResetTransforms"))?,
+            rule_arn: required(q.scalar::<String>(&join(p, "RuleArn"))?, &join(p, "RuleArn"))?,
+            transforms: q
+                .list(&format!("{}.member", &join(p, "Transforms")), RuleTransform::from_query)?,
+        })
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ModifyRuleOutput {
+    pub rules: Vec<Rule>,
+}
+
+impl ToXml for ModifyRuleOutput {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.list("Rules", "member", &self.rules, true);
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ModifyTargetGroupAttributesInput {
+    pub attributes: Vec<TargetGroupAttribute>,
+    pub target_group_arn: String,
+}
+
+impl FromQuery for ModifyTargetGroupAttributesInput {
+    fn from_query(q: &QueryMap, p: &str) -> Result<Self, ApiError> {
+        Ok(Self {
+            attributes: required_list(
+                q.list(
+                    &format!("{}.member", &join(p, "Attributes")),
+                    TargetGroupAttribute::from_query,
+                )?,
+                &join(p, "Attributes"),
+            )?,
+            target_group_arn: required(
+                q.scalar::<String>(&join(p, "TargetGroupArn"))?,
+                &join(p, "TargetGroupArn"),
+            )?,
+        })
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ModifyTargetGroupAttributesOutput {
+    pub attributes: Vec<TargetGroupAttribute>,
+}
+
+impl ToXml for ModifyTargetGroupAttributesOutput {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.list("Attributes", "member", &self.attributes, true);
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ModifyTargetGroupInput {
+    pub health_check_enabled: Option<bool>,
+    pub health_check_interval_seconds: Option<i32>,
+    pub health_check_path: Option<String>,
+    pub health_check_port: Option<String>,
+    pub health_check_protocol: Option<String>,
+    pub health_check_timeout_seconds: Option<i32>,
+    pub healthy_threshold_count: Option<i32>,
+    pub matcher: Option<Matcher>,
+    pub target_group_arn: String,
+    pub unhealthy_threshold_count: Option<i32>,
+}
+
+impl FromQuery for ModifyTargetGroupInput {
+    fn from_query(q: &QueryMap, p: &str) -> Result<Self, ApiError> {
+        Ok(Self {
+            health_check_enabled: q.scalar::<bool>(&join(p, "HealthCheckEnabled"))?,
+            health_check_interval_seconds: q
+                .scalar::<i32>(&join(p, "HealthCheckIntervalSeconds"))?,
+            health_check_path: q.scalar::<String>(&join(p, "HealthCheckPath"))?,
+            health_check_port: q.scalar::<String>(&join(p, "HealthCheckPort"))?,
+            health_check_protocol: q
+                .enum_scalar(&join(p, "HealthCheckProtocol"), PROTOCOL_ENUM_VALUES)?,
+            health_check_timeout_seconds: q.scalar::<i32>(&join(p, "HealthCheckTimeoutSeconds"))?,
+            healthy_threshold_count: q.scalar::<i32>(&join(p, "HealthyThresholdCount"))?,
+            matcher: q.structure::<Matcher>(&join(p, "Matcher"))?,
+            target_group_arn: required(
+                q.scalar::<String>(&join(p, "TargetGroupArn"))?,
+                &join(p, "TargetGroupArn"),
+            )?,
+            unhealthy_threshold_count: q.scalar::<i32>(&join(p, "UnhealthyThresholdCount"))?,
+        })
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ModifyTargetGroupOutput {
+    pub target_groups: Vec<TargetGroup>,
+}
+
+impl ToXml for ModifyTargetGroupOutput {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.list("TargetGroups", "member", &self.target_groups, true);
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct MutualAuthenticationAttributes {
+    pub advertise_trust_store_ca_names: Option<String>,
+    pub ignore_client_certificate_expiry: Option<bool>,
+    pub mode: Option<String>,
+    pub trust_store_arn: Option<String>,
+    pub trust_store_association_status: Option<String>,
+}
+
+impl FromQuery for MutualAuthenticationAttributes {
+    fn from_query(q: &QueryMap, p: &str) -> Result<Self, ApiError> {
+        Ok(Self {
+            advertise_trust_store_ca_names: q.enum_scalar(
+                &join(p, "AdvertiseTrustStoreCaNames"),
+                ADVERTISE_TRUST_STORE_CA_NAMES_ENUM_VALUES,
+            )?,
+            ignore_client_certificate_expiry: q
+                .scalar::<bool>(&join(p, "IgnoreClientCertificateExpiry"))?,
+            mode: q.scalar::<String>(&join(p, "Mode"))?,
+            trust_store_arn: q.scalar::<String>(&join(p, "TrustStoreArn"))?,
+            trust_store_association_status: q.enum_scalar(
+                &join(p, "TrustStoreAssociationStatus"),
+                TRUST_STORE_ASSOCIATION_STATUS_ENUM_VALUES,
+            )?,
+        })
+    }
+}
+
+impl ToXml for MutualAuthenticationAttributes {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.scalar("AdvertiseTrustStoreCaNames", &self.advertise_trust_store_ca_names);
+        w.scalar("IgnoreClientCertificateExpiry", &self.ignore_client_certificate_expiry);
+        w.scalar("Mode", &self.mode);
+        w.scalar("TrustStoreArn", &self.trust_store_arn);
+        w.scalar("TrustStoreAssociationStatus", &self.trust_store_association_status);
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct PathPatternConditionConfig {
+    pub regex_values: Vec<String>,
+    pub values: Vec<String>,
+}
+
+impl FromQuery for PathPatternConditionConfig {
+    fn from_query(q: &QueryMap, p: &str) -> Result<Self, ApiError> {
+        Ok(Self {
+            regex_values: q
+                .list(&format!("{}.member", &join(p, "RegexValues")), |q: &QueryMap, k: &str| {
+                    required(q.scalar::<String>(k)?, k)
+                })?,
+            values: q
+                .list(&format!("{}.member", &join(p, "Values")), |q: &QueryMap, k: &str| {
+                    required(q.scalar::<String>(k)?, k)
+                })?,
+        })
+    }
+}
+
+impl ToXml for PathPatternConditionConfig {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.list("RegexValues", "member", &self.regex_values, false);
+        w.list("Values", "member", &self.values, false);
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct QueryStringConditionConfig {
+    pub values: Vec<QueryStringKeyValuePair>,
+}
+
+impl FromQuery for QueryStringConditionConfig {
+    fn from_query(q: &QueryMap, p: &str) -> Result<Self, ApiError> {
+        Ok(Self {
+            values: q.list(
+                &format!("{}.member", &join(p, "Values")),
+                QueryStringKeyValuePair::from_query,
+            )?,
+        })
+    }
+}
+
+impl ToXml for QueryStringConditionConfig {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.list("Values", "member", &self.values, false);
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct QueryStringKeyValuePair {
+    pub key: Option<String>,
+    pub value: Option<String>,
+}
+
+impl FromQuery for QueryStringKeyValuePair {
+    fn from_query(q: &QueryMap, p: &str) -> Result<Self, ApiError> {
+        Ok(Self {
+            key: q.scalar::<String>(&join(p, "Key"))?,
+            value: q.scalar::<String>(&join(p, "Value"))?,
+        })
+    }
+}
+
+impl ToXml for QueryStringKeyValuePair {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.scalar("Key", &self.key);
+        w.scalar("Value", &self.value);
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct RedirectActionConfig {
+    pub host: Option<String>,
+    pub path: Option<String>,
+    pub port: Option<String>,
+    pub protocol: Option<String>,
+    pub query: Option<String>,
+    pub status_code: String,
+}
+
+impl FromQuery for RedirectActionConfig {
+    fn from_query(q: &QueryMap, p: &str) -> Result<Self, ApiError> {
+        Ok(Self {
+            host: q.scalar::<String>(&join(p, "Host"))?,
+            path: q.scalar::<String>(&join(p, "Path"))?,
+            port: q.scalar::<String>(&join(p, "Port"))?,
+            protocol: q.scalar::<String>(&join(p, "Protocol"))?,
+            query: q.scalar::<String>(&join(p, "Query"))?,
+            status_code: required(
+                q.enum_scalar(&join(p, "StatusCode"), REDIRECT_ACTION_STATUS_CODE_ENUM_VALUES)?,
+                &join(p, "StatusCode"),
+            )?,
+        })
+    }
+}
+
+impl ToXml for RedirectActionConfig {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.scalar("Host", &self.host);
+        w.scalar("Path", &self.path);
+        w.scalar("Port", &self.port);
+        w.scalar("Protocol", &self.protocol);
+        w.scalar("Query", &self.query);
+        w.value("StatusCode", &self.status_code);
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct RegisterTargetsInput {
+    pub target_group_arn: String,
+    pub targets: Vec<TargetDescription>,
+}
+
+impl FromQuery for RegisterTargetsInput {
+    fn from_query(q: &QueryMap, p: &str) -> Result<Self, ApiError> {
+        Ok(Self {
+            target_group_arn: required(
+                q.scalar::<String>(&join(p, "TargetGroupArn"))?,
+                &join(p, "TargetGroupArn"),
+            )?,
+            targets: required_list(
+                q.list(&format!("{}.member", &join(p, "Targets")), TargetDescription::from_query)?,
+                &join(p, "Targets"),
+            )?,
+        })
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct RegisterTargetsOutput {}
+
+impl ToXml for RegisterTargetsOutput {
+    fn write_xml(&self, w: &mut XmlWriter) {}
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct RemoveListenerCertificatesInput {
+    pub certificates: Vec<Certificate>,
+    pub listener_arn: String,
+}
+
+impl FromQuery for RemoveListenerCertificatesInput {
+    fn from_query(q: &QueryMap, p: &str) -> Result<Self, ApiError> {
+        Ok(Self {
+            certificates: required_list(
+                q.list(&format!("{}.member", &join(p, "Certificates")), Certificate::from_query)?,
+                &join(p, "Certificates"),
+            )?,
+            listener_arn: required(
+                q.scalar::<String>(&join(p, "ListenerArn"))?,
+                &join(p, "ListenerArn"),
+            )?,
+        })
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct RemoveListenerCertificatesOutput {}
+
+impl ToXml for RemoveListenerCertificatesOutput {
+    fn write_xml(&self, w: &mut XmlWriter) {}
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct RemoveTagsInput {
     pub resource_arns: Vec<String>,
     pub tag_keys: Vec<String>,
@@ -438,6 +2123,343 @@ pub struct RemoveTagsOutput {}
 
 impl ToXml for RemoveTagsOutput {
     fn write_xml(&self, w: &mut XmlWriter) {}
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct RewriteConfig {
+    pub regex: String,
+    pub replace: String,
+}
+
+impl FromQuery for RewriteConfig {
+    fn from_query(q: &QueryMap, p: &str) -> Result<Self, ApiError> {
+        Ok(Self {
+            regex: required(q.scalar::<String>(&join(p, "Regex"))?, &join(p, "Regex"))?,
+            replace: required(q.scalar::<String>(&join(p, "Replace"))?, &join(p, "Replace"))?,
+        })
+    }
+}
+
+impl ToXml for RewriteConfig {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.value("Regex", &self.regex);
+        w.value("Replace", &self.replace);
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Rule {
+    pub actions: Vec<Action>,
+    pub conditions: Vec<RuleCondition>,
+    pub is_default: Option<bool>,
+    pub priority: Option<String>,
+    pub rule_arn: Option<String>,
+    pub transforms: Vec<RuleTransform>,
+}
+
+impl ToXml for Rule {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.list("Actions", "member", &self.actions, false);
+        w.list("Conditions", "member", &self.conditions, false);
+        w.scalar("IsDefault", &self.is_default);
+        w.scalar("Priority", &self.priority);
+        w.scalar("RuleArn", &self.rule_arn);
+        w.list("Transforms", "member", &self.transforms, false);
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct RuleCondition {
+    pub field: Option<String>,
+    pub host_header_config: Option<HostHeaderConditionConfig>,
+    pub http_header_config: Option<HttpHeaderConditionConfig>,
+    pub http_request_method_config: Option<HttpRequestMethodConditionConfig>,
+    pub path_pattern_config: Option<PathPatternConditionConfig>,
+    pub query_string_config: Option<QueryStringConditionConfig>,
+    pub regex_values: Vec<String>,
+    pub source_ip_config: Option<SourceIpConditionConfig>,
+    pub values: Vec<String>,
+}
+
+impl FromQuery for RuleCondition {
+    fn from_query(q: &QueryMap, p: &str) -> Result<Self, ApiError> {
+        Ok(Self {
+            field: q.scalar::<String>(&join(p, "Field"))?,
+            host_header_config: q
+                .structure::<HostHeaderConditionConfig>(&join(p, "HostHeaderConfig"))?,
+            http_header_config: q
+                .structure::<HttpHeaderConditionConfig>(&join(p, "HttpHeaderConfig"))?,
+            http_request_method_config: q.structure::<HttpRequestMethodConditionConfig>(&join(
+                p,
+                "HttpRequestMethodConfig",
+            ))?,
+            path_pattern_config: q
+                .structure::<PathPatternConditionConfig>(&join(p, "PathPatternConfig"))?,
+            query_string_config: q
+                .structure::<QueryStringConditionConfig>(&join(p, "QueryStringConfig"))?,
+            regex_values: q
+                .list(&format!("{}.member", &join(p, "RegexValues")), |q: &QueryMap, k: &str| {
+                    required(q.scalar::<String>(k)?, k)
+                })?,
+            source_ip_config: q.structure::<SourceIpConditionConfig>(&join(p, "SourceIpConfig"))?,
+            values: q
+                .list(&format!("{}.member", &join(p, "Values")), |q: &QueryMap, k: &str| {
+                    required(q.scalar::<String>(k)?, k)
+                })?,
+        })
+    }
+}
+
+impl ToXml for RuleCondition {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.scalar("Field", &self.field);
+        w.structure("HostHeaderConfig", &self.host_header_config);
+        w.structure("HttpHeaderConfig", &self.http_header_config);
+        w.structure("HttpRequestMethodConfig", &self.http_request_method_config);
+        w.structure("PathPatternConfig", &self.path_pattern_config);
+        w.structure("QueryStringConfig", &self.query_string_config);
+        w.list("RegexValues", "member", &self.regex_values, false);
+        w.structure("SourceIpConfig", &self.source_ip_config);
+        w.list("Values", "member", &self.values, false);
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct RulePriorityPair {
+    pub priority: Option<i32>,
+    pub rule_arn: Option<String>,
+}
+
+impl FromQuery for RulePriorityPair {
+    fn from_query(q: &QueryMap, p: &str) -> Result<Self, ApiError> {
+        Ok(Self {
+            priority: q.scalar::<i32>(&join(p, "Priority"))?,
+            rule_arn: q.scalar::<String>(&join(p, "RuleArn"))?,
+        })
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct RuleTransform {
+    pub host_header_rewrite_config: Option<HostHeaderRewriteConfig>,
+    pub type_: String,
+    pub url_rewrite_config: Option<UrlRewriteConfig>,
+}
+
+impl FromQuery for RuleTransform {
+    fn from_query(q: &QueryMap, p: &str) -> Result<Self, ApiError> {
+        Ok(Self {
+            host_header_rewrite_config: q
+                .structure::<HostHeaderRewriteConfig>(&join(p, "HostHeaderRewriteConfig"))?,
+            type_: required(
+                q.enum_scalar(&join(p, "Type"), TRANSFORM_TYPE_ENUM_VALUES)?,
+                &join(p, "Type"),
+            )?,
+            url_rewrite_config: q.structure::<UrlRewriteConfig>(&join(p, "UrlRewriteConfig"))?,
+        })
+    }
+}
+
+impl ToXml for RuleTransform {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.structure("HostHeaderRewriteConfig", &self.host_header_rewrite_config);
+        w.value("Type", &self.type_);
+        w.structure("UrlRewriteConfig", &self.url_rewrite_config);
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct SetIpAddressTypeInput {
+    pub ip_address_type: String,
+    pub load_balancer_arn: String,
+}
+
+impl FromQuery for SetIpAddressTypeInput {
+    fn from_query(q: &QueryMap, p: &str) -> Result<Self, ApiError> {
+        Ok(Self {
+            ip_address_type: required(
+                q.enum_scalar(&join(p, "IpAddressType"), IP_ADDRESS_TYPE_VALUES)?,
+                &join(p, "IpAddressType"),
+            )?,
+            load_balancer_arn: required(
+                q.scalar::<String>(&join(p, "LoadBalancerArn"))?,
+                &join(p, "LoadBalancerArn"),
+            )?,
+        })
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct SetIpAddressTypeOutput {
+    pub ip_address_type: Option<String>,
+}
+
+impl ToXml for SetIpAddressTypeOutput {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.scalar("IpAddressType", &self.ip_address_type);
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct SetRulePrioritiesInput {
+    pub rule_priorities: Vec<RulePriorityPair>,
+}
+
+impl FromQuery for SetRulePrioritiesInput {
+    fn from_query(q: &QueryMap, p: &str) -> Result<Self, ApiError> {
+        Ok(Self {
+            rule_priorities: required_list(
+                q.list(
+                    &format!("{}.member", &join(p, "RulePriorities")),
+                    RulePriorityPair::from_query,
+                )?,
+                &join(p, "RulePriorities"),
+            )?,
+        })
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct SetRulePrioritiesOutput {
+    pub rules: Vec<Rule>,
+}
+
+impl ToXml for SetRulePrioritiesOutput {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.list("Rules", "member", &self.rules, true);
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct SetSecurityGroupsInput {
+    pub enforce_security_group_inbound_rules_on_private_link_traffic: Option<String>,
+    pub load_balancer_arn: String,
+    pub security_groups: Vec<String>,
+}
+
+impl FromQuery for SetSecurityGroupsInput {
+    fn from_query(q: &QueryMap, p: &str) -> Result<Self, ApiError> {
+        Ok(Self {
+            enforce_security_group_inbound_rules_on_private_link_traffic: q.enum_scalar(
+                &join(p, "EnforceSecurityGroupInboundRulesOnPrivateLinkTraffic"),
+                ENFORCE_SECURITY_GROUP_INBOUND_RULES_ON_PRIVATE_LINK_TRAFFIC_ENUM_VALUES,
+            )?,
+            load_balancer_arn: required(
+                q.scalar::<String>(&join(p, "LoadBalancerArn"))?,
+                &join(p, "LoadBalancerArn"),
+            )?,
+            security_groups: required_list(
+                q.list(
+                    &format!("{}.member", &join(p, "SecurityGroups")),
+                    |q: &QueryMap, k: &str| required(q.scalar::<String>(k)?, k),
+                )?,
+                &join(p, "SecurityGroups"),
+            )?,
+        })
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct SetSecurityGroupsOutput {
+    pub enforce_security_group_inbound_rules_on_private_link_traffic: Option<String>,
+    pub security_group_ids: Vec<String>,
+}
+
+impl ToXml for SetSecurityGroupsOutput {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.scalar(
+            "EnforceSecurityGroupInboundRulesOnPrivateLinkTraffic",
+            &self.enforce_security_group_inbound_rules_on_private_link_traffic,
+        );
+        w.list("SecurityGroupIds", "member", &self.security_group_ids, true);
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct SetSubnetsInput {
+    pub enable_prefix_for_ipv6_source_nat: Option<String>,
+    pub ip_address_type: Option<String>,
+    pub load_balancer_arn: String,
+    pub subnet_mappings: Vec<SubnetMapping>,
+    pub subnets: Vec<String>,
+}
+
+impl FromQuery for SetSubnetsInput {
+    fn from_query(q: &QueryMap, p: &str) -> Result<Self, ApiError> {
+        Ok(Self {
+            enable_prefix_for_ipv6_source_nat: q.enum_scalar(
+                &join(p, "EnablePrefixForIpv6SourceNat"),
+                ENABLE_PREFIX_FOR_IPV6_SOURCE_NAT_ENUM_VALUES,
+            )?,
+            ip_address_type: q.enum_scalar(&join(p, "IpAddressType"), IP_ADDRESS_TYPE_VALUES)?,
+            load_balancer_arn: required(
+                q.scalar::<String>(&join(p, "LoadBalancerArn"))?,
+                &join(p, "LoadBalancerArn"),
+            )?,
+            subnet_mappings: q.list(
+                &format!("{}.member", &join(p, "SubnetMappings")),
+                SubnetMapping::from_query,
+            )?,
+            subnets: q
+                .list(&format!("{}.member", &join(p, "Subnets")), |q: &QueryMap, k: &str| {
+                    required(q.scalar::<String>(k)?, k)
+                })?,
+        })
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct SetSubnetsOutput {
+    pub availability_zones: Vec<AvailabilityZone>,
+    pub enable_prefix_for_ipv6_source_nat: Option<String>,
+    pub ip_address_type: Option<String>,
+}
+
+impl ToXml for SetSubnetsOutput {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.list("AvailabilityZones", "member", &self.availability_zones, true);
+        w.scalar("EnablePrefixForIpv6SourceNat", &self.enable_prefix_for_ipv6_source_nat);
+        w.scalar("IpAddressType", &self.ip_address_type);
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct SourceIpConditionConfig {
+    pub values: Vec<String>,
+}
+
+impl FromQuery for SourceIpConditionConfig {
+    fn from_query(q: &QueryMap, p: &str) -> Result<Self, ApiError> {
+        Ok(Self {
+            values: q
+                .list(&format!("{}.member", &join(p, "Values")), |q: &QueryMap, k: &str| {
+                    required(q.scalar::<String>(k)?, k)
+                })?,
+        })
+    }
+}
+
+impl ToXml for SourceIpConditionConfig {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.list("Values", "member", &self.values, false);
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct SslPolicy {
+    pub ciphers: Vec<Cipher>,
+    pub name: Option<String>,
+    pub ssl_protocols: Vec<String>,
+    pub supported_load_balancer_types: Vec<String>,
+}
+
+impl ToXml for SslPolicy {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.list("Ciphers", "member", &self.ciphers, false);
+        w.scalar("Name", &self.name);
+        w.list("SslProtocols", "member", &self.ssl_protocols, false);
+        w.list("SupportedLoadBalancerTypes", "member", &self.supported_load_balancer_types, false);
+    }
 }
 
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -493,5 +2515,234 @@ impl ToXml for TagDescription {
     fn write_xml(&self, w: &mut XmlWriter) {
         w.scalar("ResourceArn", &self.resource_arn);
         w.list("Tags", "member", &self.tags, false);
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct TargetDescription {
+    pub availability_zone: Option<String>,
+    pub id: String,
+    pub port: Option<i32>,
+    pub quic_server_id: Option<String>,
+}
+
+impl FromQuery for TargetDescription {
+    fn from_query(q: &QueryMap, p: &str) -> Result<Self, ApiError> {
+        Ok(Self {
+            availability_zone: q.scalar::<String>(&join(p, "AvailabilityZone"))?,
+            id: required(q.scalar::<String>(&join(p, "Id"))?, &join(p, "Id"))?,
+            port: q.scalar::<i32>(&join(p, "Port"))?,
+            quic_server_id: q.scalar::<String>(&join(p, "QuicServerId"))?,
+        })
+    }
+}
+
+impl ToXml for TargetDescription {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.scalar("AvailabilityZone", &self.availability_zone);
+        w.value("Id", &self.id);
+        w.scalar("Port", &self.port);
+        w.scalar("QuicServerId", &self.quic_server_id);
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct TargetGroup {
+    pub health_check_enabled: Option<bool>,
+    pub health_check_interval_seconds: Option<i32>,
+    pub health_check_path: Option<String>,
+    pub health_check_port: Option<String>,
+    pub health_check_protocol: Option<String>,
+    pub health_check_timeout_seconds: Option<i32>,
+    pub healthy_threshold_count: Option<i32>,
+    pub ip_address_type: Option<String>,
+    pub load_balancer_arns: Vec<String>,
+    pub matcher: Option<Matcher>,
+    pub port: Option<i32>,
+    pub protocol: Option<String>,
+    pub protocol_version: Option<String>,
+    pub target_control_port: Option<i32>,
+    pub target_group_arn: Option<String>,
+    pub target_group_name: Option<String>,
+    pub target_type: Option<String>,
+    pub unhealthy_threshold_count: Option<i32>,
+    pub vpc_id: Option<String>,
+}
+
+impl ToXml for TargetGroup {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.scalar("HealthCheckEnabled", &self.health_check_enabled);
+        w.scalar("HealthCheckIntervalSeconds", &self.health_check_interval_seconds);
+        w.scalar("HealthCheckPath", &self.health_check_path);
+        w.scalar("HealthCheckPort", &self.health_check_port);
+        w.scalar("HealthCheckProtocol", &self.health_check_protocol);
+        w.scalar("HealthCheckTimeoutSeconds", &self.health_check_timeout_seconds);
+        w.scalar("HealthyThresholdCount", &self.healthy_threshold_count);
+        w.scalar("IpAddressType", &self.ip_address_type);
+        w.list("LoadBalancerArns", "member", &self.load_balancer_arns, false);
+        w.structure("Matcher", &self.matcher);
+        w.scalar("Port", &self.port);
+        w.scalar("Protocol", &self.protocol);
+        w.scalar("ProtocolVersion", &self.protocol_version);
+        w.scalar("TargetControlPort", &self.target_control_port);
+        w.scalar("TargetGroupArn", &self.target_group_arn);
+        w.scalar("TargetGroupName", &self.target_group_name);
+        w.scalar("TargetType", &self.target_type);
+        w.scalar("UnhealthyThresholdCount", &self.unhealthy_threshold_count);
+        w.scalar("VpcId", &self.vpc_id);
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct TargetGroupAttribute {
+    pub key: Option<String>,
+    pub value: Option<String>,
+}
+
+impl FromQuery for TargetGroupAttribute {
+    fn from_query(q: &QueryMap, p: &str) -> Result<Self, ApiError> {
+        Ok(Self {
+            key: q.scalar::<String>(&join(p, "Key"))?,
+            value: q.scalar::<String>(&join(p, "Value"))?,
+        })
+    }
+}
+
+impl ToXml for TargetGroupAttribute {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.scalar("Key", &self.key);
+        w.scalar("Value", &self.value);
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct TargetGroupStickinessConfig {
+    pub duration_seconds: Option<i32>,
+    pub enabled: Option<bool>,
+}
+
+impl FromQuery for TargetGroupStickinessConfig {
+    fn from_query(q: &QueryMap, p: &str) -> Result<Self, ApiError> {
+        Ok(Self {
+            duration_seconds: q.scalar::<i32>(&join(p, "DurationSeconds"))?,
+            enabled: q.scalar::<bool>(&join(p, "Enabled"))?,
+        })
+    }
+}
+
+impl ToXml for TargetGroupStickinessConfig {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.scalar("DurationSeconds", &self.duration_seconds);
+        w.scalar("Enabled", &self.enabled);
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct TargetGroupTuple {
+    pub target_group_arn: Option<String>,
+    pub weight: Option<i32>,
+}
+
+impl FromQuery for TargetGroupTuple {
+    fn from_query(q: &QueryMap, p: &str) -> Result<Self, ApiError> {
+        Ok(Self {
+            target_group_arn: q.scalar::<String>(&join(p, "TargetGroupArn"))?,
+            weight: q.scalar::<i32>(&join(p, "Weight"))?,
+        })
+    }
+}
+
+impl ToXml for TargetGroupTuple {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.scalar("TargetGroupArn", &self.target_group_arn);
+        w.scalar("Weight", &self.weight);
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct TargetHealth {
+    pub description: Option<String>,
+    pub reason: Option<String>,
+    pub state: Option<String>,
+}
+
+impl ToXml for TargetHealth {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.scalar("Description", &self.description);
+        w.scalar("Reason", &self.reason);
+        w.scalar("State", &self.state);
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct TargetHealthDescription {
+    pub administrative_override: Option<AdministrativeOverride>,
+    pub anomaly_detection: Option<AnomalyDetection>,
+    pub health_check_port: Option<String>,
+    pub target: Option<TargetDescription>,
+    pub target_health: Option<TargetHealth>,
+}
+
+impl ToXml for TargetHealthDescription {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.structure("AdministrativeOverride", &self.administrative_override);
+        w.structure("AnomalyDetection", &self.anomaly_detection);
+        w.scalar("HealthCheckPort", &self.health_check_port);
+        w.structure("Target", &self.target);
+        w.structure("TargetHealth", &self.target_health);
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct TrustStore {
+    pub name: Option<String>,
+    pub number_of_ca_certificates: Option<i32>,
+    pub status: Option<String>,
+    pub total_revoked_entries: Option<i64>,
+    pub trust_store_arn: Option<String>,
+}
+
+impl ToXml for TrustStore {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.scalar("Name", &self.name);
+        w.scalar("NumberOfCaCertificates", &self.number_of_ca_certificates);
+        w.scalar("Status", &self.status);
+        w.scalar("TotalRevokedEntries", &self.total_revoked_entries);
+        w.scalar("TrustStoreArn", &self.trust_store_arn);
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct UrlRewriteConfig {
+    pub rewrites: Vec<RewriteConfig>,
+}
+
+impl FromQuery for UrlRewriteConfig {
+    fn from_query(q: &QueryMap, p: &str) -> Result<Self, ApiError> {
+        Ok(Self {
+            rewrites: q
+                .list(&format!("{}.member", &join(p, "Rewrites")), RewriteConfig::from_query)?,
+        })
+    }
+}
+
+impl ToXml for UrlRewriteConfig {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.list("Rewrites", "member", &self.rewrites, false);
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ZonalCapacityReservationState {
+    pub availability_zone: Option<String>,
+    pub effective_capacity_units: Option<f64>,
+    pub state: Option<CapacityReservationStatus>,
+}
+
+impl ToXml for ZonalCapacityReservationState {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.scalar("AvailabilityZone", &self.availability_zone);
+        w.scalar("EffectiveCapacityUnits", &self.effective_capacity_units);
+        w.structure("State", &self.state);
     }
 }
