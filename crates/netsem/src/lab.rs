@@ -270,6 +270,61 @@ impl Lab {
         id
     }
 
+    /// A load balancer (`application` or `network`, internet-facing) in `subnets`.
+    pub fn load_balancer(&mut self, kind: &str, subnets: &[&str], groups: &[&str]) -> String {
+        let new = model::load_balancer::NewLoadBalancer {
+            name: format!("lb-{}", self.world.load_balancers.len()),
+            lb_type: Some(kind.into()),
+            scheme: Some("internet-facing".into()),
+            subnets: subnets.iter().map(|s| s.to_string()).collect(),
+            security_groups: groups.iter().map(|g| g.to_string()).collect(),
+            ..Default::default()
+        };
+        self.world.create_load_balancer(&self.scope, new, 0).unwrap()
+    }
+
+    /// A target group (`instance` or `ip`) of `protocol` on `port` in the lab's VPC, holding
+    /// `targets` (ids, at the group's port).
+    pub fn target_group(
+        &mut self,
+        kind: &str,
+        protocol: &str,
+        port: i32,
+        targets: &[&str],
+    ) -> String {
+        let new = model::target_group::NewTargetGroup {
+            name: format!("tg-{}", self.world.target_groups.len()),
+            target_type: Some(kind.into()),
+            protocol: Some(protocol.into()),
+            port: Some(port),
+            vpc_id: Some(self.vpc.clone()),
+            ..Default::default()
+        };
+        let tg = self.world.create_target_group(&self.scope, new, 0).unwrap();
+        let specs: Vec<model::target_group::TargetSpec> = targets
+            .iter()
+            .map(|t| model::target_group::TargetSpec { id: t.to_string(), ..Default::default() })
+            .collect();
+        self.world.register_targets(&self.scope, &tg, &specs, 0).unwrap();
+        tg
+    }
+
+    /// A listener of `lb` on `port` forwarding to `target_group`.
+    pub fn listener(&mut self, lb: &str, protocol: &str, port: i32, target_group: &str) -> String {
+        let forward = model::listener::ActionSpec {
+            type_: "forward".into(),
+            target_group_arn: Some(target_group.into()),
+            ..Default::default()
+        };
+        let spec = model::listener::ListenerSpec {
+            protocol: Some(protocol.into()),
+            port: Some(port),
+            default_actions: Some(vec![forward]),
+            ..Default::default()
+        };
+        self.world.create_listener(&self.scope, lb, &spec).unwrap()
+    }
+
     /// A custom network ACL (denying all) associated with `subnet`.
     pub fn custom_acl(&mut self, subnet: &str) -> String {
         let acl = self.world.create_network_acl(&self.scope, &self.vpc, &[]).unwrap();

@@ -41,6 +41,8 @@ pub mod index;
 #[cfg(test)]
 mod lab;
 #[cfg(test)]
+mod load_balancer_tests;
+#[cfg(test)]
 mod nat_tests;
 pub mod network_acls;
 pub mod packet;

@@ -108,6 +108,9 @@ pub(super) fn to_balancer(
         // No listener: the packets reach the interface and stop at the load balancer.
         let header = entry_header(question, source, zone, question.destination_ports);
         let mut trace = walk_both_ways(net, source, &interface_end(zone), header);
+        if !trace.reachable() {
+            return Ok(Some(trace));
+        }
         let arrived = trace.forward.last().and_then(|h| h.inbound).unwrap_or(header);
         let mut hop = balancer_hop(balancer, zone, arrived);
         hop.blocked = true;
@@ -252,7 +255,7 @@ fn through(
     let lb_end = interface_end(zone);
     let entry = entry_header(question, source, zone, Span::one(u128::from(leg.port)));
     let mut trace = walk_both_ways(net, source, &lb_end, entry);
-    if !trace.arrived {
+    if !trace.reachable() {
         return trace;
     }
     let mut hop = balancer_hop(leg.balancer, zone, entry);
