@@ -16,6 +16,8 @@
 //!   cookies, `X-Forwarded-*`, WebSockets, ALB's error pages.
 //! - [`nlb`]: TCP and UDP pass-through, PROXY protocol v2.
 //! - [`health`]: the probes and the threshold counting that turns them into verdicts.
+//! - [`tls`]: TLS termination for HTTPS and TLS listeners (PEM pair, or self-signed for the
+//!   balancer's DNS name).
 //! - [`plane`]: [`Plane`] itself — reconciling listeners and health checkers to a config.
 
 pub mod alb;
@@ -25,6 +27,7 @@ pub mod matching;
 pub mod nlb;
 pub mod plane;
 pub mod state;
+pub mod tls;
 
 pub use alb::Body;
 pub use config::*;

@@ -17,12 +17,12 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream, UdpSocket};
 use tokio::sync::watch;
 
 use crate::config::{Action, Stickiness};
-use crate::plane::Shared;
+use crate::plane::{Shared, TLS_HANDSHAKE, TlsCell, current_tls};
 use crate::state::{GroupState, ListenerState, Member, Snapshot, fnv64, random};
 
 /// UDP flows end after this long without a datagram either way.
@@ -61,22 +61,48 @@ fn flow_hash(group: &GroupState, client: SocketAddr, local: SocketAddr, proto: &
 }
 
 /// Accepts TCP connections for the listener `arn` until aborted.
-pub async fn serve_tcp(shared: Arc<Shared>, arn: Arc<str>, listener: TcpListener) {
+/// With `tls`, the TLS listener's handshake comes first and the target gets the plaintext.
+pub async fn serve_tcp(
+    shared: Arc<Shared>,
+    arn: Arc<str>,
+    listener: TcpListener,
+    tls: Option<TlsCell>,
+) {
     loop {
         let Ok((stream, client)) = listener.accept().await else {
             tokio::time::sleep(Duration::from_millis(5)).await;
             continue;
         };
+        let Ok(local) = stream.local_addr() else { continue };
+        let _ = stream.set_nodelay(true);
         let shared = shared.clone();
         let arn = arn.clone();
-        tokio::spawn(async move { tcp_flow(shared, &arn, stream, client).await });
+        let acceptor = tls.as_ref().map(|cell| tokio_rustls::TlsAcceptor::from(current_tls(cell)));
+        tokio::spawn(async move {
+            match acceptor {
+                None => tcp_flow(shared, &arn, stream, client, local).await,
+                Some(acceptor) => {
+                    let handshake = tokio::time::timeout(TLS_HANDSHAKE, acceptor.accept(stream));
+                    if let Ok(Ok(stream)) = handshake.await {
+                        tcp_flow(shared, &arn, stream, client, local).await;
+                    }
+                }
+            }
+        });
     }
 }
 
-async fn tcp_flow(shared: Arc<Shared>, arn: &str, client_stream: TcpStream, client: SocketAddr) {
+async fn tcp_flow<C>(
+    shared: Arc<Shared>,
+    arn: &str,
+    client_stream: C,
+    client: SocketAddr,
+    local: SocketAddr,
+) where
+    C: AsyncRead + AsyncWrite + Unpin,
+{
     let snapshot = shared.snapshot();
     let Some(listener) = snapshot.listeners.get(arn) else { return };
-    let Ok(local) = client_stream.local_addr() else { return };
     let Some(group) = group(&snapshot, listener) else { return };
     // No target: the connection is closed (AWS resets it).
     let Ok(member) = group.pick_by_hash(flow_hash(group, client, local, "tcp")) else { return };
@@ -84,7 +110,6 @@ async fn tcp_flow(shared: Arc<Shared>, arn: &str, client_stream: TcpStream, clie
     let Ok(Ok(mut target)) = tokio::time::timeout(Duration::from_secs(10), connect).await else {
         return;
     };
-    let _ = client_stream.set_nodelay(true);
     let _ = target.set_nodelay(true);
     if group.config.proxy_protocol_v2 {
         let destination = SocketAddr::new(local.ip(), listener.listener.port);
@@ -102,9 +127,13 @@ async fn tcp_flow(shared: Arc<Shared>, arn: &str, client_stream: TcpStream, clie
 
 /// Copies bytes both ways until both sides have closed, one resets, nothing moves for `idle`,
 /// or `closed` turns true. Half-closes are passed on.
-pub async fn relay(a: TcpStream, b: TcpStream, idle: Duration, closed: watch::Receiver<bool>) {
-    let (mut ar, mut aw) = a.into_split();
-    let (mut br, mut bw) = b.into_split();
+pub async fn relay<A, B>(a: A, b: B, idle: Duration, closed: watch::Receiver<bool>)
+where
+    A: AsyncRead + AsyncWrite + Unpin,
+    B: AsyncRead + AsyncWrite + Unpin,
+{
+    let (mut ar, mut aw) = tokio::io::split(a);
+    let (mut br, mut bw) = tokio::io::split(b);
     let mut abuf = vec![0u8; 16 * 1024];
     let mut bbuf = vec![0u8; 16 * 1024];
     let (mut a_open, mut b_open) = (true, true);

@@ -15,10 +15,10 @@ use tokio::net::{TcpListener, UdpSocket};
 use tokio::task::AbortHandle;
 
 use crate::alb::{self, Body, Upstream};
-use crate::config::{Config, HealthCheck, Kind, Protocol};
+use crate::config::{CertificatePem, Config, HealthCheck, Kind, Protocol};
 use crate::matching::host_without_port;
 use crate::state::{Observed, Snapshot, TargetKey, TargetRuntime};
-use crate::{health, nlb};
+use crate::{health, nlb, tls};
 
 /// How the plane listens.
 #[derive(Debug, Clone)]
@@ -56,7 +56,9 @@ pub struct ListenerEndpoint {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Serve {
     Http,
+    Https,
     Tcp,
+    Tls,
     Udp,
     TcpUdp,
 }
@@ -64,8 +66,10 @@ enum Serve {
 fn serve_kind(kind: Kind, protocol: Protocol) -> Option<Serve> {
     match (kind, protocol) {
         (Kind::Gateway, _) | (_, Protocol::Geneve) => None,
-        (_, Protocol::Http | Protocol::Https) => Some(Serve::Http),
-        (_, Protocol::Tcp | Protocol::Tls) => Some(Serve::Tcp),
+        (_, Protocol::Http) => Some(Serve::Http),
+        (_, Protocol::Https) => Some(Serve::Https),
+        (_, Protocol::Tcp) => Some(Serve::Tcp),
+        (_, Protocol::Tls) => Some(Serve::Tls),
         (_, Protocol::Udp) => Some(Serve::Udp),
         (_, Protocol::TcpUdp) => Some(Serve::TcpUdp),
     }
@@ -76,6 +80,21 @@ struct Running {
     serve: Serve,
     local: SocketAddr,
     tasks: Vec<AbortHandle>,
+    /// HTTPS/TLS: what the certificate was made from, and the configuration new handshakes use.
+    tls: Option<(TlsSource, TlsCell)>,
+}
+
+/// The listener's PEM pair (or none: self-signed) and its balancer's DNS name.
+type TlsSource = (Option<CertificatePem>, String);
+
+/// A TLS configuration that can be swapped under a running listener.
+pub(crate) type TlsCell = Arc<RwLock<Arc<rustls::ServerConfig>>>;
+
+pub(crate) fn current_tls(cell: &TlsCell) -> Arc<rustls::ServerConfig> {
+    match cell.read() {
+        Ok(c) => c.clone(),
+        Err(poisoned) => poisoned.into_inner().clone(),
+    }
 }
 
 impl Drop for Running {
@@ -170,44 +189,66 @@ impl Plane {
 
     fn reconcile_listeners(&self, snapshot: &Snapshot) {
         let Ok(mut running) = self.listeners.lock() else { return };
-        let wanted: HashMap<&str, Serve> = snapshot
+        let wanted: HashMap<&str, (Serve, TlsSource)> = snapshot
             .listeners
             .iter()
             .filter_map(|(arn, l)| {
-                serve_kind(l.kind, l.listener.protocol).map(|s| (arn.as_str(), s))
+                let serve = serve_kind(l.kind, l.listener.protocol)?;
+                Some((arn.as_str(), (serve, (l.listener.certificate.clone(), l.dns_name.clone()))))
             })
             .collect();
-        running.retain(|arn, r| wanted.get(arn.as_str()) == Some(&r.serve));
-        for (arn, serve) in wanted {
-            if running.contains_key(arn) {
+        running.retain(|arn, r| wanted.get(arn.as_str()).is_some_and(|(s, _)| *s == r.serve));
+        for (arn, (serve, source)) in wanted {
+            if let Some(r) = running.get_mut(arn) {
+                // A new certificate for a running listener: new handshakes use it.
+                if let Some((old, cell)) = &mut r.tls
+                    && *old != source
+                    && let Ok(config) =
+                        tls::server_config(source.0.as_ref(), &source.1, serve == Serve::Https)
+                {
+                    match cell.write() {
+                        Ok(mut c) => *c = config,
+                        Err(poisoned) => *poisoned.into_inner() = config,
+                    }
+                    *old = source;
+                }
                 continue;
             }
-            if let Some(r) = self.open(arn, serve) {
+            if let Some(r) = self.open(arn, serve, source) {
                 running.insert(arn.to_owned(), r);
             }
         }
     }
 
-    fn open(&self, arn: &str, serve: Serve) -> Option<Running> {
+    fn open(&self, arn: &str, serve: Serve, source: TlsSource) -> Option<Running> {
         let arn: Arc<str> = Arc::from(arn);
         let shared = self.shared.clone();
         let ip = self.options.bind_ip;
+        let tls = match serve {
+            Serve::Https | Serve::Tls => {
+                let config =
+                    tls::server_config(source.0.as_ref(), &source.1, serve == Serve::Https).ok()?;
+                Some((source, Arc::new(RwLock::new(config))))
+            }
+            _ => None,
+        };
+        let cell = tls.as_ref().map(|(_, cell)| cell.clone());
         match serve {
-            Serve::Http | Serve::Tcp => {
+            Serve::Http | Serve::Https | Serve::Tcp | Serve::Tls => {
                 let tcp = bind_tcp(SocketAddr::new(ip, 0))?;
                 let local = tcp.local_addr().ok()?;
-                let task = if serve == Serve::Http {
-                    tokio::spawn(serve_http(shared, arn, tcp))
+                let task = if matches!(serve, Serve::Http | Serve::Https) {
+                    tokio::spawn(serve_http(shared, arn, tcp, cell))
                 } else {
-                    tokio::spawn(nlb::serve_tcp(shared, arn, tcp))
+                    tokio::spawn(nlb::serve_tcp(shared, arn, tcp, cell))
                 };
-                Some(Running { serve, local, tasks: vec![task.abort_handle()] })
+                Some(Running { serve, local, tasks: vec![task.abort_handle()], tls })
             }
             Serve::Udp => {
                 let udp = bind_udp(SocketAddr::new(ip, 0))?;
                 let local = udp.local_addr().ok()?;
                 let task = tokio::spawn(nlb::serve_udp(shared, arn, udp));
-                Some(Running { serve, local, tasks: vec![task.abort_handle()] })
+                Some(Running { serve, local, tasks: vec![task.abort_handle()], tls })
             }
             Serve::TcpUdp => {
                 // One port for both: take a TCP port, then the same UDP port (retry if taken).
@@ -215,12 +256,13 @@ impl Plane {
                     let tcp = bind_tcp(SocketAddr::new(ip, 0))?;
                     let local = tcp.local_addr().ok()?;
                     let Some(udp) = bind_udp(local) else { continue };
-                    let t = tokio::spawn(nlb::serve_tcp(shared.clone(), arn.clone(), tcp));
+                    let t = tokio::spawn(nlb::serve_tcp(shared.clone(), arn.clone(), tcp, None));
                     let u = tokio::spawn(nlb::serve_udp(shared, arn, udp));
                     return Some(Running {
                         serve,
                         local,
                         tasks: vec![t.abort_handle(), u.abort_handle()],
+                        tls,
                     });
                 }
                 None
@@ -339,8 +381,14 @@ fn bind_udp(address: SocketAddr) -> Option<UdpSocket> {
     UdpSocket::from_std(std).ok()
 }
 
-/// Accepts HTTP/1.1 and HTTP/2 (prior knowledge) connections for the listener `arn`.
-async fn serve_http(shared: Arc<Shared>, arn: Arc<str>, listener: TcpListener) {
+/// Accepts HTTP/1.1 and HTTP/2 (prior knowledge, or ALPN `h2` over TLS) connections for the
+/// listener `arn`.
+async fn serve_http(
+    shared: Arc<Shared>,
+    arn: Arc<str>,
+    listener: TcpListener,
+    tls: Option<TlsCell>,
+) {
     loop {
         let Ok((stream, client)) = listener.accept().await else {
             tokio::time::sleep(Duration::from_millis(5)).await;
@@ -349,17 +397,38 @@ async fn serve_http(shared: Arc<Shared>, arn: Arc<str>, listener: TcpListener) {
         let _ = stream.set_nodelay(true);
         let shared = shared.clone();
         let arn = arn.clone();
-        tokio::spawn(async move {
-            let service = service_fn(move |req: Request<Incoming>| {
-                let shared = shared.clone();
-                let arn = arn.clone();
-                async move { Ok::<_, Infallible>(handle(&shared, &arn, req, client).await) }
-            });
-            let mut builder = auto::Builder::new(TokioExecutor::new());
-            builder.http1().max_buf_size(64 * 1024);
-            let _ = builder.serve_connection_with_upgrades(TokioIo::new(stream), service).await;
-        });
+        match &tls {
+            None => {
+                tokio::spawn(serve_connection(shared, arn, stream, client));
+            }
+            Some(cell) => {
+                let acceptor = tokio_rustls::TlsAcceptor::from(current_tls(cell));
+                tokio::spawn(async move {
+                    let handshake = tokio::time::timeout(TLS_HANDSHAKE, acceptor.accept(stream));
+                    if let Ok(Ok(stream)) = handshake.await {
+                        serve_connection(shared, arn, stream, client).await;
+                    }
+                });
+            }
+        }
     }
+}
+
+/// How long a client may take over its TLS handshake.
+pub(crate) const TLS_HANDSHAKE: Duration = Duration::from_secs(10);
+
+async fn serve_connection<I>(shared: Arc<Shared>, arn: Arc<str>, io: I, client: SocketAddr)
+where
+    I: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
+{
+    let service = service_fn(move |req: Request<Incoming>| {
+        let shared = shared.clone();
+        let arn = arn.clone();
+        async move { Ok::<_, Infallible>(handle(&shared, &arn, req, client).await) }
+    });
+    let mut builder = auto::Builder::new(TokioExecutor::new());
+    builder.http1().max_buf_size(64 * 1024);
+    let _ = builder.serve_connection_with_upgrades(TokioIo::new(io), service).await;
 }
 
 async fn handle(

@@ -6,3 +6,4 @@ mod alb;
 mod health;
 mod nlb;
 mod support;
+mod tls;
