@@ -19,6 +19,13 @@
 //! - [`tls`]: TLS termination for HTTPS and TLS listeners (PEM pair, or self-signed for the
 //!   balancer's DNS name).
 //! - [`plane`]: [`Plane`] itself — reconciling listeners and health checkers to a config.
+//!
+//! Not done (yet): cross-zone off (one local node stands for every zone, so targets of all
+//! zones get traffic); HTTPS *target groups* and HTTPS health checks (the plane speaks plain
+//! HTTP to targets; an HTTPS check only connects); TLS listeners re-encrypting to TLS target
+//! groups; the client-side keep-alive timeout; authentication actions; 460 (clients that go
+//! away are simply dropped); gateway load balancers (no listener is opened). Locally a target
+//! sees the plane's address, not the client's (see [`nlb`]).
 
 pub mod alb;
 pub mod config;
