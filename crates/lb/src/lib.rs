@@ -1,0 +1,42 @@
+#![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing))]
+//! The load balancer data plane: listeners that really balance.
+//!
+//! The binary turns ELBv2 resources into a plain [`Config`] and hands it to
+//! [`Plane::apply`]; this crate knows nothing of the model or the API. Each listener gets a
+//! local port on [`Options::bind_ip`] ([`Plane::endpoints`] says which); applying a new
+//! configuration swaps rules and targets under live connections.
+//!
+//! - [`config`]: balancers, listeners, rules, actions, target groups, targets, health checks.
+//! - [`matching`]: listener rule conditions (host, path, header, method, query, source IP) as
+//!   pure functions.
+//! - [`state`]: the snapshot one apply publishes, and per-target runtime state (health,
+//!   requests in flight) that outlives snapshots; target selection (round robin, least
+//!   outstanding requests, weighted random, flow hash; fail-open when none is healthy).
+//! - [`alb`]: the HTTP reverse proxy — rules, forward/redirect/fixed-response, stickiness
+//!   cookies, `X-Forwarded-*`, WebSockets, ALB's error pages.
+//! - [`nlb`]: TCP and UDP pass-through, PROXY protocol v2.
+//! - [`health`]: the probes and the threshold counting that turns them into verdicts.
+//! - [`tls`]: TLS termination for HTTPS and TLS listeners (PEM pair, or self-signed for the
+//!   balancer's DNS name).
+//! - [`plane`]: [`Plane`] itself — reconciling listeners and health checkers to a config.
+//!
+//! Not done (yet): cross-zone off (one local node stands for every zone, so targets of all
+//! zones get traffic); HTTPS *target groups* and HTTPS health checks (the plane speaks plain
+//! HTTP to targets; an HTTPS check only connects); TLS listeners re-encrypting to TLS target
+//! groups; the client-side keep-alive timeout; authentication actions; 460 (clients that go
+//! away are simply dropped); gateway load balancers (no listener is opened). Locally a target
+//! sees the plane's address, not the client's (see [`nlb`]).
+
+pub mod alb;
+pub mod config;
+pub mod health;
+pub mod matching;
+pub mod nlb;
+pub mod plane;
+pub mod state;
+pub mod tls;
+
+pub use alb::Body;
+pub use config::*;
+pub use plane::{ListenerEndpoint, Options, Plane};
+pub use state::{HealthState, Observed};

@@ -1,0 +1,445 @@
+//! The plane: listeners on local ports, reconciled to each new [`Config`].
+
+use std::collections::{HashMap, HashSet};
+use std::convert::Infallible;
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::sync::{Arc, Mutex, RwLock};
+use std::time::Duration;
+
+use hyper::body::Incoming;
+use hyper::service::service_fn;
+use hyper::{Request, Response};
+use hyper_util::rt::{TokioExecutor, TokioIo};
+use hyper_util::server::conn::auto;
+use tokio::net::{TcpListener, UdpSocket};
+use tokio::task::AbortHandle;
+
+use crate::alb::{self, Body, Upstream};
+use crate::config::{CertificatePem, Config, HealthCheck, Kind, Protocol};
+use crate::matching::host_without_port;
+use crate::state::{Observed, Snapshot, TargetKey, TargetRuntime};
+use crate::{health, nlb, tls};
+
+/// How the plane listens.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// The address every listener binds (each on its own ephemeral port).
+    pub bind_ip: IpAddr,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options { bind_ip: IpAddr::V4(Ipv4Addr::LOCALHOST) }
+    }
+}
+
+/// Where a listener can be reached on this machine.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ListenerEndpoint {
+    /// The balancer's ARN.
+    pub load_balancer_arn: String,
+    /// The balancer's name.
+    pub load_balancer_name: String,
+    /// The balancer's DNS name.
+    pub dns_name: String,
+    /// The listener's ARN.
+    pub listener_arn: String,
+    /// The listener's protocol.
+    pub protocol: Protocol,
+    /// The listener's port as configured (80, 443…).
+    pub port: u16,
+    /// The local address it really listens on.
+    pub local: SocketAddr,
+}
+
+/// What serves a listener.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Serve {
+    Http,
+    Https,
+    Tcp,
+    Tls,
+    Udp,
+    TcpUdp,
+}
+
+fn serve_kind(kind: Kind, protocol: Protocol) -> Option<Serve> {
+    match (kind, protocol) {
+        (Kind::Gateway, _) | (_, Protocol::Geneve) => None,
+        (_, Protocol::Http) => Some(Serve::Http),
+        (_, Protocol::Https) => Some(Serve::Https),
+        (_, Protocol::Tcp) => Some(Serve::Tcp),
+        (_, Protocol::Tls) => Some(Serve::Tls),
+        (_, Protocol::Udp) => Some(Serve::Udp),
+        (_, Protocol::TcpUdp) => Some(Serve::TcpUdp),
+    }
+}
+
+#[derive(Debug)]
+struct Running {
+    serve: Serve,
+    local: SocketAddr,
+    tasks: Vec<AbortHandle>,
+    /// HTTPS/TLS: what the certificate was made from, and the configuration new handshakes use.
+    tls: Option<(TlsSource, TlsCell)>,
+}
+
+/// The listener's PEM pair (or none: self-signed) and its balancer's DNS name.
+type TlsSource = (Option<CertificatePem>, String);
+
+/// A TLS configuration that can be swapped under a running listener.
+pub(crate) type TlsCell = Arc<RwLock<Arc<rustls::ServerConfig>>>;
+
+pub(crate) fn current_tls(cell: &TlsCell) -> Arc<rustls::ServerConfig> {
+    match cell.read() {
+        Ok(c) => c.clone(),
+        Err(poisoned) => poisoned.into_inner().clone(),
+    }
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        for task in &self.tasks {
+            task.abort();
+        }
+    }
+}
+
+#[derive(Debug)]
+struct Checker {
+    check: HealthCheck,
+    runtime: Arc<TargetRuntime>,
+    task: AbortHandle,
+}
+
+impl Drop for Checker {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+/// What the serving tasks share: the current snapshot and the upstream connection pools.
+#[derive(Debug)]
+pub struct Shared {
+    snapshot: RwLock<Arc<Snapshot>>,
+    pub(crate) upstream: Upstream,
+}
+
+impl Shared {
+    /// The snapshot being served.
+    pub fn snapshot(&self) -> Arc<Snapshot> {
+        match self.snapshot.read() {
+            Ok(s) => s.clone(),
+            Err(poisoned) => poisoned.into_inner().clone(),
+        }
+    }
+
+    fn publish(&self, snapshot: Arc<Snapshot>) {
+        match self.snapshot.write() {
+            Ok(mut s) => *s = snapshot,
+            Err(poisoned) => *poisoned.into_inner() = snapshot,
+        }
+    }
+}
+
+/// The load balancer data plane. Share it as `Arc<Plane>`; dropping it closes every listener.
+#[derive(Debug)]
+pub struct Plane {
+    options: Options,
+    shared: Arc<Shared>,
+    listeners: Mutex<HashMap<String, Running>>,
+    checkers: Mutex<HashMap<TargetKey, Checker>>,
+    applying: tokio::sync::Mutex<()>,
+}
+
+impl Plane {
+    /// A plane serving nothing yet.
+    pub fn new(options: Options) -> Arc<Plane> {
+        Arc::new(Plane {
+            options,
+            shared: Arc::new(Shared {
+                snapshot: RwLock::new(Arc::new(Snapshot::default())),
+                upstream: Upstream::new(),
+            }),
+            listeners: Mutex::new(HashMap::new()),
+            checkers: Mutex::new(HashMap::new()),
+            applying: tokio::sync::Mutex::new(()),
+        })
+    }
+
+    /// Reconciles to `config`: opens listeners that appeared (each on `bind_ip` and an
+    /// ephemeral port, kept while the listener exists), closes the ones gone, swaps rules and
+    /// targets in place without dropping live connections, starts and stops health checkers,
+    /// and closes the connections of targets that left. Must run inside a Tokio runtime.
+    pub async fn apply(&self, config: Config) {
+        let _one_at_a_time = self.applying.lock().await;
+        let previous = self.shared.snapshot();
+        let snapshot = Arc::new(Snapshot::build(&config, &previous));
+        self.shared.publish(snapshot.clone());
+
+        // Targets gone: their connections close.
+        for (key, runtime) in &previous.runtimes {
+            if !snapshot.runtimes.contains_key(key) {
+                runtime.close();
+            }
+        }
+        self.reconcile_listeners(&snapshot);
+        self.reconcile_checkers(&snapshot);
+    }
+
+    fn reconcile_listeners(&self, snapshot: &Snapshot) {
+        let Ok(mut running) = self.listeners.lock() else { return };
+        let wanted: HashMap<&str, (Serve, TlsSource)> = snapshot
+            .listeners
+            .iter()
+            .filter_map(|(arn, l)| {
+                let serve = serve_kind(l.kind, l.listener.protocol)?;
+                Some((arn.as_str(), (serve, (l.listener.certificate.clone(), l.dns_name.clone()))))
+            })
+            .collect();
+        running.retain(|arn, r| wanted.get(arn.as_str()).is_some_and(|(s, _)| *s == r.serve));
+        for (arn, (serve, source)) in wanted {
+            if let Some(r) = running.get_mut(arn) {
+                // A new certificate for a running listener: new handshakes use it.
+                if let Some((old, cell)) = &mut r.tls
+                    && *old != source
+                    && let Ok(config) =
+                        tls::server_config(source.0.as_ref(), &source.1, serve == Serve::Https)
+                {
+                    match cell.write() {
+                        Ok(mut c) => *c = config,
+                        Err(poisoned) => *poisoned.into_inner() = config,
+                    }
+                    *old = source;
+                }
+                continue;
+            }
+            if let Some(r) = self.open(arn, serve, source) {
+                running.insert(arn.to_owned(), r);
+            }
+        }
+    }
+
+    fn open(&self, arn: &str, serve: Serve, source: TlsSource) -> Option<Running> {
+        let arn: Arc<str> = Arc::from(arn);
+        let shared = self.shared.clone();
+        let ip = self.options.bind_ip;
+        let tls = match serve {
+            Serve::Https | Serve::Tls => {
+                let config =
+                    tls::server_config(source.0.as_ref(), &source.1, serve == Serve::Https).ok()?;
+                Some((source, Arc::new(RwLock::new(config))))
+            }
+            _ => None,
+        };
+        let cell = tls.as_ref().map(|(_, cell)| cell.clone());
+        match serve {
+            Serve::Http | Serve::Https | Serve::Tcp | Serve::Tls => {
+                let tcp = bind_tcp(SocketAddr::new(ip, 0))?;
+                let local = tcp.local_addr().ok()?;
+                let task = if matches!(serve, Serve::Http | Serve::Https) {
+                    tokio::spawn(serve_http(shared, arn, tcp, cell))
+                } else {
+                    tokio::spawn(nlb::serve_tcp(shared, arn, tcp, cell))
+                };
+                Some(Running { serve, local, tasks: vec![task.abort_handle()], tls })
+            }
+            Serve::Udp => {
+                let udp = bind_udp(SocketAddr::new(ip, 0))?;
+                let local = udp.local_addr().ok()?;
+                let task = tokio::spawn(nlb::serve_udp(shared, arn, udp));
+                Some(Running { serve, local, tasks: vec![task.abort_handle()], tls })
+            }
+            Serve::TcpUdp => {
+                // One port for both: take a TCP port, then the same UDP port (retry if taken).
+                for _ in 0..32 {
+                    let tcp = bind_tcp(SocketAddr::new(ip, 0))?;
+                    let local = tcp.local_addr().ok()?;
+                    let Some(udp) = bind_udp(local) else { continue };
+                    let t = tokio::spawn(nlb::serve_tcp(shared.clone(), arn.clone(), tcp, None));
+                    let u = tokio::spawn(nlb::serve_udp(shared, arn, udp));
+                    return Some(Running {
+                        serve,
+                        local,
+                        tasks: vec![t.abort_handle(), u.abort_handle()],
+                        tls,
+                    });
+                }
+                None
+            }
+        }
+    }
+
+    fn reconcile_checkers(&self, snapshot: &Snapshot) {
+        let Ok(mut checkers) = self.checkers.lock() else { return };
+        let mut wanted: HashSet<TargetKey> = HashSet::new();
+        for arn in snapshot.groups_in_use() {
+            let Some(group) = snapshot.groups.get(&arn) else { continue };
+            for member in &group.members {
+                let t = &member.target;
+                let key = (arn.clone(), t.id.clone(), t.port, t.address);
+                let check = &group.config.health_check;
+                let current = checkers
+                    .get(&key)
+                    .is_some_and(|c| c.check == *check && Arc::ptr_eq(&c.runtime, &member.runtime));
+                if !current {
+                    let task =
+                        tokio::spawn(health::run(check.clone(), t.address, member.runtime.clone()));
+                    let checker = Checker {
+                        check: check.clone(),
+                        runtime: member.runtime.clone(),
+                        task: task.abort_handle(),
+                    };
+                    checkers.insert(key.clone(), checker);
+                }
+                wanted.insert(key);
+            }
+        }
+        checkers.retain(|key, _| wanted.contains(key));
+    }
+
+    /// Every open listener and where it listens.
+    pub fn endpoints(&self) -> Vec<ListenerEndpoint> {
+        let snapshot = self.shared.snapshot();
+        let Ok(running) = self.listeners.lock() else { return Vec::new() };
+        let mut endpoints: Vec<ListenerEndpoint> = running
+            .iter()
+            .filter_map(|(arn, r)| {
+                let l = snapshot.listeners.get(arn)?;
+                Some(ListenerEndpoint {
+                    load_balancer_arn: l.balancer_arn.clone(),
+                    load_balancer_name: l.balancer_name.clone(),
+                    dns_name: l.dns_name.clone(),
+                    listener_arn: arn.clone(),
+                    protocol: l.listener.protocol,
+                    port: l.listener.port,
+                    local: r.local,
+                })
+            })
+            .collect();
+        endpoints.sort_by(|a, b| {
+            (&a.load_balancer_name, a.port, &a.listener_arn).cmp(&(
+                &b.load_balancer_name,
+                b.port,
+                &b.listener_arn,
+            ))
+        });
+        endpoints
+    }
+
+    /// What health checks have seen of one target; `None` before the first verdict, or when
+    /// no listener uses its group (AWS: `unused`).
+    pub fn target_health(
+        &self,
+        target_group_arn: &str,
+        target_id: &str,
+        port: u16,
+    ) -> Option<Observed> {
+        let snapshot = self.shared.snapshot();
+        let group = snapshot.groups.get(target_group_arn)?;
+        let member =
+            group.members.iter().find(|m| m.target.id == target_id && m.target.port == port)?;
+        member.runtime.observed()
+    }
+
+    /// Does a balancer have this DNS name (any port in `host` is ignored)?
+    pub fn serves_host(&self, host: &str) -> bool {
+        let name = host_without_port(host).to_ascii_lowercase();
+        self.shared.snapshot().by_host.contains_key(&name)
+    }
+
+    /// An ALB reached through vpclab's main port with `Host: <its DNS name>`: its HTTP
+    /// listener on port 80, else its first HTTP listener. `None` when no balancer has that name
+    /// (the request is consumed: ask [`Plane::serves_host`] first to keep it).
+    pub async fn serve_by_host(
+        &self,
+        req: Request<Incoming>,
+        client: SocketAddr,
+    ) -> Option<Response<Body>> {
+        let host = req
+            .headers()
+            .get(hyper::header::HOST)
+            .and_then(|h| h.to_str().ok())
+            .or_else(|| req.uri().authority().map(|a| a.as_str()))?;
+        let name = host_without_port(host).to_ascii_lowercase();
+        let snapshot = self.shared.snapshot();
+        let arn = snapshot.by_host.get(&name)?;
+        let listener = snapshot.listeners.get(arn)?.clone();
+        Some(alb::handle(&snapshot, &self.shared.upstream, &listener, req, client).await)
+    }
+}
+
+fn bind_tcp(address: SocketAddr) -> Option<TcpListener> {
+    let std = std::net::TcpListener::bind(address).ok()?;
+    std.set_nonblocking(true).ok()?;
+    TcpListener::from_std(std).ok()
+}
+
+fn bind_udp(address: SocketAddr) -> Option<UdpSocket> {
+    let std = std::net::UdpSocket::bind(address).ok()?;
+    std.set_nonblocking(true).ok()?;
+    UdpSocket::from_std(std).ok()
+}
+
+/// Accepts HTTP/1.1 and HTTP/2 (prior knowledge, or ALPN `h2` over TLS) connections for the
+/// listener `arn`.
+async fn serve_http(
+    shared: Arc<Shared>,
+    arn: Arc<str>,
+    listener: TcpListener,
+    tls: Option<TlsCell>,
+) {
+    loop {
+        let Ok((stream, client)) = listener.accept().await else {
+            tokio::time::sleep(Duration::from_millis(5)).await;
+            continue;
+        };
+        let _ = stream.set_nodelay(true);
+        let shared = shared.clone();
+        let arn = arn.clone();
+        match &tls {
+            None => {
+                tokio::spawn(serve_connection(shared, arn, stream, client));
+            }
+            Some(cell) => {
+                let acceptor = tokio_rustls::TlsAcceptor::from(current_tls(cell));
+                tokio::spawn(async move {
+                    let handshake = tokio::time::timeout(TLS_HANDSHAKE, acceptor.accept(stream));
+                    if let Ok(Ok(stream)) = handshake.await {
+                        serve_connection(shared, arn, stream, client).await;
+                    }
+                });
+            }
+        }
+    }
+}
+
+/// How long a client may take over its TLS handshake.
+pub(crate) const TLS_HANDSHAKE: Duration = Duration::from_secs(10);
+
+async fn serve_connection<I>(shared: Arc<Shared>, arn: Arc<str>, io: I, client: SocketAddr)
+where
+    I: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
+{
+    let service = service_fn(move |req: Request<Incoming>| {
+        let shared = shared.clone();
+        let arn = arn.clone();
+        async move { Ok::<_, Infallible>(handle(&shared, &arn, req, client).await) }
+    });
+    let mut builder = auto::Builder::new(TokioExecutor::new());
+    builder.http1().max_buf_size(64 * 1024);
+    let _ = builder.serve_connection_with_upgrades(TokioIo::new(io), service).await;
+}
+
+async fn handle(
+    shared: &Shared,
+    arn: &str,
+    req: Request<Incoming>,
+    client: SocketAddr,
+) -> Response<Body> {
+    let snapshot = shared.snapshot();
+    let Some(listener) = snapshot.listeners.get(arn).cloned() else {
+        return alb::error_page(hyper::StatusCode::SERVICE_UNAVAILABLE);
+    };
+    alb::handle(&snapshot, &shared.upstream, &listener, req, client).await
+}
