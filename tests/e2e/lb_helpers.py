@@ -324,3 +324,42 @@ def set_cookies(r: requests.Response) -> dict[str, str]:
 
 def cookie_value(set_cookie: str) -> str:
     return set_cookie.split(";", 1)[0].split("=", 1)[1]
+
+
+def pin_each_target(url: str, names: set[str], path: str = "/", tries: int = 20) -> dict[str, str]:
+    """Ask without cookies until every named backend has answered once; return {backend: AWSALB value}
+    (lb_cookie stickiness: the ALB sets AWSALB, and AWSALBCORS with SameSite=None, on its answers)."""
+    pinned: dict[str, str] = {}
+    for _ in range(tries):
+        r = ask(url, path)
+        cookies = set_cookies(r)
+        assert "AWSALB" in cookies, f"no AWSALB cookie in {r.status_code} {dict(r.headers)}"
+        assert "AWSALBCORS" in cookies and "samesite=none" in cookies["AWSALBCORS"].lower(), cookies
+        pinned.setdefault(backend_of(r), cookie_value(cookies["AWSALB"]))
+        if set(pinned) >= names:
+            break
+    assert set(pinned) == names, pinned
+    return pinned
+
+
+def assert_sticky(url: str, pinned: dict[str, str], path: str = "/", n: int = 20) -> None:
+    """Each AWSALB cookie keeps its client on the same backend for n requests."""
+    for name, value in pinned.items():
+        got = who_answers(url, path, n=n, headers={"Cookie": f"AWSALB={value}"})
+        assert got == [name] * n, (name, got)
+
+
+def kill_and_check_failover(elbv2, tg_arn: str, victim: HttpBackend, survivor: HttpBackend, url: str,
+                            path: str = "/") -> float:
+    """Kill `victim`; it must turn unhealthy (Target.FailedHealthChecks) within UNHEALTHY_WITHIN while
+    `survivor` stays healthy, and then the next 20 requests all go to `survivor`.  Returns the seconds
+    from the kill to the unhealthy verdict."""
+    victim.kill()
+    t0 = time.monotonic()
+    h = wait_health(elbv2, tg_arn, {("127.0.0.1", victim.port): "unhealthy"}, timeout=UNHEALTHY_WITHIN)
+    took = time.monotonic() - t0
+    assert h[("127.0.0.1", victim.port)].get("Reason") == "Target.FailedHealthChecks", h
+    assert h[("127.0.0.1", survivor.port)]["State"] == "healthy", h
+    got = who_answers(url, path, n=20)
+    assert got == [survivor.name] * 20, got
+    return took

@@ -12,7 +12,6 @@ a verdict takes a few seconds; every wait polls, none sleeps blindly.
 
 from __future__ import annotations
 
-import time
 from urllib.parse import urlsplit
 
 import pytest
@@ -25,16 +24,17 @@ from lb_helpers import (
     UNHEALTHY_WITHIN,
     EchoServer,
     ask,
+    assert_sticky,
     backend_of,
     backends,
     closed_port,
-    cookie_value,
     echo_round_trip,
     ip_target,
+    kill_and_check_failover,
     listener_endpoint,
     live_endpoints,
+    pin_each_target,
     refuses_connections,
-    set_cookies,
     target_health,
     wait_health,
     wait_listener_gone,
@@ -247,33 +247,15 @@ def test_alb_sticky_sessions_and_failover(endpoint, ec2, elbv2):
         assert b["web-1"].health_checks >= 2 and b["web-2"].health_checks >= 2  # really probed
 
         # ---- one AWSALB cookie per target; each pins its client over 20 requests
-        pinned: dict[str, str] = {}
-        for _ in range(20):
-            r = ask(url, "/")
-            name = backend_of(r)
-            cookies = set_cookies(r)
-            assert "AWSALB" in cookies, f"no AWSALB cookie: {r.headers}"
-            assert "AWSALBCORS" in cookies and "samesite=none" in cookies["AWSALBCORS"].lower()
-            pinned.setdefault(name, cookie_value(cookies["AWSALB"]))
-            if len(pinned) == 2:
-                break
-        assert set(pinned) == {"web-1", "web-2"}, pinned
-        for name, value in pinned.items():
-            got = who_answers(url, "/", n=20, headers={"Cookie": f"AWSALB={value}"})
-            assert got == [name] * 20, (name, got)
+        pinned = pin_each_target(url, {"web-1", "web-2"})
+        assert_sticky(url, pinned)
 
-        # ---- kill web-1: unhealthy within unhealthy_threshold * interval (+ slack)
+        # ---- kill web-1: unhealthy within unhealthy_threshold * interval (+ slack), no more traffic
         served_before = b["web-2"].requests_served()
-        b["web-1"].kill()
-        t0 = time.monotonic()
-        h = wait_health(elbv2, web, {target_key(b["web-1"]): "unhealthy"}, timeout=UNHEALTHY_WITHIN)
-        took = time.monotonic() - t0
-        assert h[target_key(b["web-1"])].get("Reason") == "Target.FailedHealthChecks", dump(h)
-        assert h[target_key(b["web-2"])]["State"] == "healthy", dump(h)
+        took = kill_and_check_failover(elbv2, web, b["web-1"], b["web-2"], url)
         print(f"killed target unhealthy after {took:.1f}s")
 
-        # ...and stops receiving traffic, even from a client pinned to it.
-        assert who_answers(url, "/", n=20) == ["web-2"] * 20
+        # ...even for a client pinned to it.
         r = ask(url, "/", {"Cookie": f"AWSALB={pinned['web-1']}"})
         assert backend_of(r) == "web-2", (r.status_code, r.text[:300])
         assert b["web-2"].requests_served() == served_before + 21
