@@ -145,9 +145,11 @@ def test_alb_routes_by_rules(endpoint, ec2, elbv2):
 
         listener = elbv2.create_listener(LoadBalancerArn=lb["LoadBalancerArn"], Protocol="HTTP", Port=80,
                                          DefaultActions=forward(web))["Listeners"][0]["ListenerArn"]
-        h = target_health(elbv2, web)
-        assert {v["State"] for v in h.values()} == {"initial"}, dump(h)
-        assert {v.get("Reason") for v in h.values()} <= {"Elb.RegistrationInProgress", "Elb.InitialHealthChecking"}
+        # In use now: initial until the first checks decide (a first success may already have).
+        for v in target_health(elbv2, web).values():
+            assert v["State"] in ("initial", "healthy"), v
+            if v["State"] == "initial":
+                assert v.get("Reason") in ("Elb.RegistrationInProgress", "Elb.InitialHealthChecking"), v
 
         # Priority 5 shadows part of 10; 40 is shadowed by 10 entirely.
         path_rule(elbv2, listener, 5, ["/api/admin*"], [{"Type": "fixed-response", "FixedResponseConfig": {
@@ -244,7 +246,7 @@ def test_alb_sticky_sessions_and_failover(endpoint, ec2, elbv2):
                                          DefaultActions=forward(web))["Listeners"][0]["ListenerArn"]
         url = listener_endpoint(endpoint, listener)["url"]
         all_healthy(elbv2, {web: [b["web-1"], b["web-2"]]})
-        assert b["web-1"].health_checks >= 2 and b["web-2"].health_checks >= 2  # really probed
+        assert b["web-1"].health_checks >= 1 and b["web-2"].health_checks >= 1  # really probed
 
         # ---- one AWSALB cookie per target; each pins its client over 20 requests
         pinned = pin_each_target(url, {"web-1", "web-2"})
@@ -351,7 +353,7 @@ def test_nlb_tcp_passthrough(endpoint, ec2, elbv2):
 
         # Healthy through TCP connects.
         wait_health(elbv2, tg, {target_key(echo.port): "healthy"}, timeout=HEALTHY_WITHIN)
-        assert echo.accepted >= 2
+        assert echo.accepted >= 1
 
         # Bytes through unchanged, in both directions, on several connections.
         for i in range(3):
