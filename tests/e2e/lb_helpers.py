@@ -59,6 +59,9 @@ class _Server(ThreadingHTTPServer):
             self.connections.add(request)
         super().process_request(request, client_address)
 
+    def handle_error(self, request, client_address):
+        pass  # a peer that hangs up (a health check timing out, kill()) is not an error here
+
     def shutdown_request(self, request):
         with self.lock:
             self.connections.discard(request)

@@ -278,8 +278,7 @@ def test_alb_without_healthy_targets(endpoint, ec2, elbv2):
     (connection refused, wrong status, timeout); fail-open to unhealthy targets; unused groups."""
     vpc, subnets = public_vpc(ec2)
     lb = create_alb(elbv2, subnets)
-    with backends("sick-1") as sick, backends("slow-1", health_delay=3.0) as slow:
-        sick["sick-1"].health_status = 500
+    with backends("sick-1", health_status=500) as sick, backends("slow-1", health_delay=3.0) as slow:
         empty = http_target_group(elbv2, vpc, "empty")
         sick_tg = http_target_group(elbv2, vpc, "sick")
         slow_tg = http_target_group(elbv2, vpc, "slow")
