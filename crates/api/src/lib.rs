@@ -133,6 +133,35 @@ pub struct Api {
     degraded: AtomicBool,
     /// The semantics engine's lookups for the current world.
     network_index: Arc<netsem::index::Cache>,
+    /// What the live load balancers observe about targets (wired by the binary).
+    target_health: RwLock<Option<Arc<dyn TargetHealthSource>>>,
+    /// Bumped after every committed change and reset, for the data planes to reconcile.
+    changes: tokio::sync::watch::Sender<u64>,
+}
+
+/// What the live data plane has observed about one registered target.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ObservedHealth {
+    /// `healthy` or `unhealthy`.
+    pub state: String,
+    /// AWS's reason code (`Target.Timeout`, `Target.ResponseCodeMismatch`,
+    /// `Target.FailedHealthChecks`, `Elb.InitialHealthChecking`…).
+    pub reason: Option<String>,
+    pub description: Option<String>,
+}
+
+/// The live data plane's health checks, as DescribeTargetHealth reports them. The api crate
+/// probes nothing itself: without a source, a target in use stays `initial`.
+pub trait TargetHealthSource: Send + Sync {
+    /// The latest observation of `target_id` on `port` in the target group, if any.
+    fn observe(&self, target_group_arn: &str, target_id: &str, port: u16)
+    -> Option<ObservedHealth>;
+}
+
+impl std::fmt::Debug for dyn TargetHealthSource {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("TargetHealthSource")
+    }
 }
 
 impl Api {
@@ -142,7 +171,34 @@ impl Api {
             store,
             degraded: AtomicBool::new(false),
             network_index: Arc::default(),
+            target_health: RwLock::new(None),
+            changes: tokio::sync::watch::channel(0).0,
         }
+    }
+
+    /// Wires the data plane's health observations into DescribeTargetHealth.
+    pub fn set_target_health_source(&self, source: Arc<dyn TargetHealthSource>) {
+        *self.target_health.write() = Some(source);
+    }
+
+    /// The data plane's observation of one target, if a source is wired and has one.
+    pub fn observed_health(
+        &self,
+        target_group_arn: &str,
+        target_id: &str,
+        port: u16,
+    ) -> Option<ObservedHealth> {
+        let source = self.target_health.read().clone();
+        source.and_then(|s| s.observe(target_group_arn, target_id, port))
+    }
+
+    /// A receiver whose value changes after every committed mutation and after a reset.
+    pub fn subscribe(&self) -> tokio::sync::watch::Receiver<u64> {
+        self.changes.subscribe()
+    }
+
+    fn notify_change(&self) {
+        self.changes.send_modify(|n| *n = n.wrapping_add(1));
     }
 
     /// Whether the service can accept changes.
@@ -222,7 +278,10 @@ impl Api {
             }
         };
         match durable.await {
-            Ok(Ok(())) => Ok(value),
+            Ok(Ok(())) => {
+                self.notify_change();
+                Ok(value)
+            }
             Ok(Err(e)) => {
                 self.degraded.store(true, Ordering::Relaxed);
                 Err(ApiError::internal(format!("The change could not be made durable: {e}")))
@@ -243,7 +302,10 @@ impl Api {
             self.store.clear(Box::new(move |r| drop(done.send(r))));
         }
         match durable.await {
-            Ok(Ok(())) => Ok(()),
+            Ok(Ok(())) => {
+                self.notify_change();
+                Ok(())
+            }
             _ => Err(ApiError::internal("The reset could not be made durable.")),
         }
     }

@@ -5,6 +5,7 @@ mod client_vpn;
 mod direct_connect;
 mod durability;
 mod ec2;
+mod elbv2_listeners;
 mod flow_logs;
 mod nat_gateways;
 mod network_insights;

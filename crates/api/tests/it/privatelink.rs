@@ -85,7 +85,7 @@ fn elbv2_answers_in_aws_query_documents() {
     // A missing required parameter is ELBv2's ValidationError.
     let r = elb(&api, &[("Action", "CreateLoadBalancer")]);
     assert_eq!(first(&r.body, "Code"), Some("ValidationError"));
-    let r = elb(&api, &[("Action", "CreateListener")]);
+    let r = elb(&api, &[("Action", "CreateTrustStore")]);
     assert_eq!(first(&r.body, "Code"), Some("InvalidAction"));
     // A failed create leaves no interface behind.
     let r = elb(

@@ -2,10 +2,14 @@
 //! lists as `X.member.N`, answers `<XResponse><XResult>…` and errors as `<ErrorResponse>` with
 //! ELBv2's codes.
 //!
-//! This is the first brick of the service: load balancers (create, describe with
-//! `Marker`/`PageSize`, delete), their attributes and tags. Listeners, target groups and the
-//! live data plane come with issue 5, as more arms of [`dispatch`]. The rules live in
-//! [`model::load_balancer`].
+//! Load balancers (create, describe with `Marker`/`PageSize`, delete, security groups, IP
+//! address type), their attributes and the tags of every ELBv2 resource are served here;
+//! target groups, targets and their health in [`targets`]; listeners, certificates, rules,
+//! SSL policies and account limits in [`listeners`]. The rules live in
+//! [`model::load_balancer`], [`model::target_group`] and [`model::listener`].
+
+mod listeners;
+mod targets;
 
 use crate::sts::render_query;
 use crate::{Api, Reply, Request, from_model};
@@ -39,7 +43,7 @@ pub async fn handle(api: &Api, request: &Request) -> Result<Reply, ApiError> {
 }
 
 /// A result shape, ready to be written.
-type Result_ = Box<dyn ToXml + Send>;
+pub(crate) type Result_ = Box<dyn ToXml + Send>;
 
 /// Request-shape failures are ELBv2's `ValidationError`.
 fn validation_error(e: ApiError) -> ApiError {
@@ -50,31 +54,31 @@ fn validation_error(e: ApiError) -> ApiError {
     }
 }
 
-fn decode<T: FromQuery>(q: &QueryMap) -> Result<T, ApiError> {
+pub(crate) fn decode<T: FromQuery>(q: &QueryMap) -> Result<T, ApiError> {
     let r = T::from_query(q, "")?;
     q.reject_unused()?;
     Ok(r)
 }
 
-async fn write<T: ToXml + Send + 'static>(
+pub(crate) async fn write<T: ToXml + Send + 'static>(
     api: &Api,
     f: impl FnOnce(&mut World) -> model::Result<T>,
 ) -> Result<Result_, ApiError> {
     api.mutate(|w| f(w).map_err(from_model)).await.map(|v| Box::new(v) as Result_)
 }
 
-fn read<T: ToXml + Send + 'static>(
+pub(crate) fn read<T: ToXml + Send + 'static>(
     api: &Api,
     f: impl FnOnce(&World) -> model::Result<T>,
 ) -> Result<Result_, ApiError> {
     api.read(f).map_err(from_model).map(|v| Box::new(v) as Result_)
 }
 
-fn tags_in(tags: &[s::Tag]) -> Vec<(String, Option<String>)> {
+pub(crate) fn tags_in(tags: &[s::Tag]) -> Vec<(String, Option<String>)> {
     tags.iter().map(|t| (t.key.clone(), t.value.clone())).collect()
 }
 
-fn tags_out(tags: &model::resources::Tags) -> Vec<s::Tag> {
+pub(crate) fn tags_out(tags: &model::resources::Tags) -> Vec<s::Tag> {
     tags.iter().map(|(k, v)| s::Tag { key: k.clone(), value: Some(v.clone()) }).collect()
 }
 
@@ -159,7 +163,7 @@ fn select<'w>(
 }
 
 /// One page of `items` after `marker` (an ARN), at most `size` long; the next marker.
-fn page<T>(
+pub(crate) fn page<T>(
     items: Vec<(&str, T)>,
     marker: Option<&str>,
     size: Option<i32>,
@@ -263,10 +267,9 @@ async fn dispatch(api: &Api, scope: &Scope, op: &str, q: &QueryMap) -> Result<Re
             read(api, |w| {
                 let mut tag_descriptions = Vec::new();
                 for arn in &r.resource_arns {
-                    let l = w.find_load_balancer(&scope, arn)?;
                     tag_descriptions.push(s::TagDescription {
                         resource_arn: Some(arn.clone()),
-                        tags: tags_out(&l.tags),
+                        tags: tags_out(w.elb_tags(&scope, arn)?),
                     });
                 }
                 Ok(s::DescribeTagsOutput { tag_descriptions })
@@ -277,7 +280,7 @@ async fn dispatch(api: &Api, scope: &Scope, op: &str, q: &QueryMap) -> Result<Re
             let tags = tags_in(&r.tags);
             write(api, |w| {
                 for arn in &r.resource_arns {
-                    w.add_load_balancer_tags(&scope, arn, &tags)?;
+                    w.add_elb_tags(&scope, arn, &tags)?;
                 }
                 Ok(s::AddTagsOutput {})
             })
@@ -287,13 +290,45 @@ async fn dispatch(api: &Api, scope: &Scope, op: &str, q: &QueryMap) -> Result<Re
             let r: s::RemoveTagsInput = decode(q)?;
             write(api, |w| {
                 for arn in &r.resource_arns {
-                    w.remove_load_balancer_tags(&scope, arn, &r.tag_keys)?;
+                    w.remove_elb_tags(&scope, arn, &r.tag_keys)?;
                 }
                 Ok(s::RemoveTagsOutput {})
             })
             .await
         }
-        other => Err(ApiError::invalid_action(other)),
+        "SetSecurityGroups" => {
+            let r: s::SetSecurityGroupsInput = decode(q)?;
+            write(api, |w| {
+                w.set_load_balancer_security_groups(
+                    &scope,
+                    &r.load_balancer_arn,
+                    &r.security_groups,
+                )?;
+                let l = w.find_load_balancer(&scope, &r.load_balancer_arn)?;
+                Ok(s::SetSecurityGroupsOutput {
+                    security_group_ids: l.security_group_ids.clone(),
+                    enforce_security_group_inbound_rules_on_private_link_traffic: render(w, l)
+                        .enforce_security_group_inbound_rules_on_private_link_traffic,
+                })
+            })
+            .await
+        }
+        "SetIpAddressType" => {
+            let r: s::SetIpAddressTypeInput = decode(q)?;
+            write(api, |w| {
+                w.set_load_balancer_ip_address_type(
+                    &scope,
+                    &r.load_balancer_arn,
+                    &r.ip_address_type,
+                )?;
+                Ok(s::SetIpAddressTypeOutput { ip_address_type: Some(r.ip_address_type.clone()) })
+            })
+            .await
+        }
+        other if targets::OPERATIONS.contains(&other) => {
+            targets::dispatch(api, &scope, other, q, now).await
+        }
+        other => listeners::dispatch(api, &scope, other, q).await,
     }
 }
 
