@@ -1,8 +1,9 @@
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing))]
 //! The load balancer data plane: listeners that really balance.
 //!
-//! The binary turns ELBv2 resources into a plain [`Config`] and hands it to
-//! [`Plane::apply`]; this crate knows nothing of the model or the API. Each listener gets a
+//! [`from_model::translate`] turns the model's ELBv2 resources into a plain [`Config`], which
+//! the binary hands to [`Plane::apply`] after every change; the plane itself works on that
+//! configuration alone and never changes the model. Each listener gets a
 //! local port on [`Options::bind_ip`] ([`Plane::endpoints`] says which); applying a new
 //! configuration swaps rules and targets under live connections.
 //!
@@ -29,6 +30,7 @@
 
 pub mod alb;
 pub mod config;
+pub mod from_model;
 pub mod health;
 pub mod matching;
 pub mod nlb;

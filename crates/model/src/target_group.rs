@@ -704,7 +704,9 @@ impl World {
         if protocol == Some(Protocol::Geneve) && port != Some(6081) {
             return Err(validation("Target groups with the GENEVE protocol must use port 6081"));
         }
-        let protocol_version = match (&req.protocol_version, protocol) {
+        // Terraform sends an empty ProtocolVersion when none is set; AWS takes it as unset.
+        let requested_version = req.protocol_version.as_ref().filter(|v| !v.is_empty());
+        let protocol_version = match (requested_version, protocol) {
             (Some(v), Some(p)) if p.is_application() => {
                 if !matches!(v.to_ascii_uppercase().as_str(), "HTTP1" | "HTTP2" | "GRPC") {
                     return Err(validation(format!("Protocol version '{v}' is not valid")));

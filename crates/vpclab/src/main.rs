@@ -1,5 +1,6 @@
 //! The `vpclab` binary: the command line and the HTTP server that real AWS clients talk to.
 
+mod balancers;
 mod bench;
 mod bench_hub;
 mod bench_trace;
@@ -72,6 +73,10 @@ pub struct ServeArgs {
     /// Raise every quota as far as AWS lets it be raised (for large generated networks).
     #[arg(long)]
     raised_quotas: bool,
+    /// Address load balancer listeners listen on, each on a port of its own (see
+    /// `vpclab endpoints`).
+    #[arg(long, default_value = "127.0.0.1")]
+    lb_bind: std::net::IpAddr,
 }
 
 fn main() -> Result<()> {

@@ -75,9 +75,10 @@ pub fn serve(args: ServeArgs) -> Result<()> {
             flow_log_root.display(),
             started.elapsed().as_millis()
         );
-        let site = Arc::new(Site { listen: args.listen, flow_log_root });
+        let plane = crate::balancers::start(api.clone(), lb::Options { bind_ip: args.lb_bind });
+        let site = Arc::new(Site { listen: args.listen, flow_log_root, plane });
         loop {
-            let (stream, _) = match listener.accept().await {
+            let (stream, client) = match listener.accept().await {
                 Ok(conn) => conn,
                 Err(e) => {
                     eprintln!("accept failed: {e}");
@@ -91,7 +92,25 @@ pub fn serve(args: ServeArgs) -> Result<()> {
                 let service = hyper::service::service_fn(move |req| {
                     let api = api.clone();
                     let site = site.clone();
-                    async move { Ok::<_, std::convert::Infallible>(route(&api, req, &site).await) }
+                    async move {
+                        // An ALB named by its DNS name in `Host` answers on the main port.
+                        let host = req.headers().get(hyper::header::HOST).and_then(|h| h.to_str().ok());
+                        let answer = if host.is_some_and(|h| site.plane.serves_host(h)) {
+                            match site.plane.serve_by_host(req, client).await {
+                                Some(answer) => return Ok(answer),
+                                // Deleted in between: as if it never had the name.
+                                None => json(
+                                    StatusCode::NOT_FOUND,
+                                    serde_json::json!({ "error": "no load balancer has this name" }),
+                                ),
+                            }
+                        } else {
+                            route(&api, req, &site).await
+                        };
+                        Ok::<_, std::convert::Infallible>(
+                            answer.map(|b| b.map_err(|never| match never {}).boxed()),
+                        )
+                    }
                 });
                 let _ = hyper_util::server::conn::auto::Builder::new(TokioExecutor::new())
                     .serve_connection(TokioIo::new(stream), service)
@@ -119,10 +138,11 @@ fn reply(r: Reply, request_id: &str) -> Response {
     resp
 }
 
-/// Where this server lives: its address and where it writes flow logs.
+/// Where this server lives: its address, where it writes flow logs, its load balancers.
 struct Site {
     listen: std::net::SocketAddr,
     flow_log_root: std::path::PathBuf,
+    plane: Arc<lb::Plane>,
 }
 
 async fn route(api: &Api, req: hyper::Request<Incoming>, site: &Site) -> Response {
@@ -156,15 +176,14 @@ async fn route(api: &Api, req: hyper::Request<Incoming>, site: &Site) -> Respons
                 ),
             }
         }
-        (&Method::GET, "/_vpclab/endpoints") => json(
-            StatusCode::OK,
-            serde_json::json!({
-                "endpoints": [
-                    { "kind": "aws-api", "services": ["ec2", "sts", "directconnect", "elasticloadbalancing"], "url": format!("http://{listen}") },
-                    { "kind": "flow-logs", "path": site.flow_log_root.display().to_string() }
-                ]
-            }),
-        ),
+        (&Method::GET, "/_vpclab/endpoints") => {
+            let mut endpoints = vec![
+                serde_json::json!({ "kind": "aws-api", "services": ["ec2", "sts", "directconnect", "elasticloadbalancing"], "url": format!("http://{listen}") }),
+                serde_json::json!({ "kind": "flow-logs", "path": site.flow_log_root.display().to_string() }),
+            ];
+            endpoints.extend(crate::balancers::endpoints_json(&site.plane));
+            json(StatusCode::OK, serde_json::json!({ "endpoints": endpoints }))
+        }
         (&Method::POST, "/_vpclab/trace") => match read_body(req.into_body()).await {
             Ok(body) => match api::trace::question(&body)
                 .and_then(|q| api.trace(&q).map(|t| api::trace::trace_json(&q, &t)))
