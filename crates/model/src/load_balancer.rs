@@ -5,7 +5,9 @@
 //! requester-managed network interface that AWS creates for it (`ELB net/<name>/<id>`; type
 //! `network_load_balancer`, `gateway_load_balancer`, or `interface` for an ALB). Its ARN
 //! (`arn:aws:elasticloadbalancing:<region>:<account>:loadbalancer/<app|net|gwy>/<name>/<16 hex>`)
-//! is its id; the table is keyed by it.
+//! is its id; the table is keyed by it. Creating a load balancer and SetSubnets enable zones
+//! the same way ([`World::set_load_balancer_subnets`] says what each type may change); a
+//! disabled zone loses its interface.
 //!
 //! AWS creates a load balancer in state `provisioning` and moves it to `active` minutes later;
 //! vpclab makes it `active` at once (Terraform's waiter then returns at its first poll).
@@ -17,6 +19,8 @@
 use crate::error::{Error, Result};
 use crate::lookup;
 use crate::resources::*;
+use crate::target_group::Protocol;
+use crate::vpc_endpoint::EndpointState;
 use crate::world::{Scope, World};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -353,69 +357,13 @@ impl World {
             }
         };
         let ip_address_type = req.ip_address_type.clone().unwrap_or_else(|| "ipv4".into());
-        if !matches!(ip_address_type.as_str(), "ipv4" | "dualstack") {
-            return Err(validation(format!(
-                "IP address type '{ip_address_type}' is not supported by vpclab (ipv4, dualstack)"
-            )));
-        }
-        let mappings: Vec<SubnetMappingSpec> =
-            match (req.subnets.is_empty(), req.subnet_mappings.is_empty()) {
-                (false, false) => {
-                    return Err(validation("You can specify subnets or subnet mappings, not both"));
-                }
-                (true, true) => {
-                    return Err(validation(
-                        "At least one subnet or subnet mapping must be specified",
-                    ));
-                }
-                (false, true) => req
-                    .subnets
-                    .iter()
-                    .map(|s| SubnetMappingSpec { subnet_id: s.clone(), ..Default::default() })
-                    .collect(),
-                (true, false) => req.subnet_mappings.clone(),
-            };
-        // Subnets: they exist, share one VPC, one per zone.
-        let mut subnets: Vec<Subnet> = Vec::new();
-        for m in &mappings {
-            let subnet =
-                self.subnets.get(&m.subnet_id).filter(|s| &s.owner == scope).cloned().ok_or_else(
-                    || {
-                        Error::new(
-                            "SubnetNotFound",
-                            format!("The subnet ID '{}' is not valid", m.subnet_id),
-                        )
-                    },
-                )?;
-            if let Some(first) = subnets.first()
-                && first.vpc_id != subnet.vpc_id
-            {
-                return Err(Error::new(
-                    "InvalidSubnet",
-                    "The subnets of a load balancer must all belong to the same VPC",
-                ));
-            }
-            if subnets.iter().any(|s| s.availability_zone == subnet.availability_zone) {
-                return Err(invalid_configuration(
-                    "A load balancer cannot be attached to multiple subnets in the same Availability Zone",
-                ));
-            }
-            if ip_address_type == "dualstack" && subnet.ipv6_cidr_blocks.is_empty() {
-                return Err(Error::new(
-                    "InvalidSubnet",
-                    format!("Subnet '{}' does not have an IPv6 CIDR block", subnet.id),
-                ));
-            }
-            subnets.push(subnet);
-        }
+        check_ip_address_type(&ip_address_type)?;
+        let mappings = requested_mappings(&req.subnets, &req.subnet_mappings)?;
+        let subnets = self.load_balancer_subnets(scope, &mappings, &ip_address_type)?;
         let Some(vpc_id) = subnets.first().map(|s| s.vpc_id.clone()) else {
             return Err(validation("At least one subnet or subnet mapping must be specified"));
         };
-        if lb_type == LbType::Application && subnets.len() < 2 {
-            return Err(invalid_configuration(
-                "At least two subnets in two different Availability Zones must be specified",
-            ));
-        }
+        check_zone_count(lb_type, subnets.len())?;
         let has_igw =
             self.internet_gateways.values().any(|g| g.attached_vpc_id.as_deref() == Some(&vpc_id));
         if scheme == "internet-facing" && !has_igw {
@@ -424,42 +372,7 @@ impl World {
                 format!("VPC {vpc_id} has no internet gateway"),
             ));
         }
-        for m in &mappings {
-            if m.allocation_id.is_some() || m.private_ipv4_address.is_some() {
-                if lb_type != LbType::Network {
-                    return Err(invalid_configuration(
-                        "Elastic IP addresses and private IPv4 addresses can be specified only for Network Load Balancers",
-                    ));
-                }
-                if m.allocation_id.is_some() && scheme == "internal" {
-                    return Err(invalid_configuration(
-                        "Elastic IP addresses cannot be specified for an internal load balancer",
-                    ));
-                }
-                if m.private_ipv4_address.is_some() && scheme == "internet-facing" {
-                    return Err(invalid_configuration(
-                        "Private IPv4 addresses can be specified only for an internal load balancer",
-                    ));
-                }
-            }
-            if let Some(a) = &m.allocation_id {
-                let address = self.addresses.get(a).filter(|x| &x.owner == scope);
-                match address {
-                    None => {
-                        return Err(Error::new(
-                            "AllocationIdNotFound",
-                            format!("The allocation ID '{a}' does not exist"),
-                        ));
-                    }
-                    Some(x) if x.association.is_some() => {
-                        return Err(invalid_configuration(format!(
-                            "The Elastic IP address '{a}' is already associated"
-                        )));
-                    }
-                    Some(_) => {}
-                }
-            }
-        }
+        self.check_mapping_addresses(scope, lb_type, scheme, &mappings)?;
         // Security groups: ALB (the VPC's default group when none), NLB (optional), not GWLB.
         let mut groups: Vec<String> = Vec::new();
         if lb_type == LbType::Gateway && !req.security_groups.is_empty() {
@@ -537,72 +450,15 @@ impl World {
                 format!("{}-{hex}.elb.{region}.amazonaws.com", req.name)
             }
         };
-        let description = format!("ELB {}/{}/{hex}", lb_type.short(), req.name);
+        let owner = ZoneOwner {
+            lb_type,
+            internet_facing: scheme == "internet-facing",
+            description: format!("ELB {}/{}/{hex}", lb_type.short(), req.name),
+            security_groups: &groups,
+        };
         let mut zones = Vec::new();
         for (m, subnet) in mappings.iter().zip(&subnets) {
-            let wanted = match &m.private_ipv4_address {
-                Some(ip) => Some(ip.parse::<Ipv4Addr>().map_err(|_| {
-                    validation(format!("The private IPv4 address '{ip}' is not valid"))
-                })?),
-                None => None,
-            };
-            let ip = self
-                .allocate_private_ip(&subnet.id, wanted)
-                .map_err(|e| if wanted.is_some() { invalid_configuration(e.message) } else { e })?;
-            let eni_id = self.fresh_id("eni");
-            let public = if scheme == "internet-facing" {
-                let (address, allocation_id) = match &m.allocation_id {
-                    Some(a) => {
-                        let assoc = self.fresh_id("eipassoc");
-                        let x = self.addresses.get_mut(a).ok_or_else(|| {
-                            Error::new(
-                                "AllocationIdNotFound",
-                                format!("The allocation ID '{a}' does not exist"),
-                            )
-                        })?;
-                        x.association = Some(AddressAssociation {
-                            association_id: assoc,
-                            network_interface_id: eni_id.clone(),
-                            private_ip: ip,
-                        });
-                        (x.public_ip, Some(a.clone()))
-                    }
-                    None => (self.allocate_public_ipv4(), None),
-                };
-                Some(PublicIp { address, allocation_id })
-            } else {
-                None
-            };
-            self.network_interfaces.insert(
-                eni_id.clone(),
-                NetworkInterface {
-                    id: eni_id.clone(),
-                    owner: scope.clone(),
-                    subnet_id: subnet.id.clone(),
-                    vpc_id: subnet.vpc_id.clone(),
-                    availability_zone: subnet.availability_zone.clone(),
-                    description: description.clone(),
-                    private_ips: vec![PrivateIp { address: ip, public }],
-                    ipv6_addresses: vec![],
-                    security_groups: groups.clone(),
-                    source_dest_check: true,
-                    attachment: None,
-                    mac_address: crate::eni::mac_for(&eni_id),
-                    interface_type: lb_type.interface_type().into(),
-                    requester_managed: true,
-                    requester_id: Some("amazon-elb".into()),
-                    auto_public_ip: false,
-                    tags: Default::default(),
-                },
-            );
-            zones.push(LbZone {
-                zone: subnet.availability_zone.clone(),
-                subnet_id: subnet.id.clone(),
-                network_interface_id: eni_id,
-                private_ip: ip,
-                allocation_id: m.allocation_id.clone(),
-                private_ip_requested: wanted.is_some(),
-            });
+            zones.push(self.add_load_balancer_zone(scope, &owner, m, subnet)?);
         }
         self.load_balancers.insert(
             arn.clone(),
@@ -813,18 +669,12 @@ impl World {
         ip_address_type: &str,
     ) -> Result<()> {
         let lb = self.find_load_balancer(scope, arn)?.clone();
-        if !matches!(ip_address_type, "ipv4" | "dualstack") {
-            return Err(validation(format!(
-                "IP address type '{ip_address_type}' is not supported by vpclab (ipv4, dualstack)"
-            )));
-        }
+        check_ip_address_type(ip_address_type)?;
+        self.check_dualstack_listeners(&lb, ip_address_type)?;
         if ip_address_type == "dualstack" {
             for z in &lb.zones {
                 if self.subnets.get(&z.subnet_id).is_some_and(|s| s.ipv6_cidr_blocks.is_empty()) {
-                    return Err(Error::new(
-                        "InvalidSubnet",
-                        format!("Subnet '{}' does not have an IPv6 CIDR block", z.subnet_id),
-                    ));
+                    return Err(no_ipv6_block(&z.subnet_id));
                 }
             }
         }
@@ -833,6 +683,368 @@ impl World {
         }
         Ok(())
     }
+
+    /// SetSubnets: the subnets (`Subnets` or `SubnetMappings`) replace the enabled ones, as
+    /// the API reference and the user guides say per type:
+    ///
+    /// - Application: any set of subnets of its VPC in at least two zones; a zone's subnet may
+    ///   change (its interface is replaced).
+    /// - Network: zones can be enabled and disabled, but not while an endpoint service with
+    ///   connected endpoints fronts it; a kept subnet keeps its Elastic IP or private address,
+    ///   and changing the subnet of an enabled zone takes two calls (remove, then add).
+    /// - Gateway: every subnet enabled before must stay; zones can only be added.
+    ///
+    /// New zones get their requester-managed interface; removed zones lose theirs (its
+    /// addresses go back to the subnet, its Elastic IP is disassociated). `ip_address_type`,
+    /// when given, changes the load balancer's as SetIpAddressType would.
+    pub fn set_load_balancer_subnets(
+        &mut self,
+        scope: &Scope,
+        arn: &str,
+        subnets: &[String],
+        subnet_mappings: &[SubnetMappingSpec],
+        ip_address_type: Option<&str>,
+    ) -> Result<()> {
+        let lb = self.find_load_balancer(scope, arn)?.clone();
+        let ip_address_type = ip_address_type.unwrap_or(&lb.ip_address_type).to_owned();
+        check_ip_address_type(&ip_address_type)?;
+        self.check_dualstack_listeners(&lb, &ip_address_type)?;
+        let mappings = requested_mappings(subnets, subnet_mappings)?;
+        let asked = self.load_balancer_subnets(scope, &mappings, &ip_address_type)?;
+        if let Some(s) = asked.iter().find(|s| s.vpc_id != lb.vpc_id) {
+            return Err(Error::new(
+                "InvalidSubnet",
+                format!("Subnet '{}' is not in the VPC of the load balancer ({})", s.id, lb.vpc_id),
+            ));
+        }
+        check_zone_count(lb.lb_type, asked.len())?;
+
+        // Which zones stay, which come, which go.
+        let mut added: Vec<(SubnetMappingSpec, Subnet)> = Vec::new();
+        for (m, subnet) in mappings.iter().zip(&asked) {
+            match lb.zones.iter().find(|z| z.subnet_id == subnet.id) {
+                Some(kept) => check_kept_mapping(m, kept)?,
+                None => {
+                    let zone_taken = lb.zones.iter().any(|z| z.zone == subnet.availability_zone);
+                    if zone_taken && lb.lb_type != LbType::Application {
+                        return Err(invalid_configuration(format!(
+                            "The subnet of Availability Zone '{}' cannot be changed in one request: remove the zone's subnet first, then add '{}'",
+                            subnet.availability_zone, subnet.id
+                        )));
+                    }
+                    added.push((m.clone(), subnet.clone()));
+                }
+            }
+        }
+        let removed: Vec<&LbZone> =
+            lb.zones.iter().filter(|z| !asked.iter().any(|s| s.id == z.subnet_id)).collect();
+        if !removed.is_empty() {
+            match lb.lb_type {
+                LbType::Application => {}
+                LbType::Gateway => {
+                    return Err(invalid_configuration(
+                        "The subnets of a Gateway Load Balancer must include all the subnets enabled before, plus any additional subnets",
+                    ));
+                }
+                LbType::Network => {
+                    if let Some(service) = self.endpoint_service_with_connections(arn) {
+                        return Err(invalid_configuration(format!(
+                            "Subnets cannot be removed from load balancer '{arn}' while it has active VPC endpoint associations ({service})"
+                        )));
+                    }
+                }
+            }
+        }
+        let new_mappings: Vec<SubnetMappingSpec> = added.iter().map(|(m, _)| m.clone()).collect();
+        self.check_mapping_addresses(scope, lb.lb_type, &lb.scheme, &new_mappings)?;
+
+        for z in &removed {
+            self.remove_interface(&z.network_interface_id);
+        }
+        let owner = ZoneOwner {
+            lb_type: lb.lb_type,
+            internet_facing: lb.is_internet_facing(),
+            description: format!("ELB {}", lb.resource_id()),
+            security_groups: &lb.security_group_ids,
+        };
+        let mut zones = Vec::new();
+        for subnet in &asked {
+            let zone = match lb.zones.iter().find(|z| z.subnet_id == subnet.id) {
+                Some(kept) => kept.clone(),
+                None => {
+                    let Some((m, _)) = added.iter().find(|(_, s)| s.id == subnet.id) else {
+                        continue;
+                    };
+                    self.add_load_balancer_zone(scope, &owner, m, subnet)?
+                }
+            };
+            zones.push(zone);
+        }
+        if let Some(l) = self.load_balancers.get_mut(arn) {
+            l.zones = zones;
+            l.ip_address_type = ip_address_type;
+        }
+        Ok(())
+    }
+
+    /// The endpoint service fronting a load balancer, when endpoints are connected to it
+    /// (`pendingAcceptance` or `available`).
+    fn endpoint_service_with_connections(&self, lb_arn: &str) -> Option<String> {
+        self.vpc_endpoint_services
+            .values()
+            .filter(|s| s.load_balancer_arns().any(|a| a == lb_arn))
+            .find(|s| {
+                self.endpoint_connections(s).any(|e| {
+                    matches!(e.state, EndpointState::Available | EndpointState::PendingAcceptance)
+                })
+            })
+            .map(|s| s.id.clone())
+    }
+
+    /// Dualstack is refused for a Network Load Balancer with a UDP or TCP_UDP listener.
+    fn check_dualstack_listeners(&self, lb: &LoadBalancer, ip_address_type: &str) -> Result<()> {
+        let udp = self.listeners.values().any(|l| {
+            l.load_balancer_arn == lb.arn
+                && matches!(l.protocol, Some(Protocol::Udp | Protocol::TcpUdp))
+        });
+        if ip_address_type == "dualstack" && udp {
+            return Err(invalid_configuration(
+                "The IP address type 'dualstack' cannot be used by a load balancer with a UDP or TCP_UDP listener",
+            ));
+        }
+        Ok(())
+    }
+
+    /// The subnets of a load balancer's mappings, in their order: each exists in the scope,
+    /// all share one VPC, one per Availability Zone, each with an IPv6 block for `dualstack`.
+    fn load_balancer_subnets(
+        &self,
+        scope: &Scope,
+        mappings: &[SubnetMappingSpec],
+        ip_address_type: &str,
+    ) -> Result<Vec<Subnet>> {
+        let mut subnets: Vec<Subnet> = Vec::new();
+        for m in mappings {
+            let subnet =
+                self.subnets.get(&m.subnet_id).filter(|s| &s.owner == scope).cloned().ok_or_else(
+                    || {
+                        Error::new(
+                            "SubnetNotFound",
+                            format!("The subnet ID '{}' is not valid", m.subnet_id),
+                        )
+                    },
+                )?;
+            if let Some(first) = subnets.first()
+                && first.vpc_id != subnet.vpc_id
+            {
+                return Err(Error::new(
+                    "InvalidSubnet",
+                    "The subnets of a load balancer must all belong to the same VPC",
+                ));
+            }
+            if subnets.iter().any(|s| s.availability_zone == subnet.availability_zone) {
+                return Err(invalid_configuration(
+                    "A load balancer cannot be attached to multiple subnets in the same Availability Zone",
+                ));
+            }
+            if ip_address_type == "dualstack" && subnet.ipv6_cidr_blocks.is_empty() {
+                return Err(no_ipv6_block(&subnet.id));
+            }
+            subnets.push(subnet);
+        }
+        Ok(subnets)
+    }
+
+    /// Checks the Elastic IPs and private addresses of subnet mappings: only a Network Load
+    /// Balancer takes them (Elastic IPs when internet-facing, private addresses when
+    /// internal), and each Elastic IP exists in the scope, free.
+    fn check_mapping_addresses(
+        &self,
+        scope: &Scope,
+        lb_type: LbType,
+        scheme: &str,
+        mappings: &[SubnetMappingSpec],
+    ) -> Result<()> {
+        for m in mappings {
+            if m.allocation_id.is_some() || m.private_ipv4_address.is_some() {
+                if lb_type != LbType::Network {
+                    return Err(invalid_configuration(
+                        "Elastic IP addresses and private IPv4 addresses can be specified only for Network Load Balancers",
+                    ));
+                }
+                if m.allocation_id.is_some() && scheme == "internal" {
+                    return Err(invalid_configuration(
+                        "Elastic IP addresses cannot be specified for an internal load balancer",
+                    ));
+                }
+                if m.private_ipv4_address.is_some() && scheme == "internet-facing" {
+                    return Err(invalid_configuration(
+                        "Private IPv4 addresses can be specified only for an internal load balancer",
+                    ));
+                }
+            }
+            if let Some(a) = &m.allocation_id {
+                match self.addresses.get(a).filter(|x| &x.owner == scope) {
+                    None => return Err(allocation_not_found(a)),
+                    Some(x) if x.association.is_some() => {
+                        return Err(invalid_configuration(format!(
+                            "The Elastic IP address '{a}' is already associated"
+                        )));
+                    }
+                    Some(_) => {}
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Enables one Availability Zone: the requester-managed interface in the subnet with its
+    /// private address (the mapping's, or the lowest free one) and, for an internet-facing
+    /// load balancer, its public address (the mapping's Elastic IP, or one of the pool).
+    fn add_load_balancer_zone(
+        &mut self,
+        scope: &Scope,
+        owner: &ZoneOwner<'_>,
+        m: &SubnetMappingSpec,
+        subnet: &Subnet,
+    ) -> Result<LbZone> {
+        let wanted = match &m.private_ipv4_address {
+            Some(ip) => Some(ip.parse::<Ipv4Addr>().map_err(|_| {
+                validation(format!("The private IPv4 address '{ip}' is not valid"))
+            })?),
+            None => None,
+        };
+        let ip = self.allocate_private_ip(&subnet.id, wanted).map_err(|e| match wanted {
+            Some(_) => invalid_configuration(e.message),
+            None => Error::new(
+                "InvalidSubnet",
+                format!("The subnet '{}' is out of available addresses", subnet.id),
+            ),
+        })?;
+        let eni_id = self.fresh_id("eni");
+        let public = if owner.internet_facing {
+            let (address, allocation_id) = match &m.allocation_id {
+                Some(a) => {
+                    let association_id = self.fresh_id("eipassoc");
+                    let x = self.addresses.get_mut(a).ok_or_else(|| allocation_not_found(a))?;
+                    x.association = Some(AddressAssociation {
+                        association_id,
+                        network_interface_id: eni_id.clone(),
+                        private_ip: ip,
+                    });
+                    (x.public_ip, Some(a.clone()))
+                }
+                None => (self.allocate_public_ipv4(), None),
+            };
+            Some(PublicIp { address, allocation_id })
+        } else {
+            None
+        };
+        self.network_interfaces.insert(
+            eni_id.clone(),
+            NetworkInterface {
+                id: eni_id.clone(),
+                owner: scope.clone(),
+                subnet_id: subnet.id.clone(),
+                vpc_id: subnet.vpc_id.clone(),
+                availability_zone: subnet.availability_zone.clone(),
+                description: owner.description.clone(),
+                private_ips: vec![PrivateIp { address: ip, public }],
+                ipv6_addresses: vec![],
+                security_groups: owner.security_groups.to_vec(),
+                source_dest_check: true,
+                attachment: None,
+                mac_address: crate::eni::mac_for(&eni_id),
+                interface_type: owner.lb_type.interface_type().into(),
+                requester_managed: true,
+                requester_id: Some("amazon-elb".into()),
+                auto_public_ip: false,
+                tags: Default::default(),
+            },
+        );
+        Ok(LbZone {
+            zone: subnet.availability_zone.clone(),
+            subnet_id: subnet.id.clone(),
+            network_interface_id: eni_id,
+            private_ip: ip,
+            allocation_id: m.allocation_id.clone(),
+            private_ip_requested: wanted.is_some(),
+        })
+    }
+}
+
+/// What a new zone's interface takes from its load balancer.
+struct ZoneOwner<'a> {
+    lb_type: LbType,
+    internet_facing: bool,
+    /// `ELB <app|net|gwy>/<name>/<hex>`.
+    description: String,
+    security_groups: &'a [String],
+}
+
+/// The mappings of a request that names either `Subnets` or `SubnetMappings`.
+fn requested_mappings(
+    subnets: &[String],
+    mappings: &[SubnetMappingSpec],
+) -> Result<Vec<SubnetMappingSpec>> {
+    match (subnets.is_empty(), mappings.is_empty()) {
+        (false, false) => Err(validation("You can specify subnets or subnet mappings, not both")),
+        (true, true) => Err(validation("At least one subnet or subnet mapping must be specified")),
+        (false, true) => Ok(subnets
+            .iter()
+            .map(|s| SubnetMappingSpec { subnet_id: s.clone(), ..Default::default() })
+            .collect()),
+        (true, false) => Ok(mappings.to_vec()),
+    }
+}
+
+/// An Application Load Balancer needs subnets in at least two Availability Zones.
+fn check_zone_count(lb_type: LbType, zones: usize) -> Result<()> {
+    if lb_type == LbType::Application && zones < 2 {
+        return Err(invalid_configuration(
+            "At least two subnets in two different Availability Zones must be specified",
+        ));
+    }
+    Ok(())
+}
+
+/// The IP address types vpclab serves.
+fn check_ip_address_type(ip_address_type: &str) -> Result<()> {
+    if matches!(ip_address_type, "ipv4" | "dualstack") {
+        Ok(())
+    } else {
+        Err(validation(format!(
+            "IP address type '{ip_address_type}' is not supported by vpclab (ipv4, dualstack)"
+        )))
+    }
+}
+
+/// A kept subnet keeps its configuration: a mapping may repeat its Elastic IP or private
+/// address, not name another.
+fn check_kept_mapping(m: &SubnetMappingSpec, kept: &LbZone) -> Result<()> {
+    let other_eip =
+        m.allocation_id.as_ref().is_some_and(|a| kept.allocation_id.as_ref() != Some(a));
+    let other_ip = m.private_ipv4_address.as_ref().is_some_and(|ip| {
+        !kept.private_ip_requested || ip.parse::<Ipv4Addr>().ok() != Some(kept.private_ip)
+    });
+    if other_eip || other_ip {
+        return Err(invalid_configuration(format!(
+            "Subnet '{}' is already enabled with another configuration; include it with its existing configuration",
+            kept.subnet_id
+        )));
+    }
+    Ok(())
+}
+
+fn no_ipv6_block(subnet_id: &str) -> Error {
+    Error::new("InvalidSubnet", format!("Subnet '{subnet_id}' does not have an IPv6 CIDR block"))
+}
+
+fn allocation_not_found(allocation_id: &str) -> Error {
+    Error::new(
+        "AllocationIdNotFound",
+        format!("The allocation ID '{allocation_id}' does not exist"),
+    )
 }
 
 #[cfg(test)]

@@ -576,29 +576,6 @@ pub(super) async fn dispatch(
                 Ok(s::DescribeTrustStoresOutput::default())
             })
         }
-        "SetSubnets" => {
-            let r: s::SetSubnetsInput = decode(q)?;
-            read(api, |w| {
-                let l = w.find_load_balancer(&scope, &r.load_balancer_arn)?;
-                let asked: Vec<String> = if r.subnets.is_empty() {
-                    r.subnet_mappings.iter().filter_map(|m| m.subnet_id.clone()).collect()
-                } else {
-                    r.subnets.clone()
-                };
-                let same = asked.len() == l.zones.len()
-                    && l.zones.iter().all(|z| asked.contains(&z.subnet_id));
-                if !same {
-                    return Err(model::load_balancer::invalid_configuration(
-                        "vpclab does not change the subnets of an existing load balancer; create a new one",
-                    ));
-                }
-                Ok(s::SetSubnetsOutput {
-                    availability_zones: super::render(w, l).availability_zones,
-                    ip_address_type: Some(l.ip_address_type.clone()),
-                    ..Default::default()
-                })
-            })
-        }
         other => Err(ApiError::invalid_action(other)),
     }
 }

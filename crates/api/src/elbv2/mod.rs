@@ -2,8 +2,8 @@
 //! lists as `X.member.N`, answers `<XResponse><XResult>…` and errors as `<ErrorResponse>` with
 //! ELBv2's codes.
 //!
-//! Load balancers (create, describe with `Marker`/`PageSize`, delete, security groups, IP
-//! address type), their attributes and the tags of every ELBv2 resource are served here;
+//! Load balancers (create, describe with `Marker`/`PageSize`, delete, security groups, subnets,
+//! IP address type), their attributes and the tags of every ELBv2 resource are served here;
 //! target groups, targets and their health in [`targets`]; listeners, certificates, rules,
 //! SSL policies and account limits in [`listeners`]. The rules live in
 //! [`model::load_balancer`], [`model::target_group`] and [`model::listener`].
@@ -202,15 +202,7 @@ async fn dispatch(api: &Api, scope: &Scope, op: &str, q: &QueryMap) -> Result<Re
                 lb_type: r.type_.clone(),
                 scheme: r.scheme.clone(),
                 subnets: r.subnets.clone(),
-                subnet_mappings: r
-                    .subnet_mappings
-                    .iter()
-                    .map(|m| SubnetMappingSpec {
-                        subnet_id: m.subnet_id.clone().unwrap_or_default(),
-                        allocation_id: m.allocation_id.clone(),
-                        private_ipv4_address: m.private_i_pv4_address.clone(),
-                    })
-                    .collect(),
+                subnet_mappings: mapping_specs(&r.subnet_mappings),
                 security_groups: r.security_groups.clone(),
                 ip_address_type: r.ip_address_type.clone(),
                 tags: tags_in(&r.tags),
@@ -325,11 +317,48 @@ async fn dispatch(api: &Api, scope: &Scope, op: &str, q: &QueryMap) -> Result<Re
             })
             .await
         }
+        "SetSubnets" => {
+            let r: s::SetSubnetsInput = decode(q)?;
+            let mappings = mapping_specs(&r.subnet_mappings);
+            write(api, |w| {
+                if r.enable_prefix_for_ipv6_source_nat.as_deref() == Some("on") {
+                    return Err(lb::invalid_configuration(
+                        "vpclab does not serve source NAT prefixes for IPv6 (EnablePrefixForIpv6SourceNat=on)",
+                    ));
+                }
+                w.set_load_balancer_subnets(
+                    &scope,
+                    &r.load_balancer_arn,
+                    &r.subnets,
+                    &mappings,
+                    r.ip_address_type.as_deref(),
+                )?;
+                let l = w.find_load_balancer(&scope, &r.load_balancer_arn)?;
+                Ok(s::SetSubnetsOutput {
+                    availability_zones: render(w, l).availability_zones,
+                    ip_address_type: Some(l.ip_address_type.clone()),
+                    ..Default::default()
+                })
+            })
+            .await
+        }
         other if targets::OPERATIONS.contains(&other) => {
             targets::dispatch(api, &scope, other, q, now).await
         }
         other => listeners::dispatch(api, &scope, other, q).await,
     }
+}
+
+/// The subnet mappings of a CreateLoadBalancer or SetSubnets request.
+fn mapping_specs(mappings: &[s::SubnetMapping]) -> Vec<SubnetMappingSpec> {
+    mappings
+        .iter()
+        .map(|m| SubnetMappingSpec {
+            subnet_id: m.subnet_id.clone().unwrap_or_default(),
+            allocation_id: m.allocation_id.clone(),
+            private_ipv4_address: m.private_i_pv4_address.clone(),
+        })
+        .collect()
 }
 
 fn attributes(l: &lb::LoadBalancer) -> Vec<s::LoadBalancerAttribute> {

@@ -6,6 +6,7 @@ mod direct_connect;
 mod durability;
 mod ec2;
 mod elbv2_listeners;
+mod elbv2_subnets;
 mod flow_logs;
 mod nat_gateways;
 mod network_insights;
