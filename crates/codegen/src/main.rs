@@ -43,6 +43,9 @@ const ALWAYS_WRITTEN: &[(&str, &str)] = &[
     ("PathComponent", "Explanations"),
     ("RouteTable", "Associations"),
     ("RouteTable", "PropagatingVgws"),
+    // ELBv2: a default rule's conditions and an unused target group's load balancers are [].
+    ("Rule", "Conditions"),
+    ("TargetGroup", "LoadBalancerArns"),
     ("SecurityGroup", "IpPermissions"),
     ("SecurityGroup", "IpPermissionsEgress"),
 ];

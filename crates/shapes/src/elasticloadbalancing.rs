@@ -2160,7 +2160,7 @@ pub struct Rule {
 impl ToXml for Rule {
     fn write_xml(&self, w: &mut XmlWriter) {
         w.list("Actions", "member", &self.actions, false);
-        w.list("Conditions", "member", &self.conditions, false);
+        w.list("Conditions", "member", &self.conditions, true);
         w.scalar("IsDefault", &self.is_default);
         w.scalar("Priority", &self.priority);
         w.scalar("RuleArn", &self.rule_arn);
@@ -2579,7 +2579,7 @@ impl ToXml for TargetGroup {
         w.scalar("HealthCheckTimeoutSeconds", &self.health_check_timeout_seconds);
         w.scalar("HealthyThresholdCount", &self.healthy_threshold_count);
         w.scalar("IpAddressType", &self.ip_address_type);
-        w.list("LoadBalancerArns", "member", &self.load_balancer_arns, false);
+        w.list("LoadBalancerArns", "member", &self.load_balancer_arns, true);
         w.structure("Matcher", &self.matcher);
         w.scalar("Port", &self.port);
         w.scalar("Protocol", &self.protocol);
