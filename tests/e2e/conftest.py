@@ -124,6 +124,12 @@ def ec2(client_factory):
 
 
 @pytest.fixture
+def elbv2(client_factory):
+    """Elastic Load Balancing v2 client, same account and region."""
+    return client_factory("elbv2")
+
+
+@pytest.fixture
 def sts(client_factory):
     return client_factory("sts")
 

@@ -12,11 +12,6 @@ from vpclab_helpers import aws_error, dump, run_instance
 CERT = "arn:aws:acm:us-east-1:123456789012:certificate/0f1e2d3c-4b5a-6978-8877-665544332211"
 
 
-@pytest.fixture
-def elbv2(client_factory):
-    return client_factory("elbv2")
-
-
 def subnet(ec2, vpc: str, cidr: str, zone: str) -> str:
     return ec2.create_subnet(VpcId=vpc, CidrBlock=cidr, AvailabilityZone=zone)["Subnet"]["SubnetId"]
 

@@ -45,11 +45,6 @@ from vpclab_helpers import DEFAULT_ACCOUNT, dump, wait_until
 LOOPBACK = "127.0.0.1"
 
 
-@pytest.fixture
-def elbv2(client_factory):
-    return client_factory("elbv2")
-
-
 # --------------------------------------------------------------------------- building blocks
 
 

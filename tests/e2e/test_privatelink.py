@@ -16,11 +16,6 @@ PROVIDER = "123456789012"
 
 
 @pytest.fixture
-def elbv2(client_factory):
-    return client_factory("elbv2")
-
-
-@pytest.fixture
 def consumer_ec2(client_factory):
     return client_factory("ec2", access_key=CONSUMER_KEY)
 
