@@ -28,22 +28,20 @@ use crate::state::{GroupState, ListenerState, Member, Snapshot, random};
 /// The body of every response the plane gives.
 pub type Body = BoxBody<Bytes, hyper::Error>;
 
-/// Upstream HTTP clients with their connection pools.
+thread_local! {
+    static THREAD_UPSTREAM: Upstream = Upstream::new();
+}
+
+/// Upstream HTTP clients with their connection pools (one per serving thread).
 #[derive(Debug, Clone)]
-pub struct Upstream {
+struct Upstream {
     http1: Client<HttpConnector, Incoming>,
     http2: Client<HttpConnector, Incoming>,
 }
 
-impl Default for Upstream {
-    fn default() -> Self {
-        Self::new()
-    }
-}
-
 impl Upstream {
     /// Clients with their own pools (HTTP/1.1 and HTTP/2 to targets).
-    pub fn new() -> Upstream {
+    fn new() -> Upstream {
         let mut connector = HttpConnector::new();
         connector.set_nodelay(true);
         connector.set_connect_timeout(Some(Duration::from_secs(10)));
@@ -89,7 +87,6 @@ fn status(code: u16) -> StatusCode {
 /// Handles one request that reached `listener` from `client`.
 pub async fn handle(
     snapshot: &Snapshot,
-    upstream: &Upstream,
     listener: &ListenerState,
     req: Request<Incoming>,
     client: SocketAddr,
@@ -135,7 +132,7 @@ pub async fn handle(
             redirect(&req, host.as_deref(), listener, &parts, status_code)
         }
         Some(Action::Forward { groups, group_stickiness }) => {
-            forward(snapshot, upstream, listener, req, client, groups, *group_stickiness).await
+            forward(snapshot, listener, req, client, groups, *group_stickiness).await
         }
         _ => error_page(StatusCode::INTERNAL_SERVER_ERROR),
     }
@@ -346,7 +343,6 @@ pub fn trace_id() -> String {
 #[allow(clippy::too_many_arguments)]
 async fn forward(
     snapshot: &Snapshot,
-    upstream: &Upstream,
     listener: &ListenerState,
     mut req: Request<Incoming>,
     client: SocketAddr,
@@ -408,7 +404,10 @@ async fn forward(
     let result = if upgrade {
         relay_upgrade(req, address, timeout).await
     } else {
-        let client = if http2 { &upstream.http2 } else { &upstream.http1 };
+        // Each serving thread keeps its own pool, so a pooled upstream connection is driven
+        // by the thread that uses it.
+        let client =
+            THREAD_UPSTREAM.with(|u| if http2 { u.http2.clone() } else { u.http1.clone() });
         match tokio::time::timeout(timeout, client.request(req)).await {
             Err(_) => Err(StatusCode::GATEWAY_TIMEOUT),
             Ok(Err(_)) => Err(StatusCode::BAD_GATEWAY),

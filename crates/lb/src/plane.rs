@@ -14,7 +14,7 @@ use hyper_util::server::conn::auto;
 use tokio::net::{TcpListener, UdpSocket};
 use tokio::task::AbortHandle;
 
-use crate::alb::{self, Body, Upstream};
+use crate::alb::{self, Body};
 use crate::config::{CertificatePem, Config, HealthCheck, Kind, Protocol};
 use crate::matching::host_without_port;
 use crate::state::{Observed, Snapshot, TargetKey, TargetRuntime};
@@ -25,11 +25,15 @@ use crate::{health, nlb, tls};
 pub struct Options {
     /// The address every listener binds (each on its own ephemeral port).
     pub bind_ip: IpAddr,
+    /// Single-threaded runtimes that serve HTTP connections, taking turns as nginx workers
+    /// do: a connection and its upstream exchanges stay on one thread. Empty: connections
+    /// are served on the runtime that applies the configuration.
+    pub workers: Vec<tokio::runtime::Handle>,
 }
 
 impl Default for Options {
     fn default() -> Self {
-        Options { bind_ip: IpAddr::V4(Ipv4Addr::LOCALHOST) }
+        Options { bind_ip: IpAddr::V4(Ipv4Addr::LOCALHOST), workers: Vec::new() }
     }
 }
 
@@ -118,11 +122,13 @@ impl Drop for Checker {
     }
 }
 
-/// What the serving tasks share: the current snapshot and the upstream connection pools.
+/// What the serving tasks share: the current snapshot and the serving threads.
 #[derive(Debug)]
 pub struct Shared {
     snapshot: RwLock<Arc<Snapshot>>,
-    pub(crate) upstream: Upstream,
+    /// See [`Options::workers`]; `next_worker` takes turns among them.
+    workers: Vec<tokio::runtime::Handle>,
+    next_worker: std::sync::atomic::AtomicUsize,
 }
 
 impl Shared {
@@ -156,11 +162,12 @@ impl Plane {
     /// A plane serving nothing yet.
     pub fn new(options: Options) -> Arc<Plane> {
         Arc::new(Plane {
-            options,
             shared: Arc::new(Shared {
                 snapshot: RwLock::new(Arc::new(Snapshot::default())),
-                upstream: Upstream::new(),
+                workers: options.workers.clone(),
+                next_worker: std::sync::atomic::AtomicUsize::new(0),
             }),
+            options,
             listeners: Mutex::new(HashMap::new()),
             checkers: Mutex::new(HashMap::new()),
             applying: tokio::sync::Mutex::new(()),
@@ -365,7 +372,7 @@ impl Plane {
         let snapshot = self.shared.snapshot();
         let arn = snapshot.by_host.get(&name)?;
         let listener = snapshot.listeners.get(arn)?.clone();
-        Some(alb::handle(&snapshot, &self.shared.upstream, &listener, req, client).await)
+        Some(alb::handle(&snapshot, &listener, req, client).await)
     }
 }
 
@@ -399,7 +406,23 @@ async fn serve_http(
         let arn = arn.clone();
         match &tls {
             None => {
-                tokio::spawn(serve_connection(shared, arn, stream, client));
+                let turn = shared.next_worker.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                match shared.workers.get(turn % shared.workers.len().max(1)).cloned() {
+                    // Moved to the worker's own reactor, so its readiness wakes that thread.
+                    Some(worker) => match stream.into_std() {
+                        Ok(stream) => {
+                            worker.spawn(async move {
+                                if let Ok(stream) = tokio::net::TcpStream::from_std(stream) {
+                                    serve_connection(shared, arn, stream, client).await;
+                                }
+                            });
+                        }
+                        Err(_) => continue,
+                    },
+                    None => {
+                        tokio::spawn(serve_connection(shared, arn, stream, client));
+                    }
+                }
             }
             Some(cell) => {
                 let acceptor = tokio_rustls::TlsAcceptor::from(current_tls(cell));
@@ -441,5 +464,5 @@ async fn handle(
     let Some(listener) = snapshot.listeners.get(arn).cloned() else {
         return alb::error_page(hyper::StatusCode::SERVICE_UNAVAILABLE);
     };
-    alb::handle(&snapshot, &shared.upstream, &listener, req, client).await
+    alb::handle(&snapshot, &listener, req, client).await
 }

@@ -75,7 +75,8 @@ pub fn serve(args: ServeArgs) -> Result<()> {
             flow_log_root.display(),
             started.elapsed().as_millis()
         );
-        let plane = crate::balancers::start(api.clone(), lb::Options { bind_ip: args.lb_bind });
+        let plane = crate::balancers::start(api.clone(), args.lb_bind)
+            .context("starting the load balancer data plane")?;
         let site = Arc::new(Site { listen: args.listen, flow_log_root, plane });
         loop {
             let (stream, client) = match listener.accept().await {
