@@ -356,3 +356,45 @@ def test_nlb_tcp_passthrough(endpoint, ec2, elbv2):
 
         elbv2.delete_load_balancer(LoadBalancerArn=nlb["LoadBalancerArn"])
         wait_listener_gone(endpoint, listener)
+
+
+# --------------------------------------------------------------------------- HTTPS with the user's certificate
+
+
+def test_https_listener_presents_the_certificate_the_user_supplies(vpclab_binary, tmp_path):
+    """ACM is not served: `serve --lb-certificate/--lb-certificate-key` gives the PEM pair every
+    HTTPS listener presents, whatever certificate ARN it names."""
+    import ssl
+    import subprocess
+
+    from vpclab_helpers import VpclabServer, make_client
+
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
+                    "-subj", "/CN=shop.example.com", "-addext", "subjectAltName=DNS:shop.example.com,IP:127.0.0.1",
+                    "-keyout", str(key), "-out", str(cert)], check=True, capture_output=True)
+    server = VpclabServer(vpclab_binary, state_dir=None, log_path=tmp_path / "vpclab.log", in_memory=True,
+                          extra_args=["--lb-certificate", str(cert), "--lb-certificate-key", str(key)])
+    server.start()
+    try:
+        ec2 = make_client(server.endpoint, "ec2")
+        elbv2 = make_client(server.endpoint, "elbv2")
+        vpc, subnets = public_vpc(ec2)
+        lb = create_alb(elbv2, subnets, name="shop")
+        with backends("web") as b:
+            tg = http_target_group(elbv2, vpc, "web")
+            elbv2.register_targets(TargetGroupArn=tg, Targets=[ip_target(b["web"])])
+            listener = elbv2.create_listener(
+                LoadBalancerArn=lb["LoadBalancerArn"], Protocol="HTTPS", Port=443,
+                Certificates=[{"CertificateArn": f"arn:aws:acm:us-east-1:{DEFAULT_ACCOUNT}:certificate/abc"}],
+                DefaultActions=forward(tg))["Listeners"][0]["ListenerArn"]
+            ep = listener_endpoint(server.endpoint, listener)
+            assert ep["url"].startswith("https://127.0.0.1:"), ep
+            host, port = ep["address"].rsplit(":", 1)
+            served = ssl.get_server_certificate((host, int(port)))
+            assert ssl.PEM_cert_to_DER_cert(served) == ssl.PEM_cert_to_DER_cert(cert.read_text())
+            r = requests.get(ep["url"] + "/", verify=str(cert), timeout=5)
+            assert r.status_code == 200 and backend_of(r) == "web", r.text
+            assert r.json()["forwarded"].get("x-forwarded-proto") == "https", r.text
+    finally:
+        server.stop()

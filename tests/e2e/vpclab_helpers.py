@@ -100,8 +100,10 @@ class VpclabServer:
     helper processes it may spawn.  stdout/stderr go to `log_path`.
     """
 
-    def __init__(self, binary: Path, state_dir: Path | None, log_path: Path, in_memory: bool = False):
+    def __init__(self, binary: Path, state_dir: Path | None, log_path: Path, in_memory: bool = False,
+                 extra_args: list[str] | None = None):
         self.binary = Path(binary)
+        self.extra_args = list(extra_args or [])
         self.state_dir = Path(state_dir) if state_dir else None
         self.in_memory = in_memory
         self.log_path = Path(log_path)
@@ -121,7 +123,7 @@ class VpclabServer:
         else:
             assert self.state_dir is not None
             cmd += ["--state-dir", str(self.state_dir)]
-        return cmd
+        return cmd + self.extra_args
 
     def start(self, timeout: float = START_TIMEOUT) -> "VpclabServer":
         if self.state_dir is not None:

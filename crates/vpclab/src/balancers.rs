@@ -32,7 +32,11 @@ impl TargetHealthSource for PlaneHealth {
 /// its upstream exchange staying on one thread (no cross-thread wake-ups: measured ~25% more
 /// requests per second than sharing the API's multi-threaded runtime). API work never delays
 /// proxying.
-pub fn start(api: Arc<Api>, bind_ip: std::net::IpAddr) -> anyhow::Result<Arc<lb::Plane>> {
+pub fn start(
+    api: Arc<Api>,
+    bind_ip: std::net::IpAddr,
+    certificate: Option<lb::CertificatePem>,
+) -> anyhow::Result<Arc<lb::Plane>> {
     let cpus = std::thread::available_parallelism().map_or(1, |n| n.get()).min(8);
     let mut workers = Vec::with_capacity(cpus);
     for n in 0..cpus {
@@ -48,16 +52,23 @@ pub fn start(api: Arc<Api>, bind_ip: std::net::IpAddr) -> anyhow::Result<Arc<lb:
     let running = plane.clone();
     std::thread::Builder::new()
         .name("vpclab-lb".into())
-        .spawn(move || runtime.block_on(reconcile(api, running)))?;
+        .spawn(move || runtime.block_on(reconcile(api, running, certificate)))?;
     Ok(plane)
 }
 
-async fn reconcile(api: Arc<Api>, plane: Arc<lb::Plane>) {
+async fn reconcile(api: Arc<Api>, plane: Arc<lb::Plane>, certificate: Option<lb::CertificatePem>) {
     let mut changes = api.subscribe();
     let mut applied: Option<lb::Config> = None;
     loop {
         let now = wire::time::Timestamp::now().0;
-        let translation = api.read(|w| lb::from_model::translate(w, now));
+        let mut translation = api.read(|w| lb::from_model::translate(w, now));
+        // The user's certificate stands for whichever ACM certificate a listener names.
+        let secured = translation.config.balancers.iter_mut().flat_map(|b| &mut b.listeners);
+        for listener in
+            secured.filter(|l| matches!(l.protocol, lb::Protocol::Https | lb::Protocol::Tls))
+        {
+            listener.certificate.clone_from(&certificate);
+        }
         if applied.as_ref() != Some(&translation.config) {
             plane.apply(translation.config.clone()).await;
             applied = Some(translation.config);

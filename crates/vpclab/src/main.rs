@@ -77,6 +77,13 @@ pub struct ServeArgs {
     /// `vpclab endpoints`).
     #[arg(long, default_value = "127.0.0.1")]
     lb_bind: std::net::IpAddr,
+    /// PEM certificate chain HTTPS and TLS listeners present (ACM is not served); without it
+    /// each load balancer gets a self-signed certificate for its DNS name.
+    #[arg(long, requires = "lb_certificate_key")]
+    lb_certificate: Option<PathBuf>,
+    /// PEM private key of `--lb-certificate`.
+    #[arg(long, requires = "lb_certificate")]
+    lb_certificate_key: Option<PathBuf>,
 }
 
 fn main() -> Result<()> {

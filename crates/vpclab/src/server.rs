@@ -75,7 +75,16 @@ pub fn serve(args: ServeArgs) -> Result<()> {
             flow_log_root.display(),
             started.elapsed().as_millis()
         );
-        let plane = crate::balancers::start(api.clone(), args.lb_bind)
+        let certificate = match (&args.lb_certificate, &args.lb_certificate_key) {
+            (Some(chain), Some(key)) => Some(lb::CertificatePem {
+                chain: std::fs::read_to_string(chain)
+                    .with_context(|| format!("reading {}", chain.display()))?,
+                key: std::fs::read_to_string(key)
+                    .with_context(|| format!("reading {}", key.display()))?,
+            }),
+            _ => None,
+        };
+        let plane = crate::balancers::start(api.clone(), args.lb_bind, certificate)
             .context("starting the load balancer data plane")?;
         let site = Arc::new(Site { listen: args.listen, flow_log_root, plane });
         loop {
