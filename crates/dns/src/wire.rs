@@ -1,0 +1,1154 @@
+//! The DNS wire format: queries in, responses out.
+//!
+//! [`parse_query`] reads a query (RFC 1035 header and one question, RFC 6891 EDNS with the
+//! RFC 7871 client-subnet option) without trusting a single byte: every read is bounds-checked,
+//! compression pointers must point backwards, names stay within 255 octets. What cannot be
+//! understood becomes a [`Reject`]: dropped when even the header is unreadable or the message is
+//! a response, else answered `FORMERR`/`NOTIMP` by [`write_error`].
+//!
+//! [`Writer`] builds a response in a caller-owned buffer (reused across queries): the header,
+//! the question copied as it came (so answers echo the question's case), records with name
+//! compression, and the OPT record. Record data is prepared once per configuration by
+//! [`RData::pieces`]: literal bytes plus names, compressible where RFC 3597 allows it (NS,
+//! CNAME, SOA, PTR, MX) and written in full where it does not (SRV, NAPTR).
+//!
+//! Names inside the engine are *keys*: lower-case text with a trailing dot, characters other
+//! than `a-z 0-9 - _ *` written as three-digit octal escapes as Route 53 writes them (`\052`).
+//! [`name_key`] makes one from wire labels, [`text_to_wire`] reads Route 53's text form.
+
+use std::fmt::Write as _;
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
+
+/// Record types (RFC 1035, 3596, 2782, 3403, 4034, 6844, 6891).
+pub mod rtype {
+    /// IPv4 address.
+    pub const A: u16 = 1;
+    /// Name server.
+    pub const NS: u16 = 2;
+    /// Canonical name.
+    pub const CNAME: u16 = 5;
+    /// Start of authority.
+    pub const SOA: u16 = 6;
+    /// Pointer.
+    pub const PTR: u16 = 12;
+    /// Mail exchange.
+    pub const MX: u16 = 15;
+    /// Text.
+    pub const TXT: u16 = 16;
+    /// IPv6 address.
+    pub const AAAA: u16 = 28;
+    /// Service locator.
+    pub const SRV: u16 = 33;
+    /// Naming authority pointer.
+    pub const NAPTR: u16 = 35;
+    /// EDNS pseudo-record.
+    pub const OPT: u16 = 41;
+    /// Delegation signer.
+    pub const DS: u16 = 43;
+    /// Sender policy framework (same data as TXT).
+    pub const SPF: u16 = 99;
+    /// Incremental zone transfer.
+    pub const IXFR: u16 = 251;
+    /// Zone transfer.
+    pub const AXFR: u16 = 252;
+    /// Any type.
+    pub const ANY: u16 = 255;
+    /// Certification authority authorization.
+    pub const CAA: u16 = 257;
+
+    /// The type's mnemonic, for the ones Route 53 serves.
+    pub fn name(t: u16) -> Option<&'static str> {
+        Some(match t {
+            A => "A",
+            NS => "NS",
+            CNAME => "CNAME",
+            SOA => "SOA",
+            PTR => "PTR",
+            MX => "MX",
+            TXT => "TXT",
+            AAAA => "AAAA",
+            SRV => "SRV",
+            NAPTR => "NAPTR",
+            DS => "DS",
+            SPF => "SPF",
+            CAA => "CAA",
+            _ => return None,
+        })
+    }
+
+    /// The type for a mnemonic (case-insensitive), for the ones Route 53 serves.
+    pub fn parse(name: &str) -> Option<u16> {
+        [A, NS, CNAME, SOA, PTR, MX, TXT, AAAA, SRV, NAPTR, DS, SPF, CAA]
+            .into_iter()
+            .find(|t| self::name(*t).is_some_and(|n| n.eq_ignore_ascii_case(name)))
+    }
+}
+
+/// Response codes (RFC 1035, 6891).
+pub mod rcode {
+    /// No error.
+    pub const NOERROR: u16 = 0;
+    /// The query could not be understood.
+    pub const FORMERR: u16 = 1;
+    /// The server failed.
+    pub const SERVFAIL: u16 = 2;
+    /// The name does not exist.
+    pub const NXDOMAIN: u16 = 3;
+    /// The opcode is not supported.
+    pub const NOTIMP: u16 = 4;
+    /// The server will not answer this.
+    pub const REFUSED: u16 = 5;
+    /// An EDNS version the server does not speak (extended: needs OPT).
+    pub const BADVERS: u16 = 16;
+}
+
+/// Class IN.
+pub const CLASS_IN: u16 = 1;
+/// The UDP payload size this server advertises (the DNS flag day 2020 value).
+pub const ADVERTISED_PAYLOAD: u16 = 1232;
+/// The largest UDP response this server writes, whatever a client advertises.
+pub const MAX_UDP_PAYLOAD: usize = 4096;
+/// EDNS option code of client subnet (RFC 7871).
+const OPTION_CLIENT_SUBNET: u16 = 8;
+
+const HEADER: usize = 12;
+const QR: u16 = 0x8000;
+const AA: u16 = 0x0400;
+const TC: u16 = 0x0200;
+const RD: u16 = 0x0100;
+const RA: u16 = 0x0080;
+const CD: u16 = 0x0010;
+
+/// The EDNS client-subnet option (RFC 7871).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ClientSubnet {
+    /// 1 = IPv4, 2 = IPv6.
+    pub family: u16,
+    /// Significant bits of `address` the client sent.
+    pub source_prefix: u8,
+    /// Always 0 in queries.
+    pub scope_prefix: u8,
+    /// The address, zero-padded.
+    pub address: IpAddr,
+}
+
+/// The EDNS part of a query (RFC 6891).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Edns {
+    /// The client's UDP payload size (values under 512 count as 512).
+    pub payload: u16,
+    /// The EDNS version; only 0 exists.
+    pub version: u8,
+    /// The DO bit (we sign nothing, but echo it).
+    pub dnssec_ok: bool,
+    /// The client subnet, when sent.
+    pub client_subnet: Option<ClientSubnet>,
+}
+
+/// A parsed query. Borrowed from the message it came from.
+#[derive(Debug, Clone, Copy)]
+pub struct Query<'a> {
+    /// The id to echo.
+    pub id: u16,
+    /// The header's flags word (RD and CD are echoed).
+    pub flags: u16,
+    /// The question's name as it came (uncompressed wire form, the client's case).
+    pub qname: &'a [u8],
+    /// The question's type.
+    pub qtype: u16,
+    /// The question's class.
+    pub qclass: u16,
+    /// The question section as it came, to copy into the response.
+    pub question: &'a [u8],
+    /// EDNS, when the query has an OPT record.
+    pub edns: Option<Edns>,
+}
+
+/// Why a query gets no ordinary answer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reject {
+    /// Not even a header, or a response: nothing is sent back.
+    Drop,
+    /// Answer with this header-only error (`FORMERR`, `NOTIMP`).
+    Error {
+        /// The query's id.
+        id: u16,
+        /// The query's flags.
+        flags: u16,
+        /// The response code.
+        rcode: u16,
+    },
+}
+
+fn u16_at(msg: &[u8], at: usize) -> Option<u16> {
+    let b = msg.get(at..at.checked_add(2)?)?;
+    Some(u16::from_be_bytes([*b.first()?, *b.get(1)?]))
+}
+
+fn u32_at(msg: &[u8], at: usize) -> Option<u32> {
+    let b = msg.get(at..at.checked_add(4)?)?;
+    let mut a = [0u8; 4];
+    a.copy_from_slice(b);
+    Some(u32::from_be_bytes(a))
+}
+
+/// Reads a (possibly compressed) name starting at `at`; returns where the name ends in the
+/// message (after its first pointer or its root label). Labels are passed to `label`.
+fn walk_name(msg: &[u8], at: usize, mut label: impl FnMut(&[u8])) -> Option<usize> {
+    let mut pos = at;
+    let mut end = None;
+    let mut total = 1usize;
+    let mut jumps = 0;
+    loop {
+        let len = *msg.get(pos)? as usize;
+        match len & 0xC0 {
+            0x00 => {
+                if len == 0 {
+                    return Some(end.unwrap_or(pos + 1));
+                }
+                let l = msg.get(pos + 1..pos + 1 + len)?;
+                total += len + 1;
+                if total > 255 {
+                    return None;
+                }
+                label(l);
+                pos += 1 + len;
+            }
+            0xC0 => {
+                let target = (u16_at(msg, pos)? & 0x3FFF) as usize;
+                // Backwards only: no loops, no forward references.
+                if target >= pos || jumps > 64 {
+                    return None;
+                }
+                jumps += 1;
+                end.get_or_insert(pos + 2);
+                pos = target;
+            }
+            _ => return None,
+        }
+    }
+}
+
+/// Skips a name (compressed or not); returns the position after it.
+fn skip_name(msg: &[u8], at: usize) -> Option<usize> {
+    walk_name(msg, at, |_| {})
+}
+
+/// Appends one label's key text (lower case, octal escapes) to `out`.
+fn push_label_key(out: &mut String, label: &[u8]) {
+    for &b in label {
+        match b {
+            b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'*' => out.push(b as char),
+            b'A'..=b'Z' => out.push(b.to_ascii_lowercase() as char),
+            _ => {
+                let _ = write!(out, "\\{b:03o}");
+            }
+        }
+    }
+    out.push('.');
+}
+
+/// The key of a wire name (uncompressed, as in a question): lower case, trailing dot.
+/// `out` is cleared first. Returns `None` for a malformed name.
+pub fn name_key(wire: &[u8], out: &mut String) -> Option<()> {
+    out.clear();
+    walk_name(wire, 0, |l| push_label_key(out, l))?;
+    if out.is_empty() {
+        out.push('.');
+    }
+    Some(())
+}
+
+/// Why a name in text form was refused.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum NameError {
+    /// A label is empty (two dots in a row) or longer than 63 octets.
+    Label,
+    /// The name is longer than 255 octets.
+    TooLong,
+    /// A `\` escape is not `\ooo` (octal) or `\X`.
+    Escape,
+}
+
+impl std::fmt::Display for NameError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            NameError::Label => "a label is empty or longer than 63 characters",
+            NameError::TooLong => "the name is longer than 255 octets",
+            NameError::Escape => "an escape is not \\ooo (three octal digits) or \\X",
+        })
+    }
+}
+
+impl std::error::Error for NameError {}
+
+/// A text name (`www.example.com.` or without the final dot; Route 53's `\ooo` octal escapes
+/// and `\X` allowed) in uncompressed wire form.
+pub fn text_to_wire(text: &str) -> Result<Vec<u8>, NameError> {
+    let mut out = Vec::with_capacity(text.len() + 2);
+    let bytes = text.as_bytes();
+    if bytes == b"." || bytes.is_empty() {
+        return Ok(vec![0]);
+    }
+    let mut label: Vec<u8> = Vec::new();
+    let mut i = 0;
+    let flush = |label: &mut Vec<u8>, out: &mut Vec<u8>| -> Result<(), NameError> {
+        if label.is_empty() || label.len() > 63 {
+            return Err(NameError::Label);
+        }
+        out.push(label.len() as u8);
+        out.extend_from_slice(label);
+        label.clear();
+        Ok(())
+    };
+    while let Some(&b) = bytes.get(i) {
+        match b {
+            b'.' => {
+                flush(&mut label, &mut out)?;
+                i += 1;
+            }
+            b'\\' => {
+                let digits = bytes.get(i + 1..i + 4);
+                match digits {
+                    Some(d) if d.iter().all(|c| (b'0'..=b'7').contains(c)) => {
+                        let v = d.iter().fold(0u32, |a, c| a * 8 + u32::from(c - b'0'));
+                        label.push(u8::try_from(v).map_err(|_| NameError::Escape)?);
+                        i += 4;
+                    }
+                    _ => match bytes.get(i + 1) {
+                        Some(c) if !c.is_ascii_digit() => {
+                            label.push(*c);
+                            i += 2;
+                        }
+                        _ => return Err(NameError::Escape),
+                    },
+                }
+            }
+            _ => {
+                label.push(b);
+                i += 1;
+            }
+        }
+    }
+    if !label.is_empty() {
+        flush(&mut label, &mut out)?;
+    }
+    out.push(0);
+    if out.len() > 255 {
+        return Err(NameError::TooLong);
+    }
+    Ok(out)
+}
+
+/// The key of a text name (see the module docs).
+pub fn text_key(text: &str) -> Result<String, NameError> {
+    let wire = text_to_wire(text)?;
+    let mut key = String::with_capacity(text.len() + 1);
+    name_key(&wire, &mut key).ok_or(NameError::TooLong)?;
+    Ok(key)
+}
+
+/// Parses a query. `Ok` means one question of opcode QUERY, with its EDNS if any.
+pub fn parse_query(msg: &[u8]) -> Result<Query<'_>, Reject> {
+    let (Some(id), Some(flags)) = (u16_at(msg, 0), u16_at(msg, 2)) else {
+        return Err(Reject::Drop);
+    };
+    if flags & QR != 0 {
+        return Err(Reject::Drop);
+    }
+    let formerr = Reject::Error { id, flags, rcode: rcode::FORMERR };
+    let (Some(qd), Some(an), Some(ns), Some(ar)) =
+        (u16_at(msg, 4), u16_at(msg, 6), u16_at(msg, 8), u16_at(msg, 10))
+    else {
+        return Err(formerr);
+    };
+    let opcode = (flags >> 11) & 0xF;
+    if opcode != 0 {
+        return Err(Reject::Error { id, flags, rcode: rcode::NOTIMP });
+    }
+    if qd != 1 {
+        return Err(formerr);
+    }
+    // The question's name must be uncompressed: there is nothing before it to point at.
+    let mut pos = HEADER;
+    loop {
+        let Some(&len) = msg.get(pos) else { return Err(formerr) };
+        if len == 0 {
+            pos += 1;
+            break;
+        }
+        if len & 0xC0 != 0 {
+            return Err(formerr);
+        }
+        pos += 1 + len as usize;
+        if pos - HEADER > 255 {
+            return Err(formerr);
+        }
+    }
+    let qname = msg.get(HEADER..pos).ok_or(formerr)?;
+    let (Some(qtype), Some(qclass)) = (u16_at(msg, pos), u16_at(msg, pos + 2)) else {
+        return Err(formerr);
+    };
+    pos += 4;
+    let question = msg.get(HEADER..pos).ok_or(formerr)?;
+    // Skip answer and authority records (a query has none, but they are harmless).
+    for _ in 0..(u32::from(an) + u32::from(ns)) {
+        pos = skip_record(msg, pos).ok_or(formerr)?;
+    }
+    let mut edns = None;
+    for _ in 0..ar {
+        let start = pos;
+        let after_name = skip_name(msg, pos).ok_or(formerr)?;
+        let rt = u16_at(msg, after_name).ok_or(formerr)?;
+        pos = skip_record(msg, start).ok_or(formerr)?;
+        if rt == rtype::OPT {
+            // One OPT, owned by the root (RFC 6891 6.1.1).
+            if edns.is_some() || msg.get(start) != Some(&0) {
+                return Err(formerr);
+            }
+            edns = Some(parse_opt(msg, after_name).ok_or(formerr)?);
+        }
+    }
+    Ok(Query { id, flags, qname, qtype, qclass, question, edns })
+}
+
+fn skip_record(msg: &[u8], at: usize) -> Option<usize> {
+    let p = skip_name(msg, at)?;
+    let rdlen = u16_at(msg, p + 8)? as usize;
+    let end = p + 10 + rdlen;
+    if end > msg.len() {
+        return None;
+    }
+    Some(end)
+}
+
+/// Reads an OPT record from its type field on.
+fn parse_opt(msg: &[u8], at: usize) -> Option<Edns> {
+    let payload = u16_at(msg, at + 2)?.max(512);
+    let ttl = u32_at(msg, at + 4)?;
+    let rdlen = u16_at(msg, at + 8)? as usize;
+    let rdata = msg.get(at + 10..at + 10 + rdlen)?;
+    let mut edns = Edns {
+        payload,
+        version: (ttl >> 16) as u8,
+        dnssec_ok: ttl & 0x8000 != 0,
+        client_subnet: None,
+    };
+    let mut p = 0;
+    while p < rdata.len() {
+        let code = u16_at(rdata, p)?;
+        let len = u16_at(rdata, p + 2)? as usize;
+        let data = rdata.get(p + 4..p + 4 + len)?;
+        if code == OPTION_CLIENT_SUBNET {
+            edns.client_subnet = Some(parse_client_subnet(data)?);
+        }
+        p += 4 + len;
+    }
+    Some(edns)
+}
+
+fn parse_client_subnet(data: &[u8]) -> Option<ClientSubnet> {
+    let family = u16_at(data, 0)?;
+    let source_prefix = *data.get(2)?;
+    let scope_prefix = *data.get(3)?;
+    let addr = data.get(4..)?;
+    // As many octets as the prefix needs, no more (RFC 7871 6).
+    if addr.len() != usize::from(source_prefix).div_ceil(8) {
+        return None;
+    }
+    let address = match family {
+        1 if source_prefix <= 32 => {
+            let mut a = [0u8; 4];
+            a.get_mut(..addr.len())?.copy_from_slice(addr);
+            IpAddr::V4(Ipv4Addr::from(a))
+        }
+        2 if source_prefix <= 128 => {
+            let mut a = [0u8; 16];
+            a.get_mut(..addr.len())?.copy_from_slice(addr);
+            IpAddr::V6(Ipv6Addr::from(a))
+        }
+        _ => return None,
+    };
+    Some(ClientSubnet { family, source_prefix, scope_prefix, address })
+}
+
+/// Record data, typed (what a record set's values are).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RData {
+    /// An IPv4 address.
+    A(Ipv4Addr),
+    /// An IPv6 address.
+    Aaaa(Ipv6Addr),
+    /// A canonical name.
+    Cname(String),
+    /// A name server.
+    Ns(String),
+    /// A pointer.
+    Ptr(String),
+    /// A mail exchange.
+    Mx {
+        /// Lower is preferred.
+        preference: u16,
+        /// The mail server.
+        exchange: String,
+    },
+    /// Character strings (each up to 255 octets).
+    Txt(Vec<Vec<u8>>),
+    /// SPF: character strings, as TXT.
+    Spf(Vec<Vec<u8>>),
+    /// A service location.
+    Srv {
+        /// Lower first.
+        priority: u16,
+        /// Share among equal priorities.
+        weight: u16,
+        /// The port.
+        port: u16,
+        /// The host.
+        target: String,
+    },
+    /// A naming authority pointer.
+    Naptr {
+        /// Lower first.
+        order: u16,
+        /// Among equal orders.
+        preference: u16,
+        /// `S`, `A`, `U`, `P` or empty.
+        flags: Vec<u8>,
+        /// The service parameters.
+        services: Vec<u8>,
+        /// A substitution expression.
+        regexp: Vec<u8>,
+        /// The next name (`.` when `regexp` is used).
+        replacement: String,
+    },
+    /// Certification authority authorization.
+    Caa {
+        /// 0 or 128 (critical).
+        flags: u8,
+        /// `issue`, `issuewild`, `iodef`…
+        tag: String,
+        /// The value, without quotes.
+        value: Vec<u8>,
+    },
+    /// A delegation signer.
+    Ds {
+        /// The key tag.
+        key_tag: u16,
+        /// The DNSSEC algorithm.
+        algorithm: u8,
+        /// The digest type.
+        digest_type: u8,
+        /// The digest.
+        digest: Vec<u8>,
+    },
+    /// Start of authority.
+    Soa {
+        /// The primary name server.
+        mname: String,
+        /// The responsible mailbox.
+        rname: String,
+        /// Serial.
+        serial: u32,
+        /// Refresh.
+        refresh: u32,
+        /// Retry.
+        retry: u32,
+        /// Expire.
+        expire: u32,
+        /// The negative-caching TTL (RFC 2308).
+        minimum: u32,
+    },
+}
+
+/// One part of prepared record data.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Piece {
+    /// Literal octets.
+    Bytes(Box<[u8]>),
+    /// A name that may be compressed.
+    Name(Box<[u8]>),
+    /// A name that must be written in full (SRV, NAPTR: RFC 2782, 3403, 3597).
+    FullName(Box<[u8]>),
+}
+
+/// Why record data cannot be written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RDataError {
+    /// A name in it is malformed.
+    Name(NameError),
+    /// A character string is longer than 255 octets.
+    StringTooLong,
+    /// The data is longer than 65535 octets.
+    TooLong,
+}
+
+impl std::fmt::Display for RDataError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            RDataError::Name(e) => write!(f, "bad name: {e}"),
+            RDataError::StringTooLong => f.write_str("a character string is over 255 octets"),
+            RDataError::TooLong => f.write_str("the record data is over 65535 octets"),
+        }
+    }
+}
+
+impl std::error::Error for RDataError {}
+
+impl From<NameError> for RDataError {
+    fn from(e: NameError) -> Self {
+        RDataError::Name(e)
+    }
+}
+
+fn char_string(out: &mut Vec<u8>, s: &[u8]) -> Result<(), RDataError> {
+    let len = u8::try_from(s.len()).map_err(|_| RDataError::StringTooLong)?;
+    out.push(len);
+    out.extend_from_slice(s);
+    Ok(())
+}
+
+impl RData {
+    /// The record type of this data.
+    pub fn rtype(&self) -> u16 {
+        match self {
+            RData::A(_) => rtype::A,
+            RData::Aaaa(_) => rtype::AAAA,
+            RData::Cname(_) => rtype::CNAME,
+            RData::Ns(_) => rtype::NS,
+            RData::Ptr(_) => rtype::PTR,
+            RData::Mx { .. } => rtype::MX,
+            RData::Txt(_) => rtype::TXT,
+            RData::Spf(_) => rtype::SPF,
+            RData::Srv { .. } => rtype::SRV,
+            RData::Naptr { .. } => rtype::NAPTR,
+            RData::Caa { .. } => rtype::CAA,
+            RData::Ds { .. } => rtype::DS,
+            RData::Soa { .. } => rtype::SOA,
+        }
+    }
+
+    /// The data prepared for [`Writer::record`].
+    pub fn pieces(&self) -> Result<Vec<Piece>, RDataError> {
+        let name = |n: &str| -> Result<Piece, RDataError> {
+            Ok(Piece::Name(text_to_wire(n)?.into_boxed_slice()))
+        };
+        let full = |n: &str| -> Result<Piece, RDataError> {
+            Ok(Piece::FullName(text_to_wire(n)?.into_boxed_slice()))
+        };
+        let bytes = |b: Vec<u8>| Piece::Bytes(b.into_boxed_slice());
+        let pieces = match self {
+            RData::A(a) => vec![bytes(a.octets().to_vec())],
+            RData::Aaaa(a) => vec![bytes(a.octets().to_vec())],
+            RData::Cname(n) | RData::Ns(n) | RData::Ptr(n) => vec![name(n)?],
+            RData::Mx { preference, exchange } => {
+                vec![bytes(preference.to_be_bytes().to_vec()), name(exchange)?]
+            }
+            RData::Txt(strings) | RData::Spf(strings) => {
+                let mut out = Vec::new();
+                for s in strings {
+                    char_string(&mut out, s)?;
+                }
+                if strings.is_empty() {
+                    out.push(0);
+                }
+                vec![bytes(out)]
+            }
+            RData::Srv { priority, weight, port, target } => {
+                let mut out = Vec::with_capacity(6);
+                out.extend_from_slice(&priority.to_be_bytes());
+                out.extend_from_slice(&weight.to_be_bytes());
+                out.extend_from_slice(&port.to_be_bytes());
+                vec![bytes(out), full(target)?]
+            }
+            RData::Naptr { order, preference, flags, services, regexp, replacement } => {
+                let mut out = Vec::new();
+                out.extend_from_slice(&order.to_be_bytes());
+                out.extend_from_slice(&preference.to_be_bytes());
+                char_string(&mut out, flags)?;
+                char_string(&mut out, services)?;
+                char_string(&mut out, regexp)?;
+                vec![bytes(out), full(replacement)?]
+            }
+            RData::Caa { flags, tag, value } => {
+                let mut out = vec![*flags];
+                char_string(&mut out, tag.as_bytes())?;
+                out.extend_from_slice(value);
+                vec![bytes(out)]
+            }
+            RData::Ds { key_tag, algorithm, digest_type, digest } => {
+                let mut out = key_tag.to_be_bytes().to_vec();
+                out.push(*algorithm);
+                out.push(*digest_type);
+                out.extend_from_slice(digest);
+                vec![bytes(out)]
+            }
+            RData::Soa { mname, rname, serial, refresh, retry, expire, minimum } => {
+                let mut out = Vec::with_capacity(20);
+                for v in [serial, refresh, retry, expire, minimum] {
+                    out.extend_from_slice(&v.to_be_bytes());
+                }
+                vec![name(mname)?, name(rname)?, bytes(out)]
+            }
+        };
+        let len: usize = pieces
+            .iter()
+            .map(|p| match p {
+                Piece::Bytes(b) | Piece::Name(b) | Piece::FullName(b) => b.len(),
+            })
+            .sum();
+        if len > 65535 {
+            return Err(RDataError::TooLong);
+        }
+        Ok(pieces)
+    }
+}
+
+/// Names already written, for compression: positions of label starts in the message.
+const MAX_POINTERS: usize = 96;
+
+/// Builds a response in a reused buffer.
+#[derive(Debug)]
+pub struct Writer<'a> {
+    buf: &'a mut Vec<u8>,
+    pointers: [u16; MAX_POINTERS],
+    npointers: usize,
+    counts: [u16; 3],
+}
+
+/// The sections records go to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Section {
+    /// Answer.
+    Answer = 0,
+    /// Authority.
+    Authority = 1,
+    /// Additional.
+    Additional = 2,
+}
+
+/// Is the (possibly compressed) name at `p` in `msg` equal to the uncompressed `wire`,
+/// ignoring ASCII case?
+fn same_name(msg: &[u8], mut p: usize, wire: &[u8]) -> bool {
+    let mut w = 0;
+    for _ in 0..128 {
+        let Some(&len) = msg.get(p) else { return false };
+        if len & 0xC0 == 0xC0 {
+            match u16_at(msg, p) {
+                Some(t) if usize::from(t & 0x3FFF) < p => {
+                    p = usize::from(t & 0x3FFF);
+                    continue;
+                }
+                _ => return false,
+            }
+        }
+        let Some(&wl) = wire.get(w) else { return false };
+        if wl != len {
+            return false;
+        }
+        if len == 0 {
+            return true;
+        }
+        let (Some(a), Some(b)) =
+            (msg.get(p + 1..p + 1 + len as usize), wire.get(w + 1..w + 1 + len as usize))
+        else {
+            return false;
+        };
+        if !a.eq_ignore_ascii_case(b) {
+            return false;
+        }
+        p += 1 + len as usize;
+        w += 1 + len as usize;
+    }
+    false
+}
+
+impl<'a> Writer<'a> {
+    /// Starts a response to `query`: header (QR, the opcode, RD and CD echoed), then the
+    /// question as it came. `buf` is cleared.
+    pub fn new(buf: &'a mut Vec<u8>, query: &Query<'_>, rcode: u16, aa: bool, ra: bool) -> Self {
+        buf.clear();
+        let mut flags = QR | (query.flags & (RD | CD | 0x7800)) | (rcode & 0xF);
+        if aa {
+            flags |= AA;
+        }
+        if ra {
+            flags |= RA;
+        }
+        buf.extend_from_slice(&query.id.to_be_bytes());
+        buf.extend_from_slice(&flags.to_be_bytes());
+        buf.extend_from_slice(&[0, 1, 0, 0, 0, 0, 0, 0]);
+        buf.extend_from_slice(query.question);
+        let mut w = Writer { buf, pointers: [0; MAX_POINTERS], npointers: 0, counts: [0; 3] };
+        // The question's name is the first compression target (answers echo its case).
+        let mut p = HEADER;
+        while let Some(&len) = w.buf.get(p) {
+            if len == 0 {
+                break;
+            }
+            w.remember(p);
+            p += 1 + len as usize;
+        }
+        w
+    }
+
+    /// Sets the response code (the low four bits; higher ones go in OPT).
+    pub fn set_rcode(&mut self, rcode: u16) {
+        if let Some(b) = self.buf.get_mut(3) {
+            *b = (*b & 0xF0) | (rcode & 0xF) as u8;
+        }
+    }
+
+    /// Sets or clears AA.
+    pub fn set_aa(&mut self, aa: bool) {
+        if let Some(b) = self.buf.get_mut(2) {
+            if aa {
+                *b |= (AA >> 8) as u8;
+            } else {
+                *b &= !((AA >> 8) as u8);
+            }
+        }
+    }
+
+    /// The message so far.
+    pub fn len(&self) -> usize {
+        self.buf.len()
+    }
+
+    /// Whether nothing has been written (never: the header is there).
+    pub fn is_empty(&self) -> bool {
+        self.buf.is_empty()
+    }
+
+    /// Records in a section so far.
+    pub fn count(&self, section: Section) -> u16 {
+        self.counts.get(section as usize).copied().unwrap_or(0)
+    }
+
+    /// Writes a name, compressed if `compress` (and remembered for later names either way
+    /// only when compressed).
+    pub fn name(&mut self, wire: &[u8], compress: bool) {
+        if !compress {
+            self.buf.extend_from_slice(wire);
+            return;
+        }
+        let mut w = 0;
+        while let Some(&len) = wire.get(w) {
+            if len == 0 {
+                self.buf.push(0);
+                return;
+            }
+            let Some(suffix) = wire.get(w..) else { return };
+            let found = self
+                .pointers
+                .get(..self.npointers)
+                .and_then(|ps| ps.iter().find(|&&p| same_name(self.buf, usize::from(p), suffix)));
+            if let Some(&p) = found {
+                self.buf.extend_from_slice(&(0xC000 | p).to_be_bytes());
+                return;
+            }
+            self.remember(self.buf.len());
+            let Some(label) = wire.get(w..w + 1 + len as usize) else { return };
+            self.buf.extend_from_slice(label);
+            w += 1 + len as usize;
+        }
+    }
+
+    /// Writes one record of class IN.
+    pub fn record(
+        &mut self,
+        section: Section,
+        owner: &[u8],
+        rtype: u16,
+        ttl: u32,
+        rdata: &[Piece],
+    ) {
+        self.name(owner, true);
+        self.buf.extend_from_slice(&rtype.to_be_bytes());
+        self.buf.extend_from_slice(&CLASS_IN.to_be_bytes());
+        self.buf.extend_from_slice(&ttl.to_be_bytes());
+        let len_at = self.buf.len();
+        self.buf.extend_from_slice(&[0, 0]);
+        for piece in rdata {
+            match piece {
+                Piece::Bytes(b) => self.buf.extend_from_slice(b),
+                Piece::Name(n) => self.name(n, true),
+                Piece::FullName(n) => self.name(n, false),
+            }
+        }
+        let len = (self.buf.len() - len_at - 2) as u16;
+        if let Some(slot) = self.buf.get_mut(len_at..len_at + 2) {
+            slot.copy_from_slice(&len.to_be_bytes());
+        }
+        self.bump(section);
+    }
+
+    fn remember(&mut self, position: usize) {
+        if position < 0x3FFF
+            && let Some(slot) = self.pointers.get_mut(self.npointers)
+        {
+            *slot = position as u16;
+            self.npointers += 1;
+        }
+    }
+
+    fn bump(&mut self, section: Section) {
+        let i = section as usize;
+        let Some(count) = self.counts.get_mut(i) else { return };
+        *count = count.saturating_add(1);
+        let c = count.to_be_bytes();
+        let at = 6 + 2 * i;
+        if let Some(slot) = self.buf.get_mut(at..at + 2) {
+            slot.copy_from_slice(&c);
+        }
+    }
+
+    /// Writes the OPT record: our payload size, `rcode`'s upper bits, the DO bit echoed, and
+    /// the client subnet echoed with `scope` as its scope prefix.
+    pub fn opt(&mut self, edns: &Edns, rcode: u16, scope: Option<u8>) {
+        self.buf.push(0);
+        self.buf.extend_from_slice(&rtype::OPT.to_be_bytes());
+        self.buf.extend_from_slice(&ADVERTISED_PAYLOAD.to_be_bytes());
+        let ext = ((rcode >> 4) & 0xFF) as u8;
+        let flags: u16 = if edns.dnssec_ok { 0x8000 } else { 0 };
+        self.buf.extend_from_slice(&[ext, 0]);
+        self.buf.extend_from_slice(&flags.to_be_bytes());
+        match edns.client_subnet {
+            Some(cs) => {
+                let octets: Vec<u8> = match cs.address {
+                    IpAddr::V4(a) => a.octets().to_vec(),
+                    IpAddr::V6(a) => a.octets().to_vec(),
+                };
+                let n = usize::from(cs.source_prefix).div_ceil(8);
+                let addr = octets.get(..n).unwrap_or(&[]);
+                let len = 4 + addr.len() as u16;
+                self.buf.extend_from_slice(&(len + 4).to_be_bytes());
+                self.buf.extend_from_slice(&OPTION_CLIENT_SUBNET.to_be_bytes());
+                self.buf.extend_from_slice(&len.to_be_bytes());
+                self.buf.extend_from_slice(&cs.family.to_be_bytes());
+                self.buf.push(cs.source_prefix);
+                self.buf.push(scope.unwrap_or(0));
+                self.buf.extend_from_slice(addr);
+            }
+            None => self.buf.extend_from_slice(&[0, 0]),
+        }
+        self.bump(Section::Additional);
+    }
+
+    /// Cuts the message back to header, question and (re-written) OPT and sets TC: for a
+    /// UDP answer larger than the client accepts (RFC 2181 9: the client retries over TCP).
+    pub fn truncate(&mut self, query: &Query<'_>, rcode: u16, scope: Option<u8>) {
+        self.buf.truncate(HEADER + query.question.len());
+        self.counts = [0; 3];
+        for at in [6usize, 8, 10] {
+            if let Some(slot) = self.buf.get_mut(at..at + 2) {
+                slot.copy_from_slice(&[0, 0]);
+            }
+        }
+        if let Some(b) = self.buf.get_mut(2) {
+            *b |= (TC >> 8) as u8;
+        }
+        if let Some(edns) = &query.edns {
+            self.opt(edns, rcode, scope);
+        }
+    }
+}
+
+/// Writes a header-only error response (`FORMERR`, `NOTIMP`) for a [`Reject::Error`]; with
+/// no question, as the question could not be read.
+pub fn write_error(buf: &mut Vec<u8>, id: u16, flags: u16, rcode: u16) {
+    buf.clear();
+    let flags = QR | (flags & (RD | CD | 0x7800)) | (rcode & 0xF);
+    buf.extend_from_slice(&id.to_be_bytes());
+    buf.extend_from_slice(&flags.to_be_bytes());
+    buf.extend_from_slice(&[0; 8]);
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+
+    /// A query for `name`/`qtype`, with EDNS (payload, client subnet) when given.
+    pub fn query(
+        id: u16,
+        name: &str,
+        qtype: u16,
+        edns: Option<(u16, Option<(IpAddr, u8)>)>,
+    ) -> Vec<u8> {
+        let mut m = id.to_be_bytes().to_vec();
+        m.extend_from_slice(&[0x01, 0x00, 0, 1, 0, 0, 0, 0, 0, u8::from(edns.is_some())]);
+        m.extend_from_slice(&text_to_wire(name).unwrap());
+        m.extend_from_slice(&qtype.to_be_bytes());
+        m.extend_from_slice(&CLASS_IN.to_be_bytes());
+        if let Some((payload, subnet)) = edns {
+            m.push(0);
+            m.extend_from_slice(&rtype::OPT.to_be_bytes());
+            m.extend_from_slice(&payload.to_be_bytes());
+            m.extend_from_slice(&[0, 0, 0, 0]);
+            let mut rdata = Vec::new();
+            if let Some((ip, prefix)) = subnet {
+                let (family, octets) = match ip {
+                    IpAddr::V4(a) => (1u16, a.octets().to_vec()),
+                    IpAddr::V6(a) => (2u16, a.octets().to_vec()),
+                };
+                let n = usize::from(prefix).div_ceil(8);
+                rdata.extend_from_slice(&8u16.to_be_bytes());
+                rdata.extend_from_slice(&((4 + n) as u16).to_be_bytes());
+                rdata.extend_from_slice(&family.to_be_bytes());
+                rdata.push(prefix);
+                rdata.push(0);
+                rdata.extend_from_slice(&octets[..n]);
+            }
+            m.extend_from_slice(&(rdata.len() as u16).to_be_bytes());
+            m.extend_from_slice(&rdata);
+        }
+        m
+    }
+
+    #[test]
+    fn a_query_is_parsed_with_its_edns_and_client_subnet() {
+        let subnet = Some((IpAddr::V4(Ipv4Addr::new(203, 0, 113, 0)), 24));
+        let m = query(7, "WWW.Example.com.", rtype::AAAA, Some((4096, subnet)));
+        let q = parse_query(&m).unwrap();
+        assert_eq!((q.id, q.qtype, q.qclass), (7, rtype::AAAA, CLASS_IN));
+        let mut key = String::new();
+        name_key(q.qname, &mut key).unwrap();
+        assert_eq!(key, "www.example.com.");
+        let edns = q.edns.unwrap();
+        assert_eq!(edns.payload, 4096);
+        let cs = edns.client_subnet.unwrap();
+        assert_eq!((cs.family, cs.source_prefix), (1, 24));
+        assert_eq!(cs.address, IpAddr::V4(Ipv4Addr::new(203, 0, 113, 0)));
+    }
+
+    #[test]
+    fn responses_and_stubs_are_dropped_and_bad_queries_are_formerr() {
+        assert_eq!(parse_query(&[1, 2, 3]).unwrap_err(), Reject::Drop);
+        let mut m = query(1, "a.example.", rtype::A, None);
+        m[2] |= 0x80;
+        assert_eq!(parse_query(&m).unwrap_err(), Reject::Drop);
+        let mut two = query(9, "a.example.", rtype::A, None);
+        two[5] = 2;
+        assert!(matches!(
+            parse_query(&two),
+            Err(Reject::Error { id: 9, rcode: rcode::FORMERR, .. })
+        ));
+        let mut notify = query(9, "a.example.", rtype::A, None);
+        notify[2] |= 4 << 3;
+        assert!(matches!(parse_query(&notify), Err(Reject::Error { rcode: rcode::NOTIMP, .. })));
+        let short = query(3, "a.example.", rtype::A, None);
+        assert!(matches!(
+            parse_query(&short[..short.len() - 1]),
+            Err(Reject::Error { rcode: rcode::FORMERR, .. })
+        ));
+    }
+
+    #[test]
+    fn keys_are_lower_case_with_octal_escapes() {
+        assert_eq!(text_key("*.Example.COM").unwrap(), "*.example.com.");
+        assert_eq!(text_key("a\\.b.example.com.").unwrap(), "a\\056b.example.com.");
+        assert_eq!(text_key("\\052.example.com.").unwrap(), "*.example.com.");
+        assert_eq!(text_key(".").unwrap(), ".");
+        assert!(text_key("a..b").is_err());
+        assert!(text_key(&"a".repeat(64)).is_err());
+        assert!(text_key(&"abcdefghi.".repeat(26)).is_err());
+    }
+
+    #[test]
+    fn names_are_compressed_against_the_question_and_each_other() {
+        let m = query(1, "www.Example.com.", rtype::A, None);
+        let q = parse_query(&m).unwrap();
+        let mut buf = Vec::new();
+        let mut w = Writer::new(&mut buf, &q, 0, true, false);
+        let owner = text_to_wire("www.example.com.").unwrap();
+        w.record(Section::Answer, &owner, rtype::A, 60, &RData::A(Ipv4Addr::LOCALHOST).pieces().unwrap());
+        let mx = RData::Mx { preference: 1, exchange: "mail.example.com.".into() };
+        w.record(Section::Answer, &owner, rtype::MX, 60, &mx.pieces().unwrap());
+        assert_eq!(w.count(Section::Answer), 2);
+        let q_end = 12 + q.question.len();
+        // First owner: a pointer to the question's name.
+        assert_eq!(&buf[q_end..q_end + 2], &[0xC0, 12]);
+        // The MX exchange: "mail" then a pointer to "example.com" inside the question.
+        let tail = &buf[buf.len() - 7..];
+        assert_eq!(&tail[..5], b"\x04mail");
+        assert_eq!(tail[5..], [0xC0, 16]);
+    }
+
+    #[test]
+    fn srv_targets_are_never_compressed() {
+        let m = query(1, "_x._tcp.example.com.", rtype::SRV, None);
+        let q = parse_query(&m).unwrap();
+        let mut buf = Vec::new();
+        let mut w = Writer::new(&mut buf, &q, 0, true, false);
+        let srv = RData::Srv { priority: 1, weight: 2, port: 3, target: "example.com.".into() };
+        w.record(Section::Answer, q.qname, rtype::SRV, 60, &srv.pieces().unwrap());
+        assert!(buf.ends_with(b"\x07example\x03com\x00"));
+    }
+
+    /// A tiny deterministic generator for the fuzz tests.
+    fn next(state: &mut u64) -> u64 {
+        *state ^= *state << 13;
+        *state ^= *state >> 7;
+        *state ^= *state << 17;
+        *state
+    }
+
+    #[test]
+    fn random_bytes_never_panic() {
+        let mut s = 0x9E37_79B9_7F4A_7C15u64;
+        let mut key = String::new();
+        for _ in 0..20_000 {
+            let len = (next(&mut s) % 80) as usize;
+            let m: Vec<u8> = (0..len).map(|_| next(&mut s) as u8).collect();
+            let _ = parse_query(&m);
+            let _ = name_key(&m, &mut key);
+        }
+    }
+
+    #[test]
+    fn mutated_queries_never_panic() {
+        let subnet = Some((IpAddr::V6("2001:db8::".parse().unwrap()), 56));
+        let base = query(5, "a.b.example.com.", rtype::TXT, Some((1232, subnet)));
+        let mut s = 42u64;
+        for _ in 0..50_000 {
+            let mut m = base.clone();
+            for _ in 0..(next(&mut s) % 4 + 1) {
+                let i = (next(&mut s) as usize) % m.len();
+                m[i] = next(&mut s) as u8;
+            }
+            let cut = (next(&mut s) as usize) % (m.len() + 1);
+            if let Ok(q) = parse_query(&m[..cut]) {
+                let mut buf = Vec::new();
+                let mut w = Writer::new(&mut buf, &q, 0, true, false);
+                w.record(Section::Answer, q.qname, rtype::A, 1, &[]);
+                if let Some(e) = q.edns {
+                    w.opt(&e, 0, Some(24));
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn compression_loops_are_refused() {
+        // A pointer to itself and a forward pointer.
+        assert!(walk_name(&[0xC0, 0], 0, |_| {}).is_none());
+        assert!(walk_name(&[0xC0, 2, 0], 0, |_| {}).is_none());
+        assert_eq!(walk_name(&[1, b'a', 0, 0xC0, 0], 3, |_| {}), Some(5));
+    }
+
+    #[test]
+    fn truncation_keeps_the_question_and_opt() {
+        let m = query(1, "big.example.", rtype::TXT, Some((512, None)));
+        let q = parse_query(&m).unwrap();
+        let mut buf = Vec::new();
+        let mut w = Writer::new(&mut buf, &q, 0, true, false);
+        for _ in 0..10 {
+            let txt = RData::Txt(vec![vec![b'x'; 200]]);
+            w.record(Section::Answer, q.qname, rtype::TXT, 1, &txt.pieces().unwrap());
+        }
+        w.truncate(&q, 0, None);
+        assert_eq!(buf[2] & 0x02, 0x02, "TC");
+        assert_eq!(&buf[6..12], &[0, 0, 0, 0, 0, 1]);
+        assert_eq!(buf.len(), 12 + q.question.len() + 11);
+    }
+}
