@@ -1061,7 +1061,13 @@ pub(crate) mod tests {
         let mut buf = Vec::new();
         let mut w = Writer::new(&mut buf, &q, 0, true, false);
         let owner = text_to_wire("www.example.com.").unwrap();
-        w.record(Section::Answer, &owner, rtype::A, 60, &RData::A(Ipv4Addr::LOCALHOST).pieces().unwrap());
+        w.record(
+            Section::Answer,
+            &owner,
+            rtype::A,
+            60,
+            &RData::A(Ipv4Addr::LOCALHOST).pieces().unwrap(),
+        );
         let mx = RData::Mx { preference: 1, exchange: "mail.example.com.".into() };
         w.record(Section::Answer, &owner, rtype::MX, 60, &mx.pieces().unwrap());
         assert_eq!(w.count(Section::Answer), 2);

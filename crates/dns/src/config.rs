@@ -1,0 +1,523 @@
+//! The plane's configuration: plain data a translator fills from Route 53 resources.
+//!
+//! It mirrors Route 53's own shapes (`ResourceRecordSet`, `HealthCheckConfig`, CIDR
+//! collections) so the translation is a field-by-field copy: names in text form as Route 53
+//! stores them (lower-case, trailing dot, `\ooo` octal escapes), values typed as [`RData`]
+//! ([`parse_value`] reads Route 53's text form of a value), durations as [`Duration`]s so
+//! tests can use intervals AWS would refuse. What the plane adds is *where* things are served
+//! ([`View`]) and *where clients are* ([`ClientLocation`]), which Route 53 knows from its
+//! own network and vpclab must be told.
+
+use std::net::{IpAddr, SocketAddr};
+use std::time::Duration;
+
+pub use crate::wire::RData;
+use crate::wire::rtype;
+
+/// Everything the plane serves.
+#[derive(Clone, PartialEq, Debug, Default)]
+pub struct Config {
+    /// Hosted zones, public and private.
+    pub zones: Vec<Zone>,
+    /// Health checks to run, by id.
+    pub health_checks: Vec<HealthCheck>,
+    /// CIDR collections that CIDR routing policies name.
+    pub cidr_collections: Vec<CidrCollection>,
+    /// Where the zones are served: one listener each.
+    pub views: Vec<View>,
+    /// Where clients are, by address (the most specific CIDR wins).
+    pub locations: Vec<LocationRule>,
+    /// Where a client matched by no rule is.
+    pub default_location: ClientLocation,
+}
+
+/// A hosted zone.
+#[derive(Clone, PartialEq, Debug)]
+pub struct Zone {
+    /// Its id (`Z…`); views name zones by it.
+    pub id: String,
+    /// Its name (`example.com.`).
+    pub origin: String,
+    /// Private zones are served only on the views of the VPCs they are associated with.
+    pub private: bool,
+    /// Its record sets, the apex SOA and NS included (negative answers carry that SOA).
+    pub record_sets: Vec<RecordSet>,
+}
+
+/// A record set: a name, a type and values, under one routing policy.
+#[derive(Clone, PartialEq, Debug)]
+pub struct RecordSet {
+    /// The owner name, within the zone; `*.example.com.` is a wildcard.
+    pub name: String,
+    /// The type ([`crate::wire::rtype`]).
+    pub rtype: u16,
+    /// Seconds; alias records use their target's.
+    pub ttl: u32,
+    /// The values, or an alias.
+    pub values: Values,
+    /// `SetIdentifier`: tells apart the record sets of one name and type that a routing
+    /// policy chooses between.
+    pub set_identifier: Option<String>,
+    /// How one set of the group is chosen.
+    pub policy: Policy,
+    /// `HealthCheckId`: a failing check leaves the record set out of answers.
+    pub health_check_id: Option<String>,
+}
+
+/// What a record set answers with.
+#[derive(Clone, PartialEq, Debug)]
+pub enum Values {
+    /// `ResourceRecords`.
+    Records(Vec<RData>),
+    /// `AliasTarget`.
+    Alias(Alias),
+}
+
+/// An alias record set.
+#[derive(Clone, PartialEq, Debug)]
+pub struct Alias {
+    /// What it points at.
+    pub target: AliasTarget,
+    /// `EvaluateTargetHealth`: the alias is as healthy as its target.
+    pub evaluate_target_health: bool,
+}
+
+/// An alias's target.
+#[derive(Clone, PartialEq, Debug)]
+pub enum AliasTarget {
+    /// A resource outside the zone (a load balancer, a CloudFront distribution…): the
+    /// translator resolves it to addresses. A records answer with the IPv4 ones, AAAA records
+    /// with the IPv6 ones.
+    Addresses {
+        /// The resource's addresses.
+        addresses: Vec<IpAddr>,
+        /// The TTL Route 53 uses for that kind of target (60 s for load balancers).
+        ttl: u32,
+        /// The resource's health as the translator sees it (a balancer with a healthy
+        /// target); only read when `evaluate_target_health` is set.
+        healthy: bool,
+    },
+    /// Another record set of the same zone and type (all of its sets, under their policy).
+    Record {
+        /// The target's name.
+        name: String,
+    },
+}
+
+/// A routing policy.
+#[derive(Clone, PartialEq, Debug)]
+pub enum Policy {
+    /// One record set per name and type; all values are returned.
+    Simple,
+    /// `Weight`: chosen in proportion to the weights (0 only when all are 0).
+    Weighted {
+        /// 0–255.
+        weight: u32,
+    },
+    /// `Region`: the set whose region is nearest the client.
+    Latency {
+        /// An AWS region (`us-east-1`).
+        region: String,
+    },
+    /// `GeoLocation`: the most specific match of the client's location.
+    Geolocation(GeoLocation),
+    /// `GeoProximityLocation`: the nearest after bias.
+    Geoproximity {
+        /// Where the resource is.
+        location: GeoproximityLocation,
+        /// -99–99: positive grows the area served, negative shrinks it.
+        bias: i32,
+    },
+    /// `Failover`.
+    Failover(Failover),
+    /// `MultiValueAnswer`: up to eight healthy sets, in random order.
+    Multivalue,
+    /// `CidrRoutingConfig`: the set whose location holds the client's address.
+    Cidr {
+        /// The collection's id.
+        collection_id: String,
+        /// A location name of that collection, or `*` for clients in none.
+        location_name: String,
+    },
+}
+
+/// A geolocation. Route 53's shape: a continent, or a country, or a country's subdivision;
+/// country `*` is the default location, matching clients no other set does.
+#[derive(Clone, PartialEq, Eq, Debug, Default)]
+pub struct GeoLocation {
+    /// `AF`, `AN`, `AS`, `EU`, `OC`, `NA`, `SA`.
+    pub continent: Option<String>,
+    /// ISO 3166 alpha-2, or `*`.
+    pub country: Option<String>,
+    /// A subdivision of the country (US states: `WA`).
+    pub subdivision: Option<String>,
+}
+
+/// Where a geoproximity resource is.
+#[derive(Clone, PartialEq, Debug)]
+pub enum GeoproximityLocation {
+    /// An AWS region.
+    Region(String),
+    /// A Local Zone group (`us-east-1-bos-1`): placed at its parent region.
+    LocalZoneGroup(String),
+    /// Latitude and longitude in degrees.
+    Coordinates {
+        /// Latitude.
+        latitude: f64,
+        /// Longitude.
+        longitude: f64,
+    },
+}
+
+/// `PRIMARY` or `SECONDARY`.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Failover {
+    /// Answers while healthy.
+    Primary,
+    /// Answers while the primary is not.
+    Secondary,
+}
+
+/// A CIDR collection.
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub struct CidrCollection {
+    /// Its id.
+    pub id: String,
+    /// `(location name, its CIDR blocks)`.
+    pub locations: Vec<(String, Vec<(IpAddr, u8)>)>,
+}
+
+/// A health check.
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub struct HealthCheck {
+    /// Its id (a UUID).
+    pub id: String,
+    /// What is checked.
+    pub kind: CheckKind,
+    /// `IPAddress`: where to connect; else `fqdn` is resolved.
+    pub ip: Option<IpAddr>,
+    /// `FullyQualifiedDomainName`: the `Host` header (and SNI), and the address when `ip` is
+    /// unset.
+    pub fqdn: Option<String>,
+    /// `Port`; default 80 (HTTP) or 443 (HTTPS).
+    pub port: Option<u16>,
+    /// `ResourcePath` (`/health`); default `/`.
+    pub resource_path: Option<String>,
+    /// `SearchString`, for the `_STR_MATCH` kinds.
+    pub search_string: Option<String>,
+    /// `RequestInterval`: 10 or 30 s on AWS; anything here.
+    pub interval: Duration,
+    /// `FailureThreshold`: consecutive results that flip the status (1–10, default 3).
+    pub failure_threshold: u32,
+    /// `Inverted`: healthy when the checks fail.
+    pub inverted: bool,
+    /// `Disabled`: not probed, always healthy.
+    pub disabled: bool,
+    /// `EnableSNI` (HTTPS).
+    pub enable_sni: bool,
+    /// `ChildHealthChecks` (CALCULATED).
+    pub children: Vec<String>,
+    /// `HealthThreshold` (CALCULATED): healthy children needed.
+    pub health_threshold: u32,
+}
+
+/// Health check types.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum CheckKind {
+    /// `HTTP`.
+    Http,
+    /// `HTTPS` (the certificate is not validated, as on AWS).
+    Https,
+    /// `HTTP_STR_MATCH`.
+    HttpStrMatch,
+    /// `HTTPS_STR_MATCH`.
+    HttpsStrMatch,
+    /// `TCP`.
+    Tcp,
+    /// `CALCULATED`: from the children's status.
+    Calculated,
+}
+
+impl CheckKind {
+    /// Parses Route 53's spelling.
+    pub fn parse(s: &str) -> Option<CheckKind> {
+        Some(match s {
+            "HTTP" => CheckKind::Http,
+            "HTTPS" => CheckKind::Https,
+            "HTTP_STR_MATCH" => CheckKind::HttpStrMatch,
+            "HTTPS_STR_MATCH" => CheckKind::HttpsStrMatch,
+            "TCP" => CheckKind::Tcp,
+            "CALCULATED" => CheckKind::Calculated,
+            _ => return None,
+        })
+    }
+}
+
+impl Default for HealthCheck {
+    fn default() -> Self {
+        HealthCheck {
+            id: String::new(),
+            kind: CheckKind::Http,
+            ip: None,
+            fqdn: None,
+            port: None,
+            resource_path: None,
+            search_string: None,
+            interval: Duration::from_secs(30),
+            failure_threshold: 3,
+            inverted: false,
+            disabled: false,
+            enable_sni: true,
+            children: Vec::new(),
+            health_threshold: 1,
+        }
+    }
+}
+
+/// One DNS listener and the zones it serves.
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub struct View {
+    /// Its name (`public`, or a VPC id); keys the listener across applies.
+    pub name: String,
+    /// Where to listen, UDP and TCP on the same port; port 0 takes an ephemeral one, kept
+    /// while the view exists.
+    pub listen: SocketAddr,
+    /// Private zones (ids) served here: a VPC's associated zones. A name that falls in one of
+    /// them is answered from it alone, as the VPC resolver does.
+    pub private_zones: Vec<String>,
+    /// Whether the public zones are served too (the public view, and every VPC view).
+    pub public_zones: bool,
+    /// Answers as a VPC's resolver does: RA set. The public view is an authoritative server
+    /// and leaves RA clear.
+    pub resolver: bool,
+}
+
+/// Clients from a CIDR block are at a location.
+#[derive(Clone, PartialEq, Debug)]
+pub struct LocationRule {
+    /// The block (address, prefix length).
+    pub cidr: (IpAddr, u8),
+    /// Where its clients are.
+    pub location: ClientLocation,
+}
+
+/// Where a client is, for latency, geolocation and geoproximity routing.
+#[derive(Clone, PartialEq, Debug)]
+pub struct ClientLocation {
+    /// The nearest AWS region (`us-east-1`).
+    pub region: String,
+    /// Continent code (`NA`).
+    pub continent: String,
+    /// Country code (`US`).
+    pub country: String,
+    /// Subdivision code (`WA`), if known.
+    pub subdivision: Option<String>,
+    /// Latitude and longitude; else the region's.
+    pub coordinates: Option<(f64, f64)>,
+}
+
+impl Default for ClientLocation {
+    /// vpclab's default: a client in Virginia, next to `us-east-1`.
+    fn default() -> Self {
+        ClientLocation {
+            region: "us-east-1".into(),
+            continent: "NA".into(),
+            country: "US".into(),
+            subdivision: Some("VA".into()),
+            coordinates: None,
+        }
+    }
+}
+
+/// Why a Route 53 value could not be read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ValueError(pub String);
+
+impl std::fmt::Display for ValueError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for ValueError {}
+
+/// Splits a value into fields: whitespace-separated, `"…"` quoted with `\"` and `\ddd`
+/// (decimal, as in zone files) escapes inside quotes.
+fn fields(value: &str) -> Result<Vec<Vec<u8>>, ValueError> {
+    let mut out = Vec::new();
+    let b = value.as_bytes();
+    let mut i = 0;
+    while i < b.len() {
+        match b.get(i) {
+            Some(c) if c.is_ascii_whitespace() => i += 1,
+            Some(b'"') => {
+                let mut s = Vec::new();
+                i += 1;
+                loop {
+                    match b.get(i) {
+                        None => return Err(ValueError("an unterminated quoted string".into())),
+                        Some(b'"') => {
+                            i += 1;
+                            break;
+                        }
+                        Some(b'\\') => {
+                            let digits = b.get(i + 1..i + 4);
+                            if let Some(d) = digits.filter(|d| d.iter().all(u8::is_ascii_digit)) {
+                                let v = d.iter().fold(0u32, |a, c| a * 10 + u32::from(c - b'0'));
+                                let v = u8::try_from(v)
+                                    .map_err(|_| ValueError("an escape over \\255".into()))?;
+                                s.push(v);
+                                i += 4;
+                            } else if let Some(c) = b.get(i + 1) {
+                                s.push(*c);
+                                i += 2;
+                            } else {
+                                return Err(ValueError("a trailing backslash".into()));
+                            }
+                        }
+                        Some(c) => {
+                            s.push(*c);
+                            i += 1;
+                        }
+                    }
+                }
+                out.push(s);
+            }
+            Some(_) => {
+                let start = i;
+                while b.get(i).is_some_and(|c| !c.is_ascii_whitespace()) {
+                    i += 1;
+                }
+                out.push(b.get(start..i).unwrap_or_default().to_vec());
+            }
+            None => break,
+        }
+    }
+    Ok(out)
+}
+
+/// Reads one value as Route 53 writes it in `ResourceRecord.Value` (`10 mail.example.com.`,
+/// `"v=spf1 -all"`, `0 issue "amazon.com"`, …) for a record set of type `rtype`.
+pub fn parse_value(rtype: u16, value: &str) -> Result<RData, ValueError> {
+    let f = fields(value)?;
+    let text = |i: usize| -> Result<String, ValueError> {
+        let v = f.get(i).ok_or_else(|| ValueError(format!("field {} is missing", i + 1)))?;
+        String::from_utf8(v.clone()).map_err(|_| ValueError("a field is not UTF-8".into()))
+    };
+    let num = |i: usize| -> Result<u64, ValueError> {
+        text(i)?.parse::<u64>().map_err(|_| ValueError(format!("field {} is not a number", i + 1)))
+    };
+    let u16_ = |i: usize| num(i).and_then(|n| u16::try_from(n).map_err(|_| too_big(i)));
+    let u8_ = |i: usize| num(i).and_then(|n| u8::try_from(n).map_err(|_| too_big(i)));
+    let u32_ = |i: usize| num(i).and_then(|n| u32::try_from(n).map_err(|_| too_big(i)));
+    let raw = |i: usize| f.get(i).cloned().ok_or_else(|| ValueError(format!("field {i} missing")));
+    let rdata = match rtype {
+        rtype::A => RData::A(value.trim().parse().map_err(|_| ValueError("not IPv4".into()))?),
+        rtype::AAAA => {
+            RData::Aaaa(value.trim().parse().map_err(|_| ValueError("not IPv6".into()))?)
+        }
+        rtype::CNAME => RData::Cname(text(0)?),
+        rtype::NS => RData::Ns(text(0)?),
+        rtype::PTR => RData::Ptr(text(0)?),
+        rtype::MX => RData::Mx { preference: u16_(0)?, exchange: text(1)? },
+        rtype::TXT => RData::Txt(f.clone()),
+        rtype::SPF => RData::Spf(f.clone()),
+        rtype::SRV => {
+            RData::Srv { priority: u16_(0)?, weight: u16_(1)?, port: u16_(2)?, target: text(3)? }
+        }
+        rtype::NAPTR => RData::Naptr {
+            order: u16_(0)?,
+            preference: u16_(1)?,
+            flags: raw(2)?,
+            services: raw(3)?,
+            regexp: raw(4)?,
+            replacement: text(5)?,
+        },
+        rtype::CAA => RData::Caa { flags: u8_(0)?, tag: text(1)?, value: raw(2)? },
+        rtype::DS => {
+            let hex: String = (3..f.len()).map(text).collect::<Result<_, _>>()?;
+            RData::Ds {
+                key_tag: u16_(0)?,
+                algorithm: u8_(1)?,
+                digest_type: u8_(2)?,
+                digest: from_hex(&hex)?,
+            }
+        }
+        rtype::SOA => RData::Soa {
+            mname: text(0)?,
+            rname: text(1)?,
+            serial: u32_(2)?,
+            refresh: u32_(3)?,
+            retry: u32_(4)?,
+            expire: u32_(5)?,
+            minimum: u32_(6)?,
+        },
+        other => return Err(ValueError(format!("type {other} is not served"))),
+    };
+    Ok(rdata)
+}
+
+fn too_big(i: usize) -> ValueError {
+    ValueError(format!("field {} is out of range", i + 1))
+}
+
+fn from_hex(s: &str) -> Result<Vec<u8>, ValueError> {
+    let b = s.as_bytes();
+    if b.len() % 2 != 0 {
+        return Err(ValueError("an odd number of hex digits".into()));
+    }
+    b.chunks(2)
+        .map(|pair| {
+            std::str::from_utf8(pair)
+                .ok()
+                .and_then(|p| u8::from_str_radix(p, 16).ok())
+                .ok_or_else(|| ValueError("not hex".into()))
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn route53_values_are_read_into_typed_data() {
+        assert_eq!(
+            parse_value(rtype::MX, "10 mail.example.com.").unwrap(),
+            RData::Mx { preference: 10, exchange: "mail.example.com.".into() }
+        );
+        assert_eq!(
+            parse_value(rtype::TXT, r#""v=spf1 -all" "two \"q\" \065""#).unwrap(),
+            RData::Txt(vec![b"v=spf1 -all".to_vec(), b"two \"q\" A".to_vec()])
+        );
+        assert_eq!(
+            parse_value(rtype::CAA, r#"0 issue "amazon.com""#).unwrap(),
+            RData::Caa { flags: 0, tag: "issue".into(), value: b"amazon.com".to_vec() }
+        );
+        assert_eq!(
+            parse_value(rtype::NAPTR, r#"100 10 "U" "E2U+sip" "!^.*$!sip:a@b!" ."#).unwrap(),
+            RData::Naptr {
+                order: 100,
+                preference: 10,
+                flags: b"U".to_vec(),
+                services: b"E2U+sip".to_vec(),
+                regexp: b"!^.*$!sip:a@b!".to_vec(),
+                replacement: ".".into()
+            }
+        );
+        assert_eq!(
+            parse_value(rtype::DS, "60485 5 1 2BB183AF5F22588179A53B0A98631FAD1A292118").unwrap(),
+            RData::Ds {
+                key_tag: 60485,
+                algorithm: 5,
+                digest_type: 1,
+                digest: from_hex("2BB183AF5F22588179A53B0A98631FAD1A292118").unwrap()
+            }
+        );
+        let soa = "ns-1.awsdns-01.com. awsdns-hostmaster.amazon.com. 1 7200 900 1209600 86400";
+        assert!(matches!(parse_value(rtype::SOA, soa).unwrap(), RData::Soa { minimum: 86400, .. }));
+        assert!(parse_value(rtype::A, "300.1.1.1").is_err());
+        assert!(parse_value(rtype::MX, "70000 x.").is_err());
+        assert!(parse_value(rtype::TXT, "\"open").is_err());
+    }
+}
