@@ -285,12 +285,12 @@ impl Snapshot {
                     cidrs.iter().map(move |(ip, len)| (*ip, *len, name.as_str().into()))
                 })
                 .collect();
-            blocks.sort_by(|a, b| b.1.cmp(&a.1));
+            blocks.sort_by_key(|b| std::cmp::Reverse(b.1));
             snap.collections.insert(c.id.clone(), blocks);
         }
         let mut locations: Vec<(IpAddr, u8, LocationC)> =
             config.locations.iter().map(|r| (r.cidr.0, r.cidr.1, (&r.location).into())).collect();
-        locations.sort_by(|a, b| b.1.cmp(&a.1));
+        locations.sort_by_key(|l| std::cmp::Reverse(l.1));
         snap.locations = locations;
         snap.default_location = (&config.default_location).into();
         (snap, problems)
@@ -468,7 +468,7 @@ impl Snapshot {
                     &|_| true,
                 ];
                 for tier in tiers {
-                    let total: u64 = sets.iter().filter(|s| tier(s)).map(|s| weight(s)).sum();
+                    let total: u64 = sets.iter().filter(|s| tier(s)).map(&weight).sum();
                     let count = sets.iter().filter(|s| tier(s)).count() as u64;
                     if count == 0 {
                         continue;

@@ -463,7 +463,7 @@ fn too_big(i: usize) -> ValueError {
 
 fn from_hex(s: &str) -> Result<Vec<u8>, ValueError> {
     let b = s.as_bytes();
-    if b.len() % 2 != 0 {
+    if !b.len().is_multiple_of(2) {
         return Err(ValueError("an odd number of hex digits".into()));
     }
     b.chunks(2)

@@ -1,8 +1,36 @@
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing))]
-//! placeholder
+//! The DNS data plane: an authoritative server for Route 53's hosted zones, and the VPC
+//! resolver's view of them.
+//!
+//! The binary turns hosted zones, health checks and CIDR collections into a plain [`Config`]
+//! and hands it to [`Plane::apply`] after every change; the plane works on that configuration
+//! alone and never changes the model. Each [`View`] — the public one (all public zones) and
+//! one per VPC (its private zones first, then the public ones) — is served over UDP and TCP
+//! on its own address ([`Plane::listeners`] says where).
+//!
+//! - [`wire`]: the DNS message format (RFC 1035, EDNS RFC 6891, client subnet RFC 7871),
+//!   parsing queries defensively and writing responses with compression and truncation.
+//! - [`config`]: zones, record sets and their routing policies, health checks, views, client
+//!   locations; [`config::parse_value`] reads Route 53's text form of a record value.
+//! - [`answer`]: the engine — a [`answer::Snapshot`] compiled from a config, answering by
+//!   hash lookups: zones, wildcards, CNAME chains, delegations, negative answers, routing.
+//! - [`geo`]: region coordinates and distances (latency and geoproximity routing).
+//! - [`health`]: real HTTP/HTTPS/TCP probes, string matching, calculated checks, and the
+//!   [`HealthView`] the API reads (`GetHealthCheckStatus`).
+//! - [`plane`]: [`Plane`] itself — listeners and checkers reconciled to a config.
+//!
+//! Not done (yet): recursion (a name in no zone of a view is REFUSED, on VPC views too);
+//! DNSSEC signing (DS records are served, nothing is signed; the DO bit is only echoed);
+//! zone transfers (REFUSED); CloudWatch-alarm health checks; per-region health checkers
+//! (one local checker stands for all of them); query logging.
+
 pub mod answer;
 pub mod config;
 pub mod geo;
 pub mod health;
+pub mod plane;
 pub mod wire;
+
 pub use config::*;
+pub use health::{CheckStatus, HealthView, Report};
+pub use plane::{Plane, TCP_IDLE, ViewEndpoint};

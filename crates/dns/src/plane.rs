@@ -1,0 +1,329 @@
+//! The plane: DNS listeners (UDP and TCP on one port per view) and health checkers,
+//! reconciled to each new [`Config`].
+//!
+//! [`Plane::apply`] compiles the configuration into a [`Snapshot`] and publishes it behind a
+//! generation counter: serving tasks keep their own `Arc` of the snapshot and only take the
+//! lock when the counter moves, so answering a query touches no shared lock. Each UDP socket
+//! is read by two tasks (the runtime spreads them over its threads); each TCP connection
+//! gets its own task, answers any number of queries in order, and closes after
+//! [`TCP_IDLE`] without one.
+
+use std::collections::HashMap;
+use std::net::{IpAddr, SocketAddr};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, RwLock};
+use std::time::Duration;
+
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::{TcpListener, TcpStream, UdpSocket};
+use tokio::task::AbortHandle;
+
+use crate::answer::{Problem, Snapshot};
+use crate::config::{Config, HealthCheck};
+use crate::health::{self, CheckState, HealthView};
+use crate::wire::{self, MAX_UDP_PAYLOAD, Reject};
+
+/// How long a TCP connection may stay without a query (RFC 7766 suggests seconds).
+pub const TCP_IDLE: Duration = Duration::from_secs(10);
+/// Tasks reading each UDP socket.
+const UDP_READERS: usize = 2;
+
+/// Where a view is served.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ViewEndpoint {
+    /// The view's name.
+    pub view: String,
+    /// The address it listens on, UDP and TCP.
+    pub address: SocketAddr,
+}
+
+#[derive(Debug)]
+struct Running {
+    requested: SocketAddr,
+    local: SocketAddr,
+    tasks: Vec<AbortHandle>,
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        for t in &self.tasks {
+            t.abort();
+        }
+    }
+}
+
+#[derive(Debug)]
+struct Checker {
+    check: HealthCheck,
+    task: AbortHandle,
+}
+
+impl Drop for Checker {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+#[derive(Debug)]
+struct Shared {
+    snapshot: RwLock<Arc<Snapshot>>,
+    generation: AtomicU64,
+}
+
+impl Shared {
+    fn load(&self) -> Arc<Snapshot> {
+        match self.snapshot.read() {
+            Ok(s) => s.clone(),
+            Err(poisoned) => poisoned.into_inner().clone(),
+        }
+    }
+}
+
+/// A snapshot cached by one serving task, refreshed when the generation moves.
+struct Cached {
+    shared: Arc<Shared>,
+    generation: u64,
+    snapshot: Arc<Snapshot>,
+}
+
+impl Cached {
+    fn new(shared: Arc<Shared>) -> Self {
+        let generation = shared.generation.load(Ordering::Acquire);
+        let snapshot = shared.load();
+        Cached { shared, generation, snapshot }
+    }
+
+    fn get(&mut self) -> &Snapshot {
+        let now = self.shared.generation.load(Ordering::Acquire);
+        if now != self.generation {
+            self.snapshot = self.shared.load();
+            self.generation = now;
+        }
+        &self.snapshot
+    }
+}
+
+/// The DNS data plane. Share it as `Arc<Plane>`; dropping it closes every listener and
+/// stops every checker.
+#[derive(Debug)]
+pub struct Plane {
+    shared: Arc<Shared>,
+    listeners: Mutex<HashMap<String, Running>>,
+    checkers: Mutex<HashMap<String, Checker>>,
+    health: HealthView,
+    applying: tokio::sync::Mutex<()>,
+}
+
+impl Plane {
+    /// A plane serving nothing yet.
+    pub fn new() -> Arc<Plane> {
+        Arc::new(Plane {
+            shared: Arc::new(Shared {
+                snapshot: RwLock::new(Arc::new(Snapshot::default())),
+                generation: AtomicU64::new(0),
+            }),
+            listeners: Mutex::new(HashMap::new()),
+            checkers: Mutex::new(HashMap::new()),
+            health: HealthView::default(),
+            applying: tokio::sync::Mutex::new(()),
+        })
+    }
+
+    /// Reconciles to `config`: starts, restarts (when changed) and stops health checkers,
+    /// swaps the answering snapshot, opens listeners for new views (or views whose address
+    /// changed) and closes the ones gone. Returns what could not be compiled (those record
+    /// sets are not served). Must run inside a Tokio runtime.
+    pub async fn apply(&self, config: Config) -> Vec<Problem> {
+        let _one_at_a_time = self.applying.lock().await;
+        self.reconcile_checkers(&config);
+        let lookup = |id: &str| self.health.state(id);
+        let (snapshot, problems) = Snapshot::build(&config, &lookup);
+        match self.shared.snapshot.write() {
+            Ok(mut s) => *s = Arc::new(snapshot),
+            Err(poisoned) => *poisoned.into_inner() = Arc::new(snapshot),
+        }
+        self.shared.generation.fetch_add(1, Ordering::AcqRel);
+        let mut problems = problems;
+        problems.extend(self.reconcile_listeners(&config));
+        problems
+    }
+
+    fn reconcile_checkers(&self, config: &Config) {
+        let Ok(mut checkers) = self.checkers.lock() else { return };
+        let mut states = match self.health.states.write() {
+            Ok(s) => s,
+            Err(poisoned) => poisoned.into_inner(),
+        };
+        checkers.retain(|id, _| config.health_checks.iter().any(|c| c.id == *id));
+        states.retain(|id, _| config.health_checks.iter().any(|c| c.id == *id));
+        for check in &config.health_checks {
+            if checkers.get(&check.id).is_some_and(|c| c.check == *check) {
+                continue;
+            }
+            let state = states.entry(check.id.clone()).or_insert_with(CheckState::new).clone();
+            let task = tokio::spawn(health::run(check.clone(), state, self.health.clone()));
+            checkers.insert(
+                check.id.clone(),
+                Checker { check: check.clone(), task: task.abort_handle() },
+            );
+        }
+    }
+
+    fn reconcile_listeners(&self, config: &Config) -> Vec<Problem> {
+        let mut problems = Vec::new();
+        let Ok(mut running) = self.listeners.lock() else { return problems };
+        running.retain(|name, r| {
+            config.views.iter().any(|v| v.name == *name && v.listen == r.requested)
+        });
+        for view in &config.views {
+            if running.contains_key(&view.name) {
+                continue;
+            }
+            match self.open(&view.name, view.listen) {
+                Some(r) => {
+                    running.insert(view.name.clone(), r);
+                }
+                None => problems
+                    .push(Problem(format!("view {}: cannot listen on {}", view.name, view.listen))),
+            }
+        }
+        problems
+    }
+
+    fn open(&self, name: &str, requested: SocketAddr) -> Option<Running> {
+        // UDP and TCP on one port: with port 0, take a TCP port and then the same UDP port.
+        let attempts = if requested.port() == 0 { 32 } else { 1 };
+        for _ in 0..attempts {
+            let Some(tcp) = bind_tcp(requested) else { continue };
+            let local = tcp.local_addr().ok()?;
+            let Some(udp) = bind_udp(local) else { continue };
+            let udp = Arc::new(udp);
+            let view: Arc<str> = Arc::from(name);
+            let mut tasks = Vec::new();
+            for _ in 0..UDP_READERS {
+                let t = tokio::spawn(serve_udp(self.shared.clone(), view.clone(), udp.clone()));
+                tasks.push(t.abort_handle());
+            }
+            let t = tokio::spawn(serve_tcp(self.shared.clone(), view, tcp));
+            tasks.push(t.abort_handle());
+            return Some(Running { requested, local, tasks });
+        }
+        None
+    }
+
+    /// Every view's listener, by view name.
+    pub fn listeners(&self) -> Vec<ViewEndpoint> {
+        let Ok(running) = self.listeners.lock() else { return Vec::new() };
+        let mut out: Vec<ViewEndpoint> = running
+            .iter()
+            .map(|(view, r)| ViewEndpoint { view: view.clone(), address: r.local })
+            .collect();
+        out.sort_by(|a, b| a.view.cmp(&b.view));
+        out
+    }
+
+    /// What the health checks have seen.
+    pub fn health(&self) -> HealthView {
+        self.health.clone()
+    }
+}
+
+fn bind_tcp(address: SocketAddr) -> Option<TcpListener> {
+    let std = std::net::TcpListener::bind(address).ok()?;
+    std.set_nonblocking(true).ok()?;
+    TcpListener::from_std(std).ok()
+}
+
+fn bind_udp(address: SocketAddr) -> Option<UdpSocket> {
+    let std = std::net::UdpSocket::bind(address).ok()?;
+    std.set_nonblocking(true).ok()?;
+    UdpSocket::from_std(std).ok()
+}
+
+/// Answers one message into `out`; `false` when nothing is to be sent.
+fn respond(
+    snapshot: &Snapshot,
+    view: &str,
+    msg: &[u8],
+    client: IpAddr,
+    tcp: bool,
+    key: &mut String,
+    out: &mut Vec<u8>,
+) -> bool {
+    let Some(view) = snapshot.view(view) else { return false };
+    match wire::parse_query(msg) {
+        Ok(q) => {
+            if wire::name_key(q.qname, key).is_none() {
+                wire::write_error(out, q.id, q.flags, wire::rcode::FORMERR);
+                return true;
+            }
+            let limit = if tcp {
+                usize::from(u16::MAX)
+            } else {
+                q.edns.map_or(512, |e| usize::from(e.payload).clamp(512, MAX_UDP_PAYLOAD))
+            };
+            snapshot.answer(view, &q, key, client, limit, out);
+            true
+        }
+        Err(Reject::Drop) => false,
+        Err(Reject::Error { id, flags, rcode }) => {
+            wire::write_error(out, id, flags, rcode);
+            true
+        }
+    }
+}
+
+async fn serve_udp(shared: Arc<Shared>, view: Arc<str>, socket: Arc<UdpSocket>) {
+    let mut cached = Cached::new(shared);
+    let mut buf = vec![0u8; MAX_UDP_PAYLOAD];
+    let mut out = Vec::with_capacity(MAX_UDP_PAYLOAD);
+    let mut key = String::with_capacity(256);
+    loop {
+        let Ok((n, from)) = socket.recv_from(&mut buf).await else { continue };
+        let msg = buf.get(..n).unwrap_or_default();
+        if respond(cached.get(), &view, msg, from.ip(), false, &mut key, &mut out) {
+            let _ = socket.send_to(&out, from).await;
+        }
+    }
+}
+
+async fn serve_tcp(shared: Arc<Shared>, view: Arc<str>, listener: TcpListener) {
+    loop {
+        let Ok((stream, from)) = listener.accept().await else {
+            tokio::time::sleep(Duration::from_millis(5)).await;
+            continue;
+        };
+        let _ = stream.set_nodelay(true);
+        tokio::spawn(serve_connection(shared.clone(), view.clone(), stream, from.ip()));
+    }
+}
+
+async fn serve_connection(shared: Arc<Shared>, view: Arc<str>, mut stream: TcpStream, ip: IpAddr) {
+    let mut cached = Cached::new(shared);
+    let mut msg = Vec::new();
+    let mut out = Vec::new();
+    let mut key = String::with_capacity(256);
+    loop {
+        let mut len = [0u8; 2];
+        match tokio::time::timeout(TCP_IDLE, stream.read_exact(&mut len)).await {
+            Ok(Ok(_)) => {}
+            _ => return,
+        }
+        msg.resize(usize::from(u16::from_be_bytes(len)), 0);
+        match tokio::time::timeout(TCP_IDLE, stream.read_exact(&mut msg)).await {
+            Ok(Ok(_)) => {}
+            _ => return,
+        }
+        if !respond(cached.get(), &view, &msg, ip, true, &mut key, &mut out) {
+            // A response, or a view gone: nothing sensible follows on this connection.
+            return;
+        }
+        let Ok(n) = u16::try_from(out.len()) else { return };
+        let mut framed = Vec::with_capacity(out.len() + 2);
+        framed.extend_from_slice(&n.to_be_bytes());
+        framed.extend_from_slice(&out);
+        if stream.write_all(&framed).await.is_err() {
+            return;
+        }
+    }
+}
