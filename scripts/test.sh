@@ -25,6 +25,20 @@ else
     cargo test --workspace
 fi
 
+step "dig for the DNS end-to-end tests"
+# Tolerant: without dig the DNS tests skip and say why.
+if ! command -v dig >/dev/null 2>&1; then
+    if [ "$(id -u)" = 0 ]; then
+        (apt-get install -y -qq dnsutils || (apt-get update -qq && apt-get install -y -qq dnsutils)) \
+            || echo "could not install dig (dnsutils); the DNS tests will be skipped"
+    elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then
+        (sudo -n apt-get install -y -qq dnsutils || (sudo -n apt-get update -qq && sudo -n apt-get install -y -qq dnsutils)) \
+            || echo "could not install dig (dnsutils); the DNS tests will be skipped"
+    else
+        echo "dig is missing and cannot be installed here (no root, no sudo); the DNS tests will be skipped"
+    fi
+fi
+
 step "End-to-end tests (boto3, AWS CLI, Terraform)"
 cargo build --quiet -p vpclab
 VPCLAB_BIN="$PWD/target/debug/vpclab" python3 -m pytest tests/e2e -q -rs

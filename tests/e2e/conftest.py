@@ -2,7 +2,8 @@
 
 Session: one `vpclab serve` process (binary from $VPCLAB_BIN, else
 <repo>/target/release/vpclab, else <repo>/target/debug/vpclab) on a free port
-with a temporary --state-dir.  Every test starts from a clean slate: an
+with a temporary --state-dir, its DNS listeners on ephemeral ports and the client
+locations of dns_helpers.CLIENT_LOCATIONS.  Every test starts from a clean slate: an
 autouse fixture POSTs /_vpclab/reset before it.
 
 Set VPCLAB_ENDPOINT=http://127.0.0.1:PORT to run against a server you started
@@ -21,6 +22,7 @@ from pathlib import Path
 import pytest
 import requests
 
+from dns_helpers import CLIENT_LOCATIONS, DEFAULT_CLIENT_LOCATION
 from vpclab_helpers import (
     DEFAULT_REGION,
     RESET_PATH,
@@ -32,6 +34,15 @@ from vpclab_helpers import (
 )
 
 _SESSION_SERVER: dict = {}
+
+
+def session_server_args() -> list[str]:
+    """The shared server's DNS set-up: listeners on ephemeral ports (/_vpclab/endpoints lists
+    them) and the client locations the latency/geolocation tests query from (dns_helpers)."""
+    args = ["--dns-listen", "127.0.0.1:0", "--dns-default-client-location", DEFAULT_CLIENT_LOCATION]
+    for mapping in CLIENT_LOCATIONS:
+        args += ["--dns-client-location", mapping]
+    return args
 
 
 def pytest_configure(config):
@@ -71,7 +82,8 @@ def vpclab_server(request):
     if binary is None:
         pytest.fail(missing_binary_message(), pytrace=False)
     workdir = Path(tempfile.mkdtemp(prefix="vpclab-e2e-"))
-    server = VpclabServer(binary, state_dir=workdir / "state", log_path=workdir / "vpclab.log")
+    server = VpclabServer(binary, state_dir=workdir / "state", log_path=workdir / "vpclab.log",
+                          extra_args=session_server_args())
     try:
         server.start()
     except RuntimeError as e:

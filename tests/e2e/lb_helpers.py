@@ -48,11 +48,11 @@ class _Server(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
 
-    def __init__(self, backend: "HttpBackend"):
+    def __init__(self, backend: "HttpBackend", port: int = 0):
         self.backend = backend
         self.connections: set[socket.socket] = set()
         self.lock = threading.Lock()
-        super().__init__(("127.0.0.1", 0), _Handler)
+        super().__init__(("127.0.0.1", port), _Handler)
 
     def process_request(self, request, client_address):
         with self.lock:
@@ -114,9 +114,10 @@ class _Handler(BaseHTTPRequestHandler):
 
 
 class HttpBackend:
-    """A target: `name` answers every path; `/healthz` answers `health_status` after `health_delay` s."""
+    """A target: `name` answers every path; `/healthz` answers `health_status` after `health_delay` s.
+    `port`: 0 for an ephemeral one, or a killed backend's port to bring it back there."""
 
-    def __init__(self, name: str, health_status: int = 200, health_delay: float = 0.0):
+    def __init__(self, name: str, health_status: int = 200, health_delay: float = 0.0, port: int = 0):
         self.name = name
         self.health_status = health_status
         self.health_delay = health_delay
@@ -124,7 +125,7 @@ class HttpBackend:
         self.lock = threading.Lock()
         self.hits: Counter[str] = Counter()
         self.health_checks = 0
-        self._server = _Server(self)
+        self._server = _Server(self, port)
         self.port: int = self._server.server_address[1]
         self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05},
                                         name=f"backend-{name}", daemon=True)

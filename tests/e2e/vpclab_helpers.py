@@ -123,6 +123,9 @@ class VpclabServer:
         else:
             assert self.state_dir is not None
             cmd += ["--state-dir", str(self.state_dir)]
+        if "--dns-listen" not in self.extra_args:
+            # An ephemeral port: the default (127.0.0.1:8053) would clash between test servers.
+            cmd += ["--dns-listen", "127.0.0.1:0"]
         return cmd + self.extra_args
 
     def start(self, timeout: float = START_TIMEOUT) -> "VpclabServer":

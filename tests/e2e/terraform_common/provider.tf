@@ -30,5 +30,6 @@ provider "aws" {
     sts           = var.endpoint
     elbv2         = var.endpoint
     directconnect = var.endpoint
+    route53       = var.endpoint
   }
 }

@@ -1,0 +1,1 @@
+../terraform_common/provider.tf
