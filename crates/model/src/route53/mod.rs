@@ -127,7 +127,6 @@ pub fn bare_id(id: &str) -> &str {
 }
 
 /// `InvalidInput` with a message.
-#[allow(dead_code)]
 pub(crate) fn invalid_input(message: impl Into<String>) -> Error {
     Error::new("InvalidInput", message)
 }
@@ -143,4 +142,30 @@ impl World {
             )
         })
     }
+}
+
+/// One page of `items` (already in key order): those whose key is at or after `marker` (the
+/// first key of the page, as Route 53's markers are), at most `max_items` (default and
+/// ceiling `limit`); the next marker is the key of the first item left out.
+pub(crate) fn page_after<T>(
+    items: impl Iterator<Item = T>,
+    key: impl Fn(&T) -> String,
+    marker: Option<&str>,
+    max_items: Option<usize>,
+    limit: usize,
+) -> Page<T> {
+    let max = zone::clamp_max(max_items, limit);
+    let mut rest = items.filter(|i| marker.is_none_or(|m| key(i).as_str() >= m));
+    let items: Vec<T> = rest.by_ref().take(max).collect();
+    let next_marker = rest.next().map(|i| key(&i));
+    Page { items, next_marker }
+}
+
+/// A fresh UUID (version 4 form), for health checks, query logging configs and CIDR
+/// collections.
+pub(crate) fn new_uuid() -> String {
+    let n = fastrand::u128(..);
+    let h = format!("{n:032x}");
+    let part = |a: usize, b: usize| h.get(a..b).unwrap_or("");
+    format!("{}-{}-4{}-a{}-{}", part(0, 8), part(8, 12), part(13, 16), part(17, 20), part(20, 32))
 }
