@@ -39,7 +39,15 @@ fn zone(records: usize) -> Zone {
         "bench.example.".into(),
         rtype::SOA,
         900,
-        dns::parse_value(rtype::SOA, SOA).unwrap(),
+        RData::Soa {
+            mname: "ns-1.awsdns-01.com.".into(),
+            rname: "awsdns-hostmaster.amazon.com.".into(),
+            serial: 1,
+            refresh: 7200,
+            retry: 900,
+            expire: 1_209_600,
+            minimum: 86400,
+        },
     ));
     sets.push(record(
         "bench.example.".into(),

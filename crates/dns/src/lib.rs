@@ -11,7 +11,8 @@
 //! - [`wire`]: the DNS message format (RFC 1035, EDNS RFC 6891, client subnet RFC 7871),
 //!   parsing queries defensively and writing responses with compression and truncation.
 //! - [`config`]: zones, record sets and their routing policies, health checks, views, client
-//!   locations; [`config::parse_value`] reads Route 53's text form of a record value.
+//!   locations.
+//! - [`from_model`]: the model's Route 53 resources (and the VPCs' resolvers) as a [`Config`].
 //! - [`answer`]: the engine — a [`answer::Snapshot`] compiled from a config, answering by
 //!   hash lookups: zones, wildcards, CNAME chains, delegations, negative answers, routing.
 //! - [`geo`]: region coordinates and distances (latency and geoproximity routing).
@@ -26,6 +27,7 @@
 
 pub mod answer;
 pub mod config;
+pub mod from_model;
 pub mod geo;
 pub mod health;
 pub mod plane;

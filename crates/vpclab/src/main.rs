@@ -4,6 +4,7 @@ mod balancers;
 mod bench;
 mod bench_hub;
 mod bench_trace;
+mod name_servers;
 mod server;
 mod trace_cmd;
 mod traffic_cmd;
@@ -84,6 +85,19 @@ pub struct ServeArgs {
     /// PEM private key of `--lb-certificate`.
     #[arg(long, requires = "lb_certificate")]
     lb_certificate_key: Option<PathBuf>,
+    /// Address the DNS server answers the public hosted zones on (UDP and TCP; port 0 picks
+    /// one). Each VPC's resolver listens on the same IP, a port of its own (see `vpclab
+    /// endpoints`).
+    #[arg(long, default_value = "127.0.0.1:8053")]
+    dns_listen: SocketAddr,
+    /// Where DNS clients are, for latency and geolocation routing:
+    /// `CIDR=REGION:CONTINENT:COUNTRY[:SUBDIVISION]` (repeatable), matched against the EDNS
+    /// client subnet of a query, else its source address; the most specific CIDR wins.
+    #[arg(long = "dns-client-location", value_name = "CIDR=LOCATION")]
+    dns_client_locations: Vec<String>,
+    /// Where a client no `--dns-client-location` matches is: `REGION:CONTINENT:COUNTRY[:SUBDIVISION]`.
+    #[arg(long, default_value = "us-east-1:NA:US:VA")]
+    dns_default_client_location: String,
 }
 
 fn main() -> Result<()> {

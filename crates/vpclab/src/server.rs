@@ -5,7 +5,7 @@
 //! suites written for moto's server mode run unchanged.
 
 use crate::ServeArgs;
-use anyhow::{Context, Result, anyhow};
+use anyhow::{Context, Result, anyhow, bail};
 use api::{Api, Reply, Request, Service};
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full, Limited};
@@ -86,7 +86,19 @@ pub fn serve(args: ServeArgs) -> Result<()> {
         };
         let plane = crate::balancers::start(api.clone(), args.lb_bind, certificate)
             .context("starting the load balancer data plane")?;
-        let site = Arc::new(Site { listen: args.listen, flow_log_root, plane });
+        let dns_site = dns::from_model::Site {
+            listen: args.dns_listen,
+            locations: args
+                .dns_client_locations
+                .iter()
+                .map(|rule| client_location_rule(rule))
+                .collect::<Result<_>>()?,
+            default_location: client_location(&args.dns_default_client_location)?,
+            balancer_address: args.lb_bind,
+        };
+        let name_servers = crate::name_servers::start(api.clone(), dns_site, plane.clone())
+            .context("starting the DNS server")?;
+        let site = Arc::new(Site { listen: args.listen, flow_log_root, plane, name_servers });
         loop {
             let (stream, client) = match listener.accept().await {
                 Ok(conn) => conn,
@@ -153,6 +165,37 @@ struct Site {
     listen: std::net::SocketAddr,
     flow_log_root: std::path::PathBuf,
     plane: Arc<lb::Plane>,
+    name_servers: Arc<dns::Plane>,
+}
+
+/// `CIDR=REGION:CONTINENT:COUNTRY[:SUBDIVISION]` (`--dns-client-location`).
+fn client_location_rule(text: &str) -> Result<dns::LocationRule> {
+    let (cidr, location) = text
+        .split_once('=')
+        .ok_or_else(|| anyhow!("--dns-client-location wants CIDR=LOCATION, not {text}"))?;
+    let cidr = dns::from_model::cidr(cidr)
+        .ok_or_else(|| anyhow!("--dns-client-location: {cidr} is not a CIDR block"))?;
+    Ok(dns::LocationRule { cidr, location: client_location(location)? })
+}
+
+/// `REGION:CONTINENT:COUNTRY[:SUBDIVISION]`, e.g. `eu-west-1:EU:IE`.
+fn client_location(text: &str) -> Result<dns::ClientLocation> {
+    let parts: Vec<&str> = text.split(':').collect();
+    let (region, continent, country, subdivision) = match parts.as_slice() {
+        [r, c, k] => (r, c, k, None),
+        [r, c, k, s] => (r, c, k, Some(s.to_string())),
+        _ => bail!("a client location is REGION:CONTINENT:COUNTRY[:SUBDIVISION], not {text}"),
+    };
+    if model::regions::find(region).is_none() {
+        bail!("client location {text}: {region} is not an AWS region");
+    }
+    Ok(dns::ClientLocation {
+        region: region.to_string(),
+        continent: continent.to_ascii_uppercase(),
+        country: country.to_ascii_uppercase(),
+        subdivision: subdivision.map(|s| s.to_ascii_uppercase()),
+        coordinates: None,
+    })
 }
 
 async fn route(api: &Api, req: hyper::Request<Incoming>, site: &Site) -> Response {
@@ -192,6 +235,7 @@ async fn route(api: &Api, req: hyper::Request<Incoming>, site: &Site) -> Respons
                 serde_json::json!({ "kind": "flow-logs", "path": site.flow_log_root.display().to_string() }),
             ];
             endpoints.extend(crate::balancers::endpoints_json(&site.plane));
+            endpoints.extend(crate::name_servers::endpoints_json(&site.name_servers));
             json(StatusCode::OK, serde_json::json!({ "endpoints": endpoints }))
         }
         (&Method::POST, "/_vpclab/trace") => match read_body(req.into_body()).await {

@@ -189,11 +189,15 @@ pub fn routed(name: &str, id: &str, ip: [u8; 4], policy: Policy, check: Option<&
 
 /// A public zone with Route 53's SOA and NS.
 pub fn zone(id: &str, origin: &str, mut sets: Vec<RecordSet>) -> Zone {
-    let soa = dns::parse_value(
-        rtype::SOA,
-        "ns-2048.awsdns-64.com. awsdns-hostmaster.amazon.com. 1 7200 900 1209600 86400",
-    )
-    .unwrap();
+    let soa = RData::Soa {
+        mname: "ns-2048.awsdns-64.com.".into(),
+        rname: "awsdns-hostmaster.amazon.com.".into(),
+        serial: 1,
+        refresh: 7200,
+        retry: 900,
+        expire: 1_209_600,
+        minimum: 86400,
+    };
     sets.push(set(origin, rtype::SOA, 900, vec![soa]));
     let ns =
         ["ns-2048.awsdns-64.com.", "ns-2049.awsdns-65.net."].map(|n| RData::Ns(n.into())).to_vec();

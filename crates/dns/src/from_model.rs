@@ -1,0 +1,278 @@
+//! The model's Route 53 resources as a [`Config`]: what the binary applies after every change.
+//!
+//! Hosted zones, their record sets, health checks and CIDR collections are copied field by
+//! field (record values arrive already parsed, [`model::route53::RecordData`]). What Route 53
+//! knows from its own network and vpclab must be told comes in [`Site`]: where the public
+//! view listens, where clients are, and the address the load balancers are served on.
+//!
+//! - One public view answers every public zone. Where several public zones share a name (AWS
+//!   would answer from whichever its registrar delegates to), the zone with the lowest id wins.
+//! - One view per VPC with DNS support, on the public view's IP and a port of its own: the
+//!   VPC's `.2` resolver, answering its associated private zones, then the public zones.
+//! - Alias targets: another record set of the zone, or an Elastic Load Balancing v2 load
+//!   balancer by its DNS name (`dualstack.` accepted), answered with the address its listeners
+//!   are served on. Targets vpclab does not run (CloudFront, S3 websites, API Gateway…) are
+//!   left out of the answers and reported as problems by [`Plane::apply`](crate::Plane::apply).
+
+use crate::config::{
+    Alias, AliasTarget, CheckKind, CidrCollection, ClientLocation, Config, Failover, GeoLocation,
+    GeoproximityLocation, HealthCheck, LocationRule, Policy, RData, RecordSet, Values, View, Zone,
+};
+use crate::wire::rtype;
+use model::World;
+use model::load_balancer::LoadBalancer;
+use model::route53::{self as r53, RecordData, RoutingPolicy};
+use std::net::{IpAddr, SocketAddr};
+use std::time::Duration;
+
+/// Route 53's TTL for alias records that point at a load balancer.
+const BALANCER_ALIAS_TTL: u32 = 60;
+
+/// What the model does not say: where things are served and where clients are.
+#[derive(Debug, Clone)]
+pub struct Site {
+    /// The public view's address (`--dns-listen`); VPC views listen on its IP, port 0.
+    pub listen: SocketAddr,
+    /// Where clients are (`--dns-client-location`).
+    pub locations: Vec<LocationRule>,
+    /// Where unmatched clients are (`--dns-default-client-location`).
+    pub default_location: ClientLocation,
+    /// The address load balancer listeners are served on (alias answers).
+    pub balancer_address: IpAddr,
+}
+
+/// The configuration for `world`; `balancer_healthy` says whether a load balancer has a
+/// healthy target (alias records with `EvaluateTargetHealth`).
+pub fn translate(
+    world: &World,
+    site: &Site,
+    balancer_healthy: &dyn Fn(&LoadBalancer) -> bool,
+) -> Config {
+    let zones: Vec<Zone> = world
+        .r53_hosted_zones
+        .values()
+        .map(|z| Zone {
+            id: z.id.clone(),
+            origin: z.name.clone(),
+            private: z.private,
+            record_sets: world
+                .record_sets_of_zone(&z.id)
+                .filter_map(|s| record_set(world, site, s, balancer_healthy))
+                .collect(),
+        })
+        .collect();
+    let mut views = vec![View {
+        name: "public".into(),
+        listen: site.listen,
+        private_zones: Vec::new(),
+        public_zones: true,
+        resolver: false,
+    }];
+    views.extend(world.vpcs.values().filter(|v| v.enable_dns_support).map(|vpc| {
+        View {
+            name: vpc.id.clone(),
+            listen: SocketAddr::new(site.listen.ip(), 0),
+            private_zones: world
+                .r53_hosted_zones
+                .values()
+                .filter(|z| {
+                    z.private
+                        && z.vpcs.iter().any(|a| a.vpc_id == vpc.id && a.region == vpc.owner.region)
+                })
+                .map(|z| z.id.clone())
+                .collect(),
+            public_zones: true,
+            resolver: true,
+        }
+    }));
+    Config {
+        zones: first_of_each_public_name(zones),
+        health_checks: world.r53_health_checks.values().filter_map(health_check).collect(),
+        cidr_collections: world.r53_cidr_collections.values().map(cidr_collection).collect(),
+        views,
+        locations: site.locations.clone(),
+        default_location: site.default_location.clone(),
+    }
+}
+
+/// Drops public zones whose name an earlier (lower id) public zone already has.
+fn first_of_each_public_name(zones: Vec<Zone>) -> Vec<Zone> {
+    let mut seen = std::collections::HashSet::new();
+    zones.into_iter().filter(|z| z.private || seen.insert(z.origin.clone())).collect()
+}
+
+fn record_set(
+    world: &World,
+    site: &Site,
+    set: &r53::RecordSet,
+    balancer_healthy: &dyn Fn(&LoadBalancer) -> bool,
+) -> Option<RecordSet> {
+    let rtype = type_code(&set.rtype)?;
+    let (ttl, values) = match &set.alias {
+        Some(alias) => {
+            let (ttl, target) = alias_target(world, site, set, alias, balancer_healthy)?;
+            (
+                ttl,
+                Values::Alias(Alias {
+                    target,
+                    evaluate_target_health: alias.evaluate_target_health,
+                }),
+            )
+        }
+        None => {
+            (set.ttl.unwrap_or(0), Values::Records(set.data().into_iter().map(rdata).collect()))
+        }
+    };
+    Some(RecordSet {
+        name: set.name.clone(),
+        rtype,
+        ttl,
+        values,
+        set_identifier: set.set_identifier.clone(),
+        policy: policy(&set.policy),
+        health_check_id: set.health_check_id.clone(),
+    })
+}
+
+/// An alias's target and the TTL answers carry; `None` for targets vpclab does not run.
+fn alias_target(
+    world: &World,
+    site: &Site,
+    set: &r53::RecordSet,
+    alias: &r53::AliasTarget,
+    balancer_healthy: &dyn Fn(&LoadBalancer) -> bool,
+) -> Option<(u32, AliasTarget)> {
+    let name = alias.dns_name.to_ascii_lowercase();
+    if r53::bare_id(&alias.hosted_zone_id) == set.zone_id {
+        // The target's own TTL applies; the engine reads it from the target set.
+        return Some((0, AliasTarget::Record { name }));
+    }
+    let bare = name.trim_end_matches('.');
+    let bare = bare.strip_prefix("dualstack.").unwrap_or(bare);
+    let balancer = world.load_balancers.values().find(|b| b.dns_name.eq_ignore_ascii_case(bare))?;
+    Some((
+        BALANCER_ALIAS_TTL,
+        AliasTarget::Addresses {
+            addresses: vec![site.balancer_address],
+            ttl: BALANCER_ALIAS_TTL,
+            healthy: balancer_healthy(balancer),
+        },
+    ))
+}
+
+fn type_code(name: &str) -> Option<u16> {
+    Some(match name {
+        "A" => rtype::A,
+        "AAAA" => rtype::AAAA,
+        "CAA" => rtype::CAA,
+        "CNAME" => rtype::CNAME,
+        "DS" => rtype::DS,
+        "MX" => rtype::MX,
+        "NAPTR" => rtype::NAPTR,
+        "NS" => rtype::NS,
+        "PTR" => rtype::PTR,
+        "SOA" => rtype::SOA,
+        "SPF" => rtype::SPF,
+        "SRV" => rtype::SRV,
+        "TXT" => rtype::TXT,
+        _ => return None,
+    })
+}
+
+fn rdata(d: RecordData) -> RData {
+    match d {
+        RecordData::A(a) => RData::A(a),
+        RecordData::Aaaa(a) => RData::Aaaa(a),
+        RecordData::Caa { flags, tag, value } => RData::Caa { flags, tag, value },
+        RecordData::Cname(n) => RData::Cname(n),
+        RecordData::Ds { key_tag, algorithm, digest_type, digest } => {
+            RData::Ds { key_tag, algorithm, digest_type, digest }
+        }
+        RecordData::Mx { preference, exchange } => RData::Mx { preference, exchange },
+        RecordData::Naptr { order, preference, flags, services, regexp, replacement } => {
+            RData::Naptr { order, preference, flags, services, regexp, replacement }
+        }
+        RecordData::Ns(n) => RData::Ns(n),
+        RecordData::Ptr(n) => RData::Ptr(n),
+        RecordData::Soa { mname, rname, serial, refresh, retry, expire, minimum } => {
+            RData::Soa { mname, rname, serial, refresh, retry, expire, minimum }
+        }
+        RecordData::Spf(s) => RData::Spf(s),
+        RecordData::Srv { priority, weight, port, target } => {
+            RData::Srv { priority, weight, port, target }
+        }
+        RecordData::Txt(s) => RData::Txt(s),
+    }
+}
+
+fn policy(p: &RoutingPolicy) -> Policy {
+    match p {
+        RoutingPolicy::Simple => Policy::Simple,
+        RoutingPolicy::Weighted { weight } => Policy::Weighted { weight: u32::from(*weight) },
+        RoutingPolicy::Latency { region } => Policy::Latency { region: region.clone() },
+        RoutingPolicy::Geolocation(g) => Policy::Geolocation(GeoLocation {
+            continent: g.continent_code.clone(),
+            country: g.country_code.clone(),
+            subdivision: g.subdivision_code.clone(),
+        }),
+        RoutingPolicy::Geoproximity(g) => Policy::Geoproximity {
+            location: match (&g.aws_region, &g.local_zone_group, &g.coordinates) {
+                (Some(region), ..) => GeoproximityLocation::Region(region.clone()),
+                (None, Some(group), _) => GeoproximityLocation::LocalZoneGroup(group.clone()),
+                (None, None, Some((lat, lon))) => GeoproximityLocation::Coordinates {
+                    latitude: lat.parse().unwrap_or(0.0),
+                    longitude: lon.parse().unwrap_or(0.0),
+                },
+                (None, None, None) => GeoproximityLocation::Region(String::new()),
+            },
+            bias: g.bias.unwrap_or(0),
+        },
+        RoutingPolicy::Failover { primary } => {
+            Policy::Failover(if *primary { Failover::Primary } else { Failover::Secondary })
+        }
+        RoutingPolicy::MultiValue => Policy::Multivalue,
+        RoutingPolicy::Cidr { collection_id, location_name } => Policy::Cidr {
+            collection_id: collection_id.clone(),
+            location_name: location_name.clone(),
+        },
+    }
+}
+
+/// A health check the plane can probe; CloudWatch-alarm and recovery-control checks have
+/// nothing to probe here and are left out (records naming them count as healthy).
+fn health_check(h: &r53::HealthCheck) -> Option<HealthCheck> {
+    let c = &h.config;
+    Some(HealthCheck {
+        id: h.id.clone(),
+        kind: CheckKind::parse(&c.check_type)?,
+        ip: c.ip_address.as_deref().and_then(|a| a.parse().ok()),
+        fqdn: c.fqdn.clone(),
+        port: c.port,
+        resource_path: c.resource_path.clone(),
+        search_string: c.search_string.clone(),
+        interval: Duration::from_secs(u64::from(c.request_interval.unwrap_or(30))),
+        failure_threshold: c.failure_threshold.unwrap_or(3),
+        inverted: c.inverted,
+        disabled: c.disabled,
+        enable_sni: c.enable_sni.unwrap_or(true),
+        children: c.child_health_checks.clone(),
+        health_threshold: c.health_threshold.unwrap_or(1),
+    })
+}
+
+fn cidr_collection(c: &r53::CidrCollection) -> CidrCollection {
+    CidrCollection {
+        id: c.id.clone(),
+        locations: c
+            .locations
+            .iter()
+            .map(|(name, blocks)| (name.clone(), blocks.iter().filter_map(|b| cidr(b)).collect()))
+            .collect(),
+    }
+}
+
+/// `10.0.0.0/8` → (address, prefix length).
+pub fn cidr(text: &str) -> Option<(IpAddr, u8)> {
+    let (addr, len) = text.split_once('/')?;
+    Some((addr.parse().ok()?, len.parse().ok()?))
+}

@@ -1,0 +1,95 @@
+//! Wiring of the DNS data plane: after every committed change (and every few seconds, for the
+//! health of load balancers that alias records evaluate) the model's Route 53 resources are
+//! translated and applied to the plane; GetHealthCheckStatus reads what its probes saw.
+
+use api::Api;
+use std::collections::HashSet;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// How often load balancer health is looked at again for alias records, between changes.
+const BALANCER_HEALTH_POLL: Duration = Duration::from_secs(2);
+
+/// Starts the DNS plane for `site` on a runtime thread of its own and keeps it in step with
+/// `api`'s state; `balancers` answers whether a load balancer has a healthy target.
+pub fn start(
+    api: Arc<Api>,
+    site: dns::from_model::Site,
+    balancers: Arc<lb::Plane>,
+) -> anyhow::Result<Arc<dns::Plane>> {
+    let plane = dns::Plane::new();
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .thread_name("vpclab-dns")
+        .enable_all()
+        .build()?;
+    let running = plane.clone();
+    std::thread::Builder::new()
+        .name("vpclab-dns-reconcile".into())
+        .spawn(move || runtime.block_on(reconcile(api, site, running, balancers)))?;
+    Ok(plane)
+}
+
+async fn reconcile(
+    api: Arc<Api>,
+    site: dns::from_model::Site,
+    plane: Arc<dns::Plane>,
+    balancers: Arc<lb::Plane>,
+) {
+    let mut changes = api.subscribe();
+    let mut applied: Option<dns::Config> = None;
+    loop {
+        let now = wire::time::Timestamp::now().0;
+        let config = api.read(|w| {
+            let healthy = healthy_balancers(w, &balancers, now);
+            dns::from_model::translate(w, &site, &|b| healthy.contains(&b.arn))
+        });
+        if applied.as_ref() != Some(&config) {
+            for problem in plane.apply(config.clone()).await {
+                eprintln!("dns: {problem}");
+            }
+            applied = Some(config);
+        }
+        tokio::select! {
+            changed = changes.changed() => if changed.is_err() { return },
+            () = tokio::time::sleep(BALANCER_HEALTH_POLL) => {}
+        }
+    }
+}
+
+/// The load balancers with at least one target their health checks find healthy.
+fn healthy_balancers(world: &model::World, plane: &lb::Plane, now: i64) -> HashSet<String> {
+    let mut out = HashSet::new();
+    for group in world.target_groups.values() {
+        let healthy = group.live_targets(now).any(|t| {
+            plane
+                .target_health(&group.arn, &t.id, t.port)
+                .is_some_and(|seen| seen.state == lb::HealthState::Healthy)
+        });
+        if healthy {
+            out.extend(world.load_balancers_of_target_group(&group.arn));
+        }
+    }
+    out
+}
+
+/// The DNS listeners as `GET /_vpclab/endpoints` lists them.
+pub fn endpoints_json(plane: &dns::Plane) -> Vec<serde_json::Value> {
+    plane
+        .listeners()
+        .into_iter()
+        .map(|e| {
+            let mut entry = serde_json::json!({
+                "kind": "dns",
+                "view": if e.view == "public" { "public" } else { "vpc" },
+                "address": e.address.ip().to_string(),
+                "port": e.address.port(),
+                "protocols": ["udp", "tcp"],
+            });
+            if let (true, Some(map)) = (e.view != "public", entry.as_object_mut()) {
+                map.insert("vpc_id".into(), e.view.clone().into());
+            }
+            entry
+        })
+        .collect()
+}
