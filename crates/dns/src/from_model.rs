@@ -276,3 +276,104 @@ pub fn cidr(text: &str) -> Option<(IpAddr, u8)> {
     let (addr, len) = text.split_once('/')?;
     Some((addr.parse().ok()?, len.parse().ok()?))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use model::Scope;
+    use model::route53::{ChangeAction, NewHostedZone, RecordChange, RecordSetInput, ZoneVpc};
+    use model::vpc::NewVpc;
+
+    const ACCOUNT: &str = "123456789012";
+
+    fn site() -> Site {
+        Site {
+            listen: "127.0.0.1:8053".parse().unwrap(),
+            locations: Vec::new(),
+            default_location: ClientLocation::default(),
+            balancer_address: "127.0.0.1".parse().unwrap(),
+        }
+    }
+
+    fn zone(w: &mut World, name: &str, vpc: Option<&str>) -> String {
+        let new = NewHostedZone {
+            name: name.into(),
+            caller_reference: format!("ref-{name}-{vpc:?}"),
+            private: vpc.is_some(),
+            vpc: vpc.map(|v| ZoneVpc { region: "us-east-1".into(), vpc_id: v.into() }),
+            ..Default::default()
+        };
+        w.create_hosted_zone(ACCOUNT, new, 0).unwrap().0.id
+    }
+
+    fn create(w: &mut World, zone: &str, record: RecordSetInput) {
+        let change = RecordChange { action: ChangeAction::Create, record };
+        w.change_resource_record_sets(ACCOUNT, zone, vec![change], None, 0).unwrap();
+    }
+
+    fn a(name: &str, value: &str) -> RecordSetInput {
+        RecordSetInput {
+            name: name.into(),
+            rtype: "A".into(),
+            ttl: Some(300),
+            records: vec![value.into()],
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn zones_records_and_vpc_views_are_translated() {
+        let mut w = World::default();
+        let scope = Scope::new(ACCOUNT, "us-east-1");
+        w.ensure_scope(&scope).unwrap();
+        let vpc = w
+            .create_vpc(&scope, NewVpc { cidr: Some("10.0.0.0/16".into()), ..Default::default() })
+            .unwrap();
+        let public = zone(&mut w, "example.com", None);
+        let private = zone(&mut w, "corp.internal", Some(&vpc));
+        create(&mut w, &public, a("www.example.com", "192.0.2.10"));
+        let weighted = RecordSetInput {
+            set_identifier: Some("blue".into()),
+            weight: Some(3),
+            ..a("api.example.com", "192.0.2.20")
+        };
+        create(&mut w, &public, weighted);
+        let alias = RecordSetInput {
+            ttl: None,
+            records: vec![],
+            alias: Some(model::route53::AliasTarget {
+                hosted_zone_id: public.clone(),
+                dns_name: "www.example.com.".into(),
+                evaluate_target_health: false,
+            }),
+            ..a("example.com", "")
+        };
+        create(&mut w, &public, alias);
+
+        let config = translate(&w, &site(), &|_| true);
+        let zone = config.zones.iter().find(|z| z.id == public).unwrap();
+        assert_eq!(zone.origin, "example.com.");
+        let www = zone.record_sets.iter().find(|s| s.name == "www.example.com.").unwrap();
+        assert_eq!((www.rtype, www.ttl), (rtype::A, 300));
+        assert_eq!(www.values, Values::Records(vec![RData::A("192.0.2.10".parse().unwrap())]));
+        let api = zone.record_sets.iter().find(|s| s.name == "api.example.com.").unwrap();
+        assert_eq!(api.policy, Policy::Weighted { weight: 3 });
+        let apex = zone.record_sets.iter().find(|s| s.name == "example.com." && s.rtype == rtype::A);
+        assert!(matches!(
+            &apex.unwrap().values,
+            Values::Alias(Alias { target: AliasTarget::Record { name }, .. }) if name == "www.example.com."
+        ));
+        // The apex SOA and NS come with the zone, for negative answers and referrals.
+        assert!(zone.record_sets.iter().any(|s| s.rtype == rtype::SOA));
+        assert!(zone.record_sets.iter().any(|s| s.rtype == rtype::NS));
+
+        // The public view serves public zones only; the VPC's resolver gets its private zone.
+        let public_view = config.views.iter().find(|v| v.name == "public").unwrap();
+        assert!(public_view.private_zones.is_empty() && !public_view.resolver);
+        let vpc_view = config.views.iter().find(|v| v.name == vpc).unwrap();
+        assert_eq!(vpc_view.private_zones, vec![private]);
+        assert!(vpc_view.resolver && vpc_view.listen.port() == 0);
+        // The default VPC has a resolver too, without private zones.
+        assert_eq!(config.views.len(), 3);
+    }
+}
