@@ -23,6 +23,29 @@ impl Error {
     pub fn status(&self) -> u16 {
         match self.code.as_ref() {
             "UnauthorizedOperation" | "AuthFailure" => 403,
+            // Route 53's statuses, from botocore's model; its other codes are 400.
+            "NotAuthorizedException" => 401,
+            "NoSuchChange"
+            | "NoSuchCidrCollectionException"
+            | "NoSuchCidrLocationException"
+            | "NoSuchCloudWatchLogsLogGroup"
+            | "NoSuchGeoLocation"
+            | "NoSuchHealthCheck"
+            | "NoSuchHostedZone"
+            | "NoSuchKeySigningKey"
+            | "NoSuchQueryLoggingConfig"
+            | "NoSuchTrafficPolicy"
+            | "NoSuchTrafficPolicyInstance"
+            | "VPCAssociationAuthorizationNotFound"
+            | "VPCAssociationNotFound" => 404,
+            "CidrCollectionVersionMismatchException"
+            | "HealthCheckAlreadyExists"
+            | "HealthCheckVersionMismatch"
+            | "HostedZoneAlreadyExists"
+            | "KeySigningKeyAlreadyExists"
+            | "QueryLoggingConfigAlreadyExists"
+            | "TrafficPolicyAlreadyExists"
+            | "TrafficPolicyInstanceAlreadyExists" => 409,
             "DryRunOperation" => 412,
             "InternalError" => 500,
             "RequestLimitExceeded" | "Unavailable" => 503,

@@ -36,6 +36,7 @@ pub mod peering;
 pub mod prefix_list;
 pub mod regions;
 pub mod resources;
+pub mod route53;
 pub mod route_table;
 pub mod security_group;
 pub mod subnet;

@@ -102,6 +102,23 @@ impl<T: Clone + Serialize + DeserializeOwned> Table<T> {
         self.rows.range::<String, _>((lower, Bound::Unbounded))
     }
 
+    /// Rows whose id sorts at or after `from`, in order (the borrow of `from` ends here).
+    pub fn from_id<'a>(
+        &'a self,
+        from: &str,
+    ) -> impl Iterator<Item = (&'a String, &'a T)> + use<'a, T> {
+        self.rows.range::<String, _>((Bound::Included(from.to_owned()), Bound::Unbounded))
+    }
+
+    /// Rows whose id starts with `prefix`, in order.
+    pub fn with_prefix<'a>(
+        &'a self,
+        prefix: &str,
+    ) -> impl Iterator<Item = (&'a String, &'a T)> + use<'a, T> {
+        let owned = prefix.to_owned();
+        self.from_id(prefix).take_while(move |(k, _)| k.starts_with(&owned))
+    }
+
     /// Ids of rows for which `f` holds, for the write paths that must change several rows.
     pub fn ids_where(&self, mut f: impl FnMut(&T) -> bool) -> Vec<String> {
         self.rows.iter().filter(|(_, v)| f(v)).map(|(k, _)| k.clone()).collect()

@@ -146,13 +146,31 @@ tables! {
     listeners: crate::listener::Listener => "listener",
     listener_rules: crate::listener::Rule => "listener_rule",
     vpc_endpoint_services: crate::endpoint_service::EndpointService => "vpc_endpoint_service",
+    r53_hosted_zones: crate::route53::HostedZone => "r53_hosted_zone",
+    r53_record_sets: crate::route53::RecordSet => "r53_record_set",
+    r53_changes: crate::route53::Change => "r53_change",
+    r53_health_checks: crate::route53::HealthCheck => "r53_health_check",
+    r53_delegation_sets: crate::route53::DelegationSet => "r53_delegation_set",
+    r53_query_logging_configs: crate::route53::QueryLoggingConfig => "r53_query_logging_config",
+    r53_cidr_collections: crate::route53::CidrCollection => "r53_cidr_collection",
 }
 
 impl World {
-    /// Kinds that record things about the network without being part of it: analyses and
-    /// flow logs do not change what a packet meets.
-    pub const NOT_NETWORK: &'static [&'static str] =
-        &["counter", "network_insights_path", "network_insights_analysis", "flow_log"];
+    /// Kinds that record things about the network without being part of it: analyses, flow
+    /// logs and Route 53's DNS data do not change what a packet meets.
+    pub const NOT_NETWORK: &'static [&'static str] = &[
+        "counter",
+        "network_insights_path",
+        "network_insights_analysis",
+        "flow_log",
+        "r53_hosted_zone",
+        "r53_record_set",
+        "r53_change",
+        "r53_health_check",
+        "r53_delegation_set",
+        "r53_query_logging_config",
+        "r53_cidr_collection",
+    ];
 
     /// Takes the next value of a named counter (starting at 0), durably.
     pub fn next_counter(&mut self, name: &str) -> u64 {
