@@ -160,6 +160,8 @@ pub struct Api {
     network_index: Arc<netsem::index::Cache>,
     /// What the live load balancers observe about targets (wired by the binary).
     target_health: RwLock<Option<Arc<dyn TargetHealthSource>>>,
+    /// What the live Route 53 health check probes observe (wired by the binary).
+    health_checks: RwLock<Option<Arc<dyn route53::HealthCheckObserver>>>,
     /// Bumped after every committed change and reset, for the data planes to reconcile.
     changes: tokio::sync::watch::Sender<u64>,
 }
@@ -197,6 +199,7 @@ impl Api {
             degraded: AtomicBool::new(false),
             network_index: Arc::default(),
             target_health: RwLock::new(None),
+            health_checks: RwLock::new(None),
             changes: tokio::sync::watch::channel(0).0,
         }
     }
@@ -215,6 +218,17 @@ impl Api {
     ) -> Option<ObservedHealth> {
         let source = self.target_health.read().clone();
         source.and_then(|s| s.observe(target_group_arn, target_id, port))
+    }
+
+    /// Wires the health check probes into GetHealthCheckStatus and
+    /// GetHealthCheckLastFailureReason.
+    pub fn set_health_check_observer(&self, observer: Arc<dyn route53::HealthCheckObserver>) {
+        *self.health_checks.write() = Some(observer);
+    }
+
+    /// The health check probes, if wired.
+    pub fn health_check_observer(&self) -> Option<Arc<dyn route53::HealthCheckObserver>> {
+        self.health_checks.read().clone()
     }
 
     /// A receiver whose value changes after every committed mutation and after a reset.

@@ -7,12 +7,28 @@
 //! decodes the generated request shape ([`wire::rest::FromRest`]) and hands it to the handler
 //! of its operation, which calls the model and returns the generated response shape. Route 53
 //! is global: resources belong to the caller's account whatever region the request was signed
-//! for. Ids are accepted bare (`Z…`) or as AWS returns them (`/hostedzone/Z…`).
+//! for. Ids are accepted bare (`Z…`) or as AWS returns them (`/hostedzone/Z…`), and returned
+//! as AWS returns them.
+//!
+//! The handlers are split by resource: hosted zones, their VPC associations and DNSSEC status
+//! in [`zones`]; record sets and changes in [`records`]; health checks and what the probes
+//! observed in [`health_checks`]; delegation sets, query logging configs, CIDR collections,
+//! tags, limits and geolocations in [`misc`]. The rules live in [`model::route53`].
 
-use crate::{Api, Reply, Request};
+mod health_checks;
+mod misc;
+mod records;
+mod zones;
+
+pub use health_checks::{HealthCheckObserver, Observation};
+
+use crate::{Api, Reply, Request, from_model};
+use model::World;
 use shapes::route53 as s;
-use wire::rest::{FromRest, RestInput, RestOutput, Route, RouteMatch, match_route, parse_body};
-use wire::{ApiError, XmlWriter};
+use wire::rest::{
+    FromRest, RestInput, RestOutput, Route, RouteMatch, invalid_input, match_route, parse_body,
+};
+use wire::{ApiError, Timestamp, XmlWriter};
 
 pub use s::{API_VERSION, XML_NAMESPACE as XMLNS};
 
@@ -75,38 +91,88 @@ pub(crate) fn decode<T: FromRest>(input: &RestInput<'_>) -> Result<T, ApiError> 
     T::from_rest(input)
 }
 
-/// An id as the model keeps it: without the `/hostedzone/`, `/change/` or `/delegationset/`
-/// prefix AWS puts on the ids it returns (clients send either form back).
-#[allow(dead_code)] // the handlers of Part 2 use it
-pub(crate) fn bare_id(id: &str) -> &str {
-    ["/hostedzone/", "/change/", "/delegationset/"]
-        .iter()
-        .find_map(|p| id.strip_prefix(p))
-        .unwrap_or(id)
+/// What a handler needs: the service, the caller's account, the request, the time.
+pub(crate) struct Ctx<'a> {
+    pub api: &'a Api,
+    pub account: String,
+    pub input: &'a RestInput<'a>,
+    /// Milliseconds since the epoch.
+    pub now: i64,
 }
 
-/// The addresses Route 53's health checkers come from. vpclab's checkers are this machine.
-const CHECKER_IP_RANGES: &[&str] = &["127.0.0.1/32", "::1/128"];
+impl Ctx<'_> {
+    /// Runs a change under the write lock; the answer is durable when it returns.
+    pub async fn write<T: RestOutput + Send + 'static>(
+        &self,
+        f: impl FnOnce(&mut World, &str) -> model::Result<T>,
+    ) -> Result<Answer, ApiError> {
+        let account = &self.account;
+        self.api.mutate(|w| f(w, account).map_err(from_model)).await.map(|v| Box::new(v) as Answer)
+    }
+
+    /// Answers from the world as it is.
+    pub fn read<T: RestOutput + Send + 'static>(
+        &self,
+        f: impl FnOnce(&World, &str) -> model::Result<T>,
+    ) -> Result<Answer, ApiError> {
+        self.api.read(|w| f(w, &self.account)).map_err(from_model).map(|v| Box::new(v) as Answer)
+    }
+}
 
 async fn dispatch(
-    _api: &Api,
-    _request: &Request,
+    api: &Api,
+    request: &Request,
     op: &str,
     input: &RestInput<'_>,
 ) -> Result<Answer, ApiError> {
-    match op {
-        "GetCheckerIpRanges" => {
-            let _: s::GetCheckerIpRangesRequest = decode(input)?;
-            Ok(Box::new(s::GetCheckerIpRangesResponse {
-                checker_ip_ranges: CHECKER_IP_RANGES.iter().map(|r| (*r).to_owned()).collect(),
-            }))
-        }
-        other => Err(ApiError::new(
-            "NotImplemented",
-            501,
-            format!("vpclab does not serve the Route 53 operation {other} yet."),
-        )),
+    let ctx = Ctx { api, account: request.scope.account.clone(), input, now: Timestamp::now().0 };
+    if zones::OPERATIONS.contains(&op) {
+        zones::dispatch(&ctx, op).await
+    } else if records::OPERATIONS.contains(&op) {
+        records::dispatch(&ctx, op).await
+    } else if health_checks::OPERATIONS.contains(&op) {
+        health_checks::dispatch(&ctx, op).await
+    } else {
+        misc::dispatch(&ctx, op).await
     }
+}
+
+/// A `MaxItems`/`MaxResults` query parameter (a string in the model) as a number.
+pub(crate) fn max_items(value: &Option<String>, name: &str) -> Result<Option<usize>, ApiError> {
+    value
+        .as_deref()
+        .map(|v| {
+            v.parse::<usize>().map_err(|_| {
+                invalid_input(format!(
+                    "1 validation error detected: Value '{v}' at '{name}' failed to satisfy constraint: Member must be a number"
+                ))
+            })
+        })
+        .transpose()
+}
+
+/// `MaxItems` as the answer echoes it: the request's, else the default.
+pub(crate) fn echo_max(value: &Option<String>, default: usize) -> String {
+    value.clone().unwrap_or_else(|| default.to_string())
+}
+
+/// A change as AWS reports it (`/change/C…`, INSYNC).
+pub(crate) fn change_info(c: &model::route53::Change) -> s::ChangeInfo {
+    s::ChangeInfo {
+        id: format!("/change/{}", c.id),
+        status: c.status.clone(),
+        submitted_at: Timestamp(c.submitted_at),
+        comment: c.comment.clone(),
+    }
+}
+
+/// The `Location` header of a created resource.
+pub(crate) fn location(path: &str) -> String {
+    format!("https://route53.amazonaws.com/{API_VERSION}/{path}")
+}
+
+pub(crate) fn tags_out(tags: &model::resources::Tags) -> Vec<s::Tag> {
+    tags.iter().map(|(k, v)| s::Tag { key: Some(k.clone()), value: Some(v.clone()) }).collect()
 }
 
 #[cfg(test)]
@@ -225,10 +291,9 @@ mod tests {
     }
 
     #[test]
-    fn ids_are_accepted_with_or_without_their_prefix() {
-        assert_eq!(bare_id("/hostedzone/Z123"), "Z123");
-        assert_eq!(bare_id("/change/C1"), "C1");
-        assert_eq!(bare_id("/delegationset/N1"), "N1");
-        assert_eq!(bare_id("Z123"), "Z123");
+    fn max_items_must_be_numbers() {
+        assert_eq!(max_items(&Some("5".into()), "maxitems").unwrap(), Some(5));
+        assert_eq!(max_items(&None, "maxitems").unwrap(), None);
+        assert_eq!(max_items(&Some("x".into()), "maxitems").unwrap_err().code, "InvalidInput");
     }
 }
