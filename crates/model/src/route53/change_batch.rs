@@ -173,15 +173,15 @@ impl World {
             }
             t => t.and_then(|t| u32::try_from(t).ok()),
         };
-        if let Some(id) = &input.set_identifier {
-            if id.is_empty() || id.chars().count() > 128 {
-                return fail(field_error(
-                    index,
-                    "setIdentifier",
-                    id,
-                    "Member must have length between 1 and 128",
-                ));
-            }
+        if let Some(id) = &input.set_identifier
+            && (id.is_empty() || id.chars().count() > 128)
+        {
+            return fail(field_error(
+                index,
+                "setIdentifier",
+                id,
+                "Member must have length between 1 and 128",
+            ));
         }
         let policy = self.r53_policy(index, action, input)?;
         if (policy == RoutingPolicy::Simple) == input.set_identifier.is_some() {
@@ -198,13 +198,13 @@ impl World {
             };
             return fail(invalid_input(msg));
         }
-        if let Some(hc) = &input.health_check_id {
-            if !self.r53_health_checks.get(hc).is_some_and(|h| h.account == zone.account) {
-                return fail(Error::new(
-                    "NoSuchHealthCheck",
-                    format!("No health check exists with the specified ID {hc}"),
-                ));
-            }
+        if let Some(hc) = &input.health_check_id
+            && self.r53_health_checks.get(hc).is_none_or(|h| h.account != zone.account)
+        {
+            return fail(Error::new(
+                "NoSuchHealthCheck",
+                format!("No health check exists with the specified ID {hc}"),
+            ));
         }
         let mut problems = Vec::new();
         if !names::in_zone(&name, &zone.name) {
@@ -477,10 +477,10 @@ impl World {
             let set = state
                 .get(name)
                 .and_then(|s| s.iter().find(|r| &r.rtype == rtype && &r.set_identifier == set_id));
-            if let Some(alias) = set.and_then(|s| s.alias.as_ref()) {
-                if let Err(m) = self.r53_check_alias(&zone, &state, rtype, alias) {
-                    errors.push(m);
-                }
+            if let Some(alias) = set.and_then(|s| s.alias.as_ref())
+                && let Err(m) = self.r53_check_alias(&zone, &state, rtype, alias)
+            {
+                errors.push(m);
             }
         }
         if !errors.is_empty() {

@@ -489,7 +489,7 @@ fn naptr_fields(v: &str) -> Vec<String> {
 }
 
 fn hex(s: &str) -> Option<Vec<u8>> {
-    if s.is_empty() || s.len() % 2 != 0 {
+    if s.is_empty() || !s.len().is_multiple_of(2) {
         return None;
     }
     (0..s.len())

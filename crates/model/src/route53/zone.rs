@@ -497,10 +497,10 @@ impl World {
     ) -> Result<ZoneVpc> {
         let id = self.r53_zone(account, zone_id)?.id.clone();
         self.r53_vpc(&vpc)?;
-        if let Some(z) = self.r53_hosted_zones.get_mut(&id) {
-            if !z.authorized_vpcs.contains(&vpc) {
-                z.authorized_vpcs.push(vpc.clone());
-            }
+        if let Some(z) = self.r53_hosted_zones.get_mut(&id)
+            && !z.authorized_vpcs.contains(&vpc)
+        {
+            z.authorized_vpcs.push(vpc.clone());
         }
         Ok(vpc)
     }
