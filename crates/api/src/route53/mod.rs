@@ -61,6 +61,9 @@ pub async fn handle(api: &Api, request: &Request) -> Result<Reply, ApiError> {
             ));
         }
     };
+    // Ids come back as AWS returned them (`/hostedzone/Z…`) or bare; the model keeps them bare,
+    // and the model's length limits are those of bare ids.
+    let labels = labels.into_iter().map(|(k, v)| (k, strip_prefix(v))).collect();
     let input = RestInput {
         labels,
         query: Some(&request.params),
@@ -85,6 +88,14 @@ fn render(route: &Route, answer: &(dyn RestOutput + Send)) -> Reply {
         body: w.finish(),
         headers: answer.headers(),
     }
+}
+
+/// An id without the `/hostedzone/`, `/change/` or `/delegationset/` AWS puts before it.
+fn strip_prefix(id: String) -> String {
+    ["/hostedzone/", "/change/", "/delegationset/"]
+        .iter()
+        .find_map(|p| id.strip_prefix(p))
+        .map_or(id.clone(), str::to_owned)
 }
 
 pub(crate) fn decode<T: FromRest>(input: &RestInput<'_>) -> Result<T, ApiError> {
@@ -288,6 +299,14 @@ mod tests {
         }
         assert!(reply.body.contains("<DelegationSet><NameServers><NameServer>ns-1.awsdns-01.com.</NameServer></NameServers></DelegationSet>"), "{}", reply.body);
         assert!(!reply.body.contains("Location"));
+    }
+
+    #[test]
+    fn labels_lose_the_prefixes_aws_puts_on_ids() {
+        assert_eq!(strip_prefix("/hostedzone/Z1".into()), "Z1");
+        assert_eq!(strip_prefix("/change/C1".into()), "C1");
+        assert_eq!(strip_prefix("/delegationset/N1".into()), "N1");
+        assert_eq!(strip_prefix("Z1".into()), "Z1");
     }
 
     #[test]
