@@ -43,7 +43,7 @@ pub async fn handle(api: &Api, request: &Request) -> Result<Reply, ApiError> {
     let body = parse_body(&request.body)?;
     let scope = &request.scope;
     let value = dispatch(api, scope, op, &body).await.map_err(client_exception)?;
-    Ok(Reply { status: 200, content_type: CONTENT_TYPE, body: value.to_string() })
+    Ok(Reply::ok(CONTENT_TYPE, value.to_string()))
 }
 
 /// Validation failures of the request shapes are Direct Connect's client exception.

@@ -3,7 +3,7 @@
 //!
 //! [`Api`] owns the world (behind a read/write lock) and the [`store::Store`]. A request arrives
 //! as a [`Request`]: the service, the caller's [`Scope`] and the decoded parameters. The service
-//! module (one per AWS service: [`ec2`], [`sts`], [`directconnect`], [`elbv2`]) finds the operation's handler, which reads its
+//! module (one per AWS service: [`ec2`], [`sts`], [`directconnect`], [`elbv2`], [`route53`]) finds the operation's handler, which reads its
 //! generated request shape, calls the model and returns the generated response shape.
 //!
 //! [`flow_delivery`] writes VPC flow log records (made by the semantics engine) to files laid out
@@ -18,6 +18,7 @@ pub mod directconnect;
 pub mod ec2;
 pub mod elbv2;
 pub mod flow_delivery;
+pub mod route53;
 pub mod sts;
 pub mod trace;
 pub mod traffic;
@@ -44,6 +45,8 @@ pub enum Service {
     DirectConnect,
     /// Elastic Load Balancing v2 (awsQuery, signing name `elasticloadbalancing`).
     Elbv2,
+    /// Route 53 (restXml, signing name `route53`): global, routed by method and path.
+    Route53,
 }
 
 impl Service {
@@ -54,6 +57,7 @@ impl Service {
             "sts" => Some(Service::Sts),
             "directconnect" => Some(Service::DirectConnect),
             "elasticloadbalancing" => Some(Service::Elbv2),
+            "route53" => Some(Service::Route53),
             _ => None,
         }
     }
@@ -64,6 +68,7 @@ impl Service {
             Service::Sts => ErrorFormat::Query { xmlns: sts::XMLNS },
             Service::DirectConnect => ErrorFormat::Json,
             Service::Elbv2 => ErrorFormat::Query { xmlns: elbv2::XMLNS },
+            Service::Route53 => ErrorFormat::RestXml { xmlns: route53::XMLNS },
         }
     }
 }
@@ -78,8 +83,20 @@ pub struct Request {
     pub params: QueryMap,
     /// `X-Amz-Target` (JSON protocols: `OvertureService.CreateConnection`).
     pub target: Option<String>,
-    /// The raw body of a JSON protocol request; empty for query protocols.
+    /// The raw body of a JSON or restXml request; empty for query protocols.
     pub body: Vec<u8>,
+    /// The HTTP method, path and headers, which restXml reads; the others ignore them.
+    pub http: Http,
+}
+
+/// The parts of the HTTP request that restXml routes and reads by.
+#[derive(Debug, Clone, Default)]
+pub struct Http {
+    /// `GET`, `POST`, `DELETE`…
+    pub method: String,
+    /// The path, still percent-encoded, without the query string.
+    pub path: String,
+    pub headers: Vec<(String, String)>,
 }
 
 /// What goes back on the wire.
@@ -88,14 +105,22 @@ pub struct Reply {
     pub status: u16,
     pub content_type: &'static str,
     pub body: String,
+    /// Headers beyond the content type (restXml's `Location` on creates).
+    pub headers: Vec<(&'static str, String)>,
 }
 
 impl Reply {
+    /// A 200 answer with no extra headers.
+    pub fn ok(content_type: &'static str, body: String) -> Self {
+        Reply { status: 200, content_type, body, headers: Vec::new() }
+    }
+
     pub fn error(err: &ApiError, format: ErrorFormat, request_id: &str) -> Self {
         Reply {
             status: err.status,
             content_type: format.content_type(),
             body: err.render(format, request_id),
+            headers: Vec::new(),
         }
     }
 }
@@ -135,6 +160,8 @@ pub struct Api {
     network_index: Arc<netsem::index::Cache>,
     /// What the live load balancers observe about targets (wired by the binary).
     target_health: RwLock<Option<Arc<dyn TargetHealthSource>>>,
+    /// What the live Route 53 health check probes observe (wired by the binary).
+    health_checks: RwLock<Option<Arc<dyn route53::HealthCheckObserver>>>,
     /// Bumped after every committed change and reset, for the data planes to reconcile.
     changes: tokio::sync::watch::Sender<u64>,
 }
@@ -172,6 +199,7 @@ impl Api {
             degraded: AtomicBool::new(false),
             network_index: Arc::default(),
             target_health: RwLock::new(None),
+            health_checks: RwLock::new(None),
             changes: tokio::sync::watch::channel(0).0,
         }
     }
@@ -190,6 +218,17 @@ impl Api {
     ) -> Option<ObservedHealth> {
         let source = self.target_health.read().clone();
         source.and_then(|s| s.observe(target_group_arn, target_id, port))
+    }
+
+    /// Wires the health check probes into GetHealthCheckStatus and
+    /// GetHealthCheckLastFailureReason.
+    pub fn set_health_check_observer(&self, observer: Arc<dyn route53::HealthCheckObserver>) {
+        *self.health_checks.write() = Some(observer);
+    }
+
+    /// The health check probes, if wired.
+    pub fn health_check_observer(&self) -> Option<Arc<dyn route53::HealthCheckObserver>> {
+        self.health_checks.read().clone()
     }
 
     /// A receiver whose value changes after every committed mutation and after a reset.
@@ -235,6 +274,7 @@ impl Api {
             Service::Sts => sts::handle(&request),
             Service::DirectConnect => directconnect::handle(self, &request).await,
             Service::Elbv2 => elbv2::handle(self, &request).await,
+            Service::Route53 => route53::handle(self, &request).await,
         };
         match result {
             Ok(reply) => reply,

@@ -43,5 +43,5 @@ pub fn render_query(
     w.leaf("RequestId", request_id);
     w.close("ResponseMetadata");
     w.close(&format!("{action}Response"));
-    Reply { status: 200, content_type: "text/xml", body: w.finish() }
+    Reply::ok("text/xml", w.finish())
 }

@@ -6,7 +6,8 @@
 //! inputs gets a [`wire::FromQuery`] implementation and every structure reachable from their
 //! outputs a [`wire::ToXml`] one, with the serialized names worked out here once (ec2 dialect:
 //! `queryName`, else the capitalised `locationName`, lists as `Name.N`; query dialect: lists as
-//! `Name.member.N`). No documentation text is copied.
+//! `Name.member.N`; restXml: URI labels, query string, headers and body elements, with a route
+//! table of method, path pattern and status). No documentation text is copied.
 //!
 //! `cargo run -p codegen` rewrites the files; `cargo run -p codegen -- --check` fails when they
 //! are stale. botocore is found through `python3`, or `--botocore DIR`.
@@ -24,6 +25,9 @@ enum Protocol {
     Query,
     /// awsJson 1.1: members by their model names, timestamps as epoch seconds.
     Json,
+    /// restXml (Route 53): inputs from URI labels, query string, headers and an XML body;
+    /// outputs as XML elements named by `locationName`, some as headers.
+    RestXml,
 }
 
 struct Service {
@@ -76,6 +80,7 @@ const SERVICES: &[Service] = &[
     Service { name: "sts", model: "sts/2011-06-15", protocol: Protocol::Query },
     Service { name: "directconnect", model: "directconnect/2012-10-25", protocol: Protocol::Json },
     Service { name: "elasticloadbalancing", model: "elbv2/2015-12-01", protocol: Protocol::Query },
+    Service { name: "route53", model: "route53/2013-04-01", protocol: Protocol::RestXml },
 ];
 
 fn main() -> Result<()> {
@@ -249,6 +254,8 @@ struct Reach {
     output: BTreeSet<String>,
     enums: BTreeSet<String>,
     top_level_outputs: BTreeSet<String>,
+    /// restXml: top-level input shapes and the root element of their body.
+    top_level_inputs: std::collections::BTreeMap<String, String>,
 }
 
 impl<'a> Generator<'a> {
@@ -376,7 +383,9 @@ impl<'a> Generator<'a> {
                     member_name.to_owned()
                 }
             }
-            Protocol::Query => s("locationName").unwrap_or(member_name).to_owned(),
+            Protocol::Query | Protocol::RestXml => {
+                s("locationName").unwrap_or(member_name).to_owned()
+            }
             Protocol::Json => member_name.to_owned(),
         }
     }
@@ -392,7 +401,7 @@ impl<'a> Generator<'a> {
     /// Expression for the key prefix of a list's elements, given the expression of its key.
     fn items_key(&self, list: &str, key_expr: &str) -> Result<String> {
         Ok(match self.protocol {
-            Protocol::Ec2 | Protocol::Json => key_expr.to_owned(),
+            Protocol::Ec2 | Protocol::Json | Protocol::RestXml => key_expr.to_owned(),
             Protocol::Query if self.flattened(list)? => key_expr.to_owned(),
             Protocol::Query => {
                 let m = self.list_member(list)?;
@@ -430,6 +439,7 @@ impl<'a> Generator<'a> {
     fn generate(&self, ops: &[String]) -> Result<String> {
         let mut reach = Reach::default();
         let mut op_rows = Vec::new();
+        let mut routes = Vec::new();
         for op in ops {
             let def = self
                 .operations
@@ -439,16 +449,38 @@ impl<'a> Generator<'a> {
             let output = def.pointer("/output/shape").and_then(Value::as_str);
             if let Some(i) = input {
                 self.walk(i, true, &mut reach)?;
+                let root = def.pointer("/input/locationName").and_then(Value::as_str);
+                reach.top_level_inputs.insert(i.to_owned(), root.unwrap_or(i).to_owned());
             }
             if let Some(o) = output {
                 self.walk(o, false, &mut reach)?;
                 reach.top_level_outputs.insert(o.to_owned());
             }
             op_rows.push((op.clone(), input.map(type_name), output.map(type_name)));
+            if self.protocol == Protocol::RestXml {
+                let http = def.get("http").with_context(|| format!("{op} has no http"))?;
+                let field = |k: &str| http.get(k).and_then(Value::as_str).unwrap_or_default();
+                let status = http.get("responseCode").and_then(Value::as_u64).unwrap_or(200);
+                routes.push(format!(
+                    "    Route::new({op:?}, {:?}, {:?}, {status}),",
+                    field("method"),
+                    field("requestUri")
+                ));
+            }
         }
 
         let mut out = String::new();
-        let ns = self.metadata.get("xmlNamespace").and_then(Value::as_str).unwrap_or_default();
+        // restXml models name the namespace on each operation's input, not in the metadata.
+        let ns = self
+            .metadata
+            .get("xmlNamespace")
+            .and_then(Value::as_str)
+            .or_else(|| {
+                ops.iter().find_map(|op| {
+                    self.operations.get(op)?.pointer("/input/xmlNamespace/uri")?.as_str()
+                })
+            })
+            .unwrap_or_default();
         let api_version =
             self.metadata.get("apiVersion").and_then(Value::as_str).unwrap_or_default();
         writeln!(
@@ -473,6 +505,25 @@ impl<'a> Generator<'a> {
             writeln!(out, "pub const API_VERSION: &str = {api_version:?};")?;
             writeln!(out, "/// `X-Amz-Target` is `<TARGET_PREFIX>.<Operation>`.")?;
             writeln!(out, "pub const TARGET_PREFIX: &str = {prefix:?};\n")?;
+        } else if self.protocol == Protocol::RestXml {
+            writeln!(out, "use wire::rest::{{")?;
+            writeln!(
+                out,
+                "    check_len, check_range, required_param, Element, FromRest, FromXml,"
+            )?;
+            writeln!(out, "    RestInput, RestOutput, Route,")?;
+            writeln!(out, "}};")?;
+            writeln!(out, "use wire::xml::{{ToXml, XmlWriter}};\n")?;
+            writeln!(out, "/// The API version, the first segment of every path.")?;
+            writeln!(out, "pub const API_VERSION: &str = {api_version:?};")?;
+            writeln!(out, "/// The XML namespace of request and response documents.")?;
+            writeln!(out, "pub const XML_NAMESPACE: &str = {ns:?};\n")?;
+            writeln!(out, "/// How each operation is addressed, and the status it answers with.")?;
+            writeln!(out, "pub const ROUTES: &[Route] = &[")?;
+            for r in &routes {
+                writeln!(out, "{r}")?;
+            }
+            writeln!(out, "];\n")?;
         } else {
             writeln!(
                 out,
@@ -516,6 +567,8 @@ impl<'a> Generator<'a> {
         for s in structs {
             if self.protocol == Protocol::Json {
                 self.write_json_struct(&mut out, s, &reach)?;
+            } else if self.protocol == Protocol::RestXml {
+                self.write_rest_struct(&mut out, s, &reach)?;
             } else {
                 self.write_struct(&mut out, s, &reach)?;
             }
@@ -662,6 +715,193 @@ impl<'a> Generator<'a> {
             }
             writeln!(out, "    }}")?;
             writeln!(out, "}}\n")?;
+        }
+        Ok(())
+    }
+
+    /// `check_len`/`check_range` around `read` when the shape has limits.
+    fn constrained(&self, read: String, target: &str, name: &str) -> Result<String> {
+        let shape = self.shape(target)?;
+        let bound = |k: &str| match shape.get(k).and_then(Value::as_i64) {
+            Some(n) => format!("Some({n})"),
+            None => "None".to_owned(),
+        };
+        let (min, max) = (bound("min"), bound("max"));
+        if min == "None" && max == "None" {
+            return Ok(read);
+        }
+        Ok(match self.kind(target)? {
+            "string" => format!("check_len({read}, {name:?}, {min}, {max})?"),
+            "integer" | "long" => format!("check_range({read}, {name:?}, {min}, {max})?"),
+            _ => read,
+        })
+    }
+
+    /// An expression of type `impl Fn(&Element) -> Result<T, ApiError>` reading one list item.
+    fn xml_element_reader(&self, shape: &str) -> Result<String> {
+        Ok(match self.kind(shape)? {
+            "structure" => format!("{}::from_xml", type_name(shape)),
+            "list" => bail!("lists of lists are not supported in restXml input ({shape})"),
+            _ if self.shape(shape)?.contains_key("enum") => {
+                format!("|e: &Element| e.enum_value({})", const_name(shape))
+            }
+            _ => format!("Element::value::<{}>", self.rust_type(shape)?),
+        })
+    }
+
+    /// A restXml structure: [`FromRest`] at the top of an input, [`FromXml`] below it,
+    /// [`ToXml`] (and [`RestOutput`] at the top) for outputs.
+    fn write_rest_struct(&self, out: &mut String, name: &str, reach: &Reach) -> Result<()> {
+        let ty = type_name(name);
+        let fields = self.fields(name)?;
+        writeln!(out, "#[derive(Debug, Clone, Default, PartialEq)]")?;
+        writeln!(out, "pub struct {ty} {{")?;
+        for (_, _, _, field, rust, ..) in &fields {
+            writeln!(out, "    pub {field}: {rust},")?;
+        }
+        writeln!(out, "}}\n")?;
+        fn location(m: &Map<String, Value>) -> Option<&str> {
+            m.get("location").and_then(Value::as_str)
+        }
+        let loc_name = |mname: &'a str, m: &'a Map<String, Value>| {
+            m.get("locationName").and_then(Value::as_str).unwrap_or(mname)
+        };
+
+        if reach.input.contains(name) {
+            let top = reach.top_level_inputs.get(name);
+            let body: Vec<&str> = fields
+                .iter()
+                .filter(|f| location(f.1).is_none())
+                .map(|f| loc_name(f.0, f.1))
+                .collect();
+            let known = body.iter().map(|n| format!("{n:?}")).collect::<Vec<_>>().join(", ");
+            if let Some(root) = top {
+                writeln!(out, "impl FromRest for {ty} {{")?;
+                writeln!(
+                    out,
+                    "    fn from_rest(input: &RestInput<'_>) -> Result<Self, ApiError> {{"
+                )?;
+                if !body.is_empty() {
+                    writeln!(out, "        let el = input.body({root:?})?;")?;
+                }
+            } else {
+                writeln!(out, "impl FromXml for {ty} {{")?;
+                writeln!(out, "    fn from_xml(el: &Element) -> Result<Self, ApiError> {{")?;
+            }
+            if top.is_none() || !body.is_empty() {
+                writeln!(out, "        el.expect_children(&[{known}])?;")?;
+            }
+            writeln!(out, "        Ok(Self {{")?;
+            for (mname, m, target, field, _, _, is_required, boxed) in &fields {
+                let el = loc_name(mname, m);
+                let is_enum = self.shape(target)?.contains_key("enum");
+                let expr = match (location(m), self.kind(target)?) {
+                    (Some(loc), kind) => {
+                        let source = match loc {
+                            "uri" => "label",
+                            "querystring" => "query",
+                            "header" => "header",
+                            other => bail!("{name}.{mname}: location {other} is not supported"),
+                        };
+                        if matches!(kind, "list" | "structure") {
+                            bail!("{name}.{mname}: {kind} in {loc} is not supported");
+                        }
+                        let read = if is_enum && source != "header" {
+                            format!("input.{source}_enum({el:?}, {})?", const_name(target))
+                        } else {
+                            format!("input.{source}::<{}>({el:?})?", self.rust_type(target)?)
+                        };
+                        let read = self.constrained(read, target, el)?;
+                        if *is_required { format!("required_param({read}, {el:?})?") } else { read }
+                    }
+                    (None, "list") => {
+                        let lm = self.list_member(target)?;
+                        let item =
+                            lm.get("locationName").and_then(Value::as_str).unwrap_or("member");
+                        let reader = self.xml_element_reader(Self::target(lm)?)?;
+                        format!("el.list({el:?}, {item:?}, {is_required}, {reader})?")
+                    }
+                    (None, "structure") => {
+                        let read = format!("el.structure::<{}>({el:?})?", type_name(target));
+                        let read = if *boxed { format!("{read}.map(Box::new)") } else { read };
+                        if *is_required { format!("el.required({read}, {el:?})?") } else { read }
+                    }
+                    (None, _) => {
+                        let read = if is_enum {
+                            format!("el.enum_scalar({el:?}, {})?", const_name(target))
+                        } else {
+                            format!("el.scalar::<{}>({el:?})?", self.rust_type(target)?)
+                        };
+                        let read = self.constrained(read, target, el)?;
+                        if *is_required { format!("el.required({read}, {el:?})?") } else { read }
+                    }
+                };
+                writeln!(out, "            {field}: {expr},")?;
+            }
+            writeln!(out, "        }})")?;
+            writeln!(out, "    }}")?;
+            writeln!(out, "}}\n")?;
+        }
+
+        if reach.output.contains(name) {
+            writeln!(out, "impl ToXml for {ty} {{")?;
+            writeln!(out, "    fn write_xml(&self, w: &mut XmlWriter) {{")?;
+            let mut headers = Vec::new();
+            for (mname, m, target, field, _, _, is_required, _) in &fields {
+                let el = loc_name(mname, m);
+                if location(m).is_some() {
+                    if self.rust_type(target)? != "String" {
+                        bail!("{name}.{mname}: only string headers are supported");
+                    }
+                    headers.push((el, field, *is_required));
+                    continue;
+                }
+                match self.kind(target)? {
+                    "list" => {
+                        let lm = self.list_member(target)?;
+                        let item =
+                            lm.get("locationName").and_then(Value::as_str).unwrap_or("member");
+                        // Required lists are written even when empty, so clients see `[]`.
+                        let always = *is_required
+                            || ALWAYS_WRITTEN.iter().any(|(s, m)| name == *s && mname == m);
+                        writeln!(
+                            out,
+                            "        w.list({el:?}, {item:?}, &self.{field}, {always});"
+                        )?;
+                    }
+                    "structure" if *is_required => writeln!(
+                        out,
+                        "        w.open({el:?}); self.{field}.write_xml(w); w.close({el:?});"
+                    )?,
+                    "structure" => writeln!(out, "        w.structure({el:?}, &self.{field});")?,
+                    _ if *is_required => writeln!(out, "        w.value({el:?}, &self.{field});")?,
+                    _ => writeln!(out, "        w.scalar({el:?}, &self.{field});")?,
+                }
+            }
+            writeln!(out, "    }}")?;
+            writeln!(out, "}}\n")?;
+            if reach.top_level_outputs.contains(name) {
+                if headers.is_empty() {
+                    writeln!(out, "impl RestOutput for {ty} {{}}\n")?;
+                } else {
+                    writeln!(out, "impl RestOutput for {ty} {{")?;
+                    writeln!(out, "    fn headers(&self) -> Vec<(&'static str, String)> {{")?;
+                    writeln!(out, "        let mut h = Vec::new();")?;
+                    for (el, field, required) in headers {
+                        if required {
+                            writeln!(out, "        h.push(({el:?}, self.{field}.clone()));")?;
+                        } else {
+                            writeln!(
+                                out,
+                                "        if let Some(v) = &self.{field} {{ h.push(({el:?}, v.clone())); }}"
+                            )?;
+                        }
+                    }
+                    writeln!(out, "        h")?;
+                    writeln!(out, "    }}")?;
+                    writeln!(out, "}}\n")?;
+                }
+            }
         }
         Ok(())
     }

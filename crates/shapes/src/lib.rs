@@ -4,9 +4,11 @@
 //! models, for the operations listed in `crates/codegen/operations/<service>.txt`; CI re-runs the
 //! generator with `--check` and fails on a difference. Request shapes implement
 //! [`wire::FromQuery`] (with AWS's `MissingParameter` for absent required members and
-//! `InvalidParameterValue` for values outside an enum); response shapes implement [`wire::ToXml`].
+//! `InvalidParameterValue` for values outside an enum); response shapes implement [`wire::ToXml`]. Route 53's (restXml) request shapes implement
+//! [`wire::rest::FromRest`] and its response shapes [`wire::rest::RestOutput`] as well.
 
 pub mod directconnect;
 pub mod ec2;
 pub mod elasticloadbalancing;
+pub mod route53;
 pub mod sts;

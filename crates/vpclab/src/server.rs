@@ -1,7 +1,9 @@
 //! The HTTP front door: one port, every service.
 //!
 //! A request is routed by its SigV4 credential scope (service, region, account), then by
-//! `Action` (query protocols) or `X-Amz-Target` (JSON protocols: Direct Connect). vpclab's own endpoints live under `/_vpclab/`; `/moto-api/reset` is accepted so
+//! `Action` (query protocols), `X-Amz-Target` (JSON protocols: Direct Connect) or method and
+//! path (restXml: Route 53, whose unsigned requests are recognised by their `/2013-04-01/`
+//! path). vpclab's own endpoints live under `/_vpclab/`; `/moto-api/reset` is accepted so
 //! suites written for moto's server mode run unchanged.
 
 use crate::ServeArgs;
@@ -157,6 +159,11 @@ fn reply(r: Reply, request_id: &str) -> Response {
     if let Ok(v) = HeaderValue::from_str(request_id) {
         resp.headers_mut().insert("x-amzn-requestid", v);
     }
+    for (name, value) in r.headers {
+        if let Ok(v) = HeaderValue::from_str(&value) {
+            resp.headers_mut().insert(name, v);
+        }
+    }
     resp
 }
 
@@ -216,6 +223,7 @@ async fn route(api: &Api, req: hyper::Request<Incoming>, site: &Site) -> Respons
                         "sts": 1,
                         "directconnect": api::directconnect::operations().len(),
                         "elasticloadbalancing": api::elbv2::operations().len(),
+                        "route53": api::route53::operations().len(),
                     },
                 }),
             )
@@ -231,7 +239,7 @@ async fn route(api: &Api, req: hyper::Request<Incoming>, site: &Site) -> Respons
         }
         (&Method::GET, "/_vpclab/endpoints") => {
             let mut endpoints = vec![
-                serde_json::json!({ "kind": "aws-api", "services": ["ec2", "sts", "directconnect", "elasticloadbalancing"], "url": format!("http://{listen}") }),
+                serde_json::json!({ "kind": "aws-api", "services": ["ec2", "sts", "directconnect", "elasticloadbalancing", "route53"], "url": format!("http://{listen}") }),
                 serde_json::json!({ "kind": "flow-logs", "path": site.flow_log_root.display().to_string() }),
             ];
             endpoints.extend(crate::balancers::endpoints_json(&site.plane));
@@ -291,10 +299,13 @@ async fn aws(api: &Api, req: hyper::Request<Incoming>) -> Response {
     match decode(req, &request_id).await {
         Ok(request) => {
             let service = request.service;
-            let action = request
-                .target
-                .clone()
-                .unwrap_or_else(|| request.params.action().unwrap_or_default().to_owned());
+            let action = match &request.target {
+                Some(target) => target.clone(),
+                None if service == Service::Route53 => {
+                    format!("{} {}", request.http.method, request.http.path)
+                }
+                None => request.params.action().unwrap_or_default().to_owned(),
+            };
             let r = api.handle(request).await;
             if r.status >= 500
                 || r.body.contains("<Code>InvalidAction</Code>")
@@ -332,9 +343,17 @@ async fn decode(
             .get(CONTENT_TYPE)
             .and_then(|v| v.to_str().ok())
             .is_some_and(|t| t.starts_with("application/x-amz-json"));
-    let body_format = if is_json { ErrorFormat::Json } else { ErrorFormat::Ec2 };
+    // restXml (Route 53) carries an XML body and names the operation by method and path.
+    let is_rest_xml = is_route53(&parts);
+    let body_format = if is_json {
+        ErrorFormat::Json
+    } else if is_rest_xml {
+        Service::Route53.error_format()
+    } else {
+        ErrorFormat::Ec2
+    };
     let body = read_body(body).await.map_err(|e| (e, body_format))?;
-    let body = if is_json {
+    let body = if is_json || is_rest_xml {
         body.to_vec()
     } else {
         params.extend_from(&body).map_err(|e| (e, ErrorFormat::Ec2))?;
@@ -379,6 +398,7 @@ async fn decode(
                 body_format,
             )
         })?,
+        None if is_rest_xml => Service::Route53,
         None => guess_service(&params, target.as_deref()),
     };
     let region = credential.as_ref().map_or(api::DEFAULT_REGION, |c| c.region.as_str());
@@ -393,8 +413,20 @@ async fn decode(
             service.error_format(),
         ));
     }
+    // Route 53 is global: clients sign for us-east-1, but any region is accepted and the
+    // resources belong to the account alone.
+    let region = if service == Service::Route53 { api::DEFAULT_REGION } else { region };
     let account =
         credential.as_ref().and_then(|c| c.account_override()).unwrap_or(api::DEFAULT_ACCOUNT);
+    let http = api::Http {
+        method: parts.method.as_str().to_owned(),
+        path: parts.uri.path().to_owned(),
+        headers: parts
+            .headers
+            .iter()
+            .filter_map(|(k, v)| Some((k.as_str().to_owned(), v.to_str().ok()?.to_owned())))
+            .collect(),
+    };
     Ok(Request {
         service,
         scope: Scope::new(account, region),
@@ -402,7 +434,16 @@ async fn decode(
         params,
         target,
         body,
+        http,
     })
+}
+
+/// Whether a request is Route 53's: signed for `route53`, or unsigned under its API version.
+fn is_route53(parts: &hyper::http::request::Parts) -> bool {
+    match parts.headers.get(AUTHORIZATION).and_then(|h| h.to_str().ok()) {
+        Some(h) => h.contains("/route53/aws4_request"),
+        None => parts.uri.path().starts_with(&format!("/{}/", api::route53::API_VERSION)),
+    }
 }
 
 /// The service of an unsigned request, from its target or action.

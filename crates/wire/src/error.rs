@@ -66,7 +66,7 @@ impl ApiError {
             ErrorFormat::Ec2 => format!(
                 "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Response><Errors><Error><Code>{code}</Code><Message>{message}</Message></Error></Errors><RequestID>{request_id}</RequestID></Response>"
             ),
-            ErrorFormat::Query { xmlns } => {
+            ErrorFormat::Query { xmlns } | ErrorFormat::RestXml { xmlns } => {
                 let kind = if self.is_client_fault() { "Sender" } else { "Receiver" };
                 format!(
                     "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<ErrorResponse xmlns=\"{xmlns}\"><Error><Type>{kind}</Type><Code>{code}</Code><Message>{message}</Message></Error><RequestId>{request_id}</RequestId></ErrorResponse>"
@@ -99,6 +99,9 @@ pub enum ErrorFormat {
     Ec2,
     /// The awsQuery and restXml `<ErrorResponse>` document, with the service's namespace.
     Query { xmlns: &'static str },
+    /// restXml's `<ErrorResponse>` (Route 53): the awsQuery document, which botocore's
+    /// RestXMLParser reads as `Error.Code`/`Error.Message` with the `RequestId` beside it.
+    RestXml { xmlns: &'static str },
     /// awsJson's `{"__type": …, "message": …}`.
     Json,
 }
@@ -106,7 +109,9 @@ pub enum ErrorFormat {
 impl ErrorFormat {
     pub fn content_type(self) -> &'static str {
         match self {
-            ErrorFormat::Ec2 | ErrorFormat::Query { .. } => "text/xml",
+            ErrorFormat::Ec2 | ErrorFormat::Query { .. } | ErrorFormat::RestXml { .. } => {
+                "text/xml"
+            }
             ErrorFormat::Json => "application/x-amz-json-1.1",
         }
     }
@@ -147,6 +152,16 @@ mod tests {
         assert!(body.contains("<Type>Receiver</Type>"));
         let body = ApiError::missing_parameter("X").render(ErrorFormat::Query { xmlns: "ns" }, "r");
         assert!(body.contains("<Type>Sender</Type>"));
+    }
+
+    #[test]
+    fn rest_xml_errors_are_error_responses() {
+        let e = ApiError::new("NoSuchHostedZone", 404, "No hosted zone found with ID: Z1");
+        let body = e.render(
+            ErrorFormat::RestXml { xmlns: "https://route53.amazonaws.com/doc/2013-04-01/" },
+            "r",
+        );
+        assert!(body.contains("<ErrorResponse xmlns=\"https://route53.amazonaws.com/doc/2013-04-01/\"><Error><Type>Sender</Type><Code>NoSuchHostedZone</Code><Message>No hosted zone found with ID: Z1</Message></Error><RequestId>r</RequestId></ErrorResponse>"));
     }
 
     #[test]

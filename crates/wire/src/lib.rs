@@ -16,11 +16,15 @@
 //!   an HTTP status and a message, rendered in the service's error format.
 //! - [`json`] reads awsJson request bodies and writes their answers ([`json::FromJson`],
 //!   [`json::ToJson`]); errors render as `{"__type", "message"}`.
+//! - [`rest`] is restXml (Route 53): routes by method and path, request bodies parsed into an
+//!   [`rest::Element`] tree read by the generated [`rest::FromRest`] / [`rest::FromXml`] shapes,
+//!   header members of outputs ([`rest::RestOutput`]).
 //! - [`time`] formats and parses the ISO 8601 timestamps of the query protocols.
 
 pub mod error;
 pub mod json;
 pub mod query;
+pub mod rest;
 pub mod sigv4;
 pub mod time;
 pub mod xml;

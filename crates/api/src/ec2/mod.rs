@@ -175,5 +175,5 @@ pub(crate) async fn handle(api: &Api, request: &Request) -> Result<Reply, ApiErr
     let mut out = w.finish();
     out.push_str(&body);
     out.push_str(&format!("</{action}Response>"));
-    Ok(Reply { status: 200, content_type: "text/xml", body: out })
+    Ok(Reply::ok("text/xml", out))
 }

@@ -14,6 +14,7 @@ pub(crate) fn dx(api: &Api, op: &str, body: Value) -> Reply {
         params: QueryMap::default(),
         target: Some(format!("OvertureService.{op}")),
         body: body.to_string().into_bytes(),
+        http: Default::default(),
     };
     block_on(api.handle(request))
 }

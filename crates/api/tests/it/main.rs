@@ -13,6 +13,7 @@ mod network_insights;
 mod peering;
 mod prefix_lists;
 mod privatelink;
+mod route53;
 mod transit_gateway_attachments;
 mod transit_gateways;
 mod vpc_endpoints;
@@ -46,6 +47,7 @@ pub fn call_as(api: &Api, scope: Scope, pairs: &[(&str, &str)]) -> Reply {
         params: QueryMap::from_pairs(all.iter().map(|(k, v)| (k.to_string(), v.to_string()))),
         target: None,
         body: Vec::new(),
+        http: Default::default(),
     };
     block_on(api.handle(request))
 }

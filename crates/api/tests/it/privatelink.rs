@@ -21,6 +21,7 @@ fn elb(api: &Api, pairs: &[(&str, &str)]) -> Reply {
         params: QueryMap::from_pairs(all.iter().map(|(k, v)| (k.to_string(), v.to_string()))),
         target: None,
         body: Vec::new(),
+        http: Default::default(),
     };
     block_on(api.handle(request))
 }
