@@ -204,7 +204,12 @@ fn snake_case(name: &str) -> String {
             let boundary = match prev {
                 None => false,
                 Some(p) if p.is_ascii_lowercase() || p.is_ascii_digit() => true,
-                Some(p) if p.is_ascii_uppercase() => next.is_some_and(|n| n.is_ascii_lowercase()),
+                // `DNSName` → `dns_name`, but a plural acronym stays whole: `VPCs` → `vpcs`.
+                Some(p) if p.is_ascii_uppercase() => {
+                    let plural = next == Some('s')
+                        && chars.get(i + 2).is_none_or(|n| n.is_ascii_uppercase());
+                    next.is_some_and(|n| n.is_ascii_lowercase()) && !plural
+                }
                 _ => false,
             };
             if boundary && !out.ends_with('_') {
@@ -861,8 +866,10 @@ impl<'a> Generator<'a> {
                         let lm = self.list_member(target)?;
                         let item =
                             lm.get("locationName").and_then(Value::as_str).unwrap_or("member");
-                        // Required lists are written even when empty, so clients see `[]`.
+                        // Required lists, and the lists of a response itself, are written
+                        // even when empty, so clients see `[]`.
                         let always = *is_required
+                            || reach.top_level_outputs.contains(name)
                             || ALWAYS_WRITTEN.iter().any(|(s, m)| name == *s && mname == m);
                         writeln!(
                             out,
@@ -1022,6 +1029,7 @@ mod tests {
         assert_eq!(snake_case("VpcId"), "vpc_id");
         assert_eq!(snake_case("Ipv6CidrBlock"), "ipv6_cidr_block");
         assert_eq!(snake_case("DNSName"), "dns_name");
+        assert_eq!(snake_case("VPCs"), "vpcs");
         assert_eq!(snake_case("Type"), "type_");
         assert_eq!(snake_case("AmazonProvidedIpv6CidrBlock"), "amazon_provided_ipv6_cidr_block");
         assert_eq!(snake_case("userIdType"), "user_id_type");

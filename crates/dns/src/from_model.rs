@@ -358,7 +358,8 @@ mod tests {
         assert_eq!(www.values, Values::Records(vec![RData::A("192.0.2.10".parse().unwrap())]));
         let api = zone.record_sets.iter().find(|s| s.name == "api.example.com.").unwrap();
         assert_eq!(api.policy, Policy::Weighted { weight: 3 });
-        let apex = zone.record_sets.iter().find(|s| s.name == "example.com." && s.rtype == rtype::A);
+        let apex =
+            zone.record_sets.iter().find(|s| s.name == "example.com." && s.rtype == rtype::A);
         assert!(matches!(
             &apex.unwrap().values,
             Values::Alias(Alias { target: AliasTarget::Record { name }, .. }) if name == "www.example.com."

@@ -1886,7 +1886,7 @@ impl FromRest for GetHostedZoneRequest {
 pub struct GetHostedZoneResponse {
     pub delegation_set: Option<DelegationSet>,
     pub hosted_zone: HostedZone,
-    pub vp_cs: Vec<VPC>,
+    pub vpcs: Vec<VPC>,
 }
 
 impl ToXml for GetHostedZoneResponse {
@@ -1895,7 +1895,7 @@ impl ToXml for GetHostedZoneResponse {
         w.open("HostedZone");
         self.hosted_zone.write_xml(w);
         w.close("HostedZone");
-        w.list("VPCs", "VPC", &self.vp_cs, false);
+        w.list("VPCs", "VPC", &self.vpcs, true);
     }
 }
 
@@ -2381,7 +2381,7 @@ pub struct ListCidrBlocksResponse {
 
 impl ToXml for ListCidrBlocksResponse {
     fn write_xml(&self, w: &mut XmlWriter) {
-        w.list("CidrBlocks", "member", &self.cidr_blocks, false);
+        w.list("CidrBlocks", "member", &self.cidr_blocks, true);
         w.scalar("NextToken", &self.next_token);
     }
 }
@@ -2416,7 +2416,7 @@ pub struct ListCidrCollectionsResponse {
 
 impl ToXml for ListCidrCollectionsResponse {
     fn write_xml(&self, w: &mut XmlWriter) {
-        w.list("CidrCollections", "member", &self.cidr_collections, false);
+        w.list("CidrCollections", "member", &self.cidr_collections, true);
         w.scalar("NextToken", &self.next_token);
     }
 }
@@ -2456,7 +2456,7 @@ pub struct ListCidrLocationsResponse {
 
 impl ToXml for ListCidrLocationsResponse {
     fn write_xml(&self, w: &mut XmlWriter) {
-        w.list("CidrLocations", "member", &self.cidr_locations, false);
+        w.list("CidrLocations", "member", &self.cidr_locations, true);
         w.scalar("NextToken", &self.next_token);
     }
 }
@@ -2933,14 +2933,14 @@ impl FromRest for ListVPCAssociationAuthorizationsRequest {
 pub struct ListVPCAssociationAuthorizationsResponse {
     pub hosted_zone_id: String,
     pub next_token: Option<String>,
-    pub vp_cs: Vec<VPC>,
+    pub vpcs: Vec<VPC>,
 }
 
 impl ToXml for ListVPCAssociationAuthorizationsResponse {
     fn write_xml(&self, w: &mut XmlWriter) {
         w.value("HostedZoneId", &self.hosted_zone_id);
         w.scalar("NextToken", &self.next_token);
-        w.list("VPCs", "VPC", &self.vp_cs, true);
+        w.list("VPCs", "VPC", &self.vpcs, true);
     }
 }
 

@@ -3,6 +3,7 @@
 //! translated and applied to the plane; GetHealthCheckStatus reads what its probes saw.
 
 use api::Api;
+use api::route53::{HealthCheckObserver, Observation};
 use std::collections::HashSet;
 use std::sync::Arc;
 use std::time::Duration;
@@ -18,6 +19,7 @@ pub fn start(
     balancers: Arc<lb::Plane>,
 ) -> anyhow::Result<Arc<dns::Plane>> {
     let plane = dns::Plane::new();
+    api.set_health_check_observer(Arc::new(Probes(plane.health())));
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .thread_name("vpclab-dns")
@@ -71,6 +73,34 @@ fn healthy_balancers(world: &model::World, plane: &lb::Plane, now: i64) -> HashS
         }
     }
     out
+}
+
+/// GetHealthCheckStatus's view of the plane's probes. One local checker stands for Route 53's
+/// checkers in every region: it reports as `us-east-1`, from this machine's loopback address.
+struct Probes(dns::HealthView);
+
+impl Probes {
+    fn observation(report: &dns::Report) -> Observation {
+        let since_epoch = report.checked.duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
+        Observation {
+            ip_address: Some("127.0.0.1".into()),
+            region: Some("us-east-1".into()),
+            status: report.status.clone(),
+            checked_at: i64::try_from(since_epoch.as_millis()).unwrap_or(i64::MAX),
+        }
+    }
+}
+
+impl HealthCheckObserver for Probes {
+    fn status(&self, health_check_id: &str) -> Vec<Observation> {
+        let status = self.0.status(health_check_id);
+        status.and_then(|s| s.reports.first().map(Self::observation)).into_iter().collect()
+    }
+
+    fn last_failures(&self, health_check_id: &str) -> Vec<Observation> {
+        let status = self.0.status(health_check_id);
+        status.and_then(|s| s.last_failure.as_ref().map(Self::observation)).into_iter().collect()
+    }
 }
 
 /// The DNS listeners as `GET /_vpclab/endpoints` lists them.

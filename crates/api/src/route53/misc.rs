@@ -8,11 +8,7 @@ use wire::ApiError;
 use wire::rest::invalid_input;
 
 fn delegation_set_out(d: &model::route53::DelegationSet) -> s::DelegationSet {
-    s::DelegationSet {
-        id: Some(format!("/delegationset/{}", d.id)),
-        caller_reference: Some(d.caller_reference.clone()),
-        name_servers: d.name_servers.clone(),
-    }
+    super::delegation_set(Some(&d.id), Some(d.caller_reference.clone()), &d.name_servers)
 }
 
 fn query_logging_out(q: &model::route53::QueryLoggingConfig) -> s::QueryLoggingConfig {
@@ -254,7 +250,7 @@ pub(super) async fn dispatch(ctx: &Ctx<'_>, op: &str) -> Result<Answer, ApiError
                     cidr_blocks: page
                         .items
                         .iter()
-                        .map(|(cidr, loc)| s::CidrBlockSummary {
+                        .map(|(loc, cidr)| s::CidrBlockSummary {
                             cidr_block: Some(cidr.clone()),
                             location_name: Some(loc.clone()),
                         })

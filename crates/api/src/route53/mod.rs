@@ -186,6 +186,20 @@ pub(crate) fn tags_out(tags: &model::resources::Tags) -> Vec<s::Tag> {
     tags.iter().map(|(k, v)| s::Tag { key: Some(k.clone()), value: Some(v.clone()) }).collect()
 }
 
+/// A delegation set as the API shows it: the name servers without the trailing dot the zone's
+/// NS record gives them (`ns-2048.awsdns-64.com`).
+pub(crate) fn delegation_set(
+    id: Option<&str>,
+    caller_reference: Option<String>,
+    name_servers: &[String],
+) -> s::DelegationSet {
+    s::DelegationSet {
+        id: id.map(|d| format!("/delegationset/{d}")),
+        caller_reference,
+        name_servers: name_servers.iter().map(|n| n.trim_end_matches('.').to_owned()).collect(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

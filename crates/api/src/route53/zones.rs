@@ -43,11 +43,7 @@ pub(super) fn zone_out(z: &HostedZone) -> s::HostedZone {
 }
 
 fn delegation_set_out(z: &HostedZone) -> s::DelegationSet {
-    s::DelegationSet {
-        id: z.delegation_set_id.as_ref().map(|d| format!("/delegationset/{d}")),
-        caller_reference: None,
-        name_servers: z.name_servers.clone(),
-    }
+    super::delegation_set(z.delegation_set_id.as_deref(), None, &z.name_servers)
 }
 
 /// A VPC of a request; what is missing is left empty for the model to refuse as AWS does.
@@ -96,7 +92,7 @@ pub(super) async fn dispatch(ctx: &Ctx<'_>, op: &str) -> Result<Answer, ApiError
                     hosted_zone: zone_out(z),
                     // AWS shows a public zone's name servers and a private zone's VPCs.
                     delegation_set: (!z.private).then(|| delegation_set_out(z)),
-                    vp_cs: z.vpcs.iter().map(vpc_out).collect(),
+                    vpcs: z.vpcs.iter().map(vpc_out).collect(),
                 })
             })
         }
@@ -264,7 +260,7 @@ pub(super) async fn dispatch(ctx: &Ctx<'_>, op: &str) -> Result<Answer, ApiError
                 Ok(s::ListVPCAssociationAuthorizationsResponse {
                     hosted_zone_id: model::route53::bare_id(&r.hosted_zone_id).to_owned(),
                     next_token: page.next_marker.clone(),
-                    vp_cs: page.items.iter().map(vpc_out).collect(),
+                    vpcs: page.items.iter().map(vpc_out).collect(),
                 })
             })
         }

@@ -144,23 +144,19 @@ impl World {
                 "Member must satisfy enum value set: [SOA, A, TXT, NS, CNAME, MX, NAPTR, PTR, SRV, SPF, AAAA, CAA, DS]",
             ));
         }
-        let has_records = input.ttl.is_some() || !input.records.is_empty();
-        match (&input.alias, has_records) {
-            (Some(_), true) | (None, false) => {
-                let found = if input.alias.is_some() { "more than one" } else { "none" };
-                return fail(invalid_input(format!(
-                    "Invalid request: Expected exactly one of [AliasTarget, all of [TTL, and ResourceRecords], or TrafficPolicyInstanceId], but found {found} in {}",
-                    change_ref(action, input)
-                )));
-            }
-            (None, true) if input.ttl.is_none() || input.records.is_empty() => {
-                let missing = if input.ttl.is_none() { "TTL" } else { "ResourceRecords" };
-                return fail(invalid_input(format!(
-                    "Invalid request: Missing field '{missing}' in {}",
-                    change_ref(action, input)
-                )));
-            }
-            _ => {}
+        // TTL and ResourceRecords count only together: either alone is "none" (AWS's wording).
+        let has_records = input.ttl.is_some() && !input.records.is_empty();
+        let partial = input.ttl.is_some() || !input.records.is_empty();
+        let found = match (&input.alias, has_records, partial) {
+            (Some(_), _, true) => Some("more than one"),
+            (None, false, _) => Some("none"),
+            _ => None,
+        };
+        if let Some(found) = found {
+            return fail(invalid_input(format!(
+                "Invalid request: Expected exactly one of [AliasTarget, all of [TTL, and ResourceRecords], or TrafficPolicyInstanceId], but found {found} in {}",
+                change_ref(action, input)
+            )));
         }
         let ttl = match input.ttl {
             Some(t) if !(0..=2_147_483_647).contains(&t) => {
@@ -471,7 +467,12 @@ impl World {
             }
         }
         for (name, sets) in &state {
-            errors.extend(check_name(&zone, name, sets));
+            let changed = |s: &RecordSet| {
+                written
+                    .iter()
+                    .any(|(n, t, id)| n == name && *t == s.rtype && *id == s.set_identifier)
+            };
+            errors.extend(check_name(&zone, name, sets, &changed));
         }
         for (name, rtype, set_id) in &written {
             let set = state
@@ -640,8 +641,14 @@ fn same_set(current: &RecordSet, given: &RecordSet) -> bool {
 }
 
 /// The rules over all the sets of one name: CNAME alone and not at the apex, one routing
-/// policy per type, one PRIMARY and one SECONDARY, distinct geolocations.
-fn check_name(zone: &HostedZone, name: &str, sets: &[RecordSet]) -> Vec<String> {
+/// policy per type, one PRIMARY and one SECONDARY, distinct geolocations. `changed` tells the
+/// sets this batch wrote, which the messages name.
+fn check_name(
+    zone: &HostedZone,
+    name: &str,
+    sets: &[RecordSet],
+    changed: &dyn Fn(&RecordSet) -> bool,
+) -> Vec<String> {
     let mut out = Vec::new();
     if sets.iter().any(|s| s.rtype == "CNAME") {
         if name == zone.name {
@@ -663,11 +670,17 @@ fn check_name(zone: &HostedZone, name: &str, sets: &[RecordSet]) -> Vec<String> 
     for (rtype, group) in by_type {
         let Some(first) = group.first() else { continue };
         if let Some(other) = group.iter().find(|s| s.policy.kind() != first.policy.kind()) {
-            out.push(format!(
-                "RRSet with DNS name {name}, type {rtype} cannot mix {} and {} routing policies",
-                first.policy.kind(),
-                other.policy.kind()
-            ));
+            // AWS names the set being written, against the ones already there.
+            let new = group.iter().find(|s| changed(s)).unwrap_or(other);
+            out.push(match &new.set_identifier {
+                Some(id) => format!(
+                    "RRSet with DNS name {name}, type {rtype}, SetIdentifier {id} cannot be created as a non-{} set exists with the same name and type.",
+                    new.policy.kind()
+                ),
+                None => format!(
+                    "RRSet with DNS name {name}, type {rtype} cannot be created as other RRSets exist with the same name and type."
+                ),
+            });
             continue;
         }
         for primary in [true, false] {
@@ -950,7 +963,13 @@ mod tests {
             vec![change(ChangeAction::Create, a("w.example.com", &["192.0.2.3"]))],
         )
         .unwrap_err();
-        assert!(e.message.contains("cannot mix weighted and simple"), "{}", e.message);
+        assert!(
+            e.message.contains(
+                "type A cannot be created as other RRSets exist with the same name and type."
+            ),
+            "{}",
+            e.message
+        );
         let failover = |id: &str| RecordSetInput {
             failover: Some("PRIMARY".into()),
             set_identifier: Some(id.into()),
