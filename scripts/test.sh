@@ -41,4 +41,5 @@ fi
 
 step "End-to-end tests (boto3, AWS CLI, Terraform)"
 cargo build --quiet -p vpclab
-VPCLAB_BIN="$PWD/target/debug/vpclab" python3 -m pytest tests/e2e -q -rs
+# Two workers, each with its own server: most of the time is spent waiting on Terraform.
+VPCLAB_BIN="$PWD/target/debug/vpclab" python3 -m pytest tests/e2e -q -rs -n 2 --dist loadfile

@@ -48,12 +48,18 @@ def session_server_args() -> list[str]:
 def pytest_configure(config):
     config.addinivalue_line("markers", "terraform: drives the real Terraform AWS provider (slow)")
     config.addinivalue_line("markers", "durability: starts and kills its own vpclab processes")
+    if not hasattr(config, "workerinput"):  # the controller (or a run without xdist)
+        fd, path = tempfile.mkstemp(prefix="vpclab-timings-", suffix=".txt")
+        os.close(fd)
+        os.environ["VPCLAB_TIMINGS_FILE"] = path  # xdist workers inherit it
 
 
 def pytest_terminal_summary(terminalreporter, exitstatus, config):
-    if TIMINGS:
+    path = os.environ.get("VPCLAB_TIMINGS_FILE")
+    lines = Path(path).read_text(encoding="utf-8").splitlines() if path and Path(path).exists() else list(TIMINGS)
+    if lines:
         terminalreporter.section("vpclab timings")
-        for line in TIMINGS:
+        for line in lines:
             terminalreporter.write_line(line)
     log = _SESSION_SERVER.get("log")
     if log is not None and exitstatus not in (0, 5):

@@ -52,8 +52,20 @@ DEFAULT_ENABLED_REGIONS = [
     "ap-southeast-1", "ap-southeast-2",
 ]
 
-# Lines (e.g. Terraform wall time) that conftest prints in the terminal summary.
-TIMINGS: list[str] = []
+class _Timings(list):
+    """Lines (e.g. Terraform wall time) that conftest prints in the terminal summary. Under
+    pytest-xdist the tests run in worker processes, so each line also goes to the file named by
+    $VPCLAB_TIMINGS_FILE, which the controller reads."""
+
+    def append(self, line: str) -> None:
+        super().append(line)
+        path = os.environ.get("VPCLAB_TIMINGS_FILE")
+        if path:
+            with open(path, "a", encoding="utf-8") as f:
+                f.write(line + "\n")
+
+
+TIMINGS = _Timings()
 
 # One shared botocore session: loading the EC2 model once keeps client creation cheap.
 _BOTO_LOCK = threading.Lock()
