@@ -148,6 +148,20 @@ def elbv2(client_factory):
 
 
 @pytest.fixture
+def r53(client_factory):
+    """Route 53 client (global; boto3 signs for us-east-1)."""
+    return client_factory("route53")
+
+
+@pytest.fixture
+def zone(r53) -> str:
+    """A public hosted zone example.com; its bare id (Z…)."""
+    from dns_helpers import create_zone, zone_of
+
+    return zone_of(create_zone(r53, "example.com"))
+
+
+@pytest.fixture
 def sts(client_factory):
     return client_factory("sts")
 

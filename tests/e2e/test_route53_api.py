@@ -15,7 +15,6 @@ from __future__ import annotations
 import datetime
 import re
 
-import pytest
 import requests
 
 from dns_helpers import (
@@ -45,15 +44,6 @@ PRIVATE_NAME_SERVERS = {"ns-0.awsdns-00.com.", "ns-512.awsdns-00.net.", "ns-1024
 LOG_GROUP = f"arn:aws:logs:us-east-1:{DEFAULT_ACCOUNT}:log-group:/aws/route53/example.com"
 
 
-@pytest.fixture
-def r53(client_factory):
-    return client_factory("route53")
-
-
-@pytest.fixture
-def zone(r53) -> str:
-    """A public zone example.com; its bare id."""
-    return zone_of(create_zone(r53, "example.com"))
 
 
 def status_of(resp: dict) -> int:

@@ -53,14 +53,6 @@ FLIP_WITHIN = 35.0
 WEIGHTED_QUERIES = 400
 
 
-@pytest.fixture
-def r53(client_factory):
-    return client_factory("route53")
-
-
-@pytest.fixture
-def zone(r53) -> str:
-    return zone_of(create_zone(r53, "example.com"))
 
 
 @pytest.fixture
