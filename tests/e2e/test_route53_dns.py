@@ -8,7 +8,7 @@ proportion over 400 queries, failover and multivalue driven by health checks tha
 local HTTP server the test stops and brings back (interval 10 s, threshold 1), geolocation and
 latency decided by the EDNS client subnet (`dig +subnet=`, mapped by the session server's
 --dns-client-location).  Private zones are answered on their VPC's resolver only.  An alias to an
-ALB answers the address its listener is served on.
+ALB answers the address its listener is served on.  TestDNSAnswer answers from the same engine.
 
 Skipped when `dig` is not on PATH.
 """
@@ -137,6 +137,38 @@ def test_authoritative_answers(r53, zone, port):
     change(r53, zone, delete(rrset("shop.example.com", "CNAME", "www.example.com", ttl=60)))
     wait_until(lambda: dig(port, "shop.example.com", "A").status == "NXDOMAIN", timeout=5, interval=0.1,
                desc="shop.example.com gone")
+
+
+def test_dns_answer_is_what_the_name_server_answers(r53, zone, port):
+    """TestDNSAnswer asks the DNS engine itself: values in Route 53's presentation form, the
+    routing policy applied, NXDOMAIN for a missing name."""
+    change(r53, zone,
+           create(rrset("www.example.com", "A", "192.0.2.1", ttl=300)),
+           create(rrset("example.com", "MX", "10 mail.example.com.", ttl=3600)),
+           create(rrset("example.com", "TXT", '"v=spf1 -all"')),
+           create(rrset("tw.example.com", "A", "10.0.0.1", ttl=60, SetIdentifier="one", Weight=1)),
+           create(rrset("tw.example.com", "A", "10.0.0.3", ttl=60, SetIdentifier="zero", Weight=0)))
+    live(port, "www.example.com", "A", ["192.0.2.1"])
+
+    def ask(name: str, rtype: str, **kw) -> dict:
+        return r53.test_dns_answer(HostedZoneId=zone, RecordName=name, RecordType=rtype, **kw)
+
+    a = ask("www.example.com", "A")
+    assert (a["ResponseCode"], a["RecordData"], a["Protocol"]) == ("NOERROR", ["192.0.2.1"], "UDP"), a
+    assert a["RecordName"] == "www.example.com" and a["RecordType"] == "A", a
+    ns = r53.get_hosted_zone(Id=zone)["DelegationSet"]["NameServers"][0]
+    assert a["Nameserver"] == ns.rstrip("."), a
+    assert ask("example.com", "MX")["RecordData"] == ["10 mail.example.com."]
+    assert ask("example.com", "TXT")["RecordData"] == ['"v=spf1 -all"']
+    # Weighted: the weight-0 set is never the answer.
+    weighted = ask("tw.example.com", "A", ResolverIP="192.0.2.53", EDNS0ClientSubnetIP="198.51.100.7")
+    assert (weighted["ResponseCode"], weighted["RecordData"]) == ("NOERROR", ["10.0.0.1"]), weighted
+    nx = ask("nope.example.com", "A")
+    assert (nx["ResponseCode"], nx["RecordData"]) == ("NXDOMAIN", []), nx
+    with pytest.raises(r53.exceptions.NoSuchHostedZone):
+        r53.test_dns_answer(HostedZoneId="ZNOSUCHZONE00000", RecordName="a.example.com", RecordType="A")
+    with pytest.raises(r53.exceptions.InvalidInput):
+        ask("www.example.com", "A", EDNS0ClientSubnetIP="192.0.2.1", EDNS0ClientSubnetMask="33")
 
 
 # --------------------------------------------------------------------------- routing policies

@@ -162,6 +162,8 @@ pub struct Api {
     target_health: RwLock<Option<Arc<dyn TargetHealthSource>>>,
     /// What the live Route 53 health check probes observe (wired by the binary).
     health_checks: RwLock<Option<Arc<dyn route53::HealthCheckObserver>>>,
+    /// The DNS engine's answers to TestDNSAnswer (wired by the binary).
+    dns_answerer: RwLock<Option<Arc<dyn route53::DnsAnswerer>>>,
     /// Bumped after every committed change and reset, for the data planes to reconcile.
     changes: tokio::sync::watch::Sender<u64>,
 }
@@ -200,6 +202,7 @@ impl Api {
             network_index: Arc::default(),
             target_health: RwLock::new(None),
             health_checks: RwLock::new(None),
+            dns_answerer: RwLock::new(None),
             changes: tokio::sync::watch::channel(0).0,
         }
     }
@@ -229,6 +232,16 @@ impl Api {
     /// The health check probes, if wired.
     pub fn health_check_observer(&self) -> Option<Arc<dyn route53::HealthCheckObserver>> {
         self.health_checks.read().clone()
+    }
+
+    /// Wires the DNS engine into TestDNSAnswer.
+    pub fn set_dns_answerer(&self, answerer: Arc<dyn route53::DnsAnswerer>) {
+        *self.dns_answerer.write() = Some(answerer);
+    }
+
+    /// The DNS engine, if wired.
+    pub fn dns_answerer(&self) -> Option<Arc<dyn route53::DnsAnswerer>> {
+        self.dns_answerer.read().clone()
     }
 
     /// A receiver whose value changes after every committed mutation and after a reset.

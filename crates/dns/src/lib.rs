@@ -18,7 +18,8 @@
 //! - [`geo`]: region coordinates and distances (latency and geoproximity routing).
 //! - [`health`]: real HTTP/HTTPS/TCP probes, string matching, calculated checks, and the
 //!   [`HealthView`] the API reads (`GetHealthCheckStatus`).
-//! - [`plane`]: [`Plane`] itself — listeners and checkers reconciled to a config.
+//! - [`plane`]: [`Plane`] itself — listeners and checkers reconciled to a config, and
+//!   [`Plane::test_answer`], one question answered as a listener would (TestDNSAnswer).
 //!
 //! Not done (yet): recursion (a name in no zone of a view is REFUSED, on VPC views too);
 //! DNSSEC signing (DS records are served, nothing is signed; the DO bit is only echoed);
@@ -35,4 +36,4 @@ pub mod wire;
 
 pub use config::*;
 pub use health::{CheckStatus, HealthView, Report};
-pub use plane::{Plane, TCP_IDLE, ViewEndpoint};
+pub use plane::{Plane, TCP_IDLE, TestAnswer, ViewEndpoint};

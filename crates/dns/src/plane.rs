@@ -226,6 +226,98 @@ impl Plane {
     pub fn health(&self) -> HealthView {
         self.health.clone()
     }
+
+    /// Answers one question about the zone `origin` from the public view exactly as a UDP
+    /// query from `resolver` would be answered (Route 53's TestDNSAnswer): the query is
+    /// written with EDNS (and the client subnet, when given), run through the same
+    /// [`respond`] path as the listeners', and its answer section read back. A truncated
+    /// answer is asked again over TCP, as a resolver would. A name outside `origin` is
+    /// REFUSED: the question is put to the zone's name servers, which serve only it here.
+    /// `None` when `name` or `origin` is not a domain name.
+    pub fn test_answer(
+        &self,
+        origin: &str,
+        name: &str,
+        qtype: u16,
+        resolver: IpAddr,
+        client_subnet: Option<(IpAddr, u8)>,
+    ) -> Option<TestAnswer> {
+        let (origin_key, name_key) = (wire::text_key(origin).ok()?, wire::text_key(name).ok()?);
+        let inside = origin_key == "."
+            || name_key
+                .strip_suffix(origin_key.as_str())
+                .is_some_and(|head| head.is_empty() || head.ends_with('.'));
+        if !inside {
+            return Some(TestAnswer::refused());
+        }
+        let subnet = client_subnet.map(|(address, prefix)| wire::ClientSubnet {
+            family: if address.is_ipv4() { 1 } else { 2 },
+            source_prefix: prefix,
+            scope_prefix: 0,
+            address: masked(address, prefix),
+        });
+        let mut query = Vec::new();
+        let edns = Some((wire::ADVERTISED_PAYLOAD, subnet));
+        wire::write_query(&mut query, 0x7e57, 0, &wire::text_to_wire(name).ok()?, qtype, edns);
+        let snapshot = self.shared.load();
+        let (mut key, mut out) = (String::new(), Vec::new());
+        let mut tcp = false;
+        let response = loop {
+            if !respond(&snapshot, "public", &query, resolver, tcp, &mut key, &mut out) {
+                // No public view (nothing configured yet): no server answers.
+                return Some(TestAnswer { rcode: wire::rcode::SERVFAIL, ..TestAnswer::refused() });
+            }
+            match wire::parse_response(&out) {
+                Some(r) if r.truncated && !tcp => tcp = true,
+                Some(r) => break r,
+                None => {
+                    return Some(TestAnswer {
+                        rcode: wire::rcode::SERVFAIL,
+                        ..TestAnswer::refused()
+                    });
+                }
+            }
+        };
+        Some(TestAnswer {
+            rcode: response.rcode,
+            records: response.answers.into_iter().filter_map(|a| a.data).collect(),
+            tcp,
+        })
+    }
+}
+
+/// What one question got ([`Plane::test_answer`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TestAnswer {
+    /// The response code ([`wire::rcode`]).
+    pub rcode: u16,
+    /// The answer section's data, in order (Display gives Route 53's presentation form).
+    pub records: Vec<wire::RData>,
+    /// Whether the answer came over TCP (the UDP one was truncated).
+    pub tcp: bool,
+}
+
+impl TestAnswer {
+    fn refused() -> Self {
+        TestAnswer { rcode: wire::rcode::REFUSED, records: Vec::new(), tcp: false }
+    }
+}
+
+/// `address` with the bits past `prefix` cleared (RFC 7871 6: the client subnet carries no
+/// more than its source prefix).
+fn masked(address: IpAddr, prefix: u8) -> IpAddr {
+    match address {
+        IpAddr::V4(a) => {
+            let bits = u32::from(a);
+            let mask = u32::MAX.checked_shl(32 - u32::from(prefix.min(32))).unwrap_or(0);
+            IpAddr::V4((bits & mask).into())
+        }
+        IpAddr::V6(a) => {
+            let bits = u128::from(a);
+            let mask = u128::MAX.checked_shl(128 - u32::from(prefix.min(128))).unwrap_or(0);
+            IpAddr::V6((bits & mask).into())
+        }
+    }
 }
 
 fn bind_tcp(address: SocketAddr) -> Option<TcpListener> {

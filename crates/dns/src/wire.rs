@@ -12,6 +12,12 @@
 //! [`RData::pieces`]: literal bytes plus names, compressible where RFC 3597 allows it (NS,
 //! CNAME, SOA, PTR, MX) and written in full where it does not (SRV, NAPTR).
 //!
+//! The other direction serves TestDNSAnswer, which puts one question to the engine as a
+//! resolver would: [`write_query`] writes the query, [`parse_response`] reads the answer back
+//! (names through compression pointers, [`RData::read`] for every type written here), and
+//! `RData`'s `Display` gives Route 53's presentation form (`10 mail.example.com.`,
+//! `"v=spf1 -all"`, `0 issue "amazon.com"`).
+//!
 //! Names inside the engine are *keys*: lower-case text with a trailing dot, characters other
 //! than `a-z 0-9 - _ *` written as three-digit octal escapes as Route 53 writes them (`\052`).
 //! [`name_key`] makes one from wire labels, [`text_to_wire`] reads Route 53's text form.
@@ -45,6 +51,14 @@ pub mod rtype {
     pub const OPT: u16 = 41;
     /// Delegation signer.
     pub const DS: u16 = 43;
+    /// SSH key fingerprint (RFC 4255).
+    pub const SSHFP: u16 = 44;
+    /// TLS certificate association (RFC 6698).
+    pub const TLSA: u16 = 52;
+    /// Service binding (RFC 9460).
+    pub const SVCB: u16 = 64;
+    /// HTTPS service binding (RFC 9460).
+    pub const HTTPS: u16 = 65;
     /// Sender policy framework (same data as TXT).
     pub const SPF: u16 = 99;
     /// Incremental zone transfer.
@@ -72,13 +86,17 @@ pub mod rtype {
             DS => "DS",
             SPF => "SPF",
             CAA => "CAA",
+            SSHFP => "SSHFP",
+            TLSA => "TLSA",
+            SVCB => "SVCB",
+            HTTPS => "HTTPS",
             _ => return None,
         })
     }
 
     /// The type for a mnemonic (case-insensitive), for the ones Route 53 serves.
     pub fn parse(name: &str) -> Option<u16> {
-        [A, NS, CNAME, SOA, PTR, MX, TXT, AAAA, SRV, NAPTR, DS, SPF, CAA]
+        [A, NS, CNAME, SOA, PTR, MX, TXT, AAAA, SRV, NAPTR, DS, SPF, CAA, SSHFP, TLSA, SVCB, HTTPS]
             .into_iter()
             .find(|t| self::name(*t).is_some_and(|n| n.eq_ignore_ascii_case(name)))
     }
@@ -100,6 +118,20 @@ pub mod rcode {
     pub const REFUSED: u16 = 5;
     /// An EDNS version the server does not speak (extended: needs OPT).
     pub const BADVERS: u16 = 16;
+
+    /// The code's mnemonic (IANA's DNS RCODES registry), as TestDNSAnswer reports it.
+    pub fn name(code: u16) -> Option<&'static str> {
+        Some(match code {
+            NOERROR => "NOERROR",
+            FORMERR => "FORMERR",
+            SERVFAIL => "SERVFAIL",
+            NXDOMAIN => "NXDOMAIN",
+            NOTIMP => "NOTIMP",
+            REFUSED => "REFUSED",
+            BADVERS => "BADVERS",
+            _ => return None,
+        })
+    }
 }
 
 /// Class IN.
@@ -704,6 +736,143 @@ impl RData {
     }
 }
 
+impl RData {
+    /// Reads the data of a record of type `rt` occupying `msg[at..end]` (names may point
+    /// anywhere before them in `msg`). `None` for a type this crate does not write, or data
+    /// that is not exactly one value of the type.
+    pub fn read(msg: &[u8], rt: u16, at: usize, end: usize) -> Option<RData> {
+        let data = msg.get(at..end)?;
+        let fixed = |n: usize| (data.len() == n).then_some(data);
+        let exact = |after: usize| after == end;
+        let rd = match rt {
+            rtype::A => RData::A(Ipv4Addr::from(<[u8; 4]>::try_from(fixed(4)?).ok()?)),
+            rtype::AAAA => RData::Aaaa(Ipv6Addr::from(<[u8; 16]>::try_from(fixed(16)?).ok()?)),
+            rtype::CNAME | rtype::NS | rtype::PTR => {
+                let (n, after) = read_name(msg, at, end)?;
+                if !exact(after) {
+                    return None;
+                }
+                match rt {
+                    rtype::CNAME => RData::Cname(n),
+                    rtype::NS => RData::Ns(n),
+                    _ => RData::Ptr(n),
+                }
+            }
+            rtype::MX => {
+                let (exchange, after) = read_name(msg, at + 2, end)?;
+                exact(after).then_some(())?;
+                RData::Mx { preference: u16_at(data, 0)?, exchange }
+            }
+            rtype::TXT => RData::Txt(read_strings(msg, at, end)?),
+            rtype::SPF => RData::Spf(read_strings(msg, at, end)?),
+            rtype::SRV => {
+                let (target, after) = read_name(msg, at + 6, end)?;
+                exact(after).then_some(())?;
+                RData::Srv {
+                    priority: u16_at(data, 0)?,
+                    weight: u16_at(data, 2)?,
+                    port: u16_at(data, 4)?,
+                    target,
+                }
+            }
+            rtype::NAPTR => {
+                let (flags, p) = read_string(msg, at + 4, end)?;
+                let (services, p) = read_string(msg, p, end)?;
+                let (regexp, p) = read_string(msg, p, end)?;
+                let (replacement, after) = read_name(msg, p, end)?;
+                exact(after).then_some(())?;
+                RData::Naptr {
+                    order: u16_at(data, 0)?,
+                    preference: u16_at(data, 2)?,
+                    flags,
+                    services,
+                    regexp,
+                    replacement,
+                }
+            }
+            rtype::CAA => {
+                let (tag, p) = read_string(msg, at + 1, end)?;
+                RData::Caa {
+                    flags: *data.first()?,
+                    tag: String::from_utf8(tag).ok()?,
+                    value: msg.get(p..end)?.to_vec(),
+                }
+            }
+            rtype::DS => RData::Ds {
+                key_tag: u16_at(data, 0)?,
+                algorithm: *data.get(2)?,
+                digest_type: *data.get(3)?,
+                digest: data.get(4..)?.to_vec(),
+            },
+            rtype::SOA => {
+                let (mname, p) = read_name(msg, at, end)?;
+                let (rname, p) = read_name(msg, p, end)?;
+                let n = |i: usize| u32_at(msg, p + 4 * i);
+                (p + 20 == end).then_some(())?;
+                RData::Soa {
+                    mname,
+                    rname,
+                    serial: n(0)?,
+                    refresh: n(1)?,
+                    retry: n(2)?,
+                    expire: n(3)?,
+                    minimum: n(4)?,
+                }
+            }
+            _ => return None,
+        };
+        Some(rd)
+    }
+}
+
+/// The presentation form Route 53 shows values in (ListResourceRecordSets, TestDNSAnswer):
+/// `10 mail.example.com.`, `"v=spf1 -all"`, `0 issue "amazon.com"`, DS digests in upper-case
+/// hexadecimal.
+impl std::fmt::Display for RData {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let mut out = String::new();
+        match self {
+            RData::A(a) => return write!(f, "{a}"),
+            RData::Aaaa(a) => return write!(f, "{a}"),
+            RData::Cname(n) | RData::Ns(n) | RData::Ptr(n) => return f.write_str(n),
+            RData::Mx { preference, exchange } => return write!(f, "{preference} {exchange}"),
+            RData::Txt(strings) | RData::Spf(strings) => {
+                for (i, s) in strings.iter().enumerate() {
+                    if i > 0 {
+                        out.push(' ');
+                    }
+                    push_quoted(&mut out, s);
+                }
+            }
+            RData::Srv { priority, weight, port, target } => {
+                return write!(f, "{priority} {weight} {port} {target}");
+            }
+            RData::Naptr { order, preference, flags, services, regexp, replacement } => {
+                let _ = write!(out, "{order} {preference} ");
+                for s in [flags, services, regexp] {
+                    push_quoted(&mut out, s);
+                    out.push(' ');
+                }
+                out.push_str(replacement);
+            }
+            RData::Caa { flags, tag, value } => {
+                let _ = write!(out, "{flags} {tag} ");
+                push_quoted(&mut out, value);
+            }
+            RData::Ds { key_tag, algorithm, digest_type, digest } => {
+                let _ = write!(out, "{key_tag} {algorithm} {digest_type} ");
+                for b in digest {
+                    let _ = write!(out, "{b:02X}");
+                }
+            }
+            RData::Soa { mname, rname, serial, refresh, retry, expire, minimum } => {
+                return write!(f, "{mname} {rname} {serial} {refresh} {retry} {expire} {minimum}");
+            }
+        }
+        f.write_str(&out)
+    }
+}
+
 /// Names already written, for compression: positions of label starts in the message.
 const MAX_POINTERS: usize = 96;
 
@@ -906,32 +1075,10 @@ impl<'a> Writer<'a> {
     /// Writes the OPT record: our payload size, `rcode`'s upper bits, the DO bit echoed, and
     /// the client subnet echoed with `scope` as its scope prefix.
     pub fn opt(&mut self, edns: &Edns, rcode: u16, scope: Option<u8>) {
-        self.buf.push(0);
-        self.buf.extend_from_slice(&rtype::OPT.to_be_bytes());
-        self.buf.extend_from_slice(&ADVERTISED_PAYLOAD.to_be_bytes());
         let ext = ((rcode >> 4) & 0xFF) as u8;
-        let flags: u16 = if edns.dnssec_ok { 0x8000 } else { 0 };
-        self.buf.extend_from_slice(&[ext, 0]);
-        self.buf.extend_from_slice(&flags.to_be_bytes());
-        match edns.client_subnet {
-            Some(cs) => {
-                let octets: Vec<u8> = match cs.address {
-                    IpAddr::V4(a) => a.octets().to_vec(),
-                    IpAddr::V6(a) => a.octets().to_vec(),
-                };
-                let n = usize::from(cs.source_prefix).div_ceil(8);
-                let addr = octets.get(..n).unwrap_or(&[]);
-                let len = 4 + addr.len() as u16;
-                self.buf.extend_from_slice(&(len + 4).to_be_bytes());
-                self.buf.extend_from_slice(&OPTION_CLIENT_SUBNET.to_be_bytes());
-                self.buf.extend_from_slice(&len.to_be_bytes());
-                self.buf.extend_from_slice(&cs.family.to_be_bytes());
-                self.buf.push(cs.source_prefix);
-                self.buf.push(scope.unwrap_or(0));
-                self.buf.extend_from_slice(addr);
-            }
-            None => self.buf.extend_from_slice(&[0, 0]),
-        }
+        let subnet =
+            edns.client_subnet.map(|cs| ClientSubnet { scope_prefix: scope.unwrap_or(0), ..cs });
+        push_opt(self.buf, ADVERTISED_PAYLOAD, ext, edns.dnssec_ok, subnet.as_ref());
         self.bump(Section::Additional);
     }
 
@@ -952,6 +1099,177 @@ impl<'a> Writer<'a> {
             self.opt(edns, rcode, scope);
         }
     }
+}
+
+/// Appends an OPT record (RFC 6891): `payload`, the extended rcode bits, the DO bit and the
+/// client subnet (RFC 7871: only the octets its source prefix needs).
+fn push_opt(
+    buf: &mut Vec<u8>,
+    payload: u16,
+    ext: u8,
+    dnssec_ok: bool,
+    subnet: Option<&ClientSubnet>,
+) {
+    buf.push(0);
+    buf.extend_from_slice(&rtype::OPT.to_be_bytes());
+    buf.extend_from_slice(&payload.to_be_bytes());
+    let flags: u16 = if dnssec_ok { 0x8000 } else { 0 };
+    buf.extend_from_slice(&[ext, 0]);
+    buf.extend_from_slice(&flags.to_be_bytes());
+    match subnet {
+        Some(cs) => {
+            let octets: Vec<u8> = match cs.address {
+                IpAddr::V4(a) => a.octets().to_vec(),
+                IpAddr::V6(a) => a.octets().to_vec(),
+            };
+            let n = usize::from(cs.source_prefix).div_ceil(8);
+            let addr = octets.get(..n).unwrap_or(&[]);
+            let len = 4 + addr.len() as u16;
+            buf.extend_from_slice(&(len + 4).to_be_bytes());
+            buf.extend_from_slice(&OPTION_CLIENT_SUBNET.to_be_bytes());
+            buf.extend_from_slice(&len.to_be_bytes());
+            buf.extend_from_slice(&cs.family.to_be_bytes());
+            buf.push(cs.source_prefix);
+            buf.push(cs.scope_prefix);
+            buf.extend_from_slice(addr);
+        }
+        None => buf.extend_from_slice(&[0, 0]),
+    }
+}
+
+/// Writes a query for `qname` (uncompressed wire form) and `qtype` into `buf` (cleared
+/// first), with the header `flags` (RD = 0x0100) and, when `edns` is given, an OPT record
+/// advertising its payload size and carrying its client subnet.
+pub fn write_query(
+    buf: &mut Vec<u8>,
+    id: u16,
+    flags: u16,
+    qname: &[u8],
+    qtype: u16,
+    edns: Option<(u16, Option<ClientSubnet>)>,
+) {
+    buf.clear();
+    buf.extend_from_slice(&id.to_be_bytes());
+    buf.extend_from_slice(&(flags & !QR).to_be_bytes());
+    buf.extend_from_slice(&[0, 1, 0, 0, 0, 0, 0, u8::from(edns.is_some())]);
+    buf.extend_from_slice(qname);
+    buf.extend_from_slice(&qtype.to_be_bytes());
+    buf.extend_from_slice(&CLASS_IN.to_be_bytes());
+    if let Some((payload, subnet)) = edns {
+        push_opt(buf, payload, 0, false, subnet.as_ref());
+    }
+}
+
+/// A response read back (what a client sees): its code and its answer section.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Response {
+    /// The id it echoes.
+    pub id: u16,
+    /// The response code (the header's four bits; the extended bits are not read).
+    pub rcode: u16,
+    /// TC: the answer did not fit, the client should ask again over TCP.
+    pub truncated: bool,
+    /// The answer section, in order.
+    pub answers: Vec<ResponseRecord>,
+}
+
+/// One record of a response's answer section.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ResponseRecord {
+    /// The owner's key (lower case, trailing dot, octal escapes).
+    pub owner: String,
+    /// Its type.
+    pub rtype: u16,
+    /// Its TTL.
+    pub ttl: u32,
+    /// The data, typed; `None` for a type this crate does not write or data that does not
+    /// parse as its type.
+    pub data: Option<RData>,
+}
+
+/// Reads a response: the header, the question(s) skipped, the answer section typed. Every
+/// read is bounds-checked as in [`parse_query`]; `None` when it is not a well-formed response.
+pub fn parse_response(msg: &[u8]) -> Option<Response> {
+    let (id, flags) = (u16_at(msg, 0)?, u16_at(msg, 2)?);
+    if flags & QR == 0 {
+        return None;
+    }
+    let (qd, an) = (u16_at(msg, 4)?, u16_at(msg, 6)?);
+    let mut pos = HEADER;
+    for _ in 0..qd {
+        pos = skip_name(msg, pos)?.checked_add(4)?;
+    }
+    let mut answers = Vec::with_capacity(usize::from(an));
+    for _ in 0..an {
+        let mut owner = String::new();
+        let after = walk_name(msg, pos, |l| push_label_key(&mut owner, l))?;
+        if owner.is_empty() {
+            owner.push('.');
+        }
+        let rt = u16_at(msg, after)?;
+        let ttl = u32_at(msg, after + 4)?;
+        let start = after + 10;
+        let end = start.checked_add(usize::from(u16_at(msg, after + 8)?))?;
+        if end > msg.len() {
+            return None;
+        }
+        answers.push(ResponseRecord {
+            owner,
+            rtype: rt,
+            ttl,
+            data: RData::read(msg, rt, start, end),
+        });
+        pos = end;
+    }
+    Some(Response { id, rcode: flags & 0xF, truncated: flags & TC != 0, answers })
+}
+
+/// A (possibly compressed) name inside record data that ends at `end`: its key and the
+/// position after it.
+fn read_name(msg: &[u8], at: usize, end: usize) -> Option<(String, usize)> {
+    let mut key = String::new();
+    let after = walk_name(msg, at, |l| push_label_key(&mut key, l))?;
+    if key.is_empty() {
+        key.push('.');
+    }
+    (after <= end).then_some((key, after))
+}
+
+/// One character string inside record data that ends at `end`, and the position after it.
+fn read_string(msg: &[u8], at: usize, end: usize) -> Option<(Vec<u8>, usize)> {
+    let len = usize::from(*msg.get(at)?);
+    let after = at + 1 + len;
+    (after <= end).then(|| msg.get(at + 1..after).map(|s| (s.to_vec(), after)))?
+}
+
+/// Character strings filling record data from `at` to `end`.
+fn read_strings(msg: &[u8], mut at: usize, end: usize) -> Option<Vec<Vec<u8>>> {
+    let mut out = Vec::new();
+    while at < end {
+        let (s, after) = read_string(msg, at, end)?;
+        out.push(s);
+        at = after;
+    }
+    Some(out)
+}
+
+/// Appends a character string in presentation form: quoted, `"` and `\` escaped, other
+/// octets outside printable ASCII as `\ooo` (how Route 53 writes TXT values).
+fn push_quoted(out: &mut String, s: &[u8]) {
+    out.push('"');
+    for &b in s {
+        match b {
+            b'"' | b'\\' => {
+                out.push('\\');
+                out.push(b as char);
+            }
+            0x20..=0x7E => out.push(b as char),
+            _ => {
+                let _ = write!(out, "\\{b:03o}");
+            }
+        }
+    }
+    out.push('"');
 }
 
 /// Writes a header-only error response (`FORMERR`, `NOTIMP`) for a [`Reject::Error`]; with
@@ -975,33 +1293,15 @@ pub(crate) mod tests {
         qtype: u16,
         edns: Option<(u16, Option<(IpAddr, u8)>)>,
     ) -> Vec<u8> {
-        let mut m = id.to_be_bytes().to_vec();
-        m.extend_from_slice(&[0x01, 0x00, 0, 1, 0, 0, 0, 0, 0, u8::from(edns.is_some())]);
-        m.extend_from_slice(&text_to_wire(name).unwrap());
-        m.extend_from_slice(&qtype.to_be_bytes());
-        m.extend_from_slice(&CLASS_IN.to_be_bytes());
-        if let Some((payload, subnet)) = edns {
-            m.push(0);
-            m.extend_from_slice(&rtype::OPT.to_be_bytes());
-            m.extend_from_slice(&payload.to_be_bytes());
-            m.extend_from_slice(&[0, 0, 0, 0]);
-            let mut rdata = Vec::new();
-            if let Some((ip, prefix)) = subnet {
-                let (family, octets) = match ip {
-                    IpAddr::V4(a) => (1u16, a.octets().to_vec()),
-                    IpAddr::V6(a) => (2u16, a.octets().to_vec()),
-                };
-                let n = usize::from(prefix).div_ceil(8);
-                rdata.extend_from_slice(&8u16.to_be_bytes());
-                rdata.extend_from_slice(&((4 + n) as u16).to_be_bytes());
-                rdata.extend_from_slice(&family.to_be_bytes());
-                rdata.push(prefix);
-                rdata.push(0);
-                rdata.extend_from_slice(&octets[..n]);
-            }
-            m.extend_from_slice(&(rdata.len() as u16).to_be_bytes());
-            m.extend_from_slice(&rdata);
-        }
+        let subnet = |(address, source_prefix): (IpAddr, u8)| ClientSubnet {
+            family: if address.is_ipv4() { 1 } else { 2 },
+            source_prefix,
+            scope_prefix: 0,
+            address,
+        };
+        let mut m = Vec::new();
+        let edns = edns.map(|(payload, cs)| (payload, cs.map(subnet)));
+        write_query(&mut m, id, RD, &text_to_wire(name).unwrap(), qtype, edns);
         m
     }
 
@@ -1156,5 +1456,145 @@ pub(crate) mod tests {
         assert_eq!(buf[2] & 0x02, 0x02, "TC");
         assert_eq!(&buf[6..12], &[0, 0, 0, 0, 0, 1]);
         assert_eq!(buf.len(), 12 + q.question.len() + 11);
+    }
+
+    /// One value of every type the crate writes, with Route 53's presentation of it.
+    fn every_type() -> Vec<(RData, &'static str)> {
+        vec![
+            (RData::A(Ipv4Addr::new(192, 0, 2, 1)), "192.0.2.1"),
+            (RData::Aaaa("2001:db8::1".parse().unwrap()), "2001:db8::1"),
+            (RData::Cname("web.example.com.".into()), "web.example.com."),
+            (RData::Ns("ns-1.awsdns-01.com.".into()), "ns-1.awsdns-01.com."),
+            (RData::Ptr("host.example.com.".into()), "host.example.com."),
+            (
+                RData::Mx { preference: 10, exchange: "mail.example.com.".into() },
+                "10 mail.example.com.",
+            ),
+            (RData::Txt(vec![b"v=spf1 -all".to_vec()]), "\"v=spf1 -all\""),
+            (
+                RData::Txt(vec![b"a \"q\" \\".to_vec(), vec![b'x', 7]]),
+                "\"a \\\"q\\\" \\\\\" \"x\\007\"",
+            ),
+            (RData::Spf(vec![b"v=spf1 ~all".to_vec()]), "\"v=spf1 ~all\""),
+            (
+                RData::Srv { priority: 1, weight: 2, port: 443, target: "svc.example.com.".into() },
+                "1 2 443 svc.example.com.",
+            ),
+            (
+                RData::Naptr {
+                    order: 100,
+                    preference: 10,
+                    flags: b"U".to_vec(),
+                    services: b"E2U+sip".to_vec(),
+                    regexp: b"!^.*$!sip:info@example.com!".to_vec(),
+                    replacement: ".".into(),
+                },
+                "100 10 \"U\" \"E2U+sip\" \"!^.*$!sip:info@example.com!\" .",
+            ),
+            (
+                RData::Caa { flags: 0, tag: "issue".into(), value: b"amazon.com".to_vec() },
+                "0 issue \"amazon.com\"",
+            ),
+            (
+                RData::Ds {
+                    key_tag: 12345,
+                    algorithm: 13,
+                    digest_type: 2,
+                    digest: vec![0xab, 0xcd, 0x01, 0xef],
+                },
+                "12345 13 2 ABCD01EF",
+            ),
+            (
+                RData::Soa {
+                    mname: "ns-1.awsdns-01.com.".into(),
+                    rname: "awsdns-hostmaster.amazon.com.".into(),
+                    serial: 1,
+                    refresh: 7200,
+                    retry: 900,
+                    expire: 1209600,
+                    minimum: 86400,
+                },
+                "ns-1.awsdns-01.com. awsdns-hostmaster.amazon.com. 1 7200 900 1209600 86400",
+            ),
+        ]
+    }
+
+    #[test]
+    fn every_type_reads_back_from_a_compressed_response_in_route53_form() {
+        let m = query(4, "x.Example.com.", rtype::A, None);
+        let q = parse_query(&m).unwrap();
+        let mut buf = Vec::new();
+        let mut w = Writer::new(&mut buf, &q, rcode::NXDOMAIN, true, false);
+        let owner = text_to_wire("x.example.com.").unwrap();
+        for (rd, _) in every_type() {
+            w.record(Section::Answer, &owner, rd.rtype(), 60, &rd.pieces().unwrap());
+        }
+        // Names in the data point back into the question and earlier records.
+        assert!(buf.windows(2).filter(|p| p[0] & 0xC0 == 0xC0).count() > 5);
+        let r = parse_response(&buf).unwrap();
+        assert_eq!((r.id, r.rcode, r.truncated), (4, rcode::NXDOMAIN, false));
+        assert_eq!(r.answers.len(), every_type().len());
+        for (got, (want, text)) in r.answers.iter().zip(every_type()) {
+            assert_eq!(
+                (got.owner.as_str(), got.rtype, got.ttl),
+                ("x.example.com.", want.rtype(), 60)
+            );
+            assert_eq!(got.data.as_ref(), Some(&want));
+            assert_eq!(want.to_string(), text);
+        }
+    }
+
+    #[test]
+    fn responses_that_lie_about_lengths_are_refused_or_untyped() {
+        let m = query(1, "a.example.", rtype::A, None);
+        let q = parse_query(&m).unwrap();
+        let mut buf = Vec::new();
+        let mut w = Writer::new(&mut buf, &q, 0, true, false);
+        w.record(
+            Section::Answer,
+            q.qname,
+            rtype::A,
+            1,
+            &RData::A(Ipv4Addr::LOCALHOST).pieces().unwrap(),
+        );
+        let good = buf.clone();
+        assert!(parse_response(&good[..good.len() - 1]).is_none());
+        assert!(parse_response(&m).is_none(), "a query is not a response");
+        // Five octets of A data: the record is there, its data is not an address.
+        let mut long = good.clone();
+        let at = long.len() - 6;
+        long[at + 1] = 5;
+        long.push(0);
+        assert_eq!(parse_response(&long).unwrap().answers[0].data, None);
+        let mut s = 7u64;
+        for _ in 0..20_000 {
+            let mut m = good.clone();
+            let i = (next(&mut s) as usize) % m.len();
+            m[i] = next(&mut s) as u8;
+            let _ = parse_response(&m);
+        }
+    }
+
+    #[test]
+    fn queries_carry_the_client_subnet_they_are_given() {
+        let cs = ClientSubnet {
+            family: 1,
+            source_prefix: 24,
+            scope_prefix: 0,
+            address: IpAddr::V4(Ipv4Addr::new(198, 51, 100, 0)),
+        };
+        let mut m = Vec::new();
+        write_query(
+            &mut m,
+            9,
+            0,
+            &text_to_wire("a.example.").unwrap(),
+            rtype::TXT,
+            Some((1232, Some(cs))),
+        );
+        let q = parse_query(&m).unwrap();
+        assert_eq!((q.id, q.qtype, q.flags), (9, rtype::TXT, 0));
+        assert_eq!(q.edns.unwrap().client_subnet, Some(cs));
+        assert_eq!(rcode::name(rcode::NXDOMAIN), Some("NXDOMAIN"));
     }
 }

@@ -1,9 +1,10 @@
 //! Wiring of the DNS data plane: after every committed change (and every few seconds, for the
 //! health of load balancers that alias records evaluate) the model's Route 53 resources are
-//! translated and applied to the plane; GetHealthCheckStatus reads what its probes saw.
+//! translated and applied to the plane; GetHealthCheckStatus reads what its probes saw, and
+//! TestDNSAnswer asks the plane's engine.
 
 use api::Api;
-use api::route53::{HealthCheckObserver, Observation};
+use api::route53::{DnsAnswer, DnsAnswerer, DnsQuestion, HealthCheckObserver, Observation};
 use std::collections::HashSet;
 use std::sync::Arc;
 use std::time::Duration;
@@ -20,6 +21,7 @@ pub fn start(
 ) -> anyhow::Result<Arc<dns::Plane>> {
     let plane = dns::Plane::new();
     api.set_health_check_observer(Arc::new(Probes(plane.health())));
+    api.set_dns_answerer(Arc::new(Engine(plane.clone())));
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .thread_name("vpclab-dns")
@@ -100,6 +102,32 @@ impl HealthCheckObserver for Probes {
     fn last_failures(&self, health_check_id: &str) -> Vec<Observation> {
         let status = self.0.status(health_check_id);
         status.and_then(|s| s.last_failure.as_ref().map(Self::observation)).into_iter().collect()
+    }
+}
+
+/// TestDNSAnswer's name server: the plane's public view, asked as over UDP.
+struct Engine(Arc<dns::Plane>);
+
+impl DnsAnswerer for Engine {
+    fn answer(&self, q: &DnsQuestion) -> DnsAnswer {
+        let qtype = dns::wire::rtype::parse(&q.rtype);
+        let seen = qtype.and_then(|t| {
+            self.0.test_answer(&q.zone_origin, &q.name, t, q.resolver, q.client_subnet)
+        });
+        match seen {
+            Some(a) => DnsAnswer {
+                response_code: dns::wire::rcode::name(a.rcode)
+                    .map_or_else(|| a.rcode.to_string(), str::to_owned),
+                record_data: a.records.iter().map(ToString::to_string).collect(),
+                protocol: if a.tcp { "TCP" } else { "UDP" }.into(),
+            },
+            // A name or type the query could not carry (the API checked both first).
+            None => DnsAnswer {
+                response_code: "FORMERR".into(),
+                record_data: vec![],
+                protocol: "UDP".into(),
+            },
+        }
     }
 }
 

@@ -1,5 +1,5 @@
 //! Reusable delegation sets, query logging configs, CIDR collections, tags, account limits,
-//! geolocations and TestDNSAnswer.
+//! geolocations; TestDNSAnswer is handed to [`super::dns_answer`].
 
 use super::{Answer, Ctx, change_info, decode, echo_max, location, max_items, tags_out};
 use model::route53::{CidrChange, TagResourceType, geo};
@@ -350,16 +350,7 @@ pub(super) async fn dispatch(ctx: &Ctx<'_>, op: &str) -> Result<Answer, ApiError
                 max_items: page.max_items.to_string(),
             }))
         }
-        "TestDNSAnswer" => {
-            let _: s::TestDNSAnswerRequest = decode(input)?;
-            // The answer must come from the DNS answering engine, which the binary has not wired
-            // into the API yet.
-            Err(ApiError::new(
-                "NotImplemented",
-                501,
-                "vpclab does not answer TestDNSAnswer yet: query its DNS server (see `vpclab endpoints`) instead.",
-            ))
-        }
+        "TestDNSAnswer" => super::dns_answer::test_dns_answer(ctx),
         other => Err(ApiError::new(
             "NotImplemented",
             501,

@@ -13,13 +13,16 @@
 //! The handlers are split by resource: hosted zones, their VPC associations and DNSSEC status
 //! in [`zones`]; record sets and changes in [`records`]; health checks and what the probes
 //! observed in [`health_checks`]; delegation sets, query logging configs, CIDR collections,
-//! tags, limits and geolocations in [`misc`]. The rules live in [`model::route53`].
+//! tags, limits and geolocations in [`misc`]; TestDNSAnswer, answered by the DNS engine
+//! through a [`DnsAnswerer`], in [`dns_answer`]. The rules live in [`model::route53`].
 
+mod dns_answer;
 mod health_checks;
 mod misc;
 mod records;
 mod zones;
 
+pub use dns_answer::{DEFAULT_RESOLVER, DnsAnswer, DnsAnswerer, DnsQuestion};
 pub use health_checks::{HealthCheckObserver, Observation};
 
 use crate::{Api, Reply, Request, from_model};

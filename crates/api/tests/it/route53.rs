@@ -151,9 +151,115 @@ fn geolocations_and_unanswered_operations() {
     assert_eq!(r.status, 200, "{}", r.body);
     assert!(r.body.contains("<SubdivisionName>Washington</SubdivisionName>"), "{}", r.body);
     let r =
-        r53(&api, "GET", "/2013-04-01/testdnsanswer?hostedzoneid=Z1&recordname=a&recordtype=A", "");
-    assert_eq!((r.status, code(&r).as_str()), (501, "NotImplemented"));
-    let r =
         r53(&api, "GET", "/2013-04-01/healthcheck/00000000-0000-4000-a000-000000000000/status", "");
     assert_eq!(r.status / 100, 4, "{}", r.body);
+}
+
+/// Records the questions it is asked and answers from a fixed table.
+#[derive(Default)]
+struct FakeAnswerer(std::sync::Mutex<Vec<api::route53::DnsQuestion>>);
+
+impl api::route53::DnsAnswerer for FakeAnswerer {
+    fn answer(&self, q: &api::route53::DnsQuestion) -> api::route53::DnsAnswer {
+        self.0.lock().unwrap().push(q.clone());
+        let (code, data): (&str, &[&str]) = match q.name.as_str() {
+            "www.example.com" => ("NOERROR", &["192.0.2.1"]),
+            "example.com" => ("NOERROR", &["10 mail.example.com.", "20 mx2.example.com."]),
+            _ => ("NXDOMAIN", &[]),
+        };
+        api::route53::DnsAnswer {
+            response_code: code.into(),
+            record_data: data.iter().map(|d| (*d).to_owned()).collect(),
+            protocol: "UDP".into(),
+        }
+    }
+}
+
+fn test_dns(api: &Api, query: &str) -> Reply {
+    r53(api, "GET", &format!("/2013-04-01/testdnsanswer?{query}"), "")
+}
+
+#[test]
+fn test_dns_answer_asks_the_dns_engine_for_public_zones() {
+    let api = crate::memory_api();
+    let zone = create_zone(&api, "example.com");
+    let id = zone.trim_start_matches("/hostedzone/");
+    let ask = |rest: &str| test_dns(&api, &format!("hostedzoneid={id}&{rest}"));
+    // Not wired: a clear 501, after the zone was found.
+    let r = ask("recordname=www.example.com&recordtype=A");
+    assert_eq!((r.status, code(&r).as_str()), (501, "NotImplemented"), "{}", r.body);
+    let missing =
+        test_dns(&api, "hostedzoneid=ZNOSUCHZONE123&recordname=a.example.com&recordtype=A");
+    assert_eq!((missing.status, code(&missing).as_str()), (404, "NoSuchHostedZone"));
+
+    let fake = std::sync::Arc::new(FakeAnswerer::default());
+    api.set_dns_answerer(fake.clone());
+    let r = ask("recordname=www.example.com&recordtype=A");
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert!(
+        r.body.contains(
+            "<TestDNSAnswerResponse xmlns=\"https://route53.amazonaws.com/doc/2013-04-01/\">"
+        ),
+        "{}",
+        r.body
+    );
+    let ns = crate::first(&r.body, "Nameserver").unwrap();
+    assert!(ns.starts_with("ns-") && !ns.ends_with('.'), "{ns}");
+    assert_eq!(crate::first(&r.body, "RecordName"), Some("www.example.com"));
+    assert_eq!(crate::first(&r.body, "RecordType"), Some("A"));
+    assert_eq!(crate::first(&r.body, "ResponseCode"), Some("NOERROR"));
+    assert_eq!(crate::first(&r.body, "Protocol"), Some("UDP"));
+    assert!(
+        r.body.contains("<RecordData><RecordDataEntry>192.0.2.1</RecordDataEntry></RecordData>"),
+        "{}",
+        r.body
+    );
+    let mx = ask("recordname=example.com&recordtype=MX");
+    assert!(mx.body.contains("<RecordDataEntry>10 mail.example.com.</RecordDataEntry><RecordDataEntry>20 mx2.example.com.</RecordDataEntry>"), "{}", mx.body);
+    let nx = ask("recordname=nope.example.com&recordtype=A");
+    assert_eq!(crate::first(&nx.body, "ResponseCode"), Some("NXDOMAIN"), "{}", nx.body);
+
+    // What the engine is asked: the zone, the resolver, the client subnet (mask defaulted).
+    let r = ask(
+        "recordname=www.example.com&recordtype=A&resolverip=198.51.100.7&edns0clientsubnetip=203.0.113.9",
+    );
+    assert_eq!(r.status, 200, "{}", r.body);
+    let asked = fake.0.lock().unwrap().last().cloned().unwrap();
+    assert_eq!((asked.zone_id.as_str(), asked.zone_origin.as_str()), (id, "example.com."));
+    assert_eq!(asked.resolver, "198.51.100.7".parse::<std::net::IpAddr>().unwrap());
+    assert_eq!(asked.client_subnet, Some(("203.0.113.9".parse().unwrap(), 24)));
+    let first_asked = fake.0.lock().unwrap().first().cloned().unwrap();
+    assert_eq!(first_asked.resolver, api::route53::DEFAULT_RESOLVER);
+    assert_eq!(first_asked.client_subnet, None);
+    // Bad inputs are InvalidInput, and the engine is not asked.
+    let before = fake.0.lock().unwrap().len();
+    for bad in [
+        "recordname=www.example.com&recordtype=BOGUS",
+        "recordname=www.example.com&recordtype=A&resolverip=300.1.1.1",
+        "recordname=www.example.com&recordtype=A&edns0clientsubnetip=nope",
+        "recordname=www.example.com&recordtype=A&edns0clientsubnetip=192.0.2.1&edns0clientsubnetmask=33",
+        "recordname=www.example.com&recordtype=A&edns0clientsubnetip=2001:db8::1&edns0clientsubnetmask=129",
+        "recordname=a..b&recordtype=A",
+    ] {
+        let r = ask(bad);
+        assert_eq!((r.status, code(&r).as_str()), (400, "InvalidInput"), "{bad}: {}", r.body);
+    }
+    assert_eq!(fake.0.lock().unwrap().len(), before);
+}
+
+#[test]
+fn test_dns_answer_refuses_private_zones() {
+    let api = crate::memory_api();
+    api.set_dns_answerer(std::sync::Arc::new(FakeAnswerer::default()));
+    let vpc = crate::ok(&api, &[("Action", "CreateVpc"), ("CidrBlock", "10.0.0.0/16")]);
+    let vpc = crate::first(&vpc, "vpcId").unwrap().to_owned();
+    let body = format!(
+        r#"<CreateHostedZoneRequest xmlns="https://route53.amazonaws.com/doc/2013-04-01/"><Name>corp.internal</Name><VPC><VPCRegion>us-east-1</VPCRegion><VPCId>{vpc}</VPCId></VPC><CallerReference>p</CallerReference><HostedZoneConfig><PrivateZone>true</PrivateZone></HostedZoneConfig></CreateHostedZoneRequest>"#
+    );
+    let r = r53(&api, "POST", "/2013-04-01/hostedzone", &body);
+    assert_eq!(r.status, 201, "{}", r.body);
+    let zone = r.body.split("<HostedZone>").nth(1).unwrap();
+    let id = crate::first(zone, "Id").unwrap().trim_start_matches("/hostedzone/").to_owned();
+    let r = test_dns(&api, &format!("hostedzoneid={id}&recordname=db.corp.internal&recordtype=A"));
+    assert_eq!((r.status, code(&r).as_str()), (400, "InvalidInput"), "{}", r.body);
 }

@@ -180,3 +180,58 @@ async fn listeners_follow_the_views() {
     assert_eq!(plane.listeners().len(), 1);
     assert!(udp(vpc, &query(1, "www.example.com.", rtype::A, None)).await.is_none());
 }
+
+#[tokio::test]
+async fn test_answer_sees_what_a_udp_client_sees() {
+    let (plane, _at) = serve(example()).await;
+    let local = IpAddr::V4(Ipv4Addr::LOCALHOST);
+    let ask = |name: &str, qtype: u16| plane.test_answer("example.com.", name, qtype, local, None);
+    let www = ask("www.example.com", rtype::A).unwrap();
+    assert_eq!((www.rcode, www.tcp), (rcode::NOERROR, false));
+    assert_eq!(www.records, vec![RData::A(Ipv4Addr::new(192, 0, 2, 10))]);
+    let mx = ask("example.com.", rtype::MX).unwrap();
+    let shown: Vec<String> = mx.records.iter().map(ToString::to_string).collect();
+    assert_eq!(shown, ["10 mail.example.com."]);
+    let chain = ask("alias.example.com.", rtype::A).unwrap();
+    assert_eq!(chain.records.len(), 2, "the CNAME and its target, as dig's answer section");
+    assert_eq!(ask("nothing.example.com.", rtype::A).unwrap().rcode, rcode::NXDOMAIN);
+    // Too big for UDP: asked again over TCP, whole.
+    let big = ask("big.example.com.", rtype::TXT).unwrap();
+    assert_eq!((big.tcp, big.records.len()), (true, 30));
+    // Outside the zone: the zone's name servers refuse it.
+    assert_eq!(ask("www.example.net.", rtype::A).unwrap().rcode, rcode::REFUSED);
+    assert!(ask("a..b", rtype::A).is_none());
+}
+
+#[tokio::test]
+async fn test_answer_sends_the_client_subnet() {
+    let geo = |country: &str| {
+        Policy::Geolocation(GeoLocation { country: Some(country.into()), ..GeoLocation::default() })
+    };
+    let mut cfg = config(vec![zone(
+        "Z1",
+        "example.com.",
+        vec![
+            routed("g.example.com.", "de", [10, 0, 0, 49], geo("DE"), None),
+            routed("g.example.com.", "any", [10, 0, 0, 1], geo("*"), None),
+        ],
+    )]);
+    cfg.locations = vec![LocationRule {
+        cidr: ("203.0.113.0".parse().unwrap(), 24),
+        location: ClientLocation {
+            region: "eu-central-1".into(),
+            continent: "EU".into(),
+            country: "DE".into(),
+            subdivision: None,
+            coordinates: None,
+        },
+    }];
+    let (plane, _at) = serve(cfg).await;
+    let local = IpAddr::V4(Ipv4Addr::LOCALHOST);
+    let from =
+        |subnet| plane.test_answer("example.com.", "g.example.com.", rtype::A, local, subnet);
+    // The host bits are cleared: 203.0.113.77/24 asks as 203.0.113.0/24.
+    let de = from(Some((IpAddr::V4(Ipv4Addr::new(203, 0, 113, 77)), 24))).unwrap();
+    assert_eq!(de.records, vec![RData::A(Ipv4Addr::new(10, 0, 0, 49))]);
+    assert_eq!(from(None).unwrap().records, vec![RData::A(Ipv4Addr::new(10, 0, 0, 1))]);
+}
