@@ -301,11 +301,9 @@ impl World {
         if id == INTERNET_RESOLVER_RULE_ID {
             return Ok(ResolverRule::internet_resolver(scope));
         }
-        self.r53r_rules
-            .get(id)
-            .filter(|r| &r.owner == scope)
-            .cloned()
-            .ok_or_else(|| error(NOT_FOUND, format!("Resolver rule with ID '{id}' does not exist.")))
+        self.r53r_rules.get(id).filter(|r| &r.owner == scope).cloned().ok_or_else(|| {
+            error(NOT_FOUND, format!("Resolver rule with ID '{id}' does not exist."))
+        })
     }
 
     /// A rule association of the caller's.
@@ -374,17 +372,19 @@ impl World {
         if endpoints >= MAX_ENDPOINTS {
             return Err(error(
                 LIMIT_EXCEEDED,
-                format!("The account has reached its limit of {MAX_ENDPOINTS} endpoints in {}.", scope.region),
+                format!(
+                    "The account has reached its limit of {MAX_ENDPOINTS} endpoints in {}.",
+                    scope.region
+                ),
             ));
         }
         // Every subnet must exist and be in one VPC.
         let mut vpc_id: Option<String> = None;
         for (subnet_id, _) in &req.ips {
-            let subnet = self
-                .subnets
-                .get(subnet_id)
-                .filter(|s| &s.owner == scope)
-                .ok_or_else(|| error(NOT_FOUND, format!("The subnet '{subnet_id}' does not exist.")))?;
+            let subnet =
+                self.subnets.get(subnet_id).filter(|s| &s.owner == scope).ok_or_else(|| {
+                    error(NOT_FOUND, format!("The subnet '{subnet_id}' does not exist."))
+                })?;
             match &vpc_id {
                 None => vpc_id = Some(subnet.vpc_id.clone()),
                 Some(v) if *v != subnet.vpc_id => {
@@ -399,15 +399,16 @@ impl World {
         let vpc_id = vpc_id.unwrap_or_default();
         let mut groups: Vec<String> = Vec::new();
         for g in &req.security_group_ids {
-            let group = self
-                .security_groups
-                .get(g)
-                .filter(|x| &x.owner == scope)
-                .ok_or_else(|| error(NOT_FOUND, format!("The security group '{g}' does not exist.")))?;
+            let group =
+                self.security_groups.get(g).filter(|x| &x.owner == scope).ok_or_else(|| {
+                    error(NOT_FOUND, format!("The security group '{g}' does not exist."))
+                })?;
             if group.vpc_id != vpc_id {
                 return Err(error(
                     INVALID_REQUEST,
-                    format!("The security group '{g}' is not in the VPC '{vpc_id}' of the endpoint's subnets."),
+                    format!(
+                        "The security group '{g}' is not in the VPC '{vpc_id}' of the endpoint's subnets."
+                    ),
                 ));
             }
             if !groups.contains(g) {
@@ -483,12 +484,20 @@ impl World {
     }
 
     /// DeleteResolverEndpoint: refused while a rule uses it; its interfaces go.
-    pub fn delete_resolver_endpoint(&mut self, scope: &Scope, id: &str) -> Result<ResolverEndpoint> {
+    pub fn delete_resolver_endpoint(
+        &mut self,
+        scope: &Scope,
+        id: &str,
+    ) -> Result<ResolverEndpoint> {
         self.resolver_endpoint(scope, id)?;
-        if let Some(rule) = self.r53r_rules.values().find(|r| r.endpoint_id.as_deref() == Some(id)) {
+        if let Some(rule) = self.r53r_rules.values().find(|r| r.endpoint_id.as_deref() == Some(id))
+        {
             return Err(error(
                 INVALID_REQUEST,
-                format!("The endpoint '{id}' is used by the rule '{}'; delete or change the rule first.", rule.id),
+                format!(
+                    "The endpoint '{id}' is used by the rule '{}'; delete or change the rule first.",
+                    rule.id
+                ),
             ));
         }
         let gone = self.r53r_endpoints.remove(id).ok_or_else(|| error(NOT_FOUND, id.to_owned()))?;
@@ -499,7 +508,12 @@ impl World {
     }
 
     /// CreateResolverRule.
-    pub fn create_resolver_rule(&mut self, scope: &Scope, req: NewRule, now: i64) -> Result<String> {
+    pub fn create_resolver_rule(
+        &mut self,
+        scope: &Scope,
+        req: NewRule,
+        now: i64,
+    ) -> Result<String> {
         check_creator_request_id(&req.creator_request_id)?;
         check_name(req.name.as_deref())?;
         check_tags(&req.tags)?;
@@ -519,10 +533,9 @@ impl World {
                 ));
             }
         };
-        let text = req
-            .domain_name
-            .as_deref()
-            .ok_or_else(|| error(INVALID_REQUEST, "A FORWARD or SYSTEM rule needs a DomainName."))?;
+        let text = req.domain_name.as_deref().ok_or_else(|| {
+            error(INVALID_REQUEST, "A FORWARD or SYSTEM rule needs a DomainName.")
+        })?;
         let domain_name = normalize_domain(text).ok_or_else(|| {
             error(INVALID_PARAMETER, format!("'{text}' is not a valid domain name."))
         })?;
@@ -552,7 +565,10 @@ impl World {
         if self.r53r_rules.values().filter(|r| &r.owner == scope).count() >= MAX_RULES {
             return Err(error(
                 LIMIT_EXCEEDED,
-                format!("The account has reached its limit of {MAX_RULES} rules in {}.", scope.region),
+                format!(
+                    "The account has reached its limit of {MAX_RULES} rules in {}.",
+                    scope.region
+                ),
             ));
         }
         let id = self.fresh_id("rslvr-rr");
@@ -603,7 +619,10 @@ impl World {
             }
             _ if !targets.is_empty() || endpoint_id.is_some() => Err(error(
                 INVALID_REQUEST,
-                format!("A {} rule takes no TargetIps and no ResolverEndpointId.", rule_type.name()),
+                format!(
+                    "A {} rule takes no TargetIps and no ResolverEndpointId.",
+                    rule_type.name()
+                ),
             )),
             _ => Ok(()),
         }
@@ -650,7 +669,10 @@ impl World {
         if let Some(a) = self.r53r_rule_associations.values().find(|a| a.rule_id == id) {
             return Err(error(
                 IN_USE,
-                format!("The rule '{id}' is associated with the VPC '{}'; disassociate it first.", a.vpc_id),
+                format!(
+                    "The rule '{id}' is associated with the VPC '{}'; disassociate it first.",
+                    a.vpc_id
+                ),
             ));
         }
         self.r53r_rules.remove(id);
@@ -730,17 +752,26 @@ impl World {
     }
 
     /// The tags of an endpoint or rule of the caller's, by ARN.
-    pub fn resolver_tags_mut(&mut self, scope: &Scope, arn: &str) -> Result<&mut Tags> {
+    pub fn resolver_tags(&self, scope: &Scope, arn: &str) -> Result<&Tags> {
         let id = arn.rsplit_once('/').map(|(_, id)| id).unwrap_or_default();
-        let not_found =
-            || error(NOT_FOUND, format!("The resource '{arn}' does not exist."));
-        if self.r53r_endpoints.get(id).is_some_and(|e| &e.owner == scope && e.arn() == arn) {
-            return self.r53r_endpoints.get_mut(id).map(|e| &mut e.tags).ok_or_else(not_found);
+        let endpoint = self.r53r_endpoints.get(id).filter(|e| &e.owner == scope && e.arn() == arn);
+        let rule = self.r53r_rules.get(id).filter(|r| &r.owner == scope && r.arn() == arn);
+        endpoint
+            .map(|e| &e.tags)
+            .or(rule.map(|r| &r.tags))
+            .ok_or_else(|| error(NOT_FOUND, format!("The resource '{arn}' does not exist.")))
+    }
+
+    /// As [`World::resolver_tags`], for writing.
+    pub fn resolver_tags_mut(&mut self, scope: &Scope, arn: &str) -> Result<&mut Tags> {
+        self.resolver_tags(scope, arn)?;
+        let id = arn.rsplit_once('/').map(|(_, id)| id).unwrap_or_default();
+        if self.r53r_endpoints.contains(id) {
+            self.r53r_endpoints.get_mut(id).map(|e| &mut e.tags)
+        } else {
+            self.r53r_rules.get_mut(id).map(|r| &mut r.tags)
         }
-        if self.r53r_rules.get(id).is_some_and(|r| &r.owner == scope && r.arn() == arn) {
-            return self.r53r_rules.get_mut(id).map(|r| &mut r.tags).ok_or_else(not_found);
-        }
-        Err(not_found())
+        .ok_or_else(|| error(NOT_FOUND, format!("The resource '{arn}' does not exist.")))
     }
 
     /// TagResource.
@@ -756,7 +787,10 @@ impl World {
             target.insert(k.clone(), v.clone());
         }
         if target.len() > MAX_TAGS {
-            return Err(error(LIMIT_EXCEEDED, format!("A resource can have at most {MAX_TAGS} tags.")));
+            return Err(error(
+                LIMIT_EXCEEDED,
+                format!("A resource can have at most {MAX_TAGS} tags."),
+            ));
         }
         Ok(())
     }
@@ -822,7 +856,8 @@ mod tests {
 
     fn two_subnets() -> (World, Scope, String, String, String, String) {
         let (mut w, scope, vpc, a) = world_with_subnet("10.0.1.0/24");
-        let b = w.create_subnet(&scope, &vpc, "10.0.2.0/24", Some("us-east-1b"), None, &[]).unwrap();
+        let b =
+            w.create_subnet(&scope, &vpc, "10.0.2.0/24", Some("us-east-1b"), None, &[]).unwrap();
         let sg = w.vpcs.get(&vpc).unwrap().default_security_group_id.clone();
         (w, scope, vpc, a, b, sg)
     }
@@ -883,8 +918,10 @@ mod tests {
         let other = NewEndpoint { direction: "INBOUND".into(), ..outbound(&a, &b, &sg) };
         assert_eq!(w.create_resolver_endpoint(&scope, other, 3).unwrap_err().code, EXISTS);
 
-        let r1 = w.create_resolver_rule(&scope, forward(&first, "corp.example.com", "r"), 1).unwrap();
-        let r2 = w.create_resolver_rule(&scope, forward(&first, "CORP.example.com.", "r"), 2).unwrap();
+        let r1 =
+            w.create_resolver_rule(&scope, forward(&first, "corp.example.com", "r"), 1).unwrap();
+        let r2 =
+            w.create_resolver_rule(&scope, forward(&first, "CORP.example.com.", "r"), 2).unwrap();
         assert_eq!(r1, r2);
         let err = w.create_resolver_rule(&scope, forward(&first, "other.com", "r"), 3).unwrap_err();
         assert_eq!(err.code, EXISTS);
@@ -906,9 +943,15 @@ mod tests {
             ips: vec![(a.clone(), Some("10.9.9.9".into())), (b.clone(), None)],
             ..outbound(&a, &b, &sg)
         };
-        assert_eq!(w.create_resolver_endpoint(&scope, outside, 1).unwrap_err().code, INVALID_REQUEST);
+        assert_eq!(
+            w.create_resolver_endpoint(&scope, outside, 1).unwrap_err().code,
+            INVALID_REQUEST
+        );
         let bad_name = NewEndpoint { name: Some("12345".into()), ..outbound(&a, &b, &sg) };
-        assert_eq!(w.create_resolver_endpoint(&scope, bad_name, 1).unwrap_err().code, INVALID_PARAMETER);
+        assert_eq!(
+            w.create_resolver_endpoint(&scope, bad_name, 1).unwrap_err().code,
+            INVALID_PARAMETER
+        );
         // Nothing was left behind by the refusals above (the API rolls back; here we check
         // that validation came before allocation).
         assert!(w.network_interfaces.values().all(|n| !n.description.starts_with("Route 53")));
@@ -925,18 +968,24 @@ mod tests {
             ..outbound(&a, &b, &sg)
         };
         let inb = w.create_resolver_endpoint(&scope, inbound, 1).unwrap();
-        let err = w.create_resolver_rule(&scope, forward(&inb, "corp.example.com", "x"), 1).unwrap_err();
+        let err =
+            w.create_resolver_rule(&scope, forward(&inb, "corp.example.com", "x"), 1).unwrap_err();
         assert_eq!(err.code, INVALID_REQUEST);
         let no_targets = NewRule { targets: vec![], ..forward(&out, "corp.example.com", "y") };
-        assert_eq!(w.create_resolver_rule(&scope, no_targets, 1).unwrap_err().code, INVALID_REQUEST);
-        let system_with_targets = NewRule { rule_type: "SYSTEM".into(), ..forward(&out, "a.com", "z") };
+        assert_eq!(
+            w.create_resolver_rule(&scope, no_targets, 1).unwrap_err().code,
+            INVALID_REQUEST
+        );
+        let system_with_targets =
+            NewRule { rule_type: "SYSTEM".into(), ..forward(&out, "a.com", "z") };
         assert_eq!(
             w.create_resolver_rule(&scope, system_with_targets, 1).unwrap_err().code,
             INVALID_REQUEST
         );
 
         let r1 = w.create_resolver_rule(&scope, forward(&out, "corp.example.com", "1"), 1).unwrap();
-        let r2 = w.create_resolver_rule(&scope, forward(&out, "corp.example.com.", "2"), 1).unwrap();
+        let r2 =
+            w.create_resolver_rule(&scope, forward(&out, "corp.example.com.", "2"), 1).unwrap();
         w.associate_resolver_rule(&scope, &r1, &vpc, None).unwrap();
         assert_eq!(w.associate_resolver_rule(&scope, &r1, &vpc, None).unwrap_err().code, EXISTS);
         assert_eq!(w.associate_resolver_rule(&scope, &r2, &vpc, None).unwrap_err().code, EXISTS);
@@ -958,7 +1007,9 @@ mod tests {
         let (mut w, scope, _, a, b, sg) = two_subnets();
         let id = w.create_resolver_endpoint(&scope, outbound(&a, &b, &sg), 1).unwrap();
         let arn = w.resolver_endpoint(&scope, &id).unwrap().arn();
-        assert!(arn.starts_with("arn:aws:route53resolver:us-east-1:123456789012:resolver-endpoint/"));
+        assert!(
+            arn.starts_with("arn:aws:route53resolver:us-east-1:123456789012:resolver-endpoint/")
+        );
         w.tag_resolver_resource(&scope, &arn, &[("team".into(), "net".into())]).unwrap();
         assert_eq!(w.resolver_endpoint(&scope, &id).unwrap().tags.get("team").unwrap(), "net");
         let missing = arn.replace(&id, "rslvr-out-00000000000000000");
