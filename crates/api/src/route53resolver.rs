@@ -88,9 +88,7 @@ fn tags_in(tags: &[s::Tag]) -> Vec<(String, String)> {
     tags.iter().map(|t| (t.key.clone(), t.value.clone())).collect()
 }
 
-fn targets_in(
-    targets: &[s::TargetAddress],
-) -> Result<Vec<(Option<String>, Option<i32>)>, ApiError> {
+fn targets_in(targets: &[s::TargetAddress]) -> Result<Vec<r::TargetSpec>, ApiError> {
     targets
         .iter()
         .map(|t| {

@@ -206,6 +206,9 @@ pub struct NewEndpoint {
     pub tags: Vec<(String, String)>,
 }
 
+/// A target as requested: (address, port), the port defaulting to [`DEFAULT_PORT`].
+pub type TargetSpec = (Option<String>, Option<i32>);
+
 /// CreateResolverRule's parameters (and UpdateResolverRule's, where they apply).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct NewRule {
@@ -215,7 +218,7 @@ pub struct NewRule {
     pub rule_type: String,
     pub domain_name: Option<String>,
     /// (address, port).
-    pub targets: Vec<(Option<String>, Option<i32>)>,
+    pub targets: Vec<TargetSpec>,
     pub endpoint_id: Option<String>,
     pub tags: Vec<(String, String)>,
 }
@@ -267,7 +270,7 @@ pub fn normalize_domain(text: &str) -> Option<String> {
     (labels_ok && trimmed.len() < 255).then(|| format!("{trimmed}."))
 }
 
-fn parse_targets(targets: &[(Option<String>, Option<i32>)]) -> Result<Vec<Target>> {
+fn parse_targets(targets: &[TargetSpec]) -> Result<Vec<Target>> {
     targets
         .iter()
         .map(|(ip, port)| {
@@ -428,14 +431,12 @@ impl World {
                 .allocate_private_ip(subnet_id, wanted)
                 .map_err(|e| error(INVALID_REQUEST, e.message))?;
             let ip_id = self.fresh_id("rni");
-            let eni = self.insert_managed_interface(
+            let eni = self.insert_endpoint_interface(
                 scope,
                 subnet_id,
                 ip,
                 &groups,
                 format!("Route 53 Resolver: {id}:{ip_id}"),
-                "interface",
-                Some("route53resolver"),
             )?;
             ips.push(EndpointIp {
                 id: ip_id,
@@ -634,7 +635,7 @@ impl World {
         scope: &Scope,
         id: &str,
         name: Option<String>,
-        targets: Option<&[(Option<String>, Option<i32>)]>,
+        targets: Option<&[TargetSpec]>,
         endpoint_id: Option<String>,
         now: i64,
     ) -> Result<()> {
@@ -695,7 +696,7 @@ impl World {
                 "The auto-defined rule applies to every VPC already and cannot be associated.",
             ));
         }
-        if !self.vpcs.get(vpc_id).is_some_and(|v| &v.owner == scope) {
+        if self.vpcs.get(vpc_id).is_none_or(|v| &v.owner != scope) {
             return Err(error(NOT_FOUND, format!("The VPC '{vpc_id}' does not exist.")));
         }
         for a in self.r53r_rule_associations.values().filter(|a| a.vpc_id == vpc_id) {
@@ -806,16 +807,15 @@ impl World {
             .collect()
     }
 
-    /// A requester-managed interface holding `ip` in `subnet_id` (already allocated there).
-    pub(crate) fn insert_managed_interface(
+    /// An endpoint's requester-managed interface holding `ip` (already allocated) in
+    /// `subnet_id`, with the endpoint's security groups.
+    fn insert_endpoint_interface(
         &mut self,
         scope: &Scope,
         subnet_id: &str,
         ip: Ipv4Addr,
         groups: &[String],
         description: String,
-        interface_type: &str,
-        requester_id: Option<&str>,
     ) -> Result<String> {
         let subnet = self
             .subnets
@@ -838,9 +838,9 @@ impl World {
                 source_dest_check: true,
                 attachment: None,
                 mac_address: crate::eni::mac_for(&eni_id),
-                interface_type: interface_type.into(),
+                interface_type: "interface".into(),
                 requester_managed: true,
-                requester_id: requester_id.map(str::to_owned),
+                requester_id: Some("route53resolver".into()),
                 auto_public_ip: false,
                 tags: Default::default(),
             },
