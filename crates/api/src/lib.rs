@@ -3,7 +3,8 @@
 //!
 //! [`Api`] owns the world (behind a read/write lock) and the [`store::Store`]. A request arrives
 //! as a [`Request`]: the service, the caller's [`Scope`] and the decoded parameters. The service
-//! module (one per AWS service: [`ec2`], [`sts`], [`directconnect`], [`elbv2`], [`route53`]) finds the operation's handler, which reads its
+//! module (one per AWS service: [`ec2`], [`sts`], [`directconnect`], [`elbv2`], [`route53`],
+//! [`route53resolver`]) finds the operation's handler, which reads its
 //! generated request shape, calls the model and returns the generated response shape.
 //!
 //! [`flow_delivery`] writes VPC flow log records (made by the semantics engine) to files laid out
@@ -19,6 +20,7 @@ pub mod ec2;
 pub mod elbv2;
 pub mod flow_delivery;
 pub mod route53;
+pub mod route53resolver;
 pub mod sts;
 pub mod trace;
 pub mod traffic;
@@ -47,6 +49,8 @@ pub enum Service {
     Elbv2,
     /// Route 53 (restXml, signing name `route53`): global, routed by method and path.
     Route53,
+    /// Route 53 Resolver (awsJson 1.1, routed by `X-Amz-Target`; regional).
+    Route53Resolver,
 }
 
 impl Service {
@@ -58,6 +62,7 @@ impl Service {
             "directconnect" => Some(Service::DirectConnect),
             "elasticloadbalancing" => Some(Service::Elbv2),
             "route53" => Some(Service::Route53),
+            "route53resolver" => Some(Service::Route53Resolver),
             _ => None,
         }
     }
@@ -69,6 +74,7 @@ impl Service {
             Service::DirectConnect => ErrorFormat::Json,
             Service::Elbv2 => ErrorFormat::Query { xmlns: elbv2::XMLNS },
             Service::Route53 => ErrorFormat::RestXml { xmlns: route53::XMLNS },
+            Service::Route53Resolver => ErrorFormat::Json,
         }
     }
 }
@@ -288,6 +294,7 @@ impl Api {
             Service::DirectConnect => directconnect::handle(self, &request).await,
             Service::Elbv2 => elbv2::handle(self, &request).await,
             Service::Route53 => route53::handle(self, &request).await,
+            Service::Route53Resolver => route53resolver::handle(self, &request).await,
         };
         match result {
             Ok(reply) => reply,

@@ -81,6 +81,11 @@ const SERVICES: &[Service] = &[
     Service { name: "directconnect", model: "directconnect/2012-10-25", protocol: Protocol::Json },
     Service { name: "elasticloadbalancing", model: "elbv2/2015-12-01", protocol: Protocol::Query },
     Service { name: "route53", model: "route53/2013-04-01", protocol: Protocol::RestXml },
+    Service {
+        name: "route53resolver",
+        model: "route53resolver/2018-04-01",
+        protocol: Protocol::Json,
+    },
 ];
 
 fn main() -> Result<()> {

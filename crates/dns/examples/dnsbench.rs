@@ -81,6 +81,7 @@ async fn main() {
                 private_zones: vec![],
                 public_zones: true,
                 resolver: false,
+                forward: Vec::new(),
             };
             let problems = plane
                 .apply(Config {

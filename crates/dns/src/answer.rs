@@ -28,7 +28,7 @@
 
 use std::cell::Cell;
 use std::collections::HashMap;
-use std::net::IpAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
 
 use crate::config::{
@@ -84,6 +84,9 @@ pub struct ViewC {
     private: HashMap<Box<str>, usize>,
     public: bool,
     resolver: bool,
+    /// Resolver rules by domain key: `Some(targets)` forwards, `None` (SYSTEM) answers here.
+    /// Empty for views without rules, which then cost nothing more per query.
+    forward: HashMap<Box<str>, Option<Arc<[SocketAddr]>>>,
 }
 
 #[derive(Debug)]
@@ -182,7 +185,7 @@ thread_local! {
 }
 
 /// A fast per-thread random number (xorshift64*); fairness, not secrecy.
-fn random() -> u64 {
+pub(crate) fn random() -> u64 {
     RNG.with(|r| {
         let mut x = r.get();
         x ^= x >> 12;
@@ -266,7 +269,21 @@ impl Snapshot {
                 private: HashMap::new(),
                 public: view.public_zones,
                 resolver: view.resolver,
+                forward: HashMap::new(),
             };
+            for rule in &view.forward {
+                match wire::text_key(&rule.domain) {
+                    Ok(key) => {
+                        let targets =
+                            (!rule.targets.is_empty()).then(|| Arc::from(rule.targets.as_slice()));
+                        v.forward.insert(key.into_boxed_str(), targets);
+                    }
+                    Err(_) => problems.push(Problem(format!(
+                        "view {}: bad rule domain {}",
+                        view.name, rule.domain
+                    ))),
+                }
+            }
             for id in &view.private_zones {
                 match by_id.get(id.as_str()).and_then(|i| snap.zones.get(*i).map(|z| (i, z))) {
                     Some((i, z)) => {
@@ -299,6 +316,22 @@ impl Snapshot {
     /// The view named `name`.
     pub fn view(&self, name: &str) -> Option<&ViewC> {
         self.views.get(name)
+    }
+
+    /// Where a query for `key` is forwarded from `view`, if a Resolver rule sends it away:
+    /// the rule with the most specific domain holding the name decides (a SYSTEM rule keeps
+    /// it here), and a private zone of the view more specific than that rule keeps it too.
+    pub fn forward_targets<'a>(&self, view: &'a ViewC, key: &str) -> Option<&'a Arc<[SocketAddr]>> {
+        if view.forward.is_empty() {
+            return None;
+        }
+        let (start, rule) = label_starts(key)
+            .find_map(|i| key.get(i..).and_then(|s| view.forward.get(s)).map(|r| (i, r)))?;
+        let targets = rule.as_ref()?;
+        let closer_zone = label_starts(key)
+            .take_while(|i| *i < start)
+            .any(|i| key.get(i..).is_some_and(|s| view.private.contains_key(s)));
+        (!closer_zone).then_some(targets)
     }
 
     /// Answers `query` (whose name's key is `key`) from `view` for a client at `source`,
@@ -922,6 +955,7 @@ mod tests {
             private_zones: vec![],
             public_zones: true,
             resolver: false,
+            forward: Vec::new(),
         }
     }
 
@@ -1395,6 +1429,7 @@ mod tests {
             name: "vpc-1".into(),
             private_zones: vec!["Zprivate".into()],
             resolver: true,
+            forward: Vec::new(),
             ..public_view()
         };
         let config = Config {

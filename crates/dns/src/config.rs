@@ -289,6 +289,20 @@ pub struct View {
     /// Answers as a VPC's resolver does: RA set. The public view is an authoritative server
     /// and leaves RA clear.
     pub resolver: bool,
+    /// Route 53 Resolver rules associated with the VPC: a name under a forwarding rule's
+    /// domain is forwarded to its targets (the most specific domain wins; see
+    /// [`crate::forward`]). Empty for views without rules.
+    pub forward: Vec<ForwardRule>,
+}
+
+/// A Resolver rule as the VPC resolver applies it.
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub struct ForwardRule {
+    /// The domain (`corp.example.com.`); names at or below it match.
+    pub domain: String,
+    /// Where to forward (FORWARD); empty for a SYSTEM rule, which answers here what a less
+    /// specific forwarding rule would send away.
+    pub targets: Vec<SocketAddr>,
 }
 
 /// Clients from a CIDR block are at a location.

@@ -8,15 +8,17 @@
 //! - One public view answers every public zone. Where several public zones share a name (AWS
 //!   would answer from whichever its registrar delegates to), the zone with the lowest id wins.
 //! - One view per VPC with DNS support, on the public view's IP and a port of its own: the
-//!   VPC's `.2` resolver, answering its associated private zones, then the public zones.
+//!   VPC's `.2` resolver, answering its associated private zones, then the public zones, and
+//!   forwarding names under the Route 53 Resolver rules associated with the VPC.
 //! - Alias targets: another record set of the zone, or an Elastic Load Balancing v2 load
 //!   balancer by its DNS name (`dualstack.` accepted), answered with the address its listeners
 //!   are served on. Targets vpclab does not run (CloudFront, S3 websites, API Gateway…) are
 //!   left out of the answers and reported as problems by [`Plane::apply`](crate::Plane::apply).
 
 use crate::config::{
-    Alias, AliasTarget, CheckKind, CidrCollection, ClientLocation, Config, Failover, GeoLocation,
-    GeoproximityLocation, HealthCheck, LocationRule, Policy, RData, RecordSet, Values, View, Zone,
+    Alias, AliasTarget, CheckKind, CidrCollection, ClientLocation, Config, Failover, ForwardRule,
+    GeoLocation, GeoproximityLocation, HealthCheck, LocationRule, Policy, RData, RecordSet, Values,
+    View, Zone,
 };
 use crate::wire::rtype;
 use model::World;
@@ -67,6 +69,7 @@ pub fn translate(
         private_zones: Vec::new(),
         public_zones: true,
         resolver: false,
+        forward: Vec::new(),
     }];
     views.extend(world.vpcs.values().filter(|v| v.enable_dns_support).map(|vpc| {
         View {
@@ -83,6 +86,11 @@ pub fn translate(
                 .collect(),
             public_zones: true,
             resolver: true,
+            forward: world
+                .resolver_rules_of_vpc(&vpc.id)
+                .into_iter()
+                .map(|(domain, targets)| ForwardRule { domain: domain.to_owned(), targets })
+                .collect(),
         }
     }));
     Config {

@@ -13,6 +13,9 @@
 //! - [`config`]: zones, record sets and their routing policies, health checks, views, client
 //!   locations.
 //! - [`from_model`]: the model's Route 53 resources (and the VPCs' resolvers) as a [`Config`].
+//! - [`forward`]: Route 53 Resolver's FORWARD rules — a VPC view sends the names under a
+//!   rule's domain to its targets (UDP, TCP when asked or truncated; the next target on
+//!   timeout) and relays the answers.
 //! - [`answer`]: the engine — a [`answer::Snapshot`] compiled from a config, answering by
 //!   hash lookups: zones, wildcards, CNAME chains, delegations, negative answers, routing.
 //! - [`geo`]: region coordinates and distances (latency and geoproximity routing).
@@ -21,13 +24,15 @@
 //! - [`plane`]: [`Plane`] itself — listeners and checkers reconciled to a config, and
 //!   [`Plane::test_answer`], one question answered as a listener would (TestDNSAnswer).
 //!
-//! Not done (yet): recursion (a name in no zone of a view is REFUSED, on VPC views too);
+//! Not done (yet): recursion (a name in no zone of a view and under no forwarding rule is
+//! REFUSED, on VPC views too);
 //! DNSSEC signing (DS records are served, nothing is signed; the DO bit is only echoed);
 //! zone transfers (REFUSED); CloudWatch-alarm health checks; per-region health checkers
 //! (one local checker stands for all of them); query logging.
 
 pub mod answer;
 pub mod config;
+pub mod forward;
 pub mod from_model;
 pub mod geo;
 pub mod health;

@@ -20,6 +20,7 @@ use tokio::task::AbortHandle;
 
 use crate::answer::{Problem, Snapshot};
 use crate::config::{Config, HealthCheck};
+use crate::forward;
 use crate::health::{self, CheckState, HealthView};
 use crate::wire::{self, MAX_UDP_PAYLOAD, Reject};
 
@@ -332,7 +333,17 @@ fn bind_udp(address: SocketAddr) -> Option<UdpSocket> {
     UdpSocket::from_std(std).ok()
 }
 
-/// Answers one message into `out`; `false` when nothing is to be sent.
+/// What to do with one message.
+enum Outcome {
+    /// The answer is in `out`.
+    Reply,
+    /// Nothing is to be sent.
+    Nothing,
+    /// A Resolver rule sends it to these targets; the client takes UDP answers of this size.
+    Forward(Arc<[SocketAddr]>, usize),
+}
+
+/// Answers one message into `out`, or says where to forward it.
 fn respond(
     snapshot: &Snapshot,
     view: &str,
@@ -341,26 +352,46 @@ fn respond(
     tcp: bool,
     key: &mut String,
     out: &mut Vec<u8>,
-) -> bool {
-    let Some(view) = snapshot.view(view) else { return false };
+) -> Outcome {
+    let Some(view) = snapshot.view(view) else { return Outcome::Nothing };
     match wire::parse_query(msg) {
         Ok(q) => {
             if wire::name_key(q.qname, key).is_none() {
                 wire::write_error(out, q.id, q.flags, wire::rcode::FORMERR);
-                return true;
+                return Outcome::Reply;
             }
             let limit = if tcp {
                 usize::from(u16::MAX)
             } else {
                 q.edns.map_or(512, |e| usize::from(e.payload).clamp(512, MAX_UDP_PAYLOAD))
             };
+            if let Some(targets) = snapshot.forward_targets(view, key) {
+                return Outcome::Forward(targets.clone(), limit);
+            }
             snapshot.answer(view, &q, key, client, limit, out);
-            true
+            Outcome::Reply
         }
-        Err(Reject::Drop) => false,
+        Err(Reject::Drop) => Outcome::Nothing,
         Err(Reject::Error { id, flags, rcode }) => {
             wire::write_error(out, id, flags, rcode);
-            true
+            Outcome::Reply
+        }
+    }
+}
+
+/// Forwards `msg` and returns the relayed answer, or SERVFAIL when no target answered.
+async fn forwarded(msg: &[u8], targets: &[SocketAddr], tcp: bool, limit: usize) -> Vec<u8> {
+    match forward::forward(msg, targets, tcp, limit).await {
+        Some(answer) => answer,
+        None => {
+            let mut out = Vec::new();
+            let id = msg.first_chunk::<2>().map_or(0, |b| u16::from_be_bytes(*b));
+            let flags = msg
+                .get(2..4)
+                .and_then(|b| b.first_chunk::<2>())
+                .map_or(0, |b| u16::from_be_bytes(*b));
+            wire::write_error(&mut out, id, flags, wire::rcode::SERVFAIL);
+            out
         }
     }
 }
@@ -373,8 +404,19 @@ async fn serve_udp(shared: Arc<Shared>, view: Arc<str>, socket: Arc<UdpSocket>) 
     loop {
         let Ok((n, from)) = socket.recv_from(&mut buf).await else { continue };
         let msg = buf.get(..n).unwrap_or_default();
-        if respond(cached.get(), &view, msg, from.ip(), false, &mut key, &mut out) {
-            let _ = socket.send_to(&out, from).await;
+        match respond(cached.get(), &view, msg, from.ip(), false, &mut key, &mut out) {
+            Outcome::Reply => {
+                let _ = socket.send_to(&out, from).await;
+            }
+            Outcome::Nothing => {}
+            // Forwarding waits on another server: off this reader, so other queries go on.
+            Outcome::Forward(targets, limit) => {
+                let (socket, msg) = (socket.clone(), msg.to_vec());
+                tokio::spawn(async move {
+                    let answer = forwarded(&msg, &targets, false, limit).await;
+                    let _ = socket.send_to(&answer, from).await;
+                });
+            }
         }
     }
 }
@@ -406,9 +448,11 @@ async fn serve_connection(shared: Arc<Shared>, view: Arc<str>, mut stream: TcpSt
             Ok(Ok(_)) => {}
             _ => return,
         }
-        if !respond(cached.get(), &view, &msg, ip, true, &mut key, &mut out) {
+        match respond(cached.get(), &view, &msg, ip, true, &mut key, &mut out) {
+            Outcome::Reply => {}
             // A response, or a view gone: nothing sensible follows on this connection.
-            return;
+            Outcome::Nothing => return,
+            Outcome::Forward(targets, limit) => out = forwarded(&msg, &targets, true, limit).await,
         }
         let Ok(n) = u16::try_from(out.len()) else { return };
         let mut framed = Vec::with_capacity(out.len() + 2);

@@ -37,6 +37,7 @@ pub mod prefix_list;
 pub mod regions;
 pub mod resources;
 pub mod route53;
+pub mod route53_resolver;
 pub mod route_table;
 pub mod security_group;
 pub mod subnet;

@@ -153,11 +153,15 @@ tables! {
     r53_delegation_sets: crate::route53::DelegationSet => "r53_delegation_set",
     r53_query_logging_configs: crate::route53::QueryLoggingConfig => "r53_query_logging_config",
     r53_cidr_collections: crate::route53::CidrCollection => "r53_cidr_collection",
+    r53r_endpoints: crate::route53_resolver::ResolverEndpoint => "r53r_endpoint",
+    r53r_rules: crate::route53_resolver::ResolverRule => "r53r_rule",
+    r53r_rule_associations: crate::route53_resolver::RuleAssociation => "r53r_rule_association",
 }
 
 impl World {
     /// Kinds that record things about the network without being part of it: analyses, flow
-    /// logs and Route 53's DNS data do not change what a packet meets.
+    /// logs, Route 53's DNS data and Resolver's rules do not change what a packet meets (a
+    /// Resolver endpoint's interfaces are rows of their own, which do).
     pub const NOT_NETWORK: &'static [&'static str] = &[
         "counter",
         "network_insights_path",
@@ -170,6 +174,9 @@ impl World {
         "r53_delegation_set",
         "r53_query_logging_config",
         "r53_cidr_collection",
+        "r53r_endpoint",
+        "r53r_rule",
+        "r53r_rule_association",
     ];
 
     /// Takes the next value of a named counter (starting at 0), durably.

@@ -11,4 +11,5 @@ pub mod directconnect;
 pub mod ec2;
 pub mod elasticloadbalancing;
 pub mod route53;
+pub mod route53resolver;
 pub mod sts;

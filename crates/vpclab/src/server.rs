@@ -1,7 +1,8 @@
 //! The HTTP front door: one port, every service.
 //!
 //! A request is routed by its SigV4 credential scope (service, region, account), then by
-//! `Action` (query protocols), `X-Amz-Target` (JSON protocols: Direct Connect) or method and
+//! `Action` (query protocols), `X-Amz-Target` (JSON protocols: Direct Connect, Route 53
+//! Resolver) or method and
 //! path (restXml: Route 53, whose unsigned requests are recognised by their `/2013-04-01/`
 //! path). vpclab's own endpoints live under `/_vpclab/`; `/moto-api/reset` is accepted so
 //! suites written for moto's server mode run unchanged.
@@ -224,6 +225,7 @@ async fn route(api: &Api, req: hyper::Request<Incoming>, site: &Site) -> Respons
                         "directconnect": api::directconnect::operations().len(),
                         "elasticloadbalancing": api::elbv2::operations().len(),
                         "route53": api::route53::operations().len(),
+                        "route53resolver": api::route53resolver::operations().len(),
                     },
                 }),
             )
@@ -239,7 +241,7 @@ async fn route(api: &Api, req: hyper::Request<Incoming>, site: &Site) -> Respons
         }
         (&Method::GET, "/_vpclab/endpoints") => {
             let mut endpoints = vec![
-                serde_json::json!({ "kind": "aws-api", "services": ["ec2", "sts", "directconnect", "elasticloadbalancing", "route53"], "url": format!("http://{listen}") }),
+                serde_json::json!({ "kind": "aws-api", "services": ["ec2", "sts", "directconnect", "elasticloadbalancing", "route53", "route53resolver"], "url": format!("http://{listen}") }),
                 serde_json::json!({ "kind": "flow-logs", "path": site.flow_log_root.display().to_string() }),
             ];
             endpoints.extend(crate::balancers::endpoints_json(&site.plane));
@@ -403,7 +405,10 @@ async fn decode(
     };
     let region = credential.as_ref().map_or(api::DEFAULT_REGION, |c| c.region.as_str());
     if model::regions::find(region).is_none()
-        && matches!(service, Service::Ec2 | Service::DirectConnect | Service::Elbv2)
+        && matches!(
+            service,
+            Service::Ec2 | Service::DirectConnect | Service::Elbv2 | Service::Route53Resolver
+        )
     {
         return Err((
             ApiError::client(
@@ -450,6 +455,9 @@ fn is_route53(parts: &hyper::http::request::Parts) -> bool {
 fn guess_service(params: &QueryMap, target: Option<&str>) -> Service {
     if target.is_some_and(|t| t.starts_with(api::directconnect::TARGET_PREFIX)) {
         return Service::DirectConnect;
+    }
+    if target.is_some_and(|t| t.starts_with(api::route53resolver::TARGET_PREFIX)) {
+        return Service::Route53Resolver;
     }
     if params.peek("Version") == Some(api::elbv2::API_VERSION) {
         return Service::Elbv2;

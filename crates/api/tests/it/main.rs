@@ -14,6 +14,7 @@ mod peering;
 mod prefix_lists;
 mod privatelink;
 mod route53;
+mod route53_resolver;
 mod transit_gateway_attachments;
 mod transit_gateways;
 mod vpc_endpoints;

@@ -2,6 +2,7 @@
 //! client, real HTTP servers for health checks, and assertions on what a resolver sees.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
 
+mod forward;
 mod health;
 mod serve;
 mod support;

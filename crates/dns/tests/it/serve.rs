@@ -168,6 +168,7 @@ async fn listeners_follow_the_views() {
         private_zones: vec![],
         public_zones: true,
         resolver: true,
+        forward: Vec::new(),
     });
     plane.apply(cfg).await;
     let listeners = plane.listeners();

@@ -212,6 +212,7 @@ pub fn public_view() -> View {
         private_zones: vec![],
         public_zones: true,
         resolver: false,
+        forward: Vec::new(),
     }
 }
 
