@@ -264,8 +264,10 @@ impl Plane {
         let (mut key, mut out) = (String::new(), Vec::new());
         let mut tcp = false;
         let response = loop {
-            if !respond(&snapshot, "public", &query, resolver, tcp, &mut key, &mut out) {
-                // No public view (nothing configured yet): no server answers.
+            let outcome = respond(&snapshot, "public", &query, resolver, tcp, &mut key, &mut out);
+            if !matches!(outcome, Outcome::Reply) {
+                // No public view (nothing configured yet): no server answers. (The public view
+                // has no Resolver rules, so nothing is forwarded.)
                 return Some(TestAnswer { rcode: wire::rcode::SERVFAIL, ..TestAnswer::refused() });
             }
             match wire::parse_response(&out) {
