@@ -12,6 +12,7 @@
 //! gone when disassociated, an endpoint is gone when deleted (the call answers `deleting`).
 
 use crate::cidr::Ipv4Cidr;
+use crate::eni::ManagedInterface;
 use crate::error::{Error, Result};
 use crate::lookup;
 use crate::resources::*;
@@ -649,29 +650,11 @@ impl World {
             .map(|b| b.cidr)
             .ok_or_else(|| lookup::VPC.not_found(&subnet.vpc_id))?;
         let ip = self.allocate_private_ip(subnet_id, None)?;
-        let eni_id = self.fresh_id("eni");
-        self.network_interfaces.insert(
-            eni_id.clone(),
-            NetworkInterface {
-                id: eni_id.clone(),
-                owner: scope.clone(),
-                subnet_id: subnet.id.clone(),
-                vpc_id: subnet.vpc_id.clone(),
-                availability_zone: subnet.availability_zone.clone(),
-                description: INTERFACE_DESCRIPTION.into(),
-                private_ips: vec![PrivateIp { address: ip, public: None }],
-                ipv6_addresses: vec![],
-                security_groups: groups.clone(),
-                source_dest_check: true,
-                attachment: None,
-                mac_address: crate::eni::mac_for(&eni_id),
-                interface_type: "interface".into(),
-                requester_managed: true,
-                requester_id: None,
-                auto_public_ip: false,
-                tags: Default::default(),
-            },
-        );
+        let spec = ManagedInterface {
+            security_groups: groups.clone(),
+            ..ManagedInterface::new(INTERFACE_DESCRIPTION.into(), "interface", ip)
+        };
+        let eni_id = self.insert_managed_interface(scope, &subnet.id, spec)?;
         let assoc_id = self.fresh_id("cvpn-assoc");
         let endpoint = self.client_vpn_mut(scope, id)?;
         endpoint.vpc_id = Some(subnet.vpc_id.clone());

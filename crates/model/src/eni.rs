@@ -30,6 +30,48 @@ pub struct NewInterface {
     pub tags: Vec<(String, String)>,
 }
 
+/// An interface a service creates for itself in a subnet (a NAT gateway's, a load balancer's, a
+/// VPC endpoint's, …): requester-managed, with no IPv6 addresses, attachment or tags.
+///
+/// Exists so that every such service builds the interface one way, in
+/// [`World::insert_managed_interface`], and sets only what differs between them.
+#[derive(Debug, Clone)]
+pub struct ManagedInterface {
+    pub description: String,
+    /// `interface`, `nat_gateway`, `vpc_endpoint`, `transit_gateway`, …
+    pub interface_type: &'static str,
+    /// The service AWS names as the requester (`amazon-elb`), where it names one.
+    pub requester_id: Option<&'static str>,
+    pub security_groups: Vec<String>,
+    pub source_dest_check: bool,
+    /// Allocated in the subnet already; the first is the primary address.
+    pub private_ips: Vec<PrivateIp>,
+}
+
+impl ManagedInterface {
+    /// An interface holding `address` alone (no public address), with no security groups, the
+    /// source/destination check on and no requester id.
+    pub fn new(description: String, interface_type: &'static str, address: Ipv4Addr) -> Self {
+        Self::with_addresses(description, interface_type, vec![PrivateIp { address, public: None }])
+    }
+
+    /// [`ManagedInterface::new`] holding `private_ips` (the first primary) instead.
+    pub fn with_addresses(
+        description: String,
+        interface_type: &'static str,
+        private_ips: Vec<PrivateIp>,
+    ) -> Self {
+        ManagedInterface {
+            description,
+            interface_type,
+            requester_id: None,
+            security_groups: vec![],
+            source_dest_check: true,
+            private_ips,
+        }
+    }
+}
+
 /// Changes ModifyNetworkInterfaceAttribute makes (one per call).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum InterfaceChange {
@@ -201,6 +243,53 @@ impl World {
             },
         );
         Ok(id)
+    }
+
+    /// Inserts the requester-managed interface `spec` describes in `subnet_id`, under a fresh
+    /// id, which it returns.
+    pub fn insert_managed_interface(
+        &mut self,
+        scope: &Scope,
+        subnet_id: &str,
+        spec: ManagedInterface,
+    ) -> Result<String> {
+        let eni_id = self.fresh_id("eni");
+        self.insert_managed_interface_as(scope, subnet_id, &eni_id, spec)?;
+        Ok(eni_id)
+    }
+
+    /// [`World::insert_managed_interface`] under an id drawn already, for a caller that names
+    /// the interface before it exists (in an Elastic IP's association).
+    pub fn insert_managed_interface_as(
+        &mut self,
+        scope: &Scope,
+        subnet_id: &str,
+        eni_id: &str,
+        spec: ManagedInterface,
+    ) -> Result<()> {
+        let subnet =
+            self.subnets.get(subnet_id).ok_or_else(|| lookup::SUBNET.not_found(subnet_id))?;
+        let interface = NetworkInterface {
+            id: eni_id.to_string(),
+            owner: scope.clone(),
+            subnet_id: subnet.id.clone(),
+            vpc_id: subnet.vpc_id.clone(),
+            availability_zone: subnet.availability_zone.clone(),
+            description: spec.description,
+            private_ips: spec.private_ips,
+            ipv6_addresses: vec![],
+            security_groups: spec.security_groups,
+            source_dest_check: spec.source_dest_check,
+            attachment: None,
+            mac_address: mac_for(eni_id),
+            interface_type: spec.interface_type.into(),
+            requester_managed: true,
+            requester_id: spec.requester_id.map(Into::into),
+            auto_public_ip: false,
+            tags: Default::default(),
+        };
+        self.network_interfaces.insert(eni_id.to_string(), interface);
+        Ok(())
     }
 
     fn pick_ipv6(&self, subnet: &Subnet, wanted: &[Ipv6Addr], count: u32) -> Result<Vec<Ipv6Addr>> {

@@ -16,6 +16,7 @@
 //! `SubnetNotFound`, `InvalidSubnet`, `InvalidConfigurationRequest`, `InvalidSecurityGroup`,
 //! `ValidationError`, …), which are not EC2's.
 
+use crate::eni::ManagedInterface;
 use crate::error::{Error, Result};
 use crate::lookup;
 use crate::resources::*;
@@ -940,28 +941,16 @@ impl World {
         } else {
             None
         };
-        self.network_interfaces.insert(
-            eni_id.clone(),
-            NetworkInterface {
-                id: eni_id.clone(),
-                owner: scope.clone(),
-                subnet_id: subnet.id.clone(),
-                vpc_id: subnet.vpc_id.clone(),
-                availability_zone: subnet.availability_zone.clone(),
-                description: owner.description.clone(),
-                private_ips: vec![PrivateIp { address: ip, public }],
-                ipv6_addresses: vec![],
-                security_groups: owner.security_groups.to_vec(),
-                source_dest_check: true,
-                attachment: None,
-                mac_address: crate::eni::mac_for(&eni_id),
-                interface_type: owner.lb_type.interface_type().into(),
-                requester_managed: true,
-                requester_id: Some("amazon-elb".into()),
-                auto_public_ip: false,
-                tags: Default::default(),
-            },
-        );
+        let spec = ManagedInterface {
+            security_groups: owner.security_groups.to_vec(),
+            requester_id: Some("amazon-elb"),
+            ..ManagedInterface::with_addresses(
+                owner.description.clone(),
+                owner.lb_type.interface_type(),
+                vec![PrivateIp { address: ip, public }],
+            )
+        };
+        self.insert_managed_interface_as(scope, &subnet.id, &eni_id, spec)?;
         Ok(LbZone {
             zone: subnet.availability_zone.clone(),
             subnet_id: subnet.id.clone(),

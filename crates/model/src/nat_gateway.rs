@@ -5,6 +5,7 @@
 //! `available` and find it). DeleteNatGateway removes the interface and frees the Elastic IPs
 //! at once; the gateway stays listed as `deleted` for [`DELETED_RETENTION_MS`], as on AWS.
 
+use crate::eni::ManagedInterface;
 use crate::error::{Error, Result};
 use crate::lookup;
 use crate::resources::*;
@@ -240,28 +241,11 @@ impl World {
                 is_primary: i == 0,
             });
         }
-        self.network_interfaces.insert(
-            eni_id.clone(),
-            NetworkInterface {
-                id: eni_id.clone(),
-                owner: scope.clone(),
-                subnet_id: subnet.id.clone(),
-                vpc_id: subnet.vpc_id.clone(),
-                availability_zone: subnet.availability_zone.clone(),
-                description: interface_description(&id),
-                private_ips: eni_ips,
-                ipv6_addresses: vec![],
-                security_groups: vec![],
-                source_dest_check: false,
-                attachment: None,
-                mac_address: crate::eni::mac_for(&eni_id),
-                interface_type: "nat_gateway".into(),
-                requester_managed: true,
-                requester_id: None,
-                auto_public_ip: false,
-                tags: Default::default(),
-            },
-        );
+        let spec = ManagedInterface {
+            source_dest_check: false,
+            ..ManagedInterface::with_addresses(interface_description(&id), "nat_gateway", eni_ips)
+        };
+        self.insert_managed_interface_as(scope, &subnet.id, &eni_id, spec)?;
         self.nat_gateways.insert(
             id.clone(),
             NatGateway {

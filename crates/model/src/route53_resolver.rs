@@ -20,8 +20,9 @@
 //! returns the resource made the first time; the same id with a different request is
 //! `ResourceExistsException`. Errors are Resolver's codes (all HTTP 400).
 
+use crate::eni::ManagedInterface;
 use crate::error::{Error, Result};
-use crate::resources::{NetworkInterface, PrivateIp, Tags};
+use crate::resources::Tags;
 use crate::world::{Scope, World};
 use serde::{Deserialize, Serialize};
 use std::net::{Ipv4Addr, SocketAddr};
@@ -431,13 +432,13 @@ impl World {
                 .allocate_private_ip(subnet_id, wanted)
                 .map_err(|e| error(INVALID_REQUEST, e.message))?;
             let ip_id = self.fresh_id("rni");
-            let eni = self.insert_endpoint_interface(
-                scope,
-                subnet_id,
-                ip,
-                &groups,
-                format!("Route 53 Resolver: {id}:{ip_id}"),
-            )?;
+            let description = format!("Route 53 Resolver: {id}:{ip_id}");
+            let spec = ManagedInterface {
+                security_groups: groups.clone(),
+                requester_id: Some("route53resolver"),
+                ..ManagedInterface::new(description, "interface", ip)
+            };
+            let eni = self.insert_managed_interface(scope, subnet_id, spec)?;
             ips.push(EndpointIp {
                 id: ip_id,
                 subnet_id: subnet_id.clone(),
@@ -805,47 +806,6 @@ impl World {
             .filter_map(|a| self.r53r_rules.get(&a.rule_id))
             .map(|r| (r.domain_name.as_str(), r.targets.iter().map(Target::socket_addr).collect()))
             .collect()
-    }
-
-    /// An endpoint's requester-managed interface holding `ip` (already allocated) in
-    /// `subnet_id`, with the endpoint's security groups.
-    fn insert_endpoint_interface(
-        &mut self,
-        scope: &Scope,
-        subnet_id: &str,
-        ip: Ipv4Addr,
-        groups: &[String],
-        description: String,
-    ) -> Result<String> {
-        let subnet = self
-            .subnets
-            .get(subnet_id)
-            .cloned()
-            .ok_or_else(|| crate::lookup::SUBNET.not_found(subnet_id))?;
-        let eni_id = self.fresh_id("eni");
-        self.network_interfaces.insert(
-            eni_id.clone(),
-            NetworkInterface {
-                id: eni_id.clone(),
-                owner: scope.clone(),
-                subnet_id: subnet.id.clone(),
-                vpc_id: subnet.vpc_id.clone(),
-                availability_zone: subnet.availability_zone.clone(),
-                description,
-                private_ips: vec![PrivateIp { address: ip, public: None }],
-                ipv6_addresses: vec![],
-                security_groups: groups.to_vec(),
-                source_dest_check: true,
-                attachment: None,
-                mac_address: crate::eni::mac_for(&eni_id),
-                interface_type: "interface".into(),
-                requester_managed: true,
-                requester_id: Some("route53resolver".into()),
-                auto_public_ip: false,
-                tags: Default::default(),
-            },
-        );
-        Ok(eni_id)
     }
 }
 

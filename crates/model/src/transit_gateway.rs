@@ -30,9 +30,10 @@
 //! treat them as missing.
 
 use crate::cidr::Ipv4Cidr;
+use crate::eni::ManagedInterface;
 use crate::error::{Error, Result};
 use crate::lookup;
-use crate::resources::{NetworkInterface, PrivateIp, Tags};
+use crate::resources::Tags;
 use crate::world::{Scope, World};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -1014,31 +1015,13 @@ impl World {
         subnets: &[String],
     ) -> Result<()> {
         for subnet_id in subnets {
-            let subnet = self.subnets.find(&lookup::SUBNET, scope, subnet_id)?.clone();
             let ip = self.allocate_private_ip(subnet_id, None)?;
-            let eni_id = self.fresh_id("eni");
-            self.network_interfaces.insert(
-                eni_id.clone(),
-                NetworkInterface {
-                    id: eni_id.clone(),
-                    owner: scope.clone(),
-                    subnet_id: subnet.id.clone(),
-                    vpc_id: subnet.vpc_id.clone(),
-                    availability_zone: subnet.availability_zone.clone(),
-                    description: interface_description(attachment_id),
-                    private_ips: vec![PrivateIp { address: ip, public: None }],
-                    ipv6_addresses: vec![],
-                    security_groups: vec![],
-                    source_dest_check: false,
-                    attachment: None,
-                    mac_address: crate::eni::mac_for(&eni_id),
-                    interface_type: "transit_gateway".into(),
-                    requester_managed: true,
-                    requester_id: None,
-                    auto_public_ip: false,
-                    tags: Default::default(),
-                },
-            );
+            let description = interface_description(attachment_id);
+            let spec = ManagedInterface {
+                source_dest_check: false,
+                ..ManagedInterface::new(description, "transit_gateway", ip)
+            };
+            let eni_id = self.insert_managed_interface(scope, subnet_id, spec)?;
             if let Some(a) = self.transit_gateway_attachments.get_mut(attachment_id)
                 && let AttachmentResource::Vpc(v) = &mut a.resource
             {

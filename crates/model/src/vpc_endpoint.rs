@@ -9,6 +9,7 @@
 //! vpclab makes an endpoint `available` at once; a deleted one stays listed as `deleted` for
 //! [`crate::nat_gateway::DELETED_RETENTION_MS`].
 
+use crate::eni::ManagedInterface;
 use crate::error::{Error, Result};
 use crate::lookup;
 use crate::resources::*;
@@ -549,29 +550,11 @@ impl World {
             }
             zones.push(subnet.availability_zone.clone());
             let ip = self.allocate_private_ip(subnet_id, None)?;
-            let eni_id = self.fresh_id("eni");
-            self.network_interfaces.insert(
-                eni_id.clone(),
-                NetworkInterface {
-                    id: eni_id.clone(),
-                    owner: scope.clone(),
-                    subnet_id: subnet.id.clone(),
-                    vpc_id: subnet.vpc_id.clone(),
-                    availability_zone: subnet.availability_zone.clone(),
-                    description: interface_description(id),
-                    private_ips: vec![PrivateIp { address: ip, public: None }],
-                    ipv6_addresses: vec![],
-                    security_groups: e.security_group_ids.clone(),
-                    source_dest_check: true,
-                    attachment: None,
-                    mac_address: crate::eni::mac_for(&eni_id),
-                    interface_type: "vpc_endpoint".into(),
-                    requester_managed: true,
-                    requester_id: None,
-                    auto_public_ip: false,
-                    tags: Default::default(),
-                },
-            );
+            let spec = ManagedInterface {
+                security_groups: e.security_group_ids.clone(),
+                ..ManagedInterface::new(interface_description(id), "vpc_endpoint", ip)
+            };
+            let eni_id = self.insert_managed_interface(scope, &subnet.id, spec)?;
             if let Some(e) = self.vpc_endpoints.get_mut(id) {
                 e.subnet_ids.push(subnet_id.clone());
                 e.network_interface_ids.push(eni_id);
