@@ -182,7 +182,9 @@ fn an_application_load_balancer_moves_between_subnets_of_two_zones_or_more() {
         elb_code(&api, &[("Action", "SetSubnets"), ("Subnets.member.1", &a)]),
         "ValidationError"
     );
-    let missing = format!("{}0", &lb[..lb.len() - 1]);
+    // Another id: the last hex digit changed (to `1` when it is `0`, so it always differs).
+    let last = if lb.ends_with('0') { '1' } else { '0' };
+    let missing = format!("{}{last}", &lb[..lb.len() - 1]);
     assert_eq!(code_of(&set_subnets(&api, &missing, &[&a, &c])), (400, "LoadBalancerNotFound"));
     assert_eq!(code_of(&set_subnets(&api, "not-an-arn", &[&a, &c])), (400, "ValidationError"));
     // A failed request changes nothing.
