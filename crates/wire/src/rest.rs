@@ -45,17 +45,49 @@ pub fn parse_body(body: &[u8]) -> Result<Option<Element>, ApiError> {
     }
     let text = std::str::from_utf8(body)
         .map_err(|_| invalid_input("Invalid XML ; the request body is not UTF-8."))?;
+    // roxmltree recurses per nested element while parsing: refuse deep nesting before it does.
+    if markup_depth(body) > MAX_DEPTH + 1 {
+        return Err(too_deep());
+    }
     let options = roxmltree::ParsingOptions { allow_dtd: false, nodes_limit: MAX_NODES };
     let doc = roxmltree::Document::parse_with_options(text, options)
         .map_err(|e| invalid_input(format!("Invalid XML ; {e}")))?;
     convert(doc.root_element(), 0).map(Some)
 }
 
+fn too_deep() -> ApiError {
+    invalid_input(format!("Invalid XML ; elements are nested more than {MAX_DEPTH} deep."))
+}
+
+/// The deepest element nesting of `body`, read off its tags alone (`<a>` opens, `</a>` and
+/// `<a/>` close; `<?…>` and `<!…>` are neither). Only a guard: text holds no raw `<`, and a
+/// comment or CDATA that does can only make the count larger, never smaller.
+fn markup_depth(body: &[u8]) -> usize {
+    let (mut depth, mut deepest) = (0usize, 0usize);
+    let mut i = 0;
+    while let Some(offset) = body.get(i..).and_then(|rest| rest.iter().position(|&b| b == b'<')) {
+        let start = i + offset;
+        let end = body
+            .get(start..)
+            .and_then(|rest| rest.iter().position(|&b| b == b'>'))
+            .map_or(body.len(), |n| start + n);
+        match body.get(start + 1) {
+            Some(b'/') => depth = depth.saturating_sub(1),
+            Some(b'?' | b'!') => {}
+            _ if end > start && body.get(end - 1) == Some(&b'/') => {}
+            _ => {
+                depth += 1;
+                deepest = deepest.max(depth);
+            }
+        }
+        i = end + 1;
+    }
+    deepest
+}
+
 fn convert(node: roxmltree::Node<'_, '_>, depth: usize) -> Result<Element, ApiError> {
     if depth > MAX_DEPTH {
-        return Err(invalid_input(format!(
-            "Invalid XML ; elements are nested more than {MAX_DEPTH} deep."
-        )));
+        return Err(too_deep());
     }
     let mut element = Element { name: node.tag_name().name().to_owned(), ..Element::default() };
     for child in node.children() {
@@ -530,6 +562,19 @@ mod tests {
         assert!(e.message.contains("content of element 'R' is not complete"), "{}", e.message);
         assert!(root.required::<i32>(None, "Name").is_err());
         assert_eq!(parse_body(b"  \n").unwrap(), None);
+    }
+
+    #[test]
+    fn deep_nesting_is_refused_before_parsing() {
+        // 100,000 levels would overflow the parser's stack; the guard refuses them first.
+        let deep = format!("<R>{}{}</R>", "<a>".repeat(100_000), "</a>".repeat(100_000));
+        let e = parse_body(deep.as_bytes()).unwrap_err();
+        assert_eq!(e.code, "InvalidInput");
+        assert!(e.message.contains("nested more than"), "{}", e.message);
+        // Self-closing tags, declarations and comments do not count as nesting.
+        let flat = format!("<?xml version=\"1.0\"?><!-- c --><R>{}</R>", "<a/>".repeat(1000));
+        assert_eq!(parse_body(flat.as_bytes()).unwrap().unwrap().children.len(), 1000);
+        assert_eq!(markup_depth(b"<R><A><B>x</B></A><C/></R>"), 3);
     }
 
     #[test]
