@@ -33,7 +33,7 @@ from dns_helpers import (
     values_of,
     zone_of,
 )
-from vpclab_helpers import DEFAULT_ACCOUNT, aws_error, dump, sign_headers
+from vpclab_helpers import DEFAULT_ACCOUNT, aws_error, dump, make_client, sign_headers
 
 ZONE_ID_RE = re.compile(r"^/hostedzone/Z[A-Z0-9]{12,31}$")
 CHANGE_ID_RE = re.compile(r"^/change/C[A-Z0-9]{12,31}$")
@@ -602,9 +602,17 @@ def test_cidr_collections(r53):
 
 def test_malformed_xml_is_a_400_error_response(endpoint):
     path = "/2013-04-01/hostedzone"
-    for body in (b"<CreateHostedZoneRequest xmlns=\"https://route53.amazonaws.com/doc/2013-04-01/\"><Name>x",
-                 b"not xml at all", b""):
+    ns = b'<CreateHostedZoneRequest xmlns="https://route53.amazonaws.com/doc/2013-04-01/">'
+    hostile = (
+        ns + b"<a>" * 100_000 + b"</a>" * 100_000 + b"</CreateHostedZoneRequest>",  # deep nesting
+        b'<?xml version="1.0"?><!DOCTYPE r [<!ENTITY x "xx">]>' + ns + b"<Name>&x;</Name></CreateHostedZoneRequest>",
+        bytes(range(256)) * 20,  # not text
+    )
+    for body in (ns + b"<Name>x", b"not xml at all", b"", *hostile):
         headers = sign_headers(endpoint, body, service="route53", content_type="application/xml", path=path)
         r = requests.post(endpoint + path, data=body, headers=headers, timeout=15)
         assert r.status_code == 400, (body, r.status_code, r.text[:500])
         assert "<ErrorResponse" in r.text and re.search(r"<Code>\w+</Code>", r.text), r.text[:500]
+    # The server is still serving, and nothing was created.
+    r53 = make_client(endpoint, service="route53")
+    assert r53.list_hosted_zones()["HostedZones"] == []
