@@ -54,53 +54,8 @@ pub enum Kind {
     Gateway,
 }
 
-/// Listener and target group protocols.
-#[derive(Clone, Copy, PartialEq, Eq, Debug)]
-pub enum Protocol {
-    /// `HTTP`.
-    Http,
-    /// `HTTPS`.
-    Https,
-    /// `TCP`.
-    Tcp,
-    /// `TLS`.
-    Tls,
-    /// `UDP`.
-    Udp,
-    /// `TCP_UDP`: TCP and UDP on the same port.
-    TcpUdp,
-    /// `GENEVE` (gateway load balancers).
-    Geneve,
-}
-
-impl Protocol {
-    /// The protocol's name as ELBv2 spells it.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Protocol::Http => "HTTP",
-            Protocol::Https => "HTTPS",
-            Protocol::Tcp => "TCP",
-            Protocol::Tls => "TLS",
-            Protocol::Udp => "UDP",
-            Protocol::TcpUdp => "TCP_UDP",
-            Protocol::Geneve => "GENEVE",
-        }
-    }
-
-    /// Parses ELBv2's spelling (case-insensitive).
-    pub fn parse(name: &str) -> Option<Protocol> {
-        Some(match name.to_ascii_uppercase().as_str() {
-            "HTTP" => Protocol::Http,
-            "HTTPS" => Protocol::Https,
-            "TCP" => Protocol::Tcp,
-            "TLS" => Protocol::Tls,
-            "UDP" => Protocol::Udp,
-            "TCP_UDP" => Protocol::TcpUdp,
-            "GENEVE" => Protocol::Geneve,
-            _ => return None,
-        })
-    }
-}
+/// ELBv2's protocols: the model's own type, so the plane and the API cannot disagree.
+pub use model::target_group::Protocol;
 
 /// One listener: a port, a protocol, rules and default actions.
 #[derive(Clone, PartialEq, Debug)]

@@ -11,8 +11,8 @@
 //!   private address (which nothing on this machine answers, so it fails its health checks).
 
 use crate::config::{
-    Action, Algorithm, Balancer, Condition, Config, HealthCheck, Kind, Listener, Protocol, Rule,
-    Stickiness, Target, TargetGroup,
+    Action, Algorithm, Balancer, Condition, Config, HealthCheck, Kind, Listener, Rule, Stickiness,
+    Target, TargetGroup,
 };
 use model::World;
 use model::listener::{self as ml, ActionKind, RuleCondition};
@@ -56,18 +56,6 @@ fn seconds(attributes: &BTreeMap<String, String>, key: &str, default: u64) -> Du
     Duration::from_secs(attribute(attributes, key).and_then(|v| v.parse().ok()).unwrap_or(default))
 }
 
-fn protocol(p: mt::Protocol) -> Protocol {
-    match p {
-        mt::Protocol::Http => Protocol::Http,
-        mt::Protocol::Https => Protocol::Https,
-        mt::Protocol::Tcp => Protocol::Tcp,
-        mt::Protocol::Tls => Protocol::Tls,
-        mt::Protocol::Udp => Protocol::Udp,
-        mt::Protocol::TcpUdp => Protocol::TcpUdp,
-        mt::Protocol::Geneve => Protocol::Geneve,
-    }
-}
-
 fn balancer(world: &World, b: &LoadBalancer) -> Balancer {
     let (kind, idle_default) = match b.lb_type {
         LbType::Application => (Kind::Application, 60),
@@ -83,7 +71,7 @@ fn balancer(world: &World, b: &LoadBalancer) -> Balancer {
             Some(Listener {
                 arn: l.arn.clone(),
                 port: l.port?,
-                protocol: protocol(l.protocol?),
+                protocol: l.protocol?,
                 default_actions: actions(&l.default_actions),
                 rules: world
                     .rules_of(&l.arn)
@@ -199,7 +187,7 @@ fn target_group(
     let hc = &g.health_check;
     let health_check = HealthCheck {
         enabled: hc.enabled,
-        protocol: hc.protocol.map_or(protocol(traffic), protocol),
+        protocol: hc.protocol.unwrap_or(traffic),
         port: hc.port.parse().ok(),
         path: hc.path.clone().unwrap_or_else(|| "/".into()),
         interval: Duration::from_secs(u64::from(hc.interval_seconds)),
@@ -234,7 +222,7 @@ fn target_group(
     };
     Some(TargetGroup {
         arn: g.arn.clone(),
-        protocol: protocol(traffic),
+        protocol: traffic,
         protocol_version: g.protocol_version.clone(),
         port,
         targets,
@@ -336,7 +324,7 @@ mod tests {
         assert_eq!(b.idle_timeout, Duration::from_secs(60));
         assert_eq!(b.zones, ["us-east-1a", "us-east-1b"]);
         let [l] = b.listeners.as_slice() else { panic!("one listener") };
-        assert_eq!((l.port, l.protocol), (80, Protocol::Http));
+        assert_eq!((l.port, l.protocol), (80, crate::Protocol::Http));
         assert_eq!(
             l.default_actions,
             [Action::Forward { groups: vec![(tg.clone(), 1)], group_stickiness: None }]

@@ -96,7 +96,7 @@ pub fn endpoints_json(plane: &lb::Plane) -> Vec<serde_json::Value> {
                 "load_balancer_name": e.load_balancer_name,
                 "dns_name": e.dns_name,
                 "listener_arn": e.listener_arn,
-                "protocol": e.protocol.as_str(),
+                "protocol": e.protocol.name(),
                 "port": e.port,
                 "address": e.local.to_string(),
             });
