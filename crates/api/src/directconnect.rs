@@ -13,14 +13,11 @@ use model::direct_connect::{
 };
 use model::{Scope, World};
 use shapes::directconnect as s;
-use wire::json::{FromJson, ToJson, VALIDATION_EXCEPTION, Value, parse_body};
+use wire::json::{FromJson, ToJson, VALIDATION_EXCEPTION, Value};
 use wire::{ApiError, Timestamp};
 
 /// `X-Amz-Target` is `OvertureService.<Operation>`.
 pub const TARGET_PREFIX: &str = s::TARGET_PREFIX;
-
-/// The content type of awsJson 1.1 bodies.
-pub const CONTENT_TYPE: &str = "application/x-amz-json-1.1";
 
 /// The operations served, as generated.
 pub fn operations() -> Vec<&'static str> {
@@ -29,21 +26,11 @@ pub fn operations() -> Vec<&'static str> {
 
 /// Serves one Direct Connect request.
 pub async fn handle(api: &Api, request: &Request) -> Result<Reply, ApiError> {
-    let target = request.target.as_deref().unwrap_or_default();
-    let op = target
-        .strip_prefix(s::TARGET_PREFIX)
-        .and_then(|t| t.strip_prefix('.'))
-        .filter(|op| s::OPERATIONS.iter().any(|(name, ..)| name == op))
-        .ok_or_else(|| {
-            ApiError::client(
-                "UnknownOperationException",
-                format!("The operation '{target}' is not an operation of Direct Connect."),
-            )
-        })?;
-    let body = parse_body(&request.body)?;
+    let (op, body) =
+        crate::json_operation(request, s::TARGET_PREFIX, s::OPERATIONS, "Direct Connect")?;
     let scope = &request.scope;
     let value = dispatch(api, scope, op, &body).await.map_err(client_exception)?;
-    Ok(Reply::ok(CONTENT_TYPE, value.to_string()))
+    Ok(crate::json_reply(&value))
 }
 
 /// Validation failures of the request shapes are Direct Connect's client exception.

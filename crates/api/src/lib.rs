@@ -131,6 +131,37 @@ impl Reply {
     }
 }
 
+/// The content type of awsJson 1.1 bodies.
+pub const JSON_CONTENT_TYPE: &str = "application/x-amz-json-1.1";
+
+/// An awsJson 1.1 request (Direct Connect, Route 53 Resolver): the operation its
+/// `X-Amz-Target` (`<prefix>.<Operation>`) names among the generated `operations`, and its
+/// parsed body. An unknown target is `UnknownOperationException`, naming `service`.
+pub(crate) fn json_operation<'a>(
+    request: &'a Request,
+    prefix: &str,
+    operations: &[(&str, &str, &str)],
+    service: &str,
+) -> Result<(&'a str, wire::json::Value), ApiError> {
+    let target = request.target.as_deref().unwrap_or_default();
+    let op = target
+        .strip_prefix(prefix)
+        .and_then(|t| t.strip_prefix('.'))
+        .filter(|op| operations.iter().any(|(name, ..)| name == op))
+        .ok_or_else(|| {
+            ApiError::client(
+                "UnknownOperationException",
+                format!("The operation '{target}' is not an operation of {service}."),
+            )
+        })?;
+    Ok((op, wire::json::parse_body(&request.body)?))
+}
+
+/// An awsJson 1.1 answer.
+pub(crate) fn json_reply(value: &impl std::fmt::Display) -> Reply {
+    Reply::ok(JSON_CONTENT_TYPE, value.to_string())
+}
+
 /// Converts model errors for the wire, keeping AWS's code.
 pub fn from_model(e: model::Error) -> ApiError {
     let status = e.status();

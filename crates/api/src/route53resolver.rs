@@ -14,14 +14,11 @@ use model::route53_resolver::{
 };
 use model::{Scope, World};
 use shapes::route53resolver as s;
-use wire::json::{FromJson, ToJson, VALIDATION_EXCEPTION, Value, parse_body};
+use wire::json::{FromJson, ToJson, VALIDATION_EXCEPTION, Value};
 use wire::{ApiError, Timestamp};
 
 /// `X-Amz-Target` is `Route53Resolver.<Operation>`.
 pub const TARGET_PREFIX: &str = s::TARGET_PREFIX;
-
-/// The content type of awsJson 1.1 bodies.
-pub const CONTENT_TYPE: &str = "application/x-amz-json-1.1";
 
 /// What lists return when `MaxResults` is not given.
 const DEFAULT_MAX_RESULTS: usize = 100;
@@ -33,20 +30,10 @@ pub fn operations() -> Vec<&'static str> {
 
 /// Serves one Route 53 Resolver request.
 pub async fn handle(api: &Api, request: &Request) -> Result<Reply, ApiError> {
-    let target = request.target.as_deref().unwrap_or_default();
-    let op = target
-        .strip_prefix(s::TARGET_PREFIX)
-        .and_then(|t| t.strip_prefix('.'))
-        .filter(|op| s::OPERATIONS.iter().any(|(name, ..)| name == op))
-        .ok_or_else(|| {
-            ApiError::client(
-                "UnknownOperationException",
-                format!("The operation '{target}' is not an operation of Route 53 Resolver."),
-            )
-        })?;
-    let body = parse_body(&request.body)?;
+    let (op, body) =
+        crate::json_operation(request, s::TARGET_PREFIX, s::OPERATIONS, "Route 53 Resolver")?;
     let value = dispatch(api, &request.scope, op, &body).await.map_err(invalid_parameter)?;
-    Ok(Reply::ok(CONTENT_TYPE, value.to_string()))
+    Ok(crate::json_reply(&value))
 }
 
 /// Requests that do not fit their shape are Resolver's `InvalidParameterException`.
