@@ -42,21 +42,30 @@ async fn reconcile(
 ) {
     let mut changes = api.subscribe();
     let mut applied: Option<dns::Config> = None;
+    // Between commits only load balancer health can change the answers: the model is translated
+    // again only after a commit or when that health changed, not on every poll.
+    let mut committed = true;
+    let mut last_healthy: Option<HashSet<String>> = None;
     loop {
         let now = wire::time::Timestamp::now().0;
-        let config = api.read(|w| {
-            let healthy = healthy_balancers(w, &balancers, now);
-            dns::from_model::translate(w, &site, &|b| healthy.contains(&b.arn))
-        });
-        if applied.as_ref() != Some(&config) {
-            for problem in plane.apply(config.clone()).await {
-                eprintln!("dns: {problem}");
+        let healthy = api.read(|w| healthy_balancers(w, &balancers, now));
+        if committed || last_healthy.as_ref() != Some(&healthy) {
+            let config =
+                api.read(|w| dns::from_model::translate(w, &site, &|b| healthy.contains(&b.arn)));
+            if applied.as_ref() != Some(&config) {
+                for problem in plane.apply(config.clone()).await {
+                    eprintln!("dns: {problem}");
+                }
+                applied = Some(config);
             }
-            applied = Some(config);
+            last_healthy = Some(healthy);
         }
         tokio::select! {
-            changed = changes.changed() => if changed.is_err() { return },
-            () = tokio::time::sleep(BALANCER_HEALTH_POLL) => {}
+            changed = changes.changed() => {
+                if changed.is_err() { return }
+                committed = true;
+            }
+            () = tokio::time::sleep(BALANCER_HEALTH_POLL) => committed = false,
         }
     }
 }

@@ -126,27 +126,7 @@ async fn weighted_answers_split_over_two_thousand_queries() {
 
 #[tokio::test]
 async fn client_subnet_steers_geolocation() {
-    let geo = |country: &str| {
-        Policy::Geolocation(GeoLocation { country: Some(country.into()), ..GeoLocation::default() })
-    };
-    let mut cfg = config(vec![zone(
-        "Z1",
-        "example.com.",
-        vec![
-            routed("g.example.com.", "de", [10, 0, 0, 49], geo("DE"), None),
-            routed("g.example.com.", "any", [10, 0, 0, 1], geo("*"), None),
-        ],
-    )]);
-    cfg.locations = vec![LocationRule {
-        cidr: ("203.0.113.0".parse().unwrap(), 24),
-        location: ClientLocation {
-            region: "eu-central-1".into(),
-            continent: "EU".into(),
-            country: "DE".into(),
-            subdivision: None,
-            coordinates: None,
-        },
-    }];
+    let cfg = germany_or_default();
     let (_plane, at) = serve(cfg).await;
     let subnet = Some((IpAddr::V4(Ipv4Addr::new(203, 0, 113, 0)), 24));
     let de = udp(at, &query(1, "g.example.com.", rtype::A, Some((1232, subnet)))).await.unwrap();
@@ -206,6 +186,20 @@ async fn test_answer_sees_what_a_udp_client_sees() {
 
 #[tokio::test]
 async fn test_answer_sends_the_client_subnet() {
+    let cfg = germany_or_default();
+    let (plane, _at) = serve(cfg).await;
+    let local = IpAddr::V4(Ipv4Addr::LOCALHOST);
+    let from =
+        |subnet| plane.test_answer("example.com.", "g.example.com.", rtype::A, local, subnet);
+    // The host bits are cleared: 203.0.113.77/24 asks as 203.0.113.0/24.
+    let de = from(Some((IpAddr::V4(Ipv4Addr::new(203, 0, 113, 77)), 24))).unwrap();
+    assert_eq!(de.records, vec![RData::A(Ipv4Addr::new(10, 0, 0, 49))]);
+    assert_eq!(from(None).unwrap().records, vec![RData::A(Ipv4Addr::new(10, 0, 0, 1))]);
+}
+
+/// `g.example.com.`: 10.0.0.49 for clients in Germany (203.0.113.0/24 is placed there),
+/// 10.0.0.1 for everyone else.
+fn germany_or_default() -> Config {
     let geo = |country: &str| {
         Policy::Geolocation(GeoLocation { country: Some(country.into()), ..GeoLocation::default() })
     };
@@ -227,12 +221,5 @@ async fn test_answer_sends_the_client_subnet() {
             coordinates: None,
         },
     }];
-    let (plane, _at) = serve(cfg).await;
-    let local = IpAddr::V4(Ipv4Addr::LOCALHOST);
-    let from =
-        |subnet| plane.test_answer("example.com.", "g.example.com.", rtype::A, local, subnet);
-    // The host bits are cleared: 203.0.113.77/24 asks as 203.0.113.0/24.
-    let de = from(Some((IpAddr::V4(Ipv4Addr::new(203, 0, 113, 77)), 24))).unwrap();
-    assert_eq!(de.records, vec![RData::A(Ipv4Addr::new(10, 0, 0, 49))]);
-    assert_eq!(from(None).unwrap().records, vec![RData::A(Ipv4Addr::new(10, 0, 0, 1))]);
+    cfg
 }
