@@ -14,11 +14,11 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
+use guard::egress::EgressPolicy;
 use http_body_util::Empty;
 use hyper::Request;
 use hyper::body::Bytes;
 use hyper_util::rt::TokioIo;
-use guard::egress::EgressPolicy;
 
 use crate::config::{HealthCheck, Protocol};
 use crate::matching::CodeMatcher;
