@@ -149,6 +149,20 @@ def http_health_check(r53, port: int, *, ref: str | None = None, ip: str = LOOPB
         "RequestInterval": interval, "FailureThreshold": threshold})["HealthCheck"]["Id"]
 
 
+def egress_refusal(address: str) -> str:
+    """What a health check outside --egress-allow reports (address: ip:port)."""
+    return (f"Failure: vpclab does not connect to {address}: the address is outside --egress-allow "
+            "(loopback only by default)")
+
+
+def health_check_reports(r53, health_check_id: str, timeout: float = 10.0) -> list[str]:
+    """The StatusReport texts of GetHealthCheckStatus, once the first probe has reported."""
+    def reports():
+        observations = r53.get_health_check_status(HealthCheckId=health_check_id)["HealthCheckObservations"]
+        return [o["StatusReport"]["Status"] for o in observations]
+    return wait_until(reports, timeout=timeout, interval=0.2, desc=f"a report of health check {health_check_id}")
+
+
 # --------------------------------------------------------------------------- DNS listeners
 
 

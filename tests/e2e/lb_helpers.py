@@ -293,6 +293,17 @@ def wait_health(elbv2, tg_arn: str, expected: dict[tuple[str, int], str], timeou
         raise AssertionError(f"{e}\nlast DescribeTargetHealth: {target_health(elbv2, tg_arn)}") from None
 
 
+def wait_refused_by_egress(elbv2, tg_arn: str, target: tuple[str, int], address: str,
+                           timeout: float = 10.0) -> dict:
+    """Wait for a target outside --egress-allow to be reported as never contacted: `unhealthy`,
+    `Target.FailedHealthChecks`, a description naming `address` (ip:port) and the flag."""
+    health = wait_health(elbv2, tg_arn, {target: "unhealthy"}, timeout=timeout)[target]
+    assert health["Reason"] == "Target.FailedHealthChecks", health
+    assert health["Description"] == (f"vpclab does not connect to {address}: the address is outside "
+                                     "--egress-allow (loopback only by default)"), health
+    return health
+
+
 def ip_target(backend_or_port, az: str = "all") -> dict:
     """A loopback `ip` target (vpclab extension: 127.0.0.0/8 with AvailabilityZone=all)."""
     port = backend_or_port if isinstance(backend_or_port, int) else backend_or_port.port
