@@ -156,7 +156,11 @@ pub async fn run(
     runtime: Arc<TargetRuntime>,
     egress: Arc<EgressPolicy>,
 ) {
-    // The policy judges addresses, not ports: the traffic port's answer is the check port's.
+    let address = match check.port {
+        Some(port) => SocketAddr::new(address.ip(), port),
+        None => address,
+    };
+    // Before anything else: a refused target is never contacted, checked or not.
     if let Err(refusal) = egress.check(address) {
         runtime.set_observed(refused(&refusal));
         return;
@@ -169,10 +173,6 @@ pub async fn run(
         });
         return;
     }
-    let address = match check.port {
-        Some(port) => SocketAddr::new(address.ip(), port),
-        None => address,
-    };
     let matcher = CodeMatcher::parse(&check.matcher);
     let mut counter = Counter::default();
     let interval = check.interval.max(Duration::from_millis(10));
@@ -266,5 +266,15 @@ mod tests {
             )
         );
         assert!(!runtime.routable());
+
+        // A check on another port names the address it would have dialled.
+        let runtime = crate::state::TargetRuntime::new();
+        let other_port = HealthCheck { port: Some(9000), ..HealthCheck::default() };
+        run(other_port, address, runtime.clone(), Arc::new(EgressPolicy::loopback_only())).await;
+        let description = runtime.observed().unwrap().description.unwrap();
+        assert!(
+            description.starts_with("vpclab does not connect to 10.0.1.5:9000: "),
+            "{description}"
+        );
     }
 }
