@@ -42,4 +42,23 @@ fi
 step "End-to-end tests (boto3, AWS CLI, Terraform)"
 cargo build --quiet -p vpclab
 # Two workers, each with its own server: most of the time is spent waiting on Terraform.
-VPCLAB_BIN="$PWD/target/debug/vpclab" python3 -m pytest tests/e2e -q -rs -n 2 --dist loadfile
+e2e=(python3 -m pytest tests/e2e -q -rs -n 2 --dist loadfile)
+export VPCLAB_BIN="$PWD/target/debug/vpclab"
+# Servers and clients run in a network namespace with only loopback, so that no test can send
+# a packet off the machine by mistake (Terraform's provider comes from the filesystem mirror).
+in_namespace=(unshare -n sh -c 'ip link set lo up && exec "$@"' sh)
+why_not=""
+if [ "$(id -u)" != 0 ]; then
+    why_not="not root (a network namespace needs root)"
+elif ! command -v ip >/dev/null 2>&1; then
+    why_not="no \`ip\` (iproute2) to bring loopback up in a namespace"
+elif ! "${in_namespace[@]}" true 2>/dev/null; then
+    why_not="\`unshare -n\` is refused here"
+fi
+if [ -z "$why_not" ]; then
+    echo "in a network namespace with only loopback (unshare -n)"
+    "${in_namespace[@]}" "${e2e[@]}"
+else
+    echo "on this machine's network: $why_not"
+    "${e2e[@]}"
+fi

@@ -4,6 +4,8 @@ test_route53_dns.py, test_terraform_route53.py).
 Builders: `create_zone`, `rrset`, `create`/`upsert`/`delete` change items, `change` (one
 ChangeResourceRecordSets batch), `all_record_sets` (every page of ListResourceRecordSets).
 
+`OnPremDns`: a tiny UDP DNS server standing for on premises (Resolver forwarding targets).
+
 DNS: vpclab serves its hosted zones on local UDP+TCP listeners listed by `GET /_vpclab/endpoints`
 (`kind: dns`): one public view (public zones only, authoritative) and one per VPC with DNS
 support (the VPC's `.2` resolver: its private zones, then the public zones).  `dig(...)` asks one
@@ -17,8 +19,10 @@ from __future__ import annotations
 
 import re
 import shutil
+import socket
 import subprocess
 import tempfile
+import threading
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -48,6 +52,8 @@ CLIENT_LOCATIONS = [
     "203.0.113.0/24=us-west-2:NA:US:OR",
 ]
 DEFAULT_CLIENT_LOCATION = "us-east-1:NA:US:VA"
+# What OnPremDns answers.
+ON_PREM_ANSWER = "192.168.50.5"
 
 SOA_RE = re.compile(r"^ns-\d{1,4}\.awsdns-\d{2}\.(com|net|org|co\.uk)\. awsdns-hostmaster\.amazon\.com\. "
                     r"1 7200 900 1209600 86400$")
@@ -149,6 +155,20 @@ def http_health_check(r53, port: int, *, ref: str | None = None, ip: str = LOOPB
         "RequestInterval": interval, "FailureThreshold": threshold})["HealthCheck"]["Id"]
 
 
+def egress_refusal(address: str) -> str:
+    """What a health check outside --egress-allow reports (address: ip:port)."""
+    return (f"Failure: vpclab does not connect to {address}: the address is outside --egress-allow "
+            "(loopback only by default)")
+
+
+def health_check_reports(r53, health_check_id: str, timeout: float = 10.0) -> list[str]:
+    """The StatusReport texts of GetHealthCheckStatus, once the first probe has reported."""
+    def reports():
+        observations = r53.get_health_check_status(HealthCheckId=health_check_id)["HealthCheckObservations"]
+        return [o["StatusReport"]["Status"] for o in observations]
+    return wait_until(reports, timeout=timeout, interval=0.2, desc=f"a report of health check {health_check_id}")
+
+
 # --------------------------------------------------------------------------- DNS listeners
 
 
@@ -171,6 +191,42 @@ def vpc_dns_port(endpoint: str, vpc_id: str, timeout: float = LISTENER_WITHIN) -
                     timeout=timeout, interval=0.1, desc=f"the DNS listener of {vpc_id} in /_vpclab/endpoints")
     assert ep["address"] == LOOPBACK and sorted(ep["protocols"]) == ["tcp", "udp"], ep
     return int(ep["port"])
+
+
+# --------------------------------------------------------------------------- on premises
+
+
+class OnPremDns:
+    """A UDP DNS server standing for on premises (on `host`:`port`; port 0: an ephemeral one)
+    answering every question with one A record, `address`; `queries` counts what it was asked."""
+
+    def __init__(self, address: str = ON_PREM_ANSWER, host: str = LOOPBACK, port: int = 0):
+        self.sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        self.sock.bind((host, port))
+        self.sock.settimeout(0.2)
+        self.queries = 0
+        self.port = self.sock.getsockname()[1]
+        self.rdata = socket.inet_aton(address)
+        self.stopped = threading.Event()
+        self.thread = threading.Thread(target=self._serve, daemon=True)
+        self.thread.start()
+
+    def _serve(self) -> None:
+        while not self.stopped.is_set():
+            try:
+                query, client = self.sock.recvfrom(4096)
+            except (socket.timeout, OSError):
+                continue
+            self.queries += 1
+            end = query.index(0, 12) + 5  # the question: name, type, class
+            header = query[:2] + bytes([0x84 | (query[2] & 0x01), 0]) + b"\x00\x01\x00\x01\x00\x00\x00\x00"
+            answer = b"\xc0\x0c\x00\x01\x00\x01\x00\x00\x00\x3c\x00\x04" + self.rdata
+            self.sock.sendto(header + query[12:end] + answer, client)
+
+    def close(self) -> None:
+        self.stopped.set()
+        self.thread.join()
+        self.sock.close()
 
 
 # --------------------------------------------------------------------------- dig

@@ -48,15 +48,16 @@ class _Server(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
 
-    def __init__(self, backend: "HttpBackend", port: int = 0):
+    def __init__(self, backend: "HttpBackend", port: int = 0, host: str = "127.0.0.1"):
         self.backend = backend
         self.connections: set[socket.socket] = set()
         self.lock = threading.Lock()
-        super().__init__(("127.0.0.1", port), _Handler)
+        super().__init__((host, port), _Handler)
 
     def process_request(self, request, client_address):
         with self.lock:
             self.connections.add(request)
+            self.backend.connections_accepted += 1
         super().process_request(request, client_address)
 
     def handle_error(self, request, client_address):
@@ -115,17 +116,21 @@ class _Handler(BaseHTTPRequestHandler):
 
 class HttpBackend:
     """A target: `name` answers every path; `/healthz` answers `health_status` after `health_delay` s.
-    `port`: 0 for an ephemeral one, or a killed backend's port to bring it back there."""
+    `port`: 0 for an ephemeral one, or a killed backend's port to bring it back there; `host`: the
+    address it listens on (loopback unless a test has other local addresses, see test_egress.py)."""
 
-    def __init__(self, name: str, health_status: int = 200, health_delay: float = 0.0, port: int = 0):
+    def __init__(self, name: str, health_status: int = 200, health_delay: float = 0.0, port: int = 0,
+                 host: str = "127.0.0.1"):
         self.name = name
+        self.host = host
         self.health_status = health_status
         self.health_delay = health_delay
         self.dead = False
         self.lock = threading.Lock()
         self.hits: Counter[str] = Counter()
         self.health_checks = 0
-        self._server = _Server(self, port)
+        self.connections_accepted = 0
+        self._server = _Server(self, port, host)
         self.port: int = self._server.server_address[1]
         self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05},
                                         name=f"backend-{name}", daemon=True)
@@ -133,7 +138,7 @@ class HttpBackend:
 
     @property
     def address(self) -> str:
-        return f"127.0.0.1:{self.port}"
+        return f"{self.host}:{self.port}"
 
     def requests_served(self) -> int:
         with self.lock:
@@ -291,6 +296,17 @@ def wait_health(elbv2, tg_arn: str, expected: dict[tuple[str, int], str], timeou
         return wait_until(check, timeout=timeout, interval=0.25, desc=f"target health {expected}")
     except AssertionError as e:
         raise AssertionError(f"{e}\nlast DescribeTargetHealth: {target_health(elbv2, tg_arn)}") from None
+
+
+def wait_refused_by_egress(elbv2, tg_arn: str, target: tuple[str, int], address: str,
+                           timeout: float = 10.0) -> dict:
+    """Wait for a target outside --egress-allow to be reported as never contacted: `unhealthy`,
+    `Target.FailedHealthChecks`, a description naming `address` (ip:port) and the flag."""
+    health = wait_health(elbv2, tg_arn, {target: "unhealthy"}, timeout=timeout)[target]
+    assert health["Reason"] == "Target.FailedHealthChecks", health
+    assert health["Description"] == (f"vpclab does not connect to {address}: the address is outside "
+                                     "--egress-allow (loopback only by default)"), health
+    return health
 
 
 def ip_target(backend_or_port, az: str = "all") -> dict:

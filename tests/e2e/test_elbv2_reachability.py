@@ -5,6 +5,7 @@ target; blocking components are named with the ELBv2 explanation codes."""
 
 from __future__ import annotations
 
+from lb_helpers import wait_refused_by_egress
 from test_reachability import Lab, analyze, assert_blocked, assert_found, codes, ids, tcp
 from vpclab_helpers import dump
 
@@ -30,6 +31,9 @@ def web_tier(ec2, elbv2, app_ingress: bool = True):
 
 def test_internet_reaches_a_private_instance_through_the_alb(ec2, elbv2):
     lab, app, lb, listener, _ = web_tier(ec2, elbv2)
+    # The live ALB does not probe the instance's private address: it is outside --egress-allow.
+    [tg] = elbv2.describe_target_groups(LoadBalancerArn=lb["LoadBalancerArn"])["TargetGroups"]
+    wait_refused_by_egress(elbv2, tg["TargetGroupArn"], (app.instance_id, 8080), f"{app.private_ip}:8080")
     a = analyze(ec2, lab.igw_id, app.instance_id, port=80)
     assert_found(a)
     forward = a["ForwardPathComponents"]

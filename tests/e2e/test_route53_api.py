@@ -3,8 +3,9 @@ zones public and private (the NS and SOA record sets created with them, name ser
 ChangeInfo, listing orders, VPC associations), ChangeResourceRecordSets with every record type,
 atomic batches and InvalidChangeBatch with AWS's messages, ListResourceRecordSets ordering and
 paging, GetChange, alias records (to a record of the zone, to an ALB), health checks (idempotency,
-versions, in use), tags, limits, reusable delegation sets, query logging configs, CIDR
-collections, and a malformed XML body.
+versions, in use; probes outside --egress-allow never sent and the status saying so), tags,
+limits, reusable delegation sets, query logging configs, CIDR collections, and a malformed XML
+body.
 
 Route 53 is global: boto3 signs for us-east-1; ids come back prefixed (`/hostedzone/Z…`,
 `/change/C…`, `/delegationset/N…`) and boto3 strips the prefix on input.
@@ -27,12 +28,15 @@ from dns_helpers import (
     create,
     create_zone,
     delete,
+    egress_refusal,
     find_rrset,
+    health_check_reports,
     rrset,
     upsert,
     values_of,
     zone_of,
 )
+from lb_helpers import closed_port
 from vpclab_helpers import DEFAULT_ACCOUNT, aws_error, dump, make_client, sign_headers
 
 ZONE_ID_RE = re.compile(r"^/hostedzone/Z[A-Z0-9]{12,31}$")
@@ -416,10 +420,16 @@ def test_health_checks(r53, zone, aws_cli):
         r53.create_health_check(CallerReference="hc-bad", HealthCheckConfig={**HC_CONFIG, "RequestInterval": 20})
     # vpclab extension: loopback targets, so that a local service can be checked.
     local = r53.create_health_check(CallerReference="hc-local", HealthCheckConfig={
-        "IPAddress": "127.0.0.1", "Port": 8080, "Type": "TCP"})["HealthCheck"]["Id"]
+        "IPAddress": "127.0.0.1", "Port": closed_port(), "Type": "TCP"})["HealthCheck"]["Id"]
     tcp = r53.create_health_check(CallerReference="hc-tcp", HealthCheckConfig={
         "IPAddress": "192.0.2.45", "Port": 443, "Type": "HTTPS", "FullyQualifiedDomainName": "www.example.com",
         "RequestInterval": 10, "FailureThreshold": 1, "Inverted": True})["HealthCheck"]["Id"]
+    # 192.0.2.44/45 are outside --egress-allow (loopback only): never probed, and the checks'
+    # status and last failure say so.
+    assert set(health_check_reports(r53, hid)) == {egress_refusal("192.0.2.44:80")}
+    assert set(health_check_reports(r53, tcp)) == {egress_refusal("192.0.2.45:443")}
+    [last] = r53.get_health_check_last_failure_reason(HealthCheckId=hid)["HealthCheckObservations"]
+    assert last["StatusReport"]["Status"] == egress_refusal("192.0.2.44:80"), last
 
     assert r53.get_health_check(HealthCheckId=hid)["HealthCheck"]["HealthCheckConfig"]["ResourcePath"] == "/health"
     assert r53.get_health_check_count()["HealthCheckCount"] == 3

@@ -10,48 +10,13 @@ Skipped when `dig` is not on PATH.
 
 from __future__ import annotations
 
-import socket
-import threading
-
 import pytest
 from botocore.exceptions import ClientError
 
-from dns_helpers import dig, public_dns_port, requires_dig, vpc_dns_port
+from dns_helpers import ON_PREM_ANSWER, OnPremDns, dig, public_dns_port, requires_dig, vpc_dns_port
 from vpclab_helpers import wait_until
 
 pytestmark = requires_dig
-
-ON_PREM_ANSWER = "192.168.50.5"
-
-
-class OnPremDns:
-    """A UDP DNS server on 127.0.0.1 answering every question with one A record."""
-
-    def __init__(self, address: str = ON_PREM_ANSWER):
-        self.sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-        self.sock.bind(("127.0.0.1", 0))
-        self.sock.settimeout(0.2)
-        self.port = self.sock.getsockname()[1]
-        self.rdata = socket.inet_aton(address)
-        self.stopped = threading.Event()
-        self.thread = threading.Thread(target=self._serve, daemon=True)
-        self.thread.start()
-
-    def _serve(self) -> None:
-        while not self.stopped.is_set():
-            try:
-                query, client = self.sock.recvfrom(4096)
-            except (socket.timeout, OSError):
-                continue
-            end = query.index(0, 12) + 5  # the question: name, type, class
-            header = query[:2] + bytes([0x84 | (query[2] & 0x01), 0]) + b"\x00\x01\x00\x01\x00\x00\x00\x00"
-            answer = b"\xc0\x0c\x00\x01\x00\x01\x00\x00\x00\x3c\x00\x04" + self.rdata
-            self.sock.sendto(header + query[12:end] + answer, client)
-
-    def close(self) -> None:
-        self.stopped.set()
-        self.thread.join()
-        self.sock.close()
 
 
 @pytest.fixture

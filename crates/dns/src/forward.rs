@@ -11,12 +11,15 @@
 //! client retries over TCP), over TCP for a client that asked over TCP. Each attempt has its own
 //! socket and a fresh query id. The relayed answer says what a recursive resolver's does: RA
 //! set, AA clear. When no target answers, the client gets SERVFAIL.
+//!
+//! Targets are sent to through the egress policy (`--egress-allow`): a target it refuses is
+//! skipped without a packet, and when it refuses them all the client gets SERVFAIL at once.
 
 use std::net::SocketAddr;
 use std::time::Duration;
 
+use guard::egress::EgressPolicy;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::{TcpStream, UdpSocket};
 
 /// How long one target has to answer before the next is tried.
 pub const ATTEMPT_TIMEOUT: Duration = Duration::from_secs(1);
@@ -26,15 +29,19 @@ const AA: u8 = 0x04;
 const TC: u8 = 0x02;
 const RA: u8 = 0x80;
 
-/// Forwards `query` (a client's whole message) to `targets`; `tcp` says how the client asked
-/// and `limit` how large a UDP answer it takes. `None` when no target answered.
+/// Forwards `query` (a client's whole message) to those of `targets` that `egress` allows;
+/// `tcp` says how the client asked and `limit` how large a UDP answer it takes. `None` when no
+/// target answered (or none is allowed).
 pub async fn forward(
     query: &[u8],
     targets: &[SocketAddr],
     tcp: bool,
     limit: usize,
+    egress: &EgressPolicy,
 ) -> Option<Vec<u8>> {
     let (&[id_hi, id_lo], rest) = query.split_first_chunk::<2>()?;
+    let targets: Vec<SocketAddr> =
+        targets.iter().copied().filter(|t| egress.check(*t).is_ok()).collect();
     if targets.is_empty() || rest.len() < 10 {
         return None;
     }
@@ -45,11 +52,11 @@ pub async fn forward(
         out.extend_from_slice(&id);
         out.extend_from_slice(rest);
         let answer = if tcp {
-            over_tcp(&out, *target, id).await
+            over_tcp(&out, *target, id, egress).await
         } else {
-            match over_udp(&out, *target, id).await {
+            match over_udp(&out, *target, id, egress).await {
                 Some(a) if a.get(2).is_some_and(|f| f & TC != 0) => {
-                    match over_tcp(&out, *target, id).await {
+                    match over_tcp(&out, *target, id, egress).await {
                         Some(full) if full.len() <= limit => Some(full),
                         _ => Some(a),
                     }
@@ -74,11 +81,13 @@ fn answers(msg: &[u8], id: [u8; 2]) -> bool {
     msg.len() >= 12 && msg.get(..2) == Some(&id[..]) && msg.get(2).is_some_and(|f| f & QR != 0)
 }
 
-async fn over_udp(query: &[u8], target: SocketAddr, id: [u8; 2]) -> Option<Vec<u8>> {
-    let local: SocketAddr =
-        if target.is_ipv4() { ([0, 0, 0, 0], 0).into() } else { ([0u16; 8], 0).into() };
-    let socket = UdpSocket::bind(local).await.ok()?;
-    socket.connect(target).await.ok()?;
+async fn over_udp(
+    query: &[u8],
+    target: SocketAddr,
+    id: [u8; 2],
+    egress: &EgressPolicy,
+) -> Option<Vec<u8>> {
+    let socket = egress.udp_connected(target).await.ok()?;
     socket.send(query).await.ok()?;
     let mut buf = vec![0u8; usize::from(u16::MAX)];
     tokio::time::timeout(ATTEMPT_TIMEOUT, async {
@@ -94,10 +103,15 @@ async fn over_udp(query: &[u8], target: SocketAddr, id: [u8; 2]) -> Option<Vec<u
     .flatten()
 }
 
-async fn over_tcp(query: &[u8], target: SocketAddr, id: [u8; 2]) -> Option<Vec<u8>> {
+async fn over_tcp(
+    query: &[u8],
+    target: SocketAddr,
+    id: [u8; 2],
+    egress: &EgressPolicy,
+) -> Option<Vec<u8>> {
     let len = u16::try_from(query.len()).ok()?;
     tokio::time::timeout(ATTEMPT_TIMEOUT, async {
-        let mut stream = TcpStream::connect(target).await.ok()?;
+        let mut stream = egress.connect_tcp(target).await.ok()?;
         let mut framed = Vec::with_capacity(query.len() + 2);
         framed.extend_from_slice(&len.to_be_bytes());
         framed.extend_from_slice(query);

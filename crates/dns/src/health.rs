@@ -15,20 +15,29 @@
 //! Each check's [`CheckState`] holds its verdict (an atomic the answering engine reads per
 //! query) and its recent [`Report`]s, worded as `GetHealthCheckStatus` words them; the
 //! [`HealthView`] is how the API reads them.
+//!
+//! Probes reach endpoints through a [`Dialer`]: the egress policy (`--egress-allow`) judges the
+//! address actually dialled before any packet is sent, and a refusal is the probe's failure
+//! (`Failure: vpclab does not connect to 192.0.2.44:80: the address is outside
+//! --egress-allow …`). A check with only `FullyQualifiedDomainName` has the name resolved
+//! first by vpclab's own public hosted zones ([`HostedNames`]); the system resolver is asked
+//! only when the policy reaches beyond loopback, as its query would leave the machine. Of the
+//! addresses a name gives, the first the policy allows is probed.
 
 use std::collections::{HashMap, VecDeque};
-use std::net::SocketAddr;
+use std::fmt;
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::{Duration, SystemTime};
 
 use bytes::Bytes;
+use guard::egress::{DialError, EgressPolicy};
 use http_body_util::{BodyExt, Empty};
 use hyper::Request;
 use hyper_util::rt::TokioIo;
 use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
 use tokio::io::{AsyncRead, AsyncWrite};
-use tokio::net::TcpStream;
 
 use crate::config::{CheckKind, HealthCheck};
 
@@ -160,28 +169,113 @@ const FIREWALL: &str = "The endpoint or the internet connection is down, or requ
      being blocked by your firewall. See \
      https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/dns-failover-router-firewall-rules.html";
 
-/// Probes once.
-pub async fn probe(check: &HealthCheck) -> Outcome {
-    let tls = matches!(check.kind, CheckKind::Https | CheckKind::HttpsStrMatch);
-    let port = check.port.unwrap_or(if tls { 443 } else { 80 });
-    let address = match (check.ip, &check.fqdn) {
-        (Some(ip), _) => SocketAddr::new(ip, port),
-        (None, Some(fqdn)) => {
-            let host = fqdn.trim_end_matches('.');
-            match tokio::net::lookup_host((host, port)).await.ok().and_then(|mut a| a.next()) {
-                Some(a) => a,
-                None => return failure(&format!("Could not resolve {host}")),
+/// Names vpclab's own public hosted zones answer, as Route 53's checkers would find them.
+pub trait HostedNames: Send + Sync + fmt::Debug {
+    /// The A and AAAA addresses the public hosted zones give `name` (empty: the zone holding it
+    /// has none); `None` when no zone holds it.
+    fn addresses(&self, name: &str) -> Option<Vec<IpAddr>>;
+}
+
+/// No hosted zones (probes tested alone).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct NoZones;
+
+impl HostedNames for NoZones {
+    fn addresses(&self, _name: &str) -> Option<Vec<IpAddr>> {
+        None
+    }
+}
+
+/// How probes reach endpoints: where they may connect, and the names vpclab serves itself.
+#[derive(Debug, Clone)]
+pub struct Dialer {
+    egress: Arc<EgressPolicy>,
+    zones: Arc<dyn HostedNames>,
+}
+
+impl Default for Dialer {
+    /// Loopback only, no hosted zones.
+    fn default() -> Self {
+        Dialer::new(Arc::new(EgressPolicy::loopback_only()), Arc::new(NoZones))
+    }
+}
+
+impl Dialer {
+    /// Probes connect where `egress` allows; names are looked up in `zones` first.
+    pub fn new(egress: Arc<EgressPolicy>, zones: Arc<dyn HostedNames>) -> Dialer {
+        Dialer { egress, zones }
+    }
+
+    /// The addresses `host` stands for: an address literal is itself; `localhost` is loopback
+    /// (RFC 6761: never asked); else vpclab's public hosted zones answer; else the system
+    /// resolver, only when the policy reaches beyond loopback. `Err` is the failure's words.
+    async fn resolve(&self, host: &str, port: u16) -> Result<Vec<IpAddr>, String> {
+        if let Ok(ip) = host.parse::<IpAddr>() {
+            return Ok(vec![ip]);
+        }
+        let lower = host.to_ascii_lowercase();
+        if lower == "localhost" || lower.ends_with(".localhost") {
+            return Ok(vec![Ipv4Addr::LOCALHOST.into(), Ipv6Addr::LOCALHOST.into()]);
+        }
+        let found = match self.zones.addresses(&lower) {
+            Some(found) => found,
+            None if self.egress.reaches_beyond_loopback() => {
+                let system = tokio::net::lookup_host((host, port)).await;
+                system.map(|all| all.map(|a| a.ip()).collect()).unwrap_or_default()
+            }
+            None => {
+                return Err(format!(
+                    "Could not resolve {host}: it is in no hosted zone vpclab serves, and the \
+                     system resolver is asked only when --egress-allow allows more than \
+                     loopback (the query would leave the machine)"
+                ));
+            }
+        };
+        if found.is_empty() { Err(format!("Could not resolve {host}")) } else { Ok(found) }
+    }
+
+    /// The first of `candidates` the policy allows, on `port`; else the first refusal's words.
+    fn first_allowed(&self, candidates: &[IpAddr], port: u16) -> Result<SocketAddr, String> {
+        let mut refusal = None;
+        for ip in candidates {
+            let address = SocketAddr::new(*ip, port);
+            match self.egress.check(address) {
+                Ok(()) => return Ok(address),
+                Err(refused) => {
+                    refusal.get_or_insert(refused);
+                }
             }
         }
+        Err(refusal.map_or_else(|| "No address to check".into(), |r| r.to_string()))
+    }
+}
+
+/// Probes once, through `dialer`.
+pub async fn probe(check: &HealthCheck, dialer: &Dialer) -> Outcome {
+    let tls = matches!(check.kind, CheckKind::Https | CheckKind::HttpsStrMatch);
+    let port = check.port.unwrap_or(if tls { 443 } else { 80 });
+    let candidates = match (check.ip, &check.fqdn) {
+        (Some(ip), _) => vec![ip],
+        (None, Some(fqdn)) => match dialer.resolve(fqdn.trim_end_matches('.'), port).await {
+            Ok(found) => found,
+            Err(words) => return failure(&words),
+        },
         (None, None) => return failure("No address to check"),
     };
+    let address = match dialer.first_allowed(&candidates, port) {
+        Ok(address) => address,
+        Err(words) => return failure(&words),
+    };
     let limit = if check.kind == CheckKind::Tcp { TCP_CONNECT } else { HTTP_CONNECT };
-    let stream = match tokio::time::timeout(limit, TcpStream::connect(address)).await {
+    let stream = match tokio::time::timeout(limit, dialer.egress.connect_tcp(address)).await {
         Err(_) => return failure(&format!("Connection timed out. {FIREWALL}")),
-        Ok(Err(e)) if e.kind() == std::io::ErrorKind::ConnectionRefused => {
+        Ok(Err(DialError::Refused(refused))) => return failure(&refused.to_string()),
+        Ok(Err(DialError::Io(e))) if e.kind() == std::io::ErrorKind::ConnectionRefused => {
             return failure(&format!("Connection refused. {FIREWALL}"));
         }
-        Ok(Err(e)) => return failure(&format!("Connection failed: {e}. {FIREWALL}")),
+        Ok(Err(DialError::Io(e))) => {
+            return failure(&format!("Connection failed: {e}. {FIREWALL}"));
+        }
         Ok(Ok(s)) => s,
     };
     if check.kind == CheckKind::Tcp {
@@ -387,8 +481,8 @@ impl Counter {
     }
 }
 
-/// Runs one check until aborted.
-pub async fn run(check: HealthCheck, state: Arc<CheckState>, view: HealthView) {
+/// Runs one check until aborted, probing through `dialer`.
+pub async fn run(check: HealthCheck, state: Arc<CheckState>, view: HealthView, dialer: Dialer) {
     if check.disabled {
         state.set_healthy(true);
         return;
@@ -416,7 +510,7 @@ pub async fn run(check: HealthCheck, state: Arc<CheckState>, view: HealthView) {
     let interval = check.interval.max(Duration::from_millis(10));
     let mut counter = Counter::default();
     loop {
-        let outcome = probe(&check).await;
+        let outcome = probe(&check, &dialer).await;
         let status = counter.record(outcome.passed, check.failure_threshold);
         state.report(outcome.status, !outcome.passed);
         state.set_healthy(status != check.inverted);
@@ -452,9 +546,83 @@ mod tests {
             port: Some(port),
             ..HealthCheck::default()
         };
-        let out = probe(&check).await;
+        let out = probe(&check, &Dialer::default()).await;
         assert!(!out.passed);
         assert!(out.status.starts_with("Failure: Connection refused."), "{}", out.status);
+    }
+
+    fn http_check(ip: Option<&str>, fqdn: Option<&str>) -> HealthCheck {
+        HealthCheck {
+            ip: ip.map(|a| a.parse().unwrap()),
+            fqdn: fqdn.map(str::to_owned),
+            port: Some(80),
+            ..HealthCheck::default()
+        }
+    }
+
+    #[tokio::test]
+    async fn an_address_outside_the_policy_is_a_failure_naming_it_and_the_flag() {
+        let out = probe(&http_check(Some("192.0.2.44"), None), &Dialer::default()).await;
+        assert!(!out.passed);
+        assert_eq!(
+            out.status,
+            "Failure: vpclab does not connect to 192.0.2.44:80: the address is outside \
+             --egress-allow (loopback only by default)"
+        );
+        let open = Arc::new(EgressPolicy::allowing(["0.0.0.0/0".parse().unwrap()]));
+        let metadata = http_check(Some("::ffff:169.254.169.254"), None);
+        let out = probe(&metadata, &Dialer::new(open, Arc::new(NoZones))).await;
+        assert!(
+            out.status.contains("never dialled, whatever --egress-allow says"),
+            "{}",
+            out.status
+        );
+    }
+
+    /// Hosted zones that know one name.
+    #[derive(Debug)]
+    struct OneName(&'static str, Vec<IpAddr>);
+
+    impl HostedNames for OneName {
+        fn addresses(&self, name: &str) -> Option<Vec<IpAddr>> {
+            (name == self.0).then(|| self.1.clone())
+        }
+    }
+
+    #[tokio::test]
+    async fn names_are_resolved_by_the_hosted_zones_and_each_address_is_judged() {
+        let loopback_only = Arc::new(EgressPolicy::loopback_only());
+        let zones = OneName("app.example.com", vec!["10.0.0.7".parse().unwrap()]);
+        let dialer = Dialer::new(loopback_only.clone(), Arc::new(zones));
+        let out = probe(&http_check(None, Some("App.Example.com.")), &dialer).await;
+        assert_eq!(
+            out.status,
+            "Failure: vpclab does not connect to 10.0.0.7:80: the address is outside \
+             --egress-allow (loopback only by default)"
+        );
+        // The first allowed address is probed: here a closed loopback port.
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        drop(listener);
+        let zones = OneName(
+            "app.example.com",
+            vec!["10.0.0.7".parse().unwrap(), "127.0.0.1".parse().unwrap()],
+        );
+        let dialer = Dialer::new(loopback_only.clone(), Arc::new(zones));
+        let check = HealthCheck { port: Some(port), ..http_check(None, Some("app.example.com")) };
+        let out = probe(&check, &dialer).await;
+        assert!(out.status.starts_with("Failure: Connection refused."), "{}", out.status);
+        // In no hosted zone, loopback only: the system resolver is not asked.
+        let dialer = Dialer::new(loopback_only, Arc::new(NoZones));
+        let out = probe(&http_check(None, Some("www.example.org")), &dialer).await;
+        assert!(
+            out.status.starts_with(
+                "Failure: Could not resolve www.example.org: it is in no hosted zone vpclab serves"
+            ),
+            "{}",
+            out.status
+        );
+        assert!(out.status.contains("--egress-allow"), "{}", out.status);
     }
 
     #[test]

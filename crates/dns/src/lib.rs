@@ -24,6 +24,13 @@
 //! - [`plane`]: [`Plane`] itself — listeners and checkers reconciled to a config, and
 //!   [`Plane::test_answer`], one question answered as a listener would (TestDNSAnswer).
 //!
+//! Whatever the plane sends away — health check probes, forwarded queries — goes only where
+//! its egress policy allows ([`Plane::with_egress`], `guard::egress`; loopback only by
+//! default), judged on the address actually dialled: a refused health check fails naming the
+//! address and `--egress-allow`, a refused forwarding target is skipped (SERVFAIL at once when
+//! none is left). A check's name is resolved by the public hosted zones first, and by the
+//! system resolver only when the policy reaches beyond loopback.
+//!
 //! Not done (yet): recursion (a name in no zone of a view and under no forwarding rule is
 //! REFUSED, on VPC views too);
 //! DNSSEC signing (DS records are served, nothing is signed; the DO bit is only echoed);

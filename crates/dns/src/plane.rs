@@ -7,6 +7,10 @@
 //! is read by two tasks (the runtime spreads them over its threads); each TCP connection
 //! gets its own task, answers any number of queries in order, and closes after
 //! [`TCP_IDLE`] without one.
+//!
+//! Everything the plane sends away — health check probes and forwarded queries — goes through
+//! the egress policy the plane was made with ([`Plane::with_egress`]; loopback only by
+//! default).
 
 use std::collections::HashMap;
 use std::net::{IpAddr, SocketAddr};
@@ -18,10 +22,12 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream, UdpSocket};
 use tokio::task::AbortHandle;
 
+use guard::egress::EgressPolicy;
+
 use crate::answer::{Problem, Snapshot};
 use crate::config::{Config, HealthCheck};
 use crate::forward;
-use crate::health::{self, CheckState, HealthView};
+use crate::health::{self, CheckState, Dialer, HealthView, HostedNames};
 use crate::wire::{self, MAX_UDP_PAYLOAD, Reject};
 
 /// How long a TCP connection may stay without a query (RFC 7766 suggests seconds).
@@ -69,6 +75,8 @@ impl Drop for Checker {
 struct Shared {
     snapshot: RwLock<Arc<Snapshot>>,
     generation: AtomicU64,
+    /// Where forwarded queries may go.
+    egress: Arc<EgressPolicy>,
 }
 
 impl Shared {
@@ -112,20 +120,32 @@ pub struct Plane {
     listeners: Mutex<HashMap<String, Running>>,
     checkers: Mutex<HashMap<String, Checker>>,
     health: HealthView,
+    /// How health checks reach endpoints: the egress policy and the public zones.
+    dialer: Dialer,
     applying: tokio::sync::Mutex<()>,
 }
 
 impl Plane {
-    /// A plane serving nothing yet.
+    /// A plane serving nothing yet, connecting to loopback only.
     pub fn new() -> Arc<Plane> {
+        Plane::with_egress(Arc::new(EgressPolicy::loopback_only()))
+    }
+
+    /// A plane serving nothing yet whose health checks and forwarded queries go only where
+    /// `egress` allows.
+    pub fn with_egress(egress: Arc<EgressPolicy>) -> Arc<Plane> {
+        let shared = Arc::new(Shared {
+            snapshot: RwLock::new(Arc::new(Snapshot::default())),
+            generation: AtomicU64::new(0),
+            egress: egress.clone(),
+        });
+        let dialer = Dialer::new(egress, Arc::new(PublicZones(shared.clone())));
         Arc::new(Plane {
-            shared: Arc::new(Shared {
-                snapshot: RwLock::new(Arc::new(Snapshot::default())),
-                generation: AtomicU64::new(0),
-            }),
+            shared,
             listeners: Mutex::new(HashMap::new()),
             checkers: Mutex::new(HashMap::new()),
             health: HealthView::default(),
+            dialer,
             applying: tokio::sync::Mutex::new(()),
         })
     }
@@ -146,6 +166,26 @@ impl Plane {
         self.shared.generation.fetch_add(1, Ordering::AcqRel);
         let mut problems = problems;
         problems.extend(self.reconcile_listeners(&config));
+        problems.extend(self.refused_forwarding(&config));
+        problems
+    }
+
+    /// Resolver forwarding targets the egress policy refuses: said once per apply, as nothing
+    /// else tells the user why those names get SERVFAIL.
+    fn refused_forwarding(&self, config: &Config) -> Vec<Problem> {
+        let mut problems = Vec::new();
+        for view in &config.views {
+            for rule in &view.forward {
+                for refused in
+                    rule.targets.iter().filter_map(|t| self.shared.egress.check(*t).err())
+                {
+                    problems.push(Problem(format!(
+                        "view {}: names under {} are not forwarded to {}: {refused}",
+                        view.name, rule.domain, refused.address
+                    )));
+                }
+            }
+        }
         problems
     }
 
@@ -162,7 +202,8 @@ impl Plane {
                 continue;
             }
             let state = states.entry(check.id.clone()).or_insert_with(CheckState::new).clone();
-            let task = tokio::spawn(health::run(check.clone(), state, self.health.clone()));
+            let (view, dialer) = (self.health.clone(), self.dialer.clone());
+            let task = tokio::spawn(health::run(check.clone(), state, view, dialer));
             checkers.insert(
                 check.id.clone(),
                 Checker { check: check.clone(), task: task.abort_handle() },
@@ -260,32 +301,60 @@ impl Plane {
         let mut query = Vec::new();
         let edns = Some((wire::ADVERTISED_PAYLOAD, subnet));
         wire::write_query(&mut query, 0x7e57, 0, &wire::text_to_wire(name).ok()?, qtype, edns);
-        let snapshot = self.shared.load();
-        let (mut key, mut out) = (String::new(), Vec::new());
-        let mut tcp = false;
-        let response = loop {
-            let outcome = respond(&snapshot, "public", &query, resolver, tcp, &mut key, &mut out);
-            if !matches!(outcome, Outcome::Reply) {
-                // No public view (nothing configured yet): no server answers. (The public view
-                // has no Resolver rules, so nothing is forwarded.)
-                return Some(TestAnswer { rcode: wire::rcode::SERVFAIL, ..TestAnswer::refused() });
-            }
-            match wire::parse_response(&out) {
-                Some(r) if r.truncated && !tcp => tcp = true,
-                Some(r) => break r,
-                None => {
-                    return Some(TestAnswer {
-                        rcode: wire::rcode::SERVFAIL,
-                        ..TestAnswer::refused()
-                    });
-                }
-            }
+        let Some((response, tcp)) = ask_public(&self.shared.load(), &query, resolver) else {
+            return Some(TestAnswer { rcode: wire::rcode::SERVFAIL, ..TestAnswer::refused() });
         };
         Some(TestAnswer {
             rcode: response.rcode,
             records: response.answers.into_iter().filter_map(|a| a.data).collect(),
             tcp,
         })
+    }
+}
+
+/// Asks the public view `query` as a UDP client at `client` would, again over TCP when the
+/// answer is truncated: the response, and whether TCP was used. `None` when no server answers
+/// (no public view yet: nothing configured) or the answer does not parse. The public view has
+/// no Resolver rules, so nothing is forwarded.
+fn ask_public(snapshot: &Snapshot, query: &[u8], client: IpAddr) -> Option<(wire::Response, bool)> {
+    let (mut key, mut out) = (String::new(), Vec::new());
+    let mut tcp = false;
+    loop {
+        let outcome = respond(snapshot, "public", query, client, tcp, &mut key, &mut out);
+        if !matches!(outcome, Outcome::Reply) {
+            return None;
+        }
+        match wire::parse_response(&out)? {
+            r if r.truncated && !tcp => tcp = true,
+            r => return Some((r, tcp)),
+        }
+    }
+}
+
+/// The public zones as Route 53's health checkers find names on the public DNS: asked of this
+/// plane's own engine, from the checker's address (CNAMEs are followed within the zones).
+#[derive(Debug)]
+struct PublicZones(Arc<Shared>);
+
+impl HostedNames for PublicZones {
+    fn addresses(&self, name: &str) -> Option<Vec<IpAddr>> {
+        let snapshot = self.0.load();
+        let qname = wire::text_to_wire(name).ok()?;
+        let mut found = Vec::new();
+        for qtype in [wire::rtype::A, wire::rtype::AAAA] {
+            let mut query = Vec::new();
+            wire::write_query(&mut query, 0x4843, 0, &qname, qtype, None);
+            let (response, _) = ask_public(&snapshot, &query, IpAddr::from([127, 0, 0, 1]))?;
+            if response.rcode == wire::rcode::REFUSED {
+                return None;
+            }
+            found.extend(response.answers.into_iter().filter_map(|a| match a.data {
+                Some(wire::RData::A(v4)) => Some(IpAddr::V4(v4)),
+                Some(wire::RData::Aaaa(v6)) => Some(IpAddr::V6(v6)),
+                _ => None,
+            }));
+        }
+        Some(found)
     }
 }
 
@@ -381,9 +450,16 @@ fn respond(
     }
 }
 
-/// Forwards `msg` and returns the relayed answer, or SERVFAIL when no target answered.
-async fn forwarded(msg: &[u8], targets: &[SocketAddr], tcp: bool, limit: usize) -> Vec<u8> {
-    match forward::forward(msg, targets, tcp, limit).await {
+/// Forwards `msg` to the targets `egress` allows and returns the relayed answer, or SERVFAIL
+/// when no target answered (at once when none is allowed).
+async fn forwarded(
+    msg: &[u8],
+    targets: &[SocketAddr],
+    tcp: bool,
+    limit: usize,
+    egress: &EgressPolicy,
+) -> Vec<u8> {
+    match forward::forward(msg, targets, tcp, limit, egress).await {
         Some(answer) => answer,
         None => {
             let mut out = Vec::new();
@@ -414,8 +490,9 @@ async fn serve_udp(shared: Arc<Shared>, view: Arc<str>, socket: Arc<UdpSocket>) 
             // Forwarding waits on another server: off this reader, so other queries go on.
             Outcome::Forward(targets, limit) => {
                 let (socket, msg) = (socket.clone(), msg.to_vec());
+                let egress = cached.shared.egress.clone();
                 tokio::spawn(async move {
-                    let answer = forwarded(&msg, &targets, false, limit).await;
+                    let answer = forwarded(&msg, &targets, false, limit, &egress).await;
                     let _ = socket.send_to(&answer, from).await;
                 });
             }
@@ -454,7 +531,9 @@ async fn serve_connection(shared: Arc<Shared>, view: Arc<str>, mut stream: TcpSt
             Outcome::Reply => {}
             // A response, or a view gone: nothing sensible follows on this connection.
             Outcome::Nothing => return,
-            Outcome::Forward(targets, limit) => out = forwarded(&msg, &targets, true, limit).await,
+            Outcome::Forward(targets, limit) => {
+                out = forwarded(&msg, &targets, true, limit, &cached.shared.egress).await;
+            }
         }
         let Ok(n) = u16::try_from(out.len()) else { return };
         let mut framed = Vec::with_capacity(out.len() + 2);

@@ -4,22 +4,29 @@
 //! (`AWSALB`/`AWSALBAPP-0` stickiness, else the group's algorithm among healthy targets), and
 //! proxies over pooled HTTP/1.1 (or HTTP/2) connections, adding `X-Forwarded-*` and
 //! `X-Amzn-Trace-Id`. WebSocket upgrades are relayed byte for byte. Errors are ALB's: its status
-//! codes, its small HTML bodies, `Server: awselb/2.0`.
+//! codes, its small HTML bodies, `Server: awselb/2.0`. Every connection to a target is dialled
+//! through the egress policy ([`EgressConnector`]); a target it refuses gets no packet.
 
+use std::cell::RefCell;
 use std::convert::Infallible;
-use std::net::SocketAddr;
+use std::future::Future;
+use std::net::{IpAddr, SocketAddr};
+use std::pin::Pin;
+use std::sync::Arc;
 use std::sync::atomic::Ordering;
+use std::task::{Context, Poll};
 use std::time::{Duration, SystemTime};
 
 use bytes::Bytes;
+use guard::egress::{DialError, EgressPolicy};
 use http_body_util::combinators::BoxBody;
 use http_body_util::{BodyExt, Full};
 use hyper::body::Incoming;
 use hyper::header::{self, HeaderMap, HeaderName, HeaderValue};
 use hyper::{Request, Response, StatusCode, Uri, Version};
 use hyper_util::client::legacy::Client;
-use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::{TokioExecutor, TokioIo};
+use tokio::net::TcpStream;
 
 use crate::config::{Action, Protocol, Stickiness};
 use crate::matching::{RequestFacts, host_without_port, select_actions};
@@ -28,30 +35,92 @@ use crate::state::{GroupState, ListenerState, Member, Snapshot, random};
 /// The body of every response the plane gives.
 pub type Body = BoxBody<Bytes, hyper::Error>;
 
+/// How long a connection to a target may take (ALB's connection timeout).
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+
 thread_local! {
-    static THREAD_UPSTREAM: Upstream = Upstream::new();
+    /// Each serving thread's upstream clients, one set per egress policy (one in a server).
+    static THREAD_UPSTREAMS: RefCell<Vec<Upstream>> = const { RefCell::new(Vec::new()) };
 }
 
 /// Upstream HTTP clients with their connection pools (one per serving thread).
 #[derive(Debug, Clone)]
 struct Upstream {
-    http1: Client<HttpConnector, Incoming>,
-    http2: Client<HttpConnector, Incoming>,
+    egress: Arc<EgressPolicy>,
+    http1: Client<EgressConnector, Incoming>,
+    http2: Client<EgressConnector, Incoming>,
 }
 
 impl Upstream {
-    /// Clients with their own pools (HTTP/1.1 and HTTP/2 to targets).
-    fn new() -> Upstream {
-        let mut connector = HttpConnector::new();
-        connector.set_nodelay(true);
-        connector.set_connect_timeout(Some(Duration::from_secs(10)));
+    /// Clients with their own pools (HTTP/1.1 and HTTP/2 to targets), dialling through `egress`.
+    fn new(egress: Arc<EgressPolicy>) -> Upstream {
+        let connector = EgressConnector { egress: egress.clone() };
         let http1 = Client::builder(TokioExecutor::new())
             .pool_idle_timeout(Duration::from_secs(60))
             .pool_max_idle_per_host(1024)
             .build(connector.clone());
         let http2 = Client::builder(TokioExecutor::new()).http2_only(true).build(connector);
-        Upstream { http1, http2 }
+        Upstream { egress, http1, http2 }
     }
+
+    /// This thread's clients for `egress`.
+    fn for_thread(egress: &Arc<EgressPolicy>) -> Upstream {
+        THREAD_UPSTREAMS.with(|all| {
+            let mut all = all.borrow_mut();
+            if let Some(u) = all.iter().find(|u| u.egress == *egress) {
+                return u.clone();
+            }
+            let made = Upstream::new(egress.clone());
+            all.push(made.clone());
+            made
+        })
+    }
+}
+
+/// The upstream clients' connector: dials the target a request's URI names (always an IP
+/// address: the proxy writes it) through the egress policy, so a refused address gets no packet.
+#[derive(Debug, Clone)]
+pub struct EgressConnector {
+    egress: Arc<EgressPolicy>,
+}
+
+type Dialling = Pin<Box<dyn Future<Output = Result<TokioIo<TcpStream>, DialError>> + Send>>;
+
+impl tower_service::Service<Uri> for EgressConnector {
+    type Response = TokioIo<TcpStream>;
+    type Error = DialError;
+    type Future = Dialling;
+
+    fn poll_ready(&mut self, _: &mut Context<'_>) -> Poll<Result<(), DialError>> {
+        Poll::Ready(Ok(()))
+    }
+
+    fn call(&mut self, uri: Uri) -> Dialling {
+        let egress = self.egress.clone();
+        Box::pin(async move {
+            let stream = dial(&egress, target_of(&uri)?).await?;
+            Ok(TokioIo::new(stream))
+        })
+    }
+}
+
+/// The address a target URI names (`http://127.0.0.1:8080/…`, `http://[::1]:80/…`); names are
+/// never resolved here.
+fn target_of(uri: &Uri) -> Result<SocketAddr, std::io::Error> {
+    let host = uri.host().unwrap_or_default().trim_start_matches('[').trim_end_matches(']');
+    let ip: IpAddr = host.parse().map_err(|_| {
+        std::io::Error::new(std::io::ErrorKind::InvalidInput, "a target is an IP address")
+    })?;
+    Ok(SocketAddr::new(ip, uri.port_u16().unwrap_or(80)))
+}
+
+/// Connects to a target through `egress`, within the connection timeout.
+async fn dial(egress: &EgressPolicy, address: SocketAddr) -> Result<TcpStream, DialError> {
+    let stream = tokio::time::timeout(CONNECT_TIMEOUT, egress.connect_tcp(address))
+        .await
+        .map_err(|_| std::io::Error::from(std::io::ErrorKind::TimedOut))??;
+    let _ = stream.set_nodelay(true);
+    Ok(stream)
 }
 
 fn full(body: impl Into<Bytes>) -> Body {
@@ -84,8 +153,10 @@ fn status(code: u16) -> StatusCode {
     StatusCode::from_u16(code).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
 }
 
-/// Handles one request that reached `listener` from `client`.
+/// Handles one request that reached `listener` from `client`; targets are reached through
+/// `egress`.
 pub async fn handle(
+    egress: &Arc<EgressPolicy>,
     snapshot: &Snapshot,
     listener: &ListenerState,
     req: Request<Incoming>,
@@ -132,7 +203,8 @@ pub async fn handle(
             redirect(&req, host.as_deref(), listener, &parts, status_code)
         }
         Some(Action::Forward { groups, group_stickiness }) => {
-            forward(snapshot, listener, req, client, groups, *group_stickiness).await
+            let to = Forwarding { groups, group_stickiness: *group_stickiness };
+            forward(egress, snapshot, listener, req, client, to).await
         }
         _ => error_page(StatusCode::INTERNAL_SERVER_ERROR),
     }
@@ -340,15 +412,21 @@ pub fn trace_id() -> String {
     format!("Root=1-{:08x}-{:016x}{:08x}", seconds as u32, random(), random() as u32)
 }
 
-#[allow(clippy::too_many_arguments)]
+/// A forward action: its weighted groups and group stickiness.
+struct Forwarding<'a> {
+    groups: &'a [(String, u32)],
+    group_stickiness: Option<Duration>,
+}
+
 async fn forward(
+    egress: &Arc<EgressPolicy>,
     snapshot: &Snapshot,
     listener: &ListenerState,
     mut req: Request<Incoming>,
     client: SocketAddr,
-    groups: &[(String, u32)],
-    group_stickiness: Option<Duration>,
+    to: Forwarding<'_>,
 ) -> Response<Body> {
+    let Forwarding { groups, group_stickiness } = to;
     let Some(group) = pick_group(snapshot, &req, groups, group_stickiness) else {
         return error_page(StatusCode::SERVICE_UNAVAILABLE);
     };
@@ -362,6 +440,12 @@ async fn forward(
     };
     let upgrade = is_upgrade(&req);
     let address = member.target.address;
+    // A target outside --egress-allow is answered at once as AWS answers a target whose
+    // connection fails at once (a TCP RST or an ICMP unreachable: 502 Bad Gateway), not with
+    // 504, which ALB gives only after its 10 s connection timeout: vpclab knows without trying.
+    if egress.check(address).is_err() {
+        return error_page(StatusCode::BAD_GATEWAY);
+    }
 
     // The request as the target sees it.
     let path_and_query = req.uri().path_and_query().map_or("/", |p| p.as_str()).to_owned();
@@ -402,12 +486,12 @@ async fn forward(
     let guard = InflightGuard(member.runtime.clone());
     let timeout = listener.idle_timeout;
     let result = if upgrade {
-        relay_upgrade(req, address, timeout).await
+        relay_upgrade(egress, req, address, timeout).await
     } else {
         // Each serving thread keeps its own pool, so a pooled upstream connection is driven
         // by the thread that uses it.
-        let client =
-            THREAD_UPSTREAM.with(|u| if http2 { u.http2.clone() } else { u.http1.clone() });
+        let upstream = Upstream::for_thread(egress);
+        let client = if http2 { upstream.http2 } else { upstream.http1 };
         match tokio::time::timeout(timeout, client.request(req)).await {
             Err(_) => Err(StatusCode::GATEWAY_TIMEOUT),
             Ok(Err(_)) => Err(StatusCode::BAD_GATEWAY),
@@ -510,18 +594,20 @@ fn stick(
 /// Relays a WebSocket (or other `Upgrade`) request over a fresh connection to the target; on
 /// `101 Switching Protocols` both upgraded connections are joined.
 async fn relay_upgrade(
+    egress: &EgressPolicy,
     mut req: Request<Incoming>,
     address: SocketAddr,
     timeout: Duration,
 ) -> Result<Response<Incoming>, StatusCode> {
     let from_client = hyper::upgrade::on(&mut req);
-    let stream = match tokio::time::timeout(timeout, tokio::net::TcpStream::connect(address)).await
-    {
+    let stream = match tokio::time::timeout(timeout, dial(egress, address)).await {
         Ok(Ok(s)) => s,
+        Ok(Err(DialError::Io(e))) if e.kind() == std::io::ErrorKind::TimedOut => {
+            return Err(StatusCode::GATEWAY_TIMEOUT);
+        }
         Ok(Err(_)) => return Err(StatusCode::BAD_GATEWAY),
         Err(_) => return Err(StatusCode::GATEWAY_TIMEOUT),
     };
-    let _ = stream.set_nodelay(true);
     let (mut sender, connection) = hyper::client::conn::http1::handshake(TokioIo::new(stream))
         .await
         .map_err(|_| StatusCode::BAD_GATEWAY)?;

@@ -8,7 +8,11 @@
 //! - `ip` targets at their address (loopback addresses are vpclab's extension for local
 //!   services);
 //! - `instance` targets at the address of the instance's [`LOCAL_ADDRESS_TAG`] tag, else at its
-//!   private address (which nothing on this machine answers, so it fails its health checks).
+//!   private address.
+//!
+//! Either way the address is only where the plane *would* connect: the plane dials it only if
+//! the egress policy (`--egress-allow`, loopback only by default) allows it, else the target is
+//! `unhealthy` and never contacted.
 
 use crate::config::{
     Action, Algorithm, Balancer, Condition, Config, HealthCheck, Kind, Listener, Rule, Stickiness,

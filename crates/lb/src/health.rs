@@ -5,16 +5,20 @@
 //! turn healthy and `unhealthy_threshold` consecutive failures to turn unhealthy; afterwards
 //! `healthy_threshold` consecutive successes make an unhealthy target healthy again, and
 //! `unhealthy_threshold` consecutive failures make a healthy one unhealthy.
+//!
+//! A target the egress policy refuses (`--egress-allow`) is never probed: it is `unhealthy`
+//! at once with `Target.FailedHealthChecks` (AWS's code for an error establishing the
+//! connection) and a description naming the address and the flag.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
+use guard::egress::EgressPolicy;
 use http_body_util::Empty;
 use hyper::Request;
 use hyper::body::Bytes;
 use hyper_util::rt::TokioIo;
-use tokio::net::TcpStream;
 
 use crate::config::{HealthCheck, Protocol};
 use crate::matching::CodeMatcher;
@@ -65,16 +69,26 @@ impl Counter {
     }
 }
 
-/// Probes one target once.
-pub async fn probe(check: &HealthCheck, address: SocketAddr, matcher: &CodeMatcher) -> Probe {
-    match tokio::time::timeout(check.timeout, probe_inner(check, address, matcher)).await {
+/// Probes one target once (the egress policy allowed `address`).
+async fn probe(
+    check: &HealthCheck,
+    address: SocketAddr,
+    matcher: &CodeMatcher,
+    egress: &EgressPolicy,
+) -> Probe {
+    match tokio::time::timeout(check.timeout, probe_inner(check, address, matcher, egress)).await {
         Ok(p) => p,
         Err(_) => Probe::Timeout,
     }
 }
 
-async fn probe_inner(check: &HealthCheck, address: SocketAddr, matcher: &CodeMatcher) -> Probe {
-    let Ok(stream) = TcpStream::connect(address).await else { return Probe::Failed };
+async fn probe_inner(
+    check: &HealthCheck,
+    address: SocketAddr,
+    matcher: &CodeMatcher,
+    egress: &EgressPolicy,
+) -> Probe {
+    let Ok(stream) = egress.connect_tcp(address).await else { return Probe::Failed };
     // HTTPS checks only connect: the plane has no TLS client.
     if !matches!(check.protocol, Protocol::Http) {
         return Probe::Pass;
@@ -125,8 +139,32 @@ fn observed(healthy: bool, last: &Probe) -> Observed {
     }
 }
 
-/// Checks one target until aborted: probes every `interval` and records verdicts.
-pub async fn run(check: HealthCheck, address: SocketAddr, runtime: Arc<TargetRuntime>) {
+/// What DescribeTargetHealth shows for a target the egress policy refuses: never contacted.
+fn refused(refusal: &guard::egress::Refused) -> Observed {
+    Observed {
+        state: HealthState::Unhealthy,
+        reason: Some("Target.FailedHealthChecks".into()),
+        description: Some(refusal.to_string()),
+    }
+}
+
+/// Checks one target until aborted: probes every `interval` and records verdicts. A target
+/// `egress` refuses is never probed (see the module documentation).
+pub async fn run(
+    check: HealthCheck,
+    address: SocketAddr,
+    runtime: Arc<TargetRuntime>,
+    egress: Arc<EgressPolicy>,
+) {
+    let address = match check.port {
+        Some(port) => SocketAddr::new(address.ip(), port),
+        None => address,
+    };
+    // Before anything else: a refused target is never contacted, checked or not.
+    if let Err(refusal) = egress.check(address) {
+        runtime.set_observed(refused(&refusal));
+        return;
+    }
     if !check.enabled {
         runtime.set_observed(Observed {
             state: HealthState::Unavailable,
@@ -135,15 +173,11 @@ pub async fn run(check: HealthCheck, address: SocketAddr, runtime: Arc<TargetRun
         });
         return;
     }
-    let address = match check.port {
-        Some(port) => SocketAddr::new(address.ip(), port),
-        None => address,
-    };
     let matcher = CodeMatcher::parse(&check.matcher);
     let mut counter = Counter::default();
     let interval = check.interval.max(Duration::from_millis(10));
     loop {
-        let result = probe(&check, address, &matcher).await;
+        let result = probe(&check, address, &matcher, &egress).await;
         if let Some(healthy) = counter.record(result == Probe::Pass, &check) {
             runtime.set_observed(observed(healthy, &result));
         } else if counter.verdict == Some(false) && result != Probe::Pass {
@@ -212,5 +246,35 @@ mod tests {
             Some("Target.FailedHealthChecks")
         );
         assert_eq!(observed(true, &Probe::Pass).reason, None);
+    }
+
+    #[tokio::test]
+    async fn a_refused_target_is_unhealthy_at_once_and_says_why() {
+        let runtime = crate::state::TargetRuntime::new();
+        let address: SocketAddr = "10.0.1.5:8080".parse().unwrap();
+        let egress = Arc::new(EgressPolicy::loopback_only());
+        let disabled = HealthCheck { enabled: false, ..HealthCheck::default() };
+        run(disabled, address, runtime.clone(), egress).await;
+        let seen = runtime.observed().unwrap();
+        assert_eq!(seen.state, HealthState::Unhealthy);
+        assert_eq!(seen.reason.as_deref(), Some("Target.FailedHealthChecks"));
+        assert_eq!(
+            seen.description.as_deref(),
+            Some(
+                "vpclab does not connect to 10.0.1.5:8080: the address is outside \
+                 --egress-allow (loopback only by default)"
+            )
+        );
+        assert!(!runtime.routable());
+
+        // A check on another port names the address it would have dialled.
+        let runtime = crate::state::TargetRuntime::new();
+        let other_port = HealthCheck { port: Some(9000), ..HealthCheck::default() };
+        run(other_port, address, runtime.clone(), Arc::new(EgressPolicy::loopback_only())).await;
+        let description = runtime.observed().unwrap().description.unwrap();
+        assert!(
+            description.starts_with("vpclab does not connect to 10.0.1.5:9000: "),
+            "{description}"
+        );
     }
 }

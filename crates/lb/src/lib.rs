@@ -17,6 +17,11 @@
 //!   cookies, `X-Forwarded-*`, WebSockets, ALB's error pages.
 //! - [`nlb`]: TCP and UDP pass-through, PROXY protocol v2.
 //! - [`health`]: the probes and the threshold counting that turns them into verdicts.
+//!
+//! Every connection to a target — health checks, proxied requests, TCP and UDP flows — is
+//! dialled through [`Options::egress`] (`guard::egress`), which refuses before any packet is
+//! sent: a refused target is `unhealthy` (`Target.FailedHealthChecks`, naming the address and
+//! `--egress-allow`), an ALB answers 502 for it at once, an NLB closes the connection.
 //! - [`tls`]: TLS termination for HTTPS and TLS listeners (PEM pair, or self-signed for the
 //!   balancer's DNS name).
 //! - [`plane`]: [`Plane`] itself — reconciling listeners and health checkers to a config.

@@ -10,6 +10,9 @@
 //! for instance targets, but this machine cannot without privileges. Enable
 //! `proxy_protocol_v2` on the group to hand the client address to the target in a PROXY v2
 //! header.
+//!
+//! Targets are dialled through the egress policy: a TCP connection picked for a target it
+//! refuses is closed, a UDP datagram for one is dropped; the target gets no packet.
 
 use std::collections::HashMap;
 use std::net::{IpAddr, SocketAddr};
@@ -18,7 +21,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
-use tokio::net::{TcpListener, TcpStream, UdpSocket};
+use tokio::net::{TcpListener, UdpSocket};
 use tokio::sync::watch;
 
 use crate::config::{Action, Stickiness};
@@ -106,7 +109,8 @@ async fn tcp_flow<C>(
     let Some(group) = group(&snapshot, listener) else { return };
     // No target: the connection is closed (AWS resets it).
     let Ok(member) = group.pick_by_hash(flow_hash(group, client, local, "tcp")) else { return };
-    let connect = TcpStream::connect(member.target.address);
+    // A target the egress policy refuses: the client's connection is closed.
+    let connect = shared.egress.connect_tcp(member.target.address);
     let Ok(Ok(mut target)) = tokio::time::timeout(Duration::from_secs(10), connect).await else {
         return;
     };
@@ -258,14 +262,8 @@ async fn open_udp_flow(
     let local = socket.local_addr().ok()?;
     let group = group(&snapshot, listener)?;
     let member: &Member = group.pick_by_hash(flow_hash(group, client, local, "udp")).ok()?;
-    let address = member.target.address;
-    let bind: SocketAddr = if address.is_ipv4() {
-        (IpAddr::from([0, 0, 0, 0]), 0).into()
-    } else {
-        (IpAddr::from([0u16; 8]), 0).into()
-    };
-    let upstream = Arc::new(UdpSocket::bind(bind).await.ok()?);
-    upstream.connect(address).await.ok()?;
+    // A target the egress policy refuses gets no flow: the datagram is dropped.
+    let upstream = Arc::new(shared.egress.udp_connected(member.target.address).await.ok()?);
     if group.config.proxy_protocol_v2 {
         let destination = SocketAddr::new(local.ip(), listener.listener.port);
         let _ = upstream.send(&proxy_v2_header(client, destination, true)).await;

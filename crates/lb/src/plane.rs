@@ -19,6 +19,7 @@ use crate::config::{CertificatePem, Config, HealthCheck, Kind, Protocol};
 use crate::matching::host_without_port;
 use crate::state::{Observed, Snapshot, TargetKey, TargetRuntime};
 use crate::{health, nlb, tls};
+use guard::egress::EgressPolicy;
 
 /// How the plane listens.
 #[derive(Debug, Clone)]
@@ -29,11 +30,18 @@ pub struct Options {
     /// do: a connection and its upstream exchanges stay on one thread. Empty: connections
     /// are served on the runtime that applies the configuration.
     pub workers: Vec<tokio::runtime::Handle>,
+    /// Where targets may be: health checks, proxied requests and passed-through flows dial
+    /// only what it allows (`--egress-allow`; loopback only by default).
+    pub egress: Arc<EgressPolicy>,
 }
 
 impl Default for Options {
     fn default() -> Self {
-        Options { bind_ip: IpAddr::V4(Ipv4Addr::LOCALHOST), workers: Vec::new() }
+        Options {
+            bind_ip: IpAddr::V4(Ipv4Addr::LOCALHOST),
+            workers: Vec::new(),
+            egress: Arc::new(EgressPolicy::loopback_only()),
+        }
     }
 }
 
@@ -122,10 +130,12 @@ impl Drop for Checker {
     }
 }
 
-/// What the serving tasks share: the current snapshot and the serving threads.
+/// What the serving tasks share: the current snapshot, the serving threads and the egress
+/// policy every connection to a target asks.
 #[derive(Debug)]
 pub struct Shared {
     snapshot: RwLock<Arc<Snapshot>>,
+    pub(crate) egress: Arc<EgressPolicy>,
     /// See [`Options::workers`]; `next_worker` takes turns among them.
     workers: Vec<tokio::runtime::Handle>,
     next_worker: std::sync::atomic::AtomicUsize,
@@ -164,6 +174,7 @@ impl Plane {
         Arc::new(Plane {
             shared: Arc::new(Shared {
                 snapshot: RwLock::new(Arc::new(Snapshot::default())),
+                egress: options.egress.clone(),
                 workers: options.workers.clone(),
                 next_worker: std::sync::atomic::AtomicUsize::new(0),
             }),
@@ -290,8 +301,13 @@ impl Plane {
                     .get(&key)
                     .is_some_and(|c| c.check == *check && Arc::ptr_eq(&c.runtime, &member.runtime));
                 if !current {
-                    let task =
-                        tokio::spawn(health::run(check.clone(), t.address, member.runtime.clone()));
+                    let egress = self.options.egress.clone();
+                    let task = tokio::spawn(health::run(
+                        check.clone(),
+                        t.address,
+                        member.runtime.clone(),
+                        egress,
+                    ));
                     let checker = Checker {
                         check: check.clone(),
                         runtime: member.runtime.clone(),
@@ -372,7 +388,7 @@ impl Plane {
         let snapshot = self.shared.snapshot();
         let arn = snapshot.by_host.get(&name)?;
         let listener = snapshot.listeners.get(arn)?.clone();
-        Some(alb::handle(&snapshot, &listener, req, client).await)
+        Some(alb::handle(&self.shared.egress, &snapshot, &listener, req, client).await)
     }
 }
 
@@ -464,5 +480,5 @@ async fn handle(
     let Some(listener) = snapshot.listeners.get(arn).cloned() else {
         return alb::error_page(hyper::StatusCode::SERVICE_UNAVAILABLE);
     };
-    alb::handle(&snapshot, &listener, req, client).await
+    alb::handle(&shared.egress, &snapshot, &listener, req, client).await
 }

@@ -68,7 +68,7 @@ pub struct TargetRuntime {
 }
 
 impl TargetRuntime {
-    fn new() -> Arc<Self> {
+    pub(crate) fn new() -> Arc<Self> {
         Arc::new(TargetRuntime {
             state: AtomicU8::new(INITIAL),
             observed: Mutex::new(None),

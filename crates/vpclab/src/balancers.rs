@@ -32,10 +32,12 @@ impl TargetHealthSource for PlaneHealth {
 /// its upstream exchange staying on one thread (no cross-thread wake-ups: measured ~25% more
 /// requests per second than sharing the API's multi-threaded runtime). API work never delays
 /// proxying.
+/// Targets are reached only where `egress` allows.
 pub fn start(
     api: Arc<Api>,
     bind_ip: std::net::IpAddr,
     certificate: Option<lb::CertificatePem>,
+    egress: Arc<guard::egress::EgressPolicy>,
 ) -> anyhow::Result<Arc<lb::Plane>> {
     let cpus = std::thread::available_parallelism().map_or(1, |n| n.get()).min(8);
     let mut workers = Vec::with_capacity(cpus);
@@ -46,7 +48,7 @@ pub fn start(
             .name(format!("vpclab-lb-{n}"))
             .spawn(move || runtime.block_on(std::future::pending::<()>()))?;
     }
-    let plane = lb::Plane::new(lb::Options { bind_ip, workers });
+    let plane = lb::Plane::new(lb::Options { bind_ip, workers, egress });
     api.set_target_health_source(Arc::new(PlaneHealth(plane.clone())));
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
     let running = plane.clone();

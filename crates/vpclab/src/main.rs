@@ -98,6 +98,12 @@ pub struct ServeArgs {
     /// Where a client no `--dns-client-location` matches is: `REGION:CONTINENT:COUNTRY[:SUBDIVISION]`.
     #[arg(long, default_value = "us-east-1:NA:US:VA")]
     dns_default_client_location: String,
+    /// Lets the server connect to this CIDR block too (repeatable), e.g. `10.0.0.0/8` on a lab
+    /// network: load balancer targets and their health checks, Route 53 health checks and
+    /// Resolver forwarding go only to loopback (always allowed) and these blocks. Link-local
+    /// (cloud metadata), multicast, broadcast and unspecified addresses are never dialled.
+    #[arg(long = "egress-allow", value_name = "CIDR")]
+    egress_allow: Vec<guard::egress::Cidr>,
 }
 
 fn main() -> Result<()> {

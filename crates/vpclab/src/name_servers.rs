@@ -13,13 +13,15 @@ use std::time::Duration;
 const BALANCER_HEALTH_POLL: Duration = Duration::from_secs(2);
 
 /// Starts the DNS plane for `site` on a runtime thread of its own and keeps it in step with
-/// `api`'s state; `balancers` answers whether a load balancer has a healthy target.
+/// `api`'s state; `balancers` answers whether a load balancer has a healthy target. Health
+/// checks and forwarded queries go only where `egress` allows.
 pub fn start(
     api: Arc<Api>,
     site: dns::from_model::Site,
     balancers: Arc<lb::Plane>,
+    egress: Arc<guard::egress::EgressPolicy>,
 ) -> anyhow::Result<Arc<dns::Plane>> {
-    let plane = dns::Plane::new();
+    let plane = dns::Plane::with_egress(egress);
     api.set_health_check_observer(Arc::new(Probes(plane.health())));
     api.set_dns_answerer(Arc::new(Engine(plane.clone())));
     let runtime = tokio::runtime::Builder::new_multi_thread()

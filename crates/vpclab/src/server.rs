@@ -50,6 +50,7 @@ pub fn serve(args: ServeArgs) -> Result<()> {
     };
     let world = World { quotas, ..world };
     let api = Arc::new(Api::new(world, store));
+    let egress = Arc::new(guard::egress::EgressPolicy::allowing(args.egress_allow.iter().copied()));
 
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
@@ -72,7 +73,8 @@ pub fn serve(args: ServeArgs) -> Result<()> {
             args.state_dir.clone()
         };
         eprintln!(
-            "vpclab {} listening on http://{} (state: {state}; flow logs under {}; ready in {} ms)",
+            "vpclab {} listening on http://{} (state: {state}; flow logs under {}; connects to: \
+             {egress}; ready in {} ms)",
             env!("CARGO_PKG_VERSION"),
             listener.local_addr()?,
             flow_log_root.display(),
@@ -87,7 +89,7 @@ pub fn serve(args: ServeArgs) -> Result<()> {
             }),
             _ => None,
         };
-        let plane = crate::balancers::start(api.clone(), args.lb_bind, certificate)
+        let plane = crate::balancers::start(api.clone(), args.lb_bind, certificate, egress.clone())
             .context("starting the load balancer data plane")?;
         let dns_site = dns::from_model::Site {
             listen: args.dns_listen,
@@ -99,9 +101,11 @@ pub fn serve(args: ServeArgs) -> Result<()> {
             default_location: client_location(&args.dns_default_client_location)?,
             balancer_address: args.lb_bind,
         };
-        let name_servers = crate::name_servers::start(api.clone(), dns_site, plane.clone())
-            .context("starting the DNS server")?;
-        let site = Arc::new(Site { listen: args.listen, flow_log_root, plane, name_servers });
+        let name_servers =
+            crate::name_servers::start(api.clone(), dns_site, plane.clone(), egress.clone())
+                .context("starting the DNS server")?;
+        let site =
+            Arc::new(Site { listen: args.listen, flow_log_root, plane, name_servers, egress });
         loop {
             let (stream, client) = match listener.accept().await {
                 Ok(conn) => conn,
@@ -174,6 +178,8 @@ struct Site {
     flow_log_root: std::path::PathBuf,
     plane: Arc<lb::Plane>,
     name_servers: Arc<dns::Plane>,
+    /// Where the data planes may connect (`--egress-allow`).
+    egress: Arc<guard::egress::EgressPolicy>,
 }
 
 /// `CIDR=REGION:CONTINENT:COUNTRY[:SUBDIVISION]` (`--dns-client-location`).
@@ -227,6 +233,8 @@ async fn route(api: &Api, req: hyper::Request<Incoming>, site: &Site) -> Respons
                         "route53": api::route53::operations().len(),
                         "route53resolver": api::route53resolver::operations().len(),
                     },
+                    "egress_allow":
+                        site.egress.ranges().iter().map(ToString::to_string).collect::<Vec<_>>(),
                 }),
             )
         }

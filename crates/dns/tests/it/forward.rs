@@ -9,7 +9,7 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, UdpSocket};
 use tokio::task::JoinHandle;
 
-use crate::support::{Tcp, a, ask, config, query, serve, udp, zone};
+use crate::support::{Tcp, a, ask, config, query, serve_reporting, udp, zone};
 
 /// The answer of the on-premises server: the query's question, AA set, one A record `ip`.
 fn onprem_answer(q: &[u8], ip: [u8; 4], truncated: bool) -> Vec<u8> {
@@ -78,7 +78,9 @@ async fn vpc_with_rules(
         resolver: true,
         forward: rules,
     });
-    let (plane, public) = serve(cfg).await;
+    let (plane, public, problems) = serve_reporting(cfg).await;
+    // Only refused forwarding targets are reported (see the egress tests below).
+    assert!(problems.iter().all(|p| p.contains("are not forwarded to")), "{problems:?}");
     let vpc = plane.listeners().into_iter().find(|l| l.view == "vpc-1").unwrap().address;
     (plane, public, vpc)
 }
@@ -151,4 +153,57 @@ async fn no_target_answering_is_servfail() {
     let r = udp(vpc, &query(9, "h.corp.internal.", rtype::A, None)).await.unwrap();
     assert_eq!(r.rcode(), 2);
     assert_eq!(r.id, 9);
+}
+
+#[tokio::test]
+async fn targets_outside_the_egress_policy_are_never_sent_to() {
+    // Loopback only (the default): 10.0.0.2 is refused, so only the local server is asked.
+    let (target, server) = onprem([192, 168, 7, 10], false).await;
+    let refused: SocketAddr = "10.0.0.2:53".parse().unwrap();
+    let rules =
+        vec![ForwardRule { domain: "corp.internal.".into(), targets: vec![refused, target] }];
+    let (_plane, _, vpc) = vpc_with_rules(rules).await;
+    for id in 0..4 {
+        // Were 10.0.0.2 tried, half of these would wait a second for it first.
+        let started = std::time::Instant::now();
+        let r = udp(vpc, &query(id, "h.corp.internal.", rtype::A, None)).await.unwrap();
+        assert_eq!(r.first_a(), Some(Ipv4Addr::new(192, 168, 7, 10)));
+        assert!(started.elapsed() < std::time::Duration::from_millis(500));
+    }
+    server.abort();
+}
+
+#[tokio::test]
+async fn no_target_allowed_is_servfail_at_once_and_the_apply_says_why() {
+    let rules = vec![ForwardRule {
+        domain: "corp.internal.".into(),
+        targets: vec!["10.0.0.2:53".parse().unwrap(), "[fd00::2]:53".parse().unwrap()],
+    }];
+    let (plane, _, vpc) = vpc_with_rules(rules.clone()).await;
+    let started = std::time::Instant::now();
+    let r = udp(vpc, &query(9, "h.corp.internal.", rtype::A, None)).await.unwrap();
+    assert_eq!((r.rcode(), r.id), (2, 9), "SERVFAIL");
+    let r = Tcp::connect(vpc).await.ask(&query(10, "h.corp.internal.", rtype::A, None)).await;
+    assert_eq!(r.rcode(), 2);
+    assert!(started.elapsed() < std::time::Duration::from_millis(500), "{:?}", started.elapsed());
+
+    // Applying the configuration names each refused target (the binary logs these).
+    let mut cfg = config(vec![zone("Z1", "example.com.", vec![])]);
+    cfg.views.push(View {
+        name: "vpc-1".into(),
+        listen: "127.0.0.1:0".parse().unwrap(),
+        private_zones: vec![],
+        public_zones: true,
+        resolver: true,
+        forward: rules,
+    });
+    let problems: Vec<String> = plane.apply(cfg).await.into_iter().map(|p| p.0).collect();
+    assert!(
+        problems
+            .iter()
+            .any(|p| p.contains("names under corp.internal. are not forwarded to 10.0.0.2:53")
+                && p.contains("outside --egress-allow")),
+        "{problems:?}"
+    );
+    assert!(problems.iter().any(|p| p.contains("[fd00::2]:53")), "{problems:?}");
 }

@@ -134,3 +134,46 @@ async fn string_matching_inversion_and_calculated_checks() {
     );
     assert_eq!(health.status("unknown"), None);
 }
+
+#[tokio::test]
+async fn a_name_is_resolved_by_the_hosted_zones_and_a_refused_address_is_not_probed() {
+    let (web, _server) = http_server().await;
+    let by_name = |id: &str, fqdn: &str| HealthCheck {
+        ip: None,
+        fqdn: Some(fqdn.into()),
+        ..check(id, web.port())
+    };
+    let mut cfg = config(vec![zone(
+        "Z1",
+        "example.com.",
+        vec![a("local.example.com.", [127, 0, 0, 1]), a("far.example.com.", [192, 0, 2, 44])],
+    )]);
+    cfg.health_checks = vec![
+        by_name("hc-local", "local.example.com"),
+        by_name("hc-far", "far.example.com."),
+        by_name("hc-elsewhere", "www.example.org"),
+    ];
+    let (plane, _) = serve(cfg).await;
+    let health = plane.health();
+    let reported = |id: &str| health.status(id).is_some_and(|s| !s.reports.is_empty());
+    assert!(
+        eventually(Duration::from_secs(3), || async {
+            reported("hc-local") && reported("hc-far") && reported("hc-elsewhere")
+        })
+        .await
+    );
+    let first = |id: &str| health.status(id).unwrap().reports[0].status.clone();
+    assert_eq!(first("hc-local"), "Success: HTTP Status Code 200, OK");
+    assert_eq!(
+        first("hc-far"),
+        format!(
+            "Failure: vpclab does not connect to 192.0.2.44:{}: the address is outside \
+             --egress-allow (loopback only by default)",
+            web.port()
+        )
+    );
+    // In no hosted zone and loopback only: the system resolver is not asked either.
+    let elsewhere = first("hc-elsewhere");
+    assert!(elsewhere.starts_with("Failure: Could not resolve www.example.org: "), "{elsewhere}");
+    assert!(elsewhere.contains("--egress-allow"), "{elsewhere}");
+}

@@ -222,11 +222,17 @@ pub fn config(zones: Vec<Zone>) -> Config {
 
 /// A plane serving `config`, and its public view's address.
 pub async fn serve(config: Config) -> (Arc<Plane>, SocketAddr) {
-    let plane = Plane::new();
-    let problems = plane.apply(config).await;
+    let (plane, at, problems) = serve_reporting(config).await;
     assert!(problems.is_empty(), "{problems:?}");
-    let at = plane.listeners().into_iter().find(|l| l.view == "public").unwrap().address;
     (plane, at)
+}
+
+/// A plane serving `config`, its public view's address, and what the apply reported.
+pub async fn serve_reporting(config: Config) -> (Arc<Plane>, SocketAddr, Vec<String>) {
+    let plane = Plane::new();
+    let problems = plane.apply(config).await.into_iter().map(|p| p.0).collect();
+    let at = plane.listeners().into_iter().find(|l| l.view == "public").unwrap().address;
+    (plane, at, problems)
 }
 
 /// An HTTP server answering every request with `200 ok`; abort the handle to stop it.

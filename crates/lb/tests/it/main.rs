@@ -3,6 +3,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
 
 mod alb;
+mod egress;
 mod health;
 mod nlb;
 mod support;
