@@ -16,6 +16,10 @@ A's ids, answers the same.
 
 The cross-account mechanisms AWS has on purpose (peering requests, transit gateway peering,
 Route 53 VPC association authorizations) are left out of (b): B may name A's resource there.
+
+`--max-accounts`: a dedicated server started with `--max-accounts 2` refuses a third account's
+every request with the service's authentication error, stores nothing for it, and keeps serving
+the two existing accounts after a restart with a lower cap.
 """
 
 from __future__ import annotations
@@ -30,7 +34,7 @@ import pytest
 import requests
 from botocore.exceptions import ClientError
 
-from vpclab_helpers import AMI, INSTANCE_TYPE, REPO_ROOT, make_client
+from vpclab_helpers import AMI, INSTANCE_TYPE, REPO_ROOT, VpclabServer, aws_error, make_client
 
 A_KEY = "111111111111"
 B_KEY = "222222222222"
@@ -815,3 +819,55 @@ def test_another_account_can_name_none_of_its_resources(accounts):
     after = read_everything(a)
     problems += [f"A's {k} changed: {before[k]} -> {after.get(k)}" for k in before if before[k] != after.get(k)]
     assert not problems, "\n".join(problems)
+
+
+# --------------------------------------------------------------------------- --max-accounts
+
+
+def read_each_service(x: Account) -> None:
+    """One cheap read of every service, as x."""
+    x.ec2.describe_vpcs()
+    x.elbv2.describe_load_balancers()
+    x.route53.list_hosted_zones()
+    x.route53resolver.list_resolver_endpoints()
+    x.directconnect.describe_connections()
+    x.clients["sts"].get_caller_identity()
+
+
+def refused_by_each_service(x: Account) -> None:
+    """Every service refuses x as an access key it does not know, in its own format, naming the
+    flag: EC2 with AuthFailure (401), the others with InvalidClientTokenId (403)."""
+    for call in (x.ec2.describe_vpcs, lambda: x.ec2.create_vpc(CidrBlock="10.0.0.0/16")):
+        with aws_error("AuthFailure", 401) as e:
+            call()
+        assert "--max-accounts" in str(e.value) and x.key in str(e.value), e.value
+    for call in (x.elbv2.describe_load_balancers, x.route53.list_hosted_zones,
+                 x.route53resolver.list_resolver_endpoints, x.directconnect.describe_connections,
+                 x.clients["sts"].get_caller_identity):
+        with aws_error("InvalidClientTokenId", 403) as e:
+            call()
+        assert "--max-accounts" in str(e.value), e.value
+
+
+def test_max_accounts_refuses_new_accounts_and_keeps_those_held(vpclab_binary, tmp_path):
+    def serve(max_accounts: int) -> VpclabServer:
+        return VpclabServer(vpclab_binary, state_dir=tmp_path / "state", log_path=tmp_path / "vpclab.log",
+                            extra_args=["--max-accounts", str(max_accounts)]).start()
+
+    server = serve(2)
+    try:
+        held = [Account(server.endpoint, key) for key in (A_KEY, B_KEY)]
+        for x in held:
+            read_each_service(x)
+        refused_by_each_service(Account(server.endpoint, C_KEY))
+    finally:
+        server.stop()
+    # With a lower cap after a restart, the accounts held keep working; the refused one was
+    # never stored, so it is still new, and still refused.
+    server = serve(1)
+    try:
+        for key in (A_KEY, B_KEY):
+            read_each_service(Account(server.endpoint, key))
+        refused_by_each_service(Account(server.endpoint, C_KEY))
+    finally:
+        server.stop()
