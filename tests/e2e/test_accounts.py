@@ -658,6 +658,13 @@ def record(b: Account, **extra) -> dict:
 NESTED: list[tuple[str, str, str, Callable[[Account, str], dict]]] = [
     ("ec2", "AuthorizeSecurityGroupIngress", "sg", lambda b, ref: {"GroupId": b.r["sg"], "IpPermissions": pairs(ref)}),
     ("ec2", "AuthorizeSecurityGroupEgress", "sg", lambda b, ref: {"GroupId": b.r["sg"], "IpPermissions": pairs(ref)}),
+    ("ec2", "AuthorizeSecurityGroupIngress", "pl", lambda b, ref: {"GroupId": b.r["sg"], "IpPermissions": [{
+        "IpProtocol": "tcp", "FromPort": 80, "ToPort": 80, "PrefixListIds": [{"PrefixListId": ref}]}]}),
+    ("ec2", "ModifySecurityGroupRules", "sgr", lambda b, ref: {"GroupId": b.r["sg"], "SecurityGroupRules": [{
+        "SecurityGroupRuleId": ref, "SecurityGroupRule": {
+            "IpProtocol": "tcp", "FromPort": 8443, "ToPort": 8443, "CidrIpv4": "0.0.0.0/0"}}]}),
+    ("ec2", "UpdateSecurityGroupRuleDescriptionsIngress", "sgr", lambda b, ref: {
+        "GroupId": b.r["sg"], "SecurityGroupRuleDescriptions": [{"SecurityGroupRuleId": ref, "Description": "x"}]}),
     ("ec2", "CreateNetworkInterface", "sg", lambda b, ref: {"SubnetId": b.r["subnet"], "Groups": [ref]}),
     ("ec2", "ModifyNetworkInterfaceAttribute", "sg", lambda b, ref: {"NetworkInterfaceId": b.r["eni"],
                                                                       "Groups": [ref]}),
@@ -666,7 +673,9 @@ NESTED: list[tuple[str, str, str, Callable[[Account, str], dict]]] = [
         "NetworkInterfaces": [{"DeviceIndex": 0, "NetworkInterfaceId": ref}]}),
     *[("ec2", "CreateFlowLogs", key, lambda b, ref, kind=kind: {
         "ResourceType": kind, "ResourceIds": [ref], "TrafficType": "ALL", "LogDestinationType": "s3",
-        "LogDestination": "arn:aws:s3:::x-logs"}) for key, kind in (("subnet", "Subnet"), ("eni", "NetworkInterface"))],
+        "LogDestination": "arn:aws:s3:::x-logs"}) for key, kind in (
+        ("subnet", "Subnet"), ("eni", "NetworkInterface"), ("tgw", "TransitGateway"),
+        ("tgw_attach", "TransitGatewayAttachment"))],
     ("elasticloadbalancing", "CreateListener", "tg", lambda b, ref: {
         "LoadBalancerArn": b.r["lb"], "Protocol": "HTTP", "Port": 8080, "DefaultActions": forward(ref)}),
     ("elasticloadbalancing", "ModifyListener", "tg", lambda b, ref: {"ListenerArn": b.r["listener"],
@@ -688,6 +697,9 @@ NESTED: list[tuple[str, str, str, Callable[[Account, str], dict]]] = [
         b, CidrRoutingConfig={"CollectionId": ref, "LocationName": "hq"})),
     ("route53", "CreateHealthCheck", "health_check", lambda b, ref: {"CallerReference": "calc", "HealthCheckConfig": {
         "Type": "CALCULATED", "HealthThreshold": 1, "ChildHealthChecks": [ref]}}),
+    ("directconnect", "CreateTransitVirtualInterface", "dxgw", lambda b, ref: {
+        "connectionId": b.r["dxcon"], "newTransitVirtualInterface": {
+            "virtualInterfaceName": "x", "vlan": 337, "asn": 65010, "directConnectGatewayId": ref}}),
     ("directconnect", "CreatePrivateVirtualInterface", "vgw", lambda b, ref: {
         "connectionId": b.r["dxcon"], "newPrivateVirtualInterface": {
             "virtualInterfaceName": "x", "vlan": 336, "asn": 65010, "virtualGatewayId": ref}}),
