@@ -5,28 +5,31 @@ from __future__ import annotations
 
 from vpclab_helpers import aws_error, create_network, dump, f
 
-NLB = "arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/net/lab/0123456789abcdef"
-
 
 def eni(ec2, subnet: str) -> str:
     return ec2.create_network_interface(SubnetId=subnet)["NetworkInterface"]["NetworkInterfaceId"]
 
 
-def test_targets_filters_rules_and_sessions(ec2):
+def test_targets_filters_rules_and_sessions(ec2, elbv2):
     net = create_network(ec2, igw=False)
     source, sink = eni(ec2, net.subnet_id), eni(ec2, net.subnet_id)
+    nlb_arn = elbv2.create_load_balancer(Name="lab", Type="network", Scheme="internal", Subnets=[net.subnet_id])[
+        "LoadBalancers"][0]["LoadBalancerArn"]
     target = ec2.create_traffic_mirror_target(
         NetworkInterfaceId=sink, Description="sink",
         TagSpecifications=[{"ResourceType": "traffic-mirror-target", "Tags": [{"Key": "Name", "Value": "t"}]}],
     )["TrafficMirrorTarget"]
     assert target["Type"] == "network-interface" and target["NetworkInterfaceId"] == sink, dump(target)
     assert target["TrafficMirrorTargetId"].startswith("tmt-")
-    nlb = ec2.create_traffic_mirror_target(NetworkLoadBalancerArn=NLB)["TrafficMirrorTarget"]
-    assert nlb["Type"] == "network-load-balancer" and nlb["NetworkLoadBalancerArn"] == NLB
+    nlb = ec2.create_traffic_mirror_target(NetworkLoadBalancerArn=nlb_arn)["TrafficMirrorTarget"]
+    assert nlb["Type"] == "network-load-balancer" and nlb["NetworkLoadBalancerArn"] == nlb_arn
+    # A load balancer that is not there (or is another account's) is no target.
+    with aws_error("InvalidParameterValue"):
+        ec2.create_traffic_mirror_target(NetworkLoadBalancerArn=nlb_arn.replace("/net/lab/", "/net/gone/"))
     found = ec2.describe_traffic_mirror_targets(Filters=[f("network-interface-id", sink)])
     assert [t["TrafficMirrorTargetId"] for t in found["TrafficMirrorTargets"]] == [target["TrafficMirrorTargetId"]]
     with aws_error("InvalidParameterCombination"):
-        ec2.create_traffic_mirror_target(NetworkInterfaceId=sink, NetworkLoadBalancerArn=NLB)
+        ec2.create_traffic_mirror_target(NetworkInterfaceId=sink, NetworkLoadBalancerArn=nlb_arn)
     with aws_error("InvalidNetworkInterfaceID.NotFound"):
         ec2.create_traffic_mirror_target(NetworkInterfaceId="eni-0123456789abcdef0")
 

@@ -10,6 +10,12 @@
 //! [`flow_delivery`] writes VPC flow log records (made by the semantics engine) to files laid out
 //! as AWS lays out its S3 objects and CloudWatch log streams.
 //!
+//! Before any handler runs, [`Api::handle`] admits the caller's account: one the server holds,
+//! or a new one while fewer than `--max-accounts` are held (else the service's error for an
+//! unknown access key); an account's first call in a region sets that region up with its
+//! default VPC. Handlers see only the caller's resources (the model's lookups are by scope)
+//! but for AWS's cross-account mechanisms.
+//!
 //! Handlers that change state run under the write lock; the rows they changed are queued to the
 //! store before the lock is released and the reply waits until the store says they are on disk.
 //! A handler that fails — or panics — has its changes rolled back, so the world is never left
@@ -37,6 +43,9 @@ use wire::{ApiError, ErrorFormat, QueryMap};
 pub const DEFAULT_ACCOUNT: &str = "123456789012";
 /// The region used when a request carries no credential scope.
 pub const DEFAULT_REGION: &str = "us-east-1";
+/// The most accounts a server holds unless `--max-accounts` says otherwise: each costs a
+/// default VPC in every region it calls, kept until reset.
+pub const DEFAULT_MAX_ACCOUNTS: usize = 100;
 
 /// The services vpclab routes to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -64,6 +73,24 @@ impl Service {
             "route53" => Some(Service::Route53),
             "route53resolver" => Some(Service::Route53Resolver),
             _ => None,
+        }
+    }
+
+    /// What the service answers a request whose access key it does not know: EC2's
+    /// `AuthFailure` (401), the others' `InvalidClientTokenId` (403), with AWS's message and
+    /// `detail` after it.
+    pub fn unknown_access_key(self, detail: &str) -> ApiError {
+        match self {
+            Service::Ec2 => ApiError::new(
+                "AuthFailure",
+                401,
+                format!("AWS was not able to validate the provided access credentials: {detail}"),
+            ),
+            _ => ApiError::new(
+                "InvalidClientTokenId",
+                403,
+                format!("The security token included in the request is invalid: {detail}"),
+            ),
         }
     }
 
@@ -203,6 +230,8 @@ pub struct Api {
     dns_answerer: RwLock<Option<Arc<dyn route53::DnsAnswerer>>>,
     /// Bumped after every committed change and reset, for the data planes to reconcile.
     changes: tokio::sync::watch::Sender<u64>,
+    /// The most accounts held (`--max-accounts`); a new one beyond is refused.
+    max_accounts: usize,
 }
 
 /// What the live data plane has observed about one registered target.
@@ -241,7 +270,14 @@ impl Api {
             health_checks: RwLock::new(None),
             dns_answerer: RwLock::new(None),
             changes: tokio::sync::watch::channel(0).0,
+            max_accounts: DEFAULT_MAX_ACCOUNTS,
         }
+    }
+
+    /// Holds at most `max` accounts (`--max-accounts`). Accounts already stored keep working
+    /// even when they are more.
+    pub fn with_max_accounts(self, max: usize) -> Self {
+        Api { max_accounts: max, ..self }
     }
 
     /// Wires the data plane's health observations into DescribeTargetHealth.
@@ -319,6 +355,9 @@ impl Api {
     /// Serves one request.
     pub async fn handle(&self, request: Request) -> Reply {
         let format = request.service.error_format();
+        if let Err(e) = self.admit(request.service, &request.scope).await {
+            return Reply::error(&e, format, &request.request_id);
+        }
         let result = match request.service {
             Service::Ec2 => ec2::handle(self, &request).await,
             Service::Sts => sts::handle(&request),
@@ -401,11 +440,39 @@ impl Api {
         }
     }
 
-    /// Makes sure the caller's account and region exist, with their default VPC.
-    pub async fn ensure_scope(&self, scope: &Scope) -> Result<(), ApiError> {
+    /// Lets the caller in: an account the server holds, or a new one while it holds fewer
+    /// than `--max-accounts`. An account's first call in a region sets the region up as AWS
+    /// has it from the account's creation (its default VPC), durably — except STS's, which
+    /// stores nothing. A new account beyond the cap is refused as an unknown access key and
+    /// nothing is stored for it.
+    async fn admit(&self, service: Service, scope: &Scope) -> Result<(), ApiError> {
+        if service == Service::Sts {
+            return self.read(|w| self.check_account_cap(w, service, &scope.account));
+        }
         if self.world.read().is_scope_initialised(scope) {
             return Ok(());
         }
-        self.mutate(|w| w.ensure_scope(scope).map_err(from_model)).await
+        self.read(|w| self.check_account_cap(w, service, &scope.account))?;
+        // Checked again under the write lock: another new account may have come in between.
+        self.mutate(|w| {
+            self.check_account_cap(w, service, &scope.account)?;
+            w.ensure_scope(scope).map_err(from_model)
+        })
+        .await
+    }
+
+    fn check_account_cap(
+        &self,
+        world: &World,
+        service: Service,
+        account: &str,
+    ) -> Result<(), ApiError> {
+        let held = world.account_count();
+        if world.has_account(account) || held < self.max_accounts {
+            return Ok(());
+        }
+        Err(service.unknown_access_key(&format!(
+            "the access key names account {account}, and this server already holds {held} accounts, the most --max-accounts allows."
+        )))
     }
 }

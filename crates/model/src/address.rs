@@ -45,7 +45,9 @@ impl World {
         Ok(id)
     }
 
-    /// An address by allocation id: another account's is `AuthFailure`, as on AWS.
+    /// An address by allocation id, to release or associate: another account's is
+    /// `AuthFailure` ("does not belong to you"), as AWS answers those two. Reads and other
+    /// uses find it with `addresses.find`, as missing.
     pub fn find_address(&self, scope: &Scope, allocation_id: &str) -> Result<&Address> {
         match self.addresses.get(allocation_id) {
             Some(a) if &a.owner == scope => Ok(a),

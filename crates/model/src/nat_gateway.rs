@@ -156,7 +156,7 @@ impl World {
             )));
         }
         for (i, id) in allocations.iter().enumerate() {
-            let a = self.find_address(scope, id)?;
+            let a = self.addresses.find(&lookup::ADDRESS, scope, id)?;
             if a.association.is_some() || allocations.iter().take(i).any(|x| x == id) {
                 return Err(Error::new(
                     "Resource.AlreadyAssociated",

@@ -207,9 +207,11 @@ impl World {
                 .get(id)
                 .is_some_and(|p| p.is_active() && p.peer_of(&table.vpc_id).is_some()),
             RouteTarget::TransitGateway(id) => self.tgw_route_active(id, &table.vpc_id),
+            RouteTarget::VpcEndpoint(id) => {
+                self.vpc_endpoints.get(id).is_some_and(|e| e.is_live() && e.vpc_id == table.vpc_id)
+            }
             RouteTarget::LocalGateway(_)
             | RouteTarget::CarrierGateway(_)
-            | RouteTarget::VpcEndpoint(_)
             | RouteTarget::CoreNetwork(_) => true,
         };
         if active { "active" } else { "blackhole" }
@@ -379,8 +381,18 @@ impl World {
             }
             return Ok(RouteTarget::NetworkInterface(id.clone()));
         }
-        // The kinds below are not modelled yet (later issues add NAT gateways, peering, transit
-        // gateways, local and carrier gateways, endpoints, Cloud WAN): only the id's shape is
+        if let Some(id) = &spec.vpc_endpoint_id {
+            // A (Gateway Load Balancer) endpoint of the caller's, in the table's VPC.
+            let endpoint = self.find_vpc_endpoint(scope, id)?;
+            if !endpoint.is_live() {
+                return Err(lookup::VPC_ENDPOINT.not_found(id));
+            }
+            if endpoint.vpc_id != table.vpc_id {
+                return Err(different_networks(rtb, "vpc endpoint", id));
+            }
+            return Ok(RouteTarget::VpcEndpoint(id.clone()));
+        }
+        // Local and carrier gateways and Cloud WAN are not modelled: only the id's shape is
         // checked, and the route is accepted and reported active.
         let shaped = |kind: &Kind, id: &String| -> Result<String> {
             if kind.malformed == kind.not_found {
@@ -423,9 +435,6 @@ impl World {
         }
         if let Some(id) = &spec.carrier_gateway_id {
             return Ok(RouteTarget::CarrierGateway(shaped(&lookup::CARRIER_GATEWAY, id)?));
-        }
-        if let Some(id) = &spec.vpc_endpoint_id {
-            return Ok(RouteTarget::VpcEndpoint(shaped(&lookup::VPC_ENDPOINT, id)?));
         }
         if let Some(arn) = &spec.core_network_arn {
             let ok = arn.starts_with("arn:aws:networkmanager::")

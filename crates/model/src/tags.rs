@@ -281,6 +281,11 @@ pub fn not_found_for_id(id: &str) -> Error {
         "tmt" => return crate::traffic_mirror::target_not_found(id),
         "tmf" => return crate::traffic_mirror::filter_not_found(id),
         "tms" => return crate::traffic_mirror::session_not_found(id),
+        "tgw" => return crate::lookup::TRANSIT_GATEWAY.not_found(id),
+        "tgw-attach" => return crate::lookup::TRANSIT_GATEWAY_ATTACHMENT.not_found(id),
+        "tgw-rtb" => return crate::lookup::TRANSIT_GATEWAY_ROUTE_TABLE.not_found(id),
+        "vpce" => return crate::lookup::VPC_ENDPOINT.not_found(id),
+        "vpce-svc" => return crate::lookup::VPC_ENDPOINT_SERVICE.not_found(id),
         _ => {
             return Error::new("InvalidID", format!("The ID '{id}' is not valid"));
         }

@@ -6,8 +6,10 @@
 
 use crate::cidr::Cidr;
 use crate::error::{Error, Result};
+use crate::load_balancer::LbType;
 use crate::lookup;
 use crate::resources::*;
+use crate::vpc_endpoint::EndpointType;
 use crate::world::{Scope, World};
 use serde::{Deserialize, Serialize};
 
@@ -262,7 +264,12 @@ impl World {
                 TargetKind::NetworkInterface(eni)
             }
             (None, Some(arn), None) => {
-                if !(arn.starts_with("arn:") && arn.contains(":loadbalancer/net/")) {
+                // A Network Load Balancer of the caller's; another account's is as unknown.
+                let nlb = self
+                    .load_balancers
+                    .get(&arn)
+                    .filter(|lb| &lb.owner == scope && lb.lb_type == LbType::Network);
+                if nlb.is_none() {
                     return Err(Error::invalid_parameter_value(format!(
                         "{arn} is not the ARN of a Network Load Balancer."
                     )));
@@ -270,7 +277,12 @@ impl World {
                 TargetKind::NetworkLoadBalancer(arn)
             }
             (None, None, Some(vpce)) => {
-                lookup::VPC_ENDPOINT.check_format(&vpce)?;
+                let endpoint = self.find_vpc_endpoint(scope, &vpce)?;
+                if endpoint.endpoint_type != EndpointType::GatewayLoadBalancer {
+                    return Err(Error::invalid_parameter_value(format!(
+                        "{vpce} is not a Gateway Load Balancer endpoint."
+                    )));
+                }
                 TargetKind::GatewayLoadBalancerEndpoint(vpce)
             }
             (None, None, None) => {

@@ -83,6 +83,20 @@ impl World {
         self.scopes.contains(&scope.key())
     }
 
+    /// Whether the account has its bookkeeping in some region (it has called the API).
+    pub fn has_account(&self, account: &str) -> bool {
+        self.scopes.with_prefix(&format!("{account}/")).next().is_some()
+    }
+
+    /// How many accounts have their bookkeeping. Scope keys (`account/region`) sort an
+    /// account's rows together, so counting runs of one account counts accounts.
+    pub fn account_count(&self) -> usize {
+        let mut accounts: Vec<&str> =
+            self.scopes.ids().filter_map(|key| key.split_once('/').map(|(a, _)| a)).collect();
+        accounts.dedup();
+        accounts.len()
+    }
+
     fn scope_state_mut(&mut self, scope: &Scope) -> Result<&mut ScopeState> {
         self.scopes
             .get_mut(&scope.key())

@@ -319,6 +319,24 @@ pub struct ScopeState {
 #[cfg(test)]
 mod tests {
     use crate::testkit::world_with_vpc;
+    use crate::{Scope, World};
+
+    #[test]
+    fn an_account_counts_once_whatever_its_regions() {
+        let mut w = World::default();
+        assert_eq!(w.account_count(), 0);
+        for (account, region) in [
+            ("111111111111", "us-east-1"),
+            ("111111111111", "eu-west-1"),
+            ("222222222222", "us-east-1"),
+        ] {
+            w.ensure_scope(&Scope::new(account, region)).unwrap();
+        }
+        assert_eq!(w.account_count(), 2);
+        assert!(w.has_account("111111111111") && w.has_account("222222222222"));
+        assert!(!w.has_account("11111111111"), "a prefix of an account is not the account");
+        assert!(!w.has_account("333333333333"));
+    }
 
     #[test]
     fn the_version_counts_network_changes_only() {

@@ -74,6 +74,10 @@ pub struct ServeArgs {
     /// Raise every quota as far as AWS lets it be raised (for large generated networks).
     #[arg(long)]
     raised_quotas: bool,
+    /// The most accounts (twelve-digit access keys) the server holds; a new one beyond is
+    /// refused as an unknown access key. Accounts already stored keep working.
+    #[arg(long, default_value_t = api::DEFAULT_MAX_ACCOUNTS)]
+    max_accounts: usize,
     /// Address load balancer listeners listen on, each on a port of its own (see
     /// `vpclab endpoints`).
     #[arg(long, default_value = "127.0.0.1")]

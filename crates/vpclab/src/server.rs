@@ -49,7 +49,7 @@ pub fn serve(args: ServeArgs) -> Result<()> {
         (store, world)
     };
     let world = World { quotas, ..world };
-    let api = Arc::new(Api::new(world, store));
+    let api = Arc::new(Api::new(world, store).with_max_accounts(args.max_accounts));
     let egress = Arc::new(guard::egress::EgressPolicy::allowing(args.egress_allow.iter().copied()));
 
     let runtime = tokio::runtime::Builder::new_multi_thread()

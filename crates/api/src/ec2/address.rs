@@ -204,7 +204,7 @@ fn describe_addresses(
 ) -> Outcome<DescribeAddressesResult> {
     let filters = Filters::new(&req.filters, ADDRESS_FILTERS)?;
     for id in &req.allocation_ids {
-        w.find_address(&ctx.scope, id)?;
+        w.addresses.find(&lookup::ADDRESS, &ctx.scope, id)?;
     }
     for ip in &req.public_ips {
         w.allocation_by_public_ip(&ctx.scope, ip)?;
@@ -236,8 +236,7 @@ fn describe_addresses_attribute(
         .into());
     }
     for id in &req.allocation_ids {
-        lookup::ADDRESS.check_format(id)?;
-        w.find_address(&ctx.scope, id)?;
+        w.addresses.find(&lookup::ADDRESS, &ctx.scope, id)?;
     }
     let items = w
         .addresses

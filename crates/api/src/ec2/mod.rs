@@ -164,7 +164,6 @@ pub(crate) async fn handle(api: &Api, request: &Request) -> Result<Reply, ApiErr
         request_id: request.request_id.clone(),
         network_index: api.network_index().clone(),
     };
-    api.ensure_scope(&ctx.scope).await?;
     let body = match handler {
         Handler::Read(f) => api.read(|w| f(&ctx, w, q))?,
         Handler::Write(f) => api.mutate(|w| f(&ctx, w, q)).await?,

@@ -36,7 +36,6 @@ pub async fn handle(api: &Api, request: &Request) -> Result<Reply, ApiError> {
     if !s::OPERATIONS.iter().any(|(name, ..)| *name == action) {
         return Err(ApiError::invalid_action(&action));
     }
-    api.ensure_scope(&request.scope).await?;
     let scope = request.scope.clone();
     let result = dispatch(api, &scope, &action, q).await.map_err(validation_error)?;
     Ok(render_query(&action, XMLNS, result.as_ref(), &request.request_id))

@@ -156,8 +156,8 @@ pub(super) async fn dispatch(ctx: &Ctx<'_>, op: &str) -> Result<Answer, ApiError
         }
         "GetChange" => {
             let r: s::GetChangeRequest = decode(input)?;
-            ctx.read(|w, _| {
-                Ok(s::GetChangeResponse { change_info: change_info(w.get_change(&r.id)?) })
+            ctx.read(|w, account| {
+                Ok(s::GetChangeResponse { change_info: change_info(w.get_change(account, &r.id)?) })
             })
         }
         other => Err(ApiError::internal(format!("{other} is not a record set operation"))),

@@ -33,7 +33,7 @@ fn ok_as(api: &Api, who: Scope, pairs: &[(&str, &str)]) -> String {
 }
 
 /// A provider VPC with two subnets and an internal NLB: its ARN.
-fn nlb(api: &Api) -> String {
+pub(crate) fn nlb(api: &Api) -> String {
     let vpc = ok_as(api, scope(), &[("Action", "CreateVpc"), ("CidrBlock", "10.0.0.0/16")]);
     let vpc = first(&vpc, "vpcId").unwrap().to_owned();
     let mut subnets = vec![];

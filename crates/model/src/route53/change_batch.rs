@@ -179,7 +179,7 @@ impl World {
                 "Member must have length between 1 and 128",
             ));
         }
-        let policy = self.r53_policy(index, action, input)?;
+        let policy = self.r53_policy(&zone.account, index, action, input)?;
         if (policy == RoutingPolicy::Simple) == input.set_identifier.is_some() {
             let msg = if input.set_identifier.is_some() {
                 format!(
@@ -251,9 +251,10 @@ impl World {
         })
     }
 
-    /// The routing policy a change names, checked.
+    /// The routing policy a change to a zone of `account`'s names, checked.
     fn r53_policy(
         &self,
+        account: &str,
         index: usize,
         action: ChangeAction,
         input: &RecordSetInput,
@@ -346,7 +347,9 @@ impl World {
             return Ok(RoutingPolicy::MultiValue);
         }
         if let Some((collection_id, location_name)) = &input.cidr_routing {
-            let c = self.r53_cidr_collections.get(collection_id).ok_or_else(|| {
+            let mine =
+                self.r53_cidr_collections.get(collection_id).filter(|c| c.account == account);
+            let c = mine.ok_or_else(|| {
                 Err(Error::new(
                     "NoSuchCidrCollectionException",
                     format!("The CIDR collection {collection_id} does not exist"),
@@ -518,7 +521,7 @@ impl World {
         if let Some(z) = self.r53_hosted_zones.get_mut(&zone.id) {
             z.record_count = count as u64;
         }
-        Ok(self.r53_record_change(comment, now))
+        Ok(self.r53_record_change(account, comment, now))
     }
 
     /// Where an alias may point: a set of the same zone (and type), or a load balancer with
@@ -712,6 +715,7 @@ fn check_name(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::Scope;
     use crate::route53::{NewHostedZone, ZoneVpc};
     use crate::testkit::world_with_vpc;
 
@@ -771,7 +775,10 @@ mod tests {
         assert!(
             sets[1].records[0].ends_with(" awsdns-hostmaster.amazon.com. 1 7200 900 1209600 86400")
         );
-        assert_eq!(w.get_change(&format!("/change/{}", "nope")).unwrap_err().code, "NoSuchChange");
+        assert_eq!(
+            w.get_change(ACCOUNT, &format!("/change/{}", "nope")).unwrap_err().code,
+            "NoSuchChange"
+        );
     }
 
     #[test]
@@ -784,7 +791,7 @@ mod tests {
             vec![change(ChangeAction::Create, a("www.example.com", &["192.0.2.1"]))],
         )
         .unwrap();
-        assert_eq!(w.get_change(&c.id).unwrap().status, "INSYNC");
+        assert_eq!(w.get_change(ACCOUNT, &c.id).unwrap().status, "INSYNC");
         let e = apply(
             &mut w,
             &z,
@@ -1183,9 +1190,85 @@ mod tests {
                 .code,
             "PublicZoneVPCAssociation"
         );
+        // Only the VPC's owner associates it: to another account, the VPC is as missing.
         assert_eq!(
             w.associate_vpc_with_hosted_zone("111111111111", &z.id, zv, None, 2).unwrap_err().code,
-            "NotAuthorizedException"
+            "InvalidVPCId"
         );
+    }
+
+    #[test]
+    fn another_accounts_vpc_joins_a_private_zone_only_when_authorized() {
+        let (mut w, scope, vpc) = world_with_vpc();
+        let other = Scope::new("111111111111", scope.region.clone());
+        w.ensure_scope(&other).unwrap();
+        let theirs = w
+            .create_vpc(
+                &other,
+                crate::vpc::NewVpc { cidr: Some("10.9.0.0/16".into()), ..Default::default() },
+            )
+            .unwrap();
+        let zv = |id: &str| ZoneVpc { region: scope.region.clone(), vpc_id: id.into() };
+        let req = NewHostedZone {
+            name: "internal.example".into(),
+            caller_reference: "p".into(),
+            private: true,
+            vpc: Some(zv(&vpc)),
+            ..Default::default()
+        };
+        let (z, _) = w.create_hosted_zone(ACCOUNT, req, 1).unwrap();
+        let code = |r: Result<Change>| r.unwrap_err().code;
+        // Unauthorized: AWS says so (rather than that the zone does not exist).
+        let e = w.associate_vpc_with_hosted_zone(&other.account, &z.id, zv(&theirs), None, 2);
+        assert_eq!(code(e), "NotAuthorizedException");
+        // The zone's owner cannot associate the other account's VPC itself.
+        let e = w.associate_vpc_with_hosted_zone(ACCOUNT, &z.id, zv(&theirs), None, 2);
+        assert_eq!(code(e), "InvalidVPCId");
+        // Not associated: to the zone's owner the other account's VPC is as missing, and to
+        // the VPC's owner the zone is.
+        let e = w.disassociate_vpc_from_hosted_zone(ACCOUNT, &z.id, &zv(&theirs), None, 2);
+        assert_eq!(code(e), "InvalidVPCId");
+        let e = w.disassociate_vpc_from_hosted_zone(&other.account, &z.id, &zv(&theirs), None, 2);
+        assert_eq!(code(e), "NoSuchHostedZone");
+
+        w.create_vpc_association_authorization(ACCOUNT, &z.id, zv(&theirs)).unwrap();
+        w.associate_vpc_with_hosted_zone(&other.account, &z.id, zv(&theirs), None, 2).unwrap();
+        let listed = w.list_hosted_zones_by_vpc(&other.account, &zv(&theirs), None, None).unwrap();
+        assert_eq!(listed.items.iter().map(|z| z.id.as_str()).collect::<Vec<_>>(), [z.id.as_str()]);
+        // The zone itself stays its owner's.
+        assert_eq!(w.get_hosted_zone(&other.account, &z.id).unwrap_err().code, "NoSuchHostedZone");
+        // Either side may take the association apart.
+        w.disassociate_vpc_from_hosted_zone(&other.account, &z.id, &zv(&theirs), None, 3).unwrap();
+        w.associate_vpc_with_hosted_zone(&other.account, &z.id, zv(&theirs), None, 4).unwrap();
+        w.disassociate_vpc_from_hosted_zone(ACCOUNT, &z.id, &zv(&theirs), None, 5).unwrap();
+        // Listing by another account's VPC: as missing.
+        let e = w.list_hosted_zones_by_vpc(ACCOUNT, &zv(&theirs), None, None).unwrap_err();
+        assert_eq!(e.code, "InvalidVPCId");
+    }
+
+    #[test]
+    fn a_change_is_shown_to_its_account_only() {
+        let mut w = World::default();
+        let z = zone(&mut w);
+        let c = apply(
+            &mut w,
+            &z,
+            vec![change(ChangeAction::Create, a("www.example.com", &["192.0.2.1"]))],
+        )
+        .unwrap();
+        assert_eq!(w.get_change(ACCOUNT, &c.id).unwrap().id, c.id);
+        assert_eq!(w.get_change("111111111111", &c.id).unwrap_err().code, "NoSuchChange");
+    }
+
+    #[test]
+    fn records_route_by_cidr_collections_of_their_own_account_only() {
+        let mut w = World::default();
+        let z = zone(&mut w);
+        let theirs = w.create_cidr_collection("111111111111", "offices", "cc").unwrap().id;
+        let mut set = a("www.example.com", &["192.0.2.1"]);
+        set.set_identifier = Some("hq".into());
+        set.cidr_routing = Some((theirs, "*".into()));
+        let e = apply(&mut w, &z, vec![change(ChangeAction::Create, set)]).unwrap_err();
+        assert_eq!(e.code, "NoSuchCidrCollectionException");
     }
 }

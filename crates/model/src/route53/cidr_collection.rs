@@ -169,7 +169,7 @@ impl World {
         }
         c.version += 1;
         self.r53_cidr_collections.insert(c.id.clone(), c);
-        Ok(self.r53_record_change(None, now))
+        Ok(self.r53_record_change(account, None, now))
     }
 
     /// ListCidrCollections.

@@ -113,6 +113,10 @@ impl<T> Page<T> {
 pub struct Change {
     /// `C…`, without the `/change/` prefix.
     pub id: String,
+    /// The account that made it: GetChange shows a change to that account only. (Rows stored
+    /// before changes recorded their account have none, and are shown to no one.)
+    #[serde(default)]
+    pub account: String,
     /// Always `INSYNC`: vpclab applies changes at once.
     pub status: String,
     /// Milliseconds since the epoch.
@@ -132,10 +136,10 @@ pub(crate) fn invalid_input(message: impl Into<String>) -> Error {
 }
 
 impl World {
-    /// GetChange: a change by id (bare or `/change/C…`).
-    pub fn get_change(&self, id: &str) -> Result<&Change> {
+    /// GetChange: a change of `account`'s by id (bare or `/change/C…`).
+    pub fn get_change(&self, account: &str, id: &str) -> Result<&Change> {
         let id = bare_id(id);
-        self.r53_changes.get(id).ok_or_else(|| {
+        self.r53_changes.get(id).filter(|c| c.account == account).ok_or_else(|| {
             Error::new(
                 "NoSuchChange",
                 format!("A change with the specified change ID does not exist: {id}"),

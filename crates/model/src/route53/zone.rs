@@ -112,9 +112,20 @@ impl World {
     }
 
     /// Records a change (INSYNC at once) and returns it.
-    pub(crate) fn r53_record_change(&mut self, comment: Option<String>, now: i64) -> Change {
+    pub(crate) fn r53_record_change(
+        &mut self,
+        account: &str,
+        comment: Option<String>,
+        now: i64,
+    ) -> Change {
         let id = self.r53_fresh_id('C');
-        let change = Change { id: id.clone(), status: "INSYNC".into(), submitted_at: now, comment };
+        let change = Change {
+            id: id.clone(),
+            account: account.to_owned(),
+            status: "INSYNC".into(),
+            submitted_at: now,
+            comment,
+        };
         self.r53_changes.insert(id, change.clone());
         change
     }
@@ -139,12 +150,19 @@ impl World {
 
     /// The VPC named by a zone association, which must exist in its region.
     fn r53_vpc(&self, vpc: &ZoneVpc) -> Result<&crate::resources::Vpc> {
-        self.vpcs.get(&vpc.vpc_id).filter(|v| v.owner.region == vpc.region).ok_or_else(|| {
-            Error::new(
-                "InvalidVPCId",
-                format!("The VPC ID '{}' is not valid in region {}", vpc.vpc_id, vpc.region),
-            )
-        })
+        self.vpcs
+            .get(&vpc.vpc_id)
+            .filter(|v| v.owner.region == vpc.region)
+            .ok_or_else(|| invalid_vpc(vpc))
+    }
+
+    /// As [`World::r53_vpc`], a VPC of `account`'s own: another account's is as missing.
+    fn r53_own_vpc(&self, account: &str, vpc: &ZoneVpc) -> Result<&crate::resources::Vpc> {
+        self.r53_vpc(vpc)?;
+        self.vpcs
+            .get(&vpc.vpc_id)
+            .filter(|v| v.owner.account == account)
+            .ok_or_else(|| invalid_vpc(vpc))
     }
 
     /// CreateHostedZone: the zone with its SOA and NS record sets, and the change.
@@ -186,10 +204,7 @@ impl World {
         }
         let vpcs = match (&req.vpc, private) {
             (Some(vpc), _) => {
-                let v = self.r53_vpc(vpc)?;
-                if v.owner.account != account {
-                    return Err(not_authorized(vpc));
-                }
+                self.r53_own_vpc(account, vpc)?;
                 if let Some(other) = self
                     .r53_hosted_zones
                     .values()
@@ -270,7 +285,7 @@ impl World {
             self.r53_record_sets.insert(set.key(), set);
         }
         self.r53_hosted_zones.insert(id, zone.clone());
-        let change = self.r53_record_change(None, now);
+        let change = self.r53_record_change(account, None, now);
         Ok((zone, change))
     }
 
@@ -348,10 +363,7 @@ impl World {
         next_token: Option<&str>,
         max_items: Option<usize>,
     ) -> Result<Page<&HostedZone>> {
-        let v = self.r53_vpc(vpc)?;
-        if v.owner.account != account {
-            return Err(not_authorized(vpc));
-        }
+        self.r53_own_vpc(account, vpc)?;
         let zones = self.r53_hosted_zones.values().filter(|z| z.vpcs.contains(vpc));
         Ok(page_after(zones, |z| z.id.clone(), next_token, max_items, 100))
     }
@@ -394,7 +406,7 @@ impl World {
             self.r53_query_logging_configs.remove(&q);
         }
         self.r53_hosted_zones.remove(&zone.id);
-        Ok(self.r53_record_change(None, now))
+        Ok(self.r53_record_change(account, None, now))
     }
 
     /// AssociateVPCWithHostedZone, by the zone's owner for its own VPC, or by the owner of the
@@ -408,16 +420,19 @@ impl World {
         now: i64,
     ) -> Result<Change> {
         let id = bare_id(zone_id);
+        // Only the VPC's owner associates it; another account's VPC is as missing.
+        self.r53_own_vpc(account, &vpc)?;
         let zone = self.r53_hosted_zones.get(id).ok_or_else(|| no_such_zone(id))?;
+        // Another account's zone takes the VPC only if that account authorized it (AWS says
+        // so rather than that the zone does not exist).
+        if zone.account != account && !zone.authorized_vpcs.contains(&vpc) {
+            return Err(not_authorized(&vpc));
+        }
         if !zone.private {
             return Err(Error::new(
                 "PublicZoneVPCAssociation",
                 "Public hosted zone cannot be associated with a VPC",
             ));
-        }
-        let owner = self.r53_vpc(&vpc)?.owner.account.clone();
-        if owner != account || (zone.account != account && !zone.authorized_vpcs.contains(&vpc)) {
-            return Err(not_authorized(&vpc));
         }
         if let Some(other) = self
             .r53_hosted_zones
@@ -438,7 +453,7 @@ impl World {
         if let Some(z) = self.r53_hosted_zones.get_mut(&id) {
             z.vpcs.push(vpc);
         }
-        Ok(self.r53_record_change(comment, now))
+        Ok(self.r53_record_change(account, comment, now))
     }
 
     /// DisassociateVPCFromHostedZone, by the zone's owner or the VPC's.
@@ -452,21 +467,15 @@ impl World {
     ) -> Result<Change> {
         let id = bare_id(zone_id);
         let zone = self.r53_hosted_zones.get(id).ok_or_else(|| no_such_zone(id))?;
-        let vpc_owner = self.vpcs.get(&vpc.vpc_id).map(|v| v.owner.account.as_str());
-        if zone.account != account && vpc_owner != Some(account) {
-            return Err(not_authorized(vpc));
+        let associated = zone.vpcs.contains(vpc);
+        // The owner of a VPC associated with another account's zone may take it out; any
+        // other zone of another account is as missing.
+        if zone.account != account && !(associated && self.r53_own_vpc(account, vpc).is_ok()) {
+            return Err(no_such_zone(id));
         }
-        if !zone.private {
-            return Err(Error::new(
-                "VPCAssociationNotFound",
-                format!(
-                    "The specified VPC {} and hosted zone {id} are not currently associated.",
-                    vpc.vpc_id
-                ),
-            ));
-        }
-        if !zone.vpcs.contains(vpc) {
-            self.r53_vpc(vpc)?;
+        if !associated {
+            // A VPC of another account that is not associated is as missing.
+            self.r53_own_vpc(account, vpc)?;
             return Err(Error::new(
                 "VPCAssociationNotFound",
                 format!(
@@ -485,7 +494,7 @@ impl World {
         if let Some(z) = self.r53_hosted_zones.get_mut(&id) {
             z.vpcs.retain(|v| v != vpc);
         }
-        Ok(self.r53_record_change(comment, now))
+        Ok(self.r53_record_change(account, comment, now))
     }
 
     /// CreateVPCAssociationAuthorization (by the zone's owner).
@@ -558,6 +567,13 @@ fn too_many_zones() -> Error {
     Error::new(
         "TooManyHostedZones",
         "Limits Exceeded: MAX_HOSTED_ZONES_BY_OWNER - Cannot create more hosted zones.",
+    )
+}
+
+fn invalid_vpc(vpc: &ZoneVpc) -> Error {
+    Error::new(
+        "InvalidVPCId",
+        format!("The VPC ID '{}' is not valid in region {}", vpc.vpc_id, vpc.region),
     )
 }
 
