@@ -169,6 +169,11 @@ impl FrontDoor {
         body: &[u8],
         now: i64,
     ) -> Result<Caller, AuthFailure> {
+        if parts.headers.get(AUTHORIZATION).is_some_and(|h| h.to_str().is_err()) {
+            return Err(AuthFailure::Incomplete(
+                "The Authorization header is not valid text.".into(),
+            ));
+        }
         let mut headers: Vec<(&str, &str)> = parts
             .headers
             .iter()
@@ -593,5 +598,10 @@ mod tests {
         assert_eq!(c.account, "210987654321");
         let unsigned = hyper::Request::post("/").body(()).unwrap().into_parts().0;
         assert_eq!(open.authenticate(&unsigned, body, now).unwrap_err(), AuthFailure::Missing);
+        let mut latin1 = signed("AKIDA", "sa");
+        latin1
+            .headers
+            .insert(AUTHORIZATION, HeaderValue::from_bytes(b"AWS4-HMAC-SHA256 t\xe9st").unwrap());
+        assert!(matches!(open.authenticate(&latin1, body, now), Err(AuthFailure::Incomplete(_))));
     }
 }
