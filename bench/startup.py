@@ -4,9 +4,13 @@
 Usage: python3 bench/startup.py [path/to/vpclab] [runs]
 Starts `vpclab serve` on a free port with a fresh state directory, polls
 /_vpclab/health as fast as it can, and reports the median and worst start-up time
-over the runs, then the resident memory of the idle server after one EC2 call.
+over the runs, then the resident memory of the idle server after one EC2 call (signed with
+SigV4 by botocore, as every client signs: unsigned calls are refused).
 """
 import os, socket, statistics, subprocess, sys, tempfile, time, http.client
+from botocore.auth import SigV4Auth
+from botocore.awsrequest import AWSRequest
+from botocore.credentials import Credentials
 
 def free_port():
     with socket.socket() as s:
@@ -37,10 +41,14 @@ def one_run(binary, durable=True):
                 except OSError:
                     time.sleep(0.0005)
             elapsed = time.perf_counter() - t0
+            body = "Action=DescribeVpcs&Version=2016-11-15"
+            req = AWSRequest(method="POST", url=f"http://127.0.0.1:{port}/", data=body,
+                             headers={"Content-Type": "application/x-www-form-urlencoded"})
+            SigV4Auth(Credentials("test", "test"), "ec2", "us-east-1").add_auth(req)
             c = http.client.HTTPConnection("127.0.0.1", port)
-            c.request("POST", "/", body="Action=DescribeVpcs&Version=2016-11-15",
-                      headers={"Content-Type": "application/x-www-form-urlencoded"})
-            c.getresponse().read()
+            c.request("POST", "/", body=body, headers=dict(req.headers))
+            if c.getresponse().status != 200:
+                raise SystemExit("the EC2 call was refused")
             time.sleep(0.2)
             return elapsed, rss_kib(proc.pid)
         finally:

@@ -173,11 +173,11 @@ class AwsCli:
         self.endpoint = endpoint
         self.tmpdir = tmpdir
 
-    def env(self, region: str, access_key: str) -> dict[str, str]:
+    def env(self, region: str, access_key: str, secret_key: str = "test") -> dict[str, str]:
         env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
         env.update(
             AWS_ACCESS_KEY_ID=access_key,
-            AWS_SECRET_ACCESS_KEY="test",
+            AWS_SECRET_ACCESS_KEY=secret_key,
             AWS_DEFAULT_REGION=region,
             AWS_CONFIG_FILE=str(self.tmpdir / "aws-config"),
             AWS_SHARED_CREDENTIALS_FILE=str(self.tmpdir / "aws-credentials"),
@@ -188,12 +188,13 @@ class AwsCli:
         return env
 
     def __call__(self, *args: str, region: str = DEFAULT_REGION, access_key: str = "test",
-                 check: bool = True, timeout: float = 120) -> subprocess.CompletedProcess:
+                 secret_key: str = "test", check: bool = True,
+                 timeout: float = 120) -> subprocess.CompletedProcess:
         aws = shutil.which("aws")
         if aws is None:
             pytest.skip("AWS CLI `aws` is not on PATH")
         cmd = [aws, "--endpoint-url", self.endpoint, "--output", "json", "--region", region, *args]
-        cp = subprocess.run(cmd, env=self.env(region, access_key), capture_output=True, text=True,
+        cp = subprocess.run(cmd, env=self.env(region, access_key, secret_key), capture_output=True, text=True,
                             timeout=timeout, stdin=subprocess.DEVNULL)
         cp.json = None
         if cp.returncode == 0 and cp.stdout.strip():

@@ -848,15 +848,19 @@ def read_each_service(x: Account) -> None:
 
 def refused_by_each_service(x: Account) -> None:
     """Every service refuses x as an access key it does not know, in its own format, naming the
-    flag: EC2 with AuthFailure (401), the others with InvalidClientTokenId (403)."""
+    flag: EC2 with AuthFailure (401), awsJson services with UnrecognizedClientException (400), the
+    others with InvalidClientTokenId (403)."""
     for call in (x.ec2.describe_vpcs, lambda: x.ec2.create_vpc(CidrBlock="10.0.0.0/16")):
         with aws_error("AuthFailure", 401) as e:
             call()
         assert "--max-accounts" in str(e.value) and x.key in str(e.value), e.value
     for call in (x.elbv2.describe_load_balancers, x.route53.list_hosted_zones,
-                 x.route53resolver.list_resolver_endpoints, x.directconnect.describe_connections,
                  x.clients["sts"].get_caller_identity):
         with aws_error("InvalidClientTokenId", 403) as e:
+            call()
+        assert "--max-accounts" in str(e.value), e.value
+    for call in (x.route53resolver.list_resolver_endpoints, x.directconnect.describe_connections):
+        with aws_error("UnrecognizedClientException", 400) as e:
             call()
         assert "--max-accounts" in str(e.value), e.value
 

@@ -322,3 +322,21 @@ def test_malformed_requests_never_break_the_server(endpoint, ec2, vpclab_server)
     r = requests.post(endpoint + "/", data=f"Action=DescribeVpcs&{V}",
                       headers=sign_headers(endpoint, f"Action=DescribeVpcs&{V}".encode()), timeout=10)
     assert r.status_code == 200 and vpc["VpcId"].encode() in r.content
+
+
+def test_an_oversized_body_is_answered_413_with_connection_close(endpoint):
+    """The server does not read the refused body, so it closes the connection — and says so."""
+    u = urlsplit(endpoint)
+    head = (f"POST / HTTP/1.1\r\nHost: {u.netloc}\r\nContent-Type: application/x-www-form-urlencoded\r\n"
+            f"Content-Length: {50 * 1024 ** 3}\r\n\r\n").encode()
+    with socket.create_connection((u.hostname, u.port), timeout=10) as s:
+        s.sendall(head)
+        answer = b""
+        while b"\r\n\r\n" not in answer:
+            chunk = s.recv(4096)
+            if not chunk:
+                break
+            answer += chunk
+    status_line, _, rest = answer.partition(b"\r\n")
+    assert status_line.startswith(b"HTTP/1.1 413"), answer
+    assert re.search(rb"(?im)^connection: close\r$", rest), answer

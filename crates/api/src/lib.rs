@@ -76,22 +76,13 @@ impl Service {
         }
     }
 
-    /// What the service answers a request whose access key it does not know: EC2's
-    /// `AuthFailure` (401), the others' `InvalidClientTokenId` (403), with AWS's message and
-    /// `detail` after it.
+    /// What the service answers a request whose access key it does not know (as SigV4
+    /// verification does: EC2's `AuthFailure` 401, awsQuery/restXml `InvalidClientTokenId` 403,
+    /// awsJson `UnrecognizedClientException`), with `detail` after AWS's message.
     pub fn unknown_access_key(self, detail: &str) -> ApiError {
-        match self {
-            Service::Ec2 => ApiError::new(
-                "AuthFailure",
-                401,
-                format!("AWS was not able to validate the provided access credentials: {detail}"),
-            ),
-            _ => ApiError::new(
-                "InvalidClientTokenId",
-                403,
-                format!("The security token included in the request is invalid: {detail}"),
-            ),
-        }
+        let mut error = wire::sigv4::AuthFailure::UnknownKey.to_api_error(self.error_format());
+        error.message = format!("{}: {detail}", error.message.trim_end_matches('.'));
+        error
     }
 
     pub fn error_format(self) -> ErrorFormat {

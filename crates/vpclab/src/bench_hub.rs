@@ -8,12 +8,10 @@
 //! packet end to end — the first spoke's instance to the last's, through the gateway and back —
 //! over `POST /_vpclab/trace`. Start the server with `--raised-quotas`.
 
-use crate::bench::{HttpClient, Latencies, ec2, element};
+use crate::bench::{Ec2Client, HttpClient, Latencies, SigningKey, element};
 use anyhow::{Context, Result, anyhow, bail};
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full};
-use hyper_util::client::legacy::Client;
-use hyper_util::rt::TokioExecutor;
 use std::time::{Duration, Instant};
 
 #[derive(clap::Args, Debug)]
@@ -30,12 +28,13 @@ pub struct HubBenchArgs {
     /// Traces timed after the build.
     #[arg(long, default_value_t = 200)]
     traces: usize,
+    #[command(flatten)]
+    key: SigningKey,
 }
 
 /// Calls the API and keeps the time each call took.
 struct Caller<'a> {
-    client: &'a HttpClient,
-    endpoint: &'a str,
+    client: &'a Ec2Client,
     times: Vec<Duration>,
 }
 
@@ -50,7 +49,7 @@ impl Caller<'_> {
 
     async fn call(&mut self, body: String) -> Result<String> {
         let t = Instant::now();
-        let answer = ec2(self.client, self.endpoint, body).await?;
+        let answer = self.client.call(body).await?;
         self.times.push(t.elapsed());
         Ok(answer)
     }
@@ -176,13 +175,11 @@ async fn trace(client: &HttpClient, endpoint: &str, from: &str, to: &str) -> Res
 pub fn run(args: HubBenchArgs) -> Result<()> {
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
     runtime.block_on(async {
-        let client: HttpClient = Client::builder(TokioExecutor::new()).build_http();
-        let endpoint = format!("{}/", args.endpoint.trim_end_matches('/'));
-        let reset = hyper::Request::post(format!("{endpoint}_vpclab/reset"))
-            .body(Full::new(Bytes::new()))?;
-        client.request(reset).await.context("resetting the server (is it running?)")?;
+        let api = Ec2Client::new(&args.endpoint, args.key.clone())?;
+        api.reset().await?;
+        let (client, endpoint) = (&api.http, &api.endpoint);
 
-        let mut caller = Caller { client: &client, endpoint: &endpoint, times: Vec::new() };
+        let mut caller = Caller { client: &api, times: Vec::new() };
         let started = Instant::now();
         let (first, last) = build(&mut caller, &args).await?;
         let built = started.elapsed();
@@ -197,7 +194,7 @@ pub fn run(args: HubBenchArgs) -> Result<()> {
 
         // The first trace after the build pays for the network index.
         let t = Instant::now();
-        let reachable = trace(&client, &endpoint, &first, &last).await?;
+        let reachable = trace(client, endpoint, &first, &last).await?;
         let first_trace = t.elapsed();
         if !reachable {
             bail!("{first} does not reach {last} through the transit gateway");
@@ -209,7 +206,7 @@ pub fn run(args: HubBenchArgs) -> Result<()> {
         let mut times = Vec::new();
         for _ in 0..args.traces {
             let t = Instant::now();
-            trace(&client, &endpoint, &first, &last).await?;
+            trace(client, endpoint, &first, &last).await?;
             times.push(t.elapsed());
         }
         Latencies(times).report("trace spoke to spoke via the TGW (HTTP)");

@@ -1,9 +1,13 @@
+#![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing))]
 //! The `vpclab` binary: the command line and the HTTP server that real AWS clients talk to.
 
 mod balancers;
 mod bench;
+mod bench_auth;
 mod bench_hub;
 mod bench_trace;
+mod front_door;
+mod log_text;
 mod name_servers;
 mod server;
 mod trace_cmd;
@@ -55,6 +59,9 @@ enum BenchCommand {
     /// A 1,000-VPC hub-and-spoke on a transit gateway: build time through the API, and trace
     /// latency (start the server with --raised-quotas).
     Hub(bench_hub::HubBenchArgs),
+    /// What SigV4 verification costs: the check of one request in process, and CreateVpc /
+    /// DescribeVpcs latency against two servers it starts, without and with --credentials.
+    Auth(bench_auth::AuthBenchArgs),
 }
 
 #[derive(clap::Args, Debug)]
@@ -108,6 +115,20 @@ pub struct ServeArgs {
     /// (cloud metadata), multicast, broadcast and unspecified addresses are never dialled.
     #[arg(long = "egress-allow", value_name = "CIDR")]
     egress_allow: Vec<guard::egress::Cidr>,
+    /// An AWS shared-credentials file (`[profile]` sections with `aws_access_key_id`,
+    /// `aws_secret_access_key` and optionally `aws_account_id`): every AWS API request must
+    /// then be signed (SigV4) by one of its keys, and acts in the key's account (default
+    /// 123456789012). Without it signatures are read but not verified.
+    #[arg(long, value_name = "FILE")]
+    credentials: Option<PathBuf>,
+    /// A web origin allowed to call the API from a browser, e.g. `http://localhost:3000`
+    /// (repeatable). Requests with any other `Origin` are refused.
+    #[arg(long = "allow-origin", value_name = "ORIGIN")]
+    allow_origins: Vec<String>,
+    /// A host name accepted in `Host` besides IP addresses, `localhost` and load balancer
+    /// names, e.g. a container's name (repeatable). Requests for any other name are refused.
+    #[arg(long = "allow-host", value_name = "NAME")]
+    allow_hosts: Vec<String>,
 }
 
 fn main() -> Result<()> {
@@ -117,6 +138,7 @@ fn main() -> Result<()> {
         Command::Bench(BenchCommand::Api(args)) => bench::run(args),
         Command::Bench(BenchCommand::Trace(args)) => bench_trace::run(args),
         Command::Bench(BenchCommand::Hub(args)) => bench_hub::run(args),
+        Command::Bench(BenchCommand::Auth(args)) => bench_auth::run(args),
         Command::Endpoints { endpoint } => endpoints(&endpoint),
         Command::Traffic(args) => traffic_cmd::run(args),
         // Exit 0: reachable; 1: not reachable; 2: the question could not be answered.

@@ -56,7 +56,7 @@ async fn reconcile(
                 api.read(|w| dns::from_model::translate(w, &site, &|b| healthy.contains(&b.arn)));
             if applied.as_ref() != Some(&config) {
                 for problem in plane.apply(config.clone()).await {
-                    eprintln!("dns: {problem}");
+                    eprintln!("dns: {}", crate::log_text::escape(&problem.to_string()));
                 }
                 applied = Some(config);
             }

@@ -1,34 +1,37 @@
 //! The HTTP front door: one port, every service.
 //!
-//! A request is routed by its SigV4 credential scope (service, region, account), then by
-//! `Action` (query protocols), `X-Amz-Target` (JSON protocols: Direct Connect, Route 53
-//! Resolver) or method and
-//! path (restXml: Route 53, whose unsigned requests are recognised by their `/2013-04-01/`
-//! path). vpclab's own endpoints live under `/_vpclab/`; `/moto-api/reset` is accepted so
-//! suites written for moto's server mode run unchanged.
+//! A request first passes the admission policy of [`crate::front_door`] (Host, Origin, browser
+//! requests; then its SigV4 signature, verified with `--credentials`). It is routed by its
+//! credential scope (service, region; the account comes from the key), then by `Action`
+//! (query protocols), `X-Amz-Target` (JSON protocols: Direct Connect, Route 53 Resolver) or
+//! method and path (restXml: Route 53). vpclab's own endpoints live under `/_vpclab/`;
+//! `/moto-api/reset` is accepted so suites written for moto's server mode run unchanged.
 
 use crate::ServeArgs;
+use crate::front_door::{self, FrontDoor};
+use crate::log_text;
 use anyhow::{Context, Result, anyhow, bail};
 use api::{Api, Reply, Request, Service};
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full, Limited};
 use hyper::body::Incoming;
-use hyper::header::{AUTHORIZATION, CONTENT_TYPE, HeaderValue};
+use hyper::header::{CONNECTION, CONTENT_TYPE, HeaderValue};
 use hyper::{Method, StatusCode};
 use hyper_util::rt::{TokioExecutor, TokioIo};
 use model::{Quotas, Scope, World};
 use std::sync::Arc;
 use std::time::Instant;
 use store::Store;
-use wire::{ApiError, ErrorFormat, QueryMap, sigv4};
+use wire::{ApiError, ErrorFormat, QueryMap};
 
 /// Bodies larger than this are refused with 413.
 pub const MAX_BODY: usize = 10 * 1024 * 1024;
 
-type Response = hyper::Response<Full<Bytes>>;
+pub(crate) type Response = hyper::Response<Full<Bytes>>;
 
 pub fn serve(args: ServeArgs) -> Result<()> {
     let started = Instant::now();
+    let front_door = FrontDoor::from_args(&args)?;
     let mut quotas = if args.raised_quotas { Quotas::unlimited() } else { Quotas::default() };
     for q in &args.quotas {
         let (name, value) =
@@ -104,8 +107,17 @@ pub fn serve(args: ServeArgs) -> Result<()> {
         let name_servers =
             crate::name_servers::start(api.clone(), dns_site, plane.clone(), egress.clone())
                 .context("starting the DNS server")?;
-        let site =
-            Arc::new(Site { listen: args.listen, flow_log_root, plane, name_servers, egress });
+        if let Some(keys) = front_door.key_count() {
+            eprintln!("verifying SigV4 signatures against {keys} key(s) of --credentials");
+        }
+        let site = Arc::new(Site {
+            listen: args.listen,
+            flow_log_root,
+            plane,
+            name_servers,
+            egress,
+            front_door,
+        });
         loop {
             let (stream, client) = match listener.accept().await {
                 Ok(conn) => conn,
@@ -149,14 +161,14 @@ pub fn serve(args: ServeArgs) -> Result<()> {
     })
 }
 
-fn json(status: StatusCode, value: serde_json::Value) -> Response {
+pub(crate) fn json(status: StatusCode, value: serde_json::Value) -> Response {
     let mut r = hyper::Response::new(Full::new(Bytes::from(value.to_string())));
     *r.status_mut() = status;
     r.headers_mut().insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
     r
 }
 
-fn reply(r: Reply, request_id: &str) -> Response {
+pub(crate) fn reply(r: Reply, request_id: &str) -> Response {
     let mut resp = hyper::Response::new(Full::new(Bytes::from(r.body)));
     *resp.status_mut() =
         StatusCode::from_u16(r.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
@@ -180,6 +192,8 @@ struct Site {
     name_servers: Arc<dns::Plane>,
     /// Where the data planes may connect (`--egress-allow`).
     egress: Arc<guard::egress::EgressPolicy>,
+    /// Who may call: Host, Origin, signatures (`--credentials`).
+    front_door: FrontDoor,
 }
 
 /// `CIDR=REGION:CONTINENT:COUNTRY[:SUBDIVISION]` (`--dns-client-location`).
@@ -213,6 +227,20 @@ fn client_location(text: &str) -> Result<dns::ClientLocation> {
 }
 
 async fn route(api: &Api, req: hyper::Request<Incoming>, site: &Site) -> Response {
+    let admission = match site.front_door.admit(&req, |host| site.plane.serves_host(host)) {
+        Ok(admission) => admission,
+        Err(answer) => return *answer,
+    };
+    let mut response = answer(api, req, site).await;
+    site.front_door.finish(&mut response, &admission);
+    // The body of a refused oversized request is left unread: the connection cannot carry on.
+    if response.status() == StatusCode::PAYLOAD_TOO_LARGE {
+        response.headers_mut().insert(CONNECTION, HeaderValue::from_static("close"));
+    }
+    response
+}
+
+async fn answer(api: &Api, req: hyper::Request<Incoming>, site: &Site) -> Response {
     let listen = site.listen;
     let path = req.uri().path().to_owned();
     match (req.method(), path.as_str()) {
@@ -275,12 +303,12 @@ async fn route(api: &Api, req: hyper::Request<Incoming>, site: &Site) -> Respons
             }
             Err(e) => error_json(&e),
         },
-        _ => aws(api, req).await,
+        _ => aws(api, req, &site.front_door).await,
     }
 }
 
 /// An error of vpclab's own endpoints, as JSON.
-fn error_json(e: &ApiError) -> Response {
+pub(crate) fn error_json(e: &ApiError) -> Response {
     json(
         StatusCode::from_u16(e.status).unwrap_or(StatusCode::BAD_REQUEST),
         serde_json::json!({ "error": { "code": e.code, "message": e.message } }),
@@ -304,9 +332,9 @@ async fn read_body(body: Incoming) -> Result<Bytes, ApiError> {
 }
 
 /// An AWS API request: decode, route, answer.
-async fn aws(api: &Api, req: hyper::Request<Incoming>) -> Response {
+async fn aws(api: &Api, req: hyper::Request<Incoming>, door: &FrontDoor) -> Response {
     let request_id = wire::request_id();
-    match decode(req, &request_id).await {
+    match decode(req, &request_id, door).await {
         Ok(request) => {
             let service = request.service;
             let action = match &request.target {
@@ -321,7 +349,7 @@ async fn aws(api: &Api, req: hyper::Request<Incoming>) -> Response {
                 || r.body.contains("<Code>InvalidAction</Code>")
                 || r.body.contains("UnknownOperationException")
             {
-                eprintln!("{service:?} {action}: HTTP {}", r.status);
+                eprintln!("{service:?} {}: HTTP {}", log_text::escape(&action), r.status);
             }
             reply(r, &request_id)
         }
@@ -332,6 +360,7 @@ async fn aws(api: &Api, req: hyper::Request<Incoming>) -> Response {
 async fn decode(
     req: hyper::Request<Incoming>,
     request_id: &str,
+    door: &FrontDoor,
 ) -> Result<Request, (ApiError, ErrorFormat)> {
     let (parts, body) = req.into_parts();
     let mut params = QueryMap::default();
@@ -347,14 +376,10 @@ async fn decode(
     }
     // JSON protocols name the operation in `X-Amz-Target` and carry a JSON body.
     let target = parts.headers.get("x-amz-target").and_then(|v| v.to_str().ok()).map(str::to_owned);
-    let is_json = target.is_some()
-        || parts
-            .headers
-            .get(CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-            .is_some_and(|t| t.starts_with("application/x-amz-json"));
+    let is_json = front_door::is_json(&parts.headers);
     // restXml (Route 53) carries an XML body and names the operation by method and path.
-    let is_rest_xml = is_route53(&parts);
+    let is_rest_xml =
+        front_door::service_of(&parts.headers, parts.uri.path(), &params) == Service::Route53;
     let body_format = if is_json {
         ErrorFormat::Json
     } else if is_rest_xml {
@@ -362,56 +387,26 @@ async fn decode(
     } else {
         ErrorFormat::Ec2
     };
-    let body = read_body(body).await.map_err(|e| (e, body_format))?;
-    let body = if is_json || is_rest_xml {
-        body.to_vec()
-    } else {
-        params.extend_from(&body).map_err(|e| (e, ErrorFormat::Ec2))?;
-        Vec::new()
-    };
-
-    let credential = match parts.headers.get(AUTHORIZATION) {
-        Some(h) => {
-            let h = h.to_str().map_err(|_| {
-                (
-                    ApiError::client(
-                        "IncompleteSignature",
-                        "The Authorization header is not valid text.",
-                    ),
-                    ErrorFormat::Ec2,
-                )
-            })?;
-            Some(
-                sigv4::parse_authorization(h)
-                    .map_err(|e| (e, guess_service(&params, target.as_deref()).error_format()))?,
-            )
-        }
-        None => match (
-            params.peek("X-Amz-Credential"),
-            params.peek("X-Amz-SignedHeaders"),
-            params.peek("X-Amz-Signature"),
-        ) {
-            (Some(c), Some(h), Some(s)) => Some(
-                sigv4::parse_presigned(c, h, s)
-                    .map_err(|e| (e, guess_service(&params, target.as_deref()).error_format()))?,
+    let raw = read_body(body).await.map_err(|e| (e, body_format))?;
+    if !is_json && !is_rest_xml {
+        params.extend_from(&raw).map_err(|e| (e, ErrorFormat::Ec2))?;
+    }
+    // Until the signature is checked, its scope only chooses how errors are written.
+    let claimed = front_door::service_of(&parts.headers, parts.uri.path(), &params).error_format();
+    let now = wire::time::Timestamp::now().secs();
+    let caller =
+        door.authenticate(&parts, &raw, now).map_err(|f| (f.to_api_error(claimed), claimed))?;
+    let credential = &caller.credential;
+    let service = Service::from_signing_name(&credential.service).ok_or_else(|| {
+        (
+            ApiError::client(
+                "UnsupportedService",
+                format!("vpclab does not serve the '{}' service.", credential.service),
             ),
-            _ => None,
-        },
-    };
-    let service = match &credential {
-        Some(c) => Service::from_signing_name(&c.service).ok_or_else(|| {
-            (
-                ApiError::client(
-                    "UnsupportedService",
-                    format!("vpclab does not serve the '{}' service.", c.service),
-                ),
-                body_format,
-            )
-        })?,
-        None if is_rest_xml => Service::Route53,
-        None => guess_service(&params, target.as_deref()),
-    };
-    let region = credential.as_ref().map_or(api::DEFAULT_REGION, |c| c.region.as_str());
+            body_format,
+        )
+    })?;
+    let region = credential.region.as_str();
     if model::regions::find(region).is_none()
         && matches!(
             service,
@@ -429,8 +424,6 @@ async fn decode(
     // Route 53 is global: clients sign for us-east-1, but any region is accepted and the
     // resources belong to the account alone.
     let region = if service == Service::Route53 { api::DEFAULT_REGION } else { region };
-    let account =
-        credential.as_ref().and_then(|c| c.account_override()).unwrap_or(api::DEFAULT_ACCOUNT);
     let http = api::Http {
         method: parts.method.as_str().to_owned(),
         path: parts.uri.path().to_owned(),
@@ -442,38 +435,13 @@ async fn decode(
     };
     Ok(Request {
         service,
-        scope: Scope::new(account, region),
+        scope: Scope::new(caller.account, region),
         request_id: request_id.to_owned(),
         params,
         target,
-        body,
+        body: if is_json || is_rest_xml { raw.to_vec() } else { Vec::new() },
         http,
     })
-}
-
-/// Whether a request is Route 53's: signed for `route53`, or unsigned under its API version.
-fn is_route53(parts: &hyper::http::request::Parts) -> bool {
-    match parts.headers.get(AUTHORIZATION).and_then(|h| h.to_str().ok()) {
-        Some(h) => h.contains("/route53/aws4_request"),
-        None => parts.uri.path().starts_with(&format!("/{}/", api::route53::API_VERSION)),
-    }
-}
-
-/// The service of an unsigned request, from its target or action.
-fn guess_service(params: &QueryMap, target: Option<&str>) -> Service {
-    if target.is_some_and(|t| t.starts_with(api::directconnect::TARGET_PREFIX)) {
-        return Service::DirectConnect;
-    }
-    if target.is_some_and(|t| t.starts_with(api::route53resolver::TARGET_PREFIX)) {
-        return Service::Route53Resolver;
-    }
-    if params.peek("Version") == Some(api::elbv2::API_VERSION) {
-        return Service::Elbv2;
-    }
-    match params.action() {
-        Some("GetCallerIdentity") => Service::Sts,
-        _ => Service::Ec2,
-    }
 }
 
 /// A minimal HTTP GET for the CLI's own calls to a running server.

@@ -4,9 +4,11 @@
 //! Every request vpclab serves arrives in one of AWS's wire formats and every answer leaves in one.
 //! This crate turns bytes into typed values and back:
 //!
-//! - [`sigv4`] parses the `Authorization` header (or presigned query parameters) into a
-//!   [`sigv4::Credential`]: its credential scope names the service, the region and — through the
-//!   access key id — the account.
+//! - [`sigv4`] reads a request's signature (the `Authorization` header or a presigned query
+//!   string) into a [`sigv4::Credential`] — its credential scope names the service, the region
+//!   and, through the access key id, the key — and verifies it against a key of a
+//!   shared-credentials file ([`sigv4::keys`]); the same canonical request signs vpclab's own
+//!   requests ([`sigv4::Signer`]).
 //! - [`query`] decodes form-encoded bodies into a [`query::QueryMap`] and provides the
 //!   [`query::FromQuery`] trait the generated request shapes implement, for both the `ec2` dialect
 //!   (`Filter.1.Value.1`) and the `query` dialect (`Names.member.1`). Every parameter a shape does

@@ -32,6 +32,61 @@ impl Timestamp {
         civil_from_days(self.0.div_euclid(86_400_000))
     }
 
+    /// Whole seconds since the Unix epoch.
+    pub fn secs(self) -> i64 {
+        self.0.div_euclid(1000)
+    }
+
+    /// SigV4's ISO 8601 basic format, `20240501T120000Z` (whole seconds).
+    pub fn to_basic(self) -> String {
+        let (y, m, d) = self.ymd();
+        let secs = self.0.rem_euclid(86_400_000) / 1000;
+        format!("{y:04}{m:02}{d:02}T{:02}{:02}{:02}Z", secs / 3600, (secs / 60) % 60, secs % 60)
+    }
+
+    /// Parses SigV4's basic format `YYYYMMDDTHHMMSSZ` (`X-Amz-Date`).
+    pub fn parse_basic(s: &str) -> Option<Self> {
+        let b = s.as_bytes();
+        if b.len() != 16 || b.get(8) != Some(&b'T') || b.get(15) != Some(&b'Z') {
+            return None;
+        }
+        let num = |from: usize, len: usize| -> Option<i64> {
+            let part = s.get(from..from + len)?;
+            if part.bytes().all(|c| c.is_ascii_digit()) { part.parse().ok() } else { None }
+        };
+        let (y, mo, d) = (num(0, 4)?, num(4, 2)?, num(6, 2)?);
+        let (h, mi, sec) = (num(9, 2)?, num(11, 2)?, num(13, 2)?);
+        from_fields(y, mo, d, h, mi, sec)
+    }
+
+    /// Parses an HTTP date (RFC 7231's IMF-fixdate, `Sun, 06 Nov 1994 08:49:37 GMT`), which
+    /// SigV4 accepts in `Date` instead of `X-Amz-Date`.
+    pub fn parse_http_date(s: &str) -> Option<Self> {
+        let rest = s.split_once(", ")?.1;
+        let fields: Vec<&str> = rest.split(' ').collect();
+        let [day, month, year, time, "GMT"] = fields.as_slice() else {
+            return None;
+        };
+        const MONTHS: [&str; 12] =
+            ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+        let month = MONTHS.iter().position(|m| m == month)? as i64 + 1;
+        let num = |t: &str| -> Option<i64> {
+            if !t.is_empty() && t.bytes().all(|c| c.is_ascii_digit()) {
+                t.parse().ok()
+            } else {
+                None
+            }
+        };
+        let hms: Vec<&str> = time.split(':').collect();
+        let [h, mi, sec] = hms.as_slice() else {
+            return None;
+        };
+        if day.len() != 2 || year.len() != 4 {
+            return None;
+        }
+        from_fields(num(year)?, month, num(day)?, num(h)?, num(mi)?, num(sec)?)
+    }
+
     /// Parses `YYYY-MM-DDTHH:MM:SS[.fff](Z|±HH:MM)` or a plain date `YYYY-MM-DD`.
     pub fn parse_iso8601(s: &str) -> Option<Self> {
         let b = s.as_bytes();
@@ -83,6 +138,15 @@ impl Timestamp {
     }
 }
 
+/// A UTC time from its fields, refusing impossible ones.
+fn from_fields(y: i64, mo: i64, d: i64, h: i64, mi: i64, sec: i64) -> Option<Timestamp> {
+    if !(1..=12).contains(&mo) || !(1..=31).contains(&d) || h > 23 || mi > 59 || sec > 60 {
+        return None;
+    }
+    let days = days_from_civil(y, mo as u32, d as u32);
+    Some(Timestamp((days * 86_400 + h * 3600 + mi * 60 + sec) * 1000))
+}
+
 /// Howard Hinnant's algorithm: days since 1970-01-01 to (year, month, day).
 fn civil_from_days(z: i64) -> (i64, u32, u32) {
     let z = z + 719_468;
@@ -118,6 +182,26 @@ mod tests {
         assert_eq!(Timestamp::parse_iso8601("2024-05-01T12:00:00.123Z"), Some(t));
         assert_eq!(Timestamp::parse_iso8601("2024-05-01T14:00:00.123+02:00"), Some(t));
         assert_eq!(Timestamp(0).to_iso8601(), "1970-01-01T00:00:00.000Z");
+    }
+
+    #[test]
+    fn sigv4_dates() {
+        let t = Timestamp::parse_basic("20150830T123600Z").unwrap();
+        assert_eq!(t.to_basic(), "20150830T123600Z");
+        assert_eq!(t, Timestamp::parse_iso8601("2015-08-30T12:36:00Z").unwrap());
+        assert_eq!(Timestamp::parse_http_date("Sun, 30 Aug 2015 12:36:00 GMT"), Some(t));
+        for bad in
+            ["", "20150830T123600", "20151330T123600Z", "2015083OT123600Z", "20150830 123600Z"]
+        {
+            assert_eq!(Timestamp::parse_basic(bad), None, "{bad}");
+        }
+        for bad in [
+            "30 Aug 2015 12:36:00 GMT",
+            "Sun, 30 Aug 2015 12:36:00 UTC",
+            "Sun, 30 Foo 2015 12:36:00 GMT",
+        ] {
+            assert_eq!(Timestamp::parse_http_date(bad), None, "{bad}");
+        }
     }
 
     #[test]

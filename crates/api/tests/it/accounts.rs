@@ -248,10 +248,12 @@ fn new_accounts_beyond_the_cap_are_refused_in_each_services_format() {
     }
     let refused = read_each_service(&api, C);
     for (service, status, code) in &refused {
-        let expected = if *service == Service::Ec2 {
-            (401, "AuthFailure")
-        } else {
-            (403, "InvalidClientTokenId")
+        let expected = match service {
+            Service::Ec2 => (401, "AuthFailure"),
+            Service::DirectConnect | Service::Route53Resolver => {
+                (400, "UnrecognizedClientException")
+            }
+            _ => (403, "InvalidClientTokenId"),
         };
         assert_eq!((*status, code.as_str()), expected, "{service:?}");
     }
