@@ -6,7 +6,9 @@
 //! lock when the counter moves, so answering a query touches no shared lock. Each UDP socket
 //! is read by two tasks (the runtime spreads them over its threads); each TCP connection
 //! gets its own task, answers any number of queries in order, and closes after
-//! [`TCP_IDLE`] without one.
+//! [`TCP_IDLE`] without one. Each TCP port accepts through a [`Gate`]: at most
+//! `--max-connections` connections, the longest-idle closed for a new one, and a query must
+//! arrive whole within the header-read timeout of its first byte.
 
 use std::collections::HashMap;
 use std::net::{IpAddr, SocketAddr};
@@ -14,8 +16,9 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::Duration;
 
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::{TcpListener, TcpStream, UdpSocket};
+use guard::limits::{Gate, Kind, Limits, Requests};
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
+use tokio::net::{TcpListener, UdpSocket};
 use tokio::task::AbortHandle;
 
 use crate::answer::{Problem, Snapshot};
@@ -113,11 +116,18 @@ pub struct Plane {
     checkers: Mutex<HashMap<String, Checker>>,
     health: HealthView,
     applying: tokio::sync::Mutex<()>,
+    /// What each TCP port's gate applies.
+    limits: Limits,
 }
 
 impl Plane {
-    /// A plane serving nothing yet.
+    /// A plane serving nothing yet, with the default connection limits.
     pub fn new() -> Arc<Plane> {
+        Plane::with_limits(Limits::default())
+    }
+
+    /// A plane serving nothing yet whose TCP ports apply `limits`.
+    pub fn with_limits(limits: Limits) -> Arc<Plane> {
         Arc::new(Plane {
             shared: Arc::new(Shared {
                 snapshot: RwLock::new(Arc::new(Snapshot::default())),
@@ -127,6 +137,7 @@ impl Plane {
             checkers: Mutex::new(HashMap::new()),
             health: HealthView::default(),
             applying: tokio::sync::Mutex::new(()),
+            limits,
         })
     }
 
@@ -205,7 +216,8 @@ impl Plane {
                 let t = tokio::spawn(serve_udp(self.shared.clone(), view.clone(), udp.clone()));
                 tasks.push(t.abort_handle());
             }
-            let t = tokio::spawn(serve_tcp(self.shared.clone(), view, tcp));
+            let gate = Gate::new(format!("DNS {local}/tcp ({name})"), Kind::Requests, self.limits);
+            let t = tokio::spawn(serve_tcp(self.shared.clone(), view, tcp, gate));
             tasks.push(t.abort_handle());
             return Some(Running { requested, local, tasks });
         }
@@ -423,18 +435,30 @@ async fn serve_udp(shared: Arc<Shared>, view: Arc<str>, socket: Arc<UdpSocket>) 
     }
 }
 
-async fn serve_tcp(shared: Arc<Shared>, view: Arc<str>, listener: TcpListener) {
+async fn serve_tcp(shared: Arc<Shared>, view: Arc<str>, listener: TcpListener, gate: Gate) {
     loop {
-        let Ok((stream, from)) = listener.accept().await else {
-            tokio::time::sleep(Duration::from_millis(5)).await;
-            continue;
-        };
+        let (stream, from, connection) = gate.accept(&listener).await;
         let _ = stream.set_nodelay(true);
-        tokio::spawn(serve_connection(shared.clone(), view.clone(), stream, from.ip()));
+        let (shared, view) = (shared.clone(), view.clone());
+        tokio::spawn(async move {
+            let (requests, stream) = (connection.requests(), connection.track(stream));
+            let serving = serve_connection(shared, view, stream, from.ip(), requests);
+            connection.guard(serving).await;
+        });
     }
 }
 
-async fn serve_connection(shared: Arc<Shared>, view: Arc<str>, mut stream: TcpStream, ip: IpAddr) {
+/// Answers the queries of one TCP connection in order; each counts as a request at the gate
+/// from when it has arrived whole until its answer is written.
+async fn serve_connection<S>(
+    shared: Arc<Shared>,
+    view: Arc<str>,
+    mut stream: S,
+    ip: IpAddr,
+    requests: Requests,
+) where
+    S: AsyncRead + AsyncWrite + Unpin,
+{
     let mut cached = Cached::new(shared);
     let mut msg = Vec::new();
     let mut out = Vec::new();
@@ -450,6 +474,7 @@ async fn serve_connection(shared: Arc<Shared>, view: Arc<str>, mut stream: TcpSt
             Ok(Ok(_)) => {}
             _ => return,
         }
+        let _answering = requests.begin();
         match respond(cached.get(), &view, &msg, ip, true, &mut key, &mut out) {
             Outcome::Reply => {}
             // A response, or a view gone: nothing sensible follows on this connection.

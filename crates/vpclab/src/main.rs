@@ -86,8 +86,8 @@ pub struct ServeArgs {
     #[arg(long, requires = "lb_certificate")]
     lb_certificate_key: Option<PathBuf>,
     /// Address the DNS server answers the public hosted zones on (UDP and TCP; port 0 picks
-    /// one). Each VPC's resolver listens on the same IP, a port of its own (see `vpclab
-    /// endpoints`).
+    /// one). VPC resolvers listen on the same IP: a port of its own for each VPC with private
+    /// zones or Resolver rules, one shared port for all others (see `vpclab endpoints`).
     #[arg(long, default_value = "127.0.0.1:8053")]
     dns_listen: SocketAddr,
     /// Where DNS clients are, for latency and geolocation routing:
@@ -98,6 +98,31 @@ pub struct ServeArgs {
     /// Where a client no `--dns-client-location` matches is: `REGION:CONTINENT:COUNTRY[:SUBDIVISION]`.
     #[arg(long, default_value = "us-east-1:NA:US:VA")]
     dns_default_client_location: String,
+    /// Connections open at once on each listener: the API port, each load balancer listener
+    /// (NLB UDP flows count as connections), each DNS TCP port. At the cap the connection idle
+    /// the longest is closed for a new one. Default: a quarter of the open-file limit (raised
+    /// to its hard limit at start-up) after 256 reserved, within 16–10,000.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    max_connections: Option<u32>,
+    /// Seconds a request head may take from its first byte before the connection is closed.
+    #[arg(long, value_name = "SECS", default_value = "10", value_parser = seconds)]
+    header_read_timeout: std::time::Duration,
+    /// Seconds a connection may stay without a request before it is closed.
+    #[arg(long, value_name = "SECS", default_value = "60", value_parser = seconds)]
+    idle_timeout: std::time::Duration,
+    /// Load balancer listener ports across all accounts; CreateListener beyond them is refused
+    /// with `TooManyListeners`. Default: an eighth of the open-file limit, within 16–1,000.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    max_listeners: Option<u32>,
+}
+
+/// A positive number of seconds, fractions allowed (`0.5`), at most a day.
+fn seconds(text: &str) -> Result<std::time::Duration, String> {
+    let value: f64 = text.parse().map_err(|_| format!("{text} is not a number of seconds"))?;
+    if !(value > 0.0 && value <= 86_400.0) {
+        return Err(format!("{text}: give a number of seconds above 0 and at most 86400"));
+    }
+    Ok(std::time::Duration::from_secs_f64(value))
 }
 
 fn main() -> Result<()> {

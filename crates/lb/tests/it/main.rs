@@ -4,6 +4,7 @@
 
 mod alb;
 mod health;
+mod limits;
 mod nlb;
 mod support;
 mod tls;
