@@ -18,9 +18,10 @@
 //!   the gate stop accepting, until one finishes. Pass-through listeners ([`Kind::Streams`]:
 //!   NLB TCP) make room by closing the connection that has been quiet the longest.
 //! - **Accept errors** (out of descriptors, a connection aborted before it was accepted…) back
-//!   off, 10 ms growing to 1 s, instead of spinning; they are logged once per episode and once
-//!   more when accepting recovers. Out of descriptors, the gate also closes its longest-idle
-//!   connection, so that accepting can recover.
+//!   off, 10 ms growing to 1 s, instead of spinning; they are logged once per burst and once
+//!   more when accepting recovers, and a burst within a minute of the last line is only
+//!   counted. Out of descriptors, the gate also closes its longest-idle connection, so that
+//!   accepting recovers at once.
 //!
 //! [`serve_http`] serves one HTTP/1.1 or HTTP/2 connection under its gate (the API port, ALB
 //! listeners): requests are counted from the moment hyper hands them over until their response
@@ -63,6 +64,10 @@ const DESCRIPTOR_CEILING: u64 = 1 << 20;
 /// Accept errors back off from this delay, doubling up to [`MAX_BACKOFF`].
 const FIRST_BACKOFF: Duration = Duration::from_millis(10);
 const MAX_BACKOFF: Duration = Duration::from_secs(1);
+/// Out of descriptors after closing an idle connection: the pause before trying again.
+const FREED_PAUSE: Duration = Duration::from_millis(1);
+/// A new burst of accept errors is logged only this long after the last line about them.
+const QUIET_LOG: Duration = Duration::from_secs(60);
 /// `EMFILE` and `ENFILE` (the same numbers on Linux and the BSDs): out of descriptors.
 const OUT_OF_DESCRIPTORS: [i32; 2] = [24, 23];
 
@@ -155,6 +160,8 @@ struct Inner {
     table: Mutex<Table>,
     /// A connection closed or stopped being busy: a full listener may accept again.
     room: Notify,
+    /// The listener's accept errors (one accept loop per gate).
+    errors: tokio::sync::Mutex<AcceptErrors>,
 }
 
 #[derive(Debug, Default)]
@@ -200,6 +207,7 @@ impl Gate {
                 epoch: Instant::now(),
                 table: Mutex::new(Table::default()),
                 room: Notify::new(),
+                errors: tokio::sync::Mutex::new(AcceptErrors::default()),
             }),
         }
     }
@@ -218,21 +226,29 @@ impl Gate {
     /// is closed for it, and when every connection is busy the gate waits for one to finish.
     /// Accept errors are retried with a growing pause (logged once per episode).
     pub async fn accept(&self, listener: &TcpListener) -> (TcpStream, SocketAddr, Connection) {
-        let mut errors = AcceptErrors::default();
+        let mut errors = self.inner.errors.lock().await;
         loop {
             self.room_for_one().await;
             match listener.accept().await {
                 Ok((stream, peer)) => {
-                    errors.recovered(&self.inner.name);
+                    if let Some(line) = errors.recovered(&self.inner.name) {
+                        eprintln!("{line}");
+                    }
                     let connection = self.register();
                     self.inner.make_room(connection.id);
                     return (stream, peer, connection);
                 }
                 Err(e) => {
-                    if e.raw_os_error().is_some_and(|code| OUT_OF_DESCRIPTORS.contains(&code)) {
-                        self.inner.evict_longest_idle(None);
+                    let out_of_descriptors =
+                        e.raw_os_error().is_some_and(|code| OUT_OF_DESCRIPTORS.contains(&code));
+                    // Closing an idle connection frees a descriptor: try again as soon as its
+                    // task has closed it.
+                    let freed = out_of_descriptors && self.inner.evict_longest_idle(None);
+                    let (line, pause) = errors.failed(&self.inner.name, &e);
+                    if let Some(line) = line {
+                        eprintln!("{line}");
                     }
-                    errors.failed(&self.inner.name, &e).await;
+                    tokio::time::sleep(if freed { FREED_PAUSE } else { pause }).await;
                 }
             }
         }
@@ -304,8 +320,9 @@ impl Inner {
         self.evict_longest_idle(Some(newcomer));
     }
 
-    /// Closes the connection idle (or quiet) the longest, other than `spare`.
-    fn evict_longest_idle(&self, spare: Option<u64>) {
+    /// Closes the connection idle (or quiet) the longest, other than `spare`; whether there was
+    /// one.
+    fn evict_longest_idle(&self, spare: Option<u64>) -> bool {
         let mut table = self.table();
         let oldest = table
             .open
@@ -313,40 +330,69 @@ impl Inner {
             .filter(|(id, s)| Some(**id) != spare && s.evictable(self.kind))
             .min_by_key(|(_, s)| s.since.load(Ordering::Acquire))
             .map(|(id, _)| *id);
-        if let Some(state) = oldest.and_then(|id| table.open.remove(&id)) {
-            state.evicted.store(true, Ordering::Release);
-            state.changed.notify_one();
-        }
+        let Some(state) = oldest.and_then(|id| table.open.remove(&id)) else { return false };
+        state.evicted.store(true, Ordering::Release);
+        state.changed.notify_one();
+        true
     }
 }
 
-/// Logs the first accept error of an episode and the recovery; backs off in between.
+/// Logs the first accept error of an episode and the recovery; backs off in between. An
+/// episode that begins less than [`QUIET_LOG`] after the last line logged is counted, not
+/// logged, so errors that come and go cannot flood the log either.
 #[derive(Debug, Default)]
 struct AcceptErrors {
+    /// Failures in a row.
     failures: u64,
     pause: Duration,
+    /// Episodes (and their failures) not logged since the last line.
+    unlogged: (u64, u64),
+    last_line: Option<Instant>,
+    /// This episode's first failure was logged: its end is logged too.
+    logged: bool,
 }
 
 impl AcceptErrors {
-    async fn failed(&mut self, listener: &str, error: &io::Error) {
+    /// A failure: the line to log, if any, and how long to pause before trying again.
+    fn failed(&mut self, listener: &str, error: &io::Error) -> (Option<String>, Duration) {
+        let mut line = None;
         if self.failures == 0 {
-            eprintln!(
-                "{listener}: accepting a connection failed: {error}; retrying with a growing pause \
-                 (up to {} ms), not logged again until accepting works",
-                MAX_BACKOFF.as_millis()
-            );
             self.pause = FIRST_BACKOFF;
+            self.logged = self.last_line.is_none_or(|at| at.elapsed() >= QUIET_LOG);
+            if self.logged {
+                let (episodes, failures) = std::mem::take(&mut self.unlogged);
+                let earlier = if episodes > 0 {
+                    format!(" (earlier bursts not logged: {episodes}, {failures} failed attempts)")
+                } else {
+                    String::new()
+                };
+                line = Some(format!(
+                    "{listener}: accepting a connection failed: {error}; retrying with a growing \
+                     pause (up to {} ms), not logged again until accepting works{earlier}",
+                    MAX_BACKOFF.as_millis()
+                ));
+                self.last_line = Some(Instant::now());
+            } else {
+                self.unlogged.0 += 1;
+            }
         }
         self.failures += 1;
-        tokio::time::sleep(self.pause).await;
+        if !self.logged {
+            self.unlogged.1 += 1;
+        }
+        let pause = self.pause;
         self.pause = (self.pause * 2).min(MAX_BACKOFF);
+        (line, pause)
     }
 
-    fn recovered(&mut self, listener: &str) {
-        if self.failures > 0 {
-            eprintln!("{listener}: accepting again after {} failed attempts", self.failures);
-            *self = AcceptErrors::default();
-        }
+    /// An accept worked: the line to log when it ends a logged episode.
+    fn recovered(&mut self, listener: &str) -> Option<String> {
+        let line = (self.failures > 0 && self.logged).then(|| {
+            self.last_line = Some(Instant::now());
+            format!("{listener}: accepting again after {} failed attempts", self.failures)
+        });
+        self.failures = 0;
+        line
     }
 }
 
@@ -687,6 +733,36 @@ mod tests {
     fn the_soft_limit_is_raised_to_the_hard_one() {
         let limit = raise_descriptor_limit().unwrap();
         assert_eq!(limit.soft, limit.hard.min(DESCRIPTOR_CEILING));
+    }
+
+    #[test]
+    fn accept_errors_back_off_and_are_logged_once_per_burst() {
+        let mut errors = AcceptErrors::default();
+        let emfile = io::Error::from_raw_os_error(24);
+        let (line, pause) = errors.failed("API", &emfile);
+        assert!(line.unwrap().starts_with("API: accepting a connection failed"));
+        assert_eq!(pause, FIRST_BACKOFF);
+        let pauses: Vec<Duration> = (0..10)
+            .map(|_| errors.failed("API", &emfile))
+            .map(|(line, pause)| {
+                assert!(line.is_none(), "one line a burst");
+                pause
+            })
+            .collect();
+        assert_eq!(pauses[0], FIRST_BACKOFF * 2);
+        assert_eq!(*pauses.last().unwrap(), MAX_BACKOFF, "the pause grows to its cap");
+        assert_eq!(
+            errors.recovered("API").unwrap(),
+            "API: accepting again after 11 failed attempts"
+        );
+        assert!(errors.recovered("API").is_none());
+
+        // Another burst soon after is counted, not logged; the next line says how many there were.
+        assert!(errors.failed("API", &emfile).0.is_none());
+        assert!(errors.recovered("API").is_none());
+        errors.last_line = Instant::now().checked_sub(QUIET_LOG);
+        let line = errors.failed("API", &emfile).0.unwrap();
+        assert!(line.ends_with("(earlier bursts not logged: 1, 1 failed attempts)"), "{line}");
     }
 
     #[tokio::test]
