@@ -308,7 +308,7 @@ impl UdpFlows {
         if flows.len() >= cap {
             let quietest = flows
                 .iter()
-                .min_by_key(|(_, f)| f.last.load(Ordering::Relaxed))
+                .min_by_key(|(_, f)| (f.last.load(Ordering::Relaxed), f.id))
                 .map(|(address, _)| *address);
             if let Some(address) = quietest {
                 flows.remove(&address);
