@@ -299,9 +299,16 @@ def test_private_zone_answered_on_its_vpc_resolver_only(endpoint, ec2, r53, port
     assert dig(outside, "www.example.com", "A").data("A") == ["192.0.2.1"]
     assert dig(outside, "db.corp.internal", "A").status == "REFUSED"
 
-    # Associating the other VPC opens the private zone to it.
+    # Until then the other VPC's resolver has no names of its own: it answers on the shared port.
+    assert [e["shared"] for e in dns_endpoints(endpoint) if e.get("vpc_id") == other] == [True]
+    assert [e["shared"] for e in dns_endpoints(endpoint) if e.get("vpc_id") == vpc] == [False]
+
+    # Associating the other VPC opens the private zone to it, on a port of its own from then on.
     r53.associate_vpc_with_hosted_zone(HostedZoneId=corp, VPC={"VPCRegion": "us-east-1", "VPCId": other})
-    live(outside, "db.corp.internal", "A", ["10.0.0.20"])
+    other_port = vpc_dns_port(endpoint, other)
+    assert other_port != outside
+    live(other_port, "db.corp.internal", "A", ["10.0.0.20"])
+    assert dig(outside, "db.corp.internal", "A").status == "REFUSED", "the shared port has no private names"
 
     # A VPC without DNS support has no resolver.
     ec2.modify_vpc_attribute(VpcId=other, EnableDnsSupport={"Value": False})

@@ -7,9 +7,16 @@
 //!
 //! - One public view answers every public zone. Where several public zones share a name (AWS
 //!   would answer from whichever its registrar delegates to), the zone with the lowest id wins.
-//! - One view per VPC with DNS support, on the public view's IP and a port of its own: the
-//!   VPC's `.2` resolver, answering its associated private zones, then the public zones, and
-//!   forwarding names under the Route 53 Resolver rules associated with the VPC.
+//! - VPC resolvers (the VPC's `.2`), on the public view's IP: a VPC with DNS support whose
+//!   resolver has names of its own — an associated private zone, or a Route 53 Resolver rule —
+//!   gets a view and a port of its own, answering its private zones, then the public zones, and
+//!   forwarding the names under its rules; it keeps that port while it exists with DNS support.
+//!   Every other VPC's resolver answers exactly the public zones, so they all share one view,
+//!   [`SHARED_RESOLVER`]: thousands of default VPCs hold two sockets, not two each.
+//!
+//! [`translate`] is [`translate_zones`] (what is answered) plus [`views`] (where): the binary
+//! re-runs each only when the kinds of rows it reads have changed ([`ZONE_KINDS`],
+//! [`VIEW_KINDS`], `model::World::stamp`).
 //! - Alias targets: another record set of the zone, or an Elastic Load Balancing v2 load
 //!   balancer by its DNS name (`dualstack.` accepted), answered with the address its listeners
 //!   are served on. Targets vpclab does not run (CloudFront, S3 websites, API Gateway…) are
@@ -24,6 +31,7 @@ use crate::wire::rtype;
 use model::World;
 use model::load_balancer::LoadBalancer;
 use model::route53::{self as r53, RecordData, RoutingPolicy};
+use std::collections::{BTreeMap, BTreeSet};
 use std::net::{IpAddr, SocketAddr};
 use std::time::Duration;
 
@@ -43,9 +51,35 @@ pub struct Site {
     pub balancer_address: IpAddr,
 }
 
+/// The view every VPC resolver without names of its own answers on.
+pub const SHARED_RESOLVER: &str = "shared-resolver";
+
+/// The kinds of rows [`translate_zones`] reads (load balancers: alias targets).
+pub const ZONE_KINDS: &[&str] = &[
+    "r53_hosted_zone",
+    "r53_record_set",
+    "r53_health_check",
+    "r53_cidr_collection",
+    "load_balancer",
+];
+
+/// The kinds of rows [`views`] reads.
+pub const VIEW_KINDS: &[&str] = &["vpc", "r53_hosted_zone", "r53r_rule", "r53r_rule_association"];
+
 /// The configuration for `world`; `balancer_healthy` says whether a load balancer has a
-/// healthy target (alias records with `EvaluateTargetHealth`).
+/// healthy target (alias records with `EvaluateTargetHealth`); VPCs with a view in `kept` keep
+/// it while they exist with DNS support.
 pub fn translate(
+    world: &World,
+    site: &Site,
+    balancer_healthy: &dyn Fn(&LoadBalancer) -> bool,
+    kept: &[View],
+) -> Config {
+    Config { views: views(world, site, kept), ..translate_zones(world, site, balancer_healthy) }
+}
+
+/// Everything but the views: zones, health checks, CIDR collections, client locations.
+pub fn translate_zones(
     world: &World,
     site: &Site,
     balancer_healthy: &dyn Fn(&LoadBalancer) -> bool,
@@ -63,43 +97,107 @@ pub fn translate(
                 .collect(),
         })
         .collect();
-    let mut views = vec![View {
-        name: "public".into(),
-        listen: site.listen,
-        private_zones: Vec::new(),
-        public_zones: true,
-        resolver: false,
-        forward: Vec::new(),
-    }];
-    views.extend(world.vpcs.values().filter(|v| v.enable_dns_support).map(|vpc| {
-        View {
-            name: vpc.id.clone(),
-            listen: SocketAddr::new(site.listen.ip(), 0),
-            private_zones: world
-                .r53_hosted_zones
-                .values()
-                .filter(|z| {
-                    z.private
-                        && z.vpcs.iter().any(|a| a.vpc_id == vpc.id && a.region == vpc.owner.region)
-                })
-                .map(|z| z.id.clone())
-                .collect(),
-            public_zones: true,
-            resolver: true,
-            forward: world
-                .resolver_rules_of_vpc(&vpc.id)
-                .into_iter()
-                .map(|(domain, targets)| ForwardRule { domain: domain.to_owned(), targets })
-                .collect(),
-        }
-    }));
     Config {
         zones: first_of_each_public_name(zones),
         health_checks: world.r53_health_checks.values().filter_map(health_check).collect(),
         cidr_collections: world.r53_cidr_collections.values().map(cidr_collection).collect(),
-        views,
+        views: Vec::new(),
         locations: site.locations.clone(),
         default_location: site.default_location.clone(),
+    }
+}
+
+/// Where the zones are served: the public view, the shared VPC resolver, and a view for each
+/// VPC with names of its own (or with a view in `kept`) and DNS support.
+pub fn views(world: &World, site: &Site, kept: &[View]) -> Vec<View> {
+    let resolver_on = SocketAddr::new(site.listen.ip(), 0);
+    let mut views = vec![
+        View {
+            name: "public".into(),
+            listen: site.listen,
+            private_zones: Vec::new(),
+            public_zones: true,
+            resolver: false,
+            forward: Vec::new(),
+        },
+        View {
+            name: SHARED_RESOLVER.into(),
+            listen: resolver_on,
+            private_zones: Vec::new(),
+            public_zones: true,
+            resolver: true,
+            forward: Vec::new(),
+        },
+    ];
+    let names = PrivateNames::of(world);
+    let kept = kept.iter().map(|v| v.name.as_str()).filter(|name| world.vpcs.contains(name));
+    let own: BTreeSet<&str> = names.vpcs().chain(kept).collect();
+    for vpc in own.into_iter().filter_map(|id| world.vpcs.get(id)) {
+        if !vpc.enable_dns_support {
+            continue;
+        }
+        views.push(View {
+            name: vpc.id.clone(),
+            listen: resolver_on,
+            private_zones: names.zones_of(vpc),
+            public_zones: true,
+            resolver: true,
+            forward: names.rules_of(world, &vpc.id),
+        });
+    }
+    views
+}
+
+/// The VPCs whose resolver has names of its own (a private zone or a Resolver rule): each gets
+/// a view and a port of its own, once it has DNS support.
+pub fn vpcs_with_private_names(world: &World) -> BTreeSet<String> {
+    PrivateNames::of(world).vpcs().map(str::to_owned).collect()
+}
+
+/// Private zone and Resolver rule associations by VPC, read once per translation.
+struct PrivateNames<'w> {
+    /// VPC id → (its region as the association names it, zone id).
+    zones: BTreeMap<&'w str, Vec<(&'w str, &'w str)>>,
+    /// VPC ids with a rule associated.
+    ruled: BTreeSet<&'w str>,
+}
+
+impl<'w> PrivateNames<'w> {
+    fn of(world: &'w World) -> Self {
+        let mut zones: BTreeMap<&str, Vec<(&str, &str)>> = BTreeMap::new();
+        for zone in world.r53_hosted_zones.values().filter(|z| z.private) {
+            for a in &zone.vpcs {
+                zones.entry(&a.vpc_id).or_default().push((&a.region, &zone.id));
+            }
+        }
+        let ruled = world.r53r_rule_associations.values().map(|a| a.vpc_id.as_str()).collect();
+        PrivateNames { zones, ruled }
+    }
+
+    fn vpcs(&self) -> impl Iterator<Item = &'w str> + '_ {
+        self.zones.keys().copied().chain(self.ruled.iter().copied())
+    }
+
+    /// The private zones associated with `vpc` in its own region.
+    fn zones_of(&self, vpc: &model::resources::Vpc) -> Vec<String> {
+        let associated = self.zones.get(vpc.id.as_str()).into_iter().flatten();
+        let mut ids: Vec<String> = associated
+            .filter(|(region, _)| *region == vpc.owner.region)
+            .map(|(_, zone)| (*zone).to_owned())
+            .collect();
+        ids.sort();
+        ids
+    }
+
+    fn rules_of(&self, world: &World, vpc_id: &str) -> Vec<ForwardRule> {
+        if !self.ruled.contains(vpc_id) {
+            return Vec::new();
+        }
+        world
+            .resolver_rules_of_vpc(vpc_id)
+            .into_iter()
+            .map(|(domain, targets)| ForwardRule { domain: domain.to_owned(), targets })
+            .collect()
     }
 }
 
@@ -358,7 +456,7 @@ mod tests {
         };
         create(&mut w, &public, alias);
 
-        let config = translate(&w, &site(), &|_| true);
+        let config = translate(&w, &site(), &|_| true, &[]);
         let zone = config.zones.iter().find(|z| z.id == public).unwrap();
         assert_eq!(zone.origin, "example.com.");
         let www = zone.record_sets.iter().find(|s| s.name == "www.example.com.").unwrap();
@@ -382,7 +480,39 @@ mod tests {
         let vpc_view = config.views.iter().find(|v| v.name == vpc).unwrap();
         assert_eq!(vpc_view.private_zones, vec![private]);
         assert!(vpc_view.resolver && vpc_view.listen.port() == 0);
-        // The default VPC has a resolver too, without private zones.
-        assert_eq!(config.views.len(), 3);
+        // The default VPC's resolver has no names of its own: it answers on the shared view.
+        let names: Vec<&str> = config.views.iter().map(|v| v.name.as_str()).collect();
+        assert_eq!(names, ["public", SHARED_RESOLVER, vpc.as_str()]);
+        let shared = config.views.iter().find(|v| v.name == SHARED_RESOLVER).unwrap();
+        assert!(shared.resolver && shared.public_zones && shared.private_zones.is_empty());
+    }
+
+    #[test]
+    fn only_vpcs_with_names_of_their_own_get_a_view_and_keep_it() {
+        let mut w = World::default();
+        let scope = Scope::new(ACCOUNT, "us-east-1");
+        w.ensure_scope(&scope).unwrap();
+        let mut vpcs = Vec::new();
+        for n in 0..3 {
+            let cidr = Some(format!("10.{n}.0.0/16"));
+            vpcs.push(w.create_vpc(&scope, NewVpc { cidr, ..Default::default() }).unwrap());
+        }
+        let names = |views: &[View]| views.iter().map(|v| v.name.clone()).collect::<Vec<_>>();
+        let plain = views(&w, &site(), &[]);
+        assert_eq!(names(&plain), ["public", SHARED_RESOLVER], "four VPCs, one shared view");
+
+        let private = zone(&mut w, "corp.internal", Some(&vpcs[1]));
+        let with_zone = views(&w, &site(), &plain);
+        assert_eq!(names(&with_zone), ["public", SHARED_RESOLVER, vpcs[1].as_str()]);
+        assert_eq!(vpcs_with_private_names(&w).into_iter().collect::<Vec<_>>(), [vpcs[1].clone()]);
+
+        // Its last private zone gone, the VPC keeps its port; deleted, it loses it.
+        w.delete_hosted_zone(ACCOUNT, &private, 0).unwrap();
+        let kept = views(&w, &site(), &with_zone);
+        assert_eq!(names(&kept), names(&with_zone));
+        assert!(kept.iter().all(|v| v.private_zones.is_empty()));
+        assert!(vpcs_with_private_names(&w).is_empty());
+        w.delete_vpc(&scope, &vpcs[1]).unwrap();
+        assert_eq!(names(&views(&w, &site(), &kept)), ["public", SHARED_RESOLVER]);
     }
 }

@@ -4,15 +4,17 @@
 //!
 //! The binary turns hosted zones, health checks and CIDR collections into a plain [`Config`]
 //! and hands it to [`Plane::apply`] after every change; the plane works on that configuration
-//! alone and never changes the model. Each [`View`] — the public one (all public zones) and
-//! one per VPC (its private zones first, then the public ones) — is served over UDP and TCP
+//! alone and never changes the model. Each [`View`] — the public one (all public zones), one
+//! per VPC with names of its own (its private zones first, then the public ones, and its
+//! Resolver rules), and one shared by every other VPC's resolver — is served over UDP and TCP
 //! on its own address ([`Plane::listeners`] says where).
 //!
 //! - [`wire`]: the DNS message format (RFC 1035, EDNS RFC 6891, client subnet RFC 7871),
 //!   parsing queries defensively and writing responses with compression and truncation.
 //! - [`config`]: zones, record sets and their routing policies, health checks, views, client
 //!   locations.
-//! - [`from_model`]: the model's Route 53 resources (and the VPCs' resolvers) as a [`Config`].
+//! - [`from_model`]: the model's Route 53 resources (and the VPCs' resolvers) as a [`Config`],
+//!   in two parts the binary re-translates separately: the zones and the views.
 //! - [`forward`]: Route 53 Resolver's FORWARD rules — a VPC view sends the names under a
 //!   rule's domain to its targets (UDP, TCP when asked or truncated; the next target on
 //!   timeout) and relays the answers.
@@ -25,7 +27,7 @@
 //!   [`Plane::test_answer`], one question answered as a listener would (TestDNSAnswer).
 //!
 //! Whatever the plane sends away — health check probes, forwarded queries — goes only where
-//! its egress policy allows ([`Plane::with_egress`], `guard::egress`; loopback only by
+//! its egress policy allows ([`Plane::with`], `guard::egress`; loopback only by
 //! default), judged on the address actually dialled: a refused health check fails naming the
 //! address and `--egress-allow`, a refused forwarding target is skipped (SERVFAIL at once when
 //! none is left). A check's name is resolved by the public hosted zones first, and by the

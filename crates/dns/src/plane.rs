@@ -6,11 +6,12 @@
 //! lock when the counter moves, so answering a query touches no shared lock. Each UDP socket
 //! is read by two tasks (the runtime spreads them over its threads); each TCP connection
 //! gets its own task, answers any number of queries in order, and closes after
-//! [`TCP_IDLE`] without one.
+//! [`TCP_IDLE`] without one. Each TCP port accepts through a [`Gate`]: at most
+//! `--max-connections` connections, the longest-idle closed for a new one, and a query must
+//! arrive whole within the header-read timeout of its first byte.
 //!
 //! Everything the plane sends away — health check probes and forwarded queries — goes through
-//! the egress policy the plane was made with ([`Plane::with_egress`]; loopback only by
-//! default).
+//! the egress policy the plane was made with ([`Plane::with`]; loopback only by default).
 
 use std::collections::HashMap;
 use std::net::{IpAddr, SocketAddr};
@@ -18,8 +19,9 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::Duration;
 
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::{TcpListener, TcpStream, UdpSocket};
+use guard::limits::{Gate, Kind, Limits, Requests};
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
+use tokio::net::{TcpListener, UdpSocket};
 use tokio::task::AbortHandle;
 
 use guard::egress::EgressPolicy;
@@ -123,17 +125,20 @@ pub struct Plane {
     /// How health checks reach endpoints: the egress policy and the public zones.
     dialer: Dialer,
     applying: tokio::sync::Mutex<()>,
+    /// What each TCP port's gate applies.
+    limits: Limits,
 }
 
 impl Plane {
-    /// A plane serving nothing yet, connecting to loopback only.
+    /// A plane serving nothing yet, connecting to loopback only, with the default connection
+    /// limits.
     pub fn new() -> Arc<Plane> {
-        Plane::with_egress(Arc::new(EgressPolicy::loopback_only()))
+        Plane::with(Arc::new(EgressPolicy::loopback_only()), Limits::default())
     }
 
     /// A plane serving nothing yet whose health checks and forwarded queries go only where
-    /// `egress` allows.
-    pub fn with_egress(egress: Arc<EgressPolicy>) -> Arc<Plane> {
+    /// `egress` allows, and whose TCP ports apply `limits`.
+    pub fn with(egress: Arc<EgressPolicy>, limits: Limits) -> Arc<Plane> {
         let shared = Arc::new(Shared {
             snapshot: RwLock::new(Arc::new(Snapshot::default())),
             generation: AtomicU64::new(0),
@@ -147,6 +152,7 @@ impl Plane {
             health: HealthView::default(),
             dialer,
             applying: tokio::sync::Mutex::new(()),
+            limits,
         })
     }
 
@@ -246,7 +252,8 @@ impl Plane {
                 let t = tokio::spawn(serve_udp(self.shared.clone(), view.clone(), udp.clone()));
                 tasks.push(t.abort_handle());
             }
-            let t = tokio::spawn(serve_tcp(self.shared.clone(), view, tcp));
+            let gate = Gate::new(format!("DNS {local}/tcp ({name})"), Kind::Requests, self.limits);
+            let t = tokio::spawn(serve_tcp(self.shared.clone(), view, tcp, gate));
             tasks.push(t.abort_handle());
             return Some(Running { requested, local, tasks });
         }
@@ -500,18 +507,30 @@ async fn serve_udp(shared: Arc<Shared>, view: Arc<str>, socket: Arc<UdpSocket>) 
     }
 }
 
-async fn serve_tcp(shared: Arc<Shared>, view: Arc<str>, listener: TcpListener) {
+async fn serve_tcp(shared: Arc<Shared>, view: Arc<str>, listener: TcpListener, gate: Gate) {
     loop {
-        let Ok((stream, from)) = listener.accept().await else {
-            tokio::time::sleep(Duration::from_millis(5)).await;
-            continue;
-        };
+        let (stream, from, connection) = gate.accept(&listener).await;
         let _ = stream.set_nodelay(true);
-        tokio::spawn(serve_connection(shared.clone(), view.clone(), stream, from.ip()));
+        let (shared, view) = (shared.clone(), view.clone());
+        tokio::spawn(async move {
+            let (requests, stream) = (connection.requests(), connection.track(stream));
+            let serving = serve_connection(shared, view, stream, from.ip(), requests);
+            connection.guard(serving).await;
+        });
     }
 }
 
-async fn serve_connection(shared: Arc<Shared>, view: Arc<str>, mut stream: TcpStream, ip: IpAddr) {
+/// Answers the queries of one TCP connection in order; each counts as a request at the gate
+/// from when it has arrived whole until its answer is written.
+async fn serve_connection<S>(
+    shared: Arc<Shared>,
+    view: Arc<str>,
+    mut stream: S,
+    ip: IpAddr,
+    requests: Requests,
+) where
+    S: AsyncRead + AsyncWrite + Unpin,
+{
     let mut cached = Cached::new(shared);
     let mut msg = Vec::new();
     let mut out = Vec::new();
@@ -527,6 +546,7 @@ async fn serve_connection(shared: Arc<Shared>, view: Arc<str>, mut stream: TcpSt
             Ok(Ok(_)) => {}
             _ => return,
         }
+        let _answering = requests.begin();
         match respond(cached.get(), &view, &msg, ip, true, &mut key, &mut out) {
             Outcome::Reply => {}
             // A response, or a view gone: nothing sensible follows on this connection.

@@ -35,6 +35,17 @@ pub struct Translation {
     pub next_change: Option<i64>,
 }
 
+/// The kinds of rows [`translate`] reads: while none of them changes (`model::World::stamp`),
+/// neither does the translation, until [`Translation::next_change`].
+pub const KINDS: &[&str] = &[
+    "load_balancer",
+    "listener",
+    "listener_rule",
+    "target_group",
+    "instance",
+    "network_interface",
+];
+
 /// The load balancers, listeners, rules and target groups of every account and region.
 pub fn translate(world: &World, now: i64) -> Translation {
     let balancers = world

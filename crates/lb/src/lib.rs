@@ -29,9 +29,11 @@
 //! Not done (yet): cross-zone off (one local node stands for every zone, so targets of all
 //! zones get traffic); HTTPS *target groups* and HTTPS health checks (the plane speaks plain
 //! HTTP to targets; an HTTPS check only connects); TLS listeners re-encrypting to TLS target
-//! groups; the client-side keep-alive timeout; authentication actions; 460 (clients that go
-//! away are simply dropped); gateway load balancers (no listener is opened). Locally a target
-//! sees the plane's address, not the client's (see [`nlb`]).
+//! groups; the balancer's idle and keep-alive attributes for client connections (every
+//! listener applies the server's limits instead, [`Options::limits`]: a connection cap,
+//! header-read and idle timeouts, through a `guard::limits::Gate`); authentication actions; 460
+//! (clients that go away are simply dropped); gateway load balancers (no listener is opened).
+//! Locally a target sees the plane's address, not the client's (see [`nlb`]).
 
 pub mod alb;
 pub mod config;

@@ -4,7 +4,10 @@
 //! does, with `source_ip` stickiness), and bytes are copied both ways until either side closes,
 //! the idle timeout (350 s by default) passes without a byte, or the target leaves the
 //! configuration. UDP flows are keyed by the client address: each gets its own socket to its
-//! target, so replies find their way back, and ends after 120 s without traffic.
+//! target, so replies find their way back, and ends (its socket closed) after 120 s without
+//! traffic, AWS's UDP idle timeout for NLB. A listener holds at most `--max-connections` flows,
+//! as many as TCP connections: a new flow beyond them takes the place of the flow quiet the
+//! longest.
 //!
 //! Locally the target sees the plane's address, not the client's: AWS preserves the client IP
 //! for instance targets, but this machine cannot without privileges. Enable
@@ -16,13 +19,17 @@
 
 use std::collections::HashMap;
 use std::net::{IpAddr, SocketAddr};
-use std::sync::Arc;
+use std::pin::Pin;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
 
-use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
-use tokio::net::{TcpListener, UdpSocket};
+use guard::limits::Gate;
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, ReadBuf};
+use tokio::net::{TcpListener, TcpStream, UdpSocket};
 use tokio::sync::watch;
+use tokio::task::AbortHandle;
 
 use crate::config::{Action, Stickiness};
 use crate::plane::{Shared, TLS_HANDSHAKE, TlsCell, current_tls};
@@ -63,35 +70,80 @@ fn flow_hash(group: &GroupState, client: SocketAddr, local: SocketAddr, proto: &
     fnv64(&[proto, &client_ip, &client.port().to_string(), &local.to_string()])
 }
 
-/// Accepts TCP connections for the listener `arn` until aborted.
+/// Accepts TCP connections for the listener `arn` until aborted, as many at once as its gate
+/// allows (at the cap the connection quiet the longest makes room).
 /// With `tls`, the TLS listener's handshake comes first and the target gets the plaintext.
 pub async fn serve_tcp(
     shared: Arc<Shared>,
     arn: Arc<str>,
     listener: TcpListener,
     tls: Option<TlsCell>,
+    gate: Gate,
 ) {
     loop {
-        let Ok((stream, client)) = listener.accept().await else {
-            tokio::time::sleep(Duration::from_millis(5)).await;
-            continue;
-        };
+        let (stream, client, connection) = gate.accept(&listener).await;
         let Ok(local) = stream.local_addr() else { continue };
         let _ = stream.set_nodelay(true);
         let shared = shared.clone();
         let arn = arn.clone();
         let acceptor = tls.as_ref().map(|cell| tokio_rustls::TlsAcceptor::from(current_tls(cell)));
         tokio::spawn(async move {
-            match acceptor {
-                None => tcp_flow(shared, &arn, stream, client, local).await,
+            let stream = match acceptor {
+                None => connection.track(MaybeTls::Plain(stream)),
                 Some(acceptor) => {
                     let handshake = tokio::time::timeout(TLS_HANDSHAKE, acceptor.accept(stream));
-                    if let Ok(Ok(stream)) = handshake.await {
-                        tcp_flow(shared, &arn, stream, client, local).await;
-                    }
+                    let Some(Ok(Ok(stream))) = connection.guard(handshake).await else { return };
+                    connection.track(MaybeTls::Tls(Box::new(stream)))
                 }
-            }
+            };
+            connection.guard(tcp_flow(shared, &arn, stream, client, local)).await;
         });
+    }
+}
+
+/// A client connection, TLS terminated or not.
+enum MaybeTls {
+    Plain(TcpStream),
+    Tls(Box<tokio_rustls::server::TlsStream<TcpStream>>),
+}
+
+impl AsyncRead for MaybeTls {
+    fn poll_read(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<std::io::Result<()>> {
+        match self.get_mut() {
+            MaybeTls::Plain(s) => Pin::new(s).poll_read(cx, buf),
+            MaybeTls::Tls(s) => Pin::new(s).poll_read(cx, buf),
+        }
+    }
+}
+
+impl AsyncWrite for MaybeTls {
+    fn poll_write(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<std::io::Result<usize>> {
+        match self.get_mut() {
+            MaybeTls::Plain(s) => Pin::new(s).poll_write(cx, buf),
+            MaybeTls::Tls(s) => Pin::new(s).poll_write(cx, buf),
+        }
+    }
+
+    fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        match self.get_mut() {
+            MaybeTls::Plain(s) => Pin::new(s).poll_flush(cx),
+            MaybeTls::Tls(s) => Pin::new(s).poll_flush(cx),
+        }
+    }
+
+    fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        match self.get_mut() {
+            MaybeTls::Plain(s) => Pin::new(s).poll_shutdown(cx),
+            MaybeTls::Tls(s) => Pin::new(s).poll_shutdown(cx),
+        }
     }
 }
 
@@ -213,10 +265,69 @@ pub fn proxy_v2_header(source: SocketAddr, destination: SocketAddr, udp: bool) -
     header
 }
 
+/// The flows of one UDP listener, by client address: at most the listener's connection cap
+/// (a new flow beyond it takes the place of the flow quiet the longest), each ended — its socket
+/// to the target closed — after the UDP idle timeout without a datagram either way. Dropping
+/// the table (the listener closed) ends every flow.
+#[derive(Default)]
+struct UdpFlows {
+    flows: Mutex<HashMap<SocketAddr, UdpFlow>>,
+    next_id: AtomicU64,
+}
+
 struct UdpFlow {
+    id: u64,
     upstream: Arc<UdpSocket>,
-    task: tokio::task::JoinHandle<()>,
+    /// Milliseconds since the listener's epoch of the last datagram either way.
     last: Arc<AtomicU64>,
+    replies: AbortHandle,
+}
+
+impl Drop for UdpFlow {
+    fn drop(&mut self) {
+        // The reply task holds the other reference to the socket.
+        self.replies.abort();
+    }
+}
+
+impl UdpFlows {
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<SocketAddr, UdpFlow>> {
+        match self.flows.lock() {
+            Ok(f) => f,
+            Err(poisoned) => poisoned.into_inner(),
+        }
+    }
+
+    /// The socket of `client`'s live flow, marked active at `now`.
+    fn active(&self, client: SocketAddr, now: u64) -> Option<Arc<UdpSocket>> {
+        let flows = self.lock();
+        let flow = flows.get(&client)?;
+        flow.last.store(now, Ordering::Relaxed);
+        Some(flow.upstream.clone())
+    }
+
+    /// Adds a flow; at `cap`, the flow quiet the longest ends to make room.
+    fn insert(&self, client: SocketAddr, flow: UdpFlow, cap: usize) {
+        let mut flows = self.lock();
+        if flows.len() >= cap {
+            let quietest = flows
+                .iter()
+                .min_by_key(|(_, f)| (f.last.load(Ordering::Relaxed), f.id))
+                .map(|(address, _)| *address);
+            if let Some(address) = quietest {
+                flows.remove(&address);
+            }
+        }
+        flows.insert(client, flow);
+    }
+
+    /// Ends `client`'s flow if it is still the flow `id`.
+    fn end(&self, client: SocketAddr, id: u64) {
+        let mut flows = self.lock();
+        if flows.get(&client).is_some_and(|f| f.id == id) {
+            flows.remove(&client);
+        }
+    }
 }
 
 /// Serves UDP for the listener `arn` until aborted: a flow (and a socket to its target) per
@@ -224,30 +335,30 @@ struct UdpFlow {
 pub async fn serve_udp(shared: Arc<Shared>, arn: Arc<str>, socket: UdpSocket) {
     let socket = Arc::new(socket);
     let epoch = Instant::now();
-    let mut flows: HashMap<SocketAddr, UdpFlow> = HashMap::new();
+    let table = Arc::new(UdpFlows::default());
     let mut buf = vec![0u8; 65_536];
-    let mut packets: u64 = 0;
     loop {
         let Ok((n, client)) = socket.recv_from(&mut buf).await else { continue };
         let Some(datagram) = buf.get(..n) else { continue };
-        packets = packets.wrapping_add(1);
-        if packets.is_multiple_of(1024) {
-            flows.retain(|_, f| !f.task.is_finished());
-        }
-        let live = flows.get(&client).is_some_and(|f| !f.task.is_finished());
-        if !live {
-            let Some(flow) = open_udp_flow(&shared, &arn, &socket, client, epoch).await else {
-                continue;
-            };
-            if let Some(old) = flows.insert(client, flow) {
-                old.task.abort();
+        let now = millis_since(epoch);
+        let upstream = match table.active(client, now) {
+            Some(upstream) => upstream,
+            None => {
+                let Some(flow) = open_udp_flow(&shared, &arn, &socket, client, epoch, &table).await
+                else {
+                    continue;
+                };
+                let upstream = flow.upstream.clone();
+                table.insert(client, flow, shared.limits.max_connections);
+                upstream
             }
-        }
-        if let Some(flow) = flows.get(&client) {
-            flow.last.store(epoch.elapsed().as_millis() as u64, Ordering::Relaxed);
-            let _ = flow.upstream.send(datagram).await;
-        }
+        };
+        let _ = upstream.send(datagram).await;
     }
+}
+
+fn millis_since(epoch: Instant) -> u64 {
+    u64::try_from(epoch.elapsed().as_millis()).unwrap_or(u64::MAX)
 }
 
 async fn open_udp_flow(
@@ -256,6 +367,7 @@ async fn open_udp_flow(
     socket: &Arc<UdpSocket>,
     client: SocketAddr,
     epoch: Instant,
+    table: &Arc<UdpFlows>,
 ) -> Option<UdpFlow> {
     let snapshot = shared.snapshot();
     let listener = snapshot.listeners.get(arn)?;
@@ -268,50 +380,65 @@ async fn open_udp_flow(
         let destination = SocketAddr::new(local.ip(), listener.listener.port);
         let _ = upstream.send(&proxy_v2_header(client, destination, true)).await;
     }
-    let last = Arc::new(AtomicU64::new(epoch.elapsed().as_millis() as u64));
-    let closed = member.runtime.closed();
-    let task = tokio::spawn(udp_replies(
-        upstream.clone(),
-        socket.clone(),
+    let last = Arc::new(AtomicU64::new(millis_since(epoch)));
+    let id = table.next_id.fetch_add(1, Ordering::Relaxed);
+    let flow = ReplyFlow {
+        upstream: upstream.clone(),
+        socket: socket.clone(),
         client,
-        last.clone(),
+        last: last.clone(),
         epoch,
-        closed,
-    ));
-    Some(UdpFlow { upstream, task, last })
+        idle: shared.udp_idle_timeout,
+    };
+    let closed = member.runtime.closed();
+    let table = Arc::downgrade(table);
+    let replies = tokio::spawn(async move {
+        flow.relay_replies(closed).await;
+        // Expired, or the target left: the flow ends and its socket closes.
+        if let Some(table) = table.upgrade() {
+            table.end(client, id);
+        }
+    });
+    Some(UdpFlow { id, upstream, last, replies: replies.abort_handle() })
 }
 
-async fn udp_replies(
+/// The reply side of one UDP flow.
+struct ReplyFlow {
     upstream: Arc<UdpSocket>,
     socket: Arc<UdpSocket>,
     client: SocketAddr,
     last: Arc<AtomicU64>,
     epoch: Instant,
-    closed: watch::Receiver<bool>,
-) {
-    let mut buf = vec![0u8; 65_536];
-    let gone = until_closed(closed);
-    tokio::pin!(gone);
-    loop {
-        let idle_ms = UDP_IDLE_TIMEOUT.as_millis() as u64;
-        let since = epoch.elapsed().as_millis() as u64
-            - last.load(Ordering::Relaxed).min(epoch.elapsed().as_millis() as u64);
-        if since >= idle_ms {
-            return;
-        }
-        let wait = Duration::from_millis(idle_ms - since);
-        tokio::select! {
-            r = upstream.recv(&mut buf) => match r {
-                Ok(n) => {
-                    let Some(datagram) = buf.get(..n) else { continue };
-                    last.store(epoch.elapsed().as_millis() as u64, Ordering::Relaxed);
-                    let _ = socket.send_to(datagram, client).await;
-                }
-                // ICMP port unreachable from the target surfaces as an error: keep the flow.
-                Err(_) => tokio::time::sleep(Duration::from_millis(1)).await,
-            },
-            _ = tokio::time::sleep(wait) => {}
-            _ = &mut gone => return,
+    idle: Duration,
+}
+
+impl ReplyFlow {
+    /// Relays the target's datagrams to the client until the flow has been idle for its
+    /// timeout or the target is closed.
+    async fn relay_replies(&self, closed: watch::Receiver<bool>) {
+        let mut buf = vec![0u8; 65_536];
+        let gone = until_closed(closed);
+        tokio::pin!(gone);
+        let idle_ms = u64::try_from(self.idle.as_millis()).unwrap_or(u64::MAX);
+        loop {
+            let since = millis_since(self.epoch).saturating_sub(self.last.load(Ordering::Relaxed));
+            if since >= idle_ms {
+                return;
+            }
+            let wait = Duration::from_millis(idle_ms - since);
+            tokio::select! {
+                r = self.upstream.recv(&mut buf) => match r {
+                    Ok(n) => {
+                        let Some(datagram) = buf.get(..n) else { continue };
+                        self.last.store(millis_since(self.epoch), Ordering::Relaxed);
+                        let _ = self.socket.send_to(datagram, self.client).await;
+                    }
+                    // ICMP port unreachable from the target surfaces as an error: keep the flow.
+                    Err(_) => tokio::time::sleep(Duration::from_millis(1)).await,
+                },
+                _ = tokio::time::sleep(wait) => {}
+                _ = &mut gone => return,
+            }
         }
     }
 }

@@ -6,11 +6,10 @@ use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::Duration;
 
+use guard::limits::{Connection, Gate, Kind as Traffic, Limits};
 use hyper::body::Incoming;
 use hyper::service::service_fn;
 use hyper::{Request, Response};
-use hyper_util::rt::{TokioExecutor, TokioIo};
-use hyper_util::server::conn::auto;
 use tokio::net::{TcpListener, UdpSocket};
 use tokio::task::AbortHandle;
 
@@ -33,6 +32,11 @@ pub struct Options {
     /// Where targets may be: health checks, proxied requests and passed-through flows dial
     /// only what it allows (`--egress-allow`; loopback only by default).
     pub egress: Arc<EgressPolicy>,
+    /// Connections per listener (NLB UDP flows count), header-read and idle timeouts.
+    pub limits: Limits,
+    /// A UDP flow ends (its socket to the target closed) after this long without a datagram
+    /// either way: [`nlb::UDP_IDLE_TIMEOUT`], AWS's, unless a test wants it shorter.
+    pub udp_idle_timeout: Duration,
 }
 
 impl Default for Options {
@@ -41,6 +45,8 @@ impl Default for Options {
             bind_ip: IpAddr::V4(Ipv4Addr::LOCALHOST),
             workers: Vec::new(),
             egress: Arc::new(EgressPolicy::loopback_only()),
+            limits: Limits::default(),
+            udp_idle_timeout: nlb::UDP_IDLE_TIMEOUT,
         }
     }
 }
@@ -139,6 +145,10 @@ pub struct Shared {
     /// See [`Options::workers`]; `next_worker` takes turns among them.
     workers: Vec<tokio::runtime::Handle>,
     next_worker: std::sync::atomic::AtomicUsize,
+    /// See [`Options::limits`].
+    pub(crate) limits: Limits,
+    /// See [`Options::udp_idle_timeout`].
+    pub(crate) udp_idle_timeout: Duration,
 }
 
 impl Shared {
@@ -177,6 +187,8 @@ impl Plane {
                 egress: options.egress.clone(),
                 workers: options.workers.clone(),
                 next_worker: std::sync::atomic::AtomicUsize::new(0),
+                limits: options.limits,
+                udp_idle_timeout: options.udp_idle_timeout,
             }),
             options,
             listeners: Mutex::new(HashMap::new()),
@@ -251,14 +263,20 @@ impl Plane {
             _ => None,
         };
         let cell = tls.as_ref().map(|(_, cell)| cell.clone());
+        let limits = self.options.limits;
+        let gate = |kind, local: SocketAddr| {
+            Gate::new(format!("load balancer listener {local} ({arn})"), kind, limits)
+        };
         match serve {
             Serve::Http | Serve::Https | Serve::Tcp | Serve::Tls => {
                 let tcp = bind_tcp(SocketAddr::new(ip, 0))?;
                 let local = tcp.local_addr().ok()?;
                 let task = if matches!(serve, Serve::Http | Serve::Https) {
-                    tokio::spawn(serve_http(shared, arn, tcp, cell))
+                    let gate = gate(Traffic::Requests, local);
+                    tokio::spawn(serve_http(shared, arn, tcp, cell, gate))
                 } else {
-                    tokio::spawn(nlb::serve_tcp(shared, arn, tcp, cell))
+                    let gate = gate(Traffic::Streams, local);
+                    tokio::spawn(nlb::serve_tcp(shared, arn, tcp, cell, gate))
                 };
                 Some(Running { serve, local, tasks: vec![task.abort_handle()], tls })
             }
@@ -274,7 +292,9 @@ impl Plane {
                     let tcp = bind_tcp(SocketAddr::new(ip, 0))?;
                     let local = tcp.local_addr().ok()?;
                     let Some(udp) = bind_udp(local) else { continue };
-                    let t = tokio::spawn(nlb::serve_tcp(shared.clone(), arn.clone(), tcp, None));
+                    let gate = gate(Traffic::Streams, local);
+                    let t =
+                        tokio::spawn(nlb::serve_tcp(shared.clone(), arn.clone(), tcp, None, gate));
                     let u = tokio::spawn(nlb::serve_udp(shared, arn, udp));
                     return Some(Running {
                         serve,
@@ -405,18 +425,16 @@ fn bind_udp(address: SocketAddr) -> Option<UdpSocket> {
 }
 
 /// Accepts HTTP/1.1 and HTTP/2 (prior knowledge, or ALPN `h2` over TLS) connections for the
-/// listener `arn`.
+/// listener `arn`, as many at once as its gate allows.
 async fn serve_http(
     shared: Arc<Shared>,
     arn: Arc<str>,
     listener: TcpListener,
     tls: Option<TlsCell>,
+    gate: Gate,
 ) {
     loop {
-        let Ok((stream, client)) = listener.accept().await else {
-            tokio::time::sleep(Duration::from_millis(5)).await;
-            continue;
-        };
+        let (stream, client, connection) = gate.accept(&listener).await;
         let _ = stream.set_nodelay(true);
         let shared = shared.clone();
         let arn = arn.clone();
@@ -429,14 +447,14 @@ async fn serve_http(
                         Ok(stream) => {
                             worker.spawn(async move {
                                 if let Ok(stream) = tokio::net::TcpStream::from_std(stream) {
-                                    serve_connection(shared, arn, stream, client).await;
+                                    serve_connection(shared, arn, stream, client, connection).await;
                                 }
                             });
                         }
                         Err(_) => continue,
                     },
                     None => {
-                        tokio::spawn(serve_connection(shared, arn, stream, client));
+                        tokio::spawn(serve_connection(shared, arn, stream, client, connection));
                     }
                 }
             }
@@ -444,8 +462,8 @@ async fn serve_http(
                 let acceptor = tokio_rustls::TlsAcceptor::from(current_tls(cell));
                 tokio::spawn(async move {
                     let handshake = tokio::time::timeout(TLS_HANDSHAKE, acceptor.accept(stream));
-                    if let Ok(Ok(stream)) = handshake.await {
-                        serve_connection(shared, arn, stream, client).await;
+                    if let Some(Ok(Ok(stream))) = connection.guard(handshake).await {
+                        serve_connection(shared, arn, stream, client, connection).await;
                     }
                 });
             }
@@ -456,18 +474,23 @@ async fn serve_http(
 /// How long a client may take over its TLS handshake.
 pub(crate) const TLS_HANDSHAKE: Duration = Duration::from_secs(10);
 
-async fn serve_connection<I>(shared: Arc<Shared>, arn: Arc<str>, io: I, client: SocketAddr)
-where
+async fn serve_connection<I>(
+    shared: Arc<Shared>,
+    arn: Arc<str>,
+    io: I,
+    client: SocketAddr,
+    connection: Connection,
+) where
     I: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
 {
+    let mut builder = guard::limits::http_builder(&shared.limits);
+    builder.http1().max_buf_size(64 * 1024);
     let service = service_fn(move |req: Request<Incoming>| {
         let shared = shared.clone();
         let arn = arn.clone();
         async move { Ok::<_, Infallible>(handle(&shared, &arn, req, client).await) }
     });
-    let mut builder = auto::Builder::new(TokioExecutor::new());
-    builder.http1().max_buf_size(64 * 1024);
-    let _ = builder.serve_connection_with_upgrades(TokioIo::new(io), service).await;
+    guard::limits::serve_http(connection, &builder, io, service).await;
 }
 
 async fn handle(

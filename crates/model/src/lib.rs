@@ -56,4 +56,4 @@ pub mod world;
 
 pub use error::{Error, Result};
 pub use table::{RowChange, Table};
-pub use world::{Quotas, Scope, World};
+pub use world::{DEFAULT_LISTENER_PORTS, Quotas, Scope, World};

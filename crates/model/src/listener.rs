@@ -704,6 +704,22 @@ impl World {
         Ok(ListenerSettings { protocol, port, certificates, ssl_policy, alpn_policy })
     }
 
+    /// vpclab's cap on listener ports across all accounts ([`crate::Quotas::listener_ports`]):
+    /// each one holds a local port and its connections.
+    fn check_listener_ports(&self, port: Option<u16>) -> Result<()> {
+        let cap = self.quotas.listener_ports;
+        if port.is_some() && self.listeners.values().filter(|l| l.port.is_some()).count() >= cap {
+            return Err(Error::new(
+                "TooManyListeners",
+                format!(
+                    "You've reached the limit on the number of listeners: this vpclab serves at \
+                     most {cap} listener ports across all accounts (vpclab serve --max-listeners)."
+                ),
+            ));
+        }
+        Ok(())
+    }
+
     /// CreateListener.
     pub fn create_listener(
         &mut self,
@@ -727,6 +743,7 @@ impl World {
                 format!("A load balancer can have at most {LISTENERS_PER_LOAD_BALANCER} listeners"),
             ));
         }
+        self.check_listener_ports(port)?;
         let specs = spec.default_actions.as_deref().unwrap_or_default();
         let default_actions = self.build_actions(scope, &lb, protocol, specs)?;
         check_tags(&Tags::new(), &spec.tags)?;

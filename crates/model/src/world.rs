@@ -59,6 +59,9 @@ macro_rules! tables {
             /// [`World::NOT_NETWORK`]) and clears, so readers can cache what they derive from
             /// the network until it changes. Not stored.
             pub version: u64,
+            /// Per kind, how many committed operations changed its rows (and clears): see
+            /// [`World::stamp`]. Not stored.
+            pub changes_by_kind: std::collections::BTreeMap<&'static str, u64>,
         }
 
         impl World {
@@ -77,6 +80,11 @@ macro_rules! tables {
                     .map_err(|e| Error::internal(format!("serializing {}: {e}", $kind)))?;)*
                 if out.iter().any(|c| !Self::NOT_NETWORK.contains(&c.kind)) {
                     self.version += 1;
+                }
+                let mut kinds: Vec<&'static str> = out.iter().map(|c| c.kind).collect();
+                kinds.dedup();
+                for kind in kinds {
+                    *self.changes_by_kind.entry(kind).or_default() += 1;
                 }
                 Ok(out)
             }
@@ -99,6 +107,9 @@ macro_rules! tables {
             pub fn clear(&mut self) {
                 $(self.$field.clear();)*
                 self.version += 1;
+                for kind in Self::KINDS {
+                    *self.changes_by_kind.entry(kind).or_default() += 1;
+                }
             }
         }
     };
@@ -179,6 +190,14 @@ impl World {
         "r53r_rule_association",
     ];
 
+    /// A number that changes whenever a committed operation (or a clear) changes rows of one of
+    /// `kinds`, and only then: a reader that derives something from those kinds alone (a data
+    /// plane's configuration) can skip the work while the stamp stays the same.
+    pub fn stamp(&self, kinds: &[&str]) -> u64 {
+        // A sum of counters that only grow changes exactly when one of them does.
+        kinds.iter().filter_map(|k| self.changes_by_kind.get(k)).fold(0, |a, n| a.wrapping_add(*n))
+    }
+
     /// Takes the next value of a named counter (starting at 0), durably.
     pub fn next_counter(&mut self, name: &str) -> u64 {
         let current = self.counters.get(name).copied().unwrap_or(0);
@@ -218,7 +237,14 @@ pub struct Quotas {
     pub network_insights_analyses_per_region: usize,
     pub nat_gateways_per_zone: usize,
     pub prefix_lists_per_region: usize,
+    /// vpclab's own limit, not AWS's: load balancer listeners with a port (each holds a local
+    /// port and its connections) across all accounts and regions, `vpclab serve
+    /// --max-listeners`. `--quota` and `--raised-quotas` leave it alone.
+    pub listener_ports: usize,
 }
+
+/// [`Quotas::listener_ports`] unless the server is told otherwise.
+pub const DEFAULT_LISTENER_PORTS: usize = 1000;
 
 impl Default for Quotas {
     fn default() -> Self {
@@ -241,6 +267,7 @@ impl Default for Quotas {
             network_insights_analyses_per_region: 10000,
             nat_gateways_per_zone: 5,
             prefix_lists_per_region: 100,
+            listener_ports: DEFAULT_LISTENER_PORTS,
         }
     }
 }
@@ -302,6 +329,7 @@ impl Quotas {
             network_insights_analyses_per_region: n,
             nat_gateways_per_zone: n,
             prefix_lists_per_region: n,
+            listener_ports: DEFAULT_LISTENER_PORTS,
         }
     }
 }
@@ -351,5 +379,20 @@ mod tests {
         assert_eq!(w.version, before + 1);
         w.clear();
         assert_eq!(w.version, before + 2);
+    }
+
+    #[test]
+    fn a_stamp_moves_only_when_its_kinds_change() {
+        let (mut w, scope, _) = world_with_vpc();
+        w.take_changes().unwrap();
+        let (vpcs, gateways) = (w.stamp(&["vpc"]), w.stamp(&["internet_gateway", "listener"]));
+        w.create_internet_gateway(&scope, &[]).unwrap();
+        w.take_changes().unwrap();
+        assert_eq!(w.stamp(&["vpc"]), vpcs, "no VPC row changed");
+        assert_ne!(w.stamp(&["internet_gateway", "listener"]), gateways);
+        let gateways = w.stamp(&["internet_gateway", "listener"]);
+        w.clear();
+        assert_ne!(w.stamp(&["vpc"]), vpcs, "a clear changes every kind");
+        assert_ne!(w.stamp(&["internet_gateway", "listener"]), gateways);
     }
 }

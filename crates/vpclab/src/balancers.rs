@@ -1,6 +1,8 @@
-//! Wiring of the load balancer data plane: after every committed change (and when a draining
-//! target's delay ends) the model's ELBv2 resources are translated and applied to the plane;
-//! DescribeTargetHealth reads what the plane's health checks saw.
+//! Wiring of the load balancer data plane: after every committed change to the rows it reads
+//! (`lb::from_model::KINDS`: load balancers, listeners, rules, target groups, instances and
+//! their interfaces), and when a draining target's delay ends, the model's ELBv2 resources are
+//! translated and applied to the plane; other changes (a new VPC, a new account) cost it a
+//! stamp comparison. DescribeTargetHealth reads what the plane's health checks saw.
 
 use api::{Api, ObservedHealth, TargetHealthSource};
 use std::sync::Arc;
@@ -38,6 +40,7 @@ pub fn start(
     bind_ip: std::net::IpAddr,
     certificate: Option<lb::CertificatePem>,
     egress: Arc<guard::egress::EgressPolicy>,
+    limits: guard::limits::Limits,
 ) -> anyhow::Result<Arc<lb::Plane>> {
     let cpus = std::thread::available_parallelism().map_or(1, |n| n.get()).min(8);
     let mut workers = Vec::with_capacity(cpus);
@@ -48,7 +51,8 @@ pub fn start(
             .name(format!("vpclab-lb-{n}"))
             .spawn(move || runtime.block_on(std::future::pending::<()>()))?;
     }
-    let plane = lb::Plane::new(lb::Options { bind_ip, workers, egress });
+    let plane =
+        lb::Plane::new(lb::Options { bind_ip, workers, egress, limits, ..lb::Options::default() });
     api.set_target_health_source(Arc::new(PlaneHealth(plane.clone())));
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
     let running = plane.clone();
@@ -61,22 +65,35 @@ pub fn start(
 async fn reconcile(api: Arc<Api>, plane: Arc<lb::Plane>, certificate: Option<lb::CertificatePem>) {
     let mut changes = api.subscribe();
     let mut applied: Option<lb::Config> = None;
+    let mut seen: Option<u64> = None;
+    let mut next_change: Option<i64> = None;
     loop {
         let now = wire::time::Timestamp::now().0;
-        let mut translation = api.read(|w| lb::from_model::translate(w, now));
-        // The user's certificate stands for whichever ACM certificate a listener names.
-        let secured = translation.config.balancers.iter_mut().flat_map(|b| &mut b.listeners);
-        for listener in
-            secured.filter(|l| matches!(l.protocol, lb::Protocol::Https | lb::Protocol::Tls))
-        {
-            listener.certificate.clone_from(&certificate);
-        }
-        if applied.as_ref() != Some(&translation.config) {
-            plane.apply(translation.config.clone()).await;
-            applied = Some(translation.config);
+        let drained = next_change.is_some_and(|at| at <= now);
+        // Only a change to the rows the translation reads (or a drain ending) can change it: the
+        // stamp is read under the same lock as the translation, which follows only when needed.
+        let translation = api.read(|w| {
+            let stamp = w.stamp(lb::from_model::KINDS);
+            let stale = drained || seen != Some(stamp);
+            (stamp, stale.then(|| lb::from_model::translate(w, now)))
+        });
+        seen = Some(translation.0);
+        if let Some(mut translation) = translation.1 {
+            // The user's certificate stands for whichever ACM certificate a listener names.
+            let secured = translation.config.balancers.iter_mut().flat_map(|b| &mut b.listeners);
+            for listener in
+                secured.filter(|l| matches!(l.protocol, lb::Protocol::Https | lb::Protocol::Tls))
+            {
+                listener.certificate.clone_from(&certificate);
+            }
+            if applied.as_ref() != Some(&translation.config) {
+                plane.apply(translation.config.clone()).await;
+                applied = Some(translation.config);
+            }
+            next_change = translation.next_change;
         }
         // Wait for the next change, or for the next draining target to be done.
-        let drained = translation.next_change.map(|at| {
+        let drained = next_change.map(|at| {
             Duration::from_millis(u64::try_from(at.saturating_sub(now)).unwrap_or(0) + 1)
         });
         tokio::select! {

@@ -32,7 +32,7 @@ struct Cli {
 #[derive(Subcommand, Debug)]
 enum Command {
     /// Serve the AWS APIs on one port.
-    Serve(ServeArgs),
+    Serve(Box<ServeArgs>),
     /// Benchmarks against a running server.
     #[command(subcommand)]
     Bench(BenchCommand),
@@ -97,8 +97,8 @@ pub struct ServeArgs {
     #[arg(long, requires = "lb_certificate")]
     lb_certificate_key: Option<PathBuf>,
     /// Address the DNS server answers the public hosted zones on (UDP and TCP; port 0 picks
-    /// one). Each VPC's resolver listens on the same IP, a port of its own (see `vpclab
-    /// endpoints`).
+    /// one). VPC resolvers listen on the same IP: a port of its own for each VPC with private
+    /// zones or Resolver rules, one shared port for all others (see `vpclab endpoints`).
     #[arg(long, default_value = "127.0.0.1:8053")]
     dns_listen: SocketAddr,
     /// Where DNS clients are, for latency and geolocation routing:
@@ -129,12 +129,37 @@ pub struct ServeArgs {
     /// names, e.g. a container's name (repeatable). Requests for any other name are refused.
     #[arg(long = "allow-host", value_name = "NAME")]
     allow_hosts: Vec<String>,
+    /// Connections open at once on each listener: the API port, each load balancer listener
+    /// (NLB UDP flows count as connections), each DNS TCP port. At the cap the connection idle
+    /// the longest is closed for a new one. Default: a quarter of the open-file limit (raised
+    /// to its hard limit at start-up) after 256 reserved, within 16–10,000.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    max_connections: Option<u32>,
+    /// Seconds a request head may take from its first byte before the connection is closed.
+    #[arg(long, value_name = "SECS", default_value = "10", value_parser = seconds)]
+    header_read_timeout: std::time::Duration,
+    /// Seconds a connection may stay without a request before it is closed.
+    #[arg(long, value_name = "SECS", default_value = "60", value_parser = seconds)]
+    idle_timeout: std::time::Duration,
+    /// Load balancer listener ports across all accounts; CreateListener beyond them is refused
+    /// with `TooManyListeners`. Default: an eighth of the open-file limit, within 16–1,000.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    max_listeners: Option<u32>,
+}
+
+/// A positive number of seconds, fractions allowed (`0.5`), at most a day.
+fn seconds(text: &str) -> Result<std::time::Duration, String> {
+    let value: f64 = text.parse().map_err(|_| format!("{text} is not a number of seconds"))?;
+    if !(value > 0.0 && value <= 86_400.0) {
+        return Err(format!("{text}: give a number of seconds above 0 and at most 86400"));
+    }
+    Ok(std::time::Duration::from_secs_f64(value))
 }
 
 fn main() -> Result<()> {
     let cli = Cli::parse();
     match cli.command {
-        Command::Serve(args) => server::serve(args),
+        Command::Serve(args) => server::serve(*args),
         Command::Bench(BenchCommand::Api(args)) => bench::run(args),
         Command::Bench(BenchCommand::Trace(args)) => bench_trace::run(args),
         Command::Bench(BenchCommand::Hub(args)) => bench_hub::run(args),

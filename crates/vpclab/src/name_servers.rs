@@ -2,10 +2,16 @@
 //! health of load balancers that alias records evaluate) the model's Route 53 resources are
 //! translated and applied to the plane; GetHealthCheckStatus reads what its probes saw, and
 //! TestDNSAnswer asks the plane's engine.
+//!
+//! The translation follows what changed, not the size of the world: the zones are translated
+//! again only when rows of the kinds they are made of changed (or load balancer health did),
+//! the views only when VPCs, zones or Resolver rules did — and since only VPCs with names of
+//! their own have views, a new account's default VPC costs a set lookup, not a listener.
 
 use api::Api;
 use api::route53::{DnsAnswer, DnsAnswerer, DnsQuestion, HealthCheckObserver, Observation};
-use std::collections::HashSet;
+use dns::from_model::{self, SHARED_RESOLVER};
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -17,11 +23,12 @@ const BALANCER_HEALTH_POLL: Duration = Duration::from_secs(2);
 /// checks and forwarded queries go only where `egress` allows.
 pub fn start(
     api: Arc<Api>,
-    site: dns::from_model::Site,
+    site: from_model::Site,
     balancers: Arc<lb::Plane>,
     egress: Arc<guard::egress::EgressPolicy>,
+    limits: guard::limits::Limits,
 ) -> anyhow::Result<Arc<dns::Plane>> {
-    let plane = dns::Plane::with_egress(egress);
+    let plane = dns::Plane::with(egress, limits);
     api.set_health_check_observer(Arc::new(Probes(plane.health())));
     api.set_dns_answerer(Arc::new(Engine(plane.clone())));
     let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -36,38 +43,60 @@ pub fn start(
     Ok(plane)
 }
 
+/// What the applied configuration was translated from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Stamps {
+    zones: u64,
+    views: u64,
+    healthy: HashSet<String>,
+}
+
 async fn reconcile(
     api: Arc<Api>,
-    site: dns::from_model::Site,
+    site: from_model::Site,
     plane: Arc<dns::Plane>,
     balancers: Arc<lb::Plane>,
 ) {
     let mut changes = api.subscribe();
-    let mut applied: Option<dns::Config> = None;
-    // Between commits only load balancer health can change the answers: the model is translated
-    // again only after a commit or when that health changed, not on every poll.
-    let mut committed = true;
-    let mut last_healthy: Option<HashSet<String>> = None;
+    let mut applied = dns::Config::default();
+    let mut seen: Option<Stamps> = None;
     loop {
         let now = wire::time::Timestamp::now().0;
         let healthy = api.read(|w| healthy_balancers(w, &balancers, now));
-        if committed || last_healthy.as_ref() != Some(&healthy) {
-            let config =
-                api.read(|w| dns::from_model::translate(w, &site, &|b| healthy.contains(&b.arn)));
-            if applied.as_ref() != Some(&config) {
-                for problem in plane.apply(config.clone()).await {
-                    eprintln!("dns: {}", crate::log_text::escape(&problem.to_string()));
-                }
-                applied = Some(config);
+        // Stamps and translation under one read, so the translation is of exactly that state.
+        let (stamps, zones, views) = api.read(|w| {
+            let stamps = Stamps {
+                zones: w.stamp(from_model::ZONE_KINDS),
+                views: w.stamp(from_model::VIEW_KINDS),
+                healthy,
+            };
+            let last = seen.as_ref();
+            let zones_stale =
+                last.is_none_or(|s| s.zones != stamps.zones || s.healthy != stamps.healthy);
+            let views_stale = zones_stale || last.is_none_or(|s| s.views != stamps.views);
+            let zones = zones_stale.then(|| {
+                from_model::translate_zones(w, &site, &|b| stamps.healthy.contains(&b.arn))
+            });
+            let views = views_stale.then(|| from_model::views(w, &site, &applied.views));
+            (stamps, zones, views)
+        });
+        seen = Some(stamps);
+        let next = match (zones, views) {
+            (Some(zones), views) => Some(dns::Config { views: views.unwrap_or_default(), ..zones }),
+            (None, Some(views)) if views != applied.views => {
+                Some(dns::Config { views, ..applied.clone() })
             }
-            last_healthy = Some(healthy);
+            (None, _) => None,
+        };
+        if let Some(config) = next.filter(|c| *c != applied) {
+            for problem in plane.apply(config.clone()).await {
+                eprintln!("dns: {}", crate::log_text::escape(&problem.to_string()));
+            }
+            applied = config;
         }
         tokio::select! {
-            changed = changes.changed() => {
-                if changed.is_err() { return }
-                committed = true;
-            }
-            () = tokio::time::sleep(BALANCER_HEALTH_POLL) => committed = false,
+            changed = changes.changed() => if changed.is_err() { return },
+            () = tokio::time::sleep(BALANCER_HEALTH_POLL) => {}
         }
     }
 }
@@ -142,23 +171,44 @@ impl DnsAnswerer for Engine {
     }
 }
 
-/// The DNS listeners as `GET /_vpclab/endpoints` lists them.
-pub fn endpoints_json(plane: &dns::Plane) -> Vec<serde_json::Value> {
-    plane
-        .listeners()
-        .into_iter()
-        .map(|e| {
-            let mut entry = serde_json::json!({
+/// The DNS listeners as `GET /_vpclab/endpoints` lists them: the public view, then each VPC
+/// with DNS support and the port its resolver answers on — its own, or the shared one
+/// (`"shared": true`). A VPC whose own listener is still opening is left out until it listens.
+pub fn endpoints_json(plane: &dns::Plane, api: &Api) -> Vec<serde_json::Value> {
+    let listening: HashMap<String, std::net::SocketAddr> =
+        plane.listeners().into_iter().map(|e| (e.view, e.address)).collect();
+    let mut out = Vec::new();
+    if let Some(address) = listening.get("public") {
+        out.push(serde_json::json!({
+            "kind": "dns",
+            "view": "public",
+            "address": address.ip().to_string(),
+            "port": address.port(),
+            "protocols": ["udp", "tcp"],
+        }));
+    }
+    let shared = listening.get(SHARED_RESOLVER);
+    api.read(|w| {
+        let own_names = from_model::vpcs_with_private_names(w);
+        for vpc in w.vpcs.values().filter(|v| v.enable_dns_support) {
+            let (address, is_shared) = match listening.get(&vpc.id) {
+                Some(own) => (own, false),
+                None if own_names.contains(&vpc.id) => continue,
+                None => match shared {
+                    Some(shared) => (shared, true),
+                    None => continue,
+                },
+            };
+            out.push(serde_json::json!({
                 "kind": "dns",
-                "view": if e.view == "public" { "public" } else { "vpc" },
-                "address": e.address.ip().to_string(),
-                "port": e.address.port(),
+                "view": "vpc",
+                "vpc_id": vpc.id,
+                "address": address.ip().to_string(),
+                "port": address.port(),
                 "protocols": ["udp", "tcp"],
-            });
-            if let (true, Some(map)) = (e.view != "public", entry.as_object_mut()) {
-                map.insert("vpc_id".into(), e.view.clone().into());
-            }
-            entry
-        })
-        .collect()
+                "shared": is_shared,
+            }));
+        }
+    });
+    out
 }

@@ -13,11 +13,12 @@ use crate::log_text;
 use anyhow::{Context, Result, anyhow, bail};
 use api::{Api, Reply, Request, Service};
 use bytes::Bytes;
+use guard::limits::{Gate, Kind, Limits};
 use http_body_util::{BodyExt, Full, Limited};
 use hyper::body::Incoming;
 use hyper::header::{CONNECTION, CONTENT_TYPE, HeaderValue};
 use hyper::{Method, StatusCode};
-use hyper_util::rt::{TokioExecutor, TokioIo};
+use hyper_util::rt::TokioExecutor;
 use model::{Quotas, Scope, World};
 use std::sync::Arc;
 use std::time::Instant;
@@ -32,6 +33,14 @@ pub(crate) type Response = hyper::Response<Full<Bytes>>;
 pub fn serve(args: ServeArgs) -> Result<()> {
     let started = Instant::now();
     let front_door = FrontDoor::from_args(&args)?;
+    let descriptors = descriptor_budget();
+    let limits = Limits {
+        max_connections: args
+            .max_connections
+            .map_or_else(|| guard::limits::default_max_connections(descriptors), |n| n as usize),
+        header_read_timeout: args.header_read_timeout,
+        idle_timeout: args.idle_timeout,
+    };
     let mut quotas = if args.raised_quotas { Quotas::unlimited() } else { Quotas::default() };
     for q in &args.quotas {
         let (name, value) =
@@ -40,6 +49,9 @@ pub fn serve(args: ServeArgs) -> Result<()> {
             value.parse().with_context(|| format!("quota {name} must be a number"))?;
         quotas.set(name, value).map_err(|e| anyhow!("{e}"))?;
     }
+    quotas.listener_ports = args
+        .max_listeners
+        .map_or_else(|| guard::limits::default_max_listeners(descriptors), |n| n as usize);
     let (store, world) = if args.in_memory {
         (Store::in_memory(), World::default())
     } else {
@@ -75,12 +87,13 @@ pub fn serve(args: ServeArgs) -> Result<()> {
         } else {
             args.state_dir.clone()
         };
+        let address = listener.local_addr()?;
         eprintln!(
-            "vpclab {} listening on http://{} (state: {state}; flow logs under {}; connects to: \
-             {egress}; ready in {} ms)",
+            "vpclab {} listening on http://{address} (state: {state}; flow logs under {}; connects to: \
+             {egress}; up to {} connections a listener, {descriptors} open files; ready in {} ms)",
             env!("CARGO_PKG_VERSION"),
-            listener.local_addr()?,
             flow_log_root.display(),
+            limits.max_connections,
             started.elapsed().as_millis()
         );
         let certificate = match (&args.lb_certificate, &args.lb_certificate_key) {
@@ -92,7 +105,7 @@ pub fn serve(args: ServeArgs) -> Result<()> {
             }),
             _ => None,
         };
-        let plane = crate::balancers::start(api.clone(), args.lb_bind, certificate, egress.clone())
+        let plane = crate::balancers::start(api.clone(), args.lb_bind, certificate, egress.clone(), limits)
             .context("starting the load balancer data plane")?;
         let dns_site = dns::from_model::Site {
             listen: args.dns_listen,
@@ -104,9 +117,14 @@ pub fn serve(args: ServeArgs) -> Result<()> {
             default_location: client_location(&args.dns_default_client_location)?,
             balancer_address: args.lb_bind,
         };
-        let name_servers =
-            crate::name_servers::start(api.clone(), dns_site, plane.clone(), egress.clone())
-                .context("starting the DNS server")?;
+        let name_servers = crate::name_servers::start(
+            api.clone(),
+            dns_site,
+            plane.clone(),
+            egress.clone(),
+            limits,
+        )
+        .context("starting the DNS server")?;
         if let Some(keys) = front_door.key_count() {
             eprintln!("verifying SigV4 signatures against {keys} key(s) of --credentials");
         }
@@ -118,17 +136,14 @@ pub fn serve(args: ServeArgs) -> Result<()> {
             egress,
             front_door,
         });
+        let gate = Gate::new(format!("API http://{address}"), Kind::Requests, limits);
+        let builder = Arc::new(guard::limits::http_builder(&limits));
         loop {
-            let (stream, client) = match listener.accept().await {
-                Ok(conn) => conn,
-                Err(e) => {
-                    eprintln!("accept failed: {e}");
-                    continue;
-                }
-            };
+            let (stream, client, connection) = gate.accept(&listener).await;
             let _ = stream.set_nodelay(true);
             let api = api.clone();
             let site = site.clone();
+            let builder = builder.clone();
             tokio::spawn(async move {
                 let service = hyper::service::service_fn(move |req| {
                     let api = api.clone();
@@ -153,12 +168,22 @@ pub fn serve(args: ServeArgs) -> Result<()> {
                         )
                     }
                 });
-                let _ = hyper_util::server::conn::auto::Builder::new(TokioExecutor::new())
-                    .serve_connection(TokioIo::new(stream), service)
-                    .await;
+                guard::limits::serve_http(connection, &builder, stream, service).await;
             });
         }
     })
+}
+
+/// The soft limit on open files after raising it to the hard limit: the budget the default
+/// connection and listener caps are cut from.
+fn descriptor_budget() -> u64 {
+    match guard::limits::raise_descriptor_limit() {
+        Ok(limit) => limit.soft,
+        Err(e) => {
+            eprintln!("vpclab: cannot read or raise the open-file limit ({e}); assuming 1024");
+            1024
+        }
+    }
 }
 
 pub(crate) fn json(status: StatusCode, value: serde_json::Value) -> Response {
@@ -281,7 +306,7 @@ async fn answer(api: &Api, req: hyper::Request<Incoming>, site: &Site) -> Respon
                 serde_json::json!({ "kind": "flow-logs", "path": site.flow_log_root.display().to_string() }),
             ];
             endpoints.extend(crate::balancers::endpoints_json(&site.plane));
-            endpoints.extend(crate::name_servers::endpoints_json(&site.name_servers));
+            endpoints.extend(crate::name_servers::endpoints_json(&site.name_servers, api));
             json(StatusCode::OK, serde_json::json!({ "endpoints": endpoints }))
         }
         (&Method::POST, "/_vpclab/trace") => match read_body(req.into_body()).await {

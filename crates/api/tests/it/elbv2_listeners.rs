@@ -485,3 +485,19 @@ fn listeners_and_rules_follow_the_api_reference() {
     let limits = elb_ok(&api, &[("Action", "DescribeAccountLimits")]);
     assert!(limits.contains("<Max>3000</Max><Name>target-groups</Name>"), "{limits}");
 }
+
+#[test]
+fn listener_ports_are_capped_across_accounts_by_max_listeners() {
+    let mut world = model::World::default();
+    world.quotas.listener_ports = 2;
+    let api = Api::new(world, store::Store::in_memory());
+    let (vpc, lb) = alb(&api);
+    let tg = target_group(&api, &vpc, "web", "HTTP", "ip");
+    for port in ["80", "81"] {
+        assert_eq!(listener(&api, &lb, port, &tg).status, 200);
+    }
+    let refused = listener(&api, &lb, "82", &tg);
+    assert_eq!(refused.status, 400, "{}", refused.body);
+    assert_eq!(first(&refused.body, "Code"), Some("TooManyListeners"));
+    assert!(refused.body.contains("--max-listeners"), "{}", refused.body);
+}

@@ -5,6 +5,7 @@
 mod alb;
 mod egress;
 mod health;
+mod limits;
 mod nlb;
 mod support;
 mod tls;
