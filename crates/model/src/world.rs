@@ -1,6 +1,7 @@
 //! The whole network: every resource of every account and region, in tables.
 
 use crate::error::{Error, Result};
+use crate::references::{DanglingReference, Reference, References};
 use crate::resources::*;
 use crate::table::{RowChange, Table};
 use serde::{Deserialize, Serialize};
@@ -70,15 +71,32 @@ macro_rules! tables {
                 $(self.$field.rollback();)*
             }
 
-            /// The rows the current operation changed, ready for the store; ends the operation.
-            pub fn take_changes(&mut self) -> Result<Vec<RowChange>> {
-                let mut out = Vec::new();
-                $(self.$field.take_changes($kind, &mut out)
+            /// The rows the current operation changed, ready for the store, and the record
+            /// that undoes them; ends the operation. On error nothing is taken: the operation
+            /// can still be rolled back.
+            pub fn take_changes(&mut self) -> Result<Changes> {
+                let mut rows = Vec::new();
+                $(self.$field.changes($kind, &mut rows)
                     .map_err(|e| Error::internal(format!("serializing {}: {e}", $kind)))?;)*
-                if out.iter().any(|c| !Self::NOT_NETWORK.contains(&c.kind)) {
+                Ok(Changes { rows, undo: self.take_undo() })
+            }
+
+            /// Ends the current operation, keeping its changes without serializing them (for
+            /// state that is not stored); returns the record that undoes it.
+            pub fn take_undo(&mut self) -> Undo {
+                let undo = Undo { $($field: self.$field.take_undo(),)* };
+                if undo.touches_network() {
                     self.version += 1;
                 }
-                Ok(out)
+                undo
+            }
+
+            /// Undoes an operation that has ended, from its record. Operations ended after it
+            /// must be undone first (newest first).
+            pub fn undo(&mut self, undo: Undo) {
+                $(self.$field.restore(undo.$field);)*
+                // What was derived from the undone state must not be taken for this one.
+                self.version += 1;
             }
 
             /// Whether the current operation changed anything.
@@ -99,6 +117,37 @@ macro_rules! tables {
             pub fn clear(&mut self) {
                 $(self.$field.clear();)*
                 self.version += 1;
+            }
+
+            /// Whether the table of `kind` holds a row `id`.
+            pub fn contains_row(&self, kind: &str, id: &str) -> bool {
+                match kind {
+                    $($kind => self.$field.contains(id),)*
+                    _ => false,
+                }
+            }
+
+            /// Every reference from a row to a row that does not exist (see
+            /// [`crate::references`]), in kind and id order.
+            pub fn dangling_references(&self) -> Vec<DanglingReference> {
+                let mut out = Vec::new();
+                $(self.dangling_in($kind, &self.$field, &mut out);)*
+                out
+            }
+        }
+
+        /// What one ended operation changed, as the rows were before it: enough to undo it
+        /// ([`World::undo`]) until the store says it is durable.
+        #[derive(Debug, Default)]
+        pub struct Undo {
+            $($field: crate::table::TableUndo<$ty>,)*
+        }
+
+        impl Undo {
+            /// Whether the operation changed the network (anything but
+            /// [`World::NOT_NETWORK`]'s kinds).
+            pub fn touches_network(&self) -> bool {
+                false $(|| (!self.$field.is_empty() && !World::NOT_NETWORK.contains(&$kind)))*
             }
         }
     };
@@ -159,6 +208,53 @@ tables! {
 }
 
 impl World {
+    /// The references of `table`'s rows (of `kind`) that lead to no row.
+    fn dangling_in<'a, T: References + Clone + Serialize + serde::de::DeserializeOwned>(
+        &self,
+        kind: &'static str,
+        table: &'a Table<T>,
+        out: &mut Vec<DanglingReference>,
+    ) {
+        let mut refs: Vec<Reference<'a>> = Vec::new();
+        for (id, row) in table.iter() {
+            refs.clear();
+            row.references(&mut |to| refs.push(to));
+            for to in refs.iter().filter(|to| !self.contains_row(to.kind, to.id)) {
+                out.push(DanglingReference {
+                    kind,
+                    id: id.clone(),
+                    field: to.field,
+                    to_kind: to.kind,
+                    to_id: to.id.to_owned(),
+                });
+            }
+        }
+    }
+}
+
+/// The end of one operation: the rows for the store and the record that undoes them.
+#[derive(Debug)]
+pub struct Changes {
+    pub rows: Vec<RowChange>,
+    pub undo: Undo,
+}
+
+impl World {
+    /// Empties the world, keeping its quotas, and returns what it held (a reset that can be
+    /// undone with [`World::restore`] until the store has cleared its rows too).
+    pub fn take_all(&mut self) -> World {
+        let empty =
+            World { quotas: self.quotas.clone(), version: self.version + 1, ..World::default() };
+        std::mem::replace(self, empty)
+    }
+
+    /// Puts back a world [`World::take_all`] took.
+    pub fn restore(&mut self, before: World) {
+        let version = self.version + 1;
+        *self = before;
+        self.version = version;
+    }
+
     /// Kinds that record things about the network without being part of it: analyses, flow
     /// logs, Route 53's DNS data and Resolver's rules do not change what a packet meets (a
     /// Resolver endpoint's interfaces are rows of their own, which do).
@@ -318,7 +414,7 @@ pub struct ScopeState {
 
 #[cfg(test)]
 mod tests {
-    use crate::testkit::world_with_vpc;
+    use crate::testkit::{world_with_subnet, world_with_vpc};
 
     #[test]
     fn the_version_counts_network_changes_only() {
@@ -333,5 +429,51 @@ mod tests {
         assert_eq!(w.version, before + 1);
         w.clear();
         assert_eq!(w.version, before + 2);
+    }
+
+    #[test]
+    fn ended_operations_are_undone_newest_first() {
+        let (mut w, scope, vpc) = world_with_vpc();
+        w.take_changes().unwrap();
+        let before = w.subnets.len();
+        let subnet = w.create_subnet(&scope, &vpc, "10.0.1.0/24", None, None, &[]).unwrap();
+        let first = w.take_changes().unwrap().undo;
+        w.create_tags(&scope, std::slice::from_ref(&subnet), &[("k".into(), "v".into())]).unwrap();
+        let second = w.take_undo();
+        let version = w.version;
+        w.undo(second);
+        assert!(w.subnets.get(&subnet).unwrap().tags.is_empty());
+        w.undo(first);
+        assert_eq!(w.subnets.len(), before);
+        assert!(w.version > version, "what was derived from the undone state is stale");
+    }
+
+    #[test]
+    fn a_reset_is_undone_whole() {
+        let (mut w, _, vpc) = world_with_vpc();
+        let quotas = w.quotas.clone();
+        let before = w.take_all();
+        assert!(w.vpcs.is_empty() && w.quotas == quotas);
+        w.restore(before);
+        assert!(w.vpcs.contains(&vpc));
+    }
+
+    #[test]
+    fn a_missing_row_is_a_dangling_reference_naming_both_rows() {
+        let (mut w, _, vpc, subnet) = world_with_subnet("10.0.1.0/24");
+        assert_eq!(w.dangling_references(), vec![]);
+        w.vpcs.remove(&vpc);
+        let dangling = w.dangling_references();
+        let of_subnet = dangling.iter().find(|d| d.id == subnet).unwrap();
+        assert_eq!((of_subnet.kind, of_subnet.to_kind), ("subnet", "vpc"));
+        assert_eq!(of_subnet.to_id, vpc);
+        assert_eq!(
+            of_subnet.to_string(),
+            format!("subnet row {subnet} refers to vpc {vpc} (VpcId), which is not stored")
+        );
+        // Its route table, network ACL and security group lose their VPC too.
+        for kind in ["route_table", "network_acl", "security_group"] {
+            assert!(dangling.iter().any(|d| d.kind == kind), "{kind}: {dangling:?}");
+        }
     }
 }

@@ -61,7 +61,7 @@ async fn reconcile(api: Arc<Api>, plane: Arc<lb::Plane>, certificate: Option<lb:
     let mut applied: Option<lb::Config> = None;
     loop {
         let now = wire::time::Timestamp::now().0;
-        let mut translation = api.read(|w| lb::from_model::translate(w, now));
+        let mut translation = api.read(|w| lb::from_model::translate(w, now)).await;
         // The user's certificate stands for whichever ACM certificate a listener names.
         let secured = translation.config.balancers.iter_mut().flat_map(|b| &mut b.listeners);
         for listener in

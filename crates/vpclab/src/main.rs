@@ -6,6 +6,7 @@ mod bench_hub;
 mod bench_trace;
 mod name_servers;
 mod server;
+mod state;
 mod trace_cmd;
 mod traffic_cmd;
 

@@ -48,10 +48,11 @@ async fn reconcile(
     let mut last_healthy: Option<HashSet<String>> = None;
     loop {
         let now = wire::time::Timestamp::now().0;
-        let healthy = api.read(|w| healthy_balancers(w, &balancers, now));
+        let healthy = api.read(|w| healthy_balancers(w, &balancers, now)).await;
         if committed || last_healthy.as_ref() != Some(&healthy) {
-            let config =
-                api.read(|w| dns::from_model::translate(w, &site, &|b| healthy.contains(&b.arn)));
+            let config = api
+                .read(|w| dns::from_model::translate(w, &site, &|b| healthy.contains(&b.arn)))
+                .await;
             if applied.as_ref() != Some(&config) {
                 for problem in plane.apply(config.clone()).await {
                     eprintln!("dns: {problem}");

@@ -19,7 +19,6 @@ use hyper_util::rt::{TokioExecutor, TokioIo};
 use model::{Quotas, Scope, World};
 use std::sync::Arc;
 use std::time::Instant;
-use store::Store;
 use wire::{ApiError, ErrorFormat, QueryMap, sigv4};
 
 /// Bodies larger than this are refused with 413.
@@ -37,17 +36,7 @@ pub fn serve(args: ServeArgs) -> Result<()> {
             value.parse().with_context(|| format!("quota {name} must be a number"))?;
         quotas.set(name, value).map_err(|e| anyhow!("{e}"))?;
     }
-    let (store, world) = if args.in_memory {
-        (Store::in_memory(), World::default())
-    } else {
-        let (store, rows) = Store::open(&args.state_dir)
-            .with_context(|| format!("opening the state in {}", args.state_dir.display()))?;
-        let mut world = World::default();
-        for row in rows {
-            world.load_row(&row.kind, row.id, &row.body).map_err(|e| anyhow!("{e}"))?;
-        }
-        (store, world)
-    };
+    let (store, world) = crate::state::open(&args)?;
     let world = World { quotas, ..world };
     let api = Arc::new(Api::new(world, store));
 
@@ -211,24 +200,26 @@ async fn route(api: &Api, req: hyper::Request<Incoming>, site: &Site) -> Respons
     let path = req.uri().path().to_owned();
     match (req.method(), path.as_str()) {
         (&Method::GET, "/_vpclab/health") => {
+            let degraded = api.degraded_reason();
             let status =
-                if api.is_healthy() { StatusCode::OK } else { StatusCode::SERVICE_UNAVAILABLE };
-            json(
-                status,
-                serde_json::json!({
-                    "status": if api.is_healthy() { "ready" } else { "degraded" },
-                    "version": env!("CARGO_PKG_VERSION"),
-                    "state": if api.store().is_durable() { "durable" } else { "in-memory" },
-                    "services": {
-                        "ec2": api::ec2::operations().len(),
-                        "sts": 1,
-                        "directconnect": api::directconnect::operations().len(),
-                        "elasticloadbalancing": api::elbv2::operations().len(),
-                        "route53": api::route53::operations().len(),
-                        "route53resolver": api::route53resolver::operations().len(),
-                    },
-                }),
-            )
+                if degraded.is_none() { StatusCode::OK } else { StatusCode::SERVICE_UNAVAILABLE };
+            let mut health = serde_json::json!({
+                "status": if degraded.is_none() { "ready" } else { "degraded" },
+                "version": env!("CARGO_PKG_VERSION"),
+                "state": if api.store().is_durable() { "durable" } else { "in-memory" },
+                "services": {
+                    "ec2": api::ec2::operations().len(),
+                    "sts": 1,
+                    "directconnect": api::directconnect::operations().len(),
+                    "elasticloadbalancing": api::elbv2::operations().len(),
+                    "route53": api::route53::operations().len(),
+                    "route53resolver": api::route53resolver::operations().len(),
+                },
+            });
+            if let (Some(reason), Some(map)) = (degraded, health.as_object_mut()) {
+                map.insert("reason".into(), reason.into());
+            }
+            json(status, health)
         }
         (&Method::POST, "/_vpclab/reset") | (&Method::POST, "/moto-api/reset") => {
             match api.reset().await {
@@ -249,10 +240,11 @@ async fn route(api: &Api, req: hyper::Request<Incoming>, site: &Site) -> Respons
             json(StatusCode::OK, serde_json::json!({ "endpoints": endpoints }))
         }
         (&Method::POST, "/_vpclab/trace") => match read_body(req.into_body()).await {
-            Ok(body) => match api::trace::question(&body)
-                .and_then(|q| api.trace(&q).map(|t| api::trace::trace_json(&q, &t)))
-            {
-                Ok(answer) => json(StatusCode::OK, answer),
+            Ok(body) => match api::trace::question(&body) {
+                Ok(q) => match api.trace(&q).await {
+                    Ok(t) => json(StatusCode::OK, api::trace::trace_json(&q, &t)),
+                    Err(e) => error_json(&e),
+                },
                 Err(e) => error_json(&e),
             },
             Err(e) => error_json(&e),
@@ -260,7 +252,7 @@ async fn route(api: &Api, req: hyper::Request<Incoming>, site: &Site) -> Respons
         (&Method::POST, "/_vpclab/traffic") => match read_body(req.into_body()).await {
             Ok(body) => {
                 let now = wire::time::Timestamp::now().0 / 1000;
-                match api.replay_traffic(&body, &site.flow_log_root, now) {
+                match api.replay_traffic(&body, &site.flow_log_root, now).await {
                     Ok(answer) => json(StatusCode::OK, answer),
                     Err(e) => error_json(&e),
                 }

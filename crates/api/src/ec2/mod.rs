@@ -164,10 +164,15 @@ pub(crate) async fn handle(api: &Api, request: &Request) -> Result<Reply, ApiErr
         request_id: request.request_id.clone(),
         network_index: api.network_index().clone(),
     };
-    api.ensure_scope(&ctx.scope).await?;
+    let ensured = api.ensure_scope(&ctx.scope).await;
     let body = match handler {
-        Handler::Read(f) => api.read(|w| f(&ctx, w, q))?,
-        Handler::Write(f) => api.mutate(|w| f(&ctx, w, q)).await?,
+        // A read answers from what is stored even when the account's defaults cannot be made
+        // (the store failing): reads keep working whatever happens to writes.
+        Handler::Read(f) => api.read(|w| f(&ctx, w, q)).await?,
+        Handler::Write(f) => {
+            ensured?;
+            api.mutate(|w| f(&ctx, w, q)).await?
+        }
     };
     let mut w = XmlWriter::document();
     w.open_with_xmlns(&format!("{action}Response"), XMLNS);
