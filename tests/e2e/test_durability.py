@@ -2,7 +2,7 @@
 cannot take leaves no trace; damaged state is refused at start-up.
 
 These tests start their own `vpclab serve --state-dir DIR` processes (never
---in-memory, except for the in-memory test) and leave the shared session
+--in-memory, except for the in-memory tests) and leave the shared session
 server alone.
 """
 
@@ -12,7 +12,9 @@ import errno
 import json
 import os
 import shutil
+import signal
 import sqlite3
+import stat
 import subprocess
 import threading
 import time
@@ -448,3 +450,18 @@ def test_a_missing_vpc_row_stops_the_server_naming_the_row(own_server, vpclab_bi
     assert f"subnet row {subnet_id} refers to vpc {vpc_id} (VpcId), which is not stored" in done.stderr
     assert "listening" not in done.stderr
 
+
+# --------------------------------------------------------------------------- in-memory files
+
+
+@pytest.mark.parametrize("how", [signal.SIGTERM, signal.SIGINT])
+def test_in_memory_flow_logs_live_in_a_private_directory_removed_at_exit(own_server, how):
+    srv = own_server(in_memory=True)
+    endpoints = requests.get(srv.endpoint + "/_vpclab/endpoints", timeout=10).json()["endpoints"]
+    path = next(e["path"] for e in endpoints if e["kind"] == "flow-logs")
+    info = os.stat(path)
+    assert stat.S_ISDIR(info.st_mode) and stat.S_IMODE(info.st_mode) == 0o700
+    assert str(srv.proc.pid) not in os.path.basename(path), "a guessable name"
+    os.killpg(srv.proc.pid, how)
+    assert srv.proc.wait(timeout=20) == 0, "a signal is a clean shutdown"
+    assert not os.path.exists(path)

@@ -1,4 +1,5 @@
 //! The `vpclab` binary: the command line and the HTTP server that real AWS clients talk to.
+#![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing))]
 
 mod balancers;
 mod bench;

@@ -54,12 +54,10 @@ pub fn serve(args: ServeArgs) -> Result<()> {
         } else {
             args.state_dir.display().to_string()
         };
-        // Flow logs land under the state dir; in-memory servers use a directory of their own.
-        let flow_log_root = if args.in_memory {
-            std::env::temp_dir().join(format!("vpclab-{}", std::process::id()))
-        } else {
-            args.state_dir.clone()
-        };
+        // Flow logs land under the state dir; in-memory servers use a directory of their own,
+        // removed when the server ends.
+        let flow_logs = crate::state::FlowLogRoot::for_server(&args)?;
+        let flow_log_root = flow_logs.path().to_owned();
         eprintln!(
             "vpclab {} listening on http://{} (state: {state}; flow logs under {}; ready in {} ms)",
             env!("CARGO_PKG_VERSION"),
@@ -91,8 +89,17 @@ pub fn serve(args: ServeArgs) -> Result<()> {
         let name_servers = crate::name_servers::start(api.clone(), dns_site, plane.clone())
             .context("starting the DNS server")?;
         let site = Arc::new(Site { listen: args.listen, flow_log_root, plane, name_servers });
+        let mut shutdown = std::pin::pin!(shutdown_signal());
         loop {
-            let (stream, client) = match listener.accept().await {
+            let accepted = tokio::select! {
+                accepted = listener.accept() => accepted,
+                signal = &mut shutdown => {
+                    eprintln!("vpclab: {signal}, shutting down");
+                    drop(flow_logs);
+                    return Ok(());
+                }
+            };
+            let (stream, client) = match accepted {
                 Ok(conn) => conn,
                 Err(e) => {
                     eprintln!("accept failed: {e}");
@@ -132,6 +139,26 @@ pub fn serve(args: ServeArgs) -> Result<()> {
             });
         }
     })
+}
+
+/// Resolves on SIGINT or SIGTERM (Ctrl-C elsewhere), naming it.
+async fn shutdown_signal() -> &'static str {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        match (signal(SignalKind::interrupt()), signal(SignalKind::terminate())) {
+            (Ok(mut int), Ok(mut term)) => tokio::select! {
+                _ = int.recv() => "SIGINT",
+                _ = term.recv() => "SIGTERM",
+            },
+            _ => std::future::pending().await,
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+        "Ctrl-C"
+    }
 }
 
 fn json(status: StatusCode, value: serde_json::Value) -> Response {
