@@ -1,14 +1,21 @@
-"""Durability: every acknowledged mutation survives kill -9 and restarts.
+"""Durability: every acknowledged mutation survives kill -9 and restarts; a write the disk
+cannot take leaves no trace; damaged state is refused at start-up.
 
 These tests start their own `vpclab serve --state-dir DIR` processes (never
---in-memory, except for the in-memory test) and leave the shared session
+--in-memory, except for the in-memory tests) and leave the shared session
 server alone.
 """
 
 from __future__ import annotations
 
+import errno
 import json
 import os
+import shutil
+import signal
+import sqlite3
+import stat
+import subprocess
 import threading
 import time
 from collections import defaultdict
@@ -21,6 +28,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from vpclab_helpers import (
     DEFAULT_ENABLED_REGIONS,
+    HEALTH_PATH,
     RESET_PATH,
     VpclabServer,
     create_network,
@@ -326,3 +334,134 @@ def test_kill9_mid_burst_loses_nothing_acknowledged(own_server, tmp_path):
     octet = cidr.split(".")[1]
     sub = c.create_subnet(VpcId=vpc_id, CidrBlock=f"10.{octet}.200.0/24")["Subnet"]
     assert sub["VpcId"] == vpc_id
+
+
+# --------------------------------------------------------------------------- a full disk
+
+
+@pytest.fixture
+def tiny_filesystem(tmp_path):
+    """A 4 MiB tmpfs mounted on a temporary directory (needs root and mount(8))."""
+    mount_point = tmp_path / "tiny"
+    mount_point.mkdir()
+    if os.geteuid() != 0 or shutil.which("mount") is None:
+        pytest.skip("a full disk needs a tmpfs mounted by root (mount -t tmpfs); not root here")
+    done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=4m,mode=0700", "tmpfs", str(mount_point)],
+                          capture_output=True, text=True)
+    if done.returncode != 0:
+        pytest.skip(f"cannot mount a tmpfs for the full-disk test: {done.stderr.strip()}")
+    yield mount_point
+    subprocess.run(["umount", "-l", str(mount_point)], capture_output=True)
+
+
+def _fill(directory) -> "os.PathLike":
+    """Fills the filesystem of `directory` to the last byte with a file; returns its path."""
+    filler = directory / "filler"
+    with open(filler, "wb", buffering=0) as out:
+        for chunk in (1 << 16, 1 << 12, 1 << 9, 1):
+            try:
+                while True:
+                    out.write(b"\0" * chunk)
+            except OSError as e:
+                assert e.errno == errno.ENOSPC, e
+    return filler
+
+
+def _subnet_ids(ec2, vpc_id) -> set:
+    return {s["SubnetId"] for s in ec2.describe_subnets(Filters=[f("vpc-id", vpc_id)])["Subnets"]}
+
+
+def test_a_write_the_disk_cannot_take_leaves_no_trace(own_server, tiny_filesystem):
+    state = tiny_filesystem / "state"
+    srv = own_server(state)
+    ec2 = make_client(srv.endpoint)
+    vpc_id = ec2.create_vpc(CidrBlock="10.0.0.0/16")["Vpc"]["VpcId"]
+    acknowledged = {ec2.create_subnet(VpcId=vpc_id, CidrBlock="10.0.0.0/24")["Subnet"]["SubnetId"]}
+    filler = _fill(tiny_filesystem)
+
+    failed_cidr, failure = None, None
+    for i in range(1, 256):  # the WAL grows with each commit: one soon finds no room
+        cidr = f"10.0.{i}.0/24"
+        try:
+            acknowledged.add(ec2.create_subnet(VpcId=vpc_id, CidrBlock=cidr)["Subnet"]["SubnetId"])
+        except ClientError as e:
+            failed_cidr, failure = cidr, e
+            break
+    assert failure is not None, "no write failed on a full disk"
+    # A server error in EC2's format (botocore read the code from <Response><Errors>).
+    assert failure.response["ResponseMetadata"]["HTTPStatusCode"] == 500
+    assert failure.response["Error"]["Code"] == "InternalError"
+    assert "could not be made durable" in failure.response["Error"]["Message"]
+    assert "full" in failure.response["Error"]["Message"]
+
+    # Not visible, in memory or anywhere; reads go on; nothing was written, so the server
+    # stays ready.
+    assert ec2.describe_subnets(Filters=[f("cidr-block", failed_cidr)])["Subnets"] == []
+    assert _subnet_ids(ec2, vpc_id) == acknowledged
+    assert requests.get(srv.endpoint + HEALTH_PATH, timeout=10).json()["status"] == "ready"
+
+    # A reset on the full disk either clears everything durably or fails leaving reads working.
+    reset = requests.post(srv.endpoint + RESET_PATH, timeout=30)
+    if reset.ok:
+        acknowledged = set()
+        assert vpc_id not in {v["VpcId"] for v in ec2.describe_vpcs()["Vpcs"]}
+    else:
+        assert reset.status_code == 500 and "error" in reset.json()
+        assert _subnet_ids(ec2, vpc_id) == acknowledged
+
+    # Room again: the next change is written, without a restart.
+    os.remove(filler)
+    if not reset.ok:
+        again = ec2.create_subnet(VpcId=vpc_id, CidrBlock=failed_cidr)["Subnet"]["SubnetId"]
+        acknowledged.add(again)
+        assert _subnet_ids(ec2, vpc_id) == acknowledged
+
+    # The acknowledged state is what a restart finds.
+    srv.stop()
+    srv2 = own_server(state)
+    ec2b = make_client(srv2.endpoint)
+    if acknowledged:
+        assert _subnet_ids(ec2b, vpc_id) == acknowledged
+    assert requests.post(srv2.endpoint + RESET_PATH, timeout=10).ok
+    vpcs = ec2b.describe_vpcs()["Vpcs"]
+    assert [v["IsDefault"] for v in vpcs] == [True]
+
+
+# --------------------------------------------------------------------------- damaged state
+
+
+def test_a_missing_vpc_row_stops_the_server_naming_the_row(own_server, vpclab_binary, tmp_path):
+    state = tmp_path / "state"
+    srv = own_server(state)
+    ec2 = make_client(srv.endpoint)
+    vpc_id = ec2.create_vpc(CidrBlock="10.0.0.0/16")["Vpc"]["VpcId"]
+    subnet_id = ec2.create_subnet(VpcId=vpc_id, CidrBlock="10.0.1.0/24")["Subnet"]["SubnetId"]
+    assert srv.stop() == 0
+
+    with sqlite3.connect(state / "vpclab.sqlite3") as db:
+        deleted = db.execute("DELETE FROM rows WHERE kind = 'vpc' AND id = ?", (vpc_id,)).rowcount
+    assert deleted == 1
+
+    done = subprocess.run(
+        [str(vpclab_binary), "serve", "--listen", "127.0.0.1:0", "--dns-listen", "127.0.0.1:0",
+         "--state-dir", str(state)],
+        capture_output=True, text=True, timeout=60, stdin=subprocess.DEVNULL)
+    assert done.returncode != 0, "a server with orphans must not start"
+    assert f"subnet row {subnet_id} refers to vpc {vpc_id} (VpcId), which is not stored" in done.stderr
+    assert "listening" not in done.stderr
+
+
+# --------------------------------------------------------------------------- in-memory files
+
+
+@pytest.mark.parametrize("how", [signal.SIGTERM, signal.SIGINT])
+def test_in_memory_flow_logs_live_in_a_private_directory_removed_at_exit(own_server, how):
+    srv = own_server(in_memory=True)
+    endpoints = requests.get(srv.endpoint + "/_vpclab/endpoints", timeout=10).json()["endpoints"]
+    path = next(e["path"] for e in endpoints if e["kind"] == "flow-logs")
+    info = os.stat(path)
+    assert stat.S_ISDIR(info.st_mode) and stat.S_IMODE(info.st_mode) == 0o700
+    assert str(srv.proc.pid) not in os.path.basename(path), "a guessable name"
+    os.killpg(srv.proc.pid, how)
+    assert srv.proc.wait(timeout=20) == 0, "a signal is a clean shutdown"
+    assert not os.path.exists(path)

@@ -53,11 +53,11 @@ async fn write<T: ToJson>(
     api.mutate(|w| f(w).map_err(from_model)).await.map(|v| v.to_json())
 }
 
-fn read<T: ToJson>(
+async fn read<T: ToJson>(
     api: &Api,
     f: impl FnOnce(&World) -> model::Result<T>,
 ) -> Result<Value, ApiError> {
-    api.read(f).map_err(from_model).map(|v| v.to_json())
+    api.read(f).await.map_err(from_model).map(|v| v.to_json())
 }
 
 fn tags_in(tags: &[s::Tag]) -> Vec<(String, Option<String>)> {
@@ -106,6 +106,7 @@ async fn dispatch(api: &Api, scope: &Scope, op: &str, body: &Value) -> Result<Va
                 };
                 Ok(s::Connections { connections, next_token: None })
             })
+            .await
         }
         "DeleteConnection" => {
             let r: s::DeleteConnectionRequest = input(body)?;
@@ -147,6 +148,7 @@ async fn dispatch(api: &Api, scope: &Scope, op: &str, body: &Value) -> Result<Va
                 };
                 Ok(s::Lags { lags, next_token: None })
             })
+            .await
         }
         "DeleteLag" => {
             let r: s::DeleteLagRequest = input(body)?;
@@ -236,6 +238,7 @@ async fn dispatch(api: &Api, scope: &Scope, op: &str, body: &Value) -> Result<Va
                     .collect();
                 Ok(s::VirtualInterfaces { virtual_interfaces, next_token: None })
             })
+            .await
         }
         "DeleteVirtualInterface" => {
             let r: s::DeleteVirtualInterfaceRequest = input(body)?;
@@ -311,6 +314,7 @@ async fn dispatch(api: &Api, scope: &Scope, op: &str, body: &Value) -> Result<Va
                     next_token: None,
                 })
             })
+            .await
         }
         "DeleteDirectConnectGateway" => {
             let r: s::DeleteDirectConnectGatewayRequest = input(body)?;
@@ -367,6 +371,7 @@ async fn dispatch(api: &Api, scope: &Scope, op: &str, body: &Value) -> Result<Va
                     next_token: None,
                 })
             })
+            .await
         }
         "UpdateDirectConnectGatewayAssociation" => {
             let r: s::UpdateDirectConnectGatewayAssociationRequest = input(body)?;
@@ -398,18 +403,21 @@ async fn dispatch(api: &Api, scope: &Scope, op: &str, body: &Value) -> Result<Va
             })
             .await
         }
-        "DescribeVirtualGateways" => read(api, |w| {
-            let virtual_gateways = w
-                .vpn_gateways
-                .values()
-                .filter(|g| g.owner == scope)
-                .map(|g| s::VirtualGateway {
-                    virtual_gateway_id: Some(g.id.clone()),
-                    virtual_gateway_state: Some("available".into()),
-                })
-                .collect();
-            Ok(s::VirtualGateways { virtual_gateways })
-        }),
+        "DescribeVirtualGateways" => {
+            read(api, |w| {
+                let virtual_gateways = w
+                    .vpn_gateways
+                    .values()
+                    .filter(|g| g.owner == scope)
+                    .map(|g| s::VirtualGateway {
+                        virtual_gateway_id: Some(g.id.clone()),
+                        virtual_gateway_state: Some("available".into()),
+                    })
+                    .collect();
+                Ok(s::VirtualGateways { virtual_gateways })
+            })
+            .await
+        }
         "TagResource" => {
             let r: s::TagResourceRequest = input(body)?;
             write(api, |w| {
@@ -437,6 +445,7 @@ async fn dispatch(api: &Api, scope: &Scope, op: &str, body: &Value) -> Result<Va
                 }
                 Ok(s::DescribeTagsResponse { resource_tags })
             })
+            .await
         }
         other => Err(ApiError::client(
             "UnknownOperationException",

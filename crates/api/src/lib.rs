@@ -19,12 +19,15 @@
 //! Handlers that change state run under the write lock; the rows they changed are queued to the
 //! store before the lock is released and the reply waits until the store says they are on disk.
 //! A handler that fails — or panics — has its changes rolled back, so the world is never left
-//! half-changed.
+//! half-changed; a change the store cannot make durable is rolled back too, with every change
+//! made after it, and readers never see a change before it is durable (module `commit`).
 
+mod commit;
 pub mod directconnect;
 pub mod ec2;
 pub mod elbv2;
 pub mod flow_delivery;
+mod rooms;
 pub mod route53;
 pub mod route53resolver;
 pub mod sts;
@@ -33,9 +36,7 @@ pub mod traffic;
 
 use model::{Scope, World};
 use parking_lot::RwLock;
-use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
 use store::Store;
 use wire::{ApiError, ErrorFormat, QueryMap};
 
@@ -111,6 +112,25 @@ pub struct Request {
     pub body: Vec<u8>,
     /// The HTTP method, path and headers, which restXml reads; the others ignore them.
     pub http: Http,
+}
+
+impl Request {
+    /// Whether the operation only reads: EC2's readers, ELBv2's `Describe…`, Route 53's
+    /// `GET`s, the awsJson services' `Describe…`/`Get…`/`List…`, STS.
+    pub fn only_reads(&self) -> bool {
+        match self.service {
+            Service::Ec2 => self.params.action().is_some_and(ec2::is_read),
+            Service::Elbv2 => self.params.action().is_some_and(elbv2::is_read),
+            Service::Route53 => self.http.method == "GET",
+            Service::DirectConnect | Service::Route53Resolver => {
+                let operation = self.target.as_deref().and_then(|t| t.split('.').next_back());
+                operation.is_some_and(|op| {
+                    ["Describe", "Get", "List"].iter().any(|verb| op.starts_with(verb))
+                })
+            }
+            Service::Sts => true,
+        }
+    }
 }
 
 /// The parts of the HTTP request that restXml routes and reads by.
@@ -207,10 +227,8 @@ pub type Outcome<T> = Result<T, Fail>;
 /// The services and the state they share.
 #[derive(Debug)]
 pub struct Api {
-    world: RwLock<World>,
-    store: Store,
-    /// Set when a write could not be made durable: from then on changes are refused.
-    degraded: AtomicBool,
+    /// The world, its changes in flight and the store.
+    core: Arc<commit::Core>,
     /// The semantics engine's lookups for the current world.
     network_index: Arc<netsem::index::Cache>,
     /// What the live load balancers observe about targets (wired by the binary).
@@ -219,8 +237,6 @@ pub struct Api {
     health_checks: RwLock<Option<Arc<dyn route53::HealthCheckObserver>>>,
     /// The DNS engine's answers to TestDNSAnswer (wired by the binary).
     dns_answerer: RwLock<Option<Arc<dyn route53::DnsAnswerer>>>,
-    /// Bumped after every committed change and reset, for the data planes to reconcile.
-    changes: tokio::sync::watch::Sender<u64>,
     /// The most accounts held (`--max-accounts`); a new one beyond is refused.
     max_accounts: usize,
 }
@@ -253,14 +269,11 @@ impl std::fmt::Debug for dyn TargetHealthSource {
 impl Api {
     pub fn new(world: World, store: Store) -> Self {
         Api {
-            world: RwLock::new(world),
-            store,
-            degraded: AtomicBool::new(false),
+            core: commit::Core::new(world, store),
             network_index: Arc::default(),
             target_health: RwLock::new(None),
             health_checks: RwLock::new(None),
             dns_answerer: RwLock::new(None),
-            changes: tokio::sync::watch::channel(0).0,
             max_accounts: DEFAULT_MAX_ACCOUNTS,
         }
     }
@@ -308,34 +321,45 @@ impl Api {
         self.dns_answerer.read().clone()
     }
 
-    /// A receiver whose value changes after every committed mutation and after a reset.
+    /// A receiver whose value changes after every durable change and after a reset.
     pub fn subscribe(&self) -> tokio::sync::watch::Receiver<u64> {
-        self.changes.subscribe()
-    }
-
-    fn notify_change(&self) {
-        self.changes.send_modify(|n| *n = n.wrapping_add(1));
+        self.core.subscribe()
     }
 
     /// Whether the service can accept changes.
     pub fn is_healthy(&self) -> bool {
-        !self.degraded.load(Ordering::Relaxed)
+        self.core.degraded().is_none()
+    }
+
+    /// Why changes are refused, when they are: the store could not tell whether a change
+    /// reached the disk, so memory and disk may disagree until a reset or a restart.
+    pub fn degraded_reason(&self) -> Option<String> {
+        self.core.degraded()
     }
 
     pub fn store(&self) -> &Store {
-        &self.store
+        self.core.store()
     }
 
-    /// Runs `f` with read access to the world.
-    pub fn read<T>(&self, f: impl FnOnce(&World) -> T) -> T {
-        f(&self.world.read())
+    /// How many changes are made in memory but not durable yet (readers wait for them).
+    pub fn changes_in_flight(&self) -> usize {
+        self.core.in_flight()
     }
 
-    /// Runs `f` on the network as it is now (the world and the engine's index of it).
-    pub fn with_network<T>(&self, f: impl FnOnce(netsem::trace::Network<'_>) -> T) -> T {
-        let world = self.world.read();
-        let index = self.network_index.get(&world);
-        f(netsem::trace::Network { world: &world, index: &index })
+    /// Runs `f` with read access to the world as it is durably: it waits (without blocking a
+    /// thread) while changes are on their way to the disk.
+    pub async fn read<T>(&self, f: impl FnOnce(&World) -> T) -> T {
+        self.core.read(f).await
+    }
+
+    /// Runs `f` on the network as it is durably (the world and the engine's index of it).
+    pub async fn with_network<T>(&self, f: impl FnOnce(netsem::trace::Network<'_>) -> T) -> T {
+        self.core
+            .read(|world| {
+                let index = self.network_index.get(world);
+                f(netsem::trace::Network { world, index: &index })
+            })
+            .await
     }
 
     /// The engine's index cache, for handlers that analyse the network.
@@ -346,7 +370,7 @@ impl Api {
     /// Serves one request.
     pub async fn handle(&self, request: Request) -> Reply {
         let format = request.service.error_format();
-        if let Err(e) = self.admit(request.service, &request.scope).await {
+        if let Err(e) = self.admit(&request).await {
             return Reply::error(&e, format, &request.request_id);
         }
         let result = match request.service {
@@ -363,93 +387,52 @@ impl Api {
         }
     }
 
-    /// Applies a change to the world: all of it, durably, or none of it.
+    /// Applies a change to the world: all of it, durably, or none of it. The answer comes
+    /// once the change is on disk; a change that cannot be made durable is undone with every
+    /// change made after it, and answered with `InternalError`.
     pub async fn mutate<T>(
         &self,
         f: impl FnOnce(&mut World) -> Result<T, ApiError>,
     ) -> Result<T, ApiError> {
-        if self.degraded.load(Ordering::Relaxed) {
-            return Err(ApiError::new(
-                "ServiceUnavailable",
-                503,
-                "vpclab could not make an earlier change durable and accepts no more changes; see its log.",
-            ));
-        }
-        let (done, durable) = tokio::sync::oneshot::channel();
-        let value = {
-            let mut world = self.world.write();
-            let result = catch_unwind(AssertUnwindSafe(|| f(&mut world))).unwrap_or_else(|_| {
-                Err(ApiError::internal("The operation failed unexpectedly; nothing was changed."))
-            });
-            let result =
-                result.and_then(|v| world.take_changes().map(|c| (v, c)).map_err(from_model));
-            match result {
-                Err(e) => {
-                    world.rollback();
-                    return Err(e);
-                }
-                Ok((value, changes)) => {
-                    let writes = changes
-                        .into_iter()
-                        .map(|c| store::Write { kind: c.kind, id: c.id, body: c.body })
-                        .collect();
-                    self.store.submit(writes, Box::new(move |r| drop(done.send(r))));
-                    value
-                }
-            }
-        };
-        match durable.await {
-            Ok(Ok(())) => {
-                self.notify_change();
-                Ok(value)
-            }
-            Ok(Err(e)) => {
-                self.degraded.store(true, Ordering::Relaxed);
-                Err(ApiError::internal(format!("The change could not be made durable: {e}")))
-            }
-            Err(_) => {
-                self.degraded.store(true, Ordering::Relaxed);
-                Err(ApiError::internal("The state writer stopped before the change was durable."))
-            }
-        }
+        self.core.mutate(f).await
     }
 
-    /// Drops all state, durably (`/_vpclab/reset`).
+    /// Drops all state, durably (`/_vpclab/reset`). When the store cannot clear its rows, the
+    /// world stays as it was; when it can, a degraded server is healthy again.
     pub async fn reset(&self) -> Result<(), ApiError> {
-        let (done, durable) = tokio::sync::oneshot::channel();
-        {
-            let mut world = self.world.write();
-            world.clear();
-            self.store.clear(Box::new(move |r| drop(done.send(r))));
-        }
-        match durable.await {
-            Ok(Ok(())) => {
-                self.notify_change();
-                Ok(())
-            }
-            _ => Err(ApiError::internal("The reset could not be made durable.")),
-        }
+        self.core.reset().await
     }
 
     /// Lets the caller in: an account the server holds, or a new one while it holds fewer
     /// than `--max-accounts`. An account's first call in a region sets the region up as AWS
     /// has it from the account's creation (its default VPC), durably — except STS's, which
     /// stores nothing. A new account beyond the cap is refused as an unknown access key and
-    /// nothing is stored for it.
-    async fn admit(&self, service: Service, scope: &Scope) -> Result<(), ApiError> {
+    /// nothing is stored for it. When the set-up cannot be made durable (the store failing),
+    /// a read still answers from what is stored: reads keep working whatever happens to
+    /// writes.
+    async fn admit(&self, request: &Request) -> Result<(), ApiError> {
+        let (service, scope) = (request.service, &request.scope);
         if service == Service::Sts {
-            return self.read(|w| self.check_account_cap(w, service, &scope.account));
+            return self.read(|w| self.check_account_cap(w, service, &scope.account)).await;
         }
-        if self.world.read().is_scope_initialised(scope) {
+        // A scope set up by a change still in flight counts: if that change fails, the one
+        // that follows fails with it.
+        if self.core.peek(|w| w.is_scope_initialised(scope)) {
             return Ok(());
         }
-        self.read(|w| self.check_account_cap(w, service, &scope.account))?;
+        self.read(|w| self.check_account_cap(w, service, &scope.account)).await?;
         // Checked again under the write lock: another new account may have come in between.
-        self.mutate(|w| {
-            self.check_account_cap(w, service, &scope.account)?;
-            w.ensure_scope(scope).map_err(from_model)
-        })
-        .await
+        let set_up = self
+            .mutate(|w| {
+                self.check_account_cap(w, service, &scope.account)?;
+                w.ensure_scope(scope).map_err(from_model)
+            })
+            .await;
+        match set_up {
+            Err(e) if !request.only_reads() => Err(e),
+            Err(_) => self.read(|w| self.check_account_cap(w, service, &scope.account)).await,
+            Ok(()) => Ok(()),
+        }
     }
 
     fn check_account_cap(

@@ -64,11 +64,11 @@ async fn write<T: ToJson>(
     api.mutate(|w| f(w).map_err(from_model)).await.map(|v| v.to_json())
 }
 
-fn read<T: ToJson>(
+async fn read<T: ToJson>(
     api: &Api,
     f: impl FnOnce(&World) -> model::Result<T>,
 ) -> Result<Value, ApiError> {
-    api.read(f).map_err(from_model).map(|v| v.to_json())
+    api.read(f).await.map_err(from_model).map(|v| v.to_json())
 }
 
 fn tags_in(tags: &[s::Tag]) -> Vec<(String, String)> {
@@ -253,11 +253,13 @@ async fn dispatch(api: &Api, scope: &Scope, op: &str, body: &Value) -> Result<Va
                     )),
                 })
             })
+            .await
         }
         "ListResolverEndpoints" => {
             let q: s::ListResolverEndpointsRequest = input(body)?;
             let all = api
-                .read(|w| of(w.r53r_endpoints.values().filter(|e| e.owner == scope).map(endpoint)));
+                .read(|w| of(w.r53r_endpoints.values().filter(|e| e.owner == scope).map(endpoint)))
+                .await;
             let all = filtered(all, &q.filters, |e, name| {
                 let one = |v: &Option<String>| Some(v.iter().cloned().collect());
                 match name {
@@ -331,6 +333,7 @@ async fn dispatch(api: &Api, scope: &Scope, op: &str, body: &Value) -> Result<Va
                         }))
                     })
                 })
+                .await
                 .map_err(from_model)?;
             let (ip_addresses, next_token) = page(all, q.max_results, q.next_token.as_deref())?;
             Ok(s::ListResolverEndpointIpAddressesResponse {
@@ -372,14 +375,17 @@ async fn dispatch(api: &Api, scope: &Scope, op: &str, body: &Value) -> Result<Va
                     resolver_rule: Some(rule(&w.resolver_rule(&scope, &q.resolver_rule_id)?)),
                 })
             })
+            .await
         }
         "ListResolverRules" => {
             let q: s::ListResolverRulesRequest = input(body)?;
-            let all = api.read(|w| {
-                let auto = ResolverRule::internet_resolver(&scope);
-                of(std::iter::once(rule(&auto))
-                    .chain(w.r53r_rules.values().filter(|x| x.owner == scope).map(rule)))
-            });
+            let all = api
+                .read(|w| {
+                    let auto = ResolverRule::internet_resolver(&scope);
+                    of(std::iter::once(rule(&auto))
+                        .chain(w.r53r_rules.values().filter(|x| x.owner == scope).map(rule)))
+                })
+                .await;
             let all = filtered(all, &q.filters, |x, name| {
                 let one = |v: &Option<String>| Some(v.iter().cloned().collect());
                 match name {
@@ -462,12 +468,18 @@ async fn dispatch(api: &Api, scope: &Scope, op: &str, body: &Value) -> Result<Va
                     )),
                 })
             })
+            .await
         }
         "ListResolverRuleAssociations" => {
             let q: s::ListResolverRuleAssociationsRequest = input(body)?;
-            let all = api.read(|w| {
-                of(w.r53r_rule_associations.values().filter(|a| a.owner == scope).map(association))
-            });
+            let all = api
+                .read(|w| {
+                    of(w.r53r_rule_associations
+                        .values()
+                        .filter(|a| a.owner == scope)
+                        .map(association))
+                })
+                .await;
             let all = filtered(all, &q.filters, |a, name| {
                 let one = |v: &Option<String>| Some(v.iter().cloned().collect());
                 match name {
@@ -515,6 +527,7 @@ async fn dispatch(api: &Api, scope: &Scope, op: &str, body: &Value) -> Result<Va
                         of(t.iter().map(|(k, v)| s::Tag { key: k.clone(), value: v.clone() }))
                     })
                 })
+                .await
                 .map_err(from_model)?;
             let (tags, next_token) = page(all, q.max_results, q.next_token.as_deref())?;
             Ok(s::ListTagsForResourceResponse { next_token, tags }.to_json())

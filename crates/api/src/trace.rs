@@ -163,7 +163,7 @@ fn trace_error(e: &TraceError) -> ApiError {
 
 impl Api {
     /// Answers a trace question against the current network.
-    pub fn trace(&self, q: &Question) -> Result<Trace, ApiError> {
-        self.with_network(|net| trace(&net, q)).map_err(|e| trace_error(&e))
+    pub async fn trace(&self, q: &Question) -> Result<Trace, ApiError> {
+        self.with_network(|net| trace(&net, q)).await.map_err(|e| trace_error(&e))
     }
 }

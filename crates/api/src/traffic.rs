@@ -17,7 +17,12 @@ fn bad_request(message: impl Into<String>) -> ApiError {
 impl Api {
     /// Replays `text` at Unix time `now`, delivering records under `root`. Refuses the whole
     /// file (nothing delivered) when a line cannot be read or names what does not exist.
-    pub fn replay_traffic(&self, text: &[u8], root: &Path, now: i64) -> Result<Value, ApiError> {
+    pub async fn replay_traffic(
+        &self,
+        text: &[u8],
+        root: &Path,
+        now: i64,
+    ) -> Result<Value, ApiError> {
         let text = std::str::from_utf8(text)
             .map_err(|_| bad_request("the traffic file is not UTF-8 text"))?;
         let flows = parse(text).map_err(|e| bad_request(e.to_string()))?;
@@ -40,9 +45,11 @@ impl Api {
                 all_records.extend(replayed.records);
             }
             Ok(())
-        })?;
+        })
+        .await?;
         let files = self
             .read(|world| deliver(root, world, &all_records))
+            .await
             .map_err(|e| ApiError::internal(format!("writing the flow logs failed: {e}")))?;
         Ok(json!({
             "flows": answers,

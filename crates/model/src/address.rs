@@ -7,6 +7,7 @@
 
 use crate::error::{Error, Result};
 use crate::lookup;
+use crate::references::{Reference, References};
 use crate::resources::*;
 use crate::world::{Scope, World};
 use std::net::Ipv4Addr;
@@ -260,6 +261,18 @@ impl World {
         let assoc = a.association.as_ref()?;
         let eni = self.network_interfaces.get(&assoc.network_interface_id)?;
         eni.attachment.as_ref().map(|x| x.instance_id.clone())
+    }
+}
+
+impl References for Address {
+    fn references<'a>(&'a self, each: &mut dyn FnMut(Reference<'a>)) {
+        if let Some(a) = &self.association {
+            each(Reference::new(
+                "network_interface",
+                &a.network_interface_id,
+                "NetworkInterfaceId",
+            ));
+        }
     }
 }
 

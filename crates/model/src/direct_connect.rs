@@ -20,6 +20,7 @@
 
 use crate::cidr::Ipv4Cidr;
 use crate::error::{Error, Result};
+use crate::references::{Reference, References};
 use crate::resources::Tags;
 use crate::transit_gateway::{AttachmentResource, AttachmentState};
 use crate::world::{Scope, World};
@@ -1272,6 +1273,12 @@ fn now_millis() -> i64 {
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_millis() as i64)
         .unwrap_or(0)
+}
+
+impl References for DxGatewayAssociation {
+    fn references<'a>(&'a self, each: &mut dyn FnMut(Reference<'a>)) {
+        each(Reference::new("dx_gateway", &self.dx_gateway_id, "directConnectGatewayId"));
+    }
 }
 
 #[cfg(test)]

@@ -17,6 +17,7 @@
 use crate::error::{Error, Result};
 use crate::load_balancer::LbType;
 use crate::lookup;
+use crate::references::{Reference, References};
 use crate::resources::Tags;
 use crate::vpc_endpoint::{EndpointState, EndpointType, VpcEndpoint};
 use crate::world::{Scope, World};
@@ -546,6 +547,14 @@ fn dedup(items: &[String]) -> Vec<String> {
         }
     }
     out
+}
+
+impl References for EndpointService {
+    fn references<'a>(&'a self, each: &mut dyn FnMut(Reference<'a>)) {
+        for arn in self.network_load_balancer_arns.iter().chain(&self.gateway_load_balancer_arns) {
+            each(Reference::new("load_balancer", arn, "NetworkLoadBalancerArns"));
+        }
+    }
 }
 
 #[cfg(test)]

@@ -7,6 +7,7 @@
 
 use crate::error::{Error, Result};
 use crate::lookup;
+use crate::references::{Reference, References};
 use crate::resources::*;
 use crate::world::{Scope, World};
 use std::net::{Ipv4Addr, Ipv6Addr};
@@ -623,6 +624,19 @@ impl World {
             self.take_secondary(id, *a);
         }
         Ok(())
+    }
+}
+
+impl References for NetworkInterface {
+    fn references<'a>(&'a self, each: &mut dyn FnMut(Reference<'a>)) {
+        each(Reference::new("vpc", &self.vpc_id, "VpcId"));
+        each(Reference::new("subnet", &self.subnet_id, "SubnetId"));
+        for group in &self.security_groups {
+            each(Reference::new("security_group", group, "Groups.GroupId"));
+        }
+        if let Some(a) = &self.attachment {
+            each(Reference::new("instance", &a.instance_id, "Attachment.InstanceId"));
+        }
     }
 }
 

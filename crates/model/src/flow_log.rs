@@ -9,6 +9,7 @@
 
 use crate::error::{Error, Result};
 use crate::lookup::{self, Kind};
+use crate::references::{Reference, References};
 use crate::resources::Tags;
 use crate::world::{Scope, World};
 use serde::{Deserialize, Serialize};
@@ -960,6 +961,20 @@ fn parse_s3_destination(arn: &str) -> Result<(String, String)> {
         ));
     }
     Ok((bucket.to_owned(), prefix.to_owned()))
+}
+
+impl References for FlowLog {
+    /// The VPC, subnet or interface watched (a flow log goes away with it); transit gateway
+    /// flow logs are not checked.
+    fn references<'a>(&'a self, each: &mut dyn FnMut(Reference<'a>)) {
+        let kind = match crate::ids::prefix_of(&self.resource_id) {
+            "vpc" => "vpc",
+            "subnet" => "subnet",
+            "eni" => "network_interface",
+            _ => return,
+        };
+        each(Reference::new(kind, &self.resource_id, "ResourceId"));
+    }
 }
 
 #[cfg(test)]

@@ -2,6 +2,7 @@
 
 use crate::error::{Error, Result};
 use crate::lookup;
+use crate::references::{Reference, References};
 use crate::resources::*;
 use crate::world::{Scope, World};
 
@@ -170,6 +171,20 @@ impl World {
             .find_mut(&lookup::INTERNET_GATEWAY, scope, igw_id)?
             .attached_vpc_id = Some(vpc_id.to_owned());
         Ok(())
+    }
+}
+
+impl References for InternetGateway {
+    fn references<'a>(&'a self, each: &mut dyn FnMut(Reference<'a>)) {
+        if let Some(vpc_id) = &self.attached_vpc_id {
+            each(Reference::new("vpc", vpc_id, "Attachments.VpcId"));
+        }
+    }
+}
+
+impl References for EgressOnlyInternetGateway {
+    fn references<'a>(&'a self, each: &mut dyn FnMut(Reference<'a>)) {
+        each(Reference::new("vpc", &self.vpc_id, "Attachments.VpcId"));
     }
 }
 

@@ -18,6 +18,7 @@
 use crate::eni::NewInterface;
 use crate::error::{Error, Result};
 use crate::lookup;
+use crate::references::{Reference, References};
 use crate::resources::*;
 use crate::world::{Scope, World};
 use std::net::Ipv4Addr;
@@ -896,6 +897,30 @@ impl World {
             x.metadata_tags = v;
         }
         Ok(())
+    }
+}
+
+impl References for Instance {
+    /// A terminated instance stays listed after its interfaces and perhaps its subnet are gone.
+    fn references<'a>(&'a self, each: &mut dyn FnMut(Reference<'a>)) {
+        if self.state == InstanceState::Terminated {
+            return;
+        }
+        each(Reference::new("vpc", &self.vpc_id, "VpcId"));
+        each(Reference::new("subnet", &self.subnet_id, "SubnetId"));
+        each(Reference::new(
+            "network_interface",
+            &self.primary_network_interface_id,
+            "NetworkInterfaces.NetworkInterfaceId",
+        ));
+    }
+}
+
+impl References for Volume {
+    fn references<'a>(&'a self, each: &mut dyn FnMut(Reference<'a>)) {
+        if let Some(instance_id) = &self.attached_instance_id {
+            each(Reference::new("instance", instance_id, "Attachments.InstanceId"));
+        }
     }
 }
 

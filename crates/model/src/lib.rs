@@ -7,7 +7,10 @@
 //! grouped by resource in the modules below; they validate as AWS validates and fail with an
 //! [`Error`] carrying AWS's exact error code. Tables remember what an operation changed, so the
 //! caller either commits the changed rows to the store ([`World::take_changes`]) or undoes them
-//! ([`World::rollback`]): an operation is all or nothing.
+//! ([`World::rollback`]): an operation is all or nothing. An ended operation can still be
+//! undone from its [`Undo`] record ([`World::undo`]) until the store says it is durable.
+//! [`references`] says which rows name which; [`World::dangling_references`] finds the ones
+//! that lead nowhere (checked when stored state is loaded).
 //!
 //! Nothing here does I/O or knows about HTTP: the API layer turns requests into these calls,
 //! the semantics engine reads the same structures to decide what packets do.
@@ -34,6 +37,7 @@ pub mod network_acl;
 pub mod network_insights;
 pub mod peering;
 pub mod prefix_list;
+pub mod references;
 pub mod regions;
 pub mod resources;
 pub mod route53;
@@ -55,5 +59,6 @@ pub mod vpn;
 pub mod world;
 
 pub use error::{Error, Result};
+pub use references::DanglingReference;
 pub use table::{RowChange, Table};
-pub use world::{DEFAULT_LISTENER_PORTS, Quotas, Scope, World};
+pub use world::{Changes, DEFAULT_LISTENER_PORTS, Quotas, Scope, Undo, World};

@@ -11,6 +11,7 @@
 
 use crate::error::{Error, Result};
 use crate::load_balancer::{LbType, LoadBalancer, check_tags, hex16, validation};
+use crate::references::{Reference, References};
 use crate::resources::Tags;
 use crate::target_group::{Protocol, TargetType};
 use crate::world::{Scope, World};
@@ -1240,4 +1241,29 @@ pub fn default_listener_attributes(
         _ => &[],
     };
     rows.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect()
+}
+
+/// The target groups `actions` forward to, as references.
+fn action_references<'a>(actions: &'a [Action], each: &mut dyn FnMut(Reference<'a>)) {
+    for action in actions {
+        if let ActionKind::Forward(f) = &action.kind {
+            for g in &f.target_groups {
+                each(Reference::new("target_group", &g.target_group_arn, "Actions.TargetGroupArn"));
+            }
+        }
+    }
+}
+
+impl References for Listener {
+    fn references<'a>(&'a self, each: &mut dyn FnMut(Reference<'a>)) {
+        each(Reference::new("load_balancer", &self.load_balancer_arn, "LoadBalancerArn"));
+        action_references(&self.default_actions, each);
+    }
+}
+
+impl References for Rule {
+    fn references<'a>(&'a self, each: &mut dyn FnMut(Reference<'a>)) {
+        each(Reference::new("listener", &self.listener_arn, "ListenerArn"));
+        action_references(&self.actions, each);
+    }
 }

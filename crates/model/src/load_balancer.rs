@@ -19,6 +19,7 @@
 use crate::eni::ManagedInterface;
 use crate::error::{Error, Result};
 use crate::lookup;
+use crate::references::{Reference, References};
 use crate::resources::*;
 use crate::target_group::Protocol;
 use crate::vpc_endpoint::EndpointState;
@@ -1034,6 +1035,16 @@ fn allocation_not_found(allocation_id: &str) -> Error {
         "AllocationIdNotFound",
         format!("The allocation ID '{allocation_id}' does not exist"),
     )
+}
+
+impl References for LoadBalancer {
+    fn references<'a>(&'a self, each: &mut dyn FnMut(Reference<'a>)) {
+        each(Reference::new("vpc", &self.vpc_id, "VpcId"));
+        for z in &self.zones {
+            each(Reference::new("subnet", &z.subnet_id, "AvailabilityZones.SubnetId"));
+            each(Reference::new("network_interface", &z.network_interface_id, "network interface"));
+        }
+    }
 }
 
 #[cfg(test)]

@@ -8,6 +8,7 @@
 use crate::eni::ManagedInterface;
 use crate::error::{Error, Result};
 use crate::lookup;
+use crate::references::{Reference, References};
 use crate::resources::*;
 use crate::world::{Scope, World};
 use std::net::Ipv4Addr;
@@ -337,6 +338,18 @@ impl World {
         for id in old {
             self.nat_gateways.remove(&id);
         }
+    }
+}
+
+impl References for NatGateway {
+    /// A deleted gateway stays listed for an hour after its interface is gone.
+    fn references<'a>(&'a self, each: &mut dyn FnMut(Reference<'a>)) {
+        if !self.state.is_live() {
+            return;
+        }
+        each(Reference::new("vpc", &self.vpc_id, "VpcId"));
+        each(Reference::new("subnet", &self.subnet_id, "SubnetId"));
+        each(Reference::new("network_interface", &self.network_interface_id, "NetworkInterfaceId"));
     }
 }
 

@@ -3,6 +3,7 @@
 use crate::cidr::{Ipv4Cidr, Ipv6Cidr};
 use crate::error::{Error, Result};
 use crate::lookup;
+use crate::references::{Reference, References};
 use crate::resources::*;
 use crate::world::{Scope, World};
 
@@ -405,6 +406,15 @@ impl World {
     /// The network ACL that governs a subnet (every subnet has exactly one).
     pub fn network_acl_for_subnet(&self, subnet_id: &str) -> Option<&NetworkAcl> {
         self.network_acls.values().find(|a| a.associations.iter().any(|x| x.subnet_id == subnet_id))
+    }
+}
+
+impl References for NetworkAcl {
+    fn references<'a>(&'a self, each: &mut dyn FnMut(Reference<'a>)) {
+        each(Reference::new("vpc", &self.vpc_id, "VpcId"));
+        for a in &self.associations {
+            each(Reference::new("subnet", &a.subnet_id, "Associations.SubnetId"));
+        }
     }
 }
 

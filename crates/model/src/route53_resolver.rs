@@ -22,6 +22,7 @@
 
 use crate::eni::ManagedInterface;
 use crate::error::{Error, Result};
+use crate::references::{Reference, References};
 use crate::resources::Tags;
 use crate::world::{Scope, World};
 use serde::{Deserialize, Serialize};
@@ -806,6 +807,30 @@ impl World {
             .filter_map(|a| self.r53r_rules.get(&a.rule_id))
             .map(|r| (r.domain_name.as_str(), r.targets.iter().map(Target::socket_addr).collect()))
             .collect()
+    }
+}
+
+impl References for ResolverEndpoint {
+    fn references<'a>(&'a self, each: &mut dyn FnMut(Reference<'a>)) {
+        each(Reference::new("vpc", &self.vpc_id, "HostVPCId"));
+        for ip in &self.ips {
+            each(Reference::new("network_interface", &ip.network_interface_id, "IpAddresses"));
+        }
+    }
+}
+
+impl References for ResolverRule {
+    fn references<'a>(&'a self, each: &mut dyn FnMut(Reference<'a>)) {
+        if let Some(endpoint_id) = &self.endpoint_id {
+            each(Reference::new("r53r_endpoint", endpoint_id, "ResolverEndpointId"));
+        }
+    }
+}
+
+impl References for RuleAssociation {
+    /// Its rule; the VPC is not checked (deleting a VPC does not wait for its associations).
+    fn references<'a>(&'a self, each: &mut dyn FnMut(Reference<'a>)) {
+        each(Reference::new("r53r_rule", &self.rule_id, "ResolverRuleId"));
     }
 }
 

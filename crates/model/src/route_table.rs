@@ -9,6 +9,7 @@
 use crate::cidr::{Ipv4Cidr, Ipv6Cidr};
 use crate::error::{Error, Result};
 use crate::lookup::{self, Kind};
+use crate::references::{Reference, References};
 use crate::resources::*;
 use crate::world::{Scope, World};
 
@@ -796,6 +797,18 @@ pub(crate) fn local_routes(vpc: &Vpc) -> Vec<Route> {
             origin: RouteOrigin::CreateRouteTable,
         })
         .collect()
+}
+
+impl References for RouteTable {
+    /// Its VPC and associated subnets; routes may lead nowhere (blackholes).
+    fn references<'a>(&'a self, each: &mut dyn FnMut(Reference<'a>)) {
+        each(Reference::new("vpc", &self.vpc_id, "VpcId"));
+        for a in &self.associations {
+            if let AssociationTarget::Subnet(subnet_id) = &a.target {
+                each(Reference::new("subnet", subnet_id, "Associations.SubnetId"));
+            }
+        }
+    }
 }
 
 #[cfg(test)]

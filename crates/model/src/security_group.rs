@@ -8,6 +8,7 @@
 use crate::cidr::{Ipv4Cidr, Ipv6Cidr};
 use crate::error::{Error, Result};
 use crate::lookup;
+use crate::references::{Reference, References};
 use crate::resources::*;
 use crate::world::{Scope, World};
 use std::net::Ipv4Addr;
@@ -758,6 +759,13 @@ impl World {
             }
         }
         Ok(())
+    }
+}
+
+impl References for SecurityGroup {
+    /// Its VPC; a rule may name a group of another account or VPC, which is not checked.
+    fn references<'a>(&'a self, each: &mut dyn FnMut(Reference<'a>)) {
+        each(Reference::new("vpc", &self.vpc_id, "VpcId"));
     }
 }
 

@@ -3,6 +3,7 @@
 use crate::cidr::{Ipv4Cidr, Ipv6Cidr};
 use crate::error::{Error, Result};
 use crate::lookup;
+use crate::references::{Reference, References};
 use crate::resources::*;
 use crate::world::{Scope, World};
 use std::net::Ipv4Addr;
@@ -302,5 +303,11 @@ impl World {
         {
             subnet.used_offsets.remove(&(offset as u32));
         }
+    }
+}
+
+impl References for Subnet {
+    fn references<'a>(&'a self, each: &mut dyn FnMut(Reference<'a>)) {
+        each(Reference::new("vpc", &self.vpc_id, "VpcId"));
     }
 }

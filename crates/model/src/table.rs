@@ -2,9 +2,10 @@
 //!
 //! Every write goes through [`Table::get_mut`], [`Table::insert`] or [`Table::remove`], which keep
 //! the row's value from before the current operation. An operation that fails is undone with
-//! [`Table::rollback`]; one that succeeds hands its changed rows to the store with
-//! [`Table::take_changes`]. So an operation is all-or-nothing in memory and on disk without any
-//! handler having to list what it touched.
+//! [`Table::rollback`]; one that succeeds hands its changed rows to the store
+//! ([`Table::changes`]) and ends with [`Table::take_undo`], whose record can still undo it until
+//! the store says it is durable ([`Table::restore`]). So an operation is all-or-nothing in memory
+//! and on disk without any handler having to list what it touched.
 
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -16,7 +17,7 @@ use std::ops::Bound;
 pub struct Table<T> {
     rows: BTreeMap<String, T>,
     /// For each row touched in the current operation: its value before (None: it did not exist).
-    undo: BTreeMap<String, Option<T>>,
+    undo: TableUndo<T>,
 }
 
 impl<T> Default for Table<T> {
@@ -24,6 +25,9 @@ impl<T> Default for Table<T> {
         Table { rows: BTreeMap::new(), undo: BTreeMap::new() }
     }
 }
+
+/// The rows one operation changed, as they were before it (`None`: the row did not exist).
+pub type TableUndo<T> = BTreeMap<String, Option<T>>;
 
 /// One changed row: its new serialized value, or `None` when it was deleted.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -133,9 +137,15 @@ impl<T: Clone + Serialize + DeserializeOwned> Table<T> {
         }
     }
 
-    /// Undoes every change since the last [`Table::take_changes`].
+    /// Undoes every change of the current operation.
     pub fn rollback(&mut self) {
-        for (id, before) in std::mem::take(&mut self.undo) {
+        let undo = std::mem::take(&mut self.undo);
+        self.restore(undo);
+    }
+
+    /// Puts back the rows as an operation's undo record has them (see [`Table::take_undo`]).
+    pub fn restore(&mut self, undo: TableUndo<T>) {
+        for (id, before) in undo {
             match before {
                 Some(v) => {
                     self.rows.insert(id, v);
@@ -147,20 +157,27 @@ impl<T: Clone + Serialize + DeserializeOwned> Table<T> {
         }
     }
 
-    /// The rows changed since the last call, serialized, in id order.
-    pub fn take_changes(
-        &mut self,
+    /// The rows the current operation changed, serialized, in id order (the operation goes
+    /// on until [`Table::take_undo`]).
+    pub fn changes(
+        &self,
         kind: &'static str,
         out: &mut Vec<RowChange>,
     ) -> Result<(), serde_json::Error> {
-        for (id, _) in std::mem::take(&mut self.undo) {
-            let body = match self.rows.get(&id) {
+        for id in self.undo.keys() {
+            let body = match self.rows.get(id) {
                 Some(v) => Some(serde_json::to_string(v)?),
                 None => None,
             };
-            out.push(RowChange { kind, id, body });
+            out.push(RowChange { kind, id: id.clone(), body });
         }
         Ok(())
+    }
+
+    /// Ends the current operation, keeping its changes; returns the rows as they were before
+    /// it, so that it can still be undone later with [`Table::restore`].
+    pub fn take_undo(&mut self) -> TableUndo<T> {
+        std::mem::take(&mut self.undo)
     }
 
     /// Puts a row back from storage (no change is recorded).
@@ -189,8 +206,9 @@ mod tests {
         t.insert("a".into(), 1);
         t.insert("b".into(), 2);
         let mut out = vec![];
-        t.take_changes("n", &mut out).unwrap();
+        t.changes("n", &mut out).unwrap();
         assert_eq!(out.len(), 2);
+        let first = t.take_undo();
 
         *t.get_mut("a").unwrap() = 10;
         t.remove("b");
@@ -203,9 +221,16 @@ mod tests {
 
         t.remove("a");
         let mut out = vec![];
-        t.take_changes("n", &mut out).unwrap();
+        t.changes("n", &mut out).unwrap();
         assert_eq!(out, vec![RowChange { kind: "n", id: "a".into(), body: None }]);
+        let second = t.take_undo();
         assert!(!t.has_changes());
+
+        // Undone later, newest first: as before either operation.
+        t.restore(second);
+        assert_eq!(t.get("a"), Some(&1));
+        t.restore(first);
+        assert!(t.is_empty());
     }
 
     #[test]

@@ -8,6 +8,7 @@ use crate::cidr::Cidr;
 use crate::error::{Error, Result};
 use crate::load_balancer::LbType;
 use crate::lookup;
+use crate::references::{Reference, References};
 use crate::resources::*;
 use crate::vpc_endpoint::EndpointType;
 use crate::world::{Scope, World};
@@ -695,6 +696,13 @@ impl World {
         self.find_traffic_mirror_session(scope, id)?;
         self.traffic_mirror_sessions.remove(id);
         Ok(())
+    }
+}
+
+impl References for TrafficMirrorSession {
+    fn references<'a>(&'a self, each: &mut dyn FnMut(Reference<'a>)) {
+        each(Reference::new("traffic_mirror_target", &self.target_id, "TrafficMirrorTargetId"));
+        each(Reference::new("traffic_mirror_filter", &self.filter_id, "TrafficMirrorFilterId"));
     }
 }
 

@@ -3,6 +3,7 @@
 use crate::cidr::{Ipv4Cidr, Ipv6Cidr};
 use crate::error::{Error, Result};
 use crate::lookup;
+use crate::references::{Reference, References};
 use crate::resources::*;
 use crate::world::{Scope, ScopeState, World};
 use std::net::{Ipv4Addr, Ipv6Addr};
@@ -593,5 +594,20 @@ impl World {
             .flat_map(|e| e.ipv6_addresses.clone())
             .collect();
         (4u128..).take(1 << 16).filter_map(|n| block.nth(n)).find(|a| !used.contains(a))
+    }
+}
+
+impl References for Vpc {
+    fn references<'a>(&'a self, each: &mut dyn FnMut(Reference<'a>)) {
+        if self.dhcp_options_id != "default" {
+            each(Reference::new("dhcp_options", &self.dhcp_options_id, "DhcpOptionsId"));
+        }
+        each(Reference::new("route_table", &self.main_route_table_id, "main route table"));
+        each(Reference::new("network_acl", &self.default_network_acl_id, "default network ACL"));
+        each(Reference::new(
+            "security_group",
+            &self.default_security_group_id,
+            "default security group",
+        ));
     }
 }

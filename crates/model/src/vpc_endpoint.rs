@@ -12,6 +12,7 @@
 use crate::eni::ManagedInterface;
 use crate::error::{Error, Result};
 use crate::lookup;
+use crate::references::{Reference, References};
 use crate::resources::*;
 use crate::world::{Scope, World};
 use serde::{Deserialize, Serialize};
@@ -709,6 +710,19 @@ impl World {
     /// Whether a live endpoint is in the VPC (DeleteVpc refuses then).
     pub fn vpc_has_endpoints(&self, vpc_id: &str) -> bool {
         self.vpc_endpoints.values().any(|e| e.is_live() && e.vpc_id == vpc_id)
+    }
+}
+
+impl References for VpcEndpoint {
+    /// A deleted endpoint stays listed after its interfaces are gone.
+    fn references<'a>(&'a self, each: &mut dyn FnMut(Reference<'a>)) {
+        if !self.is_live() {
+            return;
+        }
+        each(Reference::new("vpc", &self.vpc_id, "VpcId"));
+        for eni in &self.network_interface_ids {
+            each(Reference::new("network_interface", eni, "NetworkInterfaceIds"));
+        }
     }
 }
 

@@ -1,6 +1,7 @@
 //! The whole network: every resource of every account and region, in tables.
 
 use crate::error::{Error, Result};
+use crate::references::{DanglingReference, Reference, References};
 use crate::resources::*;
 use crate::table::{RowChange, Table};
 use serde::{Deserialize, Serialize};
@@ -73,20 +74,38 @@ macro_rules! tables {
                 $(self.$field.rollback();)*
             }
 
-            /// The rows the current operation changed, ready for the store; ends the operation.
-            pub fn take_changes(&mut self) -> Result<Vec<RowChange>> {
-                let mut out = Vec::new();
-                $(self.$field.take_changes($kind, &mut out)
+            /// The rows the current operation changed, ready for the store, and the record
+            /// that undoes them; ends the operation. On error nothing is taken: the operation
+            /// can still be rolled back.
+            pub fn take_changes(&mut self) -> Result<Changes> {
+                let mut rows = Vec::new();
+                $(self.$field.changes($kind, &mut rows)
                     .map_err(|e| Error::internal(format!("serializing {}: {e}", $kind)))?;)*
-                if out.iter().any(|c| !Self::NOT_NETWORK.contains(&c.kind)) {
+                Ok(Changes { rows, undo: self.take_undo() })
+            }
+
+            /// Ends the current operation, keeping its changes without serializing them (for
+            /// state that is not stored); returns the record that undoes it.
+            pub fn take_undo(&mut self) -> Undo {
+                let undo = Undo { $($field: self.$field.take_undo(),)* };
+                if undo.touches_network() {
                     self.version += 1;
                 }
-                let mut kinds: Vec<&'static str> = out.iter().map(|c| c.kind).collect();
-                kinds.dedup();
-                for kind in kinds {
+                for kind in undo.kinds() {
                     *self.changes_by_kind.entry(kind).or_default() += 1;
                 }
-                Ok(out)
+                undo
+            }
+
+            /// Undoes an operation that has ended, from its record. Operations ended after it
+            /// must be undone first (newest first).
+            pub fn undo(&mut self, undo: Undo) {
+                for kind in undo.kinds() {
+                    *self.changes_by_kind.entry(kind).or_default() += 1;
+                }
+                $(self.$field.restore(undo.$field);)*
+                // What was derived from the undone state must not be taken for this one.
+                self.version += 1;
             }
 
             /// Whether the current operation changed anything.
@@ -107,9 +126,45 @@ macro_rules! tables {
             pub fn clear(&mut self) {
                 $(self.$field.clear();)*
                 self.version += 1;
-                for kind in Self::KINDS {
-                    *self.changes_by_kind.entry(kind).or_default() += 1;
+                self.changes_by_kind = self.every_kind_changed();
+            }
+
+            /// Whether the table of `kind` holds a row `id`.
+            pub fn contains_row(&self, kind: &str, id: &str) -> bool {
+                match kind {
+                    $($kind => self.$field.contains(id),)*
+                    _ => false,
                 }
+            }
+
+            /// Every reference from a row to a row that does not exist (see
+            /// [`crate::references`]), in kind and id order.
+            pub fn dangling_references(&self) -> Vec<DanglingReference> {
+                let mut out = Vec::new();
+                $(self.dangling_in($kind, &self.$field, &mut out);)*
+                out
+            }
+        }
+
+        /// What one ended operation changed, as the rows were before it: enough to undo it
+        /// ([`World::undo`]) until the store says it is durable.
+        #[derive(Debug, Default)]
+        pub struct Undo {
+            $($field: crate::table::TableUndo<$ty>,)*
+        }
+
+        impl Undo {
+            /// Whether the operation changed the network (anything but
+            /// [`World::NOT_NETWORK`]'s kinds).
+            pub fn touches_network(&self) -> bool {
+                false $(|| (!self.$field.is_empty() && !World::NOT_NETWORK.contains(&$kind)))*
+            }
+
+            /// The kinds of rows the operation changed.
+            pub fn kinds(&self) -> impl Iterator<Item = &'static str> + use<> {
+                let mut kinds = Vec::new();
+                $(if !self.$field.is_empty() { kinds.push($kind); })*
+                kinds.into_iter()
             }
         }
     };
@@ -170,6 +225,69 @@ tables! {
 }
 
 impl World {
+    /// The references of `table`'s rows (of `kind`) that lead to no row.
+    fn dangling_in<'a, T: References + Clone + Serialize + serde::de::DeserializeOwned>(
+        &self,
+        kind: &'static str,
+        table: &'a Table<T>,
+        out: &mut Vec<DanglingReference>,
+    ) {
+        let mut refs: Vec<Reference<'a>> = Vec::new();
+        for (id, row) in table.iter() {
+            refs.clear();
+            row.references(&mut |to| refs.push(to));
+            for to in refs.iter().filter(|to| !self.contains_row(to.kind, to.id)) {
+                out.push(DanglingReference {
+                    kind,
+                    id: id.clone(),
+                    field: to.field,
+                    to_kind: to.kind,
+                    to_id: to.id.to_owned(),
+                });
+            }
+        }
+    }
+}
+
+/// The end of one operation: the rows for the store and the record that undoes them.
+#[derive(Debug)]
+pub struct Changes {
+    pub rows: Vec<RowChange>,
+    pub undo: Undo,
+}
+
+impl World {
+    /// Empties the world, keeping its quotas, and returns what it held (a reset that can be
+    /// undone with [`World::restore`] until the store has cleared its rows too).
+    pub fn take_all(&mut self) -> World {
+        let empty = World {
+            quotas: self.quotas.clone(),
+            version: self.version + 1,
+            changes_by_kind: self.every_kind_changed(),
+            ..World::default()
+        };
+        std::mem::replace(self, empty)
+    }
+
+    /// Puts back a world [`World::take_all`] took.
+    pub fn restore(&mut self, before: World) {
+        let version = self.version + 1;
+        let changes_by_kind = self.every_kind_changed();
+        *self = before;
+        self.version = version;
+        self.changes_by_kind = changes_by_kind;
+    }
+
+    /// The change counters after a change of every kind: stamps only ever move forward, so a
+    /// plane never takes one state for another.
+    fn every_kind_changed(&self) -> std::collections::BTreeMap<&'static str, u64> {
+        let mut counters = self.changes_by_kind.clone();
+        for kind in Self::KINDS {
+            *counters.entry(kind).or_default() += 1;
+        }
+        counters
+    }
+
     /// Kinds that record things about the network without being part of it: analyses, flow
     /// logs, Route 53's DNS data and Resolver's rules do not change what a packet meets (a
     /// Resolver endpoint's interfaces are rows of their own, which do).
@@ -346,7 +464,7 @@ pub struct ScopeState {
 
 #[cfg(test)]
 mod tests {
-    use crate::testkit::world_with_vpc;
+    use crate::testkit::{world_with_subnet, world_with_vpc};
     use crate::{Scope, World};
 
     #[test]
@@ -394,5 +512,56 @@ mod tests {
         w.clear();
         assert_ne!(w.stamp(&["vpc"]), vpcs, "a clear changes every kind");
         assert_ne!(w.stamp(&["internet_gateway", "listener"]), gateways);
+    }
+
+    #[test]
+    fn ended_operations_are_undone_newest_first() {
+        let (mut w, scope, vpc) = world_with_vpc();
+        w.take_changes().unwrap();
+        let before = w.subnets.len();
+        let subnet = w.create_subnet(&scope, &vpc, "10.0.1.0/24", None, None, &[]).unwrap();
+        let first = w.take_changes().unwrap().undo;
+        w.create_tags(&scope, std::slice::from_ref(&subnet), &[("k".into(), "v".into())]).unwrap();
+        let second = w.take_undo();
+        let (version, subnets) = (w.version, w.stamp(&["subnet"]));
+        w.undo(second);
+        assert_ne!(w.stamp(&["subnet"]), subnets, "an undo is a change the planes must see");
+        assert!(w.subnets.get(&subnet).unwrap().tags.is_empty());
+        w.undo(first);
+        assert_eq!(w.subnets.len(), before);
+        assert!(w.version > version, "what was derived from the undone state is stale");
+    }
+
+    #[test]
+    fn a_reset_is_undone_whole() {
+        let (mut w, _, vpc) = world_with_vpc();
+        let quotas = w.quotas.clone();
+        let stamp = w.stamp(&["vpc"]);
+        let before = w.take_all();
+        assert!(w.vpcs.is_empty() && w.quotas == quotas);
+        let emptied = w.stamp(&["vpc"]);
+        assert!(emptied > stamp, "stamps only move forward");
+        w.restore(before);
+        assert!(w.vpcs.contains(&vpc));
+        assert!(w.stamp(&["vpc"]) > emptied);
+    }
+
+    #[test]
+    fn a_missing_row_is_a_dangling_reference_naming_both_rows() {
+        let (mut w, _, vpc, subnet) = world_with_subnet("10.0.1.0/24");
+        assert_eq!(w.dangling_references(), vec![]);
+        w.vpcs.remove(&vpc);
+        let dangling = w.dangling_references();
+        let of_subnet = dangling.iter().find(|d| d.id == subnet).unwrap();
+        assert_eq!((of_subnet.kind, of_subnet.to_kind), ("subnet", "vpc"));
+        assert_eq!(of_subnet.to_id, vpc);
+        assert_eq!(
+            of_subnet.to_string(),
+            format!("subnet row {subnet} refers to vpc {vpc} (VpcId), which is not stored")
+        );
+        // Its route table, network ACL and security group lose their VPC too.
+        for kind in ["route_table", "network_acl", "security_group"] {
+            assert!(dangling.iter().any(|d| d.kind == kind), "{kind}: {dangling:?}");
+        }
     }
 }

@@ -72,11 +72,13 @@ async fn reconcile(api: Arc<Api>, plane: Arc<lb::Plane>, certificate: Option<lb:
         let drained = next_change.is_some_and(|at| at <= now);
         // Only a change to the rows the translation reads (or a drain ending) can change it: the
         // stamp is read under the same lock as the translation, which follows only when needed.
-        let translation = api.read(|w| {
-            let stamp = w.stamp(lb::from_model::KINDS);
-            let stale = drained || seen != Some(stamp);
-            (stamp, stale.then(|| lb::from_model::translate(w, now)))
-        });
+        let translation = api
+            .read(|w| {
+                let stamp = w.stamp(lb::from_model::KINDS);
+                let stale = drained || seen != Some(stamp);
+                (stamp, stale.then(|| lb::from_model::translate(w, now)))
+            })
+            .await;
         seen = Some(translation.0);
         if let Some(mut translation) = translation.1 {
             // The user's certificate stands for whichever ACM certificate a listener names.

@@ -2,7 +2,9 @@
 //!
 //! It measures what the README reports: the latency (median and p99) of CreateVpc,
 //! CreateSubnet and DescribeSubnets with 1,000 subnets present, of a Reachability Analyzer
-//! analysis (start, then describe), and the calls per second of 16 concurrent clients. Run it against a server with raised quotas:
+//! analysis (start, then describe), the calls per second of 16 concurrent clients, and the
+//! latency of reads while half of them write (reads never see a change before it is durable, so
+//! they wait for the writes in flight). Run it against a server with raised quotas:
 //! `vpclab serve --in-memory --raised-quotas` (or a state dir, to include the disk sync).
 //! Requests are signed (SigV4) as an SDK signs them, with `--access-key-id` and
 //! `--secret-access-key` (a key of the server's `--credentials`, if it was given any).
@@ -238,6 +240,57 @@ async fn throughput(
     Ok(())
 }
 
+/// Half the clients create VPCs while the other half read: both rates, and the readers'
+/// latency (which includes waiting for the writes in flight to reach the disk).
+async fn mixed(client: &Ec2Client, args: &BenchArgs) -> Result<()> {
+    let deadline = Instant::now() + Duration::from_secs(args.seconds);
+    let started = Instant::now();
+    let writers = (args.concurrency / 2).max(1);
+    let mut tasks = Vec::new();
+    for worker in 0..args.concurrency {
+        let client = client.clone();
+        let writes = worker < writers;
+        tasks.push(tokio::spawn(async move {
+            let mut times = Vec::new();
+            while Instant::now() < deadline {
+                let n = times.len();
+                let body = if writes {
+                    format!(
+                        "Action=CreateVpc&CidrBlock=10.{}.{}.0/24",
+                        128 + worker * 8 + n / 256 % 8,
+                        n % 256
+                    )
+                } else {
+                    "Action=DescribeSubnets&MaxResults=50".to_owned()
+                };
+                let t = Instant::now();
+                client.call(body).await?;
+                times.push(t.elapsed());
+            }
+            Ok::<_, anyhow::Error>((writes, times))
+        }));
+    }
+    let (mut reads, mut write_count) = (Vec::new(), 0);
+    for t in tasks {
+        let (writes, times) = t.await??;
+        if writes {
+            write_count += times.len();
+        } else {
+            reads.extend(times);
+        }
+    }
+    let secs = started.elapsed().as_secs_f64();
+    println!(
+        "{:<44} {writers} writers: {:>8.0} CreateVpc/s, {} readers: {:>8.0} DescribeSubnets/s",
+        "mixed: CreateVpc and DescribeSubnets MaxResults=50",
+        write_count as f64 / secs,
+        args.concurrency - writers,
+        reads.len() as f64 / secs
+    );
+    Latencies(reads).report("  DescribeSubnets latency while writing");
+    Ok(())
+}
+
 pub fn run(args: BenchArgs) -> Result<()> {
     let runtime =
         tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()?;
@@ -279,6 +332,7 @@ pub fn run(args: BenchArgs) -> Result<()> {
 
         throughput(&client, &args, "DescribeSubnets MaxResults=50", move |_, _| "Action=DescribeSubnets&MaxResults=50".to_owned()).await?;
         throughput(&client, &args, "CreateVpc (4 resources each)", |w, n| format!("Action=CreateVpc&CidrBlock=10.{}.{}.0/24", w * 8 + n / 256 % 8, n % 256)).await?;
+        mixed(&client, &args).await?;
         Ok(())
     })
 }

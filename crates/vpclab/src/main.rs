@@ -10,6 +10,7 @@ mod front_door;
 mod log_text;
 mod name_servers;
 mod server;
+mod state;
 mod trace_cmd;
 mod traffic_cmd;
 

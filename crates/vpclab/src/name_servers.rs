@@ -62,24 +62,26 @@ async fn reconcile(
     let mut seen: Option<Stamps> = None;
     loop {
         let now = wire::time::Timestamp::now().0;
-        let healthy = api.read(|w| healthy_balancers(w, &balancers, now));
+        let healthy = api.read(|w| healthy_balancers(w, &balancers, now)).await;
         // Stamps and translation under one read, so the translation is of exactly that state.
-        let (stamps, zones, views) = api.read(|w| {
-            let stamps = Stamps {
-                zones: w.stamp(from_model::ZONE_KINDS),
-                views: w.stamp(from_model::VIEW_KINDS),
-                healthy,
-            };
-            let last = seen.as_ref();
-            let zones_stale =
-                last.is_none_or(|s| s.zones != stamps.zones || s.healthy != stamps.healthy);
-            let views_stale = zones_stale || last.is_none_or(|s| s.views != stamps.views);
-            let zones = zones_stale.then(|| {
-                from_model::translate_zones(w, &site, &|b| stamps.healthy.contains(&b.arn))
-            });
-            let views = views_stale.then(|| from_model::views(w, &site, &applied.views));
-            (stamps, zones, views)
-        });
+        let (stamps, zones, views) = api
+            .read(|w| {
+                let stamps = Stamps {
+                    zones: w.stamp(from_model::ZONE_KINDS),
+                    views: w.stamp(from_model::VIEW_KINDS),
+                    healthy,
+                };
+                let last = seen.as_ref();
+                let zones_stale =
+                    last.is_none_or(|s| s.zones != stamps.zones || s.healthy != stamps.healthy);
+                let views_stale = zones_stale || last.is_none_or(|s| s.views != stamps.views);
+                let zones = zones_stale.then(|| {
+                    from_model::translate_zones(w, &site, &|b| stamps.healthy.contains(&b.arn))
+                });
+                let views = views_stale.then(|| from_model::views(w, &site, &applied.views));
+                (stamps, zones, views)
+            })
+            .await;
         seen = Some(stamps);
         let next = match (zones, views) {
             (Some(zones), views) => Some(dns::Config { views: views.unwrap_or_default(), ..zones }),
@@ -174,7 +176,7 @@ impl DnsAnswerer for Engine {
 /// The DNS listeners as `GET /_vpclab/endpoints` lists them: the public view, then each VPC
 /// with DNS support and the port its resolver answers on — its own, or the shared one
 /// (`"shared": true`). A VPC whose own listener is still opening is left out until it listens.
-pub fn endpoints_json(plane: &dns::Plane, api: &Api) -> Vec<serde_json::Value> {
+pub async fn endpoints_json(plane: &dns::Plane, api: &Api) -> Vec<serde_json::Value> {
     let listening: HashMap<String, std::net::SocketAddr> =
         plane.listeners().into_iter().map(|e| (e.view, e.address)).collect();
     let mut out = Vec::new();
@@ -209,6 +211,7 @@ pub fn endpoints_json(plane: &dns::Plane, api: &Api) -> Vec<serde_json::Value> {
                 "shared": is_shared,
             }));
         }
-    });
+    })
+    .await;
     out
 }

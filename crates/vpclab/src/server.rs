@@ -22,7 +22,6 @@ use hyper_util::rt::TokioExecutor;
 use model::{Quotas, Scope, World};
 use std::sync::Arc;
 use std::time::Instant;
-use store::Store;
 use wire::{ApiError, ErrorFormat, QueryMap};
 
 /// Bodies larger than this are refused with 413.
@@ -52,17 +51,7 @@ pub fn serve(args: ServeArgs) -> Result<()> {
     quotas.listener_ports = args
         .max_listeners
         .map_or_else(|| guard::limits::default_max_listeners(descriptors), |n| n as usize);
-    let (store, world) = if args.in_memory {
-        (Store::in_memory(), World::default())
-    } else {
-        let (store, rows) = Store::open(&args.state_dir)
-            .with_context(|| format!("opening the state in {}", args.state_dir.display()))?;
-        let mut world = World::default();
-        for row in rows {
-            world.load_row(&row.kind, row.id, &row.body).map_err(|e| anyhow!("{e}"))?;
-        }
-        (store, world)
-    };
+    let (store, world) = crate::state::open(&args)?;
     let world = World { quotas, ..world };
     let api = Arc::new(Api::new(world, store).with_max_accounts(args.max_accounts));
     let egress = Arc::new(guard::egress::EgressPolicy::allowing(args.egress_allow.iter().copied()));
@@ -81,12 +70,10 @@ pub fn serve(args: ServeArgs) -> Result<()> {
         } else {
             args.state_dir.display().to_string()
         };
-        // Flow logs land under the state dir; in-memory servers use a directory of their own.
-        let flow_log_root = if args.in_memory {
-            std::env::temp_dir().join(format!("vpclab-{}", std::process::id()))
-        } else {
-            args.state_dir.clone()
-        };
+        // Flow logs land under the state dir; in-memory servers use a directory of their own,
+        // removed when the server ends.
+        let flow_logs = crate::state::FlowLogRoot::for_server(&args)?;
+        let flow_log_root = flow_logs.path().to_owned();
         let address = listener.local_addr()?;
         eprintln!(
             "vpclab {} listening on http://{address} (state: {state}; flow logs under {}; connects to: \
@@ -138,8 +125,16 @@ pub fn serve(args: ServeArgs) -> Result<()> {
         });
         let gate = Gate::new(format!("API http://{address}"), Kind::Requests, limits);
         let builder = Arc::new(guard::limits::http_builder(&limits));
+        let mut shutdown = std::pin::pin!(shutdown_signal());
         loop {
-            let (stream, client, connection) = gate.accept(&listener).await;
+            let (stream, client, connection) = tokio::select! {
+                accepted = gate.accept(&listener) => accepted,
+                signal = &mut shutdown => {
+                    eprintln!("vpclab: {signal}, shutting down");
+                    drop(flow_logs);
+                    return Ok(());
+                }
+            };
             let _ = stream.set_nodelay(true);
             let api = api.clone();
             let site = site.clone();
@@ -183,6 +178,26 @@ fn descriptor_budget() -> u64 {
             eprintln!("vpclab: cannot read or raise the open-file limit ({e}); assuming 1024");
             1024
         }
+    }
+}
+
+/// Resolves on SIGINT or SIGTERM (Ctrl-C elsewhere), naming it.
+async fn shutdown_signal() -> &'static str {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        match (signal(SignalKind::interrupt()), signal(SignalKind::terminate())) {
+            (Ok(mut int), Ok(mut term)) => tokio::select! {
+                _ = int.recv() => "SIGINT",
+                _ = term.recv() => "SIGTERM",
+            },
+            _ => std::future::pending().await,
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+        "Ctrl-C"
     }
 }
 
@@ -270,26 +285,28 @@ async fn answer(api: &Api, req: hyper::Request<Incoming>, site: &Site) -> Respon
     let path = req.uri().path().to_owned();
     match (req.method(), path.as_str()) {
         (&Method::GET, "/_vpclab/health") => {
+            let degraded = api.degraded_reason();
             let status =
-                if api.is_healthy() { StatusCode::OK } else { StatusCode::SERVICE_UNAVAILABLE };
-            json(
-                status,
-                serde_json::json!({
-                    "status": if api.is_healthy() { "ready" } else { "degraded" },
-                    "version": env!("CARGO_PKG_VERSION"),
-                    "state": if api.store().is_durable() { "durable" } else { "in-memory" },
-                    "services": {
-                        "ec2": api::ec2::operations().len(),
-                        "sts": 1,
-                        "directconnect": api::directconnect::operations().len(),
-                        "elasticloadbalancing": api::elbv2::operations().len(),
-                        "route53": api::route53::operations().len(),
-                        "route53resolver": api::route53resolver::operations().len(),
-                    },
-                    "egress_allow":
-                        site.egress.ranges().iter().map(ToString::to_string).collect::<Vec<_>>(),
-                }),
-            )
+                if degraded.is_none() { StatusCode::OK } else { StatusCode::SERVICE_UNAVAILABLE };
+            let mut health = serde_json::json!({
+                "status": if degraded.is_none() { "ready" } else { "degraded" },
+                "version": env!("CARGO_PKG_VERSION"),
+                "state": if api.store().is_durable() { "durable" } else { "in-memory" },
+                "services": {
+                    "ec2": api::ec2::operations().len(),
+                    "sts": 1,
+                    "directconnect": api::directconnect::operations().len(),
+                    "elasticloadbalancing": api::elbv2::operations().len(),
+                    "route53": api::route53::operations().len(),
+                    "route53resolver": api::route53resolver::operations().len(),
+                },
+                "egress_allow":
+                    site.egress.ranges().iter().map(ToString::to_string).collect::<Vec<_>>(),
+            });
+            if let (Some(reason), Some(map)) = (degraded, health.as_object_mut()) {
+                map.insert("reason".into(), reason.into());
+            }
+            json(status, health)
         }
         (&Method::POST, "/_vpclab/reset") | (&Method::POST, "/moto-api/reset") => {
             match api.reset().await {
@@ -306,14 +323,15 @@ async fn answer(api: &Api, req: hyper::Request<Incoming>, site: &Site) -> Respon
                 serde_json::json!({ "kind": "flow-logs", "path": site.flow_log_root.display().to_string() }),
             ];
             endpoints.extend(crate::balancers::endpoints_json(&site.plane));
-            endpoints.extend(crate::name_servers::endpoints_json(&site.name_servers, api));
+            endpoints.extend(crate::name_servers::endpoints_json(&site.name_servers, api).await);
             json(StatusCode::OK, serde_json::json!({ "endpoints": endpoints }))
         }
         (&Method::POST, "/_vpclab/trace") => match read_body(req.into_body()).await {
-            Ok(body) => match api::trace::question(&body)
-                .and_then(|q| api.trace(&q).map(|t| api::trace::trace_json(&q, &t)))
-            {
-                Ok(answer) => json(StatusCode::OK, answer),
+            Ok(body) => match api::trace::question(&body) {
+                Ok(q) => match api.trace(&q).await {
+                    Ok(t) => json(StatusCode::OK, api::trace::trace_json(&q, &t)),
+                    Err(e) => error_json(&e),
+                },
                 Err(e) => error_json(&e),
             },
             Err(e) => error_json(&e),
@@ -321,7 +339,7 @@ async fn answer(api: &Api, req: hyper::Request<Incoming>, site: &Site) -> Respon
         (&Method::POST, "/_vpclab/traffic") => match read_body(req.into_body()).await {
             Ok(body) => {
                 let now = wire::time::Timestamp::now().0 / 1000;
-                match api.replay_traffic(&body, &site.flow_log_root, now) {
+                match api.replay_traffic(&body, &site.flow_log_root, now).await {
                     Ok(answer) => json(StatusCode::OK, answer),
                     Err(e) => error_json(&e),
                 }

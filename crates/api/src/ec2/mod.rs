@@ -151,6 +151,11 @@ pub fn operations() -> Vec<&'static str> {
     ops
 }
 
+/// Whether an EC2 operation only reads (its handler is a reader).
+pub(crate) fn is_read(action: &str) -> bool {
+    matches!(registry().get(action), Some(Handler::Read(_)))
+}
+
 pub(crate) async fn handle(api: &Api, request: &Request) -> Result<Reply, ApiError> {
     let q = &request.params;
     let action = match q.action() {
@@ -165,7 +170,7 @@ pub(crate) async fn handle(api: &Api, request: &Request) -> Result<Reply, ApiErr
         network_index: api.network_index().clone(),
     };
     let body = match handler {
-        Handler::Read(f) => api.read(|w| f(&ctx, w, q))?,
+        Handler::Read(f) => api.read(|w| f(&ctx, w, q)).await?,
         Handler::Write(f) => api.mutate(|w| f(&ctx, w, q)).await?,
     };
     let mut w = XmlWriter::document();

@@ -316,6 +316,7 @@ pub(super) async fn dispatch(
                 let (listeners, next_marker) = page(items, r.marker.as_deref(), r.page_size)?;
                 Ok(s::DescribeListenersOutput { listeners, next_marker })
             })
+            .await
         }
         "ModifyListener" => {
             let r: s::ModifyListenerInput = decode(q)?;
@@ -350,6 +351,7 @@ pub(super) async fn dispatch(
                 let l = w.find_listener(&scope, &r.listener_arn)?;
                 Ok(s::DescribeListenerAttributesOutput { attributes: listener_attributes(l) })
             })
+            .await
         }
         "ModifyListenerAttributes" => {
             let r: s::ModifyListenerAttributesInput = decode(q)?;
@@ -401,6 +403,7 @@ pub(super) async fn dispatch(
                 let (certificates, next_marker) = page(items, r.marker.as_deref(), r.page_size)?;
                 Ok(s::DescribeListenerCertificatesOutput { certificates, next_marker })
             })
+            .await
         }
         "CreateRule" => {
             let r: s::CreateRuleInput = decode(q)?;
@@ -456,6 +459,7 @@ pub(super) async fn dispatch(
                 let (rules, next_marker) = page(items, r.marker.as_deref(), r.page_size)?;
                 Ok(s::DescribeRulesOutput { rules, next_marker })
             })
+            .await
         }
         "ModifyRule" => {
             let r: s::ModifyRuleInput = decode(q)?;
@@ -540,6 +544,7 @@ pub(super) async fn dispatch(
                 let (ssl_policies, next_marker) = page(items, r.marker.as_deref(), r.page_size)?;
                 Ok(s::DescribeSSLPoliciesOutput { ssl_policies, next_marker })
             })
+            .await
         }
         "DescribeAccountLimits" => {
             let r: s::DescribeAccountLimitsInput = decode(q)?;
@@ -553,6 +558,7 @@ pub(super) async fn dispatch(
                 let (limits, next_marker) = page(items, r.marker.as_deref(), r.page_size)?;
                 Ok(s::DescribeAccountLimitsOutput { limits, next_marker })
             })
+            .await
         }
         "DescribeCapacityReservation" => {
             let r: s::DescribeCapacityReservationInput = decode(q)?;
@@ -563,6 +569,7 @@ pub(super) async fn dispatch(
                     ..Default::default()
                 })
             })
+            .await
         }
         "DescribeTrustStores" => {
             let r: s::DescribeTrustStoresInput = decode(q)?;
@@ -575,6 +582,7 @@ pub(super) async fn dispatch(
                 }
                 Ok(s::DescribeTrustStoresOutput::default())
             })
+            .await
         }
         other => Err(ApiError::invalid_action(other)),
     }

@@ -41,6 +41,11 @@ pub async fn handle(api: &Api, request: &Request) -> Result<Reply, ApiError> {
     Ok(render_query(&action, XMLNS, result.as_ref(), &request.request_id))
 }
 
+/// Whether an ELBv2 operation only reads (`Describe…`).
+pub(crate) fn is_read(action: &str) -> bool {
+    action.starts_with("Describe")
+}
+
 /// A result shape, ready to be written.
 pub(crate) type Result_ = Box<dyn ToXml + Send>;
 
@@ -66,11 +71,11 @@ pub(crate) async fn write<T: ToXml + Send + 'static>(
     api.mutate(|w| f(w).map_err(from_model)).await.map(|v| Box::new(v) as Result_)
 }
 
-pub(crate) fn read<T: ToXml + Send + 'static>(
+pub(crate) async fn read<T: ToXml + Send + 'static>(
     api: &Api,
     f: impl FnOnce(&World) -> model::Result<T>,
 ) -> Result<Result_, ApiError> {
-    api.read(f).map_err(from_model).map(|v| Box::new(v) as Result_)
+    api.read(f).await.map_err(from_model).map(|v| Box::new(v) as Result_)
 }
 
 pub(crate) fn tags_in(tags: &[s::Tag]) -> Vec<(String, Option<String>)> {
@@ -223,6 +228,7 @@ async fn dispatch(api: &Api, scope: &Scope, op: &str, q: &QueryMap) -> Result<Re
                 let (load_balancers, next_marker) = page(items, r.marker.as_deref(), r.page_size)?;
                 Ok(s::DescribeLoadBalancersOutput { load_balancers, next_marker })
             })
+            .await
         }
         "DeleteLoadBalancer" => {
             let r: s::DeleteLoadBalancerInput = decode(q)?;
@@ -238,6 +244,7 @@ async fn dispatch(api: &Api, scope: &Scope, op: &str, q: &QueryMap) -> Result<Re
                 let l = w.find_load_balancer(&scope, &r.load_balancer_arn)?;
                 Ok(s::DescribeLoadBalancerAttributesOutput { attributes: attributes(l) })
             })
+            .await
         }
         "ModifyLoadBalancerAttributes" => {
             let r: s::ModifyLoadBalancerAttributesInput = decode(q)?;
@@ -265,6 +272,7 @@ async fn dispatch(api: &Api, scope: &Scope, op: &str, q: &QueryMap) -> Result<Re
                 }
                 Ok(s::DescribeTagsOutput { tag_descriptions })
             })
+            .await
         }
         "AddTags" => {
             let r: s::AddTagsInput = decode(q)?;

@@ -179,6 +179,7 @@ pub(super) async fn dispatch(
                 let (target_groups, next_marker) = page(items, r.marker.as_deref(), r.page_size)?;
                 Ok(s::DescribeTargetGroupsOutput { target_groups, next_marker })
             })
+            .await
         }
         "ModifyTargetGroup" => {
             let r: s::ModifyTargetGroupInput = decode(q)?;
@@ -216,6 +217,7 @@ pub(super) async fn dispatch(
                 let t = w.find_target_group(&scope, &r.target_group_arn)?;
                 Ok(s::DescribeTargetGroupAttributesOutput { attributes: attributes(t) })
             })
+            .await
         }
         "ModifyTargetGroupAttributes" => {
             let r: s::ModifyTargetGroupAttributesInput = decode(q)?;
@@ -303,6 +305,7 @@ pub(super) async fn dispatch(
                     .collect();
                 Ok(s::DescribeTargetHealthOutput { target_health_descriptions: descriptions })
             })
+            .await
         }
         other => Err(ApiError::invalid_action(other)),
     }

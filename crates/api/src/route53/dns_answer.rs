@@ -74,7 +74,7 @@ fn client_subnet(ip: Option<&str>, mask: Option<&str>) -> Result<Option<(IpAddr,
     Ok(Some((ip, bits)))
 }
 
-pub(super) fn test_dns_answer(ctx: &Ctx<'_>) -> Result<Answer, ApiError> {
+pub(super) async fn test_dns_answer(ctx: &Ctx<'_>) -> Result<Answer, ApiError> {
     let r: s::TestDNSAnswerRequest = decode(ctx.input)?;
     let zone_id = model::route53::bare_id(&r.hosted_zone_id).to_owned();
     let (zone_origin, name_server) = ctx
@@ -83,6 +83,7 @@ pub(super) fn test_dns_answer(ctx: &Ctx<'_>) -> Result<Answer, ApiError> {
             w.get_hosted_zone(&ctx.account, &zone_id)
                 .map(|z| (z.name.clone(), z.private, z.name_servers.first().cloned()))
         })
+        .await
         .map_err(crate::from_model)
         .and_then(|(origin, private, ns)| {
             if private {

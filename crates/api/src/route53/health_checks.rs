@@ -173,6 +173,7 @@ pub(super) async fn dispatch(ctx: &Ctx<'_>, op: &str) -> Result<Answer, ApiError
                 let h = w.get_health_check(account, &r.health_check_id)?;
                 Ok(s::GetHealthCheckResponse { health_check: check_out(h) })
             })
+            .await
         }
         "ListHealthChecks" => {
             let r: s::ListHealthChecksRequest = decode(input)?;
@@ -187,6 +188,7 @@ pub(super) async fn dispatch(ctx: &Ctx<'_>, op: &str) -> Result<Answer, ApiError
                     max_items: echo_max(&r.max_items, 100),
                 })
             })
+            .await
         }
         "UpdateHealthCheck" => {
             let r: s::UpdateHealthCheckRequest = decode(input)?;
@@ -213,6 +215,7 @@ pub(super) async fn dispatch(ctx: &Ctx<'_>, op: &str) -> Result<Answer, ApiError
                         .unwrap_or(i64::MAX),
                 })
             })
+            .await
         }
         "GetHealthCheckStatus" | "GetHealthCheckLastFailureReason" => {
             let id = if op == "GetHealthCheckStatus" {
@@ -223,6 +226,7 @@ pub(super) async fn dispatch(ctx: &Ctx<'_>, op: &str) -> Result<Answer, ApiError
             // The check must exist (NoSuchHealthCheck) before the probes are asked.
             ctx.api
                 .read(|w| w.get_health_check(&ctx.account, &id).map(|_| ()))
+                .await
                 .map_err(crate::from_model)?;
             let observer = ctx.api.health_check_observer();
             let seen = match (&observer, op) {

@@ -73,6 +73,7 @@ pub(super) async fn dispatch(ctx: &Ctx<'_>, op: &str) -> Result<Answer, ApiError
                 let d = w.get_reusable_delegation_set(account, &r.id)?;
                 Ok(s::GetReusableDelegationSetResponse { delegation_set: delegation_set_out(d) })
             })
+            .await
         }
         "ListReusableDelegationSets" => {
             let r: s::ListReusableDelegationSetsRequest = decode(input)?;
@@ -87,6 +88,7 @@ pub(super) async fn dispatch(ctx: &Ctx<'_>, op: &str) -> Result<Answer, ApiError
                     max_items: echo_max(&r.max_items, 100),
                 })
             })
+            .await
         }
         "DeleteReusableDelegationSet" => {
             let r: s::DeleteReusableDelegationSetRequest = decode(input)?;
@@ -109,6 +111,7 @@ pub(super) async fn dispatch(ctx: &Ctx<'_>, op: &str) -> Result<Answer, ApiError
                     count: count(used),
                 })
             })
+            .await
         }
         "GetAccountLimit" => {
             let r: s::GetAccountLimitRequest = decode(input)?;
@@ -119,6 +122,7 @@ pub(super) async fn dispatch(ctx: &Ctx<'_>, op: &str) -> Result<Answer, ApiError
                     count: count(used),
                 })
             })
+            .await
         }
         "CreateQueryLoggingConfig" => {
             let r: s::CreateQueryLoggingConfigRequest = decode(input)?;
@@ -141,6 +145,7 @@ pub(super) async fn dispatch(ctx: &Ctx<'_>, op: &str) -> Result<Answer, ApiError
                 let q = w.get_query_logging_config(account, &r.id)?;
                 Ok(s::GetQueryLoggingConfigResponse { query_logging_config: query_logging_out(q) })
             })
+            .await
         }
         "ListQueryLoggingConfigs" => {
             let r: s::ListQueryLoggingConfigsRequest = decode(input)?;
@@ -161,6 +166,7 @@ pub(super) async fn dispatch(ctx: &Ctx<'_>, op: &str) -> Result<Answer, ApiError
                     next_token: page.next_marker.clone(),
                 })
             })
+            .await
         }
         "DeleteQueryLoggingConfig" => {
             let r: s::DeleteQueryLoggingConfigRequest = decode(input)?;
@@ -218,6 +224,7 @@ pub(super) async fn dispatch(ctx: &Ctx<'_>, op: &str) -> Result<Answer, ApiError
                     next_token: page.next_marker.clone(),
                 })
             })
+            .await
         }
         "ListCidrLocations" => {
             let r: s::ListCidrLocationsRequest = decode(input)?;
@@ -234,6 +241,7 @@ pub(super) async fn dispatch(ctx: &Ctx<'_>, op: &str) -> Result<Answer, ApiError
                     next_token: page.next_marker.clone(),
                 })
             })
+            .await
         }
         "ListCidrBlocks" => {
             let r: s::ListCidrBlocksRequest = decode(input)?;
@@ -258,6 +266,7 @@ pub(super) async fn dispatch(ctx: &Ctx<'_>, op: &str) -> Result<Answer, ApiError
                     next_token: page.next_marker.clone(),
                 })
             })
+            .await
         }
         "DeleteCidrCollection" => {
             let r: s::DeleteCidrCollectionRequest = decode(input)?;
@@ -303,6 +312,7 @@ pub(super) async fn dispatch(ctx: &Ctx<'_>, op: &str) -> Result<Answer, ApiError
                     },
                 })
             })
+            .await
         }
         "ListTagsForResources" => {
             let r: s::ListTagsForResourcesRequest = decode(input)?;
@@ -320,6 +330,7 @@ pub(super) async fn dispatch(ctx: &Ctx<'_>, op: &str) -> Result<Answer, ApiError
                         .collect(),
                 })
             })
+            .await
         }
         "GetGeoLocation" => {
             let r: s::GetGeoLocationRequest = decode(input)?;
@@ -350,7 +361,7 @@ pub(super) async fn dispatch(ctx: &Ctx<'_>, op: &str) -> Result<Answer, ApiError
                 max_items: page.max_items.to_string(),
             }))
         }
-        "TestDNSAnswer" => super::dns_answer::test_dns_answer(ctx),
+        "TestDNSAnswer" => super::dns_answer::test_dns_answer(ctx).await,
         other => Err(ApiError::new(
             "NotImplemented",
             501,

@@ -124,12 +124,16 @@ impl Ctx<'_> {
         self.api.mutate(|w| f(w, account).map_err(from_model)).await.map(|v| Box::new(v) as Answer)
     }
 
-    /// Answers from the world as it is.
-    pub fn read<T: RestOutput + Send + 'static>(
+    /// Answers from the world as it is durably (waiting for changes on their way to disk).
+    pub async fn read<T: RestOutput + Send + 'static>(
         &self,
         f: impl FnOnce(&World, &str) -> model::Result<T>,
     ) -> Result<Answer, ApiError> {
-        self.api.read(|w| f(w, &self.account)).map_err(from_model).map(|v| Box::new(v) as Answer)
+        self.api
+            .read(|w| f(w, &self.account))
+            .await
+            .map_err(from_model)
+            .map(|v| Box::new(v) as Answer)
     }
 }
 

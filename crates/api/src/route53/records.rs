@@ -153,12 +153,14 @@ pub(super) async fn dispatch(ctx: &Ctx<'_>, op: &str) -> Result<Answer, ApiError
                     max_items: page.max_items.to_string(),
                 })
             })
+            .await
         }
         "GetChange" => {
             let r: s::GetChangeRequest = decode(input)?;
             ctx.read(|w, account| {
                 Ok(s::GetChangeResponse { change_info: change_info(w.get_change(account, &r.id)?) })
             })
+            .await
         }
         other => Err(ApiError::internal(format!("{other} is not a record set operation"))),
     }

@@ -95,6 +95,7 @@ pub(super) async fn dispatch(ctx: &Ctx<'_>, op: &str) -> Result<Answer, ApiError
                     vpcs: z.vpcs.iter().map(vpc_out).collect(),
                 })
             })
+            .await
         }
         "ListHostedZones" => {
             let r: s::ListHostedZonesRequest = decode(input)?;
@@ -116,6 +117,7 @@ pub(super) async fn dispatch(ctx: &Ctx<'_>, op: &str) -> Result<Answer, ApiError
                     max_items: echo_max(&r.max_items, ZONE_PAGE),
                 })
             })
+            .await
         }
         "ListHostedZonesByName" => {
             let r: s::ListHostedZonesByNameRequest = decode(input)?;
@@ -141,6 +143,7 @@ pub(super) async fn dispatch(ctx: &Ctx<'_>, op: &str) -> Result<Answer, ApiError
                     max_items: echo_max(&r.max_items, ZONE_PAGE),
                 })
             })
+            .await
         }
         "ListHostedZonesByVPC" => {
             let r: s::ListHostedZonesByVPCRequest = decode(input)?;
@@ -166,6 +169,7 @@ pub(super) async fn dispatch(ctx: &Ctx<'_>, op: &str) -> Result<Answer, ApiError
                     next_token: page.next_marker.clone(),
                 })
             })
+            .await
         }
         "GetHostedZoneCount" => {
             let _: s::GetHostedZoneCountRequest = decode(input)?;
@@ -175,6 +179,7 @@ pub(super) async fn dispatch(ctx: &Ctx<'_>, op: &str) -> Result<Answer, ApiError
                         .unwrap_or(i64::MAX),
                 })
             })
+            .await
         }
         "UpdateHostedZoneComment" => {
             let r: s::UpdateHostedZoneCommentRequest = decode(input)?;
@@ -263,6 +268,7 @@ pub(super) async fn dispatch(ctx: &Ctx<'_>, op: &str) -> Result<Answer, ApiError
                     vpcs: page.items.iter().map(vpc_out).collect(),
                 })
             })
+            .await
         }
         "GetDNSSEC" => {
             let r: s::GetDNSSECRequest = decode(input)?;
@@ -277,6 +283,7 @@ pub(super) async fn dispatch(ctx: &Ctx<'_>, op: &str) -> Result<Answer, ApiError
                     key_signing_keys: vec![],
                 })
             })
+            .await
         }
         "GetHostedZoneLimit" => {
             let r: s::GetHostedZoneLimitRequest = decode(input)?;
@@ -291,6 +298,7 @@ pub(super) async fn dispatch(ctx: &Ctx<'_>, op: &str) -> Result<Answer, ApiError
                     count: i64::try_from(count).unwrap_or(i64::MAX),
                 })
             })
+            .await
         }
         other => Err(ApiError::internal(format!("{other} is not a hosted zone operation"))),
     }

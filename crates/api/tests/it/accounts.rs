@@ -261,10 +261,10 @@ fn new_accounts_beyond_the_cap_are_refused_in_each_services_format() {
     assert!(r.body.contains("--max-accounts") && r.body.contains(C), "{}", r.body);
     assert!(r.body.contains("<Response><Errors><Error><Code>AuthFailure</Code>"), "{}", r.body);
     // Nothing of the refused account is kept; the accounts held work in a new region too.
-    api.read(|w| {
+    block_on(api.read(|w| {
         assert_eq!(w.account_count(), 2);
         assert!(!w.has_account(C));
-    });
+    }));
     let elsewhere = call_as(&api, Scope::new(B, "eu-west-1"), &[("Action", "DescribeVpcs")]);
     assert_eq!(elsewhere.status, 200, "{}", elsewhere.body);
 }
@@ -281,7 +281,7 @@ fn sts_and_invalid_requests_of_a_new_account_store_nothing_but_its_region() {
         Http::default(),
     );
     assert_eq!(sts.status, 200, "{}", sts.body);
-    assert!(api.read(|w| !w.has_account(C)), "STS stores nothing");
+    assert!(block_on(api.read(|w| !w.has_account(C))), "STS stores nothing");
     // Any other call sets the account's region up as AWS has it: its default VPC.
     let r = send(
         &api,
@@ -330,7 +330,7 @@ fn accounts_held_keep_working_after_a_restart_with_a_lower_cap() {
         refused_as(&api, "444444444444", &[("Action", "DescribeVpcs")]),
         (401, "AuthFailure".into())
     );
-    assert_eq!(api.read(World::account_count), 3);
+    assert_eq!(block_on(api.read(World::account_count)), 3);
     drop(api);
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -16,7 +16,7 @@ pub(crate) fn dx(api: &Api, op: &str, body: Value) -> Reply {
         body: body.to_string().into_bytes(),
         http: Default::default(),
     };
-    block_on(api.handle(request))
+    crate::handle(api, request)
 }
 
 pub(crate) fn ok(api: &Api, op: &str, body: Value) -> Value {
@@ -109,7 +109,7 @@ fn a_failed_operation_changes_nothing() {
     assert!(message.contains("VLAN 10"), "{message}");
     let all = ok(&api, "DescribeVirtualInterfaces", json!({}));
     assert_eq!(all["virtualInterfaces"].as_array().unwrap().len(), 1);
-    assert_eq!(api.read(|w| w.dx_virtual_interfaces.len()), 1);
+    assert_eq!(block_on(api.read(|w| w.dx_virtual_interfaces.len())), 1);
 }
 
 #[test]

@@ -2,7 +2,7 @@
 //! wire, every error code with its status, target health as AWS reports it, and the change
 //! notifications the data planes follow.
 
-use crate::{all, block_on, first, memory_api, ok, scope};
+use crate::{all, first, memory_api, ok, scope};
 use api::{Api, ObservedHealth, Reply, Request, Service, TargetHealthSource};
 use std::sync::Arc;
 use wire::QueryMap;
@@ -19,7 +19,7 @@ fn elb(api: &Api, pairs: &[(&str, &str)]) -> Reply {
         body: Vec::new(),
         http: Default::default(),
     };
-    block_on(api.handle(request))
+    crate::handle(api, request)
 }
 
 fn elb_ok(api: &Api, pairs: &[(&str, &str)]) -> String {

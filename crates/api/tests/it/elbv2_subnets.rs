@@ -2,7 +2,7 @@
 //! API reference and the user guides say, the requester-managed interfaces that come and go
 //! with them, and every documented error with its code and status.
 
-use crate::{all, block_on, first, memory_api, ok, scope};
+use crate::{all, first, memory_api, ok, scope};
 use api::{Api, Reply, Request, Service};
 use wire::QueryMap;
 
@@ -18,7 +18,7 @@ fn elb(api: &Api, pairs: &[(&str, &str)]) -> Reply {
         body: Vec::new(),
         http: Default::default(),
     };
-    block_on(api.handle(request))
+    crate::handle(api, request)
 }
 
 fn elb_ok(api: &Api, pairs: &[(&str, &str)]) -> String {

@@ -51,7 +51,17 @@ pub fn call_as(api: &Api, scope: Scope, pairs: &[(&str, &str)]) -> Reply {
         body: Vec::new(),
         http: Default::default(),
     };
-    block_on(api.handle(request))
+    handle(api, request)
+}
+
+/// Serves one request, then checks that every reference between rows still leads to a row
+/// (what a restart checks): no operation may leave an orphan behind.
+pub fn handle(api: &Api, request: Request) -> Reply {
+    let what = format!("{:?} {:?} {:?}", request.service, request.target, request.params.action());
+    let reply = block_on(api.handle(request));
+    let dangling = block_on(api.read(|w| w.dangling_references()));
+    assert!(dangling.is_empty(), "{what} left dangling references: {dangling:#?}");
+    reply
 }
 
 pub fn memory_api() -> Api {

@@ -2,7 +2,7 @@
 //! `<XResult>`, `.member` lists, `<ErrorResponse>` with ELBv2 codes), endpoint services and
 //! their connections across two accounts, and a failed create leaving nothing behind.
 
-use crate::{all, block_on, call_as, first, memory_api, scope};
+use crate::{all, call_as, first, memory_api, scope};
 use api::{Api, Reply, Request, Service};
 use model::Scope;
 use wire::QueryMap;
@@ -23,7 +23,7 @@ fn elb(api: &Api, pairs: &[(&str, &str)]) -> Reply {
         body: Vec::new(),
         http: Default::default(),
     };
-    block_on(api.handle(request))
+    crate::handle(api, request)
 }
 
 fn ok_as(api: &Api, who: Scope, pairs: &[(&str, &str)]) -> String {

@@ -1,6 +1,5 @@
 //! Route 53 through `Api::handle`: routing by method and path, restXml decoding and errors.
 
-use crate::block_on;
 use api::{Api, Http, Reply, Request, Service};
 use model::Scope;
 use wire::QueryMap;
@@ -17,7 +16,7 @@ pub(crate) fn r53(api: &Api, method: &str, path: &str, body: &str) -> Reply {
         body: body.as_bytes().to_vec(),
         http: Http { method: method.into(), path: path.into(), headers: vec![] },
     };
-    block_on(api.handle(request))
+    crate::handle(api, request)
 }
 
 /// The error code of a failed call.

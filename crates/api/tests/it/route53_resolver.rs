@@ -16,7 +16,7 @@ fn resolver(api: &Api, op: &str, body: Value) -> Reply {
         body: body.to_string().into_bytes(),
         http: Default::default(),
     };
-    crate::block_on(api.handle(request))
+    crate::handle(api, request)
 }
 
 fn ok(api: &Api, op: &str, body: Value) -> Value {

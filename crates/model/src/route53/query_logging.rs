@@ -2,6 +2,7 @@
 
 use super::{Page, bare_id, invalid_input, new_uuid, page_after};
 use crate::error::{Error, Result};
+use crate::references::{Reference, References};
 use crate::world::World;
 use serde::{Deserialize, Serialize};
 
@@ -107,5 +108,11 @@ impl World {
         let id = self.get_query_logging_config(account, id)?.id.clone();
         self.r53_query_logging_configs.remove(&id);
         Ok(())
+    }
+}
+
+impl References for QueryLoggingConfig {
+    fn references<'a>(&'a self, each: &mut dyn FnMut(Reference<'a>)) {
+        each(Reference::new("r53_hosted_zone", &self.hosted_zone_id, "HostedZoneId"));
     }
 }

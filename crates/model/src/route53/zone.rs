@@ -4,6 +4,7 @@
 use super::record::{RecordSet, RoutingPolicy};
 use super::{Change, Page, bare_id, invalid_input, names, page_after};
 use crate::error::{Error, Result};
+use crate::references::{Reference, References};
 use crate::resources::Tags;
 use crate::world::World;
 use serde::{Deserialize, Serialize};
@@ -602,4 +603,12 @@ fn check_comment(c: &str) -> Result<()> {
         ));
     }
     Ok(())
+}
+
+impl References for HostedZone {
+    fn references<'a>(&'a self, each: &mut dyn FnMut(Reference<'a>)) {
+        if let Some(set) = &self.delegation_set_id {
+            each(Reference::new("r53_delegation_set", set, "DelegationSetId"));
+        }
+    }
 }
