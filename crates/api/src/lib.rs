@@ -420,7 +420,8 @@ impl Api {
         if self.core.peek(|w| w.is_scope_initialised(scope)) {
             return Ok(());
         }
-        self.read(|w| self.check_account_cap(w, service, &scope.account)).await?;
+        // Against the world changes in flight included, as the set-up below will be made on it.
+        self.core.peek(|w| self.check_account_cap(w, service, &scope.account))?;
         // Checked again under the write lock: another new account may have come in between.
         let set_up = self
             .mutate(|w| {
