@@ -412,7 +412,8 @@ fn bind_udp(address: SocketAddr) -> Option<UdpSocket> {
 }
 
 /// What to do with one message.
-enum Outcome {
+#[derive(Debug)]
+pub enum Outcome {
     /// The answer is in `out`.
     Reply,
     /// Nothing is to be sent.
@@ -421,8 +422,10 @@ enum Outcome {
     Forward(Arc<[SocketAddr]>, usize),
 }
 
-/// Answers one message into `out`, or says where to forward it.
-fn respond(
+/// Answers one message from a client at `client` into `out`, or says where to forward it:
+/// what every listener does with what it reads (public for the fuzz targets). `key` is
+/// scratch space for the name's key.
+pub fn respond(
     snapshot: &Snapshot,
     view: &str,
     msg: &[u8],

@@ -489,11 +489,17 @@ pub fn match_route<'r>(routes: &'r [Route], method: &str, path: &str) -> RouteMa
 
 /// Decodes `%XX` escapes (a malformed escape is kept as written).
 pub fn percent_decode(s: &str) -> String {
+    String::from_utf8_lossy(&percent_decode_bytes(s)).into_owned()
+}
+
+/// The bytes `%XX` escapes stand for; anything else (`+`, a stray `%`) kept as it is. SigV4's
+/// canonical query and restXml's labels decode alike.
+pub fn percent_decode_bytes(s: &str) -> Vec<u8> {
     let bytes = s.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;
     while let Some(&b) = bytes.get(i) {
-        let hex = |j: usize| bytes.get(j).and_then(|c| (*c as char).to_digit(16));
+        let hex = |j: usize| bytes.get(j).and_then(|c| char::from(*c).to_digit(16));
         match (b, hex(i + 1), hex(i + 2)) {
             (b'%', Some(h), Some(l)) => {
                 out.push((h * 16 + l) as u8);
@@ -505,7 +511,7 @@ pub fn percent_decode(s: &str) -> String {
             }
         }
     }
-    String::from_utf8_lossy(&out).into_owned()
+    out
 }
 
 #[cfg(test)]

@@ -20,8 +20,10 @@ fn escape_into(out: &mut String, s: &str) {
             '&' => out.push_str("&amp;"),
             '"' => out.push_str("&quot;"),
             '\'' => out.push_str("&apos;"),
-            // Characters XML 1.0 cannot carry at all are dropped rather than emitted invalidly.
+            // Characters XML 1.0 cannot carry at all (controls, the noncharacters U+FFFE and
+            // U+FFFF) are dropped rather than emitted invalidly: no parser would read the answer.
             c if (c as u32) < 0x20 && !matches!(c, '\t' | '\n' | '\r') => {}
+            '\u{fffe}' | '\u{ffff}' => {}
             c => out.push(c),
         }
     }
@@ -238,5 +240,7 @@ mod tests {
     #[test]
     fn drops_characters_xml_cannot_carry() {
         assert_eq!(escape("a\u{1}b\tc"), "ab\tc");
+        // Found by the ec2_query fuzz target: an id echoed in an error message.
+        assert_eq!(escape("vpc-\u{fffe}\u{ffff}\u{fffd}"), "vpc-\u{fffd}");
     }
 }

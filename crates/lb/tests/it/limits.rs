@@ -28,11 +28,10 @@ async fn closed_within(stream: &mut TcpStream, within: Duration) -> bool {
     matches!(tokio::time::timeout(within, stream.read(&mut buf)).await, Ok(Ok(0) | Err(_)))
 }
 
-#[tokio::test]
-async fn an_alb_at_its_cap_closes_idle_and_slow_clients_for_new_ones() {
-    let backend = Backend::start("a").await;
-    // Timeouts long enough that "at once" cannot be one of them, even on a busy machine.
-    let plane = Plane::new(with_timeouts(4, Duration::from_secs(2), Duration::from_secs(4)));
+/// An ALB plane under `options` with one HTTP listener forwarding to `backend`, and the
+/// listener's address.
+async fn alb(options: Options, backend: &Backend) -> (std::sync::Arc<Plane>, SocketAddr) {
+    let plane = Plane::new(options);
     let l = "arn:listener/app/80";
     plane
         .apply(config(
@@ -41,6 +40,15 @@ async fn an_alb_at_its_cap_closes_idle_and_slow_clients_for_new_ones() {
         ))
         .await;
     let at = local(&plane, l);
+    (plane, at)
+}
+
+#[tokio::test]
+async fn an_alb_at_its_cap_closes_idle_and_slow_clients_for_new_ones() {
+    let backend = Backend::start("a").await;
+    // Timeouts long enough that "at once" cannot be one of them, even on a busy machine.
+    let (_plane, at) =
+        alb(with_timeouts(4, Duration::from_secs(2), Duration::from_secs(4)), &backend).await;
     // Two idle clients and two slowloris clients fill the listener.
     let mut idle = [TcpStream::connect(at).await.unwrap(), TcpStream::connect(at).await.unwrap()];
     let mut slow = Vec::new();
@@ -69,15 +77,8 @@ async fn an_alb_at_its_cap_closes_idle_and_slow_clients_for_new_ones() {
 #[tokio::test]
 async fn a_keep_alive_connection_serves_requests_until_it_idles_out() {
     let backend = Backend::start("a").await;
-    let plane = Plane::new(options(8));
-    let l = "arn:listener/app/80";
-    plane
-        .apply(config(
-            vec![balancer(Kind::Application, vec![listener(l, 80, Protocol::Http, forward("tg"))])],
-            vec![group("tg", vec![backend.target()])],
-        ))
-        .await;
-    let mut s = TcpStream::connect(local(&plane, l)).await.unwrap();
+    let (_plane, at) = alb(options(8), &backend).await;
+    let mut s = TcpStream::connect(at).await.unwrap();
     for _ in 0..3 {
         // Each pause is longer than the header-read timeout but shorter than the idle one.
         tokio::time::sleep(Duration::from_millis(500)).await;
@@ -241,15 +242,8 @@ async fn an_http2_connection_idles_out_after_the_idle_timeout_not_the_header_tim
     use hyper_util::rt::{TokioExecutor, TokioIo};
 
     let backend = Backend::start("a").await;
-    let plane = Plane::new(options(8));
-    let l = "arn:listener/app/80";
-    plane
-        .apply(config(
-            vec![balancer(Kind::Application, vec![listener(l, 80, Protocol::Http, forward("tg"))])],
-            vec![group("tg", vec![backend.target()])],
-        ))
-        .await;
-    let stream = TcpStream::connect(local(&plane, l)).await.unwrap();
+    let (_plane, at) = alb(options(8), &backend).await;
+    let stream = TcpStream::connect(at).await.unwrap();
     let (mut sender, connection) = hyper::client::conn::http2::handshake::<_, _, Empty<Bytes>>(
         TokioExecutor::new(),
         TokioIo::new(stream),

@@ -13,6 +13,7 @@
 //!   white space in a value squeezed to one space;
 //! - the payload is the hex SHA-256 of the body.
 
+use crate::rest::percent_decode_bytes;
 use ring::{digest, hmac};
 
 /// The signing algorithm, the only one SigV4 has.
@@ -130,7 +131,10 @@ pub(crate) fn canonical_query(query: &str, leave_out: Option<&str>) -> String {
         .filter(|pair| !pair.is_empty())
         .map(|pair| {
             let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
-            (uri_encode(&percent_decode(name), false), uri_encode(&percent_decode(value), false))
+            (
+                uri_encode(&percent_decode_bytes(name), false),
+                uri_encode(&percent_decode_bytes(value), false),
+            )
         })
         .filter(|(name, _)| Some(name.as_str()) != leave_out)
         .collect();
@@ -143,27 +147,6 @@ pub(crate) fn canonical_query(query: &str, leave_out: Option<&str>) -> String {
         out.push_str(name);
         out.push('=');
         out.push_str(value);
-    }
-    out
-}
-
-/// `%XX` sequences decoded; anything else (`+`, a stray `%`) kept as it is.
-fn percent_decode(s: &str) -> Vec<u8> {
-    let bytes = s.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while let Some(&b) = bytes.get(i) {
-        let hex_at = |j: usize| bytes.get(j).and_then(|c| char::from(*c).to_digit(16));
-        match (b, hex_at(i + 1), hex_at(i + 2)) {
-            (b'%', Some(hi), Some(lo)) => {
-                out.push((hi * 16 + lo) as u8);
-                i += 3;
-            }
-            _ => {
-                out.push(b);
-                i += 1;
-            }
-        }
     }
     out
 }
