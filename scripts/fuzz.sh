@@ -24,6 +24,8 @@ command -v cargo-fuzz >/dev/null || cargo install cargo-fuzz --locked
 # No sanitizer: vpclab forbids unsafe code, so what ASan would catch cannot happen in it, and
 # inputs run several times faster. Debug assertions stay on (overflow checks).
 flags=(--sanitizer none --debug-assertions --release)
+# Fuzz what vpclab ships: the root lockfile's versions, plus libFuzzer's own crates.
+cp Cargo.lock fuzz/Cargo.lock
 cargo +nightly fuzz build "${flags[@]}"
 mkdir -p fuzz/logs
 
