@@ -62,9 +62,10 @@ const LEFT_OUT_MEMBERS: &[(&str, &str)] = &[
     ("AuthenticateCognitoActionConfig", "AuthenticationRequestExtraParams"),
 ];
 
-/// Enum shapes AWS reads whatever their case (`--protocol TCP` creates a path with `tcp`); the
-/// model normalises them. Other enums must match exactly.
-const CASE_INSENSITIVE_ENUMS: &[&str] = &["Protocol"];
+/// Enum shapes AWS reads whatever their case (`--protocol TCP` creates a path with `tcp`; a
+/// network ACL entry's `RuleAction=ALLOW` is stored as `allow`); the model normalises them.
+/// Other enums must match exactly.
+const CASE_INSENSITIVE_ENUMS: &[&str] = &["Protocol", "RuleAction"];
 
 /// The `QueryMap` method that reads a value of the enum shape `shape`.
 fn enum_reader(shape: &str) -> &'static str {

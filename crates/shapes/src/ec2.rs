@@ -4439,7 +4439,7 @@ impl FromQuery for CreateNetworkAclEntryRequest {
             port_range: q.structure::<PortRange>(&join(p, "PortRange"))?,
             protocol: required(q.scalar::<String>(&join(p, "Protocol"))?, &join(p, "Protocol"))?,
             rule_action: required(
-                q.enum_scalar(&join(p, "RuleAction"), RULE_ACTION_VALUES)?,
+                q.enum_scalar_ignoring_case(&join(p, "RuleAction"), RULE_ACTION_VALUES)?,
                 &join(p, "RuleAction"),
             )?,
             rule_number: required(
@@ -13856,7 +13856,7 @@ impl FromQuery for ReplaceNetworkAclEntryRequest {
             port_range: q.structure::<PortRange>(&join(p, "PortRange"))?,
             protocol: required(q.scalar::<String>(&join(p, "Protocol"))?, &join(p, "Protocol"))?,
             rule_action: required(
-                q.enum_scalar(&join(p, "RuleAction"), RULE_ACTION_VALUES)?,
+                q.enum_scalar_ignoring_case(&join(p, "RuleAction"), RULE_ACTION_VALUES)?,
                 &join(p, "RuleAction"),
             )?,
             rule_number: required(

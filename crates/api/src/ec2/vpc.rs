@@ -129,7 +129,13 @@ fn vpc_field(v: &m::Vpc, name: &str) -> Vec<String> {
         "cidr-block-association.association-id" => {
             v.cidr_blocks.iter().map(|b| b.association_id.clone()).collect()
         }
-        "cidr-block-association.state" | "ipv6-cidr-block-association.state" => one("associated"),
+        // One state per associated block: a VPC without IPv6 has no IPv6 association state.
+        "cidr-block-association.state" => {
+            v.cidr_blocks.iter().map(|_| "associated".to_owned()).collect()
+        }
+        "ipv6-cidr-block-association.state" => {
+            v.ipv6_cidr_blocks.iter().map(|_| "associated".to_owned()).collect()
+        }
         "dhcp-options-id" => one(&v.dhcp_options_id),
         "ipv6-cidr-block-association.ipv6-cidr-block" => {
             v.ipv6_cidr_blocks.iter().map(|b| b.cidr.to_string()).collect()

@@ -177,3 +177,56 @@ fn every_generated_operation_has_a_handler() {
         assert!(generated.contains(op), "{op} is served without a generated shape");
     }
 }
+
+/// AWS answers an IPv6 association-state filter with the VPCs that have an IPv6 block only
+/// (found running moto's suite against vpclab: every VPC matched).
+#[test]
+fn the_ipv6_association_state_filter_matches_only_vpcs_with_ipv6() {
+    let api = memory_api();
+    let create = |ipv6: bool| {
+        let mut pairs = vec![("Action", "CreateVpc"), ("CidrBlock", "10.9.0.0/16")];
+        if ipv6 {
+            pairs.push(("AmazonProvidedIpv6CidrBlock", "true"));
+        }
+        first(&crate::ok(&api, &pairs), "vpcId").unwrap().to_owned()
+    };
+    let (with, _without) = (create(true), create(false));
+    let d = crate::ok(
+        &api,
+        &[
+            ("Action", "DescribeVpcs"),
+            ("Filter.1.Name", "ipv6-cidr-block-association.state"),
+            ("Filter.1.Value.1", "associated"),
+        ],
+    );
+    assert_eq!(all(&d, "vpcId"), vec![with.as_str()], "{d}");
+}
+
+/// A network ACL entry's `RuleAction` is read in any case and stored in lower case, as AWS
+/// does (`ALLOW` works there); other values are still refused.
+#[test]
+fn a_network_acl_rule_action_is_read_in_any_case() {
+    let api = memory_api();
+    let vpc = crate::ok(&api, &[("Action", "CreateVpc"), ("CidrBlock", "10.8.0.0/16")]);
+    let vpc = first(&vpc, "vpcId").unwrap().to_owned();
+    let acl = crate::ok(&api, &[("Action", "CreateNetworkAcl"), ("VpcId", &vpc)]);
+    let acl = first(&acl, "networkAclId").unwrap().to_owned();
+    let entry = |action: &str| {
+        call(
+            &api,
+            &[
+                ("Action", "CreateNetworkAclEntry"),
+                ("NetworkAclId", &acl),
+                ("RuleNumber", "100"),
+                ("Protocol", "-1"),
+                ("RuleAction", action),
+                ("Egress", "false"),
+                ("CidrBlock", "0.0.0.0/0"),
+            ],
+        )
+    };
+    assert_eq!(first(&entry("permit").body, "Code"), Some("InvalidParameterValue"));
+    assert_eq!(entry("ALLOW").status, 200);
+    let d = crate::ok(&api, &[("Action", "DescribeNetworkAcls"), ("NetworkAclId.1", &acl)]);
+    assert!(d.contains("<ruleAction>allow</ruleAction><ruleNumber>100</ruleNumber>"), "{}", d);
+}
