@@ -47,6 +47,8 @@ def test_create_and_default_egress_rule(ec2):
     [egress] = sg["IpPermissionsEgress"]
     assert egress["IpProtocol"] == "-1"
     assert [x["CidrIp"] for x in egress["IpRanges"]] == ["0.0.0.0/0"]
+    # AWS answers every peer list of a permission, empty ones as [].
+    assert (egress["Ipv6Ranges"], egress["PrefixListIds"], egress["UserIdGroupPairs"]) == ([], [], [])
     assert sg.get("SecurityGroupArn", f"arn:aws:ec2:us-east-1:{DEFAULT_ACCOUNT}:security-group/{sg_id}") == \
         f"arn:aws:ec2:us-east-1:{DEFAULT_ACCOUNT}:security-group/{sg_id}"
 

@@ -52,6 +52,13 @@ const ALWAYS_WRITTEN: &[(&str, &str)] = &[
     ("TargetGroup", "LoadBalancerArns"),
     ("SecurityGroup", "IpPermissions"),
     ("SecurityGroup", "IpPermissionsEgress"),
+    // Every permission carries all four peer lists (`"UserIdGroupPairs": []`), and a subnet its
+    // IPv6 associations, as DescribeSecurityGroups and DescribeSubnets answer in AWS.
+    ("IpPermission", "IpRanges"),
+    ("IpPermission", "Ipv6Ranges"),
+    ("IpPermission", "PrefixListIds"),
+    ("IpPermission", "UserIdGroupPairs"),
+    ("Subnet", "Ipv6CidrBlockAssociationSet"),
 ];
 
 /// Members not generated, as (structure, member): map shapes reached only through features

@@ -11222,11 +11222,11 @@ impl ToXml for IpPermission {
     fn write_xml(&self, w: &mut XmlWriter) {
         w.scalar("fromPort", &self.from_port);
         w.scalar("ipProtocol", &self.ip_protocol);
-        w.list("ipRanges", "item", &self.ip_ranges, false);
-        w.list("ipv6Ranges", "item", &self.ipv6_ranges, false);
-        w.list("prefixListIds", "item", &self.prefix_list_ids, false);
+        w.list("ipRanges", "item", &self.ip_ranges, true);
+        w.list("ipv6Ranges", "item", &self.ipv6_ranges, true);
+        w.list("prefixListIds", "item", &self.prefix_list_ids, true);
         w.scalar("toPort", &self.to_port);
-        w.list("groups", "item", &self.user_id_group_pairs, false);
+        w.list("groups", "item", &self.user_id_group_pairs, true);
     }
 }
 
@@ -14999,7 +14999,7 @@ impl ToXml for Subnet {
         w.scalar("defaultForAz", &self.default_for_az);
         w.scalar("enableDns64", &self.enable_dns64);
         w.scalar("enableLniAtDeviceIndex", &self.enable_lni_at_device_index);
-        w.list("ipv6CidrBlockAssociationSet", "item", &self.ipv6_cidr_block_association_set, false);
+        w.list("ipv6CidrBlockAssociationSet", "item", &self.ipv6_cidr_block_association_set, true);
         w.scalar("ipv6Native", &self.ipv6_native);
         w.scalar("mapCustomerOwnedIpOnLaunch", &self.map_customer_owned_ip_on_launch);
         w.scalar("mapPublicIpOnLaunch", &self.map_public_ip_on_launch);

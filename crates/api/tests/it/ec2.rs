@@ -230,3 +230,35 @@ fn a_network_acl_rule_action_is_read_in_any_case() {
     let d = crate::ok(&api, &[("Action", "DescribeNetworkAcls"), ("NetworkAclId.1", &acl)]);
     assert!(d.contains("<ruleAction>allow</ruleAction><ruleNumber>100</ruleNumber>"), "{}", d);
 }
+
+/// Lists AWS always answers, even empty: each permission's four peer lists, a subnet's IPv6
+/// associations (boto3 users read `perm["UserIdGroupPairs"] == []`).
+#[test]
+fn empty_lists_aws_always_answers_are_written() {
+    let api = memory_api();
+    let vpc = crate::ok(&api, &[("Action", "CreateVpc"), ("CidrBlock", "10.7.0.0/16")]);
+    let vpc = first(&vpc, "vpcId").unwrap().to_owned();
+    crate::ok(&api, &[("Action", "CreateSubnet"), ("VpcId", &vpc), ("CidrBlock", "10.7.1.0/24")]);
+    let subnets = crate::ok(
+        &api,
+        &[("Action", "DescribeSubnets"), ("Filter.1.Name", "vpc-id"), ("Filter.1.Value.1", &vpc)],
+    );
+    assert!(
+        subnets.contains("<ipv6CidrBlockAssociationSet></ipv6CidrBlockAssociationSet>"),
+        "{subnets}"
+    );
+    let groups = crate::ok(
+        &api,
+        &[
+            ("Action", "DescribeSecurityGroups"),
+            ("Filter.1.Name", "vpc-id"),
+            ("Filter.1.Value.1", &vpc),
+        ],
+    );
+    let egress = groups.split("<ipPermissionsEgress>").nth(1).unwrap();
+    for empty in
+        ["<groups></groups>", "<ipv6Ranges></ipv6Ranges>", "<prefixListIds></prefixListIds>"]
+    {
+        assert!(egress.contains(empty), "{empty} missing: {groups}");
+    }
+}
