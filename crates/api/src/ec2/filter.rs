@@ -34,6 +34,14 @@ impl Filters {
         self.filters.is_empty()
     }
 
+    /// The values given for the filter `name`, across every filter of that name.
+    pub fn values<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a str> + 'a {
+        self.filters
+            .iter()
+            .filter(move |(n, _)| n == name)
+            .flat_map(|(_, v)| v.iter().map(String::as_str))
+    }
+
     /// Whether a resource passes every filter. `field` gives the values of a named filter.
     pub fn matches(&self, tags: &Tags, field: impl Fn(&str) -> Vec<String>) -> bool {
         self.filters.iter().all(|(name, patterns)| {

@@ -539,6 +539,11 @@ fn describe_security_group_rules(
     req: DescribeSecurityGroupRulesRequest,
 ) -> Outcome<DescribeSecurityGroupRulesResult> {
     let filters = Filters::new(&req.filters, RULE_FILTERS)?;
+    // AWS reads this filter's values as group ids: `group-id=foobar` is InvalidGroupId.Malformed,
+    // not an empty answer. Wildcard patterns are left to match.
+    for value in filters.values("group-id").filter(|v| !v.contains(['*', '?'])) {
+        model::lookup::SECURITY_GROUP.check_format(value)?;
+    }
     for id in &req.security_group_rule_ids {
         w.find_security_group_rule(&ctx.scope, id)?;
     }

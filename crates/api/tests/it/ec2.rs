@@ -262,3 +262,22 @@ fn empty_lists_aws_always_answers_are_written() {
         assert!(egress.contains(empty), "{empty} missing: {groups}");
     }
 }
+
+/// DescribeSecurityGroupRules reads its `group-id` filter as ids, as AWS does.
+#[test]
+fn a_malformed_group_id_filter_is_refused() {
+    let api = memory_api();
+    let rules = |value: &str| {
+        call(
+            &api,
+            &[
+                ("Action", "DescribeSecurityGroupRules"),
+                ("Filter.1.Name", "group-id"),
+                ("Filter.1.Value.1", value),
+            ],
+        )
+    };
+    assert_eq!(first(&rules("foobar").body, "Code"), Some("InvalidGroupId.Malformed"));
+    assert_eq!(rules("sg-0123456789abcdef0").status, 200);
+    assert_eq!(rules("sg-*").status, 200);
+}
