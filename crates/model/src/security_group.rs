@@ -30,6 +30,17 @@ impl SecurityGroupRule {
         }
     }
 
+    /// The IPv6 egress rule a group starts with in a VPC that has an IPv6 block: all traffic
+    /// to `::/0` (AWS adds it to new groups there, and to the default group).
+    pub fn allow_all_egress_v6(id: String) -> Self {
+        let everywhere = Ipv6Cidr::new(std::net::Ipv6Addr::UNSPECIFIED, 0);
+        SecurityGroupRule {
+            peer: everywhere
+                .map_or(RulePeer::V4(Ipv4Cidr::host(Ipv4Addr::UNSPECIFIED)), RulePeer::V6),
+            ..SecurityGroupRule::allow_all_egress(id)
+        }
+    }
+
     /// What makes two rules the same rule (the description and id do not).
     pub fn key(&self) -> RuleKey {
         RuleKey {
@@ -405,7 +416,10 @@ impl World {
             ));
         }
         let id = self.fresh_id("sg");
-        let egress = self.fresh_id("sgr");
+        let mut egress = vec![SecurityGroupRule::allow_all_egress(self.fresh_id("sgr"))];
+        if self.vpcs.get(&vpc_id).is_some_and(|v| !v.ipv6_cidr_blocks.is_empty()) {
+            egress.push(SecurityGroupRule::allow_all_egress_v6(self.fresh_id("sgr")));
+        }
         self.security_groups.insert(
             id.clone(),
             SecurityGroup {
@@ -415,7 +429,7 @@ impl World {
                 description: description.to_owned(),
                 vpc_id,
                 ingress: vec![],
-                egress: vec![SecurityGroupRule::allow_all_egress(egress)],
+                egress,
                 tags: tags.iter().cloned().collect(),
             },
         );

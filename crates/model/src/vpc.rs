@@ -486,10 +486,19 @@ impl World {
                 })
             },
         );
-        // The default network ACL gains the IPv6 allow-all entries, as on AWS.
-        let acl = self.vpcs.find(&lookup::VPC, scope, id)?.default_network_acl_id.clone();
+        // The default network ACL gains the IPv6 allow-all entries, and the default security
+        // group its `::/0` egress rule, as on AWS.
+        let vpc = self.vpcs.find(&lookup::VPC, scope, id)?;
+        let (acl, group) =
+            (vpc.default_network_acl_id.clone(), vpc.default_security_group_id.clone());
         if let Some(acl) = self.network_acls.get_mut(&acl) {
             acl.add_ipv6_defaults();
+        }
+        let rule = SecurityGroupRule::allow_all_egress_v6(self.fresh_id("sgr"));
+        if let Some(group) = self.security_groups.get_mut(&group)
+            && !group.egress.iter().any(|r| r.key() == rule.key())
+        {
+            group.egress.push(rule);
         }
         Ok(association_id)
     }

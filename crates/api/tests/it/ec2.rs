@@ -281,3 +281,50 @@ fn a_malformed_group_id_filter_is_refused() {
     assert_eq!(rules("sg-0123456789abcdef0").status, 200);
     assert_eq!(rules("sg-*").status, 200);
 }
+
+/// In a VPC with an IPv6 block, a new security group and the default one allow all IPv6
+/// egress (`::/0`) as well, as AWS's do; elsewhere only IPv4.
+#[test]
+fn groups_in_an_ipv6_vpc_start_with_ipv6_egress() {
+    let api = memory_api();
+    let vpc = |ipv6: bool| {
+        let mut pairs = vec![("Action", "CreateVpc"), ("CidrBlock", "10.6.0.0/16")];
+        if ipv6 {
+            pairs.push(("AmazonProvidedIpv6CidrBlock", "true"));
+        }
+        first(&crate::ok(&api, &pairs), "vpcId").unwrap().to_owned()
+    };
+    let egress_of = |vpc: &str, name: &str| {
+        let d = crate::ok(
+            &api,
+            &[
+                ("Action", "DescribeSecurityGroups"),
+                ("Filter.1.Name", "vpc-id"),
+                ("Filter.1.Value.1", vpc),
+                ("Filter.2.Name", "group-name"),
+                ("Filter.2.Value.1", name),
+            ],
+        );
+        let egress = d.split("<ipPermissionsEgress>").nth(1).unwrap().to_owned();
+        (
+            all(&egress, "cidrIp").len(),
+            all(&egress, "cidrIpv6").into_iter().map(str::to_owned).collect::<Vec<_>>(),
+        )
+    };
+    let (with, without) = (vpc(true), vpc(false));
+    for v in [&with, &without] {
+        crate::ok(
+            &api,
+            &[
+                ("Action", "CreateSecurityGroup"),
+                ("GroupName", "web"),
+                ("GroupDescription", "web"),
+                ("VpcId", v),
+            ],
+        );
+    }
+    for name in ["default", "web"] {
+        assert_eq!(egress_of(&with, name), (1, vec!["::/0".to_owned()]), "{name}");
+        assert_eq!(egress_of(&without, name), (1, vec![]), "{name}");
+    }
+}
