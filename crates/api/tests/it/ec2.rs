@@ -183,14 +183,7 @@ fn every_generated_operation_has_a_handler() {
 #[test]
 fn the_ipv6_association_state_filter_matches_only_vpcs_with_ipv6() {
     let api = memory_api();
-    let create = |ipv6: bool| {
-        let mut pairs = vec![("Action", "CreateVpc"), ("CidrBlock", "10.9.0.0/16")];
-        if ipv6 {
-            pairs.push(("AmazonProvidedIpv6CidrBlock", "true"));
-        }
-        first(&crate::ok(&api, &pairs), "vpcId").unwrap().to_owned()
-    };
-    let (with, _without) = (create(true), create(false));
+    let (with, _without) = (vpc(&api, "10.9.0.0/16", true), vpc(&api, "10.9.0.0/16", false));
     let d = crate::ok(
         &api,
         &[
@@ -207,8 +200,7 @@ fn the_ipv6_association_state_filter_matches_only_vpcs_with_ipv6() {
 #[test]
 fn a_network_acl_rule_action_is_read_in_any_case() {
     let api = memory_api();
-    let vpc = crate::ok(&api, &[("Action", "CreateVpc"), ("CidrBlock", "10.8.0.0/16")]);
-    let vpc = first(&vpc, "vpcId").unwrap().to_owned();
+    let vpc = vpc(&api, "10.8.0.0/16", false);
     let acl = crate::ok(&api, &[("Action", "CreateNetworkAcl"), ("VpcId", &vpc)]);
     let acl = first(&acl, "networkAclId").unwrap().to_owned();
     let entry = |action: &str| {
@@ -236,8 +228,7 @@ fn a_network_acl_rule_action_is_read_in_any_case() {
 #[test]
 fn empty_lists_aws_always_answers_are_written() {
     let api = memory_api();
-    let vpc = crate::ok(&api, &[("Action", "CreateVpc"), ("CidrBlock", "10.7.0.0/16")]);
-    let vpc = first(&vpc, "vpcId").unwrap().to_owned();
+    let vpc = vpc(&api, "10.7.0.0/16", false);
     crate::ok(&api, &[("Action", "CreateSubnet"), ("VpcId", &vpc), ("CidrBlock", "10.7.1.0/24")]);
     let subnets = crate::ok(
         &api,
@@ -287,13 +278,6 @@ fn a_malformed_group_id_filter_is_refused() {
 #[test]
 fn groups_in_an_ipv6_vpc_start_with_ipv6_egress() {
     let api = memory_api();
-    let vpc = |ipv6: bool| {
-        let mut pairs = vec![("Action", "CreateVpc"), ("CidrBlock", "10.6.0.0/16")];
-        if ipv6 {
-            pairs.push(("AmazonProvidedIpv6CidrBlock", "true"));
-        }
-        first(&crate::ok(&api, &pairs), "vpcId").unwrap().to_owned()
-    };
     let egress_of = |vpc: &str, name: &str| {
         let d = crate::ok(
             &api,
@@ -311,7 +295,7 @@ fn groups_in_an_ipv6_vpc_start_with_ipv6_egress() {
             all(&egress, "cidrIpv6").into_iter().map(str::to_owned).collect::<Vec<_>>(),
         )
     };
-    let (with, without) = (vpc(true), vpc(false));
+    let (with, without) = (vpc(&api, "10.6.0.0/16", true), vpc(&api, "10.6.0.0/16", false));
     for v in [&with, &without] {
         crate::ok(
             &api,
@@ -327,4 +311,13 @@ fn groups_in_an_ipv6_vpc_start_with_ipv6_egress() {
         assert_eq!(egress_of(&with, name), (1, vec!["::/0".to_owned()]), "{name}");
         assert_eq!(egress_of(&without, name), (1, vec![]), "{name}");
     }
+}
+
+/// A new VPC's id; `ipv6` asks for an Amazon-provided IPv6 block too.
+fn vpc(api: &api::Api, cidr: &str, ipv6: bool) -> String {
+    let mut pairs = vec![("Action", "CreateVpc"), ("CidrBlock", cidr)];
+    if ipv6 {
+        pairs.push(("AmazonProvidedIpv6CidrBlock", "true"));
+    }
+    first(&crate::ok(api, &pairs), "vpcId").unwrap().to_owned()
 }
