@@ -202,6 +202,13 @@ pub(crate) fn json_reply(value: &impl std::fmt::Display) -> Reply {
 
 /// Converts model errors for the wire, keeping AWS's code.
 pub fn from_model(e: model::Error) -> ApiError {
+    if let Some(quota) = e.quota {
+        eprintln!(
+            "{}: a default AWS quota ({quota}) refused the call; raise it with \
+             `vpclab serve --quota {quota}=N`, or all quotas with `--raised-quotas`",
+            e.code
+        );
+    }
     let status = e.status();
     ApiError::new(e.code, status, e.message)
 }

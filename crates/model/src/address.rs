@@ -25,7 +25,8 @@ impl World {
     pub fn allocate_address(&mut self, scope: &Scope, tags: &[(String, String)]) -> Result<String> {
         crate::tags::validate(tags)?;
         if self.addresses.reaches(scope, self.quotas.elastic_ips_per_region) {
-            return Err(Error::new(
+            return Err(Error::quota(
+                "elastic_ips_per_region",
                 "AddressLimitExceeded",
                 "The maximum number of addresses has been reached.",
             ));

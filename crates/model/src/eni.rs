@@ -164,7 +164,8 @@ impl World {
             }
         }
         if out.len() > self.quotas.security_groups_per_interface {
-            return Err(Error::new(
+            return Err(Error::quota(
+                "security_groups_per_interface",
                 "SecurityGroupsPerInterfaceLimitExceeded",
                 "The maximum number of security groups per interface has been reached.",
             ));
@@ -194,7 +195,8 @@ impl World {
             ));
         }
         if self.network_interfaces.reaches(scope, self.quotas.network_interfaces_per_region) {
-            return Err(Error::new(
+            return Err(Error::quota(
+                "network_interfaces_per_region",
                 "NetworkInterfaceLimitExceeded",
                 "The maximum number of network interfaces has been reached.",
             ));

@@ -10,13 +10,25 @@ use std::fmt;
 pub struct Error {
     pub code: Cow<'static, str>,
     pub message: String,
+    /// The vpclab quota (`--quota NAME=N`) that refused the call, for the server's log.
+    pub quota: Option<&'static str>,
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 impl Error {
     pub fn new(code: impl Into<Cow<'static, str>>, message: impl Into<String>) -> Self {
-        Error { code: code.into(), message: message.into() }
+        Error { code: code.into(), message: message.into(), quota: None }
+    }
+
+    /// A default quota refused the call: AWS's code and text, plus the quota's name, so the
+    /// server can say how to raise it (`--quota`, `--raised-quotas`) without changing AWS's answer.
+    pub fn quota(
+        name: &'static str,
+        code: impl Into<Cow<'static, str>>,
+        message: impl Into<String>,
+    ) -> Self {
+        Error { quota: Some(name), ..Error::new(code, message) }
     }
 
     /// The HTTP status AWS answers this code with.

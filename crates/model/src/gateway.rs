@@ -15,7 +15,8 @@ impl World {
     ) -> Result<String> {
         crate::tags::validate(tags)?;
         if self.internet_gateways.reaches(scope, self.quotas.internet_gateways_per_region) {
-            return Err(Error::new(
+            return Err(Error::quota(
+                "internet_gateways_per_region",
                 "InternetGatewayLimitExceeded",
                 "The maximum number of internet gateways has been reached.",
             ));
@@ -86,7 +87,8 @@ impl World {
             .egress_only_internet_gateways
             .reaches(scope, self.quotas.egress_only_internet_gateways_per_region)
         {
-            return Err(Error::new(
+            return Err(Error::quota(
+                "egress_only_internet_gateways_per_region",
                 "EgressOnlyInternetGatewayLimitExceeded",
                 "The maximum number of egress-only internet gateways has been reached.",
             ));

@@ -187,13 +187,15 @@ impl World {
             })
             .count();
         if in_zone >= self.quotas.nat_gateways_per_zone {
-            return Err(Error::new(
+            return Err(Error::quota(
+                "nat_gateways_per_zone",
                 "NatGatewayLimitExceeded",
                 "The maximum number of NAT gateways has been reached.",
             ));
         }
         if self.network_interfaces.reaches(scope, self.quotas.network_interfaces_per_region) {
-            return Err(Error::new(
+            return Err(Error::quota(
+                "network_interfaces_per_region",
                 "NetworkInterfaceLimitExceeded",
                 "The maximum number of network interfaces has been reached.",
             ));

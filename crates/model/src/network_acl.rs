@@ -252,7 +252,8 @@ impl World {
         let has_ipv6 = !vpc.ipv6_cidr_blocks.is_empty();
         let count = self.network_acls.values().filter(|a| a.vpc_id == vpc_id).count();
         if count >= self.quotas.network_acls_per_vpc {
-            return Err(Error::new(
+            return Err(Error::quota(
+                "network_acls_per_vpc",
                 "NetworkAclLimitExceeded",
                 format!("The maximum number of network ACLs for VPC '{vpc_id}' has been reached."),
             ));

@@ -499,7 +499,8 @@ impl World {
         }
         if self.network_insights_paths.reaches(scope, self.quotas.network_insights_paths_per_region)
         {
-            return Err(Error::new(
+            return Err(Error::quota(
+                "network_insights_paths_per_region",
                 "NetworkInsightsPath.LimitExceeded",
                 format!(
                     "You have reached the limit of {} network insights paths.",
@@ -586,7 +587,8 @@ impl World {
             .network_insights_analyses
             .reaches(scope, self.quotas.network_insights_analyses_per_region)
         {
-            return Err(Error::new(
+            return Err(Error::quota(
+                "network_insights_analyses_per_region",
                 "NetworkInsightsAnalysis.LimitExceeded",
                 format!(
                     "You have reached the limit of {} network insights analyses.",

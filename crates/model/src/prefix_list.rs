@@ -425,7 +425,8 @@ impl World {
             return Err(max_entries_exceeded(max_entries));
         }
         if self.prefix_lists.reaches(scope, self.quotas.prefix_lists_per_region) {
-            return Err(Error::new(
+            return Err(Error::quota(
+                "prefix_lists_per_region",
                 "PrefixListLimitExceeded",
                 "The maximum number of prefix lists has been reached.",
             ));

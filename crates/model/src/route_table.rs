@@ -112,7 +112,8 @@ impl World {
         if self.route_tables.values().filter(|t| t.vpc_id == vpc_id).count()
             >= self.quotas.route_tables_per_vpc
         {
-            return Err(Error::new(
+            return Err(Error::quota(
+                "route_tables_per_vpc",
                 "RouteTableLimitExceeded",
                 "The maximum number of route tables has been reached.",
             ));
@@ -522,7 +523,8 @@ impl World {
         // A route to a prefix list counts as many routes as the list's MaxEntries.
         let weight = self.route_table_weight(table) + self.route_weight(scope, &destination);
         if weight > self.quotas.routes_per_route_table {
-            return Err(Error::new(
+            return Err(Error::quota(
+                "routes_per_route_table",
                 "RouteLimitExceeded",
                 format!(
                     "The maximum number of routes ({}) for route table {rtb_id} has been reached.",

@@ -408,7 +408,8 @@ impl World {
             ));
         }
         if in_vpc.len() >= self.quotas.security_groups_per_vpc {
-            return Err(Error::new(
+            return Err(Error::quota(
+                "security_groups_per_vpc",
                 "SecurityGroupLimitExceeded",
                 format!(
                     "The maximum number of security groups for VPC '{vpc_id}' has been reached."
@@ -573,7 +574,8 @@ impl World {
                 > self.quotas.rules_per_security_group
         };
         if over(false) || over(true) {
-            return Err(Error::new(
+            return Err(Error::quota(
+                "rules_per_security_group",
                 "RulesPerSecurityGroupLimitExceeded",
                 "The maximum number of rules per security group has been reached.",
             ));

@@ -44,18 +44,17 @@ impl World {
                 format!("The CIDR '{cidr}' is invalid."),
             ));
         }
-        if let Some(other) =
-            self.subnets.values().find(|s| s.vpc_id == vpc_id && s.cidr.overlaps(block))
-        {
+        if self.subnets.values().any(|s| s.vpc_id == vpc_id && s.cidr.overlaps(block)) {
             return Err(Error::new(
                 "InvalidSubnet.Conflict",
-                format!("The CIDR '{cidr}' conflicts with another subnet ({})", other.id),
+                format!("The CIDR '{cidr}' conflicts with another subnet"),
             ));
         }
         if self.subnets.values().filter(|s| s.vpc_id == vpc_id).count()
             >= self.quotas.subnets_per_vpc
         {
-            return Err(Error::new(
+            return Err(Error::quota(
+                "subnets_per_vpc",
                 "SubnetLimitExceeded",
                 "The maximum number of subnets has been reached.",
             ));
@@ -112,7 +111,7 @@ impl World {
         Ok(id)
     }
 
-    /// A /64 inside the VPC's IPv6 block that no other subnet of the VPC uses.
+    /// A /44–/64 inside the VPC's IPv6 block that no other subnet of the VPC uses.
     fn check_subnet_ipv6(
         &self,
         vpc_id: &str,
@@ -122,7 +121,10 @@ impl World {
         let block = Ipv6Cidr::parse(cidr, false)
             .ok_or_else(|| Error::invalid_parameter_value(format!("Value ({cidr}) for parameter ipv6CidrBlock is invalid. This is not a valid IPv6 CIDR block.")))?;
         let vpc = self.vpcs.get(vpc_id).ok_or_else(|| lookup::VPC.not_found(vpc_id))?;
-        if block.prefix_len() != 64 || !vpc.contains_v6(block) {
+        // AWS's VPC guide, "Subnet sizing for IPv6": /44 to /64 in steps of 4 (so a subnet
+        // may take a whole /56 of its VPC, as moto's AWS-verified Ipv6Native test does).
+        let size_ok = (44..=64).contains(&block.prefix_len()) && block.prefix_len() % 4 == 0;
+        if !size_ok || !vpc.contains_v6(block) {
             return Err(Error::new(
                 "InvalidSubnet.Range",
                 format!("The IPv6 CIDR '{cidr}' is invalid."),
@@ -209,7 +211,7 @@ impl World {
         if !subnet.ipv6_cidr_blocks.is_empty() {
             return Err(Error::new(
                 "CidrLimitExceeded",
-                format!("This network '{id}' has met its maximum number of allowed CIDRs: 1"),
+                format!("This network {id} has met its maximum number of allowed CIDRs: 1"),
             ));
         }
         let block = self.check_subnet_ipv6(&subnet.vpc_id.clone(), cidr, Some(id))?;

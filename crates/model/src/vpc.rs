@@ -112,9 +112,7 @@ impl World {
         {
             return Err(Error::new(
                 "DefaultVpcAlreadyExists",
-                format!(
-                    "A Default VPC already exists for this account in this region: {existing}."
-                ),
+                "A Default VPC already exists for this account in this region.",
             ));
         }
         let cidr = parse_vpc_cidr(DEFAULT_VPC_CIDR)?;
@@ -155,14 +153,14 @@ impl World {
             .and_then(|s| s.default_vpc_id.clone())
             .filter(|id| self.vpcs.contains(id))
             .ok_or_else(|| Error::new("DefaultVpcDoesNotExist", "No default VPC for this user."))?;
-        if self
+        if let Some(existing) = self
             .subnets
             .in_scope(scope)
-            .any(|s| s.vpc_id == vpc_id && s.default_for_az && s.availability_zone == zone.name)
+            .find(|s| s.vpc_id == vpc_id && s.default_for_az && s.availability_zone == zone.name)
         {
             return Err(Error::new(
                 "DefaultSubnetAlreadyExistsInAvailabilityZone",
-                format!("Default subnet already exists in availability zone {}.", zone.name),
+                format!("'{}' is already the default subnet in {}.", existing.id, zone.name),
             ));
         }
         self.create_default_subnet_in(scope, &vpc_id, &zone.name)
@@ -225,7 +223,8 @@ impl World {
     ) -> Result<String> {
         crate::tags::validate(tags)?;
         if self.vpcs.reaches(scope, self.quotas.vpcs_per_region) {
-            return Err(Error::new(
+            return Err(Error::quota(
+                "vpcs_per_region",
                 "VpcLimitExceeded",
                 "The maximum number of VPCs has been reached.",
             ));
@@ -312,42 +311,43 @@ impl World {
     /// DeleteVpc: refused while anything but the VPC's own defaults remains in it.
     pub fn delete_vpc(&mut self, scope: &Scope, id: &str) -> Result<()> {
         let vpc = self.vpcs.find(&lookup::VPC, scope, id)?.clone();
-        let depends = |what: &str| {
+        // AWS's text does not say which dependency remains.
+        let depends = || {
             Err(Error::dependency_violation(format!(
-                "The vpc '{id}' has dependencies and cannot be deleted. ({what})"
+                "The vpc '{id}' has dependencies and cannot be deleted."
             )))
         };
         if self.subnets.values().any(|s| s.vpc_id == id) {
-            return depends("subnets");
+            return depends();
         }
         if self.internet_gateways.values().any(|g| g.attached_vpc_id.as_deref() == Some(id)) {
-            return depends("internet gateway attached");
+            return depends();
         }
         if self.vpn_gateways.values().any(|g| g.attached_vpc() == Some(id)) {
-            return depends("virtual private gateway attached");
+            return depends();
         }
         if self.egress_only_internet_gateways.values().any(|g| g.vpc_id == id) {
-            return depends("egress-only internet gateway");
+            return depends();
         }
         if self.vpc_has_endpoints(id) {
-            return depends("VPC endpoints");
+            return depends();
         }
         if self.network_interfaces.values().any(|e| e.vpc_id == id) {
-            return depends("network interfaces");
+            return depends();
         }
         if self
             .security_groups
             .values()
             .any(|g| g.vpc_id == id && g.id != vpc.default_security_group_id)
         {
-            return depends("security groups");
+            return depends();
         }
         if self.route_tables.values().any(|t| t.vpc_id == id && t.id != vpc.main_route_table_id) {
-            return depends("route tables");
+            return depends();
         }
         if self.network_acls.values().any(|a| a.vpc_id == id && a.id != vpc.default_network_acl_id)
         {
-            return depends("network ACLs");
+            return depends();
         }
         self.route_tables.remove(&vpc.main_route_table_id);
         self.network_acls.remove(&vpc.default_network_acl_id);
@@ -406,10 +406,11 @@ impl World {
         })?;
         let vpc = self.vpcs.find(&lookup::VPC, scope, id)?;
         if vpc.cidr_blocks.len() >= self.quotas.ipv4_blocks_per_vpc {
-            return Err(Error::new(
+            return Err(Error::quota(
+                "ipv4_blocks_per_vpc",
                 "CidrLimitExceeded",
                 format!(
-                    "This network '{id}' has met its maximum number of allowed CIDRs: {}",
+                    "This network {id} has met its maximum number of allowed CIDRs: {}",
                     self.quotas.ipv4_blocks_per_vpc
                 ),
             ));
@@ -456,10 +457,12 @@ impl World {
     /// AssociateVpcCidrBlock with AmazonProvidedIpv6CidrBlock: a /56 from Amazon's pool.
     pub fn associate_vpc_ipv6_block(&mut self, scope: &Scope, id: &str) -> Result<String> {
         let vpc = self.vpcs.find(&lookup::VPC, scope, id)?;
-        if !vpc.ipv6_cidr_blocks.is_empty() {
-            return Err(Error::new(
+        let quota = self.quotas.ipv6_blocks_per_vpc;
+        if vpc.ipv6_cidr_blocks.len() >= quota {
+            return Err(Error::quota(
+                "ipv6_blocks_per_vpc",
                 "CidrLimitExceeded",
-                format!("This network '{id}' has met its maximum number of allowed CIDRs: 1"),
+                format!("This network {id} has met its maximum number of allowed CIDRs: {quota}"),
             ));
         }
         let pool =

@@ -451,7 +451,8 @@ impl World {
             }
         }
         if out.len() > self.quotas.security_groups_per_interface {
-            return Err(Error::new(
+            return Err(Error::quota(
+                "security_groups_per_interface",
                 "SecurityGroupsPerInterfaceLimitExceeded",
                 "The maximum number of security groups per interface has been reached.",
             ));
@@ -489,7 +490,8 @@ impl World {
             }
             let weight = self.route_table_weight(table) + self.route_weight(scope, &destination);
             if weight > self.quotas.routes_per_route_table {
-                return Err(Error::new(
+                return Err(Error::quota(
+                    "routes_per_route_table",
                     "RouteLimitExceeded",
                     format!(
                         "The maximum number of routes ({}) for route table {rtb} has been reached.",

@@ -340,6 +340,7 @@ pub struct Quotas {
     pub vpcs_per_region: usize,
     pub subnets_per_vpc: usize,
     pub ipv4_blocks_per_vpc: usize,
+    pub ipv6_blocks_per_vpc: usize,
     pub internet_gateways_per_region: usize,
     pub egress_only_internet_gateways_per_region: usize,
     pub elastic_ips_per_region: usize,
@@ -370,6 +371,7 @@ impl Default for Quotas {
             vpcs_per_region: 5,
             subnets_per_vpc: 200,
             ipv4_blocks_per_vpc: 5,
+            ipv6_blocks_per_vpc: 5,
             internet_gateways_per_region: 5,
             egress_only_internet_gateways_per_region: 5,
             elastic_ips_per_region: 5,
@@ -397,6 +399,7 @@ impl Quotas {
             "vpcs_per_region" => &mut self.vpcs_per_region,
             "subnets_per_vpc" => &mut self.subnets_per_vpc,
             "ipv4_blocks_per_vpc" => &mut self.ipv4_blocks_per_vpc,
+            "ipv6_blocks_per_vpc" => &mut self.ipv6_blocks_per_vpc,
             "internet_gateways_per_region" => &mut self.internet_gateways_per_region,
             "egress_only_internet_gateways_per_region" => {
                 &mut self.egress_only_internet_gateways_per_region
@@ -432,6 +435,8 @@ impl Quotas {
             vpcs_per_region: n,
             subnets_per_vpc: n,
             ipv4_blocks_per_vpc: 50,
+            // AWS's quota of IPv6 blocks per VPC cannot be raised.
+            ipv6_blocks_per_vpc: 5,
             internet_gateways_per_region: n,
             egress_only_internet_gateways_per_region: n,
             elastic_ips_per_region: n,

@@ -17,14 +17,9 @@ pub fn tags_for(
 ) -> Result<Vec<(String, String)>, ApiError> {
     let mut out = Vec::new();
     for spec in specs {
-        match spec.resource_type.as_deref() {
-            Some(t) if t == resource_type => {}
-            Some(t) => {
-                return Err(ApiError::invalid_parameter_value(format!(
-                    "'{t}' is not a valid taggable resource type for this operation."
-                )));
-            }
-            None => return Err(ApiError::missing_parameter("TagSpecification.N.ResourceType")),
+        let t = spec_resource_type(spec)?;
+        if t != resource_type {
+            return Err(not_taggable_here(t));
         }
         for tag in &spec.tags {
             let key = tag.key.clone().ok_or_else(|| ApiError::missing_parameter("Tag.Key"))?;
@@ -32,6 +27,30 @@ pub fn tags_for(
         }
     }
     Ok(out)
+}
+
+/// The resource type a `TagSpecification` names, once it is well formed: AWS refuses one
+/// without a type or without tags before it looks at the type.
+pub fn spec_resource_type(spec: &TagSpecification) -> Result<&str, ApiError> {
+    let Some(t) = spec.resource_type.as_deref().filter(|t| !t.is_empty()) else {
+        return Err(ApiError::client(
+            "InvalidParameter",
+            "Tag specification resource type must have a value",
+        ));
+    };
+    if spec.tags.is_empty() {
+        return Err(ApiError::client(
+            "InvalidParameter",
+            "Tag specification must have at least one tag",
+        ));
+    }
+    Ok(t)
+}
+
+pub fn not_taggable_here(resource_type: &str) -> ApiError {
+    ApiError::invalid_parameter_value(format!(
+        "'{resource_type}' is not a valid taggable resource type for this operation."
+    ))
 }
 
 /// Plain key/value pairs of request tags (CreateTags).

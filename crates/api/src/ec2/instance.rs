@@ -13,7 +13,9 @@
 //! DescribeImages describes each requested id as a public, available x86_64 HVM image owned by
 //! `amazon` with an 8 GiB gp3 root volume at `/dev/xvda`.
 
-use super::common::{attr_bool, attr_value, tag_set, tags_for};
+use super::common::{
+    attr_bool, attr_value, not_taggable_here, spec_resource_type, tag_set, tags_for,
+};
 use super::eni::{count, dns_hostnames, group_identifiers, parse_ip};
 use super::filter::{Filters, flag, one};
 use super::page::paginate;
@@ -264,17 +266,10 @@ fn tags_of_type(specs: &[TagSpecification]) -> Result<[Vec<(String, String)>; 3]
     let mut by_type: [(&str, Vec<TagSpecification>); 3] =
         [("instance", vec![]), ("volume", vec![]), ("network-interface", vec![])];
     for s in specs {
-        let t = s
-            .resource_type
-            .as_deref()
-            .ok_or_else(|| ApiError::missing_parameter("TagSpecification.N.ResourceType"))?;
+        let t = spec_resource_type(s)?;
         match by_type.iter_mut().find(|(name, _)| *name == t) {
             Some((_, v)) => v.push(s.clone()),
-            None => {
-                return Err(ApiError::invalid_parameter_value(format!(
-                    "'{t}' is not a valid taggable resource type for this operation."
-                )));
-            }
+            None => return Err(not_taggable_here(t)),
         }
     }
     let [(_, i), (_, v), (_, n)] = by_type;

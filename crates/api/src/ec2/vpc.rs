@@ -66,7 +66,17 @@ pub(super) fn render(v: &m::Vpc) -> Vpc {
     }
 }
 
+/// `Ipv6CidrBlock` names a block of an address pool, so it needs `Ipv6Pool` (botocore's
+/// documentation of CreateVpc and AssociateVpcCidrBlock: "You must also specify Ipv6Pool").
+fn check_ipv6_pool(block: &Option<String>, pool: &Option<String>) -> Result<(), ApiError> {
+    if block.is_some() && pool.is_none() {
+        return Err(ApiError::missing_parameter("Ipv6Pool"));
+    }
+    Ok(())
+}
+
 fn create_vpc(ctx: &Ctx, w: &mut World, req: CreateVpcRequest) -> Outcome<CreateVpcResult> {
+    check_ipv6_pool(&req.ipv6_cidr_block, &req.ipv6_pool)?;
     if req.ipv4_ipam_pool_id.is_some() || req.ipv6_ipam_pool_id.is_some() || req.ipv6_pool.is_some()
     {
         return Err(ApiError::invalid_parameter_value(
@@ -241,6 +251,7 @@ fn associate_vpc_cidr_block(
     w: &mut World,
     req: AssociateVpcCidrBlockRequest,
 ) -> Outcome<AssociateVpcCidrBlockResult> {
+    check_ipv6_pool(&req.ipv6_cidr_block, &req.ipv6_pool)?;
     let ipv6 = req.amazon_provided_ipv6_cidr_block.unwrap_or(false);
     let mut out =
         AssociateVpcCidrBlockResult { vpc_id: Some(req.vpc_id.clone()), ..Default::default() };
