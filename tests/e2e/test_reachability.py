@@ -772,19 +772,19 @@ def test_create_path_validation(ec2, web_lab):
         create_path(ec2, lab.igw_id, "i-0123456789abcdef0", 443)
 
     # botocore checks neither the Protocol enum nor integer maxima, so these reach the server.
-    # The exact codes are not certain (InvalidParameterValue / InvalidParameterCombination are likely):
-    # only the HTTP 400 is asserted.
-    with aws_error(None):
+    # A value outside the documented range is InvalidParameterValue; a filter given with the parameters it
+    # replaces is InvalidParameterCombination (EC2's common client error codes).
+    with aws_error("InvalidParameterValue"):
         create_path(ec2, lab.igw_id, web.instance_id, 443, protocol="icmp")
-    with aws_error(None):
+    with aws_error("InvalidParameterValue"):
         create_path(ec2, lab.igw_id, web.instance_id, 70000)
-    with aws_error(None):  # FilterAtSource excludes SourceIp and DestinationPort
+    with aws_error("InvalidParameterCombination"):  # FilterAtSource excludes SourceIp and DestinationPort
         create_path(ec2, lab.igw_id, web.instance_id, 443,
                     FilterAtSource={"DestinationPortRange": {"FromPort": 443, "ToPort": 443}})
-    with aws_error(None):  # FilterAtDestination excludes DestinationIp
+    with aws_error("InvalidParameterCombination"):  # FilterAtDestination excludes DestinationIp
         create_path(ec2, lab.igw_id, web.instance_id, 443, DestinationIp=web.private_ip,
                     FilterAtDestination={"SourceAddress": "198.51.100.7"})
-    with aws_error(None):
+    with aws_error("InvalidParameterValue"):
         ec2.describe_network_insights_paths(MaxResults=101)
 
     with aws_error("DryRunOperation", status=412):

@@ -99,9 +99,10 @@ def test_cidr_size_limits(ec2):
 
 
 def test_invalid_cidr_syntax(ec2):
-    # AWS answers InvalidParameterValue ("... is not a valid CIDR block"); only the 400 is asserted.
+    # AWS answers InvalidParameterValue ("Value (...) for parameter cidrBlock is invalid. This is
+    # not a valid CIDR block.").
     for bad in ("10.0.0.0", "10.0.0.0/33", "300.0.0.0/16", "banana"):
-        with aws_error(None, 400):
+        with aws_error("InvalidParameterValue"):
             ec2.create_vpc(CidrBlock=bad)
 
 
@@ -170,16 +171,16 @@ def test_secondary_ipv4_cidr_association(ec2):
 def test_cannot_disassociate_primary_cidr(ec2):
     vpc = ec2.create_vpc(CidrBlock="10.0.0.0/16")["Vpc"]
     primary = vpc["CidrBlockAssociationSet"][0]["AssociationId"]
-    # AWS: OperationNotPermitted ("... is the primary IPv4 CIDR block of the VPC"); assert the 400 only.
-    with aws_error(None, 400):
+    # AWS: OperationNotPermitted ("... is the primary IPv4 CIDR block of the VPC").
+    with aws_error("OperationNotPermitted"):
         ec2.disassociate_vpc_cidr_block(AssociationId=primary)
     assert get_vpc(ec2, vpc["VpcId"])["CidrBlock"] == "10.0.0.0/16"
 
 
 def test_secondary_cidr_overlapping_primary_rejected(ec2):
     vpc_id = ec2.create_vpc(CidrBlock="10.0.0.0/16")["Vpc"]["VpcId"]
-    # overlap with the existing block; AWS's exact code is not asserted.
-    with aws_error(None, 400):
+    # overlap with the existing block: AWS answers InvalidVpc.Range ("The CIDR '...' conflicts with another subnet").
+    with aws_error("InvalidVpc.Range"):
         ec2.associate_vpc_cidr_block(VpcId=vpc_id, CidrBlock="10.0.128.0/17")
     assert len(get_vpc(ec2, vpc_id)["CidrBlockAssociationSet"]) == 1
 
@@ -270,7 +271,7 @@ def test_tag_specifications_on_create(ec2):
 
 
 def test_tag_specification_wrong_resource_type_rejected(ec2):
-    with aws_error(None, 400):
+    with aws_error("InvalidParameterValue"):
         ec2.create_vpc(CidrBlock="10.0.0.0/16",
                        TagSpecifications=[{"ResourceType": "subnet", "Tags": [{"Key": "a", "Value": "b"}]}])
 
@@ -310,8 +311,8 @@ def test_filters(ec2):
 
 
 def test_unknown_filter_name_rejected(ec2):
-    # AWS: InvalidParameterValue "The filter 'no-such-filter' is invalid"; assert the 400 only.
-    with aws_error(None, 400):
+    # AWS: InvalidParameterValue "The filter 'no-such-filter' is invalid".
+    with aws_error("InvalidParameterValue"):
         ec2.describe_vpcs(Filters=[f("no-such-filter", "x")])
 
 
@@ -378,6 +379,6 @@ def test_vpc_pagination_small_page(ec2):
 
 
 def test_invalid_next_token(ec2):
-    # AWS: InvalidPaginationToken / InvalidNextToken; assert the 400 only.
-    with aws_error(None, 400):
+    # EC2's error codes list InvalidNextToken ("The specified NextToken is not valid").
+    with aws_error("InvalidNextToken"):
         ec2.describe_vpcs(MaxResults=5, NextToken="this-is-not-a-token")
