@@ -228,12 +228,11 @@ def sg_ids_named(e: dict) -> set[str]:
     return named
 
 
-def assert_acl_rule_if_present(e: dict, acl_id: str, number: int, action: str) -> None:
-    """SUBNET_ACL_RESTRICTION names the ACL and the rule that matched [I: fields not seen in real output]."""
-    if "Acl" in e:
-        assert e["Acl"]["Id"] == acl_id, dump(e)
-    if "AclRule" in e:
-        assert (e["AclRule"]["RuleNumber"], e["AclRule"]["RuleAction"]) == (number, action), dump(e)
+def assert_acl_rule(e: dict, acl_id: str, number: int, action: str) -> None:
+    """SUBNET_ACL_RESTRICTION names the ACL (Acl) and the entry that matched (AclRule: its number and action)."""
+    assert e.get("Acl", {}).get("Id") == acl_id, dump(e)
+    assert "AclRule" in e, dump(e)
+    assert (e["AclRule"].get("RuleNumber"), e["AclRule"].get("RuleAction")) == (number, action), dump(e)
 
 
 def slash32(ip: str) -> list[str]:
@@ -460,7 +459,7 @@ def test_nacl_without_outbound_ephemeral_ports_blocks_the_reply(ec2):
     # the request is admitted; the reply (return path, outbound) hits the implicit deny  [I: fields]
     assert any(e.get("Direction") in (None, "egress") for e in hits), dump(hits)
     for e in hits:
-        assert_acl_rule_if_present(e, acl, 32767, "deny")
+        assert_acl_rule(e, acl, 32767, "deny")
 
     ec2.create_network_acl_entry(NetworkAclId=acl, **acl_entry(100, "allow", egress=True, ports=(1024, 65535)))
     a = analyze(ec2, lab.igw_id, web.instance_id, 80)
@@ -485,7 +484,7 @@ def test_nacl_connection_flow_web_to_db(ec2):
 
     hits = assert_blocked(analyze(ec2, web.instance_id, db.instance_id, 3306), "SUBNET_ACL_RESTRICTION")
     for e in hits:
-        assert_acl_rule_if_present(e, acl, 32767, "deny")
+        assert_acl_rule(e, acl, 32767, "deny")
 
     ec2.create_network_acl_entry(NetworkAclId=acl, **acl_entry(100, "allow", egress=True, cidr=public.cidr,
                                                                ports=(1024, 65535)))
@@ -509,7 +508,7 @@ def test_default_versus_custom_nacl(ec2):
     hits = assert_blocked(analyze(ec2, lab.igw_id, web.instance_id, 80), "SUBNET_ACL_RESTRICTION")
     assert any(e.get("Direction") in (None, "ingress") for e in hits), dump(hits)
     for e in hits:
-        assert_acl_rule_if_present(e, custom, 32767, "deny")
+        assert_acl_rule(e, custom, 32767, "deny")
     # instance-to-internet is refused by the same ACL, outbound
     assert_blocked(analyze(ec2, web.instance_id, lab.igw_id, 443), "SUBNET_ACL_RESTRICTION")
 
@@ -529,7 +528,7 @@ def test_nacl_deny_numbered_before_allow(ec2):
 
     hits = assert_blocked(analyze(ec2, lab.igw_id, web.instance_id, 22), "SUBNET_ACL_RESTRICTION")
     for e in hits:  # first match wins: rule 90 denies before rule 100 can allow
-        assert_acl_rule_if_present(e, acl, 90, "deny")
+        assert_acl_rule(e, acl, 90, "deny")
     a = analyze(ec2, lab.igw_id, web.instance_id, 80)
     assert_found(a)
     assert hop(a["ForwardPathComponents"], acl)["AclRule"]["RuleNumber"] == 100
@@ -628,7 +627,7 @@ def test_nacl_allowing_only_tcp_blocks_udp(ec2):
     hits = assert_blocked(analyze(ec2, a_host.instance_id, b_host.instance_id, 514, protocol="udp"),
                           "SUBNET_ACL_RESTRICTION")
     for e in hits:
-        assert_acl_rule_if_present(e, acl, 32767, "deny")
+        assert_acl_rule(e, acl, 32767, "deny")
 
 
 # =========================================================================== the API itself

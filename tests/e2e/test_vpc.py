@@ -327,7 +327,7 @@ def test_vpcs_are_isolated_per_account_and_region(ec2, client_factory):
 
 def test_vpc_quota(ec2, client_factory):
     """AWS's default quota is 5 VPCs per region, the default VPC included (the session server runs with
-    AWS's default quotas: no --quota flag). The sixth CreateVpc is refused with VpcLimitExceeded, "The
+    AWS's default quotas: no --quota flag). The fifth CreateVpc, a sixth VPC, is refused with VpcLimitExceeded, "The
     maximum number of VPCs has been reached." (EC2 error codes; the message real accounts get)."""
     assert len(ec2.describe_vpcs()["Vpcs"]) == 1  # the default VPC
     created = [ec2.create_vpc(CidrBlock=f"10.{i}.0.0/16")["Vpc"]["VpcId"] for i in range(4)]
