@@ -791,6 +791,31 @@ def test_create_path_validation(ec2, web_lab):
     assert ec2.describe_network_insights_paths()["NetworkInsightsPaths"] == []
 
 
+def test_route_to_an_unmodelled_component_is_named_not_guessed(ec2):
+    """vpclab's own explanation code for a route target it does not model (trace.rs, follow_route:
+    local gateways, carrier gateways, Gateway Load Balancer endpoints, Cloud WAN core networks).
+    CreateRoute accepts LocalGatewayId without an Outpost; an analysis whose packets take that route
+    stops there with VPCLAB_UNMODELLED_COMPONENT naming the gateway, the route table and the route,
+    instead of claiming a path or a reason AWS would give."""
+    lab = Lab.create(ec2)
+    sub = lab.subnet("app", "10.0.1.0/24", public=False)
+    lgw = "lgw-0123456789abcdef0"
+    ec2.create_route(RouteTableId=sub.route_table_id, DestinationCidrBlock="192.168.50.0/24", LocalGatewayId=lgw)
+    app = lab.host(sub, [lab.sg("app")])
+    a = analyze(ec2, app.instance_id, FilterAtSource={
+        "DestinationAddress": "192.168.50.10", "DestinationPortRange": {"FromPort": 443, "ToPort": 443}})
+    [e] = assert_blocked(a, "VPCLAB_UNMODELLED_COMPONENT")
+    assert codes(a) == ["VPCLAB_UNMODELLED_COMPONENT"], dump(a)
+    assert e["Component"] == {"Id": lgw, "Arn": f"{ARN_PREFIX}local-gateway/{lgw}"}, dump(e)
+    assert e["RouteTable"]["Id"] == sub.route_table_id, dump(e)
+    assert e["Vpc"]["Id"] == lab.vpc_id, dump(e)
+    assert (e["RouteTableRoute"]["DestinationCidr"], e["RouteTableRoute"]["LocalGatewayId"]) == (
+        "192.168.50.0/24", lgw), dump(e)
+    # the packets got as far as the gateway: instance, interface, group, ACL, route table, gateway
+    assert_in_order(ids(a["ForwardPathComponents"]), [app.instance_id, app.eni_id, sub.route_table_id, lgw])
+    assert ids(a["ForwardPathComponents"])[-1] == lgw, dump(a)
+
+
 def test_filters_at_source_and_destination_ip(ec2, web_lab):
     lab, web = web_lab
     # an IP address as destination: no Destination, FilterAtSource.DestinationAddress instead  [C, AWS CLI guide]
