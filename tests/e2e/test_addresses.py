@@ -124,7 +124,7 @@ def test_associate_to_network_interface(ec2):
     assert per_ip == {eni["PrivateIpAddress"]: a["PublicIp"], secondary: b["PublicIp"]}
 
     # a private address the ENI does not own is rejected (AWS: InvalidParameterValue)
-    with aws_error(None, 400):
+    with aws_error("InvalidParameterValue"):
         ec2.associate_address(AllocationId=b["AllocationId"], NetworkInterfaceId=eni_id,
                               PrivateIpAddress="10.0.1.250", AllowReassociation=True)
 

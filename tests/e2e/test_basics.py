@@ -22,7 +22,12 @@ def test_health_endpoint_returns_json(endpoint):
     assert r.status_code == 200
     assert "json" in r.headers.get("Content-Type", ""), r.headers
     body = r.json()
-    assert isinstance(body, dict) and body, body
+    assert body["status"] == "ready", body
+    assert body["state"] in ("durable", "in-memory"), body
+    assert body["version"], body
+    # the operations each service answers, counted (test_accounts.py enumerates them)
+    assert set(body["services"]) >= {"ec2", "elasticloadbalancing", "route53", "sts"}, body
+    assert all(isinstance(n, int) and n > 0 for n in body["services"].values()), body
 
 
 def test_reset_drops_all_state(endpoint, ec2):

@@ -64,7 +64,7 @@ def test_explicit_private_ip(ec2):
         ec2.create_network_interface(SubnetId=net.subnet_id, PrivateIpAddress="10.0.1.50")
     # reserved and out-of-subnet addresses are refused (AWS: InvalidParameterValue)
     for bad in ("10.0.1.0", "10.0.1.1", "10.0.1.2", "10.0.1.3", "10.0.1.255", "10.0.2.10"):
-        with aws_error(None, 400):
+        with aws_error("InvalidParameterValue"):
             ec2.create_network_interface(SubnetId=net.subnet_id, PrivateIpAddress=bad)
     found = ec2.describe_network_interfaces(Filters=[f("subnet-id", net.subnet_id)])["NetworkInterfaces"]
     assert [e["PrivateIpAddress"] for e in found] == ["10.0.1.50"]
@@ -105,7 +105,7 @@ def test_assign_and_unassign_private_ips(ec2):
 
     # an address held by another interface cannot be taken without AllowReassignment
     other = ec2.create_network_interface(SubnetId=net.subnet_id)["NetworkInterface"]["NetworkInterfaceId"]
-    with aws_error(None, 400):
+    with aws_error("InvalidIPAddress.InUse"):
         ec2.assign_private_ip_addresses(NetworkInterfaceId=other, PrivateIpAddresses=["10.0.1.60"])
 
     ec2.unassign_private_ip_addresses(NetworkInterfaceId=eni_id, PrivateIpAddresses=["10.0.1.60"])
@@ -113,9 +113,9 @@ def test_assign_and_unassign_private_ips(ec2):
     assert "10.0.1.60" not in {a["PrivateIpAddress"] for a in eni["PrivateIpAddresses"]}
     assert len(eni["PrivateIpAddresses"]) == 4
     # the primary address cannot be unassigned; an unknown one neither
-    with aws_error(None, 400):
+    with aws_error("InvalidParameterValue"):
         ec2.unassign_private_ip_addresses(NetworkInterfaceId=eni_id, PrivateIpAddresses=[eni["PrivateIpAddress"]])
-    with aws_error(None, 400):
+    with aws_error("InvalidParameterValue"):
         ec2.unassign_private_ip_addresses(NetworkInterfaceId=eni_id, PrivateIpAddresses=["10.0.1.200"])
     # the freed address can be used by another interface
     ec2.assign_private_ip_addresses(NetworkInterfaceId=other, PrivateIpAddresses=["10.0.1.60"])
@@ -143,10 +143,10 @@ def test_attach_and_detach(ec2):
 
     # the device index is taken now
     eni2 = ec2.create_network_interface(SubnetId=net.subnet_id)["NetworkInterface"]["NetworkInterfaceId"]
-    with aws_error(None, 400):
+    with aws_error("InvalidParameterValue"):
         ec2.attach_network_interface(NetworkInterfaceId=eni2, InstanceId=inst["InstanceId"], DeviceIndex=1)
     # an interface can only be attached once
-    with aws_error(None, 400):
+    with aws_error("InvalidNetworkInterface.InUse"):
         ec2.attach_network_interface(NetworkInterfaceId=eni_id, InstanceId=inst["InstanceId"], DeviceIndex=2)
 
     with aws_error("InvalidNetworkInterface.InUse"):
@@ -169,8 +169,8 @@ def test_primary_interface_cannot_be_detached_or_deleted(ec2):
     primary = inst["NetworkInterfaces"][0]
     assert primary["Attachment"]["DeviceIndex"] == 0
     assert primary["Attachment"]["DeleteOnTermination"] is True
-    # AWS: OperationNotPermitted for the detach; only the 400 is asserted.
-    with aws_error(None, 400):
+    # AWS: OperationNotPermitted ("The network interface at device index 0 ... cannot be detached").
+    with aws_error("OperationNotPermitted"):
         ec2.detach_network_interface(AttachmentId=primary["Attachment"]["AttachmentId"])
     with aws_error("InvalidNetworkInterface.InUse"):
         ec2.delete_network_interface(NetworkInterfaceId=primary["NetworkInterfaceId"])
@@ -204,7 +204,7 @@ def test_modify_groups_source_dest_check_and_description(ec2):
         ec2.modify_network_interface_attribute(NetworkInterfaceId=eni_id, Groups=["sg-0123456789abcdef0"])
     other_vpc = ec2.create_vpc(CidrBlock="10.1.0.0/16")["Vpc"]["VpcId"]
     foreign = _sg(ec2, other_vpc, "foreign")
-    with aws_error(None, 400):
+    with aws_error("InvalidParameter"):
         ec2.modify_network_interface_attribute(NetworkInterfaceId=eni_id, Groups=[foreign])
     assert {g["GroupId"] for g in get_eni(ec2, eni_id)["Groups"]} == {sg1, sg2}
 

@@ -58,8 +58,8 @@ def test_second_igw_on_same_vpc_rejected(ec2):
     first = _igw(ec2, vpc_id)
     second = _igw(ec2)
     # AWS answers Resource.AlreadyAssociated ("Network vpc-... already has an internet gateway
-    # attached"); only the 400 is asserted.
-    with aws_error(None, 400):
+    # attached").
+    with aws_error("Resource.AlreadyAssociated"):
         ec2.attach_internet_gateway(InternetGatewayId=second, VpcId=vpc_id)
     assert _get_igw(ec2, second)["Attachments"] == []
     attached = ec2.describe_internet_gateways(Filters=[f("attachment.vpc-id", vpc_id)])["InternetGateways"]
@@ -135,6 +135,6 @@ def test_egress_only_igw_lifecycle(ec2):
 def test_egress_only_igw_missing_vpc(ec2):
     with aws_error("InvalidVpcID.NotFound"):
         ec2.create_egress_only_internet_gateway(VpcId="vpc-0123456789abcdef0")
-    # deleting an unknown one: AWS answers InvalidGatewayID.NotFound; only the 400 is asserted.
-    with aws_error(None, 400):
+    # deleting an unknown one: AWS answers InvalidGatewayID.NotFound ("The specified gateway does not exist").
+    with aws_error("InvalidGatewayID.NotFound"):
         ec2.delete_egress_only_internet_gateway(EgressOnlyInternetGatewayId="eigw-0123456789abcdef0")

@@ -134,7 +134,7 @@ def test_run_into_missing_subnet_or_foreign_group(ec2):
     other_vpc = ec2.create_vpc(CidrBlock="10.1.0.0/16")["Vpc"]["VpcId"]
     foreign = _sg(ec2, other_vpc, "foreign")
     # AWS: InvalidParameter ("Security group ... and subnet ... belong to different networks")
-    with aws_error(None, 400):
+    with aws_error("InvalidParameter"):
         ec2.run_instances(ImageId=AMI, InstanceType=INSTANCE_TYPE, MinCount=1, MaxCount=1,
                           SubnetId=net.subnet_id, SecurityGroupIds=[foreign])
 

@@ -1,4 +1,9 @@
-"""Thousands of malformed raw requests: always a 4xx with an EC2 XML error, never a 5xx, no harm done.
+"""3,004 malformed raw requests: always a 4xx with an EC2 XML error, never a 5xx, no harm done.
+
+N_REQUESTS (3,000) generated ones, spread evenly over the eleven CATEGORIES, then three bodies just
+over 10 MiB and one declared (not sent) 50 GiB body. The test asserts that all 3,004 were sent and
+that every answer was right (the answer to an oversized body may be lost when the server closes the
+connection without reading it; that alone is tolerated).
 
 Every malformed input below is built so that it is an error whichever way a
 server might parse it (strictly or leniently): e.g. bad bytes are put inside
@@ -11,7 +16,6 @@ import http.client
 import random
 import re
 import socket
-import time
 from collections import Counter
 from urllib.parse import urlsplit
 
@@ -20,7 +24,7 @@ import requests
 from vpclab_helpers import HEALTH_PATH, get_vpc, sign_headers, tags_of
 
 N_REQUESTS = 3000
-TIME_BUDGET = 90.0  # seconds; the loop stops early rather than run long
+N_OVERSIZED = 3
 OVERSIZE = 10 * 1024 * 1024 + 4096  # just over 10 MiB
 SEED = 20240611
 CODE_RE = re.compile(rb"<Code>[^<]+</Code>")
@@ -251,10 +255,7 @@ def test_malformed_requests_never_break_the_server(endpoint, ec2, vpclab_server)
     names = list(CATEGORIES)
     session = requests.Session()
     sent, failures = Counter(), []
-    deadline = time.monotonic() + TIME_BUDGET
     for i in range(N_REQUESTS):
-        if time.monotonic() > deadline:
-            break
         cat = names[i % len(names)]
         gen, expect = CATEGORIES[cat]
         if cat == "bad_auth":
@@ -276,7 +277,7 @@ def test_malformed_requests_never_break_the_server(endpoint, ec2, vpclab_server)
 
     # oversized bodies (> 10 MiB): 413 (or another 4xx) -- never a 5xx or a crash
     u = urlsplit(endpoint)
-    for n in range(3):
+    for n in range(N_OVERSIZED):
         body = f"Action=DescribeVpcs&{V}&Pad=".encode() + b"a" * (OVERSIZE + n)
         h = sign_headers(endpoint, body)
         head = (f"POST / HTTP/1.1\r\nHost: {u.netloc}\r\nContent-Length: {len(body)}\r\n"
@@ -304,10 +305,11 @@ def test_malformed_requests_never_break_the_server(endpoint, ec2, vpclab_server)
 
     total = sum(sent.values())
     print(f"malformed requests sent: {total} {dict(sent)}")
-    assert total >= 500, f"only {total} requests in {TIME_BUDGET}s"
-    assert set(sent) >= set(names), f"categories not exercised: {set(names) - set(sent)}"
     assert not failures, f"{len(failures)} bad answers, first ones:\n" + "\n".join(
         f"  [{c}] {b!r}: {p}" for c, b, p in failures[:25])
+    per_category = {c: len(range(i, N_REQUESTS, len(names))) for i, c in enumerate(names)}
+    assert sent == Counter({**per_category, "oversized": N_OVERSIZED, "declared_huge": 1}), sent
+    assert total == N_REQUESTS + N_OVERSIZED + 1 == 3004, total
 
     # the server is alive, healthy, and its state is intact
     if vpclab_server is not None:

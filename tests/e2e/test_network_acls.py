@@ -80,10 +80,10 @@ def test_create_replace_delete_entries(ec2):
     assert (False, 100) not in _entries(get_acl(ec2, acl_id))
     assert (True, 100) in _entries(get_acl(ec2, acl_id))
     # replacing / deleting an entry that does not exist (AWS: InvalidNetworkAclEntry.NotFound)
-    with aws_error(None, 400):
+    with aws_error("InvalidNetworkAclEntry.NotFound"):
         ec2.replace_network_acl_entry(NetworkAclId=acl_id, RuleNumber=100, Protocol="-1", RuleAction="deny",
                                       Egress=False, CidrBlock="0.0.0.0/0")
-    with aws_error(None, 400):
+    with aws_error("InvalidNetworkAclEntry.NotFound"):
         ec2.delete_network_acl_entry(NetworkAclId=acl_id, RuleNumber=100, Egress=False)
 
 
@@ -106,13 +106,13 @@ def test_rule_number_range(ec2):
     acl_id = ec2.create_network_acl(VpcId=net.vpc_id)["NetworkAcl"]["NetworkAclId"]
     kw = dict(NetworkAclId=acl_id, Protocol="-1", RuleAction="allow", Egress=False, CidrBlock="0.0.0.0/0")
     for bad in (0, -1, 32767, 32768, 40000):
-        with aws_error(None, 400):
+        with aws_error("InvalidParameterValue"):
             ec2.create_network_acl_entry(RuleNumber=bad, **kw)
     ec2.create_network_acl_entry(RuleNumber=1, **kw)
     ec2.create_network_acl_entry(RuleNumber=32766, **kw)
     assert {n for (eg, n) in _entries(get_acl(ec2, acl_id)) if not eg} == {1, 32766, 32767}
     # the catch-all deny entry cannot be deleted or replaced
-    with aws_error(None, 400):
+    with aws_error("InvalidParameterValue"):
         ec2.delete_network_acl_entry(NetworkAclId=acl_id, RuleNumber=32767, Egress=False)
 
 
@@ -120,11 +120,11 @@ def test_invalid_entries_rejected(ec2):
     net = create_network(ec2, igw=False)
     acl_id = ec2.create_network_acl(VpcId=net.vpc_id)["NetworkAcl"]["NetworkAclId"]
     base = dict(NetworkAclId=acl_id, RuleNumber=100, RuleAction="allow", Egress=False)
-    with aws_error(None, 400):  # TCP without a port range
+    with aws_error("MissingParameter"):  # TCP without a port range
         ec2.create_network_acl_entry(Protocol="6", CidrBlock="0.0.0.0/0", **base)
-    with aws_error(None, 400):
+    with aws_error("InvalidParameterValue"):
         ec2.create_network_acl_entry(Protocol="-1", CidrBlock="10.0.0.0/40", **base)
-    with aws_error(None, 400):
+    with aws_error("InvalidParameterValue"):
         ec2.create_network_acl_entry(Protocol="-1", CidrBlock="0.0.0.0/0", **{**base, "RuleAction": "maybe"})
     with aws_error("InvalidNetworkAclID.NotFound"):
         ec2.create_network_acl_entry(Protocol="-1", CidrBlock="0.0.0.0/0",
@@ -175,8 +175,8 @@ def test_deleting_subnet_releases_association(ec2):
 def test_cannot_delete_default_acl(ec2):
     net = create_network(ec2, igw=False)
     default_id = default_acl(ec2, net.vpc_id)["NetworkAclId"]
-    # AWS answers a 400 (InvalidParameterValue/"cannot delete default network ACL"); code not asserted.
-    with aws_error(None, 400):
+    # AWS answers InvalidParameterValue ("cannot delete default network ACL acl-...").
+    with aws_error("InvalidParameterValue"):
         ec2.delete_network_acl(NetworkAclId=default_id)
     assert get_acl(ec2, default_id)["IsDefault"] is True
 

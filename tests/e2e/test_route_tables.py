@@ -1,5 +1,7 @@
 """Route tables: routes and targets, associations, main table, blackholes, edge associations, filters."""
 
+import pytest
+
 from vpclab_helpers import (
     DEFAULT_ACCOUNT,
     aws_error,
@@ -58,8 +60,8 @@ def test_route_to_igw_of_another_vpc_rejected(ec2):
     other = ec2.create_vpc(CidrBlock="10.1.0.0/16")["Vpc"]["VpcId"]
     igw2 = ec2.create_internet_gateway()["InternetGateway"]["InternetGatewayId"]
     ec2.attach_internet_gateway(InternetGatewayId=igw2, VpcId=other)
-    # AWS: InvalidParameterValue ("... belong to different networks"); only the 400 is asserted.
-    with aws_error(None, 400):
+    # AWS: InvalidParameterValue ("... belong to different networks").
+    with aws_error("InvalidParameterValue"):
         ec2.create_route(RouteTableId=rt_id, DestinationCidrBlock="0.0.0.0/0", GatewayId=igw2)
     with aws_error("InvalidInternetGatewayID.NotFound"):
         ec2.create_route(RouteTableId=rt_id, DestinationCidrBlock="0.0.0.0/0", GatewayId="igw-0123456789abcdef0")
@@ -146,9 +148,6 @@ def test_route_already_exists_and_replace(ec2):
         ec2.create_route(RouteTableId=rt_id, DestinationCidrBlock="0.0.0.0/0", GatewayId=net.igw_id)
     with aws_error("RouteAlreadyExists"):
         ec2.create_route(RouteTableId=rt_id, DestinationCidrBlock="0.0.0.0/0", NetworkInterfaceId=eni)
-    # the local route cannot be shadowed by an identical destination
-    with aws_error(None, 400):
-        ec2.create_route(RouteTableId=rt_id, DestinationCidrBlock="10.0.0.0/16", GatewayId=net.igw_id)
 
     ec2.replace_route(RouteTableId=rt_id, DestinationCidrBlock="0.0.0.0/0", NetworkInterfaceId=eni)
     r = _routes(ec2, rt_id)["0.0.0.0/0"]
@@ -158,9 +157,22 @@ def test_route_already_exists_and_replace(ec2):
     r = _routes(ec2, rt_id)["0.0.0.0/0"]
     assert r["GatewayId"] == net.igw_id and "NetworkInterfaceId" not in r
     # replacing a route that does not exist: AWS answers InvalidParameterValue
-    # ("There is no route defined for ..."); only the 400 is asserted.
-    with aws_error(None, 400):
+    # ("There is no route defined for ...").
+    with aws_error("InvalidParameterValue"):
         ec2.replace_route(RouteTableId=rt_id, DestinationCidrBlock="192.168.0.0/16", GatewayId=net.igw_id)
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "vpclab answers RouteAlreadyExists; AWS answers InvalidParameterValue 'The destination CIDR block "
+    "10.0.0.0/16 is equal to or more specific than one of this VPC's CIDR blocks. This route can target only "
+    "an interface or an instance.' (CreateRoute to a gateway, as real AWS answers in Terraform logs)"))
+def test_route_to_a_gateway_cannot_equal_the_vpc_block(ec2):
+    net, rt_id = _setup(ec2)
+    # the local route cannot be shadowed by an identical destination through a gateway
+    with aws_error("InvalidParameterValue") as ei:
+        ec2.create_route(RouteTableId=rt_id, DestinationCidrBlock="10.0.0.0/16", GatewayId=net.igw_id)
+    assert "is equal to or more specific than one of this VPC's CIDR blocks" in ei.value.response["Error"]["Message"]
+    assert _routes(ec2, rt_id)["10.0.0.0/16"]["GatewayId"] == "local"
 
 
 def test_delete_route(ec2):
@@ -173,7 +185,7 @@ def test_delete_route(ec2):
     with aws_error("InvalidRoute.NotFound"):
         ec2.delete_route(RouteTableId=rt_id, DestinationCidrBlock="192.168.0.0/16")
     # the local route cannot be deleted (AWS: InvalidParameterValue)
-    with aws_error(None, 400):
+    with aws_error("InvalidParameterValue"):
         ec2.delete_route(RouteTableId=rt_id, DestinationCidrBlock="10.0.0.0/16")
     with aws_error("InvalidRouteTableID.NotFound"):
         ec2.delete_route(RouteTableId="rtb-0123456789abcdef0", DestinationCidrBlock="0.0.0.0/0")
@@ -215,8 +227,8 @@ def test_association_across_vpcs_rejected(ec2):
     net, rt_id = _setup(ec2)
     other = ec2.create_vpc(CidrBlock="10.1.0.0/16")["Vpc"]["VpcId"]
     other_subnet = ec2.create_subnet(VpcId=other, CidrBlock="10.1.1.0/24")["Subnet"]["SubnetId"]
-    # AWS: InvalidParameterValue ("... belong to different networks"); only the 400 is asserted.
-    with aws_error(None, 400):
+    # AWS: InvalidParameterValue ("... belong to different networks").
+    with aws_error("InvalidParameterValue"):
         ec2.associate_route_table(RouteTableId=rt_id, SubnetId=other_subnet)
 
 
@@ -242,7 +254,7 @@ def test_main_route_table_rules(ec2):
     with aws_error("InvalidRouteTableID.NotFound"):
         ec2.describe_route_tables(RouteTableIds=[main["RouteTableId"]])
     # the main association cannot simply be disassociated (AWS: InvalidParameterValue)
-    with aws_error(None, 400):
+    with aws_error("InvalidParameterValue"):
         ec2.disassociate_route_table(AssociationId=new_main_assoc)
 
 
@@ -346,7 +358,7 @@ def test_filters(ec2):
 def test_route_destination_must_be_valid_cidr(ec2):
     net, rt_id = _setup(ec2)
     for bad in ("0.0.0.0", "10.0.0.0/40", "nonsense"):
-        with aws_error(None, 400):
+        with aws_error("InvalidParameterValue"):
             ec2.create_route(RouteTableId=rt_id, DestinationCidrBlock=bad, GatewayId=net.igw_id)
     # more-specific routes inside the VPC range are allowed targets for middlebox ENIs
     eni = ec2.create_network_interface(SubnetId=net.subnet_id)["NetworkInterface"]["NetworkInterfaceId"]

@@ -217,7 +217,7 @@ def test_invalid_rules_rejected(ec2):
         {"IpProtocol": "bogus", "FromPort": 80, "ToPort": 80, "IpRanges": [{"CidrIp": "0.0.0.0/0"}]},
     ]
     for perm in bad:
-        with aws_error(None, 400):
+        with aws_error("InvalidParameterValue"):
             ec2.authorize_security_group_ingress(GroupId=sg, IpPermissions=[perm])
     with aws_error({"InvalidGroup.NotFound", "InvalidGroupId.NotFound"}):
         ec2.authorize_security_group_ingress(GroupId=sg, IpPermissions=[

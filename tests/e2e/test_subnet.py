@@ -53,10 +53,11 @@ def test_create_by_availability_zone_id_and_without_az(ec2):
 
 def test_invalid_availability_zone(ec2):
     vpc_id = _vpc(ec2)
-    # AWS: InvalidParameterValue; only the 400 is asserted.
-    with aws_error(None, 400):
+    # AWS: InvalidParameterValue ("Value (us-east-1z) for parameter availabilityZone is invalid. Subnets can
+    # currently only be created in the following availability zones: ...").
+    with aws_error("InvalidParameterValue"):
         ec2.create_subnet(VpcId=vpc_id, CidrBlock="10.0.1.0/24", AvailabilityZone="us-east-1z")
-    with aws_error(None, 400):
+    with aws_error("InvalidParameterValue"):
         ec2.create_subnet(VpcId=vpc_id, CidrBlock="10.0.1.0/24", AvailabilityZone="eu-west-1a")
     assert ec2.describe_subnets(Filters=[f("vpc-id", vpc_id)])["Subnets"] == []
 
@@ -186,7 +187,7 @@ def test_ipv6_subnet(ec2):
     assert [x["SubnetId"] for x in found] == [s2]
 
     # the same /64 cannot be used twice
-    with aws_error(None, 400):
+    with aws_error("InvalidSubnet.Conflict"):
         ec2.create_subnet(VpcId=vpc_id, CidrBlock="10.0.3.0/24", Ipv6CidrBlock=str(sub64[1]))
 
     ec2.disassociate_subnet_cidr_block(AssociationId=aid)
@@ -200,10 +201,11 @@ def test_ipv6_subnet_must_be_a_64_inside_the_vpc_block(ec2):
     vpc_id, v6 = _ipv6_vpc(ec2)
     outside = "2001:db8:1234:5600::/64"
     assert not ipaddress.ip_network(outside).overlaps(v6)
-    # AWS: InvalidSubnet.Range / InvalidParameterValue; only the 400 is asserted.
-    with aws_error(None, 400):
+    # AWS: InvalidSubnet.Range ("The CIDR block you've specified for the subnet is not valid"); an IPv6
+    # subnet block is a /64 of the VPC's block.
+    with aws_error("InvalidSubnet.Range"):
         ec2.create_subnet(VpcId=vpc_id, CidrBlock="10.0.1.0/24", Ipv6CidrBlock=outside)
-    with aws_error(None, 400):
+    with aws_error("InvalidSubnet.Range"):
         ec2.create_subnet(VpcId=vpc_id, CidrBlock="10.0.1.0/24", Ipv6CidrBlock=str(next(v6.subnets(new_prefix=60))))
     assert ec2.describe_subnets(Filters=[f("vpc-id", vpc_id)])["Subnets"] == []
 

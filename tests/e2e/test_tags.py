@@ -141,19 +141,20 @@ def test_tag_limits_and_validation(ec2):
 
     other = ec2.create_vpc(CidrBlock="10.1.0.0/16")["Vpc"]["VpcId"]
     # the aws: prefix is reserved; over-long keys are rejected (AWS: InvalidParameterValue)
-    with aws_error(None, 400):
+    with aws_error("InvalidParameterValue"):
         ec2.create_tags(Resources=[other], Tags=[{"Key": "aws:owner", "Value": "me"}])
-    with aws_error(None, 400):
+    with aws_error("InvalidParameterValue"):
         ec2.create_tags(Resources=[other], Tags=[{"Key": "k" * 129, "Value": "v"}])
     assert tags_of(get_vpc(ec2, other)) == {}
 
 
 def test_create_tags_on_missing_resource(ec2):
     vpc_id = ec2.create_vpc(CidrBlock="10.0.0.0/16")["Vpc"]["VpcId"]
-    # AWS answers InvalidVpcID.NotFound / InvalidID depending on the id; only the 400 is asserted.
-    with aws_error(None, 400):
+    # AWS answers InvalidVpcID.NotFound for a well-formed VPC id that does not exist, InvalidID for
+    # something that is no resource id at all.
+    with aws_error("InvalidVpcID.NotFound"):
         ec2.create_tags(Resources=[vpc_id, "vpc-0123456789abcdef0"], Tags=[{"Key": "a", "Value": "b"}])
-    with aws_error(None, 400):
+    with aws_error("InvalidID"):
         ec2.create_tags(Resources=["not-an-id"], Tags=[{"Key": "a", "Value": "b"}])
 
 

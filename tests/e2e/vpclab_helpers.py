@@ -307,17 +307,18 @@ def err_status(e: ClientError) -> int:
 
 
 @contextlib.contextmanager
-def aws_error(code: str | Iterable[str] | None, status: int | None = 400):
+def aws_error(code: str | Iterable[str], status: int | None = 400):
     """Expect the block to raise a ClientError with this code (or one of these) and HTTP status.
 
-    code=None only checks the status (for cases where AWS's exact code is not certain).
+    A code is required: a test that checks only the status would pass on any refusal.
     """
+    if code is None or (not isinstance(code, str) and not code):
+        raise TypeError("aws_error needs the AWS error code to expect")
+    allowed = {code} if isinstance(code, str) else set(code)
     with pytest.raises(ClientError) as ei:
         yield ei
     e = ei.value
-    if code is not None:
-        allowed = {code} if isinstance(code, str) else set(code)
-        assert err_code(e) in allowed, f"expected error code {sorted(allowed)}, got {err_code(e)!r}: {e}"
+    assert err_code(e) in allowed, f"expected error code {sorted(allowed)}, got {err_code(e)!r}: {e}"
     if status is not None:
         assert err_status(e) == status, f"expected HTTP {status}, got {err_status(e)} ({err_code(e)}: {e})"
 
