@@ -162,10 +162,6 @@ def test_route_already_exists_and_replace(ec2):
         ec2.replace_route(RouteTableId=rt_id, DestinationCidrBlock="192.168.0.0/16", GatewayId=net.igw_id)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "vpclab answers RouteAlreadyExists; AWS answers InvalidParameterValue 'The destination CIDR block "
-    "10.0.0.0/16 is equal to or more specific than one of this VPC's CIDR blocks. This route can target only "
-    "an interface or an instance.' (CreateRoute to a gateway, as real AWS answers in Terraform logs)"))
 def test_route_to_a_gateway_cannot_equal_the_vpc_block(ec2):
     net, rt_id = _setup(ec2)
     # the local route cannot be shadowed by an identical destination through a gateway

@@ -968,7 +968,21 @@ impl<'a> Generator<'a> {
                         let reader =
                             self.element_reader(Self::target(self.list_member(target)?)?)?;
                         let read = format!("q.list({items}, {reader})?");
-                        if *is_required { format!("required_list({read}, {key})?") } else { read }
+                        if !*is_required {
+                            read
+                        } else if self.protocol == Protocol::Ec2 {
+                            // EC2 names a missing list by its internal name: CreateTags without
+                            // `ResourceId.N` asks for "resourceIdSet" (moto's AWS-derived test).
+                            let serialized = self.serialized_name(mname, m);
+                            let mut c = serialized.chars();
+                            let internal = c
+                                .next()
+                                .map(|f| f.to_ascii_lowercase().to_string() + c.as_str() + "Set")
+                                .unwrap_or_default();
+                            format!("required_list({read}, {internal:?})?")
+                        } else {
+                            format!("required_list({read}, {key})?")
+                        }
                     }
                     "structure" => {
                         let read = format!("q.structure::<{}>({key})?", type_name(target));

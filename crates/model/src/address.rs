@@ -75,11 +75,22 @@ impl World {
     /// ReleaseAddress: refused while associated.
     pub fn release_address(&mut self, scope: &Scope, allocation_id: &str) -> Result<()> {
         let a = self.find_address(scope, allocation_id)?;
-        if a.association.is_some() {
-            return Err(Error::new(
-                "InvalidIPAddress.InUse",
-                format!("Address {} is in use.", a.public_ip),
-            ));
+        if let Some(assoc) = &a.association {
+            // "[Default VPC] Releasing an Elastic IP address automatically disassociates it";
+            // elsewhere, and from interfaces AWS manages (a NAT gateway's), it is refused.
+            let in_default_vpc = self
+                .network_interfaces
+                .get(&assoc.network_interface_id)
+                .filter(|e| !e.requester_managed)
+                .and_then(|e| self.vpcs.get(&e.vpc_id))
+                .is_some_and(|v| v.is_default);
+            if !in_default_vpc {
+                return Err(Error::new(
+                    "InvalidIPAddress.InUse",
+                    format!("Address {} is in use.", a.public_ip),
+                ));
+            }
+            self.unmap_address(allocation_id);
         }
         self.addresses.remove(allocation_id);
         Ok(())

@@ -6,10 +6,13 @@ pub fn new_id(prefix: &str) -> String {
     format!("{prefix}-{:017x}", n & ((1u128 << 68) - 1))
 }
 
-/// Whether `id` has the shape `<prefix>-<8 or 17 hex digits>`.
+/// Whether `id` has the shape `<prefix>-<8 or 17 lower-case letters or digits>`: AWS's ids are
+/// hex, but it calls `tgw-abcdefghij0123456` not found rather than malformed (moto's
+/// AWS-verified CreateVpnConnection test), so only the length and the alphabet are checked.
 pub fn is_well_formed(prefix: &str, id: &str) -> bool {
-    id.strip_prefix(prefix).and_then(|rest| rest.strip_prefix('-')).is_some_and(|hex| {
-        (hex.len() == 8 || hex.len() == 17) && hex.bytes().all(|b| b.is_ascii_hexdigit())
+    id.strip_prefix(prefix).and_then(|rest| rest.strip_prefix('-')).is_some_and(|tail| {
+        (tail.len() == 8 || tail.len() == 17)
+            && tail.bytes().all(|b| b.is_ascii_digit() || b.is_ascii_lowercase())
     })
 }
 

@@ -171,9 +171,16 @@ impl World {
                 .values()
                 .any(|g| g.attached_vpc_id.as_deref() == Some(subnet.vpc_id.as_str()))
         {
-            return Err(Error::new(
-                "Gateway.NotAttached",
-                format!("Network {} has no Internet gateway attached", subnet.vpc_id),
+            // AWS accepts the call (`pending`) and the gateway then fails, holding no interface
+            // and no address; it is listed as `failed` for about an hour, like a deleted one.
+            let failure = format!("Network {} has no Internet gateway attached", subnet.vpc_id);
+            return Ok(self.insert_failed_nat_gateway(
+                scope,
+                &subnet,
+                connectivity,
+                req,
+                failure,
+                now,
             ));
         }
         let in_zone = self
@@ -262,11 +269,47 @@ impl World {
                 addresses,
                 create_time: now,
                 delete_time: None,
+                failure: None,
                 client_token: req.client_token,
                 tags: req.tags.into_iter().collect(),
             },
         );
         Ok(id)
+    }
+
+    fn insert_failed_nat_gateway(
+        &mut self,
+        scope: &Scope,
+        subnet: &Subnet,
+        connectivity_type: String,
+        req: NewNatGateway,
+        failure_message: String,
+        now: i64,
+    ) -> String {
+        self.purge_deleted_nat_gateways(now);
+        let id = self.fresh_id("nat");
+        self.nat_gateways.insert(
+            id.clone(),
+            NatGateway {
+                id: id.clone(),
+                owner: scope.clone(),
+                vpc_id: subnet.vpc_id.clone(),
+                subnet_id: subnet.id.clone(),
+                connectivity_type,
+                state: NatGatewayState::Failed,
+                network_interface_id: String::new(),
+                addresses: Vec::new(),
+                create_time: now,
+                delete_time: Some(now),
+                failure: Some(NatGatewayFailure {
+                    code: "Gateway.NotAttached".into(),
+                    message: failure_message,
+                }),
+                client_token: req.client_token,
+                tags: req.tags.into_iter().collect(),
+            },
+        );
+        id
     }
 
     /// The gateway's private addresses, primary first; `taken` collects what was allocated so
@@ -417,7 +460,12 @@ mod tests {
         let eip = w.allocate_address(&scope, &[]).unwrap();
         let err =
             |w: &mut World, r: NewNatGateway| w.create_nat_gateway(&scope, r, 0).unwrap_err().code;
-        assert_eq!(err(&mut w, public(&subnet, &eip)), "Gateway.NotAttached");
+        // Without an internet gateway the call succeeds and the gateway fails, keeping nothing.
+        let failed = w.create_nat_gateway(&scope, public(&subnet, &eip), 0).unwrap();
+        let nat = w.find_nat_gateway(&scope, &failed).unwrap();
+        assert_eq!(nat.state, NatGatewayState::Failed);
+        assert_eq!(nat.failure.as_ref().unwrap().code, "Gateway.NotAttached");
+        assert!(nat.addresses.is_empty() && w.addresses.get(&eip).unwrap().association.is_none());
         assert_eq!(
             err(&mut w, public("subnet-0123456789abcdef0", &eip)),
             "InvalidSubnetID.NotFound"

@@ -78,6 +78,21 @@ pub struct Subnet {
     /// Offsets within `cidr` of the addresses interfaces hold (the reserved five excluded).
     pub used_offsets: BTreeSet<u32>,
     pub tags: Tags,
+    /// Blocks kept from automatic address assignment (CreateSubnetCidrReservation).
+    #[serde(default)]
+    pub cidr_reservations: Vec<SubnetCidrReservation>,
+}
+
+/// A block of a subnet no address is picked from automatically: `explicit` ones are handed out
+/// only when asked for by address, `prefix` ones only as delegated prefixes.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SubnetCidrReservation {
+    pub id: String,
+    pub cidr: crate::cidr::Cidr,
+    /// `prefix` or `explicit`.
+    pub reservation_type: String,
+    pub description: Option<String>,
+    pub tags: Tags,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -92,6 +107,15 @@ impl Subnet {
 
     pub fn is_reserved_offset(&self, offset: u64) -> bool {
         offset < 4 || offset + 1 == self.cidr.size()
+    }
+
+    /// Whether an IPv4 reservation keeps this offset from automatic assignment.
+    pub fn reserves_offset(&self, offset: u64) -> bool {
+        let Some(addr) = self.cidr.nth(offset) else { return false };
+        self.cidr_reservations.iter().any(|r| match r.cidr {
+            crate::cidr::Cidr::V4(c) => c.contains_addr(addr),
+            crate::cidr::Cidr::V6(_) => false,
+        })
     }
 
     pub fn available_ip_count(&self) -> u64 {
@@ -553,9 +577,20 @@ pub struct NatGateway {
     pub addresses: Vec<NatGatewayAddress>,
     /// Milliseconds since the epoch.
     pub create_time: i64,
+    /// When it was deleted, or failed: either way it is listed for an hour more.
     pub delete_time: Option<i64>,
+    /// Why a `failed` gateway failed.
+    #[serde(default)]
+    pub failure: Option<NatGatewayFailure>,
     pub client_token: Option<String>,
     pub tags: Tags,
+}
+
+/// AWS's FailureCode and FailureMessage of a failed NAT gateway.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct NatGatewayFailure {
+    pub code: String,
+    pub message: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -512,14 +512,23 @@ impl World {
             return Err(Error::invalid_parameter("LocalTarget is only valid with ReplaceRoute."));
         }
         let destination = self.check_destination(scope, dest)?;
-        if table.routes.iter().any(|r| r.destination == destination) {
-            return Err(Error::new(
+        let existing = table.routes.iter().find(|r| r.destination == destination);
+        let already = || {
+            Error::new(
                 "RouteAlreadyExists",
                 format!("The route identified by {} already exists.", destination.text()),
-            ));
+            )
+        };
+        // A route equal to the local one is judged by its target first: through a gateway it
+        // is AWS's InvalidParameterValue ("equal to or more specific"), not RouteAlreadyExists.
+        if existing.is_some_and(|r| r.target != RouteTarget::Local) {
+            return Err(already());
         }
         let resolved = self.check_target(scope, table, &destination, target)?;
         self.check_more_specific(table, &destination, &resolved)?;
+        if existing.is_some() {
+            return Err(already());
+        }
         // A route to a prefix list counts as many routes as the list's MaxEntries.
         let weight = self.route_table_weight(table) + self.route_weight(scope, &destination);
         if weight > self.quotas.routes_per_route_table {
@@ -877,8 +886,9 @@ mod tests {
         w.create_route(&scope, &rtb, &v4("0.0.0.0/0"), &gw(&igw)).unwrap();
         let dup = w.create_route(&scope, &rtb, &v4("0.0.0.0/0"), &gw(&igw)).unwrap_err();
         assert_eq!(dup.code, "RouteAlreadyExists");
+        // Equal to the local route through a gateway: the target is what AWS refuses.
         let local = w.create_route(&scope, &rtb, &v4("10.0.0.0/16"), &gw(&igw)).unwrap_err();
-        assert_eq!(local.code, "RouteAlreadyExists");
+        assert_eq!(local.code, "InvalidParameterValue");
         let inside = w.create_route(&scope, &rtb, &v4("10.0.1.0/24"), &gw(&igw)).unwrap_err();
         assert_eq!(inside.code, "InvalidParameterValue");
         assert_eq!(

@@ -1,6 +1,6 @@
 //! Subnets and the private addresses allocated from them.
 
-use crate::cidr::{Ipv4Cidr, Ipv6Cidr};
+use crate::cidr::{Cidr, Ipv4Cidr, Ipv6Cidr};
 use crate::error::{Error, Result};
 use crate::lookup;
 use crate::references::{Reference, References};
@@ -101,6 +101,7 @@ impl World {
                 enable_resource_name_dns_aaaa_record: false,
                 used_offsets: Default::default(),
                 tags: tags.iter().cloned().collect(),
+                cidr_reservations: Vec::new(),
             },
         );
         // Every subnet is associated with exactly one network ACL: the default, to begin with.
@@ -286,7 +287,9 @@ impl World {
                 offset
             }
             None => (4..subnet.cidr.size().saturating_sub(1))
-                .find(|o| !subnet.used_offsets.contains(&(*o as u32)))
+                .find(|o| {
+                    !subnet.used_offsets.contains(&(*o as u32)) && !subnet.reserves_offset(*o)
+                })
                 .ok_or_else(|| {
                     Error::new(
                         "InsufficientFreeAddressesInSubnet",
@@ -305,6 +308,107 @@ impl World {
         {
             subnet.used_offsets.remove(&(offset as u32));
         }
+    }
+}
+
+/// What CreateSubnetCidrReservation asks for.
+#[derive(Debug, Clone, Default)]
+pub struct NewCidrReservation {
+    pub cidr: String,
+    pub reservation_type: String,
+    pub description: Option<String>,
+    pub tags: Vec<(String, String)>,
+}
+
+impl World {
+    /// CreateSubnetCidrReservation: an IPv4 block inside the subnet's block, or an IPv6 one
+    /// inside one of its IPv6 blocks, overlapping no other reservation.
+    pub fn create_subnet_cidr_reservation(
+        &mut self,
+        scope: &Scope,
+        subnet_id: &str,
+        req: NewCidrReservation,
+    ) -> Result<SubnetCidrReservation> {
+        crate::tags::validate(&req.tags)?;
+        let subnet = self.subnets.find(&lookup::SUBNET, scope, subnet_id)?;
+        if !matches!(req.reservation_type.as_str(), "prefix" | "explicit") {
+            return Err(Error::invalid_parameter_value(format!(
+                "Value ({}) for parameter reservationType is invalid. Valid values: prefix, explicit",
+                req.reservation_type
+            )));
+        }
+        let text = &req.cidr;
+        let cidr = if let Some(v4) = Ipv4Cidr::parse(text, false) {
+            if !subnet.cidr.contains(v4) {
+                return Err(Error::invalid_parameter_value(format!(
+                    "Reservation CIDR should be within subnet CIDR block ({})",
+                    subnet.cidr
+                )));
+            }
+            Cidr::V4(v4)
+        } else if let Some(v6) = Ipv6Cidr::parse(text, false) {
+            if !subnet.ipv6_cidr_blocks.iter().any(|b| b.cidr.contains(v6)) {
+                let blocks: Vec<String> =
+                    subnet.ipv6_cidr_blocks.iter().map(|b| b.cidr.to_string()).collect();
+                return Err(Error::invalid_parameter_value(format!(
+                    "Reservation CIDR should be within subnet CIDR block ({})",
+                    blocks.join(", ")
+                )));
+            }
+            Cidr::V6(v6)
+        } else {
+            return Err(Error::invalid_parameter_value(format!(
+                "Value ({text}) for parameter cidr is invalid. This is not a valid CIDR block."
+            )));
+        };
+        if subnet.cidr_reservations.iter().any(|r| overlap(r.cidr, cidr)) {
+            return Err(Error::invalid_parameter_value(format!(
+                "Reservation CIDR {text} has overlap with existing reserved CIDR block"
+            )));
+        }
+        let reservation = SubnetCidrReservation {
+            id: self.fresh_id("scr"),
+            cidr,
+            reservation_type: req.reservation_type,
+            description: req.description,
+            tags: req.tags.into_iter().collect(),
+        };
+        self.subnets
+            .find_mut(&lookup::SUBNET, scope, subnet_id)?
+            .cidr_reservations
+            .push(reservation.clone());
+        Ok(reservation)
+    }
+
+    /// DeleteSubnetCidrReservation. Returns the subnet and the reservation removed.
+    pub fn delete_subnet_cidr_reservation(
+        &mut self,
+        scope: &Scope,
+        id: &str,
+    ) -> Result<(String, SubnetCidrReservation)> {
+        let not_found = || {
+            Error::new(
+                "InvalidSubnetCidrReservationID.NotFound",
+                format!("The subnet-cidr-reservation ID '{id}' does not exist"),
+            )
+        };
+        let subnet_id = self
+            .subnets
+            .in_scope(scope)
+            .find(|s| s.cidr_reservations.iter().any(|r| r.id == id))
+            .map(|s| s.id.clone())
+            .ok_or_else(not_found)?;
+        let subnet = self.subnets.find_mut(&lookup::SUBNET, scope, &subnet_id)?;
+        let pos = subnet.cidr_reservations.iter().position(|r| r.id == id).ok_or_else(not_found)?;
+        Ok((subnet_id, subnet.cidr_reservations.remove(pos)))
+    }
+}
+
+fn overlap(a: Cidr, b: Cidr) -> bool {
+    match (a, b) {
+        (Cidr::V4(a), Cidr::V4(b)) => a.overlaps(b),
+        (Cidr::V6(a), Cidr::V6(b)) => a.overlaps(b),
+        _ => false,
     }
 }
 

@@ -1616,7 +1616,8 @@ impl World {
 
 pub use crate::tags::ADVERTISED_CIDRS_TAG;
 
-fn recent(delete_time: Option<i64>, now: i64) -> bool {
+/// Whether a resource deleted at `delete_time` (if at all) is still listed at `now`.
+pub fn recent(delete_time: Option<i64>, now: i64) -> bool {
     delete_time.is_none_or(|t| now.saturating_sub(t) < DELETED_RETENTION_MS)
 }
 
@@ -2008,7 +2009,7 @@ mod tests {
         both.vpn_gateway_id = Some("vgw-0123456789abcdef0".into());
         assert_eq!(
             w.create_vpn_connection(&scope, &both, &[]).unwrap_err().code,
-            "InvalidParameterCombination"
+            "InvalidParameterValue"
         );
         let missing = vpn_spec(&cgw, "tgw-0123456789abcdef0", true);
         assert_eq!(

@@ -66,6 +66,15 @@ pub struct CustomerGateway {
     pub ip_address: Ipv4Addr,
     pub device_name: Option<String>,
     pub tags: Tags,
+    /// When it was deleted: AWS lists a deleted gateway as `deleted` for a while.
+    #[serde(default)]
+    pub delete_time: Option<i64>,
+}
+
+impl CustomerGateway {
+    pub fn state(&self) -> &'static str {
+        if self.delete_time.is_some() { "deleted" } else { "available" }
+    }
 }
 
 /// One of the two tunnels of a connection.
@@ -347,18 +356,49 @@ impl World {
                 ip_address: ip,
                 device_name: device_name.map(str::to_owned),
                 tags: tags.iter().cloned().collect(),
+                delete_time: None,
             },
         );
         Ok(id)
     }
 
-    /// DeleteCustomerGateway: refused while a VPN connection uses it.
-    pub fn delete_customer_gateway(&mut self, scope: &Scope, cgw_id: &str) -> Result<()> {
-        self.customer_gateways.find(&lookup::CUSTOMER_GATEWAY, scope, cgw_id)?;
+    /// A customer gateway that is not deleted.
+    pub fn find_customer_gateway(&self, scope: &Scope, id: &str) -> Result<&CustomerGateway> {
+        let kind = &lookup::CUSTOMER_GATEWAY;
+        self.customer_gateways
+            .find(kind, scope, id)
+            .ok()
+            .filter(|g| g.delete_time.is_none())
+            .ok_or_else(|| kind.not_found(id))
+    }
+
+    /// Customer gateways listed still: live ones, and deleted ones for an hour.
+    pub fn listed_customer_gateways<'a>(
+        &'a self,
+        scope: &'a Scope,
+        now: i64,
+    ) -> impl Iterator<Item = &'a CustomerGateway> + 'a {
+        self.customer_gateways
+            .in_scope(scope)
+            .filter(move |g| crate::transit_gateway::recent(g.delete_time, now))
+    }
+
+    /// DeleteCustomerGateway: refused while a VPN connection uses it. The gateway stays listed
+    /// as `deleted` for an hour, as on AWS.
+    pub fn delete_customer_gateway(&mut self, scope: &Scope, cgw_id: &str, now: i64) -> Result<()> {
+        self.find_customer_gateway(scope, cgw_id)?;
         if self.vpn_connections.values().any(|c| c.customer_gateway_id == cgw_id) {
             return Err(in_use("customer gateway", cgw_id));
         }
-        self.customer_gateways.remove(cgw_id);
+        for old in self
+            .customer_gateways
+            .ids_where(|g| !crate::transit_gateway::recent(g.delete_time, now))
+        {
+            self.customer_gateways.remove(&old);
+        }
+        if let Some(g) = self.customer_gateways.get_mut(cgw_id) {
+            g.delete_time = Some(now);
+        }
         Ok(())
     }
 
@@ -372,17 +412,15 @@ impl World {
     ) -> Result<String> {
         crate::tags::validate(tags)?;
         check_type(&spec.type_)?;
-        self.customer_gateways.find(&lookup::CUSTOMER_GATEWAY, scope, &spec.customer_gateway_id)?;
+        // Both gateways are refused before anything is looked up (moto's AWS-verified test).
+        if spec.vpn_gateway_id.is_some() && spec.transit_gateway_id.is_some() {
+            return Err(Error::invalid_parameter_value(
+                "The request must not contain both parameter vpnGatewayId and transitGatewayId",
+            ));
+        }
+        self.find_customer_gateway(scope, &spec.customer_gateway_id)?;
         let gateway = match (&spec.vpn_gateway_id, &spec.transit_gateway_id) {
-            (Some(_), Some(_)) => {
-                return Err(Error::new(
-                    "InvalidParameterCombination",
-                    "Specify either VpnGatewayId or TransitGatewayId, not both.",
-                ));
-            }
-            (Some(vgw), None) => {
-                self.vpn_gateways.find(&lookup::VPN_GATEWAY, scope, vgw)?.id.clone()
-            }
+            (Some(vgw), _) => self.vpn_gateways.find(&lookup::VPN_GATEWAY, scope, vgw)?.id.clone(),
             (None, Some(tgw)) => self.find_transit_gateway(scope, tgw)?.id.clone(),
             (None, None) => {
                 return Err(Error::missing_parameter("vpnGatewayId or transitGatewayId"));
@@ -655,7 +693,7 @@ mod tests {
             "RouteAlreadyExists"
         );
         assert!(w.vpn_connection_to(&vgw, "192.168.4.4".parse().unwrap()).is_some());
-        assert_eq!(w.delete_customer_gateway(&scope, &cgw).unwrap_err().code, "IncorrectState");
+        assert_eq!(w.delete_customer_gateway(&scope, &cgw, 0).unwrap_err().code, "IncorrectState");
         assert_eq!(w.delete_vpn_gateway(&scope, &vgw).unwrap_err().code, "IncorrectState");
         w.set_vpn_connection_route(&scope, &vpn, "192.168.0.0/16", false).unwrap();
         assert_eq!(
@@ -663,7 +701,15 @@ mod tests {
             "InvalidRoute.NotFound"
         );
         w.delete_vpn_connection(&scope, &vpn, 0).unwrap();
-        w.delete_customer_gateway(&scope, &cgw).unwrap();
+        w.delete_customer_gateway(&scope, &cgw, 0).unwrap();
+        assert_eq!(w.customer_gateways.get(&cgw).unwrap().state(), "deleted");
+        assert_eq!(
+            w.find_customer_gateway(&scope, &cgw).unwrap_err().code,
+            "InvalidCustomerGatewayID.NotFound"
+        );
+        assert_eq!(w.listed_customer_gateways(&scope, 0).count(), 1);
+        let later = crate::transit_gateway::DELETED_RETENTION_MS;
+        assert_eq!(w.listed_customer_gateways(&scope, later).count(), 0);
     }
 
     #[test]

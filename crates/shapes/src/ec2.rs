@@ -28,6 +28,7 @@ pub const OPERATIONS: &[(&str, &str, &str)] = &[
     ("DeleteVpc", "DeleteVpcRequest", ""),
     ("DescribeVpcs", "DescribeVpcsRequest", "DescribeVpcsResult"),
     ("ModifyVpcAttribute", "ModifyVpcAttributeRequest", ""),
+    ("ModifyVpcTenancy", "ModifyVpcTenancyRequest", "ModifyVpcTenancyResult"),
     ("DescribeVpcAttribute", "DescribeVpcAttributeRequest", "DescribeVpcAttributeResult"),
     ("AssociateVpcCidrBlock", "AssociateVpcCidrBlockRequest", "AssociateVpcCidrBlockResult"),
     (
@@ -50,6 +51,21 @@ pub const OPERATIONS: &[(&str, &str, &str)] = &[
         "DisassociateSubnetCidrBlock",
         "DisassociateSubnetCidrBlockRequest",
         "DisassociateSubnetCidrBlockResult",
+    ),
+    (
+        "CreateSubnetCidrReservation",
+        "CreateSubnetCidrReservationRequest",
+        "CreateSubnetCidrReservationResult",
+    ),
+    (
+        "DeleteSubnetCidrReservation",
+        "DeleteSubnetCidrReservationRequest",
+        "DeleteSubnetCidrReservationResult",
+    ),
+    (
+        "GetSubnetCidrReservations",
+        "GetSubnetCidrReservationsRequest",
+        "GetSubnetCidrReservationsResult",
     ),
     ("CreateRouteTable", "CreateRouteTableRequest", "CreateRouteTableResult"),
     ("DeleteRouteTable", "DeleteRouteTableRequest", ""),
@@ -2029,6 +2045,7 @@ pub const SECURITY_GROUP_REFERENCING_SUPPORT_VALUE_VALUES: &[&str] = &["enable",
 pub const SELF_SERVICE_PORTAL_VALUES: &[&str] = &["enabled", "disabled"];
 pub const SHUTDOWN_BEHAVIOR_VALUES: &[&str] = &["stop", "terminate"];
 pub const SPOT_INSTANCE_TYPE_VALUES: &[&str] = &["one-time", "persistent"];
+pub const SUBNET_CIDR_RESERVATION_TYPE_VALUES: &[&str] = &["prefix", "explicit"];
 pub const TENANCY_VALUES: &[&str] = &["default", "dedicated", "host"];
 pub const TRAFFIC_DIRECTION_VALUES: &[&str] = &["ingress", "egress"];
 pub const TRAFFIC_IP_ADDRESS_TYPE_VALUES: &[&str] = &["ipv4", "ipv6", "dual-stack"];
@@ -2048,6 +2065,7 @@ pub const VPC_ENCRYPTION_CONTROL_EXCLUSION_STATE_INPUT_VALUES: &[&str] = &["enab
 pub const VPC_ENCRYPTION_CONTROL_MODE_VALUES: &[&str] = &["monitor", "enforce"];
 pub const VPC_ENDPOINT_TYPE_VALUES: &[&str] =
     &["Interface", "Gateway", "GatewayLoadBalancer", "Resource", "ServiceNetwork"];
+pub const VPC_TENANCY_VALUES: &[&str] = &["default"];
 pub const VPN_ECMP_SUPPORT_VALUE_VALUES: &[&str] = &["enable", "disable"];
 pub const VPN_TUNNEL_BANDWIDTH_VALUES: &[&str] = &["standard", "large"];
 
@@ -2099,7 +2117,7 @@ impl FromQuery for AcceptVpcEndpointConnectionsRequest {
                 q.list(&join(p, "VpcEndpointId"), |q: &QueryMap, k: &str| {
                     required(q.scalar::<String>(k)?, k)
                 })?,
-                &join(p, "VpcEndpointId"),
+                "vpcEndpointIdSet",
             )?,
         })
     }
@@ -2534,7 +2552,7 @@ impl FromQuery for ApplySecurityGroupsToClientVpnTargetNetworkRequest {
                 q.list(&join(p, "SecurityGroupId"), |q: &QueryMap, k: &str| {
                     required(q.scalar::<String>(k)?, k)
                 })?,
-                &join(p, "SecurityGroupId"),
+                "securityGroupIdSet",
             )?,
             vpc_id: required(q.scalar::<String>(&join(p, "VpcId"))?, &join(p, "VpcId"))?,
         })
@@ -3942,7 +3960,7 @@ impl FromQuery for CreateClientVpnEndpointRequest {
         Ok(Self {
             authentication_options: required_list(
                 q.list(&join(p, "Authentication"), ClientVpnAuthenticationRequest::from_query)?,
-                &join(p, "Authentication"),
+                "authenticationSet",
             )?,
             client_cidr_block: q.scalar::<String>(&join(p, "ClientCidrBlock"))?,
             client_connect_options: q
@@ -4157,7 +4175,7 @@ impl FromQuery for CreateDhcpOptionsRequest {
         Ok(Self {
             dhcp_configurations: required_list(
                 q.list(&join(p, "DhcpConfiguration"), NewDhcpConfiguration::from_query)?,
-                &join(p, "DhcpConfiguration"),
+                "dhcpConfigurationSet",
             )?,
             dry_run: q.scalar::<bool>(&join(p, "DryRun"))?,
             tag_specifications: q
@@ -4248,7 +4266,7 @@ impl FromQuery for CreateFlowLogsRequest {
                 q.list(&join(p, "ResourceId"), |q: &QueryMap, k: &str| {
                     required(q.scalar::<String>(k)?, k)
                 })?,
-                &join(p, "ResourceId"),
+                "resourceIdSet",
             )?,
             resource_type: required(
                 q.enum_scalar(&join(p, "ResourceType"), FLOW_LOGS_RESOURCE_TYPE_VALUES)?,
@@ -4747,6 +4765,44 @@ impl ToXml for CreateSecurityGroupResult {
 }
 
 #[derive(Debug, Clone, Default, PartialEq)]
+pub struct CreateSubnetCidrReservationRequest {
+    pub cidr: String,
+    pub description: Option<String>,
+    pub dry_run: Option<bool>,
+    pub reservation_type: String,
+    pub subnet_id: String,
+    pub tag_specifications: Vec<TagSpecification>,
+}
+
+impl FromQuery for CreateSubnetCidrReservationRequest {
+    fn from_query(q: &QueryMap, p: &str) -> Result<Self, ApiError> {
+        Ok(Self {
+            cidr: required(q.scalar::<String>(&join(p, "Cidr"))?, &join(p, "Cidr"))?,
+            description: q.scalar::<String>(&join(p, "Description"))?,
+            dry_run: q.scalar::<bool>(&join(p, "DryRun"))?,
+            reservation_type: required(
+                q.enum_scalar(&join(p, "ReservationType"), SUBNET_CIDR_RESERVATION_TYPE_VALUES)?,
+                &join(p, "ReservationType"),
+            )?,
+            subnet_id: required(q.scalar::<String>(&join(p, "SubnetId"))?, &join(p, "SubnetId"))?,
+            tag_specifications: q
+                .list(&join(p, "TagSpecification"), TagSpecification::from_query)?,
+        })
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct CreateSubnetCidrReservationResult {
+    pub subnet_cidr_reservation: Option<SubnetCidrReservation>,
+}
+
+impl ToXml for CreateSubnetCidrReservationResult {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.structure("subnetCidrReservation", &self.subnet_cidr_reservation);
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct CreateSubnetRequest {
     pub availability_zone: Option<String>,
     pub availability_zone_id: Option<String>,
@@ -4810,9 +4866,9 @@ impl FromQuery for CreateTagsRequest {
                 q.list(&join(p, "ResourceId"), |q: &QueryMap, k: &str| {
                     required(q.scalar::<String>(k)?, k)
                 })?,
-                &join(p, "ResourceId"),
+                "resourceIdSet",
             )?,
-            tags: required_list(q.list(&join(p, "Tag"), Tag::from_query)?, &join(p, "Tag"))?,
+            tags: required_list(q.list(&join(p, "Tag"), Tag::from_query)?, "tagSet")?,
         })
     }
 }
@@ -5248,7 +5304,7 @@ impl FromQuery for CreateTransitGatewayVpcAttachmentRequest {
                 q.list(&join(p, "SubnetIds"), |q: &QueryMap, k: &str| {
                     required(q.scalar::<String>(k)?, k)
                 })?,
-                &join(p, "SubnetIds"),
+                "subnetIdsSet",
             )?,
             tag_specifications: q
                 .list(&join(p, "TagSpecifications"), TagSpecification::from_query)?,
@@ -5808,7 +5864,7 @@ impl FromQuery for DeleteFlowLogsRequest {
                 q.list(&join(p, "FlowLogId"), |q: &QueryMap, k: &str| {
                     required(q.scalar::<String>(k)?, k)
                 })?,
-                &join(p, "FlowLogId"),
+                "flowLogIdSet",
             )?,
         })
     }
@@ -6094,6 +6150,35 @@ impl ToXml for DeleteSecurityGroupResult {
 }
 
 #[derive(Debug, Clone, Default, PartialEq)]
+pub struct DeleteSubnetCidrReservationRequest {
+    pub dry_run: Option<bool>,
+    pub subnet_cidr_reservation_id: String,
+}
+
+impl FromQuery for DeleteSubnetCidrReservationRequest {
+    fn from_query(q: &QueryMap, p: &str) -> Result<Self, ApiError> {
+        Ok(Self {
+            dry_run: q.scalar::<bool>(&join(p, "DryRun"))?,
+            subnet_cidr_reservation_id: required(
+                q.scalar::<String>(&join(p, "SubnetCidrReservationId"))?,
+                &join(p, "SubnetCidrReservationId"),
+            )?,
+        })
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct DeleteSubnetCidrReservationResult {
+    pub deleted_subnet_cidr_reservation: Option<SubnetCidrReservation>,
+}
+
+impl ToXml for DeleteSubnetCidrReservationResult {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.structure("deletedSubnetCidrReservation", &self.deleted_subnet_cidr_reservation);
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct DeleteSubnetRequest {
     pub dry_run: Option<bool>,
     pub subnet_id: String,
@@ -6123,7 +6208,7 @@ impl FromQuery for DeleteTagsRequest {
                 q.list(&join(p, "ResourceId"), |q: &QueryMap, k: &str| {
                     required(q.scalar::<String>(k)?, k)
                 })?,
-                &join(p, "ResourceId"),
+                "resourceIdSet",
             )?,
             tags: q.list(&join(p, "Tag"), Tag::from_query)?,
         })
@@ -6447,7 +6532,7 @@ impl FromQuery for DeleteVpcEndpointServiceConfigurationsRequest {
                 q.list(&join(p, "ServiceId"), |q: &QueryMap, k: &str| {
                     required(q.scalar::<String>(k)?, k)
                 })?,
-                &join(p, "ServiceId"),
+                "serviceIdSet",
             )?,
         })
     }
@@ -6478,7 +6563,7 @@ impl FromQuery for DeleteVpcEndpointsRequest {
                 q.list(&join(p, "VpcEndpointId"), |q: &QueryMap, k: &str| {
                     required(q.scalar::<String>(k)?, k)
                 })?,
-                &join(p, "VpcEndpointId"),
+                "vpcEndpointIdSet",
             )?,
         })
     }
@@ -9873,6 +9958,42 @@ impl ToXml for GetManagedPrefixListEntriesResult {
 }
 
 #[derive(Debug, Clone, Default, PartialEq)]
+pub struct GetSubnetCidrReservationsRequest {
+    pub dry_run: Option<bool>,
+    pub filters: Vec<Filter>,
+    pub max_results: Option<i32>,
+    pub next_token: Option<String>,
+    pub subnet_id: String,
+}
+
+impl FromQuery for GetSubnetCidrReservationsRequest {
+    fn from_query(q: &QueryMap, p: &str) -> Result<Self, ApiError> {
+        Ok(Self {
+            dry_run: q.scalar::<bool>(&join(p, "DryRun"))?,
+            filters: q.list(&join(p, "Filter"), Filter::from_query)?,
+            max_results: q.scalar::<i32>(&join(p, "MaxResults"))?,
+            next_token: q.scalar::<String>(&join(p, "NextToken"))?,
+            subnet_id: required(q.scalar::<String>(&join(p, "SubnetId"))?, &join(p, "SubnetId"))?,
+        })
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct GetSubnetCidrReservationsResult {
+    pub next_token: Option<String>,
+    pub subnet_ipv4_cidr_reservations: Vec<SubnetCidrReservation>,
+    pub subnet_ipv6_cidr_reservations: Vec<SubnetCidrReservation>,
+}
+
+impl ToXml for GetSubnetCidrReservationsResult {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.scalar("nextToken", &self.next_token);
+        w.list("subnetIpv4CidrReservationSet", "item", &self.subnet_ipv4_cidr_reservations, true);
+        w.list("subnetIpv6CidrReservationSet", "item", &self.subnet_ipv6_cidr_reservations, true);
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct GetTransitGatewayPrefixListReferencesRequest {
     pub dry_run: Option<bool>,
     pub filters: Vec<Filter>,
@@ -11745,7 +11866,7 @@ impl FromQuery for ModifySecurityGroupRulesRequest {
             group_id: required(q.scalar::<String>(&join(p, "GroupId"))?, &join(p, "GroupId"))?,
             security_group_rules: required_list(
                 q.list(&join(p, "SecurityGroupRule"), SecurityGroupRuleUpdate::from_query)?,
-                &join(p, "SecurityGroupRule"),
+                "securityGroupRuleSet",
             )?,
         })
     }
@@ -12393,6 +12514,37 @@ impl ToXml for ModifyVpcPeeringConnectionOptionsResult {
             "requesterPeeringConnectionOptions",
             &self.requester_peering_connection_options,
         );
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ModifyVpcTenancyRequest {
+    pub dry_run: Option<bool>,
+    pub instance_tenancy: String,
+    pub vpc_id: String,
+}
+
+impl FromQuery for ModifyVpcTenancyRequest {
+    fn from_query(q: &QueryMap, p: &str) -> Result<Self, ApiError> {
+        Ok(Self {
+            dry_run: q.scalar::<bool>(&join(p, "DryRun"))?,
+            instance_tenancy: required(
+                q.enum_scalar(&join(p, "InstanceTenancy"), VPC_TENANCY_VALUES)?,
+                &join(p, "InstanceTenancy"),
+            )?,
+            vpc_id: required(q.scalar::<String>(&join(p, "VpcId"))?, &join(p, "VpcId"))?,
+        })
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ModifyVpcTenancyResult {
+    pub return_value: Option<bool>,
+}
+
+impl ToXml for ModifyVpcTenancyResult {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.scalar("return", &self.return_value);
     }
 }
 
@@ -13717,7 +13869,7 @@ impl FromQuery for RejectVpcEndpointConnectionsRequest {
                 q.list(&join(p, "VpcEndpointId"), |q: &QueryMap, k: &str| {
                     required(q.scalar::<String>(k)?, k)
                 })?,
-                &join(p, "VpcEndpointId"),
+                "vpcEndpointIdSet",
             )?,
         })
     }
@@ -14536,10 +14688,7 @@ impl FromQuery for SearchTransitGatewayRoutesRequest {
     fn from_query(q: &QueryMap, p: &str) -> Result<Self, ApiError> {
         Ok(Self {
             dry_run: q.scalar::<bool>(&join(p, "DryRun"))?,
-            filters: required_list(
-                q.list(&join(p, "Filter"), Filter::from_query)?,
-                &join(p, "Filter"),
-            )?,
+            filters: required_list(q.list(&join(p, "Filter"), Filter::from_query)?, "filterSet")?,
             max_results: q.scalar::<i32>(&join(p, "MaxResults"))?,
             next_token: q.scalar::<String>(&join(p, "NextToken"))?,
             transit_gateway_route_table_id: required(
@@ -14843,7 +14992,7 @@ impl FromQuery for StartInstancesRequest {
                 q.list(&join(p, "InstanceId"), |q: &QueryMap, k: &str| {
                     required(q.scalar::<String>(k)?, k)
                 })?,
-                &join(p, "InstanceId"),
+                "instanceIdSet",
             )?,
         })
     }
@@ -14942,7 +15091,7 @@ impl FromQuery for StopInstancesRequest {
                 q.list(&join(p, "InstanceId"), |q: &QueryMap, k: &str| {
                     required(q.scalar::<String>(k)?, k)
                 })?,
-                &join(p, "InstanceId"),
+                "instanceIdSet",
             )?,
             skip_os_shutdown: q.scalar::<bool>(&join(p, "SkipOsShutdown"))?,
         })
@@ -15025,6 +15174,29 @@ impl ToXml for SubnetCidrBlockState {
     fn write_xml(&self, w: &mut XmlWriter) {
         w.scalar("state", &self.state);
         w.scalar("statusMessage", &self.status_message);
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct SubnetCidrReservation {
+    pub cidr: Option<String>,
+    pub description: Option<String>,
+    pub owner_id: Option<String>,
+    pub reservation_type: Option<String>,
+    pub subnet_cidr_reservation_id: Option<String>,
+    pub subnet_id: Option<String>,
+    pub tags: Vec<Tag>,
+}
+
+impl ToXml for SubnetCidrReservation {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.scalar("cidr", &self.cidr);
+        w.scalar("description", &self.description);
+        w.scalar("ownerId", &self.owner_id);
+        w.scalar("reservationType", &self.reservation_type);
+        w.scalar("subnetCidrReservationId", &self.subnet_cidr_reservation_id);
+        w.scalar("subnetId", &self.subnet_id);
+        w.list("tagSet", "item", &self.tags, false);
     }
 }
 
@@ -15186,7 +15358,7 @@ impl FromQuery for TerminateInstancesRequest {
                 q.list(&join(p, "InstanceId"), |q: &QueryMap, k: &str| {
                     required(q.scalar::<String>(k)?, k)
                 })?,
-                &join(p, "InstanceId"),
+                "instanceIdSet",
             )?,
             skip_os_shutdown: q.scalar::<bool>(&join(p, "SkipOsShutdown"))?,
         })

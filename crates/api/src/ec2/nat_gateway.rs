@@ -26,7 +26,11 @@ fn render(n: &m::NatGateway, state: Option<&str>) -> NatGateway {
     NatGateway {
         connectivity_type: Some(n.connectivity_type.clone()),
         create_time: Some(Timestamp(n.create_time)),
-        delete_time: n.delete_time.map(Timestamp),
+        // A failed gateway was never deleted: its delete time only bounds how long it is listed.
+        delete_time: n.delete_time.filter(|_| n.failure.is_none()).map(Timestamp),
+        // The creating call shows a gateway that will fail as `pending`, without the failure.
+        failure_code: n.failure.as_ref().filter(|_| state.is_none()).map(|f| f.code.clone()),
+        failure_message: n.failure.as_ref().filter(|_| state.is_none()).map(|f| f.message.clone()),
         nat_gateway_addresses: n
             .addresses
             .iter()

@@ -311,7 +311,7 @@ const GROUP_FILTERS: &[&str] = &[
     "vpc-id",
 ];
 
-fn permission_field(w: &World, rules: &[m::SecurityGroupRule], field: &str) -> Vec<String> {
+fn permission_field(rules: &[m::SecurityGroupRule], field: &str) -> Vec<String> {
     let peers = rules.iter().map(|r| &r.peer);
     match field {
         "cidr" => peers
@@ -332,13 +332,13 @@ fn permission_field(w: &World, rules: &[m::SecurityGroupRule], field: &str) -> V
                 _ => None,
             })
             .collect(),
-        "group-id" | "group-name" | "user-id" => peers
+        // Filters read the pairs as AWS lists them, and a VPC group's pair carries its id and
+        // owner only: `group-name` matches no pair (AWS finds nothing, moto's test notes).
+        "group-id" | "user-id" => peers
             .filter_map(|p| match p {
-                RulePeer::Group { group_id, user_id } => Some(match field {
-                    "group-id" => group_id.clone(),
-                    "user-id" => user_id.clone(),
-                    _ => w.security_groups.get(group_id).map(|g| g.name.clone())?,
-                }),
+                RulePeer::Group { group_id, user_id } => {
+                    Some(if field == "group-id" { group_id.clone() } else { user_id.clone() })
+                }
                 _ => None,
             })
             .collect(),
@@ -349,12 +349,12 @@ fn permission_field(w: &World, rules: &[m::SecurityGroupRule], field: &str) -> V
     }
 }
 
-fn group_field(w: &World, g: &m::SecurityGroup, name: &str) -> Vec<String> {
+fn group_field(g: &m::SecurityGroup, name: &str) -> Vec<String> {
     if let Some(field) = name.strip_prefix("egress.ip-permission.") {
-        return permission_field(w, &g.egress, field);
+        return permission_field(&g.egress, field);
     }
     if let Some(field) = name.strip_prefix("ip-permission.") {
-        return permission_field(w, &g.ingress, field);
+        return permission_field(&g.ingress, field);
     }
     match name {
         "description" => one(&g.description),
@@ -389,7 +389,7 @@ fn describe_security_groups(
         .in_scope(&ctx.scope)
         .filter(|g| req.group_ids.is_empty() || req.group_ids.contains(&g.id))
         .filter(|g| req.group_names.is_empty() || by_name.contains(&g.id))
-        .filter(|g| filters.matches(&g.tags, |n| group_field(w, g, n)))
+        .filter(|g| filters.matches(&g.tags, |n| group_field(g, n)))
         .map(|g| (g.id.clone(), render(g)))
         .collect();
     let (security_groups, next_token) =
@@ -540,9 +540,15 @@ fn describe_security_group_rules(
 ) -> Outcome<DescribeSecurityGroupRulesResult> {
     let filters = Filters::new(&req.filters, RULE_FILTERS)?;
     // AWS reads this filter's values as group ids: `group-id=foobar` is InvalidGroupId.Malformed,
-    // not an empty answer. Wildcard patterns are left to match.
+    // not an empty answer, in its own words (moto's AWS-verified test). Wildcards are left to match.
     for value in filters.values("group-id").filter(|v| !v.contains(['*', '?'])) {
-        model::lookup::SECURITY_GROUP.check_format(value)?;
+        if !model::ids::is_well_formed("sg", value) {
+            return Err(ApiError::client(
+                "InvalidGroupId.Malformed",
+                format!("The security group ID '{value}' is malformed"),
+            )
+            .into());
+        }
     }
     for id in &req.security_group_rule_ids {
         w.find_security_group_rule(&ctx.scope, id)?;
@@ -620,8 +626,12 @@ fn modify_security_group_rules(
                 .into());
             }
         };
-        let protocol =
-            rule.ip_protocol.clone().ok_or_else(|| ApiError::missing_parameter("IpProtocol"))?;
+        // AWS's answer to a rule without a protocol (moto's AWS-verified test).
+        let protocol = rule.ip_protocol.clone().ok_or_else(|| {
+            ApiError::invalid_parameter_value(
+                "Invalid value 'null' for protocol. VPC security group rules must specify protocols explicitly.",
+            )
+        })?;
         let request = RuleRequest {
             protocol,
             from_port: rule.from_port,

@@ -6,7 +6,7 @@ use super::page::paginate;
 use super::{Ctx, Handler, read, write};
 use crate::Outcome;
 use model::lookup;
-use model::subnet::SubnetAttribute;
+use model::subnet::{NewCidrReservation, SubnetAttribute};
 use model::{World, resources as m};
 use shapes::ec2::*;
 use wire::ApiError;
@@ -21,7 +21,94 @@ pub(super) fn handlers() -> Vec<(&'static str, Handler)> {
         ("AssociateSubnetCidrBlock", write(associate_subnet_cidr_block)),
         ("DisassociateSubnetCidrBlock", write(disassociate_subnet_cidr_block)),
         ("CreateDefaultSubnet", write(create_default_subnet)),
+        ("CreateSubnetCidrReservation", write(create_subnet_cidr_reservation)),
+        ("DeleteSubnetCidrReservation", write(delete_subnet_cidr_reservation)),
+        ("GetSubnetCidrReservations", read(get_subnet_cidr_reservations)),
     ]
+}
+
+fn render_reservation(
+    owner: &str,
+    subnet_id: &str,
+    r: &m::SubnetCidrReservation,
+) -> SubnetCidrReservation {
+    SubnetCidrReservation {
+        cidr: Some(r.cidr.to_string()),
+        description: r.description.clone(),
+        owner_id: Some(owner.to_owned()),
+        reservation_type: Some(r.reservation_type.clone()),
+        subnet_cidr_reservation_id: Some(r.id.clone()),
+        subnet_id: Some(subnet_id.to_owned()),
+        tags: tag_set(&r.tags),
+    }
+}
+
+fn create_subnet_cidr_reservation(
+    ctx: &Ctx,
+    w: &mut World,
+    req: CreateSubnetCidrReservationRequest,
+) -> Outcome<CreateSubnetCidrReservationResult> {
+    let new = NewCidrReservation {
+        cidr: req.cidr,
+        reservation_type: req.reservation_type,
+        description: req.description,
+        tags: tags_for(&req.tag_specifications, "subnet-cidr-reservation")?,
+    };
+    let r = w.create_subnet_cidr_reservation(&ctx.scope, &req.subnet_id, new)?;
+    Ok(CreateSubnetCidrReservationResult {
+        subnet_cidr_reservation: Some(render_reservation(&ctx.scope.account, &req.subnet_id, &r)),
+    })
+}
+
+fn delete_subnet_cidr_reservation(
+    ctx: &Ctx,
+    w: &mut World,
+    req: DeleteSubnetCidrReservationRequest,
+) -> Outcome<DeleteSubnetCidrReservationResult> {
+    let (subnet_id, r) =
+        w.delete_subnet_cidr_reservation(&ctx.scope, &req.subnet_cidr_reservation_id)?;
+    Ok(DeleteSubnetCidrReservationResult {
+        deleted_subnet_cidr_reservation: Some(render_reservation(
+            &ctx.scope.account,
+            &subnet_id,
+            &r,
+        )),
+    })
+}
+
+const RESERVATION_FILTERS: &[&str] = &["reservationType", "subnet-id"];
+
+fn get_subnet_cidr_reservations(
+    ctx: &Ctx,
+    w: &World,
+    req: GetSubnetCidrReservationsRequest,
+) -> Outcome<GetSubnetCidrReservationsResult> {
+    let filters = Filters::new(&req.filters, RESERVATION_FILTERS)?;
+    let subnet = w.subnets.find(&lookup::SUBNET, &ctx.scope, &req.subnet_id)?;
+    let items = subnet
+        .cidr_reservations
+        .iter()
+        .filter(|r| {
+            filters.matches(&r.tags, |n| match n {
+                "reservationType" => one(&r.reservation_type),
+                "subnet-id" => one(&subnet.id),
+                _ => vec![],
+            })
+        })
+        .map(|r| (r.id.clone(), r))
+        .collect();
+    let (page, next_token) =
+        paginate(items, req.max_results, req.next_token.as_deref(), (5, 1000))?;
+    let (v4, v6): (Vec<_>, Vec<_>) =
+        page.into_iter().partition(|r| matches!(r.cidr, model::cidr::Cidr::V4(_)));
+    let shown = |list: Vec<&m::SubnetCidrReservation>| {
+        list.into_iter().map(|r| render_reservation(&subnet.owner.account, &subnet.id, r)).collect()
+    };
+    Ok(GetSubnetCidrReservationsResult {
+        next_token,
+        subnet_ipv4_cidr_reservations: shown(v4),
+        subnet_ipv6_cidr_reservations: shown(v6),
+    })
 }
 
 fn v6_association(b: &m::SubnetIpv6CidrBlock, state: &str) -> SubnetIpv6CidrBlockAssociation {

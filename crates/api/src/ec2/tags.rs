@@ -18,17 +18,11 @@ pub(super) fn handlers() -> Vec<(&'static str, Handler)> {
 }
 
 fn create_tags(ctx: &Ctx, w: &mut World, req: CreateTagsRequest) -> Outcome<ReturnTrue> {
-    if req.resources.is_empty() {
-        return Err(wire::ApiError::missing_parameter("resourceIdSet").into());
-    }
     w.create_tags(&ctx.scope, &req.resources, &tag_pairs(&req.tags)?)?;
     Ok(ReturnTrue)
 }
 
 fn delete_tags(ctx: &Ctx, w: &mut World, req: DeleteTagsRequest) -> Outcome<ReturnTrue> {
-    if req.resources.is_empty() {
-        return Err(wire::ApiError::missing_parameter("resourceIdSet").into());
-    }
     let tags: Vec<(String, Option<String>)> = req
         .tags
         .iter()

@@ -18,6 +18,7 @@ pub(super) fn handlers() -> Vec<(&'static str, Handler)> {
         ("DeleteVpc", write(delete_vpc)),
         ("DescribeVpcs", read(describe_vpcs)),
         ("ModifyVpcAttribute", write(modify_vpc_attribute)),
+        ("ModifyVpcTenancy", write(modify_vpc_tenancy)),
         ("DescribeVpcAttribute", read(describe_vpc_attribute)),
         ("AssociateVpcCidrBlock", write(associate_vpc_cidr_block)),
         ("DisassociateVpcCidrBlock", write(disassociate_vpc_cidr_block)),
@@ -98,6 +99,18 @@ fn create_vpc(ctx: &Ctx, w: &mut World, req: CreateVpcRequest) -> Outcome<Create
     // A new VPC is reported `pending`, as AWS reports it; describes show it `available`.
     shown.state = Some("pending".into());
     Ok(CreateVpcResult { vpc: Some(shown) })
+}
+
+/// ModifyVpcTenancy: a VPC's tenancy may only become `default` (the API reference and the
+/// `VpcTenancy` enum); existing instances keep theirs.
+fn modify_vpc_tenancy(
+    ctx: &Ctx,
+    w: &mut World,
+    req: ModifyVpcTenancyRequest,
+) -> Outcome<ModifyVpcTenancyResult> {
+    // The generated reader has already held InstanceTenancy to its enum, `default` alone.
+    w.vpcs.find_mut(&lookup::VPC, &ctx.scope, &req.vpc_id)?.instance_tenancy = "default".into();
+    Ok(ModifyVpcTenancyResult { return_value: Some(true) })
 }
 
 fn create_default_vpc(

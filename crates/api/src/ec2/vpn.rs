@@ -9,6 +9,7 @@ use model::World;
 use model::lookup;
 use model::vpn::{self as v, NewVpnConnection};
 use shapes::ec2::*;
+use wire::Timestamp;
 use wire::xml::ReturnTrue;
 
 pub(super) fn handlers() -> Vec<(&'static str, Handler)> {
@@ -151,7 +152,7 @@ fn render_cgw(g: &v::CustomerGateway) -> CustomerGateway {
         customer_gateway_id: Some(g.id.clone()),
         device_name: g.device_name.clone(),
         ip_address: Some(g.ip_address.to_string()),
-        state: Some("available".into()),
+        state: Some(g.state().into()),
         tags: tag_set(&g.tags),
         type_: Some(v::IPSEC_1.into()),
     }
@@ -182,7 +183,7 @@ fn delete_customer_gateway(
     w: &mut World,
     req: DeleteCustomerGatewayRequest,
 ) -> Outcome<ReturnTrue> {
-    w.delete_customer_gateway(&ctx.scope, &req.customer_gateway_id)?;
+    w.delete_customer_gateway(&ctx.scope, &req.customer_gateway_id, Timestamp::now().0)?;
     Ok(ReturnTrue)
 }
 
@@ -193,7 +194,7 @@ fn cgw_field(g: &v::CustomerGateway, name: &str) -> Vec<String> {
         "bgp-asn" => one(g.bgp_asn),
         "customer-gateway-id" => one(&g.id),
         "ip-address" => one(g.ip_address),
-        "state" => one("available"),
+        "state" => one(g.state()),
         "type" => one(v::IPSEC_1),
         _ => vec![],
     }
@@ -212,8 +213,7 @@ fn describe_customer_gateways(
         |id| lookup::CUSTOMER_GATEWAY.not_found(id),
     )?;
     let customer_gateways = w
-        .customer_gateways
-        .in_scope(&ctx.scope)
+        .listed_customer_gateways(&ctx.scope, Timestamp::now().0)
         .filter(|g| ids.is_empty() || ids.contains(&g.id))
         .filter(|g| filters.matches(&g.tags, |n| cgw_field(g, n)))
         .map(render_cgw)

@@ -321,3 +321,442 @@ fn vpc(api: &api::Api, cidr: &str, ipv6: bool) -> String {
     }
     first(&crate::ok(api, &pairs), "vpcId").unwrap().to_owned()
 }
+
+/// The code and message of a call that must fail.
+fn refusal(api: &api::Api, pairs: &[(&str, &str)]) -> (String, String) {
+    let r = call(api, pairs);
+    assert_ne!(r.status, 200, "{}", r.body);
+    let text = |tag: &str| {
+        let raw = first(&r.body, tag).unwrap();
+        raw.replace("&apos;", "'")
+            .replace("&quot;", "\"")
+            .replace("&lt;", "<")
+            .replace("&gt;", ">")
+            .replace("&amp;", "&")
+    };
+    (text("Code"), text("Message"))
+}
+
+fn default_vpc_and_subnet(api: &api::Api) -> (String, String) {
+    let vpcs = crate::ok(
+        api,
+        &[
+            ("Action", "DescribeVpcs"),
+            ("Filter.1.Name", "is-default"),
+            ("Filter.1.Value.1", "true"),
+        ],
+    );
+    let vpc_id = first(&vpcs, "vpcId").unwrap().to_owned();
+    let subnets = crate::ok(
+        api,
+        &[
+            ("Action", "DescribeSubnets"),
+            ("Filter.1.Name", "vpc-id"),
+            ("Filter.1.Value.1", &vpc_id),
+        ],
+    );
+    (vpc_id, first(&subnets, "subnetId").unwrap().to_owned())
+}
+
+/// AWS's texts where users grep for them (moto's AWS-verified tests and AWS's answers).
+#[test]
+fn refusals_carry_aws_messages() {
+    let api = memory_api();
+    let (code, message) = refusal(&api, &[("Action", "CreateDefaultVpc")]);
+    assert_eq!(code, "DefaultVpcAlreadyExists");
+    assert_eq!(message, "A Default VPC already exists for this account in this region.");
+
+    let vpc_id = vpc(&api, "10.10.42.0/24", false);
+    for i in 43..47 {
+        let block = format!("10.10.{i}.0/24");
+        crate::ok(
+            &api,
+            &[("Action", "AssociateVpcCidrBlock"), ("VpcId", &vpc_id), ("CidrBlock", &block)],
+        );
+    }
+    let (code, message) = refusal(
+        &api,
+        &[("Action", "AssociateVpcCidrBlock"), ("VpcId", &vpc_id), ("CidrBlock", "10.10.50.0/24")],
+    );
+    assert_eq!(code, "CidrLimitExceeded");
+    assert_eq!(
+        message,
+        format!("This network {vpc_id} has met its maximum number of allowed CIDRs: 5")
+    );
+
+    crate::ok(
+        &api,
+        &[("Action", "CreateSubnet"), ("VpcId", &vpc_id), ("CidrBlock", "10.10.42.0/25")],
+    );
+    let (code, message) = refusal(
+        &api,
+        &[("Action", "CreateSubnet"), ("VpcId", &vpc_id), ("CidrBlock", "10.10.42.0/26")],
+    );
+    assert_eq!(
+        (code.as_str(), message.as_str()),
+        ("InvalidSubnet.Conflict", "The CIDR '10.10.42.0/26' conflicts with another subnet")
+    );
+    let (code, message) = refusal(&api, &[("Action", "DeleteVpc"), ("VpcId", &vpc_id)]);
+    assert_eq!(code, "DependencyViolation");
+    assert_eq!(message, format!("The vpc '{vpc_id}' has dependencies and cannot be deleted."));
+
+    for action in ["CreateTags", "DeleteTags"] {
+        let (code, message) = refusal(&api, &[("Action", action), ("Tag.1.Key", "k")]);
+        assert_eq!(code, "MissingParameter");
+        assert_eq!(message, "The request must contain the parameter resourceIdSet");
+    }
+    let subnet =
+        [("Action", "CreateSubnet"), ("VpcId", vpc_id.as_str()), ("CidrBlock", "10.10.43.0/24")];
+    let no_type = [("TagSpecification.1.Tag.1.Key", "k"), ("TagSpecification.1.Tag.1.Value", "v")];
+    let (code, message) = refusal(&api, &[&subnet[..], &no_type[..]].concat());
+    assert_eq!(
+        (code.as_str(), message.as_str()),
+        ("InvalidParameter", "Tag specification resource type must have a value")
+    );
+    let (code, message) = refusal(
+        &api,
+        &[&subnet[..], &[("TagSpecification.1.ResourceType", "subnet")][..]].concat(),
+    );
+    assert_eq!(
+        (code.as_str(), message.as_str()),
+        ("InvalidParameter", "Tag specification must have at least one tag")
+    );
+}
+
+#[test]
+fn ipv6_blocks_need_a_pool_number_five_and_size_subnets_from_44_to_64() {
+    let api = memory_api();
+    let (code, _) = refusal(
+        &api,
+        &[("Action", "CreateVpc"), ("CidrBlock", "10.0.0.0/16"), ("Ipv6CidrBlock", "2602::/56")],
+    );
+    assert_eq!(code, "MissingParameter");
+    let vpc_id = vpc(&api, "10.0.0.0/16", true);
+    let associate = [
+        ("Action", "AssociateVpcCidrBlock"),
+        ("VpcId", vpc_id.as_str()),
+        ("AmazonProvidedIpv6CidrBlock", "true"),
+    ];
+    for _ in 1..5 {
+        crate::ok(&api, &associate);
+    }
+    let (code, message) = refusal(&api, &associate);
+    assert_eq!(code, "CidrLimitExceeded");
+    assert_eq!(
+        message,
+        format!("This network {vpc_id} has met its maximum number of allowed CIDRs: 5")
+    );
+    // A subnet may take a whole /56 of its VPC; a /62 is not a size AWS offers.
+    let d = crate::ok(&api, &[("Action", "DescribeVpcs"), ("VpcId.1", &vpc_id)]);
+    let block = all(&d, "ipv6CidrBlock")[0].to_owned();
+    crate::ok(
+        &api,
+        &[
+            ("Action", "CreateSubnet"),
+            ("VpcId", &vpc_id),
+            ("CidrBlock", "10.0.0.0/24"),
+            ("Ipv6CidrBlock", &block),
+        ],
+    );
+    let second = all(&d, "ipv6CidrBlock")[1].replace("/56", "/62");
+    let (code, _) = refusal(
+        &api,
+        &[
+            ("Action", "CreateSubnet"),
+            ("VpcId", &vpc_id),
+            ("CidrBlock", "10.0.1.0/24"),
+            ("Ipv6CidrBlock", &second),
+        ],
+    );
+    assert_eq!(code, "InvalidSubnet.Range");
+}
+
+#[test]
+fn a_nat_gateway_without_an_internet_gateway_is_pending_then_failed() {
+    let api = memory_api();
+    let vpc_id = vpc(&api, "10.0.0.0/16", false);
+    let subnet = crate::ok(
+        &api,
+        &[("Action", "CreateSubnet"), ("VpcId", &vpc_id), ("CidrBlock", "10.0.0.0/24")],
+    );
+    let subnet_id = first(&subnet, "subnetId").unwrap().to_owned();
+    let eip = crate::ok(&api, &[("Action", "AllocateAddress"), ("Domain", "vpc")]);
+    let allocation = first(&eip, "allocationId").unwrap().to_owned();
+    let created = crate::ok(
+        &api,
+        &[("Action", "CreateNatGateway"), ("SubnetId", &subnet_id), ("AllocationId", &allocation)],
+    );
+    assert_eq!(first(&created, "state"), Some("pending"));
+    assert_eq!(first(&created, "failureCode"), None);
+    let nat_id = first(&created, "natGatewayId").unwrap().to_owned();
+    let d = crate::ok(&api, &[("Action", "DescribeNatGateways"), ("NatGatewayId.1", &nat_id)]);
+    assert_eq!(first(&d, "state"), Some("failed"));
+    assert_eq!(first(&d, "failureCode"), Some("Gateway.NotAttached"));
+    assert_eq!(
+        first(&d, "failureMessage").unwrap(),
+        format!("Network {vpc_id} has no Internet gateway attached")
+    );
+    // It held no address: the Elastic IP is free again.
+    let a = crate::ok(&api, &[("Action", "DescribeAddresses"), ("AllocationId.1", &allocation)]);
+    assert_eq!(first(&a, "associationId"), None);
+}
+
+#[test]
+fn deleted_customer_gateways_are_listed_as_deleted() {
+    let api = memory_api();
+    let cgw = crate::ok(
+        &api,
+        &[
+            ("Action", "CreateCustomerGateway"),
+            ("Type", "ipsec.1"),
+            ("IpAddress", "198.51.100.7"),
+            ("BgpAsn", "65000"),
+        ],
+    );
+    let id = first(&cgw, "customerGatewayId").unwrap().to_owned();
+    crate::ok(&api, &[("Action", "DeleteCustomerGateway"), ("CustomerGatewayId", &id)]);
+    let d =
+        crate::ok(&api, &[("Action", "DescribeCustomerGateways"), ("CustomerGatewayId.1", &id)]);
+    assert_eq!(first(&d, "state"), Some("deleted"));
+    let (code, _) =
+        refusal(&api, &[("Action", "DeleteCustomerGateway"), ("CustomerGatewayId", &id)]);
+    assert_eq!(code, "InvalidCustomerGatewayID.NotFound");
+}
+
+#[test]
+fn releasing_an_address_in_the_default_vpc_disassociates_it() {
+    let api = memory_api();
+    let (_, default_subnet) = default_vpc_and_subnet(&api);
+    let release_after_associating = |subnet_id: &str| {
+        let eni = crate::ok(&api, &[("Action", "CreateNetworkInterface"), ("SubnetId", subnet_id)]);
+        let eni_id = first(&eni, "networkInterfaceId").unwrap().to_owned();
+        let eip = crate::ok(&api, &[("Action", "AllocateAddress"), ("Domain", "vpc")]);
+        let allocation = first(&eip, "allocationId").unwrap().to_owned();
+        crate::ok(
+            &api,
+            &[
+                ("Action", "AssociateAddress"),
+                ("AllocationId", &allocation),
+                ("NetworkInterfaceId", &eni_id),
+            ],
+        );
+        call(&api, &[("Action", "ReleaseAddress"), ("AllocationId", &allocation)])
+    };
+    assert_eq!(release_after_associating(&default_subnet).status, 200);
+    // In another VPC it must be disassociated first.
+    let vpc_id = vpc(&api, "10.0.0.0/16", false);
+    let igw = crate::ok(&api, &[("Action", "CreateInternetGateway")]);
+    let igw_id = first(&igw, "internetGatewayId").unwrap().to_owned();
+    crate::ok(
+        &api,
+        &[("Action", "AttachInternetGateway"), ("InternetGatewayId", &igw_id), ("VpcId", &vpc_id)],
+    );
+    let subnet = crate::ok(
+        &api,
+        &[("Action", "CreateSubnet"), ("VpcId", &vpc_id), ("CidrBlock", "10.0.0.0/24")],
+    );
+    let r = release_after_associating(first(&subnet, "subnetId").unwrap());
+    assert_eq!(first(&r.body, "Code"), Some("InvalidIPAddress.InUse"));
+}
+
+#[test]
+fn validation_order_and_texts_follow_aws() {
+    let api = memory_api();
+    // Both gateways are refused before the customer gateway is looked up.
+    let (code, message) = refusal(
+        &api,
+        &[
+            ("Action", "CreateVpnConnection"),
+            ("Type", "ipsec.1"),
+            ("CustomerGatewayId", "cgw-0123456789abcdef0"),
+            ("VpnGatewayId", "vgw-0123456789abcdef0"),
+            ("TransitGatewayId", "tgw-0123456789abcdef0"),
+        ],
+    );
+    assert_eq!(code, "InvalidParameterValue");
+    assert_eq!(
+        message,
+        "The request must not contain both parameter vpnGatewayId and transitGatewayId"
+    );
+    // Letters beyond hex are still an id's shape: not found, not malformed.
+    let (code, _) = refusal(
+        &api,
+        &[("Action", "DescribeTransitGateways"), ("TransitGatewayIds.1", "tgw-abcdefghij0123456")],
+    );
+    assert_eq!(code, "InvalidTransitGatewayID.NotFound");
+    let (code, message) = refusal(
+        &api,
+        &[
+            ("Action", "DescribeSecurityGroupRules"),
+            ("Filter.1.Name", "group-id"),
+            ("Filter.1.Value.1", "foobar"),
+        ],
+    );
+    assert_eq!(
+        (code.as_str(), message.as_str()),
+        ("InvalidGroupId.Malformed", "The security group ID 'foobar' is malformed")
+    );
+
+    let vpc_id = vpc(&api, "10.0.0.0/16", false);
+    let sg = crate::ok(
+        &api,
+        &[
+            ("Action", "CreateSecurityGroup"),
+            ("GroupName", "g"),
+            ("GroupDescription", "d"),
+            ("VpcId", &vpc_id),
+        ],
+    );
+    let sg_id = first(&sg, "groupId").unwrap().to_owned();
+    let rule = crate::ok(
+        &api,
+        &[
+            ("Action", "AuthorizeSecurityGroupIngress"),
+            ("GroupId", &sg_id),
+            ("IpPermissions.1.IpProtocol", "tcp"),
+            ("IpPermissions.1.FromPort", "22"),
+            ("IpPermissions.1.ToPort", "22"),
+            ("IpPermissions.1.IpRanges.1.CidrIp", "10.0.0.0/8"),
+        ],
+    );
+    let rule_id = first(&rule, "securityGroupRuleId").unwrap().to_owned();
+    let (code, message) = refusal(
+        &api,
+        &[
+            ("Action", "ModifySecurityGroupRules"),
+            ("GroupId", &sg_id),
+            ("SecurityGroupRule.1.SecurityGroupRuleId", &rule_id),
+            ("SecurityGroupRule.1.SecurityGroupRule.CidrIpv4", "10.0.0.0/16"),
+        ],
+    );
+    assert_eq!(code, "InvalidParameterValue");
+    assert_eq!(
+        message,
+        "Invalid value 'null' for protocol. VPC security group rules must specify protocols explicitly."
+    );
+
+    // A pair made by group id carries no name for the group-name filter to match.
+    let other = crate::ok(
+        &api,
+        &[
+            ("Action", "CreateSecurityGroup"),
+            ("GroupName", "other"),
+            ("GroupDescription", "d"),
+            ("VpcId", &vpc_id),
+        ],
+    );
+    let other_id = first(&other, "groupId").unwrap().to_owned();
+    crate::ok(
+        &api,
+        &[
+            ("Action", "AuthorizeSecurityGroupEgress"),
+            ("GroupId", &sg_id),
+            ("IpPermissions.1.IpProtocol", "tcp"),
+            ("IpPermissions.1.FromPort", "80"),
+            ("IpPermissions.1.ToPort", "80"),
+            ("IpPermissions.1.Groups.1.GroupId", &other_id),
+        ],
+    );
+    let by = |name: &str, value: &str| {
+        let d = crate::ok(
+            &api,
+            &[
+                ("Action", "DescribeSecurityGroups"),
+                ("Filter.1.Name", name),
+                ("Filter.1.Value.1", value),
+            ],
+        );
+        all(&d, "groupId").into_iter().filter(|g| *g == sg_id).count()
+    };
+    assert_eq!(by("egress.ip-permission.group-id", &other_id), 1);
+    assert_eq!(by("egress.ip-permission.group-name", "other"), 0);
+}
+
+#[test]
+fn subnet_cidr_reservations_keep_addresses_from_automatic_assignment() {
+    let api = memory_api();
+    let vpc_id = vpc(&api, "10.0.0.0/16", false);
+    let subnet = crate::ok(
+        &api,
+        &[("Action", "CreateSubnet"), ("VpcId", &vpc_id), ("CidrBlock", "10.0.0.0/24")],
+    );
+    let subnet_id = first(&subnet, "subnetId").unwrap().to_owned();
+    let reserve = |cidr: &str, kind: &str| {
+        call(
+            &api,
+            &[
+                ("Action", "CreateSubnetCidrReservation"),
+                ("SubnetId", &subnet_id),
+                ("Cidr", cidr),
+                ("ReservationType", kind),
+                ("Description", "kept"),
+            ],
+        )
+    };
+    let r = reserve("10.0.0.0/28", "explicit");
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(first(&r.body, "reservationType"), Some("explicit"));
+    let scr = first(&r.body, "subnetCidrReservationId").unwrap().to_owned();
+    assert!(scr.starts_with("scr-"));
+    let bad = reserve("10.1.0.0/31", "prefix");
+    assert_eq!(
+        first(&bad.body, "Message"),
+        Some("Reservation CIDR should be within subnet CIDR block (10.0.0.0/24)")
+    );
+    let bad = reserve("10.0.0.2/31", "prefix");
+    assert_eq!(
+        first(&bad.body, "Message"),
+        Some("Reservation CIDR 10.0.0.2/31 has overlap with existing reserved CIDR block")
+    );
+    assert_eq!(first(&reserve("10.0.0.64/28", "odd").body, "Code"), Some("InvalidParameterValue"));
+    // The first address not reserved is the one handed out.
+    let eni = crate::ok(&api, &[("Action", "CreateNetworkInterface"), ("SubnetId", &subnet_id)]);
+    assert_eq!(first(&eni, "privateIpAddress"), Some("10.0.0.16"));
+    let got = crate::ok(&api, &[("Action", "GetSubnetCidrReservations"), ("SubnetId", &subnet_id)]);
+    assert!(got.contains("<subnetIpv4CidrReservationSet><item>"), "{got}");
+    assert!(got.contains("<subnetIpv6CidrReservationSet></subnetIpv6CidrReservationSet>"), "{got}");
+    let filtered = crate::ok(
+        &api,
+        &[
+            ("Action", "GetSubnetCidrReservations"),
+            ("SubnetId", &subnet_id),
+            ("Filter.1.Name", "reservationType"),
+            ("Filter.1.Value.1", "prefix"),
+        ],
+    );
+    assert_eq!(first(&filtered, "subnetCidrReservationId"), None);
+    let deleted = crate::ok(
+        &api,
+        &[("Action", "DeleteSubnetCidrReservation"), ("SubnetCidrReservationId", &scr)],
+    );
+    assert_eq!(first(&deleted, "cidr"), Some("10.0.0.0/28"));
+    let (code, message) = refusal(
+        &api,
+        &[("Action", "DeleteSubnetCidrReservation"), ("SubnetCidrReservationId", &scr)],
+    );
+    assert_eq!(code, "InvalidSubnetCidrReservationID.NotFound");
+    assert_eq!(message, format!("The subnet-cidr-reservation ID '{scr}' does not exist"));
+}
+
+#[test]
+fn a_vpcs_tenancy_may_only_become_default() {
+    let api = memory_api();
+    let created = crate::ok(
+        &api,
+        &[("Action", "CreateVpc"), ("CidrBlock", "10.0.0.0/16"), ("InstanceTenancy", "dedicated")],
+    );
+    let vpc_id = first(&created, "vpcId").unwrap().to_owned();
+    let (code, message) = refusal(
+        &api,
+        &[("Action", "ModifyVpcTenancy"), ("VpcId", &vpc_id), ("InstanceTenancy", "unknown")],
+    );
+    // The generated request reader holds InstanceTenancy to its enum (`VpcTenancy`: default).
+    assert_eq!(code, "InvalidParameterValue");
+    assert!(message.contains("Valid values are: default"), "{message}");
+    crate::ok(
+        &api,
+        &[("Action", "ModifyVpcTenancy"), ("VpcId", &vpc_id), ("InstanceTenancy", "default")],
+    );
+    let d = crate::ok(&api, &[("Action", "DescribeVpcs"), ("VpcId.1", &vpc_id)]);
+    assert_eq!(first(&d, "instanceTenancy"), Some("default"));
+}
