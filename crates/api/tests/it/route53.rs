@@ -413,7 +413,7 @@ fn vpc_associations_default_the_region_and_use_aws_words() {
 }
 
 #[test]
-fn record_listing_refuses_what_aws_refuses_in_its_words() {
+fn names_are_refused_in_aws_words() {
     let api = crate::memory_api();
     let zone = create_zone(&api, "example.com");
     let bare = zone.trim_start_matches("/hostedzone/");
@@ -432,6 +432,23 @@ fn record_listing_refuses_what_aws_refuses_in_its_words() {
                     )
                 )
             )
+        );
+    }
+    // In a change, a name that does not parse fails the batch with that one problem.
+    for (name, problem) in [
+        (
+            "i d.example.com.",
+            "UnsupportedCharacter (Value contains unsupported characters) encountered with ' '",
+        ),
+        (
+            "a..example.com",
+            "DomainLabelEmpty (Domain label is empty) encountered with 'a..example.com'",
+        ),
+    ] {
+        let r = change(&api, &zone, "CREATE", name, "10.0.0.1");
+        assert_eq!(
+            (r.status, error(&r)),
+            (400, ("InvalidChangeBatch".into(), format!("FATAL problem: {problem}")))
         );
     }
     // A type without a name: AWS's InvalidInput says nothing more.

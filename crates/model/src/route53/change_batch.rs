@@ -134,7 +134,10 @@ impl World {
         let fail = |e: Error| Err(Err(e));
         let name = match names::normalize(&input.name) {
             Ok(n) => n,
-            Err(p) => return Err(Ok(vec![p.describe(&input.name)])),
+            // A name that does not parse fails the request at once, its problem unbracketed
+            // ("InvalidChangeBatch: FATAL problem: DomainLabelEmpty (Domain label is empty)
+            // encountered with 'a..example.com'", as AWS answers Terraform).
+            Err(p) => return fail(Error::new("InvalidChangeBatch", p.describe(&input.name))),
         };
         if !record::TYPES.contains(&input.rtype.as_str()) {
             return fail(field_error(
