@@ -6,7 +6,8 @@
 //! exclusivity, one routing policy per name and type, alias targets). Problems with the record
 //! sets are collected and reported together as one `InvalidChangeBatch`, in AWS's list form
 //! `[msg1, msg2]`; malformed requests (a missing TTL, a weight out of range, an unknown health
-//! check) fail at once with their own codes. Nothing is written until the whole batch passes.
+//! check, a name that does not parse, a batch over its limits) fail at once with their own
+//! messages. Nothing is written until the whole batch passes.
 
 use super::record::{self, AliasTarget, RoutingPolicy, name_prefix, record_key};
 use super::zone::{HostedZone, clamp_max};
