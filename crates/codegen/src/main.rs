@@ -59,6 +59,17 @@ const ALWAYS_WRITTEN: &[(&str, &str)] = &[
     ("IpPermission", "PrefixListIds"),
     ("IpPermission", "UserIdGroupPairs"),
     ("Subnet", "Ipv6CidrBlockAssociationSet"),
+    // Route 53: an untagged resource's tag set is `<Tags/>` (`"Tags": []`).
+    ("ResourceTagSet", "Tags"),
+];
+
+/// Members a model marks required that AWS leaves out when it has nothing to say, as
+/// (structure, member); they are generated as `Option`s. Route 53 echoes a listing's `Marker`
+/// only when the request gave one.
+const NOT_ALWAYS_SENT: &[(&str, &str)] = &[
+    ("ListHealthChecksResponse", "Marker"),
+    ("ListHostedZonesResponse", "Marker"),
+    ("ListReusableDelegationSetsResponse", "Marker"),
 ];
 
 /// Members not generated, as (structure, member): map shapes reached only through features
@@ -321,7 +332,13 @@ impl<'a> Generator<'a> {
             .shape(name)?
             .get("required")
             .and_then(Value::as_array)
-            .map(|a| a.iter().filter_map(Value::as_str).map(str::to_owned).collect())
+            .map(|a| {
+                a.iter()
+                    .filter_map(Value::as_str)
+                    .filter(|m| !NOT_ALWAYS_SENT.contains(&(name, m)))
+                    .map(str::to_owned)
+                    .collect()
+            })
             .unwrap_or_default())
     }
 

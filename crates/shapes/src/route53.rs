@@ -2544,7 +2544,7 @@ impl FromRest for ListHealthChecksRequest {
 pub struct ListHealthChecksResponse {
     pub health_checks: Vec<HealthCheck>,
     pub is_truncated: bool,
-    pub marker: String,
+    pub marker: Option<String>,
     pub max_items: String,
     pub next_marker: Option<String>,
 }
@@ -2553,7 +2553,7 @@ impl ToXml for ListHealthChecksResponse {
     fn write_xml(&self, w: &mut XmlWriter) {
         w.list("HealthChecks", "HealthCheck", &self.health_checks, true);
         w.value("IsTruncated", &self.is_truncated);
-        w.value("Marker", &self.marker);
+        w.scalar("Marker", &self.marker);
         w.value("MaxItems", &self.max_items);
         w.scalar("NextMarker", &self.next_marker);
     }
@@ -2688,7 +2688,7 @@ impl FromRest for ListHostedZonesRequest {
 pub struct ListHostedZonesResponse {
     pub hosted_zones: Vec<HostedZone>,
     pub is_truncated: bool,
-    pub marker: String,
+    pub marker: Option<String>,
     pub max_items: String,
     pub next_marker: Option<String>,
 }
@@ -2697,7 +2697,7 @@ impl ToXml for ListHostedZonesResponse {
     fn write_xml(&self, w: &mut XmlWriter) {
         w.list("HostedZones", "HostedZone", &self.hosted_zones, true);
         w.value("IsTruncated", &self.is_truncated);
-        w.value("Marker", &self.marker);
+        w.scalar("Marker", &self.marker);
         w.value("MaxItems", &self.max_items);
         w.scalar("NextMarker", &self.next_marker);
     }
@@ -2818,7 +2818,7 @@ impl FromRest for ListReusableDelegationSetsRequest {
 pub struct ListReusableDelegationSetsResponse {
     pub delegation_sets: Vec<DelegationSet>,
     pub is_truncated: bool,
-    pub marker: String,
+    pub marker: Option<String>,
     pub max_items: String,
     pub next_marker: Option<String>,
 }
@@ -2827,7 +2827,7 @@ impl ToXml for ListReusableDelegationSetsResponse {
     fn write_xml(&self, w: &mut XmlWriter) {
         w.list("DelegationSets", "DelegationSet", &self.delegation_sets, true);
         w.value("IsTruncated", &self.is_truncated);
-        w.value("Marker", &self.marker);
+        w.scalar("Marker", &self.marker);
         w.value("MaxItems", &self.max_items);
         w.scalar("NextMarker", &self.next_marker);
     }
@@ -3112,7 +3112,7 @@ impl ToXml for ResourceTagSet {
     fn write_xml(&self, w: &mut XmlWriter) {
         w.scalar("ResourceId", &self.resource_id);
         w.scalar("ResourceType", &self.resource_type);
-        w.list("Tags", "Tag", &self.tags, false);
+        w.list("Tags", "Tag", &self.tags, true);
     }
 }
 

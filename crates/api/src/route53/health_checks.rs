@@ -182,7 +182,7 @@ pub(super) async fn dispatch(ctx: &Ctx<'_>, op: &str) -> Result<Answer, ApiError
                 let page = w.list_health_checks(account, r.marker.as_deref(), max)?;
                 Ok(s::ListHealthChecksResponse {
                     health_checks: page.items.iter().map(|h| check_out(h)).collect(),
-                    marker: r.marker.clone().unwrap_or_default(),
+                    marker: r.marker.clone(),
                     is_truncated: page.is_truncated(),
                     next_marker: page.next_marker.clone(),
                     max_items: echo_max(&r.max_items, 100),

@@ -45,6 +45,17 @@ fn tag_kind(name: &str) -> Result<TagResourceType, ApiError> {
         .ok_or_else(|| invalid_input(format!("'{name}' is not a taggable resource type")))
 }
 
+/// A tag operation's `ResourceId`: a hosted zone's is a bare id, at most 32 characters (AWS
+/// refuses `/hostedzone/Z…` with the length error below; a health check's UUID may be longer).
+fn tag_resource_id(kind: TagResourceType, id: &str) -> Result<&str, ApiError> {
+    if kind == TagResourceType::HostedZone && id.chars().count() > 32 {
+        return Err(invalid_input(format!(
+            "1 validation error detected: Value '{id}' at 'resourceId' failed to satisfy constraint: Member must have length less than or equal to 32"
+        )));
+    }
+    Ok(id)
+}
+
 fn count(n: u64) -> i64 {
     i64::try_from(n).unwrap_or(i64::MAX)
 }
@@ -82,7 +93,7 @@ pub(super) async fn dispatch(ctx: &Ctx<'_>, op: &str) -> Result<Answer, ApiError
                 let page = w.list_reusable_delegation_sets(account, r.marker.as_deref(), max)?;
                 Ok(s::ListReusableDelegationSetsResponse {
                     delegation_sets: page.items.iter().map(|d| delegation_set_out(d)).collect(),
-                    marker: r.marker.clone().unwrap_or_default(),
+                    marker: r.marker.clone(),
                     is_truncated: page.is_truncated(),
                     next_marker: page.next_marker.clone(),
                     max_items: echo_max(&r.max_items, 100),
@@ -279,6 +290,7 @@ pub(super) async fn dispatch(ctx: &Ctx<'_>, op: &str) -> Result<Answer, ApiError
         "ChangeTagsForResource" => {
             let r: s::ChangeTagsForResourceRequest = decode(input)?;
             let kind = tag_kind(&r.resource_type)?;
+            let id = tag_resource_id(kind, &r.resource_id)?;
             let add = r
                 .add_tags
                 .iter()
@@ -288,13 +300,7 @@ pub(super) async fn dispatch(ctx: &Ctx<'_>, op: &str) -> Result<Answer, ApiError
                 })
                 .collect::<Result<Vec<_>, ApiError>>()?;
             ctx.write(|w, account| {
-                w.change_tags_for_resource(
-                    account,
-                    kind,
-                    &r.resource_id,
-                    add,
-                    r.remove_tag_keys.clone(),
-                )?;
+                w.change_tags_for_resource(account, kind, id, add, r.remove_tag_keys.clone())?;
                 Ok(s::ChangeTagsForResourceResponse {})
             })
             .await
@@ -302,12 +308,13 @@ pub(super) async fn dispatch(ctx: &Ctx<'_>, op: &str) -> Result<Answer, ApiError
         "ListTagsForResource" => {
             let r: s::ListTagsForResourceRequest = decode(input)?;
             let kind = tag_kind(&r.resource_type)?;
+            let id = tag_resource_id(kind, &r.resource_id)?;
             ctx.read(|w, account| {
-                let tags = w.list_tags_for_resource(account, kind, &r.resource_id)?;
+                let tags = w.list_tags_for_resource(account, kind, id)?;
                 Ok(s::ListTagsForResourceResponse {
                     resource_tag_set: s::ResourceTagSet {
                         resource_type: Some(r.resource_type.clone()),
-                        resource_id: Some(model::route53::bare_id(&r.resource_id).to_owned()),
+                        resource_id: Some(id.to_owned()),
                         tags: tags_out(tags),
                     },
                 })

@@ -65,8 +65,12 @@ pub async fn handle(api: &Api, request: &Request) -> Result<Reply, ApiError> {
         }
     };
     // Ids come back as AWS returned them (`/hostedzone/Z…`) or bare; the model keeps them bare,
-    // and the model's length limits are those of bare ids.
-    let labels = labels.into_iter().map(|(k, v)| (k, strip_prefix(v))).collect();
+    // and the model's length limits are those of bare ids. A tag operation's `ResourceId` is
+    // taken as given, as AWS takes it (botocore strips no prefix from a TagResourceId).
+    let labels = labels
+        .into_iter()
+        .map(|(k, v)| if k == "ResourceId" { (k, v) } else { (k, strip_prefix(v)) })
+        .collect();
     let input = RestInput {
         labels,
         query: Some(&request.params),
@@ -109,6 +113,8 @@ pub(crate) fn decode<T: FromRest>(input: &RestInput<'_>) -> Result<T, ApiError> 
 pub(crate) struct Ctx<'a> {
     pub api: &'a Api,
     pub account: String,
+    /// The region the request was signed for (Route 53's clients sign for us-east-1).
+    pub region: String,
     pub input: &'a RestInput<'a>,
     /// Milliseconds since the epoch.
     pub now: i64,
@@ -143,7 +149,13 @@ async fn dispatch(
     op: &str,
     input: &RestInput<'_>,
 ) -> Result<Answer, ApiError> {
-    let ctx = Ctx { api, account: request.scope.account.clone(), input, now: Timestamp::now().0 };
+    let ctx = Ctx {
+        api,
+        account: request.scope.account.clone(),
+        region: request.scope.region.clone(),
+        input,
+        now: Timestamp::now().0,
+    };
     if zones::OPERATIONS.contains(&op) {
         zones::dispatch(&ctx, op).await
     } else if records::OPERATIONS.contains(&op) {

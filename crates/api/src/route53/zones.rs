@@ -54,6 +54,12 @@ fn vpc_in(v: &s::VPC) -> ZoneVpc {
     }
 }
 
+/// A VPC to associate or disassociate: AWS takes one without `VPCRegion` as a VPC of the
+/// region the request was signed for.
+fn vpc_in_signed_region(v: &s::VPC, region: &str) -> ZoneVpc {
+    ZoneVpc { region: v.vpc_region.clone().unwrap_or_else(|| region.to_owned()), ..vpc_in(v) }
+}
+
 fn vpc_out(v: &ZoneVpc) -> s::VPC {
     s::VPC { vpc_id: Some(v.vpc_id.clone()), vpc_region: Some(v.region.clone()) }
 }
@@ -111,7 +117,7 @@ pub(super) async fn dispatch(ctx: &Ctx<'_>, op: &str) -> Result<Answer, ApiError
                 )?;
                 Ok(s::ListHostedZonesResponse {
                     hosted_zones: page.items.iter().map(|z| zone_out(z)).collect(),
-                    marker: r.marker.clone().unwrap_or_default(),
+                    marker: r.marker.clone(),
                     is_truncated: page.is_truncated(),
                     next_marker: page.next_marker.clone(),
                     max_items: echo_max(&r.max_items, ZONE_PAGE),
@@ -203,7 +209,7 @@ pub(super) async fn dispatch(ctx: &Ctx<'_>, op: &str) -> Result<Answer, ApiError
                 let change = w.associate_vpc_with_hosted_zone(
                     account,
                     &r.hosted_zone_id,
-                    vpc_in(&r.vpc),
+                    vpc_in_signed_region(&r.vpc, &ctx.region),
                     r.comment.clone(),
                     now,
                 )?;
@@ -217,7 +223,7 @@ pub(super) async fn dispatch(ctx: &Ctx<'_>, op: &str) -> Result<Answer, ApiError
                 let change = w.disassociate_vpc_from_hosted_zone(
                     account,
                     &r.hosted_zone_id,
-                    &vpc_in(&r.vpc),
+                    &vpc_in_signed_region(&r.vpc, &ctx.region),
                     r.comment.clone(),
                     now,
                 )?;

@@ -262,3 +262,203 @@ fn test_dns_answer_refuses_private_zones() {
     let r = test_dns(&api, &format!("hostedzoneid={id}&recordname=db.corp.internal&recordtype=A"));
     assert_eq!((r.status, code(&r).as_str()), (400, "InvalidInput"), "{}", r.body);
 }
+
+/// The error code and message (XML entities decoded) of a failed call.
+fn error(reply: &Reply) -> (String, String) {
+    let message = crate::first(&reply.body, "Message").unwrap_or_default();
+    let message = [("&apos;", "'"), ("&quot;", "\""), ("&lt;", "<"), ("&gt;", ">"), ("&amp;", "&")]
+        .iter()
+        .fold(message.to_owned(), |m, (entity, c)| m.replace(entity, c));
+    (code(reply), message)
+}
+
+const XMLNS: &str = "https://route53.amazonaws.com/doc/2013-04-01/";
+
+/// A batch of one change per (action, name, record count), each record a distinct address.
+fn batch(api: &Api, zone: &str, changes: &[(&str, &str, usize)]) -> Reply {
+    let changes: String = changes
+        .iter()
+        .map(|(action, name, n)| {
+            let records: String = (0..*n)
+                .map(|i| {
+                    format!("<ResourceRecord><Value>10.0.{}.{}</Value></ResourceRecord>", i / 256, i % 256)
+                })
+                .collect();
+            format!("<Change><Action>{action}</Action><ResourceRecordSet><Name>{name}</Name><Type>A</Type><TTL>60</TTL><ResourceRecords>{records}</ResourceRecords></ResourceRecordSet></Change>")
+        })
+        .collect();
+    let body = format!(
+        r#"<ChangeResourceRecordSetsRequest xmlns="{XMLNS}"><ChangeBatch><Changes>{changes}</Changes></ChangeBatch></ChangeResourceRecordSetsRequest>"#
+    );
+    let bare = zone.trim_start_matches("/hostedzone/");
+    r53(api, "POST", &format!("/2013-04-01/hostedzone/{bare}/rrset/"), &body)
+}
+
+#[test]
+fn upserted_records_count_twice_toward_the_batch_limit() {
+    // AWS's Route 53 quotas: at most 1,000 ResourceRecord elements a request, an UPSERT's
+    // counted twice.
+    let api = crate::memory_api();
+    let zone = create_zone(&api, "db");
+    let r = batch(&api, &zone, &[("CREATE", "a.db", 500), ("CREATE", "b.db", 500)]);
+    assert_eq!(r.status, 200, "{}", r.body);
+    let r = batch(&api, &zone, &[("CREATE", "c.db", 1000), ("CREATE", "d.db", 1)]);
+    let limit =
+        ("InvalidChangeBatch".to_owned(), "Number of records limit of 1000 exceeded.".to_owned());
+    assert_eq!(error(&r), limit);
+    let r = batch(&api, &zone, &[("UPSERT", "a.db", 250), ("UPSERT", "b.db", 250)]);
+    assert_eq!(r.status, 200, "{}", r.body);
+    let r = batch(
+        &api,
+        &zone,
+        &[("UPSERT", "a.db", 250), ("UPSERT", "b.db", 250), ("UPSERT", "e.db", 1)],
+    );
+    assert_eq!(error(&r), limit);
+}
+
+#[test]
+fn list_hosted_zones_echoes_a_marker_only_when_given_one() {
+    let api = crate::memory_api();
+    for name in ["a.example", "b.example", "c.example"] {
+        create_zone(&api, name);
+    }
+    let first = r53(&api, "GET", "/2013-04-01/hostedzone?maxitems=2", "");
+    assert_eq!(first.status, 200, "{}", first.body);
+    assert!(!first.body.contains("<Marker"), "{}", first.body);
+    let next = crate::first(&first.body, "NextMarker").unwrap();
+    let second = r53(&api, "GET", &format!("/2013-04-01/hostedzone?marker={next}"), "");
+    assert_eq!(crate::first(&second.body, "Marker"), Some(next), "{}", second.body);
+    assert!(!second.body.contains("<NextMarker>"), "{}", second.body);
+}
+
+#[test]
+fn hosted_zone_tags_take_the_bare_id_only() {
+    let api = crate::memory_api();
+    let full = create_zone(&api, "example.com");
+    let bare = full.trim_start_matches("/hostedzone/");
+    let add = format!(
+        r#"<ChangeTagsForResourceRequest xmlns="{XMLNS}"><AddTags><Tag><Key>foo</Key><Value>bar</Value></Tag></AddTags></ChangeTagsForResourceRequest>"#
+    );
+    // An untagged zone lists an empty tag set.
+    let r = r53(&api, "GET", &format!("/2013-04-01/tags/hostedzone/{bare}"), "");
+    assert!(r.body.contains("<Tags></Tags>") || r.body.contains("<Tags/>"), "{}", r.body);
+    // botocore sends a TagResourceId as given; AWS refuses `/hostedzone/Z…` by its length.
+    let encoded = full.replace('/', "%2F");
+    let too_long = (
+        "InvalidInput".to_owned(),
+        format!(
+            "1 validation error detected: Value '{full}' at 'resourceId' failed to satisfy constraint: Member must have length less than or equal to 32"
+        ),
+    );
+    let r = r53(&api, "POST", &format!("/2013-04-01/tags/hostedzone/{encoded}"), &add);
+    assert_eq!((r.status, error(&r)), (400, too_long.clone()));
+    let r = r53(&api, "GET", &format!("/2013-04-01/tags/hostedzone/{encoded}"), "");
+    assert_eq!((r.status, error(&r)), (400, too_long));
+    // Cut to 32 characters, it is no zone's id.
+    let cut = full.get(..32).unwrap().replace('/', "%2F");
+    let r = r53(&api, "POST", &format!("/2013-04-01/tags/hostedzone/{cut}"), &add);
+    assert_eq!(code(&r), "NoSuchHostedZone", "{}", r.body);
+    let r = r53(&api, "POST", &format!("/2013-04-01/tags/hostedzone/{bare}"), &add);
+    assert_eq!(r.status, 200, "{}", r.body);
+    let r = r53(&api, "GET", &format!("/2013-04-01/tags/hostedzone/{bare}"), "");
+    assert!(r.body.contains(&format!("<ResourceId>{bare}</ResourceId>")), "{}", r.body);
+    assert!(
+        r.body.contains("<Tags><Tag><Key>foo</Key><Value>bar</Value></Tag></Tags>"),
+        "{}",
+        r.body
+    );
+}
+
+#[test]
+fn vpc_associations_default_the_region_and_use_aws_words() {
+    let api = crate::memory_api();
+    let vpc = |cidr: &str| {
+        let r = crate::ok(&api, &[("Action", "CreateVpc"), ("CidrBlock", cidr)]);
+        crate::first(&r, "vpcId").unwrap().to_owned()
+    };
+    let (one, two) = (vpc("10.1.0.0/16"), vpc("10.2.0.0/16"));
+    let body = format!(
+        r#"<CreateHostedZoneRequest xmlns="{XMLNS}"><Name>corp.internal</Name><VPC><VPCRegion>{}</VPCRegion><VPCId>{one}</VPCId></VPC><CallerReference>p</CallerReference></CreateHostedZoneRequest>"#,
+        api::DEFAULT_REGION
+    );
+    let r = r53(&api, "POST", "/2013-04-01/hostedzone", &body);
+    assert_eq!(r.status, 201, "{}", r.body);
+    let zone = r.body.split("<HostedZone>").nth(1).unwrap();
+    let id = crate::first(zone, "Id").unwrap().trim_start_matches("/hostedzone/").to_owned();
+    // Without a VPCRegion, the VPC is one of the region the request was signed for.
+    let call = |zone: &str, op: &str, vpc: &str| {
+        let root = if op == "associatevpc" {
+            "AssociateVPCWithHostedZoneRequest"
+        } else {
+            "DisassociateVPCFromHostedZoneRequest"
+        };
+        let body = format!(r#"<{root} xmlns="{XMLNS}"><VPC><VPCId>{vpc}</VPCId></VPC></{root}>"#);
+        r53(&api, "POST", &format!("/2013-04-01/hostedzone/{zone}/{op}"), &body)
+    };
+    let r = call(&id, "associatevpc", &two);
+    assert_eq!(r.status, 200, "{}", r.body);
+    let r = call(&id, "disassociatevpc", &one);
+    assert_eq!(r.status, 200, "{}", r.body);
+    let r = call(&id, "disassociatevpc", &two);
+    assert_eq!(
+        error(&r),
+        ("LastVPCAssociation".into(), "The VPC that you're trying to disassociate from the private hosted zone is the last VPC that is associated with the hosted zone. Amazon Route 53 doesn't support disassociating the last VPC from a hosted zone.".into())
+    );
+    let public = create_zone(&api, "example.com");
+    let r = call(public.trim_start_matches("/hostedzone/"), "associatevpc", &one);
+    assert_eq!(
+        error(&r),
+        ("PublicZoneVPCAssociation".into(), "You're trying to associate a VPC with a public hosted zone. Amazon Route 53 doesn't support associating a VPC with a public hosted zone.".into())
+    );
+}
+
+#[test]
+fn names_are_refused_in_aws_words() {
+    let api = crate::memory_api();
+    let zone = create_zone(&api, "example.com");
+    let bare = zone.trim_start_matches("/hostedzone/");
+    let list =
+        |query: &str| r53(&api, "GET", &format!("/2013-04-01/hostedzone/{bare}/rrset?{query}"), "");
+    for (name, culprit) in [("i%20d.example.com.", " "), ("i%09d.example.com.", "\t")] {
+        let r = list(&format!("name={name}"));
+        assert_eq!(
+            (r.status, error(&r)),
+            (
+                400,
+                (
+                    "InvalidInput".into(),
+                    format!(
+                        "FATAL problem: UnsupportedCharacter (Value contains unsupported characters) encountered with '{culprit}'"
+                    )
+                )
+            )
+        );
+    }
+    // In a change, a name that does not parse fails the batch with that one problem.
+    for (name, problem) in [
+        (
+            "i d.example.com.",
+            "UnsupportedCharacter (Value contains unsupported characters) encountered with ' '",
+        ),
+        (
+            "a..example.com",
+            "DomainLabelEmpty (Domain label is empty) encountered with 'a..example.com'",
+        ),
+    ] {
+        let r = change(&api, &zone, "CREATE", name, "10.0.0.1");
+        assert_eq!(
+            (r.status, error(&r)),
+            (400, ("InvalidChangeBatch".into(), format!("FATAL problem: {problem}")))
+        );
+    }
+    // A type without a name: AWS's InvalidInput says nothing more.
+    let r = list("type=A");
+    assert_eq!((r.status, error(&r)), (400, ("InvalidInput".into(), String::new())));
+}
+
+#[test]
+fn an_unknown_delegation_set_is_named_by_its_id_alone() {
+    let api = crate::memory_api();
+    let r = r53(&api, "GET", "/2013-04-01/delegationset/unknown", "");
+    assert_eq!(error(&r), ("NoSuchDelegationSet".into(), "unknown".into()));
+}

@@ -6,7 +6,8 @@
 //! exclusivity, one routing policy per name and type, alias targets). Problems with the record
 //! sets are collected and reported together as one `InvalidChangeBatch`, in AWS's list form
 //! `[msg1, msg2]`; malformed requests (a missing TTL, a weight out of range, an unknown health
-//! check) fail at once with their own codes. Nothing is written until the whole batch passes.
+//! check, a name that does not parse, a batch over its limits) fail at once with their own
+//! messages. Nothing is written until the whole batch passes.
 
 use super::record::{self, AliasTarget, RoutingPolicy, name_prefix, record_key};
 use super::zone::{HostedZone, clamp_max};
@@ -84,6 +85,11 @@ pub fn invalid_change_batch(messages: &[String]) -> Error {
     Error::new("InvalidChangeBatch", format!("[{}]", messages.join(", ")))
 }
 
+/// A limit on the whole request: one message, not a list of record set problems.
+fn batch_limit(what: &str, limit: usize) -> Error {
+    Error::new("InvalidChangeBatch", format!("Number of {what} limit of {limit} exceeded."))
+}
+
 /// Schema-style validation error for one field of one change.
 fn field_error(
     index: usize,
@@ -129,12 +135,10 @@ impl World {
         let fail = |e: Error| Err(Err(e));
         let name = match names::normalize(&input.name) {
             Ok(n) => n,
-            Err(p) => {
-                return Err(Ok(vec![format!(
-                    "FATAL problem: {} ({}) encountered with '{}'",
-                    p.code, p.text, input.name
-                )]));
-            }
+            // A name that does not parse fails the request at once, its problem unbracketed
+            // ("InvalidChangeBatch: FATAL problem: DomainLabelEmpty (Domain label is empty)
+            // encountered with 'a..example.com'", as AWS answers Terraform).
+            Err(p) => return fail(Error::new("InvalidChangeBatch", p.describe(&input.name))),
         };
         if !record::TYPES.contains(&input.rtype.as_str()) {
             return fail(field_error(
@@ -226,10 +230,7 @@ impl World {
                     evaluate_target_health: a.evaluate_target_health,
                 }),
                 Err(p) => {
-                    problems.push(format!(
-                        "FATAL problem: {} ({}) encountered with '{}'",
-                        p.code, p.text, a.dns_name
-                    ));
+                    problems.push(p.describe(&a.dns_name));
                     None
                 }
             },
@@ -386,18 +387,19 @@ impl World {
                 "1 validation error detected: Value '[]' at 'changeBatch.changes' failed to satisfy constraint: Member must have length greater than or equal to 1",
             ));
         }
-        let records: usize = changes.iter().map(|c| c.record.records.len()).sum();
+        // An UPSERT's records and characters count twice (AWS's Route 53 quotas: "When the
+        // value of the Action element is UPSERT, each ResourceRecord element is counted twice").
+        let weight = |c: &RecordChange| if c.action == ChangeAction::Upsert { 2 } else { 1 };
+        let records: usize = changes.iter().map(|c| weight(c) * c.record.records.len()).sum();
         if records > MAX_RECORDS_PER_BATCH {
-            return Err(invalid_change_batch(&[format!(
-                "Number of records limit of {MAX_RECORDS_PER_BATCH} exceeded."
-            )]));
+            return Err(batch_limit("records", MAX_RECORDS_PER_BATCH));
         }
-        let chars: usize =
-            changes.iter().flat_map(|c| &c.record.records).map(|v| v.chars().count()).sum();
+        let chars: usize = changes
+            .iter()
+            .map(|c| weight(c) * c.record.records.iter().map(|v| v.chars().count()).sum::<usize>())
+            .sum();
         if chars > MAX_VALUE_CHARS_PER_BATCH {
-            return Err(invalid_change_batch(&[format!(
-                "Number of characters limit of {MAX_VALUE_CHARS_PER_BATCH} exceeded."
-            )]));
+            return Err(batch_limit("characters", MAX_VALUE_CHARS_PER_BATCH));
         }
         let mut errors: Vec<String> = Vec::new();
         // The sets of every touched name, as the batch leaves them.
@@ -580,9 +582,8 @@ impl World {
     ) -> Result<RecordPage<'_>> {
         let zone = self.r53_zone(account, zone_id)?;
         if start.rtype.is_some() && start.name.is_none() {
-            return Err(invalid_input(
-                "The input is not valid: StartRecordType requires StartRecordName",
-            ));
+            // AWS answers this InvalidInput with an empty message.
+            return Err(invalid_input(""));
         }
         if start.identifier.is_some() && start.rtype.is_none() {
             return Err(invalid_input(
@@ -596,8 +597,7 @@ impl World {
         let from = match &start.name {
             None => zone_prefix.clone(),
             Some(n) => {
-                let n = names::normalize(n)
-                    .map_err(|p| invalid_input(format!("Invalid StartRecordName: {}", p.text)))?;
+                let n = names::normalize(n).map_err(|p| invalid_input(p.describe(n)))?;
                 match &start.rtype {
                     None => name_prefix(&zone.id, &n),
                     Some(t) => record_key(&zone.id, &n, t, start.identifier.as_deref()),

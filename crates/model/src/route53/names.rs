@@ -11,16 +11,34 @@
 pub struct NameProblem {
     pub code: &'static str,
     pub text: &'static str,
+    /// The character AWS names for an unsupported character (it quotes that, not the name).
+    pub culprit: Option<char>,
+}
+
+impl NameProblem {
+    /// AWS's words for the problem with `name`: `FATAL problem: UnsupportedCharacter (Value
+    /// contains unsupported characters) encountered with ' '`.
+    pub fn describe(&self, name: &str) -> String {
+        let what = self.culprit.map_or_else(|| name.to_owned(), String::from);
+        format!("FATAL problem: {} ({}) encountered with '{what}'", self.code, self.text)
+    }
 }
 
 const LABEL_EMPTY: NameProblem =
-    NameProblem { code: "DomainLabelEmpty", text: "Domain label is empty" };
+    NameProblem { code: "DomainLabelEmpty", text: "Domain label is empty", culprit: None };
 const LABEL_TOO_LONG: NameProblem =
-    NameProblem { code: "DomainLabelTooLong", text: "Domain label is too long" };
+    NameProblem { code: "DomainLabelTooLong", text: "Domain label is too long", culprit: None };
 const NAME_TOO_LONG: NameProblem =
-    NameProblem { code: "DomainNameTooLong", text: "Domain name is too long" };
-const BAD_CHARACTER: NameProblem =
-    NameProblem { code: "InvalidCharacter", text: "Domain name contains an invalid character" };
+    NameProblem { code: "DomainNameTooLong", text: "Domain name is too long", culprit: None };
+
+/// A character Route 53 does not take in a name (outside printable ASCII), as AWS reports it.
+fn unsupported(name: &str, at: usize) -> NameProblem {
+    NameProblem {
+        code: "UnsupportedCharacter",
+        text: "Value contains unsupported characters",
+        culprit: name.get(at..).and_then(|rest| rest.chars().next()),
+    }
+}
 
 /// The raw labels of a name (lower-case bytes, escapes decoded), root excluded.
 pub fn labels(name: &str) -> Result<Vec<Vec<u8>>, NameProblem> {
@@ -47,18 +65,20 @@ pub fn labels(name: &str) -> Result<Vec<Vec<u8>>, NameProblem> {
                 match (digits, bytes.get(i)) {
                     (Some(d), _) => {
                         let v = d.iter().fold(0u32, |acc, c| acc * 8 + u32::from(c - b'0'));
-                        label.push(u8::try_from(v).map_err(|_| BAD_CHARACTER)?);
+                        label.push(u8::try_from(v).map_err(|_| unsupported(trimmed, i - 1))?);
                         i += 3;
                     }
-                    (None, Some(&c)) => {
+                    // An escaped character stands for itself, if it is ASCII.
+                    (None, Some(&c)) if c.is_ascii() => {
                         label.push(c);
                         i += 1;
                     }
-                    (None, None) => return Err(BAD_CHARACTER),
+                    (None, Some(_)) => return Err(unsupported(trimmed, i)),
+                    (None, None) => return Err(unsupported(trimmed, i - 1)),
                 }
             }
             0x21..=0x7e => label.push(b.to_ascii_lowercase()),
-            _ => return Err(BAD_CHARACTER),
+            _ => return Err(unsupported(trimmed, i - 1)),
         }
         if label.len() > 63 {
             return Err(LABEL_TOO_LONG);
@@ -138,7 +158,17 @@ mod tests {
         );
         let long = vec!["abcdefghij"; 25].join(".");
         assert_eq!(normalize(&long).unwrap_err().code, "DomainNameTooLong");
-        assert_eq!(normalize("a b.com").unwrap_err().code, "InvalidCharacter");
+        for (name, culprit) in
+            [("a b.com", ' '), ("a\tb.com", '\t'), ("国.com", '国'), ("a\\ç.com", 'ç')]
+        {
+            let p = normalize(name).unwrap_err();
+            assert_eq!((p.code, p.culprit), ("UnsupportedCharacter", Some(culprit)), "{name}");
+        }
+        assert_eq!(
+            normalize("i d.e.com.").unwrap_err().describe("i d.e.com."),
+            "FATAL problem: UnsupportedCharacter (Value contains unsupported characters) encountered with ' '"
+        );
+        assert_eq!(normalize("a\\ .com").unwrap(), "a\\040.com.");
     }
 
     #[test]

@@ -432,7 +432,7 @@ impl World {
         if !zone.private {
             return Err(Error::new(
                 "PublicZoneVPCAssociation",
-                "Public hosted zone cannot be associated with a VPC",
+                "You're trying to associate a VPC with a public hosted zone. Amazon Route 53 doesn't support associating a VPC with a public hosted zone.",
             ));
         }
         if let Some(other) = self
@@ -488,7 +488,7 @@ impl World {
         if zone.vpcs.len() == 1 {
             return Err(Error::new(
                 "LastVPCAssociation",
-                "The VPC that you're trying to disassociate from the private hosted zone is the last VPC that is associated with the hosted zone. Route 53 doesn't support disassociating the last VPC from a hosted zone.",
+                "The VPC that you're trying to disassociate from the private hosted zone is the last VPC that is associated with the hosted zone. Amazon Route 53 doesn't support disassociating the last VPC from a hosted zone.",
             ));
         }
         let id = zone.id.clone();
