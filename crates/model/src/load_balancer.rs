@@ -383,16 +383,7 @@ impl World {
             ));
         }
         for g in &req.security_groups {
-            let ok = self
-                .security_groups
-                .get(g)
-                .is_some_and(|sg| &sg.owner == scope && sg.vpc_id == vpc_id);
-            if !ok {
-                return Err(Error::new(
-                    "InvalidSecurityGroup",
-                    format!("Security group '{g}' does not exist in VPC '{vpc_id}'"),
-                ));
-            }
+            self.check_load_balancer_group(scope, g, &vpc_id)?;
             if !groups.contains(g) {
                 groups.push(g.clone());
             }
@@ -610,6 +601,22 @@ impl World {
         Ok(())
     }
 
+    /// A security group given to a load balancer in `vpc_id`: one the caller does not have is
+    /// `InvalidSecurityGroup`; one of another VPC is AWS's `InvalidConfigurationRequest`
+    /// ("Security group '…' does not belong to VPC '…'", as AWS answers CreateLoadBalancer).
+    fn check_load_balancer_group(&self, scope: &Scope, group: &str, vpc_id: &str) -> Result<()> {
+        match self.security_groups.get(group).filter(|sg| &sg.owner == scope) {
+            None => Err(Error::new(
+                "InvalidSecurityGroup",
+                format!("Security group '{group}' does not exist in VPC '{vpc_id}'"),
+            )),
+            Some(sg) if sg.vpc_id != vpc_id => Err(invalid_configuration(format!(
+                "Security group '{group}' does not belong to VPC '{vpc_id}'"
+            ))),
+            Some(_) => Ok(()),
+        }
+    }
+
     /// SetSecurityGroups on an Application or Network Load Balancer.
     pub fn set_load_balancer_security_groups(
         &mut self,
@@ -630,16 +637,7 @@ impl World {
         }
         let mut unique: Vec<String> = Vec::new();
         for g in groups {
-            let ok = self
-                .security_groups
-                .get(g)
-                .is_some_and(|sg| &sg.owner == scope && sg.vpc_id == lb.vpc_id);
-            if !ok {
-                return Err(Error::new(
-                    "InvalidSecurityGroup",
-                    format!("Security group '{g}' does not exist in VPC '{}'", lb.vpc_id),
-                ));
-            }
+            self.check_load_balancer_group(scope, g, &lb.vpc_id)?;
             if !unique.contains(g) {
                 unique.push(g.clone());
             }
