@@ -253,30 +253,24 @@ pub fn check_arn(arn: &str) -> Result<()> {
     if ok { Ok(()) } else { Err(validation(format!("'{arn}' is not a valid load balancer ARN"))) }
 }
 
-/// Checks a load balancer's or target group's (`noun`) name as AWS does: 1–32 characters,
-/// letters, digits and hyphens, no hyphen at either end.
-pub fn check_elb_name(noun: &str, name: &str) -> Result<()> {
+/// Checks a load balancer's name as AWS does: 1–32 characters, letters, digits and hyphens, no
+/// hyphen at either end, not starting with `internal-`.
+pub fn check_name(name: &str) -> Result<()> {
     if name.is_empty() || name.len() > 32 {
         return Err(validation(format!(
-            "The {noun} name '{name}' must be between 1 and 32 characters long"
+            "The load balancer name '{name}' must be between 1 and 32 characters long"
         )));
     }
     if !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
         return Err(validation(format!(
-            "The {noun} name '{name}' can contain only alphanumeric characters and hyphens"
+            "The load balancer name '{name}' can contain only alphanumeric characters and hyphens"
         )));
     }
     if name.starts_with('-') || name.ends_with('-') {
         return Err(validation(format!(
-            "The {noun} name '{name}' cannot begin or end with a hyphen"
+            "The load balancer name '{name}' cannot begin or end with a hyphen"
         )));
     }
-    Ok(())
-}
-
-/// Checks a load balancer name: [`check_elb_name`], and not starting with `internal-`.
-pub fn check_name(name: &str) -> Result<()> {
-    check_elb_name("load balancer", name)?;
     if name.starts_with("internal-") {
         return Err(validation(format!(
             "The load balancer name '{name}' cannot begin with 'internal-'"

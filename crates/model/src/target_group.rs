@@ -16,7 +16,7 @@
 
 use crate::cidr::Ipv4Cidr;
 use crate::error::{Error, Result};
-use crate::load_balancer::{check_elb_name, check_tags, hex16, validation};
+use crate::load_balancer::{check_tags, hex16, validation};
 use crate::resources::{InstanceState, Tags};
 use crate::world::{Scope, World};
 use serde::{Deserialize, Serialize};
@@ -656,6 +656,28 @@ fn invalid_target(message: impl Into<String>) -> Error {
     Error::new("InvalidTarget", message)
 }
 
+/// Checks a target group's name in AWS's words (as moto's tests quote them): at most 32
+/// characters, letters, digits and hyphens — then the pattern of AWS's validation framework
+/// for a hyphen at either end or two in a row.
+pub fn check_name(name: &str) -> Result<()> {
+    if name.chars().count() > 32 {
+        return Err(validation(format!(
+            "Target group name '{name}' cannot be longer than '32' characters"
+        )));
+    }
+    if !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
+        return Err(validation(format!(
+            "Target group name '{name}' can only contain characters that are alphanumeric characters or hyphens(-)"
+        )));
+    }
+    if name.is_empty() || name.starts_with('-') || name.ends_with('-') || name.contains("--") {
+        return Err(validation(format!(
+            "1 validation error detected: Value '{name}' at 'targetGroup.targetGroupArn.targetGroupName' failed to satisfy constraint: Member must satisfy regular expression pattern: (?!.*--)(?!^-)(?!.*-$)^[A-Za-z0-9-]+$"
+        )));
+    }
+    Ok(())
+}
+
 impl World {
     /// A target group of the scope by ARN.
     pub fn find_target_group(&self, scope: &Scope, arn: &str) -> Result<&TargetGroup> {
@@ -670,7 +692,7 @@ impl World {
         req: NewTargetGroup,
         now: i64,
     ) -> Result<String> {
-        check_elb_name("target group", &req.name)?;
+        check_name(&req.name)?;
         let target_type = match req.target_type.as_deref() {
             None => TargetType::Instance,
             Some(t) => TargetType::parse(t)

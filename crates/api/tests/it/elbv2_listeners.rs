@@ -7,7 +7,7 @@ use api::{Api, ObservedHealth, Reply, TargetHealthSource};
 use std::sync::Arc;
 
 /// A VPC 10.0.0.0/16 with two subnets and an internal ALB: (vpc, ALB ARN).
-fn alb(api: &Api) -> (String, String) {
+pub(crate) fn alb(api: &Api) -> (String, String) {
     let vpc = ok(api, &[("Action", "CreateVpc"), ("CidrBlock", "10.0.0.0/16")]);
     let vpc = first(&vpc, "vpcId").unwrap().to_owned();
     let mut subnets = vec![];
@@ -36,7 +36,7 @@ fn alb(api: &Api) -> (String, String) {
     (vpc, first(&body, "LoadBalancerArn").unwrap().to_owned())
 }
 
-fn target_group(api: &Api, vpc: &str, name: &str, protocol: &str, kind: &str) -> String {
+pub(crate) fn target_group(api: &Api, vpc: &str, name: &str, protocol: &str, kind: &str) -> String {
     let body = elb_ok(
         api,
         &[
@@ -51,7 +51,7 @@ fn target_group(api: &Api, vpc: &str, name: &str, protocol: &str, kind: &str) ->
     first(&body, "TargetGroupArn").unwrap().to_owned()
 }
 
-fn listener(api: &Api, lb: &str, port: &str, tg: &str) -> Reply {
+pub(crate) fn listener(api: &Api, lb: &str, port: &str, tg: &str) -> Reply {
     elb(
         api,
         &[
@@ -338,7 +338,11 @@ fn listeners_and_rules_follow_the_api_reference() {
             ("DefaultActions.member.1.TargetGroupArn", &tcp),
         ],
     );
-    assert_eq!(first(&tcp_listener.body, "Code"), Some("UnsupportedProtocol"));
+    assert_eq!(first(&tcp_listener.body, "Code"), Some("ValidationError"));
+    assert_eq!(
+        first(&tcp_listener.body, "Message"),
+        Some("Listener protocol &apos;TCP&apos; must be one of &apos;HTTP, HTTPS&apos;")
+    );
     let auth = elb(
         &api,
         &[

@@ -2,6 +2,7 @@
 //! validation framework (`1 validation error detected: …`, member names in lowerCamel), its own
 //! configuration rules, and the empty lists botocore sends as `X=`.
 
+use crate::elbv2_listeners::{alb, listener, target_group};
 use crate::{elb_error, elb_ok, first, ok};
 use api::Api;
 
@@ -92,5 +93,227 @@ fn a_security_group_of_another_vpc_is_an_invalid_configuration() {
             "InvalidConfigurationRequest".into(),
             format!("Security group '{elsewhere}' does not belong to VPC '{v}'")
         )
+    );
+}
+
+/// An ALB with an HTTP listener on port 80: (vpc, listener ARN, target group ARN).
+fn http_listener(api: &Api) -> (String, String, String) {
+    let (vpc, lb) = alb(api);
+    let tg = target_group(api, &vpc, "web", "HTTP", "instance");
+    let body = listener(api, &lb, "80", &tg).body;
+    (vpc, first(&body, "ListenerArn").unwrap().to_owned(), tg)
+}
+
+#[test]
+fn an_empty_list_is_sent_as_its_bare_key() {
+    let api = crate::memory_api();
+    let (_, listener, tg) = http_listener(&api);
+    // botocore's `Names=[]`: no names, so every target group
+    let body = elb_ok(&api, &[("Action", "DescribeTargetGroups"), ("Names", "")]);
+    assert_eq!(first(&body, "TargetGroupArn"), Some(tg.as_str()));
+    // an empty configuration list reaches the rule's own check
+    let rule = |pairs: &[(&str, &str)]| {
+        let mut all = vec![
+            ("Action", "CreateRule"),
+            ("ListenerArn", listener.as_str()),
+            ("Priority", "10"),
+            ("Actions.member.1.Type", "forward"),
+            ("Actions.member.1.TargetGroupArn", tg.as_str()),
+        ];
+        all.extend_from_slice(pairs);
+        elb_error(&api, &all)
+    };
+    let empty_host = rule(&[
+        ("Conditions.member.1.Field", "host-header"),
+        ("Conditions.member.1.HostHeaderConfig.Values", ""),
+    ]);
+    assert_eq!(
+        empty_host,
+        ("ValidationError".into(), "A condition value must be specified".into())
+    );
+}
+
+#[test]
+fn rule_conditions_are_held_to_aws_limits() {
+    let api = crate::memory_api();
+    let (_, listener, tg) = http_listener(&api);
+    let rule = |pairs: &[(&str, &str)]| {
+        let mut all = vec![
+            ("Action", "CreateRule"),
+            ("ListenerArn", listener.as_str()),
+            ("Priority", "10"),
+            ("Actions.member.1.Type", "forward"),
+            ("Actions.member.1.TargetGroupArn", tg.as_str()),
+        ];
+        all.extend_from_slice(pairs);
+        let (code, message) = elb_error(&api, &all);
+        assert_eq!(code, "ValidationError");
+        message
+    };
+    let long = "x".repeat(129);
+    let field = ("Conditions.member.1.Field", "host-header");
+    // the legacy Values: one value of at most 128 characters (API reference, RuleCondition)
+    assert_eq!(
+        rule(&[field, ("Conditions.member.1.Values.member.1", &long)]),
+        "The 'host-header' value is too long; the limit is '128'"
+    );
+    assert_eq!(
+        rule(&[
+            ("Conditions.member.1.Field", "path-pattern"),
+            ("Conditions.member.1.Values.member.1", "/a"),
+            ("Conditions.member.1.Values.member.2", "/b"),
+        ]),
+        "The 'path-pattern' field contains too many values; the limit is '1'"
+    );
+    assert_eq!(rule(&[field]), "A condition value must be specified");
+    assert_eq!(
+        rule(&[field, ("Conditions.member.1.HostHeaderConfig.Values.member.1", &long)]),
+        "The 'host-header' value is too long; the limit is '128'"
+    );
+    // http-header: a name of at most 40 characters, values of at most 128
+    let header = ("Conditions.member.1.Field", "http-header");
+    assert_eq!(
+        rule(&[
+            header,
+            ("Conditions.member.1.HttpHeaderConfig.HttpHeaderName", &"h".repeat(41)),
+            ("Conditions.member.1.HttpHeaderConfig.Values.member.1", "v"),
+        ]),
+        "The 'HttpHeaderName' value is too long; the limit is '40'"
+    );
+    assert_eq!(
+        rule(&[
+            header,
+            ("Conditions.member.1.HttpHeaderConfig.HttpHeaderName", "X-A"),
+            ("Conditions.member.1.HttpHeaderConfig.Values.member.1", &long),
+        ]),
+        "The 'http-header' value is too long; the limit is '128'"
+    );
+    assert_eq!(rule(&[header]), "A 'HttpHeaderConfig' must be specified with 'http-header'");
+    let method = ("Conditions.member.1.Field", "http-request-method");
+    assert_eq!(
+        rule(&[method, ("Conditions.member.1.HttpRequestMethodConfig.Values.member.1", "get")]),
+        "The 'http-request-method' value is invalid; the allowed characters are A-Z, hyphen and underscore"
+    );
+    assert_eq!(
+        rule(&[
+            method,
+            ("Conditions.member.1.HttpRequestMethodConfig.Values.member.1", &"G".repeat(41))
+        ]),
+        "The 'http-request-method' value is too long; the limit is '40'"
+    );
+    let query = ("Conditions.member.1.Field", "query-string");
+    assert_eq!(
+        rule(&[query, ("Conditions.member.1.QueryStringConfig.Values.member.1.Key", "k")]),
+        "A 'Value' must be specified in 'QueryStringKeyValuePair'"
+    );
+    assert_eq!(
+        rule(&[query, ("Conditions.member.1.QueryStringConfig.Values.member.1.Value", &long)]),
+        "The 'Value' value is too long; the limit is '128'"
+    );
+    let source = ("Conditions.member.1.Field", "source-ip");
+    assert_eq!(rule(&[source]), "A 'SourceIpConfig' must be specified with 'source-ip'");
+    assert_eq!(
+        rule(&[source, ("Conditions.member.1.SourceIpConfig.Values", "")]),
+        "A 'source-ip' value must be specified"
+    );
+}
+
+#[test]
+fn enum_values_fail_in_the_validation_framework_words() {
+    let api = crate::memory_api();
+    let (vpc, lb) = alb(&api);
+    let (code, message) = elb_error(
+        &api,
+        &[("Action", "SetIpAddressType"), ("LoadBalancerArn", &lb), ("IpAddressType", "invalid")],
+    );
+    assert_eq!(code, "ValidationError");
+    assert_eq!(
+        message,
+        "1 validation error detected: Value 'invalid' at 'ipAddressType' failed to satisfy constraint: Member must satisfy enum value set: [ipv4, dualstack, dualstack-without-public-ipv4]"
+    );
+    let (code, message) = elb_error(
+        &api,
+        &[
+            ("Action", "CreateTargetGroup"),
+            ("Name", "web"),
+            ("Protocol", "HTTP"),
+            ("Port", "80"),
+            ("VpcId", &vpc),
+            ("HealthCheckProtocol", "/HTTP"),
+        ],
+    );
+    assert_eq!(code, "ValidationError");
+    assert!(
+        message.starts_with(
+            "1 validation error detected: Value '/HTTP' at 'healthCheckProtocol' failed to satisfy constraint: Member must satisfy enum value set: [HTTP, HTTPS, TCP,"
+        ),
+        "{message}"
+    );
+    // a member of a list element: its index before `member`, as AWS's framework writes it
+    let (_, message) = elb_error(
+        &api,
+        &[
+            ("Action", "CreateListener"),
+            ("LoadBalancerArn", &lb),
+            ("Protocol", "HTTP"),
+            ("Port", "80"),
+            ("DefaultActions.member.1.Type", "jump"),
+        ],
+    );
+    assert!(message.contains("Value 'jump' at 'defaultActions.1.member.type'"), "{message}");
+}
+
+#[test]
+fn target_group_names_are_refused_in_aws_words() {
+    let api = crate::memory_api();
+    let v = vpc(&api, "10.0.0.0/16");
+    let create = |name: &str| {
+        elb_error(
+            &api,
+            &[
+                ("Action", "CreateTargetGroup"),
+                ("Name", name),
+                ("Protocol", "HTTP"),
+                ("Port", "80"),
+                ("VpcId", &v),
+            ],
+        )
+    };
+    let long = "A".repeat(33);
+    assert_eq!(
+        create(&long),
+        (
+            "ValidationError".into(),
+            format!("Target group name '{long}' cannot be longer than '32' characters")
+        )
+    );
+    assert_eq!(
+        create("example.com").1,
+        "Target group name 'example.com' can only contain characters that are alphanumeric characters or hyphens(-)"
+    );
+    for name in ["-name", "name-", "Na--me"] {
+        assert_eq!(
+            create(name).1,
+            format!(
+                "1 validation error detected: Value '{name}' at 'targetGroup.targetGroupArn.targetGroupName' failed to satisfy constraint: Member must satisfy regular expression pattern: (?!.*--)(?!^-)(?!.*-$)^[A-Za-z0-9-]+$"
+            )
+        );
+    }
+}
+
+#[test]
+fn describe_listeners_needs_a_load_balancer_or_listeners() {
+    let api = crate::memory_api();
+    assert_eq!(
+        elb_error(&api, &[("Action", "DescribeListeners")]),
+        (
+            "ValidationError".into(),
+            "You must specify either listener ARNs or a load balancer ARN".into()
+        )
+    );
+    // a malformed ARN is ValidationError, as AWS answers (aws/aws-cli#3260), not ListenerNotFound
+    assert_eq!(
+        elb_error(&api, &[("Action", "DescribeListenerCertificates"), ("ListenerArn", "unknown")]),
+        ("ValidationError".into(), "'unknown' is not a valid listener ARN".into())
     );
 }
