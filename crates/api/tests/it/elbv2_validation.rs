@@ -317,3 +317,31 @@ fn describe_listeners_needs_a_load_balancer_or_listeners() {
         ("ValidationError".into(), "'unknown' is not a valid listener ARN".into())
     );
 }
+
+#[test]
+fn a_stickiness_type_of_another_kind_of_group_is_an_invalid_configuration() {
+    let api = crate::memory_api();
+    let v = vpc(&api, "10.0.0.0/16");
+    let tcp = target_group(&api, &v, "tcp", "TCP", "instance");
+    let modify = |value: &str| {
+        elb_error(
+            &api,
+            &[
+                ("Action", "ModifyTargetGroupAttributes"),
+                ("TargetGroupArn", &tcp),
+                ("Attributes.member.1.Key", "stickiness.type"),
+                ("Attributes.member.1.Value", value),
+            ],
+        )
+    };
+    // as AWS answers it even with stickiness disabled (ansible/ansible#67993)
+    assert_eq!(
+        modify("lb_cookie"),
+        (
+            "InvalidConfigurationRequest".into(),
+            "Stickiness type 'lb_cookie' is not supported for target groups with the TCP protocol"
+                .into()
+        )
+    );
+    assert_eq!(modify("sticky").0, "ValidationError");
+}
