@@ -17,6 +17,7 @@ import argparse
 import collections
 import os
 import pathlib
+import re
 import socket
 import subprocess
 import sys
@@ -109,7 +110,8 @@ def excluded() -> dict[str, str]:
     """test id → category (`aws-rejects`, `other-service`, `moto-only`)"""
     names = {}
     for line in EXCLUDED.read_text().splitlines():
-        fields = line.split(None, 2)
+        # fields are separated by two spaces or more: parametrized test ids hold single ones
+        fields = re.split(r"\s{2,}", line.strip(), maxsplit=2)
         if len(fields) >= 2 and not line.startswith("#"):
             names[fields[0]] = fields[1]
     return names

@@ -85,9 +85,12 @@ const LEFT_OUT_MEMBERS: &[(&str, &str)] = &[
 /// Other enums must match exactly.
 const CASE_INSENSITIVE_ENUMS: &[&str] = &["Protocol", "RuleAction"];
 
-/// The `QueryMap` method that reads a value of the enum shape `shape`.
-fn enum_reader(shape: &str) -> &'static str {
-    if CASE_INSENSITIVE_ENUMS.contains(&shape) {
+/// The `QueryMap` method that reads a value of the enum shape `shape`: the awsQuery services
+/// answer a bad value with their validation framework's message, EC2 with its own.
+fn enum_reader(protocol: Protocol, shape: &str) -> &'static str {
+    if protocol == Protocol::Query {
+        "enum_member"
+    } else if CASE_INSENSITIVE_ENUMS.contains(&shape) {
         "enum_scalar_ignoring_case"
     } else {
         "enum_scalar"
@@ -433,15 +436,19 @@ impl<'a> Generator<'a> {
         Ok(self.shape(name)?.get("flattened").and_then(Value::as_bool).unwrap_or(false))
     }
 
-    /// Expression for the key prefix of a list's elements, given the expression of its key.
-    fn items_key(&self, list: &str, key_expr: &str) -> Result<String> {
+    /// Expression reading the list `list` at the key `key_expr` with the element reader `reader`.
+    /// The query dialect nests elements under `member` (or the member's `locationName`) and
+    /// sends an empty list as the bare key (`Names=`), which `member_list` accepts.
+    fn list_read(&self, list: &str, key_expr: &str, reader: &str) -> Result<String> {
         Ok(match self.protocol {
-            Protocol::Ec2 | Protocol::Json | Protocol::RestXml => key_expr.to_owned(),
-            Protocol::Query if self.flattened(list)? => key_expr.to_owned(),
+            Protocol::Ec2 | Protocol::Json | Protocol::RestXml => {
+                format!("q.list({key_expr}, {reader})")
+            }
+            Protocol::Query if self.flattened(list)? => format!("q.list({key_expr}, {reader})"),
             Protocol::Query => {
                 let m = self.list_member(list)?;
                 let item = m.get("locationName").and_then(Value::as_str).unwrap_or("member");
-                format!("&format!(\"{{}}.{item}\", {key_expr})")
+                format!("q.member_list({key_expr}, {item:?}, {reader})")
             }
         })
     }
@@ -451,16 +458,13 @@ impl<'a> Generator<'a> {
         Ok(match self.kind(shape)? {
             "structure" => format!("{}::from_query", type_name(shape)),
             "list" => {
-                let items = self.items_key(shape, "k")?;
-                format!(
-                    "|q: &QueryMap, k: &str| q.list({items}, {})",
-                    self.element_reader(Self::target(self.list_member(shape)?)?)?
-                )
+                let reader = self.element_reader(Self::target(self.list_member(shape)?)?)?;
+                format!("|q: &QueryMap, k: &str| {}", self.list_read(shape, "k", &reader)?)
             }
             _ if self.shape(shape)?.contains_key("enum") => {
                 format!(
                     "|q: &QueryMap, k: &str| required(q.{}(k, {})?, k)",
-                    enum_reader(shape),
+                    enum_reader(self.protocol, shape),
                     const_name(shape)
                 )
             }
@@ -981,10 +985,9 @@ impl<'a> Generator<'a> {
                 let key = format!("&join(p, {:?})", self.serialized_name(mname, m));
                 let expr = match self.kind(target)? {
                     "list" => {
-                        let items = self.items_key(target, &key)?;
                         let reader =
                             self.element_reader(Self::target(self.list_member(target)?)?)?;
-                        let read = format!("q.list({items}, {reader})?");
+                        let read = format!("{}?", self.list_read(target, &key, &reader)?);
                         if !*is_required {
                             read
                         } else if self.protocol == Protocol::Ec2 {
@@ -1008,7 +1011,11 @@ impl<'a> Generator<'a> {
                     }
                     _ => {
                         let read = if self.shape(target)?.contains_key("enum") {
-                            format!("q.{}({key}, {})?", enum_reader(target), const_name(target))
+                            format!(
+                                "q.{}({key}, {})?",
+                                enum_reader(self.protocol, target),
+                                const_name(target)
+                            )
                         } else {
                             format!("q.scalar::<{}>({key})?", self.rust_type(target)?)
                         };

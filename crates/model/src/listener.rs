@@ -241,6 +241,24 @@ pub const RULES_PER_LOAD_BALANCER: usize = 100;
 
 /// ELBv2's default quota of condition values per rule.
 pub const CONDITION_VALUES_PER_RULE: usize = 5;
+/// The longest condition value (host, path, header value, query key or value), in characters.
+pub const CONDITION_VALUE_MAX: usize = 128;
+/// The longest header name of an http-header condition.
+pub const HTTP_HEADER_NAME_MAX: usize = 40;
+/// The longest method of an http-request-method condition.
+pub const HTTP_METHOD_MAX: usize = 40;
+
+/// AWS's "The '<what>' value is too long; the limit is '<max>'" for the first value over `max`.
+fn check_condition_lengths<S: AsRef<str>>(
+    what: &str,
+    values: impl IntoIterator<Item = S>,
+    max: usize,
+) -> Result<()> {
+    if values.into_iter().any(|v| v.as_ref().chars().count() > max) {
+        return Err(validation(format!("The '{what}' value is too long; the limit is '{max}'")));
+    }
+    Ok(())
+}
 
 /// ELBv2's default quota of certificates per listener (the default one not counted).
 pub const CERTIFICATES_PER_LISTENER: usize = 25;
@@ -349,7 +367,8 @@ fn check_certificate_arn(arn: &str) -> Result<()> {
 fn listener_protocols(t: LbType) -> &'static [Protocol] {
     match t {
         LbType::Application => &[Protocol::Http, Protocol::Https],
-        LbType::Network => &[Protocol::Tcp, Protocol::Tls, Protocol::Udp, Protocol::TcpUdp],
+        // in the order AWS's message lists them ("must be one of 'TLS, TCP, TCP_UDP, UDP'")
+        LbType::Network => &[Protocol::Tls, Protocol::Tcp, Protocol::TcpUdp, Protocol::Udp],
         LbType::Gateway => &[Protocol::Geneve],
     }
 }
@@ -629,10 +648,12 @@ impl World {
         {
             let allowed: Vec<&str> =
                 listener_protocols(lb.lb_type).iter().map(|p| p.name()).collect();
-            return Err(Error::new(
-                "UnsupportedProtocol",
-                format!("Listener protocol '{}' must be one of '{}'", p.name(), allowed.join(", ")),
-            ));
+            // AWS answers ValidationError, not UnsupportedProtocol (seen in alphagov/gsp#351)
+            return Err(validation(format!(
+                "Listener protocol '{}' must be one of '{}'",
+                p.name(),
+                allowed.join(", ")
+            )));
         }
         let port = match (spec.port, current) {
             (Some(_), _) if gateway => {
@@ -938,71 +959,97 @@ impl World {
         let mut out: Vec<RuleCondition> = Vec::new();
         for c in specs {
             let field = c.field.as_deref().unwrap_or_default();
-            let legacy = |config: &Option<Vec<String>>| -> Result<Vec<String>> {
-                match (config, c.values.is_empty()) {
-                    (Some(_), false) => Err(validation(format!(
-                        "Values and the {field} configuration cannot both be specified"
-                    ))),
-                    (Some(v), true) => Ok(v.clone()),
-                    (None, _) => Ok(c.values.clone()),
+            // host-header and path-pattern: the legacy `Values` (one value) or the configuration
+            let legacy = |config: &Option<Vec<String>>, config_name: &str| -> Result<Vec<String>> {
+                let values = match (config, c.values.is_empty()) {
+                    (Some(_), false) => {
+                        return Err(validation(format!(
+                            "You cannot provide both Values and '{config_name}' for a condition of type '{field}'"
+                        )));
+                    }
+                    (Some(v), true) => v.clone(),
+                    (None, _) if c.values.len() > 1 => {
+                        return Err(validation(format!(
+                            "The '{field}' field contains too many values; the limit is '1'"
+                        )));
+                    }
+                    (None, _) => c.values.clone(),
+                };
+                if values.is_empty() {
+                    return Err(validation("A condition value must be specified"));
                 }
+                check_condition_lengths(field, &values, CONDITION_VALUE_MAX)?;
+                Ok(values)
             };
-            let only_config = |what: bool| -> Result<()> {
+            // the other fields: their configuration only
+            let config = |given: bool, config_name: &str| -> Result<()> {
                 if !c.values.is_empty() {
                     return Err(validation(format!(
-                        "Condition '{field}' takes its values in its configuration, not in Values"
+                        "Condition '{field}' takes its values in '{config_name}', not in Values"
                     )));
                 }
-                if !what {
-                    return Err(validation(format!("Condition '{field}' needs its configuration")));
+                if !given {
+                    return Err(validation(format!(
+                        "A '{config_name}' must be specified with '{field}'"
+                    )));
                 }
                 Ok(())
             };
             let condition = match field {
-                "host-header" => RuleCondition::HostHeader { values: legacy(&c.host_header)? },
-                "path-pattern" => RuleCondition::PathPattern { values: legacy(&c.path_pattern)? },
+                "host-header" => RuleCondition::HostHeader {
+                    values: legacy(&c.host_header, "HostHeaderConfig")?,
+                },
+                "path-pattern" => RuleCondition::PathPattern {
+                    values: legacy(&c.path_pattern, "PathPatternConfig")?,
+                },
                 "http-header" => {
-                    only_config(c.http_header.is_some())?;
+                    config(c.http_header.is_some(), "HttpHeaderConfig")?;
                     let (name, values) = c.http_header.clone().unwrap_or_default();
-                    let name = name.filter(|n| !n.is_empty() && n.len() <= 40)
-                        .ok_or_else(|| validation("An http-header condition needs a header name (at most 40 characters)"))?;
+                    let name = name.filter(|n| !n.is_empty()).ok_or_else(|| {
+                        validation("A 'HttpHeaderName' must be specified in 'HttpHeaderConfig'")
+                    })?;
+                    check_condition_lengths("HttpHeaderName", [&name], HTTP_HEADER_NAME_MAX)?;
+                    check_condition_lengths(field, &values, CONDITION_VALUE_MAX)?;
                     RuleCondition::HttpHeader { name, values }
                 }
                 "http-request-method" => {
-                    only_config(c.http_request_method.is_some())?;
+                    config(c.http_request_method.is_some(), "HttpRequestMethodConfig")?;
                     let values = c.http_request_method.clone().unwrap_or_default();
-                    if let Some(bad) = values.iter().find(|m| {
+                    check_condition_lengths(field, &values, HTTP_METHOD_MAX)?;
+                    if values.iter().any(|m| {
                         m.is_empty()
                             || !m
                                 .chars()
                                 .all(|ch| ch.is_ascii_uppercase() || ch == '_' || ch == '-')
                     }) {
-                        return Err(validation(format!(
-                            "HTTP request method '{bad}' is not valid"
-                        )));
+                        return Err(validation(
+                            "The 'http-request-method' value is invalid; the allowed characters are A-Z, hyphen and underscore",
+                        ));
                     }
                     RuleCondition::HttpRequestMethod { values }
                 }
                 "query-string" => {
-                    only_config(c.query_string.is_some())?;
+                    config(c.query_string.is_some(), "QueryStringConfig")?;
                     let values = c
                         .query_string
                         .clone()
                         .unwrap_or_default()
                         .into_iter()
                         .map(|(key, value)| {
-                            value
-                                .filter(|v| !v.is_empty())
-                                .map(|value| QueryStringMatch { key, value })
-                                .ok_or_else(|| {
-                                    validation("A query-string condition pair needs a value")
-                                })
+                            let value = value.ok_or_else(|| {
+                                validation(
+                                    "A 'Value' must be specified in 'QueryStringKeyValuePair'",
+                                )
+                            })?;
+                            check_condition_lengths("Key", &key, CONDITION_VALUE_MAX)?;
+                            check_condition_lengths("Value", [&value], CONDITION_VALUE_MAX)?;
+                            Ok(QueryStringMatch { key, value })
                         })
                         .collect::<Result<_>>()?;
                     RuleCondition::QueryString { values }
                 }
                 "source-ip" => {
-                    only_config(c.source_ip.is_some())?;
+                    config(c.source_ip.is_some(), "SourceIpConfig")?;
                     let values = c.source_ip.clone().unwrap_or_default();
                     if let Some(bad) = values.iter().find(|v| {
                         crate::cidr::Ipv4Cidr::parse(v, false).is_none()
@@ -1015,7 +1062,7 @@ impl World {
                 other => return Err(validation(format!("Condition field '{other}' is not valid"))),
             };
             if condition.value_count() == 0 {
-                return Err(validation(format!("Condition '{field}' needs at least one value")));
+                return Err(validation(format!("A '{field}' value must be specified")));
             }
             if out.iter().any(|o| o.field() == field && field != "http-header") {
                 return Err(validation(format!(

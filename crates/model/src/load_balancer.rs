@@ -253,30 +253,24 @@ pub fn check_arn(arn: &str) -> Result<()> {
     if ok { Ok(()) } else { Err(validation(format!("'{arn}' is not a valid load balancer ARN"))) }
 }
 
-/// Checks a load balancer's or target group's (`noun`) name as AWS does: 1–32 characters,
-/// letters, digits and hyphens, no hyphen at either end.
-pub fn check_elb_name(noun: &str, name: &str) -> Result<()> {
+/// Checks a load balancer's name as AWS does: 1–32 characters, letters, digits and hyphens, no
+/// hyphen at either end, not starting with `internal-`.
+pub fn check_name(name: &str) -> Result<()> {
     if name.is_empty() || name.len() > 32 {
         return Err(validation(format!(
-            "The {noun} name '{name}' must be between 1 and 32 characters long"
+            "The load balancer name '{name}' must be between 1 and 32 characters long"
         )));
     }
     if !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
         return Err(validation(format!(
-            "The {noun} name '{name}' can contain only alphanumeric characters and hyphens"
+            "The load balancer name '{name}' can contain only alphanumeric characters and hyphens"
         )));
     }
     if name.starts_with('-') || name.ends_with('-') {
         return Err(validation(format!(
-            "The {noun} name '{name}' cannot begin or end with a hyphen"
+            "The load balancer name '{name}' cannot begin or end with a hyphen"
         )));
     }
-    Ok(())
-}
-
-/// Checks a load balancer name: [`check_elb_name`], and not starting with `internal-`.
-pub fn check_name(name: &str) -> Result<()> {
-    check_elb_name("load balancer", name)?;
     if name.starts_with("internal-") {
         return Err(validation(format!(
             "The load balancer name '{name}' cannot begin with 'internal-'"
@@ -383,16 +377,7 @@ impl World {
             ));
         }
         for g in &req.security_groups {
-            let ok = self
-                .security_groups
-                .get(g)
-                .is_some_and(|sg| &sg.owner == scope && sg.vpc_id == vpc_id);
-            if !ok {
-                return Err(Error::new(
-                    "InvalidSecurityGroup",
-                    format!("Security group '{g}' does not exist in VPC '{vpc_id}'"),
-                ));
-            }
+            self.check_load_balancer_group(scope, g, &vpc_id)?;
             if !groups.contains(g) {
                 groups.push(g.clone());
             }
@@ -610,6 +595,22 @@ impl World {
         Ok(())
     }
 
+    /// A security group given to a load balancer in `vpc_id`: one the caller does not have is
+    /// `InvalidSecurityGroup`; one of another VPC is AWS's `InvalidConfigurationRequest`
+    /// ("Security group '…' does not belong to VPC '…'", as AWS answers CreateLoadBalancer).
+    fn check_load_balancer_group(&self, scope: &Scope, group: &str, vpc_id: &str) -> Result<()> {
+        match self.security_groups.get(group).filter(|sg| &sg.owner == scope) {
+            None => Err(Error::new(
+                "InvalidSecurityGroup",
+                format!("Security group '{group}' does not exist in VPC '{vpc_id}'"),
+            )),
+            Some(sg) if sg.vpc_id != vpc_id => Err(invalid_configuration(format!(
+                "Security group '{group}' does not belong to VPC '{vpc_id}'"
+            ))),
+            Some(_) => Ok(()),
+        }
+    }
+
     /// SetSecurityGroups on an Application or Network Load Balancer.
     pub fn set_load_balancer_security_groups(
         &mut self,
@@ -630,16 +631,7 @@ impl World {
         }
         let mut unique: Vec<String> = Vec::new();
         for g in groups {
-            let ok = self
-                .security_groups
-                .get(g)
-                .is_some_and(|sg| &sg.owner == scope && sg.vpc_id == lb.vpc_id);
-            if !ok {
-                return Err(Error::new(
-                    "InvalidSecurityGroup",
-                    format!("Security group '{g}' does not exist in VPC '{}'", lb.vpc_id),
-                ));
-            }
+            self.check_load_balancer_group(scope, g, &lb.vpc_id)?;
             if !unique.contains(g) {
                 unique.push(g.clone());
             }

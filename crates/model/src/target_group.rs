@@ -16,7 +16,7 @@
 
 use crate::cidr::Ipv4Cidr;
 use crate::error::{Error, Result};
-use crate::load_balancer::{check_elb_name, check_tags, hex16, validation};
+use crate::load_balancer::{check_tags, hex16, invalid_configuration, validation};
 use crate::resources::{InstanceState, Tags};
 use crate::world::{Scope, World};
 use serde::{Deserialize, Serialize};
@@ -569,6 +569,10 @@ pub fn default_attributes(
     rows.into_iter().map(|(k, v)| (k.to_owned(), v.to_owned())).collect()
 }
 
+/// Every stickiness type some kind of target group takes.
+const STICKINESS_TYPES: &[&str] =
+    &["lb_cookie", "app_cookie", "source_ip", "source_ip_dest_ip", "source_ip_dest_ip_proto"];
+
 /// Checks one attribute change against the group's kind: known key, value of the right form.
 fn check_attribute(tg: &TargetGroup, key: &str, value: &str) -> Result<()> {
     let known = default_attributes(tg.target_type, tg.protocol);
@@ -608,12 +612,26 @@ fn check_attribute(tg: &TargetGroup, key: &str, value: &str) -> Result<()> {
         "stickiness.lb_cookie.duration_seconds" | "stickiness.app_cookie.duration_seconds" => {
             number(1, 604_800)
         }
-        "stickiness.type" => match tg.protocol {
-            Some(p) if p.is_application() => one_of(&["lb_cookie", "app_cookie"]),
-            Some(Protocol::Geneve) => one_of(&["source_ip_dest_ip", "source_ip_dest_ip_proto"]),
-            None => one_of(&["lb_cookie"]),
-            _ => one_of(&["source_ip"]),
-        },
+        "stickiness.type" => {
+            let allowed: &[&str] = match tg.protocol {
+                Some(p) if p.is_application() => &["lb_cookie", "app_cookie"],
+                Some(Protocol::Geneve) => &["source_ip_dest_ip", "source_ip_dest_ip_proto"],
+                None => &["lb_cookie"],
+                _ => &["source_ip"],
+            };
+            match tg.protocol {
+                // a type of another kind of group: AWS's InvalidConfigurationRequest "Stickiness
+                // type 'lb_cookie' is not supported for target groups with the TCP protocol"
+                // (ansible/ansible#67993, hashicorp/boundary-reference-architecture#14)
+                Some(p) if STICKINESS_TYPES.contains(&value) && !allowed.contains(&value) => {
+                    Err(invalid_configuration(format!(
+                        "Stickiness type '{value}' is not supported for target groups with the {} protocol",
+                        p.name()
+                    )))
+                }
+                _ => one_of(allowed),
+            }
+        }
         "load_balancing.algorithm.type" => {
             one_of(&["round_robin", "least_outstanding_requests", "weighted_random"])
         }
@@ -656,6 +674,28 @@ fn invalid_target(message: impl Into<String>) -> Error {
     Error::new("InvalidTarget", message)
 }
 
+/// Checks a target group's name in AWS's words (as moto's tests quote them): at most 32
+/// characters, letters, digits and hyphens — then the pattern of AWS's validation framework
+/// for a hyphen at either end or two in a row.
+pub fn check_name(name: &str) -> Result<()> {
+    if name.chars().count() > 32 {
+        return Err(validation(format!(
+            "Target group name '{name}' cannot be longer than '32' characters"
+        )));
+    }
+    if !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
+        return Err(validation(format!(
+            "Target group name '{name}' can only contain characters that are alphanumeric characters or hyphens(-)"
+        )));
+    }
+    if name.is_empty() || name.starts_with('-') || name.ends_with('-') || name.contains("--") {
+        return Err(validation(format!(
+            "1 validation error detected: Value '{name}' at 'targetGroup.targetGroupArn.targetGroupName' failed to satisfy constraint: Member must satisfy regular expression pattern: (?!.*--)(?!^-)(?!.*-$)^[A-Za-z0-9-]+$"
+        )));
+    }
+    Ok(())
+}
+
 impl World {
     /// A target group of the scope by ARN.
     pub fn find_target_group(&self, scope: &Scope, arn: &str) -> Result<&TargetGroup> {
@@ -670,7 +710,7 @@ impl World {
         req: NewTargetGroup,
         now: i64,
     ) -> Result<String> {
-        check_elb_name("target group", &req.name)?;
+        check_name(&req.name)?;
         let target_type = match req.target_type.as_deref() {
             None => TargetType::Instance,
             Some(t) => TargetType::parse(t)

@@ -146,7 +146,7 @@ impl FromQuery for Action {
             redirect_config: q.structure::<RedirectActionConfig>(&join(p, "RedirectConfig"))?,
             target_group_arn: q.scalar::<String>(&join(p, "TargetGroupArn"))?,
             type_: required(
-                q.enum_scalar(&join(p, "Type"), ACTION_TYPE_ENUM_VALUES)?,
+                q.enum_member(&join(p, "Type"), ACTION_TYPE_ENUM_VALUES)?,
                 &join(p, "Type"),
             )?,
         })
@@ -177,7 +177,7 @@ impl FromQuery for AddListenerCertificatesInput {
     fn from_query(q: &QueryMap, p: &str) -> Result<Self, ApiError> {
         Ok(Self {
             certificates: required_list(
-                q.list(&format!("{}.member", &join(p, "Certificates")), Certificate::from_query)?,
+                q.member_list(&join(p, "Certificates"), "member", Certificate::from_query)?,
                 &join(p, "Certificates"),
             )?,
             listener_arn: required(
@@ -209,14 +209,13 @@ impl FromQuery for AddTagsInput {
     fn from_query(q: &QueryMap, p: &str) -> Result<Self, ApiError> {
         Ok(Self {
             resource_arns: required_list(
-                q.list(
-                    &format!("{}.member", &join(p, "ResourceArns")),
-                    |q: &QueryMap, k: &str| required(q.scalar::<String>(k)?, k),
-                )?,
+                q.member_list(&join(p, "ResourceArns"), "member", |q: &QueryMap, k: &str| {
+                    required(q.scalar::<String>(k)?, k)
+                })?,
                 &join(p, "ResourceArns"),
             )?,
             tags: required_list(
-                q.list(&format!("{}.member", &join(p, "Tags")), Tag::from_query)?,
+                q.member_list(&join(p, "Tags"), "member", Tag::from_query)?,
                 &join(p, "Tags"),
             )?,
         })
@@ -272,7 +271,7 @@ pub struct AuthenticateCognitoActionConfig {
 impl FromQuery for AuthenticateCognitoActionConfig {
     fn from_query(q: &QueryMap, p: &str) -> Result<Self, ApiError> {
         Ok(Self {
-            on_unauthenticated_request: q.enum_scalar(
+            on_unauthenticated_request: q.enum_member(
                 &join(p, "OnUnauthenticatedRequest"),
                 AUTHENTICATE_COGNITO_ACTION_CONDITIONAL_BEHAVIOR_ENUM_VALUES,
             )?,
@@ -332,7 +331,7 @@ impl FromQuery for AuthenticateOidcActionConfig {
             client_id: required(q.scalar::<String>(&join(p, "ClientId"))?, &join(p, "ClientId"))?,
             client_secret: q.scalar::<String>(&join(p, "ClientSecret"))?,
             issuer: required(q.scalar::<String>(&join(p, "Issuer"))?, &join(p, "Issuer"))?,
-            on_unauthenticated_request: q.enum_scalar(
+            on_unauthenticated_request: q.enum_member(
                 &join(p, "OnUnauthenticatedRequest"),
                 AUTHENTICATE_OIDC_ACTION_CONDITIONAL_BEHAVIOR_ENUM_VALUES,
             )?,
@@ -451,14 +450,18 @@ pub struct CreateListenerInput {
 impl FromQuery for CreateListenerInput {
     fn from_query(q: &QueryMap, p: &str) -> Result<Self, ApiError> {
         Ok(Self {
-            alpn_policy: q
-                .list(&format!("{}.member", &join(p, "AlpnPolicy")), |q: &QueryMap, k: &str| {
-                    required(q.scalar::<String>(k)?, k)
-                })?,
-            certificates: q
-                .list(&format!("{}.member", &join(p, "Certificates")), Certificate::from_query)?,
+            alpn_policy: q.member_list(
+                &join(p, "AlpnPolicy"),
+                "member",
+                |q: &QueryMap, k: &str| required(q.scalar::<String>(k)?, k),
+            )?,
+            certificates: q.member_list(
+                &join(p, "Certificates"),
+                "member",
+                Certificate::from_query,
+            )?,
             default_actions: required_list(
-                q.list(&format!("{}.member", &join(p, "DefaultActions")), Action::from_query)?,
+                q.member_list(&join(p, "DefaultActions"), "member", Action::from_query)?,
                 &join(p, "DefaultActions"),
             )?,
             load_balancer_arn: required(
@@ -468,9 +471,9 @@ impl FromQuery for CreateListenerInput {
             mutual_authentication: q
                 .structure::<MutualAuthenticationAttributes>(&join(p, "MutualAuthentication"))?,
             port: q.scalar::<i32>(&join(p, "Port"))?,
-            protocol: q.enum_scalar(&join(p, "Protocol"), PROTOCOL_ENUM_VALUES)?,
+            protocol: q.enum_member(&join(p, "Protocol"), PROTOCOL_ENUM_VALUES)?,
             ssl_policy: q.scalar::<String>(&join(p, "SslPolicy"))?,
-            tags: q.list(&format!("{}.member", &join(p, "Tags")), Tag::from_query)?,
+            tags: q.member_list(&join(p, "Tags"), "member", Tag::from_query)?,
         })
     }
 }
@@ -505,28 +508,29 @@ impl FromQuery for CreateLoadBalancerInput {
     fn from_query(q: &QueryMap, p: &str) -> Result<Self, ApiError> {
         Ok(Self {
             customer_owned_ipv4_pool: q.scalar::<String>(&join(p, "CustomerOwnedIpv4Pool"))?,
-            enable_prefix_for_ipv6_source_nat: q.enum_scalar(
+            enable_prefix_for_ipv6_source_nat: q.enum_member(
                 &join(p, "EnablePrefixForIpv6SourceNat"),
                 ENABLE_PREFIX_FOR_IPV6_SOURCE_NAT_ENUM_VALUES,
             )?,
-            ip_address_type: q.enum_scalar(&join(p, "IpAddressType"), IP_ADDRESS_TYPE_VALUES)?,
+            ip_address_type: q.enum_member(&join(p, "IpAddressType"), IP_ADDRESS_TYPE_VALUES)?,
             ipam_pools: q.structure::<IpamPools>(&join(p, "IpamPools"))?,
             name: required(q.scalar::<String>(&join(p, "Name"))?, &join(p, "Name"))?,
-            scheme: q.enum_scalar(&join(p, "Scheme"), LOAD_BALANCER_SCHEME_ENUM_VALUES)?,
-            security_groups: q.list(
-                &format!("{}.member", &join(p, "SecurityGroups")),
+            scheme: q.enum_member(&join(p, "Scheme"), LOAD_BALANCER_SCHEME_ENUM_VALUES)?,
+            security_groups: q.member_list(
+                &join(p, "SecurityGroups"),
+                "member",
                 |q: &QueryMap, k: &str| required(q.scalar::<String>(k)?, k),
             )?,
-            subnet_mappings: q.list(
-                &format!("{}.member", &join(p, "SubnetMappings")),
+            subnet_mappings: q.member_list(
+                &join(p, "SubnetMappings"),
+                "member",
                 SubnetMapping::from_query,
             )?,
-            subnets: q
-                .list(&format!("{}.member", &join(p, "Subnets")), |q: &QueryMap, k: &str| {
-                    required(q.scalar::<String>(k)?, k)
-                })?,
-            tags: q.list(&format!("{}.member", &join(p, "Tags")), Tag::from_query)?,
-            type_: q.enum_scalar(&join(p, "Type"), LOAD_BALANCER_TYPE_ENUM_VALUES)?,
+            subnets: q.member_list(&join(p, "Subnets"), "member", |q: &QueryMap, k: &str| {
+                required(q.scalar::<String>(k)?, k)
+            })?,
+            tags: q.member_list(&join(p, "Tags"), "member", Tag::from_query)?,
+            type_: q.enum_member(&join(p, "Type"), LOAD_BALANCER_TYPE_ENUM_VALUES)?,
         })
     }
 }
@@ -556,11 +560,11 @@ impl FromQuery for CreateRuleInput {
     fn from_query(q: &QueryMap, p: &str) -> Result<Self, ApiError> {
         Ok(Self {
             actions: required_list(
-                q.list(&format!("{}.member", &join(p, "Actions")), Action::from_query)?,
+                q.member_list(&join(p, "Actions"), "member", Action::from_query)?,
                 &join(p, "Actions"),
             )?,
             conditions: required_list(
-                q.list(&format!("{}.member", &join(p, "Conditions")), RuleCondition::from_query)?,
+                q.member_list(&join(p, "Conditions"), "member", RuleCondition::from_query)?,
                 &join(p, "Conditions"),
             )?,
             listener_arn: required(
@@ -568,9 +572,12 @@ impl FromQuery for CreateRuleInput {
                 &join(p, "ListenerArn"),
             )?,
             priority: required(q.scalar::<i32>(&join(p, "Priority"))?, &join(p, "Priority"))?,
-            tags: q.list(&format!("{}.member", &join(p, "Tags")), Tag::from_query)?,
-            transforms: q
-                .list(&format!("{}.member", &join(p, "Transforms")), RuleTransform::from_query)?,
+            tags: q.member_list(&join(p, "Tags"), "member", Tag::from_query)?,
+            transforms: q.member_list(
+                &join(p, "Transforms"),
+                "member",
+                RuleTransform::from_query,
+            )?,
         })
     }
 }
@@ -617,19 +624,19 @@ impl FromQuery for CreateTargetGroupInput {
             health_check_path: q.scalar::<String>(&join(p, "HealthCheckPath"))?,
             health_check_port: q.scalar::<String>(&join(p, "HealthCheckPort"))?,
             health_check_protocol: q
-                .enum_scalar(&join(p, "HealthCheckProtocol"), PROTOCOL_ENUM_VALUES)?,
+                .enum_member(&join(p, "HealthCheckProtocol"), PROTOCOL_ENUM_VALUES)?,
             health_check_timeout_seconds: q.scalar::<i32>(&join(p, "HealthCheckTimeoutSeconds"))?,
             healthy_threshold_count: q.scalar::<i32>(&join(p, "HealthyThresholdCount"))?,
             ip_address_type: q
-                .enum_scalar(&join(p, "IpAddressType"), TARGET_GROUP_IP_ADDRESS_TYPE_ENUM_VALUES)?,
+                .enum_member(&join(p, "IpAddressType"), TARGET_GROUP_IP_ADDRESS_TYPE_ENUM_VALUES)?,
             matcher: q.structure::<Matcher>(&join(p, "Matcher"))?,
             name: required(q.scalar::<String>(&join(p, "Name"))?, &join(p, "Name"))?,
             port: q.scalar::<i32>(&join(p, "Port"))?,
-            protocol: q.enum_scalar(&join(p, "Protocol"), PROTOCOL_ENUM_VALUES)?,
+            protocol: q.enum_member(&join(p, "Protocol"), PROTOCOL_ENUM_VALUES)?,
             protocol_version: q.scalar::<String>(&join(p, "ProtocolVersion"))?,
-            tags: q.list(&format!("{}.member", &join(p, "Tags")), Tag::from_query)?,
+            tags: q.member_list(&join(p, "Tags"), "member", Tag::from_query)?,
             target_control_port: q.scalar::<i32>(&join(p, "TargetControlPort"))?,
-            target_type: q.enum_scalar(&join(p, "TargetType"), TARGET_TYPE_ENUM_VALUES)?,
+            target_type: q.enum_member(&join(p, "TargetType"), TARGET_TYPE_ENUM_VALUES)?,
             unhealthy_threshold_count: q.scalar::<i32>(&join(p, "UnhealthyThresholdCount"))?,
             vpc_id: q.scalar::<String>(&join(p, "VpcId"))?,
         })
@@ -750,7 +757,7 @@ impl FromQuery for DeregisterTargetsInput {
                 &join(p, "TargetGroupArn"),
             )?,
             targets: required_list(
-                q.list(&format!("{}.member", &join(p, "Targets")), TargetDescription::from_query)?,
+                q.member_list(&join(p, "Targets"), "member", TargetDescription::from_query)?,
                 &join(p, "Targets"),
             )?,
         })
@@ -896,8 +903,9 @@ pub struct DescribeListenersInput {
 impl FromQuery for DescribeListenersInput {
     fn from_query(q: &QueryMap, p: &str) -> Result<Self, ApiError> {
         Ok(Self {
-            listener_arns: q.list(
-                &format!("{}.member", &join(p, "ListenerArns")),
+            listener_arns: q.member_list(
+                &join(p, "ListenerArns"),
+                "member",
                 |q: &QueryMap, k: &str| required(q.scalar::<String>(k)?, k),
             )?,
             load_balancer_arn: q.scalar::<String>(&join(p, "LoadBalancerArn"))?,
@@ -958,12 +966,13 @@ pub struct DescribeLoadBalancersInput {
 impl FromQuery for DescribeLoadBalancersInput {
     fn from_query(q: &QueryMap, p: &str) -> Result<Self, ApiError> {
         Ok(Self {
-            load_balancer_arns: q.list(
-                &format!("{}.member", &join(p, "LoadBalancerArns")),
+            load_balancer_arns: q.member_list(
+                &join(p, "LoadBalancerArns"),
+                "member",
                 |q: &QueryMap, k: &str| required(q.scalar::<String>(k)?, k),
             )?,
             marker: q.scalar::<String>(&join(p, "Marker"))?,
-            names: q.list(&format!("{}.member", &join(p, "Names")), |q: &QueryMap, k: &str| {
+            names: q.member_list(&join(p, "Names"), "member", |q: &QueryMap, k: &str| {
                 required(q.scalar::<String>(k)?, k)
             })?,
             page_size: q.scalar::<i32>(&join(p, "PageSize"))?,
@@ -998,10 +1007,9 @@ impl FromQuery for DescribeRulesInput {
             listener_arn: q.scalar::<String>(&join(p, "ListenerArn"))?,
             marker: q.scalar::<String>(&join(p, "Marker"))?,
             page_size: q.scalar::<i32>(&join(p, "PageSize"))?,
-            rule_arns: q
-                .list(&format!("{}.member", &join(p, "RuleArns")), |q: &QueryMap, k: &str| {
-                    required(q.scalar::<String>(k)?, k)
-                })?,
+            rule_arns: q.member_list(&join(p, "RuleArns"), "member", |q: &QueryMap, k: &str| {
+                required(q.scalar::<String>(k)?, k)
+            })?,
         })
     }
 }
@@ -1031,9 +1039,9 @@ impl FromQuery for DescribeSSLPoliciesInput {
     fn from_query(q: &QueryMap, p: &str) -> Result<Self, ApiError> {
         Ok(Self {
             load_balancer_type: q
-                .enum_scalar(&join(p, "LoadBalancerType"), LOAD_BALANCER_TYPE_ENUM_VALUES)?,
+                .enum_member(&join(p, "LoadBalancerType"), LOAD_BALANCER_TYPE_ENUM_VALUES)?,
             marker: q.scalar::<String>(&join(p, "Marker"))?,
-            names: q.list(&format!("{}.member", &join(p, "Names")), |q: &QueryMap, k: &str| {
+            names: q.member_list(&join(p, "Names"), "member", |q: &QueryMap, k: &str| {
                 required(q.scalar::<String>(k)?, k)
             })?,
             page_size: q.scalar::<i32>(&join(p, "PageSize"))?,
@@ -1063,10 +1071,9 @@ impl FromQuery for DescribeTagsInput {
     fn from_query(q: &QueryMap, p: &str) -> Result<Self, ApiError> {
         Ok(Self {
             resource_arns: required_list(
-                q.list(
-                    &format!("{}.member", &join(p, "ResourceArns")),
-                    |q: &QueryMap, k: &str| required(q.scalar::<String>(k)?, k),
-                )?,
+                q.member_list(&join(p, "ResourceArns"), "member", |q: &QueryMap, k: &str| {
+                    required(q.scalar::<String>(k)?, k)
+                })?,
                 &join(p, "ResourceArns"),
             )?,
         })
@@ -1125,12 +1132,13 @@ impl FromQuery for DescribeTargetGroupsInput {
         Ok(Self {
             load_balancer_arn: q.scalar::<String>(&join(p, "LoadBalancerArn"))?,
             marker: q.scalar::<String>(&join(p, "Marker"))?,
-            names: q.list(&format!("{}.member", &join(p, "Names")), |q: &QueryMap, k: &str| {
+            names: q.member_list(&join(p, "Names"), "member", |q: &QueryMap, k: &str| {
                 required(q.scalar::<String>(k)?, k)
             })?,
             page_size: q.scalar::<i32>(&join(p, "PageSize"))?,
-            target_group_arns: q.list(
-                &format!("{}.member", &join(p, "TargetGroupArns")),
+            target_group_arns: q.member_list(
+                &join(p, "TargetGroupArns"),
+                "member",
                 |q: &QueryMap, k: &str| required(q.scalar::<String>(k)?, k),
             )?,
         })
@@ -1160,18 +1168,14 @@ pub struct DescribeTargetHealthInput {
 impl FromQuery for DescribeTargetHealthInput {
     fn from_query(q: &QueryMap, p: &str) -> Result<Self, ApiError> {
         Ok(Self {
-            include: q.list(
-                &format!("{}.member", &join(p, "Include")),
-                |q: &QueryMap, k: &str| {
-                    required(q.enum_scalar(k, DESCRIBE_TARGET_HEALTH_INPUT_INCLUDE_ENUM_VALUES)?, k)
-                },
-            )?,
+            include: q.member_list(&join(p, "Include"), "member", |q: &QueryMap, k: &str| {
+                required(q.enum_member(k, DESCRIBE_TARGET_HEALTH_INPUT_INCLUDE_ENUM_VALUES)?, k)
+            })?,
             target_group_arn: required(
                 q.scalar::<String>(&join(p, "TargetGroupArn"))?,
                 &join(p, "TargetGroupArn"),
             )?,
-            targets: q
-                .list(&format!("{}.member", &join(p, "Targets")), TargetDescription::from_query)?,
+            targets: q.member_list(&join(p, "Targets"), "member", TargetDescription::from_query)?,
         })
     }
 }
@@ -1199,12 +1203,13 @@ impl FromQuery for DescribeTrustStoresInput {
     fn from_query(q: &QueryMap, p: &str) -> Result<Self, ApiError> {
         Ok(Self {
             marker: q.scalar::<String>(&join(p, "Marker"))?,
-            names: q.list(&format!("{}.member", &join(p, "Names")), |q: &QueryMap, k: &str| {
+            names: q.member_list(&join(p, "Names"), "member", |q: &QueryMap, k: &str| {
                 required(q.scalar::<String>(k)?, k)
             })?,
             page_size: q.scalar::<i32>(&join(p, "PageSize"))?,
-            trust_store_arns: q.list(
-                &format!("{}.member", &join(p, "TrustStoreArns")),
+            trust_store_arns: q.member_list(
+                &join(p, "TrustStoreArns"),
+                "member",
                 |q: &QueryMap, k: &str| required(q.scalar::<String>(k)?, k),
             )?,
         })
@@ -1265,8 +1270,9 @@ impl FromQuery for ForwardActionConfig {
                 p,
                 "TargetGroupStickinessConfig",
             ))?,
-            target_groups: q.list(
-                &format!("{}.member", &join(p, "TargetGroups")),
+            target_groups: q.member_list(
+                &join(p, "TargetGroups"),
+                "member",
                 TargetGroupTuple::from_query,
             )?,
         })
@@ -1289,14 +1295,14 @@ pub struct HostHeaderConditionConfig {
 impl FromQuery for HostHeaderConditionConfig {
     fn from_query(q: &QueryMap, p: &str) -> Result<Self, ApiError> {
         Ok(Self {
-            regex_values: q
-                .list(&format!("{}.member", &join(p, "RegexValues")), |q: &QueryMap, k: &str| {
-                    required(q.scalar::<String>(k)?, k)
-                })?,
-            values: q
-                .list(&format!("{}.member", &join(p, "Values")), |q: &QueryMap, k: &str| {
-                    required(q.scalar::<String>(k)?, k)
-                })?,
+            regex_values: q.member_list(
+                &join(p, "RegexValues"),
+                "member",
+                |q: &QueryMap, k: &str| required(q.scalar::<String>(k)?, k),
+            )?,
+            values: q.member_list(&join(p, "Values"), "member", |q: &QueryMap, k: &str| {
+                required(q.scalar::<String>(k)?, k)
+            })?,
         })
     }
 }
@@ -1316,8 +1322,7 @@ pub struct HostHeaderRewriteConfig {
 impl FromQuery for HostHeaderRewriteConfig {
     fn from_query(q: &QueryMap, p: &str) -> Result<Self, ApiError> {
         Ok(Self {
-            rewrites: q
-                .list(&format!("{}.member", &join(p, "Rewrites")), RewriteConfig::from_query)?,
+            rewrites: q.member_list(&join(p, "Rewrites"), "member", RewriteConfig::from_query)?,
         })
     }
 }
@@ -1339,14 +1344,14 @@ impl FromQuery for HttpHeaderConditionConfig {
     fn from_query(q: &QueryMap, p: &str) -> Result<Self, ApiError> {
         Ok(Self {
             http_header_name: q.scalar::<String>(&join(p, "HttpHeaderName"))?,
-            regex_values: q
-                .list(&format!("{}.member", &join(p, "RegexValues")), |q: &QueryMap, k: &str| {
-                    required(q.scalar::<String>(k)?, k)
-                })?,
-            values: q
-                .list(&format!("{}.member", &join(p, "Values")), |q: &QueryMap, k: &str| {
-                    required(q.scalar::<String>(k)?, k)
-                })?,
+            regex_values: q.member_list(
+                &join(p, "RegexValues"),
+                "member",
+                |q: &QueryMap, k: &str| required(q.scalar::<String>(k)?, k),
+            )?,
+            values: q.member_list(&join(p, "Values"), "member", |q: &QueryMap, k: &str| {
+                required(q.scalar::<String>(k)?, k)
+            })?,
         })
     }
 }
@@ -1367,10 +1372,9 @@ pub struct HttpRequestMethodConditionConfig {
 impl FromQuery for HttpRequestMethodConditionConfig {
     fn from_query(q: &QueryMap, p: &str) -> Result<Self, ApiError> {
         Ok(Self {
-            values: q
-                .list(&format!("{}.member", &join(p, "Values")), |q: &QueryMap, k: &str| {
-                    required(q.scalar::<String>(k)?, k)
-                })?,
+            values: q.member_list(&join(p, "Values"), "member", |q: &QueryMap, k: &str| {
+                required(q.scalar::<String>(k)?, k)
+            })?,
         })
     }
 }
@@ -1409,7 +1413,7 @@ impl FromQuery for JwtValidationActionAdditionalClaim {
     fn from_query(q: &QueryMap, p: &str) -> Result<Self, ApiError> {
         Ok(Self {
             format: required(
-                q.enum_scalar(
+                q.enum_member(
                     &join(p, "Format"),
                     JWT_VALIDATION_ACTION_ADDITIONAL_CLAIM_FORMAT_ENUM_VALUES,
                 )?,
@@ -1417,7 +1421,7 @@ impl FromQuery for JwtValidationActionAdditionalClaim {
             )?,
             name: required(q.scalar::<String>(&join(p, "Name"))?, &join(p, "Name"))?,
             values: required_list(
-                q.list(&format!("{}.member", &join(p, "Values")), |q: &QueryMap, k: &str| {
+                q.member_list(&join(p, "Values"), "member", |q: &QueryMap, k: &str| {
                     required(q.scalar::<String>(k)?, k)
                 })?,
                 &join(p, "Values"),
@@ -1444,8 +1448,9 @@ pub struct JwtValidationActionConfig {
 impl FromQuery for JwtValidationActionConfig {
     fn from_query(q: &QueryMap, p: &str) -> Result<Self, ApiError> {
         Ok(Self {
-            additional_claims: q.list(
-                &format!("{}.member", &join(p, "AdditionalClaims")),
+            additional_claims: q.member_list(
+                &join(p, "AdditionalClaims"),
+                "member",
                 JwtValidationActionAdditionalClaim::from_query,
             )?,
             issuer: required(q.scalar::<String>(&join(p, "Issuer"))?, &join(p, "Issuer"))?,
@@ -1666,10 +1671,7 @@ impl FromQuery for ModifyListenerAttributesInput {
     fn from_query(q: &QueryMap, p: &str) -> Result<Self, ApiError> {
         Ok(Self {
             attributes: required_list(
-                q.list(
-                    &format!("{}.member", &join(p, "Attributes")),
-                    ListenerAttribute::from_query,
-                )?,
+                q.member_list(&join(p, "Attributes"), "member", ListenerAttribute::from_query)?,
                 &join(p, "Attributes"),
             )?,
             listener_arn: required(
@@ -1706,14 +1708,21 @@ pub struct ModifyListenerInput {
 impl FromQuery for ModifyListenerInput {
     fn from_query(q: &QueryMap, p: &str) -> Result<Self, ApiError> {
         Ok(Self {
-            alpn_policy: q
-                .list(&format!("{}.member", &join(p, "AlpnPolicy")), |q: &QueryMap, k: &str| {
-                    required(q.scalar::<String>(k)?, k)
-                })?,
-            certificates: q
-                .list(&format!("{}.member", &join(p, "Certificates")), Certificate::from_query)?,
-            default_actions: q
-                .list(&format!("{}.member", &join(p, "DefaultActions")), Action::from_query)?,
+            alpn_policy: q.member_list(
+                &join(p, "AlpnPolicy"),
+                "member",
+                |q: &QueryMap, k: &str| required(q.scalar::<String>(k)?, k),
+            )?,
+            certificates: q.member_list(
+                &join(p, "Certificates"),
+                "member",
+                Certificate::from_query,
+            )?,
+            default_actions: q.member_list(
+                &join(p, "DefaultActions"),
+                "member",
+                Action::from_query,
+            )?,
             listener_arn: required(
                 q.scalar::<String>(&join(p, "ListenerArn"))?,
                 &join(p, "ListenerArn"),
@@ -1721,7 +1730,7 @@ impl FromQuery for ModifyListenerInput {
             mutual_authentication: q
                 .structure::<MutualAuthenticationAttributes>(&join(p, "MutualAuthentication"))?,
             port: q.scalar::<i32>(&join(p, "Port"))?,
-            protocol: q.enum_scalar(&join(p, "Protocol"), PROTOCOL_ENUM_VALUES)?,
+            protocol: q.enum_member(&join(p, "Protocol"), PROTOCOL_ENUM_VALUES)?,
             ssl_policy: q.scalar::<String>(&join(p, "SslPolicy"))?,
         })
     }
@@ -1748,10 +1757,7 @@ impl FromQuery for ModifyLoadBalancerAttributesInput {
     fn from_query(q: &QueryMap, p: &str) -> Result<Self, ApiError> {
         Ok(Self {
             attributes: required_list(
-                q.list(
-                    &format!("{}.member", &join(p, "Attributes")),
-                    LoadBalancerAttribute::from_query,
-                )?,
+                q.member_list(&join(p, "Attributes"), "member", LoadBalancerAttribute::from_query)?,
                 &join(p, "Attributes"),
             )?,
             load_balancer_arn: required(
@@ -1785,13 +1791,19 @@ pub struct ModifyRuleInput {
 impl FromQuery for ModifyRuleInput {
     fn from_query(q: &QueryMap, p: &str) -> Result<Self, ApiError> {
         Ok(Self {
-            actions: q.list(&format!("{}.member", &join(p, "Actions")), Action::from_query)?,
-            conditions: q
-                .list(&format!("{}.member", &join(p, "Conditions")), RuleCondition::from_query)?,
+            actions: q.member_list(&join(p, "Actions"), "member", Action::from_query)?,
+            conditions: q.member_list(
+                &join(p, "Conditions"),
+                "member",
+                RuleCondition::from_query,
+            )?,
             reset_transforms: q.scalar::<bool>(&join(p, "ResetTransforms"))?,
             rule_arn: required(q.scalar::<String>(&join(p, "RuleArn"))?, &join(p, "RuleArn"))?,
-            transforms: q
-                .list(&format!("{}.member", &join(p, "Transforms")), RuleTransform::from_query)?,
+            transforms: q.member_list(
+                &join(p, "Transforms"),
+                "member",
+                RuleTransform::from_query,
+            )?,
         })
     }
 }
@@ -1817,10 +1829,7 @@ impl FromQuery for ModifyTargetGroupAttributesInput {
     fn from_query(q: &QueryMap, p: &str) -> Result<Self, ApiError> {
         Ok(Self {
             attributes: required_list(
-                q.list(
-                    &format!("{}.member", &join(p, "Attributes")),
-                    TargetGroupAttribute::from_query,
-                )?,
+                q.member_list(&join(p, "Attributes"), "member", TargetGroupAttribute::from_query)?,
                 &join(p, "Attributes"),
             )?,
             target_group_arn: required(
@@ -1865,7 +1874,7 @@ impl FromQuery for ModifyTargetGroupInput {
             health_check_path: q.scalar::<String>(&join(p, "HealthCheckPath"))?,
             health_check_port: q.scalar::<String>(&join(p, "HealthCheckPort"))?,
             health_check_protocol: q
-                .enum_scalar(&join(p, "HealthCheckProtocol"), PROTOCOL_ENUM_VALUES)?,
+                .enum_member(&join(p, "HealthCheckProtocol"), PROTOCOL_ENUM_VALUES)?,
             health_check_timeout_seconds: q.scalar::<i32>(&join(p, "HealthCheckTimeoutSeconds"))?,
             healthy_threshold_count: q.scalar::<i32>(&join(p, "HealthyThresholdCount"))?,
             matcher: q.structure::<Matcher>(&join(p, "Matcher"))?,
@@ -1901,7 +1910,7 @@ pub struct MutualAuthenticationAttributes {
 impl FromQuery for MutualAuthenticationAttributes {
     fn from_query(q: &QueryMap, p: &str) -> Result<Self, ApiError> {
         Ok(Self {
-            advertise_trust_store_ca_names: q.enum_scalar(
+            advertise_trust_store_ca_names: q.enum_member(
                 &join(p, "AdvertiseTrustStoreCaNames"),
                 ADVERTISE_TRUST_STORE_CA_NAMES_ENUM_VALUES,
             )?,
@@ -1909,7 +1918,7 @@ impl FromQuery for MutualAuthenticationAttributes {
                 .scalar::<bool>(&join(p, "IgnoreClientCertificateExpiry"))?,
             mode: q.scalar::<String>(&join(p, "Mode"))?,
             trust_store_arn: q.scalar::<String>(&join(p, "TrustStoreArn"))?,
-            trust_store_association_status: q.enum_scalar(
+            trust_store_association_status: q.enum_member(
                 &join(p, "TrustStoreAssociationStatus"),
                 TRUST_STORE_ASSOCIATION_STATUS_ENUM_VALUES,
             )?,
@@ -1936,14 +1945,14 @@ pub struct PathPatternConditionConfig {
 impl FromQuery for PathPatternConditionConfig {
     fn from_query(q: &QueryMap, p: &str) -> Result<Self, ApiError> {
         Ok(Self {
-            regex_values: q
-                .list(&format!("{}.member", &join(p, "RegexValues")), |q: &QueryMap, k: &str| {
-                    required(q.scalar::<String>(k)?, k)
-                })?,
-            values: q
-                .list(&format!("{}.member", &join(p, "Values")), |q: &QueryMap, k: &str| {
-                    required(q.scalar::<String>(k)?, k)
-                })?,
+            regex_values: q.member_list(
+                &join(p, "RegexValues"),
+                "member",
+                |q: &QueryMap, k: &str| required(q.scalar::<String>(k)?, k),
+            )?,
+            values: q.member_list(&join(p, "Values"), "member", |q: &QueryMap, k: &str| {
+                required(q.scalar::<String>(k)?, k)
+            })?,
         })
     }
 }
@@ -1963,8 +1972,9 @@ pub struct QueryStringConditionConfig {
 impl FromQuery for QueryStringConditionConfig {
     fn from_query(q: &QueryMap, p: &str) -> Result<Self, ApiError> {
         Ok(Self {
-            values: q.list(
-                &format!("{}.member", &join(p, "Values")),
+            values: q.member_list(
+                &join(p, "Values"),
+                "member",
                 QueryStringKeyValuePair::from_query,
             )?,
         })
@@ -2018,7 +2028,7 @@ impl FromQuery for RedirectActionConfig {
             protocol: q.scalar::<String>(&join(p, "Protocol"))?,
             query: q.scalar::<String>(&join(p, "Query"))?,
             status_code: required(
-                q.enum_scalar(&join(p, "StatusCode"), REDIRECT_ACTION_STATUS_CODE_ENUM_VALUES)?,
+                q.enum_member(&join(p, "StatusCode"), REDIRECT_ACTION_STATUS_CODE_ENUM_VALUES)?,
                 &join(p, "StatusCode"),
             )?,
         })
@@ -2050,7 +2060,7 @@ impl FromQuery for RegisterTargetsInput {
                 &join(p, "TargetGroupArn"),
             )?,
             targets: required_list(
-                q.list(&format!("{}.member", &join(p, "Targets")), TargetDescription::from_query)?,
+                q.member_list(&join(p, "Targets"), "member", TargetDescription::from_query)?,
                 &join(p, "Targets"),
             )?,
         })
@@ -2074,7 +2084,7 @@ impl FromQuery for RemoveListenerCertificatesInput {
     fn from_query(q: &QueryMap, p: &str) -> Result<Self, ApiError> {
         Ok(Self {
             certificates: required_list(
-                q.list(&format!("{}.member", &join(p, "Certificates")), Certificate::from_query)?,
+                q.member_list(&join(p, "Certificates"), "member", Certificate::from_query)?,
                 &join(p, "Certificates"),
             )?,
             listener_arn: required(
@@ -2102,14 +2112,13 @@ impl FromQuery for RemoveTagsInput {
     fn from_query(q: &QueryMap, p: &str) -> Result<Self, ApiError> {
         Ok(Self {
             resource_arns: required_list(
-                q.list(
-                    &format!("{}.member", &join(p, "ResourceArns")),
-                    |q: &QueryMap, k: &str| required(q.scalar::<String>(k)?, k),
-                )?,
+                q.member_list(&join(p, "ResourceArns"), "member", |q: &QueryMap, k: &str| {
+                    required(q.scalar::<String>(k)?, k)
+                })?,
                 &join(p, "ResourceArns"),
             )?,
             tag_keys: required_list(
-                q.list(&format!("{}.member", &join(p, "TagKeys")), |q: &QueryMap, k: &str| {
+                q.member_list(&join(p, "TagKeys"), "member", |q: &QueryMap, k: &str| {
                     required(q.scalar::<String>(k)?, k)
                 })?,
                 &join(p, "TagKeys"),
@@ -2197,15 +2206,15 @@ impl FromQuery for RuleCondition {
                 .structure::<PathPatternConditionConfig>(&join(p, "PathPatternConfig"))?,
             query_string_config: q
                 .structure::<QueryStringConditionConfig>(&join(p, "QueryStringConfig"))?,
-            regex_values: q
-                .list(&format!("{}.member", &join(p, "RegexValues")), |q: &QueryMap, k: &str| {
-                    required(q.scalar::<String>(k)?, k)
-                })?,
+            regex_values: q.member_list(
+                &join(p, "RegexValues"),
+                "member",
+                |q: &QueryMap, k: &str| required(q.scalar::<String>(k)?, k),
+            )?,
             source_ip_config: q.structure::<SourceIpConditionConfig>(&join(p, "SourceIpConfig"))?,
-            values: q
-                .list(&format!("{}.member", &join(p, "Values")), |q: &QueryMap, k: &str| {
-                    required(q.scalar::<String>(k)?, k)
-                })?,
+            values: q.member_list(&join(p, "Values"), "member", |q: &QueryMap, k: &str| {
+                required(q.scalar::<String>(k)?, k)
+            })?,
         })
     }
 }
@@ -2252,7 +2261,7 @@ impl FromQuery for RuleTransform {
             host_header_rewrite_config: q
                 .structure::<HostHeaderRewriteConfig>(&join(p, "HostHeaderRewriteConfig"))?,
             type_: required(
-                q.enum_scalar(&join(p, "Type"), TRANSFORM_TYPE_ENUM_VALUES)?,
+                q.enum_member(&join(p, "Type"), TRANSFORM_TYPE_ENUM_VALUES)?,
                 &join(p, "Type"),
             )?,
             url_rewrite_config: q.structure::<UrlRewriteConfig>(&join(p, "UrlRewriteConfig"))?,
@@ -2278,7 +2287,7 @@ impl FromQuery for SetIpAddressTypeInput {
     fn from_query(q: &QueryMap, p: &str) -> Result<Self, ApiError> {
         Ok(Self {
             ip_address_type: required(
-                q.enum_scalar(&join(p, "IpAddressType"), IP_ADDRESS_TYPE_VALUES)?,
+                q.enum_member(&join(p, "IpAddressType"), IP_ADDRESS_TYPE_VALUES)?,
                 &join(p, "IpAddressType"),
             )?,
             load_balancer_arn: required(
@@ -2309,10 +2318,7 @@ impl FromQuery for SetRulePrioritiesInput {
     fn from_query(q: &QueryMap, p: &str) -> Result<Self, ApiError> {
         Ok(Self {
             rule_priorities: required_list(
-                q.list(
-                    &format!("{}.member", &join(p, "RulePriorities")),
-                    RulePriorityPair::from_query,
-                )?,
+                q.member_list(&join(p, "RulePriorities"), "member", RulePriorityPair::from_query)?,
                 &join(p, "RulePriorities"),
             )?,
         })
@@ -2340,7 +2346,7 @@ pub struct SetSecurityGroupsInput {
 impl FromQuery for SetSecurityGroupsInput {
     fn from_query(q: &QueryMap, p: &str) -> Result<Self, ApiError> {
         Ok(Self {
-            enforce_security_group_inbound_rules_on_private_link_traffic: q.enum_scalar(
+            enforce_security_group_inbound_rules_on_private_link_traffic: q.enum_member(
                 &join(p, "EnforceSecurityGroupInboundRulesOnPrivateLinkTraffic"),
                 ENFORCE_SECURITY_GROUP_INBOUND_RULES_ON_PRIVATE_LINK_TRAFFIC_ENUM_VALUES,
             )?,
@@ -2349,10 +2355,9 @@ impl FromQuery for SetSecurityGroupsInput {
                 &join(p, "LoadBalancerArn"),
             )?,
             security_groups: required_list(
-                q.list(
-                    &format!("{}.member", &join(p, "SecurityGroups")),
-                    |q: &QueryMap, k: &str| required(q.scalar::<String>(k)?, k),
-                )?,
+                q.member_list(&join(p, "SecurityGroups"), "member", |q: &QueryMap, k: &str| {
+                    required(q.scalar::<String>(k)?, k)
+                })?,
                 &join(p, "SecurityGroups"),
             )?,
         })
@@ -2387,23 +2392,23 @@ pub struct SetSubnetsInput {
 impl FromQuery for SetSubnetsInput {
     fn from_query(q: &QueryMap, p: &str) -> Result<Self, ApiError> {
         Ok(Self {
-            enable_prefix_for_ipv6_source_nat: q.enum_scalar(
+            enable_prefix_for_ipv6_source_nat: q.enum_member(
                 &join(p, "EnablePrefixForIpv6SourceNat"),
                 ENABLE_PREFIX_FOR_IPV6_SOURCE_NAT_ENUM_VALUES,
             )?,
-            ip_address_type: q.enum_scalar(&join(p, "IpAddressType"), IP_ADDRESS_TYPE_VALUES)?,
+            ip_address_type: q.enum_member(&join(p, "IpAddressType"), IP_ADDRESS_TYPE_VALUES)?,
             load_balancer_arn: required(
                 q.scalar::<String>(&join(p, "LoadBalancerArn"))?,
                 &join(p, "LoadBalancerArn"),
             )?,
-            subnet_mappings: q.list(
-                &format!("{}.member", &join(p, "SubnetMappings")),
+            subnet_mappings: q.member_list(
+                &join(p, "SubnetMappings"),
+                "member",
                 SubnetMapping::from_query,
             )?,
-            subnets: q
-                .list(&format!("{}.member", &join(p, "Subnets")), |q: &QueryMap, k: &str| {
-                    required(q.scalar::<String>(k)?, k)
-                })?,
+            subnets: q.member_list(&join(p, "Subnets"), "member", |q: &QueryMap, k: &str| {
+                required(q.scalar::<String>(k)?, k)
+            })?,
         })
     }
 }
@@ -2431,10 +2436,9 @@ pub struct SourceIpConditionConfig {
 impl FromQuery for SourceIpConditionConfig {
     fn from_query(q: &QueryMap, p: &str) -> Result<Self, ApiError> {
         Ok(Self {
-            values: q
-                .list(&format!("{}.member", &join(p, "Values")), |q: &QueryMap, k: &str| {
-                    required(q.scalar::<String>(k)?, k)
-                })?,
+            values: q.member_list(&join(p, "Values"), "member", |q: &QueryMap, k: &str| {
+                required(q.scalar::<String>(k)?, k)
+            })?,
         })
     }
 }
@@ -2720,8 +2724,7 @@ pub struct UrlRewriteConfig {
 impl FromQuery for UrlRewriteConfig {
     fn from_query(q: &QueryMap, p: &str) -> Result<Self, ApiError> {
         Ok(Self {
-            rewrites: q
-                .list(&format!("{}.member", &join(p, "Rewrites")), RewriteConfig::from_query)?,
+            rewrites: q.member_list(&join(p, "Rewrites"), "member", RewriteConfig::from_query)?,
         })
     }
 }

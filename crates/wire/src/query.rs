@@ -108,6 +108,25 @@ impl QueryMap {
         }
     }
 
+    /// Reads a string that must be one of `allowed`, failing as the awsQuery services'
+    /// validation framework does: `ValidationError` "1 validation error detected: Value 'x' at
+    /// 'ipAddressType' failed to satisfy constraint: Member must satisfy enum value set: [ipv4,
+    /// dualstack]", the member named by its [`validation_path`].
+    pub fn enum_member(&self, key: &str, allowed: &[&str]) -> Result<Option<String>, ApiError> {
+        match self.get(key) {
+            None => Ok(None),
+            Some(raw) if allowed.contains(&raw) => Ok(Some(raw.to_owned())),
+            Some(raw) => Err(ApiError::client(
+                "ValidationError",
+                format!(
+                    "1 validation error detected: Value '{raw}' at '{}' failed to satisfy constraint: Member must satisfy enum value set: [{}]",
+                    validation_path(key),
+                    allowed.join(", ")
+                ),
+            )),
+        }
+    }
+
     /// As [`QueryMap::enum_scalar`], accepting the allowed values in any case; the value is
     /// returned as given.
     pub fn enum_scalar_ignoring_case(
@@ -171,6 +190,20 @@ impl QueryMap {
         self.indices(items)?.into_iter().map(|i| element(self, &format!("{items}.{i}"))).collect()
     }
 
+    /// Reads a list of the query dialect, its elements at `key.item.N`. botocore sends an empty
+    /// list as the bare key with an empty value (`Names=`): that is consumed as no elements.
+    pub fn member_list<T>(
+        &self,
+        key: &str,
+        item: &str,
+        element: impl FnMut(&QueryMap, &str) -> Result<T, ApiError>,
+    ) -> Result<Vec<T>, ApiError> {
+        if self.peek(key) == Some("") {
+            self.get(key);
+        }
+        self.list(&format!("{key}.{item}"), element)
+    }
+
     /// Reads a list of scalars at `items.N`.
     pub fn scalar_list<T: QueryScalar>(&self, items: &str) -> Result<Vec<T>, ApiError> {
         self.list(items, |q, key| {
@@ -204,6 +237,29 @@ impl QueryMap {
             )),
         }
     }
+}
+
+/// A parameter as AWS's validation framework names it in messages: members in lowerCamel, a
+/// list element's index before its item name (`DefaultActions.member.1.Type` →
+/// `defaultActions.1.member.type`).
+pub fn validation_path(key: &str) -> String {
+    let mut segments: Vec<String> = Vec::new();
+    for segment in key.split('.') {
+        let is_index = !segment.is_empty() && segment.bytes().all(|b| b.is_ascii_digit());
+        match segments.pop() {
+            Some(item) if is_index => {
+                segments.push(segment.to_owned());
+                segments.push(item);
+            }
+            previous => {
+                segments.extend(previous);
+                let mut chars = segment.chars();
+                let first = chars.next().map(|c| c.to_ascii_lowercase().to_string());
+                segments.push(first.unwrap_or_default() + chars.as_str());
+            }
+        }
+    }
+    segments.join(".")
 }
 
 /// `prefix.name`, or `name` at the top level.
@@ -303,6 +359,19 @@ mod tests {
     }
 
     #[test]
+    fn an_empty_query_list_is_its_bare_key() {
+        let q = QueryMap::parse(b"Names=&Arns.member.1=a&Other=x").unwrap();
+        let read = |q: &QueryMap, k: &str| -> Result<Vec<String>, ApiError> {
+            q.member_list(k, "member", |q, k| required(q.scalar::<String>(k)?, k))
+        };
+        assert!(read(&q, "Names").unwrap().is_empty());
+        assert_eq!(read(&q, "Arns").unwrap(), vec!["a"]);
+        // a bare key with a value is no list: left for `reject_unused`
+        assert!(read(&q, "Other").unwrap().is_empty());
+        assert_eq!(q.unused(), vec!["Other".to_owned()]);
+    }
+
+    #[test]
     fn bad_scalars_are_client_errors() {
         let q = QueryMap::parse(b"MaxResults=abc&Big=99999999999999999999&Flag=yes").unwrap();
         assert_eq!(q.scalar::<i32>("MaxResults").unwrap_err().code, "InvalidParameterValue");
@@ -321,6 +390,20 @@ mod tests {
         );
         let q = QueryMap::parse(b"Protocol=icmp").unwrap();
         assert!(q.enum_scalar_ignoring_case("Protocol", &["tcp", "udp"]).is_err());
+    }
+
+    #[test]
+    fn query_enums_fail_in_the_validation_framework_words() {
+        let q = QueryMap::parse(b"IpAddressType=x&DefaultActions.member.1.Type=y").unwrap();
+        let e = q.enum_member("IpAddressType", &["ipv4", "dualstack"]).unwrap_err();
+        assert_eq!((e.code.as_ref(), e.status), ("ValidationError", 400));
+        assert_eq!(
+            e.message,
+            "1 validation error detected: Value 'x' at 'ipAddressType' failed to satisfy constraint: Member must satisfy enum value set: [ipv4, dualstack]"
+        );
+        let e = q.enum_member("DefaultActions.member.1.Type", &["forward"]).unwrap_err();
+        assert!(e.message.contains("at 'defaultActions.1.member.type'"), "{}", e.message);
+        assert_eq!(validation_path("Tags.member.12.Key"), "tags.12.member.key");
     }
 
     #[test]

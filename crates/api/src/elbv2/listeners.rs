@@ -308,7 +308,7 @@ pub(super) async fn dispatch(
                         .collect::<model::Result<_>>()?,
                     (None, true) => {
                         return Err(model::load_balancer::validation(
-                            "A load balancer ARN or listener ARNs must be specified",
+                            "You must specify either listener ARNs or a load balancer ARN",
                         ));
                     }
                 };

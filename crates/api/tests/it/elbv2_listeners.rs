@@ -2,42 +2,12 @@
 //! wire, every error code with its status, target health as AWS reports it, and the change
 //! notifications the data planes follow.
 
-use crate::{all, first, memory_api, ok, scope};
-use api::{Api, ObservedHealth, Reply, Request, Service, TargetHealthSource};
+use crate::{all, elb, elb_code, elb_ok, first, memory_api, ok};
+use api::{Api, ObservedHealth, Reply, TargetHealthSource};
 use std::sync::Arc;
-use wire::QueryMap;
-
-fn elb(api: &Api, pairs: &[(&str, &str)]) -> Reply {
-    let mut all = vec![("Version", "2015-12-01")];
-    all.extend_from_slice(pairs);
-    let request = Request {
-        service: Service::Elbv2,
-        scope: scope(),
-        request_id: "REQUEST-ID".into(),
-        params: QueryMap::from_pairs(all.iter().map(|(k, v)| (k.to_string(), v.to_string()))),
-        target: None,
-        body: Vec::new(),
-        http: Default::default(),
-    };
-    crate::handle(api, request)
-}
-
-fn elb_ok(api: &Api, pairs: &[(&str, &str)]) -> String {
-    let r = elb(api, pairs);
-    assert_eq!(r.status, 200, "{}", r.body);
-    r.body
-}
-
-/// The code of a call that must fail with HTTP 400.
-fn elb_code(api: &Api, pairs: &[(&str, &str)]) -> String {
-    let r = elb(api, pairs);
-    assert_eq!(r.status, 400, "{}", r.body);
-    assert!(r.body.contains("<ErrorResponse xmlns"), "{}", r.body);
-    first(&r.body, "Code").unwrap().to_owned()
-}
 
 /// A VPC 10.0.0.0/16 with two subnets and an internal ALB: (vpc, ALB ARN).
-fn alb(api: &Api) -> (String, String) {
+pub(crate) fn alb(api: &Api) -> (String, String) {
     let vpc = ok(api, &[("Action", "CreateVpc"), ("CidrBlock", "10.0.0.0/16")]);
     let vpc = first(&vpc, "vpcId").unwrap().to_owned();
     let mut subnets = vec![];
@@ -66,7 +36,7 @@ fn alb(api: &Api) -> (String, String) {
     (vpc, first(&body, "LoadBalancerArn").unwrap().to_owned())
 }
 
-fn target_group(api: &Api, vpc: &str, name: &str, protocol: &str, kind: &str) -> String {
+pub(crate) fn target_group(api: &Api, vpc: &str, name: &str, protocol: &str, kind: &str) -> String {
     let body = elb_ok(
         api,
         &[
@@ -81,7 +51,7 @@ fn target_group(api: &Api, vpc: &str, name: &str, protocol: &str, kind: &str) ->
     first(&body, "TargetGroupArn").unwrap().to_owned()
 }
 
-fn listener(api: &Api, lb: &str, port: &str, tg: &str) -> Reply {
+pub(crate) fn listener(api: &Api, lb: &str, port: &str, tg: &str) -> Reply {
     elb(
         api,
         &[
@@ -368,7 +338,11 @@ fn listeners_and_rules_follow_the_api_reference() {
             ("DefaultActions.member.1.TargetGroupArn", &tcp),
         ],
     );
-    assert_eq!(first(&tcp_listener.body, "Code"), Some("UnsupportedProtocol"));
+    assert_eq!(first(&tcp_listener.body, "Code"), Some("ValidationError"));
+    assert_eq!(
+        first(&tcp_listener.body, "Message"),
+        Some("Listener protocol &apos;TCP&apos; must be one of &apos;HTTP, HTTPS&apos;")
+    );
     let auth = elb(
         &api,
         &[

@@ -2,38 +2,8 @@
 //! API reference and the user guides say, the requester-managed interfaces that come and go
 //! with them, and every documented error with its code and status.
 
-use crate::{all, first, memory_api, ok, scope};
-use api::{Api, Reply, Request, Service};
-use wire::QueryMap;
-
-fn elb(api: &Api, pairs: &[(&str, &str)]) -> Reply {
-    let mut all = vec![("Version", "2015-12-01")];
-    all.extend_from_slice(pairs);
-    let request = Request {
-        service: Service::Elbv2,
-        scope: scope(),
-        request_id: "REQUEST-ID".into(),
-        params: QueryMap::from_pairs(all.iter().map(|(k, v)| (k.to_string(), v.to_string()))),
-        target: None,
-        body: Vec::new(),
-        http: Default::default(),
-    };
-    crate::handle(api, request)
-}
-
-fn elb_ok(api: &Api, pairs: &[(&str, &str)]) -> String {
-    let r = elb(api, pairs);
-    assert_eq!(r.status, 200, "{}", r.body);
-    r.body
-}
-
-/// The code of a call that must fail with HTTP 400.
-fn elb_code(api: &Api, pairs: &[(&str, &str)]) -> String {
-    let r = elb(api, pairs);
-    assert_eq!(r.status, 400, "{}", r.body);
-    assert!(r.body.contains("<ErrorResponse xmlns"), "{}", r.body);
-    first(&r.body, "Code").unwrap().to_owned()
-}
+use crate::{all, elb, elb_code, elb_ok, first, memory_api, ok};
+use api::{Api, Reply};
 
 fn vpc(api: &Api, cidr: &str) -> String {
     let body = ok(api, &[("Action", "CreateVpc"), ("CidrBlock", cidr)]);

@@ -8,6 +8,7 @@ mod durability;
 mod ec2;
 mod elbv2_listeners;
 mod elbv2_subnets;
+mod elbv2_validation;
 mod flow_logs;
 mod nat_gateways;
 mod network_insights;
@@ -62,6 +63,44 @@ pub fn handle(api: &Api, request: Request) -> Reply {
     let dangling = block_on(api.read(|w| w.dangling_references()));
     assert!(dangling.is_empty(), "{what} left dangling references: {dangling:#?}");
     reply
+}
+
+/// Sends one ELBv2 (awsQuery) request made of `pairs` (Action first).
+pub fn elb(api: &Api, pairs: &[(&str, &str)]) -> Reply {
+    let mut all = vec![("Version", "2015-12-01")];
+    all.extend_from_slice(pairs);
+    let request = Request {
+        service: Service::Elbv2,
+        scope: scope(),
+        request_id: "REQUEST-ID".into(),
+        params: QueryMap::from_pairs(all.iter().map(|(k, v)| (k.to_string(), v.to_string()))),
+        target: None,
+        body: Vec::new(),
+        http: Default::default(),
+    };
+    handle(api, request)
+}
+
+/// The body of an ELBv2 call that must succeed.
+pub fn elb_ok(api: &Api, pairs: &[(&str, &str)]) -> String {
+    let r = elb(api, pairs);
+    assert_eq!(r.status, 200, "{}", r.body);
+    r.body
+}
+
+/// The code and message of an ELBv2 call that must fail with HTTP 400 in ELBv2's format.
+pub fn elb_error(api: &Api, pairs: &[(&str, &str)]) -> (String, String) {
+    let r = elb(api, pairs);
+    assert_eq!(r.status, 400, "{}", r.body);
+    assert!(r.body.contains("<ErrorResponse xmlns"), "{}", r.body);
+    let message = first(&r.body, "Message").unwrap_or_default();
+    let message = message.replace("&apos;", "'").replace("&quot;", "\"").replace("&amp;", "&");
+    (first(&r.body, "Code").unwrap().to_owned(), message)
+}
+
+/// The code of an ELBv2 call that must fail with HTTP 400.
+pub fn elb_code(api: &Api, pairs: &[(&str, &str)]) -> String {
+    elb_error(api, pairs).0
 }
 
 pub fn memory_api() -> Api {
