@@ -421,7 +421,16 @@ impl World {
         self.find_customer_gateway(scope, &spec.customer_gateway_id)?;
         let gateway = match (&spec.vpn_gateway_id, &spec.transit_gateway_id) {
             (Some(vgw), _) => self.vpn_gateways.find(&lookup::VPN_GATEWAY, scope, vgw)?.id.clone(),
-            (None, Some(tgw)) => self.find_transit_gateway(scope, tgw)?.id.clone(),
+            // CreateVpnConnection words a missing gateway as EC2's lookups do (moto's
+            // AWS-verified test), not as the transit gateway operations do.
+            (None, Some(tgw)) => self
+                .find_transit_gateway(scope, tgw)
+                .map_err(|e| match e.code.as_ref() {
+                    "InvalidTransitGatewayID.NotFound" => lookup::TRANSIT_GATEWAY.not_found(tgw),
+                    _ => e,
+                })?
+                .id
+                .clone(),
             (None, None) => {
                 return Err(Error::missing_parameter("vpnGatewayId or transitGatewayId"));
             }

@@ -613,8 +613,9 @@ fn modify_security_group_rules(
         let peer = match peers.len() {
             1 => peers.remove(0),
             0 => {
-                return Err(ApiError::missing_parameter(
-                    "CidrIpv4, CidrIpv6, PrefixListId or ReferencedGroupId",
+                return Err(ApiError::client(
+                    "MissingParameter",
+                    "The request must contain exactly one of: cidrIp, cidrIpv6, prefixListId, or referencedGroupId",
                 )
                 .into());
             }
@@ -632,6 +633,13 @@ fn modify_security_group_rules(
                 "Invalid value 'null' for protocol. VPC security group rules must specify protocols explicitly.",
             )
         })?;
+        let ported = matches!(protocol.to_ascii_lowercase().as_str(), "tcp" | "udp" | "6" | "17");
+        if ported && (rule.from_port.is_none() || rule.to_port.is_none()) {
+            return Err(ApiError::invalid_parameter_value(
+                "Invalid value for portRange. Must specify both from and to ports with TCP/UDP.",
+            )
+            .into());
+        }
         let request = RuleRequest {
             protocol,
             from_port: rule.from_port,
