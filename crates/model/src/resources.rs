@@ -64,7 +64,8 @@ pub struct Subnet {
     pub id: String,
     pub owner: Scope,
     pub vpc_id: String,
-    pub cidr: Ipv4Cidr,
+    /// None for an IPv6-only subnet (`Ipv6Native`).
+    pub cidr: Option<Ipv4Cidr>,
     pub availability_zone: String,
     pub availability_zone_id: String,
     pub ipv6_cidr_blocks: Vec<SubnetIpv6CidrBlock>,
@@ -106,12 +107,12 @@ impl Subnet {
     pub const RESERVED: u64 = 5;
 
     pub fn is_reserved_offset(&self, offset: u64) -> bool {
-        offset < 4 || offset + 1 == self.cidr.size()
+        offset < 4 || self.cidr.is_some_and(|c| offset + 1 == c.size())
     }
 
     /// Whether an IPv4 reservation keeps this offset from automatic assignment.
     pub fn reserves_offset(&self, offset: u64) -> bool {
-        let Some(addr) = self.cidr.nth(offset) else { return false };
+        let Some(addr) = self.cidr.and_then(|c| c.nth(offset)) else { return false };
         self.cidr_reservations.iter().any(|r| match r.cidr {
             crate::cidr::Cidr::V4(c) => c.contains_addr(addr),
             crate::cidr::Cidr::V6(_) => false,
@@ -119,13 +120,18 @@ impl Subnet {
     }
 
     pub fn available_ip_count(&self) -> u64 {
-        self.cidr.size().saturating_sub(Self::RESERVED + self.used_offsets.len() as u64)
+        self.cidr
+            .map_or(0, |c| c.size().saturating_sub(Self::RESERVED + self.used_offsets.len() as u64))
     }
 
     /// The VPC's resolver (`.2` of the VPC's primary block is AWS's; each subnet's base + 2
     /// is what instances are handed).
     pub fn router(&self) -> Option<Ipv4Addr> {
-        self.cidr.nth(1)
+        self.cidr?.nth(1)
+    }
+
+    pub fn is_ipv6_only(&self) -> bool {
+        self.cidr.is_none()
     }
 }
 

@@ -20,8 +20,8 @@ pub enum SubnetAttribute {
 }
 
 impl World {
-    /// CreateSubnet: /16 to /28 inside one of the VPC's blocks, overlapping no other subnet.
-    /// `zone` is a zone name or zone id; without one, a zone of the region is picked.
+    /// CreateSubnet with an IPv4 block: /16 to /28 inside one of the VPC's blocks, overlapping
+    /// no other subnet. `zone` is a zone name or zone id; without one, a zone is picked.
     pub fn create_subnet(
         &mut self,
         scope: &Scope,
@@ -31,25 +31,27 @@ impl World {
         ipv6_cidr: Option<&str>,
         tags: &[(String, String)],
     ) -> Result<String> {
+        self.create_subnet_with(scope, vpc_id, Some(cidr), zone, ipv6_cidr, tags)
+    }
+
+    /// CreateSubnet; without an IPv4 block (`cidr` None) an IPv6-only subnet, which needs an
+    /// IPv6 block.
+    pub fn create_subnet_with(
+        &mut self,
+        scope: &Scope,
+        vpc_id: &str,
+        cidr: Option<&str>,
+        zone: Option<&str>,
+        ipv6_cidr: Option<&str>,
+        tags: &[(String, String)],
+    ) -> Result<String> {
         crate::tags::validate(tags)?;
         let vpc = self.vpcs.find(&lookup::VPC, scope, vpc_id)?;
-        let block = Ipv4Cidr::parse(cidr, false).ok_or_else(|| {
-            Error::invalid_parameter_value(format!(
-                "Value ({cidr}) for parameter cidrBlock is invalid. This is not a valid CIDR block."
-            ))
-        })?;
-        if !(16..=28).contains(&block.prefix_len()) || !vpc.contains_v4(block) {
-            return Err(Error::new(
-                "InvalidSubnet.Range",
-                format!("The CIDR '{cidr}' is invalid."),
-            ));
-        }
-        if self.subnets.values().any(|s| s.vpc_id == vpc_id && s.cidr.overlaps(block)) {
-            return Err(Error::new(
-                "InvalidSubnet.Conflict",
-                format!("The CIDR '{cidr}' conflicts with another subnet"),
-            ));
-        }
+        let block = match cidr {
+            Some(cidr) => Some(self.check_subnet_ipv4(vpc, cidr)?),
+            None if ipv6_cidr.is_none() => return Err(Error::missing_parameter("CidrBlock")),
+            None => None,
+        };
         if self.subnets.values().filter(|s| s.vpc_id == vpc_id).count()
             >= self.quotas.subnets_per_vpc
         {
@@ -93,10 +95,12 @@ impl World {
                 availability_zone_id: zone.id,
                 ipv6_cidr_blocks: ipv6_blocks,
                 map_public_ip_on_launch: false,
-                assign_ipv6_address_on_creation: false,
+                // An IPv6-only subnet assigns IPv6 addresses and names hosts by resource, as
+                // AWS creates one.
+                assign_ipv6_address_on_creation: block.is_none(),
                 default_for_az: false,
                 enable_dns64: false,
-                hostname_type: "ip-name".into(),
+                hostname_type: if block.is_none() { "resource-name" } else { "ip-name" }.into(),
                 enable_resource_name_dns_a_record: false,
                 enable_resource_name_dns_aaaa_record: false,
                 used_offsets: Default::default(),
@@ -110,6 +114,29 @@ impl World {
             acl.associations.push(NetworkAclAssociation { id: association, subnet_id: id.clone() });
         }
         Ok(id)
+    }
+
+    /// An IPv4 block /16–/28 inside one of the VPC's blocks that no other subnet of it uses.
+    fn check_subnet_ipv4(&self, vpc: &Vpc, cidr: &str) -> Result<Ipv4Cidr> {
+        let block = Ipv4Cidr::parse(cidr, false).ok_or_else(|| {
+            Error::invalid_parameter_value(format!(
+                "Value ({cidr}) for parameter cidrBlock is invalid. This is not a valid CIDR block."
+            ))
+        })?;
+        if !(16..=28).contains(&block.prefix_len()) || !vpc.contains_v4(block) {
+            return Err(Error::new(
+                "InvalidSubnet.Range",
+                format!("The CIDR '{cidr}' is invalid."),
+            ));
+        }
+        let taken = |s: &Subnet| s.vpc_id == vpc.id && s.cidr.is_some_and(|c| c.overlaps(block));
+        if self.subnets.values().any(taken) {
+            return Err(Error::new(
+                "InvalidSubnet.Conflict",
+                format!("The CIDR '{cidr}' conflicts with another subnet"),
+            ));
+        }
+        Ok(block)
     }
 
     /// A /44–/64 inside the VPC's IPv6 block that no other subnet of the VPC uses.
@@ -266,9 +293,10 @@ impl World {
     ) -> Result<Ipv4Addr> {
         let subnet =
             self.subnets.get_mut(subnet_id).ok_or_else(|| lookup::SUBNET.not_found(subnet_id))?;
+        let cidr = subnet.cidr.ok_or_else(|| ipv6_only_has_no_ipv4(subnet_id))?;
         let offset = match wanted {
             Some(addr) => {
-                let offset = subnet.cidr.offset_of(addr).ok_or_else(|| {
+                let offset = cidr.offset_of(addr).ok_or_else(|| {
                     Error::invalid_parameter_value(format!(
                         "Address {addr} does not fall within the subnet's address range"
                     ))
@@ -286,7 +314,7 @@ impl World {
                 }
                 offset
             }
-            None => (4..subnet.cidr.size().saturating_sub(1))
+            None => (4..cidr.size().saturating_sub(1))
                 .find(|o| {
                     !subnet.used_offsets.contains(&(*o as u32)) && !subnet.reserves_offset(*o)
                 })
@@ -298,13 +326,13 @@ impl World {
                 })?,
         };
         subnet.used_offsets.insert(offset as u32);
-        subnet.cidr.nth(offset).ok_or_else(|| Error::internal("offset outside subnet"))
+        cidr.nth(offset).ok_or_else(|| Error::internal("offset outside subnet"))
     }
 
     /// Gives a private address back to its subnet.
     pub fn release_private_ip(&mut self, subnet_id: &str, addr: Ipv4Addr) {
         if let Some(subnet) = self.subnets.get_mut(subnet_id)
-            && let Some(offset) = subnet.cidr.offset_of(addr)
+            && let Some(offset) = subnet.cidr.and_then(|c| c.offset_of(addr))
         {
             subnet.used_offsets.remove(&(offset as u32));
         }
@@ -339,10 +367,10 @@ impl World {
         }
         let text = &req.cidr;
         let cidr = if let Some(v4) = Ipv4Cidr::parse(text, false) {
-            if !subnet.cidr.contains(v4) {
+            if !subnet.cidr.is_some_and(|b| b.contains(v4)) {
+                let shown = subnet.cidr.map(|b| b.to_string()).unwrap_or_default();
                 return Err(Error::invalid_parameter_value(format!(
-                    "Reservation CIDR should be within subnet CIDR block ({})",
-                    subnet.cidr
+                    "Reservation CIDR should be within subnet CIDR block ({shown})"
                 )));
             }
             Cidr::V4(v4)
@@ -402,6 +430,14 @@ impl World {
         let pos = subnet.cidr_reservations.iter().position(|r| r.id == id).ok_or_else(not_found)?;
         Ok((subnet_id, subnet.cidr_reservations.remove(pos)))
     }
+}
+
+/// vpclab places no interface in an IPv6-only subnet: interfaces there would hold no IPv4
+/// address, which the engine does not model yet.
+fn ipv6_only_has_no_ipv4(subnet_id: &str) -> Error {
+    Error::invalid_parameter_value(format!(
+        "Subnet {subnet_id} is IPv6-only; vpclab does not place network interfaces in IPv6-only subnets yet."
+    ))
 }
 
 fn overlap(a: Cidr, b: Cidr) -> bool {

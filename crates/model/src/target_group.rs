@@ -898,7 +898,10 @@ impl World {
                 let ip: Ipv4Addr = target.id.parse().ok()?;
                 self.subnets
                     .values()
-                    .find(|s| Some(&s.vpc_id) == tg.vpc_id.as_ref() && s.cidr.contains_addr(ip))
+                    .find(|s| {
+                        Some(&s.vpc_id) == tg.vpc_id.as_ref()
+                            && s.cidr.is_some_and(|c| c.contains_addr(ip))
+                    })
                     .map(|s| s.availability_zone.clone())
             }
             TargetType::Lambda | TargetType::Alb => None,

@@ -177,8 +177,12 @@ impl World {
             .find(&lookup::VPC, scope, vpc_id)?
             .primary_cidr()
             .ok_or_else(|| Error::internal("VPC without a block"))?;
-        let taken: Vec<Ipv4Cidr> =
-            self.subnets.in_scope(scope).filter(|s| s.vpc_id == vpc_id).map(|s| s.cidr).collect();
+        let taken: Vec<Ipv4Cidr> = self
+            .subnets
+            .in_scope(scope)
+            .filter(|s| s.vpc_id == vpc_id)
+            .filter_map(|s| s.cidr)
+            .collect();
         let block = (0..16u64)
             .filter_map(|i| vpc_cidr.nth(i * 4096).and_then(|a| Ipv4Cidr::new(a, 20)))
             .find(|c| !taken.iter().any(|t| t.overlaps(*c)))
@@ -541,7 +545,11 @@ impl World {
                 .get(pos)
                 .map(|b| b.cidr)
                 .ok_or_else(|| Error::internal("block vanished"))?;
-            if self.subnets.values().any(|s| s.vpc_id == vpc.id && block.contains(s.cidr)) {
+            if self
+                .subnets
+                .values()
+                .any(|s| s.vpc_id == vpc.id && s.cidr.is_some_and(|c| block.contains(c)))
+            {
                 return Err(Error::new(
                     "InvalidCidrBlock.InUse",
                     format!("The vpc CIDR block {block} is in use by subnets."),

@@ -760,3 +760,117 @@ fn a_vpcs_tenancy_may_only_become_default() {
     let d = crate::ok(&api, &[("Action", "DescribeVpcs"), ("VpcId.1", &vpc_id)]);
     assert_eq!(first(&d, "instanceTenancy"), Some("default"));
 }
+
+/// IPv6-only subnets: AWS's refusals of the wrong combinations (moto's AWS-verified tests) and
+/// the subnet AWS creates; vpclab places no interface in one yet.
+#[test]
+fn ipv6_only_subnets() {
+    let api = memory_api();
+    let vpc_id = vpc(&api, "10.0.0.0/16", true);
+    let d = crate::ok(&api, &[("Action", "DescribeVpcs"), ("VpcId.1", &vpc_id)]);
+    let block = first(&d, "ipv6CidrBlock").unwrap().replace("/56", "/64");
+    let native = [("Action", "CreateSubnet"), ("VpcId", vpc_id.as_str()), ("Ipv6Native", "true")];
+    let (code, message) = refusal(&api, &native);
+    assert_eq!(code, "MissingParameter");
+    assert_eq!(message, "Either 'ipv6CidrBlock' or 'ipv6IpamPoolId' should be provided.");
+    let (code, _) = refusal(&api, &[&native[..], &[("CidrBlock", "10.0.0.0/24")][..]].concat());
+    assert_eq!(code, "MissingParameter");
+    let both = [("CidrBlock", "10.0.0.0/24"), ("Ipv6CidrBlock", block.as_str())];
+    let (code, message) = refusal(&api, &[&native[..], &both[..]].concat());
+    assert_eq!(code, "InvalidParameterCombination");
+    assert_eq!(
+        message,
+        "When specifying ipv4 parameters, cidrBlock or ipv4IpamPoolId, you cannot set ipv6Native to true."
+    );
+
+    let created =
+        crate::ok(&api, &[&native[..], &[("Ipv6CidrBlock", block.as_str())][..]].concat());
+    assert_eq!(first(&created, "ipv6Native"), Some("true"));
+    assert_eq!(first(&created, "assignIpv6AddressOnCreation"), Some("true"));
+    assert_eq!(first(&created, "cidrBlock"), None);
+    assert_eq!(first(&created, "hostnameType"), Some("resource-name"));
+    let subnet_id = first(&created, "subnetId").unwrap().to_owned();
+    let r = call(&api, &[("Action", "CreateNetworkInterface"), ("SubnetId", &subnet_id)]);
+    assert_eq!(first(&r.body, "Code"), Some("InvalidParameterValue"));
+    crate::ok(&api, &[("Action", "DeleteSubnet"), ("SubnetId", &subnet_id)]);
+}
+
+#[test]
+fn create_vpn_connection_and_modify_security_group_rules_texts() {
+    let api = memory_api();
+    let cgw = crate::ok(
+        &api,
+        &[
+            ("Action", "CreateCustomerGateway"),
+            ("Type", "ipsec.1"),
+            ("IpAddress", "198.51.100.8"),
+            ("BgpAsn", "65000"),
+        ],
+    );
+    let cgw_id = first(&cgw, "customerGatewayId").unwrap().to_owned();
+    let (code, message) = refusal(
+        &api,
+        &[
+            ("Action", "CreateVpnConnection"),
+            ("Type", "ipsec.1"),
+            ("CustomerGatewayId", &cgw_id),
+            ("TransitGatewayId", "tgw-abcdefghij0123456"),
+        ],
+    );
+    assert_eq!(code, "InvalidTransitGatewayID.NotFound");
+    assert_eq!(message, "The transitGateway ID 'tgw-abcdefghij0123456' does not exist");
+
+    let vpc_id = vpc(&api, "10.0.0.0/16", false);
+    let sg = crate::ok(
+        &api,
+        &[
+            ("Action", "CreateSecurityGroup"),
+            ("GroupName", "g"),
+            ("GroupDescription", "d"),
+            ("VpcId", &vpc_id),
+        ],
+    );
+    let sg_id = first(&sg, "groupId").unwrap().to_owned();
+    let rule = crate::ok(
+        &api,
+        &[
+            ("Action", "AuthorizeSecurityGroupIngress"),
+            ("GroupId", &sg_id),
+            ("IpPermissions.1.IpProtocol", "udp"),
+            ("IpPermissions.1.FromPort", "53"),
+            ("IpPermissions.1.ToPort", "53"),
+            ("IpPermissions.1.IpRanges.1.CidrIp", "10.0.0.0/8"),
+        ],
+    );
+    let rule_id = first(&rule, "securityGroupRuleId").unwrap().to_owned();
+    let modify = |extra: &[(&str, &str)]| {
+        let base = [
+            ("Action", "ModifySecurityGroupRules"),
+            ("GroupId", sg_id.as_str()),
+            ("SecurityGroupRule.1.SecurityGroupRuleId", rule_id.as_str()),
+        ];
+        refusal(&api, &[&base[..], extra].concat())
+    };
+    let (code, message) = modify(&[
+        ("SecurityGroupRule.1.SecurityGroupRule.IpProtocol", "udp"),
+        ("SecurityGroupRule.1.SecurityGroupRule.ToPort", "53"),
+        ("SecurityGroupRule.1.SecurityGroupRule.CidrIpv4", "10.0.0.0/16"),
+    ]);
+    assert_eq!(
+        (code.as_str(), message.as_str()),
+        (
+            "InvalidParameterValue",
+            "Invalid value for portRange. Must specify both from and to ports with TCP/UDP."
+        )
+    );
+    let (code, message) = modify(&[
+        ("SecurityGroupRule.1.SecurityGroupRule.IpProtocol", "udp"),
+        ("SecurityGroupRule.1.SecurityGroupRule.FromPort", "53"),
+        ("SecurityGroupRule.1.SecurityGroupRule.ToPort", "53"),
+    ]);
+    assert_eq!(code, "MissingParameter");
+    assert_eq!(
+        message,
+        "The request must contain exactly one of: cidrIp, cidrIpv6, prefixListId, or referencedGroupId"
+    );
+}
