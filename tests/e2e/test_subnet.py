@@ -202,12 +202,15 @@ def test_ipv6_subnet_must_be_a_64_inside_the_vpc_block(ec2):
     outside = "2001:db8:1234:5600::/64"
     assert not ipaddress.ip_network(outside).overlaps(v6)
     # AWS: InvalidSubnet.Range ("The CIDR block you've specified for the subnet is not valid"); an IPv6
-    # subnet block is a /64 of the VPC's block.
+    # subnet block lies in the VPC's block and is a /44 to /64 in steps of 4 (VPC guide, subnet sizing).
     with aws_error("InvalidSubnet.Range"):
         ec2.create_subnet(VpcId=vpc_id, CidrBlock="10.0.1.0/24", Ipv6CidrBlock=outside)
     with aws_error("InvalidSubnet.Range"):
-        ec2.create_subnet(VpcId=vpc_id, CidrBlock="10.0.1.0/24", Ipv6CidrBlock=str(next(v6.subnets(new_prefix=60))))
+        ec2.create_subnet(VpcId=vpc_id, CidrBlock="10.0.1.0/24", Ipv6CidrBlock=str(next(v6.subnets(new_prefix=62))))
     assert ec2.describe_subnets(Filters=[f("vpc-id", vpc_id)])["Subnets"] == []
+    sixty = str(next(v6.subnets(new_prefix=60)))
+    s = ec2.create_subnet(VpcId=vpc_id, CidrBlock="10.0.1.0/24", Ipv6CidrBlock=sixty)["Subnet"]
+    assert s["Ipv6CidrBlockAssociationSet"][0]["Ipv6CidrBlock"] == sixty
 
 
 def test_delete_with_eni_is_dependency_violation(ec2):

@@ -74,8 +74,11 @@ def test_customer_gateway(ec2):
     with aws_error("InvalidParameterValue"):
         ec2.create_customer_gateway(Type="ipsec.1", BgpAsn=65010, IpAddress="not-an-ip")
     ec2.delete_customer_gateway(CustomerGatewayId=cgw_id)
+    # AWS lists a deleted customer gateway as `deleted` for a while; it can no longer be used.
+    gone = ec2.describe_customer_gateways(CustomerGatewayIds=[cgw_id])["CustomerGateways"]
+    assert [c["State"] for c in gone] == ["deleted"]
     with aws_error("InvalidCustomerGatewayID.NotFound"):
-        ec2.describe_customer_gateways(CustomerGatewayIds=[cgw_id])
+        ec2.delete_customer_gateway(CustomerGatewayId=cgw_id)
 
 
 class Site:
@@ -247,4 +250,4 @@ def test_terraform_vpn(endpoint, ec2, tmp_path):
     tf._tf(["destroy", "-auto-approve", "-input=false", "-no-color", *var], work, env, timeout=600)
     assert ec2.describe_vpn_connections()["VpnConnections"] == []
     assert ec2.describe_vpn_gateways()["VpnGateways"] == []
-    assert ec2.describe_customer_gateways()["CustomerGateways"] == []
+    assert [c for c in ec2.describe_customer_gateways()["CustomerGateways"] if c["State"] != "deleted"] == []

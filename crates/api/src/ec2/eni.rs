@@ -269,6 +269,8 @@ const ENI_FILTERS: &[&str] = &[
     "interface-type",
     "mac-address",
     "network-interface-id",
+    "operator.managed",
+    "operator.principal",
     "owner-id",
     "private-dns-name",
     "private-ip-address",
@@ -280,8 +282,13 @@ const ENI_FILTERS: &[&str] = &[
     "vpc-id",
 ];
 
-fn eni_field(w: &World, e: &m::NetworkInterface, name: &str) -> Vec<String> {
+/// The values of filter `name` for one interface. DescribeInstances reads its
+/// `network-interface.X` filters through here too, so a few names are DescribeInstances' only.
+pub(super) fn interface_field(w: &World, e: &m::NetworkInterface, name: &str) -> Vec<String> {
     let publics = || e.private_ips.iter().filter_map(|p| p.public.as_ref());
+    let association_of = |p: &m::PublicIp| {
+        p.allocation_id.as_ref().and_then(|a| w.addresses.get(a)).and_then(|a| a.association.clone())
+    };
     let primary_public = e.private_ips.first().and_then(|p| p.public.as_ref());
     let att = e.attachment.as_ref();
     match name {
@@ -370,6 +377,42 @@ fn eni_field(w: &World, e: &m::NetworkInterface, name: &str) -> Vec<String> {
             .into_iter()
             .collect(),
         "private-ip-address" => e.primary_ip().map(|ip| ip.to_string()).into_iter().collect(),
+        // No service operates vpclab's interfaces (AWS's `Operator` of managed interfaces).
+        "operator.managed" => flag(false),
+        "operator.principal" => vec![],
+        "addresses.association.allocation-id" => {
+            publics().filter_map(|p| p.allocation_id.clone()).collect()
+        }
+        "addresses.association.association-id" => {
+            publics().filter_map(association_of).map(|a| a.association_id).collect()
+        }
+        "addresses.association.public-dns-name" => publics()
+            .filter(|_| dns_hostnames(w, &e.vpc_id))
+            .map(|p| public_dns_name(&e.owner, p.address))
+            .collect(),
+        "addresses.private-dns-name" => e
+            .private_ips
+            .iter()
+            .map(|p| model::eni::private_dns_name(&e.owner, p.address))
+            .collect(),
+        "attachment.network-card-index" => att.map(|_| "0".to_owned()).into_iter().collect(),
+        // Not modelled, so as AWS reports an interface without them: no prefixes, no
+        // primary IPv6 address, IGW traffic allowed.
+        "deny-all-igw-traffic" => flag(false),
+        "ipv4-prefixes.ipv4-prefix" | "ipv6-prefixes.ipv6-prefix" => vec![],
+        // Carrier (Wavelength) and customer-owned (Outposts) addresses are not modelled.
+        "addresses.association.carrier-ip"
+        | "addresses.association.customer-owned-ip"
+        | "association.carrier-ip"
+        | "association.customer-owned-ip"
+        | "outpost-arn" => vec![],
+        "ipv6-addresses.is-primary-ipv6" => e.ipv6_addresses.iter().flat_map(|_| flag(false)).collect(),
+        "ipv6-native" => {
+            flag(w.subnets.get(&e.subnet_id).is_some_and(|s| s.is_ipv6_only()))
+        }
+        "public-dns-name" => interface_field(w, e, "association.public-dns-name"),
+        "tag-key" => e.tags.keys().cloned().collect(),
+        "tag-value" => e.tags.values().cloned().collect(),
         "requester-id" => e.requester_id.clone().into_iter().collect(),
         "requester-managed" => flag(e.requester_managed),
         "source-dest-check" => flag(e.source_dest_check),
@@ -404,7 +447,7 @@ fn describe_network_interfaces(
         .filter(|e| {
             req.network_interface_ids.is_empty() || req.network_interface_ids.contains(&e.id)
         })
-        .filter(|e| filters.matches(&e.tags, |n| eni_field(w, e, n)))
+        .filter(|e| filters.matches(&e.tags, |n| interface_field(w, e, n)))
         .map(|e| (e.id.clone(), render(w, e)))
         .collect();
     let (network_interfaces, next_token) =

@@ -460,19 +460,31 @@ fn run_instances(ctx: &Ctx, w: &mut World, req: RunInstancesRequest) -> Outcome<
 }
 
 const INSTANCE_FILTERS: &[&str] = &[
+    "affinity",
     "architecture",
     "availability-zone",
     "availability-zone-id",
+    "block-device-mapping.attach-time",
     "block-device-mapping.delete-on-termination",
     "block-device-mapping.device-name",
     "block-device-mapping.status",
     "block-device-mapping.volume-id",
+    "boot-mode",
+    "capacity-reservation-id",
+    "capacity-reservation-specification.capacity-reservation-preference",
+    "capacity-reservation-specification.capacity-reservation-target.capacity-reservation-id",
+    "capacity-reservation-specification.capacity-reservation-target.capacity-reservation-resource-group-arn",
     "client-token",
+    "current-instance-boot-mode",
     "dns-name",
     "ebs-optimized",
     "ena-support",
+    "enclave-options.enabled",
+    "hibernation-options.configured",
+    "host-id",
     "hypervisor",
     "iam-instance-profile.arn",
+    "iam-instance-profile.id",
     "image-id",
     "instance-id",
     "instance-lifecycle",
@@ -482,50 +494,104 @@ const INSTANCE_FILTERS: &[&str] = &[
     "instance.group-id",
     "instance.group-name",
     "ip-address",
+    "ipv6-address",
+    "kernel-id",
     "key-name",
     "launch-index",
+    "launch-time",
+    "maintenance-options.auto-recovery",
     "metadata-options.http-endpoint",
+    "metadata-options.http-protocol-ipv4",
+    "metadata-options.http-protocol-ipv6",
     "metadata-options.http-put-response-hop-limit",
     "metadata-options.http-tokens",
     "metadata-options.instance-metadata-tags",
     "metadata-options.state",
     "monitoring-state",
-    "network-interface.addresses.private-ip-address",
-    "network-interface.addresses.primary",
-    "network-interface.addresses.association.public-ip",
     "network-interface.addresses.association.allocation-id",
-    "network-interface.association.public-ip",
+    "network-interface.addresses.association.association-id",
+    "network-interface.addresses.association.carrier-ip",
+    "network-interface.addresses.association.customer-owned-ip",
+    "network-interface.addresses.association.ip-owner-id",
+    "network-interface.addresses.association.public-dns-name",
+    "network-interface.addresses.association.public-ip",
+    "network-interface.addresses.primary",
+    "network-interface.addresses.private-dns-name",
+    "network-interface.addresses.private-ip-address",
     "network-interface.association.allocation-id",
     "network-interface.association.association-id",
+    "network-interface.association.carrier-ip",
+    "network-interface.association.customer-owned-ip",
+    "network-interface.association.ip-owner-id",
+    "network-interface.association.public-dns-name",
+    "network-interface.association.public-ip",
+    "network-interface.attachment.attach-time",
     "network-interface.attachment.attachment-id",
+    "network-interface.attachment.delete-on-termination",
     "network-interface.attachment.device-index",
     "network-interface.attachment.instance-id",
+    "network-interface.attachment.instance-owner-id",
+    "network-interface.attachment.network-card-index",
     "network-interface.attachment.status",
-    "network-interface.attachment.delete-on-termination",
     "network-interface.availability-zone",
+    "network-interface.deny-all-igw-traffic",
     "network-interface.description",
     "network-interface.group-id",
     "network-interface.group-name",
+    "network-interface.ipv4-prefixes.ipv4-prefix",
+    "network-interface.ipv6-address",
+    "network-interface.ipv6-addresses.ipv6-address",
+    "network-interface.ipv6-addresses.is-primary-ipv6",
+    "network-interface.ipv6-native",
+    "network-interface.ipv6-prefixes.ipv6-prefix",
     "network-interface.mac-address",
     "network-interface.network-interface-id",
+    "network-interface.operator.managed",
+    "network-interface.operator.principal",
+    "network-interface.outpost-arn",
     "network-interface.owner-id",
     "network-interface.private-dns-name",
     "network-interface.private-ip-address",
+    "network-interface.public-dns-name",
+    "network-interface.requester-id",
+    "network-interface.requester-managed",
     "network-interface.source-dest-check",
     "network-interface.status",
     "network-interface.subnet-id",
+    "network-interface.tag-key",
+    "network-interface.tag-value",
     "network-interface.vpc-id",
+    "network-performance-options.bandwidth-weighting",
+    "operator.managed",
+    "operator.principal",
+    "outpost-arn",
     "owner-id",
     "placement-group-name",
+    "placement-partition-number",
+    "platform",
     "platform-details",
     "private-dns-name",
+    "private-dns-name-options.enable-resource-name-dns-a-record",
+    "private-dns-name-options.enable-resource-name-dns-aaaa-record",
+    "private-dns-name-options.hostname-type",
     "private-ip-address",
+    "product-code",
+    "product-code.type",
+    "ramdisk-id",
+    "reason",
+    "requester-id",
     "reservation-id",
     "root-device-name",
     "root-device-type",
     "source-dest-check",
+    "spot-instance-request-id",
+    "state-reason-code",
+    "state-reason-message",
     "subnet-id",
     "tenancy",
+    "tpm-support",
+    "usage-operation",
+    "usage-operation-update-time",
     "virtualization-type",
     "vpc-id",
 ];
@@ -538,8 +604,18 @@ fn instance_field(w: &World, i: &m::Instance, name: &str) -> Vec<String> {
     };
     let vols = || volumes_of(w, &i.id);
     let terminated = i.state == m::InstanceState::Terminated;
+    let shown = || render(w, i);
+    // `network-interface.X` reads each interface as DescribeNetworkInterfaces' filter X does.
+    if let Some(field) = name.strip_prefix("network-interface.") {
+        let field = match field {
+            "addresses.association.ip-owner-id" => "addresses.association.owner-id",
+            "ipv6-address" => "ipv6-addresses.ipv6-address",
+            other => other,
+        };
+        return each(&|e| super::eni::interface_field(w, e, field));
+    }
     match name {
-        "architecture" => one(render(w, i).architecture.unwrap_or_default()),
+        "architecture" => one(shown().architecture.unwrap_or_default()),
         "availability-zone" => one(&i.availability_zone),
         "availability-zone-id" => w
             .subnets
@@ -556,7 +632,7 @@ fn instance_field(w: &World, i: &m::Instance, name: &str) -> Vec<String> {
         "block-device-mapping.status" => vols().iter().map(|_| "attached".to_owned()).collect(),
         "block-device-mapping.volume-id" => vols().iter().map(|v| v.id.clone()).collect(),
         "client-token" => i.client_token.clone().into_iter().collect(),
-        "dns-name" => render(w, i).public_dns_name.filter(|d| !d.is_empty()).into_iter().collect(),
+        "dns-name" => shown().public_dns_name.filter(|d| !d.is_empty()).into_iter().collect(),
         "ebs-optimized" => flag(i.ebs_optimized),
         "ena-support" => flag(true),
         "hypervisor" => one("xen"),
@@ -588,82 +664,83 @@ fn instance_field(w: &World, i: &m::Instance, name: &str) -> Vec<String> {
         "metadata-options.instance-metadata-tags" => one(&i.metadata_tags),
         "metadata-options.state" => one("applied"),
         "monitoring-state" => one(if i.monitoring { "enabled" } else { "disabled" }),
-        "network-interface.addresses.private-ip-address" => {
-            each(&|e| e.private_ips.iter().map(|p| p.address.to_string()).collect())
+        "ipv6-address" => each(&|e| e.ipv6_addresses.iter().map(|a| a.to_string()).collect()),
+        // The rest read the instance as DescribeInstances shows it: a value vpclab does not
+        // model is absent there, so it matches nothing, as on AWS for such an instance.
+        "block-device-mapping.attach-time" => shown()
+            .block_device_mappings
+            .into_iter()
+            .filter_map(|b| b.ebs.and_then(|e| e.attach_time))
+            .map(|t| t.to_iso8601())
+            .collect(),
+        "boot-mode" => shown().boot_mode.into_iter().collect(),
+        "current-instance-boot-mode" => shown().current_instance_boot_mode.into_iter().collect(),
+        "capacity-reservation-id" => shown().capacity_reservation_id.into_iter().collect(),
+        "capacity-reservation-specification.capacity-reservation-preference" => shown()
+            .capacity_reservation_specification
+            .and_then(|c| c.capacity_reservation_preference)
+            .into_iter()
+            .collect(),
+        "capacity-reservation-specification.capacity-reservation-target.capacity-reservation-id"
+        | "capacity-reservation-specification.capacity-reservation-target.capacity-reservation-resource-group-arn" => {
+            vec![]
         }
-        "network-interface.addresses.primary" => flag(true),
-        "network-interface.addresses.association.public-ip" => each(&|e| {
-            e.private_ips
-                .iter()
-                .filter_map(|p| p.public.as_ref())
-                .map(|p| p.address.to_string())
-                .collect()
-        }),
-        "network-interface.addresses.association.allocation-id" => each(&|e| {
-            e.private_ips
-                .iter()
-                .filter_map(|p| p.public.as_ref())
-                .filter_map(|p| p.allocation_id.clone())
-                .collect()
-        }),
-        "network-interface.association.public-ip" => {
-            each(&|e| e.public_ip().map(|ip| ip.to_string()).into_iter().collect())
+        "enclave-options.enabled" => {
+            shown().enclave_options.and_then(|o| o.enabled).map(flag).unwrap_or_default()
         }
-        "network-interface.association.allocation-id" => each(&|e| {
-            e.private_ips
-                .first()
-                .and_then(|p| p.public.as_ref())
-                .and_then(|p| p.allocation_id.clone())
-                .into_iter()
-                .collect()
-        }),
-        "network-interface.association.association-id" => each(&|e| {
-            w.addresses
-                .values()
-                .filter_map(|a| a.association.as_ref())
-                .filter(|a| a.network_interface_id == e.id)
-                .map(|a| a.association_id.clone())
-                .collect()
-        }),
-        "network-interface.attachment.attachment-id" => {
-            each(&|e| e.attachment.iter().map(|a| a.id.clone()).collect())
+        "hibernation-options.configured" => {
+            shown().hibernation_options.and_then(|o| o.configured).map(flag).unwrap_or_default()
         }
-        "network-interface.attachment.device-index" => {
-            each(&|e| e.attachment.iter().map(|a| a.device_index.to_string()).collect())
+        "iam-instance-profile.id" => {
+            shown().iam_instance_profile.and_then(|p| p.id).into_iter().collect()
         }
-        "network-interface.attachment.instance-id" => {
-            each(&|e| e.attachment.iter().map(|a| a.instance_id.clone()).collect())
+        "launch-time" => shown().launch_time.map(|t| t.to_iso8601()).into_iter().collect(),
+        "maintenance-options.auto-recovery" => {
+            shown().maintenance_options.and_then(|o| o.auto_recovery).into_iter().collect()
         }
-        "network-interface.attachment.status" => each(&|_| one("attached")),
-        "network-interface.attachment.delete-on-termination" => {
-            each(&|e| e.attachment.iter().flat_map(|a| flag(a.delete_on_termination)).collect())
+        // The instance metadata service's IPv4 endpoint cannot be turned off.
+        "metadata-options.http-protocol-ipv4" => one("enabled"),
+        "metadata-options.http-protocol-ipv6" => {
+            shown().metadata_options.and_then(|o| o.http_protocol_ipv6).into_iter().collect()
         }
-        "network-interface.availability-zone" => each(&|e| one(&e.availability_zone)),
-        "network-interface.description" => each(&|e| one(&e.description)),
-        "network-interface.group-id" => each(&|e| e.security_groups.clone()),
-        "network-interface.group-name" => each(&|e| {
-            e.security_groups
-                .iter()
-                .filter_map(|g| w.security_groups.get(g))
-                .map(|g| g.name.clone())
-                .collect()
-        }),
-        "network-interface.mac-address" => each(&|e| one(&e.mac_address)),
-        "network-interface.network-interface-id" => each(&|e| one(&e.id)),
-        "network-interface.owner-id" => each(&|e| one(&e.owner.account)),
-        "network-interface.private-dns-name" => each(&|e| {
-            e.primary_ip()
-                .map(|ip| model::eni::private_dns_name(&e.owner, ip))
-                .into_iter()
-                .collect()
-        }),
-        "network-interface.private-ip-address" => {
-            each(&|e| e.primary_ip().map(|ip| ip.to_string()).into_iter().collect())
+        "network-performance-options.bandwidth-weighting" => shown()
+            .network_performance_options
+            .and_then(|o| o.bandwidth_weighting)
+            .into_iter()
+            .collect(),
+        "operator.managed" => flag(shown().operator.and_then(|o| o.managed).unwrap_or(false)),
+        "operator.principal" => shown().operator.and_then(|o| o.principal).into_iter().collect(),
+        "affinity" => shown().placement.and_then(|p| p.affinity).into_iter().collect(),
+        "host-id" => shown().placement.and_then(|p| p.host_id).into_iter().collect(),
+        "placement-partition-number" => {
+            shown().placement.and_then(|p| p.partition_number).map(one).unwrap_or_default()
         }
-        "network-interface.source-dest-check" => each(&|e| flag(e.source_dest_check)),
-        "network-interface.status" => each(&|e| one(e.status())),
-        "network-interface.subnet-id" => each(&|e| one(&e.subnet_id)),
-        "network-interface.vpc-id" => each(&|e| one(&e.vpc_id)),
+        "kernel-id" => shown().kernel_id.into_iter().collect(),
+        "ramdisk-id" => shown().ramdisk_id.into_iter().collect(),
+        "outpost-arn" => shown().outpost_arn.into_iter().collect(),
+        "platform" => shown().platform.into_iter().collect(),
+        "product-code" => {
+            shown().product_codes.into_iter().filter_map(|c| c.product_code_id).collect()
+        }
+        "product-code.type" => {
+            shown().product_codes.into_iter().filter_map(|c| c.product_code_type).collect()
+        }
+        "reason" => shown().state_transition_reason.into_iter().collect(),
+        "requester-id" => vec![],
+        "spot-instance-request-id" => shown().spot_instance_request_id.into_iter().collect(),
+        "state-reason-code" => shown().state_reason.and_then(|r| r.code).into_iter().collect(),
+        "state-reason-message" => {
+            shown().state_reason.and_then(|r| r.message).into_iter().collect()
+        }
+        "tpm-support" => shown().tpm_support.into_iter().collect(),
+        "usage-operation" => shown().usage_operation.into_iter().collect(),
+        "usage-operation-update-time" => {
+            shown().usage_operation_update_time.map(|t| t.to_iso8601()).into_iter().collect()
+        }
+        // As rendered: vpclab launches with ip-name hostnames and no resource-name records.
+        "private-dns-name-options.hostname-type" => one("ip-name"),
+        "private-dns-name-options.enable-resource-name-dns-a-record"
+        | "private-dns-name-options.enable-resource-name-dns-aaaa-record" => flag(false),
         "owner-id" => one(&i.owner.account),
         "placement-group-name" => vec![],
         "platform-details" => one("Linux/UNIX"),
@@ -794,12 +871,21 @@ fn terminate_instances(
 }
 
 const STATUS_FILTERS: &[&str] = &[
+    "attached-ebs-status.status",
     "availability-zone",
     "availability-zone-id",
+    "event.code",
+    "event.description",
+    "event.instance-event-id",
+    "event.not-after",
+    "event.not-before",
+    "event.not-before-deadline",
     "instance-state-code",
     "instance-state-name",
     "instance-status.reachability",
     "instance-status.status",
+    "operator.managed",
+    "operator.principal",
     "system-status.reachability",
     "system-status.status",
 ];
@@ -835,6 +921,9 @@ fn describe_instance_status(
                     one(if running { "passed" } else { "not-applicable" })
                 }
                 "instance-status.status" | "system-status.status" => one(status),
+                "operator.managed" => flag(false),
+                // No scheduled events, no attached-EBS status and no operator are shown, so
+                // `event.*`, `attached-ebs-status.status` and `operator.principal` match nothing.
                 _ => vec![],
             })
         })
@@ -1295,10 +1384,15 @@ const VOLUME_FILTERS: &[&str] = &[
     "attachment.instance-id",
     "attachment.status",
     "availability-zone",
+    "availability-zone-id",
     "create-time",
     "encrypted",
+    "fast-restored",
     "multi-attach-enabled",
+    "operator.managed",
+    "operator.principal",
     "size",
+    "snapshot-id",
     "status",
     "volume-id",
     "volume-type",
@@ -1372,10 +1466,13 @@ fn describe_volumes(
                     v.attached_instance_id.iter().map(|_| "attached".to_owned()).collect()
                 }
                 "availability-zone" => one(&v.availability_zone),
+                "availability-zone-id" => render_volume(v).availability_zone_id.into_iter().collect(),
                 "create-time" => one(Timestamp(v.create_time).to_iso8601()),
                 "encrypted" => flag(v.encrypted),
-                "multi-attach-enabled" => flag(false),
+                "multi-attach-enabled" | "fast-restored" | "operator.managed" => flag(false),
                 "size" => one(v.size_gib),
+                // Volumes are created empty: AWS shows an empty SnapshotId.
+                "snapshot-id" => one(""),
                 "status" => {
                     one(if v.attached_instance_id.is_some() { "in-use" } else { "available" })
                 }

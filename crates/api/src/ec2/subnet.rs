@@ -230,6 +230,7 @@ fn delete_subnet(ctx: &Ctx, w: &mut World, req: DeleteSubnetRequest) -> Outcome<
 const SUBNET_FILTERS: &[&str] = &[
     "availability-zone",
     "availability-zone-id",
+    "availabilityZoneId",
     "availabilityZone",
     "available-ip-address-count",
     "cidr-block",
@@ -260,7 +261,7 @@ const SUBNET_FILTERS: &[&str] = &[
 fn subnet_field(s: &m::Subnet, name: &str) -> Vec<String> {
     match name {
         "availability-zone" | "availabilityZone" => one(&s.availability_zone),
-        "availability-zone-id" => one(&s.availability_zone_id),
+        "availability-zone-id" | "availabilityZoneId" => one(&s.availability_zone_id),
         "available-ip-address-count" => one(s.available_ip_count()),
         "cidr-block" | "cidr" | "cidrBlock" => s.cidr.iter().map(|c| c.to_string()).collect(),
         "default-for-az" | "defaultForAz" => flag(s.default_for_az),

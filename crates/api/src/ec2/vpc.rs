@@ -138,6 +138,8 @@ const VPC_FILTERS: &[&str] = &[
     "ipv6-cidr-block-association.association-id",
     "ipv6-cidr-block-association.state",
     "is-default",
+    // Not in botocore's text, but AWS accepts it (moto's suite relies on it).
+    "isDefault",
     "owner-id",
     "state",
     "vpc-id",
@@ -169,7 +171,7 @@ fn vpc_field(v: &m::Vpc, name: &str) -> Vec<String> {
         "ipv6-cidr-block-association.association-id" => {
             v.ipv6_cidr_blocks.iter().map(|b| b.association_id.clone()).collect()
         }
-        "is-default" => flag(v.is_default),
+        "is-default" | "isDefault" => flag(v.is_default),
         "owner-id" => one(&v.owner.account),
         "state" => one("available"),
         "vpc-id" => one(&v.id),

@@ -148,6 +148,7 @@ fn delete_vpc_endpoints(
 const FILTERS: &[&str] = &[
     "ip-address-type",
     "service-name",
+    "service-region",
     "vpc-id",
     "vpc-endpoint-id",
     "vpc-endpoint-state",
@@ -158,6 +159,8 @@ fn field(e: &ve::VpcEndpoint, name: &str) -> Vec<String> {
     match name {
         "ip-address-type" => one("ipv4"),
         "service-name" => one(&e.service_name),
+        // Endpoints reach services of their own region only (no cross-region PrivateLink).
+        "service-region" => one(&e.owner.region),
         "vpc-id" => one(&e.vpc_id),
         "vpc-endpoint-id" => one(&e.id),
         "vpc-endpoint-state" => one(e.state.name()),
@@ -191,7 +194,8 @@ fn describe_vpc_endpoints(
     Ok(DescribeVpcEndpointsResult { next_token, vpc_endpoints })
 }
 
-const SERVICE_FILTERS: &[&str] = &["owner", "service-name", "service-region", "service-type"];
+const SERVICE_FILTERS: &[&str] =
+    &["owner", "service-name", "service-region", "service-type", "supported-ip-address-types"];
 
 fn describe_vpc_endpoint_services(
     ctx: &Ctx,
@@ -227,6 +231,7 @@ fn describe_vpc_endpoint_services(
                 "service-name" => one(&s.name),
                 "service-region" => one(region.name),
                 "service-type" => s.types.iter().map(|t| t.name().to_owned()).collect(),
+                "supported-ip-address-types" => one("ipv4"),
                 _ => vec![],
             })
         })
@@ -279,6 +284,7 @@ fn describe_vpc_endpoint_services(
                     "service-name" => one(&s.service_name),
                     "service-region" => one(&s.owner.region),
                     "service-type" => one(s.service_type.name()),
+                    "supported-ip-address-types" => s.supported_ip_address_types.clone(),
                     _ => vec![],
                 })
             })
