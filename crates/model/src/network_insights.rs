@@ -281,25 +281,54 @@ impl End {
     }
 }
 
-/// Kinds of resource AWS accepts as a path's source or destination but vpclab does not model.
-const NOT_YET_MODELLED: &[(&str, &str)] = &[("tgw", "transit gateways")];
+/// A kind of resource Reachability Analyzer accepts as a path's source and as its destination,
+/// told by its id's prefix.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PathEndKind {
+    pub prefix: &'static str,
+    /// As AWS's guide names the kind.
+    pub name: &'static str,
+}
+
+/// Every kind AWS's Reachability Analyzer guide lists under "Source and destination
+/// resources", each accepted at either end ("IP addresses" are destinations too, given as
+/// `DestinationIp` or `FilterAtSource.DestinationAddress`, not as a resource). NAT gateways and
+/// load balancers are only intermediate components there, so they are refused as ends.
+pub const PATH_END_KINDS: &[PathEndKind] = &[
+    PathEndKind { prefix: "i", name: "instances" },
+    PathEndKind { prefix: "igw", name: "internet gateways" },
+    PathEndKind { prefix: "eni", name: "network interfaces" },
+    PathEndKind { prefix: "tgw", name: "transit gateways" },
+    PathEndKind { prefix: "tgw-attach", name: "transit gateway attachments" },
+    PathEndKind { prefix: "vpce-svc", name: "VPC endpoint services" },
+    PathEndKind { prefix: "vpce", name: "VPC endpoints" },
+    PathEndKind { prefix: "pcx", name: "VPC peering connections" },
+    PathEndKind { prefix: "vgw", name: "VPN gateways" },
+];
 
 /// The id a `Source`/`Destination` parameter names (an id, or an ARN of the caller's account
 /// and region), if it is of a kind a path can start or end at.
 fn end_id(scope: &Scope, text: &str, end: End) -> Result<String> {
+    let unsupported = || {
+        let kinds: Vec<&str> = PATH_END_KINDS.iter().map(|k| k.name).collect();
+        Error::invalid_parameter_value(format!(
+            "The {} '{text}' is not a supported resource. Supported resource types: {}.",
+            end.parameter(),
+            kinds.join(", ")
+        ))
+    };
     let id = if text.starts_with("arn:") {
-        if text.starts_with("arn:aws:elasticloadbalancing:") {
-            return Err(Error::invalid_parameter_value(format!(
-                "vpclab does not model load balancers as the {} of a path yet.",
-                end.parameter().to_ascii_lowercase()
-            )));
-        }
-        let (region, account, id) = parse_ec2_arn(text).ok_or_else(|| {
-            Error::invalid_parameter_value(format!(
-                "The {} '{text}' is not a valid resource ARN.",
-                end.parameter()
-            ))
-        })?;
+        // A load balancer's ARN is well formed, but not of a kind a path ends at.
+        let Some((region, account, id)) = parse_ec2_arn(text) else {
+            return Err(if text.starts_with("arn:aws:elasticloadbalancing:") {
+                unsupported()
+            } else {
+                Error::invalid_parameter_value(format!(
+                    "The {} '{text}' is not a valid resource ARN.",
+                    end.parameter()
+                ))
+            });
+        };
         if region != scope.region || account != scope.account {
             return Err(end.not_found(text));
         }
@@ -307,23 +336,10 @@ fn end_id(scope: &Scope, text: &str, end: End) -> Result<String> {
     } else {
         text.to_owned()
     };
-    let prefix = prefix_of(&id);
-    if matches!(prefix, "i" | "eni" | "igw" | "vpce" | "vgw" | "vpce-svc" | "tgw-attach" | "pcx") {
+    if PATH_END_KINDS.iter().any(|k| k.prefix == prefix_of(&id)) {
         return Ok(id);
     }
-    if let Some((_, kinds)) = NOT_YET_MODELLED.iter().find(|(p, _)| *p == prefix) {
-        return Err(Error::invalid_parameter_value(format!(
-            "vpclab does not model {kinds} as the {} of a path yet.",
-            end.parameter().to_ascii_lowercase()
-        )));
-    }
-    Err(Error::invalid_parameter_value(format!(
-        "The {} '{text}' is not a supported resource. A path starts and ends at an instance, a \
-         network interface, an internet gateway, a transit gateway, a transit gateway \
-         attachment, a virtual private gateway, a VPC endpoint, a VPC endpoint service or a VPC \
-         peering connection.",
-        end.parameter()
-    )))
+    Err(unsupported())
 }
 
 fn ipv4(value: &Option<String>, parameter: &str) -> Result<Option<Ipv4Addr>> {
@@ -453,6 +469,7 @@ impl World {
             "igw" => self.internet_gateways.find(&lookup::INTERNET_GATEWAY, scope, id).is_ok(),
             "vpce" => self.find_vpc_endpoint(scope, id).is_ok_and(|e| e.is_live()),
             "vgw" => self.vpn_gateways.find(&lookup::VPN_GATEWAY, scope, id).is_ok(),
+            "tgw" => self.find_transit_gateway(scope, id).is_ok(),
             // What is behind a transit gateway attachment (on premises, a peer, a VPC).
             "tgw-attach" => self.find_tgw_attachment(scope, id).is_ok_and(|a| a.is_live()),
             // The VPC across an active peering connection the caller's side is part of.
@@ -697,7 +714,8 @@ mod tests {
                 "InvalidParameterValue",
             ),
             (path("vpc-0123456789abcdef0", &igw), "InvalidParameterValue"),
-            (path("tgw-0123456789abcdef0", &igw), "InvalidParameterValue"),
+            (path("tgw-0123456789abcdef0", &igw), "NetworkInsightsSource.NotFound"),
+            (path("nat-0123456789abcdef0", &igw), "InvalidParameterValue"),
             (
                 path("arn:aws:ec2:eu-west-1:123456789012:instance/i-0123456789abcdef0", &igw),
                 "NetworkInsightsSource.NotFound",

@@ -305,8 +305,9 @@ pub struct Network<'w> {
 /// Where a walk starts or ends.
 #[derive(Debug, Clone)]
 enum End {
-    /// An interface (of an instance, or on its own) at one of its addresses.
-    Interface { eni: String, instance: Option<String>, address: IpAddr },
+    /// An interface at one of its addresses, and what it stands for at a path's end: its
+    /// instance, or the VPC endpoint named (a hop of its own before or after the interface).
+    Interface { eni: String, owner: Option<String>, address: IpAddr },
     /// Hosts beyond an internet gateway (`None`: whichever gateway the route picks).
     Internet { gateway: Option<String>, addresses: Span, family: Family },
 }
@@ -419,7 +420,7 @@ fn resolve(
             }
             .ok_or_else(|| TraceError::NoAddress(eni.id.clone()))?,
         };
-        Ok(End::Interface { eni: eni.id.clone(), instance, address })
+        Ok(End::Interface { eni: eni.id.clone(), owner: instance, address })
     };
     let internet = |gateway: Option<String>| {
         let family = address.map(Family::of).or(family).unwrap_or(Family::V4);
@@ -442,7 +443,7 @@ fn resolve(
                 None => {
                     // A NAT gateway's Elastic IP is the gateway's interface, seen from outside.
                     if let Some((eni, private)) = nat_interface_at_public(world, *a) {
-                        return Ok(End::Interface { eni, instance: None, address: private });
+                        return Ok(End::Interface { eni, owner: None, address: private });
                     }
                     let family = Family::of(*a);
                     Ok(End::Internet {
@@ -487,7 +488,7 @@ fn resolve(
             }
             "vpce" => {
                 // A gateway endpoint stands for its service; an interface endpoint is its
-                // first interface.
+                // first interface, and the path starts or ends at the endpoint.
                 let e = world
                     .vpc_endpoints
                     .get(id)
@@ -502,7 +503,7 @@ fn resolve(
                             .first()
                             .and_then(|n| world.network_interfaces.get(n))
                             .ok_or_else(|| TraceError::NoAddress(id.clone()))?;
-                        on_interface(eni, None)
+                        on_interface(eni, Some(id.clone()))
                     }
                 }
             }
@@ -549,6 +550,32 @@ fn resolve(
                     .filter(|p| p.is_active())
                     .ok_or_else(|| TraceError::UnknownResource(id.clone()))?;
                 internet(Some(id.clone()))
+            }
+            // A transit gateway: packets from it leave it for the destination, packets to it
+            // arrive when they enter it.
+            "tgw" => {
+                world
+                    .transit_gateways
+                    .get(id)
+                    .filter(|g| g.is_live())
+                    .ok_or_else(|| TraceError::UnknownResource(id.clone()))?;
+                internet(Some(id.clone()))
+            }
+            // An endpoint service as a source stands for its load balancer sending on the
+            // provider's side (as a destination, see `privatelink::service_as_endpoint`): its
+            // interface in the first of its zones.
+            "vpce-svc" => {
+                let service = world
+                    .vpc_endpoint_services
+                    .get(id)
+                    .ok_or_else(|| TraceError::UnknownResource(id.clone()))?;
+                let eni = service
+                    .load_balancer_arns()
+                    .find_map(|arn| world.load_balancers.get(arn))
+                    .and_then(|lb| lb.zones.first())
+                    .and_then(|z| world.network_interfaces.get(&z.network_interface_id))
+                    .ok_or_else(|| TraceError::NoAddress(id.clone()))?;
+                on_interface(eni, Some(id.clone()))
             }
             // A virtual private gateway stands for the on-premises network behind it.
             "vgw" => {
@@ -627,10 +654,10 @@ impl<'n, 'w> Walk<'n, 'w> {
     /// Walks `header` from `from` to `to`; the packets as they arrive, if they do.
     fn run(&mut self, from: &End, to: &End, header: Header) -> Option<Header> {
         match from {
-            End::Interface { eni, instance, .. } => {
+            End::Interface { eni, owner: instance, .. } => {
                 let eni = self.world().network_interfaces.get(eni)?;
                 if let Some(instance) = instance {
-                    self.instance_hop(instance, eni, header, false);
+                    self.owner_hop(instance, eni, header, false);
                 }
                 self.leave_interface(eni, header, to)
             }
@@ -687,6 +714,9 @@ impl<'n, 'w> Walk<'n, 'w> {
                 if prefix_of(&gateway) == "tgw-attach" {
                     return self.enter_from_transit_attachment(&gateway, header, to);
                 }
+                if prefix_of(&gateway) == "tgw" {
+                    return self.leave_transit_gateway_as_source(&gateway, header, to);
+                }
                 if prefix_of(&gateway) == "pcx" {
                     return self.enter_from_peering(&gateway, header, to);
                 }
@@ -721,26 +751,21 @@ impl<'n, 'w> Walk<'n, 'w> {
         self.explain(explanation);
     }
 
-    fn instance_hop(
-        &mut self,
-        instance_id: &str,
-        eni: &NetworkInterface,
-        h: Header,
-        arriving: bool,
-    ) {
-        let mut hop = Hop::located(instance_id, Some(&eni.vpc_id), Some(&eni.subnet_id));
+    /// The hop of what an interface at a path's end stands for (see [`End::Interface`]).
+    fn owner_hop(&mut self, owner: &str, eni: &NetworkInterface, h: Header, arriving: bool) {
+        let mut hop = Hop::located(owner, Some(&eni.vpc_id), Some(&eni.subnet_id));
         if arriving {
             hop.inbound = Some(h);
         } else {
             hop.outbound = Some(h);
         }
-        if let Some(instance) = self.world().instances.get(instance_id)
+        if let Some(instance) = self.world().instances.get(owner)
             && !matches!(instance.state, InstanceState::Running | InstanceState::Pending)
         {
             hop.blocked = true;
             self.explain(Explanation {
                 code: codes::BAD_STATE,
-                component: Some(instance_id.to_owned()),
+                component: Some(owner.to_owned()),
                 state: Some(instance.state.name().to_owned()),
                 vpc: Some(eni.vpc_id.clone()),
                 header: Some(h),
@@ -804,6 +829,11 @@ impl<'n, 'w> Walk<'n, 'w> {
         egress: bool,
         sender: &Sender,
     ) -> Header {
+        // An interface without groups (a Network Load Balancer's created without any) is not
+        // filtered by them.
+        if eni.security_groups.is_empty() {
+            return h;
+        }
         if self.established {
             // Replies of admitted flows: the groups are crossed but judge nothing.
             if let Some(first) = eni.security_groups.first() {
@@ -949,7 +979,7 @@ impl<'n, 'w> Walk<'n, 'w> {
         let Some((route, narrowed)) = pick_route(table, &h, gateway_wanted, lists) else {
             let destination = match to {
                 End::Internet { gateway, .. } => gateway.clone(),
-                End::Interface { eni, instance, .. } => {
+                End::Interface { eni, owner: instance, .. } => {
                     Some(instance.clone().unwrap_or_else(|| eni.clone()))
                 }
             };
@@ -1098,7 +1128,7 @@ impl<'n, 'w> Walk<'n, 'w> {
                 self.gateway_endpoint = Some(id.to_owned());
                 Some(h)
             }
-            End::Interface { eni, instance, .. } => {
+            End::Interface { eni, owner: instance, .. } => {
                 self.explain(Explanation {
                     code: codes::NO_ROUTE_TO_DESTINATION,
                     component: Some(id.to_owned()),
@@ -1166,12 +1196,15 @@ impl<'n, 'w> Walk<'n, 'w> {
         let h = self.security_groups(target, h, false, sender);
         self.interface_hop(target, h, true);
         match to {
-            End::Interface { eni, instance, .. } if *eni == target.id => {
-                if let Some(instance) = instance {
-                    self.instance_hop(instance, target, h, true);
-                }
+            End::Interface { eni, owner, .. } if *eni == target.id => {
+                // An endpoint's interface: the endpoint, and its service unless the path ends
+                // at the endpoint.
                 if !self.established && target.interface_type.ends_with("endpoint") {
-                    return self.on_to_endpoint_service(target, h);
+                    let ends_at_endpoint = owner.as_deref().is_some_and(|o| prefix_of(o) == "vpce");
+                    return self.on_to_endpoint_service(target, h, ends_at_endpoint);
+                }
+                if let Some(owner) = owner {
+                    self.owner_hop(owner, target, h, true);
                 }
                 Some(h)
             }
@@ -1512,7 +1545,7 @@ impl Walk<'_, '_> {
             );
             return None;
         }
-        let h = self.out_to_site(id, hop, h, Some(&table.vpc_id))?;
+        let h = self.out_to_site(id, hop, h, Some(&table.vpc_id), to)?;
         // An address in a VPC is not on premises (and a VGW is no transit for VPCs).
         matches!(to, End::Internet { .. }).then_some(h)
     }
@@ -1546,7 +1579,7 @@ impl Walk<'_, '_> {
         hop.inbound = Some(h);
         let End::Interface { eni, .. } = to else {
             // VPN CloudHub: from one site to another through the gateway.
-            return self.out_to_site(id, hop, h, None);
+            return self.out_to_site(id, hop, h, None, to);
         };
         let target = world.network_interfaces.get(eni)?;
         let destination = h.destination_address();
@@ -1574,19 +1607,33 @@ impl Walk<'_, '_> {
 
     /// Out of virtual private gateway `id` (hop `hop`, of `vpc` when the packets come from
     /// one) to the on-premises site whose link (VPN connection or Direct Connect) has a route
-    /// holding the destination; the reply comes back in by the gateway.
+    /// holding the destination (unless the gateway is `to`); the reply comes back in by the
+    /// gateway.
     fn out_to_site(
         &mut self,
         id: &str,
         mut hop: Hop,
         h: Header,
         vpc: Option<&str>,
+        to: &End,
     ) -> Option<Header> {
-        let destination = h.destination_address();
-        let link = match destination {
-            Some(IpAddr::V4(a)) => on_premises_link(self.world(), id, a),
-            _ => None,
+        // A path to the gateway itself names no on-premises address: the packets go to the
+        // part of their set that a block behind the gateway holds.
+        let h = match h.destination_address() {
+            None => on_premises_part(self.world(), id, h.destination)
+                .map_or(h, |destination| Header { destination, ..h }),
+            Some(_) => h,
         };
+        let destination = h.destination_address();
+        let probe = match destination {
+            Some(IpAddr::V4(a)) => Some(a),
+            Some(IpAddr::V6(_)) => None,
+            None if h.family == Family::V4 => {
+                u32::try_from(h.destination.lo).ok().map(Ipv4Addr::from)
+            }
+            None => None,
+        };
+        let link = probe.and_then(|a| on_premises_link(self.world(), id, a));
         let Some(link) = link else {
             self.push_blocked(
                 hop,
@@ -1603,10 +1650,16 @@ impl Walk<'_, '_> {
         };
         hop.outbound = Some(h);
         self.hops.push(hop);
+        self.vpn_exit = Some(id.to_owned());
+        // A path to the gateway that names no on-premises address ends there (as one from it
+        // starts there); one to an on-premises address goes on over the link.
+        if destination.is_none() && matches!(to, End::Internet { gateway: Some(g), .. } if g == id)
+        {
+            return Some(h);
+        }
         for component in link.components() {
             self.pass_through(Hop::new(component), h);
         }
-        self.vpn_exit = Some(id.to_owned());
         Some(h)
     }
 
@@ -1839,7 +1892,9 @@ fn pick_route<'t>(
             (RouteTarget::NatGateway(_), _) => true,
             // A transit gateway: to one of its attachments, or to the internet by a default
             // route (centralised egress through another VPC).
-            (RouteTarget::TransitGateway(_), Some(want)) => prefix_of(want) == "tgw-attach",
+            (RouteTarget::TransitGateway(t), Some(want)) => {
+                t == want || prefix_of(want) == "tgw-attach"
+            }
             (RouteTarget::VpcPeeringConnection(p), Some(want)) => p == want,
             (RouteTarget::TransitGateway(_), None) => match &route.destination {
                 RouteDestination::V4(c) => c.prefix_len() == 0,
@@ -1939,6 +1994,18 @@ impl OnPremisesLink<'_> {
 /// matching prefix among its VPN connections' static routes and the prefixes Direct Connect
 /// advertises to it; on a tie Direct Connect wins, as AWS prefers Direct Connect BGP routes
 /// over VPN static routes.
+/// The part of IPv4 destination set `span` within the first on-premises block behind gateway
+/// `vgw` (its VPN connections' blocks, then its Direct Connect prefixes) that meets it.
+fn on_premises_part(world: &World, vgw: &str, span: Span) -> Option<Span> {
+    let vpn = world
+        .vpn_connections
+        .values()
+        .filter(|c| c.vpn_gateway_id.as_deref() == Some(vgw))
+        .flat_map(|c| world.vpn_on_premises_blocks(c));
+    let dx = world.direct_connect_routes_via_vgw(vgw).into_iter().map(|(cidr, _)| cidr);
+    vpn.chain(dx).find_map(|block| span.intersect(v4_span(block)))
+}
+
 fn on_premises_link<'w>(
     world: &'w World,
     vgw: &str,

@@ -1,7 +1,8 @@
 //! Reachability Analyzer over the wire: paths, analyses, and the documents AWS clients read.
 
-use crate::{all, call, first, memory_api};
+use crate::{all, call, elb, first, memory_api};
 use api::{Api, Reply};
+use model::network_insights::PATH_END_KINDS;
 
 fn ok(api: &Api, pairs: &[(&str, &str)]) -> Reply {
     let r = call(api, pairs);
@@ -317,4 +318,297 @@ fn paths_and_analyses_have_aws_lifecycles_and_errors() {
         assert_eq!(first(&r.body, "networkInsightsAnalysisId"), Some(id.as_str()));
     }
     ok(&api, &[("Action", "DeleteNetworkInsightsPath"), ("NetworkInsightsPathId", &path)]);
+}
+
+/// One resource of every kind a path may start or end at ([`PATH_END_KINDS`]), by prefix, in
+/// a network where each reaches `i` (an instance with an Elastic IP behind an internet
+/// gateway, admitting TCP from anywhere) and back: a network interface and an interface
+/// endpoint in its subnet; a VPN gateway with a static VPN route; an active peering
+/// connection; a transit gateway with its attachments in this VPC and another; an endpoint
+/// service of a Network Load Balancer in the VPC, with an endpoint to it. Also the load
+/// balancer's ARN.
+fn one_of_each(api: &Api) -> (std::collections::HashMap<&'static str, String>, String) {
+    let vpc_with_subnet = |cidr: &str, subnet: &str| {
+        let vpc = id_of(&ok(api, &[("Action", "CreateVpc"), ("CidrBlock", cidr)]), "vpcId");
+        let subnet = id_of(
+            &ok(
+                api,
+                &[
+                    ("Action", "CreateSubnet"),
+                    ("VpcId", &vpc),
+                    ("CidrBlock", subnet),
+                    ("AvailabilityZone", "us-east-1a"),
+                ],
+            ),
+            "subnetId",
+        );
+        (vpc, subnet)
+    };
+    let (vpc, subnet) = vpc_with_subnet("10.0.0.0/16", "10.0.1.0/24");
+    let igw = id_of(&ok(api, &[("Action", "CreateInternetGateway")]), "internetGatewayId");
+    ok(api, &[("Action", "AttachInternetGateway"), ("InternetGatewayId", &igw), ("VpcId", &vpc)]);
+    let rtb = id_of(&ok(api, &[("Action", "CreateRouteTable"), ("VpcId", &vpc)]), "routeTableId");
+    ok(api, &[("Action", "AssociateRouteTable"), ("RouteTableId", &rtb), ("SubnetId", &subnet)]);
+    let route = |cidr: &str, target: &str, id: &str| {
+        ok(
+            api,
+            &[
+                ("Action", "CreateRoute"),
+                ("RouteTableId", &rtb),
+                ("DestinationCidrBlock", cidr),
+                (target, id),
+            ],
+        );
+    };
+    route("0.0.0.0/0", "GatewayId", &igw);
+    let sg = id_of(
+        &ok(
+            api,
+            &[
+                ("Action", "CreateSecurityGroup"),
+                ("GroupName", "open"),
+                ("GroupDescription", "open"),
+                ("VpcId", &vpc),
+            ],
+        ),
+        "groupId",
+    );
+    ok(
+        api,
+        &[
+            ("Action", "AuthorizeSecurityGroupIngress"),
+            ("GroupId", &sg),
+            ("IpPermissions.1.IpProtocol", "tcp"),
+            ("IpPermissions.1.FromPort", "0"),
+            ("IpPermissions.1.ToPort", "65535"),
+            ("IpPermissions.1.IpRanges.1.CidrIp", "0.0.0.0/0"),
+        ],
+    );
+    let instance = id_of(
+        &ok(
+            api,
+            &[
+                ("Action", "RunInstances"),
+                ("ImageId", "ami-12345678"),
+                ("InstanceType", "t3.micro"),
+                ("MinCount", "1"),
+                ("MaxCount", "1"),
+                ("SubnetId", &subnet),
+                ("SecurityGroupId.1", &sg),
+            ],
+        ),
+        "instanceId",
+    );
+    let eip = id_of(&ok(api, &[("Action", "AllocateAddress"), ("Domain", "vpc")]), "allocationId");
+    ok(api, &[("Action", "AssociateAddress"), ("AllocationId", &eip), ("InstanceId", &instance)]);
+    let eni = id_of(
+        &ok(
+            api,
+            &[
+                ("Action", "CreateNetworkInterface"),
+                ("SubnetId", &subnet),
+                ("SecurityGroupId.1", &sg),
+            ],
+        ),
+        "networkInterfaceId",
+    );
+
+    let vgw =
+        id_of(&ok(api, &[("Action", "CreateVpnGateway"), ("Type", "ipsec.1")]), "vpnGatewayId");
+    ok(api, &[("Action", "AttachVpnGateway"), ("VpnGatewayId", &vgw), ("VpcId", &vpc)]);
+    let cgw = id_of(
+        &ok(
+            api,
+            &[
+                ("Action", "CreateCustomerGateway"),
+                ("Type", "ipsec.1"),
+                ("BgpAsn", "65010"),
+                ("IpAddress", "198.51.100.7"),
+            ],
+        ),
+        "customerGatewayId",
+    );
+    let vpn = id_of(
+        &ok(
+            api,
+            &[
+                ("Action", "CreateVpnConnection"),
+                ("Type", "ipsec.1"),
+                ("CustomerGatewayId", &cgw),
+                ("VpnGatewayId", &vgw),
+                ("Options.StaticRoutesOnly", "true"),
+            ],
+        ),
+        "vpnConnectionId",
+    );
+    ok(
+        api,
+        &[
+            ("Action", "CreateVpnConnectionRoute"),
+            ("VpnConnectionId", &vpn),
+            ("DestinationCidrBlock", "192.168.0.0/16"),
+        ],
+    );
+    route("192.168.0.0/16", "GatewayId", &vgw);
+
+    let (peer_vpc, _) = vpc_with_subnet("10.1.0.0/16", "10.1.1.0/24");
+    let pcx = id_of(
+        &ok(
+            api,
+            &[("Action", "CreateVpcPeeringConnection"), ("VpcId", &vpc), ("PeerVpcId", &peer_vpc)],
+        ),
+        "vpcPeeringConnectionId",
+    );
+    ok(api, &[("Action", "AcceptVpcPeeringConnection"), ("VpcPeeringConnectionId", &pcx)]);
+    route("10.1.0.0/16", "VpcPeeringConnectionId", &pcx);
+
+    let tgw = id_of(&ok(api, &[("Action", "CreateTransitGateway")]), "transitGatewayId");
+    let attach = |vpc: &str, subnet: &str| {
+        id_of(
+            &ok(
+                api,
+                &[
+                    ("Action", "CreateTransitGatewayVpcAttachment"),
+                    ("TransitGatewayId", &tgw),
+                    ("VpcId", vpc),
+                    ("SubnetIds.1", subnet),
+                ],
+            ),
+            "transitGatewayAttachmentId",
+        )
+    };
+    attach(&vpc, &subnet);
+    let (spoke_vpc, spoke_subnet) = vpc_with_subnet("10.2.0.0/16", "10.2.1.0/24");
+    let spoke = attach(&spoke_vpc, &spoke_subnet);
+    route("10.2.0.0/16", "TransitGatewayId", &tgw);
+
+    let nlb = elb(
+        api,
+        &[
+            ("Action", "CreateLoadBalancer"),
+            ("Name", "svc"),
+            ("Type", "network"),
+            ("Scheme", "internal"),
+            ("Subnets.member.1", &subnet),
+        ],
+    );
+    assert_eq!(nlb.status, 200, "{}", nlb.body);
+    let nlb = id_of(&nlb, "LoadBalancerArn");
+    let service = ok(
+        api,
+        &[
+            ("Action", "CreateVpcEndpointServiceConfiguration"),
+            ("NetworkLoadBalancerArn.1", &nlb),
+            ("AcceptanceRequired", "false"),
+        ],
+    );
+    let service_id = id_of(&service, "serviceId");
+    let service_name = id_of(&service, "serviceName");
+    let vpce = id_of(
+        &ok(
+            api,
+            &[
+                ("Action", "CreateVpcEndpoint"),
+                ("VpcId", &vpc),
+                ("VpcEndpointType", "Interface"),
+                ("ServiceName", &service_name),
+                ("SubnetId.1", &subnet),
+                ("SecurityGroupId.1", &sg),
+            ],
+        ),
+        "vpcEndpointId",
+    );
+    let ends = [
+        ("i", instance),
+        ("igw", igw),
+        ("eni", eni),
+        ("tgw", tgw),
+        ("tgw-attach", spoke),
+        ("vpce-svc", service_id),
+        ("vpce", vpce),
+        ("pcx", pcx),
+        ("vgw", vgw),
+    ]
+    .into_iter()
+    .collect();
+    (ends, nlb)
+}
+
+/// The ids of a path's components, in order.
+fn component_ids(path: &str) -> Vec<String> {
+    all(path, "component").iter().filter_map(|c| first(c, "id")).map(str::to_owned).collect()
+}
+
+/// Every kind of resource AWS accepts as a path's source, and as its destination, is one in
+/// vpclab: each, as the source of a path to the instance and as the destination of a path
+/// from it (from and to a network interface for the instance itself), is analysed to a
+/// definite answer with the resource at the path's end, and the path is found.
+#[test]
+fn every_resource_type_aws_accepts_is_a_path_end() {
+    let api = memory_api();
+    let (ends, nlb) = one_of_each(&api);
+    let id = |prefix: &str| ends.get(prefix).unwrap_or_else(|| panic!("no {prefix} built"));
+    assert_eq!(ends.len(), PATH_END_KINDS.len(), "one resource of each listed kind");
+    let mut failures = vec![];
+    for kind in PATH_END_KINDS {
+        let end = id(kind.prefix);
+        let partner = if kind.prefix == "i" { id("eni") } else { id("i") };
+        for (source, destination) in [(end, partner), (partner, end)] {
+            let path = create_path(&api, source, destination, "443");
+            let d = analyse(&api, &path, &format!("{path}-run"));
+            let forward = first(&d.body, "forwardPathComponentSet").unwrap_or_default();
+            let ids = component_ids(forward);
+            let found = first(&d.body, "networkPathFound");
+            if found != Some("true")
+                || ids.first() != Some(source)
+                || ids.last() != Some(destination)
+            {
+                failures.push(format!(
+                    "{} {source} -> {destination}: found {found:?}, components {ids:?}, \
+                     explanations {:?}",
+                    kind.name,
+                    all(&d.body, "explanationCode")
+                ));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{failures:#?}");
+
+    // An IP address is a destination too: out of the gateway to it.
+    let r = ok(
+        &api,
+        &[
+            ("Action", "CreateNetworkInsightsPath"),
+            ("Source", id("i")),
+            ("Protocol", "tcp"),
+            ("FilterAtSource.DestinationAddress", "198.51.100.20"),
+            ("FilterAtSource.DestinationPortRange.FromPort", "443"),
+            ("FilterAtSource.DestinationPortRange.ToPort", "443"),
+            ("ClientToken", "to-an-address"),
+        ],
+    );
+    let d = analyse(&api, &id_of(&r, "networkInsightsPathId"), "to-an-address");
+    assert_eq!(first(&d.body, "networkPathFound"), Some("true"), "{}", d.body);
+    let forward = component_ids(first(&d.body, "forwardPathComponentSet").unwrap_or_default());
+    assert_eq!(forward.last(), Some(id("igw")), "{forward:?}");
+
+    // Kinds AWS lists only as intermediate components (load balancers, NAT gateways), and
+    // kinds it does not list, are refused at either end.
+    for other in [nlb.as_str(), "nat-0123456789abcdef0", "vpc-0123456789abcdef0"] {
+        for (source, destination) in [(other, id("i").as_str()), (id("i").as_str(), other)] {
+            let r = call(
+                &api,
+                &[
+                    ("Action", "CreateNetworkInsightsPath"),
+                    ("Source", source),
+                    ("Destination", destination),
+                    ("Protocol", "tcp"),
+                    ("ClientToken", &format!("{source}-{destination}")),
+                ],
+            );
+            assert_eq!(first(&r.body, "Code"), Some("InvalidParameterValue"), "{}", r.body);
+            let message = first(&r.body, "Message").unwrap_or_default();
+            assert!(message.contains("VPC endpoint services, VPC endpoints"), "{message}");
+        }
+    }
 }

@@ -139,7 +139,7 @@ pub(super) fn through_balancers(
     source: &End,
     destination: &End,
 ) -> Option<Trace> {
-    let End::Interface { instance, address, .. } = destination else { return None };
+    let End::Interface { owner: instance, address, .. } = destination else { return None };
     if Family::of(*address) != Family::V4 {
         return None;
     }
@@ -220,7 +220,7 @@ fn entry_zone<'w>(
 fn interface_end(zone: &LbZone) -> End {
     End::Interface {
         eni: zone.network_interface_id.clone(),
-        instance: None,
+        owner: None,
         address: IpAddr::V4(zone.private_ip),
     }
 }

@@ -6,7 +6,8 @@
 //! (`pendingAcceptance`, `rejected`) carries nothing: `BAD_STATE`.
 //!
 //! A question may name the service (`vpce-svc-…`) as its destination: it stands for the
-//! endpoint to it in the source's VPC.
+//! endpoint to it in the source's VPC (its interface, past which the packets go on to the
+//! service). A question naming the endpoint itself ends at the endpoint.
 
 use super::{End, Explanation, Hop, TraceError, Walk, codes};
 use crate::endpoint::Endpoint;
@@ -34,23 +35,30 @@ pub(super) fn service_as_endpoint(
         End::Internet { .. } => None,
     };
     let endpoint = vpc.as_deref().and_then(|v| world.endpoint_to_service_in_vpc(id, v));
-    match (endpoint, vpc) {
-        (Some(e), _) => Ok(Endpoint::Resource(e.id.clone())),
+    // The endpoint's interface, not the endpoint: a path to the service goes past it.
+    match (endpoint.and_then(|e| e.network_interface_ids.first()), vpc) {
+        (Some(eni), _) => Ok(Endpoint::Resource(eni.clone())),
         (None, vpc) => Err(TraceError::NoEndpointToService { service: id.clone(), vpc }),
     }
 }
 
 impl Walk<'_, '_> {
-    /// Past an endpoint's interface (the destination), on to its endpoint service: through
-    /// when the connection is available; `None` when the endpoint stops the packets.
+    /// Past an endpoint's interface (the destination) to the endpoint and on to its endpoint
+    /// service — through when the connection is available; `None` when the endpoint stops the
+    /// packets. A path that ends at the endpoint (`ends_at_endpoint`) stops there; one to an
+    /// AWS service's interface endpoint stops at the interface, as before.
     pub(super) fn on_to_endpoint_service(
         &mut self,
         eni: &NetworkInterface,
         h: Header,
+        ends_at_endpoint: bool,
     ) -> Option<Header> {
         let world = self.world();
         let Some(endpoint) = world.vpc_endpoint_of_interface(&eni.id) else { return Some(h) };
-        let Some(service) = world.endpoint_service_of(endpoint) else { return Some(h) };
+        let service = world.endpoint_service_of(endpoint);
+        if service.is_none() && !ends_at_endpoint {
+            return Some(h);
+        }
         let mut hop = Hop::located(&endpoint.id, Some(&endpoint.vpc_id), Some(&eni.subnet_id));
         hop.inbound = Some(h);
         if !endpoint.passes_traffic() {
@@ -67,6 +75,10 @@ impl Walk<'_, '_> {
             );
             return None;
         }
+        let Some(service) = service.filter(|_| !ends_at_endpoint) else {
+            self.hops.push(hop);
+            return Some(h);
+        };
         hop.outbound = Some(h);
         self.hops.push(hop);
         let mut hop = Hop::new(&service.id);

@@ -53,7 +53,51 @@ impl<'w> Walk<'_, 'w> {
         self.hops.push(hop);
         self.transit_zone = zone;
         let tgw = attachment.transit_gateway_id.as_str();
+        // The gateway itself is the destination: the packets are there.
+        if matches!(to, End::Internet { gateway: Some(g), .. } if g == tgw) {
+            self.pass_through(Hop::new(tgw), h);
+            return Some(h);
+        }
         self.across_transit_gateway(attachment, tgw, h, to, sender)
+    }
+
+    /// A path from the gateway `id` itself: the packets leave it by its attachment in the
+    /// destination's VPC (a gateway reaches a VPC only through its attachment there).
+    pub(super) fn leave_transit_gateway_as_source(
+        &mut self,
+        id: &str,
+        h: Header,
+        to: &End,
+    ) -> Option<Header> {
+        let world = self.world();
+        self.pass_through(Hop::new(id), h);
+        let vpc = match to {
+            End::Interface { eni, .. } => world.network_interfaces.get(eni).map(|e| &e.vpc_id),
+            End::Internet { .. } => None,
+        };
+        let egress =
+            vpc.and_then(|v| world.tgw_attachment_in_vpc(id, v)).filter(|a| a.is_available());
+        let Some(egress) = egress else {
+            let destination = match to {
+                End::Interface { eni, owner: instance, .. } => {
+                    instance.clone().or(Some(eni.clone()))
+                }
+                End::Internet { gateway, .. } => gateway.clone(),
+            };
+            self.block_last(Explanation {
+                code: codes::NO_ROUTE_TO_DESTINATION,
+                component: Some(id.to_owned()),
+                transit_gateway: Some(id.to_owned()),
+                destination,
+                vpc: vpc.cloned(),
+                header: Some(h),
+                ..Explanation::default()
+            });
+            return None;
+        };
+        self.pass_through(Hop::new(&egress.id), h);
+        let tgw = egress.transit_gateway_id.as_str();
+        self.leave_transit_gateway(egress, tgw, h, to, &Sender::default())
     }
 
     /// In by the attachment `id` from what is behind it (on premises, or a walk's end).
