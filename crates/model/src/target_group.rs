@@ -408,7 +408,15 @@ fn health_check_for(
         None => d(current.map(|c| c.timeout_seconds), default_timeout),
     };
     if timeout >= interval {
-        return Err(validation("Health check interval must be greater than the timeout"));
+        // AWS words the same rule differently per operation: CreateTargetGroup
+        // (hashicorp/terraform-provider-aws#48071, aws/aws-cdk#3703) and ModifyTargetGroup
+        // (hashicorp/terraform-provider-aws#2366)
+        return Err(validation(match current {
+            None => "Health check interval must be greater than the timeout.".to_owned(),
+            Some(_) => format!(
+                "Health check timeout '{timeout}' must be smaller than the interval '{interval}'"
+            ),
+        }));
     }
     let healthy = match spec.healthy_threshold {
         Some(v) => in_range("Healthy threshold count", v, 2, 10)?,
