@@ -378,6 +378,23 @@ fn a_health_check_timeout_not_below_the_interval_is_refused_in_each_operations_w
             "Health check timeout '6' must be smaller than the interval '5'".into()
         )
     );
+    // a Network Load Balancer group may time out after a whole interval, not longer
+    let tls = target_group(&api, &v, "tls", "TLS", "ip");
+    let interval = |seconds: &'static str| {
+        vec![
+            ("Action", "ModifyTargetGroup"),
+            ("TargetGroupArn", tls.as_str()),
+            ("HealthCheckIntervalSeconds", seconds),
+        ]
+    };
+    elb_ok(&api, &interval("10"));
+    assert_eq!(
+        elb_error(&api, &interval("9")),
+        (
+            "ValidationError".into(),
+            "Health check timeout '10' must be smaller than or equal to the interval '9'".into()
+        )
+    );
 }
 
 #[test]
