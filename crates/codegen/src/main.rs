@@ -72,14 +72,6 @@ const NOT_ALWAYS_SENT: &[(&str, &str)] = &[
     ("ListReusableDelegationSetsResponse", "Marker"),
 ];
 
-/// Members not generated, as (structure, member): map shapes reached only through features
-/// vpclab refuses (ELBv2 authentication actions). A request naming them is refused as one with
-/// an unknown parameter.
-const LEFT_OUT_MEMBERS: &[(&str, &str)] = &[
-    ("AuthenticateOidcActionConfig", "AuthenticationRequestExtraParams"),
-    ("AuthenticateCognitoActionConfig", "AuthenticationRequestExtraParams"),
-];
-
 /// Enum shapes AWS reads whatever their case (`--protocol TCP` creates a path with `tcp`; a
 /// network ACL entry's `RuleAction=ALLOW` is stored as `allow`); the model normalises them.
 /// Other enums must match exactly.
@@ -323,7 +315,6 @@ impl<'a> Generator<'a> {
         };
         members
             .iter()
-            .filter(|(k, _)| !LEFT_OUT_MEMBERS.contains(&(name, k.as_str())))
             .map(|(k, v)| {
                 Ok((k, v.as_object().with_context(|| format!("{name}.{k} is not an object"))?))
             })
@@ -368,7 +359,9 @@ impl<'a> Generator<'a> {
                 }
             }
             "list" => self.walk(Self::target(self.list_member(name)?)?, input, reach)?,
-            "map" => bail!("map shape {name} is not supported yet"),
+            "map" => {
+                self.map_entry_names(name)?;
+            }
             "string" if input && self.shape(name)?.contains_key("enum") => {
                 reach.enums.insert(name.to_owned());
             }
@@ -388,8 +381,28 @@ impl<'a> Generator<'a> {
             "timestamp" => "Timestamp".into(),
             "structure" => type_name(name),
             "list" => format!("Vec<{}>", self.rust_type(Self::target(self.list_member(name)?)?)?),
+            // string maps, in the order the request gave them
+            "map" => "Vec<(String, String)>".into(),
             other => bail!("unsupported type {other} of {name}"),
         })
+    }
+
+    /// The element names of a map's entries, `(key, value)`. Only the query dialect's
+    /// wrapped string maps are supported (`X.entry.N.key`, `<X><entry><key>`).
+    fn map_entry_names(&self, name: &str) -> Result<(&'a str, &'a str)> {
+        if self.protocol != Protocol::Query || self.flattened(name)? {
+            bail!("map shape {name} is supported only as a wrapped map of the query protocol");
+        }
+        let shape = self.shape(name)?;
+        let part = |k: &'static str| -> Result<&'a str> {
+            let m =
+                shape.get(k).and_then(Value::as_object).with_context(|| format!("{name}.{k}"))?;
+            if self.kind(Self::target(m)?)? != "string" {
+                bail!("map shape {name} has a {k} that is not a string");
+            }
+            Ok(m.get("locationName").and_then(Value::as_str).unwrap_or(k))
+        };
+        Ok((part("key")?, part("value")?))
     }
 
     /// Whether structure `from` contains `to` through structure members alone (not lists).
@@ -636,7 +649,7 @@ impl<'a> Generator<'a> {
             let boxed = self.kind(target)? == "structure"
                 && (target == name || self.contains(target, name, &mut BTreeSet::new())?);
             let base = if boxed { format!("Box<{base}>") } else { base };
-            let is_list = self.kind(target)? == "list";
+            let is_list = matches!(self.kind(target)?, "list" | "map");
             let is_required = required.contains(mname.as_str());
             let rust =
                 if is_list || is_required { base.clone() } else { format!("Option<{base}>") };
@@ -963,7 +976,7 @@ impl<'a> Generator<'a> {
             let boxed = self.kind(target)? == "structure"
                 && (target == name || self.contains(target, name, &mut BTreeSet::new())?);
             let base = if boxed { format!("Box<{base}>") } else { base };
-            let is_list = self.kind(target)? == "list";
+            let is_list = matches!(self.kind(target)?, "list" | "map");
             let is_required = required.contains(mname.as_str());
             let rust =
                 if is_list || is_required { base.clone() } else { format!("Option<{base}>") };
@@ -1003,6 +1016,11 @@ impl<'a> Generator<'a> {
                         } else {
                             format!("required_list({read}, {key})?")
                         }
+                    }
+                    "map" => {
+                        let (k, v) = self.map_entry_names(target)?;
+                        let read = format!("q.string_map({key}, {k:?}, {v:?})?");
+                        if *is_required { format!("required_list({read}, {key})?") } else { read }
                     }
                     "structure" => {
                         let read = format!("q.structure::<{}>({key})?", type_name(target));
@@ -1050,6 +1068,10 @@ impl<'a> Generator<'a> {
                                 "        w.list({el:?}, {item:?}, &self.{field}, {always});"
                             )?;
                         }
+                    }
+                    "map" => {
+                        let (k, v) = self.map_entry_names(target)?;
+                        writeln!(out, "        w.map({el:?}, {k:?}, {v:?}, &self.{field});")?;
                     }
                     "structure" if *is_required => {
                         writeln!(

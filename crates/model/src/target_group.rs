@@ -407,8 +407,28 @@ fn health_check_for(
         Some(v) => in_range("Health check timeout", v, 2, 120)?,
         None => d(current.map(|c| c.timeout_seconds), default_timeout),
     };
-    if timeout >= interval {
-        return Err(validation("Health check interval must be greater than the timeout"));
+    // Network Load Balancer groups may time out after a whole interval (aws/aws-cdk#26031,
+    // after AWS's 2022 change; a TLS group given only a 10 s interval keeps its 10 s timeout)
+    let network = !lambda
+        && matches!(
+            protocol,
+            Some(Protocol::Tcp | Protocol::Tls | Protocol::Udp | Protocol::TcpUdp)
+        );
+    if network && timeout > interval {
+        return Err(validation(format!(
+            "Health check timeout '{timeout}' must be smaller than or equal to the interval '{interval}'"
+        )));
+    }
+    if !network && timeout >= interval {
+        // AWS words the same rule differently per operation: CreateTargetGroup
+        // (hashicorp/terraform-provider-aws#48071, aws/aws-cdk#3703) and ModifyTargetGroup
+        // (hashicorp/terraform-provider-aws#2366)
+        return Err(validation(match current {
+            None => "Health check interval must be greater than the timeout.".to_owned(),
+            Some(_) => format!(
+                "Health check timeout '{timeout}' must be smaller than the interval '{interval}'"
+            ),
+        }));
     }
     let healthy = match spec.healthy_threshold {
         Some(v) => in_range("Healthy threshold count", v, 2, 10)?,

@@ -259,6 +259,7 @@ impl ToXml for AnomalyDetection {
 
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct AuthenticateCognitoActionConfig {
+    pub authentication_request_extra_params: Vec<(String, String)>,
     pub on_unauthenticated_request: Option<String>,
     pub scope: Option<String>,
     pub session_cookie_name: Option<String>,
@@ -271,6 +272,11 @@ pub struct AuthenticateCognitoActionConfig {
 impl FromQuery for AuthenticateCognitoActionConfig {
     fn from_query(q: &QueryMap, p: &str) -> Result<Self, ApiError> {
         Ok(Self {
+            authentication_request_extra_params: q.string_map(
+                &join(p, "AuthenticationRequestExtraParams"),
+                "key",
+                "value",
+            )?,
             on_unauthenticated_request: q.enum_member(
                 &join(p, "OnUnauthenticatedRequest"),
                 AUTHENTICATE_COGNITO_ACTION_CONDITIONAL_BEHAVIOR_ENUM_VALUES,
@@ -296,6 +302,12 @@ impl FromQuery for AuthenticateCognitoActionConfig {
 
 impl ToXml for AuthenticateCognitoActionConfig {
     fn write_xml(&self, w: &mut XmlWriter) {
+        w.map(
+            "AuthenticationRequestExtraParams",
+            "key",
+            "value",
+            &self.authentication_request_extra_params,
+        );
         w.scalar("OnUnauthenticatedRequest", &self.on_unauthenticated_request);
         w.scalar("Scope", &self.scope);
         w.scalar("SessionCookieName", &self.session_cookie_name);
@@ -308,6 +320,7 @@ impl ToXml for AuthenticateCognitoActionConfig {
 
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct AuthenticateOidcActionConfig {
+    pub authentication_request_extra_params: Vec<(String, String)>,
     pub authorization_endpoint: String,
     pub client_id: String,
     pub client_secret: Option<String>,
@@ -324,6 +337,11 @@ pub struct AuthenticateOidcActionConfig {
 impl FromQuery for AuthenticateOidcActionConfig {
     fn from_query(q: &QueryMap, p: &str) -> Result<Self, ApiError> {
         Ok(Self {
+            authentication_request_extra_params: q.string_map(
+                &join(p, "AuthenticationRequestExtraParams"),
+                "key",
+                "value",
+            )?,
             authorization_endpoint: required(
                 q.scalar::<String>(&join(p, "AuthorizationEndpoint"))?,
                 &join(p, "AuthorizationEndpoint"),
@@ -353,6 +371,12 @@ impl FromQuery for AuthenticateOidcActionConfig {
 
 impl ToXml for AuthenticateOidcActionConfig {
     fn write_xml(&self, w: &mut XmlWriter) {
+        w.map(
+            "AuthenticationRequestExtraParams",
+            "key",
+            "value",
+            &self.authentication_request_extra_params,
+        );
         w.value("AuthorizationEndpoint", &self.authorization_endpoint);
         w.value("ClientId", &self.client_id);
         w.scalar("ClientSecret", &self.client_secret);

@@ -204,6 +204,23 @@ impl QueryMap {
         self.list(&format!("{key}.{item}"), element)
     }
 
+    /// Reads a string map of the query dialect: its entries at `key.entry.N.<key_name>` and
+    /// `key.entry.N.<value_name>`, both required, in the order of their indices.
+    pub fn string_map(
+        &self,
+        key: &str,
+        key_name: &str,
+        value_name: &str,
+    ) -> Result<Vec<(String, String)>, ApiError> {
+        self.member_list(key, "entry", |q, entry| {
+            let part = |name: &str| {
+                let at = join(entry, name);
+                required(q.scalar::<String>(&at)?, &at)
+            };
+            Ok((part(key_name)?, part(value_name)?))
+        })
+    }
+
     /// Reads a list of scalars at `items.N`.
     pub fn scalar_list<T: QueryScalar>(&self, items: &str) -> Result<Vec<T>, ApiError> {
         self.list(items, |q, key| {
@@ -369,6 +386,22 @@ mod tests {
         // a bare key with a value is no list: left for `reject_unused`
         assert!(read(&q, "Other").unwrap().is_empty());
         assert_eq!(q.unused(), vec!["Other".to_owned()]);
+    }
+
+    #[test]
+    fn a_query_map_is_read_from_its_entries() {
+        let q = QueryMap::parse(
+            b"P.entry.2.key=b&P.entry.2.value=2&P.entry.1.key=a&P.entry.1.value=1&E=&H.entry.1.key=k",
+        )
+        .unwrap();
+        let pairs = |k: &str, v: &str| (k.to_owned(), v.to_owned());
+        assert_eq!(
+            q.string_map("P", "key", "value").unwrap(),
+            vec![pairs("a", "1"), pairs("b", "2")]
+        );
+        assert!(q.string_map("E", "key", "value").unwrap().is_empty());
+        assert!(q.string_map("Absent", "key", "value").unwrap().is_empty());
+        assert_eq!(q.string_map("H", "key", "value").unwrap_err().code, "MissingParameter");
     }
 
     #[test]

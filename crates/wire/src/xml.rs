@@ -117,6 +117,22 @@ impl XmlWriter {
         self.close(name);
     }
 
+    /// A wrapped string map (`<name><entry><key>…</key><value>…</value></entry></name>`, the
+    /// entry's element names given); nothing when empty.
+    pub fn map(&mut self, name: &str, key: &str, value: &str, entries: &[(String, String)]) {
+        if entries.is_empty() {
+            return;
+        }
+        self.open(name);
+        for (k, v) in entries {
+            self.open("entry");
+            self.leaf(key, k);
+            self.leaf(value, v);
+            self.close("entry");
+        }
+        self.close(name);
+    }
+
     /// A flattened list: one `<name>` element per value, no wrapper.
     pub fn flat_list<T: XmlListItem>(&mut self, name: &str, values: &[T]) {
         for v in values {

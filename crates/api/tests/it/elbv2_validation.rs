@@ -345,3 +345,86 @@ fn a_stickiness_type_of_another_kind_of_group_is_an_invalid_configuration() {
     );
     assert_eq!(modify("sticky").0, "ValidationError");
 }
+
+#[test]
+fn a_health_check_timeout_not_below_the_interval_is_refused_in_each_operations_words() {
+    let api = crate::memory_api();
+    let v = vpc(&api, "10.0.0.0/16");
+    let times = [("HealthCheckIntervalSeconds", "5"), ("HealthCheckTimeoutSeconds", "6")];
+    let mut create = vec![
+        ("Action", "CreateTargetGroup"),
+        ("Name", "web"),
+        ("Protocol", "HTTP"),
+        ("Port", "80"),
+        ("VpcId", v.as_str()),
+    ];
+    create.extend_from_slice(&times);
+    // CreateTargetGroup's words (hashicorp/terraform-provider-aws#48071)
+    assert_eq!(
+        elb_error(&api, &create),
+        (
+            "ValidationError".into(),
+            "Health check interval must be greater than the timeout.".into()
+        )
+    );
+    // ModifyTargetGroup's (hashicorp/terraform-provider-aws#2366)
+    let tg = target_group(&api, &v, "web", "HTTP", "instance");
+    let mut modify = vec![("Action", "ModifyTargetGroup"), ("TargetGroupArn", tg.as_str())];
+    modify.extend_from_slice(&times);
+    assert_eq!(
+        elb_error(&api, &modify),
+        (
+            "ValidationError".into(),
+            "Health check timeout '6' must be smaller than the interval '5'".into()
+        )
+    );
+    // a Network Load Balancer group may time out after a whole interval, not longer
+    let tls = target_group(&api, &v, "tls", "TLS", "ip");
+    let interval = |seconds: &'static str| {
+        vec![
+            ("Action", "ModifyTargetGroup"),
+            ("TargetGroupArn", tls.as_str()),
+            ("HealthCheckIntervalSeconds", seconds),
+        ]
+    };
+    elb_ok(&api, &interval("10"));
+    assert_eq!(
+        elb_error(&api, &interval("9")),
+        (
+            "ValidationError".into(),
+            "Health check timeout '10' must be smaller than or equal to the interval '9'".into()
+        )
+    );
+}
+
+#[test]
+fn authentication_request_extra_params_are_a_map_of_entries() {
+    let api = crate::memory_api();
+    let (_, lb) = alb(&api);
+    let config = "DefaultActions.member.1.AuthenticateCognitoConfig";
+    let key = |k: &str| format!("{config}.{k}");
+    let pairs = [
+        (key("UserPoolArn"), "arn:aws:cognito-idp:us-east-1:123456789012:userpool/us-east-1_a"),
+        (key("UserPoolClientId"), "id"),
+        (key("UserPoolDomain"), "domain"),
+        (key("AuthenticationRequestExtraParams.entry.1.key"), "extra"),
+        (key("AuthenticationRequestExtraParams.entry.1.value"), "param"),
+    ];
+    let mut request = vec![
+        ("Action", "CreateListener"),
+        ("LoadBalancerArn", lb.as_str()),
+        ("Protocol", "HTTP"),
+        ("Port", "80"),
+        ("DefaultActions.member.1.Type", "authenticate-cognito"),
+    ];
+    request.extend(pairs.iter().map(|(k, v)| (k.as_str(), *v)));
+    // botocore's `X.entry.N.key/value` is a known parameter (no UnknownParameter): the request
+    // reaches the action's own check
+    assert_eq!(
+        elb_error(&api, &request),
+        (
+            "InvalidLoadBalancerAction".into(),
+            "Action type 'authenticate-cognito' is not supported by vpclab".into()
+        )
+    );
+}
