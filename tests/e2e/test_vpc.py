@@ -269,7 +269,9 @@ def test_tag_specifications_on_create(ec2):
 
 
 def test_tag_specification_wrong_resource_type_rejected(ec2):
-    with aws_error("InvalidParameterValue"):
+    # AWS: InvalidParameter "'subnet' is not a valid taggable resource type for this operation."
+    # (as reported from AWS in jonrau1/SyntheticSun#13)
+    with aws_error("InvalidParameter"):
         ec2.create_vpc(CidrBlock="10.0.0.0/16",
                        TagSpecifications=[{"ResourceType": "subnet", "Tags": [{"Key": "a", "Value": "b"}]}])
 

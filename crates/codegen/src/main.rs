@@ -43,6 +43,8 @@ const ALWAYS_WRITTEN: &[(&str, &str)] = &[
     ("InternetGateway", "Attachments"),
     ("NetworkAcl", "Associations"),
     ("NetworkAcl", "Entries"),
+    // botocore's CreateNetworkAcl and DescribeNetworkAcls examples show `"Tags": []`.
+    ("NetworkAcl", "Tags"),
     ("PathComponent", "AdditionalDetails"),
     ("PathComponent", "Explanations"),
     ("RouteTable", "Associations"),

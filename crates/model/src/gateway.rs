@@ -52,7 +52,9 @@ impl World {
         vpc_id: &str,
     ) -> Result<()> {
         let igw = self.internet_gateways.find(&lookup::INTERNET_GATEWAY, scope, igw_id)?;
-        self.vpcs.find(&lookup::VPC, scope, vpc_id)?;
+        // Only the gateway is looked up: for a VPC it is not attached to — existing or not —
+        // the answer is Gateway.NotAttached (moto's suite, as AWS answers it).
+        lookup::VPC.check_format(vpc_id)?;
         if igw.attached_vpc_id.as_deref() != Some(vpc_id) {
             return Err(Error::new(
                 "Gateway.NotAttached",

@@ -12672,7 +12672,7 @@ impl ToXml for NetworkAcl {
         w.scalar("default", &self.is_default);
         w.scalar("networkAclId", &self.network_acl_id);
         w.scalar("ownerId", &self.owner_id);
-        w.list("tagSet", "item", &self.tags, false);
+        w.list("tagSet", "item", &self.tags, true);
         w.scalar("vpcId", &self.vpc_id);
     }
 }

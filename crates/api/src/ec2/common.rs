@@ -47,10 +47,13 @@ pub fn spec_resource_type(spec: &TagSpecification) -> Result<&str, ApiError> {
     Ok(t)
 }
 
+/// A TagSpecification of another resource type: `InvalidParameter`, as AWS answers it
+/// (reported from CreateVpcEndpoint in jonrau1/SyntheticSun#13; moto's suite agrees).
 pub fn not_taggable_here(resource_type: &str) -> ApiError {
-    ApiError::invalid_parameter_value(format!(
-        "'{resource_type}' is not a valid taggable resource type for this operation."
-    ))
+    ApiError::client(
+        "InvalidParameter",
+        format!("'{resource_type}' is not a valid taggable resource type for this operation."),
+    )
 }
 
 /// Plain key/value pairs of request tags (CreateTags).

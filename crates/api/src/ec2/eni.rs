@@ -287,7 +287,10 @@ const ENI_FILTERS: &[&str] = &[
 pub(super) fn interface_field(w: &World, e: &m::NetworkInterface, name: &str) -> Vec<String> {
     let publics = || e.private_ips.iter().filter_map(|p| p.public.as_ref());
     let association_of = |p: &m::PublicIp| {
-        p.allocation_id.as_ref().and_then(|a| w.addresses.get(a)).and_then(|a| a.association.clone())
+        p.allocation_id
+            .as_ref()
+            .and_then(|a| w.addresses.get(a))
+            .and_then(|a| a.association.clone())
     };
     let primary_public = e.private_ips.first().and_then(|p| p.public.as_ref());
     let att = e.attachment.as_ref();
@@ -406,10 +409,10 @@ pub(super) fn interface_field(w: &World, e: &m::NetworkInterface, name: &str) ->
         | "association.carrier-ip"
         | "association.customer-owned-ip"
         | "outpost-arn" => vec![],
-        "ipv6-addresses.is-primary-ipv6" => e.ipv6_addresses.iter().flat_map(|_| flag(false)).collect(),
-        "ipv6-native" => {
-            flag(w.subnets.get(&e.subnet_id).is_some_and(|s| s.is_ipv6_only()))
+        "ipv6-addresses.is-primary-ipv6" => {
+            e.ipv6_addresses.iter().flat_map(|_| flag(false)).collect()
         }
+        "ipv6-native" => flag(w.subnets.get(&e.subnet_id).is_some_and(|s| s.is_ipv6_only())),
         "public-dns-name" => interface_field(w, e, "association.public-dns-name"),
         "tag-key" => e.tags.keys().cloned().collect(),
         "tag-value" => e.tags.values().cloned().collect(),

@@ -682,7 +682,8 @@ fn instance_field(w: &World, i: &m::Instance, name: &str) -> Vec<String> {
             .into_iter()
             .collect(),
         "capacity-reservation-specification.capacity-reservation-target.capacity-reservation-id"
-        | "capacity-reservation-specification.capacity-reservation-target.capacity-reservation-resource-group-arn" => {
+        | "capacity-reservation-specification.capacity-reservation-target.capacity-reservation-resource-group-arn" =>
+        {
             vec![]
         }
         "enclave-options.enabled" => {
@@ -1466,7 +1467,9 @@ fn describe_volumes(
                     v.attached_instance_id.iter().map(|_| "attached".to_owned()).collect()
                 }
                 "availability-zone" => one(&v.availability_zone),
-                "availability-zone-id" => render_volume(v).availability_zone_id.into_iter().collect(),
+                "availability-zone-id" => {
+                    render_volume(v).availability_zone_id.into_iter().collect()
+                }
                 "create-time" => one(Timestamp(v.create_time).to_iso8601()),
                 "encrypted" => flag(v.encrypted),
                 "multi-attach-enabled" | "fast-restored" | "operator.managed" => flag(false),

@@ -202,8 +202,9 @@ fn create_subnet(
         req.ipv6_cidr_block.as_deref(),
         &tags_for(&req.tag_specifications, "subnet")?,
     )?;
-    let mut shown = render(w.subnets.find(&lookup::SUBNET, &ctx.scope, &id)?);
-    shown.state = Some("pending".into());
+    // A new subnet is `available` at once (moto's AWS-verified CreateSubnet test; AWS CLI's
+    // create-subnet example).
+    let shown = render(w.subnets.find(&lookup::SUBNET, &ctx.scope, &id)?);
     Ok(CreateSubnetResult { subnet: Some(shown) })
 }
 

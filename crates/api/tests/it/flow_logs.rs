@@ -151,7 +151,7 @@ fn request_errors_carry_aws_codes() {
         (&[("DestinationOptions.FileFormat", "csv")], "InvalidParameterValue"),
         (
             &[("TagSpecification.1.ResourceType", "vpc"), ("TagSpecification.1.Tag.1.Key", "k")],
-            "InvalidParameterValue",
+            "InvalidParameter",
         ),
         (&[("DryRun", "true")], "DryRunOperation"),
     ];
