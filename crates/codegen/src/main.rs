@@ -37,14 +37,13 @@ struct Service {
 }
 
 /// Lists AWS writes even when empty (`<associationSet/>`), which clients then read as `[]`
-/// rather than absent: (structure, member). Other nested lists are left out when empty, as AWS
-/// leaves them out.
+/// rather than absent: (structure, member). Besides these, every list botocore's own examples
+/// (`examples-1.json`, AWS's answers) show as `[]` for an operation vpclab serves is written
+/// (`Generator::shown_empty`). Other nested lists are left out when empty, as AWS leaves them out.
 const ALWAYS_WRITTEN: &[(&str, &str)] = &[
     ("InternetGateway", "Attachments"),
     ("NetworkAcl", "Associations"),
     ("NetworkAcl", "Entries"),
-    // botocore's CreateNetworkAcl and DescribeNetworkAcls examples show `"Tags": []`.
-    ("NetworkAcl", "Tags"),
     ("PathComponent", "AdditionalDetails"),
     ("PathComponent", "Explanations"),
     ("RouteTable", "Associations"),
@@ -135,7 +134,14 @@ fn main() -> Result<()> {
             .collect();
         let model_path = botocore.join("data").join(service.model).join("service-2.json.gz");
         let model = read_model(&model_path)?;
-        let code = rustfmt(&Generator::new(service, &model, &version)?.generate(&ops)?)?;
+        let mut generator = Generator::new(service, &model, &version)?;
+        let examples_path = botocore.join("data").join(service.model).join("examples-1.json");
+        if let Ok(text) = std::fs::read_to_string(&examples_path) {
+            let examples: Value = serde_json::from_str(&text)
+                .with_context(|| format!("reading {}", examples_path.display()))?;
+            generator.read_examples(&examples, &ops)?;
+        }
+        let code = rustfmt(&generator.generate(&ops)?)?;
         let out = root.join(format!("crates/shapes/src/{}.rs", service.name));
         if check {
             let current = std::fs::read_to_string(&out).unwrap_or_default();
@@ -272,6 +278,8 @@ struct Generator<'a> {
     metadata: &'a Map<String, Value>,
     operations: &'a Map<String, Value>,
     shapes: &'a Map<String, Value>,
+    /// (structure, member) lists botocore's examples show empty (`[]`) in an answer.
+    shown_empty: BTreeSet<(String, String)>,
 }
 
 #[derive(Default)]
@@ -296,7 +304,67 @@ impl<'a> Generator<'a> {
             metadata: obj("metadata")?,
             operations: obj("operations")?,
             shapes: obj("shapes")?,
+            shown_empty: BTreeSet::new(),
         })
+    }
+
+    /// Notes the lists each served operation's botocore example answers show as `[]`.
+    fn read_examples(&mut self, examples: &Value, ops: &[String]) -> Result<()> {
+        let Some(by_op) = examples.get("examples").and_then(Value::as_object) else {
+            return Ok(());
+        };
+        let mut found = BTreeSet::new();
+        for op in ops {
+            let Some(output) = self
+                .operations
+                .get(op)
+                .and_then(|o| o.get("output"))
+                .and_then(|o| o.get("shape"))
+                .and_then(Value::as_str)
+            else {
+                continue;
+            };
+            for example in by_op.get(op).and_then(Value::as_array).into_iter().flatten() {
+                if let Some(answer) = example.get("output") {
+                    self.empty_lists(output, answer, &mut found)?;
+                }
+            }
+        }
+        self.shown_empty = found;
+        Ok(())
+    }
+
+    fn empty_lists(
+        &self,
+        shape: &str,
+        value: &Value,
+        found: &mut BTreeSet<(String, String)>,
+    ) -> Result<()> {
+        match (self.kind(shape)?, value) {
+            ("structure", Value::Object(fields)) => {
+                for (mname, m) in self.members(shape)? {
+                    let Some(v) = fields.get(mname) else { continue };
+                    let target = Self::target(m)?;
+                    if self.kind(target)? == "list" && v.as_array().is_some_and(Vec::is_empty) {
+                        found.insert((shape.to_owned(), mname.clone()));
+                    }
+                    self.empty_lists(target, v, found)?;
+                }
+            }
+            ("list", Value::Array(items)) => {
+                let member = Self::target(self.list_member(shape)?)?;
+                for item in items {
+                    self.empty_lists(member, item, found)?;
+                }
+            }
+            _ => {}
+        }
+        Ok(())
+    }
+
+    fn always_written(&self, shape: &str, member: &str) -> bool {
+        ALWAYS_WRITTEN.iter().any(|(s, m)| shape == *s && member == *m)
+            || self.shown_empty.contains(&(shape.to_owned(), member.to_owned()))
     }
 
     fn shape(&self, name: &str) -> Result<&'a Map<String, Value>> {
@@ -919,7 +987,7 @@ impl<'a> Generator<'a> {
                         // even when empty, so clients see `[]`.
                         let always = *is_required
                             || reach.top_level_outputs.contains(name)
-                            || ALWAYS_WRITTEN.iter().any(|(s, m)| name == *s && mname == m);
+                            || self.always_written(name, mname);
                         writeln!(
                             out,
                             "        w.list({el:?}, {item:?}, &self.{field}, {always});"
@@ -1063,8 +1131,7 @@ impl<'a> Generator<'a> {
                             let lm = self.list_member(target)?;
                             let item =
                                 lm.get("locationName").and_then(Value::as_str).unwrap_or("member");
-                            let always =
-                                top || ALWAYS_WRITTEN.iter().any(|(s, m)| name == *s && mname == m);
+                            let always = top || self.always_written(name, mname);
                             writeln!(
                                 out,
                                 "        w.list({el:?}, {item:?}, &self.{field}, {always});"

@@ -3237,7 +3237,7 @@ impl ToXml for AvailabilityZone {
         w.list("geographySet", "item", &self.geography, false);
         w.scalar("groupLongName", &self.group_long_name);
         w.scalar("groupName", &self.group_name);
-        w.list("messageSet", "item", &self.messages, false);
+        w.list("messageSet", "item", &self.messages, true);
         w.scalar("networkBorderGroup", &self.network_border_group);
         w.scalar("optInStatus", &self.opt_in_status);
         w.scalar("parentZoneId", &self.parent_zone_id);
@@ -11297,7 +11297,7 @@ impl ToXml for InternetGateway {
         w.list("attachmentSet", "item", &self.attachments, true);
         w.scalar("internetGatewayId", &self.internet_gateway_id);
         w.scalar("ownerId", &self.owner_id);
-        w.list("tagSet", "item", &self.tags, false);
+        w.list("tagSet", "item", &self.tags, true);
     }
 }
 
@@ -12945,7 +12945,7 @@ impl ToXml for NetworkInterface {
         w.scalar("sourceDestCheck", &self.source_dest_check);
         w.scalar("status", &self.status);
         w.scalar("subnetId", &self.subnet_id);
-        w.list("tagSet", "item", &self.tag_set, false);
+        w.list("tagSet", "item", &self.tag_set, true);
         w.scalar("vpcId", &self.vpc_id);
     }
 }
@@ -14453,7 +14453,7 @@ impl ToXml for RouteTable {
         w.list("propagatingVgwSet", "item", &self.propagating_vgws, true);
         w.scalar("routeTableId", &self.route_table_id);
         w.list("routeSet", "item", &self.routes, false);
-        w.list("tagSet", "item", &self.tags, false);
+        w.list("tagSet", "item", &self.tags, true);
         w.scalar("vpcId", &self.vpc_id);
     }
 }
