@@ -393,7 +393,9 @@ impl World {
                 )
             })?,
         };
-        if name == "default" {
+        // "Names are case-insensitive and must be unique within the VPC" (CreateSecurityGroup's
+        // GroupName in botocore's model): `WEB` collides with `web`, `Default` is reserved.
+        if name.eq_ignore_ascii_case("default") {
             return Err(Error::new(
                 "InvalidGroup.Reserved",
                 "The security group 'default' is reserved and cannot be used to create a new security group.",
@@ -401,7 +403,7 @@ impl World {
         }
         let in_vpc: Vec<&SecurityGroup> =
             self.security_groups.values().filter(|g| g.vpc_id == vpc_id).collect();
-        if in_vpc.iter().any(|g| g.name == name) {
+        if in_vpc.iter().any(|g| g.name.eq_ignore_ascii_case(name)) {
             return Err(Error::new(
                 "InvalidGroup.Duplicate",
                 format!("The security group '{name}' already exists for VPC '{vpc_id}'"),
@@ -812,6 +814,10 @@ mod tests {
         assert!(g.egress[0].id.starts_with("sgr-"));
         assert!(g.ingress.is_empty());
         let err = |r: Result<String>| r.unwrap_err().code.to_string();
+        assert_eq!(
+            err(w.create_security_group(&s, "WEB", "x", Some(&vpc), &[])),
+            "InvalidGroup.Duplicate"
+        );
         assert_eq!(
             err(w.create_security_group(&s, "web", "x", Some(&vpc), &[])),
             "InvalidGroup.Duplicate"
