@@ -78,6 +78,11 @@ const NOT_ALWAYS_SENT: &[(&str, &str)] = &[
 /// Other enums must match exactly.
 const CASE_INSENSITIVE_ENUMS: &[&str] = &["Protocol", "RuleAction"];
 
+/// Request members, as (structure, member), whose enum AWS does not enforce: they are read as
+/// plain strings and the handler decides. AllocateAddress takes any Domain but `standard` as
+/// `vpc` (`--domain ""` and `--domain xyz` allocate VPC addresses, tried on AWS in moto#5729).
+const UNCHECKED_ENUM_MEMBERS: &[(&str, &str)] = &[("AllocateAddressRequest", "Domain")];
+
 /// The `QueryMap` method that reads a value of the enum shape `shape`: the awsQuery services
 /// answer a bad value with their validation framework's message, EC2 with its own.
 fn enum_reader(protocol: Protocol, shape: &str) -> &'static str {
@@ -1098,7 +1103,9 @@ impl<'a> Generator<'a> {
                         if *is_required { format!("required({read}, {key})?") } else { read }
                     }
                     _ => {
-                        let read = if self.shape(target)?.contains_key("enum") {
+                        let checked =
+                            !UNCHECKED_ENUM_MEMBERS.iter().any(|(s, m)| name == *s && mname == m);
+                        let read = if checked && self.shape(target)?.contains_key("enum") {
                             format!(
                                 "q.{}({key}, {})?",
                                 enum_reader(self.protocol, target),

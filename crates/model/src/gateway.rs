@@ -84,6 +84,14 @@ impl World {
         tags: &[(String, String)],
     ) -> Result<String> {
         crate::tags::validate(tags)?;
+        // This operation words a malformed VPC id its own way (AWS since 2022, quoted in
+        // community.aws#1475): `InvalidVpcId.Malformed`, "The vpc ID … is malformed".
+        if !crate::ids::is_well_formed("vpc", vpc_id) {
+            return Err(Error::new(
+                "InvalidVpcId.Malformed",
+                format!("The vpc ID {vpc_id} is malformed"),
+            ));
+        }
         self.vpcs.find(&lookup::VPC, scope, vpc_id)?;
         if self
             .egress_only_internet_gateways

@@ -695,14 +695,12 @@ impl World {
                 AssociationTarget::Gateway(gw.to_owned())
             }
         };
-        if let Some(existing) =
-            self.route_tables.values().find(|t| t.associations.iter().any(|a| a.target == target))
-        {
+        // AWS's text names only the table asked for (terraform-provider-aws#38960).
+        if self.route_tables.values().any(|t| t.associations.iter().any(|a| a.target == target)) {
             return Err(Error::new(
                 "Resource.AlreadyAssociated",
                 format!(
-                    "the specified association for route table {rtb_id} conflicts with an existing association (route table {})",
-                    existing.id
+                    "the specified association for route table {rtb_id} conflicts with an existing association"
                 ),
             ));
         }

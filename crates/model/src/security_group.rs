@@ -607,8 +607,14 @@ impl World {
         let existing = group.rules(dir);
         for (i, rule) in new.iter().enumerate() {
             let key = rule.key();
-            let dup_in_batch = new.iter().take(i).any(|r| r.key() == key);
-            if dup_in_batch || existing.iter().any(|r| r.key() == key) {
+            // Twice in one request is a bad request, not a duplicate of the group's rules
+            // (AWS's answer, quoted in terraform-provider-aws#2587 and #29492).
+            if new.iter().take(i).any(|r| r.key() == key) {
+                return Err(Error::invalid_parameter_value(
+                    "The same permission must not appear multiple times",
+                ));
+            }
+            if existing.iter().any(|r| r.key() == key) {
                 return Err(Error::new(
                     "InvalidPermission.Duplicate",
                     format!("the specified rule \"{}\" already exists", rule.describe()),
@@ -866,6 +872,11 @@ mod tests {
             .unwrap_err();
         assert_eq!(dup.code, "InvalidPermission.Duplicate");
         assert!(dup.message.contains("peer: 10.0.0.0/8, TCP, from port: 80, to port: 80, ALLOW"));
+        let twice = [tcp(443, "10.1.0.0/16"), tcp(443, "10.1.0.0/16")];
+        let e =
+            w.authorize_security_group_rules(&s, &g, Direction::Ingress, &twice, &[]).unwrap_err();
+        assert_eq!(e.code, "InvalidParameterValue");
+        assert_eq!(e.message, "The same permission must not appear multiple times");
         w.quotas.rules_per_security_group = 2;
         let over = [tcp(1, "1.0.0.0/8"), tcp(2, "2.0.0.0/8")];
         let e =

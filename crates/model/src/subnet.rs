@@ -203,8 +203,9 @@ impl World {
             SubnetAttribute::MapPublicIpOnLaunch(v) => subnet.map_public_ip_on_launch = v,
             SubnetAttribute::AssignIpv6AddressOnCreation(v) => {
                 if v && subnet.ipv6_cidr_blocks.is_empty() {
+                    // AWS's words (quoted from AWS in terraform-aws-modules/terraform-aws-vpc#735).
                     return Err(Error::invalid_parameter_value(format!(
-                        "Invalid value for parameter AssignIpv6AddressOnCreation: subnet {id} has no IPv6 CIDR block."
+                        "Invalid value 'true' for assign-ipv6-address-on-creation. Cannot set assign-ipv6-address-on-creation to true unless the subnet ({id}) has an IPv6 CIDR block associated with it."
                     )));
                 }
                 subnet.assign_ipv6_address_on_creation = v

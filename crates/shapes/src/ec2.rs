@@ -2319,7 +2319,7 @@ impl FromQuery for AllocateAddressRequest {
         Ok(Self {
             address: q.scalar::<String>(&join(p, "Address"))?,
             customer_owned_ipv4_pool: q.scalar::<String>(&join(p, "CustomerOwnedIpv4Pool"))?,
-            domain: q.enum_scalar(&join(p, "Domain"), DOMAIN_TYPE_VALUES)?,
+            domain: q.scalar::<String>(&join(p, "Domain"))?,
             dry_run: q.scalar::<bool>(&join(p, "DryRun"))?,
             ipam_pool_id: q.scalar::<String>(&join(p, "IpamPoolId"))?,
             network_border_group: q.scalar::<String>(&join(p, "NetworkBorderGroup"))?,

@@ -50,6 +50,7 @@ fn allocate_address(
     w: &mut World,
     req: AllocateAddressRequest,
 ) -> Outcome<AllocateAddressResult> {
+    // Any other Domain — empty or unknown — allocates a VPC address, as AWS does.
     if req.domain.as_deref() == Some("standard") {
         return Err(ApiError::invalid_parameter_value(
             "EC2-Classic addresses (Domain standard) no longer exist; use Domain vpc.",

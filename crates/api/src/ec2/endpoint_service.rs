@@ -190,7 +190,14 @@ fn delete_services(
         .service_ids
         .iter()
         .filter_map(|id| {
-            w.delete_endpoint_service(&ctx.scope, id).err().map(|e| unsuccessful(id, &e))
+            w.delete_endpoint_service(&ctx.scope, id).err().map(|mut e| {
+                // A bulk delete names a missing service `InvalidVpcEndpointService.NotFound`
+                // (AWS's error-code list for bulk requests; Terraform's delete path checks it).
+                if e.code == "InvalidVpcEndpointServiceId.NotFound" {
+                    e.code = "InvalidVpcEndpointService.NotFound".into();
+                }
+                unsuccessful(id, &e)
+            })
         })
         .collect();
     Ok(DeleteVpcEndpointServiceConfigurationsResult { unsuccessful })
