@@ -148,6 +148,9 @@ def build_everything(x: Account) -> None:
     r["nat"] = ec2.create_nat_gateway(SubnetId=r["subnet"], AllocationId=r["eip_nat"])["NatGateway"]["NatGatewayId"]
     r["eni"] = ec2.create_network_interface(SubnetId=r["subnet2"], Groups=[r["sg"]])[
         "NetworkInterface"]["NetworkInterfaceId"]
+    r["scr"] = ec2.create_subnet_cidr_reservation(
+        SubnetId=r["subnet2"], Cidr="10.0.2.240/28", ReservationType="explicit",
+    )["SubnetCidrReservation"]["SubnetCidrReservationId"]
     instance = ec2.run_instances(ImageId=AMI, InstanceType=INSTANCE_TYPE, MinCount=1, MaxCount=1,
                                  SubnetId=r["subnet"], SecurityGroupIds=[r["sg"]])["Instances"][0]
     r["instance"] = instance["InstanceId"]
@@ -336,7 +339,7 @@ IDS: dict[tuple, Any] = {
         "TransitGatewayRouteTableIds": "tgw_rtb", "ClientVpnEndpointId": "cvpn", "ClientVpnEndpointIds": "cvpn",
         "TrafficMirrorTargetId": "tmt", "TrafficMirrorTargetIds": "tmt", "TrafficMirrorFilterId": "tmf",
         "TrafficMirrorFilterIds": "tmf", "TrafficMirrorFilterRuleId": "tmfr", "TrafficMirrorFilterRuleIds": "tmfr",
-        "TrafficMirrorSessionId": "tms", "TrafficMirrorSessionIds": "tms", "ServiceId": "vpce_svc",
+        "TrafficMirrorSessionId": "tms", "TrafficMirrorSessionIds": "tms", "SubnetCidrReservationId": "scr", "ServiceId": "vpce_svc",
         "ServiceIds": "vpce_svc", "ServiceName": "vpce_svc_name", "ServiceNames": "vpce_svc_name",
         "Resources": EC2_TAGGED, "ResourceIds": "vpc", "Source": "instance", "Destination": "eni",
         "AttachmentId": "eni_attachment", "AddRouteTableIds": "rtb", "RemoveRouteTableIds": "rtb",
@@ -427,6 +430,7 @@ FILL: dict[Any, Any] = {
     # EC2
     "DestinationCidrBlock": "10.99.0.0/24", "SourceCidrBlock": "0.0.0.0/0", "TargetNetworkCidr": "10.0.0.0/16",
     "RuleNumber": 100, "Egress": False, "Protocol": "6", "RuleAction": "allow", "DeviceIndex": 2,
+    "InstanceTenancy": "default", "Cidr": "10.99.0.0/28", "ReservationType": "explicit",
     "Attribute": "description", "SessionNumber": 2, "TrafficDirection": "ingress", "Type": "ipsec.1",
     "CurrentVersion": 1, "PreviousVersion": 1, "MaxEntries": 5, "PrefixListName": "x", "AddressFamily": "IPv4",
     "GroupName": "x", "Description": "x", "ClientToken": "x", "MinCount": 1, "MaxCount": 1, "ResourceType": "VPC",

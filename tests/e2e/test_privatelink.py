@@ -177,13 +177,17 @@ def test_privatelink_between_accounts(ec2, elbv2, consumer_ec2):
     assert ec2.accept_vpc_endpoint_connections(ServiceId=sid, VpcEndpointIds=[vpce])["Unsuccessful"] == []
     [e] = consumer_ec2.describe_vpc_endpoints(VpcEndpointIds=[vpce])["VpcEndpoints"]
     assert e["State"] == "available"
-    for destination in (vpce, sid):
-        a = analyze(consumer_ec2, app, destination)
-        assert a["NetworkPathFound"] is True, dump(a)
-        kinds = [x["Component"]["Id"].rsplit("-", 1)[0] for x in a["ForwardPathComponents"]]
-        assert kinds[-2:] == ["vpce", "vpce-svc"], kinds
-        last = a["ForwardPathComponents"][-1]["Component"]
-        assert last["Arn"] == f"arn:aws:ec2:us-east-1:{PROVIDER}:vpc-endpoint-service/{sid}"
+    # A path to the endpoint ends there; a path to the service goes on through the endpoint.
+    a = analyze(consumer_ec2, app, vpce)
+    assert a["NetworkPathFound"] is True, dump(a)
+    kinds = [x["Component"]["Id"].rsplit("-", 1)[0] for x in a["ForwardPathComponents"]]
+    assert kinds[-1] == "vpce" and a["ForwardPathComponents"][-1]["Component"]["Id"] == vpce, kinds
+    a = analyze(consumer_ec2, app, sid)
+    assert a["NetworkPathFound"] is True, dump(a)
+    kinds = [x["Component"]["Id"].rsplit("-", 1)[0] for x in a["ForwardPathComponents"]]
+    assert kinds[-2:] == ["vpce", "vpce-svc"], kinds
+    last = a["ForwardPathComponents"][-1]["Component"]
+    assert last["Arn"] == f"arn:aws:ec2:us-east-1:{PROVIDER}:vpc-endpoint-service/{sid}"
 
     # The provider rejects: the endpoint stops carrying traffic.
     assert ec2.reject_vpc_endpoint_connections(ServiceId=sid, VpcEndpointIds=[vpce])["Unsuccessful"] == []

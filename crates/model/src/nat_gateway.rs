@@ -256,24 +256,12 @@ impl World {
             ..ManagedInterface::with_addresses(interface_description(&id), "nat_gateway", eni_ips)
         };
         self.insert_managed_interface_as(scope, &subnet.id, &eni_id, spec)?;
-        self.nat_gateways.insert(
-            id.clone(),
-            NatGateway {
-                id: id.clone(),
-                owner: scope.clone(),
-                vpc_id: subnet.vpc_id.clone(),
-                subnet_id: subnet.id.clone(),
-                connectivity_type: connectivity,
-                state: NatGatewayState::Available,
-                network_interface_id: eni_id,
-                addresses,
-                create_time: now,
-                delete_time: None,
-                failure: None,
-                client_token: req.client_token,
-                tags: req.tags.into_iter().collect(),
-            },
-        );
+        let nat = NatGateway {
+            network_interface_id: eni_id,
+            addresses,
+            ..NatGateway::new(id.clone(), scope, &subnet, connectivity, req, now)
+        };
+        self.nat_gateways.insert(id.clone(), nat);
         Ok(id)
     }
 
@@ -288,27 +276,16 @@ impl World {
     ) -> String {
         self.purge_deleted_nat_gateways(now);
         let id = self.fresh_id("nat");
-        self.nat_gateways.insert(
-            id.clone(),
-            NatGateway {
-                id: id.clone(),
-                owner: scope.clone(),
-                vpc_id: subnet.vpc_id.clone(),
-                subnet_id: subnet.id.clone(),
-                connectivity_type,
-                state: NatGatewayState::Failed,
-                network_interface_id: String::new(),
-                addresses: Vec::new(),
-                create_time: now,
-                delete_time: Some(now),
-                failure: Some(NatGatewayFailure {
-                    code: "Gateway.NotAttached".into(),
-                    message: failure_message,
-                }),
-                client_token: req.client_token,
-                tags: req.tags.into_iter().collect(),
-            },
-        );
+        let nat = NatGateway {
+            state: NatGatewayState::Failed,
+            delete_time: Some(now),
+            failure: Some(NatGatewayFailure {
+                code: "Gateway.NotAttached".into(),
+                message: failure_message,
+            }),
+            ..NatGateway::new(id.clone(), scope, subnet, connectivity_type, req, now)
+        };
+        self.nat_gateways.insert(id.clone(), nat);
         id
     }
 
@@ -382,6 +359,34 @@ impl World {
             .collect();
         for id in old {
             self.nat_gateways.remove(&id);
+        }
+    }
+}
+
+impl NatGateway {
+    /// An `available` gateway with no interface or address yet.
+    fn new(
+        id: String,
+        owner: &Scope,
+        subnet: &Subnet,
+        connectivity_type: String,
+        req: NewNatGateway,
+        now: i64,
+    ) -> Self {
+        NatGateway {
+            id,
+            owner: owner.clone(),
+            vpc_id: subnet.vpc_id.clone(),
+            subnet_id: subnet.id.clone(),
+            connectivity_type,
+            state: NatGatewayState::Available,
+            network_interface_id: String::new(),
+            addresses: Vec::new(),
+            create_time: now,
+            delete_time: None,
+            failure: None,
+            client_token: req.client_token,
+            tags: req.tags.into_iter().collect(),
         }
     }
 }

@@ -358,6 +358,34 @@ fn default_vpc_and_subnet(api: &api::Api) -> (String, String) {
     (vpc_id, first(&subnets, "subnetId").unwrap().to_owned())
 }
 
+/// A security group in `vpc_id` with one ingress rule (`protocol` `port` from 10.0.0.0/8):
+/// (group id, rule id).
+fn group_with_rule(api: &api::Api, vpc_id: &str, protocol: &str, port: &str) -> (String, String) {
+    let sg = crate::ok(
+        api,
+        &[
+            ("Action", "CreateSecurityGroup"),
+            ("GroupName", "g"),
+            ("GroupDescription", "d"),
+            ("VpcId", vpc_id),
+        ],
+    );
+    let sg_id = first(&sg, "groupId").unwrap().to_owned();
+    let rule = crate::ok(
+        api,
+        &[
+            ("Action", "AuthorizeSecurityGroupIngress"),
+            ("GroupId", &sg_id),
+            ("IpPermissions.1.IpProtocol", protocol),
+            ("IpPermissions.1.FromPort", port),
+            ("IpPermissions.1.ToPort", port),
+            ("IpPermissions.1.IpRanges.1.CidrIp", "10.0.0.0/8"),
+        ],
+    );
+    let rule_id = first(&rule, "securityGroupRuleId").unwrap().to_owned();
+    (sg_id, rule_id)
+}
+
 /// AWS's texts where users grep for them (moto's AWS-verified tests and AWS's answers).
 #[test]
 fn refusals_carry_aws_messages() {
@@ -598,28 +626,7 @@ fn validation_order_and_texts_follow_aws() {
     );
 
     let vpc_id = vpc(&api, "10.0.0.0/16", false);
-    let sg = crate::ok(
-        &api,
-        &[
-            ("Action", "CreateSecurityGroup"),
-            ("GroupName", "g"),
-            ("GroupDescription", "d"),
-            ("VpcId", &vpc_id),
-        ],
-    );
-    let sg_id = first(&sg, "groupId").unwrap().to_owned();
-    let rule = crate::ok(
-        &api,
-        &[
-            ("Action", "AuthorizeSecurityGroupIngress"),
-            ("GroupId", &sg_id),
-            ("IpPermissions.1.IpProtocol", "tcp"),
-            ("IpPermissions.1.FromPort", "22"),
-            ("IpPermissions.1.ToPort", "22"),
-            ("IpPermissions.1.IpRanges.1.CidrIp", "10.0.0.0/8"),
-        ],
-    );
-    let rule_id = first(&rule, "securityGroupRuleId").unwrap().to_owned();
+    let (sg_id, rule_id) = group_with_rule(&api, &vpc_id, "tcp", "22");
     let (code, message) = refusal(
         &api,
         &[
@@ -821,28 +828,7 @@ fn create_vpn_connection_and_modify_security_group_rules_texts() {
     assert_eq!(message, "The transitGateway ID 'tgw-abcdefghij0123456' does not exist");
 
     let vpc_id = vpc(&api, "10.0.0.0/16", false);
-    let sg = crate::ok(
-        &api,
-        &[
-            ("Action", "CreateSecurityGroup"),
-            ("GroupName", "g"),
-            ("GroupDescription", "d"),
-            ("VpcId", &vpc_id),
-        ],
-    );
-    let sg_id = first(&sg, "groupId").unwrap().to_owned();
-    let rule = crate::ok(
-        &api,
-        &[
-            ("Action", "AuthorizeSecurityGroupIngress"),
-            ("GroupId", &sg_id),
-            ("IpPermissions.1.IpProtocol", "udp"),
-            ("IpPermissions.1.FromPort", "53"),
-            ("IpPermissions.1.ToPort", "53"),
-            ("IpPermissions.1.IpRanges.1.CidrIp", "10.0.0.0/8"),
-        ],
-    );
-    let rule_id = first(&rule, "securityGroupRuleId").unwrap().to_owned();
+    let (sg_id, rule_id) = group_with_rule(&api, &vpc_id, "udp", "53");
     let modify = |extra: &[(&str, &str)]| {
         let base = [
             ("Action", "ModifySecurityGroupRules"),

@@ -2,28 +2,12 @@
 //! `<XResult>`, `.member` lists, `<ErrorResponse>` with ELBv2 codes), endpoint services and
 //! their connections across two accounts, and a failed create leaving nothing behind.
 
-use crate::{all, call_as, first, memory_api, scope};
-use api::{Api, Reply, Request, Service};
+use crate::{all, call_as, elb, first, memory_api, scope};
+use api::Api;
 use model::Scope;
-use wire::QueryMap;
 
 fn consumer() -> Scope {
     Scope::new("210987654321", "us-east-1")
-}
-
-fn elb(api: &Api, pairs: &[(&str, &str)]) -> Reply {
-    let mut all = vec![("Version", "2015-12-01")];
-    all.extend_from_slice(pairs);
-    let request = Request {
-        service: Service::Elbv2,
-        scope: scope(),
-        request_id: "REQUEST-ID".into(),
-        params: QueryMap::from_pairs(all.iter().map(|(k, v)| (k.to_string(), v.to_string()))),
-        target: None,
-        body: Vec::new(),
-        http: Default::default(),
-    };
-    crate::handle(api, request)
 }
 
 fn ok_as(api: &Api, who: Scope, pairs: &[(&str, &str)]) -> String {
