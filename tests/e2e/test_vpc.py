@@ -382,3 +382,21 @@ def test_invalid_next_token(ec2):
     # EC2's error codes list InvalidNextToken ("The specified NextToken is not valid").
     with aws_error("InvalidNextToken"):
         ec2.describe_vpcs(MaxResults=5, NextToken="this-is-not-a-token")
+
+
+def test_a_default_quota_refusal_says_in_the_log_how_to_raise_it(tmp_path, vpclab_binary):
+    """The API answer stays AWS's; the server's log names the quota and the flags that raise it."""
+    log = tmp_path / "vpclab.log"
+    server = VpclabServer(vpclab_binary, state_dir=None, in_memory=True, log_path=log).start()
+    try:
+        ec2 = make_client(server.endpoint)
+        for i in range(4):
+            ec2.create_vpc(CidrBlock=f"10.{i}.0.0/16")
+        with aws_error("VpcLimitExceeded") as ei:
+            ec2.create_vpc(CidrBlock="10.9.0.0/16")
+        assert ei.value.response["Error"]["Message"] == "The maximum number of VPCs has been reached."
+        text = log.read_text()
+        assert "VpcLimitExceeded: a default AWS quota (vpcs_per_region) refused the call" in text, text
+        assert "`vpclab serve --quota vpcs_per_region=N`" in text and "`--raised-quotas`" in text
+    finally:
+        server.stop()
