@@ -449,10 +449,13 @@ impl World {
                     )));
                 }
                 "redirect" => {
-                    let r = spec
-                        .redirect
-                        .as_ref()
-                        .ok_or_else(|| validation("A redirect action needs a RedirectConfig"))?;
+                    // AWS's words (aws/aws-sdk-js#2204, hashicorp/terraform#32620)
+                    let r = spec.redirect.as_ref().ok_or_else(|| {
+                        invalid_action(
+                            "For actions of type 'redirect', you must specify the following \
+                             fields: 'RedirectConfig'",
+                        )
+                    })?;
                     if !matches!(r.status_code.as_str(), "HTTP_301" | "HTTP_302") {
                         return Err(validation(
                             "Redirect status code must be HTTP_301 or HTTP_302",
@@ -465,8 +468,17 @@ impl World {
                         )));
                     }
                     let path = r.path.clone().unwrap_or_else(|| "/#{path}".into());
-                    if !path.starts_with('/') {
-                        return Err(validation("A redirect path must start with '/'"));
+                    // AWS's rule and words (terraform-linters/tflint-ruleset-aws#386,
+                    // aws/aws-cdk#31201)
+                    let placeholders = ["#{path}", "#{host}", "#{port}"];
+                    if !path.starts_with('/')
+                        || placeholders.iter().any(|p| path.matches(p).count() > 1)
+                    {
+                        return Err(invalid_action(
+                            "The Path parameter must be a valid path, should start with a '/', \
+                             and may contain up to one of each of these placeholders: \
+                             '#{path}', '#{host}', '#{port}'.",
+                        ));
                     }
                     ActionKind::Redirect(Redirect {
                         protocol,
@@ -753,10 +765,11 @@ impl World {
         let ListenerSettings { protocol, port, certificates, ssl_policy, alpn_policy } =
             self.listener_settings(&lb, None, spec)?;
         let existing = self.listeners_of(lb_arn);
-        if let Some(same) = existing.iter().find(|l| l.port == port) {
+        // AWS's words (hashicorp/terraform#26407)
+        if existing.iter().any(|l| l.port == port) {
             return Err(Error::new(
                 "DuplicateListener",
-                format!("A listener already exists on port {} ({})", port.unwrap_or(0), same.arn),
+                format!("A listener already exists on this port for this load balancer '{lb_arn}'"),
             ));
         }
         if existing.len() >= LISTENERS_PER_LOAD_BALANCER {
@@ -809,10 +822,11 @@ impl World {
         if port != current.port
             && self.listeners_of(&lb.arn).iter().any(|l| l.port == port && l.arn != arn)
         {
-            return Err(Error::new(
-                "DuplicateListener",
-                format!("A listener already exists on port {}", port.unwrap_or(0)),
-            ));
+            // ModifyListener's own code and words (hashicorp/terraform#26407)
+            return Err(validation(format!(
+                "Listener port '{}' is already in use",
+                port.unwrap_or(0)
+            )));
         }
         let default_actions = match &spec.default_actions {
             Some(specs) => self.build_actions(scope, &lb, protocol, specs)?,

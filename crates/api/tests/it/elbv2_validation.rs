@@ -428,3 +428,73 @@ fn authentication_request_extra_params_are_a_map_of_entries() {
         )
     );
 }
+
+#[test]
+fn a_redirect_is_refused_in_aws_words() {
+    let api = crate::memory_api();
+    let (_, lb) = alb(&api);
+    let create = |extra: &[(&str, &str)]| {
+        let mut all = vec![
+            ("Action", "CreateListener"),
+            ("LoadBalancerArn", lb.as_str()),
+            ("Protocol", "HTTP"),
+            ("Port", "80"),
+            ("DefaultActions.member.1.Type", "redirect"),
+        ];
+        all.extend_from_slice(extra);
+        elb_error(&api, &all)
+    };
+    // aws/aws-sdk-js#2204, hashicorp/terraform#32620
+    assert_eq!(
+        create(&[]),
+        (
+            "InvalidLoadBalancerAction".into(),
+            "For actions of type 'redirect', you must specify the following fields: 'RedirectConfig'"
+                .into()
+        )
+    );
+    // terraform-linters/tflint-ruleset-aws#386, aws/aws-cdk#31201
+    let path_refused = (
+        "InvalidLoadBalancerAction".to_owned(),
+        "The Path parameter must be a valid path, should start with a '/', and may contain up to one of each of these placeholders: '#{path}', '#{host}', '#{port}'.".to_owned(),
+    );
+    for path in ["#{path}", "p", "/#{path}/#{path}"] {
+        let redirect = [
+            ("DefaultActions.member.1.RedirectConfig.StatusCode", "HTTP_301"),
+            ("DefaultActions.member.1.RedirectConfig.Path", path),
+        ];
+        assert_eq!(create(&redirect), path_refused, "{path}");
+    }
+}
+
+#[test]
+fn a_taken_listener_port_is_refused_in_each_operations_words() {
+    let api = crate::memory_api();
+    let (vpc, lb) = alb(&api);
+    let tg = target_group(&api, &vpc, "web", "HTTP", "instance");
+    let other = target_group(&api, &vpc, "other", "HTTP", "instance");
+    listener(&api, &lb, "80", &tg);
+    // CreateListener (hashicorp/terraform#26407)
+    let create = [
+        ("Action", "CreateListener"),
+        ("LoadBalancerArn", lb.as_str()),
+        ("Protocol", "HTTP"),
+        ("Port", "80"),
+        ("DefaultActions.member.1.Type", "forward"),
+        ("DefaultActions.member.1.TargetGroupArn", other.as_str()),
+    ];
+    assert_eq!(
+        elb_error(&api, &create),
+        (
+            "DuplicateListener".into(),
+            format!("A listener already exists on this port for this load balancer '{lb}'")
+        )
+    );
+    // ModifyListener: ValidationError (the same issue)
+    let second = listener(&api, &lb, "81", &other).body;
+    let second = first(&second, "ListenerArn").unwrap();
+    assert_eq!(
+        elb_error(&api, &[("Action", "ModifyListener"), ("ListenerArn", second), ("Port", "80")]),
+        ("ValidationError".into(), "Listener port '80' is already in use".into())
+    );
+}
