@@ -146,8 +146,13 @@ def test_documented_errors(ec2, elbv2, net):
         elbv2.create_load_balancer(Name="web", Scheme="internal", Subnets=[subnets[0], subnets[2]])
     with aws_error("DuplicateTargetGroupName", 400):
         elbv2.create_target_group(Name="app", Protocol="HTTP", Port=81, VpcId=vpc)
+    # CreateListener is idempotent: the same settings answer the same listener (API reference);
+    # other settings on a taken port are DuplicateListener.
+    [same] = elbv2.create_listener(LoadBalancerArn=lb, Protocol="HTTP", Port=80, DefaultActions=forward(tg_arn))["Listeners"]
+    assert same["ListenerArn"] == l_arn
     with aws_error("DuplicateListener", 400):
-        elbv2.create_listener(LoadBalancerArn=lb, Protocol="HTTP", Port=80, DefaultActions=forward(tg_arn))
+        elbv2.create_listener(LoadBalancerArn=lb, Protocol="HTTP", Port=80, DefaultActions=[
+            {"Type": "fixed-response", "FixedResponseConfig": {"StatusCode": "404"}}])
     with aws_error("PriorityInUse", 400):
         elbv2.create_rule(ListenerArn=l_arn, Priority=1, Conditions=path_rule("/b"), Actions=forward(tg_arn))
 

@@ -764,9 +764,21 @@ impl World {
         let lb = self.find_load_balancer(scope, lb_arn)?.clone();
         let ListenerSettings { protocol, port, certificates, ssl_policy, alpn_policy } =
             self.listener_settings(&lb, None, spec)?;
+        let specs = spec.default_actions.as_deref().unwrap_or_default();
+        let default_actions = self.build_actions(scope, &lb, protocol, specs)?;
         let existing = self.listeners_of(lb_arn);
-        // AWS's words (hashicorp/terraform#26407)
-        if existing.iter().any(|l| l.port == port) {
+        if let Some(taken) = existing.iter().find(|l| l.port == port) {
+            // "This operation is idempotent … If you attempt to create multiple listeners with
+            // the same settings, each call succeeds" (CreateListener in botocore's model).
+            let same = taken.protocol == protocol
+                && taken.certificates == certificates
+                && taken.ssl_policy == ssl_policy
+                && taken.alpn_policy == alpn_policy
+                && taken.default_actions == default_actions;
+            if same {
+                return Ok(taken.arn.clone());
+            }
+            // AWS's words (hashicorp/terraform#26407)
             return Err(Error::new(
                 "DuplicateListener",
                 format!("A listener already exists on this port for this load balancer '{lb_arn}'"),
@@ -779,8 +791,6 @@ impl World {
             ));
         }
         self.check_listener_ports(port)?;
-        let specs = spec.default_actions.as_deref().unwrap_or_default();
-        let default_actions = self.build_actions(scope, &lb, protocol, specs)?;
         check_tags(&Tags::new(), &spec.tags)?;
         let lb_tail = lb.resource_id().to_owned();
         let hex = hex16();
