@@ -314,6 +314,12 @@ fn groups_in_an_ipv6_vpc_start_with_ipv6_egress() {
 }
 
 /// A new VPC's id; `ipv6` asks for an Amazon-provided IPv6 block too.
+fn subnet(api: &api::Api, vpc_id: &str, cidr: &str) -> String {
+    let created =
+        crate::ok(api, &[("Action", "CreateSubnet"), ("VpcId", vpc_id), ("CidrBlock", cidr)]);
+    first(&created, "subnetId").unwrap().to_owned()
+}
+
 fn vpc(api: &api::Api, cidr: &str, ipv6: bool) -> String {
     let mut pairs = vec![("Action", "CreateVpc"), ("CidrBlock", cidr)];
     if ipv6 {
@@ -503,11 +509,7 @@ fn ipv6_blocks_need_a_pool_number_five_and_size_subnets_from_44_to_64() {
 fn a_nat_gateway_without_an_internet_gateway_is_pending_then_failed() {
     let api = memory_api();
     let vpc_id = vpc(&api, "10.0.0.0/16", false);
-    let subnet = crate::ok(
-        &api,
-        &[("Action", "CreateSubnet"), ("VpcId", &vpc_id), ("CidrBlock", "10.0.0.0/24")],
-    );
-    let subnet_id = first(&subnet, "subnetId").unwrap().to_owned();
+    let subnet_id = subnet(&api, &vpc_id, "10.0.0.0/24");
     let eip = crate::ok(&api, &[("Action", "AllocateAddress"), ("Domain", "vpc")]);
     let allocation = first(&eip, "allocationId").unwrap().to_owned();
     let created = crate::ok(
@@ -579,11 +581,7 @@ fn releasing_an_address_in_the_default_vpc_disassociates_it() {
         &api,
         &[("Action", "AttachInternetGateway"), ("InternetGatewayId", &igw_id), ("VpcId", &vpc_id)],
     );
-    let subnet = crate::ok(
-        &api,
-        &[("Action", "CreateSubnet"), ("VpcId", &vpc_id), ("CidrBlock", "10.0.0.0/24")],
-    );
-    let r = release_after_associating(first(&subnet, "subnetId").unwrap());
+    let r = release_after_associating(&subnet(&api, &vpc_id, "10.0.0.0/24"));
     assert_eq!(first(&r.body, "Code"), Some("InvalidIPAddress.InUse"));
 }
 
@@ -683,11 +681,7 @@ fn validation_order_and_texts_follow_aws() {
 fn subnet_cidr_reservations_keep_addresses_from_automatic_assignment() {
     let api = memory_api();
     let vpc_id = vpc(&api, "10.0.0.0/16", false);
-    let subnet = crate::ok(
-        &api,
-        &[("Action", "CreateSubnet"), ("VpcId", &vpc_id), ("CidrBlock", "10.0.0.0/24")],
-    );
-    let subnet_id = first(&subnet, "subnetId").unwrap().to_owned();
+    let subnet_id = subnet(&api, &vpc_id, "10.0.0.0/24");
     let reserve = |cidr: &str, kind: &str| {
         call(
             &api,

@@ -41,18 +41,22 @@ pub fn call(api: &Api, pairs: &[(&str, &str)]) -> Reply {
 }
 
 pub fn call_as(api: &Api, scope: Scope, pairs: &[(&str, &str)]) -> Reply {
-    let mut all = vec![("Version", "2016-11-15")];
+    handle(api, query_request(Service::Ec2, "2016-11-15", scope, pairs))
+}
+
+/// A query-protocol request of `service` at API `version` made of `pairs` (Action first).
+fn query_request(service: Service, version: &str, scope: Scope, pairs: &[(&str, &str)]) -> Request {
+    let mut all = vec![("Version", version)];
     all.extend_from_slice(pairs);
-    let request = Request {
-        service: Service::Ec2,
+    Request {
+        service,
         scope,
         request_id: "REQUEST-ID".into(),
         params: QueryMap::from_pairs(all.iter().map(|(k, v)| (k.to_string(), v.to_string()))),
         target: None,
         body: Vec::new(),
         http: Default::default(),
-    };
-    handle(api, request)
+    }
 }
 
 /// Serves one request, then checks that every reference between rows still leads to a row
@@ -67,18 +71,7 @@ pub fn handle(api: &Api, request: Request) -> Reply {
 
 /// Sends one ELBv2 (awsQuery) request made of `pairs` (Action first).
 pub fn elb(api: &Api, pairs: &[(&str, &str)]) -> Reply {
-    let mut all = vec![("Version", "2015-12-01")];
-    all.extend_from_slice(pairs);
-    let request = Request {
-        service: Service::Elbv2,
-        scope: scope(),
-        request_id: "REQUEST-ID".into(),
-        params: QueryMap::from_pairs(all.iter().map(|(k, v)| (k.to_string(), v.to_string()))),
-        target: None,
-        body: Vec::new(),
-        http: Default::default(),
-    };
-    handle(api, request)
+    handle(api, query_request(Service::Elbv2, "2015-12-01", scope(), pairs))
 }
 
 /// The body of an ELBv2 call that must succeed.

@@ -16,6 +16,58 @@ fn id_of(r: &Reply, tag: &str) -> String {
 
 /// A VPC with a public subnet (routed to an internet gateway), a web instance with an Elastic
 /// IP admitting TCP 443 from anywhere: (gateway, instance, security group).
+/// A group `name` open to TCP `ports` from anywhere, and an instance in `subnet` behind it with
+/// an Elastic IP: (group id, instance id).
+fn reachable_instance(
+    api: &Api,
+    vpc: &str,
+    subnet: &str,
+    name: &str,
+    ports: (&str, &str),
+) -> (String, String) {
+    let sg = id_of(
+        &ok(
+            api,
+            &[
+                ("Action", "CreateSecurityGroup"),
+                ("GroupName", name),
+                ("GroupDescription", name),
+                ("VpcId", vpc),
+            ],
+        ),
+        "groupId",
+    );
+    ok(
+        api,
+        &[
+            ("Action", "AuthorizeSecurityGroupIngress"),
+            ("GroupId", &sg),
+            ("IpPermissions.1.IpProtocol", "tcp"),
+            ("IpPermissions.1.FromPort", ports.0),
+            ("IpPermissions.1.ToPort", ports.1),
+            ("IpPermissions.1.IpRanges.1.CidrIp", "0.0.0.0/0"),
+        ],
+    );
+    let instance = id_of(
+        &ok(
+            api,
+            &[
+                ("Action", "RunInstances"),
+                ("ImageId", "ami-12345678"),
+                ("InstanceType", "t3.micro"),
+                ("MinCount", "1"),
+                ("MaxCount", "1"),
+                ("SubnetId", subnet),
+                ("SecurityGroupId.1", &sg),
+            ],
+        ),
+        "instanceId",
+    );
+    let eip = id_of(&ok(api, &[("Action", "AllocateAddress"), ("Domain", "vpc")]), "allocationId");
+    ok(api, &[("Action", "AssociateAddress"), ("AllocationId", &eip), ("InstanceId", &instance)]);
+    (sg, instance)
+}
+
 fn public_web(api: &Api) -> (String, String, String) {
     let vpc = id_of(&ok(api, &[("Action", "CreateVpc"), ("CidrBlock", "10.0.0.0/16")]), "vpcId");
     let subnet = id_of(
@@ -35,46 +87,7 @@ fn public_web(api: &Api) -> (String, String, String) {
             ("GatewayId", &igw),
         ],
     );
-    let sg = id_of(
-        &ok(
-            api,
-            &[
-                ("Action", "CreateSecurityGroup"),
-                ("GroupName", "web"),
-                ("GroupDescription", "web"),
-                ("VpcId", &vpc),
-            ],
-        ),
-        "groupId",
-    );
-    ok(
-        api,
-        &[
-            ("Action", "AuthorizeSecurityGroupIngress"),
-            ("GroupId", &sg),
-            ("IpPermissions.1.IpProtocol", "tcp"),
-            ("IpPermissions.1.FromPort", "443"),
-            ("IpPermissions.1.ToPort", "443"),
-            ("IpPermissions.1.IpRanges.1.CidrIp", "0.0.0.0/0"),
-        ],
-    );
-    let instance = id_of(
-        &ok(
-            api,
-            &[
-                ("Action", "RunInstances"),
-                ("ImageId", "ami-12345678"),
-                ("InstanceType", "t3.micro"),
-                ("MinCount", "1"),
-                ("MaxCount", "1"),
-                ("SubnetId", &subnet),
-                ("SecurityGroupId.1", &sg),
-            ],
-        ),
-        "instanceId",
-    );
-    let eip = id_of(&ok(api, &[("Action", "AllocateAddress"), ("Domain", "vpc")]), "allocationId");
-    ok(api, &[("Action", "AssociateAddress"), ("AllocationId", &eip), ("InstanceId", &instance)]);
+    let (sg, instance) = reachable_instance(api, &vpc, &subnet, "web", ("443", "443"));
     (igw, instance, sg)
 }
 
@@ -361,46 +374,7 @@ fn one_of_each(api: &Api) -> (std::collections::HashMap<&'static str, String>, S
         );
     };
     route("0.0.0.0/0", "GatewayId", &igw);
-    let sg = id_of(
-        &ok(
-            api,
-            &[
-                ("Action", "CreateSecurityGroup"),
-                ("GroupName", "open"),
-                ("GroupDescription", "open"),
-                ("VpcId", &vpc),
-            ],
-        ),
-        "groupId",
-    );
-    ok(
-        api,
-        &[
-            ("Action", "AuthorizeSecurityGroupIngress"),
-            ("GroupId", &sg),
-            ("IpPermissions.1.IpProtocol", "tcp"),
-            ("IpPermissions.1.FromPort", "0"),
-            ("IpPermissions.1.ToPort", "65535"),
-            ("IpPermissions.1.IpRanges.1.CidrIp", "0.0.0.0/0"),
-        ],
-    );
-    let instance = id_of(
-        &ok(
-            api,
-            &[
-                ("Action", "RunInstances"),
-                ("ImageId", "ami-12345678"),
-                ("InstanceType", "t3.micro"),
-                ("MinCount", "1"),
-                ("MaxCount", "1"),
-                ("SubnetId", &subnet),
-                ("SecurityGroupId.1", &sg),
-            ],
-        ),
-        "instanceId",
-    );
-    let eip = id_of(&ok(api, &[("Action", "AllocateAddress"), ("Domain", "vpc")]), "allocationId");
-    ok(api, &[("Action", "AssociateAddress"), ("AllocationId", &eip), ("InstanceId", &instance)]);
+    let (sg, instance) = reachable_instance(api, &vpc, &subnet, "open", ("0", "65535"));
     let eni = id_of(
         &ok(
             api,
