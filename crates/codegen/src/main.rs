@@ -81,7 +81,9 @@ const CASE_INSENSITIVE_ENUMS: &[&str] = &["Protocol", "RuleAction"];
 /// Request members, as (structure, member), whose enum AWS does not enforce: they are read as
 /// plain strings and the handler decides. AllocateAddress takes any Domain but `standard` as
 /// `vpc` (`--domain ""` and `--domain xyz` allocate VPC addresses, tried on AWS in moto#5729).
-const UNCHECKED_ENUM_MEMBERS: &[(&str, &str)] = &[("AllocateAddressRequest", "Domain")];
+/// ModifyVpcTenancy answers any tenancy but `default` with its own code, UnsupportedTenancy.
+const UNCHECKED_ENUM_MEMBERS: &[(&str, &str)] =
+    &[("AllocateAddressRequest", "Domain"), ("ModifyVpcTenancyRequest", "InstanceTenancy")];
 
 /// The `QueryMap` method that reads a value of the enum shape `shape`: the awsQuery services
 /// answer a bad value with their validation framework's message, EC2 with its own.

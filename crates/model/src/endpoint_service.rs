@@ -315,9 +315,11 @@ impl World {
                     "NetworkLoadBalancerArns and GatewayLoadBalancerArns cannot be specified together.",
                 ));
             }
+            // AWS's service framework words this one with the members' snake_case names (the
+            // text moto's test of the same call records).
             (true, true) => {
                 return Err(Error::invalid_parameter(
-                    "At least one Network Load Balancer ARN or Gateway Load Balancer ARN must be specified.",
+                    "exactly one of network_load_balancer_arn or gateway_load_balancer_arn is a required member",
                 ));
             }
         };
@@ -614,6 +616,28 @@ mod tests {
             subnet_ids: vec![subnet.into()],
             ..Default::default()
         }
+    }
+
+    #[test]
+    fn a_service_needs_a_load_balancer_and_unknown_ids_are_not_found() {
+        let (mut w, provider, ..) = privatelink();
+        let err =
+            w.create_endpoint_service(&provider, NewEndpointService::default(), 0).unwrap_err();
+        assert_eq!(err.code, "InvalidParameter");
+        assert_eq!(
+            err.message,
+            "exactly one of network_load_balancer_arn or gateway_load_balancer_arn is a required member"
+        );
+        // Lower-case letters and digits of any length are an id AWS looks up, not a malformed one.
+        let err = w.find_endpoint_service(&provider, "vpce-svc-unknown").unwrap_err();
+        assert_eq!(err.code, "InvalidVpcEndpointServiceId.NotFound");
+        let err = w.find_vpc_endpoint(&provider, "vpce-Bad").unwrap_err();
+        assert_eq!(err.code, "InvalidVpcEndpointId.Malformed");
+        assert_eq!(
+            err.message,
+            "Invalid Id: 'vpce-Bad' (expecting 'vpce-...; the Id may only contain lowercase \
+             alphanumeric characters and a single dash')"
+        );
     }
 
     #[test]

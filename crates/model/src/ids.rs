@@ -9,11 +9,19 @@ pub fn new_id(prefix: &str) -> String {
 /// Whether `id` has the shape `<prefix>-<8 or 17 lower-case letters or digits>`: AWS's ids are
 /// hex, but it calls `tgw-abcdefghij0123456` not found rather than malformed (moto's
 /// AWS-verified CreateVpnConnection test), so only the length and the alphabet are checked.
+/// The PrivateLink family checks no length: AWS's own refusal says only "the Id may only
+/// contain lowercase alphanumeric characters and a single dash" (see `lookup::Kind`).
 pub fn is_well_formed(prefix: &str, id: &str) -> bool {
+    let any_length = is_private_link(prefix);
     id.strip_prefix(prefix).and_then(|rest| rest.strip_prefix('-')).is_some_and(|tail| {
-        (tail.len() == 8 || tail.len() == 17)
+        (tail.len() == 8 || tail.len() == 17 || (any_length && !tail.is_empty()))
             && tail.bytes().all(|b| b.is_ascii_digit() || b.is_ascii_lowercase())
     })
+}
+
+/// Endpoints and endpoint services (`vpce-…`, `vpce-svc-…`).
+pub fn is_private_link(prefix: &str) -> bool {
+    prefix == "vpce" || prefix == "vpce-svc"
 }
 
 /// The prefix of an id (`vpc` of `vpc-0abc…`).
@@ -87,6 +95,9 @@ mod tests {
         assert!(is_well_formed("subnet", "subnet-12345678"));
         assert!(!is_well_formed("vpc", "vpc-xyz"));
         assert!(!is_well_formed("vpc", "subnet-12345678"));
+        assert!(is_well_formed("vpce-svc", "vpce-svc-unknown"));
+        assert!(!is_well_formed("vpce", "vpce-svc-unknown"));
+        assert!(!is_well_formed("vpce", "vpce-"));
         assert_eq!(prefix_of("rtbassoc-0123"), "rtbassoc");
         assert_eq!(prefix_of("eigw-0123"), "eigw");
         assert_eq!(prefix_of("tgw-attach-0123"), "tgw-attach");

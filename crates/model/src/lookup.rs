@@ -60,10 +60,20 @@ impl Kind {
         Error::not_found(self.not_found, self.noun, id)
     }
 
-    /// Malformed when the id cannot be of this kind at all.
+    /// Malformed when the id cannot be of this kind at all. Endpoint ids get the text AWS
+    /// answers for them (quoted in terraform-aws-modules/terraform-aws-vpc#312).
     pub fn check_format(&self, id: &str) -> Result<()> {
         if crate::ids::is_well_formed(self.prefix, id) {
             Ok(())
+        } else if self.prefix == "vpce" {
+            Err(Error::new(
+                self.malformed,
+                format!(
+                    "Invalid Id: '{id}' (expecting '{}-...; the Id may only contain lowercase \
+                     alphanumeric characters and a single dash')",
+                    self.prefix
+                ),
+            ))
         } else {
             Err(Error::new(
                 self.malformed,

@@ -12529,7 +12529,7 @@ impl FromQuery for ModifyVpcTenancyRequest {
         Ok(Self {
             dry_run: q.scalar::<bool>(&join(p, "DryRun"))?,
             instance_tenancy: required(
-                q.enum_scalar(&join(p, "InstanceTenancy"), VPC_TENANCY_VALUES)?,
+                q.scalar::<String>(&join(p, "InstanceTenancy"))?,
                 &join(p, "InstanceTenancy"),
             )?,
             vpc_id: required(q.scalar::<String>(&join(p, "VpcId"))?, &join(p, "VpcId"))?,

@@ -7,7 +7,7 @@ use super::{Ctx, Handler, read, write};
 use crate::Outcome;
 use model::lookup;
 use model::vpc::{NewVpc, VpcAttribute};
-use model::{World, resources as m};
+use model::{Error, World, resources as m};
 use shapes::ec2::*;
 use wire::ApiError;
 use wire::xml::ReturnTrue;
@@ -102,13 +102,21 @@ fn create_vpc(ctx: &Ctx, w: &mut World, req: CreateVpcRequest) -> Outcome<Create
 }
 
 /// ModifyVpcTenancy: a VPC's tenancy may only become `default` (the API reference and the
-/// `VpcTenancy` enum); existing instances keep theirs.
+/// `VpcTenancy` enum); any other value is EC2's UnsupportedTenancy ("The specified tenancy is
+/// not supported. You can change the tenancy of a VPC to default only.", the error-code list).
+/// Existing instances keep theirs.
 fn modify_vpc_tenancy(
     ctx: &Ctx,
     w: &mut World,
     req: ModifyVpcTenancyRequest,
 ) -> Outcome<ModifyVpcTenancyResult> {
-    // The generated reader has already held InstanceTenancy to its enum, `default` alone.
+    if req.instance_tenancy != "default" {
+        return Err(Error::new(
+            "UnsupportedTenancy",
+            format!("The tenancy value {} is not supported.", req.instance_tenancy),
+        )
+        .into());
+    }
     w.vpcs.find_mut(&lookup::VPC, &ctx.scope, &req.vpc_id)?.instance_tenancy = "default".into();
     Ok(ModifyVpcTenancyResult { return_value: Some(true) })
 }
