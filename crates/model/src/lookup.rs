@@ -41,8 +41,8 @@ kinds! {
     PREFIX_LIST = "pl", "prefix list", "InvalidPrefixListID.NotFound", "InvalidPrefixListId.Malformed";
     CUSTOMER_GATEWAY = "cgw", "customerGateway", "InvalidCustomerGatewayID.NotFound", "InvalidCustomerGatewayId.Malformed";
     VPN_CONNECTION = "vpn", "vpnConnection", "InvalidVpnConnectionID.NotFound", "InvalidVpnConnectionID.NotFound";
-    // Route targets whose resources the model does not hold yet: routes check their ids for
-    // shape only until a later issue adds the resources and the existence checks with them.
+    // AWS calls a malformed NAT gateway, carrier gateway, VPN gateway or VPN connection id not
+    // found rather than malformed, so those kinds give the NotFound code for both.
     NAT_GATEWAY = "nat", "natGateway", "InvalidNatGatewayID.NotFound", "InvalidNatGatewayID.NotFound";
     VPC_PEERING_CONNECTION = "pcx", "vpcPeeringConnection", "InvalidVpcPeeringConnectionID.NotFound", "InvalidVpcPeeringConnectionId.Malformed";
     TRANSIT_GATEWAY = "tgw", "transitGateway", "InvalidTransitGatewayID.NotFound", "InvalidTransitGatewayID.Malformed";

@@ -3,9 +3,11 @@
 //! routes (the on-premises CIDRs).
 //!
 //! Everything is ready at once: a gateway is `available` when created, an attachment `attached`
-//! when made, a connection `available` with both tunnels `UP`. BGP (dynamic routing) and VPN
-//! CloudHub are not modelled: only the static routes of a connection reach the VPC, and only
-//! through route propagation (see [`World::propagated_routes`]) or static routes to the gateway.
+//! when made, a connection `available` with both tunnels `UP`. vpclab runs no BGP: a dynamic
+//! connection reaches what its customer gateway's `vpclab:advertised-cidrs` tag says the router
+//! announces, a static one its static routes ([`World::vpn_on_premises_blocks`]); they reach
+//! the VPC through route propagation ([`World::propagated_routes`]) or static routes to the
+//! gateway, and one site reaches another through the gateway (VPN CloudHub, in the engine).
 
 use crate::cidr::Ipv4Cidr;
 use crate::error::{Error, Result};
