@@ -12,7 +12,8 @@ use netsem::explain::{decision_text, kind_of};
 use netsem::header::{Header, Span, span_cidrs};
 use netsem::packet::protocol_number;
 use netsem::trace::{Hop, Question, Trace, TraceError, trace};
-use serde_json::{Value, json};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
 use std::net::IpAddr;
 use wire::ApiError;
 
@@ -20,15 +21,47 @@ fn bad_request(message: impl Into<String>) -> ApiError {
     ApiError::new("InvalidParameterValue", 400, message)
 }
 
+/// The body of `POST /_vpclab/trace`, as `vpclab trace` sends it.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct TraceRequest {
+    pub from: String,
+    pub to: String,
+    /// A name (`tcp`, `udp`, `icmp`) or a number; tcp when absent.
+    pub protocol: Option<ProtocolSpec>,
+    pub port: Option<u16>,
+    pub source_port: Option<u16>,
+    pub source_ip: Option<String>,
+    pub destination_ip: Option<String>,
+}
+
+/// A protocol by name or number.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum ProtocolSpec {
+    Number(u64),
+    Name(String),
+}
+
+impl ProtocolSpec {
+    /// What a command line's `--protocol` says: a number when it reads as one.
+    pub fn parse(text: &str) -> Self {
+        text.parse().map_or_else(|_| ProtocolSpec::Name(text.to_owned()), ProtocolSpec::Number)
+    }
+}
+
 fn field<'a>(body: &'a Value, name: &str) -> Option<&'a Value> {
     body.get(name).filter(|v| !v.is_null())
 }
 
-fn endpoint(body: &Value, name: &str) -> Result<Endpoint, ApiError> {
-    let text = field(body, name)
+fn string(body: &Value, name: &str) -> Result<String, ApiError> {
+    field(body, name)
         .ok_or_else(|| ApiError::missing_parameter(name))?
         .as_str()
-        .ok_or_else(|| bad_request(format!("{name} must be a string")))?;
+        .map(str::to_owned)
+        .ok_or_else(|| bad_request(format!("{name} must be a string")))
+}
+
+fn endpoint(text: &str, name: &str) -> Result<Endpoint, ApiError> {
     Endpoint::parse(text).ok_or_else(|| {
         bad_request(format!(
             "{name} must be a resource id (i-…, eni-…, igw-…), an IP address or \"internet\", not {text:?}"
@@ -47,110 +80,235 @@ fn port(body: &Value, name: &str) -> Result<Option<u16>, ApiError> {
     }
 }
 
-fn address(body: &Value, name: &str) -> Result<Option<IpAddr>, ApiError> {
-    match field(body, name) {
-        None => Ok(None),
-        Some(v) => v
-            .as_str()
-            .and_then(|s| s.parse().ok())
-            .map(Some)
-            .ok_or_else(|| bad_request(format!("{name} must be an IP address"))),
-    }
+fn address(text: Option<&str>, name: &str) -> Result<Option<IpAddr>, ApiError> {
+    text.map(|s| s.parse().map_err(|_| bad_request(format!("{name} must be an IP address"))))
+        .transpose()
 }
 
-/// Reads a trace request body.
-pub fn question(body: &[u8]) -> Result<Question, ApiError> {
-    let body: Value = serde_json::from_slice(body)
-        .map_err(|e| bad_request(format!("the request body is not JSON: {e}")))?;
-    if !body.is_object() {
-        return Err(bad_request("the request body must be a JSON object"));
-    }
-    let protocol = match field(&body, "protocol") {
-        None => netsem::packet::TCP,
-        Some(Value::Number(n)) => n
-            .as_u64()
-            .and_then(|n| u8::try_from(n).ok())
-            .ok_or_else(|| bad_request("protocol must be tcp, udp, icmp or a number 0-255"))?,
-        Some(Value::String(s)) => match protocol_number(s) {
-            Some(Some(p)) => p,
-            _ => return Err(bad_request("protocol must be tcp, udp, icmp or a number 0-255")),
-        },
-        Some(_) => return Err(bad_request("protocol must be tcp, udp, icmp or a number 0-255")),
-    };
-    let mut q = Question::new(
-        endpoint(&body, "from")?,
-        endpoint(&body, "to")?,
-        protocol,
-        port(&body, "port")?,
-    );
-    if let Some(p) = port(&body, "source_port")? {
-        q.source_ports = Span::one(u128::from(p));
-    }
-    q.source_address = address(&body, "source_ip")?;
-    q.destination_address = address(&body, "destination_ip")?;
-    Ok(q)
-}
+const BAD_PROTOCOL: &str = "protocol must be tcp, udp, icmp or a number 0-255";
 
-/// Packets as one line: `10.0.1.5:* → 10.0.2.7:3306 (tcp)`.
-pub fn header_text(h: &Header) -> String {
-    h.to_string()
-}
-
-fn header_json(h: &Header) -> Value {
-    let ports = |s: Span| json!({ "from": s.lo, "to": s.hi });
-    json!({
-        "protocol": netsem::packet::protocol_name(h.protocol),
-        "source": span_cidrs(h.family, h.source),
-        "destination": span_cidrs(h.family, h.destination),
-        "source_ports": ports(h.source_ports),
-        "destination_ports": ports(h.destination_ports),
-        "text": header_text(h),
-    })
-}
-
-fn hop_json(hop: &Hop) -> Value {
-    json!({
-        "component": hop.component,
-        "kind": kind_of(&hop.component),
-        "vpc": hop.vpc,
-        "subnet": hop.subnet,
-        "attached_to": hop.attached_to,
-        "verdict": if hop.blocked { "blocked" } else { "pass" },
-        "decided_by": hop.decision.as_ref().map(decision_text),
-        "inbound": hop.inbound.as_ref().map(header_json),
-        "outbound": hop.outbound.as_ref().map(header_json),
-    })
-}
-
-/// A trace as the JSON `POST /_vpclab/trace` answers and `vpclab trace --json` prints.
-pub fn trace_json(q: &Question, t: &Trace) -> Value {
-    let ports = |s: Span| {
-        if s == netsem::header::ALL_PORTS {
-            Value::Null
-        } else if s.is_single() {
-            json!(s.lo)
-        } else {
-            json!(format!("{}-{}", s.lo, s.hi))
+impl TraceRequest {
+    /// Reads a request body, each field refused with its own message (serde's would name
+    /// Rust types).
+    pub fn read(body: &[u8]) -> Result<Self, ApiError> {
+        let body: Value = serde_json::from_slice(body)
+            .map_err(|e| bad_request(format!("the request body is not JSON: {e}")))?;
+        if !body.is_object() {
+            return Err(bad_request("the request body must be a JSON object"));
         }
-    };
-    json!({
-        "question": {
-            "from": q.source.to_string(),
-            "to": q.destination.to_string(),
-            "protocol": netsem::packet::protocol_name(q.protocol),
-            "port": ports(q.destination_ports),
-        },
-        "reachable": t.reachable(),
-        "forward": t.forward.iter().map(hop_json).collect::<Vec<_>>(),
-        "return": t.back.iter().map(hop_json).collect::<Vec<_>>(),
-        "explanations": t.explanations.iter().map(|e| json!({
-            "code": e.code,
-            "direction": e.direction,
-            "on_return_path": e.on_return,
-            "component": e.component,
-            "message": e.message(),
-        })).collect::<Vec<_>>(),
-    })
+        let text = |name: &str| -> Result<Option<String>, ApiError> {
+            match field(&body, name) {
+                None => Ok(None),
+                Some(v) => v
+                    .as_str()
+                    .map(|s| Some(s.to_owned()))
+                    .ok_or_else(|| bad_request(format!("{name} must be an IP address"))),
+            }
+        };
+        let protocol = match field(&body, "protocol") {
+            None => None,
+            Some(Value::Number(n)) => {
+                Some(ProtocolSpec::Number(n.as_u64().ok_or_else(|| bad_request(BAD_PROTOCOL))?))
+            }
+            Some(Value::String(s)) => Some(ProtocolSpec::Name(s.clone())),
+            Some(_) => return Err(bad_request(BAD_PROTOCOL)),
+        };
+        Ok(TraceRequest {
+            from: string(&body, "from")?,
+            to: string(&body, "to")?,
+            protocol,
+            port: port(&body, "port")?,
+            source_port: port(&body, "source_port")?,
+            source_ip: text("source_ip")?,
+            destination_ip: text("destination_ip")?,
+        })
+    }
+
+    /// The engine's question.
+    pub fn question(&self) -> Result<Question, ApiError> {
+        let protocol = match &self.protocol {
+            None => netsem::packet::TCP,
+            Some(ProtocolSpec::Number(n)) => {
+                u8::try_from(*n).map_err(|_| bad_request(BAD_PROTOCOL))?
+            }
+            Some(ProtocolSpec::Name(s)) => match protocol_number(s) {
+                Some(Some(p)) => p,
+                _ => return Err(bad_request(BAD_PROTOCOL)),
+            },
+        };
+        let mut q = Question::new(
+            endpoint(&self.from, "from")?,
+            endpoint(&self.to, "to")?,
+            protocol,
+            self.port,
+        );
+        if let Some(p) = self.source_port {
+            q.source_ports = Span::one(u128::from(p));
+        }
+        q.source_address = address(self.source_ip.as_deref(), "source_ip")?;
+        q.destination_address = address(self.destination_ip.as_deref(), "destination_ip")?;
+        Ok(q)
+    }
+}
+
+/// Reads a trace request body into the engine's question.
+pub fn question(body: &[u8]) -> Result<Question, ApiError> {
+    TraceRequest::read(body)?.question()
+}
+
+/// What `POST /_vpclab/trace` answers and `vpclab trace` reads.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TraceAnswer {
+    pub question: QuestionView,
+    pub reachable: bool,
+    pub forward: Vec<HopView>,
+    #[serde(rename = "return")]
+    pub back: Vec<HopView>,
+    pub explanations: Vec<ExplanationView>,
+}
+
+/// The question as asked.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct QuestionView {
+    pub from: String,
+    pub to: String,
+    pub protocol: String,
+    /// `null` for any port, a number, or a range `"lo-hi"`.
+    pub port: Option<PortView>,
+}
+
+/// One destination port or a range of them.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum PortView {
+    One(u64),
+    Range(String),
+}
+
+impl std::fmt::Display for PortView {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            PortView::One(n) => write!(f, "{n}"),
+            PortView::Range(r) => f.write_str(r),
+        }
+    }
+}
+
+/// One component of a path.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct HopView {
+    pub component: String,
+    pub kind: String,
+    pub vpc: Option<String>,
+    pub subnet: Option<String>,
+    pub attached_to: Option<String>,
+    pub verdict: Verdict,
+    pub decided_by: Option<String>,
+    pub inbound: Option<PacketsView>,
+    pub outbound: Option<PacketsView>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Verdict {
+    Pass,
+    Blocked,
+}
+
+/// A set of packets: CIDR lists, port ranges and the set in one line.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PacketsView {
+    pub protocol: String,
+    pub source: Vec<String>,
+    pub destination: Vec<String>,
+    pub source_ports: PortRange,
+    pub destination_ports: PortRange,
+    /// `10.0.1.5:* → 10.0.2.7:3306 (tcp)`.
+    pub text: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PortRange {
+    pub from: u64,
+    pub to: u64,
+}
+
+/// A port of a span (ports are 16-bit, so always in range).
+fn port_number(value: u128) -> u64 {
+    u64::try_from(value).unwrap_or(u64::MAX)
+}
+
+/// Why a path is blocked, with Reachability Analyzer's code.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ExplanationView {
+    pub code: String,
+    pub direction: Option<String>,
+    pub on_return_path: bool,
+    pub component: Option<String>,
+    pub message: String,
+}
+
+fn packets_view(h: &Header) -> PacketsView {
+    let ports = |s: Span| PortRange { from: port_number(s.lo), to: port_number(s.hi) };
+    PacketsView {
+        protocol: netsem::packet::protocol_name(h.protocol),
+        source: span_cidrs(h.family, h.source),
+        destination: span_cidrs(h.family, h.destination),
+        source_ports: ports(h.source_ports),
+        destination_ports: ports(h.destination_ports),
+        text: h.to_string(),
+    }
+}
+
+fn hop_view(hop: &Hop) -> HopView {
+    HopView {
+        component: hop.component.clone(),
+        kind: kind_of(&hop.component).to_owned(),
+        vpc: hop.vpc.clone(),
+        subnet: hop.subnet.clone(),
+        attached_to: hop.attached_to.clone(),
+        verdict: if hop.blocked { Verdict::Blocked } else { Verdict::Pass },
+        decided_by: hop.decision.as_ref().map(decision_text),
+        inbound: hop.inbound.as_ref().map(packets_view),
+        outbound: hop.outbound.as_ref().map(packets_view),
+    }
+}
+
+impl TraceAnswer {
+    /// The answer to `q` whose trace is `t`.
+    pub fn new(q: &Question, t: &Trace) -> Self {
+        let port = |s: Span| {
+            if s == netsem::header::ALL_PORTS {
+                None
+            } else if s.is_single() {
+                Some(PortView::One(port_number(s.lo)))
+            } else {
+                Some(PortView::Range(format!("{}-{}", s.lo, s.hi)))
+            }
+        };
+        TraceAnswer {
+            question: QuestionView {
+                from: q.source.to_string(),
+                to: q.destination.to_string(),
+                protocol: netsem::packet::protocol_name(q.protocol),
+                port: port(q.destination_ports),
+            },
+            reachable: t.reachable(),
+            forward: t.forward.iter().map(hop_view).collect(),
+            back: t.back.iter().map(hop_view).collect(),
+            explanations: t
+                .explanations
+                .iter()
+                .map(|e| ExplanationView {
+                    code: e.code.to_owned(),
+                    direction: e.direction.map(str::to_owned),
+                    on_return_path: e.on_return,
+                    component: e.component.clone(),
+                    message: e.message(),
+                })
+                .collect(),
+        }
+    }
 }
 
 fn trace_error(e: &TraceError) -> ApiError {

@@ -6,9 +6,30 @@ use crate::Api;
 use crate::flow_delivery::deliver;
 use model::flow_log::{FlowRecord, LogFormat};
 use netsem::flows::{parse, replay};
-use serde_json::{Value, json};
+use serde::{Deserialize, Serialize};
 use std::path::Path;
 use wire::ApiError;
+
+/// What `POST /_vpclab/traffic` answers and `vpclab traffic` reads.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TrafficAnswer {
+    pub flows: Vec<FlowView>,
+    /// How many flow log records were delivered.
+    pub records: usize,
+    /// The files they were written to.
+    pub files: Vec<String>,
+}
+
+/// One line of the traffic file, replayed.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FlowView {
+    pub line: usize,
+    pub from: String,
+    pub to: String,
+    pub reachable: bool,
+    /// The records it left, in the default flow log format.
+    pub records: Vec<String>,
+}
 
 fn bad_request(message: impl Into<String>) -> ApiError {
     ApiError::new("InvalidParameterValue", 400, message)
@@ -22,7 +43,7 @@ impl Api {
         text: &[u8],
         root: &Path,
         now: i64,
-    ) -> Result<Value, ApiError> {
+    ) -> Result<TrafficAnswer, ApiError> {
         let text = std::str::from_utf8(text)
             .map_err(|_| bad_request("the traffic file is not UTF-8 text"))?;
         let flows = parse(text).map_err(|e| bad_request(e.to_string()))?;
@@ -33,15 +54,17 @@ impl Api {
             for flow in &flows {
                 let replayed = replay(&net, flow, now)
                     .map_err(|e| bad_request(format!("line {}: {e}", flow.line)))?;
-                answers.push(json!({
-                    "line": flow.line,
-                    "from": flow.from.to_string(),
-                    "to": flow.to.to_string(),
-                    "reachable": replayed.trace.reachable(),
-                    "records": replayed.records.iter()
+                answers.push(FlowView {
+                    line: flow.line,
+                    from: flow.from.to_string(),
+                    to: flow.to.to_string(),
+                    reachable: replayed.trace.reachable(),
+                    records: replayed
+                        .records
+                        .iter()
                         .map(|(_, r)| default_format.render(r))
-                        .collect::<Vec<_>>(),
-                }));
+                        .collect(),
+                });
                 all_records.extend(replayed.records);
             }
             Ok(())
@@ -51,10 +74,10 @@ impl Api {
             .read(|world| deliver(root, world, &all_records))
             .await
             .map_err(|e| ApiError::internal(format!("writing the flow logs failed: {e}")))?;
-        Ok(json!({
-            "flows": answers,
-            "records": all_records.len(),
-            "files": files.iter().map(|f| f.display().to_string()).collect::<Vec<_>>(),
-        }))
+        Ok(TrafficAnswer {
+            flows: answers,
+            records: all_records.len(),
+            files: files.iter().map(|f| f.display().to_string()).collect(),
+        })
     }
 }

@@ -201,8 +201,12 @@ async fn shutdown_signal() -> &'static str {
     }
 }
 
-pub(crate) fn json(status: StatusCode, value: serde_json::Value) -> Response {
-    let mut r = hyper::Response::new(Full::new(Bytes::from(value.to_string())));
+pub(crate) fn json(status: StatusCode, value: impl serde::Serialize) -> Response {
+    // The answers are plain data: serializing them cannot fail, but say so if it ever did.
+    let body = serde_json::to_string(&value).unwrap_or_else(|e| {
+        serde_json::json!({ "error": { "message": e.to_string() } }).to_string()
+    });
+    let mut r = hyper::Response::new(Full::new(Bytes::from(body)));
     *r.status_mut() = status;
     r.headers_mut().insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
     r
@@ -329,7 +333,7 @@ async fn answer(api: &Api, req: hyper::Request<Incoming>, site: &Site) -> Respon
         (&Method::POST, "/_vpclab/trace") => match read_body(req.into_body()).await {
             Ok(body) => match api::trace::question(&body) {
                 Ok(q) => match api.trace(&q).await {
-                    Ok(t) => json(StatusCode::OK, api::trace::trace_json(&q, &t)),
+                    Ok(t) => json(StatusCode::OK, api::trace::TraceAnswer::new(&q, &t)),
                     Err(e) => error_json(&e),
                 },
                 Err(e) => error_json(&e),

@@ -3,9 +3,10 @@
 
 use crate::server::http_call;
 use anyhow::{Context, Result, anyhow};
+use api::trace::{HopView, ProtocolSpec, TraceAnswer, TraceRequest, Verdict};
 use bytes::Bytes;
 use hyper::Method;
-use serde_json::{Value, json};
+use serde_json::Value;
 use std::io::IsTerminal;
 
 #[derive(clap::Args, Debug)]
@@ -43,35 +44,39 @@ pub struct TraceArgs {
 
 /// Runs the command; the exit status says whether the path is reachable (0) or not (1).
 pub fn run(args: TraceArgs) -> Result<bool> {
-    let protocol = match args.protocol.parse::<u64>() {
-        Ok(n) => json!(n),
-        Err(_) => json!(args.protocol),
+    let request = TraceRequest {
+        from: args.from,
+        to: args.to,
+        protocol: Some(ProtocolSpec::parse(&args.protocol)),
+        port: args.port,
+        source_port: args.source_port,
+        source_ip: args.source_ip,
+        destination_ip: args.destination_ip,
     };
-    let body = json!({
-        "from": args.from,
-        "to": args.to,
-        "protocol": protocol,
-        "port": args.port,
-        "source_port": args.source_port,
-        "source_ip": args.source_ip,
-        "destination_ip": args.destination_ip,
-    });
     let url = format!("{}/_vpclab/trace", args.endpoint.trim_end_matches('/'));
-    let (status, text) = http_call(Method::POST, &url, Bytes::from(body.to_string()))
-        .with_context(|| format!("asking {url}"))?;
-    let answer: Value = serde_json::from_str(&text).context("the server's answer is not JSON")?;
-    if !status.is_success() {
-        let message = answer.pointer("/error/message").and_then(Value::as_str).unwrap_or(&text);
-        return Err(anyhow!("{message}"));
-    }
-    let reachable = answer.get("reachable").and_then(Value::as_bool).unwrap_or(false);
+    let text = post_json(&url, Bytes::from(serde_json::to_vec(&request)?))?;
+    let answer: TraceAnswer =
+        serde_json::from_str(&text).context("the server's answer is not a trace")?;
     if args.json {
         println!("{}", serde_json::to_string_pretty(&answer)?);
     } else {
         let colour = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
         print!("{}", render(&answer, &Style { colour }));
     }
-    Ok(reachable)
+    Ok(answer.reachable)
+}
+
+/// POSTs `body` to one of the server's own endpoints; the answer's text, or the server's error
+/// message when it refused.
+pub(crate) fn post_json(url: &str, body: Bytes) -> Result<String> {
+    let (status, text) =
+        http_call(Method::POST, url, body).with_context(|| format!("asking {url}"))?;
+    if !status.is_success() {
+        let answer: Value = serde_json::from_str(&text).unwrap_or(Value::Null);
+        let message = answer.pointer("/error/message").and_then(Value::as_str).unwrap_or(&text);
+        return Err(anyhow!("{message}"));
+    }
+    Ok(text)
 }
 
 struct Style {
@@ -96,36 +101,32 @@ impl Style {
     }
 }
 
-fn text<'a>(v: &'a Value, key: &str) -> &'a str {
-    v.get(key).and_then(Value::as_str).unwrap_or("")
-}
-
-fn hops_table(hops: &[Value], style: &Style, out: &mut String) {
-    let width = hops.iter().map(|h| text(h, "component").len()).max().unwrap_or(0).max(9);
-    let kind_width = hops.iter().map(|h| text(h, "kind").len()).max().unwrap_or(0).max(4);
+fn hops_table(hops: &[HopView], style: &Style, out: &mut String) {
+    let width = hops.iter().map(|h| h.component.len()).max().unwrap_or(0).max(9);
+    let kind_width = hops.iter().map(|h| h.kind.len()).max().unwrap_or(0).max(4);
     out.push_str(&style.dim(&format!(
         "  {:>2}  {:<width$}  {:<kind_width$}  {}\n",
         "#", "component", "kind", "decided by"
     )));
     // Packets are printed where they first appear or change (a gateway translating them).
-    let mut last_packets = String::new();
+    let mut last_packets = "";
     for (n, hop) in hops.iter().enumerate() {
-        let blocked = text(hop, "verdict") == "blocked";
-        let mark = if blocked { style.red("✗") } else { style.green("✓") };
+        let mark =
+            if hop.verdict == Verdict::Blocked { style.red("✗") } else { style.green("✓") };
         out.push_str(&format!(
             "{mark} {:>2}  {:<width$}  {:<kind_width$}  {}\n",
             n + 1,
-            text(hop, "component"),
-            text(hop, "kind"),
-            text(hop, "decided_by"),
+            hop.component,
+            hop.kind,
+            hop.decided_by.as_deref().unwrap_or(""),
         ));
-        for (label, key) in [("in ", "inbound"), ("out", "outbound")] {
-            if let Some(h) = hop.get(key).filter(|h| !h.is_null()) {
-                if text(h, "text") == last_packets {
+        for (label, packets) in [("in ", &hop.inbound), ("out", &hop.outbound)] {
+            if let Some(p) = packets {
+                if p.text == last_packets {
                     continue;
                 }
-                last_packets = text(h, "text").to_owned();
-                let line = format!("{:>w$}{label} {}", "", text(h, "text"), w = width + 8);
+                last_packets = &p.text;
+                let line = format!("{:>w$}{label} {}", "", p.text, w = width + 8);
                 out.push_str(&style.dim(&line));
                 out.push('\n');
             }
@@ -134,24 +135,12 @@ fn hops_table(hops: &[Value], style: &Style, out: &mut String) {
 }
 
 /// The answer as a person reads it.
-fn render(answer: &Value, style: &Style) -> String {
-    let q = answer.get("question").cloned().unwrap_or(Value::Null);
-    let port = match q.get("port") {
-        Some(Value::Null) | None => "any port".to_owned(),
-        Some(p) => format!(
-            "port {}",
-            p.as_u64().map_or_else(|| text(&q, "port").into(), |n| n.to_string())
-        ),
-    };
-    let mut out = format!(
-        "{} → {}  {} {port}\n\n",
-        style.bold(text(&q, "from")),
-        style.bold(text(&q, "to")),
-        text(&q, "protocol"),
-    );
-    let empty = Vec::new();
-    for (title, key) in [("Forward path", "forward"), ("Return path", "return")] {
-        let hops = answer.get(key).and_then(Value::as_array).unwrap_or(&empty);
+fn render(answer: &TraceAnswer, style: &Style) -> String {
+    let q = &answer.question;
+    let port = q.port.as_ref().map_or_else(|| "any port".to_owned(), |p| format!("port {p}"));
+    let mut out =
+        format!("{} → {}  {} {port}\n\n", style.bold(&q.from), style.bold(&q.to), q.protocol);
+    for (title, hops) in [("Forward path", &answer.forward), ("Return path", &answer.back)] {
         if hops.is_empty() {
             continue;
         }
@@ -160,24 +149,15 @@ fn render(answer: &Value, style: &Style) -> String {
         hops_table(hops, style, &mut out);
         out.push('\n');
     }
-    if answer.get("reachable").and_then(Value::as_bool).unwrap_or(false) {
+    if answer.reachable {
         out.push_str(&style.green("REACHABLE"));
         out.push('\n');
     } else {
         out.push_str(&style.red("NOT REACHABLE"));
         out.push('\n');
-        let explanations = answer.get("explanations").and_then(Value::as_array).unwrap_or(&empty);
-        for e in explanations {
-            let direction = match text(e, "direction") {
-                "" => String::new(),
-                d => format!(" ({d})"),
-            };
-            out.push_str(&format!(
-                "  {} {}{direction}: {}\n",
-                style.red("✗"),
-                text(e, "code"),
-                text(e, "message"),
-            ));
+        for e in &answer.explanations {
+            let direction = e.direction.as_ref().map_or_else(String::new, |d| format!(" ({d})"));
+            out.push_str(&format!("  {} {}{direction}: {}\n", style.red("✗"), e.code, e.message,));
         }
     }
     out
@@ -186,21 +166,49 @@ fn render(answer: &Value, style: &Style) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use api::trace::{ExplanationView, PacketsView, PortRange, PortView, QuestionView};
 
     #[test]
     fn a_blocked_path_prints_every_hop_and_reason() {
-        let answer = json!({
-            "question": {"from": "i-1", "to": "i-2", "protocol": "tcp", "port": 3306},
-            "reachable": false,
-            "forward": [
-                {"component": "i-1", "kind": "instance", "verdict": "pass", "decided_by": null,
-                 "outbound": {"text": "10.0.1.5:* → 10.0.2.7:3306 (tcp)"}},
-                {"component": "sg-9", "kind": "security group", "verdict": "blocked", "decided_by": null}
+        let hop = |component: &str, kind: &str, verdict, packets: Option<&str>| HopView {
+            component: component.into(),
+            kind: kind.into(),
+            vpc: None,
+            subnet: None,
+            attached_to: None,
+            verdict,
+            decided_by: None,
+            inbound: None,
+            outbound: packets.map(|text| PacketsView {
+                protocol: "tcp".into(),
+                source: vec!["10.0.1.5/32".into()],
+                destination: vec!["10.0.2.7/32".into()],
+                source_ports: PortRange { from: 0, to: 65535 },
+                destination_ports: PortRange { from: 3306, to: 3306 },
+                text: text.into(),
+            }),
+        };
+        let answer = TraceAnswer {
+            question: QuestionView {
+                from: "i-1".into(),
+                to: "i-2".into(),
+                protocol: "tcp".into(),
+                port: Some(PortView::One(3306)),
+            },
+            reachable: false,
+            forward: vec![
+                hop("i-1", "instance", Verdict::Pass, Some("10.0.1.5:* → 10.0.2.7:3306 (tcp)")),
+                hop("sg-9", "security group", Verdict::Blocked, None),
             ],
-            "return": [],
-            "explanations": [{"code": "ENI_SG_RULES_MISMATCH", "direction": "egress",
-                              "message": "no outbound rule allows these packets"}]
-        });
+            back: vec![],
+            explanations: vec![ExplanationView {
+                code: "ENI_SG_RULES_MISMATCH".into(),
+                direction: Some("egress".into()),
+                on_return_path: false,
+                component: Some("sg-9".into()),
+                message: "no outbound rule allows these packets".into(),
+            }],
+        };
         let out = render(&answer, &Style { colour: false });
         assert!(out.starts_with("i-1 → i-2  tcp port 3306"), "{out}");
         assert!(out.contains("✓  1  i-1"), "{out}");
