@@ -19,9 +19,9 @@ use tokio::net::{TcpListener, UdpSocket};
 use tokio::task::AbortHandle;
 
 use crate::alb::{self, Body};
-use crate::config::{CertificatePem, Config, HealthCheck, Kind, Protocol};
+use crate::config::{Config, HealthCheck, Kind, Protocol};
 use crate::state::{Observed, Shared, Snapshot, TargetKey, TargetRuntime};
-use crate::tls::ListenerTls;
+use crate::tls::{ListenerTls, TlsSource};
 use crate::{health, nlb};
 
 /// How the plane listens.
@@ -106,9 +106,6 @@ struct Running {
     tls: Option<ListenerTls>,
 }
 
-/// The listener's PEM pair (or none: self-signed) and its balancer's DNS name.
-type TlsSource = (Option<CertificatePem>, String);
-
 impl Drop for Running {
     fn drop(&mut self) {
         for task in &self.tasks {
@@ -192,7 +189,7 @@ impl Plane {
             if let Some(r) = running.get_mut(arn) {
                 // A new certificate for a running listener: new handshakes use it.
                 if let Some(tls) = &mut r.tls {
-                    tls.update(source.0, source.1);
+                    tls.update(source);
                 }
                 continue;
             }
@@ -208,7 +205,7 @@ impl Plane {
         let ip = self.options.bind_ip;
         let tls = match serve {
             Serve::Https | Serve::Tls => {
-                Some(ListenerTls::new(source.0, source.1, serve == Serve::Https).ok()?)
+                Some(ListenerTls::new(source, serve == Serve::Https).ok()?)
             }
             _ => None,
         };

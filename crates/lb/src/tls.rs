@@ -134,24 +134,24 @@ pub(crate) async fn handshake(
     }
 }
 
-/// The TLS of a running HTTPS or TLS listener: what its certificate was made from (the PEM
-/// pair, or none: self-signed, and its balancer's DNS name) and the configuration handshakes use.
+/// What a listener's certificate is made from: its PEM pair (or none: self-signed) and its
+/// balancer's DNS name.
+pub(crate) type TlsSource = (Option<CertificatePem>, String);
+
+/// The TLS of a running HTTPS or TLS listener: what its certificate was made from and the
+/// configuration handshakes use.
 #[derive(Debug)]
 pub(crate) struct ListenerTls {
-    source: (Option<CertificatePem>, String),
+    source: TlsSource,
     http: bool,
     cell: TlsCell,
 }
 
 impl ListenerTls {
     /// The configuration for a new listener; `http` offers ALPN `h2` and `http/1.1`.
-    pub(crate) fn new(
-        pem: Option<CertificatePem>,
-        dns_name: String,
-        http: bool,
-    ) -> Result<ListenerTls, TlsError> {
-        let config = server_config(pem.as_ref(), &dns_name, http)?;
-        Ok(ListenerTls { source: (pem, dns_name), http, cell: Arc::new(RwLock::new(config)) })
+    pub(crate) fn new(source: TlsSource, http: bool) -> Result<ListenerTls, TlsError> {
+        let config = server_config(source.0.as_ref(), &source.1, http)?;
+        Ok(ListenerTls { source, http, cell: Arc::new(RwLock::new(config)) })
     }
 
     /// The cell the listener's accept loop reads.
@@ -161,8 +161,7 @@ impl ListenerTls {
 
     /// A new certificate (or DNS name) for the running listener: new handshakes use it. One
     /// that does not make a configuration leaves the old in place, and is tried again next time.
-    pub(crate) fn update(&mut self, pem: Option<CertificatePem>, dns_name: String) {
-        let source = (pem, dns_name);
+    pub(crate) fn update(&mut self, source: TlsSource) {
         if self.source == source {
             return;
         }
