@@ -19,18 +19,21 @@ use std::time::{Duration, SystemTime};
 
 use bytes::Bytes;
 use guard::egress::{DialError, EgressPolicy};
+use guard::limits::{Connection, Gate};
 use http_body_util::combinators::BoxBody;
 use http_body_util::{BodyExt, Full};
 use hyper::body::Incoming;
 use hyper::header::{self, HeaderMap, HeaderName, HeaderValue};
+use hyper::service::service_fn;
 use hyper::{Request, Response, StatusCode, Uri, Version};
 use hyper_util::client::legacy::Client;
 use hyper_util::rt::{TokioExecutor, TokioIo};
-use tokio::net::TcpStream;
+use tokio::net::{TcpListener, TcpStream};
 
 use crate::config::{Action, Protocol, Stickiness};
 use crate::matching::{RequestFacts, host_without_port, select_actions};
-use crate::state::{GroupState, ListenerState, Member, Snapshot, random};
+use crate::state::{GroupState, ListenerState, Member, Shared, Snapshot, random};
+use crate::tls::{self, TlsCell};
 
 /// The body of every response the plane gives.
 pub type Body = BoxBody<Bytes, hyper::Error>;
@@ -151,6 +154,105 @@ pub fn error_page(status: StatusCode) -> Response<Body> {
 
 fn status(code: u16) -> StatusCode {
     StatusCode::from_u16(code).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
+}
+
+/// Accepts HTTP/1.1 and HTTP/2 (prior knowledge, or ALPN `h2` over TLS) connections for the
+/// listener `arn`, as many at once as its gate allows, until aborted. Plain connections take
+/// turns among the serving threads ([`Shared::next_worker`]); TLS ones are served where they
+/// are accepted.
+pub(crate) async fn serve(
+    shared: Arc<Shared>,
+    arn: Arc<str>,
+    listener: TcpListener,
+    tls: Option<TlsCell>,
+    gate: Gate,
+) {
+    loop {
+        let (stream, client, connection) = gate.accept(&listener).await;
+        let _ = stream.set_nodelay(true);
+        let shared = shared.clone();
+        let arn = arn.clone();
+        match &tls {
+            None => match shared.next_worker() {
+                // Moved to the worker's own reactor, so its readiness wakes that thread.
+                Some(worker) => match stream.into_std() {
+                    Ok(stream) => {
+                        worker.spawn(async move {
+                            if let Ok(stream) = TcpStream::from_std(stream) {
+                                serve_connection(shared, arn, stream, client, connection).await;
+                            }
+                        });
+                    }
+                    Err(_) => continue,
+                },
+                None => {
+                    tokio::spawn(serve_connection(shared, arn, stream, client, connection));
+                }
+            },
+            Some(cell) => {
+                let acceptor = tls::acceptor(cell);
+                tokio::spawn(async move {
+                    if let Some(stream) = tls::handshake(&connection, acceptor, stream).await {
+                        serve_connection(shared, arn, stream, client, connection).await;
+                    }
+                });
+            }
+        }
+    }
+}
+
+/// Serves one client connection's requests to the listener `arn`, within the limits.
+async fn serve_connection<I>(
+    shared: Arc<Shared>,
+    arn: Arc<str>,
+    io: I,
+    client: SocketAddr,
+    connection: Connection,
+) where
+    I: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
+{
+    let mut builder = guard::limits::http_builder(&shared.limits);
+    builder.http1().max_buf_size(64 * 1024);
+    let service = service_fn(move |req: Request<Incoming>| {
+        let shared = shared.clone();
+        let arn = arn.clone();
+        async move { Ok::<_, Infallible>(handle_listener(&shared, &arn, req, client).await) }
+    });
+    guard::limits::serve_http(connection, &builder, io, service).await;
+}
+
+/// One request to the listener `arn` as the snapshot has it now; 503 once it is gone.
+async fn handle_listener(
+    shared: &Shared,
+    arn: &str,
+    req: Request<Incoming>,
+    client: SocketAddr,
+) -> Response<Body> {
+    let snapshot = shared.snapshot();
+    let Some(listener) = snapshot.listeners.get(arn).cloned() else {
+        return error_page(StatusCode::SERVICE_UNAVAILABLE);
+    };
+    handle(&shared.egress, &snapshot, &listener, req, client).await
+}
+
+/// The listener that answers requests with `Host: <a balancer's DNS name>` on vpclab's main
+/// port (any port in `host` is ignored).
+pub(crate) fn listener_by_host<'s>(snapshot: &'s Snapshot, host: &str) -> Option<&'s str> {
+    let name = host_without_port(host).to_ascii_lowercase();
+    snapshot.by_host.get(&name).map(String::as_str)
+}
+
+/// A request that reached vpclab's main port with `Host: <a balancer's DNS name>`, served by
+/// that balancer's [`listener_by_host`]; `None` when no balancer has the name.
+pub(crate) async fn serve_by_host(
+    shared: &Shared,
+    req: Request<Incoming>,
+    client: SocketAddr,
+) -> Option<Response<Body>> {
+    let snapshot = shared.snapshot();
+    let arn = listener_by_host(&snapshot, request_host(&req)?)?;
+    let listener = snapshot.listeners.get(arn)?.clone();
+    Some(handle(&shared.egress, &snapshot, &listener, req, client).await)
 }
 
 /// Handles one request that reached `listener` from `client`; targets are reached through

@@ -7,24 +7,37 @@
 //! local port on [`Options::bind_ip`] ([`Plane::endpoints`] says which); applying a new
 //! configuration swaps rules and targets under live connections.
 //!
+//! The modules, from the bottom up (each uses only modules above it in this list, so there is
+//! no cycle):
+//!
 //! - [`config`]: balancers, listeners, rules, actions, target groups, targets, health checks.
+//!   Plain data; uses no other module. [`from_model`] builds it from the model, and nothing
+//!   else uses `from_model`.
 //! - [`matching`]: listener rule conditions (host, path, header, method, query, source IP) as
 //!   pure functions.
 //! - [`state`]: the snapshot one apply publishes, and per-target runtime state (health,
 //!   requests in flight) that outlives snapshots; target selection (round robin, least
-//!   outstanding requests, weighted random, flow hash; fail-open when none is healthy).
-//! - [`alb`]: the HTTP reverse proxy — rules, forward/redirect/fixed-response, stickiness
-//!   cookies, `X-Forwarded-*`, WebSockets, ALB's error pages.
-//! - [`nlb`]: TCP and UDP pass-through, PROXY protocol v2.
-//! - [`health`]: the probes and the threshold counting that turns them into verdicts.
+//!   outstanding requests, weighted random, flow hash; fail-open when none is healthy); and
+//!   [`state::Shared`], what every listener's serving tasks hold (the snapshot being served,
+//!   the serving threads, the egress policy, the limits).
+//! - [`tls`]: TLS termination for HTTPS and TLS listeners (PEM pair, or self-signed for the
+//!   balancer's DNS name): the rustls configuration, swapped under a running listener when its
+//!   certificate changes, and the handshake each accepted connection gets.
+//! - [`health`] (config, matching, state): the probes and the threshold counting that turns
+//!   them into verdicts.
+//! - [`alb`] (config, matching, state, tls): the HTTP listener's accept loop and the reverse
+//!   proxy — rules, forward/redirect/fixed-response, stickiness cookies, `X-Forwarded-*`,
+//!   WebSockets, ALB's error pages; also requests reaching a balancer by `Host` on vpclab's
+//!   main port.
+//! - [`nlb`] (config, state, tls): TCP and UDP pass-through, PROXY protocol v2.
+//! - [`plane`] (all of the above but `matching` and `from_model`): [`Plane`] itself — it only
+//!   reconciles: publishes each new snapshot, opens and closes listeners (handing each to
+//!   `alb` or `nlb`), swaps certificates, starts and stops health checkers.
 //!
 //! Every connection to a target — health checks, proxied requests, TCP and UDP flows — is
 //! dialled through [`Options::egress`] (`guard::egress`), which refuses before any packet is
 //! sent: a refused target is `unhealthy` (`Target.FailedHealthChecks`, naming the address and
 //! `--egress-allow`), an ALB answers 502 for it at once, an NLB closes the connection.
-//! - [`tls`]: TLS termination for HTTPS and TLS listeners (PEM pair, or self-signed for the
-//!   balancer's DNS name).
-//! - [`plane`]: [`Plane`] itself — reconciling listeners and health checkers to a config.
 //!
 //! Not done (yet): cross-zone off (one local node stands for every zone, so targets of all
 //! zones get traffic); HTTPS *target groups* and HTTPS health checks (the plane speaks plain

@@ -19,21 +19,19 @@
 
 use std::collections::HashMap;
 use std::net::{IpAddr, SocketAddr};
-use std::pin::Pin;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
-use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
 
 use guard::limits::Gate;
-use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, ReadBuf};
-use tokio::net::{TcpListener, TcpStream, UdpSocket};
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
+use tokio::net::{TcpListener, UdpSocket};
 use tokio::sync::watch;
 use tokio::task::AbortHandle;
 
 use crate::config::{Action, Stickiness};
-use crate::plane::{Shared, TLS_HANDSHAKE, TlsCell, current_tls};
-use crate::state::{GroupState, ListenerState, Member, Snapshot, fnv64, random};
+use crate::state::{GroupState, ListenerState, Member, Shared, Snapshot, fnv64, random};
+use crate::tls::{self, MaybeTls, TlsCell};
 
 /// UDP flows end after this long without a datagram either way.
 pub const UDP_IDLE_TIMEOUT: Duration = Duration::from_secs(120);
@@ -86,64 +84,19 @@ pub async fn serve_tcp(
         let _ = stream.set_nodelay(true);
         let shared = shared.clone();
         let arn = arn.clone();
-        let acceptor = tls.as_ref().map(|cell| tokio_rustls::TlsAcceptor::from(current_tls(cell)));
+        let acceptor = tls.as_ref().map(tls::acceptor);
         tokio::spawn(async move {
             let stream = match acceptor {
                 None => connection.track(MaybeTls::Plain(stream)),
                 Some(acceptor) => {
-                    let handshake = tokio::time::timeout(TLS_HANDSHAKE, acceptor.accept(stream));
-                    let Some(Ok(Ok(stream))) = connection.guard(handshake).await else { return };
+                    let Some(stream) = tls::handshake(&connection, acceptor, stream).await else {
+                        return;
+                    };
                     connection.track(MaybeTls::Tls(Box::new(stream)))
                 }
             };
             connection.guard(tcp_flow(shared, &arn, stream, client, local)).await;
         });
-    }
-}
-
-/// A client connection, TLS terminated or not.
-enum MaybeTls {
-    Plain(TcpStream),
-    Tls(Box<tokio_rustls::server::TlsStream<TcpStream>>),
-}
-
-impl AsyncRead for MaybeTls {
-    fn poll_read(
-        self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        buf: &mut ReadBuf<'_>,
-    ) -> Poll<std::io::Result<()>> {
-        match self.get_mut() {
-            MaybeTls::Plain(s) => Pin::new(s).poll_read(cx, buf),
-            MaybeTls::Tls(s) => Pin::new(s).poll_read(cx, buf),
-        }
-    }
-}
-
-impl AsyncWrite for MaybeTls {
-    fn poll_write(
-        self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        buf: &[u8],
-    ) -> Poll<std::io::Result<usize>> {
-        match self.get_mut() {
-            MaybeTls::Plain(s) => Pin::new(s).poll_write(cx, buf),
-            MaybeTls::Tls(s) => Pin::new(s).poll_write(cx, buf),
-        }
-    }
-
-    fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
-        match self.get_mut() {
-            MaybeTls::Plain(s) => Pin::new(s).poll_flush(cx),
-            MaybeTls::Tls(s) => Pin::new(s).poll_flush(cx),
-        }
-    }
-
-    fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
-        match self.get_mut() {
-            MaybeTls::Plain(s) => Pin::new(s).poll_shutdown(cx),
-            MaybeTls::Tls(s) => Pin::new(s).poll_shutdown(cx),
-        }
     }
 }
 

@@ -1,24 +1,28 @@
-//! The plane: listeners on local ports, reconciled to each new [`Config`].
+//! The plane: listeners on local ports and health checkers, reconciled to each new [`Config`].
+//!
+//! [`Plane::apply`] publishes the new [`Snapshot`] to the serving tasks ([`Shared`]), then
+//! opens the listeners that appeared (the ALB's accept loop in [`alb`], the NLB's
+//! [`nlb::serve_tcp`] and [`nlb::serve_udp`]), closes the ones gone, swaps certificates under
+//! running ones ([`tls`](crate::tls)), and starts and stops a [`health::run`] per target in use. Serving itself
+//! lives in those modules; this one only decides what runs.
 
 use std::collections::{HashMap, HashSet};
-use std::convert::Infallible;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
-use std::sync::{Arc, Mutex, RwLock};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use guard::limits::{Connection, Gate, Kind as Traffic, Limits};
+use guard::egress::EgressPolicy;
+use guard::limits::{Gate, Kind as Traffic, Limits};
 use hyper::body::Incoming;
-use hyper::service::service_fn;
 use hyper::{Request, Response};
 use tokio::net::{TcpListener, UdpSocket};
 use tokio::task::AbortHandle;
 
 use crate::alb::{self, Body};
-use crate::config::{CertificatePem, Config, HealthCheck, Kind, Protocol};
-use crate::matching::host_without_port;
-use crate::state::{Observed, Snapshot, TargetKey, TargetRuntime};
-use crate::{health, nlb, tls};
-use guard::egress::EgressPolicy;
+use crate::config::{Config, HealthCheck, Kind, Protocol};
+use crate::state::{Observed, Shared, Snapshot, TargetKey, TargetRuntime};
+use crate::tls::{ListenerTls, TlsSource};
+use crate::{health, nlb};
 
 /// How the plane listens.
 #[derive(Debug, Clone)]
@@ -98,21 +102,8 @@ struct Running {
     serve: Serve,
     local: SocketAddr,
     tasks: Vec<AbortHandle>,
-    /// HTTPS/TLS: what the certificate was made from, and the configuration new handshakes use.
-    tls: Option<(TlsSource, TlsCell)>,
-}
-
-/// The listener's PEM pair (or none: self-signed) and its balancer's DNS name.
-type TlsSource = (Option<CertificatePem>, String);
-
-/// A TLS configuration that can be swapped under a running listener.
-pub(crate) type TlsCell = Arc<RwLock<Arc<rustls::ServerConfig>>>;
-
-pub(crate) fn current_tls(cell: &TlsCell) -> Arc<rustls::ServerConfig> {
-    match cell.read() {
-        Ok(c) => c.clone(),
-        Err(poisoned) => poisoned.into_inner().clone(),
-    }
+    /// HTTPS/TLS: the certificate, swapped for a new one under the running listener.
+    tls: Option<ListenerTls>,
 }
 
 impl Drop for Running {
@@ -136,38 +127,6 @@ impl Drop for Checker {
     }
 }
 
-/// What the serving tasks share: the current snapshot, the serving threads and the egress
-/// policy every connection to a target asks.
-#[derive(Debug)]
-pub struct Shared {
-    snapshot: RwLock<Arc<Snapshot>>,
-    pub(crate) egress: Arc<EgressPolicy>,
-    /// See [`Options::workers`]; `next_worker` takes turns among them.
-    workers: Vec<tokio::runtime::Handle>,
-    next_worker: std::sync::atomic::AtomicUsize,
-    /// See [`Options::limits`].
-    pub(crate) limits: Limits,
-    /// See [`Options::udp_idle_timeout`].
-    pub(crate) udp_idle_timeout: Duration,
-}
-
-impl Shared {
-    /// The snapshot being served.
-    pub fn snapshot(&self) -> Arc<Snapshot> {
-        match self.snapshot.read() {
-            Ok(s) => s.clone(),
-            Err(poisoned) => poisoned.into_inner().clone(),
-        }
-    }
-
-    fn publish(&self, snapshot: Arc<Snapshot>) {
-        match self.snapshot.write() {
-            Ok(mut s) => *s = snapshot,
-            Err(poisoned) => *poisoned.into_inner() = snapshot,
-        }
-    }
-}
-
 /// The load balancer data plane. Share it as `Arc<Plane>`; dropping it closes every listener.
 #[derive(Debug)]
 pub struct Plane {
@@ -182,14 +141,12 @@ impl Plane {
     /// A plane serving nothing yet.
     pub fn new(options: Options) -> Arc<Plane> {
         Arc::new(Plane {
-            shared: Arc::new(Shared {
-                snapshot: RwLock::new(Arc::new(Snapshot::default())),
-                egress: options.egress.clone(),
-                workers: options.workers.clone(),
-                next_worker: std::sync::atomic::AtomicUsize::new(0),
-                limits: options.limits,
-                udp_idle_timeout: options.udp_idle_timeout,
-            }),
+            shared: Arc::new(Shared::new(
+                options.egress.clone(),
+                options.workers.clone(),
+                options.limits,
+                options.udp_idle_timeout,
+            )),
             options,
             listeners: Mutex::new(HashMap::new()),
             checkers: Mutex::new(HashMap::new()),
@@ -231,16 +188,8 @@ impl Plane {
         for (arn, (serve, source)) in wanted {
             if let Some(r) = running.get_mut(arn) {
                 // A new certificate for a running listener: new handshakes use it.
-                if let Some((old, cell)) = &mut r.tls
-                    && *old != source
-                    && let Ok(config) =
-                        tls::server_config(source.0.as_ref(), &source.1, serve == Serve::Https)
-                {
-                    match cell.write() {
-                        Ok(mut c) => *c = config,
-                        Err(poisoned) => *poisoned.into_inner() = config,
-                    }
-                    *old = source;
+                if let Some(tls) = &mut r.tls {
+                    tls.update(source);
                 }
                 continue;
             }
@@ -256,13 +205,11 @@ impl Plane {
         let ip = self.options.bind_ip;
         let tls = match serve {
             Serve::Https | Serve::Tls => {
-                let config =
-                    tls::server_config(source.0.as_ref(), &source.1, serve == Serve::Https).ok()?;
-                Some((source, Arc::new(RwLock::new(config))))
+                Some(ListenerTls::new(source, serve == Serve::Https).ok()?)
             }
             _ => None,
         };
-        let cell = tls.as_ref().map(|(_, cell)| cell.clone());
+        let cell = tls.as_ref().map(ListenerTls::cell);
         let limits = self.options.limits;
         let gate = |kind, local: SocketAddr| {
             Gate::new(format!("load balancer listener {local} ({arn})"), kind, limits)
@@ -273,7 +220,7 @@ impl Plane {
                 let local = tcp.local_addr().ok()?;
                 let task = if matches!(serve, Serve::Http | Serve::Https) {
                     let gate = gate(Traffic::Requests, local);
-                    tokio::spawn(serve_http(shared, arn, tcp, cell, gate))
+                    tokio::spawn(alb::serve(shared, arn, tcp, cell, gate))
                 } else {
                     let gate = gate(Traffic::Streams, local);
                     tokio::spawn(nlb::serve_tcp(shared, arn, tcp, cell, gate))
@@ -387,8 +334,7 @@ impl Plane {
 
     /// Does a balancer have this DNS name (any port in `host` is ignored)?
     pub fn serves_host(&self, host: &str) -> bool {
-        let name = host_without_port(host).to_ascii_lowercase();
-        self.shared.snapshot().by_host.contains_key(&name)
+        alb::listener_by_host(&self.shared.snapshot(), host).is_some()
     }
 
     /// An ALB reached through vpclab's main port with `Host: <its DNS name>`: its HTTP
@@ -399,16 +345,7 @@ impl Plane {
         req: Request<Incoming>,
         client: SocketAddr,
     ) -> Option<Response<Body>> {
-        let host = req
-            .headers()
-            .get(hyper::header::HOST)
-            .and_then(|h| h.to_str().ok())
-            .or_else(|| req.uri().authority().map(|a| a.as_str()))?;
-        let name = host_without_port(host).to_ascii_lowercase();
-        let snapshot = self.shared.snapshot();
-        let arn = snapshot.by_host.get(&name)?;
-        let listener = snapshot.listeners.get(arn)?.clone();
-        Some(alb::handle(&self.shared.egress, &snapshot, &listener, req, client).await)
+        alb::serve_by_host(&self.shared, req, client).await
     }
 }
 
@@ -422,86 +359,4 @@ fn bind_udp(address: SocketAddr) -> Option<UdpSocket> {
     let std = std::net::UdpSocket::bind(address).ok()?;
     std.set_nonblocking(true).ok()?;
     UdpSocket::from_std(std).ok()
-}
-
-/// Accepts HTTP/1.1 and HTTP/2 (prior knowledge, or ALPN `h2` over TLS) connections for the
-/// listener `arn`, as many at once as its gate allows.
-async fn serve_http(
-    shared: Arc<Shared>,
-    arn: Arc<str>,
-    listener: TcpListener,
-    tls: Option<TlsCell>,
-    gate: Gate,
-) {
-    loop {
-        let (stream, client, connection) = gate.accept(&listener).await;
-        let _ = stream.set_nodelay(true);
-        let shared = shared.clone();
-        let arn = arn.clone();
-        match &tls {
-            None => {
-                let turn = shared.next_worker.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                match shared.workers.get(turn % shared.workers.len().max(1)).cloned() {
-                    // Moved to the worker's own reactor, so its readiness wakes that thread.
-                    Some(worker) => match stream.into_std() {
-                        Ok(stream) => {
-                            worker.spawn(async move {
-                                if let Ok(stream) = tokio::net::TcpStream::from_std(stream) {
-                                    serve_connection(shared, arn, stream, client, connection).await;
-                                }
-                            });
-                        }
-                        Err(_) => continue,
-                    },
-                    None => {
-                        tokio::spawn(serve_connection(shared, arn, stream, client, connection));
-                    }
-                }
-            }
-            Some(cell) => {
-                let acceptor = tokio_rustls::TlsAcceptor::from(current_tls(cell));
-                tokio::spawn(async move {
-                    let handshake = tokio::time::timeout(TLS_HANDSHAKE, acceptor.accept(stream));
-                    if let Some(Ok(Ok(stream))) = connection.guard(handshake).await {
-                        serve_connection(shared, arn, stream, client, connection).await;
-                    }
-                });
-            }
-        }
-    }
-}
-
-/// How long a client may take over its TLS handshake.
-pub(crate) const TLS_HANDSHAKE: Duration = Duration::from_secs(10);
-
-async fn serve_connection<I>(
-    shared: Arc<Shared>,
-    arn: Arc<str>,
-    io: I,
-    client: SocketAddr,
-    connection: Connection,
-) where
-    I: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
-{
-    let mut builder = guard::limits::http_builder(&shared.limits);
-    builder.http1().max_buf_size(64 * 1024);
-    let service = service_fn(move |req: Request<Incoming>| {
-        let shared = shared.clone();
-        let arn = arn.clone();
-        async move { Ok::<_, Infallible>(handle(&shared, &arn, req, client).await) }
-    });
-    guard::limits::serve_http(connection, &builder, io, service).await;
-}
-
-async fn handle(
-    shared: &Shared,
-    arn: &str,
-    req: Request<Incoming>,
-    client: SocketAddr,
-) -> Response<Body> {
-    let snapshot = shared.snapshot();
-    let Some(listener) = snapshot.listeners.get(arn).cloned() else {
-        return alb::error_page(hyper::StatusCode::SERVICE_UNAVAILABLE);
-    };
-    alb::handle(&shared.egress, &snapshot, &listener, req, client).await
 }

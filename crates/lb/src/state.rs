@@ -1,16 +1,21 @@
 //! What the plane serves right now: one immutable [`Snapshot`] per [`crate::Plane::apply`],
 //! plus the per-target runtime state ([`TargetRuntime`]: health, requests in flight) that lives
-//! on from one snapshot to the next.
+//! on from one snapshot to the next, and [`Shared`], what every listener's serving tasks hold:
+//! the snapshot being served, the serving threads, the egress policy and the limits.
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicU8, AtomicU64, AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, RwLock};
 use std::time::{Duration, Instant};
 
+use guard::egress::EgressPolicy;
+use guard::limits::Limits;
 use tokio::sync::watch;
 
-use crate::config::{Action, Algorithm, Balancer, Config, Kind, Listener, Target, TargetGroup};
+use crate::config::{
+    Action, Algorithm, Balancer, Config, Kind, Listener, Protocol, Target, TargetGroup,
+};
 
 /// A target's health as the checks have seen it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -245,6 +250,63 @@ impl Snapshot {
     }
 }
 
+/// What the serving tasks share: the current snapshot, the serving threads and the egress
+/// policy every connection to a target asks.
+#[derive(Debug)]
+pub struct Shared {
+    snapshot: RwLock<Arc<Snapshot>>,
+    pub(crate) egress: Arc<EgressPolicy>,
+    /// See [`crate::Options::workers`]; `next_worker` takes turns among them.
+    workers: Vec<tokio::runtime::Handle>,
+    next_worker: AtomicUsize,
+    /// See [`crate::Options::limits`].
+    pub(crate) limits: Limits,
+    /// See [`crate::Options::udp_idle_timeout`].
+    pub(crate) udp_idle_timeout: Duration,
+}
+
+impl Shared {
+    /// Serving an empty snapshot.
+    pub(crate) fn new(
+        egress: Arc<EgressPolicy>,
+        workers: Vec<tokio::runtime::Handle>,
+        limits: Limits,
+        udp_idle_timeout: Duration,
+    ) -> Shared {
+        Shared {
+            snapshot: RwLock::new(Arc::new(Snapshot::default())),
+            egress,
+            workers,
+            next_worker: AtomicUsize::new(0),
+            limits,
+            udp_idle_timeout,
+        }
+    }
+
+    /// The snapshot being served.
+    pub fn snapshot(&self) -> Arc<Snapshot> {
+        match self.snapshot.read() {
+            Ok(s) => s.clone(),
+            Err(poisoned) => poisoned.into_inner().clone(),
+        }
+    }
+
+    /// Serves `snapshot` from now on.
+    pub(crate) fn publish(&self, snapshot: Arc<Snapshot>) {
+        match self.snapshot.write() {
+            Ok(mut s) => *s = snapshot,
+            Err(poisoned) => *poisoned.into_inner() = snapshot,
+        }
+    }
+
+    /// The serving thread whose turn it is; `None` when there are none (connections are
+    /// served on the runtime that accepts them).
+    pub(crate) fn next_worker(&self) -> Option<tokio::runtime::Handle> {
+        let turn = self.next_worker.fetch_add(1, Ordering::Relaxed);
+        self.workers.get(turn % self.workers.len().max(1)).cloned()
+    }
+}
+
 fn listener_state(balancer: &Balancer, listener: Listener) -> ListenerState {
     ListenerState {
         balancer_arn: balancer.arn.clone(),
@@ -262,7 +324,7 @@ fn host_listener(balancer: &Balancer) -> Option<String> {
     if balancer.kind != Kind::Application {
         return None;
     }
-    let http = || balancer.listeners.iter().filter(|l| l.protocol == crate::Protocol::Http);
+    let http = || balancer.listeners.iter().filter(|l| l.protocol == Protocol::Http);
     http().find(|l| l.port == 80).or_else(|| http().next()).map(|l| l.arn.clone())
 }
 
