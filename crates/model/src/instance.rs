@@ -114,6 +114,133 @@ pub fn is_image_id(id: &str) -> bool {
     crate::ids::is_well_formed("ami", id)
 }
 
+/// The instance counts of a launch: at least one, min ≤ max, at most 1,000.
+fn check_counts(l: &Launch) -> Result<()> {
+    if l.min_count < 1 || l.max_count < 1 {
+        return Err(Error::invalid_parameter_value(format!(
+            "Value ({}) for parameter {} is invalid. Expecting a value greater than 0.",
+            l.min_count.min(l.max_count),
+            if l.min_count < 1 { "minCount" } else { "maxCount" }
+        )));
+    }
+    if l.min_count > l.max_count {
+        return Err(Error::invalid_parameter_value(
+            "Value for parameter minCount is invalid. minCount must be less than or equal to maxCount.",
+        ));
+    }
+    if l.max_count > 1000 {
+        return Err(Error::new(
+            "InstanceLimitExceeded",
+            "You have requested more instances than your current instance limit allows.",
+        ));
+    }
+    Ok(())
+}
+
+/// The network interfaces of a launch: none beside instance-level subnet, groups or address;
+/// unique device indexes, index 0 present; an existing interface only for one instance and
+/// alone; a public address only with one interface.
+fn check_interface_specs(l: &Launch) -> Result<()> {
+    if l.interfaces.is_empty() {
+        return Ok(());
+    }
+    if l.subnet_id.is_some() {
+        return Err(Error::invalid_combination(
+            "Network interfaces and an instance-level subnet ID may not be specified on the same request",
+        ));
+    }
+    if !l.group_ids.is_empty() || !l.group_names.is_empty() {
+        return Err(Error::invalid_combination(
+            "Network interfaces and an instance-level security groups may not be specified on the same request",
+        ));
+    }
+    if l.private_ip.is_some() {
+        return Err(Error::invalid_combination(
+            "Network interfaces and an instance-level private IP address may not be specified on the same request",
+        ));
+    }
+    let mut seen = Vec::new();
+    for s in &l.interfaces {
+        if seen.contains(&s.device_index) {
+            return Err(Error::invalid_parameter_value(format!(
+                "Each network interface requires a unique device index (duplicate {}).",
+                s.device_index
+            )));
+        }
+        seen.push(s.device_index);
+        if s.network_interface_id.is_some() && l.max_count > 1 {
+            return Err(Error::invalid_combination(
+                "An existing network interface cannot be used when launching more than one instance.",
+            ));
+        }
+        if s.network_interface_id.is_some()
+            && (s.subnet_id.is_some() || !s.groups.is_empty() || s.private_ip.is_some())
+        {
+            return Err(Error::invalid_combination(
+                "A network interface may not specify both a network interface ID and a subnet, security groups or private IP address.",
+            ));
+        }
+    }
+    if !seen.contains(&0) {
+        return Err(Error::invalid_parameter_value(
+            "When specifying network interfaces, you must include a device at index 0.",
+        ));
+    }
+    if l.interfaces.len() > 1 && l.interfaces.iter().any(|s| s.associate_public_ip == Some(true)) {
+        return Err(Error::invalid_combination(
+            "The associatePublicIPAddress parameter cannot be specified when launching with multiple network interfaces.",
+        ));
+    }
+    Ok(())
+}
+
+/// The instance type is known and has room for the interfaces asked for.
+fn check_instance_type(l: &Launch) -> Result<()> {
+    let type_info = crate::instance_types::info(&l.instance_type).ok_or_else(|| {
+        Error::invalid_parameter_value(format!(
+            "Invalid value '{}' for InstanceType.",
+            l.instance_type
+        ))
+    })?;
+    if l.interfaces.len() > type_info.max_interfaces {
+        return Err(Error::new(
+            "InvalidParameterValue",
+            format!(
+                "The instance type {} supports at most {} network interfaces.",
+                l.instance_type, type_info.max_interfaces
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// How many instances fit: every launched instance needs its addresses in the subnet; fewer
+/// than the minimum is InsufficientFreeAddressesInSubnet.
+fn instances_that_fit(
+    l: &Launch,
+    subnet: &Subnet,
+    primary_spec: Option<&InterfaceSpec>,
+) -> Result<i32> {
+    let per_instance: u64 = match primary_spec {
+        Some(s) if s.network_interface_id.is_some() => 0,
+        Some(s) => 1 + s.secondary_count as u64 + s.secondary_ips.len() as u64,
+        None => 1,
+    };
+    let free = subnet.available_ip_count();
+    let fits = free.checked_div(per_instance).unwrap_or(l.max_count as u64);
+    let count = (l.max_count as u64).min(fits) as i32;
+    if count < l.min_count {
+        return Err(Error::new(
+            "InsufficientFreeAddressesInSubnet",
+            format!(
+                "There are not enough free addresses in subnet '{}' to satisfy the requested number of instances.",
+                subnet.id
+            ),
+        ));
+    }
+    Ok(count)
+}
+
 impl World {
     /// RunInstances. Returns the reservation id and the instance ids (new, or those of an
     /// earlier launch with the same client token).
@@ -123,19 +250,8 @@ impl World {
         l: Launch,
         now: i64,
     ) -> Result<(String, Vec<String>)> {
-        if let Some(token) = &l.client_token
-            && let Some(earlier) =
-                self.instances.in_scope(scope).find(|i| i.client_token.as_ref() == Some(token))
-        {
-            let reservation = earlier.reservation_id.clone();
-            let mut launched: Vec<&Instance> = self
-                .instances
-                .in_scope(scope)
-                .filter(|i| i.reservation_id == reservation)
-                .collect();
-            launched.sort_by_key(|i| i.ami_launch_index);
-            let ids = launched.into_iter().map(|i| i.id.clone()).collect();
-            return Ok((reservation, ids));
+        if let Some(earlier) = self.earlier_launch(scope, l.client_token.as_deref()) {
+            return Ok(earlier);
         }
         if !is_image_id(&l.image_id) {
             return Err(Error::new(
@@ -143,78 +259,11 @@ impl World {
                 format!("Invalid id: \"{}\" (expecting \"ami-...\")", l.image_id),
             ));
         }
-        if l.min_count < 1 || l.max_count < 1 {
-            return Err(Error::invalid_parameter_value(format!(
-                "Value ({}) for parameter {} is invalid. Expecting a value greater than 0.",
-                l.min_count.min(l.max_count),
-                if l.min_count < 1 { "minCount" } else { "maxCount" }
-            )));
-        }
-        if l.min_count > l.max_count {
-            return Err(Error::invalid_parameter_value(
-                "Value for parameter minCount is invalid. minCount must be less than or equal to maxCount.",
-            ));
-        }
-        if l.max_count > 1000 {
-            return Err(Error::new(
-                "InstanceLimitExceeded",
-                "You have requested more instances than your current instance limit allows.",
-            ));
-        }
+        check_counts(&l)?;
         crate::tags::validate(&l.instance_tags)?;
         crate::tags::validate(&l.volume_tags)?;
         crate::tags::validate(&l.interface_tags)?;
-        if !l.interfaces.is_empty() {
-            if l.subnet_id.is_some() {
-                return Err(Error::invalid_combination(
-                    "Network interfaces and an instance-level subnet ID may not be specified on the same request",
-                ));
-            }
-            if !l.group_ids.is_empty() || !l.group_names.is_empty() {
-                return Err(Error::invalid_combination(
-                    "Network interfaces and an instance-level security groups may not be specified on the same request",
-                ));
-            }
-            if l.private_ip.is_some() {
-                return Err(Error::invalid_combination(
-                    "Network interfaces and an instance-level private IP address may not be specified on the same request",
-                ));
-            }
-            let mut seen = Vec::new();
-            for s in &l.interfaces {
-                if seen.contains(&s.device_index) {
-                    return Err(Error::invalid_parameter_value(format!(
-                        "Each network interface requires a unique device index (duplicate {}).",
-                        s.device_index
-                    )));
-                }
-                seen.push(s.device_index);
-                if s.network_interface_id.is_some() && l.max_count > 1 {
-                    return Err(Error::invalid_combination(
-                        "An existing network interface cannot be used when launching more than one instance.",
-                    ));
-                }
-                if s.network_interface_id.is_some()
-                    && (s.subnet_id.is_some() || !s.groups.is_empty() || s.private_ip.is_some())
-                {
-                    return Err(Error::invalid_combination(
-                        "A network interface may not specify both a network interface ID and a subnet, security groups or private IP address.",
-                    ));
-                }
-            }
-            if !seen.contains(&0) {
-                return Err(Error::invalid_parameter_value(
-                    "When specifying network interfaces, you must include a device at index 0.",
-                ));
-            }
-            if l.interfaces.len() > 1
-                && l.interfaces.iter().any(|s| s.associate_public_ip == Some(true))
-            {
-                return Err(Error::invalid_combination(
-                    "The associatePublicIPAddress parameter cannot be specified when launching with multiple network interfaces.",
-                ));
-            }
-        }
+        check_interface_specs(&l)?;
         let private_ip_given = l.private_ip.is_some()
             || l.interfaces.iter().any(|s| s.private_ip.is_some() || !s.secondary_ips.is_empty());
         if private_ip_given && l.max_count > 1 {
@@ -222,24 +271,51 @@ impl World {
                 "A private IP address may not be specified when launching more than one instance.",
             ));
         }
-        let type_info = crate::instance_types::info(&l.instance_type).ok_or_else(|| {
-            Error::invalid_parameter_value(format!(
-                "Invalid value '{}' for InstanceType.",
-                l.instance_type
-            ))
-        })?;
-        if l.interfaces.len() > type_info.max_interfaces {
-            return Err(Error::new(
-                "InvalidParameterValue",
-                format!(
-                    "The instance type {} supports at most {} network interfaces.",
-                    l.instance_type, type_info.max_interfaces
-                ),
-            ));
-        }
+        check_instance_type(&l)?;
         // The primary interface's subnet decides the zone and VPC.
         let primary_spec = l.interfaces.iter().find(|s| s.device_index == 0).cloned();
-        let subnet_id = match &primary_spec {
+        let subnet_id = self.launch_subnet(scope, &l, primary_spec.as_ref())?;
+        let subnet = self.subnets.find(&lookup::SUBNET, scope, &subnet_id)?.clone();
+        if let Some(az) = l.availability_zone.as_deref()
+            && az != subnet.availability_zone
+            && az != subnet.availability_zone_id
+        {
+            return Err(Error::invalid_parameter_value(format!(
+                "Value ({az}) for parameter availabilityZone is invalid. Subnet '{}' is in the availability zone {}",
+                subnet.id, subnet.availability_zone
+            )));
+        }
+        let groups = self.launch_groups(scope, &l, &subnet)?;
+        let count = instances_that_fit(&l, &subnet, primary_spec.as_ref())?;
+        let reservation_id = self.fresh_id("r");
+        let mut ids = Vec::new();
+        for index in 0..count {
+            ids.push(self.launch_one(scope, &l, &subnet, &groups, &reservation_id, index, now)?);
+        }
+        Ok((reservation_id, ids))
+    }
+
+    /// The reservation and instances of an earlier launch with the same client token.
+    fn earlier_launch(&self, scope: &Scope, token: Option<&str>) -> Option<(String, Vec<String>)> {
+        let token = token?;
+        let earlier =
+            self.instances.in_scope(scope).find(|i| i.client_token.as_deref() == Some(token))?;
+        let reservation = earlier.reservation_id.clone();
+        let mut launched: Vec<&Instance> =
+            self.instances.in_scope(scope).filter(|i| i.reservation_id == reservation).collect();
+        launched.sort_by_key(|i| i.ami_launch_index);
+        Some((reservation, launched.into_iter().map(|i| i.id.clone()).collect()))
+    }
+
+    /// The subnet a launch goes into: its primary interface's (an existing interface's, or the
+    /// one named), the instance-level subnet, else the default VPC's in the zone.
+    fn launch_subnet(
+        &self,
+        scope: &Scope,
+        l: &Launch,
+        primary_spec: Option<&InterfaceSpec>,
+    ) -> Result<String> {
+        Ok(match primary_spec {
             Some(s) => match (&s.network_interface_id, &s.subnet_id) {
                 (Some(eni), _) => {
                     let e = self.network_interfaces.find(&lookup::NETWORK_INTERFACE, scope, eni)?;
@@ -258,17 +334,11 @@ impl World {
                 Some(s) => s.clone(),
                 None => self.default_subnet(scope, l.availability_zone.as_deref())?,
             },
-        };
-        let subnet = self.subnets.find(&lookup::SUBNET, scope, &subnet_id)?.clone();
-        if let Some(az) = l.availability_zone.as_deref()
-            && az != subnet.availability_zone
-            && az != subnet.availability_zone_id
-        {
-            return Err(Error::invalid_parameter_value(format!(
-                "Value ({az}) for parameter availabilityZone is invalid. Subnet '{}' is in the availability zone {}",
-                subnet.id, subnet.availability_zone
-            )));
-        }
+        })
+    }
+
+    /// The security groups of a launch, by id or by name in the subnet's VPC.
+    fn launch_groups(&self, scope: &Scope, l: &Launch, subnet: &Subnet) -> Result<Vec<String>> {
         let mut groups = l.group_ids.clone();
         for name in &l.group_names {
             let g = self
@@ -295,30 +365,7 @@ impl World {
                 )));
             }
         }
-        // How many instances fit: every launched instance needs its addresses in the subnet.
-        let per_instance: u64 = match &primary_spec {
-            Some(s) if s.network_interface_id.is_some() => 0,
-            Some(s) => 1 + s.secondary_count as u64 + s.secondary_ips.len() as u64,
-            None => 1,
-        };
-        let free = subnet.available_ip_count();
-        let fits = free.checked_div(per_instance).unwrap_or(l.max_count as u64);
-        let count = (l.max_count as u64).min(fits) as i32;
-        if count < l.min_count {
-            return Err(Error::new(
-                "InsufficientFreeAddressesInSubnet",
-                format!(
-                    "There are not enough free addresses in subnet '{}' to satisfy the requested number of instances.",
-                    subnet.id
-                ),
-            ));
-        }
-        let reservation_id = self.fresh_id("r");
-        let mut ids = Vec::new();
-        for index in 0..count {
-            ids.push(self.launch_one(scope, &l, &subnet, &groups, &reservation_id, index, now)?);
-        }
-        Ok((reservation_id, ids))
+        Ok(groups)
     }
 
     /// The default subnet of the default VPC in `zone` (or in the first zone that has one).
@@ -351,18 +398,18 @@ impl World {
         })
     }
 
-    #[allow(clippy::too_many_arguments)]
-    fn launch_one(
+    /// Creates (or takes) the launch's interfaces and attaches them to instance `id`, with an
+    /// automatic public address on a new primary interface where the spec or the subnet asks
+    /// for one. Returns the primary interface.
+    fn attach_launch_interfaces(
         &mut self,
         scope: &Scope,
         l: &Launch,
         subnet: &Subnet,
         groups: &[String],
-        reservation_id: &str,
-        index: i32,
+        id: &str,
         now: i64,
     ) -> Result<String> {
-        let id = self.fresh_id("i");
         let mut specs = l.interfaces.clone();
         if specs.is_empty() {
             specs.push(InterfaceSpec {
@@ -376,59 +423,7 @@ impl World {
         specs.sort_by_key(|s| s.device_index);
         let mut primary_eni = String::new();
         for spec in &specs {
-            let (eni_id, created) = match &spec.network_interface_id {
-                Some(existing) => {
-                    let e = self.network_interfaces.find(
-                        &lookup::NETWORK_INTERFACE,
-                        scope,
-                        existing,
-                    )?;
-                    if e.attachment.is_some() {
-                        return Err(Error::new(
-                            "InvalidNetworkInterface.InUse",
-                            format!("Interface: [{existing}] in use."),
-                        ));
-                    }
-                    if e.availability_zone != subnet.availability_zone {
-                        return Err(Error::invalid_parameter_value(format!(
-                            "The network interface '{existing}' is not in the instance's availability zone {}.",
-                            subnet.availability_zone
-                        )));
-                    }
-                    (existing.clone(), false)
-                }
-                None => {
-                    let sub = spec.subnet_id.clone().unwrap_or_else(|| subnet.id.clone());
-                    let s = self.subnets.find(&lookup::SUBNET, scope, &sub)?;
-                    if s.availability_zone != subnet.availability_zone {
-                        return Err(Error::invalid_parameter_value(format!(
-                            "The subnet '{sub}' is not in the instance's availability zone {}.",
-                            subnet.availability_zone
-                        )));
-                    }
-                    let groups = if spec.groups.is_empty() && spec.device_index == 0 {
-                        groups.to_vec()
-                    } else {
-                        spec.groups.clone()
-                    };
-                    let eni = self.create_network_interface(
-                        scope,
-                        NewInterface {
-                            subnet_id: sub,
-                            description: spec.description.clone().unwrap_or_default(),
-                            private_ip: spec.private_ip,
-                            secondary_ips: spec.secondary_ips.clone(),
-                            secondary_count: spec.secondary_count,
-                            groups,
-                            ipv6_count: spec.ipv6_count,
-                            interface_type: spec.interface_type.clone(),
-                            tags: l.interface_tags.clone(),
-                            ..Default::default()
-                        },
-                    )?;
-                    (eni, true)
-                }
-            };
+            let (eni_id, created) = self.launch_interface(scope, l, spec, subnet, groups)?;
             let auto_public = spec.device_index == 0
                 && created
                 && spec
@@ -442,7 +437,7 @@ impl World {
                 .ok_or_else(|| lookup::NETWORK_INTERFACE.not_found(&eni_id))?;
             e.attachment = Some(InterfaceAttachment {
                 id: attachment_id,
-                instance_id: id.clone(),
+                instance_id: id.to_owned(),
                 device_index: spec.device_index,
                 delete_on_termination: spec.delete_on_termination.unwrap_or(created),
                 attach_time: now,
@@ -455,7 +450,81 @@ impl World {
                 primary_eni = eni_id;
             }
         }
-        // Volumes: the root device always, plus any other EBS mapping.
+        Ok(primary_eni)
+    }
+
+    /// One interface of a launch: an existing free one in the instance's zone, or a new one
+    /// (the instance's groups on the primary unless it names its own). Returns it and whether
+    /// it was created.
+    fn launch_interface(
+        &mut self,
+        scope: &Scope,
+        l: &Launch,
+        spec: &InterfaceSpec,
+        subnet: &Subnet,
+        groups: &[String],
+    ) -> Result<(String, bool)> {
+        Ok(match &spec.network_interface_id {
+            Some(existing) => {
+                let e =
+                    self.network_interfaces.find(&lookup::NETWORK_INTERFACE, scope, existing)?;
+                if e.attachment.is_some() {
+                    return Err(Error::new(
+                        "InvalidNetworkInterface.InUse",
+                        format!("Interface: [{existing}] in use."),
+                    ));
+                }
+                if e.availability_zone != subnet.availability_zone {
+                    return Err(Error::invalid_parameter_value(format!(
+                        "The network interface '{existing}' is not in the instance's availability zone {}.",
+                        subnet.availability_zone
+                    )));
+                }
+                (existing.clone(), false)
+            }
+            None => {
+                let sub = spec.subnet_id.clone().unwrap_or_else(|| subnet.id.clone());
+                let s = self.subnets.find(&lookup::SUBNET, scope, &sub)?;
+                if s.availability_zone != subnet.availability_zone {
+                    return Err(Error::invalid_parameter_value(format!(
+                        "The subnet '{sub}' is not in the instance's availability zone {}.",
+                        subnet.availability_zone
+                    )));
+                }
+                let groups = if spec.groups.is_empty() && spec.device_index == 0 {
+                    groups.to_vec()
+                } else {
+                    spec.groups.clone()
+                };
+                let eni = self.create_network_interface(
+                    scope,
+                    NewInterface {
+                        subnet_id: sub,
+                        description: spec.description.clone().unwrap_or_default(),
+                        private_ip: spec.private_ip,
+                        secondary_ips: spec.secondary_ips.clone(),
+                        secondary_count: spec.secondary_count,
+                        groups,
+                        ipv6_count: spec.ipv6_count,
+                        interface_type: spec.interface_type.clone(),
+                        tags: l.interface_tags.clone(),
+                        ..Default::default()
+                    },
+                )?;
+                (eni, true)
+            }
+        })
+    }
+
+    /// The launch's volumes, the root device always among them. Returns the root volume.
+    fn create_launch_volumes(
+        &mut self,
+        scope: &Scope,
+        l: &Launch,
+        subnet: &Subnet,
+        id: &str,
+        now: i64,
+    ) -> Option<String> {
         let mut vols = l.volumes.clone();
         if !vols.iter().any(|v| v.device_name == ROOT_DEVICE) {
             vols.insert(0, VolumeSpec { device_name: ROOT_DEVICE.into(), ..Default::default() });
@@ -483,7 +552,7 @@ impl World {
                     throughput,
                     encrypted: v.encrypted,
                     create_time: now,
-                    attached_instance_id: Some(id.clone()),
+                    attached_instance_id: Some(id.to_owned()),
                     device: Some(v.device_name.clone()),
                     delete_on_termination: v.delete_on_termination.unwrap_or(true),
                     tags: l.volume_tags.iter().cloned().collect(),
@@ -493,6 +562,23 @@ impl World {
                 root_volume_id = Some(vol_id);
             }
         }
+        root_volume_id
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn launch_one(
+        &mut self,
+        scope: &Scope,
+        l: &Launch,
+        subnet: &Subnet,
+        groups: &[String],
+        reservation_id: &str,
+        index: i32,
+        now: i64,
+    ) -> Result<String> {
+        let id = self.fresh_id("i");
+        let primary_eni = self.attach_launch_interfaces(scope, l, subnet, groups, &id, now)?;
+        let root_volume_id = self.create_launch_volumes(scope, l, subnet, &id, now);
         let private_ip = self
             .network_interfaces
             .get(&primary_eni)
