@@ -47,6 +47,72 @@ pub fn interface_description(id: &str) -> String {
     format!("Interface for NAT Gateway {id}")
 }
 
+/// The Elastic IPs of a new gateway: a public one needs one (plus secondaries), a private one
+/// takes none.
+fn nat_allocations(req: &NewNatGateway, public: bool) -> Result<Vec<String>> {
+    let mut allocations: Vec<String> = Vec::new();
+    if public {
+        let primary =
+            req.allocation_id.clone().ok_or_else(|| Error::missing_parameter("AllocationId"))?;
+        allocations.push(primary);
+        allocations.extend(req.secondary_allocation_ids.iter().cloned());
+        if req.secondary_private_ip_count.is_some() {
+            return Err(Error::invalid_combination(
+                "SecondaryPrivateIpAddressCount is supported only for private NAT gateways.",
+            ));
+        }
+        if !req.secondary_private_ips.is_empty()
+            && req.secondary_private_ips.len() != req.secondary_allocation_ids.len()
+        {
+            return Err(Error::invalid_parameter_value(
+                "The number of SecondaryPrivateIpAddresses must match the number of SecondaryAllocationIds.",
+            ));
+        }
+    } else {
+        if req.allocation_id.is_some() || !req.secondary_allocation_ids.is_empty() {
+            return Err(Error::invalid_combination(
+                "You cannot specify an Elastic IP address with a private NAT gateway.",
+            ));
+        }
+        if req.secondary_private_ip_count.is_some() && !req.secondary_private_ips.is_empty() {
+            return Err(Error::invalid_combination(
+                "The parameter SecondaryPrivateIpAddressCount cannot be used with the parameter SecondaryPrivateIpAddresses",
+            ));
+        }
+    }
+    if allocations.len() > MAX_ELASTIC_IPS {
+        return Err(Error::new(
+            "NatGatewayLimitExceeded",
+            format!(
+                "The maximum number of Elastic IP addresses per NAT gateway ({MAX_ELASTIC_IPS}) has been reached."
+            ),
+        ));
+    }
+    Ok(allocations)
+}
+
+/// How many secondary private addresses a new gateway takes: one per secondary Elastic IP
+/// (public), or those named plus those counted (private); at most MAX_PRIVATE_IPS in all.
+fn nat_secondary_addresses(req: &NewNatGateway, public: bool, allocations: usize) -> Result<usize> {
+    let count = match req.secondary_private_ip_count {
+        Some(n) if !(1..=31).contains(&n) => {
+            return Err(Error::invalid_parameter_value(format!(
+                "Value ({n}) for parameter secondaryPrivateIpAddressCount is invalid. Valid values: 1-31"
+            )));
+        }
+        Some(n) => n as usize,
+        None => 0,
+    };
+    let secondaries =
+        if public { allocations - 1 } else { req.secondary_private_ips.len() + count };
+    if 1 + secondaries > MAX_PRIVATE_IPS {
+        return Err(Error::invalid_parameter_value(format!(
+            "A NAT gateway can have at most {MAX_PRIVATE_IPS} private IPv4 addresses."
+        )));
+    }
+    Ok(secondaries)
+}
+
 impl World {
     /// A NAT gateway of the scope that has not been deleted.
     pub fn find_nat_gateway(&self, scope: &Scope, id: &str) -> Result<&NatGateway> {
@@ -100,62 +166,8 @@ impl World {
                 )));
             }
         };
-        let mut allocations: Vec<String> = Vec::new();
-        if public {
-            let primary = req
-                .allocation_id
-                .clone()
-                .ok_or_else(|| Error::missing_parameter("AllocationId"))?;
-            allocations.push(primary);
-            allocations.extend(req.secondary_allocation_ids.iter().cloned());
-            if req.secondary_private_ip_count.is_some() {
-                return Err(Error::invalid_combination(
-                    "SecondaryPrivateIpAddressCount is supported only for private NAT gateways.",
-                ));
-            }
-            if !req.secondary_private_ips.is_empty()
-                && req.secondary_private_ips.len() != req.secondary_allocation_ids.len()
-            {
-                return Err(Error::invalid_parameter_value(
-                    "The number of SecondaryPrivateIpAddresses must match the number of SecondaryAllocationIds.",
-                ));
-            }
-        } else {
-            if req.allocation_id.is_some() || !req.secondary_allocation_ids.is_empty() {
-                return Err(Error::invalid_combination(
-                    "You cannot specify an Elastic IP address with a private NAT gateway.",
-                ));
-            }
-            if req.secondary_private_ip_count.is_some() && !req.secondary_private_ips.is_empty() {
-                return Err(Error::invalid_combination(
-                    "The parameter SecondaryPrivateIpAddressCount cannot be used with the parameter SecondaryPrivateIpAddresses",
-                ));
-            }
-        }
-        if allocations.len() > MAX_ELASTIC_IPS {
-            return Err(Error::new(
-                "NatGatewayLimitExceeded",
-                format!(
-                    "The maximum number of Elastic IP addresses per NAT gateway ({MAX_ELASTIC_IPS}) has been reached."
-                ),
-            ));
-        }
-        let count = match req.secondary_private_ip_count {
-            Some(n) if !(1..=31).contains(&n) => {
-                return Err(Error::invalid_parameter_value(format!(
-                    "Value ({n}) for parameter secondaryPrivateIpAddressCount is invalid. Valid values: 1-31"
-                )));
-            }
-            Some(n) => n as usize,
-            None => 0,
-        };
-        let secondaries =
-            if public { allocations.len() - 1 } else { req.secondary_private_ips.len() + count };
-        if 1 + secondaries > MAX_PRIVATE_IPS {
-            return Err(Error::invalid_parameter_value(format!(
-                "A NAT gateway can have at most {MAX_PRIVATE_IPS} private IPv4 addresses."
-            )));
-        }
+        let allocations = nat_allocations(&req, public)?;
+        let secondaries = nat_secondary_addresses(&req, public, allocations.len())?;
         for (i, id) in allocations.iter().enumerate() {
             let a = self.addresses.find(&lookup::ADDRESS, scope, id)?;
             if a.association.is_some() || allocations.iter().take(i).any(|x| x == id) {
@@ -183,6 +195,40 @@ impl World {
                 now,
             ));
         }
+        self.check_nat_gateway_quotas(scope, &subnet)?;
+        self.purge_deleted_nat_gateways(now);
+        // Addresses: explicit ones first, so an automatic pick cannot take one of them.
+        let mut taken: Vec<Ipv4Addr> = Vec::new();
+        let result = self.take_nat_addresses(&subnet.id, &req, secondaries, &mut taken);
+        let private_ips = match result {
+            Ok(ips) => ips,
+            Err(e) => {
+                for ip in taken {
+                    self.release_private_ip(&subnet.id, ip);
+                }
+                return Err(e);
+            }
+        };
+        let id = self.fresh_id("nat");
+        let eni_id = self.fresh_id("eni");
+        let (addresses, eni_ips) =
+            self.associate_nat_addresses(&eni_id, &private_ips, &allocations);
+        let spec = ManagedInterface {
+            source_dest_check: false,
+            ..ManagedInterface::with_addresses(interface_description(&id), "nat_gateway", eni_ips)
+        };
+        self.insert_managed_interface_as(scope, &subnet.id, &eni_id, spec)?;
+        let nat = NatGateway {
+            network_interface_id: eni_id,
+            addresses,
+            ..NatGateway::new(id.clone(), scope, &subnet, connectivity, req, now)
+        };
+        self.nat_gateways.insert(id.clone(), nat);
+        Ok(id)
+    }
+
+    /// The NAT gateway quotas: per availability zone, and the interface it needs.
+    fn check_nat_gateway_quotas(&self, scope: &Scope, subnet: &Subnet) -> Result<()> {
         let in_zone = self
             .nat_gateways
             .in_scope(scope)
@@ -207,21 +253,17 @@ impl World {
                 "The maximum number of network interfaces has been reached.",
             ));
         }
-        self.purge_deleted_nat_gateways(now);
-        // Addresses: explicit ones first, so an automatic pick cannot take one of them.
-        let mut taken: Vec<Ipv4Addr> = Vec::new();
-        let result = self.take_nat_addresses(&subnet.id, &req, secondaries, &mut taken);
-        let private_ips = match result {
-            Ok(ips) => ips,
-            Err(e) => {
-                for ip in taken {
-                    self.release_private_ip(&subnet.id, ip);
-                }
-                return Err(e);
-            }
-        };
-        let id = self.fresh_id("nat");
-        let eni_id = self.fresh_id("eni");
+        Ok(())
+    }
+
+    /// Pairs the gateway's private addresses with its Elastic IPs (the first with the
+    /// primary), associating each address with the interface `eni_id`.
+    fn associate_nat_addresses(
+        &mut self,
+        eni_id: &str,
+        private_ips: &[Ipv4Addr],
+        allocations: &[String],
+    ) -> (Vec<NatGatewayAddress>, Vec<PrivateIp>) {
         let mut addresses: Vec<NatGatewayAddress> = Vec::new();
         let mut eni_ips: Vec<PrivateIp> = Vec::new();
         for (i, ip) in private_ips.iter().enumerate() {
@@ -234,7 +276,7 @@ impl World {
             {
                 address.association = Some(AddressAssociation {
                     association_id: assoc.clone(),
-                    network_interface_id: eni_id.clone(),
+                    network_interface_id: eni_id.to_owned(),
                     private_ip: *ip,
                 });
             }
@@ -251,18 +293,7 @@ impl World {
                 is_primary: i == 0,
             });
         }
-        let spec = ManagedInterface {
-            source_dest_check: false,
-            ..ManagedInterface::with_addresses(interface_description(&id), "nat_gateway", eni_ips)
-        };
-        self.insert_managed_interface_as(scope, &subnet.id, &eni_id, spec)?;
-        let nat = NatGateway {
-            network_interface_id: eni_id,
-            addresses,
-            ..NatGateway::new(id.clone(), scope, &subnet, connectivity, req, now)
-        };
-        self.nat_gateways.insert(id.clone(), nat);
-        Ok(id)
+        (addresses, eni_ips)
     }
 
     fn insert_failed_nat_gateway(
