@@ -99,6 +99,38 @@ impl DestinationSpec {
     }
 }
 
+/// CreateRoute and ReplaceRoute take exactly one target.
+fn exactly_one_target(spec: &TargetSpec) -> Result<()> {
+    let given = [
+        &spec.gateway_id,
+        &spec.egress_only_internet_gateway_id,
+        &spec.nat_gateway_id,
+        &spec.instance_id,
+        &spec.network_interface_id,
+        &spec.vpc_peering_connection_id,
+        &spec.transit_gateway_id,
+        &spec.local_gateway_id,
+        &spec.carrier_gateway_id,
+        &spec.core_network_arn,
+        &spec.vpc_endpoint_id,
+    ]
+    .iter()
+    .filter(|t| t.is_some())
+    .count()
+        + usize::from(spec.local_target);
+    if given == 0 {
+        return Err(Error::missing_parameter(
+            "gatewayId, egressOnlyInternetGatewayId, natGatewayId, instanceId, networkInterfaceId, vpcPeeringConnectionId, transitGatewayId, localGatewayId, carrierGatewayId, coreNetworkArn or vpcEndpointId",
+        ));
+    }
+    if given > 1 {
+        return Err(Error::invalid_combination(
+            "More than one target specified. Exactly one target must be specified.",
+        ));
+    }
+    Ok(())
+}
+
 impl World {
     /// CreateRouteTable: a table with a local route for every block of the VPC.
     pub fn create_route_table(
@@ -269,65 +301,13 @@ impl World {
         dest: &RouteDestination,
         spec: &TargetSpec,
     ) -> Result<RouteTarget> {
-        let given = [
-            &spec.gateway_id,
-            &spec.egress_only_internet_gateway_id,
-            &spec.nat_gateway_id,
-            &spec.instance_id,
-            &spec.network_interface_id,
-            &spec.vpc_peering_connection_id,
-            &spec.transit_gateway_id,
-            &spec.local_gateway_id,
-            &spec.carrier_gateway_id,
-            &spec.core_network_arn,
-            &spec.vpc_endpoint_id,
-        ]
-        .iter()
-        .filter(|t| t.is_some())
-        .count()
-            + usize::from(spec.local_target);
-        if given == 0 {
-            return Err(Error::missing_parameter(
-                "gatewayId, egressOnlyInternetGatewayId, natGatewayId, instanceId, networkInterfaceId, vpcPeeringConnectionId, transitGatewayId, localGatewayId, carrierGatewayId, coreNetworkArn or vpcEndpointId",
-            ));
-        }
-        if given > 1 {
-            return Err(Error::invalid_combination(
-                "More than one target specified. Exactly one target must be specified.",
-            ));
-        }
+        exactly_one_target(spec)?;
         let rtb = table.id.as_str();
         if spec.local_target {
             return Ok(RouteTarget::Local);
         }
         if let Some(id) = &spec.gateway_id {
-            return match crate::ids::prefix_of(id) {
-                "igw" if crate::ids::is_well_formed("igw", id) => {
-                    let igw = self.internet_gateways.find(&lookup::INTERNET_GATEWAY, scope, id)?;
-                    if igw.attached_vpc_id.as_deref() != Some(table.vpc_id.as_str()) {
-                        return Err(different_networks(rtb, "network gateway", id));
-                    }
-                    Ok(RouteTarget::Gateway(id.clone()))
-                }
-                "vgw" if crate::ids::is_well_formed("vgw", id) => {
-                    let vgw = self.vpn_gateways.find(&lookup::VPN_GATEWAY, scope, id)?;
-                    if vgw.attached_vpc() != Some(table.vpc_id.as_str()) {
-                        return Err(different_networks(rtb, "network gateway", id));
-                    }
-                    Ok(RouteTarget::Gateway(id.clone()))
-                }
-                "vpce" if crate::ids::is_well_formed("vpce", id) => {
-                    let e =
-                        self.live_gateway_endpoint(id).filter(|e| &e.owner == scope).ok_or_else(
-                            || Error::not_found("InvalidGatewayID.NotFound", "gateway", id),
-                        )?;
-                    if e.vpc_id != table.vpc_id {
-                        return Err(different_networks(rtb, "network gateway", id));
-                    }
-                    Ok(RouteTarget::Gateway(id.clone()))
-                }
-                _ => Err(Error::not_found("InvalidGatewayID.NotFound", "gateway", id)),
-            };
+            return self.check_gateway_target(scope, table, id);
         }
         if let Some(id) = &spec.egress_only_internet_gateway_id {
             let eigw = self.egress_only_internet_gateways.find(
@@ -346,35 +326,7 @@ impl World {
             return Ok(RouteTarget::EgressOnlyInternetGateway(id.clone()));
         }
         if let Some(id) = &spec.instance_id {
-            let instance = self.instances.find(&lookup::INSTANCE, scope, id)?;
-            if instance.state == InstanceState::Terminated {
-                return Err(Error::new(
-                    "IncorrectInstanceState",
-                    format!(
-                        "The instance '{id}' is not in a state from which it can be used as a route target."
-                    ),
-                ));
-            }
-            if instance.vpc_id != table.vpc_id {
-                return Err(different_networks(rtb, "instance", id));
-            }
-            let attached = self
-                .network_interfaces
-                .values()
-                .filter(|e| e.attachment.as_ref().is_some_and(|a| &a.instance_id == id))
-                .count();
-            if attached > 1 {
-                return Err(Error::new(
-                    "InvalidInstanceID",
-                    format!(
-                        "There are multiple interfaces attached to instance '{id}'. Please specify an interface ID for the operation instead."
-                    ),
-                ));
-            }
-            return Ok(RouteTarget::Instance {
-                instance_id: id.clone(),
-                network_interface_id: instance.primary_network_interface_id.clone(),
-            });
+            return self.check_instance_target(scope, table, id);
         }
         if let Some(id) = &spec.network_interface_id {
             let eni = self.network_interfaces.find(&lookup::NETWORK_INTERFACE, scope, id)?;
@@ -449,6 +401,84 @@ impl World {
             return Ok(RouteTarget::CoreNetwork(arn.clone()));
         }
         Err(Error::internal("no route target"))
+    }
+
+    /// A `GatewayId` target: an internet gateway, virtual private gateway or gateway endpoint
+    /// of the table's VPC.
+    fn check_gateway_target(
+        &self,
+        scope: &Scope,
+        table: &RouteTable,
+        id: &str,
+    ) -> Result<RouteTarget> {
+        let rtb = table.id.as_str();
+        match crate::ids::prefix_of(id) {
+            "igw" if crate::ids::is_well_formed("igw", id) => {
+                let igw = self.internet_gateways.find(&lookup::INTERNET_GATEWAY, scope, id)?;
+                if igw.attached_vpc_id.as_deref() != Some(table.vpc_id.as_str()) {
+                    return Err(different_networks(rtb, "network gateway", id));
+                }
+                Ok(RouteTarget::Gateway(id.to_owned()))
+            }
+            "vgw" if crate::ids::is_well_formed("vgw", id) => {
+                let vgw = self.vpn_gateways.find(&lookup::VPN_GATEWAY, scope, id)?;
+                if vgw.attached_vpc() != Some(table.vpc_id.as_str()) {
+                    return Err(different_networks(rtb, "network gateway", id));
+                }
+                Ok(RouteTarget::Gateway(id.to_owned()))
+            }
+            "vpce" if crate::ids::is_well_formed("vpce", id) => {
+                let e = self
+                    .live_gateway_endpoint(id)
+                    .filter(|e| &e.owner == scope)
+                    .ok_or_else(|| Error::not_found("InvalidGatewayID.NotFound", "gateway", id))?;
+                if e.vpc_id != table.vpc_id {
+                    return Err(different_networks(rtb, "network gateway", id));
+                }
+                Ok(RouteTarget::Gateway(id.to_owned()))
+            }
+            _ => Err(Error::not_found("InvalidGatewayID.NotFound", "gateway", id)),
+        }
+    }
+
+    /// An `InstanceId` target: a live instance of the table's VPC with one interface, which
+    /// the route records.
+    fn check_instance_target(
+        &self,
+        scope: &Scope,
+        table: &RouteTable,
+        id: &str,
+    ) -> Result<RouteTarget> {
+        let rtb = table.id.as_str();
+        let instance = self.instances.find(&lookup::INSTANCE, scope, id)?;
+        if instance.state == InstanceState::Terminated {
+            return Err(Error::new(
+                "IncorrectInstanceState",
+                format!(
+                    "The instance '{id}' is not in a state from which it can be used as a route target."
+                ),
+            ));
+        }
+        if instance.vpc_id != table.vpc_id {
+            return Err(different_networks(rtb, "instance", id));
+        }
+        let attached = self
+            .network_interfaces
+            .values()
+            .filter(|e| e.attachment.as_ref().is_some_and(|a| a.instance_id == id))
+            .count();
+        if attached > 1 {
+            return Err(Error::new(
+                "InvalidInstanceID",
+                format!(
+                    "There are multiple interfaces attached to instance '{id}'. Please specify an interface ID for the operation instead."
+                ),
+            ));
+        }
+        Ok(RouteTarget::Instance {
+            instance_id: id.to_owned(),
+            network_interface_id: instance.primary_network_interface_id.clone(),
+        })
     }
 
     /// A route to a peering connection: one of the table's VPC's own, pending or active.
