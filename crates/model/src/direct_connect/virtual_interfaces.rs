@@ -37,10 +37,66 @@ impl World {
         let asn = spec.asn.ok_or_else(|| client_error("asn or asnLong is required."))?;
         check_asn(asn, "customer")?;
         let family = spec.address_family.clone().unwrap_or_else(|| "ipv4".to_owned());
-        let (amazon, customer) = match (&spec.amazon_address, &spec.customer_address) {
+        let (amazon, customer) = self.vif_peer_addresses(kind, connection_id, spec, &family)?;
+        let mtu = vif_mtu(kind, spec)?;
+        let amazon_side_asn = self.vif_amazon_side_asn(scope, kind, spec, &family)?;
+        if kind == VifKind::Public {
+            parse_prefixes(&spec.route_filter_prefixes)?;
+        }
+        let id = dx_id(self, "dxvif");
+        let peer = BgpPeer {
+            id: dx_id(self, "dxpeer"),
+            asn,
+            auth_key: spec.auth_key.clone().unwrap_or_else(new_auth_key),
+            address_family: family,
+            amazon_address: amazon,
+            customer_address: customer,
+        };
+        self.dx_virtual_interfaces.insert(
+            id.clone(),
+            VirtualInterface {
+                id: id.clone(),
+                owner: scope.clone(),
+                kind,
+                connection_id: connection_id.to_owned(),
+                location,
+                name: spec.name.clone(),
+                vlan: spec.vlan,
+                amazon_side_asn,
+                mtu,
+                virtual_gateway_id: spec
+                    .virtual_gateway_id
+                    .clone()
+                    .filter(|_| kind == VifKind::Private),
+                direct_connect_gateway_id: spec
+                    .direct_connect_gateway_id
+                    .clone()
+                    .filter(|_| kind != VifKind::Public),
+                route_filter_prefixes: if kind == VifKind::Public {
+                    spec.route_filter_prefixes.clone()
+                } else {
+                    Vec::new()
+                },
+                bgp_peers: vec![peer],
+                tags,
+            },
+        );
+        Ok(id)
+    }
+
+    /// The BGP peer addresses of a new interface: both given, or link-local ones picked for a
+    /// private or transit IPv4 interface (a public IPv4 one must give them).
+    fn vif_peer_addresses(
+        &self,
+        kind: VifKind,
+        connection_id: &str,
+        spec: &NewVif,
+        family: &str,
+    ) -> Result<(Option<String>, Option<String>)> {
+        Ok(match (&spec.amazon_address, &spec.customer_address) {
             (Some(a), Some(c)) => {
-                parse_peer_address(a, &family)?;
-                parse_peer_address(c, &family)?;
+                parse_peer_address(a, family)?;
+                parse_peer_address(c, family)?;
                 if a == c {
                     return Err(client_error(
                         "amazonAddress and customerAddress must be different addresses.",
@@ -69,24 +125,19 @@ impl World {
                     "amazonAddress and customerAddress must be given together.",
                 ));
             }
-        };
-        let mtu = spec.mtu.unwrap_or(1500);
-        let allowed_mtu: &[i32] = match kind {
-            VifKind::Private => &[1500, 9001],
-            VifKind::Transit => &[1500, 8500],
-            VifKind::Public => &[1500],
-        };
-        if !allowed_mtu.contains(&mtu) {
-            return Err(client_error(format!(
-                "MTU {mtu} is not valid for a {} virtual interface.",
-                kind.as_str()
-            )));
-        }
-        let amazon_side_asn = match (
-            kind,
-            &spec.virtual_gateway_id,
-            &spec.direct_connect_gateway_id,
-        ) {
+        })
+    }
+
+    /// The Amazon side ASN a new interface peers with: its VGW's or Direct Connect gateway's
+    /// (which must not mix private and transit interfaces), 7224 for a public one.
+    fn vif_amazon_side_asn(
+        &self,
+        scope: &Scope,
+        kind: VifKind,
+        spec: &NewVif,
+        family: &str,
+    ) -> Result<i64> {
+        Ok(match (kind, &spec.virtual_gateway_id, &spec.direct_connect_gateway_id) {
             (VifKind::Private, Some(_), Some(_)) => {
                 return Err(client_error(
                     "Give either virtualGatewayId or directConnectGatewayId, not both.",
@@ -140,49 +191,7 @@ impl World {
                 }
                 7224
             }
-        };
-        if kind == VifKind::Public {
-            parse_prefixes(&spec.route_filter_prefixes)?;
-        }
-        let id = dx_id(self, "dxvif");
-        let peer = BgpPeer {
-            id: dx_id(self, "dxpeer"),
-            asn,
-            auth_key: spec.auth_key.clone().unwrap_or_else(new_auth_key),
-            address_family: family,
-            amazon_address: amazon,
-            customer_address: customer,
-        };
-        self.dx_virtual_interfaces.insert(
-            id.clone(),
-            VirtualInterface {
-                id: id.clone(),
-                owner: scope.clone(),
-                kind,
-                connection_id: connection_id.to_owned(),
-                location,
-                name: spec.name.clone(),
-                vlan: spec.vlan,
-                amazon_side_asn,
-                mtu,
-                virtual_gateway_id: spec
-                    .virtual_gateway_id
-                    .clone()
-                    .filter(|_| kind == VifKind::Private),
-                direct_connect_gateway_id: spec
-                    .direct_connect_gateway_id
-                    .clone()
-                    .filter(|_| kind != VifKind::Public),
-                route_filter_prefixes: if kind == VifKind::Public {
-                    spec.route_filter_prefixes.clone()
-                } else {
-                    Vec::new()
-                },
-                bgp_peers: vec![peer],
-                tags,
-            },
-        );
-        Ok(id)
+        })
     }
 
     /// DeleteVirtualInterface.
@@ -270,4 +279,21 @@ impl World {
         }
         Ok(())
     }
+}
+
+/// The MTU of a new interface: 1500, or jumbo frames where its kind allows them.
+fn vif_mtu(kind: VifKind, spec: &NewVif) -> Result<i32> {
+    let mtu = spec.mtu.unwrap_or(1500);
+    let allowed_mtu: &[i32] = match kind {
+        VifKind::Private => &[1500, 9001],
+        VifKind::Transit => &[1500, 8500],
+        VifKind::Public => &[1500],
+    };
+    if !allowed_mtu.contains(&mtu) {
+        return Err(client_error(format!(
+            "MTU {mtu} is not valid for a {} virtual interface.",
+            kind.as_str()
+        )));
+    }
+    Ok(mtu)
 }

@@ -452,7 +452,40 @@ fn health_check_for(
             .map(|c| c.port.clone())
             .unwrap_or_else(|| if geneve { "80".into() } else { "traffic-port".into() }),
     };
-    let path = match &spec.path {
+    let path = health_check_path(spec, current, http_check, grpc)?;
+    let matcher = health_check_matcher(spec, current, http_check, grpc, application || lambda)?;
+    let enabled = match (spec.enabled, current) {
+        (Some(false), _) if !lambda => {
+            return Err(validation(format!(
+                "Health checks cannot be disabled for target groups with target type '{}'",
+                target_type.name()
+            )));
+        }
+        (Some(e), _) => e,
+        (None, Some(c)) => c.enabled,
+        (None, None) => !lambda,
+    };
+    Ok(HealthCheck {
+        enabled,
+        protocol: hc_protocol,
+        port,
+        path,
+        interval_seconds: interval,
+        timeout_seconds: timeout,
+        healthy_threshold: healthy,
+        unhealthy_threshold: unhealthy,
+        matcher,
+    })
+}
+
+/// The path a health check asks for: only HTTP(S) checks have one (`/`, or gRPC's).
+fn health_check_path(
+    spec: &HealthCheckSpec,
+    current: Option<&HealthCheck>,
+    http_check: bool,
+    grpc: bool,
+) -> Result<Option<String>> {
+    Ok(match &spec.path {
         Some(_) if !http_check => {
             return Err(validation(
                 "A health check path can be set only for HTTP or HTTPS health checks",
@@ -470,12 +503,23 @@ fn health_check_for(
             _ if http_check => Some("/".into()),
             _ => None,
         },
-    };
-    let (lo, hi) = if application || lambda { (200, 499) } else { (200, 599) };
+    })
+}
+
+/// The codes a healthy target answers with: HTTP codes or gRPC codes, for HTTP(S) checks
+/// only. `answers_4xx`: application and Lambda groups, whose codes run to 499.
+fn health_check_matcher(
+    spec: &HealthCheckSpec,
+    current: Option<&HealthCheck>,
+    http_check: bool,
+    grpc: bool,
+    answers_4xx: bool,
+) -> Result<Option<Matcher>> {
+    let (lo, hi) = if answers_4xx { (200, 499) } else { (200, 599) };
     if !http_check && (spec.http_code.is_some() || spec.grpc_code.is_some()) {
         return Err(validation("A matcher can be set only for HTTP or HTTPS health checks"));
     }
-    let matcher = match (&spec.http_code, &spec.grpc_code) {
+    Ok(match (&spec.http_code, &spec.grpc_code) {
         (Some(_), Some(_)) => {
             return Err(validation("A matcher has either HTTP codes or gRPC codes, not both"));
         }
@@ -499,31 +543,9 @@ fn health_check_for(
             Some(m) if http_check => Some(m),
             _ if !http_check => None,
             _ if grpc => Some(Matcher::Grpc("12".into())),
-            _ if application || lambda => Some(Matcher::Http("200".into())),
+            _ if answers_4xx => Some(Matcher::Http("200".into())),
             _ => Some(Matcher::Http("200-399".into())),
         },
-    };
-    let enabled = match (spec.enabled, current) {
-        (Some(false), _) if !lambda => {
-            return Err(validation(format!(
-                "Health checks cannot be disabled for target groups with target type '{}'",
-                target_type.name()
-            )));
-        }
-        (Some(e), _) => e,
-        (None, Some(c)) => c.enabled,
-        (None, None) => !lambda,
-    };
-    Ok(HealthCheck {
-        enabled,
-        protocol: hc_protocol,
-        port,
-        path,
-        interval_seconds: interval,
-        timeout_seconds: timeout,
-        healthy_threshold: healthy,
-        unhealthy_threshold: unhealthy,
-        matcher,
     })
 }
 
