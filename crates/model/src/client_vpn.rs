@@ -232,14 +232,6 @@ pub struct ClientVpnChange {
     pub self_service_portal: Option<String>,
 }
 
-/// AWS's answer for an endpoint id that names none.
-pub fn not_found(id: &str) -> Error {
-    Error::new(
-        "InvalidClientVpnEndpointId.NotFound",
-        format!("The Client VPN endpoint ID '{id}' does not exist"),
-    )
-}
-
 fn check_port(port: i32) -> Result<i32> {
     if port == 443 || port == 1194 {
         Ok(port)
@@ -332,14 +324,17 @@ fn check_authentication(options: &[Authentication]) -> Result<()> {
 impl World {
     /// An endpoint of the scope.
     pub fn find_client_vpn_endpoint(&self, scope: &Scope, id: &str) -> Result<&ClientVpnEndpoint> {
-        self.client_vpn_endpoints.get(id).filter(|e| &e.owner == scope).ok_or_else(|| not_found(id))
+        self.client_vpn_endpoints
+            .get(id)
+            .filter(|e| &e.owner == scope)
+            .ok_or_else(|| lookup::CLIENT_VPN_ENDPOINT.not_found(id))
     }
 
     fn client_vpn_mut(&mut self, scope: &Scope, id: &str) -> Result<&mut ClientVpnEndpoint> {
         self.client_vpn_endpoints
             .get_mut(id)
             .filter(|e| &e.owner == scope)
-            .ok_or_else(|| not_found(id))
+            .ok_or_else(|| lookup::CLIENT_VPN_ENDPOINT.not_found(id))
     }
 
     /// The endpoint an association interface belongs to.

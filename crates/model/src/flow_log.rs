@@ -510,13 +510,6 @@ pub enum FlowLogResource {
     RegionalNatGateway,
 }
 
-const TRANSIT_GATEWAY_ATTACHMENT: Kind = Kind {
-    prefix: "tgw-attach",
-    noun: "transitGatewayAttachment",
-    not_found: "InvalidTransitGatewayAttachmentID.NotFound",
-    malformed: "InvalidTransitGatewayAttachmentID.Malformed",
-};
-
 impl FlowLogResource {
     /// `ResourceType` as the request names it.
     pub fn parse(s: &str) -> Option<Self> {
@@ -548,7 +541,7 @@ impl FlowLogResource {
             FlowLogResource::Subnet => &lookup::SUBNET,
             FlowLogResource::NetworkInterface => &lookup::NETWORK_INTERFACE,
             FlowLogResource::TransitGateway => &lookup::TRANSIT_GATEWAY,
-            FlowLogResource::TransitGatewayAttachment => &TRANSIT_GATEWAY_ATTACHMENT,
+            FlowLogResource::TransitGatewayAttachment => &lookup::TRANSIT_GATEWAY_ATTACHMENT,
             FlowLogResource::RegionalNatGateway => &lookup::NAT_GATEWAY,
         }
     }

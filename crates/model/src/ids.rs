@@ -29,44 +29,10 @@ pub fn prefix_of(id: &str) -> &str {
     id.rsplit_once('-').map_or(id, |(p, _)| p)
 }
 
-/// The resource type an EC2 ARN names for ids of this prefix (`arn:…:<type>/<id>`).
+/// The resource type an EC2 ARN names for ids of this prefix (`arn:…:<type>/<id>`), from the
+/// registry of kinds.
 pub fn arn_resource_type(prefix: &str) -> Option<&'static str> {
-    Some(match prefix {
-        "vpc" => "vpc",
-        "subnet" => "subnet",
-        "rtb" => "route-table",
-        "igw" => "internet-gateway",
-        "eigw" => "egress-only-internet-gateway",
-        "eipalloc" => "elastic-ip",
-        "eni" => "network-interface",
-        "i" => "instance",
-        "vol" => "volume",
-        "sg" => "security-group",
-        "sgr" => "security-group-rule",
-        "acl" => "network-acl",
-        "dopt" => "dhcp-options",
-        "pl" => "prefix-list",
-        "nat" => "natgateway",
-        "pcx" => "vpc-peering-connection",
-        "tgw" => "transit-gateway",
-        "tgw-attach" => "transit-gateway-attachment",
-        "tgw-rtb" => "transit-gateway-route-table",
-        "vgw" => "vpn-gateway",
-        "cgw" => "customer-gateway",
-        "vpn" => "vpn-connection",
-        "vpce" => "vpc-endpoint",
-        "vpce-svc" => "vpc-endpoint-service",
-        "lgw" => "local-gateway",
-        "cagw" => "carrier-gateway",
-        "nip" => "network-insights-path",
-        "nia" => "network-insights-analysis",
-        "cvpn-endpoint" => "client-vpn-endpoint",
-        "tmt" => "traffic-mirror-target",
-        "tmf" => "traffic-mirror-filter",
-        "tmfr" => "traffic-mirror-filter-rule",
-        "tms" => "traffic-mirror-session",
-        _ => return None,
-    })
+    crate::lookup::by_prefix(prefix).and_then(|k| k.resource_type)
 }
 
 /// The id an EC2 ARN names (`arn:aws:ec2:us-east-1:123456789012:instance/i-0abc…` →

@@ -208,13 +208,6 @@ fn group_not_found(id: &str) -> Error {
     Error::new("InvalidGroup.NotFound", format!("The security group '{id}' does not exist"))
 }
 
-fn rule_not_found(id: &str) -> Error {
-    Error::new(
-        "InvalidSecurityGroupRuleId.NotFound",
-        format!("The security group rule ID '{id}' does not exist"),
-    )
-}
-
 fn permission_not_found() -> Error {
     Error::new(
         "InvalidPermission.NotFound",
@@ -364,7 +357,7 @@ impl World {
                     .into_iter()
                     .find_map(|d| g.rules(d).iter().find(|r| r.id == id).map(|r| (g, d, r)))
             })
-            .ok_or_else(|| rule_not_found(id))
+            .ok_or_else(|| lookup::SECURITY_GROUP_RULE.not_found(id))
     }
 
     /// CreateSecurityGroup. Without a VPC the group goes to the scope's default VPC.
@@ -688,7 +681,7 @@ impl World {
                 ));
             }
             if !group.rules(dir).iter().any(|r| &r.id == id) {
-                return Err(rule_not_found(id));
+                return Err(lookup::SECURITY_GROUP_RULE.not_found(id));
             }
         }
         let g = self.security_groups.get_mut(group_id).ok_or_else(|| group_not_found(group_id))?;
@@ -710,7 +703,7 @@ impl World {
         let (group, dir, _) = self.find_security_group_rule(scope, rule_id)?;
         if group.id != group_id {
             self.find_security_group(scope, group_id)?;
-            return Err(rule_not_found(rule_id));
+            return Err(lookup::SECURITY_GROUP_RULE.not_found(rule_id));
         }
         let mut rule = self.resolve_rule(scope, group_id, req)?;
         let key = rule.key();
@@ -770,7 +763,7 @@ impl World {
         let group = self.find_security_group(scope, group_id)?;
         for (id, d) in updates {
             if !group.rules(dir).iter().any(|r| &r.id == id) {
-                return Err(rule_not_found(id));
+                return Err(lookup::SECURITY_GROUP_RULE.not_found(id));
             }
             if let Some(d) = d {
                 check_rule_description(d)?;

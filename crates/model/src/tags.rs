@@ -1,6 +1,7 @@
 //! Tags of any resource, found by id (CreateTags, DeleteTags, DescribeTags).
 
 use crate::error::{Error, Result};
+use crate::lookup;
 use crate::resources::Tags;
 use crate::world::{Scope, World};
 
@@ -31,15 +32,17 @@ pub const MAX_KEY_LEN: usize = 128;
 pub const MAX_VALUE_LEN: usize = 256;
 
 macro_rules! tagged {
-    ($($prefix:literal => $table:ident, $kind:literal, $owner:ident);* $(;)?) => {
+    ($($kind:ident => $table:ident);* $(;)?) => {
         impl World {
             /// The resource type (as DescribeTags names it), scope and tags of any taggable id.
             pub fn tags_of(&self, id: &str) -> Option<(&'static str, &Scope, &Tags)> {
-                match crate::ids::prefix_of(id) {
-                    $($prefix => self.$table.get(id).map(|r| ($kind, &r.$owner, &r.tags)),)*
+                let prefix = crate::ids::prefix_of(id);
+                match prefix {
+                    $(p if p == lookup::$kind.prefix => self.$table.get(id)
+                        .map(|r| (lookup::$kind.resource_type.unwrap_or_default(), &r.owner, &r.tags)),)*
                     "sgr" => self.security_groups.values().find_map(|g| {
                         g.ingress.iter().chain(g.egress.iter()).find(|r| r.id == id)
-                            .map(|r| ("security-group-rule", &g.owner, &r.tags))
+                            .map(|r| (lookup::SECURITY_GROUP_RULE.resource_type.unwrap_or_default(), &g.owner, &r.tags))
                     }),
                     _ => None,
                 }
@@ -47,8 +50,9 @@ macro_rules! tagged {
 
             /// The tags of any taggable id, for writing.
             pub fn tags_mut(&mut self, id: &str) -> Option<&mut Tags> {
-                match crate::ids::prefix_of(id) {
-                    $($prefix => self.$table.get_mut(id).map(|r| &mut r.tags),)*
+                let prefix = crate::ids::prefix_of(id);
+                match prefix {
+                    $(p if p == lookup::$kind.prefix => self.$table.get_mut(id).map(|r| &mut r.tags),)*
                     "sgr" => {
                         let group = self.security_groups.ids_where(|g| {
                             g.ingress.iter().chain(g.egress.iter()).any(|r| r.id == id)
@@ -65,12 +69,13 @@ macro_rules! tagged {
             /// Every (resource id, resource type, tags) in a scope.
             pub fn tagged_resources(&self, scope: &Scope) -> Vec<(String, &'static str, &Tags)> {
                 let mut out = Vec::new();
-                $(for r in self.$table.values().filter(|r| &r.$owner == scope) {
-                    out.push((tagged!(@id r, $table), $kind, &r.tags));
+                $(for r in self.$table.values().filter(|r| &r.owner == scope) {
+                    let kind = lookup::$kind.resource_type.unwrap_or_default();
+                    out.push((tagged!(@id r, $table), kind, &r.tags));
                 })*
                 for p in self.vpc_peering_connections.values() {
                     if &p.accepter == scope && &p.owner != scope {
-                        out.push((p.id.clone(), "vpc-peering-connection", &p.accepter_tags));
+                        out.push((p.id.clone(), lookup::VPC_PEERING_CONNECTION.resource_type.unwrap_or_default(), &p.accepter_tags));
                     }
                 }
                 for a in self.transit_gateway_attachments.values() {
@@ -80,12 +85,12 @@ macro_rules! tagged {
                         && peer_owner == scope
                         && &a.owner != scope
                     {
-                        out.push((a.id.clone(), "transit-gateway-attachment", accepter_tags));
+                        out.push((a.id.clone(), lookup::TRANSIT_GATEWAY_ATTACHMENT.resource_type.unwrap_or_default(), accepter_tags));
                     }
                 }
                 for g in self.security_groups.values().filter(|g| &g.owner == scope) {
                     for r in g.ingress.iter().chain(g.egress.iter()) {
-                        out.push((r.id.clone(), "security-group-rule", &r.tags));
+                        out.push((r.id.clone(), lookup::SECURITY_GROUP_RULE.resource_type.unwrap_or_default(), &r.tags));
                     }
                 }
                 out
@@ -97,36 +102,36 @@ macro_rules! tagged {
 }
 
 tagged! {
-    "vpc" => vpcs, "vpc", owner;
-    "subnet" => subnets, "subnet", owner;
-    "rtb" => route_tables, "route-table", owner;
-    "igw" => internet_gateways, "internet-gateway", owner;
-    "eigw" => egress_only_internet_gateways, "egress-only-internet-gateway", owner;
-    "eipalloc" => addresses, "elastic-ip", owner;
-    "eni" => network_interfaces, "network-interface", owner;
-    "i" => instances, "instance", owner;
-    "vol" => volumes, "volume", owner;
-    "sg" => security_groups, "security-group", owner;
-    "acl" => network_acls, "network-acl", owner;
-    "dopt" => dhcp_options, "dhcp-options", owner;
-    "fl" => flow_logs, "vpc-flow-log", owner;
-    "nip" => network_insights_paths, "network-insights-path", owner;
-    "nia" => network_insights_analyses, "network-insights-analysis", owner;
-    "nat" => nat_gateways, "natgateway", owner;
-    "pcx" => vpc_peering_connections, "vpc-peering-connection", owner;
-    "pl" => prefix_lists, "prefix-list", owner;
-    "vpce" => vpc_endpoints, "vpc-endpoint", owner;
-    "vgw" => vpn_gateways, "vpn-gateway", owner;
-    "cgw" => customer_gateways, "customer-gateway", owner;
-    "vpn" => vpn_connections, "vpn-connection", owner;
-    "tgw" => transit_gateways, "transit-gateway", owner;
-    "tgw-attach" => transit_gateway_attachments, "transit-gateway-attachment", owner;
-    "tgw-rtb" => transit_gateway_route_tables, "transit-gateway-route-table", owner;
-    "cvpn-endpoint" => client_vpn_endpoints, "client-vpn-endpoint", owner;
-    "tmt" => traffic_mirror_targets, "traffic-mirror-target", owner;
-    "tmf" => traffic_mirror_filters, "traffic-mirror-filter", owner;
-    "tms" => traffic_mirror_sessions, "traffic-mirror-session", owner;
-    "vpce-svc" => vpc_endpoint_services, "vpc-endpoint-service", owner;
+    VPC => vpcs;
+    SUBNET => subnets;
+    ROUTE_TABLE => route_tables;
+    INTERNET_GATEWAY => internet_gateways;
+    EGRESS_ONLY_INTERNET_GATEWAY => egress_only_internet_gateways;
+    ADDRESS => addresses;
+    NETWORK_INTERFACE => network_interfaces;
+    INSTANCE => instances;
+    VOLUME => volumes;
+    SECURITY_GROUP => security_groups;
+    NETWORK_ACL => network_acls;
+    DHCP_OPTIONS => dhcp_options;
+    FLOW_LOG => flow_logs;
+    NETWORK_INSIGHTS_PATH => network_insights_paths;
+    NETWORK_INSIGHTS_ANALYSIS => network_insights_analyses;
+    NAT_GATEWAY => nat_gateways;
+    VPC_PEERING_CONNECTION => vpc_peering_connections;
+    PREFIX_LIST => prefix_lists;
+    VPC_ENDPOINT => vpc_endpoints;
+    VPN_GATEWAY => vpn_gateways;
+    CUSTOMER_GATEWAY => customer_gateways;
+    VPN_CONNECTION => vpn_connections;
+    TRANSIT_GATEWAY => transit_gateways;
+    TRANSIT_GATEWAY_ATTACHMENT => transit_gateway_attachments;
+    TRANSIT_GATEWAY_ROUTE_TABLE => transit_gateway_route_tables;
+    CLIENT_VPN_ENDPOINT => client_vpn_endpoints;
+    TRAFFIC_MIRROR_TARGET => traffic_mirror_targets;
+    TRAFFIC_MIRROR_FILTER => traffic_mirror_filters;
+    TRAFFIC_MIRROR_SESSION => traffic_mirror_sessions;
+    VPC_ENDPOINT_SERVICE => vpc_endpoint_services;
 }
 
 /// Checks a set of tags against AWS's rules before it is applied.
@@ -252,43 +257,14 @@ impl World {
     }
 }
 
-/// The NotFound error AWS gives for an id of that kind.
+/// The NotFound error AWS gives for an id of that kind (a NAT gateway's as its own operations
+/// word it).
 pub fn not_found_for_id(id: &str) -> Error {
-    let (code, noun) = match crate::ids::prefix_of(id) {
-        "vpc" => ("InvalidVpcID.NotFound", "vpc"),
-        "subnet" => ("InvalidSubnetID.NotFound", "subnet"),
-        "rtb" => ("InvalidRouteTableID.NotFound", "route table"),
-        "igw" => ("InvalidInternetGatewayID.NotFound", "internet gateway"),
-        "eigw" => ("InvalidGatewayID.NotFound", "egress-only internet gateway"),
-        "eipalloc" => ("InvalidAllocationID.NotFound", "allocation"),
-        "eni" => ("InvalidNetworkInterfaceID.NotFound", "network interface"),
-        "i" => ("InvalidInstanceID.NotFound", "instance"),
-        "vol" => ("InvalidVolume.NotFound", "volume"),
-        "sg" => ("InvalidGroup.NotFound", "security group"),
-        "sgr" => ("InvalidSecurityGroupRuleId.NotFound", "security group rule"),
-        "acl" => ("InvalidNetworkAclID.NotFound", "network ACL"),
-        "dopt" => ("InvalidDhcpOptionID.NotFound", "DHCP options"),
-        "fl" => ("InvalidFlowLogId.NotFound", "flow log"),
-        "nip" => ("InvalidNetworkInsightsPathId.NotFound", "NetworkInsightsPath"),
-        "nia" => ("InvalidNetworkInsightsAnalysisId.NotFound", "NetworkInsightsAnalysis"),
-        "nat" => return crate::nat_gateway::not_found(id),
-        "pcx" => ("InvalidVpcPeeringConnectionID.NotFound", "vpcPeeringConnection"),
-        "pl" => ("InvalidPrefixListID.NotFound", "prefix list"),
-        "vgw" => ("InvalidVpnGatewayID.NotFound", "vpnGateway"),
-        "cgw" => ("InvalidCustomerGatewayID.NotFound", "customerGateway"),
-        "vpn" => ("InvalidVpnConnectionID.NotFound", "vpnConnection"),
-        "cvpn-endpoint" => return crate::client_vpn::not_found(id),
-        "tmt" => return crate::traffic_mirror::target_not_found(id),
-        "tmf" => return crate::traffic_mirror::filter_not_found(id),
-        "tms" => return crate::traffic_mirror::session_not_found(id),
-        "tgw" => return crate::lookup::TRANSIT_GATEWAY.not_found(id),
-        "tgw-attach" => return crate::lookup::TRANSIT_GATEWAY_ATTACHMENT.not_found(id),
-        "tgw-rtb" => return crate::lookup::TRANSIT_GATEWAY_ROUTE_TABLE.not_found(id),
-        "vpce" => return crate::lookup::VPC_ENDPOINT.not_found(id),
-        "vpce-svc" => return crate::lookup::VPC_ENDPOINT_SERVICE.not_found(id),
-        _ => {
-            return Error::new("InvalidID", format!("The ID '{id}' is not valid"));
-        }
-    };
-    Error::not_found(code, noun, id)
+    match crate::ids::prefix_of(id) {
+        "nat" => crate::nat_gateway::not_found(id),
+        prefix => match crate::lookup::by_prefix(prefix) {
+            Some(kind) => kind.not_found(id),
+            None => Error::new("InvalidID", format!("The ID '{id}' is not valid")),
+        },
+    }
 }

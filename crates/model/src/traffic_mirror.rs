@@ -100,23 +100,6 @@ pub struct TrafficMirrorSession {
 /// The network services a filter can mirror.
 pub const NETWORK_SERVICES: &[&str] = &["amazon-dns"];
 
-fn not_found(code: &'static str, noun: &str, id: &str) -> Error {
-    Error::new(code, format!("The traffic mirror {noun} ID '{id}' does not exist."))
-}
-
-pub fn target_not_found(id: &str) -> Error {
-    not_found("InvalidTrafficMirrorTargetId.NotFound", "target", id)
-}
-pub fn filter_not_found(id: &str) -> Error {
-    not_found("InvalidTrafficMirrorFilterId.NotFound", "filter", id)
-}
-pub fn rule_not_found(id: &str) -> Error {
-    not_found("InvalidTrafficMirrorFilterRuleId.NotFound", "filter rule", id)
-}
-pub fn session_not_found(id: &str) -> Error {
-    not_found("InvalidTrafficMirrorSessionId.NotFound", "session", id)
-}
-
 /// What CreateTrafficMirrorTarget asks for: one of an interface, an NLB ARN, a GWLB endpoint.
 #[derive(Debug, Clone, Default)]
 pub struct NewTarget {
@@ -206,7 +189,7 @@ impl World {
         self.traffic_mirror_targets
             .get(id)
             .filter(|t| &t.owner == scope)
-            .ok_or_else(|| target_not_found(id))
+            .ok_or_else(|| lookup::TRAFFIC_MIRROR_TARGET.not_found(id))
     }
 
     pub fn find_traffic_mirror_filter(
@@ -217,7 +200,7 @@ impl World {
         self.traffic_mirror_filters
             .get(id)
             .filter(|t| &t.owner == scope)
-            .ok_or_else(|| filter_not_found(id))
+            .ok_or_else(|| lookup::TRAFFIC_MIRROR_FILTER.not_found(id))
     }
 
     pub fn find_traffic_mirror_session(
@@ -228,7 +211,7 @@ impl World {
         self.traffic_mirror_sessions
             .get(id)
             .filter(|t| &t.owner == scope)
-            .ok_or_else(|| session_not_found(id))
+            .ok_or_else(|| lookup::TRAFFIC_MIRROR_SESSION.not_found(id))
     }
 
     /// The filter holding rule `id`, and the rule.
@@ -240,7 +223,7 @@ impl World {
         self.traffic_mirror_filters
             .in_scope(scope)
             .find_map(|f| f.rules.iter().find(|r| r.id == id).map(|r| (f, r)))
-            .ok_or_else(|| rule_not_found(id))
+            .ok_or_else(|| lookup::TRAFFIC_MIRROR_FILTER_RULE.not_found(id))
     }
 
     /// CreateTrafficMirrorTarget: exactly one of an interface, an NLB ARN, a GWLB endpoint.
@@ -384,7 +367,10 @@ impl World {
             check_in("NetworkService", s, NETWORK_SERVICES)?;
         }
         self.find_traffic_mirror_filter(scope, id)?;
-        let f = self.traffic_mirror_filters.get_mut(id).ok_or_else(|| filter_not_found(id))?;
+        let f = self
+            .traffic_mirror_filters
+            .get_mut(id)
+            .ok_or_else(|| lookup::TRAFFIC_MIRROR_FILTER.not_found(id))?;
         f.network_services.retain(|s| !remove.contains(s));
         for s in add {
             if !f.network_services.contains(s) {
@@ -528,7 +514,7 @@ impl World {
         let f = self
             .traffic_mirror_filters
             .get_mut(filter_id)
-            .ok_or_else(|| filter_not_found(filter_id))?;
+            .ok_or_else(|| lookup::TRAFFIC_MIRROR_FILTER.not_found(filter_id))?;
         f.rules.push(rule);
         Ok(id)
     }
