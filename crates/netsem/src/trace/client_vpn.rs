@@ -3,7 +3,7 @@
 //! packets leave the association's interface source-NATed to its address; the reply goes back
 //! to the client.
 
-use super::{End, Explanation, Hop, NatSession, Sender, Walk, codes};
+use super::{Border, End, Explanation, Hop, NatSession, Sender, Walk, codes};
 use crate::header::{Header, Span, address_value};
 use model::resources::NetworkInterface;
 use std::net::IpAddr;
@@ -66,7 +66,8 @@ impl<'w> Walk<'_, 'w> {
             }
             hop.outbound = Some(h);
             self.hops.push(hop);
-            return matches!(to, End::Internet { gateway: Some(g), .. } if g == id).then_some(h);
+            return matches!(to, End::Outside { beyond: Border::ClientVpn(c), .. } if c == id)
+                .then_some(h);
         };
         let private = eni.primary_ip()?;
         let translated = Header { source: Span::one(address_value(IpAddr::V4(private))), ..h };
@@ -78,7 +79,7 @@ impl<'w> Walk<'_, 'w> {
             // The walk goes on, so every other blocking component is named too.
             self.push_blocked(hop, refusal(codes::VPCLAB_CLIENT_VPN_NOT_AUTHORIZED));
         }
-        self.nat_sessions.push(NatSession {
+        self.flow.nat_sessions.push(NatSession {
             nat: id.to_owned(),
             inside_source: h.source,
             inside_ports: h.source_ports,
@@ -96,7 +97,7 @@ impl<'w> Walk<'_, 'w> {
     ) -> Option<Header> {
         let h = self.security_groups(eni, h, false, sender);
         self.interface_hop(eni, h, true);
-        let session = self.nat_sessions.iter().rev().find(|s| s.nat == cvpn.id).cloned()?;
+        let session = self.flow.nat_sessions.iter().rev().find(|s| s.nat == cvpn.id).cloned()?;
         let back = Header {
             destination: session.inside_source,
             destination_ports: session.inside_ports,

@@ -35,15 +35,15 @@ impl<'w> Walk<'_, 'w> {
         hop.outbound = Some(h);
         self.hops.push(hop);
         match to {
-            End::Internet { .. } => {
-                self.gateway_endpoint = Some(id.to_owned());
+            End::Outside { .. } => {
+                self.flow.gateway_endpoint = Some(id.to_owned());
                 Some(h)
             }
-            End::Interface { eni, owner: instance, .. } => {
+            End::Interface { .. } => {
                 self.explain(Explanation {
                     code: codes::NO_ROUTE_TO_DESTINATION,
                     component: Some(id.to_owned()),
-                    destination: Some(instance.clone().unwrap_or_else(|| eni.clone())),
+                    destination: to.name(),
                     vpc: Some(table.vpc_id.clone()),
                     header: Some(h),
                     ..Explanation::default()
@@ -53,15 +53,27 @@ impl<'w> Walk<'_, 'w> {
         }
     }
 
-    /// The reply of a service reached through a gateway endpoint: from the endpoint into the
-    /// subnet of the interface that asked.
-    pub(super) fn back_from_gateway_endpoint(
+    /// From the service behind gateway endpoint `endpoint` to interface `eni`: only the reply
+    /// of a service reached through the endpoint, from the endpoint into the subnet of the
+    /// interface that asked.
+    pub(super) fn enter_from_gateway_endpoint(
         &mut self,
         endpoint: &str,
         eni: &str,
         h: Header,
         to: &End,
     ) -> Option<Header> {
+        if !self.established {
+            // A service behind a gateway endpoint only answers.
+            self.explain(Explanation {
+                code: codes::NO_ROUTE_TO_DESTINATION,
+                component: Some(endpoint.to_owned()),
+                destination: Some(eni.to_owned()),
+                header: Some(h),
+                ..Explanation::default()
+            });
+            return None;
+        }
         let world = self.world();
         let target = world.network_interfaces.get(eni)?;
         let vpc = world.vpc_endpoints.get(endpoint).map(|e| e.vpc_id.clone());

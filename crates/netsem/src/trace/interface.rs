@@ -3,9 +3,8 @@
 //! destination is an appliance forwarding the packets on, subject to its source/destination
 //! check.
 
-use super::{End, Explanation, Hop, Sender, Walk, codes};
+use super::{Border, End, Explanation, Hop, Owner, Sender, Walk, codes};
 use crate::header::Header;
-use model::ids::prefix_of;
 use model::resources::{InstanceState, NetworkInterface};
 use std::net::IpAddr;
 
@@ -118,8 +117,7 @@ impl<'w> Walk<'_, 'w> {
         sender: &Sender,
     ) -> Option<Header> {
         // The reply to a Client VPN client reaches the association's interface.
-        if let End::Internet { gateway: Some(g), .. } = to
-            && prefix_of(g) == "cvpn-endpoint"
+        if let End::Outside { beyond: Border::ClientVpn(g), .. } = to
             && target.requester_managed
             && let Some(cvpn) = self.world().client_vpn_of_interface(&target.id)
             && cvpn.id == *g
@@ -140,11 +138,11 @@ impl<'w> Walk<'_, 'w> {
                 // An endpoint's interface: the endpoint, and its service unless the path ends
                 // at the endpoint.
                 if !self.established && target.interface_type.ends_with("endpoint") {
-                    let ends_at_endpoint = owner.as_deref().is_some_and(|o| prefix_of(o) == "vpce");
+                    let ends_at_endpoint = matches!(owner, Some(Owner::VpcEndpoint(_)));
                     return self.on_to_endpoint_service(target, h, ends_at_endpoint);
                 }
                 if let Some(owner) = owner {
-                    self.owner_hop(owner, target, h, true);
+                    self.owner_hop(owner.id(), target, h, true);
                 }
                 Some(h)
             }

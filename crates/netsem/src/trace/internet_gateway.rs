@@ -73,17 +73,55 @@ impl<'w> Walk<'_, 'w> {
         Some(Header { source: Span::one(address_value(IpAddr::V4(public.address))), ..*h })
     }
 
+    /// Out through the egress-only internet gateway `id` of `vpc` (IPv6, untranslated).
+    pub(super) fn leave_by_egress_only_gateway(
+        &mut self,
+        id: &str,
+        vpc: &str,
+        h: Header,
+        to: &End,
+    ) -> Option<Header> {
+        self.pass_through(Hop::located(id, Some(vpc), None), h);
+        self.arrive_in_internet(h, to)
+    }
+
     /// Packets out in the internet: either that is where they were going, or they come back
     /// in through the gateway of the destination's VPC (to its public address).
     pub(super) fn arrive_in_internet(&mut self, h: Header, to: &End) -> Option<Header> {
         match to {
-            End::Internet { .. } => Some(h),
+            End::Outside { .. } => Some(h),
             End::Interface { eni, .. } => {
                 let vpc = self.world().network_interfaces.get(eni)?.vpc_id.clone();
                 let gateway = self.net.index.internet_gateway_of_vpc(&vpc)?.to_owned();
                 self.enter_from_internet(&gateway, h, to)
             }
         }
+    }
+
+    /// From the internet (no gateway named) to interface `eni`: in by the internet gateway of
+    /// its VPC — or, for the reply to a NAT gateway's connection, of the NAT gateway's VPC
+    /// (another VPC than the destination's, behind a transit gateway).
+    pub(super) fn enter_from_the_internet(
+        &mut self,
+        eni: &str,
+        h: Header,
+        to: &End,
+    ) -> Option<Header> {
+        let world = self.world();
+        let vpc = match self.flow.nat_sessions.last() {
+            Some(s) => &world.nat_gateways.get(&s.nat)?.vpc_id,
+            None => &world.network_interfaces.get(eni)?.vpc_id,
+        };
+        let Some(gateway) = self.net.index.internet_gateway_of_vpc(vpc) else {
+            self.explain(Explanation {
+                code: codes::NO_ROUTE_TO_DESTINATION,
+                vpc: Some(vpc.clone()),
+                header: Some(h),
+                ..Explanation::default()
+            });
+            return None;
+        };
+        self.enter_from_internet(gateway, h, to)
     }
 
     /// In through an internet gateway to an interface: the public destination is translated to

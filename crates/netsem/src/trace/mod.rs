@@ -28,7 +28,6 @@ use crate::endpoint::Endpoint;
 use crate::header::{ALL_PORTS, Family, Header, Span};
 use crate::index::Index;
 use model::World;
-use model::ids::prefix_of;
 use model::resources::{NetworkAclEntry, Route, RouteTable, SecurityGroupRule};
 use model::transit_gateway::TgwRoute;
 use std::net::IpAddr;
@@ -50,7 +49,7 @@ mod security_group;
 mod tests;
 mod transit;
 
-use ends::{End, resolve};
+use ends::{Border, End, Owner, resolve};
 pub use route_table::target_id;
 
 /// Reachability Analyzer's explanation codes for the components the engine knows.
@@ -355,7 +354,7 @@ pub fn trace(net: &Network<'_>, question: &Question) -> Result<Trace, TraceError
 
 /// Walks `header` from `source` to `destination` and, when it arrives, its reply back.
 fn walk_both_ways(net: &Network<'_>, source: &End, destination: &End, header: Header) -> Trace {
-    let mut forward = Walk::new(net, false);
+    let mut forward = Walk::new(net);
     let arrival = forward.run(source, destination, header);
     let mut trace = Trace {
         forward: forward.hops,
@@ -364,17 +363,9 @@ fn walk_both_ways(net: &Network<'_>, source: &End, destination: &End, header: He
         arrived: arrival.is_some(),
     };
     if let Some(arrived) = arrival {
-        let mut back = Walk::new(net, true);
-        back.nat_sessions = forward.nat_sessions;
-        back.gateway_endpoint = forward.gateway_endpoint;
-        // Replies from on premises come back in through the gateway the packets left by.
-        let destination = match (destination, forward.vpn_exit) {
-            (End::Internet { gateway: None, addresses, family }, Some(vgw)) => {
-                End::Internet { gateway: Some(vgw), addresses: *addresses, family: *family }
-            }
-            (destination, _) => destination.clone(),
-        };
-        back.run(&destination, source, arrived.reply());
+        let replier = forward.flow.replier(destination);
+        let mut back = Walk::replying(net, forward.flow);
+        back.run(&replier, source, arrived.reply());
         trace.back = back.hops;
         trace.explanations.extend(back.explanations.into_iter().map(|mut e| {
             e.on_return = true;
@@ -394,6 +385,34 @@ struct Sender {
     through_transit: bool,
 }
 
+/// What the forward walk leaves for the walk of the reply: the translations to undo and the
+/// components the reply comes back by.
+#[derive(Debug, Clone, Default)]
+struct Flow {
+    /// Translations NAT gateways (and Client VPN endpoints) made on the forward walk, for the
+    /// reply to undo.
+    nat_sessions: Vec<NatSession>,
+    /// The gateway endpoint the forward walk reached its service through: the reply comes
+    /// back from it.
+    gateway_endpoint: Option<String>,
+    /// The gateway (a virtual private gateway, or a transit gateway's VPN or Direct Connect
+    /// attachment) the packets left by, to on premises: the reply comes back in by it.
+    on_premises_exit: Option<Border>,
+}
+
+impl Flow {
+    /// Where the reply to packets that reached `destination` starts: there, except that
+    /// replies from on premises come back in through the gateway the packets left by.
+    fn replier(&self, destination: &End) -> End {
+        match (destination, &self.on_premises_exit) {
+            (End::Outside { beyond: Border::Routed, addresses, family }, Some(exit)) => {
+                End::Outside { beyond: exit.clone(), addresses: *addresses, family: *family }
+            }
+            (destination, _) => destination.clone(),
+        }
+    }
+}
+
 /// One walk in one direction.
 struct Walk<'n, 'w> {
     net: &'n Network<'w>,
@@ -403,14 +422,8 @@ struct Walk<'n, 'w> {
     explanations: Vec<Explanation>,
     /// Guards against routing loops through appliances.
     budget: u8,
-    /// Translations NAT gateways made on the forward walk, for the reply to undo.
-    nat_sessions: Vec<NatSession>,
-    /// The gateway endpoint the forward walk reached its service through: the reply comes
-    /// back from it.
-    gateway_endpoint: Option<String>,
-    /// The gateway (a virtual private gateway, or a transit gateway's VPN or Direct Connect
-    /// attachment) the packets left by, to on premises: the reply comes back in by it.
-    vpn_exit: Option<String>,
+    /// Set going forward, for the reply; read (and carried on) by the reply's walk.
+    flow: Flow,
     /// The availability zone the packets entered a transit gateway from: it keeps them there.
     transit_zone: Option<String>,
 }
@@ -427,18 +440,22 @@ struct NatSession {
 pub const EPHEMERAL_PORTS: Span = Span::new(1024, 65535);
 
 impl<'n, 'w> Walk<'n, 'w> {
-    fn new(net: &'n Network<'w>, established: bool) -> Self {
+    /// A walk of packets that open a flow.
+    fn new(net: &'n Network<'w>) -> Self {
         Walk {
             net,
-            established,
+            established: false,
             hops: Vec::new(),
             explanations: Vec::new(),
             budget: 16,
-            nat_sessions: Vec::new(),
-            gateway_endpoint: None,
-            vpn_exit: None,
+            flow: Flow::default(),
             transit_zone: None,
         }
+    }
+
+    /// A walk of the reply of an admitted flow, whose forward walk left `flow`.
+    fn replying(net: &'n Network<'w>, flow: Flow) -> Self {
+        Walk { established: true, flow, ..Walk::new(net) }
     }
 
     fn world(&self) -> &'w World {
@@ -448,74 +465,41 @@ impl<'n, 'w> Walk<'n, 'w> {
     /// Walks `header` from `from` to `to`; the packets as they arrive, if they do.
     fn run(&mut self, from: &End, to: &End, header: Header) -> Option<Header> {
         match from {
-            End::Interface { eni, owner: instance, .. } => {
+            End::Interface { eni, owner, .. } => {
                 let eni = self.world().network_interfaces.get(eni)?;
-                if let Some(instance) = instance {
-                    self.owner_hop(instance, eni, header, false);
+                if let Some(owner) = owner {
+                    self.owner_hop(owner.id(), eni, header, false);
                 }
                 self.leave_interface(eni, header, to)
             }
-            End::Internet { gateway: Some(g), .. } if prefix_of(g) == "cvpn-endpoint" => {
-                self.enter_from_client_vpn(g, header, to)
-            }
-            End::Internet { gateway, .. } => {
-                let endpoint = gateway
-                    .clone()
-                    .filter(|g| prefix_of(g) == "vpce")
-                    .or_else(|| self.gateway_endpoint.clone());
-                if let (Some(endpoint), End::Interface { eni, .. }) = (endpoint, to) {
-                    if !self.established {
-                        // A service behind a gateway endpoint only answers.
-                        self.explain(Explanation {
-                            code: codes::NO_ROUTE_TO_DESTINATION,
-                            component: Some(endpoint),
-                            destination: Some(eni.clone()),
-                            header: Some(header),
-                            ..Explanation::default()
-                        });
-                        return None;
-                    }
-                    return self.back_from_gateway_endpoint(&endpoint, eni, header, to);
-                }
-                let gateway = match (gateway, to) {
-                    (Some(g), _) => g.clone(),
-                    (None, End::Interface { eni, .. }) => {
-                        // A reply to a NAT gateway's connection comes back by the gateway's
-                        // VPC (another VPC than the destination's, behind a transit gateway).
-                        let world = self.world();
-                        let vpc = match self.nat_sessions.last() {
-                            Some(s) => &world.nat_gateways.get(&s.nat)?.vpc_id,
-                            None => &world.network_interfaces.get(eni)?.vpc_id,
-                        };
-                        match self.net.index.internet_gateway_of_vpc(vpc) {
-                            Some(g) => g.to_owned(),
-                            None => {
-                                self.explain(Explanation {
-                                    code: codes::NO_ROUTE_TO_DESTINATION,
-                                    vpc: Some(vpc.clone()),
-                                    header: Some(header),
-                                    ..Explanation::default()
-                                });
-                                return None;
-                            }
-                        }
-                    }
-                    (None, End::Internet { .. }) => return Some(header),
-                };
-                if prefix_of(&gateway) == "vgw" {
-                    return self.enter_from_vpn(&gateway, header, to);
-                }
-                if prefix_of(&gateway) == "tgw-attach" {
-                    return self.enter_from_transit_attachment(&gateway, header, to);
-                }
-                if prefix_of(&gateway) == "tgw" {
-                    return self.leave_transit_gateway_as_source(&gateway, header, to);
-                }
-                if prefix_of(&gateway) == "pcx" {
-                    return self.enter_from_peering(&gateway, header, to);
-                }
-                self.enter_from_internet(&gateway, header, to)
-            }
+            End::Outside { beyond, .. } => self.enter_from_outside(beyond, header, to),
+        }
+    }
+
+    /// Packets from outside the VPCs, in by the component `border`.
+    fn enter_from_outside(&mut self, border: &Border, h: Header, to: &End) -> Option<Header> {
+        if let Border::ClientVpn(id) = border {
+            return self.enter_from_client_vpn(id, h, to);
+        }
+        let endpoint = match border {
+            Border::GatewayEndpoint(id) => Some(id.clone()),
+            _ => self.flow.gateway_endpoint.clone(),
+        };
+        if let (Some(endpoint), End::Interface { eni, .. }) = (endpoint, to) {
+            return self.enter_from_gateway_endpoint(&endpoint, eni, h, to);
+        }
+        match border {
+            Border::Routed => match to {
+                End::Interface { eni, .. } => self.enter_from_the_internet(eni, h, to),
+                End::Outside { .. } => Some(h),
+            },
+            Border::InternetGateway(id) => self.enter_from_internet(id, h, to),
+            Border::VpnGateway(id) => self.enter_from_vpn(id, h, to),
+            Border::TransitAttachment(id) => self.enter_from_transit_attachment(id, h, to),
+            Border::TransitGateway(id) => self.leave_transit_gateway_as_source(id, h, to),
+            Border::Peering(id) => self.enter_from_peering(id, h, to),
+            // A gateway endpoint's service only answers (above); a client is handled first.
+            Border::GatewayEndpoint(_) | Border::ClientVpn(_) => None,
         }
     }
 

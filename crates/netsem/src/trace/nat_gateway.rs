@@ -35,7 +35,7 @@ impl<'w> Walk<'_, 'w> {
     ) -> Option<Header> {
         let mut hop = Hop::located(&nat.id, Some(&nat.vpc_id), Some(&nat.subnet_id));
         hop.inbound = Some(h);
-        let session = self.nat_sessions.iter().rev().find(|s| s.nat == nat.id).cloned();
+        let session = self.flow.nat_sessions.iter().rev().find(|s| s.nat == nat.id).cloned();
         let translated = match (self.established, session) {
             (true, Some(session)) => Header {
                 destination: session.inside_source,
@@ -71,7 +71,7 @@ impl<'w> Walk<'_, 'w> {
                     return Some(h);
                 }
                 let private = nat.primary_private_ip()?;
-                self.nat_sessions.push(NatSession {
+                self.flow.nat_sessions.push(NatSession {
                     nat: nat.id.clone(),
                     inside_source: h.source,
                     inside_ports: h.source_ports,

@@ -5,7 +5,7 @@
 //! one site to another through the gateway. (On premises through a transit gateway's VPN or
 //! Direct Connect attachment: see `transit`.)
 
-use super::{End, Explanation, Hop, Sender, Walk, codes};
+use super::{Border, End, Explanation, Hop, Sender, Walk, codes};
 use crate::header::{Family, Header, Span, v4_span};
 use model::World;
 use model::resources::{Route, RouteTable};
@@ -47,7 +47,7 @@ impl<'w> Walk<'_, 'w> {
         }
         let h = self.out_to_site(id, hop, h, Some(&table.vpc_id), to)?;
         // An address in a VPC is not on premises (and a VGW is no transit for VPCs).
-        matches!(to, End::Internet { .. }).then_some(h)
+        matches!(to, End::Outside { .. }).then_some(h)
     }
 
     /// In through the virtual private gateway `id` from on premises, to a private address of
@@ -150,10 +150,11 @@ impl<'w> Walk<'_, 'w> {
         };
         hop.outbound = Some(h);
         self.hops.push(hop);
-        self.vpn_exit = Some(id.to_owned());
+        self.flow.on_premises_exit = Some(Border::VpnGateway(id.to_owned()));
         // A path to the gateway that names no on-premises address ends there (as one from it
         // starts there); one to an on-premises address goes on over the link.
-        if destination.is_none() && matches!(to, End::Internet { gateway: Some(g), .. } if g == id)
+        if destination.is_none()
+            && matches!(to, End::Outside { beyond: Border::VpnGateway(g), .. } if g == id)
         {
             return Some(h);
         }

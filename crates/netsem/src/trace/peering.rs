@@ -1,7 +1,7 @@
 //! VPC peering: packets cross to the peer VPC, where only its local route delivers them — not
 //! transitive, no edge-to-edge routing (only the two VPCs' own addresses cross).
 
-use super::{End, Explanation, Hop, Sender, Walk, codes};
+use super::{Border, End, Explanation, Hop, Sender, Walk, codes};
 use crate::header::{Family, Header, Span, v4_span, v6_span};
 use model::resources::{Route, RouteTable};
 
@@ -49,7 +49,7 @@ impl<'w> Walk<'_, 'w> {
             return None;
         }
         self.hops.push(hop);
-        if matches!(to, End::Internet { gateway: Some(g), .. } if g == id) {
+        if matches!(to, End::Outside { beyond: Border::Peering(p), .. } if p == id) {
             // The peering connection is where the packets were going.
             return Some(h);
         }

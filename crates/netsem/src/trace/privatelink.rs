@@ -32,7 +32,7 @@ pub(super) fn service_as_endpoint(
     }
     let vpc = match source {
         End::Interface { eni, .. } => world.network_interfaces.get(eni).map(|e| e.vpc_id.clone()),
-        End::Internet { .. } => None,
+        End::Outside { .. } => None,
     };
     let endpoint = vpc.as_deref().and_then(|v| world.endpoint_to_service_in_vpc(id, v));
     // The endpoint's interface, not the endpoint: a path to the service goes past it.

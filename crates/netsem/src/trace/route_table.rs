@@ -2,7 +2,7 @@
 //! bound outside, a route to the wanted gateway), and the route's target takes the packets on —
 //! each kind of target is one arm of `Walk::follow_route`, handled in its construct's file.
 
-use super::{Decision, End, Explanation, Hop, Sender, Walk, codes};
+use super::{Border, Decision, End, Explanation, Hop, Sender, Walk, codes};
 use crate::header::{Family, Header, v4_span, v6_span};
 use crate::prefix_lists::PrefixLists;
 use crate::routes;
@@ -36,19 +36,13 @@ impl<'w> Walk<'_, 'w> {
             .index
             .route_table_of_subnet(&from.subnet_id, &from.vpc_id)
             .and_then(|id| self.net.index.route_table(world, id))?;
-        let gateway_wanted = match to {
-            End::Internet { gateway, .. } => Some(gateway.as_deref()),
+        let outside = match to {
+            End::Outside { beyond, .. } => Some(beyond),
             End::Interface { .. } => None,
         };
         let lists = &self.net.index.prefix_lists;
-        let Some((route, narrowed)) = pick_route(table, &h, gateway_wanted, lists) else {
-            let destination = match to {
-                End::Internet { gateway, .. } => gateway.clone(),
-                End::Interface { eni, owner: instance, .. } => {
-                    Some(instance.clone().unwrap_or_else(|| eni.clone()))
-                }
-            };
-            self.no_route(table, from, h, destination);
+        let Some((route, narrowed)) = pick_route(table, &h, outside, lists) else {
+            self.no_route(table, from, h, to.name());
             return None;
         };
         let mut hop = Hop::located(&table.id, Some(&from.vpc_id), Some(&from.subnet_id));
@@ -116,18 +110,14 @@ impl<'w> Walk<'_, 'w> {
                 };
                 self.enter_subnet(target, h, to, sender)
             }
-            RouteTarget::Gateway(id) if prefix_of(id) == "igw" => {
-                self.leave_to_internet(id, from, h, to)
-            }
-            RouteTarget::Gateway(id) if prefix_of(id) == "vpce" => {
-                self.through_gateway_endpoint(id, table, route, h, to)
-            }
-            RouteTarget::Gateway(id) if prefix_of(id) == "vgw" => {
-                self.leave_through_vpn(id, table, route, h, to)
-            }
+            RouteTarget::Gateway(id) => match GatewayKind::of(id) {
+                GatewayKind::Internet => self.leave_to_internet(id, from, h, to),
+                GatewayKind::Endpoint => self.through_gateway_endpoint(id, table, route, h, to),
+                GatewayKind::Vpn => self.leave_through_vpn(id, table, route, h, to),
+                GatewayKind::Other => self.unmodelled(table, route, h),
+            },
             RouteTarget::EgressOnlyInternetGateway(id) => {
-                self.pass_through(Hop::located(id, Some(&table.vpc_id), None), h);
-                self.arrive_in_internet(h, to)
+                self.leave_by_egress_only_gateway(id, &table.vpc_id, h, to)
             }
             RouteTarget::NatGateway(id) => {
                 // The gateway's interface receives the packets (see `arrive_at_interface`).
@@ -148,50 +138,59 @@ impl<'w> Walk<'_, 'w> {
                 let appliance = world.network_interfaces.get(id)?;
                 self.enter_subnet(appliance, h, to, sender)
             }
-            other => {
-                let id = target_id(other);
-                let hop = Hop::located(&id, Some(&table.vpc_id), None);
-                self.push_blocked(
-                    hop,
-                    Explanation::at_route(codes::VPCLAB_UNMODELLED_COMPONENT, &id, table, route, h),
-                );
-                None
-            }
+            RouteTarget::LocalGateway(_)
+            | RouteTarget::CarrierGateway(_)
+            | RouteTarget::VpcEndpoint(_)
+            | RouteTarget::CoreNetwork(_) => self.unmodelled(table, route, h),
         }
+    }
+
+    /// A route to a kind of component vpclab does not model: the packets stop there.
+    fn unmodelled(&mut self, table: &RouteTable, route: &Route, h: Header) -> Option<Header> {
+        let id = target_id(&route.target);
+        let hop = Hop::located(&id, Some(&table.vpc_id), None);
+        self.push_blocked(
+            hop,
+            Explanation::at_route(codes::VPCLAB_UNMODELLED_COMPONENT, &id, table, route, h),
+        );
+        None
     }
 }
 
 /// destination address it is the longest-prefix match; for an address set bound for the
-/// internet it is a route to the wanted gateway (any internet gateway when `None`).
+/// outside the VPCs it is a route to the component the end lies beyond (an internet gateway
+/// when the routes pick it); none for a set bound for an interface.
 pub(super) fn pick_route<'t>(
     table: &'t RouteTable,
     h: &Header,
-    internet: Option<Option<&str>>,
+    outside: Option<&Border>,
     lists: &PrefixLists,
 ) -> Option<(&'t Route, Header)> {
     if let Some(address) = h.destination_address() {
         let m = routes::lookup(table, address, lists)?;
         return Some((m.route, *h));
     }
-    let wanted = internet?;
+    let wanted = outside?;
     table.routes.iter().find_map(|route| {
         let to_gateway = match (&route.target, wanted) {
-            (RouteTarget::Gateway(g), Some(want)) => g == want,
-            (RouteTarget::Gateway(g), None) => prefix_of(g) == "igw",
-            (RouteTarget::EgressOnlyInternetGateway(_), None) => true,
+            (RouteTarget::Gateway(g), Border::Routed) => {
+                GatewayKind::of(g) == GatewayKind::Internet
+            }
+            (RouteTarget::Gateway(g), want) => want.id() == Some(g.as_str()),
+            (RouteTarget::EgressOnlyInternetGateway(_), Border::Routed) => true,
             // A NAT gateway sends the packets on towards the internet.
             (RouteTarget::NatGateway(_), _) => true,
-            // A transit gateway: to one of its attachments, or to the internet by a default
-            // route (centralised egress through another VPC).
-            (RouteTarget::TransitGateway(t), Some(want)) => {
-                t == want || prefix_of(want) == "tgw-attach"
-            }
-            (RouteTarget::VpcPeeringConnection(p), Some(want)) => p == want,
-            (RouteTarget::TransitGateway(_), None) => match &route.destination {
+            // A transit gateway: to the internet by a default route (centralised egress
+            // through another VPC), or to itself or one of its attachments.
+            (RouteTarget::TransitGateway(_), Border::Routed) => match &route.destination {
                 RouteDestination::V4(c) => c.prefix_len() == 0,
                 RouteDestination::V6(c) => c.prefix_len() == 0,
                 RouteDestination::PrefixList(_) => false,
             },
+            (RouteTarget::TransitGateway(t), want) => {
+                want.id() == Some(t.as_str()) || matches!(want, Border::TransitAttachment(_))
+            }
+            (RouteTarget::VpcPeeringConnection(p), want) => want.id() == Some(p.as_str()),
             _ => false,
         };
         if !to_gateway {
@@ -229,5 +228,26 @@ pub fn target_id(target: &RouteTarget) -> String {
         | RouteTarget::VpcEndpoint(id)
         | RouteTarget::CoreNetwork(id) => id.clone(),
         RouteTarget::Instance { instance_id, .. } => instance_id.clone(),
+    }
+}
+
+/// What a route's `GatewayId` target is: the model keeps one field for three kinds of gateway,
+/// told apart here, once, by the id's prefix.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum GatewayKind {
+    Internet,
+    Endpoint,
+    Vpn,
+    Other,
+}
+
+impl GatewayKind {
+    fn of(id: &str) -> GatewayKind {
+        match prefix_of(id) {
+            "igw" => GatewayKind::Internet,
+            "vpce" => GatewayKind::Endpoint,
+            "vgw" => GatewayKind::Vpn,
+            _ => GatewayKind::Other,
+        }
     }
 }
