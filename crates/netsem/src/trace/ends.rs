@@ -111,6 +111,14 @@ impl End {
     }
 }
 
+/// The endpoint service a question's endpoint names, if it names one.
+pub(super) fn names_endpoint_service(endpoint: &Endpoint) -> Option<&str> {
+    match endpoint {
+        Endpoint::Resource(id) if prefix_of(id) == "vpce-svc" => Some(id),
+        _ => None,
+    }
+}
+
 /// The end `endpoint` stands for, at `address` when given (else an address of `family`, else
 /// IPv4).
 pub(super) fn resolve(

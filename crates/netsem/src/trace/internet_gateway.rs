@@ -61,7 +61,7 @@ impl<'w> Walk<'_, 'w> {
     }
 
     /// The header with its private IPv4 source replaced by the public address mapped to it.
-    pub(super) fn public_source(&self, vpc: &str, h: &Header) -> Option<Header> {
+    fn public_source(&self, vpc: &str, h: &Header) -> Option<Header> {
         let source = h.source_address()?;
         let eni = self.net.index.interface_at(vpc, source)?;
         let eni = self.world().network_interfaces.get(eni)?;
@@ -87,7 +87,7 @@ impl<'w> Walk<'_, 'w> {
 
     /// Packets out in the internet: either that is where they were going, or they come back
     /// in through the gateway of the destination's VPC (to its public address).
-    pub(super) fn arrive_in_internet(&mut self, h: Header, to: &End) -> Option<Header> {
+    fn arrive_in_internet(&mut self, h: Header, to: &End) -> Option<Header> {
         match to {
             End::Outside { .. } => Some(h),
             End::Interface { eni, .. } => {
@@ -239,7 +239,7 @@ impl<'w> Walk<'_, 'w> {
 
 /// Why an internet gateway refuses an address that cannot be on the internet: a private
 /// (RFC 1918) or shared (RFC 6598) IPv4 destination going out, or source coming in.
-pub(super) fn not_routable(address: IpAddr, egress: bool) -> Option<&'static str> {
+fn not_routable(address: IpAddr, egress: bool) -> Option<&'static str> {
     let IpAddr::V4(a) = address else { return None };
     let [first, second, ..] = a.octets();
     let private = first == 10

@@ -13,16 +13,25 @@
 //! on as if it had let the packets through, so one analysis names every blocking component. A
 //! missing route ends it, since there is nowhere further to go.
 //!
-//! This file holds the questions and answers and the walk's framework: [`Walk`], its driving
-//! [`Walk::run`] and the recording of hops and explanations. Each construct the packets may
-//! cross is a file of its own adding `Walk` methods: [`ends`] (resolving a question's source
-//! and destination), [`interface`], [`security_group`], [`network_acl`], [`route_table`] (route
-//! choice and where each kind of target leads), [`internet_gateway`] (and egress-only
-//! gateways), [`nat_gateway`], [`peering`], [`on_premises`] (VPN connections and Direct
-//! Connect behind a virtual private gateway), [`gateway_endpoint`], [`client_vpn`],
-//! [`transit`] (transit gateways), [`privatelink`] and [`load_balancer`]. A new construct is a
-//! new file and a new arm of `Walk::follow_route` (or of the walk's start), not a change to
-//! the others.
+//! This file holds the questions and answers and the walk's framework: `Walk`, its driving
+//! `Walk::run` (which dispatches on the start: an interface, or an outside end by the typed
+//! component it lies beyond, `ends::Border`), the hop and explanation records, and `Flow`, what
+//! the forward walk leaves for the walk of the reply. Each construct the packets may cross is a
+//! file of its own adding `Walk` methods:
+//!
+//! - `ends`: a question's source and destination resolved to ends (the one place the prefix
+//!   of an id a question names says what it is);
+//! - `interface`: instances' and other interfaces' hops, leaving and arriving, appliances;
+//! - `security_group`, `network_acl`: the filters;
+//! - `route_table`: route choice (`pick_route`) and where each kind of route target leads (a
+//!   route's `GatewayId`, one model field for three kinds of gateway, told apart once);
+//! - `internet_gateway` (and egress-only gateways), `nat_gateway`, `peering`;
+//! - `on_premises`: virtual private gateways, their VPN connections and Direct Connect;
+//! - `gateway_endpoint`, `client_vpn`, `transit` (transit gateways), `privatelink`,
+//!   `load_balancer`.
+//!
+//! A new construct is a new file, a new arm of `Walk::follow_route` (and, if it can be a path's
+//! end, a new `Border`), not a change to the others.
 
 use crate::endpoint::Endpoint;
 use crate::header::{ALL_PORTS, Family, Header, Span};
@@ -85,8 +94,11 @@ pub mod codes {
         "VGW_PRIVATE_IP_ASSOCIATION_FOR_INGRESS";
     /// No VPN connection of the virtual private gateway has a route to the destination.
     pub const VGW_NO_ROUTE_TO_DESTINATION: &str = "NO_ROUTE_TO_DESTINATION";
-    /// Not an AWS code: the route leads to a kind of component vpclab does not model yet.
+    /// A gateway endpoint carries TCP only.
     pub const VPCE_GATEWAY_PROTOCOL_RESTRICTION: &str = "VPCE_GATEWAY_PROTOCOL_RESTRICTION";
+    /// Not an AWS code: the route leads to a kind of component vpclab does not model (a local
+    /// or carrier gateway, a Cloud WAN core network, a route to a Gateway Load Balancer
+    /// endpoint).
     pub const VPCLAB_UNMODELLED_COMPONENT: &str = "VPCLAB_UNMODELLED_COMPONENT";
     /// The source's availability zone has no subnet of the VPC's transit gateway attachment.
     pub const TGW_ATTACH_VPC_AZ_RESTRICTION: &str = "TGW_ATTACH_VPC_AZ_RESTRICTION";

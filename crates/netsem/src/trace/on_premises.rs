@@ -14,10 +14,11 @@ use std::net::{IpAddr, Ipv4Addr};
 impl<'w> Walk<'_, 'w> {
     /// Out through the virtual private gateway `id`: the packets must come from a private
     /// address of the gateway's VPC, and go to an on-premises address — inside a static route
-    /// of one of the gateway's VPN connections, or a prefix a Direct Connect private virtual
+    /// of one of the gateway's VPN connections, a prefix its customer gateway advertises over
+    /// BGP (the `vpclab:advertised-cidrs` tag), or a prefix a Direct Connect private virtual
     /// interface advertises to the gateway (see [`on_premises_link`]) — which they reach
-    /// through that connection or interface. VPN BGP and VPN CloudHub (on premises to on
-    /// premises) are not modelled.
+    /// through that connection or interface. From one site to another through the gateway
+    /// (VPN CloudHub), see [`Walk::enter_from_vpn`].
     pub(super) fn leave_through_vpn(
         &mut self,
         id: &str,
@@ -109,7 +110,7 @@ impl<'w> Walk<'_, 'w> {
     /// one) to the on-premises site whose link (VPN connection or Direct Connect) has a route
     /// holding the destination (unless the gateway is `to`); the reply comes back in by the
     /// gateway.
-    pub(super) fn out_to_site(
+    fn out_to_site(
         &mut self,
         id: &str,
         mut hop: Hop,
@@ -166,8 +167,9 @@ impl<'w> Walk<'_, 'w> {
 }
 
 /// How a virtual private gateway reaches on premises.
-pub(super) enum OnPremisesLink<'w> {
-    /// Over a site-to-site VPN connection (its static routes).
+enum OnPremisesLink<'w> {
+    /// Over a site-to-site VPN connection (its static routes, or what its customer gateway
+    /// advertises).
     Vpn(&'w model::vpn::VpnConnection),
     /// Over a Direct Connect private virtual interface, on the gateway itself or on a Direct
     /// Connect gateway associated with it.
@@ -186,13 +188,9 @@ impl OnPremisesLink<'_> {
     }
 }
 
-/// The link by which virtual private gateway `vgw` reaches on-premises `address`: the longest
-/// matching prefix among its VPN connections' static routes and the prefixes Direct Connect
-/// advertises to it; on a tie Direct Connect wins, as AWS prefers Direct Connect BGP routes
-/// over VPN static routes.
 /// The part of IPv4 destination set `span` within the first on-premises block behind gateway
 /// `vgw` (its VPN connections' blocks, then its Direct Connect prefixes) that meets it.
-pub(super) fn on_premises_part(world: &World, vgw: &str, span: Span) -> Option<Span> {
+fn on_premises_part(world: &World, vgw: &str, span: Span) -> Option<Span> {
     let vpn = world
         .vpn_connections
         .values()
@@ -202,7 +200,11 @@ pub(super) fn on_premises_part(world: &World, vgw: &str, span: Span) -> Option<S
     vpn.chain(dx).find_map(|block| span.intersect(v4_span(block)))
 }
 
-pub(super) fn on_premises_link<'w>(
+/// The link by which virtual private gateway `vgw` reaches on-premises `address`: the longest
+/// matching prefix among its VPN connections' routes and the prefixes Direct Connect
+/// advertises to it; on a tie Direct Connect wins, as AWS prefers Direct Connect BGP routes
+/// over VPN routes.
+fn on_premises_link<'w>(
     world: &'w World,
     vgw: &str,
     address: Ipv4Addr,

@@ -105,7 +105,7 @@ impl<'w> Walk<'_, 'w> {
 }
 
 /// Whether the blocks of `vpc` hold every address of `span`.
-pub(super) fn vpc_holds(vpc: &model::resources::Vpc, family: Family, span: Span) -> bool {
+fn vpc_holds(vpc: &model::resources::Vpc, family: Family, span: Span) -> bool {
     match family {
         Family::V4 => vpc.cidr_blocks.iter().any(|b| v4_span(b.cidr).contains(span)),
         Family::V6 => vpc.ipv6_cidr_blocks.iter().any(|b| v6_span(b.cidr).contains(span)),

@@ -58,7 +58,7 @@ impl<'w> Walk<'_, 'w> {
         self.follow_route(table, route, from, narrowed, to, sender)
     }
 
-    pub(super) fn no_route(
+    fn no_route(
         &mut self,
         table: &RouteTable,
         from: &NetworkInterface,

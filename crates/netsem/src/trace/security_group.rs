@@ -11,10 +11,7 @@ use std::net::IpAddr;
 
 impl<'w> Walk<'_, 'w> {
     /// The interface's security groups, in the order it lists them.
-    pub(super) fn groups_of(
-        &self,
-        eni: &NetworkInterface,
-    ) -> Vec<&'w model::resources::SecurityGroup> {
+    fn groups_of(&self, eni: &NetworkInterface) -> Vec<&'w model::resources::SecurityGroup> {
         eni.security_groups.iter().filter_map(|g| self.world().security_groups.get(g)).collect()
     }
 
@@ -93,7 +90,7 @@ impl<'w> Walk<'_, 'w> {
 
     /// Whether group references of `from`'s groups count in `to`: the same VPC, or a VPC
     /// actively peered with it in the same region.
-    pub(super) fn groups_reach(&self, from: &str, to: &str) -> bool {
+    fn groups_reach(&self, from: &str, to: &str) -> bool {
         from == to || {
             let world = self.world();
             let region = |v: &str| world.vpcs.get(v).map(|v| v.owner.region.clone());
@@ -103,7 +100,7 @@ impl<'w> Walk<'_, 'w> {
 
     /// The interface at `address` whose groups a rule of a group in `vpc` may name: in the
     /// VPC itself, else in a VPC peered with it in the same region.
-    pub(super) fn group_peer_at(&self, vpc: &str, address: IpAddr) -> Option<&'_ NetworkInterface> {
+    fn group_peer_at(&self, vpc: &str, address: IpAddr) -> Option<&'_ NetworkInterface> {
         let index = self.net.index;
         let found = index.interface_at(vpc, address).or_else(|| {
             index.interfaces_at(address).find(|(v, _)| self.groups_reach(vpc, v)).map(|(_, e)| e)
