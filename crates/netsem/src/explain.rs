@@ -136,11 +136,20 @@ pub fn decision_text(decision: &Decision) -> String {
 impl Explanation {
     /// Why the packets stop here, as a sentence.
     pub fn message(&self) -> String {
-        let or_unknown = |v: &Option<String>| v.clone().unwrap_or_else(|| "?".into());
+        let reply = if self.on_return { " (on the reply's way back)" } else { "" };
+        let text = self
+            .filter_or_route_text()
+            .or_else(|| self.connection_text())
+            .unwrap_or_else(|| self.code.to_owned());
+        format!("{text}{reply}")
+    }
+
+    /// The sentence for a code of an interface, a filter, a route or a gateway to the
+    /// internet or a load balancer; `None` for other codes.
+    fn filter_or_route_text(&self) -> Option<String> {
         let way = |inbound: &str, outbound: &str| {
             if self.direction == Some("egress") { outbound.to_owned() } else { inbound.to_owned() }
         };
-        let reply = if self.on_return { " (on the reply's way back)" } else { "" };
         let text = match self.code {
             codes::ENI_SG_RULES_MISMATCH => format!(
                 "no {} rule of the security groups of {} ({}) allows these packets",
@@ -238,6 +247,15 @@ impl Explanation {
                 or_unknown(&self.internet_gateway),
                 self.address.map_or_else(|| "the source".into(), |a| a.to_string()),
             ),
+            _ => return None,
+        };
+        Some(text)
+    }
+
+    /// The sentence for a code of a connecting construct (NAT gateway, peering, endpoint,
+    /// VPN, transit gateway, Client VPN) or of one vpclab does not model; `None` for others.
+    fn connection_text(&self) -> Option<String> {
+        let text = match self.code {
             codes::NGW_REQUIRES_SOURCE_IN_VPC => format!(
                 "NAT gateway {} forwards only traffic from its own VPC {}, not from {}; nothing from outside can open a connection through it",
                 or_unknown(&self.component),
@@ -299,10 +317,15 @@ impl Explanation {
                 kind_of(self.component.as_deref().unwrap_or_default()),
                 or_unknown(&self.component),
             ),
-            other => other.to_owned(),
+            _ => return None,
         };
-        format!("{text}{reply}")
+        Some(text)
     }
+}
+
+/// The value, or `?` when unknown.
+fn or_unknown(v: &Option<String>) -> String {
+    v.clone().unwrap_or_else(|| "?".into())
 }
 
 #[cfg(test)]

@@ -19,8 +19,14 @@
 //!   and rules reference, resolved once per version of the world.
 //! - [`trace`]: the walk from a source ([`endpoint::Endpoint`]) to a destination and back,
 //!   hop by hop, each hop naming the rule or route that decided, and every blocking component
-//!   explained with Reachability Analyzer's codes. [`index::Index`] holds the lookups a walk
-//!   makes, built once per version of the world.
+//!   explained with Reachability Analyzer's codes. `trace/mod.rs` holds the questions, answers
+//!   and the walk's framework (the driving loop, hop records, the state the reply inherits);
+//!   each construct the packets cross is a file of its own under `trace/` (interfaces,
+//!   security groups, network ACLs, route tables, internet and NAT gateways, peering, VPN and
+//!   Direct Connect, gateway endpoints, Client VPN, transit gateways, PrivateLink, load
+//!   balancers). A path's ends are typed: an interface (and what it stands for), or addresses
+//!   outside the VPCs beyond a named kind of component. [`index::Index`] holds the lookups a
+//!   walk makes, built once per version of the world.
 //! - [`flows`]: traffic files replayed through [`trace`], giving the flow log records each
 //!   interface writes.
 //! - [`analysis`]: a trace written down as a Reachability Analyzer analysis stores it.

@@ -21,8 +21,8 @@
 //! as intermediate components in the same way).
 
 use super::{
-    Decision, EPHEMERAL_PORTS, End, Explanation, Hop, Question, Trace, TraceError, Walk, codes,
-    walk_both_ways,
+    Decision, EPHEMERAL_PORTS, End, Explanation, Hop, Owner, Question, Trace, TraceError, Walk,
+    codes, walk_both_ways,
 };
 use crate::endpoint::Endpoint;
 use crate::header::{Family, Header, Span, address_value};
@@ -139,7 +139,7 @@ pub(super) fn through_balancers(
     source: &End,
     destination: &End,
 ) -> Option<Trace> {
-    let End::Interface { owner: instance, address, .. } = destination else { return None };
+    let End::Interface { owner, address, .. } = destination else { return None };
     if Family::of(*address) != Family::V4 {
         return None;
     }
@@ -151,7 +151,7 @@ pub(super) fn through_balancers(
         for (listener, port) in listeners {
             for group in target_groups_of(world, listener) {
                 let Some(target) = group.registered_targets().find(|t| match group.target_type {
-                    TargetType::Instance => instance.as_deref() == Some(t.id.as_str()),
+                    TargetType::Instance => owner.as_ref().map(Owner::id) == Some(t.id.as_str()),
                     TargetType::Ip => t.id.parse::<IpAddr>().ok() == Some(*address),
                     TargetType::Lambda | TargetType::Alb => false,
                 }) else {
@@ -190,7 +190,7 @@ fn entry_zone<'w>(
                 .get(eni)
                 .and_then(|e| world.subnets.get(&e.subnet_id))
                 .map(|s| s.availability_zone.clone()),
-            End::Internet { .. } => None,
+            End::Outside { .. } => None,
         },
     };
     let found = match &zone {
@@ -290,7 +290,7 @@ fn through(
     };
     hop.outbound = Some(to_target);
     trace.forward.push(hop);
-    let mut forward = Walk::new(net, false);
+    let mut forward = Walk::new(net);
     let arrival = forward.run(&lb_end, destination, to_target);
     trace.forward.extend(forward.hops);
     trace.explanations.extend(forward.explanations);
@@ -303,7 +303,7 @@ fn through(
     // Network Load Balancer preserving addresses takes the replies back all the same).
     let mut reply = arrived.reply();
     reply.destination = Span::one(address_value(IpAddr::V4(zone.private_ip)));
-    let mut back = Walk::new(net, true);
+    let mut back = Walk::replying(net, super::Flow::default());
     back.run(destination, &lb_end, reply);
     let client_back = std::mem::take(&mut trace.back);
     trace.back = back.hops;

@@ -9,10 +9,10 @@
 //! endpoint to it in the source's VPC (its interface, past which the packets go on to the
 //! service). A question naming the endpoint itself ends at the endpoint.
 
+use super::ends::names_endpoint_service;
 use super::{End, Explanation, Hop, TraceError, Walk, codes};
 use crate::endpoint::Endpoint;
 use crate::header::Header;
-use model::ids::prefix_of;
 use model::resources::NetworkInterface;
 
 /// The destination a question names, with an endpoint service replaced by the source VPC's
@@ -22,23 +22,20 @@ pub(super) fn service_as_endpoint(
     destination: &Endpoint,
     source: &End,
 ) -> Result<Endpoint, TraceError> {
-    let Endpoint::Resource(id) = destination else { return Ok(destination.clone()) };
-    if prefix_of(id) != "vpce-svc" {
-        return Ok(destination.clone());
-    }
+    let Some(id) = names_endpoint_service(destination) else { return Ok(destination.clone()) };
     let world = net.world;
     if !world.vpc_endpoint_services.contains(id) {
-        return Err(TraceError::UnknownResource(id.clone()));
+        return Err(TraceError::UnknownResource(id.to_owned()));
     }
     let vpc = match source {
         End::Interface { eni, .. } => world.network_interfaces.get(eni).map(|e| e.vpc_id.clone()),
-        End::Internet { .. } => None,
+        End::Outside { .. } => None,
     };
     let endpoint = vpc.as_deref().and_then(|v| world.endpoint_to_service_in_vpc(id, v));
     // The endpoint's interface, not the endpoint: a path to the service goes past it.
     match (endpoint.and_then(|e| e.network_interface_ids.first()), vpc) {
         (Some(eni), _) => Ok(Endpoint::Resource(eni.clone())),
-        (None, vpc) => Err(TraceError::NoEndpointToService { service: id.clone(), vpc }),
+        (None, vpc) => Err(TraceError::NoEndpointToService { service: id.to_owned(), vpc }),
     }
 }
 

@@ -7,9 +7,8 @@
 //! attachment they reach on premises; out of a peering attachment, the peer gateway routes
 //! them by its own tables. Transitive by design: nothing here checks where the packets began.
 
-use super::{End, Explanation, Hop, Sender, Walk, codes};
+use super::{Border, End, Explanation, Hop, Sender, Walk, codes};
 use crate::header::Header;
-use model::ids::prefix_of;
 use model::resources::{NetworkInterface, RouteTable};
 use model::transit_gateway::{AttachmentResource, TgwAttachment, TgwRouteState};
 
@@ -54,7 +53,7 @@ impl<'w> Walk<'_, 'w> {
         self.transit_zone = zone;
         let tgw = attachment.transit_gateway_id.as_str();
         // The gateway itself is the destination: the packets are there.
-        if matches!(to, End::Internet { gateway: Some(g), .. } if g == tgw) {
+        if matches!(to, End::Outside { beyond: Border::TransitGateway(g), .. } if g == tgw) {
             self.pass_through(Hop::new(tgw), h);
             return Some(h);
         }
@@ -73,22 +72,16 @@ impl<'w> Walk<'_, 'w> {
         self.pass_through(Hop::new(id), h);
         let vpc = match to {
             End::Interface { eni, .. } => world.network_interfaces.get(eni).map(|e| &e.vpc_id),
-            End::Internet { .. } => None,
+            End::Outside { .. } => None,
         };
         let egress =
             vpc.and_then(|v| world.tgw_attachment_in_vpc(id, v)).filter(|a| a.is_available());
         let Some(egress) = egress else {
-            let destination = match to {
-                End::Interface { eni, owner: instance, .. } => {
-                    instance.clone().or(Some(eni.clone()))
-                }
-                End::Internet { gateway, .. } => gateway.clone(),
-            };
             self.block_last(Explanation {
                 code: codes::NO_ROUTE_TO_DESTINATION,
                 component: Some(id.to_owned()),
                 transit_gateway: Some(id.to_owned()),
-                destination,
+                destination: to.name(),
                 vpc: vpc.cloned(),
                 header: Some(h),
                 ..Explanation::default()
@@ -153,7 +146,7 @@ impl<'w> Walk<'_, 'w> {
         // To an attachment named as the destination, any address behind it will do: the route
         // to it carries the packets it covers.
         let wanted = match to {
-            End::Internet { gateway: Some(g), .. } if prefix_of(g) == "tgw-attach" => Some(g),
+            End::Outside { beyond: Border::TransitAttachment(a), .. } => Some(a),
             _ => None,
         };
         let index = &self.net.index;
@@ -262,8 +255,8 @@ impl<'w> Walk<'_, 'w> {
         to: &End,
     ) -> Option<Header> {
         match to {
-            End::Internet { .. } => {
-                self.vpn_exit = Some(egress.id.clone());
+            End::Outside { .. } => {
+                self.flow.on_premises_exit = Some(Border::TransitAttachment(egress.id.clone()));
                 Some(h)
             }
             // An interface in a VPC is not on premises.
