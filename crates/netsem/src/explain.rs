@@ -8,7 +8,7 @@ use model::resources::{
 };
 use model::transit_gateway::TgwRoute;
 
-/// What kind of component an id names, in AWS's words.
+/// What kind of component an id names, in AWS's words (the registry's label for EC2 ids).
 pub fn kind_of(id: &str) -> &'static str {
     // Direct Connect gateways have UUIDs for ids.
     if id.len() == 36 && id.bytes().filter(|b| *b == b'-').count() == 4 {
@@ -18,28 +18,8 @@ pub fn kind_of(id: &str) -> &'static str {
         return "load balancer";
     }
     match prefix_of(id) {
-        "i" => "instance",
-        "eni" => "network interface",
-        "sg" => "security group",
-        "acl" => "network ACL",
-        "rtb" => "route table",
-        "igw" => "internet gateway",
-        "eigw" => "egress-only internet gateway",
-        "subnet" => "subnet",
-        "vpc" => "VPC",
-        "nat" => "NAT gateway",
-        "pcx" => "peering connection",
-        "tgw" => "transit gateway",
-        "tgw-attach" => "transit gateway attachment",
-        "tgw-rtb" => "transit gateway route table",
-        "vgw" => "virtual private gateway",
-        "vpn" => "VPN connection",
-        "cgw" => "customer gateway",
-        "vpce" => "VPC endpoint",
-        "vpce-svc" => "VPC endpoint service",
         "dxvif" => "Direct Connect virtual interface",
-        "cvpn-endpoint" => "Client VPN endpoint",
-        _ => "component",
+        prefix => model::lookup::by_prefix(prefix).map_or("component", |kind| kind.label),
     }
 }
 
