@@ -49,7 +49,8 @@ impl fmt::Display for Scope {
 }
 
 macro_rules! tables {
-    ($($field:ident: $ty:ty => $kind:literal),* $(,)?) => {
+    (@kind $kind:literal $marker:ident) => { $kind };
+    ($($field:ident: $ty:ty => $kind:literal $([$not_network:ident])?),* $(,)?) => {
         /// Every resource, in one table per kind.
         #[derive(Debug, Default, Clone)]
         pub struct World {
@@ -68,6 +69,13 @@ macro_rules! tables {
         impl World {
             /// The kinds of rows the store holds, one per table.
             pub const KINDS: &'static [&'static str] = &[$($kind),*];
+
+            /// Kinds that record things about the network without being part of it (marked
+            /// `[not_network]` below): analyses, flow logs, Route 53's DNS data and Resolver's
+            /// rules do not change what a packet meets (a Resolver endpoint's interfaces are
+            /// rows of their own, which do).
+            pub const NOT_NETWORK: &'static [&'static str] =
+                &[$($(tables!(@kind $kind $not_network),)?)*];
 
             /// Undoes everything the current operation changed.
             pub fn rollback(&mut self) {
@@ -172,7 +180,7 @@ macro_rules! tables {
 
 tables! {
     scopes: ScopeState => "scope",
-    counters: u64 => "counter",
+    counters: u64 => "counter" [not_network],
     vpcs: Vpc => "vpc",
     subnets: Subnet => "subnet",
     route_tables: RouteTable => "route_table",
@@ -185,9 +193,9 @@ tables! {
     security_groups: SecurityGroup => "security_group",
     network_acls: NetworkAcl => "network_acl",
     dhcp_options: DhcpOptions => "dhcp_options",
-    flow_logs: crate::flow_log::FlowLog => "flow_log",
-    network_insights_paths: NetworkInsightsPath => "network_insights_path",
-    network_insights_analyses: NetworkInsightsAnalysis => "network_insights_analysis",
+    flow_logs: crate::flow_log::FlowLog => "flow_log" [not_network],
+    network_insights_paths: NetworkInsightsPath => "network_insights_path" [not_network],
+    network_insights_analyses: NetworkInsightsAnalysis => "network_insights_analysis" [not_network],
     nat_gateways: NatGateway => "nat_gateway",
     vpc_peering_connections: crate::peering::VpcPeeringConnection => "vpc_peering_connection",
     prefix_lists: crate::prefix_list::CustomerPrefixList => "prefix_list",
@@ -212,16 +220,16 @@ tables! {
     listeners: crate::listener::Listener => "listener",
     listener_rules: crate::listener::Rule => "listener_rule",
     vpc_endpoint_services: crate::endpoint_service::EndpointService => "vpc_endpoint_service",
-    r53_hosted_zones: crate::route53::HostedZone => "r53_hosted_zone",
-    r53_record_sets: crate::route53::RecordSet => "r53_record_set",
-    r53_changes: crate::route53::Change => "r53_change",
-    r53_health_checks: crate::route53::HealthCheck => "r53_health_check",
-    r53_delegation_sets: crate::route53::DelegationSet => "r53_delegation_set",
-    r53_query_logging_configs: crate::route53::QueryLoggingConfig => "r53_query_logging_config",
-    r53_cidr_collections: crate::route53::CidrCollection => "r53_cidr_collection",
-    r53r_endpoints: crate::route53_resolver::ResolverEndpoint => "r53r_endpoint",
-    r53r_rules: crate::route53_resolver::ResolverRule => "r53r_rule",
-    r53r_rule_associations: crate::route53_resolver::RuleAssociation => "r53r_rule_association",
+    r53_hosted_zones: crate::route53::HostedZone => "r53_hosted_zone" [not_network],
+    r53_record_sets: crate::route53::RecordSet => "r53_record_set" [not_network],
+    r53_changes: crate::route53::Change => "r53_change" [not_network],
+    r53_health_checks: crate::route53::HealthCheck => "r53_health_check" [not_network],
+    r53_delegation_sets: crate::route53::DelegationSet => "r53_delegation_set" [not_network],
+    r53_query_logging_configs: crate::route53::QueryLoggingConfig => "r53_query_logging_config" [not_network],
+    r53_cidr_collections: crate::route53::CidrCollection => "r53_cidr_collection" [not_network],
+    r53r_endpoints: crate::route53_resolver::ResolverEndpoint => "r53r_endpoint" [not_network],
+    r53r_rules: crate::route53_resolver::ResolverRule => "r53r_rule" [not_network],
+    r53r_rule_associations: crate::route53_resolver::RuleAssociation => "r53r_rule_association" [not_network],
 }
 
 impl World {
@@ -287,26 +295,6 @@ impl World {
         }
         counters
     }
-
-    /// Kinds that record things about the network without being part of it: analyses, flow
-    /// logs, Route 53's DNS data and Resolver's rules do not change what a packet meets (a
-    /// Resolver endpoint's interfaces are rows of their own, which do).
-    pub const NOT_NETWORK: &'static [&'static str] = &[
-        "counter",
-        "network_insights_path",
-        "network_insights_analysis",
-        "flow_log",
-        "r53_hosted_zone",
-        "r53_record_set",
-        "r53_change",
-        "r53_health_check",
-        "r53_delegation_set",
-        "r53_query_logging_config",
-        "r53_cidr_collection",
-        "r53r_endpoint",
-        "r53r_rule",
-        "r53r_rule_association",
-    ];
 
     /// A number that changes whenever a committed operation (or a clear) changes rows of one of
     /// `kinds`, and only then: a reader that derives something from those kinds alone (a data
