@@ -56,8 +56,28 @@ pub fn request(
 fn build() -> Base {
     fastrand::seed(0xba5e);
     let api = Api::new(World::default(), Store::in_memory());
-    let ec2 = |pairs: &[(&str, &str)]| call(&api, Service::Ec2, "2016-11-15", pairs);
-    let elb = |pairs: &[(&str, &str)]| call(&api, Service::Elbv2, "2015-12-01", pairs);
+    let (vpc, subnets, igw, sg, web, db) = network(&api);
+    let load_balancer_dns = load_balancer(&api, &vpc, &subnets, &sg, &web);
+    let hosted_zone = hosted_zone(&api, &load_balancer_dns);
+    let world = crate::block_on(api.read(World::clone));
+    Base {
+        world,
+        vpc,
+        subnets,
+        security_group: sg,
+        internet_gateway: igw,
+        web,
+        db,
+        load_balancer_dns,
+        hosted_zone,
+    }
+}
+
+/// A VPC with two subnets, an internet gateway on the main route table, a web security group
+/// and two instances (the first tagged with a local address): (vpc, subnets, igw, group, web,
+/// db).
+fn network(api: &Api) -> (String, [String; 2], String, String, String, String) {
+    let ec2 = |pairs: &[(&str, &str)]| call(api, Service::Ec2, "2016-11-15", pairs);
     let vpc = first(&ec2(&[("Action", "CreateVpc"), ("CidrBlock", "10.0.0.0/16")]), "vpcId");
     let subnet = |cidr: &str, zone: &str| {
         let pairs = [
@@ -122,12 +142,19 @@ fn build() -> Base {
     let web = instance(&subnets[0], true);
     let db = instance(&subnets[1], false);
 
+    (vpc, subnets, igw, sg, web, db)
+}
+
+/// An ALB in both subnets forwarding to `web` (on a port nothing listens on), with a rule of
+/// each condition kind; its DNS name.
+fn load_balancer(api: &Api, vpc: &str, subnets: &[String; 2], sg: &str, web: &str) -> String {
+    let elb = |pairs: &[(&str, &str)]| call(api, Service::Elbv2, "2015-12-01", pairs);
     let created = elb(&[
         ("Action", "CreateLoadBalancer"),
         ("Name", "web"),
         ("Subnets.member.1", &subnets[0]),
         ("Subnets.member.2", &subnets[1]),
-        ("SecurityGroups.member.1", &sg),
+        ("SecurityGroups.member.1", sg),
     ]);
     let (balancer, load_balancer_dns) =
         (first(&created, "LoadBalancerArn"), first(&created, "DNSName"));
@@ -138,15 +165,11 @@ fn build() -> Base {
             ("Protocol", "HTTP"),
             // Port 9 (discard) on loopback: nothing listens, so a forward fails at once.
             ("Port", "9"),
-            ("VpcId", &vpc),
+            ("VpcId", vpc),
         ]),
         "TargetGroupArn",
     );
-    elb(&[
-        ("Action", "RegisterTargets"),
-        ("TargetGroupArn", &group),
-        ("Targets.member.1.Id", &web),
-    ]);
+    elb(&[("Action", "RegisterTargets"), ("TargetGroupArn", &group), ("Targets.member.1.Id", web)]);
     let listener = first(
         &elb(&[
             ("Action", "CreateListener"),
@@ -222,8 +245,14 @@ fn build() -> Base {
         &redirect,
     );
 
+    load_balancer_dns
+}
+
+/// A public zone with a record of each type, a weighted pair and an alias to the load
+/// balancer; its id.
+fn hosted_zone(api: &Api, load_balancer_dns: &str) -> String {
     let zone = route53(
-        &api,
+        api,
         "POST",
         "/2013-04-01/hostedzone",
         "<CreateHostedZoneRequest><Name>example.com</Name><CallerReference>fuzz</CallerReference></CreateHostedZoneRequest>",
@@ -263,7 +292,7 @@ fn build() -> Base {
         ),
     ];
     route53(
-        &api,
+        api,
         "POST",
         &format!("/2013-04-01/hostedzone/{hosted_zone}/rrset/"),
         &format!(
@@ -271,18 +300,7 @@ fn build() -> Base {
             changes.concat()
         ),
     );
-    let world = crate::block_on(api.read(World::clone));
-    Base {
-        world,
-        vpc,
-        subnets,
-        security_group: sg,
-        internet_gateway: igw,
-        web,
-        db,
-        load_balancer_dns,
-        hosted_zone,
-    }
+    hosted_zone
 }
 
 /// One query-protocol call that must succeed; its body.
