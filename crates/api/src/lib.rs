@@ -7,6 +7,11 @@
 //! [`route53resolver`]) finds the operation's handler, which reads its
 //! generated request shape, calls the model and returns the generated response shape.
 //!
+//! [`registry`] is the one request path the services are moving onto: a registry per service
+//! maps operation names to typed handlers; it decodes outside the lock, runs the handler under
+//! [`Api::read`] or [`Api::mutate`], and renders once the lock is released. EC2 uses it; Direct
+//! Connect, ELBv2, Route 53 and Route 53 Resolver still dispatch by `match`.
+//!
 //! [`flow_delivery`] writes VPC flow log records (made by the semantics engine) to files laid out
 //! as AWS lays out its S3 objects and CloudWatch log streams.
 //!
@@ -27,6 +32,7 @@ pub mod directconnect;
 pub mod ec2;
 pub mod elbv2;
 pub mod flow_delivery;
+pub mod registry;
 mod rooms;
 pub mod route53;
 pub mod route53resolver;
