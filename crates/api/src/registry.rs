@@ -20,6 +20,19 @@
 //! written as: [`Query`] (EC2's ec2Query and awsQuery: a [`QueryMap`] in, XML out) and [`Json`]
 //! (awsJson: the parsed body in, JSON out). Route 53's restXml would be a third (method, path,
 //! headers and body in; XML and headers out).
+//!
+//! Moving a service onto the registry (as [`crate::directconnect`] was moved):
+//!
+//! - each `match` arm becomes a handler function taking the generated request shape (or
+//!   [`NoInput`] where the arm read none), listed in its module's `handlers()`; a check the arm
+//!   made on the request before touching the world becomes a small input type with its own
+//!   [`Decode`] (Direct Connect's `NewPeer`), so it still runs outside the lock;
+//! - `Registry::new(lists, unknown, render)` in a `OnceLock`, with the service's error for an
+//!   unknown operation and its success document; the service's `handle` routes as before, builds
+//!   a [`Ctx`] and calls [`Registry::serve`], mapping errors as it did (Direct Connect's
+//!   `ValidationException` → `DirectConnectClientException`);
+//! - `Request::only_reads` asks the registry, and the service joins the test that holds every
+//!   registry to its generated operation list.
 
 use crate::{Api, Fail, Outcome, Reply};
 use model::{Scope, World};
