@@ -7,6 +7,11 @@
 //! [`route53resolver`]) finds the operation's handler, which reads its
 //! generated request shape, calls the model and returns the generated response shape.
 //!
+//! [`registry`] is the one request path the services are moving onto: a registry per service
+//! maps operation names to typed handlers; it decodes outside the lock, runs the handler under
+//! [`Api::read`] or [`Api::mutate`], and renders once the lock is released. EC2 and Direct
+//! Connect use it; ELBv2, Route 53 and Route 53 Resolver still dispatch by `match`.
+//!
 //! [`flow_delivery`] writes VPC flow log records (made by the semantics engine) to files laid out
 //! as AWS lays out its S3 objects and CloudWatch log streams.
 //!
@@ -27,6 +32,7 @@ pub mod directconnect;
 pub mod ec2;
 pub mod elbv2;
 pub mod flow_delivery;
+pub mod registry;
 mod rooms;
 pub mod route53;
 pub mod route53resolver;
@@ -115,19 +121,19 @@ pub struct Request {
 }
 
 impl Request {
-    /// Whether the operation only reads: EC2's readers, ELBv2's `Describe…`, Route 53's
-    /// `GET`s, the awsJson services' `Describe…`/`Get…`/`List…`, STS.
+    /// Whether the operation only reads: for the services on a [`registry`] (EC2, Direct
+    /// Connect), whether its handler is a reader; ELBv2's `Describe…`, Route 53's `GET`s,
+    /// Route 53 Resolver's `Describe…`/`Get…`/`List…`, STS.
     pub fn only_reads(&self) -> bool {
+        let operation = || self.target.as_deref().and_then(|t| t.split('.').next_back());
         match self.service {
             Service::Ec2 => self.params.action().is_some_and(ec2::is_read),
+            Service::DirectConnect => operation().is_some_and(directconnect::is_read),
             Service::Elbv2 => self.params.action().is_some_and(elbv2::is_read),
             Service::Route53 => self.http.method == "GET",
-            Service::DirectConnect | Service::Route53Resolver => {
-                let operation = self.target.as_deref().and_then(|t| t.split('.').next_back());
-                operation.is_some_and(|op| {
-                    ["Describe", "Get", "List"].iter().any(|verb| op.starts_with(verb))
-                })
-            }
+            Service::Route53Resolver => operation().is_some_and(|op| {
+                ["Describe", "Get", "List"].iter().any(|verb| op.starts_with(verb))
+            }),
             Service::Sts => true,
         }
     }

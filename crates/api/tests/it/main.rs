@@ -15,6 +15,7 @@ mod network_insights;
 mod peering;
 mod prefix_lists;
 mod privatelink;
+mod registry;
 mod route53;
 mod route53_resolver;
 mod transit_gateway_attachments;
