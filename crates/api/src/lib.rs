@@ -157,12 +157,14 @@ pub struct Reply {
     pub body: String,
     /// Headers beyond the content type (restXml's `Location` on creates).
     pub headers: Vec<(&'static str, String)>,
+    /// The error code of a refusal (what the server's log looks at), `None` for an answer.
+    pub error_code: Option<String>,
 }
 
 impl Reply {
     /// A 200 answer with no extra headers.
     pub fn ok(content_type: &'static str, body: String) -> Self {
-        Reply { status: 200, content_type, body, headers: Vec::new() }
+        Reply { status: 200, content_type, body, headers: Vec::new(), error_code: None }
     }
 
     pub fn error(err: &ApiError, format: ErrorFormat, request_id: &str) -> Self {
@@ -171,6 +173,7 @@ impl Reply {
             content_type: format.content_type(),
             body: err.render(format, request_id),
             headers: Vec::new(),
+            error_code: Some(err.code.to_string()),
         }
     }
 }

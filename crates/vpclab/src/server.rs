@@ -392,9 +392,12 @@ async fn aws(api: &Api, req: hyper::Request<Incoming>, door: &FrontDoor) -> Resp
                 None => request.params.action().unwrap_or_default().to_owned(),
             };
             let r = api.handle(request).await;
+            // Failures of the server, and operations it does not know (a client newer than it).
             if r.status >= 500
-                || r.body.contains("<Code>InvalidAction</Code>")
-                || r.body.contains("UnknownOperationException")
+                || matches!(
+                    r.error_code.as_deref(),
+                    Some("InvalidAction" | "UnknownOperationException")
+                )
             {
                 eprintln!("{service:?} {}: HTTP {}", log_text::escape(&action), r.status);
             }

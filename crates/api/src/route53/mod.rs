@@ -94,6 +94,7 @@ fn render(route: &Route, answer: &(dyn RestOutput + Send)) -> Reply {
         content_type: "text/xml",
         body: w.finish(),
         headers: answer.headers(),
+        error_code: None,
     }
 }
 
