@@ -32,6 +32,7 @@ pub mod directconnect;
 pub mod ec2;
 pub mod elbv2;
 pub mod flow_delivery;
+pub mod inbound;
 pub mod registry;
 mod rooms;
 pub mod route53;

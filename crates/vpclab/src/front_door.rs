@@ -22,13 +22,13 @@
 use crate::ServeArgs;
 use crate::server::{Response, error_json, reply};
 use anyhow::{Context, Result, bail};
-use api::{Reply, Service};
+use api::Reply;
 use hyper::Method;
 use hyper::header::{
     ACCESS_CONTROL_ALLOW_HEADERS, ACCESS_CONTROL_ALLOW_METHODS, ACCESS_CONTROL_ALLOW_ORIGIN,
     ACCESS_CONTROL_EXPOSE_HEADERS, ACCESS_CONTROL_MAX_AGE, ACCESS_CONTROL_REQUEST_HEADERS,
-    ACCESS_CONTROL_REQUEST_METHOD, ALLOW, AUTHORIZATION, CONTENT_TYPE, HOST, HeaderMap,
-    HeaderValue, ORIGIN, VARY,
+    ACCESS_CONTROL_REQUEST_METHOD, ALLOW, AUTHORIZATION, HOST, HeaderMap, HeaderValue, ORIGIN,
+    VARY,
 };
 use hyper::http::request::Parts;
 use std::net::IpAddr;
@@ -332,7 +332,9 @@ fn refusal<B>(req: &hyper::Request<B>, error: ApiError) -> Answer {
     }
     let params =
         QueryMap::parse(req.uri().query().unwrap_or_default().as_bytes()).unwrap_or_default();
-    let format = service_of(req.headers(), path, &params).error_format();
+    let format =
+        api::inbound::claimed_service(header_pairs(req.headers()).as_slice(), path, &params)
+            .error_format();
     let error = match format {
         wire::ErrorFormat::Json => ApiError { code: "AccessDeniedException".into(), ..error },
         _ => error,
@@ -341,44 +343,13 @@ fn refusal<B>(req: &hyper::Request<B>, error: ApiError) -> Answer {
     Box::new(reply(Reply::error(&error, format, &request_id), &request_id))
 }
 
-/// The service a request is for, as far as it says before it is verified: the credential
-/// scope of its signature, else its `X-Amz-Target`, a Route 53 path, an ELBv2 `Version`, STS's
-/// `GetCallerIdentity`; EC2 otherwise. It chooses the format of errors found before the
-/// signature's own scope can be trusted (and the body format of restXml and awsJson).
-pub fn service_of(headers: &HeaderMap, path: &str, params: &QueryMap) -> Service {
-    if let Some(service) = scope_service(headers, params) {
-        return service;
-    }
-    let target = text(headers, "x-amz-target").unwrap_or_default();
-    if target.starts_with(api::directconnect::TARGET_PREFIX) {
-        Service::DirectConnect
-    } else if target.starts_with(api::route53resolver::TARGET_PREFIX) {
-        Service::Route53Resolver
-    } else if path.starts_with(&format!("/{}/", api::route53::API_VERSION)) {
-        Service::Route53
-    } else if params.peek("Version") == Some(api::elbv2::API_VERSION) {
-        Service::Elbv2
-    } else if params.action() == Some("GetCallerIdentity") {
-        Service::Sts
-    } else {
-        Service::Ec2
-    }
-}
-
-/// The service a signature's credential scope (`AKID/date/region/SERVICE/aws4_request`) names.
-fn scope_service(headers: &HeaderMap, params: &QueryMap) -> Option<Service> {
-    let from_header = text(headers, AUTHORIZATION.as_str())
-        .and_then(|h| h.split("Credential=").nth(1))
-        .and_then(|c| c.split(',').next());
-    let credential = from_header.or_else(|| params.peek("X-Amz-Credential"))?;
-    Service::from_signing_name(credential.trim().split('/').nth(3)?)
-}
-
-/// Whether the request's body is JSON (awsJson: `X-Amz-Target` or a JSON content type).
-pub fn is_json(headers: &HeaderMap) -> bool {
-    headers.contains_key("x-amz-target")
-        || text(headers, CONTENT_TYPE.as_str())
-            .is_some_and(|t| t.starts_with("application/x-amz-json"))
+/// A request's headers as plain pairs (values that are not text left out), as the services
+/// read them.
+pub fn header_pairs(headers: &HeaderMap) -> Vec<(String, String)> {
+    headers
+        .iter()
+        .filter_map(|(k, v)| Some((k.as_str().to_owned(), v.to_str().ok()?.to_owned())))
+        .collect()
 }
 
 #[cfg(test)]

@@ -11,7 +11,8 @@ use crate::ServeArgs;
 use crate::front_door::{self, FrontDoor};
 use crate::log_text;
 use anyhow::{Context, Result, anyhow, bail};
-use api::{Api, Reply, Request, Service};
+use api::inbound::Inbound;
+use api::{Api, Reply, Request};
 use bytes::Bytes;
 use guard::limits::{Gate, Kind, Limits};
 use http_body_util::{BodyExt, Full, Limited};
@@ -19,10 +20,10 @@ use hyper::body::Incoming;
 use hyper::header::{CONNECTION, CONTENT_TYPE, HeaderValue};
 use hyper::{Method, StatusCode};
 use hyper_util::rt::TokioExecutor;
-use model::{Quotas, Scope, World};
+use model::{Quotas, World};
 use std::sync::Arc;
 use std::time::Instant;
-use wire::{ApiError, ErrorFormat, QueryMap};
+use wire::{ApiError, ErrorFormat};
 
 /// Bodies larger than this are refused with 413.
 pub const MAX_BODY: usize = 10 * 1024 * 1024;
@@ -384,13 +385,7 @@ async fn aws(api: &Api, req: hyper::Request<Incoming>, door: &FrontDoor) -> Resp
     match decode(req, &request_id, door).await {
         Ok(request) => {
             let service = request.service;
-            let action = match &request.target {
-                Some(target) => target.clone(),
-                None if service == Service::Route53 => {
-                    format!("{} {}", request.http.method, request.http.path)
-                }
-                None => request.params.action().unwrap_or_default().to_owned(),
-            };
+            let action = api::inbound::operation_name(&request);
             let r = api.handle(request).await;
             // Failures of the server, and operations it does not know (a client newer than it).
             if r.status >= 500
@@ -413,10 +408,6 @@ async fn decode(
     door: &FrontDoor,
 ) -> Result<Request, (ApiError, ErrorFormat)> {
     let (parts, body) = req.into_parts();
-    let mut params = QueryMap::default();
-    if let Some(query) = parts.uri.query() {
-        params.extend_from(query.as_bytes()).map_err(|e| (e, ErrorFormat::Ec2))?;
-    }
     let declared = parts
         .headers
         .get(hyper::header::CONTENT_LENGTH)
@@ -424,74 +415,21 @@ async fn decode(
     if declared.is_some_and(|n| n > MAX_BODY as u64) {
         return Err((too_large(), ErrorFormat::Ec2));
     }
-    // JSON protocols name the operation in `X-Amz-Target` and carry a JSON body.
-    let target = parts.headers.get("x-amz-target").and_then(|v| v.to_str().ok()).map(str::to_owned);
-    let is_json = front_door::is_json(&parts.headers);
-    // restXml (Route 53) carries an XML body and names the operation by method and path.
-    let is_rest_xml =
-        front_door::service_of(&parts.headers, parts.uri.path(), &params) == Service::Route53;
-    let body_format = if is_json {
-        ErrorFormat::Json
-    } else if is_rest_xml {
-        Service::Route53.error_format()
-    } else {
-        ErrorFormat::Ec2
-    };
-    let raw = read_body(body).await.map_err(|e| (e, body_format))?;
-    if !is_json && !is_rest_xml {
-        params.extend_from(&raw).map_err(|e| (e, ErrorFormat::Ec2))?;
-    }
+    let mut inbound = Inbound::new(
+        parts.method.as_str(),
+        parts.uri.path(),
+        parts.uri.query(),
+        front_door::header_pairs(&parts.headers),
+    )?;
+    let raw = read_body(body).await.map_err(|e| (e, inbound.body_error_format()))?;
+    inbound.read_body(&raw)?;
     // Until the signature is checked, its scope only chooses how errors are written.
-    let claimed = front_door::service_of(&parts.headers, parts.uri.path(), &params).error_format();
+    let claimed = inbound.claimed_service().error_format();
     let now = wire::time::Timestamp::now().secs();
     let caller =
         door.authenticate(&parts, &raw, now).map_err(|f| (f.to_api_error(claimed), claimed))?;
     let credential = &caller.credential;
-    let service = Service::from_signing_name(&credential.service).ok_or_else(|| {
-        (
-            ApiError::client(
-                "UnsupportedService",
-                format!("vpclab does not serve the '{}' service.", credential.service),
-            ),
-            body_format,
-        )
-    })?;
-    let region = credential.region.as_str();
-    if model::regions::find(region).is_none()
-        && matches!(
-            service,
-            Service::Ec2 | Service::DirectConnect | Service::Elbv2 | Service::Route53Resolver
-        )
-    {
-        return Err((
-            ApiError::client(
-                "InvalidRegion",
-                format!("The region '{region}' is not a commercial AWS region."),
-            ),
-            service.error_format(),
-        ));
-    }
-    // Route 53 is global: clients sign for us-east-1, but any region is accepted and the
-    // resources belong to the account alone.
-    let region = if service == Service::Route53 { api::DEFAULT_REGION } else { region };
-    let http = api::Http {
-        method: parts.method.as_str().to_owned(),
-        path: parts.uri.path().to_owned(),
-        headers: parts
-            .headers
-            .iter()
-            .filter_map(|(k, v)| Some((k.as_str().to_owned(), v.to_str().ok()?.to_owned())))
-            .collect(),
-    };
-    Ok(Request {
-        service,
-        scope: Scope::new(caller.account, region),
-        request_id: request_id.to_owned(),
-        params,
-        target,
-        body: if is_json || is_rest_xml { raw.to_vec() } else { Vec::new() },
-        http,
-    })
+    inbound.into_request(&credential.service, &caller.account, &credential.region, request_id)
 }
 
 /// A minimal HTTP GET for the CLI's own calls to a running server.
