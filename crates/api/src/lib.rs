@@ -219,8 +219,33 @@ pub fn from_model(e: model::Error) -> ApiError {
             e.code
         );
     }
-    let status = e.status();
+    let status = status_of(&e.code);
     ApiError::new(e.code, status, e.message)
+}
+
+/// The HTTP status AWS answers an error code with: the one the service's model declares
+/// (Route 53's 404s and 409s, ELBv2's 500s, STS's 403s), EC2's own for the codes its model
+/// does not declare, else 400. Codes are looked up across the services: the only code two
+/// models declare with different statuses, `PriorRequestNotComplete` (Route 53 400, ELBv2
+/// 429), is one vpclab never answers (a test holds the list to that one).
+pub fn status_of(code: &str) -> u16 {
+    match code {
+        "UnauthorizedOperation" | "AuthFailure" => 403,
+        "DryRunOperation" => 412,
+        "InternalError" => 500,
+        "RequestLimitExceeded" | "Unavailable" => 503,
+        _ => [
+            shapes::route53::ERRORS,
+            shapes::elasticloadbalancing::ERRORS,
+            shapes::directconnect::ERRORS,
+            shapes::route53resolver::ERRORS,
+            shapes::sts::ERRORS,
+        ]
+        .iter()
+        .flat_map(|errors| errors.iter())
+        .find(|(declared, _)| *declared == code)
+        .map_or(400, |(_, status)| *status),
+    }
 }
 
 /// A handler's failure: either already a wire error or a model error to convert.
@@ -466,5 +491,41 @@ impl Api {
         Err(service.unknown_access_key(&format!(
             "the access key names account {account}, and this server already holds {held} accounts, the most --max-accounts allows."
         )))
+    }
+}
+
+#[cfg(test)]
+mod status_tests {
+    use super::status_of;
+
+    #[test]
+    fn statuses_come_from_the_service_models() {
+        assert_eq!(status_of("NoSuchHostedZone"), 404);
+        assert_eq!(status_of("HostedZoneAlreadyExists"), 409);
+        assert_eq!(status_of("NotAuthorizedException"), 401);
+        assert_eq!(status_of("DryRunOperation"), 412);
+        assert_eq!(status_of("InvalidVpcID.NotFound"), 400);
+        assert_eq!(status_of("LoadBalancerNotFound"), 400);
+    }
+
+    #[test]
+    fn no_code_is_declared_with_two_statuses_but_one_vpclab_never_answers() {
+        let all = [
+            shapes::route53::ERRORS,
+            shapes::elasticloadbalancing::ERRORS,
+            shapes::directconnect::ERRORS,
+            shapes::route53resolver::ERRORS,
+            shapes::sts::ERRORS,
+        ];
+        let mut seen = std::collections::BTreeMap::new();
+        let mut ambiguous = Vec::new();
+        for (code, status) in all.iter().flat_map(|e| e.iter()) {
+            if let Some(other) = seen.insert(*code, *status)
+                && other != *status
+            {
+                ambiguous.push(*code);
+            }
+        }
+        assert_eq!(ambiguous, ["PriorRequestNotComplete"]);
     }
 }

@@ -374,6 +374,39 @@ impl<'a> Generator<'a> {
             || self.shown_empty.contains(&(shape.to_owned(), member.to_owned()))
     }
 
+    /// The error codes the model declares and the HTTP status each is answered with (400
+    /// where the model gives none), sorted by code. EC2's model declares none.
+    fn write_errors(&self, out: &mut String) -> Result<()> {
+        let mut errors: Vec<(String, u64)> = self
+            .shapes
+            .iter()
+            .filter_map(|(name, shape)| {
+                let shape = shape.as_object()?;
+                shape.get("exception")?;
+                let error = shape.get("error").and_then(Value::as_object);
+                let code = error
+                    .and_then(|e| e.get("code"))
+                    .and_then(Value::as_str)
+                    .unwrap_or(name)
+                    .to_owned();
+                let status = error
+                    .and_then(|e| e.get("httpStatusCode"))
+                    .and_then(Value::as_u64)
+                    .unwrap_or(400);
+                Some((code, status))
+            })
+            .collect();
+        errors.sort();
+        errors.dedup();
+        writeln!(out, "/// The error codes the model declares, with the HTTP status of each.")?;
+        writeln!(out, "pub const ERRORS: &[(&str, u16)] = &[")?;
+        for (code, status) in &errors {
+            writeln!(out, "    ({code:?}, {status}),")?;
+        }
+        writeln!(out, "];\n")?;
+        Ok(())
+    }
+
     fn shape(&self, name: &str) -> Result<&'a Map<String, Value>> {
         self.shapes.get(name).and_then(Value::as_object).with_context(|| format!("no shape {name}"))
     }
@@ -675,6 +708,7 @@ impl<'a> Generator<'a> {
             )?;
         }
         writeln!(out, "];\n")?;
+        self.write_errors(&mut out)?;
 
         for e in &reach.enums {
             let values: Vec<String> = self

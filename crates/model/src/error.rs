@@ -3,9 +3,8 @@
 use std::borrow::Cow;
 use std::fmt;
 
-/// A rejected operation: AWS's error code and a message that says why.
-///
-/// Nearly all are client errors (HTTP 400); [`Error::status`] tells the exceptions.
+/// A rejected operation: AWS's error code and a message that says why. The HTTP status that
+/// goes with a code is the API layer's business (`api::status_of`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Error {
     pub code: Cow<'static, str>,
@@ -29,40 +28,6 @@ impl Error {
         message: impl Into<String>,
     ) -> Self {
         Error { quota: Some(name), ..Error::new(code, message) }
-    }
-
-    /// The HTTP status AWS answers this code with.
-    pub fn status(&self) -> u16 {
-        match self.code.as_ref() {
-            "UnauthorizedOperation" | "AuthFailure" => 403,
-            // Route 53's statuses, from botocore's model; its other codes are 400.
-            "NotAuthorizedException" => 401,
-            "NoSuchChange"
-            | "NoSuchCidrCollectionException"
-            | "NoSuchCidrLocationException"
-            | "NoSuchCloudWatchLogsLogGroup"
-            | "NoSuchGeoLocation"
-            | "NoSuchHealthCheck"
-            | "NoSuchHostedZone"
-            | "NoSuchKeySigningKey"
-            | "NoSuchQueryLoggingConfig"
-            | "NoSuchTrafficPolicy"
-            | "NoSuchTrafficPolicyInstance"
-            | "VPCAssociationAuthorizationNotFound"
-            | "VPCAssociationNotFound" => 404,
-            "CidrCollectionVersionMismatchException"
-            | "HealthCheckAlreadyExists"
-            | "HealthCheckVersionMismatch"
-            | "HostedZoneAlreadyExists"
-            | "KeySigningKeyAlreadyExists"
-            | "QueryLoggingConfigAlreadyExists"
-            | "TrafficPolicyAlreadyExists"
-            | "TrafficPolicyInstanceAlreadyExists" => 409,
-            "DryRunOperation" => 412,
-            "InternalError" => 500,
-            "RequestLimitExceeded" | "Unavailable" => 503,
-            _ => 400,
-        }
     }
 
     /// `<Code>.NotFound` for a missing resource: `The vpc ID 'vpc-1' does not exist`.

@@ -75,6 +75,14 @@ pub const OPERATIONS: &[(&str, &str, &str)] = &[
     ),
 ];
 
+/// The error codes the model declares, with the HTTP status of each.
+pub const ERRORS: &[(&str, u16)] = &[
+    ("DirectConnectClientException", 400),
+    ("DirectConnectServerException", 400),
+    ("DuplicateTagKeysException", 400),
+    ("TooManyTagsException", 400),
+];
+
 pub const ADDRESS_FAMILY_VALUES: &[&str] = &["ipv4", "ipv6"];
 
 #[derive(Debug, Clone, Default, PartialEq)]

@@ -648,6 +648,9 @@ pub const OPERATIONS: &[(&str, &str, &str)] = &[
     ),
 ];
 
+/// The error codes the model declares, with the HTTP status of each.
+pub const ERRORS: &[(&str, u16)] = &[];
+
 pub const ACCOUNT_ATTRIBUTE_NAME_VALUES: &[&str] = &["supported-platforms", "default-vpc"];
 pub const ADDRESS_ATTRIBUTE_NAME_VALUES: &[&str] = &["domain-name"];
 pub const AMD_SEV_SNP_SPECIFICATION_VALUES: &[&str] = &["enabled", "disabled"];

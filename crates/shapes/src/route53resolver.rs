@@ -51,6 +51,27 @@ pub const OPERATIONS: &[(&str, &str, &str)] = &[
     ("UpdateResolverRule", "UpdateResolverRuleRequest", "UpdateResolverRuleResponse"),
 ];
 
+/// The error codes the model declares, with the HTTP status of each.
+pub const ERRORS: &[(&str, u16)] = &[
+    ("AccessDeniedException", 400),
+    ("ConflictException", 400),
+    ("InternalServiceErrorException", 400),
+    ("InvalidNextTokenException", 400),
+    ("InvalidParameterException", 400),
+    ("InvalidPolicyDocument", 400),
+    ("InvalidRequestException", 400),
+    ("InvalidTagException", 400),
+    ("LimitExceededException", 400),
+    ("ResourceExistsException", 400),
+    ("ResourceInUseException", 400),
+    ("ResourceNotFoundException", 400),
+    ("ResourceUnavailableException", 400),
+    ("ServiceQuotaExceededException", 400),
+    ("ThrottlingException", 400),
+    ("UnknownResourceException", 400),
+    ("ValidationException", 400),
+];
+
 pub const PROTOCOL_VALUES: &[&str] = &["DoH", "Do53", "DoH-FIPS"];
 pub const RESOLVER_ENDPOINT_DIRECTION_VALUES: &[&str] =
     &["INBOUND", "OUTBOUND", "INBOUND_DELEGATION"];

@@ -15,6 +15,22 @@ pub const XML_NAMESPACE: &str = "https://sts.amazonaws.com/doc/2011-06-15/";
 pub const OPERATIONS: &[(&str, &str, &str)] =
     &[("GetCallerIdentity", "GetCallerIdentityRequest", "GetCallerIdentityResponse")];
 
+/// The error codes the model declares, with the HTTP status of each.
+pub const ERRORS: &[(&str, u16)] = &[
+    ("ExpiredTokenException", 400),
+    ("ExpiredTradeInTokenException", 400),
+    ("IDPCommunicationError", 400),
+    ("IDPRejectedClaim", 403),
+    ("InvalidAuthorizationMessageException", 400),
+    ("InvalidIdentityToken", 400),
+    ("JWTPayloadSizeExceededException", 400),
+    ("MalformedPolicyDocument", 400),
+    ("OutboundWebIdentityFederationDisabledException", 403),
+    ("PackedPolicyTooLarge", 400),
+    ("RegionDisabledException", 403),
+    ("SessionDurationEscalationException", 403),
+];
+
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct GetCallerIdentityRequest {}
 

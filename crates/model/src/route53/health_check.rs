@@ -492,7 +492,7 @@ mod tests {
         let (b, created) = w.create_health_check(ACCOUNT, "r1", http("192.0.2.1")).unwrap();
         assert_eq!((a.id, created), (b.id, false));
         let e = w.create_health_check(ACCOUNT, "r1", http("192.0.2.2")).unwrap_err();
-        assert_eq!((e.code.as_ref(), e.status()), ("HealthCheckAlreadyExists", 409));
+        assert_eq!(e.code, "HealthCheckAlreadyExists");
     }
 
     #[test]
@@ -530,7 +530,7 @@ mod tests {
         assert_eq!(w.delete_health_check(ACCOUNT, &child.id).unwrap_err().code, "HealthCheckInUse");
         w.delete_health_check(ACCOUNT, &parent.id).unwrap();
         w.delete_health_check(ACCOUNT, &child.id).unwrap();
-        assert_eq!(w.get_health_check(ACCOUNT, &child.id).unwrap_err().status(), 404);
+        assert_eq!(w.get_health_check(ACCOUNT, &child.id).unwrap_err().code, "NoSuchHealthCheck");
         assert_eq!(w.health_check_count(ACCOUNT), 0);
     }
 }
