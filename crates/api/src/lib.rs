@@ -123,8 +123,8 @@ pub struct Request {
 
 impl Request {
     /// Whether the operation only reads: for the services on a [`registry`] (EC2, Direct
-    /// Connect), whether its handler is a reader; ELBv2's `Describe…`, Route 53's `GET`s,
-    /// Route 53 Resolver's `Describe…`/`Get…`/`List…`, STS.
+    /// Connect, ELBv2), whether its handler is a reader; Route 53's `GET`s, Route 53
+    /// Resolver's `Describe…`/`Get…`/`List…`, STS.
     pub fn only_reads(&self) -> bool {
         let operation = || self.target.as_deref().and_then(|t| t.split('.').next_back());
         match self.service {

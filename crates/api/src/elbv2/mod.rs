@@ -2,52 +2,77 @@
 //! lists as `X.member.N`, answers `<XResponse><XResult>…` and errors as `<ErrorResponse>` with
 //! ELBv2's codes.
 //!
-//! Load balancers (create, describe with `Marker`/`PageSize`, delete, security groups, subnets,
-//! IP address type), their attributes and the tags of every ELBv2 resource are served here;
-//! target groups, targets and their health in [`targets`]; listeners, certificates, rules,
-//! SSL policies and account limits in [`listeners`]. The rules live in
-//! [`model::load_balancer`], [`model::target_group`] and [`model::listener`].
+//! Each operation is a typed handler in the shared [`crate::registry`]: the generated request
+//! shape in (unknown parameters refused as it is decoded, outside any lock), the generated
+//! response shape out; request-shape failures (`MissingParameter`, `InvalidParameterValue`)
+//! are ELBv2's `ValidationError`. Load balancers (create, describe with `Marker`/`PageSize`,
+//! delete, security groups, subnets, IP address type), their attributes and the tags of every
+//! ELBv2 resource are served here; target groups, targets and their health in [`targets`];
+//! listeners, their attributes and certificates in [`listeners`]; rules in [`rules`]; SSL
+//! policies, account limits and the read-only answers Terraform asks for in [`catalog`]. The
+//! rules live in [`model::load_balancer`], [`model::target_group`] and [`model::listener`].
 
+mod catalog;
 mod listeners;
+mod rules;
 mod targets;
 
+use crate::registry::{self, Ctx, Query, Registry, read, write};
 use crate::sts::render_query;
-use crate::{Api, Reply, Request, from_model};
+use crate::{Api, Outcome, Reply, Request};
 use model::load_balancer::{self as lb, NewLoadBalancer, SubnetMappingSpec};
 use model::{Scope, World};
 use shapes::elasticloadbalancing as s;
-use wire::query::FromQuery;
-use wire::{ApiError, QueryMap, Timestamp, ToXml};
+use std::sync::OnceLock;
+use wire::{ApiError, Timestamp, ToXml};
 
 pub use s::{API_VERSION, XML_NAMESPACE as XMLNS};
 
-/// The operations served, as generated.
+/// An ELBv2 operation, as a handler module lists it.
+type Handler = registry::Operation<Query>;
+
+/// `<XResponse xmlns=…><XResult>…</XResult><ResponseMetadata>…`.
+fn render(ctx: &Ctx<'_>, action: &str, answer: &(dyn ToXml + Send)) -> Reply {
+    render_query(action, XMLNS, answer, &ctx.request_id)
+}
+
+fn registry() -> &'static Registry<Query> {
+    static REGISTRY: OnceLock<Registry<Query>> = OnceLock::new();
+    REGISTRY.get_or_init(|| {
+        Registry::new(
+            [
+                handlers(),
+                targets::handlers(),
+                listeners::handlers(),
+                rules::handlers(),
+                catalog::handlers(),
+            ],
+            ApiError::invalid_action,
+            render,
+        )
+    })
+}
+
+/// The operations served, sorted.
 pub fn operations() -> Vec<&'static str> {
-    s::OPERATIONS.iter().map(|(name, ..)| *name).collect()
+    registry().operations()
+}
+
+/// Whether an ELBv2 operation only reads (its handler is a reader).
+pub(crate) fn is_read(action: &str) -> bool {
+    registry().is_read(action)
 }
 
 /// Serves one ELBv2 request.
 pub async fn handle(api: &Api, request: &Request) -> Result<Reply, ApiError> {
     let q = &request.params;
     let action = match q.action() {
-        Some(a) if !a.is_empty() => a.to_owned(),
+        Some(a) if !a.is_empty() => a,
         _ => return Err(ApiError::missing_parameter("Action")),
     };
-    if !s::OPERATIONS.iter().any(|(name, ..)| *name == action) {
-        return Err(ApiError::invalid_action(&action));
-    }
-    let scope = request.scope.clone();
-    let result = dispatch(api, &scope, &action, q).await.map_err(validation_error)?;
-    Ok(render_query(&action, XMLNS, result.as_ref(), &request.request_id))
+    let ctx = Ctx::new(api, &request.scope, &request.request_id);
+    registry().serve(&ctx, action, q).await.map_err(validation_error)
 }
-
-/// Whether an ELBv2 operation only reads (`Describe…`).
-pub(crate) fn is_read(action: &str) -> bool {
-    action.starts_with("Describe")
-}
-
-/// A result shape, ready to be written.
-pub(crate) type Result_ = Box<dyn ToXml + Send>;
 
 /// Request-shape failures are ELBv2's `ValidationError`.
 fn validation_error(e: ApiError) -> ApiError {
@@ -56,26 +81,6 @@ fn validation_error(e: ApiError) -> ApiError {
     } else {
         e
     }
-}
-
-pub(crate) fn decode<T: FromQuery>(q: &QueryMap) -> Result<T, ApiError> {
-    let r = T::from_query(q, "")?;
-    q.reject_unused()?;
-    Ok(r)
-}
-
-pub(crate) async fn write<T: ToXml + Send + 'static>(
-    api: &Api,
-    f: impl FnOnce(&mut World) -> model::Result<T>,
-) -> Result<Result_, ApiError> {
-    api.mutate(|w| f(w).map_err(from_model)).await.map(|v| Box::new(v) as Result_)
-}
-
-pub(crate) async fn read<T: ToXml + Send + 'static>(
-    api: &Api,
-    f: impl FnOnce(&World) -> model::Result<T>,
-) -> Result<Result_, ApiError> {
-    api.read(f).await.map_err(from_model).map(|v| Box::new(v) as Result_)
 }
 
 pub(crate) fn tags_in(tags: &[s::Tag]) -> Vec<(String, Option<String>)> {
@@ -87,7 +92,7 @@ pub(crate) fn tags_out(tags: &model::resources::Tags) -> Vec<s::Tag> {
 }
 
 /// A load balancer as DescribeLoadBalancers shows it.
-fn render(w: &World, l: &lb::LoadBalancer) -> s::LoadBalancer {
+fn load_balancer_out(w: &World, l: &lb::LoadBalancer) -> s::LoadBalancer {
     let network = l.lb_type == lb::LbType::Network;
     s::LoadBalancer {
         availability_zones: l
@@ -195,165 +200,161 @@ pub(crate) fn page<T>(
     Ok((out, next))
 }
 
-async fn dispatch(api: &Api, scope: &Scope, op: &str, q: &QueryMap) -> Result<Result_, ApiError> {
-    let scope = scope.clone();
-    let now = Timestamp::now().0;
-    match op {
-        "CreateLoadBalancer" => {
-            let r: s::CreateLoadBalancerInput = decode(q)?;
-            let new = NewLoadBalancer {
-                name: r.name.clone(),
-                lb_type: r.type_.clone(),
-                scheme: r.scheme.clone(),
-                subnets: r.subnets.clone(),
-                subnet_mappings: mapping_specs(&r.subnet_mappings),
-                security_groups: r.security_groups.clone(),
-                ip_address_type: r.ip_address_type.clone(),
-                tags: tags_in(&r.tags),
-            };
-            write(api, |w| {
-                let arn = w.create_load_balancer(&scope, new, now)?;
-                let l = w.find_load_balancer(&scope, &arn)?;
-                Ok(s::CreateLoadBalancerOutput { load_balancers: vec![render(w, l)] })
-            })
-            .await
-        }
-        "DescribeLoadBalancers" => {
-            let r: s::DescribeLoadBalancersInput = decode(q)?;
-            read(api, |w| {
-                let items = select(w, &scope, &r)?
-                    .into_iter()
-                    .map(|l| (l.arn.as_str(), render(w, l)))
-                    .collect();
-                let (load_balancers, next_marker) = page(items, r.marker.as_deref(), r.page_size)?;
-                Ok(s::DescribeLoadBalancersOutput { load_balancers, next_marker })
-            })
-            .await
-        }
-        "DeleteLoadBalancer" => {
-            let r: s::DeleteLoadBalancerInput = decode(q)?;
-            write(api, |w| {
-                w.delete_load_balancer(&scope, &r.load_balancer_arn)?;
-                Ok(s::DeleteLoadBalancerOutput {})
-            })
-            .await
-        }
-        "DescribeLoadBalancerAttributes" => {
-            let r: s::DescribeLoadBalancerAttributesInput = decode(q)?;
-            read(api, |w| {
-                let l = w.find_load_balancer(&scope, &r.load_balancer_arn)?;
-                Ok(s::DescribeLoadBalancerAttributesOutput { attributes: attributes(l) })
-            })
-            .await
-        }
-        "ModifyLoadBalancerAttributes" => {
-            let r: s::ModifyLoadBalancerAttributesInput = decode(q)?;
-            let changes: Vec<(String, String)> = r
-                .attributes
-                .iter()
-                .filter_map(|a| Some((a.key.clone()?, a.value.clone().unwrap_or_default())))
-                .collect();
-            write(api, |w| {
-                w.modify_load_balancer_attributes(&scope, &r.load_balancer_arn, &changes)?;
-                let l = w.find_load_balancer(&scope, &r.load_balancer_arn)?;
-                Ok(s::ModifyLoadBalancerAttributesOutput { attributes: attributes(l) })
-            })
-            .await
-        }
-        "DescribeTags" => {
-            let r: s::DescribeTagsInput = decode(q)?;
-            read(api, |w| {
-                let mut tag_descriptions = Vec::new();
-                for arn in &r.resource_arns {
-                    tag_descriptions.push(s::TagDescription {
-                        resource_arn: Some(arn.clone()),
-                        tags: tags_out(w.elb_tags(&scope, arn)?),
-                    });
-                }
-                Ok(s::DescribeTagsOutput { tag_descriptions })
-            })
-            .await
-        }
-        "AddTags" => {
-            let r: s::AddTagsInput = decode(q)?;
-            let tags = tags_in(&r.tags);
-            write(api, |w| {
-                for arn in &r.resource_arns {
-                    w.add_elb_tags(&scope, arn, &tags)?;
-                }
-                Ok(s::AddTagsOutput {})
-            })
-            .await
-        }
-        "RemoveTags" => {
-            let r: s::RemoveTagsInput = decode(q)?;
-            write(api, |w| {
-                for arn in &r.resource_arns {
-                    w.remove_elb_tags(&scope, arn, &r.tag_keys)?;
-                }
-                Ok(s::RemoveTagsOutput {})
-            })
-            .await
-        }
-        "SetSecurityGroups" => {
-            let r: s::SetSecurityGroupsInput = decode(q)?;
-            write(api, |w| {
-                w.set_load_balancer_security_groups(
-                    &scope,
-                    &r.load_balancer_arn,
-                    &r.security_groups,
-                )?;
-                let l = w.find_load_balancer(&scope, &r.load_balancer_arn)?;
-                Ok(s::SetSecurityGroupsOutput {
-                    security_group_ids: l.security_group_ids.clone(),
-                    enforce_security_group_inbound_rules_on_private_link_traffic: render(w, l)
-                        .enforce_security_group_inbound_rules_on_private_link_traffic,
-                })
-            })
-            .await
-        }
-        "SetIpAddressType" => {
-            let r: s::SetIpAddressTypeInput = decode(q)?;
-            write(api, |w| {
-                w.set_load_balancer_ip_address_type(
-                    &scope,
-                    &r.load_balancer_arn,
-                    &r.ip_address_type,
-                )?;
-                Ok(s::SetIpAddressTypeOutput { ip_address_type: Some(r.ip_address_type.clone()) })
-            })
-            .await
-        }
-        "SetSubnets" => {
-            let r: s::SetSubnetsInput = decode(q)?;
-            let mappings = mapping_specs(&r.subnet_mappings);
-            write(api, |w| {
-                if r.enable_prefix_for_ipv6_source_nat.as_deref() == Some("on") {
-                    return Err(lb::invalid_configuration(
-                        "vpclab does not serve source NAT prefixes for IPv6 (EnablePrefixForIpv6SourceNat=on)",
-                    ));
-                }
-                w.set_load_balancer_subnets(
-                    &scope,
-                    &r.load_balancer_arn,
-                    &r.subnets,
-                    &mappings,
-                    r.ip_address_type.as_deref(),
-                )?;
-                let l = w.find_load_balancer(&scope, &r.load_balancer_arn)?;
-                Ok(s::SetSubnetsOutput {
-                    availability_zones: render(w, l).availability_zones,
-                    ip_address_type: Some(l.ip_address_type.clone()),
-                    ..Default::default()
-                })
-            })
-            .await
-        }
-        other if targets::OPERATIONS.contains(&other) => {
-            targets::dispatch(api, &scope, other, q, now).await
-        }
-        other => listeners::dispatch(api, &scope, other, q).await,
+fn handlers() -> Vec<(&'static str, Handler)> {
+    vec![
+        ("CreateLoadBalancer", write(create_load_balancer)),
+        ("DescribeLoadBalancers", read(describe_load_balancers)),
+        ("DeleteLoadBalancer", write(delete_load_balancer)),
+        ("DescribeLoadBalancerAttributes", read(describe_load_balancer_attributes)),
+        ("ModifyLoadBalancerAttributes", write(modify_load_balancer_attributes)),
+        ("DescribeTags", read(describe_tags)),
+        ("AddTags", write(add_tags)),
+        ("RemoveTags", write(remove_tags)),
+        ("SetSecurityGroups", write(set_security_groups)),
+        ("SetIpAddressType", write(set_ip_address_type)),
+        ("SetSubnets", write(set_subnets)),
+    ]
+}
+
+fn create_load_balancer(
+    ctx: &Ctx,
+    w: &mut World,
+    r: s::CreateLoadBalancerInput,
+) -> Outcome<s::CreateLoadBalancerOutput> {
+    let new = NewLoadBalancer {
+        name: r.name,
+        lb_type: r.type_,
+        scheme: r.scheme,
+        subnets: r.subnets,
+        subnet_mappings: mapping_specs(&r.subnet_mappings),
+        security_groups: r.security_groups,
+        ip_address_type: r.ip_address_type,
+        tags: tags_in(&r.tags),
+    };
+    let arn = w.create_load_balancer(&ctx.scope, new, ctx.now)?;
+    let l = w.find_load_balancer(&ctx.scope, &arn)?;
+    Ok(s::CreateLoadBalancerOutput { load_balancers: vec![load_balancer_out(w, l)] })
+}
+
+fn describe_load_balancers(
+    ctx: &Ctx,
+    w: &World,
+    r: s::DescribeLoadBalancersInput,
+) -> Outcome<s::DescribeLoadBalancersOutput> {
+    let items = select(w, &ctx.scope, &r)?
+        .into_iter()
+        .map(|l| (l.arn.as_str(), load_balancer_out(w, l)))
+        .collect();
+    let (load_balancers, next_marker) = page(items, r.marker.as_deref(), r.page_size)?;
+    Ok(s::DescribeLoadBalancersOutput { load_balancers, next_marker })
+}
+
+fn delete_load_balancer(
+    ctx: &Ctx,
+    w: &mut World,
+    r: s::DeleteLoadBalancerInput,
+) -> Outcome<s::DeleteLoadBalancerOutput> {
+    w.delete_load_balancer(&ctx.scope, &r.load_balancer_arn)?;
+    Ok(s::DeleteLoadBalancerOutput {})
+}
+
+fn describe_load_balancer_attributes(
+    ctx: &Ctx,
+    w: &World,
+    r: s::DescribeLoadBalancerAttributesInput,
+) -> Outcome<s::DescribeLoadBalancerAttributesOutput> {
+    let l = w.find_load_balancer(&ctx.scope, &r.load_balancer_arn)?;
+    Ok(s::DescribeLoadBalancerAttributesOutput { attributes: attributes(l) })
+}
+
+fn modify_load_balancer_attributes(
+    ctx: &Ctx,
+    w: &mut World,
+    r: s::ModifyLoadBalancerAttributesInput,
+) -> Outcome<s::ModifyLoadBalancerAttributesOutput> {
+    let changes = attribute_changes(r.attributes.iter().map(|a| (&a.key, &a.value)));
+    w.modify_load_balancer_attributes(&ctx.scope, &r.load_balancer_arn, &changes)?;
+    let l = w.find_load_balancer(&ctx.scope, &r.load_balancer_arn)?;
+    Ok(s::ModifyLoadBalancerAttributesOutput { attributes: attributes(l) })
+}
+
+/// The (key, value) changes of a Modify…Attributes request: those without a key are dropped, a
+/// missing value is empty.
+pub(crate) fn attribute_changes<'a>(
+    attributes: impl Iterator<Item = (&'a Option<String>, &'a Option<String>)>,
+) -> Vec<(String, String)> {
+    attributes.filter_map(|(k, v)| Some((k.clone()?, v.clone().unwrap_or_default()))).collect()
+}
+
+fn describe_tags(ctx: &Ctx, w: &World, r: s::DescribeTagsInput) -> Outcome<s::DescribeTagsOutput> {
+    let mut tag_descriptions = Vec::new();
+    for arn in &r.resource_arns {
+        tag_descriptions.push(s::TagDescription {
+            resource_arn: Some(arn.clone()),
+            tags: tags_out(w.elb_tags(&ctx.scope, arn)?),
+        });
     }
+    Ok(s::DescribeTagsOutput { tag_descriptions })
+}
+
+fn add_tags(ctx: &Ctx, w: &mut World, r: s::AddTagsInput) -> Outcome<s::AddTagsOutput> {
+    let tags = tags_in(&r.tags);
+    for arn in &r.resource_arns {
+        w.add_elb_tags(&ctx.scope, arn, &tags)?;
+    }
+    Ok(s::AddTagsOutput {})
+}
+
+fn remove_tags(ctx: &Ctx, w: &mut World, r: s::RemoveTagsInput) -> Outcome<s::RemoveTagsOutput> {
+    for arn in &r.resource_arns {
+        w.remove_elb_tags(&ctx.scope, arn, &r.tag_keys)?;
+    }
+    Ok(s::RemoveTagsOutput {})
+}
+
+fn set_security_groups(
+    ctx: &Ctx,
+    w: &mut World,
+    r: s::SetSecurityGroupsInput,
+) -> Outcome<s::SetSecurityGroupsOutput> {
+    w.set_load_balancer_security_groups(&ctx.scope, &r.load_balancer_arn, &r.security_groups)?;
+    let l = w.find_load_balancer(&ctx.scope, &r.load_balancer_arn)?;
+    Ok(s::SetSecurityGroupsOutput {
+        security_group_ids: l.security_group_ids.clone(),
+        enforce_security_group_inbound_rules_on_private_link_traffic: load_balancer_out(w, l)
+            .enforce_security_group_inbound_rules_on_private_link_traffic,
+    })
+}
+
+fn set_ip_address_type(
+    ctx: &Ctx,
+    w: &mut World,
+    r: s::SetIpAddressTypeInput,
+) -> Outcome<s::SetIpAddressTypeOutput> {
+    w.set_load_balancer_ip_address_type(&ctx.scope, &r.load_balancer_arn, &r.ip_address_type)?;
+    Ok(s::SetIpAddressTypeOutput { ip_address_type: Some(r.ip_address_type) })
+}
+
+fn set_subnets(ctx: &Ctx, w: &mut World, r: s::SetSubnetsInput) -> Outcome<s::SetSubnetsOutput> {
+    if r.enable_prefix_for_ipv6_source_nat.as_deref() == Some("on") {
+        return Err(lb::invalid_configuration(
+            "vpclab does not serve source NAT prefixes for IPv6 (EnablePrefixForIpv6SourceNat=on)",
+        )
+        .into());
+    }
+    w.set_load_balancer_subnets(
+        &ctx.scope,
+        &r.load_balancer_arn,
+        &r.subnets,
+        &mapping_specs(&r.subnet_mappings),
+        r.ip_address_type.as_deref(),
+    )?;
+    let l = w.find_load_balancer(&ctx.scope, &r.load_balancer_arn)?;
+    Ok(s::SetSubnetsOutput {
+        availability_zones: load_balancer_out(w, l).availability_zones,
+        ip_address_type: Some(l.ip_address_type.clone()),
+        ..Default::default()
+    })
 }
 
 /// The subnet mappings of a CreateLoadBalancer or SetSubnets request.

@@ -1,14 +1,28 @@
 //! Target groups, their attributes and targets, and DescribeTargetHealth.
 
-use super::{Result_, decode, page, read, tags_in, write};
-use crate::Api;
+use super::{Handler, attribute_changes, page, tags_in};
+use crate::Outcome;
+use crate::registry::{Ctx, read, write};
 use model::target_group::{self as tg, HealthCheckSpec, Matcher, NewTargetGroup, TargetSpec};
 use model::{Scope, World};
 use shapes::elasticloadbalancing as s;
-use wire::{ApiError, QueryMap};
+
+pub(super) fn handlers() -> Vec<(&'static str, Handler)> {
+    vec![
+        ("CreateTargetGroup", write(create_target_group)),
+        ("DescribeTargetGroups", read(describe_target_groups)),
+        ("ModifyTargetGroup", write(modify_target_group)),
+        ("DeleteTargetGroup", write(delete_target_group)),
+        ("DescribeTargetGroupAttributes", read(describe_target_group_attributes)),
+        ("ModifyTargetGroupAttributes", write(modify_target_group_attributes)),
+        ("RegisterTargets", write(register_targets)),
+        ("DeregisterTargets", write(deregister_targets)),
+        ("DescribeTargetHealth", read(describe_target_health)),
+    ]
+}
 
 /// A target group as DescribeTargetGroups shows it.
-pub(super) fn render(w: &World, t: &tg::TargetGroup) -> s::TargetGroup {
+fn render(w: &World, t: &tg::TargetGroup) -> s::TargetGroup {
     let hc = &t.health_check;
     s::TargetGroup {
         target_group_arn: Some(t.arn.clone()),
@@ -37,27 +51,23 @@ pub(super) fn render(w: &World, t: &tg::TargetGroup) -> s::TargetGroup {
     }
 }
 
-fn health_spec(
-    enabled: Option<bool>,
-    protocol: &Option<String>,
-    port: &Option<String>,
-    path: &Option<String>,
-    numbers: [Option<i32>; 4],
-    matcher: &Option<s::Matcher>,
-) -> HealthCheckSpec {
-    let [interval_seconds, timeout_seconds, healthy_threshold, unhealthy_threshold] = numbers;
-    HealthCheckSpec {
-        enabled,
-        protocol: protocol.clone(),
-        port: port.clone(),
-        path: path.clone(),
-        interval_seconds,
-        timeout_seconds,
-        healthy_threshold,
-        unhealthy_threshold,
-        http_code: matcher.as_ref().and_then(|m| m.http_code.clone()),
-        grpc_code: matcher.as_ref().and_then(|m| m.grpc_code.clone()),
-    }
+/// The health check of a CreateTargetGroup or ModifyTargetGroup request (the two shapes are
+/// distinct types with the same members).
+macro_rules! health_spec {
+    ($r:expr) => {
+        HealthCheckSpec {
+            enabled: $r.health_check_enabled,
+            protocol: $r.health_check_protocol.clone(),
+            port: $r.health_check_port.clone(),
+            path: $r.health_check_path.clone(),
+            interval_seconds: $r.health_check_interval_seconds,
+            timeout_seconds: $r.health_check_timeout_seconds,
+            healthy_threshold: $r.healthy_threshold_count,
+            unhealthy_threshold: $r.unhealthy_threshold_count,
+            http_code: $r.matcher.as_ref().and_then(|m| m.http_code.clone()),
+            grpc_code: $r.matcher.as_ref().and_then(|m| m.grpc_code.clone()),
+        }
+    };
 }
 
 fn targets_in(targets: &[s::TargetDescription]) -> Vec<TargetSpec> {
@@ -114,199 +124,144 @@ fn select<'w>(
         .collect())
 }
 
-/// The operations [`dispatch`] serves.
-pub(super) const OPERATIONS: &[&str] = &[
-    "CreateTargetGroup",
-    "DescribeTargetGroups",
-    "ModifyTargetGroup",
-    "DeleteTargetGroup",
-    "DescribeTargetGroupAttributes",
-    "ModifyTargetGroupAttributes",
-    "RegisterTargets",
-    "DeregisterTargets",
-    "DescribeTargetHealth",
-];
+fn create_target_group(
+    ctx: &Ctx,
+    w: &mut World,
+    r: s::CreateTargetGroupInput,
+) -> Outcome<s::CreateTargetGroupOutput> {
+    let new = NewTargetGroup {
+        name: r.name,
+        target_type: r.target_type,
+        protocol: r.protocol,
+        protocol_version: r.protocol_version,
+        port: r.port,
+        vpc_id: r.vpc_id,
+        ip_address_type: r.ip_address_type,
+        health_check: health_spec!(r),
+        tags: tags_in(&r.tags),
+    };
+    let arn = w.create_target_group(&ctx.scope, new, ctx.now)?;
+    let t = w.find_target_group(&ctx.scope, &arn)?;
+    Ok(s::CreateTargetGroupOutput { target_groups: vec![render(w, t)] })
+}
 
-/// Serves the target group operations.
-pub(super) async fn dispatch(
-    api: &Api,
-    scope: &Scope,
-    op: &str,
-    q: &QueryMap,
-    now: i64,
-) -> Result<Result_, ApiError> {
-    let scope = scope.clone();
-    match op {
-        "CreateTargetGroup" => {
-            let r: s::CreateTargetGroupInput = decode(q)?;
-            let new = NewTargetGroup {
-                name: r.name.clone(),
-                target_type: r.target_type.clone(),
-                protocol: r.protocol.clone(),
-                protocol_version: r.protocol_version.clone(),
-                port: r.port,
-                vpc_id: r.vpc_id.clone(),
-                ip_address_type: r.ip_address_type.clone(),
-                health_check: health_spec(
-                    r.health_check_enabled,
-                    &r.health_check_protocol,
-                    &r.health_check_port,
-                    &r.health_check_path,
-                    [
-                        r.health_check_interval_seconds,
-                        r.health_check_timeout_seconds,
-                        r.healthy_threshold_count,
-                        r.unhealthy_threshold_count,
-                    ],
-                    &r.matcher,
-                ),
-                tags: tags_in(&r.tags),
-            };
-            write(api, |w| {
-                let arn = w.create_target_group(&scope, new, now)?;
-                let t = w.find_target_group(&scope, &arn)?;
-                Ok(s::CreateTargetGroupOutput { target_groups: vec![render(w, t)] })
+fn describe_target_groups(
+    ctx: &Ctx,
+    w: &World,
+    r: s::DescribeTargetGroupsInput,
+) -> Outcome<s::DescribeTargetGroupsOutput> {
+    let items =
+        select(w, &ctx.scope, &r)?.into_iter().map(|t| (t.arn.as_str(), render(w, t))).collect();
+    let (target_groups, next_marker) = page(items, r.marker.as_deref(), r.page_size)?;
+    Ok(s::DescribeTargetGroupsOutput { target_groups, next_marker })
+}
+
+fn modify_target_group(
+    ctx: &Ctx,
+    w: &mut World,
+    r: s::ModifyTargetGroupInput,
+) -> Outcome<s::ModifyTargetGroupOutput> {
+    let spec = health_spec!(r);
+    w.modify_target_group(&ctx.scope, &r.target_group_arn, &spec)?;
+    let t = w.find_target_group(&ctx.scope, &r.target_group_arn)?;
+    Ok(s::ModifyTargetGroupOutput { target_groups: vec![render(w, t)] })
+}
+
+fn delete_target_group(
+    ctx: &Ctx,
+    w: &mut World,
+    r: s::DeleteTargetGroupInput,
+) -> Outcome<s::DeleteTargetGroupOutput> {
+    w.delete_target_group(&ctx.scope, &r.target_group_arn)?;
+    Ok(s::DeleteTargetGroupOutput {})
+}
+
+fn describe_target_group_attributes(
+    ctx: &Ctx,
+    w: &World,
+    r: s::DescribeTargetGroupAttributesInput,
+) -> Outcome<s::DescribeTargetGroupAttributesOutput> {
+    let t = w.find_target_group(&ctx.scope, &r.target_group_arn)?;
+    Ok(s::DescribeTargetGroupAttributesOutput { attributes: attributes(t) })
+}
+
+fn modify_target_group_attributes(
+    ctx: &Ctx,
+    w: &mut World,
+    r: s::ModifyTargetGroupAttributesInput,
+) -> Outcome<s::ModifyTargetGroupAttributesOutput> {
+    let changes = attribute_changes(r.attributes.iter().map(|a| (&a.key, &a.value)));
+    w.modify_target_group_attributes(&ctx.scope, &r.target_group_arn, &changes)?;
+    let t = w.find_target_group(&ctx.scope, &r.target_group_arn)?;
+    Ok(s::ModifyTargetGroupAttributesOutput { attributes: attributes(t) })
+}
+
+fn register_targets(
+    ctx: &Ctx,
+    w: &mut World,
+    r: s::RegisterTargetsInput,
+) -> Outcome<s::RegisterTargetsOutput> {
+    w.register_targets(&ctx.scope, &r.target_group_arn, &targets_in(&r.targets), ctx.now)?;
+    Ok(s::RegisterTargetsOutput {})
+}
+
+fn deregister_targets(
+    ctx: &Ctx,
+    w: &mut World,
+    r: s::DeregisterTargetsInput,
+) -> Outcome<s::DeregisterTargetsOutput> {
+    w.deregister_targets(&ctx.scope, &r.target_group_arn, &targets_in(&r.targets), ctx.now)?;
+    Ok(s::DeregisterTargetsOutput {})
+}
+
+fn describe_target_health(
+    ctx: &Ctx,
+    w: &World,
+    r: s::DescribeTargetHealthInput,
+) -> Outcome<s::DescribeTargetHealthOutput> {
+    let now = ctx.now;
+    let t = w.find_target_group(&ctx.scope, &r.target_group_arn)?;
+    let asked: Vec<(String, u16, Option<String>)> = if r.targets.is_empty() {
+        t.live_targets(now).map(|x| (x.id.clone(), x.port, x.availability_zone.clone())).collect()
+    } else {
+        r.targets
+            .iter()
+            .map(|x| {
+                let port = x
+                    .port
+                    .and_then(|p| u16::try_from(p).ok())
+                    .or_else(|| t.live_targets(now).find(|l| l.id == x.id).map(|l| l.port))
+                    .or(t.port)
+                    .unwrap_or(0);
+                (x.id.clone(), port, x.availability_zone.clone())
             })
-            .await
-        }
-        "DescribeTargetGroups" => {
-            let r: s::DescribeTargetGroupsInput = decode(q)?;
-            read(api, |w| {
-                let items = select(w, &scope, &r)?
-                    .into_iter()
-                    .map(|t| (t.arn.as_str(), render(w, t)))
-                    .collect();
-                let (target_groups, next_marker) = page(items, r.marker.as_deref(), r.page_size)?;
-                Ok(s::DescribeTargetGroupsOutput { target_groups, next_marker })
-            })
-            .await
-        }
-        "ModifyTargetGroup" => {
-            let r: s::ModifyTargetGroupInput = decode(q)?;
-            let spec = health_spec(
-                r.health_check_enabled,
-                &r.health_check_protocol,
-                &r.health_check_port,
-                &r.health_check_path,
-                [
-                    r.health_check_interval_seconds,
-                    r.health_check_timeout_seconds,
-                    r.healthy_threshold_count,
-                    r.unhealthy_threshold_count,
-                ],
-                &r.matcher,
-            );
-            write(api, |w| {
-                w.modify_target_group(&scope, &r.target_group_arn, &spec)?;
-                let t = w.find_target_group(&scope, &r.target_group_arn)?;
-                Ok(s::ModifyTargetGroupOutput { target_groups: vec![render(w, t)] })
-            })
-            .await
-        }
-        "DeleteTargetGroup" => {
-            let r: s::DeleteTargetGroupInput = decode(q)?;
-            write(api, |w| {
-                w.delete_target_group(&scope, &r.target_group_arn)?;
-                Ok(s::DeleteTargetGroupOutput {})
-            })
-            .await
-        }
-        "DescribeTargetGroupAttributes" => {
-            let r: s::DescribeTargetGroupAttributesInput = decode(q)?;
-            read(api, |w| {
-                let t = w.find_target_group(&scope, &r.target_group_arn)?;
-                Ok(s::DescribeTargetGroupAttributesOutput { attributes: attributes(t) })
-            })
-            .await
-        }
-        "ModifyTargetGroupAttributes" => {
-            let r: s::ModifyTargetGroupAttributesInput = decode(q)?;
-            let changes: Vec<(String, String)> = r
-                .attributes
-                .iter()
-                .filter_map(|a| Some((a.key.clone()?, a.value.clone().unwrap_or_default())))
-                .collect();
-            write(api, |w| {
-                w.modify_target_group_attributes(&scope, &r.target_group_arn, &changes)?;
-                let t = w.find_target_group(&scope, &r.target_group_arn)?;
-                Ok(s::ModifyTargetGroupAttributesOutput { attributes: attributes(t) })
-            })
-            .await
-        }
-        "RegisterTargets" => {
-            let r: s::RegisterTargetsInput = decode(q)?;
-            let targets = targets_in(&r.targets);
-            write(api, |w| {
-                w.register_targets(&scope, &r.target_group_arn, &targets, now)?;
-                Ok(s::RegisterTargetsOutput {})
-            })
-            .await
-        }
-        "DeregisterTargets" => {
-            let r: s::DeregisterTargetsInput = decode(q)?;
-            let targets = targets_in(&r.targets);
-            write(api, |w| {
-                w.deregister_targets(&scope, &r.target_group_arn, &targets, now)?;
-                Ok(s::DeregisterTargetsOutput {})
-            })
-            .await
-        }
-        "DescribeTargetHealth" => {
-            let r: s::DescribeTargetHealthInput = decode(q)?;
-            read(api, |w| {
-                let t = w.find_target_group(&scope, &r.target_group_arn)?;
-                let asked: Vec<(String, u16, Option<String>)> = if r.targets.is_empty() {
-                    t.live_targets(now)
-                        .map(|x| (x.id.clone(), x.port, x.availability_zone.clone()))
-                        .collect()
-                } else {
-                    r.targets
-                        .iter()
-                        .map(|x| {
-                            let port = x
-                                .port
-                                .and_then(|p| u16::try_from(p).ok())
-                                .or_else(|| {
-                                    t.live_targets(now).find(|l| l.id == x.id).map(|l| l.port)
-                                })
-                                .or(t.port)
-                                .unwrap_or(0);
-                            (x.id.clone(), port, x.availability_zone.clone())
-                        })
-                        .collect()
-                };
-                let descriptions = asked
-                    .into_iter()
-                    .map(|(id, port, zone)| {
-                        let observed =
-                            api.observed_health(&t.arn, &id, port).map(|o| tg::HealthReport {
-                                state: o.state,
-                                reason: o.reason,
-                                description: o.description,
-                            });
-                        let h = w.target_health(t, &id, port, now, observed);
-                        s::TargetHealthDescription {
-                            target: Some(s::TargetDescription {
-                                id,
-                                port: (port != 0).then_some(i32::from(port)),
-                                availability_zone: zone,
-                                ..Default::default()
-                            }),
-                            health_check_port: (port != 0)
-                                .then(|| t.health_check.port_for(port).to_string()),
-                            target_health: Some(s::TargetHealth {
-                                state: Some(h.state),
-                                reason: h.reason,
-                                description: h.description,
-                            }),
-                            ..Default::default()
-                        }
-                    })
-                    .collect();
-                Ok(s::DescribeTargetHealthOutput { target_health_descriptions: descriptions })
-            })
-            .await
-        }
-        other => Err(ApiError::invalid_action(other)),
-    }
+            .collect()
+    };
+    let descriptions = asked
+        .into_iter()
+        .map(|(id, port, zone)| {
+            let observed = ctx.api.observed_health(&t.arn, &id, port).map(|o| tg::HealthReport {
+                state: o.state,
+                reason: o.reason,
+                description: o.description,
+            });
+            let h = w.target_health(t, &id, port, now, observed);
+            s::TargetHealthDescription {
+                target: Some(s::TargetDescription {
+                    id,
+                    port: (port != 0).then_some(i32::from(port)),
+                    availability_zone: zone,
+                    ..Default::default()
+                }),
+                health_check_port: (port != 0).then(|| t.health_check.port_for(port).to_string()),
+                target_health: Some(s::TargetHealth {
+                    state: Some(h.state),
+                    reason: h.reason,
+                    description: h.description,
+                }),
+                ..Default::default()
+            }
+        })
+        .collect();
+    Ok(s::DescribeTargetHealthOutput { target_health_descriptions: descriptions })
 }
