@@ -122,8 +122,8 @@ pub struct Request {
 
 impl Request {
     /// Whether the operation only reads: for the services on a [`registry`] (EC2, Direct
-    /// Connect), whether its handler is a reader; ELBv2's `Describe…`, Route 53's `GET`s,
-    /// Route 53 Resolver's `Describe…`/`Get…`/`List…`, STS.
+    /// Connect, Route 53 Resolver), whether its handler is a reader; ELBv2's `Describe…`,
+    /// Route 53's `GET`s, STS.
     pub fn only_reads(&self) -> bool {
         let operation = || self.target.as_deref().and_then(|t| t.split('.').next_back());
         match self.service {
@@ -131,9 +131,7 @@ impl Request {
             Service::DirectConnect => operation().is_some_and(directconnect::is_read),
             Service::Elbv2 => self.params.action().is_some_and(elbv2::is_read),
             Service::Route53 => self.http.method == "GET",
-            Service::Route53Resolver => operation().is_some_and(|op| {
-                ["Describe", "Get", "List"].iter().any(|verb| op.starts_with(verb))
-            }),
+            Service::Route53Resolver => operation().is_some_and(route53resolver::is_read),
             Service::Sts => true,
         }
     }

@@ -21,7 +21,8 @@
 //! (awsJson: the parsed body in, JSON out). Route 53's restXml would be a third (method, path,
 //! headers and body in; XML and headers out).
 //!
-//! Moving a service onto the registry (as [`crate::directconnect`] was moved):
+//! Moving a service onto the registry (as [`crate::directconnect`] and
+//! [`crate::route53resolver`] were moved):
 //!
 //! - each `match` arm becomes a handler function taking the generated request shape (or
 //!   [`NoInput`] where the arm read none), listed in its module's `handlers()`; a check the arm
