@@ -37,7 +37,7 @@ type Handler = registry::Operation<Json>;
 fn registry() -> &'static Registry<Json> {
     static REGISTRY: OnceLock<Registry<Json>> = OnceLock::new();
     REGISTRY.get_or_init(|| {
-        Registry::new(
+        Registry::json(
             [endpoints::handlers(), rules::handlers(), associations::handlers(), handlers()],
             |other| {
                 ApiError::client(
@@ -45,7 +45,6 @@ fn registry() -> &'static Registry<Json> {
                     format!("The operation '{other}' is not served."),
                 )
             },
-            |_, _, answer| crate::json_reply(&answer.to_json()),
         )
     })
 }
@@ -62,10 +61,8 @@ pub(crate) fn is_read(operation: &str) -> bool {
 
 /// Serves one Route 53 Resolver request.
 pub async fn handle(api: &Api, request: &Request) -> Result<Reply, ApiError> {
-    let (op, body) =
-        crate::json_operation(request, s::TARGET_PREFIX, s::OPERATIONS, "Route 53 Resolver")?;
-    let ctx = Ctx::new(api, &request.scope, &request.request_id);
-    registry().serve(&ctx, op, &body).await.map_err(invalid_parameter)
+    let service = (s::TARGET_PREFIX, s::OPERATIONS, "Route 53 Resolver");
+    registry().serve_json(api, request, service).await.map_err(invalid_parameter)
 }
 
 /// Requests that do not fit their shape are Resolver's `InvalidParameterException`.

@@ -8,7 +8,7 @@ type Generated = &'static [(&'static str, &'static str, &'static str)];
 /// shape without a handler, no handler without a generated shape.
 #[test]
 fn every_generated_operation_has_a_handler() {
-    let services: [(&str, Vec<&str>, Generated); 3] = [
+    let services: [(&str, Vec<&str>, Generated); 4] = [
         ("EC2", api::ec2::operations(), shapes::ec2::OPERATIONS),
         ("Direct Connect", api::directconnect::operations(), shapes::directconnect::OPERATIONS),
         (
@@ -16,6 +16,7 @@ fn every_generated_operation_has_a_handler() {
             api::route53resolver::operations(),
             shapes::route53resolver::OPERATIONS,
         ),
+        ("Route 53", api::route53::operations(), shapes::route53::OPERATIONS),
     ];
     for (service, served, generated) in services {
         let generated: Vec<&str> = generated.iter().map(|(name, _, _)| *name).collect();
