@@ -123,18 +123,16 @@ pub struct Request {
 
 impl Request {
     /// Whether the operation only reads: for the services on a [`registry`] (EC2, Direct
-    /// Connect, ELBv2), whether its handler is a reader; Route 53's `GET`s, Route 53
-    /// Resolver's `Describe…`/`Get…`/`List…`, STS.
+    /// Connect, ELBv2, Route 53 Resolver, Route 53 — a path no Route 53 operation is addressed
+    /// by reads when it is a `GET`), whether its handler is a reader; STS.
     pub fn only_reads(&self) -> bool {
         let operation = || self.target.as_deref().and_then(|t| t.split('.').next_back());
         match self.service {
             Service::Ec2 => self.params.action().is_some_and(ec2::is_read),
             Service::DirectConnect => operation().is_some_and(directconnect::is_read),
             Service::Elbv2 => self.params.action().is_some_and(elbv2::is_read),
-            Service::Route53 => self.http.method == "GET",
-            Service::Route53Resolver => operation().is_some_and(|op| {
-                ["Describe", "Get", "List"].iter().any(|verb| op.starts_with(verb))
-            }),
+            Service::Route53 => route53::is_read(&self.http.method, &self.http.path),
+            Service::Route53Resolver => operation().is_some_and(route53resolver::is_read),
             Service::Sts => true,
         }
     }
@@ -410,7 +408,7 @@ impl Api {
     }
 
     /// Serves one request.
-    pub async fn handle(&self, request: Request) -> Reply {
+    pub async fn handle(&self, mut request: Request) -> Reply {
         let format = request.service.error_format();
         if let Err(e) = self.admit(&request).await {
             return Reply::error(&e, format, &request.request_id);
@@ -420,7 +418,7 @@ impl Api {
             Service::Sts => sts::handle(&request),
             Service::DirectConnect => directconnect::handle(self, &request).await,
             Service::Elbv2 => elbv2::handle(self, &request).await,
-            Service::Route53 => route53::handle(self, &request).await,
+            Service::Route53 => route53::handle(self, &mut request).await,
             Service::Route53Resolver => route53resolver::handle(self, &request).await,
         };
         match result {

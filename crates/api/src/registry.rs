@@ -13,24 +13,33 @@
 //! 2. [`Operation::prepare`] decodes the request shape from the protocol's input ([`Decode`]),
 //!    outside any lock; the service's [`Registry::check`] runs next (EC2: `DryRun`);
 //! 3. the prepared [`Call`] runs under [`Api::read`] or [`Api::mutate`] and answers the
-//!    response shape, type-erased as the protocol's [`Protocol::Answer`] ([`Encode`]);
+//!    response shape, type-erased as the protocol's [`Protocol::Answer`] ([`Encode`]); an
+//!    operation that asks something outside the world (Route 53's TestDNSAnswer asks the DNS
+//!    engine, GetHealthCheckStatus the probes) finishes after the read lock is released
+//!    ([`read_then`]), one that needs no world at all takes no lock ([`unlocked`]);
 //! 4. the locks released, the service's [`Registry::render`] writes the reply.
 //!
 //! A [`Protocol`] says what a service's requests are decoded from and what its answers are
-//! written as: [`Query`] (EC2's ec2Query and awsQuery: a [`QueryMap`] in, XML out) and [`Json`]
-//! (awsJson: the parsed body in, JSON out). Route 53's restXml would be a third (method, path,
-//! headers and body in; XML and headers out).
+//! written as: [`Query`] (EC2's ec2Query and awsQuery: a [`QueryMap`] in, XML out), [`Json`]
+//! (awsJson: the parsed body in, JSON out) and [`RestXml`] (Route 53: a [`RestRequest`] — the
+//! route's URI labels, the query string, the headers and the parsed body, owned — in; an output
+//! shape out, whose header members and the route's status the service's render adds).
 //!
-//! Moving a service onto the registry (as [`crate::directconnect`] was moved):
+//! Moving a service onto the registry (as [`crate::directconnect`],
+//! [`crate::route53resolver`] and [`crate::route53`] were moved):
 //!
 //! - each `match` arm becomes a handler function taking the generated request shape (or
 //!   [`NoInput`] where the arm read none), listed in its module's `handlers()`; a check the arm
 //!   made on the request before touching the world becomes a small input type with its own
-//!   [`Decode`] (Direct Connect's `NewPeer`), so it still runs outside the lock;
-//! - `Registry::new(lists, unknown, render)` in a `OnceLock`, with the service's error for an
-//!   unknown operation and its success document; the service's `handle` routes as before, builds
-//!   a [`Ctx`] and calls [`Registry::serve`], mapping errors as it did (Direct Connect's
-//!   `ValidationException` → `DirectConnectClientException`);
+//!   [`Decode`] (Direct Connect's `NewPeer`, Route 53's `ChangeBatch`), so it still runs outside
+//!   the lock; an arm that asked the data planes after reading the world becomes a
+//!   [`read_then`], one that read no world an [`unlocked`];
+//! - `Registry::new(lists, unknown, render)` in a `OnceLock` (awsJson: [`Registry::json`]),
+//!   with the service's error for an unknown operation and its success document; the service's
+//!   `handle` routes as before, builds a [`Ctx`] and calls [`Registry::serve`] (awsJson:
+//!   [`Registry::serve_json`]), mapping errors as it did (Direct Connect's
+//!   `ValidationException` → `DirectConnectClientException`, Resolver's →
+//!   `InvalidParameterException`);
 //! - `Request::only_reads` asks the registry, and the service joins the test that holds every
 //!   registry to its generated operation list.
 
@@ -39,6 +48,7 @@ use model::{Scope, World};
 use std::collections::HashMap;
 use std::sync::Arc;
 use wire::json::{FromJson, ToJson, Value};
+use wire::rest::{Element, FromRest, RestInput, RestOutput};
 use wire::{ApiError, FromQuery, QueryMap, ToXml};
 
 /// What a handler knows of its caller, shared by every service.
@@ -93,6 +103,39 @@ impl Protocol for Json {
     type Answer = dyn ToJson + Send;
 }
 
+/// restXml: the request's labels, query string, headers and body in, an output shape out (its
+/// body members through `ToXml`, its header members through `RestOutput::headers`).
+#[derive(Debug)]
+pub struct RestXml;
+
+impl Protocol for RestXml {
+    type Input = RestRequest;
+    type Answer = dyn RestOutput + Send;
+}
+
+/// A restXml request once its route is known, owned (a [`RestInput`] borrows from it).
+#[derive(Debug, Default)]
+pub struct RestRequest {
+    /// The route's URI labels by name (`Id`), percent-decoded.
+    pub labels: Vec<(String, String)>,
+    pub query: QueryMap,
+    pub headers: Vec<(String, String)>,
+    /// The parsed body, if there was one.
+    pub body: Option<Element>,
+}
+
+impl RestRequest {
+    /// The request as the generated shapes read it.
+    pub fn input(&self) -> RestInput<'_> {
+        RestInput {
+            labels: &self.labels,
+            query: Some(&self.query),
+            headers: &self.headers,
+            body: self.body.as_ref(),
+        }
+    }
+}
+
 /// A request shape read from a protocol's input.
 pub trait Decode<In: ?Sized>: Sized {
     fn decode(input: &In) -> Result<Self, ApiError>;
@@ -111,6 +154,13 @@ impl<T: FromQuery> Decode<QueryMap> for T {
 impl<T: FromJson> Decode<Value> for T {
     fn decode(body: &Value) -> Result<Self, ApiError> {
         T::from_body(body)
+    }
+}
+
+/// Generated restXml shapes (Route 53's `InvalidInput` / `MalformedInput`).
+impl<T: FromRest> Decode<RestRequest> for T {
+    fn decode(request: &RestRequest) -> Result<Self, ApiError> {
+        T::from_rest(&request.input())
     }
 }
 
@@ -141,9 +191,17 @@ impl<T: ToJson + Send + 'static> Encode<dyn ToJson + Send> for T {
     }
 }
 
+impl<T: RestOutput + Send + 'static> Encode<dyn RestOutput + Send> for T {
+    fn boxed(self) -> Box<dyn RestOutput + Send> {
+        Box::new(self)
+    }
+}
+
 type Answered<P> = Result<Box<<P as Protocol>::Answer>, ApiError>;
 type ReadCall<P> = Box<dyn FnOnce(&Ctx<'_>, &World) -> Answered<P> + Send>;
 type WriteCall<P> = Box<dyn FnOnce(&Ctx<'_>, &mut World) -> Answered<P> + Send>;
+type LaterCall<P> = Box<dyn FnOnce(&Ctx<'_>) -> Answered<P> + Send>;
+type ReadThenCall<P> = Box<dyn FnOnce(&Ctx<'_>, &World) -> Result<LaterCall<P>, ApiError> + Send>;
 type Prepare<P> = Box<dyn Fn(&<P as Protocol>::Input) -> Result<Call<P>, ApiError> + Send + Sync>;
 
 /// A decoded request, ready to run against the world.
@@ -152,6 +210,10 @@ pub enum Call<P: Protocol> {
     Read(ReadCall<P>),
     /// Runs under the write lock, all or nothing and durably ([`Api::mutate`]).
     Write(WriteCall<P>),
+    /// Reads under the read lock, then finishes once the lock is released ([`read_then`]).
+    ReadThen(ReadThenCall<P>),
+    /// Runs without the world, under no lock ([`unlocked`]).
+    Unlocked(LaterCall<P>),
 }
 
 impl<P: Protocol> std::fmt::Debug for Call<P> {
@@ -159,6 +221,8 @@ impl<P: Protocol> std::fmt::Debug for Call<P> {
         f.write_str(match self {
             Call::Read(_) => "Call::Read",
             Call::Write(_) => "Call::Write",
+            Call::ReadThen(_) => "Call::ReadThen",
+            Call::Unlocked(_) => "Call::Unlocked",
         })
     }
 }
@@ -215,6 +279,42 @@ where
     })
 }
 
+/// Adapts a handler in two steps: `look` reads the world under the read lock; `then`, given
+/// what it saw, finishes after the lock is released — for answers that ask something outside
+/// the world (the DNS engine, the health check probes), which no lock should wait for.
+pub fn read_then<P, Req, Seen, Res>(
+    look: fn(&Ctx<'_>, &World, &Req) -> Outcome<Seen>,
+    then: fn(&Ctx<'_>, Req, Seen) -> Outcome<Res>,
+) -> Operation<P>
+where
+    P: Protocol,
+    Req: Decode<P::Input> + Send + 'static,
+    Seen: Send + 'static,
+    Res: Encode<P::Answer> + 'static,
+{
+    operation(true, move |req: Req| {
+        Call::ReadThen(Box::new(move |ctx: &Ctx<'_>, world: &World| {
+            let seen = look(ctx, world, &req).map_err(|Fail(e)| e)?;
+            let later: LaterCall<P> =
+                Box::new(move |ctx: &Ctx<'_>| answer::<P, Res>(then(ctx, req, seen)));
+            Ok(later)
+        }))
+    })
+}
+
+/// Adapts a handler that needs no world (fixed tables: Route 53's geolocations, its checkers'
+/// addresses): it runs under no lock, so it never waits for changes in flight.
+pub fn unlocked<P, Req, Res>(f: fn(&Ctx<'_>, Req) -> Outcome<Res>) -> Operation<P>
+where
+    P: Protocol,
+    Req: Decode<P::Input> + Send + 'static,
+    Res: Encode<P::Answer> + 'static,
+{
+    operation(true, move |req: Req| {
+        Call::Unlocked(Box::new(move |ctx: &Ctx<'_>| answer::<P, Res>(f(ctx, req))))
+    })
+}
+
 /// An operation that decodes `Req` and makes it a call.
 fn operation<P: Protocol, Req: Decode<P::Input>>(
     reads: bool,
@@ -226,6 +326,29 @@ fn operation<P: Protocol, Req: Decode<P::Input>>(
 /// A handler's outcome as the registry carries it.
 fn answer<P: Protocol, Res: Encode<P::Answer>>(outcome: Outcome<Res>) -> Answered<P> {
     outcome.map(Res::boxed).map_err(|Fail(e)| e)
+}
+
+impl Registry<Json> {
+    /// An awsJson service's registry: its answers are the JSON body of a 200.
+    pub fn json(
+        lists: impl IntoIterator<Item = Vec<(&'static str, Operation<Json>)>>,
+        unknown: fn(&str) -> ApiError,
+    ) -> Self {
+        Registry::new(lists, unknown, |_, _, answer| crate::json_reply(&answer.to_json()))
+    }
+
+    /// Serves an awsJson request: the operation its `X-Amz-Target` (`<prefix>.<Operation>`)
+    /// names among the `generated` ones of `service` ([`crate::json_operation`]), its body.
+    pub async fn serve_json(
+        &self,
+        api: &Api,
+        request: &crate::Request,
+        (prefix, generated, service): (&str, &[(&str, &str, &str)], &str),
+    ) -> Result<Reply, ApiError> {
+        let (op, body) = crate::json_operation(request, prefix, generated, service)?;
+        let ctx = Ctx::new(api, &request.scope, &request.request_id);
+        self.serve(&ctx, op, &body).await
+    }
 }
 
 /// A service's operations by name, and what the service does around every one of them.
@@ -291,6 +414,11 @@ impl<P: Protocol> Registry<P> {
         let answer = match call {
             Call::Read(f) => ctx.api.read(|w| f(ctx, w)).await?,
             Call::Write(f) => ctx.api.mutate(|w| f(ctx, w)).await?,
+            Call::ReadThen(f) => {
+                let later = ctx.api.read(|w| f(ctx, w)).await?;
+                later(ctx)?
+            }
+            Call::Unlocked(f) => f(ctx)?,
         };
         Ok((self.render)(ctx, action, &*answer))
     }

@@ -245,13 +245,13 @@ pub trait FromXml: Sized {
 #[derive(Debug, Default)]
 pub struct RestInput<'a> {
     /// URI labels by name (`Id`), percent-decoded.
-    pub labels: Vec<(String, String)>,
+    pub labels: &'a [(String, String)],
     /// The query string.
     pub query: Option<&'a QueryMap>,
     /// Request headers.
     pub headers: &'a [(String, String)],
     /// The parsed body, if there was one.
-    pub body: Option<Element>,
+    pub body: Option<&'a Element>,
 }
 
 fn parse_param<T: RestScalar>(raw: Option<&str>, name: &str) -> Result<Option<T>, ApiError> {
@@ -315,7 +315,7 @@ impl RestInput<'_> {
     /// The body's root element, which must be named `root`; an element without children when
     /// the request has no body.
     pub fn body(&self, root: &str) -> Result<&Element, ApiError> {
-        match &self.body {
+        match self.body {
             None => Ok(&EMPTY),
             Some(e) if e.name == root => Ok(e),
             Some(e) => Err(ApiError::client(
@@ -603,7 +603,8 @@ mod tests {
 
     #[test]
     fn a_wrong_root_is_malformed_input() {
-        let input = RestInput { body: parse_body(b"<Other/>").unwrap(), ..RestInput::default() };
+        let body = parse_body(b"<Other/>").unwrap();
+        let input = RestInput { body: body.as_ref(), ..RestInput::default() };
         let e = input.body("CreateHostedZoneRequest").unwrap_err();
         assert_eq!(e.code, "MalformedInput");
         assert_eq!(e.message, "Other is not valid, expected CreateHostedZoneRequest");

@@ -32,7 +32,7 @@ type Handler = registry::Operation<Json>;
 fn registry() -> &'static Registry<Json> {
     static REGISTRY: OnceLock<Registry<Json>> = OnceLock::new();
     REGISTRY.get_or_init(|| {
-        Registry::new(
+        Registry::json(
             [connections::handlers(), interfaces::handlers(), gateways::handlers(), handlers()],
             |other| {
                 ApiError::client(
@@ -40,7 +40,6 @@ fn registry() -> &'static Registry<Json> {
                     format!("vpclab does not implement Direct Connect's {other}."),
                 )
             },
-            |_, _, answer| crate::json_reply(&answer.to_json()),
         )
     })
 }
@@ -57,10 +56,8 @@ pub(crate) fn is_read(operation: &str) -> bool {
 
 /// Serves one Direct Connect request.
 pub async fn handle(api: &Api, request: &Request) -> Result<Reply, ApiError> {
-    let (op, body) =
-        crate::json_operation(request, s::TARGET_PREFIX, s::OPERATIONS, "Direct Connect")?;
-    let ctx = Ctx::new(api, &request.scope, &request.request_id);
-    registry().serve(&ctx, op, &body).await.map_err(client_exception)
+    let service = (s::TARGET_PREFIX, s::OPERATIONS, "Direct Connect");
+    registry().serve_json(api, request, service).await.map_err(client_exception)
 }
 
 /// Validation failures of the request shapes are Direct Connect's client exception.

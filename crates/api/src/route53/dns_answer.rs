@@ -1,9 +1,13 @@
 //! TestDNSAnswer: the request is checked here as AWS checks it (the zone exists and is
 //! public, the addresses and the mask are valid), and the question is put to a
 //! [`DnsAnswerer`] the binary wires in — the DNS engine itself, so the answer is what a
-//! resolver asking over UDP would get. The api crate answers no DNS itself.
+//! resolver asking over UDP would get. The api crate answers no DNS itself. The zone is read
+//! under the read lock; the engine is asked once the lock is released.
 
-use super::{Answer, Ctx, decode};
+use super::Handler;
+use crate::Outcome;
+use crate::registry::{Ctx, read_then};
+use model::World;
 use shapes::route53 as s;
 use std::net::{IpAddr, Ipv4Addr};
 use wire::ApiError;
@@ -74,28 +78,35 @@ fn client_subnet(ip: Option<&str>, mask: Option<&str>) -> Result<Option<(IpAddr,
     Ok(Some((ip, bits)))
 }
 
-pub(super) async fn test_dns_answer(ctx: &Ctx<'_>) -> Result<Answer, ApiError> {
-    let r: s::TestDNSAnswerRequest = decode(ctx.input)?;
+pub(super) fn handlers() -> Vec<(&'static str, Handler)> {
+    vec![("TestDNSAnswer", read_then(zone_asked, test_dns_answer))]
+}
+
+/// The zone asked about, which must be public: its origin and its first name server.
+fn zone_asked(
+    ctx: &Ctx,
+    w: &World,
+    r: &s::TestDNSAnswerRequest,
+) -> Outcome<(String, Option<String>)> {
+    let zone_id = model::route53::bare_id(&r.hosted_zone_id);
+    let z = w.get_hosted_zone(&ctx.scope.account, zone_id)?;
+    if z.private {
+        // AWS documents that only public hosted zones can be queried; the error is the one
+        // TestDNSAnswer models for a bad request.
+        return Err(invalid_input(format!(
+            "TestDNSAnswer supports only public hosted zones; {zone_id} is private"
+        ))
+        .into());
+    }
+    Ok((z.name.clone(), z.name_servers.first().cloned()))
+}
+
+fn test_dns_answer(
+    ctx: &Ctx,
+    r: s::TestDNSAnswerRequest,
+    (zone_origin, name_server): (String, Option<String>),
+) -> Outcome<s::TestDNSAnswerResponse> {
     let zone_id = model::route53::bare_id(&r.hosted_zone_id).to_owned();
-    let (zone_origin, name_server) = ctx
-        .api
-        .read(|w| {
-            w.get_hosted_zone(&ctx.account, &zone_id)
-                .map(|z| (z.name.clone(), z.private, z.name_servers.first().cloned()))
-        })
-        .await
-        .map_err(crate::from_model)
-        .and_then(|(origin, private, ns)| {
-            if private {
-                // AWS documents that only public hosted zones can be queried; the error is
-                // the one TestDNSAnswer models for a bad request.
-                Err(invalid_input(format!(
-                    "TestDNSAnswer supports only public hosted zones; {zone_id} is private"
-                )))
-            } else {
-                Ok((origin, ns))
-            }
-        })?;
     model::route53::names::normalize(&r.record_name)
         .map_err(|_| invalid_input(format!("Invalid domain name {}", r.record_name)))?;
     let resolver = r.resolver_ip.as_deref().map(|ip| address(ip, "resolverip")).transpose()?;
@@ -115,10 +126,11 @@ pub(super) async fn test_dns_answer(ctx: &Ctx<'_>) -> Result<Answer, ApiError> {
             "NotImplemented",
             501,
             "TestDNSAnswer needs the DNS server, which this vpclab is not running.",
-        ));
+        )
+        .into());
     };
     let answer = answerer.answer(&question);
-    Ok(Box::new(s::TestDNSAnswerResponse {
+    Ok(s::TestDNSAnswerResponse {
         // The name server that answered, as AWS names it: the zone's first name server
         // (without the trailing dot). vpclab's DNS server answers for every name server of
         // every public zone, so the name is true of the server that answered.
@@ -128,7 +140,7 @@ pub(super) async fn test_dns_answer(ctx: &Ctx<'_>) -> Result<Answer, ApiError> {
         record_data: answer.record_data,
         response_code: answer.response_code,
         protocol: answer.protocol,
-    }))
+    })
 }
 
 #[cfg(test)]

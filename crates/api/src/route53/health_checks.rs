@@ -2,23 +2,31 @@
 //! model, and what the probes observed (GetHealthCheckStatus, GetHealthCheckLastFailureReason)
 //! from a [`HealthCheckObserver`] the binary wires in — the api crate probes nothing itself.
 
-use super::{Answer, Ctx, decode, echo_max, location, max_items};
+use super::{Handler, echo_max, location, max_items};
+use crate::Outcome;
+use crate::registry::{Ctx, Decode, RestRequest, read, read_then, unlocked, write};
+use model::World;
 use model::route53::{HealthCheck, HealthCheckConfig, HealthCheckUpdate};
 use shapes::route53 as s;
-use wire::rest::invalid_input;
+use wire::rest::{FromRest, invalid_input};
 use wire::{ApiError, Timestamp};
 
-pub(super) const OPERATIONS: &[&str] = &[
-    "CreateHealthCheck",
-    "GetHealthCheck",
-    "ListHealthChecks",
-    "UpdateHealthCheck",
-    "DeleteHealthCheck",
-    "GetHealthCheckCount",
-    "GetHealthCheckStatus",
-    "GetHealthCheckLastFailureReason",
-    "GetCheckerIpRanges",
-];
+pub(super) fn handlers() -> Vec<(&'static str, Handler)> {
+    vec![
+        ("CreateHealthCheck", write(create_health_check)),
+        ("GetHealthCheck", read(get_health_check)),
+        ("ListHealthChecks", read(list_health_checks)),
+        ("UpdateHealthCheck", write(update_health_check)),
+        ("DeleteHealthCheck", write(delete_health_check)),
+        ("GetHealthCheckCount", read(get_health_check_count)),
+        ("GetHealthCheckStatus", read_then(status_check_exists, get_health_check_status)),
+        (
+            "GetHealthCheckLastFailureReason",
+            read_then(failure_check_exists, get_health_check_last_failure_reason),
+        ),
+        ("GetCheckerIpRanges", unlocked(get_checker_ip_ranges)),
+    ]
+}
 
 /// The addresses Route 53's health checkers come from. vpclab's checkers are this machine.
 const CHECKER_IP_RANGES: &[&str] = &["127.0.0.1/32", "::1/128"];
@@ -152,101 +160,146 @@ fn update_in(r: &s::UpdateHealthCheckRequest) -> Result<HealthCheckUpdate, ApiEr
     })
 }
 
-pub(super) async fn dispatch(ctx: &Ctx<'_>, op: &str) -> Result<Answer, ApiError> {
-    let input = ctx.input;
-    match op {
-        "CreateHealthCheck" => {
-            let r: s::CreateHealthCheckRequest = decode(input)?;
-            let config = config_in(&r.health_check_config)?;
-            ctx.write(|w, account| {
-                let (h, _) = w.create_health_check(account, &r.caller_reference, config)?;
-                Ok(s::CreateHealthCheckResponse {
-                    location: location(&format!("healthcheck/{}", h.id)),
-                    health_check: check_out(&h),
-                })
-            })
-            .await
-        }
-        "GetHealthCheck" => {
-            let r: s::GetHealthCheckRequest = decode(input)?;
-            ctx.read(|w, account| {
-                let h = w.get_health_check(account, &r.health_check_id)?;
-                Ok(s::GetHealthCheckResponse { health_check: check_out(h) })
-            })
-            .await
-        }
-        "ListHealthChecks" => {
-            let r: s::ListHealthChecksRequest = decode(input)?;
-            let max = max_items(&r.max_items, "maxItems")?;
-            ctx.read(|w, account| {
-                let page = w.list_health_checks(account, r.marker.as_deref(), max)?;
-                Ok(s::ListHealthChecksResponse {
-                    health_checks: page.items.iter().map(|h| check_out(h)).collect(),
-                    marker: r.marker.clone(),
-                    is_truncated: page.is_truncated(),
-                    next_marker: page.next_marker.clone(),
-                    max_items: echo_max(&r.max_items, 100),
-                })
-            })
-            .await
-        }
-        "UpdateHealthCheck" => {
-            let r: s::UpdateHealthCheckRequest = decode(input)?;
-            let update = update_in(&r)?;
-            ctx.write(|w, account| {
-                let h = w.update_health_check(account, &r.health_check_id, update)?;
-                Ok(s::UpdateHealthCheckResponse { health_check: check_out(h) })
-            })
-            .await
-        }
-        "DeleteHealthCheck" => {
-            let r: s::DeleteHealthCheckRequest = decode(input)?;
-            ctx.write(|w, account| {
-                w.delete_health_check(account, &r.health_check_id)?;
-                Ok(s::DeleteHealthCheckResponse {})
-            })
-            .await
-        }
-        "GetHealthCheckCount" => {
-            let _: s::GetHealthCheckCountRequest = decode(input)?;
-            ctx.read(|w, account| {
-                Ok(s::GetHealthCheckCountResponse {
-                    health_check_count: i64::try_from(w.health_check_count(account))
-                        .unwrap_or(i64::MAX),
-                })
-            })
-            .await
-        }
-        "GetHealthCheckStatus" | "GetHealthCheckLastFailureReason" => {
-            let id = if op == "GetHealthCheckStatus" {
-                decode::<s::GetHealthCheckStatusRequest>(input)?.health_check_id
-            } else {
-                decode::<s::GetHealthCheckLastFailureReasonRequest>(input)?.health_check_id
-            };
-            // The check must exist (NoSuchHealthCheck) before the probes are asked.
-            ctx.api
-                .read(|w| w.get_health_check(&ctx.account, &id).map(|_| ()))
-                .await
-                .map_err(crate::from_model)?;
-            let observer = ctx.api.health_check_observer();
-            let seen = match (&observer, op) {
-                (None, _) => vec![],
-                (Some(o), "GetHealthCheckStatus") => o.status(&id),
-                (Some(o), _) => o.last_failures(&id),
-            };
-            let health_check_observations = observations_out(seen);
-            Ok(if op == "GetHealthCheckStatus" {
-                Box::new(s::GetHealthCheckStatusResponse { health_check_observations })
-            } else {
-                Box::new(s::GetHealthCheckLastFailureReasonResponse { health_check_observations })
-            })
-        }
-        "GetCheckerIpRanges" => {
-            let _: s::GetCheckerIpRangesRequest = decode(input)?;
-            Ok(Box::new(s::GetCheckerIpRangesResponse {
-                checker_ip_ranges: CHECKER_IP_RANGES.iter().map(|r| (*r).to_owned()).collect(),
-            }))
-        }
-        other => Err(ApiError::internal(format!("{other} is not a health check operation"))),
+/// CreateHealthCheck's request with its numbers checked before the world is touched.
+struct NewHealthCheck {
+    caller_reference: String,
+    config: HealthCheckConfig,
+}
+
+impl Decode<RestRequest> for NewHealthCheck {
+    fn decode(request: &RestRequest) -> Result<Self, ApiError> {
+        let r = s::CreateHealthCheckRequest::from_rest(&request.input())?;
+        let config = config_in(&r.health_check_config)?;
+        Ok(NewHealthCheck { caller_reference: r.caller_reference, config })
     }
+}
+
+fn create_health_check(
+    ctx: &Ctx,
+    w: &mut World,
+    r: NewHealthCheck,
+) -> Outcome<s::CreateHealthCheckResponse> {
+    let (h, _) = w.create_health_check(&ctx.scope.account, &r.caller_reference, r.config)?;
+    Ok(s::CreateHealthCheckResponse {
+        location: location(&format!("healthcheck/{}", h.id)),
+        health_check: check_out(&h),
+    })
+}
+
+fn get_health_check(
+    ctx: &Ctx,
+    w: &World,
+    r: s::GetHealthCheckRequest,
+) -> Outcome<s::GetHealthCheckResponse> {
+    let h = w.get_health_check(&ctx.scope.account, &r.health_check_id)?;
+    Ok(s::GetHealthCheckResponse { health_check: check_out(h) })
+}
+
+fn list_health_checks(
+    ctx: &Ctx,
+    w: &World,
+    r: s::ListHealthChecksRequest,
+) -> Outcome<s::ListHealthChecksResponse> {
+    let max = max_items(&r.max_items, "maxItems")?;
+    let page = w.list_health_checks(&ctx.scope.account, r.marker.as_deref(), max)?;
+    Ok(s::ListHealthChecksResponse {
+        health_checks: page.items.iter().map(|h| check_out(h)).collect(),
+        is_truncated: page.is_truncated(),
+        next_marker: page.next_marker.clone(),
+        max_items: echo_max(&r.max_items, 100),
+        marker: r.marker,
+    })
+}
+
+/// UpdateHealthCheck's request with its numbers checked before the world is touched.
+struct HealthCheckChange {
+    health_check_id: String,
+    update: HealthCheckUpdate,
+}
+
+impl Decode<RestRequest> for HealthCheckChange {
+    fn decode(request: &RestRequest) -> Result<Self, ApiError> {
+        let r = s::UpdateHealthCheckRequest::from_rest(&request.input())?;
+        let update = update_in(&r)?;
+        Ok(HealthCheckChange { health_check_id: r.health_check_id, update })
+    }
+}
+
+fn update_health_check(
+    ctx: &Ctx,
+    w: &mut World,
+    r: HealthCheckChange,
+) -> Outcome<s::UpdateHealthCheckResponse> {
+    let h = w.update_health_check(&ctx.scope.account, &r.health_check_id, r.update)?;
+    Ok(s::UpdateHealthCheckResponse { health_check: check_out(h) })
+}
+
+fn delete_health_check(
+    ctx: &Ctx,
+    w: &mut World,
+    r: s::DeleteHealthCheckRequest,
+) -> Outcome<s::DeleteHealthCheckResponse> {
+    w.delete_health_check(&ctx.scope.account, &r.health_check_id)?;
+    Ok(s::DeleteHealthCheckResponse {})
+}
+
+fn get_health_check_count(
+    ctx: &Ctx,
+    w: &World,
+    _: s::GetHealthCheckCountRequest,
+) -> Outcome<s::GetHealthCheckCountResponse> {
+    Ok(s::GetHealthCheckCountResponse {
+        health_check_count: i64::try_from(w.health_check_count(&ctx.scope.account))
+            .unwrap_or(i64::MAX),
+    })
+}
+
+/// The check must exist (NoSuchHealthCheck) before the probes are asked, which they are once
+/// the read lock is released.
+fn check_exists(ctx: &Ctx, w: &World, id: &str) -> Outcome<()> {
+    w.get_health_check(&ctx.scope.account, id)?;
+    Ok(())
+}
+
+fn status_check_exists(ctx: &Ctx, w: &World, r: &s::GetHealthCheckStatusRequest) -> Outcome<()> {
+    check_exists(ctx, w, &r.health_check_id)
+}
+
+fn failure_check_exists(
+    ctx: &Ctx,
+    w: &World,
+    r: &s::GetHealthCheckLastFailureReasonRequest,
+) -> Outcome<()> {
+    check_exists(ctx, w, &r.health_check_id)
+}
+
+fn get_health_check_status(
+    ctx: &Ctx,
+    r: s::GetHealthCheckStatusRequest,
+    (): (),
+) -> Outcome<s::GetHealthCheckStatusResponse> {
+    let seen = ctx.api.health_check_observer().map(|o| o.status(&r.health_check_id));
+    Ok(s::GetHealthCheckStatusResponse {
+        health_check_observations: observations_out(seen.unwrap_or_default()),
+    })
+}
+
+fn get_health_check_last_failure_reason(
+    ctx: &Ctx,
+    r: s::GetHealthCheckLastFailureReasonRequest,
+    (): (),
+) -> Outcome<s::GetHealthCheckLastFailureReasonResponse> {
+    let seen = ctx.api.health_check_observer().map(|o| o.last_failures(&r.health_check_id));
+    Ok(s::GetHealthCheckLastFailureReasonResponse {
+        health_check_observations: observations_out(seen.unwrap_or_default()),
+    })
+}
+
+fn get_checker_ip_ranges(
+    _: &Ctx,
+    _: s::GetCheckerIpRangesRequest,
+) -> Outcome<s::GetCheckerIpRangesResponse> {
+    Ok(s::GetCheckerIpRangesResponse {
+        checker_ip_ranges: CHECKER_IP_RANGES.iter().map(|r| (*r).to_owned()).collect(),
+    })
 }

@@ -3,9 +3,15 @@
 //! and an XML body rooted at `<OperationRequest>`, answers are `<OperationResponse>` documents
 //! (creates answer 201 with a `Location` header) and errors `<ErrorResponse>` documents.
 //!
-//! [`handle`] matches the path against the generated route table ([`shapes::route53::ROUTES`]),
-//! decodes the generated request shape ([`wire::rest::FromRest`]) and hands it to the handler
-//! of its operation, which calls the model and returns the generated response shape. Route 53
+//! [`handle`] matches the path against the generated route table ([`shapes::route53::ROUTES`])
+//! and hands the route's operation and the request ([`RestRequest`]: labels, query string,
+//! headers, parsed body) to the shared [`crate::registry`], which decodes the generated request
+//! shape ([`wire::rest::FromRest`]) and runs the operation's typed handler under the right
+//! lock; [`render`] writes the response shape with the route's status and its header members.
+//! TestDNSAnswer and GetHealthCheckStatus / GetHealthCheckLastFailureReason read the world,
+//! then ask the DNS engine or the probes once the lock is released
+//! ([`registry::read_then`]); the geolocations and the checkers' addresses need no world and
+//! take no lock ([`registry::unlocked`]). Route 53
 //! is global: resources belong to the caller's account whatever region the request was signed
 //! for. Ids are accepted bare (`Z…`) or as AWS returns them (`/hostedzone/Z…`), and returned
 //! as AWS returns them.
@@ -25,26 +31,58 @@ mod zones;
 pub use dns_answer::{DEFAULT_RESOLVER, DnsAnswer, DnsAnswerer, DnsQuestion};
 pub use health_checks::{HealthCheckObserver, Observation};
 
-use crate::{Api, Reply, Request, from_model};
-use model::World;
+use crate::registry::{self, Ctx, Registry, RestRequest, RestXml};
+use crate::{Api, Reply, Request};
 use shapes::route53 as s;
-use wire::rest::{
-    FromRest, RestInput, RestOutput, Route, RouteMatch, invalid_input, match_route, parse_body,
-};
+use std::sync::OnceLock;
+use wire::rest::{RestOutput, RouteMatch, invalid_input, match_route, parse_body};
 use wire::{ApiError, Timestamp, XmlWriter};
 
 pub use s::{API_VERSION, XML_NAMESPACE as XMLNS};
 
-/// The operations served, as generated.
-pub fn operations() -> Vec<&'static str> {
-    s::OPERATIONS.iter().map(|(name, ..)| *name).collect()
+/// A Route 53 operation, as a handler module lists it.
+type Handler = registry::Operation<RestXml>;
+
+fn registry() -> &'static Registry<RestXml> {
+    static REGISTRY: OnceLock<Registry<RestXml>> = OnceLock::new();
+    REGISTRY.get_or_init(|| {
+        Registry::new(
+            [
+                zones::handlers(),
+                records::handlers(),
+                health_checks::handlers(),
+                misc::handlers(),
+                dns_answer::handlers(),
+            ],
+            |other| {
+                ApiError::new(
+                    "NotImplemented",
+                    501,
+                    format!("vpclab does not serve the Route 53 operation {other}."),
+                )
+            },
+            render,
+        )
+    })
 }
 
-/// A response shape, ready to be written.
-pub(crate) type Answer = Box<dyn RestOutput + Send>;
+/// The operations served, sorted.
+pub fn operations() -> Vec<&'static str> {
+    registry().operations()
+}
 
-/// Serves one Route 53 request.
-pub async fn handle(api: &Api, request: &Request) -> Result<Reply, ApiError> {
+/// Whether the request at `method` and `path` only reads: its operation's handler is a reader.
+/// A path no operation is addressed by counts as reading when it is a `GET`.
+pub(crate) fn is_read(method: &str, path: &str) -> bool {
+    match match_route(s::ROUTES, method, path) {
+        RouteMatch::Found(route, _) => registry().is_read(route.operation),
+        RouteMatch::NotFound | RouteMatch::WrongMethod => method == "GET",
+    }
+}
+
+/// Serves one Route 53 request; its query string and headers are taken out of `request` into
+/// the registry's owned input.
+pub async fn handle(api: &Api, request: &mut Request) -> Result<Reply, ApiError> {
     let http = &request.http;
     let (route, labels) = match match_route(s::ROUTES, &http.method, &http.path) {
         RouteMatch::Found(route, labels) => (route, labels),
@@ -71,26 +109,31 @@ pub async fn handle(api: &Api, request: &Request) -> Result<Reply, ApiError> {
         .into_iter()
         .map(|(k, v)| if k == "ResourceId" { (k, v) } else { (k, strip_prefix(v)) })
         .collect();
-    let input = RestInput {
+    let input = RestRequest {
         labels,
-        query: Some(&request.params),
-        headers: &http.headers,
         body: parse_body(&request.body)?,
+        query: std::mem::take(&mut request.params),
+        headers: std::mem::take(&mut request.http.headers),
     };
-    let answer = dispatch(api, request, route.operation, &input).await?;
-    Ok(render(route, answer.as_ref()))
+    let ctx = Ctx::new(api, &request.scope, &request.request_id);
+    registry().serve(&ctx, route.operation, &input).await
 }
 
 /// The success document `<OperationResponse xmlns=…>` with the route's status and the output's
 /// header members.
-fn render(route: &Route, answer: &(dyn RestOutput + Send)) -> Reply {
-    let root = format!("{}Response", route.operation);
+fn render(_: &Ctx<'_>, operation: &str, answer: &(dyn RestOutput + Send)) -> Reply {
+    document(operation, answer)
+}
+
+fn document(operation: &str, answer: &(dyn RestOutput + Send)) -> Reply {
+    let status = s::ROUTES.iter().find(|r| r.operation == operation).map_or(200, |r| r.status);
+    let root = format!("{operation}Response");
     let mut w = XmlWriter::document();
     w.open_with_xmlns(&root, XMLNS);
     answer.write_xml(&mut w);
     w.close(&root);
     Reply {
-        status: route.status,
+        status,
         content_type: "text/xml",
         body: w.finish(),
         headers: answer.headers(),
@@ -104,68 +147,6 @@ fn strip_prefix(id: String) -> String {
         .iter()
         .find_map(|p| id.strip_prefix(p))
         .map_or(id.clone(), str::to_owned)
-}
-
-pub(crate) fn decode<T: FromRest>(input: &RestInput<'_>) -> Result<T, ApiError> {
-    T::from_rest(input)
-}
-
-/// What a handler needs: the service, the caller's account, the request, the time.
-pub(crate) struct Ctx<'a> {
-    pub api: &'a Api,
-    pub account: String,
-    /// The region the request was signed for (Route 53's clients sign for us-east-1).
-    pub region: String,
-    pub input: &'a RestInput<'a>,
-    /// Milliseconds since the epoch.
-    pub now: i64,
-}
-
-impl Ctx<'_> {
-    /// Runs a change under the write lock; the answer is durable when it returns.
-    pub async fn write<T: RestOutput + Send + 'static>(
-        &self,
-        f: impl FnOnce(&mut World, &str) -> model::Result<T>,
-    ) -> Result<Answer, ApiError> {
-        let account = &self.account;
-        self.api.mutate(|w| f(w, account).map_err(from_model)).await.map(|v| Box::new(v) as Answer)
-    }
-
-    /// Answers from the world as it is durably (waiting for changes on their way to disk).
-    pub async fn read<T: RestOutput + Send + 'static>(
-        &self,
-        f: impl FnOnce(&World, &str) -> model::Result<T>,
-    ) -> Result<Answer, ApiError> {
-        self.api
-            .read(|w| f(w, &self.account))
-            .await
-            .map_err(from_model)
-            .map(|v| Box::new(v) as Answer)
-    }
-}
-
-async fn dispatch(
-    api: &Api,
-    request: &Request,
-    op: &str,
-    input: &RestInput<'_>,
-) -> Result<Answer, ApiError> {
-    let ctx = Ctx {
-        api,
-        account: request.scope.account.clone(),
-        region: request.scope.region.clone(),
-        input,
-        now: Timestamp::now().0,
-    };
-    if zones::OPERATIONS.contains(&op) {
-        zones::dispatch(&ctx, op).await
-    } else if records::OPERATIONS.contains(&op) {
-        records::dispatch(&ctx, op).await
-    } else if health_checks::OPERATIONS.contains(&op) {
-        health_checks::dispatch(&ctx, op).await
-    } else {
-        misc::dispatch(&ctx, op).await
-    }
 }
 
 /// A `MaxItems`/`MaxResults` query parameter (a string in the model) as a number.
@@ -223,18 +204,19 @@ pub(crate) fn delegation_set(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::registry::Decode;
     use wire::QueryMap;
 
     /// What botocore sends for ChangeResourceRecordSets.
     const CHANGE_BODY: &str = r#"<ChangeResourceRecordSetsRequest xmlns="https://route53.amazonaws.com/doc/2013-04-01/"><ChangeBatch><Comment>c</Comment><Changes><Change><Action>CREATE</Action><ResourceRecordSet><Name>a.example.com</Name><Type>A</Type><TTL>60</TTL><ResourceRecords><ResourceRecord><Value>10.0.0.1</Value></ResourceRecord><ResourceRecord><Value>10.0.0.2</Value></ResourceRecord></ResourceRecords></ResourceRecordSet></Change></Changes></ChangeBatch></ChangeResourceRecordSetsRequest>"#;
 
     fn change_request(body: &str) -> Result<s::ChangeResourceRecordSetsRequest, ApiError> {
-        let input = RestInput {
+        let input = RestRequest {
             labels: vec![("Id".into(), "Z1".into())],
             body: parse_body(body.as_bytes())?,
-            ..RestInput::default()
+            ..RestRequest::default()
         };
-        decode(&input)
+        Decode::decode(&input)
     }
 
     #[test]
@@ -256,20 +238,20 @@ mod tests {
     #[test]
     fn decodes_labels_and_query_parameters() {
         let query = QueryMap::parse(b"name=a.&type=A&maxitems=2").unwrap();
-        let input = RestInput {
+        let input = RestRequest {
             labels: vec![("Id".into(), "Z1".into())],
-            query: Some(&query),
-            ..RestInput::default()
+            query,
+            ..RestRequest::default()
         };
-        let r: s::ListResourceRecordSetsRequest = decode(&input).unwrap();
+        let r: s::ListResourceRecordSetsRequest = Decode::decode(&input).unwrap();
         assert_eq!(r.hosted_zone_id, "Z1");
         assert_eq!(r.start_record_name.as_deref(), Some("a."));
         assert_eq!(r.start_record_type.as_deref(), Some("A"));
         assert_eq!(r.max_items.as_deref(), Some("2"));
         let bad = QueryMap::parse(b"type=BOGUS").unwrap();
-        let input = RestInput { query: Some(&bad), ..input };
+        let input = RestRequest { query: bad, ..input };
         assert_eq!(
-            decode::<s::ListResourceRecordSetsRequest>(&input).unwrap_err().code,
+            <s::ListResourceRecordSetsRequest as Decode<_>>::decode(&input).unwrap_err().code,
             "InvalidInput"
         );
     }
@@ -295,7 +277,6 @@ mod tests {
 
     #[test]
     fn writes_answers_as_route53_does() {
-        let route = Route::new("CreateHostedZone", "POST", "/2013-04-01/hostedzone", 201);
         let answer = s::CreateHostedZoneResponse {
             hosted_zone: s::HostedZone {
                 id: "/hostedzone/Z1".into(),
@@ -318,7 +299,7 @@ mod tests {
             vpc: None,
             location: "https://route53.amazonaws.com/2013-04-01/hostedzone/Z1".into(),
         };
-        let reply = render(&route, &answer);
+        let reply = document("CreateHostedZone", &answer);
         assert_eq!(reply.status, 201);
         assert_eq!(reply.headers, vec![("Location", answer.location.clone())]);
         for piece in [

@@ -1,17 +1,25 @@
 //! Record sets: ChangeResourceRecordSets (atomic batches, validated by the model),
 //! ListResourceRecordSets (AWS's order and paging) and GetChange.
 
-use super::{Answer, Ctx, change_info, decode, max_items};
+use super::{Handler, change_info, max_items};
+use crate::Outcome;
+use crate::registry::{Ctx, Decode, RestRequest, read, write};
+use model::World;
 use model::route53::{
     AliasTarget, ChangeAction, GeoLocation, GeoProximity, RecordChange, RecordSet, RecordSetInput,
     RecordStart, RoutingPolicy,
 };
 use shapes::route53 as s;
 use wire::ApiError;
-use wire::rest::invalid_input;
+use wire::rest::{FromRest, invalid_input};
 
-pub(super) const OPERATIONS: &[&str] =
-    &["ChangeResourceRecordSets", "ListResourceRecordSets", "GetChange"];
+pub(super) fn handlers() -> Vec<(&'static str, Handler)> {
+    vec![
+        ("ChangeResourceRecordSets", write(change_resource_record_sets)),
+        ("ListResourceRecordSets", read(list_resource_record_sets)),
+        ("GetChange", read(get_change)),
+    ]
+}
 
 fn record_in(r: &s::ResourceRecordSet) -> RecordSetInput {
     RecordSetInput {
@@ -104,64 +112,74 @@ fn record_out(r: &RecordSet) -> s::ResourceRecordSet {
     out
 }
 
-pub(super) async fn dispatch(ctx: &Ctx<'_>, op: &str) -> Result<Answer, ApiError> {
-    let (input, now) = (ctx.input, ctx.now);
-    match op {
-        "ChangeResourceRecordSets" => {
-            let r: s::ChangeResourceRecordSetsRequest = decode(input)?;
-            let changes = r
-                .change_batch
-                .changes
-                .iter()
-                .map(|c| {
-                    let action = ChangeAction::parse(&c.action).ok_or_else(|| {
-                        invalid_input(format!("Invalid XML ; unknown action '{}'", c.action))
-                    })?;
-                    Ok(RecordChange { action, record: record_in(&c.resource_record_set) })
-                })
-                .collect::<Result<Vec<_>, ApiError>>()?;
-            let comment = r.change_batch.comment.clone();
-            ctx.write(|w, account| {
-                let change = w.change_resource_record_sets(
-                    account,
-                    &r.hosted_zone_id,
-                    changes,
-                    comment,
-                    now,
-                )?;
-                Ok(s::ChangeResourceRecordSetsResponse { change_info: change_info(&change) })
+/// ChangeResourceRecordSets' request with its actions read: an unknown action is refused
+/// before the world is touched.
+struct ChangeBatch {
+    hosted_zone_id: String,
+    changes: Vec<RecordChange>,
+    comment: Option<String>,
+}
+
+impl Decode<RestRequest> for ChangeBatch {
+    fn decode(request: &RestRequest) -> Result<Self, ApiError> {
+        let r = s::ChangeResourceRecordSetsRequest::from_rest(&request.input())?;
+        let changes = r
+            .change_batch
+            .changes
+            .iter()
+            .map(|c| {
+                let action = ChangeAction::parse(&c.action).ok_or_else(|| {
+                    invalid_input(format!("Invalid XML ; unknown action '{}'", c.action))
+                })?;
+                Ok(RecordChange { action, record: record_in(&c.resource_record_set) })
             })
-            .await
-        }
-        "ListResourceRecordSets" => {
-            let r: s::ListResourceRecordSetsRequest = decode(input)?;
-            let max = max_items(&r.max_items, "maxItems")?;
-            let start = RecordStart {
-                name: r.start_record_name.clone(),
-                rtype: r.start_record_type.clone(),
-                identifier: r.start_record_identifier.clone(),
-            };
-            ctx.read(|w, account| {
-                let page = w.list_resource_record_sets(account, &r.hosted_zone_id, &start, max)?;
-                let next = page.next.clone().unwrap_or_default();
-                Ok(s::ListResourceRecordSetsResponse {
-                    resource_record_sets: page.records.iter().map(|r| record_out(r)).collect(),
-                    is_truncated: page.next.is_some(),
-                    next_record_name: next.name,
-                    next_record_type: next.rtype,
-                    next_record_identifier: next.identifier,
-                    max_items: page.max_items.to_string(),
-                })
-            })
-            .await
-        }
-        "GetChange" => {
-            let r: s::GetChangeRequest = decode(input)?;
-            ctx.read(|w, account| {
-                Ok(s::GetChangeResponse { change_info: change_info(w.get_change(account, &r.id)?) })
-            })
-            .await
-        }
-        other => Err(ApiError::internal(format!("{other} is not a record set operation"))),
+            .collect::<Result<Vec<_>, ApiError>>()?;
+        Ok(ChangeBatch {
+            hosted_zone_id: r.hosted_zone_id,
+            changes,
+            comment: r.change_batch.comment,
+        })
     }
+}
+
+fn change_resource_record_sets(
+    ctx: &Ctx,
+    w: &mut World,
+    r: ChangeBatch,
+) -> Outcome<s::ChangeResourceRecordSetsResponse> {
+    let change = w.change_resource_record_sets(
+        &ctx.scope.account,
+        &r.hosted_zone_id,
+        r.changes,
+        r.comment,
+        ctx.now,
+    )?;
+    Ok(s::ChangeResourceRecordSetsResponse { change_info: change_info(&change) })
+}
+
+fn list_resource_record_sets(
+    ctx: &Ctx,
+    w: &World,
+    r: s::ListResourceRecordSetsRequest,
+) -> Outcome<s::ListResourceRecordSetsResponse> {
+    let max = max_items(&r.max_items, "maxItems")?;
+    let start = RecordStart {
+        name: r.start_record_name,
+        rtype: r.start_record_type,
+        identifier: r.start_record_identifier,
+    };
+    let page = w.list_resource_record_sets(&ctx.scope.account, &r.hosted_zone_id, &start, max)?;
+    let next = page.next.clone().unwrap_or_default();
+    Ok(s::ListResourceRecordSetsResponse {
+        resource_record_sets: page.records.iter().map(|r| record_out(r)).collect(),
+        is_truncated: page.next.is_some(),
+        next_record_name: next.name,
+        next_record_type: next.rtype,
+        next_record_identifier: next.identifier,
+        max_items: page.max_items.to_string(),
+    })
+}
+
+fn get_change(ctx: &Ctx, w: &World, r: s::GetChangeRequest) -> Outcome<s::GetChangeResponse> {
+    Ok(s::GetChangeResponse { change_info: change_info(w.get_change(&ctx.scope.account, &r.id)?) })
 }

@@ -8,10 +8,16 @@ type Generated = &'static [(&'static str, &'static str, &'static str)];
 /// shape without a handler, no handler without a generated shape.
 #[test]
 fn every_generated_operation_has_a_handler() {
-    let services: [(&str, Vec<&str>, Generated); 3] = [
+    let services: [(&str, Vec<&str>, Generated); 5] = [
         ("EC2", api::ec2::operations(), shapes::ec2::OPERATIONS),
         ("Direct Connect", api::directconnect::operations(), shapes::directconnect::OPERATIONS),
         ("ELBv2", api::elbv2::operations(), shapes::elasticloadbalancing::OPERATIONS),
+        (
+            "Route 53 Resolver",
+            api::route53resolver::operations(),
+            shapes::route53resolver::OPERATIONS,
+        ),
+        ("Route 53", api::route53::operations(), shapes::route53::OPERATIONS),
     ];
     for (service, served, generated) in services {
         let generated: Vec<&str> = generated.iter().map(|(name, _, _)| *name).collect();
