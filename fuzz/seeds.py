@@ -24,10 +24,10 @@ FUZZ = os.path.join(ROOT, "fuzz")
 # botocore model, operations list, fuzz target.
 SERVICES = [
     ("ec2", "ec2", "ec2_query"),
-    ("elbv2", "elasticloadbalancing", "aws_query"),
+    ("elbv2", "elbv2", "aws_query"),
     ("sts", "sts", "aws_query"),
-    ("directconnect", "directconnect", "aws_json"),
-    ("route53resolver", "route53resolver", "aws_json"),
+    ("directconnect", "direct_connect", "aws_json"),
+    ("route53resolver", "route53_resolver", "aws_json"),
     ("route53", "route53", "rest_xml"),
 ]
 

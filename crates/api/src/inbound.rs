@@ -39,9 +39,9 @@ pub fn claimed_service(
         return service;
     }
     let target = headers.header("x-amz-target").unwrap_or_default();
-    if target.starts_with(crate::directconnect::TARGET_PREFIX) {
+    if target.starts_with(crate::direct_connect::TARGET_PREFIX) {
         Service::DirectConnect
-    } else if target.starts_with(crate::route53resolver::TARGET_PREFIX) {
+    } else if target.starts_with(crate::route53_resolver::TARGET_PREFIX) {
         Service::Route53Resolver
     } else if path.starts_with(&format!("/{}/", crate::route53::API_VERSION)) {
         Service::Route53

@@ -3,8 +3,8 @@
 //!
 //! [`Api`] owns the world (behind a read/write lock) and the [`store::Store`]. A request arrives
 //! as a [`Request`]: the service, the caller's [`Scope`] and the decoded parameters. The service
-//! module (one per AWS service: [`ec2`], [`sts`], [`directconnect`], [`elbv2`], [`route53`],
-//! [`route53resolver`]) finds the operation's handler, which reads its
+//! module (one per AWS service: [`ec2`], [`sts`], [`direct_connect`], [`elbv2`], [`route53`],
+//! [`route53_resolver`]) finds the operation's handler, which reads its
 //! generated request shape, calls the model and returns the generated response shape.
 //!
 //! [`registry`] is the one request path the services are moving onto: a registry per service
@@ -28,7 +28,7 @@
 //! made after it, and readers never see a change before it is durable (module `commit`).
 
 mod commit;
-pub mod directconnect;
+pub mod direct_connect;
 pub mod ec2;
 pub mod elbv2;
 pub mod flow_delivery;
@@ -36,7 +36,7 @@ pub mod inbound;
 pub mod registry;
 mod rooms;
 pub mod route53;
-pub mod route53resolver;
+pub mod route53_resolver;
 pub mod sts;
 pub mod trace;
 pub mod traffic;
@@ -129,10 +129,10 @@ impl Request {
         let operation = || self.target.as_deref().and_then(|t| t.split('.').next_back());
         match self.service {
             Service::Ec2 => self.params.action().is_some_and(ec2::is_read),
-            Service::DirectConnect => operation().is_some_and(directconnect::is_read),
+            Service::DirectConnect => operation().is_some_and(direct_connect::is_read),
             Service::Elbv2 => self.params.action().is_some_and(elbv2::is_read),
             Service::Route53 => route53::is_read(&self.http.method, &self.http.path),
-            Service::Route53Resolver => operation().is_some_and(route53resolver::is_read),
+            Service::Route53Resolver => operation().is_some_and(route53_resolver::is_read),
             Service::Sts => true,
         }
     }
@@ -234,9 +234,9 @@ pub fn status_of(code: &str) -> u16 {
         "RequestLimitExceeded" | "Unavailable" => 503,
         _ => [
             shapes::route53::ERRORS,
-            shapes::elasticloadbalancing::ERRORS,
-            shapes::directconnect::ERRORS,
-            shapes::route53resolver::ERRORS,
+            shapes::elbv2::ERRORS,
+            shapes::direct_connect::ERRORS,
+            shapes::route53_resolver::ERRORS,
             shapes::sts::ERRORS,
         ]
         .iter()
@@ -416,10 +416,10 @@ impl Api {
         let result = match request.service {
             Service::Ec2 => ec2::handle(self, &request).await,
             Service::Sts => sts::handle(&request),
-            Service::DirectConnect => directconnect::handle(self, &request).await,
+            Service::DirectConnect => direct_connect::handle(self, &request).await,
             Service::Elbv2 => elbv2::handle(self, &request).await,
             Service::Route53 => route53::handle(self, &mut request).await,
-            Service::Route53Resolver => route53resolver::handle(self, &request).await,
+            Service::Route53Resolver => route53_resolver::handle(self, &request).await,
         };
         match result {
             Ok(reply) => reply,
@@ -510,9 +510,9 @@ mod status_tests {
     fn no_code_is_declared_with_two_statuses_but_one_vpclab_never_answers() {
         let all = [
             shapes::route53::ERRORS,
-            shapes::elasticloadbalancing::ERRORS,
-            shapes::directconnect::ERRORS,
-            shapes::route53resolver::ERRORS,
+            shapes::elbv2::ERRORS,
+            shapes::direct_connect::ERRORS,
+            shapes::route53_resolver::ERRORS,
             shapes::sts::ERRORS,
         ];
         let mut seen = std::collections::BTreeMap::new();

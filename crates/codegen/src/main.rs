@@ -100,11 +100,11 @@ fn enum_reader(protocol: Protocol, shape: &str) -> &'static str {
 const SERVICES: &[Service] = &[
     Service { name: "ec2", model: "ec2/2016-11-15", protocol: Protocol::Ec2 },
     Service { name: "sts", model: "sts/2011-06-15", protocol: Protocol::Query },
-    Service { name: "directconnect", model: "directconnect/2012-10-25", protocol: Protocol::Json },
-    Service { name: "elasticloadbalancing", model: "elbv2/2015-12-01", protocol: Protocol::Query },
+    Service { name: "direct_connect", model: "directconnect/2012-10-25", protocol: Protocol::Json },
+    Service { name: "elbv2", model: "elbv2/2015-12-01", protocol: Protocol::Query },
     Service { name: "route53", model: "route53/2013-04-01", protocol: Protocol::RestXml },
     Service {
-        name: "route53resolver",
+        name: "route53_resolver",
         model: "route53resolver/2018-04-01",
         protocol: Protocol::Json,
     },

@@ -7,9 +7,9 @@
 //! `InvalidParameterValue` for values outside an enum); response shapes implement [`wire::ToXml`]. Route 53's (restXml) request shapes implement
 //! [`wire::rest::FromRest`] and its response shapes [`wire::rest::RestOutput`] as well.
 
-pub mod directconnect;
+pub mod direct_connect;
 pub mod ec2;
-pub mod elasticloadbalancing;
+pub mod elbv2;
 pub mod route53;
-pub mod route53resolver;
+pub mod route53_resolver;
 pub mod sts;

@@ -300,10 +300,10 @@ async fn answer(api: &Api, req: hyper::Request<Incoming>, site: &Site) -> Respon
                 "services": {
                     "ec2": api::ec2::operations().len(),
                     "sts": 1,
-                    "directconnect": api::directconnect::operations().len(),
+                    "directconnect": api::direct_connect::operations().len(),
                     "elasticloadbalancing": api::elbv2::operations().len(),
                     "route53": api::route53::operations().len(),
-                    "route53resolver": api::route53resolver::operations().len(),
+                    "route53resolver": api::route53_resolver::operations().len(),
                 },
                 "egress_allow":
                     site.egress.ranges().iter().map(ToString::to_string).collect::<Vec<_>>(),

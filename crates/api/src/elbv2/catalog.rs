@@ -5,7 +5,7 @@ use super::{Handler, page};
 use crate::Outcome;
 use crate::registry::{Ctx, read};
 use model::{World, elb_catalog};
-use shapes::elasticloadbalancing as s;
+use shapes::elbv2 as s;
 
 pub(super) fn handlers() -> Vec<(&'static str, Handler)> {
     vec![

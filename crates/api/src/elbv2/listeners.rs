@@ -8,7 +8,7 @@ use model::listener::{
     self as ls, ActionKind, ActionSpec, FixedResponseSpec, ListenerSpec, RedirectSpec,
 };
 use model::load_balancer::validation;
-use shapes::elasticloadbalancing as s;
+use shapes::elbv2 as s;
 
 pub(super) fn handlers() -> Vec<(&'static str, Handler)> {
     vec![

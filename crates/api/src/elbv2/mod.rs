@@ -22,7 +22,7 @@ use crate::sts::render_query;
 use crate::{Api, Outcome, Reply, Request};
 use model::load_balancer::{self as lb, NewLoadBalancer, SubnetMappingSpec};
 use model::{Scope, World};
-use shapes::elasticloadbalancing as s;
+use shapes::elbv2 as s;
 use std::sync::OnceLock;
 use wire::{ApiError, Timestamp, ToXml};
 

@@ -8,7 +8,7 @@ use crate::registry::{Ctx, read, write};
 use model::listener::{self as ls, ConditionSpec, RuleCondition};
 use model::load_balancer::validation;
 use model::{Scope, World};
-use shapes::elasticloadbalancing as s;
+use shapes::elbv2 as s;
 
 pub(super) fn handlers() -> Vec<(&'static str, Handler)> {
     vec![

@@ -5,7 +5,7 @@ use crate::Outcome;
 use crate::registry::{Ctx, read, write};
 use model::target_group::{self as tg, HealthCheckSpec, Matcher, NewTargetGroup, TargetSpec};
 use model::{Scope, World};
-use shapes::elasticloadbalancing as s;
+use shapes::elbv2 as s;
 
 pub(super) fn handlers() -> Vec<(&'static str, Handler)> {
     vec![

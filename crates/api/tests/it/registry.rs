@@ -10,12 +10,12 @@ type Generated = &'static [(&'static str, &'static str, &'static str)];
 fn every_generated_operation_has_a_handler() {
     let services: [(&str, Vec<&str>, Generated); 5] = [
         ("EC2", api::ec2::operations(), shapes::ec2::OPERATIONS),
-        ("Direct Connect", api::directconnect::operations(), shapes::directconnect::OPERATIONS),
-        ("ELBv2", api::elbv2::operations(), shapes::elasticloadbalancing::OPERATIONS),
+        ("Direct Connect", api::direct_connect::operations(), shapes::direct_connect::OPERATIONS),
+        ("ELBv2", api::elbv2::operations(), shapes::elbv2::OPERATIONS),
         (
             "Route 53 Resolver",
-            api::route53resolver::operations(),
-            shapes::route53resolver::OPERATIONS,
+            api::route53_resolver::operations(),
+            shapes::route53_resolver::OPERATIONS,
         ),
         ("Route 53", api::route53::operations(), shapes::route53::OPERATIONS),
     ];

@@ -5,7 +5,7 @@ use crate::Outcome;
 use crate::registry::{Ctx, NoInput, read, write};
 use model::World;
 use model::direct_connect::{self as dx, DxConnection, DxLag};
-use shapes::directconnect as s;
+use shapes::direct_connect as s;
 use wire::Timestamp;
 
 pub(super) fn handlers() -> Vec<(&'static str, Handler)> {

@@ -6,7 +6,7 @@ use crate::Outcome;
 use crate::registry::{Ctx, Decode, NoInput, read, write};
 use model::World;
 use model::direct_connect::{DxGateway, DxGatewayAssociation};
-use shapes::directconnect as s;
+use shapes::direct_connect as s;
 use wire::ApiError;
 use wire::json::{FromJson, Value};
 

@@ -8,7 +8,7 @@ use crate::Outcome;
 use crate::registry::{Ctx, Decode, read, write};
 use model::World;
 use model::direct_connect::{NewBgpPeer, NewVif, VifKind, VirtualInterface};
-use shapes::directconnect as s;
+use shapes::direct_connect as s;
 use wire::ApiError;
 use wire::json::{FromJson, Value};
 

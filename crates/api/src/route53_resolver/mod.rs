@@ -1,5 +1,5 @@
 //! Route 53 Resolver over awsJson 1.1: `X-Amz-Target: Route53Resolver.<Operation>`, a JSON
-//! object in (the generated `shapes::route53resolver` request), a JSON object out, errors as
+//! object in (the generated `shapes::route53_resolver` request), a JSON object out, errors as
 //! `{"__type": "InvalidParameterException", "message": …}` with HTTP 400.
 //!
 //! Endpoints, rules and associations belong to the caller's account and region; the rules live
@@ -20,7 +20,7 @@ use crate::registry::{self, Ctx, Json, Registry, read, write};
 use crate::{Api, Outcome, Reply, Request};
 use model::World;
 use model::route53_resolver as r;
-use shapes::route53resolver as s;
+use shapes::route53_resolver as s;
 use std::sync::OnceLock;
 use wire::json::VALIDATION_EXCEPTION;
 use wire::{ApiError, Timestamp};

@@ -7,7 +7,7 @@ use crate::Outcome;
 use crate::registry::{Ctx, Decode, read, write};
 use model::World;
 use model::route53_resolver::{self as r, INTERNET_RESOLVER_RULE_ID, NewRule, ResolverRule};
-use shapes::route53resolver as s;
+use shapes::route53_resolver as s;
 use wire::ApiError;
 use wire::json::{FromJson, Value};
 

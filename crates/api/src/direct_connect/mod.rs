@@ -1,5 +1,5 @@
 //! AWS Direct Connect over awsJson 1.1: `X-Amz-Target: OvertureService.<Operation>`, a JSON
-//! object in (the generated `shapes::directconnect` request), a JSON object out, errors as
+//! object in (the generated `shapes::direct_connect` request), a JSON object out, errors as
 //! `{"__type": "DirectConnectClientException", "message": …}` with HTTP 400.
 //!
 //! Connections, LAGs and virtual interfaces belong to the caller's account and region; Direct
@@ -18,7 +18,7 @@ use crate::registry::{self, Ctx, Json, Registry, read, write};
 use crate::{Api, Outcome, Reply, Request};
 use model::World;
 use model::direct_connect as dx;
-use shapes::directconnect as s;
+use shapes::direct_connect as s;
 use std::sync::OnceLock;
 use wire::ApiError;
 use wire::json::VALIDATION_EXCEPTION;

@@ -5,7 +5,7 @@ use crate::Outcome;
 use crate::registry::{Ctx, read, write};
 use model::World;
 use model::route53_resolver::RuleAssociation;
-use shapes::route53resolver as s;
+use shapes::route53_resolver as s;
 
 pub(super) fn handlers() -> Vec<(&'static str, Handler)> {
     vec![
