@@ -2,7 +2,7 @@
 //! configurations, their allowed principals, and the connections consumers' endpoints make.
 
 use super::common::{tag_set, tags_for};
-use super::filter::{Filters, one};
+use super::filter::{legacy::Filters, one};
 use super::page::paginate;
 use super::{Ctx, Handler, read, write};
 use crate::Outcome;

@@ -1,7 +1,7 @@
 //! Network interface operations.
 
 use super::common::{attr_bool, attr_value, require_all, tag_set, tags_for};
-use super::filter::{Filters, flag, one};
+use super::filter::{flag, legacy::Filters, one};
 use super::page::paginate;
 use super::{Ctx, Handler, read, write};
 use crate::Outcome;

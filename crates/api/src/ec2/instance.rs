@@ -17,7 +17,7 @@ use super::common::{
     attr_bool, attr_value, not_taggable_here, spec_resource_type, tag_set, tags_for,
 };
 use super::eni::{count, dns_hostnames, group_identifiers, parse_ip};
-use super::filter::{Filters, flag, one};
+use super::filter::{flag, legacy::Filters, one};
 use super::page::paginate;
 use super::{Ctx, Handler, read, write};
 use crate::Outcome;

@@ -6,7 +6,7 @@
 //! `succeeded` (or `failed`) with its result.
 
 use super::common::{require_all, tag_set, tags_for};
-use super::filter::{Filters, flag, one};
+use super::filter::{Filters, Row, Table, flag, one, table};
 use super::page::paginate;
 use super::{Ctx, Handler, read, write};
 use crate::Outcome;
@@ -109,50 +109,50 @@ fn delete_network_insights_path(
     })
 }
 
-const PATH_FILTERS: &[&str] = &[
-    "destination",
-    "source",
-    "protocol",
-    "filter-at-source.source-address",
-    "filter-at-source.source-port-range",
-    "filter-at-source.destination-address",
-    "filter-at-source.destination-port-range",
-    "filter-at-destination.source-address",
-    "filter-at-destination.source-port-range",
-    "filter-at-destination.destination-address",
-    "filter-at-destination.destination-port-range",
+type PathRow<'a> = Row<'a, m::NetworkInsightsPath>;
+
+/// The source or destination filter's values; port ranges as `from-to`.
+fn at_source<'a>(p: &PathRow<'a>) -> Option<&'a m::PathFilter> {
+    p.item.spec.filter_at_source.as_ref()
+}
+
+fn at_destination<'a>(p: &PathRow<'a>) -> Option<&'a m::PathFilter> {
+    p.item.spec.filter_at_destination.as_ref()
+}
+
+fn range(r: Option<PortSpan>) -> Option<String> {
+    r.map(|r| format!("{}-{}", r.from, r.to))
+}
+
+const PATH_FILTERS: Table<m::NetworkInsightsPath> = table![
+    "destination" => |p| p.spec.destination.iter().cloned().collect(),
+    "source" => |p| one(&p.spec.source),
+    "protocol" => |p| one(&p.spec.protocol),
+    "filter-at-source.source-address" => {
+        |p| at_source(p).and_then(|f| f.source_address).map(|a| a.to_string()).into_iter().collect()
+    },
+    "filter-at-source.source-port-range" => {
+        |p| at_source(p).and_then(|f| range(f.source_port_range)).into_iter().collect()
+    },
+    "filter-at-source.destination-address" => {
+        |p| at_source(p).and_then(|f| f.destination_address).map(|a| a.to_string()).into_iter().collect()
+    },
+    "filter-at-source.destination-port-range" => {
+        |p| at_source(p).and_then(|f| range(f.destination_port_range)).into_iter().collect()
+    },
+    "filter-at-destination.source-address" => {
+        |p| at_destination(p).and_then(|f| f.source_address).map(|a| a.to_string()).into_iter().collect()
+    },
+    "filter-at-destination.source-port-range" => {
+        |p| at_destination(p).and_then(|f| range(f.source_port_range)).into_iter().collect()
+    },
+    "filter-at-destination.destination-address" => {
+        |p| at_destination(p).and_then(|f| f.destination_address).map(|a| a.to_string()).into_iter().collect()
+    },
+    "filter-at-destination.destination-port-range" => {
+        |p| at_destination(p).and_then(|f| range(f.destination_port_range)).into_iter().collect()
+    },
 ];
-
-/// A path filter's field as filters compare it; port ranges as `from-to`.
-fn path_filter_field(f: &Option<m::PathFilter>, field: &str) -> Vec<String> {
-    let Some(f) = f else { return vec![] };
-    let range = |r: Option<PortSpan>| r.map(|r| format!("{}-{}", r.from, r.to));
-    match field {
-        "source-address" => f.source_address.map(|a| a.to_string()),
-        "source-port-range" => range(f.source_port_range),
-        "destination-address" => f.destination_address.map(|a| a.to_string()),
-        "destination-port-range" => range(f.destination_port_range),
-        _ => None,
-    }
-    .into_iter()
-    .collect()
-}
-
-fn path_field(p: &m::NetworkInsightsPath, name: &str) -> Vec<String> {
-    let s = &p.spec;
-    match name.split_once('.') {
-        Some(("filter-at-source", field)) => path_filter_field(&s.filter_at_source, field),
-        Some(("filter-at-destination", field)) => {
-            path_filter_field(&s.filter_at_destination, field)
-        }
-        _ => match name {
-            "destination" => s.destination.iter().cloned().collect(),
-            "source" => one(&s.source),
-            "protocol" => one(&s.protocol),
-            _ => vec![],
-        },
-    }
-}
 
 /// MaxResults of the network insights Describe calls.
 const PAGE_LIMITS: (i32, i32) = (1, 100);
@@ -173,7 +173,7 @@ fn describe_network_insights_paths(
         .network_insights_paths
         .in_scope(&ctx.scope)
         .filter(|p| ids.is_empty() || ids.contains(&p.id))
-        .filter(|p| filters.matches(&p.tags, |n| path_field(p, n)))
+        .filter(|p| filters.matches(&Row::new(w, &ctx.scope, p), &p.tags))
         .map(|p| (p.id.clone(), p))
         .collect();
     let (page, next_token) =
@@ -225,15 +225,10 @@ fn delete_network_insights_analysis(
     })
 }
 
-const ANALYSIS_FILTERS: &[&str] = &["path-found", "status"];
-
-fn analysis_field(a: &m::NetworkInsightsAnalysis, name: &str) -> Vec<String> {
-    match name {
-        "path-found" => a.result.path_found.map(flag).unwrap_or_default(),
-        "status" => one(a.result.status.as_str()),
-        _ => vec![],
-    }
-}
+const ANALYSIS_FILTERS: Table<m::NetworkInsightsAnalysis> = table![
+    "path-found" => |a| a.result.path_found.map(flag).unwrap_or_default(),
+    "status" => |a| one(a.result.status.as_str()),
+];
 
 fn describe_network_insights_analyses(
     ctx: &Ctx,
@@ -261,7 +256,7 @@ fn describe_network_insights_analyses(
         .filter(|a| ids.is_empty() || ids.contains(&a.id))
         .filter(|a| req.network_insights_path_id.as_ref().is_none_or(|p| *p == a.path_id))
         .filter(|a| from.is_none_or(|t| a.started >= t.0) && until.is_none_or(|t| a.started <= t.0))
-        .filter(|a| filters.matches(&a.tags, |n| analysis_field(a, n)))
+        .filter(|a| filters.matches(&Row::new(w, &ctx.scope, a), &a.tags))
         .map(|a| (a.id.clone(), a))
         .collect();
     let (page, next_token) =

@@ -2,7 +2,7 @@
 //! and region) see a connection; the model decides who may do what.
 
 use super::common::{require_all, tag_set, tags_for};
-use super::filter::{Filters, one};
+use super::filter::{legacy::Filters, one};
 use super::page::paginate;
 use super::{Ctx, Handler, read, write};
 use crate::Outcome;

@@ -5,7 +5,7 @@
 //! shows both kinds.
 
 use super::common::{tag_set, tags_for};
-use super::filter::{Filters, one};
+use super::filter::{legacy::Filters, one};
 use super::page::paginate;
 use super::{Ctx, Handler, read, write};
 use crate::Outcome;

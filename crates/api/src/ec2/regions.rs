@@ -1,6 +1,6 @@
 //! DescribeRegions, DescribeAvailabilityZones, DescribeAccountAttributes.
 
-use super::filter::{Filters, flag, one};
+use super::filter::{flag, legacy::Filters, one};
 use super::{Ctx, Handler, read};
 use crate::Outcome;
 use model::World;

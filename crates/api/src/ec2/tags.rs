@@ -1,7 +1,7 @@
 //! CreateTags, DeleteTags, DescribeTags — for every taggable resource.
 
 use super::common::tag_pairs;
-use super::filter::{Filters, one};
+use super::filter::{legacy::Filters, one};
 use super::page::paginate;
 use super::{Ctx, Handler, read, write};
 use crate::Outcome;

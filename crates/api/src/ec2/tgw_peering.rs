@@ -5,7 +5,7 @@
 //! as AWS does; the next Describe shows the settled state, which vpclab reaches at once.
 
 use super::common::{tag_set, tags_for};
-use super::filter::{Filters, one};
+use super::filter::{legacy::Filters, one};
 use super::page::paginate;
 use super::transit_gateway::{PAGE_LIMITS, now, require_listed};
 use super::{Ctx, Handler, read, write};

@@ -1,7 +1,7 @@
 //! Traffic mirroring operations: targets, filters and their rules, sessions (state only).
 
 use super::common::{tag_set, tags_for};
-use super::filter::{Filters, one};
+use super::filter::{legacy::Filters, one};
 use super::page::paginate;
 use super::{Ctx, Handler, read, write};
 use crate::Outcome;

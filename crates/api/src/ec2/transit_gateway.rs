@@ -6,7 +6,7 @@
 //! once.
 
 use super::common::{tag_set, tags_for};
-use super::filter::{Filters, flag, one};
+use super::filter::{Filters, Row, Table, flag, legacy, one, table};
 use super::page::paginate;
 use super::{Ctx, Handler, read, write};
 use crate::Outcome;
@@ -156,47 +156,29 @@ fn delete_transit_gateway(
     Ok(DeleteTransitGatewayResult { transit_gateway: Some(render_tgw(g, Some("deleting"))) })
 }
 
-const TGW_FILTERS: &[&str] = &[
-    "options.propagation-default-route-table-id",
-    "options.amazon-side-asn",
-    "options.association-default-route-table-id",
-    "options.auto-accept-shared-attachments",
-    "options.default-route-table-association",
-    "options.default-route-table-propagation",
-    "options.dns-support",
-    "options.vpn-ecmp-support",
-    "owner-id",
-    "state",
-    "transit-gateway-id",
+const TGW_FILTERS: Table<t::TransitGateway> = table![
+    "options.propagation-default-route-table-id" => {
+        |g| g.options.propagation_default_route_table_id.iter().cloned().collect()
+    },
+    "options.amazon-side-asn" => |g| one(g.options.amazon_side_asn),
+    "options.association-default-route-table-id" => {
+        |g| g.options.association_default_route_table_id.iter().cloned().collect()
+    },
+    "options.auto-accept-shared-attachments" => {
+        |g| one(flag_name(g.options.auto_accept_shared_attachments))
+    },
+    "options.default-route-table-association" => {
+        |g| one(flag_name(g.options.default_route_table_association))
+    },
+    "options.default-route-table-propagation" => {
+        |g| one(flag_name(g.options.default_route_table_propagation))
+    },
+    "options.dns-support" => |g| one(flag_name(g.options.dns_support)),
+    "options.vpn-ecmp-support" => |g| one(flag_name(g.options.vpn_ecmp_support)),
+    "owner-id" => |g| one(&g.owner.account),
+    "state" => |g| one(g.state()),
+    "transit-gateway-id" => |g| one(&g.id),
 ];
-
-fn tgw_field(g: &t::TransitGateway, name: &str) -> Vec<String> {
-    let o = &g.options;
-    match name {
-        "options.propagation-default-route-table-id" => {
-            o.propagation_default_route_table_id.iter().cloned().collect()
-        }
-        "options.amazon-side-asn" => one(o.amazon_side_asn),
-        "options.association-default-route-table-id" => {
-            o.association_default_route_table_id.iter().cloned().collect()
-        }
-        "options.auto-accept-shared-attachments" => {
-            one(flag_name(o.auto_accept_shared_attachments))
-        }
-        "options.default-route-table-association" => {
-            one(flag_name(o.default_route_table_association))
-        }
-        "options.default-route-table-propagation" => {
-            one(flag_name(o.default_route_table_propagation))
-        }
-        "options.dns-support" => one(flag_name(o.dns_support)),
-        "options.vpn-ecmp-support" => one(flag_name(o.vpn_ecmp_support)),
-        "owner-id" => one(&g.owner.account),
-        "state" => one(g.state()),
-        "transit-gateway-id" => one(&g.id),
-        _ => vec![],
-    }
-}
 
 /// Every id named must be listed (deleted ones are, for a while).
 pub(super) fn require_listed<T>(
@@ -226,7 +208,7 @@ fn describe_transit_gateways(
     let items = listed
         .into_iter()
         .filter(|g| ids.is_empty() || ids.contains(&g.id))
-        .filter(|g| filters.matches(&g.tags, |n| tgw_field(g, n)))
+        .filter(|g| filters.matches(&Row::new(w, &ctx.scope, *g), &g.tags))
         .map(|g| (g.id.clone(), g))
         .collect();
     let (page, next_token) =
@@ -399,7 +381,7 @@ fn listed_attachments<'a>(
     ctx: &'a Ctx,
     w: &'a World,
     ids: &[String],
-    filters: &Filters,
+    filters: &legacy::Filters,
     vpc_only: bool,
 ) -> Result<Vec<(String, &'a TgwAttachment)>, model::Error> {
     for id in ids {
@@ -426,7 +408,7 @@ fn describe_vpc_attachments(
     w: &World,
     req: DescribeTransitGatewayVpcAttachmentsRequest,
 ) -> Outcome<DescribeTransitGatewayVpcAttachmentsResult> {
-    let filters = Filters::new(&req.filters, VPC_ATTACHMENT_FILTERS)?;
+    let filters = legacy::Filters::new(&req.filters, VPC_ATTACHMENT_FILTERS)?;
     let items = listed_attachments(ctx, w, &req.transit_gateway_attachment_ids, &filters, true)?;
     let (page, next_token) =
         paginate(items, req.max_results, req.next_token.as_deref(), PAGE_LIMITS)?;
@@ -444,7 +426,7 @@ fn describe_attachments(
     w: &World,
     req: DescribeTransitGatewayAttachmentsRequest,
 ) -> Outcome<DescribeTransitGatewayAttachmentsResult> {
-    let filters = Filters::new(&req.filters, ATTACHMENT_FILTERS)?;
+    let filters = legacy::Filters::new(&req.filters, ATTACHMENT_FILTERS)?;
     let items = listed_attachments(ctx, w, &req.transit_gateway_attachment_ids, &filters, false)?;
     let (page, next_token) =
         paginate(items, req.max_results, req.next_token.as_deref(), PAGE_LIMITS)?;
@@ -518,7 +500,7 @@ fn describe_route_tables(
     w: &World,
     req: DescribeTransitGatewayRouteTablesRequest,
 ) -> Outcome<DescribeTransitGatewayRouteTablesResult> {
-    let filters = Filters::new(&req.filters, ROUTE_TABLE_FILTERS)?;
+    let filters = legacy::Filters::new(&req.filters, ROUTE_TABLE_FILTERS)?;
     let ids = &req.transit_gateway_route_table_ids;
     for id in ids {
         model::lookup::TRANSIT_GATEWAY_ROUTE_TABLE.check_format(id)?;
@@ -648,7 +630,7 @@ fn get_associations(
     w: &World,
     req: GetTransitGatewayRouteTableAssociationsRequest,
 ) -> Outcome<GetTransitGatewayRouteTableAssociationsResult> {
-    let filters = Filters::new(&req.filters, ASSOCIATION_FILTERS)?;
+    let filters = legacy::Filters::new(&req.filters, ASSOCIATION_FILTERS)?;
     let rtb = w.find_tgw_route_table(&ctx.scope, &req.transit_gateway_route_table_id)?;
     let items = w
         .tgw_route_table_associations(&rtb.id)
@@ -675,7 +657,7 @@ fn get_propagations(
     w: &World,
     req: GetTransitGatewayRouteTablePropagationsRequest,
 ) -> Outcome<GetTransitGatewayRouteTablePropagationsResult> {
-    let filters = Filters::new(&req.filters, ASSOCIATION_FILTERS)?;
+    let filters = legacy::Filters::new(&req.filters, ASSOCIATION_FILTERS)?;
     let rtb = w.find_tgw_route_table(&ctx.scope, &req.transit_gateway_route_table_id)?;
     let mut items: Vec<(String, TransitGatewayRouteTablePropagation)> = rtb
         .propagations
@@ -819,14 +801,14 @@ fn search_routes(
     w: &World,
     req: SearchTransitGatewayRoutesRequest,
 ) -> Outcome<SearchTransitGatewayRoutesResult> {
-    Filters::new(&req.filters, ROUTE_FILTERS)?;
+    legacy::Filters::new(&req.filters, ROUTE_FILTERS)?;
     // The route-search filters compare CIDRs (below); the others match values.
     let (searches, plain): (Vec<Filter>, Vec<Filter>) = req
         .filters
         .iter()
         .cloned()
         .partition(|f| f.name.as_deref().is_some_and(|n| n.starts_with("route-search.")));
-    let filters = Filters::new(&plain, ROUTE_FILTERS)?;
+    let filters = legacy::Filters::new(&plain, ROUTE_FILTERS)?;
     if req.filters.is_empty() {
         return Err(ApiError::missing_parameter("Filters").into());
     }
@@ -1006,7 +988,7 @@ fn get_prefix_list_references(
     w: &World,
     req: GetTransitGatewayPrefixListReferencesRequest,
 ) -> Outcome<GetTransitGatewayPrefixListReferencesResult> {
-    let filters = Filters::new(&req.filters, REFERENCE_FILTERS)?;
+    let filters = legacy::Filters::new(&req.filters, REFERENCE_FILTERS)?;
     let rtb = w.find_tgw_route_table(&ctx.scope, &req.transit_gateway_route_table_id)?;
     let items = rtb
         .prefix_list_references
