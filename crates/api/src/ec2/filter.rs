@@ -180,58 +180,6 @@ pub fn one(s: impl ToString) -> Vec<String> {
     vec![s.to_string()]
 }
 
-/// The name-list filters of the operations not yet given a table.
-pub mod legacy {
-    use model::resources::Tags;
-    use shapes::ec2::Filter;
-    use wire::ApiError;
-
-    #[derive(Debug, Clone, Default)]
-    pub struct Filters {
-        filters: Vec<(String, Vec<String>)>,
-    }
-
-    impl Filters {
-        pub fn new(raw: &[Filter], known: &[&str]) -> Result<Self, ApiError> {
-            let mut filters = Vec::with_capacity(raw.len());
-            for f in raw {
-                let name =
-                    f.name.clone().ok_or_else(|| ApiError::missing_parameter("Filter.Name"))?;
-                let generic = name.starts_with("tag:") || name == "tag-key" || name == "tag-value";
-                if !generic && !known.contains(&name.as_str()) {
-                    return Err(ApiError::invalid_parameter_value(format!(
-                        "The filter '{name}' is invalid"
-                    )));
-                }
-                filters.push((name, f.values.clone()));
-            }
-            Ok(Filters { filters })
-        }
-
-        pub fn values<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a str> + 'a {
-            self.filters
-                .iter()
-                .filter(move |(n, _)| n == name)
-                .flat_map(|(_, v)| v.iter().map(String::as_str))
-        }
-
-        pub fn matches(&self, tags: &Tags, field: impl Fn(&str) -> Vec<String>) -> bool {
-            self.filters.iter().all(|(name, patterns)| {
-                let values: Vec<String> = if let Some(key) = name.strip_prefix("tag:") {
-                    tags.get(key).cloned().into_iter().collect()
-                } else if name == "tag-key" {
-                    tags.keys().cloned().collect()
-                } else if name == "tag-value" {
-                    tags.values().cloned().collect()
-                } else {
-                    field(name)
-                };
-                patterns.iter().any(|p| values.iter().any(|v| super::glob(p, v)))
-            })
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -17,7 +17,7 @@ use super::common::{
     attr_bool, attr_value, not_taggable_here, spec_resource_type, tag_set, tags_for,
 };
 use super::eni::{count, dns_hostnames, group_identifiers, parse_ip};
-use super::filter::{flag, legacy::Filters, one};
+use super::filter::{Filters, Row, Table, flag, one, table};
 use super::page::paginate;
 use super::{Ctx, Handler, read, write};
 use crate::Outcome;
@@ -459,309 +459,304 @@ fn run_instances(ctx: &Ctx, w: &mut World, req: RunInstancesRequest) -> Outcome<
     Ok(reservation(&ctx.scope.account, &reservation_id, instances))
 }
 
-const INSTANCE_FILTERS: &[&str] = &[
-    "affinity",
-    "architecture",
-    "availability-zone",
-    "availability-zone-id",
-    "block-device-mapping.attach-time",
-    "block-device-mapping.delete-on-termination",
-    "block-device-mapping.device-name",
-    "block-device-mapping.status",
-    "block-device-mapping.volume-id",
-    "boot-mode",
-    "capacity-reservation-id",
-    "capacity-reservation-specification.capacity-reservation-preference",
-    "capacity-reservation-specification.capacity-reservation-target.capacity-reservation-id",
-    "capacity-reservation-specification.capacity-reservation-target.capacity-reservation-resource-group-arn",
-    "client-token",
-    "current-instance-boot-mode",
-    "dns-name",
-    "ebs-optimized",
-    "ena-support",
-    "enclave-options.enabled",
-    "hibernation-options.configured",
-    "host-id",
-    "hypervisor",
-    "iam-instance-profile.arn",
-    "iam-instance-profile.id",
-    "image-id",
-    "instance-id",
-    "instance-lifecycle",
-    "instance-state-code",
-    "instance-state-name",
-    "instance-type",
-    "instance.group-id",
-    "instance.group-name",
-    "ip-address",
-    "ipv6-address",
-    "kernel-id",
-    "key-name",
-    "launch-index",
-    "launch-time",
-    "maintenance-options.auto-recovery",
-    "metadata-options.http-endpoint",
-    "metadata-options.http-protocol-ipv4",
-    "metadata-options.http-protocol-ipv6",
-    "metadata-options.http-put-response-hop-limit",
-    "metadata-options.http-tokens",
-    "metadata-options.instance-metadata-tags",
-    "metadata-options.state",
-    "monitoring-state",
-    "network-interface.addresses.association.allocation-id",
-    "network-interface.addresses.association.association-id",
-    "network-interface.addresses.association.carrier-ip",
-    "network-interface.addresses.association.customer-owned-ip",
-    "network-interface.addresses.association.ip-owner-id",
-    "network-interface.addresses.association.public-dns-name",
-    "network-interface.addresses.association.public-ip",
-    "network-interface.addresses.primary",
-    "network-interface.addresses.private-dns-name",
-    "network-interface.addresses.private-ip-address",
-    "network-interface.association.allocation-id",
-    "network-interface.association.association-id",
-    "network-interface.association.carrier-ip",
-    "network-interface.association.customer-owned-ip",
-    "network-interface.association.ip-owner-id",
-    "network-interface.association.public-dns-name",
-    "network-interface.association.public-ip",
-    "network-interface.attachment.attach-time",
-    "network-interface.attachment.attachment-id",
-    "network-interface.attachment.delete-on-termination",
-    "network-interface.attachment.device-index",
-    "network-interface.attachment.instance-id",
-    "network-interface.attachment.instance-owner-id",
-    "network-interface.attachment.network-card-index",
-    "network-interface.attachment.status",
-    "network-interface.availability-zone",
-    "network-interface.deny-all-igw-traffic",
-    "network-interface.description",
-    "network-interface.group-id",
-    "network-interface.group-name",
-    "network-interface.ipv4-prefixes.ipv4-prefix",
-    "network-interface.ipv6-address",
-    "network-interface.ipv6-addresses.ipv6-address",
-    "network-interface.ipv6-addresses.is-primary-ipv6",
-    "network-interface.ipv6-native",
-    "network-interface.ipv6-prefixes.ipv6-prefix",
-    "network-interface.mac-address",
-    "network-interface.network-interface-id",
-    "network-interface.operator.managed",
-    "network-interface.operator.principal",
-    "network-interface.outpost-arn",
-    "network-interface.owner-id",
-    "network-interface.private-dns-name",
-    "network-interface.private-ip-address",
-    "network-interface.public-dns-name",
-    "network-interface.requester-id",
-    "network-interface.requester-managed",
-    "network-interface.source-dest-check",
-    "network-interface.status",
-    "network-interface.subnet-id",
-    "network-interface.tag-key",
-    "network-interface.tag-value",
-    "network-interface.vpc-id",
-    "network-performance-options.bandwidth-weighting",
-    "operator.managed",
-    "operator.principal",
-    "outpost-arn",
-    "owner-id",
-    "placement-group-name",
-    "placement-partition-number",
-    "platform",
-    "platform-details",
-    "private-dns-name",
-    "private-dns-name-options.enable-resource-name-dns-a-record",
-    "private-dns-name-options.enable-resource-name-dns-aaaa-record",
-    "private-dns-name-options.hostname-type",
-    "private-ip-address",
-    "product-code",
-    "product-code.type",
-    "ramdisk-id",
-    "reason",
-    "requester-id",
-    "reservation-id",
-    "root-device-name",
-    "root-device-type",
-    "source-dest-check",
-    "spot-instance-request-id",
-    "state-reason-code",
-    "state-reason-message",
-    "subnet-id",
-    "tenancy",
-    "tpm-support",
-    "usage-operation",
-    "usage-operation-update-time",
-    "virtualization-type",
-    "vpc-id",
-];
+type InstanceRow<'a> = Row<'a, m::Instance>;
 
-fn instance_field(w: &World, i: &m::Instance, name: &str) -> Vec<String> {
-    let nics = w.interfaces_of(&i.id);
-    let primary = nics.iter().find(|e| e.attachment.as_ref().is_some_and(|a| a.device_index == 0));
-    let each = |f: &dyn Fn(&m::NetworkInterface) -> Vec<String>| -> Vec<String> {
-        nics.iter().flat_map(|e| f(e)).collect()
-    };
-    let vols = || volumes_of(w, &i.id);
-    let terminated = i.state == m::InstanceState::Terminated;
-    let shown = || render(w, i);
-    // `network-interface.X` reads each interface as DescribeNetworkInterfaces' filter X does.
-    if let Some(field) = name.strip_prefix("network-interface.") {
-        let field = match field {
-            "addresses.association.ip-owner-id" => "addresses.association.owner-id",
-            "ipv6-address" => "ipv6-addresses.ipv6-address",
-            other => other,
-        };
-        return each(&|e| super::eni::interface_field(w, e, field));
-    }
-    match name {
-        "architecture" => one(shown().architecture.unwrap_or_default()),
-        "availability-zone" => one(&i.availability_zone),
-        "availability-zone-id" => w
-            .subnets
-            .get(&i.subnet_id)
-            .map(|s| s.availability_zone_id.clone())
-            .into_iter()
-            .collect(),
-        "block-device-mapping.delete-on-termination" => {
-            vols().iter().flat_map(|v| flag(v.delete_on_termination)).collect()
-        }
-        "block-device-mapping.device-name" => {
-            vols().iter().filter_map(|v| v.device.clone()).collect()
-        }
-        "block-device-mapping.status" => vols().iter().map(|_| "attached".to_owned()).collect(),
-        "block-device-mapping.volume-id" => vols().iter().map(|v| v.id.clone()).collect(),
-        "client-token" => i.client_token.clone().into_iter().collect(),
-        "dns-name" => shown().public_dns_name.filter(|d| !d.is_empty()).into_iter().collect(),
-        "ebs-optimized" => flag(i.ebs_optimized),
-        "ena-support" => flag(true),
-        "hypervisor" => one("xen"),
-        "iam-instance-profile.arn" => i.iam_instance_profile_arn.clone().into_iter().collect(),
-        "image-id" => one(&i.image_id),
-        "instance-id" => one(&i.id),
-        "instance-lifecycle" => vec![],
-        "instance-state-code" => one(i.state.code()),
-        "instance-state-name" => one(i.state.name()),
-        "instance-type" => one(&i.instance_type),
-        "instance.group-id" => primary.map(|e| e.security_groups.clone()).unwrap_or_default(),
-        "instance.group-name" => primary
+/// The instance as DescribeInstances shows it.
+fn shown(i: &InstanceRow) -> Instance {
+    render(i.world, i.item)
+}
+
+/// The interface at device index 0.
+fn primary<'a>(i: &InstanceRow<'a>) -> Option<&'a m::NetworkInterface> {
+    i.world
+        .interfaces_of(&i.id)
+        .into_iter()
+        .find(|e| e.attachment.as_ref().is_some_and(|a| a.device_index == 0))
+}
+
+fn each_nic(i: &InstanceRow, f: impl Fn(&m::NetworkInterface) -> Vec<String>) -> Vec<String> {
+    i.world.interfaces_of(&i.id).into_iter().flat_map(f).collect()
+}
+
+/// Each interface's values for DescribeNetworkInterfaces' filter `name`.
+fn interface_values(i: &InstanceRow, name: &str) -> Vec<String> {
+    each_nic(i, |e| super::eni::interface_values(&Row::new(i.world, i.scope, e), name))
+}
+
+fn vols<'a>(i: &InstanceRow<'a>) -> Vec<&'a m::Volume> {
+    volumes_of(i.world, &i.id)
+}
+
+fn zone_id(i: &InstanceRow) -> Vec<String> {
+    i.world.subnets.get(&i.subnet_id).map(|s| s.availability_zone_id.clone()).into_iter().collect()
+}
+
+fn terminated(i: &InstanceRow) -> bool {
+    i.state == m::InstanceState::Terminated
+}
+
+fn no_capacity_reservation_target(_: &InstanceRow) -> Vec<String> {
+    vec![]
+}
+
+fn no_resource_name_record(_: &InstanceRow) -> Vec<String> {
+    flag(false)
+}
+
+const INSTANCE_FILTERS: Table<m::Instance> = table![
+    "affinity" => |i| shown(i).placement.and_then(|p| p.affinity).into_iter().collect(),
+    "architecture" => |i| one(shown(i).architecture.unwrap_or_default()),
+    "availability-zone" => |i| one(&i.availability_zone),
+    "availability-zone-id" => zone_id,
+    // Most of the rest read the instance as DescribeInstances shows it: a value vpclab does
+    // not model is absent there, so it matches nothing, as on AWS for such an instance.
+    "block-device-mapping.attach-time" => {
+        |i| shown(i)
+                .block_device_mappings
+                .into_iter()
+                .filter_map(|b| b.ebs.and_then(|e| e.attach_time))
+                .map(|t| t.to_iso8601())
+                .collect()
+    },
+    "block-device-mapping.delete-on-termination" => {
+        |i| vols(i).iter().flat_map(|v| flag(v.delete_on_termination)).collect()
+    },
+    "block-device-mapping.device-name" => {
+        |i| vols(i).iter().filter_map(|v| v.device.clone()).collect()
+    },
+    "block-device-mapping.status" => |i| vols(i).iter().map(|_| "attached".to_owned()).collect(),
+    "block-device-mapping.volume-id" => |i| vols(i).iter().map(|v| v.id.clone()).collect(),
+    "boot-mode" => |i| shown(i).boot_mode.into_iter().collect(),
+    "capacity-reservation-id" => |i| shown(i).capacity_reservation_id.into_iter().collect(),
+    "capacity-reservation-specification.capacity-reservation-preference" => {
+        |i| shown(i)
+                .capacity_reservation_specification
+                .and_then(|c| c.capacity_reservation_preference)
+                .into_iter()
+                .collect()
+    },
+    "capacity-reservation-specification.capacity-reservation-target.capacity-reservation-id" => {
+        no_capacity_reservation_target
+    },
+    "capacity-reservation-specification.capacity-reservation-target.capacity-reservation-resource-group-arn" => {
+        no_capacity_reservation_target
+    },
+    "client-token" => |i| i.client_token.clone().into_iter().collect(),
+    "current-instance-boot-mode" => |i| shown(i).current_instance_boot_mode.into_iter().collect(),
+    "dns-name" => |i| shown(i).public_dns_name.filter(|d| !d.is_empty()).into_iter().collect(),
+    "ebs-optimized" => |i| flag(i.ebs_optimized),
+    "ena-support" => |_| flag(true),
+    "enclave-options.enabled" => {
+        |i| shown(i).enclave_options.and_then(|o| o.enabled).map(flag).unwrap_or_default()
+    },
+    "hibernation-options.configured" => {
+        |i| shown(i).hibernation_options.and_then(|o| o.configured).map(flag).unwrap_or_default()
+    },
+    "host-id" => |i| shown(i).placement.and_then(|p| p.host_id).into_iter().collect(),
+    "hypervisor" => |_| one("xen"),
+    "iam-instance-profile.arn" => |i| i.iam_instance_profile_arn.clone().into_iter().collect(),
+    "iam-instance-profile.id" => {
+        |i| shown(i).iam_instance_profile.and_then(|p| p.id).into_iter().collect()
+    },
+    "image-id" => |i| one(&i.image_id),
+    "instance-id" => |i| one(&i.id),
+    "instance-lifecycle" => |_| vec![],
+    "instance-state-code" => |i| one(i.state.code()),
+    "instance-state-name" => |i| one(i.state.name()),
+    "instance-type" => |i| one(&i.instance_type),
+    "instance.group-id" => |i| primary(i).map(|e| e.security_groups.clone()).unwrap_or_default(),
+    "instance.group-name" => |i| {
+        primary(i)
             .map(|e| {
                 e.security_groups
                     .iter()
-                    .filter_map(|g| w.security_groups.get(g))
+                    .filter_map(|g| i.world.security_groups.get(g))
                     .map(|g| g.name.clone())
                     .collect()
             })
-            .unwrap_or_default(),
-        "ip-address" => {
-            primary.and_then(|e| e.public_ip()).map(|ip| ip.to_string()).into_iter().collect()
-        }
-        "key-name" => i.key_name.clone().into_iter().collect(),
-        "launch-index" => one(i.ami_launch_index),
-        "metadata-options.http-endpoint" => one(&i.metadata_http_endpoint),
-        "metadata-options.http-put-response-hop-limit" => one(i.metadata_hop_limit),
-        "metadata-options.http-tokens" => one(&i.metadata_http_tokens),
-        "metadata-options.instance-metadata-tags" => one(&i.metadata_tags),
-        "metadata-options.state" => one("applied"),
-        "monitoring-state" => one(if i.monitoring { "enabled" } else { "disabled" }),
-        "ipv6-address" => each(&|e| e.ipv6_addresses.iter().map(|a| a.to_string()).collect()),
-        // The rest read the instance as DescribeInstances shows it: a value vpclab does not
-        // model is absent there, so it matches nothing, as on AWS for such an instance.
-        "block-device-mapping.attach-time" => shown()
-            .block_device_mappings
-            .into_iter()
-            .filter_map(|b| b.ebs.and_then(|e| e.attach_time))
-            .map(|t| t.to_iso8601())
-            .collect(),
-        "boot-mode" => shown().boot_mode.into_iter().collect(),
-        "current-instance-boot-mode" => shown().current_instance_boot_mode.into_iter().collect(),
-        "capacity-reservation-id" => shown().capacity_reservation_id.into_iter().collect(),
-        "capacity-reservation-specification.capacity-reservation-preference" => shown()
-            .capacity_reservation_specification
-            .and_then(|c| c.capacity_reservation_preference)
-            .into_iter()
-            .collect(),
-        "capacity-reservation-specification.capacity-reservation-target.capacity-reservation-id"
-        | "capacity-reservation-specification.capacity-reservation-target.capacity-reservation-resource-group-arn" =>
-        {
-            vec![]
-        }
-        "enclave-options.enabled" => {
-            shown().enclave_options.and_then(|o| o.enabled).map(flag).unwrap_or_default()
-        }
-        "hibernation-options.configured" => {
-            shown().hibernation_options.and_then(|o| o.configured).map(flag).unwrap_or_default()
-        }
-        "iam-instance-profile.id" => {
-            shown().iam_instance_profile.and_then(|p| p.id).into_iter().collect()
-        }
-        "launch-time" => shown().launch_time.map(|t| t.to_iso8601()).into_iter().collect(),
-        "maintenance-options.auto-recovery" => {
-            shown().maintenance_options.and_then(|o| o.auto_recovery).into_iter().collect()
-        }
-        // The instance metadata service's IPv4 endpoint cannot be turned off.
-        "metadata-options.http-protocol-ipv4" => one("enabled"),
-        "metadata-options.http-protocol-ipv6" => {
-            shown().metadata_options.and_then(|o| o.http_protocol_ipv6).into_iter().collect()
-        }
-        "network-performance-options.bandwidth-weighting" => shown()
-            .network_performance_options
-            .and_then(|o| o.bandwidth_weighting)
-            .into_iter()
-            .collect(),
-        "operator.managed" => flag(shown().operator.and_then(|o| o.managed).unwrap_or(false)),
-        "operator.principal" => shown().operator.and_then(|o| o.principal).into_iter().collect(),
-        "affinity" => shown().placement.and_then(|p| p.affinity).into_iter().collect(),
-        "host-id" => shown().placement.and_then(|p| p.host_id).into_iter().collect(),
-        "placement-partition-number" => {
-            shown().placement.and_then(|p| p.partition_number).map(one).unwrap_or_default()
-        }
-        "kernel-id" => shown().kernel_id.into_iter().collect(),
-        "ramdisk-id" => shown().ramdisk_id.into_iter().collect(),
-        "outpost-arn" => shown().outpost_arn.into_iter().collect(),
-        "platform" => shown().platform.into_iter().collect(),
-        "product-code" => {
-            shown().product_codes.into_iter().filter_map(|c| c.product_code_id).collect()
-        }
-        "product-code.type" => {
-            shown().product_codes.into_iter().filter_map(|c| c.product_code_type).collect()
-        }
-        "reason" => shown().state_transition_reason.into_iter().collect(),
-        "requester-id" => vec![],
-        "spot-instance-request-id" => shown().spot_instance_request_id.into_iter().collect(),
-        "state-reason-code" => shown().state_reason.and_then(|r| r.code).into_iter().collect(),
-        "state-reason-message" => {
-            shown().state_reason.and_then(|r| r.message).into_iter().collect()
-        }
-        "tpm-support" => shown().tpm_support.into_iter().collect(),
-        "usage-operation" => shown().usage_operation.into_iter().collect(),
-        "usage-operation-update-time" => {
-            shown().usage_operation_update_time.map(|t| t.to_iso8601()).into_iter().collect()
-        }
-        // As rendered: vpclab launches with ip-name hostnames and no resource-name records.
-        "private-dns-name-options.hostname-type" => one("ip-name"),
-        "private-dns-name-options.enable-resource-name-dns-a-record"
-        | "private-dns-name-options.enable-resource-name-dns-aaaa-record" => flag(false),
-        "owner-id" => one(&i.owner.account),
-        "placement-group-name" => vec![],
-        "platform-details" => one("Linux/UNIX"),
-        "private-dns-name" => {
-            (!terminated).then(|| i.private_dns_name.clone()).into_iter().collect()
-        }
-        "private-ip-address" => {
-            primary.and_then(|e| e.primary_ip()).map(|ip| ip.to_string()).into_iter().collect()
-        }
-        "reservation-id" => one(&i.reservation_id),
-        "root-device-name" => one(&i.root_device_name),
-        "root-device-type" => one("ebs"),
-        "source-dest-check" => primary.map(|e| flag(e.source_dest_check)).unwrap_or_default(),
-        "subnet-id" => (!terminated).then(|| i.subnet_id.clone()).into_iter().collect(),
-        "tenancy" => one(&i.tenancy),
-        "virtualization-type" => one("hvm"),
-        "vpc-id" => (!terminated).then(|| i.vpc_id.clone()).into_iter().collect(),
-        _ => vec![],
-    }
-}
+            .unwrap_or_default()
+    },
+    "ip-address" => {
+        |i| primary(i).and_then(|e| e.public_ip()).map(|ip| ip.to_string()).into_iter().collect()
+    },
+    "ipv6-address" => |i| each_nic(i, |e| e.ipv6_addresses.iter().map(|a| a.to_string()).collect()),
+    "kernel-id" => |i| shown(i).kernel_id.into_iter().collect(),
+    "key-name" => |i| i.key_name.clone().into_iter().collect(),
+    "launch-index" => |i| one(i.ami_launch_index),
+    "launch-time" => |i| shown(i).launch_time.map(|t| t.to_iso8601()).into_iter().collect(),
+    "maintenance-options.auto-recovery" => {
+        |i| shown(i).maintenance_options.and_then(|o| o.auto_recovery).into_iter().collect()
+    },
+    "metadata-options.http-endpoint" => |i| one(&i.metadata_http_endpoint),
+    // The instance metadata service's IPv4 endpoint cannot be turned off.
+    "metadata-options.http-protocol-ipv4" => |_| one("enabled"),
+    "metadata-options.http-protocol-ipv6" => {
+        |i| shown(i).metadata_options.and_then(|o| o.http_protocol_ipv6).into_iter().collect()
+    },
+    "metadata-options.http-put-response-hop-limit" => |i| one(i.metadata_hop_limit),
+    "metadata-options.http-tokens" => |i| one(&i.metadata_http_tokens),
+    "metadata-options.instance-metadata-tags" => |i| one(&i.metadata_tags),
+    "metadata-options.state" => |_| one("applied"),
+    "monitoring-state" => |i| one(if i.monitoring { "enabled" } else { "disabled" }),
+    "network-performance-options.bandwidth-weighting" => {
+        |i| shown(i)
+                .network_performance_options
+                .and_then(|o| o.bandwidth_weighting)
+                .into_iter()
+                .collect()
+    },
+    "operator.managed" => |i| flag(shown(i).operator.and_then(|o| o.managed).unwrap_or(false)),
+    "operator.principal" => |i| shown(i).operator.and_then(|o| o.principal).into_iter().collect(),
+    "outpost-arn" => |i| shown(i).outpost_arn.into_iter().collect(),
+    "owner-id" => |i| one(&i.owner.account),
+    "placement-group-name" => |_| vec![],
+    "placement-partition-number" => {
+        |i| shown(i).placement.and_then(|p| p.partition_number).map(one).unwrap_or_default()
+    },
+    "platform" => |i| shown(i).platform.into_iter().collect(),
+    "platform-details" => |_| one("Linux/UNIX"),
+    "private-dns-name" => {
+        |i| (!terminated(i)).then(|| i.private_dns_name.clone()).into_iter().collect()
+    },
+    // As rendered: vpclab launches with ip-name hostnames and no resource-name records.
+    "private-dns-name-options.enable-resource-name-dns-a-record" => {
+        no_resource_name_record
+    },
+    "private-dns-name-options.enable-resource-name-dns-aaaa-record" => {
+        no_resource_name_record
+    },
+    "private-dns-name-options.hostname-type" => |_| one("ip-name"),
+    "private-ip-address" => {
+        |i| primary(i).and_then(|e| e.primary_ip()).map(|ip| ip.to_string()).into_iter().collect()
+    },
+    "product-code" => {
+        |i| shown(i).product_codes.into_iter().filter_map(|c| c.product_code_id).collect()
+    },
+    "product-code.type" => {
+        |i| shown(i).product_codes.into_iter().filter_map(|c| c.product_code_type).collect()
+    },
+    "ramdisk-id" => |i| shown(i).ramdisk_id.into_iter().collect(),
+    "reason" => |i| shown(i).state_transition_reason.into_iter().collect(),
+    "requester-id" => |_| vec![],
+    "reservation-id" => |i| one(&i.reservation_id),
+    "root-device-name" => |i| one(&i.root_device_name),
+    "root-device-type" => |_| one("ebs"),
+    "source-dest-check" => |i| primary(i).map(|e| flag(e.source_dest_check)).unwrap_or_default(),
+    "spot-instance-request-id" => |i| shown(i).spot_instance_request_id.into_iter().collect(),
+    "state-reason-code" => |i| shown(i).state_reason.and_then(|r| r.code).into_iter().collect(),
+    "state-reason-message" => {
+        |i| shown(i).state_reason.and_then(|r| r.message).into_iter().collect()
+    },
+    "subnet-id" => |i| (!terminated(i)).then(|| i.subnet_id.clone()).into_iter().collect(),
+    "tenancy" => |i| one(&i.tenancy),
+    "tpm-support" => |i| shown(i).tpm_support.into_iter().collect(),
+    "usage-operation" => |i| shown(i).usage_operation.into_iter().collect(),
+    "usage-operation-update-time" => {
+        |i| shown(i).usage_operation_update_time.map(|t| t.to_iso8601()).into_iter().collect()
+    },
+    "virtualization-type" => |_| one("hvm"),
+    "vpc-id" => |i| (!terminated(i)).then(|| i.vpc_id.clone()).into_iter().collect(),
+    // `network-interface.X` reads each interface as DescribeNetworkInterfaces' filter X does.
+    "network-interface.addresses.association.allocation-id" => {
+        |i| interface_values(i, "addresses.association.allocation-id")
+    },
+    "network-interface.addresses.association.association-id" => {
+        |i| interface_values(i, "addresses.association.association-id")
+    },
+    "network-interface.addresses.association.carrier-ip" => {
+        |i| interface_values(i, "addresses.association.carrier-ip")
+    },
+    "network-interface.addresses.association.customer-owned-ip" => {
+        |i| interface_values(i, "addresses.association.customer-owned-ip")
+    },
+    "network-interface.addresses.association.ip-owner-id" => {
+        |i| interface_values(i, "addresses.association.owner-id")
+    },
+    "network-interface.addresses.association.public-dns-name" => {
+        |i| interface_values(i, "addresses.association.public-dns-name")
+    },
+    "network-interface.addresses.association.public-ip" => {
+        |i| interface_values(i, "addresses.association.public-ip")
+    },
+    "network-interface.addresses.primary" => |i| interface_values(i, "addresses.primary"),
+    "network-interface.addresses.private-dns-name" => {
+        |i| interface_values(i, "addresses.private-dns-name")
+    },
+    "network-interface.addresses.private-ip-address" => {
+        |i| interface_values(i, "addresses.private-ip-address")
+    },
+    "network-interface.association.allocation-id" => {
+        |i| interface_values(i, "association.allocation-id")
+    },
+    "network-interface.association.association-id" => {
+        |i| interface_values(i, "association.association-id")
+    },
+    "network-interface.association.carrier-ip" => |i| interface_values(i, "association.carrier-ip"),
+    "network-interface.association.customer-owned-ip" => {
+        |i| interface_values(i, "association.customer-owned-ip")
+    },
+    "network-interface.association.ip-owner-id" => {
+        |i| interface_values(i, "association.ip-owner-id")
+    },
+    "network-interface.association.public-dns-name" => {
+        |i| interface_values(i, "association.public-dns-name")
+    },
+    "network-interface.association.public-ip" => |i| interface_values(i, "association.public-ip"),
+    "network-interface.attachment.attach-time" => |i| interface_values(i, "attachment.attach-time"),
+    "network-interface.attachment.attachment-id" => {
+        |i| interface_values(i, "attachment.attachment-id")
+    },
+    "network-interface.attachment.delete-on-termination" => {
+        |i| interface_values(i, "attachment.delete-on-termination")
+    },
+    "network-interface.attachment.device-index" => {
+        |i| interface_values(i, "attachment.device-index")
+    },
+    "network-interface.attachment.instance-id" => |i| interface_values(i, "attachment.instance-id"),
+    "network-interface.attachment.instance-owner-id" => {
+        |i| interface_values(i, "attachment.instance-owner-id")
+    },
+    "network-interface.attachment.network-card-index" => {
+        |i| interface_values(i, "attachment.network-card-index")
+    },
+    "network-interface.attachment.status" => |i| interface_values(i, "attachment.status"),
+    "network-interface.availability-zone" => |i| interface_values(i, "availability-zone"),
+    "network-interface.deny-all-igw-traffic" => |i| interface_values(i, "deny-all-igw-traffic"),
+    "network-interface.description" => |i| interface_values(i, "description"),
+    "network-interface.group-id" => |i| interface_values(i, "group-id"),
+    "network-interface.group-name" => |i| interface_values(i, "group-name"),
+    "network-interface.ipv4-prefixes.ipv4-prefix" => {
+        |i| interface_values(i, "ipv4-prefixes.ipv4-prefix")
+    },
+    "network-interface.ipv6-address" => |i| interface_values(i, "ipv6-addresses.ipv6-address"),
+    "network-interface.ipv6-addresses.ipv6-address" => {
+        |i| interface_values(i, "ipv6-addresses.ipv6-address")
+    },
+    "network-interface.ipv6-addresses.is-primary-ipv6" => {
+        |i| interface_values(i, "ipv6-addresses.is-primary-ipv6")
+    },
+    "network-interface.ipv6-native" => |i| interface_values(i, "ipv6-native"),
+    "network-interface.ipv6-prefixes.ipv6-prefix" => {
+        |i| interface_values(i, "ipv6-prefixes.ipv6-prefix")
+    },
+    "network-interface.mac-address" => |i| interface_values(i, "mac-address"),
+    "network-interface.network-interface-id" => |i| interface_values(i, "network-interface-id"),
+    "network-interface.operator.managed" => |i| interface_values(i, "operator.managed"),
+    "network-interface.operator.principal" => |i| interface_values(i, "operator.principal"),
+    "network-interface.outpost-arn" => |i| interface_values(i, "outpost-arn"),
+    "network-interface.owner-id" => |i| interface_values(i, "owner-id"),
+    "network-interface.private-dns-name" => |i| interface_values(i, "private-dns-name"),
+    "network-interface.private-ip-address" => |i| interface_values(i, "private-ip-address"),
+    "network-interface.public-dns-name" => |i| interface_values(i, "public-dns-name"),
+    "network-interface.requester-id" => |i| interface_values(i, "requester-id"),
+    "network-interface.requester-managed" => |i| interface_values(i, "requester-managed"),
+    "network-interface.source-dest-check" => |i| interface_values(i, "source-dest-check"),
+    "network-interface.status" => |i| interface_values(i, "status"),
+    "network-interface.subnet-id" => |i| interface_values(i, "subnet-id"),
+    "network-interface.tag-key" => |i| interface_values(i, "tag-key"),
+    "network-interface.tag-value" => |i| interface_values(i, "tag-value"),
+    "network-interface.vpc-id" => |i| interface_values(i, "vpc-id"),
+];
 
 /// Instance ids a Describe names must all exist (any unknown one fails the call).
 fn check_ids(ctx: &Ctx, w: &World, ids: &[String]) -> Result<(), ApiError> {
@@ -805,7 +800,7 @@ fn describe_instances(
     let mut groups: std::collections::BTreeMap<String, Vec<&m::Instance>> = Default::default();
     for i in w.instances.in_scope(&ctx.scope) {
         if (req.instance_ids.is_empty() || req.instance_ids.contains(&i.id))
-            && filters.matches(&i.tags, |n| instance_field(w, i, n))
+            && filters.matches(&Row::new(w, &ctx.scope, i), &i.tags)
         {
             groups.entry(i.reservation_id.clone()).or_default().push(i);
         }
@@ -871,24 +866,42 @@ fn terminate_instances(
     })
 }
 
-const STATUS_FILTERS: &[&str] = &[
-    "attached-ebs-status.status",
-    "availability-zone",
-    "availability-zone-id",
-    "event.code",
-    "event.description",
-    "event.instance-event-id",
-    "event.not-after",
-    "event.not-before",
-    "event.not-before-deadline",
-    "instance-state-code",
-    "instance-state-name",
-    "instance-status.reachability",
-    "instance-status.status",
-    "operator.managed",
-    "operator.principal",
-    "system-status.reachability",
-    "system-status.status",
+fn running(i: &InstanceRow) -> bool {
+    i.state == m::InstanceState::Running
+}
+
+fn reachability(i: &InstanceRow) -> Vec<String> {
+    one(if running(i) { "passed" } else { "not-applicable" })
+}
+
+fn status(i: &InstanceRow) -> Vec<String> {
+    one(if running(i) { "ok" } else { "not-applicable" })
+}
+
+/// No scheduled events, no attached-EBS status and no operator are shown, so `event.*`,
+/// `attached-ebs-status.status` and `operator.principal` match nothing.
+fn not_shown(_: &InstanceRow) -> Vec<String> {
+    vec![]
+}
+
+const STATUS_FILTERS: Table<m::Instance> = table![
+    "attached-ebs-status.status" => not_shown,
+    "availability-zone" => |i| one(&i.availability_zone),
+    "availability-zone-id" => zone_id,
+    "event.code" => not_shown,
+    "event.description" => not_shown,
+    "event.instance-event-id" => not_shown,
+    "event.not-after" => not_shown,
+    "event.not-before" => not_shown,
+    "event.not-before-deadline" => not_shown,
+    "instance-state-code" => |i| one(i.state.code()),
+    "instance-state-name" => |i| one(i.state.name()),
+    "instance-status.reachability" => reachability,
+    "instance-status.status" => status,
+    "operator.managed" => |_| flag(false),
+    "operator.principal" => not_shown,
+    "system-status.reachability" => reachability,
+    "system-status.status" => status,
 ];
 
 fn describe_instance_status(
@@ -905,29 +918,7 @@ fn describe_instance_status(
         .in_scope(&ctx.scope)
         .filter(|i| req.instance_ids.is_empty() || req.instance_ids.contains(&i.id))
         .filter(|i| all || i.state == m::InstanceState::Running)
-        .filter(|i| {
-            let running = i.state == m::InstanceState::Running;
-            let status = if running { "ok" } else { "not-applicable" };
-            filters.matches(&Default::default(), |n| match n {
-                "availability-zone" => one(&i.availability_zone),
-                "availability-zone-id" => w
-                    .subnets
-                    .get(&i.subnet_id)
-                    .map(|s| s.availability_zone_id.clone())
-                    .into_iter()
-                    .collect(),
-                "instance-state-code" => one(i.state.code()),
-                "instance-state-name" => one(i.state.name()),
-                "instance-status.reachability" | "system-status.reachability" => {
-                    one(if running { "passed" } else { "not-applicable" })
-                }
-                "instance-status.status" | "system-status.status" => one(status),
-                "operator.managed" => flag(false),
-                // No scheduled events, no attached-EBS status and no operator are shown, so
-                // `event.*`, `attached-ebs-status.status` and `operator.principal` match nothing.
-                _ => vec![],
-            })
-        })
+        .filter(|i| filters.matches(&Row::new(w, &ctx.scope, i), &Default::default()))
         .map(|i| {
             let running = i.state == m::InstanceState::Running;
             let summary = || {
@@ -1183,24 +1174,26 @@ fn type_shape(t: &TypeInfo) -> InstanceTypeInfo {
     }
 }
 
-const TYPE_FILTERS: &[&str] = &[
-    "instance-type",
-    "burstable-performance-supported",
-    "current-generation",
-    "hypervisor",
-    "memory-info.size-in-mib",
-    "network-info.maximum-network-interfaces",
-    "network-info.ipv4-addresses-per-interface",
-    "processor-info.supported-architecture",
-    "vcpu-info.default-vcpus",
-    "free-tier-eligible",
+const TYPE_FILTERS: Table<TypeInfo> = table![
+    "instance-type" => |t| one(&t.name),
+    "burstable-performance-supported" => |t| flag(t.burstable),
+    "current-generation" => |t| flag(t.current_generation),
+    "hypervisor" => |t| one(t.hypervisor),
+    "memory-info.size-in-mib" => |t| one(t.memory_mib),
+    "network-info.maximum-network-interfaces" => |t| one(t.max_interfaces),
+    "network-info.ipv4-addresses-per-interface" => |t| one(t.ipv4_per_interface),
+    "processor-info.supported-architecture" => {
+        |t| t.architectures.iter().map(|a| (*a).to_owned()).collect()
+    },
+    "vcpu-info.default-vcpus" => |t| one(t.vcpus),
+    "free-tier-eligible" => |t| flag(t.name == "t2.micro" || t.name == "t3.micro"),
 ];
 
 /// DescribeInstanceTypes: without names, the catalogue; with names, each named type (any type
 /// of AWS's list, described from its size and family when it is not in the catalogue).
 fn describe_instance_types(
-    _ctx: &Ctx,
-    _w: &World,
+    ctx: &Ctx,
+    w: &World,
     req: DescribeInstanceTypesRequest,
 ) -> Outcome<DescribeInstanceTypesResult> {
     let filters = Filters::new(&req.filters, TYPE_FILTERS)?;
@@ -1221,23 +1214,7 @@ fn describe_instance_types(
     };
     let items = types
         .into_iter()
-        .filter(|t| {
-            filters.matches(&Default::default(), |n| match n {
-                "instance-type" => one(&t.name),
-                "burstable-performance-supported" => flag(t.burstable),
-                "current-generation" => flag(t.current_generation),
-                "hypervisor" => one(t.hypervisor),
-                "memory-info.size-in-mib" => one(t.memory_mib),
-                "network-info.maximum-network-interfaces" => one(t.max_interfaces),
-                "network-info.ipv4-addresses-per-interface" => one(t.ipv4_per_interface),
-                "processor-info.supported-architecture" => {
-                    t.architectures.iter().map(|a| (*a).to_owned()).collect()
-                }
-                "vcpu-info.default-vcpus" => one(t.vcpus),
-                "free-tier-eligible" => flag(t.name == "t2.micro" || t.name == "t3.micro"),
-                _ => vec![],
-            })
-        })
+        .filter(|t| filters.matches(&Row::new(w, &ctx.scope, t), &Default::default()))
         .map(|t| (t.name.clone(), type_shape(&t)))
         .collect();
     let (instance_types, next_token) =
@@ -1245,18 +1222,23 @@ fn describe_instance_types(
     Ok(DescribeInstanceTypesResult { instance_types, next_token })
 }
 
-const IMAGE_FILTERS: &[&str] = &[
-    "architecture",
-    "image-id",
-    "image-type",
-    "is-public",
-    "name",
-    "owner-alias",
-    "owner-id",
-    "root-device-name",
-    "root-device-type",
-    "state",
-    "virtualization-type",
+fn amazon(_: &Row<Image>) -> Vec<String> {
+    one("amazon")
+}
+
+/// The image as synthesised.
+const IMAGE_FILTERS: Table<Image> = table![
+    "architecture" => |_| one("x86_64"),
+    "image-id" => |img| img.image_id.clone().into_iter().collect(),
+    "image-type" => |_| one("machine"),
+    "is-public" => |_| flag(true),
+    "name" => |img| img.name.clone().into_iter().collect(),
+    "owner-alias" => amazon,
+    "owner-id" => amazon,
+    "root-device-name" => |_| one(model::instance::ROOT_DEVICE),
+    "root-device-type" => |_| one("ebs"),
+    "state" => |_| one("available"),
+    "virtualization-type" => |_| one("hvm"),
 ];
 
 fn image(id: &str) -> Image {
@@ -1300,8 +1282,8 @@ fn image(id: &str) -> Image {
 /// DescribeImages: each requested well-formed image id, synthesised (see the module docs).
 /// Without image ids there is nothing to list.
 fn describe_images(
-    _ctx: &Ctx,
-    _w: &World,
+    ctx: &Ctx,
+    w: &World,
     req: DescribeImagesRequest,
 ) -> Outcome<DescribeImagesResult> {
     let filters = Filters::new(&req.filters, IMAGE_FILTERS)?;
@@ -1320,21 +1302,7 @@ fn describe_images(
     let items = ids
         .iter()
         .map(|id| image(id))
-        .filter(|img| {
-            filters.matches(&Default::default(), |n| match n {
-                "architecture" => one("x86_64"),
-                "image-id" => img.image_id.clone().into_iter().collect(),
-                "image-type" => one("machine"),
-                "is-public" => flag(true),
-                "name" => img.name.clone().into_iter().collect(),
-                "owner-alias" | "owner-id" => one("amazon"),
-                "root-device-name" => one(model::instance::ROOT_DEVICE),
-                "root-device-type" => one("ebs"),
-                "state" => one("available"),
-                "virtualization-type" => one("hvm"),
-                _ => vec![],
-            })
-        })
+        .filter(|img| filters.matches(&Row::new(w, &ctx.scope, img), &Default::default()))
         .filter(|_| req.owners.is_empty() || req.owners.iter().any(|o| o == "amazon"))
         .map(|img| (img.image_id.clone().unwrap_or_default(), img))
         .collect();
@@ -1343,24 +1311,22 @@ fn describe_images(
     Ok(DescribeImagesResult { images, next_token })
 }
 
+const CREDIT_FILTERS: Table<m::Instance> = table!["instance-id" => |i| one(&i.id)];
+
 fn describe_instance_credit_specifications(
     ctx: &Ctx,
     w: &World,
     req: DescribeInstanceCreditSpecificationsRequest,
 ) -> Outcome<DescribeInstanceCreditSpecificationsResult> {
     refuse_ids_with_max_results(&req.instance_ids, req.max_results)?;
-    let filters = Filters::new(&req.filters, &["instance-id"])?;
+    let filters = Filters::new(&req.filters, CREDIT_FILTERS)?;
     check_ids(ctx, w, &req.instance_ids)?;
     let items = w
         .instances
         .in_scope(&ctx.scope)
         .filter(|i| req.instance_ids.is_empty() || req.instance_ids.contains(&i.id))
         .filter(|i| i.state != m::InstanceState::Terminated)
-        .filter(|i| {
-            filters.matches(&Default::default(), |n| {
-                if n == "instance-id" { one(&i.id) } else { vec![] }
-            })
-        })
+        .filter(|i| filters.matches(&Row::new(w, &ctx.scope, i), &Default::default()))
         .filter_map(|i| {
             i.credit_specification.clone().map(|c| {
                 (
@@ -1378,25 +1344,36 @@ fn describe_instance_credit_specifications(
     Ok(DescribeInstanceCreditSpecificationsResult { instance_credit_specifications, next_token })
 }
 
-const VOLUME_FILTERS: &[&str] = &[
-    "attachment.attach-time",
-    "attachment.delete-on-termination",
-    "attachment.device",
-    "attachment.instance-id",
-    "attachment.status",
-    "availability-zone",
-    "availability-zone-id",
-    "create-time",
-    "encrypted",
-    "fast-restored",
-    "multi-attach-enabled",
-    "operator.managed",
-    "operator.principal",
-    "size",
-    "snapshot-id",
-    "status",
-    "volume-id",
-    "volume-type",
+fn not_modelled(_: &Row<m::Volume>) -> Vec<String> {
+    flag(false)
+}
+
+const VOLUME_FILTERS: Table<m::Volume> = table![
+    "attachment.attach-time" => |v| {
+        v.attached_instance_id.iter().map(|_| Timestamp(v.create_time).to_iso8601()).collect()
+    },
+    "attachment.delete-on-termination" => {
+        |v| v.attached_instance_id.iter().flat_map(|_| flag(v.delete_on_termination)).collect()
+    },
+    "attachment.device" => |v| v.device.clone().into_iter().collect(),
+    "attachment.instance-id" => |v| v.attached_instance_id.clone().into_iter().collect(),
+    "attachment.status" => {
+        |v| v.attached_instance_id.iter().map(|_| "attached".to_owned()).collect()
+    },
+    "availability-zone" => |v| one(&v.availability_zone),
+    "availability-zone-id" => |v| render_volume(v.item).availability_zone_id.into_iter().collect(),
+    "create-time" => |v| one(Timestamp(v.create_time).to_iso8601()),
+    "encrypted" => |v| flag(v.encrypted),
+    "fast-restored" => not_modelled,
+    "multi-attach-enabled" => not_modelled,
+    "operator.managed" => not_modelled,
+    "operator.principal" => |_| vec![],
+    "size" => |v| one(v.size_gib),
+    // Volumes are created empty: AWS shows an empty SnapshotId.
+    "snapshot-id" => |_| one(""),
+    "status" => |v| one(if v.attached_instance_id.is_some() { "in-use" } else { "available" }),
+    "volume-id" => |v| one(&v.id),
+    "volume-type" => |v| one(&v.volume_type),
 ];
 
 fn render_volume(v: &m::Volume) -> Volume {
@@ -1449,41 +1426,7 @@ fn describe_volumes(
         .volumes
         .in_scope(&ctx.scope)
         .filter(|v| req.volume_ids.is_empty() || req.volume_ids.contains(&v.id))
-        .filter(|v| {
-            filters.matches(&v.tags, |n| match n {
-                "attachment.attach-time" => v
-                    .attached_instance_id
-                    .iter()
-                    .map(|_| Timestamp(v.create_time).to_iso8601())
-                    .collect(),
-                "attachment.delete-on-termination" => v
-                    .attached_instance_id
-                    .iter()
-                    .flat_map(|_| flag(v.delete_on_termination))
-                    .collect(),
-                "attachment.device" => v.device.clone().into_iter().collect(),
-                "attachment.instance-id" => v.attached_instance_id.clone().into_iter().collect(),
-                "attachment.status" => {
-                    v.attached_instance_id.iter().map(|_| "attached".to_owned()).collect()
-                }
-                "availability-zone" => one(&v.availability_zone),
-                "availability-zone-id" => {
-                    render_volume(v).availability_zone_id.into_iter().collect()
-                }
-                "create-time" => one(Timestamp(v.create_time).to_iso8601()),
-                "encrypted" => flag(v.encrypted),
-                "multi-attach-enabled" | "fast-restored" | "operator.managed" => flag(false),
-                "size" => one(v.size_gib),
-                // Volumes are created empty: AWS shows an empty SnapshotId.
-                "snapshot-id" => one(""),
-                "status" => {
-                    one(if v.attached_instance_id.is_some() { "in-use" } else { "available" })
-                }
-                "volume-id" => one(&v.id),
-                "volume-type" => one(&v.volume_type),
-                _ => vec![],
-            })
-        })
+        .filter(|v| filters.matches(&Row::new(w, &ctx.scope, v), &v.tags))
         .map(|v| (v.id.clone(), render_volume(v)))
         .collect();
     let (volumes, next_token) =
