@@ -89,39 +89,34 @@ fn delete_network_acl(
     Ok(ReturnTrue)
 }
 
+/// A value from each of the ACL's entries that has one.
+fn entries(
+    a: &Row<m::NetworkAcl>,
+    f: impl Fn(&m::NetworkAclEntry) -> Option<String>,
+) -> Vec<String> {
+    a.entries.iter().filter_map(f).collect()
+}
+
+fn cidr(e: &m::NetworkAclEntry) -> String {
+    match &e.cidr {
+        m::AclCidr::V4(c) => c.to_string(),
+        m::AclCidr::V6(c) => c.to_string(),
+    }
+}
+
 const ACL_FILTERS: Table<m::NetworkAcl> = table![
     "association.association-id" => |a| a.associations.iter().map(|x| x.id.clone()).collect(),
-    "association.network-acl-id" => {
-        |a| if a.associations.is_empty() {
-                vec![]
-            } else {
-                one(&a.id)
-            }
+    "association.network-acl-id" => |a| {
+        if a.associations.is_empty() { vec![] } else { one(&a.id) }
     },
     "association.subnet-id" => |a| a.associations.iter().map(|x| x.subnet_id.clone()).collect(),
     "default" => |a| flag(a.is_default),
-    "entry.cidr" => {
-        |a| a.entries
-            .iter()
-                .filter_map(|e| match &e.cidr {
-                    m::AclCidr::V4(c) => Some(c.to_string()),
-                    m::AclCidr::V6(_) => None,
-                })
-                .collect()
-    },
-    "entry.icmp.code" => |a| a.entries.iter().filter_map(|e| opt(e.icmp_code)).collect(),
-    "entry.icmp.type" => |a| a.entries.iter().filter_map(|e| opt(e.icmp_type)).collect(),
-    "entry.ipv6-cidr" => {
-        |a| a.entries
-            .iter()
-                .filter_map(|e| match &e.cidr {
-                    m::AclCidr::V6(c) => Some(c.to_string()),
-                    m::AclCidr::V4(_) => None,
-                })
-                .collect()
-    },
-    "entry.port-range.from" => |a| a.entries.iter().filter_map(|e| opt(e.port_from)).collect(),
-    "entry.port-range.to" => |a| a.entries.iter().filter_map(|e| opt(e.port_to)).collect(),
+    "entry.cidr" => |a| entries(a, |e| matches!(e.cidr, m::AclCidr::V4(_)).then(|| cidr(e))),
+    "entry.icmp.code" => |a| entries(a, |e| opt(e.icmp_code)),
+    "entry.icmp.type" => |a| entries(a, |e| opt(e.icmp_type)),
+    "entry.ipv6-cidr" => |a| entries(a, |e| matches!(e.cidr, m::AclCidr::V6(_)).then(|| cidr(e))),
+    "entry.port-range.from" => |a| entries(a, |e| opt(e.port_from)),
+    "entry.port-range.to" => |a| entries(a, |e| opt(e.port_to)),
     "entry.protocol" => |a| a.entries.iter().map(|e| e.protocol.clone()).collect(),
     "entry.rule-action" => |a| a.entries.iter().map(|e| e.action().to_owned()).collect(),
     "entry.egress" => |a| a.entries.iter().flat_map(|e| flag(e.egress)).collect(),

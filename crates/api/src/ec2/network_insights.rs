@@ -111,47 +111,50 @@ fn delete_network_insights_path(
 
 type PathRow<'a> = Row<'a, m::NetworkInsightsPath>;
 
-/// The source or destination filter's values; port ranges as `from-to`.
-fn at_source<'a>(p: &PathRow<'a>) -> Option<&'a m::PathFilter> {
-    p.item.spec.filter_at_source.as_ref()
+/// A value of the path's filter at the source or, `at_destination`, at the destination.
+fn filter_value(
+    p: &PathRow,
+    at_destination: bool,
+    value: fn(&m::PathFilter) -> Option<String>,
+) -> Vec<String> {
+    let spec = &p.item.spec;
+    let f = if at_destination { &spec.filter_at_destination } else { &spec.filter_at_source };
+    f.as_ref().and_then(value).into_iter().collect()
 }
 
-fn at_destination<'a>(p: &PathRow<'a>) -> Option<&'a m::PathFilter> {
-    p.item.spec.filter_at_destination.as_ref()
+fn source_address(f: &m::PathFilter) -> Option<String> {
+    f.source_address.map(|a| a.to_string())
 }
 
+fn destination_address(f: &m::PathFilter) -> Option<String> {
+    f.destination_address.map(|a| a.to_string())
+}
+
+/// Port ranges as `from-to`.
 fn range(r: Option<PortSpan>) -> Option<String> {
     r.map(|r| format!("{}-{}", r.from, r.to))
+}
+
+fn source_ports(f: &m::PathFilter) -> Option<String> {
+    range(f.source_port_range)
+}
+
+fn destination_ports(f: &m::PathFilter) -> Option<String> {
+    range(f.destination_port_range)
 }
 
 const PATH_FILTERS: Table<m::NetworkInsightsPath> = table![
     "destination" => |p| p.spec.destination.iter().cloned().collect(),
     "source" => |p| one(&p.spec.source),
     "protocol" => |p| one(&p.spec.protocol),
-    "filter-at-source.source-address" => {
-        |p| at_source(p).and_then(|f| f.source_address).map(|a| a.to_string()).into_iter().collect()
-    },
-    "filter-at-source.source-port-range" => {
-        |p| at_source(p).and_then(|f| range(f.source_port_range)).into_iter().collect()
-    },
-    "filter-at-source.destination-address" => {
-        |p| at_source(p).and_then(|f| f.destination_address).map(|a| a.to_string()).into_iter().collect()
-    },
-    "filter-at-source.destination-port-range" => {
-        |p| at_source(p).and_then(|f| range(f.destination_port_range)).into_iter().collect()
-    },
-    "filter-at-destination.source-address" => {
-        |p| at_destination(p).and_then(|f| f.source_address).map(|a| a.to_string()).into_iter().collect()
-    },
-    "filter-at-destination.source-port-range" => {
-        |p| at_destination(p).and_then(|f| range(f.source_port_range)).into_iter().collect()
-    },
-    "filter-at-destination.destination-address" => {
-        |p| at_destination(p).and_then(|f| f.destination_address).map(|a| a.to_string()).into_iter().collect()
-    },
-    "filter-at-destination.destination-port-range" => {
-        |p| at_destination(p).and_then(|f| range(f.destination_port_range)).into_iter().collect()
-    },
+    "filter-at-source.source-address" => |p| filter_value(p, false, source_address),
+    "filter-at-source.source-port-range" => |p| filter_value(p, false, source_ports),
+    "filter-at-source.destination-address" => |p| filter_value(p, false, destination_address),
+    "filter-at-source.destination-port-range" => |p| filter_value(p, false, destination_ports),
+    "filter-at-destination.source-address" => |p| filter_value(p, true, source_address),
+    "filter-at-destination.source-port-range" => |p| filter_value(p, true, source_ports),
+    "filter-at-destination.destination-address" => |p| filter_value(p, true, destination_address),
+    "filter-at-destination.destination-port-range" => |p| filter_value(p, true, destination_ports),
 ];
 
 /// MaxResults of the network insights Describe calls.
