@@ -2,7 +2,7 @@
 
 use super::common::{tag_set, tags_for};
 use super::eni::parse_ip;
-use super::filter::{Filters, one};
+use super::filter::{Filters, Row, Table, one, table};
 use super::page::paginate;
 use super::{Ctx, Handler, read, write};
 use crate::Outcome;
@@ -166,37 +166,21 @@ fn disassociate_address(
     Ok(ReturnTrue)
 }
 
-const ADDRESS_FILTERS: &[&str] = &[
-    "allocation-id",
-    "association-id",
-    "domain",
-    "instance-id",
-    "network-border-group",
-    "network-interface-id",
-    "network-interface-owner-id",
-    "private-ip-address",
-    "public-ip",
+const ADDRESS_FILTERS: Table<m::Address> = table![
+    "allocation-id" => |a| one(&a.allocation_id),
+    "association-id" => |a| a.association.as_ref().map(|x| x.association_id.clone()).into_iter().collect(),
+    "domain" => |_| one("vpc"),
+    "instance-id" => |a| a.world.address_instance(a.item).into_iter().collect(),
+    "network-border-group" => |a| one(&a.network_border_group),
+    "network-interface-id" => {
+        |a| a.association.as_ref().map(|x| x.network_interface_id.clone()).into_iter().collect()
+    },
+    "network-interface-owner-id" => {
+        |a| a.association.as_ref().map(|_| a.owner.account.clone()).into_iter().collect()
+    },
+    "private-ip-address" => |a| a.association.as_ref().map(|x| x.private_ip.to_string()).into_iter().collect(),
+    "public-ip" => |a| one(a.public_ip),
 ];
-
-fn address_field(w: &World, a: &m::Address, name: &str) -> Vec<String> {
-    let assoc = a.association.as_ref();
-    match name {
-        "allocation-id" => one(&a.allocation_id),
-        "association-id" => assoc.map(|x| x.association_id.clone()).into_iter().collect(),
-        "domain" => one("vpc"),
-        "instance-id" => w.address_instance(a).into_iter().collect(),
-        "network-border-group" => one(&a.network_border_group),
-        "network-interface-id" => {
-            assoc.map(|x| x.network_interface_id.clone()).into_iter().collect()
-        }
-        "network-interface-owner-id" => {
-            assoc.map(|_| a.owner.account.clone()).into_iter().collect()
-        }
-        "private-ip-address" => assoc.map(|x| x.private_ip.to_string()).into_iter().collect(),
-        "public-ip" => one(a.public_ip),
-        _ => vec![],
-    }
-}
 
 fn describe_addresses(
     ctx: &Ctx,
@@ -215,7 +199,7 @@ fn describe_addresses(
         .in_scope(&ctx.scope)
         .filter(|a| req.allocation_ids.is_empty() || req.allocation_ids.contains(&a.allocation_id))
         .filter(|a| req.public_ips.is_empty() || req.public_ips.contains(&a.public_ip.to_string()))
-        .filter(|a| filters.matches(&a.tags, |n| address_field(w, a, n)))
+        .filter(|a| filters.matches(&Row::new(w, &ctx.scope, a), &a.tags))
         .map(|a| render(w, a))
         .collect();
     Ok(DescribeAddressesResult { addresses })

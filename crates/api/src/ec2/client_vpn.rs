@@ -1,7 +1,7 @@
 //! Client VPN operations: endpoints, target network associations, authorization rules, routes.
 
 use super::common::{tag_set, tags_for};
-use super::filter::{Filters, one};
+use super::filter::{Filters, Row, Table, one, table};
 use super::page::paginate;
 use super::{Ctx, Handler, read, write};
 use crate::Outcome;
@@ -209,7 +209,10 @@ fn delete_endpoint(
     Ok(DeleteClientVpnEndpointResult { status: status("deleting") })
 }
 
-const ENDPOINT_FILTERS: &[&str] = &["endpoint-id", "transport-protocol"];
+const ENDPOINT_FILTERS: Table<cv::ClientVpnEndpoint> = table![
+    "endpoint-id" => |e| one(&e.id),
+    "transport-protocol" => |e| one(&e.transport_protocol),
+];
 
 fn describe_endpoints(
     ctx: &Ctx,
@@ -226,13 +229,7 @@ fn describe_endpoints(
         .filter(|e| {
             req.client_vpn_endpoint_ids.is_empty() || req.client_vpn_endpoint_ids.contains(&e.id)
         })
-        .filter(|e| {
-            filters.matches(&e.tags, |f| match f {
-                "endpoint-id" => one(&e.id),
-                "transport-protocol" => one(&e.transport_protocol),
-                _ => vec![],
-            })
-        })
+        .filter(|e| filters.matches(&Row::new(w, &ctx.scope, e), &e.tags))
         .map(|e| (e.id.clone(), e))
         .collect();
     let (page, next_token) =
@@ -277,7 +274,11 @@ fn disassociate(
     })
 }
 
-const TARGET_FILTERS: &[&str] = &["association-id", "target-network-id", "vpc-id"];
+const TARGET_FILTERS: Table<cv::TargetNetwork> = table![
+    "association-id" => |a| one(&a.id),
+    "target-network-id" => |a| one(&a.subnet_id),
+    "vpc-id" => |a| one(&a.vpc_id),
+];
 
 fn describe_target_networks(
     ctx: &Ctx,
@@ -291,14 +292,7 @@ fn describe_target_networks(
         .associations
         .iter()
         .filter(|a| req.association_ids.is_empty() || req.association_ids.contains(&a.id))
-        .filter(|a| {
-            filters.matches(&no_tags, |f| match f {
-                "association-id" => one(&a.id),
-                "target-network-id" => one(&a.subnet_id),
-                "vpc-id" => one(&a.vpc_id),
-                _ => vec![],
-            })
-        })
+        .filter(|a| filters.matches(&Row::new(w, &ctx.scope, *a), &no_tags))
         .map(|a| (a.id.clone(), a))
         .collect();
     let (page, next_token) =
@@ -374,7 +368,11 @@ fn revoke_ingress(
     Ok(RevokeClientVpnIngressResult { status: rule_status("revoking") })
 }
 
-const RULE_FILTERS: &[&str] = &["description", "destination-cidr", "group-id"];
+const RULE_FILTERS: Table<cv::AuthorizationRule> = table![
+    "description" => |r| r.description.iter().cloned().collect(),
+    "destination-cidr" => |r| one(r.destination),
+    "group-id" => |r| r.group_id.iter().cloned().collect(),
+];
 
 fn describe_authorization_rules(
     ctx: &Ctx,
@@ -388,14 +386,7 @@ fn describe_authorization_rules(
         .authorization_rules
         .iter()
         .enumerate()
-        .filter(|(_, r)| {
-            filters.matches(&no_tags, |f| match f {
-                "description" => r.description.iter().cloned().collect(),
-                "destination-cidr" => one(r.destination),
-                "group-id" => r.group_id.iter().cloned().collect(),
-                _ => vec![],
-            })
-        })
+        .filter(|(_, r)| filters.matches(&Row::new(w, &ctx.scope, *r), &no_tags))
         .map(|(i, r)| (format!("{i:08}"), r))
         .collect();
     let (page, next_token) =
@@ -449,7 +440,11 @@ fn delete_route(
     Ok(DeleteClientVpnRouteResult { status: route_status("deleting") })
 }
 
-const ROUTE_FILTERS: &[&str] = &["destination-cidr", "origin", "target-subnet"];
+const ROUTE_FILTERS: Table<cv::ClientVpnRoute> = table![
+    "destination-cidr" => |r| one(r.destination),
+    "origin" => |r| one(r.origin.name()),
+    "target-subnet" => |r| one(&r.target_subnet),
+];
 
 fn describe_routes(
     ctx: &Ctx,
@@ -463,14 +458,7 @@ fn describe_routes(
         .routes
         .iter()
         .enumerate()
-        .filter(|(_, r)| {
-            filters.matches(&no_tags, |f| match f {
-                "destination-cidr" => one(r.destination),
-                "origin" => one(r.origin.name()),
-                "target-subnet" => one(&r.target_subnet),
-                _ => vec![],
-            })
-        })
+        .filter(|(_, r)| filters.matches(&Row::new(w, &ctx.scope, *r), &no_tags))
         .map(|(i, r)| (format!("{i:08}"), r))
         .collect();
     let (page, next_token) =
@@ -491,7 +479,11 @@ fn describe_routes(
     Ok(DescribeClientVpnRoutesResult { next_token, routes })
 }
 
-const CONNECTION_FILTERS: &[&str] = &["connection-id", "username"];
+/// Read from the connection as shown (vpclab has none to show).
+const CONNECTION_FILTERS: Table<ClientVpnConnection> = table![
+    "connection-id" => |c| c.connection_id.iter().cloned().collect(),
+    "username" => |c| c.username.iter().cloned().collect(),
+];
 
 /// No clients connect to vpclab's endpoints: the list is empty.
 fn describe_connections(

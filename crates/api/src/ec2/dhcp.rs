@@ -1,7 +1,7 @@
 //! DHCP options operations.
 
 use super::common::{require_all, tag_set, tags_for};
-use super::filter::{Filters, one};
+use super::filter::{Filters, Row, Table, one, table};
 use super::page::paginate;
 use super::{Ctx, Handler, read, write};
 use crate::Outcome;
@@ -74,17 +74,12 @@ fn associate_dhcp_options(
     Ok(ReturnTrue)
 }
 
-const DHCP_FILTERS: &[&str] = &["dhcp-options-id", "key", "value", "owner-id"];
-
-fn dhcp_field(d: &m::DhcpOptions, name: &str) -> Vec<String> {
-    match name {
-        "dhcp-options-id" => one(&d.id),
-        "key" => d.configurations.iter().map(|(k, _)| k.clone()).collect(),
-        "value" => d.configurations.iter().flat_map(|(_, vs)| vs.iter().cloned()).collect(),
-        "owner-id" => one(&d.owner.account),
-        _ => vec![],
-    }
-}
+const DHCP_FILTERS: Table<m::DhcpOptions> = table![
+    "dhcp-options-id" => |d| one(&d.id),
+    "key" => |d| d.configurations.iter().map(|(k, _)| k.clone()).collect(),
+    "value" => |d| d.configurations.iter().flat_map(|(_, vs)| vs.iter().cloned()).collect(),
+    "owner-id" => |d| one(&d.owner.account),
+];
 
 fn describe_dhcp_options(
     ctx: &Ctx,
@@ -101,7 +96,7 @@ fn describe_dhcp_options(
         .dhcp_options
         .in_scope(&ctx.scope)
         .filter(|d| req.dhcp_options_ids.is_empty() || req.dhcp_options_ids.contains(&d.id))
-        .filter(|d| filters.matches(&d.tags, |n| dhcp_field(d, n)))
+        .filter(|d| filters.matches(&Row::new(w, &ctx.scope, d), &d.tags))
         .map(|d| (d.id.clone(), render(d)))
         .collect();
     let (dhcp_options, next_token) =

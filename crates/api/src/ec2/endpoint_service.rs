@@ -2,7 +2,7 @@
 //! configurations, their allowed principals, and the connections consumers' endpoints make.
 
 use super::common::{tag_set, tags_for};
-use super::filter::{Filters, one};
+use super::filter::{Filters, Row, Table, one, table};
 use super::page::paginate;
 use super::{Ctx, Handler, read, write};
 use crate::Outcome;
@@ -112,8 +112,12 @@ fn create_service(
     })
 }
 
-const SERVICE_FILTERS: &[&str] =
-    &["service-name", "service-id", "service-state", "supported-ip-address-types"];
+const SERVICE_FILTERS: Table<es::EndpointService> = table![
+    "service-name" => |s| one(&s.service_name),
+    "service-id" => |s| one(&s.id),
+    "service-state" => |_| one("Available"),
+    "supported-ip-address-types" => |s| s.supported_ip_address_types.clone(),
+];
 
 fn describe_services(
     ctx: &Ctx,
@@ -128,15 +132,7 @@ fn describe_services(
         .vpc_endpoint_services
         .in_scope(&ctx.scope)
         .filter(|s| req.service_ids.is_empty() || req.service_ids.contains(&s.id))
-        .filter(|s| {
-            filters.matches(&s.tags, |f| match f {
-                "service-name" => one(&s.service_name),
-                "service-id" => one(&s.id),
-                "service-state" => one("Available"),
-                "supported-ip-address-types" => s.supported_ip_address_types.clone(),
-                _ => vec![],
-            })
-        })
+        .filter(|s| filters.matches(&Row::new(w, &ctx.scope, s), &s.tags))
         .map(|s| (s.id.clone(), render(w, s)))
         .collect();
     let (service_configurations, next_token) =
@@ -228,7 +224,11 @@ fn modify_permissions(
     })
 }
 
-const PERMISSION_FILTERS: &[&str] = &["principal", "principal-type", "service-permission-id"];
+const PERMISSION_FILTERS: Table<es::AllowedPrincipal> = table![
+    "principal" => |p| one(&p.principal),
+    "principal-type" => |p| one(p.principal_type()),
+    "service-permission-id" => |p| one(&p.permission_id),
+];
 
 fn describe_permissions(
     ctx: &Ctx,
@@ -241,14 +241,7 @@ fn describe_permissions(
     let items = s
         .allowed_principals
         .iter()
-        .filter(|p| {
-            filters.matches(&no_tags, |f| match f {
-                "principal" => one(&p.principal),
-                "principal-type" => one(p.principal_type()),
-                "service-permission-id" => one(&p.permission_id),
-                _ => vec![],
-            })
-        })
+        .filter(|p| filters.matches(&Row::new(w, &ctx.scope, *p), &no_tags))
         .map(|p| {
             let item = shapes::ec2::AllowedPrincipal {
                 principal: Some(p.principal.clone()),
@@ -265,13 +258,14 @@ fn describe_permissions(
     Ok(DescribeVpcEndpointServicePermissionsResult { allowed_principals, next_token })
 }
 
-const CONNECTION_FILTERS: &[&str] = &[
-    "ip-address-type",
-    "service-id",
-    "vpc-endpoint-owner",
-    "vpc-endpoint-region",
-    "vpc-endpoint-state",
-    "vpc-endpoint-id",
+/// A connection: the endpoint, with the service it connects to.
+const CONNECTION_FILTERS: Table<model::vpc_endpoint::VpcEndpoint, es::EndpointService> = table![
+    "ip-address-type" => |_| one("ipv4"),
+    "service-id" => |e| one(&e.extra.id),
+    "vpc-endpoint-owner" => |e| one(&e.owner.account),
+    "vpc-endpoint-region" => |e| one(&e.owner.region),
+    "vpc-endpoint-state" => |e| one(e.state.name()),
+    "vpc-endpoint-id" => |e| one(&e.id),
 ];
 
 fn describe_connections(
@@ -284,16 +278,7 @@ fn describe_connections(
     let mut items = Vec::new();
     for s in w.vpc_endpoint_services.in_scope(&ctx.scope) {
         for e in w.endpoint_connections(s) {
-            let matches = filters.matches(&no_tags, |f| match f {
-                "ip-address-type" => one("ipv4"),
-                "service-id" => one(&s.id),
-                "vpc-endpoint-owner" => one(&e.owner.account),
-                "vpc-endpoint-region" => one(&e.owner.region),
-                "vpc-endpoint-state" => one(e.state.name()),
-                "vpc-endpoint-id" => one(&e.id),
-                _ => vec![],
-            });
-            if !matches {
+            if !filters.matches(&Row::with(w, &ctx.scope, e, s), &no_tags) {
                 continue;
             }
             let connection = VpcEndpointConnection {

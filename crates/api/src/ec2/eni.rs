@@ -1,7 +1,7 @@
 //! Network interface operations.
 
 use super::common::{attr_bool, attr_value, require_all, tag_set, tags_for};
-use super::filter::{Filters, flag, one};
+use super::filter::{Filters, Row, Table, flag, one, table};
 use super::page::paginate;
 use super::{Ctx, Handler, read, write};
 use crate::Outcome;
@@ -243,187 +243,170 @@ fn delete_network_interface(
     Ok(ReturnTrue)
 }
 
-const ENI_FILTERS: &[&str] = &[
-    "association.allocation-id",
-    "association.association-id",
-    "addresses.association.owner-id",
-    "addresses.association.public-ip",
-    "addresses.primary",
-    "addresses.private-ip-address",
-    "association.ip-owner-id",
-    "association.public-ip",
-    "association.public-dns-name",
-    "attachment.attach-time",
-    "attachment.attachment-id",
-    "attachment.delete-on-termination",
-    "attachment.device-index",
-    "attachment.instance-id",
-    "attachment.instance-owner-id",
-    "attachment.status",
-    "availability-zone",
-    "availability-zone-id",
-    "description",
-    "group-id",
-    "group-name",
-    "ipv6-addresses.ipv6-address",
-    "interface-type",
-    "mac-address",
-    "network-interface-id",
-    "operator.managed",
-    "operator.principal",
-    "owner-id",
-    "private-dns-name",
-    "private-ip-address",
-    "requester-id",
-    "requester-managed",
-    "source-dest-check",
-    "status",
-    "subnet-id",
-    "vpc-id",
+type NicRow<'a> = Row<'a, m::NetworkInterface>;
+
+/// The interface's public addresses.
+fn publics<'a>(e: &NicRow<'a>) -> impl Iterator<Item = &'a m::PublicIp> {
+    e.item.private_ips.iter().filter_map(|p| p.public.as_ref())
+}
+
+/// The public address of the primary private address.
+fn primary_public<'a>(e: &NicRow<'a>) -> Option<&'a m::PublicIp> {
+    e.item.private_ips.first().and_then(|p| p.public.as_ref())
+}
+
+fn att<'a>(e: &NicRow<'a>) -> Option<&'a m::InterfaceAttachment> {
+    e.item.attachment.as_ref()
+}
+
+/// The Elastic IP association of a public address.
+fn association_of(e: &NicRow, p: &m::PublicIp) -> Option<m::AddressAssociation> {
+    p.allocation_id
+        .as_ref()
+        .and_then(|a| e.world.addresses.get(a))
+        .and_then(|a| a.association.clone())
+}
+
+/// Who owns a public address: the account for an Elastic IP, Amazon otherwise.
+fn public_owner(e: &NicRow, p: &m::PublicIp) -> String {
+    if p.allocation_id.is_some() { e.owner.account.clone() } else { "amazon".into() }
+}
+
+fn public_dns_names<'a>(
+    e: &NicRow<'a>,
+    addresses: impl Iterator<Item = &'a m::PublicIp>,
+) -> Vec<String> {
+    addresses
+        .filter(|_| dns_hostnames(e.world, &e.vpc_id))
+        .map(|p| public_dns_name(&e.owner, p.address))
+        .collect()
+}
+
+fn association_public_dns_name(e: &NicRow) -> Vec<String> {
+    public_dns_names(e, primary_public(e).into_iter())
+}
+
+/// Not modelled, so as AWS reports an interface without them: no prefixes; no carrier
+/// (Wavelength) or customer-owned (Outposts) addresses.
+fn not_modelled(_: &NicRow) -> Vec<String> {
+    vec![]
+}
+
+const ENI_FILTERS: Table<m::NetworkInterface> = table![
+    "association.allocation-id" => {
+        |e| primary_public(e).and_then(|p| p.allocation_id.clone()).into_iter().collect()
+    },
+    "association.association-id" => |e| {
+        primary_public(e)
+            .and_then(|p| association_of(e, p))
+            .map(|a| a.association_id)
+            .into_iter()
+            .collect()
+    },
+    "addresses.association.owner-id" => |e| publics(e).map(|p| public_owner(e, p)).collect(),
+    "addresses.association.public-ip" => |e| publics(e).map(|p| p.address.to_string()).collect(),
+    "addresses.primary" => |_| flag(true),
+    "addresses.private-ip-address" => {
+        |e| e.private_ips.iter().map(|p| p.address.to_string()).collect()
+    },
+    "association.ip-owner-id" => {
+        |e| primary_public(e).map(|p| public_owner(e, p)).into_iter().collect()
+    },
+    "association.public-ip" => {
+        |e| primary_public(e).map(|p| p.address.to_string()).into_iter().collect()
+    },
+    "association.public-dns-name" => association_public_dns_name,
+    "attachment.attach-time" => {
+        |e| att(e).map(|a| Timestamp(a.attach_time).to_iso8601()).into_iter().collect()
+    },
+    "attachment.attachment-id" => |e| att(e).map(|a| a.id.clone()).into_iter().collect(),
+    "attachment.delete-on-termination" => {
+        |e| att(e).map(|a| flag(a.delete_on_termination)).unwrap_or_default()
+    },
+    "attachment.device-index" => {
+        |e| att(e).map(|a| a.device_index.to_string()).into_iter().collect()
+    },
+    "attachment.instance-id" => |e| att(e).map(|a| a.instance_id.clone()).into_iter().collect(),
+    "attachment.instance-owner-id" => {
+        |e| att(e).map(|_| e.owner.account.clone()).into_iter().collect()
+    },
+    "attachment.status" => |e| att(e).map(|_| "attached".to_owned()).into_iter().collect(),
+    "availability-zone" => |e| one(&e.availability_zone),
+    "availability-zone-id" => |e| {
+        e.world.subnets.get(&e.subnet_id).map(|s| s.availability_zone_id.clone()).into_iter().collect()
+    },
+    "description" => |e| one(&e.description),
+    "group-id" => |e| e.security_groups.clone(),
+    "group-name" => |e| {
+        e.security_groups
+            .iter()
+            .filter_map(|g| e.world.security_groups.get(g))
+            .map(|g| g.name.clone())
+            .collect()
+    },
+    "ipv6-addresses.ipv6-address" => |e| e.ipv6_addresses.iter().map(|a| a.to_string()).collect(),
+    "interface-type" => |e| one(&e.interface_type),
+    "mac-address" => |e| one(&e.mac_address),
+    "network-interface-id" => |e| one(&e.id),
+    // No service operates vpclab's interfaces (AWS's `Operator` of managed interfaces).
+    "operator.managed" => |_| flag(false),
+    "operator.principal" => |_| vec![],
+    "owner-id" => |e| one(&e.owner.account),
+    "private-dns-name" => |e| {
+        e.primary_ip().map(|ip| model::eni::private_dns_name(&e.owner, ip)).into_iter().collect()
+    },
+    "private-ip-address" => |e| e.primary_ip().map(|ip| ip.to_string()).into_iter().collect(),
+    "requester-id" => |e| e.requester_id.clone().into_iter().collect(),
+    "requester-managed" => |e| flag(e.requester_managed),
+    "source-dest-check" => |e| flag(e.source_dest_check),
+    "status" => |e| one(e.status()),
+    "subnet-id" => |e| one(&e.subnet_id),
+    "vpc-id" => |e| one(&e.vpc_id),
 ];
 
-/// The values of filter `name` for one interface. DescribeInstances reads its
-/// `network-interface.X` filters through here too, so a few names are DescribeInstances' only.
-pub(super) fn interface_field(w: &World, e: &m::NetworkInterface, name: &str) -> Vec<String> {
-    let publics = || e.private_ips.iter().filter_map(|p| p.public.as_ref());
-    let association_of = |p: &m::PublicIp| {
-        p.allocation_id
-            .as_ref()
-            .and_then(|a| w.addresses.get(a))
-            .and_then(|a| a.association.clone())
-    };
-    let primary_public = e.private_ips.first().and_then(|p| p.public.as_ref());
-    let att = e.attachment.as_ref();
-    match name {
-        "association.allocation-id" => {
-            primary_public.and_then(|p| p.allocation_id.clone()).into_iter().collect()
-        }
-        "association.association-id" => primary_public
-            .and_then(|p| p.allocation_id.as_ref())
-            .and_then(|a| w.addresses.get(a))
-            .and_then(|a| a.association.as_ref())
-            .map(|a| a.association_id.clone())
-            .into_iter()
-            .collect(),
-        "addresses.association.owner-id" => {
-            publics()
-                .map(|p| {
-                    if p.allocation_id.is_some() {
-                        e.owner.account.clone()
-                    } else {
-                        "amazon".into()
-                    }
-                })
-                .collect()
-        }
-        "addresses.association.public-ip" => publics().map(|p| p.address.to_string()).collect(),
-        "addresses.primary" => flag(true),
-        "addresses.private-ip-address" => {
-            e.private_ips.iter().map(|p| p.address.to_string()).collect()
-        }
-        "association.ip-owner-id" => {
-            primary_public
-                .map(|p| {
-                    if p.allocation_id.is_some() {
-                        e.owner.account.clone()
-                    } else {
-                        "amazon".into()
-                    }
-                })
-                .into_iter()
-                .collect()
-        }
-        "association.public-ip" => {
-            primary_public.map(|p| p.address.to_string()).into_iter().collect()
-        }
-        "association.public-dns-name" => primary_public
-            .filter(|_| dns_hostnames(w, &e.vpc_id))
-            .map(|p| public_dns_name(&e.owner, p.address))
-            .into_iter()
-            .collect(),
-        "attachment.attach-time" => {
-            att.map(|a| Timestamp(a.attach_time).to_iso8601()).into_iter().collect()
-        }
-        "attachment.attachment-id" => att.map(|a| a.id.clone()).into_iter().collect(),
-        "attachment.delete-on-termination" => {
-            att.map(|a| flag(a.delete_on_termination)).unwrap_or_default()
-        }
-        "attachment.device-index" => att.map(|a| a.device_index.to_string()).into_iter().collect(),
-        "attachment.instance-id" => att.map(|a| a.instance_id.clone()).into_iter().collect(),
-        "attachment.instance-owner-id" => {
-            att.map(|_| e.owner.account.clone()).into_iter().collect()
-        }
-        "attachment.status" => att.map(|_| "attached".to_owned()).into_iter().collect(),
-        "availability-zone" => one(&e.availability_zone),
-        "availability-zone-id" => w
-            .subnets
-            .get(&e.subnet_id)
-            .map(|s| s.availability_zone_id.clone())
-            .into_iter()
-            .collect(),
-        "description" => one(&e.description),
-        "group-id" => e.security_groups.clone(),
-        "group-name" => e
-            .security_groups
-            .iter()
-            .filter_map(|g| w.security_groups.get(g))
-            .map(|g| g.name.clone())
-            .collect(),
-        "ipv6-addresses.ipv6-address" => e.ipv6_addresses.iter().map(|a| a.to_string()).collect(),
-        "interface-type" => one(&e.interface_type),
-        "mac-address" => one(&e.mac_address),
-        "network-interface-id" => one(&e.id),
-        "owner-id" => one(&e.owner.account),
-        "private-dns-name" => e
-            .primary_ip()
-            .map(|ip| model::eni::private_dns_name(&e.owner, ip))
-            .into_iter()
-            .collect(),
-        "private-ip-address" => e.primary_ip().map(|ip| ip.to_string()).into_iter().collect(),
-        // No service operates vpclab's interfaces (AWS's `Operator` of managed interfaces).
-        "operator.managed" => flag(false),
-        "operator.principal" => vec![],
-        "addresses.association.allocation-id" => {
-            publics().filter_map(|p| p.allocation_id.clone()).collect()
-        }
-        "addresses.association.association-id" => {
-            publics().filter_map(association_of).map(|a| a.association_id).collect()
-        }
-        "addresses.association.public-dns-name" => publics()
-            .filter(|_| dns_hostnames(w, &e.vpc_id))
-            .map(|p| public_dns_name(&e.owner, p.address))
-            .collect(),
-        "addresses.private-dns-name" => e
-            .private_ips
-            .iter()
-            .map(|p| model::eni::private_dns_name(&e.owner, p.address))
-            .collect(),
-        "attachment.network-card-index" => att.map(|_| "0".to_owned()).into_iter().collect(),
-        // Not modelled, so as AWS reports an interface without them: no prefixes, no
-        // primary IPv6 address, IGW traffic allowed.
-        "deny-all-igw-traffic" => flag(false),
-        "ipv4-prefixes.ipv4-prefix" | "ipv6-prefixes.ipv6-prefix" => vec![],
-        // Carrier (Wavelength) and customer-owned (Outposts) addresses are not modelled.
-        "addresses.association.carrier-ip"
-        | "addresses.association.customer-owned-ip"
-        | "association.carrier-ip"
-        | "association.customer-owned-ip"
-        | "outpost-arn" => vec![],
-        "ipv6-addresses.is-primary-ipv6" => {
-            e.ipv6_addresses.iter().flat_map(|_| flag(false)).collect()
-        }
-        "ipv6-native" => flag(w.subnets.get(&e.subnet_id).is_some_and(|s| s.is_ipv6_only())),
-        "public-dns-name" => interface_field(w, e, "association.public-dns-name"),
-        "tag-key" => e.tags.keys().cloned().collect(),
-        "tag-value" => e.tags.values().cloned().collect(),
-        "requester-id" => e.requester_id.clone().into_iter().collect(),
-        "requester-managed" => flag(e.requester_managed),
-        "source-dest-check" => flag(e.source_dest_check),
-        "status" => one(e.status()),
-        "subnet-id" => one(&e.subnet_id),
-        "vpc-id" => one(&e.vpc_id),
-        _ => vec![],
-    }
+/// The rest of DescribeInstances' `network-interface.X` filters, which
+/// DescribeNetworkInterfaces does not take.
+pub(super) const INSTANCE_INTERFACE_FILTERS: Table<m::NetworkInterface> = table![
+    "addresses.association.allocation-id" => {
+        |e| publics(e).filter_map(|p| p.allocation_id.clone()).collect()
+    },
+    "addresses.association.association-id" => {
+        |e| publics(e).filter_map(|p| association_of(e, p)).map(|a| a.association_id).collect()
+    },
+    "addresses.association.public-dns-name" => |e| public_dns_names(e, publics(e)),
+    "addresses.private-dns-name" => |e| {
+        e.private_ips.iter().map(|p| model::eni::private_dns_name(&e.owner, p.address)).collect()
+    },
+    "attachment.network-card-index" => |e| att(e).map(|_| "0".to_owned()).into_iter().collect(),
+    // Not modelled: no primary IPv6 address, IGW traffic allowed.
+    "deny-all-igw-traffic" => |_| flag(false),
+    "ipv4-prefixes.ipv4-prefix" => not_modelled,
+    "ipv6-prefixes.ipv6-prefix" => not_modelled,
+    "addresses.association.carrier-ip" => not_modelled,
+    "addresses.association.customer-owned-ip" => not_modelled,
+    "association.carrier-ip" => not_modelled,
+    "association.customer-owned-ip" => not_modelled,
+    "outpost-arn" => not_modelled,
+    "ipv6-addresses.is-primary-ipv6" => {
+        |e| e.ipv6_addresses.iter().flat_map(|_| flag(false)).collect()
+    },
+    "ipv6-native" => |e| {
+        flag(e.world.subnets.get(&e.subnet_id).is_some_and(|s| s.is_ipv6_only()))
+    },
+    "public-dns-name" => association_public_dns_name,
+    "tag-key" => |e| e.tags.keys().cloned().collect(),
+    "tag-value" => |e| e.tags.values().cloned().collect(),
+];
+
+/// The values of DescribeInstances' filter `network-interface.<name>` for one interface: as
+/// DescribeNetworkInterfaces' filter `name` reads it, or the instance's own extras.
+pub(super) fn interface_values(e: &NicRow, name: &str) -> Vec<String> {
+    ENI_FILTERS
+        .iter()
+        .chain(INSTANCE_INTERFACE_FILTERS)
+        .find(|f| f.name == name)
+        .map(|f| (f.values)(e))
+        .unwrap_or_default()
 }
 
 fn describe_network_interfaces(
@@ -450,7 +433,7 @@ fn describe_network_interfaces(
         .filter(|e| {
             req.network_interface_ids.is_empty() || req.network_interface_ids.contains(&e.id)
         })
-        .filter(|e| filters.matches(&e.tags, |n| interface_field(w, e, n)))
+        .filter(|e| filters.matches(&Row::new(w, &ctx.scope, e), &e.tags))
         .map(|e| (e.id.clone(), render(w, e)))
         .collect();
     let (network_interfaces, next_token) =

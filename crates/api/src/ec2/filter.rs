@@ -2,30 +2,101 @@
 //!
 //! Filters are ANDed, the values of one filter ORed; values may use `*` and `?` wildcards.
 //! `tag:<key>`, `tag-key` and `tag-value` work on every taggable resource; other names must be
-//! among those the operation documents, or the request fails as on AWS.
+//! in the operation's filter table ([`Table`]), or the request fails as on AWS. A table pairs
+//! each name with the function giving a row's values, so no name can be accepted without them.
 
 use model::resources::Tags;
+use model::{Scope, World};
 use shapes::ec2::Filter;
+use std::ops::Deref;
 use wire::ApiError;
 
-#[derive(Debug, Clone, Default)]
-pub struct Filters {
-    filters: Vec<(String, Vec<String>)>,
+/// What a filter's values are read from: the item, with the world and scope it is seen in, and
+/// `extra` — what else its values depend on (the resource that holds it, or the moment it is
+/// seen at).
+#[derive(Debug)]
+pub struct Row<'a, T, P = ()> {
+    pub world: &'a World,
+    pub scope: &'a Scope,
+    pub item: &'a T,
+    pub extra: &'a P,
 }
 
-impl Filters {
-    /// Checks the names against `known` (the operation's documented filters).
-    pub fn new(raw: &[Filter], known: &[&str]) -> Result<Self, ApiError> {
+impl<'a, T> Row<'a, T> {
+    pub fn new(world: &'a World, scope: &'a Scope, item: &'a T) -> Self {
+        Row { world, scope, item, extra: &() }
+    }
+}
+
+impl<'a, T, P> Row<'a, T, P> {
+    pub fn with(world: &'a World, scope: &'a Scope, item: &'a T, extra: &'a P) -> Self {
+        Row { world, scope, item, extra }
+    }
+}
+
+impl<T, P> Deref for Row<'_, T, P> {
+    type Target = T;
+    fn deref(&self) -> &T {
+        self.item
+    }
+}
+
+/// One filter name and the values a row has for it. Alternate spellings AWS documents
+/// (`availabilityZone` beside `availability-zone`) are separate entries sharing a function.
+#[derive(Debug)]
+pub struct Field<T: 'static, P: 'static = ()> {
+    pub name: &'static str,
+    pub values: fn(&Row<'_, T, P>) -> Vec<String>,
+}
+
+/// An operation's filters: every name it accepts besides the tag filters.
+pub type Table<T, P = ()> = &'static [Field<T, P>];
+
+/// A table, written `name => fn` (several names may share one fn).
+macro_rules! table {
+    ($($name:literal => $values:expr),* $(,)?) => {
+        &[$($crate::ec2::filter::Field { name: $name, values: $values }),*]
+    };
+}
+pub(crate) use table;
+
+enum Source<T: 'static, P: 'static> {
+    Tag(String),
+    TagKey,
+    TagValue,
+    Field(fn(&Row<'_, T, P>) -> Vec<String>),
+}
+
+pub struct Filters<T: 'static, P: 'static = ()> {
+    filters: Vec<(String, Source<T, P>, Vec<String>)>,
+}
+
+impl<T, P> std::fmt::Debug for Filters<T, P> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_list().entries(self.filters.iter().map(|(name, _, values)| (name, values))).finish()
+    }
+}
+
+impl<T, P> Filters<T, P> {
+    /// Checks the names against `table` (the operation's documented filters).
+    pub fn new(raw: &[Filter], table: Table<T, P>) -> Result<Self, ApiError> {
         let mut filters = Vec::with_capacity(raw.len());
         for f in raw {
             let name = f.name.clone().ok_or_else(|| ApiError::missing_parameter("Filter.Name"))?;
-            let generic = name.starts_with("tag:") || name == "tag-key" || name == "tag-value";
-            if !generic && !known.contains(&name.as_str()) {
+            let source = if let Some(key) = name.strip_prefix("tag:") {
+                Source::Tag(key.to_owned())
+            } else if name == "tag-key" {
+                Source::TagKey
+            } else if name == "tag-value" {
+                Source::TagValue
+            } else if let Some(field) = table.iter().find(|f| f.name == name) {
+                Source::Field(field.values)
+            } else {
                 return Err(ApiError::invalid_parameter_value(format!(
                     "The filter '{name}' is invalid"
                 )));
-            }
-            filters.push((name, f.values.clone()));
+            };
+            filters.push((name, source, f.values.clone()));
         }
         Ok(Filters { filters })
     }
@@ -38,21 +109,18 @@ impl Filters {
     pub fn values<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a str> + 'a {
         self.filters
             .iter()
-            .filter(move |(n, _)| n == name)
-            .flat_map(|(_, v)| v.iter().map(String::as_str))
+            .filter(move |(n, _, _)| n == name)
+            .flat_map(|(_, _, v)| v.iter().map(String::as_str))
     }
 
-    /// Whether a resource passes every filter. `field` gives the values of a named filter.
-    pub fn matches(&self, tags: &Tags, field: impl Fn(&str) -> Vec<String>) -> bool {
-        self.filters.iter().all(|(name, patterns)| {
-            let values: Vec<String> = if let Some(key) = name.strip_prefix("tag:") {
-                tags.get(key).cloned().into_iter().collect()
-            } else if name == "tag-key" {
-                tags.keys().cloned().collect()
-            } else if name == "tag-value" {
-                tags.values().cloned().collect()
-            } else {
-                field(name)
+    /// Whether a row passes every filter; `tags` are the ones the caller sees on it.
+    pub fn matches(&self, row: &Row<'_, T, P>, tags: &Tags) -> bool {
+        self.filters.iter().all(|(_, source, patterns)| {
+            let values: Vec<String> = match source {
+                Source::Tag(key) => tags.get(key).cloned().into_iter().collect(),
+                Source::TagKey => tags.keys().cloned().collect(),
+                Source::TagValue => tags.values().cloned().collect(),
+                Source::Field(values) => values(row),
             };
             patterns.iter().any(|p| values.iter().any(|v| glob(p, v)))
         })
@@ -131,13 +199,19 @@ mod tests {
 
     #[test]
     fn unknown_filter_names_are_refused() {
+        let known: Table<String> = table!["vpc-id" => |r| one(r.item)];
         let f = Filter { name: Some("no-such".into()), values: vec!["x".into()] };
-        assert_eq!(Filters::new(&[f], &["vpc-id"]).unwrap_err().code, "InvalidParameterValue");
+        assert_eq!(Filters::new(&[f], known).unwrap_err().code, "InvalidParameterValue");
         let t = Filter { name: Some("tag:Name".into()), values: vec!["web*".into()] };
-        let filters = Filters::new(&[t], &[]).unwrap();
+        let filters = Filters::new(&[t], known).unwrap();
+        let (w, scope) = (World::default(), Scope::new("123456789012", "us-east-1"));
+        let id = "vpc-1".to_owned();
+        let row = Row::new(&w, &scope, &id);
         let mut tags = Tags::new();
         tags.insert("Name".into(), "web-1".into());
-        assert!(filters.matches(&tags, |_| vec![]));
-        assert!(!filters.matches(&Tags::new(), |_| vec![]));
+        assert!(filters.matches(&row, &tags));
+        assert!(!filters.matches(&row, &Tags::new()));
+        let v = Filter { name: Some("vpc-id".into()), values: vec!["vpc-*".into()] };
+        assert!(Filters::new(&[v], known).unwrap().matches(&row, &Tags::new()));
     }
 }

@@ -4,7 +4,7 @@
 //! request-level mistakes are errors.
 
 use super::common::{tag_set, tags_for};
-use super::filter::{Filters, one};
+use super::filter::{Filters, Row, Table, one, table};
 use super::page::paginate;
 use super::{Ctx, Handler, read, write};
 use crate::Outcome;
@@ -100,26 +100,14 @@ fn delete_flow_logs(
     Ok(DeleteFlowLogsResult { unsuccessful: unsuccessful(out.unsuccessful) })
 }
 
-const FILTERS: &[&str] = &[
-    "deliver-log-status",
-    "log-destination-type",
-    "flow-log-id",
-    "log-group-name",
-    "resource-id",
-    "traffic-type",
+const FILTERS: Table<fl::FlowLog> = table![
+    "deliver-log-status" => |_| one("SUCCESS"),
+    "log-destination-type" => |f| one(f.destination.type_name()),
+    "flow-log-id" => |f| one(&f.id),
+    "log-group-name" => |f| f.destination.log_group().map(str::to_owned).into_iter().collect(),
+    "resource-id" => |f| one(&f.resource_id),
+    "traffic-type" => |f| one(f.traffic_type.as_str()),
 ];
-
-fn field(f: &fl::FlowLog, name: &str) -> Vec<String> {
-    match name {
-        "deliver-log-status" => one("SUCCESS"),
-        "log-destination-type" => one(f.destination.type_name()),
-        "flow-log-id" => one(&f.id),
-        "log-group-name" => f.destination.log_group().map(str::to_owned).into_iter().collect(),
-        "resource-id" => one(&f.resource_id),
-        "traffic-type" => one(f.traffic_type.as_str()),
-        _ => vec![],
-    }
-}
 
 /// Unknown ids are not an error: AWS answers with the flow logs that exist (Terraform reads an
 /// empty list as a deleted flow log).
@@ -134,7 +122,7 @@ fn describe_flow_logs(
         .flow_logs
         .in_scope(&ctx.scope)
         .filter(|f| ids.is_empty() || ids.contains(&f.id))
-        .filter(|f| filters.matches(&f.tags, |n| field(f, n)))
+        .filter(|f| filters.matches(&Row::new(w, &ctx.scope, f), &f.tags))
         .map(|f| (f.id.clone(), f))
         .collect();
     let (page, next_token) =

@@ -1,7 +1,7 @@
 //! Internet gateway and egress-only internet gateway operations.
 
 use super::common::{require_all, tag_set, tags_for};
-use super::filter::{Filters, one};
+use super::filter::{Filters, Row, Table, one, table};
 use super::page::paginate;
 use super::{Ctx, Handler, read, write};
 use crate::Outcome;
@@ -90,18 +90,12 @@ fn detach_internet_gateway(
     Ok(ReturnTrue)
 }
 
-const IGW_FILTERS: &[&str] =
-    &["attachment.state", "attachment.vpc-id", "internet-gateway-id", "owner-id"];
-
-fn igw_field(g: &m::InternetGateway, name: &str) -> Vec<String> {
-    match name {
-        "attachment.state" => g.attached_vpc_id.iter().map(|_| "available".to_owned()).collect(),
-        "attachment.vpc-id" => g.attached_vpc_id.iter().cloned().collect(),
-        "internet-gateway-id" => one(&g.id),
-        "owner-id" => one(&g.owner.account),
-        _ => vec![],
-    }
-}
+const IGW_FILTERS: Table<m::InternetGateway> = table![
+    "attachment.state" => |g| g.attached_vpc_id.iter().map(|_| "available".to_owned()).collect(),
+    "attachment.vpc-id" => |g| g.attached_vpc_id.iter().cloned().collect(),
+    "internet-gateway-id" => |g| one(&g.id),
+    "owner-id" => |g| one(&g.owner.account),
+];
 
 fn describe_internet_gateways(
     ctx: &Ctx,
@@ -118,7 +112,7 @@ fn describe_internet_gateways(
         .internet_gateways
         .in_scope(&ctx.scope)
         .filter(|g| req.internet_gateway_ids.is_empty() || req.internet_gateway_ids.contains(&g.id))
-        .filter(|g| filters.matches(&g.tags, |n| igw_field(g, n)))
+        .filter(|g| filters.matches(&Row::new(w, &ctx.scope, g), &g.tags))
         .map(|g| (g.id.clone(), render_igw(g)))
         .collect();
     let (internet_gateways, next_token) =
@@ -153,6 +147,9 @@ fn delete_egress_only_internet_gateway(
     Ok(DeleteEgressOnlyInternetGatewayResult { return_code: Some(true) })
 }
 
+/// Only the tag filters.
+const EIGW_FILTERS: Table<m::EgressOnlyInternetGateway> = &[];
+
 /// Unknown ids are not an error here: AWS answers with the gateways that exist (Terraform relies
 /// on an empty list for a deleted gateway).
 fn describe_egress_only_internet_gateways(
@@ -160,13 +157,13 @@ fn describe_egress_only_internet_gateways(
     w: &World,
     req: DescribeEgressOnlyInternetGatewaysRequest,
 ) -> Outcome<DescribeEgressOnlyInternetGatewaysResult> {
-    let filters = Filters::new(&req.filters, &[])?;
+    let filters = Filters::new(&req.filters, EIGW_FILTERS)?;
     let ids = &req.egress_only_internet_gateway_ids;
     let items = w
         .egress_only_internet_gateways
         .in_scope(&ctx.scope)
         .filter(|g| ids.is_empty() || ids.contains(&g.id))
-        .filter(|g| filters.matches(&g.tags, |_| vec![]))
+        .filter(|g| filters.matches(&Row::new(w, &ctx.scope, g), &g.tags))
         .map(|g| (g.id.clone(), render_eigw(g)))
         .collect();
     let (egress_only_internet_gateways, next_token) =

@@ -2,7 +2,7 @@
 
 use super::common::{tag_set, tags_for};
 use super::eni::parse_ip;
-use super::filter::{Filters, one};
+use super::filter::{Filters, Row, Table, one, table};
 use super::page::paginate;
 use super::{Ctx, Handler, read, write};
 use crate::Outcome;
@@ -106,17 +106,12 @@ fn delete_nat_gateway(
     Ok(DeleteNatGatewayResult { nat_gateway_id: Some(req.nat_gateway_id) })
 }
 
-const FILTERS: &[&str] = &["nat-gateway-id", "state", "subnet-id", "vpc-id"];
-
-fn field(n: &m::NatGateway, name: &str) -> Vec<String> {
-    match name {
-        "nat-gateway-id" => one(&n.id),
-        "state" => one(n.state.name()),
-        "subnet-id" => one(&n.subnet_id),
-        "vpc-id" => one(&n.vpc_id),
-        _ => vec![],
-    }
-}
+const FILTERS: Table<m::NatGateway> = table![
+    "nat-gateway-id" => |n| one(&n.id),
+    "state" => |n| one(n.state.name()),
+    "subnet-id" => |n| one(&n.subnet_id),
+    "vpc-id" => |n| one(&n.vpc_id),
+];
 
 /// Every id named must be listed (a deleted gateway is, for an hour); an unknown one fails the
 /// call with `NatGatewayNotFound`.
@@ -136,7 +131,7 @@ fn describe_nat_gateways(
     let items = listed
         .into_iter()
         .filter(|n| req.nat_gateway_ids.is_empty() || req.nat_gateway_ids.contains(&n.id))
-        .filter(|n| filters.matches(&n.tags, |f| field(n, f)))
+        .filter(|n| filters.matches(&Row::new(w, &ctx.scope, n), &n.tags))
         .map(|n| (n.id.clone(), render(n, None)))
         .collect();
     let (nat_gateways, next_token) =

@@ -1,7 +1,7 @@
 //! Network ACL operations.
 
 use super::common::{require_all, tag_set, tags_for};
-use super::filter::{Filters, flag, one};
+use super::filter::{Filters, Row, Table, flag, one, table};
 use super::page::paginate;
 use super::{Ctx, Handler, read, write};
 use crate::Outcome;
@@ -89,68 +89,45 @@ fn delete_network_acl(
     Ok(ReturnTrue)
 }
 
-const ACL_FILTERS: &[&str] = &[
-    "association.association-id",
-    "association.network-acl-id",
-    "association.subnet-id",
-    "default",
-    "entry.cidr",
-    "entry.icmp.code",
-    "entry.icmp.type",
-    "entry.ipv6-cidr",
-    "entry.port-range.from",
-    "entry.port-range.to",
-    "entry.protocol",
-    "entry.rule-action",
-    "entry.egress",
-    "entry.rule-number",
-    "network-acl-id",
-    "owner-id",
-    "vpc-id",
+/// A value from each of the ACL's entries that has one.
+fn entries(
+    a: &Row<m::NetworkAcl>,
+    f: impl Fn(&m::NetworkAclEntry) -> Option<String>,
+) -> Vec<String> {
+    a.entries.iter().filter_map(f).collect()
+}
+
+fn cidr(e: &m::NetworkAclEntry) -> String {
+    match &e.cidr {
+        m::AclCidr::V4(c) => c.to_string(),
+        m::AclCidr::V6(c) => c.to_string(),
+    }
+}
+
+const ACL_FILTERS: Table<m::NetworkAcl> = table![
+    "association.association-id" => |a| a.associations.iter().map(|x| x.id.clone()).collect(),
+    "association.network-acl-id" => |a| {
+        if a.associations.is_empty() { vec![] } else { one(&a.id) }
+    },
+    "association.subnet-id" => |a| a.associations.iter().map(|x| x.subnet_id.clone()).collect(),
+    "default" => |a| flag(a.is_default),
+    "entry.cidr" => |a| entries(a, |e| matches!(e.cidr, m::AclCidr::V4(_)).then(|| cidr(e))),
+    "entry.icmp.code" => |a| entries(a, |e| opt(e.icmp_code)),
+    "entry.icmp.type" => |a| entries(a, |e| opt(e.icmp_type)),
+    "entry.ipv6-cidr" => |a| entries(a, |e| matches!(e.cidr, m::AclCidr::V6(_)).then(|| cidr(e))),
+    "entry.port-range.from" => |a| entries(a, |e| opt(e.port_from)),
+    "entry.port-range.to" => |a| entries(a, |e| opt(e.port_to)),
+    "entry.protocol" => |a| a.entries.iter().map(|e| e.protocol.clone()).collect(),
+    "entry.rule-action" => |a| a.entries.iter().map(|e| e.action().to_owned()).collect(),
+    "entry.egress" => |a| a.entries.iter().flat_map(|e| flag(e.egress)).collect(),
+    "entry.rule-number" => |a| a.entries.iter().map(|e| e.rule_number.to_string()).collect(),
+    "network-acl-id" => |a| one(&a.id),
+    "owner-id" => |a| one(&a.owner.account),
+    "vpc-id" => |a| one(&a.vpc_id),
 ];
 
 fn opt(v: Option<i32>) -> Option<String> {
     v.map(|v| v.to_string())
-}
-
-fn acl_field(a: &m::NetworkAcl, name: &str) -> Vec<String> {
-    let entries = a.entries.iter();
-    match name {
-        "association.association-id" => a.associations.iter().map(|x| x.id.clone()).collect(),
-        "association.network-acl-id" => {
-            if a.associations.is_empty() {
-                vec![]
-            } else {
-                one(&a.id)
-            }
-        }
-        "association.subnet-id" => a.associations.iter().map(|x| x.subnet_id.clone()).collect(),
-        "default" => flag(a.is_default),
-        "entry.cidr" => entries
-            .filter_map(|e| match &e.cidr {
-                m::AclCidr::V4(c) => Some(c.to_string()),
-                m::AclCidr::V6(_) => None,
-            })
-            .collect(),
-        "entry.ipv6-cidr" => entries
-            .filter_map(|e| match &e.cidr {
-                m::AclCidr::V6(c) => Some(c.to_string()),
-                m::AclCidr::V4(_) => None,
-            })
-            .collect(),
-        "entry.icmp.code" => entries.filter_map(|e| opt(e.icmp_code)).collect(),
-        "entry.icmp.type" => entries.filter_map(|e| opt(e.icmp_type)).collect(),
-        "entry.port-range.from" => entries.filter_map(|e| opt(e.port_from)).collect(),
-        "entry.port-range.to" => entries.filter_map(|e| opt(e.port_to)).collect(),
-        "entry.protocol" => entries.map(|e| e.protocol.clone()).collect(),
-        "entry.rule-action" => entries.map(|e| e.action().to_owned()).collect(),
-        "entry.egress" => entries.flat_map(|e| flag(e.egress)).collect(),
-        "entry.rule-number" => entries.map(|e| e.rule_number.to_string()).collect(),
-        "network-acl-id" => one(&a.id),
-        "owner-id" => one(&a.owner.account),
-        "vpc-id" => one(&a.vpc_id),
-        _ => vec![],
-    }
 }
 
 fn describe_network_acls(
@@ -171,7 +148,7 @@ fn describe_network_acls(
         .network_acls
         .in_scope(&ctx.scope)
         .filter(|a| req.network_acl_ids.is_empty() || req.network_acl_ids.contains(&a.id))
-        .filter(|a| filters.matches(&a.tags, |n| acl_field(a, n)))
+        .filter(|a| filters.matches(&Row::new(w, &ctx.scope, a), &a.tags))
         .map(|a| (a.id.clone(), render(a)))
         .collect();
     let (network_acls, next_token) =

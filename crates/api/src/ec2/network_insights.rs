@@ -6,7 +6,7 @@
 //! `succeeded` (or `failed`) with its result.
 
 use super::common::{require_all, tag_set, tags_for};
-use super::filter::{Filters, flag, one};
+use super::filter::{Filters, Row, Table, flag, one, table};
 use super::page::paginate;
 use super::{Ctx, Handler, read, write};
 use crate::Outcome;
@@ -109,50 +109,53 @@ fn delete_network_insights_path(
     })
 }
 
-const PATH_FILTERS: &[&str] = &[
-    "destination",
-    "source",
-    "protocol",
-    "filter-at-source.source-address",
-    "filter-at-source.source-port-range",
-    "filter-at-source.destination-address",
-    "filter-at-source.destination-port-range",
-    "filter-at-destination.source-address",
-    "filter-at-destination.source-port-range",
-    "filter-at-destination.destination-address",
-    "filter-at-destination.destination-port-range",
+type PathRow<'a> = Row<'a, m::NetworkInsightsPath>;
+
+/// A value of the path's filter at the source or, `at_destination`, at the destination.
+fn filter_value(
+    p: &PathRow,
+    at_destination: bool,
+    value: fn(&m::PathFilter) -> Option<String>,
+) -> Vec<String> {
+    let spec = &p.item.spec;
+    let f = if at_destination { &spec.filter_at_destination } else { &spec.filter_at_source };
+    f.as_ref().and_then(value).into_iter().collect()
+}
+
+fn source_address(f: &m::PathFilter) -> Option<String> {
+    f.source_address.map(|a| a.to_string())
+}
+
+fn destination_address(f: &m::PathFilter) -> Option<String> {
+    f.destination_address.map(|a| a.to_string())
+}
+
+/// Port ranges as `from-to`.
+fn range(r: Option<PortSpan>) -> Option<String> {
+    r.map(|r| format!("{}-{}", r.from, r.to))
+}
+
+fn source_ports(f: &m::PathFilter) -> Option<String> {
+    range(f.source_port_range)
+}
+
+fn destination_ports(f: &m::PathFilter) -> Option<String> {
+    range(f.destination_port_range)
+}
+
+const PATH_FILTERS: Table<m::NetworkInsightsPath> = table![
+    "destination" => |p| p.spec.destination.iter().cloned().collect(),
+    "source" => |p| one(&p.spec.source),
+    "protocol" => |p| one(&p.spec.protocol),
+    "filter-at-source.source-address" => |p| filter_value(p, false, source_address),
+    "filter-at-source.source-port-range" => |p| filter_value(p, false, source_ports),
+    "filter-at-source.destination-address" => |p| filter_value(p, false, destination_address),
+    "filter-at-source.destination-port-range" => |p| filter_value(p, false, destination_ports),
+    "filter-at-destination.source-address" => |p| filter_value(p, true, source_address),
+    "filter-at-destination.source-port-range" => |p| filter_value(p, true, source_ports),
+    "filter-at-destination.destination-address" => |p| filter_value(p, true, destination_address),
+    "filter-at-destination.destination-port-range" => |p| filter_value(p, true, destination_ports),
 ];
-
-/// A path filter's field as filters compare it; port ranges as `from-to`.
-fn path_filter_field(f: &Option<m::PathFilter>, field: &str) -> Vec<String> {
-    let Some(f) = f else { return vec![] };
-    let range = |r: Option<PortSpan>| r.map(|r| format!("{}-{}", r.from, r.to));
-    match field {
-        "source-address" => f.source_address.map(|a| a.to_string()),
-        "source-port-range" => range(f.source_port_range),
-        "destination-address" => f.destination_address.map(|a| a.to_string()),
-        "destination-port-range" => range(f.destination_port_range),
-        _ => None,
-    }
-    .into_iter()
-    .collect()
-}
-
-fn path_field(p: &m::NetworkInsightsPath, name: &str) -> Vec<String> {
-    let s = &p.spec;
-    match name.split_once('.') {
-        Some(("filter-at-source", field)) => path_filter_field(&s.filter_at_source, field),
-        Some(("filter-at-destination", field)) => {
-            path_filter_field(&s.filter_at_destination, field)
-        }
-        _ => match name {
-            "destination" => s.destination.iter().cloned().collect(),
-            "source" => one(&s.source),
-            "protocol" => one(&s.protocol),
-            _ => vec![],
-        },
-    }
-}
 
 /// MaxResults of the network insights Describe calls.
 const PAGE_LIMITS: (i32, i32) = (1, 100);
@@ -173,7 +176,7 @@ fn describe_network_insights_paths(
         .network_insights_paths
         .in_scope(&ctx.scope)
         .filter(|p| ids.is_empty() || ids.contains(&p.id))
-        .filter(|p| filters.matches(&p.tags, |n| path_field(p, n)))
+        .filter(|p| filters.matches(&Row::new(w, &ctx.scope, p), &p.tags))
         .map(|p| (p.id.clone(), p))
         .collect();
     let (page, next_token) =
@@ -225,15 +228,10 @@ fn delete_network_insights_analysis(
     })
 }
 
-const ANALYSIS_FILTERS: &[&str] = &["path-found", "status"];
-
-fn analysis_field(a: &m::NetworkInsightsAnalysis, name: &str) -> Vec<String> {
-    match name {
-        "path-found" => a.result.path_found.map(flag).unwrap_or_default(),
-        "status" => one(a.result.status.as_str()),
-        _ => vec![],
-    }
-}
+const ANALYSIS_FILTERS: Table<m::NetworkInsightsAnalysis> = table![
+    "path-found" => |a| a.result.path_found.map(flag).unwrap_or_default(),
+    "status" => |a| one(a.result.status.as_str()),
+];
 
 fn describe_network_insights_analyses(
     ctx: &Ctx,
@@ -261,7 +259,7 @@ fn describe_network_insights_analyses(
         .filter(|a| ids.is_empty() || ids.contains(&a.id))
         .filter(|a| req.network_insights_path_id.as_ref().is_none_or(|p| *p == a.path_id))
         .filter(|a| from.is_none_or(|t| a.started >= t.0) && until.is_none_or(|t| a.started <= t.0))
-        .filter(|a| filters.matches(&a.tags, |n| analysis_field(a, n)))
+        .filter(|a| filters.matches(&Row::new(w, &ctx.scope, a), &a.tags))
         .map(|a| (a.id.clone(), a))
         .collect();
     let (page, next_token) =

@@ -2,7 +2,7 @@
 //! and region) see a connection; the model decides who may do what.
 
 use super::common::{require_all, tag_set, tags_for};
-use super::filter::{Filters, one};
+use super::filter::{Filters, Row, Table, one, table};
 use super::page::paginate;
 use super::{Ctx, Handler, read, write};
 use crate::Outcome;
@@ -214,43 +214,35 @@ fn modify_vpc_peering_connection_options(
     })
 }
 
-const FILTERS: &[&str] = &[
-    "accepter-vpc-info.cidr-block",
-    "accepter-vpc-info.owner-id",
-    "accepter-vpc-info.vpc-id",
-    "expiration-time",
-    "requester-vpc-info.cidr-block",
-    "requester-vpc-info.owner-id",
-    "requester-vpc-info.vpc-id",
-    "status-code",
-    "status-message",
-    "vpc-peering-connection-id",
-];
+/// A connection, seen at a moment (milliseconds since the epoch): its state depends on it.
+type PeeringRow<'a> = Row<'a, VpcPeeringConnection, i64>;
 
-fn field(w: &World, p: &VpcPeeringConnection, now: i64, name: &str) -> Vec<String> {
-    let cidrs = |vpc: &str| -> Vec<String> {
-        w.vpcs
-            .get(vpc)
-            .map(|v| v.cidr_blocks.iter().map(|b| b.cidr.to_string()).collect())
-            .unwrap_or_default()
-    };
-    let state = p.state_at(now);
-    match name {
-        "accepter-vpc-info.cidr-block" => cidrs(&p.accepter_vpc_id),
-        "accepter-vpc-info.owner-id" => one(&p.accepter.account),
-        "accepter-vpc-info.vpc-id" => one(&p.accepter_vpc_id),
-        "expiration-time" if state == PeeringState::PendingAcceptance => {
-            one(Timestamp(p.expiration()).to_iso8601())
-        }
-        "requester-vpc-info.cidr-block" => cidrs(&p.requester_vpc_id),
-        "requester-vpc-info.owner-id" => one(&p.owner.account),
-        "requester-vpc-info.vpc-id" => one(&p.requester_vpc_id),
-        "status-code" => one(state.code()),
-        "status-message" => one(p.message_at(now)),
-        "vpc-peering-connection-id" => one(&p.id),
-        _ => vec![],
-    }
+fn cidrs(p: &PeeringRow, vpc: &str) -> Vec<String> {
+    p.world
+        .vpcs
+        .get(vpc)
+        .map(|v| v.cidr_blocks.iter().map(|b| b.cidr.to_string()).collect())
+        .unwrap_or_default()
 }
+
+const FILTERS: Table<VpcPeeringConnection, i64> = table![
+    "accepter-vpc-info.cidr-block" => |p| cidrs(p, &p.accepter_vpc_id),
+    "accepter-vpc-info.owner-id" => |p| one(&p.accepter.account),
+    "accepter-vpc-info.vpc-id" => |p| one(&p.accepter_vpc_id),
+    "expiration-time" => |p| {
+        if p.state_at(*p.extra) == PeeringState::PendingAcceptance {
+            one(Timestamp(p.expiration()).to_iso8601())
+        } else {
+            vec![]
+        }
+    },
+    "requester-vpc-info.cidr-block" => |p| cidrs(p, &p.requester_vpc_id),
+    "requester-vpc-info.owner-id" => |p| one(&p.owner.account),
+    "requester-vpc-info.vpc-id" => |p| one(&p.requester_vpc_id),
+    "status-code" => |p| one(p.state_at(*p.extra).code()),
+    "status-message" => |p| one(p.message_at(*p.extra)),
+    "vpc-peering-connection-id" => |p| one(&p.id),
+];
 
 fn describe_vpc_peering_connections(
     ctx: &Ctx,
@@ -272,7 +264,9 @@ fn describe_vpc_peering_connections(
             req.vpc_peering_connection_ids.is_empty()
                 || req.vpc_peering_connection_ids.contains(&p.id)
         })
-        .filter(|p| filters.matches(p.tags_seen_by(&ctx.scope), |n| field(w, p, now, n)))
+        .filter(|p| {
+            filters.matches(&Row::with(w, &ctx.scope, *p, &now), p.tags_seen_by(&ctx.scope))
+        })
         .map(|p| (p.id.clone(), p))
         .collect();
     let (page, next_token) =

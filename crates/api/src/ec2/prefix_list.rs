@@ -5,7 +5,7 @@
 //! shows both kinds.
 
 use super::common::{tag_set, tags_for};
-use super::filter::{Filters, one};
+use super::filter::{Filters, Row, Table, one, table};
 use super::page::paginate;
 use super::{Ctx, Handler, read, write};
 use crate::Outcome;
@@ -53,18 +53,6 @@ impl Any<'_> {
         }
     }
 
-    fn field(&self, name: &str) -> Vec<String> {
-        match self {
-            Any::Aws(p) => aws_field(p, name),
-            Any::Customer(p) => match name {
-                "prefix-list-id" => one(&p.id),
-                "prefix-list-name" => one(&p.name),
-                "owner-id" => one(&p.owner.account),
-                _ => vec![],
-            },
-        }
-    }
-
     fn tags(&self) -> model::resources::Tags {
         match self {
             Any::Aws(_) => Default::default(),
@@ -91,14 +79,18 @@ impl Any<'_> {
     }
 }
 
-fn aws_field(p: &AwsList, name: &str) -> Vec<String> {
-    match name {
-        "prefix-list-id" => one(&p.id),
-        "prefix-list-name" => one(&p.name),
-        "owner-id" => one(AWS_OWNER),
-        _ => vec![],
-    }
-}
+/// DescribePrefixLists: the AWS-managed lists.
+const AWS_FILTERS: Table<AwsList> = table![
+    "prefix-list-id" => |p| one(&p.id),
+    "prefix-list-name" => |p| one(&p.name),
+];
+
+/// DescribeManagedPrefixLists: lists of either kind, read as shown.
+const MANAGED_FILTERS: Table<ManagedPrefixList> = table![
+    "owner-id" => |p| p.owner_id.iter().cloned().collect(),
+    "prefix-list-id" => |p| p.prefix_list_id.iter().cloned().collect(),
+    "prefix-list-name" => |p| p.prefix_list_name.iter().cloned().collect(),
+];
 
 /// A customer-managed list as the API shows it.
 fn render(p: &CustomerPrefixList) -> ManagedPrefixList {
@@ -148,13 +140,13 @@ fn selected_aws(ctx: &Ctx, ids: &[String]) -> Result<Vec<AwsList>, model::Error>
 
 fn describe_prefix_lists(
     ctx: &Ctx,
-    _w: &World,
+    w: &World,
     req: DescribePrefixListsRequest,
 ) -> Outcome<DescribePrefixListsResult> {
-    let filters = Filters::new(&req.filters, &["prefix-list-id", "prefix-list-name"])?;
+    let filters = Filters::new(&req.filters, AWS_FILTERS)?;
     let items = selected_aws(ctx, &req.prefix_list_ids)?
         .into_iter()
-        .filter(|p| filters.matches(&Default::default(), |n| aws_field(p, n)))
+        .filter(|p| filters.matches(&Row::new(w, &ctx.scope, p), &Default::default()))
         .map(|p| {
             let shown = PrefixList {
                 cidrs: p.cidrs.iter().map(|c| c.to_string()).collect(),
@@ -174,7 +166,7 @@ fn describe_managed_prefix_lists(
     w: &World,
     req: DescribeManagedPrefixListsRequest,
 ) -> Outcome<DescribeManagedPrefixListsResult> {
-    let filters = Filters::new(&req.filters, &["owner-id", "prefix-list-id", "prefix-list-name"])?;
+    let filters = Filters::new(&req.filters, MANAGED_FILTERS)?;
     let lists = all_lists(ctx, w);
     for id in &req.prefix_list_ids {
         if !lists.iter().any(|p| p.id() == id) {
@@ -185,8 +177,9 @@ fn describe_managed_prefix_lists(
     let items = lists
         .into_iter()
         .filter(|p| ids.is_empty() || ids.iter().any(|id| id == p.id()))
-        .filter(|p| filters.matches(&p.tags(), |n| p.field(n)))
-        .map(|p| (p.id().to_owned(), p.render(ctx)))
+        .map(|p| (p.id().to_owned(), p.render(ctx), p.tags()))
+        .filter(|(_, shown, tags)| filters.matches(&Row::new(w, &ctx.scope, shown), tags))
+        .map(|(id, shown, _)| (id, shown))
         .collect();
     let (prefix_lists, next_token) =
         paginate(items, req.max_results, req.next_token.as_deref(), (1, 100))?;

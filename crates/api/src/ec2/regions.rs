@@ -1,10 +1,11 @@
 //! DescribeRegions, DescribeAvailabilityZones, DescribeAccountAttributes.
 
-use super::filter::{Filters, flag, one};
+use super::filter::{Filters, Row, Table, flag, one, table};
 use super::{Ctx, Handler, read};
 use crate::Outcome;
 use model::World;
 use model::regions::REGIONS;
+use model::regions::{Region as CatalogueRegion, Zone};
 use shapes::ec2::*;
 
 pub(super) fn handlers() -> Vec<(&'static str, Handler)> {
@@ -19,23 +20,22 @@ fn opt_in_status(opt_in: bool) -> &'static str {
     if opt_in { "opted-in" } else { "opt-in-not-required" }
 }
 
+const REGION_FILTERS: Table<CatalogueRegion> = table![
+    "endpoint" => |r| one(r.endpoint("ec2")),
+    "region-name" => |r| one(r.name),
+    "opt-in-status" => |r| one(opt_in_status(r.opt_in)),
+];
+
 fn describe_regions(
-    _ctx: &Ctx,
-    _w: &World,
+    ctx: &Ctx,
+    w: &World,
     req: DescribeRegionsRequest,
 ) -> Outcome<DescribeRegionsResult> {
-    let filters = Filters::new(&req.filters, &["endpoint", "region-name", "opt-in-status"])?;
+    let filters = Filters::new(&req.filters, REGION_FILTERS)?;
     let regions = REGIONS
         .iter()
         .filter(|r| req.region_names.is_empty() || req.region_names.iter().any(|n| n == r.name))
-        .filter(|r| {
-            filters.matches(&Default::default(), |name| match name {
-                "endpoint" => one(r.endpoint("ec2")),
-                "region-name" => one(r.name),
-                "opt-in-status" => one(opt_in_status(r.opt_in)),
-                _ => vec![],
-            })
-        })
+        .filter(|r| filters.matches(&Row::new(w, &ctx.scope, *r), &Default::default()))
         .map(|r| Region {
             endpoint: Some(r.endpoint("ec2")),
             region_name: Some(r.name.to_owned()),
@@ -53,28 +53,37 @@ fn describe_regions(
     Ok(DescribeRegionsResult { regions })
 }
 
+fn zone_region(z: &Row<Zone>) -> Vec<String> {
+    one(z.region)
+}
+
+/// As DescribeAvailabilityZones shows the zone: no messages, no parent zone (vpclab has no
+/// Local or Wavelength Zones), no group long name.
+fn not_shown(_: &Row<Zone>) -> Vec<String> {
+    vec![]
+}
+
+const ZONE_FILTERS: Table<Zone> = table![
+    "group-name" => zone_region,
+    "message" => not_shown,
+    "opt-in-status" => |_| one("opt-in-not-required"),
+    "parent-zone-id" => not_shown,
+    "parent-zone-name" => not_shown,
+    "region-name" => zone_region,
+    "state" => |_| one("available"),
+    "zone-id" => |z| one(&z.id),
+    "zone-name" => |z| one(&z.name),
+    "zone-type" => |_| one("availability-zone"),
+    "group-long-name" => not_shown,
+];
+
 fn describe_availability_zones(
     ctx: &Ctx,
-    _w: &World,
+    w: &World,
     req: DescribeAvailabilityZonesRequest,
 ) -> Outcome<DescribeAvailabilityZonesResult> {
     let region = ctx.scope.region()?;
-    let filters = Filters::new(
-        &req.filters,
-        &[
-            "group-name",
-            "message",
-            "opt-in-status",
-            "parent-zone-id",
-            "parent-zone-name",
-            "region-name",
-            "state",
-            "zone-id",
-            "zone-name",
-            "zone-type",
-            "group-long-name",
-        ],
-    )?;
+    let filters = Filters::new(&req.filters, ZONE_FILTERS)?;
     let zones = region.zones();
     for n in &req.zone_names {
         if !zones.iter().any(|z| &z.name == n) {
@@ -96,17 +105,7 @@ fn describe_availability_zones(
         .into_iter()
         .filter(|z| req.zone_names.is_empty() || req.zone_names.contains(&z.name))
         .filter(|z| req.zone_ids.is_empty() || req.zone_ids.contains(&z.id))
-        .filter(|z| {
-            filters.matches(&Default::default(), |name| match name {
-                "group-name" | "region-name" => one(region.name),
-                "opt-in-status" => one("opt-in-not-required"),
-                "state" => one("available"),
-                "zone-id" => one(&z.id),
-                "zone-name" => one(&z.name),
-                "zone-type" => one("availability-zone"),
-                _ => vec![],
-            })
-        })
+        .filter(|z| filters.matches(&Row::new(w, &ctx.scope, z), &Default::default()))
         .map(|z| AvailabilityZone {
             group_name: Some(region.name.to_owned()),
             network_border_group: Some(region.name.to_owned()),

@@ -1,7 +1,7 @@
 //! Route table operations: tables, routes, associations, VGW route propagation.
 
 use super::common::{require_all, tag_set, tags_for};
-use super::filter::{Filters, flag, one};
+use super::filter::{Filters, Row, Table, flag, one, table};
 use super::page::paginate;
 use super::{Ctx, Handler, read, write};
 use crate::Outcome;
@@ -135,68 +135,58 @@ fn delete_route_table(
     Ok(ReturnTrue)
 }
 
-const ROUTE_TABLE_FILTERS: &[&str] = &[
-    "association.gateway-id",
-    "association.route-table-association-id",
-    "association.route-table-id",
-    "association.subnet-id",
-    "association.main",
-    "owner-id",
-    "route-table-id",
-    "route.destination-cidr-block",
-    "route.destination-ipv6-cidr-block",
-    "route.destination-prefix-list-id",
-    "route.egress-only-internet-gateway-id",
-    "route.gateway-id",
-    "route.instance-id",
-    "route.nat-gateway-id",
-    "route.transit-gateway-id",
-    "route.origin",
-    "route.state",
-    "route.vpc-peering-connection-id",
-    "vpc-id",
-];
+type TableRow<'a> = Row<'a, m::RouteTable>;
 
-fn route_table_field(w: &World, t: &m::RouteTable, name: &str) -> Vec<String> {
-    let assoc = |f: &dyn Fn(&m::RouteTableAssociation) -> Option<String>| -> Vec<String> {
-        t.associations.iter().filter_map(f).collect()
-    };
-    let routes = |f: &dyn Fn(&Route) -> Option<String>| -> Vec<String> {
-        w.effective_routes(t).iter().map(|r| render_route(w, t, r)).filter_map(|r| f(&r)).collect()
-    };
-    match name {
-        "association.gateway-id" => assoc(&|a| match &a.target {
-            AssociationTarget::Gateway(g) => Some(g.clone()),
-            _ => None,
-        }),
-        "association.route-table-association-id" => assoc(&|a| Some(a.id.clone())),
-        "association.route-table-id" => assoc(&|_| Some(t.id.clone())),
-        "association.subnet-id" => assoc(&|a| match &a.target {
-            AssociationTarget::Subnet(s) => Some(s.clone()),
-            _ => None,
-        }),
-        "association.main" => {
-            t.associations.iter().flat_map(|a| flag(a.target == AssociationTarget::Main)).collect()
-        }
-        "owner-id" => one(&t.owner.account),
-        "route-table-id" => one(&t.id),
-        "route.destination-cidr-block" => routes(&|r| r.destination_cidr_block.clone()),
-        "route.destination-ipv6-cidr-block" => routes(&|r| r.destination_ipv6_cidr_block.clone()),
-        "route.destination-prefix-list-id" => routes(&|r| r.destination_prefix_list_id.clone()),
-        "route.egress-only-internet-gateway-id" => {
-            routes(&|r| r.egress_only_internet_gateway_id.clone())
-        }
-        "route.gateway-id" => routes(&|r| r.gateway_id.clone()),
-        "route.instance-id" => routes(&|r| r.instance_id.clone()),
-        "route.nat-gateway-id" => routes(&|r| r.nat_gateway_id.clone()),
-        "route.transit-gateway-id" => routes(&|r| r.transit_gateway_id.clone()),
-        "route.origin" => routes(&|r| r.origin.clone()),
-        "route.state" => routes(&|r| r.state.clone()),
-        "route.vpc-peering-connection-id" => routes(&|r| r.vpc_peering_connection_id.clone()),
-        "vpc-id" => one(&t.vpc_id),
-        _ => vec![],
-    }
+/// A value from each of the table's associations.
+fn assoc(t: &TableRow, f: &dyn Fn(&m::RouteTableAssociation) -> Option<String>) -> Vec<String> {
+    t.associations.iter().filter_map(f).collect()
 }
+
+/// A value from each of the table's routes, as DescribeRouteTables shows them.
+fn routes(t: &TableRow, f: &dyn Fn(&Route) -> Option<String>) -> Vec<String> {
+    let w = t.world;
+    w.effective_routes(t.item)
+        .iter()
+        .map(|r| render_route(w, t.item, r))
+        .filter_map(|r| f(&r))
+        .collect()
+}
+
+const ROUTE_TABLE_FILTERS: Table<m::RouteTable> = table![
+    "association.gateway-id" => {
+        |t| assoc(t, &|a| match &a.target {
+                AssociationTarget::Gateway(g) => Some(g.clone()),
+                _ => None,
+            })
+    },
+    "association.route-table-association-id" => |t| assoc(t, &|a| Some(a.id.clone())),
+    "association.route-table-id" => |t| assoc(t, &|_| Some(t.id.clone())),
+    "association.subnet-id" => {
+        |t| assoc(t, &|a| match &a.target {
+                AssociationTarget::Subnet(s) => Some(s.clone()),
+                _ => None,
+            })
+    },
+    "association.main" => {
+        |t| t.associations.iter().flat_map(|a| flag(a.target == AssociationTarget::Main)).collect()
+    },
+    "owner-id" => |t| one(&t.owner.account),
+    "route-table-id" => |t| one(&t.id),
+    "route.destination-cidr-block" => |t| routes(t, &|r| r.destination_cidr_block.clone()),
+    "route.destination-ipv6-cidr-block" => |t| routes(t, &|r| r.destination_ipv6_cidr_block.clone()),
+    "route.destination-prefix-list-id" => |t| routes(t, &|r| r.destination_prefix_list_id.clone()),
+    "route.egress-only-internet-gateway-id" => {
+        |t| routes(t, &|r| r.egress_only_internet_gateway_id.clone())
+    },
+    "route.gateway-id" => |t| routes(t, &|r| r.gateway_id.clone()),
+    "route.instance-id" => |t| routes(t, &|r| r.instance_id.clone()),
+    "route.nat-gateway-id" => |t| routes(t, &|r| r.nat_gateway_id.clone()),
+    "route.transit-gateway-id" => |t| routes(t, &|r| r.transit_gateway_id.clone()),
+    "route.origin" => |t| routes(t, &|r| r.origin.clone()),
+    "route.state" => |t| routes(t, &|r| r.state.clone()),
+    "route.vpc-peering-connection-id" => |t| routes(t, &|r| r.vpc_peering_connection_id.clone()),
+    "vpc-id" => |t| one(&t.vpc_id),
+];
 
 fn describe_route_tables(
     ctx: &Ctx,
@@ -213,7 +203,7 @@ fn describe_route_tables(
         .route_tables
         .in_scope(&ctx.scope)
         .filter(|t| req.route_table_ids.is_empty() || req.route_table_ids.contains(&t.id))
-        .filter(|t| filters.matches(&t.tags, |n| route_table_field(w, t, n)))
+        .filter(|t| filters.matches(&Row::new(w, &ctx.scope, t), &t.tags))
         .map(|t| (t.id.clone(), render(w, t)))
         .collect();
     let (route_tables, next_token) =

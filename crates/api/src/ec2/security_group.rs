@@ -5,7 +5,7 @@
 //! way in and regroups them on the way out.
 
 use super::common::{require_all, tag_set, tags_for};
-use super::filter::{Filters, one};
+use super::filter::{Filters, Row, Table, one, table};
 use super::page::paginate;
 use super::{Ctx, Handler, read, write};
 use crate::Outcome;
@@ -285,86 +285,92 @@ fn delete_security_group(
     Ok(DeleteSecurityGroupResult { group_id: Some(id), return_: Some(true) })
 }
 
-const GROUP_FILTERS: &[&str] = &[
-    "description",
-    "egress.ip-permission.cidr",
-    "egress.ip-permission.from-port",
-    "egress.ip-permission.group-id",
-    "egress.ip-permission.group-name",
-    "egress.ip-permission.ipv6-cidr",
-    "egress.ip-permission.prefix-list-id",
-    "egress.ip-permission.protocol",
-    "egress.ip-permission.to-port",
-    "egress.ip-permission.user-id",
-    "group-id",
-    "group-name",
-    "ip-permission.cidr",
-    "ip-permission.from-port",
-    "ip-permission.group-id",
-    "ip-permission.group-name",
-    "ip-permission.ipv6-cidr",
-    "ip-permission.prefix-list-id",
-    "ip-permission.protocol",
-    "ip-permission.to-port",
-    "ip-permission.user-id",
-    "owner-id",
-    "vpc-id",
+type Rules = [m::SecurityGroupRule];
+
+/// The rules' peers, as far as `f` reads a value from them.
+fn peers(rules: &Rules, f: impl Fn(&RulePeer) -> Option<String>) -> Vec<String> {
+    rules.iter().filter_map(|r| f(&r.peer)).collect()
+}
+
+fn cidr(rules: &Rules) -> Vec<String> {
+    peers(rules, |p| match p {
+        RulePeer::V4(c) => Some(c.to_string()),
+        _ => None,
+    })
+}
+
+fn ipv6_cidr(rules: &Rules) -> Vec<String> {
+    peers(rules, |p| match p {
+        RulePeer::V6(c) => Some(c.to_string()),
+        _ => None,
+    })
+}
+
+fn prefix_list_id(rules: &Rules) -> Vec<String> {
+    peers(rules, |p| match p {
+        RulePeer::PrefixList(c) => Some(c.clone()),
+        _ => None,
+    })
+}
+
+// Filters read the pairs as AWS lists them, and a VPC group's pair carries its id and owner
+// only: `group-name` matches no pair (AWS finds nothing, moto's test notes).
+fn group_id(rules: &Rules) -> Vec<String> {
+    peers(rules, |p| match p {
+        RulePeer::Group { group_id, .. } => Some(group_id.clone()),
+        _ => None,
+    })
+}
+
+fn user_id(rules: &Rules) -> Vec<String> {
+    peers(rules, |p| match p {
+        RulePeer::Group { user_id, .. } => Some(user_id.clone()),
+        _ => None,
+    })
+}
+
+fn group_name(_: &Rules) -> Vec<String> {
+    vec![]
+}
+
+fn protocol(rules: &Rules) -> Vec<String> {
+    rules.iter().map(|r| r.protocol.clone()).collect()
+}
+
+fn from_port(rules: &Rules) -> Vec<String> {
+    rules.iter().map(|r| shown_ports(r).0.to_string()).collect()
+}
+
+fn to_port(rules: &Rules) -> Vec<String> {
+    rules.iter().map(|r| shown_ports(r).1.to_string()).collect()
+}
+
+/// `ip-permission.X` reads the ingress rules, `egress.ip-permission.X` the egress ones.
+const GROUP_FILTERS: Table<m::SecurityGroup> = table![
+    "description" => |g| one(&g.description),
+    "egress.ip-permission.cidr" => |g| cidr(&g.egress),
+    "egress.ip-permission.from-port" => |g| from_port(&g.egress),
+    "egress.ip-permission.group-id" => |g| group_id(&g.egress),
+    "egress.ip-permission.group-name" => |g| group_name(&g.egress),
+    "egress.ip-permission.ipv6-cidr" => |g| ipv6_cidr(&g.egress),
+    "egress.ip-permission.prefix-list-id" => |g| prefix_list_id(&g.egress),
+    "egress.ip-permission.protocol" => |g| protocol(&g.egress),
+    "egress.ip-permission.to-port" => |g| to_port(&g.egress),
+    "egress.ip-permission.user-id" => |g| user_id(&g.egress),
+    "group-id" => |g| one(&g.id),
+    "group-name" => |g| one(&g.name),
+    "ip-permission.cidr" => |g| cidr(&g.ingress),
+    "ip-permission.from-port" => |g| from_port(&g.ingress),
+    "ip-permission.group-id" => |g| group_id(&g.ingress),
+    "ip-permission.group-name" => |g| group_name(&g.ingress),
+    "ip-permission.ipv6-cidr" => |g| ipv6_cidr(&g.ingress),
+    "ip-permission.prefix-list-id" => |g| prefix_list_id(&g.ingress),
+    "ip-permission.protocol" => |g| protocol(&g.ingress),
+    "ip-permission.to-port" => |g| to_port(&g.ingress),
+    "ip-permission.user-id" => |g| user_id(&g.ingress),
+    "owner-id" => |g| one(&g.owner.account),
+    "vpc-id" => |g| one(&g.vpc_id),
 ];
-
-fn permission_field(rules: &[m::SecurityGroupRule], field: &str) -> Vec<String> {
-    let peers = rules.iter().map(|r| &r.peer);
-    match field {
-        "cidr" => peers
-            .filter_map(|p| match p {
-                RulePeer::V4(c) => Some(c.to_string()),
-                _ => None,
-            })
-            .collect(),
-        "ipv6-cidr" => peers
-            .filter_map(|p| match p {
-                RulePeer::V6(c) => Some(c.to_string()),
-                _ => None,
-            })
-            .collect(),
-        "prefix-list-id" => peers
-            .filter_map(|p| match p {
-                RulePeer::PrefixList(c) => Some(c.clone()),
-                _ => None,
-            })
-            .collect(),
-        // Filters read the pairs as AWS lists them, and a VPC group's pair carries its id and
-        // owner only: `group-name` matches no pair (AWS finds nothing, moto's test notes).
-        "group-id" | "user-id" => peers
-            .filter_map(|p| match p {
-                RulePeer::Group { group_id, user_id } => {
-                    Some(if field == "group-id" { group_id.clone() } else { user_id.clone() })
-                }
-                _ => None,
-            })
-            .collect(),
-        "protocol" => rules.iter().map(|r| r.protocol.clone()).collect(),
-        "from-port" => rules.iter().map(|r| shown_ports(r).0.to_string()).collect(),
-        "to-port" => rules.iter().map(|r| shown_ports(r).1.to_string()).collect(),
-        _ => vec![],
-    }
-}
-
-fn group_field(g: &m::SecurityGroup, name: &str) -> Vec<String> {
-    if let Some(field) = name.strip_prefix("egress.ip-permission.") {
-        return permission_field(&g.egress, field);
-    }
-    if let Some(field) = name.strip_prefix("ip-permission.") {
-        return permission_field(&g.ingress, field);
-    }
-    match name {
-        "description" => one(&g.description),
-        "group-id" => one(&g.id),
-        "group-name" => one(&g.name),
-        "owner-id" => one(&g.owner.account),
-        "vpc-id" => one(&g.vpc_id),
-        _ => vec![],
-    }
-}
 
 fn describe_security_groups(
     ctx: &Ctx,
@@ -389,7 +395,7 @@ fn describe_security_groups(
         .in_scope(&ctx.scope)
         .filter(|g| req.group_ids.is_empty() || req.group_ids.contains(&g.id))
         .filter(|g| req.group_names.is_empty() || by_name.contains(&g.id))
-        .filter(|g| filters.matches(&g.tags, |n| group_field(g, n)))
+        .filter(|g| filters.matches(&Row::new(w, &ctx.scope, g), &g.tags))
         .map(|g| (g.id.clone(), render(g)))
         .collect();
     let (security_groups, next_token) =
@@ -531,7 +537,11 @@ fn revoke_egress(
     })
 }
 
-const RULE_FILTERS: &[&str] = &["group-id", "security-group-rule-id"];
+/// A rule, with the group that holds it.
+const RULE_FILTERS: Table<m::SecurityGroupRule, m::SecurityGroup> = table![
+    "group-id" => |r| one(&r.extra.id),
+    "security-group-rule-id" => |r| one(&r.id),
+];
 
 fn describe_security_group_rules(
     ctx: &Ctx,
@@ -562,12 +572,7 @@ fn describe_security_group_rules(
                 {
                     continue;
                 }
-                let field = |n: &str| match n {
-                    "group-id" => one(&g.id),
-                    "security-group-rule-id" => one(&r.id),
-                    _ => vec![],
-                };
-                if filters.matches(&r.tags, field) {
+                if filters.matches(&Row::with(w, &ctx.scope, r, g), &r.tags) {
                     items.push((r.id.clone(), render_rule(g, dir, r)));
                 }
             }

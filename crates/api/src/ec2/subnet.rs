@@ -1,7 +1,7 @@
 //! Subnet operations.
 
 use super::common::{attr_value, require_all, tag_set, tags_for};
-use super::filter::{Filters, flag, one};
+use super::filter::{Filters, Row, Table, flag, one, table};
 use super::page::paginate;
 use super::{Ctx, Handler, read, write};
 use crate::Outcome;
@@ -76,7 +76,10 @@ fn delete_subnet_cidr_reservation(
     })
 }
 
-const RESERVATION_FILTERS: &[&str] = &["reservationType", "subnet-id"];
+const RESERVATION_FILTERS: Table<m::SubnetCidrReservation, m::Subnet> = table![
+    "reservationType" => |r| one(&r.reservation_type),
+    "subnet-id" => |r| one(&r.extra.id),
+];
 
 fn get_subnet_cidr_reservations(
     ctx: &Ctx,
@@ -88,13 +91,7 @@ fn get_subnet_cidr_reservations(
     let items = subnet
         .cidr_reservations
         .iter()
-        .filter(|r| {
-            filters.matches(&r.tags, |n| match n {
-                "reservationType" => one(&r.reservation_type),
-                "subnet-id" => one(&subnet.id),
-                _ => vec![],
-            })
-        })
+        .filter(|r| filters.matches(&Row::with(w, &ctx.scope, *r, subnet), &r.tags))
         .map(|r| (r.id.clone(), r))
         .collect();
     let (page, next_token) =
@@ -228,71 +225,69 @@ fn delete_subnet(ctx: &Ctx, w: &mut World, req: DeleteSubnetRequest) -> Outcome<
     Ok(ReturnTrue)
 }
 
-const SUBNET_FILTERS: &[&str] = &[
-    "availability-zone",
-    "availability-zone-id",
-    "availabilityZoneId",
-    "availabilityZone",
-    "available-ip-address-count",
-    "cidr-block",
-    "cidr",
-    "cidrBlock",
-    "customer-owned-ipv4-pool",
-    "default-for-az",
-    "defaultForAz",
-    "enable-dns64",
-    "enable-lni-at-device-index",
-    "ipv6-cidr-block-association.ipv6-cidr-block",
-    "ipv6-cidr-block-association.association-id",
-    "ipv6-cidr-block-association.state",
-    "ipv6-native",
-    "map-customer-owned-ip-on-launch",
-    "map-public-ip-on-launch",
-    "outpost-arn",
-    "owner-id",
-    "private-dns-name-options-on-launch.hostname-type",
-    "private-dns-name-options-on-launch.enable-resource-name-dns-a-record",
-    "private-dns-name-options-on-launch.enable-resource-name-dns-aaaa-record",
-    "state",
-    "subnet-arn",
-    "subnet-id",
-    "vpc-id",
-];
+type SubnetRow<'a> = Row<'a, m::Subnet>;
 
-fn subnet_field(s: &m::Subnet, name: &str) -> Vec<String> {
-    match name {
-        "availability-zone" | "availabilityZone" => one(&s.availability_zone),
-        "availability-zone-id" | "availabilityZoneId" => one(&s.availability_zone_id),
-        "available-ip-address-count" => one(s.available_ip_count()),
-        "cidr-block" | "cidr" | "cidrBlock" => s.cidr.iter().map(|c| c.to_string()).collect(),
-        "default-for-az" | "defaultForAz" => flag(s.default_for_az),
-        "enable-dns64" => flag(s.enable_dns64),
-        "ipv6-cidr-block-association.ipv6-cidr-block" => {
-            s.ipv6_cidr_blocks.iter().map(|b| b.cidr.to_string()).collect()
-        }
-        "ipv6-cidr-block-association.association-id" => {
-            s.ipv6_cidr_blocks.iter().map(|b| b.association_id.clone()).collect()
-        }
-        "ipv6-cidr-block-association.state" => {
-            s.ipv6_cidr_blocks.iter().map(|_| "associated".to_owned()).collect()
-        }
-        "ipv6-native" | "map-customer-owned-ip-on-launch" => flag(false),
-        "map-public-ip-on-launch" => flag(s.map_public_ip_on_launch),
-        "owner-id" => one(&s.owner.account),
-        "private-dns-name-options-on-launch.hostname-type" => one(&s.hostname_type),
-        "private-dns-name-options-on-launch.enable-resource-name-dns-a-record" => {
-            flag(s.enable_resource_name_dns_a_record)
-        }
-        "private-dns-name-options-on-launch.enable-resource-name-dns-aaaa-record" => {
-            flag(s.enable_resource_name_dns_aaaa_record)
-        }
-        "state" => one("available"),
-        "subnet-arn" => one(s.owner.arn("ec2", &format!("subnet/{}", s.id))),
-        "subnet-id" => one(&s.id),
-        "vpc-id" => one(&s.vpc_id),
-        _ => vec![],
-    }
+fn zone(r: &SubnetRow) -> Vec<String> {
+    one(&r.availability_zone)
 }
+
+fn zone_id(r: &SubnetRow) -> Vec<String> {
+    one(&r.availability_zone_id)
+}
+
+fn cidr(r: &SubnetRow) -> Vec<String> {
+    r.cidr.iter().map(|c| c.to_string()).collect()
+}
+
+fn default_for_az(r: &SubnetRow) -> Vec<String> {
+    flag(r.default_for_az)
+}
+
+/// vpclab has no Outposts and no customer-owned pools: those filters match no subnet.
+fn none(_: &SubnetRow) -> Vec<String> {
+    vec![]
+}
+
+const SUBNET_FILTERS: Table<m::Subnet> = table![
+    "availability-zone" => zone,
+    "availabilityZone" => zone,
+    "availability-zone-id" => zone_id,
+    "availabilityZoneId" => zone_id,
+    "available-ip-address-count" => |r| one(r.available_ip_count()),
+    "cidr-block" => cidr,
+    "cidr" => cidr,
+    "cidrBlock" => cidr,
+    "customer-owned-ipv4-pool" => none,
+    "default-for-az" => default_for_az,
+    "defaultForAz" => default_for_az,
+    "enable-dns64" => |r| flag(r.enable_dns64),
+    "enable-lni-at-device-index" => none,
+    "ipv6-cidr-block-association.ipv6-cidr-block" => {
+        |r| r.ipv6_cidr_blocks.iter().map(|b| b.cidr.to_string()).collect()
+    },
+    "ipv6-cidr-block-association.association-id" => {
+        |r| r.ipv6_cidr_blocks.iter().map(|b| b.association_id.clone()).collect()
+    },
+    "ipv6-cidr-block-association.state" => {
+        |r| r.ipv6_cidr_blocks.iter().map(|_| "associated".to_owned()).collect()
+    },
+    "ipv6-native" => |_| flag(false),
+    "map-customer-owned-ip-on-launch" => |_| flag(false),
+    "map-public-ip-on-launch" => |r| flag(r.map_public_ip_on_launch),
+    "outpost-arn" => none,
+    "owner-id" => |r| one(&r.owner.account),
+    "private-dns-name-options-on-launch.hostname-type" => |r| one(&r.hostname_type),
+    "private-dns-name-options-on-launch.enable-resource-name-dns-a-record" => {
+        |r| flag(r.enable_resource_name_dns_a_record)
+    },
+    "private-dns-name-options-on-launch.enable-resource-name-dns-aaaa-record" => {
+        |r| flag(r.enable_resource_name_dns_aaaa_record)
+    },
+    "state" => |_| one("available"),
+    "subnet-arn" => |r| one(r.owner.arn("ec2", &format!("subnet/{}", r.id))),
+    "subnet-id" => |r| one(&r.id),
+    "vpc-id" => |r| one(&r.vpc_id),
+];
 
 fn describe_subnets(
     ctx: &Ctx,
@@ -309,7 +304,7 @@ fn describe_subnets(
         .subnets
         .in_scope(&ctx.scope)
         .filter(|s| req.subnet_ids.is_empty() || req.subnet_ids.contains(&s.id))
-        .filter(|s| filters.matches(&s.tags, |n| subnet_field(s, n)))
+        .filter(|s| filters.matches(&Row::new(w, &ctx.scope, s), &s.tags))
         .map(|s| (s.id.clone(), s))
         .collect();
     let (page, next_token) =

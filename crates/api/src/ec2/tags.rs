@@ -1,7 +1,7 @@
 //! CreateTags, DeleteTags, DescribeTags — for every taggable resource.
 
 use super::common::tag_pairs;
-use super::filter::{Filters, one};
+use super::filter::{Filters, Row, Table, table};
 use super::page::paginate;
 use super::{Ctx, Handler, read, write};
 use crate::Outcome;
@@ -37,29 +37,27 @@ fn delete_tags(ctx: &Ctx, w: &mut World, req: DeleteTagsRequest) -> Outcome<Retu
     Ok(ReturnTrue)
 }
 
+/// Read from the tag as DescribeTags shows it.
+const TAG_FILTERS: Table<TagDescription> = table![
+    "key" => |t| t.key.iter().cloned().collect(),
+    "resource-id" => |t| t.resource_id.iter().cloned().collect(),
+    "resource-type" => |t| t.resource_type.iter().cloned().collect(),
+    "value" => |t| t.value.iter().cloned().collect(),
+];
+
 fn describe_tags(ctx: &Ctx, w: &World, req: DescribeTagsRequest) -> Outcome<DescribeTagsResult> {
-    let filters = Filters::new(&req.filters, &["key", "resource-id", "resource-type", "value"])?;
+    let filters = Filters::new(&req.filters, TAG_FILTERS)?;
     let mut items = Vec::new();
     for (id, kind, tags) in w.tagged_resources(&ctx.scope) {
         for (key, value) in tags {
-            let passes = filters.matches(&Default::default(), |name| match name {
-                "key" => one(key),
-                "value" => one(value),
-                "resource-id" => one(&id),
-                "resource-type" => one(kind),
-                _ => vec![],
-            });
-            if passes {
-                let sort_key = format!("{id}\u{0}{key}");
-                items.push((
-                    sort_key,
-                    TagDescription {
-                        key: Some(key.clone()),
-                        value: Some(value.clone()),
-                        resource_id: Some(id.clone()),
-                        resource_type: Some(kind.to_owned()),
-                    },
-                ));
+            let shown = TagDescription {
+                key: Some(key.clone()),
+                value: Some(value.clone()),
+                resource_id: Some(id.clone()),
+                resource_type: Some(kind.to_owned()),
+            };
+            if filters.matches(&Row::new(w, &ctx.scope, &shown), &Default::default()) {
+                items.push((format!("{id}\u{0}{key}"), shown));
             }
         }
     }

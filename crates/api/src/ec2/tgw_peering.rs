@@ -5,7 +5,7 @@
 //! as AWS does; the next Describe shows the settled state, which vpclab reaches at once.
 
 use super::common::{tag_set, tags_for};
-use super::filter::{Filters, one};
+use super::filter::{Filters, Row, Table, one, table};
 use super::page::paginate;
 use super::transit_gateway::{PAGE_LIMITS, now, require_listed};
 use super::{Ctx, Handler, read, write};
@@ -154,27 +154,20 @@ fn delete_peering(
     })
 }
 
-const PEERING_FILTERS: &[&str] = &[
-    "transit-gateway-attachment-id",
-    "local-owner-id",
-    "remote-owner-id",
-    "state",
-    "transit-gateway-id",
-];
-
-fn peering_field(w: &World, ctx: &Ctx, a: &TgwAttachment, name: &str) -> Vec<String> {
-    let side = w.tgw_attachment_side(&ctx.scope, a);
-    match name {
-        "transit-gateway-attachment-id" => one(&a.id),
-        "local-owner-id" => {
-            w.transit_gateways.get(side).map(|g| one(&g.owner.account)).unwrap_or_default()
-        }
-        "remote-owner-id" => one(w.tgw_attachment_resource_owner(a, side)),
-        "state" => one(a.state.name()),
-        "transit-gateway-id" => one(side),
-        _ => vec![],
-    }
+/// The gateway on the caller's side of the attachment.
+fn side<'a>(a: &Row<'a, TgwAttachment>) -> &'a str {
+    a.world.tgw_attachment_side(a.scope, a.item)
 }
+
+const PEERING_FILTERS: Table<TgwAttachment> = table![
+    "transit-gateway-attachment-id" => |a| one(&a.id),
+    "local-owner-id" => |a| {
+        a.world.transit_gateways.get(side(a)).map(|g| one(&g.owner.account)).unwrap_or_default()
+    },
+    "remote-owner-id" => |a| one(a.world.tgw_attachment_resource_owner(a.item, side(a))),
+    "state" => |a| one(a.state.name()),
+    "transit-gateway-id" => |a| one(side(a)),
+];
 
 fn describe_peerings(
     ctx: &Ctx,
@@ -196,7 +189,7 @@ fn describe_peerings(
         .filter(|a| ids.is_empty() || ids.contains(&a.id))
         .filter(|a| {
             let tags = a.tags_seen_from(w.tgw_attachment_side(&ctx.scope, a));
-            filters.matches(tags, |n| peering_field(w, ctx, a, n))
+            filters.matches(&Row::new(w, &ctx.scope, *a), tags)
         })
         .map(|a| (a.id.clone(), a))
         .collect();

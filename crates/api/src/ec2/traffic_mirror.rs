@@ -1,7 +1,7 @@
 //! Traffic mirroring operations: targets, filters and their rules, sessions (state only).
 
 use super::common::{tag_set, tags_for};
-use super::filter::{Filters, one};
+use super::filter::{Filters, Row, Table, one, table};
 use super::page::paginate;
 use super::{Ctx, Handler, read, write};
 use crate::Outcome;
@@ -72,12 +72,18 @@ fn create_target(
     })
 }
 
-const TARGET_FILTERS: &[&str] = &[
-    "description",
-    "network-interface-id",
-    "network-load-balancer-arn",
-    "owner-id",
-    "traffic-mirror-target-id",
+const TARGET_FILTERS: Table<tm::TrafficMirrorTarget> = table![
+    "description" => |t| t.description.iter().cloned().collect(),
+    "network-interface-id" => |t| match &t.kind {
+        TargetKind::NetworkInterface(id) => one(id),
+        _ => vec![],
+    },
+    "network-load-balancer-arn" => |t| match &t.kind {
+        TargetKind::NetworkLoadBalancer(arn) => one(arn),
+        _ => vec![],
+    },
+    "owner-id" => |t| one(&t.owner.account),
+    "traffic-mirror-target-id" => |t| one(&t.id),
 ];
 
 fn describe_targets(
@@ -94,16 +100,7 @@ fn describe_targets(
         .traffic_mirror_targets
         .in_scope(&ctx.scope)
         .filter(|t| ids.is_empty() || ids.contains(&t.id))
-        .filter(|t| {
-            filters.matches(&t.tags, |f| match (f, &t.kind) {
-                ("description", _) => t.description.iter().cloned().collect(),
-                ("network-interface-id", TargetKind::NetworkInterface(id)) => one(id),
-                ("network-load-balancer-arn", TargetKind::NetworkLoadBalancer(arn)) => one(arn),
-                ("owner-id", _) => one(&t.owner.account),
-                ("traffic-mirror-target-id", _) => one(&t.id),
-                _ => vec![],
-            })
-        })
+        .filter(|t| filters.matches(&Row::new(w, &ctx.scope, t), &t.tags))
         .map(|t| (t.id.clone(), t))
         .collect();
     let (page, next_token) = paginate(items, req.max_results, req.next_token.as_deref(), LIMITS)?;
@@ -180,7 +177,10 @@ fn create_filter(
     })
 }
 
-const FILTER_FILTERS: &[&str] = &["description", "traffic-mirror-filter-id"];
+const FILTER_FILTERS: Table<tm::TrafficMirrorFilter> = table![
+    "description" => |f| f.description.iter().cloned().collect(),
+    "traffic-mirror-filter-id" => |f| one(&f.id),
+];
 
 fn describe_filters(
     ctx: &Ctx,
@@ -196,13 +196,7 @@ fn describe_filters(
         .traffic_mirror_filters
         .in_scope(&ctx.scope)
         .filter(|f| ids.is_empty() || ids.contains(&f.id))
-        .filter(|f| {
-            filters.matches(&f.tags, |name| match name {
-                "description" => f.description.iter().cloned().collect(),
-                "traffic-mirror-filter-id" => one(&f.id),
-                _ => vec![],
-            })
-        })
+        .filter(|f| filters.matches(&Row::new(w, &ctx.scope, f), &f.tags))
         .map(|f| (f.id.clone(), f))
         .collect();
     let (page, next_token) = paginate(items, req.max_results, req.next_token.as_deref(), LIMITS)?;
@@ -326,16 +320,16 @@ fn delete_rule(
     })
 }
 
-const RULE_FILTERS: &[&str] = &[
-    "description",
-    "destination-cidr-block",
-    "protocol",
-    "rule-action",
-    "rule-number",
-    "source-cidr-block",
-    "traffic-direction",
-    "traffic-mirror-filter-id",
-    "traffic-mirror-filter-rule-id",
+const RULE_FILTERS: Table<tm::FilterRule, tm::TrafficMirrorFilter> = table![
+    "description" => |r| r.description.iter().cloned().collect(),
+    "destination-cidr-block" => |r| one(r.destination_cidr),
+    "protocol" => |r| r.protocol.iter().map(|p| p.to_string()).collect(),
+    "rule-action" => |r| one(&r.action),
+    "rule-number" => |r| one(r.number),
+    "source-cidr-block" => |r| one(r.source_cidr),
+    "traffic-direction" => |r| one(&r.direction),
+    "traffic-mirror-filter-id" => |r| one(&r.extra.id),
+    "traffic-mirror-filter-rule-id" => |r| one(&r.id),
 ];
 
 fn describe_rules(
@@ -357,20 +351,7 @@ fn describe_rules(
         .filter(|f| req.traffic_mirror_filter_id.as_ref().is_none_or(|id| *id == f.id))
         .flat_map(|f| f.rules.iter().map(move |r| (f, r)))
         .filter(|(_, r)| ids.is_empty() || ids.contains(&r.id))
-        .filter(|(f, r)| {
-            filters.matches(&r.tags, |name| match name {
-                "description" => r.description.iter().cloned().collect(),
-                "destination-cidr-block" => one(r.destination_cidr),
-                "protocol" => r.protocol.iter().map(|p| p.to_string()).collect(),
-                "rule-action" => one(&r.action),
-                "rule-number" => one(r.number),
-                "source-cidr-block" => one(r.source_cidr),
-                "traffic-direction" => one(&r.direction),
-                "traffic-mirror-filter-id" => one(&f.id),
-                "traffic-mirror-filter-rule-id" => one(&r.id),
-                _ => vec![],
-            })
-        })
+        .filter(|(f, r)| filters.matches(&Row::with(w, &ctx.scope, *r, *f), &r.tags))
         .map(|(f, r)| (r.id.clone(), render_rule(&f.id, r)))
         .collect();
     let (traffic_mirror_filter_rules, next_token) =
@@ -417,16 +398,16 @@ fn create_session(
     })
 }
 
-const SESSION_FILTERS: &[&str] = &[
-    "description",
-    "network-interface-id",
-    "owner-id",
-    "packet-length",
-    "session-number",
-    "traffic-mirror-filter-id",
-    "traffic-mirror-session-id",
-    "traffic-mirror-target-id",
-    "virtual-network-id",
+const SESSION_FILTERS: Table<tm::TrafficMirrorSession> = table![
+    "description" => |s| s.description.iter().cloned().collect(),
+    "network-interface-id" => |s| one(&s.network_interface_id),
+    "owner-id" => |s| one(&s.owner.account),
+    "packet-length" => |s| s.packet_length.iter().map(|l| l.to_string()).collect(),
+    "session-number" => |s| one(s.session_number),
+    "traffic-mirror-filter-id" => |s| one(&s.filter_id),
+    "traffic-mirror-session-id" => |s| one(&s.id),
+    "traffic-mirror-target-id" => |s| one(&s.target_id),
+    "virtual-network-id" => |s| one(s.virtual_network_id),
 ];
 
 fn describe_sessions(
@@ -443,20 +424,7 @@ fn describe_sessions(
         .traffic_mirror_sessions
         .in_scope(&ctx.scope)
         .filter(|s| ids.is_empty() || ids.contains(&s.id))
-        .filter(|s| {
-            filters.matches(&s.tags, |name| match name {
-                "description" => s.description.iter().cloned().collect(),
-                "network-interface-id" => one(&s.network_interface_id),
-                "owner-id" => one(&s.owner.account),
-                "packet-length" => s.packet_length.iter().map(|l| l.to_string()).collect(),
-                "session-number" => one(s.session_number),
-                "traffic-mirror-filter-id" => one(&s.filter_id),
-                "traffic-mirror-session-id" => one(&s.id),
-                "traffic-mirror-target-id" => one(&s.target_id),
-                "virtual-network-id" => one(s.virtual_network_id),
-                _ => vec![],
-            })
-        })
+        .filter(|s| filters.matches(&Row::new(w, &ctx.scope, s), &s.tags))
         .map(|s| (s.id.clone(), s))
         .collect();
     let (page, next_token) = paginate(items, req.max_results, req.next_token.as_deref(), LIMITS)?;

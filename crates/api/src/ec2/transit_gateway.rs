@@ -6,7 +6,7 @@
 //! once.
 
 use super::common::{tag_set, tags_for};
-use super::filter::{Filters, flag, one};
+use super::filter::{Filters, Row, Table, flag, one, table};
 use super::page::paginate;
 use super::{Ctx, Handler, read, write};
 use crate::Outcome;
@@ -156,47 +156,29 @@ fn delete_transit_gateway(
     Ok(DeleteTransitGatewayResult { transit_gateway: Some(render_tgw(g, Some("deleting"))) })
 }
 
-const TGW_FILTERS: &[&str] = &[
-    "options.propagation-default-route-table-id",
-    "options.amazon-side-asn",
-    "options.association-default-route-table-id",
-    "options.auto-accept-shared-attachments",
-    "options.default-route-table-association",
-    "options.default-route-table-propagation",
-    "options.dns-support",
-    "options.vpn-ecmp-support",
-    "owner-id",
-    "state",
-    "transit-gateway-id",
+const TGW_FILTERS: Table<t::TransitGateway> = table![
+    "options.propagation-default-route-table-id" => {
+        |g| g.options.propagation_default_route_table_id.iter().cloned().collect()
+    },
+    "options.amazon-side-asn" => |g| one(g.options.amazon_side_asn),
+    "options.association-default-route-table-id" => {
+        |g| g.options.association_default_route_table_id.iter().cloned().collect()
+    },
+    "options.auto-accept-shared-attachments" => {
+        |g| one(flag_name(g.options.auto_accept_shared_attachments))
+    },
+    "options.default-route-table-association" => {
+        |g| one(flag_name(g.options.default_route_table_association))
+    },
+    "options.default-route-table-propagation" => {
+        |g| one(flag_name(g.options.default_route_table_propagation))
+    },
+    "options.dns-support" => |g| one(flag_name(g.options.dns_support)),
+    "options.vpn-ecmp-support" => |g| one(flag_name(g.options.vpn_ecmp_support)),
+    "owner-id" => |g| one(&g.owner.account),
+    "state" => |g| one(g.state()),
+    "transit-gateway-id" => |g| one(&g.id),
 ];
-
-fn tgw_field(g: &t::TransitGateway, name: &str) -> Vec<String> {
-    let o = &g.options;
-    match name {
-        "options.propagation-default-route-table-id" => {
-            o.propagation_default_route_table_id.iter().cloned().collect()
-        }
-        "options.amazon-side-asn" => one(o.amazon_side_asn),
-        "options.association-default-route-table-id" => {
-            o.association_default_route_table_id.iter().cloned().collect()
-        }
-        "options.auto-accept-shared-attachments" => {
-            one(flag_name(o.auto_accept_shared_attachments))
-        }
-        "options.default-route-table-association" => {
-            one(flag_name(o.default_route_table_association))
-        }
-        "options.default-route-table-propagation" => {
-            one(flag_name(o.default_route_table_propagation))
-        }
-        "options.dns-support" => one(flag_name(o.dns_support)),
-        "options.vpn-ecmp-support" => one(flag_name(o.vpn_ecmp_support)),
-        "owner-id" => one(&g.owner.account),
-        "state" => one(g.state()),
-        "transit-gateway-id" => one(&g.id),
-        _ => vec![],
-    }
-}
 
 /// Every id named must be listed (deleted ones are, for a while).
 pub(super) fn require_listed<T>(
@@ -226,7 +208,7 @@ fn describe_transit_gateways(
     let items = listed
         .into_iter()
         .filter(|g| ids.is_empty() || ids.contains(&g.id))
-        .filter(|g| filters.matches(&g.tags, |n| tgw_field(g, n)))
+        .filter(|g| filters.matches(&Row::new(w, &ctx.scope, *g), &g.tags))
         .map(|g| (g.id.clone(), g))
         .collect();
     let (page, next_token) =
@@ -356,50 +338,56 @@ fn delete_vpc_attachment(
     })
 }
 
-const VPC_ATTACHMENT_FILTERS: &[&str] =
-    &["state", "transit-gateway-attachment-id", "transit-gateway-id", "vpc-id"];
+type AttachmentRow<'a> = Row<'a, TgwAttachment>;
 
-const ATTACHMENT_FILTERS: &[&str] = &[
-    "association.transit-gateway-route-table-id",
-    "association.state",
-    "resource-id",
-    "resource-owner-id",
-    "resource-type",
-    "state",
-    "transit-gateway-attachment-id",
-    "transit-gateway-id",
-    "transit-gateway-owner-id",
+/// The gateway on the caller's side of the attachment.
+fn side<'a>(a: &AttachmentRow<'a>) -> &'a str {
+    a.world.tgw_attachment_side(a.scope, a.item)
+}
+
+fn attachment_state(a: &AttachmentRow) -> Vec<String> {
+    one(a.state.name())
+}
+
+fn attachment_id(a: &AttachmentRow) -> Vec<String> {
+    one(&a.id)
+}
+
+fn attachment_gateway(a: &AttachmentRow) -> Vec<String> {
+    one(side(a))
+}
+
+const VPC_ATTACHMENT_FILTERS: Table<TgwAttachment> = table![
+    "state" => attachment_state,
+    "transit-gateway-attachment-id" => attachment_id,
+    "transit-gateway-id" => attachment_gateway,
+    "vpc-id" => |a| a.vpc().map(|v| one(&v.vpc_id)).unwrap_or_default(),
 ];
 
-fn attachment_field(w: &World, scope: &Scope, a: &TgwAttachment, name: &str) -> Vec<String> {
-    let side = w.tgw_attachment_side(scope, a);
-    match name {
-        "association.transit-gateway-route-table-id" => {
-            a.association_on(side).map(one).unwrap_or_default()
-        }
-        "association.state" => {
-            a.association_on(side).map(|_| "associated".to_owned()).into_iter().collect()
-        }
-        "resource-id" => one(a.resource_id_from(side)),
-        "resource-owner-id" => one(w.tgw_attachment_resource_owner(a, side)),
-        "resource-type" => one(a.resource.resource_type()),
-        "state" => one(a.state.name()),
-        "transit-gateway-attachment-id" => one(&a.id),
-        "transit-gateway-id" => one(side),
-        "transit-gateway-owner-id" => {
-            w.transit_gateways.get(side).map(|g| one(&g.owner.account)).unwrap_or_default()
-        }
-        "vpc-id" => a.vpc().map(|v| one(&v.vpc_id)).unwrap_or_default(),
-        _ => vec![],
-    }
-}
+const ATTACHMENT_FILTERS: Table<TgwAttachment> = table![
+    "association.transit-gateway-route-table-id" => |a| {
+        a.association_on(side(a)).map(one).unwrap_or_default()
+    },
+    "association.state" => |a| {
+        a.association_on(side(a)).map(|_| "associated".to_owned()).into_iter().collect()
+    },
+    "resource-id" => |a| one(a.resource_id_from(side(a))),
+    "resource-owner-id" => |a| one(a.world.tgw_attachment_resource_owner(a.item, side(a))),
+    "resource-type" => |a| one(a.resource.resource_type()),
+    "state" => attachment_state,
+    "transit-gateway-attachment-id" => attachment_id,
+    "transit-gateway-id" => attachment_gateway,
+    "transit-gateway-owner-id" => |a| {
+        a.world.transit_gateways.get(side(a)).map(|g| one(&g.owner.account)).unwrap_or_default()
+    },
+];
 
 /// The attachments a Describe call lists: named ones must exist (for the kind asked).
 fn listed_attachments<'a>(
     ctx: &'a Ctx,
     w: &'a World,
     ids: &[String],
-    filters: &Filters,
+    filters: &Filters<TgwAttachment>,
     vpc_only: bool,
 ) -> Result<Vec<(String, &'a TgwAttachment)>, model::Error> {
     for id in ids {
@@ -415,7 +403,7 @@ fn listed_attachments<'a>(
         .filter(|a| ids.is_empty() || ids.contains(&a.id))
         .filter(|a| {
             let tags = a.tags_seen_from(w.tgw_attachment_side(&ctx.scope, a));
-            filters.matches(tags, |n| attachment_field(w, &ctx.scope, a, n))
+            filters.matches(&Row::new(w, &ctx.scope, *a), tags)
         })
         .map(|a| (a.id.clone(), a))
         .collect())
@@ -505,12 +493,17 @@ fn delete_route_table(
     })
 }
 
-const ROUTE_TABLE_FILTERS: &[&str] = &[
-    "default-association-route-table",
-    "default-propagation-route-table",
-    "state",
-    "transit-gateway-id",
-    "transit-gateway-route-table-id",
+/// A route table, with the way DescribeTransitGatewayRouteTables shows it.
+const ROUTE_TABLE_FILTERS: Table<t::TgwRouteTable, TransitGatewayRouteTable> = table![
+    "default-association-route-table" => |rt| {
+        flag(rt.extra.default_association_route_table == Some(true))
+    },
+    "default-propagation-route-table" => |rt| {
+        flag(rt.extra.default_propagation_route_table == Some(true))
+    },
+    "state" => |rt| one(rt.state()),
+    "transit-gateway-id" => |rt| one(&rt.transit_gateway_id),
+    "transit-gateway-route-table-id" => |rt| one(&rt.id),
 ];
 
 fn describe_route_tables(
@@ -529,20 +522,7 @@ fn describe_route_tables(
         .into_iter()
         .filter(|rt| ids.is_empty() || ids.contains(&rt.id))
         .map(|rt| (rt, render_route_table(w, rt, None)))
-        .filter(|(rt, r)| {
-            filters.matches(&rt.tags, |n| match n {
-                "default-association-route-table" => {
-                    flag(r.default_association_route_table == Some(true))
-                }
-                "default-propagation-route-table" => {
-                    flag(r.default_propagation_route_table == Some(true))
-                }
-                "state" => one(rt.state()),
-                "transit-gateway-id" => one(&rt.transit_gateway_id),
-                "transit-gateway-route-table-id" => one(&rt.id),
-                _ => vec![],
-            })
-        })
+        .filter(|(rt, r)| filters.matches(&Row::with(w, &ctx.scope, *rt, r), &rt.tags))
         .map(|(rt, r)| (rt.id.clone(), r))
         .collect();
     let (transit_gateway_route_tables, next_token) =
@@ -631,17 +611,11 @@ fn disable_propagation(
     })
 }
 
-const ASSOCIATION_FILTERS: &[&str] =
-    &["resource-id", "resource-type", "transit-gateway-attachment-id"];
-
-fn association_field(a: &TgwAttachment, name: &str) -> Vec<String> {
-    match name {
-        "resource-id" => one(a.resource.resource_id()),
-        "resource-type" => one(a.resource.resource_type()),
-        "transit-gateway-attachment-id" => one(&a.id),
-        _ => vec![],
-    }
-}
+const ASSOCIATION_FILTERS: Table<TgwAttachment> = table![
+    "resource-id" => |a| one(a.resource.resource_id()),
+    "resource-type" => |a| one(a.resource.resource_type()),
+    "transit-gateway-attachment-id" => attachment_id,
+];
 
 fn get_associations(
     ctx: &Ctx,
@@ -652,7 +626,7 @@ fn get_associations(
     let rtb = w.find_tgw_route_table(&ctx.scope, &req.transit_gateway_route_table_id)?;
     let items = w
         .tgw_route_table_associations(&rtb.id)
-        .filter(|a| filters.matches(&Default::default(), |n| association_field(a, n)))
+        .filter(|a| filters.matches(&Row::new(w, &ctx.scope, *a), &Default::default()))
         .map(|a| {
             (
                 a.id.clone(),
@@ -681,7 +655,7 @@ fn get_propagations(
         .propagations
         .iter()
         .filter_map(|id| w.transit_gateway_attachments.get(id))
-        .filter(|a| filters.matches(&Default::default(), |n| association_field(a, n)))
+        .filter(|a| filters.matches(&Row::new(w, &ctx.scope, *a), &Default::default()))
         .map(|a| {
             (
                 a.id.clone(),
@@ -786,18 +760,34 @@ fn delete_route(
     Ok(DeleteTransitGatewayRouteResult { route: before })
 }
 
-const ROUTE_FILTERS: &[&str] = &[
-    "attachment.transit-gateway-attachment-id",
-    "attachment.resource-id",
-    "attachment.resource-type",
-    "prefix-list-id",
-    "route-search.exact-match",
-    "route-search.longest-prefix-match",
-    "route-search.subnet-of-match",
-    "route-search.supernet-of-match",
-    "state",
-    "transit-gateway-route-destination-cidr-block",
-    "type",
+/// The routes' attachments.
+fn route_attachments<'a>(r: &Row<'a, TgwRoute>) -> impl Iterator<Item = &'a TgwAttachment> {
+    let w = r.world;
+    r.item.attachment_ids.iter().filter_map(move |id| w.transit_gateway_attachments.get(id))
+}
+
+/// The route's destination: `route-search.*` compare it as a CIDR (in search_routes), the
+/// others as text.
+fn destination(r: &Row<TgwRoute>) -> Vec<String> {
+    one(r.destination)
+}
+
+const ROUTE_FILTERS: Table<TgwRoute> = table![
+    "attachment.transit-gateway-attachment-id" => |r| r.attachment_ids.clone(),
+    "attachment.resource-id" => {
+        |r| route_attachments(r).map(|a| a.resource.resource_id().to_owned()).collect()
+    },
+    "attachment.resource-type" => {
+        |r| route_attachments(r).map(|a| a.resource.resource_type().to_owned()).collect()
+    },
+    "prefix-list-id" => |r| r.prefix_list_id.iter().cloned().collect(),
+    "route-search.exact-match" => destination,
+    "route-search.longest-prefix-match" => destination,
+    "route-search.subnet-of-match" => destination,
+    "route-search.supernet-of-match" => destination,
+    "state" => |r| one(r.state.name()),
+    "transit-gateway-route-destination-cidr-block" => destination,
+    "type" => |r| one(r.route_type.name()),
 ];
 
 /// The route-search filters compare CIDRs, not text.
@@ -874,28 +864,7 @@ fn search_routes(
     }
     let rendered: Vec<TransitGatewayRoute> = routes
         .iter()
-        .filter(|r| {
-            filters.matches(&Default::default(), |n| match n {
-                "attachment.transit-gateway-attachment-id" => r.attachment_ids.clone(),
-                "attachment.resource-id" => r
-                    .attachment_ids
-                    .iter()
-                    .filter_map(|id| w.transit_gateway_attachments.get(id))
-                    .map(|a| a.resource.resource_id().to_owned())
-                    .collect(),
-                "attachment.resource-type" => r
-                    .attachment_ids
-                    .iter()
-                    .filter_map(|id| w.transit_gateway_attachments.get(id))
-                    .map(|a| a.resource.resource_type().to_owned())
-                    .collect(),
-                "prefix-list-id" => r.prefix_list_id.iter().cloned().collect(),
-                "state" => one(r.state.name()),
-                "type" => one(r.route_type.name()),
-                "transit-gateway-route-destination-cidr-block" => one(r.destination),
-                _ => vec![],
-            })
-        })
+        .filter(|r| filters.matches(&Row::new(w, &ctx.scope, *r), &Default::default()))
         .map(|r| render_route(w, r))
         .collect();
     let limit = req.max_results.map_or(usize::MAX, |m| m as usize);
@@ -991,14 +960,25 @@ fn delete_prefix_list_reference(
     })
 }
 
-const REFERENCE_FILTERS: &[&str] = &[
-    "attachment.resource-id",
-    "attachment.resource-type",
-    "attachment.transit-gateway-attachment-id",
-    "is-blackhole",
-    "prefix-list-id",
-    "prefix-list-owner-id",
-    "state",
+/// A reference as shown.
+const REFERENCE_FILTERS: Table<TransitGatewayPrefixListReference> = table![
+    "attachment.resource-id" => {
+        |r| r.transit_gateway_attachment.as_ref().and_then(|a| a.resource_id.clone()).into_iter().collect()
+    },
+    "attachment.resource-type" => {
+        |r| r.transit_gateway_attachment.as_ref().and_then(|a| a.resource_type.clone()).into_iter().collect()
+    },
+    "attachment.transit-gateway-attachment-id" => |r| {
+        r.transit_gateway_attachment
+            .as_ref()
+            .and_then(|a| a.transit_gateway_attachment_id.clone())
+            .into_iter()
+            .collect()
+    },
+    "is-blackhole" => |r| flag(r.blackhole.unwrap_or(false)),
+    "prefix-list-id" => |r| r.prefix_list_id.iter().cloned().collect(),
+    "prefix-list-owner-id" => |r| r.prefix_list_owner_id.iter().cloned().collect(),
+    "state" => |r| r.state.iter().cloned().collect(),
 ];
 
 fn get_prefix_list_references(
@@ -1012,26 +992,7 @@ fn get_prefix_list_references(
         .prefix_list_references
         .iter()
         .map(|r| render_reference(w, &rtb.id, r, "available"))
-        .filter(|r| {
-            let attachment = r.transit_gateway_attachment.as_ref();
-            filters.matches(&Default::default(), |n| match n {
-                "attachment.resource-id" => {
-                    attachment.and_then(|a| a.resource_id.clone()).into_iter().collect()
-                }
-                "attachment.resource-type" => {
-                    attachment.and_then(|a| a.resource_type.clone()).into_iter().collect()
-                }
-                "attachment.transit-gateway-attachment-id" => attachment
-                    .and_then(|a| a.transit_gateway_attachment_id.clone())
-                    .into_iter()
-                    .collect(),
-                "is-blackhole" => flag(r.blackhole.unwrap_or(false)),
-                "prefix-list-id" => r.prefix_list_id.iter().cloned().collect(),
-                "prefix-list-owner-id" => r.prefix_list_owner_id.iter().cloned().collect(),
-                "state" => r.state.iter().cloned().collect(),
-                _ => vec![],
-            })
-        })
+        .filter(|r| filters.matches(&Row::new(w, &ctx.scope, r), &Default::default()))
         .map(|r| (r.prefix_list_id.clone().unwrap_or_default(), r))
         .collect();
     let (transit_gateway_prefix_list_references, next_token) =

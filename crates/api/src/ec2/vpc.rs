@@ -1,7 +1,7 @@
 //! VPC operations.
 
 use super::common::{attr_bool, attr_value, require_all, tag_set, tags_for};
-use super::filter::{Filters, flag, one};
+use super::filter::{Filters, Row, Table, flag, one, table};
 use super::page::paginate;
 use super::{Ctx, Handler, read, write};
 use crate::Outcome;
@@ -135,57 +135,42 @@ fn delete_vpc(ctx: &Ctx, w: &mut World, req: DeleteVpcRequest) -> Outcome<Return
     Ok(ReturnTrue)
 }
 
-const VPC_FILTERS: &[&str] = &[
-    "cidr",
-    "cidr-block-association.cidr-block",
-    "cidr-block-association.association-id",
-    "cidr-block-association.state",
-    "dhcp-options-id",
-    "ipv6-cidr-block-association.ipv6-cidr-block",
-    "ipv6-cidr-block-association.ipv6-pool",
-    "ipv6-cidr-block-association.association-id",
-    "ipv6-cidr-block-association.state",
-    "is-default",
-    // Not in botocore's text, but AWS accepts it (moto's suite relies on it).
-    "isDefault",
-    "owner-id",
-    "state",
-    "vpc-id",
-];
-
-fn vpc_field(v: &m::Vpc, name: &str) -> Vec<String> {
-    match name {
-        "cidr" => v.primary_cidr().map(|c| c.to_string()).into_iter().collect(),
-        "cidr-block-association.cidr-block" => {
-            v.cidr_blocks.iter().map(|b| b.cidr.to_string()).collect()
-        }
-        "cidr-block-association.association-id" => {
-            v.cidr_blocks.iter().map(|b| b.association_id.clone()).collect()
-        }
-        // One state per associated block: a VPC without IPv6 has no IPv6 association state.
-        "cidr-block-association.state" => {
-            v.cidr_blocks.iter().map(|_| "associated".to_owned()).collect()
-        }
-        "ipv6-cidr-block-association.state" => {
-            v.ipv6_cidr_blocks.iter().map(|_| "associated".to_owned()).collect()
-        }
-        "dhcp-options-id" => one(&v.dhcp_options_id),
-        "ipv6-cidr-block-association.ipv6-cidr-block" => {
-            v.ipv6_cidr_blocks.iter().map(|b| b.cidr.to_string()).collect()
-        }
-        "ipv6-cidr-block-association.ipv6-pool" => {
-            v.ipv6_cidr_blocks.iter().map(|b| b.pool.clone()).collect()
-        }
-        "ipv6-cidr-block-association.association-id" => {
-            v.ipv6_cidr_blocks.iter().map(|b| b.association_id.clone()).collect()
-        }
-        "is-default" | "isDefault" => flag(v.is_default),
-        "owner-id" => one(&v.owner.account),
-        "state" => one("available"),
-        "vpc-id" => one(&v.id),
-        _ => vec![],
-    }
+fn vpc_is_default(v: &Row<m::Vpc>) -> Vec<String> {
+    flag(v.is_default)
 }
+
+const VPC_FILTERS: Table<m::Vpc> = table![
+    "cidr" => |v| v.primary_cidr().map(|c| c.to_string()).into_iter().collect(),
+    "cidr-block-association.cidr-block" => {
+        |v| v.cidr_blocks.iter().map(|b| b.cidr.to_string()).collect()
+    },
+    "cidr-block-association.association-id" => {
+        |v| v.cidr_blocks.iter().map(|b| b.association_id.clone()).collect()
+    },
+    // One state per associated block: a VPC without IPv6 has no IPv6 association state.
+    "cidr-block-association.state" => {
+        |v| v.cidr_blocks.iter().map(|_| "associated".to_owned()).collect()
+    },
+    "dhcp-options-id" => |v| one(&v.dhcp_options_id),
+    "ipv6-cidr-block-association.ipv6-cidr-block" => {
+        |v| v.ipv6_cidr_blocks.iter().map(|b| b.cidr.to_string()).collect()
+    },
+    "ipv6-cidr-block-association.ipv6-pool" => {
+        |v| v.ipv6_cidr_blocks.iter().map(|b| b.pool.clone()).collect()
+    },
+    "ipv6-cidr-block-association.association-id" => {
+        |v| v.ipv6_cidr_blocks.iter().map(|b| b.association_id.clone()).collect()
+    },
+    "ipv6-cidr-block-association.state" => {
+        |v| v.ipv6_cidr_blocks.iter().map(|_| "associated".to_owned()).collect()
+    },
+    "is-default" => vpc_is_default,
+    // Not in botocore's text, but AWS accepts it (moto's suite relies on it).
+    "isDefault" => vpc_is_default,
+    "owner-id" => |v| one(&v.owner.account),
+    "state" => |_| one("available"),
+    "vpc-id" => |v| one(&v.id),
+];
 
 fn describe_vpcs(ctx: &Ctx, w: &World, req: DescribeVpcsRequest) -> Outcome<DescribeVpcsResult> {
     let filters = Filters::new(&req.filters, VPC_FILTERS)?;
@@ -198,7 +183,7 @@ fn describe_vpcs(ctx: &Ctx, w: &World, req: DescribeVpcsRequest) -> Outcome<Desc
         .vpcs
         .in_scope(&ctx.scope)
         .filter(|v| req.vpc_ids.is_empty() || req.vpc_ids.contains(&v.id))
-        .filter(|v| filters.matches(&v.tags, |n| vpc_field(v, n)))
+        .filter(|v| filters.matches(&Row::new(w, &ctx.scope, v), &v.tags))
         .map(|v| (v.id.clone(), v))
         .collect();
     let (page, next_token) =

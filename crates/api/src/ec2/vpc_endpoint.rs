@@ -1,7 +1,7 @@
 //! VPC endpoint operations (gateway and interface endpoints to AWS services).
 
 use super::common::{tag_set, tags_for};
-use super::filter::{Filters, one};
+use super::filter::{Filters, Row, Table, one, table};
 use super::page::paginate;
 use super::{Ctx, Handler, read, write};
 use crate::Outcome;
@@ -145,29 +145,16 @@ fn delete_vpc_endpoints(
     Ok(DeleteVpcEndpointsResult { unsuccessful })
 }
 
-const FILTERS: &[&str] = &[
-    "ip-address-type",
-    "service-name",
-    "service-region",
-    "vpc-id",
-    "vpc-endpoint-id",
-    "vpc-endpoint-state",
-    "vpc-endpoint-type",
+const FILTERS: Table<ve::VpcEndpoint> = table![
+    "ip-address-type" => |_| one("ipv4"),
+    "service-name" => |e| one(&e.service_name),
+    // Endpoints reach services of their own region only (no cross-region PrivateLink).
+    "service-region" => |e| one(&e.owner.region),
+    "vpc-id" => |e| one(&e.vpc_id),
+    "vpc-endpoint-id" => |e| one(&e.id),
+    "vpc-endpoint-state" => |e| one(e.state.name()),
+    "vpc-endpoint-type" => |e| one(e.endpoint_type.name()),
 ];
-
-fn field(e: &ve::VpcEndpoint, name: &str) -> Vec<String> {
-    match name {
-        "ip-address-type" => one("ipv4"),
-        "service-name" => one(&e.service_name),
-        // Endpoints reach services of their own region only (no cross-region PrivateLink).
-        "service-region" => one(&e.owner.region),
-        "vpc-id" => one(&e.vpc_id),
-        "vpc-endpoint-id" => one(&e.id),
-        "vpc-endpoint-state" => one(e.state.name()),
-        "vpc-endpoint-type" => one(e.endpoint_type.name()),
-        _ => vec![],
-    }
-}
 
 fn describe_vpc_endpoints(
     ctx: &Ctx,
@@ -186,7 +173,7 @@ fn describe_vpc_endpoints(
     let items = listed
         .into_iter()
         .filter(|e| req.vpc_endpoint_ids.is_empty() || req.vpc_endpoint_ids.contains(&e.id))
-        .filter(|e| filters.matches(&e.tags, |f| field(e, f)))
+        .filter(|e| filters.matches(&Row::new(w, &ctx.scope, *e), &e.tags))
         .map(|e| (e.id.clone(), render(w, e)))
         .collect();
     let (vpc_endpoints, next_token) =
@@ -194,15 +181,31 @@ fn describe_vpc_endpoints(
     Ok(DescribeVpcEndpointsResult { next_token, vpc_endpoints })
 }
 
-const SERVICE_FILTERS: &[&str] =
-    &["owner", "service-name", "service-region", "service-type", "supported-ip-address-types"];
+/// Amazon's services of the region.
+const SERVICE_FILTERS: Table<ve::Service> = table![
+    "owner" => |_| one("amazon"),
+    "service-name" => |s| one(&s.name),
+    "service-region" => |s| one(&s.scope.region),
+    "service-type" => |s| s.types.iter().map(|t| t.name().to_owned()).collect(),
+    "supported-ip-address-types" => |_| one("ipv4"),
+];
+
+/// The same names, read from the endpoint services (PrivateLink) of vpclab's users.
+const PRIVATELINK_FILTERS: Table<model::endpoint_service::EndpointService> = table![
+    "owner" => |s| one(&s.owner.account),
+    "service-name" => |s| one(&s.service_name),
+    "service-region" => |s| one(&s.owner.region),
+    "service-type" => |s| one(s.service_type.name()),
+    "supported-ip-address-types" => |s| s.supported_ip_address_types.clone(),
+];
 
 fn describe_vpc_endpoint_services(
     ctx: &Ctx,
     w: &World,
     req: DescribeVpcEndpointServicesRequest,
 ) -> Outcome<DescribeVpcEndpointServicesResult> {
-    let filters = Filters::new(&req.filters, SERVICE_FILTERS)?;
+    let catalogue = Filters::new(&req.filters, SERVICE_FILTERS)?;
+    let privatelink = Filters::new(&req.filters, PRIVATELINK_FILTERS)?;
     let region = ctx.scope.region()?;
     let services = ve::services(region.name);
     // Endpoint services (PrivateLink) the caller owns or is allowed to use.
@@ -225,16 +228,7 @@ fn describe_vpc_endpoint_services(
     let mut items: Vec<(String, ServiceDetail)> = services
         .into_iter()
         .filter(|s| req.service_names.is_empty() || req.service_names.contains(&s.name))
-        .filter(|s| {
-            filters.matches(&no_tags, |f| match f {
-                "owner" => one("amazon"),
-                "service-name" => one(&s.name),
-                "service-region" => one(region.name),
-                "service-type" => s.types.iter().map(|t| t.name().to_owned()).collect(),
-                "supported-ip-address-types" => one("ipv4"),
-                _ => vec![],
-            })
-        })
+        .filter(|s| catalogue.matches(&Row::new(w, &ctx.scope, s), &no_tags))
         .map(|s| {
             let detail = ServiceDetail {
                 acceptance_required: Some(false),
@@ -278,16 +272,7 @@ fn describe_vpc_endpoint_services(
         provided
             .into_iter()
             .filter(|s| req.service_names.is_empty() || req.service_names.contains(&s.service_name))
-            .filter(|s| {
-                filters.matches(&s.tags, |f| match f {
-                    "owner" => one(&s.owner.account),
-                    "service-name" => one(&s.service_name),
-                    "service-region" => one(&s.owner.region),
-                    "service-type" => one(s.service_type.name()),
-                    "supported-ip-address-types" => s.supported_ip_address_types.clone(),
-                    _ => vec![],
-                })
-            })
+            .filter(|s| privatelink.matches(&Row::new(w, &ctx.scope, *s), &s.tags))
             .map(|s| (s.service_name.clone(), super::endpoint_service::service_detail(w, s))),
     );
     items.sort_by(|a, b| a.0.cmp(&b.0));

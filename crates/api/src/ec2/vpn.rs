@@ -2,7 +2,7 @@
 //! and their static routes.
 
 use super::common::{require_all, tag_set, tags_for};
-use super::filter::{Filters, flag, one};
+use super::filter::{Filters, Row, Table, flag, one, table};
 use super::{Ctx, Handler, read, write};
 use crate::Outcome;
 use model::World;
@@ -99,28 +99,15 @@ fn delete_vpn_gateway(
     Ok(ReturnTrue)
 }
 
-const VGW_FILTERS: &[&str] = &[
-    "amazon-side-asn",
-    "attachment.state",
-    "attachment.vpc-id",
-    "availability-zone",
-    "state",
-    "type",
-    "vpn-gateway-id",
+const VGW_FILTERS: Table<v::VpnGateway> = table![
+    "amazon-side-asn" => |g| one(g.amazon_side_asn),
+    "attachment.state" => |g| g.attachment.iter().map(|a| a.state().to_owned()).collect(),
+    "attachment.vpc-id" => |g| g.attachment.iter().map(|a| a.vpc_id.clone()).collect(),
+    "availability-zone" => |g| g.availability_zone.iter().cloned().collect(),
+    "state" => |_| one("available"),
+    "type" => |_| one(v::IPSEC_1),
+    "vpn-gateway-id" => |g| one(&g.id),
 ];
-
-fn vgw_field(g: &v::VpnGateway, name: &str) -> Vec<String> {
-    match name {
-        "amazon-side-asn" => one(g.amazon_side_asn),
-        "attachment.state" => g.attachment.iter().map(|a| a.state().to_owned()).collect(),
-        "attachment.vpc-id" => g.attachment.iter().map(|a| a.vpc_id.clone()).collect(),
-        "availability-zone" => g.availability_zone.iter().cloned().collect(),
-        "state" => one("available"),
-        "type" => one(v::IPSEC_1),
-        "vpn-gateway-id" => one(&g.id),
-        _ => vec![],
-    }
-}
 
 fn describe_vpn_gateways(
     ctx: &Ctx,
@@ -138,7 +125,7 @@ fn describe_vpn_gateways(
         .vpn_gateways
         .in_scope(&ctx.scope)
         .filter(|g| ids.is_empty() || ids.contains(&g.id))
-        .filter(|g| filters.matches(&g.tags, |n| vgw_field(g, n)))
+        .filter(|g| filters.matches(&Row::new(w, &ctx.scope, g), &g.tags))
         .map(render_vgw)
         .collect();
     Ok(DescribeVpnGatewaysResult { vpn_gateways })
@@ -187,18 +174,13 @@ fn delete_customer_gateway(
     Ok(ReturnTrue)
 }
 
-const CGW_FILTERS: &[&str] = &["bgp-asn", "customer-gateway-id", "ip-address", "state", "type"];
-
-fn cgw_field(g: &v::CustomerGateway, name: &str) -> Vec<String> {
-    match name {
-        "bgp-asn" => one(g.bgp_asn),
-        "customer-gateway-id" => one(&g.id),
-        "ip-address" => one(g.ip_address),
-        "state" => one(g.state()),
-        "type" => one(v::IPSEC_1),
-        _ => vec![],
-    }
-}
+const CGW_FILTERS: Table<v::CustomerGateway> = table![
+    "bgp-asn" => |g| one(g.bgp_asn),
+    "customer-gateway-id" => |g| one(&g.id),
+    "ip-address" => |g| one(g.ip_address),
+    "state" => |g| one(g.state()),
+    "type" => |_| one(v::IPSEC_1),
+];
 
 fn describe_customer_gateways(
     ctx: &Ctx,
@@ -215,7 +197,7 @@ fn describe_customer_gateways(
     let customer_gateways = w
         .listed_customer_gateways(&ctx.scope, Timestamp::now().0)
         .filter(|g| ids.is_empty() || ids.contains(&g.id))
-        .filter(|g| filters.matches(&g.tags, |n| cgw_field(g, n)))
+        .filter(|g| filters.matches(&Row::new(w, &ctx.scope, g), &g.tags))
         .map(render_cgw)
         .collect();
     Ok(DescribeCustomerGatewaysResult { customer_gateways })
@@ -363,37 +345,27 @@ fn delete_vpn_connection(
     Ok(ReturnTrue)
 }
 
-const VPN_FILTERS: &[&str] = &[
-    "customer-gateway-configuration",
-    "customer-gateway-id",
-    "state",
-    "option.static-routes-only",
-    "route.destination-cidr-block",
-    "bgp-asn",
-    "type",
-    "vpn-connection-id",
-    "vpn-gateway-id",
-    "transit-gateway-id",
+const VPN_FILTERS: Table<v::VpnConnection> = table![
+    // The configuration document DescribeVpnConnections shows.
+    "customer-gateway-configuration" => {
+        |c| render_vpn(c.world, c.item).customer_gateway_configuration.into_iter().collect()
+    },
+    "customer-gateway-id" => |c| one(&c.customer_gateway_id),
+    "state" => |_| one("available"),
+    "option.static-routes-only" => |c| flag(c.static_routes_only),
+    "route.destination-cidr-block" => |c| c.routes.iter().map(|r| r.to_string()).collect(),
+    "bgp-asn" => {
+        |c| c.world
+                .customer_gateways
+                .get(&c.customer_gateway_id)
+                .map(|g| one(g.bgp_asn))
+                .unwrap_or_default()
+    },
+    "type" => |_| one(v::IPSEC_1),
+    "vpn-connection-id" => |c| one(&c.id),
+    "vpn-gateway-id" => |c| c.vpn_gateway_id.iter().cloned().collect(),
+    "transit-gateway-id" => |c| c.transit_gateway_id.iter().cloned().collect(),
 ];
-
-fn vpn_field(w: &World, c: &v::VpnConnection, name: &str) -> Vec<String> {
-    match name {
-        "customer-gateway-id" => one(&c.customer_gateway_id),
-        "state" => one("available"),
-        "option.static-routes-only" => flag(c.static_routes_only),
-        "route.destination-cidr-block" => c.routes.iter().map(|r| r.to_string()).collect(),
-        "bgp-asn" => w
-            .customer_gateways
-            .get(&c.customer_gateway_id)
-            .map(|g| one(g.bgp_asn))
-            .unwrap_or_default(),
-        "type" => one(v::IPSEC_1),
-        "vpn-connection-id" => one(&c.id),
-        "vpn-gateway-id" => c.vpn_gateway_id.iter().cloned().collect(),
-        "transit-gateway-id" => c.transit_gateway_id.iter().cloned().collect(),
-        _ => vec![],
-    }
-}
 
 fn describe_vpn_connections(
     ctx: &Ctx,
@@ -411,7 +383,7 @@ fn describe_vpn_connections(
         .vpn_connections
         .in_scope(&ctx.scope)
         .filter(|c| ids.is_empty() || ids.contains(&c.id))
-        .filter(|c| filters.matches(&c.tags, |n| vpn_field(w, c, n)))
+        .filter(|c| filters.matches(&Row::new(w, &ctx.scope, c), &c.tags))
         .map(|c| render_vpn(w, c))
         .collect();
     Ok(DescribeVpnConnectionsResult { vpn_connections })
