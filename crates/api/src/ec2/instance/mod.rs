@@ -288,29 +288,13 @@ fn tags_of_type(specs: &[TagSpecification]) -> Result<[Vec<(String, String)>; 3]
     Ok([tags_for(&i, "instance")?, tags_for(&v, "volume")?, tags_for(&n, "network-interface")?])
 }
 
-fn run_instances(ctx: &Ctx, w: &mut World, req: RunInstancesRequest) -> Outcome<Reservation> {
-    if req.launch_template.is_some() {
-        return Err(ApiError::invalid_parameter_value(
-            "Launch templates are not supported by vpclab.",
-        )
-        .into());
-    }
-    if req.instance_market_options.is_some() {
-        return Err(ApiError::invalid_parameter_value(
-            "Spot instances are not supported by vpclab.",
-        )
-        .into());
-    }
-    if !req.secondary_interfaces.is_empty() {
-        return Err(ApiError::invalid_parameter_value(
-            "Secondary interfaces are not supported by vpclab.",
-        )
-        .into());
-    }
-    let image_id = req.image_id.clone().ok_or_else(|| ApiError::missing_parameter("ImageId"))?;
-    let [instance_tags, volume_tags, interface_tags] = tags_of_type(&req.tag_specifications)?;
+/// RunInstances' network interfaces as the model takes them: addresses parsed, the primary
+/// among `PrivateIpAddresses` found, the first interface's device index 0 when not given.
+fn launch_interfaces(
+    specs: &[InstanceNetworkInterfaceSpecification],
+) -> Result<Vec<InterfaceSpec>, ApiError> {
     let mut interfaces = Vec::new();
-    for (n, s) in req.network_interfaces.iter().enumerate() {
+    for (n, s) in specs.iter().enumerate() {
         let mut secondary_ips = Vec::new();
         let mut private_ip = s
             .private_ip_address
@@ -333,7 +317,7 @@ fn run_instances(ctx: &Ctx, w: &mut World, req: RunInstancesRequest) -> Outcome<
             (Some(d), _) => d,
             (None, _) if n == 0 => 0,
             (None, _) => {
-                return Err(ApiError::missing_parameter("NetworkInterface.N.DeviceIndex").into());
+                return Err(ApiError::missing_parameter("NetworkInterface.N.DeviceIndex"));
             }
         };
         interfaces.push(InterfaceSpec {
@@ -355,8 +339,13 @@ fn run_instances(ctx: &Ctx, w: &mut World, req: RunInstancesRequest) -> Outcome<
             interface_type: s.interface_type.clone(),
         });
     }
+    Ok(interfaces)
+}
+
+/// RunInstances' EBS block device mappings as the model takes them (sizes 1–65,536 GiB).
+fn launch_volumes(mappings: &[BlockDeviceMapping]) -> Result<Vec<VolumeSpec>, ApiError> {
     let mut volumes = Vec::new();
-    for b in &req.block_device_mappings {
+    for b in mappings {
         let Some(ebs) = &b.ebs else { continue };
         let device_name = b
             .device_name
@@ -367,8 +356,7 @@ fn run_instances(ctx: &Ctx, w: &mut World, req: RunInstancesRequest) -> Outcome<
         {
             return Err(ApiError::invalid_parameter_value(format!(
                 "Volume of size {size}GB is outside the range of 1 to 65536 GiB."
-            ))
-            .into());
+            )));
         }
         volumes.push(VolumeSpec {
             device_name,
@@ -380,6 +368,32 @@ fn run_instances(ctx: &Ctx, w: &mut World, req: RunInstancesRequest) -> Outcome<
             delete_on_termination: ebs.delete_on_termination,
         });
     }
+    Ok(volumes)
+}
+
+fn run_instances(ctx: &Ctx, w: &mut World, req: RunInstancesRequest) -> Outcome<Reservation> {
+    if req.launch_template.is_some() {
+        return Err(ApiError::invalid_parameter_value(
+            "Launch templates are not supported by vpclab.",
+        )
+        .into());
+    }
+    if req.instance_market_options.is_some() {
+        return Err(ApiError::invalid_parameter_value(
+            "Spot instances are not supported by vpclab.",
+        )
+        .into());
+    }
+    if !req.secondary_interfaces.is_empty() {
+        return Err(ApiError::invalid_parameter_value(
+            "Secondary interfaces are not supported by vpclab.",
+        )
+        .into());
+    }
+    let image_id = req.image_id.clone().ok_or_else(|| ApiError::missing_parameter("ImageId"))?;
+    let [instance_tags, volume_tags, interface_tags] = tags_of_type(&req.tag_specifications)?;
+    let interfaces = launch_interfaces(&req.network_interfaces)?;
+    let volumes = launch_volumes(&req.block_device_mappings)?;
     let placement = req.placement.clone().unwrap_or_default();
     let profile = req
         .iam_instance_profile
