@@ -52,8 +52,14 @@ SERVICES = {
 }
 
 
+# The operation list of each service (by its signing name), as the code spells the service.
+LISTINGS = {"elasticloadbalancing": "elbv2", "route53resolver": "route53_resolver",
+            "directconnect": "direct_connect"}
+
+
 def served_operations(service: str) -> list[str]:
-    path = REPO_ROOT / "crates" / "codegen" / "operations" / f"{service}.txt"
+    listing = LISTINGS.get(service, service)
+    path = REPO_ROOT / "crates" / "codegen" / "operations" / f"{listing}.txt"
     lines = path.read_text(encoding="utf-8").splitlines()
     return [line.strip() for line in lines if line.strip() and not line.startswith("#")]
 
