@@ -35,9 +35,9 @@ impl Error {
         Error::new(code, format!("The {noun} ID '{id}' does not exist"))
     }
 
-    /// `<Code>.Malformed` for an id that cannot be one of its kind.
-    pub fn malformed(code: &'static str, noun: &str, id: &str) -> Self {
-        Error::new(code, format!("Invalid id: \"{id}\" (expecting \"{noun}-...\")"))
+    /// `<Code>.Malformed` for an id that cannot be one of its kind (ids start `<prefix>-`).
+    pub fn malformed(code: &'static str, prefix: &str, id: &str) -> Self {
+        Error::new(code, format!("Invalid id: \"{id}\" (expecting \"{prefix}-...\")"))
     }
 
     pub fn invalid_parameter_value(message: impl Into<String>) -> Self {

@@ -13,8 +13,6 @@ use serde::de::DeserializeOwned;
 #[derive(Debug, Clone, Copy)]
 pub struct Kind {
     pub prefix: &'static str,
-    /// The noun of AWS's NotFound message.
-    pub noun: &'static str,
     pub not_found: &'static str,
     pub malformed: &'static str,
     /// AWS's NotFound message, `{id}` standing for the id.
@@ -30,7 +28,6 @@ macro_rules! kinds {
     ($($name:ident = $prefix:literal, $noun:literal, $nf:literal, $mal:literal, $rt:expr, $label:literal $(, missing $missing:literal)?;)*) => {
         $(pub const $name: Kind = Kind {
             prefix: $prefix,
-            noun: $noun,
             not_found: $nf,
             malformed: $mal,
             missing: kinds!(@missing $noun $(, $missing)?),
@@ -112,10 +109,7 @@ impl Kind {
                 ),
             ))
         } else {
-            Err(Error::new(
-                self.malformed,
-                format!("Invalid id: \"{id}\" (expecting \"{}-...\")", self.prefix),
-            ))
+            Err(Error::malformed(self.malformed, self.prefix, id))
         }
     }
 }
