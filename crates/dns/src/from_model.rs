@@ -179,7 +179,7 @@ impl<'w> PrivateNames<'w> {
     }
 
     /// The private zones associated with `vpc` in its own region.
-    fn zones_of(&self, vpc: &model::resources::Vpc) -> Vec<String> {
+    fn zones_of(&self, vpc: &model::types::ec2::Vpc) -> Vec<String> {
         let associated = self.zones.get(vpc.id.as_str()).into_iter().flatten();
         let mut ids: Vec<String> = associated
             .filter(|(region, _)| *region == vpc.owner.region)

@@ -6,9 +6,9 @@
 //! change here updates both.
 
 use crate::error::{Error, Result};
-use crate::lookup;
+use crate::kinds;
 use crate::references::{Reference, References};
-use crate::resources::*;
+use crate::types::ec2::*;
 use crate::world::{Scope, World};
 use std::net::Ipv4Addr;
 
@@ -57,7 +57,7 @@ impl World {
                 "AuthFailure",
                 format!("The address with allocation id [{allocation_id}] does not belong to you."),
             )),
-            _ => Err(lookup::ADDRESS.not_found(allocation_id)),
+            _ => Err(kinds::ADDRESS.not_found(allocation_id)),
         }
     }
 
@@ -107,7 +107,7 @@ impl World {
         let address = self.find_address(scope, allocation_id)?.clone();
         let eni_id = match (&target.instance_id, &target.network_interface_id) {
             (_, Some(eni)) => {
-                let e = self.network_interfaces.find(&lookup::NETWORK_INTERFACE, scope, eni)?;
+                let e = self.network_interfaces.find(&kinds::NETWORK_INTERFACE, scope, eni)?;
                 if let Some(i) = &target.instance_id
                     && e.attachment.as_ref().is_none_or(|a| &a.instance_id != i)
                 {
@@ -118,7 +118,7 @@ impl World {
                 eni.clone()
             }
             (Some(i), None) => {
-                let inst = self.instances.find(&lookup::INSTANCE, scope, i)?;
+                let inst = self.instances.find(&kinds::INSTANCE, scope, i)?;
                 if !matches!(inst.state, InstanceState::Running | InstanceState::Stopped) {
                     return Err(Error::new(
                         "IncorrectInstanceState",
@@ -148,7 +148,7 @@ impl World {
         let eni = self
             .network_interfaces
             .get(&eni_id)
-            .ok_or_else(|| lookup::NETWORK_INTERFACE.not_found(&eni_id))?
+            .ok_or_else(|| kinds::NETWORK_INTERFACE.not_found(&eni_id))?
             .clone();
         let private_ip = match target.private_ip {
             Some(ip) if eni.holds(ip) => ip,
@@ -291,7 +291,7 @@ impl References for Address {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::eni::NewInterface;
+    use crate::types::ec2::eni::NewInterface;
 
     #[test]
     fn associate_needs_a_gateway_and_respects_reassociation() {

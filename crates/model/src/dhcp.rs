@@ -4,8 +4,8 @@
 //! A VPC uses one set, or none (`default` in the API). Sets are immutable once created.
 
 use crate::error::{Error, Result};
-use crate::lookup;
-use crate::resources::*;
+use crate::kinds;
+use crate::types::ec2::*;
 use crate::world::{Scope, World};
 use std::net::IpAddr;
 
@@ -147,7 +147,7 @@ impl World {
 
     /// DeleteDhcpOptions: refused while a VPC uses the set.
     pub fn delete_dhcp_options(&mut self, scope: &Scope, id: &str) -> Result<()> {
-        self.dhcp_options.find(&lookup::DHCP_OPTIONS, scope, id)?;
+        self.dhcp_options.find(&kinds::DHCP_OPTIONS, scope, id)?;
         if self.vpcs.values().any(|v| v.dhcp_options_id == id) {
             return Err(Error::dependency_violation(format!(
                 "The dhcpOptions '{id}' has dependencies and cannot be deleted."
@@ -160,9 +160,9 @@ impl World {
     /// AssociateDhcpOptions: a set of the scope, or `default` for none.
     pub fn associate_dhcp_options(&mut self, scope: &Scope, id: &str, vpc_id: &str) -> Result<()> {
         if id != NONE {
-            self.dhcp_options.find(&lookup::DHCP_OPTIONS, scope, id)?;
+            self.dhcp_options.find(&kinds::DHCP_OPTIONS, scope, id)?;
         }
-        self.vpcs.find_mut(&lookup::VPC, scope, vpc_id)?.dhcp_options_id = id.to_owned();
+        self.vpcs.find_mut(&kinds::VPC, scope, vpc_id)?.dhcp_options_id = id.to_owned();
         Ok(())
     }
 

@@ -15,98 +15,12 @@
 //! (`ResourceInUse`).
 
 use crate::error::{Error, Result};
-use crate::load_balancer::LbType;
-use crate::lookup;
+use crate::kinds;
 use crate::references::{Reference, References};
-use crate::resources::Tags;
+pub use crate::types::ec2::endpoint_service::*;
+use crate::types::elbv2::load_balancer::LbType;
 use crate::vpc_endpoint::{EndpointState, EndpointType, VpcEndpoint};
 use crate::world::{Scope, World};
-use serde::{Deserialize, Serialize};
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct AllowedPrincipal {
-    pub principal: String,
-    /// `vpce-svc-perm-…`.
-    pub permission_id: String,
-}
-
-impl AllowedPrincipal {
-    /// `All`, `Account`, `User` or `Role`, as AWS reports the principal's kind.
-    pub fn principal_type(&self) -> &'static str {
-        principal_type(&self.principal).unwrap_or("Account")
-    }
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct EndpointService {
-    pub id: String,
-    pub owner: Scope,
-    pub service_name: String,
-    /// `Interface` (network load balancers) or `GatewayLoadBalancer`.
-    pub service_type: EndpointType,
-    pub network_load_balancer_arns: Vec<String>,
-    pub gateway_load_balancer_arns: Vec<String>,
-    pub acceptance_required: bool,
-    pub private_dns_name: Option<String>,
-    /// The TXT record name and value AWS asks the provider to publish for the private DNS name.
-    pub private_dns_verification: Option<(String, String)>,
-    pub allowed_principals: Vec<AllowedPrincipal>,
-    pub supported_ip_address_types: Vec<String>,
-    /// Milliseconds since the epoch.
-    pub create_time: i64,
-    pub client_token: Option<String>,
-    pub tags: Tags,
-}
-
-impl EndpointService {
-    /// The load balancers the service fronts, whatever their type.
-    pub fn load_balancer_arns(&self) -> impl Iterator<Item = &String> {
-        self.network_load_balancer_arns.iter().chain(&self.gateway_load_balancer_arns)
-    }
-
-    /// Whether `account` may see the service and connect to it.
-    pub fn allows(&self, account: &str) -> bool {
-        self.owner.account == account
-            || self.allowed_principals.iter().any(|p| {
-                p.principal == "*" || principal_account(&p.principal).is_some_and(|a| a == account)
-            })
-    }
-
-    /// The state a new endpoint of `consumer` starts in.
-    pub fn initial_state(&self, consumer: &Scope) -> EndpointState {
-        if self.acceptance_required && consumer.account != self.owner.account {
-            EndpointState::PendingAcceptance
-        } else {
-            EndpointState::Available
-        }
-    }
-}
-
-/// The kind of an allowed principal ARN, or `None` when it is not one.
-fn principal_type(principal: &str) -> Option<&'static str> {
-    if principal == "*" {
-        return Some("All");
-    }
-    let rest = principal.strip_prefix("arn:aws:iam::")?;
-    let (account, resource) = rest.split_once(':')?;
-    if account.len() != 12 || !account.bytes().all(|b| b.is_ascii_digit()) {
-        return None;
-    }
-    if resource == "root" {
-        Some("Account")
-    } else if resource.strip_prefix("user/").is_some_and(|n| !n.is_empty()) {
-        Some("User")
-    } else if resource.strip_prefix("role/").is_some_and(|n| !n.is_empty()) {
-        Some("Role")
-    } else {
-        None
-    }
-}
-
-/// The account of a principal ARN.
-fn principal_account(principal: &str) -> Option<&str> {
-    principal.strip_prefix("arn:aws:iam::")?.split_once(':').map(|x| x.0)
-}
 
 /// AWS's answer for a service id that names none of the caller's services.
 pub fn not_found(id: &str) -> Error {
@@ -114,37 +28,6 @@ pub fn not_found(id: &str) -> Error {
         "InvalidVpcEndpointServiceId.NotFound",
         format!("The VpcEndpointService Id '{id}' does not exist"),
     )
-}
-
-/// AWS's answer for a service name the caller cannot see (none, or not allowed).
-pub fn invalid_service_name(name: &str) -> Error {
-    Error::new("InvalidServiceName", format!("The Vpc Endpoint Service '{name}' does not exist"))
-}
-
-/// What CreateVpcEndpointServiceConfiguration asks for.
-#[derive(Debug, Clone, Default)]
-pub struct NewEndpointService {
-    pub network_load_balancer_arns: Vec<String>,
-    pub gateway_load_balancer_arns: Vec<String>,
-    pub acceptance_required: Option<bool>,
-    pub private_dns_name: Option<String>,
-    pub supported_ip_address_types: Vec<String>,
-    pub client_token: Option<String>,
-    pub tags: Vec<(String, String)>,
-}
-
-/// What ModifyVpcEndpointServiceConfiguration asks for.
-#[derive(Debug, Clone, Default)]
-pub struct EndpointServiceChange {
-    pub acceptance_required: Option<bool>,
-    pub private_dns_name: Option<String>,
-    pub remove_private_dns_name: bool,
-    pub add_network_load_balancer_arns: Vec<String>,
-    pub remove_network_load_balancer_arns: Vec<String>,
-    pub add_gateway_load_balancer_arns: Vec<String>,
-    pub remove_gateway_load_balancer_arns: Vec<String>,
-    pub add_supported_ip_address_types: Vec<String>,
-    pub remove_supported_ip_address_types: Vec<String>,
 }
 
 fn check_dns_name(name: &str) -> Result<()> {
@@ -183,7 +66,7 @@ fn verification_record() -> (String, String) {
 impl World {
     /// A service of the caller by id.
     pub fn find_endpoint_service(&self, scope: &Scope, id: &str) -> Result<&EndpointService> {
-        lookup::VPC_ENDPOINT_SERVICE.check_format(id)?;
+        kinds::VPC_ENDPOINT_SERVICE.check_format(id)?;
         self.vpc_endpoint_services
             .get(id)
             .filter(|s| &s.owner == scope)
@@ -206,7 +89,7 @@ impl World {
                 s.service_name == name && s.owner.region == scope.region && s.allows(&scope.account)
             })
             .map(Some)
-            .ok_or_else(|| invalid_service_name(name))
+            .ok_or_else(|| crate::vpc_endpoint::invalid_service_name(name))
     }
 
     /// The services a consumer in `scope` sees: its own and those that allow it.
@@ -428,7 +311,7 @@ impl World {
                 "An endpoint service must support at least one IP address type.",
             ));
         }
-        let svc = self.vpc_endpoint_services.find_mut(&lookup::VPC_ENDPOINT_SERVICE, scope, id)?;
+        let svc = self.vpc_endpoint_services.find_mut(&kinds::VPC_ENDPOINT_SERVICE, scope, id)?;
         match wanted {
             LbType::Gateway => svc.gateway_load_balancer_arns = arns,
             _ => svc.network_load_balancer_arns = arns,
@@ -489,7 +372,7 @@ impl World {
         for _ in add {
             fresh.push(self.fresh_id("vpce-svc-perm"));
         }
-        let svc = self.vpc_endpoint_services.find_mut(&lookup::VPC_ENDPOINT_SERVICE, scope, id)?;
+        let svc = self.vpc_endpoint_services.find_mut(&kinds::VPC_ENDPOINT_SERVICE, scope, id)?;
         svc.allowed_principals.retain(|p| !remove.contains(&p.principal));
         for (p, perm) in add.iter().zip(fresh) {
             if let Some(existing) = svc.allowed_principals.iter().find(|x| &x.principal == p) {
@@ -562,8 +445,8 @@ impl References for EndpointService {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::load_balancer::NewLoadBalancer;
-    use crate::vpc_endpoint::NewVpcEndpoint;
+    use crate::types::ec2::vpc_endpoint::NewVpcEndpoint;
+    use crate::types::elbv2::load_balancer::NewLoadBalancer;
 
     /// A provider with an internal NLB and a service requiring acceptance; a consumer account
     /// with a VPC and subnet: (world, provider, consumer, service id, consumer vpc, subnet).

@@ -6,81 +6,12 @@
 //! Elastic IP carries its allocation id, an address AWS assigned at launch does not.
 
 use crate::error::{Error, Result};
-use crate::lookup;
+use crate::kinds;
 use crate::references::{Reference, References};
-use crate::resources::*;
+pub use crate::types::ec2::eni::*;
+use crate::types::ec2::*;
 use crate::world::{Scope, World};
 use std::net::{Ipv4Addr, Ipv6Addr};
-
-/// What CreateNetworkInterface (or a launch) asks for.
-#[derive(Debug, Clone, Default)]
-pub struct NewInterface {
-    pub subnet_id: String,
-    pub description: String,
-    /// The primary address, if chosen.
-    pub private_ip: Option<Ipv4Addr>,
-    /// Secondary addresses chosen by the caller.
-    pub secondary_ips: Vec<Ipv4Addr>,
-    /// How many more secondary addresses to pick.
-    pub secondary_count: u32,
-    /// Security group ids; empty means the VPC's default group.
-    pub groups: Vec<String>,
-    pub ipv6_addresses: Vec<Ipv6Addr>,
-    pub ipv6_count: u32,
-    pub interface_type: Option<String>,
-    pub tags: Vec<(String, String)>,
-}
-
-/// An interface a service creates for itself in a subnet (a NAT gateway's, a load balancer's, a
-/// VPC endpoint's, …): requester-managed, with no IPv6 addresses, attachment or tags.
-///
-/// Exists so that every such service builds the interface one way, in
-/// [`World::insert_managed_interface`], and sets only what differs between them.
-#[derive(Debug, Clone)]
-pub struct ManagedInterface {
-    pub description: String,
-    /// `interface`, `nat_gateway`, `vpc_endpoint`, `transit_gateway`, …
-    pub interface_type: &'static str,
-    /// The service AWS names as the requester (`amazon-elb`), where it names one.
-    pub requester_id: Option<&'static str>,
-    pub security_groups: Vec<String>,
-    pub source_dest_check: bool,
-    /// Allocated in the subnet already; the first is the primary address.
-    pub private_ips: Vec<PrivateIp>,
-}
-
-impl ManagedInterface {
-    /// An interface holding `address` alone (no public address), with no security groups, the
-    /// source/destination check on and no requester id.
-    pub fn new(description: String, interface_type: &'static str, address: Ipv4Addr) -> Self {
-        Self::with_addresses(description, interface_type, vec![PrivateIp { address, public: None }])
-    }
-
-    /// [`ManagedInterface::new`] holding `private_ips` (the first primary) instead.
-    pub fn with_addresses(
-        description: String,
-        interface_type: &'static str,
-        private_ips: Vec<PrivateIp>,
-    ) -> Self {
-        ManagedInterface {
-            description,
-            interface_type,
-            requester_id: None,
-            security_groups: vec![],
-            source_dest_check: true,
-            private_ips,
-        }
-    }
-}
-
-/// Changes ModifyNetworkInterfaceAttribute makes (one per call).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum InterfaceChange {
-    Groups(Vec<String>),
-    SourceDestCheck(bool),
-    Description(String),
-    DeleteOnTermination { attachment_id: String, value: bool },
-}
 
 /// The most addresses (primary included) vpclab lets one interface hold; AWS's limit depends on
 /// the instance type, 50 being the largest.
@@ -148,12 +79,12 @@ impl World {
         groups: &[String],
     ) -> Result<Vec<String>> {
         if groups.is_empty() {
-            let vpc = self.vpcs.find(&lookup::VPC, scope, vpc_id)?;
+            let vpc = self.vpcs.find(&kinds::VPC, scope, vpc_id)?;
             return Ok(vec![vpc.default_security_group_id.clone()]);
         }
         let mut out: Vec<String> = Vec::new();
         for g in groups {
-            let sg = self.security_groups.find(&lookup::SECURITY_GROUP, scope, g)?;
+            let sg = self.security_groups.find(&kinds::SECURITY_GROUP, scope, g)?;
             if sg.vpc_id != vpc_id {
                 return Err(Error::invalid_parameter(format!(
                     "The security group '{g}' does not belong to VPC '{vpc_id}'."
@@ -176,7 +107,7 @@ impl World {
     /// CreateNetworkInterface.
     pub fn create_network_interface(&mut self, scope: &Scope, req: NewInterface) -> Result<String> {
         crate::tags::validate(&req.tags)?;
-        let subnet = self.subnets.find(&lookup::SUBNET, scope, &req.subnet_id)?.clone();
+        let subnet = self.subnets.find(&kinds::SUBNET, scope, &req.subnet_id)?.clone();
         let groups = self.resolve_interface_groups(scope, &subnet.vpc_id, &req.groups)?;
         if let Some(t) = &req.interface_type
             && !matches!(t.as_str(), "interface" | "efa" | "efa-only" | "trunk" | "branch")
@@ -271,7 +202,7 @@ impl World {
         spec: ManagedInterface,
     ) -> Result<()> {
         let subnet =
-            self.subnets.get(subnet_id).ok_or_else(|| lookup::SUBNET.not_found(subnet_id))?;
+            self.subnets.get(subnet_id).ok_or_else(|| kinds::SUBNET.not_found(subnet_id))?;
         let interface = NetworkInterface {
             id: eni_id.to_string(),
             owner: scope.clone(),
@@ -342,7 +273,7 @@ impl World {
 
     /// DeleteNetworkInterface: refused while attached.
     pub fn delete_network_interface(&mut self, scope: &Scope, id: &str) -> Result<()> {
-        let eni = self.network_interfaces.find(&lookup::NETWORK_INTERFACE, scope, id)?;
+        let eni = self.network_interfaces.find(&kinds::NETWORK_INTERFACE, scope, id)?;
         if eni.attachment.is_some() {
             return Err(Error::new(
                 "InvalidNetworkInterface.InUse",
@@ -389,8 +320,8 @@ impl World {
         device_index: i32,
         now: i64,
     ) -> Result<String> {
-        let eni = self.network_interfaces.find(&lookup::NETWORK_INTERFACE, scope, eni_id)?;
-        let inst = self.instances.find(&lookup::INSTANCE, scope, instance_id)?;
+        let eni = self.network_interfaces.find(&kinds::NETWORK_INTERFACE, scope, eni_id)?;
+        let inst = self.instances.find(&kinds::INSTANCE, scope, instance_id)?;
         if !matches!(inst.state, InstanceState::Running | InstanceState::Stopped) {
             return Err(Error::new(
                 "IncorrectInstanceState",
@@ -440,7 +371,7 @@ impl World {
             ));
         }
         let attachment_id = self.fresh_id("eni-attach");
-        let eni = self.network_interfaces.find_mut(&lookup::NETWORK_INTERFACE, scope, eni_id)?;
+        let eni = self.network_interfaces.find_mut(&kinds::NETWORK_INTERFACE, scope, eni_id)?;
         eni.attachment = Some(InterfaceAttachment {
             id: attachment_id.clone(),
             instance_id: instance_id.to_owned(),
@@ -478,7 +409,7 @@ impl World {
     /// DetachNetworkInterface: the primary interface (device index 0) stays.
     pub fn detach_network_interface(&mut self, scope: &Scope, attachment_id: &str) -> Result<()> {
         let id = self.interface_by_attachment(scope, attachment_id)?;
-        let eni = self.network_interfaces.find_mut(&lookup::NETWORK_INTERFACE, scope, &id)?;
+        let eni = self.network_interfaces.find_mut(&kinds::NETWORK_INTERFACE, scope, &id)?;
         if eni.attachment.as_ref().is_some_and(|a| a.device_index == 0) {
             return Err(Error::new(
                 "OperationNotPermitted",
@@ -496,14 +427,14 @@ impl World {
         id: &str,
         change: InterfaceChange,
     ) -> Result<()> {
-        let eni = self.network_interfaces.find(&lookup::NETWORK_INTERFACE, scope, id)?;
+        let eni = self.network_interfaces.find(&kinds::NETWORK_INTERFACE, scope, id)?;
         let change = match change {
             InterfaceChange::Groups(g) => {
                 InterfaceChange::Groups(self.resolve_interface_groups(scope, &eni.vpc_id, &g)?)
             }
             other => other,
         };
-        let eni = self.network_interfaces.find_mut(&lookup::NETWORK_INTERFACE, scope, id)?;
+        let eni = self.network_interfaces.find_mut(&kinds::NETWORK_INTERFACE, scope, id)?;
         match change {
             InterfaceChange::Groups(g) => eni.security_groups = g,
             InterfaceChange::SourceDestCheck(v) => eni.source_dest_check = v,
@@ -536,7 +467,7 @@ impl World {
         count: u32,
         allow_reassignment: bool,
     ) -> Result<Vec<Ipv4Addr>> {
-        let eni = self.network_interfaces.find(&lookup::NETWORK_INTERFACE, scope, id)?.clone();
+        let eni = self.network_interfaces.find(&kinds::NETWORK_INTERFACE, scope, id)?.clone();
         if wanted.is_empty() && count == 0 {
             return Err(Error::missing_parameter(
                 "privateIpAddress or secondaryPrivateIpAddressCount",
@@ -577,7 +508,7 @@ impl World {
         for _ in 0..count {
             added.push(self.allocate_private_ip(&eni.subnet_id, None)?);
         }
-        let e = self.network_interfaces.find_mut(&lookup::NETWORK_INTERFACE, scope, id)?;
+        let e = self.network_interfaces.find_mut(&kinds::NETWORK_INTERFACE, scope, id)?;
         e.private_ips.extend(added.iter().map(|a| PrivateIp { address: *a, public: None }));
         Ok(added)
     }
@@ -609,7 +540,7 @@ impl World {
         id: &str,
         addrs: &[Ipv4Addr],
     ) -> Result<()> {
-        let eni = self.network_interfaces.find(&lookup::NETWORK_INTERFACE, scope, id)?;
+        let eni = self.network_interfaces.find(&kinds::NETWORK_INTERFACE, scope, id)?;
         for a in addrs {
             if eni.primary_ip() == Some(*a) {
                 return Err(Error::invalid_parameter_value(format!(

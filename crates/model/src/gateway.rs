@@ -1,9 +1,9 @@
 //! Internet gateways and egress-only internet gateways.
 
 use crate::error::{Error, Result};
-use crate::lookup;
+use crate::kinds;
 use crate::references::{Reference, References};
-use crate::resources::*;
+use crate::types::ec2::*;
 use crate::world::{Scope, World};
 
 impl World {
@@ -26,7 +26,7 @@ impl World {
 
     /// DeleteInternetGateway: refused while attached. Routes to it stay and become blackholes.
     pub fn delete_internet_gateway(&mut self, scope: &Scope, igw_id: &str) -> Result<()> {
-        let igw = self.internet_gateways.find(&lookup::INTERNET_GATEWAY, scope, igw_id)?;
+        let igw = self.internet_gateways.find(&kinds::INTERNET_GATEWAY, scope, igw_id)?;
         if igw.attached_vpc_id.is_some() {
             return Err(Error::dependency_violation(format!(
                 "The internetGateway '{igw_id}' has dependencies and cannot be deleted."
@@ -51,10 +51,10 @@ impl World {
         igw_id: &str,
         vpc_id: &str,
     ) -> Result<()> {
-        let igw = self.internet_gateways.find(&lookup::INTERNET_GATEWAY, scope, igw_id)?;
+        let igw = self.internet_gateways.find(&kinds::INTERNET_GATEWAY, scope, igw_id)?;
         // Only the gateway is looked up: for a VPC it is not attached to — existing or not —
         // the answer is Gateway.NotAttached (moto's suite, as AWS answers it).
-        lookup::VPC.check_format(vpc_id)?;
+        kinds::VPC.check_format(vpc_id)?;
         if igw.attached_vpc_id.as_deref() != Some(vpc_id) {
             return Err(Error::new(
                 "Gateway.NotAttached",
@@ -70,9 +70,8 @@ impl World {
                 "Network {vpc_id} has some mapped public address(es). Please unmap those public address(es) before detaching the gateway."
             )));
         }
-        self.internet_gateways
-            .find_mut(&lookup::INTERNET_GATEWAY, scope, igw_id)?
-            .attached_vpc_id = None;
+        self.internet_gateways.find_mut(&kinds::INTERNET_GATEWAY, scope, igw_id)?.attached_vpc_id =
+            None;
         Ok(())
     }
 
@@ -92,7 +91,7 @@ impl World {
                 format!("The vpc ID {vpc_id} is malformed"),
             ));
         }
-        self.vpcs.find(&lookup::VPC, scope, vpc_id)?;
+        self.vpcs.find(&kinds::VPC, scope, vpc_id)?;
         if self
             .egress_only_internet_gateways
             .reaches(scope, self.quotas.egress_only_internet_gateways_per_region)
@@ -129,11 +128,7 @@ impl World {
 
     /// DeleteEgressOnlyInternetGateway. Routes to it stay and become blackholes.
     pub fn delete_egress_only_internet_gateway(&mut self, scope: &Scope, id: &str) -> Result<()> {
-        self.egress_only_internet_gateways.find(
-            &lookup::EGRESS_ONLY_INTERNET_GATEWAY,
-            scope,
-            id,
-        )?;
+        self.egress_only_internet_gateways.find(&kinds::EGRESS_ONLY_INTERNET_GATEWAY, scope, id)?;
         self.egress_only_internet_gateways.remove(id);
         Ok(())
     }
@@ -163,8 +158,8 @@ impl World {
         igw_id: &str,
         vpc_id: &str,
     ) -> Result<()> {
-        self.vpcs.find(&lookup::VPC, scope, vpc_id)?;
-        let igw = self.internet_gateways.find(&lookup::INTERNET_GATEWAY, scope, igw_id)?;
+        self.vpcs.find(&kinds::VPC, scope, vpc_id)?;
+        let igw = self.internet_gateways.find(&kinds::INTERNET_GATEWAY, scope, igw_id)?;
         if let Some(attached) = &igw.attached_vpc_id {
             return Err(Error::new(
                 "Resource.AlreadyAssociated",
@@ -179,9 +174,8 @@ impl World {
                 format!("Network {vpc_id} already has an internet gateway attached ({})", other.id),
             ));
         }
-        self.internet_gateways
-            .find_mut(&lookup::INTERNET_GATEWAY, scope, igw_id)?
-            .attached_vpc_id = Some(vpc_id.to_owned());
+        self.internet_gateways.find_mut(&kinds::INTERNET_GATEWAY, scope, igw_id)?.attached_vpc_id =
+            Some(vpc_id.to_owned());
         Ok(())
     }
 }

@@ -15,11 +15,11 @@
 //! enclaves, hibernation, maintenance and network-performance options, CPU options, spot market
 //! options) are accepted by the API layer and ignored.
 
-use crate::eni::NewInterface;
 use crate::error::{Error, Result};
-use crate::lookup;
+use crate::kinds;
 use crate::references::{Reference, References};
-use crate::resources::*;
+use crate::types::ec2::eni::NewInterface;
+use crate::types::ec2::*;
 use crate::world::{Scope, World};
 use std::net::Ipv4Addr;
 
@@ -275,7 +275,7 @@ impl World {
         // The primary interface's subnet decides the zone and VPC.
         let primary_spec = l.interfaces.iter().find(|s| s.device_index == 0).cloned();
         let subnet_id = self.launch_subnet(scope, &l, primary_spec.as_ref())?;
-        let subnet = self.subnets.find(&lookup::SUBNET, scope, &subnet_id)?.clone();
+        let subnet = self.subnets.find(&kinds::SUBNET, scope, &subnet_id)?.clone();
         if let Some(az) = l.availability_zone.as_deref()
             && az != subnet.availability_zone
             && az != subnet.availability_zone_id
@@ -318,7 +318,7 @@ impl World {
         Ok(match primary_spec {
             Some(s) => match (&s.network_interface_id, &s.subnet_id) {
                 (Some(eni), _) => {
-                    let e = self.network_interfaces.find(&lookup::NETWORK_INTERFACE, scope, eni)?;
+                    let e = self.network_interfaces.find(&kinds::NETWORK_INTERFACE, scope, eni)?;
                     if e.attachment.is_some() {
                         return Err(Error::new(
                             "InvalidNetworkInterface.InUse",
@@ -357,7 +357,7 @@ impl World {
             groups.push(g.id.clone());
         }
         for g in &groups {
-            let sg = self.security_groups.find(&lookup::SECURITY_GROUP, scope, g)?;
+            let sg = self.security_groups.find(&kinds::SECURITY_GROUP, scope, g)?;
             if sg.vpc_id != subnet.vpc_id {
                 return Err(Error::invalid_parameter(format!(
                     "Security group {g} and subnet {} belong to different networks.",
@@ -434,7 +434,7 @@ impl World {
             let e = self
                 .network_interfaces
                 .get_mut(&eni_id)
-                .ok_or_else(|| lookup::NETWORK_INTERFACE.not_found(&eni_id))?;
+                .ok_or_else(|| kinds::NETWORK_INTERFACE.not_found(&eni_id))?;
             e.attachment = Some(InterfaceAttachment {
                 id: attachment_id,
                 instance_id: id.to_owned(),
@@ -466,8 +466,7 @@ impl World {
     ) -> Result<(String, bool)> {
         Ok(match &spec.network_interface_id {
             Some(existing) => {
-                let e =
-                    self.network_interfaces.find(&lookup::NETWORK_INTERFACE, scope, existing)?;
+                let e = self.network_interfaces.find(&kinds::NETWORK_INTERFACE, scope, existing)?;
                 if e.attachment.is_some() {
                     return Err(Error::new(
                         "InvalidNetworkInterface.InUse",
@@ -484,7 +483,7 @@ impl World {
             }
             None => {
                 let sub = spec.subnet_id.clone().unwrap_or_else(|| subnet.id.clone());
-                let s = self.subnets.find(&lookup::SUBNET, scope, &sub)?;
+                let s = self.subnets.find(&kinds::SUBNET, scope, &sub)?;
                 if s.availability_zone != subnet.availability_zone {
                     return Err(Error::invalid_parameter_value(format!(
                         "The subnet '{sub}' is not in the instance's availability zone {}.",
@@ -647,7 +646,7 @@ impl World {
         let mut missing = Vec::new();
         let mut out = Vec::new();
         for id in ids {
-            lookup::INSTANCE.check_format(id)?;
+            kinds::INSTANCE.check_format(id)?;
             match self.instances.get(id).filter(|i| &i.owner == scope) {
                 Some(i) => out.push(i.clone()),
                 None => missing.push(id.clone()),
@@ -655,7 +654,7 @@ impl World {
         }
         match missing.as_slice() {
             [] => Ok(out),
-            [one] => Err(lookup::INSTANCE.not_found(one)),
+            [one] => Err(kinds::INSTANCE.not_found(one)),
             many => Err(Error::new(
                 "InvalidInstanceID.NotFound",
                 format!("The instance IDs '{}' do not exist", many.join(", ")),
@@ -850,7 +849,7 @@ impl World {
         id: &str,
         change: InstanceChange,
     ) -> Result<()> {
-        let inst = self.instances.find(&lookup::INSTANCE, scope, id)?.clone();
+        let inst = self.instances.find(&kinds::INSTANCE, scope, id)?.clone();
         if inst.state == InstanceState::Terminated {
             return Err(Error::new(
                 "IncorrectInstanceState",
@@ -873,7 +872,7 @@ impl World {
                 self.modify_network_interface(
                     scope,
                     &eni,
-                    crate::eni::InterfaceChange::Groups(groups),
+                    crate::types::ec2::eni::InterfaceChange::Groups(groups),
                 )?;
             }
             InstanceChange::SourceDestCheck(v) => {
@@ -881,7 +880,7 @@ impl World {
                 self.modify_network_interface(
                     scope,
                     &eni,
-                    crate::eni::InterfaceChange::SourceDestCheck(v),
+                    crate::types::ec2::eni::InterfaceChange::SourceDestCheck(v),
                 )?;
             }
             InstanceChange::DeleteOnTermination(device, value) => {
@@ -926,7 +925,7 @@ impl World {
                 }
             }
             other => {
-                let x = self.instances.find_mut(&lookup::INSTANCE, scope, id)?;
+                let x = self.instances.find_mut(&kinds::INSTANCE, scope, id)?;
                 match other {
                     InstanceChange::DisableApiTermination(v) => x.disable_api_termination = v,
                     InstanceChange::DisableApiStop(v) => x.disable_api_stop = v,
@@ -963,7 +962,7 @@ impl World {
                 "Value ({h}) for parameter httpPutResponseHopLimit is invalid. Expecting a value between 1 and 64."
             )));
         }
-        let x = self.instances.find_mut(&lookup::INSTANCE, scope, id)?;
+        let x = self.instances.find_mut(&kinds::INSTANCE, scope, id)?;
         if x.state == InstanceState::Terminated {
             return Err(Error::new(
                 "IncorrectInstanceState",

@@ -5,11 +5,12 @@
 //! `available` and find it). DeleteNatGateway removes the interface and frees the Elastic IPs
 //! at once; the gateway stays listed as `deleted` for [`DELETED_RETENTION_MS`], as on AWS.
 
-use crate::eni::ManagedInterface;
 use crate::error::{Error, Result};
-use crate::lookup;
+use crate::kinds;
 use crate::references::{Reference, References};
-use crate::resources::*;
+use crate::types::ec2::eni::ManagedInterface;
+pub use crate::types::ec2::nat_gateway::*;
+use crate::types::ec2::*;
 use crate::world::{Scope, World};
 use std::net::Ipv4Addr;
 
@@ -21,26 +22,6 @@ pub const MAX_ELASTIC_IPS: usize = 2;
 
 /// Private addresses one gateway may hold, the primary included.
 pub const MAX_PRIVATE_IPS: usize = 32;
-
-/// What CreateNatGateway asks for.
-#[derive(Debug, Clone, Default)]
-pub struct NewNatGateway {
-    pub subnet_id: String,
-    /// `public` (the default) or `private`.
-    pub connectivity_type: Option<String>,
-    pub allocation_id: Option<String>,
-    pub private_ip: Option<Ipv4Addr>,
-    pub secondary_allocation_ids: Vec<String>,
-    pub secondary_private_ips: Vec<Ipv4Addr>,
-    pub secondary_private_ip_count: Option<i32>,
-    pub client_token: Option<String>,
-    pub tags: Vec<(String, String)>,
-}
-
-/// AWS's answer for a NAT gateway id that names none (Describe, Delete).
-pub fn not_found(id: &str) -> Error {
-    Error::new("NatGatewayNotFound", format!("The Nat Gateway {id} was not found"))
-}
 
 /// The interface description AWS gives a gateway's interface.
 pub fn interface_description(id: &str) -> String {
@@ -116,7 +97,10 @@ fn nat_secondary_addresses(req: &NewNatGateway, public: bool, allocations: usize
 impl World {
     /// A NAT gateway of the scope that has not been deleted.
     pub fn find_nat_gateway(&self, scope: &Scope, id: &str) -> Result<&NatGateway> {
-        self.nat_gateways.get(id).filter(|n| &n.owner == scope).ok_or_else(|| not_found(id))
+        self.nat_gateways
+            .get(id)
+            .filter(|n| &n.owner == scope)
+            .ok_or_else(|| kinds::nat_gateway_not_found(id))
     }
 
     /// The gateway a requester-managed interface belongs to.
@@ -155,7 +139,7 @@ impl World {
             }
             return Ok(existing.id.clone());
         }
-        let subnet = self.subnets.find(&lookup::SUBNET, scope, &req.subnet_id)?.clone();
+        let subnet = self.subnets.find(&kinds::SUBNET, scope, &req.subnet_id)?.clone();
         let connectivity = req.connectivity_type.clone().unwrap_or_else(|| "public".into());
         let public = match connectivity.as_str() {
             "public" => true,
@@ -169,7 +153,7 @@ impl World {
         let allocations = nat_allocations(&req, public)?;
         let secondaries = nat_secondary_addresses(&req, public, allocations.len())?;
         for (i, id) in allocations.iter().enumerate() {
-            let a = self.addresses.find(&lookup::ADDRESS, scope, id)?;
+            let a = self.addresses.find(&kinds::ADDRESS, scope, id)?;
             if a.association.is_some() || allocations.iter().take(i).any(|x| x == id) {
                 return Err(Error::new(
                     "Resource.AlreadyAssociated",

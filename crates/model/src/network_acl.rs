@@ -2,9 +2,9 @@
 
 use crate::cidr::{Ipv4Cidr, Ipv6Cidr};
 use crate::error::{Error, Result};
-use crate::lookup;
+use crate::kinds;
 use crate::references::{Reference, References};
-use crate::resources::*;
+use crate::types::ec2::*;
 use crate::world::{Scope, World};
 
 fn entry(rule_number: i32, egress: bool, allow: bool, cidr: AclCidr) -> NetworkAclEntry {
@@ -248,7 +248,7 @@ impl World {
         tags: &[(String, String)],
     ) -> Result<String> {
         crate::tags::validate(tags)?;
-        let vpc = self.vpcs.find(&lookup::VPC, scope, vpc_id)?;
+        let vpc = self.vpcs.find(&kinds::VPC, scope, vpc_id)?;
         let has_ipv6 = !vpc.ipv6_cidr_blocks.is_empty();
         let count = self.network_acls.values().filter(|a| a.vpc_id == vpc_id).count();
         if count >= self.quotas.network_acls_per_vpc {
@@ -268,7 +268,7 @@ impl World {
 
     /// DeleteNetworkAcl: not the default ACL, not while subnets are associated with it.
     pub fn delete_network_acl(&mut self, scope: &Scope, id: &str) -> Result<()> {
-        let acl = self.network_acls.find(&lookup::NETWORK_ACL, scope, id)?;
+        let acl = self.network_acls.find(&kinds::NETWORK_ACL, scope, id)?;
         if acl.is_default {
             return Err(Error::invalid_parameter_value(format!(
                 "cannot delete default network ACL {id}"
@@ -290,10 +290,10 @@ impl World {
         acl_id: &str,
         req: &EntryRequest,
     ) -> Result<()> {
-        self.network_acls.find(&lookup::NETWORK_ACL, scope, acl_id)?;
+        self.network_acls.find(&kinds::NETWORK_ACL, scope, acl_id)?;
         let entry = resolve_entry(req)?;
         let quota = self.quotas.rules_per_network_acl;
-        let acl = self.network_acls.find_mut(&lookup::NETWORK_ACL, scope, acl_id)?;
+        let acl = self.network_acls.find_mut(&kinds::NETWORK_ACL, scope, acl_id)?;
         if acl
             .entries
             .iter()
@@ -332,9 +332,9 @@ impl World {
         acl_id: &str,
         req: &EntryRequest,
     ) -> Result<()> {
-        self.network_acls.find(&lookup::NETWORK_ACL, scope, acl_id)?;
+        self.network_acls.find(&kinds::NETWORK_ACL, scope, acl_id)?;
         let entry = resolve_entry(req)?;
-        let acl = self.network_acls.find_mut(&lookup::NETWORK_ACL, scope, acl_id)?;
+        let acl = self.network_acls.find_mut(&kinds::NETWORK_ACL, scope, acl_id)?;
         let slot = acl
             .entries
             .iter_mut()
@@ -352,9 +352,9 @@ impl World {
         rule_number: i32,
         egress: bool,
     ) -> Result<()> {
-        self.network_acls.find(&lookup::NETWORK_ACL, scope, acl_id)?;
+        self.network_acls.find(&kinds::NETWORK_ACL, scope, acl_id)?;
         check_rule_number(rule_number)?;
-        let acl = self.network_acls.find_mut(&lookup::NETWORK_ACL, scope, acl_id)?;
+        let acl = self.network_acls.find_mut(&kinds::NETWORK_ACL, scope, acl_id)?;
         let before = acl.entries.len();
         acl.entries.retain(|e| !(e.egress == egress && e.rule_number == rule_number));
         if acl.entries.len() == before {
@@ -386,7 +386,7 @@ impl World {
                     format!("The association ID '{association_id}' does not exist"),
                 )
             })?;
-        let target = self.network_acls.find(&lookup::NETWORK_ACL, scope, acl_id)?;
+        let target = self.network_acls.find(&kinds::NETWORK_ACL, scope, acl_id)?;
         let subnet_vpc = self.subnets.get(&subnet_id).map(|s| s.vpc_id.clone());
         if subnet_vpc.as_deref() != Some(target.vpc_id.as_str()) {
             return Err(Error::invalid_parameter_value(format!(
@@ -398,7 +398,7 @@ impl World {
             a.associations.retain(|x| x.id != association_id);
         }
         self.network_acls
-            .find_mut(&lookup::NETWORK_ACL, scope, acl_id)?
+            .find_mut(&kinds::NETWORK_ACL, scope, acl_id)?
             .associations
             .push(NetworkAclAssociation { id: new_id.clone(), subnet_id });
         Ok(new_id)

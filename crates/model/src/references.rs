@@ -73,32 +73,41 @@ macro_rules! no_references {
 no_references!(
     u64,
     // Its default VPC and DHCP options may be deleted by the user.
-    crate::world::ScopeState,
-    crate::resources::DhcpOptions,
-    crate::resources::NetworkInsightsPath,
-    crate::resources::NetworkInsightsAnalysis,
+    crate::scope::ScopeState,
+    crate::types::ec2::DhcpOptions,
+    crate::types::ec2::NetworkInsightsPath,
+    crate::types::ec2::NetworkInsightsAnalysis,
     // Peerings and VPN connections stay listed (`deleted`) after what they joined is gone.
-    crate::peering::VpcPeeringConnection,
-    crate::prefix_list::CustomerPrefixList,
-    crate::vpn::VpnGateway,
-    crate::vpn::CustomerGateway,
-    crate::vpn::VpnConnection,
-    crate::direct_connect::DxConnection,
-    crate::direct_connect::DxLag,
-    crate::direct_connect::DxGateway,
+    crate::types::ec2::peering::VpcPeeringConnection,
+    crate::types::ec2::prefix_list::CustomerPrefixList,
+    crate::types::ec2::vpn::VpnGateway,
+    crate::types::ec2::vpn::CustomerGateway,
+    crate::types::ec2::vpn::VpnConnection,
+    crate::types::direct_connect::DxConnection,
+    crate::types::direct_connect::DxLag,
+    crate::types::direct_connect::DxGateway,
     // Deleted transit gateways stay listed for a while, then go with their attachments.
-    crate::transit_gateway::TransitGateway,
-    crate::transit_gateway::TgwAttachment,
-    crate::transit_gateway::TgwRouteTable,
+    crate::types::ec2::transit_gateway::TransitGateway,
+    crate::types::ec2::transit_gateway::TgwAttachment,
+    crate::types::ec2::transit_gateway::TgwRouteTable,
     // The VPC a Client VPN endpoint or a target group names may be deleted before it.
-    crate::client_vpn::ClientVpnEndpoint,
-    crate::target_group::TargetGroup,
+    crate::types::ec2::client_vpn::ClientVpnEndpoint,
+    crate::types::elbv2::target_group::TargetGroup,
     // A virtual interface rides on a connection or a LAG, kept by Direct Connect's own rules.
-    crate::direct_connect::VirtualInterface,
-    crate::traffic_mirror::TrafficMirrorTarget,
-    crate::traffic_mirror::TrafficMirrorFilter,
-    crate::route53::Change,
-    crate::route53::HealthCheck,
-    crate::route53::DelegationSet,
-    crate::route53::CidrCollection,
+    crate::types::direct_connect::VirtualInterface,
+    crate::types::ec2::traffic_mirror::TrafficMirrorTarget,
+    crate::types::ec2::traffic_mirror::TrafficMirrorFilter,
+    crate::types::route53::Change,
+    crate::types::route53::health_check::HealthCheck,
+    crate::types::route53::delegation_set::DelegationSet,
+    crate::types::route53::cidr_collection::CidrCollection,
 );
+
+impl References for crate::types::route53::record::RecordSet {
+    fn references<'a>(&'a self, each: &mut dyn FnMut(Reference<'a>)) {
+        each(Reference::new("r53_hosted_zone", &self.zone_id, "HostedZoneId"));
+        if let Some(check) = &self.health_check_id {
+            each(Reference::new("r53_health_check", check, "HealthCheckId"));
+        }
+    }
+}

@@ -8,9 +8,9 @@
 
 use crate::cidr::{Ipv4Cidr, Ipv6Cidr};
 use crate::error::{Error, Result};
-use crate::lookup::{self, Kind};
+use crate::kinds::{self, Kind};
 use crate::references::{Reference, References};
-use crate::resources::*;
+use crate::types::ec2::*;
 use crate::world::{Scope, World};
 
 /// The target parameters of CreateRoute / ReplaceRoute, as given (ids not yet checked).
@@ -140,7 +140,7 @@ impl World {
         tags: &[(String, String)],
     ) -> Result<String> {
         crate::tags::validate(tags)?;
-        let vpc = self.vpcs.find(&lookup::VPC, scope, vpc_id)?;
+        let vpc = self.vpcs.find(&kinds::VPC, scope, vpc_id)?;
         if self.route_tables.values().filter(|t| t.vpc_id == vpc_id).count()
             >= self.quotas.route_tables_per_vpc
         {
@@ -169,7 +169,7 @@ impl World {
 
     /// DeleteRouteTable: refused while the table has any association, the main one included.
     pub fn delete_route_table(&mut self, scope: &Scope, id: &str) -> Result<()> {
-        let table = self.route_tables.find(&lookup::ROUTE_TABLE, scope, id)?;
+        let table = self.route_tables.find(&kinds::ROUTE_TABLE, scope, id)?;
         if !table.associations.is_empty() {
             return Err(Error::dependency_violation(format!(
                 "The routeTable '{id}' has dependencies and cannot be deleted."
@@ -311,7 +311,7 @@ impl World {
         }
         if let Some(id) = &spec.egress_only_internet_gateway_id {
             let eigw = self.egress_only_internet_gateways.find(
-                &lookup::EGRESS_ONLY_INTERNET_GATEWAY,
+                &kinds::EGRESS_ONLY_INTERNET_GATEWAY,
                 scope,
                 id,
             )?;
@@ -329,7 +329,7 @@ impl World {
             return self.check_instance_target(scope, table, id);
         }
         if let Some(id) = &spec.network_interface_id {
-            let eni = self.network_interfaces.find(&lookup::NETWORK_INTERFACE, scope, id)?;
+            let eni = self.network_interfaces.find(&kinds::NETWORK_INTERFACE, scope, id)?;
             if eni.vpc_id != table.vpc_id {
                 return Err(different_networks(rtb, "network interface", id));
             }
@@ -339,7 +339,7 @@ impl World {
             // A (Gateway Load Balancer) endpoint of the caller's, in the table's VPC.
             let endpoint = self.find_vpc_endpoint(scope, id)?;
             if !endpoint.is_live() {
-                return Err(lookup::VPC_ENDPOINT.not_found(id));
+                return Err(kinds::VPC_ENDPOINT.not_found(id));
             }
             if endpoint.vpc_id != table.vpc_id {
                 return Err(different_networks(rtb, "vpc endpoint", id));
@@ -360,12 +360,12 @@ impl World {
             Ok(id.clone())
         };
         if let Some(id) = &spec.nat_gateway_id {
-            let id = shaped(&lookup::NAT_GATEWAY, id)?;
+            let id = shaped(&kinds::NAT_GATEWAY, id)?;
             let nat = self
                 .nat_gateways
                 .get(&id)
                 .filter(|n| &n.owner == scope && n.state.is_live())
-                .ok_or_else(|| lookup::NAT_GATEWAY.not_found(&id))?;
+                .ok_or_else(|| kinds::NAT_GATEWAY.not_found(&id))?;
             if nat.vpc_id != table.vpc_id {
                 return Err(different_networks(rtb, "NAT gateway", &id));
             }
@@ -377,18 +377,18 @@ impl World {
         if let Some(id) = &spec.transit_gateway_id {
             // The gateway must exist; without an attachment in the VPC the route is a
             // blackhole (see `route_state`).
-            let id = shaped(&lookup::TRANSIT_GATEWAY, id)?;
+            let id = shaped(&kinds::TRANSIT_GATEWAY, id)?;
             self.transit_gateways
                 .get(&id)
                 .filter(|g| &g.owner == scope && g.is_live())
-                .ok_or_else(|| lookup::TRANSIT_GATEWAY.not_found(&id))?;
+                .ok_or_else(|| kinds::TRANSIT_GATEWAY.not_found(&id))?;
             return Ok(RouteTarget::TransitGateway(id));
         }
         if let Some(id) = &spec.local_gateway_id {
-            return Ok(RouteTarget::LocalGateway(shaped(&lookup::LOCAL_GATEWAY, id)?));
+            return Ok(RouteTarget::LocalGateway(shaped(&kinds::LOCAL_GATEWAY, id)?));
         }
         if let Some(id) = &spec.carrier_gateway_id {
-            return Ok(RouteTarget::CarrierGateway(shaped(&lookup::CARRIER_GATEWAY, id)?));
+            return Ok(RouteTarget::CarrierGateway(shaped(&kinds::CARRIER_GATEWAY, id)?));
         }
         if let Some(arn) = &spec.core_network_arn {
             let ok = arn.starts_with("arn:aws:networkmanager::")
@@ -414,14 +414,14 @@ impl World {
         let rtb = table.id.as_str();
         match crate::ids::prefix_of(id) {
             "igw" if crate::ids::is_well_formed("igw", id) => {
-                let igw = self.internet_gateways.find(&lookup::INTERNET_GATEWAY, scope, id)?;
+                let igw = self.internet_gateways.find(&kinds::INTERNET_GATEWAY, scope, id)?;
                 if igw.attached_vpc_id.as_deref() != Some(table.vpc_id.as_str()) {
                     return Err(different_networks(rtb, "network gateway", id));
                 }
                 Ok(RouteTarget::Gateway(id.to_owned()))
             }
             "vgw" if crate::ids::is_well_formed("vgw", id) => {
-                let vgw = self.vpn_gateways.find(&lookup::VPN_GATEWAY, scope, id)?;
+                let vgw = self.vpn_gateways.find(&kinds::VPN_GATEWAY, scope, id)?;
                 if vgw.attached_vpc() != Some(table.vpc_id.as_str()) {
                     return Err(different_networks(rtb, "network gateway", id));
                 }
@@ -450,7 +450,7 @@ impl World {
         id: &str,
     ) -> Result<RouteTarget> {
         let rtb = table.id.as_str();
-        let instance = self.instances.find(&lookup::INSTANCE, scope, id)?;
+        let instance = self.instances.find(&kinds::INSTANCE, scope, id)?;
         if instance.state == InstanceState::Terminated {
             return Err(Error::new(
                 "IncorrectInstanceState",
@@ -483,7 +483,7 @@ impl World {
 
     /// A route to a peering connection: one of the table's VPC's own, pending or active.
     fn check_peering_target(&self, table: &RouteTable, id: &str) -> Result<RouteTarget> {
-        let kind = &lookup::VPC_PEERING_CONNECTION;
+        let kind = &kinds::VPC_PEERING_CONNECTION;
         kind.check_format(id)?;
         let p = self
             .vpc_peering_connections
@@ -534,7 +534,7 @@ impl World {
         dest: &DestinationSpec,
         target: &TargetSpec,
     ) -> Result<()> {
-        let table = self.route_tables.find(&lookup::ROUTE_TABLE, scope, rtb_id)?;
+        let table = self.route_tables.find(&kinds::ROUTE_TABLE, scope, rtb_id)?;
         if target.gateway_id.as_deref() == Some("local") {
             return Err(Error::not_found("InvalidGatewayID.NotFound", "gateway", "local"));
         }
@@ -571,7 +571,7 @@ impl World {
                 ),
             ));
         }
-        self.route_tables.find_mut(&lookup::ROUTE_TABLE, scope, rtb_id)?.routes.push(Route {
+        self.route_tables.find_mut(&kinds::ROUTE_TABLE, scope, rtb_id)?.routes.push(Route {
             destination,
             target: resolved,
             origin: RouteOrigin::CreateRoute,
@@ -588,7 +588,7 @@ impl World {
         dest: &DestinationSpec,
         target: &TargetSpec,
     ) -> Result<()> {
-        let table = self.route_tables.find(&lookup::ROUTE_TABLE, scope, rtb_id)?;
+        let table = self.route_tables.find(&kinds::ROUTE_TABLE, scope, rtb_id)?;
         let destination = self.check_destination(scope, dest)?;
         let Some(pos) = table.routes.iter().position(|r| r.destination == destination) else {
             return Err(Error::invalid_parameter_value(format!(
@@ -615,7 +615,7 @@ impl World {
             _ => {}
         }
         self.check_more_specific(table, &destination, &resolved)?;
-        let table = self.route_tables.find_mut(&lookup::ROUTE_TABLE, scope, rtb_id)?;
+        let table = self.route_tables.find_mut(&kinds::ROUTE_TABLE, scope, rtb_id)?;
         if let Some(route) = table.routes.get_mut(pos) {
             route.target = resolved;
         }
@@ -629,7 +629,7 @@ impl World {
         rtb_id: &str,
         dest: &DestinationSpec,
     ) -> Result<()> {
-        let table = self.route_tables.find(&lookup::ROUTE_TABLE, scope, rtb_id)?;
+        let table = self.route_tables.find(&kinds::ROUTE_TABLE, scope, rtb_id)?;
         let destination = dest.parse()?;
         let Some(route) = table.routes.iter().find(|r| r.destination == destination) else {
             let kind = match destination {
@@ -649,7 +649,7 @@ impl World {
             )));
         }
         self.route_tables
-            .find_mut(&lookup::ROUTE_TABLE, scope, rtb_id)?
+            .find_mut(&kinds::ROUTE_TABLE, scope, rtb_id)?
             .routes
             .retain(|r| r.destination != destination);
         Ok(())
@@ -686,7 +686,7 @@ impl World {
         subnet_id: Option<&str>,
         gateway_id: Option<&str>,
     ) -> Result<String> {
-        let table = self.route_tables.find(&lookup::ROUTE_TABLE, scope, rtb_id)?;
+        let table = self.route_tables.find(&kinds::ROUTE_TABLE, scope, rtb_id)?;
         let target = match (subnet_id, gateway_id) {
             (Some(_), Some(_)) => {
                 return Err(Error::invalid_combination(
@@ -695,7 +695,7 @@ impl World {
             }
             (None, None) => return Err(Error::missing_parameter("subnetId or gatewayId")),
             (Some(subnet_id), None) => {
-                let subnet = self.subnets.find(&lookup::SUBNET, scope, subnet_id)?;
+                let subnet = self.subnets.find(&kinds::SUBNET, scope, subnet_id)?;
                 if subnet.vpc_id != table.vpc_id {
                     return Err(different_networks(rtb_id, "subnet", subnet_id));
                 }
@@ -705,13 +705,13 @@ impl World {
                 match crate::ids::prefix_of(gw) {
                     "igw" => {
                         let igw =
-                            self.internet_gateways.find(&lookup::INTERNET_GATEWAY, scope, gw)?;
+                            self.internet_gateways.find(&kinds::INTERNET_GATEWAY, scope, gw)?;
                         if igw.attached_vpc_id.as_deref() != Some(table.vpc_id.as_str()) {
                             return Err(different_networks(rtb_id, "gateway", gw));
                         }
                     }
                     "vgw" => {
-                        let vgw = self.vpn_gateways.find(&lookup::VPN_GATEWAY, scope, gw)?;
+                        let vgw = self.vpn_gateways.find(&kinds::VPN_GATEWAY, scope, gw)?;
                         if vgw.attached_vpc() != Some(table.vpc_id.as_str()) {
                             return Err(different_networks(rtb_id, "gateway", gw));
                         }
@@ -736,7 +736,7 @@ impl World {
         }
         let id = self.fresh_id("rtbassoc");
         self.route_tables
-            .find_mut(&lookup::ROUTE_TABLE, scope, rtb_id)?
+            .find_mut(&kinds::ROUTE_TABLE, scope, rtb_id)?
             .associations
             .push(RouteTableAssociation { id: id.clone(), target });
         Ok(id)
@@ -751,7 +751,7 @@ impl World {
             )));
         }
         self.route_tables
-            .find_mut(&lookup::ROUTE_TABLE, scope, &found.route_table_id)?
+            .find_mut(&kinds::ROUTE_TABLE, scope, &found.route_table_id)?
             .associations
             .retain(|a| a.id != association_id);
         Ok(())
@@ -766,7 +766,7 @@ impl World {
         rtb_id: &str,
     ) -> Result<String> {
         let found = self.find_route_table_association(scope, association_id)?;
-        let new_table = self.route_tables.find(&lookup::ROUTE_TABLE, scope, rtb_id)?;
+        let new_table = self.route_tables.find(&kinds::ROUTE_TABLE, scope, rtb_id)?;
         let vpc_id = new_table.vpc_id.clone();
         let old_vpc = self
             .route_tables
@@ -784,7 +784,7 @@ impl World {
         }
         let target = found.association.target;
         self.route_tables
-            .find_mut(&lookup::ROUTE_TABLE, scope, rtb_id)?
+            .find_mut(&kinds::ROUTE_TABLE, scope, rtb_id)?
             .associations
             .push(RouteTableAssociation { id: new_id.clone(), target: target.clone() });
         if target == AssociationTarget::Main
@@ -805,15 +805,15 @@ impl World {
         gateway_id: &str,
         enable: bool,
     ) -> Result<()> {
-        let table = self.route_tables.find(&lookup::ROUTE_TABLE, scope, rtb_id)?;
-        let vgw = self.vpn_gateways.find(&lookup::VPN_GATEWAY, scope, gateway_id)?;
+        let table = self.route_tables.find(&kinds::ROUTE_TABLE, scope, rtb_id)?;
+        let vgw = self.vpn_gateways.find(&kinds::VPN_GATEWAY, scope, gateway_id)?;
         if enable && vgw.attached_vpc() != Some(table.vpc_id.as_str()) {
             return Err(Error::new(
                 "Gateway.NotAttached",
                 format!("resource {gateway_id} is not attached to network {}", table.vpc_id),
             ));
         }
-        let table = self.route_tables.find_mut(&lookup::ROUTE_TABLE, scope, rtb_id)?;
+        let table = self.route_tables.find_mut(&kinds::ROUTE_TABLE, scope, rtb_id)?;
         let present = table.propagating_vgws.iter().any(|g| g == gateway_id);
         if enable && !present {
             table.propagating_vgws.push(gateway_id.to_owned());

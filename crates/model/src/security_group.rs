@@ -7,9 +7,9 @@
 
 use crate::cidr::{Ipv4Cidr, Ipv6Cidr};
 use crate::error::{Error, Result};
-use crate::lookup;
+use crate::kinds;
 use crate::references::{Reference, References};
-use crate::resources::*;
+use crate::types::ec2::*;
 use crate::world::{Scope, World};
 use std::net::Ipv4Addr;
 
@@ -271,7 +271,7 @@ fn sg_cidr_v6(c: &str) -> Result<Ipv6Cidr> {
 impl World {
     /// The group `id` of `scope`, with AWS's messages.
     pub fn find_security_group(&self, scope: &Scope, id: &str) -> Result<&SecurityGroup> {
-        lookup::SECURITY_GROUP.check_format(id)?;
+        kinds::SECURITY_GROUP.check_format(id)?;
         self.security_groups
             .get(id)
             .filter(|g| &g.owner == scope)
@@ -357,7 +357,7 @@ impl World {
                     .into_iter()
                     .find_map(|d| g.rules(d).iter().find(|r| r.id == id).map(|r| (g, d, r)))
             })
-            .ok_or_else(|| lookup::SECURITY_GROUP_RULE.not_found(id))
+            .ok_or_else(|| kinds::SECURITY_GROUP_RULE.not_found(id))
     }
 
     /// CreateSecurityGroup. Without a VPC the group goes to the scope's default VPC.
@@ -378,7 +378,7 @@ impl World {
             ));
         }
         let vpc_id = match vpc_id {
-            Some(v) => self.vpcs.find(&lookup::VPC, scope, v)?.id.clone(),
+            Some(v) => self.vpcs.find(&kinds::VPC, scope, v)?.id.clone(),
             None => self.default_vpc_id(scope).ok_or_else(|| {
                 Error::new(
                     "VPCIdNotSpecified",
@@ -681,7 +681,7 @@ impl World {
                 ));
             }
             if !group.rules(dir).iter().any(|r| &r.id == id) {
-                return Err(lookup::SECURITY_GROUP_RULE.not_found(id));
+                return Err(kinds::SECURITY_GROUP_RULE.not_found(id));
             }
         }
         let g = self.security_groups.get_mut(group_id).ok_or_else(|| group_not_found(group_id))?;
@@ -703,7 +703,7 @@ impl World {
         let (group, dir, _) = self.find_security_group_rule(scope, rule_id)?;
         if group.id != group_id {
             self.find_security_group(scope, group_id)?;
-            return Err(lookup::SECURITY_GROUP_RULE.not_found(rule_id));
+            return Err(kinds::SECURITY_GROUP_RULE.not_found(rule_id));
         }
         let mut rule = self.resolve_rule(scope, group_id, req)?;
         let key = rule.key();
@@ -763,7 +763,7 @@ impl World {
         let group = self.find_security_group(scope, group_id)?;
         for (id, d) in updates {
             if !group.rules(dir).iter().any(|r| &r.id == id) {
-                return Err(lookup::SECURITY_GROUP_RULE.not_found(id));
+                return Err(kinds::SECURITY_GROUP_RULE.not_found(id));
             }
             if let Some(d) = d {
                 check_rule_description(d)?;

@@ -2,9 +2,9 @@
 
 use crate::cidr::{Cidr, Ipv4Cidr, Ipv6Cidr};
 use crate::error::{Error, Result};
-use crate::lookup;
+use crate::kinds;
 use crate::references::{Reference, References};
-use crate::resources::*;
+use crate::types::ec2::*;
 use crate::world::{Scope, World};
 use std::net::Ipv4Addr;
 
@@ -46,7 +46,7 @@ impl World {
         tags: &[(String, String)],
     ) -> Result<String> {
         crate::tags::validate(tags)?;
-        let vpc = self.vpcs.find(&lookup::VPC, scope, vpc_id)?;
+        let vpc = self.vpcs.find(&kinds::VPC, scope, vpc_id)?;
         let block = match cidr {
             Some(cidr) => Some(self.check_subnet_ipv4(vpc, cidr)?),
             None if ipv6_cidr.is_none() => return Err(Error::missing_parameter("CidrBlock")),
@@ -148,7 +148,7 @@ impl World {
     ) -> Result<Ipv6Cidr> {
         let block = Ipv6Cidr::parse(cidr, false)
             .ok_or_else(|| Error::invalid_parameter_value(format!("Value ({cidr}) for parameter ipv6CidrBlock is invalid. This is not a valid IPv6 CIDR block.")))?;
-        let vpc = self.vpcs.get(vpc_id).ok_or_else(|| lookup::VPC.not_found(vpc_id))?;
+        let vpc = self.vpcs.get(vpc_id).ok_or_else(|| kinds::VPC.not_found(vpc_id))?;
         // AWS's VPC guide, "Subnet sizing for IPv6": /44 to /64 in steps of 4 (so a subnet
         // may take a whole /56 of its VPC, as moto's AWS-verified Ipv6Native test does).
         let size_ok = (44..=64).contains(&block.prefix_len()) && block.prefix_len() % 4 == 0;
@@ -173,7 +173,7 @@ impl World {
 
     /// DeleteSubnet: refused while network interfaces remain in it.
     pub fn delete_subnet(&mut self, scope: &Scope, id: &str) -> Result<()> {
-        self.subnets.find(&lookup::SUBNET, scope, id)?;
+        self.subnets.find(&kinds::SUBNET, scope, id)?;
         if self.network_interfaces.values().any(|e| e.subnet_id == id) {
             return Err(Error::dependency_violation(format!(
                 "The subnet '{id}' has dependencies and cannot be deleted."
@@ -198,7 +198,7 @@ impl World {
         id: &str,
         attribute: SubnetAttribute,
     ) -> Result<()> {
-        let subnet = self.subnets.find_mut(&lookup::SUBNET, scope, id)?;
+        let subnet = self.subnets.find_mut(&kinds::SUBNET, scope, id)?;
         match attribute {
             SubnetAttribute::MapPublicIpOnLaunch(v) => subnet.map_public_ip_on_launch = v,
             SubnetAttribute::AssignIpv6AddressOnCreation(v) => {
@@ -236,7 +236,7 @@ impl World {
         id: &str,
         cidr: &str,
     ) -> Result<(String, Ipv6Cidr)> {
-        let subnet = self.subnets.find(&lookup::SUBNET, scope, id)?;
+        let subnet = self.subnets.find(&kinds::SUBNET, scope, id)?;
         if !subnet.ipv6_cidr_blocks.is_empty() {
             return Err(Error::new(
                 "CidrLimitExceeded",
@@ -246,7 +246,7 @@ impl World {
         let block = self.check_subnet_ipv6(&subnet.vpc_id.clone(), cidr, Some(id))?;
         let association_id = self.fresh_id("subnet-cidr-assoc");
         self.subnets
-            .find_mut(&lookup::SUBNET, scope, id)?
+            .find_mut(&kinds::SUBNET, scope, id)?
             .ipv6_cidr_blocks
             .push(SubnetIpv6CidrBlock { association_id: association_id.clone(), cidr: block });
         Ok((association_id, block))
@@ -280,7 +280,7 @@ impl World {
             .find(|b| b.association_id == association_id)
             .map(|b| b.cidr)
             .ok_or_else(|| Error::internal("block vanished"))?;
-        let s = self.subnets.find_mut(&lookup::SUBNET, scope, &subnet.id)?;
+        let s = self.subnets.find_mut(&kinds::SUBNET, scope, &subnet.id)?;
         s.ipv6_cidr_blocks.retain(|b| b.association_id != association_id);
         s.assign_ipv6_address_on_creation = false;
         Ok((subnet.id, block))
@@ -293,7 +293,7 @@ impl World {
         wanted: Option<Ipv4Addr>,
     ) -> Result<Ipv4Addr> {
         let subnet =
-            self.subnets.get_mut(subnet_id).ok_or_else(|| lookup::SUBNET.not_found(subnet_id))?;
+            self.subnets.get_mut(subnet_id).ok_or_else(|| kinds::SUBNET.not_found(subnet_id))?;
         let cidr = subnet.cidr.ok_or_else(|| ipv6_only_has_no_ipv4(subnet_id))?;
         let offset = match wanted {
             Some(addr) => {
@@ -359,7 +359,7 @@ impl World {
         req: NewCidrReservation,
     ) -> Result<SubnetCidrReservation> {
         crate::tags::validate(&req.tags)?;
-        let subnet = self.subnets.find(&lookup::SUBNET, scope, subnet_id)?;
+        let subnet = self.subnets.find(&kinds::SUBNET, scope, subnet_id)?;
         if !matches!(req.reservation_type.as_str(), "prefix" | "explicit") {
             return Err(Error::invalid_parameter_value(format!(
                 "Value ({}) for parameter reservationType is invalid. Valid values: prefix, explicit",
@@ -403,7 +403,7 @@ impl World {
             tags: req.tags.into_iter().collect(),
         };
         self.subnets
-            .find_mut(&lookup::SUBNET, scope, subnet_id)?
+            .find_mut(&kinds::SUBNET, scope, subnet_id)?
             .cidr_reservations
             .push(reservation.clone());
         Ok(reservation)
@@ -427,7 +427,7 @@ impl World {
             .find(|s| s.cidr_reservations.iter().any(|r| r.id == id))
             .map(|s| s.id.clone())
             .ok_or_else(not_found)?;
-        let subnet = self.subnets.find_mut(&lookup::SUBNET, scope, &subnet_id)?;
+        let subnet = self.subnets.find_mut(&kinds::SUBNET, scope, &subnet_id)?;
         let pos = subnet.cidr_reservations.iter().position(|r| r.id == id).ok_or_else(not_found)?;
         Ok((subnet_id, subnet.cidr_reservations.remove(pos)))
     }

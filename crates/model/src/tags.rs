@@ -1,30 +1,10 @@
 //! Tags of any resource, found by id (CreateTags, DeleteTags, DescribeTags).
 
 use crate::error::{Error, Result};
-use crate::lookup;
-use crate::resources::Tags;
+use crate::kinds;
+use crate::types::ec2::Tags;
+pub use crate::types::ec2::{ADVERTISED_CIDRS_TAG, LOCAL_ADDRESS_TAG, advertised_cidrs};
 use crate::world::{Scope, World};
-
-/// The tag listing the on-premises CIDRs a customer router advertises over BGP — on a customer
-/// gateway (VPN) or a Direct Connect virtual interface. vpclab runs no BGP: this tag stands in
-/// for what the router would announce.
-pub const ADVERTISED_CIDRS_TAG: &str = "vpclab:advertised-cidrs";
-
-/// The tag on an EC2 instance giving the local address (e.g. `127.0.0.1`) where vpclab's load
-/// balancers reach it when it is registered as an `instance` target: the instance itself does
-/// not run, so something on this machine stands in for it. Without the tag the data plane has
-/// no address to connect to and the target fails its health checks.
-pub const LOCAL_ADDRESS_TAG: &str = "vpclab:local-address";
-
-/// The CIDRs of the [`ADVERTISED_CIDRS_TAG`] tag in `tags` (entries that are not CIDRs are
-/// ignored).
-pub fn advertised_cidrs(tags: &Tags) -> Vec<crate::cidr::Ipv4Cidr> {
-    tags.get(ADVERTISED_CIDRS_TAG)
-        .map(|v| {
-            v.split(',').filter_map(|c| crate::cidr::Ipv4Cidr::parse(c.trim(), false)).collect()
-        })
-        .unwrap_or_default()
-}
 
 /// AWS's limits: 50 tags a resource, keys up to 128 characters, values up to 256.
 pub const MAX_TAGS: usize = 50;
@@ -38,11 +18,11 @@ macro_rules! tagged {
             pub fn tags_of(&self, id: &str) -> Option<(&'static str, &Scope, &Tags)> {
                 let prefix = crate::ids::prefix_of(id);
                 match prefix {
-                    $(p if p == lookup::$kind.prefix => self.$table.get(id)
-                        .map(|r| (lookup::$kind.resource_type.unwrap_or_default(), &r.owner, &r.tags)),)*
+                    $(p if p == kinds::$kind.prefix => self.$table.get(id)
+                        .map(|r| (kinds::$kind.resource_type.unwrap_or_default(), &r.owner, &r.tags)),)*
                     "sgr" => self.security_groups.values().find_map(|g| {
                         g.ingress.iter().chain(g.egress.iter()).find(|r| r.id == id)
-                            .map(|r| (lookup::SECURITY_GROUP_RULE.resource_type.unwrap_or_default(), &g.owner, &r.tags))
+                            .map(|r| (kinds::SECURITY_GROUP_RULE.resource_type.unwrap_or_default(), &g.owner, &r.tags))
                     }),
                     _ => None,
                 }
@@ -52,7 +32,7 @@ macro_rules! tagged {
             pub fn tags_mut(&mut self, id: &str) -> Option<&mut Tags> {
                 let prefix = crate::ids::prefix_of(id);
                 match prefix {
-                    $(p if p == lookup::$kind.prefix => self.$table.get_mut(id).map(|r| &mut r.tags),)*
+                    $(p if p == kinds::$kind.prefix => self.$table.get_mut(id).map(|r| &mut r.tags),)*
                     "sgr" => {
                         let group = self.security_groups.ids_where(|g| {
                             g.ingress.iter().chain(g.egress.iter()).any(|r| r.id == id)
@@ -70,27 +50,27 @@ macro_rules! tagged {
             pub fn tagged_resources(&self, scope: &Scope) -> Vec<(String, &'static str, &Tags)> {
                 let mut out = Vec::new();
                 $(for r in self.$table.values().filter(|r| &r.owner == scope) {
-                    let kind = lookup::$kind.resource_type.unwrap_or_default();
+                    let kind = kinds::$kind.resource_type.unwrap_or_default();
                     out.push((tagged!(@id r, $table), kind, &r.tags));
                 })*
                 for p in self.vpc_peering_connections.values() {
                     if &p.accepter == scope && &p.owner != scope {
-                        out.push((p.id.clone(), lookup::VPC_PEERING_CONNECTION.resource_type.unwrap_or_default(), &p.accepter_tags));
+                        out.push((p.id.clone(), kinds::VPC_PEERING_CONNECTION.resource_type.unwrap_or_default(), &p.accepter_tags));
                     }
                 }
                 for a in self.transit_gateway_attachments.values() {
-                    if let crate::transit_gateway::AttachmentResource::Peering {
+                    if let crate::types::ec2::transit_gateway::AttachmentResource::Peering {
                         peer_owner, accepter_tags, ..
                     } = &a.resource
                         && peer_owner == scope
                         && &a.owner != scope
                     {
-                        out.push((a.id.clone(), lookup::TRANSIT_GATEWAY_ATTACHMENT.resource_type.unwrap_or_default(), accepter_tags));
+                        out.push((a.id.clone(), kinds::TRANSIT_GATEWAY_ATTACHMENT.resource_type.unwrap_or_default(), accepter_tags));
                     }
                 }
                 for g in self.security_groups.values().filter(|g| &g.owner == scope) {
                     for r in g.ingress.iter().chain(g.egress.iter()) {
-                        out.push((r.id.clone(), lookup::SECURITY_GROUP_RULE.resource_type.unwrap_or_default(), &r.tags));
+                        out.push((r.id.clone(), kinds::SECURITY_GROUP_RULE.resource_type.unwrap_or_default(), &r.tags));
                     }
                 }
                 out
@@ -228,9 +208,10 @@ impl World {
         {
             // The accepter side of a transit gateway peering tags it for itself.
             return match &mut self.transit_gateway_attachments.get_mut(id)?.resource {
-                crate::transit_gateway::AttachmentResource::Peering { accepter_tags, .. } => {
-                    Some(accepter_tags)
-                }
+                crate::types::ec2::transit_gateway::AttachmentResource::Peering {
+                    accepter_tags,
+                    ..
+                } => Some(accepter_tags),
                 _ => None,
             };
         }
@@ -261,8 +242,8 @@ impl World {
 /// word it).
 pub fn not_found_for_id(id: &str) -> Error {
     match crate::ids::prefix_of(id) {
-        "nat" => crate::nat_gateway::not_found(id),
-        prefix => match crate::lookup::by_prefix(prefix) {
+        "nat" => kinds::nat_gateway_not_found(id),
+        prefix => match crate::kinds::by_prefix(prefix) {
             Some(kind) => kind.not_found(id),
             None => Error::new("InvalidID", format!("The ID '{id}' is not valid")),
         },

@@ -10,9 +10,9 @@
 //! gateway does not exist. Peering attachments carry static routes only (no propagation).
 
 use crate::error::{Error, Result};
-use crate::lookup;
-use crate::resources::Tags;
+use crate::kinds;
 use crate::transit_gateway::{AttachmentResource, AttachmentState, TgwAttachment};
+use crate::types::ec2::Tags;
 use crate::world::{Scope, World};
 
 /// What CreateTransitGatewayPeeringAttachment asks for.
@@ -59,7 +59,7 @@ impl World {
     ) -> Result<String> {
         crate::tags::validate(&req.tags)?;
         let tgw = self.find_transit_gateway(scope, &req.transit_gateway_id)?.id.clone();
-        lookup::TRANSIT_GATEWAY.check_format(&req.peer_transit_gateway_id)?;
+        kinds::TRANSIT_GATEWAY.check_format(&req.peer_transit_gateway_id)?;
         let account =
             req.peer_account_id.filter(|a| !a.is_empty()).unwrap_or_else(|| scope.account.clone());
         if account.len() != 12 || !account.bytes().all(|b| b.is_ascii_digit()) {

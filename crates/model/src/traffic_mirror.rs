@@ -6,139 +6,15 @@
 
 use crate::cidr::Cidr;
 use crate::error::{Error, Result};
-use crate::load_balancer::LbType;
-use crate::lookup;
+use crate::kinds;
 use crate::references::{Reference, References};
-use crate::resources::*;
-use crate::vpc_endpoint::EndpointType;
+pub use crate::types::ec2::traffic_mirror::*;
+use crate::types::ec2::vpc_endpoint::EndpointType;
+use crate::types::elbv2::load_balancer::LbType;
 use crate::world::{Scope, World};
-use serde::{Deserialize, Serialize};
-
-/// Where mirrored traffic goes.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub enum TargetKind {
-    NetworkInterface(String),
-    NetworkLoadBalancer(String),
-    GatewayLoadBalancerEndpoint(String),
-}
-
-impl TargetKind {
-    /// The `Type` AWS reports.
-    pub fn type_name(&self) -> &'static str {
-        match self {
-            TargetKind::NetworkInterface(_) => "network-interface",
-            TargetKind::NetworkLoadBalancer(_) => "network-load-balancer",
-            TargetKind::GatewayLoadBalancerEndpoint(_) => "gateway-load-balancer-endpoint",
-        }
-    }
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct TrafficMirrorTarget {
-    /// `tmt-…`.
-    pub id: String,
-    pub owner: Scope,
-    pub kind: TargetKind,
-    pub description: Option<String>,
-    pub client_token: Option<String>,
-    pub tags: Tags,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub struct PortRange {
-    pub from: i32,
-    pub to: i32,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct FilterRule {
-    /// `tmfr-…`.
-    pub id: String,
-    /// `ingress` or `egress`.
-    pub direction: String,
-    pub number: i32,
-    /// `accept` or `reject`.
-    pub action: String,
-    pub protocol: Option<i32>,
-    pub source_cidr: Cidr,
-    pub destination_cidr: Cidr,
-    pub source_ports: Option<PortRange>,
-    pub destination_ports: Option<PortRange>,
-    pub description: Option<String>,
-    pub tags: Tags,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct TrafficMirrorFilter {
-    /// `tmf-…`.
-    pub id: String,
-    pub owner: Scope,
-    pub description: Option<String>,
-    pub network_services: Vec<String>,
-    /// In the order created; rendered by direction and number.
-    pub rules: Vec<FilterRule>,
-    pub client_token: Option<String>,
-    pub tags: Tags,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct TrafficMirrorSession {
-    /// `tms-…`.
-    pub id: String,
-    pub owner: Scope,
-    pub network_interface_id: String,
-    pub target_id: String,
-    pub filter_id: String,
-    pub session_number: i32,
-    pub packet_length: Option<i32>,
-    pub virtual_network_id: i32,
-    pub description: Option<String>,
-    pub client_token: Option<String>,
-    pub tags: Tags,
-}
 
 /// The network services a filter can mirror.
 pub const NETWORK_SERVICES: &[&str] = &["amazon-dns"];
-
-/// What CreateTrafficMirrorTarget asks for: one of an interface, an NLB ARN, a GWLB endpoint.
-#[derive(Debug, Clone, Default)]
-pub struct NewTarget {
-    pub eni: Option<String>,
-    pub nlb: Option<String>,
-    pub gwlbe: Option<String>,
-    pub description: Option<String>,
-    pub client_token: Option<String>,
-    pub tags: Vec<(String, String)>,
-}
-
-/// What CreateTrafficMirrorFilterRule / ModifyTrafficMirrorFilterRule give (`None`: absent).
-#[derive(Debug, Clone, Default)]
-pub struct RuleSpec {
-    pub direction: Option<String>,
-    pub number: Option<i32>,
-    pub action: Option<String>,
-    pub protocol: Option<i32>,
-    pub source_cidr: Option<String>,
-    pub destination_cidr: Option<String>,
-    pub source_ports: Option<PortRange>,
-    pub destination_ports: Option<PortRange>,
-    pub description: Option<String>,
-    /// ModifyTrafficMirrorFilterRule's RemoveFields.
-    pub remove_fields: Vec<String>,
-}
-
-/// What CreateTrafficMirrorSession / ModifyTrafficMirrorSession give.
-#[derive(Debug, Clone, Default)]
-pub struct SessionSpec {
-    pub network_interface_id: Option<String>,
-    pub target_id: Option<String>,
-    pub filter_id: Option<String>,
-    pub session_number: Option<i32>,
-    pub packet_length: Option<i32>,
-    pub virtual_network_id: Option<i32>,
-    pub description: Option<String>,
-    pub remove_fields: Vec<String>,
-}
 
 fn check_in(name: &str, value: &str, allowed: &[&str]) -> Result<()> {
     if allowed.contains(&value) {
@@ -189,7 +65,7 @@ impl World {
         self.traffic_mirror_targets
             .get(id)
             .filter(|t| &t.owner == scope)
-            .ok_or_else(|| lookup::TRAFFIC_MIRROR_TARGET.not_found(id))
+            .ok_or_else(|| kinds::TRAFFIC_MIRROR_TARGET.not_found(id))
     }
 
     pub fn find_traffic_mirror_filter(
@@ -200,7 +76,7 @@ impl World {
         self.traffic_mirror_filters
             .get(id)
             .filter(|t| &t.owner == scope)
-            .ok_or_else(|| lookup::TRAFFIC_MIRROR_FILTER.not_found(id))
+            .ok_or_else(|| kinds::TRAFFIC_MIRROR_FILTER.not_found(id))
     }
 
     pub fn find_traffic_mirror_session(
@@ -211,7 +87,7 @@ impl World {
         self.traffic_mirror_sessions
             .get(id)
             .filter(|t| &t.owner == scope)
-            .ok_or_else(|| lookup::TRAFFIC_MIRROR_SESSION.not_found(id))
+            .ok_or_else(|| kinds::TRAFFIC_MIRROR_SESSION.not_found(id))
     }
 
     /// The filter holding rule `id`, and the rule.
@@ -223,7 +99,7 @@ impl World {
         self.traffic_mirror_filters
             .in_scope(scope)
             .find_map(|f| f.rules.iter().find(|r| r.id == id).map(|r| (f, r)))
-            .ok_or_else(|| lookup::TRAFFIC_MIRROR_FILTER_RULE.not_found(id))
+            .ok_or_else(|| kinds::TRAFFIC_MIRROR_FILTER_RULE.not_found(id))
     }
 
     /// CreateTrafficMirrorTarget: exactly one of an interface, an NLB ARN, a GWLB endpoint.
@@ -244,7 +120,7 @@ impl World {
         }
         let kind = match (eni, nlb, gwlbe) {
             (Some(eni), None, None) => {
-                self.network_interfaces.find(&lookup::NETWORK_INTERFACE, scope, &eni)?;
+                self.network_interfaces.find(&kinds::NETWORK_INTERFACE, scope, &eni)?;
                 TargetKind::NetworkInterface(eni)
             }
             (None, Some(arn), None) => {
@@ -370,7 +246,7 @@ impl World {
         let f = self
             .traffic_mirror_filters
             .get_mut(id)
-            .ok_or_else(|| lookup::TRAFFIC_MIRROR_FILTER.not_found(id))?;
+            .ok_or_else(|| kinds::TRAFFIC_MIRROR_FILTER.not_found(id))?;
         f.network_services.retain(|s| !remove.contains(s));
         for s in add {
             if !f.network_services.contains(s) {
@@ -514,7 +390,7 @@ impl World {
         let f = self
             .traffic_mirror_filters
             .get_mut(filter_id)
-            .ok_or_else(|| lookup::TRAFFIC_MIRROR_FILTER.not_found(filter_id))?;
+            .ok_or_else(|| kinds::TRAFFIC_MIRROR_FILTER.not_found(filter_id))?;
         f.rules.push(rule);
         Ok(id)
     }
@@ -570,7 +446,7 @@ impl World {
             .clone()
             .or_else(|| base.map(|b| b.network_interface_id.clone()))
             .ok_or_else(|| missing("NetworkInterfaceId"))?;
-        self.network_interfaces.find(&lookup::NETWORK_INTERFACE, scope, &eni)?;
+        self.network_interfaces.find(&kinds::NETWORK_INTERFACE, scope, &eni)?;
         let target = spec
             .target_id
             .clone()
@@ -715,13 +591,19 @@ mod tests {
         let src = w
             .create_network_interface(
                 &scope,
-                crate::eni::NewInterface { subnet_id: subnet.clone(), ..Default::default() },
+                crate::types::ec2::eni::NewInterface {
+                    subnet_id: subnet.clone(),
+                    ..Default::default()
+                },
             )
             .unwrap();
         let dst = w
             .create_network_interface(
                 &scope,
-                crate::eni::NewInterface { subnet_id: subnet.clone(), ..Default::default() },
+                crate::types::ec2::eni::NewInterface {
+                    subnet_id: subnet.clone(),
+                    ..Default::default()
+                },
             )
             .unwrap();
         let err = w.create_traffic_mirror_target(&scope, NewTarget::default()).unwrap_err();

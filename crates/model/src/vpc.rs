@@ -2,9 +2,9 @@
 
 use crate::cidr::{Ipv4Cidr, Ipv6Cidr};
 use crate::error::{Error, Result};
-use crate::lookup;
+use crate::kinds;
 use crate::references::{Reference, References};
-use crate::resources::*;
+use crate::types::ec2::*;
 use crate::world::{Scope, ScopeState, World};
 use std::net::{Ipv4Addr, Ipv6Addr};
 
@@ -118,12 +118,12 @@ impl World {
         let cidr = parse_vpc_cidr(DEFAULT_VPC_CIDR)?;
         let vpc_id = self.create_vpc_with_defaults(scope, cidr, true, "default", &[])?;
         self.scope_state_mut(scope)?.default_vpc_id = Some(vpc_id.clone());
-        let vpc = self.vpcs.find_mut(&lookup::VPC, scope, &vpc_id)?;
+        let vpc = self.vpcs.find_mut(&kinds::VPC, scope, &vpc_id)?;
         vpc.enable_dns_hostnames = true;
 
         let igw = self.create_internet_gateway_internal(scope, &[]);
         self.attach_internet_gateway(scope, &igw, &vpc_id)?;
-        let main_rtb = self.vpcs.find(&lookup::VPC, scope, &vpc_id)?.main_route_table_id.clone();
+        let main_rtb = self.vpcs.find(&kinds::VPC, scope, &vpc_id)?.main_route_table_id.clone();
         if let Some(rtb) = self.route_tables.get_mut(&main_rtb) {
             rtb.routes.push(Route {
                 destination: RouteDestination::V4(
@@ -174,7 +174,7 @@ impl World {
     ) -> Result<String> {
         let vpc_cidr = self
             .vpcs
-            .find(&lookup::VPC, scope, vpc_id)?
+            .find(&kinds::VPC, scope, vpc_id)?
             .primary_cidr()
             .ok_or_else(|| Error::internal("VPC without a block"))?;
         let taken: Vec<Ipv4Cidr> = self
@@ -314,7 +314,7 @@ impl World {
 
     /// DeleteVpc: refused while anything but the VPC's own defaults remains in it.
     pub fn delete_vpc(&mut self, scope: &Scope, id: &str) -> Result<()> {
-        let vpc = self.vpcs.find(&lookup::VPC, scope, id)?.clone();
+        let vpc = self.vpcs.find(&kinds::VPC, scope, id)?.clone();
         // AWS's text does not say which dependency remains.
         let depends = || {
             Err(Error::dependency_violation(format!(
@@ -375,7 +375,7 @@ impl World {
         attribute: VpcAttribute,
         value: bool,
     ) -> Result<()> {
-        let vpc = self.vpcs.find_mut(&lookup::VPC, scope, id)?;
+        let vpc = self.vpcs.find_mut(&kinds::VPC, scope, id)?;
         match attribute {
             VpcAttribute::EnableDnsSupport => vpc.enable_dns_support = value,
             VpcAttribute::EnableDnsHostnames => {
@@ -408,7 +408,7 @@ impl World {
                 e
             }
         })?;
-        let vpc = self.vpcs.find(&lookup::VPC, scope, id)?;
+        let vpc = self.vpcs.find(&kinds::VPC, scope, id)?;
         if vpc.cidr_blocks.len() >= self.quotas.ipv4_blocks_per_vpc {
             return Err(Error::quota(
                 "ipv4_blocks_per_vpc",
@@ -441,7 +441,7 @@ impl World {
         }
         let association_id = self.fresh_id("vpc-cidr-assoc");
         self.vpcs
-            .find_mut(&lookup::VPC, scope, id)?
+            .find_mut(&kinds::VPC, scope, id)?
             .cidr_blocks
             .push(VpcCidrBlock { association_id: association_id.clone(), cidr: block });
         // Every route table of the VPC gets a local route for the new block.
@@ -460,7 +460,7 @@ impl World {
 
     /// AssociateVpcCidrBlock with AmazonProvidedIpv6CidrBlock: a /56 from Amazon's pool.
     pub fn associate_vpc_ipv6_block(&mut self, scope: &Scope, id: &str) -> Result<String> {
-        let vpc = self.vpcs.find(&lookup::VPC, scope, id)?;
+        let vpc = self.vpcs.find(&kinds::VPC, scope, id)?;
         let quota = self.quotas.ipv6_blocks_per_vpc;
         if vpc.ipv6_cidr_blocks.len() >= quota {
             return Err(Error::quota(
@@ -477,7 +477,7 @@ impl World {
             .ok_or_else(|| Error::new("InsufficientCidrBlocks", "The IPv6 pool is exhausted."))?;
         let association_id = self.fresh_id("vpc-cidr-assoc");
         let region = scope.region.clone();
-        self.vpcs.find_mut(&lookup::VPC, scope, id)?.ipv6_cidr_blocks.push(VpcIpv6CidrBlock {
+        self.vpcs.find_mut(&kinds::VPC, scope, id)?.ipv6_cidr_blocks.push(VpcIpv6CidrBlock {
             association_id: association_id.clone(),
             cidr: block,
             network_border_group: region,
@@ -495,7 +495,7 @@ impl World {
         );
         // The default network ACL gains the IPv6 allow-all entries, and the default security
         // group its `::/0` egress rule, as on AWS.
-        let vpc = self.vpcs.find(&lookup::VPC, scope, id)?;
+        let vpc = self.vpcs.find(&kinds::VPC, scope, id)?;
         let (acl, group) =
             (vpc.default_network_acl_id.clone(), vpc.default_security_group_id.clone());
         if let Some(acl) = self.network_acls.get_mut(&acl) {
@@ -555,7 +555,7 @@ impl World {
                     format!("The vpc CIDR block {block} is in use by subnets."),
                 ));
             }
-            self.vpcs.find_mut(&lookup::VPC, scope, &vpc.id)?.cidr_blocks.remove(pos);
+            self.vpcs.find_mut(&kinds::VPC, scope, &vpc.id)?.cidr_blocks.remove(pos);
             self.route_tables.update_where(
                 |t| t.vpc_id == vpc.id,
                 |t| {
@@ -582,7 +582,7 @@ impl World {
             ));
         }
         self.vpcs
-            .find_mut(&lookup::VPC, scope, &vpc.id)?
+            .find_mut(&kinds::VPC, scope, &vpc.id)?
             .ipv6_cidr_blocks
             .retain(|b| b.association_id != association_id);
         self.route_tables.update_where(

@@ -9,114 +9,13 @@
 //! vpclab makes an endpoint `available` at once; a deleted one stays listed as `deleted` for
 //! [`crate::nat_gateway::DELETED_RETENTION_MS`].
 
-use crate::eni::ManagedInterface;
 use crate::error::{Error, Result};
-use crate::lookup;
+use crate::kinds;
 use crate::references::{Reference, References};
-use crate::resources::*;
+use crate::types::ec2::eni::ManagedInterface;
+pub use crate::types::ec2::vpc_endpoint::*;
+use crate::types::ec2::*;
 use crate::world::{Scope, World};
-use serde::{Deserialize, Serialize};
-
-/// `Gateway`, `Interface` or `GatewayLoadBalancer` (to a Gateway Load Balancer endpoint
-/// service).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub enum EndpointType {
-    Gateway,
-    Interface,
-    GatewayLoadBalancer,
-}
-
-impl EndpointType {
-    pub fn name(self) -> &'static str {
-        match self {
-            EndpointType::Gateway => "Gateway",
-            EndpointType::Interface => "Interface",
-            EndpointType::GatewayLoadBalancer => "GatewayLoadBalancer",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Self> {
-        match s {
-            "Gateway" => Some(EndpointType::Gateway),
-            "Interface" => Some(EndpointType::Interface),
-            "GatewayLoadBalancer" => Some(EndpointType::GatewayLoadBalancer),
-            _ => None,
-        }
-    }
-}
-
-/// An endpoint's state; to an endpoint service it is also the connection's state.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub enum EndpointState {
-    Available,
-    Deleted,
-    /// Waiting for the endpoint service's owner to accept it.
-    PendingAcceptance,
-    /// The endpoint service's owner rejected it.
-    Rejected,
-}
-
-impl EndpointState {
-    pub fn name(self) -> &'static str {
-        match self {
-            EndpointState::Available => "available",
-            EndpointState::Deleted => "deleted",
-            EndpointState::PendingAcceptance => "pendingAcceptance",
-            EndpointState::Rejected => "rejected",
-        }
-    }
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct VpcEndpoint {
-    pub id: String,
-    pub owner: Scope,
-    pub vpc_id: String,
-    pub service_name: String,
-    pub endpoint_type: EndpointType,
-    pub state: EndpointState,
-    pub policy_document: Option<String>,
-    pub route_table_ids: Vec<String>,
-    pub subnet_ids: Vec<String>,
-    pub network_interface_ids: Vec<String>,
-    pub security_group_ids: Vec<String>,
-    pub private_dns_enabled: bool,
-    /// Milliseconds since the epoch.
-    pub create_time: i64,
-    pub delete_time: Option<i64>,
-    pub client_token: Option<String>,
-    pub tags: Tags,
-}
-
-impl VpcEndpoint {
-    /// Not deleted: it holds its interfaces and routes (whether traffic passes depends on
-    /// [`VpcEndpoint::passes_traffic`]).
-    pub fn is_live(&self) -> bool {
-        self.state != EndpointState::Deleted
-    }
-
-    /// Available: an endpoint waiting for acceptance, or rejected, carries nothing.
-    pub fn passes_traffic(&self) -> bool {
-        self.state == EndpointState::Available
-    }
-}
-
-/// One AWS service endpoints can reach, as DescribeVpcEndpointServices lists it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Service {
-    pub name: String,
-    /// The short name (`s3`, `ecr.api`).
-    pub short: &'static str,
-    pub types: Vec<EndpointType>,
-    /// The name private DNS answers for interface endpoints.
-    pub private_dns_name: Option<String>,
-}
-
-impl Service {
-    pub fn supports(&self, t: EndpointType) -> bool {
-        self.types.contains(&t)
-    }
-}
 
 /// Interface-only services of every region.
 const INTERFACE_SERVICES: &[&str] = &[
@@ -178,6 +77,11 @@ pub fn find_service(region: &str, name: &str) -> Option<Service> {
 /// The full-access policy AWS gives an endpoint created without one.
 pub const DEFAULT_POLICY: &str = "{\"Version\":\"2008-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Principal\":\"*\",\"Action\":\"*\",\"Resource\":\"*\"}]}";
 
+/// AWS's answer for a service name the caller cannot see (none, or not allowed).
+pub fn invalid_service_name(name: &str) -> Error {
+    Error::new("InvalidServiceName", format!("The Vpc Endpoint Service '{name}' does not exist"))
+}
+
 /// AWS's answer for an endpoint id that names none (Describe, Modify).
 pub fn not_found(id: &str) -> Error {
     Error::new(
@@ -204,35 +108,6 @@ pub fn dns_names(e: &VpcEndpoint, zones: &[String]) -> Vec<String> {
     out
 }
 
-/// What CreateVpcEndpoint asks for.
-#[derive(Debug, Clone, Default)]
-pub struct NewVpcEndpoint {
-    pub vpc_id: String,
-    pub service_name: String,
-    pub endpoint_type: Option<String>,
-    pub policy_document: Option<String>,
-    pub route_table_ids: Vec<String>,
-    pub subnet_ids: Vec<String>,
-    pub security_group_ids: Vec<String>,
-    pub private_dns_enabled: Option<bool>,
-    pub client_token: Option<String>,
-    pub tags: Vec<(String, String)>,
-}
-
-/// What ModifyVpcEndpoint asks for.
-#[derive(Debug, Clone, Default)]
-pub struct EndpointChange {
-    pub add_route_table_ids: Vec<String>,
-    pub remove_route_table_ids: Vec<String>,
-    pub add_subnet_ids: Vec<String>,
-    pub remove_subnet_ids: Vec<String>,
-    pub add_security_group_ids: Vec<String>,
-    pub remove_security_group_ids: Vec<String>,
-    pub policy_document: Option<String>,
-    pub reset_policy: bool,
-    pub private_dns_enabled: Option<bool>,
-}
-
 fn check_policy(policy: &str) -> Result<()> {
     match serde_json::from_str::<serde_json::Value>(policy) {
         Ok(serde_json::Value::Object(_)) => Ok(()),
@@ -243,7 +118,7 @@ fn check_policy(policy: &str) -> Result<()> {
 impl World {
     /// An endpoint of the scope (deleted ones included, while they are listed).
     pub fn find_vpc_endpoint(&self, scope: &Scope, id: &str) -> Result<&VpcEndpoint> {
-        lookup::VPC_ENDPOINT.check_format(id)?;
+        kinds::VPC_ENDPOINT.check_format(id)?;
         self.vpc_endpoints.get(id).filter(|e| &e.owner == scope).ok_or_else(|| not_found(id))
     }
 
@@ -301,7 +176,7 @@ impl World {
             }
             return Ok(existing.id.clone());
         }
-        let vpc = self.vpcs.find(&lookup::VPC, scope, &req.vpc_id)?.clone();
+        let vpc = self.vpcs.find(&kinds::VPC, scope, &req.vpc_id)?.clone();
         let endpoint_type = match req.endpoint_type.as_deref() {
             None => EndpointType::Gateway,
             Some(t) => EndpointType::parse(t).ok_or_else(|| {
@@ -321,7 +196,7 @@ impl World {
                 private_dns_name: dns.clone(),
             },
             None => find_service(&scope.region, &req.service_name)
-                .ok_or_else(|| crate::endpoint_service::invalid_service_name(&req.service_name))?,
+                .ok_or_else(|| invalid_service_name(&req.service_name))?,
         };
         if !service.supports(endpoint_type) {
             return Err(Error::invalid_parameter(format!(
@@ -473,7 +348,7 @@ impl World {
             if e.route_table_ids.contains(rtb) {
                 continue;
             }
-            let table = self.route_tables.find(&lookup::ROUTE_TABLE, scope, rtb)?;
+            let table = self.route_tables.find(&kinds::ROUTE_TABLE, scope, rtb)?;
             if table.vpc_id != e.vpc_id {
                 return Err(Error::invalid_parameter(format!(
                     "route table {rtb} does not belong to vpc {}",
@@ -499,7 +374,7 @@ impl World {
                     ),
                 ));
             }
-            self.route_tables.find_mut(&lookup::ROUTE_TABLE, scope, rtb)?.routes.push(Route {
+            self.route_tables.find_mut(&kinds::ROUTE_TABLE, scope, rtb)?.routes.push(Route {
                 destination: destination.clone(),
                 target: RouteTarget::Gateway(id.to_owned()),
                 origin: RouteOrigin::CreateRoute,
@@ -536,7 +411,7 @@ impl World {
             if e.subnet_ids.contains(subnet_id) {
                 continue;
             }
-            let subnet = self.subnets.find(&lookup::SUBNET, scope, subnet_id)?.clone();
+            let subnet = self.subnets.find(&kinds::SUBNET, scope, subnet_id)?.clone();
             if subnet.vpc_id != e.vpc_id {
                 return Err(Error::invalid_parameter(format!(
                     "The subnet ID '{subnet_id}' does not belong to the VPC '{}'.",
@@ -625,7 +500,7 @@ impl World {
             check_policy(p)?;
         }
         for rtb in &change.remove_route_table_ids {
-            self.route_tables.find(&lookup::ROUTE_TABLE, scope, rtb)?;
+            self.route_tables.find(&kinds::ROUTE_TABLE, scope, rtb)?;
         }
         self.remove_endpoint_routes(id, &change.remove_route_table_ids);
         self.add_endpoint_routes(scope, id, &change.add_route_table_ids)?;
@@ -642,7 +517,7 @@ impl World {
             if let Some(dns) = change.private_dns_enabled
                 && dns
             {
-                let vpc = self.vpcs.find(&lookup::VPC, scope, &e.vpc_id)?;
+                let vpc = self.vpcs.find(&kinds::VPC, scope, &e.vpc_id)?;
                 if !(vpc.enable_dns_support && vpc.enable_dns_hostnames) {
                     return Err(Error::invalid_parameter(format!(
                         "Enabling private DNS requires both enableDnsSupport and enableDnsHostnames VPC attributes set to true for {}",

@@ -11,11 +11,11 @@
 
 use crate::cidr::Ipv4Cidr;
 use crate::error::{Error, Result};
-use crate::lookup;
-use crate::resources::{Route, RouteDestination, RouteOrigin, RouteTable, RouteTarget, Tags};
+use crate::kinds;
 use crate::transit_gateway::{AttachmentResource, AttachmentState};
+pub use crate::types::ec2::vpn::*;
+use crate::types::ec2::{Route, RouteDestination, RouteOrigin, RouteTable, RouteTarget, Tags};
 use crate::world::{Scope, World};
-use serde::{Deserialize, Serialize};
 use std::net::Ipv4Addr;
 
 /// The only VPN type AWS offers.
@@ -28,110 +28,6 @@ pub const DEFAULT_BGP_ASN: i64 = 65000;
 pub const VPN_GATEWAYS_PER_REGION: usize = 5;
 /// Static routes per VPN connection (AWS's default quota).
 pub const STATIC_ROUTES_PER_CONNECTION: usize = 100;
-
-/// A virtual private gateway's tie to a VPC. Once detached it stays on record as `detached`
-/// until the gateway is attached again, as on AWS.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct VgwAttachment {
-    pub vpc_id: String,
-    pub attached: bool,
-}
-
-impl VgwAttachment {
-    pub fn state(&self) -> &'static str {
-        if self.attached { "attached" } else { "detached" }
-    }
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct VpnGateway {
-    pub id: String,
-    pub owner: Scope,
-    pub amazon_side_asn: i64,
-    pub availability_zone: Option<String>,
-    pub attachment: Option<VgwAttachment>,
-    pub tags: Tags,
-}
-
-impl VpnGateway {
-    /// The VPC the gateway is attached to, if it is.
-    pub fn attached_vpc(&self) -> Option<&str> {
-        self.attachment.as_ref().filter(|a| a.attached).map(|a| a.vpc_id.as_str())
-    }
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct CustomerGateway {
-    pub id: String,
-    pub owner: Scope,
-    pub bgp_asn: i64,
-    pub ip_address: Ipv4Addr,
-    pub device_name: Option<String>,
-    pub tags: Tags,
-    /// When it was deleted: AWS lists a deleted gateway as `deleted` for a while.
-    #[serde(default)]
-    pub delete_time: Option<i64>,
-}
-
-impl CustomerGateway {
-    pub fn state(&self) -> &'static str {
-        if self.delete_time.is_some() { "deleted" } else { "available" }
-    }
-}
-
-/// One of the two tunnels of a connection.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Tunnel {
-    /// The AWS end's public address.
-    pub outside_ip: Ipv4Addr,
-    /// The /30 inside addresses (169.254.0.0/16).
-    pub inside_cidr: Ipv4Cidr,
-    pub pre_shared_key: String,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct VpnConnection {
-    pub id: String,
-    pub owner: Scope,
-    pub customer_gateway_id: String,
-    /// The virtual private gateway the connection ends at, or none for a connection to a
-    /// transit gateway.
-    pub vpn_gateway_id: Option<String>,
-    /// The transit gateway the connection ends at (through a `vpn` attachment).
-    #[serde(default)]
-    pub transit_gateway_id: Option<String>,
-    pub static_routes_only: bool,
-    /// The on-premises CIDRs reached through the connection (CreateVpnConnectionRoute).
-    pub routes: Vec<Ipv4Cidr>,
-    pub tunnels: Vec<Tunnel>,
-    pub tags: Tags,
-}
-
-impl VpnConnection {
-    /// The gateway the connection ends at: `vgw-…` or `tgw-…`.
-    pub fn gateway_id(&self) -> &str {
-        self.vpn_gateway_id.as_deref().or(self.transit_gateway_id.as_deref()).unwrap_or_default()
-    }
-
-    /// Whether `address` is on premises: inside one of the connection's static routes.
-    pub fn reaches(&self, address: Ipv4Addr) -> bool {
-        self.routes.iter().any(|c| c.contains_addr(address))
-    }
-}
-
-/// What CreateVpnConnection asks for.
-#[derive(Debug, Clone, Default)]
-pub struct NewVpnConnection {
-    pub type_: String,
-    pub customer_gateway_id: String,
-    pub vpn_gateway_id: Option<String>,
-    pub transit_gateway_id: Option<String>,
-    pub static_routes_only: bool,
-    /// Per tunnel: the inside CIDR and pre-shared key asked for, if any.
-    pub tunnels: Vec<(Option<String>, Option<String>)>,
-    /// When the request came (the creation time of a transit gateway attachment).
-    pub now: i64,
-}
 
 fn check_type(type_: &str) -> Result<()> {
     if type_ == IPSEC_1 {
@@ -258,8 +154,8 @@ impl World {
 
     /// AttachVpnGateway: one gateway per VPC, one VPC per gateway.
     pub fn attach_vpn_gateway(&mut self, scope: &Scope, vgw_id: &str, vpc_id: &str) -> Result<()> {
-        let vgw = self.vpn_gateways.find(&lookup::VPN_GATEWAY, scope, vgw_id)?;
-        self.vpcs.find(&lookup::VPC, scope, vpc_id)?;
+        let vgw = self.vpn_gateways.find(&kinds::VPN_GATEWAY, scope, vgw_id)?;
+        self.vpcs.find(&kinds::VPC, scope, vpc_id)?;
         if let Some(current) = vgw.attached_vpc() {
             return Err(Error::new(
                 "VpnGatewayAttachmentLimitExceeded",
@@ -275,7 +171,7 @@ impl World {
                 ),
             ));
         }
-        self.vpn_gateways.find_mut(&lookup::VPN_GATEWAY, scope, vgw_id)?.attachment =
+        self.vpn_gateways.find_mut(&kinds::VPN_GATEWAY, scope, vgw_id)?.attachment =
             Some(VgwAttachment { vpc_id: vpc_id.to_owned(), attached: true });
         Ok(())
     }
@@ -283,7 +179,7 @@ impl World {
     /// DetachVpnGateway: the attachment stays on record as `detached`; routes to the gateway
     /// become blackholes and its propagated routes disappear.
     pub fn detach_vpn_gateway(&mut self, scope: &Scope, vgw_id: &str, vpc_id: &str) -> Result<()> {
-        let vgw = self.vpn_gateways.find(&lookup::VPN_GATEWAY, scope, vgw_id)?;
+        let vgw = self.vpn_gateways.find(&kinds::VPN_GATEWAY, scope, vgw_id)?;
         // A VPC that no longer exists is reported as a missing attachment, not a missing VPC
         // (Terraform detaches a gateway from a VPC it may already have deleted).
         if vgw.attached_vpc() != Some(vpc_id) {
@@ -295,7 +191,7 @@ impl World {
             ));
         }
         if let Some(a) =
-            &mut self.vpn_gateways.find_mut(&lookup::VPN_GATEWAY, scope, vgw_id)?.attachment
+            &mut self.vpn_gateways.find_mut(&kinds::VPN_GATEWAY, scope, vgw_id)?.attachment
         {
             a.attached = false;
         }
@@ -305,7 +201,7 @@ impl World {
     /// DeleteVpnGateway: refused while attached or used by a VPN connection, a Direct Connect
     /// virtual interface or a Direct Connect gateway association.
     pub fn delete_vpn_gateway(&mut self, scope: &Scope, vgw_id: &str) -> Result<()> {
-        let vgw = self.vpn_gateways.find(&lookup::VPN_GATEWAY, scope, vgw_id)?;
+        let vgw = self.vpn_gateways.find(&kinds::VPN_GATEWAY, scope, vgw_id)?;
         if vgw.attached_vpc().is_some()
             || self.vpn_connections.values().any(|c| c.vpn_gateway_id.as_deref() == Some(vgw_id))
             || self.dx_gateway_associations.values().any(|a| a.gateway_id == vgw_id)
@@ -366,7 +262,7 @@ impl World {
 
     /// A customer gateway that is not deleted.
     pub fn find_customer_gateway(&self, scope: &Scope, id: &str) -> Result<&CustomerGateway> {
-        let kind = &lookup::CUSTOMER_GATEWAY;
+        let kind = &kinds::CUSTOMER_GATEWAY;
         self.customer_gateways
             .find(kind, scope, id)
             .ok()
@@ -422,13 +318,13 @@ impl World {
         }
         self.find_customer_gateway(scope, &spec.customer_gateway_id)?;
         let gateway = match (&spec.vpn_gateway_id, &spec.transit_gateway_id) {
-            (Some(vgw), _) => self.vpn_gateways.find(&lookup::VPN_GATEWAY, scope, vgw)?.id.clone(),
+            (Some(vgw), _) => self.vpn_gateways.find(&kinds::VPN_GATEWAY, scope, vgw)?.id.clone(),
             // CreateVpnConnection words a missing gateway as EC2's lookups do (moto's
             // AWS-verified test), not as the transit gateway operations do.
             (None, Some(tgw)) => self
                 .find_transit_gateway(scope, tgw)
                 .map_err(|e| match e.code.as_ref() {
-                    "InvalidTransitGatewayID.NotFound" => lookup::TRANSIT_GATEWAY.not_found(tgw),
+                    "InvalidTransitGatewayID.NotFound" => kinds::TRANSIT_GATEWAY.not_found(tgw),
                     _ => e,
                 })?
                 .id
@@ -501,7 +397,7 @@ impl World {
     /// DeleteVpnConnection: its routes leave every route table it propagated to; its transit
     /// gateway attachment, if any, is deleted.
     pub fn delete_vpn_connection(&mut self, scope: &Scope, id: &str, now: i64) -> Result<()> {
-        self.vpn_connections.find(&lookup::VPN_CONNECTION, scope, id)?;
+        self.vpn_connections.find(&kinds::VPN_CONNECTION, scope, id)?;
         self.vpn_connections.remove(id);
         if let Some(a) = self.tgw_attachment_of(|r| {
             matches!(r, AttachmentResource::Vpn { vpn_connection_id } if vpn_connection_id == id)
@@ -520,7 +416,7 @@ impl World {
         cidr: &str,
         add: bool,
     ) -> Result<()> {
-        let conn = self.vpn_connections.find(&lookup::VPN_CONNECTION, scope, id)?;
+        let conn = self.vpn_connections.find(&kinds::VPN_CONNECTION, scope, id)?;
         let block = Ipv4Cidr::parse(cidr, false).ok_or_else(|| {
             Error::invalid_parameter_value(format!(
                 "Value ({cidr}) for parameter destinationCidrBlock is invalid. This is not a valid CIDR block."
@@ -551,7 +447,7 @@ impl World {
                 format!("The route {block} does not exist on VPN connection {id}."),
             ));
         }
-        let conn = self.vpn_connections.find_mut(&lookup::VPN_CONNECTION, scope, id)?;
+        let conn = self.vpn_connections.find_mut(&kinds::VPN_CONNECTION, scope, id)?;
         if add {
             conn.routes.push(block);
         } else {

@@ -1,52 +1,12 @@
 //! The whole network: every resource of every account and region, in tables.
 
 use crate::error::{Error, Result};
+pub use crate::quotas::{DEFAULT_LISTENER_PORTS, Quotas};
 use crate::references::{DanglingReference, Reference, References};
-use crate::resources::*;
+pub use crate::scope::{Scope, ScopeState};
 use crate::table::{RowChange, Table};
-use serde::{Deserialize, Serialize};
-use std::fmt;
-
-/// The account and region a resource lives in.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-pub struct Scope {
-    pub account: String,
-    pub region: String,
-}
-
-impl Scope {
-    pub fn new(account: impl Into<String>, region: impl Into<String>) -> Self {
-        Scope { account: account.into(), region: region.into() }
-    }
-
-    /// The key of the scope's own bookkeeping row.
-    pub fn key(&self) -> String {
-        format!("{}/{}", self.account, self.region)
-    }
-
-    pub fn region(&self) -> Result<&'static crate::regions::Region> {
-        crate::regions::find(&self.region).ok_or_else(|| {
-            Error::new("InvalidRegion", format!("The region '{}' does not exist", self.region))
-        })
-    }
-
-    pub fn arn(&self, service: &str, resource: &str) -> String {
-        format!("arn:aws:{service}:{}:{}:{resource}", self.region, self.account)
-    }
-
-    /// The ARN of an EC2 resource of this scope, by id (`…:instance/i-0abc…`); `None` for an
-    /// id of a kind that has no ARN.
-    pub fn ec2_arn(&self, id: &str) -> Option<String> {
-        let kind = crate::ids::arn_resource_type(crate::ids::prefix_of(id))?;
-        Some(self.arn("ec2", &format!("{kind}/{id}")))
-    }
-}
-
-impl fmt::Display for Scope {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}/{}", self.account, self.region)
-    }
-}
+use crate::types::ec2::*;
+use serde::Serialize;
 
 macro_rules! tables {
     (@kind $kind:literal $marker:ident) => { $kind };
@@ -193,43 +153,43 @@ tables! {
     security_groups: SecurityGroup => "security_group",
     network_acls: NetworkAcl => "network_acl",
     dhcp_options: DhcpOptions => "dhcp_options",
-    flow_logs: crate::flow_log::FlowLog => "flow_log" [not_network],
+    flow_logs: crate::types::ec2::flow_log::FlowLog => "flow_log" [not_network],
     network_insights_paths: NetworkInsightsPath => "network_insights_path" [not_network],
     network_insights_analyses: NetworkInsightsAnalysis => "network_insights_analysis" [not_network],
     nat_gateways: NatGateway => "nat_gateway",
-    vpc_peering_connections: crate::peering::VpcPeeringConnection => "vpc_peering_connection",
-    prefix_lists: crate::prefix_list::CustomerPrefixList => "prefix_list",
-    vpc_endpoints: crate::vpc_endpoint::VpcEndpoint => "vpc_endpoint",
-    vpn_gateways: crate::vpn::VpnGateway => "vpn_gateway",
-    customer_gateways: crate::vpn::CustomerGateway => "customer_gateway",
-    vpn_connections: crate::vpn::VpnConnection => "vpn_connection",
-    dx_connections: crate::direct_connect::DxConnection => "dx_connection",
-    dx_lags: crate::direct_connect::DxLag => "dx_lag",
-    dx_virtual_interfaces: crate::direct_connect::VirtualInterface => "dx_virtual_interface",
-    dx_gateways: crate::direct_connect::DxGateway => "dx_gateway",
-    dx_gateway_associations: crate::direct_connect::DxGatewayAssociation => "dx_gateway_association",
-    transit_gateways: crate::transit_gateway::TransitGateway => "transit_gateway",
-    transit_gateway_attachments: crate::transit_gateway::TgwAttachment => "transit_gateway_attachment",
-    transit_gateway_route_tables: crate::transit_gateway::TgwRouteTable => "transit_gateway_route_table",
-    client_vpn_endpoints: crate::client_vpn::ClientVpnEndpoint => "client_vpn_endpoint",
-    traffic_mirror_targets: crate::traffic_mirror::TrafficMirrorTarget => "traffic_mirror_target",
-    traffic_mirror_filters: crate::traffic_mirror::TrafficMirrorFilter => "traffic_mirror_filter",
-    traffic_mirror_sessions: crate::traffic_mirror::TrafficMirrorSession => "traffic_mirror_session",
-    load_balancers: crate::load_balancer::LoadBalancer => "load_balancer",
-    target_groups: crate::target_group::TargetGroup => "target_group",
-    listeners: crate::listener::Listener => "listener",
-    listener_rules: crate::listener::Rule => "listener_rule",
-    vpc_endpoint_services: crate::endpoint_service::EndpointService => "vpc_endpoint_service",
-    r53_hosted_zones: crate::route53::HostedZone => "r53_hosted_zone" [not_network],
-    r53_record_sets: crate::route53::RecordSet => "r53_record_set" [not_network],
-    r53_changes: crate::route53::Change => "r53_change" [not_network],
-    r53_health_checks: crate::route53::HealthCheck => "r53_health_check" [not_network],
-    r53_delegation_sets: crate::route53::DelegationSet => "r53_delegation_set" [not_network],
-    r53_query_logging_configs: crate::route53::QueryLoggingConfig => "r53_query_logging_config" [not_network],
-    r53_cidr_collections: crate::route53::CidrCollection => "r53_cidr_collection" [not_network],
-    r53r_endpoints: crate::route53_resolver::ResolverEndpoint => "r53r_endpoint" [not_network],
-    r53r_rules: crate::route53_resolver::ResolverRule => "r53r_rule" [not_network],
-    r53r_rule_associations: crate::route53_resolver::RuleAssociation => "r53r_rule_association" [not_network],
+    vpc_peering_connections: crate::types::ec2::peering::VpcPeeringConnection => "vpc_peering_connection",
+    prefix_lists: crate::types::ec2::prefix_list::CustomerPrefixList => "prefix_list",
+    vpc_endpoints: crate::types::ec2::vpc_endpoint::VpcEndpoint => "vpc_endpoint",
+    vpn_gateways: crate::types::ec2::vpn::VpnGateway => "vpn_gateway",
+    customer_gateways: crate::types::ec2::vpn::CustomerGateway => "customer_gateway",
+    vpn_connections: crate::types::ec2::vpn::VpnConnection => "vpn_connection",
+    dx_connections: crate::types::direct_connect::DxConnection => "dx_connection",
+    dx_lags: crate::types::direct_connect::DxLag => "dx_lag",
+    dx_virtual_interfaces: crate::types::direct_connect::VirtualInterface => "dx_virtual_interface",
+    dx_gateways: crate::types::direct_connect::DxGateway => "dx_gateway",
+    dx_gateway_associations: crate::types::direct_connect::DxGatewayAssociation => "dx_gateway_association",
+    transit_gateways: crate::types::ec2::transit_gateway::TransitGateway => "transit_gateway",
+    transit_gateway_attachments: crate::types::ec2::transit_gateway::TgwAttachment => "transit_gateway_attachment",
+    transit_gateway_route_tables: crate::types::ec2::transit_gateway::TgwRouteTable => "transit_gateway_route_table",
+    client_vpn_endpoints: crate::types::ec2::client_vpn::ClientVpnEndpoint => "client_vpn_endpoint",
+    traffic_mirror_targets: crate::types::ec2::traffic_mirror::TrafficMirrorTarget => "traffic_mirror_target",
+    traffic_mirror_filters: crate::types::ec2::traffic_mirror::TrafficMirrorFilter => "traffic_mirror_filter",
+    traffic_mirror_sessions: crate::types::ec2::traffic_mirror::TrafficMirrorSession => "traffic_mirror_session",
+    load_balancers: crate::types::elbv2::load_balancer::LoadBalancer => "load_balancer",
+    target_groups: crate::types::elbv2::target_group::TargetGroup => "target_group",
+    listeners: crate::types::elbv2::listener::Listener => "listener",
+    listener_rules: crate::types::elbv2::listener::Rule => "listener_rule",
+    vpc_endpoint_services: crate::types::ec2::endpoint_service::EndpointService => "vpc_endpoint_service",
+    r53_hosted_zones: crate::types::route53::zone::HostedZone => "r53_hosted_zone" [not_network],
+    r53_record_sets: crate::types::route53::record::RecordSet => "r53_record_set" [not_network],
+    r53_changes: crate::types::route53::Change => "r53_change" [not_network],
+    r53_health_checks: crate::types::route53::health_check::HealthCheck => "r53_health_check" [not_network],
+    r53_delegation_sets: crate::types::route53::delegation_set::DelegationSet => "r53_delegation_set" [not_network],
+    r53_query_logging_configs: crate::types::route53::query_logging::QueryLoggingConfig => "r53_query_logging_config" [not_network],
+    r53_cidr_collections: crate::types::route53::cidr_collection::CidrCollection => "r53_cidr_collection" [not_network],
+    r53r_endpoints: crate::types::route53_resolver::ResolverEndpoint => "r53r_endpoint" [not_network],
+    r53r_rules: crate::types::route53_resolver::ResolverRule => "r53r_rule" [not_network],
+    r53r_rule_associations: crate::types::route53_resolver::RuleAssociation => "r53r_rule_association" [not_network],
 }
 
 impl World {
@@ -320,139 +280,6 @@ impl World {
             }
         }
     }
-}
-
-/// AWS's default service quotas, per account and region unless said otherwise.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Quotas {
-    pub vpcs_per_region: usize,
-    pub subnets_per_vpc: usize,
-    pub ipv4_blocks_per_vpc: usize,
-    pub ipv6_blocks_per_vpc: usize,
-    pub internet_gateways_per_region: usize,
-    pub egress_only_internet_gateways_per_region: usize,
-    pub elastic_ips_per_region: usize,
-    pub route_tables_per_vpc: usize,
-    pub routes_per_route_table: usize,
-    pub security_groups_per_vpc: usize,
-    pub rules_per_security_group: usize,
-    pub security_groups_per_interface: usize,
-    pub network_acls_per_vpc: usize,
-    pub rules_per_network_acl: usize,
-    pub network_interfaces_per_region: usize,
-    pub network_insights_paths_per_region: usize,
-    pub network_insights_analyses_per_region: usize,
-    pub nat_gateways_per_zone: usize,
-    pub prefix_lists_per_region: usize,
-    /// vpclab's own limit, not AWS's: load balancer listeners with a port (each holds a local
-    /// port and its connections) across all accounts and regions, `vpclab serve
-    /// --max-listeners`. `--quota` and `--raised-quotas` leave it alone.
-    pub listener_ports: usize,
-}
-
-/// [`Quotas::listener_ports`] unless the server is told otherwise.
-pub const DEFAULT_LISTENER_PORTS: usize = 1000;
-
-impl Default for Quotas {
-    fn default() -> Self {
-        Quotas {
-            vpcs_per_region: 5,
-            subnets_per_vpc: 200,
-            ipv4_blocks_per_vpc: 5,
-            ipv6_blocks_per_vpc: 5,
-            internet_gateways_per_region: 5,
-            egress_only_internet_gateways_per_region: 5,
-            elastic_ips_per_region: 5,
-            route_tables_per_vpc: 200,
-            routes_per_route_table: 50,
-            security_groups_per_vpc: 2500,
-            rules_per_security_group: 60,
-            security_groups_per_interface: 5,
-            network_acls_per_vpc: 200,
-            rules_per_network_acl: 20,
-            network_interfaces_per_region: 5000,
-            network_insights_paths_per_region: 1000,
-            network_insights_analyses_per_region: 10000,
-            nat_gateways_per_zone: 5,
-            prefix_lists_per_region: 100,
-            listener_ports: DEFAULT_LISTENER_PORTS,
-        }
-    }
-}
-
-impl Quotas {
-    /// Sets one quota by its name as written here (`vpcs_per_region=100`).
-    pub fn set(&mut self, name: &str, value: usize) -> Result<()> {
-        let slot = match name.replace('-', "_").as_str() {
-            "vpcs_per_region" => &mut self.vpcs_per_region,
-            "subnets_per_vpc" => &mut self.subnets_per_vpc,
-            "ipv4_blocks_per_vpc" => &mut self.ipv4_blocks_per_vpc,
-            "ipv6_blocks_per_vpc" => &mut self.ipv6_blocks_per_vpc,
-            "internet_gateways_per_region" => &mut self.internet_gateways_per_region,
-            "egress_only_internet_gateways_per_region" => {
-                &mut self.egress_only_internet_gateways_per_region
-            }
-            "elastic_ips_per_region" => &mut self.elastic_ips_per_region,
-            "route_tables_per_vpc" => &mut self.route_tables_per_vpc,
-            "routes_per_route_table" => &mut self.routes_per_route_table,
-            "security_groups_per_vpc" => &mut self.security_groups_per_vpc,
-            "rules_per_security_group" => &mut self.rules_per_security_group,
-            "security_groups_per_interface" => &mut self.security_groups_per_interface,
-            "network_acls_per_vpc" => &mut self.network_acls_per_vpc,
-            "rules_per_network_acl" => &mut self.rules_per_network_acl,
-            "network_interfaces_per_region" => &mut self.network_interfaces_per_region,
-            "network_insights_paths_per_region" => &mut self.network_insights_paths_per_region,
-            "network_insights_analyses_per_region" => {
-                &mut self.network_insights_analyses_per_region
-            }
-            "nat_gateways_per_zone" => &mut self.nat_gateways_per_zone,
-            "prefix_lists_per_region" => &mut self.prefix_lists_per_region,
-            other => return Err(Error::invalid_parameter(format!("unknown quota {other}"))),
-        };
-        *slot = value;
-        Ok(())
-    }
-
-    /// Every quota raised as far as AWS lets it be raised (for benchmarks and large networks).
-    /// The value of a quota that is never reached.
-    pub const UNLIMITED: usize = usize::MAX / 2;
-
-    pub fn unlimited() -> Self {
-        let n = Self::UNLIMITED;
-        Quotas {
-            vpcs_per_region: n,
-            subnets_per_vpc: n,
-            ipv4_blocks_per_vpc: 50,
-            // AWS's quota of IPv6 blocks per VPC cannot be raised.
-            ipv6_blocks_per_vpc: 5,
-            internet_gateways_per_region: n,
-            egress_only_internet_gateways_per_region: n,
-            elastic_ips_per_region: n,
-            route_tables_per_vpc: n,
-            routes_per_route_table: 1000,
-            security_groups_per_vpc: n,
-            rules_per_security_group: 1000,
-            security_groups_per_interface: 16,
-            network_acls_per_vpc: n,
-            rules_per_network_acl: 40,
-            network_interfaces_per_region: n,
-            network_insights_paths_per_region: n,
-            network_insights_analyses_per_region: n,
-            nat_gateways_per_zone: n,
-            prefix_lists_per_region: n,
-            listener_ports: DEFAULT_LISTENER_PORTS,
-        }
-    }
-}
-
-/// The bookkeeping of one account in one region.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct ScopeState {
-    pub scope: Option<Scope>,
-    /// The default VPC, while it exists.
-    pub default_vpc_id: Option<String>,
-    /// The DHCP options set every new VPC of the region starts with.
-    pub default_dhcp_options_id: Option<String>,
 }
 
 #[cfg(test)]

@@ -17,16 +17,17 @@ use crate::endpoint::Endpoint;
 use crate::header::{ALL_PORTS, Family, Header, Span, public_cidrs, span_cidrs};
 use crate::packet::{TCP, UDP, protocol_name, protocol_number};
 use crate::trace::{Decision, Explanation, Hop, Network, Question, Trace, TraceError, trace};
-use model::ids::{parse_ec2_arn, prefix_of};
+use model::ids::prefix_of;
+use model::kinds::parse_ec2_arn;
 use model::network_insights::{
     AclRuleRecord, AnalysisResult, AnalysisStatus, ComponentRef, ExplanationRecord, HeaderRecord,
     PathComponentRecord, RouteRecord, SecurityGroupRuleRecord, TransitRouteRecord,
 };
-use model::resources::{
+use model::transit_gateway::TgwRoute;
+use model::types::ec2::{
     AclCidr, NetworkAclEntry, NetworkInsightsPath, PathFilter, PortSpan, Route, RouteDestination,
     RouteOrigin, RouteTarget, RulePeer, SecurityGroupRule,
 };
-use model::transit_gateway::TgwRoute;
 use model::{Scope, World};
 use std::net::{IpAddr, Ipv4Addr};
 
@@ -587,8 +588,8 @@ mod tests {
     use crate::lab::Lab;
     use crate::trace::codes::*;
     use model::network_insights::{AnalysisResult, PathComponentRecord};
-    use model::resources::PortSpan;
     use model::security_group::PeerRequest;
+    use model::types::ec2::PortSpan;
 
     struct TwoTier {
         lab: Lab,

@@ -3,10 +3,10 @@
 use crate::packet::protocol_number;
 use crate::trace::{Decision, Explanation, codes};
 use model::ids::prefix_of;
-use model::resources::{
+use model::transit_gateway::TgwRoute;
+use model::types::ec2::{
     AclCidr, NetworkAclEntry, Route, RouteDestination, RulePeer, SecurityGroupRule,
 };
-use model::transit_gateway::TgwRoute;
 
 /// What kind of component an id names, in AWS's words (the registry's label for EC2 ids).
 pub fn kind_of(id: &str) -> &'static str {
@@ -19,7 +19,7 @@ pub fn kind_of(id: &str) -> &'static str {
     }
     match prefix_of(id) {
         "dxvif" => "Direct Connect virtual interface",
-        prefix => model::lookup::by_prefix(prefix).map_or("component", |kind| kind.label),
+        prefix => model::kinds::by_prefix(prefix).map_or("component", |kind| kind.label),
     }
 }
 
@@ -312,7 +312,7 @@ fn or_unknown(v: &Option<String>) -> String {
 mod tests {
     use super::*;
     use model::cidr::Ipv4Cidr;
-    use model::resources::{RouteOrigin, RouteTarget};
+    use model::types::ec2::{RouteOrigin, RouteTarget};
 
     #[test]
     fn rules_and_routes_read_as_sentences() {

@@ -7,8 +7,8 @@
 use crate::header::{Span, v4_span};
 use crate::prefix_lists::PrefixLists;
 use model::World;
-use model::resources::{AssociationTarget, RouteTable};
 use model::transit_gateway::{TgwRoute, TgwRouteType};
+use model::types::ec2::{AssociationTarget, RouteTable};
 use std::collections::HashMap;
 use std::net::{IpAddr, Ipv4Addr};
 use std::sync::{Arc, Mutex};

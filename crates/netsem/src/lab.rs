@@ -7,9 +7,9 @@ use model::address::AssociateTarget;
 use model::instance::Launch;
 use model::network_acl::EntryRequest;
 use model::network_insights::AnalysisResult;
-use model::resources::{NetworkInsightsPath, PathSpec};
 use model::route_table::{DestinationSpec, TargetSpec};
 use model::security_group::{Direction, PeerRequest, RuleRequest};
+use model::types::ec2::{NetworkInsightsPath, PathSpec};
 use model::vpc::NewVpc;
 use model::{Scope, World};
 
@@ -260,7 +260,7 @@ impl Lab {
         let (_, ids) = self.world.run_instances(&self.scope, launch, 0).unwrap();
         let id = ids.into_iter().next().unwrap();
         if let Some(i) = self.world.instances.get_mut(&id) {
-            i.state = model::resources::InstanceState::Running;
+            i.state = model::types::ec2::InstanceState::Running;
         }
         if public {
             let eip = self.world.allocate_address(&self.scope, &[]).unwrap();

@@ -8,7 +8,7 @@
 
 use crate::header::{Constraint, Header, v4_span, v6_span};
 use crate::packet::TrafficSpec;
-use model::resources::{AclCidr, NetworkAcl, NetworkAclEntry};
+use model::types::ec2::{AclCidr, NetworkAcl, NetworkAclEntry};
 
 /// Which way a packet crosses the subnet boundary.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

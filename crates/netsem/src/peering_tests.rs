@@ -176,7 +176,7 @@ fn a_peering_connection_is_a_path_end_for_the_vpc_across_it() {
     let p = peered(true);
     // To the peering connection, for an address of B: out of A and across.
     let mut path = p.lab.path(&p.a, &p.pcx, 22);
-    path.spec.filter_at_source = Some(model::resources::PathFilter {
+    path.spec.filter_at_source = Some(model::types::ec2::PathFilter {
         destination_address: Some("10.1.1.10".parse().unwrap()),
         ..Default::default()
     });
@@ -190,7 +190,7 @@ fn a_peering_connection_is_a_path_end_for_the_vpc_across_it() {
     assert!(kinds(&t.back).contains(&"pcx"));
     // An address outside B does not come across.
     let mut path = p.lab.path(&p.pcx, &p.a, 22);
-    path.spec.filter_at_source = Some(model::resources::PathFilter {
+    path.spec.filter_at_source = Some(model::types::ec2::PathFilter {
         source_address: Some("192.168.1.1".parse().unwrap()),
         ..Default::default()
     });

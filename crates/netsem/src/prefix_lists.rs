@@ -8,7 +8,7 @@
 //! current entries.
 
 use model::cidr::Cidr;
-use model::resources::{RouteDestination, RulePeer};
+use model::types::ec2::{RouteDestination, RulePeer};
 use model::{Scope, World};
 use std::collections::HashMap;
 

@@ -5,7 +5,7 @@
 
 use crate::prefix_lists::PrefixLists;
 use model::cidr::Cidr;
-use model::resources::{Route, RouteDestination, RouteOrigin, RouteTable, RouteTarget};
+use model::types::ec2::{Route, RouteDestination, RouteOrigin, RouteTable, RouteTarget};
 use std::net::IpAddr;
 
 /// The route a destination takes, with how specific its match was.

@@ -8,7 +8,7 @@ use crate::packet::TrafficSpec;
 use crate::prefix_lists::PrefixLists;
 use model::Scope;
 use model::cidr::Cidr;
-use model::resources::{RulePeer, SecurityGroup, SecurityGroupRule};
+use model::types::ec2::{RulePeer, SecurityGroup, SecurityGroupRule};
 
 /// Which rules apply.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

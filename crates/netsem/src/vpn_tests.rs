@@ -114,7 +114,7 @@ fn analyses_name_the_gateway_and_the_connection() {
     let mut s = site();
     s.lab.route_to_gateway(&s.table, "192.168.0.0/16", &s.vgw);
     let mut path = s.lab.path(&s.app, &s.vgw, 443);
-    path.spec.filter_at_source = Some(model::resources::PathFilter {
+    path.spec.filter_at_source = Some(model::types::ec2::PathFilter {
         destination_address: Some(ON_PREM_HOST.parse().unwrap()),
         ..Default::default()
     });

@@ -172,7 +172,7 @@ fn generate(enis: usize) -> Result<Generated> {
                 let (_, ids) = m(w.run_instances(&scope, launch, 0))?;
                 let id = ids.into_iter().next().ok_or_else(|| anyhow!("no instance"))?;
                 if let Some(i) = w.instances.get_mut(&id) {
-                    i.state = model::resources::InstanceState::Running;
+                    i.state = model::types::ec2::InstanceState::Running;
                 }
                 if public && n.is_multiple_of(10) {
                     let eip = m(w.allocate_address(&scope, &[]))?;

@@ -78,7 +78,7 @@ fn tags_in(tags: &[s::Tag]) -> Vec<(String, Option<String>)> {
     tags.iter().map(|t| (t.key.clone(), t.value.clone())).collect()
 }
 
-fn tags_out(tags: &model::resources::Tags) -> Vec<s::Tag> {
+fn tags_out(tags: &model::types::ec2::Tags) -> Vec<s::Tag> {
     tags.iter().map(|(k, v)| s::Tag { key: k.clone(), value: Some(v.clone()) }).collect()
 }
 

@@ -7,8 +7,8 @@ use super::page::paginate;
 use super::{Ctx, Handler, read, write};
 use crate::Outcome;
 use model::address::AssociateTarget;
-use model::lookup;
-use model::{World, resources as m};
+use model::kinds;
+use model::{World, types::ec2 as m};
 use shapes::ec2::*;
 use wire::ApiError;
 use wire::xml::ReturnTrue;
@@ -189,7 +189,7 @@ fn describe_addresses(
 ) -> Outcome<DescribeAddressesResult> {
     let filters = Filters::new(&req.filters, ADDRESS_FILTERS)?;
     for id in &req.allocation_ids {
-        w.addresses.find(&lookup::ADDRESS, &ctx.scope, id)?;
+        w.addresses.find(&kinds::ADDRESS, &ctx.scope, id)?;
     }
     for ip in &req.public_ips {
         w.allocation_by_public_ip(&ctx.scope, ip)?;
@@ -221,7 +221,7 @@ fn describe_addresses_attribute(
         .into());
     }
     for id in &req.allocation_ids {
-        w.addresses.find(&lookup::ADDRESS, &ctx.scope, id)?;
+        w.addresses.find(&kinds::ADDRESS, &ctx.scope, id)?;
     }
     let items = w
         .addresses

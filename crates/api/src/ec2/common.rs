@@ -1,6 +1,6 @@
 //! Conversions shared by the EC2 handlers.
 
-use model::resources::Tags;
+use model::types::ec2::Tags;
 use shapes::ec2::{AttributeBooleanValue, Tag, TagSpecification};
 use wire::ApiError;
 

@@ -5,8 +5,8 @@ use super::filter::{Filters, Row, Table, one, table};
 use super::page::paginate;
 use super::{Ctx, Handler, read, write};
 use crate::Outcome;
-use model::lookup;
-use model::{World, resources as m};
+use model::kinds;
+use model::{World, types::ec2 as m};
 use shapes::ec2::*;
 use wire::ApiError;
 use wire::xml::ReturnTrue;
@@ -52,7 +52,7 @@ fn create_dhcp_options(
         })
         .collect::<Result<Vec<_>, ApiError>>()?;
     let id = w.create_dhcp_options(&ctx.scope, configurations, &tags)?;
-    let d = w.dhcp_options.find(&lookup::DHCP_OPTIONS, &ctx.scope, &id)?;
+    let d = w.dhcp_options.find(&kinds::DHCP_OPTIONS, &ctx.scope, &id)?;
     Ok(CreateDhcpOptionsResult { dhcp_options: Some(render(d)) })
 }
 
@@ -89,8 +89,8 @@ fn describe_dhcp_options(
     let filters = Filters::new(&req.filters, DHCP_FILTERS)?;
     require_all(
         &req.dhcp_options_ids,
-        |id| w.dhcp_options.find(&lookup::DHCP_OPTIONS, &ctx.scope, id).ok(),
-        |id| lookup::DHCP_OPTIONS.not_found(id),
+        |id| w.dhcp_options.find(&kinds::DHCP_OPTIONS, &ctx.scope, id).ok(),
+        |id| kinds::DHCP_OPTIONS.not_found(id),
     )?;
     let items = w
         .dhcp_options

@@ -6,8 +6,8 @@ use super::page::paginate;
 use super::{Ctx, Handler, read, write};
 use crate::Outcome;
 use model::eni::{InterfaceChange, NewInterface, public_dns_name};
-use model::lookup;
-use model::{Scope, World, resources as m};
+use model::kinds;
+use model::{Scope, World, types::ec2 as m};
 use shapes::ec2::*;
 use std::net::{Ipv4Addr, Ipv6Addr};
 use wire::xml::ReturnTrue;
@@ -225,7 +225,7 @@ fn create_network_interface(
             tags,
         },
     )?;
-    let e = w.network_interfaces.find(&lookup::NETWORK_INTERFACE, &ctx.scope, &id)?;
+    let e = w.network_interfaces.find(&kinds::NETWORK_INTERFACE, &ctx.scope, &id)?;
     let mut shown = render(w, e);
     shown.status = Some("pending".into());
     Ok(CreateNetworkInterfaceResult {
@@ -424,8 +424,8 @@ fn describe_network_interfaces(
     let filters = Filters::new(&req.filters, ENI_FILTERS)?;
     require_all(
         &req.network_interface_ids,
-        |id| w.network_interfaces.find(&lookup::NETWORK_INTERFACE, &ctx.scope, id).ok(),
-        |id| lookup::NETWORK_INTERFACE.not_found(id),
+        |id| w.network_interfaces.find(&kinds::NETWORK_INTERFACE, &ctx.scope, id).ok(),
+        |id| kinds::NETWORK_INTERFACE.not_found(id),
     )?;
     let items = w
         .network_interfaces
@@ -505,7 +505,7 @@ fn modify_network_interface_attribute(
         )
         .into());
     }
-    w.network_interfaces.find(&lookup::NETWORK_INTERFACE, &ctx.scope, &req.network_interface_id)?;
+    w.network_interfaces.find(&kinds::NETWORK_INTERFACE, &ctx.scope, &req.network_interface_id)?;
     match changes.len() {
         0 => {
             return Err(ApiError::missing_parameter(
@@ -534,7 +534,7 @@ fn describe_network_interface_attribute(
     req: DescribeNetworkInterfaceAttributeRequest,
 ) -> Outcome<DescribeNetworkInterfaceAttributeResult> {
     let e = w.network_interfaces.find(
-        &lookup::NETWORK_INTERFACE,
+        &kinds::NETWORK_INTERFACE,
         &ctx.scope,
         &req.network_interface_id,
     )?;

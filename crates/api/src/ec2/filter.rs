@@ -5,7 +5,7 @@
 //! in the operation's filter table ([`Table`]), or the request fails as on AWS. A table pairs
 //! each name with the function giving a row's values, so no name can be accepted without them.
 
-use model::resources::Tags;
+use model::types::ec2::Tags;
 use model::{Scope, World};
 use shapes::ec2::Filter;
 use std::ops::Deref;

@@ -5,8 +5,8 @@ use super::filter::{Filters, Row, Table, one, table};
 use super::page::paginate;
 use super::{Ctx, Handler, read, write};
 use crate::Outcome;
-use model::lookup;
-use model::{World, resources as m};
+use model::kinds;
+use model::{World, types::ec2 as m};
 use shapes::ec2::*;
 use wire::xml::ReturnTrue;
 
@@ -59,7 +59,7 @@ fn create_internet_gateway(
 ) -> Outcome<CreateInternetGatewayResult> {
     let tags = tags_for(&req.tag_specifications, "internet-gateway")?;
     let id = w.create_internet_gateway(&ctx.scope, &tags)?;
-    let g = w.internet_gateways.find(&lookup::INTERNET_GATEWAY, &ctx.scope, &id)?;
+    let g = w.internet_gateways.find(&kinds::INTERNET_GATEWAY, &ctx.scope, &id)?;
     Ok(CreateInternetGatewayResult { internet_gateway: Some(render_igw(g)) })
 }
 
@@ -105,8 +105,8 @@ fn describe_internet_gateways(
     let filters = Filters::new(&req.filters, IGW_FILTERS)?;
     require_all(
         &req.internet_gateway_ids,
-        |id| w.internet_gateways.find(&lookup::INTERNET_GATEWAY, &ctx.scope, id).ok(),
-        |id| lookup::INTERNET_GATEWAY.not_found(id),
+        |id| w.internet_gateways.find(&kinds::INTERNET_GATEWAY, &ctx.scope, id).ok(),
+        |id| kinds::INTERNET_GATEWAY.not_found(id),
     )?;
     let items = w
         .internet_gateways
@@ -128,7 +128,7 @@ fn create_egress_only_internet_gateway(
     let tags = tags_for(&req.tag_specifications, "egress-only-internet-gateway")?;
     let id = w.create_egress_only_internet_gateway(&ctx.scope, &req.vpc_id, &tags)?;
     let g = w.egress_only_internet_gateways.find(
-        &lookup::EGRESS_ONLY_INTERNET_GATEWAY,
+        &kinds::EGRESS_ONLY_INTERNET_GATEWAY,
         &ctx.scope,
         &id,
     )?;

@@ -7,7 +7,7 @@ use super::page::paginate;
 use super::{Ctx, Handler, read, write};
 use crate::Outcome;
 use model::nat_gateway::NewNatGateway;
-use model::{World, resources as m};
+use model::{World, types::ec2 as m};
 use shapes::ec2::*;
 use wire::{ApiError, Timestamp};
 
@@ -126,7 +126,7 @@ fn describe_nat_gateways(
     if let Some(missing) =
         req.nat_gateway_ids.iter().find(|id| !listed.iter().any(|n| &n.id == *id))
     {
-        return Err(model::nat_gateway::not_found(missing).into());
+        return Err(model::kinds::nat_gateway_not_found(missing).into());
     }
     let items = listed
         .into_iter()

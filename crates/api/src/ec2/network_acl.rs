@@ -5,9 +5,9 @@ use super::filter::{Filters, Row, Table, flag, one, table};
 use super::page::paginate;
 use super::{Ctx, Handler, read, write};
 use crate::Outcome;
-use model::lookup;
+use model::kinds;
 use model::network_acl::EntryRequest;
-use model::{World, resources as m};
+use model::{World, types::ec2 as m};
 use shapes::ec2::*;
 use wire::xml::ReturnTrue;
 
@@ -76,7 +76,7 @@ fn create_network_acl(
 ) -> Outcome<CreateNetworkAclResult> {
     let tags = tags_for(&req.tag_specifications, "network-acl")?;
     let id = w.create_network_acl(&ctx.scope, &req.vpc_id, &tags)?;
-    let acl = w.network_acls.find(&lookup::NETWORK_ACL, &ctx.scope, &id)?;
+    let acl = w.network_acls.find(&kinds::NETWORK_ACL, &ctx.scope, &id)?;
     Ok(CreateNetworkAclResult { client_token: req.client_token, network_acl: Some(render(acl)) })
 }
 
@@ -138,10 +138,10 @@ fn describe_network_acls(
     let filters = Filters::new(&req.filters, ACL_FILTERS)?;
     require_all(
         &req.network_acl_ids,
-        |id| w.network_acls.find(&lookup::NETWORK_ACL, &ctx.scope, id).ok(),
-        |id| match lookup::NETWORK_ACL.check_format(id) {
+        |id| w.network_acls.find(&kinds::NETWORK_ACL, &ctx.scope, id).ok(),
+        |id| match kinds::NETWORK_ACL.check_format(id) {
             Err(e) => e,
-            Ok(()) => lookup::NETWORK_ACL.not_found(id),
+            Ok(()) => kinds::NETWORK_ACL.not_found(id),
         },
     )?;
     let items = w

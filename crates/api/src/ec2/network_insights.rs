@@ -11,12 +11,12 @@ use super::page::paginate;
 use super::{Ctx, Handler, read, write};
 use crate::Outcome;
 use model::World;
-use model::lookup;
+use model::kinds;
 use model::network_insights::{
     self as ni, AclRuleRecord, AnalysisStatus, ComponentRef, ExplanationRecord, HeaderRecord,
     PathComponentRecord, RouteRecord, SecurityGroupRuleRecord, TransitRouteRecord,
 };
-use model::resources::{self as m, PortSpan};
+use model::types::ec2::{self as m, PortSpan};
 use netsem::trace::Network;
 use shapes::ec2::*;
 use wire::Timestamp;
@@ -94,7 +94,7 @@ fn create_network_insights_path(
         tags,
     };
     let id = w.create_network_insights_path(&ctx.scope, new, Timestamp::now().0)?;
-    let p = w.network_insights_paths.find(&lookup::NETWORK_INSIGHTS_PATH, &ctx.scope, &id)?;
+    let p = w.network_insights_paths.find(&kinds::NETWORK_INSIGHTS_PATH, &ctx.scope, &id)?;
     Ok(CreateNetworkInsightsPathResult { network_insights_path: Some(render_path(p)) })
 }
 
@@ -169,8 +169,8 @@ fn describe_network_insights_paths(
     let ids = &req.network_insights_path_ids;
     require_all(
         ids,
-        |id| w.network_insights_paths.find(&lookup::NETWORK_INSIGHTS_PATH, &ctx.scope, id).ok(),
-        |id| lookup::NETWORK_INSIGHTS_PATH.not_found(id),
+        |id| w.network_insights_paths.find(&kinds::NETWORK_INSIGHTS_PATH, &ctx.scope, id).ok(),
+        |id| kinds::NETWORK_INSIGHTS_PATH.not_found(id),
     )?;
     let items = w
         .network_insights_paths
@@ -210,8 +210,7 @@ fn start_network_insights_analysis(
             let net = Network { world, index: &index };
             netsem::analysis::analyse(&net, path, &filter_in, &filter_out)
         })?;
-    let a =
-        w.network_insights_analyses.find(&lookup::NETWORK_INSIGHTS_ANALYSIS, &ctx.scope, &id)?;
+    let a = w.network_insights_analyses.find(&kinds::NETWORK_INSIGHTS_ANALYSIS, &ctx.scope, &id)?;
     Ok(StartNetworkInsightsAnalysisResult {
         network_insights_analysis: Some(render_analysis(a, AnalysisStatus::Running)),
     })
@@ -240,17 +239,15 @@ fn describe_network_insights_analyses(
 ) -> Outcome<DescribeNetworkInsightsAnalysesResult> {
     let filters = Filters::new(&req.filters, ANALYSIS_FILTERS)?;
     if let Some(path) = &req.network_insights_path_id {
-        lookup::NETWORK_INSIGHTS_PATH.check_format(path)?;
+        kinds::NETWORK_INSIGHTS_PATH.check_format(path)?;
     }
     let ids = &req.network_insights_analysis_ids;
     require_all(
         ids,
         |id| {
-            w.network_insights_analyses
-                .find(&lookup::NETWORK_INSIGHTS_ANALYSIS, &ctx.scope, id)
-                .ok()
+            w.network_insights_analyses.find(&kinds::NETWORK_INSIGHTS_ANALYSIS, &ctx.scope, id).ok()
         },
-        |id| lookup::NETWORK_INSIGHTS_ANALYSIS.not_found(id),
+        |id| kinds::NETWORK_INSIGHTS_ANALYSIS.not_found(id),
     )?;
     let (from, until) = (req.analysis_start_time, req.analysis_end_time);
     let items = w

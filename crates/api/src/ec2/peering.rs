@@ -7,7 +7,7 @@ use super::page::paginate;
 use super::{Ctx, Handler, read, write};
 use crate::Outcome;
 use model::World;
-use model::lookup;
+use model::kinds;
 use model::peering::{
     NewPeering, OptionsChange, PeeringOptions, PeeringState, VpcPeeringConnection,
 };
@@ -254,7 +254,7 @@ fn describe_vpc_peering_connections(
     require_all(
         &req.vpc_peering_connection_ids,
         |id| w.find_vpc_peering_connection(&ctx.scope, id, now).ok(),
-        |id| lookup::VPC_PEERING_CONNECTION.not_found(id),
+        |id| kinds::VPC_PEERING_CONNECTION.not_found(id),
     )?;
     let items = w
         .vpc_peering_connections

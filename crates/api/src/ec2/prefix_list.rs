@@ -36,7 +36,7 @@ fn not_found(id: &str) -> model::Error {
 }
 
 fn check_id(id: &str) -> Result<(), model::Error> {
-    model::lookup::PREFIX_LIST.check_format(id)
+    model::kinds::PREFIX_LIST.check_format(id)
 }
 
 /// A list of either kind, as the Describe and Get calls see it.
@@ -53,7 +53,7 @@ impl Any<'_> {
         }
     }
 
-    fn tags(&self) -> model::resources::Tags {
+    fn tags(&self) -> model::types::ec2::Tags {
         match self {
             Any::Aws(_) => Default::default(),
             Any::Customer(p) => p.tags.clone(),
@@ -124,7 +124,7 @@ fn find_any<'w>(ctx: &Ctx, w: &'w World, id: &str) -> Result<Any<'w>, model::Err
     if let Some(p) = find_aws_managed(&ctx.scope.region, id) {
         return Ok(Any::Aws(p));
     }
-    w.prefix_lists.find(&model::lookup::PREFIX_LIST, &ctx.scope, id).map(Any::Customer)
+    w.prefix_lists.find(&model::kinds::PREFIX_LIST, &ctx.scope, id).map(Any::Customer)
 }
 
 /// The AWS-managed lists of the caller's region named by `ids` (all when empty).

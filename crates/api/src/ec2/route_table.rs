@@ -5,10 +5,10 @@ use super::filter::{Filters, Row, Table, flag, one, table};
 use super::page::paginate;
 use super::{Ctx, Handler, read, write};
 use crate::Outcome;
-use model::lookup;
-use model::resources::{AssociationTarget, RouteDestination, RouteOrigin, RouteTarget};
+use model::kinds;
 use model::route_table::{DestinationSpec, TargetSpec};
-use model::{World, resources as m};
+use model::types::ec2::{AssociationTarget, RouteDestination, RouteOrigin, RouteTarget};
+use model::{World, types::ec2 as m};
 use shapes::ec2::*;
 use wire::xml::ReturnTrue;
 
@@ -122,7 +122,7 @@ fn create_route_table(
 ) -> Outcome<CreateRouteTableResult> {
     let tags = tags_for(&req.tag_specifications, "route-table")?;
     let id = w.create_route_table(&ctx.scope, &req.vpc_id, &tags)?;
-    let t = w.route_tables.find(&lookup::ROUTE_TABLE, &ctx.scope, &id)?;
+    let t = w.route_tables.find(&kinds::ROUTE_TABLE, &ctx.scope, &id)?;
     Ok(CreateRouteTableResult { client_token: req.client_token, route_table: Some(render(w, t)) })
 }
 
@@ -196,8 +196,8 @@ fn describe_route_tables(
     let filters = Filters::new(&req.filters, ROUTE_TABLE_FILTERS)?;
     require_all(
         &req.route_table_ids,
-        |id| w.route_tables.find(&lookup::ROUTE_TABLE, &ctx.scope, id).ok(),
-        |id| lookup::ROUTE_TABLE.not_found(id),
+        |id| w.route_tables.find(&kinds::ROUTE_TABLE, &ctx.scope, id).ok(),
+        |id| kinds::ROUTE_TABLE.not_found(id),
     )?;
     let items = w
         .route_tables

@@ -5,9 +5,9 @@ use super::filter::{Filters, Row, Table, flag, one, table};
 use super::page::paginate;
 use super::{Ctx, Handler, read, write};
 use crate::Outcome;
-use model::lookup;
+use model::kinds;
 use model::subnet::{NewCidrReservation, SubnetAttribute};
-use model::{World, resources as m};
+use model::{World, types::ec2 as m};
 use shapes::ec2::*;
 use wire::ApiError;
 use wire::xml::ReturnTrue;
@@ -87,7 +87,7 @@ fn get_subnet_cidr_reservations(
     req: GetSubnetCidrReservationsRequest,
 ) -> Outcome<GetSubnetCidrReservationsResult> {
     let filters = Filters::new(&req.filters, RESERVATION_FILTERS)?;
-    let subnet = w.subnets.find(&lookup::SUBNET, &ctx.scope, &req.subnet_id)?;
+    let subnet = w.subnets.find(&kinds::SUBNET, &ctx.scope, &req.subnet_id)?;
     let items = subnet
         .cidr_reservations
         .iter()
@@ -201,7 +201,7 @@ fn create_subnet(
     )?;
     // A new subnet is `available` at once (moto's AWS-verified CreateSubnet test; AWS CLI's
     // create-subnet example).
-    let shown = render(w.subnets.find(&lookup::SUBNET, &ctx.scope, &id)?);
+    let shown = render(w.subnets.find(&kinds::SUBNET, &ctx.scope, &id)?);
     Ok(CreateSubnetResult { subnet: Some(shown) })
 }
 
@@ -216,7 +216,7 @@ fn create_default_subnet(
         .ok_or_else(|| ApiError::missing_parameter("AvailabilityZone"))?;
     let id = w.create_default_subnet(&ctx.scope, &zone)?;
     Ok(CreateDefaultSubnetResult {
-        subnet: Some(render(w.subnets.find(&lookup::SUBNET, &ctx.scope, &id)?)),
+        subnet: Some(render(w.subnets.find(&kinds::SUBNET, &ctx.scope, &id)?)),
     })
 }
 
@@ -297,8 +297,8 @@ fn describe_subnets(
     let filters = Filters::new(&req.filters, SUBNET_FILTERS)?;
     require_all(
         &req.subnet_ids,
-        |id| w.subnets.find(&lookup::SUBNET, &ctx.scope, id).ok(),
-        |id| lookup::SUBNET.not_found(id),
+        |id| w.subnets.find(&kinds::SUBNET, &ctx.scope, id).ok(),
+        |id| kinds::SUBNET.not_found(id),
     )?;
     let items = w
         .subnets
@@ -352,7 +352,7 @@ fn modify_subnet_attribute(
         )
         .into());
     }
-    w.subnets.find(&lookup::SUBNET, &ctx.scope, &req.subnet_id)?;
+    w.subnets.find(&kinds::SUBNET, &ctx.scope, &req.subnet_id)?;
     if changes.len() > 1 {
         return Err(ApiError::client(
             "InvalidParameterCombination",

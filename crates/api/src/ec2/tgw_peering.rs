@@ -177,7 +177,7 @@ fn describe_peerings(
     let filters = Filters::new(&req.filters, PEERING_FILTERS)?;
     let ids = &req.transit_gateway_attachment_ids;
     for id in ids {
-        model::lookup::TRANSIT_GATEWAY_ATTACHMENT.check_format(id)?;
+        model::kinds::TRANSIT_GATEWAY_ATTACHMENT.check_format(id)?;
     }
     let listed: Vec<&TgwAttachment> = w
         .listed_tgw_attachments(&ctx.scope, now())

@@ -201,7 +201,7 @@ fn describe_transit_gateways(
     let filters = Filters::new(&req.filters, TGW_FILTERS)?;
     let ids = &req.transit_gateway_ids;
     for id in ids {
-        model::lookup::TRANSIT_GATEWAY.check_format(id)?;
+        model::kinds::TRANSIT_GATEWAY.check_format(id)?;
     }
     let listed: Vec<&t::TransitGateway> = w.listed_transit_gateways(&ctx.scope, now()).collect();
     require_listed(ids, &listed, |g| &g.id, t::gateway_not_found)?;
@@ -391,7 +391,7 @@ fn listed_attachments<'a>(
     vpc_only: bool,
 ) -> Result<Vec<(String, &'a TgwAttachment)>, model::Error> {
     for id in ids {
-        model::lookup::TRANSIT_GATEWAY_ATTACHMENT.check_format(id)?;
+        model::kinds::TRANSIT_GATEWAY_ATTACHMENT.check_format(id)?;
     }
     let listed: Vec<&TgwAttachment> = w
         .listed_tgw_attachments(&ctx.scope, now())
@@ -514,7 +514,7 @@ fn describe_route_tables(
     let filters = Filters::new(&req.filters, ROUTE_TABLE_FILTERS)?;
     let ids = &req.transit_gateway_route_table_ids;
     for id in ids {
-        model::lookup::TRANSIT_GATEWAY_ROUTE_TABLE.check_format(id)?;
+        model::kinds::TRANSIT_GATEWAY_ROUTE_TABLE.check_format(id)?;
     }
     let listed: Vec<&t::TgwRouteTable> = w.listed_tgw_route_tables(&ctx.scope, now()).collect();
     require_listed(ids, &listed, |t| &t.id, t::route_table_not_found)?;

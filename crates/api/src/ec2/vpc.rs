@@ -5,9 +5,9 @@ use super::filter::{Filters, Row, Table, flag, one, table};
 use super::page::paginate;
 use super::{Ctx, Handler, read, write};
 use crate::Outcome;
-use model::lookup;
+use model::kinds;
 use model::vpc::{NewVpc, VpcAttribute};
-use model::{Error, World, resources as m};
+use model::{Error, World, types::ec2 as m};
 use shapes::ec2::*;
 use wire::ApiError;
 use wire::xml::ReturnTrue;
@@ -94,7 +94,7 @@ fn create_vpc(ctx: &Ctx, w: &mut World, req: CreateVpcRequest) -> Outcome<Create
             tags: tags_for(&req.tag_specifications, "vpc")?,
         },
     )?;
-    let vpc = w.vpcs.find(&lookup::VPC, &ctx.scope, &id)?;
+    let vpc = w.vpcs.find(&kinds::VPC, &ctx.scope, &id)?;
     let mut shown = render(vpc);
     // A new VPC is reported `pending`, as AWS reports it; describes show it `available`.
     shown.state = Some("pending".into());
@@ -117,7 +117,7 @@ fn modify_vpc_tenancy(
         )
         .into());
     }
-    w.vpcs.find_mut(&lookup::VPC, &ctx.scope, &req.vpc_id)?.instance_tenancy = "default".into();
+    w.vpcs.find_mut(&kinds::VPC, &ctx.scope, &req.vpc_id)?.instance_tenancy = "default".into();
     Ok(ModifyVpcTenancyResult { return_value: Some(true) })
 }
 
@@ -127,7 +127,7 @@ fn create_default_vpc(
     _req: CreateDefaultVpcRequest,
 ) -> Outcome<CreateDefaultVpcResult> {
     let id = w.create_default_vpc(&ctx.scope)?;
-    Ok(CreateDefaultVpcResult { vpc: Some(render(w.vpcs.find(&lookup::VPC, &ctx.scope, &id)?)) })
+    Ok(CreateDefaultVpcResult { vpc: Some(render(w.vpcs.find(&kinds::VPC, &ctx.scope, &id)?)) })
 }
 
 fn delete_vpc(ctx: &Ctx, w: &mut World, req: DeleteVpcRequest) -> Outcome<ReturnTrue> {
@@ -176,8 +176,8 @@ fn describe_vpcs(ctx: &Ctx, w: &World, req: DescribeVpcsRequest) -> Outcome<Desc
     let filters = Filters::new(&req.filters, VPC_FILTERS)?;
     require_all(
         &req.vpc_ids,
-        |id| w.vpcs.find(&lookup::VPC, &ctx.scope, id).ok(),
-        |id| lookup::VPC.not_found(id),
+        |id| w.vpcs.find(&kinds::VPC, &ctx.scope, id).ok(),
+        |id| kinds::VPC.not_found(id),
     )?;
     let items = w
         .vpcs
@@ -217,7 +217,7 @@ fn modify_vpc_attribute(
             w.modify_vpc_attribute(&ctx.scope, &req.vpc_id, *attribute, *value)?
         }
         [] => {
-            w.vpcs.find(&lookup::VPC, &ctx.scope, &req.vpc_id)?;
+            w.vpcs.find(&kinds::VPC, &ctx.scope, &req.vpc_id)?;
             return Err(ApiError::missing_parameter(
                 "EnableDnsSupport, EnableDnsHostnames or EnableNetworkAddressUsageMetrics",
             )
@@ -235,7 +235,7 @@ fn describe_vpc_attribute(
     w: &World,
     req: DescribeVpcAttributeRequest,
 ) -> Outcome<DescribeVpcAttributeResult> {
-    let v = w.vpcs.find(&lookup::VPC, &ctx.scope, &req.vpc_id)?;
+    let v = w.vpcs.find(&kinds::VPC, &ctx.scope, &req.vpc_id)?;
     let mut out = DescribeVpcAttributeResult { vpc_id: Some(v.id.clone()), ..Default::default() };
     match req.attribute.as_str() {
         "enableDnsSupport" => out.enable_dns_support = attr_bool(v.enable_dns_support),
@@ -266,7 +266,7 @@ fn associate_vpc_cidr_block(
     match (&req.cidr_block, ipv6) {
         (Some(cidr), false) => {
             let assoc = w.associate_vpc_ipv4_block(&ctx.scope, &req.vpc_id, cidr)?;
-            let v = w.vpcs.find(&lookup::VPC, &ctx.scope, &req.vpc_id)?;
+            let v = w.vpcs.find(&kinds::VPC, &ctx.scope, &req.vpc_id)?;
             let mut shown =
                 v.cidr_blocks.iter().find(|b| b.association_id == assoc).map(v4_association);
             if let Some(s) = shown.as_mut() {
@@ -279,7 +279,7 @@ fn associate_vpc_cidr_block(
         }
         (None, true) => {
             let assoc = w.associate_vpc_ipv6_block(&ctx.scope, &req.vpc_id)?;
-            let v = w.vpcs.find(&lookup::VPC, &ctx.scope, &req.vpc_id)?;
+            let v = w.vpcs.find(&kinds::VPC, &ctx.scope, &req.vpc_id)?;
             let mut shown =
                 v.ipv6_cidr_blocks.iter().find(|b| b.association_id == assoc).map(v6_association);
             if let Some(s) = shown.as_mut() {

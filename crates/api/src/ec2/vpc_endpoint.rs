@@ -165,7 +165,7 @@ fn describe_vpc_endpoints(
     let now = Timestamp::now().0;
     let listed: Vec<&ve::VpcEndpoint> = w.listed_vpc_endpoints(&ctx.scope, now).collect();
     for id in &req.vpc_endpoint_ids {
-        model::lookup::VPC_ENDPOINT.check_format(id)?;
+        model::kinds::VPC_ENDPOINT.check_format(id)?;
         if !listed.iter().any(|e| &e.id == id) {
             return Err(ve::not_found(id).into());
         }

@@ -6,7 +6,7 @@ use super::filter::{Filters, Row, Table, flag, one, table};
 use super::{Ctx, Handler, read, write};
 use crate::Outcome;
 use model::World;
-use model::lookup;
+use model::kinds;
 use model::vpn::{self as v, NewVpnConnection};
 use shapes::ec2::*;
 use wire::Timestamp;
@@ -63,7 +63,7 @@ fn create_vpn_gateway(
         req.availability_zone.as_deref().filter(|z| !z.is_empty()),
         &tags,
     )?;
-    let g = w.vpn_gateways.find(&lookup::VPN_GATEWAY, &ctx.scope, &id)?;
+    let g = w.vpn_gateways.find(&kinds::VPN_GATEWAY, &ctx.scope, &id)?;
     Ok(CreateVpnGatewayResult { vpn_gateway: Some(render_vgw(g)) })
 }
 
@@ -118,8 +118,8 @@ fn describe_vpn_gateways(
     let ids = &req.vpn_gateway_ids;
     require_all(
         ids,
-        |id| w.vpn_gateways.find(&lookup::VPN_GATEWAY, &ctx.scope, id).ok(),
-        |id| lookup::VPN_GATEWAY.not_found(id),
+        |id| w.vpn_gateways.find(&kinds::VPN_GATEWAY, &ctx.scope, id).ok(),
+        |id| kinds::VPN_GATEWAY.not_found(id),
     )?;
     let vpn_gateways = w
         .vpn_gateways
@@ -161,7 +161,7 @@ fn create_customer_gateway(
         req.device_name.as_deref(),
         &tags,
     )?;
-    let g = w.customer_gateways.find(&lookup::CUSTOMER_GATEWAY, &ctx.scope, &id)?;
+    let g = w.customer_gateways.find(&kinds::CUSTOMER_GATEWAY, &ctx.scope, &id)?;
     Ok(CreateCustomerGatewayResult { customer_gateway: Some(render_cgw(g)) })
 }
 
@@ -191,8 +191,8 @@ fn describe_customer_gateways(
     let ids = &req.customer_gateway_ids;
     require_all(
         ids,
-        |id| w.customer_gateways.find(&lookup::CUSTOMER_GATEWAY, &ctx.scope, id).ok(),
-        |id| lookup::CUSTOMER_GATEWAY.not_found(id),
+        |id| w.customer_gateways.find(&kinds::CUSTOMER_GATEWAY, &ctx.scope, id).ok(),
+        |id| kinds::CUSTOMER_GATEWAY.not_found(id),
     )?;
     let customer_gateways = w
         .listed_customer_gateways(&ctx.scope, Timestamp::now().0)
@@ -332,7 +332,7 @@ fn create_vpn_connection(
         now: wire::Timestamp::now().0,
     };
     let id = w.create_vpn_connection(&ctx.scope, &spec, &tags)?;
-    let c = w.vpn_connections.find(&lookup::VPN_CONNECTION, &ctx.scope, &id)?;
+    let c = w.vpn_connections.find(&kinds::VPN_CONNECTION, &ctx.scope, &id)?;
     Ok(CreateVpnConnectionResult { vpn_connection: Some(render_vpn(w, c)) })
 }
 
@@ -376,8 +376,8 @@ fn describe_vpn_connections(
     let ids = &req.vpn_connection_ids;
     require_all(
         ids,
-        |id| w.vpn_connections.find(&lookup::VPN_CONNECTION, &ctx.scope, id).ok(),
-        |id| lookup::VPN_CONNECTION.not_found(id),
+        |id| w.vpn_connections.find(&kinds::VPN_CONNECTION, &ctx.scope, id).ok(),
+        |id| kinds::VPN_CONNECTION.not_found(id),
     )?;
     let vpn_connections = w
         .vpn_connections

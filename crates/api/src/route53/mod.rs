@@ -183,7 +183,7 @@ pub(crate) fn location(path: &str) -> String {
     format!("https://route53.amazonaws.com/{API_VERSION}/{path}")
 }
 
-pub(crate) fn tags_out(tags: &model::resources::Tags) -> Vec<s::Tag> {
+pub(crate) fn tags_out(tags: &model::types::ec2::Tags) -> Vec<s::Tag> {
     tags.iter().map(|(k, v)| s::Tag { key: Some(k.clone()), value: Some(v.clone()) }).collect()
 }
 

@@ -4,22 +4,9 @@ use super::record::RoutingPolicy;
 use super::{Change, Page, invalid_input, new_uuid, page_after};
 use crate::cidr::{Ipv4Cidr, Ipv6Cidr};
 use crate::error::{Error, Result};
+pub use crate::types::route53::cidr_collection::CidrCollection;
 use crate::world::World;
-use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct CidrCollection {
-    /// A UUID.
-    pub id: String,
-    pub account: String,
-    pub name: String,
-    pub caller_reference: String,
-    /// From 1, incremented by every ChangeCidrCollection.
-    pub version: i64,
-    /// Location name → its CIDR blocks (canonical text, sorted).
-    pub locations: BTreeMap<String, Vec<String>>,
-}
 
 impl CidrCollection {
     /// `arn:aws:route53:::cidrcollection/<id>`.

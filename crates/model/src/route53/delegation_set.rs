@@ -2,18 +2,8 @@
 
 use super::{Page, bare_id, invalid_input, page_after};
 use crate::error::{Error, Result};
+pub use crate::types::route53::delegation_set::DelegationSet;
 use crate::world::World;
-use serde::{Deserialize, Serialize};
-
-/// One reusable delegation set.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct DelegationSet {
-    /// `N…`, without `/delegationset/`.
-    pub id: String,
-    pub account: String,
-    pub caller_reference: String,
-    pub name_servers: Vec<String>,
-}
 
 /// The most reusable delegation sets an account may have.
 pub const MAX_DELEGATION_SETS: usize = 100;

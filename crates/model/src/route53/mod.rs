@@ -73,12 +73,12 @@ pub mod delegation_set;
 pub mod geo;
 pub mod health_check;
 pub mod limits;
-pub mod names;
 pub mod query_logging;
-pub mod record;
 pub mod tags;
 pub mod zone;
 
+pub use crate::types::route53::Change;
+pub use crate::types::route53::{names, record};
 pub use change_batch::{ChangeAction, RecordChange, RecordPage, RecordStart};
 pub use cidr_collection::{CidrChange, CidrCollection};
 pub use delegation_set::DelegationSet;
@@ -92,7 +92,6 @@ pub use zone::{HostedZone, NewHostedZone, ZoneVpc, ZonesByNamePage};
 
 use crate::error::{Error, Result};
 use crate::world::World;
-use serde::{Deserialize, Serialize};
 
 /// A page of a listing: the items, and the marker of the next page when there is one.
 #[derive(Debug, Clone, PartialEq)]
@@ -106,22 +105,6 @@ impl<T> Page<T> {
     pub fn is_truncated(&self) -> bool {
         self.next_marker.is_some()
     }
-}
-
-/// A change as GetChange reports it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Change {
-    /// `C…`, without the `/change/` prefix.
-    pub id: String,
-    /// The account that made it: GetChange shows a change to that account only. (Rows stored
-    /// before changes recorded their account have none, and are shown to no one.)
-    #[serde(default)]
-    pub account: String,
-    /// Always `INSYNC`: vpclab applies changes at once.
-    pub status: String,
-    /// Milliseconds since the epoch.
-    pub submitted_at: i64,
-    pub comment: Option<String>,
 }
 
 /// The id of a hosted zone, change or delegation set without its `/hostedzone/`, `/change/` or

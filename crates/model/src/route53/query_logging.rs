@@ -3,17 +3,8 @@
 use super::{Page, bare_id, invalid_input, new_uuid, page_after};
 use crate::error::{Error, Result};
 use crate::references::{Reference, References};
+pub use crate::types::route53::query_logging::QueryLoggingConfig;
 use crate::world::World;
-use serde::{Deserialize, Serialize};
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct QueryLoggingConfig {
-    /// A UUID.
-    pub id: String,
-    pub account: String,
-    pub hosted_zone_id: String,
-    pub log_group_arn: String,
-}
 
 fn no_such_config(id: &str) -> Error {
     Error::new(

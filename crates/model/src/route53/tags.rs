@@ -2,7 +2,7 @@
 
 use super::invalid_input;
 use crate::error::Result;
-use crate::resources::Tags;
+use crate::types::ec2::Tags;
 use crate::world::World;
 
 /// `hostedzone` or `healthcheck`.

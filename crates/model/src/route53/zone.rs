@@ -5,41 +5,9 @@ use super::record::{RecordSet, RoutingPolicy};
 use super::{Change, Page, bare_id, invalid_input, names, page_after};
 use crate::error::{Error, Result};
 use crate::references::{Reference, References};
-use crate::resources::Tags;
+use crate::types::ec2::Tags;
+pub use crate::types::route53::zone::{HostedZone, ZoneVpc};
 use crate::world::World;
-use serde::{Deserialize, Serialize};
-
-/// A VPC a private zone is associated with (or authorized for): `VPCRegion` and `VPCId`.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-pub struct ZoneVpc {
-    pub region: String,
-    pub vpc_id: String,
-}
-
-/// One hosted zone.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct HostedZone {
-    /// `Z…`, without `/hostedzone/`.
-    pub id: String,
-    /// The owning account.
-    pub account: String,
-    /// Lower-case, fully qualified (`example.com.`), special characters escaped.
-    pub name: String,
-    pub caller_reference: String,
-    pub comment: Option<String>,
-    pub private: bool,
-    /// The associated VPCs (private zones only; never empty for one).
-    pub vpcs: Vec<ZoneVpc>,
-    /// VPCs of other accounts allowed to be associated (CreateVPCAssociationAuthorization).
-    pub authorized_vpcs: Vec<ZoneVpc>,
-    /// The reusable delegation set the zone's name servers come from.
-    pub delegation_set_id: Option<String>,
-    /// The four name servers of the zone's NS record, in order.
-    pub name_servers: Vec<String>,
-    /// `ResourceRecordSetCount`, kept up to date by every change.
-    pub record_count: u64,
-    pub tags: Tags,
-}
 
 /// CreateHostedZone's inputs.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -150,7 +118,7 @@ impl World {
     }
 
     /// The VPC named by a zone association, which must exist in its region.
-    fn r53_vpc(&self, vpc: &ZoneVpc) -> Result<&crate::resources::Vpc> {
+    fn r53_vpc(&self, vpc: &ZoneVpc) -> Result<&crate::types::ec2::Vpc> {
         self.vpcs
             .get(&vpc.vpc_id)
             .filter(|v| v.owner.region == vpc.region)
@@ -158,7 +126,7 @@ impl World {
     }
 
     /// As [`World::r53_vpc`], a VPC of `account`'s own: another account's is as missing.
-    fn r53_own_vpc(&self, account: &str, vpc: &ZoneVpc) -> Result<&crate::resources::Vpc> {
+    fn r53_own_vpc(&self, account: &str, vpc: &ZoneVpc) -> Result<&crate::types::ec2::Vpc> {
         self.r53_vpc(vpc)?;
         self.vpcs
             .get(&vpc.vpc_id)

@@ -81,7 +81,7 @@ impl World {
                 let lb = self.load_balancers.get(&t.id).filter(|l| &l.owner == scope);
                 match lb {
                     Some(l)
-                        if l.lb_type == crate::load_balancer::LbType::Application
+                        if l.lb_type == crate::types::elbv2::load_balancer::LbType::Application
                             && Some(&l.vpc_id) == tg.vpc_id.as_ref() =>
                     {
                         Ok((port, None))
@@ -223,7 +223,7 @@ impl World {
                     || l.attributes
                         .get("load_balancing.cross_zone.enabled")
                         .is_some_and(|v| v == "true")
-                        && l.lb_type == crate::load_balancer::LbType::Application
+                        && l.lb_type == crate::types::elbv2::load_balancer::LbType::Application
             });
             if !enabled {
                 return HealthReport::new(

@@ -15,7 +15,7 @@ impl World {
     ) -> Result<String> {
         crate::tags::validate(&req.tags)?;
         let tgw = self.find_transit_gateway(scope, &req.transit_gateway_id)?.clone();
-        self.vpcs.find(&lookup::VPC, scope, &req.vpc_id)?;
+        self.vpcs.find(&kinds::VPC, scope, &req.vpc_id)?;
         if req.subnet_ids.is_empty() {
             return Err(Error::missing_parameter("SubnetIds"));
         }
@@ -136,7 +136,7 @@ impl World {
             .map(|s| s.availability_zone.clone())
             .collect();
         for subnet_id in added {
-            let subnet = self.subnets.find(&lookup::SUBNET, scope, subnet_id)?;
+            let subnet = self.subnets.find(&kinds::SUBNET, scope, subnet_id)?;
             if subnet.vpc_id != vpc_id {
                 return Err(Error::invalid_parameter_value(format!(
                     "The subnet {subnet_id} does not belong to the VPC {vpc_id}."

@@ -271,7 +271,7 @@ impl World {
     ) -> Result<()> {
         let t = self.find_tgw_route_table(scope, rtb_id)?.clone();
         let list = self.find_customer_prefix_list(scope, prefix_list_id)?;
-        if list.address_family != crate::prefix_list::AddressFamily::IPv4 {
+        if list.address_family != crate::types::ec2::prefix_list::AddressFamily::IPv4 {
             return Err(Error::invalid_parameter_value(format!(
                 "The prefix list {prefix_list_id} is not an IPv4 prefix list."
             )));

@@ -5,7 +5,7 @@
 
 use super::{Border, End, Explanation, Hop, NatSession, Sender, Walk, codes};
 use crate::header::{Header, Span, address_value};
-use model::resources::NetworkInterface;
+use model::types::ec2::NetworkInterface;
 use std::net::IpAddr;
 
 impl<'w> Walk<'_, 'w> {

@@ -7,7 +7,7 @@ use super::{Network, TraceError};
 use crate::endpoint::Endpoint;
 use crate::header::{Family, Span, address_value};
 use model::ids::prefix_of;
-use model::resources::NetworkInterface;
+use model::types::ec2::NetworkInterface;
 use model::vpc_endpoint::EndpointType;
 use std::net::IpAddr;
 

@@ -3,7 +3,7 @@
 
 use super::{End, Explanation, Hop, Sender, Walk, codes};
 use crate::header::Header;
-use model::resources::{Route, RouteTable};
+use model::types::ec2::{Route, RouteTable};
 
 impl<'w> Walk<'_, 'w> {
     /// Packets routed to a gateway endpoint (S3, DynamoDB): it carries TCP only, and the

@@ -5,7 +5,7 @@
 
 use super::{Border, End, Explanation, Hop, Owner, Sender, Walk, codes};
 use crate::header::Header;
-use model::resources::{InstanceState, NetworkInterface};
+use model::types::ec2::{InstanceState, NetworkInterface};
 use std::net::IpAddr;
 
 impl<'w> Walk<'_, 'w> {

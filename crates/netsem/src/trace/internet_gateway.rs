@@ -5,7 +5,7 @@
 use super::route_table::pick_route;
 use super::{Decision, End, Explanation, Hop, Sender, Walk, codes};
 use crate::header::{Family, Header, Span, address_value};
-use model::resources::{NetworkInterface, RouteTarget};
+use model::types::ec2::{NetworkInterface, RouteTarget};
 use std::net::IpAddr;
 
 impl<'w> Walk<'_, 'w> {

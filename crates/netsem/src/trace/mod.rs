@@ -37,8 +37,8 @@ use crate::endpoint::Endpoint;
 use crate::header::{ALL_PORTS, Family, Header, Span};
 use crate::index::Index;
 use model::World;
-use model::resources::{NetworkAclEntry, Route, RouteTable, SecurityGroupRule};
 use model::transit_gateway::TgwRoute;
+use model::types::ec2::{NetworkAclEntry, Route, RouteTable, SecurityGroupRule};
 use std::net::IpAddr;
 
 mod client_vpn;

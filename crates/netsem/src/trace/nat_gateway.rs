@@ -5,7 +5,7 @@
 use super::{EPHEMERAL_PORTS, End, Explanation, Hop, NatSession, Sender, Walk, codes};
 use crate::header::{Family, Header, Span, address_value, v4_span};
 use model::World;
-use model::resources::NetworkInterface;
+use model::types::ec2::NetworkInterface;
 use std::net::IpAddr;
 
 impl<'w> Walk<'_, 'w> {
@@ -27,7 +27,7 @@ impl<'w> Walk<'_, 'w> {
     /// reply is translated back to the address and port that opened the connection.
     pub(super) fn through_nat_gateway(
         &mut self,
-        nat: &'w model::resources::NatGateway,
+        nat: &'w model::types::ec2::NatGateway,
         eni: &NetworkInterface,
         h: Header,
         to: &End,

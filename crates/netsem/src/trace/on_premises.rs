@@ -8,7 +8,7 @@
 use super::{Border, End, Explanation, Hop, Sender, Walk, codes};
 use crate::header::{Family, Header, Span, v4_span};
 use model::World;
-use model::resources::{Route, RouteTable};
+use model::types::ec2::{Route, RouteTable};
 use std::net::{IpAddr, Ipv4Addr};
 
 impl<'w> Walk<'_, 'w> {

@@ -3,7 +3,7 @@
 
 use super::{Border, End, Explanation, Hop, Sender, Walk, codes};
 use crate::header::{Family, Header, Span, v4_span, v6_span};
-use model::resources::{Route, RouteTable};
+use model::types::ec2::{Route, RouteTable};
 
 impl<'w> Walk<'_, 'w> {
     /// Across the peering connection `id` from the VPC of `table`: only packets from the local
@@ -105,7 +105,7 @@ impl<'w> Walk<'_, 'w> {
 }
 
 /// Whether the blocks of `vpc` hold every address of `span`.
-fn vpc_holds(vpc: &model::resources::Vpc, family: Family, span: Span) -> bool {
+fn vpc_holds(vpc: &model::types::ec2::Vpc, family: Family, span: Span) -> bool {
     match family {
         Family::V4 => vpc.cidr_blocks.iter().any(|b| v4_span(b.cidr).contains(span)),
         Family::V6 => vpc.ipv6_cidr_blocks.iter().any(|b| v6_span(b.cidr).contains(span)),

@@ -13,7 +13,7 @@ use super::ends::names_endpoint_service;
 use super::{End, Explanation, Hop, TraceError, Walk, codes};
 use crate::endpoint::Endpoint;
 use crate::header::Header;
-use model::resources::NetworkInterface;
+use model::types::ec2::NetworkInterface;
 
 /// The destination a question names, with an endpoint service replaced by the source VPC's
 /// endpoint to it.

@@ -8,7 +8,7 @@ use crate::prefix_lists::PrefixLists;
 use crate::routes;
 use model::cidr::Cidr;
 use model::ids::prefix_of;
-use model::resources::{NetworkInterface, Route, RouteDestination, RouteTable, RouteTarget};
+use model::types::ec2::{NetworkInterface, Route, RouteDestination, RouteTable, RouteTarget};
 
 impl<'w> Walk<'_, 'w> {
     /// Packets that left `from` (an interface of its subnet) go where its subnet's route table

@@ -6,12 +6,12 @@
 use super::{Decision, Explanation, Hop, Sender, Walk, codes};
 use crate::header::Header;
 use crate::security_groups;
-use model::resources::NetworkInterface;
+use model::types::ec2::NetworkInterface;
 use std::net::IpAddr;
 
 impl<'w> Walk<'_, 'w> {
     /// The interface's security groups, in the order it lists them.
-    fn groups_of(&self, eni: &NetworkInterface) -> Vec<&'w model::resources::SecurityGroup> {
+    fn groups_of(&self, eni: &NetworkInterface) -> Vec<&'w model::types::ec2::SecurityGroup> {
         eni.security_groups.iter().filter_map(|g| self.world().security_groups.get(g)).collect()
     }
 

@@ -9,8 +9,8 @@
 
 use super::{Border, End, Explanation, Hop, Sender, Walk, codes};
 use crate::header::Header;
-use model::resources::{NetworkInterface, RouteTable};
 use model::transit_gateway::{AttachmentResource, TgwAttachment, TgwRouteState};
+use model::types::ec2::{NetworkInterface, RouteTable};
 
 impl<'w> Walk<'_, 'w> {
     /// From the VPC of `table` into transit gateway `tgw`, the target of the route taken.

@@ -77,14 +77,14 @@ pub(super) fn modify_instance_attribute(
         || req.kernel.is_some()
         || req.ramdisk.is_some()
     {
-        w.instances.find(&lookup::INSTANCE, &ctx.scope, &req.instance_id)?;
+        w.instances.find(&kinds::INSTANCE, &ctx.scope, &req.instance_id)?;
         return Err(ApiError::client(
             "UnsupportedOperation",
             "This attribute is not supported by vpclab.",
         )
         .into());
     }
-    w.instances.find(&lookup::INSTANCE, &ctx.scope, &req.instance_id)?;
+    w.instances.find(&kinds::INSTANCE, &ctx.scope, &req.instance_id)?;
     let block_devices = list.iter().all(|c| matches!(c, InstanceChange::DeleteOnTermination(..)));
     if list.is_empty() {
         return Err(ApiError::missing_parameter("Attribute").into());
@@ -107,7 +107,7 @@ pub(super) fn describe_instance_attribute(
     w: &World,
     req: DescribeInstanceAttributeRequest,
 ) -> Outcome<InstanceAttribute> {
-    let i = w.instances.find(&lookup::INSTANCE, &ctx.scope, &req.instance_id)?;
+    let i = w.instances.find(&kinds::INSTANCE, &ctx.scope, &req.instance_id)?;
     let primary = w
         .interfaces_of(&i.id)
         .into_iter()
@@ -170,7 +170,7 @@ pub(super) fn modify_instance_metadata_options(
         req.http_put_response_hop_limit,
         req.instance_metadata_tags,
     )?;
-    let i = w.instances.find(&lookup::INSTANCE, &ctx.scope, &req.instance_id)?;
+    let i = w.instances.find(&kinds::INSTANCE, &ctx.scope, &req.instance_id)?;
     let mut shown = metadata(i);
     shown.state = Some("pending".into());
     Ok(ModifyInstanceMetadataOptionsResult {

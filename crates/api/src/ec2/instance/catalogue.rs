@@ -282,7 +282,7 @@ pub(super) fn describe_volumes(
 ) -> Outcome<DescribeVolumesResult> {
     let filters = Filters::new(&req.filters, VOLUME_FILTERS)?;
     for id in &req.volume_ids {
-        w.volumes.find(&lookup::VOLUME, &ctx.scope, id)?;
+        w.volumes.find(&kinds::VOLUME, &ctx.scope, id)?;
     }
     let items = w
         .volumes

@@ -306,14 +306,14 @@ const INSTANCE_FILTERS: Table<m::Instance> = table![
 fn check_ids(ctx: &Ctx, w: &World, ids: &[String]) -> Result<(), ApiError> {
     let mut missing = Vec::new();
     for id in ids {
-        lookup::INSTANCE.check_format(id).map_err(crate::from_model)?;
+        kinds::INSTANCE.check_format(id).map_err(crate::from_model)?;
         if w.instances.get(id).is_none_or(|i| i.owner != ctx.scope) {
             missing.push(id.clone());
         }
     }
     match missing.as_slice() {
         [] => Ok(()),
-        [one] => Err(crate::from_model(lookup::INSTANCE.not_found(one))),
+        [one] => Err(crate::from_model(kinds::INSTANCE.not_found(one))),
         many => Err(ApiError::client(
             "InvalidInstanceID.NotFound",
             format!("The instance IDs '{}' do not exist", many.join(", ")),

@@ -5,7 +5,6 @@
 //! into [`RecordData`] when the DNS answerer asks ([`RecordSet::data`]).
 
 use super::names;
-use crate::references::{Reference, References};
 use serde::{Deserialize, Serialize};
 use std::net::{Ipv4Addr, Ipv6Addr};
 
@@ -497,15 +496,6 @@ fn hex(s: &str) -> Option<Vec<u8>> {
         .step_by(2)
         .map(|i| s.get(i..i + 2).and_then(|h| u8::from_str_radix(h, 16).ok()))
         .collect()
-}
-
-impl References for RecordSet {
-    fn references<'a>(&'a self, each: &mut dyn FnMut(Reference<'a>)) {
-        each(Reference::new("r53_hosted_zone", &self.zone_id, "HostedZoneId"));
-        if let Some(check) = &self.health_check_id {
-            each(Reference::new("r53_health_check", check, "HealthCheckId"));
-        }
-    }
 }
 
 #[cfg(test)]

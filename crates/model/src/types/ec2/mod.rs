@@ -3,8 +3,21 @@
 //! Only what cannot be derived is stored: a route's state (`active` or `blackhole`), an
 //! instance's network interfaces and a subnet's free-address count are computed when asked.
 
+pub mod client_vpn;
+pub mod endpoint_service;
+pub mod eni;
+pub mod flow_log;
+pub mod nat_gateway;
+pub mod network_insights;
+pub mod peering;
+pub mod prefix_list;
+pub mod traffic_mirror;
+pub mod transit_gateway;
+pub mod vpc_endpoint;
+pub mod vpn;
+
 use crate::cidr::{Ipv4Cidr, Ipv6Cidr};
-use crate::world::Scope;
+use crate::scope::Scope;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
 use std::net::{Ipv4Addr, Ipv6Addr};
@@ -535,7 +548,7 @@ pub struct NetworkInsightsAnalysis {
     pub filter_out_arns: Vec<String>,
     pub additional_accounts: Vec<String>,
     pub client_token: Option<String>,
-    pub result: crate::network_insights::AnalysisResult,
+    pub result: crate::types::ec2::network_insights::AnalysisResult,
     pub tags: Tags,
 }
 
@@ -616,4 +629,25 @@ impl NatGateway {
     pub fn primary_private_ip(&self) -> Option<Ipv4Addr> {
         self.addresses.first().map(|a| a.private_ip)
     }
+}
+
+/// The tag listing the on-premises CIDRs a customer router advertises over BGP — on a customer
+/// gateway (VPN) or a Direct Connect virtual interface. vpclab runs no BGP: this tag stands in
+/// for what the router would announce.
+pub const ADVERTISED_CIDRS_TAG: &str = "vpclab:advertised-cidrs";
+
+/// The tag on an EC2 instance giving the local address (e.g. `127.0.0.1`) where vpclab's load
+/// balancers reach it when it is registered as an `instance` target: the instance itself does
+/// not run, so something on this machine stands in for it. Without the tag the data plane has
+/// no address to connect to and the target fails its health checks.
+pub const LOCAL_ADDRESS_TAG: &str = "vpclab:local-address";
+
+/// The CIDRs of the [`ADVERTISED_CIDRS_TAG`] tag in `tags` (entries that are not CIDRs are
+/// ignored).
+pub fn advertised_cidrs(tags: &Tags) -> Vec<crate::cidr::Ipv4Cidr> {
+    tags.get(ADVERTISED_CIDRS_TAG)
+        .map(|v| {
+            v.split(',').filter_map(|c| crate::cidr::Ipv4Cidr::parse(c.trim(), false)).collect()
+        })
+        .unwrap_or_default()
 }
