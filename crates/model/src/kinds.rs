@@ -1,7 +1,108 @@
 //! The registry of EC2 resource kinds: per id prefix, the NotFound and Malformed codes, the
-//! ARN and tag resource type and what a person calls it. One line per kind.
+//! ARN and tag resource type and what a person calls it; and the one list every table of the
+//! world and every kind is expanded from ([`with_every_resource`]).
 
 use crate::error::{Error, Result};
+
+/// THE registry of resources, one line each: a table of the world (field, stored type, the kind
+/// name its rows are stored under, `[not_network]` when its rows do not change what a packet
+/// meets) and, for EC2 resources with ids, its kind: id prefix, the noun of AWS's NotFound text,
+/// the NotFound and Malformed codes, the ARN and tag resource type, what a person calls it and
+/// (`missing "…"`) AWS's own NotFound text where it is not the usual one. `owned` rows belong to
+/// an account and region (their `owner`); `global` ones do not; `untabled` kinds have ids but no
+/// table of their own (rules live in their group or filter). AWS calls a malformed NAT gateway,
+/// carrier gateway, VPN gateway, VPN connection, Client VPN endpoint or traffic mirror id not
+/// found rather than malformed, so those kinds give the NotFound code for both.
+///
+/// The world's tables ([`crate::World`]), the kinds below, tags by id ([`crate::tags`]) and
+/// lookups by scope ([`crate::lookup`]) are all expanded from this one list: `consumer` is a
+/// macro of the calling module that receives it split by [`split_resources`].
+macro_rules! with_every_resource {
+    ($consumer:ident) => {
+        $crate::kinds::split_resources! { $consumer;
+            owned {
+                vpcs: crate::types::ec2::Vpc => "vpc" { VPC = "vpc", "vpc", "InvalidVpcID.NotFound", "InvalidVpcID.Malformed", Some("vpc"), "VPC" };
+                subnets: crate::types::ec2::Subnet => "subnet" { SUBNET = "subnet", "subnet", "InvalidSubnetID.NotFound", "InvalidSubnetID.Malformed", Some("subnet"), "subnet" };
+                route_tables: crate::types::ec2::RouteTable => "route_table" { ROUTE_TABLE = "rtb", "route table", "InvalidRouteTableID.NotFound", "InvalidRouteTableId.Malformed", Some("route-table"), "route table" };
+                internet_gateways: crate::types::ec2::InternetGateway => "internet_gateway" { INTERNET_GATEWAY = "igw", "internet gateway", "InvalidInternetGatewayID.NotFound", "InvalidInternetGatewayId.Malformed", Some("internet-gateway"), "internet gateway" };
+                egress_only_internet_gateways: crate::types::ec2::EgressOnlyInternetGateway => "egress_only_internet_gateway" { EGRESS_ONLY_INTERNET_GATEWAY = "eigw", "egress-only internet gateway", "InvalidGatewayID.NotFound", "InvalidEgressOnlyInternetGatewayId.Malformed", Some("egress-only-internet-gateway"), "egress-only internet gateway" };
+                addresses: crate::types::ec2::Address => "address" { ADDRESS = "eipalloc", "allocation", "InvalidAllocationID.NotFound", "InvalidAllocationID.Malformed", Some("elastic-ip"), "Elastic IP address" };
+                network_interfaces: crate::types::ec2::NetworkInterface => "network_interface" { NETWORK_INTERFACE = "eni", "network interface", "InvalidNetworkInterfaceID.NotFound", "InvalidNetworkInterfaceId.Malformed", Some("network-interface"), "network interface" };
+                instances: crate::types::ec2::Instance => "instance" { INSTANCE = "i", "instance", "InvalidInstanceID.NotFound", "InvalidInstanceID.Malformed", Some("instance"), "instance" };
+                volumes: crate::types::ec2::Volume => "volume" { VOLUME = "vol", "volume", "InvalidVolume.NotFound", "InvalidVolumeID.Malformed", Some("volume"), "volume" };
+                security_groups: crate::types::ec2::SecurityGroup => "security_group" { SECURITY_GROUP = "sg", "security group", "InvalidGroup.NotFound", "InvalidGroupId.Malformed", Some("security-group"), "security group" };
+                network_acls: crate::types::ec2::NetworkAcl => "network_acl" { NETWORK_ACL = "acl", "network ACL", "InvalidNetworkAclID.NotFound", "InvalidNetworkAclId.Malformed", Some("network-acl"), "network ACL" };
+                dhcp_options: crate::types::ec2::DhcpOptions => "dhcp_options" { DHCP_OPTIONS = "dopt", "DHCP options", "InvalidDhcpOptionID.NotFound", "InvalidDhcpOptionsId.Malformed", Some("dhcp-options"), "DHCP options" };
+                flow_logs: crate::types::ec2::flow_log::FlowLog => "flow_log" [not_network] { FLOW_LOG = "fl", "flow log", "InvalidFlowLogId.NotFound", "InvalidFlowLogId.Malformed", Some("vpc-flow-log"), "flow log" };
+                network_insights_paths: crate::types::ec2::NetworkInsightsPath => "network_insights_path" [not_network] { NETWORK_INSIGHTS_PATH = "nip", "NetworkInsightsPath", "InvalidNetworkInsightsPathId.NotFound", "InvalidNetworkInsightsPathId.Malformed", Some("network-insights-path"), "network insights path" };
+                network_insights_analyses: crate::types::ec2::NetworkInsightsAnalysis => "network_insights_analysis" [not_network] { NETWORK_INSIGHTS_ANALYSIS = "nia", "NetworkInsightsAnalysis", "InvalidNetworkInsightsAnalysisId.NotFound", "InvalidNetworkInsightsAnalysisId.Malformed", Some("network-insights-analysis"), "network insights analysis" };
+                nat_gateways: crate::types::ec2::NatGateway => "nat_gateway" { NAT_GATEWAY = "nat", "natGateway", "InvalidNatGatewayID.NotFound", "InvalidNatGatewayID.NotFound", Some("natgateway"), "NAT gateway" };
+                vpc_peering_connections: crate::types::ec2::peering::VpcPeeringConnection => "vpc_peering_connection" { VPC_PEERING_CONNECTION = "pcx", "vpcPeeringConnection", "InvalidVpcPeeringConnectionID.NotFound", "InvalidVpcPeeringConnectionId.Malformed", Some("vpc-peering-connection"), "peering connection" };
+                prefix_lists: crate::types::ec2::prefix_list::CustomerPrefixList => "prefix_list" { PREFIX_LIST = "pl", "prefix list", "InvalidPrefixListID.NotFound", "InvalidPrefixListId.Malformed", Some("prefix-list"), "prefix list" };
+                vpc_endpoints: crate::types::ec2::vpc_endpoint::VpcEndpoint => "vpc_endpoint" { VPC_ENDPOINT = "vpce", "vpcEndpoint", "InvalidVpcEndpointId.NotFound", "InvalidVpcEndpointId.Malformed", Some("vpc-endpoint"), "VPC endpoint" };
+                vpn_gateways: crate::types::ec2::vpn::VpnGateway => "vpn_gateway" { VPN_GATEWAY = "vgw", "vpnGateway", "InvalidVpnGatewayID.NotFound", "InvalidVpnGatewayID.NotFound", Some("vpn-gateway"), "virtual private gateway" };
+                customer_gateways: crate::types::ec2::vpn::CustomerGateway => "customer_gateway" { CUSTOMER_GATEWAY = "cgw", "customerGateway", "InvalidCustomerGatewayID.NotFound", "InvalidCustomerGatewayId.Malformed", Some("customer-gateway"), "customer gateway" };
+                vpn_connections: crate::types::ec2::vpn::VpnConnection => "vpn_connection" { VPN_CONNECTION = "vpn", "vpnConnection", "InvalidVpnConnectionID.NotFound", "InvalidVpnConnectionID.NotFound", Some("vpn-connection"), "VPN connection" };
+                dx_connections: crate::types::direct_connect::DxConnection => "dx_connection";
+                dx_lags: crate::types::direct_connect::DxLag => "dx_lag";
+                dx_virtual_interfaces: crate::types::direct_connect::VirtualInterface => "dx_virtual_interface";
+                dx_gateways: crate::types::direct_connect::DxGateway => "dx_gateway";
+                transit_gateways: crate::types::ec2::transit_gateway::TransitGateway => "transit_gateway" { TRANSIT_GATEWAY = "tgw", "transitGateway", "InvalidTransitGatewayID.NotFound", "InvalidTransitGatewayID.Malformed", Some("transit-gateway"), "transit gateway" };
+                transit_gateway_attachments: crate::types::ec2::transit_gateway::TgwAttachment => "transit_gateway_attachment" { TRANSIT_GATEWAY_ATTACHMENT = "tgw-attach", "transitGatewayAttachment", "InvalidTransitGatewayAttachmentID.NotFound", "InvalidTransitGatewayAttachmentID.Malformed", Some("transit-gateway-attachment"), "transit gateway attachment" };
+                transit_gateway_route_tables: crate::types::ec2::transit_gateway::TgwRouteTable => "transit_gateway_route_table" { TRANSIT_GATEWAY_ROUTE_TABLE = "tgw-rtb", "transitGatewayRouteTable", "InvalidRouteTableID.NotFound", "InvalidRouteTableId.Malformed", Some("transit-gateway-route-table"), "transit gateway route table" };
+                client_vpn_endpoints: crate::types::ec2::client_vpn::ClientVpnEndpoint => "client_vpn_endpoint" { CLIENT_VPN_ENDPOINT = "cvpn-endpoint", "Client VPN endpoint", "InvalidClientVpnEndpointId.NotFound", "InvalidClientVpnEndpointId.NotFound", Some("client-vpn-endpoint"), "Client VPN endpoint" };
+                traffic_mirror_targets: crate::types::ec2::traffic_mirror::TrafficMirrorTarget => "traffic_mirror_target" { TRAFFIC_MIRROR_TARGET = "tmt", "traffic mirror target", "InvalidTrafficMirrorTargetId.NotFound", "InvalidTrafficMirrorTargetId.NotFound", Some("traffic-mirror-target"), "traffic mirror target", missing "The traffic mirror target ID '{id}' does not exist." };
+                traffic_mirror_filters: crate::types::ec2::traffic_mirror::TrafficMirrorFilter => "traffic_mirror_filter" { TRAFFIC_MIRROR_FILTER = "tmf", "traffic mirror filter", "InvalidTrafficMirrorFilterId.NotFound", "InvalidTrafficMirrorFilterId.NotFound", Some("traffic-mirror-filter"), "traffic mirror filter", missing "The traffic mirror filter ID '{id}' does not exist." };
+                traffic_mirror_sessions: crate::types::ec2::traffic_mirror::TrafficMirrorSession => "traffic_mirror_session" { TRAFFIC_MIRROR_SESSION = "tms", "traffic mirror session", "InvalidTrafficMirrorSessionId.NotFound", "InvalidTrafficMirrorSessionId.NotFound", Some("traffic-mirror-session"), "traffic mirror session", missing "The traffic mirror session ID '{id}' does not exist." };
+                load_balancers: crate::types::elbv2::load_balancer::LoadBalancer => "load_balancer";
+                target_groups: crate::types::elbv2::target_group::TargetGroup => "target_group";
+                listeners: crate::types::elbv2::listener::Listener => "listener";
+                listener_rules: crate::types::elbv2::listener::Rule => "listener_rule";
+                vpc_endpoint_services: crate::types::ec2::endpoint_service::EndpointService => "vpc_endpoint_service" { VPC_ENDPOINT_SERVICE = "vpce-svc", "VpcEndpointService", "InvalidVpcEndpointServiceId.NotFound", "InvalidVpcEndpointServiceId.Malformed", Some("vpc-endpoint-service"), "VPC endpoint service" };
+                r53r_endpoints: crate::types::route53_resolver::ResolverEndpoint => "r53r_endpoint" [not_network];
+                r53r_rules: crate::types::route53_resolver::ResolverRule => "r53r_rule" [not_network];
+                r53r_rule_associations: crate::types::route53_resolver::RuleAssociation => "r53r_rule_association" [not_network];
+            }
+            global {
+                dx_gateway_associations: crate::types::direct_connect::DxGatewayAssociation => "dx_gateway_association";
+                scopes: crate::scope::ScopeState => "scope";
+                counters: u64 => "counter" [not_network];
+                r53_hosted_zones: crate::types::route53::zone::HostedZone => "r53_hosted_zone" [not_network];
+                r53_record_sets: crate::types::route53::record::RecordSet => "r53_record_set" [not_network];
+                r53_changes: crate::types::route53::Change => "r53_change" [not_network];
+                r53_health_checks: crate::types::route53::health_check::HealthCheck => "r53_health_check" [not_network];
+                r53_delegation_sets: crate::types::route53::delegation_set::DelegationSet => "r53_delegation_set" [not_network];
+                r53_query_logging_configs: crate::types::route53::query_logging::QueryLoggingConfig => "r53_query_logging_config" [not_network];
+                r53_cidr_collections: crate::types::route53::cidr_collection::CidrCollection => "r53_cidr_collection" [not_network];
+            }
+            untabled {
+                { SECURITY_GROUP_RULE = "sgr", "security group rule", "InvalidSecurityGroupRuleId.NotFound", "InvalidSecurityGroupRuleId.Malformed", Some("security-group-rule"), "security group rule" };
+                { LOCAL_GATEWAY = "lgw", "localGateway", "InvalidLocalGatewayID.NotFound", "InvalidLocalGatewayID.Malformed", Some("local-gateway"), "local gateway" };
+                { CARRIER_GATEWAY = "cagw", "carrierGateway", "InvalidCarrierGatewayID.NotFound", "InvalidCarrierGatewayID.NotFound", Some("carrier-gateway"), "carrier gateway" };
+                { TRAFFIC_MIRROR_FILTER_RULE = "tmfr", "traffic mirror filter rule", "InvalidTrafficMirrorFilterRuleId.NotFound", "InvalidTrafficMirrorFilterRuleId.NotFound", Some("traffic-mirror-filter-rule"), "traffic mirror filter rule", missing "The traffic mirror filter rule ID '{id}' does not exist." };
+            }
+        }
+    };
+}
+pub(crate) use with_every_resource;
+
+/// Splits [`with_every_resource`]'s list for a consumer: every table, the owned rows' types, the
+/// kinds that have a table (tagged by id), and every kind.
+macro_rules! split_resources {
+    ($consumer:ident;
+        owned { $($of:ident: $oty:ty => $ostore:literal $([$onn:ident])? $({ $kname:ident = $($kdef:tt)* })?;)* }
+        global { $($gf:ident: $gty:ty => $gstore:literal $([$gnn:ident])?;)* }
+        untabled { $({ $uname:ident = $($udef:tt)* };)* }
+    ) => {
+        $consumer! {
+            tables { $($of: $oty => $ostore $([$onn])?;)* $($gf: $gty => $gstore $([$gnn])?;)* }
+            owned { $($oty;)* }
+            tagged { $($($kname => $of;)?)* }
+            kinds { $($({ $kname = $($kdef)* })?)* $({ $uname = $($udef)* })* }
+        }
+    };
+}
+pub(crate) use split_resources;
 
 /// One kind of EC2 resource id: how its ids look, how AWS reports one missing or malformed,
 /// the resource type its ARN and tag specifications name, and what a person calls it. The
@@ -21,7 +122,8 @@ pub struct Kind {
 }
 
 macro_rules! kinds {
-    ($($name:ident = $prefix:literal, $noun:literal, $nf:literal, $mal:literal, $rt:expr, $label:literal $(, missing $missing:literal)?;)*) => {
+    (tables { $($t:tt)* } owned { $($o:tt)* } tagged { $($g:tt)* }
+     kinds { $({ $name:ident = $prefix:literal, $noun:literal, $nf:literal, $mal:literal, $rt:expr, $label:literal $(, missing $missing:literal)? })* }) => {
         $(pub const $name: Kind = Kind {
             prefix: $prefix,
             not_found: $nf,
@@ -46,44 +148,7 @@ macro_rules! kinds {
     (@missing $noun:literal, $missing:literal) => { $missing };
 }
 
-kinds! {
-    VPC = "vpc", "vpc", "InvalidVpcID.NotFound", "InvalidVpcID.Malformed", Some("vpc"), "VPC";
-    SUBNET = "subnet", "subnet", "InvalidSubnetID.NotFound", "InvalidSubnetID.Malformed", Some("subnet"), "subnet";
-    ROUTE_TABLE = "rtb", "route table", "InvalidRouteTableID.NotFound", "InvalidRouteTableId.Malformed", Some("route-table"), "route table";
-    INTERNET_GATEWAY = "igw", "internet gateway", "InvalidInternetGatewayID.NotFound", "InvalidInternetGatewayId.Malformed", Some("internet-gateway"), "internet gateway";
-    EGRESS_ONLY_INTERNET_GATEWAY = "eigw", "egress-only internet gateway", "InvalidGatewayID.NotFound", "InvalidEgressOnlyInternetGatewayId.Malformed", Some("egress-only-internet-gateway"), "egress-only internet gateway";
-    ADDRESS = "eipalloc", "allocation", "InvalidAllocationID.NotFound", "InvalidAllocationID.Malformed", Some("elastic-ip"), "Elastic IP address";
-    NETWORK_INTERFACE = "eni", "network interface", "InvalidNetworkInterfaceID.NotFound", "InvalidNetworkInterfaceId.Malformed", Some("network-interface"), "network interface";
-    INSTANCE = "i", "instance", "InvalidInstanceID.NotFound", "InvalidInstanceID.Malformed", Some("instance"), "instance";
-    VOLUME = "vol", "volume", "InvalidVolume.NotFound", "InvalidVolumeID.Malformed", Some("volume"), "volume";
-    SECURITY_GROUP = "sg", "security group", "InvalidGroup.NotFound", "InvalidGroupId.Malformed", Some("security-group"), "security group";
-    SECURITY_GROUP_RULE = "sgr", "security group rule", "InvalidSecurityGroupRuleId.NotFound", "InvalidSecurityGroupRuleId.Malformed", Some("security-group-rule"), "security group rule";
-    NETWORK_ACL = "acl", "network ACL", "InvalidNetworkAclID.NotFound", "InvalidNetworkAclId.Malformed", Some("network-acl"), "network ACL";
-    DHCP_OPTIONS = "dopt", "DHCP options", "InvalidDhcpOptionID.NotFound", "InvalidDhcpOptionsId.Malformed", Some("dhcp-options"), "DHCP options";
-    FLOW_LOG = "fl", "flow log", "InvalidFlowLogId.NotFound", "InvalidFlowLogId.Malformed", Some("vpc-flow-log"), "flow log";
-    NETWORK_INSIGHTS_PATH = "nip", "NetworkInsightsPath", "InvalidNetworkInsightsPathId.NotFound", "InvalidNetworkInsightsPathId.Malformed", Some("network-insights-path"), "network insights path";
-    NETWORK_INSIGHTS_ANALYSIS = "nia", "NetworkInsightsAnalysis", "InvalidNetworkInsightsAnalysisId.NotFound", "InvalidNetworkInsightsAnalysisId.Malformed", Some("network-insights-analysis"), "network insights analysis";
-    PREFIX_LIST = "pl", "prefix list", "InvalidPrefixListID.NotFound", "InvalidPrefixListId.Malformed", Some("prefix-list"), "prefix list";
-    CUSTOMER_GATEWAY = "cgw", "customerGateway", "InvalidCustomerGatewayID.NotFound", "InvalidCustomerGatewayId.Malformed", Some("customer-gateway"), "customer gateway";
-    // AWS calls a malformed NAT gateway, carrier gateway, VPN gateway or VPN connection id not
-    // found rather than malformed, so those kinds give the NotFound code for both.
-    VPN_CONNECTION = "vpn", "vpnConnection", "InvalidVpnConnectionID.NotFound", "InvalidVpnConnectionID.NotFound", Some("vpn-connection"), "VPN connection";
-    NAT_GATEWAY = "nat", "natGateway", "InvalidNatGatewayID.NotFound", "InvalidNatGatewayID.NotFound", Some("natgateway"), "NAT gateway";
-    VPC_PEERING_CONNECTION = "pcx", "vpcPeeringConnection", "InvalidVpcPeeringConnectionID.NotFound", "InvalidVpcPeeringConnectionId.Malformed", Some("vpc-peering-connection"), "peering connection";
-    TRANSIT_GATEWAY = "tgw", "transitGateway", "InvalidTransitGatewayID.NotFound", "InvalidTransitGatewayID.Malformed", Some("transit-gateway"), "transit gateway";
-    LOCAL_GATEWAY = "lgw", "localGateway", "InvalidLocalGatewayID.NotFound", "InvalidLocalGatewayID.Malformed", Some("local-gateway"), "local gateway";
-    CARRIER_GATEWAY = "cagw", "carrierGateway", "InvalidCarrierGatewayID.NotFound", "InvalidCarrierGatewayID.NotFound", Some("carrier-gateway"), "carrier gateway";
-    VPC_ENDPOINT = "vpce", "vpcEndpoint", "InvalidVpcEndpointId.NotFound", "InvalidVpcEndpointId.Malformed", Some("vpc-endpoint"), "VPC endpoint";
-    VPN_GATEWAY = "vgw", "vpnGateway", "InvalidVpnGatewayID.NotFound", "InvalidVpnGatewayID.NotFound", Some("vpn-gateway"), "virtual private gateway";
-    TRANSIT_GATEWAY_ATTACHMENT = "tgw-attach", "transitGatewayAttachment", "InvalidTransitGatewayAttachmentID.NotFound", "InvalidTransitGatewayAttachmentID.Malformed", Some("transit-gateway-attachment"), "transit gateway attachment";
-    VPC_ENDPOINT_SERVICE = "vpce-svc", "VpcEndpointService", "InvalidVpcEndpointServiceId.NotFound", "InvalidVpcEndpointServiceId.Malformed", Some("vpc-endpoint-service"), "VPC endpoint service";
-    TRANSIT_GATEWAY_ROUTE_TABLE = "tgw-rtb", "transitGatewayRouteTable", "InvalidRouteTableID.NotFound", "InvalidRouteTableId.Malformed", Some("transit-gateway-route-table"), "transit gateway route table";
-    CLIENT_VPN_ENDPOINT = "cvpn-endpoint", "Client VPN endpoint", "InvalidClientVpnEndpointId.NotFound", "InvalidClientVpnEndpointId.NotFound", Some("client-vpn-endpoint"), "Client VPN endpoint";
-    TRAFFIC_MIRROR_TARGET = "tmt", "traffic mirror target", "InvalidTrafficMirrorTargetId.NotFound", "InvalidTrafficMirrorTargetId.NotFound", Some("traffic-mirror-target"), "traffic mirror target", missing "The traffic mirror target ID '{id}' does not exist.";
-    TRAFFIC_MIRROR_FILTER = "tmf", "traffic mirror filter", "InvalidTrafficMirrorFilterId.NotFound", "InvalidTrafficMirrorFilterId.NotFound", Some("traffic-mirror-filter"), "traffic mirror filter", missing "The traffic mirror filter ID '{id}' does not exist.";
-    TRAFFIC_MIRROR_FILTER_RULE = "tmfr", "traffic mirror filter rule", "InvalidTrafficMirrorFilterRuleId.NotFound", "InvalidTrafficMirrorFilterRuleId.NotFound", Some("traffic-mirror-filter-rule"), "traffic mirror filter rule", missing "The traffic mirror filter rule ID '{id}' does not exist.";
-    TRAFFIC_MIRROR_SESSION = "tms", "traffic mirror session", "InvalidTrafficMirrorSessionId.NotFound", "InvalidTrafficMirrorSessionId.NotFound", Some("traffic-mirror-session"), "traffic mirror session", missing "The traffic mirror session ID '{id}' does not exist.";
-}
+with_every_resource!(kinds);
 
 impl Kind {
     pub fn not_found(&self, id: &str) -> Error {

@@ -6,7 +6,6 @@ use crate::kinds::Kind;
 use crate::quotas::Quotas;
 use crate::scope::Scope;
 use crate::table::Table;
-use crate::types::ec2::*;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
@@ -16,7 +15,7 @@ pub trait Owned {
 }
 
 macro_rules! owned {
-    ($($t:ty),*) => {$(
+    (tables { $($tables:tt)* } owned { $($t:ty;)* } $($rest:tt)*) => {$(
         impl Owned for $t {
             fn owner(&self) -> &Scope {
                 &self.owner
@@ -24,42 +23,7 @@ macro_rules! owned {
         }
     )*};
 }
-owned!(
-    Vpc,
-    Subnet,
-    RouteTable,
-    InternetGateway,
-    EgressOnlyInternetGateway,
-    Address,
-    NetworkInterface,
-    Instance,
-    Volume,
-    SecurityGroup,
-    NetworkAcl,
-    DhcpOptions,
-    crate::types::ec2::flow_log::FlowLog,
-    NetworkInsightsPath,
-    NetworkInsightsAnalysis,
-    NatGateway,
-    crate::types::ec2::peering::VpcPeeringConnection,
-    crate::types::ec2::prefix_list::CustomerPrefixList,
-    crate::types::ec2::vpc_endpoint::VpcEndpoint,
-    crate::types::ec2::vpn::VpnGateway,
-    crate::types::ec2::vpn::CustomerGateway,
-    crate::types::ec2::vpn::VpnConnection,
-    crate::types::ec2::transit_gateway::TransitGateway,
-    crate::types::ec2::transit_gateway::TgwAttachment,
-    crate::types::ec2::transit_gateway::TgwRouteTable,
-    crate::types::ec2::client_vpn::ClientVpnEndpoint,
-    crate::types::ec2::traffic_mirror::TrafficMirrorTarget,
-    crate::types::ec2::traffic_mirror::TrafficMirrorFilter,
-    crate::types::ec2::traffic_mirror::TrafficMirrorSession,
-    crate::types::elbv2::load_balancer::LoadBalancer,
-    crate::types::elbv2::target_group::TargetGroup,
-    crate::types::elbv2::listener::Listener,
-    crate::types::elbv2::listener::Rule,
-    crate::types::ec2::endpoint_service::EndpointService
-);
+crate::kinds::with_every_resource!(owned);
 
 impl<T: Owned + Clone + Serialize + DeserializeOwned> Table<T> {
     /// The resource `id` of `scope`, or AWS's Malformed / NotFound error.

@@ -12,7 +12,7 @@ pub const MAX_KEY_LEN: usize = 128;
 pub const MAX_VALUE_LEN: usize = 256;
 
 macro_rules! tagged {
-    ($($kind:ident => $table:ident);* $(;)?) => {
+    (tables { $($t:tt)* } owned { $($o:tt)* } tagged { $($kind:ident => $table:ident;)* } $($rest:tt)*) => {
         impl World {
             /// The resource type (as DescribeTags names it), scope and tags of any taggable id.
             pub fn tags_of(&self, id: &str) -> Option<(&'static str, &Scope, &Tags)> {
@@ -81,38 +81,7 @@ macro_rules! tagged {
     (@id $r:ident, $table:ident) => { $r.id.clone() };
 }
 
-tagged! {
-    VPC => vpcs;
-    SUBNET => subnets;
-    ROUTE_TABLE => route_tables;
-    INTERNET_GATEWAY => internet_gateways;
-    EGRESS_ONLY_INTERNET_GATEWAY => egress_only_internet_gateways;
-    ADDRESS => addresses;
-    NETWORK_INTERFACE => network_interfaces;
-    INSTANCE => instances;
-    VOLUME => volumes;
-    SECURITY_GROUP => security_groups;
-    NETWORK_ACL => network_acls;
-    DHCP_OPTIONS => dhcp_options;
-    FLOW_LOG => flow_logs;
-    NETWORK_INSIGHTS_PATH => network_insights_paths;
-    NETWORK_INSIGHTS_ANALYSIS => network_insights_analyses;
-    NAT_GATEWAY => nat_gateways;
-    VPC_PEERING_CONNECTION => vpc_peering_connections;
-    PREFIX_LIST => prefix_lists;
-    VPC_ENDPOINT => vpc_endpoints;
-    VPN_GATEWAY => vpn_gateways;
-    CUSTOMER_GATEWAY => customer_gateways;
-    VPN_CONNECTION => vpn_connections;
-    TRANSIT_GATEWAY => transit_gateways;
-    TRANSIT_GATEWAY_ATTACHMENT => transit_gateway_attachments;
-    TRANSIT_GATEWAY_ROUTE_TABLE => transit_gateway_route_tables;
-    CLIENT_VPN_ENDPOINT => client_vpn_endpoints;
-    TRAFFIC_MIRROR_TARGET => traffic_mirror_targets;
-    TRAFFIC_MIRROR_FILTER => traffic_mirror_filters;
-    TRAFFIC_MIRROR_SESSION => traffic_mirror_sessions;
-    VPC_ENDPOINT_SERVICE => vpc_endpoint_services;
-}
+crate::kinds::with_every_resource!(tagged);
 
 /// Checks a set of tags against AWS's rules before it is applied.
 pub fn validate(tags: &[(String, String)]) -> Result<()> {

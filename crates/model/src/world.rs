@@ -5,12 +5,11 @@ pub use crate::quotas::{DEFAULT_LISTENER_PORTS, Quotas};
 use crate::references::{DanglingReference, Reference, References};
 pub use crate::scope::{Scope, ScopeState};
 use crate::table::{RowChange, Table};
-use crate::types::ec2::*;
 use serde::Serialize;
 
 macro_rules! tables {
     (@kind $kind:literal $marker:ident) => { $kind };
-    ($($field:ident: $ty:ty => $kind:literal $([$not_network:ident])?),* $(,)?) => {
+    (tables { $($field:ident: $ty:ty => $kind:literal $([$not_network:ident])?;)* } $($rest:tt)*) => {
         /// Every resource, in one table per kind.
         #[derive(Debug, Default, Clone)]
         pub struct World {
@@ -138,59 +137,7 @@ macro_rules! tables {
     };
 }
 
-tables! {
-    scopes: ScopeState => "scope",
-    counters: u64 => "counter" [not_network],
-    vpcs: Vpc => "vpc",
-    subnets: Subnet => "subnet",
-    route_tables: RouteTable => "route_table",
-    internet_gateways: InternetGateway => "internet_gateway",
-    egress_only_internet_gateways: EgressOnlyInternetGateway => "egress_only_internet_gateway",
-    addresses: Address => "address",
-    network_interfaces: NetworkInterface => "network_interface",
-    instances: Instance => "instance",
-    volumes: Volume => "volume",
-    security_groups: SecurityGroup => "security_group",
-    network_acls: NetworkAcl => "network_acl",
-    dhcp_options: DhcpOptions => "dhcp_options",
-    flow_logs: crate::types::ec2::flow_log::FlowLog => "flow_log" [not_network],
-    network_insights_paths: NetworkInsightsPath => "network_insights_path" [not_network],
-    network_insights_analyses: NetworkInsightsAnalysis => "network_insights_analysis" [not_network],
-    nat_gateways: NatGateway => "nat_gateway",
-    vpc_peering_connections: crate::types::ec2::peering::VpcPeeringConnection => "vpc_peering_connection",
-    prefix_lists: crate::types::ec2::prefix_list::CustomerPrefixList => "prefix_list",
-    vpc_endpoints: crate::types::ec2::vpc_endpoint::VpcEndpoint => "vpc_endpoint",
-    vpn_gateways: crate::types::ec2::vpn::VpnGateway => "vpn_gateway",
-    customer_gateways: crate::types::ec2::vpn::CustomerGateway => "customer_gateway",
-    vpn_connections: crate::types::ec2::vpn::VpnConnection => "vpn_connection",
-    dx_connections: crate::types::direct_connect::DxConnection => "dx_connection",
-    dx_lags: crate::types::direct_connect::DxLag => "dx_lag",
-    dx_virtual_interfaces: crate::types::direct_connect::VirtualInterface => "dx_virtual_interface",
-    dx_gateways: crate::types::direct_connect::DxGateway => "dx_gateway",
-    dx_gateway_associations: crate::types::direct_connect::DxGatewayAssociation => "dx_gateway_association",
-    transit_gateways: crate::types::ec2::transit_gateway::TransitGateway => "transit_gateway",
-    transit_gateway_attachments: crate::types::ec2::transit_gateway::TgwAttachment => "transit_gateway_attachment",
-    transit_gateway_route_tables: crate::types::ec2::transit_gateway::TgwRouteTable => "transit_gateway_route_table",
-    client_vpn_endpoints: crate::types::ec2::client_vpn::ClientVpnEndpoint => "client_vpn_endpoint",
-    traffic_mirror_targets: crate::types::ec2::traffic_mirror::TrafficMirrorTarget => "traffic_mirror_target",
-    traffic_mirror_filters: crate::types::ec2::traffic_mirror::TrafficMirrorFilter => "traffic_mirror_filter",
-    traffic_mirror_sessions: crate::types::ec2::traffic_mirror::TrafficMirrorSession => "traffic_mirror_session",
-    load_balancers: crate::types::elbv2::load_balancer::LoadBalancer => "load_balancer",
-    target_groups: crate::types::elbv2::target_group::TargetGroup => "target_group",
-    listeners: crate::types::elbv2::listener::Listener => "listener",
-    listener_rules: crate::types::elbv2::listener::Rule => "listener_rule",
-    vpc_endpoint_services: crate::types::ec2::endpoint_service::EndpointService => "vpc_endpoint_service",
-    r53_hosted_zones: crate::types::route53::zone::HostedZone => "r53_hosted_zone" [not_network],
-    r53_record_sets: crate::types::route53::record::RecordSet => "r53_record_set" [not_network],
-    r53_changes: crate::types::route53::Change => "r53_change" [not_network],
-    r53_health_checks: crate::types::route53::health_check::HealthCheck => "r53_health_check" [not_network],
-    r53_delegation_sets: crate::types::route53::delegation_set::DelegationSet => "r53_delegation_set" [not_network],
-    r53_query_logging_configs: crate::types::route53::query_logging::QueryLoggingConfig => "r53_query_logging_config" [not_network],
-    r53_cidr_collections: crate::types::route53::cidr_collection::CidrCollection => "r53_cidr_collection" [not_network],
-    r53r_endpoints: crate::types::route53_resolver::ResolverEndpoint => "r53r_endpoint" [not_network],
-    r53r_rules: crate::types::route53_resolver::ResolverRule => "r53r_rule" [not_network],
-    r53r_rule_associations: crate::types::route53_resolver::RuleAssociation => "r53r_rule_association" [not_network],
-}
+crate::kinds::with_every_resource!(tables);
 
 impl World {
     /// The references of `table`'s rows (of `kind`) that lead to no row.
