@@ -14,6 +14,7 @@
 
 use crate::from_model;
 use crate::rooms::{Rooms, Side};
+use codes::Ec2;
 use model::{Undo, World};
 use parking_lot::{Mutex, RwLock};
 use std::collections::BTreeMap;
@@ -54,7 +55,7 @@ pub(crate) struct Core {
 /// The answer to a change refused while degraded.
 fn refused() -> ApiError {
     ApiError::new(
-        "ServiceUnavailable",
+        Ec2::ServiceUnavailable,
         503,
         "vpclab could not tell whether an earlier change reached its disk and accepts no changes \
          until it is reset or restarted; see its log.",

@@ -9,6 +9,7 @@
 //! request ([`Inbound::into_request`]).
 
 use crate::{Http, Request, Service};
+use codes::Ec2;
 use model::Scope;
 use wire::{ApiError, ErrorFormat, QueryMap};
 
@@ -154,7 +155,7 @@ impl Inbound {
         let service = Service::from_signing_name(signing_name).ok_or_else(|| {
             (
                 ApiError::client(
-                    "UnsupportedService",
+                    Ec2::UnsupportedService,
                     format!("vpclab does not serve the '{signing_name}' service."),
                 ),
                 self.body_error_format(),
@@ -168,7 +169,7 @@ impl Inbound {
         {
             return Err((
                 ApiError::client(
-                    "InvalidRegion",
+                    Ec2::InvalidRegion,
                     format!("The region '{region}' is not a commercial AWS region."),
                 ),
                 service.error_format(),
@@ -236,7 +237,7 @@ mod tests {
         assert_eq!(e.code, "UnsupportedService");
         let form = Inbound::new("POST", "/", Some("Action=DescribeVpcs"), Vec::new()).unwrap();
         let (e, format) = form.into_request("ec2", "123456789012", "mars-1", "r").unwrap_err();
-        assert_eq!((e.code.as_ref(), format), ("InvalidRegion", ErrorFormat::Ec2));
+        assert_eq!((e.code.as_str(), format), ("InvalidRegion", ErrorFormat::Ec2));
         let zone = Inbound::new("GET", "/2013-04-01/hostedzone", None, Vec::new()).unwrap();
         let request = zone.into_request("route53", "123456789012", "mars-1", "r").unwrap();
         assert_eq!(request.scope.region, crate::DEFAULT_REGION);

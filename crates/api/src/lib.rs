@@ -41,6 +41,7 @@ pub mod sts;
 pub mod trace;
 pub mod traffic;
 
+use codes::{Code, Ec2, Protocol};
 use model::{Scope, World};
 use parking_lot::RwLock;
 use std::sync::Arc;
@@ -157,7 +158,7 @@ pub struct Reply {
     /// Headers beyond the content type (restXml's `Location` on creates).
     pub headers: Vec<(&'static str, String)>,
     /// The error code of a refusal (what the server's log looks at), `None` for an answer.
-    pub error_code: Option<String>,
+    pub error_code: Option<Code>,
 }
 
 impl Reply {
@@ -172,7 +173,7 @@ impl Reply {
             content_type: format.content_type(),
             body: err.render(format, request_id),
             headers: Vec::new(),
-            error_code: Some(err.code.to_string()),
+            error_code: Some(err.code),
         }
     }
 }
@@ -196,7 +197,7 @@ pub(crate) fn json_operation<'a>(
         .filter(|op| operations.iter().any(|(name, ..)| name == op))
         .ok_or_else(|| {
             ApiError::client(
-                "UnknownOperationException",
+                Protocol::UnknownOperationException,
                 format!("The operation '{target}' is not an operation of {service}."),
             )
         })?;
@@ -217,32 +218,26 @@ pub fn from_model(e: model::Error) -> ApiError {
             e.code
         );
     }
-    let status = status_of(&e.code);
-    ApiError::new(e.code, status, e.message)
+    ApiError::new(e.code, status_of(e.code), e.message)
 }
 
 /// The HTTP status AWS answers an error code with: the one the service's model declares
-/// (Route 53's 404s and 409s, ELBv2's 500s, STS's 403s), EC2's own for the codes its model
-/// does not declare, else 400. Codes are looked up across the services: the only code two
-/// models declare with different statuses, `PriorRequestNotComplete` (Route 53 400, ELBv2
-/// 429), is one vpclab never answers (a test holds the list to that one).
-pub fn status_of(code: &str) -> u16 {
+/// (Route 53's 404s and 409s, ELBv2's 500s), EC2's own for the few EC2 codes that are not a
+/// 400 (EC2's model declares none), else 400. The code's service picks the table, so a code two
+/// models declare with different statuses (`PriorRequestNotComplete`) cannot be confused.
+pub fn status_of(code: Code) -> u16 {
+    let declared = |errors: &[(&str, u16)], code: &str| {
+        errors.iter().find(|(declared, _)| *declared == code).map_or(400, |(_, status)| *status)
+    };
     match code {
-        "UnauthorizedOperation" | "AuthFailure" => 403,
-        "DryRunOperation" => 412,
-        "InternalError" => 500,
-        "RequestLimitExceeded" | "Unavailable" => 503,
-        _ => [
-            shapes::route53::ERRORS,
-            shapes::elbv2::ERRORS,
-            shapes::direct_connect::ERRORS,
-            shapes::route53_resolver::ERRORS,
-            shapes::sts::ERRORS,
-        ]
-        .iter()
-        .flat_map(|errors| errors.iter())
-        .find(|(declared, _)| *declared == code)
-        .map_or(400, |(_, status)| *status),
+        Code::Ec2(Ec2::AuthFailure) | Code::Protocol(Protocol::AuthFailure) => 403,
+        Code::Protocol(Protocol::DryRunOperation) => 412,
+        Code::Ec2(Ec2::InternalError) | Code::Protocol(Protocol::InternalError) => 500,
+        Code::Ec2(_) | Code::Protocol(_) => 400,
+        Code::Elbv2(c) => declared(shapes::elbv2::ERRORS, c.as_str()),
+        Code::DirectConnect(c) => declared(shapes::direct_connect::ERRORS, c.as_str()),
+        Code::Route53(c) => declared(shapes::route53::ERRORS, c.as_str()),
+        Code::Route53Resolver(c) => declared(shapes::route53_resolver::ERRORS, c.as_str()),
     }
 }
 
@@ -495,35 +490,29 @@ impl Api {
 #[cfg(test)]
 mod status_tests {
     use super::status_of;
+    use codes::{Code, Ec2, Elbv2, Protocol, Route53};
 
     #[test]
     fn statuses_come_from_the_service_models() {
-        assert_eq!(status_of("NoSuchHostedZone"), 404);
-        assert_eq!(status_of("HostedZoneAlreadyExists"), 409);
-        assert_eq!(status_of("NotAuthorizedException"), 401);
-        assert_eq!(status_of("DryRunOperation"), 412);
-        assert_eq!(status_of("InvalidVpcID.NotFound"), 400);
-        assert_eq!(status_of("LoadBalancerNotFound"), 400);
+        assert_eq!(status_of(Route53::NoSuchHostedZone.into()), 404);
+        assert_eq!(status_of(Route53::HostedZoneAlreadyExists.into()), 409);
+        assert_eq!(status_of(Code::Protocol(Protocol::DryRunOperation)), 412);
+        assert_eq!(status_of(Ec2::InvalidVpcIDNotFound.into()), 400);
+        assert_eq!(status_of(Elbv2::LoadBalancerNotFound.into()), 400);
     }
 
+    /// Every code of a service's registry that its model declares keeps the model's status.
     #[test]
-    fn no_code_is_declared_with_two_statuses_but_one_vpclab_never_answers() {
-        let all = [
-            shapes::route53::ERRORS,
-            shapes::elbv2::ERRORS,
-            shapes::direct_connect::ERRORS,
-            shapes::route53_resolver::ERRORS,
-            shapes::sts::ERRORS,
-        ];
-        let mut seen = std::collections::BTreeMap::new();
-        let mut ambiguous = Vec::new();
-        for (code, status) in all.iter().flat_map(|e| e.iter()) {
-            if let Some(other) = seen.insert(*code, *status)
-                && other != *status
-            {
-                ambiguous.push(*code);
+    fn registries_agree_with_the_service_models() {
+        for (errors, codes) in [
+            (shapes::elbv2::ERRORS, Elbv2::ALL.iter().map(|c| Code::from(*c)).collect::<Vec<_>>()),
+            (shapes::route53::ERRORS, Route53::ALL.iter().map(|c| Code::from(*c)).collect()),
+        ] {
+            for code in codes {
+                if let Some((_, status)) = errors.iter().find(|(c, _)| code == *c) {
+                    assert_eq!(status_of(code), *status, "{code}");
+                }
             }
         }
-        assert_eq!(ambiguous, ["PriorRequestNotComplete"]);
     }
 }

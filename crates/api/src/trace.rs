@@ -7,6 +7,7 @@
 //! any). The answer is described in the README ("vpclab trace").
 
 use crate::Api;
+use codes::Ec2;
 use netsem::endpoint::Endpoint;
 use netsem::explain::{decision_text, kind_of};
 use netsem::header::{Header, Span, span_cidrs};
@@ -18,7 +19,7 @@ use std::net::IpAddr;
 use wire::ApiError;
 
 fn bad_request(message: impl Into<String>) -> ApiError {
-    ApiError::new("InvalidParameterValue", 400, message)
+    ApiError::new(Ec2::InvalidParameterValue, 400, message)
 }
 
 /// The body of `POST /_vpclab/trace`, as `vpclab trace` sends it.
@@ -313,8 +314,8 @@ impl TraceAnswer {
 
 fn trace_error(e: &TraceError) -> ApiError {
     let code = match e {
-        TraceError::UnknownResource(_) => "InvalidParameterValue",
-        _ => "InvalidParameterCombination",
+        TraceError::UnknownResource(_) => Ec2::InvalidParameterValue,
+        _ => Ec2::InvalidParameterCombination,
     };
     ApiError::new(code, 400, e.to_string())
 }

@@ -4,6 +4,7 @@
 
 use crate::Api;
 use crate::flow_delivery::deliver;
+use codes::Ec2;
 use model::flow_log::{FlowRecord, LogFormat};
 use netsem::flows::{parse, replay};
 use serde::{Deserialize, Serialize};
@@ -32,7 +33,7 @@ pub struct FlowView {
 }
 
 fn bad_request(message: impl Into<String>) -> ApiError {
-    ApiError::new("InvalidParameterValue", 400, message)
+    ApiError::new(Ec2::InvalidParameterValue, 400, message)
 }
 
 impl Api {

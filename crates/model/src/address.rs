@@ -10,6 +10,7 @@ use crate::kinds;
 use crate::references::{Reference, References};
 use crate::types::ec2::*;
 use crate::world::{Scope, World};
+use codes::Ec2;
 use std::net::Ipv4Addr;
 
 /// Where AssociateAddress maps an address.
@@ -27,7 +28,7 @@ impl World {
         if self.addresses.reaches(scope, self.quotas.elastic_ips_per_region) {
             return Err(Error::quota(
                 "elastic_ips_per_region",
-                "AddressLimitExceeded",
+                Ec2::AddressLimitExceeded,
                 "The maximum number of addresses has been reached.",
             ));
         }
@@ -54,7 +55,7 @@ impl World {
         match self.addresses.get(allocation_id) {
             Some(a) if &a.owner == scope => Ok(a),
             Some(a) if a.owner.region == scope.region => Err(Error::new(
-                "AuthFailure",
+                Ec2::AuthFailure,
                 format!("The address with allocation id [{allocation_id}] does not belong to you."),
             )),
             _ => Err(kinds::ADDRESS.not_found(allocation_id)),
@@ -68,7 +69,7 @@ impl World {
             .find(|a| a.public_ip.to_string() == ip)
             .map(|a| a.allocation_id.clone())
             .ok_or_else(|| {
-                Error::new("InvalidAddress.NotFound", format!("Address '{ip}' not found."))
+                Error::new(Ec2::InvalidAddressNotFound, format!("Address '{ip}' not found."))
             })
     }
 
@@ -86,7 +87,7 @@ impl World {
                 .is_some_and(|v| v.is_default);
             if !in_default_vpc {
                 return Err(Error::new(
-                    "InvalidIPAddress.InUse",
+                    Ec2::InvalidIPAddressInUse,
                     format!("Address {} is in use.", a.public_ip),
                 ));
             }
@@ -121,14 +122,14 @@ impl World {
                 let inst = self.instances.find(&kinds::INSTANCE, scope, i)?;
                 if !matches!(inst.state, InstanceState::Running | InstanceState::Stopped) {
                     return Err(Error::new(
-                        "IncorrectInstanceState",
+                        Ec2::IncorrectInstanceState,
                         format!("The instance '{i}' is not in a valid state for this operation."),
                     ));
                 }
                 let nics = self.interfaces_of(i);
                 if nics.len() > 1 {
                     return Err(Error::new(
-                        "InvalidInstanceID",
+                        Ec2::InvalidInstanceID,
                         format!(
                             "There are multiple interfaces attached to instance '{i}'. Please specify an interface ID for the operation instead."
                         ),
@@ -136,7 +137,7 @@ impl World {
                 }
                 nics.first().map(|e| e.id.clone()).ok_or_else(|| {
                     Error::new(
-                        "InvalidInstanceID",
+                        Ec2::InvalidInstanceID,
                         format!("The instance '{i}' has no network interface."),
                     )
                 })?
@@ -165,7 +166,7 @@ impl World {
             .any(|g| g.attached_vpc_id.as_deref() == Some(eni.vpc_id.as_str()))
         {
             return Err(Error::new(
-                "Gateway.NotAttached",
+                Ec2::GatewayNotAttached,
                 format!("Network {} is not attached to any internet gateway", eni.vpc_id),
             ));
         }
@@ -173,7 +174,7 @@ impl World {
             let same = current.network_interface_id == eni_id && current.private_ip == private_ip;
             if !allow_reassociation && !same {
                 return Err(Error::new(
-                    "Resource.AlreadyAssociated",
+                    Ec2::ResourceAlreadyAssociated,
                     format!(
                         "resource {allocation_id} is already associated with associate-id {}",
                         current.association_id
@@ -192,7 +193,7 @@ impl World {
         if let Some(other) = occupant {
             if !allow_reassociation {
                 return Err(Error::new(
-                    "Resource.AlreadyAssociated",
+                    Ec2::ResourceAlreadyAssociated,
                     format!(
                         "The private IP address {private_ip} of {eni_id} already has an Elastic IP address associated ({other})."
                     ),
@@ -260,7 +261,7 @@ impl World {
             .map(|a| a.allocation_id.clone())
             .ok_or_else(|| {
                 Error::new(
-                    "InvalidAssociationID.NotFound",
+                    Ec2::InvalidAssociationIDNotFound,
                     format!("The association ID '{association_id}' does not exist"),
                 )
             })?;

@@ -17,6 +17,7 @@ use crate::kinds;
 pub use crate::types::ec2::client_vpn::*;
 use crate::types::ec2::eni::ManagedInterface;
 use crate::world::{Scope, World};
+use codes::Ec2;
 use std::net::Ipv4Addr;
 
 pub const DEFAULT_PORT: i32 = 443;
@@ -76,7 +77,7 @@ fn check_connection_log(log: &ConnectionLog) -> Result<()> {
 fn check_authentication(options: &[Authentication]) -> Result<()> {
     if options.is_empty() {
         return Err(Error::new(
-            "MissingParameter",
+            Ec2::MissingParameter,
             "The request must contain the parameter Authentication",
         ));
     }
@@ -105,7 +106,7 @@ fn check_authentication(options: &[Authentication]) -> Result<()> {
         };
         if let Some(name) = missing {
             return Err(Error::new(
-                "MissingParameter",
+                Ec2::MissingParameter,
                 format!("The request must contain the parameter {name}"),
             ));
         }
@@ -186,7 +187,10 @@ impl World {
             return Ok(existing.id.clone());
         }
         let text = req.client_cidr_block.as_deref().ok_or_else(|| {
-            Error::new("MissingParameter", "The request must contain the parameter ClientCidrBlock")
+            Error::new(
+                Ec2::MissingParameter,
+                "The request must contain the parameter ClientCidrBlock",
+            )
         })?;
         let client_cidr = Ipv4Cidr::parse(text, false)
             .ok_or_else(|| Error::invalid_parameter_value(format!("Invalid CIDR block {text}.")))?;
@@ -219,7 +223,7 @@ impl World {
             }
             None if !req.security_group_ids.is_empty() => {
                 return Err(Error::new(
-                    "MissingParameter",
+                    Ec2::MissingParameter,
                     "VpcId must be specified with SecurityGroupIds.",
                 ));
             }
@@ -270,7 +274,7 @@ impl World {
         let Some(vpc) = self.vpcs.get(vpc) else { return Ok(()) };
         if let Some(block) = vpc.cidr_blocks.iter().find(|b| b.cidr.overlaps(client)) {
             return Err(Error::new(
-                "InvalidClientVpnSubnetId.OverlappingCidr",
+                Ec2::InvalidClientVpnSubnetIdOverlappingCidr,
                 format!(
                     "The client CIDR range {client} overlaps with the CIDR {} of {}.",
                     block.cidr, vpc.id
@@ -319,7 +323,10 @@ impl World {
             }
             (None, false) => {
                 let vpc = e.vpc_id.clone().ok_or_else(|| {
-                    Error::new("MissingParameter", "VpcId must be specified with SecurityGroupIds.")
+                    Error::new(
+                        Ec2::MissingParameter,
+                        "VpcId must be specified with SecurityGroupIds.",
+                    )
                 })?;
                 let groups = self.client_vpn_groups(scope, &vpc, &change.security_group_ids)?;
                 Some((vpc, groups))
@@ -370,7 +377,7 @@ impl World {
         let e = self.find_client_vpn_endpoint(scope, id)?;
         if !e.associations.is_empty() {
             return Err(Error::new(
-                "IncorrectState",
+                Ec2::IncorrectState,
                 format!(
                     "Client VPN endpoint {id} has target network associations; disassociate them first."
                 ),
@@ -395,7 +402,7 @@ impl World {
             Some(s) if &s.owner == scope => s.clone(),
             Some(_) => {
                 return Err(Error::new(
-                    "InvalidClientVpnSubnetId.DifferentAccount",
+                    Ec2::InvalidClientVpnSubnetIdDifferentAccount,
                     format!("The subnet {subnet_id} belongs to a different account."),
                 ));
             }
@@ -403,7 +410,7 @@ impl World {
         };
         if e.association_in(subnet_id).is_some() {
             return Err(Error::new(
-                "InvalidClientVpnDuplicateAssociationException",
+                Ec2::InvalidClientVpnDuplicateAssociationException,
                 format!("Subnet {subnet_id} is already associated with {id}."),
             ));
         }
@@ -411,13 +418,13 @@ impl World {
             && *vpc != subnet.vpc_id
         {
             return Err(Error::new(
-                "InvalidClientVpnSubnetId.NotFound",
+                Ec2::InvalidClientVpnSubnetIdNotFound,
                 format!("Subnet {subnet_id} does not belong to VPC {vpc} of {id}."),
             ));
         }
         if e.associations.iter().any(|a| a.availability_zone == subnet.availability_zone) {
             return Err(Error::new(
-                "InvalidClientVpnSubnetId.DuplicateAz",
+                Ec2::InvalidClientVpnSubnetIdDuplicateAz,
                 format!(
                     "A subnet in {} is already associated with {id}.",
                     subnet.availability_zone
@@ -475,7 +482,7 @@ impl World {
         let assoc =
             e.associations.iter().find(|a| a.id == association_id).cloned().ok_or_else(|| {
                 Error::new(
-                    "InvalidClientVpnAssociationIdNotFound",
+                    Ec2::InvalidClientVpnAssociationIdNotFound,
                     format!("The association ID '{association_id}' does not exist"),
                 )
             })?;
@@ -504,7 +511,7 @@ impl World {
         };
         if groups.is_empty() {
             return Err(Error::new(
-                "MissingParameter",
+                Ec2::MissingParameter,
                 "The request must contain the parameter SecurityGroupId",
             ));
         }
@@ -531,7 +538,7 @@ impl World {
             .any(|r| r.destination == destination && r.group_id == group)
         {
             return Err(Error::new(
-                "InvalidClientVpnDuplicateAuthorizationRule",
+                Ec2::InvalidClientVpnDuplicateAuthorizationRule,
                 format!("An authorization rule for {destination} already exists on {id}."),
             ));
         }
@@ -561,7 +568,7 @@ impl World {
             .retain(|r| !(r.destination == destination && r.group_id == group));
         if endpoint.authorization_rules.len() == before {
             return Err(Error::new(
-                "InvalidClientVpnEndpointAuthorizationRuleNotFound",
+                Ec2::InvalidClientVpnEndpointAuthorizationRuleNotFound,
                 format!("No authorization rule for {destination} exists on {id}."),
             ));
         }
@@ -583,14 +590,14 @@ impl World {
             kinds::SUBNET.check_format(target)?;
             if e.association_in(target).is_none() {
                 return Err(Error::new(
-                    "InvalidClientVpnActiveAssociationNotFound",
+                    Ec2::InvalidClientVpnActiveAssociationNotFound,
                     format!("Subnet {target} is not associated with {id}."),
                 ));
             }
         }
         if e.routes.iter().any(|r| r.destination == destination && r.target_subnet == target) {
             return Err(Error::new(
-                "InvalidClientVpnDuplicateRoute",
+                Ec2::InvalidClientVpnDuplicateRoute,
                 format!("A route to {destination} through {target} already exists on {id}."),
             ));
         }
@@ -618,7 +625,7 @@ impl World {
         };
         let Some(index) = endpoint.routes.iter().position(matches) else {
             return Err(Error::new(
-                "InvalidClientVpnRouteNotFound",
+                Ec2::InvalidClientVpnRouteNotFound,
                 format!("No route to {destination} exists on {id}."),
             ));
         };
@@ -651,7 +658,7 @@ fn rule_group(group: Option<String>, all: bool) -> Result<Option<String>> {
             "AccessGroupId and AuthorizeAllGroups cannot be specified together.",
         )),
         (None, false) => Err(Error::new(
-            "MissingParameter",
+            Ec2::MissingParameter,
             "Either AccessGroupId or AuthorizeAllGroups must be specified.",
         )),
         (g, _) => Ok(g),

@@ -21,11 +21,12 @@ pub use crate::types::ec2::endpoint_service::*;
 use crate::types::elbv2::load_balancer::LbType;
 use crate::vpc_endpoint::{EndpointState, EndpointType, VpcEndpoint};
 use crate::world::{Scope, World};
+use codes::Ec2;
 
 /// AWS's answer for a service id that names none of the caller's services.
 pub fn not_found(id: &str) -> Error {
     Error::new(
-        "InvalidVpcEndpointServiceId.NotFound",
+        Ec2::InvalidVpcEndpointServiceIdNotFound,
         format!("The VpcEndpointService Id '{id}' does not exist"),
     )
 }
@@ -340,7 +341,7 @@ impl World {
         });
         if connected {
             return Err(Error::new(
-                "ExistingVpcEndpointConnections",
+                Ec2::ExistingVpcEndpointConnections,
                 "Service has existing active VPC Endpoint connections!",
             ));
         }
@@ -360,7 +361,7 @@ impl World {
         for p in add.iter().chain(remove) {
             if principal_type(p).is_none() {
                 return Err(Error::new(
-                    "InvalidPrincipal",
+                    Ec2::InvalidPrincipal,
                     format!(
                         "Invalid principal {p}: expected '*' or an IAM ARN (arn:aws:iam::<account>:root, :user/…, :role/…)."
                     ),
@@ -408,7 +409,7 @@ impl World {
             }
             (_, state) => {
                 return Err(Error::new(
-                    "InvalidVpcEndpoint.InvalidState",
+                    Ec2::InvalidVpcEndpointInvalidState,
                     format!(
                         "The VPC endpoint '{endpoint_id}' is in state '{}' and cannot be {}.",
                         state.name(),

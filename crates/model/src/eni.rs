@@ -11,6 +11,7 @@ use crate::references::{Reference, References};
 pub use crate::types::ec2::eni::*;
 use crate::types::ec2::*;
 use crate::world::{Scope, World};
+use codes::Ec2;
 use std::net::{Ipv4Addr, Ipv6Addr};
 
 /// The most addresses (primary included) vpclab lets one interface hold; AWS's limit depends on
@@ -97,7 +98,7 @@ impl World {
         if out.len() > self.quotas.security_groups_per_interface {
             return Err(Error::quota(
                 "security_groups_per_interface",
-                "SecurityGroupsPerInterfaceLimitExceeded",
+                Ec2::SecurityGroupsPerInterfaceLimitExceeded,
                 "The maximum number of security groups per interface has been reached.",
             ));
         }
@@ -119,7 +120,7 @@ impl World {
         let total = 1 + req.secondary_ips.len() + req.secondary_count as usize;
         if total > MAX_PRIVATE_IPS {
             return Err(Error::new(
-                "PrivateIpAddressLimitExceeded",
+                Ec2::PrivateIpAddressLimitExceeded,
                 format!(
                     "Number of private addresses ({total}) exceeds limit of {MAX_PRIVATE_IPS}."
                 ),
@@ -128,7 +129,7 @@ impl World {
         if self.network_interfaces.reaches(scope, self.quotas.network_interfaces_per_region) {
             return Err(Error::quota(
                 "network_interfaces_per_region",
-                "NetworkInterfaceLimitExceeded",
+                Ec2::NetworkInterfaceLimitExceeded,
                 "The maximum number of network interfaces has been reached.",
             ));
         }
@@ -252,7 +253,7 @@ impl World {
             }
             if used.contains(a) || out.contains(a) {
                 return Err(Error::new(
-                    "InvalidIPAddress.InUse",
+                    Ec2::InvalidIPAddressInUse,
                     format!("Address {a} is in use."),
                 ));
             }
@@ -261,7 +262,7 @@ impl World {
         let mut n = 4u128;
         while out.len() < wanted.len() + count as usize {
             let a = block.nth(n).ok_or_else(|| {
-                Error::new("InsufficientFreeAddressesInSubnet", "No free IPv6 addresses.")
+                Error::new(Ec2::InsufficientFreeAddressesInSubnet, "No free IPv6 addresses.")
             })?;
             if !used.contains(&a) && !out.contains(&a) {
                 out.push(a);
@@ -276,7 +277,7 @@ impl World {
         let eni = self.network_interfaces.find(&kinds::NETWORK_INTERFACE, scope, id)?;
         if eni.attachment.is_some() {
             return Err(Error::new(
-                "InvalidNetworkInterface.InUse",
+                Ec2::InvalidNetworkInterfaceInUse,
                 format!("The network interface '{id}' is currently in use."),
             ));
         }
@@ -288,7 +289,7 @@ impl World {
         }
         if eni.requester_managed {
             return Err(Error::new(
-                "OperationNotPermitted",
+                Ec2::OperationNotPermitted,
                 format!("You are not allowed to manage '{id}' attachments."),
             ));
         }
@@ -324,13 +325,13 @@ impl World {
         let inst = self.instances.find(&kinds::INSTANCE, scope, instance_id)?;
         if !matches!(inst.state, InstanceState::Running | InstanceState::Stopped) {
             return Err(Error::new(
-                "IncorrectInstanceState",
+                Ec2::IncorrectInstanceState,
                 format!("The instance '{instance_id}' is not in a valid state for this operation."),
             ));
         }
         if eni.attachment.is_some() {
             return Err(Error::new(
-                "InvalidNetworkInterface.InUse",
+                Ec2::InvalidNetworkInterfaceInUse,
                 format!("Interface: [{eni_id}] in use."),
             ));
         }
@@ -362,7 +363,7 @@ impl World {
         let limit = crate::instance_types::max_interfaces(&inst.instance_type);
         if attached.len() >= limit {
             return Err(Error::new(
-                "AttachmentLimitExceeded",
+                Ec2::AttachmentLimitExceeded,
                 format!(
                     "Interface count {} exceeds the limit for {}",
                     attached.len() + 1,
@@ -400,7 +401,7 @@ impl World {
             .map(|e| e.id.clone())
             .ok_or_else(|| {
                 Error::new(
-                    "InvalidAttachmentID.NotFound",
+                    Ec2::InvalidAttachmentIDNotFound,
                     format!("The network interface attachment ID '{attachment_id}' does not exist"),
                 )
             })
@@ -412,7 +413,7 @@ impl World {
         let eni = self.network_interfaces.find_mut(&kinds::NETWORK_INTERFACE, scope, &id)?;
         if eni.attachment.as_ref().is_some_and(|a| a.device_index == 0) {
             return Err(Error::new(
-                "OperationNotPermitted",
+                Ec2::OperationNotPermitted,
                 "The network interface at device index 0 and networkCard index 0 cannot be detached.",
             ));
         }
@@ -444,7 +445,7 @@ impl World {
                     Some(a) if a.id == attachment_id => a.delete_on_termination = value,
                     _ => {
                         return Err(Error::new(
-                            "InvalidAttachmentID.NotFound",
+                            Ec2::InvalidAttachmentIDNotFound,
                             format!(
                                 "The network interface attachment ID '{attachment_id}' does not exist"
                             ),
@@ -476,7 +477,7 @@ impl World {
         let total = eni.private_ips.len() + wanted.len() + count as usize;
         if total > MAX_PRIVATE_IPS {
             return Err(Error::new(
-                "PrivateIpAddressLimitExceeded",
+                Ec2::PrivateIpAddressLimitExceeded,
                 format!(
                     "Number of private addresses ({total}) exceeds limit of {MAX_PRIVATE_IPS}."
                 ),
@@ -497,7 +498,7 @@ impl World {
             if let Some((other, is_primary)) = holder {
                 if !allow_reassignment || is_primary {
                     return Err(Error::new(
-                        "InvalidIPAddress.InUse",
+                        Ec2::InvalidIPAddressInUse,
                         format!("Address {a} is in use."),
                     ));
                 }

@@ -1,13 +1,14 @@
 //! Errors of the model, each carrying the exact AWS error code a client branches on.
 
-use std::borrow::Cow;
+pub use codes::Code;
+use codes::Ec2;
 use std::fmt;
 
 /// A rejected operation: AWS's error code and a message that says why. The HTTP status that
 /// goes with a code is the API layer's business (`api::status_of`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Error {
-    pub code: Cow<'static, str>,
+    pub code: Code,
     pub message: String,
     /// The vpclab quota (`--quota NAME=N`) that refused the call, for the server's log.
     pub quota: Option<&'static str>,
@@ -16,52 +17,48 @@ pub struct Error {
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 impl Error {
-    pub fn new(code: impl Into<Cow<'static, str>>, message: impl Into<String>) -> Self {
+    pub fn new(code: impl Into<Code>, message: impl Into<String>) -> Self {
         Error { code: code.into(), message: message.into(), quota: None }
     }
 
     /// A default quota refused the call: AWS's code and text, plus the quota's name, so the
     /// server can say how to raise it (`--quota`, `--raised-quotas`) without changing AWS's answer.
-    pub fn quota(
-        name: &'static str,
-        code: impl Into<Cow<'static, str>>,
-        message: impl Into<String>,
-    ) -> Self {
+    pub fn quota(name: &'static str, code: impl Into<Code>, message: impl Into<String>) -> Self {
         Error { quota: Some(name), ..Error::new(code, message) }
     }
 
     /// `<Code>.NotFound` for a missing resource: `The vpc ID 'vpc-1' does not exist`.
-    pub fn not_found(code: &'static str, noun: &str, id: &str) -> Self {
+    pub fn not_found(code: Ec2, noun: &str, id: &str) -> Self {
         Error::new(code, format!("The {noun} ID '{id}' does not exist"))
     }
 
     /// `<Code>.Malformed` for an id that cannot be one of its kind (ids start `<prefix>-`).
-    pub fn malformed(code: &'static str, prefix: &str, id: &str) -> Self {
+    pub fn malformed(code: Ec2, prefix: &str, id: &str) -> Self {
         Error::new(code, format!("Invalid id: \"{id}\" (expecting \"{prefix}-...\")"))
     }
 
     pub fn invalid_parameter_value(message: impl Into<String>) -> Self {
-        Error::new("InvalidParameterValue", message)
+        Error::new(Ec2::InvalidParameterValue, message)
     }
 
     pub fn invalid_parameter(message: impl Into<String>) -> Self {
-        Error::new("InvalidParameter", message)
+        Error::new(Ec2::InvalidParameter, message)
     }
 
     pub fn invalid_combination(message: impl Into<String>) -> Self {
-        Error::new("InvalidParameterCombination", message)
+        Error::new(Ec2::InvalidParameterCombination, message)
     }
 
     pub fn missing_parameter(name: &str) -> Self {
-        Error::new("MissingParameter", format!("The request must contain the parameter {name}"))
+        Error::new(Ec2::MissingParameter, format!("The request must contain the parameter {name}"))
     }
 
     pub fn dependency_violation(message: impl Into<String>) -> Self {
-        Error::new("DependencyViolation", message)
+        Error::new(Ec2::DependencyViolation, message)
     }
 
     pub fn internal(message: impl Into<String>) -> Self {
-        Error::new("InternalError", message)
+        Error::new(Ec2::InternalError, message)
     }
 }
 

@@ -12,6 +12,7 @@ use crate::kinds::{self};
 use crate::references::{Reference, References};
 pub use crate::types::ec2::flow_log::*;
 use crate::world::{Scope, World};
+use codes::Ec2;
 
 // ---------------------------------------------------------------------------------------------
 // Record format
@@ -115,7 +116,7 @@ impl World {
                 out.unsuccessful.push((
                     resource_id.clone(),
                     Error::new(
-                        "FlowLogAlreadyExists",
+                        Ec2::FlowLogAlreadyExists,
                         "Error. There is an existing Flow Log with the same configuration and log destination.",
                     ),
                 ));
@@ -259,7 +260,7 @@ impl World {
                 out.unsuccessful.push((
                     id.clone(),
                     Error::new(
-                        "InvalidFlowLogId.NotFound",
+                        Ec2::InvalidFlowLogIdNotFound,
                         format!(
                             "These flow log ids in the input list are not found: [TotalCount: 1] {id}"
                         ),
@@ -448,7 +449,7 @@ mod tests {
     }
 
     fn code(r: Result<FlowLogOutcome>) -> String {
-        r.unwrap_err().code.into_owned()
+        r.unwrap_err().code.to_string()
     }
 
     #[test]
@@ -607,7 +608,7 @@ mod tests {
             )
             .unwrap();
         assert_eq!(out.flow_log_ids.len(), 1);
-        let codes: Vec<&str> = out.unsuccessful.iter().map(|(_, e)| e.code.as_ref()).collect();
+        let codes: Vec<&str> = out.unsuccessful.iter().map(|(_, e)| e.code.as_str()).collect();
         assert_eq!(
             codes,
             ["InvalidSubnetID.NotFound", "InvalidSubnetID.Malformed", "FlowLogAlreadyExists"]
@@ -649,7 +650,7 @@ mod tests {
         let mut req = s3("TransitGateway", &["tgw-0123456789abcdef0", "tgw-attach-12345678"]);
         req.traffic_type = None;
         let out = w.create_flow_logs(&scope, req, 0).unwrap();
-        let codes: Vec<&str> = out.unsuccessful.iter().map(|(_, e)| e.code.as_ref()).collect();
+        let codes: Vec<&str> = out.unsuccessful.iter().map(|(_, e)| e.code.as_str()).collect();
         assert_eq!(
             codes,
             ["InvalidTransitGatewayID.NotFound", "InvalidTransitGatewayID.Malformed"]
@@ -697,7 +698,7 @@ mod tests {
         }
         let e = LogFormat::parse("${version} ${nope} ${bytes}").unwrap_err();
         assert_eq!(
-            (e.code.as_ref(), e.message.as_str()),
+            (e.code.as_str(), e.message.as_str()),
             ("InvalidParameter", "Unknown fields provided: ${nope}")
         );
 

@@ -5,6 +5,7 @@ use crate::kinds;
 use crate::references::{Reference, References};
 use crate::types::ec2::*;
 use crate::world::{Scope, World};
+use codes::Ec2;
 
 impl World {
     /// CreateInternetGateway, within the per-region quota.
@@ -17,7 +18,7 @@ impl World {
         if self.internet_gateways.reaches(scope, self.quotas.internet_gateways_per_region) {
             return Err(Error::quota(
                 "internet_gateways_per_region",
-                "InternetGatewayLimitExceeded",
+                Ec2::InternetGatewayLimitExceeded,
                 "The maximum number of internet gateways has been reached.",
             ));
         }
@@ -57,7 +58,7 @@ impl World {
         kinds::VPC.check_format(vpc_id)?;
         if igw.attached_vpc_id.as_deref() != Some(vpc_id) {
             return Err(Error::new(
-                "Gateway.NotAttached",
+                Ec2::GatewayNotAttached,
                 format!("resource {igw_id} is not attached to network {vpc_id}"),
             ));
         }
@@ -87,7 +88,7 @@ impl World {
         // community.aws#1475): `InvalidVpcId.Malformed`, "The vpc ID … is malformed".
         if !crate::ids::is_well_formed("vpc", vpc_id) {
             return Err(Error::new(
-                "InvalidVpcId.Malformed",
+                Ec2::InvalidVpcIdMalformed,
                 format!("The vpc ID {vpc_id} is malformed"),
             ));
         }
@@ -98,7 +99,7 @@ impl World {
         {
             return Err(Error::quota(
                 "egress_only_internet_gateways_per_region",
-                "EgressOnlyInternetGatewayLimitExceeded",
+                Ec2::EgressOnlyInternetGatewayLimitExceeded,
                 "The maximum number of egress-only internet gateways has been reached.",
             ));
         }
@@ -106,7 +107,7 @@ impl World {
             self.egress_only_internet_gateways.values().find(|g| g.vpc_id == vpc_id)
         {
             return Err(Error::new(
-                "Resource.AlreadyAssociated",
+                Ec2::ResourceAlreadyAssociated,
                 format!(
                     "Network {vpc_id} already has an egress-only internet gateway attached ({})",
                     other.id
@@ -162,7 +163,7 @@ impl World {
         let igw = self.internet_gateways.find(&kinds::INTERNET_GATEWAY, scope, igw_id)?;
         if let Some(attached) = &igw.attached_vpc_id {
             return Err(Error::new(
-                "Resource.AlreadyAssociated",
+                Ec2::ResourceAlreadyAssociated,
                 format!("resource {igw_id} is already attached to network {attached}"),
             ));
         }
@@ -170,7 +171,7 @@ impl World {
             self.internet_gateways.values().find(|g| g.attached_vpc_id.as_deref() == Some(vpc_id))
         {
             return Err(Error::new(
-                "Resource.AlreadyAssociated",
+                Ec2::ResourceAlreadyAssociated,
                 format!("Network {vpc_id} already has an internet gateway attached ({})", other.id),
             ));
         }

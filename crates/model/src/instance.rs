@@ -21,6 +21,7 @@ use crate::references::{Reference, References};
 use crate::types::ec2::eni::NewInterface;
 use crate::types::ec2::*;
 use crate::world::{Scope, World};
+use codes::Ec2;
 use std::net::Ipv4Addr;
 
 /// One entry of RunInstances' `NetworkInterfaces`.
@@ -130,7 +131,7 @@ fn check_counts(l: &Launch) -> Result<()> {
     }
     if l.max_count > 1000 {
         return Err(Error::new(
-            "InstanceLimitExceeded",
+            Ec2::InstanceLimitExceeded,
             "You have requested more instances than your current instance limit allows.",
         ));
     }
@@ -204,7 +205,7 @@ fn check_instance_type(l: &Launch) -> Result<()> {
     })?;
     if l.interfaces.len() > type_info.max_interfaces {
         return Err(Error::new(
-            "InvalidParameterValue",
+            Ec2::InvalidParameterValue,
             format!(
                 "The instance type {} supports at most {} network interfaces.",
                 l.instance_type, type_info.max_interfaces
@@ -231,7 +232,7 @@ fn instances_that_fit(
     let count = (l.max_count as u64).min(fits) as i32;
     if count < l.min_count {
         return Err(Error::new(
-            "InsufficientFreeAddressesInSubnet",
+            Ec2::InsufficientFreeAddressesInSubnet,
             format!(
                 "There are not enough free addresses in subnet '{}' to satisfy the requested number of instances.",
                 subnet.id
@@ -255,7 +256,7 @@ impl World {
         }
         if !is_image_id(&l.image_id) {
             return Err(Error::new(
-                "InvalidAMIID.Malformed",
+                Ec2::InvalidAMIIDMalformed,
                 format!("Invalid id: \"{}\" (expecting \"ami-...\")", l.image_id),
             ));
         }
@@ -321,7 +322,7 @@ impl World {
                     let e = self.network_interfaces.find(&kinds::NETWORK_INTERFACE, scope, eni)?;
                     if e.attachment.is_some() {
                         return Err(Error::new(
-                            "InvalidNetworkInterface.InUse",
+                            Ec2::InvalidNetworkInterfaceInUse,
                             format!("Interface: [{eni}] in use."),
                         ));
                     }
@@ -347,7 +348,7 @@ impl World {
                 .find(|g| g.vpc_id == subnet.vpc_id && &g.name == name)
                 .ok_or_else(|| {
                     Error::new(
-                        "InvalidGroup.NotFound",
+                        Ec2::InvalidGroupNotFound,
                         format!(
                             "The security group '{name}' does not exist in VPC '{}'",
                             subnet.vpc_id
@@ -377,7 +378,7 @@ impl World {
             .filter(|v| self.vpcs.contains(v))
             .ok_or_else(|| {
                 Error::new(
-                    "VPCIdNotSpecified",
+                    Ec2::VPCIdNotSpecified,
                     "No default VPC for this user. GroupName is only supported for EC2-Classic and default VPC.",
                 )
             })?;
@@ -392,7 +393,7 @@ impl World {
         candidates.sort_by(|a, b| a.availability_zone.cmp(&b.availability_zone));
         candidates.first().map(|s| s.id.clone()).ok_or_else(|| {
             Error::new(
-                "MissingInput",
+                Ec2::MissingInput,
                 format!("No subnets found for the default VPC '{vpc}'. Please specify a subnet."),
             )
         })
@@ -469,7 +470,7 @@ impl World {
                 let e = self.network_interfaces.find(&kinds::NETWORK_INTERFACE, scope, existing)?;
                 if e.attachment.is_some() {
                     return Err(Error::new(
-                        "InvalidNetworkInterface.InUse",
+                        Ec2::InvalidNetworkInterfaceInUse,
                         format!("Interface: [{existing}] in use."),
                     ));
                 }
@@ -656,7 +657,7 @@ impl World {
             [] => Ok(out),
             [one] => Err(kinds::INSTANCE.not_found(one)),
             many => Err(Error::new(
-                "InvalidInstanceID.NotFound",
+                Ec2::InvalidInstanceIDNotFound,
                 format!("The instance IDs '{}' do not exist", many.join(", ")),
             )),
         }
@@ -668,7 +669,7 @@ impl World {
         for i in &found {
             if matches!(i.state, InstanceState::Terminated | InstanceState::ShuttingDown) {
                 return Err(Error::new(
-                    "IncorrectInstanceState",
+                    Ec2::IncorrectInstanceState,
                     format!(
                         "The instance '{}' is not in a state from which it can be stopped.",
                         i.id
@@ -677,7 +678,7 @@ impl World {
             }
             if i.disable_api_stop {
                 return Err(Error::new(
-                    "OperationNotPermitted",
+                    Ec2::OperationNotPermitted,
                     format!(
                         "The instance '{}' may not be stopped. Modify its 'disableApiStop' instance attribute and try again.",
                         i.id
@@ -707,7 +708,7 @@ impl World {
         for i in &found {
             if matches!(i.state, InstanceState::Terminated | InstanceState::ShuttingDown) {
                 return Err(Error::new(
-                    "IncorrectInstanceState",
+                    Ec2::IncorrectInstanceState,
                     format!(
                         "The instance '{}' is not in a state from which it can be started.",
                         i.id
@@ -764,7 +765,7 @@ impl World {
         for i in &found {
             if i.disable_api_termination && i.state != InstanceState::Terminated {
                 return Err(Error::new(
-                    "OperationNotPermitted",
+                    Ec2::OperationNotPermitted,
                     format!(
                         "The instance '{}' may not be terminated. Modify its 'disableApiTermination' instance attribute and try again.",
                         i.id
@@ -827,7 +828,7 @@ impl World {
         let nics = self.interfaces_of(&inst.id);
         if nics.len() > 1 {
             return Err(Error::new(
-                "InvalidInstanceID",
+                Ec2::InvalidInstanceID,
                 format!(
                     "There are multiple interfaces attached to instance '{}'. Please specify an interface ID for the operation instead.",
                     inst.id
@@ -836,7 +837,7 @@ impl World {
         }
         nics.first().map(|e| e.id.clone()).ok_or_else(|| {
             Error::new(
-                "IncorrectInstanceState",
+                Ec2::IncorrectInstanceState,
                 format!("The instance '{}' has no network interface.", inst.id),
             )
         })
@@ -852,7 +853,7 @@ impl World {
         let inst = self.instances.find(&kinds::INSTANCE, scope, id)?.clone();
         if inst.state == InstanceState::Terminated {
             return Err(Error::new(
-                "IncorrectInstanceState",
+                Ec2::IncorrectInstanceState,
                 format!("The instance '{id}' is not in a valid state for this operation."),
             ));
         }
@@ -861,7 +862,7 @@ impl World {
                 Ok(())
             } else {
                 Err(Error::new(
-                    "IncorrectInstanceState",
+                    Ec2::IncorrectInstanceState,
                     format!("The instance '{id}' is not in the 'stopped' state."),
                 ))
             }
@@ -965,7 +966,7 @@ impl World {
         let x = self.instances.find_mut(&kinds::INSTANCE, scope, id)?;
         if x.state == InstanceState::Terminated {
             return Err(Error::new(
-                "IncorrectInstanceState",
+                Ec2::IncorrectInstanceState,
                 format!("The instance '{id}' is not in a valid state for this operation."),
             ));
         }

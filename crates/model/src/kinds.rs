@@ -3,6 +3,7 @@
 //! world and every kind is expanded from ([`with_every_resource`]).
 
 use crate::error::{Error, Result};
+use codes::Ec2;
 
 /// THE registry of resources, one line each: a table of the world (field, stored type, the kind
 /// name its rows are stored under, `[not_network]` when its rows do not change what a packet
@@ -21,44 +22,44 @@ macro_rules! with_every_resource {
     ($consumer:ident) => {
         $crate::kinds::split_resources! { $consumer;
             owned {
-                vpcs: crate::types::ec2::Vpc => "vpc" { VPC = "vpc", "vpc", "InvalidVpcID.NotFound", "InvalidVpcID.Malformed", Some("vpc"), "VPC" };
-                subnets: crate::types::ec2::Subnet => "subnet" { SUBNET = "subnet", "subnet", "InvalidSubnetID.NotFound", "InvalidSubnetID.Malformed", Some("subnet"), "subnet" };
-                route_tables: crate::types::ec2::RouteTable => "route_table" { ROUTE_TABLE = "rtb", "route table", "InvalidRouteTableID.NotFound", "InvalidRouteTableId.Malformed", Some("route-table"), "route table" };
-                internet_gateways: crate::types::ec2::InternetGateway => "internet_gateway" { INTERNET_GATEWAY = "igw", "internet gateway", "InvalidInternetGatewayID.NotFound", "InvalidInternetGatewayId.Malformed", Some("internet-gateway"), "internet gateway" };
-                egress_only_internet_gateways: crate::types::ec2::EgressOnlyInternetGateway => "egress_only_internet_gateway" { EGRESS_ONLY_INTERNET_GATEWAY = "eigw", "egress-only internet gateway", "InvalidGatewayID.NotFound", "InvalidEgressOnlyInternetGatewayId.Malformed", Some("egress-only-internet-gateway"), "egress-only internet gateway" };
-                addresses: crate::types::ec2::Address => "address" { ADDRESS = "eipalloc", "allocation", "InvalidAllocationID.NotFound", "InvalidAllocationID.Malformed", Some("elastic-ip"), "Elastic IP address" };
-                network_interfaces: crate::types::ec2::NetworkInterface => "network_interface" { NETWORK_INTERFACE = "eni", "network interface", "InvalidNetworkInterfaceID.NotFound", "InvalidNetworkInterfaceId.Malformed", Some("network-interface"), "network interface" };
-                instances: crate::types::ec2::Instance => "instance" { INSTANCE = "i", "instance", "InvalidInstanceID.NotFound", "InvalidInstanceID.Malformed", Some("instance"), "instance" };
-                volumes: crate::types::ec2::Volume => "volume" { VOLUME = "vol", "volume", "InvalidVolume.NotFound", "InvalidVolumeID.Malformed", Some("volume"), "volume" };
-                security_groups: crate::types::ec2::SecurityGroup => "security_group" { SECURITY_GROUP = "sg", "security group", "InvalidGroup.NotFound", "InvalidGroupId.Malformed", Some("security-group"), "security group" };
-                network_acls: crate::types::ec2::NetworkAcl => "network_acl" { NETWORK_ACL = "acl", "network ACL", "InvalidNetworkAclID.NotFound", "InvalidNetworkAclId.Malformed", Some("network-acl"), "network ACL" };
-                dhcp_options: crate::types::ec2::DhcpOptions => "dhcp_options" { DHCP_OPTIONS = "dopt", "DHCP options", "InvalidDhcpOptionID.NotFound", "InvalidDhcpOptionsId.Malformed", Some("dhcp-options"), "DHCP options" };
-                flow_logs: crate::types::ec2::flow_log::FlowLog => "flow_log" [not_network] { FLOW_LOG = "fl", "flow log", "InvalidFlowLogId.NotFound", "InvalidFlowLogId.Malformed", Some("vpc-flow-log"), "flow log" };
-                network_insights_paths: crate::types::ec2::NetworkInsightsPath => "network_insights_path" [not_network] { NETWORK_INSIGHTS_PATH = "nip", "NetworkInsightsPath", "InvalidNetworkInsightsPathId.NotFound", "InvalidNetworkInsightsPathId.Malformed", Some("network-insights-path"), "network insights path" };
-                network_insights_analyses: crate::types::ec2::NetworkInsightsAnalysis => "network_insights_analysis" [not_network] { NETWORK_INSIGHTS_ANALYSIS = "nia", "NetworkInsightsAnalysis", "InvalidNetworkInsightsAnalysisId.NotFound", "InvalidNetworkInsightsAnalysisId.Malformed", Some("network-insights-analysis"), "network insights analysis" };
-                nat_gateways: crate::types::ec2::NatGateway => "nat_gateway" { NAT_GATEWAY = "nat", "natGateway", "InvalidNatGatewayID.NotFound", "InvalidNatGatewayID.NotFound", Some("natgateway"), "NAT gateway" };
-                vpc_peering_connections: crate::types::ec2::peering::VpcPeeringConnection => "vpc_peering_connection" { VPC_PEERING_CONNECTION = "pcx", "vpcPeeringConnection", "InvalidVpcPeeringConnectionID.NotFound", "InvalidVpcPeeringConnectionId.Malformed", Some("vpc-peering-connection"), "peering connection" };
-                prefix_lists: crate::types::ec2::prefix_list::CustomerPrefixList => "prefix_list" { PREFIX_LIST = "pl", "prefix list", "InvalidPrefixListID.NotFound", "InvalidPrefixListId.Malformed", Some("prefix-list"), "prefix list" };
-                vpc_endpoints: crate::types::ec2::vpc_endpoint::VpcEndpoint => "vpc_endpoint" { VPC_ENDPOINT = "vpce", "vpcEndpoint", "InvalidVpcEndpointId.NotFound", "InvalidVpcEndpointId.Malformed", Some("vpc-endpoint"), "VPC endpoint" };
-                vpn_gateways: crate::types::ec2::vpn::VpnGateway => "vpn_gateway" { VPN_GATEWAY = "vgw", "vpnGateway", "InvalidVpnGatewayID.NotFound", "InvalidVpnGatewayID.NotFound", Some("vpn-gateway"), "virtual private gateway" };
-                customer_gateways: crate::types::ec2::vpn::CustomerGateway => "customer_gateway" { CUSTOMER_GATEWAY = "cgw", "customerGateway", "InvalidCustomerGatewayID.NotFound", "InvalidCustomerGatewayId.Malformed", Some("customer-gateway"), "customer gateway" };
-                vpn_connections: crate::types::ec2::vpn::VpnConnection => "vpn_connection" { VPN_CONNECTION = "vpn", "vpnConnection", "InvalidVpnConnectionID.NotFound", "InvalidVpnConnectionID.NotFound", Some("vpn-connection"), "VPN connection" };
+                vpcs: crate::types::ec2::Vpc => "vpc" { VPC = "vpc", "vpc", InvalidVpcIDNotFound, InvalidVpcIDMalformed, Some("vpc"), "VPC" };
+                subnets: crate::types::ec2::Subnet => "subnet" { SUBNET = "subnet", "subnet", InvalidSubnetIDNotFound, InvalidSubnetIDMalformed, Some("subnet"), "subnet" };
+                route_tables: crate::types::ec2::RouteTable => "route_table" { ROUTE_TABLE = "rtb", "route table", InvalidRouteTableIDNotFound, InvalidRouteTableIdMalformed, Some("route-table"), "route table" };
+                internet_gateways: crate::types::ec2::InternetGateway => "internet_gateway" { INTERNET_GATEWAY = "igw", "internet gateway", InvalidInternetGatewayIDNotFound, InvalidInternetGatewayIdMalformed, Some("internet-gateway"), "internet gateway" };
+                egress_only_internet_gateways: crate::types::ec2::EgressOnlyInternetGateway => "egress_only_internet_gateway" { EGRESS_ONLY_INTERNET_GATEWAY = "eigw", "egress-only internet gateway", InvalidGatewayIDNotFound, InvalidEgressOnlyInternetGatewayIdMalformed, Some("egress-only-internet-gateway"), "egress-only internet gateway" };
+                addresses: crate::types::ec2::Address => "address" { ADDRESS = "eipalloc", "allocation", InvalidAllocationIDNotFound, InvalidAllocationIDMalformed, Some("elastic-ip"), "Elastic IP address" };
+                network_interfaces: crate::types::ec2::NetworkInterface => "network_interface" { NETWORK_INTERFACE = "eni", "network interface", InvalidNetworkInterfaceIDNotFound, InvalidNetworkInterfaceIdMalformed, Some("network-interface"), "network interface" };
+                instances: crate::types::ec2::Instance => "instance" { INSTANCE = "i", "instance", InvalidInstanceIDNotFound, InvalidInstanceIDMalformed, Some("instance"), "instance" };
+                volumes: crate::types::ec2::Volume => "volume" { VOLUME = "vol", "volume", InvalidVolumeNotFound, InvalidVolumeIDMalformed, Some("volume"), "volume" };
+                security_groups: crate::types::ec2::SecurityGroup => "security_group" { SECURITY_GROUP = "sg", "security group", InvalidGroupNotFound, InvalidGroupIdMalformed, Some("security-group"), "security group" };
+                network_acls: crate::types::ec2::NetworkAcl => "network_acl" { NETWORK_ACL = "acl", "network ACL", InvalidNetworkAclIDNotFound, InvalidNetworkAclIdMalformed, Some("network-acl"), "network ACL" };
+                dhcp_options: crate::types::ec2::DhcpOptions => "dhcp_options" { DHCP_OPTIONS = "dopt", "DHCP options", InvalidDhcpOptionIDNotFound, InvalidDhcpOptionsIdMalformed, Some("dhcp-options"), "DHCP options" };
+                flow_logs: crate::types::ec2::flow_log::FlowLog => "flow_log" [not_network] { FLOW_LOG = "fl", "flow log", InvalidFlowLogIdNotFound, InvalidFlowLogIdMalformed, Some("vpc-flow-log"), "flow log" };
+                network_insights_paths: crate::types::ec2::NetworkInsightsPath => "network_insights_path" [not_network] { NETWORK_INSIGHTS_PATH = "nip", "NetworkInsightsPath", InvalidNetworkInsightsPathIdNotFound, InvalidNetworkInsightsPathIdMalformed, Some("network-insights-path"), "network insights path" };
+                network_insights_analyses: crate::types::ec2::NetworkInsightsAnalysis => "network_insights_analysis" [not_network] { NETWORK_INSIGHTS_ANALYSIS = "nia", "NetworkInsightsAnalysis", InvalidNetworkInsightsAnalysisIdNotFound, InvalidNetworkInsightsAnalysisIdMalformed, Some("network-insights-analysis"), "network insights analysis" };
+                nat_gateways: crate::types::ec2::NatGateway => "nat_gateway" { NAT_GATEWAY = "nat", "natGateway", InvalidNatGatewayIDNotFound, InvalidNatGatewayIDNotFound, Some("natgateway"), "NAT gateway" };
+                vpc_peering_connections: crate::types::ec2::peering::VpcPeeringConnection => "vpc_peering_connection" { VPC_PEERING_CONNECTION = "pcx", "vpcPeeringConnection", InvalidVpcPeeringConnectionIDNotFound, InvalidVpcPeeringConnectionIdMalformed, Some("vpc-peering-connection"), "peering connection" };
+                prefix_lists: crate::types::ec2::prefix_list::CustomerPrefixList => "prefix_list" { PREFIX_LIST = "pl", "prefix list", InvalidPrefixListIDNotFound, InvalidPrefixListIdMalformed, Some("prefix-list"), "prefix list" };
+                vpc_endpoints: crate::types::ec2::vpc_endpoint::VpcEndpoint => "vpc_endpoint" { VPC_ENDPOINT = "vpce", "vpcEndpoint", InvalidVpcEndpointIdNotFound, InvalidVpcEndpointIdMalformed, Some("vpc-endpoint"), "VPC endpoint" };
+                vpn_gateways: crate::types::ec2::vpn::VpnGateway => "vpn_gateway" { VPN_GATEWAY = "vgw", "vpnGateway", InvalidVpnGatewayIDNotFound, InvalidVpnGatewayIDNotFound, Some("vpn-gateway"), "virtual private gateway" };
+                customer_gateways: crate::types::ec2::vpn::CustomerGateway => "customer_gateway" { CUSTOMER_GATEWAY = "cgw", "customerGateway", InvalidCustomerGatewayIDNotFound, InvalidCustomerGatewayIdMalformed, Some("customer-gateway"), "customer gateway" };
+                vpn_connections: crate::types::ec2::vpn::VpnConnection => "vpn_connection" { VPN_CONNECTION = "vpn", "vpnConnection", InvalidVpnConnectionIDNotFound, InvalidVpnConnectionIDNotFound, Some("vpn-connection"), "VPN connection" };
                 dx_connections: crate::types::direct_connect::DxConnection => "dx_connection";
                 dx_lags: crate::types::direct_connect::DxLag => "dx_lag";
                 dx_virtual_interfaces: crate::types::direct_connect::VirtualInterface => "dx_virtual_interface";
                 dx_gateways: crate::types::direct_connect::DxGateway => "dx_gateway";
-                transit_gateways: crate::types::ec2::transit_gateway::TransitGateway => "transit_gateway" { TRANSIT_GATEWAY = "tgw", "transitGateway", "InvalidTransitGatewayID.NotFound", "InvalidTransitGatewayID.Malformed", Some("transit-gateway"), "transit gateway" };
-                transit_gateway_attachments: crate::types::ec2::transit_gateway::TgwAttachment => "transit_gateway_attachment" { TRANSIT_GATEWAY_ATTACHMENT = "tgw-attach", "transitGatewayAttachment", "InvalidTransitGatewayAttachmentID.NotFound", "InvalidTransitGatewayAttachmentID.Malformed", Some("transit-gateway-attachment"), "transit gateway attachment" };
-                transit_gateway_route_tables: crate::types::ec2::transit_gateway::TgwRouteTable => "transit_gateway_route_table" { TRANSIT_GATEWAY_ROUTE_TABLE = "tgw-rtb", "transitGatewayRouteTable", "InvalidRouteTableID.NotFound", "InvalidRouteTableId.Malformed", Some("transit-gateway-route-table"), "transit gateway route table" };
-                client_vpn_endpoints: crate::types::ec2::client_vpn::ClientVpnEndpoint => "client_vpn_endpoint" { CLIENT_VPN_ENDPOINT = "cvpn-endpoint", "Client VPN endpoint", "InvalidClientVpnEndpointId.NotFound", "InvalidClientVpnEndpointId.NotFound", Some("client-vpn-endpoint"), "Client VPN endpoint" };
-                traffic_mirror_targets: crate::types::ec2::traffic_mirror::TrafficMirrorTarget => "traffic_mirror_target" { TRAFFIC_MIRROR_TARGET = "tmt", "traffic mirror target", "InvalidTrafficMirrorTargetId.NotFound", "InvalidTrafficMirrorTargetId.NotFound", Some("traffic-mirror-target"), "traffic mirror target", missing "The traffic mirror target ID '{id}' does not exist." };
-                traffic_mirror_filters: crate::types::ec2::traffic_mirror::TrafficMirrorFilter => "traffic_mirror_filter" { TRAFFIC_MIRROR_FILTER = "tmf", "traffic mirror filter", "InvalidTrafficMirrorFilterId.NotFound", "InvalidTrafficMirrorFilterId.NotFound", Some("traffic-mirror-filter"), "traffic mirror filter", missing "The traffic mirror filter ID '{id}' does not exist." };
-                traffic_mirror_sessions: crate::types::ec2::traffic_mirror::TrafficMirrorSession => "traffic_mirror_session" { TRAFFIC_MIRROR_SESSION = "tms", "traffic mirror session", "InvalidTrafficMirrorSessionId.NotFound", "InvalidTrafficMirrorSessionId.NotFound", Some("traffic-mirror-session"), "traffic mirror session", missing "The traffic mirror session ID '{id}' does not exist." };
+                transit_gateways: crate::types::ec2::transit_gateway::TransitGateway => "transit_gateway" { TRANSIT_GATEWAY = "tgw", "transitGateway", InvalidTransitGatewayIDNotFound, InvalidTransitGatewayIDMalformed, Some("transit-gateway"), "transit gateway" };
+                transit_gateway_attachments: crate::types::ec2::transit_gateway::TgwAttachment => "transit_gateway_attachment" { TRANSIT_GATEWAY_ATTACHMENT = "tgw-attach", "transitGatewayAttachment", InvalidTransitGatewayAttachmentIDNotFound, InvalidTransitGatewayAttachmentIDMalformed, Some("transit-gateway-attachment"), "transit gateway attachment" };
+                transit_gateway_route_tables: crate::types::ec2::transit_gateway::TgwRouteTable => "transit_gateway_route_table" { TRANSIT_GATEWAY_ROUTE_TABLE = "tgw-rtb", "transitGatewayRouteTable", InvalidRouteTableIDNotFound, InvalidRouteTableIdMalformed, Some("transit-gateway-route-table"), "transit gateway route table" };
+                client_vpn_endpoints: crate::types::ec2::client_vpn::ClientVpnEndpoint => "client_vpn_endpoint" { CLIENT_VPN_ENDPOINT = "cvpn-endpoint", "Client VPN endpoint", InvalidClientVpnEndpointIdNotFound, InvalidClientVpnEndpointIdNotFound, Some("client-vpn-endpoint"), "Client VPN endpoint" };
+                traffic_mirror_targets: crate::types::ec2::traffic_mirror::TrafficMirrorTarget => "traffic_mirror_target" { TRAFFIC_MIRROR_TARGET = "tmt", "traffic mirror target", InvalidTrafficMirrorTargetIdNotFound, InvalidTrafficMirrorTargetIdNotFound, Some("traffic-mirror-target"), "traffic mirror target", missing "The traffic mirror target ID '{id}' does not exist." };
+                traffic_mirror_filters: crate::types::ec2::traffic_mirror::TrafficMirrorFilter => "traffic_mirror_filter" { TRAFFIC_MIRROR_FILTER = "tmf", "traffic mirror filter", InvalidTrafficMirrorFilterIdNotFound, InvalidTrafficMirrorFilterIdNotFound, Some("traffic-mirror-filter"), "traffic mirror filter", missing "The traffic mirror filter ID '{id}' does not exist." };
+                traffic_mirror_sessions: crate::types::ec2::traffic_mirror::TrafficMirrorSession => "traffic_mirror_session" { TRAFFIC_MIRROR_SESSION = "tms", "traffic mirror session", InvalidTrafficMirrorSessionIdNotFound, InvalidTrafficMirrorSessionIdNotFound, Some("traffic-mirror-session"), "traffic mirror session", missing "The traffic mirror session ID '{id}' does not exist." };
                 load_balancers: crate::types::elbv2::load_balancer::LoadBalancer => "load_balancer";
                 target_groups: crate::types::elbv2::target_group::TargetGroup => "target_group";
                 listeners: crate::types::elbv2::listener::Listener => "listener";
                 listener_rules: crate::types::elbv2::listener::Rule => "listener_rule";
-                vpc_endpoint_services: crate::types::ec2::endpoint_service::EndpointService => "vpc_endpoint_service" { VPC_ENDPOINT_SERVICE = "vpce-svc", "VpcEndpointService", "InvalidVpcEndpointServiceId.NotFound", "InvalidVpcEndpointServiceId.Malformed", Some("vpc-endpoint-service"), "VPC endpoint service" };
+                vpc_endpoint_services: crate::types::ec2::endpoint_service::EndpointService => "vpc_endpoint_service" { VPC_ENDPOINT_SERVICE = "vpce-svc", "VpcEndpointService", InvalidVpcEndpointServiceIdNotFound, InvalidVpcEndpointServiceIdMalformed, Some("vpc-endpoint-service"), "VPC endpoint service" };
                 r53r_endpoints: crate::types::route53_resolver::ResolverEndpoint => "r53r_endpoint" [not_network];
                 r53r_rules: crate::types::route53_resolver::ResolverRule => "r53r_rule" [not_network];
                 r53r_rule_associations: crate::types::route53_resolver::RuleAssociation => "r53r_rule_association" [not_network];
@@ -76,10 +77,10 @@ macro_rules! with_every_resource {
                 r53_cidr_collections: crate::types::route53::cidr_collection::CidrCollection => "r53_cidr_collection" [not_network];
             }
             untabled {
-                { SECURITY_GROUP_RULE = "sgr", "security group rule", "InvalidSecurityGroupRuleId.NotFound", "InvalidSecurityGroupRuleId.Malformed", Some("security-group-rule"), "security group rule" };
-                { LOCAL_GATEWAY = "lgw", "localGateway", "InvalidLocalGatewayID.NotFound", "InvalidLocalGatewayID.Malformed", Some("local-gateway"), "local gateway" };
-                { CARRIER_GATEWAY = "cagw", "carrierGateway", "InvalidCarrierGatewayID.NotFound", "InvalidCarrierGatewayID.NotFound", Some("carrier-gateway"), "carrier gateway" };
-                { TRAFFIC_MIRROR_FILTER_RULE = "tmfr", "traffic mirror filter rule", "InvalidTrafficMirrorFilterRuleId.NotFound", "InvalidTrafficMirrorFilterRuleId.NotFound", Some("traffic-mirror-filter-rule"), "traffic mirror filter rule", missing "The traffic mirror filter rule ID '{id}' does not exist." };
+                { SECURITY_GROUP_RULE = "sgr", "security group rule", InvalidSecurityGroupRuleIdNotFound, InvalidSecurityGroupRuleIdMalformed, Some("security-group-rule"), "security group rule" };
+                { LOCAL_GATEWAY = "lgw", "localGateway", InvalidLocalGatewayIDNotFound, InvalidLocalGatewayIDMalformed, Some("local-gateway"), "local gateway" };
+                { CARRIER_GATEWAY = "cagw", "carrierGateway", InvalidCarrierGatewayIDNotFound, InvalidCarrierGatewayIDNotFound, Some("carrier-gateway"), "carrier gateway" };
+                { TRAFFIC_MIRROR_FILTER_RULE = "tmfr", "traffic mirror filter rule", InvalidTrafficMirrorFilterRuleIdNotFound, InvalidTrafficMirrorFilterRuleIdNotFound, Some("traffic-mirror-filter-rule"), "traffic mirror filter rule", missing "The traffic mirror filter rule ID '{id}' does not exist." };
             }
         }
     };
@@ -110,8 +111,8 @@ pub(crate) use split_resources;
 #[derive(Debug, Clone, Copy)]
 pub struct Kind {
     pub prefix: &'static str,
-    pub not_found: &'static str,
-    pub malformed: &'static str,
+    pub not_found: Ec2,
+    pub malformed: Ec2,
     /// AWS's NotFound message, `{id}` standing for the id.
     pub missing: &'static str,
     /// The resource type in its ARN (`arn:aws:ec2:…:<type>/<id>`), tag specifications and
@@ -123,11 +124,11 @@ pub struct Kind {
 
 macro_rules! kinds {
     (tables { $($t:tt)* } owned { $($o:tt)* } tagged { $($g:tt)* }
-     kinds { $({ $name:ident = $prefix:literal, $noun:literal, $nf:literal, $mal:literal, $rt:expr, $label:literal $(, missing $missing:literal)? })* }) => {
+     kinds { $({ $name:ident = $prefix:literal, $noun:literal, $nf:ident, $mal:ident, $rt:expr, $label:literal $(, missing $missing:literal)? })* }) => {
         $(pub const $name: Kind = Kind {
             prefix: $prefix,
-            not_found: $nf,
-            malformed: $mal,
+            not_found: Ec2::$nf,
+            malformed: Ec2::$mal,
             missing: kinds!(@missing $noun $(, $missing)?),
             resource_type: $rt,
             label: $label,
@@ -197,7 +198,7 @@ pub fn parse_ec2_arn(text: &str) -> Option<(&str, &str, &str)> {
 
 /// AWS's answer for a NAT gateway id that names none (Describe, Delete).
 pub fn nat_gateway_not_found(id: &str) -> Error {
-    Error::new("NatGatewayNotFound", format!("The Nat Gateway {id} was not found"))
+    Error::new(Ec2::NatGatewayNotFound, format!("The Nat Gateway {id} was not found"))
 }
 
 #[cfg(test)]

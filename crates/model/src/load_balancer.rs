@@ -25,6 +25,7 @@ use crate::types::ec2::*;
 pub use crate::types::elbv2::load_balancer::*;
 use crate::types::elbv2::target_group::Protocol;
 use crate::world::{Scope, World};
+use codes::Elbv2;
 use std::collections::BTreeMap;
 use std::net::Ipv4Addr;
 
@@ -92,17 +93,20 @@ fn extra_attribute_keys(t: LbType) -> &'static [&'static str] {
 
 /// ELBv2's `ValidationError`.
 pub fn validation(message: impl Into<String>) -> Error {
-    Error::new("ValidationError", message)
+    Error::new(Elbv2::ValidationError, message)
 }
 
 /// ELBv2's `InvalidConfigurationRequest`.
 pub fn invalid_configuration(message: impl Into<String>) -> Error {
-    Error::new("InvalidConfigurationRequest", message)
+    Error::new(Elbv2::InvalidConfigurationRequest, message)
 }
 
 /// ELBv2's answer for load balancers (by ARN or name) that do not exist.
 pub fn not_found(what: &[String]) -> Error {
-    Error::new("LoadBalancerNotFound", format!("Load balancers '[{}]' not found", what.join(", ")))
+    Error::new(
+        Elbv2::LoadBalancerNotFound,
+        format!("Load balancers '[{}]' not found", what.join(", ")),
+    )
 }
 
 /// Checks an ARN's shape: `ValidationError` when it cannot name a load balancer.
@@ -146,7 +150,10 @@ pub fn check_tags(existing: &Tags, tags: &[(String, Option<String>)]) -> Result<
     let mut keys: Vec<&str> = Vec::new();
     for (k, v) in tags {
         if keys.contains(&k.as_str()) {
-            return Err(Error::new("DuplicateTagKeys", format!("Tag key '{k}' is duplicated")));
+            return Err(Error::new(
+                Elbv2::DuplicateTagKeys,
+                format!("Tag key '{k}' is duplicated"),
+            ));
         }
         keys.push(k);
         if k.is_empty() || k.len() > 128 || v.as_ref().is_some_and(|v| v.len() > 256) {
@@ -159,7 +166,7 @@ pub fn check_tags(existing: &Tags, tags: &[(String, Option<String>)]) -> Result<
     let total = existing.len() + keys.iter().filter(|k| !existing.contains_key(**k)).count();
     if total > MAX_TAGS {
         return Err(Error::new(
-            "TooManyTags",
+            Elbv2::TooManyTags,
             format!("A resource can have at most {MAX_TAGS} tags"),
         ));
     }
@@ -211,7 +218,7 @@ impl World {
             (_, None | Some("internet-facing")) => "internet-facing",
             (_, Some("internal")) => "internal",
             (_, Some(s)) => {
-                return Err(Error::new("InvalidScheme", format!("Scheme '{s}' is not valid")));
+                return Err(Error::new(Elbv2::InvalidScheme, format!("Scheme '{s}' is not valid")));
             }
         };
         let ip_address_type = req.ip_address_type.clone().unwrap_or_else(|| "ipv4".into());
@@ -226,7 +233,7 @@ impl World {
             self.internet_gateways.values().any(|g| g.attached_vpc_id.as_deref() == Some(&vpc_id));
         if scheme == "internet-facing" && !has_igw {
             return Err(Error::new(
-                "InvalidSubnet",
+                Elbv2::InvalidSubnet,
                 format!("VPC {vpc_id} has no internet gateway"),
             ));
         }
@@ -260,7 +267,7 @@ impl World {
                 return Ok(existing.arn.clone());
             }
             return Err(Error::new(
-                "DuplicateLoadBalancerName",
+                Elbv2::DuplicateLoadBalancerName,
                 format!(
                     "A load balancer with the same name '{}' exists, but with different settings",
                     req.name
@@ -270,7 +277,7 @@ impl World {
         let count = self.load_balancers.in_scope(scope).count();
         if count >= LOAD_BALANCERS_PER_REGION {
             return Err(Error::new(
-                "TooManyLoadBalancers",
+                Elbv2::TooManyLoadBalancers,
                 format!(
                     "The maximum number of load balancers ({}) has been reached",
                     LOAD_BALANCERS_PER_REGION
@@ -339,7 +346,7 @@ impl World {
         };
         if lb.attributes.get("deletion_protection.enabled").is_some_and(|v| v == "true") {
             return Err(Error::new(
-                "OperationNotPermitted",
+                Elbv2::OperationNotPermitted,
                 format!(
                     "Load balancer '{arn}' cannot be deleted because deletion protection is enabled"
                 ),
@@ -347,7 +354,7 @@ impl World {
         }
         if let Some(service) = self.endpoint_service_using(arn) {
             return Err(Error::new(
-                "ResourceInUse",
+                Elbv2::ResourceInUse,
                 format!(
                     "Load balancer '{arn}' cannot be deleted because it is currently associated with another service ({service})"
                 ),
@@ -463,7 +470,7 @@ impl World {
     fn check_load_balancer_group(&self, scope: &Scope, group: &str, vpc_id: &str) -> Result<()> {
         match self.security_groups.get(group).filter(|sg| &sg.owner == scope) {
             None => Err(Error::new(
-                "InvalidSecurityGroup",
+                Elbv2::InvalidSecurityGroup,
                 format!("Security group '{group}' does not exist in VPC '{vpc_id}'"),
             )),
             Some(sg) if sg.vpc_id != vpc_id => Err(invalid_configuration(format!(
@@ -569,7 +576,7 @@ impl World {
         let asked = self.load_balancer_subnets(scope, &mappings, &ip_address_type)?;
         if let Some(s) = asked.iter().find(|s| s.vpc_id != lb.vpc_id) {
             return Err(Error::new(
-                "InvalidSubnet",
+                Elbv2::InvalidSubnet,
                 format!("Subnet '{}' is not in the VPC of the load balancer ({})", s.id, lb.vpc_id),
             ));
         }
@@ -685,7 +692,7 @@ impl World {
                 self.subnets.get(&m.subnet_id).filter(|s| &s.owner == scope).cloned().ok_or_else(
                     || {
                         Error::new(
-                            "SubnetNotFound",
+                            Elbv2::SubnetNotFound,
                             format!("The subnet ID '{}' is not valid", m.subnet_id),
                         )
                     },
@@ -694,7 +701,7 @@ impl World {
                 && first.vpc_id != subnet.vpc_id
             {
                 return Err(Error::new(
-                    "InvalidSubnet",
+                    Elbv2::InvalidSubnet,
                     "The subnets of a load balancer must all belong to the same VPC",
                 ));
             }
@@ -773,7 +780,7 @@ impl World {
         let ip = self.allocate_private_ip(&subnet.id, wanted).map_err(|e| match wanted {
             Some(_) => invalid_configuration(e.message),
             None => Error::new(
-                "InvalidSubnet",
+                Elbv2::InvalidSubnet,
                 format!("The subnet '{}' is out of available addresses", subnet.id),
             ),
         })?;
@@ -881,12 +888,15 @@ fn check_kept_mapping(m: &SubnetMappingSpec, kept: &LbZone) -> Result<()> {
 }
 
 fn no_ipv6_block(subnet_id: &str) -> Error {
-    Error::new("InvalidSubnet", format!("Subnet '{subnet_id}' does not have an IPv6 CIDR block"))
+    Error::new(
+        Elbv2::InvalidSubnet,
+        format!("Subnet '{subnet_id}' does not have an IPv6 CIDR block"),
+    )
 }
 
 fn allocation_not_found(allocation_id: &str) -> Error {
     Error::new(
-        "AllocationIdNotFound",
+        Elbv2::AllocationIdNotFound,
         format!("The allocation ID '{allocation_id}' does not exist"),
     )
 }

@@ -12,6 +12,7 @@ use crate::types::ec2::eni::ManagedInterface;
 pub use crate::types::ec2::nat_gateway::*;
 use crate::types::ec2::*;
 use crate::world::{Scope, World};
+use codes::Ec2;
 use std::net::Ipv4Addr;
 
 /// How long a deleted gateway is still listed (AWS: about an hour).
@@ -63,7 +64,7 @@ fn nat_allocations(req: &NewNatGateway, public: bool) -> Result<Vec<String>> {
     }
     if allocations.len() > MAX_ELASTIC_IPS {
         return Err(Error::new(
-            "NatGatewayLimitExceeded",
+            Ec2::NatGatewayLimitExceeded,
             format!(
                 "The maximum number of Elastic IP addresses per NAT gateway ({MAX_ELASTIC_IPS}) has been reached."
             ),
@@ -133,7 +134,7 @@ impl World {
         {
             if existing.subnet_id != req.subnet_id {
                 return Err(Error::new(
-                    "IdempotentParameterMismatch",
+                    Ec2::IdempotentParameterMismatch,
                     "The client token you have provided is associated with a resource that is already deleted or was created with different parameters.",
                 ));
             }
@@ -156,7 +157,7 @@ impl World {
             let a = self.addresses.find(&kinds::ADDRESS, scope, id)?;
             if a.association.is_some() || allocations.iter().take(i).any(|x| x == id) {
                 return Err(Error::new(
-                    "Resource.AlreadyAssociated",
+                    Ec2::ResourceAlreadyAssociated,
                     format!("Elastic IP address [{id}] is already associated"),
                 ));
             }
@@ -226,14 +227,14 @@ impl World {
         if in_zone >= self.quotas.nat_gateways_per_zone {
             return Err(Error::quota(
                 "nat_gateways_per_zone",
-                "NatGatewayLimitExceeded",
+                Ec2::NatGatewayLimitExceeded,
                 "The maximum number of NAT gateways has been reached.",
             ));
         }
         if self.network_interfaces.reaches(scope, self.quotas.network_interfaces_per_region) {
             return Err(Error::quota(
                 "network_interfaces_per_region",
-                "NetworkInterfaceLimitExceeded",
+                Ec2::NetworkInterfaceLimitExceeded,
                 "The maximum number of network interfaces has been reached.",
             ));
         }
@@ -295,7 +296,7 @@ impl World {
             state: NatGatewayState::Failed,
             delete_time: Some(now),
             failure: Some(NatGatewayFailure {
-                code: "Gateway.NotAttached".into(),
+                code: Ec2::GatewayNotAttached.as_str().into(),
                 message: failure_message,
             }),
             ..NatGateway::new(id.clone(), scope, subnet, connectivity_type, req, now)

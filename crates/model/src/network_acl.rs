@@ -6,6 +6,7 @@ use crate::kinds;
 use crate::references::{Reference, References};
 use crate::types::ec2::*;
 use crate::world::{Scope, World};
+use codes::Ec2;
 
 fn entry(rule_number: i32, egress: bool, allow: bool, cidr: AclCidr) -> NetworkAclEntry {
     NetworkAclEntry {
@@ -151,7 +152,7 @@ fn check_rule_number(n: i32) -> Result<()> {
 
 fn entry_not_found(acl: &str, n: i32, egress: bool) -> Error {
     Error::new(
-        "InvalidNetworkAclEntry.NotFound",
+        Ec2::InvalidNetworkAclEntryNotFound,
         format!(
             "The network acl entry identified by {n} ({}) does not exist in network ACL '{acl}'",
             if egress { "egress" } else { "ingress" }
@@ -254,7 +255,7 @@ impl World {
         if count >= self.quotas.network_acls_per_vpc {
             return Err(Error::quota(
                 "network_acls_per_vpc",
-                "NetworkAclLimitExceeded",
+                Ec2::NetworkAclLimitExceeded,
                 format!("The maximum number of network ACLs for VPC '{vpc_id}' has been reached."),
             ));
         }
@@ -300,7 +301,7 @@ impl World {
             .any(|e| e.egress == entry.egress && e.rule_number == entry.rule_number)
         {
             return Err(Error::new(
-                "NetworkAclEntryAlreadyExists",
+                Ec2::NetworkAclEntryAlreadyExists,
                 format!(
                     "The network acl entry identified by {} already exists.",
                     entry.rule_number
@@ -315,7 +316,7 @@ impl World {
             .count();
         if same.max(1) >= quota {
             return Err(Error::new(
-                "NetworkAclEntryLimitExceeded",
+                Ec2::NetworkAclEntryLimitExceeded,
                 format!(
                     "The maximum number of entries for network ACL '{acl_id}' has been reached."
                 ),
@@ -382,7 +383,7 @@ impl World {
             })
             .ok_or_else(|| {
                 Error::new(
-                    "InvalidAssociationID.NotFound",
+                    Ec2::InvalidAssociationIDNotFound,
                     format!("The association ID '{association_id}' does not exist"),
                 )
             })?;

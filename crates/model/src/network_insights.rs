@@ -16,6 +16,7 @@ use crate::types::ec2::{
     NetworkInsightsAnalysis, NetworkInsightsPath, PathFilter, PathSpec, PortSpan,
 };
 use crate::world::{Scope, World};
+use codes::Ec2;
 use std::net::Ipv4Addr;
 
 /// Which end of a path a resource parameter names.
@@ -36,11 +37,11 @@ impl End {
     fn not_found(self, id: &str) -> Error {
         match self {
             End::Source => Error::new(
-                "NetworkInsightsSource.NotFound",
+                Ec2::NetworkInsightsSourceNotFound,
                 format!("The source resource '{id}' does not exist."),
             ),
             End::Destination => Error::new(
-                "NetworkInsightsDestination.NotFound",
+                Ec2::NetworkInsightsDestinationNotFound,
                 format!("The destination resource '{id}' does not exist."),
             ),
         }
@@ -185,7 +186,7 @@ fn parse_path(scope: &Scope, req: &NewPath) -> Result<PathSpec> {
         && filter_at_source.as_ref().is_none_or(|f| f.destination_address.is_none())
     {
         return Err(Error::new(
-            "MissingParameter",
+            Ec2::MissingParameter,
             "The request must include either the Destination parameter or the \
              FilterAtSource.DestinationAddress parameter. Add the required parameter and retry \
              the request.",
@@ -205,7 +206,7 @@ fn parse_path(scope: &Scope, req: &NewPath) -> Result<PathSpec> {
 
 fn idempotent_mismatch(token: &str) -> Error {
     Error::new(
-        "IdempotentParameterMismatch",
+        Ec2::IdempotentParameterMismatch,
         format!(
             "The client token '{token}' was already used for a request with different parameters."
         ),
@@ -275,7 +276,7 @@ impl World {
         {
             return Err(Error::quota(
                 "network_insights_paths_per_region",
-                "NetworkInsightsPath.LimitExceeded",
+                Ec2::NetworkInsightsPathLimitExceeded,
                 format!(
                     "You have reached the limit of {} network insights paths.",
                     self.quotas.network_insights_paths_per_region
@@ -308,7 +309,7 @@ impl World {
             .collect();
         if !analyses.is_empty() {
             return Err(Error::new(
-                "AnalysisExistsForNetworkInsightsPath",
+                Ec2::AnalysisExistsForNetworkInsightsPath,
                 format!(
                     "At least one analysis [{}] exists for path {id}. Delete all the analyses \
                      before deleting this network path.",
@@ -360,7 +361,7 @@ impl World {
         {
             return Err(Error::quota(
                 "network_insights_analyses_per_region",
-                "NetworkInsightsAnalysis.LimitExceeded",
+                Ec2::NetworkInsightsAnalysisLimitExceeded,
                 format!(
                     "You have reached the limit of {} network insights analyses.",
                     self.quotas.network_insights_analyses_per_region
@@ -431,7 +432,7 @@ mod tests {
     }
 
     fn code(r: Result<String>) -> String {
-        r.unwrap_err().code.into_owned()
+        r.unwrap_err().code.to_string()
     }
 
     #[test]

@@ -12,6 +12,7 @@ use crate::kinds;
 pub use crate::types::ec2::peering::*;
 use crate::types::ec2::{Tags, Vpc};
 use crate::world::{Scope, World};
+use codes::Ec2;
 
 /// Active peering connections per VPC (AWS's default quota).
 pub const ACTIVE_PER_VPC: usize = 50;
@@ -23,7 +24,7 @@ pub const FAILED_MESSAGE: &str =
 
 fn state_transition(id: &str, from: PeeringState, to: &str) -> Error {
     Error::new(
-        "InvalidStateTransition",
+        Ec2::InvalidStateTransition,
         format!(
             "Invalid state transition for {id}, attempted to transition from {} to {to}",
             from.code()
@@ -33,7 +34,7 @@ fn state_transition(id: &str, from: PeeringState, to: &str) -> Error {
 
 fn not_permitted(scope: &Scope, id: &str, verb: &str) -> Error {
     Error::new(
-        "OperationNotPermitted",
+        Ec2::OperationNotPermitted,
         format!("User ({}) cannot {verb} peering {id}", scope.account),
     )
 }
@@ -80,7 +81,7 @@ impl World {
                 && p.peer_of(&requester.id) == Some(peer_vpc_id.as_str())
         }) {
             return Err(Error::new(
-                "VpcPeeringConnectionAlreadyExists",
+                Ec2::VpcPeeringConnectionAlreadyExists,
                 format!(
                     "A VPC peering connection already exists between {} and {peer_vpc_id} ({}).",
                     requester.id, existing.id
@@ -94,7 +95,7 @@ impl World {
             .count();
         if outstanding >= OUTSTANDING_PER_ACCOUNT {
             return Err(Error::new(
-                "OutstandingVpcPeeringConnectionLimitExceeded",
+                Ec2::OutstandingVpcPeeringConnectionLimitExceeded,
                 "You have reached the limit for outstanding VPC peering connection requests.",
             ));
         }
@@ -160,7 +161,7 @@ impl World {
         }
         let must = if verb == "accept" { "accepted" } else { "accepted or rejected" };
         Err(Error::new(
-            "OperationNotPermitted",
+            Ec2::OperationNotPermitted,
             format!(
                 "Incorrect region ({}) specified for this request. VPC peering connection {} must be {must} in region {}",
                 scope.region, p.id, p.accepter.region
@@ -189,7 +190,7 @@ impl World {
                 .count();
             if active >= ACTIVE_PER_VPC {
                 return Err(Error::new(
-                    "ActiveVpcPeeringConnectionPerVpcLimitExceeded",
+                    Ec2::ActiveVpcPeeringConnectionPerVpcLimitExceeded,
                     format!(
                         "The VPC {vpc} has reached the limit of active VPC peering connections."
                     ),
@@ -261,7 +262,7 @@ impl World {
         let p = self.find_vpc_peering_connection(scope, id, now)?.clone();
         if !p.is_active() {
             return Err(Error::new(
-                "OperationNotPermitted",
+                Ec2::OperationNotPermitted,
                 format!(
                     "Peering {id} is not active. Peering options can be added only to active peerings."
                 ),
@@ -282,7 +283,7 @@ impl World {
                 || change.allow_egress_from_local_vpc_to_remote_classic_link == Some(true);
             if classic && cross_region {
                 return Err(Error::new(
-                    "OperationNotPermitted",
+                    Ec2::OperationNotPermitted,
                     "ClassicLink options are not supported for inter-region VPC peering connections.",
                 ));
             }

@@ -18,6 +18,7 @@ use crate::kinds;
 pub use crate::types::ec2::prefix_list::*;
 use crate::types::ec2::{RouteDestination, RouteOrigin, RulePeer};
 use crate::world::{Scope, World};
+use codes::Ec2;
 
 /// The owner AWS reports for its own lists.
 pub const AWS_OWNER: &str = "AWS";
@@ -149,7 +150,7 @@ fn too_many_changes() -> Error {
 
 fn max_entries_exceeded(max: usize) -> Error {
     Error::new(
-        "PrefixListMaxEntriesExceeded",
+        Ec2::PrefixListMaxEntriesExceeded,
         format!("The prefix list has exceeded its maximum number of entries ({max})."),
     )
 }
@@ -207,7 +208,7 @@ impl World {
     ) -> Result<&CustomerPrefixList> {
         if find_aws_managed(&scope.region, id).is_some() {
             return Err(Error::new(
-                "InvalidPrefixListModification",
+                Ec2::InvalidPrefixListModification,
                 format!("The prefix list {id} is managed by AWS and cannot be modified."),
             ));
         }
@@ -273,7 +274,7 @@ impl World {
         if self.prefix_lists.reaches(scope, self.quotas.prefix_lists_per_region) {
             return Err(Error::quota(
                 "prefix_lists_per_region",
-                "PrefixListLimitExceeded",
+                Ec2::PrefixListLimitExceeded,
                 "The maximum number of prefix lists has been reached.",
             ));
         }
@@ -309,7 +310,7 @@ impl World {
             && v != list.version()
         {
             return Err(Error::new(
-                "PrefixListVersionMismatch",
+                Ec2::PrefixListVersionMismatch,
                 "The prefix list has the incorrect version number.",
             ));
         }
@@ -339,7 +340,7 @@ impl World {
             }
             if !list.entries().iter().any(|e| e.cidr == cidr) {
                 return Err(Error::new(
-                    "InvalidPrefixListModification",
+                    Ec2::InvalidPrefixListModification,
                     format!("The prefix list entry {cidr} does not exist."),
                 ));
             }
@@ -347,7 +348,7 @@ impl World {
         }
         if let Some(e) = added.iter().find(|e| list.entries().iter().any(|x| x.cidr == e.cidr)) {
             return Err(Error::new(
-                "InvalidPrefixListModification",
+                Ec2::InvalidPrefixListModification,
                 format!("The prefix list entry {} already exists.", e.cidr),
             ));
         }
@@ -408,7 +409,7 @@ impl World {
         let list = self.find_customer_prefix_list(scope, id)?;
         if current != list.version() {
             return Err(Error::new(
-                "PrefixListVersionMismatch",
+                Ec2::PrefixListVersionMismatch,
                 "The prefix list has the incorrect version number.",
             ));
         }

@@ -26,20 +26,8 @@ use crate::types::ec2::Tags;
 use crate::types::ec2::eni::ManagedInterface;
 pub use crate::types::route53_resolver::*;
 use crate::world::{Scope, World};
+use codes::Route53Resolver;
 use std::net::{Ipv4Addr, SocketAddr};
-
-/// A parameter is malformed or not allowed.
-pub const INVALID_PARAMETER: &str = "InvalidParameterException";
-/// The request is well formed but cannot be carried out.
-pub const INVALID_REQUEST: &str = "InvalidRequestException";
-/// The resource named does not exist.
-pub const NOT_FOUND: &str = "ResourceNotFoundException";
-/// The resource (or a conflicting one) already exists.
-pub const EXISTS: &str = "ResourceExistsException";
-/// The resource is still used.
-pub const IN_USE: &str = "ResourceInUseException";
-/// A quota is reached.
-pub const LIMIT_EXCEEDED: &str = "LimitExceededException";
 
 /// Addresses an endpoint has at least.
 pub const MIN_ENDPOINT_IPS: usize = 2;
@@ -54,10 +42,6 @@ pub const MAX_TAGS: usize = 200;
 /// The DNS port targets default to.
 pub const DEFAULT_PORT: u16 = 53;
 
-fn error(code: &'static str, message: impl Into<String>) -> Error {
-    Error::new(code, message)
-}
-
 /// A name: up to 64 letters, digits, `-`, `_` and spaces, not digits alone.
 fn check_name(name: Option<&str>) -> Result<()> {
     let Some(name) = name else { return Ok(()) };
@@ -66,8 +50,8 @@ fn check_name(name: Option<&str>) -> Result<()> {
         || !name.chars().all(allowed)
         || (!name.is_empty() && name.chars().all(|c| c.is_ascii_digit()))
     {
-        return Err(error(
-            INVALID_PARAMETER,
+        return Err(Error::new(
+            Route53Resolver::InvalidParameterException,
             format!(
                 "The name '{name}' is not valid: use up to 64 letters, digits, hyphens, underscores and spaces, not only digits."
             ),
@@ -78,15 +62,22 @@ fn check_name(name: Option<&str>) -> Result<()> {
 
 fn check_creator_request_id(id: &str) -> Result<()> {
     if id.is_empty() || id.len() > 255 {
-        return Err(error(INVALID_PARAMETER, "CreatorRequestId must be 1 to 255 characters long."));
+        return Err(Error::new(
+            Route53Resolver::InvalidParameterException,
+            "CreatorRequestId must be 1 to 255 characters long.",
+        ));
     }
     Ok(())
 }
 
 fn check_tags(tags: &[(String, String)]) -> Result<()> {
-    crate::tags::validate(tags).map_err(|e| error(INVALID_PARAMETER, e.message))?;
+    crate::tags::validate(tags)
+        .map_err(|e| Error::new(Route53Resolver::InvalidParameterException, e.message))?;
     if tags.len() > MAX_TAGS {
-        return Err(error(LIMIT_EXCEEDED, format!("A resource can have at most {MAX_TAGS} tags.")));
+        return Err(Error::new(
+            Route53Resolver::LimitExceededException,
+            format!("A resource can have at most {MAX_TAGS} tags."),
+        ));
     }
     Ok(())
 }
@@ -110,15 +101,15 @@ fn parse_targets(targets: &[TargetSpec]) -> Result<Vec<Target>> {
         .iter()
         .map(|(ip, port)| {
             let ip = ip.as_deref().ok_or_else(|| {
-                error(INVALID_REQUEST, "Each target needs an IPv4 address (Ip); vpclab does not forward to IPv6 targets.")
+                Error::new(Route53Resolver::InvalidRequestException, "Each target needs an IPv4 address (Ip); vpclab does not forward to IPv6 targets.")
             })?;
             let ip: Ipv4Addr = ip.parse().map_err(|_| {
-                error(INVALID_PARAMETER, format!("The target IP address '{ip}' is not a valid IPv4 address."))
+                Error::new(Route53Resolver::InvalidParameterException, format!("The target IP address '{ip}' is not a valid IPv4 address."))
             })?;
             let port = match port {
                 None => DEFAULT_PORT,
                 Some(p) => u16::try_from(*p).ok().filter(|p| *p != 0).ok_or_else(|| {
-                    error(INVALID_PARAMETER, format!("The target port {p} is not between 1 and 65535."))
+                    Error::new(Route53Resolver::InvalidParameterException, format!("The target port {p} is not between 1 and 65535."))
                 })?,
             };
             Ok(Target { ip, port })
@@ -130,7 +121,10 @@ impl World {
     /// An endpoint of the caller's.
     pub fn resolver_endpoint(&self, scope: &Scope, id: &str) -> Result<&ResolverEndpoint> {
         self.r53r_endpoints.get(id).filter(|e| &e.owner == scope).ok_or_else(|| {
-            error(NOT_FOUND, format!("Resolver endpoint with ID '{id}' does not exist."))
+            Error::new(
+                Route53Resolver::ResourceNotFoundException,
+                format!("Resolver endpoint with ID '{id}' does not exist."),
+            )
         })
     }
 
@@ -140,14 +134,20 @@ impl World {
             return Ok(ResolverRule::internet_resolver(scope));
         }
         self.r53r_rules.get(id).filter(|r| &r.owner == scope).cloned().ok_or_else(|| {
-            error(NOT_FOUND, format!("Resolver rule with ID '{id}' does not exist."))
+            Error::new(
+                Route53Resolver::ResourceNotFoundException,
+                format!("Resolver rule with ID '{id}' does not exist."),
+            )
         })
     }
 
     /// A rule association of the caller's.
     pub fn resolver_rule_association(&self, scope: &Scope, id: &str) -> Result<&RuleAssociation> {
         self.r53r_rule_associations.get(id).filter(|a| &a.owner == scope).ok_or_else(|| {
-            error(NOT_FOUND, format!("Resolver rule association with ID '{id}' does not exist."))
+            Error::new(
+                Route53Resolver::ResourceNotFoundException,
+                format!("Resolver rule association with ID '{id}' does not exist."),
+            )
         })
     }
 
@@ -165,8 +165,8 @@ impl World {
             "INBOUND" => Direction::Inbound,
             "OUTBOUND" => Direction::Outbound,
             other => {
-                return Err(error(
-                    INVALID_PARAMETER,
+                return Err(Error::new(
+                    Route53Resolver::InvalidParameterException,
                     format!("vpclab serves INBOUND and OUTBOUND endpoints, not {other}."),
                 ));
             }
@@ -182,8 +182,8 @@ impl World {
             return if same {
                 Ok(existing.id.clone())
             } else {
-                Err(error(
-                    EXISTS,
+                Err(Error::new(
+                    Route53Resolver::ResourceExistsException,
                     format!(
                         "A Resolver endpoint with creator request ID '{}' already exists with other settings.",
                         req.creator_request_id
@@ -192,24 +192,27 @@ impl World {
             };
         }
         if req.ips.len() < MIN_ENDPOINT_IPS {
-            return Err(error(
-                INVALID_REQUEST,
+            return Err(Error::new(
+                Route53Resolver::InvalidRequestException,
                 format!("An endpoint needs at least {MIN_ENDPOINT_IPS} IP addresses."),
             ));
         }
         if req.ips.len() > MAX_ENDPOINT_IPS {
-            return Err(error(
-                LIMIT_EXCEEDED,
+            return Err(Error::new(
+                Route53Resolver::LimitExceededException,
                 format!("An endpoint can have at most {MAX_ENDPOINT_IPS} IP addresses."),
             ));
         }
         if req.security_group_ids.is_empty() {
-            return Err(error(INVALID_REQUEST, "An endpoint needs at least one security group."));
+            return Err(Error::new(
+                Route53Resolver::InvalidRequestException,
+                "An endpoint needs at least one security group.",
+            ));
         }
         let endpoints = self.r53r_endpoints.values().filter(|e| &e.owner == scope).count();
         if endpoints >= MAX_ENDPOINTS {
-            return Err(error(
-                LIMIT_EXCEEDED,
+            return Err(Error::new(
+                Route53Resolver::LimitExceededException,
                 format!(
                     "The account has reached its limit of {MAX_ENDPOINTS} endpoints in {}.",
                     scope.region
@@ -221,13 +224,16 @@ impl World {
         for (subnet_id, _) in &req.ips {
             let subnet =
                 self.subnets.get(subnet_id).filter(|s| &s.owner == scope).ok_or_else(|| {
-                    error(NOT_FOUND, format!("The subnet '{subnet_id}' does not exist."))
+                    Error::new(
+                        Route53Resolver::ResourceNotFoundException,
+                        format!("The subnet '{subnet_id}' does not exist."),
+                    )
                 })?;
             match &vpc_id {
                 None => vpc_id = Some(subnet.vpc_id.clone()),
                 Some(v) if *v != subnet.vpc_id => {
-                    return Err(error(
-                        INVALID_REQUEST,
+                    return Err(Error::new(
+                        Route53Resolver::InvalidRequestException,
                         "All the IP addresses of an endpoint must be in subnets of the same VPC.",
                     ));
                 }
@@ -239,11 +245,14 @@ impl World {
         for g in &req.security_group_ids {
             let group =
                 self.security_groups.get(g).filter(|x| &x.owner == scope).ok_or_else(|| {
-                    error(NOT_FOUND, format!("The security group '{g}' does not exist."))
+                    Error::new(
+                        Route53Resolver::ResourceNotFoundException,
+                        format!("The security group '{g}' does not exist."),
+                    )
                 })?;
             if group.vpc_id != vpc_id {
-                return Err(error(
-                    INVALID_REQUEST,
+                return Err(Error::new(
+                    Route53Resolver::InvalidRequestException,
                     format!(
                         "The security group '{g}' is not in the VPC '{vpc_id}' of the endpoint's subnets."
                     ),
@@ -259,12 +268,15 @@ impl World {
             let wanted = match wanted {
                 None => None,
                 Some(text) => Some(text.parse::<Ipv4Addr>().map_err(|_| {
-                    error(INVALID_PARAMETER, format!("'{text}' is not a valid IPv4 address."))
+                    Error::new(
+                        Route53Resolver::InvalidParameterException,
+                        format!("'{text}' is not a valid IPv4 address."),
+                    )
                 })?),
             };
             let ip = self
                 .allocate_private_ip(subnet_id, wanted)
-                .map_err(|e| error(INVALID_REQUEST, e.message))?;
+                .map_err(|e| Error::new(Route53Resolver::InvalidRequestException, e.message))?;
             let ip_id = self.fresh_id("rni");
             let description = format!("Route 53 Resolver: {id}:{ip_id}");
             let spec = ManagedInterface {
@@ -328,15 +340,18 @@ impl World {
         self.resolver_endpoint(scope, id)?;
         if let Some(rule) = self.r53r_rules.values().find(|r| r.endpoint_id.as_deref() == Some(id))
         {
-            return Err(error(
-                INVALID_REQUEST,
+            return Err(Error::new(
+                Route53Resolver::InvalidRequestException,
                 format!(
                     "The endpoint '{id}' is used by the rule '{}'; delete or change the rule first.",
                     rule.id
                 ),
             ));
         }
-        let gone = self.r53r_endpoints.remove(id).ok_or_else(|| error(NOT_FOUND, id.to_owned()))?;
+        let gone = self
+            .r53r_endpoints
+            .remove(id)
+            .ok_or_else(|| Error::new(Route53Resolver::ResourceNotFoundException, id.to_owned()))?;
         for ip in &gone.ips {
             self.remove_interface(&ip.network_interface_id);
         }
@@ -357,23 +372,29 @@ impl World {
             "FORWARD" => RuleType::Forward,
             "SYSTEM" => RuleType::System,
             "RECURSIVE" => {
-                return Err(error(
-                    INVALID_REQUEST,
+                return Err(Error::new(
+                    Route53Resolver::InvalidRequestException,
                     "RECURSIVE rules are defined by Resolver itself and cannot be created.",
                 ));
             }
             other => {
-                return Err(error(
-                    INVALID_PARAMETER,
+                return Err(Error::new(
+                    Route53Resolver::InvalidParameterException,
                     format!("vpclab serves FORWARD and SYSTEM rules, not {other}."),
                 ));
             }
         };
         let text = req.domain_name.as_deref().ok_or_else(|| {
-            error(INVALID_REQUEST, "A FORWARD or SYSTEM rule needs a DomainName.")
+            Error::new(
+                Route53Resolver::InvalidRequestException,
+                "A FORWARD or SYSTEM rule needs a DomainName.",
+            )
         })?;
         let domain_name = normalize_domain(text).ok_or_else(|| {
-            error(INVALID_PARAMETER, format!("'{text}' is not a valid domain name."))
+            Error::new(
+                Route53Resolver::InvalidParameterException,
+                format!("'{text}' is not a valid domain name."),
+            )
         })?;
         let targets = parse_targets(&req.targets)?;
         self.check_rule_targets(scope, rule_type, &targets, req.endpoint_id.as_deref())?;
@@ -389,8 +410,8 @@ impl World {
             return if same {
                 Ok(existing.id.clone())
             } else {
-                Err(error(
-                    EXISTS,
+                Err(Error::new(
+                    Route53Resolver::ResourceExistsException,
                     format!(
                         "A Resolver rule with creator request ID '{}' already exists with other settings.",
                         req.creator_request_id
@@ -399,8 +420,8 @@ impl World {
             };
         }
         if self.r53r_rules.values().filter(|r| &r.owner == scope).count() >= MAX_RULES {
-            return Err(error(
-                LIMIT_EXCEEDED,
+            return Err(Error::new(
+                Route53Resolver::LimitExceededException,
                 format!(
                     "The account has reached its limit of {MAX_RULES} rules in {}.",
                     scope.region
@@ -439,22 +460,28 @@ impl World {
         match rule_type {
             RuleType::Forward => {
                 if targets.is_empty() {
-                    return Err(error(INVALID_REQUEST, "A FORWARD rule needs TargetIps."));
+                    return Err(Error::new(
+                        Route53Resolver::InvalidRequestException,
+                        "A FORWARD rule needs TargetIps.",
+                    ));
                 }
                 let id = endpoint_id.ok_or_else(|| {
-                    error(INVALID_REQUEST, "A FORWARD rule needs a ResolverEndpointId.")
+                    Error::new(
+                        Route53Resolver::InvalidRequestException,
+                        "A FORWARD rule needs a ResolverEndpointId.",
+                    )
                 })?;
                 let endpoint = self.resolver_endpoint(scope, id)?;
                 if endpoint.direction != Direction::Outbound {
-                    return Err(error(
-                        INVALID_REQUEST,
+                    return Err(Error::new(
+                        Route53Resolver::InvalidRequestException,
                         format!("The endpoint '{id}' is not an OUTBOUND endpoint."),
                     ));
                 }
                 Ok(())
             }
-            _ if !targets.is_empty() || endpoint_id.is_some() => Err(error(
-                INVALID_REQUEST,
+            _ if !targets.is_empty() || endpoint_id.is_some() => Err(Error::new(
+                Route53Resolver::InvalidRequestException,
                 format!(
                     "A {} rule takes no TargetIps and no ResolverEndpointId.",
                     rule_type.name()
@@ -477,7 +504,10 @@ impl World {
         check_name(name.as_deref())?;
         let rule = self.resolver_rule(scope, id)?;
         if rule.rule_type == RuleType::Recursive {
-            return Err(error(INVALID_REQUEST, "The auto-defined rule cannot be changed."));
+            return Err(Error::new(
+                Route53Resolver::InvalidRequestException,
+                "The auto-defined rule cannot be changed.",
+            ));
         }
         let targets = match targets {
             Some(t) => parse_targets(t)?,
@@ -500,11 +530,14 @@ impl World {
     pub fn delete_resolver_rule(&mut self, scope: &Scope, id: &str) -> Result<ResolverRule> {
         let rule = self.resolver_rule(scope, id)?;
         if rule.rule_type == RuleType::Recursive {
-            return Err(error(INVALID_REQUEST, "The auto-defined rule cannot be deleted."));
+            return Err(Error::new(
+                Route53Resolver::InvalidRequestException,
+                "The auto-defined rule cannot be deleted.",
+            ));
         }
         if let Some(a) = self.r53r_rule_associations.values().find(|a| a.rule_id == id) {
-            return Err(error(
-                IN_USE,
+            return Err(Error::new(
+                Route53Resolver::ResourceInUseException,
                 format!(
                     "The rule '{id}' is associated with the VPC '{}'; disassociate it first.",
                     a.vpc_id
@@ -526,24 +559,27 @@ impl World {
         check_name(name.as_deref())?;
         let rule = self.resolver_rule(scope, rule_id)?;
         if rule.rule_type == RuleType::Recursive {
-            return Err(error(
-                INVALID_REQUEST,
+            return Err(Error::new(
+                Route53Resolver::InvalidRequestException,
                 "The auto-defined rule applies to every VPC already and cannot be associated.",
             ));
         }
         if self.vpcs.get(vpc_id).is_none_or(|v| &v.owner != scope) {
-            return Err(error(NOT_FOUND, format!("The VPC '{vpc_id}' does not exist.")));
+            return Err(Error::new(
+                Route53Resolver::ResourceNotFoundException,
+                format!("The VPC '{vpc_id}' does not exist."),
+            ));
         }
         for a in self.r53r_rule_associations.values().filter(|a| a.vpc_id == vpc_id) {
             if a.rule_id == rule_id {
-                return Err(error(
-                    EXISTS,
+                return Err(Error::new(
+                    Route53Resolver::ResourceExistsException,
                     format!("The rule '{rule_id}' is already associated with the VPC '{vpc_id}'."),
                 ));
             }
             if self.r53r_rules.get(&a.rule_id).is_some_and(|r| r.domain_name == rule.domain_name) {
-                return Err(error(
-                    EXISTS,
+                return Err(Error::new(
+                    Route53Resolver::ResourceExistsException,
                     format!(
                         "The VPC '{vpc_id}' already has a rule for the domain {} ('{}').",
                         rule.domain_name, a.rule_id
@@ -579,12 +615,14 @@ impl World {
             .find(|a| &a.owner == scope && a.rule_id == rule_id && a.vpc_id == vpc_id)
             .map(|a| a.id.clone())
             .ok_or_else(|| {
-                error(
-                    NOT_FOUND,
+                Error::new(
+                    Route53Resolver::ResourceNotFoundException,
                     format!("The rule '{rule_id}' is not associated with the VPC '{vpc_id}'."),
                 )
             })?;
-        self.r53r_rule_associations.remove(&id).ok_or_else(|| error(NOT_FOUND, id))
+        self.r53r_rule_associations
+            .remove(&id)
+            .ok_or_else(|| Error::new(Route53Resolver::ResourceNotFoundException, id))
     }
 
     /// The tags of an endpoint or rule of the caller's, by ARN.
@@ -592,10 +630,12 @@ impl World {
         let id = arn.rsplit_once('/').map(|(_, id)| id).unwrap_or_default();
         let endpoint = self.r53r_endpoints.get(id).filter(|e| &e.owner == scope && e.arn() == arn);
         let rule = self.r53r_rules.get(id).filter(|r| &r.owner == scope && r.arn() == arn);
-        endpoint
-            .map(|e| &e.tags)
-            .or(rule.map(|r| &r.tags))
-            .ok_or_else(|| error(NOT_FOUND, format!("The resource '{arn}' does not exist.")))
+        endpoint.map(|e| &e.tags).or(rule.map(|r| &r.tags)).ok_or_else(|| {
+            Error::new(
+                Route53Resolver::ResourceNotFoundException,
+                format!("The resource '{arn}' does not exist."),
+            )
+        })
     }
 
     /// As [`World::resolver_tags`], for writing.
@@ -607,7 +647,12 @@ impl World {
         } else {
             self.r53r_rules.get_mut(id).map(|r| &mut r.tags)
         }
-        .ok_or_else(|| error(NOT_FOUND, format!("The resource '{arn}' does not exist.")))
+        .ok_or_else(|| {
+            Error::new(
+                Route53Resolver::ResourceNotFoundException,
+                format!("The resource '{arn}' does not exist."),
+            )
+        })
     }
 
     /// TagResource.
@@ -623,8 +668,8 @@ impl World {
             target.insert(k.clone(), v.clone());
         }
         if target.len() > MAX_TAGS {
-            return Err(error(
-                LIMIT_EXCEEDED,
+            return Err(Error::new(
+                Route53Resolver::LimitExceededException,
                 format!("A resource can have at most {MAX_TAGS} tags."),
             ));
         }
@@ -734,7 +779,10 @@ mod tests {
         assert_eq!(first, again);
         assert_eq!(w.r53r_endpoints.len(), 1);
         let other = NewEndpoint { direction: "INBOUND".into(), ..outbound(&a, &b, &sg) };
-        assert_eq!(w.create_resolver_endpoint(&scope, other, 3).unwrap_err().code, EXISTS);
+        assert_eq!(
+            w.create_resolver_endpoint(&scope, other, 3).unwrap_err().code,
+            Route53Resolver::ResourceExistsException
+        );
 
         let r1 =
             w.create_resolver_rule(&scope, forward(&first, "corp.example.com", "r"), 1).unwrap();
@@ -742,33 +790,42 @@ mod tests {
             w.create_resolver_rule(&scope, forward(&first, "CORP.example.com.", "r"), 2).unwrap();
         assert_eq!(r1, r2);
         let err = w.create_resolver_rule(&scope, forward(&first, "other.com", "r"), 3).unwrap_err();
-        assert_eq!(err.code, EXISTS);
+        assert_eq!(err.code, Route53Resolver::ResourceExistsException);
     }
 
     #[test]
     fn endpoint_requests_are_checked_as_resolver_checks_them() {
         let (mut w, scope, _, a, b, sg) = two_subnets();
         let one = NewEndpoint { ips: vec![(a.clone(), None)], ..outbound(&a, &b, &sg) };
-        assert_eq!(w.create_resolver_endpoint(&scope, one, 1).unwrap_err().code, INVALID_REQUEST);
+        assert_eq!(
+            w.create_resolver_endpoint(&scope, one, 1).unwrap_err().code,
+            Route53Resolver::InvalidRequestException
+        );
         let seven = NewEndpoint { ips: vec![(a.clone(), None); 7], ..outbound(&a, &b, &sg) };
-        assert_eq!(w.create_resolver_endpoint(&scope, seven, 1).unwrap_err().code, LIMIT_EXCEEDED);
+        assert_eq!(
+            w.create_resolver_endpoint(&scope, seven, 1).unwrap_err().code,
+            Route53Resolver::LimitExceededException
+        );
         let ghost = NewEndpoint {
             ips: vec![(a.clone(), None), ("subnet-0000000000000000f".into(), None)],
             ..outbound(&a, &b, &sg)
         };
-        assert_eq!(w.create_resolver_endpoint(&scope, ghost, 1).unwrap_err().code, NOT_FOUND);
+        assert_eq!(
+            w.create_resolver_endpoint(&scope, ghost, 1).unwrap_err().code,
+            Route53Resolver::ResourceNotFoundException
+        );
         let outside = NewEndpoint {
             ips: vec![(a.clone(), Some("10.9.9.9".into())), (b.clone(), None)],
             ..outbound(&a, &b, &sg)
         };
         assert_eq!(
             w.create_resolver_endpoint(&scope, outside, 1).unwrap_err().code,
-            INVALID_REQUEST
+            Route53Resolver::InvalidRequestException
         );
         let bad_name = NewEndpoint { name: Some("12345".into()), ..outbound(&a, &b, &sg) };
         assert_eq!(
             w.create_resolver_endpoint(&scope, bad_name, 1).unwrap_err().code,
-            INVALID_PARAMETER
+            Route53Resolver::InvalidParameterException
         );
         // Nothing was left behind by the refusals above (the API rolls back; here we check
         // that validation came before allocation).
@@ -788,35 +845,53 @@ mod tests {
         let inb = w.create_resolver_endpoint(&scope, inbound, 1).unwrap();
         let err =
             w.create_resolver_rule(&scope, forward(&inb, "corp.example.com", "x"), 1).unwrap_err();
-        assert_eq!(err.code, INVALID_REQUEST);
+        assert_eq!(err.code, Route53Resolver::InvalidRequestException);
         let no_targets = NewRule { targets: vec![], ..forward(&out, "corp.example.com", "y") };
         assert_eq!(
             w.create_resolver_rule(&scope, no_targets, 1).unwrap_err().code,
-            INVALID_REQUEST
+            Route53Resolver::InvalidRequestException
         );
         let system_with_targets =
             NewRule { rule_type: "SYSTEM".into(), ..forward(&out, "a.com", "z") };
         assert_eq!(
             w.create_resolver_rule(&scope, system_with_targets, 1).unwrap_err().code,
-            INVALID_REQUEST
+            Route53Resolver::InvalidRequestException
         );
 
         let r1 = w.create_resolver_rule(&scope, forward(&out, "corp.example.com", "1"), 1).unwrap();
         let r2 =
             w.create_resolver_rule(&scope, forward(&out, "corp.example.com.", "2"), 1).unwrap();
         w.associate_resolver_rule(&scope, &r1, &vpc, None).unwrap();
-        assert_eq!(w.associate_resolver_rule(&scope, &r1, &vpc, None).unwrap_err().code, EXISTS);
-        assert_eq!(w.associate_resolver_rule(&scope, &r2, &vpc, None).unwrap_err().code, EXISTS);
+        assert_eq!(
+            w.associate_resolver_rule(&scope, &r1, &vpc, None).unwrap_err().code,
+            Route53Resolver::ResourceExistsException
+        );
+        assert_eq!(
+            w.associate_resolver_rule(&scope, &r2, &vpc, None).unwrap_err().code,
+            Route53Resolver::ResourceExistsException
+        );
         assert_eq!(
             w.resolver_rules_of_vpc(&vpc),
             vec![("corp.example.com.", vec!["127.0.0.1:5353".parse().unwrap()])]
         );
-        assert_eq!(w.delete_resolver_rule(&scope, &r1).unwrap_err().code, IN_USE);
-        assert_eq!(w.delete_resolver_endpoint(&scope, &out).unwrap_err().code, INVALID_REQUEST);
+        assert_eq!(
+            w.delete_resolver_rule(&scope, &r1).unwrap_err().code,
+            Route53Resolver::ResourceInUseException
+        );
+        assert_eq!(
+            w.delete_resolver_endpoint(&scope, &out).unwrap_err().code,
+            Route53Resolver::InvalidRequestException
+        );
         w.disassociate_resolver_rule(&scope, &r1, &vpc).unwrap();
-        assert_eq!(w.disassociate_resolver_rule(&scope, &r1, &vpc).unwrap_err().code, NOT_FOUND);
+        assert_eq!(
+            w.disassociate_resolver_rule(&scope, &r1, &vpc).unwrap_err().code,
+            Route53Resolver::ResourceNotFoundException
+        );
         w.delete_resolver_rule(&scope, &r1).unwrap();
-        assert_eq!(w.resolver_rule(&scope, &r1).unwrap_err().code, NOT_FOUND);
+        assert_eq!(
+            w.resolver_rule(&scope, &r1).unwrap_err().code,
+            Route53Resolver::ResourceNotFoundException
+        );
         assert!(w.delete_resolver_rule(&scope, INTERNET_RESOLVER_RULE_ID).is_err());
     }
 
@@ -831,6 +906,9 @@ mod tests {
         w.tag_resolver_resource(&scope, &arn, &[("team".into(), "net".into())]).unwrap();
         assert_eq!(w.resolver_endpoint(&scope, &id).unwrap().tags.get("team").unwrap(), "net");
         let missing = arn.replace(&id, "rslvr-out-00000000000000000");
-        assert_eq!(w.resolver_tags_mut(&scope, &missing).unwrap_err().code, NOT_FOUND);
+        assert_eq!(
+            w.resolver_tags_mut(&scope, &missing).unwrap_err().code,
+            Route53Resolver::ResourceNotFoundException
+        );
     }
 }

@@ -12,6 +12,7 @@ use crate::kinds::{self, Kind};
 use crate::references::{Reference, References};
 use crate::types::ec2::*;
 use crate::world::{Scope, World};
+use codes::Ec2;
 
 /// The target parameters of CreateRoute / ReplaceRoute, as given (ids not yet checked).
 #[derive(Debug, Clone, Default)]
@@ -146,7 +147,7 @@ impl World {
         {
             return Err(Error::quota(
                 "route_tables_per_vpc",
-                "RouteTableLimitExceeded",
+                Ec2::RouteTableLimitExceeded,
                 "The maximum number of route tables has been reached.",
             ));
         }
@@ -282,12 +283,12 @@ impl World {
         if let RouteDestination::PrefixList(id) = &dest {
             if !crate::ids::is_well_formed("pl", id) {
                 return Err(Error::new(
-                    "InvalidPrefixListId.Malformed",
+                    Ec2::InvalidPrefixListIdMalformed,
                     format!("Invalid id: \"{id}\" (expecting \"pl-...\")"),
                 ));
             }
             if !self.prefix_list_exists(scope, id) {
-                return Err(Error::not_found("InvalidPrefixListID.NotFound", "prefix list", id));
+                return Err(Error::not_found(Ec2::InvalidPrefixListIDNotFound, "prefix list", id));
             }
         }
         Ok(dest)
@@ -428,16 +429,15 @@ impl World {
                 Ok(RouteTarget::Gateway(id.to_owned()))
             }
             "vpce" if crate::ids::is_well_formed("vpce", id) => {
-                let e = self
-                    .live_gateway_endpoint(id)
-                    .filter(|e| &e.owner == scope)
-                    .ok_or_else(|| Error::not_found("InvalidGatewayID.NotFound", "gateway", id))?;
+                let e = self.live_gateway_endpoint(id).filter(|e| &e.owner == scope).ok_or_else(
+                    || Error::not_found(Ec2::InvalidGatewayIDNotFound, "gateway", id),
+                )?;
                 if e.vpc_id != table.vpc_id {
                     return Err(different_networks(rtb, "network gateway", id));
                 }
                 Ok(RouteTarget::Gateway(id.to_owned()))
             }
-            _ => Err(Error::not_found("InvalidGatewayID.NotFound", "gateway", id)),
+            _ => Err(Error::not_found(Ec2::InvalidGatewayIDNotFound, "gateway", id)),
         }
     }
 
@@ -453,7 +453,7 @@ impl World {
         let instance = self.instances.find(&kinds::INSTANCE, scope, id)?;
         if instance.state == InstanceState::Terminated {
             return Err(Error::new(
-                "IncorrectInstanceState",
+                Ec2::IncorrectInstanceState,
                 format!(
                     "The instance '{id}' is not in a state from which it can be used as a route target."
                 ),
@@ -469,7 +469,7 @@ impl World {
             .count();
         if attached > 1 {
             return Err(Error::new(
-                "InvalidInstanceID",
+                Ec2::InvalidInstanceID,
                 format!(
                     "There are multiple interfaces attached to instance '{id}'. Please specify an interface ID for the operation instead."
                 ),
@@ -536,7 +536,7 @@ impl World {
     ) -> Result<()> {
         let table = self.route_tables.find(&kinds::ROUTE_TABLE, scope, rtb_id)?;
         if target.gateway_id.as_deref() == Some("local") {
-            return Err(Error::not_found("InvalidGatewayID.NotFound", "gateway", "local"));
+            return Err(Error::not_found(Ec2::InvalidGatewayIDNotFound, "gateway", "local"));
         }
         if target.local_target {
             return Err(Error::invalid_parameter("LocalTarget is only valid with ReplaceRoute."));
@@ -545,7 +545,7 @@ impl World {
         let existing = table.routes.iter().find(|r| r.destination == destination);
         let already = || {
             Error::new(
-                "RouteAlreadyExists",
+                Ec2::RouteAlreadyExists,
                 format!("The route identified by {} already exists.", destination.text()),
             )
         };
@@ -564,7 +564,7 @@ impl World {
         if weight > self.quotas.routes_per_route_table {
             return Err(Error::quota(
                 "routes_per_route_table",
-                "RouteLimitExceeded",
+                Ec2::RouteLimitExceeded,
                 format!(
                     "The maximum number of routes ({}) for route table {rtb_id} has been reached.",
                     self.quotas.routes_per_route_table
@@ -638,7 +638,7 @@ impl World {
                 _ => "destination-cidr-block",
             };
             return Err(Error::new(
-                "InvalidRoute.NotFound",
+                Ec2::InvalidRouteNotFound,
                 format!("no route with {kind} {} in route table {rtb_id}", destination.text()),
             ));
         };
@@ -671,7 +671,7 @@ impl World {
             })
             .ok_or_else(|| {
                 Error::new(
-                    "InvalidAssociationID.NotFound",
+                    Ec2::InvalidAssociationIDNotFound,
                     format!("The association ID '{association_id}' does not exist"),
                 )
             })
@@ -728,7 +728,7 @@ impl World {
         // AWS's text names only the table asked for (terraform-provider-aws#38960).
         if self.route_tables.values().any(|t| t.associations.iter().any(|a| a.target == target)) {
             return Err(Error::new(
-                "Resource.AlreadyAssociated",
+                Ec2::ResourceAlreadyAssociated,
                 format!(
                     "the specified association for route table {rtb_id} conflicts with an existing association"
                 ),
@@ -809,7 +809,7 @@ impl World {
         let vgw = self.vpn_gateways.find(&kinds::VPN_GATEWAY, scope, gateway_id)?;
         if enable && vgw.attached_vpc() != Some(table.vpc_id.as_str()) {
             return Err(Error::new(
-                "Gateway.NotAttached",
+                Ec2::GatewayNotAttached,
                 format!("resource {gateway_id} is not attached to network {}", table.vpc_id),
             ));
         }

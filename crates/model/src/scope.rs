@@ -1,6 +1,7 @@
 //! Who owns a resource: an account in a region.
 
 use crate::error::{Error, Result};
+use codes::Ec2;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
@@ -23,7 +24,7 @@ impl Scope {
 
     pub fn region(&self) -> Result<&'static crate::regions::Region> {
         crate::regions::find(&self.region).ok_or_else(|| {
-            Error::new("InvalidRegion", format!("The region '{}' does not exist", self.region))
+            Error::new(Ec2::InvalidRegion, format!("The region '{}' does not exist", self.region))
         })
     }
 

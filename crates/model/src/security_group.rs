@@ -11,6 +11,7 @@ use crate::kinds;
 use crate::references::{Reference, References};
 use crate::types::ec2::*;
 use crate::world::{Scope, World};
+use codes::Ec2;
 use std::net::Ipv4Addr;
 
 impl SecurityGroupRule {
@@ -205,12 +206,12 @@ fn check_group_text(value: &str, param: &str) -> Result<()> {
 }
 
 fn group_not_found(id: &str) -> Error {
-    Error::new("InvalidGroup.NotFound", format!("The security group '{id}' does not exist"))
+    Error::new(Ec2::InvalidGroupNotFound, format!("The security group '{id}' does not exist"))
 }
 
 fn permission_not_found() -> Error {
     Error::new(
-        "InvalidPermission.NotFound",
+        Ec2::InvalidPermissionNotFound,
         "The specified rule does not exist in this security group.",
     )
 }
@@ -293,7 +294,7 @@ impl World {
     ) -> Result<&SecurityGroup> {
         let vpc = self.default_vpc_id(scope).ok_or_else(|| {
             Error::new(
-                "VPCIdNotSpecified",
+                Ec2::VPCIdNotSpecified,
                 "No default VPC for this user. GroupName is only supported for EC2-Classic and default VPC.",
             )
         })?;
@@ -302,7 +303,7 @@ impl World {
             .find(|g| &g.owner == scope && g.vpc_id == vpc && g.name == name)
             .ok_or_else(|| {
                 Error::new(
-                    "InvalidGroup.NotFound",
+                    Ec2::InvalidGroupNotFound,
                     format!("The security group '{name}' does not exist in default VPC '{vpc}'"),
                 )
             })
@@ -345,7 +346,7 @@ impl World {
     ) -> Result<(&SecurityGroup, Direction, &SecurityGroupRule)> {
         if !crate::ids::is_well_formed("sgr", id) {
             return Err(Error::new(
-                "InvalidSecurityGroupRuleId.Malformed",
+                Ec2::InvalidSecurityGroupRuleIdMalformed,
                 format!("Invalid id: \"{id}\" (expecting \"sgr-...\")"),
             ));
         }
@@ -381,7 +382,7 @@ impl World {
             Some(v) => self.vpcs.find(&kinds::VPC, scope, v)?.id.clone(),
             None => self.default_vpc_id(scope).ok_or_else(|| {
                 Error::new(
-                    "VPCIdNotSpecified",
+                    Ec2::VPCIdNotSpecified,
                     "No default VPC for this user. GroupName is only supported for EC2-Classic and default VPC.",
                 )
             })?,
@@ -390,7 +391,7 @@ impl World {
         // GroupName in botocore's model): `WEB` collides with `web`, `Default` is reserved.
         if name.eq_ignore_ascii_case("default") {
             return Err(Error::new(
-                "InvalidGroup.Reserved",
+                Ec2::InvalidGroupReserved,
                 "The security group 'default' is reserved and cannot be used to create a new security group.",
             ));
         }
@@ -398,14 +399,14 @@ impl World {
             self.security_groups.values().filter(|g| g.vpc_id == vpc_id).collect();
         if in_vpc.iter().any(|g| g.name.eq_ignore_ascii_case(name)) {
             return Err(Error::new(
-                "InvalidGroup.Duplicate",
+                Ec2::InvalidGroupDuplicate,
                 format!("The security group '{name}' already exists for VPC '{vpc_id}'"),
             ));
         }
         if in_vpc.len() >= self.quotas.security_groups_per_vpc {
             return Err(Error::quota(
                 "security_groups_per_vpc",
-                "SecurityGroupLimitExceeded",
+                Ec2::SecurityGroupLimitExceeded,
                 format!(
                     "The maximum number of security groups for VPC '{vpc_id}' has been reached."
                 ),
@@ -446,7 +447,7 @@ impl World {
             self.vpcs.get(&group.vpc_id).is_some_and(|v| v.default_security_group_id == id);
         if is_default {
             return Err(Error::new(
-                "CannotDelete",
+                Ec2::CannotDelete,
                 format!(
                     "the specified group: \"{id}\" name: \"default\" cannot be deleted by a user"
                 ),
@@ -480,12 +481,16 @@ impl World {
             PeerRequest::PrefixList(p) => {
                 if !crate::ids::is_well_formed("pl", p) {
                     return Err(Error::new(
-                        "InvalidPrefixListId.Malformed",
+                        Ec2::InvalidPrefixListIdMalformed,
                         format!("Invalid id: \"{p}\" (expecting \"pl-...\")"),
                     ));
                 }
                 if !self.prefix_list_exists(scope, p) {
-                    return Err(Error::not_found("InvalidPrefixListID.NotFound", "prefix list", p));
+                    return Err(Error::not_found(
+                        Ec2::InvalidPrefixListIDNotFound,
+                        "prefix list",
+                        p,
+                    ));
                 }
                 RulePeer::PrefixList(p.clone())
             }
@@ -501,7 +506,7 @@ impl World {
                         .find(|g| g.vpc_id == group.vpc_id && &g.name == n)
                         .ok_or_else(|| {
                             Error::new(
-                                "InvalidGroup.NotFound",
+                                Ec2::InvalidGroupNotFound,
                                 format!(
                                     "The security group '{n}' does not exist in VPC '{}'",
                                     group.vpc_id
@@ -523,7 +528,7 @@ impl World {
                         || self.active_peering_between(&group.vpc_id, &peer.vpc_id).is_none())
                 {
                     return Err(Error::new(
-                        "InvalidGroup.NotFound",
+                        Ec2::InvalidGroupNotFound,
                         "You have specified two resources that belong to different networks.",
                     ));
                 }
@@ -571,7 +576,7 @@ impl World {
         if over(false) || over(true) {
             return Err(Error::quota(
                 "rules_per_security_group",
-                "RulesPerSecurityGroupLimitExceeded",
+                Ec2::RulesPerSecurityGroupLimitExceeded,
                 "The maximum number of rules per security group has been reached.",
             ));
         }
@@ -609,7 +614,7 @@ impl World {
             }
             if existing.iter().any(|r| r.key() == key) {
                 return Err(Error::new(
-                    "InvalidPermission.Duplicate",
+                    Ec2::InvalidPermissionDuplicate,
                     format!("the specified rule \"{}\" already exists", rule.describe()),
                 ));
             }
@@ -676,7 +681,7 @@ impl World {
         for id in ids {
             if !crate::ids::is_well_formed("sgr", id) {
                 return Err(Error::new(
-                    "InvalidSecurityGroupRuleId.Malformed",
+                    Ec2::InvalidSecurityGroupRuleIdMalformed,
                     format!("Invalid id: \"{id}\" (expecting \"sgr-...\")"),
                 ));
             }
@@ -709,7 +714,7 @@ impl World {
         let key = rule.key();
         if group.rules(dir).iter().any(|r| r.id != rule_id && r.key() == key) {
             return Err(Error::new(
-                "InvalidPermission.Duplicate",
+                Ec2::InvalidPermissionDuplicate,
                 format!("the specified rule \"{}\" already exists", rule.describe()),
             ));
         }

@@ -6,6 +6,7 @@ use crate::kinds;
 use crate::references::{Reference, References};
 use crate::types::ec2::*;
 use crate::world::{Scope, World};
+use codes::Ec2;
 use std::net::Ipv4Addr;
 
 /// Subnet attributes settable with ModifySubnetAttribute.
@@ -57,7 +58,7 @@ impl World {
         {
             return Err(Error::quota(
                 "subnets_per_vpc",
-                "SubnetLimitExceeded",
+                Ec2::SubnetLimitExceeded,
                 "The maximum number of subnets has been reached.",
             ));
         }
@@ -125,14 +126,14 @@ impl World {
         })?;
         if !(16..=28).contains(&block.prefix_len()) || !vpc.contains_v4(block) {
             return Err(Error::new(
-                "InvalidSubnet.Range",
+                Ec2::InvalidSubnetRange,
                 format!("The CIDR '{cidr}' is invalid."),
             ));
         }
         let taken = |s: &Subnet| s.vpc_id == vpc.id && s.cidr.is_some_and(|c| c.overlaps(block));
         if self.subnets.values().any(taken) {
             return Err(Error::new(
-                "InvalidSubnet.Conflict",
+                Ec2::InvalidSubnetConflict,
                 format!("The CIDR '{cidr}' conflicts with another subnet"),
             ));
         }
@@ -154,7 +155,7 @@ impl World {
         let size_ok = (44..=64).contains(&block.prefix_len()) && block.prefix_len() % 4 == 0;
         if !size_ok || !vpc.contains_v6(block) {
             return Err(Error::new(
-                "InvalidSubnet.Range",
+                Ec2::InvalidSubnetRange,
                 format!("The IPv6 CIDR '{cidr}' is invalid."),
             ));
         }
@@ -164,7 +165,7 @@ impl World {
                 && s.ipv6_cidr_blocks.iter().any(|b| b.cidr.overlaps(block))
         }) {
             return Err(Error::new(
-                "InvalidSubnet.Conflict",
+                Ec2::InvalidSubnetConflict,
                 format!("The IPv6 CIDR '{cidr}' conflicts with another subnet"),
             ));
         }
@@ -239,7 +240,7 @@ impl World {
         let subnet = self.subnets.find(&kinds::SUBNET, scope, id)?;
         if !subnet.ipv6_cidr_blocks.is_empty() {
             return Err(Error::new(
-                "CidrLimitExceeded",
+                Ec2::CidrLimitExceeded,
                 format!("This network {id} has met its maximum number of allowed CIDRs: 1"),
             ));
         }
@@ -262,7 +263,7 @@ impl World {
             .subnets
             .in_scope(scope)
             .find(|s| s.ipv6_cidr_blocks.iter().any(|b| b.association_id == association_id))
-            .ok_or_else(|| Error::new("InvalidSubnetCidrBlockAssociationID.NotFound", format!("The subnet CIDR block with association ID '{association_id}' does not exist")))?
+            .ok_or_else(|| Error::new(Ec2::InvalidSubnetCidrBlockAssociationIDNotFound, format!("The subnet CIDR block with association ID '{association_id}' does not exist")))?
             .clone();
         if self
             .network_interfaces
@@ -270,7 +271,7 @@ impl World {
             .any(|e| e.subnet_id == subnet.id && !e.ipv6_addresses.is_empty())
         {
             return Err(Error::new(
-                "InvalidCidrBlock.InUse",
+                Ec2::InvalidCidrBlockInUse,
                 "The IPv6 CIDR block is in use by network interfaces.",
             ));
         }
@@ -309,7 +310,7 @@ impl World {
                 }
                 if subnet.used_offsets.contains(&(offset as u32)) {
                     return Err(Error::new(
-                        "InvalidIPAddress.InUse",
+                        Ec2::InvalidIPAddressInUse,
                         format!("Address {addr} is in use."),
                     ));
                 }
@@ -321,7 +322,7 @@ impl World {
                 })
                 .ok_or_else(|| {
                     Error::new(
-                        "InsufficientFreeAddressesInSubnet",
+                        Ec2::InsufficientFreeAddressesInSubnet,
                         format!("Insufficient Free IP Addresses in subnet {subnet_id}."),
                     )
                 })?,
@@ -417,7 +418,7 @@ impl World {
     ) -> Result<(String, SubnetCidrReservation)> {
         let not_found = || {
             Error::new(
-                "InvalidSubnetCidrReservationID.NotFound",
+                Ec2::InvalidSubnetCidrReservationIDNotFound,
                 format!("The subnet-cidr-reservation ID '{id}' does not exist"),
             )
         };

@@ -5,6 +5,7 @@ use crate::kinds;
 use crate::types::ec2::Tags;
 pub use crate::types::ec2::{ADVERTISED_CIDRS_TAG, LOCAL_ADDRESS_TAG, advertised_cidrs};
 use crate::world::{Scope, World};
+use codes::Ec2;
 
 /// AWS's limits: 50 tags a resource, keys up to 128 characters, values up to 256.
 pub const MAX_TAGS: usize = 50;
@@ -87,23 +88,23 @@ crate::kinds::with_every_resource!(tagged);
 pub fn validate(tags: &[(String, String)]) -> Result<()> {
     for (key, value) in tags {
         if key.is_empty() {
-            return Err(Error::new("InvalidParameterValue", "Tag keys must not be empty."));
+            return Err(Error::new(Ec2::InvalidParameterValue, "Tag keys must not be empty."));
         }
         if key.chars().count() > MAX_KEY_LEN {
             return Err(Error::new(
-                "InvalidParameterValue",
+                Ec2::InvalidParameterValue,
                 format!("Tag key exceeds the maximum length of {MAX_KEY_LEN} characters"),
             ));
         }
         if value.chars().count() > MAX_VALUE_LEN {
             return Err(Error::new(
-                "InvalidParameterValue",
+                Ec2::InvalidParameterValue,
                 format!("Tag value exceeds the maximum length of {MAX_VALUE_LEN} characters"),
             ));
         }
         if key.to_ascii_lowercase().starts_with("aws:") {
             return Err(Error::new(
-                "InvalidParameterValue",
+                Ec2::InvalidParameterValue,
                 "Tag keys starting with 'aws:' are reserved for internal use",
             ));
         }
@@ -119,7 +120,7 @@ pub fn apply(target: &mut Tags, tags: &[(String, String)]) -> Result<()> {
     }
     if target.len() > MAX_TAGS {
         return Err(Error::new(
-            "TagLimitExceeded",
+            Ec2::TagLimitExceeded,
             format!("The maximum number of tags per resource is {MAX_TAGS}."),
         ));
     }
@@ -214,7 +215,7 @@ pub fn not_found_for_id(id: &str) -> Error {
         "nat" => kinds::nat_gateway_not_found(id),
         prefix => match crate::kinds::by_prefix(prefix) {
             Some(kind) => kind.not_found(id),
-            None => Error::new("InvalidID", format!("The ID '{id}' is not valid")),
+            None => Error::new(Ec2::InvalidID, format!("The ID '{id}' is not valid")),
         },
     }
 }

@@ -14,6 +14,7 @@ use crate::kinds;
 use crate::transit_gateway::{AttachmentResource, AttachmentState, TgwAttachment};
 use crate::types::ec2::Tags;
 use crate::world::{Scope, World};
+use codes::Ec2;
 
 /// What CreateTransitGatewayPeeringAttachment asks for.
 #[derive(Debug, Clone, Default)]
@@ -42,7 +43,7 @@ pub fn peering_sides(a: &TgwAttachment) -> Option<(PeeringSide<'_>, PeeringSide<
 
 fn incorrect_state(id: &str, state: AttachmentState) -> Error {
     Error::new(
-        "IncorrectState",
+        Ec2::IncorrectState,
         format!("Transit Gateway Attachment {id} is in {} state.", state.name()),
     )
 }
@@ -90,7 +91,7 @@ impl World {
         });
         if duplicate {
             return Err(Error::new(
-                "DuplicateTransitGatewayAttachment",
+                Ec2::DuplicateTransitGatewayAttachment,
                 format!("{tgw} has a non-deleted peering attachment with {peer}."),
             ));
         }
@@ -138,7 +139,7 @@ impl World {
         }
         if accepter_owner != scope {
             return Err(Error::new(
-                "InvalidParameterValue",
+                Ec2::InvalidParameterValue,
                 format!(
                     "Transit Gateway Attachment {id} can only be accepted or rejected by the owner of {accepter}."
                 ),

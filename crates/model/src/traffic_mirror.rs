@@ -12,6 +12,7 @@ pub use crate::types::ec2::traffic_mirror::*;
 use crate::types::ec2::vpc_endpoint::EndpointType;
 use crate::types::elbv2::load_balancer::LbType;
 use crate::world::{Scope, World};
+use codes::Ec2;
 
 /// The network services a filter can mirror.
 pub const NETWORK_SERVICES: &[&str] = &["amazon-dns"];
@@ -147,7 +148,7 @@ impl World {
             }
             (None, None, None) => {
                 return Err(Error::new(
-                    "MissingParameter",
+                    Ec2::MissingParameter,
                     "One of NetworkInterfaceId, NetworkLoadBalancerArn or GatewayLoadBalancerEndpointId must be specified.",
                 ));
             }
@@ -177,7 +178,7 @@ impl World {
         self.find_traffic_mirror_target(scope, id)?;
         if self.traffic_mirror_sessions.values().any(|s| s.target_id == id) {
             return Err(Error::new(
-                "DependencyViolation",
+                Ec2::DependencyViolation,
                 format!("The traffic mirror target {id} is in use by a traffic mirror session."),
             ));
         }
@@ -223,7 +224,7 @@ impl World {
         self.find_traffic_mirror_filter(scope, id)?;
         if self.traffic_mirror_sessions.values().any(|s| s.filter_id == id) {
             return Err(Error::new(
-                "DependencyViolation",
+                Ec2::DependencyViolation,
                 format!("The traffic mirror filter {id} is in use by a traffic mirror session."),
             ));
         }
@@ -269,7 +270,7 @@ impl World {
         let required = |v: Option<String>, name: &str| {
             v.ok_or_else(|| {
                 Error::new(
-                    "MissingParameter",
+                    Ec2::MissingParameter,
                     format!("The request must contain the parameter {name}"),
                 )
             })
@@ -283,7 +284,7 @@ impl World {
             required(spec.action.clone().or_else(|| base.map(|b| b.action.clone())), "RuleAction")?;
         check_in("RuleAction", &action, &["accept", "reject"])?;
         let number = spec.number.or(base.map(|b| b.number)).ok_or_else(|| {
-            Error::new("MissingParameter", "The request must contain the parameter RuleNumber")
+            Error::new(Ec2::MissingParameter, "The request must contain the parameter RuleNumber")
         })?;
         let number = check_range("RuleNumber", number, 1, 32766)?;
         let protocol = if removed("protocol") {
@@ -298,7 +299,7 @@ impl World {
             Some(text) => parse_cidr(name, text),
             None => old.ok_or_else(|| {
                 Error::new(
-                    "MissingParameter",
+                    Ec2::MissingParameter,
                     format!("The request must contain the parameter {name}"),
                 )
             }),
@@ -439,7 +440,10 @@ impl World {
         }
         let removed = |f: &str| spec.remove_fields.iter().any(|x| x == f);
         let missing = |name: &str| {
-            Error::new("MissingParameter", format!("The request must contain the parameter {name}"))
+            Error::new(
+                Ec2::MissingParameter,
+                format!("The request must contain the parameter {name}"),
+            )
         };
         let eni = spec
             .network_interface_id

@@ -6,6 +6,7 @@ use crate::kinds;
 use crate::references::{Reference, References};
 use crate::types::ec2::*;
 use crate::world::{Scope, ScopeState, World};
+use codes::Ec2;
 use std::net::{Ipv4Addr, Ipv6Addr};
 
 /// The block every default VPC uses.
@@ -40,7 +41,7 @@ pub fn parse_vpc_cidr(cidr: &str) -> Result<Ipv4Cidr> {
         ))
     })?;
     if !(16..=28).contains(&block.prefix_len()) {
-        return Err(Error::new("InvalidVpc.Range", format!("The CIDR '{cidr}' is invalid.")));
+        return Err(Error::new(Ec2::InvalidVpcRange, format!("The CIDR '{cidr}' is invalid.")));
     }
     Ok(block)
 }
@@ -111,7 +112,7 @@ impl World {
             && self.vpcs.contains(&existing)
         {
             return Err(Error::new(
-                "DefaultVpcAlreadyExists",
+                Ec2::DefaultVpcAlreadyExists,
                 "A Default VPC already exists for this account in this region.",
             ));
         }
@@ -152,14 +153,16 @@ impl World {
             .get(&scope.key())
             .and_then(|s| s.default_vpc_id.clone())
             .filter(|id| self.vpcs.contains(id))
-            .ok_or_else(|| Error::new("DefaultVpcDoesNotExist", "No default VPC for this user."))?;
+            .ok_or_else(|| {
+                Error::new(Ec2::DefaultVpcDoesNotExist, "No default VPC for this user.")
+            })?;
         if let Some(existing) = self
             .subnets
             .in_scope(scope)
             .find(|s| s.vpc_id == vpc_id && s.default_for_az && s.availability_zone == zone.name)
         {
             return Err(Error::new(
-                "DefaultSubnetAlreadyExistsInAvailabilityZone",
+                Ec2::DefaultSubnetAlreadyExistsInAvailabilityZone,
                 format!("'{}' is already the default subnet in {}.", existing.id, zone.name),
             ));
         }
@@ -188,7 +191,7 @@ impl World {
             .find(|c| !taken.iter().any(|t| t.overlaps(*c)))
             .ok_or_else(|| {
                 Error::new(
-                    "InsufficientFreeAddressesInSubnet",
+                    Ec2::InsufficientFreeAddressesInSubnet,
                     "The default VPC has no free /20 block left.",
                 )
             })?;
@@ -229,7 +232,7 @@ impl World {
         if self.vpcs.reaches(scope, self.quotas.vpcs_per_region) {
             return Err(Error::quota(
                 "vpcs_per_region",
-                "VpcLimitExceeded",
+                Ec2::VpcLimitExceeded,
                 "The maximum number of VPCs has been reached.",
             ));
         }
@@ -402,8 +405,8 @@ impl World {
         cidr: &str,
     ) -> Result<String> {
         let block = parse_vpc_cidr(cidr).map_err(|e| {
-            if e.code == "InvalidVpc.Range" {
-                Error::new("InvalidVpc.Range", format!("The CIDR '{cidr}' is invalid."))
+            if e.code == Ec2::InvalidVpcRange {
+                Error::new(Ec2::InvalidVpcRange, format!("The CIDR '{cidr}' is invalid."))
             } else {
                 e
             }
@@ -412,7 +415,7 @@ impl World {
         if vpc.cidr_blocks.len() >= self.quotas.ipv4_blocks_per_vpc {
             return Err(Error::quota(
                 "ipv4_blocks_per_vpc",
-                "CidrLimitExceeded",
+                Ec2::CidrLimitExceeded,
                 format!(
                     "This network {id} has met its maximum number of allowed CIDRs: {}",
                     self.quotas.ipv4_blocks_per_vpc
@@ -421,7 +424,7 @@ impl World {
         }
         if let Some(existing) = vpc.cidr_blocks.iter().find(|b| b.cidr.overlaps(block)) {
             return Err(Error::new(
-                "InvalidVpc.Range",
+                Ec2::InvalidVpcRange,
                 format!(
                     "The CIDR '{block}' conflicts with another subnet ({}) of this VPC.",
                     existing.cidr
@@ -433,7 +436,7 @@ impl World {
             && p != n
         {
             return Err(Error::new(
-                "InvalidVpc.Range",
+                Ec2::InvalidVpcRange,
                 format!(
                     "The CIDR '{block}' is restricted. Use a CIDR from the same private address range as the current VPC CIDR, or use a publicly-routable CIDR."
                 ),
@@ -465,16 +468,16 @@ impl World {
         if vpc.ipv6_cidr_blocks.len() >= quota {
             return Err(Error::quota(
                 "ipv6_blocks_per_vpc",
-                "CidrLimitExceeded",
+                Ec2::CidrLimitExceeded,
                 format!("This network {id} has met its maximum number of allowed CIDRs: {quota}"),
             ));
         }
         let pool =
             Ipv6Cidr::parse(IPV6_POOL, true).ok_or_else(|| Error::internal("bad IPv6 pool"))?;
         let n = self.next_counter("ipv6-56");
-        let block = pool
-            .subblock(56, u128::from(n))
-            .ok_or_else(|| Error::new("InsufficientCidrBlocks", "The IPv6 pool is exhausted."))?;
+        let block = pool.subblock(56, u128::from(n)).ok_or_else(|| {
+            Error::new(Ec2::InsufficientCidrBlocks, "The IPv6 pool is exhausted.")
+        })?;
         let association_id = self.fresh_id("vpc-cidr-assoc");
         let region = scope.region.clone();
         self.vpcs.find_mut(&kinds::VPC, scope, id)?.ipv6_cidr_blocks.push(VpcIpv6CidrBlock {
@@ -526,7 +529,7 @@ impl World {
             })
             .ok_or_else(|| {
                 Error::new(
-                    "InvalidVpcCidrBlockAssociationID.NotFound",
+                    Ec2::InvalidVpcCidrBlockAssociationIDNotFound,
                     format!("The vpc CIDR block association ID '{association_id}' does not exist"),
                 )
             })?
@@ -534,7 +537,7 @@ impl World {
         if let Some(pos) = vpc.cidr_blocks.iter().position(|b| b.association_id == association_id) {
             if pos == 0 {
                 return Err(Error::new(
-                    "OperationNotPermitted",
+                    Ec2::OperationNotPermitted,
                     format!(
                         "The vpc CIDR block with association ID {association_id} may not be disassociated. It is the primary IPv4 CIDR block of the VPC"
                     ),
@@ -551,7 +554,7 @@ impl World {
                 .any(|s| s.vpc_id == vpc.id && s.cidr.is_some_and(|c| block.contains(c)))
             {
                 return Err(Error::new(
-                    "InvalidCidrBlock.InUse",
+                    Ec2::InvalidCidrBlockInUse,
                     format!("The vpc CIDR block {block} is in use by subnets."),
                 ));
             }
@@ -577,7 +580,7 @@ impl World {
             s.vpc_id == vpc.id && s.ipv6_cidr_blocks.iter().any(|b| block.contains(b.cidr))
         }) {
             return Err(Error::new(
-                "InvalidCidrBlock.InUse",
+                Ec2::InvalidCidrBlockInUse,
                 format!("The vpc CIDR block {block} is in use by subnets."),
             ));
         }

@@ -16,6 +16,7 @@ use crate::types::ec2::eni::ManagedInterface;
 pub use crate::types::ec2::vpc_endpoint::*;
 use crate::types::ec2::*;
 use crate::world::{Scope, World};
+use codes::Ec2;
 
 /// Interface-only services of every region.
 const INTERFACE_SERVICES: &[&str] = &[
@@ -79,13 +80,13 @@ pub const DEFAULT_POLICY: &str = "{\"Version\":\"2008-10-17\",\"Statement\":[{\"
 
 /// AWS's answer for a service name the caller cannot see (none, or not allowed).
 pub fn invalid_service_name(name: &str) -> Error {
-    Error::new("InvalidServiceName", format!("The Vpc Endpoint Service '{name}' does not exist"))
+    Error::new(Ec2::InvalidServiceName, format!("The Vpc Endpoint Service '{name}' does not exist"))
 }
 
 /// AWS's answer for an endpoint id that names none (Describe, Modify).
 pub fn not_found(id: &str) -> Error {
     Error::new(
-        "InvalidVpcEndpointId.NotFound",
+        Ec2::InvalidVpcEndpointIdNotFound,
         format!("The Vpc Endpoint Id '{id}' does not exist"),
     )
 }
@@ -111,7 +112,7 @@ pub fn dns_names(e: &VpcEndpoint, zones: &[String]) -> Vec<String> {
 fn check_policy(policy: &str) -> Result<()> {
     match serde_json::from_str::<serde_json::Value>(policy) {
         Ok(serde_json::Value::Object(_)) => Ok(()),
-        _ => Err(Error::new("InvalidPolicyDocument", "The policy document is malformed.")),
+        _ => Err(Error::new(Ec2::InvalidPolicyDocument, "The policy document is malformed.")),
     }
 }
 
@@ -170,7 +171,7 @@ impl World {
         {
             if existing.service_name != req.service_name || existing.vpc_id != req.vpc_id {
                 return Err(Error::new(
-                    "IdempotentParameterMismatch",
+                    Ec2::IdempotentParameterMismatch,
                     "The client token you have provided is associated with a resource that is already deleted or was created with different parameters.",
                 ));
             }
@@ -328,7 +329,7 @@ impl World {
         if out.len() > self.quotas.security_groups_per_interface {
             return Err(Error::quota(
                 "security_groups_per_interface",
-                "SecurityGroupsPerInterfaceLimitExceeded",
+                Ec2::SecurityGroupsPerInterfaceLimitExceeded,
                 "The maximum number of security groups per interface has been reached.",
             ));
         }
@@ -357,7 +358,7 @@ impl World {
             }
             if table.routes.iter().any(|r| r.destination == destination) {
                 return Err(Error::new(
-                    "RouteAlreadyExists",
+                    Ec2::RouteAlreadyExists,
                     format!(
                         "route table {rtb} already has a route with destination-prefix-list-id {pl}"
                     ),
@@ -367,7 +368,7 @@ impl World {
             if weight > self.quotas.routes_per_route_table {
                 return Err(Error::quota(
                     "routes_per_route_table",
-                    "RouteLimitExceeded",
+                    Ec2::RouteLimitExceeded,
                     format!(
                         "The maximum number of routes ({}) for route table {rtb} has been reached.",
                         self.quotas.routes_per_route_table
@@ -420,7 +421,7 @@ impl World {
             }
             if zones.contains(&subnet.availability_zone) {
                 return Err(Error::new(
-                    "DuplicateSubnetsInSameZone",
+                    Ec2::DuplicateSubnetsInSameZone,
                     format!(
                         "Found another VPC endpoint subnet in the availability zone of {subnet_id}. VPC endpoint subnets should be in different availability zones supported by the VPC endpoint service."
                     ),
@@ -557,7 +558,7 @@ impl World {
         let e =
             self.vpc_endpoints.get(id).filter(|e| &e.owner == scope).cloned().ok_or_else(|| {
                 Error::new(
-                    "InvalidVpcEndpoint.NotFound",
+                    Ec2::InvalidVpcEndpointNotFound,
                     format!("The VpcEndpoint Id '{id}' does not exist"),
                 )
             })?;

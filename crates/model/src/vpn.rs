@@ -16,6 +16,7 @@ use crate::transit_gateway::{AttachmentResource, AttachmentState};
 pub use crate::types::ec2::vpn::*;
 use crate::types::ec2::{Route, RouteDestination, RouteOrigin, RouteTable, RouteTarget, Tags};
 use crate::world::{Scope, World};
+use codes::Ec2;
 use std::net::Ipv4Addr;
 
 /// The only VPN type AWS offers.
@@ -40,7 +41,7 @@ fn check_type(type_: &str) -> Result<()> {
 }
 
 fn in_use(what: &str, id: &str) -> Error {
-    Error::new("IncorrectState", format!("The {what} '{id}' is in use."))
+    Error::new(Ec2::IncorrectState, format!("The {what} '{id}' is in use."))
 }
 
 /// A random pre-shared key: AWS's alphabet, not starting with 0.
@@ -133,7 +134,7 @@ impl World {
         }
         if self.vpn_gateways.reaches(scope, VPN_GATEWAYS_PER_REGION) {
             return Err(Error::new(
-                "VpnGatewayLimitExceeded",
+                Ec2::VpnGatewayLimitExceeded,
                 "The maximum number of virtual private gateways has been reached.",
             ));
         }
@@ -158,13 +159,13 @@ impl World {
         self.vpcs.find(&kinds::VPC, scope, vpc_id)?;
         if let Some(current) = vgw.attached_vpc() {
             return Err(Error::new(
-                "VpnGatewayAttachmentLimitExceeded",
+                Ec2::VpnGatewayAttachmentLimitExceeded,
                 format!("The VPN gateway {vgw_id} is already attached to {current}."),
             ));
         }
         if let Some(other) = self.vpn_gateways.values().find(|g| g.attached_vpc() == Some(vpc_id)) {
             return Err(Error::new(
-                "VpnGatewayAttachmentLimitExceeded",
+                Ec2::VpnGatewayAttachmentLimitExceeded,
                 format!(
                     "The VPC {vpc_id} already has a VPN gateway attached ({}); a VPC can have one VPN gateway.",
                     other.id
@@ -184,7 +185,7 @@ impl World {
         // (Terraform detaches a gateway from a VPC it may already have deleted).
         if vgw.attached_vpc() != Some(vpc_id) {
             return Err(Error::new(
-                "InvalidVpnGatewayAttachment.NotFound",
+                Ec2::InvalidVpnGatewayAttachmentNotFound,
                 format!(
                     "The attachment with vpn gateway ID '{vgw_id}' and vpc ID '{vpc_id}' does not exist"
                 ),
@@ -323,8 +324,10 @@ impl World {
             // AWS-verified test), not as the transit gateway operations do.
             (None, Some(tgw)) => self
                 .find_transit_gateway(scope, tgw)
-                .map_err(|e| match e.code.as_ref() {
-                    "InvalidTransitGatewayID.NotFound" => kinds::TRANSIT_GATEWAY.not_found(tgw),
+                .map_err(|e| match e.code {
+                    c if c == Ec2::InvalidTransitGatewayIDNotFound => {
+                        kinds::TRANSIT_GATEWAY.not_found(tgw)
+                    }
                     _ => e,
                 })?
                 .id
@@ -431,19 +434,19 @@ impl World {
             }
             if present {
                 return Err(Error::new(
-                    "RouteAlreadyExists",
+                    Ec2::RouteAlreadyExists,
                     format!("The route {block} already exists on VPN connection {id}."),
                 ));
             }
             if conn.routes.len() >= STATIC_ROUTES_PER_CONNECTION {
                 return Err(Error::new(
-                    "RouteLimitExceeded",
+                    Ec2::RouteLimitExceeded,
                     format!("The maximum number of static routes on {id} has been reached."),
                 ));
             }
         } else if !present {
             return Err(Error::new(
-                "InvalidRoute.NotFound",
+                Ec2::InvalidRouteNotFound,
                 format!("The route {block} does not exist on VPN connection {id}."),
             ));
         }

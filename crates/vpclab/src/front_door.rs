@@ -23,6 +23,7 @@ use crate::ServeArgs;
 use crate::server::{Response, error_json, reply};
 use anyhow::{Context, Result, bail};
 use api::Reply;
+use codes::Protocol;
 use hyper::Method;
 use hyper::header::{
     ACCESS_CONTROL_ALLOW_HEADERS, ACCESS_CONTROL_ALLOW_METHODS, ACCESS_CONTROL_ALLOW_ORIGIN,
@@ -273,7 +274,7 @@ fn is_preflight<B>(req: &hyper::Request<B>) -> bool {
 fn guard_reset<B>(req: &hyper::Request<B>) -> Result<(), Answer> {
     if req.method() != Method::POST {
         let mut r = error_json(&ApiError::new(
-            "MethodNotAllowed",
+            Protocol::MethodNotAllowed,
             405,
             format!("{} takes POST only", req.uri().path()),
         ));
@@ -320,7 +321,7 @@ fn preflight(origin: &str, headers: &HeaderMap) -> Answer {
 }
 
 fn forbidden(message: String) -> ApiError {
-    ApiError::new("AccessDenied", 403, message)
+    ApiError::new(Protocol::AccessDenied, 403, message)
 }
 
 /// A refusal in the format of what the request was for: vpclab's JSON for its own endpoints,
@@ -336,7 +337,9 @@ fn refusal<B>(req: &hyper::Request<B>, error: ApiError) -> Answer {
         api::inbound::claimed_service(header_pairs(req.headers()).as_slice(), path, &params)
             .error_format();
     let error = match format {
-        wire::ErrorFormat::Json => ApiError { code: "AccessDeniedException".into(), ..error },
+        wire::ErrorFormat::Json => {
+            ApiError { code: Protocol::AccessDeniedException.into(), ..error }
+        }
         _ => error,
     };
     let request_id = wire::request_id();

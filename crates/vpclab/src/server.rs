@@ -14,6 +14,7 @@ use anyhow::{Context, Result, anyhow, bail};
 use api::inbound::Inbound;
 use api::{Api, Reply, Request};
 use bytes::Bytes;
+use codes::{Code, Protocol};
 use guard::limits::{Gate, Kind, Limits};
 use http_body_util::{BodyExt, Full, Limited};
 use hyper::body::Incoming;
@@ -359,13 +360,13 @@ async fn answer(api: &Api, req: hyper::Request<Incoming>, site: &Site) -> Respon
 pub(crate) fn error_json(e: &ApiError) -> Response {
     json(
         StatusCode::from_u16(e.status).unwrap_or(StatusCode::BAD_REQUEST),
-        serde_json::json!({ "error": { "code": e.code, "message": e.message } }),
+        serde_json::json!({ "error": { "code": e.code.as_str(), "message": e.message } }),
     )
 }
 
 fn too_large() -> ApiError {
     ApiError::new(
-        "RequestEntityTooLarge",
+        Protocol::RequestEntityTooLarge,
         413,
         format!("The request body exceeds {MAX_BODY} bytes."),
     )
@@ -390,8 +391,10 @@ async fn aws(api: &Api, req: hyper::Request<Incoming>, door: &FrontDoor) -> Resp
             // Failures of the server, and operations it does not know (a client newer than it).
             if r.status >= 500
                 || matches!(
-                    r.error_code.as_deref(),
-                    Some("InvalidAction" | "UnknownOperationException")
+                    r.error_code,
+                    Some(Code::Protocol(
+                        Protocol::InvalidAction | Protocol::UnknownOperationException
+                    ))
                 )
             {
                 eprintln!("{service:?} {}: HTTP {}", log_text::escape(&action), r.status);

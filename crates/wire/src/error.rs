@@ -1,7 +1,7 @@
 //! The error that reaches the wire, and its renderings.
 
 use crate::xml::escape;
-use std::borrow::Cow;
+use codes::{Code, Protocol};
 use std::fmt;
 
 /// An AWS error as a client sees it: the exact error code, the HTTP status and a message.
@@ -10,47 +10,50 @@ use std::fmt;
 /// same codes they see from AWS (`InvalidVpcID.NotFound`, `DependencyViolation`, …).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ApiError {
-    pub code: Cow<'static, str>,
+    pub code: Code,
     pub status: u16,
     pub message: String,
 }
 
 impl ApiError {
-    pub fn new(
-        code: impl Into<Cow<'static, str>>,
-        status: u16,
-        message: impl Into<String>,
-    ) -> Self {
+    pub fn new(code: impl Into<Code>, status: u16, message: impl Into<String>) -> Self {
         Self { code: code.into(), status, message: message.into() }
     }
 
     /// A client error (HTTP 400), the status of nearly every AWS validation failure.
-    pub fn client(code: impl Into<Cow<'static, str>>, message: impl Into<String>) -> Self {
+    pub fn client(code: impl Into<Code>, message: impl Into<String>) -> Self {
         Self::new(code, 400, message)
     }
 
     pub fn invalid_parameter_value(message: impl Into<String>) -> Self {
-        Self::client("InvalidParameterValue", message)
+        Self::client(Protocol::InvalidParameterValue, message)
     }
 
     pub fn missing_parameter(name: &str) -> Self {
-        Self::client("MissingParameter", format!("The request must contain the parameter {name}"))
+        Self::client(
+            Protocol::MissingParameter,
+            format!("The request must contain the parameter {name}"),
+        )
     }
 
     pub fn invalid_action(action: &str) -> Self {
         Self::client(
-            "InvalidAction",
+            Protocol::InvalidAction,
             format!("The action {action} is not valid for this web service."),
         )
     }
 
     /// The answer to a request whose `DryRun` flag is set and which would have succeeded.
     pub fn dry_run() -> Self {
-        Self::new("DryRunOperation", 412, "Request would have succeeded, but DryRun flag is set.")
+        Self::new(
+            Protocol::DryRunOperation,
+            412,
+            "Request would have succeeded, but DryRun flag is set.",
+        )
     }
 
     pub fn internal(message: impl Into<String>) -> Self {
-        Self::new("InternalError", 500, message)
+        Self::new(Protocol::InternalError, 500, message)
     }
 
     /// Whether the fault lies with the caller (AWS's `Sender`) rather than the service.
@@ -60,7 +63,7 @@ impl ApiError {
 
     /// The error body in the given format, with the request id.
     pub fn render(&self, format: ErrorFormat, request_id: &str) -> String {
-        let code = escape(&self.code);
+        let code = escape(self.code.as_str());
         let message = escape(&self.message);
         match format {
             ErrorFormat::Ec2 => format!(
@@ -74,7 +77,7 @@ impl ApiError {
             }
             ErrorFormat::Json => {
                 let mut out = String::from("{\"__type\":");
-                json_string(&mut out, &self.code);
+                json_string(&mut out, self.code.as_str());
                 out.push_str(",\"message\":");
                 json_string(&mut out, &self.message);
                 out.push('}');
@@ -139,7 +142,8 @@ mod tests {
 
     #[test]
     fn ec2_errors_render_as_aws_does() {
-        let e = ApiError::client("InvalidVpcID.NotFound", "The vpc ID 'vpc-1' does not exist");
+        let e =
+            ApiError::client(codes::Ec2::InvalidVpcIDNotFound, "The vpc ID 'vpc-1' does not exist");
         let body = e.render(ErrorFormat::Ec2, "rid");
         assert!(body.contains("<Code>InvalidVpcID.NotFound</Code>"));
         assert!(body.contains("<Message>The vpc ID &apos;vpc-1&apos; does not exist</Message>"));
@@ -156,7 +160,11 @@ mod tests {
 
     #[test]
     fn rest_xml_errors_are_error_responses() {
-        let e = ApiError::new("NoSuchHostedZone", 404, "No hosted zone found with ID: Z1");
+        let e = ApiError::new(
+            codes::Route53::NoSuchHostedZone,
+            404,
+            "No hosted zone found with ID: Z1",
+        );
         let body = e.render(
             ErrorFormat::RestXml { xmlns: "https://route53.amazonaws.com/doc/2013-04-01/" },
             "r",
@@ -166,7 +174,8 @@ mod tests {
 
     #[test]
     fn json_errors_escape() {
-        let body = ApiError::client("Bad", "a \"quoted\"\nline").render(ErrorFormat::Json, "r");
-        assert_eq!(body, r#"{"__type":"Bad","message":"a \"quoted\"\nline"}"#);
+        let body = ApiError::client(Protocol::ValidationError, "a \"quoted\"\nline")
+            .render(ErrorFormat::Json, "r");
+        assert_eq!(body, r#"{"__type":"ValidationError","message":"a \"quoted\"\nline"}"#);
     }
 }

@@ -9,21 +9,16 @@
 
 use crate::error::ApiError;
 use crate::time::Timestamp;
+use codes::Protocol;
 pub use serde_json::Value;
 use serde_json::{Map, Number};
 
-/// The code of a body that is not the JSON the operation takes.
-pub const SERIALIZATION_EXCEPTION: &str = "SerializationException";
-/// The code of a body that lacks a required member or holds a value outside an enum. Services
-/// rename it to their own client exception (Direct Connect: `DirectConnectClientException`).
-pub const VALIDATION_EXCEPTION: &str = "ValidationException";
-
 fn serialization(message: String) -> ApiError {
-    ApiError::client(SERIALIZATION_EXCEPTION, message)
+    ApiError::client(Protocol::SerializationException, message)
 }
 
 fn validation(message: String) -> ApiError {
-    ApiError::client(VALIDATION_EXCEPTION, message)
+    ApiError::client(Protocol::ValidationException, message)
 }
 
 /// Parses a request body: empty means `{}`.
@@ -352,17 +347,17 @@ mod tests {
 
     #[test]
     fn bad_bodies_get_aws_codes() {
-        assert_eq!(parse_body(b"[1]").unwrap_err().code, SERIALIZATION_EXCEPTION);
-        assert_eq!(parse_body(b"{").unwrap_err().code, SERIALIZATION_EXCEPTION);
+        assert_eq!(parse_body(b"[1]").unwrap_err().code, "SerializationException");
+        assert_eq!(parse_body(b"{").unwrap_err().code, "SerializationException");
         let missing = Peer::from_body(&parse_body(b"").unwrap()).unwrap_err();
-        assert_eq!(missing.code, VALIDATION_EXCEPTION);
+        assert_eq!(missing.code, "ValidationException");
         assert!(missing.message.contains("'name'"), "{}", missing.message);
         let wrong = Peer::from_body(&parse_body(br#"{"name": 3}"#).unwrap()).unwrap_err();
-        assert_eq!(wrong.code, SERIALIZATION_EXCEPTION);
+        assert_eq!(wrong.code, "SerializationException");
         let bad_enum =
             Peer::from_body(&parse_body(br#"{"name": "n", "addressFamily": "ipx"}"#).unwrap())
                 .unwrap_err();
-        assert_eq!(bad_enum.code, VALIDATION_EXCEPTION);
+        assert_eq!(bad_enum.code, "ValidationException");
         let nested =
             Peer::from_body(&parse_body(br#"{"name": "n", "tags": [1]}"#).unwrap()).unwrap_err();
         assert!(nested.message.contains("tags[0]"), "{}", nested.message);

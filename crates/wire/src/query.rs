@@ -8,6 +8,7 @@
 
 use crate::error::ApiError;
 use crate::time::Timestamp;
+use codes::Protocol;
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::{Mutex, MutexGuard};
 
@@ -45,7 +46,7 @@ impl QueryMap {
             }
             if self.params.len() >= MAX_PARAMETERS {
                 return Err(ApiError::client(
-                    "InvalidParameterValue",
+                    Protocol::InvalidParameterValue,
                     format!("The request has more than {MAX_PARAMETERS} parameters."),
                 ));
             }
@@ -117,7 +118,7 @@ impl QueryMap {
             None => Ok(None),
             Some(raw) if allowed.contains(&raw) => Ok(Some(raw.to_owned())),
             Some(raw) => Err(ApiError::client(
-                "ValidationError",
+                Protocol::ValidationError,
                 format!(
                     "1 validation error detected: Value '{raw}' at '{}' failed to satisfy constraint: Member must satisfy enum value set: [{}]",
                     validation_path(key),
@@ -249,7 +250,7 @@ impl QueryMap {
         match self.unused().first() {
             None => Ok(()),
             Some(key) => Err(ApiError::client(
-                "UnknownParameter",
+                Protocol::UnknownParameter,
                 format!("The parameter {key} is not recognized"),
             )),
         }
@@ -429,7 +430,7 @@ mod tests {
     fn query_enums_fail_in_the_validation_framework_words() {
         let q = QueryMap::parse(b"IpAddressType=x&DefaultActions.member.1.Type=y").unwrap();
         let e = q.enum_member("IpAddressType", &["ipv4", "dualstack"]).unwrap_err();
-        assert_eq!((e.code.as_ref(), e.status), ("ValidationError", 400));
+        assert_eq!((e.code.as_str(), e.status), ("ValidationError", 400));
         assert_eq!(
             e.message,
             "1 validation error detected: Value 'x' at 'ipAddressType' failed to satisfy constraint: Member must satisfy enum value set: [ipv4, dualstack]"

@@ -13,6 +13,7 @@
 use crate::error::ApiError;
 use crate::query::QueryMap;
 use crate::xml::ToXml;
+use codes::Protocol;
 
 /// Elements nested deeper than this are refused (Route 53's documents nest about 6 deep).
 pub const MAX_DEPTH: usize = 32;
@@ -35,7 +36,7 @@ static EMPTY: Element = Element { name: String::new(), text: String::new(), chil
 
 /// `InvalidInput`, Route 53's code for a body or parameter that does not fit the schema.
 pub fn invalid_input(message: impl Into<String>) -> ApiError {
-    ApiError::client("InvalidInput", message)
+    ApiError::client(Protocol::InvalidInput, message)
 }
 
 /// Parses a request body; `None` when it is empty.
@@ -319,7 +320,7 @@ impl RestInput<'_> {
             None => Ok(&EMPTY),
             Some(e) if e.name == root => Ok(e),
             Some(e) => Err(ApiError::client(
-                "MalformedInput",
+                Protocol::MalformedInput,
                 format!("{} is not valid, expected {root}", e.name),
             )),
         }

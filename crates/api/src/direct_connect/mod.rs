@@ -16,12 +16,11 @@ mod interfaces;
 
 use crate::registry::{self, Ctx, Json, Registry, read, write};
 use crate::{Api, Outcome, Reply, Request};
+use codes::{DirectConnect, Protocol};
 use model::World;
-use model::direct_connect as dx;
 use shapes::direct_connect as s;
 use std::sync::OnceLock;
 use wire::ApiError;
-use wire::json::VALIDATION_EXCEPTION;
 
 /// `X-Amz-Target` is `OvertureService.<Operation>`.
 pub const TARGET_PREFIX: &str = s::TARGET_PREFIX;
@@ -36,7 +35,7 @@ fn registry() -> &'static Registry<Json> {
             [connections::handlers(), interfaces::handlers(), gateways::handlers(), handlers()],
             |other| {
                 ApiError::client(
-                    "UnknownOperationException",
+                    Protocol::UnknownOperationException,
                     format!("vpclab does not implement Direct Connect's {other}."),
                 )
             },
@@ -62,8 +61,8 @@ pub async fn handle(api: &Api, request: &Request) -> Result<Reply, ApiError> {
 
 /// Validation failures of the request shapes are Direct Connect's client exception.
 fn client_exception(e: ApiError) -> ApiError {
-    if e.code == VALIDATION_EXCEPTION {
-        ApiError::client(dx::CLIENT_EXCEPTION, e.message)
+    if e.code == Protocol::ValidationException {
+        ApiError::client(DirectConnect::DirectConnectClientException, e.message)
     } else {
         e
     }
@@ -71,7 +70,7 @@ fn client_exception(e: ApiError) -> ApiError {
 
 /// A member the model marks optional but the operation needs.
 fn missing(name: &str) -> ApiError {
-    ApiError::client(dx::CLIENT_EXCEPTION, format!("{name} is required."))
+    ApiError::client(DirectConnect::DirectConnectClientException, format!("{name} is required."))
 }
 
 fn tags_in(tags: &[s::Tag]) -> Vec<(String, Option<String>)> {

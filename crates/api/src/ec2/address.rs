@@ -6,6 +6,7 @@ use super::filter::{Filters, Row, Table, one, table};
 use super::page::paginate;
 use super::{Ctx, Handler, read, write};
 use crate::Outcome;
+use codes::Ec2;
 use model::address::AssociateTarget;
 use model::kinds;
 use model::{World, types::ec2 as m};
@@ -98,7 +99,7 @@ fn allocation(
         (Some(id), None) => Ok(w.find_address(&ctx.scope, id)?.allocation_id.clone()),
         (None, Some(ip)) => Ok(w.allocation_by_public_ip(&ctx.scope, ip)?),
         (Some(_), Some(_)) => Err(ApiError::client(
-            "InvalidParameterCombination",
+            Ec2::InvalidParameterCombination,
             "The parameter PublicIp cannot be used with the parameter AllocationId",
         )
         .into()),
@@ -148,14 +149,14 @@ fn disassociate_address(
                 .map(|a| a.association_id.clone())
                 .ok_or_else(|| {
                     ApiError::client(
-                        "InvalidAssociationID.NotFound",
+                        Ec2::InvalidAssociationIDNotFound,
                         format!("The address '{ip}' is not associated."),
                     )
                 })?
         }
         (Some(_), Some(_)) => {
             return Err(ApiError::client(
-                "InvalidParameterCombination",
+                Ec2::InvalidParameterCombination,
                 "The parameter PublicIp cannot be used with the parameter AssociationId",
             )
             .into());

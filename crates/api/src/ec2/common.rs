@@ -1,5 +1,6 @@
 //! Conversions shared by the EC2 handlers.
 
+use codes::Ec2;
 use model::types::ec2::Tags;
 use shapes::ec2::{AttributeBooleanValue, Tag, TagSpecification};
 use wire::ApiError;
@@ -34,13 +35,13 @@ pub fn tags_for(
 pub fn spec_resource_type(spec: &TagSpecification) -> Result<&str, ApiError> {
     let Some(t) = spec.resource_type.as_deref().filter(|t| !t.is_empty()) else {
         return Err(ApiError::client(
-            "InvalidParameter",
+            Ec2::InvalidParameter,
             "Tag specification resource type must have a value",
         ));
     };
     if spec.tags.is_empty() {
         return Err(ApiError::client(
-            "InvalidParameter",
+            Ec2::InvalidParameter,
             "Tag specification must have at least one tag",
         ));
     }
@@ -51,7 +52,7 @@ pub fn spec_resource_type(spec: &TagSpecification) -> Result<&str, ApiError> {
 /// (reported from CreateVpcEndpoint in jonrau1/SyntheticSun#13; moto's suite agrees).
 pub fn not_taggable_here(resource_type: &str) -> ApiError {
     ApiError::client(
-        "InvalidParameter",
+        Ec2::InvalidParameter,
         format!("'{resource_type}' is not a valid taggable resource type for this operation."),
     )
 }

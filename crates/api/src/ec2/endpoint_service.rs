@@ -6,6 +6,7 @@ use super::filter::{Filters, Row, Table, one, table};
 use super::page::paginate;
 use super::{Ctx, Handler, read, write};
 use crate::Outcome;
+use codes::Ec2;
 use model::endpoint_service::{self as es, EndpointServiceChange, NewEndpointService};
 use model::{Scope, World};
 use shapes::ec2::*;
@@ -189,8 +190,8 @@ fn delete_services(
             w.delete_endpoint_service(&ctx.scope, id).err().map(|mut e| {
                 // A bulk delete names a missing service `InvalidVpcEndpointService.NotFound`
                 // (AWS's error-code list for bulk requests; Terraform's delete path checks it).
-                if e.code == "InvalidVpcEndpointServiceId.NotFound" {
-                    e.code = "InvalidVpcEndpointService.NotFound".into();
+                if e.code == Ec2::InvalidVpcEndpointServiceIdNotFound {
+                    e.code = Ec2::InvalidVpcEndpointServiceNotFound.into();
                 }
                 unsuccessful(id, &e)
             })

@@ -5,6 +5,7 @@ use super::filter::{Filters, Row, Table, flag, one, table};
 use super::page::paginate;
 use super::{Ctx, Handler, read, write};
 use crate::Outcome;
+use codes::Ec2;
 use model::eni::{InterfaceChange, NewInterface, public_dns_name};
 use model::kinds;
 use model::{Scope, World, types::ec2 as m};
@@ -191,7 +192,7 @@ fn create_network_interface(
         if spec.primary == Some(true) {
             if primary.is_some_and(|p| p != ip) {
                 return Err(ApiError::client(
-                    "InvalidParameterCombination",
+                    Ec2::InvalidParameterCombination,
                     "Only one primary private IP address may be specified.",
                 )
                 .into());
@@ -416,7 +417,7 @@ fn describe_network_interfaces(
 ) -> Outcome<DescribeNetworkInterfacesResult> {
     if !req.network_interface_ids.is_empty() && req.max_results.is_some() {
         return Err(ApiError::client(
-            "InvalidParameterCombination",
+            Ec2::InvalidParameterCombination,
             "The parameter NetworkInterfaceIds cannot be used with the parameter MaxResults",
         )
         .into());
@@ -516,7 +517,7 @@ fn modify_network_interface_attribute(
         1 => {}
         _ => {
             return Err(ApiError::client(
-                "InvalidParameterCombination",
+                Ec2::InvalidParameterCombination,
                 "Only one attribute can be modified at a time.",
             )
             .into());
@@ -576,7 +577,7 @@ fn assign_private_ip_addresses(
     }
     if !req.private_ip_addresses.is_empty() && req.secondary_private_ip_address_count.is_some() {
         return Err(ApiError::client(
-            "InvalidParameterCombination",
+            Ec2::InvalidParameterCombination,
             "The parameters privateIpAddress and secondaryPrivateIpAddressCount cannot be used together.",
         )
         .into());

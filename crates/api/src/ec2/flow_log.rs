@@ -52,7 +52,7 @@ fn unsuccessful(items: Vec<(String, model::Error)>) -> Vec<UnsuccessfulItem> {
         .into_iter()
         .map(|(resource_id, e)| UnsuccessfulItem {
             error: Some(UnsuccessfulItemError {
-                code: Some(e.code.into_owned()),
+                code: Some(e.code.to_string()),
                 message: Some(e.message),
             }),
             resource_id: Some(resource_id),

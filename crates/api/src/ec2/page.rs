@@ -3,6 +3,7 @@
 //! A token is the last id of the page it ends, so pages stay stable while resources are added
 //! or removed between calls.
 
+use codes::Ec2;
 use wire::ApiError;
 
 const TOKEN_PREFIX: &str = "vpclab1.";
@@ -27,7 +28,7 @@ pub fn paginate<T>(
     let after = match next_token {
         None => None,
         Some(t) => Some(decode(t).ok_or_else(|| {
-            ApiError::client("InvalidNextToken", format!("The token '{t}' is invalid."))
+            ApiError::client(Ec2::InvalidNextToken, format!("The token '{t}' is invalid."))
         })?),
     };
     let mut rest =

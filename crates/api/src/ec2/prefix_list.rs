@@ -9,6 +9,7 @@ use super::filter::{Filters, Row, Table, one, table};
 use super::page::paginate;
 use super::{Ctx, Handler, read, write};
 use crate::Outcome;
+use codes::Ec2;
 use model::World;
 use model::cidr::Cidr;
 use model::prefix_list::{
@@ -32,7 +33,7 @@ pub(super) fn handlers() -> Vec<(&'static str, Handler)> {
 }
 
 fn not_found(id: &str) -> model::Error {
-    model::Error::not_found("InvalidPrefixListID.NotFound", "prefix list", id)
+    model::Error::not_found(Ec2::InvalidPrefixListIDNotFound, "prefix list", id)
 }
 
 fn check_id(id: &str) -> Result<(), model::Error> {

@@ -3,6 +3,7 @@
 use super::filter::{Filters, Row, Table, flag, one, table};
 use super::{Ctx, Handler, read};
 use crate::Outcome;
+use codes::Ec2;
 use model::World;
 use model::regions::REGIONS;
 use model::regions::{Region as CatalogueRegion, Zone};
@@ -45,7 +46,7 @@ fn describe_regions(
         .collect::<Vec<_>>();
     if let Some(missing) = req.region_names.iter().find(|n| model::regions::find(n).is_none()) {
         return Err(model::Error::new(
-            "InvalidParameterValue",
+            Ec2::InvalidParameterValue,
             format!("Invalid region: {missing}"),
         )
         .into());

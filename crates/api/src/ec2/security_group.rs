@@ -9,6 +9,7 @@ use super::filter::{Filters, Row, Table, one, table};
 use super::page::paginate;
 use super::{Ctx, Handler, read, write};
 use crate::Outcome;
+use codes::Ec2;
 use model::security_group::{Direction, PeerRequest, RuleRequest};
 use model::types::ec2::{self as m, RulePeer};
 use model::{Scope, World};
@@ -492,7 +493,7 @@ fn revoke(
         }
         (true, true) => Err(ApiError::missing_parameter("IpPermissions").into()),
         (false, false) => Err(ApiError::client(
-            "InvalidParameterCombination",
+            Ec2::InvalidParameterCombination,
             "The parameter SecurityGroupRuleIds cannot be used with the parameter IpPermissions",
         )
         .into()),
@@ -554,7 +555,7 @@ fn describe_security_group_rules(
     for value in filters.values("group-id").filter(|v| !v.contains(['*', '?'])) {
         if !model::ids::is_well_formed("sg", value) {
             return Err(ApiError::client(
-                "InvalidGroupId.Malformed",
+                Ec2::InvalidGroupIdMalformed,
                 format!("The security group ID '{value}' is malformed"),
             )
             .into());
@@ -619,14 +620,14 @@ fn modify_security_group_rules(
             1 => peers.remove(0),
             0 => {
                 return Err(ApiError::client(
-                    "MissingParameter",
+                    Ec2::MissingParameter,
                     "The request must contain exactly one of: cidrIp, cidrIpv6, prefixListId, or referencedGroupId",
                 )
                 .into());
             }
             _ => {
                 return Err(ApiError::client(
-                    "InvalidParameterCombination",
+                    Ec2::InvalidParameterCombination,
                     "Only one of cidrIp, cidrIpv6, prefixListId, or referencedGroupId can be specified",
                 )
                 .into());

@@ -5,6 +5,7 @@ use super::filter::{Filters, Row, Table, flag, one, table};
 use super::page::paginate;
 use super::{Ctx, Handler, read, write};
 use crate::Outcome;
+use codes::Ec2;
 use model::kinds;
 use model::subnet::{NewCidrReservation, SubnetAttribute};
 use model::{World, types::ec2 as m};
@@ -163,14 +164,14 @@ fn create_subnet(
     let ipv6_only = req.ipv6_native == Some(true);
     if ipv6_only && req.ipv6_cidr_block.is_none() && req.ipv6_ipam_pool_id.is_none() {
         return Err(ApiError::client(
-            "MissingParameter",
+            Ec2::MissingParameter,
             "Either 'ipv6CidrBlock' or 'ipv6IpamPoolId' should be provided.",
         )
         .into());
     }
     if ipv6_only && (req.cidr_block.is_some() || req.ipv4_ipam_pool_id.is_some()) {
         return Err(ApiError::client(
-            "InvalidParameterCombination",
+            Ec2::InvalidParameterCombination,
             "When specifying ipv4 parameters, cidrBlock or ipv4IpamPoolId, you cannot set ipv6Native to true.",
         )
         .into());
@@ -182,7 +183,7 @@ fn create_subnet(
     }
     if req.availability_zone.is_some() && req.availability_zone_id.is_some() {
         return Err(ApiError::client(
-            "InvalidParameterCombination",
+            Ec2::InvalidParameterCombination,
             "Only one of AvailabilityZone or AvailabilityZoneId may be specified.",
         )
         .into());
@@ -355,7 +356,7 @@ fn modify_subnet_attribute(
     w.subnets.find(&kinds::SUBNET, &ctx.scope, &req.subnet_id)?;
     if changes.len() > 1 {
         return Err(ApiError::client(
-            "InvalidParameterCombination",
+            Ec2::InvalidParameterCombination,
             "Only one attribute can be modified at a time.",
         )
         .into());

@@ -10,6 +10,7 @@ use super::filter::{Filters, Row, Table, flag, one, table};
 use super::page::paginate;
 use super::{Ctx, Handler, read, write};
 use crate::Outcome;
+use codes::Ec2;
 use model::cidr::Ipv4Cidr;
 use model::transit_gateway::{
     self as t, NewTransitGateway, NewVpcAttachment, RouteChange, TgwAttachment, TgwModification,
@@ -709,7 +710,7 @@ fn route_target(
     // Terraform sends an empty attachment id with a blackhole route.
     match (attachment.filter(|a| !a.is_empty()), blackhole.unwrap_or(false)) {
         (Some(_), true) => Err(ApiError::client(
-            "InvalidParameterCombination",
+            Ec2::InvalidParameterCombination,
             "Blackhole and TransitGatewayAttachmentId cannot both be specified.",
         )),
         (Some(a), false) => Ok(TgwRouteTarget::Attachment(a)),

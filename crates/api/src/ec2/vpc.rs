@@ -5,6 +5,7 @@ use super::filter::{Filters, Row, Table, flag, one, table};
 use super::page::paginate;
 use super::{Ctx, Handler, read, write};
 use crate::Outcome;
+use codes::Ec2;
 use model::kinds;
 use model::vpc::{NewVpc, VpcAttribute};
 use model::{Error, World, types::ec2 as m};
@@ -112,7 +113,7 @@ fn modify_vpc_tenancy(
 ) -> Outcome<ModifyVpcTenancyResult> {
     if req.instance_tenancy != "default" {
         return Err(Error::new(
-            "UnsupportedTenancy",
+            Ec2::UnsupportedTenancy,
             format!("The tenancy value {} is not supported.", req.instance_tenancy),
         )
         .into());
@@ -224,7 +225,7 @@ fn modify_vpc_attribute(
             .into());
         }
         _ => {
-            return Err(ApiError::client("InvalidParameterCombination", "Fields for multiple attribute types specified: enableDnsSupport, enableDnsHostnames, enableNetworkAddressUsageMetrics").into());
+            return Err(ApiError::client(Ec2::InvalidParameterCombination, "Fields for multiple attribute types specified: enableDnsSupport, enableDnsHostnames, enableNetworkAddressUsageMetrics").into());
         }
     }
     Ok(ReturnTrue)
@@ -292,7 +293,7 @@ fn associate_vpc_cidr_block(
         }
         (Some(_), true) => {
             return Err(ApiError::client(
-                "InvalidParameterCombination",
+                Ec2::InvalidParameterCombination,
                 "The parameters CidrBlock and AmazonProvidedIpv6CidrBlock cannot be used together.",
             )
             .into());

@@ -5,6 +5,7 @@ use super::filter::{Filters, Row, Table, one, table};
 use super::page::paginate;
 use super::{Ctx, Handler, read, write};
 use crate::Outcome;
+use codes::Ec2;
 use model::World;
 use model::vpc_endpoint::{self as ve, EndpointChange, NewVpcEndpoint};
 use shapes::ec2::*;
@@ -216,7 +217,7 @@ fn describe_vpc_endpoint_services(
             && !provided.iter().any(|s| &s.service_name == name)
         {
             return Err(ApiError::client(
-                "InvalidServiceName",
+                Ec2::InvalidServiceName,
                 format!("The Vpc Endpoint Service '{name}' does not exist"),
             )
             .into());

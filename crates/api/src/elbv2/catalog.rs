@@ -4,6 +4,7 @@
 use super::{Handler, page};
 use crate::Outcome;
 use crate::registry::{Ctx, read};
+use codes::Elbv2;
 use model::{World, elb_catalog};
 use shapes::elbv2 as s;
 
@@ -23,7 +24,7 @@ fn describe_ssl_policies(
 ) -> Outcome<s::DescribeSSLPoliciesOutput> {
     if let Some(missing) = r.names.iter().find(|n| elb_catalog::ssl_policy(n).is_none()) {
         return Err(model::Error::new(
-            "SSLPolicyNotFound",
+            Elbv2::SSLPolicyNotFound,
             format!("SSL policy '{missing}' not found"),
         )
         .into());
@@ -91,9 +92,11 @@ fn describe_trust_stores(
     r: s::DescribeTrustStoresInput,
 ) -> Outcome<s::DescribeTrustStoresOutput> {
     if !r.names.is_empty() || !r.trust_store_arns.is_empty() {
-        return Err(
-            model::Error::new("TrustStoreNotFound", "One or more trust stores not found").into()
-        );
+        return Err(model::Error::new(
+            Elbv2::TrustStoreNotFound,
+            "One or more trust stores not found",
+        )
+        .into());
     }
     Ok(s::DescribeTrustStoresOutput::default())
 }

@@ -20,6 +20,7 @@ mod targets;
 use crate::registry::{self, Ctx, Query, Registry, read, write};
 use crate::sts::render_query;
 use crate::{Api, Outcome, Reply, Request};
+use codes::{Code, Elbv2, Protocol};
 use model::load_balancer::{self as lb, NewLoadBalancer, SubnetMappingSpec};
 use model::{Scope, World};
 use shapes::elbv2 as s;
@@ -76,8 +77,11 @@ pub async fn handle(api: &Api, request: &Request) -> Result<Reply, ApiError> {
 
 /// Request-shape failures are ELBv2's `ValidationError`.
 fn validation_error(e: ApiError) -> ApiError {
-    if e.code == "MissingParameter" || e.code == "InvalidParameterValue" {
-        ApiError::client("ValidationError", e.message)
+    if matches!(
+        e.code,
+        Code::Protocol(Protocol::MissingParameter | Protocol::InvalidParameterValue)
+    ) {
+        ApiError::client(Elbv2::ValidationError, e.message)
     } else {
         e
     }
@@ -146,7 +150,7 @@ fn select<'w>(
 ) -> model::Result<Vec<&'w lb::LoadBalancer>> {
     if !r.load_balancer_arns.is_empty() && !r.names.is_empty() {
         return Err(model::Error::new(
-            "ValidationError",
+            Elbv2::ValidationError,
             "Load balancer names and load balancer ARNs cannot be specified at the same time",
         ));
     }
@@ -182,7 +186,7 @@ pub(crate) fn page<T>(
         Some(n @ 1..=400) => n as usize,
         Some(n) => {
             return Err(model::Error::new(
-                "ValidationError",
+                Elbv2::ValidationError,
                 format!("Page size '{n}' must be between 1 and 400"),
             ));
         }
@@ -192,7 +196,7 @@ pub(crate) fn page<T>(
         Some(m) => items
             .iter()
             .position(|(key, _)| *key == m)
-            .ok_or_else(|| model::Error::new("ValidationError", "The marker is not valid"))?,
+            .ok_or_else(|| model::Error::new(Elbv2::ValidationError, "The marker is not valid"))?,
     };
     let mut rest = items.into_iter().skip(start);
     let out: Vec<T> = rest.by_ref().take(size).map(|(_, v)| v).collect();

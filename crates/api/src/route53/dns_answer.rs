@@ -7,6 +7,7 @@
 use super::Handler;
 use crate::Outcome;
 use crate::registry::{Ctx, read_then};
+use codes::Route53;
 use model::World;
 use shapes::route53 as s;
 use std::net::{IpAddr, Ipv4Addr};
@@ -123,7 +124,7 @@ fn test_dns_answer(
     };
     let Some(answerer) = ctx.api.dns_answerer() else {
         return Err(ApiError::new(
-            "NotImplemented",
+            Route53::NotImplemented,
             501,
             "TestDNSAnswer needs the DNS server, which this vpclab is not running.",
         )

@@ -33,6 +33,7 @@ pub use health_checks::{HealthCheckObserver, Observation};
 
 use crate::registry::{self, Ctx, Registry, RestRequest, RestXml};
 use crate::{Api, Reply, Request};
+use codes::{Protocol, Route53};
 use shapes::route53 as s;
 use std::sync::OnceLock;
 use wire::rest::{RestOutput, RouteMatch, invalid_input, match_route, parse_body};
@@ -56,7 +57,7 @@ fn registry() -> &'static Registry<RestXml> {
             ],
             |other| {
                 ApiError::new(
-                    "NotImplemented",
+                    Route53::NotImplemented,
                     501,
                     format!("vpclab does not serve the Route 53 operation {other}."),
                 )
@@ -89,14 +90,14 @@ pub async fn handle(api: &Api, request: &mut Request) -> Result<Reply, ApiError>
         // AWS answers paths it does not know with a bare 404; vpclab says which path it was.
         RouteMatch::NotFound => {
             return Err(ApiError::new(
-                "UnknownOperationException",
+                Protocol::UnknownOperationException,
                 404,
                 format!("No Route 53 operation is addressed by {} {}.", http.method, http.path),
             ));
         }
         RouteMatch::WrongMethod => {
             return Err(ApiError::new(
-                "MethodNotAllowed",
+                Route53::MethodNotAllowed,
                 405,
                 format!("The method {} is not allowed on {}.", http.method, http.path),
             ));

@@ -18,11 +18,10 @@ mod rules;
 
 use crate::registry::{self, Ctx, Json, Registry, read, write};
 use crate::{Api, Outcome, Reply, Request};
+use codes::{Protocol, Route53Resolver};
 use model::World;
-use model::route53_resolver as r;
 use shapes::route53_resolver as s;
 use std::sync::OnceLock;
-use wire::json::VALIDATION_EXCEPTION;
 use wire::{ApiError, Timestamp};
 
 /// `X-Amz-Target` is `Route53Resolver.<Operation>`.
@@ -41,7 +40,7 @@ fn registry() -> &'static Registry<Json> {
             [endpoints::handlers(), rules::handlers(), associations::handlers(), handlers()],
             |other| {
                 ApiError::client(
-                    "UnknownOperationException",
+                    Protocol::UnknownOperationException,
                     format!("The operation '{other}' is not served."),
                 )
             },
@@ -67,8 +66,8 @@ pub async fn handle(api: &Api, request: &Request) -> Result<Reply, ApiError> {
 
 /// Requests that do not fit their shape are Resolver's `InvalidParameterException`.
 fn invalid_parameter(e: ApiError) -> ApiError {
-    if e.code == VALIDATION_EXCEPTION {
-        ApiError::client(r::INVALID_PARAMETER, e.message)
+    if e.code == Protocol::ValidationException {
+        ApiError::client(Route53Resolver::InvalidParameterException, e.message)
     } else {
         e
     }
@@ -76,7 +75,7 @@ fn invalid_parameter(e: ApiError) -> ApiError {
 
 /// A request vpclab refuses (what it does not serve) before the world is touched.
 fn refused(message: &str) -> ApiError {
-    ApiError::client(r::INVALID_PARAMETER, message)
+    ApiError::client(Route53Resolver::InvalidParameterException, message)
 }
 
 fn time(ms: i64) -> Option<String> {
@@ -106,7 +105,7 @@ fn filtered<T>(
             let name = f.name.as_deref().unwrap_or_default();
             let values = fields(&item, name).ok_or_else(|| {
                 ApiError::client(
-                    r::INVALID_PARAMETER,
+                    Route53Resolver::InvalidParameterException,
                     format!("'{name}' is not a filter of this list."),
                 )
             })?;
@@ -129,7 +128,7 @@ fn page<T>(
         None => DEFAULT_MAX_RESULTS,
         Some(n) => usize::try_from(n).ok().filter(|n| (1..=100).contains(n)).ok_or_else(|| {
             ApiError::client(
-                r::INVALID_PARAMETER,
+                Route53Resolver::InvalidParameterException,
                 format!("MaxResults {n} is not between 1 and 100."),
             )
         })?,
@@ -137,7 +136,10 @@ fn page<T>(
     let start = match token {
         None => 0,
         Some(t) => t.parse::<usize>().ok().filter(|s| *s <= items.len()).ok_or_else(|| {
-            ApiError::client("InvalidNextTokenException", format!("The token '{t}' is not valid."))
+            ApiError::client(
+                Route53Resolver::InvalidNextTokenException,
+                format!("The token '{t}' is not valid."),
+            )
         })?,
     };
     let end = start.saturating_add(max).min(items.len());

@@ -29,11 +29,10 @@ use crate::transit_gateway::{AttachmentResource, AttachmentState};
 pub use crate::types::direct_connect::*;
 use crate::types::ec2::Tags;
 use crate::world::{Scope, World};
+use codes::DirectConnect;
 use std::net::Ipv4Addr;
 
 pub use crate::types::ec2::ADVERTISED_CIDRS_TAG;
-/// Direct Connect's one client error code.
-pub const CLIENT_EXCEPTION: &str = "DirectConnectClientException";
 /// The Amazon side ASN of a Direct Connect gateway created without one.
 pub const DEFAULT_AMAZON_SIDE_ASN: i64 = 64512;
 /// Tags per Direct Connect resource.
@@ -45,7 +44,7 @@ pub const MAX_LAG_CONNECTIONS: i32 = 4;
 
 /// A client error of Direct Connect.
 pub fn client_error(message: impl Into<String>) -> Error {
-    Error::new(CLIENT_EXCEPTION, message)
+    Error::new(DirectConnect::DirectConnectClientException, message)
 }
 
 /// A Direct Connect location: (region, code, name).
@@ -124,7 +123,7 @@ pub fn check_tags(existing: &Tags, tags: &[(String, Option<String>)]) -> Result<
     for (key, value) in tags {
         if !seen.insert(key.as_str()) {
             return Err(Error::new(
-                "DuplicateTagKeysException",
+                DirectConnect::DuplicateTagKeysException,
                 format!("Duplicate tag key: {key}"),
             ));
         }
@@ -135,7 +134,7 @@ pub fn check_tags(existing: &Tags, tags: &[(String, Option<String>)]) -> Result<
     }
     if out.len() > MAX_TAGS {
         return Err(Error::new(
-            "TooManyTagsException",
+            DirectConnect::TooManyTagsException,
             format!("A resource can have at most {MAX_TAGS} tags."),
         ));
     }
@@ -534,9 +533,9 @@ mod tests {
     fn connections_check_location_bandwidth_and_lookups() {
         let (mut w, scope, ..) = dx_world();
         let err = w.create_dx_connection(&scope, "c", "Nowhere", "1Gbps", None, None, &[]);
-        assert_eq!(err.unwrap_err().code, CLIENT_EXCEPTION);
+        assert_eq!(err.unwrap_err().code, DirectConnect::DirectConnectClientException);
         let err = w.create_dx_connection(&scope, "c", "EqDC2", "3Gbps", None, None, &[]);
-        assert_eq!(err.unwrap_err().code, CLIENT_EXCEPTION);
+        assert_eq!(err.unwrap_err().code, DirectConnect::DirectConnectClientException);
         let err = w.dx_connection(&scope, "dxcon-zzzzzzzz").unwrap_err();
         assert!(err.message.contains("Could not find Connection with ID"), "{}", err.message);
         let dup = w.create_dx_connection(
@@ -599,7 +598,7 @@ mod tests {
             &con,
             &private_vif(Some(&dxgw), Some(&vgw), 102),
         );
-        assert_eq!(both.unwrap_err().code, CLIENT_EXCEPTION);
+        assert_eq!(both.unwrap_err().code, DirectConnect::DirectConnectClientException);
         let bad_vlan = w.create_dx_virtual_interface(
             &scope,
             VifKind::Private,

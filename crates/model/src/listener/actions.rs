@@ -2,6 +2,7 @@
 //! fixed response, authentication.
 
 use super::*;
+use codes::Elbv2;
 
 impl World {
     /// Turns requested actions into actions of a listener of `lb` with `protocol`: checks
@@ -18,7 +19,7 @@ impl World {
         }
         if specs.len() > 1 {
             return Err(Error::new(
-                "TooManyActions",
+                Elbv2::TooManyActions,
                 "Only one forward, redirect or fixed-response action can be specified",
             ));
         }
@@ -160,7 +161,7 @@ impl World {
                 let max = if lb.lb_type == LbType::Application { 5 } else { 1 };
                 if list.len() > max {
                     return Err(Error::new(
-                        "TooManyTargetGroups",
+                        Elbv2::TooManyTargetGroups,
                         format!("A forward action can have at most {max} target groups"),
                     ));
                 }
@@ -185,7 +186,7 @@ impl World {
             let tg = self.find_target_group(scope, &g.target_group_arn)?;
             if tg.vpc_id.as_ref().is_some_and(|v| v != &lb.vpc_id) {
                 return Err(Error::new(
-                    "InvalidConfigurationRequest",
+                    Elbv2::InvalidConfigurationRequest,
                     format!(
                         "Target group '{}' is not in the load balancer's VPC '{}'",
                         tg.arn, lb.vpc_id
@@ -194,7 +195,7 @@ impl World {
             }
             if !protocols_fit(protocol, tg.protocol, tg.target_type) {
                 return Err(Error::new(
-                    "IncompatibleProtocols",
+                    Elbv2::IncompatibleProtocols,
                     format!(
                         "The listener protocol '{}' is not compatible with target group protocol '{}'",
                         protocol.map_or("none", Protocol::name),
@@ -206,7 +207,7 @@ impl World {
                 self.load_balancers_of_target_group(&tg.arn).into_iter().find(|a| a != &lb.arn)
             {
                 return Err(Error::new(
-                    "TargetGroupAssociationLimit",
+                    Elbv2::TargetGroupAssociationLimit,
                     format!(
                         "The following target groups cannot be associated with more than one load balancer: '{}' (used by '{other}')",
                         tg.arn

@@ -20,6 +20,7 @@ use crate::target_group::{Protocol, TargetType};
 use crate::types::ec2::Tags;
 pub use crate::types::elbv2::listener::*;
 use crate::world::{Scope, World};
+use codes::Elbv2;
 use std::collections::BTreeMap;
 
 impl World {
@@ -81,15 +82,15 @@ struct ListenerSettings {
 }
 
 fn listener_not_found() -> Error {
-    Error::new("ListenerNotFound", "One or more listeners not found")
+    Error::new(Elbv2::ListenerNotFound, "One or more listeners not found")
 }
 
 fn rule_not_found() -> Error {
-    Error::new("RuleNotFound", "One or more rules not found")
+    Error::new(Elbv2::RuleNotFound, "One or more rules not found")
 }
 
 fn invalid_action(message: impl Into<String>) -> Error {
-    Error::new("InvalidLoadBalancerAction", message)
+    Error::new(Elbv2::InvalidLoadBalancerAction, message)
 }
 
 /// Checks the shape of an ELBv2 ARN of `kind` (`listener`, `listener-rule`) with `parts`
@@ -111,7 +112,7 @@ fn check_certificate_arn(arn: &str) -> Result<()> {
     if acm || iam {
         Ok(())
     } else {
-        Err(Error::new("CertificateNotFound", format!("Certificate '{arn}' not found")))
+        Err(Error::new(Elbv2::CertificateNotFound, format!("Certificate '{arn}' not found")))
     }
 }
 

@@ -1,6 +1,7 @@
 //! Listener rules: conditions and their limits, priorities, create, modify, delete.
 
 use super::*;
+use codes::Elbv2;
 
 impl World {
     pub(super) fn build_conditions(&self, specs: &[ConditionSpec]) -> Result<Vec<RuleCondition>> {
@@ -143,7 +144,7 @@ impl World {
             .any(|r| r.priority == priority && Some(r.arn.as_str()) != except)
         {
             return Err(Error::new(
-                "PriorityInUse",
+                Elbv2::PriorityInUse,
                 format!("Priority '{priority}' is currently in use"),
             ));
         }
@@ -175,7 +176,7 @@ impl World {
             self.listeners_of(&lb.arn).iter().map(|l| self.rules_of(&l.arn).len()).sum();
         if rules >= RULES_PER_LOAD_BALANCER {
             return Err(Error::new(
-                "TooManyRules",
+                Elbv2::TooManyRules,
                 format!("A load balancer can have at most {RULES_PER_LOAD_BALANCER} rules"),
             ));
         }
@@ -211,7 +212,7 @@ impl World {
         if let Some(listener) = self.listener_of_default_rule(scope, arn).cloned() {
             if conditions.is_some_and(|c| !c.is_empty()) {
                 return Err(Error::new(
-                    "OperationNotPermitted",
+                    Elbv2::OperationNotPermitted,
                     "The default rule cannot have conditions",
                 ));
             }
@@ -245,7 +246,10 @@ impl World {
     /// DeleteRule: not the default rule.
     pub fn delete_rule(&mut self, scope: &Scope, arn: &str) -> Result<()> {
         if self.listener_of_default_rule(scope, arn).is_some() {
-            return Err(Error::new("OperationNotPermitted", "The default rule cannot be deleted"));
+            return Err(Error::new(
+                Elbv2::OperationNotPermitted,
+                "The default rule cannot be deleted",
+            ));
         }
         self.find_rule(scope, arn)?;
         self.listener_rules.remove(arn);
@@ -258,7 +262,7 @@ impl World {
         for (arn, p) in changes {
             if self.listener_of_default_rule(scope, arn).is_some() {
                 return Err(Error::new(
-                    "OperationNotPermitted",
+                    Elbv2::OperationNotPermitted,
                     "The priority of the default rule cannot be changed",
                 ));
             }
@@ -273,7 +277,7 @@ impl World {
             });
             if clash_planned || clash_existing {
                 return Err(Error::new(
-                    "PriorityInUse",
+                    Elbv2::PriorityInUse,
                     format!("Priority '{p}' is currently in use"),
                 ));
             }

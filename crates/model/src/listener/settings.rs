@@ -2,6 +2,7 @@
 //! load balancer's type, and create, modify, delete, certificates and attributes.
 
 use super::*;
+use codes::Elbv2;
 
 impl World {
     /// The protocol, port, certificates, policy and ALPN of a listener of `lb`, from `spec`
@@ -74,7 +75,7 @@ impl World {
             _ if !secure => None,
             (Some(p), _) => {
                 crate::elb_catalog::ssl_policy(p).ok_or_else(|| {
-                    Error::new("SSLPolicyNotFound", format!("SSL policy '{p}' not found"))
+                    Error::new(Elbv2::SSLPolicyNotFound, format!("SSL policy '{p}' not found"))
                 })?;
                 Some(p.clone())
             }
@@ -92,7 +93,7 @@ impl World {
                         &["HTTP1Only", "HTTP2Only", "HTTP2Optional", "HTTP2Preferred", "None"];
                     if !ALPN.contains(&p.as_str()) {
                         return Err(Error::new(
-                            "ALPNPolicyNotFound",
+                            Elbv2::ALPNPolicyNotFound,
                             format!("ALPN policy '{p}' not found"),
                         ));
                     }
@@ -111,7 +112,7 @@ impl World {
         let cap = self.quotas.listener_ports;
         if port.is_some() && self.listeners.values().filter(|l| l.port.is_some()).count() >= cap {
             return Err(Error::new(
-                "TooManyListeners",
+                Elbv2::TooManyListeners,
                 format!(
                     "You've reached the limit on the number of listeners: this vpclab serves at \
                      most {cap} listener ports across all accounts (vpclab serve --max-listeners)."
@@ -147,13 +148,13 @@ impl World {
             }
             // AWS's words (hashicorp/terraform#26407)
             return Err(Error::new(
-                "DuplicateListener",
+                Elbv2::DuplicateListener,
                 format!("A listener already exists on this port for this load balancer '{lb_arn}'"),
             ));
         }
         if existing.len() >= LISTENERS_PER_LOAD_BALANCER {
             return Err(Error::new(
-                "TooManyListeners",
+                Elbv2::TooManyListeners,
                 format!("A load balancer can have at most {LISTENERS_PER_LOAD_BALANCER} listeners"),
             ));
         }
@@ -220,7 +221,7 @@ impl World {
                         let tg = self.find_target_group(scope, &g.target_group_arn)?;
                         if !protocols_fit(protocol, tg.protocol, tg.target_type) {
                             return Err(Error::new(
-                                "IncompatibleProtocols",
+                                Elbv2::IncompatibleProtocols,
                                 format!("Target group '{}' does not fit the protocol", tg.arn),
                             ));
                         }
@@ -287,7 +288,7 @@ impl World {
         }
         if l.certificates.iter().filter(|c| !c.is_default).count() > CERTIFICATES_PER_LISTENER {
             return Err(Error::new(
-                "TooManyCertificates",
+                Elbv2::TooManyCertificates,
                 format!(
                     "A listener can have at most {CERTIFICATES_PER_LISTENER} certificates besides the default"
                 ),
@@ -306,7 +307,7 @@ impl World {
         let l = self.find_listener(scope, arn)?;
         if l.certificates.iter().any(|c| c.is_default && certificates.contains(&c.arn)) {
             return Err(Error::new(
-                "OperationNotPermitted",
+                Elbv2::OperationNotPermitted,
                 "The default certificate of a listener cannot be removed",
             ));
         }

@@ -14,6 +14,7 @@ use super::zone::{HostedZone, clamp_max};
 use super::{Change, RecordSet, RecordSetInput, bare_id, geo, invalid_input, names};
 use crate::error::{Error, Result};
 use crate::world::World;
+use codes::Route53;
 use std::collections::BTreeMap;
 
 /// The most `ResourceRecord` elements one request may hold.
@@ -82,12 +83,12 @@ impl ChangeAction {
 
 /// `InvalidChangeBatch` with AWS's list of messages.
 pub fn invalid_change_batch(messages: &[String]) -> Error {
-    Error::new("InvalidChangeBatch", format!("[{}]", messages.join(", ")))
+    Error::new(Route53::InvalidChangeBatch, format!("[{}]", messages.join(", ")))
 }
 
 /// A limit on the whole request: one message, not a list of record set problems.
 fn batch_limit(what: &str, limit: usize) -> Error {
-    Error::new("InvalidChangeBatch", format!("Number of {what} limit of {limit} exceeded."))
+    Error::new(Route53::InvalidChangeBatch, format!("Number of {what} limit of {limit} exceeded."))
 }
 
 /// Schema-style validation error for one field of one change.
@@ -138,7 +139,9 @@ impl World {
             // A name that does not parse fails the request at once, its problem unbracketed
             // ("InvalidChangeBatch: FATAL problem: DomainLabelEmpty (Domain label is empty)
             // encountered with 'a..example.com'", as AWS answers Terraform).
-            Err(p) => return fail(Error::new("InvalidChangeBatch", p.describe(&input.name))),
+            Err(p) => {
+                return fail(Error::new(Route53::InvalidChangeBatch, p.describe(&input.name)));
+            }
         };
         if !record::TYPES.contains(&input.rtype.as_str()) {
             return fail(field_error(
@@ -202,7 +205,7 @@ impl World {
             && self.r53_health_checks.get(hc).is_none_or(|h| h.account != zone.account)
         {
             return fail(Error::new(
-                "NoSuchHealthCheck",
+                Route53::NoSuchHealthCheck,
                 format!("No health check exists with the specified ID {hc}"),
             ));
         }
@@ -352,13 +355,13 @@ impl World {
                 self.r53_cidr_collections.get(collection_id).filter(|c| c.account == account);
             let c = mine.ok_or_else(|| {
                 Err(Error::new(
-                    "NoSuchCidrCollectionException",
+                    Route53::NoSuchCidrCollectionException,
                     format!("The CIDR collection {collection_id} does not exist"),
                 ))
             })?;
             if location_name != "*" && !c.locations.contains_key(location_name) {
                 return fail(Error::new(
-                    "NoSuchCidrLocationException",
+                    Route53::NoSuchCidrLocationException,
                     format!(
                         "The CIDR location {location_name} does not exist in collection {collection_id}"
                     ),

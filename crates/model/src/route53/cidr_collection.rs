@@ -6,6 +6,7 @@ use crate::cidr::{Ipv4Cidr, Ipv6Cidr};
 use crate::error::{Error, Result};
 pub use crate::types::route53::cidr_collection::CidrCollection;
 use crate::world::World;
+use codes::Route53;
 use std::collections::BTreeMap;
 
 impl CidrCollection {
@@ -25,7 +26,7 @@ pub struct CidrChange {
 
 fn no_such_collection(id: &str) -> Error {
     Error::new(
-        "NoSuchCidrCollectionException",
+        Route53::NoSuchCidrCollectionException,
         format!("The CIDR collection with ID {id} does not exist."),
     )
 }
@@ -87,7 +88,7 @@ impl World {
             c.account == account && (c.name == name || c.caller_reference == caller_reference)
         }) {
             return Err(Error::new(
-                "CidrCollectionAlreadyExistsException",
+                Route53::CidrCollectionAlreadyExistsException,
                 format!(
                     "A CIDR collection with the name {name} or caller reference {caller_reference} already exists"
                 ),
@@ -117,7 +118,7 @@ impl World {
         let mut c = self.r53_collection(account, id)?.clone();
         if let Some(v) = version.filter(|v| *v != c.version) {
             return Err(Error::new(
-                "CidrCollectionVersionMismatchException",
+                Route53::CidrCollectionVersionMismatchException,
                 format!(
                     "The CIDR collection version {v} does not match the current version {}",
                     c.version
@@ -143,7 +144,7 @@ impl World {
                 if entry.is_empty() {
                     if self.r53_collection_in_use(&c.id, Some(&change.location_name)) {
                         return Err(Error::new(
-                            "CidrBlockInUseException",
+                            Route53::CidrBlockInUseException,
                             format!(
                                 "The location {} is used by a record set and must keep at least one block",
                                 change.location_name
@@ -194,7 +195,7 @@ impl World {
         let c = self.r53_collection(account, id)?;
         if let Some(l) = location_name.filter(|l| !c.locations.contains_key(*l)) {
             return Err(Error::new(
-                "NoSuchCidrLocationException",
+                Route53::NoSuchCidrLocationException,
                 format!("The CIDR location {l} does not exist in collection {id}"),
             ));
         }
@@ -211,7 +212,7 @@ impl World {
         let c = self.r53_collection(account, id)?;
         if !c.locations.is_empty() || self.r53_collection_in_use(id, None) {
             return Err(Error::new(
-                "CidrCollectionInUseException",
+                Route53::CidrCollectionInUseException,
                 format!("The CIDR collection {id} is in use and cannot be deleted"),
             ));
         }

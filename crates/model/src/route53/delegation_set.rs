@@ -4,6 +4,7 @@ use super::{Page, bare_id, invalid_input, page_after};
 use crate::error::{Error, Result};
 pub use crate::types::route53::delegation_set::DelegationSet;
 use crate::world::World;
+use codes::Route53;
 
 /// The most reusable delegation sets an account may have.
 pub const MAX_DELEGATION_SETS: usize = 100;
@@ -12,7 +13,7 @@ pub const MAX_ZONES_PER_DELEGATION_SET: usize = 100;
 
 /// AWS's NoSuchDelegationSet says nothing but the id it was given.
 fn no_such_set(id: &str) -> Error {
-    Error::new("NoSuchDelegationSet", id)
+    Error::new(Route53::NoSuchDelegationSet, id)
 }
 
 impl World {
@@ -31,13 +32,13 @@ impl World {
         let mine = || self.r53_delegation_sets.values().filter(|d| d.account == account);
         if mine().any(|d| d.caller_reference == caller_reference) {
             return Err(Error::new(
-                "DelegationSetAlreadyCreated",
+                Route53::DelegationSetAlreadyCreated,
                 "A delegation set with the same owner and caller reference combination has already been created.",
             ));
         }
         if mine().count() >= MAX_DELEGATION_SETS {
             return Err(Error::new(
-                "LimitsExceeded",
+                Route53::LimitsExceeded,
                 format!(
                     "Limits Exceeded: MAX_REUSABLE_DELEGATION_SETS_BY_OWNER - Cannot create more than {MAX_DELEGATION_SETS} reusable delegation sets."
                 ),
@@ -48,7 +49,7 @@ impl World {
                 let zone = self.r53_zone(account, z)?;
                 if zone.private {
                     return Err(Error::new(
-                        "HostedZoneNotFound",
+                        Route53::HostedZoneNotFound,
                         format!(
                             "The specified hosted zone {} is a private hosted zone and has no delegation set.",
                             zone.id
@@ -57,7 +58,7 @@ impl World {
                 }
                 if zone.delegation_set_id.is_some() {
                     return Err(Error::new(
-                        "DelegationSetAlreadyReusable",
+                        Route53::DelegationSetAlreadyReusable,
                         "The specified delegation set has already been marked as reusable.",
                     ));
                 }
@@ -111,7 +112,7 @@ impl World {
             .any(|z| z.delegation_set_id.as_deref() == Some(id.as_str()))
         {
             return Err(Error::new(
-                "DelegationSetInUse",
+                Route53::DelegationSetInUse,
                 format!(
                     "The delegation set {id} is in use by one or more hosted zones and cannot be deleted."
                 ),

@@ -8,6 +8,7 @@ use super::invalid_input;
 use super::record::GeoLocation;
 use super::zone::clamp_max;
 use crate::error::{Error, Result};
+use codes::Route53;
 
 /// Route 53's continents: (code, name).
 pub const CONTINENTS: &[(&str, &str)] = &[
@@ -402,7 +403,7 @@ fn all_locations() -> Vec<GeoLocationDetails> {
 }
 
 fn no_such_location() -> Error {
-    Error::new("NoSuchGeoLocation", "The specified geo location does not exist.")
+    Error::new(Route53::NoSuchGeoLocation, "The specified geo location does not exist.")
 }
 
 /// GetGeoLocation: a continent, a country (`*` for the default) or a US state.
@@ -442,7 +443,7 @@ pub fn check_location(g: &GeoLocation) -> Result<()> {
     )
     .map(|_| ())
     .map_err(|e| {
-        if e.code == "NoSuchGeoLocation" {
+        if e.code == Route53::NoSuchGeoLocation {
             invalid_input(format!(
                 "Invalid request: the geolocation {} does not exist",
                 describe(g)

@@ -6,6 +6,7 @@ use crate::error::{Error, Result};
 use crate::types::ec2::Tags;
 pub use crate::types::route53::health_check::{HealthCheck, HealthCheckConfig};
 use crate::world::World;
+use codes::Route53;
 use std::net::IpAddr;
 
 /// CreateHealthCheck's `HealthCheckConfig` as given (defaults not yet applied).
@@ -224,7 +225,7 @@ fn complete(mut c: HealthCheckConfig) -> Result<HealthCheckConfig> {
 }
 
 fn no_such_check(id: &str) -> Error {
-    Error::new("NoSuchHealthCheck", format!("A health check with id {id} does not exist."))
+    Error::new(Route53::NoSuchHealthCheck, format!("A health check with id {id} does not exist."))
 }
 
 impl World {
@@ -260,7 +261,7 @@ impl World {
                 return Ok((existing.clone(), false));
             }
             return Err(Error::new(
-                "HealthCheckAlreadyExists",
+                Route53::HealthCheckAlreadyExists,
                 format!(
                     "A health check with caller reference {caller_reference} already exists with a different configuration."
                 ),
@@ -268,7 +269,7 @@ impl World {
         }
         if self.health_check_count(account) >= MAX_HEALTH_CHECKS {
             return Err(Error::new(
-                "TooManyHealthChecks",
+                Route53::TooManyHealthChecks,
                 format!(
                     "Limits Exceeded: MAX_HEALTH_CHECKS_BY_OWNER - Cannot create more than {MAX_HEALTH_CHECKS} health checks."
                 ),
@@ -307,7 +308,7 @@ impl World {
             && v != current.version
         {
             return Err(Error::new(
-                "HealthCheckVersionMismatch",
+                Route53::HealthCheckVersionMismatch,
                 format!(
                     "The value of HealthCheckVersion in the request ({v}) doesn't match the value of HealthCheckVersion in the health check ({}).",
                     current.version
@@ -386,7 +387,7 @@ impl World {
             self.r53_health_checks.values().any(|h| h.config.child_health_checks.contains(&id));
         if by_record || by_parent {
             return Err(Error::new(
-                "HealthCheckInUse",
+                Route53::HealthCheckInUse,
                 format!(
                     "The health check {id} is still referenced from parent health check(s) or resource record set(s)."
                 ),

@@ -92,6 +92,7 @@ pub use zone::{HostedZone, NewHostedZone, ZoneVpc, ZonesByNamePage};
 
 use crate::error::{Error, Result};
 use crate::world::World;
+use codes::Route53;
 
 /// A page of a listing: the items, and the marker of the next page when there is one.
 #[derive(Debug, Clone, PartialEq)]
@@ -115,7 +116,7 @@ pub fn bare_id(id: &str) -> &str {
 
 /// `InvalidInput` with a message.
 pub(crate) fn invalid_input(message: impl Into<String>) -> Error {
-    Error::new("InvalidInput", message)
+    Error::new(Route53::InvalidInput, message)
 }
 
 impl World {
@@ -124,7 +125,7 @@ impl World {
         let id = bare_id(id);
         self.r53_changes.get(id).filter(|c| c.account == account).ok_or_else(|| {
             Error::new(
-                "NoSuchChange",
+                Route53::NoSuchChange,
                 format!("A change with the specified change ID does not exist: {id}"),
             )
         })

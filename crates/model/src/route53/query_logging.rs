@@ -5,10 +5,11 @@ use crate::error::{Error, Result};
 use crate::references::{Reference, References};
 pub use crate::types::route53::query_logging::QueryLoggingConfig;
 use crate::world::World;
+use codes::Route53;
 
 fn no_such_config(id: &str) -> Error {
     Error::new(
-        "NoSuchQueryLoggingConfig",
+        Route53::NoSuchQueryLoggingConfig,
         format!("There is no query logging configuration with the ID {id}"),
     )
 }
@@ -51,7 +52,7 @@ impl World {
         check_log_group_arn(log_group_arn)?;
         if self.r53_query_logging_configs.values().any(|q| q.hosted_zone_id == zone_id) {
             return Err(Error::new(
-                "QueryLoggingConfigAlreadyExists",
+                Route53::QueryLoggingConfigAlreadyExists,
                 format!(
                     "A query logging configuration already exists for the hosted zone {zone_id}"
                 ),

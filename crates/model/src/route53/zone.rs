@@ -8,6 +8,7 @@ use crate::references::{Reference, References};
 use crate::types::ec2::Tags;
 pub use crate::types::route53::zone::{HostedZone, ZoneVpc};
 use crate::world::World;
+use codes::Route53;
 
 /// CreateHostedZone's inputs.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -142,7 +143,10 @@ impl World {
         now: i64,
     ) -> Result<(HostedZone, Change)> {
         let name = names::normalize(&req.name).ok().filter(|n| n != ".").ok_or_else(|| {
-            Error::new("InvalidDomainName", format!("The domain name is invalid: {}", req.name))
+            Error::new(
+                Route53::InvalidDomainName,
+                format!("The domain name is invalid: {}", req.name),
+            )
         })?;
         if req.caller_reference.is_empty() || req.caller_reference.len() > 128 {
             return Err(invalid_input(
@@ -158,7 +162,7 @@ impl World {
             .any(|z| z.account == account && z.caller_reference == req.caller_reference)
         {
             return Err(Error::new(
-                "HostedZoneAlreadyExists",
+                Route53::HostedZoneAlreadyExists,
                 format!(
                     "A hosted zone has already been created with the specified caller reference: {}",
                     req.caller_reference
@@ -207,7 +211,7 @@ impl World {
                 // Zones of one name, or parent and child, must not share name servers.
                 if let Some(z) = in_set.iter().find(|z| names::overlaps(&z.name, &name)) {
                     return Err(Error::new(
-                        "ConflictingDomainExists",
+                        Route53::ConflictingDomainExists,
                         format!(
                             "Cannot create hosted zone with DelegationSetId {} as the DNSName {} conflicts with existing ones sharing the delegation set ({})",
                             set.id, name, z.id
@@ -301,7 +305,10 @@ impl World {
         let start = match dns_name {
             Some(n) => {
                 let n = names::normalize(n).map_err(|_| {
-                    Error::new("InvalidDomainName", format!("The domain name is invalid: {n}"))
+                    Error::new(
+                        Route53::InvalidDomainName,
+                        format!("The domain name is invalid: {n}"),
+                    )
                 })?;
                 Some((names::sort_key(&n), hosted_zone_id.map(bare_id).unwrap_or("").to_owned()))
             }
@@ -364,7 +371,7 @@ impl World {
         let keys: Vec<String> = self.record_sets_of_zone(&zone.id).map(RecordSet::key).collect();
         if self.record_sets_of_zone(&zone.id).any(|r| !zone.is_apex_default(&r.name, &r.rtype)) {
             return Err(Error::new(
-                "HostedZoneNotEmpty",
+                Route53::HostedZoneNotEmpty,
                 "The specified hosted zone contains non-required resource record sets and so cannot be deleted.",
             ));
         }
@@ -399,7 +406,7 @@ impl World {
         }
         if !zone.private {
             return Err(Error::new(
-                "PublicZoneVPCAssociation",
+                Route53::PublicZoneVPCAssociation,
                 "You're trying to associate a VPC with a public hosted zone. Amazon Route 53 doesn't support associating a VPC with a public hosted zone.",
             ));
         }
@@ -412,7 +419,7 @@ impl World {
         }
         if zone.vpcs.len() >= MAX_VPCS_PER_ZONE {
             return Err(Error::new(
-                "LimitsExceeded",
+                Route53::LimitsExceeded,
                 format!(
                     "The hosted zone {id} is associated with the maximum number of VPCs ({MAX_VPCS_PER_ZONE})"
                 ),
@@ -446,7 +453,7 @@ impl World {
             // A VPC of another account that is not associated is as missing.
             self.r53_own_vpc(account, vpc)?;
             return Err(Error::new(
-                "VPCAssociationNotFound",
+                Route53::VPCAssociationNotFound,
                 format!(
                     "The specified VPC {} and hosted zone {id} are not currently associated.",
                     vpc.vpc_id
@@ -455,7 +462,7 @@ impl World {
         }
         if zone.vpcs.len() == 1 {
             return Err(Error::new(
-                "LastVPCAssociation",
+                Route53::LastVPCAssociation,
                 "The VPC that you're trying to disassociate from the private hosted zone is the last VPC that is associated with the hosted zone. Amazon Route 53 doesn't support disassociating the last VPC from a hosted zone.",
             ));
         }
@@ -493,7 +500,7 @@ impl World {
         let zone = self.r53_zone(account, zone_id)?;
         if !zone.authorized_vpcs.contains(vpc) {
             return Err(Error::new(
-                "VPCAssociationAuthorizationNotFound",
+                Route53::VPCAssociationAuthorizationNotFound,
                 format!(
                     "The VPC {} in {} has not been authorized to associate with hosted zone {}.",
                     vpc.vpc_id, vpc.region, zone.id
@@ -529,33 +536,33 @@ pub(crate) fn clamp_max(max_items: Option<usize>, limit: usize) -> usize {
 }
 
 pub(crate) fn no_such_zone(id: &str) -> Error {
-    Error::new("NoSuchHostedZone", format!("No hosted zone found with ID: {id}"))
+    Error::new(Route53::NoSuchHostedZone, format!("No hosted zone found with ID: {id}"))
 }
 
 fn too_many_zones() -> Error {
     Error::new(
-        "TooManyHostedZones",
+        Route53::TooManyHostedZones,
         "Limits Exceeded: MAX_HOSTED_ZONES_BY_OWNER - Cannot create more hosted zones.",
     )
 }
 
 fn invalid_vpc(vpc: &ZoneVpc) -> Error {
     Error::new(
-        "InvalidVPCId",
+        Route53::InvalidVPCId,
         format!("The VPC ID '{}' is not valid in region {}", vpc.vpc_id, vpc.region),
     )
 }
 
 fn not_authorized(vpc: &ZoneVpc) -> Error {
     Error::new(
-        "NotAuthorizedException",
+        Route53::NotAuthorizedException,
         format!("User is not authorized to perform this operation on VPC {}", vpc.vpc_id),
     )
 }
 
 fn vpc_conflict(vpc: &ZoneVpc, zone_id: &str) -> Error {
     Error::new(
-        "ConflictingDomainExists",
+        Route53::ConflictingDomainExists,
         format!(
             "The VPC {} in {} region has already been associated with the hosted zone {} with the same domain name.",
             vpc.vpc_id, vpc.region, zone_id

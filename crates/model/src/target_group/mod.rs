@@ -22,6 +22,7 @@ use crate::load_balancer::{check_tags, hex16, invalid_configuration, validation}
 use crate::types::ec2::{InstanceState, Tags};
 pub use crate::types::elbv2::target_group::*;
 use crate::world::{Scope, World};
+use codes::Elbv2;
 use std::collections::BTreeMap;
 use std::net::Ipv4Addr;
 
@@ -33,7 +34,7 @@ pub const TARGETS_PER_TARGET_GROUP: usize = 1000;
 
 /// The answer for target groups (by ARN or name) that do not exist.
 pub fn not_found() -> Error {
-    Error::new("TargetGroupNotFound", "One or more target groups not found")
+    Error::new(Elbv2::TargetGroupNotFound, "One or more target groups not found")
 }
 
 /// Checks an ARN's shape: `ValidationError` when it cannot name a target group.
@@ -442,7 +443,7 @@ fn in_block(ip: Ipv4Addr, (base, len): (Ipv4Addr, u8)) -> bool {
 }
 
 fn invalid_target(message: impl Into<String>) -> Error {
-    Error::new("InvalidTarget", message)
+    Error::new(Elbv2::InvalidTarget, message)
 }
 
 /// Checks a target group's name in AWS's words (as moto's tests quote them): at most 32
@@ -558,7 +559,7 @@ impl World {
                 return Ok(existing.arn.clone());
             }
             return Err(Error::new(
-                "DuplicateTargetGroupName",
+                Elbv2::DuplicateTargetGroupName,
                 format!(
                     "A target group with the same name '{}' exists, but with different settings",
                     req.name
@@ -567,7 +568,7 @@ impl World {
         }
         if self.target_groups.in_scope(scope).count() >= TARGET_GROUPS_PER_REGION {
             return Err(Error::new(
-                "TooManyTargetGroups",
+                Elbv2::TooManyTargetGroups,
                 format!(
                     "The maximum number of target groups ({TARGET_GROUPS_PER_REGION}) has been reached"
                 ),
@@ -628,7 +629,7 @@ impl World {
         }
         if !self.load_balancers_of_target_group(arn).is_empty() {
             return Err(Error::new(
-                "ResourceInUse",
+                Elbv2::ResourceInUse,
                 format!("Target group '{arn}' is currently in use by a listener or a rule"),
             ));
         }

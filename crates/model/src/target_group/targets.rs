@@ -2,6 +2,7 @@
 //! registration, deregistration and draining, and health as DescribeTargetHealth reports it.
 
 use super::*;
+use codes::Elbv2;
 
 impl World {
     /// Checks one target of a RegisterTargets against the group: what it is, where it is.
@@ -134,7 +135,7 @@ impl World {
         let limit = if single { 1 } else { TARGETS_PER_TARGET_GROUP };
         if group.registered_targets().count() > limit {
             return Err(Error::new(
-                "TooManyTargets",
+                Elbv2::TooManyTargets,
                 format!(
                     "A target group of type '{}' can have at most {limit} targets",
                     group.target_type.name()

@@ -2,6 +2,7 @@
 //! kind of attachment.
 
 use super::*;
+use codes::Ec2;
 
 impl World {
     /// CreateTransitGatewayVpcAttachment: one subnet per zone of the VPC, an interface in
@@ -38,7 +39,7 @@ impl World {
         };
         if self.tgw_attachment_in_vpc(&tgw.id, &req.vpc_id).is_some() {
             return Err(Error::new(
-                "DuplicateTransitGatewayAttachment",
+                Ec2::DuplicateTransitGatewayAttachment,
                 format!("{} has non-deleted Transit Gateway Attachments with same VPC ID.", tgw.id),
             ));
         }
@@ -144,7 +145,7 @@ impl World {
             }
             if zones.contains(&subnet.availability_zone) {
                 return Err(Error::new(
-                    "DuplicateSubnetsInSameZone",
+                    Ec2::DuplicateSubnetsInSameZone,
                     "Duplicate Subnets for same AZ",
                 ));
             }

@@ -1,6 +1,7 @@
 //! Transit gateways themselves: create (with a default route table), modify, delete and purge.
 
 use super::*;
+use codes::Ec2;
 
 impl World {
     /// CreateTransitGateway: `available` at once, with a default route table unless both
@@ -55,7 +56,7 @@ impl World {
         let live = self.transit_gateways.in_scope(scope).filter(|g| g.is_live()).count();
         if live >= GATEWAYS_PER_REGION {
             return Err(Error::new(
-                "TransitGatewayLimitExceeded",
+                Ec2::TransitGatewayLimitExceeded,
                 "You've reached the limit on the number of transit gateways.",
             ));
         }
@@ -204,7 +205,7 @@ impl World {
             .collect();
         if !attached.is_empty() {
             return Err(Error::new(
-                "IncorrectState",
+                Ec2::IncorrectState,
                 format!(
                     "{id} has non-deleted Transit Gateway Attachments: {}.",
                     attached.join(", ")

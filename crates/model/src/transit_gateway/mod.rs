@@ -40,6 +40,7 @@ use crate::types::ec2::Tags;
 use crate::types::ec2::eni::ManagedInterface;
 pub use crate::types::ec2::transit_gateway::*;
 use crate::world::{Scope, World};
+use codes::Ec2;
 use std::collections::BTreeMap;
 use std::net::Ipv4Addr;
 
@@ -58,7 +59,7 @@ pub const GATEWAYS_PER_REGION: usize = 5;
 /// AWS's answer for a transit gateway id that names none.
 pub fn gateway_not_found(id: &str) -> Error {
     Error::new(
-        "InvalidTransitGatewayID.NotFound",
+        Ec2::InvalidTransitGatewayIDNotFound,
         format!("Transit Gateway {id} was deleted or does not exist."),
     )
 }

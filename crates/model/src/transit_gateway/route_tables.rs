@@ -2,6 +2,7 @@
 //! references, and the routes in force derived from them.
 
 use super::*;
+use codes::Ec2;
 
 impl World {
     /// CreateTransitGatewayRouteTable.
@@ -21,7 +22,7 @@ impl World {
             .count();
         if count >= ROUTE_TABLES_PER_GATEWAY {
             return Err(Error::new(
-                "TransitGatewayRouteTableLimitExceeded",
+                Ec2::TransitGatewayRouteTableLimitExceeded,
                 format!("The maximum number of route tables for {tgw_id} has been reached."),
             ));
         }
@@ -34,7 +35,7 @@ impl World {
         let t = self.find_tgw_route_table(scope, id)?.clone();
         if self.tgw_route_table_associations(id).next().is_some() {
             return Err(Error::new(
-                "IncorrectState",
+                Ec2::IncorrectState,
                 format!("Transit Gateway Route Table {id} has associations and cannot be deleted."),
             ));
         }
@@ -72,7 +73,7 @@ impl World {
         }
         if !a.is_available() {
             return Err(Error::new(
-                "IncorrectState",
+                Ec2::IncorrectState,
                 format!("Transit Gateway Attachment {attachment_id} is in invalid state."),
             ));
         }
@@ -89,7 +90,7 @@ impl World {
         let (t, a) = self.table_and_attachment(scope, rtb_id, attachment_id)?;
         if a.association_on(&t.transit_gateway_id).is_some() {
             return Err(Error::new(
-                "Resource.AlreadyAssociated",
+                Ec2::ResourceAlreadyAssociated,
                 format!(
                     "Transit Gateway Attachment {attachment_id} is already associated to a route table."
                 ),
@@ -110,7 +111,7 @@ impl World {
         let a = self.find_tgw_attachment(scope, attachment_id)?;
         if a.association_on(&t.transit_gateway_id) != Some(t.id.as_str()) {
             return Err(Error::new(
-                "InvalidAssociation.NotFound",
+                Ec2::InvalidAssociationNotFound,
                 format!(
                     "Transit Gateway Attachment {attachment_id} is not associated with Transit Gateway Route Table {rtb_id}."
                 ),
@@ -161,7 +162,7 @@ impl World {
         };
         if enable && present {
             return Err(Error::new(
-                "TransitGatewayRouteTablePropagation.Duplicate",
+                Ec2::TransitGatewayRouteTablePropagationDuplicate,
                 format!(
                     "Transit Gateway Attachment {attachment_id} is already propagating to Transit Gateway Route Table {rtb_id}."
                 ),
@@ -170,7 +171,7 @@ impl World {
         if !enable && !present {
             self.find_tgw_attachment(scope, attachment_id)?;
             return Err(Error::new(
-                "TransitGatewayRouteTablePropagation.NotFound",
+                Ec2::TransitGatewayRouteTablePropagationNotFound,
                 format!(
                     "Transit Gateway Attachment {attachment_id} is not propagating to Transit Gateway Route Table {rtb_id}."
                 ),
@@ -217,7 +218,7 @@ impl World {
         };
         let missing = || {
             Error::new(
-                "InvalidRoute.NotFound",
+                Ec2::InvalidRouteNotFound,
                 format!(
                     "No route with destination-cidr-block {destination} in Transit Gateway Route Table {rtb_id}"
                 ),
@@ -228,7 +229,7 @@ impl World {
         };
         match (change, existing, target) {
             (RouteChange::Create, Some(_), _) => Err(Error::new(
-                "RouteAlreadyExists",
+                Ec2::RouteAlreadyExists,
                 format!(
                     "Route {destination} already exists in Transit Gateway Route Table {rtb_id}."
                 ),
@@ -236,7 +237,7 @@ impl World {
             (RouteChange::Create, None, Some(target)) => {
                 if t.routes.len() >= ROUTES_PER_TABLE {
                     return Err(Error::new(
-                        "RouteLimitExceeded",
+                        Ec2::RouteLimitExceeded,
                         format!("The maximum number of routes in {rtb_id} has been reached."),
                     ));
                 }
@@ -291,7 +292,7 @@ impl World {
         };
         match (change, existing, target) {
             (RouteChange::Create, Some(_), _) => Err(Error::new(
-                "RouteAlreadyExists",
+                Ec2::RouteAlreadyExists,
                 format!(
                     "Transit Gateway Route Table {rtb_id} already has a reference to prefix list {prefix_list_id}."
                 ),
@@ -312,7 +313,7 @@ impl World {
                 Ok(())
             }
             (_, None, _) => Err(Error::new(
-                "InvalidRoute.NotFound",
+                Ec2::InvalidRouteNotFound,
                 format!(
                     "Transit Gateway Route Table {rtb_id} has no reference to prefix list {prefix_list_id}."
                 ),

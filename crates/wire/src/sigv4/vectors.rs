@@ -417,7 +417,7 @@ fn every_service_says_it_in_its_own_words() {
     ];
     for (failure, format, code, status) in cases {
         let e = failure.to_api_error(format);
-        assert_eq!((e.code.as_ref(), e.status), (code, status), "{failure:?} {format:?}");
+        assert_eq!((e.code.as_str(), e.status), (code, status), "{failure:?} {format:?}");
     }
     assert_eq!(
         AuthFailure::Missing.to_api_error(ErrorFormat::Ec2).message,

@@ -6,6 +6,7 @@ use super::canonical::{
 use super::{ALGORITHM, Credential, parse_authorization, parse_presigned};
 use crate::error::{ApiError, ErrorFormat};
 use crate::time::Timestamp;
+use codes::Protocol;
 use ring::hmac;
 
 /// How far (seconds) a signature's time may be from the server's clock, either way: AWS's 15
@@ -57,43 +58,51 @@ impl AuthFailure {
     fn ec2_error(&self) -> ApiError {
         match self {
             AuthFailure::Missing => ApiError::missing_parameter("AWSAccessKeyId"),
-            AuthFailure::Incomplete(m) => ApiError::client("IncompleteSignature", m.clone()),
+            AuthFailure::Incomplete(m) => {
+                ApiError::client(Protocol::IncompleteSignature, m.clone())
+            }
             AuthFailure::UnknownKey | AuthFailure::Mismatch(_) => {
-                ApiError::new("AuthFailure", 401, EC2_AUTH_FAILURE)
+                ApiError::new(Protocol::AuthFailure, 401, EC2_AUTH_FAILURE)
             }
             AuthFailure::Skew(_) | AuthFailure::Expired => {
-                ApiError::client("RequestExpired", EXPIRED)
+                ApiError::client(Protocol::RequestExpired, EXPIRED)
             }
         }
     }
 
     fn query_error(&self) -> ApiError {
         match self {
-            AuthFailure::Missing => ApiError::new("MissingAuthenticationToken", 403, MISSING_TOKEN),
-            AuthFailure::Incomplete(m) => ApiError::client("IncompleteSignature", m.clone()),
-            AuthFailure::UnknownKey => ApiError::new("InvalidClientTokenId", 403, INVALID_TOKEN),
-            AuthFailure::Mismatch(m) | AuthFailure::Skew(m) => {
-                ApiError::new("SignatureDoesNotMatch", 403, m.clone())
+            AuthFailure::Missing => {
+                ApiError::new(Protocol::MissingAuthenticationToken, 403, MISSING_TOKEN)
             }
-            AuthFailure::Expired => ApiError::client("RequestExpired", EXPIRED),
+            AuthFailure::Incomplete(m) => {
+                ApiError::client(Protocol::IncompleteSignature, m.clone())
+            }
+            AuthFailure::UnknownKey => {
+                ApiError::new(Protocol::InvalidClientTokenId, 403, INVALID_TOKEN)
+            }
+            AuthFailure::Mismatch(m) | AuthFailure::Skew(m) => {
+                ApiError::new(Protocol::SignatureDoesNotMatch, 403, m.clone())
+            }
+            AuthFailure::Expired => ApiError::client(Protocol::RequestExpired, EXPIRED),
         }
     }
 
     fn json_error(&self) -> ApiError {
         match self {
             AuthFailure::Missing => {
-                ApiError::client("MissingAuthenticationTokenException", MISSING_TOKEN)
+                ApiError::client(Protocol::MissingAuthenticationTokenException, MISSING_TOKEN)
             }
             AuthFailure::Incomplete(m) => {
-                ApiError::client("IncompleteSignatureException", m.clone())
+                ApiError::client(Protocol::IncompleteSignatureException, m.clone())
             }
             AuthFailure::UnknownKey => {
-                ApiError::client("UnrecognizedClientException", INVALID_TOKEN)
+                ApiError::client(Protocol::UnrecognizedClientException, INVALID_TOKEN)
             }
             AuthFailure::Mismatch(m) | AuthFailure::Skew(m) => {
-                ApiError::client("InvalidSignatureException", m.clone())
+                ApiError::client(Protocol::InvalidSignatureException, m.clone())
             }
-            AuthFailure::Expired => ApiError::client("RequestExpired", EXPIRED),
+            AuthFailure::Expired => ApiError::client(Protocol::RequestExpired, EXPIRED),
         }
     }
 }

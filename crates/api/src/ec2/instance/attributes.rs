@@ -2,6 +2,7 @@
 //! DescribeInstanceAttribute, ModifyInstanceMetadataOptions.
 
 use super::*;
+use codes::Ec2;
 
 pub(super) fn modify_instance_attribute(
     ctx: &Ctx,
@@ -79,7 +80,7 @@ pub(super) fn modify_instance_attribute(
     {
         w.instances.find(&kinds::INSTANCE, &ctx.scope, &req.instance_id)?;
         return Err(ApiError::client(
-            "UnsupportedOperation",
+            Ec2::UnsupportedOperation,
             "This attribute is not supported by vpclab.",
         )
         .into());
@@ -91,7 +92,7 @@ pub(super) fn modify_instance_attribute(
     }
     if list.len() > 1 && !block_devices {
         return Err(ApiError::client(
-            "InvalidParameterCombination",
+            Ec2::InvalidParameterCombination,
             "Fields for multiple attribute types specified",
         )
         .into());

@@ -1,6 +1,7 @@
 //! The read-only catalogues instances refer to: instance types, images, volumes.
 
 use super::*;
+use codes::Ec2;
 
 fn type_shape(t: &TypeInfo) -> InstanceTypeInfo {
     InstanceTypeInfo {
@@ -100,7 +101,7 @@ pub(super) fn describe_instance_types(
             .map(|n| {
                 type_info(n).ok_or_else(|| {
                     ApiError::client(
-                        "InvalidInstanceType",
+                        Ec2::InvalidInstanceType,
                         format!("The following supplied instance types do not exist: [{n}]"),
                     )
                 })
@@ -185,7 +186,7 @@ pub(super) fn describe_images(
     for id in &req.image_ids {
         if !model::instance::is_image_id(id) {
             return Err(ApiError::client(
-                "InvalidAMIID.Malformed",
+                Ec2::InvalidAMIIDMalformed,
                 format!("Invalid id: \"{id}\" (expecting \"ami-...\")"),
             )
             .into());

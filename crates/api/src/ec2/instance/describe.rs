@@ -2,6 +2,7 @@
 //! instances as filters read them.
 
 use super::*;
+use codes::Ec2;
 
 type InstanceRow<'a> = Row<'a, m::Instance>;
 
@@ -315,7 +316,7 @@ fn check_ids(ctx: &Ctx, w: &World, ids: &[String]) -> Result<(), ApiError> {
         [] => Ok(()),
         [one] => Err(crate::from_model(kinds::INSTANCE.not_found(one))),
         many => Err(ApiError::client(
-            "InvalidInstanceID.NotFound",
+            Ec2::InvalidInstanceIDNotFound,
             format!("The instance IDs '{}' do not exist", many.join(", ")),
         )),
     }
@@ -325,7 +326,7 @@ fn check_ids(ctx: &Ctx, w: &World, ids: &[String]) -> Result<(), ApiError> {
 fn refuse_ids_with_max_results(ids: &[String], max_results: Option<i32>) -> Result<(), ApiError> {
     if !ids.is_empty() && max_results.is_some() {
         return Err(ApiError::client(
-            "InvalidParameterCombination",
+            Ec2::InvalidParameterCombination,
             "The parameter instancesSet cannot be used with the parameter maxResults",
         ));
     }

@@ -21,6 +21,7 @@ use super::filter::{Filters, Row, Table, flag, one, table};
 use super::page::paginate;
 use super::{Ctx, Handler, read, write};
 use crate::Outcome;
+use codes::Ec2;
 use model::eni::public_dns_name;
 use model::instance::{InstanceChange, InterfaceSpec, Launch, StateChange, VolumeSpec};
 use model::instance_types::TypeInfo;
@@ -512,7 +513,7 @@ fn stop_instances(
 ) -> Outcome<StopInstancesResult> {
     if req.hibernate == Some(true) {
         return Err(ApiError::client(
-            "UnsupportedHibernationConfiguration",
+            Ec2::UnsupportedHibernationConfiguration,
             "The instance was not launched with hibernation enabled.",
         )
         .into());
