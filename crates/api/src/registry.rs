@@ -25,8 +25,8 @@
 //! route's URI labels, the query string, the headers and the parsed body, owned — in; an output
 //! shape out, whose header members and the route's status the service's render adds).
 //!
-//! Moving a service onto the registry (as [`crate::direct_connect`],
-//! [`crate::route53_resolver`] and [`crate::route53`] were moved):
+//! This module sits below the services and names none of them. Moving a service onto the
+//! registry (as Direct Connect, Route 53 Resolver and Route 53 were moved):
 //!
 //! - each `match` arm becomes a handler function taking the generated request shape (or
 //!   [`NoInput`] where the arm read none), listed in its module's `handlers()`; a check the arm

@@ -37,6 +37,7 @@ use crate::config::{
 };
 use crate::geo;
 use crate::health::CheckState;
+use crate::rng::below;
 use crate::wire::{self, Piece, Query, Section, Writer, rcode, rtype};
 
 /// How many CNAME or alias hops an answer follows.
@@ -175,29 +176,6 @@ fn contains(net: (IpAddr, u8), ip: IpAddr) -> bool {
         }
         _ => false,
     }
-}
-
-thread_local! {
-    static RNG: Cell<u64> = Cell::new({
-        use std::hash::{BuildHasher, Hasher};
-        std::collections::hash_map::RandomState::new().build_hasher().finish() | 1
-    });
-}
-
-/// A fast per-thread random number (xorshift64*); fairness, not secrecy.
-pub(crate) fn random() -> u64 {
-    RNG.with(|r| {
-        let mut x = r.get();
-        x ^= x >> 12;
-        x ^= x << 25;
-        x ^= x >> 27;
-        r.set(x);
-        x.wrapping_mul(0x2545_F491_4F6C_DD1D)
-    })
-}
-
-fn below(n: u64) -> u64 {
-    if n == 0 { 0 } else { random() % n }
 }
 
 impl Snapshot {

@@ -290,8 +290,8 @@ pub struct View {
     /// and leaves RA clear.
     pub resolver: bool,
     /// Route 53 Resolver rules associated with the VPC: a name under a forwarding rule's
-    /// domain is forwarded to its targets (the most specific domain wins; see
-    /// [`crate::forward`]). Empty for views without rules.
+    /// domain is forwarded to its targets (the most specific domain wins). Empty for views
+    /// without rules.
     pub forward: Vec<ForwardRule>,
 }
 

@@ -45,9 +45,9 @@ pub async fn forward(
     if targets.is_empty() || rest.len() < 10 {
         return None;
     }
-    let first = usize::try_from(crate::answer::random() % targets.len() as u64).unwrap_or(0);
+    let first = usize::try_from(crate::rng::random() % targets.len() as u64).unwrap_or(0);
     for target in targets.iter().cycle().skip(first).take(targets.len()) {
-        let id = (crate::answer::random() as u16).to_be_bytes();
+        let id = (crate::rng::random() as u16).to_be_bytes();
         let mut out = Vec::with_capacity(query.len());
         out.extend_from_slice(&id);
         out.extend_from_slice(rest);

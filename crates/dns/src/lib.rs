@@ -26,6 +26,11 @@
 //! - [`plane`]: [`Plane`] itself — listeners and checkers reconciled to a config, and
 //!   [`Plane::test_answer`], one question answered as a listener would (TestDNSAnswer).
 //!
+//! Modules use only those below them: `wire`, `rng` (the per-thread random numbers record
+//! choices and forwarded queries draw on) and `geo` at the bottom; `config` on `wire`;
+//! `health` on `config`; `answer` on those; `forward` on `rng`; `from_model` builds
+//! a `config`; `plane` uses them all.
+//!
 //! Whatever the plane sends away — health check probes, forwarded queries — goes only where
 //! its egress policy allows ([`Plane::with`], `guard::egress`; loopback only by
 //! default), judged on the address actually dialled: a refused health check fails naming the
@@ -46,6 +51,7 @@ pub mod from_model;
 pub mod geo;
 pub mod health;
 pub mod plane;
+mod rng;
 pub mod wire;
 
 pub use config::*;

@@ -31,6 +31,11 @@
 //!   interface writes.
 //! - [`analysis`]: a trace written down as a Reachability Analyzer analysis stores it.
 //! - [`explain`]: components, rules and explanations in words.
+//!
+//! Modules use only those below them: `prefix_lists` under `index`, `index` under `trace`,
+//! `trace` under `analysis` and `flows`. The tests of the engine's walk sit above all of them
+//! in `*_tests.rs` modules (`trace_tests`, `nat_tests`, …), next to `lab`, the small network
+//! they are built on, which itself uses `trace` and `analysis`.
 
 pub mod analysis;
 #[cfg(test)]
@@ -60,6 +65,8 @@ mod privatelink_tests;
 pub mod routes;
 pub mod security_groups;
 pub mod trace;
+#[cfg(test)]
+mod trace_tests;
 #[cfg(test)]
 mod transit_tests;
 #[cfg(test)]

@@ -3,9 +3,9 @@
 //!
 //! There is one lookup, the model's ([`World::resolve_prefix_list`]): an AWS-managed list of
 //! the referencing resource's region, or a customer-managed list of its own account and
-//! region. The engine resolves every referenced list once per version of the world (the
-//! [`crate::index::Index`] holds the result), so a route or rule always matches the list's
-//! current entries.
+//! region. [`PrefixLists::build`] resolves every referenced list of a world at once; the
+//! engine builds it once per version of the world (the per-version index above this module
+//! holds the result), so a route or rule always matches the list's current entries.
 
 use model::cidr::Cidr;
 use model::types::ec2::{RouteDestination, RulePeer};

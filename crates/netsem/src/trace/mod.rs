@@ -54,8 +54,6 @@ mod peering;
 mod privatelink;
 mod route_table;
 mod security_group;
-#[cfg(test)]
-mod tests;
 mod transit;
 
 use ends::{Border, End, Owner, resolve};

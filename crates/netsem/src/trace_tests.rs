@@ -1,7 +1,10 @@
-use super::Decision;
-use super::codes::*;
+//! The engine's walk on the small networks of [`crate::lab`]: public and private subnets,
+//! security groups, network ACLs, internet gateways.
+
 use crate::lab::{Lab, codes, kinds};
 use crate::packet::{TCP, UDP};
+use crate::trace::Decision;
+use crate::trace::codes::*;
 use model::security_group::PeerRequest;
 
 fn anywhere() -> PeerRequest {
@@ -231,7 +234,7 @@ fn internet_gateways_refuse_private_addresses() {
     lab.route_to_gateway(&table, "192.168.0.0/16", &igw);
     let t = lab.ask(&web, "192.168.1.1", TCP, 443);
     assert_eq!(codes(&t), [(IGW_DESTINATION_ADDRESS_NOT_IN_RFC1918_EGRESS, None, false)]);
-    let mut q = super::Question::new(
+    let mut q = crate::trace::Question::new(
         crate::endpoint::Endpoint::Resource(igw.clone()),
         crate::endpoint::Endpoint::Resource(web.clone()),
         TCP,
@@ -239,7 +242,7 @@ fn internet_gateways_refuse_private_addresses() {
     );
     q.source_address = Some("10.9.9.9".parse().unwrap());
     let index = crate::index::Index::build(&lab.world);
-    let net = super::Network { world: &lab.world, index: &index };
-    let t = super::trace(&net, &q).unwrap();
+    let net = crate::trace::Network { world: &lab.world, index: &index };
+    let t = crate::trace::trace(&net, &q).unwrap();
     assert_eq!(codes(&t), [(IGW_SOURCE_ADDRESS_NOT_IN_RFC1918_INGRESS, None, false)]);
 }
