@@ -9,6 +9,7 @@
 //! `<ActionResponse>` once the lock is released.
 
 pub mod common;
+pub mod describe;
 pub mod filter;
 pub mod page;
 

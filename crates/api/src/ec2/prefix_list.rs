@@ -138,6 +138,7 @@ fn selected_aws(ctx: &Ctx, ids: &[String]) -> Result<Vec<AwsList>, model::Error>
     Ok(all.into_iter().filter(|p| ids.is_empty() || ids.contains(&p.id)).collect())
 }
 
+// Not on `describe::describe`: AWS's lists are built for the request, not stored.
 fn describe_prefix_lists(
     ctx: &Ctx,
     w: &World,
@@ -161,6 +162,7 @@ fn describe_prefix_lists(
     Ok(DescribePrefixListsResult { next_token, prefix_lists })
 }
 
+// Not on `describe::describe`: filters read the rendered list (AWS's and the caller's alike).
 fn describe_managed_prefix_lists(
     ctx: &Ctx,
     w: &World,

@@ -26,6 +26,8 @@ const REGION_FILTERS: Table<CatalogueRegion> = table![
     "opt-in-status" => |r| one(opt_in_status(r.opt_in)),
 ];
 
+// Not on `describe::describe` (nor the other Describes without MaxResults: zones, addresses,
+// VPN gateways and connections, customer gateways): AWS does not paginate them.
 fn describe_regions(
     ctx: &Ctx,
     w: &World,

@@ -45,6 +45,7 @@ const TAG_FILTERS: Table<TagDescription> = table![
     "value" => |t| t.value.iter().cloned().collect(),
 ];
 
+// Not on `describe::describe`: its rows (one per tag) are built for the request, not stored.
 fn describe_tags(ctx: &Ctx, w: &World, req: DescribeTagsRequest) -> Outcome<DescribeTagsResult> {
     let filters = Filters::new(&req.filters, TAG_FILTERS)?;
     let mut items = Vec::new();

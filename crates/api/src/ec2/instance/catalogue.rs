@@ -86,6 +86,7 @@ const TYPE_FILTERS: Table<TypeInfo> = table![
 
 /// DescribeInstanceTypes: without names, the catalogue; with names, each named type (any type
 /// of AWS's list, described from its size and family when it is not in the catalogue).
+// Not on `describe::describe` (nor DescribeImages): the rows are built for the request.
 pub(super) fn describe_instance_types(
     ctx: &Ctx,
     w: &World,
@@ -280,18 +281,17 @@ pub(super) fn describe_volumes(
     w: &World,
     req: DescribeVolumesRequest,
 ) -> Outcome<DescribeVolumesResult> {
-    let filters = Filters::new(&req.filters, VOLUME_FILTERS)?;
-    for id in &req.volume_ids {
-        w.volumes.find(&kinds::VOLUME, &ctx.scope, id)?;
-    }
-    let items = w
-        .volumes
-        .in_scope(&ctx.scope)
-        .filter(|v| req.volume_ids.is_empty() || req.volume_ids.contains(&v.id))
-        .filter(|v| filters.matches(&Row::new(w, &ctx.scope, v), &v.tags))
-        .map(|v| (v.id.clone(), render_volume(v)))
-        .collect();
-    let (volumes, next_token) =
-        paginate(items, req.max_results, req.next_token.as_deref(), (5, 500))?;
+    let ask = Ask::new(&req.filters, &req.volume_ids, req.max_results, &req.next_token, (5, 500));
+    let (volumes, next_token) = describe(
+        ask,
+        VOLUME_FILTERS,
+        |ids| {
+            for id in ids {
+                w.volumes.find(&kinds::VOLUME, &ctx.scope, id)?;
+            }
+            Ok(in_scope(&w.volumes, w, &ctx.scope))
+        },
+        |r| render_volume(r.item),
+    )?;
     Ok(DescribeVolumesResult { next_token, volumes })
 }

@@ -16,6 +16,7 @@
 use super::common::{
     attr_bool, attr_value, not_taggable_here, spec_resource_type, tag_set, tags_for,
 };
+use super::describe::{Ask, Listed, NO_TAGS, describe, in_scope};
 use super::eni::{count, dns_hostnames, group_identifiers, parse_ip};
 use super::filter::{Filters, Row, Table, flag, one, table};
 use super::page::paginate;
