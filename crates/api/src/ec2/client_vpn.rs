@@ -210,7 +210,7 @@ fn delete_endpoint(
     Ok(DeleteClientVpnEndpointResult { status: status("deleting") })
 }
 
-const ENDPOINT_FILTERS: Table<cv::ClientVpnEndpoint> = table![
+pub(super) const ENDPOINT_FILTERS: Table<cv::ClientVpnEndpoint> = table![
     "endpoint-id" => |e| one(&e.id),
     "transport-protocol" => |e| one(&e.transport_protocol),
 ];
@@ -270,7 +270,7 @@ fn disassociate(
     })
 }
 
-const TARGET_FILTERS: Table<cv::TargetNetwork, cv::ClientVpnEndpoint> = table![
+pub(super) const TARGET_FILTERS: Table<cv::TargetNetwork, cv::ClientVpnEndpoint> = table![
     "association-id" => |a| one(&a.id),
     "target-network-id" => |a| one(&a.subnet_id),
     "vpc-id" => |a| one(&a.vpc_id),
@@ -381,7 +381,7 @@ fn revoke_ingress(
     Ok(RevokeClientVpnIngressResult { status: rule_status("revoking") })
 }
 
-const RULE_FILTERS: Table<cv::AuthorizationRule, cv::ClientVpnEndpoint> = table![
+pub(super) const RULE_FILTERS: Table<cv::AuthorizationRule, cv::ClientVpnEndpoint> = table![
     "description" => |r| r.description.iter().cloned().collect(),
     "destination-cidr" => |r| one(r.destination),
     "group-id" => |r| r.group_id.iter().cloned().collect(),
@@ -447,7 +447,7 @@ fn delete_route(
     Ok(DeleteClientVpnRouteResult { status: route_status("deleting") })
 }
 
-const ROUTE_FILTERS: Table<cv::ClientVpnRoute, cv::ClientVpnEndpoint> = table![
+pub(super) const ROUTE_FILTERS: Table<cv::ClientVpnRoute, cv::ClientVpnEndpoint> = table![
     "destination-cidr" => |r| one(r.destination),
     "origin" => |r| one(r.origin.name()),
     "target-subnet" => |r| one(&r.target_subnet),
@@ -481,7 +481,7 @@ fn describe_routes(
 }
 
 /// Read from the connection as shown (vpclab has none to show).
-const CONNECTION_FILTERS: Table<ClientVpnConnection> = table![
+pub(super) const CONNECTION_FILTERS: Table<ClientVpnConnection> = table![
     "connection-id" => |c| c.connection_id.iter().cloned().collect(),
     "username" => |c| c.username.iter().cloned().collect(),
 ];

@@ -74,7 +74,7 @@ fn associate_dhcp_options(
     Ok(ReturnTrue)
 }
 
-const DHCP_FILTERS: Table<m::DhcpOptions> = table![
+pub(super) const DHCP_FILTERS: Table<m::DhcpOptions> = table![
     "dhcp-options-id" => |d| one(&d.id),
     "key" => |d| d.configurations.iter().map(|(k, _)| k.clone()).collect(),
     "value" => |d| d.configurations.iter().flat_map(|(_, vs)| vs.iter().cloned()).collect(),

@@ -112,7 +112,7 @@ fn create_service(
     })
 }
 
-const SERVICE_FILTERS: Table<es::EndpointService> = table![
+pub(super) const SERVICE_FILTERS: Table<es::EndpointService> = table![
     "service-name" => |s| one(&s.service_name),
     "service-id" => |s| one(&s.id),
     "service-state" => |_| one("Available"),
@@ -223,7 +223,7 @@ fn modify_permissions(
     })
 }
 
-const PERMISSION_FILTERS: Table<es::AllowedPrincipal, es::EndpointService> = table![
+pub(super) const PERMISSION_FILTERS: Table<es::AllowedPrincipal, es::EndpointService> = table![
     "principal" => |p| one(&p.principal),
     "principal-type" => |p| one(p.principal_type()),
     "service-permission-id" => |p| one(&p.permission_id),
@@ -258,7 +258,7 @@ fn describe_permissions(
 }
 
 /// A connection: the endpoint, with the service it connects to.
-const CONNECTION_FILTERS: Table<model::vpc_endpoint::VpcEndpoint, es::EndpointService> = table![
+pub(super) const CONNECTION_FILTERS: Table<model::vpc_endpoint::VpcEndpoint, es::EndpointService> = table![
     "ip-address-type" => |_| one("ipv4"),
     "service-id" => |e| one(&e.extra.id),
     "vpc-endpoint-owner" => |e| one(&e.owner.account),

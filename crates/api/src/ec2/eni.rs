@@ -292,7 +292,7 @@ fn not_modelled(_: &NicRow) -> Vec<String> {
     vec![]
 }
 
-const ENI_FILTERS: Table<m::NetworkInterface> = table![
+pub(super) const ENI_FILTERS: Table<m::NetworkInterface> = table![
     "association.allocation-id" => {
         |e| primary_public(e).and_then(|p| p.allocation_id.clone()).into_iter().collect()
     },

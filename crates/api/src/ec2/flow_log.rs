@@ -100,7 +100,7 @@ fn delete_flow_logs(
     Ok(DeleteFlowLogsResult { unsuccessful: unsuccessful(out.unsuccessful) })
 }
 
-const FILTERS: Table<fl::FlowLog> = table![
+pub(super) const FILTERS: Table<fl::FlowLog> = table![
     "deliver-log-status" => |_| one("SUCCESS"),
     "log-destination-type" => |f| one(f.destination.type_name()),
     "flow-log-id" => |f| one(&f.id),

@@ -90,7 +90,7 @@ fn detach_internet_gateway(
     Ok(ReturnTrue)
 }
 
-const IGW_FILTERS: Table<m::InternetGateway> = table![
+pub(super) const IGW_FILTERS: Table<m::InternetGateway> = table![
     "attachment.state" => |g| g.attached_vpc_id.iter().map(|_| "available".to_owned()).collect(),
     "attachment.vpc-id" => |g| g.attached_vpc_id.iter().cloned().collect(),
     "internet-gateway-id" => |g| one(&g.id),
@@ -149,7 +149,7 @@ fn delete_egress_only_internet_gateway(
 }
 
 /// Only the tag filters.
-const EIGW_FILTERS: Table<m::EgressOnlyInternetGateway> = &[];
+pub(super) const EIGW_FILTERS: Table<m::EgressOnlyInternetGateway> = &[];
 
 /// Unknown ids are not an error here: AWS answers with the gateways that exist (Terraform relies
 /// on an empty list for a deleted gateway).

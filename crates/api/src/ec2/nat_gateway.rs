@@ -106,7 +106,7 @@ fn delete_nat_gateway(
     Ok(DeleteNatGatewayResult { nat_gateway_id: Some(req.nat_gateway_id) })
 }
 
-const FILTERS: Table<m::NatGateway> = table![
+pub(super) const FILTERS: Table<m::NatGateway> = table![
     "nat-gateway-id" => |n| one(&n.id),
     "state" => |n| one(n.state.name()),
     "subnet-id" => |n| one(&n.subnet_id),

@@ -104,7 +104,7 @@ fn cidr(e: &m::NetworkAclEntry) -> String {
     }
 }
 
-const ACL_FILTERS: Table<m::NetworkAcl> = table![
+pub(super) const ACL_FILTERS: Table<m::NetworkAcl> = table![
     "association.association-id" => |a| a.associations.iter().map(|x| x.id.clone()).collect(),
     "association.network-acl-id" => |a| {
         if a.associations.is_empty() { vec![] } else { one(&a.id) }

@@ -143,7 +143,7 @@ fn destination_ports(f: &m::PathFilter) -> Option<String> {
     range(f.destination_port_range)
 }
 
-const PATH_FILTERS: Table<m::NetworkInsightsPath> = table![
+pub(super) const PATH_FILTERS: Table<m::NetworkInsightsPath> = table![
     "destination" => |p| p.spec.destination.iter().cloned().collect(),
     "source" => |p| one(&p.spec.source),
     "protocol" => |p| one(&p.spec.protocol),
@@ -229,7 +229,7 @@ fn delete_network_insights_analysis(
     })
 }
 
-const ANALYSIS_FILTERS: Table<m::NetworkInsightsAnalysis> = table![
+pub(super) const ANALYSIS_FILTERS: Table<m::NetworkInsightsAnalysis> = table![
     "path-found" => |a| a.result.path_found.map(flag).unwrap_or_default(),
     "status" => |a| one(a.result.status.as_str()),
 ];

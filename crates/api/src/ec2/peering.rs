@@ -225,7 +225,7 @@ fn cidrs(p: &PeeringRow, vpc: &str) -> Vec<String> {
         .unwrap_or_default()
 }
 
-const FILTERS: Table<VpcPeeringConnection, i64> = table![
+pub(super) const FILTERS: Table<VpcPeeringConnection, i64> = table![
     "accepter-vpc-info.cidr-block" => |p| cidrs(p, &p.accepter_vpc_id),
     "accepter-vpc-info.owner-id" => |p| one(&p.accepter.account),
     "accepter-vpc-info.vpc-id" => |p| one(&p.accepter_vpc_id),

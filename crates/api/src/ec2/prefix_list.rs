@@ -80,13 +80,13 @@ impl Any<'_> {
 }
 
 /// DescribePrefixLists: the AWS-managed lists.
-const AWS_FILTERS: Table<AwsList> = table![
+pub(super) const AWS_FILTERS: Table<AwsList> = table![
     "prefix-list-id" => |p| one(&p.id),
     "prefix-list-name" => |p| one(&p.name),
 ];
 
 /// DescribeManagedPrefixLists: lists of either kind, read as shown.
-const MANAGED_FILTERS: Table<ManagedPrefixList> = table![
+pub(super) const MANAGED_FILTERS: Table<ManagedPrefixList> = table![
     "owner-id" => |p| p.owner_id.iter().cloned().collect(),
     "prefix-list-id" => |p| p.prefix_list_id.iter().cloned().collect(),
     "prefix-list-name" => |p| p.prefix_list_name.iter().cloned().collect(),

@@ -152,7 +152,7 @@ fn routes(t: &TableRow, f: &dyn Fn(&Route) -> Option<String>) -> Vec<String> {
         .collect()
 }
 
-const ROUTE_TABLE_FILTERS: Table<m::RouteTable> = table![
+pub(super) const ROUTE_TABLE_FILTERS: Table<m::RouteTable> = table![
     "association.gateway-id" => {
         |t| assoc(t, &|a| match &a.target {
                 AssociationTarget::Gateway(g) => Some(g.clone()),

@@ -347,7 +347,7 @@ fn to_port(rules: &Rules) -> Vec<String> {
 }
 
 /// `ip-permission.X` reads the ingress rules, `egress.ip-permission.X` the egress ones.
-const GROUP_FILTERS: Table<m::SecurityGroup> = table![
+pub(super) const GROUP_FILTERS: Table<m::SecurityGroup> = table![
     "description" => |g| one(&g.description),
     "egress.ip-permission.cidr" => |g| cidr(&g.egress),
     "egress.ip-permission.from-port" => |g| from_port(&g.egress),
@@ -538,7 +538,7 @@ fn revoke_egress(
 }
 
 /// A rule, with the group that holds it.
-const RULE_FILTERS: Table<m::SecurityGroupRule, m::SecurityGroup> = table![
+pub(super) const RULE_FILTERS: Table<m::SecurityGroupRule, m::SecurityGroup> = table![
     "group-id" => |r| one(&r.extra.id),
     "security-group-rule-id" => |r| one(&r.id),
 ];

@@ -77,7 +77,7 @@ fn delete_subnet_cidr_reservation(
     })
 }
 
-const RESERVATION_FILTERS: Table<m::SubnetCidrReservation, m::Subnet> = table![
+pub(super) const RESERVATION_FILTERS: Table<m::SubnetCidrReservation, m::Subnet> = table![
     "reservationType" => |r| one(&r.reservation_type),
     "subnet-id" => |r| one(&r.extra.id),
 ];
@@ -249,7 +249,7 @@ fn none(_: &SubnetRow) -> Vec<String> {
     vec![]
 }
 
-const SUBNET_FILTERS: Table<m::Subnet> = table![
+pub(super) const SUBNET_FILTERS: Table<m::Subnet> = table![
     "availability-zone" => zone,
     "availabilityZone" => zone,
     "availability-zone-id" => zone_id,

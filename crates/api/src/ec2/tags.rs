@@ -38,7 +38,7 @@ fn delete_tags(ctx: &Ctx, w: &mut World, req: DeleteTagsRequest) -> Outcome<Retu
 }
 
 /// Read from the tag as DescribeTags shows it.
-const TAG_FILTERS: Table<TagDescription> = table![
+pub(super) const TAG_FILTERS: Table<TagDescription> = table![
     "key" => |t| t.key.iter().cloned().collect(),
     "resource-id" => |t| t.resource_id.iter().cloned().collect(),
     "resource-type" => |t| t.resource_type.iter().cloned().collect(),

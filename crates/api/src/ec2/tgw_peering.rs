@@ -159,7 +159,7 @@ fn side<'a>(a: &Row<'a, TgwAttachment>) -> &'a str {
     a.world.tgw_attachment_side(a.scope, a.item)
 }
 
-const PEERING_FILTERS: Table<TgwAttachment> = table![
+pub(super) const PEERING_FILTERS: Table<TgwAttachment> = table![
     "transit-gateway-attachment-id" => |a| one(&a.id),
     "local-owner-id" => |a| {
         a.world.transit_gateways.get(side(a)).map(|g| one(&g.owner.account)).unwrap_or_default()

@@ -72,7 +72,7 @@ fn create_target(
     })
 }
 
-const TARGET_FILTERS: Table<tm::TrafficMirrorTarget> = table![
+pub(super) const TARGET_FILTERS: Table<tm::TrafficMirrorTarget> = table![
     "description" => |t| t.description.iter().cloned().collect(),
     "network-interface-id" => |t| match &t.kind {
         TargetKind::NetworkInterface(id) => one(id),
@@ -179,7 +179,7 @@ fn create_filter(
     })
 }
 
-const FILTER_FILTERS: Table<tm::TrafficMirrorFilter> = table![
+pub(super) const FILTER_FILTERS: Table<tm::TrafficMirrorFilter> = table![
     "description" => |f| f.description.iter().cloned().collect(),
     "traffic-mirror-filter-id" => |f| one(&f.id),
 ];
@@ -324,7 +324,7 @@ fn delete_rule(
     })
 }
 
-const RULE_FILTERS: Table<tm::FilterRule, tm::TrafficMirrorFilter> = table![
+pub(super) const RULE_FILTERS: Table<tm::FilterRule, tm::TrafficMirrorFilter> = table![
     "description" => |r| r.description.iter().cloned().collect(),
     "destination-cidr-block" => |r| one(r.destination_cidr),
     "protocol" => |r| r.protocol.iter().map(|p| p.to_string()).collect(),
@@ -413,7 +413,7 @@ fn create_session(
     })
 }
 
-const SESSION_FILTERS: Table<tm::TrafficMirrorSession> = table![
+pub(super) const SESSION_FILTERS: Table<tm::TrafficMirrorSession> = table![
     "description" => |s| s.description.iter().cloned().collect(),
     "network-interface-id" => |s| one(&s.network_interface_id),
     "owner-id" => |s| one(&s.owner.account),

@@ -157,7 +157,7 @@ fn delete_transit_gateway(
     Ok(DeleteTransitGatewayResult { transit_gateway: Some(render_tgw(g, Some("deleting"))) })
 }
 
-const TGW_FILTERS: Table<t::TransitGateway> = table![
+pub(super) const TGW_FILTERS: Table<t::TransitGateway> = table![
     "options.propagation-default-route-table-id" => {
         |g| g.options.propagation_default_route_table_id.iter().cloned().collect()
     },
@@ -356,14 +356,14 @@ fn attachment_gateway(a: &AttachmentRow) -> Vec<String> {
     one(side(a))
 }
 
-const VPC_ATTACHMENT_FILTERS: Table<TgwAttachment> = table![
+pub(super) const VPC_ATTACHMENT_FILTERS: Table<TgwAttachment> = table![
     "state" => attachment_state,
     "transit-gateway-attachment-id" => attachment_id,
     "transit-gateway-id" => attachment_gateway,
     "vpc-id" => |a| a.vpc().map(|v| one(&v.vpc_id)).unwrap_or_default(),
 ];
 
-const ATTACHMENT_FILTERS: Table<TgwAttachment> = table![
+pub(super) const ATTACHMENT_FILTERS: Table<TgwAttachment> = table![
     "association.transit-gateway-route-table-id" => |a| {
         a.association_on(side(a)).map(one).unwrap_or_default()
     },
@@ -484,7 +484,7 @@ fn delete_route_table(
 }
 
 /// A route table, with the way DescribeTransitGatewayRouteTables shows it.
-const ROUTE_TABLE_FILTERS: Table<t::TgwRouteTable, TransitGatewayRouteTable> = table![
+pub(super) const ROUTE_TABLE_FILTERS: Table<t::TgwRouteTable, TransitGatewayRouteTable> = table![
     "default-association-route-table" => |rt| {
         flag(rt.extra.default_association_route_table == Some(true))
     },
@@ -603,7 +603,7 @@ fn disable_propagation(
     })
 }
 
-const ASSOCIATION_FILTERS: Table<TgwAttachment> = table![
+pub(super) const ASSOCIATION_FILTERS: Table<TgwAttachment> = table![
     "resource-id" => |a| one(a.resource.resource_id()),
     "resource-type" => |a| one(a.resource.resource_type()),
     "transit-gateway-attachment-id" => attachment_id,
@@ -764,7 +764,7 @@ fn destination(r: &Row<TgwRoute>) -> Vec<String> {
     one(r.destination)
 }
 
-const ROUTE_FILTERS: Table<TgwRoute> = table![
+pub(super) const ROUTE_FILTERS: Table<TgwRoute> = table![
     "attachment.transit-gateway-attachment-id" => |r| r.attachment_ids.clone(),
     "attachment.resource-id" => {
         |r| route_attachments(r).map(|a| a.resource.resource_id().to_owned()).collect()
@@ -953,7 +953,7 @@ fn delete_prefix_list_reference(
 }
 
 /// A reference as shown.
-const REFERENCE_FILTERS: Table<TransitGatewayPrefixListReference> = table![
+pub(super) const REFERENCE_FILTERS: Table<TransitGatewayPrefixListReference> = table![
     "attachment.resource-id" => {
         |r| r.transit_gateway_attachment.as_ref().and_then(|a| a.resource_id.clone()).into_iter().collect()
     },

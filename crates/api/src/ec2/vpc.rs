@@ -139,7 +139,7 @@ fn vpc_is_default(v: &Row<m::Vpc>) -> Vec<String> {
     flag(v.is_default)
 }
 
-const VPC_FILTERS: Table<m::Vpc> = table![
+pub(super) const VPC_FILTERS: Table<m::Vpc> = table![
     "cidr" => |v| v.primary_cidr().map(|c| c.to_string()).into_iter().collect(),
     "cidr-block-association.cidr-block" => {
         |v| v.cidr_blocks.iter().map(|b| b.cidr.to_string()).collect()

@@ -146,7 +146,7 @@ fn delete_vpc_endpoints(
     Ok(DeleteVpcEndpointsResult { unsuccessful })
 }
 
-const FILTERS: Table<ve::VpcEndpoint> = table![
+pub(super) const FILTERS: Table<ve::VpcEndpoint> = table![
     "ip-address-type" => |_| one("ipv4"),
     "service-name" => |e| one(&e.service_name),
     // Endpoints reach services of their own region only (no cross-region PrivateLink).
@@ -184,7 +184,7 @@ fn describe_vpc_endpoints(
 }
 
 /// Amazon's services of the region.
-const SERVICE_FILTERS: Table<ve::Service> = table![
+pub(super) const SERVICE_FILTERS: Table<ve::Service> = table![
     "owner" => |_| one("amazon"),
     "service-name" => |s| one(&s.name),
     "service-region" => |s| one(&s.scope.region),
@@ -193,7 +193,7 @@ const SERVICE_FILTERS: Table<ve::Service> = table![
 ];
 
 /// The same names, read from the endpoint services (PrivateLink) of vpclab's users.
-const PRIVATELINK_FILTERS: Table<model::endpoint_service::EndpointService> = table![
+pub(super) const PRIVATELINK_FILTERS: Table<model::endpoint_service::EndpointService> = table![
     "owner" => |s| one(&s.owner.account),
     "service-name" => |s| one(&s.service_name),
     "service-region" => |s| one(&s.owner.region),

@@ -69,7 +69,7 @@ fn type_shape(t: &TypeInfo) -> InstanceTypeInfo {
     }
 }
 
-const TYPE_FILTERS: Table<TypeInfo> = table![
+pub(super) const TYPE_FILTERS: Table<TypeInfo> = table![
     "instance-type" => |t| one(&t.name),
     "burstable-performance-supported" => |t| flag(t.burstable),
     "current-generation" => |t| flag(t.current_generation),
@@ -123,7 +123,7 @@ fn amazon(_: &Row<Image>) -> Vec<String> {
 }
 
 /// The image as synthesised.
-const IMAGE_FILTERS: Table<Image> = table![
+pub(super) const IMAGE_FILTERS: Table<Image> = table![
     "architecture" => |_| one("x86_64"),
     "image-id" => |img| img.image_id.clone().into_iter().collect(),
     "image-type" => |_| one("machine"),
@@ -211,7 +211,7 @@ fn not_modelled(_: &Row<m::Volume>) -> Vec<String> {
     flag(false)
 }
 
-const VOLUME_FILTERS: Table<m::Volume> = table![
+pub(super) const VOLUME_FILTERS: Table<m::Volume> = table![
     "attachment.attach-time" => |v| {
         v.attached_instance_id.iter().map(|_| Timestamp(v.create_time).to_iso8601()).collect()
     },

@@ -47,7 +47,7 @@ fn no_resource_name_record(_: &InstanceRow) -> Vec<String> {
     flag(false)
 }
 
-const INSTANCE_FILTERS: Table<m::Instance> = table![
+pub(super) const INSTANCE_FILTERS: Table<m::Instance> = table![
     "affinity" => |i| shown(i).placement.and_then(|p| p.affinity).into_iter().collect(),
     "architecture" => |i| one(shown(i).architecture.unwrap_or_default()),
     "availability-zone" => |i| one(&i.availability_zone),
@@ -391,7 +391,7 @@ fn not_shown(_: &InstanceRow) -> Vec<String> {
     vec![]
 }
 
-const STATUS_FILTERS: Table<m::Instance> = table![
+pub(super) const STATUS_FILTERS: Table<m::Instance> = table![
     "attached-ebs-status.status" => not_shown,
     "availability-zone" => |i| one(&i.availability_zone),
     "availability-zone-id" => zone_id,
@@ -464,7 +464,7 @@ pub(super) fn describe_instance_status(
     Ok(DescribeInstanceStatusResult { instance_statuses, next_token })
 }
 
-const CREDIT_FILTERS: Table<m::Instance> = table!["instance-id" => |i| one(&i.id)];
+pub(super) const CREDIT_FILTERS: Table<m::Instance> = table!["instance-id" => |i| one(&i.id)];
 
 pub(super) fn describe_instance_credit_specifications(
     ctx: &Ctx,

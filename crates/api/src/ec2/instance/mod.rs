@@ -31,6 +31,19 @@ use shapes::ec2::*;
 use wire::xml::ReturnTrue;
 use wire::{ApiError, Timestamp};
 
+/// The filter names of the instance Describes, by operation.
+pub(super) fn filter_names() -> Vec<(&'static str, Vec<&'static str>)> {
+    use super::filter::names;
+    vec![
+        ("DescribeInstances", names(describe::INSTANCE_FILTERS).collect()),
+        ("DescribeInstanceStatus", names(describe::STATUS_FILTERS).collect()),
+        ("DescribeInstanceCreditSpecifications", names(describe::CREDIT_FILTERS).collect()),
+        ("DescribeInstanceTypes", names(catalogue::TYPE_FILTERS).collect()),
+        ("DescribeImages", names(catalogue::IMAGE_FILTERS).collect()),
+        ("DescribeVolumes", names(catalogue::VOLUME_FILTERS).collect()),
+    ]
+}
+
 mod attributes;
 mod catalogue;
 mod describe;
