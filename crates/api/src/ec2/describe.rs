@@ -94,8 +94,8 @@ resource!(
     m::endpoint_service::EndpointService,
 );
 
-/// Every id requested names a resource of `table` in `scope`, else the kind's NotFound (a
-/// malformed id too: AWS answers NotFound for it in these Describes).
+/// Every id requested names a resource of `table` in `scope`, else the kind's NotFound (for a
+/// malformed id too, as these Describes answered before the shared path).
 pub fn require_found<T>(
     table: &model::Table<T>,
     kind: &Kind,
@@ -125,7 +125,8 @@ where
 pub static NO_TAGS: Tags = Tags::new();
 
 /// A Describe call: `table`'s names checked against `ask.filters`; then `list`, which checks
-/// the requested ids (failing on the first missing one) and yields the rows in id order; then
+/// the requested ids (failing on the first missing one) and yields the rows in page order (id
+/// order, or stored order for rows whose ids are positions); then
 /// the rows asked for that pass the filters, paginated; then the page rendered (only the page:
 /// rendering is the expensive part).
 pub fn describe<'w, T, P, I, R>(
