@@ -12,6 +12,7 @@
 //! `cargo run -p codegen` rewrites the files; `cargo run -p codegen -- --check` fails when they
 //! are stale. botocore is found through `python3`, or `--botocore DIR`.
 
+mod filters;
 mod json;
 mod rest_xml;
 
@@ -712,6 +713,9 @@ impl<'a> Generator<'a> {
         }
         writeln!(out, "];\n")?;
         self.write_errors(&mut out)?;
+        if self.protocol == Protocol::Ec2 {
+            filters::write(&mut out, ops, self.operations, self.shapes)?;
+        }
 
         for e in &reach.enums {
             let values: Vec<String> = self

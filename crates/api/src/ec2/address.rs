@@ -167,7 +167,7 @@ fn disassociate_address(
     Ok(ReturnTrue)
 }
 
-const ADDRESS_FILTERS: Table<m::Address> = table![
+pub(super) const ADDRESS_FILTERS: Table<m::Address> = table![
     "allocation-id" => |a| one(&a.allocation_id),
     "association-id" => |a| a.association.as_ref().map(|x| x.association_id.clone()).into_iter().collect(),
     "domain" => |_| one("vpc"),

@@ -1,13 +1,14 @@
 //! Client VPN operations: endpoints, target network associations, authorization rules, routes.
 
 use super::common::{tag_set, tags_for};
-use super::filter::{Filters, Row, Table, one, table};
-use super::page::paginate;
+use super::describe::{Ask, Listed, NO_TAGS, describe, in_scope};
+use super::filter::{Row, Table, one, table};
 use super::{Ctx, Handler, read, write};
 use crate::Outcome;
 use model::World;
 use model::client_vpn::{self as cv, Authentication, ClientVpnChange, NewClientVpnEndpoint};
 use shapes::ec2::*;
+use std::borrow::Cow;
 use wire::{ApiError, Timestamp};
 
 pub(super) fn handlers() -> Vec<(&'static str, Handler)> {
@@ -209,7 +210,7 @@ fn delete_endpoint(
     Ok(DeleteClientVpnEndpointResult { status: status("deleting") })
 }
 
-const ENDPOINT_FILTERS: Table<cv::ClientVpnEndpoint> = table![
+pub(super) const ENDPOINT_FILTERS: Table<cv::ClientVpnEndpoint> = table![
     "endpoint-id" => |e| one(&e.id),
     "transport-protocol" => |e| one(&e.transport_protocol),
 ];
@@ -219,25 +220,20 @@ fn describe_endpoints(
     w: &World,
     req: DescribeClientVpnEndpointsRequest,
 ) -> Outcome<DescribeClientVpnEndpointsResult> {
-    let filters = Filters::new(&req.filters, ENDPOINT_FILTERS)?;
-    for id in &req.client_vpn_endpoint_ids {
-        w.find_client_vpn_endpoint(&ctx.scope, id)?;
-    }
-    let items = w
-        .client_vpn_endpoints
-        .in_scope(&ctx.scope)
-        .filter(|e| {
-            req.client_vpn_endpoint_ids.is_empty() || req.client_vpn_endpoint_ids.contains(&e.id)
-        })
-        .filter(|e| filters.matches(&Row::new(w, &ctx.scope, e), &e.tags))
-        .map(|e| (e.id.clone(), e))
-        .collect();
-    let (page, next_token) =
-        paginate(items, req.max_results, req.next_token.as_deref(), (5, 1000))?;
-    Ok(DescribeClientVpnEndpointsResult {
-        client_vpn_endpoints: page.into_iter().map(render).collect(),
-        next_token,
-    })
+    let ids = &req.client_vpn_endpoint_ids;
+    let ask = Ask::new(&req.filters, ids, req.max_results, &req.next_token, (5, 1000));
+    let (client_vpn_endpoints, next_token) = describe(
+        ask,
+        ENDPOINT_FILTERS,
+        |ids| {
+            for id in ids {
+                w.find_client_vpn_endpoint(&ctx.scope, id)?;
+            }
+            Ok(in_scope(&w.client_vpn_endpoints, w, &ctx.scope))
+        },
+        |r| render(r.item),
+    )?;
+    Ok(DescribeClientVpnEndpointsResult { client_vpn_endpoints, next_token })
 }
 
 fn association_status(code: &str) -> Option<AssociationStatus> {
@@ -274,48 +270,65 @@ fn disassociate(
     })
 }
 
-const TARGET_FILTERS: Table<cv::TargetNetwork> = table![
+pub(super) const TARGET_FILTERS: Table<cv::TargetNetwork, cv::ClientVpnEndpoint> = table![
     "association-id" => |a| one(&a.id),
     "target-network-id" => |a| one(&a.subnet_id),
     "vpc-id" => |a| one(&a.vpc_id),
 ];
+
+/// An endpoint's `items` (its associations, rules or routes) as rows that know the endpoint, in
+/// their stored order, each with the id `id` gives it.
+fn of_endpoint<'w, T: 'static>(
+    ctx: &'w Ctx,
+    w: &'w World,
+    e: &'w cv::ClientVpnEndpoint,
+    items: &'w [T],
+    id: fn(usize, &'w T) -> Cow<'w, str>,
+) -> impl Iterator<Item = Listed<'w, T, cv::ClientVpnEndpoint>> {
+    items.iter().enumerate().map(move |(i, item)| Listed {
+        id: id(i, item),
+        row: Row::with(w, &ctx.scope, item, e),
+        tags: &NO_TAGS,
+    })
+}
+
+/// Rules and routes have no id: their page tokens are their positions.
+fn by_position<T>(i: usize, _: &T) -> Cow<'static, str> {
+    format!("{i:08}").into()
+}
 
 fn describe_target_networks(
     ctx: &Ctx,
     w: &World,
     req: DescribeClientVpnTargetNetworksRequest,
 ) -> Outcome<DescribeClientVpnTargetNetworksResult> {
-    let filters = Filters::new(&req.filters, TARGET_FILTERS)?;
-    let e = w.find_client_vpn_endpoint(&ctx.scope, &req.client_vpn_endpoint_id)?;
-    let no_tags = Default::default();
-    let items = e
-        .associations
-        .iter()
-        .filter(|a| req.association_ids.is_empty() || req.association_ids.contains(&a.id))
-        .filter(|a| filters.matches(&Row::new(w, &ctx.scope, *a), &no_tags))
-        .map(|a| (a.id.clone(), a))
-        .collect();
-    let (page, next_token) =
-        paginate(items, req.max_results, req.next_token.as_deref(), (5, 1000))?;
+    let ids = &req.association_ids;
+    let ask = Ask::new(&req.filters, ids, req.max_results, &req.next_token, (5, 1000));
     let zone_id = |zone: &str| {
         ctx.scope
             .region()
             .ok()
             .and_then(|r| r.zones().into_iter().find(|z| z.name == zone).map(|z| z.id))
     };
-    let client_vpn_target_networks = page
-        .into_iter()
-        .map(|a| TargetNetwork {
+    let (client_vpn_target_networks, next_token) = describe(
+        ask,
+        TARGET_FILTERS,
+        // Associations are not checked: one not found is left out.
+        |_| {
+            let e = w.find_client_vpn_endpoint(&ctx.scope, &req.client_vpn_endpoint_id)?;
+            Ok(of_endpoint(ctx, w, e, &e.associations, |_, a| (&a.id).into()))
+        },
+        |a| TargetNetwork {
             association_id: Some(a.id.clone()),
             availability_zone_ids: zone_id(&a.availability_zone).into_iter().collect(),
             availability_zones: vec![a.availability_zone.clone()],
-            client_vpn_endpoint_id: Some(e.id.clone()),
-            security_groups: e.security_group_ids.clone(),
+            client_vpn_endpoint_id: Some(a.extra.id.clone()),
+            security_groups: a.extra.security_group_ids.clone(),
             status: association_status("associated"),
             target_network_id: Some(a.subnet_id.clone()),
             vpc_id: Some(a.vpc_id.clone()),
-        })
-        .collect();
+        },
+    )?;
     Ok(DescribeClientVpnTargetNetworksResult { client_vpn_target_networks, next_token })
 }
 
@@ -368,7 +381,7 @@ fn revoke_ingress(
     Ok(RevokeClientVpnIngressResult { status: rule_status("revoking") })
 }
 
-const RULE_FILTERS: Table<cv::AuthorizationRule> = table![
+pub(super) const RULE_FILTERS: Table<cv::AuthorizationRule, cv::ClientVpnEndpoint> = table![
     "description" => |r| r.description.iter().cloned().collect(),
     "destination-cidr" => |r| one(r.destination),
     "group-id" => |r| r.group_id.iter().cloned().collect(),
@@ -379,29 +392,23 @@ fn describe_authorization_rules(
     w: &World,
     req: DescribeClientVpnAuthorizationRulesRequest,
 ) -> Outcome<DescribeClientVpnAuthorizationRulesResult> {
-    let filters = Filters::new(&req.filters, RULE_FILTERS)?;
-    let e = w.find_client_vpn_endpoint(&ctx.scope, &req.client_vpn_endpoint_id)?;
-    let no_tags = Default::default();
-    let items = e
-        .authorization_rules
-        .iter()
-        .enumerate()
-        .filter(|(_, r)| filters.matches(&Row::new(w, &ctx.scope, *r), &no_tags))
-        .map(|(i, r)| (format!("{i:08}"), r))
-        .collect();
-    let (page, next_token) =
-        paginate(items, req.max_results, req.next_token.as_deref(), (5, 1000))?;
-    let authorization_rules = page
-        .into_iter()
-        .map(|r| AuthorizationRule {
+    let ask = Ask::new(&req.filters, &[], req.max_results, &req.next_token, (5, 1000));
+    let (authorization_rules, next_token) = describe(
+        ask,
+        RULE_FILTERS,
+        |_| {
+            let e = w.find_client_vpn_endpoint(&ctx.scope, &req.client_vpn_endpoint_id)?;
+            Ok(of_endpoint(ctx, w, e, &e.authorization_rules, by_position))
+        },
+        |r| AuthorizationRule {
             access_all: Some(r.access_all()),
-            client_vpn_endpoint_id: Some(e.id.clone()),
+            client_vpn_endpoint_id: Some(r.extra.id.clone()),
             description: r.description.clone(),
             destination_cidr: Some(r.destination.to_string()),
             group_id: Some(r.group_id.clone().unwrap_or_default()),
             status: rule_status("active"),
-        })
-        .collect();
+        },
+    )?;
     Ok(DescribeClientVpnAuthorizationRulesResult { authorization_rules, next_token })
 }
 
@@ -440,7 +447,7 @@ fn delete_route(
     Ok(DeleteClientVpnRouteResult { status: route_status("deleting") })
 }
 
-const ROUTE_FILTERS: Table<cv::ClientVpnRoute> = table![
+pub(super) const ROUTE_FILTERS: Table<cv::ClientVpnRoute, cv::ClientVpnEndpoint> = table![
     "destination-cidr" => |r| one(r.destination),
     "origin" => |r| one(r.origin.name()),
     "target-subnet" => |r| one(&r.target_subnet),
@@ -451,22 +458,16 @@ fn describe_routes(
     w: &World,
     req: DescribeClientVpnRoutesRequest,
 ) -> Outcome<DescribeClientVpnRoutesResult> {
-    let filters = Filters::new(&req.filters, ROUTE_FILTERS)?;
-    let e = w.find_client_vpn_endpoint(&ctx.scope, &req.client_vpn_endpoint_id)?;
-    let no_tags = Default::default();
-    let items = e
-        .routes
-        .iter()
-        .enumerate()
-        .filter(|(_, r)| filters.matches(&Row::new(w, &ctx.scope, *r), &no_tags))
-        .map(|(i, r)| (format!("{i:08}"), r))
-        .collect();
-    let (page, next_token) =
-        paginate(items, req.max_results, req.next_token.as_deref(), (5, 1000))?;
-    let routes = page
-        .into_iter()
-        .map(|r| ClientVpnRoute {
-            client_vpn_endpoint_id: Some(e.id.clone()),
+    let ask = Ask::new(&req.filters, &[], req.max_results, &req.next_token, (5, 1000));
+    let (routes, next_token) = describe(
+        ask,
+        ROUTE_FILTERS,
+        |_| {
+            let e = w.find_client_vpn_endpoint(&ctx.scope, &req.client_vpn_endpoint_id)?;
+            Ok(of_endpoint(ctx, w, e, &e.routes, by_position))
+        },
+        |r| ClientVpnRoute {
+            client_vpn_endpoint_id: Some(r.extra.id.clone()),
             description: r.description.clone(),
             destination_cidr: Some(r.destination.to_string()),
             origin: Some(r.origin.name().into()),
@@ -474,13 +475,13 @@ fn describe_routes(
             target_subnet: Some(r.target_subnet.clone()),
             transit_gateway_attachment_id: None,
             type_: Some(r.kind().into()),
-        })
-        .collect();
+        },
+    )?;
     Ok(DescribeClientVpnRoutesResult { next_token, routes })
 }
 
 /// Read from the connection as shown (vpclab has none to show).
-const CONNECTION_FILTERS: Table<ClientVpnConnection> = table![
+pub(super) const CONNECTION_FILTERS: Table<ClientVpnConnection> = table![
     "connection-id" => |c| c.connection_id.iter().cloned().collect(),
     "username" => |c| c.username.iter().cloned().collect(),
 ];
@@ -491,13 +492,16 @@ fn describe_connections(
     w: &World,
     req: DescribeClientVpnConnectionsRequest,
 ) -> Outcome<DescribeClientVpnConnectionsResult> {
-    Filters::new(&req.filters, CONNECTION_FILTERS)?;
-    w.find_client_vpn_endpoint(&ctx.scope, &req.client_vpn_endpoint_id)?;
-    let (connections, next_token) = paginate::<ClientVpnConnection>(
-        Vec::new(),
-        req.max_results,
-        req.next_token.as_deref(),
-        (5, 1000),
+    let ask = Ask::new(&req.filters, &[], req.max_results, &req.next_token, (5, 1000));
+    // vpclab has no clients connected: nothing to list once the endpoint is found.
+    let (connections, next_token) = describe(
+        ask,
+        CONNECTION_FILTERS,
+        |_| {
+            w.find_client_vpn_endpoint(&ctx.scope, &req.client_vpn_endpoint_id)?;
+            Ok(std::iter::empty())
+        },
+        |c| c.item.clone(),
     )?;
     Ok(DescribeClientVpnConnectionsResult { connections, next_token })
 }

@@ -1,8 +1,8 @@
 //! DHCP options operations.
 
-use super::common::{require_all, tag_set, tags_for};
-use super::filter::{Filters, Row, Table, one, table};
-use super::page::paginate;
+use super::common::{tag_set, tags_for};
+use super::describe::{Ask, describe, in_scope, require_found};
+use super::filter::{Table, one, table};
 use super::{Ctx, Handler, read, write};
 use crate::Outcome;
 use model::kinds;
@@ -74,7 +74,7 @@ fn associate_dhcp_options(
     Ok(ReturnTrue)
 }
 
-const DHCP_FILTERS: Table<m::DhcpOptions> = table![
+pub(super) const DHCP_FILTERS: Table<m::DhcpOptions> = table![
     "dhcp-options-id" => |d| one(&d.id),
     "key" => |d| d.configurations.iter().map(|(k, _)| k.clone()).collect(),
     "value" => |d| d.configurations.iter().flat_map(|(_, vs)| vs.iter().cloned()).collect(),
@@ -86,20 +86,16 @@ fn describe_dhcp_options(
     w: &World,
     req: DescribeDhcpOptionsRequest,
 ) -> Outcome<DescribeDhcpOptionsResult> {
-    let filters = Filters::new(&req.filters, DHCP_FILTERS)?;
-    require_all(
-        &req.dhcp_options_ids,
-        |id| w.dhcp_options.find(&kinds::DHCP_OPTIONS, &ctx.scope, id).ok(),
-        |id| kinds::DHCP_OPTIONS.not_found(id),
+    let ask =
+        Ask::new(&req.filters, &req.dhcp_options_ids, req.max_results, &req.next_token, (5, 1000));
+    let (items, next_token) = describe(
+        ask,
+        DHCP_FILTERS,
+        |ids| {
+            require_found(&w.dhcp_options, &kinds::DHCP_OPTIONS, &ctx.scope, ids)?;
+            Ok(in_scope(&w.dhcp_options, w, &ctx.scope))
+        },
+        |r| render(r.item),
     )?;
-    let items = w
-        .dhcp_options
-        .in_scope(&ctx.scope)
-        .filter(|d| req.dhcp_options_ids.is_empty() || req.dhcp_options_ids.contains(&d.id))
-        .filter(|d| filters.matches(&Row::new(w, &ctx.scope, d), &d.tags))
-        .map(|d| (d.id.clone(), render(d)))
-        .collect();
-    let (dhcp_options, next_token) =
-        paginate(items, req.max_results, req.next_token.as_deref(), (5, 1000))?;
-    Ok(DescribeDhcpOptionsResult { dhcp_options, next_token })
+    Ok(DescribeDhcpOptionsResult { dhcp_options: items, next_token })
 }

@@ -2,8 +2,8 @@
 //! configurations, their allowed principals, and the connections consumers' endpoints make.
 
 use super::common::{tag_set, tags_for};
-use super::filter::{Filters, Row, Table, one, table};
-use super::page::paginate;
+use super::describe::{Ask, Listed, NO_TAGS, describe, in_scope};
+use super::filter::{Row, Table, one, table};
 use super::{Ctx, Handler, read, write};
 use crate::Outcome;
 use codes::Ec2;
@@ -113,7 +113,7 @@ fn create_service(
     })
 }
 
-const SERVICE_FILTERS: Table<es::EndpointService> = table![
+pub(super) const SERVICE_FILTERS: Table<es::EndpointService> = table![
     "service-name" => |s| one(&s.service_name),
     "service-id" => |s| one(&s.id),
     "service-state" => |_| one("Available"),
@@ -125,19 +125,18 @@ fn describe_services(
     w: &World,
     req: DescribeVpcEndpointServiceConfigurationsRequest,
 ) -> Outcome<DescribeVpcEndpointServiceConfigurationsResult> {
-    let filters = Filters::new(&req.filters, SERVICE_FILTERS)?;
-    for id in &req.service_ids {
-        w.find_endpoint_service(&ctx.scope, id)?;
-    }
-    let items = w
-        .vpc_endpoint_services
-        .in_scope(&ctx.scope)
-        .filter(|s| req.service_ids.is_empty() || req.service_ids.contains(&s.id))
-        .filter(|s| filters.matches(&Row::new(w, &ctx.scope, s), &s.tags))
-        .map(|s| (s.id.clone(), render(w, s)))
-        .collect();
-    let (service_configurations, next_token) =
-        paginate(items, req.max_results, req.next_token.as_deref(), (5, 1000))?;
+    let ask = Ask::new(&req.filters, &req.service_ids, req.max_results, &req.next_token, (5, 1000));
+    let (service_configurations, next_token) = describe(
+        ask,
+        SERVICE_FILTERS,
+        |ids| {
+            for id in ids {
+                w.find_endpoint_service(&ctx.scope, id)?;
+            }
+            Ok(in_scope(&w.vpc_endpoint_services, w, &ctx.scope))
+        },
+        |r| render(w, r.item),
+    )?;
     Ok(DescribeVpcEndpointServiceConfigurationsResult { next_token, service_configurations })
 }
 
@@ -225,7 +224,7 @@ fn modify_permissions(
     })
 }
 
-const PERMISSION_FILTERS: Table<es::AllowedPrincipal> = table![
+pub(super) const PERMISSION_FILTERS: Table<es::AllowedPrincipal, es::EndpointService> = table![
     "principal" => |p| one(&p.principal),
     "principal-type" => |p| one(p.principal_type()),
     "service-permission-id" => |p| one(&p.permission_id),
@@ -236,31 +235,31 @@ fn describe_permissions(
     w: &World,
     req: DescribeVpcEndpointServicePermissionsRequest,
 ) -> Outcome<DescribeVpcEndpointServicePermissionsResult> {
-    let filters = Filters::new(&req.filters, PERMISSION_FILTERS)?;
-    let s = w.find_endpoint_service(&ctx.scope, &req.service_id)?;
-    let no_tags = Default::default();
-    let items = s
-        .allowed_principals
-        .iter()
-        .filter(|p| filters.matches(&Row::new(w, &ctx.scope, *p), &no_tags))
-        .map(|p| {
-            let item = shapes::ec2::AllowedPrincipal {
-                principal: Some(p.principal.clone()),
-                principal_type: Some(p.principal_type().into()),
-                service_id: Some(s.id.clone()),
-                service_permission_id: Some(p.permission_id.clone()),
-                tags: vec![],
-            };
-            (p.permission_id.clone(), item)
-        })
-        .collect();
-    let (allowed_principals, next_token) =
-        paginate(items, req.max_results, req.next_token.as_deref(), (5, 1000))?;
+    let ask = Ask::new(&req.filters, &[], req.max_results, &req.next_token, (5, 1000));
+    let (allowed_principals, next_token) = describe(
+        ask,
+        PERMISSION_FILTERS,
+        |_| {
+            let s = w.find_endpoint_service(&ctx.scope, &req.service_id)?;
+            Ok(s.allowed_principals.iter().map(move |p| Listed {
+                id: (&p.permission_id).into(),
+                row: Row::with(w, &ctx.scope, p, s),
+                tags: &NO_TAGS,
+            }))
+        },
+        |p| shapes::ec2::AllowedPrincipal {
+            principal: Some(p.principal.clone()),
+            principal_type: Some(p.principal_type().into()),
+            service_id: Some(p.extra.id.clone()),
+            service_permission_id: Some(p.permission_id.clone()),
+            tags: vec![],
+        },
+    )?;
     Ok(DescribeVpcEndpointServicePermissionsResult { allowed_principals, next_token })
 }
 
 /// A connection: the endpoint, with the service it connects to.
-const CONNECTION_FILTERS: Table<model::vpc_endpoint::VpcEndpoint, es::EndpointService> = table![
+pub(super) const CONNECTION_FILTERS: Table<model::vpc_endpoint::VpcEndpoint, es::EndpointService> = table![
     "ip-address-type" => |_| one("ipv4"),
     "service-id" => |e| one(&e.extra.id),
     "vpc-endpoint-owner" => |e| one(&e.owner.account),
@@ -274,35 +273,37 @@ fn describe_connections(
     w: &World,
     req: DescribeVpcEndpointConnectionsRequest,
 ) -> Outcome<DescribeVpcEndpointConnectionsResult> {
-    let filters = Filters::new(&req.filters, CONNECTION_FILTERS)?;
-    let no_tags = Default::default();
-    let mut items = Vec::new();
-    for s in w.vpc_endpoint_services.in_scope(&ctx.scope) {
-        for e in w.endpoint_connections(s) {
-            if !filters.matches(&Row::with(w, &ctx.scope, e, s), &no_tags) {
-                continue;
-            }
-            let connection = VpcEndpointConnection {
-                creation_timestamp: Some(Timestamp(e.create_time)),
-                gateway_load_balancer_arns: s.gateway_load_balancer_arns.clone(),
-                ip_address_type: Some("ipv4".into()),
-                network_load_balancer_arns: s.network_load_balancer_arns.clone(),
-                service_id: Some(s.id.clone()),
-                vpc_endpoint_connection_id: Some(format!(
-                    "vpce-con-{}",
-                    e.id.trim_start_matches("vpce-")
-                )),
-                vpc_endpoint_id: Some(e.id.clone()),
-                vpc_endpoint_owner: Some(e.owner.account.clone()),
-                vpc_endpoint_region: Some(e.owner.region.clone()),
-                vpc_endpoint_state: Some(e.state.name().into()),
-                ..Default::default()
-            };
-            items.push((format!("{}/{}", s.id, e.id), connection));
-        }
-    }
-    let (vpc_endpoint_connections, next_token) =
-        paginate(items, req.max_results, req.next_token.as_deref(), (5, 1000))?;
+    let ask = Ask::new(&req.filters, &[], req.max_results, &req.next_token, (5, 1000));
+    let (vpc_endpoint_connections, next_token) = describe(
+        ask,
+        CONNECTION_FILTERS,
+        |_| {
+            let services = w.vpc_endpoint_services.in_scope(&ctx.scope);
+            Ok(services.flat_map(move |s| {
+                w.endpoint_connections(s).map(move |e| Listed {
+                    id: format!("{}/{}", s.id, e.id).into(),
+                    row: Row::with(w, &ctx.scope, e, s),
+                    tags: &NO_TAGS,
+                })
+            }))
+        },
+        |r| VpcEndpointConnection {
+            creation_timestamp: Some(Timestamp(r.create_time)),
+            gateway_load_balancer_arns: r.extra.gateway_load_balancer_arns.clone(),
+            ip_address_type: Some("ipv4".into()),
+            network_load_balancer_arns: r.extra.network_load_balancer_arns.clone(),
+            service_id: Some(r.extra.id.clone()),
+            vpc_endpoint_connection_id: Some(format!(
+                "vpce-con-{}",
+                r.id.trim_start_matches("vpce-")
+            )),
+            vpc_endpoint_id: Some(r.id.clone()),
+            vpc_endpoint_owner: Some(r.owner.account.clone()),
+            vpc_endpoint_region: Some(r.owner.region.clone()),
+            vpc_endpoint_state: Some(r.state.name().into()),
+            ..Default::default()
+        },
+    )?;
     Ok(DescribeVpcEndpointConnectionsResult { next_token, vpc_endpoint_connections })
 }
 

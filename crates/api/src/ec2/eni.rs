@@ -1,8 +1,8 @@
 //! Network interface operations.
 
-use super::common::{attr_bool, attr_value, require_all, tag_set, tags_for};
-use super::filter::{Filters, Row, Table, flag, one, table};
-use super::page::paginate;
+use super::common::{attr_bool, attr_value, tag_set, tags_for};
+use super::describe::{Ask, describe, in_scope, require_found};
+use super::filter::{Row, Table, flag, one, table};
 use super::{Ctx, Handler, read, write};
 use crate::Outcome;
 use codes::Ec2;
@@ -293,7 +293,7 @@ fn not_modelled(_: &NicRow) -> Vec<String> {
     vec![]
 }
 
-const ENI_FILTERS: Table<m::NetworkInterface> = table![
+pub(super) const ENI_FILTERS: Table<m::NetworkInterface> = table![
     "association.allocation-id" => {
         |e| primary_public(e).and_then(|p| p.allocation_id.clone()).into_iter().collect()
     },
@@ -422,23 +422,17 @@ fn describe_network_interfaces(
         )
         .into());
     }
-    let filters = Filters::new(&req.filters, ENI_FILTERS)?;
-    require_all(
-        &req.network_interface_ids,
-        |id| w.network_interfaces.find(&kinds::NETWORK_INTERFACE, &ctx.scope, id).ok(),
-        |id| kinds::NETWORK_INTERFACE.not_found(id),
+    let ids = &req.network_interface_ids;
+    let ask = Ask::new(&req.filters, ids, req.max_results, &req.next_token, (5, 1000));
+    let (network_interfaces, next_token) = describe(
+        ask,
+        ENI_FILTERS,
+        |ids| {
+            require_found(&w.network_interfaces, &kinds::NETWORK_INTERFACE, &ctx.scope, ids)?;
+            Ok(in_scope(&w.network_interfaces, w, &ctx.scope))
+        },
+        |r| render(w, r.item),
     )?;
-    let items = w
-        .network_interfaces
-        .in_scope(&ctx.scope)
-        .filter(|e| {
-            req.network_interface_ids.is_empty() || req.network_interface_ids.contains(&e.id)
-        })
-        .filter(|e| filters.matches(&Row::new(w, &ctx.scope, e), &e.tags))
-        .map(|e| (e.id.clone(), render(w, e)))
-        .collect();
-    let (network_interfaces, next_token) =
-        paginate(items, req.max_results, req.next_token.as_deref(), (5, 1000))?;
     Ok(DescribeNetworkInterfacesResult { network_interfaces, next_token })
 }
 

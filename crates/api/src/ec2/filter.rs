@@ -52,6 +52,11 @@ pub struct Field<T: 'static, P: 'static = ()> {
 /// An operation's filters: every name it accepts besides the tag filters.
 pub type Table<T, P = ()> = &'static [Field<T, P>];
 
+/// The names a table accepts.
+pub fn names<T, P>(table: Table<T, P>) -> impl Iterator<Item = &'static str> {
+    table.iter().map(|f| f.name)
+}
+
 /// A table, written `name => fn` (several names may share one fn).
 macro_rules! table {
     ($($name:literal => $values:expr),* $(,)?) => {

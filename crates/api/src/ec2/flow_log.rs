@@ -4,8 +4,8 @@
 //! request-level mistakes are errors.
 
 use super::common::{tag_set, tags_for};
-use super::filter::{Filters, Row, Table, one, table};
-use super::page::paginate;
+use super::describe::{Ask, describe, in_scope};
+use super::filter::{Table, one, table};
 use super::{Ctx, Handler, read, write};
 use crate::Outcome;
 use model::World;
@@ -100,7 +100,7 @@ fn delete_flow_logs(
     Ok(DeleteFlowLogsResult { unsuccessful: unsuccessful(out.unsuccessful) })
 }
 
-const FILTERS: Table<fl::FlowLog> = table![
+pub(super) const FILTERS: Table<fl::FlowLog> = table![
     "deliver-log-status" => |_| one("SUCCESS"),
     "log-destination-type" => |f| one(f.destination.type_name()),
     "flow-log-id" => |f| one(&f.id),
@@ -116,19 +116,12 @@ fn describe_flow_logs(
     w: &World,
     req: DescribeFlowLogsRequest,
 ) -> Outcome<DescribeFlowLogsResult> {
-    let filters = Filters::new(&req.filter, FILTERS)?;
-    let ids = &req.flow_log_ids;
-    let items = w
-        .flow_logs
-        .in_scope(&ctx.scope)
-        .filter(|f| ids.is_empty() || ids.contains(&f.id))
-        .filter(|f| filters.matches(&Row::new(w, &ctx.scope, f), &f.tags))
-        .map(|f| (f.id.clone(), f))
-        .collect();
-    let (page, next_token) =
-        paginate(items, req.max_results, req.next_token.as_deref(), (1, 1000))?;
-    Ok(DescribeFlowLogsResult {
-        flow_logs: page.into_iter().map(render_flow_log).collect(),
-        next_token,
-    })
+    let ask = Ask::new(&req.filter, &req.flow_log_ids, req.max_results, &req.next_token, (1, 1000));
+    let (items, next_token) = describe(
+        ask,
+        FILTERS,
+        |_| Ok(in_scope(&w.flow_logs, w, &ctx.scope)),
+        |r| render_flow_log(r.item),
+    )?;
+    Ok(DescribeFlowLogsResult { flow_logs: items, next_token })
 }

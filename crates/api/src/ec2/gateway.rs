@@ -1,8 +1,8 @@
 //! Internet gateway and egress-only internet gateway operations.
 
-use super::common::{require_all, tag_set, tags_for};
-use super::filter::{Filters, Row, Table, one, table};
-use super::page::paginate;
+use super::common::{tag_set, tags_for};
+use super::describe::{Ask, describe, in_scope, require_found};
+use super::filter::{Table, one, table};
 use super::{Ctx, Handler, read, write};
 use crate::Outcome;
 use model::kinds;
@@ -90,7 +90,7 @@ fn detach_internet_gateway(
     Ok(ReturnTrue)
 }
 
-const IGW_FILTERS: Table<m::InternetGateway> = table![
+pub(super) const IGW_FILTERS: Table<m::InternetGateway> = table![
     "attachment.state" => |g| g.attached_vpc_id.iter().map(|_| "available".to_owned()).collect(),
     "attachment.vpc-id" => |g| g.attached_vpc_id.iter().cloned().collect(),
     "internet-gateway-id" => |g| one(&g.id),
@@ -102,22 +102,23 @@ fn describe_internet_gateways(
     w: &World,
     req: DescribeInternetGatewaysRequest,
 ) -> Outcome<DescribeInternetGatewaysResult> {
-    let filters = Filters::new(&req.filters, IGW_FILTERS)?;
-    require_all(
+    let ask = Ask::new(
+        &req.filters,
         &req.internet_gateway_ids,
-        |id| w.internet_gateways.find(&kinds::INTERNET_GATEWAY, &ctx.scope, id).ok(),
-        |id| kinds::INTERNET_GATEWAY.not_found(id),
+        req.max_results,
+        &req.next_token,
+        (5, 1000),
+    );
+    let (items, next_token) = describe(
+        ask,
+        IGW_FILTERS,
+        |ids| {
+            require_found(&w.internet_gateways, &kinds::INTERNET_GATEWAY, &ctx.scope, ids)?;
+            Ok(in_scope(&w.internet_gateways, w, &ctx.scope))
+        },
+        |r| render_igw(r.item),
     )?;
-    let items = w
-        .internet_gateways
-        .in_scope(&ctx.scope)
-        .filter(|g| req.internet_gateway_ids.is_empty() || req.internet_gateway_ids.contains(&g.id))
-        .filter(|g| filters.matches(&Row::new(w, &ctx.scope, g), &g.tags))
-        .map(|g| (g.id.clone(), render_igw(g)))
-        .collect();
-    let (internet_gateways, next_token) =
-        paginate(items, req.max_results, req.next_token.as_deref(), (5, 1000))?;
-    Ok(DescribeInternetGatewaysResult { internet_gateways, next_token })
+    Ok(DescribeInternetGatewaysResult { internet_gateways: items, next_token })
 }
 
 fn create_egress_only_internet_gateway(
@@ -148,7 +149,7 @@ fn delete_egress_only_internet_gateway(
 }
 
 /// Only the tag filters.
-const EIGW_FILTERS: Table<m::EgressOnlyInternetGateway> = &[];
+pub(super) const EIGW_FILTERS: Table<m::EgressOnlyInternetGateway> = &[];
 
 /// Unknown ids are not an error here: AWS answers with the gateways that exist (Terraform relies
 /// on an empty list for a deleted gateway).
@@ -157,16 +158,21 @@ fn describe_egress_only_internet_gateways(
     w: &World,
     req: DescribeEgressOnlyInternetGatewaysRequest,
 ) -> Outcome<DescribeEgressOnlyInternetGatewaysResult> {
-    let filters = Filters::new(&req.filters, EIGW_FILTERS)?;
-    let ids = &req.egress_only_internet_gateway_ids;
-    let items = w
-        .egress_only_internet_gateways
-        .in_scope(&ctx.scope)
-        .filter(|g| ids.is_empty() || ids.contains(&g.id))
-        .filter(|g| filters.matches(&Row::new(w, &ctx.scope, g), &g.tags))
-        .map(|g| (g.id.clone(), render_eigw(g)))
-        .collect();
-    let (egress_only_internet_gateways, next_token) =
-        paginate(items, req.max_results, req.next_token.as_deref(), (5, 255))?;
-    Ok(DescribeEgressOnlyInternetGatewaysResult { egress_only_internet_gateways, next_token })
+    let ask = Ask::new(
+        &req.filters,
+        &req.egress_only_internet_gateway_ids,
+        req.max_results,
+        &req.next_token,
+        (5, 255),
+    );
+    let (items, next_token) = describe(
+        ask,
+        EIGW_FILTERS,
+        |_| Ok(in_scope(&w.egress_only_internet_gateways, w, &ctx.scope)),
+        |r| render_eigw(r.item),
+    )?;
+    Ok(DescribeEgressOnlyInternetGatewaysResult {
+        egress_only_internet_gateways: items,
+        next_token,
+    })
 }

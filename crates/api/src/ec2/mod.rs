@@ -9,6 +9,7 @@
 //! `<ActionResponse>` once the lock is released.
 
 pub mod common;
+pub mod describe;
 pub mod filter;
 pub mod page;
 
@@ -117,6 +118,91 @@ fn registry() -> &'static Registry<Query> {
 /// The operations served, sorted.
 pub fn operations() -> Vec<&'static str> {
     registry().operations()
+}
+
+/// The filter names each EC2 operation with filters accepts besides the tag filters (its filter
+/// tables'), by operation: what the test holding them to botocore's documentation reads.
+pub fn filter_names() -> Vec<(&'static str, Vec<&'static str>)> {
+    use filter::names;
+    let mut all = vec![
+        ("DescribeAddresses", names(address::ADDRESS_FILTERS).collect()),
+        ("DescribeAvailabilityZones", names(regions::ZONE_FILTERS).collect()),
+        ("DescribeClientVpnAuthorizationRules", names(client_vpn::RULE_FILTERS).collect()),
+        ("DescribeClientVpnConnections", names(client_vpn::CONNECTION_FILTERS).collect()),
+        ("DescribeClientVpnEndpoints", names(client_vpn::ENDPOINT_FILTERS).collect()),
+        ("DescribeClientVpnRoutes", names(client_vpn::ROUTE_FILTERS).collect()),
+        ("DescribeClientVpnTargetNetworks", names(client_vpn::TARGET_FILTERS).collect()),
+        ("DescribeCustomerGateways", names(vpn::CGW_FILTERS).collect()),
+        ("DescribeDhcpOptions", names(dhcp::DHCP_FILTERS).collect()),
+        ("DescribeEgressOnlyInternetGateways", names(gateway::EIGW_FILTERS).collect()),
+        ("DescribeFlowLogs", names(flow_log::FILTERS).collect()),
+        ("DescribeInternetGateways", names(gateway::IGW_FILTERS).collect()),
+        ("DescribeManagedPrefixLists", names(prefix_list::MANAGED_FILTERS).collect()),
+        ("DescribeNatGateways", names(nat_gateway::FILTERS).collect()),
+        ("DescribeNetworkAcls", names(network_acl::ACL_FILTERS).collect()),
+        ("DescribeNetworkInsightsAnalyses", names(network_insights::ANALYSIS_FILTERS).collect()),
+        ("DescribeNetworkInsightsPaths", names(network_insights::PATH_FILTERS).collect()),
+        ("DescribeNetworkInterfaces", names(eni::ENI_FILTERS).collect()),
+        ("DescribePrefixLists", names(prefix_list::AWS_FILTERS).collect()),
+        ("DescribeRegions", names(regions::REGION_FILTERS).collect()),
+        ("DescribeRouteTables", names(route_table::ROUTE_TABLE_FILTERS).collect()),
+        ("DescribeSecurityGroupRules", names(security_group::RULE_FILTERS).collect()),
+        ("DescribeSecurityGroups", names(security_group::GROUP_FILTERS).collect()),
+        ("DescribeSubnets", names(subnet::SUBNET_FILTERS).collect()),
+        ("DescribeTags", names(tags::TAG_FILTERS).collect()),
+        ("DescribeTrafficMirrorFilterRules", names(traffic_mirror::RULE_FILTERS).collect()),
+        ("DescribeTrafficMirrorFilters", names(traffic_mirror::FILTER_FILTERS).collect()),
+        ("DescribeTrafficMirrorSessions", names(traffic_mirror::SESSION_FILTERS).collect()),
+        ("DescribeTrafficMirrorTargets", names(traffic_mirror::TARGET_FILTERS).collect()),
+        ("DescribeTransitGatewayAttachments", names(transit_gateway::ATTACHMENT_FILTERS).collect()),
+        ("DescribeTransitGatewayPeeringAttachments", names(tgw_peering::PEERING_FILTERS).collect()),
+        (
+            "DescribeTransitGatewayRouteTables",
+            names(transit_gateway::ROUTE_TABLE_FILTERS).collect(),
+        ),
+        (
+            "DescribeTransitGatewayVpcAttachments",
+            names(transit_gateway::VPC_ATTACHMENT_FILTERS).collect(),
+        ),
+        ("DescribeTransitGateways", names(transit_gateway::TGW_FILTERS).collect()),
+        ("DescribeVpcEndpointConnections", names(endpoint_service::CONNECTION_FILTERS).collect()),
+        (
+            "DescribeVpcEndpointServiceConfigurations",
+            names(endpoint_service::SERVICE_FILTERS).collect(),
+        ),
+        (
+            "DescribeVpcEndpointServicePermissions",
+            names(endpoint_service::PERMISSION_FILTERS).collect(),
+        ),
+        // AWS's services and PrivateLink ones are read by two tables; a name is either's.
+        (
+            "DescribeVpcEndpointServices",
+            names(vpc_endpoint::SERVICE_FILTERS)
+                .chain(names(vpc_endpoint::PRIVATELINK_FILTERS))
+                .collect(),
+        ),
+        ("DescribeVpcEndpoints", names(vpc_endpoint::FILTERS).collect()),
+        ("DescribeVpcPeeringConnections", names(peering::FILTERS).collect()),
+        ("DescribeVpcs", names(vpc::VPC_FILTERS).collect()),
+        ("DescribeVpnConnections", names(vpn::VPN_FILTERS).collect()),
+        ("DescribeVpnGateways", names(vpn::VGW_FILTERS).collect()),
+        ("GetSubnetCidrReservations", names(subnet::RESERVATION_FILTERS).collect()),
+        (
+            "GetTransitGatewayPrefixListReferences",
+            names(transit_gateway::REFERENCE_FILTERS).collect(),
+        ),
+        (
+            "GetTransitGatewayRouteTableAssociations",
+            names(transit_gateway::ASSOCIATION_FILTERS).collect(),
+        ),
+        (
+            "GetTransitGatewayRouteTablePropagations",
+            names(transit_gateway::ASSOCIATION_FILTERS).collect(),
+        ),
+        ("SearchTransitGatewayRoutes", names(transit_gateway::ROUTE_FILTERS).collect()),
+    ];
+    all.extend(instance::filter_names());
+    all
 }
 
 /// Whether an EC2 operation only reads (its handler is a reader).

@@ -1,9 +1,9 @@
 //! NAT gateway operations.
 
 use super::common::{tag_set, tags_for};
+use super::describe::{Ask, Resource, describe};
 use super::eni::parse_ip;
-use super::filter::{Filters, Row, Table, one, table};
-use super::page::paginate;
+use super::filter::{Table, one, table};
 use super::{Ctx, Handler, read, write};
 use crate::Outcome;
 use model::nat_gateway::NewNatGateway;
@@ -106,7 +106,7 @@ fn delete_nat_gateway(
     Ok(DeleteNatGatewayResult { nat_gateway_id: Some(req.nat_gateway_id) })
 }
 
-const FILTERS: Table<m::NatGateway> = table![
+pub(super) const FILTERS: Table<m::NatGateway> = table![
     "nat-gateway-id" => |n| one(&n.id),
     "state" => |n| one(n.state.name()),
     "subnet-id" => |n| one(&n.subnet_id),
@@ -120,21 +120,20 @@ fn describe_nat_gateways(
     w: &World,
     req: DescribeNatGatewaysRequest,
 ) -> Outcome<DescribeNatGatewaysResult> {
-    let filters = Filters::new(&req.filter, FILTERS)?;
+    let ids = &req.nat_gateway_ids;
+    let ask = Ask::new(&req.filter, ids, req.max_results, &req.next_token, (5, 1000));
     let now = Timestamp::now().0;
-    let listed: Vec<&m::NatGateway> = w.listed_nat_gateways(&ctx.scope, now).collect();
-    if let Some(missing) =
-        req.nat_gateway_ids.iter().find(|id| !listed.iter().any(|n| &n.id == *id))
-    {
-        return Err(model::kinds::nat_gateway_not_found(missing).into());
-    }
-    let items = listed
-        .into_iter()
-        .filter(|n| req.nat_gateway_ids.is_empty() || req.nat_gateway_ids.contains(&n.id))
-        .filter(|n| filters.matches(&Row::new(w, &ctx.scope, n), &n.tags))
-        .map(|n| (n.id.clone(), render(n, None)))
-        .collect();
-    let (nat_gateways, next_token) =
-        paginate(items, req.max_results, req.next_token.as_deref(), (5, 1000))?;
+    let (nat_gateways, next_token) = describe(
+        ask,
+        FILTERS,
+        |ids| {
+            let listed: Vec<&m::NatGateway> = w.listed_nat_gateways(&ctx.scope, now).collect();
+            if let Some(missing) = ids.iter().find(|id| !listed.iter().any(|n| &n.id == *id)) {
+                return Err(model::kinds::nat_gateway_not_found(missing).into());
+            }
+            Ok(listed.into_iter().map(|n| n.listed(w, &ctx.scope)))
+        },
+        |r| render(r.item, None),
+    )?;
     Ok(DescribeNatGatewaysResult { nat_gateways, next_token })
 }

@@ -1,8 +1,8 @@
 //! Network ACL operations.
 
 use super::common::{require_all, tag_set, tags_for};
-use super::filter::{Filters, Row, Table, flag, one, table};
-use super::page::paginate;
+use super::describe::{Ask, describe, in_scope};
+use super::filter::{Row, Table, flag, one, table};
 use super::{Ctx, Handler, read, write};
 use crate::Outcome;
 use model::kinds;
@@ -104,7 +104,7 @@ fn cidr(e: &m::NetworkAclEntry) -> String {
     }
 }
 
-const ACL_FILTERS: Table<m::NetworkAcl> = table![
+pub(super) const ACL_FILTERS: Table<m::NetworkAcl> = table![
     "association.association-id" => |a| a.associations.iter().map(|x| x.id.clone()).collect(),
     "association.network-acl-id" => |a| {
         if a.associations.is_empty() { vec![] } else { one(&a.id) }
@@ -135,24 +135,24 @@ fn describe_network_acls(
     w: &World,
     req: DescribeNetworkAclsRequest,
 ) -> Outcome<DescribeNetworkAclsResult> {
-    let filters = Filters::new(&req.filters, ACL_FILTERS)?;
-    require_all(
-        &req.network_acl_ids,
-        |id| w.network_acls.find(&kinds::NETWORK_ACL, &ctx.scope, id).ok(),
-        |id| match kinds::NETWORK_ACL.check_format(id) {
-            Err(e) => e,
-            Ok(()) => kinds::NETWORK_ACL.not_found(id),
+    let ask =
+        Ask::new(&req.filters, &req.network_acl_ids, req.max_results, &req.next_token, (5, 1000));
+    let (network_acls, next_token) = describe(
+        ask,
+        ACL_FILTERS,
+        |ids| {
+            require_all(
+                ids,
+                |id| w.network_acls.find(&kinds::NETWORK_ACL, &ctx.scope, id).ok(),
+                |id| match kinds::NETWORK_ACL.check_format(id) {
+                    Err(e) => e,
+                    Ok(()) => kinds::NETWORK_ACL.not_found(id),
+                },
+            )?;
+            Ok(in_scope(&w.network_acls, w, &ctx.scope))
         },
+        |r| render(r.item),
     )?;
-    let items = w
-        .network_acls
-        .in_scope(&ctx.scope)
-        .filter(|a| req.network_acl_ids.is_empty() || req.network_acl_ids.contains(&a.id))
-        .filter(|a| filters.matches(&Row::new(w, &ctx.scope, a), &a.tags))
-        .map(|a| (a.id.clone(), render(a)))
-        .collect();
-    let (network_acls, next_token) =
-        paginate(items, req.max_results, req.next_token.as_deref(), (5, 1000))?;
     Ok(DescribeNetworkAclsResult { network_acls, next_token })
 }
 

@@ -5,9 +5,9 @@
 //! reports the analysis `running`, as AWS does; by the time a client describes it, it has
 //! `succeeded` (or `failed`) with its result.
 
-use super::common::{require_all, tag_set, tags_for};
-use super::filter::{Filters, Row, Table, flag, one, table};
-use super::page::paginate;
+use super::common::{tag_set, tags_for};
+use super::describe::{Ask, describe, in_scope, require_found};
+use super::filter::{Row, Table, flag, one, table};
 use super::{Ctx, Handler, read, write};
 use crate::Outcome;
 use model::World;
@@ -143,7 +143,7 @@ fn destination_ports(f: &m::PathFilter) -> Option<String> {
     range(f.destination_port_range)
 }
 
-const PATH_FILTERS: Table<m::NetworkInsightsPath> = table![
+pub(super) const PATH_FILTERS: Table<m::NetworkInsightsPath> = table![
     "destination" => |p| p.spec.destination.iter().cloned().collect(),
     "source" => |p| one(&p.spec.source),
     "protocol" => |p| one(&p.spec.protocol),
@@ -165,26 +165,28 @@ fn describe_network_insights_paths(
     w: &World,
     req: DescribeNetworkInsightsPathsRequest,
 ) -> Outcome<DescribeNetworkInsightsPathsResult> {
-    let filters = Filters::new(&req.filters, PATH_FILTERS)?;
-    let ids = &req.network_insights_path_ids;
-    require_all(
-        ids,
-        |id| w.network_insights_paths.find(&kinds::NETWORK_INSIGHTS_PATH, &ctx.scope, id).ok(),
-        |id| kinds::NETWORK_INSIGHTS_PATH.not_found(id),
+    let ask = Ask::new(
+        &req.filters,
+        &req.network_insights_path_ids,
+        req.max_results,
+        &req.next_token,
+        PAGE_LIMITS,
+    );
+    let (items, next_token) = describe(
+        ask,
+        PATH_FILTERS,
+        |ids| {
+            require_found(
+                &w.network_insights_paths,
+                &kinds::NETWORK_INSIGHTS_PATH,
+                &ctx.scope,
+                ids,
+            )?;
+            Ok(in_scope(&w.network_insights_paths, w, &ctx.scope))
+        },
+        |r| render_path(r.item),
     )?;
-    let items = w
-        .network_insights_paths
-        .in_scope(&ctx.scope)
-        .filter(|p| ids.is_empty() || ids.contains(&p.id))
-        .filter(|p| filters.matches(&Row::new(w, &ctx.scope, p), &p.tags))
-        .map(|p| (p.id.clone(), p))
-        .collect();
-    let (page, next_token) =
-        paginate(items, req.max_results, req.next_token.as_deref(), PAGE_LIMITS)?;
-    Ok(DescribeNetworkInsightsPathsResult {
-        network_insights_paths: page.into_iter().map(render_path).collect(),
-        next_token,
-    })
+    Ok(DescribeNetworkInsightsPathsResult { network_insights_paths: items, next_token })
 }
 
 fn start_network_insights_analysis(
@@ -227,7 +229,7 @@ fn delete_network_insights_analysis(
     })
 }
 
-const ANALYSIS_FILTERS: Table<m::NetworkInsightsAnalysis> = table![
+pub(super) const ANALYSIS_FILTERS: Table<m::NetworkInsightsAnalysis> = table![
     "path-found" => |a| a.result.path_found.map(flag).unwrap_or_default(),
     "status" => |a| one(a.result.status.as_str()),
 ];
@@ -237,37 +239,30 @@ fn describe_network_insights_analyses(
     w: &World,
     req: DescribeNetworkInsightsAnalysesRequest,
 ) -> Outcome<DescribeNetworkInsightsAnalysesResult> {
-    let filters = Filters::new(&req.filters, ANALYSIS_FILTERS)?;
-    if let Some(path) = &req.network_insights_path_id {
-        kinds::NETWORK_INSIGHTS_PATH.check_format(path)?;
-    }
     let ids = &req.network_insights_analysis_ids;
-    require_all(
-        ids,
-        |id| {
-            w.network_insights_analyses.find(&kinds::NETWORK_INSIGHTS_ANALYSIS, &ctx.scope, id).ok()
-        },
-        |id| kinds::NETWORK_INSIGHTS_ANALYSIS.not_found(id),
-    )?;
+    let ask = Ask::new(&req.filters, ids, req.max_results, &req.next_token, PAGE_LIMITS);
     let (from, until) = (req.analysis_start_time, req.analysis_end_time);
-    let items = w
-        .network_insights_analyses
-        .in_scope(&ctx.scope)
-        .filter(|a| ids.is_empty() || ids.contains(&a.id))
-        .filter(|a| req.network_insights_path_id.as_ref().is_none_or(|p| *p == a.path_id))
-        .filter(|a| from.is_none_or(|t| a.started >= t.0) && until.is_none_or(|t| a.started <= t.0))
-        .filter(|a| filters.matches(&Row::new(w, &ctx.scope, a), &a.tags))
-        .map(|a| (a.id.clone(), a))
-        .collect();
-    let (page, next_token) =
-        paginate(items, req.max_results, req.next_token.as_deref(), PAGE_LIMITS)?;
-    Ok(DescribeNetworkInsightsAnalysesResult {
-        network_insights_analyses: page
-            .into_iter()
-            .map(|a| render_analysis(a, a.result.status))
-            .collect(),
-        next_token,
-    })
+    let (network_insights_analyses, next_token) = describe(
+        ask,
+        ANALYSIS_FILTERS,
+        |ids| {
+            if let Some(path) = &req.network_insights_path_id {
+                kinds::NETWORK_INSIGHTS_PATH.check_format(path)?;
+            }
+            let kind = &kinds::NETWORK_INSIGHTS_ANALYSIS;
+            require_found(&w.network_insights_analyses, kind, &ctx.scope, ids)?;
+            Ok(in_scope(&w.network_insights_analyses, w, &ctx.scope)
+                .filter(|l| {
+                    req.network_insights_path_id.as_ref().is_none_or(|p| *p == l.row.path_id)
+                })
+                .filter(|l| {
+                    from.is_none_or(|t| l.row.started >= t.0)
+                        && until.is_none_or(|t| l.row.started <= t.0)
+                }))
+        },
+        |r| render_analysis(r.item, r.result.status),
+    )?;
+    Ok(DescribeNetworkInsightsAnalysesResult { network_insights_analyses, next_token })
 }
 
 /// An analysis as reported with `status`: while `running`, without its result.

@@ -2,8 +2,8 @@
 //! and region) see a connection; the model decides who may do what.
 
 use super::common::{require_all, tag_set, tags_for};
-use super::filter::{Filters, Row, Table, one, table};
-use super::page::paginate;
+use super::describe::{Ask, Listed, describe};
+use super::filter::{Row, Table, one, table};
 use super::{Ctx, Handler, read, write};
 use crate::Outcome;
 use model::World;
@@ -225,7 +225,7 @@ fn cidrs(p: &PeeringRow, vpc: &str) -> Vec<String> {
         .unwrap_or_default()
 }
 
-const FILTERS: Table<VpcPeeringConnection, i64> = table![
+pub(super) const FILTERS: Table<VpcPeeringConnection, i64> = table![
     "accepter-vpc-info.cidr-block" => |p| cidrs(p, &p.accepter_vpc_id),
     "accepter-vpc-info.owner-id" => |p| one(&p.accepter.account),
     "accepter-vpc-info.vpc-id" => |p| one(&p.accepter_vpc_id),
@@ -250,32 +250,27 @@ fn describe_vpc_peering_connections(
     req: DescribeVpcPeeringConnectionsRequest,
 ) -> Outcome<DescribeVpcPeeringConnectionsResult> {
     let now = now();
-    let filters = Filters::new(&req.filters, FILTERS)?;
-    require_all(
-        &req.vpc_peering_connection_ids,
-        |id| w.find_vpc_peering_connection(&ctx.scope, id, now).ok(),
-        |id| kinds::VPC_PEERING_CONNECTION.not_found(id),
+    let ids = &req.vpc_peering_connection_ids;
+    let ask = Ask::new(&req.filters, ids, req.max_results, &req.next_token, (5, 1000));
+    let (vpc_peering_connections, next_token) = describe(
+        ask,
+        FILTERS,
+        |ids| {
+            require_all(
+                ids,
+                |id| w.find_vpc_peering_connection(&ctx.scope, id, now).ok(),
+                |id| kinds::VPC_PEERING_CONNECTION.not_found(id),
+            )?;
+            // Both sides list a connection; each sees its own tags.
+            let visible =
+                w.vpc_peering_connections.values().filter(|p| p.visible_to(&ctx.scope, now));
+            Ok(visible.map(|p| Listed {
+                id: (&p.id).into(),
+                row: Row::with(w, &ctx.scope, p, &now),
+                tags: p.tags_seen_by(&ctx.scope),
+            }))
+        },
+        |r| render(w, &ctx.scope, r.item, now, None),
     )?;
-    let items = w
-        .vpc_peering_connections
-        .values()
-        .filter(|p| p.visible_to(&ctx.scope, now))
-        .filter(|p| {
-            req.vpc_peering_connection_ids.is_empty()
-                || req.vpc_peering_connection_ids.contains(&p.id)
-        })
-        .filter(|p| {
-            filters.matches(&Row::with(w, &ctx.scope, *p, &now), p.tags_seen_by(&ctx.scope))
-        })
-        .map(|p| (p.id.clone(), p))
-        .collect();
-    let (page, next_token) =
-        paginate(items, req.max_results, req.next_token.as_deref(), (5, 1000))?;
-    Ok(DescribeVpcPeeringConnectionsResult {
-        next_token,
-        vpc_peering_connections: page
-            .into_iter()
-            .map(|p| render(w, &ctx.scope, p, now, None))
-            .collect(),
-    })
+    Ok(DescribeVpcPeeringConnectionsResult { next_token, vpc_peering_connections })
 }

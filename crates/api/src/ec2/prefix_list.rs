@@ -81,13 +81,13 @@ impl Any<'_> {
 }
 
 /// DescribePrefixLists: the AWS-managed lists.
-const AWS_FILTERS: Table<AwsList> = table![
+pub(super) const AWS_FILTERS: Table<AwsList> = table![
     "prefix-list-id" => |p| one(&p.id),
     "prefix-list-name" => |p| one(&p.name),
 ];
 
 /// DescribeManagedPrefixLists: lists of either kind, read as shown.
-const MANAGED_FILTERS: Table<ManagedPrefixList> = table![
+pub(super) const MANAGED_FILTERS: Table<ManagedPrefixList> = table![
     "owner-id" => |p| p.owner_id.iter().cloned().collect(),
     "prefix-list-id" => |p| p.prefix_list_id.iter().cloned().collect(),
     "prefix-list-name" => |p| p.prefix_list_name.iter().cloned().collect(),
@@ -139,6 +139,7 @@ fn selected_aws(ctx: &Ctx, ids: &[String]) -> Result<Vec<AwsList>, model::Error>
     Ok(all.into_iter().filter(|p| ids.is_empty() || ids.contains(&p.id)).collect())
 }
 
+// Not on `describe::describe`: AWS's lists are built for the request, not stored.
 fn describe_prefix_lists(
     ctx: &Ctx,
     w: &World,
@@ -162,6 +163,7 @@ fn describe_prefix_lists(
     Ok(DescribePrefixListsResult { next_token, prefix_lists })
 }
 
+// Not on `describe::describe`: filters read the rendered list (AWS's and the caller's alike).
 fn describe_managed_prefix_lists(
     ctx: &Ctx,
     w: &World,

@@ -21,12 +21,14 @@ fn opt_in_status(opt_in: bool) -> &'static str {
     if opt_in { "opted-in" } else { "opt-in-not-required" }
 }
 
-const REGION_FILTERS: Table<CatalogueRegion> = table![
+pub(super) const REGION_FILTERS: Table<CatalogueRegion> = table![
     "endpoint" => |r| one(r.endpoint("ec2")),
     "region-name" => |r| one(r.name),
     "opt-in-status" => |r| one(opt_in_status(r.opt_in)),
 ];
 
+// Not on `describe::describe` (nor the other Describes without MaxResults: zones, addresses,
+// VPN gateways and connections, customer gateways): AWS does not paginate them.
 fn describe_regions(
     ctx: &Ctx,
     w: &World,
@@ -64,7 +66,7 @@ fn not_shown(_: &Row<Zone>) -> Vec<String> {
     vec![]
 }
 
-const ZONE_FILTERS: Table<Zone> = table![
+pub(super) const ZONE_FILTERS: Table<Zone> = table![
     "group-name" => zone_region,
     "message" => not_shown,
     "opt-in-status" => |_| one("opt-in-not-required"),

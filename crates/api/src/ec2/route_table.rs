@@ -1,8 +1,8 @@
 //! Route table operations: tables, routes, associations, VGW route propagation.
 
-use super::common::{require_all, tag_set, tags_for};
-use super::filter::{Filters, Row, Table, flag, one, table};
-use super::page::paginate;
+use super::common::{tag_set, tags_for};
+use super::describe::{Ask, describe, in_scope, require_found};
+use super::filter::{Row, Table, flag, one, table};
 use super::{Ctx, Handler, read, write};
 use crate::Outcome;
 use model::kinds;
@@ -152,7 +152,7 @@ fn routes(t: &TableRow, f: &dyn Fn(&Route) -> Option<String>) -> Vec<String> {
         .collect()
 }
 
-const ROUTE_TABLE_FILTERS: Table<m::RouteTable> = table![
+pub(super) const ROUTE_TABLE_FILTERS: Table<m::RouteTable> = table![
     "association.gateway-id" => {
         |t| assoc(t, &|a| match &a.target {
                 AssociationTarget::Gateway(g) => Some(g.clone()),
@@ -193,22 +193,18 @@ fn describe_route_tables(
     w: &World,
     req: DescribeRouteTablesRequest,
 ) -> Outcome<DescribeRouteTablesResult> {
-    let filters = Filters::new(&req.filters, ROUTE_TABLE_FILTERS)?;
-    require_all(
-        &req.route_table_ids,
-        |id| w.route_tables.find(&kinds::ROUTE_TABLE, &ctx.scope, id).ok(),
-        |id| kinds::ROUTE_TABLE.not_found(id),
+    let ask =
+        Ask::new(&req.filters, &req.route_table_ids, req.max_results, &req.next_token, (5, 100));
+    let (items, next_token) = describe(
+        ask,
+        ROUTE_TABLE_FILTERS,
+        |ids| {
+            require_found(&w.route_tables, &kinds::ROUTE_TABLE, &ctx.scope, ids)?;
+            Ok(in_scope(&w.route_tables, w, &ctx.scope))
+        },
+        |r| render(w, r.item),
     )?;
-    let items = w
-        .route_tables
-        .in_scope(&ctx.scope)
-        .filter(|t| req.route_table_ids.is_empty() || req.route_table_ids.contains(&t.id))
-        .filter(|t| filters.matches(&Row::new(w, &ctx.scope, t), &t.tags))
-        .map(|t| (t.id.clone(), render(w, t)))
-        .collect();
-    let (route_tables, next_token) =
-        paginate(items, req.max_results, req.next_token.as_deref(), (5, 100))?;
-    Ok(DescribeRouteTablesResult { next_token, route_tables })
+    Ok(DescribeRouteTablesResult { route_tables: items, next_token })
 }
 
 /// CreateRoute and ReplaceRoute carry the same route fields in two generated shapes: the

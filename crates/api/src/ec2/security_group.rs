@@ -5,6 +5,7 @@
 //! way in and regroups them on the way out.
 
 use super::common::{require_all, tag_set, tags_for};
+use super::describe::{Ask, describe, in_scope};
 use super::filter::{Filters, Row, Table, one, table};
 use super::page::paginate;
 use super::{Ctx, Handler, read, write};
@@ -347,7 +348,7 @@ fn to_port(rules: &Rules) -> Vec<String> {
 }
 
 /// `ip-permission.X` reads the ingress rules, `egress.ip-permission.X` the egress ones.
-const GROUP_FILTERS: Table<m::SecurityGroup> = table![
+pub(super) const GROUP_FILTERS: Table<m::SecurityGroup> = table![
     "description" => |g| one(&g.description),
     "egress.ip-permission.cidr" => |g| cidr(&g.egress),
     "egress.ip-permission.from-port" => |g| from_port(&g.egress),
@@ -378,29 +379,28 @@ fn describe_security_groups(
     w: &World,
     req: DescribeSecurityGroupsRequest,
 ) -> Outcome<DescribeSecurityGroupsResult> {
-    let filters = Filters::new(&req.filters, GROUP_FILTERS)?;
-    require_all(
-        &req.group_ids,
-        |id| w.find_security_group(&ctx.scope, id).ok(),
-        |id| match w.find_security_group(&ctx.scope, id) {
-            Err(e) => e,
-            Ok(_) => model::Error::internal("found"),
+    let ask = Ask::new(&req.filters, &req.group_ids, req.max_results, &req.next_token, (5, 1000));
+    let (security_groups, next_token) = describe(
+        ask,
+        GROUP_FILTERS,
+        |ids| {
+            require_all(
+                ids,
+                |id| w.find_security_group(&ctx.scope, id).ok(),
+                |id| match w.find_security_group(&ctx.scope, id) {
+                    Err(e) => e,
+                    Ok(_) => model::Error::internal("found"),
+                },
+            )?;
+            let mut by_name = Vec::new();
+            for name in &req.group_names {
+                by_name.push(w.security_group_in_default_vpc(&ctx.scope, name)?.id.as_str());
+            }
+            Ok(in_scope(&w.security_groups, w, &ctx.scope)
+                .filter(move |l| by_name.is_empty() || by_name.contains(&l.id.as_ref())))
         },
+        |r| render(r.item),
     )?;
-    let mut by_name = Vec::new();
-    for name in &req.group_names {
-        by_name.push(w.security_group_in_default_vpc(&ctx.scope, name)?.id.clone());
-    }
-    let items = w
-        .security_groups
-        .in_scope(&ctx.scope)
-        .filter(|g| req.group_ids.is_empty() || req.group_ids.contains(&g.id))
-        .filter(|g| req.group_names.is_empty() || by_name.contains(&g.id))
-        .filter(|g| filters.matches(&Row::new(w, &ctx.scope, g), &g.tags))
-        .map(|g| (g.id.clone(), render(g)))
-        .collect();
-    let (security_groups, next_token) =
-        paginate(items, req.max_results, req.next_token.as_deref(), (5, 1000))?;
     Ok(DescribeSecurityGroupsResult { security_groups, next_token })
 }
 
@@ -539,11 +539,13 @@ fn revoke_egress(
 }
 
 /// A rule, with the group that holds it.
-const RULE_FILTERS: Table<m::SecurityGroupRule, m::SecurityGroup> = table![
+pub(super) const RULE_FILTERS: Table<m::SecurityGroupRule, m::SecurityGroup> = table![
     "group-id" => |r| one(&r.extra.id),
     "security-group-rule-id" => |r| one(&r.id),
 ];
 
+// Not on `describe::describe`: AWS reads `group-id`'s values as ids and refuses a malformed
+// one, which needs the parsed filters before the rows are listed.
 fn describe_security_group_rules(
     ctx: &Ctx,
     w: &World,

@@ -1,6 +1,7 @@
 //! Subnet operations.
 
-use super::common::{attr_value, require_all, tag_set, tags_for};
+use super::common::{attr_value, tag_set, tags_for};
+use super::describe::{Ask, describe, in_scope, require_found};
 use super::filter::{Filters, Row, Table, flag, one, table};
 use super::page::paginate;
 use super::{Ctx, Handler, read, write};
@@ -77,7 +78,7 @@ fn delete_subnet_cidr_reservation(
     })
 }
 
-const RESERVATION_FILTERS: Table<m::SubnetCidrReservation, m::Subnet> = table![
+pub(super) const RESERVATION_FILTERS: Table<m::SubnetCidrReservation, m::Subnet> = table![
     "reservationType" => |r| one(&r.reservation_type),
     "subnet-id" => |r| one(&r.extra.id),
 ];
@@ -249,7 +250,7 @@ fn none(_: &SubnetRow) -> Vec<String> {
     vec![]
 }
 
-const SUBNET_FILTERS: Table<m::Subnet> = table![
+pub(super) const SUBNET_FILTERS: Table<m::Subnet> = table![
     "availability-zone" => zone,
     "availabilityZone" => zone,
     "availability-zone-id" => zone_id,
@@ -295,23 +296,17 @@ fn describe_subnets(
     w: &World,
     req: DescribeSubnetsRequest,
 ) -> Outcome<DescribeSubnetsResult> {
-    let filters = Filters::new(&req.filters, SUBNET_FILTERS)?;
-    require_all(
-        &req.subnet_ids,
-        |id| w.subnets.find(&kinds::SUBNET, &ctx.scope, id).ok(),
-        |id| kinds::SUBNET.not_found(id),
+    let ask = Ask::new(&req.filters, &req.subnet_ids, req.max_results, &req.next_token, (5, 1000));
+    let (items, next_token) = describe(
+        ask,
+        SUBNET_FILTERS,
+        |ids| {
+            require_found(&w.subnets, &kinds::SUBNET, &ctx.scope, ids)?;
+            Ok(in_scope(&w.subnets, w, &ctx.scope))
+        },
+        |r| render(r.item),
     )?;
-    let items = w
-        .subnets
-        .in_scope(&ctx.scope)
-        .filter(|s| req.subnet_ids.is_empty() || req.subnet_ids.contains(&s.id))
-        .filter(|s| filters.matches(&Row::new(w, &ctx.scope, s), &s.tags))
-        .map(|s| (s.id.clone(), s))
-        .collect();
-    let (page, next_token) =
-        paginate(items, req.max_results, req.next_token.as_deref(), (5, 1000))?;
-    let subnets = page.into_iter().map(render).collect();
-    Ok(DescribeSubnetsResult { subnets, next_token })
+    Ok(DescribeSubnetsResult { subnets: items, next_token })
 }
 
 fn modify_subnet_attribute(

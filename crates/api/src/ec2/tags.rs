@@ -38,13 +38,14 @@ fn delete_tags(ctx: &Ctx, w: &mut World, req: DeleteTagsRequest) -> Outcome<Retu
 }
 
 /// Read from the tag as DescribeTags shows it.
-const TAG_FILTERS: Table<TagDescription> = table![
+pub(super) const TAG_FILTERS: Table<TagDescription> = table![
     "key" => |t| t.key.iter().cloned().collect(),
     "resource-id" => |t| t.resource_id.iter().cloned().collect(),
     "resource-type" => |t| t.resource_type.iter().cloned().collect(),
     "value" => |t| t.value.iter().cloned().collect(),
 ];
 
+// Not on `describe::describe`: its rows (one per tag) are built for the request, not stored.
 fn describe_tags(ctx: &Ctx, w: &World, req: DescribeTagsRequest) -> Outcome<DescribeTagsResult> {
     let filters = Filters::new(&req.filters, TAG_FILTERS)?;
     let mut items = Vec::new();

@@ -5,9 +5,9 @@
 //! as AWS does; the next Describe shows the settled state, which vpclab reaches at once.
 
 use super::common::{tag_set, tags_for};
-use super::filter::{Filters, Row, Table, one, table};
-use super::page::paginate;
-use super::transit_gateway::{PAGE_LIMITS, now, require_listed};
+use super::describe::{Ask, describe};
+use super::filter::{Row, Table, one, table};
+use super::transit_gateway::{PAGE_LIMITS, listed_attachments, now};
 use super::{Ctx, Handler, read, write};
 use crate::Outcome;
 use model::tgw_peering::{NewTgwPeering, peering_sides};
@@ -159,7 +159,7 @@ fn side<'a>(a: &Row<'a, TgwAttachment>) -> &'a str {
     a.world.tgw_attachment_side(a.scope, a.item)
 }
 
-const PEERING_FILTERS: Table<TgwAttachment> = table![
+pub(super) const PEERING_FILTERS: Table<TgwAttachment> = table![
     "transit-gateway-attachment-id" => |a| one(&a.id),
     "local-owner-id" => |a| {
         a.world.transit_gateways.get(side(a)).map(|g| one(&g.owner.account)).unwrap_or_default()
@@ -174,32 +174,16 @@ fn describe_peerings(
     w: &World,
     req: DescribeTransitGatewayPeeringAttachmentsRequest,
 ) -> Outcome<DescribeTransitGatewayPeeringAttachmentsResult> {
-    let filters = Filters::new(&req.filters, PEERING_FILTERS)?;
     let ids = &req.transit_gateway_attachment_ids;
-    for id in ids {
-        model::kinds::TRANSIT_GATEWAY_ATTACHMENT.check_format(id)?;
-    }
-    let listed: Vec<&TgwAttachment> = w
-        .listed_tgw_attachments(&ctx.scope, now())
-        .filter(|a| a.peer_gateway().is_some())
-        .collect();
-    require_listed(ids, &listed, |a| &a.id, t::attachment_not_found)?;
-    let items = listed
-        .into_iter()
-        .filter(|a| ids.is_empty() || ids.contains(&a.id))
-        .filter(|a| {
-            let tags = a.tags_seen_from(w.tgw_attachment_side(&ctx.scope, a));
-            filters.matches(&Row::new(w, &ctx.scope, *a), tags)
-        })
-        .map(|a| (a.id.clone(), a))
-        .collect();
-    let (page, next_token) =
-        paginate(items, req.max_results, req.next_token.as_deref(), PAGE_LIMITS)?;
+    let ask = Ask::new(&req.filters, ids, req.max_results, &req.next_token, PAGE_LIMITS);
+    let (transit_gateway_peering_attachments, next_token) = describe(
+        ask,
+        PEERING_FILTERS,
+        |ids| Ok(listed_attachments(ctx, w, ids, |a| a.peer_gateway().is_some())?),
+        |r| render(w, &ctx.scope, r.item, None),
+    )?;
     Ok(DescribeTransitGatewayPeeringAttachmentsResult {
-        transit_gateway_peering_attachments: page
-            .into_iter()
-            .map(|a| render(w, &ctx.scope, a, None))
-            .collect(),
+        transit_gateway_peering_attachments,
         next_token,
     })
 }

@@ -1,8 +1,8 @@
 //! Traffic mirroring operations: targets, filters and their rules, sessions (state only).
 
 use super::common::{tag_set, tags_for};
-use super::filter::{Filters, Row, Table, one, table};
-use super::page::paginate;
+use super::describe::{Ask, Listed, describe, in_scope};
+use super::filter::{Row, Table, one, table};
 use super::{Ctx, Handler, read, write};
 use crate::Outcome;
 use model::World;
@@ -72,7 +72,7 @@ fn create_target(
     })
 }
 
-const TARGET_FILTERS: Table<tm::TrafficMirrorTarget> = table![
+pub(super) const TARGET_FILTERS: Table<tm::TrafficMirrorTarget> = table![
     "description" => |t| t.description.iter().cloned().collect(),
     "network-interface-id" => |t| match &t.kind {
         TargetKind::NetworkInterface(id) => one(id),
@@ -91,23 +91,25 @@ fn describe_targets(
     w: &World,
     req: DescribeTrafficMirrorTargetsRequest,
 ) -> Outcome<DescribeTrafficMirrorTargetsResult> {
-    let filters = Filters::new(&req.filters, TARGET_FILTERS)?;
-    for id in &req.traffic_mirror_target_ids {
-        w.find_traffic_mirror_target(&ctx.scope, id)?;
-    }
-    let ids = &req.traffic_mirror_target_ids;
-    let items = w
-        .traffic_mirror_targets
-        .in_scope(&ctx.scope)
-        .filter(|t| ids.is_empty() || ids.contains(&t.id))
-        .filter(|t| filters.matches(&Row::new(w, &ctx.scope, t), &t.tags))
-        .map(|t| (t.id.clone(), t))
-        .collect();
-    let (page, next_token) = paginate(items, req.max_results, req.next_token.as_deref(), LIMITS)?;
-    Ok(DescribeTrafficMirrorTargetsResult {
-        next_token,
-        traffic_mirror_targets: page.into_iter().map(render_target).collect(),
-    })
+    let ask = Ask::new(
+        &req.filters,
+        &req.traffic_mirror_target_ids,
+        req.max_results,
+        &req.next_token,
+        LIMITS,
+    );
+    let (items, next_token) = describe(
+        ask,
+        TARGET_FILTERS,
+        |ids| {
+            for id in ids {
+                w.find_traffic_mirror_target(&ctx.scope, id)?;
+            }
+            Ok(in_scope(&w.traffic_mirror_targets, w, &ctx.scope))
+        },
+        |r| render_target(r.item),
+    )?;
+    Ok(DescribeTrafficMirrorTargetsResult { next_token, traffic_mirror_targets: items })
 }
 
 fn delete_target(
@@ -177,7 +179,7 @@ fn create_filter(
     })
 }
 
-const FILTER_FILTERS: Table<tm::TrafficMirrorFilter> = table![
+pub(super) const FILTER_FILTERS: Table<tm::TrafficMirrorFilter> = table![
     "description" => |f| f.description.iter().cloned().collect(),
     "traffic-mirror-filter-id" => |f| one(&f.id),
 ];
@@ -187,23 +189,25 @@ fn describe_filters(
     w: &World,
     req: DescribeTrafficMirrorFiltersRequest,
 ) -> Outcome<DescribeTrafficMirrorFiltersResult> {
-    let filters = Filters::new(&req.filters, FILTER_FILTERS)?;
-    for id in &req.traffic_mirror_filter_ids {
-        w.find_traffic_mirror_filter(&ctx.scope, id)?;
-    }
-    let ids = &req.traffic_mirror_filter_ids;
-    let items = w
-        .traffic_mirror_filters
-        .in_scope(&ctx.scope)
-        .filter(|f| ids.is_empty() || ids.contains(&f.id))
-        .filter(|f| filters.matches(&Row::new(w, &ctx.scope, f), &f.tags))
-        .map(|f| (f.id.clone(), f))
-        .collect();
-    let (page, next_token) = paginate(items, req.max_results, req.next_token.as_deref(), LIMITS)?;
-    Ok(DescribeTrafficMirrorFiltersResult {
-        next_token,
-        traffic_mirror_filters: page.into_iter().map(render_filter).collect(),
-    })
+    let ask = Ask::new(
+        &req.filters,
+        &req.traffic_mirror_filter_ids,
+        req.max_results,
+        &req.next_token,
+        LIMITS,
+    );
+    let (items, next_token) = describe(
+        ask,
+        FILTER_FILTERS,
+        |ids| {
+            for id in ids {
+                w.find_traffic_mirror_filter(&ctx.scope, id)?;
+            }
+            Ok(in_scope(&w.traffic_mirror_filters, w, &ctx.scope))
+        },
+        |r| render_filter(r.item),
+    )?;
+    Ok(DescribeTrafficMirrorFiltersResult { next_token, traffic_mirror_filters: items })
 }
 
 fn delete_filter(
@@ -320,7 +324,7 @@ fn delete_rule(
     })
 }
 
-const RULE_FILTERS: Table<tm::FilterRule, tm::TrafficMirrorFilter> = table![
+pub(super) const RULE_FILTERS: Table<tm::FilterRule, tm::TrafficMirrorFilter> = table![
     "description" => |r| r.description.iter().cloned().collect(),
     "destination-cidr-block" => |r| one(r.destination_cidr),
     "protocol" => |r| r.protocol.iter().map(|p| p.to_string()).collect(),
@@ -337,25 +341,36 @@ fn describe_rules(
     w: &World,
     req: DescribeTrafficMirrorFilterRulesRequest,
 ) -> Outcome<DescribeTrafficMirrorFilterRulesResult> {
-    let filters = Filters::new(&req.filters, RULE_FILTERS)?;
-    if let Some(id) = &req.traffic_mirror_filter_id {
-        w.find_traffic_mirror_filter(&ctx.scope, id)?;
-    }
-    for id in &req.traffic_mirror_filter_rule_ids {
-        w.find_traffic_mirror_rule(&ctx.scope, id)?;
-    }
-    let ids = &req.traffic_mirror_filter_rule_ids;
-    let items = w
-        .traffic_mirror_filters
-        .in_scope(&ctx.scope)
-        .filter(|f| req.traffic_mirror_filter_id.as_ref().is_none_or(|id| *id == f.id))
-        .flat_map(|f| f.rules.iter().map(move |r| (f, r)))
-        .filter(|(_, r)| ids.is_empty() || ids.contains(&r.id))
-        .filter(|(f, r)| filters.matches(&Row::with(w, &ctx.scope, *r, *f), &r.tags))
-        .map(|(f, r)| (r.id.clone(), render_rule(&f.id, r)))
-        .collect();
-    let (traffic_mirror_filter_rules, next_token) =
-        paginate(items, req.max_results, req.next_token.as_deref(), LIMITS)?;
+    let ask = Ask::new(
+        &req.filters,
+        &req.traffic_mirror_filter_rule_ids,
+        req.max_results,
+        &req.next_token,
+        LIMITS,
+    );
+    let (traffic_mirror_filter_rules, next_token) = describe(
+        ask,
+        RULE_FILTERS,
+        |ids| {
+            if let Some(id) = &req.traffic_mirror_filter_id {
+                w.find_traffic_mirror_filter(&ctx.scope, id)?;
+            }
+            for id in ids {
+                w.find_traffic_mirror_rule(&ctx.scope, id)?;
+            }
+            let rules = w
+                .traffic_mirror_filters
+                .in_scope(&ctx.scope)
+                .filter(|f| req.traffic_mirror_filter_id.as_ref().is_none_or(|id| *id == f.id))
+                .flat_map(|f| f.rules.iter().map(move |r| (f, r)));
+            Ok(rules.map(|(f, r)| Listed {
+                id: (&r.id).into(),
+                row: Row::with(w, &ctx.scope, r, f),
+                tags: &r.tags,
+            }))
+        },
+        |r| render_rule(&r.extra.id, r.item),
+    )?;
     Ok(DescribeTrafficMirrorFilterRulesResult { next_token, traffic_mirror_filter_rules })
 }
 
@@ -398,7 +413,7 @@ fn create_session(
     })
 }
 
-const SESSION_FILTERS: Table<tm::TrafficMirrorSession> = table![
+pub(super) const SESSION_FILTERS: Table<tm::TrafficMirrorSession> = table![
     "description" => |s| s.description.iter().cloned().collect(),
     "network-interface-id" => |s| one(&s.network_interface_id),
     "owner-id" => |s| one(&s.owner.account),
@@ -415,23 +430,25 @@ fn describe_sessions(
     w: &World,
     req: DescribeTrafficMirrorSessionsRequest,
 ) -> Outcome<DescribeTrafficMirrorSessionsResult> {
-    let filters = Filters::new(&req.filters, SESSION_FILTERS)?;
-    for id in &req.traffic_mirror_session_ids {
-        w.find_traffic_mirror_session(&ctx.scope, id)?;
-    }
-    let ids = &req.traffic_mirror_session_ids;
-    let items = w
-        .traffic_mirror_sessions
-        .in_scope(&ctx.scope)
-        .filter(|s| ids.is_empty() || ids.contains(&s.id))
-        .filter(|s| filters.matches(&Row::new(w, &ctx.scope, s), &s.tags))
-        .map(|s| (s.id.clone(), s))
-        .collect();
-    let (page, next_token) = paginate(items, req.max_results, req.next_token.as_deref(), LIMITS)?;
-    Ok(DescribeTrafficMirrorSessionsResult {
-        next_token,
-        traffic_mirror_sessions: page.into_iter().map(render_session).collect(),
-    })
+    let ask = Ask::new(
+        &req.filters,
+        &req.traffic_mirror_session_ids,
+        req.max_results,
+        &req.next_token,
+        LIMITS,
+    );
+    let (items, next_token) = describe(
+        ask,
+        SESSION_FILTERS,
+        |ids| {
+            for id in ids {
+                w.find_traffic_mirror_session(&ctx.scope, id)?;
+            }
+            Ok(in_scope(&w.traffic_mirror_sessions, w, &ctx.scope))
+        },
+        |r| render_session(r.item),
+    )?;
+    Ok(DescribeTrafficMirrorSessionsResult { next_token, traffic_mirror_sessions: items })
 }
 
 fn modify_session(

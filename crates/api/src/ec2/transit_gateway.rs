@@ -6,6 +6,7 @@
 //! once.
 
 use super::common::{tag_set, tags_for};
+use super::describe::{Ask, Listed, Resource, describe};
 use super::filter::{Filters, Row, Table, flag, one, table};
 use super::page::paginate;
 use super::{Ctx, Handler, read, write};
@@ -157,7 +158,7 @@ fn delete_transit_gateway(
     Ok(DeleteTransitGatewayResult { transit_gateway: Some(render_tgw(g, Some("deleting"))) })
 }
 
-const TGW_FILTERS: Table<t::TransitGateway> = table![
+pub(super) const TGW_FILTERS: Table<t::TransitGateway> = table![
     "options.propagation-default-route-table-id" => {
         |g| g.options.propagation_default_route_table_id.iter().cloned().collect()
     },
@@ -199,25 +200,23 @@ fn describe_transit_gateways(
     w: &World,
     req: DescribeTransitGatewaysRequest,
 ) -> Outcome<DescribeTransitGatewaysResult> {
-    let filters = Filters::new(&req.filters, TGW_FILTERS)?;
     let ids = &req.transit_gateway_ids;
-    for id in ids {
-        model::kinds::TRANSIT_GATEWAY.check_format(id)?;
-    }
-    let listed: Vec<&t::TransitGateway> = w.listed_transit_gateways(&ctx.scope, now()).collect();
-    require_listed(ids, &listed, |g| &g.id, t::gateway_not_found)?;
-    let items = listed
-        .into_iter()
-        .filter(|g| ids.is_empty() || ids.contains(&g.id))
-        .filter(|g| filters.matches(&Row::new(w, &ctx.scope, *g), &g.tags))
-        .map(|g| (g.id.clone(), g))
-        .collect();
-    let (page, next_token) =
-        paginate(items, req.max_results, req.next_token.as_deref(), PAGE_LIMITS)?;
-    Ok(DescribeTransitGatewaysResult {
-        transit_gateways: page.into_iter().map(|g| render_tgw(g, None)).collect(),
-        next_token,
-    })
+    let ask = Ask::new(&req.filters, ids, req.max_results, &req.next_token, PAGE_LIMITS);
+    let (transit_gateways, next_token) = describe(
+        ask,
+        TGW_FILTERS,
+        |ids| {
+            for id in ids {
+                model::kinds::TRANSIT_GATEWAY.check_format(id)?;
+            }
+            let listed: Vec<&t::TransitGateway> =
+                w.listed_transit_gateways(&ctx.scope, now()).collect();
+            require_listed(ids, &listed, |g| &g.id, t::gateway_not_found)?;
+            Ok(listed.into_iter().map(|g| g.listed(w, &ctx.scope)))
+        },
+        |r| render_tgw(r.item, None),
+    )?;
+    Ok(DescribeTransitGatewaysResult { transit_gateways, next_token })
 }
 
 // ---- attachments ----
@@ -358,14 +357,14 @@ fn attachment_gateway(a: &AttachmentRow) -> Vec<String> {
     one(side(a))
 }
 
-const VPC_ATTACHMENT_FILTERS: Table<TgwAttachment> = table![
+pub(super) const VPC_ATTACHMENT_FILTERS: Table<TgwAttachment> = table![
     "state" => attachment_state,
     "transit-gateway-attachment-id" => attachment_id,
     "transit-gateway-id" => attachment_gateway,
     "vpc-id" => |a| a.vpc().map(|v| one(&v.vpc_id)).unwrap_or_default(),
 ];
 
-const ATTACHMENT_FILTERS: Table<TgwAttachment> = table![
+pub(super) const ATTACHMENT_FILTERS: Table<TgwAttachment> = table![
     "association.transit-gateway-route-table-id" => |a| {
         a.association_on(side(a)).map(one).unwrap_or_default()
     },
@@ -384,30 +383,25 @@ const ATTACHMENT_FILTERS: Table<TgwAttachment> = table![
 ];
 
 /// The attachments a Describe call lists: named ones must exist (for the kind asked).
-fn listed_attachments<'a>(
+/// The attachments `ctx` lists that are `wanted`, each with the tags its side sees on it, once
+/// every id in `ids` is well formed and listed.
+pub(super) fn listed_attachments<'a>(
     ctx: &'a Ctx,
     w: &'a World,
     ids: &[String],
-    filters: &Filters<TgwAttachment>,
-    vpc_only: bool,
-) -> Result<Vec<(String, &'a TgwAttachment)>, model::Error> {
+    wanted: fn(&TgwAttachment) -> bool,
+) -> Result<impl Iterator<Item = Listed<'a, TgwAttachment>> + use<'a>, model::Error> {
     for id in ids {
         model::kinds::TRANSIT_GATEWAY_ATTACHMENT.check_format(id)?;
     }
-    let listed: Vec<&TgwAttachment> = w
-        .listed_tgw_attachments(&ctx.scope, now())
-        .filter(|a| !vpc_only || a.vpc().is_some())
-        .collect();
+    let listed: Vec<&TgwAttachment> =
+        w.listed_tgw_attachments(&ctx.scope, now()).filter(|a| wanted(a)).collect();
     require_listed(ids, &listed, |a| &a.id, t::attachment_not_found)?;
-    Ok(listed
-        .into_iter()
-        .filter(|a| ids.is_empty() || ids.contains(&a.id))
-        .filter(|a| {
-            let tags = a.tags_seen_from(w.tgw_attachment_side(&ctx.scope, a));
-            filters.matches(&Row::new(w, &ctx.scope, *a), tags)
-        })
-        .map(|a| (a.id.clone(), a))
-        .collect())
+    Ok(listed.into_iter().map(|a| Listed {
+        id: (&a.id).into(),
+        row: Row::new(w, &ctx.scope, a),
+        tags: a.tags_seen_from(w.tgw_attachment_side(&ctx.scope, a)),
+    }))
 }
 
 fn describe_vpc_attachments(
@@ -415,17 +409,15 @@ fn describe_vpc_attachments(
     w: &World,
     req: DescribeTransitGatewayVpcAttachmentsRequest,
 ) -> Outcome<DescribeTransitGatewayVpcAttachmentsResult> {
-    let filters = Filters::new(&req.filters, VPC_ATTACHMENT_FILTERS)?;
-    let items = listed_attachments(ctx, w, &req.transit_gateway_attachment_ids, &filters, true)?;
-    let (page, next_token) =
-        paginate(items, req.max_results, req.next_token.as_deref(), PAGE_LIMITS)?;
-    Ok(DescribeTransitGatewayVpcAttachmentsResult {
-        transit_gateway_vpc_attachments: page
-            .into_iter()
-            .map(|a| render_vpc_attachment(a, None))
-            .collect(),
-        next_token,
-    })
+    let ids = &req.transit_gateway_attachment_ids;
+    let ask = Ask::new(&req.filters, ids, req.max_results, &req.next_token, PAGE_LIMITS);
+    let (transit_gateway_vpc_attachments, next_token) = describe(
+        ask,
+        VPC_ATTACHMENT_FILTERS,
+        |ids| Ok(listed_attachments(ctx, w, ids, |a| a.vpc().is_some())?),
+        |r| render_vpc_attachment(r.item, None),
+    )?;
+    Ok(DescribeTransitGatewayVpcAttachmentsResult { transit_gateway_vpc_attachments, next_token })
 }
 
 fn describe_attachments(
@@ -433,17 +425,15 @@ fn describe_attachments(
     w: &World,
     req: DescribeTransitGatewayAttachmentsRequest,
 ) -> Outcome<DescribeTransitGatewayAttachmentsResult> {
-    let filters = Filters::new(&req.filters, ATTACHMENT_FILTERS)?;
-    let items = listed_attachments(ctx, w, &req.transit_gateway_attachment_ids, &filters, false)?;
-    let (page, next_token) =
-        paginate(items, req.max_results, req.next_token.as_deref(), PAGE_LIMITS)?;
-    Ok(DescribeTransitGatewayAttachmentsResult {
-        transit_gateway_attachments: page
-            .into_iter()
-            .map(|a| render_attachment(w, &ctx.scope, a))
-            .collect(),
-        next_token,
-    })
+    let ids = &req.transit_gateway_attachment_ids;
+    let ask = Ask::new(&req.filters, ids, req.max_results, &req.next_token, PAGE_LIMITS);
+    let (transit_gateway_attachments, next_token) = describe(
+        ask,
+        ATTACHMENT_FILTERS,
+        |ids| Ok(listed_attachments(ctx, w, ids, |_| true)?),
+        |r| render_attachment(w, &ctx.scope, r.item),
+    )?;
+    Ok(DescribeTransitGatewayAttachmentsResult { transit_gateway_attachments, next_token })
 }
 
 // ---- route tables ----
@@ -495,7 +485,7 @@ fn delete_route_table(
 }
 
 /// A route table, with the way DescribeTransitGatewayRouteTables shows it.
-const ROUTE_TABLE_FILTERS: Table<t::TgwRouteTable, TransitGatewayRouteTable> = table![
+pub(super) const ROUTE_TABLE_FILTERS: Table<t::TgwRouteTable, TransitGatewayRouteTable> = table![
     "default-association-route-table" => |rt| {
         flag(rt.extra.default_association_route_table == Some(true))
     },
@@ -507,6 +497,8 @@ const ROUTE_TABLE_FILTERS: Table<t::TgwRouteTable, TransitGatewayRouteTable> = t
     "transit-gateway-route-table-id" => |rt| one(&rt.id),
 ];
 
+// Not on `describe::describe`: this table's filters read the rendered table (its defaults), so
+// each row is rendered before it is filtered, and a `Listed` row cannot hold what it renders.
 fn describe_route_tables(
     ctx: &Ctx,
     w: &World,
@@ -612,7 +604,7 @@ fn disable_propagation(
     })
 }
 
-const ASSOCIATION_FILTERS: Table<TgwAttachment> = table![
+pub(super) const ASSOCIATION_FILTERS: Table<TgwAttachment> = table![
     "resource-id" => |a| one(a.resource.resource_id()),
     "resource-type" => |a| one(a.resource.resource_type()),
     "transit-gateway-attachment-id" => attachment_id,
@@ -773,7 +765,7 @@ fn destination(r: &Row<TgwRoute>) -> Vec<String> {
     one(r.destination)
 }
 
-const ROUTE_FILTERS: Table<TgwRoute> = table![
+pub(super) const ROUTE_FILTERS: Table<TgwRoute> = table![
     "attachment.transit-gateway-attachment-id" => |r| r.attachment_ids.clone(),
     "attachment.resource-id" => {
         |r| route_attachments(r).map(|a| a.resource.resource_id().to_owned()).collect()
@@ -962,7 +954,7 @@ fn delete_prefix_list_reference(
 }
 
 /// A reference as shown.
-const REFERENCE_FILTERS: Table<TransitGatewayPrefixListReference> = table![
+pub(super) const REFERENCE_FILTERS: Table<TransitGatewayPrefixListReference> = table![
     "attachment.resource-id" => {
         |r| r.transit_gateway_attachment.as_ref().and_then(|a| a.resource_id.clone()).into_iter().collect()
     },

@@ -1,8 +1,8 @@
 //! VPC operations.
 
-use super::common::{attr_bool, attr_value, require_all, tag_set, tags_for};
-use super::filter::{Filters, Row, Table, flag, one, table};
-use super::page::paginate;
+use super::common::{attr_bool, attr_value, tag_set, tags_for};
+use super::describe::{Ask, describe, in_scope, require_found};
+use super::filter::{Row, Table, flag, one, table};
 use super::{Ctx, Handler, read, write};
 use crate::Outcome;
 use codes::Ec2;
@@ -140,7 +140,7 @@ fn vpc_is_default(v: &Row<m::Vpc>) -> Vec<String> {
     flag(v.is_default)
 }
 
-const VPC_FILTERS: Table<m::Vpc> = table![
+pub(super) const VPC_FILTERS: Table<m::Vpc> = table![
     "cidr" => |v| v.primary_cidr().map(|c| c.to_string()).into_iter().collect(),
     "cidr-block-association.cidr-block" => {
         |v| v.cidr_blocks.iter().map(|b| b.cidr.to_string()).collect()
@@ -174,22 +174,16 @@ const VPC_FILTERS: Table<m::Vpc> = table![
 ];
 
 fn describe_vpcs(ctx: &Ctx, w: &World, req: DescribeVpcsRequest) -> Outcome<DescribeVpcsResult> {
-    let filters = Filters::new(&req.filters, VPC_FILTERS)?;
-    require_all(
-        &req.vpc_ids,
-        |id| w.vpcs.find(&kinds::VPC, &ctx.scope, id).ok(),
-        |id| kinds::VPC.not_found(id),
+    let ask = Ask::new(&req.filters, &req.vpc_ids, req.max_results, &req.next_token, (5, 1000));
+    let (vpcs, next_token) = describe(
+        ask,
+        VPC_FILTERS,
+        |ids| {
+            require_found(&w.vpcs, &kinds::VPC, &ctx.scope, ids)?;
+            Ok(in_scope(&w.vpcs, w, &ctx.scope))
+        },
+        |r| render(r.item),
     )?;
-    let items = w
-        .vpcs
-        .in_scope(&ctx.scope)
-        .filter(|v| req.vpc_ids.is_empty() || req.vpc_ids.contains(&v.id))
-        .filter(|v| filters.matches(&Row::new(w, &ctx.scope, v), &v.tags))
-        .map(|v| (v.id.clone(), v))
-        .collect();
-    let (page, next_token) =
-        paginate(items, req.max_results, req.next_token.as_deref(), (5, 1000))?;
-    let vpcs = page.into_iter().map(render).collect();
     Ok(DescribeVpcsResult { vpcs, next_token })
 }
 

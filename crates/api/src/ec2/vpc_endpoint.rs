@@ -1,6 +1,7 @@
 //! VPC endpoint operations (gateway and interface endpoints to AWS services).
 
 use super::common::{tag_set, tags_for};
+use super::describe::{Ask, Resource, describe};
 use super::filter::{Filters, Row, Table, one, table};
 use super::page::paginate;
 use super::{Ctx, Handler, read, write};
@@ -146,7 +147,7 @@ fn delete_vpc_endpoints(
     Ok(DeleteVpcEndpointsResult { unsuccessful })
 }
 
-const FILTERS: Table<ve::VpcEndpoint> = table![
+pub(super) const FILTERS: Table<ve::VpcEndpoint> = table![
     "ip-address-type" => |_| one("ipv4"),
     "service-name" => |e| one(&e.service_name),
     // Endpoints reach services of their own region only (no cross-region PrivateLink).
@@ -162,28 +163,29 @@ fn describe_vpc_endpoints(
     w: &World,
     req: DescribeVpcEndpointsRequest,
 ) -> Outcome<DescribeVpcEndpointsResult> {
-    let filters = Filters::new(&req.filters, FILTERS)?;
+    let ids = &req.vpc_endpoint_ids;
+    let ask = Ask::new(&req.filters, ids, req.max_results, &req.next_token, (5, 1000));
     let now = Timestamp::now().0;
-    let listed: Vec<&ve::VpcEndpoint> = w.listed_vpc_endpoints(&ctx.scope, now).collect();
-    for id in &req.vpc_endpoint_ids {
-        model::kinds::VPC_ENDPOINT.check_format(id)?;
-        if !listed.iter().any(|e| &e.id == id) {
-            return Err(ve::not_found(id).into());
-        }
-    }
-    let items = listed
-        .into_iter()
-        .filter(|e| req.vpc_endpoint_ids.is_empty() || req.vpc_endpoint_ids.contains(&e.id))
-        .filter(|e| filters.matches(&Row::new(w, &ctx.scope, *e), &e.tags))
-        .map(|e| (e.id.clone(), render(w, e)))
-        .collect();
-    let (vpc_endpoints, next_token) =
-        paginate(items, req.max_results, req.next_token.as_deref(), (5, 1000))?;
+    let (vpc_endpoints, next_token) = describe(
+        ask,
+        FILTERS,
+        |ids| {
+            let listed: Vec<&ve::VpcEndpoint> = w.listed_vpc_endpoints(&ctx.scope, now).collect();
+            for id in ids {
+                model::kinds::VPC_ENDPOINT.check_format(id)?;
+                if !listed.iter().any(|e| &e.id == id) {
+                    return Err(ve::not_found(id).into());
+                }
+            }
+            Ok(listed.into_iter().map(|e| e.listed(w, &ctx.scope)))
+        },
+        |r| render(w, r.item),
+    )?;
     Ok(DescribeVpcEndpointsResult { next_token, vpc_endpoints })
 }
 
 /// Amazon's services of the region.
-const SERVICE_FILTERS: Table<ve::Service> = table![
+pub(super) const SERVICE_FILTERS: Table<ve::Service> = table![
     "owner" => |_| one("amazon"),
     "service-name" => |s| one(&s.name),
     "service-region" => |s| one(&s.scope.region),
@@ -192,7 +194,7 @@ const SERVICE_FILTERS: Table<ve::Service> = table![
 ];
 
 /// The same names, read from the endpoint services (PrivateLink) of vpclab's users.
-const PRIVATELINK_FILTERS: Table<model::endpoint_service::EndpointService> = table![
+pub(super) const PRIVATELINK_FILTERS: Table<model::endpoint_service::EndpointService> = table![
     "owner" => |s| one(&s.owner.account),
     "service-name" => |s| one(&s.service_name),
     "service-region" => |s| one(&s.owner.region),
@@ -200,6 +202,8 @@ const PRIVATELINK_FILTERS: Table<model::endpoint_service::EndpointService> = tab
     "supported-ip-address-types" => |s| s.supported_ip_address_types.clone(),
 ];
 
+// Not on `describe::describe`: two kinds of rows (AWS's services, PrivateLink ones) under two
+// filter tables, merged by name.
 fn describe_vpc_endpoint_services(
     ctx: &Ctx,
     w: &World,

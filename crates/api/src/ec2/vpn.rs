@@ -99,7 +99,7 @@ fn delete_vpn_gateway(
     Ok(ReturnTrue)
 }
 
-const VGW_FILTERS: Table<v::VpnGateway> = table![
+pub(super) const VGW_FILTERS: Table<v::VpnGateway> = table![
     "amazon-side-asn" => |g| one(g.amazon_side_asn),
     "attachment.state" => |g| g.attachment.iter().map(|a| a.state().to_owned()).collect(),
     "attachment.vpc-id" => |g| g.attachment.iter().map(|a| a.vpc_id.clone()).collect(),
@@ -174,7 +174,7 @@ fn delete_customer_gateway(
     Ok(ReturnTrue)
 }
 
-const CGW_FILTERS: Table<v::CustomerGateway> = table![
+pub(super) const CGW_FILTERS: Table<v::CustomerGateway> = table![
     "bgp-asn" => |g| one(g.bgp_asn),
     "customer-gateway-id" => |g| one(&g.id),
     "ip-address" => |g| one(g.ip_address),
@@ -345,7 +345,7 @@ fn delete_vpn_connection(
     Ok(ReturnTrue)
 }
 
-const VPN_FILTERS: Table<v::VpnConnection> = table![
+pub(super) const VPN_FILTERS: Table<v::VpnConnection> = table![
     // The configuration document DescribeVpnConnections shows.
     "customer-gateway-configuration" => {
         |c| render_vpn(c.world, c.item).customer_gateway_configuration.into_iter().collect()

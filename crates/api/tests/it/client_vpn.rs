@@ -6,7 +6,7 @@ use api::Api;
 
 const CERT: &str = "arn:aws:acm:us-east-1:123456789012:certificate/abc";
 
-fn endpoint(api: &Api, cidr: &str) -> String {
+pub(crate) fn endpoint(api: &Api, cidr: &str) -> String {
     let created = ok(
         api,
         &[

@@ -4,6 +4,7 @@
 mod accounts;
 mod client_vpn;
 mod direct_connect;
+mod documented_filters;
 mod durability;
 mod ec2;
 mod elbv2_listeners;

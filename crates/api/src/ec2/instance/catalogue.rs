@@ -70,7 +70,7 @@ fn type_shape(t: &TypeInfo) -> InstanceTypeInfo {
     }
 }
 
-const TYPE_FILTERS: Table<TypeInfo> = table![
+pub(super) const TYPE_FILTERS: Table<TypeInfo> = table![
     "instance-type" => |t| one(&t.name),
     "burstable-performance-supported" => |t| flag(t.burstable),
     "current-generation" => |t| flag(t.current_generation),
@@ -87,6 +87,7 @@ const TYPE_FILTERS: Table<TypeInfo> = table![
 
 /// DescribeInstanceTypes: without names, the catalogue; with names, each named type (any type
 /// of AWS's list, described from its size and family when it is not in the catalogue).
+// Not on `describe::describe` (nor DescribeImages): the rows are built for the request.
 pub(super) fn describe_instance_types(
     ctx: &Ctx,
     w: &World,
@@ -123,7 +124,7 @@ fn amazon(_: &Row<Image>) -> Vec<String> {
 }
 
 /// The image as synthesised.
-const IMAGE_FILTERS: Table<Image> = table![
+pub(super) const IMAGE_FILTERS: Table<Image> = table![
     "architecture" => |_| one("x86_64"),
     "image-id" => |img| img.image_id.clone().into_iter().collect(),
     "image-type" => |_| one("machine"),
@@ -211,7 +212,7 @@ fn not_modelled(_: &Row<m::Volume>) -> Vec<String> {
     flag(false)
 }
 
-const VOLUME_FILTERS: Table<m::Volume> = table![
+pub(super) const VOLUME_FILTERS: Table<m::Volume> = table![
     "attachment.attach-time" => |v| {
         v.attached_instance_id.iter().map(|_| Timestamp(v.create_time).to_iso8601()).collect()
     },
@@ -281,18 +282,17 @@ pub(super) fn describe_volumes(
     w: &World,
     req: DescribeVolumesRequest,
 ) -> Outcome<DescribeVolumesResult> {
-    let filters = Filters::new(&req.filters, VOLUME_FILTERS)?;
-    for id in &req.volume_ids {
-        w.volumes.find(&kinds::VOLUME, &ctx.scope, id)?;
-    }
-    let items = w
-        .volumes
-        .in_scope(&ctx.scope)
-        .filter(|v| req.volume_ids.is_empty() || req.volume_ids.contains(&v.id))
-        .filter(|v| filters.matches(&Row::new(w, &ctx.scope, v), &v.tags))
-        .map(|v| (v.id.clone(), render_volume(v)))
-        .collect();
-    let (volumes, next_token) =
-        paginate(items, req.max_results, req.next_token.as_deref(), (5, 500))?;
+    let ask = Ask::new(&req.filters, &req.volume_ids, req.max_results, &req.next_token, (5, 500));
+    let (volumes, next_token) = describe(
+        ask,
+        VOLUME_FILTERS,
+        |ids| {
+            for id in ids {
+                w.volumes.find(&kinds::VOLUME, &ctx.scope, id)?;
+            }
+            Ok(in_scope(&w.volumes, w, &ctx.scope))
+        },
+        |r| render_volume(r.item),
+    )?;
     Ok(DescribeVolumesResult { next_token, volumes })
 }

@@ -48,7 +48,7 @@ fn no_resource_name_record(_: &InstanceRow) -> Vec<String> {
     flag(false)
 }
 
-const INSTANCE_FILTERS: Table<m::Instance> = table![
+pub(super) const INSTANCE_FILTERS: Table<m::Instance> = table![
     "affinity" => |i| shown(i).placement.and_then(|p| p.affinity).into_iter().collect(),
     "architecture" => |i| one(shown(i).architecture.unwrap_or_default()),
     "availability-zone" => |i| one(&i.availability_zone),
@@ -333,6 +333,16 @@ fn refuse_ids_with_max_results(ids: &[String], max_results: Option<i32>) -> Resu
     Ok(())
 }
 
+/// Every instance of the caller as a row without tags: the status and credit filters read none.
+fn instance_rows<'w>(ctx: &'w Ctx, w: &'w World) -> impl Iterator<Item = Listed<'w, m::Instance>> {
+    w.instances.in_scope(&ctx.scope).map(move |i| Listed {
+        id: (&i.id).into(),
+        row: Row::new(w, &ctx.scope, i),
+        tags: &NO_TAGS,
+    })
+}
+
+// Not on `describe::describe`: its pages are of reservations (instances grouped), not of rows.
 pub(super) fn describe_instances(
     ctx: &Ctx,
     w: &World,
@@ -382,7 +392,7 @@ fn not_shown(_: &InstanceRow) -> Vec<String> {
     vec![]
 }
 
-const STATUS_FILTERS: Table<m::Instance> = table![
+pub(super) const STATUS_FILTERS: Table<m::Instance> = table![
     "attached-ebs-status.status" => not_shown,
     "availability-zone" => |i| one(&i.availability_zone),
     "availability-zone-id" => zone_id,
@@ -408,16 +418,19 @@ pub(super) fn describe_instance_status(
     req: DescribeInstanceStatusRequest,
 ) -> Outcome<DescribeInstanceStatusResult> {
     refuse_ids_with_max_results(&req.instance_ids, req.max_results)?;
-    let filters = Filters::new(&req.filters, STATUS_FILTERS)?;
-    check_ids(ctx, w, &req.instance_ids)?;
+    let ask =
+        Ask::new(&req.filters, &req.instance_ids, req.max_results, &req.next_token, (5, 1000));
     let all = req.include_all_instances.unwrap_or(false);
-    let items = w
-        .instances
-        .in_scope(&ctx.scope)
-        .filter(|i| req.instance_ids.is_empty() || req.instance_ids.contains(&i.id))
-        .filter(|i| all || i.state == m::InstanceState::Running)
-        .filter(|i| filters.matches(&Row::new(w, &ctx.scope, i), &Default::default()))
-        .map(|i| {
+    let (instance_statuses, next_token) = describe(
+        ask,
+        STATUS_FILTERS,
+        |ids| {
+            check_ids(ctx, w, ids)?;
+            Ok(instance_rows(ctx, w)
+                .filter(move |l| all || l.row.state == m::InstanceState::Running))
+        },
+        |r| {
+            let i = r.item;
             let running = i.state == m::InstanceState::Running;
             let summary = || {
                 Some(if running {
@@ -433,31 +446,26 @@ pub(super) fn describe_instance_status(
                     InstanceStatusSummary { details: vec![], status: Some("not-applicable".into()) }
                 })
             };
-            (
-                i.id.clone(),
-                InstanceStatus {
-                    attached_ebs_status: None,
-                    availability_zone: Some(i.availability_zone.clone()),
-                    availability_zone_id: w
-                        .subnets
-                        .get(&i.subnet_id)
-                        .map(|s| s.availability_zone_id.clone()),
-                    events: vec![],
-                    instance_id: Some(i.id.clone()),
-                    instance_state: state(i.state),
-                    instance_status: summary(),
-                    system_status: summary(),
-                    ..Default::default()
-                },
-            )
-        })
-        .collect();
-    let (instance_statuses, next_token) =
-        paginate(items, req.max_results, req.next_token.as_deref(), (5, 1000))?;
+            InstanceStatus {
+                attached_ebs_status: None,
+                availability_zone: Some(i.availability_zone.clone()),
+                availability_zone_id: w
+                    .subnets
+                    .get(&i.subnet_id)
+                    .map(|s| s.availability_zone_id.clone()),
+                events: vec![],
+                instance_id: Some(i.id.clone()),
+                instance_state: state(i.state),
+                instance_status: summary(),
+                system_status: summary(),
+                ..Default::default()
+            }
+        },
+    )?;
     Ok(DescribeInstanceStatusResult { instance_statuses, next_token })
 }
 
-const CREDIT_FILTERS: Table<m::Instance> = table!["instance-id" => |i| one(&i.id)];
+pub(super) const CREDIT_FILTERS: Table<m::Instance> = table!["instance-id" => |i| one(&i.id)];
 
 pub(super) fn describe_instance_credit_specifications(
     ctx: &Ctx,
@@ -465,27 +473,21 @@ pub(super) fn describe_instance_credit_specifications(
     req: DescribeInstanceCreditSpecificationsRequest,
 ) -> Outcome<DescribeInstanceCreditSpecificationsResult> {
     refuse_ids_with_max_results(&req.instance_ids, req.max_results)?;
-    let filters = Filters::new(&req.filters, CREDIT_FILTERS)?;
-    check_ids(ctx, w, &req.instance_ids)?;
-    let items = w
-        .instances
-        .in_scope(&ctx.scope)
-        .filter(|i| req.instance_ids.is_empty() || req.instance_ids.contains(&i.id))
-        .filter(|i| i.state != m::InstanceState::Terminated)
-        .filter(|i| filters.matches(&Row::new(w, &ctx.scope, i), &Default::default()))
-        .filter_map(|i| {
-            i.credit_specification.clone().map(|c| {
-                (
-                    i.id.clone(),
-                    InstanceCreditSpecification {
-                        cpu_credits: Some(c),
-                        instance_id: Some(i.id.clone()),
-                    },
-                )
-            })
-        })
-        .collect();
-    let (instance_credit_specifications, next_token) =
-        paginate(items, req.max_results, req.next_token.as_deref(), (5, 1000))?;
+    let ask =
+        Ask::new(&req.filters, &req.instance_ids, req.max_results, &req.next_token, (5, 1000));
+    let (instance_credit_specifications, next_token) = describe(
+        ask,
+        CREDIT_FILTERS,
+        |ids| {
+            check_ids(ctx, w, ids)?;
+            Ok(instance_rows(ctx, w).filter(|l| {
+                l.row.state != m::InstanceState::Terminated && l.row.credit_specification.is_some()
+            }))
+        },
+        |i| InstanceCreditSpecification {
+            cpu_credits: i.credit_specification.clone(),
+            instance_id: Some(i.id.clone()),
+        },
+    )?;
     Ok(DescribeInstanceCreditSpecificationsResult { instance_credit_specifications, next_token })
 }

@@ -16,6 +16,7 @@
 use super::common::{
     attr_bool, attr_value, not_taggable_here, spec_resource_type, tag_set, tags_for,
 };
+use super::describe::{Ask, Listed, NO_TAGS, describe, in_scope};
 use super::eni::{count, dns_hostnames, group_identifiers, parse_ip};
 use super::filter::{Filters, Row, Table, flag, one, table};
 use super::page::paginate;
@@ -30,6 +31,19 @@ use model::{World, types::ec2 as m};
 use shapes::ec2::*;
 use wire::xml::ReturnTrue;
 use wire::{ApiError, Timestamp};
+
+/// The filter names of the instance Describes, by operation.
+pub(super) fn filter_names() -> Vec<(&'static str, Vec<&'static str>)> {
+    use super::filter::names;
+    vec![
+        ("DescribeInstances", names(describe::INSTANCE_FILTERS).collect()),
+        ("DescribeInstanceStatus", names(describe::STATUS_FILTERS).collect()),
+        ("DescribeInstanceCreditSpecifications", names(describe::CREDIT_FILTERS).collect()),
+        ("DescribeInstanceTypes", names(catalogue::TYPE_FILTERS).collect()),
+        ("DescribeImages", names(catalogue::IMAGE_FILTERS).collect()),
+        ("DescribeVolumes", names(catalogue::VOLUME_FILTERS).collect()),
+    ]
+}
 
 mod attributes;
 mod catalogue;
