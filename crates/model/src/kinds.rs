@@ -108,7 +108,7 @@ pub(crate) use split_resources;
 /// One kind of EC2 resource id: how its ids look, how AWS reports one missing or malformed,
 /// the resource type its ARN and tag specifications name, and what a person calls it. The
 /// registry of kinds is [`KINDS`]; [`by_prefix`] finds one from an id's prefix.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Kind {
     pub prefix: &'static str,
     pub not_found: Ec2,
@@ -152,6 +152,11 @@ macro_rules! kinds {
 with_every_resource!(kinds);
 
 impl Kind {
+    /// Whether `id` is an id of this kind (`vpc-0abc…` of [`VPC`]).
+    pub fn names(&self, id: &str) -> bool {
+        crate::ids::prefix_of(id) == self.prefix
+    }
+
     pub fn not_found(&self, id: &str) -> Error {
         Error::new(self.not_found, self.missing.replace("{id}", id))
     }
@@ -174,6 +179,13 @@ impl Kind {
             Err(Error::malformed(self.malformed, self.prefix, id))
         }
     }
+}
+
+/// The kind of an id (`VPC` of `vpc-0abc…`): what code reading an id dispatches on, so a
+/// kind's prefix is written once, in the registry. Match it against the kinds
+/// (`Some(&kinds::VPC)`).
+pub fn of(id: &str) -> Option<&'static Kind> {
+    by_prefix(crate::ids::prefix_of(id))
 }
 
 /// The resource type an EC2 ARN names for ids of this prefix (`arn:…:<type>/<id>`), from the

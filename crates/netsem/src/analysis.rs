@@ -17,7 +17,7 @@ use crate::endpoint::Endpoint;
 use crate::header::{ALL_PORTS, Family, Header, Span, public_cidrs, span_cidrs};
 use crate::packet::{TCP, UDP, protocol_name, protocol_number};
 use crate::trace::{Decision, Explanation, Hop, Network, Question, Trace, TraceError, trace};
-use model::ids::prefix_of;
+use model::kinds;
 use model::kinds::parse_ec2_arn;
 use model::network_insights::{
     AclRuleRecord, AnalysisResult, AnalysisStatus, ComponentRef, ExplanationRecord, HeaderRecord,
@@ -150,7 +150,7 @@ fn question(
         [(Some(&spec.source), source_address), (spec.destination.as_ref(), destination_address)]
     {
         if let (Some(id), Some(IpAddr::V4(a))) = (end, address)
-            && prefix_of(id) == "igw"
+            && kinds::INTERNET_GATEWAY.names(id)
             && !is_public(a)
         {
             return Err(Box::new(ExplanationRecord {
@@ -235,10 +235,10 @@ fn shown_paths<'t>(
     source: &str,
     destination: Option<&str>,
 ) -> (&'t [Hop], &'t [Hop]) {
-    let eni_source = prefix_of(source) == "eni";
-    let eni_destination = destination.is_some_and(|d| prefix_of(d) == "eni");
+    let eni_source = kinds::NETWORK_INTERFACE.names(source);
+    let eni_destination = destination.is_some_and(|d| kinds::NETWORK_INTERFACE.names(d));
     let trim = |hops: &'t [Hop], first_is_eni_end: bool, last_is_eni_end: bool| {
-        let instance = |h: Option<&Hop>| h.is_some_and(|h| prefix_of(&h.component) == "i");
+        let instance = |h: Option<&Hop>| h.is_some_and(|h| kinds::INSTANCE.names(&h.component));
         let mut hops = hops;
         if first_is_eni_end && instance(hops.first()) {
             hops = hops.get(1..).unwrap_or_default();
@@ -284,28 +284,33 @@ impl Names<'_> {
     }
 
     fn path_component(&self, hop: &Hop, index: usize, last: bool) -> PathComponentRecord {
-        let kind =
-            if hop.component.starts_with("arn:") { "elb" } else { prefix_of(&hop.component) };
+        // Load balancers are named by ARN, the rest by ids of their kind.
+        let load_balancer = hop.component.starts_with("arn:");
+        let kind = kinds::of(&hop.component);
         let mut c = PathComponentRecord {
             sequence_number: i32::try_from(index + 1).unwrap_or(i32::MAX),
             component: self.component(&hop.component),
             ..PathComponentRecord::default()
         };
         match kind {
-            "i" | "eni" => {
+            Some(&kinds::INSTANCE | &kinds::NETWORK_INTERFACE) => {
                 if index == 0 {
                     c.outbound_header = hop.outbound.as_ref().map(header);
                 }
                 if last {
                     c.inbound_header = hop.inbound.as_ref().map(header);
                 }
-                if kind == "eni" {
+                if kind == Some(&kinds::NETWORK_INTERFACE) {
                     c.vpc = hop.vpc.as_deref().map(|v| self.component(v));
                     c.subnet = hop.subnet.as_deref().map(|s| self.component(s));
                     c.attached_to = hop.attached_to.as_deref().map(|a| self.component(a));
                 }
             }
-            "igw" | "eigw" | "vgw" => {
+            Some(
+                &kinds::INTERNET_GATEWAY
+                | &kinds::EGRESS_ONLY_INTERNET_GATEWAY
+                | &kinds::VPN_GATEWAY,
+            ) => {
                 c.vpc = hop.vpc.as_deref().map(|v| self.component(v));
                 match (&hop.inbound, &hop.outbound) {
                     // Entering: the gateway translated the public destination.
@@ -322,18 +327,18 @@ impl Names<'_> {
                     (inbound, None) => c.inbound_header = inbound.as_ref().map(header),
                 }
             }
-            "vpce" | "vpce-svc" => {
+            Some(&kinds::VPC_ENDPOINT | &kinds::VPC_ENDPOINT_SERVICE) => {
                 c.vpc = hop.vpc.as_deref().map(|v| self.component(v));
                 c.inbound_header = hop.inbound.as_ref().map(header);
             }
-            "elb" => {
+            _ if load_balancer => {
                 // A load balancer: the packets it took, and its own connection to the target.
                 c.vpc = hop.vpc.as_deref().map(|v| self.component(v));
                 c.subnet = hop.subnet.as_deref().map(|s| self.component(s));
                 c.inbound_header = hop.inbound.as_ref().map(header);
                 c.outbound_header = hop.outbound.as_ref().map(header);
             }
-            "nat" => {
+            Some(&kinds::NAT_GATEWAY) => {
                 // A NAT gateway translates: the packets as they came, and the fields it changed.
                 c.vpc = hop.vpc.as_deref().map(|v| self.component(v));
                 c.subnet = hop.subnet.as_deref().map(|s| self.component(s));

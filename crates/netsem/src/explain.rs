@@ -2,7 +2,7 @@
 
 use crate::packet::protocol_number;
 use crate::trace::{Decision, Explanation, codes};
-use model::ids::prefix_of;
+use model::kinds;
 use model::transit_gateway::TgwRoute;
 use model::types::ec2::{
     AclCidr, NetworkAclEntry, Route, RouteDestination, RulePeer, SecurityGroupRule,
@@ -17,10 +17,11 @@ pub fn kind_of(id: &str) -> &'static str {
     if id.starts_with("arn:") && id.contains(":loadbalancer/") {
         return "load balancer";
     }
-    match prefix_of(id) {
-        "dxvif" => "Direct Connect virtual interface",
-        prefix => model::kinds::by_prefix(prefix).map_or("component", |kind| kind.label),
+    // Direct Connect's ids are not EC2 kinds.
+    if id.starts_with("dxvif-") {
+        return "Direct Connect virtual interface";
     }
+    kinds::of(id).map_or("component", |kind| kind.label)
 }
 
 /// A protocol as a rule writes it, for people: `tcp`, `udp`, `icmp`, `all`, or the number.
@@ -145,7 +146,7 @@ impl Explanation {
                 self.acl_rule.as_ref().map_or_else(|| "no rule matches".into(), acl_entry_text),
             ),
             codes::VGW_NO_ROUTE_TO_DESTINATION
-                if self.component.as_deref().is_some_and(|c| prefix_of(c) == "vgw") =>
+                if self.component.as_deref().is_some_and(|c| kinds::VPN_GATEWAY.names(c)) =>
             {
                 format!(
                     "virtual private gateway {} has no VPN connection or Direct Connect interface whose routes hold {} (static routes, or the customer gateway's vpclab:advertised-cidrs tag for BGP)",
@@ -154,7 +155,10 @@ impl Explanation {
                 )
             }
             codes::NO_ROUTE_TO_DESTINATION
-                if self.component.as_deref().is_some_and(|c| prefix_of(c) == "tgw-attach") =>
+                if self
+                    .component
+                    .as_deref()
+                    .is_some_and(|c| kinds::TRANSIT_GATEWAY_ATTACHMENT.names(c)) =>
             {
                 format!(
                     "transit gateway attachment {} leads on premises, not to {}",
@@ -163,7 +167,10 @@ impl Explanation {
                 )
             }
             codes::CLIENT_VPN_NO_ROUTE_TO_DESTINATION
-                if self.component.as_deref().is_some_and(|c| prefix_of(c) == "cvpn-endpoint") =>
+                if self
+                    .component
+                    .as_deref()
+                    .is_some_and(|c| kinds::CLIENT_VPN_ENDPOINT.names(c)) =>
             {
                 format!(
                     "the route table of Client VPN endpoint {} has no route to {}",

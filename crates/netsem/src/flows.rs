@@ -27,7 +27,7 @@ use crate::header::{Family, Span};
 use crate::packet::protocol_number;
 use crate::trace::{Hop, Network, Question, Trace, TraceError, trace};
 use model::flow_log::{Action, FlowDirection, FlowRecord};
-use model::ids::prefix_of;
+use model::kinds;
 use std::net::IpAddr;
 
 /// One flow of a traffic file.
@@ -192,7 +192,10 @@ struct Stamp {
 
 /// Whether a hop is where a packet leaves one interface's reach: a router or gateway.
 fn is_forwarding(hop: &Hop) -> bool {
-    matches!(prefix_of(&hop.component), "rtb" | "igw" | "eigw")
+    matches!(
+        kinds::of(&hop.component),
+        Some(&kinds::ROUTE_TABLE | &kinds::INTERNET_GATEWAY | &kinds::EGRESS_ONLY_INTERNET_GATEWAY)
+    )
 }
 
 /// Appends the records of one direction's hops; whether the packets got all the way.
@@ -204,7 +207,7 @@ fn records_of(
     out: &mut Vec<(String, FlowRecord)>,
 ) -> bool {
     for (i, hop) in hops.iter().enumerate() {
-        if prefix_of(&hop.component) != "eni" {
+        if !kinds::NETWORK_INTERFACE.names(&hop.component) {
             // A router or gateway stopping the packets (a missing route, a blackhole) ends
             // them; groups and ACLs that stop them are recorded by their interface.
             if hop.blocked && is_forwarding(hop) {
@@ -217,14 +220,17 @@ fn records_of(
         let arriving = hop.inbound.is_some();
         let before = hops.get(..i).unwrap_or_default();
         let ingress: &[Hop] = if arriving {
-            let from =
-                before.iter().rposition(|h| is_forwarding(h) || prefix_of(&h.component) == "eni");
+            let from = before
+                .iter()
+                .rposition(|h| is_forwarding(h) || kinds::NETWORK_INTERFACE.names(&h.component));
             before.get(from.map_or(0, |f| f + 1)..).unwrap_or_default()
         } else {
             &[]
         };
         let after = hops.get(i + 1..).unwrap_or_default();
-        let until = after.iter().position(|h| is_forwarding(h) || prefix_of(&h.component) == "eni");
+        let until = after
+            .iter()
+            .position(|h| is_forwarding(h) || kinds::NETWORK_INTERFACE.names(&h.component));
         let egress_hops = after.get(..until.unwrap_or(after.len())).unwrap_or_default();
         let leaves = until.is_some();
         if arriving {

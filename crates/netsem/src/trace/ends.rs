@@ -6,7 +6,7 @@ use super::nat_gateway::nat_interface_at_public;
 use super::{Network, TraceError};
 use crate::endpoint::Endpoint;
 use crate::header::{Family, Span, address_value};
-use model::ids::prefix_of;
+use model::kinds;
 use model::types::ec2::NetworkInterface;
 use model::vpc_endpoint::EndpointType;
 use std::net::IpAddr;
@@ -114,7 +114,7 @@ impl End {
 /// The endpoint service a question's endpoint names, if it names one.
 pub(super) fn names_endpoint_service(endpoint: &Endpoint) -> Option<&str> {
     match endpoint {
-        Endpoint::Resource(id) if prefix_of(id) == "vpce-svc" => Some(id),
+        Endpoint::Resource(id) if kinds::VPC_ENDPOINT_SERVICE.names(id) => Some(id),
         _ => None,
     }
 }
@@ -223,30 +223,32 @@ impl Resolver<'_, '_> {
         let world = self.net.world;
         let unknown = || TraceError::UnknownResource(id.to_owned());
         let id_of = || id.to_owned();
-        match prefix_of(id) {
-            "i" => self.instance(id),
-            "eni" => {
+        match kinds::of(id) {
+            Some(&kinds::INSTANCE) => self.instance(id),
+            Some(&kinds::NETWORK_INTERFACE) => {
                 let eni = world.network_interfaces.get(id).ok_or_else(unknown)?;
                 self.on_interface(eni, instance_of(eni))
             }
-            "igw" => self
+            Some(&kinds::INTERNET_GATEWAY) => self
                 .named(world.internet_gateways.get(id).is_some(), Border::InternetGateway(id_of())),
-            "vpce" => self.vpc_endpoint(id),
-            "tgw-attach" => self.named(
+            Some(&kinds::VPC_ENDPOINT) => self.vpc_endpoint(id),
+            Some(&kinds::TRANSIT_GATEWAY_ATTACHMENT) => self.named(
                 world.transit_gateway_attachments.get(id).is_some_and(|a| a.is_live()),
                 Border::TransitAttachment(id_of()),
             ),
-            "cvpn-endpoint" => self.client_vpn(id),
-            "pcx" => self.named(
+            Some(&kinds::CLIENT_VPN_ENDPOINT) => self.client_vpn(id),
+            Some(&kinds::VPC_PEERING_CONNECTION) => self.named(
                 world.vpc_peering_connections.get(id).is_some_and(|p| p.is_active()),
                 Border::Peering(id_of()),
             ),
-            "tgw" => self.named(
+            Some(&kinds::TRANSIT_GATEWAY) => self.named(
                 world.transit_gateways.get(id).is_some_and(|g| g.is_live()),
                 Border::TransitGateway(id_of()),
             ),
-            "vpce-svc" => self.endpoint_service(id),
-            "vgw" => self.named(world.vpn_gateways.get(id).is_some(), Border::VpnGateway(id_of())),
+            Some(&kinds::VPC_ENDPOINT_SERVICE) => self.endpoint_service(id),
+            Some(&kinds::VPN_GATEWAY) => {
+                self.named(world.vpn_gateways.get(id).is_some(), Border::VpnGateway(id_of()))
+            }
             _ => Err(TraceError::UnsupportedEndpoint(id_of())),
         }
     }

@@ -7,7 +7,7 @@ use crate::header::{Family, Header, v4_span, v6_span};
 use crate::prefix_lists::PrefixLists;
 use crate::routes;
 use model::cidr::Cidr;
-use model::ids::prefix_of;
+use model::kinds;
 use model::types::ec2::{NetworkInterface, Route, RouteDestination, RouteTable, RouteTarget};
 
 impl<'w> Walk<'_, 'w> {
@@ -243,10 +243,10 @@ enum GatewayKind {
 
 impl GatewayKind {
     fn of(id: &str) -> GatewayKind {
-        match prefix_of(id) {
-            "igw" => GatewayKind::Internet,
-            "vpce" => GatewayKind::Endpoint,
-            "vgw" => GatewayKind::Vpn,
+        match kinds::of(id) {
+            Some(&kinds::INTERNET_GATEWAY) => GatewayKind::Internet,
+            Some(&kinds::VPC_ENDPOINT) => GatewayKind::Endpoint,
+            Some(&kinds::VPN_GATEWAY) => GatewayKind::Vpn,
             _ => GatewayKind::Other,
         }
     }
