@@ -219,6 +219,35 @@ impl World {
                 ),
             ));
         }
+        let (vpc_id, groups) = self.endpoint_placement(scope, &req)?;
+        let id = self.fresh_id(direction.id_prefix());
+        let ips = self.endpoint_interfaces(scope, &id, &req.ips, &groups, now)?;
+        self.r53r_endpoints.insert(
+            id.clone(),
+            ResolverEndpoint {
+                id: id.clone(),
+                owner: scope.clone(),
+                creator_request_id: req.creator_request_id,
+                name: req.name,
+                direction,
+                vpc_id,
+                security_group_ids: groups,
+                ips,
+                created_at: now,
+                modified_at: now,
+                tags: req.tags.into_iter().collect(),
+            },
+        );
+        Ok(id)
+    }
+
+    /// The VPC of an endpoint's subnets (all in one) and its security groups (in that VPC),
+    /// each checked to exist.
+    fn endpoint_placement(
+        &self,
+        scope: &Scope,
+        req: &NewEndpoint,
+    ) -> Result<(String, Vec<String>)> {
         // Every subnet must exist and be in one VPC.
         let mut vpc_id: Option<String> = None;
         for (subnet_id, _) in &req.ips {
@@ -262,9 +291,20 @@ impl World {
                 groups.push(g.clone());
             }
         }
-        let id = self.fresh_id(direction.id_prefix());
+        Ok((vpc_id, groups))
+    }
+
+    /// One interface per requested address, in its subnet, with the endpoint's groups.
+    fn endpoint_interfaces(
+        &mut self,
+        scope: &Scope,
+        id: &str,
+        requested: &[(String, Option<String>)],
+        groups: &[String],
+        now: i64,
+    ) -> Result<Vec<EndpointIp>> {
         let mut ips = Vec::new();
-        for (subnet_id, wanted) in &req.ips {
+        for (subnet_id, wanted) in requested {
             let wanted = match wanted {
                 None => None,
                 Some(text) => Some(text.parse::<Ipv4Addr>().map_err(|_| {
@@ -280,7 +320,7 @@ impl World {
             let ip_id = self.fresh_id("rni");
             let description = format!("Route 53 Resolver: {id}:{ip_id}");
             let spec = ManagedInterface {
-                security_groups: groups.clone(),
+                security_groups: groups.to_vec(),
                 requester_id: Some("route53resolver"),
                 ..ManagedInterface::new(description, "interface", ip)
             };
@@ -293,23 +333,7 @@ impl World {
                 created_at: now,
             });
         }
-        self.r53r_endpoints.insert(
-            id.clone(),
-            ResolverEndpoint {
-                id: id.clone(),
-                owner: scope.clone(),
-                creator_request_id: req.creator_request_id,
-                name: req.name,
-                direction,
-                vpc_id,
-                security_group_ids: groups,
-                ips,
-                created_at: now,
-                modified_at: now,
-                tags: req.tags.into_iter().collect(),
-            },
-        );
-        Ok(id)
+        Ok(ips)
     }
 
     /// UpdateResolverEndpoint: the name.

@@ -385,25 +385,7 @@ impl World {
         now: i64,
     ) -> Result<Change> {
         let zone = self.r53_zone(account, zone_id)?.clone();
-        if changes.is_empty() {
-            return Err(invalid_input(
-                "1 validation error detected: Value '[]' at 'changeBatch.changes' failed to satisfy constraint: Member must have length greater than or equal to 1",
-            ));
-        }
-        // An UPSERT's records and characters count twice (AWS's Route 53 quotas: "When the
-        // value of the Action element is UPSERT, each ResourceRecord element is counted twice").
-        let weight = |c: &RecordChange| if c.action == ChangeAction::Upsert { 2 } else { 1 };
-        let records: usize = changes.iter().map(|c| weight(c) * c.record.records.len()).sum();
-        if records > MAX_RECORDS_PER_BATCH {
-            return Err(batch_limit("records", MAX_RECORDS_PER_BATCH));
-        }
-        let chars: usize = changes
-            .iter()
-            .map(|c| weight(c) * c.record.records.iter().map(|v| v.chars().count()).sum::<usize>())
-            .sum();
-        if chars > MAX_VALUE_CHARS_PER_BATCH {
-            return Err(batch_limit("characters", MAX_VALUE_CHARS_PER_BATCH));
-        }
+        check_batch_size(&changes)?;
         let mut errors: Vec<String> = Vec::new();
         // The sets of every touched name, as the batch leaves them.
         let mut state: BTreeMap<String, Vec<RecordSet>> = BTreeMap::new();
@@ -505,10 +487,19 @@ impl World {
                 zone.id
             )]));
         }
+        self.r53_write_sets(&zone.id, state);
+        if let Some(z) = self.r53_hosted_zones.get_mut(&zone.id) {
+            z.record_count = count as u64;
+        }
+        Ok(self.r53_record_change(account, comment, now))
+    }
+
+    /// Stores the sets of every touched name as a checked batch leaves them.
+    fn r53_write_sets(&mut self, zone_id: &str, state: BTreeMap<String, Vec<RecordSet>>) {
         for (name, sets) in state {
             let old: Vec<String> = self
                 .r53_record_sets
-                .with_prefix(&name_prefix(&zone.id, &name))
+                .with_prefix(&name_prefix(zone_id, &name))
                 .map(|(k, _)| k.clone())
                 .collect();
             for key in old {
@@ -523,10 +514,6 @@ impl World {
                 }
             }
         }
-        if let Some(z) = self.r53_hosted_zones.get_mut(&zone.id) {
-            z.record_count = count as u64;
-        }
-        Ok(self.r53_record_change(account, comment, now))
     }
 
     /// Where an alias may point: a set of the same zone (and type), or a load balancer with
@@ -713,6 +700,30 @@ fn check_name(
         }
     }
     out
+}
+
+/// A batch holds one change at least, and AWS's limits of records and characters (an UPSERT's
+/// count twice: AWS's Route 53 quotas, "When the value of the Action element is UPSERT, each
+/// ResourceRecord element is counted twice").
+fn check_batch_size(changes: &[RecordChange]) -> Result<()> {
+    if changes.is_empty() {
+        return Err(invalid_input(
+            "1 validation error detected: Value '[]' at 'changeBatch.changes' failed to satisfy constraint: Member must have length greater than or equal to 1",
+        ));
+    }
+    let weight = |c: &RecordChange| if c.action == ChangeAction::Upsert { 2 } else { 1 };
+    let records: usize = changes.iter().map(|c| weight(c) * c.record.records.len()).sum();
+    if records > MAX_RECORDS_PER_BATCH {
+        return Err(batch_limit("records", MAX_RECORDS_PER_BATCH));
+    }
+    let chars: usize = changes
+        .iter()
+        .map(|c| weight(c) * c.record.records.iter().map(|v| v.chars().count()).sum::<usize>())
+        .sum();
+    if chars > MAX_VALUE_CHARS_PER_BATCH {
+        return Err(batch_limit("characters", MAX_VALUE_CHARS_PER_BATCH));
+    }
+    Ok(())
 }
 
 #[cfg(test)]
