@@ -1,6 +1,6 @@
 //! The registry of EC2 resource kinds: per id prefix, the NotFound and Malformed codes, the
 //! ARN and tag resource type and what a person calls it; and the one list every table of the
-//! world and every kind is expanded from ([`with_every_resource`]).
+//! world and every kind is expanded from (`with_every_resource`).
 
 use crate::error::{Error, Result};
 use codes::Ec2;

@@ -5,12 +5,18 @@
 //! A [`World`] holds one [`Table`] per resource kind (VPCs, subnets, route tables, …). Each
 //! resource records its owner [`Scope`] (account and region). Operations are methods on `World`
 //! grouped by resource in the modules below; they validate as AWS validates and fail with an
-//! [`Error`] carrying AWS's exact error code. Tables remember what an operation changed, so the
+//! [`Error`] carrying AWS's exact error code (a [`codes::Code`]: no code is a string). Tables remember what an operation changed, so the
 //! caller either commits the changed rows to the store ([`World::take_changes`]) or undoes them
 //! ([`World::rollback`]): an operation is all or nothing. An ended operation can still be
 //! undone from its [`Undo`] record ([`World::undo`]) until the store says it is durable.
 //! [`references`] says which rows name which; [`World::dangling_references`] finds the ones
 //! that lead nowhere (checked when stored state is loaded).
+//!
+//! The modules are in layers, each importing only those below it: the ground ([`error`],
+//! [`cidr`], [`ids`], [`table`], [`kinds`] — the one registry of resources —, [`scope`],
+//! [`quotas`]); the stored types per service ([`types`]: plain data, no `World`); the world
+//! ([`references`], [`world`], [`lookup`], [`tags`]); and the operations per resource on top,
+//! each re-exporting its service's types.
 //!
 //! Nothing here does I/O or knows about HTTP: the API layer turns requests into these calls,
 //! the semantics engine reads the same structures to decide what packets do.

@@ -84,7 +84,7 @@ pub struct VirtualInterface {
 }
 
 impl VirtualInterface {
-    /// The on-premises CIDRs the customer router advertises (the [`ADVERTISED_CIDRS_TAG`] tag);
+    /// The on-premises CIDRs the customer router advertises (the [`crate::types::ec2::ADVERTISED_CIDRS_TAG`] tag);
     /// entries that are not CIDRs are ignored.
     pub fn advertised_cidrs(&self) -> Vec<Ipv4Cidr> {
         crate::types::ec2::advertised_cidrs(&self.tags)

@@ -153,7 +153,7 @@ pub struct NewEndpoint {
     pub tags: Vec<(String, String)>,
 }
 
-/// A target as requested: (address, port), the port defaulting to [`DEFAULT_PORT`].
+/// A target as requested: (address, port), the port defaulting to [`crate::route53_resolver::DEFAULT_PORT`].
 pub type TargetSpec = (Option<String>, Option<i32>);
 
 /// CreateResolverRule's parameters (and UpdateResolverRule's, where they apply).

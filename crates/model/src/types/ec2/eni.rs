@@ -26,7 +26,7 @@ pub struct NewInterface {
 /// VPC endpoint's, …): requester-managed, with no IPv6 addresses, attachment or tags.
 ///
 /// Exists so that every such service builds the interface one way, in
-/// [`World::insert_managed_interface`], and sets only what differs between them.
+/// [`crate::World::insert_managed_interface`], and sets only what differs between them.
 #[derive(Debug, Clone)]
 pub struct ManagedInterface {
     pub description: String,

@@ -370,7 +370,7 @@ impl TgwRouteState {
 }
 
 /// A route in force in a transit gateway route table (derived, see
-/// [`World::transit_gateway_routes`]).
+/// [`crate::World::transit_gateway_routes`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TgwRoute {
     pub destination: Ipv4Cidr,
