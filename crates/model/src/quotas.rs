@@ -22,6 +22,7 @@ pub struct Quotas {
     pub network_interfaces_per_region: usize,
     pub network_insights_paths_per_region: usize,
     pub network_insights_analyses_per_region: usize,
+    pub network_insights_access_scopes_per_region: usize,
     pub nat_gateways_per_zone: usize,
     pub prefix_lists_per_region: usize,
     /// vpclab's own limit, not AWS's: load balancer listeners with a port (each holds a local
@@ -53,6 +54,7 @@ impl Default for Quotas {
             network_interfaces_per_region: 5000,
             network_insights_paths_per_region: 1000,
             network_insights_analyses_per_region: 10000,
+            network_insights_access_scopes_per_region: 1000,
             nat_gateways_per_zone: 5,
             prefix_lists_per_region: 100,
             listener_ports: DEFAULT_LISTENER_PORTS,
@@ -84,6 +86,9 @@ impl Quotas {
             "network_insights_paths_per_region" => &mut self.network_insights_paths_per_region,
             "network_insights_analyses_per_region" => {
                 &mut self.network_insights_analyses_per_region
+            }
+            "network_insights_access_scopes_per_region" => {
+                &mut self.network_insights_access_scopes_per_region
             }
             "nat_gateways_per_zone" => &mut self.nat_gateways_per_zone,
             "prefix_lists_per_region" => &mut self.prefix_lists_per_region,
@@ -118,6 +123,7 @@ impl Quotas {
             network_interfaces_per_region: n,
             network_insights_paths_per_region: n,
             network_insights_analyses_per_region: n,
+            network_insights_access_scopes_per_region: n,
             nat_gateways_per_zone: n,
             prefix_lists_per_region: n,
             listener_ports: DEFAULT_LISTENER_PORTS,

@@ -263,6 +263,26 @@ pub const OPERATIONS: &[(&str, &str, &str)] = &[
         "DescribeNetworkInsightsAnalysesRequest",
         "DescribeNetworkInsightsAnalysesResult",
     ),
+    (
+        "CreateNetworkInsightsAccessScope",
+        "CreateNetworkInsightsAccessScopeRequest",
+        "CreateNetworkInsightsAccessScopeResult",
+    ),
+    (
+        "DeleteNetworkInsightsAccessScope",
+        "DeleteNetworkInsightsAccessScopeRequest",
+        "DeleteNetworkInsightsAccessScopeResult",
+    ),
+    (
+        "DescribeNetworkInsightsAccessScopes",
+        "DescribeNetworkInsightsAccessScopesRequest",
+        "DescribeNetworkInsightsAccessScopesResult",
+    ),
+    (
+        "GetNetworkInsightsAccessScopeContent",
+        "GetNetworkInsightsAccessScopeContentRequest",
+        "GetNetworkInsightsAccessScopeContentResult",
+    ),
     ("CreateNatGateway", "CreateNatGatewayRequest", "CreateNatGatewayResult"),
     ("DeleteNatGateway", "DeleteNatGatewayRequest", "DeleteNatGatewayResult"),
     ("DescribeNatGateways", "DescribeNatGatewaysRequest", "DescribeNatGatewaysResult"),
@@ -1203,6 +1223,7 @@ pub const DOCUMENTED_FILTERS: &[(&str, &[&str])] = &[
         ],
     ),
     ("DescribeNetworkInsightsAnalyses", &["path-found", "status"]),
+    ("DescribeNetworkInsightsAccessScopes", &[]),
     ("DescribeNatGateways", &["nat-gateway-id", "state", "subnet-id", "tag", "tag-key", "vpc-id"]),
     (
         "DescribeVpcPeeringConnections",
@@ -2955,6 +2976,39 @@ pub struct AcceptVpcPeeringConnectionResult {
 impl ToXml for AcceptVpcPeeringConnectionResult {
     fn write_xml(&self, w: &mut XmlWriter) {
         w.structure("vpcPeeringConnection", &self.vpc_peering_connection);
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct AccessScopePath {
+    pub destination: Option<PathStatement>,
+    pub source: Option<PathStatement>,
+    pub through_resources: Vec<ThroughResourcesStatement>,
+}
+
+impl ToXml for AccessScopePath {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.structure("destination", &self.destination);
+        w.structure("source", &self.source);
+        w.list("throughResourceSet", "item", &self.through_resources, false);
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct AccessScopePathRequest {
+    pub destination: Option<PathStatementRequest>,
+    pub source: Option<PathStatementRequest>,
+    pub through_resources: Vec<ThroughResourcesStatementRequest>,
+}
+
+impl FromQuery for AccessScopePathRequest {
+    fn from_query(q: &QueryMap, p: &str) -> Result<Self, ApiError> {
+        Ok(Self {
+            destination: q.structure::<PathStatementRequest>(&join(p, "Destination"))?,
+            source: q.structure::<PathStatementRequest>(&join(p, "Source"))?,
+            through_resources: q
+                .list(&join(p, "ThroughResource"), ThroughResourcesStatementRequest::from_query)?,
+        })
     }
 }
 
@@ -5297,6 +5351,47 @@ impl ToXml for CreateNetworkAclResult {
 }
 
 #[derive(Debug, Clone, Default, PartialEq)]
+pub struct CreateNetworkInsightsAccessScopeRequest {
+    pub client_token: String,
+    pub dry_run: Option<bool>,
+    pub exclude_paths: Vec<AccessScopePathRequest>,
+    pub match_paths: Vec<AccessScopePathRequest>,
+    pub tag_specifications: Vec<TagSpecification>,
+}
+
+impl FromQuery for CreateNetworkInsightsAccessScopeRequest {
+    fn from_query(q: &QueryMap, p: &str) -> Result<Self, ApiError> {
+        Ok(Self {
+            client_token: required(
+                q.scalar::<String>(&join(p, "ClientToken"))?,
+                &join(p, "ClientToken"),
+            )?,
+            dry_run: q.scalar::<bool>(&join(p, "DryRun"))?,
+            exclude_paths: q.list(&join(p, "ExcludePath"), AccessScopePathRequest::from_query)?,
+            match_paths: q.list(&join(p, "MatchPath"), AccessScopePathRequest::from_query)?,
+            tag_specifications: q
+                .list(&join(p, "TagSpecification"), TagSpecification::from_query)?,
+        })
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct CreateNetworkInsightsAccessScopeResult {
+    pub network_insights_access_scope: Option<NetworkInsightsAccessScope>,
+    pub network_insights_access_scope_content: Option<NetworkInsightsAccessScopeContent>,
+}
+
+impl ToXml for CreateNetworkInsightsAccessScopeResult {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.structure("networkInsightsAccessScope", &self.network_insights_access_scope);
+        w.structure(
+            "networkInsightsAccessScopeContent",
+            &self.network_insights_access_scope_content,
+        );
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct CreateNetworkInsightsPathRequest {
     pub client_token: String,
     pub destination: Option<String>,
@@ -6792,6 +6887,35 @@ impl FromQuery for DeleteNetworkAclRequest {
                 &join(p, "NetworkAclId"),
             )?,
         })
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct DeleteNetworkInsightsAccessScopeRequest {
+    pub dry_run: Option<bool>,
+    pub network_insights_access_scope_id: String,
+}
+
+impl FromQuery for DeleteNetworkInsightsAccessScopeRequest {
+    fn from_query(q: &QueryMap, p: &str) -> Result<Self, ApiError> {
+        Ok(Self {
+            dry_run: q.scalar::<bool>(&join(p, "DryRun"))?,
+            network_insights_access_scope_id: required(
+                q.scalar::<String>(&join(p, "NetworkInsightsAccessScopeId"))?,
+                &join(p, "NetworkInsightsAccessScopeId"),
+            )?,
+        })
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct DeleteNetworkInsightsAccessScopeResult {
+    pub network_insights_access_scope_id: Option<String>,
+}
+
+impl ToXml for DeleteNetworkInsightsAccessScopeResult {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.scalar("networkInsightsAccessScopeId", &self.network_insights_access_scope_id);
     }
 }
 
@@ -8309,6 +8433,43 @@ pub struct DescribeNetworkAclsResult {
 impl ToXml for DescribeNetworkAclsResult {
     fn write_xml(&self, w: &mut XmlWriter) {
         w.list("networkAclSet", "item", &self.network_acls, true);
+        w.scalar("nextToken", &self.next_token);
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct DescribeNetworkInsightsAccessScopesRequest {
+    pub dry_run: Option<bool>,
+    pub filters: Vec<Filter>,
+    pub max_results: Option<i32>,
+    pub network_insights_access_scope_ids: Vec<String>,
+    pub next_token: Option<String>,
+}
+
+impl FromQuery for DescribeNetworkInsightsAccessScopesRequest {
+    fn from_query(q: &QueryMap, p: &str) -> Result<Self, ApiError> {
+        Ok(Self {
+            dry_run: q.scalar::<bool>(&join(p, "DryRun"))?,
+            filters: q.list(&join(p, "Filter"), Filter::from_query)?,
+            max_results: q.scalar::<i32>(&join(p, "MaxResults"))?,
+            network_insights_access_scope_ids: q
+                .list(&join(p, "NetworkInsightsAccessScopeId"), |q: &QueryMap, k: &str| {
+                    required(q.scalar::<String>(k)?, k)
+                })?,
+            next_token: q.scalar::<String>(&join(p, "NextToken"))?,
+        })
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct DescribeNetworkInsightsAccessScopesResult {
+    pub network_insights_access_scopes: Vec<NetworkInsightsAccessScope>,
+    pub next_token: Option<String>,
+}
+
+impl ToXml for DescribeNetworkInsightsAccessScopesResult {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.list("networkInsightsAccessScopeSet", "item", &self.network_insights_access_scopes, true);
         w.scalar("nextToken", &self.next_token);
     }
 }
@@ -10749,6 +10910,38 @@ impl ToXml for GetManagedPrefixListEntriesResult {
     fn write_xml(&self, w: &mut XmlWriter) {
         w.list("entrySet", "item", &self.entries, true);
         w.scalar("nextToken", &self.next_token);
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct GetNetworkInsightsAccessScopeContentRequest {
+    pub dry_run: Option<bool>,
+    pub network_insights_access_scope_id: String,
+}
+
+impl FromQuery for GetNetworkInsightsAccessScopeContentRequest {
+    fn from_query(q: &QueryMap, p: &str) -> Result<Self, ApiError> {
+        Ok(Self {
+            dry_run: q.scalar::<bool>(&join(p, "DryRun"))?,
+            network_insights_access_scope_id: required(
+                q.scalar::<String>(&join(p, "NetworkInsightsAccessScopeId"))?,
+                &join(p, "NetworkInsightsAccessScopeId"),
+            )?,
+        })
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct GetNetworkInsightsAccessScopeContentResult {
+    pub network_insights_access_scope_content: Option<NetworkInsightsAccessScopeContent>,
+}
+
+impl ToXml for GetNetworkInsightsAccessScopeContentResult {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.structure(
+            "networkInsightsAccessScopeContent",
+            &self.network_insights_access_scope_content,
+        );
     }
 }
 
@@ -13593,6 +13786,40 @@ impl ToXml for NetworkInfo {
 }
 
 #[derive(Debug, Clone, Default, PartialEq)]
+pub struct NetworkInsightsAccessScope {
+    pub created_date: Option<Timestamp>,
+    pub network_insights_access_scope_arn: Option<String>,
+    pub network_insights_access_scope_id: Option<String>,
+    pub tags: Vec<Tag>,
+    pub updated_date: Option<Timestamp>,
+}
+
+impl ToXml for NetworkInsightsAccessScope {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.scalar("createdDate", &self.created_date);
+        w.scalar("networkInsightsAccessScopeArn", &self.network_insights_access_scope_arn);
+        w.scalar("networkInsightsAccessScopeId", &self.network_insights_access_scope_id);
+        w.list("tagSet", "item", &self.tags, false);
+        w.scalar("updatedDate", &self.updated_date);
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct NetworkInsightsAccessScopeContent {
+    pub exclude_paths: Vec<AccessScopePath>,
+    pub match_paths: Vec<AccessScopePath>,
+    pub network_insights_access_scope_id: Option<String>,
+}
+
+impl ToXml for NetworkInsightsAccessScopeContent {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.list("excludePathSet", "item", &self.exclude_paths, false);
+        w.list("matchPathSet", "item", &self.match_paths, false);
+        w.scalar("networkInsightsAccessScopeId", &self.network_insights_access_scope_id);
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct NetworkInsightsAnalysis {
     pub additional_accounts: Vec<String>,
     pub alternate_path_hints: Vec<AlternatePathHint>,
@@ -13957,6 +14184,71 @@ impl ToXml for OperatorResponse {
 }
 
 #[derive(Debug, Clone, Default, PartialEq)]
+pub struct PacketHeaderStatement {
+    pub destination_addresses: Vec<String>,
+    pub destination_ports: Vec<String>,
+    pub destination_prefix_lists: Vec<String>,
+    pub protocols: Vec<String>,
+    pub source_addresses: Vec<String>,
+    pub source_ports: Vec<String>,
+    pub source_prefix_lists: Vec<String>,
+}
+
+impl ToXml for PacketHeaderStatement {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.list("destinationAddressSet", "item", &self.destination_addresses, false);
+        w.list("destinationPortSet", "item", &self.destination_ports, false);
+        w.list("destinationPrefixListSet", "item", &self.destination_prefix_lists, false);
+        w.list("protocolSet", "item", &self.protocols, false);
+        w.list("sourceAddressSet", "item", &self.source_addresses, false);
+        w.list("sourcePortSet", "item", &self.source_ports, false);
+        w.list("sourcePrefixListSet", "item", &self.source_prefix_lists, false);
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct PacketHeaderStatementRequest {
+    pub destination_addresses: Vec<String>,
+    pub destination_ports: Vec<String>,
+    pub destination_prefix_lists: Vec<String>,
+    pub protocols: Vec<String>,
+    pub source_addresses: Vec<String>,
+    pub source_ports: Vec<String>,
+    pub source_prefix_lists: Vec<String>,
+}
+
+impl FromQuery for PacketHeaderStatementRequest {
+    fn from_query(q: &QueryMap, p: &str) -> Result<Self, ApiError> {
+        Ok(Self {
+            destination_addresses: q
+                .list(&join(p, "DestinationAddress"), |q: &QueryMap, k: &str| {
+                    required(q.scalar::<String>(k)?, k)
+                })?,
+            destination_ports: q.list(&join(p, "DestinationPort"), |q: &QueryMap, k: &str| {
+                required(q.scalar::<String>(k)?, k)
+            })?,
+            destination_prefix_lists: q
+                .list(&join(p, "DestinationPrefixList"), |q: &QueryMap, k: &str| {
+                    required(q.scalar::<String>(k)?, k)
+                })?,
+            protocols: q.list(&join(p, "Protocol"), |q: &QueryMap, k: &str| {
+                required(q.enum_scalar_ignoring_case(k, PROTOCOL_VALUES)?, k)
+            })?,
+            source_addresses: q.list(&join(p, "SourceAddress"), |q: &QueryMap, k: &str| {
+                required(q.scalar::<String>(k)?, k)
+            })?,
+            source_ports: q.list(&join(p, "SourcePort"), |q: &QueryMap, k: &str| {
+                required(q.scalar::<String>(k)?, k)
+            })?,
+            source_prefix_lists: q
+                .list(&join(p, "SourcePrefixList"), |q: &QueryMap, k: &str| {
+                    required(q.scalar::<String>(k)?, k)
+                })?,
+        })
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct PathComponent {
     pub acl_rule: Option<AnalysisAclRule>,
     pub additional_details: Vec<AdditionalDetail>,
@@ -14039,6 +14331,36 @@ impl FromQuery for PathRequestFilter {
             source_address: q.scalar::<String>(&join(p, "SourceAddress"))?,
             source_port_range: q
                 .structure::<RequestFilterPortRange>(&join(p, "SourcePortRange"))?,
+        })
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct PathStatement {
+    pub packet_header_statement: Option<PacketHeaderStatement>,
+    pub resource_statement: Option<ResourceStatement>,
+}
+
+impl ToXml for PathStatement {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.structure("packetHeaderStatement", &self.packet_header_statement);
+        w.structure("resourceStatement", &self.resource_statement);
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct PathStatementRequest {
+    pub packet_header_statement: Option<PacketHeaderStatementRequest>,
+    pub resource_statement: Option<ResourceStatementRequest>,
+}
+
+impl FromQuery for PathStatementRequest {
+    fn from_query(q: &QueryMap, p: &str) -> Result<Self, ApiError> {
+        Ok(Self {
+            packet_header_statement: q
+                .structure::<PacketHeaderStatementRequest>(&join(p, "PacketHeaderStatement"))?,
+            resource_statement: q
+                .structure::<ResourceStatementRequest>(&join(p, "ResourceStatement"))?,
         })
     }
 }
@@ -14972,6 +15294,38 @@ impl ToXml for Reservation {
         w.scalar("ownerId", &self.owner_id);
         w.scalar("requesterId", &self.requester_id);
         w.scalar("reservationId", &self.reservation_id);
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ResourceStatement {
+    pub resource_types: Vec<String>,
+    pub resources: Vec<String>,
+}
+
+impl ToXml for ResourceStatement {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.list("resourceTypeSet", "item", &self.resource_types, false);
+        w.list("resourceSet", "item", &self.resources, false);
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ResourceStatementRequest {
+    pub resource_types: Vec<String>,
+    pub resources: Vec<String>,
+}
+
+impl FromQuery for ResourceStatementRequest {
+    fn from_query(q: &QueryMap, p: &str) -> Result<Self, ApiError> {
+        Ok(Self {
+            resource_types: q.list(&join(p, "ResourceType"), |q: &QueryMap, k: &str| {
+                required(q.scalar::<String>(k)?, k)
+            })?,
+            resources: q.list(&join(p, "Resource"), |q: &QueryMap, k: &str| {
+                required(q.scalar::<String>(k)?, k)
+            })?,
+        })
     }
 }
 
@@ -16168,6 +16522,31 @@ pub struct TerminateInstancesResult {
 impl ToXml for TerminateInstancesResult {
     fn write_xml(&self, w: &mut XmlWriter) {
         w.list("instancesSet", "item", &self.terminating_instances, true);
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ThroughResourcesStatement {
+    pub resource_statement: Option<ResourceStatement>,
+}
+
+impl ToXml for ThroughResourcesStatement {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.structure("resourceStatement", &self.resource_statement);
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ThroughResourcesStatementRequest {
+    pub resource_statement: Option<ResourceStatementRequest>,
+}
+
+impl FromQuery for ThroughResourcesStatementRequest {
+    fn from_query(q: &QueryMap, p: &str) -> Result<Self, ApiError> {
+        Ok(Self {
+            resource_statement: q
+                .structure::<ResourceStatementRequest>(&join(p, "ResourceStatement"))?,
+        })
     }
 }
 

@@ -84,6 +84,7 @@ resource!(
     m::flow_log::FlowLog,
     m::NetworkInsightsPath,
     m::NetworkInsightsAnalysis,
+    m::access_scope::AccessScope,
     m::NatGateway,
     m::vpc_endpoint::VpcEndpoint,
     m::transit_gateway::TransitGateway,

@@ -13,6 +13,7 @@ pub mod describe;
 pub mod filter;
 pub mod page;
 
+mod access_scope;
 mod address;
 mod client_vpn;
 mod dhcp;
@@ -98,6 +99,7 @@ fn registry() -> &'static Registry<Query> {
                 instance::handlers(),
                 flow_log::handlers(),
                 network_insights::handlers(),
+                access_scope::handlers(),
                 nat_gateway::handlers(),
                 peering::handlers(),
                 vpc_endpoint::handlers(),
@@ -142,6 +144,7 @@ pub fn filter_names() -> Vec<(&'static str, Vec<&'static str>)> {
         ("DescribeNetworkAcls", names(network_acl::ACL_FILTERS).collect()),
         ("DescribeNetworkInsightsAnalyses", names(network_insights::ANALYSIS_FILTERS).collect()),
         ("DescribeNetworkInsightsPaths", names(network_insights::PATH_FILTERS).collect()),
+        ("DescribeNetworkInsightsAccessScopes", names(access_scope::SCOPE_FILTERS).collect()),
         ("DescribeNetworkInterfaces", names(eni::ENI_FILTERS).collect()),
         ("DescribePrefixLists", names(prefix_list::AWS_FILTERS).collect()),
         ("DescribeRegions", names(regions::REGION_FILTERS).collect()),

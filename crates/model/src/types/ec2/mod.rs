@@ -3,6 +3,7 @@
 //! Only what cannot be derived is stored: a route's state (`active` or `blackhole`), an
 //! instance's network interfaces and a subnet's free-address count are computed when asked.
 
+pub mod access_scope;
 pub mod client_vpn;
 pub mod endpoint_service;
 pub mod eni;
