@@ -99,7 +99,7 @@ macro_rules! split_resources {
         $consumer! {
             tables { $($of: $oty => $ostore $([$onn])?;)* $($gf: $gty => $gstore $([$gnn])?;)* }
             owned { $($oty;)* }
-            tagged { $($($kname => $of;)?)* }
+            tagged { $($($kname => $of: $oty;)?)* }
             kinds { $($({ $kname = $($kdef)* })?)* $({ $uname = $($udef)* })* }
         }
     };

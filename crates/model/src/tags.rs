@@ -12,8 +12,25 @@ pub const MAX_TAGS: usize = 50;
 pub const MAX_KEY_LEN: usize = 128;
 pub const MAX_VALUE_LEN: usize = 256;
 
+/// A resource with an id of its own kind and tags (every table of the registry with a kind):
+/// what Describe calls list and tag filters read.
+pub trait Tagged {
+    /// Its id (an Elastic IP's allocation id).
+    fn id(&self) -> &str;
+    fn tags(&self) -> &Tags;
+}
+
 macro_rules! tagged {
-    (tables { $($t:tt)* } owned { $($o:tt)* } tagged { $($kind:ident => $table:ident;)* } $($rest:tt)*) => {
+    (tables { $($t:tt)* } owned { $($o:tt)* } tagged { $($kind:ident => $table:ident: $ty:ty;)* } $($rest:tt)*) => {
+        $(impl Tagged for $ty {
+            fn id(&self) -> &str {
+                tagged!(@id_ref self, $table)
+            }
+            fn tags(&self) -> &Tags {
+                &self.tags
+            }
+        })*
+
         impl World {
             /// The resource type (as DescribeTags names it), scope and tags of any taggable id.
             pub fn tags_of(&self, id: &str) -> Option<(&'static str, &Scope, &Tags)> {
@@ -78,6 +95,8 @@ macro_rules! tagged {
             }
         }
     };
+    (@id_ref $r:ident, addresses) => { &$r.allocation_id };
+    (@id_ref $r:ident, $table:ident) => { &$r.id };
     (@id $r:ident, addresses) => { $r.allocation_id.clone() };
     (@id $r:ident, $table:ident) => { $r.id.clone() };
 }

@@ -46,54 +46,15 @@ pub struct Listed<'w, T: 'static, P: 'static = ()> {
     pub tags: &'w Tags,
 }
 
-/// A stored resource with an id and tags of its own, listed as itself.
-pub trait Resource: Sized + 'static {
-    fn id(&self) -> &str;
-    fn tags(&self) -> &Tags;
-
+/// A stored resource with an id and tags of its own (every kind the model's registry tags),
+/// listed as itself.
+pub trait Resource: model::tags::Tagged + Sized + 'static {
     fn listed<'w>(&'w self, w: &'w World, scope: &'w Scope) -> Listed<'w, Self> {
         Listed { id: Cow::Borrowed(self.id()), row: Row::new(w, scope, self), tags: self.tags() }
     }
 }
 
-macro_rules! resource {
-    ($($t:ty),* $(,)?) => {$(
-        impl Resource for $t {
-            fn id(&self) -> &str {
-                &self.id
-            }
-            fn tags(&self) -> &Tags {
-                &self.tags
-            }
-        }
-    )*};
-}
-
-use model::types::ec2 as m;
-resource!(
-    m::Vpc,
-    m::Subnet,
-    m::RouteTable,
-    m::InternetGateway,
-    m::EgressOnlyInternetGateway,
-    m::NetworkInterface,
-    m::Volume,
-    m::SecurityGroup,
-    m::NetworkAcl,
-    m::DhcpOptions,
-    m::flow_log::FlowLog,
-    m::NetworkInsightsPath,
-    m::NetworkInsightsAnalysis,
-    m::access_scope::AccessScope,
-    m::NatGateway,
-    m::vpc_endpoint::VpcEndpoint,
-    m::transit_gateway::TransitGateway,
-    m::client_vpn::ClientVpnEndpoint,
-    m::traffic_mirror::TrafficMirrorTarget,
-    m::traffic_mirror::TrafficMirrorFilter,
-    m::traffic_mirror::TrafficMirrorSession,
-    m::endpoint_service::EndpointService,
-);
+impl<T: model::tags::Tagged + 'static> Resource for T {}
 
 /// Every id requested names a resource of `table` in `scope`, else the kind's NotFound (for a
 /// malformed id too, as these Describes answered before the shared path).
