@@ -40,12 +40,7 @@ impl Generator<'_> {
     ) -> Result<()> {
         let ty = type_name(name);
         let fields = self.fields(name)?;
-        writeln!(out, "#[derive(Debug, Clone, Default, PartialEq)]")?;
-        writeln!(out, "pub struct {ty} {{")?;
-        for (_, _, _, field, rust, ..) in &fields {
-            writeln!(out, "    pub {field}: {rust},")?;
-        }
-        writeln!(out, "}}\n")?;
+        write_struct_def(out, &ty, &fields)?;
 
         if reach.input.contains(name) {
             writeln!(out, "impl FromJson for {ty} {{")?;

@@ -232,6 +232,21 @@ const RUST_KEYWORDS: &[&str] = &[
 const RESERVED_TYPE_NAMES: &[&str] =
     &["String", "Option", "Vec", "Box", "Result", "Self", "Timestamp", "QueryMap"];
 
+/// A member of a structure as [`Generator::fields`] lists it: (member, member def, target
+/// shape, field, Rust type, is list, is required, boxed).
+type Field<'a> = (&'a str, &'a Map<String, Value>, &'a str, String, String, bool, bool, bool);
+
+/// A structure's Rust definition, the same for every protocol.
+fn write_struct_def(out: &mut String, ty: &str, fields: &[Field<'_>]) -> Result<()> {
+    writeln!(out, "#[derive(Debug, Clone, Default, PartialEq)]")?;
+    writeln!(out, "pub struct {ty} {{")?;
+    for (_, _, _, field, rust, ..) in fields {
+        writeln!(out, "    pub {field}: {rust},")?;
+    }
+    writeln!(out, "}}\n")?;
+    Ok(())
+}
+
 fn snake_case(name: &str) -> String {
     let chars: Vec<char> = name.chars().collect();
     let mut out = String::new();
@@ -748,12 +763,7 @@ impl<'a> Generator<'a> {
 
     /// The fields of structure `name`: (member, member def, target shape, field, Rust type, is
     /// list, is required, boxed).
-    #[allow(clippy::type_complexity)]
-    fn fields(
-        &self,
-        name: &str,
-    ) -> Result<Vec<(&'a str, &'a Map<String, Value>, &'a str, String, String, bool, bool, bool)>>
-    {
+    fn fields(&self, name: &str) -> Result<Vec<Field<'a>>> {
         let required = self.required(name)?;
         let mut fields = Vec::new();
         let mut seen = BTreeSet::new();
@@ -778,33 +788,8 @@ impl<'a> Generator<'a> {
 
     fn write_struct(&self, out: &mut String, name: &str, reach: &Reach) -> Result<()> {
         let ty = type_name(name);
-        let required = self.required(name)?;
-        let members = self.members(name)?;
-        let mut fields = Vec::new();
-        let mut seen = BTreeSet::new();
-        for (mname, m) in &members {
-            let target = Self::target(m)?;
-            let field = snake_case(mname);
-            if !seen.insert(field.clone()) {
-                bail!("{name}: two members map to field {field}");
-            }
-            let base = self.rust_type(target)?;
-            let boxed = self.kind(target)? == "structure"
-                && (target == name || self.contains(target, name, &mut BTreeSet::new())?);
-            let base = if boxed { format!("Box<{base}>") } else { base };
-            let is_list = matches!(self.kind(target)?, "list" | "map");
-            let is_required = required.contains(mname.as_str());
-            let rust =
-                if is_list || is_required { base.clone() } else { format!("Option<{base}>") };
-            fields.push((mname.as_str(), *m, target, field, rust, is_list, is_required, boxed));
-        }
-
-        writeln!(out, "#[derive(Debug, Clone, Default, PartialEq)]")?;
-        writeln!(out, "pub struct {ty} {{")?;
-        for (_, _, _, field, rust, ..) in &fields {
-            writeln!(out, "    pub {field}: {rust},")?;
-        }
-        writeln!(out, "}}\n")?;
+        let fields = self.fields(name)?;
+        write_struct_def(out, &ty, &fields)?;
 
         if reach.input.contains(name) {
             writeln!(out, "impl FromQuery for {ty} {{")?;

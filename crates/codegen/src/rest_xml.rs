@@ -44,12 +44,7 @@ impl<'a> Generator<'a> {
     ) -> Result<()> {
         let ty = type_name(name);
         let fields = self.fields(name)?;
-        writeln!(out, "#[derive(Debug, Clone, Default, PartialEq)]")?;
-        writeln!(out, "pub struct {ty} {{")?;
-        for (_, _, _, field, rust, ..) in &fields {
-            writeln!(out, "    pub {field}: {rust},")?;
-        }
-        writeln!(out, "}}\n")?;
+        write_struct_def(out, &ty, &fields)?;
         if reach.input.contains(name) {
             self.write_rest_input(out, name, &ty, &fields, reach)?;
         }
@@ -195,10 +190,6 @@ impl<'a> Generator<'a> {
         Ok(headers)
     }
 }
-
-/// A member of a structure as [`Generator::fields`] lists it: (member, member def, target
-/// shape, field, Rust type, is list, is required, boxed).
-type Field<'a> = (&'a str, &'a Map<String, Value>, &'a str, String, String, bool, bool, bool);
 
 /// Where a member is read from or written to outside the XML body (`uri`, `querystring`,
 /// `header`), if anywhere.

@@ -75,10 +75,6 @@ const RESOURCE_KINDS: &[(&Kind, &[Position])] = &[
     (&kinds::VPC_PEERING_CONNECTION, ANYWHERE),
 ];
 
-fn invalid(message: impl Into<String>) -> Error {
-    Error::invalid_parameter_value(message)
-}
-
 /// The id an EC2 ARN names, or the text itself.
 fn bare_id(text: &str) -> &str {
     kinds::parse_ec2_arn(text).map_or(text, |(_, _, id)| id)
@@ -100,7 +96,7 @@ impl World {
                 )));
             }
             (true, true) => {
-                return Err(invalid(format!(
+                return Err(Error::invalid_parameter_value(format!(
                     "A resource statement in {at} must name at least one resource or resource type."
                 )));
             }
@@ -108,9 +104,13 @@ impl World {
         }
         for t in &statement.resource_types {
             match RESOURCE_TYPES.iter().find(|(name, _)| name == t) {
-                None => return Err(invalid(format!("The resource type '{t}' is not supported."))),
+                None => {
+                    return Err(Error::invalid_parameter_value(format!(
+                        "The resource type '{t}' is not supported."
+                    )));
+                }
                 Some((_, allowed)) if !allowed.contains(&position) => {
-                    return Err(invalid(format!(
+                    return Err(Error::invalid_parameter_value(format!(
                         "The resource type '{t}' is not supported in {at}."
                     )));
                 }
@@ -128,16 +128,22 @@ impl World {
         let at = position.parameter();
         if text.starts_with("arn:") && text.contains(":loadbalancer/") {
             if position != Position::Through {
-                return Err(invalid(format!("A load balancer is not supported in {at}.")));
+                return Err(Error::invalid_parameter_value(format!(
+                    "A load balancer is not supported in {at}."
+                )));
             }
             return self.find_load_balancer(scope, text).map(|_| ());
         }
         let id = bare_id(text);
         let Some((kind, allowed)) = RESOURCE_KINDS.iter().find(|(kind, _)| kind.names(id)) else {
-            return Err(invalid(format!("The resource '{text}' is not supported.")));
+            return Err(Error::invalid_parameter_value(format!(
+                "The resource '{text}' is not supported."
+            )));
         };
         if !allowed.contains(&position) {
-            return Err(invalid(format!("The resource '{text}' is not supported in {at}.")));
+            return Err(Error::invalid_parameter_value(format!(
+                "The resource '{text}' is not supported in {at}."
+            )));
         }
         if self.tags_of(id).is_some_and(|(_, owner, _)| owner == scope) {
             Ok(())
@@ -164,7 +170,7 @@ impl World {
             &header.protocols,
         ];
         if given.iter().all(|field| field.is_empty()) {
-            return Err(invalid(format!(
+            return Err(Error::invalid_parameter_value(format!(
                 "The packet header statement in {at} must specify at least one field."
             )));
         }
@@ -183,7 +189,7 @@ impl World {
                 .iter()
                 .map(|t| {
                     Ipv4Cidr::parse(t, false).ok_or_else(|| {
-                        invalid(format!(
+                        Error::invalid_parameter_value(format!(
                             "The address '{t}' in {at} is not an IPv4 address or CIDR."
                         ))
                     })
@@ -195,7 +201,9 @@ impl World {
                 .iter()
                 .map(|t| {
                     PortRange::parse(t).ok_or_else(|| {
-                        invalid(format!("The port range '{t}' in {at} is not valid."))
+                        Error::invalid_parameter_value(format!(
+                            "The port range '{t}' in {at} is not valid."
+                        ))
                     })
                 })
                 .collect()
@@ -218,7 +226,9 @@ impl World {
             .iter()
             .map(|p| {
                 ScopeProtocol::parse(p).ok_or_else(|| {
-                    invalid(format!("The protocol '{p}' in {at} is not supported: use tcp or udp."))
+                    Error::invalid_parameter_value(format!(
+                        "The protocol '{p}' in {at} is not supported: use tcp or udp."
+                    ))
                 })
             })
             .collect::<Result<Vec<_>>>()?;
@@ -242,7 +252,7 @@ impl World {
     ) -> Result<PathStatement> {
         let at = position.parameter();
         if statement.packet_header.is_none() && statement.resource.is_none() {
-            return Err(invalid(format!(
+            return Err(Error::invalid_parameter_value(format!(
                 "{at} must specify a packet header statement, a resource statement or both."
             )));
         }
@@ -263,7 +273,7 @@ impl World {
     /// A path condition: at least one of its fields.
     fn scope_path(&self, scope: &Scope, path: &AccessPathRequest) -> Result<AccessPath> {
         if path.source.is_none() && path.destination.is_none() && path.through.is_empty() {
-            return Err(invalid(
+            return Err(Error::invalid_parameter_value(
                 "A path condition must specify at least one of Source, Destination and \
                  ThroughResources.",
             ));
@@ -276,7 +286,9 @@ impl World {
             .iter()
             .map(|t| {
                 let statement = t.as_ref().ok_or_else(|| {
-                    invalid("A ThroughResources entry must contain a resource statement.")
+                    Error::invalid_parameter_value(
+                        "A ThroughResources entry must contain a resource statement.",
+                    )
                 })?;
                 self.scope_resource_statement(scope, statement, Position::Through)
             })
