@@ -37,6 +37,7 @@
 //! in `*_tests.rs` modules (`trace_tests`, `nat_tests`, …), next to `lab`, the small network
 //! they are built on, which itself uses `trace` and `analysis`.
 
+pub mod access;
 pub mod analysis;
 #[cfg(test)]
 mod client_vpn_tests;

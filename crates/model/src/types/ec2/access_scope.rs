@@ -155,3 +155,46 @@ pub struct PacketHeaderRequest {
     pub destination_prefix_lists: Vec<String>,
     pub protocols: Vec<String>,
 }
+
+/// One analysis of a scope, with the findings found when it ran: the network may change later,
+/// the findings stay what they were.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AccessScopeAnalysis {
+    pub id: String,
+    pub owner: Scope,
+    pub scope_id: String,
+    /// Milliseconds since the epoch.
+    pub started: i64,
+    pub ended: Option<i64>,
+    pub client_token: String,
+    pub result: AccessAnalysisResult,
+    pub tags: Tags,
+}
+
+/// What an analysis found, field for field what the API reports of it.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct AccessAnalysisResult {
+    pub status: crate::types::ec2::network_insights::AnalysisStatus,
+    pub status_message: Option<String>,
+    /// Set when there were more findings than an analysis keeps (they are all counted).
+    pub warning_message: Option<String>,
+    /// The interfaces of the account and region when the analysis ran.
+    pub analyzed_eni_count: i32,
+    /// In the order the engine gives them (the same on every run over the same network).
+    pub findings: Vec<AccessFinding>,
+}
+
+/// One finding: a path that matches the scope, as Reachability Analyzer's path components.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct AccessFinding {
+    pub finding_id: String,
+    pub components: Vec<crate::types::ec2::network_insights::PathComponentRecord>,
+}
+
+/// StartNetworkInsightsAccessScopeAnalysis's parameters.
+#[derive(Debug, Clone, Default)]
+pub struct NewAccessScopeAnalysis {
+    pub scope_id: String,
+    pub client_token: Option<String>,
+    pub tags: Vec<(String, String)>,
+}
