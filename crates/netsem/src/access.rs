@@ -1,15 +1,514 @@
 //! Network Access Analyzer: every path a Network Access Scope asks about, found exhaustively.
+//!
+//! A scope's findings are the paths that match at least one of its match conditions and none of
+//! its exclusions (an omitted statement matches anything; a through statement matches a
+//! component anywhere on the path). Each condition names where paths start and end (resource
+//! statements) and which packets (packet header statements); the engine walks every pair of
+//! such ends with every such packet ([`crate::trace::exhaustive`]), so each finding is one way
+//! through the network with exactly the packets that take it.
+//!
+//! What a path may start and end at, as AWS's guide lists it: interfaces (not a NAT gateway's
+//! or Network Load Balancer's), internet gateways and virtual private gateways; paths never pass
+//! through the two gateways, so a path from one of them ends at an interface of its VPC.
+//! Transit gateway attachments, peering connections and VPC endpoints are matched on the way
+//! (through statements) but are not yet ends of their own.
+//!
+//! A finding is one way through (the same components, rules and routes) and one box of
+//! packets, written as AWS writes header sets: address blocks and port ranges per field. Sets of
+//! packets that take the same way and differ in one field only are merged into one finding.
 
-use crate::trace::Network;
-use model::types::ec2::access_scope::{AccessAnalysisResult, AccessScope};
-use model::types::ec2::network_insights::AnalysisStatus;
+use crate::analysis::path_components;
+use crate::endpoint::Endpoint;
+use crate::header::{ALL_PORTS, Family, Header, Span, span_cidrs, v4_span};
+use crate::packet::{TCP, UDP};
+use crate::trace::exhaustive::{self, Path, interface_can_be_end};
+use crate::trace::{Decision, Hop, Network};
+use model::Scope;
+use model::cidr::Cidr;
+use model::kinds;
+use model::types::ec2::PortSpan;
+use model::types::ec2::access_scope::{
+    AccessAnalysisResult, AccessFinding, AccessPath, AccessScope, PacketHeaderStatement,
+    PathStatement, ResourceStatement, ScopeProtocol,
+};
+use model::types::ec2::network_insights::{AnalysisStatus, HeaderRecord, PathComponentRecord};
+use std::collections::BTreeMap;
 
 /// Analyses `scope` on `net`, keeping at most `kept` findings (all are counted).
 pub fn analyse(net: &Network<'_>, scope: &AccessScope, kept: usize) -> AccessAnalysisResult {
-    let _ = (scope, kept);
+    let owner = &scope.owner;
+    let ends = ends(net, owner);
+    let findings =
+        findings(net, owner, &ends, &scope.content.match_paths, &scope.content.exclude_paths);
+    let total = findings.len();
+    let warning_message = (total > kept).then(|| {
+        format!(
+            "The analysis found {total} findings; only the first {kept} are kept (an analysis \
+             keeps at most {kept})."
+        )
+    });
+    let findings = findings
+        .into_iter()
+        .take(kept)
+        .enumerate()
+        .map(|(i, f)| AccessFinding {
+            finding_id: format!("finding-{:05}", i + 1),
+            components: f.records(net, owner),
+        })
+        .collect();
     AccessAnalysisResult {
         status: AnalysisStatus::Succeeded,
-        analyzed_eni_count: i32::try_from(net.world.network_interfaces.len()).unwrap_or(i32::MAX),
-        ..AccessAnalysisResult::default()
+        status_message: None,
+        warning_message,
+        analyzed_eni_count: i32::try_from(ends.interfaces).unwrap_or(i32::MAX),
+        findings,
+    }
+}
+
+/// One finding: a way through and the packets that take it.
+#[derive(Debug, Clone)]
+pub struct Finding {
+    pub source: String,
+    pub destination: String,
+    /// The packets, as one box per field list (AWS's header sets).
+    pub packets: Packets,
+    /// The hops of the first box of packets: the way they all take.
+    pub hops: Vec<Hop>,
+    /// That first box, to tell which fields of the hops' headers are still as they started.
+    first: Header,
+}
+
+/// A product of field lists: every combination of one span per field is in the set.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Packets {
+    pub protocol: u8,
+    pub sources: Vec<Span>,
+    pub destinations: Vec<Span>,
+    pub source_ports: Vec<Span>,
+    pub destination_ports: Vec<Span>,
+}
+
+impl Packets {
+    fn of(h: &Header) -> Packets {
+        Packets {
+            protocol: h.protocol,
+            sources: vec![h.source],
+            destinations: vec![h.destination],
+            source_ports: vec![h.source_ports],
+            destination_ports: vec![h.destination_ports],
+        }
+    }
+
+    fn fields(&self) -> [&Vec<Span>; 4] {
+        [&self.sources, &self.destinations, &self.source_ports, &self.destination_ports]
+    }
+
+    /// `self` and `other` as one product, when they differ in one field only.
+    fn merged(&self, other: &Packets) -> Option<Packets> {
+        if self.protocol != other.protocol {
+            return None;
+        }
+        let (a, b) = (self.fields(), other.fields());
+        let differing: Vec<usize> = (0..4).filter(|&i| a.get(i) != b.get(i)).collect();
+        let [field] = differing.as_slice() else { return None };
+        let union = |x: &Vec<Span>, y: &Vec<Span>| coalesce(x.iter().chain(y).copied().collect());
+        let mut out = self.clone();
+        match field {
+            0 => out.sources = union(&self.sources, &other.sources),
+            1 => out.destinations = union(&self.destinations, &other.destinations),
+            2 => out.source_ports = union(&self.source_ports, &other.source_ports),
+            _ => out.destination_ports = union(&self.destination_ports, &other.destination_ports),
+        }
+        Some(out)
+    }
+
+    /// Whether the packet set holds every packet of `h`.
+    pub fn contains(&self, h: &Header) -> bool {
+        let within = |list: &Vec<Span>, s: Span| list.iter().any(|l| l.contains(s));
+        self.protocol == h.protocol
+            && within(&self.sources, h.source)
+            && within(&self.destinations, h.destination)
+            && within(&self.source_ports, h.source_ports)
+            && within(&self.destination_ports, h.destination_ports)
+    }
+}
+
+/// Spans sorted, with overlapping and adjacent ones joined.
+fn coalesce(mut spans: Vec<Span>) -> Vec<Span> {
+    spans.sort_by_key(|s| (s.lo, s.hi));
+    let mut out: Vec<Span> = Vec::with_capacity(spans.len());
+    for s in spans {
+        match out.last_mut() {
+            Some(last) if s.lo <= last.hi.saturating_add(1) => last.hi = last.hi.max(s.hi),
+            _ => out.push(s),
+        }
+    }
+    out
+}
+
+/// The ends a path may have in the owner's account and region, and how many interfaces the
+/// analysis covers.
+struct Ends {
+    list: Vec<PathEnd>,
+    interfaces: usize,
+}
+
+/// A path's end: what a statement may name it by.
+struct PathEnd {
+    id: String,
+    /// The VPC a gateway end is attached to (paths from it go only into that VPC); `None`
+    /// for an interface.
+    gateway_of: Option<String>,
+    /// Ids a resource statement may name it by: itself, and for an interface its instance,
+    /// subnet, VPC and security groups ("the interfaces in/with …").
+    names: Vec<String>,
+    resource_type: &'static str,
+}
+
+fn ends(net: &Network<'_>, owner: &Scope) -> Ends {
+    let world = net.world;
+    let mut list = Vec::new();
+    let mut interfaces = 0;
+    for eni in world.network_interfaces.values().filter(|e| e.owner == *owner) {
+        interfaces += 1;
+        if !interface_can_be_end(eni) {
+            continue;
+        }
+        let mut names = vec![eni.id.clone(), eni.subnet_id.clone(), eni.vpc_id.clone()];
+        names.extend(eni.attachment.as_ref().map(|a| a.instance_id.clone()));
+        names.extend(eni.security_groups.iter().cloned());
+        let resource_type = "AWS::EC2::NetworkInterface";
+        list.push(PathEnd { id: eni.id.clone(), gateway_of: None, names, resource_type });
+    }
+    for igw in world.internet_gateways.values().filter(|g| g.owner == *owner) {
+        if let Some(vpc) = &igw.attached_vpc_id {
+            list.push(PathEnd {
+                id: igw.id.clone(),
+                gateway_of: Some(vpc.clone()),
+                names: vec![igw.id.clone()],
+                resource_type: "AWS::EC2::InternetGateway",
+            });
+        }
+    }
+    for vgw in world.vpn_gateways.values().filter(|g| g.owner == *owner) {
+        if let Some(vpc) = vgw.attached_vpc() {
+            list.push(PathEnd {
+                id: vgw.id.clone(),
+                gateway_of: Some(vpc.to_owned()),
+                names: vec![vgw.id.clone()],
+                resource_type: "AWS::EC2::VPNGateway",
+            });
+        }
+    }
+    list.sort_by(|a, b| a.id.cmp(&b.id));
+    Ends { list, interfaces }
+}
+
+/// The id an ARN (or a plain id) names.
+fn named_id(text: &str) -> &str {
+    kinds::parse_ec2_arn(text).map_or(text, |(_, _, id)| id)
+}
+
+fn statement_names_end(statement: &ResourceStatement, end: &PathEnd) -> bool {
+    statement.resources.iter().any(|r| end.names.iter().any(|n| n == named_id(r)))
+        || statement.resource_types.iter().any(|t| t == end.resource_type)
+}
+
+/// The resource type a through statement may name a component by.
+fn component_type(id: &str) -> Option<&'static str> {
+    if id.starts_with("arn:") {
+        return Some("AWS::ElasticLoadBalancingV2::LoadBalancer");
+    }
+    Some(match kinds::of(id)? {
+        k if *k == kinds::NAT_GATEWAY => "AWS::EC2::NatGateway",
+        k if *k == kinds::TRANSIT_GATEWAY_ATTACHMENT => "AWS::EC2::TransitGatewayAttachment",
+        k if *k == kinds::VPC_ENDPOINT => "AWS::EC2::VPCEndpoint",
+        k if *k == kinds::VPC_ENDPOINT_SERVICE => "AWS::EC2::VPCEndpointService",
+        k if *k == kinds::VPC_PEERING_CONNECTION => "AWS::EC2::VPCPeeringConnection",
+        _ => return None,
+    })
+}
+
+fn statement_names_component(statement: &ResourceStatement, id: &str) -> bool {
+    statement.resources.iter().any(|r| named_id(r) == id || r == id)
+        || component_type(id).is_some_and(|t| statement.resource_types.iter().any(|s| s == t))
+}
+
+/// Whether every through statement names a component of `hops`.
+fn passes_through(through: &[ResourceStatement], hops: &[Hop]) -> bool {
+    through.iter().all(|s| hops.iter().any(|h| statement_names_component(s, &h.component)))
+}
+
+/// Whether a path between `source` and `destination` by `hops` meets the resource statements
+/// of `path` (packets aside).
+fn resources_match(
+    path: &AccessPath,
+    source: &PathEnd,
+    destination: &PathEnd,
+    hops: &[Hop],
+) -> bool {
+    let end_matches = |statement: &Option<PathStatement>, end: &PathEnd| {
+        statement
+            .as_ref()
+            .and_then(|s| s.resource.as_ref())
+            .is_none_or(|r| statement_names_end(r, end))
+    };
+    end_matches(&path.source, source)
+        && end_matches(&path.destination, destination)
+        && passes_through(&path.through, hops)
+}
+
+/// The packets a condition admits, as boxes: the source's and the destination's packet header
+/// statements both hold (an omitted field admits any value; protocols TCP and UDP).
+fn condition_packets(net: &Network<'_>, owner: &Scope, path: &AccessPath) -> Vec<Header> {
+    let statements: Vec<&PacketHeaderStatement> = [&path.source, &path.destination]
+        .into_iter()
+        .filter_map(|s| s.as_ref().and_then(|s| s.packet_header.as_ref()))
+        .collect();
+    let mut protocols = vec![TCP, UDP];
+    let mut fields: [Vec<Span>; 4] =
+        [vec![Family::V4.all()], vec![Family::V4.all()], vec![ALL_PORTS], vec![ALL_PORTS]];
+    for s in statements {
+        if !s.protocols.is_empty() {
+            let listed: Vec<u8> = s
+                .protocols
+                .iter()
+                .map(|p| match p {
+                    ScopeProtocol::Tcp => TCP,
+                    ScopeProtocol::Udp => UDP,
+                })
+                .collect();
+            protocols.retain(|p| listed.contains(p));
+        }
+        let addresses = |cidrs: &[model::cidr::Ipv4Cidr], lists: &[String]| -> Option<Vec<Span>> {
+            if !cidrs.is_empty() {
+                return Some(cidrs.iter().map(|c| v4_span(*c)).collect());
+            }
+            if lists.is_empty() {
+                return None;
+            }
+            let blocks =
+                lists.iter().flat_map(|l| net.index.prefix_lists.blocks(owner, named_id(l)));
+            Some(
+                blocks
+                    .filter_map(|b| if let Cidr::V4(c) = b { Some(v4_span(*c)) } else { None })
+                    .collect(),
+            )
+        };
+        let ports = |ranges: &[model::types::ec2::access_scope::PortRange]| {
+            (!ranges.is_empty()).then(|| {
+                ranges.iter().map(|r| Span::new(u128::from(r.from), u128::from(r.to))).collect()
+            })
+        };
+        let given: [Option<Vec<Span>>; 4] = [
+            addresses(&s.source_addresses, &s.source_prefix_lists),
+            addresses(&s.destination_addresses, &s.destination_prefix_lists),
+            ports(&s.source_ports),
+            ports(&s.destination_ports),
+        ];
+        for (field, limit) in fields.iter_mut().zip(given) {
+            if let Some(limit) = limit {
+                *field = field
+                    .iter()
+                    .flat_map(|f| limit.iter().filter_map(move |l| f.intersect(*l)))
+                    .collect();
+            }
+        }
+    }
+    let [sources, destinations, source_ports, destination_ports] = fields;
+    let mut boxes = Vec::new();
+    for &protocol in &protocols {
+        for &source in &sources {
+            for &destination in &destinations {
+                for &sp in &source_ports {
+                    for &dp in &destination_ports {
+                        boxes.push(Header {
+                            protocol,
+                            family: Family::V4,
+                            source,
+                            destination,
+                            source_ports: sp,
+                            destination_ports: dp,
+                        });
+                    }
+                }
+            }
+        }
+    }
+    boxes
+}
+
+/// Whether a path may run from `source` to `destination`: not from an end to itself, never
+/// through a gateway end (so a gateway's paths go to and come from interfaces of its VPC).
+fn may_pair(net: &Network<'_>, source: &PathEnd, destination: &PathEnd) -> bool {
+    if source.id == destination.id {
+        return false;
+    }
+    let vpc_of = |id: &str| net.world.network_interfaces.get(id).map(|e| e.vpc_id.as_str());
+    match (&source.gateway_of, &destination.gateway_of) {
+        (Some(_), Some(_)) => false,
+        (Some(vpc), None) => vpc_of(&destination.id) == Some(vpc.as_str()),
+        _ => true,
+    }
+}
+
+/// A way through: its ends, and each component with the rule or route that decided there.
+type Way = (String, String, Vec<(String, String)>);
+
+fn way_of(hops: &[Hop]) -> Vec<(String, String)> {
+    let decided = |d: &Option<Decision>| d.as_ref().map(|d| format!("{d:?}")).unwrap_or_default();
+    hops.iter().map(|h| (h.component.clone(), decided(&h.decision))).collect()
+}
+
+/// Every finding of the conditions, in a fixed order.
+fn findings(
+    net: &Network<'_>,
+    owner: &Scope,
+    ends: &Ends,
+    matches: &[AccessPath],
+    excludes: &[AccessPath],
+) -> Vec<Finding> {
+    // Each (source, destination) pair is walked once with the packets of every condition that
+    // names it, so conditions that overlap give one finding, not two.
+    let mut wanted: BTreeMap<(usize, usize), Vec<Header>> = BTreeMap::new();
+    let end_ok = |statement: &Option<PathStatement>, end: &PathEnd| {
+        statement
+            .as_ref()
+            .and_then(|s| s.resource.as_ref())
+            .is_none_or(|r| statement_names_end(r, end))
+    };
+    for condition in matches {
+        let packets = condition_packets(net, owner, condition);
+        if packets.is_empty() {
+            continue;
+        }
+        for (si, s) in ends.list.iter().enumerate().filter(|(_, e)| end_ok(&condition.source, e)) {
+            for (di, d) in ends.list.iter().enumerate() {
+                if end_ok(&condition.destination, d) && may_pair(net, s, d) {
+                    wanted.entry((si, di)).or_default().extend(packets.iter().copied());
+                }
+            }
+        }
+    }
+    let mut ways: BTreeMap<Way, Vec<(Header, Vec<Hop>)>> = BTreeMap::new();
+    for ((si, di), packets) in wanted {
+        let (Some(s), Some(d)) = (ends.list.get(si), ends.list.get(di)) else { continue };
+        let from = Endpoint::Resource(s.id.clone());
+        let to = Endpoint::Resource(d.id.clone());
+        let Ok(paths) = exhaustive::paths(net, &from, &to, &disjoint(packets)) else { continue };
+        for Path { header, hops } in paths {
+            // The packets of the path that some condition admits with its resources…
+            let admitted: Vec<Header> = matches
+                .iter()
+                .filter(|m| resources_match(m, s, d, &hops))
+                .flat_map(|m| condition_packets(net, owner, m))
+                .filter_map(|p| p.meet(&header))
+                .collect();
+            // …and no exclusion takes.
+            let mut kept = disjoint(admitted);
+            for x in excludes.iter().filter(|x| resources_match(x, s, d, &hops)) {
+                for p in condition_packets(net, owner, x) {
+                    kept = kept.iter().flat_map(|k| k.without(&p)).collect();
+                }
+            }
+            let way = (s.id.clone(), d.id.clone(), way_of(&hops));
+            ways.entry(way).or_default().extend(kept.into_iter().map(|k| (k, hops.clone())));
+        }
+    }
+    // Ordered by ends and packets, never by ids the network chose.
+    let mut found: Vec<Finding> = ways
+        .into_iter()
+        .flat_map(|((source, destination, _), boxes)| merge(source, destination, boxes))
+        .collect();
+    found.sort_by(|a, b| {
+        (&a.source, &a.destination, exhaustive::order(&a.first)).cmp(&(
+            &b.source,
+            &b.destination,
+            exhaustive::order(&b.first),
+        ))
+    });
+    found
+}
+
+/// `boxes` as disjoint boxes covering the same packets.
+fn disjoint(boxes: Vec<Header>) -> Vec<Header> {
+    let mut out: Vec<Header> = Vec::new();
+    for b in boxes {
+        let mut pieces = vec![b];
+        for o in &out {
+            pieces = pieces.iter().flat_map(|p| p.without(o)).collect();
+        }
+        out.extend(pieces);
+    }
+    out
+}
+
+/// The boxes of one way as findings: boxes differing in one field only become one finding.
+fn merge(source: String, destination: String, mut boxes: Vec<(Header, Vec<Hop>)>) -> Vec<Finding> {
+    boxes.sort_by_key(|(h, _)| exhaustive::order(h));
+    let mut out: Vec<Finding> = Vec::new();
+    for (h, hops) in boxes {
+        let packets = Packets::of(&h);
+        if let Some(f) = out.iter_mut().find_map(|f| f.packets.merged(&packets).map(|m| (f, m))) {
+            let (finding, merged) = f;
+            finding.packets = merged;
+            continue;
+        }
+        out.push(Finding {
+            source: source.clone(),
+            destination: destination.clone(),
+            packets,
+            hops,
+            first: h,
+        });
+    }
+    out
+}
+
+impl Finding {
+    /// The finding's components as analyses write them, each header showing the finding's
+    /// whole packet set in the fields the walk carried unchanged.
+    fn records(&self, net: &Network<'_>, owner: &Scope) -> Vec<PathComponentRecord> {
+        let mut records = path_components(net.world, owner, &self.hops);
+        for (hop, record) in self.hops.iter().zip(records.iter_mut()) {
+            for (header, shown) in [
+                (&hop.inbound, &mut record.inbound_header),
+                (&hop.outbound, &mut record.outbound_header),
+            ] {
+                if let (Some(h), Some(shown)) = (header, shown.as_mut()) {
+                    self.show_packets(h, shown);
+                }
+            }
+        }
+        records
+    }
+
+    fn show_packets(&self, h: &Header, shown: &mut HeaderRecord) {
+        let cidrs = |spans: &[Span]| -> Vec<String> {
+            spans
+                .iter()
+                .flat_map(|s| span_cidrs(Family::V4, *s))
+                .map(|c| if c.contains('/') { c } else { format!("{c}/32") })
+                .collect()
+        };
+        let ports = |spans: &[Span]| -> Vec<PortSpan> {
+            let port = |v: u128| u16::try_from(v).unwrap_or(u16::MAX);
+            spans.iter().map(|s| PortSpan { from: port(s.lo), to: port(s.hi) }).collect()
+        };
+        let p = &self.packets;
+        if h.source == self.first.source && !shown.source_addresses.is_empty() {
+            shown.source_addresses = cidrs(&p.sources);
+        }
+        if h.destination == self.first.destination && !shown.destination_addresses.is_empty() {
+            shown.destination_addresses = cidrs(&p.destinations);
+        }
+        if h.source_ports == self.first.source_ports && !shown.source_port_ranges.is_empty() {
+            shown.source_port_ranges = ports(&p.source_ports);
+        }
+        if h.destination_ports == self.first.destination_ports
+            && !shown.destination_port_ranges.is_empty()
+        {
+            shown.destination_port_ranges = ports(&p.destination_ports);
+        }
     }
 }

@@ -258,6 +258,15 @@ fn shown_paths<'t>(
     (forward, back)
 }
 
+/// `hops` as the path components an analysis of `scope` (its owner names the ARNs) stores.
+pub(crate) fn path_components(
+    world: &World,
+    scope: &Scope,
+    hops: &[Hop],
+) -> Vec<PathComponentRecord> {
+    Names { world, scope }.components(hops)
+}
+
 /// Writes components as analyses name them: ids with ARNs of the path's owner and `Name` tags.
 struct Names<'w> {
     world: &'w World,

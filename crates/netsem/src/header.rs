@@ -207,6 +207,55 @@ impl Header {
     }
 }
 
+impl Header {
+    /// The packets of `self` (a walk's start) that became `narrowed` at a hop where they were
+    /// `at`: a field the walk has carried unchanged narrows as it did there; a field the walk
+    /// rewrote (a translated address or port) cannot be traced back and stays whole.
+    pub fn carried(&self, at: &Header, narrowed: &Header) -> Header {
+        let (start, at, narrowed) = (self.fields(), at.fields(), narrowed.fields());
+        let mut f = start;
+        for (i, slot) in f.iter_mut().enumerate() {
+            if let (Some(s), Some(a), Some(n)) = (start.get(i), at.get(i), narrowed.get(i))
+                && s == a
+            {
+                *slot = *n;
+            }
+        }
+        self.with_fields(f)
+    }
+
+    /// The packets of `self` outside `part`, as disjoint boxes.
+    pub fn without(&self, part: &Header) -> Vec<Header> {
+        if part.protocol != self.protocol || part.family != self.family {
+            return vec![*self];
+        }
+        self.minus(&Constraint {
+            source: Some(part.source),
+            destination: Some(part.destination),
+            source_ports: Some(part.source_ports),
+            destination_ports: Some(part.destination_ports),
+        })
+    }
+
+    /// The packets in both sets, if any.
+    pub fn meet(&self, other: &Header) -> Option<Header> {
+        if other.protocol != self.protocol || other.family != self.family {
+            return None;
+        }
+        self.narrow(&Constraint {
+            source: Some(other.source),
+            destination: Some(other.destination),
+            source_ports: Some(other.source_ports),
+            destination_ports: Some(other.destination_ports),
+        })
+    }
+
+    /// How many packets the set holds (saturating).
+    pub fn volume(&self) -> u128 {
+        self.fields().iter().fold(1u128, |v, s| v.saturating_mul((s.hi - s.lo).saturating_add(1)))
+    }
+}
+
 impl Constraint {
     fn spans(&self) -> [Option<Span>; 4] {
         [self.source, self.destination, self.source_ports, self.destination_ports]
@@ -293,18 +342,24 @@ const NOT_PUBLIC_V4: [(u32, u32); 4] = [
     (0xC0A8_0000, 0xC0A8_FFFF), // 192.168.0.0/16
 ];
 
-/// The CIDR blocks of the public addresses in `span`, as AWS writes a set of internet hosts
-/// (`0.0.0.0/5`, `8.0.0.0/7`, `11.0.0.0/8`, … around the private and shared blocks).
-pub fn public_cidrs(family: Family, span: Span) -> Vec<String> {
-    if family == Family::V6 {
-        return span_cidrs(family, span);
-    }
+/// The public addresses in `span`: IPv4 space around the private and shared blocks (all of an
+/// IPv6 span).
+pub fn public_spans(family: Family, span: Span) -> Vec<Span> {
     let mut pieces = vec![span];
+    if family == Family::V6 {
+        return pieces;
+    }
     for (lo, hi) in NOT_PUBLIC_V4 {
         let block = Span::new(u128::from(lo), u128::from(hi));
         pieces = pieces.into_iter().flat_map(|p| p.minus(block).collect::<Vec<_>>()).collect();
     }
-    pieces.into_iter().flat_map(|p| span_cidrs(family, p)).collect()
+    pieces
+}
+
+/// The CIDR blocks of the public addresses in `span`, as AWS writes a set of internet hosts
+/// (`0.0.0.0/5`, `8.0.0.0/7`, `11.0.0.0/8`, … around the private and shared blocks).
+pub fn public_cidrs(family: Family, span: Span) -> Vec<String> {
+    public_spans(family, span).into_iter().flat_map(|p| span_cidrs(family, p)).collect()
 }
 
 impl fmt::Display for Header {

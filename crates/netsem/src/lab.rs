@@ -349,12 +349,25 @@ impl Lab {
         allow: bool,
         ports: Option<(i32, i32)>,
     ) {
+        self.acl_entry_for(acl, rule, egress, allow, "0.0.0.0/0", ports);
+    }
+
+    /// An entry for the block `cidr`: TCP on `ports`, else every protocol.
+    pub fn acl_entry_for(
+        &mut self,
+        acl: &str,
+        rule: i32,
+        egress: bool,
+        allow: bool,
+        cidr: &str,
+        ports: Option<(i32, i32)>,
+    ) {
         let req = EntryRequest {
             rule_number: rule,
             egress,
             protocol: if ports.is_some() { "6".into() } else { "-1".into() },
             rule_action: if allow { "allow".into() } else { "deny".into() },
-            cidr_block: Some("0.0.0.0/0".into()),
+            cidr_block: Some(cidr.into()),
             port_range: ports.map(|(a, b)| (Some(a), Some(b))),
             ..Default::default()
         };
@@ -555,6 +568,24 @@ impl Lab {
         let index = Index::build(&self.world);
         let net = Network { world: &self.world, index: &index };
         crate::analysis::analyse(&net, path, filter_in, &[])
+    }
+
+    /// Network Access Analyzer's answer to a scope of `content`, keeping every finding.
+    pub fn access(
+        &self,
+        content: model::types::ec2::access_scope::ScopeContent,
+    ) -> model::types::ec2::access_scope::AccessAnalysisResult {
+        let index = Index::build(&self.world);
+        let net = Network { world: &self.world, index: &index };
+        let scope = model::types::ec2::access_scope::AccessScope {
+            id: "nis-0123456789abcdef0".into(),
+            owner: self.scope.clone(),
+            created: 0,
+            content,
+            client_token: String::new(),
+            tags: Default::default(),
+        };
+        crate::access::analyse(&net, &scope, usize::MAX)
     }
 
     pub fn ask(&self, from: &str, to: &str, protocol: u8, port: u16) -> Trace {

@@ -38,6 +38,8 @@
 //! they are built on, which itself uses `trace` and `analysis`.
 
 pub mod access;
+#[cfg(test)]
+mod access_tests;
 pub mod analysis;
 #[cfg(test)]
 mod client_vpn_tests;

@@ -3,6 +3,7 @@
 //! Among routes equally specific, AWS prefers the local route, then static routes to a CIDR,
 //! then routes to a prefix list, then routes propagated from a virtual private gateway.
 
+use crate::header::{Family, Span, v4_span, v6_span};
 use crate::prefix_lists::PrefixLists;
 use model::cidr::Cidr;
 use model::types::ec2::{Route, RouteDestination, RouteOrigin, RouteTable, RouteTarget};
@@ -72,6 +73,45 @@ pub fn lookup<'t>(
                 .cmp(&b.prefix_len)
                 .then_with(|| preference(b.route).cmp(&preference(a.route)))
         })
+}
+
+/// The route the lowest address of `span` takes in `table` (`None`: no route covers it), and the
+/// part of `span` from that address on that takes the same choice — the most that one decision
+/// covers. The choice changes only where some route's block starts or ends, so the part runs to
+/// the nearest such edge.
+pub fn lookup_span<'t>(
+    table: &'t RouteTable,
+    family: Family,
+    span: Span,
+    lists: &PrefixLists,
+) -> (Option<RouteMatch<'t>>, Span) {
+    let found = lookup(table, family.address(span.lo), lists);
+    let mut last = span.hi;
+    let mut edge = |block: Span| {
+        if block.lo > span.lo {
+            last = last.min(block.lo - 1);
+        }
+        if block.hi >= span.lo && block.hi < last {
+            last = block.hi;
+        }
+    };
+    for route in &table.routes {
+        match &route.destination {
+            RouteDestination::V4(c) if family == Family::V4 => edge(v4_span(*c)),
+            RouteDestination::V6(c) if family == Family::V6 => edge(v6_span(*c)),
+            RouteDestination::PrefixList(id) => {
+                for block in lists.blocks(&table.owner, id) {
+                    match (block, family) {
+                        (Cidr::V4(c), Family::V4) => edge(v4_span(*c)),
+                        (Cidr::V6(c), Family::V6) => edge(v6_span(*c)),
+                        _ => {}
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    (found, Span::new(span.lo, last))
 }
 
 #[cfg(test)]
@@ -156,5 +196,31 @@ mod tests {
         lists.insert(&t.owner, &s3.id, s3.cidrs.iter().map(|c| Cidr::V4(*c)).collect());
         assert!(lookup(&t, IpAddr::V4(inside), &lists).is_some());
         assert!(lookup(&t, "10.9.9.9".parse().unwrap(), &lists).is_none());
+    }
+
+    #[test]
+    fn a_span_is_routed_in_parts_each_one_decision() {
+        let route = |cidr: &str, target: RouteTarget| Route {
+            destination: RouteDestination::V4(model::cidr::Ipv4Cidr::parse(cidr, true).unwrap()),
+            target,
+            origin: RouteOrigin::CreateRoute,
+        };
+        let t = table(vec![
+            route("10.0.0.0/16", RouteTarget::Local),
+            route("0.0.0.0/0", RouteTarget::Gateway("igw-1".into())),
+        ]);
+        let lists = PrefixLists::default();
+        let all = Family::V4.all();
+        let (m, part) = lookup_span(&t, Family::V4, all, &lists);
+        assert_eq!(m.unwrap().route.target, RouteTarget::Gateway("igw-1".into()));
+        assert_eq!(part, Span::new(0, 0x0A00_0000 - 1));
+        let rest = Span::new(0x0A00_0000, all.hi);
+        let (m, part) = lookup_span(&t, Family::V4, rest, &lists);
+        assert_eq!(m.unwrap().route.target, RouteTarget::Local);
+        assert_eq!(part, Span::new(0x0A00_0000, 0x0A00_FFFF));
+        let empty = table(vec![route("10.0.0.0/16", RouteTarget::Local)]);
+        let (m, part) = lookup_span(&empty, Family::V4, Span::new(0, 0x0A00_00FF), &lists);
+        assert!(m.is_none());
+        assert_eq!(part, Span::new(0, 0x09FF_FFFF));
     }
 }

@@ -43,6 +43,7 @@ use std::net::IpAddr;
 
 mod client_vpn;
 mod ends;
+pub mod exhaustive;
 mod gateway_endpoint;
 mod interface;
 mod internet_gateway;
@@ -436,6 +437,18 @@ struct Walk<'n, 'w> {
     flow: Flow,
     /// The availability zone the packets entered a transit gateway from: it keeps them there.
     transit_zone: Option<String>,
+    /// Set for an exhaustive walk (see `exhaustive`).
+    exact: Option<Exact>,
+}
+
+/// An exhaustive walk's bookkeeping: the packets it started with and, once a decision took
+/// only some of them, that part (in the start's terms), to be walked apart from the rest.
+#[derive(Debug, Clone)]
+struct Exact {
+    start: Header,
+    split: Option<Header>,
+    /// The walk has ended: at a split, or at a component that refused the packets.
+    ended: bool,
 }
 
 /// What a NAT gateway replaced in the packets it forwarded: the reply is translated back.
@@ -460,6 +473,7 @@ impl<'n, 'w> Walk<'n, 'w> {
             budget: 16,
             flow: Flow::default(),
             transit_zone: None,
+            exact: None,
         }
     }
 
@@ -515,6 +529,31 @@ impl<'n, 'w> Walk<'n, 'w> {
 
     fn explain(&mut self, explanation: Explanation) {
         self.explanations.push(explanation);
+        if let Some(exact) = &mut self.exact {
+            // An exhaustive walk wants only paths that get through: this one has ended.
+            exact.ended = true;
+        }
+    }
+
+    /// The packets `narrowed` of `h` that a rule or route decided for. An exhaustive walk
+    /// needs every decision to take all of its packets or none: when one takes only some, the
+    /// part it took is noted, to be walked apart from the rest, and this walk ends.
+    fn decided(&mut self, h: &Header, narrowed: Header) -> Header {
+        if let Some(exact) = &mut self.exact
+            && exact.split.is_none()
+        {
+            let part = exact.start.carried(h, &narrowed);
+            if part != exact.start {
+                exact.split = Some(part);
+                exact.ended = true;
+            }
+        }
+        narrowed
+    }
+
+    /// Whether an exhaustive walk has ended (at a split or a refusal).
+    fn halted(&self) -> bool {
+        self.exact.as_ref().is_some_and(|e| e.ended)
     }
 
     /// A hop the packets cross unchanged.

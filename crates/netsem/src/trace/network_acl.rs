@@ -29,7 +29,7 @@ impl<'w> Walk<'_, 'w> {
             Some(v) if v.allowed => {
                 hop.decision = Some(Decision::Acl(v.entry.clone()));
                 self.hops.push(hop);
-                v.header
+                self.decided(&h, v.header)
             }
             verdict => {
                 hop.decision = verdict.map(|v| Decision::Acl(v.entry.clone()));

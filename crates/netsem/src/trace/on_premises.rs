@@ -121,8 +121,10 @@ impl<'w> Walk<'_, 'w> {
         // A path to the gateway itself names no on-premises address: the packets go to the
         // part of their set that a block behind the gateway holds.
         let h = match h.destination_address() {
-            None => on_premises_part(self.world(), id, h.destination)
-                .map_or(h, |destination| Header { destination, ..h }),
+            None => match on_premises_part(self.world(), id, h.destination) {
+                Some(destination) => self.decided(&h, Header { destination, ..h }),
+                None => h,
+            },
             Some(_) => h,
         };
         let destination = h.destination_address();

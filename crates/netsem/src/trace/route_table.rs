@@ -21,6 +21,9 @@ impl<'w> Walk<'_, 'w> {
         sender: &Sender,
     ) -> Option<Header> {
         self.budget = self.budget.checked_sub(1)?;
+        if self.halted() {
+            return None;
+        }
         let world = self.world();
         if let End::Interface { eni: target, .. } = to
             && let Some(target) = world.network_interfaces.get(target)
@@ -41,10 +44,22 @@ impl<'w> Walk<'_, 'w> {
             End::Interface { .. } => None,
         };
         let lists = &self.net.index.prefix_lists;
-        let Some((route, narrowed)) = pick_route(table, &h, outside, lists) else {
+        let chosen = if self.exact.is_some() && !h.destination.is_single() {
+            // An exhaustive walk routes a set of destinations by longest prefix, part by part.
+            let (found, part) = routes::lookup_span(table, h.family, h.destination, lists);
+            let h = self.decided(&h, Header { destination: part, ..h });
+            found.filter(|_| !self.halted()).map(|m| (m.route, h))
+        } else {
+            pick_route(table, &h, outside, lists)
+        };
+        if self.halted() {
+            return None;
+        }
+        let Some((route, narrowed)) = chosen else {
             self.no_route(table, from, h, to.name());
             return None;
         };
+        let narrowed = self.decided(&h, narrowed);
         let mut hop = Hop::located(&table.id, Some(&from.vpc_id), Some(&from.subnet_id));
         hop.decision = Some(Decision::Route(route.clone()));
         self.hops.push(hop);

@@ -64,7 +64,7 @@ impl<'w> Walk<'_, 'w> {
                     Hop::located(&verdict.group.id, Some(&eni.vpc_id), Some(&eni.subnet_id));
                 hop.decision = Some(Decision::SecurityGroup { egress, rule: verdict.rule.clone() });
                 self.hops.push(hop);
-                verdict.header
+                self.decided(&h, verdict.header)
             }
             None => {
                 let first = eni.security_groups.first().cloned().unwrap_or_default();

@@ -165,7 +165,7 @@ impl<'w> Walk<'_, 'w> {
             );
             return None;
         };
-        let h = Header { destination, ..h };
+        let h = self.decided(&h, Header { destination, ..h });
         hop.decision = Some(super::Decision::TransitGatewayRoute(route.clone()));
         let egress = route
             .attachment_ids
