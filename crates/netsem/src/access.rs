@@ -29,7 +29,7 @@ use model::kinds;
 use model::types::ec2::PortSpan;
 use model::types::ec2::access_scope::{
     AccessAnalysisResult, AccessFinding, AccessPath, AccessScope, PacketHeaderStatement,
-    PathStatement, ResourceStatement, ScopeProtocol,
+    PathStatement, ResourceStatement, ScopeContent, ScopeProtocol,
 };
 use model::types::ec2::network_insights::{AnalysisStatus, HeaderRecord, PathComponentRecord};
 use std::collections::BTreeMap;
@@ -37,17 +37,16 @@ use std::collections::BTreeMap;
 /// Analyses `scope` on `net`, keeping at most `kept` findings (all are counted).
 pub fn analyse(net: &Network<'_>, scope: &AccessScope, kept: usize) -> AccessAnalysisResult {
     let owner = &scope.owner;
-    let ends = ends(net, owner);
-    let findings =
-        findings(net, owner, &ends, &scope.content.match_paths, &scope.content.exclude_paths);
-    let total = findings.len();
+    let found = find(net, owner, &scope.content);
+    let total = found.findings.len();
     let warning_message = (total > kept).then(|| {
         format!(
             "The analysis found {total} findings; only the first {kept} are kept (an analysis \
              keeps at most {kept})."
         )
     });
-    let findings = findings
+    let findings = found
+        .findings
         .into_iter()
         .take(kept)
         .enumerate()
@@ -60,9 +59,25 @@ pub fn analyse(net: &Network<'_>, scope: &AccessScope, kept: usize) -> AccessAna
         status: AnalysisStatus::Succeeded,
         status_message: None,
         warning_message,
-        analyzed_eni_count: i32::try_from(ends.interfaces).unwrap_or(i32::MAX),
+        analyzed_eni_count: i32::try_from(found.interfaces).unwrap_or(i32::MAX),
         findings,
     }
+}
+
+/// Every finding of `content` among the resources of `owner`'s account and region.
+#[derive(Debug)]
+pub struct Found {
+    /// In a fixed order: by source, destination and packets.
+    pub findings: Vec<Finding>,
+    /// The interfaces of the account and region (what AWS counts as analysed).
+    pub interfaces: usize,
+}
+
+/// Finds every path `content` asks about among the resources of `owner`.
+pub fn find(net: &Network<'_>, owner: &Scope, content: &ScopeContent) -> Found {
+    let ends = ends(net, owner);
+    let findings = findings(net, owner, &ends, &content.match_paths, &content.exclude_paths);
+    Found { findings, interfaces: ends.interfaces }
 }
 
 /// One finding: a way through and the packets that take it.
@@ -468,7 +483,7 @@ fn merge(source: String, destination: String, mut boxes: Vec<(Header, Vec<Hop>)>
 impl Finding {
     /// The finding's components as analyses write them, each header showing the finding's
     /// whole packet set in the fields the walk carried unchanged.
-    fn records(&self, net: &Network<'_>, owner: &Scope) -> Vec<PathComponentRecord> {
+    pub fn records(&self, net: &Network<'_>, owner: &Scope) -> Vec<PathComponentRecord> {
         let mut records = path_components(net.world, owner, &self.hops);
         for (hop, record) in self.hops.iter().zip(records.iter_mut()) {
             for (header, shown) in [

@@ -221,10 +221,21 @@ impl Lab {
     }
 
     pub fn allow_in(&mut self, group: &str, protocol: &str, port: i32, peer: PeerRequest) {
+        self.allow_in_range(group, protocol, (port, port), peer);
+    }
+
+    /// An ingress rule for the ports `from`–`to`.
+    pub fn allow_in_range(
+        &mut self,
+        group: &str,
+        protocol: &str,
+        (from, to): (i32, i32),
+        peer: PeerRequest,
+    ) {
         let rule = RuleRequest {
             protocol: protocol.into(),
-            from_port: Some(port),
-            to_port: Some(port),
+            from_port: Some(from),
+            to_port: Some(to),
             peer,
             description: None,
         };
