@@ -201,14 +201,16 @@ fn random_network(dice: &mut Dice) -> (Lab, String, Vec<String>) {
     for (i, cidr) in ["10.0.1.0/24", "10.0.2.0/24", "10.0.3.0/24"].iter().enumerate() {
         let (subnet, rt) = lab.subnet(cidr);
         if i == 0 || dice.roll(2) == 0 {
-            lab.route_to_gateway(&rt, *dice.pick(&["0.0.0.0/0", "0.0.0.0/1", "128.0.0.0/1"]), &igw);
+            let routed = dice.pick(&["0.0.0.0/0", "0.0.0.0/1", "128.0.0.0/1"]);
+            lab.route_to_gateway(&rt, routed, &igw);
         }
         if dice.roll(3) == 0 {
             let acl = lab.custom_acl(&subnet);
             for rule in 1..=dice.roll(4) + 1 {
                 let ports = (dice.roll(2) == 0).then(|| *dice.pick(&PORTS));
                 let allow = dice.roll(3) != 0;
-                lab.acl_entry_for(&acl, rule as i32 * 10, false, allow, *dice.pick(&BLOCKS), ports);
+                let block = dice.pick(&BLOCKS);
+                lab.acl_entry_for(&acl, rule as i32 * 10, false, allow, block, ports);
             }
             lab.acl_entry(&acl, 100, true, true, None);
         }
@@ -219,7 +221,8 @@ fn random_network(dice: &mut Dice) -> (Lab, String, Vec<String>) {
         let group = lab.group(&format!("g{g}"));
         for _ in 0..dice.roll(4) {
             let protocol = *dice.pick(&["tcp", "udp"]);
-            lab.allow_in_range(&group, protocol, *dice.pick(&PORTS), cidr(*dice.pick(&BLOCKS)));
+            let (ports, block) = (*dice.pick(&PORTS), dice.pick(&BLOCKS));
+            lab.allow_in_range(&group, protocol, ports, cidr(block));
         }
         groups.push(group);
     }
