@@ -33,6 +33,7 @@ pub mod ec2;
 pub mod elbv2;
 pub mod flow_delivery;
 pub mod inbound;
+pub mod reach;
 pub mod registry;
 mod rooms;
 pub mod route53;

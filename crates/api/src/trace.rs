@@ -261,7 +261,7 @@ fn packets_view(h: &Header) -> PacketsView {
     }
 }
 
-fn hop_view(hop: &Hop) -> HopView {
+pub(crate) fn hop_view(hop: &Hop) -> HopView {
     HopView {
         component: hop.component.clone(),
         kind: kind_of(&hop.component).to_owned(),

@@ -9,6 +9,7 @@ mod bench_trace;
 mod front_door;
 mod log_text;
 mod name_servers;
+mod reach_cmd;
 mod server;
 mod state;
 mod trace_cmd;
@@ -40,6 +41,10 @@ enum Command {
     /// Ask a running server what happens to packets from one place to another, hop by hop.
     /// Exits 0 when the path is reachable, 1 when it is not.
     Trace(trace_cmd::TraceArgs),
+    /// Ask a running server for every path from one set of places to another (Network Access
+    /// Analyzer's exhaustive answer), each with the packets that take it and the rules that
+    /// let them by. Exits 0 when some path exists, 1 when none does.
+    Reach(reach_cmd::ReachArgs),
     /// Replay a traffic file through a running server: each flow is traced and leaves the flow
     /// log records AWS would write at the interfaces it crosses.
     Traffic(traffic_cmd::TrafficArgs),
@@ -148,6 +153,19 @@ pub struct ServeArgs {
     max_listeners: Option<u32>,
 }
 
+/// Ends a question command: exit 0 for yes (reachable), 1 for no, 2 when the question could
+/// not be answered.
+fn exit_with(command: &str, answer: Result<bool>) -> Result<()> {
+    match answer {
+        Ok(true) => Ok(()),
+        Ok(false) => std::process::exit(1),
+        Err(e) => {
+            eprintln!("vpclab {command}: {e:#}");
+            std::process::exit(2)
+        }
+    }
+}
+
 /// A positive number of seconds, fractions allowed (`0.5`), at most a day.
 fn seconds(text: &str) -> Result<std::time::Duration, String> {
     let value: f64 = text.parse().map_err(|_| format!("{text} is not a number of seconds"))?;
@@ -168,14 +186,8 @@ fn main() -> Result<()> {
         Command::Endpoints { endpoint } => endpoints(&endpoint),
         Command::Traffic(args) => traffic_cmd::run(args),
         // Exit 0: reachable; 1: not reachable; 2: the question could not be answered.
-        Command::Trace(args) => match trace_cmd::run(args) {
-            Ok(true) => Ok(()),
-            Ok(false) => std::process::exit(1),
-            Err(e) => {
-                eprintln!("vpclab trace: {e:#}");
-                std::process::exit(2)
-            }
-        },
+        Command::Trace(args) => exit_with("trace", trace_cmd::run(args)),
+        Command::Reach(args) => exit_with("reach", reach_cmd::run(args)),
     }
 }
 

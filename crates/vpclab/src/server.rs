@@ -342,6 +342,13 @@ async fn answer(api: &Api, req: hyper::Request<Incoming>, site: &Site) -> Respon
             },
             Err(e) => error_json(&e),
         },
+        (&Method::POST, "/_vpclab/reach") => match read_body(req.into_body()).await {
+            Ok(body) => match api.reach(&body).await {
+                Ok(answer) => json(StatusCode::OK, answer),
+                Err(e) => error_json(&e),
+            },
+            Err(e) => error_json(&e),
+        },
         (&Method::POST, "/_vpclab/traffic") => match read_body(req.into_body()).await {
             Ok(body) => {
                 let now = wire::time::Timestamp::now().0 / 1000;
