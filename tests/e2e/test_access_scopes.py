@@ -4,7 +4,7 @@ read back unchanged, listed, tagged, deleted; malformed scopes refused with EC2'
 Sources (see /work/notes/naa.md): the EC2 API reference and botocore's model for the shapes; the
 Network Access Analyzer guide ("Match conditions", "Exclusion conditions", "Resource statements",
 "Packet header statements", "Example Network Access Scopes") for what a scope may say.
-Analyses of a scope are not served yet (README, Status).
+Analyses of a scope are in test_access_analyses.py.
 """
 
 from __future__ import annotations

@@ -217,6 +217,11 @@ def build_everything(x: Account) -> None:
         "NetworkInsightsPath"]["NetworkInsightsPathId"]
     r["nia"] = ec2.start_network_insights_analysis(NetworkInsightsPathId=r["nip"])[
         "NetworkInsightsAnalysis"]["NetworkInsightsAnalysisId"]
+    r["nis"] = ec2.create_network_insights_access_scope(MatchPaths=[
+        {"Source": {"ResourceStatement": {"Resources": [r["subnet"]]}}}])[
+        "NetworkInsightsAccessScope"]["NetworkInsightsAccessScopeId"]
+    r["nisa"] = ec2.start_network_insights_access_scope_analysis(NetworkInsightsAccessScopeId=r["nis"])[
+        "NetworkInsightsAccessScopeAnalysis"]["NetworkInsightsAccessScopeAnalysisId"]
     r["tmt"] = ec2.create_traffic_mirror_target(NetworkInterfaceId=r["eni"])[
         "TrafficMirrorTarget"]["TrafficMirrorTargetId"]
     r["tmf"] = ec2.create_traffic_mirror_filter()["TrafficMirrorFilter"]["TrafficMirrorFilterId"]
@@ -321,7 +326,7 @@ def build_everything(x: Account) -> None:
 
 EC2_TAGGED = ["vpc", "subnet", "rtb", "igw", "eigw", "acl", "sg", "sgr", "dopt", "eip", "nat", "eni", "instance",
               "volume", "pl", "pcx", "tgw", "tgw_rtb", "tgw_attach", "tgw_peering", "vgw", "cgw", "vpn", "vpce",
-              "vpce_svc", "flow_log", "nip", "nia", "tmt", "tmf", "tms", "cvpn"]
+              "vpce_svc", "flow_log", "nip", "nia", "nis", "nisa", "tmt", "tmf", "tms", "cvpn"]
 
 DX_ARNS = ["dxcon_arn", "dxlag_arn", "dxvif_arn", "dxgw_arn"]
 
@@ -335,7 +340,9 @@ IDS: dict[tuple, Any] = {
         "GroupIds": "sg", "SecurityGroupIds": "sg", "SecurityGroupRuleIds": "sgr", "NetworkAclId": "acl",
         "NetworkAclIds": "acl", "DhcpOptionsId": "dopt", "DhcpOptionsIds": "dopt", "FlowLogIds": "flow_log",
         "NetworkInsightsPathId": "nip", "NetworkInsightsPathIds": "nip", "NetworkInsightsAnalysisId": "nia",
-        "NetworkInsightsAnalysisIds": "nia", "NatGatewayId": "nat", "NatGatewayIds": "nat",
+        "NetworkInsightsAnalysisIds": "nia", "NetworkInsightsAccessScopeId": "nis",
+        "NetworkInsightsAccessScopeIds": "nis", "NetworkInsightsAccessScopeAnalysisId": "nisa",
+        "NetworkInsightsAccessScopeAnalysisIds": "nisa", "NatGatewayId": "nat", "NatGatewayIds": "nat",
         "VpcPeeringConnectionId": "pcx", "VpcPeeringConnectionIds": "pcx", "PrefixListId": "pl",
         "PrefixListIds": "pl", "DestinationPrefixListId": "pl", "VpcEndpointId": "vpce",
         "VpcEndpointIds": "vpce", "VpnGatewayId": "vgw", "VpnGatewayIds": "vgw", "CustomerGatewayId": "cgw",

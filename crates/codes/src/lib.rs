@@ -197,6 +197,8 @@ registry! {
         InvalidNetworkAclEntryNotFound = "InvalidNetworkAclEntry.NotFound",
         InvalidNetworkAclIDNotFound = "InvalidNetworkAclID.NotFound",
         InvalidNetworkAclIdMalformed = "InvalidNetworkAclId.Malformed",
+        InvalidNetworkInsightsAccessScopeAnalysisIdMalformed = "InvalidNetworkInsightsAccessScopeAnalysisId.Malformed",
+        InvalidNetworkInsightsAccessScopeAnalysisIdNotFound = "InvalidNetworkInsightsAccessScopeAnalysisId.NotFound",
         InvalidNetworkInsightsAccessScopeIdMalformed = "InvalidNetworkInsightsAccessScopeId.Malformed",
         InvalidNetworkInsightsAccessScopeIdNotFound = "InvalidNetworkInsightsAccessScopeId.NotFound",
         InvalidNetworkInsightsAnalysisIdMalformed = "InvalidNetworkInsightsAnalysisId.Malformed",

@@ -53,6 +53,17 @@ impl Error {
         Error::new(Ec2::MissingParameter, format!("The request must contain the parameter {name}"))
     }
 
+    /// A client token used again for a request with other parameters.
+    pub fn idempotent_mismatch(token: &str) -> Self {
+        Error::new(
+            Ec2::IdempotentParameterMismatch,
+            format!(
+                "The client token '{token}' was already used for a request with different \
+                 parameters."
+            ),
+        )
+    }
+
     pub fn dependency_violation(message: impl Into<String>) -> Self {
         Error::new(Ec2::DependencyViolation, message)
     }

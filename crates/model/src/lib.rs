@@ -21,6 +21,7 @@
 //! Nothing here does I/O or knows about HTTP: the API layer turns requests into these calls,
 //! the semantics engine reads the same structures to decide what packets do.
 
+pub mod access_analysis;
 pub mod access_scope;
 pub mod address;
 pub mod cidr;

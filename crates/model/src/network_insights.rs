@@ -204,15 +204,6 @@ fn parse_path(scope: &Scope, req: &NewPath) -> Result<PathSpec> {
     })
 }
 
-fn idempotent_mismatch(token: &str) -> Error {
-    Error::new(
-        Ec2::IdempotentParameterMismatch,
-        format!(
-            "The client token '{token}' was already used for a request with different parameters."
-        ),
-    )
-}
-
 /// A non-empty idempotency token.
 fn token(t: &Option<String>) -> Option<&str> {
     t.as_deref().filter(|t| !t.is_empty())
@@ -261,7 +252,7 @@ impl World {
             return if earlier.spec == spec && earlier.tags == tags {
                 Ok(earlier.id.clone())
             } else {
-                Err(idempotent_mismatch(t))
+                Err(Error::idempotent_mismatch(t))
             };
         }
         if !self.path_end_exists(scope, &spec.source) {
@@ -353,7 +344,7 @@ impl World {
                 && earlier.filter_out_arns == req.filter_out_arns
                 && earlier.additional_accounts == req.additional_accounts
                 && earlier.tags == tags;
-            return if same { Ok(earlier.id.clone()) } else { Err(idempotent_mismatch(t)) };
+            return if same { Ok(earlier.id.clone()) } else { Err(Error::idempotent_mismatch(t)) };
         }
         if self
             .network_insights_analyses

@@ -23,6 +23,9 @@ pub struct Quotas {
     pub network_insights_paths_per_region: usize,
     pub network_insights_analyses_per_region: usize,
     pub network_insights_access_scopes_per_region: usize,
+    pub network_insights_access_scope_analyses_per_region: usize,
+    /// Findings one access scope analysis keeps (AWS: 10,000, not adjustable; lowered in tests).
+    pub network_insights_access_scope_analysis_findings: usize,
     pub nat_gateways_per_zone: usize,
     pub prefix_lists_per_region: usize,
     /// vpclab's own limit, not AWS's: load balancer listeners with a port (each holds a local
@@ -55,6 +58,8 @@ impl Default for Quotas {
             network_insights_paths_per_region: 1000,
             network_insights_analyses_per_region: 10000,
             network_insights_access_scopes_per_region: 1000,
+            network_insights_access_scope_analyses_per_region: 10000,
+            network_insights_access_scope_analysis_findings: 10000,
             nat_gateways_per_zone: 5,
             prefix_lists_per_region: 100,
             listener_ports: DEFAULT_LISTENER_PORTS,
@@ -90,6 +95,12 @@ impl Quotas {
             "network_insights_access_scopes_per_region" => {
                 &mut self.network_insights_access_scopes_per_region
             }
+            "network_insights_access_scope_analyses_per_region" => {
+                &mut self.network_insights_access_scope_analyses_per_region
+            }
+            "network_insights_access_scope_analysis_findings" => {
+                &mut self.network_insights_access_scope_analysis_findings
+            }
             "nat_gateways_per_zone" => &mut self.nat_gateways_per_zone,
             "prefix_lists_per_region" => &mut self.prefix_lists_per_region,
             other => return Err(Error::invalid_parameter(format!("unknown quota {other}"))),
@@ -124,6 +135,9 @@ impl Quotas {
             network_insights_paths_per_region: n,
             network_insights_analyses_per_region: n,
             network_insights_access_scopes_per_region: n,
+            network_insights_access_scope_analyses_per_region: n,
+            // AWS's findings per analysis cannot be raised.
+            network_insights_access_scope_analysis_findings: 10000,
             nat_gateways_per_zone: n,
             prefix_lists_per_region: n,
             listener_ports: DEFAULT_LISTENER_PORTS,

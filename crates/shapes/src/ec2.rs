@@ -283,6 +283,26 @@ pub const OPERATIONS: &[(&str, &str, &str)] = &[
         "GetNetworkInsightsAccessScopeContentRequest",
         "GetNetworkInsightsAccessScopeContentResult",
     ),
+    (
+        "StartNetworkInsightsAccessScopeAnalysis",
+        "StartNetworkInsightsAccessScopeAnalysisRequest",
+        "StartNetworkInsightsAccessScopeAnalysisResult",
+    ),
+    (
+        "DescribeNetworkInsightsAccessScopeAnalyses",
+        "DescribeNetworkInsightsAccessScopeAnalysesRequest",
+        "DescribeNetworkInsightsAccessScopeAnalysesResult",
+    ),
+    (
+        "DeleteNetworkInsightsAccessScopeAnalysis",
+        "DeleteNetworkInsightsAccessScopeAnalysisRequest",
+        "DeleteNetworkInsightsAccessScopeAnalysisResult",
+    ),
+    (
+        "GetNetworkInsightsAccessScopeAnalysisFindings",
+        "GetNetworkInsightsAccessScopeAnalysisFindingsRequest",
+        "GetNetworkInsightsAccessScopeAnalysisFindingsResult",
+    ),
     ("CreateNatGateway", "CreateNatGatewayRequest", "CreateNatGatewayResult"),
     ("DeleteNatGateway", "DeleteNatGatewayRequest", "DeleteNatGatewayResult"),
     ("DescribeNatGateways", "DescribeNatGatewaysRequest", "DescribeNatGatewaysResult"),
@@ -1224,6 +1244,7 @@ pub const DOCUMENTED_FILTERS: &[(&str, &[&str])] = &[
     ),
     ("DescribeNetworkInsightsAnalyses", &["path-found", "status"]),
     ("DescribeNetworkInsightsAccessScopes", &[]),
+    ("DescribeNetworkInsightsAccessScopeAnalyses", &[]),
     ("DescribeNatGateways", &["nat-gateway-id", "state", "subnet-id", "tag", "tag-key", "vpc-id"]),
     (
         "DescribeVpcPeeringConnections",
@@ -2976,6 +2997,26 @@ pub struct AcceptVpcPeeringConnectionResult {
 impl ToXml for AcceptVpcPeeringConnectionResult {
     fn write_xml(&self, w: &mut XmlWriter) {
         w.structure("vpcPeeringConnection", &self.vpc_peering_connection);
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct AccessScopeAnalysisFinding {
+    pub finding_components: Vec<PathComponent>,
+    pub finding_id: Option<String>,
+    pub network_insights_access_scope_analysis_id: Option<String>,
+    pub network_insights_access_scope_id: Option<String>,
+}
+
+impl ToXml for AccessScopeAnalysisFinding {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.list("findingComponentSet", "item", &self.finding_components, false);
+        w.scalar("findingId", &self.finding_id);
+        w.scalar(
+            "networkInsightsAccessScopeAnalysisId",
+            &self.network_insights_access_scope_analysis_id,
+        );
+        w.scalar("networkInsightsAccessScopeId", &self.network_insights_access_scope_id);
     }
 }
 
@@ -6891,6 +6932,38 @@ impl FromQuery for DeleteNetworkAclRequest {
 }
 
 #[derive(Debug, Clone, Default, PartialEq)]
+pub struct DeleteNetworkInsightsAccessScopeAnalysisRequest {
+    pub dry_run: Option<bool>,
+    pub network_insights_access_scope_analysis_id: String,
+}
+
+impl FromQuery for DeleteNetworkInsightsAccessScopeAnalysisRequest {
+    fn from_query(q: &QueryMap, p: &str) -> Result<Self, ApiError> {
+        Ok(Self {
+            dry_run: q.scalar::<bool>(&join(p, "DryRun"))?,
+            network_insights_access_scope_analysis_id: required(
+                q.scalar::<String>(&join(p, "NetworkInsightsAccessScopeAnalysisId"))?,
+                &join(p, "NetworkInsightsAccessScopeAnalysisId"),
+            )?,
+        })
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct DeleteNetworkInsightsAccessScopeAnalysisResult {
+    pub network_insights_access_scope_analysis_id: Option<String>,
+}
+
+impl ToXml for DeleteNetworkInsightsAccessScopeAnalysisResult {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.scalar(
+            "networkInsightsAccessScopeAnalysisId",
+            &self.network_insights_access_scope_analysis_id,
+        );
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct DeleteNetworkInsightsAccessScopeRequest {
     pub dry_run: Option<bool>,
     pub network_insights_access_scope_id: String,
@@ -8433,6 +8506,55 @@ pub struct DescribeNetworkAclsResult {
 impl ToXml for DescribeNetworkAclsResult {
     fn write_xml(&self, w: &mut XmlWriter) {
         w.list("networkAclSet", "item", &self.network_acls, true);
+        w.scalar("nextToken", &self.next_token);
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct DescribeNetworkInsightsAccessScopeAnalysesRequest {
+    pub analysis_start_time_begin: Option<Timestamp>,
+    pub analysis_start_time_end: Option<Timestamp>,
+    pub dry_run: Option<bool>,
+    pub filters: Vec<Filter>,
+    pub max_results: Option<i32>,
+    pub network_insights_access_scope_analysis_ids: Vec<String>,
+    pub network_insights_access_scope_id: Option<String>,
+    pub next_token: Option<String>,
+}
+
+impl FromQuery for DescribeNetworkInsightsAccessScopeAnalysesRequest {
+    fn from_query(q: &QueryMap, p: &str) -> Result<Self, ApiError> {
+        Ok(Self {
+            analysis_start_time_begin: q.scalar::<Timestamp>(&join(p, "AnalysisStartTimeBegin"))?,
+            analysis_start_time_end: q.scalar::<Timestamp>(&join(p, "AnalysisStartTimeEnd"))?,
+            dry_run: q.scalar::<bool>(&join(p, "DryRun"))?,
+            filters: q.list(&join(p, "Filter"), Filter::from_query)?,
+            max_results: q.scalar::<i32>(&join(p, "MaxResults"))?,
+            network_insights_access_scope_analysis_ids: q.list(
+                &join(p, "NetworkInsightsAccessScopeAnalysisId"),
+                |q: &QueryMap, k: &str| required(q.scalar::<String>(k)?, k),
+            )?,
+            network_insights_access_scope_id: q
+                .scalar::<String>(&join(p, "NetworkInsightsAccessScopeId"))?,
+            next_token: q.scalar::<String>(&join(p, "NextToken"))?,
+        })
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct DescribeNetworkInsightsAccessScopeAnalysesResult {
+    pub network_insights_access_scope_analyses: Vec<NetworkInsightsAccessScopeAnalysis>,
+    pub next_token: Option<String>,
+}
+
+impl ToXml for DescribeNetworkInsightsAccessScopeAnalysesResult {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.list(
+            "networkInsightsAccessScopeAnalysisSet",
+            "item",
+            &self.network_insights_access_scope_analyses,
+            true,
+        );
         w.scalar("nextToken", &self.next_token);
     }
 }
@@ -10909,6 +11031,48 @@ pub struct GetManagedPrefixListEntriesResult {
 impl ToXml for GetManagedPrefixListEntriesResult {
     fn write_xml(&self, w: &mut XmlWriter) {
         w.list("entrySet", "item", &self.entries, true);
+        w.scalar("nextToken", &self.next_token);
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct GetNetworkInsightsAccessScopeAnalysisFindingsRequest {
+    pub dry_run: Option<bool>,
+    pub max_results: Option<i32>,
+    pub network_insights_access_scope_analysis_id: String,
+    pub next_token: Option<String>,
+}
+
+impl FromQuery for GetNetworkInsightsAccessScopeAnalysisFindingsRequest {
+    fn from_query(q: &QueryMap, p: &str) -> Result<Self, ApiError> {
+        Ok(Self {
+            dry_run: q.scalar::<bool>(&join(p, "DryRun"))?,
+            max_results: q.scalar::<i32>(&join(p, "MaxResults"))?,
+            network_insights_access_scope_analysis_id: required(
+                q.scalar::<String>(&join(p, "NetworkInsightsAccessScopeAnalysisId"))?,
+                &join(p, "NetworkInsightsAccessScopeAnalysisId"),
+            )?,
+            next_token: q.scalar::<String>(&join(p, "NextToken"))?,
+        })
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct GetNetworkInsightsAccessScopeAnalysisFindingsResult {
+    pub analysis_findings: Vec<AccessScopeAnalysisFinding>,
+    pub analysis_status: Option<String>,
+    pub network_insights_access_scope_analysis_id: Option<String>,
+    pub next_token: Option<String>,
+}
+
+impl ToXml for GetNetworkInsightsAccessScopeAnalysisFindingsResult {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.list("analysisFindingSet", "item", &self.analysis_findings, true);
+        w.scalar("analysisStatus", &self.analysis_status);
+        w.scalar(
+            "networkInsightsAccessScopeAnalysisId",
+            &self.network_insights_access_scope_analysis_id,
+        );
         w.scalar("nextToken", &self.next_token);
     }
 }
@@ -13805,6 +13969,43 @@ impl ToXml for NetworkInsightsAccessScope {
 }
 
 #[derive(Debug, Clone, Default, PartialEq)]
+pub struct NetworkInsightsAccessScopeAnalysis {
+    pub analyzed_eni_count: Option<i32>,
+    pub end_date: Option<Timestamp>,
+    pub findings_found: Option<String>,
+    pub network_insights_access_scope_analysis_arn: Option<String>,
+    pub network_insights_access_scope_analysis_id: Option<String>,
+    pub network_insights_access_scope_id: Option<String>,
+    pub start_date: Option<Timestamp>,
+    pub status: Option<String>,
+    pub status_message: Option<String>,
+    pub tags: Vec<Tag>,
+    pub warning_message: Option<String>,
+}
+
+impl ToXml for NetworkInsightsAccessScopeAnalysis {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.scalar("analyzedEniCount", &self.analyzed_eni_count);
+        w.scalar("endDate", &self.end_date);
+        w.scalar("findingsFound", &self.findings_found);
+        w.scalar(
+            "networkInsightsAccessScopeAnalysisArn",
+            &self.network_insights_access_scope_analysis_arn,
+        );
+        w.scalar(
+            "networkInsightsAccessScopeAnalysisId",
+            &self.network_insights_access_scope_analysis_id,
+        );
+        w.scalar("networkInsightsAccessScopeId", &self.network_insights_access_scope_id);
+        w.scalar("startDate", &self.start_date);
+        w.scalar("status", &self.status);
+        w.scalar("statusMessage", &self.status_message);
+        w.list("tagSet", "item", &self.tags, false);
+        w.scalar("warningMessage", &self.warning_message);
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct NetworkInsightsAccessScopeContent {
     pub exclude_paths: Vec<AccessScopePath>,
     pub match_paths: Vec<AccessScopePath>,
@@ -16155,6 +16356,46 @@ pub struct StartInstancesResult {
 impl ToXml for StartInstancesResult {
     fn write_xml(&self, w: &mut XmlWriter) {
         w.list("instancesSet", "item", &self.starting_instances, true);
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct StartNetworkInsightsAccessScopeAnalysisRequest {
+    pub client_token: String,
+    pub dry_run: Option<bool>,
+    pub network_insights_access_scope_id: String,
+    pub tag_specifications: Vec<TagSpecification>,
+}
+
+impl FromQuery for StartNetworkInsightsAccessScopeAnalysisRequest {
+    fn from_query(q: &QueryMap, p: &str) -> Result<Self, ApiError> {
+        Ok(Self {
+            client_token: required(
+                q.scalar::<String>(&join(p, "ClientToken"))?,
+                &join(p, "ClientToken"),
+            )?,
+            dry_run: q.scalar::<bool>(&join(p, "DryRun"))?,
+            network_insights_access_scope_id: required(
+                q.scalar::<String>(&join(p, "NetworkInsightsAccessScopeId"))?,
+                &join(p, "NetworkInsightsAccessScopeId"),
+            )?,
+            tag_specifications: q
+                .list(&join(p, "TagSpecification"), TagSpecification::from_query)?,
+        })
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct StartNetworkInsightsAccessScopeAnalysisResult {
+    pub network_insights_access_scope_analysis: Option<NetworkInsightsAccessScopeAnalysis>,
+}
+
+impl ToXml for StartNetworkInsightsAccessScopeAnalysisResult {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.structure(
+            "networkInsightsAccessScopeAnalysis",
+            &self.network_insights_access_scope_analysis,
+        );
     }
 }
 

@@ -294,7 +294,7 @@ fn of_endpoint<'w, T: 'static>(
 
 /// Rules and routes have no id: their page tokens are their positions.
 fn by_position<T>(i: usize, _: &T) -> Cow<'static, str> {
-    format!("{i:08}").into()
+    super::page::position_id(i).into()
 }
 
 fn describe_target_networks(

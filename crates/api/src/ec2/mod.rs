@@ -13,6 +13,7 @@ pub mod describe;
 pub mod filter;
 pub mod page;
 
+mod access_analysis;
 mod access_scope;
 mod address;
 mod client_vpn;
@@ -100,6 +101,7 @@ fn registry() -> &'static Registry<Query> {
                 flow_log::handlers(),
                 network_insights::handlers(),
                 access_scope::handlers(),
+                access_analysis::handlers(),
                 nat_gateway::handlers(),
                 peering::handlers(),
                 vpc_endpoint::handlers(),
@@ -145,6 +147,10 @@ pub fn filter_names() -> Vec<(&'static str, Vec<&'static str>)> {
         ("DescribeNetworkInsightsAnalyses", names(network_insights::ANALYSIS_FILTERS).collect()),
         ("DescribeNetworkInsightsPaths", names(network_insights::PATH_FILTERS).collect()),
         ("DescribeNetworkInsightsAccessScopes", names(access_scope::SCOPE_FILTERS).collect()),
+        (
+            "DescribeNetworkInsightsAccessScopeAnalyses",
+            names(access_analysis::ANALYSIS_FILTERS).collect(),
+        ),
         ("DescribeNetworkInterfaces", names(eni::ENI_FILTERS).collect()),
         ("DescribePrefixLists", names(prefix_list::AWS_FILTERS).collect()),
         ("DescribeRegions", names(regions::REGION_FILTERS).collect()),

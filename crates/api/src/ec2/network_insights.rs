@@ -364,7 +364,9 @@ fn route(r: &RouteRecord) -> AnalysisRouteTableRoute {
     }
 }
 
-fn path_component(c: &PathComponentRecord) -> PathComponent {
+/// One path component as Reachability Analyzer reports it (and Network Access Analyzer's
+/// findings).
+pub(super) fn path_component(c: &PathComponentRecord) -> PathComponent {
     PathComponent {
         acl_rule: c.acl_rule.as_ref().map(acl_rule),
         attached_to: opt_component(&c.attached_to),

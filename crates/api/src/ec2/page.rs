@@ -52,6 +52,11 @@ pub fn paginate<T>(
     Ok((page, token))
 }
 
+/// The page order of a row without an id: its position, padded so that ids sort as positions.
+pub fn position_id(i: usize) -> String {
+    format!("{i:08}")
+}
+
 fn encode(id: &str) -> String {
     let hex: String = id.bytes().map(|b| format!("{b:02x}")).collect();
     format!("{TOKEN_PREFIX}{hex}")

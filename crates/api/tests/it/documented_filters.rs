@@ -6,7 +6,7 @@
 //! table holds a name botocore does not document, but for the tag filters (`tag:<key>`,
 //! `tag-key`, `tag-value`, which work everywhere) and [`UNDOCUMENTED`].
 //!
-//! With the committed model (55 operations, 664 documented names, alternate spellings
+//! With the committed model (56 operations, 664 documented names, alternate spellings
 //! included): 594 work; 70 are refused — 46 of DescribeInstanceTypes and 24 of DescribeImages,
 //! the details vpclab's catalogues do not hold (EBS, storage, accelerators, image provenance).
 

@@ -1,6 +1,7 @@
 //! Integration tests of the API layer: requests in, AWS documents out, state kept or undone.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
 
+mod access_analyses;
 mod accounts;
 mod client_vpn;
 mod direct_connect;
