@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from vpclab_helpers import AMI, INSTANCE_TYPE, dump, f, get_instance, wait_instances_state
+from vpclab_helpers import AMI, INSTANCE_TYPE, dump, f, get_instance, wait_instances_state, wait_until
 
 
 @dataclass
@@ -120,3 +120,36 @@ def three_tier(ec2):
     app = lab.host(app_sub, [app_sg])
     db = lab.host(db_sub, [db_sg])
     return lab, web, app, db
+
+
+# Reachability Analyzer's answer to one question.
+
+
+def create_path(ec2, source: str, destination: str | None = None, port: int | None = None,
+                protocol: str = "tcp", **extra) -> dict:
+    kw = dict(Source=source, Protocol=protocol, **extra)
+    if destination is not None:
+        kw["Destination"] = destination
+    if port is not None:
+        kw["DestinationPort"] = port
+    return ec2.create_network_insights_path(**kw)["NetworkInsightsPath"]
+
+
+def describe_analysis(ec2, analysis_id: str) -> dict:
+    [a] = ec2.describe_network_insights_analyses(NetworkInsightsAnalysisIds=[analysis_id])["NetworkInsightsAnalyses"]
+    return a
+
+
+def run_analysis(ec2, path_id: str, **kw) -> dict:
+    started = ec2.start_network_insights_analysis(NetworkInsightsPathId=path_id, **kw)["NetworkInsightsAnalysis"]
+    nia = started["NetworkInsightsAnalysisId"]
+    a = wait_until(lambda: (lambda a: a if a["Status"] != "running" else None)(describe_analysis(ec2, nia)),
+                   timeout=10, desc=f"analysis {nia} to finish")
+    assert a["Status"] == "succeeded", dump(a)  # a blocked path is still a succeeded analysis [C]
+    return a
+
+
+def analyze(ec2, source: str, destination: str | None = None, port: int | None = None,
+            protocol: str = "tcp", **extra) -> dict:
+    path = create_path(ec2, source, destination, port, protocol, **extra)
+    return run_analysis(ec2, path["NetworkInsightsPathId"])

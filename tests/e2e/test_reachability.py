@@ -18,7 +18,17 @@ from pathlib import Path
 
 import pytest
 
-from network_helpers import Lab, acl_entry, associate_acl, tcp, three_tier
+from network_helpers import (
+    Lab,
+    acl_entry,
+    analyze,
+    associate_acl,
+    create_path,
+    describe_analysis,
+    run_analysis,
+    tcp,
+    three_tier,
+)
 from vpclab_helpers import (
     DEFAULT_ACCOUNT,
     DEFAULT_REGION,
@@ -40,36 +50,6 @@ ALL_PORTS = [{"From": 0, "To": 65535}]
 
 
 # =========================================================================== asking the analyzer
-
-
-def create_path(ec2, source: str, destination: str | None = None, port: int | None = None,
-                protocol: str = "tcp", **extra) -> dict:
-    kw = dict(Source=source, Protocol=protocol, **extra)
-    if destination is not None:
-        kw["Destination"] = destination
-    if port is not None:
-        kw["DestinationPort"] = port
-    return ec2.create_network_insights_path(**kw)["NetworkInsightsPath"]
-
-
-def describe_analysis(ec2, analysis_id: str) -> dict:
-    [a] = ec2.describe_network_insights_analyses(NetworkInsightsAnalysisIds=[analysis_id])["NetworkInsightsAnalyses"]
-    return a
-
-
-def run_analysis(ec2, path_id: str, **kw) -> dict:
-    started = ec2.start_network_insights_analysis(NetworkInsightsPathId=path_id, **kw)["NetworkInsightsAnalysis"]
-    nia = started["NetworkInsightsAnalysisId"]
-    a = wait_until(lambda: (lambda a: a if a["Status"] != "running" else None)(describe_analysis(ec2, nia)),
-                   timeout=10, desc=f"analysis {nia} to finish")
-    assert a["Status"] == "succeeded", dump(a)  # a blocked path is still a succeeded analysis [C]
-    return a
-
-
-def analyze(ec2, source: str, destination: str | None = None, port: int | None = None,
-            protocol: str = "tcp", **extra) -> dict:
-    path = create_path(ec2, source, destination, port, protocol, **extra)
-    return run_analysis(ec2, path["NetworkInsightsPathId"])
 
 
 def codes(a: dict) -> list[str]:

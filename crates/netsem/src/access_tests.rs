@@ -317,3 +317,25 @@ fn on_random_networks_findings_are_exactly_the_packets_one_packet_traces_let_thr
     // Both kinds of packet were tried, plenty of each.
     assert!(through > 300 && stopped > 300, "{through} through, {stopped} stopped");
 }
+
+#[test]
+fn a_path_to_an_internet_gateway_leaves_by_that_gateway() {
+    let mut lab = Lab::new();
+    let (igw, web) = web(&mut lab, &[(443, "0.0.0.0/0")]);
+    let egress = ScopeContent {
+        match_paths: vec![AccessPath {
+            destination: of_type("AWS::EC2::InternetGateway"),
+            ..Default::default()
+        }],
+        exclude_paths: vec![],
+    };
+    let r = lab.access(egress);
+    // TCP and UDP to all of public space, one finding each, to the routed gateway only (not
+    // to the default VPC's).
+    assert_eq!(r.findings.len(), 2, "{:#?}", r.findings);
+    let eni = &lab.world.instances.get(&web).unwrap().primary_network_interface_id;
+    for f in &r.findings {
+        let ids: Vec<&str> = f.components.iter().map(|c| c.component.id.as_str()).collect();
+        assert_eq!((ids[0], *ids.last().unwrap()), (eni.as_str(), igw.as_str()));
+    }
+}

@@ -70,7 +70,10 @@ pub fn paths(
                 rest.sort_by_key(|h| std::cmp::Reverse(order(h)));
                 queue.extend(rest);
             }
-            None if arrived.is_some() && walk.explanations.is_empty() => {
+            None if arrived.is_some()
+                && walk.explanations.is_empty()
+                && left_by_the_named_border(&destination, &walk.hops) =>
+            {
                 found.push(Path { header: h, hops: walk.hops });
             }
             None => {}
@@ -83,6 +86,17 @@ pub fn paths(
 /// The sort key of a set of packets: protocol, then each field's lowest value.
 pub fn order(h: &Header) -> (u8, u128, u128, u128, u128) {
     (h.protocol, h.source.lo, h.destination.lo, h.source_ports.lo, h.destination_ports.lo)
+}
+
+/// Whether a path to the outside left by the component the destination names (packets to one
+/// internet gateway that leave by another do not reach it).
+fn left_by_the_named_border(destination: &End, hops: &[Hop]) -> bool {
+    match destination {
+        End::Outside { beyond, .. } => {
+            beyond.id().is_none_or(|id| hops.iter().any(|h| h.component == id))
+        }
+        End::Interface { .. } => true,
+    }
 }
 
 /// An interface end stands for itself.
