@@ -36,11 +36,11 @@ const PER_VPC: usize = 1000;
 const SUBNETS_PER_ACL: usize = 4;
 const INTERFACES_PER_GROUP: usize = 10;
 
-struct Generated {
-    world: World,
+pub(crate) struct Generated {
+    pub(crate) world: World,
     /// (VPC number, instance id), in VPC order: VPC `v` holds `v * PER_VPC ..`.
-    instances: Vec<(usize, String)>,
-    gateways: Vec<String>,
+    pub(crate) instances: Vec<(usize, String)>,
+    pub(crate) gateways: Vec<String>,
 }
 
 fn m<T>(r: model::Result<T>) -> Result<T> {
@@ -58,7 +58,7 @@ fn rule(protocol: &str, ports: Option<(i32, i32)>, peer: PeerRequest) -> RuleReq
 }
 
 /// A network of `enis` interfaces (see the module documentation for its shape).
-fn generate(enis: usize) -> Result<Generated> {
+pub(crate) fn generate(enis: usize) -> Result<Generated> {
     let mut w = World { quotas: Quotas::unlimited(), ..World::default() };
     let scope = Scope::new("123456789012", "us-east-1");
     m(w.ensure_scope(&scope))?;
@@ -188,7 +188,7 @@ fn generate(enis: usize) -> Result<Generated> {
     Ok(Generated { world: w, instances, gateways })
 }
 
-fn median(mut samples: Vec<Duration>) -> (Duration, Duration) {
+pub(crate) fn median(mut samples: Vec<Duration>) -> (Duration, Duration) {
     samples.sort();
     let at = |q: f64| {
         let i = ((samples.len() as f64 - 1.0) * q).round() as usize;

@@ -3,6 +3,7 @@
 
 mod balancers;
 mod bench;
+mod bench_access;
 mod bench_auth;
 mod bench_hub;
 mod bench_trace;
@@ -62,6 +63,8 @@ enum BenchCommand {
     Api(bench::BenchArgs),
     /// Traces per second of the semantics engine on generated networks (in process).
     Trace(bench_trace::TraceBenchArgs),
+    /// Network Access Analyzer's exhaustive answers on generated networks (in process).
+    Access(bench_access::AccessBenchArgs),
     /// A 1,000-VPC hub-and-spoke on a transit gateway: build time through the API, and trace
     /// latency (start the server with --raised-quotas).
     Hub(bench_hub::HubBenchArgs),
@@ -181,6 +184,7 @@ fn main() -> Result<()> {
         Command::Serve(args) => server::serve(*args),
         Command::Bench(BenchCommand::Api(args)) => bench::run(args),
         Command::Bench(BenchCommand::Trace(args)) => bench_trace::run(args),
+        Command::Bench(BenchCommand::Access(args)) => bench_access::run(args),
         Command::Bench(BenchCommand::Hub(args)) => bench_hub::run(args),
         Command::Bench(BenchCommand::Auth(args)) => bench_auth::run(args),
         Command::Endpoints { endpoint } => endpoints(&endpoint),
