@@ -7,6 +7,7 @@ through the inspection VPC":
 
 1. correctly routed, the scope has no findings; without its exclusion it finds the spoke A →
    spoke B paths, each through the inspection VPC's attachment and the appliance's interface;
+   with its source/destination check on, the appliance forwards nothing and nothing is found;
 2. misrouted (a direct transit gateway route to spoke B, or spoke B associated with a table
    that routes straight to spoke A), the scope finds the paths that bypass the inspection VPC,
    and only those;
@@ -178,6 +179,14 @@ def test_correctly_routed_spokes_meet_only_through_the_inspection_vpc(ec2, hub, 
     assert out.returncode == 0, out.stderr + out.stdout
     answer = json.loads(out.stdout)["findings"]
     assert [[h["component"] for h in f["path"]] for f in answer] == [component_ids(f) for f in found], out.stdout
+
+
+def test_an_appliance_with_its_source_destination_check_on_forwards_nothing(ec2, hub):
+    ec2.modify_network_interface_attribute(NetworkInterfaceId=hub.appliance.eni_id, SourceDestCheck={"Value": True})
+    assert findings(ec2, [between(hub.a.vpc_id, hub.b.vpc_id)]) == []
+    answer = analyze(ec2, hub.host_a.instance_id, hub.host_b.instance_id, 22)
+    assert answer["NetworkPathFound"] is False
+    assert {e["ExplanationCode"] for e in answer["Explanations"]} == {"ENI_SOURCE_DEST_CHECK_RESTRICTION"}, dump(answer)
 
 
 def test_a_direct_route_to_spoke_b_bypasses_inspection(ec2, hub):
