@@ -8,10 +8,11 @@
 //! through the network with exactly the packets that take it.
 //!
 //! What a path may start and end at, as AWS's guide lists it: interfaces (not a NAT gateway's
-//! or Network Load Balancer's), internet gateways and virtual private gateways; paths never pass
-//! through the two gateways, so a path from one of them ends at an interface of its VPC.
-//! Transit gateway attachments, peering connections and VPC endpoints are matched on the way
-//! (through statements) but are not yet ends of their own.
+//! or Network Load Balancer's, nor a transit gateway's, which the guide names by its
+//! attachment), internet gateways and virtual private gateways; paths never pass through the
+//! two gateways, so a path from one of them ends at an interface of its VPC. Transit gateway
+//! attachments, peering connections and VPC endpoints are matched on the way (through
+//! statements) but are not yet ends of their own.
 //!
 //! A finding is one way through (the same components, rules and routes) and one box of
 //! packets, written as AWS writes header sets: address blocks and port ranges per field. Sets of

@@ -339,3 +339,47 @@ fn a_path_to_an_internet_gateway_leaves_by_that_gateway() {
         assert_eq!((ids[0], *ids.last().unwrap()), (eni.as_str(), igw.as_str()));
     }
 }
+
+#[test]
+fn a_transit_gateway_interface_is_no_path_end() {
+    // Two spokes on a transit gateway's default table, each attachment in its instance's
+    // subnet: the gateway's interfaces there forward packets but neither send nor receive
+    // them, so paths between the VPCs run from instance to instance only.
+    let mut lab = Lab::new();
+    let tgw = lab.transit_gateway(true);
+    let mut vpcs = Vec::new();
+    let mut enis = Vec::new();
+    for n in 0..2 {
+        let vpc = if n == 0 { lab.vpc.clone() } else { lab.new_vpc("10.1.0.0/16") };
+        let (subnet, table) = lab.subnet_in(&vpc, &format!("10.{n}.1.0/24"));
+        let sg = lab.group_in(&vpc, "web");
+        lab.allow_in(&sg, "tcp", 443, cidr("10.0.0.0/8"));
+        let instance = lab.instance(&subnet, &[&sg], false);
+        lab.attach(&tgw, &vpc, &[&subnet]);
+        lab.route_to_tgw(&table, "10.0.0.0/8", &tgw);
+        enis.push(lab.world.instances.get(&instance).unwrap().primary_network_interface_id.clone());
+        vpcs.push(vpc);
+    }
+    let r = lab.access(ScopeContent {
+        match_paths: vec![AccessPath {
+            source: by_id(&vpcs[0]),
+            destination: by_id(&vpcs[1]),
+            ..Default::default()
+        }],
+        exclude_paths: vec![],
+    });
+    let ends: Vec<(&str, &str)> = r
+        .findings
+        .iter()
+        .map(|f| {
+            let ids: Vec<&str> = f.components.iter().map(|c| c.component.id.as_str()).collect();
+            (ids[0], *ids.last().unwrap())
+        })
+        .collect();
+    assert_eq!(ends, [(enis[0].as_str(), enis[1].as_str())], "{:#?}", r.findings);
+    let kinds = ids(&r.findings[0].components);
+    assert_eq!(
+        kinds,
+        ["eni", "sg", "acl", "rtb", "tgw-attach", "tgw-rtb", "tgw-attach", "sg", "eni"]
+    );
+}

@@ -134,8 +134,12 @@ fn public_parts(source: &End, destination: &End, h: Header) -> Vec<Header> {
 }
 
 /// Whether an interface can be a path's end: Network Access Analyzer's paths never start or
-/// end at the interface of a NAT gateway or a Network Load Balancer.
+/// end at the interface of a NAT gateway or a Network Load Balancer, nor at a transit
+/// gateway's interface in an attachment's subnet (the gateway forwards, it neither sends nor
+/// receives; the guide names its attachment as the end instead).
 pub fn interface_can_be_end(eni: &model::types::ec2::NetworkInterface) -> bool {
-    !matches!(eni.interface_type.as_str(), "nat_gateway" | "network_load_balancer")
-        && kinds::NETWORK_INTERFACE.names(&eni.id)
+    !matches!(
+        eni.interface_type.as_str(),
+        "nat_gateway" | "network_load_balancer" | "transit_gateway"
+    ) && kinds::NETWORK_INTERFACE.names(&eni.id)
 }
