@@ -222,7 +222,7 @@ fn finding_view(f: &Finding) -> ReachFinding {
 pub fn answer(net: &Network<'_>, request: &ReachRequest) -> Result<ReachAnswer, ApiError> {
     let owner = request.owner()?;
     let content = request.content(net.world, &owner)?;
-    let found = find(net, &owner, &content);
+    let found = find(net, &owner, &content, usize::MAX);
     Ok(ReachAnswer {
         findings: found.findings.iter().map(finding_view).collect(),
         analysed_interfaces: found.interfaces,

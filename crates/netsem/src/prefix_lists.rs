@@ -52,6 +52,11 @@ impl PrefixLists {
         self.by_id.get(id)?.iter().find(|(o, _)| o == owner).map(|(_, b)| b.as_slice())
     }
 
+    /// Every block of every list resolved.
+    pub fn all_blocks(&self) -> impl Iterator<Item = &Cidr> {
+        self.by_id.values().flatten().flat_map(|(_, blocks)| blocks)
+    }
+
     /// The blocks of list `id` for a route or rule of `owner` (none for a list it cannot use).
     pub fn blocks(&self, owner: &Scope, id: &str) -> &[Cidr] {
         self.get(owner, id).unwrap_or(&[])

@@ -24,6 +24,7 @@ use crate::header::{ALL_PORTS, Family, Header, Span, span_cidrs, v4_span};
 use crate::packet::{TCP, UDP};
 use crate::trace::exhaustive::{self, Path, interface_can_be_end};
 use crate::trace::{Decision, Hop, Network};
+use classes::{Classes, Named, moved};
 use model::Scope;
 use model::cidr::Cidr;
 use model::kinds;
@@ -33,13 +34,16 @@ use model::types::ec2::access_scope::{
     PathStatement, ResourceStatement, ScopeContent, ScopeProtocol,
 };
 use model::types::ec2::network_insights::{AnalysisStatus, HeaderRecord, PathComponentRecord};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
+use std::rc::Rc;
+
+mod classes;
 
 /// Analyses `scope` on `net`, keeping at most `kept` findings (all are counted).
 pub fn analyse(net: &Network<'_>, scope: &AccessScope, kept: usize) -> AccessAnalysisResult {
     let owner = &scope.owner;
-    let found = find(net, owner, &scope.content);
-    let total = found.findings.len();
+    let found = find(net, owner, &scope.content, kept);
+    let total = found.total;
     let warning_message = (total > kept).then(|| {
         format!(
             "The analysis found {total} findings; only the first {kept} are kept (an analysis \
@@ -49,7 +53,6 @@ pub fn analyse(net: &Network<'_>, scope: &AccessScope, kept: usize) -> AccessAna
     let findings = found
         .findings
         .into_iter()
-        .take(kept)
         .enumerate()
         .map(|(i, f)| AccessFinding {
             finding_id: format!("finding-{:05}", i + 1),
@@ -68,17 +71,21 @@ pub fn analyse(net: &Network<'_>, scope: &AccessScope, kept: usize) -> AccessAna
 /// Every finding of `content` among the resources of `owner`'s account and region.
 #[derive(Debug)]
 pub struct Found {
-    /// In a fixed order: by source, destination and packets.
+    /// In a fixed order: by source, destination and packets; at most the limit asked for.
     pub findings: Vec<Finding>,
+    /// How many findings there are in all.
+    pub total: usize,
     /// The interfaces of the account and region (what AWS counts as analysed).
     pub interfaces: usize,
 }
 
-/// Finds every path `content` asks about among the resources of `owner`.
-pub fn find(net: &Network<'_>, owner: &Scope, content: &ScopeContent) -> Found {
+/// Finds every path `content` asks about among the resources of `owner`, keeping the first
+/// `limit` (all are counted).
+pub fn find(net: &Network<'_>, owner: &Scope, content: &ScopeContent, limit: usize) -> Found {
     let ends = ends(net, owner);
-    let findings = findings(net, owner, &ends, &content.match_paths, &content.exclude_paths);
-    Found { findings, interfaces: ends.interfaces }
+    let Collected { findings, total } =
+        findings(net, owner, &ends, &content.match_paths, &content.exclude_paths, limit);
+    Found { findings, total, interfaces: ends.interfaces }
 }
 
 /// One finding: a way through and the packets that take it.
@@ -136,6 +143,24 @@ impl Packets {
             _ => out.destination_ports = union(&self.destination_ports, &other.destination_ports),
         }
         Some(out)
+    }
+
+    /// The same packets between other ends: `from`'s addresses replaced by `to`'s.
+    fn moved(self, from: (Named<'_>, Named<'_>), to: (Named<'_>, Named<'_>)) -> Packets {
+        let swap = |list: Vec<Span>| -> Vec<Span> {
+            list.into_iter()
+                .map(|s| {
+                    if s == Span::one(from.0.address) {
+                        Span::one(to.0.address)
+                    } else if s == Span::one(from.1.address) {
+                        Span::one(to.1.address)
+                    } else {
+                        s
+                    }
+                })
+                .collect()
+        };
+        Packets { sources: swap(self.sources), destinations: swap(self.destinations), ..self }
     }
 
     /// Whether the packet set holds every packet of `h`.
@@ -368,82 +393,291 @@ fn may_pair(net: &Network<'_>, source: &PathEnd, destination: &PathEnd) -> bool 
     }
 }
 
-/// A way through: its ends, and each component with the rule or route that decided there.
-type Way = (String, String, Vec<(String, String)>);
-
-fn way_of(hops: &[Hop]) -> Vec<(String, String)> {
-    let decided = |d: &Option<Decision>| d.as_ref().map(|d| format!("{d:?}")).unwrap_or_default();
-    hops.iter().map(|h| (h.component.clone(), decided(&h.decision))).collect()
+/// The paths walked between one pair of ends, with which of them share a way through (the
+/// same components, rules and routes): `ways[i]` numbers the way of `paths[i]`.
+struct Walked {
+    paths: Vec<Path>,
+    ways: Vec<usize>,
 }
 
-/// Every finding of the conditions, in a fixed order.
+impl Walked {
+    fn new(paths: Vec<Path>) -> Walked {
+        let mut seen: HashMap<Vec<(String, String)>, usize> = HashMap::new();
+        let ways = paths
+            .iter()
+            .map(|p| {
+                let decided = |d: &Option<Decision>| d.as_ref().map(|d| format!("{d:?}"));
+                let way: Vec<(String, String)> = p
+                    .hops
+                    .iter()
+                    .map(|h| (h.component.clone(), decided(&h.decision).unwrap_or_default()))
+                    .collect();
+                let next = seen.len();
+                *seen.entry(way).or_insert(next)
+            })
+            .collect();
+        Walked { paths, ways }
+    }
+}
+
+/// The conditions of a scope, their packets worked out once.
+struct Conditions<'s> {
+    matches: &'s [AccessPath],
+    match_packets: Vec<Vec<Header>>,
+    excludes: &'s [AccessPath],
+    exclude_packets: Vec<Vec<Header>>,
+}
+
+impl Conditions<'_> {
+    /// Every address block the statements name.
+    fn blocks(&self) -> Vec<Span> {
+        self.match_packets
+            .iter()
+            .chain(&self.exclude_packets)
+            .flatten()
+            .flat_map(|h| [h.source, h.destination])
+            .collect()
+    }
+
+    /// The findings of one pair of ends walked as `walked`: the packets of each path that some
+    /// condition admits with its resources and no exclusion takes, boxes of one way merged.
+    fn pair_findings(&self, s: &PathEnd, d: &PathEnd, walked: &Walked) -> PairFindings {
+        let mut by_way: BTreeMap<usize, Vec<(Header, usize)>> = BTreeMap::new();
+        for (i, path) in walked.paths.iter().enumerate() {
+            let admitted: Vec<Header> = self
+                .matches
+                .iter()
+                .zip(&self.match_packets)
+                .filter(|(m, _)| resources_match(m, s, d, &path.hops))
+                .flat_map(|(_, packets)| packets.iter().filter_map(|p| p.meet(&path.header)))
+                .collect();
+            let mut kept = disjoint(admitted);
+            for (_, packets) in self
+                .excludes
+                .iter()
+                .zip(&self.exclude_packets)
+                .filter(|(x, _)| resources_match(x, s, d, &path.hops))
+            {
+                for p in packets {
+                    kept = kept.iter().flat_map(|k| k.without(p)).collect();
+                }
+            }
+            let way = walked.ways.get(i).copied().unwrap_or(i);
+            by_way.entry(way).or_default().extend(kept.into_iter().map(|k| (k, i)));
+        }
+        let mut out: PairFindings = by_way.into_values().flat_map(merge).collect();
+        out.sort_by_key(|(_, _, first)| exhaustive::order(first));
+        out
+    }
+}
+
+/// Findings in a fixed order, up to a limit, and how many there are in all.
+struct Collected {
+    findings: Vec<Finding>,
+    total: usize,
+}
+
+/// A pair walked as another: (the pair walked, this pair).
+type MovedFrom<'e> = Option<((Named<'e>, Named<'e>), (Named<'e>, Named<'e>))>;
+
+impl Collected {
+    /// Counts the findings of the pair `s` → `d` and keeps them while under `limit`, moved
+    /// from the pair they were walked for.
+    fn add(
+        &mut self,
+        s: &PathEnd,
+        d: &PathEnd,
+        walked: &Walked,
+        pair: &PairFindings,
+        moved_from: MovedFrom<'_>,
+        limit: usize,
+    ) {
+        self.total += pair.len();
+        for (path, packets, first) in pair {
+            if self.findings.len() >= limit {
+                return;
+            }
+            let Some(path) = walked.paths.get(*path) else { continue };
+            let (hops, packets, first) = match moved_from {
+                Some((rep, member)) => {
+                    let at = Path { header: *first, hops: path.hops.clone() };
+                    let moved = moved(&at, rep, member);
+                    (moved.hops, packets.clone().moved(rep, member), moved.header)
+                }
+                None => (path.hops.clone(), packets.clone(), *first),
+            };
+            self.findings.push(Finding {
+                source: s.id.clone(),
+                destination: d.id.clone(),
+                packets,
+                hops,
+                first,
+            });
+        }
+    }
+}
+
+/// Values numbered as they are first met, so that equal ones share a number.
+struct Numbered<T> {
+    numbers: HashMap<T, usize>,
+    values: Vec<T>,
+}
+
+impl<T: std::hash::Hash + Eq + Clone> Numbered<T> {
+    fn new() -> Self {
+        Numbered { numbers: HashMap::new(), values: Vec::new() }
+    }
+
+    fn number(&mut self, value: T) -> usize {
+        if let Some(n) = self.numbers.get(&value) {
+            return *n;
+        }
+        self.values.push(value.clone());
+        self.numbers.insert(value, self.values.len() - 1);
+        self.values.len() - 1
+    }
+
+    fn get(&self, n: usize) -> Option<&T> {
+        self.values.get(n)
+    }
+}
+
+/// What the statements say of one end: which match conditions may start and end there, which
+/// exclusions may (each a number for a list of marks).
+#[derive(Debug, Clone, Copy)]
+struct Profile {
+    source: usize,
+    destination: usize,
+    excluded_source: usize,
+    excluded_destination: usize,
+}
+
+/// A pair of interfaces as the memo knows them: their classes and what the statements say.
+type PairKey = (usize, usize, usize, usize, usize);
+
+/// The walks between pairs of classes (with the conditions wanted), and the pair walked.
+type WalkMemo<'e> = HashMap<(usize, usize, usize), (Named<'e>, Named<'e>, Rc<Walked>)>;
+
+/// The findings of one pair, in the terms of the pair first walked.
+type PairFindings = Vec<(usize, Packets, Header)>;
+
+/// Every finding of the conditions, in a fixed order (by source, destination and packets),
+/// keeping the first `limit`. Pairs of interfaces alike to the rules (see `classes`) and to
+/// the statements are walked and judged once per pair of classes.
 fn findings(
     net: &Network<'_>,
     owner: &Scope,
     ends: &Ends,
     matches: &[AccessPath],
     excludes: &[AccessPath],
-) -> Vec<Finding> {
-    // Each (source, destination) pair is walked once with the packets of every condition that
-    // names it, so conditions that overlap give one finding, not two.
-    let mut wanted: BTreeMap<(usize, usize), Vec<Header>> = BTreeMap::new();
+    limit: usize,
+) -> Collected {
+    let packets_of = |paths: &[AccessPath]| -> Vec<Vec<Header>> {
+        paths.iter().map(|p| condition_packets(net, owner, p)).collect()
+    };
+    let conditions = Conditions {
+        matches,
+        match_packets: packets_of(matches),
+        excludes,
+        exclude_packets: packets_of(excludes),
+    };
     let end_ok = |statement: &Option<PathStatement>, end: &PathEnd| {
         statement
             .as_ref()
             .and_then(|s| s.resource.as_ref())
             .is_none_or(|r| statement_names_end(r, end))
     };
-    for condition in matches {
-        let packets = condition_packets(net, owner, condition);
-        if packets.is_empty() {
-            continue;
-        }
-        for (si, s) in ends.list.iter().enumerate().filter(|(_, e)| end_ok(&condition.source, e)) {
-            for (di, d) in ends.list.iter().enumerate() {
-                if end_ok(&condition.destination, d) && may_pair(net, s, d) {
-                    wanted.entry((si, di)).or_default().extend(packets.iter().copied());
-                }
+    let mut marks: Numbered<Vec<bool>> = Numbered::new();
+    let profiles: Vec<Profile> = ends
+        .list
+        .iter()
+        .map(|e| {
+            let mut mark =
+                |paths: &[AccessPath], pick: fn(&AccessPath) -> &Option<PathStatement>| {
+                    marks.number(paths.iter().map(|p| end_ok(pick(p), e)).collect())
+                };
+            Profile {
+                source: mark(matches, |m| &m.source),
+                destination: mark(matches, |m| &m.destination),
+                excluded_source: mark(excludes, |m| &m.source),
+                excluded_destination: mark(excludes, |m| &m.destination),
             }
-        }
-    }
-    let mut ways: BTreeMap<Way, Vec<(Header, Vec<Hop>)>> = BTreeMap::new();
-    for ((si, di), packets) in wanted {
-        let (Some(s), Some(d)) = (ends.list.get(si), ends.list.get(di)) else { continue };
-        let from = Endpoint::Resource(s.id.clone());
-        let to = Endpoint::Resource(d.id.clone());
-        let Ok(paths) = exhaustive::paths(net, &from, &to, &disjoint(packets)) else { continue };
-        for Path { header, hops } in paths {
-            // The packets of the path that some condition admits with its resources…
-            let admitted: Vec<Header> = matches
-                .iter()
-                .filter(|m| resources_match(m, s, d, &hops))
-                .flat_map(|m| condition_packets(net, owner, m))
-                .filter_map(|p| p.meet(&header))
-                .collect();
-            // …and no exclusion takes.
-            let mut kept = disjoint(admitted);
-            for x in excludes.iter().filter(|x| resources_match(x, s, d, &hops)) {
-                for p in condition_packets(net, owner, x) {
-                    kept = kept.iter().flat_map(|k| k.without(&p)).collect();
-                }
-            }
-            let way = (s.id.clone(), d.id.clone(), way_of(&hops));
-            ways.entry(way).or_default().extend(kept.into_iter().map(|k| (k, hops.clone())));
-        }
-    }
-    // Ordered by ends and packets, never by ids the network chose.
-    let mut found: Vec<Finding> = ways
-        .into_iter()
-        .flat_map(|((source, destination, _), boxes)| merge(source, destination, boxes))
+        })
         .collect();
-    found.sort_by(|a, b| {
-        (&a.source, &a.destination, exhaustive::order(&a.first)).cmp(&(
-            &b.source,
-            &b.destination,
-            exhaustive::order(&b.first),
-        ))
-    });
-    found
+    // The conditions that name a (source, destination) pair of marks, numbered; none when no
+    // condition with packets does.
+    let mut wanted: Numbered<Vec<bool>> = Numbered::new();
+    let mut wanted_of: HashMap<(usize, usize), Option<usize>> = HashMap::new();
+    let mut classes = Classes::new(net, &conditions.blocks());
+    let class_of: Vec<Option<(usize, Named<'_>)>> = ends
+        .list
+        .iter()
+        .map(|e| {
+            let eni = net.world.network_interfaces.get(&e.id)?;
+            let address = eni.primary_ip().map(|a| u128::from(u32::from(a)))?;
+            let instance = eni.attachment.as_ref().map(|a| a.instance_id.as_str());
+            Some((classes.of(net, eni, address), Named { id: &eni.id, instance, address }))
+        })
+        .collect();
+    let mut walks: WalkMemo<'_> = HashMap::new();
+    let mut judged: HashMap<PairKey, Rc<PairFindings>> = HashMap::new();
+    let mut out = Collected { findings: Vec::new(), total: 0 };
+    for (si, (s, sp)) in ends.list.iter().zip(&profiles).enumerate() {
+        for (di, (d, dp)) in ends.list.iter().zip(&profiles).enumerate() {
+            let w = *wanted_of.entry((sp.source, dp.destination)).or_insert_with(|| {
+                let (a, b) = (marks.get(sp.source)?, marks.get(dp.destination)?);
+                let both: Vec<bool> = a
+                    .iter()
+                    .zip(b)
+                    .zip(&conditions.match_packets)
+                    .map(|((x, y), p)| *x && *y && !p.is_empty())
+                    .collect();
+                both.contains(&true).then(|| wanted.number(both))
+            });
+            let Some(w) = w else { continue };
+            if !may_pair(net, s, d) {
+                continue;
+            }
+            let walk = || {
+                let marked = wanted.get(w).map(Vec::as_slice).unwrap_or_default();
+                let packets: Vec<Header> = conditions
+                    .match_packets
+                    .iter()
+                    .zip(marked)
+                    .filter(|(_, m)| **m)
+                    .flat_map(|(p, _)| p.iter().copied())
+                    .collect();
+                let from = Endpoint::Resource(s.id.clone());
+                let to = Endpoint::Resource(d.id.clone());
+                Rc::new(Walked::new(
+                    exhaustive::paths(net, &from, &to, &disjoint(packets)).unwrap_or_default(),
+                ))
+            };
+            let named =
+                class_of.get(si).copied().flatten().zip(class_of.get(di).copied().flatten());
+            let (walked, pair, moved_from) = match named {
+                Some(((cs, sn), (cd, dn))) => {
+                    let (rs, rd, walked) =
+                        walks.entry((cs, cd, w)).or_insert_with(|| (sn, dn, walk())).clone();
+                    let key = (cs, cd, w, sp.excluded_source, dp.excluded_destination);
+                    let pair = judged
+                        .entry(key)
+                        .or_insert_with(|| Rc::new(conditions.pair_findings(s, d, &walked)))
+                        .clone();
+                    let moved_from =
+                        (rs.id != sn.id || rd.id != dn.id).then_some(((rs, rd), (sn, dn)));
+                    (walked, pair, moved_from)
+                }
+                None => {
+                    let walked = walk();
+                    let pair = Rc::new(conditions.pair_findings(s, d, &walked));
+                    (walked, pair, None)
+                }
+            };
+            out.add(s, d, &walked, &pair, moved_from, limit);
+        }
+    }
+    out
 }
 
 /// `boxes` as disjoint boxes covering the same packets.
@@ -459,24 +693,20 @@ fn disjoint(boxes: Vec<Header>) -> Vec<Header> {
     out
 }
 
-/// The boxes of one way as findings: boxes differing in one field only become one finding.
-fn merge(source: String, destination: String, mut boxes: Vec<(Header, Vec<Hop>)>) -> Vec<Finding> {
+/// The boxes of one way (each with the path it came from) as findings: boxes differing in one
+/// field only become one finding. Each finding: its first box's path, its packets, that box.
+fn merge(mut boxes: Vec<(Header, usize)>) -> Vec<(usize, Packets, Header)> {
     boxes.sort_by_key(|(h, _)| exhaustive::order(h));
-    let mut out: Vec<Finding> = Vec::new();
-    for (h, hops) in boxes {
+    let mut out: Vec<(usize, Packets, Header)> = Vec::new();
+    for (h, path) in boxes {
         let packets = Packets::of(&h);
-        if let Some(f) = out.iter_mut().find_map(|f| f.packets.merged(&packets).map(|m| (f, m))) {
-            let (finding, merged) = f;
-            finding.packets = merged;
+        if let Some((found, merged)) =
+            out.iter_mut().find_map(|(_, f, _)| f.merged(&packets).map(|m| (f, m)))
+        {
+            *found = merged;
             continue;
         }
-        out.push(Finding {
-            source: source.clone(),
-            destination: destination.clone(),
-            packets,
-            hops,
-            first: h,
-        });
+        out.push((path, packets, h));
     }
     out
 }
