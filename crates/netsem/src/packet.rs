@@ -97,14 +97,19 @@ impl Packet {
 
 /// The number of a protocol as rules write it (`tcp`, `6`, `-1` for all). `None` for all.
 pub fn protocol_number(name: &str) -> Option<Option<u8>> {
-    match name.to_ascii_lowercase().as_str() {
-        "-1" | "all" => Some(None),
-        "tcp" => Some(Some(TCP)),
-        "udp" => Some(Some(UDP)),
-        "icmp" => Some(Some(ICMP)),
-        "icmpv6" => Some(Some(ICMPV6)),
-        n => n.parse::<u8>().ok().map(Some),
+    // Called for every rule a walk meets: compare without allocating a lowercase copy.
+    const NAMED: [(&str, Option<u8>); 6] = [
+        ("-1", None),
+        ("all", None),
+        ("tcp", Some(TCP)),
+        ("udp", Some(UDP)),
+        ("icmp", Some(ICMP)),
+        ("icmpv6", Some(ICMPV6)),
+    ];
+    if let Some((_, number)) = NAMED.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)) {
+        return Some(*number);
     }
+    name.parse::<u8>().ok().map(Some)
 }
 
 /// How rules name a protocol number in text: `tcp`, `udp`, `icmp`, `icmpv6`, else the number.

@@ -23,7 +23,7 @@ use crate::endpoint::Endpoint;
 use crate::header::{ALL_PORTS, Family, Header, Span, span_cidrs, v4_span};
 use crate::packet::{TCP, UDP};
 use crate::trace::exhaustive::{self, Path, interface_can_be_end};
-use crate::trace::{Decision, Hop, Network};
+use crate::trace::{Hop, Network};
 use classes::{Classes, Named, moved};
 use model::Scope;
 use model::cidr::Cidr;
@@ -402,20 +402,24 @@ struct Walked {
 
 impl Walked {
     fn new(paths: Vec<Path>) -> Walked {
-        let mut seen: HashMap<Vec<(String, String)>, usize> = HashMap::new();
-        let ways = paths
-            .iter()
-            .map(|p| {
-                let decided = |d: &Option<Decision>| d.as_ref().map(|d| format!("{d:?}"));
-                let way: Vec<(String, String)> = p
-                    .hops
+        let same_way = |a: &Path, b: &Path| {
+            a.hops.len() == b.hops.len()
+                && a.hops
                     .iter()
-                    .map(|h| (h.component.clone(), decided(&h.decision).unwrap_or_default()))
-                    .collect();
-                let next = seen.len();
-                *seen.entry(way).or_insert(next)
-            })
-            .collect();
+                    .zip(&b.hops)
+                    .all(|(x, y)| x.component == y.component && x.decision == y.decision)
+        };
+        // A pair has a few paths: each is compared with the first path of each way so far.
+        let mut firsts: Vec<usize> = Vec::new();
+        let mut ways = Vec::with_capacity(paths.len());
+        for (i, path) in paths.iter().enumerate() {
+            let found =
+                firsts.iter().position(|&f| paths.get(f).is_some_and(|f| same_way(f, path)));
+            ways.push(found.unwrap_or_else(|| {
+                firsts.push(i);
+                firsts.len() - 1
+            }));
+        }
         Walked { paths, ways }
     }
 }
@@ -622,8 +626,19 @@ fn findings(
     let mut walks: WalkMemo<'_> = HashMap::new();
     let mut judged: HashMap<PairKey, Rc<PairFindings>> = HashMap::new();
     let mut out = Collected { findings: Vec::new(), total: 0 };
-    for (si, (s, sp)) in ends.list.iter().zip(&profiles).enumerate() {
-        for (di, (d, dp)) in ends.list.iter().zip(&profiles).enumerate() {
+    // Only ends some condition may start (end) at are tried as sources (destinations).
+    let marked = |pick: fn(&Profile) -> usize| -> Vec<usize> {
+        (0..ends.list.len())
+            .filter(|&i| {
+                let mark = profiles.get(i).and_then(|p| marks.get(pick(p)));
+                mark.is_some_and(|m| m.contains(&true))
+            })
+            .collect()
+    };
+    let (sources, destinations) = (marked(|p| p.source), marked(|p| p.destination));
+    let at = |i: usize| ends.list.get(i).zip(profiles.get(i));
+    for (si, (s, sp)) in sources.iter().filter_map(|&i| Some((i, at(i)?))) {
+        for (di, (d, dp)) in destinations.iter().filter_map(|&i| Some((i, at(i)?))) {
             let w = *wanted_of.entry((sp.source, dp.destination)).or_insert_with(|| {
                 let (a, b) = (marks.get(sp.source)?, marks.get(dp.destination)?);
                 let both: Vec<bool> = a
