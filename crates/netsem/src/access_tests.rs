@@ -386,3 +386,88 @@ fn a_transit_gateway_interface_is_no_path_end() {
         ["eni", "sg", "acl", "rtb", "tgw-attach", "tgw-rtb", "tgw-attach", "sg", "eni"]
     );
 }
+
+/// The ends of each finding, as ids.
+fn finding_ends(
+    r: &model::types::ec2::access_scope::AccessAnalysisResult,
+) -> Vec<(String, String)> {
+    r.findings
+        .iter()
+        .map(|f| {
+            let first = f.components.first().unwrap().component.id.clone();
+            (first, f.components.last().unwrap().component.id.clone())
+        })
+        .collect()
+}
+
+fn between(source: Option<PathStatement>, destination: Option<PathStatement>) -> ScopeContent {
+    ScopeContent {
+        match_paths: vec![AccessPath { source, destination, through: vec![] }],
+        exclude_paths: vec![],
+    }
+}
+
+#[test]
+fn a_peering_connection_is_an_end_both_ways() {
+    let mut lab = Lab::new();
+    let home = lab.vpc.clone();
+    let other = lab.new_vpc("10.1.0.0/16");
+    let (a_subnet, a_table) = lab.subnet("10.0.1.0/24");
+    let (_, b_table) = lab.subnet_in(&other, "10.1.1.0/24");
+    let sg = lab.group("ssh");
+    lab.allow_in(&sg, "tcp", 22, cidr("10.1.0.0/16"));
+    let a = lab.instance(&a_subnet, &[&sg], false);
+    let eni = lab.world.instances.get(&a).unwrap().primary_network_interface_id.clone();
+    let pcx = lab.peering(&home, &other);
+    lab.route_to_peering(&a_table, "10.1.0.0/16", &pcx);
+    lab.route_to_peering(&b_table, "10.0.0.0/16", &pcx);
+    let r = lab.access(between(of_type("AWS::EC2::VPCPeeringConnection"), None));
+    // In across the peering: SSH from the peer's block only.
+    assert_eq!(finding_ends(&r), [(pcx.clone(), eni.clone())], "{:#?}", r.findings);
+    let h = r.findings[0].components[0]
+        .outbound_header
+        .clone()
+        .or(r.findings[0].components[0].inbound_header.clone());
+    let _ = h;
+    let to_peer = lab.access(between(by_id(&eni), by_id(&pcx)));
+    // Out across it: TCP and UDP to the peer VPC's block only.
+    assert_eq!(finding_ends(&to_peer), [(eni.clone(), pcx.clone()), (eni.clone(), pcx.clone())]);
+    let first = to_peer.findings[0].components[0].outbound_header.clone().unwrap();
+    assert_eq!(first.destination_addresses, ["10.1.0.0/16"], "{first:?}");
+}
+
+#[test]
+fn on_premises_behind_a_vpn_attachment_is_an_end() {
+    let mut lab = Lab::new();
+    let tgw = lab.transit_gateway(true);
+    let home = lab.vpc.clone();
+    let (subnet, table) = lab.subnet("10.0.1.0/24");
+    let sg = lab.group("web");
+    lab.allow_in(&sg, "tcp", 443, cidr("192.168.0.0/16"));
+    let web = lab.instance(&subnet, &[&sg], false);
+    let eni = lab.world.instances.get(&web).unwrap().primary_network_interface_id.clone();
+    lab.attach(&tgw, &home, &[&subnet]);
+    lab.route_to_tgw(&table, "192.168.0.0/16", &tgw);
+    let (_, attachment) = lab.vpn_to_tgw(&tgw, &["192.168.0.0/16"]);
+    let r = lab.access(between(of_type("AWS::EC2::TransitGatewayAttachment"), by_id(&web)));
+    assert_eq!(finding_ends(&r), [(attachment.clone(), eni.clone())], "{:#?}", r.findings);
+    let inbound = r.findings[0].components[0].inbound_header.clone();
+    let outbound = r.findings[0].components[0].outbound_header.clone();
+    let header = inbound.or(outbound).unwrap();
+    assert_eq!(header.source_addresses, ["192.168.0.0/16"], "{header:?}");
+    assert_eq!(header.destination_port_ranges[0].from, 443);
+}
+
+#[test]
+fn a_gateway_endpoint_is_a_destination() {
+    let mut lab = Lab::new();
+    let (subnet, table) = lab.subnet("10.0.1.0/24");
+    let sg = lab.group("app");
+    let app = lab.instance(&subnet, &[&sg], false);
+    let eni = lab.world.instances.get(&app).unwrap().primary_network_interface_id.clone();
+    let s3 = lab.gateway_endpoint("s3", &[&table]);
+    let r = lab.access(between(by_id(&eni), of_type("AWS::EC2::VPCEndpoint")));
+    // TCP only (a gateway endpoint carries nothing else), to the service's prefix list.
+    assert_eq!(finding_ends(&r), [(eni.clone(), s3.clone())], "{:#?}", r.findings);
+    assert!(lab.access(between(by_id(&s3), None)).findings.is_empty());
+}

@@ -456,7 +456,7 @@ impl Names<'_> {
 
 /// A packet set as analyses show it: CIDR blocks (`/32` for one host), the protocol number,
 /// port ranges for protocols with ports.
-fn header(h: &Header) -> HeaderRecord {
+pub(crate) fn header(h: &Header) -> HeaderRecord {
     let ports = |s: Span| {
         let port = |v: u128| u16::try_from(v).unwrap_or(u16::MAX);
         if h.has_ports() { vec![PortSpan { from: port(s.lo), to: port(s.hi) }] } else { vec![] }

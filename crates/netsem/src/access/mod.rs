@@ -7,12 +7,13 @@
 //! such ends with every such packet ([`crate::trace::exhaustive`]), so each finding is one way
 //! through the network with exactly the packets that take it.
 //!
-//! What a path may start and end at, as AWS's guide lists it: interfaces (not a NAT gateway's
-//! or Network Load Balancer's, nor a transit gateway's, which the guide names by its
-//! attachment), internet gateways and virtual private gateways; paths never pass through the
-//! two gateways, so a path from one of them ends at an interface of its VPC. Transit gateway
-//! attachments, peering connections and VPC endpoints are matched on the way (through
-//! statements) but are not yet ends of their own.
+//! What a path may start and end at, as AWS's guide lists it: interfaces (not a NAT gateway's,
+//! a Network Load Balancer's or a transit gateway's; an interface endpoint's answers to its
+//! endpoint too), internet gateways and virtual private gateways (paths never pass through
+//! them, so a path from one ends at an interface of its VPC), transit gateway attachments to
+//! what lies outside the VPCs (VPN, Direct Connect, peered gateways; a VPC's attachment is
+//! crossed), VPC peering connections, and gateway endpoints (as destinations: their services
+//! send nothing first). Paths through a load balancer to its targets are not yet followed.
 //!
 //! A finding is one way through (the same components, rules and routes) and one box of
 //! packets, written as AWS writes header sets: address blocks and port ranges per field. Sets of
@@ -197,20 +198,41 @@ struct Ends {
 /// A path's end: what a statement may name it by.
 struct PathEnd {
     id: String,
-    /// The VPC a gateway end is attached to (paths from it go only into that VPC); `None`
-    /// for an interface.
-    gateway_of: Option<String>,
+    /// Where an end outside the VPCs leads in: the VPC its gateway is attached to (paths from
+    /// it go only into that VPC), or anywhere the routes take them; `None` for an interface.
+    outside: Option<Reach>,
     /// Ids a resource statement may name it by: itself, and for an interface its instance,
-    /// subnet, VPC and security groups ("the interfaces in/with …").
+    /// subnet, VPC and security groups ("the interfaces in/with …") and the VPC endpoint it
+    /// belongs to.
     names: Vec<String>,
-    resource_type: &'static str,
+    /// The resource types a statement may name it by.
+    resource_types: &'static [&'static str],
+}
+
+/// Where paths from an outside end may go.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Reach {
+    /// Into this VPC only (an internet or virtual private gateway).
+    Vpc(String),
+    /// Wherever the routes take them (a transit gateway attachment, a peering connection).
+    Routed,
+    /// Nowhere: packets only go to it (a gateway endpoint's service).
+    Nowhere,
 }
 
 fn ends(net: &Network<'_>, owner: &Scope) -> Ends {
     let world = net.world;
+    let mine = |o: &Scope| o == owner;
     let mut list = Vec::new();
     let mut interfaces = 0;
-    for eni in world.network_interfaces.values().filter(|e| e.owner == *owner) {
+    // Interface endpoints' interfaces answer to their endpoint too.
+    let endpoint_of: HashMap<&str, &str> = world
+        .vpc_endpoints
+        .values()
+        .filter(|e| mine(&e.owner) && e.is_live())
+        .flat_map(|e| e.network_interface_ids.iter().map(move |n| (n.as_str(), e.id.as_str())))
+        .collect();
+    for eni in world.network_interfaces.values().filter(|e| mine(&e.owner)) {
         interfaces += 1;
         if !interface_can_be_end(eni) {
             continue;
@@ -218,27 +240,46 @@ fn ends(net: &Network<'_>, owner: &Scope) -> Ends {
         let mut names = vec![eni.id.clone(), eni.subnet_id.clone(), eni.vpc_id.clone()];
         names.extend(eni.attachment.as_ref().map(|a| a.instance_id.clone()));
         names.extend(eni.security_groups.iter().cloned());
-        let resource_type = "AWS::EC2::NetworkInterface";
-        list.push(PathEnd { id: eni.id.clone(), gateway_of: None, names, resource_type });
+        let endpoint = endpoint_of.get(eni.id.as_str());
+        names.extend(endpoint.map(|e| (*e).to_owned()));
+        let resource_types: &'static [&'static str] = if endpoint.is_some() {
+            &["AWS::EC2::NetworkInterface", "AWS::EC2::VPCEndpoint"]
+        } else {
+            &["AWS::EC2::NetworkInterface"]
+        };
+        list.push(PathEnd { id: eni.id.clone(), outside: None, names, resource_types });
     }
-    for igw in world.internet_gateways.values().filter(|g| g.owner == *owner) {
+    let mut outside = |id: &str, reach: Reach, resource_types: &'static [&'static str]| {
+        list.push(PathEnd {
+            id: id.to_owned(),
+            outside: Some(reach),
+            names: vec![id.to_owned()],
+            resource_types,
+        });
+    };
+    for igw in world.internet_gateways.values().filter(|g| mine(&g.owner)) {
         if let Some(vpc) = &igw.attached_vpc_id {
-            list.push(PathEnd {
-                id: igw.id.clone(),
-                gateway_of: Some(vpc.clone()),
-                names: vec![igw.id.clone()],
-                resource_type: "AWS::EC2::InternetGateway",
-            });
+            outside(&igw.id, Reach::Vpc(vpc.clone()), &["AWS::EC2::InternetGateway"]);
         }
     }
-    for vgw in world.vpn_gateways.values().filter(|g| g.owner == *owner) {
+    for vgw in world.vpn_gateways.values().filter(|g| mine(&g.owner)) {
         if let Some(vpc) = vgw.attached_vpc() {
-            list.push(PathEnd {
-                id: vgw.id.clone(),
-                gateway_of: Some(vpc.to_owned()),
-                names: vec![vgw.id.clone()],
-                resource_type: "AWS::EC2::VPNGateway",
-            });
+            outside(&vgw.id, Reach::Vpc(vpc.to_owned()), &["AWS::EC2::VPNGateway"]);
+        }
+    }
+    // Attachments to what lies outside the VPCs (a VPN, Direct Connect, another transit
+    // gateway); a VPC's attachment is crossed, its VPC's interfaces are the ends.
+    for a in world.transit_gateway_attachments.values().filter(|a| mine(&a.owner) && a.is_live()) {
+        if !matches!(a.resource, model::transit_gateway::AttachmentResource::Vpc(_)) {
+            outside(&a.id, Reach::Routed, &["AWS::EC2::TransitGatewayAttachment"]);
+        }
+    }
+    for p in world.vpc_peering_connections.values().filter(|p| mine(&p.owner) && p.is_active()) {
+        outside(&p.id, Reach::Routed, &["AWS::EC2::VPCPeeringConnection"]);
+    }
+    for e in world.vpc_endpoints.values().filter(|e| mine(&e.owner) && e.is_live()) {
+        if e.endpoint_type == model::vpc_endpoint::EndpointType::Gateway {
+            outside(&e.id, Reach::Nowhere, &["AWS::EC2::VPCEndpoint"]);
         }
     }
     list.sort_by(|a, b| a.id.cmp(&b.id));
@@ -252,7 +293,7 @@ fn named_id(text: &str) -> &str {
 
 fn statement_names_end(statement: &ResourceStatement, end: &PathEnd) -> bool {
     statement.resources.iter().any(|r| end.names.iter().any(|n| n == named_id(r)))
-        || statement.resource_types.iter().any(|t| t == end.resource_type)
+        || statement.resource_types.iter().any(|t| end.resource_types.contains(&t.as_str()))
 }
 
 /// The resource type a through statement may name a component by.
@@ -380,15 +421,16 @@ fn condition_packets(net: &Network<'_>, owner: &Scope, path: &AccessPath) -> Vec
 }
 
 /// Whether a path may run from `source` to `destination`: not from an end to itself, never
-/// through a gateway end (so a gateway's paths go to and come from interfaces of its VPC).
+/// from outside to outside (paths do not pass through gateways), from a gateway only into its
+/// VPC, never from a gateway endpoint's service.
 fn may_pair(net: &Network<'_>, source: &PathEnd, destination: &PathEnd) -> bool {
     if source.id == destination.id {
         return false;
     }
     let vpc_of = |id: &str| net.world.network_interfaces.get(id).map(|e| e.vpc_id.as_str());
-    match (&source.gateway_of, &destination.gateway_of) {
-        (Some(_), Some(_)) => false,
-        (Some(vpc), None) => vpc_of(&destination.id) == Some(vpc.as_str()),
+    match (&source.outside, &destination.outside) {
+        (Some(_), Some(_)) | (Some(Reach::Nowhere), _) => false,
+        (Some(Reach::Vpc(vpc)), None) => vpc_of(&destination.id) == Some(vpc.as_str()),
         _ => true,
     }
 }
@@ -731,6 +773,20 @@ impl Finding {
     /// whole packet set in the fields the walk carried unchanged.
     pub fn records(&self, net: &Network<'_>, owner: &Scope) -> Vec<PathComponentRecord> {
         let mut records = path_components(net.world, owner, &self.hops);
+        // The packets are shown where the path starts, whatever kind of component it starts
+        // at, and where it ends.
+        if let Some(first) = records.first_mut()
+            && first.inbound_header.is_none()
+            && first.outbound_header.is_none()
+        {
+            first.outbound_header = Some(crate::analysis::header(&self.first));
+        }
+        if let Some(first) = records.first_mut()
+            && self.hops.first().is_some_and(|h| h.outbound.is_none() && h.inbound.is_none())
+            && let Some(shown) = first.outbound_header.as_mut()
+        {
+            self.show_packets(&self.first, shown);
+        }
         for (hop, record) in self.hops.iter().zip(records.iter_mut()) {
             for (header, shown) in [
                 (&hop.inbound, &mut record.inbound_header),
@@ -757,17 +813,27 @@ impl Finding {
             spans.iter().map(|s| PortSpan { from: port(s.lo), to: port(s.hi) }).collect()
         };
         let p = &self.packets;
-        if h.source == self.first.source && !shown.source_addresses.is_empty() {
+        // A whole header (it names the protocol) shows every field; a translating component's
+        // shows only the fields it changed.
+        let whole = shown.protocol.is_some();
+        if h.source == self.first.source && (whole || !shown.source_addresses.is_empty()) {
             shown.source_addresses = cidrs(&p.sources);
         }
-        if h.destination == self.first.destination && !shown.destination_addresses.is_empty() {
+        if h.destination == self.first.destination
+            && (whole || !shown.destination_addresses.is_empty())
+        {
             shown.destination_addresses = cidrs(&p.destinations);
         }
-        if h.source_ports == self.first.source_ports && !shown.source_port_ranges.is_empty() {
+        let ported = h.has_ports();
+        if ported
+            && h.source_ports == self.first.source_ports
+            && (whole || !shown.source_port_ranges.is_empty())
+        {
             shown.source_port_ranges = ports(&p.source_ports);
         }
-        if h.destination_ports == self.first.destination_ports
-            && !shown.destination_port_ranges.is_empty()
+        if ported
+            && h.destination_ports == self.first.destination_ports
+            && (whole || !shown.destination_port_ranges.is_empty())
         {
             shown.destination_port_ranges = ports(&p.destination_ports);
         }

@@ -74,7 +74,10 @@ pub fn paths(
                 && walk.explanations.is_empty()
                 && left_by_the_named_border(&destination, &walk.hops) =>
             {
-                found.push(Path { header: h, hops: walk.hops });
+                found.push(Path {
+                    header: h,
+                    hops: between_borders(&source, &destination, walk.hops),
+                });
             }
             None => {}
         }
@@ -97,6 +100,27 @@ fn left_by_the_named_border(destination: &End, hops: &[Hop]) -> bool {
         }
         End::Interface { .. } => true,
     }
+}
+
+/// The hops from the named source border to the named destination border: a path from (to) a
+/// transit gateway's VPN attachment starts (ends) at the attachment, not at the VPN connection
+/// behind it.
+fn between_borders(source: &End, destination: &End, mut hops: Vec<Hop>) -> Vec<Hop> {
+    let named = |end: &End| match end {
+        End::Outside { beyond, .. } => beyond.id().map(str::to_owned),
+        End::Interface { .. } => None,
+    };
+    if let Some(id) = named(destination)
+        && let Some(last) = hops.iter().rposition(|h| h.component == id)
+    {
+        hops.truncate(last + 1);
+    }
+    if let Some(id) = named(source)
+        && let Some(first) = hops.iter().position(|h| h.component == id)
+    {
+        hops.drain(..first);
+    }
+    hops
 }
 
 /// An interface end stands for itself.
