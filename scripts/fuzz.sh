@@ -12,7 +12,7 @@ cd "$(dirname "$0")/.."
 
 seconds=${1:-60}
 shift || true
-all=(ec2_query aws_query aws_json rest_xml sigv4 dns_message alb_request trace_question traffic)
+all=(ec2_query aws_query aws_json rest_xml sigv4 dns_message alb_request trace_question reach_question traffic)
 targets=("${@:-${all[@]}}")
 jobs=${FUZZ_JOBS:-$(nproc)}
 

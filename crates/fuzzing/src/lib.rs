@@ -15,6 +15,7 @@ pub mod alb_request;
 pub mod api_requests;
 pub mod base;
 pub mod dns_message;
+pub mod reach_question;
 pub mod sigv4;
 pub mod trace_question;
 pub mod traffic;
@@ -32,6 +33,7 @@ pub const TARGETS: &[(&str, Target)] = &[
     ("dns_message", dns_message::run),
     ("alb_request", alb_request::run),
     ("trace_question", trace_question::run),
+    ("reach_question", reach_question::run),
     ("traffic", traffic::run),
 ];
 

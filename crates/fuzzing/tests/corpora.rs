@@ -46,5 +46,6 @@ corpora!(
     dns_message,
     alb_request,
     trace_question,
+    reach_question,
     traffic,
 );
