@@ -28,6 +28,9 @@ struct Likeness {
     instance_state: Option<&'static str>,
     /// Which stretch between block edges holds the address.
     stretch: usize,
+    /// Which holds its public address, if it has one (paths between VPCs may cross the
+    /// internet, translated to and from it).
+    public_stretch: Option<usize>,
 }
 
 /// The classes of the interfaces that may be path ends.
@@ -93,8 +96,15 @@ impl Classes {
         Classes { edges, ids: HashMap::new() }
     }
 
-    /// The class of interface `eni` (a number), reading it at `address`.
-    pub(super) fn of(&mut self, net: &Network<'_>, eni: &NetworkInterface, address: u128) -> usize {
+    /// The class of interface `eni` (a number), reading it at `address` (and its public
+    /// address `public`).
+    pub(super) fn of(
+        &mut self,
+        net: &Network<'_>,
+        eni: &NetworkInterface,
+        address: u128,
+        public: Option<u128>,
+    ) -> usize {
         let instance_state = eni
             .attachment
             .as_ref()
@@ -107,34 +117,53 @@ impl Classes {
             requester_managed: eni.requester_managed,
             source_dest_check: eni.source_dest_check,
             instance_state,
-            stretch: self.edges.partition_point(|e| *e <= address),
+            stretch: self.stretch(address),
+            public_stretch: public.map(|p| self.stretch(p)),
         };
         let next = self.ids.len();
         *self.ids.entry(likeness).or_insert(next)
     }
 }
 
-/// An end of a walked pair: the interface's id, its instance, its address.
+impl Classes {
+    fn stretch(&self, address: u128) -> usize {
+        self.edges.partition_point(|e| *e <= address)
+    }
+}
+
+/// An end of a walked pair: the interface's id, its instance, its addresses.
 #[derive(Debug, Clone, Copy)]
 pub(super) struct Named<'a> {
     pub id: &'a str,
     pub instance: Option<&'a str>,
     pub address: u128,
+    pub public: Option<u128>,
+}
+
+impl Named<'_> {
+    /// Each address of `from` that `s` is, as `to`'s.
+    pub(super) fn swap(s: Span, pairs: [(Named<'_>, Named<'_>); 2]) -> Span {
+        for (from, to) in pairs {
+            if s == Span::one(from.address) {
+                return Span::one(to.address);
+            }
+            if let (Some(a), Some(b)) = (from.public, to.public)
+                && s == Span::one(a)
+            {
+                return Span::one(b);
+            }
+        }
+        s
+    }
 }
 
 /// `path`, walked between `from.0` and `to.0`, as the path between `from.1` and `to.1`.
 pub(super) fn moved(path: &Path, from: (Named<'_>, Named<'_>), to: (Named<'_>, Named<'_>)) -> Path {
-    let swap = |h: &Header| {
-        let address = |s: Span| {
-            if s == Span::one(from.0.address) {
-                Span::one(to.0.address)
-            } else if s == Span::one(from.1.address) {
-                Span::one(to.1.address)
-            } else {
-                s
-            }
-        };
-        Header { source: address(h.source), destination: address(h.destination), ..*h }
+    let pairs = [(from.0, to.0), (from.1, to.1)];
+    let swap = |h: &Header| Header {
+        source: Named::swap(h.source, pairs),
+        destination: Named::swap(h.destination, pairs),
+        ..*h
     };
     let hops = path
         .hops

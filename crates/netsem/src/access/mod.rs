@@ -148,18 +148,9 @@ impl Packets {
 
     /// The same packets between other ends: `from`'s addresses replaced by `to`'s.
     fn moved(self, from: (Named<'_>, Named<'_>), to: (Named<'_>, Named<'_>)) -> Packets {
+        let pairs = [(from.0, to.0), (from.1, to.1)];
         let swap = |list: Vec<Span>| -> Vec<Span> {
-            list.into_iter()
-                .map(|s| {
-                    if s == Span::one(from.0.address) {
-                        Span::one(to.0.address)
-                    } else if s == Span::one(from.1.address) {
-                        Span::one(to.1.address)
-                    } else {
-                        s
-                    }
-                })
-                .collect()
+            list.into_iter().map(|s| Named::swap(s, pairs)).collect()
         };
         Packets { sources: swap(self.sources), destinations: swap(self.destinations), ..self }
     }
@@ -661,8 +652,10 @@ fn findings(
         .map(|e| {
             let eni = net.world.network_interfaces.get(&e.id)?;
             let address = eni.primary_ip().map(|a| u128::from(u32::from(a)))?;
+            let public = eni.public_ip().map(|a| u128::from(u32::from(a)));
             let instance = eni.attachment.as_ref().map(|a| a.instance_id.as_str());
-            Some((classes.of(net, eni, address), Named { id: &eni.id, instance, address }))
+            let class = classes.of(net, eni, address, public);
+            Some((class, Named { id: &eni.id, instance, address, public }))
         })
         .collect();
     let mut walks: WalkMemo<'_> = HashMap::new();
