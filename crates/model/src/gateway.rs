@@ -168,7 +168,7 @@ impl World {
             ));
         }
         if let Some(other) =
-            self.internet_gateways.values().find(|g| g.attached_vpc_id.as_deref() == Some(vpc_id))
+            self.internet_gateways.rows_keyed(&crate::indexes::vpc_key(vpc_id)).next()
         {
             return Err(Error::new(
                 Ec2::ResourceAlreadyAssociated,
