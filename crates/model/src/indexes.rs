@@ -28,13 +28,13 @@ pub fn subnet_key(subnet_id: &str) -> String {
     format!("s:{subnet_id}")
 }
 
-/// The key of the interfaces attached to an instance.
+/// The key of the interfaces and volumes attached to an instance.
 pub fn instance_key(instance_id: &str) -> String {
     format!("i:{instance_id}")
 }
 
-/// The key of the row holding an association (route table or network ACL) or a security group
-/// rule, by its id.
+/// The key of the rows holding an association (route table or network ACL) or a security group
+/// rule, by its id; of the interfaces in a security group, by the group's id.
 pub fn member_key(id: &str) -> String {
     format!("m:{id}")
 }
@@ -74,6 +74,9 @@ fn interface_keys(e: &NetworkInterface, out: &mut Vec<String>) {
     out.push(scope_key(&e.owner));
     out.push(vpc_key(&e.vpc_id));
     out.push(subnet_key(&e.subnet_id));
+    for g in &e.security_groups {
+        out.push(member_key(g));
+    }
     if let Some(a) = &e.attachment {
         out.push(instance_key(&a.instance_id));
     }
@@ -116,6 +119,13 @@ fn internet_gateway_keys(g: &InternetGateway, out: &mut Vec<String>) {
     }
 }
 
+fn volume_keys(v: &Volume, out: &mut Vec<String>) {
+    out.push(scope_key(&v.owner));
+    if let Some(instance) = &v.attached_instance_id {
+        out.push(instance_key(instance));
+    }
+}
+
 macro_rules! scope_only {
     ($($name:ident: $ty:ty;)*) => {$(
         fn $name(r: &$ty, out: &mut Vec<String>) {
@@ -140,5 +150,6 @@ impl World {
         self.internet_gateways.index_by(internet_gateway_keys);
         self.vpcs.index_by(vpc_keys);
         self.instances.index_by(instance_keys);
+        self.volumes.index_by(volume_keys);
     }
 }

@@ -455,7 +455,7 @@ impl World {
             ));
         }
         let referenced = self.security_groups.values().any(|g| g.id != id && g.references(&id));
-        let used = self.network_interfaces.values().any(|e| e.security_groups.contains(&id));
+        let used = self.network_interfaces.count_keyed(&crate::indexes::member_key(&id)) > 0;
         if referenced || used {
             return Err(Error::dependency_violation(format!(
                 "resource {id} has a dependent object"

@@ -570,9 +570,12 @@ impl World {
             .find(|b| b.association_id == association_id)
             .map(|b| b.cidr)
             .ok_or_else(|| Error::internal("block vanished"))?;
-        if self.subnets.values().any(|s| {
-            s.vpc_id == vpc.id && s.ipv6_cidr_blocks.iter().any(|b| block.contains(b.cidr))
-        }) {
+        let in_vpc = crate::indexes::vpc_key(&vpc.id);
+        if self
+            .subnets
+            .rows_keyed(&in_vpc)
+            .any(|s| s.ipv6_cidr_blocks.iter().any(|b| block.contains(b.cidr)))
+        {
             return Err(Error::new(
                 Ec2::InvalidCidrBlockInUse,
                 format!("The vpc CIDR block {block} is in use by subnets."),
