@@ -139,6 +139,40 @@ scope_only! {
 }
 
 impl World {
+    /// What derived state disagrees with the rows it is derived from — a table's index, or a
+    /// network ACL's association list — by kind (for tests: it must always be empty).
+    pub fn index_drift(&self) -> Vec<&'static str> {
+        let mut out = Vec::new();
+        let tables = [
+            ("subnet", self.subnets.index_matches_rows()),
+            ("network_interface", self.network_interfaces.index_matches_rows()),
+            ("route_table", self.route_tables.index_matches_rows()),
+            ("network_acl", self.network_acls.index_matches_rows()),
+            ("security_group", self.security_groups.index_matches_rows()),
+            ("address", self.addresses.index_matches_rows()),
+            ("internet_gateway", self.internet_gateways.index_matches_rows()),
+            ("vpc", self.vpcs.index_matches_rows()),
+            ("instance", self.instances.index_matches_rows()),
+            ("volume", self.volumes.index_matches_rows()),
+        ];
+        out.extend(tables.into_iter().filter(|(_, ok)| !ok).map(|(kind, _)| kind));
+        let mut lists: std::collections::BTreeMap<&str, Vec<NetworkAclAssociation>> =
+            Default::default();
+        for s in self.subnets.values() {
+            if let Some(a) = &s.network_acl_association {
+                let list = lists.entry(a.network_acl_id.as_str()).or_default();
+                list.push(NetworkAclAssociation { id: a.id.clone(), subnet_id: s.id.clone() });
+            }
+        }
+        let acl_lists_match = self.network_acls.values().all(|acl| {
+            acl.associations.as_slice() == lists.get(acl.id.as_str()).map_or(&[][..], |l| l)
+        });
+        if !acl_lists_match {
+            out.push("network ACL associations");
+        }
+        out
+    }
+
     /// Gives the tables their indexes (an empty world's, or rebuilt over the rows present).
     pub(crate) fn index_tables(&mut self) {
         self.subnets.index_by(subnet_keys);

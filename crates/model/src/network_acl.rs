@@ -728,6 +728,7 @@ mod tests {
         w.create_subnet(&s, &vpc, "10.0.9.0/24", None, None, &[]).unwrap();
         w.rollback();
         assert_eq!((list(&w, &default), list(&w, &custom)), (d.clone(), c.clone()));
+        assert_eq!(w.index_drift(), Vec::<&str>::new());
         // Undone after it ended.
         let new = w.replace_network_acl_association(&s, &assoc, &custom).unwrap();
         let undo = w.take_changes().unwrap().undo;
@@ -735,6 +736,7 @@ mod tests {
         assert!(list(&w, &default).is_empty());
         w.undo(undo);
         assert_eq!((list(&w, &default), list(&w, &custom)), (d, c));
+        assert_eq!(w.index_drift(), Vec::<&str>::new());
         assert_eq!(w.network_acl_for_subnet(&subnet).unwrap().id, default);
         // Deleting the subnet takes it off the list.
         w.delete_subnet(&s, &subnet).unwrap();

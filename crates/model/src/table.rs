@@ -107,6 +107,22 @@ impl<T: Clone + Serialize + DeserializeOwned> Table<T> {
         self.index.is_some()
     }
 
+    /// Whether the index holds exactly the keys the rows name now (it is derived: for tests).
+    pub fn index_matches_rows(&self) -> bool {
+        let Some(index) = &self.index else { return true };
+        let mut settled = index.clone();
+        if let Some(id) = settled.stale.take()
+            && let Some(row) = self.rows.get(&id)
+        {
+            settled.add(&id, row);
+        }
+        let mut fresh = Index { keys_of: index.keys_of, ids: BTreeMap::new(), stale: None };
+        for (id, row) in &self.rows {
+            fresh.add(id, row);
+        }
+        settled.ids == fresh.ids
+    }
+
     /// Puts the row handed out for writing back into the index.
     fn settle(&mut self) {
         if let Some(index) = &mut self.index
