@@ -170,7 +170,35 @@ impl World {
         if !acl_lists_match {
             out.push("network ACL associations");
         }
+        let held = self.held_offsets();
+        let empty = std::collections::BTreeSet::new();
+        if self
+            .subnets
+            .values()
+            .any(|s| s.used_offsets != *held.get(s.id.as_str()).unwrap_or(&empty))
+        {
+            out.push("subnet addresses in use");
+        }
         out
+    }
+
+    /// Per subnet, the offsets (within its IPv4 block) of the private addresses its interfaces
+    /// hold.
+    pub(crate) fn held_offsets(
+        &self,
+    ) -> std::collections::BTreeMap<&str, std::collections::BTreeSet<u32>> {
+        let mut held: std::collections::BTreeMap<&str, std::collections::BTreeSet<u32>> =
+            Default::default();
+        for e in self.network_interfaces.values() {
+            let Some(block) = self.subnets.get(&e.subnet_id).and_then(|s| s.cidr) else { continue };
+            let offsets = held.entry(e.subnet_id.as_str()).or_default();
+            for ip in &e.private_ips {
+                if let Some(o) = block.offset_of(ip.address) {
+                    offsets.insert(o as u32);
+                }
+            }
+        }
+        held
     }
 
     /// Gives the tables their indexes (an empty world's, or rebuilt over the rows present).
