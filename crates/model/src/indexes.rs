@@ -182,6 +182,24 @@ impl World {
         out
     }
 
+    /// Sets every subnet's addresses in use from its interfaces' (after a load: they are not
+    /// stored).
+    pub(crate) fn derive_used_offsets(&mut self) {
+        let held: Vec<(String, std::collections::BTreeSet<u32>)> =
+            self.held_offsets().into_iter().map(|(s, o)| (s.to_owned(), o)).collect();
+        let ids: Vec<String> = self.subnets.ids().cloned().collect();
+        for id in &ids {
+            if let Some(s) = self.subnets.derived_mut(id) {
+                s.used_offsets.clear();
+            }
+        }
+        for (id, offsets) in held {
+            if let Some(s) = self.subnets.derived_mut(&id) {
+                s.used_offsets = offsets;
+            }
+        }
+    }
+
     /// Per subnet, the offsets (within its IPv4 block) of the private addresses its interfaces
     /// hold.
     pub(crate) fn held_offsets(

@@ -472,8 +472,9 @@ impl World {
     /// After the stored rows are loaded: moves network ACL associations stored the old way (in
     /// the ACL's row, before subnets held their own) to their subnets, as changes of the
     /// current operation that the caller must store ([`World::take_changes`]) so that they are
-    /// not lost when the ACL's row is next written; then derives every ACL's association list
-    /// from the subnets. Idempotent.
+    /// not lost when the ACL's row is next written; then derives what is not stored: every
+    /// ACL's association list from the subnets, every subnet's addresses in use from its
+    /// interfaces. Idempotent.
     pub fn finish_load(&mut self) {
         let legacy: Vec<(String, Vec<NetworkAclAssociation>)> = self
             .network_acls
@@ -514,6 +515,7 @@ impl World {
                 a.associations = list;
             }
         }
+        self.derive_used_offsets();
     }
 }
 
@@ -639,7 +641,35 @@ mod tests {
         for (id, r) in w.vpcs.iter() {
             load("vpc", id, serde_json::to_string(r).unwrap());
         }
+        for (id, r) in w.network_interfaces.iter() {
+            load("network_interface", id, serde_json::to_string(r).unwrap());
+        }
         loaded
+    }
+
+    #[test]
+    fn addresses_in_use_are_not_stored_and_are_known_again_after_a_load() {
+        let (mut w, s, _, subnet) = setup();
+        let req = crate::eni::NewInterface { subnet_id: subnet.clone(), ..Default::default() };
+        let eni = w.create_network_interface(&s, req).unwrap();
+        let held = w.network_interfaces.get(&eni).unwrap().private_ips[0].address;
+        let used = w.subnets.get(&subnet).unwrap().used_offsets.clone();
+        assert_eq!(used.len(), 1);
+        let body = serde_json::to_string(w.subnets.get(&subnet).unwrap()).unwrap();
+        assert!(!body.contains("used_offsets"), "{body}");
+
+        let mut loaded = reload(&w);
+        loaded.finish_load();
+        assert_eq!(loaded.subnets.get(&subnet).unwrap().used_offsets, used);
+        assert_ne!(loaded.allocate_private_ip(&subnet, None).unwrap(), held);
+        // A row stored with the set (as older versions wrote it) is read, and the set derived.
+        let mut old = serde_json::to_value(w.subnets.get(&subnet).unwrap()).unwrap();
+        old.as_object_mut().unwrap().insert("used_offsets".into(), serde_json::json!([9, 10]));
+        let mut again = reload(&w);
+        again.load_row("subnet", subnet.clone(), &old.to_string()).unwrap();
+        again.finish_load();
+        assert_eq!(again.subnets.get(&subnet).unwrap().used_offsets, used);
+        assert_eq!(again.index_drift(), Vec::<&str>::new());
     }
 
     #[test]

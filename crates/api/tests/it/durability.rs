@@ -362,3 +362,27 @@ fn network_acl_associations_stored_in_the_acl_row_survive_the_upgrade() {
     assert_eq!(describe(&api), (Some(association), 2), "the association was not lost");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn addresses_in_use_are_known_after_a_restart() {
+    let dir = temp_dir("addresses");
+    let eni = |api: &Api, subnet_id: &str| {
+        let r = ok(api, &[("Action", "CreateNetworkInterface"), ("SubnetId", subnet_id)]);
+        first(&r, "privateIpAddress").unwrap().to_owned()
+    };
+    let (subnet_id, before) = {
+        let api = open(&dir);
+        let r = ok(&api, &[("Action", "CreateVpc"), ("CidrBlock", "10.0.0.0/16")]);
+        let vpc_id = first(&r, "vpcId").unwrap().to_owned();
+        let r = ok(&api, &pairs(&create_subnet(&vpc_id, "10.0.1.0/24")));
+        let subnet_id = first(&r, "subnetId").unwrap().to_owned();
+        let before = [eni(&api, &subnet_id), eni(&api, &subnet_id)];
+        (subnet_id, before)
+    };
+    let api = open(&dir);
+    let d = ok(&api, &[("Action", "DescribeSubnets"), ("SubnetId.1", &subnet_id)]);
+    assert_eq!(first(&d, "availableIpAddressCount"), Some("249"));
+    let after = eni(&api, &subnet_id);
+    assert!(!before.contains(&after), "{after} was handed out again");
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -91,6 +91,11 @@ pub struct Subnet {
     pub enable_resource_name_dns_a_record: bool,
     pub enable_resource_name_dns_aaaa_record: bool,
     /// Offsets within `cidr` of the addresses interfaces hold (the reserved five excluded).
+    /// Derived from the interfaces and never stored, so that the row does not grow with them
+    /// (rows stored before held it; it is read and replaced on load: [`World::finish_load`]).
+    ///
+    /// [`World::finish_load`]: crate::World::finish_load
+    #[serde(default, skip_serializing)]
     pub used_offsets: BTreeSet<u32>,
     pub tags: Tags,
     /// Blocks kept from automatic address assignment (CreateSubnetCidrReservation).
