@@ -52,6 +52,36 @@ pub(crate) struct Core {
     changes: tokio::sync::watch::Sender<u64>,
 }
 
+/// Brings loaded rows up to date and stores the rows that changed, waiting until they are
+/// durable.
+fn migrate(world: &mut World, store: &Store) -> Result<(), String> {
+    world.finish_load();
+    let changes =
+        world.take_changes().map_err(|e| format!("updating stored rows: {}", e.message))?;
+    if changes.rows.is_empty() {
+        return Ok(());
+    }
+    let writes = changes
+        .rows
+        .into_iter()
+        .map(|c| store::Write { kind: c.kind, id: c.id, body: c.body })
+        .collect();
+    let (done, durable) = std::sync::mpsc::channel();
+    store.submit(
+        writes,
+        Box::new(move |receipt: Receipt| {
+            let _ = done.send(receipt.result);
+        }),
+    );
+    match durable.recv() {
+        Ok(Ok(())) => Ok(()),
+        Ok(Err(failure)) => {
+            Err(format!("stored rows brought up to date could not be written: {}", failure.message))
+        }
+        Err(_) => Err("the state writer stopped before stored rows were brought up to date".into()),
+    }
+}
+
 /// The answer to a change refused while degraded.
 fn refused() -> ApiError {
     ApiError::new(
@@ -71,13 +101,20 @@ fn writer_gone() -> ApiError {
 }
 
 impl Core {
-    pub(crate) fn new(world: World, store: Store) -> Arc<Self> {
+    /// Serves `world`, as loaded from `store`'s rows: first its rows are brought up to date
+    /// ([`World::finish_load`]) and what that changed is written back before anything is
+    /// served; if that cannot be made durable, changes are refused (see [`Core::degraded`]).
+    pub(crate) fn new(mut world: World, store: Store) -> Arc<Self> {
         let rooms = store.is_durable().then(Rooms::new);
+        let degraded = migrate(&mut world, &store).err();
+        if let Some(why) = &degraded {
+            eprintln!("vpclab: {why}");
+        }
         Arc::new(Core {
             state: RwLock::new(State { world, journal: BTreeMap::new() }),
             rooms,
             store,
-            degraded: Mutex::new(None),
+            degraded: Mutex::new(degraded),
             changes: tokio::sync::watch::channel(0).0,
         })
     }

@@ -160,11 +160,7 @@ impl World {
             }
             None => eni.primary_ip().ok_or_else(|| Error::internal("interface without address"))?,
         };
-        if !self
-            .internet_gateways
-            .values()
-            .any(|g| g.attached_vpc_id.as_deref() == Some(eni.vpc_id.as_str()))
-        {
+        if self.internet_gateways.count_keyed(&crate::indexes::vpc_key(&eni.vpc_id)) == 0 {
             return Err(Error::new(
                 Ec2::GatewayNotAttached,
                 format!("Network {} is not attached to any internet gateway", eni.vpc_id),

@@ -239,8 +239,7 @@ impl World {
         })?;
         let used: Vec<Ipv6Addr> = self
             .network_interfaces
-            .values()
-            .filter(|e| e.subnet_id == subnet.id)
+            .rows_keyed(&crate::indexes::subnet_key(&subnet.id))
             .flat_map(|e| e.ipv6_addresses.iter().copied())
             .collect();
         let mut out = Vec::new();
@@ -305,10 +304,13 @@ impl World {
         for ip in &eni.private_ips {
             self.release_private_ip(&eni.subnet_id, ip.address);
         }
-        self.addresses.update_where(
-            |a| a.association.as_ref().is_some_and(|x| x.network_interface_id == id),
-            |a| a.association = None,
-        );
+        let eips: Vec<String> =
+            self.addresses.keyed(&crate::indexes::interface_key(id)).cloned().collect();
+        for eip in eips {
+            if let Some(a) = self.addresses.get_mut(&eip) {
+                a.association = None;
+            }
+        }
     }
 
     /// AttachNetworkInterface: same zone as the instance, a free device index, the instance
@@ -387,8 +389,7 @@ impl World {
     pub fn interfaces_of(&self, instance_id: &str) -> Vec<&NetworkInterface> {
         let mut v: Vec<&NetworkInterface> = self
             .network_interfaces
-            .values()
-            .filter(|e| e.attachment.as_ref().is_some_and(|a| a.instance_id == instance_id))
+            .rows_keyed(&crate::indexes::instance_key(instance_id))
             .collect();
         v.sort_by_key(|e| e.attachment.as_ref().map_or(0, |a| a.device_index));
         v
@@ -492,8 +493,8 @@ impl World {
             }
             let holder = self
                 .network_interfaces
-                .values()
-                .find(|e| e.subnet_id == eni.subnet_id && e.holds(*a))
+                .rows_keyed(&crate::indexes::subnet_key(&eni.subnet_id))
+                .find(|e| e.holds(*a))
                 .map(|e| (e.id.clone(), e.primary_ip() == Some(*a)));
             if let Some((other, is_primary)) = holder {
                 if !allow_reassignment || is_primary {
@@ -524,14 +525,15 @@ impl World {
             None => return,
         };
         self.release_private_ip(&subnet, addr);
-        self.addresses.update_where(
-            |a| {
-                a.association
-                    .as_ref()
-                    .is_some_and(|x| x.network_interface_id == eni_id && x.private_ip == addr)
-            },
-            |a| a.association = None,
-        );
+        let eips: Vec<String> =
+            self.addresses.keyed(&crate::indexes::interface_key(eni_id)).cloned().collect();
+        for eip in eips {
+            if let Some(a) = self.addresses.get_mut(&eip)
+                && a.association.as_ref().is_some_and(|x| x.private_ip == addr)
+            {
+                a.association = None;
+            }
+        }
     }
 
     /// UnassignPrivateIpAddresses: secondary addresses the interface holds.

@@ -64,8 +64,8 @@ impl World {
         }
         if self
             .network_interfaces
-            .values()
-            .any(|e| e.vpc_id == vpc_id && e.private_ips.iter().any(|p| p.public.is_some()))
+            .rows_keyed(&crate::indexes::vpc_key(vpc_id))
+            .any(|e| e.private_ips.iter().any(|p| p.public.is_some()))
         {
             return Err(Error::dependency_violation(format!(
                 "Network {vpc_id} has some mapped public address(es). Please unmap those public address(es) before detaching the gateway."
@@ -168,7 +168,7 @@ impl World {
             ));
         }
         if let Some(other) =
-            self.internet_gateways.values().find(|g| g.attached_vpc_id.as_deref() == Some(vpc_id))
+            self.internet_gateways.rows_keyed(&crate::indexes::vpc_key(vpc_id)).next()
         {
             return Err(Error::new(
                 Ec2::ResourceAlreadyAssociated,

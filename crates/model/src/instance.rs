@@ -801,8 +801,7 @@ impl World {
             }
             let vols: Vec<(String, bool)> = self
                 .volumes
-                .values()
-                .filter(|v| v.attached_instance_id.as_deref() == Some(i.id.as_str()))
+                .rows_keyed(&crate::indexes::instance_key(&i.id))
                 .map(|v| (v.id.clone(), v.delete_on_termination))
                 .collect();
             for (vol, delete) in vols {
@@ -887,7 +886,7 @@ impl World {
             InstanceChange::DeleteOnTermination(device, value) => {
                 let vol = self
                     .volumes
-                    .values()
+                    .rows_keyed(&crate::indexes::instance_key(id))
                     .find(|v| {
                         v.attached_instance_id.as_deref() == Some(id)
                             && v.device.as_deref() == Some(device.as_str())

@@ -152,8 +152,11 @@ pub fn default_cpu_credits(name: &str) -> Option<&'static str> {
 
 /// The type's description: from the catalogue, else derived from its name.
 pub fn info(name: &str) -> Option<TypeInfo> {
-    if let Some(t) = catalogue().into_iter().find(|t| t.name == name) {
-        return Some(t);
+    // Built once: every launch asks.
+    static LISTED: std::sync::OnceLock<Vec<TypeInfo>> = std::sync::OnceLock::new();
+    let listed = LISTED.get_or_init(catalogue);
+    if let Ok(at) = listed.binary_search_by(|t| t.name.as_str().cmp(name)) {
+        return listed.get(at).cloned();
     }
     let (family, size) = name.split_once('.')?;
     let vcpus = match size {

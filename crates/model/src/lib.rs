@@ -35,6 +35,7 @@ pub mod error;
 pub mod flow_log;
 pub mod gateway;
 pub mod ids;
+pub mod indexes;
 pub mod instance;
 pub mod instance_types;
 pub mod kinds;

@@ -229,8 +229,7 @@ impl World {
             return Err(validation("At least one subnet or subnet mapping must be specified"));
         };
         check_zone_count(lb_type, subnets.len())?;
-        let has_igw =
-            self.internet_gateways.values().any(|g| g.attached_vpc_id.as_deref() == Some(&vpc_id));
+        let has_igw = self.internet_gateways.count_keyed(&crate::indexes::vpc_key(&vpc_id)) > 0;
         if scheme == "internet-facing" && !has_igw {
             return Err(Error::new(
                 Elbv2::InvalidSubnet,

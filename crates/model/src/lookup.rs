@@ -41,14 +41,25 @@ impl<T: Owned + Clone + Serialize + DeserializeOwned> Table<T> {
         self.get_mut(id).ok_or_else(|| kind.not_found(id))
     }
 
-    /// Every resource of `scope`, in id order.
-    pub fn in_scope<'a>(&'a self, scope: &'a Scope) -> impl Iterator<Item = &'a T> + 'a {
-        self.values().filter(move |r| r.owner() == scope)
+    /// Every resource of `scope`, in id order (from the index where the table keeps one).
+    pub fn in_scope<'a>(&'a self, scope: &'a Scope) -> Box<dyn Iterator<Item = &'a T> + 'a> {
+        if self.is_indexed() {
+            Box::new(self.rows_keyed(&crate::indexes::scope_key(scope)))
+        } else {
+            Box::new(self.values().filter(move |r| r.owner() == scope))
+        }
     }
 
     /// Whether `scope` holds `quota` resources or more: a quota check that stops counting at the
-    /// quota, and does not count at all when quotas are raised (so bulk creation stays linear).
+    /// quota (counted from the index where the table keeps one), and does not count at all
+    /// when quotas are raised.
     pub fn reaches(&self, scope: &Scope, quota: usize) -> bool {
-        quota < Quotas::UNLIMITED && self.in_scope(scope).take(quota).count() >= quota
+        if quota >= Quotas::UNLIMITED {
+            return false;
+        }
+        if self.is_indexed() {
+            return self.count_keyed(&crate::indexes::scope_key(scope)) >= quota;
+        }
+        self.in_scope(scope).take(quota).count() >= quota
     }
 }

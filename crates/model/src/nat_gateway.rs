@@ -163,10 +163,7 @@ impl World {
             }
         }
         if public
-            && !self
-                .internet_gateways
-                .values()
-                .any(|g| g.attached_vpc_id.as_deref() == Some(subnet.vpc_id.as_str()))
+            && self.internet_gateways.count_keyed(&crate::indexes::vpc_key(&subnet.vpc_id)) == 0
         {
             // AWS accepts the call (`pending`) and the gateway then fails, holding no interface
             // and no address; it is listed as `failed` for about an hour, like a deleted one.

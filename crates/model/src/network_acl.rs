@@ -251,7 +251,7 @@ impl World {
         crate::tags::validate(tags)?;
         let vpc = self.vpcs.find(&kinds::VPC, scope, vpc_id)?;
         let has_ipv6 = !vpc.ipv6_cidr_blocks.is_empty();
-        let count = self.network_acls.values().filter(|a| a.vpc_id == vpc_id).count();
+        let count = self.network_acls.count_keyed(&crate::indexes::vpc_key(vpc_id));
         if count >= self.quotas.network_acls_per_vpc {
             return Err(Error::quota(
                 "network_acls_per_vpc",
@@ -372,42 +372,165 @@ impl World {
         association_id: &str,
         acl_id: &str,
     ) -> Result<String> {
-        let (current, subnet_id) = self
-            .network_acls
-            .in_scope(scope)
-            .find_map(|a| {
-                a.associations
-                    .iter()
-                    .find(|x| x.id == association_id)
-                    .map(|x| (a.id.clone(), x.subnet_id.clone()))
-            })
-            .ok_or_else(|| {
-                Error::new(
-                    Ec2::InvalidAssociationIDNotFound,
-                    format!("The association ID '{association_id}' does not exist"),
-                )
-            })?;
+        let not_found = || {
+            Error::new(
+                Ec2::InvalidAssociationIDNotFound,
+                format!("The association ID '{association_id}' does not exist"),
+            )
+        };
+        let subnet = self
+            .subnets
+            .rows_keyed(&crate::indexes::member_key(association_id))
+            .find(|s| &s.owner == scope)
+            .ok_or_else(not_found)?;
+        let subnet_id = subnet.id.clone();
+        let subnet_vpc = subnet.vpc_id.clone();
         let target = self.network_acls.find(&kinds::NETWORK_ACL, scope, acl_id)?;
-        let subnet_vpc = self.subnets.get(&subnet_id).map(|s| s.vpc_id.clone());
-        if subnet_vpc.as_deref() != Some(target.vpc_id.as_str()) {
+        if subnet_vpc != target.vpc_id {
             return Err(Error::invalid_parameter_value(format!(
                 "Network ACL {acl_id} and subnet {subnet_id} belong to different networks."
             )));
         }
         let new_id = self.fresh_id("aclassoc");
-        if let Some(a) = self.network_acls.get_mut(&current) {
-            a.associations.retain(|x| x.id != association_id);
-        }
-        self.network_acls
-            .find_mut(&kinds::NETWORK_ACL, scope, acl_id)?
-            .associations
-            .push(NetworkAclAssociation { id: new_id.clone(), subnet_id });
+        let association =
+            SubnetAclAssociation { id: new_id.clone(), network_acl_id: acl_id.to_owned() };
+        self.set_subnet_acl(&subnet_id, Some(association));
         Ok(new_id)
     }
 
     /// The network ACL that governs a subnet (every subnet has exactly one).
     pub fn network_acl_for_subnet(&self, subnet_id: &str) -> Option<&NetworkAcl> {
-        self.network_acls.values().find(|a| a.associations.iter().any(|x| x.subnet_id == subnet_id))
+        let association = self.subnets.get(subnet_id)?.network_acl_association.as_ref()?;
+        self.network_acls.get(&association.network_acl_id)
+    }
+
+    /// Sets (or with None drops) a subnet's network ACL association, keeping the ACLs' derived
+    /// lists in step.
+    pub(crate) fn set_subnet_acl(
+        &mut self,
+        subnet_id: &str,
+        association: Option<SubnetAclAssociation>,
+    ) {
+        let Some(subnet) = self.subnets.get_mut(subnet_id) else { return };
+        let before = std::mem::replace(&mut subnet.network_acl_association, association);
+        self.sync_acl_list(subnet_id, before.map(|b| b.network_acl_id));
+    }
+
+    /// Puts a subnet into the derived association list of the ACL its row names (if it still
+    /// exists), out of `others`'.
+    pub(crate) fn sync_acl_list(
+        &mut self,
+        subnet_id: &str,
+        others: impl IntoIterator<Item = String>,
+    ) {
+        for acl in others {
+            if let Some(a) = self.network_acls.derived_mut(&acl) {
+                drop_association(&mut a.associations, subnet_id);
+            }
+        }
+        let now = self.subnets.get(subnet_id).and_then(|s| s.network_acl_association.clone());
+        if let Some(now) = now
+            && let Some(a) = self.network_acls.derived_mut(&now.network_acl_id)
+        {
+            drop_association(&mut a.associations, subnet_id);
+            let at = a.associations.partition_point(|x| x.subnet_id.as_str() < subnet_id);
+            a.associations
+                .insert(at, NetworkAclAssociation { id: now.id, subnet_id: subnet_id.to_owned() });
+        }
+    }
+
+    /// The subnets changed so far in the current operation, with the ACL each names now: what
+    /// [`World::resync_acl_lists`] needs after an undo.
+    pub(crate) fn acl_lists_before_undo<'a>(
+        &self,
+        subnets: impl Iterator<Item = &'a String>,
+        acls: impl Iterator<Item = &'a String>,
+    ) -> AclResync {
+        let subnets = subnets
+            .map(|id| {
+                let acl = self
+                    .subnets
+                    .get(id)
+                    .and_then(|s| s.network_acl_association.as_ref())
+                    .map(|a| a.network_acl_id.clone());
+                (id.clone(), acl)
+            })
+            .collect();
+        AclResync { subnets, acls: acls.cloned().collect() }
+    }
+
+    /// After an undo: the rows of the subnets it changed are back, and so are the ACL rows it
+    /// changed (with the derived lists they had when first changed); brings those lists in step
+    /// with the subnets again.
+    pub(crate) fn resync_acl_lists(&mut self, resync: AclResync) {
+        for (subnet, acl) in resync.subnets {
+            let others = acl.into_iter().chain(resync.acls.iter().cloned());
+            self.sync_acl_list(&subnet, others);
+        }
+    }
+
+    /// After the stored rows are loaded: moves network ACL associations stored the old way (in
+    /// the ACL's row, before subnets held their own) to their subnets, as changes of the
+    /// current operation that the caller must store ([`World::take_changes`]) so that they are
+    /// not lost when the ACL's row is next written; then derives what is not stored: every
+    /// ACL's association list from the subnets, every subnet's addresses in use from its
+    /// interfaces. Idempotent.
+    pub fn finish_load(&mut self) {
+        let legacy: Vec<(String, Vec<NetworkAclAssociation>)> = self
+            .network_acls
+            .values()
+            .filter(|a| !a.associations.is_empty())
+            .map(|a| (a.id.clone(), a.associations.clone()))
+            .collect();
+        for (acl, associations) in legacy {
+            for x in associations {
+                if let Some(subnet) = self.subnets.get_mut(&x.subnet_id)
+                    && subnet.network_acl_association.is_none()
+                {
+                    subnet.network_acl_association =
+                        Some(SubnetAclAssociation { id: x.id, network_acl_id: acl.clone() });
+                }
+            }
+            // Written again, without the list.
+            self.network_acls.get_mut(&acl);
+        }
+        let ids: Vec<String> = self.network_acls.ids().cloned().collect();
+        for id in &ids {
+            if let Some(a) = self.network_acls.derived_mut(id) {
+                a.associations.clear();
+            }
+        }
+        let mut lists: std::collections::BTreeMap<String, Vec<NetworkAclAssociation>> =
+            Default::default();
+        for s in self.subnets.values() {
+            if let Some(a) = &s.network_acl_association {
+                lists
+                    .entry(a.network_acl_id.clone())
+                    .or_default()
+                    .push(NetworkAclAssociation { id: a.id.clone(), subnet_id: s.id.clone() });
+            }
+        }
+        for (acl, list) in lists {
+            if let Some(a) = self.network_acls.derived_mut(&acl) {
+                a.associations = list;
+            }
+        }
+        self.derive_used_offsets();
+    }
+}
+
+/// Subnets (with the ACL each named before an undo) and ACLs an undo changed.
+#[derive(Debug, Default)]
+pub(crate) struct AclResync {
+    subnets: Vec<(String, Option<String>)>,
+    acls: Vec<String>,
+}
+
+/// Takes a subnet out of an association list sorted by subnet id.
+fn drop_association(list: &mut Vec<NetworkAclAssociation>, subnet_id: &str) {
+    let at = list.partition_point(|x| x.subnet_id.as_str() < subnet_id);
+    if list.get(at).is_some_and(|x| x.subnet_id == subnet_id) {
+        list.remove(at);
     }
 }
 
@@ -501,5 +624,152 @@ mod tests {
         assert!(w.replace_network_acl_association(&s, &new, &foreign).is_err());
         w.replace_network_acl_association(&s, &new, &default).unwrap();
         w.delete_network_acl(&s, &custom).unwrap();
+    }
+
+    /// A fresh world loaded from `w`'s subnet, network ACL and VPC rows as they are stored.
+    fn reload(w: &World) -> World {
+        let mut loaded = World::default();
+        let mut load = |kind: &str, id: &String, body: String| {
+            loaded.load_row(kind, id.clone(), &body).unwrap();
+        };
+        for (id, r) in w.subnets.iter() {
+            load("subnet", id, serde_json::to_string(r).unwrap());
+        }
+        for (id, r) in w.network_acls.iter() {
+            load("network_acl", id, serde_json::to_string(r).unwrap());
+        }
+        for (id, r) in w.vpcs.iter() {
+            load("vpc", id, serde_json::to_string(r).unwrap());
+        }
+        for (id, r) in w.network_interfaces.iter() {
+            load("network_interface", id, serde_json::to_string(r).unwrap());
+        }
+        loaded
+    }
+
+    #[test]
+    fn addresses_in_use_are_not_stored_and_are_known_again_after_a_load() {
+        let (mut w, s, _, subnet) = setup();
+        let req = crate::eni::NewInterface { subnet_id: subnet.clone(), ..Default::default() };
+        let eni = w.create_network_interface(&s, req).unwrap();
+        let held = w.network_interfaces.get(&eni).unwrap().private_ips[0].address;
+        let used = w.subnets.get(&subnet).unwrap().used_offsets.clone();
+        assert_eq!(used.len(), 1);
+        let body = serde_json::to_string(w.subnets.get(&subnet).unwrap()).unwrap();
+        assert!(!body.contains("used_offsets"), "{body}");
+
+        let mut loaded = reload(&w);
+        loaded.finish_load();
+        assert_eq!(loaded.subnets.get(&subnet).unwrap().used_offsets, used);
+        assert_ne!(loaded.allocate_private_ip(&subnet, None).unwrap(), held);
+        // A row stored with the set (as older versions wrote it) is read, and the set derived.
+        let mut old = serde_json::to_value(w.subnets.get(&subnet).unwrap()).unwrap();
+        old.as_object_mut().unwrap().insert("used_offsets".into(), serde_json::json!([9, 10]));
+        let mut again = reload(&w);
+        again.load_row("subnet", subnet.clone(), &old.to_string()).unwrap();
+        again.finish_load();
+        assert_eq!(again.subnets.get(&subnet).unwrap().used_offsets, used);
+        assert_eq!(again.index_drift(), Vec::<&str>::new());
+    }
+
+    #[test]
+    fn an_association_is_stored_with_its_subnet_and_the_acl_row_does_not_grow() {
+        let (mut w, s, vpc, first) = setup();
+        w.take_changes().unwrap();
+        let default = w.vpcs.get(&vpc).unwrap().default_network_acl_id.clone();
+        let second = w.create_subnet(&s, &vpc, "10.0.2.0/24", None, None, &[]).unwrap();
+        let written = w.take_changes().unwrap().rows;
+        let kinds: Vec<&str> = written.iter().map(|r| r.kind).collect();
+        assert!(!kinds.contains(&"network_acl"), "the default ACL's row is not rewritten");
+        let listed: Vec<&str> = w
+            .network_acls
+            .get(&default)
+            .unwrap()
+            .associations
+            .iter()
+            .map(|x| x.subnet_id.as_str())
+            .collect();
+        let mut expected = vec![first.as_str(), second.as_str()];
+        expected.sort();
+        assert_eq!(listed, expected, "Describe's list, in subnet id order");
+        let body = serde_json::to_string(w.network_acls.get(&default).unwrap()).unwrap();
+        assert!(!body.contains("associations"), "{body}");
+
+        // After a restart: the same associations, the same ids.
+        let before = w.network_acls.get(&default).unwrap().associations.clone();
+        let mut loaded = reload(&w);
+        loaded.finish_load();
+        assert!(loaded.take_changes().unwrap().rows.is_empty(), "nothing to migrate");
+        assert_eq!(loaded.network_acls.get(&default).unwrap().associations, before);
+        assert_eq!(loaded.network_acl_for_subnet(&second).unwrap().id, default);
+    }
+
+    #[test]
+    fn rows_stored_with_the_acl_holding_its_associations_still_load() {
+        let (w, _, vpc, subnet) = setup();
+        let default = w.vpcs.get(&vpc).unwrap().default_network_acl_id.clone();
+        let association = w.subnets.get(&subnet).unwrap().network_acl_association.clone().unwrap();
+        // Rows as versions before this one wrote them: the list in the ACL's row, none in the
+        // subnet's.
+        let mut old_subnet = serde_json::to_value(w.subnets.get(&subnet).unwrap()).unwrap();
+        old_subnet.as_object_mut().unwrap().remove("network_acl_association");
+        let mut old_acl = serde_json::to_value(w.network_acls.get(&default).unwrap()).unwrap();
+        old_acl.as_object_mut().unwrap().insert(
+            "associations".into(),
+            serde_json::json!([{ "id": association.id, "subnet_id": subnet }]),
+        );
+        let mut loaded = World::default();
+        loaded.load_row("subnet", subnet.clone(), &old_subnet.to_string()).unwrap();
+        loaded.load_row("network_acl", default.clone(), &old_acl.to_string()).unwrap();
+        loaded.finish_load();
+        assert_eq!(loaded.network_acl_for_subnet(&subnet).unwrap().id, default);
+        let listed = loaded.network_acls.get(&default).unwrap().associations.clone();
+        assert_eq!(
+            listed,
+            vec![NetworkAclAssociation { id: association.id.clone(), subnet_id: subnet.clone() }]
+        );
+        // The migration is written back: the subnet with its association, the ACL without.
+        let rows = loaded.take_changes().unwrap().rows;
+        let body =
+            |kind: &str| rows.iter().find(|r| r.kind == kind).and_then(|r| r.body.clone()).unwrap();
+        assert!(body("subnet").contains(&association.id));
+        assert!(!body("network_acl").contains("associations"));
+        // Loading the written rows again gives the same world.
+        let mut again = World::default();
+        again.load_row("subnet", subnet.clone(), &body("subnet")).unwrap();
+        again.load_row("network_acl", default.clone(), &body("network_acl")).unwrap();
+        again.finish_load();
+        assert_eq!(again.network_acls.get(&default).unwrap().associations, listed);
+    }
+
+    #[test]
+    fn undone_associations_leave_the_lists_as_they_were() {
+        let (mut w, s, vpc, subnet) = setup();
+        w.take_changes().unwrap();
+        let default = w.vpcs.get(&vpc).unwrap().default_network_acl_id.clone();
+        let custom = w.create_network_acl(&s, &vpc, &[]).unwrap();
+        w.take_changes().unwrap();
+        let assoc = w.subnets.get(&subnet).unwrap().network_acl_association.clone().unwrap().id;
+        let list = |w: &World, acl: &str| w.network_acls.get(acl).unwrap().associations.clone();
+        let (d, c) = (list(&w, &default), list(&w, &custom));
+        // Rolled back within the operation, the default ACL's row changed too.
+        w.create_network_acl_entry(&s, &default, &tcp(5, false)).unwrap();
+        w.replace_network_acl_association(&s, &assoc, &custom).unwrap();
+        w.create_subnet(&s, &vpc, "10.0.9.0/24", None, None, &[]).unwrap();
+        w.rollback();
+        assert_eq!((list(&w, &default), list(&w, &custom)), (d.clone(), c.clone()));
+        assert_eq!(w.index_drift(), Vec::<&str>::new());
+        // Undone after it ended.
+        let new = w.replace_network_acl_association(&s, &assoc, &custom).unwrap();
+        let undo = w.take_changes().unwrap().undo;
+        assert_eq!(list(&w, &custom)[0].id, new);
+        assert!(list(&w, &default).is_empty());
+        w.undo(undo);
+        assert_eq!((list(&w, &default), list(&w, &custom)), (d, c));
+        assert_eq!(w.index_drift(), Vec::<&str>::new());
+        assert_eq!(w.network_acl_for_subnet(&subnet).unwrap().id, default);
+        // Deleting the subnet takes it off the list.
+        w.delete_subnet(&s, &subnet).unwrap();
+        assert!(list(&w, &default).is_empty());
     }
 }

@@ -142,7 +142,7 @@ impl World {
     ) -> Result<String> {
         crate::tags::validate(tags)?;
         let vpc = self.vpcs.find(&kinds::VPC, scope, vpc_id)?;
-        if self.route_tables.values().filter(|t| t.vpc_id == vpc_id).count()
+        if self.route_tables.count_keyed(&crate::indexes::vpc_key(vpc_id))
             >= self.quotas.route_tables_per_vpc
         {
             return Err(Error::quota(
@@ -185,18 +185,15 @@ impl World {
         let subnet = self.subnets.get(subnet_id)?;
         let explicit = AssociationTarget::Subnet(subnet_id.to_owned());
         self.route_tables
-            .values()
-            .find(|t| {
-                t.vpc_id == subnet.vpc_id && t.associations.iter().any(|a| a.target == explicit)
-            })
+            .rows_keyed(&crate::indexes::association_target_key(&subnet.vpc_id, &explicit))
+            .find(|t| t.vpc_id == subnet.vpc_id)
             .or_else(|| self.main_route_table(&subnet.vpc_id))
     }
 
     /// The VPC's main route table.
     pub fn main_route_table(&self, vpc_id: &str) -> Option<&RouteTable> {
-        self.route_tables.values().find(|t| {
-            t.vpc_id == vpc_id && t.associations.iter().any(|a| a.target == AssociationTarget::Main)
-        })
+        let key = crate::indexes::association_target_key(vpc_id, &AssociationTarget::Main);
+        self.route_tables.rows_keyed(&key).find(|t| t.vpc_id == vpc_id)
     }
 
     /// `active` when the route's target exists and can carry the table's traffic, else
@@ -462,11 +459,7 @@ impl World {
         if instance.vpc_id != table.vpc_id {
             return Err(different_networks(rtb, "instance", id));
         }
-        let attached = self
-            .network_interfaces
-            .values()
-            .filter(|e| e.attachment.as_ref().is_some_and(|a| a.instance_id == id))
-            .count();
+        let attached = self.network_interfaces.count_keyed(&crate::indexes::instance_key(id));
         if attached > 1 {
             return Err(Error::new(
                 Ec2::InvalidInstanceID,
@@ -662,7 +655,8 @@ impl World {
         association_id: &str,
     ) -> Result<AssociationRef> {
         self.route_tables
-            .in_scope(scope)
+            .rows_keyed(&crate::indexes::member_key(association_id))
+            .filter(|t| &t.owner == scope)
             .find_map(|t| {
                 t.associations.iter().find(|a| a.id == association_id).map(|a| AssociationRef {
                     route_table_id: t.id.clone(),
@@ -726,7 +720,9 @@ impl World {
             }
         };
         // AWS's text names only the table asked for (terraform-provider-aws#38960).
-        if self.route_tables.values().any(|t| t.associations.iter().any(|a| a.target == target)) {
+        let vpc = self.route_tables.get(rtb_id).map(|t| t.vpc_id.clone()).unwrap_or_default();
+        let key = crate::indexes::association_target_key(&vpc, &target);
+        if self.route_tables.count_keyed(&key) > 0 {
             return Err(Error::new(
                 Ec2::ResourceAlreadyAssociated,
                 format!(

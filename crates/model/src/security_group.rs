@@ -299,8 +299,8 @@ impl World {
             )
         })?;
         self.security_groups
-            .values()
-            .find(|g| &g.owner == scope && g.vpc_id == vpc && g.name == name)
+            .rows_keyed(&crate::indexes::group_name_key(&vpc, name))
+            .find(|g| &g.owner == scope && g.name == name)
             .ok_or_else(|| {
                 Error::new(
                     Ec2::InvalidGroupNotFound,
@@ -351,7 +351,7 @@ impl World {
             ));
         }
         self.security_groups
-            .values()
+            .rows_keyed(&crate::indexes::member_key(id))
             .filter(|g| &g.owner == scope)
             .find_map(|g| {
                 [Direction::Ingress, Direction::Egress]
@@ -395,15 +395,16 @@ impl World {
                 "The security group 'default' is reserved and cannot be used to create a new security group.",
             ));
         }
-        let in_vpc: Vec<&SecurityGroup> =
-            self.security_groups.values().filter(|g| g.vpc_id == vpc_id).collect();
-        if in_vpc.iter().any(|g| g.name.eq_ignore_ascii_case(name)) {
+        let named = crate::indexes::group_name_key(&vpc_id, name);
+        if self.security_groups.count_keyed(&named) > 0 {
             return Err(Error::new(
                 Ec2::InvalidGroupDuplicate,
                 format!("The security group '{name}' already exists for VPC '{vpc_id}'"),
             ));
         }
-        if in_vpc.len() >= self.quotas.security_groups_per_vpc {
+        if self.security_groups.count_keyed(&crate::indexes::vpc_key(&vpc_id))
+            >= self.quotas.security_groups_per_vpc
+        {
             return Err(Error::quota(
                 "security_groups_per_vpc",
                 Ec2::SecurityGroupLimitExceeded,
@@ -454,7 +455,7 @@ impl World {
             ));
         }
         let referenced = self.security_groups.values().any(|g| g.id != id && g.references(&id));
-        let used = self.network_interfaces.values().any(|e| e.security_groups.contains(&id));
+        let used = self.network_interfaces.count_keyed(&crate::indexes::member_key(&id)) > 0;
         if referenced || used {
             return Err(Error::dependency_violation(format!(
                 "resource {id} has a dependent object"

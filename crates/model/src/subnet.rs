@@ -53,9 +53,8 @@ impl World {
             None if ipv6_cidr.is_none() => return Err(Error::missing_parameter("CidrBlock")),
             None => None,
         };
-        if self.subnets.values().filter(|s| s.vpc_id == vpc_id).count()
-            >= self.quotas.subnets_per_vpc
-        {
+        let in_vpc = self.subnets.count_keyed(&crate::indexes::vpc_key(vpc_id));
+        if in_vpc >= self.quotas.subnets_per_vpc {
             return Err(Error::quota(
                 "subnets_per_vpc",
                 Ec2::SubnetLimitExceeded,
@@ -72,8 +71,7 @@ impl World {
             })?,
             None => {
                 let zones = region.zones();
-                let n = self.subnets.values().filter(|s| s.vpc_id == vpc_id).count();
-                zones.get(n % zones.len().max(1)).cloned().ok_or_else(|| Error::internal("region without zones"))?
+                zones.get(in_vpc % zones.len().max(1)).cloned().ok_or_else(|| Error::internal("region without zones"))?
             }
         };
         let mut ipv6_blocks = vec![];
@@ -85,6 +83,10 @@ impl World {
         }
         let id = self.fresh_id("subnet");
         let default_acl = vpc.default_network_acl_id.clone();
+        // Every subnet is associated with exactly one network ACL: the default, to begin with.
+        let network_acl_association = self.network_acls.contains(&default_acl).then(|| {
+            SubnetAclAssociation { id: self.fresh_id("aclassoc"), network_acl_id: default_acl }
+        });
         self.subnets.insert(
             id.clone(),
             Subnet {
@@ -107,13 +109,10 @@ impl World {
                 used_offsets: Default::default(),
                 tags: tags.iter().cloned().collect(),
                 cidr_reservations: Vec::new(),
+                network_acl_association,
             },
         );
-        // Every subnet is associated with exactly one network ACL: the default, to begin with.
-        let association = self.fresh_id("aclassoc");
-        if let Some(acl) = self.network_acls.get_mut(&default_acl) {
-            acl.associations.push(NetworkAclAssociation { id: association, subnet_id: id.clone() });
-        }
+        self.sync_acl_list(&id, None);
         Ok(id)
     }
 
@@ -130,8 +129,13 @@ impl World {
                 format!("The CIDR '{cidr}' is invalid."),
             ));
         }
-        let taken = |s: &Subnet| s.vpc_id == vpc.id && s.cidr.is_some_and(|c| c.overlaps(block));
-        if self.subnets.values().any(taken) {
+        // The VPC's blocks are disjoint, so only the one starting last at or before the new
+        // block's end can overlap it.
+        let from = crate::indexes::subnet_block_key(&vpc.id, 0);
+        let to = crate::indexes::subnet_block_key(&vpc.id, block.last());
+        let before_end = self.subnets.last_key_in(&from, &to).map(|(_, ids)| ids);
+        let taken = before_end.into_iter().flatten().filter_map(|id| self.subnets.get(id));
+        if taken.filter_map(|s| s.cidr).any(|c| c.overlaps(block)) {
             return Err(Error::new(
                 Ec2::InvalidSubnetConflict,
                 format!("The CIDR '{cidr}' conflicts with another subnet"),
@@ -159,9 +163,8 @@ impl World {
                 format!("The IPv6 CIDR '{cidr}' is invalid."),
             ));
         }
-        if self.subnets.values().any(|s| {
-            s.vpc_id == vpc_id
-                && Some(s.id.as_str()) != except_subnet
+        if self.subnets.rows_keyed(&crate::indexes::vpc_key(vpc_id)).any(|s| {
+            Some(s.id.as_str()) != except_subnet
                 && s.ipv6_cidr_blocks.iter().any(|b| b.cidr.overlaps(block))
         }) {
             return Err(Error::new(
@@ -175,21 +178,23 @@ impl World {
     /// DeleteSubnet: refused while network interfaces remain in it.
     pub fn delete_subnet(&mut self, scope: &Scope, id: &str) -> Result<()> {
         self.subnets.find(&kinds::SUBNET, scope, id)?;
-        if self.network_interfaces.values().any(|e| e.subnet_id == id) {
+        if self.network_interfaces.count_keyed(&crate::indexes::subnet_key(id)) > 0 {
             return Err(Error::dependency_violation(format!(
                 "The subnet '{id}' has dependencies and cannot be deleted."
             )));
         }
-        self.subnets.remove(id);
+        let removed = self.subnets.remove(id);
         self.drop_flow_logs_of(id);
-        self.network_acls.update_where(
-            |a| a.associations.iter().any(|x| x.subnet_id == id),
-            |a| a.associations.retain(|x| x.subnet_id != id),
-        );
-        self.route_tables.update_where(
-            |t| t.associations.iter().any(|x| x.target == AssociationTarget::Subnet(id.to_owned())),
-            |t| t.associations.retain(|x| x.target != AssociationTarget::Subnet(id.to_owned())),
-        );
+        let acl = removed.and_then(|s| s.network_acl_association).map(|a| a.network_acl_id);
+        self.sync_acl_list(id, acl);
+        let target = AssociationTarget::Subnet(id.to_owned());
+        let key = crate::indexes::association_target_key("", &target);
+        let tables: Vec<String> = self.route_tables.keyed(&key).cloned().collect();
+        for table in tables {
+            if let Some(t) = self.route_tables.get_mut(&table) {
+                t.associations.retain(|x| x.target != target);
+            }
+        }
         Ok(())
     }
 
@@ -453,5 +458,8 @@ fn overlap(a: Cidr, b: Cidr) -> bool {
 impl References for Subnet {
     fn references<'a>(&'a self, each: &mut dyn FnMut(Reference<'a>)) {
         each(Reference::new("vpc", &self.vpc_id, "VpcId"));
+        if let Some(a) = &self.network_acl_association {
+            each(Reference::new("network_acl", &a.network_acl_id, "NetworkAclAssociation"));
+        }
     }
 }

@@ -6,23 +6,73 @@
 //! ([`Table::changes`]) and ends with [`Table::take_undo`], whose record can still undo it until
 //! the store says it is durable ([`Table::restore`]). So an operation is all-or-nothing in memory
 //! and on disk without any handler having to list what it touched.
+//!
+//! A table may also keep a secondary index ([`Table::index_by`]): each row names some keys (its
+//! VPC, its subnet, its scope, …) and the table finds or counts the rows of a key in O(log n)
+//! ([`Table::keyed`], [`Table::count_keyed`]), so operations need no scan of the whole table.
+//! The index is derived, never stored: it follows every write, undo and load.
 
 use serde::Serialize;
 use serde::de::DeserializeOwned;
-use std::collections::BTreeMap;
 use std::collections::btree_map;
+use std::collections::{BTreeMap, BTreeSet};
 use std::ops::Bound;
+
+/// Names the index keys of a row (see [`Table::index_by`]).
+pub type KeysOf<T> = fn(&T, &mut Vec<String>);
 
 #[derive(Debug, Clone)]
 pub struct Table<T> {
     rows: BTreeMap<String, T>,
     /// For each row touched in the current operation: its value before (None: it did not exist).
     undo: TableUndo<T>,
+    index: Option<Index<T>>,
 }
 
 impl<T> Default for Table<T> {
     fn default() -> Self {
-        Table { rows: BTreeMap::new(), undo: BTreeMap::new() }
+        Table { rows: BTreeMap::new(), undo: BTreeMap::new(), index: None }
+    }
+}
+
+/// The ids of the rows of each key. A row handed out by [`Table::get_mut`] may change its keys,
+/// so it leaves the index until the table's next write ("stale"); lookups meanwhile ask it
+/// directly.
+#[derive(Clone)]
+struct Index<T> {
+    keys_of: KeysOf<T>,
+    ids: BTreeMap<String, BTreeSet<String>>,
+    stale: Option<String>,
+}
+
+impl<T> std::fmt::Debug for Index<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Index").field("keys", &self.ids.len()).field("stale", &self.stale).finish()
+    }
+}
+
+impl<T> Index<T> {
+    fn keys(&self, row: &T) -> Vec<String> {
+        let mut keys = Vec::new();
+        (self.keys_of)(row, &mut keys);
+        keys
+    }
+
+    fn add(&mut self, id: &str, row: &T) {
+        for key in self.keys(row) {
+            self.ids.entry(key).or_default().insert(id.to_owned());
+        }
+    }
+
+    fn drop_row(&mut self, id: &str, row: &T) {
+        for key in self.keys(row) {
+            if let Some(set) = self.ids.get_mut(&key) {
+                set.remove(id);
+                if set.is_empty() {
+                    self.ids.remove(&key);
+                }
+            }
+        }
     }
 }
 
@@ -42,6 +92,111 @@ impl<T: Clone + Serialize + DeserializeOwned> Table<T> {
         self.rows.get(id)
     }
 
+    /// Keeps an index of the keys `keys_of` names for each row (built now from the rows
+    /// present, then kept in step with every change).
+    pub fn index_by(&mut self, keys_of: KeysOf<T>) {
+        let mut index = Index { keys_of, ids: BTreeMap::new(), stale: None };
+        for (id, row) in &self.rows {
+            index.add(id, row);
+        }
+        self.index = Some(index);
+    }
+
+    /// Whether the table keeps an index ([`Table::index_by`]).
+    pub fn is_indexed(&self) -> bool {
+        self.index.is_some()
+    }
+
+    /// Whether the index holds exactly the keys the rows name now (it is derived: for tests).
+    pub fn index_matches_rows(&self) -> bool {
+        let Some(index) = &self.index else { return true };
+        let mut settled = index.clone();
+        if let Some(id) = settled.stale.take()
+            && let Some(row) = self.rows.get(&id)
+        {
+            settled.add(&id, row);
+        }
+        let mut fresh = Index { keys_of: index.keys_of, ids: BTreeMap::new(), stale: None };
+        for (id, row) in &self.rows {
+            fresh.add(id, row);
+        }
+        settled.ids == fresh.ids
+    }
+
+    /// Puts the row handed out for writing back into the index.
+    fn settle(&mut self) {
+        if let Some(index) = &mut self.index
+            && let Some(id) = index.stale.take()
+            && let Some(row) = self.rows.get(&id)
+        {
+            index.add(&id, row);
+        }
+    }
+
+    fn unindex(&mut self, id: &str) {
+        if let (Some(index), Some(row)) = (&mut self.index, self.rows.get(id)) {
+            index.drop_row(id, row);
+        }
+    }
+
+    fn reindex(&mut self, id: &str) {
+        if let (Some(index), Some(row)) = (&mut self.index, self.rows.get(id)) {
+            index.add(id, row);
+        }
+    }
+
+    /// The stale row, when it has `key`.
+    fn stale_with(&self, key: &str) -> Option<&String> {
+        let index = self.index.as_ref()?;
+        let id = index.stale.as_ref()?;
+        let row = self.rows.get(id)?;
+        index.keys(row).iter().any(|k| k == key).then_some(id)
+    }
+
+    /// The ids of the rows that have `key`, in id order. Panics in debug builds on a table
+    /// without an index; in release it scans nothing and finds nothing.
+    pub fn keyed<'a>(&'a self, key: &str) -> impl Iterator<Item = &'a String> + use<'a, T> {
+        debug_assert!(self.index.is_some(), "keyed lookup on a table without an index");
+        let indexed = self.index.as_ref().and_then(|i| i.ids.get(key)).into_iter().flatten();
+        let stale = self.stale_with(key);
+        let mut merged: Vec<&'a String> = indexed.chain(stale).collect();
+        if stale.is_some() {
+            merged.sort();
+        }
+        merged.into_iter()
+    }
+
+    /// The rows that have `key`, in id order.
+    pub fn rows_keyed<'a>(&'a self, key: &str) -> impl Iterator<Item = &'a T> + use<'a, T> {
+        self.keyed(key).filter_map(|id| self.rows.get(id))
+    }
+
+    /// How many rows have `key`, in O(log n).
+    pub fn count_keyed(&self, key: &str) -> usize {
+        let indexed = self.index.as_ref().and_then(|i| i.ids.get(key)).map_or(0, BTreeSet::len);
+        indexed + usize::from(self.stale_with(key).is_some())
+    }
+
+    /// The greatest key in `from..=to` that some row has, with the rows that have it.
+    pub fn last_key_in(&self, from: &str, to: &str) -> Option<(String, Vec<&String>)> {
+        let index = self.index.as_ref()?;
+        let range = (Bound::Included(from.to_owned()), Bound::Included(to.to_owned()));
+        let mut best: Option<String> =
+            index.ids.range::<String, _>(range).next_back().map(|(k, _)| k.clone());
+        if let Some(id) = &index.stale
+            && let Some(row) = self.rows.get(id)
+        {
+            for k in index.keys(row) {
+                if k.as_str() >= from && k.as_str() <= to && best.as_ref().is_none_or(|b| &k > b) {
+                    best = Some(k);
+                }
+            }
+        }
+        let best = best?;
+        let ids = self.keyed(&best).collect();
+        Some((best, ids))
+    }
+
     pub fn contains(&self, id: &str) -> bool {
         self.rows.contains_key(id)
     }
@@ -55,6 +210,7 @@ impl<T: Clone + Serialize + DeserializeOwned> Table<T> {
     }
 
     fn remember(&mut self, id: &str) {
+        self.settle();
         if !self.undo.contains_key(id) {
             self.undo.insert(id.to_owned(), self.rows.get(id).cloned());
         }
@@ -66,12 +222,18 @@ impl<T: Clone + Serialize + DeserializeOwned> Table<T> {
             return None;
         }
         self.remember(id);
+        self.unindex(id);
+        if let Some(index) = &mut self.index {
+            index.stale = Some(id.to_owned());
+        }
         self.rows.get_mut(id)
     }
 
     pub fn insert(&mut self, id: String, value: T) {
         self.remember(&id);
-        self.rows.insert(id, value);
+        self.unindex(&id);
+        self.rows.insert(id.clone(), value);
+        self.reindex(&id);
     }
 
     pub fn remove(&mut self, id: &str) -> Option<T> {
@@ -79,6 +241,7 @@ impl<T: Clone + Serialize + DeserializeOwned> Table<T> {
             return None;
         }
         self.remember(id);
+        self.unindex(id);
         self.rows.remove(id)
     }
 
@@ -145,10 +308,13 @@ impl<T: Clone + Serialize + DeserializeOwned> Table<T> {
 
     /// Puts back the rows as an operation's undo record has them (see [`Table::take_undo`]).
     pub fn restore(&mut self, undo: TableUndo<T>) {
+        self.settle();
         for (id, before) in undo {
+            self.unindex(&id);
             match before {
                 Some(v) => {
-                    self.rows.insert(id, v);
+                    self.rows.insert(id.clone(), v);
+                    self.reindex(&id);
                 }
                 None => {
                     self.rows.remove(&id);
@@ -177,18 +343,38 @@ impl<T: Clone + Serialize + DeserializeOwned> Table<T> {
     /// Ends the current operation, keeping its changes; returns the rows as they were before
     /// it, so that it can still be undone later with [`Table::restore`].
     pub fn take_undo(&mut self) -> TableUndo<T> {
+        self.settle();
         std::mem::take(&mut self.undo)
     }
 
     /// Puts a row back from storage (no change is recorded).
     pub fn load(&mut self, id: String, body: &str) -> Result<(), serde_json::Error> {
-        self.rows.insert(id, serde_json::from_str(body)?);
+        let row = serde_json::from_str(body)?;
+        self.settle();
+        self.unindex(&id);
+        self.rows.insert(id.clone(), row);
+        self.reindex(&id);
         Ok(())
     }
 
     pub fn clear(&mut self) {
         self.rows.clear();
         self.undo.clear();
+        if let Some(index) = &mut self.index {
+            index.ids.clear();
+            index.stale = None;
+        }
+    }
+
+    /// The ids the current operation has changed so far.
+    pub fn changed_ids(&self) -> impl Iterator<Item = &String> {
+        self.undo.keys()
+    }
+
+    /// A row for writing a field that is derived from other rows and never stored: the change
+    /// is not recorded, and the row's index keys must not depend on what is written.
+    pub(crate) fn derived_mut(&mut self, id: &str) -> Option<&mut T> {
+        self.rows.get_mut(id)
     }
 
     pub fn has_changes(&self) -> bool {
@@ -241,5 +427,46 @@ mod tests {
         }
         let ids: Vec<&String> = t.after(Some("a")).map(|(k, _)| k).collect();
         assert_eq!(ids, ["b", "c"]);
+    }
+
+    fn parity(n: &u32, out: &mut Vec<String>) {
+        out.push(if n % 2 == 0 { "even" } else { "odd" }.into());
+        out.push(format!("n{n}"));
+    }
+
+    #[test]
+    fn the_index_follows_writes_undos_and_loads() {
+        let mut t: Table<u32> = Table::default();
+        t.insert("a".into(), 1);
+        t.index_by(parity);
+        t.insert("b".into(), 2);
+        t.insert("c".into(), 4);
+        assert_eq!(t.count_keyed("even"), 2);
+        assert_eq!(t.keyed("odd").collect::<Vec<_>>(), ["a"]);
+        let first = t.take_undo();
+
+        // A row out for writing is found by its new keys at once.
+        *t.get_mut("b").unwrap() = 3;
+        assert_eq!(t.keyed("odd").collect::<Vec<_>>(), ["a", "b"]);
+        assert_eq!((t.count_keyed("even"), t.count_keyed("n3"), t.count_keyed("n2")), (1, 1, 0));
+        assert_eq!(
+            t.last_key_in("n0", "n9").map(|(k, ids)| (k, ids.len())),
+            Some(("n4".into(), 1))
+        );
+        t.remove("c");
+        assert_eq!(t.count_keyed("even"), 0);
+        t.rollback();
+        assert_eq!(t.keyed("even").collect::<Vec<_>>(), ["b", "c"]);
+        assert_eq!(t.count_keyed("odd"), 1);
+
+        t.restore(first);
+        assert!(t.is_empty());
+        assert_eq!((t.count_keyed("even"), t.count_keyed("odd")), (0, 0));
+        t.load("d".into(), "6").unwrap();
+        t.load("a".into(), "8").unwrap();
+        assert_eq!(t.keyed("even").collect::<Vec<_>>(), ["a", "d"]);
+        assert_eq!(t.count_keyed("odd"), 0);
+        t.clear();
+        assert_eq!(t.count_keyed("even"), 0);
     }
 }

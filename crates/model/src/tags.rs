@@ -38,7 +38,7 @@ macro_rules! tagged {
                 match prefix {
                     $(p if p == kinds::$kind.prefix => self.$table.get(id)
                         .map(|r| (kinds::$kind.resource_type.unwrap_or_default(), &r.owner, &r.tags)),)*
-                    "sgr" => self.security_groups.values().find_map(|g| {
+                    "sgr" => self.security_groups.rows_keyed(&crate::indexes::member_key(id)).find_map(|g| {
                         g.ingress.iter().chain(g.egress.iter()).find(|r| r.id == id)
                             .map(|r| (kinds::SECURITY_GROUP_RULE.resource_type.unwrap_or_default(), &g.owner, &r.tags))
                     }),
@@ -52,10 +52,9 @@ macro_rules! tagged {
                 match prefix {
                     $(p if p == kinds::$kind.prefix => self.$table.get_mut(id).map(|r| &mut r.tags),)*
                     "sgr" => {
-                        let group = self.security_groups.ids_where(|g| {
-                            g.ingress.iter().chain(g.egress.iter()).any(|r| r.id == id)
-                        });
-                        let g = self.security_groups.get_mut(group.first()?)?;
+                        let key = crate::indexes::member_key(id);
+                        let group = self.security_groups.keyed(&key).next()?.clone();
+                        let g = self.security_groups.get_mut(&group)?;
                         g.ingress.iter_mut().chain(g.egress.iter_mut())
                             .find(|r| r.id == id)
                             .map(|r| &mut r.tags)

@@ -324,10 +324,11 @@ impl World {
                 "The vpc '{id}' has dependencies and cannot be deleted."
             )))
         };
-        if self.subnets.values().any(|s| s.vpc_id == id) {
+        let in_vpc = crate::indexes::vpc_key(id);
+        if self.subnets.count_keyed(&in_vpc) > 0 {
             return depends();
         }
-        if self.internet_gateways.values().any(|g| g.attached_vpc_id.as_deref() == Some(id)) {
+        if self.internet_gateways.count_keyed(&in_vpc) > 0 {
             return depends();
         }
         if self.vpn_gateways.values().any(|g| g.attached_vpc() == Some(id)) {
@@ -339,20 +340,13 @@ impl World {
         if self.vpc_has_endpoints(id) {
             return depends();
         }
-        if self.network_interfaces.values().any(|e| e.vpc_id == id) {
+        if self.network_interfaces.count_keyed(&in_vpc) > 0 {
             return depends();
         }
-        if self
-            .security_groups
-            .values()
-            .any(|g| g.vpc_id == id && g.id != vpc.default_security_group_id)
-        {
-            return depends();
-        }
-        if self.route_tables.values().any(|t| t.vpc_id == id && t.id != vpc.main_route_table_id) {
-            return depends();
-        }
-        if self.network_acls.values().any(|a| a.vpc_id == id && a.id != vpc.default_network_acl_id)
+        // Beyond the default group, main route table and default network ACL.
+        if self.security_groups.keyed(&in_vpc).any(|g| g != &vpc.default_security_group_id)
+            || self.route_tables.keyed(&in_vpc).any(|t| t != &vpc.main_route_table_id)
+            || self.network_acls.keyed(&in_vpc).any(|a| a != &vpc.default_network_acl_id)
         {
             return depends();
         }
@@ -576,9 +570,12 @@ impl World {
             .find(|b| b.association_id == association_id)
             .map(|b| b.cidr)
             .ok_or_else(|| Error::internal("block vanished"))?;
-        if self.subnets.values().any(|s| {
-            s.vpc_id == vpc.id && s.ipv6_cidr_blocks.iter().any(|b| block.contains(b.cidr))
-        }) {
+        let in_vpc = crate::indexes::vpc_key(&vpc.id);
+        if self
+            .subnets
+            .rows_keyed(&in_vpc)
+            .any(|s| s.ipv6_cidr_blocks.iter().any(|b| block.contains(b.cidr)))
+        {
             return Err(Error::new(
                 Ec2::InvalidCidrBlockInUse,
                 format!("The vpc CIDR block {block} is in use by subnets."),
@@ -612,8 +609,7 @@ impl World {
         let block = subnet.ipv6_cidr_blocks.first()?.cidr;
         let used: Vec<Ipv6Addr> = self
             .network_interfaces
-            .values()
-            .filter(|e| e.subnet_id == subnet.id)
+            .rows_keyed(&crate::indexes::subnet_key(&subnet.id))
             .flat_map(|e| e.ipv6_addresses.clone())
             .collect();
         (4u128..).take(1 << 16).filter_map(|n| block.nth(n)).find(|a| !used.contains(a))

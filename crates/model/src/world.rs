@@ -11,7 +11,7 @@ macro_rules! tables {
     (@kind $kind:literal $marker:ident) => { $kind };
     (tables { $($field:ident: $ty:ty => $kind:literal $([$not_network:ident])?;)* } $($rest:tt)*) => {
         /// Every resource, in one table per kind.
-        #[derive(Debug, Default, Clone)]
+        #[derive(Debug, Clone)]
         pub struct World {
             $(pub $field: Table<$ty>,)*
             /// Service quotas in force (not stored: they come from the command line).
@@ -23,6 +23,19 @@ macro_rules! tables {
             /// Per kind, how many committed operations changed its rows (and clears): see
             /// [`World::stamp`]. Not stored.
             pub changes_by_kind: std::collections::BTreeMap<&'static str, u64>,
+        }
+
+        impl Default for World {
+            fn default() -> Self {
+                let mut world = World {
+                    $($field: Table::default(),)*
+                    quotas: Quotas::default(),
+                    version: 0,
+                    changes_by_kind: Default::default(),
+                };
+                world.index_tables();
+                world
+            }
         }
 
         impl World {
@@ -38,7 +51,12 @@ macro_rules! tables {
 
             /// Undoes everything the current operation changed.
             pub fn rollback(&mut self) {
+                let resync = self.acl_lists_before_undo(
+                    self.subnets.changed_ids(),
+                    self.network_acls.changed_ids(),
+                );
                 $(self.$field.rollback();)*
+                self.resync_acl_lists(resync);
             }
 
             /// The rows the current operation changed, ready for the store, and the record
@@ -70,7 +88,10 @@ macro_rules! tables {
                 for kind in undo.kinds() {
                     *self.changes_by_kind.entry(kind).or_default() += 1;
                 }
+                let resync =
+                    self.acl_lists_before_undo(undo.subnets.keys(), undo.network_acls.keys());
                 $(self.$field.restore(undo.$field);)*
+                self.resync_acl_lists(resync);
                 // What was derived from the undone state must not be taken for this one.
                 self.version += 1;
             }

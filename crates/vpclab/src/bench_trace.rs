@@ -149,10 +149,9 @@ pub(crate) fn generate(enis: usize) -> Result<Generated> {
                 }
             }
             let association = w
-                .network_acls
-                .values()
-                .flat_map(|a| &a.associations)
-                .find(|a| a.subnet_id == subnet)
+                .subnets
+                .get(&subnet)
+                .and_then(|s| s.network_acl_association.as_ref())
                 .map(|a| a.id.clone())
                 .ok_or_else(|| anyhow!("subnet {subnet} has no ACL"))?;
             m(w.replace_network_acl_association(&scope, &association, &acl))?;

@@ -269,3 +269,120 @@ fn flow_logs_survive_a_restart() {
     assert_eq!(first(&d.body, "trafficType"), Some("ACCEPT"));
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// Rewrites stored rows in place, as an older version would have left them.
+fn rewrite_rows(dir: &Path, f: impl Fn(&str, &mut serde_json::Value)) {
+    let (store, rows) = Store::open(dir).unwrap();
+    let writes = rows
+        .into_iter()
+        .filter_map(|r| {
+            let mut value: serde_json::Value = serde_json::from_str(&r.body).unwrap();
+            let before = value.clone();
+            f(&r.kind, &mut value);
+            let kind = World::KINDS.iter().find(|k| **k == r.kind).unwrap();
+            (value != before).then(|| store::Write {
+                kind,
+                id: r.id,
+                body: Some(value.to_string()),
+            })
+        })
+        .collect();
+    let (done, durable) = channel();
+    store.submit(writes, Box::new(move |receipt| done.send(receipt.result.is_ok()).unwrap()));
+    assert!(durable.recv().unwrap());
+}
+
+#[test]
+fn network_acl_associations_stored_in_the_acl_row_survive_the_upgrade() {
+    let dir = temp_dir("acl-upgrade");
+    let (vpc_id, subnet_id, association) = {
+        let api = open(&dir);
+        let r = ok(&api, &[("Action", "CreateVpc"), ("CidrBlock", "10.0.0.0/16")]);
+        let vpc_id = first(&r, "vpcId").unwrap().to_owned();
+        let r = ok(&api, &pairs(&create_subnet(&vpc_id, "10.0.1.0/24")));
+        let subnet_id = first(&r, "subnetId").unwrap().to_owned();
+        let d = ok(&api, &[("Action", "DescribeNetworkAcls")]);
+        let association = first(&d, "networkAclAssociationId").unwrap().to_owned();
+        (vpc_id, subnet_id, association)
+    };
+    // As versions before subnets held their association stored it: in the ACL's row.
+    rewrite_rows(&dir, |kind, row| {
+        let row = row.as_object_mut().unwrap();
+        match kind {
+            "subnet" => {
+                row.remove("network_acl_association");
+            }
+            "network_acl" if row["is_default"] == true => {
+                let list = serde_json::json!([{ "id": association, "subnet_id": subnet_id }]);
+                row.insert("associations".into(), list);
+            }
+            _ => {}
+        }
+    });
+    let describe = |api: &Api| {
+        let d = ok(
+            api,
+            &[
+                ("Action", "DescribeNetworkAcls"),
+                ("Filter.1.Name", "association.subnet-id"),
+                ("Filter.1.Value.1", &subnet_id),
+            ],
+        );
+        (first(&d, "networkAclAssociationId").map(str::to_owned), all(&d, "networkAclId").len())
+    };
+    {
+        let api = open(&dir);
+        assert_eq!(describe(&api), (Some(association.clone()), 2));
+        // The ACL's row is written again (without the list) by a change to its entries.
+        let acl = {
+            let d = ok(
+                &api,
+                &[
+                    ("Action", "DescribeNetworkAcls"),
+                    ("Filter.1.Name", "vpc-id"),
+                    ("Filter.1.Value.1", &vpc_id),
+                ],
+            );
+            first(&d, "networkAclId").unwrap().to_owned()
+        };
+        ok(
+            &api,
+            &[
+                ("Action", "CreateNetworkAclEntry"),
+                ("NetworkAclId", &acl),
+                ("RuleNumber", "50"),
+                ("Protocol", "-1"),
+                ("RuleAction", "deny"),
+                ("Egress", "false"),
+                ("CidrBlock", "192.0.2.0/24"),
+            ],
+        );
+    }
+    let api = open(&dir);
+    assert_eq!(describe(&api), (Some(association), 2), "the association was not lost");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn addresses_in_use_are_known_after_a_restart() {
+    let dir = temp_dir("addresses");
+    let eni = |api: &Api, subnet_id: &str| {
+        let r = ok(api, &[("Action", "CreateNetworkInterface"), ("SubnetId", subnet_id)]);
+        first(&r, "privateIpAddress").unwrap().to_owned()
+    };
+    let (subnet_id, before) = {
+        let api = open(&dir);
+        let r = ok(&api, &[("Action", "CreateVpc"), ("CidrBlock", "10.0.0.0/16")]);
+        let vpc_id = first(&r, "vpcId").unwrap().to_owned();
+        let r = ok(&api, &pairs(&create_subnet(&vpc_id, "10.0.1.0/24")));
+        let subnet_id = first(&r, "subnetId").unwrap().to_owned();
+        let before = [eni(&api, &subnet_id), eni(&api, &subnet_id)];
+        (subnet_id, before)
+    };
+    let api = open(&dir);
+    let d = ok(&api, &[("Action", "DescribeSubnets"), ("SubnetId.1", &subnet_id)]);
+    assert_eq!(first(&d, "availableIpAddressCount"), Some("249"));
+    let after = eni(&api, &subnet_id);
+    assert!(!before.contains(&after), "{after} was handed out again");
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -69,6 +69,8 @@ pub fn handle(api: &Api, request: Request) -> Reply {
     let reply = block_on(api.handle(request));
     let dangling = block_on(api.read(|w| w.dangling_references()));
     assert!(dangling.is_empty(), "{what} left dangling references: {dangling:#?}");
+    let drift = block_on(api.read(|w| w.index_drift()));
+    assert!(drift.is_empty(), "{what} left derived state out of step with its rows: {drift:?}");
     reply
 }
 

@@ -137,11 +137,8 @@ fn render_nic(w: &World, e: &m::NetworkInterface) -> InstanceNetworkInterface {
 }
 
 fn volumes_of<'a>(w: &'a World, instance_id: &str) -> Vec<&'a m::Volume> {
-    let mut v: Vec<&m::Volume> = w
-        .volumes
-        .values()
-        .filter(|v| v.attached_instance_id.as_deref() == Some(instance_id))
-        .collect();
+    let mut v: Vec<&m::Volume> =
+        w.volumes.rows_keyed(&model::indexes::instance_key(instance_id)).collect();
     v.sort_by(|a, b| a.device.cmp(&b.device));
     v
 }

@@ -91,11 +91,30 @@ pub struct Subnet {
     pub enable_resource_name_dns_a_record: bool,
     pub enable_resource_name_dns_aaaa_record: bool,
     /// Offsets within `cidr` of the addresses interfaces hold (the reserved five excluded).
+    /// Derived from the interfaces and never stored, so that the row does not grow with them
+    /// (rows stored before held it; it is read and replaced on load: [`World::finish_load`]).
+    ///
+    /// [`World::finish_load`]: crate::World::finish_load
+    #[serde(default, skip_serializing)]
     pub used_offsets: BTreeSet<u32>,
     pub tags: Tags,
     /// Blocks kept from automatic address assignment (CreateSubnetCidrReservation).
     #[serde(default)]
     pub cidr_reservations: Vec<SubnetCidrReservation>,
+    /// The subnet's association with its network ACL (every subnet has one once created). Kept
+    /// here, not in the ACL's row, so that associating a subnet writes one small row; rows
+    /// stored before held it in the ACL's `associations` (see [`World::finish_load`]).
+    ///
+    /// [`World::finish_load`]: crate::World::finish_load
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub network_acl_association: Option<SubnetAclAssociation>,
+}
+
+/// A subnet's association with a network ACL.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SubnetAclAssociation {
+    pub id: String,
+    pub network_acl_id: String,
 }
 
 /// A block of a subnet no address is picked from automatically: `explicit` ones are handed out
@@ -442,6 +461,10 @@ pub struct NetworkAcl {
     pub vpc_id: String,
     pub is_default: bool,
     pub entries: Vec<NetworkAclEntry>,
+    /// The subnets associated with the ACL, in subnet id order: derived from the subnets' own
+    /// [`Subnet::network_acl_association`] and never stored (rows stored before that field held
+    /// the list here; they are still read, and moved to the subnets on load).
+    #[serde(default, skip_serializing)]
     pub associations: Vec<NetworkAclAssociation>,
     pub tags: Tags,
 }
