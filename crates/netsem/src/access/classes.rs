@@ -37,12 +37,15 @@ struct Likeness {
 pub(super) struct Classes {
     /// Sorted, deduplicated first addresses of the stretches (block starts and ends + 1).
     edges: Vec<u128>,
+    /// Whether public addresses tell interfaces apart (see `access::findings`).
+    public_matters: bool,
     ids: HashMap<Likeness, usize>,
 }
 
 impl Classes {
-    /// The stretches of `net`, and of the `extra` blocks (the scope's statements).
-    pub(super) fn new(net: &Network<'_>, extra: &[Span]) -> Classes {
+    /// The stretches of `net`, and of the `extra` blocks (the scope's statements); public
+    /// addresses count when `public_matters`.
+    pub(super) fn new(net: &Network<'_>, extra: &[Span], public_matters: bool) -> Classes {
         let world = net.world;
         let mut spans: Vec<Span> = extra.to_vec();
         let mut cidr = |c: &Cidr| {
@@ -93,7 +96,7 @@ impl Classes {
             spans.iter().flat_map(|s| [s.lo, s.hi.saturating_add(1)]).collect();
         edges.sort_unstable();
         edges.dedup();
-        Classes { edges, ids: HashMap::new() }
+        Classes { edges, public_matters, ids: HashMap::new() }
     }
 
     /// The class of interface `eni` (a number), reading it at `address` (and its public
@@ -118,7 +121,7 @@ impl Classes {
             source_dest_check: eni.source_dest_check,
             instance_state,
             stretch: self.stretch(address),
-            public_stretch: public.map(|p| self.stretch(p)),
+            public_stretch: public.filter(|_| self.public_matters).map(|p| self.stretch(p)),
         };
         let next = self.ids.len();
         *self.ids.entry(likeness).or_insert(next)

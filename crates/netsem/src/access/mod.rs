@@ -645,7 +645,14 @@ fn findings(
     // condition with packets does.
     let mut wanted: Numbered<Vec<bool>> = Numbered::new();
     let mut wanted_of: HashMap<(usize, usize), Option<usize>> = HashMap::new();
-    let mut classes = Classes::new(net, &conditions.blocks());
+    // A walk between two interfaces crosses the internet (and reads their public addresses)
+    // only when some interface's own address is public: private ones are never routed there.
+    let public_matters = ends.list.iter().any(|e| {
+        net.world.network_interfaces.get(&e.id).and_then(|eni| eni.primary_ip()).is_some_and(|a| {
+            !crate::header::public_spans(Family::V4, Span::one(u128::from(u32::from(a)))).is_empty()
+        })
+    });
+    let mut classes = Classes::new(net, &conditions.blocks(), public_matters);
     let class_of: Vec<Option<(usize, Named<'_>)>> = ends
         .list
         .iter()
@@ -671,9 +678,22 @@ fn findings(
             .collect()
     };
     let (sources, destinations) = (marked(|p| p.source), marked(|p| p.destination));
+    // A gateway's paths go into its VPC only: its candidates are that VPC's interfaces.
+    let mut in_vpc: HashMap<&str, Vec<usize>> = HashMap::new();
+    for &i in &destinations {
+        let vpc = ends.list.get(i).and_then(|d| net.world.network_interfaces.get(&d.id));
+        if let Some(eni) = vpc {
+            in_vpc.entry(eni.vpc_id.as_str()).or_default().push(i);
+        }
+    }
     let at = |i: usize| ends.list.get(i).zip(profiles.get(i));
     for (si, (s, sp)) in sources.iter().filter_map(|&i| Some((i, at(i)?))) {
-        for (di, (d, dp)) in destinations.iter().filter_map(|&i| Some((i, at(i)?))) {
+        let candidates: &[usize] = match &s.outside {
+            Some(Reach::Vpc(vpc)) => in_vpc.get(vpc.as_str()).map_or(&[], Vec::as_slice),
+            Some(Reach::Nowhere) => &[],
+            _ => &destinations,
+        };
+        for (di, (d, dp)) in candidates.iter().filter_map(|&i| Some((i, at(i)?))) {
             let w = *wanted_of.entry((sp.source, dp.destination)).or_insert_with(|| {
                 let (a, b) = (marks.get(sp.source)?, marks.get(dp.destination)?);
                 let both: Vec<bool> = a
