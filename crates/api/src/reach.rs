@@ -9,9 +9,8 @@
 //! internet or virtual private gateway: the paths' ends in or with it), `tag:KEY=VALUE` (the
 //! resources with that tag), or an IPv4 address or CIDR block (the packets' addresses).
 
-use crate::trace::{HopView, PortRange, hop_view};
+use crate::trace::{HopView, PortRange, bad_request, hop_view, json_object};
 use crate::{Api, DEFAULT_ACCOUNT};
-use codes::Ec2;
 use model::Scope;
 use model::cidr::Ipv4Cidr;
 use model::types::ec2::access_scope::{
@@ -22,12 +21,7 @@ use netsem::access::{Finding, find};
 use netsem::header::{Family, Span, span_cidrs};
 use netsem::trace::Network;
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
 use wire::ApiError;
-
-fn bad_request(message: impl Into<String>) -> ApiError {
-    ApiError::new(Ec2::InvalidParameterValue, 400, message)
-}
 
 /// The body of `POST /_vpclab/reach`, as `vpclab reach` sends it.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -69,11 +63,7 @@ pub struct ReachFinding {
 impl ReachRequest {
     /// Reads a request body, each field refused with its own message.
     pub fn read(body: &[u8]) -> Result<Self, ApiError> {
-        let body: Value = serde_json::from_slice(body)
-            .map_err(|e| bad_request(format!("the request body is not JSON: {e}")))?;
-        if !body.is_object() {
-            return Err(bad_request("the request body must be a JSON object"));
-        }
+        let body = json_object(body)?;
         let text = |name: &str| -> Result<Option<String>, ApiError> {
             match body.get(name).filter(|v| !v.is_null()) {
                 None => Ok(None),

@@ -18,8 +18,19 @@ use serde_json::Value;
 use std::net::IpAddr;
 use wire::ApiError;
 
-fn bad_request(message: impl Into<String>) -> ApiError {
+/// A refusal of one of vpclab's own endpoints (`/_vpclab/trace`, `/reach`, `/traffic`).
+pub(crate) fn bad_request(message: impl Into<String>) -> ApiError {
     ApiError::new(Ec2::InvalidParameterValue, 400, message)
+}
+
+/// The body of a request to one of vpclab's own endpoints: a JSON object.
+pub(crate) fn json_object(body: &[u8]) -> Result<Value, ApiError> {
+    let body: Value = serde_json::from_slice(body)
+        .map_err(|e| bad_request(format!("the request body is not JSON: {e}")))?;
+    if !body.is_object() {
+        return Err(bad_request("the request body must be a JSON object"));
+    }
+    Ok(body)
 }
 
 /// The body of `POST /_vpclab/trace`, as `vpclab trace` sends it.
@@ -92,11 +103,7 @@ impl TraceRequest {
     /// Reads a request body, each field refused with its own message (serde's would name
     /// Rust types).
     pub fn read(body: &[u8]) -> Result<Self, ApiError> {
-        let body: Value = serde_json::from_slice(body)
-            .map_err(|e| bad_request(format!("the request body is not JSON: {e}")))?;
-        if !body.is_object() {
-            return Err(bad_request("the request body must be a JSON object"));
-        }
+        let body = json_object(body)?;
         let text = |name: &str| -> Result<Option<String>, ApiError> {
             match field(&body, name) {
                 None => Ok(None),

@@ -4,7 +4,7 @@
 
 use crate::Api;
 use crate::flow_delivery::deliver;
-use codes::Ec2;
+use crate::trace::bad_request;
 use model::flow_log::{FlowRecord, LogFormat};
 use netsem::flows::{parse, replay};
 use serde::{Deserialize, Serialize};
@@ -30,10 +30,6 @@ pub struct FlowView {
     pub reachable: bool,
     /// The records it left, in the default flow log format.
     pub records: Vec<String>,
-}
-
-fn bad_request(message: impl Into<String>) -> ApiError {
-    ApiError::new(Ec2::InvalidParameterValue, 400, message)
 }
 
 impl Api {
