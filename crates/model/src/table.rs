@@ -430,7 +430,7 @@ mod tests {
     }
 
     fn parity(n: &u32, out: &mut Vec<String>) {
-        out.push(if n % 2 == 0 { "even" } else { "odd" }.into());
+        out.push(if n.is_multiple_of(2) { "even" } else { "odd" }.into());
         out.push(format!("n{n}"));
     }
 
