@@ -9,7 +9,7 @@
 //! internet or virtual private gateway: the paths' ends in or with it), `tag:KEY=VALUE` (the
 //! resources with that tag), or an IPv4 address or CIDR block (the packets' addresses).
 
-use crate::trace::{HopView, PortRange, bad_request, hop_view, json_object};
+use crate::trace::{HopView, PortRange, bad_request, hop_view, json_object, optional_text, string};
 use crate::{Api, DEFAULT_ACCOUNT};
 use model::Scope;
 use model::cidr::Ipv4Cidr;
@@ -64,19 +64,10 @@ impl ReachRequest {
     /// Reads a request body, each field refused with its own message.
     pub fn read(body: &[u8]) -> Result<Self, ApiError> {
         let body = json_object(body)?;
-        let text = |name: &str| -> Result<Option<String>, ApiError> {
-            match body.get(name).filter(|v| !v.is_null()) {
-                None => Ok(None),
-                Some(v) => v
-                    .as_str()
-                    .map(|s| Some(s.to_owned()))
-                    .ok_or_else(|| bad_request(format!("{name} must be a string"))),
-            }
-        };
-        let required = |name: &str| text(name)?.ok_or_else(|| ApiError::missing_parameter(name));
+        let text = |name: &str| optional_text(&body, name, "a string");
         Ok(ReachRequest {
-            from: required("from")?,
-            to: required("to")?,
+            from: string(&body, "from")?,
+            to: string(&body, "to")?,
             protocol: text("protocol")?,
             port: text("port")?,
             account: text("account")?,

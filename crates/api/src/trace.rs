@@ -65,12 +65,24 @@ fn field<'a>(body: &'a Value, name: &str) -> Option<&'a Value> {
     body.get(name).filter(|v| !v.is_null())
 }
 
-fn string(body: &Value, name: &str) -> Result<String, ApiError> {
-    field(body, name)
-        .ok_or_else(|| ApiError::missing_parameter(name))?
-        .as_str()
-        .map(str::to_owned)
-        .ok_or_else(|| bad_request(format!("{name} must be a string")))
+/// A required text field of an own endpoint's body.
+pub(crate) fn string(body: &Value, name: &str) -> Result<String, ApiError> {
+    optional_text(body, name, "a string")?.ok_or_else(|| ApiError::missing_parameter(name))
+}
+
+/// An optional text field; any other value is refused as not being `expected`.
+pub(crate) fn optional_text(
+    body: &Value,
+    name: &str,
+    expected: &str,
+) -> Result<Option<String>, ApiError> {
+    match field(body, name) {
+        None => Ok(None),
+        Some(v) => v
+            .as_str()
+            .map(|s| Some(s.to_owned()))
+            .ok_or_else(|| bad_request(format!("{name} must be {expected}"))),
+    }
 }
 
 fn endpoint(text: &str, name: &str) -> Result<Endpoint, ApiError> {
@@ -104,15 +116,7 @@ impl TraceRequest {
     /// Rust types).
     pub fn read(body: &[u8]) -> Result<Self, ApiError> {
         let body = json_object(body)?;
-        let text = |name: &str| -> Result<Option<String>, ApiError> {
-            match field(&body, name) {
-                None => Ok(None),
-                Some(v) => v
-                    .as_str()
-                    .map(|s| Some(s.to_owned()))
-                    .ok_or_else(|| bad_request(format!("{name} must be an IP address"))),
-            }
-        };
+        let text = |name: &str| optional_text(&body, name, "an IP address");
         let protocol = match field(&body, "protocol") {
             None => None,
             Some(Value::Number(n)) => {

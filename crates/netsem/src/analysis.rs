@@ -106,7 +106,7 @@ fn not_found(explanations: Vec<ExplanationRecord>) -> AnalysisResult {
 }
 
 /// The id an ARN (or a plain id) of a filter names.
-fn component_id(arn: &str) -> &str {
+pub(crate) fn component_id(arn: &str) -> &str {
     parse_ec2_arn(arn).map_or(arn, |(_, _, id)| id)
 }
 

@@ -19,7 +19,7 @@
 //! packets, written as AWS writes header sets: address blocks and port ranges per field. Sets of
 //! packets that take the same way and differ in one field only are merged into one finding.
 
-use crate::analysis::path_components;
+use crate::analysis::{component_id, path_components};
 use crate::endpoint::Endpoint;
 use crate::header::{ALL_PORTS, Family, Header, Span, span_cidrs, v4_span};
 use crate::packet::{TCP, UDP};
@@ -277,13 +277,8 @@ fn ends(net: &Network<'_>, owner: &Scope) -> Ends {
     Ends { list, interfaces }
 }
 
-/// The id an ARN (or a plain id) names.
-fn named_id(text: &str) -> &str {
-    kinds::parse_ec2_arn(text).map_or(text, |(_, _, id)| id)
-}
-
 fn statement_names_end(statement: &ResourceStatement, end: &PathEnd) -> bool {
-    statement.resources.iter().any(|r| end.names.iter().any(|n| n == named_id(r)))
+    statement.resources.iter().any(|r| end.names.iter().any(|n| n == component_id(r)))
         || statement.resource_types.iter().any(|t| end.resource_types.contains(&t.as_str()))
 }
 
@@ -303,7 +298,7 @@ fn component_type(id: &str) -> Option<&'static str> {
 }
 
 fn statement_names_component(statement: &ResourceStatement, id: &str) -> bool {
-    statement.resources.iter().any(|r| named_id(r) == id || r == id)
+    statement.resources.iter().any(|r| component_id(r) == id || r == id)
         || component_type(id).is_some_and(|t| statement.resource_types.iter().any(|s| s == t))
 }
 
@@ -320,15 +315,15 @@ fn resources_match(
     destination: &PathEnd,
     hops: &[Hop],
 ) -> bool {
-    let end_matches = |statement: &Option<PathStatement>, end: &PathEnd| {
-        statement
-            .as_ref()
-            .and_then(|s| s.resource.as_ref())
-            .is_none_or(|r| statement_names_end(r, end))
-    };
-    end_matches(&path.source, source)
-        && end_matches(&path.destination, destination)
+    end_allows(&path.source, source)
+        && end_allows(&path.destination, destination)
         && passes_through(&path.through, hops)
+}
+
+/// Whether a path's source or destination statement lets `end` be that end (an omitted
+/// statement, or one without resources, lets any).
+fn end_allows(statement: &Option<PathStatement>, end: &PathEnd) -> bool {
+    statement.as_ref().and_then(|s| s.resource.as_ref()).is_none_or(|r| statement_names_end(r, end))
 }
 
 /// The packets a condition admits, as boxes: the source's and the destination's packet header
@@ -361,7 +356,7 @@ fn condition_packets(net: &Network<'_>, owner: &Scope, path: &AccessPath) -> Vec
                 return None;
             }
             let blocks =
-                lists.iter().flat_map(|l| net.index.prefix_lists.blocks(owner, named_id(l)));
+                lists.iter().flat_map(|l| net.index.prefix_lists.blocks(owner, component_id(l)));
             Some(
                 blocks
                     .filter_map(|b| if let Cidr::V4(c) = b { Some(v4_span(*c)) } else { None })
@@ -618,12 +613,6 @@ fn findings(
         excludes,
         exclude_packets: packets_of(excludes),
     };
-    let end_ok = |statement: &Option<PathStatement>, end: &PathEnd| {
-        statement
-            .as_ref()
-            .and_then(|s| s.resource.as_ref())
-            .is_none_or(|r| statement_names_end(r, end))
-    };
     let mut marks: Numbered<Vec<bool>> = Numbered::new();
     let profiles: Vec<Profile> = ends
         .list
@@ -631,7 +620,7 @@ fn findings(
         .map(|e| {
             let mut mark =
                 |paths: &[AccessPath], pick: fn(&AccessPath) -> &Option<PathStatement>| {
-                    marks.number(paths.iter().map(|p| end_ok(pick(p), e)).collect())
+                    marks.number(paths.iter().map(|p| end_allows(pick(p), e)).collect())
                 };
             Profile {
                 source: mark(matches, |m| &m.source),

@@ -94,11 +94,14 @@ pub fn order(h: &Header) -> (u8, u128, u128, u128, u128) {
 /// Whether a path to the outside left by the component the destination names (packets to one
 /// internet gateway that leave by another do not reach it).
 fn left_by_the_named_border(destination: &End, hops: &[Hop]) -> bool {
-    match destination {
-        End::Outside { beyond, .. } => {
-            beyond.id().is_none_or(|id| hops.iter().any(|h| h.component == id))
-        }
-        End::Interface { .. } => true,
+    border_id(destination).is_none_or(|id| hops.iter().any(|h| h.component == id))
+}
+
+/// The component an outside end names (none for an interface, or for the routes' choice).
+fn border_id(end: &End) -> Option<&str> {
+    match end {
+        End::Outside { beyond, .. } => beyond.id(),
+        End::Interface { .. } => None,
     }
 }
 
@@ -106,16 +109,12 @@ fn left_by_the_named_border(destination: &End, hops: &[Hop]) -> bool {
 /// transit gateway's VPN attachment starts (ends) at the attachment, not at the VPN connection
 /// behind it.
 fn between_borders(source: &End, destination: &End, mut hops: Vec<Hop>) -> Vec<Hop> {
-    let named = |end: &End| match end {
-        End::Outside { beyond, .. } => beyond.id().map(str::to_owned),
-        End::Interface { .. } => None,
-    };
-    if let Some(id) = named(destination)
+    if let Some(id) = border_id(destination)
         && let Some(last) = hops.iter().rposition(|h| h.component == id)
     {
         hops.truncate(last + 1);
     }
-    if let Some(id) = named(source)
+    if let Some(id) = border_id(source)
         && let Some(first) = hops.iter().position(|h| h.component == id)
     {
         hops.drain(..first);
@@ -135,26 +134,16 @@ fn bare(end: End) -> End {
 fn public_parts(source: &End, destination: &End, h: Header) -> Vec<Header> {
     let internet =
         |end: &End| matches!(end, End::Outside { beyond: Border::InternetGateway(_), .. });
-    let mut parts = vec![h];
-    if internet(source) {
-        parts = parts
-            .into_iter()
-            .flat_map(|h| {
-                public_spans(h.family, h.source).into_iter().map(move |s| Header { source: s, ..h })
-            })
-            .collect();
-    }
-    if internet(destination) {
-        parts = parts
-            .into_iter()
-            .flat_map(|h| {
-                public_spans(h.family, h.destination)
-                    .into_iter()
-                    .map(move |d| Header { destination: d, ..h })
-            })
-            .collect();
-    }
-    parts
+    let public = |span| public_spans(h.family, span);
+    let sources = if internet(source) { public(h.source) } else { vec![h.source] };
+    let destinations =
+        if internet(destination) { public(h.destination) } else { vec![h.destination] };
+    sources
+        .iter()
+        .flat_map(|&source| {
+            destinations.iter().map(move |&destination| Header { source, destination, ..h })
+        })
+        .collect()
 }
 
 /// Whether an interface can be a path's end: Network Access Analyzer's paths never start or
